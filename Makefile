@@ -1,0 +1,186 @@
+# doorstep: one Makefile for both programs and the whole test suite.
+#
+#   make            build doorstep and doorstep-office (build/rel)
+#   make deps       install the Debian packages this project needs
+#   make test       plain build, whole suite
+#   make check      ASan+UBSan build, whole suite
+#   make fuzz       libFuzzer targets (clang) under build/fuzz
+#   make bench      benchmark programs (tests/bench)
+#   make lint       layer check, plus cppcheck when installed
+#
+# Sources are found by wildcard, so a new module or test needs no edit here:
+#   src/*.c     field-app library (main.c and cmd_*.c are the program)
+#   sync/*.c    sync library (office_main.c and ocmd_*.c are the program)
+#   tests/unit/test_*.c      one executable each, linked with both libraries
+#   tests/fuzz/fuzz_*.c      libFuzzer targets; corpora in tests/fuzz/corpus/NAME
+#   tests/bench/bench_*.c    benchmark programs
+
+PKGS = ncursesw sqlite3 libsodium zlib libmicrohttpd libcurl xlsxwriter \
+       libzip expat jansson
+
+# Debian 12 package names for `make deps` (build, libraries, test tools).
+DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev tmux gettext \
+	locales libncurses-dev libsqlite3-dev libsodium-dev zlib1g-dev \
+	libmicrohttpd-dev libcurl4-gnutls-dev libxlsxwriter-dev libzip-dev \
+	libexpat1-dev libjansson-dev sqlite3 valgrind xxd
+
+CC ?= cc
+ifeq ($(origin CC),default)
+CC = cc
+endif
+
+WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wmissing-declarations -Wwrite-strings \
+	-Wpointer-arith -Wformat=2 -Wundef -Wcast-qual -Wvla \
+	-Wimplicit-fallthrough -Wold-style-definition -Wno-format-truncation
+ifeq ($(CI),true)
+WERROR = -Werror
+endif
+WERROR ?= -Werror
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CPPFLAGS_ALL = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-DDS_VERSION='"$(VERSION)"' -DDS_LOCALEDIR='"$(LOCALEDIR)"' \
+	-Isrc -Isync $(PKG_CFLAGS)
+VERSION = 0.1.0
+LOCALEDIR ?= $(abspath build/locale)
+
+MODE ?= rel
+ifeq ($(MODE),rel)
+OPT = -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+endif
+ifeq ($(MODE),asan)
+OPT = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+endif
+ifeq ($(MODE),fuzz)
+CC = clang
+OPT = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-omit-frame-pointer
+endif
+ifeq ($(MODE),cov)
+OPT = -O0 -g --coverage
+endif
+
+B = build/$(MODE)
+ALL_CFLAGS = $(WARN) $(WERROR) $(OPT) $(CPPFLAGS_ALL) $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread
+
+APP_MAIN = src/main.c $(wildcard src/cmd_*.c)
+OFFICE_MAIN = sync/office_main.c $(wildcard sync/ocmd_*.c)
+LIB_SRC = $(filter-out $(APP_MAIN),$(wildcard src/*.c))
+SYNC_SRC = $(filter-out $(OFFICE_MAIN),$(wildcard sync/*.c))
+TEST_SRC = $(wildcard tests/unit/test_*.c)
+TEST_SUPPORT = $(wildcard tests/support/*.c)
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+BENCH_SRC = $(wildcard tests/bench/bench_*.c)
+
+LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
+SYNC_OBJ = $(SYNC_SRC:%.c=$(B)/%.o)
+APP_OBJ = $(APP_MAIN:%.c=$(B)/%.o)
+OFFICE_OBJ = $(OFFICE_MAIN:%.c=$(B)/%.o)
+SUPPORT_OBJ = $(TEST_SUPPORT:%.c=$(B)/%.o)
+TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
+REPLAY_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/tests/replay_%)
+BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
+
+# The sync library sits above src/; both programs link both archives.
+LIBS_A = $(B)/libdssync.a $(B)/libdoorstep.a
+
+.PHONY: all test check fuzz bench lint lint-layers clean deps programs \
+	tests locale torture
+
+all: programs
+
+programs: $(B)/doorstep $(B)/doorstep-office doorstep doorstep-office locale
+
+# Convenience links at the top level for the release build only.
+doorstep: $(B)/doorstep
+	@if [ "$(MODE)" = rel ]; then ln -sf $(B)/doorstep doorstep; fi
+doorstep-office: $(B)/doorstep-office
+	@if [ "$(MODE)" = rel ]; then ln -sf $(B)/doorstep-office doorstep-office; fi
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/libdoorstep.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/libdssync.a: $(SYNC_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/doorstep: $(APP_OBJ) $(LIBS_A)
+	$(CC) $(ALL_CFLAGS) -o $@ $(APP_OBJ) $(LIBS_A) $(LDLIBS_ALL)
+
+$(B)/doorstep-office: $(OFFICE_OBJ) $(LIBS_A)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OFFICE_OBJ) $(LIBS_A) $(LDLIBS_ALL)
+
+$(B)/tests/%: tests/unit/%.c $(SUPPORT_OBJ) $(LIBS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -MMD -MP -o $@ $< $(SUPPORT_OBJ) $(LIBS_A) $(LDLIBS_ALL)
+
+$(B)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(SUPPORT_OBJ) $(LIBS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< tests/fuzz/replay.c $(SUPPORT_OBJ) $(LIBS_A) $(LDLIBS_ALL)
+
+$(B)/bench/%: tests/bench/%.c $(SUPPORT_OBJ) $(LIBS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(SUPPORT_OBJ) $(LIBS_A) $(LDLIBS_ALL)
+
+# Translations: po/LANG.po -> build/locale/LANG/LC_MESSAGES/doorstep.mo
+PO = $(wildcard po/*.po)
+MO = $(PO:po/%.po=build/locale/%/LC_MESSAGES/doorstep.mo)
+locale: $(MO)
+build/locale/%/LC_MESSAGES/doorstep.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt -c -o $@ $<
+
+tests: programs $(TEST_BIN) $(REPLAY_BIN)
+
+test:
+	$(MAKE) MODE=rel tests
+	MODE=rel tests/run.sh
+
+check:
+	$(MAKE) MODE=asan tests
+	MODE=asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh
+
+torture:
+	$(MAKE) MODE=asan tests
+	MODE=asan DS_TORTURE=1 tests/run.sh unit
+
+bench:
+	$(MAKE) MODE=rel programs $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/bin/%)
+fuzz:
+	$(MAKE) MODE=fuzz $(FUZZ_BIN)
+	@echo "run: build/fuzz/bin/NAME tests/fuzz/corpus/NAME -max_total_time=60"
+
+build/fuzz/bin/%: tests/fuzz/%.c $(SUPPORT_OBJ) $(LIBS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Itests -o $@ $< $(SUPPORT_OBJ) \
+	  $(LIBS_A) $(LDLIBS_ALL)
+
+lint: lint-layers
+	@if command -v cppcheck >/dev/null; then \
+	  cppcheck --quiet --error-exitcode=1 --std=c11 -Isrc -Isync \
+	    --suppress=missingIncludeSystem src sync; fi
+
+lint-layers:
+	@tests/lint-layers.sh
+
+deps:
+	@tests/deps.sh $(DEB_PKGS)
+
+clean:
+	rm -rf build doorstep doorstep-office
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,49 @@
+/* doorstep: command tables and dispatch for both programs (main layer). */
+#ifndef DS_CMD_H
+#define DS_CMD_H
+
+/*
+ * One file per command (tmux cmd-*.c): src/cmd_NAME.c (field program) or
+ * sync/ocmd_NAME.c (office program) exports one `const struct cmd_entry`,
+ * and the program's main file lists it.  Options every command takes are
+ * parsed by cmd_run() before the command runs and arrive in struct cli.
+ * This is main-layer code: it may print and choose exit statuses.
+ *
+ * Exit statuses: 0 success, 1 failure, 2 wrong passphrase, 64 usage error.
+ */
+#define CMD_EXIT_OK	0
+#define CMD_EXIT_FAIL	1
+#define CMD_EXIT_PASS	2
+#define CMD_EXIT_USAGE	64
+
+struct cli {
+	const char	*progname;	  /* "doorstep" or "doorstep-office" */
+	const char	*workspace;	  /* --workspace, DOORSTEP_WORKSPACE */
+	const char	*passphrase_file; /* --passphrase-file */
+	const char	*office_dir;	  /* --dir, DOORSTEP_OFFICE_DIR */
+};
+
+struct cmd_entry {
+	const char	*name;		/* "init", "form check", ... */
+	const char	*usage;		/* arguments after the name */
+	const char	*summary;	/* one line for --help */
+	/* argv[0] is the (last word of the) command name. */
+	int		(*exec)(const struct cli *, int argc, char **argv);
+};
+
+struct cmd_program {
+	const char			 *name;	   /* progname */
+	const char			 *about;   /* one line for --help */
+	const char			 *options; /* shared-options help text */
+	const struct cmd_entry *const	 *commands; /* NULL-terminated */
+	/* Run when no command is given; NULL prints usage and returns 64. */
+	int				(*noargs)(const struct cli *);
+};
+
+/* Parse shared options, dispatch, return the exit status. */
+int	cmd_run(const struct cmd_program *, int argc, char **argv);
+
+/* Print "usage: PROG NAME USAGE" to stderr and return CMD_EXIT_USAGE. */
+int	cmd_usage(const struct cli *, const struct cmd_entry *);
+
+#endif

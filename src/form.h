@@ -1,0 +1,195 @@
+/* doorstep: the immutable form model (layer 2: model). */
+#ifndef DS_FORM_H
+#define DS_FORM_H
+
+/*
+ * A loaded XLSForm.  The loaders (form_load_md, form_load_xlsx) build it
+ * from bytes; after that it is read-only: every layer above takes
+ * `const struct form *`.  Expressions are kept as source text here; the
+ * expression layer parses them and the engine compiles and checks them
+ * (references, functions, cycles) with form_check-style diagnostics that
+ * carry the node's source line and the column name.
+ *
+ * All strings are NUL-terminated UTF-8 owned by the form.  A field that the
+ * form leaves empty is NULL, never "".  Everything is freed by form_free().
+ */
+
+#include <stddef.h>
+
+#include "status.h"
+
+enum form_type {
+	FT_TEXT,
+	FT_INTEGER,
+	FT_DECIMAL,
+	FT_SELECT_ONE,		/* also select_one_from_file */
+	FT_SELECT_MULTIPLE,	/* also select_multiple_from_file */
+	FT_DATE,
+	FT_TIME,
+	FT_DATETIME,
+	FT_NOTE,
+	FT_ACKNOWLEDGE,
+	FT_CALCULATE,
+	FT_HIDDEN,
+	FT_START,		/* metadata: filled by the engine */
+	FT_END,
+	FT_TODAY,
+	FT_DEVICEID,
+	FT_USERNAME,
+	FT_GROUP,
+	FT_REPEAT,
+	FT_ROOT			/* the form itself: the root node */
+};
+
+/* Name as written in the type column ("select_one", "begin_group", ...). */
+const char	*form_type_name(enum form_type);
+
+/*
+ * A translatable text: one entry per form language (form->langs), NULL where
+ * that language has no text.  Use form_text_get() to read with fallback.
+ */
+struct form_text {
+	char	**v;	/* form->nlangs entries, or NULL if no language has text */
+};
+
+/* key=value pair from the parameters column or an extra column. */
+struct form_kv {
+	char	*key;
+	char	*value;
+};
+
+struct form_choice {
+	char			*name;	 /* the stored value */
+	struct form_text	 label;
+	struct form_kv		*extra;	 /* other choice-sheet/CSV columns */
+	size_t			 nextra;
+	int			 line;	 /* source line (md) or row (xlsx/csv) */
+};
+
+struct form_list {
+	char			*name;	 /* list_name, or the CSV file name */
+	struct form_choice	*choices;
+	size_t			 nchoices;
+	char			*file;	 /* CSV file it came from, or NULL */
+	int			 line;	 /* first row of the list */
+};
+
+struct form_node {
+	enum form_type		 type;
+	char			*name;		/* NULL only for the root */
+	int			 line;		/* source line of the row */
+	size_t			 index;		/* position in form->nodes */
+	struct form_node	*parent;	/* NULL for the root */
+	struct form_node	**kids;		/* groups, repeats, root */
+	size_t			 nkids;
+	int			 depth;		/* root 0, its children 1 */
+
+	struct form_text	 label;
+	struct form_text	 hint;
+	struct form_text	 required_msg;
+	struct form_text	 constraint_msg;
+	struct form_text	 warning_msg;	/* doorstep extension */
+
+	/* Expression columns, raw text or NULL. `required` and `read_only`
+	 * are normalised: yes/true spellings become "true()", no/false
+	 * spellings "false()" (pyxform BINDING_CONVERSIONS). */
+	char			*required;
+	char			*constraint;
+	char			*warning;	/* doorstep extension */
+	char			*relevant;
+	char			*calculation;
+	char			*default_value;	/* static text or expression */
+	char			*choice_filter;
+	char			*repeat_count;
+	char			*read_only;
+	char			*trigger;	/* "${q}" or NULL */
+
+	char			*appearance;	/* raw, space-separated words */
+	struct form_kv		*params;	/* parameters column, parsed */
+	size_t			 nparams;
+
+	/* Selects: the choice list (index into form->lists), or -1. */
+	int			 list;
+	int			 or_other;	/* select_* L or_other */
+	int			 from_file;	/* select_*_from_file */
+};
+
+struct form {
+	char			*id;		/* settings form_id, or file stem */
+	char			*version;	/* settings version, may be NULL */
+	char			*title;		/* form_title, may be NULL */
+	char			*instance_name;	/* expression, may be NULL */
+	char			*household_key;	/* question name, may be NULL */
+	char			*consent;	/* gate question name, may be NULL */
+	char			*source;	/* file name used in messages */
+
+	char			**langs;	/* language names, as written:
+						 * "English (en)", "中文 (zh)";
+						 * "default" for unsuffixed columns */
+	size_t			 nlangs;
+	int			 default_lang;	/* index into langs */
+
+	struct form_node	*root;		/* type FT_ROOT */
+	struct form_node	**nodes;	/* every node in document order,
+						 * root first; node->index */
+	size_t			 nnodes;
+
+	struct form_list	*lists;
+	size_t			 nlists;
+
+	struct form_kv		*settings;	/* every settings column */
+	size_t			 nsettings;
+};
+
+/*
+ * A loader warning or error, reported like a compiler:
+ *   "form.md:12: error: [relevant] unknown question ${agee}"
+ * Loaders collect every problem in the file, not only the first.
+ */
+struct form_diag {
+	char	*file;
+	int	 line;
+	char	*column;	/* column name, may be NULL */
+	int	 is_error;	/* 0 = warning */
+	char	*msg;
+};
+
+struct form_diags {
+	struct form_diag	*v;
+	size_t			 n;
+	size_t			 nerrors;
+};
+
+void		 form_diags_init(struct form_diags *);
+void		 form_diags_reset(struct form_diags *);
+/* Add one; returns DS_ENOMEM if it could not be recorded. */
+enum ds_status	 form_diag_add(struct form_diags *, const char *file, int line,
+		    const char *column, int is_error, const char *fmt, ...)
+		    __attribute__((format(printf, 6, 7)));
+/* "file:line: error: [column] msg" into buf. */
+void		 form_diag_format(const struct form_diag *, char *buf,
+		    size_t n);
+
+/* Free a form and everything it owns. NULL is a no-op. */
+void		 form_free(struct form *);
+
+/* Node by question/group name, or NULL.  Names are unique in a form. */
+const struct form_node	*form_find(const struct form *, const char *name);
+/* List by name, or -1. */
+int			 form_list_find(const struct form *, const char *name);
+
+/*
+ * Text in language `lang`, falling back to the default language, then to
+ * any language that has text.  NULL if the text is empty everywhere.
+ */
+const char	*form_text_get(const struct form *, const struct form_text *,
+		    int lang);
+
+/* Value of a parameters-column key, or NULL. */
+const char	*form_param(const struct form_node *, const char *key);
+/* 1 if the appearance column holds the word `w`. */
+int		 form_has_appearance(const struct form_node *, const char *w);
+/* Value of a settings column by (case-insensitive) name, or NULL. */
+const char	*form_setting(const struct form *, const char *name);
+
+#endif

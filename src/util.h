@@ -1,0 +1,70 @@
+/* doorstep: files, numbers, hex and time helpers for every layer. */
+#ifndef DS_UTIL_H
+#define DS_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+/*
+ * Read a whole file into a new buffer (free with ds_free), NUL-terminated,
+ * refusing files larger than `cap` bytes with DS_ELIMIT.  DS_ENOENT when the
+ * file does not exist.
+ */
+enum ds_status	 ds_file_read(const char *path, size_t cap, char **out,
+		    size_t *lenp, struct ds_err *);
+
+/*
+ * Durable replace (crypto-sync.md §8, Redis rdbSave): write `path.tmp`
+ * created O_EXCL|O_NOFOLLOW with `mode`, fsync it, rename it over `path`,
+ * fsync the directory.  On any failure the temp file is unlinked, `path` is
+ * untouched, and the message names the failing step.  ENOSPC and EDQUOT give
+ * DS_ENOSPC, other failures DS_EIO.  Honours DS_FAULT_IO at each step.
+ */
+enum ds_status	 ds_file_write_atomic(const char *path, const void *data,
+		    size_t len, int mode, struct ds_err *);
+
+/* fsync the directory that holds `path` (or `path` itself if a directory). */
+enum ds_status	 ds_dir_sync(const char *path, struct ds_err *);
+
+/*
+ * Create a directory and its parents; the last component gets `mode`, the
+ * parents 0700.  An existing directory is fine; its mode is not changed.
+ */
+enum ds_status	 ds_mkdir_p(const char *path, int mode, struct ds_err *);
+
+/* 1 if path exists (any type). */
+int		 ds_path_exists(const char *path);
+
+/*
+ * Checked number parsing: the whole string must be a number in range, with
+ * no leading or trailing space.  Return 0 on success, -1 otherwise (out is
+ * then unchanged).
+ */
+int		 ds_parse_i64(const char *s, int64_t min, int64_t max,
+		    int64_t *out);
+int		 ds_parse_double(const char *s, double *out);
+
+/* Lowercase hex of n bytes into out (2n+1 bytes, NUL-terminated). */
+void		 ds_hex_encode(const unsigned char *in, size_t n, char *out);
+/* Exactly 2n hex digits into n bytes; -1 on any other input. */
+int		 ds_hex_decode(const char *in, unsigned char *out, size_t n);
+
+/*
+ * Wall clock in seconds and in milliseconds since the epoch.  Tests make it
+ * deterministic with DOORSTEP_FAKE_NOW=SECONDS (each call then returns that
+ * value; it is informational only and never used for security decisions).
+ */
+int64_t		 ds_now(void);
+int64_t		 ds_now_ms(void);
+/* Monotonic nanoseconds, for durations and benchmarks. */
+uint64_t	 ds_mono_ns(void);
+
+/* ISO 8601 local date-time with offset, e.g. 2026-11-23T14:05:09+08:00. */
+void		 ds_time_iso(int64_t t, char out[32]);
+
+/* Compare two byte strings of equal length in constant time: 0 if equal. */
+int		 ds_memeq_ct(const void *, const void *, size_t);
+
+#endif

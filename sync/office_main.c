@@ -1,0 +1,27 @@
+/* doorstep: the township office program's entry point. */
+/*
+ * The office command table; the commands live in sync/ocmd_*.c.
+ */
+#include "cmd.h"
+
+#include <stddef.h>
+
+/* Commands, in the order --help lists them. */
+static const struct cmd_entry *const commands[] = {
+	NULL
+};
+
+static const struct cmd_program program = {
+	"doorstep-office",
+	"Township office program: keys, bundle import, receipts, reports.",
+	"Options for every command:\n"
+	"  --dir DIR        the office directory (default DOORSTEP_OFFICE_DIR)\n",
+	commands,
+	NULL
+};
+
+int
+main(int argc, char **argv)
+{
+	return cmd_run(&program, argc, argv);
+}

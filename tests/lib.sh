@@ -1,0 +1,37 @@
+# doorstep shell-test helpers.  Source from tests/*/t_*.sh:
+#   . "$(dirname "$0")/../lib.sh"
+# Provides $DOORSTEP, $DOORSTEP_OFFICE (set by tests/run.sh or defaulted to
+# the release build), a private $T scratch directory removed on exit, and:
+#   ok NAME / not_ok NAME WHY    print a result line
+#   check NAME CMD...            ok if CMD succeeds
+#   check_fail NAME STATUS CMD...  ok if CMD exits with STATUS
+#   has NAME FILE PATTERN        ok if grep -q PATTERN FILE
+# Scripts exit 0; the runner counts the lines.
+set -u
+DS_TOP=${DS_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+MODE=${MODE:-rel}
+DOORSTEP=${DOORSTEP:-$DS_TOP/build/$MODE/doorstep}
+DOORSTEP_OFFICE=${DOORSTEP_OFFICE:-$DS_TOP/build/$MODE/doorstep-office}
+T=$(mktemp -d "${TMPDIR:-/tmp}/ds-t.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+unset DOORSTEP_WORKSPACE DOORSTEP_OFFICE_DIR DOORSTEP_PASSPHRASE
+export LC_ALL=C.UTF-8
+
+ok() { echo "ok $1"; }
+not_ok() { echo "not ok $1: ${2:-}"; }
+check() {
+	local name=$1; shift
+	if "$@" >"$T/.out" 2>&1; then ok "$name"
+	else not_ok "$name" "command failed: $*"; sed 's/^/    /' "$T/.out" | tail -n 15; fi
+}
+check_fail() {
+	local name=$1 want=$2; shift 2
+	"$@" >"$T/.out" 2>&1
+	local rc=$?
+	if [ "$rc" -eq "$want" ]; then ok "$name"
+	else not_ok "$name" "exit $rc, want $want: $*"; sed 's/^/    /' "$T/.out" | tail -n 15; fi
+}
+has() {
+	if grep -q -- "$3" "$2"; then ok "$1"
+	else not_ok "$1" "'$3' not in $2"; sed 's/^/    /' "$2" | tail -n 15; fi
+}

@@ -1,0 +1,18 @@
+/* doorstep: helpers shared by unit tests, fuzz targets and benchmarks. */
+#ifndef DS_SUPPORT_H
+#define DS_SUPPORT_H
+
+#include <stddef.h>
+
+/*
+ * Make a fresh scratch directory under $TMPDIR (or /tmp) named after
+ * `tag`, registered for removal at exit.  Returns a static path; aborts the
+ * test program if the directory cannot be made.
+ */
+const char	*ts_tmpdir(const char *tag);
+/* Remove a tree, like rm -rf; missing paths are fine. */
+void		 ts_rmrf(const char *path);
+/* Count occurrences of `needle` in the bytes of every file under `dir`. */
+size_t		 ts_grep_tree(const char *dir, const void *needle, size_t n);
+
+#endif

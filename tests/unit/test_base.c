@@ -1,0 +1,188 @@
+/* doorstep: tests for the base layer (status, mem, buf, util, json). */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "support/support.h"
+
+#include "buf.h"
+#include "json.h"
+#include "mem.h"
+#include "status.h"
+#include "util.h"
+
+static const char *tmpdir;
+
+static void
+test_err_set_formats_and_prefixes(void)
+{
+	struct ds_err err;
+
+	ds_err_clear(&err);
+	INT_EQ(ds_err_set(&err, DS_EIO, "cannot open %s", "x.db"), DS_EIO);
+	STR_EQ(err.msg, "cannot open x.db");
+	ds_err_prefix(&err, "store");
+	STR_EQ(err.msg, "store: cannot open x.db");
+	ds_err_set(&err, DS_ENOMEM, NULL);
+	STR_EQ(err.msg, "out of memory");
+	STR_EQ(ds_status_name(DS_ECYCLE), "DS_ECYCLE");
+	INT_EQ(ds_err_set(NULL, DS_EPARSE, "x"), DS_EPARSE);
+}
+
+static void
+test_buf_caps_and_keeps_content_on_failure(void)
+{
+	struct ds_buf b;
+	char *s;
+	size_t n;
+
+	ds_buf_init(&b, 8);
+	INT_EQ(ds_buf_adds(&b, "abcd"), DS_OK);
+	INT_EQ(ds_buf_printf(&b, "%d", 123), DS_OK);
+	STR_EQ(b.p, "abcd123");
+	INT_EQ(ds_buf_adds(&b, "xy"), DS_ELIMIT);
+	STR_EQ(b.p, "abcd123");
+	INT_EQ(ds_buf_addc(&b, 'z'), DS_OK);
+	INT_EQ(b.len, 8);
+	s = ds_buf_take(&b, &n);
+	STR_EQ(s, "abcd123z");
+	INT_EQ(n, 8);
+	OK(b.p == NULL && b.len == 0);
+	ds_free(s);
+}
+
+static void
+test_alloc_fault_countdown(void)
+{
+	struct ds_buf b;
+	void *p;
+
+	ds_fault_arm(DS_FAULT_ALLOC, 2, 0);
+	p = ds_malloc(10);
+	OK(p != NULL);
+	ds_free(p);
+	OK(ds_malloc(10) == NULL);	/* second check fails */
+	p = ds_malloc(10);		/* not persistent: works again */
+	OK(p != NULL);
+	ds_free(p);
+	INT_EQ(ds_fault_fired(DS_FAULT_ALLOC), 1);
+	ds_fault_arm(DS_FAULT_ALLOC, 1, 1);
+	ds_buf_init(&b, 100);
+	INT_EQ(ds_buf_adds(&b, "x"), DS_ENOMEM);
+	OK(b.p == NULL);
+	OK(ds_strdup("y") == NULL);
+	ds_fault_disarm(DS_FAULT_ALLOC);
+	INT_EQ(ds_buf_adds(&b, "x"), DS_OK);
+	ds_buf_reset(&b);
+}
+
+static void
+test_atomic_write_replaces_and_cleans_up(void)
+{
+	char path[256], tmp[300], *data;
+	struct ds_err err;
+	struct stat sb;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/f", tmpdir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	ST_EQ(ds_file_write_atomic(path, "one", 3, 0600, &err), DS_OK, &err);
+	ST_EQ(ds_file_write_atomic(path, "two!", 4, 0600, &err), DS_OK, &err);
+	ST_EQ(ds_file_read(path, 100, &data, &len, &err), DS_OK, &err);
+	STR_EQ(data, "two!");
+	ds_free(data);
+	OK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+	/* Fail each step in turn: old content stays, no temp file left. */
+	for (int step = 1; step <= 3; step++) {
+		ds_fault_arm(DS_FAULT_IO, step, 0);
+		OK(ds_file_write_atomic(path, "three", 5, 0600, &err) != DS_OK);
+		ds_fault_disarm(DS_FAULT_IO);
+		OK(strstr(err.msg, "failed") != NULL);
+		OK(!ds_path_exists(tmp));
+		ST_EQ(ds_file_read(path, 100, &data, &len, &err), DS_OK, &err);
+		STR_EQ(data, "two!");
+		ds_free(data);
+	}
+	INT_EQ(ds_file_read(path, 2, &data, &len, &err), DS_ELIMIT);
+	snprintf(tmp, sizeof(tmp), "%s/missing", tmpdir);
+	INT_EQ(ds_file_read(tmp, 2, &data, &len, &err), DS_ENOENT);
+}
+
+static void
+test_parse_numbers_strictly(void)
+{
+	int64_t v = 7;
+	double d = 0;
+
+	OK(ds_parse_i64("42", 0, 100, &v) == 0 && v == 42);
+	OK(ds_parse_i64("-5", -10, 10, &v) == 0 && v == -5);
+	OK(ds_parse_i64(" 5", 0, 10, &v) == -1);
+	OK(ds_parse_i64("5x", 0, 10, &v) == -1);
+	OK(ds_parse_i64("11", 0, 10, &v) == -1);
+	OK(ds_parse_i64("", 0, 10, &v) == -1);
+	INT_EQ(v, -5);
+	OK(ds_parse_double("1.5", &d) == 0 && d == 1.5);
+	OK(ds_parse_double("inf", &d) == -1);
+}
+
+static void
+test_hex_round_trip(void)
+{
+	unsigned char in[3] = { 0x00, 0xab, 0xff }, out[3];
+	char hex[7];
+
+	ds_hex_encode(in, 3, hex);
+	STR_EQ(hex, "00abff");
+	OK(ds_hex_decode("00ABff", out, 3) == 0 && memcmp(in, out, 3) == 0);
+	OK(ds_hex_decode("00abf", out, 3) == -1);
+	OK(ds_hex_decode("00abfg", out, 3) == -1);
+}
+
+static void
+test_json_canonical_sorts_keys(void)
+{
+	const char *text = "{ \"b\": [1, 2.5, \"\\u4e2d\"], \"a\": {\"y\":true,\"x\":null} }";
+	struct ds_err err;
+	json_t *j;
+	char *out;
+	size_t n;
+
+	ST_EQ(ds_json_parse(text, strlen(text), 1000, "t", &j, &err), DS_OK,
+	    &err);
+	ST_EQ(ds_json_canonical(j, &out, &n, &err), DS_OK, &err);
+	STR_EQ(out, "{\"a\":{\"x\":null,\"y\":true},\"b\":[1,2.5,\"中\"]}");
+	ds_free(out);
+	json_decref(j);
+	INT_EQ(ds_json_parse("{\"a\":1,\"a\":2}", 13, 100, "dup.json", &j,
+	    &err), DS_EPARSE);
+	OK(strstr(err.msg, "dup.json:1:") != NULL);
+	INT_EQ(ds_json_parse(text, strlen(text), 5, "t", &j, &err), DS_ELIMIT);
+}
+
+static void
+test_fake_clock(void)
+{
+	setenv("DOORSTEP_FAKE_NOW", "1700000000", 1);
+	INT_EQ(ds_now(), 1700000000);
+	INT_EQ(ds_now_ms(), 1700000000000LL);
+	unsetenv("DOORSTEP_FAKE_NOW");
+	OK(ds_now() > 1700000000);
+}
+
+int
+main(void)
+{
+	ds_json_init();
+	tmpdir = ts_tmpdir("base");
+	RUN(test_err_set_formats_and_prefixes);
+	RUN(test_buf_caps_and_keeps_content_on_failure);
+	RUN(test_alloc_fault_countdown);
+	RUN(test_atomic_write_replaces_and_cleans_up);
+	RUN(test_parse_numbers_strictly);
+	RUN(test_hex_round_trip);
+	RUN(test_json_canonical_sorts_keys);
+	RUN(test_fake_clock);
+	return harness_done();
+}
