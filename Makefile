@@ -102,35 +102,48 @@ doorstep: $(B)/doorstep
 doorstep-office: $(B)/doorstep-office
 	@if [ "$(MODE)" = rel ]; then ln -sf $(B)/doorstep-office doorstep-office; fi
 
+# V=1 shows whole command lines.
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libdoorstep.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(B)/libdssync.a: $(SYNC_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(B)/doorstep: $(APP_OBJ) $(LIBS_A)
-	$(CC) $(ALL_CFLAGS) -o $@ $(APP_OBJ) $(LIBS_A) $(LDLIBS_ALL)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(APP_OBJ) $(LIBS_A) $(LDLIBS_ALL)
 
 $(B)/doorstep-office: $(OFFICE_OBJ) $(LIBS_A)
-	$(CC) $(ALL_CFLAGS) -o $@ $(OFFICE_OBJ) $(LIBS_A) $(LDLIBS_ALL)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(OFFICE_OBJ) $(LIBS_A) $(LDLIBS_ALL)
 
 $(B)/tests/%: tests/unit/%.c $(SUPPORT_OBJ) $(LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -MMD -MP -o $@ $< $(SUPPORT_OBJ) $(LIBS_A) $(LDLIBS_ALL)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -MMD -MP -o $@ $< $(SUPPORT_OBJ) $(LIBS_A) $(LDLIBS_ALL)
 
 $(B)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(SUPPORT_OBJ) $(LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< tests/fuzz/replay.c $(SUPPORT_OBJ) $(LIBS_A) $(LDLIBS_ALL)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< tests/fuzz/replay.c $(SUPPORT_OBJ) $(LIBS_A) $(LDLIBS_ALL)
 
 $(B)/bench/%: tests/bench/%.c $(SUPPORT_OBJ) $(LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(SUPPORT_OBJ) $(LIBS_A) $(LDLIBS_ALL)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(SUPPORT_OBJ) $(LIBS_A) $(LDLIBS_ALL)
 
 # Translations: po/LANG.po -> build/locale/LANG/LC_MESSAGES/doorstep.mo
 PO = $(wildcard po/*.po)
@@ -166,7 +179,8 @@ fuzz:
 
 build/fuzz/bin/%: tests/fuzz/%.c $(SUPPORT_OBJ) $(LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Itests -o $@ $< $(SUPPORT_OBJ) \
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Itests -o $@ $< $(SUPPORT_OBJ) \
 	  $(LIBS_A) $(LDLIBS_ALL)
 
 lint: lint-layers
