@@ -1,0 +1,419 @@
+/* doorstep: office.db connection, schema and migrations. */
+/*
+ * The office database is created whole in one transaction and opened with
+ * the settings of crypto-sync.md §6.  The schema below is version 1; a
+ * later version adds a step to `migrations` and never edits an old one.
+ * Invariants the schema enforces itself: ids have their exact lengths,
+ * device states and fork kinds are closed sets, one ledger row per bundle,
+ * one revision row per rev_id.
+ */
+#include "odb_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mem.h"
+#include "util.h"
+
+static const char schema_v1[] =
+	"CREATE TABLE meta("
+	"  k TEXT PRIMARY KEY,"
+	"  v NOT NULL"
+	") WITHOUT ROWID;"
+	/* Devices: pending until a supervisor enrolls them. */
+	"CREATE TABLE device("
+	"  device_id BLOB PRIMARY KEY CHECK(length(device_id) = 16),"
+	"  sign_pk BLOB NOT NULL CHECK(length(sign_pk) = 32),"
+	"  state TEXT NOT NULL"
+	"    CHECK(state IN ('pending', 'enrolled', 'revoked')),"
+	"  label TEXT NOT NULL DEFAULT '',"
+	"  first_seen INTEGER NOT NULL,"
+	"  changed_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	/* One row per imported bundle; receipt is the signed receipt file. */
+	"CREATE TABLE ledger("
+	"  bundle_id BLOB PRIMARY KEY CHECK(length(bundle_id) = 16),"
+	"  bundle_hash BLOB NOT NULL CHECK(length(bundle_hash) = 32),"
+	"  device_id BLOB NOT NULL,"
+	"  seq_lo INTEGER NOT NULL,"
+	"  seq_hi INTEGER NOT NULL CHECK(seq_hi >= seq_lo),"
+	"  record_count INTEGER NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  imported_at INTEGER NOT NULL,"
+	"  receipt BLOB NOT NULL"
+	") WITHOUT ROWID;"
+	/* Bundles held until their device is enrolled (ciphertext only). */
+	"CREATE TABLE pending("
+	"  bundle_id BLOB PRIMARY KEY CHECK(length(bundle_id) = 16),"
+	"  bundle_hash BLOB NOT NULL CHECK(length(bundle_hash) = 32),"
+	"  device_id BLOB NOT NULL,"
+	"  received_at INTEGER NOT NULL,"
+	"  bundle BLOB NOT NULL"
+	") WITHOUT ROWID;"
+	/* Every revision ever imported, stored once by rev_id. */
+	"CREATE TABLE revision("
+	"  rev_id BLOB PRIMARY KEY CHECK(length(rev_id) = 16),"
+	"  record_uuid BLOB NOT NULL CHECK(length(record_uuid) = 16),"
+	"  parent_rev_id BLOB CHECK(parent_rev_id IS NULL"
+	"    OR length(parent_rev_id) = 16),"
+	"  rev_no INTEGER NOT NULL CHECK(rev_no >= 1),"
+	"  household_key TEXT NOT NULL,"
+	"  form_id TEXT NOT NULL,"
+	"  form_ver TEXT NOT NULL,"
+	"  device_id BLOB NOT NULL,"
+	"  device_seq INTEGER NOT NULL,"
+	"  worker_id TEXT NOT NULL,"
+	"  t_start INTEGER NOT NULL,"
+	"  t_end INTEGER NOT NULL,"
+	"  saved_at INTEGER NOT NULL,"
+	"  deleted INTEGER NOT NULL CHECK(deleted IN (0, 1)),"
+	"  answers TEXT NOT NULL,"
+	"  audit TEXT NOT NULL,"
+	"  consent TEXT NOT NULL,"
+	"  bundle_id BLOB NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX revision_record ON revision(record_uuid, parent_rev_id);"
+	"CREATE INDEX revision_household ON revision(household_key);"
+	/* Current head per record: higher rev_no, then larger rev_id. */
+	"CREATE TABLE head("
+	"  record_uuid BLOB PRIMARY KEY,"
+	"  rev_id BLOB NOT NULL,"
+	"  rev_no INTEGER NOT NULL,"
+	"  household_key TEXT NOT NULL,"
+	"  form_id TEXT NOT NULL,"
+	"  deleted INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	/* Forks: two revisions of one record with one parent (rev_a < rev_b). */
+	"CREATE TABLE fork("
+	"  rev_a BLOB NOT NULL,"
+	"  rev_b BLOB NOT NULL CHECK(rev_a < rev_b),"
+	"  record_uuid BLOB NOT NULL,"
+	"  parent_rev_id BLOB,"
+	"  kind TEXT NOT NULL CHECK(kind IN ('parallel', 'conflict')),"
+	"  questions TEXT NOT NULL,"
+	"  detected_at INTEGER NOT NULL,"
+	"  resolved_at INTEGER,"
+	"  resolution TEXT,"
+	"  PRIMARY KEY(rev_a, rev_b)"
+	") WITHOUT ROWID;"
+	/* Acknowledged device sequence numbers as disjoint, merged ranges. */
+	"CREATE TABLE ackrange("
+	"  device_id BLOB NOT NULL,"
+	"  lo INTEGER NOT NULL CHECK(lo >= 1),"
+	"  hi INTEGER NOT NULL CHECK(hi >= lo),"
+	"  PRIMARY KEY(device_id, lo)"
+	") WITHOUT ROWID;";
+
+/* migrations[i] takes a database from version i to i + 1. */
+static const char *const migrations[] = {
+	schema_v1,
+};
+
+static enum ds_status
+sql_status(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return DS_OK;
+	case SQLITE_NOMEM:
+		return DS_ENOMEM;
+	case SQLITE_FULL:
+		return DS_ENOSPC;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return DS_ECORRUPT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return DS_EBUSY;
+	case SQLITE_CONSTRAINT:
+		return DS_ECONSTRAINT;
+	case SQLITE_CANTOPEN:
+		return DS_ENOENT;
+	default:
+		return DS_EIO;
+	}
+}
+
+enum ds_status
+odb_sqlerr(sqlite3 *db, int rc, struct ds_err *err, const char *what)
+{
+	return ds_err_set(err, sql_status(rc), "office db: %s: %s", what,
+	    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+enum ds_status
+odb_exec(sqlite3 *db, const char *sql, struct ds_err *err)
+{
+	int rc;
+
+	if ((rc = sqlite3_exec(db, sql, NULL, NULL, NULL)) != SQLITE_OK)
+		return odb_sqlerr(db, rc, err, "exec");
+	return DS_OK;
+}
+
+static enum ds_status
+get_int(sqlite3 *db, const char *sql, int64_t *out, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return odb_sqlerr(db, rc, err, "prepare");
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return odb_sqlerr(db, rc, err, sql);
+	}
+	*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return DS_OK;
+}
+
+/* Connection settings of crypto-sync.md §6, set on every open. */
+static enum ds_status
+configure(sqlite3 *db, struct ds_err *err)
+{
+	sqlite3_busy_timeout(db, 5000);
+	return odb_exec(db,
+	    "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=FULL;"
+	    "PRAGMA secure_delete=ON;"
+	    "PRAGMA temp_store=MEMORY;"
+	    "PRAGMA journal_size_limit=4194304;"
+	    "PRAGMA foreign_keys=ON;", err);
+}
+
+static void
+unlink_db(const char *path)
+{
+	char p[4096];
+
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-journal", path);
+	unlink(p);
+}
+
+/* Apply every migration from `from` up to ODB_SCHEMA_VERSION, in one txn. */
+static enum ds_status
+migrate(sqlite3 *db, int64_t from, struct ds_err *err)
+{
+	char sql[96];
+	enum ds_status st;
+	int64_t v;
+
+	if ((st = odb_exec(db, "BEGIN IMMEDIATE", err)) != DS_OK)
+		return st;
+	/* Re-read inside the write lock: another process may have won. */
+	if ((st = get_int(db, "PRAGMA user_version", &v, err)) != DS_OK)
+		goto fail;
+	if (v != from) {
+		odb_exec(db, "ROLLBACK", NULL);
+		return DS_OK;
+	}
+	for (; v < ODB_SCHEMA_VERSION; v++)
+		if ((st = odb_exec(db, migrations[v], err)) != DS_OK) {
+			ds_err_prefix(err, "migration to version %lld",
+			    (long long)v + 1);
+			goto fail;
+		}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d",
+	    ODB_SCHEMA_VERSION);
+	if ((st = odb_exec(db, sql, err)) != DS_OK)
+		goto fail;
+	return odb_exec(db, "COMMIT", err);
+fail:
+	odb_exec(db, "ROLLBACK", NULL);
+	return st;
+}
+
+enum ds_status
+odb_create(const char *path, const unsigned char office_id[16],
+    struct ds_err *err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	enum ds_status s;
+	char sql[96];
+	int fd, rc, e;
+
+	/* Reserve the name exclusively: never initialise over a database. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1) {
+		e = errno;
+		return ds_err_set(err, e == EEXIST ? DS_EEXIST : DS_EIO,
+		    "cannot create %s: %s", path, strerror(e));
+	}
+	close(fd);
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		s = odb_sqlerr(db, rc, err, "open");
+		goto fail;
+	}
+	if ((s = configure(db, err)) != DS_OK)
+		goto fail;
+	if ((s = odb_exec(db, "BEGIN IMMEDIATE", err)) != DS_OK)
+		goto fail;
+	if ((s = odb_exec(db, schema_v1, err)) != DS_OK)
+		goto fail;
+	snprintf(sql, sizeof(sql), "PRAGMA application_id=%d;"
+	    "PRAGMA user_version=%d", ODB_APPLICATION_ID, ODB_SCHEMA_VERSION);
+	if ((s = odb_exec(db, sql, err)) != DS_OK)
+		goto fail;
+	rc = sqlite3_prepare_v2(db, "INSERT INTO meta(k, v) VALUES"
+	    " ('office_id', ?1), ('created_at', ?2)", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_blob(st, 1, office_id, 16, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, ds_now());
+		rc = sqlite3_step(st);
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+		s = odb_sqlerr(db, rc, err, "meta");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((s = odb_exec(db, "COMMIT", err)) != DS_OK)
+		goto fail;
+	if ((rc = sqlite3_close(db)) != SQLITE_OK) {
+		db = NULL;
+		s = ds_err_set(err, DS_EIO, "office db: close: %s",
+		    sqlite3_errstr(rc));
+		goto fail;
+	}
+	db = NULL;
+	if ((s = ds_dir_sync(path, err)) != DS_OK)
+		goto fail;
+	return DS_OK;
+fail:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	unlink_db(path);
+	return s;
+}
+
+enum ds_status
+odb_open(const char *path, struct odb **out, struct ds_err *err)
+{
+	struct odb *o;
+	sqlite3_stmt *st = NULL;
+	enum ds_status s;
+	int64_t appid, ver;
+	int rc;
+
+	*out = NULL;
+	if (!ds_path_exists(path))
+		return ds_err_set(err, DS_ENOENT, "office db %s does not exist",
+		    path);
+	if ((o = ds_calloc(1, sizeof(*o))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	rc = sqlite3_open_v2(path, &o->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		s = odb_sqlerr(o->db, rc, err, "open");
+		goto fail;
+	}
+	if ((s = get_int(o->db, "PRAGMA application_id", &appid, err)) !=
+	    DS_OK)
+		goto fail;
+	if (appid != ODB_APPLICATION_ID) {
+		s = ds_err_set(err, DS_ECORRUPT,
+		    "%s is not an office database", path);
+		goto fail;
+	}
+	if ((s = configure(o->db, err)) != DS_OK)
+		goto fail;
+	if ((s = get_int(o->db, "PRAGMA user_version", &ver, err)) != DS_OK)
+		goto fail;
+	if (ver > ODB_SCHEMA_VERSION || ver < 1) {
+		s = ds_err_set(err, ver < 1 ? DS_ECORRUPT : DS_ESTATE,
+		    "office db %s has schema version %lld, this program "
+		    "knows %d", path, (long long)ver, ODB_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (ver < ODB_SCHEMA_VERSION &&
+	    (s = migrate(o->db, ver, err)) != DS_OK)
+		goto fail;
+	rc = sqlite3_prepare_v2(o->db, "SELECT v FROM meta WHERE"
+	    " k = 'office_id'", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		s = odb_sqlerr(o->db, rc, err, "meta");
+		goto fail;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW ||
+	    sqlite3_column_bytes(st, 0) != 16) {
+		s = ds_err_set(err, DS_ECORRUPT, "office db %s has no office id",
+		    path);
+		goto fail;
+	}
+	memcpy(o->office_id, sqlite3_column_blob(st, 0), 16);
+	sqlite3_finalize(st);
+	*out = o;
+	return DS_OK;
+fail:
+	sqlite3_finalize(st);
+	odb_close(o);
+	return s;
+}
+
+void
+odb_close(struct odb *o)
+{
+	if (o == NULL)
+		return;
+	odb_stmts_free(o);
+	sqlite3_close(o->db);
+	ds_free(o);
+}
+
+void
+odb_office_id(const struct odb *o, unsigned char out[16])
+{
+	memcpy(out, o->office_id, 16);
+}
+
+sqlite3_stmt *
+odb_stmt(struct odb *o, const char *sql, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	int i, rc;
+
+	for (i = 0; i < o->nstmt; i++)
+		if (o->stmt_sql[i] == sql) {
+			sqlite3_reset(o->stmt[i]);
+			sqlite3_clear_bindings(o->stmt[i]);
+			return o->stmt[i];
+		}
+	if (o->nstmt == ODB_STMT_MAX) {
+		ds_err_set(err, DS_ELIMIT, "office db: statement cache full");
+		return NULL;
+	}
+	if ((rc = sqlite3_prepare_v3(o->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &st, NULL)) != SQLITE_OK) {
+		odb_sqlerr(o->db, rc, err, "prepare");
+		return NULL;
+	}
+	o->stmt_sql[o->nstmt] = sql;
+	o->stmt[o->nstmt++] = st;
+	return st;
+}
+
+void
+odb_stmts_free(struct odb *o)
+{
+	int i;
+
+	for (i = 0; i < o->nstmt; i++)
+		sqlite3_finalize(o->stmt[i]);
+	o->nstmt = 0;
+}
