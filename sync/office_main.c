@@ -6,8 +6,11 @@
 
 #include <stddef.h>
 
+extern const struct cmd_entry ocmd_init_entry;
+
 /* Commands, in the order --help lists them. */
 static const struct cmd_entry *const commands[] = {
+	&ocmd_init_entry,
 	NULL
 };
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# doorstep-office init: key files, modes, refusal to overwrite, usage.
+. "$(dirname "$0")/../lib.sh"
+
+O=$T/office
+check "office init creates the office" "$DOORSTEP_OFFICE" init --dir "$O"
+has "office init names the public file" "$T/.out" "office-public.key"
+has "public key file header" "$O/office-public.key" "^doorstep office public key v1$"
+has "public key file box line" "$O/office-public.key" "^box [0-9a-f]\{64\}$"
+has "public key file sign line" "$O/office-public.key" "^sign [0-9a-f]\{64\}$"
+has "public key file recovery line" "$O/office-public.key" "^recovery [0-9a-f]\{64\}$"
+has "public key file office id" "$O/office-public.key" "^office-id [0-9a-f]\{32\}$"
+has "secret key file sign-secret" "$O/office-secret.key" "^sign-secret [0-9a-f]\{128\}$"
+has "recovery key file" "$O/office-recovery.key" "^recovery-secret [0-9a-f]\{64\}$"
+m=$(stat -c %a "$O" "$O/office-public.key" "$O/office-secret.key" "$O/office-recovery.key" | tr '\n' ' ')
+if [ "$m" = "700 644 600 600 " ]; then ok "office modes 0700/0644/0600"
+else not_ok "office modes 0700/0644/0600" "got $m"; fi
+id1=$(sed -n 's/^office-id //p' "$O/office-public.key")
+id2=$(sed -n 's/^office-id //p' "$O/office-secret.key")
+[ "$id1" = "$id2" ] && ok "office id agrees" || not_ok "office id agrees" "$id1 $id2"
+sum=$(cat "$O"/*.key | md5sum)
+check_fail "office init refuses existing keys" 1 "$DOORSTEP_OFFICE" init --dir "$O"
+has "refusal says why" "$T/.out" "already exists"
+[ "$sum" = "$(cat "$O"/*.key | md5sum)" ] && ok "existing keys untouched" || not_ok "existing keys untouched"
+DOORSTEP_OFFICE_DIR=$T/office2 check "office init from DOORSTEP_OFFICE_DIR" "$DOORSTEP_OFFICE" init
+check_fail "office init without --dir is a usage error" 64 "$DOORSTEP_OFFICE" init
+check_fail "office init with extra argument is a usage error" 64 "$DOORSTEP_OFFICE" init --dir "$T/o3" extra

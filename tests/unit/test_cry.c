@@ -1,0 +1,212 @@
+/* doorstep: tests for the crypto layer (cry.h). */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "support/support.h"
+
+#include "cry.h"
+#include "mem.h"
+#include "util.h"
+
+static const char *tmpdir;
+
+static void
+test_sign_hash_verifies_and_rejects_changes(void)
+{
+	struct cry_signkey *k = NULL, *k2 = NULL;
+	unsigned char h[CRY_HASH_BYTES], sig[CRY_SIG_BYTES];
+	struct ds_err err;
+
+	ST_EQ(cry_signkey_new(&k, &err), DS_OK, &err);
+	cry_random(h, sizeof(h));
+	cry_sign_hash(k, h, sig);
+	ST_EQ(cry_verify_hash(k->pk, h, sig, &err), DS_OK, &err);
+	h[5] ^= 1;
+	ST_EQ(cry_verify_hash(k->pk, h, sig, &err), DS_ECRYPTO, &err);
+	h[5] ^= 1;
+	sig[0] ^= 0x80;
+	ST_EQ(cry_verify_hash(k->pk, h, sig, &err), DS_ECRYPTO, &err);
+	/* A key rebuilt from its secret half signs the same way. */
+	ST_EQ(cry_signkey_from_sk(k->sk, &k2, &err), DS_OK, &err);
+	OK(memcmp(k2->pk, k->pk, sizeof(k->pk)) == 0);
+	cry_signkey_free(k);
+	cry_signkey_free(k2);
+}
+
+static void
+test_office_create_and_read_back(void)
+{
+	char dir[512], path[600], p2[600];
+	struct cry_office_pub pub, pub2;
+	struct cry_office_sec *sec = NULL;
+	struct cry_office_rec *rec = NULL;
+	struct ds_err err;
+	struct stat sb;
+	unsigned char id[CRY_KEYID_BYTES], h[CRY_HASH_BYTES], sig[64];
+	unsigned char msg[32], box[32 + CRY_SEAL_OVERHEAD], back[32];
+
+	snprintf(dir, sizeof(dir), "%s/office", tmpdir);
+	mkdir(dir, 0700);
+	ST_EQ(cry_office_create(dir, &pub, &err), DS_OK, &err);
+	snprintf(path, sizeof(path), "%s/%s", dir, CRY_OFFICE_PUB_FILE);
+	ST_EQ(cry_office_pub_read(path, &pub2, &err), DS_OK, &err);
+	OK(memcmp(&pub, &pub2, sizeof(pub)) == 0);
+	OK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0644);
+	snprintf(path, sizeof(path), "%s/%s", dir, CRY_OFFICE_SEC_FILE);
+	OK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+	ST_EQ(cry_office_sec_read(path, &sec, &err), DS_OK, &err);
+	snprintf(p2, sizeof(p2), "%s/%s", dir, CRY_OFFICE_REC_FILE);
+	OK(stat(p2, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+	ST_EQ(cry_office_rec_read(p2, &rec, &err), DS_OK, &err);
+	if (sec == NULL || rec == NULL)
+		return;
+	OK(memcmp(sec->office_id, pub.office_id, 16) == 0);
+	OK(memcmp(sec->box_pk, pub.box_pk, 32) == 0);
+	OK(memcmp(sec->sign.pk, pub.sign_pk, 32) == 0);
+	OK(memcmp(rec->recovery_pk, pub.recovery_pk, 32) == 0);
+	/* The keys work together: sign with secret, verify with public. */
+	cry_random(h, sizeof(h));
+	cry_sign_hash(&sec->sign, h, sig);
+	ST_EQ(cry_verify_hash(pub.sign_pk, h, sig, &err), DS_OK, &err);
+	cry_random(msg, sizeof(msg));
+	ST_EQ(cry_seal(box, msg, sizeof(msg), pub.recovery_pk, &err), DS_OK,
+	    &err);
+	ST_EQ(cry_seal_open(back, box, sizeof(box), rec->recovery_pk,
+	    rec->recovery_sk, &err), DS_OK, &err);
+	OK(memcmp(back, msg, sizeof(msg)) == 0);
+	/* Not to the box key. */
+	ST_EQ(cry_seal_open(back, box, sizeof(box), sec->box_pk, sec->box_sk,
+	    &err), DS_ECRYPTO, &err);
+	cry_key_id(pub.box_pk, 32, id);
+	OK(memcmp(id, "\0\0\0\0\0\0\0\0", 8) != 0);
+	/* A second create refuses to overwrite. */
+	ST_EQ(cry_office_create(dir, NULL, &err), DS_EEXIST, &err);
+	OK(strstr(err.msg, "already exists") != NULL);
+	cry_office_sec_free(sec);
+	cry_office_rec_free(rec);
+}
+
+/* Write text to a file and try to parse it as a public key file. */
+static enum ds_status
+pub_from(const char *text, struct ds_err *err)
+{
+	char path[600];
+	struct cry_office_pub pub;
+
+	snprintf(path, sizeof(path), "%s/bad.key", tmpdir);
+	unlink(path);
+	if (ds_file_write_atomic(path, text, strlen(text), 0600, err) != DS_OK)
+		return DS_EIO;
+	return cry_office_pub_read(path, &pub, err);
+}
+
+static void
+test_office_pub_parser_is_strict(void)
+{
+	char good[CRY_OFFICE_PUB_TEXT_MAX], bad[1024];
+	struct cry_office_pub pub;
+	struct ds_err err;
+	char *p;
+
+	cry_random(&pub, sizeof(pub));
+	cry_office_pub_text(&pub, good);
+	ST_EQ(pub_from(good, &err), DS_OK, &err);
+	/* wrong header */
+	snprintf(bad, sizeof(bad), "x%s", good);
+	ST_EQ(pub_from(bad, &err), DS_EPARSE, &err);
+	OK(strstr(err.msg, "not a 'doorstep office public key v1' file"));
+	/* duplicate key */
+	snprintf(bad, sizeof(bad), "%s%s", good, strchr(good, '\n') + 1);
+	ST_EQ(pub_from(bad, &err), DS_EPARSE, &err);
+	OK(strstr(err.msg, "given twice") != NULL);
+	/* missing trailing newline */
+	snprintf(bad, sizeof(bad), "%s", good);
+	bad[strlen(bad) - 1] = '\0';
+	ST_EQ(pub_from(bad, &err), DS_EPARSE, &err);
+	/* short hex */
+	snprintf(bad, sizeof(bad), "%s", good);
+	p = strstr(bad, "\nbox ") + 5;
+	memmove(p, p + 1, strlen(p));
+	ST_EQ(pub_from(bad, &err), DS_EPARSE, &err);
+	OK(strstr(err.msg, "'box' must be 64 hex digits") != NULL);
+	/* non-hex */
+	snprintf(bad, sizeof(bad), "%s", good);
+	p = strstr(bad, "\nsign ") + 6;
+	*p = 'g';
+	ST_EQ(pub_from(bad, &err), DS_EPARSE, &err);
+	/* missing field */
+	snprintf(bad, sizeof(bad), "%s", good);
+	*strstr(bad, "recovery ") = '\0';
+	ST_EQ(pub_from(bad, &err), DS_EPARSE, &err);
+	OK(strstr(err.msg, "'recovery' missing") != NULL);
+	/* unknown key */
+	snprintf(bad, sizeof(bad), "%sextra 00\n", good);
+	ST_EQ(pub_from(bad, &err), DS_EPARSE, &err);
+	ST_EQ(pub_from("", &err), DS_EPARSE, &err);
+}
+
+static void
+test_aead_binds_ad_and_key(void)
+{
+	unsigned char key[32], key2[32], ct[5 + CRY_AEAD_OVERHEAD], pt[5];
+	unsigned char ct2[sizeof(ct)];
+
+	cry_random(key, sizeof(key));
+	cry_random(key2, sizeof(key2));
+	cry_aead_seal(ct, (const unsigned char *)"hello", 5,
+	    (const unsigned char *)"ad", 2, key);
+	INT_EQ(cry_aead_open(pt, ct, sizeof(ct), (const unsigned char *)"ad",
+	    2, key), DS_OK);
+	OK(memcmp(pt, "hello", 5) == 0);
+	INT_EQ(cry_aead_open(pt, ct, sizeof(ct), (const unsigned char *)"ae",
+	    2, key), DS_ECRYPTO);
+	INT_EQ(cry_aead_open(pt, ct, sizeof(ct), (const unsigned char *)"ad",
+	    2, key2), DS_ECRYPTO);
+	ct[30] ^= 1;
+	INT_EQ(cry_aead_open(pt, ct, sizeof(ct), (const unsigned char *)"ad",
+	    2, key), DS_ECRYPTO);
+	INT_EQ(cry_aead_open(pt, ct, 10, NULL, 0, key), DS_ECRYPTO);
+	/* Fresh nonce every time: same input, different ciphertext. */
+	cry_aead_seal(ct, (const unsigned char *)"hello", 5, NULL, 0, key);
+	cry_aead_seal(ct2, (const unsigned char *)"hello", 5, NULL, 0, key);
+	OK(memcmp(ct, ct2, sizeof(ct)) != 0);
+}
+
+static void
+test_pwhash_min_cost_and_bounds(void)
+{
+	struct cry_kdf_params p;
+	unsigned char k1[32], k2[32];
+	struct ds_err err;
+
+	ST_EQ(cry_kdf_calibrate(CRY_COST_MIN, 0, &p, &err), DS_OK, &err);
+	ST_EQ(cry_pwhash(k1, "pw", 2, &p, &err), DS_OK, &err);
+	ST_EQ(cry_pwhash(k2, "pw", 2, &p, &err), DS_OK, &err);
+	OK(memcmp(k1, k2, 32) == 0);
+	ST_EQ(cry_pwhash(k2, "pX", 2, &p, &err), DS_OK, &err);
+	OK(memcmp(k1, k2, 32) != 0);
+	p.mem = (uint64_t)1 << 40;
+	ST_EQ(cry_pwhash(k2, "pw", 2, &p, &err), DS_EINVAL, &err);
+	OK(!cry_kdf_params_ok(0, 8192));
+}
+
+int
+main(void)
+{
+	struct ds_err err;
+
+	if (cry_init(&err) != DS_OK) {
+		printf("not ok cry_init: %s\n", err.msg);
+		return 1;
+	}
+	tmpdir = ts_tmpdir("cry");
+	RUN(test_sign_hash_verifies_and_rejects_changes);
+	RUN(test_office_create_and_read_back);
+	RUN(test_office_pub_parser_is_strict);
+	RUN(test_aead_binds_ad_and_key);
+	RUN(test_pwhash_min_cost_and_bounds);
+	return harness_done();
+}
