@@ -7,6 +7,10 @@
 
 #include <stddef.h>
 
+#include "tui.h"
+
+static int	run_tui(const struct cli *);
+
 /* Commands, in the order --help lists them. */
 static const struct cmd_entry *const commands[] = {
 	NULL
@@ -23,8 +27,20 @@ static const struct cmd_program program = {
 	"                   DOORSTEP_PASSPHRASE works too, the terminal is the\n"
 	"                   default\n",
 	commands,
-	NULL
+	run_tui
 };
+
+/* No command: the field app's screens. */
+static int
+run_tui(const struct cli *cli)
+{
+	struct tui_opts o = { 0 };
+
+	tui_opts_env(&o);
+	o.workspace = cli->workspace;
+	o.passphrase_file = cli->passphrase_file;
+	return tui_run(&o);
+}
 
 int
 main(int argc, char **argv)

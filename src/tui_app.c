@@ -1,0 +1,63 @@
+/* doorstep: app-wide state and the choice of the first screen. */
+/*
+ * Holds what outlives one screen: the workspace path, and once unlocked
+ * the workspace and the open interview.  Closing is idempotent, so the die
+ * hook can call it at any time.
+ */
+#include "tui_app.h"
+#include "tui_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static struct tui_app A;
+
+struct tui_app *
+tui_app(void)
+{
+	return &A;
+}
+
+/* The default workspace: DOORSTEP_WORKSPACE was already applied by cmd.c. */
+static int
+default_ws(char *out, size_t n)
+{
+	const char *x = getenv("XDG_DATA_HOME"), *h = getenv("HOME");
+	int r;
+
+	if (x != NULL && *x == '/')
+		r = snprintf(out, n, "%s/doorstep", x);
+	else if (h != NULL && *h != '\0')
+		r = snprintf(out, n, "%s/.local/share/doorstep", h);
+	else
+		return -1;
+	return r < 0 || (size_t)r >= n ? -1 : 0;
+}
+
+enum ds_status
+tui_app_open(const struct tui_opts *o, struct ds_err *err)
+{
+	int r;
+
+	memset(&A, 0, sizeof(A));
+	A.opts = o;
+	if (o->workspace != NULL) {
+		r = snprintf(A.ws_path, sizeof(A.ws_path), "%s", o->workspace);
+		if (r < 0 || (size_t)r >= sizeof(A.ws_path))
+			return ds_err_set(err, DS_ELIMIT, "workspace path too "
+			    "long");
+	} else if (default_ws(A.ws_path, sizeof(A.ws_path)) != 0)
+		return ds_err_set(err, DS_EINVAL, "no workspace: set HOME or "
+		    "use --workspace DIR");
+	A.ws_exists = ds_path_exists(A.ws_path);
+	tui_unlock_init();
+	return DS_OK;
+}
+
+int
+tui_app_close(void)
+{
+	return A.exit_status;
+}

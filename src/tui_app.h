@@ -1,0 +1,29 @@
+/* doorstep: the app state the TUI screens share (layer 9: tui). */
+#ifndef DS_TUI_APP_H
+#define DS_TUI_APP_H
+
+#include "status.h"
+#include "tui.h"
+
+/*
+ * One app per process (curses is global anyway).  tui_app_open() picks the
+ * first screen; tui_app_close() closes the workspace and returns the exit
+ * status.  Screens reach the shared state through tui_app().
+ */
+#define TUI_PATH_MAX	4096
+
+struct tui_app {
+	const struct tui_opts	*opts;
+	char			 ws_path[TUI_PATH_MAX];	/* workspace dir */
+	int			 ws_exists;
+	int			 exit_status;
+};
+
+struct tui_app	*tui_app(void);
+enum ds_status	 tui_app_open(const struct tui_opts *, struct ds_err *);
+int		 tui_app_close(void);
+
+/* Screens (one file each). */
+void	 tui_unlock_init(void);
+
+#endif

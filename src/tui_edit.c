@@ -1,0 +1,326 @@
+/* doorstep: text, number and date input fields without curses. */
+/*
+ * The editing logic of the input widgets, kept apart from drawing so unit
+ * tests drive it with requests.  Text is held as wide characters so the
+ * cursor moves by character and display width comes from wcwidth(): a CJK
+ * character takes two columns and is never cut in half.
+ *
+ * Invariants: s[len] == 0; cur <= len; off <= cur after tui_edit_scroll().
+ * Numbers are checked while typing: an integer field takes an optional
+ * leading minus and digits, a decimal field one point more.  A date field
+ * takes digits and puts the dashes in itself (YYYY-MM-DD); + and - step a
+ * complete date by a day.  The engine still checks every value: these
+ * rules only stop keys that can never be right.
+ */
+#include "tui_int.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wctype.h>
+
+#include "util.h"
+
+static int	accepts(const struct tui_edit *, wint_t);
+static void	insert(struct tui_edit *, wchar_t);
+static int	date_key(struct tui_edit *, wint_t, enum tui_edit_res *);
+
+void
+tui_edit_init(struct tui_edit *ed, enum tui_edit_kind kind, const char *utf8)
+{
+	mbstate_t st;
+	size_t k;
+	wchar_t wc;
+
+	memset(ed, 0, sizeof(*ed));
+	ed->kind = kind;
+	if (utf8 == NULL)
+		return;
+	memset(&st, 0, sizeof(st));
+	while (*utf8 != '\0' && ed->len < TUI_EDIT_MAX) {
+		k = mbrtowc(&wc, utf8, strlen(utf8), &st);
+		if (k == (size_t)-1 || k == (size_t)-2) {
+			memset(&st, 0, sizeof(st));
+			utf8++;
+			continue;
+		}
+		if (k == 0)
+			break;
+		utf8 += k;
+		if (wc == L'\n' || wc == L'\t')
+			wc = L' ';
+		if (!iswprint((wint_t)wc))
+			continue;
+		ed->s[ed->len++] = wc;
+	}
+	ed->s[ed->len] = 0;
+	ed->cur = ed->len;
+}
+
+static int
+accepts(const struct tui_edit *ed, wint_t ch)
+{
+	size_t i;
+
+	switch (ed->kind) {
+	case TUI_EDIT_TEXT:
+		return iswprint(ch) && wcwidth((wchar_t)ch) >= 0;
+	case TUI_EDIT_INT:
+	case TUI_EDIT_DEC:
+		if (ed->len >= TUI_NUM_MAX)
+			return 0;
+		if (ch >= L'0' && ch <= L'9')
+			return !(ed->cur == 0 && ed->len > 0 && ed->s[0] == L'-');
+		if (ch == L'-')
+			return ed->cur == 0 && (ed->len == 0 || ed->s[0] != L'-');
+		if (ch == L'.' && ed->kind == TUI_EDIT_DEC) {
+			for (i = 0; i < ed->len; i++)
+				if (ed->s[i] == L'.')
+					return 0;
+			return !(ed->cur == 0 && ed->len > 0 &&
+			    ed->s[0] == L'-');
+		}
+		return 0;
+	case TUI_EDIT_DATE:
+		return 0;	/* date_key() decides */
+	}
+	return 0;
+}
+
+static void
+insert(struct tui_edit *ed, wchar_t ch)
+{
+	memmove(&ed->s[ed->cur + 1], &ed->s[ed->cur],
+	    (ed->len - ed->cur + 1) * sizeof(wchar_t));
+	ed->s[ed->cur++] = ch;
+	ed->len++;
+	ed->dirty = 1;
+}
+
+/* Date keys: digits fill YYYY-MM-DD, dashes come by themselves. */
+static int
+date_key(struct tui_edit *ed, wint_t ch, enum tui_edit_res *res)
+{
+	char d[16];
+
+	if (ch == L'+' || ch == L'=' || ch == L'-') {
+		if (tui_edit_get(ed, d, sizeof(d)) != 0)
+			return 0;
+		if (ed->len == 0) {
+			/* Stepping from nothing starts at today. */
+			time_t t = (time_t)ds_now();
+			struct tm tm;
+
+			if (localtime_r(&t, &tm) == NULL)
+				return 0;
+			snprintf(d, sizeof(d), "%04d-%02d-%02d",
+			    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+		} else if (tui_date_valid(d))
+			tui_date_step(d, ch == L'-' ? -1 : 1);
+		else if (ch == L'-' && (ed->len == 4 || ed->len == 7) &&
+		    ed->cur == ed->len) {
+			insert(ed, L'-');
+			*res = TUI_EDIT_CHANGED;
+			return 1;
+		} else
+			return 0;
+		tui_edit_init(ed, TUI_EDIT_DATE, d);
+		ed->dirty = 1;
+		*res = TUI_EDIT_CHANGED;
+		return 1;
+	}
+	if (ch < L'0' || ch > L'9' || ed->cur != ed->len || ed->len >= 10)
+		return 0;
+	if (ed->len == 4 || ed->len == 7)
+		insert(ed, L'-');
+	insert(ed, (wchar_t)ch);
+	*res = TUI_EDIT_CHANGED;
+	return 1;
+}
+
+enum tui_edit_res
+tui_edit_key(struct tui_edit *ed, enum tui_req req, wint_t ch)
+{
+	enum tui_edit_res res = TUI_EDIT_REJECTED;
+
+	switch (req) {
+	case TUI_REQ_CHAR:
+		if (ed->kind == TUI_EDIT_DATE)
+			return date_key(ed, ch, &res) ? res :
+			    TUI_EDIT_REJECTED;
+		if (ed->len >= TUI_EDIT_MAX || !accepts(ed, ch))
+			return TUI_EDIT_REJECTED;
+		insert(ed, (wchar_t)ch);
+		return TUI_EDIT_CHANGED;
+	case TUI_REQ_LEFT:
+		if (ed->cur == 0)
+			return TUI_EDIT_IGNORED;
+		ed->cur--;
+		return TUI_EDIT_MOVED;
+	case TUI_REQ_RIGHT:
+		if (ed->cur == ed->len)
+			return TUI_EDIT_IGNORED;
+		ed->cur++;
+		return TUI_EDIT_MOVED;
+	case TUI_REQ_HOME:
+		ed->cur = 0;
+		return TUI_EDIT_MOVED;
+	case TUI_REQ_END:
+		ed->cur = ed->len;
+		return TUI_EDIT_MOVED;
+	case TUI_REQ_BACKSPACE:
+		if (ed->cur == 0)
+			return TUI_EDIT_IGNORED;
+		ed->cur--;
+		/* FALLTHROUGH */
+	case TUI_REQ_DELETE:
+		if (ed->cur == ed->len)
+			return TUI_EDIT_IGNORED;
+		memmove(&ed->s[ed->cur], &ed->s[ed->cur + 1],
+		    (ed->len - ed->cur) * sizeof(wchar_t));
+		ed->len--;
+		/* A date keeps its dashes only where digits follow them. */
+		if (ed->kind == TUI_EDIT_DATE && ed->len > 0 &&
+		    ed->cur == ed->len && ed->s[ed->len - 1] == L'-') {
+			ed->s[--ed->len] = 0;
+			ed->cur = ed->len;
+		}
+		ed->dirty = 1;
+		return TUI_EDIT_CHANGED;
+	case TUI_REQ_KILL:
+		ed->len = ed->cur = ed->off = 0;
+		ed->s[0] = 0;
+		ed->dirty = 1;
+		return TUI_EDIT_CHANGED;
+	default:
+		return TUI_EDIT_IGNORED;
+	}
+}
+
+int
+tui_edit_get(const struct tui_edit *ed, char *out, size_t n)
+{
+	char mb[MB_LEN_MAX];
+	mbstate_t st;
+	size_t i, k, o = 0;
+
+	if (n == 0)
+		return -1;
+	memset(&st, 0, sizeof(st));
+	for (i = 0; i < ed->len; i++) {
+		k = wcrtomb(mb, ed->s[i], &st);
+		if (k == (size_t)-1)
+			continue;
+		if (o + k >= n) {
+			out[0] = '\0';
+			return -1;
+		}
+		memcpy(out + o, mb, k);
+		o += k;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+int
+tui_edit_cols(const wchar_t *s, size_t from, size_t to)
+{
+	int c = 0, w;
+
+	for (; from < to; from++) {
+		w = wcwidth(s[from]);
+		c += w < 0 ? 1 : w;
+	}
+	return c;
+}
+
+int
+tui_edit_scroll(struct tui_edit *ed, int width)
+{
+	if (width < 3)
+		width = 3;
+	if (ed->off > ed->cur)
+		ed->off = ed->cur;
+	/* Leave one column for the cursor after the last character. */
+	while (ed->off < ed->cur &&
+	    tui_edit_cols(ed->s, ed->off, ed->cur) > width - 1)
+		ed->off++;
+	return tui_edit_cols(ed->s, ed->off, ed->cur);
+}
+
+/* Days from 1970-01-01 (Howard Hinnant's days_from_civil). */
+static long
+days_from_civil(long y, unsigned m, unsigned d)
+{
+	long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long)doe - 719468;
+}
+
+static void
+civil_from_days(long z, long *y, unsigned *m, unsigned *d)
+{
+	long era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	*y = (long)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y += *m <= 2;
+}
+
+int
+tui_date_valid(const char *s)
+{
+	static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31};
+	long y;
+	unsigned m, d, i;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	y = strtol(s, NULL, 10);
+	m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
+	d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
+	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 ||
+	    d > mdays[m - 1])
+		return 0;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 ||
+	    y % 400 == 0)))
+		return 0;
+	return 1;
+}
+
+void
+tui_date_step(char *s, int days)
+{
+	long y, z;
+	unsigned m, d;
+
+	if (!tui_date_valid(s))
+		return;
+	y = strtol(s, NULL, 10);
+	m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
+	d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
+	z = days_from_civil(y, m, d) + days;
+	civil_from_days(z, &y, &m, &d);
+	if (y < 1900 || y > 2199)
+		return;
+	snprintf(s, 11, "%04ld-%02u-%02u", y, m, d);
+}

@@ -1,0 +1,78 @@
+/* doorstep: the help overlay listing every key (F1, Ctrl-G, ?). */
+/*
+ * Drawn over whatever screen is current, from the same table the key map
+ * uses (tui_keys.c).  Up and Down scroll when the list does not fit; any
+ * other key closes it.
+ */
+#include "tui_int.h"
+
+#include <curses.h>
+
+#include "i18n.h"
+
+static int open_, top;
+
+void
+tui_help_open(void)
+{
+	open_ = 1;
+	top = 0;
+}
+
+int
+tui_help_is_open(void)
+{
+	return open_;
+}
+
+void
+tui_help_draw(void)
+{
+	int n, i, y, x, w, h, rows, kw = 18;
+
+	for (n = 0; tui_keyhelp[n].keys != NULL; n++)
+		;
+	w = COLS - 8 < 76 ? COLS - 8 : 76;
+	h = n + 4 < LINES - 2 ? n + 4 : LINES - 2;
+	rows = h - 4;
+	if (top > n - rows)
+		top = n - rows > 0 ? n - rows : 0;
+	y = (LINES - h) / 2;
+	x = (COLS - w) / 2;
+	for (i = 0; i < h; i++)
+		tui_fill(y + i, x, w, TUI_C_NORMAL);
+	attrset(tui_attr(TUI_C_NORMAL));
+	mvhline(y, x, ACS_HLINE, w);
+	mvhline(y + h - 1, x, ACS_HLINE, w);
+	mvvline(y, x, ACS_VLINE, h);
+	mvvline(y, x + w - 1, ACS_VLINE, h);
+	mvaddch(y, x, ACS_ULCORNER);
+	mvaddch(y, x + w - 1, ACS_URCORNER);
+	mvaddch(y + h - 1, x, ACS_LLCORNER);
+	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
+	tui_put(y, x + 2, w - 4, TUI_C_TITLE, _(" Keys "));
+	for (i = 0; i < rows && top + i < n; i++) {
+		tui_put(y + 2 + i, x + 2, kw, TUI_C_TITLE,
+		    tui_keyhelp[top + i].keys);
+		tui_put(y + 2 + i, x + 2 + kw, w - kw - 4, TUI_C_NORMAL,
+		    _(tui_keyhelp[top + i].what));
+	}
+	tui_put(y + h - 1, x + 2, w - 4, TUI_C_HINT,
+	    _(" Any key closes this help "));
+}
+
+void
+tui_help_key(enum tui_req req, wint_t ch)
+{
+	(void)ch;
+	if (req == TUI_REQ_DOWN) {
+		top++;
+		return;
+	}
+	if (req == TUI_REQ_UP) {
+		if (top > 0)
+			top--;
+		return;
+	}
+	open_ = 0;
+}

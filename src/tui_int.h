@@ -1,0 +1,282 @@
+/* doorstep: TUI internals shared by the tui_*.c files (layer 9: tui). */
+#ifndef DS_TUI_INT_H
+#define DS_TUI_INT_H
+
+/*
+ * The TUI follows ncdu and tig: keys become abstract requests (tui_keys.c),
+ * each screen is one file offering init/draw/key, drawing goes through a
+ * few helpers into stdscr with one colour table (tui_draw.c), and
+ * KEY_RESIZE is handled in one place (tui.c).  The editing logic of the
+ * widgets (tui_edit.c, tui_select.c) does not touch curses, so unit tests
+ * drive it directly.
+ *
+ * This header does not include <curses.h>; files that draw include it
+ * themselves.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <wchar.h>
+
+#include "status.h"
+
+/* ---- requests (tui_keys.c) ---- */
+
+enum tui_req {
+	TUI_REQ_NONE,
+	TUI_REQ_CHAR,		/* a printable character: ev->ch */
+	TUI_REQ_ENTER,
+	TUI_REQ_CANCEL,		/* Esc */
+	TUI_REQ_LEFT,
+	TUI_REQ_RIGHT,
+	TUI_REQ_UP,
+	TUI_REQ_DOWN,
+	TUI_REQ_HOME,
+	TUI_REQ_END,
+	TUI_REQ_BACKSPACE,
+	TUI_REQ_DELETE,
+	TUI_REQ_KILL,		/* Ctrl-U: clear the field */
+	TUI_REQ_TAB,
+	TUI_REQ_BTAB,
+	TUI_REQ_HELP,		/* F1, Ctrl-G, ? */
+	TUI_REQ_SAVE,		/* F2, Ctrl-S */
+	TUI_REQ_PREV,		/* F3, Ctrl-P, PgUp */
+	TUI_REQ_NEXT,		/* F4, Ctrl-N, PgDn */
+	TUI_REQ_JUMP,		/* F5, Ctrl-O */
+	TUI_REQ_ROSTER,		/* F6, Ctrl-R */
+	TUI_REQ_REVIEW,		/* F7, Ctrl-E */
+	TUI_REQ_LANG,		/* F8, Ctrl-T */
+	TUI_REQ_SYNC,		/* F9, Ctrl-Y */
+	TUI_REQ_QUIT,		/* F10, Ctrl-X, Ctrl-C */
+	TUI_REQ_REDRAW,		/* Ctrl-L */
+	TUI_REQ_RESIZE,		/* the terminal changed size */
+	TUI_REQ_COUNT
+};
+
+/* One key as read from the keyboard or a script. */
+struct tui_key {
+	int	 fkey;		/* curses KEY_* code, or 0 for a character */
+	wint_t	 ch;		/* the character when fkey == 0 */
+};
+
+/*
+ * The request for a key.  `texting` is 1 while a text-like widget has the
+ * focus: then '?' and letters are characters, not commands.
+ */
+enum tui_req	 tui_req_of(const struct tui_key *, int texting);
+
+/* One row of the help overlay: keys and what they do (an msgid). */
+struct tui_keyhelp {
+	const char	*keys;		/* "F1  Ctrl-G  ?" */
+	const char	*what;		/* N_("Show this help") */
+};
+/* NULL-terminated table of every global key, for the help overlay. */
+extern const struct tui_keyhelp tui_keyhelp[];
+
+/*
+ * Key-script parsing (tui_script.c).  A script is UTF-8 text: characters
+ * are typed as they are, newlines are ignored, `#` starts a comment line,
+ * and <NAME> is a special key or a command:
+ *   <Enter> <Esc> <Tab> <BTab> <Space> <BS> <Del> <Up> <Down> <Left>
+ *   <Right> <Home> <End> <PgUp> <PgDn> <F1>..<F12> <C-a>..<C-z> <lt>
+ *   <dump PATH>        write the screen as text to PATH
+ *   <resize COLSxROWS> change the terminal size
+ */
+enum tui_step_kind {
+	TUI_STEP_KEY,
+	TUI_STEP_DUMP,
+	TUI_STEP_RESIZE
+};
+
+struct tui_step {
+	enum tui_step_kind	 kind;
+	struct tui_key		 key;
+	char			*path;		/* DUMP: owned */
+	int			 cols, rows;	/* RESIZE */
+};
+
+struct tui_script {
+	struct tui_step	*v;
+	size_t		 n;
+	size_t		 pos;		/* next step */
+};
+
+#define TUI_SCRIPT_MAX_BYTES	(1024 * 1024)
+#define TUI_SCRIPT_MAX_STEPS	100000
+
+/* Parse text (len bytes) into s; on error s is unchanged and err says
+ * where ("script line 3: unknown key <F99>"). */
+enum ds_status	 tui_script_parse(struct tui_script *s, const char *text,
+		    size_t len, struct ds_err *);
+enum ds_status	 tui_script_load(struct tui_script *s, const char *path,
+		    struct ds_err *);
+void		 tui_script_reset(struct tui_script *);
+
+/* ---- text, number and date input (tui_edit.c, no curses) ---- */
+
+enum tui_edit_kind {
+	TUI_EDIT_TEXT,
+	TUI_EDIT_INT,
+	TUI_EDIT_DEC,
+	TUI_EDIT_DATE
+};
+
+#define TUI_EDIT_MAX	1000	/* characters in one answer */
+#define TUI_NUM_MAX	24	/* characters in a number */
+
+struct tui_edit {
+	enum tui_edit_kind	 kind;
+	wchar_t			 s[TUI_EDIT_MAX + 1];	/* NUL-terminated */
+	size_t			 len;
+	size_t			 cur;	/* cursor, 0..len */
+	size_t			 off;	/* first character shown */
+	int			 dirty;	/* changed since init */
+};
+
+enum tui_edit_res {
+	TUI_EDIT_IGNORED,	/* not an editing request */
+	TUI_EDIT_CHANGED,	/* text changed */
+	TUI_EDIT_MOVED,		/* cursor moved */
+	TUI_EDIT_REJECTED	/* the key cannot go into this field */
+};
+
+/* Start with `utf8` (may be NULL); invalid bytes are dropped. */
+void		 tui_edit_init(struct tui_edit *, enum tui_edit_kind,
+		    const char *utf8);
+enum tui_edit_res tui_edit_key(struct tui_edit *, enum tui_req, wint_t ch);
+/* The text as UTF-8 into out; -1 if it does not fit (out is then ""). */
+int		 tui_edit_get(const struct tui_edit *, char *out, size_t n);
+/* Display columns of s[from..to) (wcwidth; unprintable counts 1). */
+int		 tui_edit_cols(const wchar_t *s, size_t from, size_t to);
+/*
+ * Scroll so the cursor fits in `width` columns: updates ed->off and
+ * returns the cursor's column relative to the field start.
+ */
+int		 tui_edit_scroll(struct tui_edit *, int width);
+/* Date helpers: 1 if s is a real YYYY-MM-DD date (years 1900..2199). */
+int		 tui_date_valid(const char *s);
+/* Add days to a valid date in place (s holds 11 bytes). */
+void		 tui_date_step(char *s, int days);
+
+/* ---- select_one / select_multiple (tui_select.c, no curses) ---- */
+
+struct tui_opt {
+	const char	*name;	/* stored value; borrowed */
+	const char	*label;	/* shown text; borrowed */
+};
+
+#define TUI_SELECT_MAX	10000	/* options in one list */
+
+struct tui_select {
+	const struct tui_opt	*opts;	/* borrowed, n entries */
+	size_t			 n;
+	int			 multi;
+	int			 filterable;	/* appearance search/minimal */
+	unsigned char		*on;	/* n flags: chosen */
+	size_t			*vis;	/* visible option indices */
+	size_t			 nvis;
+	size_t			 cur;	/* cursor, index into vis */
+	size_t			 top;	/* first visible row shown */
+	wchar_t			 filter[64];
+	size_t			 flen;
+	char			 num[8];	/* digits typed so far */
+	size_t			 nnum;
+};
+
+enum tui_sel_res {
+	TUI_SEL_IGNORED,
+	TUI_SEL_MOVED,
+	TUI_SEL_CHANGED,	/* a choice was toggled or typed */
+	TUI_SEL_PICKED,		/* single: an option was picked by number */
+	TUI_SEL_CONFIRM,	/* Enter: accept the value */
+	TUI_SEL_REJECTED
+};
+
+/* opts must outlive the select.  `value` is the current answer (names,
+ * space-separated) or NULL. */
+enum ds_status	 tui_select_init(struct tui_select *, const struct tui_opt *,
+		    size_t n, int multi, int filterable, const char *value);
+void		 tui_select_reset(struct tui_select *);
+enum tui_sel_res tui_select_key(struct tui_select *, enum tui_req, wint_t);
+/* Names of the chosen options, space-separated, in list order; -1 if it
+ * does not fit in n bytes. */
+int		 tui_select_value(const struct tui_select *, char *out,
+		    size_t n);
+/* Keep the cursor within `rows` shown rows (updates top). */
+void		 tui_select_scroll(struct tui_select *, size_t rows);
+
+/* ---- drawing helpers (tui_draw.c) ---- */
+
+enum tui_color {
+	TUI_C_NORMAL,
+	TUI_C_HEADER,		/* header and footer bars */
+	TUI_C_TITLE,		/* question labels */
+	TUI_C_HINT,
+	TUI_C_ERROR,
+	TUI_C_WARN,
+	TUI_C_OK,
+	TUI_C_CURSOR,		/* highlighted row */
+	TUI_C_FIELD,		/* input field */
+	TUI_C_COUNT
+};
+
+#define TUI_MIN_COLS	80
+#define TUI_MIN_ROWS	24
+
+/* Set up colours if the terminal has them and NO_COLOR is unset. */
+void	 tui_color_init(void);
+/* Attribute for a colour-table entry (works without colours). */
+int	 tui_attr(enum tui_color);
+/*
+ * Draw UTF-8 text at (y, x) in at most `w` columns, never splitting a wide
+ * character.  Returns the columns used.
+ */
+int	 tui_put(int y, int x, int w, enum tui_color, const char *utf8);
+/* Same for n wide characters. */
+int	 tui_putw(int y, int x, int w, enum tui_color, const wchar_t *, size_t);
+/* Fill a row from x to x+w-1 with spaces in a colour. */
+void	 tui_fill(int y, int x, int w, enum tui_color);
+/* Columns that UTF-8 text takes. */
+int	 tui_width(const char *utf8);
+/*
+ * Word-wrap UTF-8 text into `w` columns (breaking at spaces, or between
+ * any two characters when one is wide, as CJK has no spaces), skip the
+ * first `skip` wrapped lines, draw at most `rows` lines from (y, x).
+ * Returns the total number of wrapped lines (drawn or not).
+ */
+int	 tui_wrap(int y, int x, int w, int rows, int skip, enum tui_color,
+	    const char *utf8);
+
+/* Write the screen as UTF-8 text, one line per row, trailing blanks cut. */
+enum ds_status	 tui_dump(const char *path, struct ds_err *);
+
+/* ---- the app ---- */
+
+/* One screen (ncdu pstate): draw into stdscr; take a request. */
+struct tui_screen {
+	const char	*name;
+	void		(*draw)(void);
+	void		(*key)(enum tui_req, wint_t);
+	int		(*texting)(void);	/* may be NULL: 0 */
+};
+
+/* Make `s` the current screen (drawn on the next pass). */
+void	 tui_screen_set(const struct tui_screen *);
+/* Ask the main loop to end after this key. */
+void	 tui_quit(void);
+/* A one-line message on the status line until the next key. */
+void	 tui_status(enum tui_color, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Restore the terminal, print the message, exit(1): broken invariants and
+ * out-of-memory only. */
+void	 tui_die(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+/* Status line text, for the draw pass. */
+const char	*tui_status_text(enum tui_color *);
+
+/* Help overlay (tui_help.c). */
+void	 tui_help_open(void);
+int	 tui_help_is_open(void);
+void	 tui_help_draw(void);
+void	 tui_help_key(enum tui_req, wint_t);
+
+#endif
