@@ -1,0 +1,891 @@
+/* doorstep: bundle format v1 — serialization, zlib, sealing, signing. */
+/*
+ * The one includer of <zlib.h>.  Building: serialize revisions, deflate as
+ * one zlib stream, encrypt in chunks under a fresh sealed key, sign.
+ * Reading is split into the steps of crypto-sync.md §7.4 so the importer
+ * can put the device and ledger checks between them.  Invariants: no byte
+ * of the payload is inflated or parsed before the signature and every
+ * chunk tag have verified; every length read from a file is checked
+ * against a cap before it is used; decrypted bytes are wiped before free.
+ */
+#include "bundle.h"
+
+#include <string.h>
+#include <zlib.h>
+
+#include "buf.h"
+#include "cry_bundle.h"
+#include "json.h"
+#include "mem.h"
+
+#define PAYLOAD_MAGIC	"DSPL"
+#define REC_FIXED	(16 * 3 + 4 + 8 + 8 * 3 + 1)	/* before strings */
+
+static const struct {
+	int		 num;
+	const char	*name;
+	const char	*msg;
+} reasons[] = {
+#define BR_X(name, num, msg) { num, #name, msg },
+	BUNDLE_REASONS(BR_X)
+#undef BR_X
+};
+
+const char *
+bundle_reason_str(int r)
+{
+	if (r < 0 || r >= BR_COUNT)
+		return "unknown reason";
+	return reasons[r].msg;
+}
+
+const char *
+bundle_reason_name(int r)
+{
+	if (r < 0 || r >= BR_COUNT)
+		return "BR_UNKNOWN";
+	return reasons[r].name;
+}
+
+static enum ds_status
+fail(int *why, int reason, struct ds_err *err, enum ds_status st,
+    const char *detail)
+{
+	if (why != NULL)
+		*why = reason;
+	return ds_err_set(err, st, "%s: %s", bundle_reason_str(reason),
+	    detail);
+}
+
+int
+bundle_rev_has_parent(const struct bundle_rev *r)
+{
+	static const unsigned char zero[16];
+
+	return memcmp(r->parent_rev_id, zero, 16) != 0;
+}
+
+/* ---- little-endian writer and bounded reader ------------------------ */
+
+static enum ds_status
+put_u(struct ds_buf *b, uint64_t v, int n)
+{
+	unsigned char x[8];
+	int i;
+
+	for (i = 0; i < n; i++)
+		x[i] = (unsigned char)(v >> (8 * i));
+	return ds_buf_add(b, x, (size_t)n);
+}
+
+static enum ds_status
+put_str8(struct ds_buf *b, const void *p, size_t n)
+{
+	enum ds_status st;
+
+	if ((st = put_u(b, n, 1)) != DS_OK)
+		return st;
+	return ds_buf_add(b, p, n);
+}
+
+struct rd {
+	const unsigned char	*p;
+	size_t			 n, off;
+	int			 bad;	/* read past the end */
+};
+
+static uint64_t
+get_u(struct rd *r, int n)
+{
+	uint64_t v = 0;
+	int i;
+
+	if (r->bad || r->n - r->off < (size_t)n) {
+		r->bad = 1;
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)r->p[r->off + (size_t)i] << (8 * i);
+	r->off += (size_t)n;
+	return v;
+}
+
+static void
+get_mem(struct rd *r, void *out, size_t n)
+{
+	if (r->bad || r->n - r->off < n) {
+		r->bad = 1;
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, r->p + r->off, n);
+	r->off += n;
+}
+
+/* A byte string of length read as an n-byte integer, at most max. */
+static int
+get_bytes(struct rd *r, int lenbytes, size_t max, struct bundle_bytes *out)
+{
+	uint64_t len = get_u(r, lenbytes);
+
+	out->p = NULL;
+	out->n = 0;
+	if (r->bad || len > max || r->n - r->off < len) {
+		r->bad = 1;
+		return -1;
+	}
+	out->p = r->p + r->off;
+	out->n = (size_t)len;
+	r->off += (size_t)len;
+	return 0;
+}
+
+/* Printable ASCII without space: ids, versions, app version. */
+static int
+is_token(const struct bundle_bytes *b, size_t min, size_t max)
+{
+	size_t i;
+
+	if (b->n < min || b->n > max)
+		return 0;
+	for (i = 0; i < b->n; i++)
+		if (b->p[i] < 0x21 || b->p[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* Well-formed UTF-8 without control characters (names, household keys). */
+static int
+is_text(const struct bundle_bytes *b, size_t min, size_t max)
+{
+	const unsigned char *s = b->p;
+	size_t i = 0, k, need;
+	uint32_t c;
+
+	if (b->n < min || b->n > max)
+		return 0;
+	while (i < b->n) {
+		c = s[i];
+		if (c < 0x80) {
+			if (c < 0x20 || c == 0x7f)
+				return 0;
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			need = 1;
+			c &= 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2;
+			c &= 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3;
+			c &= 0x07;
+		} else
+			return 0;
+		if (b->n - i - 1 < need)
+			return 0;
+		for (k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			c = (c << 6) | (s[i + k] & 0x3f);
+		}
+		if ((need == 2 && c < 0x800) || (need == 3 && c < 0x10000) ||
+		    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+static struct bundle_bytes
+cstr(const char *s)
+{
+	struct bundle_bytes b;
+
+	b.p = (const unsigned char *)s;
+	b.n = s != NULL ? strlen(s) : 0;
+	return b;
+}
+
+static int
+bytes_eq(const struct bundle_bytes *a, const struct bundle_bytes *b)
+{
+	return a->n == b->n && (a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
+}
+
+/* ---- payload serialization ------------------------------------------ */
+
+static enum ds_status
+put_rev(struct ds_buf *b, const struct bundle_rev *r)
+{
+	size_t start = b->len;
+	enum ds_status st;
+
+	if ((st = put_u(b, 0, 4)) != DS_OK)	/* length, patched below */
+		return st;
+	if ((st = ds_buf_add(b, r->record_uuid, 16)) != DS_OK ||
+	    (st = ds_buf_add(b, r->rev_id, 16)) != DS_OK ||
+	    (st = ds_buf_add(b, r->parent_rev_id, 16)) != DS_OK ||
+	    (st = put_u(b, r->rev_no, 4)) != DS_OK ||
+	    (st = put_u(b, r->device_seq, 8)) != DS_OK ||
+	    (st = put_u(b, (uint64_t)r->t_start, 8)) != DS_OK ||
+	    (st = put_u(b, (uint64_t)r->t_end, 8)) != DS_OK ||
+	    (st = put_u(b, (uint64_t)r->saved_at, 8)) != DS_OK ||
+	    (st = put_u(b, r->deleted ? 1 : 0, 1)) != DS_OK ||
+	    (st = put_str8(b, r->form_id.p, r->form_id.n)) != DS_OK ||
+	    (st = put_str8(b, r->form_ver.p, r->form_ver.n)) != DS_OK ||
+	    (st = put_str8(b, r->household_key.p, r->household_key.n)) !=
+	    DS_OK ||
+	    (st = put_str8(b, r->worker_id.p, r->worker_id.n)) != DS_OK ||
+	    (st = put_u(b, r->answers.n, 4)) != DS_OK ||
+	    (st = ds_buf_add(b, r->answers.p, r->answers.n)) != DS_OK ||
+	    (st = put_u(b, r->audit.n, 4)) != DS_OK ||
+	    (st = ds_buf_add(b, r->audit.p, r->audit.n)) != DS_OK ||
+	    (st = put_u(b, r->consent.n, 4)) != DS_OK ||
+	    (st = ds_buf_add(b, r->consent.p, r->consent.n)) != DS_OK)
+		return st;
+	{
+		size_t len = b->len - start - 4;
+		int i;
+
+		for (i = 0; i < 4; i++)
+			b->p[start + (size_t)i] = (char)(len >> (8 * i));
+	}
+	return DS_OK;
+}
+
+/* JSON check for one payload field: kind 'o' object, 'a' array, 'j' any. */
+static int
+json_ok(const struct bundle_bytes *b, int kind, size_t cap)
+{
+	json_t *j = NULL;
+	int ok;
+
+	if (ds_json_parse((const char *)b->p, b->n, cap, "payload", &j,
+	    NULL) != DS_OK)
+		return 0;
+	ok = kind == 'o' ? json_is_object(j) : kind == 'a' ? json_is_array(j) :
+	    1;
+	json_decref(j);
+	return ok;
+}
+
+static int
+form_listed(const struct bundle_header *h, const struct bundle_bytes *id,
+    const struct bundle_bytes *ver)
+{
+	unsigned i;
+
+	for (i = 0; i < h->nforms; i++)
+		if (bytes_eq(&h->forms[i].id, id) &&
+		    bytes_eq(&h->forms[i].ver, ver))
+			return 1;
+	return 0;
+}
+
+/* Parse one revision of exactly `len` bytes at r; msg says what failed. */
+static int
+parse_rev(struct rd *r, size_t len, const struct bundle_header *h,
+    struct bundle_rev *v, const char **msg)
+{
+	struct rd sub;
+	uint64_t flags;
+
+	sub.p = r->p + r->off;
+	sub.n = len;
+	sub.off = 0;
+	sub.bad = 0;
+	r->off += len;
+	get_mem(&sub, v->record_uuid, 16);
+	get_mem(&sub, v->rev_id, 16);
+	get_mem(&sub, v->parent_rev_id, 16);
+	v->rev_no = (uint32_t)get_u(&sub, 4);
+	v->device_seq = get_u(&sub, 8);
+	v->t_start = (int64_t)get_u(&sub, 8);
+	v->t_end = (int64_t)get_u(&sub, 8);
+	v->saved_at = (int64_t)get_u(&sub, 8);
+	flags = get_u(&sub, 1);
+	get_bytes(&sub, 1, BUNDLE_STR_MAX, &v->form_id);
+	get_bytes(&sub, 1, BUNDLE_STR_MAX, &v->form_ver);
+	get_bytes(&sub, 1, BUNDLE_STR_MAX, &v->household_key);
+	get_bytes(&sub, 1, BUNDLE_STR_MAX, &v->worker_id);
+	get_bytes(&sub, 4, BUNDLE_ANSWERS_MAX, &v->answers);
+	get_bytes(&sub, 4, BUNDLE_AUDIT_MAX, &v->audit);
+	get_bytes(&sub, 4, BUNDLE_CONSENT_MAX, &v->consent);
+	if (sub.bad || sub.off != sub.n)
+		return *msg = "record length mismatch", -1;
+	if (flags > 1)
+		return *msg = "unknown record flags", -1;
+	v->deleted = (int)flags;
+	if (v->rev_no < 1)
+		return *msg = "revision number 0", -1;
+	if (memcmp(v->rev_id, v->parent_rev_id, 16) == 0)
+		return *msg = "revision is its own parent", -1;
+	if (v->device_seq < h->seq_lo || v->device_seq > h->seq_hi)
+		return *msg = "sequence number outside the bundle range", -1;
+	if (!is_token(&v->form_id, 1, BUNDLE_STR_MAX) ||
+	    !is_token(&v->form_ver, 1, BUNDLE_STR_MAX))
+		return *msg = "bad form id or version", -1;
+	if (!form_listed(h, &v->form_id, &v->form_ver))
+		return *msg = "form version not listed in the header", -1;
+	if (!is_text(&v->household_key, 1, BUNDLE_STR_MAX) ||
+	    !is_text(&v->worker_id, 1, BUNDLE_STR_MAX))
+		return *msg = "bad household key or worker id", -1;
+	if (!json_ok(&v->answers, 'o', BUNDLE_ANSWERS_MAX))
+		return *msg = "answers are not a JSON object", -1;
+	if (!json_ok(&v->audit, 'a', BUNDLE_AUDIT_MAX))
+		return *msg = "audit trail is not a JSON array", -1;
+	if (v->consent.n > 0 && !json_ok(&v->consent, 'j',
+	    BUNDLE_CONSENT_MAX))
+		return *msg = "consent evidence is not JSON", -1;
+	return 0;
+}
+
+enum ds_status
+bundle_payload_parse(unsigned char *plain, size_t len,
+    const struct bundle_header *h, struct bundle_payload **out,
+    struct ds_err *err)
+{
+	struct bundle_payload *pl;
+	struct rd r;
+	const char *msg = "truncated";
+	unsigned char magic[4];
+	uint64_t count, rlen;
+	size_t i;
+
+	*out = NULL;
+	if ((pl = ds_calloc(1, sizeof(*pl))) == NULL) {
+		cry_wipe(plain, len);
+		ds_free(plain);
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	}
+	pl->plain = plain;
+	pl->plain_len = len;
+	r.p = plain;
+	r.n = len;
+	r.off = 0;
+	r.bad = 0;
+	get_mem(&r, magic, 4);
+	count = get_u(&r, 4);
+	if (r.bad || memcmp(magic, PAYLOAD_MAGIC, 4) != 0) {
+		msg = "bad payload magic";
+		goto bad;
+	}
+	if (count != h->record_count) {
+		msg = "record count differs from header";
+		goto bad;
+	}
+	if ((pl->revs = ds_calloc((size_t)count, sizeof(*pl->revs))) == NULL) {
+		bundle_payload_free(pl);
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	}
+	for (i = 0; i < count; i++) {
+		rlen = get_u(&r, 4);
+		if (r.bad || rlen > r.n - r.off) {
+			msg = "record overruns payload";
+			goto bad;
+		}
+		if (parse_rev(&r, (size_t)rlen, h, &pl->revs[i], &msg) != 0)
+			goto bad;
+		if (i > 0 && pl->revs[i].device_seq <=
+		    pl->revs[i - 1].device_seq) {
+			msg = "sequence numbers not increasing";
+			goto bad;
+		}
+		pl->nrevs = i + 1;
+	}
+	if (r.off != r.n) {
+		msg = "trailing bytes after the last record";
+		goto bad;
+	}
+	*out = pl;
+	return DS_OK;
+bad:
+	bundle_payload_free(pl);
+	return ds_err_set(err, DS_EPARSE, "%s: %s",
+	    bundle_reason_str(BR_PAYLOAD), msg);
+}
+
+void
+bundle_payload_free(struct bundle_payload *pl)
+{
+	if (pl == NULL)
+		return;
+	if (pl->plain != NULL) {
+		cry_wipe(pl->plain, pl->plain_len);
+		ds_free(pl->plain);
+	}
+	ds_free(pl->revs);
+	ds_free(pl);
+}
+
+/* ---- building -------------------------------------------------------- */
+
+static enum ds_status
+check_build_input(const struct bundle_meta *m, const struct bundle_rev *revs,
+    size_t n, struct ds_err *err)
+{
+	struct bundle_bytes b;
+	size_t i, k;
+	int listed;
+
+	if (n < 1 || n > BUNDLE_RECORDS_MAX)
+		return ds_err_set(err, DS_EINVAL, "bundle needs 1..%d records",
+		    BUNDLE_RECORDS_MAX);
+	if (m->seq_lo < 1 || m->seq_hi < m->seq_lo ||
+	    m->seq_hi - m->seq_lo + 1 < n)
+		return ds_err_set(err, DS_EINVAL, "bad sequence range");
+	b = cstr(m->app_ver);
+	if (!is_token(&b, 1, 64))
+		return ds_err_set(err, DS_EINVAL, "bad app version");
+	if (m->nforms < 1 || m->nforms > BUNDLE_FORMS_MAX)
+		return ds_err_set(err, DS_EINVAL, "bad form count");
+	if (m->chunk_size != 0 && (m->chunk_size < BUNDLE_CHUNK_MIN ||
+	    m->chunk_size > BUNDLE_CHUNK_MAX))
+		return ds_err_set(err, DS_EINVAL, "bad chunk size");
+	for (i = 0; i < m->nforms; i++) {
+		struct bundle_bytes id = cstr(m->form_ids[i]);
+		struct bundle_bytes ver = cstr(m->form_vers[i]);
+
+		if (!is_token(&id, 1, BUNDLE_STR_MAX) ||
+		    !is_token(&ver, 1, BUNDLE_STR_MAX))
+			return ds_err_set(err, DS_EINVAL, "bad form id");
+	}
+	for (i = 0; i < n; i++) {
+		const struct bundle_rev *r = &revs[i];
+
+		if (r->device_seq < m->seq_lo || r->device_seq > m->seq_hi ||
+		    (i > 0 && r->device_seq <= revs[i - 1].device_seq))
+			return ds_err_set(err, DS_EINVAL, "revision %zu: bad "
+			    "sequence number", i);
+		if (r->rev_no < 1 || !is_text(&r->household_key, 1,
+		    BUNDLE_STR_MAX) || !is_text(&r->worker_id, 1,
+		    BUNDLE_STR_MAX) || r->answers.n > BUNDLE_ANSWERS_MAX ||
+		    r->audit.n > BUNDLE_AUDIT_MAX ||
+		    r->consent.n > BUNDLE_CONSENT_MAX)
+			return ds_err_set(err, DS_EINVAL, "revision %zu: bad "
+			    "field", i);
+		for (k = 0, listed = 0; k < m->nforms && !listed; k++) {
+			struct bundle_bytes id = cstr(m->form_ids[k]);
+			struct bundle_bytes ver = cstr(m->form_vers[k]);
+
+			listed = bytes_eq(&id, &r->form_id) &&
+			    bytes_eq(&ver, &r->form_ver);
+		}
+		if (!listed)
+			return ds_err_set(err, DS_EINVAL, "revision %zu: form "
+			    "not listed", i);
+	}
+	return DS_OK;
+}
+
+/* Deflate `in` into a new buffer (wiped by the caller). */
+static enum ds_status
+deflate_all(const unsigned char *in, size_t n, unsigned char **out,
+    size_t *outlen, struct ds_err *err)
+{
+	z_stream z;
+	uLong bound;
+	unsigned char *o;
+	int rc;
+
+	*out = NULL;
+	memset(&z, 0, sizeof(z));
+	if (deflateInit(&z, Z_BEST_COMPRESSION) != Z_OK)
+		return ds_err_set(err, DS_ENOMEM, "deflate init");
+	bound = deflateBound(&z, (uLong)n);
+	if ((o = ds_malloc(bound)) == NULL) {
+		deflateEnd(&z);
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	}
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	z.next_out = o;
+	z.avail_out = (uInt)bound;
+	rc = deflate(&z, Z_FINISH);
+	*outlen = z.total_out;
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END) {
+		cry_wipe(o, bound);
+		ds_free(o);
+		return ds_err_set(err, DS_EIO, "deflate failed (%d)", rc);
+	}
+	*out = o;
+	return DS_OK;
+}
+
+enum ds_status
+bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
+    size_t n, const struct cry_signkey *dev,
+    const struct cry_office_pub *office, unsigned char bundle_id[16],
+    unsigned char **out, size_t *outlen, struct ds_err *err)
+{
+	struct ds_buf pl, f;
+	struct cryb_stream *ss = NULL;
+	struct cryb_hash *hh = NULL;
+	unsigned char *comp = NULL, *chunk = NULL;
+	unsigned char sealed[CRYB_SEALED_KEY_BYTES], sshdr[CRYB_SS_HEADER_BYTES];
+	unsigned char kid[CRY_KEYID_BYTES], hdrhash[32], h[CRY_HASH_BYTES];
+	unsigned char sig[CRY_SIG_BYTES];
+	size_t comp_len = 0, i, off, take, hdr_len, nchunks;
+	uint32_t csize;
+	enum ds_status st;
+
+	*out = NULL;
+	*outlen = 0;
+	ds_buf_init(&pl, BUNDLE_PLAIN_MAX);
+	ds_buf_init(&f, BUNDLE_FILE_MAX);
+	if ((st = check_build_input(m, revs, n, err)) != DS_OK)
+		return st;
+	csize = m->chunk_size ? m->chunk_size : BUNDLE_CHUNK_DEFAULT;
+
+	/* Payload plaintext, deflated as one stream. */
+	if ((st = ds_buf_add(&pl, PAYLOAD_MAGIC, 4)) != DS_OK ||
+	    (st = put_u(&pl, n, 4)) != DS_OK)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if ((st = put_rev(&pl, &revs[i])) != DS_OK)
+			goto fail;
+	if ((st = deflate_all((unsigned char *)pl.p, pl.len, &comp, &comp_len,
+	    err)) != DS_OK)
+		goto fail;
+	if (comp_len > BUNDLE_FILE_MAX / 2) {
+		st = ds_err_set(err, DS_ELIMIT, "bundle too large: split it");
+		goto fail;
+	}
+	if ((st = cryb_push_init(office->box_pk, sealed, sshdr, &ss, err)) !=
+	    DS_OK)
+		goto fail;
+
+	/* Header. */
+	cry_random(bundle_id, 16);
+	cry_key_id(dev->pk, sizeof(dev->pk), kid);
+	if ((st = ds_buf_add(&f, BUNDLE_MAGIC, 6)) != DS_OK ||
+	    (st = put_u(&f, BUNDLE_VERSION, 2)) != DS_OK ||
+	    (st = put_u(&f, 0, 4)) != DS_OK ||	/* header_len, patched */
+	    (st = ds_buf_add(&f, bundle_id, 16)) != DS_OK ||
+	    (st = ds_buf_add(&f, m->device_id, 16)) != DS_OK ||
+	    (st = ds_buf_add(&f, dev->pk, 32)) != DS_OK ||
+	    (st = ds_buf_add(&f, kid, 8)) != DS_OK ||
+	    (st = ds_buf_add(&f, office->office_id, 16)) != DS_OK)
+		goto fail;
+	cry_key_id(office->box_pk, sizeof(office->box_pk), kid);
+	if ((st = ds_buf_add(&f, kid, 8)) != DS_OK ||
+	    (st = ds_buf_add(&f, m->db_uuid, 16)) != DS_OK ||
+	    (st = put_u(&f, m->seq_lo, 8)) != DS_OK ||
+	    (st = put_u(&f, m->seq_hi, 8)) != DS_OK ||
+	    (st = put_u(&f, n, 4)) != DS_OK ||
+	    (st = ds_buf_add(&f, m->prev_hash, 32)) != DS_OK ||
+	    (st = put_u(&f, (uint64_t)m->created_at, 8)) != DS_OK ||
+	    (st = put_u(&f, m->schema_ver, 4)) != DS_OK ||
+	    (st = put_u(&f, 1, 1)) != DS_OK ||	/* zlib */
+	    (st = put_u(&f, csize, 4)) != DS_OK ||
+	    (st = put_u(&f, pl.len, 8)) != DS_OK ||
+	    (st = put_u(&f, comp_len, 8)) != DS_OK ||
+	    (st = ds_buf_add(&f, sealed, sizeof(sealed))) != DS_OK ||
+	    (st = ds_buf_add(&f, sshdr, sizeof(sshdr))) != DS_OK ||
+	    (st = put_str8(&f, m->app_ver, strlen(m->app_ver))) != DS_OK ||
+	    (st = put_u(&f, m->nforms, 1)) != DS_OK)
+		goto fail;
+	for (i = 0; i < m->nforms; i++)
+		if ((st = put_str8(&f, m->form_ids[i],
+		    strlen(m->form_ids[i]))) != DS_OK ||
+		    (st = put_str8(&f, m->form_vers[i],
+		    strlen(m->form_vers[i]))) != DS_OK)
+			goto fail;
+	hdr_len = f.len;
+	for (i = 0; i < 4; i++)
+		f.p[8 + i] = (char)(hdr_len >> (8 * i));
+	cry_hash(hdrhash, sizeof(hdrhash), NULL, 0, f.p, hdr_len);
+
+	/* Payload chunks. */
+	nchunks = (comp_len + csize - 1) / csize;
+	if ((chunk = ds_malloc(csize + CRYB_SS_ABYTES)) == NULL) {
+		st = ds_err_set(err, DS_ENOMEM, NULL);
+		goto fail;
+	}
+	for (i = 0, off = 0; i < nchunks; i++, off += take) {
+		take = comp_len - off < csize ? comp_len - off : csize;
+		if ((st = cryb_push(ss, chunk, comp + off, take,
+		    i == 0 ? hdrhash : NULL, i == 0 ? sizeof(hdrhash) : 0,
+		    i + 1 == nchunks && !m->test_no_final, err)) != DS_OK ||
+		    (st = ds_buf_add(&f, chunk, take + CRYB_SS_ABYTES)) != DS_OK)
+			goto fail;
+	}
+
+	/* Trailer. */
+	if ((st = cryb_hash_new(&hh, CRY_HASH_BYTES, err)) != DS_OK)
+		goto fail;
+	cryb_hash_update(hh, f.p, f.len);
+	cryb_hash_final(hh, h);
+	cryb_sign(dev, BUNDLE_SIGN_DOMAIN, h, sig);
+	if ((st = ds_buf_add(&f, sig, sizeof(sig))) != DS_OK)
+		goto fail;
+	*out = (unsigned char *)ds_buf_take(&f, outlen);
+	if (*out == NULL)
+		st = ds_err_set(err, DS_ENOMEM, NULL);
+fail:
+	if (st != DS_OK && err != NULL && err->code != st)
+		ds_err_set(err, st, "cannot build bundle: %s",
+		    ds_status_str(st));
+	if (comp != NULL) {
+		cry_wipe(comp, comp_len);
+		ds_free(comp);
+	}
+	ds_free(chunk);
+	cryb_hash_free(hh);
+	cryb_stream_free(ss);
+	ds_buf_wipe(&pl);
+	ds_buf_reset(&f);
+	return st;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+void
+bundle_hash(const unsigned char *buf, size_t len,
+    unsigned char out[BUNDLE_HASH_BYTES])
+{
+	cry_hash(out, BUNDLE_HASH_BYTES, NULL, 0, buf, len);
+}
+
+enum ds_status
+bundle_parse_header(const unsigned char *buf, size_t len,
+    struct bundle_header *h, int *why, struct ds_err *err)
+{
+	struct rd r;
+	unsigned char kid[CRY_KEYID_BYTES];
+	unsigned char magic[6];
+	unsigned i, k;
+	uint64_t total;
+
+	memset(h, 0, sizeof(*h));
+	if (len > BUNDLE_FILE_MAX || len < BUNDLE_FIXED_LEN + 2 +
+	    CRYB_SS_ABYTES + BUNDLE_TRAILER_BYTES)
+		return fail(why, BR_SIZE, err, DS_ELIMIT, "size out of range");
+	r.p = buf;
+	r.n = len;
+	r.off = 0;
+	r.bad = 0;
+	get_mem(&r, magic, 6);
+	if (memcmp(magic, BUNDLE_MAGIC, 6) != 0)
+		return fail(why, BR_MAGIC, err, DS_EPARSE, "bad magic");
+	h->version = (uint16_t)get_u(&r, 2);
+	if (h->version != BUNDLE_VERSION)
+		return fail(why, BR_VERSION, err, DS_EPARSE, "version");
+	h->header_len = (uint32_t)get_u(&r, 4);
+	if (h->header_len < BUNDLE_FIXED_LEN + 2 ||
+	    h->header_len > BUNDLE_HEADER_MAX || h->header_len > len)
+		return fail(why, BR_HEADER, err, DS_EPARSE, "header length");
+	r.n = h->header_len;	/* the header parse stays inside the header */
+	get_mem(&r, h->bundle_id, 16);
+	get_mem(&r, h->device_id, 16);
+	get_mem(&r, h->device_pk, 32);
+	get_mem(&r, h->device_kid, 8);
+	get_mem(&r, h->office_id, 16);
+	get_mem(&r, h->office_kid, 8);
+	get_mem(&r, h->db_uuid, 16);
+	h->seq_lo = get_u(&r, 8);
+	h->seq_hi = get_u(&r, 8);
+	h->record_count = (uint32_t)get_u(&r, 4);
+	get_mem(&r, h->prev_hash, 32);
+	h->created_at = (int64_t)get_u(&r, 8);
+	h->schema_ver = (uint32_t)get_u(&r, 4);
+	h->compression = (uint8_t)get_u(&r, 1);
+	h->chunk_size = (uint32_t)get_u(&r, 4);
+	h->plain_len = get_u(&r, 8);
+	h->comp_len = get_u(&r, 8);
+	get_mem(&r, h->sealed_key, sizeof(h->sealed_key));
+	get_mem(&r, h->ss_header, sizeof(h->ss_header));
+	get_bytes(&r, 1, 64, &h->app_ver);
+	h->nforms = (uint8_t)get_u(&r, 1);
+	if (r.bad)
+		return fail(why, BR_HEADER, err, DS_EPARSE, "short header");
+	if (h->nforms < 1 || h->nforms > BUNDLE_FORMS_MAX)
+		return fail(why, BR_HEADER, err, DS_EPARSE, "form count");
+	for (i = 0; i < h->nforms; i++) {
+		get_bytes(&r, 1, BUNDLE_STR_MAX, &h->forms[i].id);
+		get_bytes(&r, 1, BUNDLE_STR_MAX, &h->forms[i].ver);
+		if (r.bad || !is_token(&h->forms[i].id, 1, BUNDLE_STR_MAX) ||
+		    !is_token(&h->forms[i].ver, 1, BUNDLE_STR_MAX))
+			return fail(why, BR_HEADER, err, DS_EPARSE,
+			    "form list");
+		for (k = 0; k < i; k++)
+			if (bytes_eq(&h->forms[k].id, &h->forms[i].id) &&
+			    bytes_eq(&h->forms[k].ver, &h->forms[i].ver))
+				return fail(why, BR_HEADER, err, DS_EPARSE,
+				    "form listed twice");
+	}
+	if (r.off != h->header_len)
+		return fail(why, BR_HEADER, err, DS_EPARSE,
+		    "header length mismatch");
+	if (!is_token(&h->app_ver, 1, 64))
+		return fail(why, BR_HEADER, err, DS_EPARSE, "app version");
+	cry_key_id(h->device_pk, sizeof(h->device_pk), kid);
+	if (memcmp(kid, h->device_kid, sizeof(kid)) != 0)
+		return fail(why, BR_HEADER, err, DS_EPARSE,
+		    "device key id does not match device key");
+	if (h->seq_lo < 1 || h->seq_hi < h->seq_lo ||
+	    h->seq_hi > INT64_MAX)
+		return fail(why, BR_HEADER, err, DS_EPARSE, "sequence range");
+	if (h->record_count < 1 || h->record_count > BUNDLE_RECORDS_MAX ||
+	    h->record_count - 1 > h->seq_hi - h->seq_lo)
+		return fail(why, BR_HEADER, err, DS_EPARSE, "record count");
+	if (h->compression != 1)
+		return fail(why, BR_HEADER, err, DS_EPARSE, "compression");
+	if (h->chunk_size < BUNDLE_CHUNK_MIN ||
+	    h->chunk_size > BUNDLE_CHUNK_MAX)
+		return fail(why, BR_HEADER, err, DS_EPARSE, "chunk size");
+	if (h->plain_len < 8 || h->plain_len > BUNDLE_PLAIN_MAX)
+		return fail(why, BR_HEADER, err, DS_EPARSE, "plaintext length");
+	if (h->comp_len < 1 || h->comp_len > BUNDLE_FILE_MAX)
+		return fail(why, BR_HEADER, err, DS_EPARSE,
+		    "compressed length");
+	h->chunk_count = (uint32_t)((h->comp_len + h->chunk_size - 1) /
+	    h->chunk_size);
+	total = (uint64_t)h->header_len + h->comp_len +
+	    (uint64_t)h->chunk_count * CRYB_SS_ABYTES + BUNDLE_TRAILER_BYTES;
+	if (total != len)
+		return fail(why, BR_LENGTH, err, DS_EPARSE, len < total ?
+		    "file is truncated" : "file has extra bytes");
+	h->file_len = len;
+	if (why != NULL)
+		*why = BR_OK;
+	return DS_OK;
+}
+
+enum ds_status
+bundle_verify(const unsigned char *buf, size_t len,
+    const struct bundle_header *hd, int *why, struct ds_err *err)
+{
+	struct cryb_hash *hh;
+	unsigned char h[CRY_HASH_BYTES];
+	enum ds_status st;
+
+	if (len != hd->file_len)
+		return fail(why, BR_LENGTH, err, DS_EINVAL, "length changed");
+	if ((st = cryb_hash_new(&hh, sizeof(h), err)) != DS_OK) {
+		if (why != NULL)
+			*why = BR_STORE;
+		return st;
+	}
+	cryb_hash_update(hh, buf, len - BUNDLE_TRAILER_BYTES);
+	cryb_hash_final(hh, h);
+	cryb_hash_free(hh);
+	if (cryb_verify(hd->device_pk, BUNDLE_SIGN_DOMAIN, h,
+	    buf + len - BUNDLE_TRAILER_BYTES, NULL) != DS_OK)
+		return fail(why, BR_SIGNATURE, err, DS_ECRYPTO,
+		    "device signature does not verify");
+	if (why != NULL)
+		*why = BR_OK;
+	return DS_OK;
+}
+
+/* Inflate exactly plain_len bytes from exactly comp_len bytes. */
+static enum ds_status
+inflate_all(const unsigned char *in, size_t n, unsigned char *out,
+    size_t outlen, int *why, struct ds_err *err)
+{
+	z_stream z;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit(&z) != Z_OK) {
+		if (why != NULL)
+			*why = BR_STORE;
+		return ds_err_set(err, DS_ENOMEM, "inflate init");
+	}
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = (uInt)outlen;
+	rc = inflate(&z, Z_FINISH);
+	inflateEnd(&z);
+	if (rc != Z_STREAM_END)
+		return fail(why, BR_INFLATE, err, DS_ECORRUPT,
+		    z.avail_out == 0 ? "more data than the signed length" :
+		    "bad zlib stream");
+	if (z.avail_in != 0 || z.total_out != outlen)
+		return fail(why, BR_INFLATE, err, DS_ECORRUPT,
+		    z.avail_in != 0 ? "bytes after the zlib stream" :
+		    "less data than the signed length");
+	return DS_OK;
+}
+
+enum ds_status
+bundle_open(const unsigned char *buf, size_t len,
+    const struct bundle_header *h, const struct cry_office_sec *sec,
+    struct bundle_payload **out, int *why, struct ds_err *err)
+{
+	struct cryb_stream *ss = NULL;
+	unsigned char *comp = NULL, *plain = NULL;
+	unsigned char hdrhash[32];
+	const unsigned char *c;
+	size_t i, off, take;
+	enum ds_status st;
+	int final = 0;
+
+	*out = NULL;
+	if (len != h->file_len)
+		return fail(why, BR_LENGTH, err, DS_EINVAL, "length changed");
+	if (cryb_pull_init(sec, h->sealed_key, h->ss_header, &ss, err) !=
+	    DS_OK)
+		return fail(why, BR_SEAL, err, DS_ECRYPTO,
+		    "cannot open the sealed key");
+	if ((comp = ds_malloc((size_t)h->comp_len)) == NULL) {
+		st = ds_err_set(err, DS_ENOMEM, NULL);
+		if (why != NULL)
+			*why = BR_STORE;
+		goto done;
+	}
+	cry_hash(hdrhash, sizeof(hdrhash), NULL, 0, buf, h->header_len);
+	c = buf + h->header_len;
+	for (i = 0, off = 0; i < h->chunk_count; i++, off += take) {
+		take = h->comp_len - off < h->chunk_size ?
+		    (size_t)h->comp_len - off : h->chunk_size;
+		if (cryb_pull(ss, comp + off, c, take + CRYB_SS_ABYTES,
+		    i == 0 ? hdrhash : NULL, i == 0 ? sizeof(hdrhash) : 0,
+		    &final, NULL) != DS_OK) {
+			st = fail(why, BR_STREAM, err, DS_ECRYPTO,
+			    "chunk does not authenticate");
+			goto done;
+		}
+		c += take + CRYB_SS_ABYTES;
+		if (final && i + 1 != h->chunk_count) {
+			st = fail(why, BR_STREAM, err, DS_ECRYPTO,
+			    "final tag before the last chunk");
+			goto done;
+		}
+	}
+	if (!final) {
+		st = fail(why, BR_TRUNCATED, err, DS_ECRYPTO,
+		    "no final tag at the end of the stream");
+		goto done;
+	}
+	if ((plain = ds_malloc((size_t)h->plain_len)) == NULL) {
+		st = ds_err_set(err, DS_ENOMEM, NULL);
+		if (why != NULL)
+			*why = BR_STORE;
+		goto done;
+	}
+	if ((st = inflate_all(comp, (size_t)h->comp_len, plain,
+	    (size_t)h->plain_len, why, err)) != DS_OK)
+		goto done;
+	st = bundle_payload_parse(plain, (size_t)h->plain_len, h, out, err);
+	plain = NULL;	/* owned by the parser now */
+	if (why != NULL)
+		*why = st == DS_OK ? BR_OK : st == DS_ENOMEM ? BR_STORE :
+		    BR_PAYLOAD;
+done:
+	if (comp != NULL) {
+		cry_wipe(comp, (size_t)h->comp_len);
+		ds_free(comp);
+	}
+	if (plain != NULL) {
+		cry_wipe(plain, (size_t)h->plain_len);
+		ds_free(plain);
+	}
+	cryb_stream_free(ss);
+	return st;
+}

@@ -1,0 +1,224 @@
+/* doorstep: the sync bundle format v1: build, parse, verify, open. */
+#ifndef DS_BUNDLE_H
+#define DS_BUNDLE_H
+
+/*
+ * A bundle carries record revisions from one device to one office
+ * (docs/bundle-format.md has every byte).  In outline:
+ *
+ *   HEADER   plaintext, signed: ids, keys, sequence range, lengths,
+ *            the sealed stream key and the secretstream header
+ *   PAYLOAD  secretstream chunks of the zlib-deflated revision list;
+ *            chunk 0 authenticates BLAKE2b-256(HEADER); the last chunk
+ *            carries TAG_FINAL
+ *   TRAILER  Ed25519 by the device over "DSBNDL-v1" || BLAKE2b-512(
+ *            HEADER || PAYLOAD)
+ *
+ * The header fixes the exact file length, so a truncated or extended file
+ * is refused before any cryptography.  Reading runs in the order of
+ * crypto-sync.md §7.4: bundle_parse_header (caps, strict fields),
+ * bundle_verify (signature; the caller first checks the device key),
+ * bundle_open (unseal, decrypt requiring TAG_FINAL, inflate capped at the
+ * signed plaintext length, strict payload parse).  Nothing is inflated or
+ * parsed before the signature and every chunk tag verify.
+ *
+ * Every failure names a reason (enum bundle_reason) that receipts carry.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cry.h"
+#include "status.h"
+
+#define BUNDLE_MAGIC		"DSBNDL"
+#define BUNDLE_VERSION		1
+#define BUNDLE_SIGN_DOMAIN	"DSBNDL-v1"
+#define BUNDLE_FIXED_LEN	313	/* header bytes before app_ver */
+#define BUNDLE_HEADER_MAX	4096
+#define BUNDLE_FILE_MAX		(64u << 20)	/* FAT32-safe, §7.2 */
+#define BUNDLE_PLAIN_MAX	(256u << 20)	/* inflated payload cap */
+#define BUNDLE_CHUNK_DEFAULT	65536
+#define BUNDLE_CHUNK_MIN	256
+#define BUNDLE_CHUNK_MAX	65536
+#define BUNDLE_RECORDS_MAX	100000
+#define BUNDLE_FORMS_MAX	32
+#define BUNDLE_STR_MAX		255	/* ids, versions, keys, names */
+#define BUNDLE_ANSWERS_MAX	(1u << 20)
+#define BUNDLE_AUDIT_MAX	(1u << 20)
+#define BUNDLE_CONSENT_MAX	(64u << 10)
+#define BUNDLE_HASH_BYTES	32	/* bundle hash: BLAKE2b-256(file) */
+#define BUNDLE_TRAILER_BYTES	CRY_SIG_BYTES
+
+/* Why a bundle was refused.  Stable numbers: receipts carry them. */
+#define BUNDLE_REASONS(X)						\
+	X(BR_OK, 0, "ok")						\
+	X(BR_SIZE, 1, "file too large or too small")			\
+	X(BR_MAGIC, 2, "not a doorstep bundle")				\
+	X(BR_VERSION, 3, "unknown bundle version")			\
+	X(BR_HEADER, 4, "malformed header")				\
+	X(BR_LENGTH, 5, "file length does not match header")		\
+	X(BR_OFFICE, 6, "bundle is for another office")			\
+	X(BR_DEVICE_UNKNOWN, 7, "device not enrolled")			\
+	X(BR_DEVICE_REVOKED, 8, "device revoked")			\
+	X(BR_DEVICE_KEY, 9, "device key differs from enrolled key")	\
+	X(BR_SIGNATURE, 10, "bad signature")				\
+	X(BR_LEDGER, 11, "bundle id reused with different content")	\
+	X(BR_SEAL, 12, "bundle key not sealed to this office")		\
+	X(BR_STREAM, 13, "payload does not authenticate")		\
+	X(BR_TRUNCATED, 14, "payload stream ends early")		\
+	X(BR_INFLATE, 15, "payload does not decompress")		\
+	X(BR_PAYLOAD, 16, "malformed payload")				\
+	X(BR_STORE, 17, "office database error")
+
+enum bundle_reason {
+#define BR_X(name, num, msg) name = num,
+	BUNDLE_REASONS(BR_X)
+#undef BR_X
+	BR_COUNT
+};
+
+/* Developer text ("bad signature"); never NULL. */
+const char	*bundle_reason_str(int reason);
+/* Symbolic name ("BR_SIGNATURE"); never NULL. */
+const char	*bundle_reason_name(int reason);
+
+/* A byte string inside some other buffer (not NUL-terminated). */
+struct bundle_bytes {
+	const unsigned char	*p;
+	size_t			 n;
+};
+
+struct bundle_form {
+	struct bundle_bytes	 id;
+	struct bundle_bytes	 ver;
+};
+
+/* The parsed header.  Byte strings point into the bundle buffer. */
+struct bundle_header {
+	uint16_t		 version;
+	uint32_t		 header_len;
+	unsigned char		 bundle_id[16];
+	unsigned char		 device_id[16];
+	unsigned char		 device_pk[CRY_SIGN_PK_BYTES];
+	unsigned char		 device_kid[CRY_KEYID_BYTES];
+	unsigned char		 office_id[16];
+	unsigned char		 office_kid[CRY_KEYID_BYTES];
+	unsigned char		 db_uuid[16];
+	uint64_t		 seq_lo, seq_hi;
+	uint32_t		 record_count;
+	unsigned char		 prev_hash[BUNDLE_HASH_BYTES];
+	int64_t			 created_at;	/* informational only */
+	uint32_t		 schema_ver;
+	uint8_t			 compression;	/* 1 = zlib */
+	uint32_t		 chunk_size;
+	uint64_t		 plain_len;	/* inflated payload bytes */
+	uint64_t		 comp_len;	/* deflated payload bytes */
+	unsigned char		 sealed_key[80];
+	unsigned char		 ss_header[24];
+	struct bundle_bytes	 app_ver;
+	uint8_t			 nforms;
+	struct bundle_form	 forms[BUNDLE_FORMS_MAX];
+	/* derived */
+	uint32_t		 chunk_count;
+	size_t			 file_len;
+};
+
+/*
+ * One record revision: a full snapshot (crypto-sync.md §7.1).  For
+ * bundle_build the caller owns everything the pointers reach; in a parsed
+ * payload they point into the payload's plaintext.
+ */
+struct bundle_rev {
+	unsigned char		 record_uuid[16];
+	unsigned char		 rev_id[16];
+	unsigned char		 parent_rev_id[16];	/* zero: none */
+	uint32_t		 rev_no;
+	uint64_t		 device_seq;
+	int64_t			 t_start, t_end, saved_at;
+	int			 deleted;
+	struct bundle_bytes	 form_id, form_ver, household_key, worker_id;
+	struct bundle_bytes	 answers;	/* canonical JSON object */
+	struct bundle_bytes	 audit;		/* JSON array */
+	struct bundle_bytes	 consent;	/* JSON, or empty for none */
+};
+
+/* 1 if the revision names a parent. */
+int		 bundle_rev_has_parent(const struct bundle_rev *);
+
+/* What the builder needs beyond the revisions. */
+struct bundle_meta {
+	unsigned char		 device_id[16];
+	unsigned char		 db_uuid[16];
+	uint64_t		 seq_lo, seq_hi;
+	unsigned char		 prev_hash[BUNDLE_HASH_BYTES];
+	int64_t			 created_at;
+	uint32_t		 schema_ver;
+	const char		*app_ver;	/* printable ASCII, 1..64 */
+	size_t			 nforms;
+	const char		*form_ids[BUNDLE_FORMS_MAX];
+	const char		*form_vers[BUNDLE_FORMS_MAX];
+	uint32_t		 chunk_size;	/* 0: BUNDLE_CHUNK_DEFAULT */
+	int			 test_no_final;	/* tests: omit TAG_FINAL */
+};
+
+/*
+ * Build a signed bundle for `office` from n revisions (n >= 1, device_seq
+ * strictly increasing inside [seq_lo, seq_hi]).  A fresh random bundle id
+ * goes to bundle_id.  *out (the whole file, *outlen bytes) is the caller's;
+ * free with ds_free.  The plaintext is wiped from memory before return.
+ */
+enum ds_status	 bundle_build(const struct bundle_meta *,
+		    const struct bundle_rev *, size_t n,
+		    const struct cry_signkey *device,
+		    const struct cry_office_pub *office,
+		    unsigned char bundle_id[16],
+		    unsigned char **out, size_t *outlen, struct ds_err *);
+
+/* BLAKE2b-256 of the whole file: the id of its exact bytes. */
+void		 bundle_hash(const unsigned char *buf, size_t len,
+		    unsigned char out[BUNDLE_HASH_BYTES]);
+
+/*
+ * Strict header parse (§7.4 steps 1-2): caps, magic, version, every field
+ * in range, the device key id matching the device key, and the file length
+ * equal to the one the header implies.  *why gets the reason on failure.
+ */
+enum ds_status	 bundle_parse_header(const unsigned char *buf, size_t len,
+		    struct bundle_header *, int *why, struct ds_err *);
+
+/* Verify the device signature with h->device_pk (BR_SIGNATURE). */
+enum ds_status	 bundle_verify(const unsigned char *buf, size_t len,
+		    const struct bundle_header *, int *why, struct ds_err *);
+
+/* A decrypted payload; the plaintext is wiped by bundle_payload_free. */
+struct bundle_payload {
+	unsigned char		*plain;
+	size_t			 plain_len;
+	size_t			 nrevs;
+	struct bundle_rev	*revs;
+};
+
+/*
+ * Decrypt and parse (§7.4 steps 6-9): unseal the stream key with the office
+ * secret, pull every chunk requiring TAG_FINAL on exactly the last one,
+ * inflate capped at h->plain_len, then bundle_payload_parse.  Call only
+ * after bundle_verify.  *out is the caller's (bundle_payload_free).
+ */
+enum ds_status	 bundle_open(const unsigned char *buf, size_t len,
+		    const struct bundle_header *,
+		    const struct cry_office_sec *,
+		    struct bundle_payload **out, int *why, struct ds_err *);
+
+/*
+ * Strict parse of an inflated payload against its header: record count,
+ * sequence numbers strictly increasing inside the header's range, forms
+ * listed in the header, every length capped, JSON well formed, no trailing
+ * bytes.  Takes ownership of `plain` (ds_malloc'd, wiped and freed on
+ * failure too).  Exposed for the payload fuzzer.
+ */
+enum ds_status	 bundle_payload_parse(unsigned char *plain, size_t len,
+		    const struct bundle_header *,
+		    struct bundle_payload **out, struct ds_err *);
+void		 bundle_payload_free(struct bundle_payload *);
+
+#endif

@@ -1,0 +1,151 @@
+/* doorstep: sync test fixtures (office, devices, revisions, bundles). */
+#include "syncfix.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+#include "odb.h"
+#include "util.h"
+
+static void
+die(const char *what, const struct ds_err *err)
+{
+	fprintf(stderr, "syncfix: %s: %s\n", what, err ? err->msg : "");
+	abort();
+}
+
+void
+sf_office_make(struct sf_office *o, const char *dir)
+{
+	struct ds_err err;
+	char p[700];
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->dir, sizeof(o->dir), "%s", dir);
+	snprintf(o->db, sizeof(o->db), "%s/office.db", dir);
+	ds_err_clear(&err);
+	if (ds_mkdir_p(dir, 0700, &err) != DS_OK ||
+	    cry_office_create(dir, &o->pub, &err) != DS_OK)
+		die("office", &err);
+	snprintf(p, sizeof(p), "%s/%s", dir, CRY_OFFICE_SEC_FILE);
+	if (cry_office_sec_read(p, &o->sec, &err) != DS_OK)
+		die("office secret", &err);
+	if (odb_create(o->db, o->pub.office_id, &err) != DS_OK)
+		die("office db", &err);
+}
+
+void
+sf_office_free(struct sf_office *o)
+{
+	cry_office_sec_free(o->sec);
+	o->sec = NULL;
+}
+
+void
+sf_device_make(struct sf_device *d, int n)
+{
+	struct ds_err err;
+
+	memset(d, 0, sizeof(*d));
+	memset(d->device_id, 0xd0 + n, 16);
+	memset(d->db_uuid, 0xe0 + n, 16);
+	d->next_seq = 1;
+	if (cry_signkey_new(&d->key, &err) != DS_OK)
+		die("device key", &err);
+}
+
+void
+sf_device_free(struct sf_device *d)
+{
+	cry_signkey_free(d->key);
+	d->key = NULL;
+}
+
+static struct bundle_bytes
+bb(const char *s)
+{
+	struct bundle_bytes b;
+
+	b.p = (const unsigned char *)s;
+	b.n = strlen(s);
+	return b;
+}
+
+void
+sf_rev(struct sf_rev *s, struct sf_device *d, int rec, uint32_t rev_no,
+    const unsigned char *parent, const char *answers)
+{
+	memset(s, 0, sizeof(*s));
+	memset(s->r.record_uuid, 0, 16);
+	s->r.record_uuid[0] = 0x5e;
+	s->r.record_uuid[15] = (unsigned char)rec;
+	s->r.record_uuid[14] = (unsigned char)(rec >> 8);
+	cry_random(s->r.rev_id, 16);
+	if (parent != NULL)
+		memcpy(s->r.parent_rev_id, parent, 16);
+	s->r.rev_no = rev_no;
+	s->r.device_seq = d->next_seq++;
+	s->r.t_start = 1763870000;
+	s->r.t_end = 1763870600;
+	s->r.saved_at = 1763870600;
+	snprintf(s->hh, sizeof(s->hh), "HH-%04d", rec);
+	snprintf(s->answers, sizeof(s->answers), "%s", answers);
+	s->r.form_id = bb("household");
+	s->r.form_ver = bb("2026.1");
+	s->r.household_key = bb(s->hh);
+	s->r.worker_id = bb("worker-1");
+	s->r.answers = bb(s->answers);
+	s->r.audit = bb("[{\"ev\":\"saved\"}]");
+	s->r.consent = bb("");
+}
+
+unsigned char *
+sf_bundle(struct sf_device *d, const struct sf_office *o, struct sf_rev *revs,
+    size_t n, uint32_t chunk, int no_final, size_t *lenp)
+{
+	struct bundle_meta m;
+	struct bundle_rev *rv;
+	struct ds_err err;
+	unsigned char id[16], *out = NULL;
+	size_t i;
+
+	memset(&m, 0, sizeof(m));
+	memcpy(m.device_id, d->device_id, 16);
+	memcpy(m.db_uuid, d->db_uuid, 16);
+	memcpy(m.prev_hash, d->prev_hash, 32);
+	m.seq_lo = revs[0].r.device_seq;
+	m.seq_hi = revs[n - 1].r.device_seq;
+	m.created_at = 1763870700;
+	m.schema_ver = 1;
+	m.app_ver = "0.1.0";
+	m.nforms = 1;
+	m.form_ids[0] = "household";
+	m.form_vers[0] = "2026.1";
+	m.chunk_size = chunk;
+	m.test_no_final = no_final;
+	if ((rv = calloc(n, sizeof(*rv))) == NULL)
+		abort();
+	for (i = 0; i < n; i++)
+		rv[i] = revs[i].r;
+	ds_err_clear(&err);
+	if (bundle_build(&m, rv, n, d->key, &o->pub, id, &out, lenp, &err) !=
+	    DS_OK)
+		die("bundle", &err);
+	free(rv);
+	bundle_hash(out, *lenp, d->prev_hash);
+	return out;
+}
+
+const char *
+sf_write(const char *dir, const char *name, const unsigned char *p, size_t n)
+{
+	static char path[1024];
+	struct ds_err err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (ds_file_write_atomic(path, p, n, 0600, &err) != DS_OK)
+		die("write", &err);
+	return path;
+}

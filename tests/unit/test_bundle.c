@@ -1,0 +1,238 @@
+/* doorstep: tests for the bundle format: round trip and refusals. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "support/support.h"
+#include "support/syncfix.h"
+
+#include "bundle.h"
+#include "json.h"
+#include "mem.h"
+#include "status.h"
+
+static struct sf_office office, other;
+static struct sf_device dev;
+
+static int
+contains(const unsigned char *h, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), i;
+
+	for (i = 0; i + k <= n; i++)
+		if (memcmp(h + i, needle, k) == 0)
+			return 1;
+	return 0;
+}
+
+/* Parse, verify and open; returns the reason (BR_OK when all pass). */
+static int
+read_all(const unsigned char *b, size_t n, const struct sf_office *o,
+    struct bundle_payload **plp)
+{
+	struct bundle_header h;
+	struct bundle_payload *pl = NULL;
+	struct ds_err err;
+	int why = -1;
+
+	if (bundle_parse_header(b, n, &h, &why, &err) != DS_OK)
+		return why;
+	if (bundle_verify(b, n, &h, &why, &err) != DS_OK)
+		return why;
+	if (bundle_open(b, n, &h, o->sec, &pl, &why, &err) != DS_OK)
+		return why;
+	if (plp != NULL)
+		*plp = pl;
+	else
+		bundle_payload_free(pl);
+	return why;
+}
+
+static void
+test_round_trip_keeps_every_field(void)
+{
+	struct sf_rev r[3];
+	struct bundle_payload *pl = NULL;
+	struct bundle_header h;
+	struct ds_err err;
+	unsigned char *b;
+	size_t n, i;
+	int why;
+
+	sf_rev(&r[0], &dev, 1, 1, NULL, "{\"name\":\"张三\",\"n\":1}");
+	sf_rev(&r[1], &dev, 2, 1, NULL, "{\"name\":\"李四\",\"n\":2}");
+	sf_rev(&r[2], &dev, 1, 2, r[0].r.rev_id, "{\"name\":\"张三\",\"n\":3}");
+	r[2].r.deleted = 1;
+	b = sf_bundle(&dev, &office, r, 3, 0, 0, &n);
+	ST_EQ(bundle_parse_header(b, n, &h, &why, &err), DS_OK, &err);
+	INT_EQ(h.record_count, 3);
+	INT_EQ(h.seq_hi - h.seq_lo, 2);
+	OK(memcmp(h.office_id, office.pub.office_id, 16) == 0);
+	OK(memcmp(h.device_id, dev.device_id, 16) == 0);
+	OK(memcmp(h.device_pk, dev.key->pk, 32) == 0);
+	INT_EQ(read_all(b, n, &office, &pl), BR_OK);
+	OK(pl != NULL);
+	if (pl != NULL) {
+		INT_EQ(pl->nrevs, 3);
+		for (i = 0; i < 3 && i < pl->nrevs; i++) {
+			const struct bundle_rev *g = &pl->revs[i];
+
+			OK(memcmp(g->rev_id, r[i].r.rev_id, 16) == 0);
+			OK(memcmp(g->parent_rev_id, r[i].r.parent_rev_id,
+			    16) == 0);
+			INT_EQ(g->device_seq, r[i].r.device_seq);
+			INT_EQ(g->rev_no, r[i].r.rev_no);
+			INT_EQ(g->deleted, r[i].r.deleted);
+			INT_EQ(g->answers.n, strlen(r[i].answers));
+			OK(memcmp(g->answers.p, r[i].answers,
+			    g->answers.n) == 0);
+			OK(g->household_key.n == strlen(r[i].hh));
+		}
+		OK(!bundle_rev_has_parent(&pl->revs[0]));
+		OK(bundle_rev_has_parent(&pl->revs[2]));
+	}
+	bundle_payload_free(pl);
+	/* No answer text is visible in the file. */
+	OK(!contains(b, n, "name"));
+	OK(!contains(b, n, "张三"));
+	ds_free(b);
+}
+
+static void
+test_truncation_and_extension_refused(void)
+{
+	struct sf_rev r[20];
+	struct bundle_header h;
+	struct ds_err err;
+	unsigned char *b, *x;
+	size_t n, i, cut;
+	char ans[200];
+	int why, k;
+
+	for (k = 0; k < 20; k++) {
+		snprintf(ans, sizeof(ans), "{\"k\":%d,\"v\":\"%08x%08x\"}", k,
+		    rand(), rand());
+		sf_rev(&r[k], &dev, 100 + k, 1, NULL, ans);
+	}
+	b = sf_bundle(&dev, &office, r, 20, 256, 0, &n);
+	ST_EQ(bundle_parse_header(b, n, &h, &why, &err), DS_OK, &err);
+	OK(h.chunk_count >= 2);
+	/* Every chunk boundary, and one byte either side. */
+	for (i = 0; i <= h.chunk_count; i++) {
+		cut = h.header_len + i * (256 + 17);
+		if (cut > n)
+			break;
+		INT_EQ(read_all(b, cut, &office, NULL), cut < BUNDLE_FIXED_LEN
+		    + 2 + 17 + 64 ? BR_SIZE : BR_LENGTH);
+		INT_EQ(read_all(b, cut - 1, &office, NULL), cut - 1 <
+		    BUNDLE_FIXED_LEN + 2 + 17 + 64 ? BR_SIZE : BR_LENGTH);
+	}
+	INT_EQ(read_all(b, n - 1, &office, NULL), BR_LENGTH);
+	x = malloc(n + 7);
+	memcpy(x, b, n);
+	memcpy(x + n, "garbage", 7);
+	INT_EQ(read_all(x, n + 7, &office, NULL), BR_LENGTH);
+	free(x);
+	ds_free(b);
+}
+
+static void
+test_missing_final_tag_refused_after_signature(void)
+{
+	struct sf_rev r[1];
+	unsigned char *b;
+	size_t n;
+
+	sf_rev(&r[0], &dev, 5, 1, NULL, "{\"a\":1}");
+	b = sf_bundle(&dev, &office, r, 1, 0, 1, &n);
+	INT_EQ(read_all(b, n, &office, NULL), BR_TRUNCATED);
+	ds_free(b);
+}
+
+static void
+test_other_office_cannot_open(void)
+{
+	struct sf_rev r[1];
+	unsigned char *b;
+	size_t n;
+
+	sf_rev(&r[0], &dev, 6, 1, NULL, "{\"a\":1}");
+	b = sf_bundle(&dev, &office, r, 1, 0, 0, &n);
+	INT_EQ(read_all(b, n, &other, NULL), BR_SEAL);
+	INT_EQ(read_all(b, n, &office, NULL), BR_OK);
+	ds_free(b);
+}
+
+static void
+test_every_header_byte_flip_refused(void)
+{
+	struct sf_rev r[2];
+	struct bundle_header h;
+	struct ds_err err;
+	unsigned char *b;
+	size_t n, i;
+	int why, bad = 0;
+
+	sf_rev(&r[0], &dev, 7, 1, NULL, "{\"a\":1}");
+	sf_rev(&r[1], &dev, 8, 1, NULL, "{\"a\":2}");
+	b = sf_bundle(&dev, &office, r, 2, 0, 0, &n);
+	ST_EQ(bundle_parse_header(b, n, &h, &why, &err), DS_OK, &err);
+	for (i = 0; i < n; i++) {
+		if (i >= h.header_len && i < n - 64 && i % 7 != 0)
+			continue;	/* a sample of payload bytes */
+		b[i] ^= 0x01;
+		if (read_all(b, n, &office, NULL) == BR_OK)
+			bad++;
+		b[i] ^= 0x01;
+	}
+	INT_EQ(bad, 0);
+	INT_EQ(read_all(b, n, &office, NULL), BR_OK);
+	ds_free(b);
+}
+
+static void
+test_payload_parser_strict(void)
+{
+	struct bundle_header h;
+	struct bundle_payload *pl = NULL;
+	struct ds_err err;
+	unsigned char *p;
+
+	memset(&h, 0, sizeof(h));
+	h.record_count = 1;
+	h.seq_lo = 1;
+	h.seq_hi = 1;
+	p = ds_malloc(8);
+	memcpy(p, "DSPL\1\0\0\0", 8);
+	ST_EQ(bundle_payload_parse(p, 8, &h, &pl, &err), DS_EPARSE, &err);
+	OK(strstr(err.msg, "record overruns") != NULL);
+	p = ds_malloc(8);
+	memcpy(p, "DSPX\1\0\0\0", 8);
+	ST_EQ(bundle_payload_parse(p, 8, &h, &pl, &err), DS_EPARSE, &err);
+	OK(pl == NULL);
+}
+
+int
+main(void)
+{
+	const char *t = ts_tmpdir("bundle");
+	char d[600];
+
+	ds_json_init();
+	srand(7);
+	snprintf(d, sizeof(d), "%s/office", t);
+	sf_office_make(&office, d);
+	snprintf(d, sizeof(d), "%s/other", t);
+	sf_office_make(&other, d);
+	sf_device_make(&dev, 1);
+	RUN(test_round_trip_keeps_every_field);
+	RUN(test_truncation_and_extension_refused);
+	RUN(test_missing_final_tag_refused_after_signature);
+	RUN(test_other_office_cannot_open);
+	RUN(test_every_header_byte_flip_refused);
+	RUN(test_payload_parser_strict);
+	sf_device_free(&dev);
+	sf_office_free(&office);
+	sf_office_free(&other);
+	return harness_done();
+}
