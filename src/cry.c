@@ -102,6 +102,18 @@ cry_key_id(const unsigned char *pk, size_t pklen,
 	memcpy(id, h, CRY_KEYID_BYTES);
 }
 
+void
+cry_dek_key_id(const unsigned char dek[CRY_KEY_BYTES],
+    unsigned char id[CRY_KEYID_BYTES])
+{
+	unsigned char sub[16];
+
+	ensure_init();
+	crypto_kdf_derive_from_key(sub, sizeof(sub), 1, "keyid___", dek);
+	memcpy(id, sub, CRY_KEYID_BYTES);
+	sodium_memzero(sub, sizeof(sub));
+}
+
 /* ------------------------------------------------------------------ */
 
 enum ds_status

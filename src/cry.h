@@ -60,6 +60,11 @@ void		 cry_random(void *, size_t);
 void		 cry_key_id(const unsigned char *pk, size_t pklen,
 		    unsigned char id[CRY_KEYID_BYTES]);
 
+/* The key id of a data key (DEK): first 8 bytes of a crypto_kdf subkey
+ * ("keyid___", 1), so the id reveals nothing about the key itself. */
+void		 cry_dek_key_id(const unsigned char dek[CRY_KEY_BYTES],
+		    unsigned char id[CRY_KEYID_BYTES]);
+
 /* BLAKE2b with an optional key (NULL, 0 for none); outlen 16..64. */
 void		 cry_hash(unsigned char *out, size_t outlen,
 		    const unsigned char *key, size_t keylen,

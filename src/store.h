@@ -1,0 +1,303 @@
+/* doorstep: the encrypted record store (layer 6, the one SQLite user). */
+#ifndef DS_STORE_H
+#define DS_STORE_H
+
+/*
+ * One SQLite file per workspace holds every household record.  Only
+ * ciphertext, random ids, revision numbers, form ids, blind indexes, counts
+ * and timestamps reach the database pages, WAL and journal: answers and the
+ * list summary (head name, village, label) are sealed with
+ * XChaCha20-Poly1305 under subkeys of the workspace data key (DEK), with a
+ * canonical length-prefixed AD built from trusted row metadata, so a
+ * ciphertext moved to another row or revision fails to open
+ * (docs/storage.md).
+ *
+ * Saving: one call to store_save() is one transaction: new revision row,
+ * record row update, next per-device outbox sequence, audit event.  "Saved"
+ * means store_save() returned DS_OK (COMMIT returned SQLITE_OK).  On any
+ * failure the transaction is rolled back and the store is as before.
+ *
+ * A struct store is one connection; use it from one thread.  Never fork
+ * with a store open.  Decrypted text handed out (answers, summaries) is in
+ * ordinary heap memory owned by the caller, who wipes it: use
+ * store_text_free() and store_list_free(), which do.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+#define STORE_ID_BYTES		16	/* record ids, revision ids, device id */
+#define STORE_UUID_TEXT		37	/* 8-4-4-4-12 + NUL */
+#define STORE_ANSWERS_MAX	(4u << 20)	/* one revision's JSON */
+#define STORE_FORM_ID_MAX	128	/* bytes, form id and version */
+#define STORE_SUMMARY_MAX	512	/* bytes per summary string */
+#define STORE_BLIND_MAX		16	/* ID-card numbers per record */
+
+struct store;
+
+enum store_status {
+	STORE_DRAFT,
+	STORE_FINALIZED,
+	STORE_SENT,
+	STORE_ACKED
+};
+/* "draft", "finalized", "sent", "acknowledged". */
+const char	*store_status_name(enum store_status);
+/* 0 and *out set if s names a status, else -1. */
+int		 store_status_parse(const char *s, enum store_status *out);
+
+/*
+ * Open (creating if missing, mode 0600) the database at path, apply the
+ * connection settings (WAL, synchronous=FULL, secure_delete, temp_store
+ * MEMORY, journal_size_limit, foreign_keys, busy_timeout), run the
+ * versioned migrations and a quick_check.  dek is the 32-byte data key
+ * (borrowed; the store derives and keeps its own subkeys in secure memory);
+ * device_id is this laptop's id, bound into every new revision's AD.
+ * DS_ECORRUPT if the file is not a doorstep store or fails the check.
+ */
+enum ds_status	 store_open(const char *path, const unsigned char dek[32],
+		    const unsigned char device_id[STORE_ID_BYTES],
+		    struct store **out, struct ds_err *);
+/* Close and wipe the subkeys.  NULL is fine. */
+void		 store_close(struct store *);
+
+/* Schema version after migrations (PRAGMA user_version). */
+int		 store_schema_version(struct store *);
+
+/* A new random record id (UUID version 4 layout). */
+void		 store_id_new(unsigned char id[STORE_ID_BYTES]);
+/* Lowercase 8-4-4-4-12 text of an id. */
+void		 store_id_text(const unsigned char id[STORE_ID_BYTES],
+		    char out[STORE_UUID_TEXT]);
+/* Parse 8-4-4-4-12 or 32 hex digits; 0 or -1. */
+int		 store_id_parse(const char *s, unsigned char id[STORE_ID_BYTES]);
+
+/*
+ * The household list line.  All strings may be NULL (absent); they are
+ * sealed together as the record's summary blob.
+ */
+struct store_summary {
+	const char	*head_name;	/* household head */
+	const char	*village;
+	const char	*label;		/* the form's instance_name */
+	int		 n_errors;	/* open errors, plain counts */
+	int		 n_warnings;
+};
+
+/*
+ * One save.  record_id is the caller's (store_id_new for a new record); a
+ * record that does not exist yet is created with revision 1.
+ * household_key (户编号 or listing number) and id_numbers (ID-card numbers)
+ * are stored only as keyed BLAKE2b blind indexes of their normalized form
+ * (ASCII and full-width digits and letters, case and spaces folded); each
+ * save replaces the record's indexes.  answers is canonical JSON (json.h).
+ * expect_rev, when not NULL, must equal the record's current revision id,
+ * else DS_ECONFLICT and nothing is written (a stale editor).
+ * finalize: 0 leaves the record a draft (a save after finalizing or
+ * sending makes it a draft again: the new revision is unsent), 1 marks it
+ * finalized in the same transaction.
+ */
+struct store_save {
+	const unsigned char	*record_id;		/* 16 bytes */
+	const char		*form_id;
+	const char		*form_version;
+	const char		*household_key;		/* may be NULL */
+	const char *const	*id_numbers;		/* may be NULL */
+	size_t			 n_id_numbers;
+	const char		*answers;
+	size_t			 answers_len;
+	const struct store_summary *summary;		/* may be NULL */
+	const unsigned char	*expect_rev;		/* may be NULL */
+	int			 finalize;
+};
+
+/* What a save produced (or what history lists). */
+struct store_rev {
+	unsigned char	record_id[STORE_ID_BYTES];
+	unsigned char	rev_id[STORE_ID_BYTES];		/* random per save */
+	unsigned char	parent_rev_id[STORE_ID_BYTES];	/* zero if none */
+	int		has_parent;
+	int64_t		rev_no;		/* 1, 2, ... per record */
+	int64_t		seq;		/* per-device outbox sequence */
+	int64_t		saved_at;	/* ds_now() at save */
+	unsigned char	device_id[STORE_ID_BYTES];
+	char		form_version[STORE_FORM_ID_MAX];
+	size_t		answers_bytes;	/* plaintext length */
+};
+
+/* Save one revision (see above); *out (may be NULL) describes it.
+ * Disk full gives DS_ENOSPC with a message saying nothing was saved. */
+enum ds_status	 store_save(struct store *, const struct store_save *,
+		    struct store_rev *out, struct ds_err *);
+
+/* Mark a record finalized without a new revision (audit "finalized"). */
+enum ds_status	 store_finalize(struct store *,
+		    const unsigned char id[STORE_ID_BYTES], struct ds_err *);
+
+/*
+ * Decrypt a record's answers at revision rev_no (0 = current).  *json is
+ * NUL-terminated, owned by the caller: free with store_text_free.
+ * DS_ENOENT if no such record or revision; DS_ECRYPTO naming the record
+ * and revision if the ciphertext does not open (damaged or moved).
+ */
+enum ds_status	 store_answers_get(struct store *,
+		    const unsigned char id[STORE_ID_BYTES], int64_t rev_no,
+		    char **json, size_t *lenp, struct ds_err *);
+/* Wipe len bytes and free (ds_free).  NULL is fine. */
+void		 store_text_free(char *, size_t len);
+
+/* One line of the household list; strings decrypted, owned by the list. */
+struct store_item {
+	unsigned char		id[STORE_ID_BYTES];
+	char			form_id[STORE_FORM_ID_MAX];
+	char			form_version[STORE_FORM_ID_MAX];
+	enum store_status	status;
+	int64_t			rev_no;
+	int64_t			created_at;
+	int64_t			saved_at;
+	int			n_errors;
+	int			n_warnings;
+	char			*head_name;	/* NULL if absent */
+	char			*village;
+	char			*label;
+};
+
+struct store_list {
+	struct store_item	*items;
+	size_t			 n;
+};
+
+/*
+ * Filters, all optional (zero-initialise, then set): status (-1 any),
+ * form_id exact, household_key and id_number through their blind indexes
+ * (exact after normalization), name a case-sensitive substring of the
+ * decrypted head name, label or village (decrypted in memory only).
+ * Newest save first.  limit 0 = no limit.
+ */
+struct store_query {
+	int		 status;	/* enum store_status or -1 */
+	const char	*form_id;
+	const char	*household_key;
+	const char	*id_number;
+	const char	*name;
+	size_t		 limit;
+};
+/* Initialise q to "everything". */
+void		 store_query_init(struct store_query *q);
+
+/* A summary that does not decrypt fails the call with DS_ECRYPTO naming
+ * the record.  *out is replaced only on success. */
+enum ds_status	 store_list(struct store *, const struct store_query *,
+		    struct store_list *out, struct ds_err *);
+/* Wipe and free the items; the list is then empty.  NULL is fine. */
+void		 store_list_free(struct store_list *);
+
+/* Revisions of a record, oldest first: *revs owned by caller (ds_free). */
+enum ds_status	 store_history(struct store *,
+		    const unsigned char id[STORE_ID_BYTES],
+		    struct store_rev **revs, size_t *n, struct ds_err *);
+
+/* ------------------------------------------------------------------ */
+/* Audit trail, per record.                                            */
+
+enum store_event {
+	STORE_EV_OPENED,
+	STORE_EV_SAVED,		/* written by store_save */
+	STORE_EV_FINALIZED,	/* written by store_finalize / finalize=1 */
+	STORE_EV_EXPORTED	/* written by store_outbox_mark_sent */
+};
+/* "opened", "saved", "finalized", "exported". */
+const char	*store_event_name(enum store_event);
+
+struct store_audit {
+	int64_t			at;
+	enum store_event	event;
+	int64_t			rev_no;		/* current revision then */
+};
+
+/* Record an event (the TUI: opened).  DS_ENOENT for an unknown record. */
+enum ds_status	 store_audit_add(struct store *,
+		    const unsigned char id[STORE_ID_BYTES], enum store_event,
+		    struct ds_err *);
+/* Oldest first; *out owned by caller (ds_free). */
+enum ds_status	 store_audit_list(struct store *,
+		    const unsigned char id[STORE_ID_BYTES],
+		    struct store_audit **out, size_t *n, struct ds_err *);
+
+/* ------------------------------------------------------------------ */
+/* Outbox, for the sync packer (crypto-sync.md §7.1).                  */
+
+/*
+ * A full current-revision snapshot of one record.  Every pointer is
+ * borrowed for the duration of the callback only; answers is wiped after.
+ */
+struct store_snapshot {
+	int64_t			 seq;		/* outbox seq of this revision */
+	unsigned char		 record_id[STORE_ID_BYTES];
+	unsigned char		 rev_id[STORE_ID_BYTES];
+	unsigned char		 parent_rev_id[STORE_ID_BYTES];
+	int			 has_parent;
+	int64_t			 rev_no;
+	int64_t			 saved_at;
+	enum store_status	 status;
+	const unsigned char	*device_id;	/* STORE_ID_BYTES */
+	const char		*form_id;
+	const char		*form_version;
+	const char		*answers;	/* canonical JSON */
+	size_t			 answers_len;
+};
+
+typedef enum ds_status (*store_outbox_fn)(void *arg,
+		    const struct store_snapshot *, struct ds_err *);
+
+/*
+ * Walk the outbox rows not yet acknowledged, in sequence order, and call fn
+ * once per distinct record with that record's current revision (a
+ * snapshot, not a diff: duplicates and reordering are harmless).  Stops
+ * after max_records records (0 = no limit).  *seq_lo and *seq_hi receive
+ * the contiguous range of outbox rows covered (both 0 when nothing is
+ * pending).  Runs inside one read transaction, so the snapshot is
+ * consistent.  A non-DS_OK return from fn stops the walk and is returned.
+ */
+enum ds_status	 store_outbox_pending(struct store *, size_t max_records,
+		    store_outbox_fn fn, void *arg, int64_t *seq_lo,
+		    int64_t *seq_hi, struct ds_err *);
+
+/*
+ * Note that rows seq_lo..seq_hi went out in bundle bundle_id: one
+ * transaction; records whose current revision is in the range and are
+ * finalized become sent; audit "exported" per record.
+ */
+enum ds_status	 store_outbox_mark_sent(struct store *, int64_t seq_lo,
+		    int64_t seq_hi, const unsigned char bundle_id[16],
+		    struct ds_err *);
+
+/*
+ * Apply a verified receipt for rows seq_lo..seq_hi: one transaction; the
+ * rows are acknowledged; records whose current revision is acknowledged
+ * and that were finalized or sent become acknowledged.  Idempotent.
+ */
+enum ds_status	 store_outbox_ack(struct store *, int64_t seq_lo,
+		    int64_t seq_hi, struct ds_err *);
+
+/* Highest outbox sequence used so far (0 if none). */
+enum ds_status	 store_outbox_last_seq(struct store *, int64_t *out,
+		    struct ds_err *);
+
+/* ------------------------------------------------------------------ */
+
+/* PRAGMA integrity_check: DS_OK, or DS_ECORRUPT with the first problem. */
+enum ds_status	 store_check(struct store *, struct ds_err *);
+
+/* Cap the database at `pages` pages (PRAGMA max_page_count); tests use it
+ * to simulate a full disk, 0 restores the default cap. */
+enum ds_status	 store_limit_pages(struct store *, int64_t pages,
+		    struct ds_err *);
+
+/* Normalized form of a household key or ID number as indexed (for tests
+ * and docs): out holds at least STORE_SUMMARY_MAX bytes.  -1 if too long. */
+int		 store_blind_normalize(const char *in, char *out, size_t n);
+
+#endif

@@ -1,0 +1,710 @@
+/* doorstep: tests for the record store (store.h) on real SQLite files. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "harness.h"
+#include "support/support.h"
+
+#include "cry.h"
+#include "mem.h"
+#include "store.h"
+#include "util.h"
+
+static unsigned char dek[32], dev[16];
+
+/* A fresh directory and store path for one test. */
+static const char *
+fresh(const char *tag, char *path, size_t n)
+{
+	const char *d = ts_tmpdir(tag);
+
+	snprintf(path, n, "%s/records.db", d);
+	return d;
+}
+
+static struct store *
+open_ok(const char *path)
+{
+	struct store *s = NULL;
+	struct ds_err err;
+
+	ST_EQ(store_open(path, dek, dev, &s, &err), DS_OK, &err);
+	return s;
+}
+
+static enum ds_status
+save(struct store *s, const unsigned char *id, const char *json,
+    const char *head, const char *hh, const char *idno, struct store_rev *r,
+    struct ds_err *err)
+{
+	struct store_summary sm = { head, "石门村", "label", 1, 2 };
+	const char *ids[1] = { idno };
+	struct store_save v;
+
+	memset(&v, 0, sizeof(v));
+	v.record_id = id;
+	v.form_id = "household";
+	v.form_version = "2026110101";
+	v.household_key = hh;
+	v.id_numbers = idno ? ids : NULL;
+	v.n_id_numbers = idno ? 1 : 0;
+	v.answers = json;
+	v.answers_len = strlen(json);
+	v.summary = &sm;
+	return store_save(s, &v, r, err);
+}
+
+/* Run SQL on the file directly, as an attacker with the disk would. */
+static void
+raw_sql(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	OK(sqlite3_open(path, &db) == SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		HARNESS_FAIL("raw sql: %s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+static void
+test_round_trip_is_byte_identical_and_revisions_chain(void)
+{
+	char path[512], *json = NULL, idt[STORE_UUID_TEXT];
+	const char *a = "{\"a\":1,\"name\":\"王小明\"}";
+	const char *b = "{\"a\":2,\"name\":\"王小明\",\"z\":[1,2.5,null]}";
+	unsigned char id[16], back[16];
+	struct store_rev r1, r2, *h = NULL;
+	struct store_audit *au = NULL;
+	struct store *s;
+	struct ds_err err;
+	size_t len, n = 0;
+
+	fresh("st_rt", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	INT_EQ(store_schema_version(s), 1);
+	store_id_new(id);
+	ST_EQ(save(s, id, a, "王小明", "HH-1", NULL, &r1, &err), DS_OK, &err);
+	ST_EQ(save(s, id, b, "王小明", "HH-1", NULL, &r2, &err), DS_OK, &err);
+	INT_EQ(r1.rev_no, 1);
+	INT_EQ(r2.rev_no, 2);
+	OK(!r1.has_parent);
+	OK(r2.has_parent && memcmp(r2.parent_rev_id, r1.rev_id, 16) == 0);
+	OK(r2.seq == r1.seq + 1);
+	store_close(s);
+
+	if ((s = open_ok(path)) == NULL)
+		return;
+	ST_EQ(store_answers_get(s, id, 0, &json, &len, &err), DS_OK, &err);
+	STR_EQ(json, b);
+	INT_EQ(len, strlen(b));
+	store_text_free(json, len);
+	ST_EQ(store_answers_get(s, id, 1, &json, &len, &err), DS_OK, &err);
+	STR_EQ(json, a);
+	store_text_free(json, len);
+	ST_EQ(store_answers_get(s, id, 3, &json, &len, &err), DS_ENOENT, &err);
+	ST_EQ(store_history(s, id, &h, &n, &err), DS_OK, &err);
+	INT_EQ(n, 2);
+	if (n == 2) {
+		OK(memcmp(h[0].rev_id, r1.rev_id, 16) == 0);
+		OK(memcmp(h[1].parent_rev_id, h[0].rev_id, 16) == 0);
+		INT_EQ(h[1].seq, r2.seq);
+		INT_EQ(h[1].answers_bytes, strlen(b));
+		OK(memcmp(h[1].device_id, dev, 16) == 0);
+	}
+	ds_free(h);
+	ST_EQ(store_audit_add(s, id, STORE_EV_OPENED, &err), DS_OK, &err);
+	ST_EQ(store_audit_list(s, id, &au, &n, &err), DS_OK, &err);
+	INT_EQ(n, 3);
+	if (n == 3) {
+		INT_EQ(au[0].event, STORE_EV_SAVED);
+		INT_EQ(au[1].rev_no, 2);
+		INT_EQ(au[2].event, STORE_EV_OPENED);
+	}
+	ds_free(au);
+	store_id_text(id, idt);
+	OK(store_id_parse(idt, back) == 0 && memcmp(back, id, 16) == 0);
+	OK(store_id_parse("zz", back) == -1);
+	store_id_new(back);
+	ST_EQ(store_history(s, back, &h, &n, &err), DS_ENOENT, &err);
+	store_close(s);
+}
+
+static void
+test_list_filters_and_blind_search(void)
+{
+	char path[512];
+	unsigned char id[3][16];
+	struct store_list l = { NULL, 0 };
+	struct store_query qy;
+	struct store *s;
+	struct ds_err err;
+
+	fresh("st_list", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	store_id_new(id[0]);
+	store_id_new(id[1]);
+	store_id_new(id[2]);
+	ST_EQ(save(s, id[0], "{}", "张三", "4401001", "11010519491231002x",
+	    NULL, &err), DS_OK, &err);
+	ST_EQ(save(s, id[1], "{}", "李四", "4401002", NULL, NULL, &err), DS_OK,
+	    &err);
+	ST_EQ(save(s, id[2], "{}", NULL, NULL, NULL, NULL, &err), DS_OK, &err);
+	ST_EQ(store_finalize(s, id[1], &err), DS_OK, &err);
+
+	store_query_init(&qy);
+	ST_EQ(store_list(s, &qy, &l, &err), DS_OK, &err);
+	INT_EQ(l.n, 3);
+	if (l.n == 3) {
+		OK(memcmp(l.items[0].id, id[2], 16) == 0);	/* newest */
+		OK(l.items[0].head_name == NULL);
+		STR_EQ(l.items[2].head_name, "张三");
+		STR_EQ(l.items[2].village, "石门村");
+		INT_EQ(l.items[2].n_warnings, 2);
+	}
+	qy.status = STORE_FINALIZED;
+	ST_EQ(store_list(s, &qy, &l, &err), DS_OK, &err);
+	INT_EQ(l.n, 1);
+	if (l.n == 1)
+		STR_EQ(l.items[0].head_name, "李四");
+	store_query_init(&qy);
+	qy.name = "张";
+	ST_EQ(store_list(s, &qy, &l, &err), DS_OK, &err);
+	INT_EQ(l.n, 1);
+	/* Full-width digits and spaces fold to the indexed form. */
+	store_query_init(&qy);
+	qy.household_key = " ４４０１００２ ";
+	ST_EQ(store_list(s, &qy, &l, &err), DS_OK, &err);
+	INT_EQ(l.n, 1);
+	if (l.n == 1)
+		OK(memcmp(l.items[0].id, id[1], 16) == 0);
+	store_query_init(&qy);
+	qy.id_number = "11010519491231002X";
+	ST_EQ(store_list(s, &qy, &l, &err), DS_OK, &err);
+	INT_EQ(l.n, 1);
+	store_query_init(&qy);
+	qy.id_number = "4401001";	/* a household key is not an ID number */
+	ST_EQ(store_list(s, &qy, &l, &err), DS_OK, &err);
+	INT_EQ(l.n, 0);
+	store_query_init(&qy);
+	qy.limit = 2;
+	ST_EQ(store_list(s, &qy, &l, &err), DS_OK, &err);
+	INT_EQ(l.n, 2);
+	store_list_free(&l);
+	store_close(s);
+}
+
+static void
+test_no_plaintext_on_disk(void)
+{
+	static const char *const needles[] = {
+		"MARKER-7f3a9c", "欧阳娜娜", "430522198805127715", "HHKEY-5521",
+		"石门村", "household-note-secret",
+	};
+	char path[512], json[256];
+	const char *dir;
+	unsigned char id[16];
+	struct store_list l = { NULL, 0 };
+	struct store_query qy;
+	struct store *s;
+	struct ds_err err;
+	size_t i;
+	int k;
+
+	dir = fresh("st_plain", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	for (k = 0; k < 20; k++) {
+		snprintf(json, sizeof(json), "{\"head\":\"欧阳娜娜\",\"id\":"
+		    "\"430522198805127715\",\"m\":\"MARKER-7f3a9c\",\"n\":"
+		    "\"household-note-secret\",\"k\":%d}", k);
+		store_id_new(id);
+		ST_EQ(save(s, id, json, "欧阳娜娜", "HHKEY-5521",
+		    "430522198805127715", NULL, &err), DS_OK, &err);
+	}
+	store_query_init(&qy);
+	ST_EQ(store_list(s, &qy, &l, &err), DS_OK, &err);
+	store_list_free(&l);
+	/* With the store open: db, -wal and -shm all present. */
+	OK(ds_path_exists(path));
+	for (i = 0; i < sizeof(needles) / sizeof(needles[0]); i++)
+		INT_EQ(ts_grep_tree(dir, needles[i], strlen(needles[i])), 0);
+	store_close(s);
+	for (i = 0; i < sizeof(needles) / sizeof(needles[0]); i++)
+		INT_EQ(ts_grep_tree(dir, needles[i], strlen(needles[i])), 0);
+	/* The test can fail: the same bytes in a file are found. */
+	snprintf(json, sizeof(json), "%s/probe", dir);
+	ds_file_write_atomic(json, "MARKER-7f3a9c", 13, 0600, &err);
+	INT_EQ(ts_grep_tree(dir, "MARKER-7f3a9c", 13), 1);
+}
+
+static void
+test_tampered_ciphertext_names_the_record(void)
+{
+	char path[512], idt[3][STORE_UUID_TEXT], sql[512], *json = NULL;
+	unsigned char id[3][16];
+	struct store_list l = { NULL, 0 };
+	struct store_query qy;
+	struct store *s;
+	struct ds_err err;
+	size_t len;
+	int i;
+
+	fresh("st_tamper", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	for (i = 0; i < 3; i++) {
+		store_id_new(id[i]);
+		store_id_text(id[i], idt[i]);
+		ST_EQ(save(s, id[i], "{\"same\":\"length\"}", "x", NULL, NULL,
+		    NULL, &err), DS_OK, &err);
+	}
+	store_close(s);
+
+	/* Flip one byte of record 0's ciphertext. */
+	{
+		char hex[33];
+
+		ds_hex_encode(id[0], 16, hex);
+		snprintf(sql, sizeof(sql), "UPDATE revision SET answers = "
+		    "substr(answers, 1, 30) || (CASE WHEN substr(answers, 31, "
+		    "1) = x'00' THEN x'01' ELSE x'00' END) || "
+		    "substr(answers, 32) WHERE record_id = x'%s'", hex);
+	}
+	raw_sql(path, sql);
+	/* Swap the ciphertexts of records 1 and 2 (same lengths). */
+	{
+		char h1[33], h2[33];
+
+		ds_hex_encode(id[1], 16, h1);
+		ds_hex_encode(id[2], 16, h2);
+		snprintf(sql, sizeof(sql), "CREATE TEMP TABLE t AS SELECT "
+		    "record_id, answers FROM revision; UPDATE revision SET "
+		    "answers = (SELECT answers FROM t WHERE t.record_id = "
+		    "CASE revision.record_id WHEN x'%s' THEN x'%s' ELSE x'%s' "
+		    "END) WHERE record_id IN (x'%s', x'%s')", h1, h2, h1, h1,
+		    h2);
+	}
+	raw_sql(path, sql);
+	if ((s = open_ok(path)) == NULL)
+		return;
+	for (i = 0; i < 3; i++) {
+		ST_EQ(store_answers_get(s, id[i], 0, &json, &len, &err),
+		    DS_ECRYPTO, &err);
+		OK(strstr(err.msg, idt[i]) != NULL);
+		OK(strstr(err.msg, "does not decrypt") != NULL);
+	}
+	/* Summaries are untouched: the list still works. */
+	store_query_init(&qy);
+	ST_EQ(store_list(s, &qy, &l, &err), DS_OK, &err);
+	INT_EQ(l.n, 3);
+	store_list_free(&l);
+	/* A new record in the same store is unaffected. */
+	{
+		unsigned char id4[16];
+
+		store_id_new(id4);
+		ST_EQ(save(s, id4, "{\"ok\":true}", "y", NULL, NULL, NULL,
+		    &err), DS_OK, &err);
+		ST_EQ(store_answers_get(s, id4, 0, &json, &len, &err), DS_OK,
+		    &err);
+		STR_EQ(json, "{\"ok\":true}");
+		store_text_free(json, len);
+	}
+	store_close(s);
+
+	/* Move record 0's summary onto record 1: the list names record 1. */
+	{
+		char h0[33], h1[33];
+
+		ds_hex_encode(id[0], 16, h0);
+		ds_hex_encode(id[1], 16, h1);
+		snprintf(sql, sizeof(sql), "UPDATE record SET summary = "
+		    "(SELECT summary FROM record WHERE id = x'%s') WHERE "
+		    "id = x'%s'", h0, h1);
+	}
+	raw_sql(path, sql);
+	if ((s = open_ok(path)) == NULL)
+		return;
+	ST_EQ(store_list(s, &qy, &l, &err), DS_ECRYPTO, &err);
+	OK(strstr(err.msg, idt[1]) != NULL);
+	store_close(s);
+}
+
+static void
+test_wrong_key_and_foreign_file(void)
+{
+	char path[512], other[512];
+	unsigned char dek2[32];
+	struct store *s = NULL;
+	struct ds_err err;
+	FILE *f;
+
+	fresh("st_key", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	store_close(s);
+	s = NULL;
+	cry_random(dek2, sizeof(dek2));
+	ST_EQ(store_open(path, dek2, dev, &s, &err), DS_ECRYPTO, &err);
+	OK(strstr(err.msg, "another workspace key") != NULL);
+	OK(s == NULL);
+	snprintf(other, sizeof(other), "%s.junk", path);
+	f = fopen(other, "w");
+	fputs("this is not a database, just text that is long enough to "
+	    "fill a header page of a file\n", f);
+	fclose(f);
+	ST_EQ(store_open(other, dek, dev, &s, &err), DS_ECORRUPT, &err);
+}
+
+static void
+test_save_refuses_stale_editor_and_bad_input(void)
+{
+	char path[512];
+	unsigned char id[16], stale[16];
+	struct store_rev r1, r2;
+	struct store_save v;
+	struct store *s;
+	struct ds_err err;
+
+	fresh("st_conf", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	store_id_new(id);
+	ST_EQ(save(s, id, "{}", NULL, NULL, NULL, &r1, &err), DS_OK, &err);
+	ST_EQ(save(s, id, "{\"b\":1}", NULL, NULL, NULL, &r2, &err), DS_OK,
+	    &err);
+	memcpy(stale, r1.rev_id, 16);
+	memset(&v, 0, sizeof(v));
+	v.record_id = id;
+	v.form_id = "household";
+	v.form_version = "1";
+	v.answers = "{}";
+	v.answers_len = 2;
+	v.expect_rev = stale;
+	ST_EQ(store_save(s, &v, NULL, &err), DS_ECONFLICT, &err);
+	v.expect_rev = r2.rev_id;
+	ST_EQ(store_save(s, &v, NULL, &err), DS_OK, &err);
+	v.expect_rev = NULL;
+	v.form_id = "other";
+	ST_EQ(store_save(s, &v, NULL, &err), DS_ECONFLICT, &err);
+	v.form_id = "";
+	ST_EQ(store_save(s, &v, NULL, &err), DS_EINVAL, &err);
+	v.form_id = "household";
+	v.answers_len = STORE_ANSWERS_MAX + 1;
+	ST_EQ(store_save(s, &v, NULL, &err), DS_ELIMIT, &err);
+	store_close(s);
+}
+
+struct collect {
+	int		 n;
+	int64_t		 rev_no[16];
+	unsigned char	 rid[16][16];
+	char		 json[16][64];
+};
+
+static enum ds_status
+collect_fn(void *arg, const struct store_snapshot *sn, struct ds_err *err)
+{
+	struct collect *c = arg;
+
+	(void)err;
+	if (c->n < 16) {
+		c->rev_no[c->n] = sn->rev_no;
+		memcpy(c->rid[c->n], sn->record_id, 16);
+		snprintf(c->json[c->n], sizeof(c->json[0]), "%.*s",
+		    (int)sn->answers_len, sn->answers);
+	}
+	c->n++;
+	return DS_OK;
+}
+
+static void
+test_outbox_snapshots_ranges_and_acks(void)
+{
+	char path[512];
+	unsigned char a[16], b[16], c[16], bundle[16] = { 1 };
+	struct store_list l = { NULL, 0 };
+	struct store_query qy;
+	struct collect col;
+	struct store *s;
+	struct ds_err err;
+	int64_t lo, hi, last;
+
+	fresh("st_out", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	store_id_new(a);
+	store_id_new(b);
+	store_id_new(c);
+	ST_EQ(save(s, a, "{\"v\":1}", NULL, NULL, NULL, NULL, &err), DS_OK,
+	    &err);					/* seq 1 */
+	ST_EQ(save(s, b, "{\"v\":1}", NULL, NULL, NULL, NULL, &err), DS_OK,
+	    &err);					/* seq 2 */
+	ST_EQ(save(s, a, "{\"v\":2}", NULL, NULL, NULL, NULL, &err), DS_OK,
+	    &err);					/* seq 3 */
+	ST_EQ(save(s, c, "{\"v\":1}", NULL, NULL, NULL, NULL, &err), DS_OK,
+	    &err);					/* seq 4 */
+	ST_EQ(store_outbox_last_seq(s, &last, &err), DS_OK, &err);
+	INT_EQ(last, 4);
+	/* Two records: a (current rev 2) and b; c starts at seq 4. */
+	memset(&col, 0, sizeof(col));
+	ST_EQ(store_outbox_pending(s, 2, collect_fn, &col, &lo, &hi, &err),
+	    DS_OK, &err);
+	INT_EQ(col.n, 2);
+	INT_EQ(lo, 1);
+	INT_EQ(hi, 3);
+	OK(memcmp(col.rid[0], a, 16) == 0);
+	INT_EQ(col.rev_no[0], 2);
+	STR_EQ(col.json[0], "{\"v\":2}");
+	ST_EQ(store_finalize(s, a, &err), DS_OK, &err);
+	ST_EQ(store_outbox_mark_sent(s, lo, hi, bundle, &err), DS_OK, &err);
+	ST_EQ(store_outbox_ack(s, lo, hi, &err), DS_OK, &err);
+	ST_EQ(store_outbox_ack(s, lo, hi, &err), DS_OK, &err); /* idempotent */
+	store_query_init(&qy);
+	qy.status = STORE_ACKED;
+	ST_EQ(store_list(s, &qy, &l, &err), DS_OK, &err);
+	INT_EQ(l.n, 1);			/* a; b stays a draft */
+	if (l.n == 1)
+		OK(memcmp(l.items[0].id, a, 16) == 0);
+	store_list_free(&l);
+	memset(&col, 0, sizeof(col));
+	ST_EQ(store_outbox_pending(s, 0, collect_fn, &col, &lo, &hi, &err),
+	    DS_OK, &err);
+	INT_EQ(col.n, 1);
+	INT_EQ(lo, 4);
+	INT_EQ(hi, 4);
+	ST_EQ(store_outbox_ack(s, 4, 4, &err), DS_OK, &err);
+	memset(&col, 0, sizeof(col));
+	ST_EQ(store_outbox_pending(s, 0, collect_fn, &col, &lo, &hi, &err),
+	    DS_OK, &err);
+	INT_EQ(col.n, 0);
+	INT_EQ(lo, 0);
+	/* Editing an acknowledged record makes it a pending draft again. */
+	ST_EQ(save(s, a, "{\"v\":3}", NULL, NULL, NULL, NULL, &err), DS_OK,
+	    &err);
+	memset(&col, 0, sizeof(col));
+	ST_EQ(store_outbox_pending(s, 0, collect_fn, &col, &lo, &hi, &err),
+	    DS_OK, &err);
+	INT_EQ(col.n, 1);
+	INT_EQ(lo, 5);
+	ST_EQ(store_outbox_ack(s, 0, 3, &err), DS_EINVAL, &err);
+	store_close(s);
+}
+
+static void
+test_disk_full_fails_cleanly_and_recovers(void)
+{
+	char path[512], *json = NULL, *big;
+	unsigned char id[16], id2[16];
+	struct store_list l = { NULL, 0 };
+	struct store_query qy;
+	struct store *s;
+	struct ds_err err;
+	enum ds_status st = DS_OK;
+	size_t len, i;
+	int k;
+
+	fresh("st_full", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	store_id_new(id);
+	ST_EQ(save(s, id, "{\"kept\":1}", "kept", NULL, NULL, NULL, &err),
+	    DS_OK, &err);
+	big = ds_malloc(64 * 1024 + 16);
+	len = (size_t)snprintf(big, 16, "{\"x\":\"");
+	for (i = len; i < 64 * 1024; i++)
+		big[i] = 'a' + (char)(i % 26);
+	memcpy(big + 64 * 1024, "\"}", 3);
+	ST_EQ(store_limit_pages(s, 40, &err), DS_OK, &err);
+	for (k = 0; k < 50 && st == DS_OK; k++) {
+		store_id_new(id2);
+		st = save(s, id2, big, "big", NULL, NULL, NULL, &err);
+	}
+	ST_EQ(st, DS_ENOSPC, &err);
+	OK(strstr(err.msg, "disk full") != NULL);
+	OK(strstr(err.msg, "nothing was saved") != NULL);
+	/* The failed record is absent, the earlier one intact. */
+	ST_EQ(store_answers_get(s, id2, 0, &json, &len, &err), DS_ENOENT,
+	    &err);
+	ST_EQ(store_answers_get(s, id, 0, &json, &len, &err), DS_OK, &err);
+	STR_EQ(json, "{\"kept\":1}");
+	store_text_free(json, len);
+	ST_EQ(store_check(s, &err), DS_OK, &err);
+	/* Space is back: saving works again. */
+	ST_EQ(store_limit_pages(s, 0, &err), DS_OK, &err);
+	ST_EQ(save(s, id2, big, "big", NULL, NULL, NULL, &err), DS_OK, &err);
+	store_query_init(&qy);
+	ST_EQ(store_list(s, &qy, &l, &err), DS_OK, &err);
+	INT_EQ(l.n, (size_t)k + 1);	/* kept, k - 1 big, id2 */
+	store_list_free(&l);
+	ds_free(big);
+	store_close(s);
+}
+
+/*
+ * Crash safety: a child saves in a loop and writes each committed rev id
+ * to a pipe; the parent SIGKILLs it at a random moment.  After each kill
+ * the database passes integrity_check and holds every reported revision
+ * exactly once, with an outbox row.
+ */
+static void
+child_saver(const char *path, int fd)
+{
+	unsigned char ids[4][16], *rid;
+	struct store_rev r;
+	struct store *s = NULL;
+	struct ds_err err;
+	char json[128];
+	int k;
+
+	if (store_open(path, dek, dev, &s, &err) != DS_OK)
+		_exit(3);
+	for (k = 0; k < 4; k++)
+		store_id_new(ids[k]);
+	for (k = 0;; k++) {
+		rid = ids[k % 4];
+		snprintf(json, sizeof(json), "{\"k\":%d,\"pid\":%d}", k,
+		    (int)getpid());
+		if (save(s, rid, json, "crash", NULL, NULL, &r, &err) != DS_OK)
+			_exit(4);
+		if (write(fd, r.rev_id, 16) != 16)
+			_exit(5);
+	}
+}
+
+static int
+rev_count(sqlite3 *db, const unsigned char *rid, const char *sql)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_blob(st, 1, rid, 16, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void
+test_crash_kill9_keeps_every_committed_revision(void)
+{
+	char path[512];
+	unsigned char *seen = NULL;
+	size_t nseen = 0, capseen = 0, i, start;
+	int iter, fds[2], status, bad = 0, killed_mid = 0;
+	struct store *s;
+	struct ds_err err;
+	sqlite3 *db;
+	pid_t pid;
+
+	fresh("st_crash", path, sizeof(path));
+	srand((unsigned)time(NULL));
+	for (iter = 0; iter < 200 && !bad; iter++) {
+		unsigned char buf[16 * 64];
+		ssize_t n;
+		size_t have = 0;
+
+		if (pipe(fds) != 0)
+			return;
+		if ((pid = fork()) == 0) {
+			close(fds[0]);
+			child_saver(path, fds[1]);
+		}
+		close(fds[1]);
+		usleep((useconds_t)(rand() % 25000));
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		if (!WIFSIGNALED(status)) {
+			HARNESS_FAIL("child exited with %d before the kill",
+			    WEXITSTATUS(status));
+			bad = 1;
+		}
+		start = nseen;
+		while ((n = read(fds[0], buf + have, sizeof(buf) - have)) > 0 ||
+		    (n == -1 && errno == EINTR)) {
+			if (n <= 0)
+				continue;
+			have += (size_t)n;
+			while (have >= 16) {
+				if (nseen == capseen) {
+					capseen = capseen ? 2 * capseen : 256;
+					seen = ds_realloc(seen, capseen * 16);
+				}
+				memcpy(seen + nseen * 16, buf, 16);
+				nseen++;
+				memmove(buf, buf + 16, have - 16);
+				have -= 16;
+			}
+		}
+		close(fds[0]);
+		if (nseen > start)
+			killed_mid++;
+		/* Reopen through the store (recovery), then check raw. */
+		s = NULL;
+		if (store_open(path, dek, dev, &s, &err) != DS_OK) {
+			HARNESS_FAIL("reopen after kill %d: %s", iter, err.msg);
+			bad = 1;
+			break;
+		}
+		if (store_check(s, &err) != DS_OK) {
+			HARNESS_FAIL("integrity after kill %d: %s", iter,
+			    err.msg);
+			bad = 1;
+		}
+		store_close(s);
+		if (sqlite3_open(path, &db) != SQLITE_OK)
+			break;
+		/* Every revision reported so far is present exactly once. */
+		for (i = 0; i < nseen && !bad; i++) {
+			if (rev_count(db, seen + i * 16, "SELECT count(*) FROM "
+			    "revision WHERE rev_id = ?1") != 1 ||
+			    rev_count(db, seen + i * 16, "SELECT count(*) FROM "
+			    "outbox WHERE rev_id = ?1") != 1) {
+				HARNESS_FAIL("kill %d: reported revision %zu "
+				    "missing or duplicated", iter, i);
+				bad = 1;
+			}
+		}
+		sqlite3_close(db);
+	}
+	INT_EQ(iter, 200);
+	OK(nseen > 0);
+	OK(killed_mid > 0);
+	ds_free(seen);
+}
+
+int
+main(void)
+{
+	struct ds_err err;
+
+	if (cry_init(&err) != DS_OK) {
+		printf("not ok cry_init: %s\n", err.msg);
+		return 1;
+	}
+	cry_random(dek, sizeof(dek));
+	cry_random(dev, sizeof(dev));
+	RUN(test_round_trip_is_byte_identical_and_revisions_chain);
+	RUN(test_list_filters_and_blind_search);
+	RUN(test_no_plaintext_on_disk);
+	RUN(test_tampered_ciphertext_names_the_record);
+	RUN(test_wrong_key_and_foreign_file);
+	RUN(test_save_refuses_stale_editor_and_bad_input);
+	RUN(test_outbox_snapshots_ranges_and_acks);
+	RUN(test_disk_full_fails_cleanly_and_recovers);
+	RUN(test_crash_kill9_keeps_every_committed_revision);
+	return harness_done();
+}
