@@ -527,6 +527,21 @@ out:
 	return st;
 }
 
+void
+cry_office_unlink(const char *dir)
+{
+	const char *names[3] = { CRY_OFFICE_PUB_FILE, CRY_OFFICE_SEC_FILE,
+	    CRY_OFFICE_REC_FILE };
+	char path[1024];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) <
+		    (int)sizeof(path))
+			(void)unlink(path);
+	(void)ds_dir_sync(dir, NULL);
+}
+
 /* ------------------------------------------------------------------ */
 
 void

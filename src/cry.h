@@ -141,6 +141,10 @@ struct cry_office_rec {
 enum ds_status	 cry_office_create(const char *dir, struct cry_office_pub *pub,
 		    struct ds_err *);
 
+/* Remove the three key files from DIR (undo a create whose next step
+ * failed).  Missing files are fine. */
+void		 cry_office_unlink(const char *dir);
+
 /* Read DIR-less paths: each parser checks the header line, every field's
  * hex length, refuses unknown or duplicate keys, and checks that secret
  * keys match their public halves.  Errors name the file (DS_EPARSE,

@@ -1,6 +1,7 @@
 /* doorstep: `doorstep-office init`, create the office keys and database. */
 /*
- * Creates DIR (0700) and the three key files (cry_office_create): the
+ * Creates DIR (0700), the three key files (cry_office_create) and
+ * DIR/office.db (odb_create, bound to the new office id): the
  * public file to hand to laptops, the online secret file, and the recovery
  * secret that belongs offline (docs/keys.md).  Refuses to touch an office
  * that already has keys.
@@ -10,6 +11,7 @@
 
 #include "cmd.h"
 #include "cry.h"
+#include "odb.h"
 #include "util.h"
 
 extern const struct cmd_entry ocmd_init_entry;
@@ -22,6 +24,7 @@ office_init(const struct cli *cli, int argc, char **argv)
 	char id[2 * CRY_ID_BYTES + 1];
 	unsigned char kid[CRY_KEYID_BYTES];
 	char khex[2 * CRY_KEYID_BYTES + 1];
+	char db[1024];
 
 	(void)argv;
 	if (argc != 1 || cli->office_dir == NULL || *cli->office_dir == '\0')
@@ -31,6 +34,13 @@ office_init(const struct cli *cli, int argc, char **argv)
 	    ds_mkdir_p(cli->office_dir, 0700, &err) != DS_OK ||
 	    cry_office_create(cli->office_dir, &pub, &err) != DS_OK) {
 		fprintf(stderr, "%s: init: %s\n", cli->progname, err.msg);
+		return CMD_EXIT_FAIL;
+	}
+	if (snprintf(db, sizeof(db), "%s/office.db", cli->office_dir) >=
+	    (int)sizeof(db) || odb_create(db, pub.office_id, &err) != DS_OK) {
+		fprintf(stderr, "%s: init: %s\n", cli->progname, err.msg);
+		/* Keys without a database are half an office: undo. */
+		cry_office_unlink(cli->office_dir);
 		return CMD_EXIT_FAIL;
 	}
 	ds_hex_encode(pub.office_id, sizeof(pub.office_id), id);

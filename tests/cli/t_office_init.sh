@@ -25,3 +25,10 @@ has "refusal says why" "$T/.out" "already exists"
 DOORSTEP_OFFICE_DIR=$T/office2 check "office init from DOORSTEP_OFFICE_DIR" "$DOORSTEP_OFFICE" init
 check_fail "office init without --dir is a usage error" 64 "$DOORSTEP_OFFICE" init
 check_fail "office init with extra argument is a usage error" 64 "$DOORSTEP_OFFICE" init --dir "$T/o3" extra
+check "office.db created" test -s "$O/office.db"
+m=$(stat -c %a "$O/office.db")
+[ "$m" = 600 ] && ok "office.db mode 0600" || not_ok "office.db mode 0600" "got $m"
+# An existing office.db without keys: init fails and leaves no keys behind.
+mkdir -p "$T/o4" && cp "$O/office.db" "$T/o4/office.db"
+check_fail "office init refuses an existing office.db" 1 "$DOORSTEP_OFFICE" init --dir "$T/o4"
+[ ! -e "$T/o4/office-secret.key" ] && ok "no keys left after failed init" || not_ok "no keys left after failed init"
