@@ -154,17 +154,14 @@ is_token(const struct bundle_bytes *b, size_t min, size_t max)
 	return 1;
 }
 
-/* Well-formed UTF-8 without control characters (names, household keys). */
-static int
-is_text(const struct bundle_bytes *b, size_t min, size_t max)
+int
+bundle_utf8_ok(const void *p, size_t n)
 {
-	const unsigned char *s = b->p;
+	const unsigned char *s = p;
 	size_t i = 0, k, need;
 	uint32_t c;
 
-	if (b->n < min || b->n > max)
-		return 0;
-	while (i < b->n) {
+	while (i < n) {
 		c = s[i];
 		if (c < 0x80) {
 			if (c < 0x20 || c == 0x7f)
@@ -183,7 +180,7 @@ is_text(const struct bundle_bytes *b, size_t min, size_t max)
 			c &= 0x07;
 		} else
 			return 0;
-		if (b->n - i - 1 < need)
+		if (n - i - 1 < need)
 			return 0;
 		for (k = 1; k <= need; k++) {
 			if ((s[i + k] & 0xc0) != 0x80)
@@ -196,6 +193,13 @@ is_text(const struct bundle_bytes *b, size_t min, size_t max)
 		i += need + 1;
 	}
 	return 1;
+}
+
+/* Well-formed UTF-8 without control characters (names, household keys). */
+static int
+is_text(const struct bundle_bytes *b, size_t min, size_t max)
+{
+	return b->n >= min && b->n <= max && bundle_utf8_ok(b->p, b->n);
 }
 
 static struct bundle_bytes

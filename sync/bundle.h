@@ -142,6 +142,9 @@ struct bundle_rev {
 	struct bundle_bytes	 consent;	/* JSON, or empty for none */
 };
 
+/* 1 if p holds well-formed UTF-8 without control characters. */
+int		 bundle_utf8_ok(const void *p, size_t n);
+
 /* 1 if the revision names a parent. */
 int		 bundle_rev_has_parent(const struct bundle_rev *);
 

@@ -371,6 +371,8 @@ odb_close(struct odb *o)
 {
 	if (o == NULL)
 		return;
+	if (o->in_txn)
+		odb_exec(o->db, "ROLLBACK", NULL);
 	odb_stmts_free(o);
 	sqlite3_close(o->db);
 	ds_free(o);

@@ -50,4 +50,186 @@ void		 odb_close(struct odb *);
 /* The office id recorded at creation. */
 void		 odb_office_id(const struct odb *, unsigned char out[16]);
 
+/*
+ * Transactions.  odb_begin takes the write lock (BEGIN IMMEDIATE); a
+ * failed odb_commit leaves the transaction rolled back.  The import of one
+ * bundle is one transaction (crypto-sync.md §7.4 step 10).
+ */
+enum ds_status	 odb_begin(struct odb *, struct ds_err *);
+enum ds_status	 odb_commit(struct odb *, struct ds_err *);
+void		 odb_rollback(struct odb *);
+
+/* ---- devices --------------------------------------------------------- */
+
+enum odb_dev_state {
+	ODB_DEV_PENDING = 1,	/* seen in a bundle, not yet approved */
+	ODB_DEV_ENROLLED = 2,
+	ODB_DEV_REVOKED = 3
+};
+
+struct odb_device {
+	unsigned char	device_id[16];
+	unsigned char	sign_pk[32];
+	int		state;		/* enum odb_dev_state */
+	char		label[128];
+	int64_t		first_seen, changed_at;
+};
+
+/* "pending", "enrolled", "revoked". */
+const char	*odb_dev_state_str(int);
+/* DS_ENOENT when the device is unknown. */
+enum ds_status	 odb_device_get(struct odb *, const unsigned char id[16],
+		    struct odb_device *out, struct ds_err *);
+/* Insert, or update state, key and label of an existing device. */
+enum ds_status	 odb_device_put(struct odb *, const struct odb_device *,
+		    struct ds_err *);
+/* Call cb for each device in id order; a non-zero cb return stops. */
+enum ds_status	 odb_device_each(struct odb *,
+		    int (*cb)(void *, const struct odb_device *), void *arg,
+		    struct ds_err *);
+/* Find by a unique hex prefix of the device id (>= 4 digits). */
+enum ds_status	 odb_device_find(struct odb *, const char *hexprefix,
+		    struct odb_device *out, struct ds_err *);
+
+/* ---- ledger and held bundles ----------------------------------------- */
+
+struct odb_ledger {
+	unsigned char	 bundle_id[16];
+	unsigned char	 bundle_hash[32];
+	unsigned char	 device_id[16];
+	uint64_t	 seq_lo, seq_hi;
+	uint32_t	 record_count;
+	int		 status;	/* enum receipt_status */
+	int64_t		 imported_at;
+	unsigned char	*receipt;	/* signed receipt bytes */
+	size_t		 receipt_len;
+};
+
+/*
+ * Look a bundle up by id.  DS_ENOENT if absent.  On DS_OK out->receipt is
+ * the caller's (ds_free).
+ */
+enum ds_status	 odb_ledger_get(struct odb *, const unsigned char id[16],
+		    struct odb_ledger *out, struct ds_err *);
+enum ds_status	 odb_ledger_put(struct odb *, const struct odb_ledger *,
+		    struct ds_err *);
+
+/* Keep a bundle from an unapproved device (ciphertext, as received). */
+enum ds_status	 odb_pending_put(struct odb *, const unsigned char id[16],
+		    const unsigned char hash[32],
+		    const unsigned char device_id[16],
+		    const unsigned char *bundle, size_t len, struct ds_err *);
+/*
+ * Call cb with each held bundle of a device, oldest first; the bytes are
+ * valid during the call only.
+ */
+enum ds_status	 odb_pending_each(struct odb *,
+		    const unsigned char device_id[16],
+		    int (*cb)(void *, const unsigned char *id,
+		    const unsigned char *bundle, size_t len), void *arg,
+		    struct ds_err *);
+enum ds_status	 odb_pending_del(struct odb *, const unsigned char id[16],
+		    struct ds_err *);
+/* Number of bundles held for a device. */
+enum ds_status	 odb_pending_count(struct odb *,
+		    const unsigned char device_id[16], int64_t *n,
+		    struct ds_err *);
+
+/* ---- revisions, heads, forks ------------------------------------------ */
+
+struct bundle_rev;
+
+/*
+ * Store one revision unless its rev_id is already there (*inserted 0).
+ * Revisions are immutable: a second copy is ignored, never compared.
+ */
+enum ds_status	 odb_rev_insert(struct odb *, const struct bundle_rev *,
+		    const unsigned char device_id[16],
+		    const unsigned char bundle_id[16], int *inserted,
+		    struct ds_err *);
+/* The answers JSON of a revision; *out (NUL-terminated) is the caller's. */
+enum ds_status	 odb_rev_answers(struct odb *, const unsigned char rev_id[16],
+		    char **out, struct ds_err *);
+/*
+ * The other revisions of `record_uuid` with the same parent (NULL: none),
+ * excluding `rev_id`; at most max ids into out, count in *n.
+ */
+enum ds_status	 odb_rev_siblings(struct odb *,
+		    const unsigned char record_uuid[16],
+		    const unsigned char *parent, const unsigned char rev_id[16],
+		    unsigned char (*out)[16], size_t max, size_t *n,
+		    struct ds_err *);
+/* Recompute a record's head: higher rev_no, then larger rev_id. */
+enum ds_status	 odb_head_update(struct odb *,
+		    const unsigned char record_uuid[16], struct ds_err *);
+
+struct odb_fork {
+	unsigned char	rev_a[16], rev_b[16];	/* rev_a < rev_b */
+	unsigned char	record_uuid[16];
+	char		household_key[256];
+	int		conflict;	/* 1 conflict, 0 parallel update */
+	char		questions[1024];
+	int64_t		detected_at, resolved_at;	/* 0: open */
+	char		resolution[256];
+};
+
+/* Record a fork once (ignored if the pair is known); a, b in any order. */
+enum ds_status	 odb_fork_put(struct odb *, const unsigned char a[16],
+		    const unsigned char b[16],
+		    const unsigned char record_uuid[16],
+		    const unsigned char *parent, int conflict,
+		    const char *questions, struct ds_err *);
+/* Each fork (open ones only if open_only), by detection time. */
+enum ds_status	 odb_fork_each(struct odb *, int open_only,
+		    int (*cb)(void *, const struct odb_fork *), void *arg,
+		    struct ds_err *);
+/*
+ * Resolve the open fork(s) that involve the revision whose id starts with
+ * hexprefix, noting `resolution` ("keep <rev>" or free text).
+ * DS_ENOENT if none.
+ */
+enum ds_status	 odb_fork_resolve(struct odb *, const char *hexprefix,
+		    const char *resolution, int *count, struct ds_err *);
+
+/* ---- acknowledged sequence ranges -------------------------------------- */
+
+struct odb_range {
+	uint64_t	lo, hi;
+};
+
+/* Merge [lo, hi] into the device's acknowledged ranges. */
+enum ds_status	 odb_ack_add(struct odb *, const unsigned char device_id[16],
+		    uint64_t lo, uint64_t hi, struct ds_err *);
+/*
+ * The device's ranges in order (at most max; *n the total, which may be
+ * larger) and the contiguous high-water mark (0 if 1 is not held).
+ */
+enum ds_status	 odb_ack_get(struct odb *, const unsigned char device_id[16],
+		    struct odb_range *out, size_t max, size_t *n,
+		    uint64_t *contiguous, struct ds_err *);
+
+/* ---- heads, for export and reports -------------------------------------- */
+
+struct odb_head {
+	unsigned char	 record_uuid[16];
+	unsigned char	 rev_id[16];
+	uint32_t	 rev_no;
+	const char	*household_key;
+	const char	*form_id;
+	const char	*form_ver;
+	const char	*worker_id;
+	int64_t		 saved_at;
+	int		 deleted;
+	const char	*answers;	/* JSON object text */
+	size_t		 answers_len;
+};
+
+/*
+ * Call cb for every current head that is not deleted, ordered by household
+ * key then record id (deterministic).  Strings are valid during the call.
+ */
+enum ds_status	 odb_head_each(struct odb *,
+		    int (*cb)(void *, const struct odb_head *), void *arg,
+		    struct ds_err *);
+
 #endif

@@ -1,10 +1,12 @@
 /* doorstep: sync test fixtures (office, devices, revisions, bundles). */
 #include "syncfix.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "mem.h"
 #include "odb.h"
 #include "util.h"
@@ -148,4 +150,69 @@ sf_write(const char *dir, const char *name, const unsigned char *p, size_t n)
 	if (ds_file_write_atomic(path, p, n, 0600, &err) != DS_OK)
 		die("write", &err);
 	return path;
+}
+
+void
+sf_db_digest(const char *path, const char *skip, unsigned char out[32])
+{
+	sqlite3 *db;
+	sqlite3_stmt *t, *r;
+	struct ds_buf b;
+	char sql[256];
+	int i, n;
+
+	ds_buf_init(&b, (size_t)1 << 30);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		die("digest open", NULL);
+	if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE"
+	    " type = 'table' ORDER BY name", -1, &t, NULL) != SQLITE_OK)
+		die("digest", NULL);
+	while (sqlite3_step(t) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(t, 0);
+
+		if (skip != NULL && strstr(skip, name) != NULL)
+			continue;
+		ds_buf_printf(&b, "T%s\n", name);
+		snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" ORDER BY 1, 2",
+		    name);
+		if (sqlite3_prepare_v2(db, sql, -1, &r, NULL) != SQLITE_OK)
+			die(sqlite3_errmsg(db), NULL);
+		n = sqlite3_column_count(r);
+		while (sqlite3_step(r) == SQLITE_ROW) {
+			for (i = 0; i < n; i++) {
+				ds_buf_printf(&b, "%d:%d:", sqlite3_column_type(r,
+				    i), sqlite3_column_bytes(r, i));
+				ds_buf_add(&b, sqlite3_column_blob(r, i),
+				    (size_t)sqlite3_column_bytes(r, i));
+			}
+			ds_buf_addc(&b, '\n');
+		}
+		sqlite3_finalize(r);
+	}
+	sqlite3_finalize(t);
+	sqlite3_close(db);
+	cry_hash(out, 32, NULL, 0, b.p != NULL ? b.p : "", b.len);
+	ds_buf_reset(&b);
+}
+
+long
+sf_db_count(const char *path, const char *table)
+{
+	sqlite3 *db;
+	sqlite3_stmt *r;
+	char sql[128];
+	long n = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &r, NULL) == SQLITE_OK &&
+	    sqlite3_step(r) == SQLITE_ROW)
+		n = sqlite3_column_int64(r, 0) >= 0 ? (long)sqlite3_column_int64(
+		    r, 0) : -1;
+	sqlite3_finalize(r);
+	sqlite3_close(db);
+	return n;
 }

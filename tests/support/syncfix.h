@@ -51,4 +51,14 @@ unsigned char *sf_bundle(struct sf_device *, const struct sf_office *,
 const char *sf_write(const char *dir, const char *name,
 	    const unsigned char *p, size_t n);
 
+
+
+/*
+ * Digest of every row of every table of an SQLite file (tables by name,
+ * rows in primary-key order), for "zero rows changed" and "equals a clean
+ * run" checks.  Optionally skips tables named in `skip` (comma list).
+ */
+void	sf_db_digest(const char *path, const char *skip, unsigned char out[32]);
+/* Number of rows in a table. */
+long	sf_db_count(const char *path, const char *table);
 #endif

@@ -1,0 +1,586 @@
+/* doorstep: office import of one bundle, in the order of §7.4. */
+/*
+ * Invariants: nothing is written before the header, device, signature and
+ * ledger checks pass and the payload decrypts and parses; then everything
+ * is written in one transaction, receipt and ledger row included, so a
+ * crash at any point leaves either the old database or the new one, and a
+ * rerun converges to the same bytes (receipt ids are derived, not random,
+ * and times come from ds_now, which tests fix).
+ */
+#include "imp.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bundle.h"
+#include "mem.h"
+#include "receipt.h"
+#include "util.h"
+
+#define SIBLINGS_MAX	16
+
+static const char *const msg_imported =
+    "已导入 %u 条新记录，答案已安全保存在乡镇。"
+    " Imported %u new revisions; the answers are safe at the office.";
+static const char *const msg_duplicate =
+    "这些记录此前已导入，无需重复操作，答案是安全的。"
+    " These revisions were already imported; the answers are safe.";
+static const char *const msg_rejected =
+    "数据包被拒绝（%s），乡镇数据未作任何改动。笔记本上的答案仍然安全，"
+    "请重新导出后再试。 Bundle rejected (%s); nothing was changed at the"
+    " office. The answers are still safe on the laptop: export again and"
+    " retry.";
+static const char *const msg_held =
+    "此设备尚未登记，数据包已保留，待乡镇批准设备后导入。答案是安全的。"
+    " This device is not enrolled yet: the bundle is kept and will be"
+    " imported once the office approves the device. The answers are safe.";
+
+void
+imp_result_free(struct imp_result *r)
+{
+	if (r == NULL)
+		return;
+	ds_free(r->receipt);
+	r->receipt = NULL;
+	r->receipt_len = 0;
+}
+
+/* Fill the parts of a receipt every outcome shares, and sign it. */
+static enum ds_status
+sign_receipt(struct odb *o, const struct cry_office_sec *sec,
+    struct receipt *rc, const unsigned char hash[32], struct imp_result *res,
+    struct ds_err *err)
+{
+	unsigned char seed[16 + 32 + 16 + 1];
+	struct odb_range *rg;
+	size_t n = 0, i;
+	enum ds_status st;
+
+	odb_office_id(o, rc->office_id);
+	cry_key_id(sec->sign.pk, sizeof(sec->sign.pk), rc->office_kid);
+	memcpy(rc->device_id, res->device_id, 16);
+	memcpy(rc->bundle_id, res->bundle_id, 16);
+	if (hash != NULL)
+		memcpy(rc->bundle_hash, hash, 32);
+	rc->status = (uint8_t)res->status;
+	rc->reason = (uint16_t)res->reason;
+	rc->n_new = res->n_new;
+	rc->n_dup = res->n_dup;
+	rc->n_conflict = res->n_conflict;
+	rc->office_time = ds_now();
+	snprintf(rc->msg, sizeof(rc->msg), "%s", res->msg);
+	/* Derived id: a rerun after a crash yields the same receipt. */
+	memcpy(seed, rc->office_id, 16);
+	memcpy(seed + 16, rc->bundle_hash, 32);
+	memcpy(seed + 48, rc->device_id, 16);
+	seed[64] = rc->status;
+	cry_hash(rc->receipt_id, 16, NULL, 0, seed, sizeof(seed));
+	rc->nranges = 0;
+	rc->contiguous = 0;
+	if (res->status != RS_REJECTED && res->status != RS_HELD) {
+		if ((rg = ds_calloc(RECEIPT_RANGES_MAX, sizeof(*rg))) == NULL)
+			return ds_err_set(err, DS_ENOMEM, NULL);
+		st = odb_ack_get(o, res->device_id, rg, RECEIPT_RANGES_MAX, &n,
+		    &rc->contiguous, err);
+		if (st != DS_OK) {
+			ds_free(rg);
+			return st;
+		}
+		for (i = 0; i < n && i < RECEIPT_RANGES_MAX; i++) {
+			rc->ranges[i].lo = rg[i].lo;
+			rc->ranges[i].hi = rg[i].hi;
+		}
+		rc->nranges = (uint16_t)i;
+		ds_free(rg);
+	}
+	return receipt_encode(rc, &sec->sign, &res->receipt, &res->receipt_len,
+	    err);
+}
+
+/* Build a verdict without touching the database beyond reading acks. */
+static enum ds_status
+verdict(struct odb *o, const struct cry_office_sec *sec, int status,
+    int reason, const unsigned char hash[32], struct imp_result *res,
+    struct ds_err *err)
+{
+	struct receipt *rc;
+	enum ds_status st;
+
+	res->status = status;
+	res->reason = reason;
+	if (status == RS_REJECTED)
+		snprintf(res->msg, sizeof(res->msg), msg_rejected,
+		    bundle_reason_str(reason), bundle_reason_str(reason));
+	else if (status == RS_HELD)
+		snprintf(res->msg, sizeof(res->msg), "%s", msg_held);
+	if ((rc = ds_calloc(1, sizeof(*rc))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	st = sign_receipt(o, sec, rc, hash, res, err);
+	ds_free(rc);
+	return st;
+}
+
+/* Fork detection for one newly stored revision. */
+static enum ds_status
+check_forks(struct odb *o, const struct bundle_rev *r, struct imp_result *res,
+    struct ds_err *err)
+{
+	unsigned char sib[SIBLINGS_MAX][16];
+	const unsigned char *parent;
+	char *pa = NULL, *ra = NULL, *sa = NULL, q[1024];
+	size_t n, i;
+	enum ds_status st;
+	int conflict;
+
+	parent = bundle_rev_has_parent(r) ? r->parent_rev_id : NULL;
+	if ((st = odb_rev_siblings(o, r->record_uuid, parent, r->rev_id, sib,
+	    SIBLINGS_MAX, &n, err)) != DS_OK)
+		return st;
+	if (n == 0)
+		return DS_OK;
+	if (parent != NULL && (st = odb_rev_answers(o, parent, &pa, err)) !=
+	    DS_OK && st != DS_ENOENT)
+		return st;
+	if ((st = odb_rev_answers(o, r->rev_id, &ra, err)) != DS_OK)
+		goto done;
+	for (i = 0; i < n && i < SIBLINGS_MAX; i++) {
+		if ((st = odb_rev_answers(o, sib[i], &sa, err)) != DS_OK)
+			goto done;
+		st = imp_fork_compare(pa, ra, sa, &conflict, q, sizeof(q),
+		    err);
+		ds_free(sa);
+		sa = NULL;
+		if (st != DS_OK)
+			goto done;
+		if ((st = odb_fork_put(o, r->rev_id, sib[i], r->record_uuid,
+		    parent, conflict, q, err)) != DS_OK)
+			goto done;
+		res->n_conflict++;
+	}
+	st = DS_OK;
+done:
+	ds_free(pa);
+	ds_free(ra);
+	ds_free(sa);
+	return st;
+}
+
+/* §7.4 step 10: the one transaction. */
+static enum ds_status
+store(struct odb *o, const struct cry_office_sec *sec,
+    const struct bundle_header *h, const struct bundle_payload *pl,
+    const unsigned char hash[32], struct imp_result *res, struct ds_err *err)
+{
+	struct odb_ledger l;
+	struct receipt *rc = NULL;
+	enum ds_status st;
+	size_t i;
+	int ins;
+
+	if ((st = odb_begin(o, err)) != DS_OK)
+		return st;
+	for (i = 0; i < pl->nrevs; i++) {
+		if ((st = odb_rev_insert(o, &pl->revs[i], h->device_id,
+		    h->bundle_id, &ins, err)) != DS_OK)
+			goto fail;
+		if (!ins) {
+			res->n_dup++;
+			continue;
+		}
+		res->n_new++;
+		if ((st = check_forks(o, &pl->revs[i], res, err)) != DS_OK ||
+		    (st = odb_head_update(o, pl->revs[i].record_uuid, err)) !=
+		    DS_OK)
+			goto fail;
+	}
+	if ((st = odb_ack_add(o, h->device_id, h->seq_lo, h->seq_hi, err)) !=
+	    DS_OK)
+		goto fail;
+	res->status = res->n_new > 0 ? RS_IMPORTED : RS_DUPLICATE;
+	res->reason = BR_OK;
+	if (res->status == RS_IMPORTED)
+		snprintf(res->msg, sizeof(res->msg), msg_imported, res->n_new,
+		    res->n_new);
+	else
+		snprintf(res->msg, sizeof(res->msg), "%s", msg_duplicate);
+	if ((rc = ds_calloc(1, sizeof(*rc))) == NULL) {
+		st = ds_err_set(err, DS_ENOMEM, NULL);
+		goto fail;
+	}
+	if ((st = sign_receipt(o, sec, rc, hash, res, err)) != DS_OK)
+		goto fail;
+	memset(&l, 0, sizeof(l));
+	memcpy(l.bundle_id, h->bundle_id, 16);
+	memcpy(l.bundle_hash, hash, 32);
+	memcpy(l.device_id, h->device_id, 16);
+	l.seq_lo = h->seq_lo;
+	l.seq_hi = h->seq_hi;
+	l.record_count = h->record_count;
+	l.status = res->status;
+	l.imported_at = rc->office_time;
+	l.receipt = res->receipt;
+	l.receipt_len = res->receipt_len;
+	if ((st = odb_ledger_put(o, &l, err)) != DS_OK)
+		goto fail;
+	ds_free(rc);
+	return odb_commit(o, err);
+fail:
+	ds_free(rc);
+	odb_rollback(o);
+	imp_result_free(res);
+	res->n_new = res->n_dup = res->n_conflict = 0;
+	return st;
+}
+
+/* Hold a bundle from a device the office has not approved yet. */
+static enum ds_status
+hold(struct odb *o, const struct cry_office_sec *sec,
+    const struct bundle_header *h, int known, const unsigned char *buf,
+    size_t len, const unsigned char hash[32], struct imp_result *res,
+    struct ds_err *err)
+{
+	struct odb_device d;
+	enum ds_status st;
+
+	if ((st = odb_begin(o, err)) != DS_OK)
+		return st;
+	if (!known) {
+		memset(&d, 0, sizeof(d));
+		memcpy(d.device_id, h->device_id, 16);
+		memcpy(d.sign_pk, h->device_pk, 32);
+		d.state = ODB_DEV_PENDING;
+		if ((st = odb_device_put(o, &d, err)) != DS_OK)
+			goto fail;
+	}
+	if ((st = odb_pending_put(o, h->bundle_id, hash, h->device_id, buf,
+	    len, err)) != DS_OK)
+		goto fail;
+	if ((st = odb_commit(o, err)) != DS_OK)
+		return st;
+	return verdict(o, sec, RS_HELD, BR_DEVICE_UNKNOWN, hash, res, err);
+fail:
+	odb_rollback(o);
+	return st;
+}
+
+enum ds_status
+imp_bundle(struct odb *o, const struct cry_office_sec *sec,
+    const unsigned char *buf, size_t len, struct imp_result *res,
+    struct ds_err *err)
+{
+	struct bundle_header h;
+	struct bundle_payload *pl = NULL;
+	struct odb_device dev;
+	struct odb_ledger led;
+	struct ds_err why_err;
+	unsigned char hash[32], office_id[16], kid[CRY_KEYID_BYTES];
+	enum ds_status st;
+	int why = BR_OK;
+
+	memset(res, 0, sizeof(*res));
+	ds_err_clear(&why_err);
+	if (len > BUNDLE_FILE_MAX)
+		return verdict(o, sec, RS_REJECTED, BR_SIZE, NULL, res, err);
+	bundle_hash(buf, len, hash);
+	/* 1-2: caps and the strict header. */
+	if (bundle_parse_header(buf, len, &h, &why, &why_err) != DS_OK)
+		return verdict(o, sec, RS_REJECTED, why, hash, res, err);
+	memcpy(res->bundle_id, h.bundle_id, 16);
+	memcpy(res->device_id, h.device_id, 16);
+	res->seq_lo = h.seq_lo;
+	res->seq_hi = h.seq_hi;
+	odb_office_id(o, office_id);
+	cry_key_id(sec->box_pk, sizeof(sec->box_pk), kid);
+	if (memcmp(h.office_id, office_id, 16) != 0 ||
+	    memcmp(h.office_kid, kid, sizeof(kid)) != 0)
+		return verdict(o, sec, RS_REJECTED, BR_OFFICE, hash, res, err);
+	/* 3: the device key. */
+	st = odb_device_get(o, h.device_id, &dev, err);
+	if (st != DS_OK && st != DS_ENOENT)
+		return st;
+	if (st == DS_OK && dev.state == ODB_DEV_REVOKED)
+		return verdict(o, sec, RS_REJECTED, BR_DEVICE_REVOKED, hash,
+		    res, err);
+	if (st == DS_OK && memcmp(dev.sign_pk, h.device_pk, 32) != 0)
+		return verdict(o, sec, RS_REJECTED, BR_DEVICE_KEY, hash, res,
+		    err);
+	/* 4: the signature. */
+	if (bundle_verify(buf, len, &h, &why, &why_err) != DS_OK)
+		return verdict(o, sec, RS_REJECTED, why, hash, res, err);
+	if (st == DS_ENOENT || dev.state == ODB_DEV_PENDING)
+		return hold(o, sec, &h, st == DS_OK, buf, len, hash, res, err);
+	/* 5: the ledger. */
+	st = odb_ledger_get(o, h.bundle_id, &led, err);
+	if (st == DS_OK) {
+		if (memcmp(led.bundle_hash, hash, 32) != 0) {
+			ds_free(led.receipt);
+			return verdict(o, sec, RS_REJECTED, BR_LEDGER, hash,
+			    res, err);
+		}
+		/* Same bundle again: the stored receipt, byte for byte. */
+		res->status = led.status;
+		res->reason = BR_OK;
+		res->receipt = led.receipt;
+		res->receipt_len = led.receipt_len;
+		snprintf(res->msg, sizeof(res->msg), "%s", msg_duplicate);
+		return DS_OK;
+	}
+	if (st != DS_ENOENT)
+		return st;
+	/* 6-9: unseal, decrypt, inflate, parse. */
+	if (bundle_open(buf, len, &h, sec, &pl, &why, &why_err) != DS_OK) {
+		if (why == BR_STORE)
+			return ds_err_set(err, why_err.code, "%s", why_err.msg);
+		return verdict(o, sec, RS_REJECTED, why, hash, res, err);
+	}
+	/* 10-11: one transaction, committed durably. */
+	st = store(o, sec, &h, pl, hash, res, err);
+	bundle_payload_free(pl);
+	return st;
+}
+
+/* dir/NAME.rcpt for a bundle file path. */
+static enum ds_status
+receipt_path(const char *path, const char *rdir, char *out,
+    struct ds_err *err)
+{
+	const char *base = strrchr(path, '/');
+	size_t bl, dl;
+	int n;
+
+	base = base != NULL ? base + 1 : path;
+	bl = strlen(base);
+	if (bl > 4 && strcmp(base + bl - 4, ".dsb") == 0)
+		bl -= 4;
+	if (rdir != NULL)
+		n = snprintf(out, PATH_MAX, "%s/%.*s.rcpt", rdir, (int)bl,
+		    base);
+	else {
+		dl = (size_t)(base - path);
+		n = snprintf(out, PATH_MAX, "%.*s%.*s.rcpt", (int)dl, path,
+		    (int)bl, base);
+	}
+	if (n < 0 || n >= PATH_MAX)
+		return ds_err_set(err, DS_ELIMIT, "receipt path too long");
+	return DS_OK;
+}
+
+enum ds_status
+imp_file(struct odb *o, const struct cry_office_sec *sec, const char *path,
+    const char *rdir, struct imp_result *res, char *rcpt_path,
+    struct ds_err *err)
+{
+	char rp[PATH_MAX];
+	char *buf = NULL;
+	size_t len = 0;
+	enum ds_status st;
+
+	memset(res, 0, sizeof(*res));
+	if ((st = receipt_path(path, rdir, rp, err)) != DS_OK)
+		return st;
+	st = ds_file_read(path, BUNDLE_FILE_MAX, &buf, &len, err);
+	if (st == DS_ELIMIT)
+		st = verdict(o, sec, RS_REJECTED, BR_SIZE, NULL, res, err);
+	else if (st == DS_OK)
+		st = imp_bundle(o, sec, (unsigned char *)buf, len, res, err);
+	ds_free(buf);
+	if (st != DS_OK)
+		return st;
+	/* §7.4 step 12: the receipt leaves only after the commit. */
+	if ((st = ds_file_write_atomic(rp, res->receipt, res->receipt_len,
+	    0644, err)) != DS_OK)
+		return st;
+	if (rcpt_path != NULL)
+		snprintf(rcpt_path, PATH_MAX, "%s", rp);
+	return DS_OK;
+}
+
+enum ds_status
+imp_ack_state(struct odb *o, const struct cry_office_sec *sec,
+    const unsigned char device_id[16], unsigned char **out, size_t *outlen,
+    struct ds_err *err)
+{
+	struct imp_result res;
+	struct receipt *rc;
+	enum ds_status st;
+
+	memset(&res, 0, sizeof(res));
+	memcpy(res.device_id, device_id, 16);
+	res.status = RS_ACKSTATE;
+	snprintf(res.msg, sizeof(res.msg), "乡镇已确认收到的记录。 What the "
+	    "office holds for this device.");
+	if ((rc = ds_calloc(1, sizeof(*rc))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	st = sign_receipt(o, sec, rc, NULL, &res, err);
+	ds_free(rc);
+	*out = res.receipt;
+	*outlen = res.receipt_len;
+	return st;
+}
+
+struct enroll_ctx {
+	struct odb			*o;
+	const struct cry_office_sec	*sec;
+	void				(*cb)(void *, const struct imp_result *);
+	void				*arg;
+	unsigned char			 ids[64][16];
+	size_t				 n;
+};
+
+static int
+collect_cb(void *arg, const unsigned char *id, const unsigned char *b,
+    size_t len)
+{
+	struct enroll_ctx *c = arg;
+
+	(void)b;
+	(void)len;
+	if (c->n < 64)
+		memcpy(c->ids[c->n++], id, 16);
+	return 0;
+}
+
+struct one_ctx {
+	const unsigned char	*id;
+	unsigned char		*copy;
+	size_t			 len;
+};
+
+static int
+fetch_cb(void *arg, const unsigned char *id, const unsigned char *b,
+    size_t len)
+{
+	struct one_ctx *c = arg;
+
+	if (memcmp(id, c->id, 16) != 0 || c->copy != NULL)
+		return 0;
+	if ((c->copy = ds_malloc(len ? len : 1)) != NULL) {
+		memcpy(c->copy, b, len);
+		c->len = len;
+	}
+	return 1;
+}
+
+enum ds_status
+imp_enroll(struct odb *o, const struct cry_office_sec *sec,
+    const char *prefix, const unsigned char *bundle, size_t blen,
+    const char *label, void (*cb)(void *, const struct imp_result *),
+    void *arg, struct odb_device *out, struct ds_err *err)
+{
+	struct bundle_header h;
+	struct enroll_ctx *c;
+	struct one_ctx one;
+	struct imp_result res;
+	enum ds_status st;
+	size_t i;
+	int why, more = 1;
+
+	memset(out, 0, sizeof(*out));
+	if (bundle != NULL) {
+		if (bundle_parse_header(bundle, blen, &h, &why, err) != DS_OK ||
+		    bundle_verify(bundle, blen, &h, &why, err) != DS_OK)
+			return err != NULL ? err->code : DS_EPARSE;
+		st = odb_device_get(o, h.device_id, out, err);
+		if (st == DS_ENOENT) {
+			memcpy(out->device_id, h.device_id, 16);
+			memcpy(out->sign_pk, h.device_pk, 32);
+			out->state = ODB_DEV_PENDING;
+		} else if (st != DS_OK)
+			return st;
+		else if (memcmp(out->sign_pk, h.device_pk, 32) != 0)
+			return ds_err_set(err, DS_EREJECT, "the bundle's "
+			    "device key differs from the one on record");
+	} else if ((st = odb_device_find(o, prefix, out, err)) != DS_OK)
+		return st;
+	if (out->state == ODB_DEV_REVOKED)
+		return ds_err_set(err, DS_ESTATE, "device is revoked");
+	out->state = ODB_DEV_ENROLLED;
+	if (label != NULL)
+		snprintf(out->label, sizeof(out->label), "%s", label);
+	if ((st = odb_device_put(o, out, err)) != DS_OK)
+		return st;
+	if ((c = ds_calloc(1, sizeof(*c))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	c->o = o;
+	c->sec = sec;
+	/* Import held bundles in batches of 64, oldest first. */
+	while (more && (st = odb_pending_each(o, out->device_id, collect_cb, c,
+	    err)) == DS_OK) {
+		more = c->n == 64;
+		for (i = 0; i < c->n; i++) {
+			one.id = c->ids[i];
+			one.copy = NULL;
+			one.len = 0;
+			if ((st = odb_pending_each(o, out->device_id, fetch_cb,
+			    &one, err)) != DS_OK)
+				break;
+			if (one.copy == NULL) {
+				st = ds_err_set(err, DS_ENOMEM, NULL);
+				break;
+			}
+			st = imp_bundle(o, sec, one.copy, one.len, &res, err);
+			ds_free(one.copy);
+			if (st != DS_OK)
+				break;
+			if (cb != NULL)
+				cb(arg, &res);
+			imp_result_free(&res);
+			if ((st = odb_pending_del(o, c->ids[i], err)) != DS_OK)
+				break;
+		}
+		c->n = 0;
+		if (st != DS_OK)
+			break;
+	}
+	ds_free(c);
+	return st;
+}
+
+static int
+drop_cb(void *arg, const unsigned char *id, const unsigned char *b,
+    size_t len)
+{
+	struct enroll_ctx *c = arg;
+
+	(void)b;
+	(void)len;
+	if (c->n < 64)
+		memcpy(c->ids[c->n++], id, 16);
+	return c->n == 64;
+}
+
+enum ds_status
+imp_revoke(struct odb *o, const char *prefix, struct odb_device *out,
+    struct ds_err *err)
+{
+	struct enroll_ctx *c;
+	enum ds_status st;
+	size_t i;
+
+	if ((st = odb_device_find(o, prefix, out, err)) != DS_OK)
+		return st;
+	if ((c = ds_calloc(1, sizeof(*c))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	if ((st = odb_begin(o, err)) != DS_OK)
+		goto done;
+	out->state = ODB_DEV_REVOKED;
+	if ((st = odb_device_put(o, out, err)) != DS_OK)
+		goto fail;
+	do {
+		c->n = 0;
+		if ((st = odb_pending_each(o, out->device_id, drop_cb, c,
+		    err)) != DS_OK)
+			goto fail;
+		for (i = 0; i < c->n; i++)
+			if ((st = odb_pending_del(o, c->ids[i], err)) != DS_OK)
+				goto fail;
+	} while (c->n == 64);
+	st = odb_commit(o, err);
+	goto done;
+fail:
+	odb_rollback(o);
+done:
+	ds_free(c);
+	return st;
+}

@@ -1,0 +1,88 @@
+/* doorstep: the office importer: bundle in, rows and signed receipt out. */
+#ifndef DS_IMP_H
+#define DS_IMP_H
+
+/*
+ * imp_bundle runs crypto-sync.md §7.4 in order: size caps and a strict
+ * header parse; the office check; the device (unknown: held as pending
+ * after its signature verifies; revoked: rejected; enrolled: its pinned
+ * key must match); the signature; the ledger (same bundle id and hash: the
+ * stored receipt again; same id, other hash: rejected); unseal, decrypt
+ * requiring TAG_FINAL, inflate capped; strict parse; then ONE transaction
+ * storing revisions idempotently by rev_id, heads, fork flags, the
+ * device's acknowledged range, the signed receipt and the ledger row.
+ *
+ * A refusal changes no row.  Every outcome (imported, duplicate, rejected,
+ * held) yields a signed receipt.  imp_bundle returns an error status only
+ * when it could not reach a verdict (database or memory failure); then
+ * nothing was committed and the bundle can simply be imported again.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cry.h"
+#include "odb.h"
+#include "status.h"
+
+struct imp_result {
+	int		 status;	/* enum receipt_status */
+	int		 reason;	/* enum bundle_reason */
+	unsigned char	 bundle_id[16];
+	unsigned char	 device_id[16];
+	uint32_t	 n_new, n_dup, n_conflict;
+	uint64_t	 seq_lo, seq_hi;
+	unsigned char	*receipt;	/* signed receipt; imp_result_free */
+	size_t		 receipt_len;
+	char		 msg[512];	/* plain Chinese + English */
+};
+
+enum ds_status	 imp_bundle(struct odb *, const struct cry_office_sec *,
+		    const unsigned char *buf, size_t len,
+		    struct imp_result *, struct ds_err *);
+void		 imp_result_free(struct imp_result *);
+
+/*
+ * Import the bundle file at `path` and write its receipt durably to
+ * `rcpt_dir`/NAME.rcpt (NAME = the bundle's file name without ".dsb"), or
+ * next to the bundle when rcpt_dir is NULL.  The receipt path goes to
+ * rcpt_path (PATH_MAX bytes) when not NULL.
+ */
+enum ds_status	 imp_file(struct odb *, const struct cry_office_sec *,
+		    const char *path, const char *rcpt_dir,
+		    struct imp_result *, char *rcpt_path, struct ds_err *);
+
+/* A fresh signed ack-state receipt for a device (GET .../acks). */
+enum ds_status	 imp_ack_state(struct odb *, const struct cry_office_sec *,
+		    const unsigned char device_id[16], unsigned char **out,
+		    size_t *outlen, struct ds_err *);
+
+/*
+ * Approve a device and import the bundles held for it; cb (may be NULL)
+ * sees each result.  The device is known by a hex id prefix, or, when
+ * `bundle`/`blen` is given instead, by a bundle it signed (the signature
+ * must verify).  An already enrolled device is fine (held bundles are
+ * retried); a revoked one is refused (DS_ESTATE).
+ */
+enum ds_status	 imp_enroll(struct odb *, const struct cry_office_sec *,
+		    const char *hexprefix, const unsigned char *bundle,
+		    size_t blen, const char *label,
+		    void (*cb)(void *, const struct imp_result *), void *arg,
+		    struct odb_device *out, struct ds_err *);
+
+/* Revoke a device (by hex id prefix) and drop its held bundles. */
+enum ds_status	 imp_revoke(struct odb *, const char *hexprefix,
+		    struct odb_device *out, struct ds_err *);
+
+/*
+ * Compare two revisions of one parent (answers JSON texts; base NULL when
+ * the parent is unknown here): *conflict is 1 when some question changed
+ * on both sides to different values, and `questions` lists those (or, for
+ * a parallel update, every changed question), comma-separated, sorted,
+ * truncated with "..." to fit qmax bytes.  Questions are answer paths such
+ * as "income_wage" or "members[2]/name".
+ */
+enum ds_status	 imp_fork_compare(const char *base, const char *a,
+		    const char *b, int *conflict, char *questions,
+		    size_t qmax, struct ds_err *);
+
+#endif

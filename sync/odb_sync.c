@@ -1,0 +1,769 @@
+/* doorstep: office.db queries for devices, ledger, revisions and acks. */
+/*
+ * Every function here is one or a few cached statements; none opens a
+ * transaction of its own, so the importer can wrap a whole bundle in one
+ * (odb_begin ... odb_commit).  Blob ids are compared as SQLite compares
+ * blobs (memcmp), which is also how the deterministic head and the fork
+ * pair order are defined.
+ */
+#include "odb_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "bundle.h"
+#include "mem.h"
+#include "util.h"
+
+#define STEP_DONE(o, st, what, err) do {				\
+	int rc_ = sqlite3_step(st);					\
+	if (rc_ != SQLITE_DONE) {					\
+		enum ds_status s_ = odb_sqlerr((o)->db, rc_, err, what); \
+		sqlite3_reset(st);					\
+		return s_;						\
+	}								\
+	sqlite3_reset(st);						\
+} while (0)
+
+static void
+bind_id(sqlite3_stmt *st, int i, const unsigned char *p, int n)
+{
+	if (p == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_blob(st, i, p, n, SQLITE_STATIC);
+}
+
+static void
+bind_bytes(sqlite3_stmt *st, int i, const struct bundle_bytes *b)
+{
+	sqlite3_bind_text(st, i, b->n ? (const char *)b->p : "", (int)b->n,
+	    SQLITE_STATIC);
+}
+
+static void
+col_copy(sqlite3_stmt *st, int i, unsigned char *out, int n)
+{
+	const void *p = sqlite3_column_blob(st, i);
+
+	if (p != NULL && sqlite3_column_bytes(st, i) == n)
+		memcpy(out, p, (size_t)n);
+	else
+		memset(out, 0, (size_t)n);
+}
+
+static void
+col_text(sqlite3_stmt *st, int i, char *out, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+enum ds_status
+odb_begin(struct odb *o, struct ds_err *err)
+{
+	enum ds_status st;
+
+	if (o->in_txn)
+		return ds_err_set(err, DS_ESTATE, "office db: nested begin");
+	if ((st = odb_exec(o->db, "BEGIN IMMEDIATE", err)) == DS_OK)
+		o->in_txn = 1;
+	return st;
+}
+
+enum ds_status
+odb_commit(struct odb *o, struct ds_err *err)
+{
+	enum ds_status st;
+
+	st = odb_exec(o->db, "COMMIT", err);
+	if (st != DS_OK)
+		odb_exec(o->db, "ROLLBACK", NULL);
+	o->in_txn = 0;
+	return st;
+}
+
+void
+odb_rollback(struct odb *o)
+{
+	if (o->in_txn)
+		odb_exec(o->db, "ROLLBACK", NULL);
+	o->in_txn = 0;
+}
+
+/* ---- devices ------------------------------------------------------------ */
+
+static const char *const dev_states[] = { "", "pending", "enrolled",
+    "revoked" };
+
+const char *
+odb_dev_state_str(int s)
+{
+	return s >= ODB_DEV_PENDING && s <= ODB_DEV_REVOKED ? dev_states[s] :
+	    "unknown";
+}
+
+static int
+dev_state_num(const unsigned char *t)
+{
+	int i;
+
+	for (i = ODB_DEV_PENDING; i <= ODB_DEV_REVOKED; i++)
+		if (t != NULL && strcmp((const char *)t, dev_states[i]) == 0)
+			return i;
+	return 0;
+}
+
+static void
+dev_row(sqlite3_stmt *st, struct odb_device *d)
+{
+	col_copy(st, 0, d->device_id, 16);
+	col_copy(st, 1, d->sign_pk, 32);
+	d->state = dev_state_num(sqlite3_column_text(st, 2));
+	col_text(st, 3, d->label, sizeof(d->label));
+	d->first_seen = sqlite3_column_int64(st, 4);
+	d->changed_at = sqlite3_column_int64(st, 5);
+}
+
+static const char Q_DEV_GET[] = "SELECT device_id, sign_pk, state, label,"
+    " first_seen, changed_at FROM device WHERE device_id = ?1";
+
+enum ds_status
+odb_device_get(struct odb *o, const unsigned char id[16],
+    struct odb_device *out, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = odb_stmt(o, Q_DEV_GET, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, id, 16);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		dev_row(st, out);
+		sqlite3_reset(st);
+		return DS_OK;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return ds_err_set(err, DS_ENOENT, "device not known");
+	return odb_sqlerr(o->db, rc, err, "device");
+}
+
+static const char Q_DEV_PUT[] = "INSERT INTO device(device_id, sign_pk,"
+    " state, label, first_seen, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
+    " ON CONFLICT(device_id) DO UPDATE SET sign_pk = excluded.sign_pk,"
+    " state = excluded.state, label = excluded.label,"
+    " changed_at = excluded.changed_at";
+
+enum ds_status
+odb_device_put(struct odb *o, const struct odb_device *d, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+
+	if (d->state < ODB_DEV_PENDING || d->state > ODB_DEV_REVOKED)
+		return ds_err_set(err, DS_EINVAL, "bad device state");
+	if ((st = odb_stmt(o, Q_DEV_PUT, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, d->device_id, 16);
+	bind_id(st, 2, d->sign_pk, 32);
+	sqlite3_bind_text(st, 3, dev_states[d->state], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, d->label, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, ds_now());
+	STEP_DONE(o, st, "device", err);
+	return DS_OK;
+}
+
+static const char Q_DEV_ALL[] = "SELECT device_id, sign_pk, state, label,"
+    " first_seen, changed_at FROM device ORDER BY device_id";
+
+enum ds_status
+odb_device_each(struct odb *o, int (*cb)(void *, const struct odb_device *),
+    void *arg, struct ds_err *err)
+{
+	struct odb_device d;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = odb_stmt(o, Q_DEV_ALL, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		dev_row(st, &d);
+		if (cb(arg, &d) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return odb_sqlerr(o->db, rc, err, "devices");
+	return DS_OK;
+}
+
+struct find_arg {
+	const char		*prefix;
+	size_t			 plen;
+	struct odb_device	*out;
+	int			 hits;
+};
+
+static int
+find_cb(void *arg, const struct odb_device *d)
+{
+	struct find_arg *f = arg;
+	char hex[33];
+
+	ds_hex_encode(d->device_id, 16, hex);
+	if (strncmp(hex, f->prefix, f->plen) == 0) {
+		if (f->hits++ == 0)
+			*f->out = *d;
+	}
+	return 0;
+}
+
+enum ds_status
+odb_device_find(struct odb *o, const char *prefix, struct odb_device *out,
+    struct ds_err *err)
+{
+	struct find_arg f;
+	enum ds_status st;
+	char low[33];
+	size_t i;
+
+	f.plen = strlen(prefix);
+	if (f.plen < 4 || f.plen > 32)
+		return ds_err_set(err, DS_EINVAL, "device id %s: give 4 to 32 "
+		    "hex digits", prefix);
+	for (i = 0; i < f.plen; i++) {
+		char c = prefix[i];
+
+		if (c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return ds_err_set(err, DS_EINVAL, "device id %s is not "
+			    "hex", prefix);
+		low[i] = c;
+	}
+	low[f.plen] = '\0';
+	f.prefix = low;
+	f.out = out;
+	f.hits = 0;
+	if ((st = odb_device_each(o, find_cb, &f, err)) != DS_OK)
+		return st;
+	if (f.hits == 0)
+		return ds_err_set(err, DS_ENOENT, "no device %s", prefix);
+	if (f.hits > 1)
+		return ds_err_set(err, DS_EINVAL, "device id %s is ambiguous",
+		    prefix);
+	return DS_OK;
+}
+
+/* ---- ledger and held bundles ---------------------------------------------- */
+
+static const char Q_LEDGER_GET[] = "SELECT bundle_hash, device_id, seq_lo,"
+    " seq_hi, record_count, status, imported_at, receipt FROM ledger"
+    " WHERE bundle_id = ?1";
+
+enum ds_status
+odb_ledger_get(struct odb *o, const unsigned char id[16],
+    struct odb_ledger *out, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	const void *p;
+	int rc, n;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = odb_stmt(o, Q_LEDGER_GET, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, id, 16);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			return ds_err_set(err, DS_ENOENT, "bundle not in "
+			    "ledger");
+		return odb_sqlerr(o->db, rc, err, "ledger");
+	}
+	memcpy(out->bundle_id, id, 16);
+	col_copy(st, 0, out->bundle_hash, 32);
+	col_copy(st, 1, out->device_id, 16);
+	out->seq_lo = (uint64_t)sqlite3_column_int64(st, 2);
+	out->seq_hi = (uint64_t)sqlite3_column_int64(st, 3);
+	out->record_count = (uint32_t)sqlite3_column_int64(st, 4);
+	out->status = sqlite3_column_int(st, 5);
+	out->imported_at = sqlite3_column_int64(st, 6);
+	p = sqlite3_column_blob(st, 7);
+	n = sqlite3_column_bytes(st, 7);
+	if (p == NULL || n <= 0 || (out->receipt = ds_malloc((size_t)n)) ==
+	    NULL) {
+		sqlite3_reset(st);
+		return ds_err_set(err, p == NULL ? DS_ECORRUPT : DS_ENOMEM,
+		    "ledger receipt");
+	}
+	memcpy(out->receipt, p, (size_t)n);
+	out->receipt_len = (size_t)n;
+	sqlite3_reset(st);
+	return DS_OK;
+}
+
+static const char Q_LEDGER_PUT[] = "INSERT INTO ledger(bundle_id,"
+    " bundle_hash, device_id, seq_lo, seq_hi, record_count, status,"
+    " imported_at, receipt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+enum ds_status
+odb_ledger_put(struct odb *o, const struct odb_ledger *l, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = odb_stmt(o, Q_LEDGER_PUT, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, l->bundle_id, 16);
+	bind_id(st, 2, l->bundle_hash, 32);
+	bind_id(st, 3, l->device_id, 16);
+	sqlite3_bind_int64(st, 4, (int64_t)l->seq_lo);
+	sqlite3_bind_int64(st, 5, (int64_t)l->seq_hi);
+	sqlite3_bind_int64(st, 6, l->record_count);
+	sqlite3_bind_int(st, 7, l->status);
+	sqlite3_bind_int64(st, 8, l->imported_at);
+	sqlite3_bind_blob(st, 9, l->receipt, (int)l->receipt_len,
+	    SQLITE_STATIC);
+	STEP_DONE(o, st, "ledger", err);
+	return DS_OK;
+}
+
+static const char Q_PEND_PUT[] = "INSERT OR IGNORE INTO pending(bundle_id,"
+    " bundle_hash, device_id, received_at, bundle) VALUES (?1, ?2, ?3, ?4,"
+    " ?5)";
+
+enum ds_status
+odb_pending_put(struct odb *o, const unsigned char id[16],
+    const unsigned char hash[32], const unsigned char device_id[16],
+    const unsigned char *bundle, size_t len, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = odb_stmt(o, Q_PEND_PUT, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, id, 16);
+	bind_id(st, 2, hash, 32);
+	bind_id(st, 3, device_id, 16);
+	sqlite3_bind_int64(st, 4, ds_now());
+	sqlite3_bind_blob64(st, 5, bundle, len, SQLITE_STATIC);
+	STEP_DONE(o, st, "pending", err);
+	return DS_OK;
+}
+
+/* Not cached: the callback may re-enter the database (it imports). */
+enum ds_status
+odb_pending_each(struct odb *o, const unsigned char device_id[16],
+    int (*cb)(void *, const unsigned char *, const unsigned char *, size_t),
+    void *arg, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(o->db, "SELECT bundle_id, bundle FROM pending"
+	    " WHERE device_id = ?1 ORDER BY received_at, bundle_id", -1, &st,
+	    NULL);
+	if (rc != SQLITE_OK)
+		return odb_sqlerr(o->db, rc, err, "pending");
+	bind_id(st, 1, device_id, 16);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (cb(arg, sqlite3_column_blob(st, 0),
+		    sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1)) != 0)
+			break;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return odb_sqlerr(o->db, rc, err, "pending");
+	return DS_OK;
+}
+
+static const char Q_PEND_DEL[] = "DELETE FROM pending WHERE bundle_id = ?1";
+
+enum ds_status
+odb_pending_del(struct odb *o, const unsigned char id[16], struct ds_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = odb_stmt(o, Q_PEND_DEL, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, id, 16);
+	STEP_DONE(o, st, "pending", err);
+	return DS_OK;
+}
+
+static const char Q_PEND_N[] = "SELECT count(*) FROM pending WHERE"
+    " device_id = ?1";
+
+enum ds_status
+odb_pending_count(struct odb *o, const unsigned char device_id[16],
+    int64_t *n, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = odb_stmt(o, Q_PEND_N, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, device_id, 16);
+	rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return odb_sqlerr(o->db, rc, err, "pending");
+	return DS_OK;
+}
+
+/* ---- revisions, heads, forks ----------------------------------------------- */
+
+static const char Q_REV_INS[] = "INSERT INTO revision(rev_id, record_uuid,"
+    " parent_rev_id, rev_no, household_key, form_id, form_ver, device_id,"
+    " device_seq, worker_id, t_start, t_end, saved_at, deleted, answers,"
+    " audit, consent, bundle_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+    " ON CONFLICT(rev_id) DO NOTHING";
+
+enum ds_status
+odb_rev_insert(struct odb *o, const struct bundle_rev *r,
+    const unsigned char device_id[16], const unsigned char bundle_id[16],
+    int *inserted, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+
+	*inserted = 0;
+	if ((st = odb_stmt(o, Q_REV_INS, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, r->rev_id, 16);
+	bind_id(st, 2, r->record_uuid, 16);
+	bind_id(st, 3, bundle_rev_has_parent(r) ? r->parent_rev_id : NULL, 16);
+	sqlite3_bind_int64(st, 4, r->rev_no);
+	bind_bytes(st, 5, &r->household_key);
+	bind_bytes(st, 6, &r->form_id);
+	bind_bytes(st, 7, &r->form_ver);
+	bind_id(st, 8, device_id, 16);
+	sqlite3_bind_int64(st, 9, (int64_t)r->device_seq);
+	bind_bytes(st, 10, &r->worker_id);
+	sqlite3_bind_int64(st, 11, r->t_start);
+	sqlite3_bind_int64(st, 12, r->t_end);
+	sqlite3_bind_int64(st, 13, r->saved_at);
+	sqlite3_bind_int(st, 14, r->deleted ? 1 : 0);
+	bind_bytes(st, 15, &r->answers);
+	bind_bytes(st, 16, &r->audit);
+	bind_bytes(st, 17, &r->consent);
+	bind_id(st, 18, bundle_id, 16);
+	STEP_DONE(o, st, "revision", err);
+	*inserted = sqlite3_changes(o->db) == 1;
+	return DS_OK;
+}
+
+static const char Q_REV_ANS[] = "SELECT answers FROM revision WHERE"
+    " rev_id = ?1";
+
+enum ds_status
+odb_rev_answers(struct odb *o, const unsigned char rev_id[16], char **out,
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	const unsigned char *t;
+	int rc;
+
+	*out = NULL;
+	if ((st = odb_stmt(o, Q_REV_ANS, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, rev_id, 16);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			return ds_err_set(err, DS_ENOENT, "no such revision");
+		return odb_sqlerr(o->db, rc, err, "revision");
+	}
+	t = sqlite3_column_text(st, 0);
+	*out = ds_strndup(t != NULL ? (const char *)t : "",
+	    (size_t)sqlite3_column_bytes(st, 0));
+	sqlite3_reset(st);
+	if (*out == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	return DS_OK;
+}
+
+static const char Q_REV_SIB[] = "SELECT rev_id FROM revision WHERE"
+    " record_uuid = ?1 AND parent_rev_id IS ?2 AND rev_id != ?3"
+    " ORDER BY rev_id";
+
+enum ds_status
+odb_rev_siblings(struct odb *o, const unsigned char record_uuid[16],
+    const unsigned char *parent, const unsigned char rev_id[16],
+    unsigned char (*out)[16], size_t max, size_t *n, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((st = odb_stmt(o, Q_REV_SIB, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, record_uuid, 16);
+	bind_id(st, 2, parent, 16);
+	bind_id(st, 3, rev_id, 16);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n < max)
+			col_copy(st, 0, out[*n], 16);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return odb_sqlerr(o->db, rc, err, "siblings");
+	return DS_OK;
+}
+
+static const char Q_HEAD_UPD[] = "INSERT OR REPLACE INTO head(record_uuid,"
+    " rev_id, rev_no, household_key, form_id, deleted)"
+    " SELECT record_uuid, rev_id, rev_no, household_key, form_id, deleted"
+    " FROM revision WHERE record_uuid = ?1"
+    " ORDER BY rev_no DESC, rev_id DESC LIMIT 1";
+
+enum ds_status
+odb_head_update(struct odb *o, const unsigned char record_uuid[16],
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = odb_stmt(o, Q_HEAD_UPD, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, record_uuid, 16);
+	STEP_DONE(o, st, "head", err);
+	return DS_OK;
+}
+
+static const char Q_FORK_PUT[] = "INSERT OR IGNORE INTO fork(rev_a, rev_b,"
+    " record_uuid, parent_rev_id, kind, questions, detected_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+enum ds_status
+odb_fork_put(struct odb *o, const unsigned char a[16],
+    const unsigned char b[16], const unsigned char record_uuid[16],
+    const unsigned char *parent, int conflict, const char *questions,
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	int c = memcmp(a, b, 16);
+
+	if (c == 0)
+		return ds_err_set(err, DS_EINVAL, "fork of a revision with "
+		    "itself");
+	if ((st = odb_stmt(o, Q_FORK_PUT, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, c < 0 ? a : b, 16);
+	bind_id(st, 2, c < 0 ? b : a, 16);
+	bind_id(st, 3, record_uuid, 16);
+	bind_id(st, 4, parent, 16);
+	sqlite3_bind_text(st, 5, conflict ? "conflict" : "parallel", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, questions, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, ds_now());
+	STEP_DONE(o, st, "fork", err);
+	return DS_OK;
+}
+
+static const char Q_FORK_ALL[] = "SELECT f.rev_a, f.rev_b, f.record_uuid,"
+    " f.kind, f.questions, f.detected_at, f.resolved_at, f.resolution,"
+    " (SELECT household_key FROM revision WHERE rev_id = f.rev_a)"
+    " FROM fork f WHERE ?1 = 0 OR f.resolved_at IS NULL"
+    " ORDER BY f.detected_at, f.rev_a, f.rev_b";
+
+enum ds_status
+odb_fork_each(struct odb *o, int open_only,
+    int (*cb)(void *, const struct odb_fork *), void *arg, struct ds_err *err)
+{
+	struct odb_fork f;
+	sqlite3_stmt *st;
+	const unsigned char *k;
+	int rc;
+
+	if ((st = odb_stmt(o, Q_FORK_ALL, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	sqlite3_bind_int(st, 1, open_only);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&f, 0, sizeof(f));
+		col_copy(st, 0, f.rev_a, 16);
+		col_copy(st, 1, f.rev_b, 16);
+		col_copy(st, 2, f.record_uuid, 16);
+		k = sqlite3_column_text(st, 3);
+		f.conflict = k != NULL && strcmp((const char *)k,
+		    "conflict") == 0;
+		col_text(st, 4, f.questions, sizeof(f.questions));
+		f.detected_at = sqlite3_column_int64(st, 5);
+		f.resolved_at = sqlite3_column_int64(st, 6);
+		col_text(st, 7, f.resolution, sizeof(f.resolution));
+		col_text(st, 8, f.household_key, sizeof(f.household_key));
+		if (cb(arg, &f) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return odb_sqlerr(o->db, rc, err, "forks");
+	return DS_OK;
+}
+
+static const char Q_FORK_RES[] = "UPDATE fork SET resolved_at = ?2,"
+    " resolution = ?3 WHERE resolved_at IS NULL AND"
+    " (substr(lower(hex(rev_a)), 1, length(?1)) = ?1 OR"
+    "  substr(lower(hex(rev_b)), 1, length(?1)) = ?1)";
+
+enum ds_status
+odb_fork_resolve(struct odb *o, const char *prefix, const char *resolution,
+    int *count, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	size_t i, n = strlen(prefix);
+
+	*count = 0;
+	if (n < 4 || n > 32)
+		return ds_err_set(err, DS_EINVAL, "revision id %s: give 4 to "
+		    "32 hex digits", prefix);
+	for (i = 0; i < n; i++)
+		if (!((prefix[i] >= '0' && prefix[i] <= '9') ||
+		    (prefix[i] >= 'a' && prefix[i] <= 'f')))
+			return ds_err_set(err, DS_EINVAL, "revision id %s is "
+			    "not lowercase hex", prefix);
+	if ((st = odb_stmt(o, Q_FORK_RES, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, ds_now());
+	sqlite3_bind_text(st, 3, resolution, -1, SQLITE_STATIC);
+	STEP_DONE(o, st, "resolve", err);
+	*count = sqlite3_changes(o->db);
+	if (*count == 0)
+		return ds_err_set(err, DS_ENOENT, "no open fork involves "
+		    "revision %s", prefix);
+	return DS_OK;
+}
+
+/* ---- acknowledged ranges ------------------------------------------------- */
+
+static const char Q_ACK_OVER[] = "SELECT min(lo), max(hi) FROM ackrange"
+    " WHERE device_id = ?1 AND hi >= ?2 - 1 AND lo <= ?3 + 1";
+static const char Q_ACK_DEL[] = "DELETE FROM ackrange WHERE device_id = ?1"
+    " AND hi >= ?2 - 1 AND lo <= ?3 + 1";
+static const char Q_ACK_INS[] = "INSERT INTO ackrange(device_id, lo, hi)"
+    " VALUES (?1, ?2, ?3)";
+
+enum ds_status
+odb_ack_add(struct odb *o, const unsigned char device_id[16], uint64_t lo,
+    uint64_t hi, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	int64_t l = (int64_t)lo, h = (int64_t)hi;
+	int rc;
+
+	if (lo < 1 || hi < lo || hi > INT64_MAX - 1)
+		return ds_err_set(err, DS_EINVAL, "bad ack range");
+	if ((st = odb_stmt(o, Q_ACK_OVER, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, device_id, 16);
+	sqlite3_bind_int64(st, 2, l);
+	sqlite3_bind_int64(st, 3, h);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return odb_sqlerr(o->db, rc, err, "ack");
+	}
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		if (sqlite3_column_int64(st, 0) < l)
+			l = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_int64(st, 1) > h)
+			h = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if ((st = odb_stmt(o, Q_ACK_DEL, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, device_id, 16);
+	sqlite3_bind_int64(st, 2, l);
+	sqlite3_bind_int64(st, 3, h);
+	STEP_DONE(o, st, "ack", err);
+	if ((st = odb_stmt(o, Q_ACK_INS, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, device_id, 16);
+	sqlite3_bind_int64(st, 2, l);
+	sqlite3_bind_int64(st, 3, h);
+	STEP_DONE(o, st, "ack", err);
+	return DS_OK;
+}
+
+static const char Q_ACK_GET[] = "SELECT lo, hi FROM ackrange WHERE"
+    " device_id = ?1 ORDER BY lo";
+
+enum ds_status
+odb_ack_get(struct odb *o, const unsigned char device_id[16],
+    struct odb_range *out, size_t max, size_t *n, uint64_t *contiguous,
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	uint64_t lo, hi;
+	int rc;
+
+	*n = 0;
+	*contiguous = 0;
+	if ((st = odb_stmt(o, Q_ACK_GET, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, device_id, 16);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		lo = (uint64_t)sqlite3_column_int64(st, 0);
+		hi = (uint64_t)sqlite3_column_int64(st, 1);
+		if (*n == 0 && lo == 1)
+			*contiguous = hi;
+		if (*n < max) {
+			out[*n].lo = lo;
+			out[*n].hi = hi;
+		}
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return odb_sqlerr(o->db, rc, err, "ack");
+	return DS_OK;
+}
+
+/* ---- heads --------------------------------------------------------------- */
+
+static const char Q_HEADS[] = "SELECT r.record_uuid, r.rev_id, r.rev_no,"
+    " r.household_key, r.form_id, r.form_ver, r.worker_id, r.saved_at,"
+    " r.deleted, r.answers FROM head h JOIN revision r ON r.rev_id = h.rev_id"
+    " WHERE h.deleted = 0 ORDER BY h.household_key, h.record_uuid";
+
+enum ds_status
+odb_head_each(struct odb *o, int (*cb)(void *, const struct odb_head *),
+    void *arg, struct ds_err *err)
+{
+	struct odb_head h;
+	sqlite3_stmt *st;
+	int rc;
+
+	/* Not cached: callbacks may run other queries. */
+	rc = sqlite3_prepare_v2(o->db, Q_HEADS, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return odb_sqlerr(o->db, rc, err, "heads");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&h, 0, sizeof(h));
+		col_copy(st, 0, h.record_uuid, 16);
+		col_copy(st, 1, h.rev_id, 16);
+		h.rev_no = (uint32_t)sqlite3_column_int64(st, 2);
+		h.household_key = (const char *)sqlite3_column_text(st, 3);
+		h.form_id = (const char *)sqlite3_column_text(st, 4);
+		h.form_ver = (const char *)sqlite3_column_text(st, 5);
+		h.worker_id = (const char *)sqlite3_column_text(st, 6);
+		h.saved_at = sqlite3_column_int64(st, 7);
+		h.deleted = sqlite3_column_int(st, 8);
+		h.answers = (const char *)sqlite3_column_text(st, 9);
+		h.answers_len = (size_t)sqlite3_column_bytes(st, 9);
+		if (h.household_key == NULL || h.answers == NULL)
+			continue;
+		if (cb(arg, &h) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return odb_sqlerr(o->db, rc, err, "heads");
+	return DS_OK;
+}

@@ -1,0 +1,247 @@
+/* doorstep: receipt encoding, strict parsing and verification. */
+/*
+ * Receipts are small, fixed-layout, little-endian records followed by an
+ * Ed25519 signature (docs/bundle-format.md).  The parser checks every
+ * length against its cap and every range for order before anything reads
+ * it, so a receipt can be fuzzed without keys.
+ */
+#include "receipt.h"
+
+#include <string.h>
+
+#include "buf.h"
+#include "bundle.h"
+#include "cry_bundle.h"
+#include "mem.h"
+
+const char *
+receipt_status_str(int s)
+{
+	switch (s) {
+	case RS_IMPORTED:
+		return "imported";
+	case RS_DUPLICATE:
+		return "duplicate";
+	case RS_REJECTED:
+		return "rejected";
+	case RS_ACKSTATE:
+		return "ack-state";
+	case RS_HELD:
+		return "held";
+	default:
+		return "unknown";
+	}
+}
+
+static int
+ranges_ok(const struct receipt *r)
+{
+	uint16_t i;
+
+	if (r->nranges > RECEIPT_RANGES_MAX)
+		return 0;
+	for (i = 0; i < r->nranges; i++) {
+		if (r->ranges[i].lo < 1 || r->ranges[i].hi < r->ranges[i].lo ||
+		    r->ranges[i].hi > INT64_MAX)
+			return 0;
+		if (i > 0 && r->ranges[i].lo <= r->ranges[i - 1].hi + 1)
+			return 0;
+	}
+	if (r->nranges > 0 && r->ranges[0].lo == 1)
+		return r->contiguous == r->ranges[0].hi;
+	return r->contiguous == 0;
+}
+
+static enum ds_status
+put_u(struct ds_buf *b, uint64_t v, int n)
+{
+	unsigned char x[8];
+	int i;
+
+	for (i = 0; i < n; i++)
+		x[i] = (unsigned char)(v >> (8 * i));
+	return ds_buf_add(b, x, (size_t)n);
+}
+
+static void
+body_hash(const unsigned char *p, size_t n, unsigned char h[CRY_HASH_BYTES])
+{
+	cry_hash(h, CRY_HASH_BYTES, NULL, 0, p, n);
+}
+
+enum ds_status
+receipt_encode(const struct receipt *r, const struct cry_signkey *k,
+    unsigned char **out, size_t *outlen, struct ds_err *err)
+{
+	struct ds_buf b;
+	unsigned char h[CRY_HASH_BYTES], sig[CRY_SIG_BYTES];
+	size_t ml = strlen(r->msg);
+	enum ds_status st = DS_OK;
+	uint16_t i;
+
+	*out = NULL;
+	if (!ranges_ok(r) || ml > RECEIPT_MSG_MAX ||
+	    !bundle_utf8_ok(r->msg, ml) || r->status < RS_IMPORTED ||
+	    r->status > RS_HELD)
+		return ds_err_set(err, DS_EINVAL, "bad receipt fields");
+	ds_buf_init(&b, RECEIPT_FILE_MAX);
+	if ((st = ds_buf_add(&b, RECEIPT_MAGIC, 6)) != DS_OK ||
+	    (st = put_u(&b, RECEIPT_VERSION, 2)) != DS_OK ||
+	    (st = ds_buf_add(&b, r->receipt_id, 16)) != DS_OK ||
+	    (st = ds_buf_add(&b, r->office_id, 16)) != DS_OK ||
+	    (st = ds_buf_add(&b, r->office_kid, 8)) != DS_OK ||
+	    (st = ds_buf_add(&b, r->device_id, 16)) != DS_OK ||
+	    (st = ds_buf_add(&b, r->bundle_id, 16)) != DS_OK ||
+	    (st = ds_buf_add(&b, r->bundle_hash, 32)) != DS_OK ||
+	    (st = put_u(&b, r->status, 1)) != DS_OK ||
+	    (st = put_u(&b, r->reason, 2)) != DS_OK ||
+	    (st = put_u(&b, r->contiguous, 8)) != DS_OK ||
+	    (st = put_u(&b, r->n_new, 4)) != DS_OK ||
+	    (st = put_u(&b, r->n_dup, 4)) != DS_OK ||
+	    (st = put_u(&b, r->n_conflict, 4)) != DS_OK ||
+	    (st = put_u(&b, (uint64_t)r->office_time, 8)) != DS_OK ||
+	    (st = put_u(&b, r->nranges, 2)) != DS_OK)
+		goto fail;
+	for (i = 0; i < r->nranges; i++)
+		if ((st = put_u(&b, r->ranges[i].lo, 8)) != DS_OK ||
+		    (st = put_u(&b, r->ranges[i].hi, 8)) != DS_OK)
+			goto fail;
+	if ((st = put_u(&b, ml, 2)) != DS_OK ||
+	    (st = ds_buf_add(&b, r->msg, ml)) != DS_OK)
+		goto fail;
+	body_hash((unsigned char *)b.p, b.len, h);
+	cryb_sign(k, RECEIPT_SIGN_DOMAIN, h, sig);
+	if ((st = ds_buf_add(&b, sig, sizeof(sig))) != DS_OK)
+		goto fail;
+	if ((*out = (unsigned char *)ds_buf_take(&b, outlen)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	return DS_OK;
+fail:
+	ds_buf_reset(&b);
+	return ds_err_set(err, st, "cannot encode receipt");
+}
+
+struct rd {
+	const unsigned char	*p;
+	size_t			 n, off;
+	int			 bad;
+};
+
+static uint64_t
+get_u(struct rd *r, int n)
+{
+	uint64_t v = 0;
+	int i;
+
+	if (r->bad || r->n - r->off < (size_t)n) {
+		r->bad = 1;
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)r->p[r->off + (size_t)i] << (8 * i);
+	r->off += (size_t)n;
+	return v;
+}
+
+static void
+get_mem(struct rd *r, void *out, size_t n)
+{
+	if (r->bad || r->n - r->off < n) {
+		r->bad = 1;
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, r->p + r->off, n);
+	r->off += n;
+}
+
+enum ds_status
+receipt_parse(const unsigned char *buf, size_t len, struct receipt *out,
+    struct ds_err *err)
+{
+	struct rd r;
+	unsigned char magic[6];
+	uint64_t ml;
+	uint16_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (len < RECEIPT_FIXED_LEN + 2 + CRY_SIG_BYTES ||
+	    len > RECEIPT_FILE_MAX)
+		return ds_err_set(err, DS_EPARSE, "receipt: bad size %zu", len);
+	r.p = buf;
+	r.n = len - CRY_SIG_BYTES;
+	r.off = 0;
+	r.bad = 0;
+	get_mem(&r, magic, 6);
+	if (memcmp(magic, RECEIPT_MAGIC, 6) != 0)
+		return ds_err_set(err, DS_EPARSE, "receipt: not a receipt");
+	if (get_u(&r, 2) != RECEIPT_VERSION)
+		return ds_err_set(err, DS_EPARSE, "receipt: unknown version");
+	get_mem(&r, out->receipt_id, 16);
+	get_mem(&r, out->office_id, 16);
+	get_mem(&r, out->office_kid, 8);
+	get_mem(&r, out->device_id, 16);
+	get_mem(&r, out->bundle_id, 16);
+	get_mem(&r, out->bundle_hash, 32);
+	out->status = (uint8_t)get_u(&r, 1);
+	out->reason = (uint16_t)get_u(&r, 2);
+	out->contiguous = get_u(&r, 8);
+	out->n_new = (uint32_t)get_u(&r, 4);
+	out->n_dup = (uint32_t)get_u(&r, 4);
+	out->n_conflict = (uint32_t)get_u(&r, 4);
+	out->office_time = (int64_t)get_u(&r, 8);
+	out->nranges = (uint16_t)get_u(&r, 2);
+	if (r.bad || out->nranges > RECEIPT_RANGES_MAX)
+		return ds_err_set(err, DS_EPARSE, "receipt: bad range count");
+	for (i = 0; i < out->nranges; i++) {
+		out->ranges[i].lo = get_u(&r, 8);
+		out->ranges[i].hi = get_u(&r, 8);
+	}
+	ml = get_u(&r, 2);
+	if (r.bad || ml > RECEIPT_MSG_MAX || r.n - r.off != ml)
+		return ds_err_set(err, DS_EPARSE, "receipt: bad length");
+	memcpy(out->msg, buf + r.off, (size_t)ml);
+	out->msg[ml] = '\0';
+	if (out->status < RS_IMPORTED || out->status > RS_HELD)
+		return ds_err_set(err, DS_EPARSE, "receipt: bad status");
+	if (out->reason >= BR_COUNT)
+		return ds_err_set(err, DS_EPARSE, "receipt: bad reason");
+	if (!ranges_ok(out))
+		return ds_err_set(err, DS_EPARSE, "receipt: bad ranges");
+	if (!bundle_utf8_ok(out->msg, (size_t)ml))
+		return ds_err_set(err, DS_EPARSE, "receipt: bad message text");
+	return DS_OK;
+}
+
+enum ds_status
+receipt_open(const unsigned char *buf, size_t len,
+    const struct cry_office_pub *pub, struct receipt *out, struct ds_err *err)
+{
+	unsigned char h[CRY_HASH_BYTES], kid[CRY_KEYID_BYTES];
+	enum ds_status st;
+
+	if ((st = receipt_parse(buf, len, out, err)) != DS_OK)
+		return st;
+	body_hash(buf, len - CRY_SIG_BYTES, h);
+	if (cryb_verify(pub->sign_pk, RECEIPT_SIGN_DOMAIN, h,
+	    buf + len - CRY_SIG_BYTES, NULL) != DS_OK)
+		return ds_err_set(err, DS_ECRYPTO,
+		    "receipt signature does not verify");
+	cry_key_id(pub->sign_pk, sizeof(pub->sign_pk), kid);
+	if (memcmp(out->office_id, pub->office_id, 16) != 0 ||
+	    memcmp(out->office_kid, kid, sizeof(kid)) != 0)
+		return ds_err_set(err, DS_EREJECT,
+		    "receipt is from another office");
+	return DS_OK;
+}
+
+int
+receipt_covers(const struct receipt *r, uint64_t seq)
+{
+	uint16_t i;
+
+	for (i = 0; i < r->nranges; i++)
+		if (seq >= r->ranges[i].lo && seq <= r->ranges[i].hi)
+			return 1;
+	return 0;
+}
