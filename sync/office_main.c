@@ -7,10 +7,22 @@
 #include <stddef.h>
 
 extern const struct cmd_entry ocmd_init_entry;
+extern const struct cmd_entry ocmd_import_entry;
+extern const struct cmd_entry ocmd_devices_entry;
+extern const struct cmd_entry ocmd_enroll_entry;
+extern const struct cmd_entry ocmd_revoke_entry;
+extern const struct cmd_entry ocmd_conflicts_entry;
+extern const struct cmd_entry ocmd_resolve_entry;
 
 /* Commands, in the order --help lists them. */
 static const struct cmd_entry *const commands[] = {
 	&ocmd_init_entry,
+	&ocmd_import_entry,
+	&ocmd_devices_entry,
+	&ocmd_enroll_entry,
+	&ocmd_revoke_entry,
+	&ocmd_conflicts_entry,
+	&ocmd_resolve_entry,
 	NULL
 };
 

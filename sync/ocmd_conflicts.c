@@ -1,0 +1,62 @@
+/* doorstep: `doorstep-office conflicts`, forks awaiting review. */
+/*
+ * A fork is two revisions of one household with the same parent.  Both are
+ * kept; the head is chosen deterministically; this lists the flags so a
+ * supervisor can review "conflict" (same question, different answers)
+ * and note "parallel update" (different questions).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ocmd_util.h"
+#include "util.h"
+
+extern const struct cmd_entry ocmd_conflicts_entry;
+
+static int
+show(void *arg, const struct odb_fork *f)
+{
+	char a[33], b[33], t[32];
+
+	(void)arg;
+	ds_hex_encode(f->rev_a, 16, a);
+	ds_hex_encode(f->rev_b, 16, b);
+	printf("%s  household %s  revisions %.12s %.12s\n",
+	    f->conflict ? "conflict" : "parallel update", f->household_key,
+	    a, b);
+	printf("  questions: %s\n", f->questions);
+	if (f->resolved_at != 0) {
+		ds_time_iso(f->resolved_at, t);
+		printf("  resolved %s: %s\n", t, f->resolution);
+	}
+	return 0;
+}
+
+static int
+office_conflicts(const struct cli *cli, int argc, char **argv)
+{
+	struct office o;
+	struct ds_err err;
+	int rc, all = 0;
+
+	if (argc == 2 && strcmp(argv[1], "--all") == 0)
+		all = 1;
+	else if (argc != 1)
+		return cmd_usage(cli, &ocmd_conflicts_entry);
+	if ((rc = office_open(cli, &ocmd_conflicts_entry, &o, 0)) != 0)
+		return rc;
+	ds_err_clear(&err);
+	if (odb_fork_each(o.db, !all, show, NULL, &err) != DS_OK) {
+		office_close(&o);
+		return office_fail(cli, "conflicts", err.msg);
+	}
+	office_close(&o);
+	return CMD_EXIT_OK;
+}
+
+const struct cmd_entry ocmd_conflicts_entry = {
+	"conflicts",
+	"[--all]",
+	"list open forks: conflicts and parallel updates",
+	office_conflicts
+};

@@ -1,0 +1,161 @@
+/* doorstep: `doorstep-office import`, bundles from USB or disk. */
+/*
+ * Each argument is a bundle file or a directory searched for *.dsb files
+ * (the USB layout doorstep/outbox/<device>/...), imported in name order.
+ * Every bundle gets a receipt file next to it or in --receipts DIR.
+ * Exit 0 when every bundle was imported, a duplicate or held for approval;
+ * 1 if any was rejected or could not be processed.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bundle.h"
+#include "imp.h"
+#include "mem.h"
+#include "ocmd_util.h"
+#include "receipt.h"
+#include "util.h"
+
+extern const struct cmd_entry ocmd_import_entry;
+
+#define SCAN_MAX	10000
+
+struct names {
+	char	**v;
+	size_t	  n, cap;
+};
+
+static int
+add_name(struct names *l, const char *s)
+{
+	char **nv;
+
+	if (l->n == SCAN_MAX)
+		return -1;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		if ((nv = ds_realloc(l->v, l->cap * sizeof(*nv))) == NULL)
+			return -1;
+		l->v = nv;
+	}
+	if ((l->v[l->n] = ds_strdup(s)) == NULL)
+		return -1;
+	l->n++;
+	return 0;
+}
+
+static int
+cmpname(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Collect *.dsb under dir (depth-limited). */
+static int
+scan(struct names *l, const char *dir, int depth)
+{
+	char p[PATH_MAX];
+	struct dirent *e;
+	struct stat sb;
+	DIR *d;
+	size_t n;
+	int rc = 0;
+
+	if (depth > 4 || (d = opendir(dir)) == NULL)
+		return depth > 4 ? 0 : -1;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) >=
+		    (int)sizeof(p) || lstat(p, &sb) != 0)
+			continue;
+		n = strlen(e->d_name);
+		if (S_ISDIR(sb.st_mode))
+			rc = scan(l, p, depth + 1);
+		else if (S_ISREG(sb.st_mode) && n > 4 &&
+		    strcmp(e->d_name + n - 4, ".dsb") == 0)
+			rc = add_name(l, p);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int
+office_import(const struct cli *cli, int argc, char **argv)
+{
+	struct office o;
+	struct names l = { NULL, 0, 0 };
+	struct imp_result res;
+	struct ds_err err;
+	struct stat sb;
+	char rp[PATH_MAX], id[33];
+	const char *rdir = NULL;
+	size_t i, start;
+	int rc, bad = 0, a;
+
+	if (office_opt(&argc, argv, "--receipts", &rdir) == -1 || argc < 2)
+		return cmd_usage(cli, &ocmd_import_entry);
+	if ((rc = office_open(cli, &ocmd_import_entry, &o, 1)) != 0)
+		return rc;
+	ds_err_clear(&err);
+	if (rdir != NULL && ds_mkdir_p(rdir, 0755, &err) != DS_OK) {
+		office_close(&o);
+		return office_fail(cli, "import", err.msg);
+	}
+	for (a = 1; a < argc; a++) {
+		start = l.n;
+		if (stat(argv[a], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			if (scan(&l, argv[a], 0) != 0)
+				fprintf(stderr, "%s import: cannot read all of "
+				    "%s\n", cli->progname, argv[a]);
+			qsort(l.v + start, l.n - start, sizeof(*l.v), cmpname);
+		} else if (add_name(&l, argv[a]) != 0)
+			bad = 1;
+	}
+	for (i = 0; i < l.n; i++) {
+		ds_err_clear(&err);
+		if (imp_file(o.db, o.sec, l.v[i], rdir, &res, rp, &err) !=
+		    DS_OK) {
+			fprintf(stderr, "%s import: %s: %s\n", cli->progname,
+			    l.v[i], err.msg);
+			bad = 1;
+			continue;
+		}
+		ds_hex_encode(res.device_id, 16, id);
+		printf("%s: %s", l.v[i], receipt_status_str(res.status));
+		if (res.status == RS_IMPORTED || res.status == RS_DUPLICATE)
+			printf(" (%u new, %u duplicate, %u fork%s) device %.8s"
+			    " seq %llu-%llu", res.n_new, res.n_dup,
+			    res.n_conflict, res.n_conflict == 1 ? "" : "s", id,
+			    (unsigned long long)res.seq_lo,
+			    (unsigned long long)res.seq_hi);
+		else if (res.status == RS_REJECTED) {
+			printf(" [%s]", bundle_reason_name(res.reason));
+			bad = 1;
+		} else if (res.status == RS_HELD)
+			printf(" device %.8s awaiting `%s enroll %.8s`", id,
+			    cli->progname, id);
+		printf("\n  %s\n  receipt %s\n", res.msg, rp);
+		imp_result_free(&res);
+	}
+	if (l.n == 0) {
+		fprintf(stderr, "%s import: no bundles found\n",
+		    cli->progname);
+		bad = 1;
+	}
+	for (i = 0; i < l.n; i++)
+		ds_free(l.v[i]);
+	ds_free(l.v);
+	office_close(&o);
+	return bad ? CMD_EXIT_FAIL : CMD_EXIT_OK;
+}
+
+const struct cmd_entry ocmd_import_entry = {
+	"import",
+	"[--receipts DIR] BUNDLE|DIR...",
+	"import bundles and write signed receipts",
+	office_import
+};

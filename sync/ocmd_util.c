@@ -1,0 +1,91 @@
+/* doorstep: opening the office directory for the office commands. */
+/*
+ * Every office command starts here: find the directory, open office.db,
+ * read the public key file, and the secret key file only for commands that
+ * sign or decrypt (import, enroll, serve, export).
+ */
+#include "ocmd_util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+int
+office_fail(const struct cli *cli, const char *name, const char *msg)
+{
+	fprintf(stderr, "%s %s: %s\n", cli->progname, name, msg);
+	return CMD_EXIT_FAIL;
+}
+
+int
+office_open(const struct cli *cli, const struct cmd_entry *e,
+    struct office *o, int need_secret)
+{
+	struct ds_err err;
+	char p[PATH_MAX + 64];
+
+	memset(o, 0, sizeof(*o));
+	if (cli->office_dir == NULL || *cli->office_dir == '\0') {
+		fprintf(stderr, "%s %s: no office directory: use --dir DIR or "
+		    "set DOORSTEP_OFFICE_DIR\n", cli->progname, e->name);
+		return cmd_usage(cli, e);
+	}
+	snprintf(o->dir, sizeof(o->dir), "%s", cli->office_dir);
+	ds_err_clear(&err);
+	if (cry_init(&err) != DS_OK)
+		return office_fail(cli, e->name, err.msg);
+	snprintf(p, sizeof(p), "%s/%s", o->dir, CRY_OFFICE_PUB_FILE);
+	if (cry_office_pub_read(p, &o->pub, &err) != DS_OK)
+		return office_fail(cli, e->name, err.msg);
+	if (need_secret) {
+		snprintf(p, sizeof(p), "%s/%s", o->dir, CRY_OFFICE_SEC_FILE);
+		if (cry_office_sec_read(p, &o->sec, &err) != DS_OK)
+			return office_fail(cli, e->name, err.msg);
+	}
+	snprintf(p, sizeof(p), "%s/office.db", o->dir);
+	if (odb_open(p, &o->db, &err) != DS_OK) {
+		office_close(o);
+		return office_fail(cli, e->name, err.msg);
+	}
+	return 0;
+}
+
+void
+office_close(struct office *o)
+{
+	odb_close(o->db);
+	o->db = NULL;
+	cry_office_sec_free(o->sec);
+	o->sec = NULL;
+}
+
+int
+office_opt(int *argc, char **argv, const char *name, const char **val)
+{
+	size_t n = strlen(name);
+	int i, j, shift;
+
+	for (i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strncmp(argv[i], name, n) != 0)
+			continue;
+		if (argv[i][n] == '=') {
+			*val = argv[i] + n + 1;
+			shift = 1;
+		} else if (argv[i][n] == '\0') {
+			if (i + 1 >= *argc)
+				return -1;
+			*val = argv[i + 1];
+			shift = 2;
+		} else
+			continue;
+		for (j = i; j + shift < *argc; j++)
+			argv[j] = argv[j + shift];
+		*argc -= shift;
+		argv[*argc] = NULL;
+		return 0;
+	}
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* doorstep: helpers shared by the office commands (main layer). */
+#ifndef DS_OCMD_UTIL_H
+#define DS_OCMD_UTIL_H
+
+#include <limits.h>
+
+#include "cmd.h"
+#include "cry.h"
+#include "odb.h"
+
+/* An opened office directory: office.db and, when asked, the secret keys. */
+struct office {
+	char			 dir[PATH_MAX];
+	struct odb		*db;
+	struct cry_office_sec	*sec;	/* NULL unless need_secret */
+	struct cry_office_pub	 pub;
+};
+
+/*
+ * Open the office named by --dir / DOORSTEP_OFFICE_DIR.  Prints the error
+ * and returns an exit status (CMD_EXIT_USAGE without a directory,
+ * CMD_EXIT_FAIL otherwise); 0 on success.
+ */
+int	office_open(const struct cli *, const struct cmd_entry *,
+	    struct office *, int need_secret);
+void	office_close(struct office *);
+
+/* Print "PROG NAME: msg" to stderr and return CMD_EXIT_FAIL. */
+int	office_fail(const struct cli *, const char *name, const char *msg);
+
+/* Take "--NAME VALUE" or "--NAME=VALUE" out of argv; -1 if the value is
+ * missing.  Same contract as the shared option parser. */
+int	office_opt(int *argc, char **argv, const char *name, const char **val);
+
+#endif

@@ -1,0 +1,388 @@
+/* doorstep: build bundles from the store outbox, apply receipts. */
+/*
+ * The packer reads decrypted snapshots from the store only for as long as
+ * it takes to serialize them; every copy it makes is wiped before free.
+ * Invariant: the store marks rows sent only after the bundle file is
+ * durable under its final name, and acknowledged only after a receipt
+ * signed by the pinned office key covers them.
+ */
+#include "pack.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "bundle.h"
+#include "json.h"
+#include "mem.h"
+#include "util.h"
+
+#define PACK_MAX_RECORDS	BUNDLE_RECORDS_MAX
+
+#ifndef DS_VERSION
+#define DS_VERSION	"0"
+#endif
+
+/* One collected snapshot, with owned (wiped) copies of its strings. */
+struct snap {
+	struct bundle_rev	 r;
+	char			*answers;
+	size_t			 answers_len;
+	char			*audit;
+	char			*consent;
+	char			 hh[BUNDLE_STR_MAX + 1];
+	char			 form_id[STORE_FORM_ID_MAX];
+	char			 form_ver[STORE_FORM_ID_MAX];
+};
+
+struct collect {
+	struct store		*st;
+	const struct pack_opts	*opts;
+	struct snap		*v;
+	size_t			 n, cap;
+};
+
+static struct bundle_bytes
+bb(const char *s, size_t n)
+{
+	struct bundle_bytes b;
+
+	b.p = (const unsigned char *)s;
+	b.n = n;
+	return b;
+}
+
+/* Depth-first search for the first value named `name`. */
+static json_t *
+find_key(json_t *v, const char *name, int depth)
+{
+	const char *k;
+	json_t *x, *f;
+	size_t i;
+
+	if (depth > 32)
+		return NULL;
+	if (json_is_object(v)) {
+		if ((x = json_object_get(v, name)) != NULL)
+			return x;
+		json_object_foreach(v, k, x)
+			if ((f = find_key(x, name, depth + 1)) != NULL)
+				return f;
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			if ((f = find_key(x, name, depth + 1)) != NULL)
+				return f;
+	}
+	return NULL;
+}
+
+/* Household key and consent evidence from the answers. */
+static enum ds_status
+from_answers(struct snap *s, const struct pack_opts *o, struct ds_err *err)
+{
+	static const char *const defaults[] = { "hh_id", "household_key",
+	    NULL };
+	const char *one[2] = { NULL, NULL };
+	const char *const *names = defaults;
+	json_t *doc = NULL, *v;
+	char *c = NULL;
+	size_t cl;
+	enum ds_status st;
+	int i;
+
+	if ((st = ds_json_parse(s->answers, s->answers_len,
+	    STORE_ANSWERS_MAX, "answers", &doc, err)) != DS_OK)
+		return st;
+	if (o != NULL && o->household_field != NULL) {
+		one[0] = o->household_field;
+		names = one;
+	}
+	s->hh[0] = '\0';
+	for (i = 0; names[i] != NULL && s->hh[0] == '\0'; i++) {
+		v = find_key(doc, names[i], 0);
+		if (json_is_string(v) && json_string_length(v) > 0 &&
+		    json_string_length(v) <= BUNDLE_STR_MAX &&
+		    bundle_utf8_ok(json_string_value(v), json_string_length(v)))
+			snprintf(s->hh, sizeof(s->hh), "%s",
+			    json_string_value(v));
+		else if (json_is_integer(v))
+			snprintf(s->hh, sizeof(s->hh), "%lld",
+			    (long long)json_integer_value(v));
+	}
+	if ((v = find_key(doc, "consent", 0)) != NULL &&
+	    ds_json_canonical(v, &c, &cl, NULL) == DS_OK &&
+	    cl <= BUNDLE_CONSENT_MAX)
+		s->consent = c;
+	else
+		ds_free(c);
+	json_decref(doc);
+	return DS_OK;
+}
+
+/* The record's audit trail as a JSON array. */
+static enum ds_status
+audit_json(struct store *st, const unsigned char *id, char **out,
+    struct ds_err *err)
+{
+	struct store_audit *a = NULL;
+	json_t *arr, *e;
+	size_t n = 0, i, len;
+	enum ds_status s;
+
+	*out = NULL;
+	if ((s = store_audit_list(st, id, &a, &n, err)) != DS_OK)
+		return s;
+	if ((arr = json_array()) == NULL) {
+		ds_free(a);
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	}
+	for (i = 0; i < n; i++) {
+		e = json_pack("{s:I,s:s,s:I}", "at", (json_int_t)a[i].at,
+		    "event", store_event_name(a[i].event), "rev",
+		    (json_int_t)a[i].rev_no);
+		if (e == NULL || json_array_append_new(arr, e) != 0) {
+			json_decref(arr);
+			ds_free(a);
+			return ds_err_set(err, DS_ENOMEM, NULL);
+		}
+	}
+	ds_free(a);
+	s = ds_json_canonical(arr, out, &len, err);
+	json_decref(arr);
+	if (s == DS_OK && len > BUNDLE_AUDIT_MAX) {
+		ds_free(*out);
+		*out = ds_strdup("[]");
+		if (*out == NULL)
+			s = ds_err_set(err, DS_ENOMEM, NULL);
+	}
+	return s;
+}
+
+static enum ds_status
+collect_cb(void *arg, const struct store_snapshot *sn, struct ds_err *err)
+{
+	struct collect *c = arg;
+	struct snap *s, *nv;
+	enum ds_status st;
+
+	if (c->n == PACK_MAX_RECORDS)
+		return ds_err_set(err, DS_ELIMIT, "more than %d records "
+		    "pending", PACK_MAX_RECORDS);
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+
+		if ((nv = ds_realloc(c->v, cap * sizeof(*nv))) == NULL)
+			return ds_err_set(err, DS_ENOMEM, NULL);
+		c->v = nv;
+		c->cap = cap;
+	}
+	s = &c->v[c->n];
+	memset(s, 0, sizeof(*s));
+	if ((s->answers = ds_malloc(sn->answers_len + 1)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	c->n++;
+	memcpy(s->answers, sn->answers, sn->answers_len);
+	s->answers[sn->answers_len] = '\0';
+	s->answers_len = sn->answers_len;
+	if ((st = from_answers(s, c->opts, err)) != DS_OK)
+		return st;
+	if (s->hh[0] == '\0')
+		store_id_text(sn->record_id, s->hh);
+	if ((st = audit_json(c->st, sn->record_id, &s->audit, err)) != DS_OK)
+		return st;
+	snprintf(s->form_id, sizeof(s->form_id), "%s", sn->form_id);
+	snprintf(s->form_ver, sizeof(s->form_ver), "%s", sn->form_version);
+	memcpy(s->r.record_uuid, sn->record_id, 16);
+	memcpy(s->r.rev_id, sn->rev_id, 16);
+	if (sn->has_parent)
+		memcpy(s->r.parent_rev_id, sn->parent_rev_id, 16);
+	s->r.rev_no = (uint32_t)sn->rev_no;
+	s->r.device_seq = (uint64_t)sn->seq;
+	s->r.t_start = sn->saved_at;
+	s->r.t_end = sn->saved_at;
+	s->r.saved_at = sn->saved_at;
+	return DS_OK;
+}
+
+static void
+collect_free(struct collect *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		if (c->v[i].answers != NULL)
+			cry_wipe(c->v[i].answers, c->v[i].answers_len);
+		ds_free(c->v[i].answers);
+		ds_free(c->v[i].audit);
+		if (c->v[i].consent != NULL)
+			cry_wipe(c->v[i].consent, strlen(c->v[i].consent));
+		ds_free(c->v[i].consent);
+		cry_wipe(c->v[i].hh, sizeof(c->v[i].hh));
+	}
+	ds_free(c->v);
+	c->v = NULL;
+	c->n = c->cap = 0;
+}
+
+static int
+by_seq(const void *a, const void *b)
+{
+	const struct snap *x = a, *y = b;
+
+	return x->r.device_seq < y->r.device_seq ? -1 :
+	    x->r.device_seq > y->r.device_seq;
+}
+
+enum ds_status
+pack_build(struct store *st, const unsigned char device_id[16],
+    const struct cry_signkey *signer, const struct cry_office_pub *office,
+    const struct pack_opts *o, unsigned char **out, size_t *outlen,
+    struct pack_result *res, struct ds_err *err)
+{
+	struct collect c;
+	struct bundle_meta m;
+	struct bundle_rev *revs = NULL;
+	int64_t lo = 0, hi = 0;
+	enum ds_status s;
+	size_t i, k;
+	int known;
+
+	*out = NULL;
+	*outlen = 0;
+	memset(res, 0, sizeof(*res));
+	memset(&c, 0, sizeof(c));
+	c.st = st;
+	c.opts = o;
+	if ((s = store_outbox_pending(st, 0, collect_cb, &c, &lo, &hi, err)) !=
+	    DS_OK)
+		goto done;
+	if (c.n == 0 || lo < 1 || hi < lo) {
+		s = ds_err_set(err, DS_ENOENT, "nothing to send");
+		goto done;
+	}
+	qsort(c.v, c.n, sizeof(*c.v), by_seq);
+	memset(&m, 0, sizeof(m));
+	memcpy(m.device_id, device_id, 16);
+	memcpy(m.db_uuid, device_id, 16);
+	m.seq_lo = (uint64_t)lo;
+	m.seq_hi = (uint64_t)hi;
+	m.created_at = ds_now();
+	m.schema_ver = 1;
+	m.app_ver = o != NULL && o->app_ver != NULL ? o->app_ver : DS_VERSION;
+	m.chunk_size = o != NULL ? o->chunk_size : 0;
+	if ((revs = ds_calloc(c.n, sizeof(*revs))) == NULL) {
+		s = ds_err_set(err, DS_ENOMEM, NULL);
+		goto done;
+	}
+	for (i = 0; i < c.n; i++) {
+		struct snap *sn = &c.v[i];
+
+		if (sn->r.device_seq < m.seq_lo || sn->r.device_seq > m.seq_hi) {
+			s = ds_err_set(err, DS_ECORRUPT, "outbox revision "
+			    "outside the pending range");
+			goto done;
+		}
+		for (k = 0, known = 0; k < m.nforms && !known; k++)
+			known = strcmp(m.form_ids[k], sn->form_id) == 0 &&
+			    strcmp(m.form_vers[k], sn->form_ver) == 0;
+		if (!known) {
+			if (m.nforms == BUNDLE_FORMS_MAX) {
+				s = ds_err_set(err, DS_ELIMIT, "too many form "
+				    "versions in one bundle");
+				goto done;
+			}
+			m.form_ids[m.nforms] = sn->form_id;
+			m.form_vers[m.nforms++] = sn->form_ver;
+		}
+		sn->r.form_id = bb(sn->form_id, strlen(sn->form_id));
+		sn->r.form_ver = bb(sn->form_ver, strlen(sn->form_ver));
+		sn->r.household_key = bb(sn->hh, strlen(sn->hh));
+		sn->r.worker_id = bb(o != NULL && o->worker != NULL ?
+		    o->worker : "unknown", strlen(o != NULL && o->worker !=
+		    NULL ? o->worker : "unknown"));
+		sn->r.answers = bb(sn->answers, sn->answers_len);
+		sn->r.audit = bb(sn->audit, strlen(sn->audit));
+		sn->r.consent = bb(sn->consent, sn->consent ?
+		    strlen(sn->consent) : 0);
+		revs[i] = sn->r;
+	}
+	if ((s = bundle_build(&m, revs, c.n, signer, office, res->bundle_id,
+	    out, outlen, err)) != DS_OK)
+		goto done;
+	bundle_hash(*out, *outlen, res->hash);
+	res->seq_lo = lo;
+	res->seq_hi = hi;
+	res->n_records = c.n;
+	res->size = *outlen;
+done:
+	ds_free(revs);
+	collect_free(&c);
+	return s;
+}
+
+enum ds_status
+pack_export(struct store *st, const unsigned char device_id[16],
+    const struct cry_signkey *signer, const struct cry_office_pub *office,
+    const struct pack_opts *o, const char *out, struct pack_result *res,
+    struct ds_err *err)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0, ol = strlen(out);
+	char dev[33], bid[33], dir[PATH_MAX];
+	enum ds_status s;
+	int n;
+
+	if ((s = pack_build(st, device_id, signer, office, o, &buf, &len, res,
+	    err)) != DS_OK)
+		return s;
+	if (ol > 4 && strcmp(out + ol - 4, ".dsb") == 0)
+		n = snprintf(res->path, sizeof(res->path), "%s", out);
+	else {
+		ds_hex_encode(device_id, 16, dev);
+		ds_hex_encode(res->bundle_id, 16, bid);
+		n = snprintf(dir, sizeof(dir), "%s/doorstep/outbox/%s", out,
+		    dev);
+		if (n < 0 || n >= (int)sizeof(dir)) {
+			s = ds_err_set(err, DS_ELIMIT, "path too long");
+			goto done;
+		}
+		if ((s = ds_mkdir_p(dir, 0700, err)) != DS_OK)
+			goto done;
+		n = snprintf(res->path, sizeof(res->path),
+		    "%s/%lld-%lld-%s.dsb", dir, (long long)res->seq_lo,
+		    (long long)res->seq_hi, bid);
+	}
+	if (n < 0 || n >= (int)sizeof(res->path)) {
+		s = ds_err_set(err, DS_ELIMIT, "path too long");
+		goto done;
+	}
+	if ((s = ds_file_write_atomic(res->path, buf, len, 0600, err)) !=
+	    DS_OK)
+		goto done;
+	s = store_outbox_mark_sent(st, res->seq_lo, res->seq_hi,
+	    res->bundle_id, err);
+done:
+	ds_free(buf);
+	return s;
+}
+
+enum ds_status
+pack_apply_receipt(struct store *st, const unsigned char device_id[16],
+    const struct cry_office_pub *office, const unsigned char *buf, size_t len,
+    struct receipt *r, struct ds_err *err)
+{
+	enum ds_status s;
+	uint16_t i;
+
+	if ((s = receipt_open(buf, len, office, r, err)) != DS_OK)
+		return s;
+	if (memcmp(r->device_id, device_id, 16) != 0)
+		return ds_err_set(err, DS_EREJECT, "receipt is for another "
+		    "device");
+	if (r->status == RS_REJECTED || r->status == RS_HELD)
+		return DS_OK;
+	for (i = 0; i < r->nranges; i++)
+		if ((s = store_outbox_ack(st, (int64_t)r->ranges[i].lo,
+		    (int64_t)r->ranges[i].hi, err)) != DS_OK)
+			return s;
+	return DS_OK;
+}

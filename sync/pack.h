@@ -1,0 +1,72 @@
+/* doorstep: the laptop side of sync: build bundles, apply receipts. */
+#ifndef DS_PACK_H
+#define DS_PACK_H
+
+/*
+ * The delta is every outbox row no verified receipt covers yet, each as
+ * its record's full current revision (store_outbox_pending).  pack_build
+ * makes the signed bundle in memory; pack_export also writes it durably
+ * (temp, fsync, rename, dir fsync) and records it as sent in the store.
+ * A receipt changes laptop state only after receipt_open verified it with
+ * the pinned office key; it retires exactly the sequence ranges it lists.
+ * Losing a receipt costs nothing: the next bundle covers the same rows,
+ * and the office's ledger and rev_id make the repeat harmless.
+ */
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cry.h"
+#include "receipt.h"
+#include "status.h"
+#include "store.h"
+
+struct pack_opts {
+	const char	*worker;	/* worker id carried per revision */
+	const char	*app_ver;	/* NULL: DS_VERSION or "0" */
+	uint32_t	 chunk_size;	/* 0: default */
+	/* Answer names searched (depth first) for the household key;
+	 * NULL: "hh_id", then "household_key". */
+	const char	*household_field;
+};
+
+struct pack_result {
+	unsigned char	 bundle_id[16];
+	unsigned char	 hash[32];	/* BLAKE2b-256 of the file */
+	int64_t		 seq_lo, seq_hi;
+	size_t		 n_records;
+	size_t		 size;
+	char		 path[PATH_MAX];	/* pack_export only */
+};
+
+/*
+ * Build a bundle of everything pending.  DS_ENOENT "nothing to send" when
+ * the outbox is drained.  *out (the file bytes) is the caller's (ds_free).
+ */
+enum ds_status	 pack_build(struct store *, const unsigned char device_id[16],
+		    const struct cry_signkey *, const struct cry_office_pub *,
+		    const struct pack_opts *, unsigned char **out,
+		    size_t *outlen, struct pack_result *, struct ds_err *);
+
+/*
+ * pack_build, then write the file: into `out` itself when it ends in
+ * ".dsb", else under the directory `out` as
+ * doorstep/outbox/<device>/<lo>-<hi>-<bundle>.dsb (the USB layout), then
+ * mark the rows sent.
+ */
+enum ds_status	 pack_export(struct store *, const unsigned char device_id[16],
+		    const struct cry_signkey *, const struct cry_office_pub *,
+		    const struct pack_opts *, const char *out,
+		    struct pack_result *, struct ds_err *);
+
+/*
+ * Verify a receipt (pinned office key, this device) and retire the outbox
+ * rows its ranges cover.  A rejected or held receipt verifies but retires
+ * nothing.  DS_ECRYPTO / DS_EREJECT for a receipt not to be trusted.
+ */
+enum ds_status	 pack_apply_receipt(struct store *,
+		    const unsigned char device_id[16],
+		    const struct cry_office_pub *, const unsigned char *buf,
+		    size_t len, struct receipt *out, struct ds_err *);
+
+#endif

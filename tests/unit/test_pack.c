@@ -1,0 +1,204 @@
+/* doorstep: laptop store -> bundle -> office import -> receipt -> ack. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "support/support.h"
+#include "support/syncfix.h"
+
+#include "bundle.h"
+#include "imp.h"
+#include "json.h"
+#include "mem.h"
+#include "odb.h"
+#include "pack.h"
+#include "receipt.h"
+#include "status.h"
+#include "store.h"
+#include "util.h"
+
+static const char *tmp;
+static struct sf_office office;
+static struct odb *db;
+static struct store *st;
+static struct cry_signkey *dkey;
+static unsigned char devid[16];
+static unsigned char recs[5][16];
+
+static void
+save(int i, const char *answers)
+{
+	struct store_save s;
+	struct store_rev out;
+	struct ds_err err;
+
+	memset(&s, 0, sizeof(s));
+	s.record_id = recs[i];
+	s.form_id = "household";
+	s.form_version = "2026112301";
+	s.household_key = NULL;
+	s.answers = answers;
+	s.answers_len = strlen(answers);
+	s.finalize = 1;
+	ST_EQ(store_save(st, &s, &out, &err), DS_OK, &err);
+}
+
+static int
+pending_count(void)
+{
+	struct pack_opts o = { "w1", NULL, 0, NULL };
+	struct pack_result r;
+	struct ds_err err;
+	unsigned char *b = NULL;
+	size_t n;
+	enum ds_status s;
+
+	s = pack_build(st, devid, dkey, &office.pub, &o, &b, &n, &r, &err);
+	ds_free(b);
+	return s == DS_ENOENT ? 0 : s == DS_OK ? (int)r.n_records : -1;
+}
+
+struct heads {
+	int	n;
+	char	keys[256];
+};
+
+static int
+head_cb(void *arg, const struct odb_head *h)
+{
+	struct heads *x = arg;
+	size_t l = strlen(x->keys);
+
+	x->n++;
+	snprintf(x->keys + l, sizeof(x->keys) - l, "%s;", h->household_key);
+	return 0;
+}
+
+static void
+test_export_import_ack_then_only_changes(void)
+{
+	static struct receipt rc;
+	struct pack_opts o = { "worker-7", NULL, 0, NULL };
+	struct pack_result pr;
+	struct imp_result ir;
+	struct odb_device od;
+	struct heads h;
+	struct ds_err err;
+	char ans[256], rp[PATH_MAX], outdir[600];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		store_id_new(recs[i]);
+		snprintf(ans, sizeof(ans), "{\"hh_id\":\"HH%06d\",\"income\":%d,"
+		    "\"consent\":{\"signed\":true}}", 100 + i, 1000 * i);
+		save(i, ans);
+	}
+	memset(&od, 0, sizeof(od));
+	memcpy(od.device_id, devid, 16);
+	memcpy(od.sign_pk, dkey->pk, 32);
+	od.state = ODB_DEV_ENROLLED;
+	ST_EQ(odb_device_put(db, &od, &err), DS_OK, &err);
+
+	snprintf(outdir, sizeof(outdir), "%s/usb", tmp);
+	ST_EQ(pack_export(st, devid, dkey, &office.pub, &o, outdir, &pr, &err),
+	    DS_OK, &err);
+	INT_EQ(pr.n_records, 5);
+	INT_EQ(pr.seq_lo, 1);
+	INT_EQ(pr.seq_hi, 5);
+	OK(ds_path_exists(pr.path));
+	OK(strstr(pr.path, "/doorstep/outbox/") != NULL);
+	/* Nothing acknowledged yet: the same rows are still pending. */
+	INT_EQ(pending_count(), 5);
+
+	ST_EQ(imp_file(db, office.sec, pr.path, NULL, &ir, rp, &err), DS_OK,
+	    &err);
+	INT_EQ(ir.status, RS_IMPORTED);
+	INT_EQ(ir.n_new, 5);
+	imp_result_free(&ir);
+	memset(&h, 0, sizeof(h));
+	ST_EQ(odb_head_each(db, head_cb, &h, &err), DS_OK, &err);
+	INT_EQ(h.n, 5);
+	STR_EQ(h.keys, "HH000100;HH000101;HH000102;HH000103;HH000104;");
+	{
+		char *buf = NULL;
+		size_t n = 0;
+
+		ST_EQ(ds_file_read(rp, RECEIPT_FILE_MAX, &buf, &n, &err),
+		    DS_OK, &err);
+		ST_EQ(pack_apply_receipt(st, devid, &office.pub,
+		    (unsigned char *)buf, n, &rc, &err), DS_OK, &err);
+		/* Applying twice is harmless. */
+		ST_EQ(pack_apply_receipt(st, devid, &office.pub,
+		    (unsigned char *)buf, n, &rc, &err), DS_OK, &err);
+		ds_free(buf);
+	}
+	INT_EQ(rc.contiguous, 5);
+	INT_EQ(pending_count(), 0);
+
+	/* Edit one household: only that revision travels. */
+	save(2, "{\"hh_id\":\"HH000102\",\"income\":9999}");
+	INT_EQ(pending_count(), 1);
+	ST_EQ(pack_export(st, devid, dkey, &office.pub, &o, outdir, &pr, &err),
+	    DS_OK, &err);
+	INT_EQ(pr.n_records, 1);
+	INT_EQ(pr.seq_lo, 6);
+	INT_EQ(pr.seq_hi, 6);
+	ST_EQ(imp_file(db, office.sec, pr.path, NULL, &ir, rp, &err), DS_OK,
+	    &err);
+	INT_EQ(ir.n_new, 1);
+	INT_EQ(sf_db_count(office.db, "revision"), 6);
+	INT_EQ(sf_db_count(office.db, "head"), 5);
+	imp_result_free(&ir);
+	/* The receipt is lost: the next export resends, import converges. */
+	INT_EQ(pending_count(), 1);
+	ST_EQ(pack_export(st, devid, dkey, &office.pub, &o, outdir, &pr, &err),
+	    DS_OK, &err);
+	ST_EQ(imp_file(db, office.sec, pr.path, NULL, &ir, rp, &err), DS_OK,
+	    &err);
+	INT_EQ(ir.status, RS_DUPLICATE);
+	INT_EQ(sf_db_count(office.db, "revision"), 6);
+	{
+		char *buf = NULL;
+		size_t n = 0;
+
+		ST_EQ(ds_file_read(rp, RECEIPT_FILE_MAX, &buf, &n, &err),
+		    DS_OK, &err);
+		ST_EQ(pack_apply_receipt(st, devid, &office.pub,
+		    (unsigned char *)buf, n, &rc, &err), DS_OK, &err);
+		/* A receipt for another device is refused. */
+		ST_EQ(pack_apply_receipt(st, recs[0], &office.pub,
+		    (unsigned char *)buf, n, &rc, &err), DS_EREJECT, &err);
+		ds_free(buf);
+	}
+	imp_result_free(&ir);
+	INT_EQ(pending_count(), 0);
+}
+
+int
+main(void)
+{
+	struct ds_err err;
+	unsigned char dek[32];
+	char d[600];
+
+	ds_json_init();
+	tmp = ts_tmpdir("pack");
+	snprintf(d, sizeof(d), "%s/office", tmp);
+	sf_office_make(&office, d);
+	if (odb_open(office.db, &db, &err) != DS_OK)
+		return 1;
+	cry_random(dek, sizeof(dek));
+	cry_random(devid, sizeof(devid));
+	snprintf(d, sizeof(d), "%s/records.db", tmp);
+	if (store_open(d, dek, devid, &st, &err) != DS_OK ||
+	    cry_signkey_new(&dkey, &err) != DS_OK) {
+		printf("not ok setup: %s\n", err.msg);
+		return 1;
+	}
+	RUN(test_export_import_ack_then_only_changes);
+	store_close(st);
+	cry_signkey_free(dkey);
+	odb_close(db);
+	sf_office_free(&office);
+	return harness_done();
+}
