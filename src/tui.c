@@ -113,6 +113,24 @@ term_close(void)
 	T.nullout = T.nullin = NULL;
 }
 
+enum ds_status
+tui_term_open_null(int cols, int rows, struct ds_err *err)
+{
+	static struct tui_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.no_display = 1;
+	o.cols = cols;
+	o.rows = rows;
+	return term_open(&o, err);
+}
+
+void
+tui_term_close(void)
+{
+	term_close();
+}
+
 void
 tui_die(const char *fmt, ...)
 {

@@ -204,6 +204,16 @@ int		 tui_select_value(const struct tui_select *, char *out,
 /* Keep the cursor within `rows` shown rows (updates top). */
 void		 tui_select_scroll(struct tui_select *, size_t rows);
 
+/* ---- widget drawing (tui_widget.c) ---- */
+
+/* Draw an input field at (y, x) in w columns; `secret` shows stars.
+ * With focus, the terminal cursor is placed in it. */
+void	 tui_edit_draw(struct tui_edit *, int y, int x, int w, int focus,
+	    int secret);
+/* Draw a list in at most `rows` rows; returns the rows used. */
+int	 tui_select_draw(struct tui_select *, int y, int x, int w, int rows,
+	    int focus);
+
 /* ---- drawing helpers (tui_draw.c) ---- */
 
 enum tui_color {
@@ -258,6 +268,10 @@ struct tui_screen {
 	void		(*key)(enum tui_req, wint_t);
 	int		(*texting)(void);	/* may be NULL: 0 */
 };
+
+/* For tests: curses on /dev/null at a fixed size, and back. */
+enum ds_status	 tui_term_open_null(int cols, int rows, struct ds_err *);
+void		 tui_term_close(void);
 
 /* Make `s` the current screen (drawn on the next pass). */
 void	 tui_screen_set(const struct tui_screen *);

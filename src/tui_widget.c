@@ -1,0 +1,109 @@
+/* doorstep: drawing the input widgets of tui_edit.c and tui_select.c. */
+/*
+ * A text field is one underlined row that scrolls sideways to keep the
+ * cursor visible; a list shows as many options as fit, scrolled to keep
+ * the highlighted one visible, with a "more" mark when some are hidden.
+ * Only the focused widget shows the terminal cursor.
+ */
+#include "tui_int.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+
+void
+tui_edit_draw(struct tui_edit *ed, int y, int x, int w, int focus,
+    int secret)
+{
+	wchar_t stars[TUI_EDIT_MAX + 1];
+	const wchar_t *s = ed->s;
+	int col;
+	size_t i;
+
+	if (secret) {
+		for (i = 0; i < ed->len; i++)
+			stars[i] = L'*';
+		stars[ed->len] = 0;
+		s = stars;
+	}
+	col = tui_edit_scroll(ed, w);
+	tui_fill(y, x, w, TUI_C_FIELD);
+	tui_putw(y, x, w, TUI_C_FIELD, s + ed->off, ed->len - ed->off);
+	if (focus && col < w) {
+		move(y, x + col);
+		(void)curs_set(1);
+	}
+}
+
+int
+tui_select_draw(struct tui_select *sel, int y, int x, int w, int rows,
+    int focus)
+{
+	char line[64];
+	const struct tui_opt *o;
+	enum tui_color c;
+	size_t i, shown;
+	int used = 0, k, hdr = 0;
+
+	if (rows < 1)
+		return 0;
+	if (sel->filterable) {
+		char f[256];
+		mbstate_t st;
+		size_t n = 0, j, m;
+
+		memset(&st, 0, sizeof(st));
+		for (j = 0; j < sel->flen; j++) {
+			m = wcrtomb(f + n, sel->filter[j], &st);
+			if (m == (size_t)-1 || n + m + 8 >= sizeof(f))
+				break;
+			n += m;
+		}
+		f[n] = '\0';
+		k = tui_put(y, x, w, TUI_C_HINT, _("Type to search: "));
+		tui_put(y, x + k, w - k, TUI_C_FIELD, f);
+		used++;
+		hdr = 1;
+		if (rows - hdr < 1)
+			return used;
+	}
+	if (sel->nvis == 0) {
+		tui_put(y + used, x + 2, w - 2, TUI_C_HINT,
+		    _("(no option matches)"));
+		return used + 1;
+	}
+	shown = (size_t)(rows - hdr);
+	tui_select_scroll(sel, shown);
+	for (i = 0; i < shown && sel->top + i < sel->nvis; i++) {
+		size_t vi = sel->top + i;
+
+		o = &sel->opts[sel->vis[vi]];
+		if (sel->multi)
+			snprintf(line, sizeof(line), "%s%3zu. ",
+			    sel->on[sel->vis[vi]] ? "[x]" : "[ ]", vi + 1);
+		else
+			snprintf(line, sizeof(line), "%s%3zu. ",
+			    sel->on[sel->vis[vi]] ? "(*)" : "( )", vi + 1);
+		c = focus && vi == sel->cur ? TUI_C_CURSOR : TUI_C_NORMAL;
+		if (c == TUI_C_CURSOR)
+			tui_fill(y + used, x, w, c);
+		k = tui_put(y + used, x, w, c, line);
+		tui_put(y + used, x + k, w - k, c,
+		    o->label != NULL ? o->label : o->name);
+		used++;
+	}
+	if (sel->top > 0 || sel->top + shown < sel->nvis) {
+		snprintf(line, sizeof(line), "%zu-%zu / %zu", sel->top + 1,
+		    sel->top + i, sel->nvis);
+		tui_put(y + used - 1, x + w - tui_width(line), tui_width(line),
+		    TUI_C_HINT, line);
+	}
+	if (sel->nnum > 0) {
+		snprintf(line, sizeof(line), "> %s", sel->num);
+		tui_put(y + used, x, w, TUI_C_HINT, line);
+		used++;
+	}
+	return used;
+}
