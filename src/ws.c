@@ -1,0 +1,807 @@
+/* doorstep: workspace keyring, unlock, passphrase change and recovery. */
+/*
+ * The keyring is a small text file (docs/keys.md) rewritten whole and
+ * atomically on every change.  It is parsed strictly and then re-encoded:
+ * a file that is not byte-for-byte the canonical encoding of what was
+ * parsed, or whose checksum line does not match, is refused as damaged,
+ * naming the file.  The checksum catches accidents; deliberate edits to the
+ * KDF parameters are caught by the wrap's AD, which binds them.
+ *
+ * Secrets (DEK, KEK, device secret key, worker name, passphrases) are held
+ * only in cry_secure_alloc memory and wiped on every path.  It does not
+ * read passphrases from anywhere: callers pass them in.
+ */
+#include "ws.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "mem.h"
+#include "util.h"
+
+#define KR_HEADER	"doorstep keyring v1"
+#define KR_MAX		8192
+#define PASS_WRAP_LEN	(CRY_KEY_BYTES + CRY_AEAD_OVERHEAD)
+#define REC_PLAIN_LEN	(CRY_ID_BYTES + CRY_KEY_BYTES)
+#define REC_WRAP_LEN	(REC_PLAIN_LEN + CRY_SEAL_OVERHEAD)
+#define SIGN_WRAP_LEN	(CRY_SIGN_SK_BYTES + CRY_AEAD_OVERHEAD)
+#define WORKER_WRAP_MAX	(WS_WORKER_MAX + CRY_AEAD_OVERHEAD)
+
+/* The keyring as stored: nothing in it is secret. */
+struct keyring {
+	unsigned char		ws_id[CRY_ID_BYTES];
+	unsigned char		device_id[CRY_ID_BYTES];
+	unsigned char		office_id[CRY_ID_BYTES];
+	unsigned char		key_id[CRY_KEYID_BYTES];
+	struct cry_kdf_params	kdf;
+	unsigned char		pass_wrap[PASS_WRAP_LEN];
+	unsigned char		rec_key_id[CRY_KEYID_BYTES];
+	unsigned char		rec_wrap[REC_WRAP_LEN];
+	unsigned char		sign_pk[CRY_SIGN_PK_BYTES];
+	unsigned char		sign_wrap[SIGN_WRAP_LEN];
+	unsigned char		worker[WORKER_WRAP_MAX];
+	size_t			worker_len;
+};
+
+/* Secrets of an open workspace, one secure allocation. */
+struct ws_secret {
+	unsigned char	dek[CRY_KEY_BYTES];
+	char		worker[WS_WORKER_MAX + 1];
+};
+
+struct ws {
+	char			*dir;
+	struct keyring		 kr;
+	struct ws_secret	*sec;
+	struct cry_signkey	*sign;
+	struct cry_office_pub	 office;
+	struct store		*store;
+};
+
+/* ------------------------------------------------------------------ */
+/* Canonical length-prefixed AD (same encoding as store.c).            */
+
+struct ad {
+	unsigned char	b[256];
+	size_t		n;
+};
+
+static void
+ad_put(struct ad *a, const void *p, size_t n)
+{
+	size_t i;
+
+	if (a->n + 4 + n > sizeof(a->b))
+		return;		/* callers pass fixed, small fields */
+	for (i = 0; i < 4; i++)
+		a->b[a->n++] = (unsigned char)(n >> (8 * i));
+	memcpy(a->b + a->n, p, n);
+	a->n += n;
+}
+
+static void
+ad_u64(struct ad *a, uint64_t v)
+{
+	unsigned char b[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	ad_put(a, b, 8);
+}
+
+static void
+ad_pass(struct ad *a, const struct keyring *kr)
+{
+	memset(a, 0, sizeof(*a));
+	ad_put(a, "doorstep keywrap v1", 19);
+	ad_put(a, kr->ws_id, CRY_ID_BYTES);
+	ad_put(a, CRY_KDF_ALG_NAME, strlen(CRY_KDF_ALG_NAME));
+	ad_u64(a, kr->kdf.ops);
+	ad_u64(a, kr->kdf.mem);
+	ad_put(a, kr->kdf.salt, CRY_SALT_BYTES);
+}
+
+static void
+ad_sign(struct ad *a, const struct keyring *kr)
+{
+	memset(a, 0, sizeof(*a));
+	ad_put(a, "doorstep device key v1", 22);
+	ad_put(a, kr->ws_id, CRY_ID_BYTES);
+	ad_put(a, kr->device_id, CRY_ID_BYTES);
+	ad_put(a, kr->sign_pk, CRY_SIGN_PK_BYTES);
+}
+
+static void
+ad_worker(struct ad *a, const struct keyring *kr)
+{
+	memset(a, 0, sizeof(*a));
+	ad_put(a, "doorstep worker v1", 18);
+	ad_put(a, kr->ws_id, CRY_ID_BYTES);
+}
+
+/* ------------------------------------------------------------------ */
+/* Keyring text                                                        */
+
+static enum ds_status
+kr_hex(struct ds_buf *b, const char *name, const unsigned char *v, size_t n)
+{
+	char hex[2 * WORKER_WRAP_MAX + 1];
+	enum ds_status st;
+
+	ds_hex_encode(v, n, hex);
+	if ((st = ds_buf_printf(b, "%s %s\n", name, hex)) != DS_OK)
+		return st;
+	return DS_OK;
+}
+
+/* Canonical text of kr, with the checksum line; *out ds_malloc'd. */
+static enum ds_status
+kr_encode(const struct keyring *kr, char **out, size_t *lenp,
+    struct ds_err *err)
+{
+	struct ds_buf b;
+	unsigned char sum[32];
+	enum ds_status st;
+
+	ds_buf_init(&b, KR_MAX);
+	if ((st = ds_buf_printf(&b, "%s\n", KR_HEADER)) != DS_OK ||
+	    (st = kr_hex(&b, "workspace-id", kr->ws_id, CRY_ID_BYTES)) != DS_OK ||
+	    (st = kr_hex(&b, "device-id", kr->device_id, CRY_ID_BYTES)) != DS_OK ||
+	    (st = kr_hex(&b, "office-id", kr->office_id, CRY_ID_BYTES)) != DS_OK ||
+	    (st = kr_hex(&b, "key-id", kr->key_id, CRY_KEYID_BYTES)) != DS_OK ||
+	    (st = ds_buf_printf(&b, "kdf-alg %s\nkdf-ops %llu\nkdf-mem %llu\n",
+	    CRY_KDF_ALG_NAME, (unsigned long long)kr->kdf.ops,
+	    (unsigned long long)kr->kdf.mem)) != DS_OK ||
+	    (st = kr_hex(&b, "kdf-salt", kr->kdf.salt, CRY_SALT_BYTES)) != DS_OK ||
+	    (st = kr_hex(&b, "pass-wrap", kr->pass_wrap, PASS_WRAP_LEN)) != DS_OK ||
+	    (st = kr_hex(&b, "recovery-key-id", kr->rec_key_id,
+	    CRY_KEYID_BYTES)) != DS_OK ||
+	    (st = kr_hex(&b, "recovery-wrap", kr->rec_wrap, REC_WRAP_LEN)) != DS_OK ||
+	    (st = kr_hex(&b, "device-sign-public", kr->sign_pk,
+	    CRY_SIGN_PK_BYTES)) != DS_OK ||
+	    (st = kr_hex(&b, "device-sign-secret", kr->sign_wrap,
+	    SIGN_WRAP_LEN)) != DS_OK ||
+	    (st = kr_hex(&b, "worker", kr->worker, kr->worker_len)) != DS_OK)
+		goto fail;
+	cry_hash(sum, sizeof(sum), NULL, 0, b.p, b.len);
+	if ((st = kr_hex(&b, "check", sum, sizeof(sum))) != DS_OK)
+		goto fail;
+	if ((*out = ds_buf_take(&b, lenp)) == NULL) {
+		st = DS_ENOMEM;
+		goto fail;
+	}
+	return DS_OK;
+fail:
+	ds_buf_reset(&b);
+	return ds_err_set(err, st, "cannot encode keyring: %s",
+	    ds_status_str(st));
+}
+
+/* Hex value of exactly n bytes, or (var) up to n bytes with *lenp. */
+static int
+get_hex(const char *v, size_t vlen, unsigned char *dst, size_t n,
+    size_t *lenp)
+{
+	char tmp[2 * WORKER_WRAP_MAX + 1];
+
+	if (lenp == NULL ? vlen != 2 * n : (vlen % 2 != 0 || vlen > 2 * n ||
+	    vlen == 0))
+		return -1;
+	memcpy(tmp, v, vlen);
+	tmp[vlen] = '\0';
+	if (ds_hex_decode(tmp, dst, vlen / 2) != 0)
+		return -1;
+	if (lenp != NULL)
+		*lenp = vlen / 2;
+	return 0;
+}
+
+static int
+get_u64(const char *v, size_t vlen, uint64_t *out)
+{
+	char tmp[24];
+	int64_t x;
+
+	if (vlen == 0 || vlen >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, v, vlen);
+	tmp[vlen] = '\0';
+	if (ds_parse_i64(tmp, 1, INT64_MAX, &x) != 0)
+		return -1;
+	*out = (uint64_t)x;
+	return 0;
+}
+
+/* Parse one "key value" line into kr; -1 on any problem. */
+static int
+kr_field(struct keyring *kr, const char *k, size_t klen, const char *v,
+    size_t vlen, unsigned *seen)
+{
+	static const char *const names[] = { "workspace-id", "device-id",
+	    "office-id", "key-id", "kdf-alg", "kdf-ops", "kdf-mem",
+	    "kdf-salt", "pass-wrap", "recovery-key-id", "recovery-wrap",
+	    "device-sign-public", "device-sign-secret", "worker", NULL };
+	int i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strlen(names[i]) == klen && memcmp(names[i], k, klen) == 0)
+			break;
+	if (names[i] == NULL || (*seen & (1u << i)))
+		return -1;
+	*seen |= 1u << i;
+	switch (i) {
+	case 0:
+		return get_hex(v, vlen, kr->ws_id, CRY_ID_BYTES, NULL);
+	case 1:
+		return get_hex(v, vlen, kr->device_id, CRY_ID_BYTES, NULL);
+	case 2:
+		return get_hex(v, vlen, kr->office_id, CRY_ID_BYTES, NULL);
+	case 3:
+		return get_hex(v, vlen, kr->key_id, CRY_KEYID_BYTES, NULL);
+	case 4:
+		return vlen == strlen(CRY_KDF_ALG_NAME) &&
+		    memcmp(v, CRY_KDF_ALG_NAME, vlen) == 0 ? 0 : -1;
+	case 5:
+		return get_u64(v, vlen, &kr->kdf.ops);
+	case 6:
+		return get_u64(v, vlen, &kr->kdf.mem);
+	case 7:
+		return get_hex(v, vlen, kr->kdf.salt, CRY_SALT_BYTES, NULL);
+	case 8:
+		return get_hex(v, vlen, kr->pass_wrap, PASS_WRAP_LEN, NULL);
+	case 9:
+		return get_hex(v, vlen, kr->rec_key_id, CRY_KEYID_BYTES, NULL);
+	case 10:
+		return get_hex(v, vlen, kr->rec_wrap, REC_WRAP_LEN, NULL);
+	case 11:
+		return get_hex(v, vlen, kr->sign_pk, CRY_SIGN_PK_BYTES, NULL);
+	case 12:
+		return get_hex(v, vlen, kr->sign_wrap, SIGN_WRAP_LEN, NULL);
+	default:
+		return get_hex(v, vlen, kr->worker, WORKER_WRAP_MAX,
+		    &kr->worker_len);
+	}
+}
+
+static enum ds_status
+kr_read(const char *dir, struct keyring *out, struct ds_err *err)
+{
+	struct keyring kr;
+	char path[1024], *text = NULL, *canon = NULL;
+	const char *p, *end, *nl, *sp;
+	size_t len, clen;
+	unsigned seen = 0;
+	enum ds_status st;
+	int line = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, WS_KEYRING_FILE);
+	if ((st = ds_file_read(path, KR_MAX, &text, &len, err)) != DS_OK) {
+		if (st == DS_ENOENT)
+			ds_err_set(err, DS_ENOENT, "%s is not a workspace (no "
+			    "keyring); run doorstep init", dir);
+		return st;
+	}
+	memset(&kr, 0, sizeof(kr));
+	p = text;
+	end = text + len;
+	while (p < end) {
+		line++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		if (line == 1) {
+			if ((size_t)(nl - p) != strlen(KR_HEADER) ||
+			    memcmp(p, KR_HEADER, strlen(KR_HEADER)) != 0)
+				break;
+		} else if ((size_t)(end - p) > 6 && memcmp(p, "check ", 6) == 0) {
+			p = nl + 1;
+			break;	/* verified by re-encoding below */
+		} else {
+			if ((sp = memchr(p, ' ', (size_t)(nl - p))) == NULL ||
+			    kr_field(&kr, p, (size_t)(sp - p), sp + 1,
+			    (size_t)(nl - sp - 1), &seen) != 0)
+				break;
+		}
+		p = nl + 1;
+	}
+	st = DS_OK;
+	if (p != end || seen != (1u << 14) - 1 ||
+	    !cry_kdf_params_ok(kr.kdf.ops, kr.kdf.mem))
+		st = ds_err_set(err, DS_ECORRUPT, "keyring %s is damaged or "
+		    "was edited (line %d)", path, line);
+	else if ((st = kr_encode(&kr, &canon, &clen, err)) == DS_OK &&
+	    (clen != len || memcmp(canon, text, len) != 0))
+		st = ds_err_set(err, DS_ECORRUPT, "keyring %s is damaged or "
+		    "was edited (checksum mismatch)", path);
+	ds_free(canon);
+	ds_free(text);
+	if (st == DS_OK)
+		*out = kr;
+	return st;
+}
+
+static enum ds_status
+kr_write(const char *dir, const struct keyring *kr, struct ds_err *err)
+{
+	char path[1024], *text;
+	size_t len;
+	enum ds_status st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, WS_KEYRING_FILE);
+	if ((st = kr_encode(kr, &text, &len, err)) != DS_OK)
+		return st;
+	st = ds_file_write_atomic(path, text, len, 0600, err);
+	ds_free(text);
+	if (st != DS_OK)
+		ds_err_prefix(err, "cannot write keyring");
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+
+enum ds_status
+ws_default_dir(char *out, size_t n, struct ds_err *err)
+{
+	const char *x = getenv("XDG_DATA_HOME"), *h = getenv("HOME");
+	int r;
+
+	if (x != NULL && *x == '/')
+		r = snprintf(out, n, "%s/doorstep", x);
+	else if (h != NULL && *h != '\0')
+		r = snprintf(out, n, "%s/.local/share/doorstep", h);
+	else
+		return ds_err_set(err, DS_ENOENT, "no workspace: set --workspace, "
+		    "DOORSTEP_WORKSPACE, XDG_DATA_HOME or HOME");
+	if (r < 0 || (size_t)r >= n)
+		return ds_err_set(err, DS_ELIMIT, "workspace path too long");
+	return DS_OK;
+}
+
+/* Count UTF-8 code points; -1 if not valid UTF-8. */
+static long
+utf8_chars(const unsigned char *s, size_t len)
+{
+	size_t i = 0, k, need;
+	long n = 0;
+
+	while (i < len) {
+		if (s[i] < 0x80)
+			need = 0;
+		else if ((s[i] & 0xe0) == 0xc0 && s[i] >= 0xc2)
+			need = 1;
+		else if ((s[i] & 0xf0) == 0xe0)
+			need = 2;
+		else if ((s[i] & 0xf8) == 0xf0 && s[i] <= 0xf4)
+			need = 3;
+		else
+			return -1;
+		if (need > 0 && i + need >= len)
+			return -1;
+		for (k = 1; k <= need; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return -1;
+		i += need + 1;
+		n++;
+	}
+	return n;
+}
+
+enum ds_status
+ws_pass_check(const char *pass, size_t len, struct ds_err *err)
+{
+	long n;
+	size_t i;
+
+	if (len > WS_PASS_MAX)
+		return ds_err_set(err, DS_EINVAL, "passphrase is too long (more "
+		    "than %d bytes)", WS_PASS_MAX);
+	if ((n = utf8_chars((const unsigned char *)pass, len)) < 0)
+		return ds_err_set(err, DS_EINVAL, "passphrase is not valid "
+		    "UTF-8");
+	if (n < WS_PASS_MIN_CHARS)
+		return ds_err_set(err, DS_EINVAL, "passphrase is too short "
+		    "(at least %d characters)", WS_PASS_MIN_CHARS);
+	for (i = 1; i < len && pass[i] == pass[0]; i++)
+		;
+	if (i == len)
+		return ds_err_set(err, DS_EINVAL, "passphrase repeats one "
+		    "character");
+	return DS_OK;
+}
+
+/* Wrap the DEK under pass with fresh parameters; fills kr->kdf, pass_wrap. */
+static enum ds_status
+wrap_pass(struct keyring *kr, const unsigned char *dek, const char *pass,
+    size_t passlen, enum cry_cost cost, struct ds_err *err)
+{
+	unsigned char *kek;
+	enum ds_status st;
+	struct ad ad;
+
+	if ((st = ws_pass_check(pass, passlen, err)) != DS_OK)
+		return st;
+	if ((st = cry_kdf_calibrate(cost, 0, &kr->kdf, err)) != DS_OK)
+		return st;
+	if ((kek = cry_secure_alloc(CRY_KEY_BYTES)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "cannot allocate secure memory");
+	if ((st = cry_pwhash(kek, pass, passlen, &kr->kdf, err)) == DS_OK) {
+		ad_pass(&ad, kr);
+		cry_aead_seal(kr->pass_wrap, dek, CRY_KEY_BYTES, ad.b, ad.n,
+		    kek);
+	}
+	cry_secure_free(kek);
+	return st;
+}
+
+static void
+fail_delay(void)
+{
+	struct timespec ts = { WS_FAIL_DELAY_MS / 1000,
+	    (WS_FAIL_DELAY_MS % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static void
+ws_path(char *out, size_t n, const char *dir, const char *file)
+{
+	snprintf(out, n, "%s/%s", dir, file);
+}
+
+enum ds_status
+ws_create(const char *dir, const char *office_key_path, const char *worker,
+    const char *pass, size_t passlen, enum cry_cost cost, struct ds_err *err)
+{
+	struct keyring kr;
+	struct cry_office_pub pub;
+	struct cry_signkey *sk = NULL;
+	struct store *s = NULL;
+	unsigned char *sec = NULL;	/* ws_id || dek, then scratch */
+	char path[1024], pubtext[CRY_OFFICE_PUB_TEXT_MAX];
+	size_t wlen = worker ? strlen(worker) : 0;
+	enum ds_status st;
+	struct ad ad;
+	int made_office = 0, made_db = 0;
+
+	if ((st = cry_init(err)) != DS_OK)
+		return st;
+	if (wlen == 0 || wlen > WS_WORKER_MAX)
+		return ds_err_set(err, DS_EINVAL, "worker name must be 1..%d "
+		    "bytes", WS_WORKER_MAX);
+	if ((st = ws_pass_check(pass, passlen, err)) != DS_OK)
+		return st;
+	if ((st = cry_office_pub_read(office_key_path, &pub, err)) != DS_OK)
+		return st;
+	if (strlen(dir) > 900)
+		return ds_err_set(err, DS_ELIMIT, "workspace path too long");
+	ws_path(path, sizeof(path), dir, WS_KEYRING_FILE);
+	if (ds_path_exists(path))
+		return ds_err_set(err, DS_EEXIST, "%s is already a workspace",
+		    dir);
+	if ((st = ds_mkdir_p(dir, 0700, err)) != DS_OK)
+		return st;
+	if (chmod(dir, 0700) != 0)
+		return ds_err_set(err, DS_EIO, "cannot chmod %s: %s", dir,
+		    strerror(errno));
+	ws_path(path, sizeof(path), dir, WS_DB_FILE);
+	if (ds_path_exists(path))
+		return ds_err_set(err, DS_EEXIST, "%s already holds a record "
+		    "store; refusing to mix workspaces", dir);
+
+	memset(&kr, 0, sizeof(kr));
+	if ((sec = cry_secure_alloc(REC_PLAIN_LEN + WS_WORKER_MAX)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "cannot allocate secure memory");
+	cry_random(kr.ws_id, CRY_ID_BYTES);
+	cry_random(kr.device_id, CRY_ID_BYTES);
+	memcpy(kr.office_id, pub.office_id, CRY_ID_BYTES);
+	memcpy(sec, kr.ws_id, CRY_ID_BYTES);
+	cry_random(sec + CRY_ID_BYTES, CRY_KEY_BYTES);	/* the DEK */
+	cry_dek_key_id(sec + CRY_ID_BYTES, kr.key_id);
+	cry_key_id(pub.recovery_pk, CRY_BOX_PK_BYTES, kr.rec_key_id);
+	if ((st = cry_seal(kr.rec_wrap, sec, REC_PLAIN_LEN, pub.recovery_pk,
+	    err)) != DS_OK ||
+	    (st = wrap_pass(&kr, sec + CRY_ID_BYTES, pass, passlen, cost, err))
+	    != DS_OK ||
+	    (st = cry_signkey_new(&sk, err)) != DS_OK)
+		goto out;
+	{
+		unsigned char *wk = sec + REC_PLAIN_LEN;	/* scratch key */
+
+		memcpy(kr.sign_pk, sk->pk, CRY_SIGN_PK_BYTES);
+		cry_kdf(wk, CRY_KEY_BYTES, 1, "keywrap_", sec + CRY_ID_BYTES);
+		ad_sign(&ad, &kr);
+		cry_aead_seal(kr.sign_wrap, sk->sk, CRY_SIGN_SK_BYTES, ad.b,
+		    ad.n, wk);
+		cry_kdf(wk, CRY_KEY_BYTES, 2, "keywrap_", sec + CRY_ID_BYTES);
+		ad_worker(&ad, &kr);
+		cry_aead_seal(kr.worker, (const unsigned char *)worker, wlen,
+		    ad.b, ad.n, wk);
+		kr.worker_len = wlen + CRY_AEAD_OVERHEAD;
+		cry_wipe(wk, CRY_KEY_BYTES);
+	}
+	/* Pinned office key, then the store, then the keyring last: a
+	 * keyring means a complete workspace. */
+	cry_office_pub_text(&pub, pubtext);
+	ws_path(path, sizeof(path), dir, WS_OFFICE_FILE);
+	if ((st = ds_file_write_atomic(path, pubtext, strlen(pubtext), 0600,
+	    err)) != DS_OK)
+		goto out;
+	made_office = 1;
+	ws_path(path, sizeof(path), dir, WS_DB_FILE);
+	made_db = 1;
+	if ((st = store_open(path, sec + CRY_ID_BYTES, kr.device_id, &s, err))
+	    != DS_OK)
+		goto out;
+	store_close(s);
+	st = kr_write(dir, &kr, err);
+out:
+	if (st != DS_OK) {
+		if (made_office) {
+			ws_path(path, sizeof(path), dir, WS_OFFICE_FILE);
+			(void)unlink(path);
+		}
+		if (made_db) {
+			static const char *const sfx[] = { "", "-wal", "-shm" };
+			char p2[1100];
+			int i;
+
+			ws_path(path, sizeof(path), dir, WS_DB_FILE);
+			for (i = 0; i < 3; i++) {
+				snprintf(p2, sizeof(p2), "%s%s", path, sfx[i]);
+				(void)unlink(p2);
+			}
+		}
+	}
+	cry_signkey_free(sk);
+	cry_secure_free(sec);
+	return st;
+}
+
+/* Open the DEK-dependent parts: device key, worker, store, office. */
+static enum ds_status
+ws_unlock_rest(struct ws *w, struct ds_err *err)
+{
+	unsigned char *wk, sk[CRY_SIGN_SK_BYTES], kid[CRY_KEYID_BYTES];
+	char path[1024];
+	enum ds_status st = DS_OK;
+	struct ad ad;
+
+	cry_dek_key_id(w->sec->dek, kid);
+	if (memcmp(kid, w->kr.key_id, CRY_KEYID_BYTES) != 0)
+		return ds_err_set(err, DS_ECORRUPT, "keyring %s/%s: data key "
+		    "does not match its key id", w->dir, WS_KEYRING_FILE);
+	if ((wk = cry_secure_alloc(CRY_KEY_BYTES)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "cannot allocate secure memory");
+	cry_kdf(wk, CRY_KEY_BYTES, 1, "keywrap_", w->sec->dek);
+	ad_sign(&ad, &w->kr);
+	if (cry_aead_open(sk, w->kr.sign_wrap, SIGN_WRAP_LEN, ad.b, ad.n, wk)
+	    != DS_OK)
+		st = ds_err_set(err, DS_ECORRUPT, "keyring %s/%s: device key "
+		    "does not decrypt", w->dir, WS_KEYRING_FILE);
+	else if ((st = cry_signkey_from_sk(sk, &w->sign, err)) == DS_OK &&
+	    memcmp(w->sign->pk, w->kr.sign_pk, CRY_SIGN_PK_BYTES) != 0)
+		st = ds_err_set(err, DS_ECORRUPT, "keyring %s/%s: device key "
+		    "does not match its public key", w->dir, WS_KEYRING_FILE);
+	cry_wipe(sk, sizeof(sk));
+	if (st == DS_OK) {
+		cry_kdf(wk, CRY_KEY_BYTES, 2, "keywrap_", w->sec->dek);
+		ad_worker(&ad, &w->kr);
+		if (w->kr.worker_len < CRY_AEAD_OVERHEAD ||
+		    cry_aead_open((unsigned char *)w->sec->worker, w->kr.worker,
+		    w->kr.worker_len, ad.b, ad.n, wk) != DS_OK)
+			st = ds_err_set(err, DS_ECORRUPT, "keyring %s/%s: "
+			    "worker name does not decrypt", w->dir,
+			    WS_KEYRING_FILE);
+	}
+	cry_secure_free(wk);
+	if (st != DS_OK)
+		return st;
+	ws_path(path, sizeof(path), w->dir, WS_OFFICE_FILE);
+	if ((st = cry_office_pub_read(path, &w->office, err)) != DS_OK)
+		return st;
+	if (memcmp(w->office.office_id, w->kr.office_id, CRY_ID_BYTES) != 0)
+		return ds_err_set(err, DS_ECORRUPT, "%s belongs to another "
+		    "office than the keyring", path);
+	ws_path(path, sizeof(path), w->dir, WS_DB_FILE);
+	return store_open(path, w->sec->dek, w->kr.device_id, &w->store, err);
+}
+
+static struct ws *
+ws_new(const char *dir)
+{
+	struct ws *w;
+
+	if ((w = ds_calloc(1, sizeof(*w))) == NULL)
+		return NULL;
+	if ((w->dir = ds_strdup(dir)) == NULL ||
+	    (w->sec = cry_secure_alloc(sizeof(*w->sec))) == NULL) {
+		ds_free(w->dir);
+		ds_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+enum ds_status
+ws_open(const char *dir, const char *pass, size_t passlen, struct ws **out,
+    struct ds_err *err)
+{
+	unsigned char *kek = NULL;
+	enum ds_status st;
+	struct ws *w;
+	struct ad ad;
+
+	if ((st = cry_init(err)) != DS_OK)
+		return st;
+	if (strlen(dir) > 900)
+		return ds_err_set(err, DS_ELIMIT, "workspace path too long");
+	if ((w = ws_new(dir)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "cannot open workspace: %s",
+		    ds_status_str(DS_ENOMEM));
+	if ((st = kr_read(dir, &w->kr, err)) != DS_OK)
+		goto fail;
+	if ((kek = cry_secure_alloc(CRY_KEY_BYTES)) == NULL) {
+		st = ds_err_set(err, DS_ENOMEM, "cannot allocate secure memory");
+		goto fail;
+	}
+	if ((st = cry_pwhash(kek, pass, passlen, &w->kr.kdf, err)) != DS_OK)
+		goto fail;
+	ad_pass(&ad, &w->kr);
+	if (cry_aead_open(w->sec->dek, w->kr.pass_wrap, PASS_WRAP_LEN, ad.b,
+	    ad.n, kek) != DS_OK) {
+		cry_secure_free(kek);
+		kek = NULL;
+		fail_delay();
+		st = ds_err_set(err, DS_EPASS, "wrong passphrase for workspace "
+		    "%s", dir);
+		goto fail;
+	}
+	cry_secure_free(kek);
+	kek = NULL;
+	if ((st = ws_unlock_rest(w, err)) != DS_OK)
+		goto fail;
+	*out = w;
+	return DS_OK;
+fail:
+	cry_secure_free(kek);
+	ws_close(w);
+	return st;
+}
+
+void
+ws_close(struct ws *w)
+{
+	if (w == NULL)
+		return;
+	store_close(w->store);
+	cry_signkey_free(w->sign);
+	cry_secure_free(w->sec);
+	ds_free(w->dir);
+	ds_free(w);
+}
+
+enum ds_status
+ws_passwd(struct ws *w, const char *pass, size_t passlen, enum cry_cost cost,
+    struct ds_err *err)
+{
+	struct keyring kr = w->kr;
+	enum ds_status st;
+
+	if ((st = wrap_pass(&kr, w->sec->dek, pass, passlen, cost, err))
+	    != DS_OK ||
+	    (st = kr_write(w->dir, &kr, err)) != DS_OK)
+		return st;
+	w->kr = kr;
+	return DS_OK;
+}
+
+enum ds_status
+ws_recover(const char *dir, const char *recovery_key_path, const char *pass,
+    size_t passlen, enum cry_cost cost, struct ds_err *err)
+{
+	struct cry_office_rec *rec = NULL;
+	unsigned char *plain = NULL, kid[CRY_KEYID_BYTES];
+	struct keyring kr;
+	enum ds_status st;
+	struct ws *w;
+	char h1[33], h2[33];
+
+	if ((st = cry_init(err)) != DS_OK)
+		return st;
+	if ((st = ws_pass_check(pass, passlen, err)) != DS_OK)
+		return st;
+	if ((w = ws_new(dir)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "cannot open workspace: %s",
+		    ds_status_str(DS_ENOMEM));
+	if ((st = kr_read(dir, &w->kr, err)) != DS_OK ||
+	    (st = cry_office_rec_read(recovery_key_path, &rec, err)) != DS_OK)
+		goto out;
+	kr = w->kr;
+	if (memcmp(rec->office_id, kr.office_id, CRY_ID_BYTES) != 0) {
+		ds_hex_encode(rec->office_id, CRY_ID_BYTES, h1);
+		ds_hex_encode(kr.office_id, CRY_ID_BYTES, h2);
+		st = ds_err_set(err, DS_ECRYPTO, "recovery key is for office %s, "
+		    "this workspace belongs to office %s", h1, h2);
+		goto out;
+	}
+	cry_key_id(rec->recovery_pk, CRY_BOX_PK_BYTES, kid);
+	if (memcmp(kid, kr.rec_key_id, CRY_KEYID_BYTES) != 0) {
+		st = ds_err_set(err, DS_ECRYPTO, "recovery key %s is not the "
+		    "one this workspace was sealed to", recovery_key_path);
+		goto out;
+	}
+	if ((plain = cry_secure_alloc(REC_PLAIN_LEN)) == NULL) {
+		st = ds_err_set(err, DS_ENOMEM, "cannot allocate secure memory");
+		goto out;
+	}
+	if ((st = cry_seal_open(plain, kr.rec_wrap, REC_WRAP_LEN,
+	    rec->recovery_pk, rec->recovery_sk, err)) != DS_OK) {
+		ds_err_prefix(err, "keyring %s/%s: recovery wrap", dir,
+		    WS_KEYRING_FILE);
+		goto out;
+	}
+	if (memcmp(plain, kr.ws_id, CRY_ID_BYTES) != 0) {
+		st = ds_err_set(err, DS_ECRYPTO, "keyring %s/%s: recovery wrap "
+		    "belongs to another workspace", dir, WS_KEYRING_FILE);
+		goto out;
+	}
+	memcpy(w->sec->dek, plain + CRY_ID_BYTES, CRY_KEY_BYTES);
+	/* Prove the DEK by opening everything it protects. */
+	if ((st = ws_unlock_rest(w, err)) != DS_OK)
+		goto out;
+	st = ws_passwd(w, pass, passlen, cost, err);
+out:
+	cry_secure_free(plain);
+	cry_office_rec_free(rec);
+	ws_close(w);
+	return st;
+}
+
+struct store *
+ws_store(struct ws *w)
+{
+	return w->store;
+}
+
+const unsigned char *
+ws_id(const struct ws *w)
+{
+	return w->kr.ws_id;
+}
+
+const unsigned char *
+ws_device_id(const struct ws *w)
+{
+	return w->kr.device_id;
+}
+
+const struct cry_signkey *
+ws_signer(const struct ws *w)
+{
+	return w->sign;
+}
+
+const struct cry_office_pub *
+ws_office(const struct ws *w)
+{
+	return &w->office;
+}
+
+const char *
+ws_worker(const struct ws *w)
+{
+	return w->sec->worker;
+}
+
+const char *
+ws_dir(const struct ws *w)
+{
+	return w->dir;
+}

@@ -1,0 +1,96 @@
+/* doorstep: the workspace: keyring, unlock, passphrase (layer 6). */
+#ifndef DS_WS_H
+#define DS_WS_H
+
+/*
+ * A workspace is a 0700 directory holding, each 0600:
+ *   keyring            the wrapped data key (DEK) and device key (text,
+ *                      docs/keys.md): a passphrase wrap (Argon2id KEK), a
+ *                      recovery wrap sealed to the office recovery key,
+ *                      the device Ed25519 key sealed under a DEK subkey,
+ *                      the worker name sealed likewise, and a checksum;
+ *   office-public.key  the pinned office public keys (copied at init);
+ *   records.db         the record store (store.h), with -wal and -shm.
+ *
+ * An open workspace (struct ws) holds the DEK, the device signing key and
+ * the worker name in secure memory until ws_close() wipes them.  Layers
+ * above get the store, the device id and signer, and the office keys from
+ * it.  Nothing here prints; a wrong passphrase is DS_EPASS after a
+ * deliberate delay (WS_FAIL_DELAY_MS), so guessing is slow on every path.
+ */
+
+#include <stddef.h>
+
+#include "cry.h"
+#include "status.h"
+#include "store.h"
+
+#define WS_KEYRING_FILE		"keyring"
+#define WS_OFFICE_FILE		"office-public.key"
+#define WS_DB_FILE		"records.db"
+#define WS_PASS_MIN_CHARS	8	/* characters (UTF-8 code points) */
+#define WS_PASS_MAX		1024	/* bytes */
+#define WS_WORKER_MAX		128	/* bytes of the worker name */
+#define WS_FAIL_DELAY_MS	1500
+
+struct ws;
+
+/*
+ * Default workspace directory: $XDG_DATA_HOME/doorstep, else
+ * $HOME/.local/share/doorstep.  DS_ENOENT if neither variable is set.
+ */
+enum ds_status	 ws_default_dir(char *out, size_t n, struct ds_err *);
+
+/*
+ * Passphrase rules (docs/keys.md): valid UTF-8, at least
+ * WS_PASS_MIN_CHARS characters, at most WS_PASS_MAX bytes, not one
+ * character repeated.  DS_EINVAL with a message saying which rule.
+ */
+enum ds_status	 ws_pass_check(const char *pass, size_t len, struct ds_err *);
+
+/*
+ * Create a workspace in dir (made 0700 if missing; must not hold a
+ * keyring): pin the office public key file at office_key_path, make a
+ * random DEK, device id and device signing key, wrap the DEK under the
+ * passphrase (Argon2id, cost chosen by cry_kdf_calibrate) and seal it to
+ * the office recovery key, and create the record store.  On failure
+ * nothing is left in dir but what was there before.
+ */
+enum ds_status	 ws_create(const char *dir, const char *office_key_path,
+		    const char *worker, const char *pass, size_t passlen,
+		    enum cry_cost, struct ds_err *);
+
+/*
+ * Unlock: DS_EPASS for a wrong passphrase (after the delay), DS_ECORRUPT
+ * naming the keyring when it is damaged or edited, DS_ENOENT when dir is
+ * not a workspace.  *out is the caller's (ws_close).
+ */
+enum ds_status	 ws_open(const char *dir, const char *pass, size_t passlen,
+		    struct ws **out, struct ds_err *);
+/* Close the store and wipe every secret.  NULL is fine. */
+void		 ws_close(struct ws *);
+
+/* Re-wrap the DEK under a new passphrase (new salt and cost); records are
+ * not re-encrypted.  The keyring is replaced atomically. */
+enum ds_status	 ws_passwd(struct ws *, const char *pass, size_t passlen,
+		    enum cry_cost, struct ds_err *);
+
+/*
+ * Forgotten passphrase: open the recovery wrap with the office recovery
+ * key file, check it belongs to this workspace, and wrap the DEK under a
+ * new passphrase.  DS_ECRYPTO if the key is not this office's recovery key.
+ */
+enum ds_status	 ws_recover(const char *dir, const char *recovery_key_path,
+		    const char *pass, size_t passlen, enum cry_cost,
+		    struct ds_err *);
+
+/* Borrowed from the open workspace, valid until ws_close. */
+struct store			*ws_store(struct ws *);
+const unsigned char		*ws_id(const struct ws *);	  /* 16 */
+const unsigned char		*ws_device_id(const struct ws *); /* 16 */
+const struct cry_signkey	*ws_signer(const struct ws *);
+const struct cry_office_pub	*ws_office(const struct ws *);
+const char			*ws_worker(const struct ws *);
+const char			*ws_dir(const struct ws *);
+
+#endif
