@@ -11,8 +11,17 @@
 
 static int	run_tui(const struct cli *);
 
+extern const struct cmd_entry cmd_init_entry, cmd_passwd_entry,
+    cmd_recover_entry, cmd_records_entry, cmd_show_entry, cmd_history_entry;
+
 /* Commands, in the order --help lists them. */
 static const struct cmd_entry *const commands[] = {
+	&cmd_init_entry,
+	&cmd_records_entry,
+	&cmd_show_entry,
+	&cmd_history_entry,
+	&cmd_passwd_entry,
+	&cmd_recover_entry,
 	NULL
 };
 

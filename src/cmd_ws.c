@@ -1,0 +1,291 @@
+/* doorstep: workspace helpers for the field commands. */
+/*
+ * Main-layer code: it prints and picks exit statuses.  The passphrase is
+ * read into secure memory and never echoed; the terminal's settings are
+ * restored on every path.
+ */
+#include "cmd_ws.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "mem.h"
+#include "store.h"
+#include "util.h"
+
+int
+cmdw_dir(const struct cli *cli, char *out, size_t n)
+{
+	struct ds_err err;
+
+	if (cli->workspace != NULL && *cli->workspace != '\0') {
+		if ((size_t)snprintf(out, n, "%s", cli->workspace) >= n) {
+			fprintf(stderr, "%s: workspace path too long\n",
+			    cli->progname);
+			return CMD_EXIT_USAGE;
+		}
+		return 0;
+	}
+	if (ws_default_dir(out, n, &err) != DS_OK) {
+		fprintf(stderr, "%s: %s\n", cli->progname, err.msg);
+		return CMD_EXIT_USAGE;
+	}
+	return 0;
+}
+
+void
+cmdw_free(char *pass, size_t len)
+{
+	(void)len;
+	cry_secure_free(pass);
+}
+
+/* Read one line (up to WS_PASS_MAX bytes) from fd into buf. */
+static int
+read_line(int fd, char *buf, size_t *len)
+{
+	size_t n = 0;
+	ssize_t r;
+	char c;
+
+	for (;;) {
+		r = read(fd, &c, 1);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0 || c == '\n')
+			break;
+		if (n >= WS_PASS_MAX)
+			return -1;
+		buf[n++] = c;
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	*len = n;
+	return r < 0 ? -1 : 0;
+}
+
+static int
+tty_ask(const char *prompt, char *buf, size_t *len)
+{
+	struct termios old, quiet;
+	int fd, rc;
+
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1)
+		return -1;
+	if (tcgetattr(fd, &old) != 0) {
+		close(fd);
+		return -1;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	quiet.c_lflag |= ICANON;
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		close(fd);
+		return -1;
+	}
+	(void)tcsetattr(fd, TCSAFLUSH, &quiet);
+	rc = read_line(fd, buf, len);
+	(void)tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+int
+cmdw_pass(const struct cli *cli, const char *file, const char *env,
+    const char *prompt, int confirm, char **pass, size_t *lenp)
+{
+	char *buf, *again;
+	const char *e;
+	size_t len = 0, len2 = 0;
+	int fd, rc;
+
+	if ((buf = cry_secure_alloc(2 * (WS_PASS_MAX + 1))) == NULL) {
+		fprintf(stderr, "%s: cannot allocate secure memory\n",
+		    cli->progname);
+		return CMD_EXIT_FAIL;
+	}
+	again = buf + WS_PASS_MAX + 1;
+	if (file != NULL) {
+		if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
+			fprintf(stderr, "%s: cannot open passphrase file %s: "
+			    "%s\n", cli->progname, file, strerror(errno));
+			cry_secure_free(buf);
+			return CMD_EXIT_FAIL;
+		}
+		rc = read_line(fd, buf, &len);
+		close(fd);
+		if (rc != 0) {
+			fprintf(stderr, "%s: cannot read passphrase file %s\n",
+			    cli->progname, file);
+			cry_secure_free(buf);
+			return CMD_EXIT_FAIL;
+		}
+	} else if (env != NULL && (e = getenv(env)) != NULL) {
+		if ((len = strlen(e)) > WS_PASS_MAX) {
+			fprintf(stderr, "%s: %s is too long\n", cli->progname,
+			    env);
+			cry_secure_free(buf);
+			return CMD_EXIT_FAIL;
+		}
+		memcpy(buf, e, len + 1);
+	} else {
+		if (tty_ask(prompt, buf, &len) != 0) {
+			fprintf(stderr, "%s: no terminal to ask for the "
+			    "passphrase; use --passphrase-file FILE or "
+			    "DOORSTEP_PASSPHRASE\n", cli->progname);
+			cry_secure_free(buf);
+			return CMD_EXIT_FAIL;
+		}
+		if (confirm) {
+			if (tty_ask("再输入一次 / Again: ", again, &len2) != 0 ||
+			    len2 != len || memcmp(buf, again, len) != 0) {
+				fprintf(stderr, "两次输入的口令不一致。\n"
+				    "The two passphrases differ; nothing was "
+				    "changed.\n");
+				cry_secure_free(buf);
+				return CMD_EXIT_FAIL;
+			}
+			cry_wipe(again, WS_PASS_MAX + 1);
+		}
+	}
+	*pass = buf;
+	*lenp = len;
+	return 0;
+}
+
+int
+cmdw_cost(const struct cli *cli, const char *arg, enum cry_cost *out)
+{
+	const char *v = arg != NULL ? arg : getenv("DOORSTEP_KDF_COST");
+
+	if (v == NULL || *v == '\0' || strcmp(v, "default") == 0) {
+		*out = CRY_COST_DEFAULT;
+		return 0;
+	}
+	if (strcmp(v, "min") == 0) {
+		*out = CRY_COST_MIN;
+		return 0;
+	}
+	fprintf(stderr, "%s: unknown KDF cost '%s' (default or min)\n",
+	    cli->progname, v);
+	return CMD_EXIT_USAGE;
+}
+
+int
+cmdw_fail(const struct cli *cli, const char *what, const struct ds_err *err)
+{
+	switch (err->code) {
+	case DS_EPASS:
+		fprintf(stderr, "口令不正确，工作区没有打开。数据完好无损，请重新"
+		    "输入口令。\nWrong passphrase: the workspace was not "
+		    "opened. Your data is safe; try again.\n");
+		return CMD_EXIT_PASS;
+	case DS_ECORRUPT:
+		fprintf(stderr, "%s: %s: %s\n", cli->progname, what, err->msg);
+		fprintf(stderr, "工作区文件损坏或被改动，已停止。请不要删除任何文件，"
+		    "联系乡镇办公室。\nA workspace file is damaged or was "
+		    "changed; nothing was modified. Do not delete anything; "
+		    "contact the township office.\n");
+		return CMD_EXIT_FAIL;
+	case DS_ENOSPC:
+		fprintf(stderr, "%s: %s: %s\n", cli->progname, what, err->msg);
+		fprintf(stderr, "磁盘已满。已保存的内容没有丢失，请清理空间后重试。"
+		    "\nThe disk is full. Saved data is kept; free some space "
+		    "and try again.\n");
+		return CMD_EXIT_FAIL;
+	default:
+		fprintf(stderr, "%s: %s: %s\n", cli->progname, what, err->msg);
+		return CMD_EXIT_FAIL;
+	}
+}
+
+int
+cmdw_open(const struct cli *cli, struct ws **out)
+{
+	char dir[1024], *pass = NULL;
+	struct ds_err err;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = cmdw_dir(cli, dir, sizeof(dir))) != 0)
+		return rc;
+	ds_err_clear(&err);
+	if (!ds_path_exists(dir)) {
+		fprintf(stderr, "%s: no workspace at %s; run doorstep init\n",
+		    cli->progname, dir);
+		return CMD_EXIT_FAIL;
+	}
+	if ((rc = cmdw_pass(cli, cli->passphrase_file, "DOORSTEP_PASSPHRASE",
+	    "口令 / Passphrase: ", 0, &pass, &len)) != 0)
+		return rc;
+	if (ws_open(dir, pass, len, out, &err) != DS_OK) {
+		cmdw_free(pass, len);
+		return cmdw_fail(cli, "cannot open workspace", &err);
+	}
+	cmdw_free(pass, len);
+	return 0;
+}
+
+int
+cmdw_record(const struct cli *cli, struct ws *w, const char *arg,
+    unsigned char id[16])
+{
+	struct store_list l = { NULL, 0 };
+	struct store_query q;
+	struct ds_err err;
+	char t[STORE_UUID_TEXT];
+	size_t i, n = 0, alen = strlen(arg);
+
+	if (store_id_parse(arg, id) == 0)
+		return 0;
+	if (alen < 8 || alen >= STORE_UUID_TEXT ||
+	    strspn(arg, "0123456789abcdef-") != alen) {
+		fprintf(stderr, "%s: '%s' is not a record id\n", cli->progname,
+		    arg);
+		return CMD_EXIT_USAGE;
+	}
+	store_query_init(&q);
+	if (store_list(ws_store(w), &q, &l, &err) != DS_OK)
+		return cmdw_fail(cli, "cannot list records", &err);
+	for (i = 0; i < l.n; i++) {
+		store_id_text(l.items[i].id, t);
+		if (strncmp(t, arg, alen) == 0) {
+			memcpy(id, l.items[i].id, 16);
+			n++;
+		}
+	}
+	store_list_free(&l);
+	if (n == 1)
+		return 0;
+	fprintf(stderr, "%s: %s record matches '%s'\n", cli->progname,
+	    n == 0 ? "no" : "more than one", arg);
+	return CMD_EXIT_FAIL;
+}
+
+int
+cmdw_opt(int argc, char **argv, int *i, const char *name, const char **val)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0)
+		return 0;
+	if (argv[*i][n] == '=') {
+		*val = argv[*i] + n + 1;
+		return 1;
+	}
+	if (argv[*i][n] != '\0')
+		return 0;
+	if (*i + 1 >= argc)
+		return -1;
+	*val = argv[++*i];
+	return 1;
+}
