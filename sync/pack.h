@@ -20,6 +20,7 @@
 #include "receipt.h"
 #include "status.h"
 #include "store.h"
+#include "xport.h"
 
 struct pack_opts {
 	const char	*worker;	/* worker id carried per revision */
@@ -68,5 +69,35 @@ enum ds_status	 pack_apply_receipt(struct store *,
 		    const unsigned char device_id[16],
 		    const struct cry_office_pub *, const unsigned char *buf,
 		    size_t len, struct receipt *out, struct ds_err *);
+
+/* ---- HTTP (pack_push.c) ------------------------------------------ */
+
+struct push_opts {
+	unsigned		 tries;		/* 0: 5 */
+	unsigned		 backoff_ms;	/* first wait; doubles; 0: 1000 */
+	struct xport_opts	 x;
+};
+
+/*
+ * Build one bundle and PUT it to the office at base_url until a receipt
+ * that verifies comes back, waiting with exponential back-off between
+ * tries.  Any unclear outcome (no answer, 5xx, a body that is not a valid
+ * receipt) sends the SAME bundle again.  On a verified receipt it is
+ * applied (pack_apply_receipt) and copied to *rc.  DS_EREJECT when the
+ * office rejected the bundle (rc says why); DS_ENET when every try
+ * failed; DS_ENOENT when nothing is pending.
+ */
+enum ds_status	 pack_push(struct store *, const unsigned char device_id[16],
+		    const struct cry_signkey *, const struct cry_office_pub *,
+		    const struct pack_opts *, const char *base_url,
+		    const struct push_opts *, struct pack_result *,
+		    struct receipt *rc, struct ds_err *);
+
+/* GET the office's ack state for this device and apply it. */
+enum ds_status	 pack_fetch_acks(struct store *,
+		    const unsigned char device_id[16],
+		    const struct cry_office_pub *, const char *base_url,
+		    const struct push_opts *, struct receipt *rc,
+		    struct ds_err *);
 
 #endif

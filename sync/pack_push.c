@@ -1,0 +1,105 @@
+/* doorstep: push a bundle over HTTP with retries, apply the receipt. */
+/*
+ * Only a verified receipt changes laptop state.  Everything else (a
+ * dropped connection, a timeout, a 5xx, a body that does not verify) is
+ * "unknown": wait and send the same bytes again, which the office ledger
+ * turns into the stored receipt if the first attempt did arrive.
+ */
+#include "pack.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "bundle.h"
+#include "mem.h"
+
+static void
+sleep_ms(unsigned ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1)
+		;
+}
+
+enum ds_status
+pack_push(struct store *st, const unsigned char device_id[16],
+    const struct cry_signkey *signer, const struct cry_office_pub *office,
+    const struct pack_opts *po, const char *url, const struct push_opts *o,
+    struct pack_result *res, struct receipt *rc, struct ds_err *err)
+{
+	unsigned char *buf = NULL, *body = NULL;
+	size_t len = 0, blen = 0;
+	unsigned tries = o != NULL && o->tries ? o->tries : 5;
+	unsigned wait = o != NULL && o->backoff_ms ? o->backoff_ms : 1000;
+	unsigned i;
+	long status = 0;
+	enum ds_status s;
+	struct ds_err e;
+
+	if ((s = pack_build(st, device_id, signer, office, po, &buf, &len, res,
+	    err)) != DS_OK)
+		return s;
+	if ((s = store_outbox_mark_sent(st, res->seq_lo, res->seq_hi,
+	    res->bundle_id, err)) != DS_OK)
+		goto done;
+	ds_err_clear(&e);
+	for (i = 0; i < tries; i++) {
+		if (i > 0) {
+			sleep_ms(wait);
+			if (wait < 60000)
+				wait *= 2;
+		}
+		ds_free(body);
+		body = NULL;
+		if (xport_put_bundle(url, res->bundle_id, buf, len,
+		    o != NULL ? &o->x : NULL, &status, &body, &blen,
+		    RECEIPT_FILE_MAX, &e) != DS_OK)
+			continue;	/* no answer: unknown, resend */
+		if (status >= 500 || blen == 0)
+			continue;
+		if (pack_apply_receipt(st, device_id, office, body, blen, rc,
+		    &e) != DS_OK)
+			continue;	/* not a receipt we trust */
+		if (memcmp(rc->bundle_id, res->bundle_id, 16) != 0)
+			continue;
+		if (rc->status == RS_REJECTED)
+			s = ds_err_set(err, DS_EREJECT, "office rejected the "
+			    "bundle: %s", bundle_reason_str(rc->reason));
+		else
+			s = DS_OK;
+		goto done;
+	}
+	s = ds_err_set(err, DS_ENET, "no valid answer after %u tries (%s%s"
+	    "HTTP %ld); nothing is lost: send again later", tries, e.msg,
+	    e.msg[0] ? "; " : "", status);
+done:
+	ds_free(body);
+	ds_free(buf);
+	return s;
+}
+
+enum ds_status
+pack_fetch_acks(struct store *st, const unsigned char device_id[16],
+    const struct cry_office_pub *office, const char *url,
+    const struct push_opts *o, struct receipt *rc, struct ds_err *err)
+{
+	unsigned char *body = NULL;
+	size_t blen = 0;
+	long status = 0;
+	enum ds_status s;
+
+	if ((s = xport_get_acks(url, device_id, o != NULL ? &o->x : NULL,
+	    &status, &body, &blen, RECEIPT_FILE_MAX, err)) != DS_OK)
+		return s;
+	if (status != 200)
+		s = ds_err_set(err, status == 404 ? DS_ENOENT : DS_ENET,
+		    "office answered HTTP %ld", status);
+	else
+		s = pack_apply_receipt(st, device_id, office, body, blen, rc,
+		    err);
+	ds_free(body);
+	return s;
+}

@@ -1,0 +1,197 @@
+/* doorstep: HTTP client transfers with libcurl. */
+/*
+ * The only includer of <curl/curl.h>.  Uploads stream from memory through
+ * a read callback; responses collect into a capped buffer.  Nothing here
+ * retries or interprets a receipt.
+ */
+#include "xport.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "mem.h"
+#include "util.h"
+
+struct up {
+	const unsigned char	*p;
+	size_t			 len, off;
+};
+
+struct xfer {
+	struct ds_buf		 resp;
+	int			 over;
+	const struct xport_opts	*o;
+	size_t			 total;
+};
+
+static int curl_ready;
+
+static size_t
+read_cb(char *dst, size_t size, size_t n, void *arg)
+{
+	struct up *u = arg;
+	size_t want = size * n, left = u->len - u->off;
+
+	if (want > left)
+		want = left;
+	memcpy(dst, u->p + u->off, want);
+	u->off += want;
+	return want;
+}
+
+static size_t
+write_cb(char *src, size_t size, size_t n, void *arg)
+{
+	struct xfer *x = arg;
+
+	if (ds_buf_add(&x->resp, src, size * n) != DS_OK) {
+		x->over = 1;
+		return 0;
+	}
+	return size * n;
+}
+
+static int
+progress_cb(void *arg, curl_off_t dlt, curl_off_t dln, curl_off_t ult,
+    curl_off_t uln)
+{
+	struct xfer *x = arg;
+
+	(void)dlt;
+	(void)dln;
+	(void)ult;
+	if (x->o != NULL && x->o->progress != NULL)
+		x->o->progress(x->o->arg, (size_t)uln, x->total);
+	return 0;
+}
+
+static enum ds_status
+run(const char *url, const struct up *upload, const char *idem,
+    const struct xport_opts *o, long *status, unsigned char **body,
+    size_t *blen, size_t cap, struct ds_err *err)
+{
+	struct curl_slist *hdr = NULL;
+	struct xfer x;
+	struct up u;
+	char idh[96];
+	CURL *c;
+	CURLcode rc;
+	enum ds_status st = DS_OK;
+
+	*status = 0;
+	*body = NULL;
+	*blen = 0;
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+			return ds_err_set(err, DS_ENET, "cannot start libcurl");
+		curl_ready = 1;
+	}
+	if ((c = curl_easy_init()) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "curl init");
+	memset(&x, 0, sizeof(x));
+	ds_buf_init(&x.resp, cap);
+	x.o = o;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, o && o->timeout_s ? o->timeout_s :
+	    300L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, o && o->connect_s ?
+	    o->connect_s : 20L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 100L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, o && o->low_speed_s ?
+	    o->low_speed_s : 30L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
+	if (o != NULL && o->pinned_key != NULL)
+		curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, o->pinned_key);
+	if (o != NULL && o->ca_file != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+	if (upload != NULL) {
+		u = *upload;
+		x.total = u.len;
+		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+		curl_easy_setopt(c, CURLOPT_READDATA, &u);
+		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
+		    (curl_off_t)u.len);
+		hdr = curl_slist_append(hdr,
+		    "Content-Type: application/octet-stream");
+		hdr = curl_slist_append(hdr, "Expect:");
+		snprintf(idh, sizeof(idh), "Idempotency-Key: %s", idem);
+		hdr = curl_slist_append(hdr, idh);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, &x);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
+	rc = curl_easy_perform(c);
+	if (rc != CURLE_OK) {
+		st = ds_err_set(err, x.over ? DS_ELIMIT : DS_ENET, "%s: %s",
+		    url, x.over ? "answer too large" : curl_easy_strerror(rc));
+		goto done;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	if ((*body = (unsigned char *)ds_buf_take(&x.resp, blen)) == NULL)
+		st = ds_err_set(err, DS_ENOMEM, NULL);
+done:
+	ds_buf_reset(&x.resp);
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(c);
+	return st;
+}
+
+static enum ds_status
+make_url(char *out, size_t n, const char *base, const char *pre,
+    const unsigned char id[16], const char *post, char hex[33],
+    struct ds_err *err)
+{
+	size_t bl = strlen(base);
+	int k;
+
+	while (bl > 0 && base[bl - 1] == '/')
+		bl--;
+	ds_hex_encode(id, 16, hex);
+	k = snprintf(out, n, "%.*s", (int)bl, base);
+	if (k < 0 || (size_t)k >= n)
+		return ds_err_set(err, DS_ELIMIT, "url too long");
+	k += snprintf(out + k, n - (size_t)k, "%s%s%s", pre, hex, post);
+	if ((size_t)k >= n)
+		return ds_err_set(err, DS_ELIMIT, "url too long");
+	return DS_OK;
+}
+
+enum ds_status
+xport_put_bundle(const char *base, const unsigned char bundle_id[16],
+    const unsigned char *buf, size_t len, const struct xport_opts *o,
+    long *status, unsigned char **body, size_t *blen, size_t cap,
+    struct ds_err *err)
+{
+	char url[2048], hex[33];
+	struct up u;
+	enum ds_status st;
+
+	if ((st = make_url(url, sizeof(url), base, "/v1/bundles/",
+	    bundle_id, "", hex, err)) != DS_OK)
+		return st;
+	u.p = buf;
+	u.len = len;
+	u.off = 0;
+	return run(url, &u, hex, o, status, body, blen, cap, err);
+}
+
+enum ds_status
+xport_get_acks(const char *base, const unsigned char device_id[16],
+    const struct xport_opts *o, long *status, unsigned char **body,
+    size_t *blen, size_t cap, struct ds_err *err)
+{
+	char url[2048], hex[33];
+	enum ds_status st;
+
+	if ((st = make_url(url, sizeof(url), base, "/v1/devices/",
+	    device_id, "/acks", hex, err)) != DS_OK)
+		return st;
+	return run(url, NULL, NULL, o, status, body, blen, cap, err);
+}

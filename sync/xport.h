@@ -1,0 +1,47 @@
+/* doorstep: the laptop's HTTP client (libcurl). */
+#ifndef DS_XPORT_H
+#define DS_XPORT_H
+
+/*
+ * One request per call; the caller owns the retry policy (pack_push), so
+ * that "an unclear answer" is decided where receipts are verified.  The
+ * bundle id travels in the path and as Idempotency-Key.  Stalled links are
+ * cut by a low-speed limit; an optional pinned TLS public key
+ * ("sha256//...") aborts before any data goes to the wrong server.
+ */
+#include <stddef.h>
+
+#include "status.h"
+
+struct xport_opts {
+	long		 timeout_s;	/* whole request; 0: 300 */
+	long		 connect_s;	/* 0: 20 */
+	long		 low_speed_s;	/* abort below 100 B/s this long; 0: 30 */
+	const char	*pinned_key;	/* CURLOPT_PINNEDPUBLICKEY or NULL */
+	const char	*ca_file;	/* CURLOPT_CAINFO or NULL */
+	/* Upload progress (may be NULL): bytes sent of total. */
+	void		(*progress)(void *, size_t sent, size_t total);
+	void		*arg;
+};
+
+/*
+ * PUT base/v1/bundles/<id> with the bundle body.  On a transfer that
+ * completed, *status is the HTTP status and *body (ds_free) the response
+ * body, capped at cap bytes; DS_ENET when the transfer itself failed
+ * (no answer: the caller sends the same bundle again).
+ */
+enum ds_status	 xport_put_bundle(const char *base,
+		    const unsigned char bundle_id[16],
+		    const unsigned char *buf, size_t len,
+		    const struct xport_opts *, long *status,
+		    unsigned char **body, size_t *blen, size_t cap,
+		    struct ds_err *);
+
+/* GET base/v1/devices/<id>/acks; same contract. */
+enum ds_status	 xport_get_acks(const char *base,
+		    const unsigned char device_id[16],
+		    const struct xport_opts *, long *status,
+		    unsigned char **body, size_t *blen, size_t cap,
+		    struct ds_err *);
+
+#endif
