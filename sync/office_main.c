@@ -13,6 +13,7 @@ extern const struct cmd_entry ocmd_enroll_entry;
 extern const struct cmd_entry ocmd_revoke_entry;
 extern const struct cmd_entry ocmd_conflicts_entry;
 extern const struct cmd_entry ocmd_resolve_entry;
+extern const struct cmd_entry ocmd_report_entry;
 
 /* Commands, in the order --help lists them. */
 static const struct cmd_entry *const commands[] = {
@@ -23,6 +24,7 @@ static const struct cmd_entry *const commands[] = {
 	&ocmd_revoke_entry,
 	&ocmd_conflicts_entry,
 	&ocmd_resolve_entry,
+	&ocmd_report_entry,
 	NULL
 };
 

@@ -1,0 +1,164 @@
+/* doorstep: `doorstep-office report monthly|quality`, the office reports. */
+/*
+ *   report monthly --month YYYY-MM [--area CODE] [--forms DIR] --out FILE
+ *   report quality [--area CODE] [--forms DIR] [--out FILE]
+ *
+ * Reads DIR/office.db (only the current heads) and writes the report as
+ * CSV or XLSX by the file's suffix (report.h).  The problem data list
+ * without --out is printed as text, one problem per line.  Area names come
+ * from township.csv and village.csv in --forms DIR (default DIR/forms when
+ * it exists); without them the report shows codes only.  Definitions:
+ * docs/reports.md.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "json.h"
+#include "odb.h"
+#include "report.h"
+#include "util.h"
+
+extern const struct cmd_entry ocmd_report_entry;
+
+struct ropts {
+	const char	*month, *area, *forms, *out;
+};
+
+/* --name VALUE or --name=VALUE; -1 on an unknown option or a missing value. */
+static int
+parse(int argc, char **argv, struct ropts *o)
+{
+	static const char *const names[] = { "--month", "--area", "--forms",
+	    "--out" };
+	const char **vals[4];
+	size_t i, n;
+	int a;
+
+	vals[0] = &o->month;
+	vals[1] = &o->area;
+	vals[2] = &o->forms;
+	vals[3] = &o->out;
+	memset(o, 0, sizeof(*o));
+	for (a = 2; a < argc; a++) {
+		for (i = 0; i < 4; i++) {
+			n = strlen(names[i]);
+			if (strncmp(argv[a], names[i], n) != 0)
+				continue;
+			if (argv[a][n] == '=') {
+				*vals[i] = argv[a] + n + 1;
+				break;
+			}
+			if (argv[a][n] == '\0' && a + 1 < argc) {
+				*vals[i] = argv[++a];
+				break;
+			}
+		}
+		if (i == 4)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+print_text(const struct report_table *t)
+{
+	size_t r, c;
+
+	printf("%s\n", report_table_title(t));
+	for (r = 0; r < report_table_nrows(t); r++) {
+		for (c = 0; c < report_table_ncols(t); c++) {
+			const char *s = report_table_cell(t, r, c);
+
+			/* Codes are for machines; the printed list has names. */
+			if (c == 0 || c == 2)
+				continue;
+			printf("%s%s", c > 1 ? "  " : "", *s ? s : "-");
+		}
+		printf("\n");
+	}
+	if (report_table_nrows(t) == 0)
+		printf("没有待处理的问题数据。\nNo open problems.\n");
+}
+
+static int
+office_report(const struct cli *cli, int argc, char **argv)
+{
+	struct report_monthly_opts mo;
+	struct report_quality_opts qo;
+	struct report_table *t = NULL;
+	struct odb *db = NULL;
+	struct ds_err err;
+	struct ropts o;
+	enum ds_status st;
+	char path[4096], forms[4096];
+	int monthly, rc = CMD_EXIT_FAIL;
+
+	if (argc < 2 || cli->office_dir == NULL || *cli->office_dir == '\0')
+		return cmd_usage(cli, &ocmd_report_entry);
+	monthly = strcmp(argv[1], "monthly") == 0;
+	if ((!monthly && strcmp(argv[1], "quality") != 0) ||
+	    parse(argc, argv, &o) != 0)
+		return cmd_usage(cli, &ocmd_report_entry);
+	memset(&mo, 0, sizeof(mo));
+	if (monthly && (o.out == NULL || o.month == NULL ||
+	    report_month_parse(o.month, &mo.year, &mo.month) != 0)) {
+		if (o.month != NULL && o.out != NULL)
+			fprintf(stderr, "%s: report: month must be YYYY-MM, "
+			    "not '%s'\n", cli->progname, o.month);
+		return cmd_usage(cli, &ocmd_report_entry);
+	}
+	if (!monthly && o.month != NULL)
+		return cmd_usage(cli, &ocmd_report_entry);
+	if (o.forms == NULL && snprintf(forms, sizeof(forms), "%s/forms",
+	    cli->office_dir) < (int)sizeof(forms) && ds_path_exists(forms))
+		o.forms = forms;
+	if (snprintf(path, sizeof(path), "%s/office.db", cli->office_dir) >=
+	    (int)sizeof(path)) {
+		fprintf(stderr, "%s: report: office directory name too long\n",
+		    cli->progname);
+		return CMD_EXIT_FAIL;
+	}
+	ds_json_init();
+	ds_err_clear(&err);
+	if ((st = odb_open(path, &db, &err)) != DS_OK) {
+		fprintf(stderr, "%s: report: cannot open %s: %s\n",
+		    cli->progname, path, err.msg);
+		return CMD_EXIT_FAIL;
+	}
+	if (monthly) {
+		mo.area = o.area;
+		mo.forms_dir = o.forms;
+		st = report_monthly(db, &mo, &t, &err);
+	} else {
+		memset(&qo, 0, sizeof(qo));
+		qo.area = o.area;
+		qo.forms_dir = o.forms;
+		st = report_quality(db, &qo, &t, &err);
+	}
+	if (st == DS_OK && o.out != NULL)
+		st = report_write(t, o.out, &err);
+	if (st != DS_OK) {
+		fprintf(stderr, "%s: report: %s\n", cli->progname, err.msg);
+		goto done;
+	}
+	if (o.out != NULL)
+		printf("报表已生成：%s（%zu 行）。\nReport written: %s (%zu rows).\n",
+		    o.out, report_table_nrows(t), o.out,
+		    report_table_nrows(t));
+	else
+		print_text(t);
+	rc = CMD_EXIT_OK;
+done:
+	report_table_free(t);
+	odb_close(db);
+	return rc;
+}
+
+const struct cmd_entry ocmd_report_entry = {
+	"report",
+	"monthly --month YYYY-MM [--area CODE] [--forms DIR] --out FILE.xlsx|.csv"
+	" | quality [--area CODE] [--forms DIR] [--out FILE]",
+	"monthly report, or the problem data list, from the current records",
+	office_report
+};

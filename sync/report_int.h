@@ -1,0 +1,124 @@
+/* doorstep: internals shared by sync/report*.c only. */
+#ifndef DS_REPORT_INT_H
+#define DS_REPORT_INT_H
+
+/*
+ * The table (cells are owned strings), the XLSX writer entry point, the
+ * area-name lookup and the per-record facts every report reads from a
+ * head's answers JSON (docs/reports.md names each source field).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report.h"
+
+struct report_col {
+	const char	*title;		/* Chinese column title */
+	const char	*group;		/* group title over it, or NULL */
+	int		 numeric;	/* cells are integer counts */
+	int		 width;		/* XLSX column width, characters */
+};
+
+struct report_table {
+	char			 title[256];
+	const struct report_col	*cols;
+	size_t			 ncols;
+	size_t			 freeze_cols;	/* columns kept in view */
+	size_t			 nrows, cap;
+	int			*kinds;		/* enum report_row_kind */
+	char			**cells;	/* nrows * ncols, owned */
+};
+
+enum ds_status	 report_table_new(const char *title,
+		    const struct report_col *, size_t ncols,
+		    size_t freeze_cols, struct report_table **,
+		    struct ds_err *);
+/* Append a row of empty cells; *row its index. */
+enum ds_status	 report_table_add(struct report_table *, int kind,
+		    size_t *row, struct ds_err *);
+/* Set a cell to a copy of text / to a count. */
+enum ds_status	 report_table_set(struct report_table *, size_t row,
+		    size_t col, const char *text, struct ds_err *);
+enum ds_status	 report_table_setn(struct report_table *, size_t row,
+		    size_t col, int64_t n, struct ds_err *);
+
+/* XLSX through libxlsxwriter (report_xlsx.c), to the file tmp_path. */
+enum ds_status	 report_xlsx_write(const struct report_table *,
+		    const char *tmp_path, struct ds_err *);
+
+/* ---- area names (township.csv, village.csv next to the form) ---------- */
+
+struct report_names;
+
+/*
+ * Load the Chinese labels of township.csv and village.csv in dir (the
+ * column "label::中文 (zh)", else the first "label" column).  A missing
+ * dir or file gives an empty lookup, not an error: names are a courtesy.
+ */
+enum ds_status	 report_names_load(const char *dir, struct report_names **,
+		    struct ds_err *);
+void		 report_names_free(struct report_names *);
+/* The label of an area code, or "" when unknown. */
+const char	*report_names_get(const struct report_names *,
+		    const char *code);
+
+/* ---- facts of one current record ---------------------------------------- */
+
+#define REPORT_NRISK	11
+#define REPORT_NMEASURE	10
+#define REPORT_NVISIT	5
+
+/* Category codes (field `category`). */
+enum {
+	RC_NONE = 0,	/* none, blank or unknown: not monitored */
+	RC_UNSTABLE,
+	RC_MARGINAL,
+	RC_SUDDEN
+};
+
+struct report_rec {
+	char		 record[33];	/* record uuid, hex */
+	unsigned char	 rev_id[16];
+	char		 hh[128];	/* household key ("" when refused) */
+	char		 head[128];	/* head_name */
+	char		 province[24], city[24], county[24];
+	char		 township[24], village[24];
+	char		 visit_date[16];
+	int		 visit_ym;	/* YYYYMM of visit_date, 0 none */
+	int		 visit_type;	/* index, -1 unknown */
+	int		 remote;	/* visit_mode phone/online */
+	int		 refused;	/* consent = no */
+	int		 channel;	/* index, -1 unknown */
+	int		 category;	/* RC_* */
+	int		 ident_ym;	/* ident_month, 0 none */
+	int		 el_done;	/* el_done = yes */
+	int		 el_way;	/* 1 assisted, 2 natural, 0 */
+	int		 el_ym;		/* el_month, 0 none */
+	int		 risk_main;	/* index into the risk list, -1 */
+	int		 n_members;	/* items of `member` */
+	unsigned	 measures;	/* bit i: measure kind i chosen */
+	int		 dev_gap;	/* can work, no development measure */
+	int		 draft;		/* _meta.state is not "finalized" */
+	size_t		 nreasons;	/* warnings confirmed with a reason */
+	char		**reason_path;	/* nreasons paths, owned */
+	char		**reason_text;	/* nreasons texts, owned */
+	int64_t		 saved_at;
+};
+
+/*
+ * Read every current head (not deleted) into *out (n records, in the
+ * order of odb_head_each).  Free with report_recs_free.
+ */
+enum ds_status	 report_recs_load(struct odb *, struct report_rec **out,
+		    size_t *n, struct ds_err *);
+void		 report_recs_free(struct report_rec *, size_t);
+/* 1 if the record's address has `area` as one of its codes. */
+int		 report_rec_in_area(const struct report_rec *,
+		    const char *area);
+
+/* Value names in form order (forms/household.md choices). */
+extern const char *const report_risk_names[REPORT_NRISK];
+extern const char *const report_visit_names[REPORT_NVISIT];
+extern const char *const report_measure_fields[REPORT_NMEASURE];
+
+#endif

@@ -1,0 +1,321 @@
+/* doorstep: the facts the reports read from each current record. */
+/*
+ * One pass over the current heads (odb_head_each: not deleted, ordered by
+ * household key then record id) turns each answers JSON into a struct
+ * report_rec: address codes, visit, category, months, risks, measures and
+ * the record's own quality state under "_meta".  Only the fields named in
+ * docs/reports.md are read; unknown or malformed values count as absent,
+ * never as an error, because the office must still report on a record
+ * made by an older or newer form version.  A head whose JSON does not
+ * parse is an error (DS_ECORRUPT): the importer never stores one.
+ */
+#include "report_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "mem.h"
+#include "util.h"
+
+#define RECS_MAX	2000000
+
+const char *const report_risk_names[REPORT_NRISK] = {
+	"illness", "disability", "school", "disaster", "accident",
+	"business", "job", "labour", "housing", "water", "other"
+};
+
+const char *const report_visit_names[REPORT_NVISIT] = {
+	"screening", "verification", "annual", "review", "elimination"
+};
+
+/* The measure questions, one per kind (forms/household.md §9). */
+const char *const report_measure_fields[REPORT_NMEASURE] = {
+	"ms_industry", "ms_job", "ms_finance", "ms_health", "ms_education",
+	"ms_assist", "ms_allowance", "ms_housing", "ms_water", "ms_other"
+};
+
+static const char *const channel_names[] = {
+	"self_report", "cadre_screening", "dept_warning"
+};
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+static int
+yes(const json_t *o, const char *key)
+{
+	return strcmp(jstr(o, key), "yes") == 0;
+}
+
+static int
+index_of(const char *s, const char *const *names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* "YYYYMM" to YYYYMM; 0 if malformed. */
+static int
+parse_ym(const char *s)
+{
+	int64_t v;
+
+	if (strlen(s) != 6 || ds_parse_i64(s, 200001, 209912, &v) != 0 ||
+	    v % 100 < 1 || v % 100 > 12)
+		return 0;
+	return (int)v;
+}
+
+/* "YYYY-MM-DD" to YYYYMM; 0 if malformed. */
+static int
+date_ym(const char *s)
+{
+	char b[7];
+
+	if (strlen(s) < 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	memcpy(b, s, 4);
+	memcpy(b + 4, s + 5, 2);
+	b[6] = '\0';
+	return parse_ym(b);
+}
+
+/* A number answer > 0 (calculates are stored as text). */
+static int
+positive(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	double d;
+
+	if (json_is_number(v))
+		return json_number_value(v) > 0;
+	return json_is_string(v) && ds_parse_double(json_string_value(v),
+	    &d) == 0 && d > 0;
+}
+
+static void
+copy(char *dst, size_t n, const char *s)
+{
+	snprintf(dst, n, "%s", s);
+}
+
+/* The main risk: risk_main_final, else risk_main, else the only "yes". */
+static int
+main_risk(const json_t *o)
+{
+	char key[32];
+	int i, only = -1, n = 0;
+
+	if ((i = index_of(jstr(o, "risk_main_final"), report_risk_names,
+	    REPORT_NRISK)) >= 0)
+		return i;
+	if ((i = index_of(jstr(o, "risk_main"), report_risk_names,
+	    REPORT_NRISK)) >= 0)
+		return i;
+	for (i = 0; i < REPORT_NRISK; i++) {
+		snprintf(key, sizeof(key), "risk_%s", report_risk_names[i]);
+		if (yes(o, key)) {
+			only = i;
+			n++;
+		}
+	}
+	return n == 1 ? only : -1;
+}
+
+static unsigned
+measures(const json_t *o)
+{
+	const json_t *v;
+	unsigned bits = 0;
+	int i;
+
+	for (i = 0; i < REPORT_NMEASURE; i++) {
+		v = json_object_get(o, report_measure_fields[i]);
+		if ((json_is_array(v) && json_array_size(v) > 0) ||
+		    (json_is_string(v) && *json_string_value(v) != '\0'))
+			bits |= 1u << i;
+	}
+	return bits;
+}
+
+static enum ds_status
+reasons(struct report_rec *r, const json_t *meta, struct ds_err *err)
+{
+	const json_t *rs, *v;
+	const char *k;
+	size_t n, i = 0;
+
+	rs = json_object_get(meta, "reasons");
+	if (!json_is_object(rs) || (n = json_object_size(rs)) == 0)
+		return DS_OK;
+	r->reason_path = ds_calloc(n, sizeof(char *));
+	r->reason_text = ds_calloc(n, sizeof(char *));
+	if (r->reason_path == NULL || r->reason_text == NULL)
+		return ds_err_set(err, DS_ENOMEM, "report: out of memory");
+	/* jansson iterates in insertion order; the JSON is canonical. */
+	json_object_foreach((json_t *)(uintptr_t)rs, k, v) {
+		if (i == n)
+			break;
+		r->reason_path[i] = ds_strdup(k);
+		r->reason_text[i] = ds_strdup(json_is_string(v) ?
+		    json_string_value(v) : "");
+		r->nreasons = ++i;
+		if (r->reason_path[i - 1] == NULL ||
+		    r->reason_text[i - 1] == NULL)
+			return ds_err_set(err, DS_ENOMEM,
+			    "report: out of memory");
+	}
+	return DS_OK;
+}
+
+static enum ds_status
+rec_fill(struct report_rec *r, const struct odb_head *h, struct ds_err *err)
+{
+	const json_t *meta, *m;
+	json_t *o;
+	enum ds_status st;
+	const char *s;
+
+	if ((st = ds_json_parse(h->answers, h->answers_len, REPORT_ANSWERS_MAX,
+	    "answers", &o, err)) != DS_OK)
+		return st;
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return ds_err_set(err, DS_ECORRUPT,
+		    "report: answers are not an object");
+	}
+	ds_hex_encode(h->record_uuid, 16, r->record);
+	memcpy(r->rev_id, h->rev_id, 16);
+	/* The form's household number; the bundle's household key may be
+	 * a stand-in (a refused visit has no number). */
+	copy(r->hh, sizeof(r->hh), jstr(o, "hh_id"));
+	copy(r->head, sizeof(r->head), jstr(o, "head_name"));
+	copy(r->province, sizeof(r->province), jstr(o, "province"));
+	copy(r->city, sizeof(r->city), jstr(o, "city"));
+	copy(r->county, sizeof(r->county), jstr(o, "county"));
+	copy(r->township, sizeof(r->township), jstr(o, "township"));
+	copy(r->village, sizeof(r->village), jstr(o, "village"));
+	copy(r->visit_date, sizeof(r->visit_date), jstr(o, "visit_date"));
+	r->visit_ym = date_ym(r->visit_date);
+	r->visit_type = index_of(jstr(o, "visit_type"), report_visit_names,
+	    REPORT_NVISIT);
+	s = jstr(o, "visit_mode");
+	r->remote = strcmp(s, "phone") == 0 || strcmp(s, "online") == 0;
+	r->refused = strcmp(jstr(o, "consent"), "no") == 0;
+	r->channel = index_of(jstr(o, "channel"), channel_names, 3);
+	s = jstr(o, "category");
+	r->category = strcmp(s, "unstable") == 0 ? RC_UNSTABLE :
+	    strcmp(s, "marginal") == 0 ? RC_MARGINAL :
+	    strcmp(s, "sudden") == 0 ? RC_SUDDEN : RC_NONE;
+	r->ident_ym = parse_ym(jstr(o, "ident_month"));
+	r->el_done = yes(o, "el_done");
+	s = jstr(o, "el_way");
+	r->el_way = strcmp(s, "assisted") == 0 ? 1 :
+	    strcmp(s, "natural") == 0 ? 2 : 0;
+	r->el_ym = parse_ym(jstr(o, "el_month"));
+	r->risk_main = main_risk(o);
+	m = json_object_get(o, "member");
+	r->n_members = json_is_array(m) ? (int)json_array_size(m) : 0;
+	r->measures = measures(o);
+	r->dev_gap = positive(o, "n_can_work") && !yes(o, "dev_status");
+	meta = json_object_get(o, "_meta");
+	r->draft = strcmp(jstr(meta, "state"), "finalized") != 0;
+	r->saved_at = h->saved_at;
+	st = reasons(r, meta, err);
+	json_decref(o);
+	return st;
+}
+
+struct load {
+	struct report_rec	*v;
+	size_t			 n, cap;
+	enum ds_status		 st;
+	struct ds_err		*err;
+};
+
+static int
+load_one(void *arg, const struct odb_head *h)
+{
+	struct load *l = arg;
+	struct report_rec *v;
+	size_t ncap;
+
+	if (l->n == l->cap) {
+		if (l->cap >= RECS_MAX) {
+			l->st = ds_err_set(l->err, DS_ELIMIT,
+			    "report: more than %d records", RECS_MAX);
+			return 1;
+		}
+		ncap = l->cap ? l->cap * 2 : 64;
+		if ((v = ds_realloc(l->v, ncap * sizeof(*v))) == NULL) {
+			l->st = ds_err_set(l->err, DS_ENOMEM,
+			    "report: out of memory");
+			return 1;
+		}
+		l->v = v;
+		l->cap = ncap;
+	}
+	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
+	l->st = rec_fill(&l->v[l->n], h, l->err);
+	l->n++;		/* freed by report_recs_free even when half filled */
+	return l->st != DS_OK;
+}
+
+enum ds_status
+report_recs_load(struct odb *o, struct report_rec **out, size_t *n,
+    struct ds_err *err)
+{
+	struct load l;
+	enum ds_status st;
+
+	memset(&l, 0, sizeof(l));
+	l.err = err;
+	st = odb_head_each(o, load_one, &l, err);
+	if (st == DS_OK)
+		st = l.st;
+	if (st != DS_OK) {
+		report_recs_free(l.v, l.n);
+		return st;
+	}
+	*out = l.v;
+	*n = l.n;
+	return DS_OK;
+}
+
+void
+report_recs_free(struct report_rec *v, size_t n)
+{
+	size_t i, j;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < v[i].nreasons; j++) {
+			ds_free(v[i].reason_path[j]);
+			ds_free(v[i].reason_text[j]);
+		}
+		ds_free(v[i].reason_path);
+		ds_free(v[i].reason_text);
+	}
+	ds_free(v);
+}
+
+int
+report_rec_in_area(const struct report_rec *r, const char *area)
+{
+	if (area == NULL || *area == '\0')
+		return 1;
+	return strcmp(r->province, area) == 0 || strcmp(r->city, area) == 0 ||
+	    strcmp(r->county, area) == 0 || strcmp(r->township, area) == 0 ||
+	    strcmp(r->village, area) == 0;
+}
