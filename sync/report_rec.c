@@ -29,10 +29,20 @@ const char *const report_visit_names[REPORT_NVISIT] = {
 	"screening", "verification", "annual", "review", "elimination"
 };
 
-/* The measure questions, one per kind (forms/household.md §9). */
+/*
+ * The measure kinds (forms/household.md §9): the yes/no grid question
+ * has_KIND, and the details question ms_* that older form versions had
+ * alone.
+ */
 const char *const report_measure_fields[REPORT_NMEASURE] = {
 	"ms_industry", "ms_job", "ms_finance", "ms_health", "ms_education",
 	"ms_assist", "ms_allowance", "ms_housing", "ms_water", "ms_other"
+};
+
+static const char *const measure_grid[REPORT_NMEASURE] = {
+	"has_industry", "has_job", "has_finance", "has_health",
+	"has_education", "has_assist", "has_allowance", "has_housing",
+	"has_water", "has_social"
 };
 
 static const char *const channel_names[] = {
@@ -140,6 +150,14 @@ measures(const json_t *o)
 	int i;
 
 	for (i = 0; i < REPORT_NMEASURE; i++) {
+		/* The grid answer decides; a draft may keep details of a
+		 * kind since set to no (non-relevant answers stay until
+		 * finalize). */
+		if (json_is_string(json_object_get(o, measure_grid[i]))) {
+			if (yes(o, measure_grid[i]))
+				bits |= 1u << i;
+			continue;
+		}
 		v = json_object_get(o, report_measure_fields[i]);
 		if ((json_is_array(v) && json_array_size(v) > 0) ||
 		    (json_is_string(v) && *json_string_value(v) != '\0'))

@@ -294,8 +294,12 @@ test_monthly_counts_by_definition(void)
 	STR_EQ(total_of(t, "未完成（草稿）户数"), "1");
 	STR_EQ(total_of(t, "有已说明警告户数"), "1");
 	/* Measures of households monitored in September (R1 R2 R3 R5 R6 R9
-	 * R10): job R1 R3; development gap R5 R6 R9 R10. */
+	 * R10), by the has_* grid: job R1 R3; development gap R5 R6 R9 R10. */
 	STR_EQ(total_of(t, "就业帮扶户数"), "2");
+	/* Finance: R5b; R6b keeps microcredit details under has_finance=no. */
+	STR_EQ(total_of(t, "金融帮扶户数"), "1");
+	/* Water: R10 has only the details question (older form). */
+	STR_EQ(total_of(t, "饮水安全保障户数"), "1");
 	STR_EQ(total_of(t, "有劳动力未落实开发式帮扶户数"), "4");
 	INT_EQ(report_table_row_kind(t, report_table_nrows(t) - 1),
 	    REPORT_ROW_TOTAL);
