@@ -1,0 +1,1029 @@
+/* doorstep: the interview engine: state, answers, recompute, repeats. */
+/*
+ * One interview = the instance tree + a recompute queue.  Invariant between
+ * calls: every eager expression (relevant, calculation, read_only,
+ * repeat_count) of every node holds its value for the current answers, and
+ * the queue is empty.
+ *
+ * Incremental recompute: a change to node X of def R enqueues, for each
+ * edge R -> D, the instances of D that can see X: those under X's item of
+ * the edge's shared repeat (or all of them when they share none).  The
+ * queue is a heap ordered by the compiled topological rank, so every node
+ * is evaluated after all its inputs and at most once per change.  Adding or
+ * removing a repeat item touches the new item, the roster's structural
+ * dependants (sum, count) and the position() users after it: nothing else,
+ * so a roster of n costs O(n) only where position() forces it.
+ *
+ * What this file does not do: navigation and the view model (eng_nav.c),
+ * JSON (eng_json.c), evaluation plumbing (eng_env.c).
+ */
+#include "eng_int.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mem.h"
+#include "util.h"
+
+/* ---- small predicates ---------------------------------------------- */
+
+int
+eng_relevant(const struct inst_node *n)
+{
+	for (; n != NULL; n = n->parent)
+		if (n->flags & INST_F_IRRELEVANT)
+			return 0;
+	return 1;
+}
+
+int
+eng_answerable(enum form_type t)
+{
+	switch (t) {
+	case FT_TEXT:
+	case FT_INTEGER:
+	case FT_DECIMAL:
+	case FT_SELECT_ONE:
+	case FT_SELECT_MULTIPLE:
+	case FT_DATE:
+	case FT_TIME:
+	case FT_DATETIME:
+	case FT_ACKNOWLEDGE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+eng_readonly(const struct eng *e, const struct inst_node *n)
+{
+	const struct inst_node *p;
+
+	if (n->kind == INST_LEAF && (!eng_answerable(n->def->type) ||
+	    e->cf->b[n->def->index].x[EX_CALC] != NULL))
+		return 1;
+	for (p = n; p != NULL; p = p->parent)
+		if (p->flags & INST_F_READONLY)
+			return 1;
+	return 0;
+}
+
+const struct form_list *
+eng_list_of(const struct eng *e, const struct form_node *def)
+{
+	if (def->list < 0 || (size_t)def->list >= e->f->nlists)
+		return NULL;
+	return &e->f->lists[def->list];
+}
+
+int
+eng_consent_state(const struct eng *e)
+{
+	const struct form_node *g = e->cf->consent;
+	const struct inst_node *n;
+
+	if (g == NULL)
+		return -1;
+	n = eng_ref1((struct eng *)(uintptr_t)e, e->root, g);
+	if (n == NULL || n->value == NULL)
+		return 0;
+	return strcmp(n->value, "yes") == 0 ? 1 : 2;
+}
+
+int
+eng_consent(const struct eng *e)
+{
+	return eng_consent_state(e);
+}
+
+int
+eng_blocked(const struct eng *e, const struct inst_node *n)
+{
+	if (e->cf->consent == NULL || n->def->index <= e->cf->gate_end)
+		return 0;
+	return eng_consent_state(e) != 1;
+}
+
+/* ---- the recompute queue ------------------------------------------- */
+
+static unsigned
+rank_of(const struct eng *e, const struct inst_node *n)
+{
+	return e->cf->b[n->def->index].rank;
+}
+
+static int
+q_less(const struct eng *e, const struct inst_node *a,
+    const struct inst_node *b)
+{
+	return rank_of(e, a) < rank_of(e, b);
+}
+
+static enum ds_status
+q_push(struct eng *e, struct inst_node *n)
+{
+	struct eng_queue *q = &e->q;
+	struct inst_node **v, *t;
+	size_t i, p, cap;
+
+	if (q->n == q->cap) {
+		cap = q->cap ? q->cap * 2 : 64;
+		if ((v = ds_realloc(q->v, cap * sizeof(*v))) == NULL)
+			return DS_ENOMEM;
+		q->v = v;
+		q->cap = cap;
+	}
+	i = q->n++;
+	q->v[i] = n;
+	while (i > 0) {
+		p = (i - 1) / 2;
+		if (!q_less(e, q->v[i], q->v[p]))
+			break;
+		t = q->v[i];
+		q->v[i] = q->v[p];
+		q->v[p] = t;
+		i = p;
+	}
+	return DS_OK;
+}
+
+static struct inst_node *
+q_pop(struct eng *e)
+{
+	struct eng_queue *q = &e->q;
+	struct inst_node *top, *t;
+	size_t i = 0, l, r, m;
+
+	if (q->n == 0)
+		return NULL;
+	top = q->v[0];
+	q->v[0] = q->v[--q->n];
+	for (;;) {
+		l = 2 * i + 1;
+		r = l + 1;
+		m = i;
+		if (l < q->n && q_less(e, q->v[l], q->v[m]))
+			m = l;
+		if (r < q->n && q_less(e, q->v[r], q->v[m]))
+			m = r;
+		if (m == i)
+			break;
+		t = q->v[i];
+		q->v[i] = q->v[m];
+		q->v[m] = t;
+		i = m;
+	}
+	return top;
+}
+
+void
+eng_enqueue(struct eng *e, struct inst_node *n)
+{
+	if (n->flags & INST_F_QUEUED)
+		return;
+	if (q_push(e, n) != DS_OK) {
+		e->oom = 1;
+		return;
+	}
+	n->flags |= INST_F_QUEUED;
+}
+
+/* Enqueue the instances of def under `at` (a SET for a repeat def). */
+static void
+enqueue_under(struct eng *e, struct inst_node *at, const struct form_node *d,
+    unsigned extra)
+{
+	const struct form_node *chain[64], *c;
+	struct inst_node *cur[1];
+	size_t nc = 0;
+
+	(void)cur;
+	if (at->def == d && at->kind == INST_ITEM) {
+		at->parent->flags |= extra;
+		eng_enqueue(e, at->parent);
+		return;
+	}
+	for (c = d; c != NULL && c != at->def; c = c->parent) {
+		if (nc == 64)
+			return;
+		chain[nc++] = c;
+	}
+	if (c == NULL)
+		return;
+	/* walk down: groups one way, repeat sets fan out over items */
+	{
+		struct inst_node *stack[256];
+		size_t depth[256], sp = 0;
+
+		stack[sp] = at;
+		depth[sp++] = nc;
+		while (sp > 0) {
+			struct inst_node *n = stack[--sp], *k;
+			size_t lev = depth[sp], i;
+
+			if (n->kids == NULL)
+				continue;
+			k = n->kids[e->cf->b[chain[lev - 1]->index].kidpos];
+			if (lev == 1) {
+				k->flags |= extra;
+				eng_enqueue(e, k);
+				continue;
+			}
+			if (k->kind == INST_SET) {
+				for (i = k->nitems; i > 0; i--) {
+					if (sp == 256) {
+						/* deep and wide: go slow */
+						enqueue_under(e, k->items[i - 1],
+						    d, extra);
+						continue;
+					}
+					stack[sp] = k->items[i - 1];
+					depth[sp++] = lev - 1;
+				}
+			} else if (sp < 256) {
+				stack[sp] = k;
+				depth[sp++] = lev - 1;
+			}
+		}
+	}
+}
+
+void
+eng_enqueue_deps(struct eng *e, struct inst_node *changed,
+    const struct eng_edges *out)
+{
+	const struct form_node *src = changed->def;
+	struct inst_node *anchor;
+	size_t i;
+
+	for (i = 0; i < out->n; i++) {
+		const struct eng_edge *ed = &out->v[i];
+		const struct form_node *d = e->f->nodes[ed->to];
+		unsigned extra = 0;
+
+		if (e->cf->b[ed->to].trigger == src)
+			extra = INST_F_TRIG;
+		anchor = ed->lca ? inst_item_of(changed, ed->lca) : NULL;
+		if (anchor == NULL)
+			anchor = e->root;
+		enqueue_under(e, anchor, d, extra);
+	}
+}
+
+void
+eng_enqueue_subtree(struct eng *e, struct inst_node *n)
+{
+	const struct eng_bind *b = &e->cf->b[n->def->index];
+	size_t i;
+
+	switch (n->kind) {
+	case INST_SET:
+		if (b->x[EX_COUNT] != NULL || b->x[EX_RELEVANT] != NULL ||
+		    b->x[EX_READONLY] != NULL)
+			eng_enqueue(e, n);
+		for (i = 0; i < n->nitems; i++)
+			eng_enqueue_subtree(e, n->items[i]);
+		return;
+	case INST_LEAF:
+	case INST_GROUP:
+		if (b->eager)
+			eng_enqueue(e, n);
+		break;
+	default:
+		break;
+	}
+	if (n->kids != NULL)
+		for (i = 0; i < n->def->nkids; i++)
+			eng_enqueue_subtree(e, n->kids[i]);
+}
+
+/* Own relevance / read-only flags of one node from its expressions. */
+static void
+eval_flags(struct eng *e, struct inst_node *n, const struct eng_bind *b)
+{
+	int v;
+
+	if (b->x[EX_RELEVANT] != NULL) {
+		if (eng_eval_bool(e, b->x[EX_RELEVANT], n, &v) != DS_OK)
+			v = 1;	/* a runtime error shows the question */
+		if (v)
+			n->flags &= ~(unsigned)INST_F_IRRELEVANT;
+		else
+			n->flags |= INST_F_IRRELEVANT;
+	}
+	if (b->x[EX_READONLY] != NULL) {
+		if (eng_eval_bool(e, b->x[EX_READONLY], n, &v) != DS_OK)
+			v = 0;
+		if (v)
+			n->flags |= INST_F_READONLY;
+		else
+			n->flags &= ~(unsigned)INST_F_READONLY;
+	}
+}
+
+static void
+process(struct eng *e, struct inst_node *n)
+{
+	const struct eng_bind *b = &e->cf->b[n->def->index];
+	unsigned trig = n->flags & INST_F_TRIG;
+	char *s = NULL;
+	double d;
+	size_t i, want;
+	int changed;
+
+	n->flags &= ~(unsigned)(INST_F_QUEUED | INST_F_TRIG);
+	if (n->kind == INST_SET) {
+		if (b->x[EX_COUNT] != NULL &&
+		    eng_eval_num(e, b->x[EX_COUNT], n, &d) == DS_OK &&
+		    !isnan(d) && d > 0) {
+			want = d >= INST_MAX_ITEMS ? INST_MAX_ITEMS : (size_t)d;
+			/* Collect never deletes when the count drops */
+			while (n->nitems < want)
+				if (eng_item_add(e, n, n->nitems, NULL) !=
+				    DS_OK) {
+					e->oom = 1;
+					break;
+				}
+		}
+		for (i = 0; i < n->nitems; i++)
+			eval_flags(e, n->items[i], b);
+		return;
+	}
+	eval_flags(e, n, b);
+	if (n->kind != INST_LEAF || b->x[EX_CALC] == NULL)
+		return;
+	if ((b->trigger != NULL && !trig) || e->finalized)
+		return;
+	if (eng_eval_str(e, b->x[EX_CALC], n, &s) != DS_OK)
+		s = NULL;	/* runtime error: stored as empty, as NaN */
+	if (inst_value_set(n, s, &changed) != DS_OK)
+		e->oom = 1;
+	ds_free(s);
+	if (changed) {
+		inst_reason_set(n, NULL);
+		eng_enqueue_deps(e, n, &b->out);
+	}
+}
+
+enum ds_status
+eng_run(struct eng *e)
+{
+	struct inst_node *n;
+
+	while ((n = q_pop(e)) != NULL)
+		process(e, n);
+	if (e->oom) {
+		e->oom = 0;
+		return DS_ENOMEM;
+	}
+	return DS_OK;
+}
+
+/* ---- defaults and metadata ----------------------------------------- */
+
+static void
+meta_value(struct eng *e, struct inst_node *n)
+{
+	char iso[32];
+
+	if (n->value != NULL)
+		return;
+	switch (n->def->type) {
+	case FT_START:
+		ds_time_iso(ds_now(), iso);
+		(void)inst_value_set(n, iso, NULL);
+		break;
+	case FT_TODAY:
+		ds_time_iso(ds_now(), iso);
+		iso[10] = '\0';
+		(void)inst_value_set(n, iso, NULL);
+		break;
+	case FT_DEVICEID:
+		(void)inst_value_set(n, e->deviceid, NULL);
+		break;
+	case FT_USERNAME:
+		(void)inst_value_set(n, e->username, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Defaults of a subtree, once per node: static ones (and metadata) when
+ * dynamic = 0, expressions when dynamic = 1 (after the first compute, so
+ * they see computed values outside the new nodes).
+ */
+enum ds_status
+eng_defaults(struct eng *e, struct inst_node *n, int dynamic)
+{
+	const struct eng_bind *b = &e->cf->b[n->def->index];
+	enum ds_status st;
+	char *s = NULL;
+	size_t i;
+	int changed;
+
+	if (n->kind == INST_LEAF && !(n->flags & INST_F_DEFAULTED)) {
+		if (!dynamic) {
+			meta_value(e, n);
+			if (b->is_static_default && n->value == NULL &&
+			    (st = inst_value_set(n, n->def->default_value,
+			    NULL)) != DS_OK)
+				return st;
+			if (b->x[EX_DEFAULT] == NULL)
+				n->flags |= INST_F_DEFAULTED;
+		} else if (b->x[EX_DEFAULT] != NULL) {
+			n->flags |= INST_F_DEFAULTED;
+			if (n->value == NULL &&
+			    eng_eval_str(e, b->x[EX_DEFAULT], n, &s) == DS_OK) {
+				st = inst_value_set(n, s, &changed);
+				ds_free(s);
+				if (st != DS_OK)
+					return st;
+				if (changed)
+					eng_enqueue_deps(e, n, &b->out);
+			}
+		}
+	}
+	if (n->kids != NULL)
+		for (i = 0; i < n->def->nkids; i++)
+			if ((st = eng_defaults(e, n->kids[i], dynamic)) != DS_OK)
+				return st;
+	if (n->kind == INST_SET && !dynamic)
+		return DS_OK;	/* items get theirs when they are made */
+	return DS_OK;
+}
+
+/* ---- repeats -------------------------------------------------------- */
+
+/* Position users of a repeat in items [from, nitems). */
+static void
+enqueue_posusers(struct eng *e, struct inst_node *set, size_t from)
+{
+	const struct eng_bind *b = &e->cf->b[set->def->index];
+	size_t i, k;
+
+	if (b->nposusers == 0)
+		return;
+	for (i = from; i < set->nitems; i++)
+		for (k = 0; k < b->nposusers; k++)
+			enqueue_under(e, set->items[i],
+			    e->f->nodes[b->posusers[k]], 0);
+}
+
+static void
+enqueue_structural(struct eng *e, struct inst_node *set)
+{
+	const struct eng_bind *b = &e->cf->b[set->def->index];
+
+	eng_enqueue_deps(e, set, &b->sout);
+}
+
+enum ds_status
+eng_item_add(struct eng *e, struct inst_node *set, size_t at,
+    struct inst_node **out)
+{
+	struct inst_node *it;
+	enum ds_status st;
+
+	if ((st = inst_item_insert(set, at, &it)) != DS_OK)
+		return st;
+	if ((st = eng_defaults(e, it, 0)) != DS_OK ||
+	    (st = eng_defaults(e, it, 1)) != DS_OK) {
+		inst_item_remove(set, at);
+		return st;
+	}
+	eng_enqueue_subtree(e, it);
+	enqueue_structural(e, set);
+	enqueue_posusers(e, set, at + 1);
+	if (out != NULL)
+		*out = it;
+	return DS_OK;
+}
+
+/* 1 if n is inside (or is) sub. */
+static int
+inside(const struct inst_node *n, const struct inst_node *sub)
+{
+	for (; n != NULL; n = n->parent)
+		if (n == sub)
+			return 1;
+	return 0;
+}
+
+static void
+q_drop_subtree(struct eng *e, const struct inst_node *sub)
+{
+	struct eng_queue *q = &e->q;
+	size_t i, j = 0;
+
+	/* rare: only when a queued node dies; rebuild the heap */
+	for (i = 0; i < q->n; i++)
+		if (!inside(q->v[i], sub))
+			q->v[j++] = q->v[i];
+	if (j == q->n)
+		return;
+	q->n = 0;
+	for (i = 0; i < j; i++)
+		(void)q_push(e, q->v[i]);
+}
+
+enum ds_status
+eng_item_remove(struct eng *e, struct inst_node *set, size_t at)
+{
+	struct inst_node *it = set->items[at];
+
+	if (e->cur != NULL && inside(e->cur, it))
+		e->cur = set;
+	if (e->q.n > 0)
+		q_drop_subtree(e, it);
+	inst_item_remove(set, at);
+	enqueue_structural(e, set);
+	enqueue_posusers(e, set, at);
+	return DS_OK;
+}
+
+/* ---- answers -------------------------------------------------------- */
+
+static const char *
+text_or(const struct eng *e, const struct form_text *t, const char *dflt)
+{
+	const char *s = form_text_get(e->f, t, e->lang);
+
+	return s != NULL ? s : dflt;
+}
+
+#define MSG_CONSENT_OPEN "请先取得同意（知情同意书）。 / Record the " \
+	"household's consent first."
+#define MSG_CONSENT_REFUSED "对方不同意，访问到此结束；已填内容已保存。" \
+	" / Consent was refused: the interview ends here; what you entered" \
+	" is saved."
+
+static enum ds_status
+gate_error(const struct eng *e, struct ds_err *err)
+{
+	return ds_err_set(err, DS_ESTATE, "%s",
+	    eng_consent_state(e) == 2 ? MSG_CONSENT_REFUSED :
+	    MSG_CONSENT_OPEN);
+}
+
+/* Check every name of a select answer against the filtered list. */
+static enum ds_status
+check_select(struct eng *e, struct inst_node *n, const char *v,
+    struct ds_err *err)
+{
+	const struct form_list *l = eng_list_of(e, n->def);
+	const char *p = v;
+	size_t len, i;
+
+	while (*p != '\0') {
+		len = strcspn(p, " ");
+		for (i = 0; l != NULL && i < l->nchoices; i++)
+			if (strlen(l->choices[i].name) == len &&
+			    memcmp(l->choices[i].name, p, len) == 0)
+				break;
+		if (l == NULL || i == l->nchoices) {
+			if (!(n->def->or_other && len == 5 &&
+			    memcmp(p, "other", 5) == 0))
+				return ds_err_set(err, DS_ETYPE,
+				    "没有这个选项：%.*s / No such option: %.*s",
+				    (int)len, p, (int)len, p);
+		} else if (!eng_choice_ok(e, n, l, i))
+			return ds_err_set(err, DS_ETYPE,
+			    "该选项在此不可选：%.*s / This option is not "
+			    "available here: %.*s", (int)len, p, (int)len, p);
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return DS_OK;
+}
+
+/*
+ * Evaluate n's constraint or warning against its current value.
+ * *ok = 0 when it fails; a runtime error counts as failing.
+ */
+enum ds_status
+eng_check_expr(struct eng *e, struct inst_node *n, enum eng_xk xk, int *ok)
+{
+	const struct expr *x = e->cf->b[n->def->index].x[xk];
+
+	*ok = 1;
+	/* ODK: a constraint is only checked on a non-empty answer; a
+	 * doorstep warning is checked whenever asked (an empty answer can be
+	 * what it warns about, e.g. "no measure chosen") */
+	if (x == NULL || (n->value == NULL && xk == EX_CONSTRAINT))
+		return DS_OK;
+	if (eng_eval_bool(e, x, n, ok) != DS_OK)
+		*ok = 0;
+	return DS_OK;
+}
+
+const char *
+eng_constraint_msg(const struct eng *e, const struct inst_node *n)
+{
+	return text_or(e, &n->def->constraint_msg,
+	    "答案不符合要求，请核对。 / This answer is not accepted; "
+	    "please check it.");
+}
+
+const char *
+eng_required_msg(const struct eng *e, const struct inst_node *n)
+{
+	return text_or(e, &n->def->required_msg,
+	    "此题必须回答。 / This question must be answered.");
+}
+
+const char *
+eng_warning_msg(const struct eng *e, const struct inst_node *n)
+{
+	return text_or(e, &n->def->warning_msg,
+	    "答案不常见，请核实后填写原因。 / This answer is unusual; check "
+	    "it and give a reason.");
+}
+
+enum ds_status
+eng_set_node(struct eng *e, struct inst_node *n, const char *s,
+    struct ds_err *err)
+{
+	const struct eng_bind *b;
+	enum ds_status st;
+	char *old, *nv = NULL;
+	int ok, changed;
+
+	if (e->finalized)
+		return ds_err_set(err, DS_ESTATE, "记录已完成，不能修改。 / "
+		    "The record is finalized and cannot be changed.");
+	if (n->kind != INST_LEAF)
+		return ds_err_set(err, DS_EINVAL, "not a question");
+	b = &e->cf->b[n->def->index];
+	ds_err_at(err, e->f->source, n->def->line, n->def->name);
+	if (eng_readonly(e, n))
+		return ds_err_set(err, DS_ESTATE, "%s is read-only",
+		    n->def->name);
+	if (!eng_relevant(n))
+		return ds_err_set(err, DS_ESTATE, "%s is not relevant with "
+		    "the answers given", n->def->name);
+	if (eng_blocked(e, n))
+		return gate_error(e, err);
+	if (s != NULL && *s != '\0') {
+		if ((st = eng_type_norm(n->def->type, s, &e->tmp, err)) !=
+		    DS_OK)
+			return st;
+		if (e->tmp.len == 0)
+			s = NULL;
+		else if ((nv = ds_strdup(e->tmp.p)) == NULL)
+			return ds_err_set(err, DS_ENOMEM, NULL);
+	}
+	if (nv != NULL && (n->def->type == FT_SELECT_ONE ||
+	    n->def->type == FT_SELECT_MULTIPLE) &&
+	    (st = check_select(e, n, nv, err)) != DS_OK) {
+		ds_free(nv);
+		return st;
+	}
+	if (nv != NULL && b->x[EX_CONSTRAINT] != NULL) {
+		/* JR: the constraint is checked before the value commits */
+		old = n->value;
+		n->value = nv;
+		(void)eng_check_expr(e, n, EX_CONSTRAINT, &ok);
+		n->value = old;
+		if (!ok) {
+			ds_free(nv);
+			return ds_err_set(err, DS_ECONSTRAINT, "%s",
+			    eng_constraint_msg(e, n));
+		}
+	}
+	st = inst_value_set(n, nv, &changed);
+	ds_free(nv);
+	if (st != DS_OK)
+		return ds_err_set(err, st, NULL);
+	n->flags |= INST_F_ANSWERED;
+	if (!changed)
+		return DS_OK;
+	(void)inst_reason_set(n, NULL);
+	eng_enqueue_deps(e, n, &b->out);
+	if ((st = eng_run(e)) != DS_OK)
+		return ds_err_set(err, st, NULL);
+	return DS_OK;
+}
+
+enum ds_status
+eng_set(struct eng *e, const char *path, const char *s, struct ds_err *err)
+{
+	struct inst_node *n;
+
+	ds_err_clear(err);
+	if (path == NULL) {
+		const struct eng_prompt *p = eng_prompt(e);
+
+		if (p->kind != EP_QUESTION)
+			return ds_err_set(err, DS_ESTATE,
+			    "no question at the cursor");
+		path = p->path;
+	}
+	if ((n = eng_path_find(e, path)) == NULL || n->kind != INST_LEAF)
+		return ds_err_set(err, DS_ENOENT, "no question %s", path);
+	return eng_set_node(e, n, s, err);
+}
+
+enum ds_status
+eng_reason(struct eng *e, const char *path, const char *reason,
+    struct ds_err *err)
+{
+	struct inst_node *n;
+	int ok;
+
+	ds_err_clear(err);
+	if (e->finalized)
+		return ds_err_set(err, DS_ESTATE, "record is finalized");
+	if ((n = eng_path_find(e, path)) == NULL || n->kind != INST_LEAF)
+		return ds_err_set(err, DS_ENOENT, "no question %s", path);
+	if (reason != NULL && *reason != '\0') {
+		if (strlen(reason) > ENG_REASON_MAX)
+			return ds_err_set(err, DS_ELIMIT, "reason too long");
+		(void)eng_check_expr(e, n, EX_WARNING, &ok);
+		if (ok)
+			return ds_err_set(err, DS_ESTATE, "no warning to "
+			    "confirm at %s", path);
+	}
+	return ds_err_set(err, inst_reason_set(n, reason), NULL);
+}
+
+/* ---- repeat actions ------------------------------------------------- */
+
+static enum ds_status
+find_set(struct eng *e, const char *path, struct inst_node **out,
+    struct ds_err *err)
+{
+	struct inst_node *n;
+
+	if (e->finalized)
+		return ds_err_set(err, DS_ESTATE, "record is finalized");
+	if ((n = eng_path_find(e, path)) == NULL)
+		return ds_err_set(err, DS_ENOENT, "no repeat %s", path);
+	if (n->kind == INST_ITEM)
+		n = n->parent;
+	if (n->kind != INST_SET)
+		return ds_err_set(err, DS_EINVAL, "%s is not a repeat", path);
+	if (!eng_relevant(n->parent) || (n->def->relevant != NULL &&
+	    n->nitems > 0 && !eng_relevant(n->items[0])))
+		return ds_err_set(err, DS_ESTATE, "%s is not relevant", path);
+	if (eng_blocked(e, n))
+		return gate_error(e, err);
+	*out = n;
+	return DS_OK;
+}
+
+static enum ds_status
+repeat_insert(struct eng *e, const char *path, size_t at, int append,
+    struct ds_err *err)
+{
+	struct inst_node *set, *it;
+	enum ds_status st;
+
+	ds_err_clear(err);
+	if ((st = find_set(e, path, &set, err)) != DS_OK)
+		return st;
+	if (e->cf->b[set->def->index].x[EX_COUNT] != NULL)
+		return ds_err_set(err, DS_ESTATE, "人数由前面的答案决定，请修改"
+		    "该答案。 / The number of entries comes from an earlier "
+		    "answer; change that answer instead.");
+	if (append)
+		at = set->nitems;
+	if (at > set->nitems)
+		return ds_err_set(err, DS_EINVAL, "no position %zu in %s",
+		    at, path);
+	if ((st = eng_item_add(e, set, at, &it)) != DS_OK)
+		return ds_err_set(err, st, "cannot add to %s", path);
+	if ((st = eng_run(e)) != DS_OK)
+		return ds_err_set(err, st, NULL);
+	e->cur = it;
+	e->cur = eng_nav_first_in(e, it);
+	return DS_OK;
+}
+
+enum ds_status
+eng_repeat_add(struct eng *e, const char *set, struct ds_err *err)
+{
+	return repeat_insert(e, set, 0, 1, err);
+}
+
+enum ds_status
+eng_repeat_insert(struct eng *e, const char *set, size_t at,
+    struct ds_err *err)
+{
+	return repeat_insert(e, set, at, 0, err);
+}
+
+enum ds_status
+eng_repeat_remove(struct eng *e, const char *path, size_t at,
+    struct ds_err *err)
+{
+	struct inst_node *set;
+	enum ds_status st;
+	double d;
+
+	ds_err_clear(err);
+	if ((st = find_set(e, path, &set, err)) != DS_OK)
+		return st;
+	if (at >= set->nitems)
+		return ds_err_set(err, DS_EINVAL, "no item %zu in %s", at + 1,
+		    path);
+	if (e->cf->b[set->def->index].x[EX_COUNT] != NULL &&
+	    eng_eval_num(e, e->cf->b[set->def->index].x[EX_COUNT], set,
+	    &d) == DS_OK && !isnan(d) && (double)set->nitems <= d)
+		return ds_err_set(err, DS_ESTATE, "人数由前面的答案决定，请先"
+		    "修改该答案。 / The number of entries comes from an earlier "
+		    "answer; lower it first.");
+	eng_item_remove(e, set, at);
+	if ((st = eng_run(e)) != DS_OK)
+		return ds_err_set(err, st, NULL);
+	return DS_OK;
+}
+
+/* ---- life cycle ----------------------------------------------------- */
+
+enum ds_status
+eng_new_empty(const struct eng_form *cf, const struct eng_opts *o,
+    struct eng **out)
+{
+	struct eng *e;
+
+	if ((e = ds_calloc(1, sizeof(*e))) == NULL)
+		return DS_ENOMEM;
+	e->cf = cf;
+	e->f = cf->f;
+	e->lang = o != NULL && o->lang >= 0 && (size_t)o->lang < e->f->nlangs ?
+	    o->lang : e->f->default_lang;
+	ds_buf_init(&e->tmp, INST_MAX_VALUE + 1024);
+	ds_buf_init(&e->tmp2, INST_MAX_VALUE + 1024);
+	expr_rng_seed(&e->rng, (uint64_t)ds_now_ms());
+	if (o != NULL && ((o->deviceid != NULL &&
+	    (e->deviceid = ds_strdup(o->deviceid)) == NULL) ||
+	    (o->username != NULL &&
+	    (e->username = ds_strdup(o->username)) == NULL))) {
+		eng_free(e);
+		return DS_ENOMEM;
+	}
+	if (inst_new(e->f, &e->root) != DS_OK) {
+		eng_free(e);
+		return DS_ENOMEM;
+	}
+	*out = e;
+	return DS_OK;
+}
+
+/* Full compute after building or loading a tree. */
+enum ds_status
+eng_compute_all(struct eng *e, int defaults)
+{
+	enum ds_status st;
+
+	e->full = 1;
+	if (defaults && (st = eng_defaults(e, e->root, 0)) != DS_OK)
+		return st;
+	eng_enqueue_subtree(e, e->root);
+	if ((st = eng_run(e)) != DS_OK)
+		return st;
+	if (defaults) {
+		if ((st = eng_defaults(e, e->root, 1)) != DS_OK)
+			return st;
+		if ((st = eng_run(e)) != DS_OK)
+			return st;
+	}
+	e->full = 0;
+	return DS_OK;
+}
+
+enum ds_status
+eng_open(const struct eng_form *cf, const struct eng_opts *o,
+    struct eng **out, struct ds_err *err)
+{
+	struct eng *e;
+	enum ds_status st;
+
+	ds_err_clear(err);
+	if ((st = eng_new_empty(cf, o, &e)) != DS_OK)
+		return ds_err_set(err, st, NULL);
+	if ((st = eng_compute_all(e, 1)) != DS_OK) {
+		eng_free(e);
+		return ds_err_set(err, st, "cannot start the interview");
+	}
+	e->cur = eng_nav_first_in(e, e->root);
+	*out = e;
+	return DS_OK;
+}
+
+void
+eng_free(struct eng *e)
+{
+	if (e == NULL)
+		return;
+	inst_free(e->root);
+	ds_free(e->q.v);
+	ds_free(e->deviceid);
+	ds_free(e->username);
+	if (e->meta != NULL)
+		json_decref(e->meta);
+	ds_buf_reset(&e->tmp);
+	ds_buf_reset(&e->tmp2);
+	eng_arena_clear(e);
+	ds_free(e->arena);
+	ds_free(e->prompt.fields);
+	ds_free(e);
+}
+
+void
+eng_set_lang(struct eng *e, int lang)
+{
+	e->lang = lang >= 0 && (size_t)lang < e->f->nlangs ? lang :
+	    e->f->default_lang;
+}
+
+struct inst_node *
+eng_root(const struct eng *e)
+{
+	return e->root;
+}
+
+int
+eng_is_finalized(const struct eng *e)
+{
+	return e->finalized;
+}
+
+const char *
+eng_value(struct eng *e, const char *path)
+{
+	struct inst_node *n = eng_path_find(e, path);
+
+	return n != NULL && n->kind == INST_LEAF ? n->value : NULL;
+}
+
+enum ds_status
+eng_meta_set(struct eng *e, const char *key, json_t *v)
+{
+	if (e->meta == NULL && (e->meta = json_object()) == NULL)
+		return DS_ENOMEM;
+	if (v == NULL)
+		return json_object_del(e->meta, key) == 0 ? DS_OK : DS_ENOENT;
+	return json_object_set(e->meta, key, v) == 0 ? DS_OK : DS_ENOMEM;
+}
+
+json_t *
+eng_meta_get(const struct eng *e, const char *key)
+{
+	return e->meta != NULL ? json_object_get(e->meta, key) : NULL;
+}
+
+char *
+eng_instance_name(struct eng *e)
+{
+	char *s = NULL;
+
+	if (e->cf->instance_name == NULL ||
+	    eng_eval_str(e, e->cf->instance_name, e->root, &s) != DS_OK)
+		return NULL;
+	if (s != NULL && *s == '\0') {
+		ds_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+char *
+eng_household_key(struct eng *e)
+{
+	const struct inst_node *n;
+
+	if (e->cf->hhkey == NULL ||
+	    (n = eng_ref1(e, e->root, e->cf->hhkey)) == NULL ||
+	    n->value == NULL)
+		return NULL;
+	return ds_strdup(n->value);
+}
+
+size_t
+eng_answers_of(struct eng *e, const char *name, const char **out,
+    size_t max)
+{
+	const struct form_node *d = form_find(e->f, name);
+	const struct inst_node *n;
+	struct expr_nodes ns;
+	size_t i, k = 0;
+
+	if (d == NULL)
+		return 0;
+	expr_nodes_init(&ns);
+	if (eng_resolve(e, e->root, d, 1, &ns) == DS_OK)
+		for (i = 0; i < ns.n && k < max; i++) {
+			n = ns.v[i].p;
+			if (n->kind == INST_LEAF && n->value != NULL)
+				out[k++] = n->value;
+		}
+	expr_nodes_reset(&ns);
+	return k;
+}

@@ -1,0 +1,266 @@
+/* doorstep: the headless interview engine (layer 4: engine). */
+#ifndef DS_ENG_H
+#define DS_ENG_H
+
+/*
+ * Two objects:
+ *
+ *   struct eng_form  a form compiled once: every expression parsed, every
+ *                    ${name} resolved, the dependency graph built and
+ *                    ordered (cycles are load errors).  Immutable and
+ *                    shareable between interviews; it borrows the form,
+ *                    which must outlive it.
+ *   struct eng       one interview over a compiled form: the instance tree
+ *                    (inst.h), a cursor, warning reasons, consent state.
+ *                    A pure state machine: every call either succeeds and
+ *                    changes the state, or fails with the state unchanged
+ *                    and a message in the struct ds_err.
+ *
+ * Semantics follow ODK Collect (xlsform-xpath.md): required only when
+ * relevant, constraint only when non-empty, non-relevant answers kept while
+ * filling and dropped at finalize, lowering repeat_count never deletes
+ * items, defaults applied once per node.  doorstep extensions: `warning`
+ * (a soft check that must hold like a constraint; when it fails the worker
+ * confirms the answer with a typed reason, kept in the record) and the
+ * consent gate (form setting `consent`).  See docs/engine.md.
+ *
+ * Paths.  A node is named by a path of its enclosing repeat items and its
+ * name: "age" outside repeats, "member[2]/age" (1-based) in a roster,
+ * "member[2]/child[1]/cname" nested, "member[2]" for an item, "member" for
+ * the repeat set of the current top level.  Paths appear in prompts,
+ * issues, jumps and the serialized cursor.
+ */
+
+#include <stddef.h>
+
+#include "form.h"
+#include "json.h"
+#include "status.h"
+
+struct eng_form;
+struct eng;
+struct inst_node;
+
+/* Limits. */
+#define ENG_PATH_MAX		512	/* bytes of a path */
+#define ENG_REASON_MAX		1024	/* bytes of a warning reason */
+
+/*
+ * Compile a loaded form.  Every problem goes into diags as
+ * "file:line: error: [column] message" (bad ${} references, expression
+ * syntax errors, unknown functions, cycles with the rows involved,
+ * select questions without a list, bad consent/household_key settings);
+ * all of them are collected, not only the first.  Returns DS_OK and
+ * *out when there are no errors; DS_EPARSE (or DS_ECYCLE when the only
+ * errors are cycles) with *out NULL otherwise; DS_ENOMEM.
+ * diags may be NULL (then only the status tells).
+ */
+enum ds_status	 eng_compile(const struct form *, struct eng_form **out,
+		    struct form_diags *diags);
+void		 eng_form_free(struct eng_form *);
+const struct form *eng_form_model(const struct eng_form *);
+
+/* Context the caller supplies for metadata questions. */
+struct eng_opts {
+	const char	*deviceid;	/* for `deviceid`, may be NULL */
+	const char	*username;	/* for `username`, may be NULL */
+	int		 lang;		/* index into form->langs, -1 default */
+};
+
+/*
+ * Start a new interview: build the tree, apply defaults, fill start/today/
+ * deviceid/username, compute every calculate and relevance, place the
+ * cursor on the first prompt.  opts may be NULL.  The eng borrows cf.
+ */
+enum ds_status	 eng_open(const struct eng_form *cf, const struct eng_opts *,
+		    struct eng **out, struct ds_err *);
+void		 eng_free(struct eng *);
+
+/* Display language (index into form->langs; -1 = the form's default). */
+void		 eng_set_lang(struct eng *, int lang);
+
+/* ---- The view model ------------------------------------------------- */
+
+enum eng_prompt_kind {
+	EP_QUESTION,	/* one question */
+	EP_FIELDLIST,	/* a field-list group: several questions, one screen */
+	EP_REPEAT,	/* a roster: the items of one repeat set */
+	EP_END		/* after the last question: review and finalize */
+};
+
+struct eng_choice {
+	const char	*name;		/* stored value */
+	const char	*label;		/* in the display language */
+	int		 selected;
+};
+
+/* One question as shown: every pointer borrowed until the next call. */
+struct eng_field {
+	char			 path[ENG_PATH_MAX];
+	const struct form_node	*node;
+	enum form_type		 type;
+	const char		*name;
+	const char		*label;		/* ${x} references filled in */
+	const char		*hint;
+	const char		*value;		/* NULL when empty */
+	struct eng_choice	*choices;	/* selects: filtered, translated */
+	size_t			 nchoices;
+	const char		*error;		/* required/constraint text or NULL */
+	const char		*warning;	/* failing soft check or NULL */
+	const char		*reason;	/* the worker's reason, or NULL */
+	int			 readonly;
+	int			 required;	/* currently required */
+	const char		*appearance;
+};
+
+struct eng_prompt {
+	enum eng_prompt_kind	 kind;
+	char			 path[ENG_PATH_MAX];	/* cursor path */
+	char			 section[ENG_PATH_MAX];	/* "Members > 2" */
+	struct eng_field	*fields;	/* QUESTION: 1; FIELDLIST: n */
+	size_t			 nfields;
+	/* REPEAT */
+	const char		*repeat_label;
+	size_t			 nitems;
+	long			 count;		/* repeat_count value, -1 none */
+	int			 can_add;	/* add/insert allowed */
+	/* progress over relevant, answerable questions */
+	size_t			 answered;
+	size_t			 total;
+	int			 finalized;
+};
+
+/* The prompt at the cursor.  Borrowed: valid until the next call on e. */
+const struct eng_prompt *eng_prompt(struct eng *);
+
+/* ---- Actions -------------------------------------------------------- */
+
+/*
+ * Move to the next / previous relevant prompt.  Next refuses to leave a
+ * question whose required or constraint check fails (DS_ECONSTRAINT, the
+ * message in err) and refuses to pass the consent gate until consent is
+ * `yes` (DS_ESTATE).  At the end / beginning the cursor stays (DS_ENOENT).
+ */
+enum ds_status	 eng_next(struct eng *, struct ds_err *);
+enum ds_status	 eng_prev(struct eng *, struct ds_err *);
+/* Jump to a path (any relevant prompt; "" or "_end" for the end). */
+enum ds_status	 eng_jump(struct eng *, const char *path, struct ds_err *);
+
+/*
+ * Answer the question at `path` (NULL: the question at the cursor) with the
+ * text s: NULL or "" clears.  Type check (integer, decimal, date YYYY-MM-DD,
+ * time HH:MM[:SS], dateTime, select names valid in the filtered list,
+ * select_multiple space-separated names), then the constraint when
+ * non-empty.  DS_ETYPE / DS_ECONSTRAINT leave the old value; DS_ESTATE for
+ * read-only or non-relevant questions, a closed consent gate or a finalized
+ * record; DS_ENOENT for an unknown path.  On success dependants are
+ * recomputed; a failing warning does not refuse (see the prompt).
+ * The stored text is normalised (e.g. "07:05" -> "07:05:00").
+ */
+enum ds_status	 eng_set(struct eng *, const char *path, const char *s,
+		    struct ds_err *);
+
+/*
+ * Confirm the failing warning at `path` with a reason (1..ENG_REASON_MAX
+ * bytes; NULL clears).  DS_ESTATE when no warning fails there.  A reason
+ * is dropped when the answer changes.
+ */
+enum ds_status	 eng_reason(struct eng *, const char *path,
+		    const char *reason, struct ds_err *);
+
+/*
+ * Repeats.  `set` is the path of a repeat set ("member", or
+ * "member[1]/child" nested).  Add appends; insert puts a new item before
+ * 0-based index `at`; remove deletes item `at`.  With repeat_count the
+ * count drives the roster: add/insert give DS_ESTATE, and remove is only
+ * allowed for surplus items (more items than the count; Collect never
+ * deletes them by itself, xlsform-xpath.md §13.11).  The cursor moves to
+ * the new item, or stays on the roster after a remove.
+ */
+enum ds_status	 eng_repeat_add(struct eng *, const char *set,
+		    struct ds_err *);
+enum ds_status	 eng_repeat_insert(struct eng *, const char *set, size_t at,
+		    struct ds_err *);
+enum ds_status	 eng_repeat_remove(struct eng *, const char *set, size_t at,
+		    struct ds_err *);
+
+/* ---- Review and finalize -------------------------------------------- */
+
+struct eng_issue {
+	char		 path[ENG_PATH_MAX];
+	const char	*name;		/* question name */
+	int		 is_error;	/* 0: open warning (needs a reason) */
+	char		*msg;		/* in the display language */
+	int		 line;		/* form source line */
+};
+
+/*
+ * Every blocking error (required, constraint, type, surplus roster items,
+ * closed consent) and every open warning, in form order.  *out owned by
+ * the caller: eng_issues_free(v, n).
+ */
+enum ds_status	 eng_issues(struct eng *, struct eng_issue **out, size_t *n,
+		    size_t *nerrors);
+void		 eng_issues_free(struct eng_issue *, size_t);
+
+/*
+ * Finalize: refused (DS_ECONSTRAINT, with the first issue in err) while any
+ * error or open warning remains.  Then drops non-relevant answers (and,
+ * after a refused consent, everything after the consent group), sets
+ * `end`, and freezes the record: later actions give DS_ESTATE.
+ */
+enum ds_status	 eng_finalize(struct eng *, struct ds_err *);
+int		 eng_is_finalized(const struct eng *);
+
+/* Consent: -1 no gate in the form, 0 not answered, 1 yes, 2 refused. */
+int		 eng_consent(const struct eng *);
+
+/* ---- Serialization -------------------------------------------------- */
+
+/*
+ * The answers as a JSON object keyed by question name (groups flattened),
+ * repeats as arrays of such objects, select_multiple as arrays of choice
+ * names, every other answer as a string; empty answers omitted.  The
+ * reserved key "_meta" holds form id and version, state, cursor path,
+ * warning reasons by path, and the caller's extra metadata (consent
+ * evidence).  *out is a new reference.
+ */
+enum ds_status	 eng_to_json(struct eng *, json_t **out, struct ds_err *);
+
+/*
+ * Restore an interview from eng_to_json output: same answers, reasons,
+ * cursor and state.  Values are loaded as stored (drafts may hold answers
+ * that fail checks), then everything is recomputed.
+ */
+enum ds_status	 eng_restore(const struct eng_form *, const struct eng_opts *,
+		    const json_t *, struct eng **out, struct ds_err *);
+
+/*
+ * Apply a `fill` answers document (same shape, "_meta" optional: "reasons"
+ * by path is honoured) through eng_set and the repeat actions, in form
+ * order, collecting every problem as issues instead of stopping at the
+ * first.  Returns DS_OK if every answer was accepted.
+ */
+enum ds_status	 eng_apply_answers(struct eng *, const json_t *,
+		    struct eng_issue **out, size_t *n);
+
+/* Extra metadata kept under "_meta": borrowed reference, may be NULL. */
+enum ds_status	 eng_meta_set(struct eng *, const char *key, json_t *);
+json_t		*eng_meta_get(const struct eng *, const char *key);
+
+/* Record label (instance_name) and household key, new strings or NULL. */
+char		*eng_instance_name(struct eng *);
+char		*eng_household_key(struct eng *);
+
+/*
+ * Non-empty answers of question `name` in every instance (document order),
+ * at most max, borrowed until the next call that changes answers.
+ */
+size_t		 eng_answers_of(struct eng *, const char *name,
+		    const char **out, size_t max);
+
+/* Low-level access for tools and tests. */
+struct inst_node *eng_root(const struct eng *);
+const char	*eng_value(struct eng *, const char *path);
+
+#endif

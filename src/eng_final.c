@@ -1,0 +1,274 @@
+/* doorstep: review (every error and open warning) and finalize. */
+/*
+ * eng_issues walks the relevant part of the tree in document order and
+ * lists what blocks finalize: required answers missing, constraints
+ * failing on stored answers (a later answer can break an earlier one),
+ * select answers no longer in their filtered list, roster items beyond
+ * repeat_count, a consent gate not answered, and every failing warning
+ * without a reason.  eng_finalize refuses while the list is not empty,
+ * then drops what Collect drops (non-relevant answers; after a refused
+ * consent everything past the consent group), stamps `end`, and freezes.
+ */
+#include "eng_int.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mem.h"
+#include "util.h"
+
+struct ilist {
+	struct eng_issue	*v;
+	size_t			 n;
+	size_t			 cap;
+	size_t			 nerr;
+	int			 oom;
+};
+
+static void
+add(struct eng *e, struct ilist *l, const struct inst_node *n, int is_error,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void
+add(struct eng *e, struct ilist *l, const struct inst_node *n, int is_error,
+    const char *fmt, ...)
+{
+	struct eng_issue *v;
+	char msg[1024];
+	va_list ap;
+	size_t cap;
+
+	(void)e;
+	if (l->n == l->cap) {
+		cap = l->cap ? l->cap * 2 : 16;
+		if ((v = ds_realloc(l->v, cap * sizeof(*v))) == NULL) {
+			l->oom = 1;
+			return;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	v = &l->v[l->n];
+	memset(v, 0, sizeof(*v));
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if ((v->msg = ds_strdup(msg)) == NULL) {
+		l->oom = 1;
+		return;
+	}
+	(void)eng_path_fmt(n, v->path, sizeof(v->path));
+	v->name = n->def->name;
+	v->line = n->def->line;
+	v->is_error = is_error;
+	l->n++;
+	if (is_error)
+		l->nerr++;
+}
+
+/* Is every name of a stored select answer still in its filtered list? */
+static const char *
+bad_choice(struct eng *e, struct inst_node *n, size_t *len)
+{
+	const struct form_list *l = eng_list_of(e, n->def);
+	const char *p = n->value;
+	size_t i;
+
+	while (p != NULL && *p != '\0') {
+		*len = strcspn(p, " ");
+		for (i = 0; l != NULL && i < l->nchoices; i++)
+			if (strlen(l->choices[i].name) == *len &&
+			    memcmp(l->choices[i].name, p, *len) == 0)
+				break;
+		if (l == NULL || i == l->nchoices) {
+			if (!(n->def->or_other && *len == 5 &&
+			    memcmp(p, "other", 5) == 0))
+				return p;
+		} else if (!eng_choice_ok(e, n, l, i))
+			return p;
+		p += *len;
+		while (*p == ' ')
+			p++;
+	}
+	return NULL;
+}
+
+static void
+check_leaf(struct eng *e, struct ilist *l, struct inst_node *n)
+{
+	const char *em, *wm, *bad;
+	size_t len;
+
+	if (eng_readonly(e, n))
+		return;
+	eng_check_node(e, n, &em, &wm);
+	if (em != NULL)
+		add(e, l, n, 1, "%s", em);
+	if (n->value != NULL && (n->def->type == FT_SELECT_ONE ||
+	    n->def->type == FT_SELECT_MULTIPLE) &&
+	    (bad = bad_choice(e, n, &len)) != NULL)
+		add(e, l, n, 1, "该选项在此不可选：%.*s / This option is not "
+		    "available here: %.*s", (int)len, bad, (int)len, bad);
+	if (wm != NULL && n->reason == NULL)
+		add(e, l, n, 0, "%s", wm);
+}
+
+static void
+check_set(struct eng *e, struct ilist *l, struct inst_node *set)
+{
+	const struct expr *x = e->cf->b[set->def->index].x[EX_COUNT];
+	double d;
+
+	if (x == NULL || eng_eval_num(e, x, set, &d) != DS_OK)
+		return;
+	if (isnan(d) || d < 0)
+		d = 0;
+	if ((double)set->nitems > d)
+		add(e, l, set, 1, "多出 %zu 条记录，请确认删除。 / %zu extra "
+		    "entries beyond the number given; delete them.",
+		    set->nitems - (size_t)d, set->nitems - (size_t)d);
+}
+
+enum ds_status
+eng_issues(struct eng *e, struct eng_issue **out, size_t *nout,
+    size_t *nerrors)
+{
+	struct ilist l;
+	struct inst_node *n = e->root;
+	const struct form_node *g = e->cf->consent;
+
+	memset(&l, 0, sizeof(l));
+	if (g != NULL && eng_consent_state(e) == 0) {
+		struct inst_node *gn = eng_ref1(e, e->root, g);
+
+		if (gn != NULL)
+			add(e, &l, gn, 1, "尚未记录是否同意。 / Consent is not "
+			    "recorded yet.");
+	}
+	while (n != NULL) {
+		if (!eng_relevant(n) || eng_blocked(e, n)) {
+			n = inst_next(n, 1);
+			continue;
+		}
+		if (n->kind == INST_LEAF)
+			check_leaf(e, &l, n);
+		else if (n->kind == INST_SET)
+			check_set(e, &l, n);
+		n = inst_next(n, 0);
+	}
+	if (l.oom) {
+		eng_issues_free(l.v, l.n);
+		return DS_ENOMEM;
+	}
+	*out = l.v;
+	*nout = l.n;
+	if (nerrors != NULL)
+		*nerrors = l.nerr;
+	return DS_OK;
+}
+
+void
+eng_issues_free(struct eng_issue *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ds_free(v[i].msg);
+	ds_free(v);
+}
+
+/* Clear every answer under n and empty its rosters. */
+static void
+clear_subtree(struct inst_node *n)
+{
+	size_t i;
+
+	if (n->kind == INST_LEAF) {
+		(void)inst_value_set(n, NULL, NULL);
+		(void)inst_reason_set(n, NULL);
+	}
+	if (n->kind == INST_SET)
+		while (n->nitems > 0)
+			inst_item_remove(n, n->nitems - 1);
+	if (n->kids != NULL)
+		for (i = 0; i < n->def->nkids; i++)
+			clear_subtree(n->kids[i]);
+}
+
+/* A refused consent keeps only the gate group and what precedes it. */
+static void
+clear_after(struct inst_node *n, size_t gate_end)
+{
+	size_t i;
+
+	if (n->def->index > gate_end) {
+		clear_subtree(n);
+		return;
+	}
+	if (n->kids != NULL)
+		for (i = 0; i < n->def->nkids; i++)
+			clear_after(n->kids[i], gate_end);
+}
+
+/* Collect: non-relevant answers are not part of the record. */
+static void
+drop_irrelevant(struct inst_node *n)
+{
+	size_t i;
+
+	if (n->flags & INST_F_IRRELEVANT) {
+		clear_subtree(n);
+		return;
+	}
+	if (n->kind == INST_SET) {
+		for (i = n->nitems; i > 0; i--)
+			if (n->items[i - 1]->flags & INST_F_IRRELEVANT)
+				inst_item_remove(n, i - 1);
+			else
+				drop_irrelevant(n->items[i - 1]);
+		return;
+	}
+	if (n->kids != NULL)
+		for (i = 0; i < n->def->nkids; i++)
+			drop_irrelevant(n->kids[i]);
+}
+
+enum ds_status
+eng_finalize(struct eng *e, struct ds_err *err)
+{
+	struct eng_issue *v;
+	struct inst_node *n;
+	size_t nv, nerr, i;
+	enum ds_status st;
+	char iso[32];
+
+	ds_err_clear(err);
+	if (e->finalized)
+		return ds_err_set(err, DS_ESTATE, "record is already "
+		    "finalized");
+	if ((st = eng_issues(e, &v, &nv, &nerr)) != DS_OK)
+		return ds_err_set(err, st, NULL);
+	if (nv > 0) {
+		ds_err_at(err, e->f->source, v[0].line, v[0].path);
+		ds_err_set(err, DS_ECONSTRAINT, "%zu error(s), %zu warning(s) "
+		    "without a reason; first: %s: %s", nerr, nv - nerr,
+		    v[0].path, v[0].msg);
+		eng_issues_free(v, nv);
+		return DS_ECONSTRAINT;
+	}
+	eng_issues_free(v, nv);
+	if (eng_consent_state(e) == 2)
+		clear_after(e->root, e->cf->gate_end);
+	drop_irrelevant(e->root);
+	for (i = 0; i < e->f->nnodes; i++)
+		if (e->f->nodes[i]->type == FT_END &&
+		    (n = eng_ref1(e, e->root, e->f->nodes[i])) != NULL) {
+			ds_time_iso(ds_now(), iso);
+			(void)inst_value_set(n, iso, NULL);
+		}
+	e->finalized = 1;
+	e->cur = NULL;
+	return DS_OK;
+}

@@ -1,0 +1,174 @@
+/* doorstep: engine internals shared by eng*.c (layer 4: engine). */
+#ifndef DS_ENG_INT_H
+#define DS_ENG_INT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "eng.h"
+#include "expr.h"
+#include "form.h"
+#include "inst.h"
+#include "status.h"
+
+#define INST_NAME_MAX	256	/* bytes of a choice or question name */
+#define INST_F_TRIG	0x20	/* inst flag: enqueued by its trigger */
+
+/* Expression columns of a node, compiled. */
+enum eng_xk {
+	EX_RELEVANT,
+	EX_CALC,
+	EX_READONLY,
+	EX_COUNT,	/* repeat_count */
+	EX_REQUIRED,
+	EX_CONSTRAINT,
+	EX_WARNING,
+	EX_FILTER,	/* choice_filter */
+	EX_DEFAULT,	/* dynamic default */
+	EX_NKIND
+};
+
+/* An edge of the dependency graph: `to` reads the node it leaves. */
+struct eng_edge {
+	size_t			 to;	/* node index of the dependant */
+	const struct form_node	*lca;	/* deepest repeat holding both, or
+					 * NULL: where to anchor instances */
+};
+
+struct eng_edges {
+	struct eng_edge	*v;
+	size_t		 n;
+	size_t		 cap;
+};
+
+struct eng_bind {
+	const struct form_node	*node;
+	struct expr		*x[EX_NKIND];
+	const struct form_node	*rep;	/* nearest repeat strictly above */
+	size_t			 kidpos;/* position in the parent's kids */
+	unsigned		 rank;	/* topological order (eager only) */
+	int			 eager;	/* relevant, calc, readonly, count */
+	int			 uses_pos;
+	int			 is_static_default;
+	const struct form_node	*trigger;
+	struct eng_edges	 out;	/* value dependants */
+	struct eng_edges	 sout;	/* repeat: structural dependants */
+	size_t			*posusers; /* repeat: defs inside it that use
+					    * position() (node indices) */
+	size_t			 nposusers;
+};
+
+struct eng_form {
+	const struct form	*f;
+	struct eng_bind		*b;		/* f->nnodes */
+	const struct form_node	*consent;	/* gate question or NULL */
+	size_t			 gate_end;	/* last node index the gate
+						 * leaves open */
+	const struct form_node	*hhkey;
+	struct expr		*instance_name;
+};
+
+/* A binary heap of inst nodes keyed by their def's rank. */
+struct eng_queue {
+	struct inst_node	**v;
+	size_t			 n;
+	size_t			 cap;
+};
+
+struct eng {
+	const struct eng_form	*cf;
+	const struct form	*f;
+	struct inst_node	*root;
+	struct inst_node	*cur;		/* NULL: the end */
+	int			 lang;
+	int			 finalized;
+	int			 full;		/* full recompute in progress */
+	int			 oom;		/* allocation failed in the queue */
+	char			*deviceid;
+	char			*username;
+	json_t			*meta;		/* caller's extra _meta keys */
+	struct eng_queue	 q;
+	struct expr_rng		 rng;
+	struct ds_buf		 tmp;		/* scratch, capped */
+	struct ds_buf		 tmp2;
+	/* the prompt and the strings it borrows */
+	struct eng_prompt	 prompt;
+	char			**arena;
+	size_t			 narena;
+	size_t			 caparena;
+	struct ds_err		 everr;		/* last evaluation error */
+};
+
+/* eng_type.c */
+enum ds_status	 eng_type_norm(enum form_type, const char *s,
+		    struct ds_buf *out, struct ds_err *);
+
+/* eng_env.c: evaluation of a node's expressions */
+void		 eng_env_make(struct eng *, struct expr_env *,
+		    const struct inst_node *context);
+struct expr_node eng_hnode(const struct inst_node *);
+enum ds_status	 eng_eval_bool(struct eng *, const struct expr *,
+		    const struct inst_node *ctx, int *out);
+enum ds_status	 eng_eval_str(struct eng *, const struct expr *,
+		    const struct inst_node *ctx, char **out);
+enum ds_status	 eng_eval_num(struct eng *, const struct expr *,
+		    const struct inst_node *ctx, double *out);
+/* Is choice c of list l allowed by n's choice_filter? */
+int		 eng_choice_ok(struct eng *, const struct inst_node *n,
+		    const struct form_list *, size_t c);
+/* Instances of def as ${name} gives them from `from` (all: every item). */
+enum ds_status	 eng_resolve(struct eng *, const struct inst_node *from,
+		    const struct form_node *def, int all,
+		    struct expr_nodes *out);
+enum ds_status	 eng_descend_chain(struct eng *, const struct inst_node *,
+		    const struct form_node *const *chain, size_t nc,
+		    struct expr_nodes *out);
+/* First node ${name} gives from n, or NULL. */
+struct inst_node *eng_ref1(struct eng *, const struct inst_node *from,
+		    const struct form_node *def);
+
+/* eng.c */
+int		 eng_relevant(const struct inst_node *);
+int		 eng_readonly(const struct eng *, const struct inst_node *);
+int		 eng_blocked(const struct eng *, const struct inst_node *);
+int		 eng_answerable(enum form_type);
+void		 eng_enqueue(struct eng *, struct inst_node *);
+void		 eng_enqueue_deps(struct eng *, struct inst_node *changed,
+		    const struct eng_edges *);
+enum ds_status	 eng_run(struct eng *);
+enum ds_status	 eng_check_expr(struct eng *, struct inst_node *,
+		    enum eng_xk, int *ok);
+const char	*eng_constraint_msg(const struct eng *,
+		    const struct inst_node *);
+const char	*eng_required_msg(const struct eng *, const struct inst_node *);
+const char	*eng_warning_msg(const struct eng *, const struct inst_node *);
+enum ds_status	 eng_new_empty(const struct eng_form *,
+		    const struct eng_opts *, struct eng **out);
+enum ds_status	 eng_compute_all(struct eng *, int defaults);
+enum ds_status	 eng_set_node(struct eng *, struct inst_node *,
+		    const char *s, struct ds_err *);
+enum ds_status	 eng_item_add(struct eng *, struct inst_node *set,
+		    size_t at, struct inst_node **out);
+enum ds_status	 eng_item_remove(struct eng *, struct inst_node *set,
+		    size_t at);
+void		 eng_enqueue_subtree(struct eng *, struct inst_node *);
+enum ds_status	 eng_defaults(struct eng *, struct inst_node *, int dynamic);
+int		 eng_consent_state(const struct eng *);
+const struct form_list *eng_list_of(const struct eng *,
+		    const struct form_node *);
+
+/* eng_path.c */
+enum ds_status	 eng_path_fmt(const struct inst_node *, char *buf, size_t n);
+struct inst_node *eng_path_find(struct eng *, const char *path);
+
+/* eng_nav.c */
+/* First prompt node at or after n in pre-order (NULL: the end). */
+struct inst_node *eng_nav_first_in(struct eng *, struct inst_node *n);
+int		 eng_shown_leaf(const struct inst_node *);
+int		 eng_is_prompt(const struct eng *, const struct inst_node *);
+char		*eng_arena_keep(struct eng *, char *s);
+void		 eng_arena_clear(struct eng *);
+enum ds_status	 eng_check_node(struct eng *, struct inst_node *,
+		    const char **err_msg, const char **warn_msg);
+
+#endif

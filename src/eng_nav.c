@@ -1,0 +1,335 @@
+/* doorstep: navigation, the prompt view model, review and finalize. */
+/*
+ * The cursor is a tree node: a question leaf, a field-list group (one
+ * screen), a repeat set (the roster screen), or NULL for the end.  Moving
+ * walks the tree in document order, skipping non-relevant subtrees, the
+ * insides of field-list groups, and nodes nobody answers (calculate,
+ * hidden, metadata).  The consent gate stops forward moves past its group
+ * until consent is "yes"; a refusal sends the worker to the end.
+ *
+ * The prompt is rebuilt on every eng_prompt() call into memory the engine
+ * owns (an arena freed on the next call), so the TUI can hold plain
+ * pointers for one draw.
+ */
+#include "eng_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mem.h"
+
+/* ---- arena ------------------------------------------------------------ */
+
+char *
+eng_arena_keep(struct eng *e, char *s)
+{
+	char **v;
+	size_t cap;
+
+	if (s == NULL)
+		return NULL;
+	if (e->narena == e->caparena) {
+		cap = e->caparena ? e->caparena * 2 : 32;
+		if ((v = ds_realloc(e->arena, cap * sizeof(*v))) == NULL) {
+			ds_free(s);
+			return NULL;
+		}
+		e->arena = v;
+		e->caparena = cap;
+	}
+	e->arena[e->narena++] = s;
+	return s;
+}
+
+void
+eng_arena_clear(struct eng *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->narena; i++)
+		ds_free(e->arena[i]);
+	e->narena = 0;
+}
+
+/* 1 if n is sub or below it. */
+static int
+inside_of(const struct inst_node *n, const struct inst_node *sub)
+{
+	for (; n != NULL; n = n->parent)
+		if (n == sub)
+			return 1;
+	return 0;
+}
+
+/* ---- what is a prompt ------------------------------------------------- */
+
+static int
+is_fieldlist(const struct inst_node *n)
+{
+	return n->kind == INST_GROUP &&
+	    form_has_appearance(n->def, "field-list");
+}
+
+/* Leaves shown to the worker (questions, notes). */
+int
+eng_shown_leaf(const struct inst_node *n)
+{
+	switch (n->def->type) {
+	case FT_CALCULATE:
+	case FT_HIDDEN:
+	case FT_START:
+	case FT_END:
+	case FT_TODAY:
+	case FT_DEVICEID:
+	case FT_USERNAME:
+		return 0;
+	default:
+		return n->kind == INST_LEAF;
+	}
+}
+
+/* The field-list group holding n, or n itself. */
+static struct inst_node *
+screen_of(struct inst_node *n)
+{
+	struct inst_node *p, *top = n;
+
+	for (p = n->parent; p != NULL; p = p->parent)
+		if (is_fieldlist(p))
+			top = p;
+	return top;
+}
+
+/* A repeat set whose own relevant is false (checked in its parent). */
+static int
+set_relevant(struct eng *e, struct inst_node *set)
+{
+	const struct expr *x = e->cf->b[set->def->index].x[EX_RELEVANT];
+	int v = 1;
+
+	if (x == NULL)
+		return 1;
+	if (set->nitems > 0)
+		return !(set->items[0]->flags & INST_F_IRRELEVANT);
+	if (eng_eval_bool(e, x, set, &v) != DS_OK)
+		v = 1;
+	return v;
+}
+
+int
+eng_is_prompt(const struct eng *e, const struct inst_node *n)
+{
+	(void)e;
+	switch (n->kind) {
+	case INST_LEAF:
+		return eng_shown_leaf(n);
+	case INST_GROUP:
+		return is_fieldlist(n);
+	case INST_SET:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+struct inst_node *
+eng_nav_first_in(struct eng *e, struct inst_node *n)
+{
+	while (n != NULL) {
+		if (!eng_relevant(n) ||
+		    (n->kind == INST_SET && !set_relevant(e, n))) {
+			n = inst_next(n, 1);
+			continue;
+		}
+		if (eng_is_prompt(e, n))
+			return n;
+		n = inst_next(n, 0);
+	}
+	return NULL;
+}
+
+/* ---- checks of one screen --------------------------------------------- */
+
+static int
+is_required(struct eng *e, struct inst_node *n)
+{
+	const struct expr *x = e->cf->b[n->def->index].x[EX_REQUIRED];
+	int v = 0;
+
+	if (x == NULL || eng_readonly(e, n))
+		return 0;
+	if (eng_eval_bool(e, x, n, &v) != DS_OK)
+		return 0;
+	return v;
+}
+
+/*
+ * Blocking error and failing warning of one leaf as it stands (relevance
+ * is the caller's business).  Messages borrowed from the form.
+ */
+enum ds_status
+eng_check_node(struct eng *e, struct inst_node *n, const char **err_msg,
+    const char **warn_msg)
+{
+	int ok;
+
+	*err_msg = NULL;
+	*warn_msg = NULL;
+	if (n->value == NULL) {
+		if (is_required(e, n)) {
+			*err_msg = eng_required_msg(e, n);
+			return DS_OK;
+		}
+	} else {
+		(void)eng_check_expr(e, n, EX_CONSTRAINT, &ok);
+		if (!ok)
+			*err_msg = eng_constraint_msg(e, n);
+	}
+	(void)eng_check_expr(e, n, EX_WARNING, &ok);
+	if (!ok)
+		*warn_msg = eng_warning_msg(e, n);
+	return DS_OK;
+}
+
+/* First error on the screen at the cursor, or NULL. */
+static const char *
+screen_error(struct eng *e, struct inst_node *cur, struct inst_node **at)
+{
+	struct inst_node *n;
+	const char *em, *wm;
+
+	if (cur->kind == INST_LEAF) {
+		*at = cur;
+		if (eng_readonly(e, cur))
+			return NULL;
+		eng_check_node(e, cur, &em, &wm);
+		return em;
+	}
+	if (cur->kind != INST_GROUP)
+		return NULL;
+	for (n = inst_next(cur, 0); n != NULL && n != inst_next(cur, 1);
+	    n = inst_next(n, !eng_relevant(n))) {
+		if (n->kind != INST_LEAF || !eng_relevant(n) ||
+		    eng_readonly(e, n))
+			continue;
+		eng_check_node(e, n, &em, &wm);
+		if (em != NULL) {
+			*at = n;
+			return em;
+		}
+	}
+	return NULL;
+}
+
+/* ---- moves ------------------------------------------------------------ */
+
+enum ds_status
+eng_next(struct eng *e, struct ds_err *err)
+{
+	struct inst_node *n, *at = NULL;
+	const char *msg;
+
+	ds_err_clear(err);
+	if (e->cur == NULL)
+		return ds_err_set(err, DS_ENOENT, "at the end of the form");
+	if (!e->finalized && (msg = screen_error(e, e->cur, &at)) != NULL) {
+		ds_err_at(err, e->f->source, at->def->line, at->def->name);
+		return ds_err_set(err, DS_ECONSTRAINT, "%s", msg);
+	}
+	n = eng_nav_first_in(e, inst_next(e->cur, is_fieldlist(e->cur)));
+	if (n != NULL && eng_blocked(e, n)) {
+		if (eng_consent_state(e) == 0)
+			return ds_err_set(err, DS_ESTATE, "请先取得同意（知情"
+			    "同意书）。 / Record the household's consent "
+			    "first.");
+		n = NULL;	/* refused: straight to the end */
+	}
+	e->cur = n;
+	return DS_OK;
+}
+
+/* Last node of the tree in pre-order. */
+static struct inst_node *
+last_node(struct inst_node *n)
+{
+	for (;;) {
+		if (n->kind == INST_SET && n->nitems > 0)
+			n = n->items[n->nitems - 1];
+		else if (n->kind != INST_SET && n->kids != NULL &&
+		    n->def->nkids > 0)
+			n = n->kids[n->def->nkids - 1];
+		else
+			return n;
+	}
+}
+
+enum ds_status
+eng_prev(struct eng *e, struct ds_err *err)
+{
+	struct inst_node *p, *s;
+
+	ds_err_clear(err);
+	p = e->cur == NULL ? last_node(e->root) : inst_prev(e->cur);
+	if (e->cur == NULL && p != NULL) {
+		/* the last node itself is a candidate */
+		s = screen_of(p);
+		if (eng_relevant(s) && eng_is_prompt(e, s) &&
+		    !eng_blocked(e, s) && (s->kind != INST_SET ||
+		    set_relevant(e, s))) {
+			e->cur = s;
+			return DS_OK;
+		}
+		p = inst_prev(s);
+	}
+	while (p != NULL) {
+		s = screen_of(p);
+		if (s != p) {
+			p = s;
+			continue;
+		}
+		if (eng_relevant(s) && eng_is_prompt(e, s) &&
+		    !eng_blocked(e, s) && (s->kind != INST_SET ||
+		    set_relevant(e, s))) {
+			e->cur = s;
+			return DS_OK;
+		}
+		p = inst_prev(p);
+	}
+	return ds_err_set(err, DS_ENOENT, "at the beginning of the form");
+}
+
+enum ds_status
+eng_jump(struct eng *e, const char *path, struct ds_err *err)
+{
+	struct inst_node *n;
+
+	ds_err_clear(err);
+	if (path == NULL || *path == '\0' || strcmp(path, "_end") == 0) {
+		e->cur = NULL;
+		return DS_OK;
+	}
+	if ((n = eng_path_find(e, path)) == NULL)
+		return ds_err_set(err, DS_ENOENT, "no question %s", path);
+	if (n->kind == INST_ITEM || n->kind == INST_ROOT ||
+	    (n->kind == INST_GROUP && !is_fieldlist(screen_of(n)))) {
+		struct inst_node *f = eng_nav_first_in(e, n);
+
+		if (f == NULL || f == inst_next(n, 1) ||
+		    (n->kind != INST_ROOT && !inside_of(f, n)))
+			return ds_err_set(err, DS_ENOENT, "nothing to show in "
+			    "%s", path);
+		n = f;
+	}
+	n = screen_of(n);
+	if (!eng_relevant(n))
+		return ds_err_set(err, DS_ESTATE, "%s is not relevant",
+		    path);
+	if (!eng_is_prompt(e, n))
+		return ds_err_set(err, DS_EINVAL, "%s is not shown", path);
+	if (eng_blocked(e, n))
+		return ds_err_set(err, DS_ESTATE, "请先取得同意（知情同意书）。"
+		    " / Record the household's consent first.");
+	e->cur = n;
+	return DS_OK;
+}

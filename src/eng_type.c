@@ -1,0 +1,286 @@
+/* doorstep: answer type checks and normalisation for the engine. */
+/*
+ * One function per value type turns what the worker (or an answers file)
+ * typed into the stored text, or refuses it with a plain message.  Stored
+ * forms: integers without leading zeros or '+', decimals as typed after
+ * trimming (a '.' separator; ',' accepted as JR does), dates YYYY-MM-DD,
+ * times HH:MM:SS, dateTimes YYYY-MM-DDTHH:MM:SS[offset], select_multiple
+ * names separated by single spaces.  Select membership is checked by the
+ * engine (it needs the filtered list), not here.
+ */
+#include "eng_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "val.h"
+
+static int
+all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* Copy s without leading and trailing ASCII space into buf (cap n). */
+static int
+trim_into(const char *s, char *buf, size_t n)
+{
+	size_t len;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	len = strlen(s);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+	    s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	if (len >= n)
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return 0;
+}
+
+static enum ds_status
+norm_integer(const char *s, struct ds_buf *out, struct ds_err *err)
+{
+	char t[64];
+	int64_t v;
+
+	if (trim_into(s, t, sizeof(t)) == -1 ||
+	    ds_parse_i64(t[0] == '+' ? t + 1 : t, -999999999999LL,
+	    999999999999LL, &v) == -1)
+		return ds_err_set(err, DS_ETYPE,
+		    "请输入整数。 / Enter a whole number.");
+	return ds_buf_printf(out, "%lld", (long long)v);
+}
+
+static enum ds_status
+norm_decimal(const char *s, struct ds_buf *out, struct ds_err *err)
+{
+	char t[64], *p;
+	size_t i, n;
+	int dot = 0, digits = 0;
+
+	if (trim_into(s, t, sizeof(t)) == -1)
+		goto bad;
+	p = t;
+	if (*p == '-' || *p == '+')
+		p++;
+	n = strlen(p);
+	for (i = 0; i < n; i++) {
+		if (p[i] == ',' || p[i] == '.') {
+			if (dot++)
+				goto bad;
+			p[i] = '.';
+		} else if (isdigit((unsigned char)p[i]))
+			digits++;
+		else
+			goto bad;
+	}
+	if (digits == 0 || digits > 17)
+		goto bad;
+	return ds_buf_adds(out, t[0] == '+' ? t + 1 : t);
+bad:
+	return ds_err_set(err, DS_ETYPE,
+	    "请输入数字，例如 12.5。 / Enter a number, for example 12.5.");
+}
+
+static enum ds_status
+norm_date(const char *s, struct ds_buf *out, struct ds_err *err)
+{
+	char t[32];
+	double d;
+
+	if (trim_into(s, t, sizeof(t)) == -1 || strlen(t) != 10 ||
+	    t[4] != '-' || t[7] != '-' || !all_digits(t, 4) ||
+	    !all_digits(t + 5, 2) || !all_digits(t + 8, 2) ||
+	    val_parse_date(t, 10, &d) == -1)
+		return ds_err_set(err, DS_ETYPE,
+		    "日期格式为 年-月-日，例如 2024-03-05。 / Enter a real date "
+		    "as YYYY-MM-DD, for example 2024-03-05.");
+	return ds_buf_adds(out, t);
+}
+
+/* HH:MM[:SS] into h, m, sec; -1 if not a valid time. */
+static int
+parse_hms(const char *t, size_t n, int *h, int *m, int *sec)
+{
+	if ((n != 5 && n != 8) || t[2] != ':' || !all_digits(t, 2) ||
+	    !all_digits(t + 3, 2))
+		return -1;
+	*h = (t[0] - '0') * 10 + (t[1] - '0');
+	*m = (t[3] - '0') * 10 + (t[4] - '0');
+	*sec = 0;
+	if (n == 8) {
+		if (t[5] != ':' || !all_digits(t + 6, 2))
+			return -1;
+		*sec = (t[6] - '0') * 10 + (t[7] - '0');
+	}
+	if (*h > 23 || *m > 59 || *sec > 59)
+		return -1;
+	return 0;
+}
+
+static enum ds_status
+norm_time(const char *s, struct ds_buf *out, struct ds_err *err)
+{
+	char t[32];
+	int h, m, sec;
+
+	if (trim_into(s, t, sizeof(t)) == -1 ||
+	    parse_hms(t, strlen(t), &h, &m, &sec) == -1)
+		return ds_err_set(err, DS_ETYPE,
+		    "时间格式为 时:分，例如 09:30。 / Enter a time as HH:MM, "
+		    "for example 09:30.");
+	return ds_buf_printf(out, "%02d:%02d:%02d", h, m, sec);
+}
+
+static enum ds_status
+norm_datetime(const char *s, struct ds_buf *out, struct ds_err *err)
+{
+	char t[48];
+	const char *tz;
+	size_t n, tn;
+	double d;
+	int h, m, sec;
+
+	if (trim_into(s, t, sizeof(t)) == -1)
+		goto bad;
+	n = strlen(t);
+	if (n < 16 || (t[10] != 'T' && t[10] != ' '))
+		goto bad;
+	if (!all_digits(t, 4) || t[4] != '-' || t[7] != '-' ||
+	    val_parse_date(t, 10, &d) == -1)
+		goto bad;
+	tz = t + 11;
+	tn = strcspn(tz, "Z+-");
+	if (parse_hms(tz, tn, &h, &m, &sec) == -1)
+		goto bad;
+	tz += tn;
+	if (*tz != '\0' && strcmp(tz, "Z") != 0 &&
+	    !(strlen(tz) == 6 && tz[3] == ':' && all_digits(tz + 1, 2) &&
+	    all_digits(tz + 4, 2)))
+		goto bad;
+	return ds_buf_printf(out, "%.10sT%02d:%02d:%02d%s", t, h, m, sec, tz);
+bad:
+	return ds_err_set(err, DS_ETYPE,
+	    "请按 年-月-日 时:分 填写。 / Enter a date and time as "
+	    "YYYY-MM-DD HH:MM.");
+}
+
+/* Space-separated names, each once, joined by single spaces. */
+static enum ds_status
+norm_multi(const char *s, struct ds_buf *out, struct ds_err *err)
+{
+	const char *p, *q, *r;
+	size_t n, m;
+	enum ds_status st;
+
+	for (p = s; *p != '\0'; p = q) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (*p == '\0')
+			break;
+		for (q = p; *q != '\0' && *q != ' ' && *q != '\t' &&
+		    *q != '\n'; q++)
+			;
+		n = (size_t)(q - p);
+		/* refuse duplicates: scan what we have written so far */
+		for (r = out->p; r != NULL && *r != '\0'; r += m) {
+			while (*r == ' ')
+				r++;
+			m = strcspn(r, " ");
+			if (m == n && memcmp(r, p, n) == 0)
+				return ds_err_set(err, DS_ETYPE,
+				    "选项重复：%.*s / Choice listed twice: "
+				    "%.*s", (int)n, p, (int)n, p);
+		}
+		if (out->len > 0 && (st = ds_buf_addc(out, ' ')) != DS_OK)
+			return st;
+		if ((st = ds_buf_add(out, p, n)) != DS_OK)
+			return st;
+	}
+	return DS_OK;
+}
+
+/* Text: any valid UTF-8 without NUL. */
+static enum ds_status
+norm_text(const char *s, struct ds_buf *out, struct ds_err *err)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, k;
+
+	for (i = 0; p[i] != '\0'; i += k) {
+		if (p[i] < 0x80)
+			k = 1;
+		else if ((p[i] & 0xe0) == 0xc0 && p[i] >= 0xc2)
+			k = 2;
+		else if ((p[i] & 0xf0) == 0xe0)
+			k = 3;
+		else if ((p[i] & 0xf8) == 0xf0 && p[i] <= 0xf4)
+			k = 4;
+		else
+			goto bad;
+		for (size_t j = 1; j < k; j++)
+			if ((p[i + j] & 0xc0) != 0x80)
+				goto bad;
+	}
+	return ds_buf_adds(out, s);
+bad:
+	return ds_err_set(err, DS_ETYPE, "invalid utf-8 in answer");
+}
+
+enum ds_status
+eng_type_norm(enum form_type t, const char *s, struct ds_buf *out,
+    struct ds_err *err)
+{
+	ds_buf_clear(out);
+	switch (t) {
+	case FT_INTEGER:
+		return norm_integer(s, out, err);
+	case FT_DECIMAL:
+		return norm_decimal(s, out, err);
+	case FT_DATE:
+	case FT_TODAY:
+		return norm_date(s, out, err);
+	case FT_TIME:
+		return norm_time(s, out, err);
+	case FT_DATETIME:
+	case FT_START:
+	case FT_END:
+		return norm_datetime(s, out, err);
+	case FT_SELECT_MULTIPLE:
+		return norm_multi(s, out, err);
+	case FT_SELECT_ONE: {
+		char t1[INST_NAME_MAX];
+
+		if (trim_into(s, t1, sizeof(t1)) == -1 || strchr(t1, ' '))
+			return ds_err_set(err, DS_ETYPE,
+			    "只能选一项。 / Choose one option.");
+		return ds_buf_adds(out, t1);
+	}
+	case FT_ACKNOWLEDGE: {
+		char t1[16];
+
+		if (trim_into(s, t1, sizeof(t1)) == -1 ||
+		    (strcmp(t1, "OK") != 0 && strcmp(t1, "ok") != 0 &&
+		    strcmp(t1, "1") != 0 && strcmp(t1, "true") != 0))
+			return ds_err_set(err, DS_ETYPE,
+			    "请确认：OK。 / Confirm with OK.");
+		return ds_buf_adds(out, "OK");
+	}
+	default:
+		return norm_text(s, out, err);
+	}
+}

@@ -1,0 +1,247 @@
+/* doorstep: the prompt view model (struct eng_prompt) for the TUI. */
+/*
+ * eng_prompt() describes the screen at the cursor: kind, path, section
+ * path, the questions with label and hint in the display language (${x}
+ * references filled in), filtered and translated choices, current value,
+ * error and warning text, and progress.  Strings are the form's (borrowed)
+ * or built into the engine's arena; everything stays valid until the next
+ * call on the engine.
+ */
+#include "eng_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mem.h"
+
+/* Label text with each ${name} replaced by that answer. */
+static const char *
+fill_refs(struct eng *e, const struct inst_node *n, const char *s)
+{
+	struct ds_buf b;
+	const struct form_node *d;
+	const struct inst_node *v;
+	char name[INST_NAME_MAX];
+	const char *p, *q;
+	size_t len;
+
+	if (s == NULL || strstr(s, "${") == NULL)
+		return s;
+	ds_buf_init(&b, 1 << 16);
+	for (p = s; *p != '\0'; p = q) {
+		if ((q = strstr(p, "${")) == NULL) {
+			ds_buf_adds(&b, p);
+			break;
+		}
+		ds_buf_add(&b, p, (size_t)(q - p));
+		p = q + 2;
+		if ((q = strchr(p, '}')) == NULL ||
+		    (len = (size_t)(q - p)) >= sizeof(name)) {
+			ds_buf_adds(&b, p - 2);
+			break;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		q++;
+		if ((d = form_find(e->f, name)) != NULL &&
+		    (v = eng_ref1(e, n, d)) != NULL && v->value != NULL)
+			ds_buf_adds(&b, v->value);
+	}
+	return eng_arena_keep(e, ds_buf_take(&b, NULL));
+}
+
+static int
+has_word(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p;
+
+	for (p = list; p != NULL && (p = strstr(p, w)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' ||
+		    p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+static void
+fill_field(struct eng *e, struct eng_field *f, struct inst_node *n)
+{
+	const struct form_list *l;
+	const struct expr *rx = e->cf->b[n->def->index].x[EX_REQUIRED];
+	struct eng_choice *cv;
+	size_t i, k;
+	int v = 0;
+
+	memset(f, 0, sizeof(*f));
+	(void)eng_path_fmt(n, f->path, sizeof(f->path));
+	f->node = n->def;
+	f->type = n->def->type;
+	f->name = n->def->name;
+	f->label = fill_refs(e, n, form_text_get(e->f, &n->def->label,
+	    e->lang));
+	f->hint = fill_refs(e, n, form_text_get(e->f, &n->def->hint,
+	    e->lang));
+	f->value = n->value;
+	f->reason = n->reason;
+	f->readonly = eng_readonly(e, n);
+	f->appearance = n->def->appearance;
+	if (rx != NULL && !f->readonly && eng_eval_bool(e, rx, n, &v) ==
+	    DS_OK)
+		f->required = v;
+	if (!f->readonly) {
+		(void)eng_check_node(e, n, &f->error, &f->warning);
+		if (n->value == NULL)
+			f->error = NULL;  /* "required" shows on moving on */
+	}
+	if ((l = eng_list_of(e, n->def)) == NULL ||
+	    (n->def->type != FT_SELECT_ONE &&
+	    n->def->type != FT_SELECT_MULTIPLE))
+		return;
+	cv = ds_calloc(l->nchoices + 1, sizeof(*cv));
+	if (cv == NULL || eng_arena_keep(e, (char *)cv) == NULL)
+		return;
+	for (i = k = 0; i < l->nchoices; i++) {
+		if (!eng_choice_ok(e, n, l, i))
+			continue;
+		cv[k].name = l->choices[i].name;
+		cv[k].label = form_text_get(e->f, &l->choices[i].label,
+		    e->lang);
+		if (cv[k].label == NULL)
+			cv[k].label = cv[k].name;
+		cv[k].selected = n->value != NULL &&
+		    has_word(n->value, cv[k].name);
+		k++;
+	}
+	if (n->def->or_other) {
+		cv[k].name = "other";
+		cv[k].label = "Other";
+		cv[k].selected = n->value != NULL && has_word(n->value,
+		    "other");
+		k++;
+	}
+	f->choices = cv;
+	f->nchoices = k;
+}
+
+static int
+counts(const struct eng *e, const struct inst_node *n)
+{
+	return n->kind == INST_LEAF && eng_answerable(n->def->type) &&
+	    !eng_readonly(e, n) && !eng_blocked(e, n);
+}
+
+static void
+progress(struct eng *e, size_t *answered, size_t *total)
+{
+	struct inst_node *n = e->root;
+
+	*answered = *total = 0;
+	while (n != NULL) {
+		if (!eng_relevant(n)) {
+			n = inst_next(n, 1);
+			continue;
+		}
+		if (counts(e, n)) {
+			(*total)++;
+			if (n->value != NULL)
+				(*answered)++;
+		}
+		n = inst_next(n, 0);
+	}
+}
+
+static void
+section(struct eng *e, const struct inst_node *cur, char *buf, size_t cap)
+{
+	const struct inst_node *chain[64], *p;
+	const char *lab;
+	size_t nc = 0, len = 0, i;
+	int w;
+
+	buf[0] = '\0';
+	for (p = cur->parent; p != NULL && nc < 64; p = p->parent)
+		if (p->kind == INST_GROUP || p->kind == INST_ITEM)
+			chain[nc++] = p;
+	for (i = nc; i > 0; i--) {
+		p = chain[i - 1];
+		lab = form_text_get(e->f, &p->def->label, e->lang);
+		if (lab == NULL)
+			lab = p->def->name;
+		if (p->kind == INST_ITEM)
+			w = snprintf(buf + len, cap - len, "%s%s %zu",
+			    len ? " > " : "", lab, p->pos + 1);
+		else
+			w = snprintf(buf + len, cap - len, "%s%s",
+			    len ? " > " : "", lab);
+		if (w < 0 || (size_t)w >= cap - len)
+			break;
+		len += (size_t)w;
+	}
+}
+
+const struct eng_prompt *
+eng_prompt(struct eng *e)
+{
+	struct eng_prompt *p = &e->prompt;
+	struct inst_node *cur = e->cur, *n;
+	struct eng_field *fv;
+	size_t nf = 0, cap;
+	double d;
+
+	eng_arena_clear(e);
+	fv = p->fields;
+	memset(p, 0, sizeof(*p));
+	p->fields = fv;
+	p->count = -1;
+	p->finalized = e->finalized;
+	progress(e, &p->answered, &p->total);
+	if (cur == NULL) {
+		p->kind = EP_END;
+		return p;
+	}
+	(void)eng_path_fmt(cur, p->path, sizeof(p->path));
+	section(e, cur, p->section, sizeof(p->section));
+	switch (cur->kind) {
+	case INST_SET:
+		p->kind = EP_REPEAT;
+		p->repeat_label = form_text_get(e->f, &cur->def->label,
+		    e->lang);
+		p->nitems = cur->nitems;
+		if (e->cf->b[cur->def->index].x[EX_COUNT] != NULL) {
+			if (eng_eval_num(e, e->cf->b[cur->def->index].
+			    x[EX_COUNT], cur, &d) == DS_OK && !isnan(d) &&
+			    d >= 0)
+				p->count = (long)d;
+			else
+				p->count = 0;
+		} else
+			p->can_add = !e->finalized && !eng_blocked(e, cur);
+		return p;
+	case INST_GROUP:
+		p->kind = EP_FIELDLIST;
+		cap = 0;
+		for (n = inst_next(cur, 0); n != NULL && n != inst_next(cur, 1);
+		    n = inst_next(n, 0))
+			cap++;
+		break;
+	default:
+		p->kind = EP_QUESTION;
+		cap = 1;
+		break;
+	}
+	fv = ds_realloc(p->fields, (cap ? cap : 1) * sizeof(*fv));
+	if (fv == NULL)
+		return p;	/* shown without fields; next call retries */
+	p->fields = fv;
+	if (cur->kind == INST_LEAF)
+		fill_field(e, &fv[nf++], cur);
+	else
+		for (n = inst_next(cur, 0); n != NULL &&
+		    n != inst_next(cur, 1); n = inst_next(n,
+		    !eng_relevant(n) || n->kind == INST_SET))
+			if (eng_shown_leaf(n) && eng_relevant(n) && nf < cap)
+				fill_field(e, &fv[nf++], n);
+	p->nfields = nf;
+	return p;
+}

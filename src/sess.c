@@ -1,0 +1,363 @@
+/* doorstep: interview sessions: the engine saved through the store. */
+/*
+ * Each action runs in the engine first; if it is accepted, the whole
+ * instance is serialized (canonical JSON) and saved as one new revision.
+ * If the save fails (disk full, conflict), the engine is rebuilt from the
+ * last saved document, so what the worker sees is what is on disk.  The
+ * serialized document carries the cursor and warning reasons, so resume
+ * lands on the same question.  Plaintext answers exist only in memory and
+ * are wiped when freed (json.h wipes jansson blocks; store_text_free).
+ */
+#include "sess.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cry.h"
+#include "form.h"
+#include "json.h"
+#include "mem.h"
+#include "util.h"
+
+#define SESS_IDS_MAX	STORE_BLIND_MAX
+
+struct sess {
+	struct store		*st;
+	const struct eng_form	*cf;
+	struct eng_opts		 opts;
+	struct eng		*e;
+	unsigned char		 id[STORE_ID_BYTES];
+	unsigned char		 rev[STORE_ID_BYTES];
+	int			 has_rev;
+	int64_t			 rev_no;
+	json_t			*saved;		/* last saved document */
+};
+
+struct eng *
+sess_eng(struct sess *s)
+{
+	return s->e;
+}
+
+const unsigned char *
+sess_id(const struct sess *s)
+{
+	return s->id;
+}
+
+int64_t
+sess_rev_no(const struct sess *s)
+{
+	return s->rev_no;
+}
+
+static enum ds_status
+sess_alloc(struct store *st, const struct eng_form *cf,
+    const struct eng_opts *o, struct sess **out)
+{
+	struct sess *s;
+
+	if ((s = ds_calloc(1, sizeof(*s))) == NULL)
+		return DS_ENOMEM;
+	s->st = st;
+	s->cf = cf;
+	if (o != NULL)
+		s->opts = *o;
+	else
+		s->opts.lang = -1;
+	*out = s;
+	return DS_OK;
+}
+
+enum ds_status
+sess_new(struct store *st, const struct eng_form *cf,
+    const struct eng_opts *o, struct sess **out, struct ds_err *err)
+{
+	struct sess *s;
+	enum ds_status rc;
+
+	ds_err_clear(err);
+	if ((rc = sess_alloc(st, cf, o, &s)) != DS_OK)
+		return ds_err_set(err, rc, NULL);
+	if ((rc = eng_open(cf, o, &s->e, err)) != DS_OK) {
+		ds_free(s);
+		return rc;
+	}
+	store_id_new(s->id);
+	*out = s;
+	return DS_OK;
+}
+
+enum ds_status
+sess_resume(struct store *st, const struct eng_form *cf,
+    const struct eng_opts *o, const unsigned char id[STORE_ID_BYTES],
+    struct sess **out, struct ds_err *err)
+{
+	struct store_rev *revs = NULL;
+	struct sess *s;
+	char *text = NULL;
+	size_t len = 0, n = 0;
+	json_t *doc = NULL;
+	enum ds_status rc;
+
+	ds_err_clear(err);
+	if ((rc = sess_alloc(st, cf, o, &s)) != DS_OK)
+		return ds_err_set(err, rc, NULL);
+	memcpy(s->id, id, STORE_ID_BYTES);
+	if ((rc = store_answers_get(st, id, 0, &text, &len, err)) != DS_OK)
+		goto fail;
+	rc = ds_json_parse(text, len, STORE_ANSWERS_MAX, "record", &doc, err);
+	store_text_free(text, len);
+	if (rc != DS_OK)
+		goto fail;
+	if ((rc = eng_restore(cf, o, doc, &s->e, err)) != DS_OK)
+		goto fail;
+	if ((rc = store_history(st, id, &revs, &n, err)) != DS_OK)
+		goto fail;
+	if (n > 0) {
+		memcpy(s->rev, revs[n - 1].rev_id, STORE_ID_BYTES);
+		s->has_rev = 1;
+		s->rev_no = revs[n - 1].rev_no;
+	}
+	ds_free(revs);
+	s->saved = doc;
+	doc = NULL;
+	if ((rc = store_audit_add(st, id, STORE_EV_OPENED, err)) != DS_OK)
+		goto fail;
+	*out = s;
+	return DS_OK;
+fail:
+	if (doc != NULL)
+		json_decref(doc);
+	sess_free(s);
+	return rc;
+}
+
+void
+sess_free(struct sess *s)
+{
+	if (s == NULL)
+		return;
+	eng_free(s->e);
+	if (s->saved != NULL)
+		json_decref(s->saved);
+	ds_free(s);
+}
+
+/* Answers of question `name` across every instance, appended to v. */
+static void
+collect_values(struct eng *e, const char *name, char **v, size_t *n)
+{
+	const char *vals[SESS_IDS_MAX];
+	size_t k, i;
+
+	k = eng_answers_of(e, name, vals, SESS_IDS_MAX - *n);
+	for (i = 0; i < k; i++)
+		v[(*n)++] = ds_strdup(vals[i]);
+}
+
+static char *
+value_of_setting(struct eng *e, const struct form *f, const char *key)
+{
+	const char *q = form_setting(f, key), *v;
+
+	if (q == NULL || (v = eng_value(e, q)) == NULL)
+		return NULL;
+	return ds_strdup(v);
+}
+
+/* Serialize and save one revision; on failure restore the engine. */
+static enum ds_status
+save(struct sess *s, int finalize, struct ds_err *err)
+{
+	const struct form *f = eng_form_model(s->cf);
+	struct store_summary sum;
+	struct store_save sv;
+	struct store_rev rev;
+	struct eng_issue *iv = NULL;
+	size_t niv = 0, nerr = 0, nids = 0, i, len = 0;
+	char *ids[SESS_IDS_MAX], *text = NULL, *head, *village, *label, *hh;
+	json_t *doc = NULL;
+	struct eng *back = NULL;
+	const char *idq;
+	enum ds_status rc;
+
+	memset(&sum, 0, sizeof(sum));
+	memset(&sv, 0, sizeof(sv));
+	head = value_of_setting(s->e, f, "head_name");
+	village = value_of_setting(s->e, f, "village");
+	label = eng_instance_name(s->e);
+	hh = eng_household_key(s->e);
+	if ((idq = form_setting(f, "id_numbers")) != NULL) {
+		char names[512], *tok, *save_p = NULL;
+
+		snprintf(names, sizeof(names), "%s", idq);
+		for (tok = strtok_r(names, " ", &save_p); tok != NULL;
+		    tok = strtok_r(NULL, " ", &save_p))
+			collect_values(s->e, tok, ids, &nids);
+	}
+	if (!eng_is_finalized(s->e) &&
+	    eng_issues(s->e, &iv, &niv, &nerr) == DS_OK) {
+		sum.n_errors = (int)nerr;
+		sum.n_warnings = (int)(niv - nerr);
+		eng_issues_free(iv, niv);
+	}
+	sum.head_name = head;
+	sum.village = village;
+	sum.label = label;
+	if ((rc = eng_to_json(s->e, &doc, err)) != DS_OK)
+		goto out;
+	if ((rc = ds_json_canonical(doc, &text, &len, err)) != DS_OK)
+		goto out;
+	sv.record_id = s->id;
+	sv.form_id = f->id;
+	sv.form_version = f->version != NULL ? f->version : "";
+	sv.household_key = hh;
+	sv.id_numbers = (const char *const *)ids;
+	sv.n_id_numbers = nids;
+	sv.answers = text;
+	sv.answers_len = len;
+	sv.summary = &sum;
+	sv.expect_rev = s->has_rev ? s->rev : NULL;
+	sv.finalize = finalize;
+	if ((rc = store_save(s->st, &sv, &rev, err)) != DS_OK)
+		goto out;
+	memcpy(s->rev, rev.rev_id, STORE_ID_BYTES);
+	s->has_rev = 1;
+	s->rev_no = rev.rev_no;
+	if (s->saved != NULL)
+		json_decref(s->saved);
+	s->saved = doc;
+	doc = NULL;
+out:
+	if (rc != DS_OK) {
+		/* what the screen shows must be what the disk holds */
+		struct ds_err e2;
+
+		if (s->saved != NULL && eng_restore(s->cf, &s->opts, s->saved,
+		    &back, &e2) == DS_OK) {
+			eng_free(s->e);
+			s->e = back;
+		} else if (s->saved == NULL && eng_open(s->cf, &s->opts,
+		    &back, &e2) == DS_OK) {
+			eng_free(s->e);
+			s->e = back;
+		}
+	}
+	if (doc != NULL)
+		json_decref(doc);
+	if (text != NULL) {
+		cry_wipe(text, len);
+		ds_free(text);
+	}
+	for (i = 0; i < nids; i++) {
+		if (ids[i] != NULL)
+			cry_wipe(ids[i], strlen(ids[i]));
+		ds_free(ids[i]);
+	}
+	ds_free(head);
+	ds_free(village);
+	ds_free(label);
+	ds_free(hh);
+	return rc;
+}
+
+enum ds_status
+sess_save(struct sess *s, struct ds_err *err)
+{
+	ds_err_clear(err);
+	return save(s, eng_is_finalized(s->e), err);
+}
+
+enum ds_status
+sess_set(struct sess *s, const char *path, const char *v,
+    struct ds_err *err)
+{
+	enum ds_status rc;
+
+	if ((rc = eng_set(s->e, path, v, err)) != DS_OK)
+		return rc;
+	return save(s, 0, err);
+}
+
+enum ds_status
+sess_reason(struct sess *s, const char *path, const char *reason,
+    struct ds_err *err)
+{
+	enum ds_status rc;
+
+	if ((rc = eng_reason(s->e, path, reason, err)) != DS_OK)
+		return rc;
+	return save(s, 0, err);
+}
+
+enum ds_status
+sess_repeat_add(struct sess *s, const char *set, struct ds_err *err)
+{
+	enum ds_status rc;
+
+	if ((rc = eng_repeat_add(s->e, set, err)) != DS_OK)
+		return rc;
+	return save(s, 0, err);
+}
+
+enum ds_status
+sess_repeat_insert(struct sess *s, const char *set, size_t at,
+    struct ds_err *err)
+{
+	enum ds_status rc;
+
+	if ((rc = eng_repeat_insert(s->e, set, at, err)) != DS_OK)
+		return rc;
+	return save(s, 0, err);
+}
+
+enum ds_status
+sess_repeat_remove(struct sess *s, const char *set, size_t at,
+    struct ds_err *err)
+{
+	enum ds_status rc;
+
+	if ((rc = eng_repeat_remove(s->e, set, at, err)) != DS_OK)
+		return rc;
+	return save(s, 0, err);
+}
+
+enum ds_status
+sess_consent(struct sess *s, const struct sess_consent *c,
+    struct ds_err *err)
+{
+	unsigned char h[32];
+	char hex[65], iso[32];
+	json_t *o;
+	enum ds_status rc;
+
+	ds_err_clear(err);
+	if (c == NULL || c->letter == NULL || c->method == NULL)
+		return ds_err_set(err, DS_EINVAL, "consent needs the letter "
+		    "text and the method");
+	cry_hash(h, sizeof(h), NULL, 0, c->letter, strlen(c->letter));
+	ds_hex_encode(h, sizeof(h), hex);
+	ds_time_iso(ds_now(), iso);
+	o = json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s?}", "letter_blake2b",
+	    hex, "method", c->method, "time", iso, "language", c->language,
+	    "worker", c->worker, "signer", c->signer, "relation",
+	    c->relation);
+	if (o == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	rc = eng_meta_set(s->e, "consent", o);
+	json_decref(o);
+	if (rc != DS_OK)
+		return ds_err_set(err, rc, NULL);
+	return save(s, 0, err);
+}
+
+enum ds_status
+sess_finalize(struct sess *s, struct ds_err *err)
+{
+	enum ds_status rc;
+
+	if ((rc = eng_finalize(s->e, err)) != DS_OK)
+		return rc;
+	return save(s, 1, err);
+}

@@ -1,0 +1,90 @@
+/* doorstep: an interview session = engine + store (layer 7: session). */
+#ifndef DS_SESS_H
+#define DS_SESS_H
+
+/*
+ * A session drives one household record: every accepted action (answer,
+ * reason, roster change, consent, finalize) is saved at once as a new
+ * revision through store_save(), in one transaction, so a crash loses at
+ * most the answer being typed (style.md §30).  A refused action saves
+ * nothing and changes nothing.  Navigation is not saved by itself; the
+ * cursor goes into the next save (and sess_save() saves it explicitly).
+ *
+ * The session borrows the store and the compiled form (both must outlive
+ * it) and owns its engine.  Summary fields for the household list come
+ * from the form: the label is the form's instance_name; the settings
+ * `head_name` and `village` (doorstep extensions) name the questions shown
+ * as head and village; the household key is the `household_key` setting;
+ * the setting `id_numbers` names the question(s) (space-separated) whose
+ * answers are indexed as ID-card numbers (every roster item counts).
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eng.h"
+#include "status.h"
+#include "store.h"
+
+struct sess;
+
+/* Start a new record (nothing is written until the first accepted action). */
+enum ds_status	 sess_new(struct store *, const struct eng_form *,
+		    const struct eng_opts *, struct sess **out,
+		    struct ds_err *);
+
+/*
+ * Resume a record at its current revision: answers, reasons and cursor as
+ * saved; records an "opened" audit event.  DS_ECONFLICT if the record was
+ * saved with another form id.
+ */
+enum ds_status	 sess_resume(struct store *, const struct eng_form *,
+		    const struct eng_opts *,
+		    const unsigned char id[STORE_ID_BYTES], struct sess **out,
+		    struct ds_err *);
+
+void		 sess_free(struct sess *);
+
+/* The engine, for prompts and navigation (do not change answers through
+ * it directly: they would not be saved). */
+struct eng	*sess_eng(struct sess *);
+const unsigned char *sess_id(const struct sess *);
+/* Revisions saved so far by this record (0 before the first save). */
+int64_t		 sess_rev_no(const struct sess *);
+
+/* Actions: the engine call, then a save.  On a failed save the engine
+ * state is rolled back to the last saved one, so screen and disk agree. */
+enum ds_status	 sess_set(struct sess *, const char *path, const char *s,
+		    struct ds_err *);
+enum ds_status	 sess_reason(struct sess *, const char *path,
+		    const char *reason, struct ds_err *);
+enum ds_status	 sess_repeat_add(struct sess *, const char *set,
+		    struct ds_err *);
+enum ds_status	 sess_repeat_insert(struct sess *, const char *set,
+		    size_t at, struct ds_err *);
+enum ds_status	 sess_repeat_remove(struct sess *, const char *set,
+		    size_t at, struct ds_err *);
+/* Save now (cursor position, or a record with no answers yet). */
+enum ds_status	 sess_save(struct sess *, struct ds_err *);
+
+/*
+ * Consent evidence, kept in the record under _meta.consent: BLAKE2b-256 of
+ * the letter text as shown (hex), its language, the time, the worker, the
+ * method ("signed", "proxy", "refused", ...) and who signed.  Saved at once.
+ */
+struct sess_consent {
+	const char	*letter;	/* the full letter text shown */
+	const char	*language;
+	const char	*worker;
+	const char	*method;
+	const char	*signer;	/* may be NULL */
+	const char	*relation;	/* signer's relation to the head */
+};
+enum ds_status	 sess_consent(struct sess *, const struct sess_consent *,
+		    struct ds_err *);
+
+/* Finalize in the engine (refused while issues remain) and save as
+ * finalized. */
+enum ds_status	 sess_finalize(struct sess *, struct ds_err *);
+
+#endif
