@@ -89,7 +89,7 @@ BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
 # The sync library sits above src/; both programs link both archives.
 LIBS_A = $(B)/libdssync.a $(B)/libdoorstep.a
 
-.PHONY: all test check fuzz bench lint lint-layers clean deps programs \
+.PHONY: all test check fuzz bench lint lint-layers clean deps demo programs \
 	tests locale torture
 
 all: programs
@@ -193,6 +193,12 @@ lint-layers:
 
 deps:
 	@tests/deps.sh $(DEB_PKGS)
+
+# A demo office and workspace with the household form and sample households,
+# then the app, unlocked (forms/demo/demo.sh prints the demo passphrase).
+demo:
+	$(MAKE) MODE=rel programs
+	@sh forms/demo/demo.sh
 
 clean:
 	rm -rf build doorstep doorstep-office

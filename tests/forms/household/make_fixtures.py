@@ -396,6 +396,43 @@ def dump(path, d):
         json.dump(d, f, ensure_ascii=False, indent=1)
         f.write('\n')
 
+# ---- demo households for `make demo` (forms/demo/): synthetic names, fake IDs with valid check digits
+def demo_households():
+    hh = []
+    hh.append(BASE)
+    d = build(BASE, P(S(village='341802101202', vgroup='34180210120201', hh_id='3418021012020003',
+                        hh_type='formerly_poor', phone='13855631870', category='unstable', ident_month='202403',
+                        signer_name='陈玉兰', worker1='李网格', worker2='王干部', visit_date='2024-09-11'),
+                      MS('job'), MS('health', 'premium_subsidy', 'med_aid'), MS('assist', 'dibao'),
+                      S(inc_wage_migrant='0', inc_bus_crop='2500', inc_bus_livestock='0', inc_prop_dividend='200',
+                        inc_tr_pension='2400', inc_tr_dibao='5400', inc_tr_eco='0', inc_tr_subsidy='600',
+                        cost_farm='800', med_oop='3200')))
+    d['member'] = [
+        member('陈玉兰', 'head', 'female', '1956-04-12', '07', m_health=['chronic'], m_edu='illiterate',
+               m_labour='weak', m_dibao='yes'),
+        member('刘长顺', 'spouse', 'male', '1953-08-30', '09', m_health=['serious'], m_edu='primary',
+               m_labour='lost', m_dibao='yes', m_med_aid='yes'),
+        member('刘小军', 'grandson', 'male', '2012-02-17', '11', m_in_school='in_school', m_grade='g7'),
+    ]
+    hh.append(d)
+    d = build(BASE, P(S(township='341802102', village='341802102201', vgroup='34180210220102',
+                        hh_id='3418021022010011', phone='15955637742', signer_name='周志强', visit_date='2024-09-12',
+                        visit_type='screening', worker2=None, risk_illness='no', category='none', ident_month=None,
+                        inc_wage_migrant='62000', inc_wage_local='18000', inc_bus_crop='4000', inc_bus_livestock='0',
+                        inc_prop_dividend='300', inc_tr_pension='0', inc_tr_eco='0', inc_tr_subsidy='400',
+                        cost_farm='1500', med_oop='0', has_job=None, has_health=None, ms_job=None, ms_health=None,
+                        el_done=None)))
+    d['member'] = [
+        member('周志强', 'head', 'male', '1984-12-05', '13', m_edu='senior', m_labour='skilled',
+               m_work_scope='out_province', m_work_county='昆山市', m_work_months='10', m_work_wage='6200'),
+        member('吴红梅', 'spouse', 'female', '1986-03-22', '14', m_edu='junior', m_labour='normal',
+               m_work_scope='in_county', m_work_county='宣州区', m_work_months='12', m_work_wage='1500'),
+        member('周子涵', 'daughter', 'female', '2012-03-09', '16', m_in_school='in_school', m_grade='g7'),
+        member('周子轩', 'son', 'male', '2019-01-28', '17', m_in_school='preschool'),
+    ]
+    hh.append(d)
+    return hh
+
 def main():
     os.makedirs(os.path.join(HERE, 'rules'), exist_ok=True)
     dump(os.path.join(HERE, 'valid.json'), BASE)
@@ -411,6 +448,10 @@ def main():
             dump(os.path.join(HERE, 'rules', name + '.pass.json'), okd)
             dump(os.path.join(HERE, 'rules', name + '.fail.json'), build(base, badp))
             tsv.write('\t'.join([name, kind, qn, ref, zh, en]) + '\n')
+    demo = os.path.join(HERE, '..', '..', '..', 'forms', 'demo')
+    os.makedirs(demo, exist_ok=True)
+    for i, d in enumerate(demo_households(), 1):
+        dump(os.path.join(demo, 'household-%d.json' % i), d)
 
 if __name__ == '__main__':
     main()
