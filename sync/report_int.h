@@ -106,6 +106,17 @@ struct report_rec {
 };
 
 /*
+ * The facts of one answers JSON object into *r (zeroed by the caller; the
+ * record id, revision and save time are the caller's to set).  A value
+ * that is missing or malformed counts as absent.  DS_EPARSE / DS_ECORRUPT
+ * when the text is not a JSON object.  Free what it holds with
+ * report_rec_reset (also after a failure).
+ */
+enum ds_status	 report_rec_parse(const char *answers, size_t len,
+		    struct report_rec *r, struct ds_err *);
+void		 report_rec_reset(struct report_rec *);
+
+/*
  * Read every current head (not deleted) into *out (n records, in the
  * order of odb_head_each).  Free with report_recs_free.
  */

@@ -196,24 +196,23 @@ reasons(struct report_rec *r, const json_t *meta, struct ds_err *err)
 	return DS_OK;
 }
 
-static enum ds_status
-rec_fill(struct report_rec *r, const struct odb_head *h, struct ds_err *err)
+enum ds_status
+report_rec_parse(const char *answers, size_t len, struct report_rec *r,
+    struct ds_err *err)
 {
 	const json_t *meta, *m;
 	json_t *o;
 	enum ds_status st;
 	const char *s;
 
-	if ((st = ds_json_parse(h->answers, h->answers_len, REPORT_ANSWERS_MAX,
-	    "answers", &o, err)) != DS_OK)
+	if ((st = ds_json_parse(answers, len, REPORT_ANSWERS_MAX, "answers",
+	    &o, err)) != DS_OK)
 		return st;
 	if (!json_is_object(o)) {
 		json_decref(o);
 		return ds_err_set(err, DS_ECORRUPT,
 		    "report: answers are not an object");
 	}
-	ds_hex_encode(h->record_uuid, 16, r->record);
-	memcpy(r->rev_id, h->rev_id, 16);
 	/* The form's household number; the bundle's household key may be
 	 * a stand-in (a refused visit has no number). */
 	copy(r->hh, sizeof(r->hh), jstr(o, "hh_id"));
@@ -248,10 +247,18 @@ rec_fill(struct report_rec *r, const struct odb_head *h, struct ds_err *err)
 	r->dev_gap = positive(o, "n_can_work") && !yes(o, "dev_status");
 	meta = json_object_get(o, "_meta");
 	r->draft = strcmp(jstr(meta, "state"), "finalized") != 0;
-	r->saved_at = h->saved_at;
 	st = reasons(r, meta, err);
 	json_decref(o);
 	return st;
+}
+
+static enum ds_status
+rec_fill(struct report_rec *r, const struct odb_head *h, struct ds_err *err)
+{
+	ds_hex_encode(h->record_uuid, 16, r->record);
+	memcpy(r->rev_id, h->rev_id, 16);
+	r->saved_at = h->saved_at;
+	return report_rec_parse(h->answers, h->answers_len, r, err);
 }
 
 struct load {
@@ -311,20 +318,29 @@ report_recs_load(struct odb *o, struct report_rec **out, size_t *n,
 }
 
 void
+report_rec_reset(struct report_rec *r)
+{
+	size_t j;
+
+	for (j = 0; j < r->nreasons; j++) {
+		ds_free(r->reason_path[j]);
+		ds_free(r->reason_text[j]);
+	}
+	ds_free(r->reason_path);
+	ds_free(r->reason_text);
+	r->reason_path = r->reason_text = NULL;
+	r->nreasons = 0;
+}
+
+void
 report_recs_free(struct report_rec *v, size_t n)
 {
-	size_t i, j;
+	size_t i;
 
 	if (v == NULL)
 		return;
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < v[i].nreasons; j++) {
-			ds_free(v[i].reason_path[j]);
-			ds_free(v[i].reason_text[j]);
-		}
-		ds_free(v[i].reason_path);
-		ds_free(v[i].reason_text);
-	}
+	for (i = 0; i < n; i++)
+		report_rec_reset(&v[i]);
 	ds_free(v);
 }
 

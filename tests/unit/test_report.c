@@ -493,6 +493,49 @@ test_xlsx_frozen_titles_totals(void)
 }
 
 static void
+test_xlsx_quality_list(void)
+{
+	struct report_quality_opts o;
+	struct report_table *t = NULL;
+	struct ds_err err;
+	char path[600], *sheet = NULL, *sst = NULL;
+	zip_t *z;
+	int ze;
+
+	memset(&o, 0, sizeof(o));
+	o.forms_dir = "forms";
+	ST_EQ(report_quality(db, &o, &t, &err), DS_OK, &err);
+	if (t == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/q.XLSX", tmp);
+	ST_EQ(report_write(t, path, &err), DS_OK, &err);
+	report_table_free(t);
+	if ((z = zip_open(path, ZIP_RDONLY, &ze)) == NULL) {
+		HARNESS_FAIL("zip_open %s: %d", path, ze);
+		return;
+	}
+	sheet = zip_text(z, "xl/worksheets/sheet1.xml");
+	sst = zip_text(z, "xl/sharedStrings.xml");
+	OK(sheet != NULL && sst != NULL);
+	if (sheet != NULL && sst != NULL) {
+		/* No group row: title, column titles, then the problems. */
+		OK(strstr(sheet, "<pane xSplit=\"4\" ySplit=\"2\" "
+		    "topLeftCell=\"E3\" activePane=\"bottomRight\" "
+		    "state=\"frozen\"/>") != NULL);
+		OK(strstr(sheet, "<mergeCell") == NULL);
+		OK(shared_index(sst, "问题数据清单") >= 0);
+		OK(shared_index(sst, "问题类型") >= 0);
+		OK(shared_index(sst, "已说明的警告") >= 0);
+		OK(shared_index(sst, "member[2]/m_work_wage") >= 0);
+		OK(strstr(sheet, "<row r=\"4\"") != NULL);
+		OK(strstr(sheet, "<row r=\"5\"") == NULL);
+	}
+	free(sheet);
+	free(sst);
+	zip_close(z);
+}
+
+static void
 test_csv_quoting_and_bad_suffix(void)
 {
 	static const struct report_col c2[2] = {
@@ -624,6 +667,7 @@ main(void)
 	RUN(test_monthly_is_deterministic);
 	RUN(test_quality_matches_expected_csv);
 	RUN(test_xlsx_frozen_titles_totals);
+	RUN(test_xlsx_quality_list);
 	RUN(test_csv_quoting_and_bad_suffix);
 	RUN(test_out_of_memory_is_clean);
 	RUN(test_cli_monthly_and_quality);
