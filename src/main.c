@@ -13,6 +13,8 @@ static int	run_tui(const struct cli *);
 
 extern const struct cmd_entry cmd_init_entry, cmd_passwd_entry,
     cmd_recover_entry, cmd_records_entry, cmd_show_entry, cmd_history_entry;
+extern const struct cmd_entry cmd_sync_export_entry, cmd_sync_push_entry,
+    cmd_sync_ack_entry, cmd_sync_status_entry;
 
 /* Commands, in the order --help lists them. */
 static const struct cmd_entry *const commands[] = {
@@ -22,6 +24,10 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_history_entry,
 	&cmd_passwd_entry,
 	&cmd_recover_entry,
+	&cmd_sync_export_entry,
+	&cmd_sync_push_entry,
+	&cmd_sync_ack_entry,
+	&cmd_sync_status_entry,
 	NULL
 };
 

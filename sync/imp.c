@@ -321,9 +321,21 @@ imp_bundle(struct odb *o, const struct cry_office_sec *sec,
 		/* Same bundle again: the stored receipt, byte for byte. */
 		res->status = led.status;
 		res->reason = BR_OK;
+		res->replay = 1;
 		res->receipt = led.receipt;
 		res->receipt_len = led.receipt_len;
 		snprintf(res->msg, sizeof(res->msg), "%s", msg_duplicate);
+		{
+			struct receipt *rc = ds_calloc(1, sizeof(*rc));
+
+			if (rc != NULL && receipt_parse(led.receipt,
+			    led.receipt_len, rc, NULL) == DS_OK) {
+				res->n_new = rc->n_new;
+				res->n_dup = rc->n_dup;
+				res->n_conflict = rc->n_conflict;
+			}
+			ds_free(rc);
+		}
 		return DS_OK;
 	}
 	if (st != DS_ENOENT)

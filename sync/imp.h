@@ -31,6 +31,7 @@ struct imp_result {
 	unsigned char	 device_id[16];
 	uint32_t	 n_new, n_dup, n_conflict;
 	uint64_t	 seq_lo, seq_hi;
+	int		 replay;	/* seen before: the stored receipt */
 	unsigned char	*receipt;	/* signed receipt; imp_result_free */
 	size_t		 receipt_len;
 	char		 msg[512];	/* plain Chinese + English */

@@ -125,7 +125,8 @@ office_import(const struct cli *cli, int argc, char **argv)
 			continue;
 		}
 		ds_hex_encode(res.device_id, 16, id);
-		printf("%s: %s", l.v[i], receipt_status_str(res.status));
+		printf("%s: %s%s", l.v[i], res.replay ? "already " : "",
+		    receipt_status_str(res.status));
 		if (res.status == RS_IMPORTED || res.status == RS_DUPLICATE)
 			printf(" (%u new, %u duplicate, %u fork%s) device %.8s"
 			    " seq %llu-%llu", res.n_new, res.n_dup,

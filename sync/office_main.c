@@ -14,6 +14,7 @@ extern const struct cmd_entry ocmd_revoke_entry;
 extern const struct cmd_entry ocmd_conflicts_entry;
 extern const struct cmd_entry ocmd_resolve_entry;
 extern const struct cmd_entry ocmd_report_entry;
+extern const struct cmd_entry ocmd_serve_entry;
 
 /* Commands, in the order --help lists them. */
 static const struct cmd_entry *const commands[] = {
@@ -25,6 +26,7 @@ static const struct cmd_entry *const commands[] = {
 	&ocmd_conflicts_entry,
 	&ocmd_resolve_entry,
 	&ocmd_report_entry,
+	&ocmd_serve_entry,
 	NULL
 };
 

@@ -1,0 +1,288 @@
+/* doorstep: `doorstep sync export|push|ack|status`, the field side of sync. */
+/*
+ * export writes a bundle for a USB stick; push sends one over HTTP and
+ * applies the receipt; ack applies a receipt file carried back (or fetches
+ * the office's ack state from a URL); status shows what is pending, sent
+ * and acknowledged.  Only a receipt signed by the pinned office key
+ * changes what counts as acknowledged.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle.h"
+#include "cmd.h"
+#include "cmd_ws.h"
+#include "mem.h"
+#include "pack.h"
+#include "receipt.h"
+#include "store.h"
+#include "util.h"
+#include "ws.h"
+
+extern const struct cmd_entry cmd_sync_export_entry, cmd_sync_push_entry,
+    cmd_sync_ack_entry, cmd_sync_status_entry;
+
+static void
+opts_of(struct ws *w, struct pack_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->worker = ws_worker(w);
+}
+
+static void
+show_receipt(const struct receipt *rc)
+{
+	printf("office answer: %s", receipt_status_str(rc->status));
+	if (rc->status == RS_REJECTED)
+		printf(" (%s)", bundle_reason_str(rc->reason));
+	else if (rc->status != RS_HELD)
+		printf(", %u new, %u already there; acknowledged through "
+		    "%llu", rc->n_new, rc->n_dup,
+		    (unsigned long long)rc->contiguous);
+	printf("\n%s\n", rc->msg);
+}
+
+static int
+nothing(const struct cli *cli)
+{
+	printf("nothing to send: every saved answer is already acknowledged "
+	    "or sent. 没有需要发送的记录。\n");
+	(void)cli;
+	return CMD_EXIT_OK;
+}
+
+static int
+export_exec(const struct cli *cli, int argc, char **argv)
+{
+	struct pack_opts o;
+	struct pack_result r;
+	struct ds_err err;
+	struct ws *w = NULL;
+	const char *out = NULL;
+	char hex[65];
+	enum ds_status st;
+	int i, k, rc;
+
+	for (i = 1; i < argc; i++) {
+		if ((k = cmdw_opt(argc, argv, &i, "--out", &out)) == 1)
+			continue;
+		return cmd_usage(cli, &cmd_sync_export_entry);
+	}
+	if (out == NULL)
+		return cmd_usage(cli, &cmd_sync_export_entry);
+	if ((rc = cmdw_open(cli, &w)) != 0)
+		return rc;
+	opts_of(w, &o);
+	ds_err_clear(&err);
+	st = pack_export(ws_store(w), ws_device_id(w), ws_signer(w),
+	    ws_office(w), &o, out, &r, &err);
+	ws_close(w);
+	if (st == DS_ENOENT)
+		return nothing(cli);
+	if (st != DS_OK)
+		return cmdw_fail(cli, "sync export", &err);
+	ds_hex_encode(r.hash, 32, hex);
+	printf("bundle written: %s\n  %zu record%s, sequence %lld-%lld, "
+	    "%zu bytes\n  hash %s\n", r.path, r.n_records,
+	    r.n_records == 1 ? "" : "s", (long long)r.seq_lo,
+	    (long long)r.seq_hi, r.size, hex);
+	printf("Use \"safely remove\" before unplugging the stick. "
+	    "拔出U盘前请先安全弹出。\n");
+	return CMD_EXIT_OK;
+}
+
+static void
+progress(void *arg, size_t sent, size_t total)
+{
+	(void)arg;
+	if (total > (1u << 20))
+		fprintf(stderr, "\r%zu / %zu KiB", sent >> 10, total >> 10);
+}
+
+static int
+push_exec(const struct cli *cli, int argc, char **argv)
+{
+	static struct receipt rcpt;
+	struct pack_opts o;
+	struct push_opts po;
+	struct pack_result r;
+	struct ds_err err;
+	struct ws *w = NULL;
+	const char *tries = NULL, *pin = NULL;
+	const char *url = NULL;
+	int64_t n;
+	enum ds_status st;
+	int i, k, rc;
+
+	memset(&po, 0, sizeof(po));
+	for (i = 1; i < argc; i++) {
+		if ((k = cmdw_opt(argc, argv, &i, "--tries", &tries)) ||
+		    (k = cmdw_opt(argc, argv, &i, "--pin", &pin))) {
+			if (k < 0)
+				return cmd_usage(cli, &cmd_sync_push_entry);
+			continue;
+		}
+		if (url != NULL || argv[i][0] == '-')
+			return cmd_usage(cli, &cmd_sync_push_entry);
+		url = argv[i];
+	}
+	if (url == NULL)
+		return cmd_usage(cli, &cmd_sync_push_entry);
+	if (tries != NULL) {
+		if (ds_parse_i64(tries, 1, 100, &n) != 0)
+			return cmd_usage(cli, &cmd_sync_push_entry);
+		po.tries = (unsigned)n;
+	}
+	if (getenv("DOORSTEP_SYNC_BACKOFF_MS") != NULL &&
+	    ds_parse_i64(getenv("DOORSTEP_SYNC_BACKOFF_MS"), 1, 60000, &n) == 0)
+		po.backoff_ms = (unsigned)n;
+	po.x.pinned_key = pin;
+	po.x.progress = progress;
+	if ((rc = cmdw_open(cli, &w)) != 0)
+		return rc;
+	opts_of(w, &o);
+	ds_err_clear(&err);
+	st = pack_push(ws_store(w), ws_device_id(w), ws_signer(w),
+	    ws_office(w), &o, url, &po, &r, &rcpt, &err);
+	ws_close(w);
+	if (st == DS_ENOENT)
+		return nothing(cli);
+	if (st == DS_OK || st == DS_EREJECT) {
+		printf("sent %zu record%s (sequence %lld-%lld)\n", r.n_records,
+		    r.n_records == 1 ? "" : "s", (long long)r.seq_lo,
+		    (long long)r.seq_hi);
+		show_receipt(&rcpt);
+		return st == DS_OK ? CMD_EXIT_OK : CMD_EXIT_FAIL;
+	}
+	fprintf(stderr, "%s sync push: %s\n答案仍安全保存在本机，请稍后重试。"
+	    " The answers are safe on this laptop; push again later.\n",
+	    cli->progname, err.msg);
+	return CMD_EXIT_FAIL;
+}
+
+static int
+ack_exec(const struct cli *cli, int argc, char **argv)
+{
+	static struct receipt rcpt;
+	struct ds_err err;
+	struct ws *w = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	enum ds_status st;
+	int rc;
+
+	if (argc != 2)
+		return cmd_usage(cli, &cmd_sync_ack_entry);
+	if ((rc = cmdw_open(cli, &w)) != 0)
+		return rc;
+	ds_err_clear(&err);
+	if (strncmp(argv[1], "http://", 7) == 0 ||
+	    strncmp(argv[1], "https://", 8) == 0)
+		st = pack_fetch_acks(ws_store(w), ws_device_id(w),
+		    ws_office(w), argv[1], NULL, &rcpt, &err);
+	else if ((st = ds_file_read(argv[1], RECEIPT_FILE_MAX, &buf, &len,
+	    &err)) == DS_OK)
+		st = pack_apply_receipt(ws_store(w), ws_device_id(w),
+		    ws_office(w), (unsigned char *)buf, len, &rcpt, &err);
+	ds_free(buf);
+	ws_close(w);
+	if (st != DS_OK) {
+		fprintf(stderr, "%s sync ack: %s: %s\n回执无效，未作任何更改。"
+		    " The receipt was not applied; nothing changed.\n",
+		    cli->progname, argv[1], err.msg);
+		return CMD_EXIT_FAIL;
+	}
+	show_receipt(&rcpt);
+	return CMD_EXIT_OK;
+}
+
+struct count {
+	size_t	n;
+};
+
+static enum ds_status
+count_cb(void *arg, const struct store_snapshot *s, struct ds_err *err)
+{
+	(void)s;
+	(void)err;
+	((struct count *)arg)->n++;
+	return DS_OK;
+}
+
+static int
+status_exec(const struct cli *cli, int argc, char **argv)
+{
+	static const enum store_status sts[] = { STORE_DRAFT, STORE_FINALIZED,
+	    STORE_SENT, STORE_ACKED };
+	struct store_query q;
+	struct store_list l = { NULL, 0 };
+	struct count c = { 0 };
+	struct ds_err err;
+	struct ws *w = NULL;
+	int64_t lo = 0, hi = 0, last = 0;
+	size_t i;
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		return cmd_usage(cli, &cmd_sync_status_entry);
+	if ((rc = cmdw_open(cli, &w)) != 0)
+		return rc;
+	ds_err_clear(&err);
+	if (store_outbox_pending(ws_store(w), 0, count_cb, &c, &lo, &hi,
+	    &err) != DS_OK || store_outbox_last_seq(ws_store(w), &last,
+	    &err) != DS_OK) {
+		rc = cmdw_fail(cli, "sync status", &err);
+		ws_close(w);
+		return rc;
+	}
+	printf("last save sequence: %lld\n", (long long)last);
+	if (c.n == 0)
+		printf("pending: nothing; everything saved is acknowledged\n");
+	else
+		printf("pending: %zu record%s in sequence %lld-%lld "
+		    "(not yet acknowledged by the office)\n", c.n,
+		    c.n == 1 ? "" : "s", (long long)lo, (long long)hi);
+	for (i = 0; i < sizeof(sts) / sizeof(sts[0]); i++) {
+		store_query_init(&q);
+		q.status = (int)sts[i];
+		if (store_list(ws_store(w), &q, &l, &err) != DS_OK) {
+			rc = cmdw_fail(cli, "sync status", &err);
+			ws_close(w);
+			return rc;
+		}
+		printf("  %-12s %zu\n", store_status_name(sts[i]), l.n);
+		store_list_free(&l);
+	}
+	ws_close(w);
+	return CMD_EXIT_OK;
+}
+
+const struct cmd_entry cmd_sync_export_entry = {
+	"sync export",
+	"--out DIR|FILE.dsb",
+	"write a bundle of unacknowledged records (USB)",
+	export_exec
+};
+
+const struct cmd_entry cmd_sync_push_entry = {
+	"sync push",
+	"[--tries N] [--pin sha256//KEY] URL",
+	"send unacknowledged records to the office over HTTP",
+	push_exec
+};
+
+const struct cmd_entry cmd_sync_ack_entry = {
+	"sync ack",
+	"RECEIPT_FILE|URL",
+	"apply an office receipt (file from USB, or the office's ack state)",
+	ack_exec
+};
+
+const struct cmd_entry cmd_sync_status_entry = {
+	"sync status",
+	"",
+	"show what is pending, sent and acknowledged",
+	status_exec
+};

@@ -1,0 +1,255 @@
+/* doorstep: end to end through both programs: USB, then HTTP. */
+/*
+ * office init and laptop init run as the real programs; records are saved
+ * through store.h directly (the form engine's `doorstep fill` is another
+ * part); then sync export, office import (held: unknown device), enroll,
+ * sync ack, an edit that sends only the changed revision, and a push over
+ * HTTP on loopback to `doorstep-office serve`.
+ */
+#include <dirent.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "support/support.h"
+#include "support/syncfix.h"
+
+#include "mem.h"
+#include "store.h"
+#include "util.h"
+#include "ws.h"
+
+static char prog[600], oprog[600], ws[600], off[600], pass[600], usb[600];
+static char out[700];
+static const char *tmp;
+static unsigned char rec[3][16];
+
+/* Run a shell command line; output to `out`; returns the exit status. */
+static int
+sh(const char *fmt, ...)
+{
+	char cmd[4096], full[4800];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "%s > %s 2>&1", cmd, out);
+	rc = system(full);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static int
+out_has(const char *s)
+{
+	char *b = NULL;
+	size_t n;
+	int r;
+
+	if (ds_file_read(out, 1 << 20, &b, &n, NULL) != DS_OK)
+		return 0;
+	r = strstr(b, s) != NULL;
+	if (!r)
+		printf("# output lacks \"%s\":\n%s\n", s, b);
+	ds_free(b);
+	return r;
+}
+
+static void
+save(int i, const char *answers)
+{
+	struct ws *w = NULL;
+	struct store_save s;
+	struct ds_err err;
+
+	ST_EQ(ws_open(ws, "correct horse battery", 21, &w, &err), DS_OK, &err);
+	if (w == NULL)
+		return;
+	memset(&s, 0, sizeof(s));
+	s.record_id = rec[i];
+	s.form_id = "household";
+	s.form_version = "2026112301";
+	s.answers = answers;
+	s.answers_len = strlen(answers);
+	s.finalize = 1;
+	ST_EQ(store_save(ws_store(w), &s, NULL, &err), DS_OK, &err);
+	ws_close(w);
+}
+
+/* The single bundle file under dir (most recent by name is enough). */
+static int
+find_file(const char *dir, const char *suffix, char *path, size_t n)
+{
+	char cmd[1024];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "find %s -name '*%s' -newer %s/stamp | "
+	    "head -n 1", dir, suffix, tmp);
+	if ((f = popen(cmd, "r")) == NULL)
+		return -1;
+	if (fgets(path, (int)n, f) == NULL)
+		path[0] = '\0';
+	pclose(f);
+	path[strcspn(path, "\n")] = '\0';
+	return path[0] ? 0 : -1;
+}
+
+static void
+stamp(void)
+{
+	char p[700];
+
+	snprintf(p, sizeof(p), "%s/stamp", tmp);
+	unlink(p);
+	sleep(1);	/* find -newer has one-second resolution here */
+	ds_file_write_atomic(p, "x", 1, 0600, NULL);
+}
+
+static void
+test_usb_round_trip_then_only_changes(void)
+{
+	char b[1024], r[1100];
+	int i;
+
+	INT_EQ(sh("%s init --dir %s", oprog, off), 0);
+	INT_EQ(sh("%s init --workspace %s --office-key %s/office-public.key "
+	    "--worker 网格员 --kdf-cost min --passphrase-file %s", prog, ws, off,
+	    pass), 0);
+	for (i = 0; i < 3; i++) {
+		char a[128];
+
+		store_id_new(rec[i]);
+		snprintf(a, sizeof(a), "{\"hh_id\":\"HH%05d\",\"income\":%d}",
+		    i + 1, 5000 + i);
+		save(i, a);
+	}
+	INT_EQ(sh("%s sync status --workspace %s --passphrase-file %s", prog,
+	    ws, pass), 0);
+	OK(out_has("pending: 3 records"));
+	stamp();
+	INT_EQ(sh("%s sync export --out %s --workspace %s --passphrase-file %s",
+	    prog, usb, ws, pass), 0);
+	OK(out_has("3 records"));
+	OK(find_file(usb, ".dsb", b, sizeof(b)) == 0);
+	/* Unknown device: held, exit 0, nothing imported yet. */
+	INT_EQ(sh("%s import --dir %s %s", oprog, off, usb), 0);
+	OK(out_has("held"));
+	INT_EQ(sh("%s devices --dir %s", oprog, off), 0);
+	OK(out_has("pending"));
+	INT_EQ(sh("%s enroll --dir %s --label grid-1 %s", oprog, off, b), 0);
+	OK(out_has("enrolled"));
+	OK(out_has("held bundle: imported (3 new)"));
+	INT_EQ(sh("%s import --dir %s %s", oprog, off, b), 0);
+	OK(out_has("already imported (3 new"));
+	snprintf(r, sizeof(r), "%.*s.rcpt", (int)strlen(b) - 4, b);
+	INT_EQ(sh("%s sync ack %s --workspace %s --passphrase-file %s", prog,
+	    r, ws, pass), 0);
+	OK(out_has("acknowledged through 3"));
+	INT_EQ(sh("%s sync status --workspace %s --passphrase-file %s", prog,
+	    ws, pass), 0);
+	OK(out_has("pending: nothing"));
+	OK(out_has("acknowledged 3"));
+	/* A forged receipt is refused. */
+	INT_EQ(sh("cp %s %s/bad.rcpt && printf 'x' | dd of=%s/bad.rcpt bs=1 "
+	    "seek=120 conv=notrunc 2>/dev/null", r, tmp, tmp), 0);
+	INT_EQ(sh("%s sync ack %s/bad.rcpt --workspace %s --passphrase-file "
+	    "%s", prog, tmp, ws, pass), 1);
+	OK(out_has("nothing changed"));
+
+	/* Edit one household: only that revision travels. */
+	save(1, "{\"hh_id\":\"HH00002\",\"income\":7777}");
+	stamp();
+	INT_EQ(sh("%s sync export --out %s --workspace %s --passphrase-file %s",
+	    prog, usb, ws, pass), 0);
+	OK(out_has("1 record,"));
+	INT_EQ(sh("%s import --dir %s %s", oprog, off, usb), 0);
+	OK(out_has("imported (1 new, 0 duplicate"));
+	OK(out_has("already imported (3 new"));	/* the first again */
+	{
+		char db[700];
+
+		snprintf(db, sizeof(db), "%s/office.db", off);
+		INT_EQ(sf_db_count(db, "revision"), 4);
+		INT_EQ(sf_db_count(db, "head"), 3);
+	}
+}
+
+static void
+test_http_push_on_loopback(void)
+{
+	char line[256], pf[700];
+	FILE *f;
+	pid_t pid;
+	int port = 0, i;
+
+	snprintf(pf, sizeof(pf), "%s/serve.out", tmp);
+	if ((pid = fork()) == 0) {
+		if (freopen(pf, "w", stdout) == NULL)
+			_exit(99);
+		execl(oprog, oprog, "serve", "--dir", off, "--listen",
+		    "127.0.0.1:0", (char *)NULL);
+		_exit(98);
+	}
+	for (i = 0; i < 100 && port == 0; i++) {
+		usleep(50000);
+		if ((f = fopen(pf, "r")) == NULL)
+			continue;
+		if (fgets(line, sizeof(line), f) != NULL)
+			sscanf(line, "listening on 127.0.0.1:%d", &port);
+		fclose(f);
+	}
+	OK(port > 0);
+	save(2, "{\"hh_id\":\"HH00003\",\"income\":8888}");
+	INT_EQ(sh("DOORSTEP_SYNC_BACKOFF_MS=50 %s sync push "
+	    "http://127.0.0.1:%d --workspace %s --passphrase-file %s", prog,
+	    port, ws, pass), 0);
+	OK(out_has("imported, 1 new"));
+	/* Nothing left: a second push has nothing to send. */
+	INT_EQ(sh("%s sync push http://127.0.0.1:%d --workspace %s "
+	    "--passphrase-file %s", prog, port, ws, pass), 0);
+	OK(out_has("nothing to send"));
+	INT_EQ(sh("%s sync ack http://127.0.0.1:%d --workspace %s "
+	    "--passphrase-file %s", prog, port, ws, pass), 0);
+	OK(out_has("ack-state"));
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	{
+		char db[700];
+
+		snprintf(db, sizeof(db), "%s/office.db", off);
+		INT_EQ(sf_db_count(db, "revision"), 5);
+	}
+	INT_EQ(sh("%s devices --dir %s", oprog, off), 0);
+	OK(out_has("enrolled"));
+	OK(out_has("acknowledged: 1-5"));
+}
+
+int
+main(void)
+{
+	const char *top = getenv("DS_TOP"), *mode = getenv("MODE");
+
+	tmp = ts_tmpdir("e2e");
+	snprintf(prog, sizeof(prog), "%s/build/%s/doorstep", top ? top : ".",
+	    mode ? mode : "rel");
+	snprintf(oprog, sizeof(oprog), "%s/build/%s/doorstep-office",
+	    top ? top : ".", mode ? mode : "rel");
+	snprintf(ws, sizeof(ws), "%s/ws", tmp);
+	snprintf(off, sizeof(off), "%s/office", tmp);
+	snprintf(usb, sizeof(usb), "%s/usb", tmp);
+	snprintf(pass, sizeof(pass), "%s/pass", tmp);
+	snprintf(out, sizeof(out), "%s/out", tmp);
+	unsetenv("DOORSTEP_WORKSPACE");
+	unsetenv("DOORSTEP_OFFICE_DIR");
+	unsetenv("DOORSTEP_PASSPHRASE");
+	ds_file_write_atomic(pass, "correct horse battery\n", 22, 0600, NULL);
+	RUN(test_usb_round_trip_then_only_changes);
+	RUN(test_http_push_on_loopback);
+	return harness_done();
+}
