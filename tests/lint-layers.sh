@@ -39,38 +39,46 @@ owners=(
 	'libintl\.h|^(tui|tui_.*|i18n|i18n_.*)$'
 )
 
+# Pure bash below (no process per line): one grep for every include, layer
+# numbers cached per name, header owners matched with [[ =~ ]].
+declare -A cache
+layer() {	# name -> $L
+	if [ -z "${cache[$1]+x}" ]; then cache[$1]=$(layer_of "$1"); fi
+	L=${cache[$1]}
+}
+
 for f in src/*.[ch] sync/*.[ch]; do
 	[ -f "$f" ] || continue
-	b=$(basename "$f"); b=${b%.*}
-	my=$(layer_of "$b")
-	if [ "$my" = 0 ]; then
-		echo "lint-layers: $f: no layer for '$b' (edit tests/lint-layers.sh)"
-		rc=1
-		continue
-	fi
-	while IFS= read -r line; do
-		inc=$(echo "$line" | sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]\([^>"]*\)[>"].*/\1/p')
-		[ -n "$inc" ] || continue
-		if echo "$line" | grep -q '"'; then
-			ib=$(basename "$inc"); ib=${ib%.*}
-			il=$(layer_of "$ib")
-			if [ "$il" = 0 ]; then
-				echo "lint-layers: $f includes \"$inc\" of no known layer"
-				rc=1
-			elif [ "$il" -gt "$my" ]; then
-				echo "lint-layers: $f (layer $my) includes \"$inc\" (layer $il)"
-				rc=1
-			fi
-		else
-			for o in "${owners[@]}"; do
-				hdr=${o%%|*}; pat=${o#*|}
-				if echo "$inc" | grep -Eqx "$hdr" && ! echo "$b" | grep -Eq "$pat"; then
-					echo "lint-layers: $f includes <$inc>, owned by $pat"
-					rc=1
-				fi
-			done
-		fi
-	done < "$f"
+	b=${f##*/}; b=${b%.*}
+	layer "$b"
+	[ "$L" = 0 ] && { echo "lint-layers: $f: no layer for '$b' (edit tests/lint-layers.sh)"; rc=1; }
 done
+
+re_q='^[[:space:]]*#[[:space:]]*include[[:space:]]*"([^"]*)"'
+re_s='^[[:space:]]*#[[:space:]]*include[[:space:]]*<([^>]*)>'
+while IFS= read -r hit; do
+	f=${hit%%:*}; line=${hit#*:}
+	b=${f##*/}; b=${b%.*}
+	layer "$b"; my=$L
+	[ "$my" = 0 ] && continue
+	if [[ $line =~ $re_q ]]; then
+		inc=${BASH_REMATCH[1]}
+		ib=${inc##*/}; ib=${ib%.*}
+		layer "$ib"
+		if [ "$L" = 0 ]; then
+			echo "lint-layers: $f includes \"$inc\" of no known layer"; rc=1
+		elif [ "$L" -gt "$my" ]; then
+			echo "lint-layers: $f (layer $my) includes \"$inc\" (layer $L)"; rc=1
+		fi
+	elif [[ $line =~ $re_s ]]; then
+		inc=${BASH_REMATCH[1]}
+		for o in "${owners[@]}"; do
+			hdr=${o%%|*}; pat=${o#*|}
+			if [[ $inc =~ ^($hdr)$ ]] && ! [[ $b =~ $pat ]]; then
+				echo "lint-layers: $f includes <$inc>, owned by $pat"; rc=1
+			fi
+		done
+	fi
+done < <(grep -H -E '^[[:space:]]*#[[:space:]]*include' src/*.[ch] sync/*.[ch] 2>/dev/null)
 [ $rc -eq 0 ] && echo "lint-layers: ok"
 exit $rc
