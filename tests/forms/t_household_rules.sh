@@ -54,17 +54,20 @@ if ! have fill; then
 	exit 0
 fi
 
-# A workspace for fill: an office, then a laptop pinned to it.
+# A workspace for fill: an office, then a laptop pinned to it.  On tmpfs
+# when there is one: 140 finalized saves are fsync-bound on a busy disk.
+W=$(mktemp -d /dev/shm/ds-hh.XXXXXX 2>/dev/null) || W=$T
+trap 'rm -rf "$T" "$W"' EXIT
 export DOORSTEP_PASSPHRASE='demo passphrase for tests'
-"$DOORSTEP_OFFICE" init --dir "$T/office" >"$T/init.out" 2>&1 &&
-"$DOORSTEP" init --workspace "$T/ws" --office-key "$T/office/office-public.key" \
+"$DOORSTEP_OFFICE" init --dir "$W/office" >"$T/init.out" 2>&1 &&
+"$DOORSTEP" init --workspace "$W/ws" --office-key "$W/office/office-public.key" \
     --worker 'test worker' --kdf-cost min >>"$T/init.out" 2>&1
 if [ $? -ne 0 ]; then
 	not_ok "workspace for fill" "init failed"
 	sed 's/^/    /' "$T/init.out" | tail -n 15
 	exit 0
 fi
-export DOORSTEP_WORKSPACE=$T/ws
+export DOORSTEP_WORKSPACE=$W/ws
 
 fill() {	# answers file -> $T/fill.out, returns fill's status
 	"$DOORSTEP" fill "$FORM" --answers "$1" --finalize >"$T/fill.out" 2>&1
@@ -75,9 +78,15 @@ for f in valid refusal; do
 	else not_ok "fill $f.json" "refused"; sed 's/^/    /' "$T/fill.out" | head -n 20; fi
 done
 
+# Identical pass cases (many are the valid household itself) run once.
+declare -A seen
+seen[$(cksum <"$FIX/valid.json")]=valid.json
 while IFS=$'\t' read -r rule kind q ref zh en; do
 	case $rule in '#'*|'') continue ;; esac
-	if fill "$FIX/rules/$rule.pass.json"; then
+	sum=$(cksum <"$FIX/rules/$rule.pass.json")
+	if [ -n "${seen[$sum]:-}" ]; then
+		ok "$rule: pass case finalizes (same answers as ${seen[$sum]})"
+	elif seen[$sum]=$rule.pass.json; fill "$FIX/rules/$rule.pass.json"; then
 		ok "$rule: pass case finalizes"
 	else
 		not_ok "$rule: pass case" "refused"
