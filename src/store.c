@@ -1000,7 +1000,7 @@ store_query_init(struct store_query *qy)
 	qy->status = -1;
 }
 
-/* Unpack one summary string; returns 0 or -1 on a malformed blob. */
+/* Unpack one summary string: 0, -1 on a malformed blob, -2 out of memory. */
 static int
 summary_field(const unsigned char *p, size_t n, size_t *off, char **out)
 {
@@ -1013,9 +1013,10 @@ summary_field(const unsigned char *p, size_t n, size_t *off, char **out)
 	*off += 2;
 	if (l == SUMMARY_NULL)
 		return 0;
-	if (*off + l > n || (*out = ds_strndup((const char *)p + *off, l))
-	    == NULL)
+	if (*off + l > n)
 		return -1;
+	if ((*out = ds_strndup((const char *)p + *off, l)) == NULL)
+		return -2;
 	*off += l;
 	return 0;
 }
@@ -1063,6 +1064,7 @@ item_from_row(struct store *s, sqlite3_stmt *b, struct store_item *it,
 	const unsigned char *ct = sqlite3_column_blob(b, 9);
 	size_t ctlen = (size_t)sqlite3_column_bytes(b, 9), off = 0, n;
 	struct ad ad;
+	int rc = 0;
 
 	memset(it, 0, sizeof(*it));
 	if (sqlite3_column_bytes(b, 0) != STORE_ID_BYTES)
@@ -1088,11 +1090,14 @@ item_from_row(struct store *s, sqlite3_stmt *b, struct store_item *it,
 	if (cry_aead_open(pt, ct, ctlen, ad.b, ad.n, s->k->sum) != DS_OK)
 		return ds_err_set(err, DS_ECRYPTO, "record %s: summary does not "
 		    "decrypt: the stored data was altered or moved", idt);
-	if (summary_field(pt, n, &off, &it->head_name) != 0 ||
-	    summary_field(pt, n, &off, &it->village) != 0 ||
-	    summary_field(pt, n, &off, &it->label) != 0 || off != n) {
+	if ((rc = summary_field(pt, n, &off, &it->head_name)) != 0 ||
+	    (rc = summary_field(pt, n, &off, &it->village)) != 0 ||
+	    (rc = summary_field(pt, n, &off, &it->label)) != 0 || off != n) {
 		cry_wipe(pt, n);
 		item_wipe(it);
+		if (rc == -2)
+			return ds_err_set(err, DS_ENOMEM, "list records: %s",
+			    ds_status_str(DS_ENOMEM));
 		return ds_err_set(err, DS_ECORRUPT, "record %s: summary is "
 		    "malformed", idt);
 	}

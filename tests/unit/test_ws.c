@@ -298,6 +298,58 @@ test_recovery_key_unwraps_both_ways(void)
 	ds_free(before);
 }
 
+/* Allocation failures in open and passwd: DS_ENOMEM, never a half-written
+ * keyring; afterwards one of the two passphrases opens it. */
+static void
+test_alloc_faults_are_clean(void)
+{
+	char dir[512];
+	const char *np = "another good passphrase";
+	struct ws *w = NULL, *w2;
+	struct ds_err err;
+	enum ds_status st;
+	long k;
+	int fired, pers = harness_torture();
+
+	new_ws("ws_oom", dir, sizeof(dir));
+	for (k = 1; k < 200; k++) {
+		w2 = NULL;
+		ds_fault_arm(DS_FAULT_ALLOC, k, pers);
+		st = ws_open(dir, PASS, strlen(PASS), &w2, &err);
+		fired = ds_fault_fired(DS_FAULT_ALLOC) > 0;
+		ds_fault_disarm(DS_FAULT_ALLOC);
+		if (st != DS_OK && st != DS_ENOMEM)
+			HARNESS_FAIL("open k %ld: %s", k, err.msg);
+		ws_close(w2);
+		if (!fired)
+			break;
+	}
+	OK(k > 2 && k < 200);
+	ST_EQ(ws_open(dir, PASS, strlen(PASS), &w, &err), DS_OK, &err);
+	if (w == NULL)
+		return;
+	for (k = 1; k < 50; k++) {
+		ds_fault_arm(DS_FAULT_ALLOC, k, pers);
+		st = ws_passwd(w, np, strlen(np), CRY_COST_MIN, &err);
+		fired = ds_fault_fired(DS_FAULT_ALLOC) > 0;
+		ds_fault_disarm(DS_FAULT_ALLOC);
+		if (st == DS_OK)
+			break;
+		ST_EQ(st, DS_ENOMEM, &err);
+		/* Still the old passphrase. */
+		w2 = NULL;
+		ST_EQ(ws_open(dir, PASS, strlen(PASS), &w2, &err), DS_OK, &err);
+		ws_close(w2);
+		if (!fired)
+			break;
+	}
+	ST_EQ(st, DS_OK, &err);
+	ws_close(w);
+	w = NULL;
+	ST_EQ(ws_open(dir, np, strlen(np), &w, &err), DS_OK, &err);
+	ws_close(w);
+}
+
 /* `test_ws seed DIR PASS N`: save N households with known markers. */
 static int
 seed(const char *dir, const char *pass, int n)
@@ -360,5 +412,6 @@ main(int argc, char **argv)
 	RUN(test_edited_kdf_params_are_refused);
 	RUN(test_passwd_rewraps_only);
 	RUN(test_recovery_key_unwraps_both_ways);
+	RUN(test_alloc_faults_are_clean);
 	return harness_done();
 }
