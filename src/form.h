@@ -14,6 +14,7 @@
  * form leaves empty is NULL, never "".  Everything is freed by form_free().
  */
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "status.h"
@@ -139,6 +140,11 @@ struct form {
 
 	struct form_kv		*settings;	/* every settings column */
 	size_t			 nsettings;
+
+	/* Private to form.c: open-addressing hash of node names for
+	 * form_find (slots hold node index + 1, 0 = empty). */
+	size_t			*name_slots;
+	size_t			 nname_slots;	/* power of two, or 0 */
 };
 
 /*
@@ -166,17 +172,33 @@ void		 form_diags_reset(struct form_diags *);
 enum ds_status	 form_diag_add(struct form_diags *, const char *file, int line,
 		    const char *column, int is_error, const char *fmt, ...)
 		    __attribute__((format(printf, 6, 7)));
-/* "file:line: error: [column] msg" into buf. */
+/* Same with a va_list. */
+enum ds_status	 form_diag_vadd(struct form_diags *, const char *file,
+		    int line, const char *column, int is_error,
+		    const char *fmt, va_list ap)
+		    __attribute__((format(printf, 6, 0)));
+/* "file:line: error: [column] msg" into buf; "warning" for warnings; the
+ * ":line" part is left out when line is 0, "[column] " when column is NULL. */
 void		 form_diag_format(const struct form_diag *, char *buf,
 		    size_t n);
 
 /* Free a form and everything it owns. NULL is a no-op. */
 void		 form_free(struct form *);
 
-/* Node by question/group name, or NULL.  Names are unique in a form. */
+/* Node by question/group name, or NULL.  Names are unique in a form.
+ * O(1): a hash built by the loader (form_index). */
 const struct form_node	*form_find(const struct form *, const char *name);
-/* List by name, or -1. */
+/*
+ * List by name, or -1.  A list read from a CSV file is named after the file
+ * ("villages.csv") and is also found by the file's stem ("villages"), the
+ * id ODK gives its secondary instance (instance('villages'), pulldata);
+ * a choices-sheet list of that exact name wins.
+ */
 int			 form_list_find(const struct form *, const char *name);
+
+/* (Re)build the name hash of form_find after form->nodes is complete.
+ * DS_ENOMEM leaves the form without a hash (form_find then scans). */
+enum ds_status		 form_index(struct form *);
 
 /*
  * Text in language `lang`, falling back to the default language, then to
