@@ -865,7 +865,7 @@ load_choices(struct ld *ld)
 		    NULL)
 			break;
 		c->name = ld_strdup(ld, nm);
-		for (j = 0; j < r->ncells && !ld->oom; j++) {
+		for (j = 0; j < r->ncells && j < sh->rows[0].ncells && !ld->oom; j++) {
 			if (r->cells[j] == NULL)
 				continue;
 			if (cols[j].id == C_LABEL)
@@ -1552,7 +1552,7 @@ load_survey(struct ld *ld)
 			    strmap_put(&ld->names, nd->name, nd->index) == -1)
 				ld->oom = 1;
 		}
-		for (j = 0; j < r->ncells && !ld->oom; j++)
+		for (j = 0; j < r->ncells && j < sh->rows[0].ncells && !ld->oom; j++)
 			if (r->cells[j] != NULL && cols[j].id > C_EXTRA &&
 			    cols[j].id != C_TYPE && cols[j].id != C_NAME)
 				set_field(ld, nd, &cols[j], r->cells[j],

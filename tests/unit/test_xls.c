@@ -674,6 +674,20 @@ test_errors_are_all_collected(void)
 	    "line 6)"));
 }
 
+/* Regression (fuzz): data rows wider than the header. */
+static void
+test_cells_beyond_header_ignored(void)
+{
+	struct form *f;
+
+	ST_EQ(load("| survey | type | name | label |\n"
+	    "| | select_one l | a | A | stray | more |\n"
+	    "| choices | list_name | name |\n"
+	    "| | l | x | X | Y |\n", &f), DS_OK, NULL);
+	OK(f != NULL && f->lists[0].choices[0].nextra == 0);
+	form_free(f);
+}
+
 static void
 test_warnings(void)
 {
@@ -918,6 +932,7 @@ main(void)
 	RUN(test_error_settings);
 	RUN(test_error_limits);
 	RUN(test_errors_are_all_collected);
+	RUN(test_cells_beyond_header_ignored);
 	RUN(test_warnings);
 	RUN(test_select_from_file);
 	RUN(test_select_from_file_errors);
