@@ -16,6 +16,8 @@ extern const struct cmd_entry cmd_init_entry, cmd_passwd_entry,
 extern const struct cmd_entry cmd_sync_export_entry, cmd_sync_push_entry,
     cmd_sync_ack_entry, cmd_sync_status_entry;
 
+extern const struct cmd_entry cmd_expr_entry;
+
 /* Commands, in the order --help lists them. */
 static const struct cmd_entry *const commands[] = {
 	&cmd_init_entry,
@@ -28,6 +30,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_sync_push_entry,
 	&cmd_sync_ack_entry,
 	&cmd_sync_status_entry,
+	&cmd_expr_entry,
 	NULL
 };
 
