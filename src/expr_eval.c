@@ -447,7 +447,7 @@ eval_path(struct ectx *ec, const struct enode *n, struct val *out)
 {
 	const struct expr *e = ec->e;
 	const struct expr_env *env = ec->env;
-	struct expr_nodes cur, nxt, tmp;
+	struct expr_nodes cur, nxt, tmp, sw;
 	struct expr_node x, y, anc[64];
 	struct val fv;
 	enum ds_status st = DS_OK;
@@ -580,11 +580,10 @@ eval_path(struct ectx *ec, const struct enode *n, struct val *out)
 				}
 			}
 		}
-		/* swap */
-		tmp = cur;
+		/* swap; tmp keeps its buffer for the next step */
+		sw = cur;
 		cur = nxt;
-		nxt = tmp;
-		expr_nodes_init(&tmp);
+		nxt = sw;
 	}
 	val_reset(out);
 	out->type = VAL_NODESET;
