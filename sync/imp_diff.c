@@ -28,6 +28,9 @@ flatten(json_t *v, char *path, size_t plen, json_t *out, int depth)
 		return -1;
 	if (json_is_object(v) && json_object_size(v) > 0) {
 		json_object_foreach(v, k, x) {
+			/* Session state (cursor, consent record), not answers. */
+			if (plen == 0 && strcmp(k, "_meta") == 0)
+				continue;
 			n = (size_t)snprintf(path + plen, PATH_MAX_LEN - plen,
 			    "%s%s", plen ? "/" : "", k);
 			if (plen + n >= PATH_MAX_LEN)

@@ -15,6 +15,7 @@ extern const struct cmd_entry ocmd_conflicts_entry;
 extern const struct cmd_entry ocmd_resolve_entry;
 extern const struct cmd_entry ocmd_report_entry;
 extern const struct cmd_entry ocmd_serve_entry;
+extern const struct cmd_entry ocmd_export_entry;
 
 /* Commands, in the order --help lists them. */
 static const struct cmd_entry *const commands[] = {
@@ -27,6 +28,7 @@ static const struct cmd_entry *const commands[] = {
 	&ocmd_resolve_entry,
 	&ocmd_report_entry,
 	&ocmd_serve_entry,
+	&ocmd_export_entry,
 	NULL
 };
 

@@ -451,6 +451,12 @@ test_fork_compare_cases(void)
 	    "{\"a\":2,\"b\":1}", &c, q, sizeof(q), &err), DS_OK, &err);
 	INT_EQ(c, 0);	/* same change on both sides is no conflict */
 	STR_EQ(q, "a");
+	ST_EQ(imp_fork_compare("{\"a\":1,\"_meta\":{\"path\":\"x\"}}",
+	    "{\"a\":1,\"_meta\":{\"path\":\"y\"}}", "{\"a\":1,\"b\":2,"
+	    "\"_meta\":{\"path\":\"z\"}}", &c, q, sizeof(q), &err), DS_OK,
+	    &err);
+	INT_EQ(c, 0);	/* the session's cursor is not an answer */
+	STR_EQ(q, "b");
 	ST_EQ(imp_fork_compare(NULL, "{\"a\":1}", "{\"a\":2}", &c, q,
 	    sizeof(q), &err), DS_OK, &err);
 	INT_EQ(c, 1);
