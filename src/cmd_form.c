@@ -1,0 +1,97 @@
+/* doorstep: `doorstep form check FILE...`: load, compile, report. */
+/*
+ * For each file: load it (markdown or xlsx), compile it for the engine,
+ * print every diagnostic like a compiler, then one summary line.  Exit 1
+ * when any file has an error, 64 without files.
+ */
+#include "cmd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "eng.h"
+#include "form.h"
+#include "xls.h"
+
+static void
+summary(const struct form *f, const char *path)
+{
+	size_t i, nq = 0, ng = 0, nr = 0;
+
+	for (i = 0; i < f->nnodes; i++)
+		switch (f->nodes[i]->type) {
+		case FT_ROOT:
+			break;
+		case FT_GROUP:
+			ng++;
+			break;
+		case FT_REPEAT:
+			nr++;
+			break;
+		default:
+			nq++;
+			break;
+		}
+	printf("%s: form %s%s%s: %zu questions, %zu groups, %zu repeats, "
+	    "%zu lists, %zu languages (", path, f->id,
+	    f->version ? " version " : "", f->version ? f->version : "",
+	    nq, ng, nr, f->nlists, f->nlangs);
+	for (i = 0; i < f->nlangs; i++)
+		printf("%s%s", i ? ", " : "", f->langs[i]);
+	printf(")\n");
+}
+
+static int
+check_one(const char *path)
+{
+	struct form_diags d;
+	struct form *f = NULL;
+	struct eng_form *cf = NULL;
+	char line[1024];
+	size_t i;
+	int bad;
+
+	form_diags_init(&d);
+	(void)form_load_file(path, &f, &d);
+	if (f != NULL)
+		(void)eng_compile(f, &cf, &d);
+	for (i = 0; i < d.n; i++) {
+		form_diag_format(&d.v[i], line, sizeof(line));
+		fprintf(d.v[i].is_error ? stderr : stdout, "%s\n", line);
+	}
+	bad = d.nerrors > 0 || f == NULL || cf == NULL;
+	if (!bad)
+		summary(f, path);
+	else
+		fprintf(stderr, "%s: %zu error(s)\n", path,
+		    d.nerrors ? d.nerrors : 1);
+	eng_form_free(cf);
+	form_free(f);
+	form_diags_reset(&d);
+	return bad;
+}
+
+static int
+form_check_exec(const struct cli *cli, int argc, char **argv)
+{
+	int i, bad = 0;
+
+	(void)cli;
+	if (argc < 2) {
+		fprintf(stderr, "usage: doorstep form check FILE...\n");
+		return CMD_EXIT_USAGE;
+	}
+	ds_json_init();
+	for (i = 1; i < argc; i++)
+		bad |= check_one(argv[i]);
+	return bad ? CMD_EXIT_FAIL : CMD_EXIT_OK;
+}
+
+extern const struct cmd_entry cmd_form_check_entry;
+
+const struct cmd_entry cmd_form_check_entry = {
+	"form check",
+	"FILE...",
+	"load and check forms; print every error and a summary",
+	form_check_exec
+};

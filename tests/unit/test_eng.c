@@ -1,0 +1,787 @@
+/* doorstep: interview engine tests over small markdown forms. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eng.h"
+#include "eng_int.h"
+#include "form.h"
+#include "harness.h"
+#include "json.h"
+#include "mem.h"
+#include "util.h"
+#include "xls.h"
+
+static struct form *cur_form;
+static struct eng_form *cur_cf;
+static struct form_diags cur_d;
+
+/* Load .md text and compile; returns the first failing status. */
+static enum ds_status
+load(const char *md)
+{
+	struct xls_opts o;
+	enum ds_status st;
+
+	memset(&o, 0, sizeof(o));
+	o.source = "form.md";
+	form_diags_init(&cur_d);
+	cur_form = NULL;
+	cur_cf = NULL;
+	if ((st = form_load_md(md, strlen(md), &o, &cur_form, &cur_d)) !=
+	    DS_OK)
+		return st;
+	return eng_compile(cur_form, &cur_cf, &cur_d);
+}
+
+static void
+unload(void)
+{
+	eng_form_free(cur_cf);
+	form_free(cur_form);
+	form_diags_reset(&cur_d);
+	cur_cf = NULL;
+	cur_form = NULL;
+}
+
+/* 1 if some diagnostic, formatted, contains s. */
+static int
+diag_has(const char *s)
+{
+	char line[1024];
+	size_t i;
+
+	for (i = 0; i < cur_d.n; i++) {
+		form_diag_format(&cur_d.v[i], line, sizeof(line));
+		if (strstr(line, s) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+dump_diags(void)
+{
+	char line[1024];
+	size_t i;
+
+	for (i = 0; i < cur_d.n; i++) {
+		form_diag_format(&cur_d.v[i], line, sizeof(line));
+		printf("# %s\n", line);
+	}
+}
+
+static struct eng *
+open_form(const char *md)
+{
+	struct eng *e = NULL;
+	struct ds_err err;
+	enum ds_status st;
+
+	if ((st = load(md)) != DS_OK) {
+		dump_diags();
+		HARNESS_FAIL("load: %s", ds_status_name(st));
+		return NULL;
+	}
+	if ((st = eng_open(cur_cf, NULL, &e, &err)) != DS_OK) {
+		HARNESS_FAIL("eng_open: %s", err.msg);
+		return NULL;
+	}
+	return e;
+}
+
+static void
+done(struct eng *e)
+{
+	eng_free(e);
+	unload();
+}
+
+static const char *
+cur_path(struct eng *e)
+{
+	return eng_prompt(e)->path;
+}
+
+#define SET_OK(e, p, v) do {						\
+	struct ds_err err_;						\
+	ST_EQ(eng_set((e), (p), (v), &err_), DS_OK, &err_);		\
+} while (0)
+
+/* ---- relevance and navigation ------------------------------------- */
+
+static const char *F_SKIP =
+"| survey |\n"
+"|        | type              | name  | label  | relevant       |\n"
+"|        | select_one yn     | kids  | Kids?  |                |\n"
+"|        | integer           | nkids | How many? | ${kids}='yes' |\n"
+"|        | text              | note1 | Remark |                |\n"
+"| choices |\n"
+"|         | list_name | name | label |\n"
+"|         | yn        | yes  | Yes   |\n"
+"|         | yn        | no   | No    |\n";
+
+static void
+test_relevant_skips_question(void)
+{
+	struct eng *e = open_form(F_SKIP);
+	struct ds_err err;
+
+	if (e == NULL)
+		return;
+	STR_EQ(cur_path(e), "kids");
+	SET_OK(e, NULL, "no");
+	ST_EQ(eng_next(e, &err), DS_OK, &err);
+	STR_EQ(cur_path(e), "note1");
+	ST_EQ(eng_prev(e, &err), DS_OK, &err);
+	STR_EQ(cur_path(e), "kids");
+	SET_OK(e, "kids", "yes");
+	ST_EQ(eng_next(e, &err), DS_OK, &err);
+	STR_EQ(cur_path(e), "nkids");
+	/* not relevant: refused */
+	SET_OK(e, "nkids", "2");
+	SET_OK(e, "kids", "no");
+	ST_EQ(eng_set(e, "nkids", "3", &err), DS_ESTATE, &err);
+	/* kept while filling, back when relevant again */
+	SET_OK(e, "kids", "yes");
+	STR_EQ(eng_value(e, "nkids"), "2");
+	ST_EQ(eng_next(e, &err), DS_OK, &err);
+	STR_EQ(cur_path(e), "note1");
+	ST_EQ(eng_next(e, &err), DS_OK, &err);
+	INT_EQ(eng_prompt(e)->kind, EP_END);
+	ST_EQ(eng_next(e, &err), DS_ENOENT, &err);
+	done(e);
+}
+
+static void
+test_finalize_drops_nonrelevant(void)
+{
+	struct eng *e = open_form(F_SKIP);
+	struct ds_err err;
+
+	if (e == NULL)
+		return;
+	SET_OK(e, "kids", "yes");
+	SET_OK(e, "nkids", "2");
+	SET_OK(e, "kids", "no");
+	STR_EQ(eng_value(e, "nkids"), "2");
+	ST_EQ(eng_finalize(e, &err), DS_OK, &err);
+	OK(eng_value(e, "nkids") == NULL);
+	STR_EQ(eng_value(e, "kids"), "no");
+	ST_EQ(eng_set(e, "kids", "yes", &err), DS_ESTATE, &err);
+	done(e);
+}
+
+/* ---- types ---------------------------------------------------------- */
+
+static const char *F_TYPES =
+"| survey |\n"
+"|        | type                | name | label |\n"
+"|        | integer             | i    | I     |\n"
+"|        | decimal             | d    | D     |\n"
+"|        | date                | dt   | Date  |\n"
+"|        | time                | tm   | Time  |\n"
+"|        | select_one c        | s1   | One   |\n"
+"|        | select_multiple c   | sm   | Many  |\n"
+"|        | note                | nt   | Note  |\n"
+"|        | acknowledge         | ack  | Ack   |\n"
+"| choices |\n"
+"|         | list_name | name | label |\n"
+"|         | c         | a    | A     |\n"
+"|         | c         | b    | B     |\n";
+
+static void
+test_types_checked_and_normalised(void)
+{
+	struct eng *e = open_form(F_TYPES);
+	struct ds_err err;
+
+	if (e == NULL)
+		return;
+	ST_EQ(eng_set(e, "i", "12x", &err), DS_ETYPE, &err);
+	OK(strstr(err.msg, "whole number") != NULL);
+	ST_EQ(eng_set(e, "i", "1.5", &err), DS_ETYPE, &err);
+	SET_OK(e, "i", " +042 ");
+	STR_EQ(eng_value(e, "i"), "42");
+	SET_OK(e, "d", "3,25");
+	STR_EQ(eng_value(e, "d"), "3.25");
+	ST_EQ(eng_set(e, "d", "1e5", &err), DS_ETYPE, &err);
+	ST_EQ(eng_set(e, "dt", "2023-02-29", &err), DS_ETYPE, &err);
+	ST_EQ(eng_set(e, "dt", "2024-2-1", &err), DS_ETYPE, &err);
+	SET_OK(e, "dt", "2024-02-29");
+	SET_OK(e, "tm", "07:05");
+	STR_EQ(eng_value(e, "tm"), "07:05:00");
+	ST_EQ(eng_set(e, "tm", "24:00", &err), DS_ETYPE, &err);
+	ST_EQ(eng_set(e, "s1", "c", &err), DS_ETYPE, &err);
+	OK(strstr(err.msg, "No such option: c") != NULL);
+	ST_EQ(eng_set(e, "s1", "a b", &err), DS_ETYPE, &err);
+	SET_OK(e, "s1", "b");
+	SET_OK(e, "sm", "  b   a ");
+	STR_EQ(eng_value(e, "sm"), "b a");
+	ST_EQ(eng_set(e, "sm", "a a", &err), DS_ETYPE, &err);
+	ST_EQ(eng_set(e, "nt", "x", &err), DS_ESTATE, &err);
+	ST_EQ(eng_set(e, "ack", "no", &err), DS_ETYPE, &err);
+	SET_OK(e, "ack", "OK");
+	/* clearing */
+	SET_OK(e, "i", "");
+	OK(eng_value(e, "i") == NULL);
+	ST_EQ(eng_set(e, "nosuch", "1", &err), DS_ENOENT, &err);
+	done(e);
+}
+
+/* ---- calculate chains, required, constraint, warning ---------------- */
+
+static const char *F_CALC =
+"| survey |\n"
+"|        | type      | name  | label | calculation          | required | constraint | constraint_message | warning   | warning_message   |\n"
+"|        | integer   | a     | A     |                      | yes      | . >= 0     | Must be positive   | . < 100   | Unusually large   |\n"
+"|        | calculate | b     |       | ${a} * 2             |          |            |                    |           |                   |\n"
+"|        | calculate | c     |       | ${b} + 1             |          |            |                    |           |                   |\n"
+"|        | text      | t     | T ${c} |                     |          |            |                    |           |                   |\n";
+
+static void
+test_calculate_chain_recomputes(void)
+{
+	struct eng *e = open_form(F_CALC);
+
+	if (e == NULL)
+		return;
+	OK(eng_value(e, "b") == NULL);	/* NaN stored as empty */
+	SET_OK(e, "a", "4");
+	STR_EQ(eng_value(e, "b"), "8");
+	STR_EQ(eng_value(e, "c"), "9");
+	SET_OK(e, "a", "5");
+	STR_EQ(eng_value(e, "c"), "11");
+	SET_OK(e, "a", "");
+	OK(eng_value(e, "c") == NULL);
+	done(e);
+}
+
+static void
+test_required_and_constraint(void)
+{
+	struct eng *e = open_form(F_CALC);
+	struct ds_err err;
+	const struct eng_prompt *p;
+
+	if (e == NULL)
+		return;
+	ST_EQ(eng_next(e, &err), DS_ECONSTRAINT, &err);
+	OK(strstr(err.msg, "must be answered") != NULL);
+	ST_EQ(eng_set(e, "a", "-1", &err), DS_ECONSTRAINT, &err);
+	STR_EQ(err.msg, "Must be positive");
+	OK(eng_value(e, "a") == NULL);		/* not committed */
+	SET_OK(e, "a", "7");
+	ST_EQ(eng_next(e, &err), DS_OK, &err);
+	p = eng_prompt(e);
+	STR_EQ(p->path, "t");
+	STR_EQ(p->fields[0].label, "T 15");	/* ${c} filled in */
+	done(e);
+}
+
+static void
+test_warning_needs_reason(void)
+{
+	struct eng *e = open_form(F_CALC);
+	struct ds_err err;
+	struct eng_issue *v;
+	size_t n, nerr;
+	json_t *j;
+
+	if (e == NULL)
+		return;
+	SET_OK(e, "a", "150");			/* fires, does not block */
+	STR_EQ(eng_prompt(e)->fields[0].warning, "Unusually large");
+	ST_EQ(eng_issues(e, &v, &n, &nerr), DS_OK, NULL);
+	INT_EQ(n, 1);
+	INT_EQ(nerr, 0);
+	if (n == 1) {
+		STR_EQ(v[0].path, "a");
+		STR_EQ(v[0].msg, "Unusually large");
+		INT_EQ(v[0].is_error, 0);
+	}
+	eng_issues_free(v, n);
+	ST_EQ(eng_finalize(e, &err), DS_ECONSTRAINT, &err);
+	ST_EQ(eng_reason(e, "a", "big farm, checked the ledger", &err),
+	    DS_OK, &err);
+	ST_EQ(eng_issues(e, &v, &n, &nerr), DS_OK, NULL);
+	INT_EQ(n, 0);
+	eng_issues_free(v, n);
+	ST_EQ(eng_to_json(e, &j, &err), DS_OK, &err);
+	STR_EQ(json_string_value(json_object_get(json_object_get(
+	    json_object_get(j, "_meta"), "reasons"), "a")),
+	    "big farm, checked the ledger");
+	json_decref(j);
+	/* a new answer drops the reason */
+	SET_OK(e, "a", "120");
+	ST_EQ(eng_issues(e, &v, &n, &nerr), DS_OK, NULL);
+	INT_EQ(n, 1);
+	eng_issues_free(v, n);
+	ST_EQ(eng_reason(e, "a", "x", &err), DS_OK, &err);
+	SET_OK(e, "a", "5");
+	ST_EQ(eng_reason(e, "a", "x", &err), DS_ESTATE, &err);
+	ST_EQ(eng_finalize(e, &err), DS_OK, &err);
+	done(e);
+}
+
+/* ---- compile errors, one per kind ------------------------------------ */
+
+static void
+expect_compile_error(const char *md, enum ds_status want, const char *msg)
+{
+	enum ds_status st = load(md);
+
+	INT_EQ(st, want);
+	if (!diag_has(msg)) {
+		dump_diags();
+		HARNESS_FAIL("no diagnostic \"%s\"", msg);
+	}
+	unload();
+}
+
+static void
+test_compile_errors(void)
+{
+	expect_compile_error(
+	    "| survey |\n"
+	    "|        | type    | name | label | relevant     |\n"
+	    "|        | integer | age  | Age   |              |\n"
+	    "|        | text    | job  | Job   | ${agee} > 16 |\n",
+	    DS_EPARSE, "form.md:4: error: [relevant] unknown question "
+	    "${agee}");
+	expect_compile_error(
+	    "| survey |\n"
+	    "|        | type      | name | calculation |\n"
+	    "|        | calculate | x    | 1 +         |\n",
+	    DS_EPARSE, "form.md:3: error: [calculation] ");
+	expect_compile_error(
+	    "| survey |\n"
+	    "|        | type      | name | calculation          |\n"
+	    "|        | calculate | x    | substring('abc', 1)  |\n",
+	    DS_EPARSE, "substr");
+	expect_compile_error(
+	    "| survey |\n"
+	    "|        | type      | name | calculation |\n"
+	    "|        | calculate | a    | ${b} + 1    |\n"
+	    "|        | calculate | b    | ${a} + 1    |\n",
+	    DS_ECYCLE, "form.md:3: error: [calculation] dependency cycle: "
+	    "a (line 3) -> b (line 4) -> a");
+	expect_compile_error(
+	    "| survey |\n"
+	    "|        | type      | name | calculation       |\n"
+	    "|        | calculate | a    | coalesce(., 'x')  |\n",
+	    DS_ECYCLE, "dependency cycle: a (line 3) -> a");
+	expect_compile_error(
+	    "| survey |\n"
+	    "|        | type    | name | label  | trigger |\n"
+	    "|        | integer | a    | A      | ${zz}   |\n",
+	    DS_EPARSE, "[trigger] unknown trigger ${zz}");
+	expect_compile_error(
+	    "| survey |\n"
+	    "|        | type    | name | label        |\n"
+	    "|        | integer | a    | A is ${nope} |\n",
+	    DS_EPARSE, "[label] unknown question ${nope}");
+	expect_compile_error(
+	    "| survey |\n"
+	    "|        | type    | name | label |\n"
+	    "|        | integer | a    | A     |\n"
+	    "| settings |\n"
+	    "|          | consent |\n"
+	    "|          | a       |\n",
+	    DS_EPARSE, "[consent] consent question 'a' must be a select_one");
+}
+
+/* ---- repeats ---------------------------------------------------------- */
+
+static const char *F_ROSTER =
+"| survey |\n"
+"|        | type         | name   | label  | calculation             |\n"
+"|        | begin repeat | member | Member |                         |\n"
+"|        | text         | mname  | Name   |                         |\n"
+"|        | integer      | age    | Age    |                         |\n"
+"|        | calculate    | idx    |        | position(..)            |\n"
+"|        | end repeat   |        |        |                         |\n"
+"|        | calculate    | total  |        | sum(${age})             |\n"
+"|        | calculate    | n      |        | count(${member})        |\n";
+
+static void
+test_roster_add_insert_remove(void)
+{
+	struct eng *e = open_form(F_ROSTER);
+	struct ds_err err;
+
+	if (e == NULL)
+		return;
+	INT_EQ(eng_prompt(e)->kind, EP_REPEAT);
+	STR_EQ(cur_path(e), "member");
+	STR_EQ(eng_value(e, "total"), "0");
+	STR_EQ(eng_value(e, "n"), "0");
+	ST_EQ(eng_repeat_add(e, "member", &err), DS_OK, &err);
+	STR_EQ(cur_path(e), "member[1]/mname");
+	SET_OK(e, "member[1]/age", "30");
+	ST_EQ(eng_repeat_add(e, "member", &err), DS_OK, &err);
+	SET_OK(e, "member[2]/age", "5");
+	STR_EQ(eng_value(e, "total"), "35");
+	STR_EQ(eng_value(e, "n"), "2");
+	STR_EQ(eng_value(e, "member[2]/idx"), "2");
+	ST_EQ(eng_repeat_insert(e, "member", 0, &err), DS_OK, &err);
+	SET_OK(e, "member[1]/age", "60");
+	STR_EQ(eng_value(e, "member[2]/age"), "30");
+	STR_EQ(eng_value(e, "member[3]/idx"), "3");
+	STR_EQ(eng_value(e, "member[1]/idx"), "1");
+	STR_EQ(eng_value(e, "total"), "95");
+	ST_EQ(eng_repeat_remove(e, "member", 1, &err), DS_OK, &err);
+	STR_EQ(eng_value(e, "member[2]/age"), "5");
+	STR_EQ(eng_value(e, "member[2]/idx"), "2");
+	STR_EQ(eng_value(e, "total"), "65");
+	STR_EQ(eng_value(e, "n"), "2");
+	ST_EQ(eng_repeat_remove(e, "member", 5, &err), DS_EINVAL, &err);
+	OK(eng_value(e, "member[3]/age") == NULL);
+	done(e);
+}
+
+static const char *F_COUNT =
+"| survey |\n"
+"|        | type         | name   | label  | repeat_count | calculation |\n"
+"|        | integer      | size   | Size   |              |             |\n"
+"|        | begin repeat | member | Member | ${size}      |             |\n"
+"|        | text         | mname  | Name   |              |             |\n"
+"|        | end repeat   |        |        |              |             |\n"
+"|        | calculate    | n      |        |              | count(${member}) |\n";
+
+static void
+test_repeat_count_never_deletes(void)
+{
+	struct eng *e = open_form(F_COUNT);
+	struct ds_err err;
+	struct eng_issue *v;
+	size_t n, nerr;
+
+	if (e == NULL)
+		return;
+	SET_OK(e, "size", "3");
+	STR_EQ(eng_value(e, "n"), "3");
+	ST_EQ(eng_repeat_add(e, "member", &err), DS_ESTATE, &err);
+	ST_EQ(eng_repeat_remove(e, "member", 0, &err), DS_ESTATE, &err);
+	SET_OK(e, "member[3]/mname", "Li");
+	SET_OK(e, "size", "2");
+	STR_EQ(eng_value(e, "n"), "3");		/* kept */
+	STR_EQ(eng_value(e, "member[3]/mname"), "Li");
+	ST_EQ(eng_issues(e, &v, &n, &nerr), DS_OK, NULL);
+	INT_EQ(nerr, 1);
+	if (n == 1)
+		STR_EQ(v[0].path, "member");
+	eng_issues_free(v, n);
+	ST_EQ(eng_repeat_remove(e, "member", 2, &err), DS_OK, &err);
+	STR_EQ(eng_value(e, "n"), "2");
+	ST_EQ(eng_repeat_remove(e, "member", 0, &err), DS_ESTATE, &err);
+	ST_EQ(eng_issues(e, &v, &n, &nerr), DS_OK, NULL);
+	INT_EQ(nerr, 0);
+	eng_issues_free(v, n);
+	done(e);
+}
+
+static const char *F_NESTED =
+"| survey |\n"
+"|        | type         | name   | label  | calculation       | relevant     |\n"
+"|        | text         | village| Village|                   |              |\n"
+"|        | begin repeat | member | Member |                   |              |\n"
+"|        | text         | mname  | Name   |                   |              |\n"
+"|        | begin group  | g      | Kids   |                   |              |\n"
+"|        | begin repeat | child  | Child  |                   |              |\n"
+"|        | integer      | cage   | Age    |                   |              |\n"
+"|        | text         | school | School |                   | ${cage} > 5  |\n"
+"|        | calculate    | tag    |        | concat(${mname}, '/', ${village}, '/', position(..)) | |\n"
+"|        | end repeat   |        |        |                   |              |\n"
+"|        | end group    |        |        |                   |              |\n"
+"|        | calculate    | kidsum |        | sum(${cage})      |              |\n"
+"|        | end repeat   |        |        |                   |              |\n"
+"|        | calculate    | all    |        | sum(${cage})      |              |\n";
+
+static void
+test_nested_repeats_resolve_relative(void)
+{
+	struct eng *e = open_form(F_NESTED);
+	struct ds_err err;
+
+	if (e == NULL)
+		return;
+	SET_OK(e, "village", "V");
+	ST_EQ(eng_repeat_add(e, "member", &err), DS_OK, &err);
+	ST_EQ(eng_repeat_add(e, "member", &err), DS_OK, &err);
+	SET_OK(e, "member[1]/mname", "A");
+	SET_OK(e, "member[2]/mname", "B");
+	ST_EQ(eng_repeat_add(e, "member[2]/child", &err), DS_OK, &err);
+	STR_EQ(cur_path(e), "member[2]/child[1]/cage");
+	ST_EQ(eng_repeat_add(e, "member[2]/child", &err), DS_OK, &err);
+	ST_EQ(eng_repeat_add(e, "member[1]/child", &err), DS_OK, &err);
+	SET_OK(e, "member[2]/child[1]/cage", "3");
+	SET_OK(e, "member[2]/child[2]/cage", "9");
+	SET_OK(e, "member[1]/child[1]/cage", "10");
+	STR_EQ(eng_value(e, "member[2]/kidsum"), "12");
+	STR_EQ(eng_value(e, "member[1]/kidsum"), "10");
+	STR_EQ(eng_value(e, "all"), "22");
+	STR_EQ(eng_value(e, "member[2]/child[2]/tag"), "B/V/2");
+	SET_OK(e, "village", "W");
+	STR_EQ(eng_value(e, "member[1]/child[1]/tag"), "A/W/1");
+	ST_EQ(eng_set(e, "member[2]/child[1]/school", "x", &err), DS_ESTATE,
+	    &err);
+	SET_OK(e, "member[2]/child[2]/school", "No. 1");
+	ST_EQ(eng_repeat_remove(e, "member[2]/child", 0, &err), DS_OK, &err);
+	STR_EQ(eng_value(e, "member[2]/child[1]/tag"), "B/W/1");
+	STR_EQ(eng_value(e, "member[2]/kidsum"), "9");
+	STR_EQ(eng_value(e, "all"), "19");
+	ST_EQ(eng_repeat_remove(e, "member", 0, &err), DS_OK, &err);
+	STR_EQ(eng_value(e, "all"), "9");
+	STR_EQ(eng_value(e, "member[1]/child[1]/tag"), "B/W/1");
+	done(e);
+}
+
+/* ---- consent gate ----------------------------------------------------- */
+
+static const char *F_CONSENT =
+"| survey |\n"
+"|        | type          | name    | label     |\n"
+"|        | text          | worker  | Worker    |\n"
+"|        | begin group   | cg      | Consent   |\n"
+"|        | select_one yn | consent | Agree?    |\n"
+"|        | text          | signer  | Signed by |\n"
+"|        | end group     |         |           |\n"
+"|        | text          | head    | Head name |\n"
+"|        | integer       | size    | Size      |\n"
+"| choices |\n"
+"|         | list_name | name | label |\n"
+"|         | yn        | yes  | Yes   |\n"
+"|         | yn        | no   | No    |\n"
+"| settings |\n"
+"|          | form_id | consent |\n"
+"|          | hh      | consent |\n";
+
+static void
+test_consent_gate(void)
+{
+	struct eng *e = open_form(F_CONSENT);
+	struct ds_err err;
+	json_t *j;
+
+	if (e == NULL)
+		return;
+	INT_EQ(eng_consent(e), 0);
+	SET_OK(e, "worker", "Wang");
+	ST_EQ(eng_set(e, "head", "Zhang San", &err), DS_ESTATE, &err);
+	OK(strstr(err.msg, "consent first") != NULL);
+	SET_OK(e, "signer", "self");	/* inside the gate group: open */
+	ST_EQ(eng_jump(e, "signer", &err), DS_OK, &err);
+	ST_EQ(eng_next(e, &err), DS_ESTATE, &err);
+	ST_EQ(eng_jump(e, "head", &err), DS_ESTATE, &err);
+	SET_OK(e, "consent", "yes");
+	INT_EQ(eng_consent(e), 1);
+	SET_OK(e, "head", "Zhang San");
+	SET_OK(e, "size", "4");
+	/* refusal: finalize keeps the gate group and what precedes it */
+	SET_OK(e, "consent", "no");
+	INT_EQ(eng_consent(e), 2);
+	ST_EQ(eng_set(e, "size", "5", &err), DS_ESTATE, &err);
+	OK(strstr(err.msg, "refused") != NULL);
+	ST_EQ(eng_jump(e, "signer", &err), DS_OK, &err);
+	ST_EQ(eng_next(e, &err), DS_OK, &err);
+	INT_EQ(eng_prompt(e)->kind, EP_END);
+	ST_EQ(eng_finalize(e, &err), DS_OK, &err);
+	ST_EQ(eng_to_json(e, &j, &err), DS_OK, &err);
+	OK(json_object_get(j, "head") == NULL);
+	OK(json_object_get(j, "size") == NULL);
+	STR_EQ(json_string_value(json_object_get(j, "worker")), "Wang");
+	STR_EQ(json_string_value(json_object_get(j, "signer")), "self");
+	STR_EQ(json_string_value(json_object_get(j, "consent")), "no");
+	json_decref(j);
+	done(e);
+}
+
+/* ---- serialize / restore ---------------------------------------------- */
+
+static char *
+canon(struct eng *e)
+{
+	json_t *j = NULL;
+	char *s = NULL;
+	size_t len;
+	struct ds_err err;
+
+	if (eng_to_json(e, &j, &err) != DS_OK)
+		return NULL;
+	(void)ds_json_canonical(j, &s, &len, &err);
+	json_decref(j);
+	return s;
+}
+
+static void
+test_serialize_restore_round_trip(void)
+{
+	struct eng *e = open_form(F_NESTED), *r = NULL;
+	struct ds_err err;
+	json_t *j = NULL;
+	char *a, *b;
+
+	if (e == NULL)
+		return;
+	SET_OK(e, "village", "V");
+	ST_EQ(eng_repeat_add(e, "member", &err), DS_OK, &err);
+	SET_OK(e, "member[1]/mname", "王小明");
+	ST_EQ(eng_repeat_add(e, "member[1]/child", &err), DS_OK, &err);
+	ST_EQ(eng_repeat_add(e, "member[1]/child", &err), DS_OK, &err);
+	SET_OK(e, "member[1]/child[2]/cage", "7");
+	ST_EQ(eng_jump(e, "member[1]/child[2]/cage", &err), DS_OK, &err);
+	a = canon(e);
+	OK(a != NULL && strstr(a, "\"path\":\"member[1]/child[2]/cage\""));
+	ST_EQ(eng_to_json(e, &j, &err), DS_OK, &err);
+	ST_EQ(eng_restore(cur_cf, NULL, j, &r, &err), DS_OK, &err);
+	json_decref(j);
+	if (r != NULL) {
+		b = canon(r);
+		STR_EQ(b, a);
+		STR_EQ(cur_path(r), "member[1]/child[2]/cage");
+		STR_EQ(eng_value(r, "member[1]/kidsum"), "7");
+		STR_EQ(eng_value(r, "member[1]/child[2]/tag"), "王小明/V/2");
+		ds_free(b);
+		eng_free(r);
+	}
+	ds_free(a);
+	done(e);
+}
+
+static void
+test_restore_rejects_unknown_answer(void)
+{
+	struct eng *r = NULL;
+	struct ds_err err;
+	json_t *j;
+
+	if (load(F_SKIP) != DS_OK) {
+		HARNESS_FAIL("load");
+		return;
+	}
+	j = json_pack("{s:s,s:s}", "kids", "no", "bogus", "1");
+	ST_EQ(eng_restore(cur_cf, NULL, j, &r, &err), DS_ECORRUPT, &err);
+	OK(strstr(err.msg, "bogus") != NULL);
+	OK(r == NULL);
+	json_decref(j);
+	unload();
+}
+
+/* ---- fill (answers document) ------------------------------------------ */
+
+static void
+test_apply_answers_lists_every_error(void)
+{
+	struct eng *e = open_form(F_ROSTER);
+	struct eng_issue *v = NULL;
+	size_t n = 0;
+	json_t *j;
+
+	if (e == NULL)
+		return;
+	j = json_loads("{\"member\":[{\"mname\":\"A\",\"age\":\"x\"},"
+	    "{\"mname\":\"B\",\"age\":40}], \"oops\": 1}", 0, NULL);
+	ST_EQ(eng_apply_answers(e, j, &v, &n), DS_ECONSTRAINT, NULL);
+	INT_EQ(n, 2);
+	if (n == 2) {
+		STR_EQ(v[0].path, "");
+		OK(strstr(v[0].msg, "unknown question 'oops'") != NULL);
+		STR_EQ(v[1].path, "member[1]/age");
+		OK(strstr(v[1].msg, "whole number") != NULL);
+	}
+	eng_issues_free(v, n);
+	STR_EQ(eng_value(e, "total"), "40");
+	json_decref(j);
+	done(e);
+}
+
+/* ---- choice filter, defaults, trigger, field-list --------------------- */
+
+static const char *F_MISC =
+"| survey |\n"
+"|        | type            | name   | label  | choice_filter   | default   | trigger  | calculation | appearance |\n"
+"|        | select_one prov | prov   | Prov   |                 |           |          |             |            |\n"
+"|        | select_one city | city   | City   | prov=${prov}    |           |          |             |            |\n"
+"|        | integer         | n      | N      |                 | 3         |          |             |            |\n"
+"|        | date            | d      | D      |                 | today()   |          |             |            |\n"
+"|        | calculate       | stamp  |        |                 |           | ${prov}  | concat('p:', ${prov}) |  |\n"
+"|        | begin group     | fl     | Both   |                 |           |          |             | field-list |\n"
+"|        | text            | x      | X      |                 |           |          |             |            |\n"
+"|        | text            | y      | Y      |                 |           |          |             |            |\n"
+"|        | end group       |        |        |                 |           |          |             |            |\n"
+"| choices |\n"
+"|         | list_name | name | label   | prov |\n"
+"|         | prov      | ah   | Anhui   |      |\n"
+"|         | prov      | hn   | Hunan   |      |\n"
+"|         | city      | hf   | Hefei   | ah   |\n"
+"|         | city      | wh   | Wuhu    | ah   |\n"
+"|         | city      | cs   | Changsha| hn   |\n";
+
+static void
+test_choice_filter_defaults_trigger_fieldlist(void)
+{
+	struct eng *e;
+	struct ds_err err;
+	const struct eng_prompt *p;
+
+	setenv("DOORSTEP_FAKE_NOW", "1700000000", 1);
+	e = open_form(F_MISC);
+	if (e == NULL)
+		return;
+	STR_EQ(eng_value(e, "n"), "3");
+	OK(eng_value(e, "d") != NULL && strlen(eng_value(e, "d")) == 10);
+	OK(eng_value(e, "stamp") == NULL);	/* trigger not fired yet */
+	SET_OK(e, "prov", "hn");
+	STR_EQ(eng_value(e, "stamp"), "p:hn");
+	ST_EQ(eng_jump(e, "city", &err), DS_OK, &err);
+	p = eng_prompt(e);
+	INT_EQ(p->fields[0].nchoices, 1);
+	if (p->fields[0].nchoices == 1)
+		STR_EQ(p->fields[0].choices[0].label, "Changsha");
+	ST_EQ(eng_set(e, "city", "hf", &err), DS_ETYPE, &err);
+	SET_OK(e, "city", "cs");
+	SET_OK(e, "n", "");			/* default applied once only */
+	OK(eng_value(e, "n") == NULL);
+	ST_EQ(eng_jump(e, "y", &err), DS_OK, &err);
+	p = eng_prompt(e);
+	INT_EQ(p->kind, EP_FIELDLIST);
+	STR_EQ(p->path, "fl");
+	INT_EQ(p->nfields, 2);
+	/* a changed province invalidates the city at review */
+	SET_OK(e, "prov", "ah");
+	{
+		struct eng_issue *v;
+		size_t n, nerr;
+
+		ST_EQ(eng_issues(e, &v, &n, &nerr), DS_OK, NULL);
+		INT_EQ(nerr, 1);
+		if (n >= 1)
+			STR_EQ(v[0].path, "city");
+		eng_issues_free(v, n);
+	}
+	done(e);
+	unsetenv("DOORSTEP_FAKE_NOW");
+}
+
+int
+main(void)
+{
+	ds_json_init();
+	RUN(test_relevant_skips_question);
+	RUN(test_finalize_drops_nonrelevant);
+	RUN(test_types_checked_and_normalised);
+	RUN(test_calculate_chain_recomputes);
+	RUN(test_required_and_constraint);
+	RUN(test_warning_needs_reason);
+	RUN(test_compile_errors);
+	RUN(test_roster_add_insert_remove);
+	RUN(test_repeat_count_never_deletes);
+	RUN(test_nested_repeats_resolve_relative);
+	RUN(test_consent_gate);
+	RUN(test_serialize_restore_round_trip);
+	RUN(test_restore_rejects_unknown_answer);
+	RUN(test_apply_answers_lists_every_error);
+	RUN(test_choice_filter_defaults_trigger_fieldlist);
+	return harness_done();
+}
