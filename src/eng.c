@@ -613,9 +613,8 @@ eng_check_expr(struct eng *e, struct inst_node *n, enum eng_xk xk, int *ok)
 
 	*ok = 1;
 	/* ODK: a constraint is only checked on a non-empty answer; a
-	 * doorstep warning is checked whenever asked (an empty answer can be
-	 * what it warns about, e.g. "no measure chosen") */
-	if (x == NULL || (n->value == NULL && xk == EX_CONSTRAINT))
+	 * doorstep warning likewise (an empty answer is required's job) */
+	if (x == NULL || n->value == NULL)
 		return DS_OK;
 	if (eng_eval_bool(e, x, n, ok) != DS_OK)
 		*ok = 0;

@@ -1,0 +1,232 @@
+/* doorstep: session tests: the engine saved through a real store. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cry.h"
+#include "eng.h"
+#include "form.h"
+#include "harness.h"
+#include "json.h"
+#include "mem.h"
+#include "sess.h"
+#include "store.h"
+#include "support/support.h"
+#include "xls.h"
+
+static const char *F_HH =
+"| survey |\n"
+"|        | type          | name    | label   | required | warning | warning_message |\n"
+"|        | begin group   | cg      | Consent |          |         |                 |\n"
+"|        | select_one yn | consent | Agree?  | yes      |         |                 |\n"
+"|        | end group     |         |         |          |         |                 |\n"
+"|        | text          | hh_no   | HH no.  | yes      |         |                 |\n"
+"|        | text          | head    | Head    |          |         |                 |\n"
+"|        | begin repeat  | member  | Member  |          |         |                 |\n"
+"|        | text          | mname   | Name    |          |         |                 |\n"
+"|        | text          | idno    | ID no.  |          |         |                 |\n"
+"|        | integer       | age     | Age     |          | . < 100 | Over 100?       |\n"
+"|        | end repeat    |         |         |          |         |                 |\n"
+"| choices |\n"
+"|         | list_name | name | label |\n"
+"|         | yn        | yes  | Yes   |\n"
+"|         | yn        | no   | No    |\n"
+"| settings |\n"
+"|          | form_id | version | consent | household_key | head_name | id_numbers | instance_name |\n"
+"|          | hh      | 7       | consent | hh_no         | head      | idno       | concat('HH ', ${hh_no}) |\n";
+
+static struct form *form;
+static struct eng_form *cf;
+static struct store *st;
+
+static int
+setup(void)
+{
+	struct xls_opts o;
+	struct form_diags d;
+	struct ds_err err;
+	unsigned char dek[32], dev[STORE_ID_BYTES];
+	char path[512];
+
+	memset(&o, 0, sizeof(o));
+	o.source = "hh.md";
+	form_diags_init(&d);
+	if (form_load_md(F_HH, strlen(F_HH), &o, &form, &d) != DS_OK ||
+	    eng_compile(form, &cf, &d) != DS_OK) {
+		form_diags_reset(&d);
+		return -1;
+	}
+	form_diags_reset(&d);
+	if (cry_init(&err) != DS_OK)
+		return -1;
+	cry_random(dek, sizeof(dek));
+	cry_random(dev, sizeof(dev));
+	snprintf(path, sizeof(path), "%s/records.db", ts_tmpdir("sess"));
+	if (store_open(path, dek, dev, &st, &err) != DS_OK) {
+		printf("# %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+teardown(void)
+{
+	store_close(st);
+	eng_form_free(cf);
+	form_free(form);
+}
+
+static void
+test_every_answer_is_a_revision(void)
+{
+	struct sess *s = NULL;
+	struct ds_err err;
+	struct store_rev *revs = NULL;
+	size_t n = 0;
+
+	ST_EQ(sess_new(st, cf, NULL, &s, &err), DS_OK, &err);
+	if (s == NULL)
+		return;
+	INT_EQ(sess_rev_no(s), 0);
+	ST_EQ(sess_set(s, "consent", "yes", &err), DS_OK, &err);
+	INT_EQ(sess_rev_no(s), 1);
+	ST_EQ(sess_set(s, "hh_no", "340100-7", &err), DS_OK, &err);
+	/* a refused answer saves nothing */
+	ST_EQ(sess_set(s, "consent", "maybe", &err), DS_ETYPE, &err);
+	INT_EQ(sess_rev_no(s), 2);
+	ST_EQ(sess_repeat_add(s, "member", &err), DS_OK, &err);
+	ST_EQ(sess_set(s, "member[1]/mname", "Zhou", &err), DS_OK, &err);
+	INT_EQ(sess_rev_no(s), 4);
+	ST_EQ(store_history(st, sess_id(s), &revs, &n, &err), DS_OK, &err);
+	INT_EQ(n, 4);
+	ds_free(revs);
+	sess_free(s);
+}
+
+static void
+test_resume_at_the_same_question(void)
+{
+	struct sess *s = NULL, *r = NULL;
+	struct ds_err err;
+	unsigned char id[STORE_ID_BYTES];
+
+	ST_EQ(sess_new(st, cf, NULL, &s, &err), DS_OK, &err);
+	if (s == NULL)
+		return;
+	ST_EQ(sess_set(s, "consent", "yes", &err), DS_OK, &err);
+	ST_EQ(sess_repeat_add(s, "member", &err), DS_OK, &err);
+	ST_EQ(sess_set(s, "member[1]/age", "104", &err), DS_OK, &err);
+	ST_EQ(sess_reason(s, "member[1]/age", "ID card says 1920", &err),
+	    DS_OK, &err);
+	ST_EQ(eng_jump(sess_eng(s), "member[1]/idno", &err), DS_OK, &err);
+	ST_EQ(sess_save(s, &err), DS_OK, &err);
+	memcpy(id, sess_id(s), sizeof(id));
+	sess_free(s);	/* the laptop dies here */
+
+	ST_EQ(sess_resume(st, cf, NULL, id, &r, &err), DS_OK, &err);
+	if (r == NULL)
+		return;
+	STR_EQ(eng_prompt(sess_eng(r))->path, "member[1]/idno");
+	STR_EQ(eng_value(sess_eng(r), "member[1]/age"), "104");
+	STR_EQ(eng_prompt(sess_eng(r))->fields[0].name, "idno");
+	ST_EQ(eng_jump(sess_eng(r), "member[1]/age", &err), DS_OK, &err);
+	STR_EQ(eng_prompt(sess_eng(r))->fields[0].reason,
+	    "ID card says 1920");
+	/* the resumed session saves on top of the last revision */
+	ST_EQ(sess_set(r, "member[1]/mname", "Qian", &err), DS_OK, &err);
+	INT_EQ(sess_rev_no(r), 6);
+	sess_free(r);
+}
+
+static void
+test_stale_session_conflicts_and_rolls_back(void)
+{
+	struct sess *a = NULL, *b = NULL;
+	struct ds_err err;
+
+	ST_EQ(sess_new(st, cf, NULL, &a, &err), DS_OK, &err);
+	if (a == NULL)
+		return;
+	ST_EQ(sess_set(a, "consent", "yes", &err), DS_OK, &err);
+	ST_EQ(sess_resume(st, cf, NULL, sess_id(a), &b, &err), DS_OK, &err);
+	if (b == NULL) {
+		sess_free(a);
+		return;
+	}
+	ST_EQ(sess_set(b, "hh_no", "B", &err), DS_OK, &err);
+	ST_EQ(sess_set(a, "hh_no", "A", &err), DS_ECONFLICT, &err);
+	/* what a shows is what it last saved */
+	OK(eng_value(sess_eng(a), "hh_no") == NULL);
+	sess_free(a);
+	sess_free(b);
+}
+
+static void
+test_finalize_and_search_fields(void)
+{
+	struct sess *s = NULL;
+	struct ds_err err;
+	struct store_query q;
+	struct store_list l;
+	struct sess_consent c;
+	char *json = NULL;
+	size_t len = 0;
+
+	ST_EQ(sess_new(st, cf, NULL, &s, &err), DS_OK, &err);
+	if (s == NULL)
+		return;
+	ST_EQ(sess_set(s, "consent", "yes", &err), DS_OK, &err);
+	memset(&c, 0, sizeof(c));
+	c.letter = "I agree that the township may check my household data.";
+	c.language = "en";
+	c.worker = "Wang";
+	c.method = "signed";
+	ST_EQ(sess_consent(s, &c, &err), DS_OK, &err);
+	ST_EQ(sess_set(s, "hh_no", "340100-9", &err), DS_OK, &err);
+	ST_EQ(sess_set(s, "head", "Sun Wu", &err), DS_OK, &err);
+	ST_EQ(sess_repeat_add(s, "member", &err), DS_OK, &err);
+	ST_EQ(sess_set(s, "member[1]/idno", "11010519491231002X", &err), DS_OK,
+	    &err);
+	ST_EQ(sess_finalize(s, &err), DS_OK, &err);
+	store_query_init(&q);
+	q.household_key = "340100-9";
+	memset(&l, 0, sizeof(l));
+	ST_EQ(store_list(st, &q, &l, &err), DS_OK, &err);
+	INT_EQ(l.n, 1);
+	if (l.n == 1) {
+		INT_EQ(l.items[0].status, STORE_FINALIZED);
+		STR_EQ(l.items[0].head_name, "Sun Wu");
+		STR_EQ(l.items[0].label, "HH 340100-9");
+	}
+	store_list_free(&l);
+	store_query_init(&q);
+	q.id_number = "11010519491231002x";
+	ST_EQ(store_list(st, &q, &l, &err), DS_OK, &err);
+	INT_EQ(l.n, 1);
+	store_list_free(&l);
+	ST_EQ(store_answers_get(st, sess_id(s), 0, &json, &len, &err), DS_OK,
+	    &err);
+	OK(json != NULL && strstr(json, "\"state\":\"finalized\"") != NULL);
+	OK(json != NULL && strstr(json, "\"method\":\"signed\"") != NULL);
+	OK(json != NULL && strstr(json, "\"letter_blake2b\":\"") != NULL);
+	store_text_free(json, len);
+	ST_EQ(sess_set(s, "head", "x", &err), DS_ESTATE, &err);
+	sess_free(s);
+}
+
+int
+main(void)
+{
+	ds_json_init();
+	if (setup() != 0) {
+		printf("not ok setup\n");
+		return 1;
+	}
+	RUN(test_every_answer_is_a_revision);
+	RUN(test_resume_at_the_same_question);
+	RUN(test_stale_session_conflicts_and_rolls_back);
+	RUN(test_finalize_and_search_fields);
+	teardown();
+	return harness_done();
+}
