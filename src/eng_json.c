@@ -129,23 +129,25 @@ eng_to_json(struct eng *e, json_t **out, struct ds_err *err)
 		snprintf(path, sizeof(path), "_end");
 	else
 		(void)eng_path_fmt(e->cur, path, sizeof(path));
-	if (json_object_set_new(meta, "form", json_string(e->f->id)) != 0 ||
+	/* set_new consumes its value even when it fails */
+	st = json_object_set_new(meta, "reasons", reasons) != 0 ? DS_ENOMEM :
+	    DS_OK;
+	reasons = NULL;
+	if (st != DS_OK ||
+	    json_object_set_new(meta, "form", json_string(e->f->id)) != 0 ||
 	    (e->f->version != NULL && json_object_set_new(meta, "version",
 	    json_string(e->f->version)) != 0) ||
 	    json_object_set_new(meta, "state", json_string(e->finalized ?
 	    "finalized" : "draft")) != 0 ||
-	    json_object_set_new(meta, "path", json_string(path)) != 0 ||
-	    json_object_set_new(meta, "reasons", reasons) != 0) {
-		reasons = NULL;
+	    json_object_set_new(meta, "path", json_string(path)) != 0) {
 		st = DS_ENOMEM;
 		goto fail;
 	}
-	reasons = NULL;
-	if (json_object_set_new(root, "_meta", meta) != 0) {
-		meta = NULL;
-		st = DS_ENOMEM;
+	st = json_object_set_new(root, "_meta", meta) != 0 ? DS_ENOMEM :
+	    DS_OK;
+	meta = NULL;
+	if (st != DS_OK)
 		goto fail;
-	}
 	*out = root;
 	return DS_OK;
 fail:

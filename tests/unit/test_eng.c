@@ -764,6 +764,60 @@ test_choice_filter_defaults_trigger_fieldlist(void)
 	unsetenv("DOORSTEP_FAKE_NOW");
 }
 
+/* ---- allocation failures ---------------------------------------------- */
+
+/* One interview; every step may fail with DS_ENOMEM, none may crash. */
+static void
+scenario(void)
+{
+	struct eng *e = NULL, *r = NULL;
+	struct ds_err err;
+	json_t *j = NULL;
+	struct eng_issue *v = NULL;
+	size_t n = 0, nerr;
+
+	if (eng_open(cur_cf, NULL, &e, &err) != DS_OK)
+		return;
+	(void)eng_set(e, "village", "V", &err);
+	(void)eng_repeat_add(e, "member", &err);
+	(void)eng_repeat_add(e, "member", &err);
+	(void)eng_set(e, "member[1]/mname", "A", &err);
+	(void)eng_repeat_add(e, "member[1]/child", &err);
+	(void)eng_set(e, "member[1]/child[1]/cage", "4", &err);
+	(void)eng_repeat_remove(e, "member", 1, &err);
+	(void)eng_prompt(e);
+	if (eng_issues(e, &v, &n, &nerr) == DS_OK)
+		eng_issues_free(v, n);
+	if (eng_to_json(e, &j, &err) == DS_OK) {
+		if (eng_restore(cur_cf, NULL, j, &r, &err) == DS_OK)
+			eng_free(r);
+		json_decref(j);
+	}
+	(void)eng_finalize(e, &err);
+	eng_free(e);
+}
+
+static void
+test_alloc_failures_are_clean(void)
+{
+	long k, max = harness_torture() ? 100000 : 400;
+
+	if (load(F_NESTED) != DS_OK) {
+		HARNESS_FAIL("load");
+		return;
+	}
+	for (k = 1; k <= max; k++) {
+		ds_fault_arm(DS_FAULT_ALLOC, k, 0);
+		scenario();
+		if (ds_fault_fired(DS_FAULT_ALLOC) == 0)
+			break;	/* ran to the end without a failure */
+	}
+	ds_fault_disarm(DS_FAULT_ALLOC);
+	printf("# %ld allocation failure points\n", k - 1);
+	OK(k > 100);
+	unload();
+}
+
 int
 main(void)
 {
@@ -783,5 +837,6 @@ main(void)
 	RUN(test_restore_rejects_unknown_answer);
 	RUN(test_apply_answers_lists_every_error);
 	RUN(test_choice_filter_defaults_trigger_fieldlist);
+	RUN(test_alloc_failures_are_clean);
 	return harness_done();
 }
