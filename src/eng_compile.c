@@ -246,6 +246,36 @@ default_is_dynamic(const char *s)
 	    s[0] == '/' || strchr(s, '*') != NULL;
 }
 
+/*
+ * xlsform-xpath.md §13.4: a calculate holds "true"/"false" as text and
+ * boolean("false") is true, so a bare ${flag} relevant is a trap.
+ */
+static void
+lint_bare_flag(struct cc *c, const char *src)
+{
+	const struct form_node *me = c->f->nodes[c->cur], *t;
+	char name[INST_NAME_MAX];
+	size_t n;
+
+	while (*src == ' ')
+		src++;
+	n = strlen(src);
+	while (n > 0 && src[n - 1] == ' ')
+		n--;
+	if (n < 4 || src[0] != '$' || src[1] != '{' || src[n - 1] != '}' ||
+	    n - 3 >= sizeof(name) || memchr(src + 2, '}', n - 3) != NULL)
+		return;
+	memcpy(name, src + 2, n - 3);
+	name[n - 3] = '\0';
+	if ((t = form_find(c->f, name)) == NULL || t->type != FT_CALCULATE)
+		return;
+	if (form_diag_add(c->d, c->f->source ? c->f->source : c->f->id,
+	    me->line, "relevant", 0, "relevant is the bare calculate ${%s}, "
+	    "which is true whenever it is not empty (even \"false\"); "
+	    "compare it, e.g. ${%s} = 'true'", name, name) != DS_OK)
+		c->oom = 1;
+}
+
 static void
 compile_col(struct cc *c, enum eng_xk xk, const char *src)
 {
@@ -267,6 +297,8 @@ compile_col(struct cc *c, enum eng_xk xk, const char *src)
 		return;
 	}
 	b->x[xk] = x;
+	if (xk == EX_RELEVANT)
+		lint_bare_flag(c, src);
 	if (xk <= EX_COUNT && (expr_flags(x) & EXPR_F_POSITION))
 		b->uses_pos = 1;
 	(void)expr_refs(x, ref_cb, c);

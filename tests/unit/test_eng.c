@@ -340,6 +340,22 @@ expect_compile_error(const char *md, enum ds_status want, const char *msg)
 }
 
 static void
+test_bare_calculate_relevant_warns(void)
+{
+	INT_EQ(load("| survey |\n"
+	    "|        | type      | name | label | calculation | relevant |\n"
+	    "|        | calculate | f    |       | 1 > 2       |          |\n"
+	    "|        | text      | t    | T     |             | ${f}     |\n"
+	    "|        | text      | u    | U     |             | ${f} = 'true' |\n"),
+	    DS_OK);
+	INT_EQ(cur_d.nerrors, 0);
+	INT_EQ(cur_d.n, 1);
+	OK(diag_has("form.md:4: warning: [relevant] relevant is the bare "
+	    "calculate ${f}"));
+	unload();
+}
+
+static void
 test_compile_errors(void)
 {
 	expect_compile_error(
@@ -829,6 +845,7 @@ main(void)
 	RUN(test_required_and_constraint);
 	RUN(test_warning_needs_reason);
 	RUN(test_compile_errors);
+	RUN(test_bare_calculate_relevant_warns);
 	RUN(test_roster_add_insert_remove);
 	RUN(test_repeat_count_never_deletes);
 	RUN(test_nested_repeats_resolve_relative);
