@@ -25,6 +25,7 @@
 #include "mdtable.h"
 #include "mem.h"
 #include "util.h"
+#include "xlsx.h"
 
 /* Survey and choices columns the loader understands. */
 enum col_id {
@@ -865,7 +866,8 @@ load_choices(struct ld *ld)
 		    NULL)
 			break;
 		c->name = ld_strdup(ld, nm);
-		for (j = 0; j < r->ncells && j < sh->rows[0].ncells && !ld->oom; j++) {
+		for (j = 0; j < r->ncells && j < sh->rows[0].ncells &&
+		    !ld->oom; j++) {
 			if (r->cells[j] == NULL)
 				continue;
 			if (cols[j].id == C_LABEL)
@@ -1552,7 +1554,8 @@ load_survey(struct ld *ld)
 			    strmap_put(&ld->names, nd->name, nd->index) == -1)
 				ld->oom = 1;
 		}
-		for (j = 0; j < r->ncells && j < sh->rows[0].ncells && !ld->oom; j++)
+		for (j = 0; j < r->ncells && j < sh->rows[0].ncells &&
+		    !ld->oom; j++)
 			if (r->cells[j] != NULL && cols[j].id > C_EXTRA &&
 			    cols[j].id != C_TYPE && cols[j].id != C_NAME)
 				set_field(ld, nd, &cols[j], r->cells[j],
@@ -1936,6 +1939,22 @@ form_load_md(const char *text, size_t len, const struct xls_opts *opts,
 	return rc;
 }
 
+enum ds_status
+form_load_xlsx(const void *data, size_t len, const struct xls_opts *opts,
+    struct form **out, struct form_diags *diags)
+{
+	struct xls_book *b = NULL;
+	enum ds_status rc;
+
+	rc = xlsx_parse(data, len, opts->source ? opts->source : "form", &b,
+	    diags);
+	if (rc != DS_OK)
+		return rc;
+	rc = form_load_book(b, opts, out, diags);
+	xls_book_free(b);
+	return rc;
+}
+
 /* form_load_file: siblings come from the form's directory. */
 static enum ds_status
 dir_fetch(void *arg, const char *name, char **data, size_t *len,
@@ -2013,11 +2032,9 @@ form_load_file(const char *path, struct form **out, struct form_diags *diags)
 	opts.source = path;
 	opts.fetch = dir_fetch;
 	opts.fetch_arg = dir;
-	if (xlsx) {
-		rc = form_diag_add(diags, path, 0, NULL, 1, "cannot read "
-		    ".xlsx workbooks yet: convert the form to pyxform "
-		    "markdown") != DS_OK ? DS_ENOMEM : DS_EPARSE;
-	} else
+	if (xlsx)
+		rc = form_load_xlsx(data, len, &opts, out, diags);
+	else
 		rc = form_load_md(data, len, &opts, out, diags);
 	ds_free(data);
 	ds_free(dir);

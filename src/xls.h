@@ -75,6 +75,9 @@ struct xls_opts {
 enum ds_status	 form_load_md(const char *text, size_t len,
 		    const struct xls_opts *, struct form **out,
 		    struct form_diags *diags);
+enum ds_status	 form_load_xlsx(const void *data, size_t len,
+		    const struct xls_opts *, struct form **out,
+		    struct form_diags *diags);
 /* The common part: give a book XLSForm meaning. */
 enum ds_status	 form_load_book(const struct xls_book *,
 		    const struct xls_opts *, struct form **out,

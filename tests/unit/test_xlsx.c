@@ -1,0 +1,549 @@
+/* doorstep: tests for the .xlsx reader: same model as markdown. */
+/*
+ * Forms are written once as tables, rendered to pyxform markdown and to a
+ * workbook (libxlsxwriter), loaded both ways and compared field by field.
+ * A hand-built workbook (libzip) covers what libxlsxwriter never writes:
+ * inline strings, rich-text and phonetic runs, gaps in cell references,
+ * other namespace prefixes.
+ */
+#include "harness.h"
+#include "support/support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <xlsxwriter.h>
+#include <zip.h>
+
+#include "form.h"
+#include "mem.h"
+#include "util.h"
+#include "xls.h"
+#include "xlsx.h"
+
+static const char *tmp;
+static struct form_diags diags;
+
+/* A table: rows of cells, NULL-terminated; a row's first cell is the sheet
+ * name on the header row and "" on data rows; "#n" marks a number cell,
+ * "#b" a boolean cell (value follows). */
+#define ROWEND	NULL
+struct trow {
+	const char	*c[12];
+};
+
+static const struct trow household[] = {
+	{ { "survey", "type", "name", "label::中文 (zh)",
+	    "label::English (en)", "relevant", "required", "constraint",
+	    "choice_filter", "parameters", "appearance", ROWEND } },
+	{ { "", "select_one yes_no", "consent", "同意吗？", "Agree?", "",
+	    "#bTRUE", "", "", "", "minimal", ROWEND } },
+	{ { "", "begin group", "addr", "地址", "Address",
+	    "${consent} = 'yes'", "", "", "", "", "field-list", ROWEND } },
+	{ { "", "select_one_from_file villages.csv", "village", "村",
+	    "Village", "", "yes", "", "township = 't1'", "", "", ROWEND } },
+	{ { "", "integer", "hhno", "户号", "Household no.", "", "yes",
+	    ". > 0", "", "", "", ROWEND } },
+	{ { "", "end group", "", "", "", "", "", "", "", "", "", ROWEND } },
+	{ { "", "begin repeat", "member", "成员", "Member", "", "", "", "",
+	    "", "", ROWEND } },
+	{ { "", "begin group", "who", "身份", "Who", "", "", "", "", "", "",
+	    ROWEND } },
+	{ { "", "begin group", "idg", "证件", "ID", "", "", "", "", "", "",
+	    ROWEND } },
+	{ { "", "text", "idno", "身份证号", "ID number", "", "", "", "", "",
+	    "", ROWEND } },
+	{ { "", "end group", "", "", "", "", "", "", "", "", "", ROWEND } },
+	{ { "", "end group", "", "", "", "", "", "", "", "", "", ROWEND } },
+	{ { "", "select_multiple health", "hl", "健康", "Health", "", "",
+	    "", "", "randomize=true", "", ROWEND } },
+	{ { "", "end repeat", "", "", "", "", "", "", "", "", "", ROWEND } },
+	{ { "choices", "list_name", "name", "label::中文 (zh)",
+	    "label::English (en)", "group", ROWEND } },
+	{ { "", "yes_no", "yes", "是", "Yes", "", ROWEND } },
+	{ { "", "yes_no", "no", "否", "No", "", ROWEND } },
+	{ { "", "health", "ok", "健康", "Healthy", "a", ROWEND } },
+	{ { "", "health", "sick", "患病", "Ill", "b", ROWEND } },
+	{ { "settings", "form_id", "version", "default_language",
+	    "household_key", "consent", "instance_name", ROWEND } },
+	{ { "", "hh", "#n2026082201", "中文 (zh)", "hhno", "consent",
+	    "concat('户', ${hhno})", ROWEND } },
+	{ { NULL } }
+};
+
+static const char villages_csv[] = "name,label,township\n"
+    "v1,一村,t1\nv2,二村,t2\n";
+
+/* Render the table as markdown (header on the sheet-name line). */
+static char *
+to_md(const struct trow *t)
+{
+	static char buf[16384];
+	char *p = buf;
+	size_t i, j;
+
+	for (i = 0; t[i].c[0] != NULL; i++) {
+		p += sprintf(p, "| %s ", t[i].c[0]);
+		for (j = 1; t[i].c[j] != NULL; j++) {
+			const char *v = t[i].c[j];
+
+			if (v[0] == '#' && (v[1] == 'n' || v[1] == 'b'))
+				v += 2;
+			p += sprintf(p, "| %s ", v);
+		}
+		p += sprintf(p, "|\n");
+	}
+	return buf;
+}
+
+/* Write the table as a workbook with libxlsxwriter. */
+static void
+to_xlsx(const struct trow *t, const char *path)
+{
+	lxw_workbook *wb = workbook_new(path);
+	lxw_worksheet *ws = NULL;
+	size_t i, j, r = 0;
+
+	for (i = 0; t[i].c[0] != NULL; i++) {
+		if (t[i].c[0][0] != '\0') {
+			ws = workbook_add_worksheet(wb, t[i].c[0]);
+			r = 0;
+		}
+		for (j = 1; t[i].c[j] != NULL; j++) {
+			const char *v = t[i].c[j];
+
+			if (v[0] == '\0')
+				continue;
+			if (v[0] == '#' && v[1] == 'n')
+				worksheet_write_number(ws, (lxw_row_t)r,
+				    (lxw_col_t)(j - 1), atof(v + 2), NULL);
+			else if (v[0] == '#' && v[1] == 'b')
+				worksheet_write_boolean(ws, (lxw_row_t)r,
+				    (lxw_col_t)(j - 1),
+				    strcmp(v + 2, "TRUE") == 0, NULL);
+			else
+				worksheet_write_string(ws, (lxw_row_t)r,
+				    (lxw_col_t)(j - 1), v, NULL);
+		}
+		r++;
+	}
+	OK(workbook_close(wb) == LXW_NO_ERROR);
+}
+
+/* Compare two forms, ignoring line numbers and the source name. */
+static int
+text_eq(const struct form *a, const struct form_text *x,
+    const struct form *b, const struct form_text *y)
+{
+	size_t i;
+
+	if (a->nlangs != b->nlangs)
+		return 0;
+	for (i = 0; i < a->nlangs; i++) {
+		const char *p = x->v ? x->v[i] : NULL;
+		const char *q = y->v ? y->v[i] : NULL;
+
+		if (p == NULL ? q != NULL : q == NULL || strcmp(p, q) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+str_eq(const char *p, const char *q)
+{
+	return p == NULL ? q == NULL : q != NULL && strcmp(p, q) == 0;
+}
+
+static int
+kvs_eq(const struct form_kv *a, size_t na, const struct form_kv *b,
+    size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (!str_eq(a[i].key, b[i].key) ||
+		    !str_eq(a[i].value, b[i].value))
+			return 0;
+	return 1;
+}
+
+#define FEQ(cond, what) do {						\
+	if (!(cond)) {							\
+		snprintf(why, whyn, "%s", what);			\
+		return 0;						\
+	}								\
+} while (0)
+
+static int
+form_equal(const struct form *a, const struct form *b, char *why,
+    size_t whyn)
+{
+	const struct form_node *x, *y;
+	size_t i, j;
+
+	FEQ(str_eq(a->id, b->id) && str_eq(a->version, b->version) &&
+	    str_eq(a->title, b->title) &&
+	    str_eq(a->instance_name, b->instance_name) &&
+	    str_eq(a->household_key, b->household_key) &&
+	    str_eq(a->consent, b->consent), "settings fields");
+	FEQ(a->nlangs == b->nlangs && a->default_lang == b->default_lang,
+	    "languages");
+	for (i = 0; i < a->nlangs; i++)
+		FEQ(strcmp(a->langs[i], b->langs[i]) == 0, "language name");
+	FEQ(kvs_eq(a->settings, a->nsettings, b->settings, b->nsettings),
+	    "settings");
+	FEQ(a->nnodes == b->nnodes, "node count");
+	for (i = 0; i < a->nnodes; i++) {
+		x = a->nodes[i];
+		y = b->nodes[i];
+		snprintf(why, whyn, "node %zu", i);
+		if (x->type != y->type || !str_eq(x->name, y->name) ||
+		    x->depth != y->depth || x->nkids != y->nkids ||
+		    (x->parent == NULL) != (y->parent == NULL) ||
+		    (x->parent && x->parent->index != y->parent->index) ||
+		    !text_eq(a, &x->label, b, &y->label) ||
+		    !text_eq(a, &x->hint, b, &y->hint) ||
+		    !text_eq(a, &x->required_msg, b, &y->required_msg) ||
+		    !text_eq(a, &x->constraint_msg, b, &y->constraint_msg) ||
+		    !text_eq(a, &x->warning_msg, b, &y->warning_msg) ||
+		    !str_eq(x->required, y->required) ||
+		    !str_eq(x->constraint, y->constraint) ||
+		    !str_eq(x->warning, y->warning) ||
+		    !str_eq(x->relevant, y->relevant) ||
+		    !str_eq(x->calculation, y->calculation) ||
+		    !str_eq(x->default_value, y->default_value) ||
+		    !str_eq(x->choice_filter, y->choice_filter) ||
+		    !str_eq(x->repeat_count, y->repeat_count) ||
+		    !str_eq(x->read_only, y->read_only) ||
+		    !str_eq(x->trigger, y->trigger) ||
+		    !str_eq(x->appearance, y->appearance) ||
+		    !kvs_eq(x->params, x->nparams, y->params, y->nparams) ||
+		    x->list != y->list || x->or_other != y->or_other ||
+		    x->from_file != y->from_file)
+			return 0;
+	}
+	FEQ(a->nlists == b->nlists, "list count");
+	for (i = 0; i < a->nlists; i++) {
+		const struct form_list *l = &a->lists[i], *m = &b->lists[i];
+
+		FEQ(str_eq(l->name, m->name) && str_eq(l->file, m->file) &&
+		    l->nchoices == m->nchoices, "list");
+		for (j = 0; j < l->nchoices; j++)
+			FEQ(str_eq(l->choices[j].name, m->choices[j].name) &&
+			    text_eq(a, &l->choices[j].label, b,
+			    &m->choices[j].label) &&
+			    kvs_eq(l->choices[j].extra, l->choices[j].nextra,
+			    m->choices[j].extra, m->choices[j].nextra),
+			    "choice");
+	}
+	return 1;
+}
+
+static void
+print_diags(void)
+{
+	char buf[512];
+	size_t i;
+
+	for (i = 0; i < diags.n; i++) {
+		form_diag_format(&diags.v[i], buf, sizeof(buf));
+		printf("# %s\n", buf);
+	}
+}
+
+static void
+write_file(const char *name, const void *data, size_t len)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, name);
+	OK(ds_file_write_atomic(path, data, len, 0600, NULL) == DS_OK);
+}
+
+static void
+test_md_and_xlsx_give_the_same_model(void)
+{
+	char mdp[512], xp[512], why[64] = "";
+	const char *md = to_md(household);
+	struct form *a = NULL, *b = NULL;
+
+	snprintf(mdp, sizeof(mdp), "%s/hh.md", tmp);
+	snprintf(xp, sizeof(xp), "%s/hh.xlsx", tmp);
+	write_file("hh.md", md, strlen(md));
+	write_file("villages.csv", villages_csv, strlen(villages_csv));
+	to_xlsx(household, xp);
+	form_diags_reset(&diags);
+	ST_EQ(form_load_file(mdp, &a, &diags), DS_OK, NULL);
+	ST_EQ(form_load_file(xp, &b, &diags), DS_OK, NULL);
+	print_diags();
+	INT_EQ(diags.n, 0);
+	if (a == NULL || b == NULL)
+		goto out;
+	if (!form_equal(a, b, why, sizeof(why)))
+		HARNESS_FAIL("models differ: %s", why);
+	/* Spot checks, so that equal-but-empty cannot pass. */
+	INT_EQ(b->nnodes, 10);
+	STR_EQ(b->version, "2026082201");
+	STR_EQ(form_find(b, "consent")->required, "true()");
+	STR_EQ(form_text_get(b, &form_find(b, "idno")->label, 1),
+	    "ID number");
+	INT_EQ(form_find(b, "idno")->depth, 4);
+	INT_EQ(b->lists[form_find(b, "village")->list].nchoices, 2);
+	/* xlsx lines are row numbers. */
+	INT_EQ(form_find(b, "hhno")->line, 5);
+	INT_EQ(b->lists[0].choices[1].line, 3);
+	INT_EQ(form_find(a, "hhno")->line, 5);
+out:
+	form_free(a);
+	form_free(b);
+	form_diags_reset(&diags);
+}
+
+/* Build a zip from (name, content) pairs; returns a ds_malloc'd copy. */
+static char *
+make_zip(const char *const *parts, size_t *len)
+{
+	char path[512];
+	zip_t *z;
+	zip_source_t *s;
+	char *data = NULL;
+	size_t i;
+	int err;
+	static int seq;
+
+	snprintf(path, sizeof(path), "%s/hand%d.xlsx", tmp, seq++);
+	z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err);
+	OK(z != NULL);
+	for (i = 0; parts[i] != NULL; i += 2) {
+		s = zip_source_buffer(z, parts[i + 1], strlen(parts[i + 1]),
+		    0);
+		OK(zip_file_add(z, parts[i], s, ZIP_FL_ENC_UTF_8) >= 0);
+	}
+	OK(zip_close(z) == 0);
+	OK(ds_file_read(path, 1u << 20, &data, len, NULL) == DS_OK);
+	return data;
+}
+
+static const char wb_xml[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+    "<x:workbook xmlns:x=\"http://schemas.openxmlformats.org/"
+    "spreadsheetml/2006/main\" xmlns:rel=\"http://schemas.openxmlformats."
+    "org/officeDocument/2006/relationships\"><x:sheets>"
+    "<x:sheet name=\"Survey\" sheetId=\"1\" rel:id=\"rA\"/>"
+    "<x:sheet name=\"choices\" sheetId=\"2\" rel:id=\"rB\"/>"
+    "</x:sheets></x:workbook>";
+static const char rels_xml[] =
+    "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/"
+    "2006/relationships\">"
+    "<Relationship Id=\"rA\" Type=\"t\" Target=\"worksheets/a.xml\"/>"
+    "<Relationship Id=\"rB\" Type=\"t\" Target=\"/xl/worksheets/b.xml\"/>"
+    "</Relationships>";
+static const char ss_xml[] =
+    "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/"
+    "main\"><si><t>type</t></si><si><t xml:space=\"preserve\"> name "
+    "</t></si><si><r><t>la</t></r><r><rPr/><t>bel</t></r>"
+    "<rPh><t>ignored</t></rPh></si><si><t/></si></sst>";
+static const char a_xml[] =
+    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/"
+    "2006/main\"><sheetData>"
+    "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\">"
+    "<v>1</v></c><c r=\"D1\" t=\"s\"><v>2</v></c></row>"
+    "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>text</t></is></c>"
+    "<c r=\"B4\" t=\"inlineStr\"><is><r><t>q</t></r><r><t>1</t></r>"
+    "</is></c><c r=\"C4\" t=\"s\"><v>3</v></c>"
+    "<c r=\"D4\" t=\"inlineStr\"><is><t>  第一 &amp; \xe3\x80\x80</t>"
+    "</is></c></row>"
+    "<row><c t=\"str\"><f>\"sel\"</f><v>select_one l</v></c><c>"
+    "<v>q2</v></c><c/><c t=\"inlineStr\"><is><t>Q2</t></is></c></row>"
+    "</sheetData></worksheet>";
+static const char b_xml[] =
+    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/"
+    "2006/main\"><sheetData>"
+    "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>list_name</t></is>"
+    "</c><c r=\"B1\" t=\"inlineStr\"><is><t>name</t></is></c>"
+    "<c r=\"C1\" t=\"inlineStr\"><is><t>label</t></is></c></row>"
+    "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>l</t></is></c>"
+    "<c r=\"B2\"><v>1</v></c><c r=\"C2\" t=\"b\"><v>1</v></c></row>"
+    "</sheetData></worksheet>";
+
+static void
+test_hand_built_workbook(void)
+{
+	const char *parts[] = {
+	    "xl/workbook.xml", wb_xml,
+	    "xl/_rels/workbook.xml.rels", rels_xml,
+	    "xl/sharedStrings.xml", ss_xml,
+	    "xl/worksheets/a.xml", a_xml,
+	    "xl/worksheets/b.xml", b_xml,
+	    NULL };
+	struct xls_opts o = { "hand.xlsx", NULL, NULL };
+	struct form *f = NULL;
+	const struct form_node *n;
+	size_t len;
+	char *data = make_zip(parts, &len);
+
+	form_diags_reset(&diags);
+	ST_EQ(form_load_xlsx(data, len, &o, &f, &diags), DS_OK, NULL);
+	print_diags();
+	if (f != NULL) {
+		n = form_find(f, "q1");
+		OK(n != NULL && n->type == FT_TEXT && n->line == 4);
+		STR_EQ(n ? form_text_get(f, &n->label, 0) : NULL,
+		    "第一 &");
+		n = form_find(f, "q2");
+		OK(n != NULL && n->type == FT_SELECT_ONE && n->line == 5);
+		STR_EQ(n ? form_text_get(f, &n->label, 0) : NULL, "Q2");
+		STR_EQ(f->lists[0].choices[0].name, "1");
+		STR_EQ(form_text_get(f, &f->lists[0].choices[0].label, 0),
+		    "TRUE");
+		STR_EQ(f->id, "hand");
+	}
+	form_free(f);
+	ds_free(data);
+	form_diags_reset(&diags);
+}
+
+static void
+bad_workbook(const char *const *parts, const char *want)
+{
+	struct xls_opts o = { "bad.xlsx", NULL, NULL };
+	struct form *f = NULL;
+	size_t len;
+	char *data = make_zip(parts, &len), buf[512] = "";
+
+	form_diags_reset(&diags);
+	OK(form_load_xlsx(data, len, &o, &f, &diags) != DS_OK);
+	OK(f == NULL);
+	if (diags.n > 0)
+		form_diag_format(&diags.v[0], buf, sizeof(buf));
+	STR_EQ(buf, want);
+	ds_free(data);
+	form_diags_reset(&diags);
+}
+
+static void
+test_bad_workbooks(void)
+{
+	struct xls_opts o = { "bad.xlsx", NULL, NULL };
+	struct form *f = NULL;
+	char buf[512] = "";
+	const char *nowb[] = { "xl/other.xml", "<a/>", NULL };
+	const char *doctype[] = { "xl/workbook.xml",
+	    "<!DOCTYPE x [<!ENTITY a \"aaaa\">]><workbook/>",
+	    "xl/_rels/workbook.xml.rels", rels_xml, NULL };
+	const char *badxml[] = { "xl/workbook.xml", "<workbook><sheets>",
+	    NULL };
+	const char *norel[] = { "xl/workbook.xml", wb_xml,
+	    "xl/_rels/workbook.xml.rels", "<Relationships/>", NULL };
+	const char *badss[] = { "xl/workbook.xml", wb_xml,
+	    "xl/_rels/workbook.xml.rels", rels_xml,
+	    "xl/worksheets/a.xml", a_xml, "xl/worksheets/b.xml", b_xml,
+	    NULL };
+	const char *badref[] = { "xl/workbook.xml", wb_xml,
+	    "xl/_rels/workbook.xml.rels", rels_xml,
+	    "xl/worksheets/a.xml", "<worksheet><sheetData><row r=\"1\">"
+	    "<c r=\"1A\"><v>1</v></c></row></sheetData></worksheet>",
+	    "xl/worksheets/b.xml", b_xml, NULL };
+	const char *widecol[] = { "xl/workbook.xml", wb_xml,
+	    "xl/_rels/workbook.xml.rels", rels_xml,
+	    "xl/worksheets/a.xml", "<worksheet><sheetData><row r=\"3\">"
+	    "<c r=\"IW3\"><v>1</v></c></row></sheetData></worksheet>",
+	    "xl/worksheets/b.xml", b_xml, NULL };
+
+	form_diags_reset(&diags);
+	ST_EQ(form_load_xlsx("not a zip at all", 16, &o, &f, &diags),
+	    DS_EPARSE, NULL);
+	if (diags.n > 0)
+		form_diag_format(&diags.v[0], buf, sizeof(buf));
+	OK(strncmp(buf, "bad.xlsx: error: not an .xlsx workbook: ", 40) ==
+	    0);
+	bad_workbook(nowb, "bad.xlsx: error: not an XLSForm workbook: "
+	    "xl/workbook.xml is missing");
+	bad_workbook(doctype, "bad.xlsx: error: workbook part has a "
+	    "DOCTYPE, which is not allowed");
+	bad_workbook(badxml, "bad.xlsx: error: workbook.xml: XML error at "
+	    "line 1: no element found");
+	bad_workbook(norel, "bad.xlsx: error: sheet 'Survey' has no part in "
+	    "workbook.xml.rels");
+	bad_workbook(badss, "bad.xlsx:1: error: sheet 'Survey': shared "
+	    "string index '0' out of range");
+	bad_workbook(badref, "bad.xlsx:1: error: sheet 'Survey': bad cell "
+	    "reference '1A'");
+	bad_workbook(widecol, "bad.xlsx:3: error: sheet 'Survey': too many "
+	    "columns (limit 256)");
+}
+
+static void
+test_xlsx_loader_errors_use_row_numbers(void)
+{
+	static const struct trow bad[] = {
+		{ { "survey", "type", "name", "label", ROWEND } },
+		{ { "", "text", "a", "A", ROWEND } },
+		{ { "", "txet", "b", "B", ROWEND } },
+		{ { NULL } }
+	};
+	char xp[512], buf[512] = "";
+	struct form *f = NULL;
+
+	snprintf(xp, sizeof(xp), "%s/bad.xlsx", tmp);
+	to_xlsx(bad, xp);
+	form_diags_reset(&diags);
+	ST_EQ(form_load_file(xp, &f, &diags), DS_EPARSE, NULL);
+	if (diags.n > 0)
+		form_diag_format(&diags.v[0], buf, sizeof(buf));
+	snprintf(xp, sizeof(xp), "%s/bad.xlsx:3: error: [type] unknown "
+	    "question type 'txet'", tmp);
+	STR_EQ(buf, xp);
+	form_diags_reset(&diags);
+}
+
+static void
+test_xlsx_alloc_failures_are_clean(void)
+{
+	const char *parts[] = {
+	    "xl/workbook.xml", wb_xml,
+	    "xl/_rels/workbook.xml.rels", rels_xml,
+	    "xl/sharedStrings.xml", ss_xml,
+	    "xl/worksheets/a.xml", a_xml,
+	    "xl/worksheets/b.xml", b_xml,
+	    NULL };
+	struct xls_opts o = { "hand.xlsx", NULL, NULL };
+	struct form *f;
+	size_t len;
+	char *data = make_zip(parts, &len);
+	enum ds_status rc;
+	long n;
+
+	for (n = 1; n < 3000; n++) {
+		f = NULL;
+		form_diags_reset(&diags);
+		ds_fault_arm(DS_FAULT_ALLOC, n, 0);
+		rc = form_load_xlsx(data, len, &o, &f, &diags);
+		ds_fault_disarm(DS_FAULT_ALLOC);
+		if (rc == DS_OK) {
+			form_free(f);
+			break;
+		}
+		if (rc != DS_ENOMEM)
+			HARNESS_FAIL("fault %ld: %s", n, ds_status_name(rc));
+		OK(f == NULL);
+	}
+	OK(n > 20 && n < 3000);
+	ds_free(data);
+	form_diags_reset(&diags);
+}
+
+int
+main(void)
+{
+	tmp = ts_tmpdir("xlsx");
+	form_diags_init(&diags);
+	RUN(test_md_and_xlsx_give_the_same_model);
+	RUN(test_hand_built_workbook);
+	RUN(test_bad_workbooks);
+	RUN(test_xlsx_loader_errors_use_row_numbers);
+	RUN(test_xlsx_alloc_failures_are_clean);
+	return harness_done();
+}
