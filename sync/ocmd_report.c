@@ -1,47 +1,55 @@
 /* doorstep: `doorstep-office report monthly|quality`, the office reports. */
 /*
  *   report monthly --month YYYY-MM [--area CODE] [--forms DIR] --out FILE
- *   report quality [--area CODE] [--forms DIR] [--out FILE]
+ *   report quality [--area CODE] [--forms DIR] [--form FILE] [--out FILE]
  *
  * Reads DIR/office.db (only the current heads) and writes the report as
  * CSV or XLSX by the file's suffix (report.h).  The problem data list
  * without --out is printed as text, one problem per line.  Area names come
  * from township.csv and village.csv in --forms DIR (default DIR/forms when
- * it exists); without them the report shows codes only.  Definitions:
- * docs/reports.md.
+ * it exists); without them the report shows codes only.  The problem
+ * list re-checks records with the form --form FILE (default
+ * FORMS/household.md when it exists) through the interview engine.
+ * Definitions: docs/reports.md.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "eng.h"
+#include "form.h"
 #include "json.h"
 #include "odb.h"
 #include "report.h"
 #include "util.h"
+#include "xls.h"
 
 extern const struct cmd_entry ocmd_report_entry;
 
 struct ropts {
-	const char	*month, *area, *forms, *out;
+	const char	*month, *area, *forms, *out, *form;
 };
+
+#define NOPTS	5
 
 /* --name VALUE or --name=VALUE; -1 on an unknown option or a missing value. */
 static int
 parse(int argc, char **argv, struct ropts *o)
 {
-	static const char *const names[] = { "--month", "--area", "--forms",
-	    "--out" };
-	const char **vals[4];
+	static const char *const names[NOPTS] = { "--month", "--area",
+	    "--forms", "--out", "--form" };
+	const char **vals[NOPTS];
 	size_t i, n;
 	int a;
 
+	memset(o, 0, sizeof(*o));
 	vals[0] = &o->month;
 	vals[1] = &o->area;
 	vals[2] = &o->forms;
 	vals[3] = &o->out;
-	memset(o, 0, sizeof(*o));
+	vals[4] = &o->form;
 	for (a = 2; a < argc; a++) {
-		for (i = 0; i < 4; i++) {
+		for (i = 0; i < NOPTS; i++) {
 			n = strlen(names[i]);
 			if (strncmp(argv[a], names[i], n) != 0)
 				continue;
@@ -54,7 +62,7 @@ parse(int argc, char **argv, struct ropts *o)
 				break;
 			}
 		}
-		if (i == 4)
+		if (i == NOPTS)
 			return -1;
 	}
 	return 0;
@@ -81,6 +89,32 @@ print_text(const struct report_table *t)
 		printf("没有待处理的问题数据。\nNo open problems.\n");
 }
 
+/* Load and compile the form for re-checking; prints its diagnostics. */
+static int
+load_form(const struct cli *cli, const char *path, struct form **f,
+    struct eng_form **cf)
+{
+	struct form_diags d;
+	char line[1024];
+	size_t i;
+	int rc = 0;
+
+	form_diags_init(&d);
+	if (form_load_file(path, f, &d) != DS_OK ||
+	    eng_compile(*f, cf, &d) != DS_OK)
+		rc = -1;
+	for (i = 0; i < d.n; i++)
+		if (d.v[i].is_error) {
+			form_diag_format(&d.v[i], line, sizeof(line));
+			fprintf(stderr, "%s\n", line);
+		}
+	if (rc != 0)
+		fprintf(stderr, "%s: report: cannot load form %s\n",
+		    cli->progname, path);
+	form_diags_reset(&d);
+	return rc;
+}
+
 static int
 office_report(const struct cli *cli, int argc, char **argv)
 {
@@ -88,10 +122,12 @@ office_report(const struct cli *cli, int argc, char **argv)
 	struct report_quality_opts qo;
 	struct report_table *t = NULL;
 	struct odb *db = NULL;
+	struct form *f = NULL;
+	struct eng_form *cf = NULL;
 	struct ds_err err;
 	struct ropts o;
 	enum ds_status st;
-	char path[4096], forms[4096];
+	char path[4096], forms[4096], form[4096], *slash;
 	int monthly, rc = CMD_EXIT_FAIL;
 
 	if (argc < 2 || cli->office_dir == NULL || *cli->office_dir == '\0')
@@ -108,11 +144,24 @@ office_report(const struct cli *cli, int argc, char **argv)
 			    "not '%s'\n", cli->progname, o.month);
 		return cmd_usage(cli, &ocmd_report_entry);
 	}
-	if (!monthly && o.month != NULL)
+	if ((!monthly && o.month != NULL) || (monthly && o.form != NULL))
 		return cmd_usage(cli, &ocmd_report_entry);
+	/* Names: --forms, else the form's directory, else DIR/forms. */
+	if (o.forms == NULL && o.form != NULL) {
+		snprintf(forms, sizeof(forms), "%s", o.form);
+		if ((slash = strrchr(forms, '/')) != NULL) {
+			*slash = '\0';
+			o.forms = forms;
+		} else
+			o.forms = ".";
+	}
 	if (o.forms == NULL && snprintf(forms, sizeof(forms), "%s/forms",
 	    cli->office_dir) < (int)sizeof(forms) && ds_path_exists(forms))
 		o.forms = forms;
+	if (!monthly && o.form == NULL && o.forms != NULL &&
+	    snprintf(form, sizeof(form), "%s/household.md", o.forms) <
+	    (int)sizeof(form) && ds_path_exists(form))
+		o.form = form;
 	if (snprintf(path, sizeof(path), "%s/office.db", cli->office_dir) >=
 	    (int)sizeof(path)) {
 		fprintf(stderr, "%s: report: office directory name too long\n",
@@ -121,10 +170,12 @@ office_report(const struct cli *cli, int argc, char **argv)
 	}
 	ds_json_init();
 	ds_err_clear(&err);
+	if (!monthly && o.form != NULL && load_form(cli, o.form, &f, &cf) != 0)
+		return CMD_EXIT_FAIL;
 	if ((st = odb_open(path, &db, &err)) != DS_OK) {
 		fprintf(stderr, "%s: report: cannot open %s: %s\n",
 		    cli->progname, path, err.msg);
-		return CMD_EXIT_FAIL;
+		goto done;
 	}
 	if (monthly) {
 		mo.area = o.area;
@@ -134,6 +185,7 @@ office_report(const struct cli *cli, int argc, char **argv)
 		memset(&qo, 0, sizeof(qo));
 		qo.area = o.area;
 		qo.forms_dir = o.forms;
+		qo.form = cf;
 		st = report_quality(db, &qo, &t, &err);
 	}
 	if (st == DS_OK && o.out != NULL)
@@ -152,13 +204,15 @@ office_report(const struct cli *cli, int argc, char **argv)
 done:
 	report_table_free(t);
 	odb_close(db);
+	eng_form_free(cf);
+	form_free(f);
 	return rc;
 }
 
 const struct cmd_entry ocmd_report_entry = {
 	"report",
 	"monthly --month YYYY-MM [--area CODE] [--forms DIR] --out FILE.xlsx|.csv"
-	" | quality [--area CODE] [--forms DIR] [--out FILE]",
+	" | quality [--area CODE] [--forms DIR] [--form FILE] [--out FILE]",
 	"monthly report, or the problem data list, from the current records",
 	office_report
 };

@@ -54,16 +54,23 @@ enum ds_status	 report_monthly(struct odb *,
 		    const struct report_monthly_opts *,
 		    struct report_table **out, struct ds_err *);
 
+struct eng_form;
+
 /* Options of the problem data list. */
 struct report_quality_opts {
-	const char	*area;		/* NULL/"": all */
-	const char	*forms_dir;	/* names, as above; may be NULL */
+	const char		*area;		/* NULL/"": all */
+	const char		*forms_dir;	/* names, as above; may be NULL */
+	const struct eng_form	*form;		/* re-check with it; NULL: the
+						   stored state only */
 };
 
 /*
  * Build the problem data list: one row per open problem of a current
- * record (draft not finalized, warning confirmed with a reason), ordered
- * by township, village, household key and record.  *out is the caller's.
+ * record, ordered by township, village, household key and record.  With
+ * a form, records of that form are re-checked by the interview engine
+ * (every open error and warning, with the form's message); every record
+ * also lists whether it is a draft and its warnings confirmed with a
+ * reason.  *out is the caller's.
  */
 enum ds_status	 report_quality(struct odb *,
 		    const struct report_quality_opts *,

@@ -76,6 +76,15 @@ enum {
 	RC_SUDDEN
 };
 
+/* One open problem the engine finds in a record, in form order. */
+struct report_check {
+	int		 is_error;	/* 0: a warning without a reason */
+	char		*path;		/* owned */
+	char		*msg;		/* owned, the form's default language */
+};
+
+struct eng_form;
+
 struct report_rec {
 	char		 record[33];	/* record uuid, hex */
 	unsigned char	 rev_id[16];
@@ -102,6 +111,11 @@ struct report_rec {
 	size_t		 nreasons;	/* warnings confirmed with a reason */
 	char		**reason_path;	/* nreasons paths, owned */
 	char		**reason_text;	/* nreasons texts, owned */
+	/* Re-check against the form (report_recs_load with a form): */
+	int		 recheck;	/* 0 not done, 1 done, -1 failed */
+	char		 recheck_msg[256];	/* why it failed */
+	size_t		 nchecks;	/* open errors and warnings */
+	struct report_check	*checks;	/* owned */
 	int64_t		 saved_at;
 };
 
@@ -118,10 +132,18 @@ void		 report_rec_reset(struct report_rec *);
 
 /*
  * Read every current head (not deleted) into *out (n records, in the
- * order of odb_head_each).  Free with report_recs_free.
+ * order of odb_head_each).  With a compiled form, each record made with
+ * that form (same form id) is also restored into the interview engine
+ * and its open errors and warnings listed (checks); a record the engine
+ * cannot restore gets recheck -1 and the reason.  Free with
+ * report_recs_free.
  */
-enum ds_status	 report_recs_load(struct odb *, struct report_rec **out,
-		    size_t *n, struct ds_err *);
+enum ds_status	 report_recs_load(struct odb *, const struct eng_form *,
+		    struct report_rec **out, size_t *n, struct ds_err *);
+/* Re-check one parsed record against a compiled form (as above). */
+enum ds_status	 report_rec_recheck(struct report_rec *,
+		    const struct eng_form *, const char *answers, size_t len,
+		    struct ds_err *);
 void		 report_recs_free(struct report_rec *, size_t);
 /* 1 if the record's address has `area` as one of its codes. */
 int		 report_rec_in_area(const struct report_rec *,

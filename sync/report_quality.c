@@ -5,9 +5,12 @@
  * (a draft may miss required answers or fail checks), or the worker
  * overrode a soft check with a typed reason (each such warning is listed
  * with its question path and the reason, for the township to confirm).
- * The source is what each record stores under "_meta" (state, reasons);
- * docs/reports.md says so and why.  Rows are ordered by township, village,
- * household key, record id, then question path, so the list is stable.
+ * With a form, the interview engine re-checks each record of that form
+ * against today's rules: every open error (required, constraint) and
+ * every warning without a reason, with the form's own message.  The rest
+ * comes from what each record stores under "_meta" (state, reasons).
+ * Rows are ordered by township, village, household key, record id, then
+ * the engine's form order or the question path, so the list is stable.
  */
 #include "report.h"
 
@@ -119,12 +122,24 @@ record_rows(struct report_table *t, const struct report_names *nm,
 	char text[2048];
 	size_t *ix, i;
 
+	if (r->recheck == -1) {
+		snprintf(text, sizeof(text), "不能按当前表单复核：%s",
+		    r->recheck_msg);
+		if ((st = put(t, nm, r, "无法复核", "", text, err)) != DS_OK)
+			return st;
+	}
 	if (r->draft && (st = put(t, nm, r, "未完成（草稿）", "",
+	    r->recheck == 1 && r->nchecks == 0 ?
+	    "记录还没有完成，答案都已通过检查。请网格员打开记录并完成。" :
+	    r->recheck == 1 ? "记录还没有完成，问题见下列各行。请网格员打开记录补全后完成。" :
 	    "记录还没有完成，可能缺少必填项或有未处理的错误。请网格员打开记录补全后完成。",
 	    err)) != DS_OK)
 		return st;
-	if (r->nreasons == 0)
-		return DS_OK;
+	for (i = 0; i < r->nchecks && st == DS_OK; i++)
+		st = put(t, nm, r, r->checks[i].is_error ? "错误" :
+		    "未说明的警告", r->checks[i].path, r->checks[i].msg, err);
+	if (st != DS_OK || r->nreasons == 0)
+		return st;
 	if ((ix = ds_calloc(r->nreasons, sizeof(*ix))) == NULL)
 		return ds_err_set(err, DS_ENOMEM, "report: out of memory");
 	sort_reasons(r, ix);
@@ -151,7 +166,7 @@ report_quality(struct odb *db, const struct report_quality_opts *o,
 	size_t n = 0, nv = 0, i;
 
 	ds_err_clear(err);
-	if ((st = report_recs_load(db, &recs, &n, err)) != DS_OK)
+	if ((st = report_recs_load(db, o->form, &recs, &n, err)) != DS_OK)
 		return st;
 	if (n > 0 && (v = ds_calloc(n, sizeof(*v))) == NULL) {
 		st = ds_err_set(err, DS_ENOMEM, "report: out of memory");

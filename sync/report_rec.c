@@ -8,12 +8,16 @@
  * never as an error, because the office must still report on a record
  * made by an older or newer form version.  A head whose JSON does not
  * parse is an error (DS_ECORRUPT): the importer never stores one.
+ * With a compiled form the records of that form are also restored into
+ * the interview engine (eng_restore) and their open errors and warnings
+ * taken from eng_issues, so the problem list applies today's rules.
  */
 #include "report_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "eng.h"
 #include "json.h"
 #include "mem.h"
 #include "util.h"
@@ -252,16 +256,75 @@ report_rec_parse(const char *answers, size_t len, struct report_rec *r,
 	return st;
 }
 
-static enum ds_status
-rec_fill(struct report_rec *r, const struct odb_head *h, struct ds_err *err)
+enum ds_status
+report_rec_recheck(struct report_rec *r, const struct eng_form *cf,
+    const char *answers, size_t len, struct ds_err *err)
 {
+	const struct form *f = eng_form_model(cf);
+	struct eng_issue *iv = NULL;
+	struct ds_err why;
+	struct eng *e = NULL;
+	enum ds_status st;
+	json_t *o;
+	size_t n = 0, nerr = 0, i;
+
+	if ((st = ds_json_parse(answers, len, REPORT_ANSWERS_MAX, "answers",
+	    &o, err)) != DS_OK)
+		return st;
+	/* Only records of this form; others keep their stored state. */
+	if (strcmp(jstr(json_object_get(o, "_meta"), "form"), f->id) != 0) {
+		json_decref(o);
+		return DS_OK;
+	}
+	ds_err_clear(&why);
+	st = eng_restore(cf, NULL, o, &e, &why);
+	json_decref(o);
+	if (st == DS_ENOMEM)
+		return ds_err_set(err, st, "report: out of memory");
+	if (st != DS_OK) {
+		r->recheck = -1;
+		copy(r->recheck_msg, sizeof(r->recheck_msg), why.msg);
+		return DS_OK;
+	}
+	st = eng_issues(e, &iv, &n, &nerr);
+	if (st == DS_OK && n > 0 &&
+	    (r->checks = ds_calloc(n, sizeof(*r->checks))) == NULL)
+		st = DS_ENOMEM;
+	for (i = 0; st == DS_OK && i < n; i++) {
+		r->checks[i].is_error = iv[i].is_error;
+		r->checks[i].path = ds_strdup(iv[i].path);
+		r->checks[i].msg = ds_strdup(iv[i].msg != NULL ? iv[i].msg :
+		    "");
+		r->nchecks = i + 1;
+		if (r->checks[i].path == NULL || r->checks[i].msg == NULL)
+			st = DS_ENOMEM;
+	}
+	eng_issues_free(iv, n);
+	eng_free(e);
+	if (st != DS_OK)
+		return ds_err_set(err, st, "report: re-check: %s",
+		    ds_status_str(st));
+	r->recheck = 1;
+	return DS_OK;
+}
+
+static enum ds_status
+rec_fill(struct report_rec *r, const struct odb_head *h,
+    const struct eng_form *cf, struct ds_err *err)
+{
+	enum ds_status st;
+
 	ds_hex_encode(h->record_uuid, 16, r->record);
 	memcpy(r->rev_id, h->rev_id, 16);
 	r->saved_at = h->saved_at;
-	return report_rec_parse(h->answers, h->answers_len, r, err);
+	if ((st = report_rec_parse(h->answers, h->answers_len, r, err)) !=
+	    DS_OK || cf == NULL)
+		return st;
+	return report_rec_recheck(r, cf, h->answers, h->answers_len, err);
 }
 
 struct load {
+	const struct eng_form	*cf;
 	struct report_rec	*v;
 	size_t			 n, cap;
 	enum ds_status		 st;
@@ -291,19 +354,20 @@ load_one(void *arg, const struct odb_head *h)
 		l->cap = ncap;
 	}
 	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
-	l->st = rec_fill(&l->v[l->n], h, l->err);
+	l->st = rec_fill(&l->v[l->n], h, l->cf, l->err);
 	l->n++;		/* freed by report_recs_free even when half filled */
 	return l->st != DS_OK;
 }
 
 enum ds_status
-report_recs_load(struct odb *o, struct report_rec **out, size_t *n,
-    struct ds_err *err)
+report_recs_load(struct odb *o, const struct eng_form *cf,
+    struct report_rec **out, size_t *n, struct ds_err *err)
 {
 	struct load l;
 	enum ds_status st;
 
 	memset(&l, 0, sizeof(l));
+	l.cf = cf;
 	l.err = err;
 	st = odb_head_each(o, load_one, &l, err);
 	if (st == DS_OK)
@@ -330,6 +394,13 @@ report_rec_reset(struct report_rec *r)
 	ds_free(r->reason_text);
 	r->reason_path = r->reason_text = NULL;
 	r->nreasons = 0;
+	for (j = 0; j < r->nchecks; j++) {
+		ds_free(r->checks[j].path);
+		ds_free(r->checks[j].msg);
+	}
+	ds_free(r->checks);
+	r->checks = NULL;
+	r->nchecks = 0;
 }
 
 void

@@ -20,6 +20,8 @@
 #include "support/support.h"
 #include "support/syncfix.h"
 
+#include "eng.h"
+#include "form.h"
 #include "imp.h"
 #include "json.h"
 #include "mem.h"
@@ -29,6 +31,7 @@
 #include "report_int.h"
 #include "status.h"
 #include "util.h"
+#include "xls.h"
 
 #define FIX	"tests/office/report/"
 
@@ -633,6 +636,14 @@ test_cli_monthly_and_quality(void)
 	snprintf(cmd, sizeof(cmd), "%s report monthly --dir %s/nowhere "
 	    "--month 2024-09 --out %s/y.csv >%s/out 2>&1", bin, tmp, tmp, tmp);
 	INT_EQ(run(cmd), 1);
+	snprintf(cmd, sizeof(cmd), "%s report quality --dir %s --form "
+	    "%s/none.md >%s/out 2>&1", bin, office.dir, tmp, tmp);
+	INT_EQ(run(cmd), 1);
+	snprintf(cmd, sizeof(cmd), "%s report monthly --dir %s --month "
+	    "2024-09 --form forms/household.md --out %s/z.csv >%s/out 2>&1",
+	    bin, office.dir, tmp, tmp);
+	INT_EQ(run(cmd), 64);
+	/* Default form: forms/household.md, re-checking every record. */
 	snprintf(cmd, sizeof(cmd), "%s report quality --dir %s --forms forms "
 	    ">%s/q.txt 2>&1", bin, office.dir, tmp);
 	INT_EQ(run(cmd), 0);
@@ -641,7 +652,166 @@ test_cli_monthly_and_quality(void)
 	OK(a != NULL && strstr(a, "问题数据清单") != NULL);
 	OK(a != NULL && strstr(a, "何平") != NULL);
 	OK(a != NULL && strstr(a, "季节性工资，已核实。") != NULL);
+	OK(a != NULL && strstr(a, "  错误  ") != NULL);
 	ds_free(a);
+}
+
+/*
+ * A household as the field app stores it: the form's own fixture
+ * (tests/forms/household/valid.json) filled through the real engine,
+ * finalized, serialized.  DOORSTEP_FAKE_NOW is the fixture's date.
+ */
+static int
+stored_household(const struct eng_form *cf, json_t **out)
+{
+	struct eng_issue *iv = NULL;
+	struct ds_err err;
+	struct eng *e = NULL;
+	json_t *in = NULL;
+	char *text = NULL;
+	size_t len, n = 0, i;
+	int rc = -1;
+
+	if (ds_file_read("tests/forms/household/valid.json", 1 << 20, &text,
+	    &len, &err) != DS_OK || ds_json_parse(text, len, 1 << 20,
+	    "valid.json", &in, &err) != DS_OK || eng_open(cf, NULL, &e,
+	    &err) != DS_OK) {
+		HARNESS_FAIL("fixture: %s", err.msg);
+		goto out;
+	}
+	if (eng_apply_answers(e, in, &iv, &n) != DS_OK) {
+		for (i = 0; i < n; i++)
+			HARNESS_FAIL("fill: %s: %s", iv[i].path, iv[i].msg);
+		goto out;
+	}
+	ST_EQ(eng_finalize(e, &err), DS_OK, &err);
+	ST_EQ(eng_to_json(e, out, &err), DS_OK, &err);
+	rc = *out != NULL ? 0 : -1;
+out:
+	eng_issues_free(iv, n);
+	eng_free(e);
+	json_decref(in);
+	ds_free(text);
+	return rc;
+}
+
+/*
+ * The problem list re-checked by the engine against forms/household.md,
+ * in an office of its own, with variants of one stored household.
+ */
+static void
+test_quality_recheck_with_form(void)
+{
+	static const char *const edits[][3] = {
+		/* id, key, value ("" removes; "@draft" makes a draft) */
+		{ "A", "", "" },			/* valid, finalized */
+		{ "B", "phone", "2390563123" },		/* constraint error */
+		{ "C", "category", "sudden" },		/* warning, no reason */
+		{ "D", "bogus_key", "x" },		/* cannot restore */
+		{ "E", "@draft", "" },			/* valid draft */
+	};
+	struct sf_office o2;
+	struct sf_device d;
+	struct odb_device od;
+	struct sf_rev r[5];
+	struct imp_result res;
+	struct report_quality_opts qo;
+	struct report_table *t = NULL;
+	struct form_diags fd;
+	struct form *f = NULL;
+	struct eng_form *cf = NULL;
+	struct odb *db2 = NULL;
+	struct ds_err err;
+	json_t *base = NULL, *doc, *meta;
+	char dir[600], *txt[5], hh[5][32], *csv = NULL;
+	unsigned char *b;
+	size_t len, i, tl[5];
+
+	form_diags_init(&fd);
+	ST_EQ(form_load_file("forms/household.md", &f, &fd), DS_OK, &err);
+	if (f != NULL)
+		ST_EQ(eng_compile(f, &cf, &fd), DS_OK, &err);
+	form_diags_reset(&fd);
+	if (cf == NULL) {
+		form_free(f);
+		return;
+	}
+	if (stored_household(cf, &base) != 0) {
+		eng_form_free(cf);
+		form_free(f);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/office2", tmp);
+	sf_office_make(&o2, dir);
+	ST_EQ(odb_open(o2.db, &db2, &err), DS_OK, &err);
+	sf_device_make(&d, 2);
+	memset(&od, 0, sizeof(od));
+	memcpy(od.device_id, d.device_id, 16);
+	memcpy(od.sign_pk, d.key->pk, 32);
+	od.state = ODB_DEV_ENROLLED;
+	ST_EQ(odb_device_put(db2, &od, &err), DS_OK, &err);
+	for (i = 0; i < 5; i++) {
+		doc = json_deep_copy(base);
+		meta = json_object_get(doc, "_meta");
+		if (strcmp(edits[i][1], "@draft") == 0)
+			json_object_set_new(meta, "state",
+			    json_string("draft"));
+		snprintf(hh[i], sizeof(hh[i]), "341802101201000%zu", i);
+		json_object_set_new(doc, "hh_id", json_string(hh[i]));
+		if (edits[i][1][0] != '\0' && edits[i][1][0] != '@')
+			json_object_set_new(doc, edits[i][1],
+			    json_string(edits[i][2]));
+		ST_EQ(ds_json_canonical(doc, &txt[i], &tl[i], &err), DS_OK,
+		    &err);
+		json_decref(doc);
+		sf_rev(&r[i], &d, 40 + (int)i, 1, NULL, "{}");
+		r[i].r.answers.p = (const unsigned char *)txt[i];
+		r[i].r.answers.n = tl[i];
+	}
+	json_decref(base);
+	b = sf_bundle(&d, &o2, r, 5, 0, 0, &len);
+	ST_EQ(imp_bundle(db2, o2.sec, b, len, &res, &err), DS_OK, &err);
+	INT_EQ(res.status, RS_IMPORTED);
+	imp_result_free(&res);
+	ds_free(b);
+	memset(&qo, 0, sizeof(qo));
+	qo.forms_dir = "forms";
+	qo.form = cf;
+	ST_EQ(report_quality(db2, &qo, &t, &err), DS_OK, &err);
+	if (t != NULL) {
+		ST_EQ(report_csv(t, &csv, &len, &err), DS_OK, &err);
+		if (csv != NULL)
+			same_as_file(csv, len, FIX "quality-recheck.csv");
+		/* B: the phone's constraint, with the form's message. */
+		OK(csv != NULL && strstr(csv, "3418021012010001,张建国,"
+		    "5e000000000000000000000000000029,2024-09-10,错误,phone,"
+		    "手机号码应为11位数字，以1开头。请重新输入。\r\n") != NULL);
+		/* C: the category warning, open (no reason). */
+		OK(csv != NULL && strstr(csv, ",未说明的警告,category,"
+		    "确认的类别与系统根据收入和风险给出的建议不同。") != NULL);
+		/* D: not restorable, said so; A: nothing. */
+		OK(csv != NULL && strstr(csv, "3418021012010003") != NULL &&
+		    strstr(csv, ",无法复核,") != NULL);
+		OK(csv != NULL && strstr(csv, "3418021012010000") == NULL);
+		/* E: a draft that passes every check. */
+		OK(csv != NULL && strstr(csv, "答案都已通过检查") != NULL);
+		ds_free(csv);
+	}
+	report_table_free(t);
+	/* Without the form: only the stored state (E's draft). */
+	qo.form = NULL;
+	t = NULL;
+	ST_EQ(report_quality(db2, &qo, &t, &err), DS_OK, &err);
+	if (t != NULL)
+		INT_EQ(report_table_nrows(t), 1);
+	report_table_free(t);
+	for (i = 0; i < 5; i++)
+		ds_free(txt[i]);
+	odb_close(db2);
+	sf_device_free(&d);
+	sf_office_free(&o2);
+	eng_form_free(cf);
+	form_free(f);
 }
 
 int
@@ -666,6 +836,7 @@ main(void)
 	RUN(test_monthly_counts_by_definition);
 	RUN(test_monthly_is_deterministic);
 	RUN(test_quality_matches_expected_csv);
+	RUN(test_quality_recheck_with_form);
 	RUN(test_xlsx_frozen_titles_totals);
 	RUN(test_xlsx_quality_list);
 	RUN(test_csv_quoting_and_bad_suffix);
