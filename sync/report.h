@@ -23,7 +23,7 @@
 #include "status.h"
 
 /* Limits. */
-#define REPORT_ROWS_MAX		200000	/* rows of one table */
+#define REPORT_ROWS_MAX		1000000	/* rows of one table (XLSX holds 1,048,576) */
 #define REPORT_ANSWERS_MAX	(4u << 20)	/* bytes of one record's JSON */
 
 enum report_row_kind {

@@ -20,7 +20,7 @@
 #include "util.h"
 
 #define XLSX_COLS_MAX	16000
-#define XLSX_ROWS_MAX	1000000
+#define XLSX_ROWS_MAX	1048576
 
 struct fmts {
 	lxw_format	*title, *group, *head, *text, *num;
