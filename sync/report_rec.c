@@ -310,7 +310,7 @@ report_rec_recheck(struct report_rec *r, const struct eng_form *cf,
 
 static enum ds_status
 rec_fill(struct report_rec *r, const struct odb_head *h,
-    const struct eng_form *cf, struct ds_err *err)
+    const struct eng_form *cf, const char *area, struct ds_err *err)
 {
 	enum ds_status st;
 
@@ -318,13 +318,14 @@ rec_fill(struct report_rec *r, const struct odb_head *h,
 	memcpy(r->rev_id, h->rev_id, 16);
 	r->saved_at = h->saved_at;
 	if ((st = report_rec_parse(h->answers, h->answers_len, r, err)) !=
-	    DS_OK || cf == NULL)
+	    DS_OK || cf == NULL || !report_rec_in_area(r, area))
 		return st;
 	return report_rec_recheck(r, cf, h->answers, h->answers_len, err);
 }
 
 struct load {
 	const struct eng_form	*cf;
+	const char		*area;
 	struct report_rec	*v;
 	size_t			 n, cap;
 	enum ds_status		 st;
@@ -354,20 +355,22 @@ load_one(void *arg, const struct odb_head *h)
 		l->cap = ncap;
 	}
 	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
-	l->st = rec_fill(&l->v[l->n], h, l->cf, l->err);
+	l->st = rec_fill(&l->v[l->n], h, l->cf, l->area, l->err);
 	l->n++;		/* freed by report_recs_free even when half filled */
 	return l->st != DS_OK;
 }
 
 enum ds_status
 report_recs_load(struct odb *o, const struct eng_form *cf,
-    struct report_rec **out, size_t *n, struct ds_err *err)
+    const char *area, struct report_rec **out, size_t *n,
+    struct ds_err *err)
 {
 	struct load l;
 	enum ds_status st;
 
 	memset(&l, 0, sizeof(l));
 	l.cf = cf;
+	l.area = area;
 	l.err = err;
 	st = odb_head_each(o, load_one, &l, err);
 	if (st == DS_OK)
