@@ -363,6 +363,7 @@ process(struct eng *e, struct inst_node *n)
 		e->oom = 1;
 	ds_free(s);
 	if (changed) {
+		e->gen++;
 		inst_reason_set(n, NULL);
 		eng_enqueue_deps(e, n, &b->out);
 	}
@@ -443,8 +444,10 @@ eng_defaults(struct eng *e, struct inst_node *n, int dynamic)
 				ds_free(s);
 				if (st != DS_OK)
 					return st;
-				if (changed)
+				if (changed) {
+					e->gen++;
 					eng_enqueue_deps(e, n, &b->out);
+				}
 			}
 		}
 	}
@@ -491,6 +494,7 @@ eng_item_add(struct eng *e, struct inst_node *set, size_t at,
 
 	if ((st = inst_item_insert(set, at, &it)) != DS_OK)
 		return st;
+	e->gen++;
 	if ((st = eng_defaults(e, it, 0)) != DS_OK ||
 	    (st = eng_defaults(e, it, 1)) != DS_OK) {
 		inst_item_remove(set, at);
@@ -541,6 +545,7 @@ eng_item_remove(struct eng *e, struct inst_node *set, size_t at)
 	if (e->q.n > 0)
 		q_drop_subtree(e, it);
 	inst_item_remove(set, at);
+	e->gen++;
 	enqueue_structural(e, set);
 	enqueue_posusers(e, set, at);
 	return DS_OK;
@@ -702,6 +707,7 @@ eng_set_node(struct eng *e, struct inst_node *n, const char *s,
 	n->flags |= INST_F_ANSWERED;
 	if (!changed)
 		return DS_OK;
+	e->gen++;
 	(void)inst_reason_set(n, NULL);
 	eng_enqueue_deps(e, n, &b->out);
 	if ((st = eng_run(e)) != DS_OK)
@@ -882,6 +888,7 @@ eng_compute_all(struct eng *e, int defaults)
 	enum ds_status st;
 
 	e->full = 1;
+	e->gen++;
 	if (defaults && (st = eng_defaults(e, e->root, 0)) != DS_OK)
 		return st;
 	eng_enqueue_subtree(e, e->root);
@@ -930,6 +937,7 @@ eng_free(struct eng *e)
 	ds_buf_reset(&e->tmp);
 	ds_buf_reset(&e->tmp2);
 	eng_arena_clear(e);
+	eng_choice_cache_clear(e);
 	ds_free(e->arena);
 	ds_free(e->prompt.fields);
 	ds_free(e);

@@ -333,6 +333,78 @@ check_text_refs(struct cc *c, const struct form_text *t, const char *col)
 	}
 }
 
+/*
+ * `column = ${q}` (or `${q} = column`): the engine compares the column's
+ * text with q's answer instead of evaluating per item, when q's answer is
+ * a string (xlsform-xpath.md §16, javarosa#438).
+ */
+static void
+simple_filter(struct cc *c, struct eng_bind *b, const char *src)
+{
+	const char *p = src, *col, *ref;
+	size_t ncol = 0, nref = 0;
+	char name[INST_NAME_MAX];
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		p = src;
+		col = ref = NULL;
+		while (*p == ' ')
+			p++;
+		if (pass == 0) {
+			col = p;
+			while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
+			    *p == '.')
+				p++;
+			ncol = (size_t)(p - col);
+		} else {
+			if (p[0] != '$' || p[1] != '{')
+				return;
+			ref = p + 2;
+			if ((p = strchr(ref, '}')) == NULL)
+				return;
+			nref = (size_t)(p - ref);
+			p++;
+		}
+		while (*p == ' ')
+			p++;
+		if (*p++ != '=' || *p == '=')
+			continue;
+		while (*p == ' ')
+			p++;
+		if (pass == 0) {
+			if (p[0] != '$' || p[1] != '{')
+				continue;
+			ref = p + 2;
+			if ((p = strchr(ref, '}')) == NULL)
+				continue;
+			nref = (size_t)(p - ref);
+			p++;
+		} else {
+			col = p;
+			while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
+			    *p == '.')
+				p++;
+			ncol = (size_t)(p - col);
+		}
+		while (*p == ' ')
+			p++;
+		if (*p != '\0' || ncol == 0 || nref == 0 ||
+		    nref >= sizeof(name) || (col[0] >= '0' && col[0] <= '9') ||
+		    col[0] == '-' || col[0] == '.')
+			continue;
+		memcpy(name, ref, nref);
+		name[nref] = '\0';
+		if ((b->filt_ref = form_find(c->f, name)) == NULL)
+			return;
+		if ((b->filt_col = ds_strndup(col, ncol)) == NULL)
+			c->oom = 1;
+		return;
+	}
+}
+
 static void
 compile_node(struct cc *c, size_t i)
 {
@@ -373,6 +445,8 @@ compile_node(struct cc *c, size_t i)
 	compile_col(c, EX_CONSTRAINT, n->constraint);
 	compile_col(c, EX_WARNING, n->warning);
 	compile_col(c, EX_FILTER, n->choice_filter);
+	if (b->x[EX_FILTER] != NULL)
+		simple_filter(c, b, n->choice_filter);
 	if (n->default_value != NULL) {
 		if (default_is_dynamic(n->default_value))
 			compile_col(c, EX_DEFAULT, n->default_value);
@@ -642,6 +716,7 @@ eng_form_free(struct eng_form *cf)
 		ds_free(cf->b[i].out.v);
 		ds_free(cf->b[i].sout.v);
 		ds_free(cf->b[i].posusers);
+		ds_free(cf->b[i].filt_col);
 	}
 	ds_free(cf->b);
 	expr_free(cf->instance_name);

@@ -498,20 +498,124 @@ eng_eval_str(struct eng *e, const struct expr *x,
 	return expr_eval_string(x, &env, out, &len, &e->everr);
 }
 
+/* The text of column `col` of choice ch ("" when absent). */
+static const char *
+choice_col(struct eng *e, const struct form_choice *ch, const char *col)
+{
+	const char *v = NULL;
+	size_t i;
+
+	if (strcmp(col, "name") == 0)
+		v = ch->name;
+	else if (strcmp(col, "label") == 0)
+		v = form_text_get(e->f, &ch->label, e->lang);
+	else
+		for (i = 0; i < ch->nextra; i++)
+			if (strcmp(ch->extra[i].key, col) == 0) {
+				v = ch->extra[i].value;
+				break;
+			}
+	return v != NULL ? v : "";
+}
+
+/*
+ * For a `column = ${q}` filter: q's answer as the string to compare, or
+ * -1 when the general evaluator must decide (q typed as a number or date,
+ * or q not one node from here: JR's coercions and errors apply then).
+ */
+static int
+simple_ref(struct eng *e, const struct inst_node *n, const char **out)
+{
+	const struct eng_bind *b = &e->cf->b[n->def->index];
+	struct expr_nodes ns;
+	const struct inst_node *r;
+	int rc = -1;
+
+	if (b->filt_col == NULL)
+		return -1;
+	expr_nodes_init(&ns);
+	if (eng_resolve(e, n, b->filt_ref, 0, &ns) == DS_OK && ns.n <= 1) {
+		r = ns.n == 1 ? ns.v[0].p : NULL;
+		if (r == NULL) {
+			*out = "";
+			rc = 0;
+		} else if (r->kind == INST_LEAF &&
+		    cb_type(e, eng_hnode(r)) == VAL_STRING) {
+			*out = r->value != NULL ? r->value : "";
+			rc = 0;
+		}
+	}
+	expr_nodes_reset(&ns);
+	return rc;
+}
+
 int
 eng_choice_ok(struct eng *e, const struct inst_node *n,
     const struct form_list *l, size_t c)
 {
 	const struct expr *x = e->cf->b[n->def->index].x[EX_FILTER];
 	struct expr_env env;
+	const char *want;
 	int ok = 0;
 
 	if (x == NULL)
 		return 1;
+	if (simple_ref(e, n, &want) == 0)
+		return strcmp(choice_col(e, &l->choices[c],
+		    e->cf->b[n->def->index].filt_col), want) == 0;
 	eng_env_make(e, &env, n);
 	env.context = mk(l, c, TAG_LITEM);
 	ds_err_clear(&e->everr);
 	if (expr_eval_bool(x, &env, &ok, &e->everr) != DS_OK)
 		return 0;
 	return ok;
+}
+
+void
+eng_choice_cache_clear(struct eng *e)
+{
+	size_t i;
+
+	for (i = 0; i < ENG_CHOICE_CACHE; i++) {
+		ds_free(e->cc[i].idx);
+		memset(&e->cc[i], 0, sizeof(e->cc[i]));
+	}
+}
+
+const size_t *
+eng_choices(struct eng *e, const struct inst_node *n,
+    const struct form_list *l, size_t *np)
+{
+	struct eng_choice_cache *c;
+	const char *want = NULL, *col;
+	size_t i, k = 0, *v;
+	int simple;
+
+	*np = 0;
+	for (i = 0; i < ENG_CHOICE_CACHE; i++) {
+		c = &e->cc[i];
+		if (c->n == n && c->gen == e->gen && c->lang == e->lang) {
+			*np = c->nidx;
+			return c->idx;
+		}
+	}
+	if ((v = ds_malloc((l->nchoices ? l->nchoices : 1) *
+	    sizeof(*v))) == NULL)
+		return NULL;
+	simple = e->cf->b[n->def->index].x[EX_FILTER] != NULL &&
+	    simple_ref(e, n, &want) == 0;
+	col = e->cf->b[n->def->index].filt_col;
+	for (i = 0; i < l->nchoices; i++)
+		if (simple ? strcmp(choice_col(e, &l->choices[i], col),
+		    want) == 0 : eng_choice_ok(e, n, l, i))
+			v[k++] = i;
+	c = &e->cc[e->ccnext++ % ENG_CHOICE_CACHE];
+	ds_free(c->idx);
+	c->n = n;
+	c->gen = e->gen;
+	c->lang = e->lang;
+	c->idx = v;
+	c->nidx = k;
+	*np = k;
+	return v;
 }

@@ -269,6 +269,7 @@ eng_finalize(struct eng *e, struct ds_err *err)
 			(void)inst_value_set(n, iso, NULL);
 		}
 	e->finalized = 1;
+	e->gen++;
 	e->cur = NULL;
 	return DS_OK;
 }

@@ -51,6 +51,9 @@ struct eng_bind {
 	int			 uses_pos;
 	int			 is_static_default;
 	const struct form_node	*trigger;
+	/* choice_filter of the form `column = ${q}`: compared directly */
+	char			*filt_col;
+	const struct form_node	*filt_ref;
 	struct eng_edges	 out;	/* value dependants */
 	struct eng_edges	 sout;	/* repeat: structural dependants */
 	size_t			*posusers; /* repeat: defs inside it that use
@@ -66,6 +69,16 @@ struct eng_form {
 						 * leaves open */
 	const struct form_node	*hhkey;
 	struct expr		*instance_name;
+};
+
+/* Filtered choices of one select, valid while gen and lang match. */
+#define ENG_CHOICE_CACHE	8
+struct eng_choice_cache {
+	const struct inst_node	*n;
+	unsigned long		 gen;
+	int			 lang;
+	size_t			*idx;
+	size_t			 nidx;
 };
 
 /* A binary heap of inst nodes keyed by their def's rank. */
@@ -97,6 +110,9 @@ struct eng {
 	size_t			 narena;
 	size_t			 caparena;
 	struct ds_err		 everr;		/* last evaluation error */
+	unsigned long		 gen;		/* bumped on every change */
+	struct eng_choice_cache	 cc[ENG_CHOICE_CACHE];
+	unsigned		 ccnext;
 };
 
 /* eng_type.c */
@@ -123,6 +139,14 @@ enum ds_status	 eng_resolve(struct eng *, const struct inst_node *from,
 enum ds_status	 eng_descend_chain(struct eng *, const struct inst_node *,
 		    const struct form_node *const *chain, size_t nc,
 		    struct expr_nodes *out);
+/*
+ * Indices of the choices of list l that n's choice_filter allows, in list
+ * order; borrowed from the engine's cache until the next change.  NULL
+ * (with *np 0) on ENOMEM.
+ */
+const size_t	*eng_choices(struct eng *, const struct inst_node *n,
+		    const struct form_list *l, size_t *np);
+void		 eng_choice_cache_clear(struct eng *);
 /* First node ${name} gives from n, or NULL. */
 struct inst_node *eng_ref1(struct eng *, const struct inst_node *from,
 		    const struct form_node *def);

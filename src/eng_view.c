@@ -70,7 +70,8 @@ fill_field(struct eng *e, struct eng_field *f, struct inst_node *n)
 	const struct form_list *l;
 	const struct expr *rx = e->cf->b[n->def->index].x[EX_REQUIRED];
 	struct eng_choice *cv;
-	size_t i, k;
+	const size_t *idx;
+	size_t i, k, nidx;
 	int v = 0;
 
 	memset(f, 0, sizeof(*f));
@@ -98,12 +99,13 @@ fill_field(struct eng *e, struct eng_field *f, struct inst_node *n)
 	    (n->def->type != FT_SELECT_ONE &&
 	    n->def->type != FT_SELECT_MULTIPLE))
 		return;
-	cv = ds_calloc(l->nchoices + 1, sizeof(*cv));
+	if ((idx = eng_choices(e, n, l, &nidx)) == NULL)
+		return;
+	cv = ds_calloc(nidx + 1, sizeof(*cv));
 	if (cv == NULL || eng_arena_keep(e, (char *)cv) == NULL)
 		return;
-	for (i = k = 0; i < l->nchoices; i++) {
-		if (!eng_choice_ok(e, n, l, i))
-			continue;
+	for (k = 0; k < nidx; k++) {
+		i = idx[k];
 		cv[k].name = l->choices[i].name;
 		cv[k].label = form_text_get(e->f, &l->choices[i].label,
 		    e->lang);
@@ -111,7 +113,6 @@ fill_field(struct eng *e, struct eng_field *f, struct inst_node *n)
 			cv[k].label = cv[k].name;
 		cv[k].selected = n->value != NULL &&
 		    has_word(n->value, cv[k].name);
-		k++;
 	}
 	if (n->def->or_other) {
 		cv[k].name = "other";

@@ -780,6 +780,49 @@ test_choice_filter_defaults_trigger_fieldlist(void)
 	unsetenv("DOORSTEP_FAKE_NOW");
 }
 
+static const char *F_FILTER =
+"| survey |\n"
+"|        | type         | name | label | choice_filter |\n"
+"|        | integer      | n    | N     |               |\n"
+"|        | text         | t    | T     |               |\n"
+"|        | select_one c | byn  | ByN   | code = ${n}   |\n"
+"|        | select_one c | byt  | ByT   | ${t} = code   |\n"
+"| choices |\n"
+"|         | list_name | name | label | code |\n"
+"|         | c         | a    | A     | 1    |\n"
+"|         | c         | b    | B     | 01   |\n"
+"|         | c         | d    | D     | 2    |\n";
+
+/* `column = ${q}` is compared as text only when q is text (JR coercion) */
+static void
+test_choice_filter_fast_path_keeps_coercion(void)
+{
+	struct eng *e = open_form(F_FILTER);
+	struct ds_err err;
+	const struct eng_prompt *p;
+
+	if (e == NULL)
+		return;
+	SET_OK(e, "n", "1");
+	SET_OK(e, "t", "01");
+	ST_EQ(eng_jump(e, "byn", &err), DS_OK, &err);
+	p = eng_prompt(e);
+	INT_EQ(p->fields[0].nchoices, 2);	/* 1 = '1' and 1 = '01' */
+	ST_EQ(eng_jump(e, "byt", &err), DS_OK, &err);
+	p = eng_prompt(e);
+	INT_EQ(p->fields[0].nchoices, 1);	/* '01' = '01' only */
+	if (p->fields[0].nchoices == 1)
+		STR_EQ(p->fields[0].choices[0].name, "b");
+	SET_OK(e, "byt", "b");
+	ST_EQ(eng_set(e, "byt", "a", &err), DS_ETYPE, &err);
+	SET_OK(e, "t", "2");			/* cache follows the answer */
+	p = eng_prompt(e);
+	INT_EQ(p->fields[0].nchoices, 1);
+	if (p->fields[0].nchoices == 1)
+		STR_EQ(p->fields[0].choices[0].name, "d");
+	done(e);
+}
+
 /* ---- allocation failures ---------------------------------------------- */
 
 /* One interview; every step may fail with DS_ENOMEM, none may crash. */
@@ -854,6 +897,7 @@ main(void)
 	RUN(test_restore_rejects_unknown_answer);
 	RUN(test_apply_answers_lists_every_error);
 	RUN(test_choice_filter_defaults_trigger_fieldlist);
+	RUN(test_choice_filter_fast_path_keeps_coercion);
 	RUN(test_alloc_failures_are_clean);
 	return harness_done();
 }
