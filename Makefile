@@ -59,6 +59,8 @@ ifeq ($(MODE),fuzz)
 CC = clang
 OPT = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-omit-frame-pointer
+# clang 14 does not know this gcc-only option
+WARN := $(filter-out -Wno-format-truncation,$(WARN))
 endif
 ifeq ($(MODE),cov)
 OPT = -O0 -g --coverage

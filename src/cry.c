@@ -297,8 +297,8 @@ kf_parse(const char *path, const char *text, size_t len, const char *header,
 #define REC_HEADER	"doorstep office recovery key v1"
 
 enum ds_status
-cry_office_pub_read(const char *path, struct cry_office_pub *out,
-    struct ds_err *err)
+cry_office_pub_parse(const char *text, size_t len, const char *what,
+    struct cry_office_pub *out, struct ds_err *err)
 {
 	struct cry_office_pub pub;
 	struct kf_field f[] = {
@@ -308,17 +308,30 @@ cry_office_pub_read(const char *path, struct cry_office_pub *out,
 		{ "recovery", pub.recovery_pk, sizeof(pub.recovery_pk), 0 },
 	};
 	enum ds_status st;
+
+	ensure_init();
+	if (len > KEYFILE_MAX)
+		return ds_err_set(err, DS_EPARSE, "%s: not a key file (too "
+		    "large)", what);
+	if ((st = kf_parse(what, text, len, PUB_HEADER, f, 4, err)) != DS_OK)
+		return st;
+	*out = pub;
+	return DS_OK;
+}
+
+enum ds_status
+cry_office_pub_read(const char *path, struct cry_office_pub *out,
+    struct ds_err *err)
+{
+	enum ds_status st;
 	char *text;
 	size_t len;
 
 	if ((st = kf_read(path, &text, &len, err)) != DS_OK)
 		return st;
-	st = kf_parse(path, text, len, PUB_HEADER, f, 4, err);
+	st = cry_office_pub_parse(text, len, path, out, err);
 	cry_secure_free(text);
-	if (st != DS_OK)
-		return st;
-	*out = pub;
-	return DS_OK;
+	return st;
 }
 
 enum ds_status

@@ -151,6 +151,11 @@ void		 cry_office_unlink(const char *dir);
  * DS_ECORRUPT, DS_ENOENT, DS_EIO). */
 enum ds_status	 cry_office_pub_read(const char *path,
 		    struct cry_office_pub *out, struct ds_err *);
+/* The same check on text in memory (len bytes, need not end in NUL);
+ * `what` names the source in messages.  For fuzzing and tests. */
+enum ds_status	 cry_office_pub_parse(const char *text, size_t len,
+		    const char *what, struct cry_office_pub *out,
+		    struct ds_err *);
 /* *out is secure memory: free with cry_office_sec_free. */
 enum ds_status	 cry_office_sec_read(const char *path,
 		    struct cry_office_sec **out, struct ds_err *);

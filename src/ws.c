@@ -270,24 +270,19 @@ kr_field(struct keyring *kr, const char *k, size_t klen, const char *v,
 	}
 }
 
+/* Parse keyring text strictly; `path` names it in messages. */
 static enum ds_status
-kr_read(const char *dir, struct keyring *out, struct ds_err *err)
+kr_parse(const char *text, size_t len, const char *path, struct keyring *out,
+    struct ds_err *err)
 {
 	struct keyring kr;
-	char path[1024], *text = NULL, *canon = NULL;
+	char *canon = NULL;
 	const char *p, *end, *nl, *sp;
-	size_t len, clen;
+	size_t clen;
 	unsigned seen = 0;
 	enum ds_status st;
 	int line = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, WS_KEYRING_FILE);
-	if ((st = ds_file_read(path, KR_MAX, &text, &len, err)) != DS_OK) {
-		if (st == DS_ENOENT)
-			ds_err_set(err, DS_ENOENT, "%s is not a workspace (no "
-			    "keyring); run doorstep init", dir);
-		return st;
-	}
 	memset(&kr, 0, sizeof(kr));
 	p = text;
 	end = text + len;
@@ -299,7 +294,7 @@ kr_read(const char *dir, struct keyring *out, struct ds_err *err)
 			if ((size_t)(nl - p) != strlen(KR_HEADER) ||
 			    memcmp(p, KR_HEADER, strlen(KR_HEADER)) != 0)
 				break;
-		} else if ((size_t)(end - p) > 6 && memcmp(p, "check ", 6) == 0) {
+		} else if ((size_t)(nl - p) > 6 && memcmp(p, "check ", 6) == 0) {
 			p = nl + 1;
 			break;	/* verified by re-encoding below */
 		} else {
@@ -310,19 +305,52 @@ kr_read(const char *dir, struct keyring *out, struct ds_err *err)
 		}
 		p = nl + 1;
 	}
-	st = DS_OK;
 	if (p != end || seen != (1u << 14) - 1 ||
 	    !cry_kdf_params_ok(kr.kdf.ops, kr.kdf.mem))
-		st = ds_err_set(err, DS_ECORRUPT, "keyring %s is damaged or "
+		return ds_err_set(err, DS_ECORRUPT, "keyring %s is damaged or "
 		    "was edited (line %d)", path, line);
-	else if ((st = kr_encode(&kr, &canon, &clen, err)) == DS_OK &&
-	    (clen != len || memcmp(canon, text, len) != 0))
+	if ((st = kr_encode(&kr, &canon, &clen, err)) != DS_OK)
+		return st;
+	if (clen != len || memcmp(canon, text, len) != 0)
 		st = ds_err_set(err, DS_ECORRUPT, "keyring %s is damaged or "
 		    "was edited (checksum mismatch)", path);
 	ds_free(canon);
-	ds_free(text);
 	if (st == DS_OK)
 		*out = kr;
+	return st;
+}
+
+enum ds_status
+ws_keyring_check(const char *text, size_t len, const char *what,
+    struct ds_err *err)
+{
+	struct keyring kr;
+
+	if (len > KR_MAX)
+		return ds_err_set(err, DS_ECORRUPT, "keyring %s is too large",
+		    what);
+	return kr_parse(text, len, what, &kr, err);
+}
+
+static enum ds_status
+kr_read(const char *dir, struct keyring *out, struct ds_err *err)
+{
+	char path[1024], *text = NULL;
+	size_t len;
+	enum ds_status st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, WS_KEYRING_FILE);
+	if ((st = ds_file_read(path, KR_MAX, &text, &len, err)) != DS_OK) {
+		if (st == DS_ENOENT)
+			ds_err_set(err, DS_ENOENT, "%s is not a workspace (no "
+			    "keyring); run doorstep init", dir);
+		else if (st == DS_ELIMIT)
+			st = ds_err_set(err, DS_ECORRUPT, "keyring %s is too "
+			    "large", path);
+		return st;
+	}
+	st = kr_parse(text, len, path, out, err);
+	ds_free(text);
 	return st;
 }
 

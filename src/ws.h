@@ -84,6 +84,14 @@ enum ds_status	 ws_recover(const char *dir, const char *recovery_key_path,
 		    const char *pass, size_t passlen, enum cry_cost,
 		    struct ds_err *);
 
+/*
+ * Check keyring text (len bytes) the way ws_open does before any key
+ * derivation: strict parse, canonical encoding, checksum, KDF bounds.
+ * DS_OK or DS_ECORRUPT naming `what`.  For fuzzing and tests.
+ */
+enum ds_status	 ws_keyring_check(const char *text, size_t len,
+		    const char *what, struct ds_err *);
+
 /* Borrowed from the open workspace, valid until ws_close. */
 struct store			*ws_store(struct ws *);
 const unsigned char		*ws_id(const struct ws *);	  /* 16 */
