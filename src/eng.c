@@ -501,6 +501,9 @@ eng_item_add(struct eng *e, struct inst_node *set, size_t at,
 		return st;
 	}
 	eng_enqueue_subtree(e, it);
+	if (e->cf->b[set->def->index].x[EX_RELEVANT] != NULL ||
+	    e->cf->b[set->def->index].x[EX_READONLY] != NULL)
+		eng_enqueue(e, set);	/* the new item's own flags */
 	enqueue_structural(e, set);
 	enqueue_posusers(e, set, at + 1);
 	if (out != NULL)
@@ -773,8 +776,7 @@ find_set(struct eng *e, const char *path, struct inst_node **out,
 		n = n->parent;
 	if (n->kind != INST_SET)
 		return ds_err_set(err, DS_EINVAL, "%s is not a repeat", path);
-	if (!eng_relevant(n->parent) || (n->def->relevant != NULL &&
-	    n->nitems > 0 && !eng_relevant(n->items[0])))
+	if (!eng_relevant(n->parent) || !eng_set_relevant(e, n))
 		return ds_err_set(err, DS_ESTATE, "%s is not relevant", path);
 	if (eng_blocked(e, n))
 		return gate_error(e, err);

@@ -189,6 +189,8 @@ struct inst_node *eng_path_find(struct eng *, const char *path);
 /* First prompt node at or after n in pre-order (NULL: the end). */
 struct inst_node *eng_nav_first_in(struct eng *, struct inst_node *n);
 int		 eng_shown_leaf(const struct inst_node *);
+/* 1 unless the repeat's own relevant is false here. */
+int		 eng_set_relevant(struct eng *, struct inst_node *set);
 int		 eng_is_prompt(const struct eng *, const struct inst_node *);
 char		*eng_arena_keep(struct eng *, char *s);
 void		 eng_arena_clear(struct eng *);

@@ -102,8 +102,8 @@ screen_of(struct inst_node *n)
 }
 
 /* A repeat set whose own relevant is false (checked in its parent). */
-static int
-set_relevant(struct eng *e, struct inst_node *set)
+int
+eng_set_relevant(struct eng *e, struct inst_node *set)
 {
 	const struct expr *x = e->cf->b[set->def->index].x[EX_RELEVANT];
 	int v = 1;
@@ -138,7 +138,7 @@ eng_nav_first_in(struct eng *e, struct inst_node *n)
 {
 	while (n != NULL) {
 		if (!eng_relevant(n) ||
-		    (n->kind == INST_SET && !set_relevant(e, n))) {
+		    (n->kind == INST_SET && !eng_set_relevant(e, n))) {
 			n = inst_next(n, 1);
 			continue;
 		}
@@ -276,7 +276,7 @@ eng_prev(struct eng *e, struct ds_err *err)
 		s = screen_of(p);
 		if (eng_relevant(s) && eng_is_prompt(e, s) &&
 		    !eng_blocked(e, s) && (s->kind != INST_SET ||
-		    set_relevant(e, s))) {
+		    eng_set_relevant(e, s))) {
 			e->cur = s;
 			return DS_OK;
 		}
@@ -290,7 +290,7 @@ eng_prev(struct eng *e, struct ds_err *err)
 		}
 		if (eng_relevant(s) && eng_is_prompt(e, s) &&
 		    !eng_blocked(e, s) && (s->kind != INST_SET ||
-		    set_relevant(e, s))) {
+		    eng_set_relevant(e, s))) {
 			e->cur = s;
 			return DS_OK;
 		}

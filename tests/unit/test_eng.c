@@ -553,6 +553,44 @@ test_nested_repeats_resolve_relative(void)
 	done(e);
 }
 
+static const char *F_REPREL =
+"| survey |\n"
+"|        | type          | name  | label | relevant      | read_only     |\n"
+"|        | select_one yn | kids  | Kids? |               |               |\n"
+"|        | select_one yn | lock  | Lock? |               |               |\n"
+"|        | begin repeat  | child | Child | ${kids}='yes' | ${lock}='yes' |\n"
+"|        | text          | cname | Name  |               |               |\n"
+"|        | end repeat    |       |       |               |               |\n"
+"|        | text          | after | After |               |               |\n"
+"| choices |\n"
+"|         | list_name | name | label |\n"
+"|         | yn        | yes  | Yes   |\n"
+"|         | yn        | no   | No    |\n";
+
+static void
+test_repeat_relevant_and_read_only(void)
+{
+	struct eng *e = open_form(F_REPREL);
+	struct ds_err err;
+
+	if (e == NULL)
+		return;
+	SET_OK(e, "kids", "no");
+	ST_EQ(eng_repeat_add(e, "child", &err), DS_ESTATE, &err);
+	ST_EQ(eng_jump(e, "lock", &err), DS_OK, &err);
+	ST_EQ(eng_next(e, &err), DS_OK, &err);
+	STR_EQ(cur_path(e), "after");		/* roster skipped */
+	SET_OK(e, "kids", "yes");
+	SET_OK(e, "lock", "yes");
+	ST_EQ(eng_repeat_add(e, "child", &err), DS_OK, &err);
+	ST_EQ(eng_set(e, "child[1]/cname", "x", &err), DS_ESTATE, &err);
+	SET_OK(e, "lock", "no");
+	SET_OK(e, "child[1]/cname", "x");
+	SET_OK(e, "kids", "no");
+	ST_EQ(eng_set(e, "child[1]/cname", "y", &err), DS_ESTATE, &err);
+	done(e);
+}
+
 /* ---- consent gate ----------------------------------------------------- */
 
 static const char *F_CONSENT =
@@ -892,6 +930,7 @@ main(void)
 	RUN(test_roster_add_insert_remove);
 	RUN(test_repeat_count_never_deletes);
 	RUN(test_nested_repeats_resolve_relative);
+	RUN(test_repeat_relevant_and_read_only);
 	RUN(test_consent_gate);
 	RUN(test_serialize_restore_round_trip);
 	RUN(test_restore_rejects_unknown_answer);
