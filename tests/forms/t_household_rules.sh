@@ -100,4 +100,17 @@ while IFS=$'\t' read -r rule kind q ref zh en; do
 		not_ok "$rule: fail case" "no '$zh' on $q"
 		sed 's/^/    /' "$T/fill.out" | head -n 10
 	fi
+	# A soft check holds back finalize only until the worker gives a
+	# reason: the same answers with a reason on every open warning finalize.
+	[ "$kind" = warning ] || continue
+	reasons=$(sed -n 's/^\([^ ]*\): warning: .*/"\1": "已入户核实，情况属实"/p' "$T/fill.out" |
+	    paste -sd, -)
+	{ printf '{"_meta": {"reasons": {%s}},\n' "$reasons"
+	  sed '1s/^{//' "$FIX/rules/$rule.fail.json"; } >"$T/reason.json"
+	if [ -n "$reasons" ] && fill "$T/reason.json"; then
+		ok "$rule: a typed reason lets the fail case finalize"
+	else
+		not_ok "$rule: fail case with reasons" "still refused"
+		sed 's/^/    /' "$T/fill.out" | head -n 10
+	fi
 done <"$FIX/rules.tsv"
