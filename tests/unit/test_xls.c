@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "form.h"
+#include "buf.h"
 #include "mem.h"
 #include "util.h"
 #include "xls.h"
@@ -654,6 +655,54 @@ test_error_limits(void)
 }
 
 static void
+test_error_row_and_language_limits(void)
+{
+	struct ds_buf b;
+	struct form *f;
+	size_t i;
+
+	ds_buf_init(&b, 8u << 20);
+	ds_buf_adds(&b, "| survey | type | name |\n");
+	for (i = 0; i < XLS_MAX_ROWS; i++)
+		ds_buf_printf(&b, "| | text | q%zu |\n", i);
+	ST_EQ(load(b.p, &f), DS_EPARSE, NULL);
+	OK(has_diag("t.md:100001: error: too many rows in sheet 'survey' "
+	    "(limit 100000)"));
+	ds_buf_reset(&b);
+	ds_buf_adds(&b, "| survey | type | name ");
+	for (i = 0; i <= XLS_MAX_LANGS; i++)
+		ds_buf_printf(&b, "| label::L%zu ", i);
+	ds_buf_adds(&b, "|\n| | text | a |\n");
+	ST_EQ(load(b.p, &f), DS_ELIMIT, NULL);
+	OK(has_diag("t.md:1: error: too many languages (limit 32)"));
+	ds_buf_reset(&b);
+}
+
+static void
+test_load_file_sniffs_content(void)
+{
+	const char *dir = ts_tmpdir("sniff");
+	char path[512];
+	struct form *f = NULL;
+	static const char md[] = "| survey | type | name | label |\n"
+	    "| | text | a | A |\n";
+
+	snprintf(path, sizeof(path), "%s/form.txt", dir);
+	OK(ds_file_write_atomic(path, md, strlen(md), 0600, NULL) == DS_OK);
+	form_diags_reset(&diags);
+	ST_EQ(form_load_file(path, &f, &diags), DS_OK, NULL);
+	STR_EQ(f ? f->id : NULL, "form");
+	form_free(f);
+	f = NULL;
+	snprintf(path, sizeof(path), "%s/notes.txt", dir);
+	OK(ds_file_write_atomic(path, "just | text", 11, 0600, NULL) ==
+	    DS_OK);
+	ST_EQ(form_load_file(path, &f, &diags), DS_EPARSE, NULL);
+	OK(f == NULL && diags.nerrors == 1);
+	form_diags_reset(&diags);
+}
+
+static void
 test_errors_are_all_collected(void)
 {
 	struct form *f;
@@ -931,6 +980,8 @@ main(void)
 	RUN(test_error_missing_columns);
 	RUN(test_error_settings);
 	RUN(test_error_limits);
+	RUN(test_error_row_and_language_limits);
+	RUN(test_load_file_sniffs_content);
 	RUN(test_errors_are_all_collected);
 	RUN(test_cells_beyond_header_ignored);
 	RUN(test_warnings);
