@@ -14,7 +14,9 @@
 #include <xlsxwriter.h>
 #include <zip.h>
 
+#include "buf.h"
 #include "form.h"
+#include "mdtable.h"
 #include "mem.h"
 #include "util.h"
 #include "xls.h"
@@ -499,6 +501,84 @@ test_xlsx_loader_errors_use_row_numbers(void)
 	form_diags_reset(&diags);
 }
 
+/* Sibling files from the directory in arg. */
+static enum ds_status
+dir_fetch(void *arg, const char *name, char **data, size_t *len,
+    struct ds_err *err)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", (const char *)arg, name);
+	return ds_file_read(path, XLS_MAX_CSV, data, len, err);
+}
+
+/*
+ * The project's real form: read forms/household.md into sheets, write the
+ * sheets as a workbook, load both: the models must be equal.
+ */
+static void
+test_household_form_as_workbook(void)
+{
+	const char *top = getenv("DS_TOP");
+	char dir[512], mdp[600], xp[512], why[64] = "";
+	char *md = NULL;
+	size_t len = 0, i, r, c;
+	struct xls_book *book = NULL;
+	struct xls_opts o;
+	struct form *a = NULL, *b = NULL;
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+
+	snprintf(dir, sizeof(dir), "%s/forms", top ? top : ".");
+	snprintf(mdp, sizeof(mdp), "%s/household.md", dir);
+	if (ds_file_read(mdp, XLS_MAX_FILE, &md, &len, NULL) != DS_OK) {
+		HARNESS_FAIL("cannot read %s", mdp);
+		return;
+	}
+	form_diags_reset(&diags);
+	ST_EQ(mdtable_parse(md, len, "household.md", &book, &diags), DS_OK,
+	    NULL);
+	if (book == NULL)
+		goto out;
+	snprintf(xp, sizeof(xp), "%s/household.xlsx", tmp);
+	wb = workbook_new(xp);
+	for (i = 0; i < book->nsheets; i++) {
+		const struct xls_sheet *sh = &book->sheets[i];
+
+		ws = workbook_add_worksheet(wb, sh->name);
+		for (r = 0; r < sh->nrows; r++)
+			for (c = 0; c < sh->rows[r].ncells; c++)
+				if (sh->rows[r].cells[c] != NULL)
+					worksheet_write_string(ws,
+					    (lxw_row_t)r, (lxw_col_t)c,
+					    sh->rows[r].cells[c], NULL);
+	}
+	OK(workbook_close(wb) == LXW_NO_ERROR);
+	o.fetch = dir_fetch;
+	o.fetch_arg = dir;
+	o.source = "household.md";
+	ST_EQ(form_load_md(md, len, &o, &a, &diags), DS_OK, NULL);
+	ds_free(md);
+	md = NULL;
+	OK(ds_file_read(xp, XLS_MAX_FILE, &md, &len, NULL) == DS_OK);
+	o.source = "household.xlsx";
+	ST_EQ(form_load_xlsx(md, len, &o, &b, &diags), DS_OK, NULL);
+	print_diags();
+	INT_EQ(diags.n, 0);
+	if (a != NULL && b != NULL) {
+		if (!form_equal(a, b, why, sizeof(why)))
+			HARNESS_FAIL("models differ: %s", why);
+		OK(a->nnodes > 100 && a->nlists > 10);
+		OK(a->household_key != NULL && a->consent != NULL);
+	}
+out:
+	xls_book_free(book);
+	ds_free(md);
+	form_free(a);
+	form_free(b);
+	form_diags_reset(&diags);
+}
+
 static void
 test_xlsx_alloc_failures_are_clean(void)
 {
@@ -544,6 +624,7 @@ main(void)
 	RUN(test_hand_built_workbook);
 	RUN(test_bad_workbooks);
 	RUN(test_xlsx_loader_errors_use_row_numbers);
+	RUN(test_household_form_as_workbook);
 	RUN(test_xlsx_alloc_failures_are_clean);
 	return harness_done();
 }
