@@ -1583,7 +1583,7 @@ load_survey(struct ld *ld)
 					ERR(ld, r->line, "type", "or_other "
 					    "cannot be used with %s",
 					    qt->name);
-				if (dot == NULL || strcasecmp(dot, ".csv") !=
+				else if (dot == NULL || strcasecmp(dot, ".csv") !=
 				    0)
 					ERR(ld, r->line, "type", "'%s': only "
 					    ".csv files are supported", arg);

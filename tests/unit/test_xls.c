@@ -737,6 +737,87 @@ test_cells_beyond_header_ignored(void)
 	form_free(f);
 }
 
+/* The remaining error and warning kinds, one form each, exact message. */
+static void
+test_more_diagnostics(void)
+{
+	static const struct {
+		const char	*md;
+		enum ds_status	 rc;
+		const char	*want;
+	} cases[] = {
+		{ "| survey | type | name | label | Label |\n| | text | a | A "
+		    "| B |\n", DS_EPARSE,
+		  "t.md:1: error: [Label] duplicate column (same as 'label')" },
+		{ "| survey | type | name | label |\n| | text | a | A |\n"
+		    "| choices | list_name | name | label |\n| | | x | X |\n",
+		  DS_EPARSE, "t.md:4: error: [list_name] choice has no list "
+		  "name" },
+		{ "| survey | type | name | label |\n| | csv-external | | |\n"
+		    "| | text | a | A |\n", DS_EPARSE,
+		  "t.md:2: error: [name] csv-external needs the file name "
+		  "(without .csv) in the name column" },
+		{ "| survey | type | name | label |\n"
+		    "| | select_one l extra words | a | A |\n"
+		    "| choices | list_name | name | label |\n| | l | x | X |\n",
+		  DS_EPARSE, "t.md:2: error: [type] unexpected words after "
+		  "the list name in 'select_one l extra words'" },
+		{ "| survey | type | name | label |\n"
+		    "| | select_one_from_file v.csv or_other | a | A |\n",
+		  DS_EPARSE, "t.md:2: error: [type] or_other cannot be used "
+		  "with select_one_from_file" },
+		{ "| survey | type | name | label |\n| | text | a | A |\n"
+		    "| settings | version | Version |\n| | 1 | 2 |\n",
+		  DS_EPARSE, "t.md:3: error: [Version] duplicate settings "
+		  "column" },
+		{ "| survey | type | name | label | label:: |\n"
+		    "| | text | a | A | B |\n",
+		  DS_EPARSE, "t.md:1: error: [label::] empty language name "
+		  "after '::'" },
+		{ "| survey | type | name | label |\n| | end group | | |\n",
+		  DS_EPARSE, "t.md:2: error: [type] 'end group' without a "
+		  "matching 'begin group'" },
+		{ "| survey | type | name |\n", DS_EPARSE,
+		  "t.md:1: error: survey has no questions" },
+		{ "| survey | type | name | label |\n| | text | a | A |\n"
+		    "| entities | list_name |\n| | x |\n", DS_OK,
+		  "t.md:3: warning: sheet 'entities' is not supported by "
+		  "doorstep and is ignored" },
+		{ "| survey | type | name | label | relevant::fr |\n"
+		    "| | text | a | A | 1 |\n", DS_OK,
+		  "t.md:1: warning: [relevant::fr] column 'relevant' cannot "
+		  "be translated; ignored" },
+		{ "| survey | type | name | label::English (en) |\n"
+		    "| | text | a | A |\n"
+		    "| settings | default_language |\n| | French (fr) |\n",
+		  DS_OK, "t.md:4: warning: [default_language] no column is "
+		  "in language 'French (fr)'" },
+		{ "| survey | type | name | label |\n| | text | a | A |\n"
+		    "| settings | version |\n| | 1 |\n| | 2 |\n", DS_OK,
+		  "t.md:5: warning: settings sheet has more than one row; "
+		  "only the first is used" },
+		{ "| survey | type | name | label | repeat_count |\n"
+		    "| | text | a | A | 3 |\n", DS_OK,
+		  "t.md:2: warning: [repeat_count] repeat_count only applies "
+		  "to repeats; ignored" },
+		{ "| survey | type | name | label |\n| | select_one l | a | A "
+		    "|\n| choices | list_name | name |\n| | l | x |\n", DS_OK,
+		  "t.md:4: warning: [label] choice 'x' in list 'l' has no "
+		  "label" },
+	};
+	struct form *f;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ST_EQ(load(cases[i].md, &f), cases[i].rc, NULL);
+		form_free(f);
+		if (diags.n != 1 || strcmp(diagbuf[0], cases[i].want) != 0)
+			HARNESS_FAIL("case %zu: %zu diagnostics, first \"%s\", "
+			    "want \"%s\"", i, diags.n, diagbuf[0],
+			    cases[i].want);
+	}
+}
+
 static void
 test_warnings(void)
 {
@@ -984,6 +1065,7 @@ main(void)
 	RUN(test_load_file_sniffs_content);
 	RUN(test_errors_are_all_collected);
 	RUN(test_cells_beyond_header_ignored);
+	RUN(test_more_diagnostics);
 	RUN(test_warnings);
 	RUN(test_select_from_file);
 	RUN(test_select_from_file_errors);
