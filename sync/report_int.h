@@ -92,6 +92,7 @@ struct report_rec {
 	char		 head[128];	/* head_name */
 	char		 province[24], city[24], county[24];
 	char		 township[24], village[24];
+	char		 village_name[128];	/* the form's label, if kept */
 	char		 visit_date[16];
 	int		 visit_ym;	/* YYYYMM of visit_date, 0 none */
 	int		 visit_type;	/* index, -1 unknown */

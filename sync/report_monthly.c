@@ -112,6 +112,7 @@ static const struct report_col cols[NAREA + NNUM] = {
 /* One village row's counters. */
 struct vrow {
 	const char	*township, *village;	/* borrowed from a record */
+	const char	*vname;		/* the record's village_name */
 	int64_t		 n[NNUM];
 };
 
@@ -200,8 +201,12 @@ row_add(struct monthly *m, const struct report_rec *r, size_t *cap)
 
 	for (i = 0; i < m->nrows; i++)
 		if (strcmp(m->rows[i].township, r->township) == 0 &&
-		    strcmp(m->rows[i].village, r->village) == 0)
+		    strcmp(m->rows[i].village, r->village) == 0) {
+			/* The first label a record of the village gives. */
+			if (*m->rows[i].vname == '\0')
+				m->rows[i].vname = r->village_name;
 			return DS_OK;
+		}
 	if (m->nrows == *cap) {
 		if ((v = ds_realloc(m->rows, (*cap ? *cap * 2 : 16) *
 		    sizeof(*v))) == NULL)
@@ -213,6 +218,7 @@ row_add(struct monthly *m, const struct report_rec *r, size_t *cap)
 	memset(&m->rows[m->nrows], 0, sizeof(*m->rows));
 	m->rows[m->nrows].township = r->township;
 	m->rows[m->nrows].village = r->village;
+	m->rows[m->nrows].vname = r->village_name;
 	m->nrows++;
 	return DS_OK;
 }
@@ -401,7 +407,9 @@ build_table(struct monthly *m, struct report_table *t)
 		else
 			st = put_row(t, REPORT_ROW_DATA, v->township,
 			    report_names_get(nm, v->township), v->village,
-			    report_names_get(nm, v->village), v->n, m->err);
+			    *report_names_get(nm, v->village) != '\0' ?
+			    report_names_get(nm, v->village) : v->vname, v->n,
+			    m->err);
 		for (c = 0; c < NNUM; c++) {
 			sub[c] += v->n[c];
 			tot[c] += v->n[c];

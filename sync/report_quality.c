@@ -57,6 +57,18 @@ rec_cmp(const void *pa, const void *pb)
 	return strcmp(a->record, b->record);
 }
 
+/* The village's name: the area list, else the record's own label. */
+static const char *
+vname(const struct report_names *nm, const struct report_rec *r)
+{
+	const char *s;
+
+	if (*r->village == '\0' && *r->township == '\0')
+		return "（未填地址）";
+	s = report_names_get(nm, r->village);
+	return *s != '\0' ? s : r->village_name;
+}
+
 static enum ds_status
 put(struct report_table *t, const struct report_names *nm,
     const struct report_rec *r, const char *kind, const char *path,
@@ -72,9 +84,8 @@ put(struct report_table *t, const struct report_names *nm,
 	    report_names_get(nm, r->township), err)) != DS_OK ||
 	    (st = report_table_set(t, row, Q_VCODE, r->village, err)) !=
 	    DS_OK ||
-	    (st = report_table_set(t, row, Q_VNAME, *r->village != '\0' ||
-	    *r->township != '\0' ? report_names_get(nm, r->village) :
-	    "（未填地址）", err)) != DS_OK ||
+	    (st = report_table_set(t, row, Q_VNAME, vname(nm, r), err)) !=
+	    DS_OK ||
 	    (st = report_table_set(t, row, Q_HH, r->hh, err)) != DS_OK ||
 	    (st = report_table_set(t, row, Q_HEAD, r->head, err)) != DS_OK ||
 	    (st = report_table_set(t, row, Q_RECORD, r->record, err)) != DS_OK ||

@@ -226,6 +226,8 @@ report_rec_parse(const char *answers, size_t len, struct report_rec *r,
 	copy(r->county, sizeof(r->county), jstr(o, "county"));
 	copy(r->township, sizeof(r->township), jstr(o, "township"));
 	copy(r->village, sizeof(r->village), jstr(o, "village"));
+	copy(r->village_name, sizeof(r->village_name),
+	    jstr(o, "village_name"));
 	copy(r->visit_date, sizeof(r->visit_date), jstr(o, "visit_date"));
 	r->visit_ym = date_ym(r->visit_date);
 	r->visit_type = index_of(jstr(o, "visit_type"), report_visit_names,

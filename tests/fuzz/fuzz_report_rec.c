@@ -43,6 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		str_ok(r.head, sizeof(r.head));
 		str_ok(r.township, sizeof(r.township));
 		str_ok(r.village, sizeof(r.village));
+		str_ok(r.village_name, sizeof(r.village_name));
 		str_ok(r.visit_date, sizeof(r.visit_date));
 		ym_ok(r.visit_ym);
 		ym_ok(r.ident_ym);

@@ -310,6 +310,27 @@ test_monthly_counts_by_definition(void)
 	report_table_free(t);
 }
 
+/* Without the area lists, a village is named by its records' label. */
+static void
+test_monthly_names_without_area_lists(void)
+{
+	struct report_monthly_opts o;
+	struct report_table *t = NULL;
+	struct ds_err err;
+
+	memset(&o, 0, sizeof(o));
+	o.year = 2024;
+	o.month = 9;
+	ST_EQ(report_monthly(db, &o, &t, &err), DS_OK, &err);
+	if (t == NULL)
+		return;
+	STR_EQ(report_table_cell(t, 0, 2), "341802101201");
+	STR_EQ(report_table_cell(t, 0, 3), "东湖村（记录里的名称）");
+	STR_EQ(report_table_cell(t, 0, 1), "");
+	STR_EQ(report_table_cell(t, 1, 3), "");	/* 西圩: no label kept */
+	report_table_free(t);
+}
+
 static void
 test_monthly_is_deterministic(void)
 {
@@ -834,6 +855,7 @@ main(void)
 	RUN(test_month_parse);
 	RUN(test_monthly_matches_expected_csv);
 	RUN(test_monthly_counts_by_definition);
+	RUN(test_monthly_names_without_area_lists);
 	RUN(test_monthly_is_deterministic);
 	RUN(test_quality_matches_expected_csv);
 	RUN(test_quality_recheck_with_form);
