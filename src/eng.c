@@ -1036,3 +1036,15 @@ eng_answers_of(struct eng *e, const char *name, const char **out,
 	expr_nodes_reset(&ns);
 	return k;
 }
+
+enum ds_status
+eng_refresh(struct eng *e)
+{
+	size_t i;
+
+	if (e->finalized)
+		return DS_OK;
+	for (i = 0; i < e->cf->nvolatiles; i++)
+		enqueue_under(e, e->root, e->f->nodes[e->cf->volatiles[i]], 0);
+	return eng_run(e);
+}

@@ -184,6 +184,14 @@ enum ds_status	 eng_repeat_insert(struct eng *, const char *set, size_t at,
 enum ds_status	 eng_repeat_remove(struct eng *, const char *set, size_t at,
 		    struct ds_err *);
 
+/*
+ * Re-run the calculations and conditions that use now(), today() or
+ * random() (and their dependants), as ODK does on save and finalize
+ * (xlsform-xpath.md §12); once() keeps a value it has.  sess.c calls it
+ * before every save, eng_finalize before its checks.
+ */
+enum ds_status	 eng_refresh(struct eng *);
+
 /* ---- Review and finalize -------------------------------------------- */
 
 struct eng_issue {

@@ -297,6 +297,19 @@ compile_col(struct cc *c, enum eng_xk xk, const char *src)
 		return;
 	}
 	b->x[xk] = x;
+	if (xk <= EX_COUNT && (expr_flags(x) & EXPR_F_VOLATILE) &&
+	    (c->cf->nvolatiles == 0 ||
+	    c->cf->volatiles[c->cf->nvolatiles - 1] != c->cur)) {
+		size_t *v = ds_realloc(c->cf->volatiles,
+		    (c->cf->nvolatiles + 1) * sizeof(*v));
+
+		if (v == NULL)
+			c->oom = 1;
+		else {
+			v[c->cf->nvolatiles++] = c->cur;
+			c->cf->volatiles = v;
+		}
+	}
 	if (xk == EX_RELEVANT)
 		lint_bare_flag(c, src);
 	if (xk <= EX_COUNT && (expr_flags(x) & EXPR_F_POSITION))
@@ -719,6 +732,7 @@ eng_form_free(struct eng_form *cf)
 		ds_free(cf->b[i].filt_col);
 	}
 	ds_free(cf->b);
+	ds_free(cf->volatiles);
 	expr_free(cf->instance_name);
 	ds_free(cf);
 }

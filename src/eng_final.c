@@ -248,7 +248,8 @@ eng_finalize(struct eng *e, struct ds_err *err)
 	if (e->finalized)
 		return ds_err_set(err, DS_ESTATE, "record is already "
 		    "finalized");
-	if ((st = eng_issues(e, &v, &nv, &nerr)) != DS_OK)
+	if ((st = eng_refresh(e)) != DS_OK ||
+	    (st = eng_issues(e, &v, &nv, &nerr)) != DS_OK)
 		return ds_err_set(err, st, NULL);
 	if (nv > 0) {
 		ds_err_at(err, e->f->source, v[0].line, v[0].path);

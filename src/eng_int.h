@@ -69,6 +69,9 @@ struct eng_form {
 						 * leaves open */
 	const struct form_node	*hhkey;
 	struct expr		*instance_name;
+	size_t			*volatiles;	/* nodes whose eager expressions
+						 * use now(), today(), random() */
+	size_t			 nvolatiles;
 };
 
 /* Filtered choices of one select, valid while gen and lang match. */

@@ -176,7 +176,8 @@ save(struct sess *s, int finalize, struct ds_err *err)
 	struct store_rev rev;
 	struct eng_issue *iv = NULL;
 	size_t niv = 0, nerr = 0, nids = 0, i, len = 0;
-	char *ids[SESS_IDS_MAX], *text = NULL, *head, *village, *label, *hh;
+	char *ids[SESS_IDS_MAX], *text = NULL, *head = NULL, *village = NULL;
+	char *label = NULL, *hh = NULL;
 	json_t *doc = NULL;
 	struct eng *back = NULL;
 	const char *idq;
@@ -184,6 +185,10 @@ save(struct sess *s, int finalize, struct ds_err *err)
 
 	memset(&sum, 0, sizeof(sum));
 	memset(&sv, 0, sizeof(sv));
+	if ((rc = eng_refresh(s->e)) != DS_OK) {
+		ds_err_set(err, rc, NULL);
+		goto out;
+	}
 	head = value_of_setting(s->e, f, "head_name");
 	village = value_of_setting(s->e, f, "village");
 	label = eng_instance_name(s->e);

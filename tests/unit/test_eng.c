@@ -861,6 +861,48 @@ test_choice_filter_fast_path_keeps_coercion(void)
 	done(e);
 }
 
+static const char *F_NOW =
+"| survey |\n"
+"|        | type      | name  | label | calculation     |\n"
+"|        | text      | t     | T     |                 |\n"
+"|        | calculate | stamp |       | now()           |\n"
+"|        | calculate | first |       | once(now())     |\n"
+"|        | calculate | dep   |       | concat('at ', ${stamp}) |\n";
+
+/* now() re-runs on finalize (ODK: on save and finalize), once() keeps */
+static void
+test_volatile_refreshed_on_finalize(void)
+{
+	struct eng *e;
+	struct ds_err err;
+	char *a = NULL, *b = NULL, *f0 = NULL;
+
+	setenv("DOORSTEP_FAKE_NOW", "1700000000", 1);
+	if ((e = open_form(F_NOW)) == NULL)
+		return;
+	OK(eng_value(e, "stamp") != NULL && eng_value(e, "first") != NULL);
+	a = eng_value(e, "stamp") ? strdup(eng_value(e, "stamp")) : NULL;
+	f0 = eng_value(e, "first") ? strdup(eng_value(e, "first")) : NULL;
+	setenv("DOORSTEP_FAKE_NOW", "1700003600", 1);
+	SET_OK(e, "t", "x");			/* nothing reads t */
+	STR_EQ(eng_value(e, "stamp"), a);
+	ST_EQ(eng_finalize(e, &err), DS_OK, &err);
+	b = eng_value(e, "stamp") ? strdup(eng_value(e, "stamp")) : NULL;
+	OK(a != NULL && b != NULL && strcmp(a, b) != 0);
+	STR_EQ(eng_value(e, "first"), f0);
+	if (b != NULL) {
+		char want[128];
+
+		snprintf(want, sizeof(want), "at %s", b);
+		STR_EQ(eng_value(e, "dep"), want);
+	}
+	free(a);
+	free(b);
+	free(f0);
+	done(e);
+	unsetenv("DOORSTEP_FAKE_NOW");
+}
+
 /* ---- allocation failures ---------------------------------------------- */
 
 /* One interview; every step may fail with DS_ENOMEM, none may crash. */
@@ -937,6 +979,7 @@ main(void)
 	RUN(test_apply_answers_lists_every_error);
 	RUN(test_choice_filter_defaults_trigger_fieldlist);
 	RUN(test_choice_filter_fast_path_keeps_coercion);
+	RUN(test_volatile_refreshed_on_finalize);
 	RUN(test_alloc_failures_are_clean);
 	return harness_done();
 }
