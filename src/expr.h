@@ -30,6 +30,8 @@
 #define EXPR_MAX_NODES	32768	/* AST nodes */
 #define EXPR_MAX_STRING	(1u << 20) /* bytes of any string value built
 				 * while evaluating (concat, join, ...) */
+#define EXPR_MAX_STEPS	(1u << 22) /* AST node visits in one evaluation
+				 * (nested predicates can be exponential) */
 
 struct expr;	/* opaque, immutable after expr_parse */
 

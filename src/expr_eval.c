@@ -639,6 +639,9 @@ ev_node(struct ectx *ec, uint32_t i, struct val *out)
 	int res;
 	size_t j;
 
+	if (++*ec->steps > EXPR_MAX_STEPS)
+		return ev_error(ec, n, DS_ELIMIT, "expression takes too many "
+		    "steps (more than %u)", EXPR_MAX_STEPS);
 	switch (n->op) {
 	case EOP_NUM:
 		val_set_number(out, n->num);
@@ -744,8 +747,10 @@ done2:
 
 static void
 ectx_init(struct ectx *ec, const struct expr *e, const struct expr_env *env,
-    struct ds_err *err)
+    size_t *steps, struct ds_err *err)
 {
+	*steps = 0;
+	ec->steps = steps;
 	ec->e = e;
 	ec->env = env;
 	ec->context = env->context;
@@ -762,8 +767,9 @@ expr_eval(const struct expr *e, const struct expr_env *env, struct val *out,
 	struct ectx ec;
 	struct val v;
 	enum ds_status st;
+	size_t steps;
 
-	ectx_init(&ec, e, env, err);
+	ectx_init(&ec, e, env, &steps, err);
 	val_init(&v);
 	if ((st = ev_atom(&ec, e->root, &v)) != DS_OK) {
 		val_reset(&v);
@@ -781,9 +787,9 @@ expr_eval_nodes(const struct expr *e, const struct expr_env *env,
 	struct ectx ec;
 	struct val v;
 	enum ds_status st;
-	size_t i;
+	size_t i, steps;
 
-	ectx_init(&ec, e, env, err);
+	ectx_init(&ec, e, env, &steps, err);
 	val_init(&v);
 	if ((st = ev_node(&ec, e->root, &v)) != DS_OK)
 		goto out;

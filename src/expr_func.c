@@ -918,15 +918,37 @@ f_normspace(struct ectx *ec, const struct enode *c, struct val *out)
  * Translate the Java regex escapes forms use (\d \D \s \S \w \W) to POSIX
  * classes; other escapes pass through.
  */
+#define REGEX_MAX_REPEAT	100
+#define REGEX_MAX_LEN		1024
+
 static enum ds_status
 regex_translate(const char *re, size_t len, struct ds_buf *b)
 {
 	enum ds_status st = DS_OK;
 	size_t i;
-	int inbr = 0;
+	int inbr = 0, nrep = 0;
 
 	for (i = 0; i < len && st == DS_OK; i++) {
 		char ch = re[i];
+
+		/* glibc compiles nested counted repetitions by copying, so
+		 * (a{200}){200} would take seconds and megabytes */
+		if (ch == '{' && !inbr) {
+			size_t k = i + 1;
+			long cnt = 0;
+
+			while (k < len && ((re[k] >= '0' && re[k] <= '9') ||
+			    re[k] == ',')) {
+				if (re[k] != ',' && (cnt = cnt * 10 +
+				    (re[k] - '0')) > REGEX_MAX_REPEAT)
+					return DS_ELIMIT;
+				if (re[k] == ',')
+					cnt = 0;
+				k++;
+			}
+			if (++nrep > 8)
+				return DS_ELIMIT;
+		}
 
 		if (ch == '\\' && i + 1 < len) {
 			char e = re[++i];
@@ -996,10 +1018,19 @@ f_regex(struct ectx *ec, const struct enode *c, struct val *out)
 		goto out;
 	}
 	/* ODK Collect: the whole string must match (Pattern.matches) */
+	if (re.len > REGEX_MAX_LEN) {
+		st = ev_error(ec, c, DS_ELIMIT, "regex(): pattern longer than "
+		    "%d bytes", REGEX_MAX_LEN);
+		goto out;
+	}
 	if ((st = ds_buf_adds(&b, "^(")) != DS_OK ||
 	    (st = regex_translate(val_str(&re), re.len, &b)) != DS_OK ||
 	    (st = ds_buf_adds(&b, ")$")) != DS_OK) {
-		st = buf_fail(ec, c, &b, st);
+		if (st == DS_ELIMIT)
+			st = ev_error(ec, c, st, "regex(): at most 8 counted "
+			    "repetitions of at most %d", REGEX_MAX_REPEAT);
+		else
+			st = buf_fail(ec, c, &b, st);
 		goto out;
 	}
 	if (regcomp(&rx, b.p, REG_EXTENDED) != 0) {

@@ -129,6 +129,7 @@ struct ectx {
 	size_t			 cpos;	/* predicate position, 0 outside */
 	size_t			 csize;
 	unsigned		 resolve;	/* EXPR_RESOLVE_* for ${} */
+	size_t			*steps;		/* shared budget, EXPR_MAX_STEPS */
 	struct ds_err		*err;
 };
 

@@ -312,9 +312,19 @@ j_ref(void *ctx, const char *name, size_t len, struct expr_node from,
 		if (is_within(d, i, 1) && strlen(d->v[i].name) == len &&
 		    memcmp(d->v[i].name, name, len) == 0)
 			found++;
-	if (found == 0)
+	if (found == 0) {
+		/* a name the form knows (_names) with no node: empty */
+		json_t *names = json_object_get(d->root, "_names"), *nm;
+		size_t k;
+
+		json_array_foreach(names, k, nm)
+			if (json_is_string(nm) &&
+			    json_string_length(nm) == len &&
+			    memcmp(json_string_value(nm), name, len) == 0)
+				return DS_OK;
 		return ds_err_set(err, DS_ENOENT, "unknown question ${%.*s}",
 		    (int)len, name);
+	}
 	/* pyxform: inside the same repeat instance, the node of that
 	 * instance; otherwise every node */
 	a = JNONE;

@@ -18,7 +18,9 @@
  *     "_instances": { "lists": [ { "name": "a", "label": "A" } ] },
  *                                          secondary instances, as
  *                                          instance('lists')/root/item
- *     "_choices": { "q": { "yes": "Yes" } } }  labels for jr:choice-name
+ *     "_choices": { "q": { "yes": "Yes" } },   labels for jr:choice-name
+ *     "_names": [ "q", "r" ] }             names that exist even with no
+ *                                          node (an empty repeat)
  *
  * The top object becomes /data.  JSON numbers are typed numbers unless
  * _types says otherwise; true/false are the strings "true"/"false" (how

@@ -51,3 +51,54 @@ echo '{ bad' >"$T/bad.json"
 check_fail "expr with bad JSON exits 1" 1 "$DOORSTEP" expr --data "$T/bad.json" '1'
 check_fail "expr with a context selecting nothing exits 1" 1 "$DOORSTEP" expr \
     --data "$T/hh.json" --context '/data/nope' '1'
+
+# --form: bind types, empty answers, choice lists and labels from the form;
+# --data in `doorstep fill`'s shape (flat names, repeats as arrays).
+cat >"$T/f.md" <<'MD'
+| survey |
+|        | type              | name   | label  |
+|        | begin group       | g      | Group  |
+|        | integer           | size   | Size   |
+|        | select_one yes_no | poor   | Poor?  |
+|        | end group         |        |        |
+|        | begin repeat      | member | Member |
+|        | text              | mname  | Name   |
+|        | integer           | age    | Age    |
+|        | date              | dob    | Born   |
+|        | end repeat        |        |        |
+| choices |
+|         | list_name | name | label |
+|         | yes_no    | yes  | Yes   |
+|         | yes_no    | no   | No    |
+MD
+cat >"$T/a.json" <<'JSON'
+{ "size": "4", "poor": "yes",
+  "member": [ { "mname": "Wang", "age": "45", "dob": "1980-05-10" },
+              { "mname": "Li", "age": "7" } ] }
+JSON
+out_is "expr --form types integer answers as numbers" "true" \
+    --form "$T/f.md" --data "$T/a.json" "\${size} = '4.0'"
+out_is "expr --form places answers in their groups" "4" \
+    --form "$T/f.md" --data "$T/a.json" '/data/g/size'
+out_is "expr --form sums a repeat" "52" \
+    --form "$T/f.md" --data "$T/a.json" 'sum(${age})'
+out_is "expr --form labels choices" "Yes" \
+    --form "$T/f.md" --data "$T/a.json" "jr:choice-name(\${poor}, '\${poor}')"
+out_is "expr --form lists are instances" "No" \
+    --form "$T/f.md" "instance('yes_no')/root/item[name = 'no']/label"
+out_is "expr --form unanswered questions are empty" "true" \
+    --form "$T/f.md" "\${size} = ''"
+out_is "expr --form an empty repeat counts 0" "0" \
+    --form "$T/f.md" 'count(${age})'
+out_is "expr --form date answers are dates" "16" --form "$T/f.md" \
+    --data "$T/a.json" --context '/data/member[1]/age' \
+    "\${dob} - date('1980-04-24')"
+check_fail "expr --form unknown question exits 1" 1 "$DOORSTEP" expr \
+    --form "$T/f.md" '${nope}'
+has "expr --form names the unknown question" "$T/.out" 'unknown question ${nope}'
+echo '| survey |' >"$T/bad.md"
+echo '| | type | name |' >>"$T/bad.md"
+echo '| | bogus | x |' >>"$T/bad.md"
+check_fail "expr --form with a broken form exits 1" 1 "$DOORSTEP" expr \
+    --form "$T/bad.md" '1'
+has "expr --form prints the form's diagnostics" "$T/.out" "bad.md:3"
