@@ -62,6 +62,9 @@ struct xlsx {
 	char			**row;		/* XLS_MAX_COLS cells */
 	size_t			 nrow;		/* highest used column + 1 */
 	long			 rownum, lastrow;
+	long			 stored;	/* row number of last row kept */
+	size_t			 width;		/* header width, 0 = no header */
+	int			 stopped;	/* rest of the sheet ignored */
 	long			 col, lastcol;
 	char			 ctype[16];
 	int			 in_v, in_is;
@@ -415,14 +418,74 @@ cell_ref(const char *r, long *col, long *row)
 	return 0;
 }
 
+/* pyxform stops reading a sheet after 20 adjacent empty rows, and a
+ * header after 20 adjacent empty columns (xlsform-xpath.md §1). */
+#define XLSX_EMPTY_LIMIT	20
+
+static void
+row_clear(struct xlsx *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->nrow; i++) {
+		ds_free(x->row[i]);
+		x->row[i] = NULL;
+	}
+	x->nrow = 0;
+}
+
 static void
 row_flush(struct xlsx *x)
 {
 	char **cells;
 	enum ds_status rc;
+	size_t i, gap, last;
 
-	if (x->nrow == 0)
+	if (x->nrow == 0 || x->stopped) {
+		row_clear(x);
 		return;
+	}
+	if (x->rownum - x->stored - 1 > XLSX_EMPTY_LIMIT) {
+		x->stopped = 1;
+		if (form_diag_add(x->diags, x->file, (int)x->rownum, NULL, 0,
+		    "sheet '%s': rows after more than %d empty rows are "
+		    "ignored, as pyxform ignores them", x->sheet->name,
+		    XLSX_EMPTY_LIMIT) != DS_OK)
+			xl_oom(x);
+		row_clear(x);
+		return;
+	}
+	if (x->width == 0) {
+		/* The header: cut it at the first long gap. */
+		for (i = 0, gap = 0, last = 0; i < x->nrow; i++) {
+			if (x->row[i] == NULL) {
+				if (++gap > XLSX_EMPTY_LIMIT)
+					break;
+				continue;
+			}
+			gap = 0;
+			last = i + 1;
+		}
+		if (i < x->nrow) {
+			for (; i < x->nrow && x->row[i] == NULL; i++)
+				;
+			if (i < x->nrow && form_diag_add(x->diags, x->file,
+			    (int)x->rownum, NULL, 0, "sheet '%s': columns "
+			    "after more than %d empty columns are ignored, as "
+			    "pyxform ignores them", x->sheet->name,
+			    XLSX_EMPTY_LIMIT) != DS_OK)
+				xl_oom(x);
+			for (i = last; i < x->nrow; i++) {
+				ds_free(x->row[i]);
+				x->row[i] = NULL;
+			}
+			x->nrow = last;
+		}
+		x->width = last;
+		if (last == 0)
+			return;	/* nothing left: the next row is the header */
+	}
+	x->stored = x->rownum;
 	if ((cells = ds_malloc(x->nrow * sizeof(*cells))) == NULL) {
 		xl_oom(x);
 		return;
@@ -599,6 +662,9 @@ xl_sheet(struct xlsx *x, size_t i)
 	if (xl_read_part(x, part, 0, &data, &len) != DS_OK)
 		return;
 	x->lastrow = 0;
+	x->stored = 0;
+	x->width = 0;
+	x->stopped = 0;
 	x->nrow = 0;
 	x->in_text = x->in_rph = x->in_is = 0;
 	(void)xl_run(x, part, data, len, sh_start, sh_end);

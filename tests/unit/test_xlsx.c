@@ -477,6 +477,59 @@ test_bad_workbooks(void)
 	    "columns (limit 256)");
 }
 
+/* pyxform stops after 20 empty rows, and a header after 20 empty
+ * columns: doorstep ignores the same cells, with a warning. */
+static void
+test_twenty_empty_rows_or_columns_end_a_sheet(void)
+{
+	static const char sheet[] =
+	    "<worksheet><sheetData>"
+	    "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>type</t></is>"
+	    "</c><c r=\"B1\" t=\"inlineStr\"><is><t>name</t></is></c>"
+	    "<c r=\"X1\" t=\"inlineStr\"><is><t>label</t></is></c></row>"
+	    "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>text</t>"
+	    "</is></c><c r=\"B2\" t=\"inlineStr\"><is><t>a</t></is></c>"
+	    "<c r=\"X2\" t=\"inlineStr\"><is><t>A</t></is></c></row>"
+	    "<row r=\"23\"><c r=\"A23\" t=\"inlineStr\"><is><t>text</t>"
+	    "</is></c><c r=\"B23\" t=\"inlineStr\"><is><t>b</t></is></c>"
+	    "</row>"
+	    "<row r=\"45\"><c r=\"A45\" t=\"inlineStr\"><is><t>text</t>"
+	    "</is></c><c r=\"B45\" t=\"inlineStr\"><is><t>c</t></is></c>"
+	    "</row></sheetData></worksheet>";
+	static const char wb1[] =
+	    "<workbook xmlns:r=\"urn:r\"><sheets><sheet name=\"survey\" "
+	    "r:id=\"r1\"/></sheets></workbook>";
+	static const char rel1[] = "<Relationships><Relationship Id=\"r1\" "
+	    "Target=\"s.xml\"/></Relationships>";
+	const char *parts[] = { "xl/workbook.xml", wb1,
+	    "xl/_rels/workbook.xml.rels", rel1, "xl/s.xml", sheet, NULL };
+	struct xls_opts o = { "gap.xlsx", NULL, NULL };
+	struct form *f = NULL;
+	size_t len;
+	char *data = make_zip(parts, &len), buf[2][512];
+
+	form_diags_reset(&diags);
+	ST_EQ(form_load_xlsx(data, len, &o, &f, &diags), DS_OK, NULL);
+	INT_EQ(diags.n, 4);
+	if (diags.n == 4) {
+		form_diag_format(&diags.v[0], buf[0], sizeof(buf[0]));
+		form_diag_format(&diags.v[1], buf[1], sizeof(buf[1]));
+		STR_EQ(buf[0], "gap.xlsx:1: warning: sheet 'survey': columns "
+		    "after more than 20 empty columns are ignored, as pyxform "
+		    "ignores them");
+		STR_EQ(buf[1], "gap.xlsx:45: warning: sheet 'survey': rows "
+		    "after more than 20 empty rows are ignored, as pyxform "
+		    "ignores them");
+	}
+	/* Row 23 follows 20 empty rows: kept; row 45 follows 21: not. */
+	OK(f != NULL && form_find(f, "b") != NULL);
+	OK(f != NULL && form_find(f, "c") == NULL);
+	OK(f != NULL && form_find(f, "a")->label.v == NULL);
+	form_free(f);
+	ds_free(data);
+	form_diags_reset(&diags);
+}
+
 static void
 test_xlsx_loader_errors_use_row_numbers(void)
 {
@@ -623,6 +676,7 @@ main(void)
 	RUN(test_md_and_xlsx_give_the_same_model);
 	RUN(test_hand_built_workbook);
 	RUN(test_bad_workbooks);
+	RUN(test_twenty_empty_rows_or_columns_end_a_sheet);
 	RUN(test_xlsx_loader_errors_use_row_numbers);
 	RUN(test_household_form_as_workbook);
 	RUN(test_xlsx_alloc_failures_are_clean);
