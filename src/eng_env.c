@@ -15,6 +15,7 @@
  */
 #include "eng_int.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -571,6 +572,70 @@ eng_choice_ok(struct eng *e, const struct inst_node *n,
 	return ok;
 }
 
+/* FNV-1a, to turn text into a seed. */
+static uint64_t
+fnv(const char *s, uint64_t h)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/*
+ * parameters randomize=true [seed=N or seed=${q}]: Fisher-Yates with the
+ * Park-Miller generator (xlsform-xpath.md §11, randomize()), so a seed
+ * gives the same order every time.  Without a seed the order is fixed per
+ * record and question (from the record's `start` time and the path), so a
+ * resumed draft shows the same order.
+ */
+static void
+shuffle(struct eng *e, const struct inst_node *n, size_t *v, size_t k)
+{
+	const char *seed = form_param(n->def, "seed"), *r;
+	const struct form_node *d;
+	const struct inst_node *x;
+	char name[INST_NAME_MAX], path[ENG_PATH_MAX];
+	uint64_t h = 14695981039346656037ULL, st;
+	size_t i, j, t, len;
+	double num;
+
+	if ((r = form_param(n->def, "randomize")) == NULL ||
+	    strcmp(r, "true") != 0 || k < 2)
+		return;
+	if (seed != NULL && seed[0] == '$' && seed[1] == '{' &&
+	    (len = strlen(seed)) > 3 && len - 3 < sizeof(name)) {
+		memcpy(name, seed + 2, len - 3);
+		name[len - 3] = '\0';
+		seed = NULL;
+		if ((d = form_find(e->f, name)) != NULL &&
+		    (x = eng_ref1(e, n, d)) != NULL)
+			seed = x->value != NULL ? x->value : "";
+	}
+	if (seed != NULL && val_parse_number(seed, strlen(seed), &num) == 0 &&
+	    !isnan(num))
+		st = (uint64_t)(int64_t)num;
+	else if (seed != NULL)
+		st = fnv(seed, h);
+	else {
+		for (i = 0; i < e->f->nnodes; i++)
+			if (e->f->nodes[i]->type == FT_START &&
+			    (x = eng_ref1(e, e->root, e->f->nodes[i])) != NULL)
+				h = fnv(x->value, h);
+		(void)eng_path_fmt(n, path, sizeof(path));
+		st = fnv(path, h);
+	}
+	st %= 2147483647ULL;
+	if (st == 0)
+		st = 1;
+	for (i = k - 1; i > 0; i--) {
+		st = st * 16807ULL % 2147483647ULL;
+		j = (size_t)(st % (i + 1));
+		t = v[i];
+		v[i] = v[j];
+		v[j] = t;
+	}
+}
+
 void
 eng_choice_cache_clear(struct eng *e)
 {
@@ -609,6 +674,7 @@ eng_choices(struct eng *e, const struct inst_node *n,
 		if (simple ? strcmp(choice_col(e, &l->choices[i], col),
 		    want) == 0 : eng_choice_ok(e, n, l, i))
 			v[k++] = i;
+	shuffle(e, n, v, k);
 	c = &e->cc[e->ccnext++ % ENG_CHOICE_CACHE];
 	ds_free(c->idx);
 	c->n = n;

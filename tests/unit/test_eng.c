@@ -903,6 +903,65 @@ test_volatile_refreshed_on_finalize(void)
 	unsetenv("DOORSTEP_FAKE_NOW");
 }
 
+static const char *F_RAND =
+"| survey |\n"
+"|        | type         | name | label | parameters                 |\n"
+"|        | integer      | s    | S     |                            |\n"
+"|        | select_one c | a    | A     | randomize=true seed=${s}   |\n"
+"|        | select_one c | b    | B     | randomize=true seed=7      |\n"
+"|        | select_one c | n    | N     |                            |\n"
+"| choices |\n"
+"|         | list_name | name | label |\n"
+"|         | c         | c1   | 1     |\n"
+"|         | c         | c2   | 2     |\n"
+"|         | c         | c3   | 3     |\n"
+"|         | c         | c4   | 4     |\n"
+"|         | c         | c5   | 5     |\n"
+"|         | c         | c6   | 6     |\n";
+
+static void
+order_of(struct eng *e, const char *path, char *out)
+{
+	const struct eng_prompt *p;
+	struct ds_err err;
+	size_t i;
+
+	out[0] = '\0';
+	if (eng_jump(e, path, &err) != DS_OK)
+		return;
+	p = eng_prompt(e);
+	for (i = 0; i < p->fields[0].nchoices; i++)
+		strcat(out, p->fields[0].choices[i].label);
+}
+
+/* parameters randomize=true: a permutation, the same for the same seed */
+static void
+test_randomize_choices(void)
+{
+	struct eng *e = open_form(F_RAND);
+	char a1[16], a2[16], b1[16], b2[16], n1[16];
+
+	if (e == NULL)
+		return;
+	SET_OK(e, "s", "42");
+	order_of(e, "a", a1);
+	order_of(e, "b", b1);
+	order_of(e, "n", n1);
+	STR_EQ(n1, "123456");
+	INT_EQ(strlen(a1), 6);
+	OK(strcmp(a1, "123456") != 0 || strcmp(b1, "123456") != 0);
+	SET_OK(e, "s", "43");
+	order_of(e, "a", a2);
+	SET_OK(e, "s", "42");
+	order_of(e, "a", b2);
+	STR_EQ(b2, a1);			/* same seed, same order */
+	OK(strcmp(a2, a1) != 0);	/* another seed, another order */
+	order_of(e, "b", b2);
+	STR_EQ(b2, b1);
+	SET_OK(e, "a", "c3");		/* still a valid answer */
+	done(e);
+}
+
 /* ---- allocation failures ---------------------------------------------- */
 
 /* One interview; every step may fail with DS_ENOMEM, none may crash. */
@@ -980,6 +1039,7 @@ main(void)
 	RUN(test_choice_filter_defaults_trigger_fieldlist);
 	RUN(test_choice_filter_fast_path_keeps_coercion);
 	RUN(test_volatile_refreshed_on_finalize);
+	RUN(test_randomize_choices);
 	RUN(test_alloc_failures_are_clean);
 	return harness_done();
 }
