@@ -90,6 +90,8 @@ BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
 
 # The sync library sits above src/; both programs link both archives.
 LIBS_A = $(B)/libdssync.a $(B)/libdoorstep.a
+# The TUI (libdoorstep) calls the packer (libdssync): link as a group.
+LINK_LIBS = -Wl,--start-group $(LIBS_A) -Wl,--end-group
 
 .PHONY: all test check fuzz bench lint lint-layers clean deps demo programs \
 	tests locale torture
@@ -126,26 +128,26 @@ $(B)/libdssync.a: $(SYNC_OBJ)
 
 $(B)/doorstep: $(APP_OBJ) $(LIBS_A)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(APP_OBJ) $(LIBS_A) $(LDLIBS_ALL)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(APP_OBJ) $(LINK_LIBS) $(LDLIBS_ALL)
 
 $(B)/doorstep-office: $(OFFICE_OBJ) $(LIBS_A)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(OFFICE_OBJ) $(LIBS_A) $(LDLIBS_ALL)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(OFFICE_OBJ) $(LINK_LIBS) $(LDLIBS_ALL)
 
 $(B)/tests/%: tests/unit/%.c $(SUPPORT_OBJ) $(LIBS_A)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests -MMD -MP -o $@ $< $(SUPPORT_OBJ) $(LIBS_A) $(LDLIBS_ALL)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -MMD -MP -o $@ $< $(SUPPORT_OBJ) $(LINK_LIBS) $(LDLIBS_ALL)
 
 $(B)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(SUPPORT_OBJ) $(LIBS_A)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< tests/fuzz/replay.c $(SUPPORT_OBJ) $(LIBS_A) $(LDLIBS_ALL)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< tests/fuzz/replay.c $(SUPPORT_OBJ) $(LINK_LIBS) $(LDLIBS_ALL)
 
 $(B)/bench/%: tests/bench/%.c $(SUPPORT_OBJ) $(LIBS_A)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(SUPPORT_OBJ) $(LIBS_A) $(LDLIBS_ALL)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(SUPPORT_OBJ) $(LINK_LIBS) $(LDLIBS_ALL)
 
 # Translations: po/LANG.po -> build/locale/LANG/LC_MESSAGES/doorstep.mo
 PO = $(wildcard po/*.po)
@@ -183,7 +185,7 @@ build/fuzz/bin/%: tests/fuzz/%.c $(SUPPORT_OBJ) $(LIBS_A)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Itests -o $@ $< $(SUPPORT_OBJ) \
-	  $(LIBS_A) $(LDLIBS_ALL)
+	  $(LINK_LIBS) $(LDLIBS_ALL)
 
 lint: lint-layers
 	@if command -v cppcheck >/dev/null; then \

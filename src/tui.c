@@ -32,6 +32,7 @@ static struct {
 	char			 status[512];
 	enum tui_color		 status_c;
 	int			 up;		/* curses is running */
+	int			 cy, cx;	/* where the cursor goes, or -1 */
 } T;
 
 static enum ds_status	term_open(const struct tui_opts *, struct ds_err *);
@@ -147,6 +148,13 @@ tui_die(const char *fmt, ...)
 }
 
 void
+tui_cursor_at(int y, int x)
+{
+	T.cy = y;
+	T.cx = x;
+}
+
+void
 tui_screen_set(const struct tui_screen *s)
 {
 	T.screen = s;
@@ -234,8 +242,9 @@ draw_all(void)
 	int y;
 
 	erase();
-	(void)curs_set(0);
+	T.cy = T.cx = -1;
 	if (too_small()) {
+		(void)curs_set(0);
 		/* Both languages: the worker may not read the other. */
 		m1 = _("Terminal too small (need 80x24)");
 		m2 = "终端窗口太小（至少 80x24）";
@@ -256,9 +265,16 @@ draw_all(void)
 		tui_put(LINES - 2, 1, COLS - 2, sc, st);
 	}
 	if (tui_help_is_open()) {
-		(void)curs_set(0);
+		T.cy = -1;
 		tui_help_draw();
 	}
+	/* The cursor goes to the focused field last, after every helper
+	 * has moved it while drawing. */
+	if (T.cy >= 0) {
+		move(T.cy, T.cx);
+		(void)curs_set(1);
+	} else
+		(void)curs_set(0);
 	refresh();
 }
 

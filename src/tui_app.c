@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui_iv.h"
 #include "util.h"
+#include "ws.h"
 
 static struct tui_app A;
 
@@ -59,5 +61,8 @@ tui_app_open(const struct tui_opts *o, struct ds_err *err)
 int
 tui_app_close(void)
 {
+	tui_iv_close();
+	ws_close(A.ws);
+	A.ws = NULL;
 	return A.exit_status;
 }

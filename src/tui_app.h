@@ -12,8 +12,12 @@
  */
 #define TUI_PATH_MAX	4096
 
+struct ws;
+
 struct tui_app {
 	const struct tui_opts	*opts;
+	struct ws		*ws;		/* open once unlocked */
+	char			 worker[128];	/* the worker's name */
 	char			 ws_path[TUI_PATH_MAX];	/* workspace dir */
 	int			 ws_exists;
 	int			 exit_status;
@@ -25,5 +29,20 @@ int		 tui_app_close(void);
 
 /* Screens (one file each). */
 void	 tui_unlock_init(void);
+void	 tui_list_init(void);
+void	 tui_list_leave(void);
+void	 tui_list_reload(void);
+void	 tui_newform_init(void);
+void	 tui_form_init(void);
+void	 tui_form_leave(void);
+void	 tui_roster_init(void);
+void	 tui_jump_init(void);
+void	 tui_review_init(void);
+void	 tui_sync_init(void);
+
+/* Shared by the interview screens (tui_form.c). */
+struct eng_prompt;
+void	 tui_form_header(const struct eng_prompt *);
+void	 tui_form_footer(const char *keys);
 
 #endif

@@ -275,6 +275,8 @@ void		 tui_term_close(void);
 
 /* Make `s` the current screen (drawn on the next pass). */
 void	 tui_screen_set(const struct tui_screen *);
+/* Show the terminal cursor at (y, x) once the screen is drawn. */
+void	 tui_cursor_at(int y, int x);
 /* Ask the main loop to end after this key. */
 void	 tui_quit(void);
 /* A one-line message on the status line until the next key. */

@@ -1,27 +1,104 @@
-/* doorstep: the unlock screen: worker name and workspace passphrase. */
+/* doorstep: the unlock screen: the workspace passphrase. */
 /*
  * The first screen.  Without a workspace it says how to make one.  The
- * passphrase is typed into a field that shows only stars.
+ * passphrase is typed into a field that shows only stars; the field and
+ * every copy are wiped after each try.  --passphrase-file or
+ * DOORSTEP_PASSPHRASE unlock without asking (scripts, tests, the demo).
+ * A wrong passphrase costs the workspace's deliberate delay (ws.h) and
+ * says so plainly; the worker can try again at once.  The worker's name
+ * is sealed in the keyring, so it shows once the workspace is open.
  */
 #include "tui_int.h"
 
 #include <curses.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cry.h"
 #include "i18n.h"
+#include "mem.h"
 #include "tui_app.h"
+#include "util.h"
+#include "ws.h"
+
+static struct {
+	struct tui_edit	 pass;
+	char		 msg[DS_ERR_MSG_MAX];
+	int		 tries;
+} U;
 
 static void	unlock_draw(void);
 static void	unlock_key(enum tui_req, wint_t);
+static int	unlock_texting(void);
 
 static const struct tui_screen unlock_screen = {
-	"unlock", unlock_draw, unlock_key, NULL
+	"unlock", unlock_draw, unlock_key, unlock_texting
 };
+
+/* Open the workspace with pass; on success go to the household list. */
+static enum ds_status
+try_open(const char *pass, size_t len, struct ds_err *err)
+{
+	struct tui_app *a = tui_app();
+	enum ds_status rc;
+
+	rc = ws_open(a->ws_path, pass, len, &a->ws, err);
+	if (rc != DS_OK)
+		return rc;
+	snprintf(a->worker, sizeof(a->worker), "%s", ws_worker(a->ws));
+	tui_list_init();
+	return DS_OK;
+}
+
+/* The passphrase from --passphrase-file or DOORSTEP_PASSPHRASE, if any. */
+static int
+given_pass(struct ds_err *err)
+{
+	const struct tui_opts *o = tui_app()->opts;
+	const char *env = getenv("DOORSTEP_PASSPHRASE");
+	char *text = NULL;
+	size_t len = 0;
+	enum ds_status rc;
+
+	if (o->passphrase_file != NULL) {
+		rc = ds_file_read(o->passphrase_file, WS_PASS_MAX + 2, &text,
+		    &len, err);
+		if (rc != DS_OK)
+			return -1;
+		while (len > 0 && (text[len - 1] == '\n' ||
+		    text[len - 1] == '\r'))
+			text[--len] = '\0';
+		rc = try_open(text, len, err);
+		cry_wipe(text, len);
+		ds_free(text);
+		return rc == DS_OK ? 1 : -1;
+	}
+	if (env != NULL && *env != '\0')
+		return try_open(env, strlen(env), err) == DS_OK ? 1 : -1;
+	return 0;
+}
 
 void
 tui_unlock_init(void)
 {
+	struct ds_err err;
+
+	memset(&U, 0, sizeof(U));
+	tui_edit_init(&U.pass, TUI_EDIT_TEXT, NULL);
 	tui_screen_set(&unlock_screen);
+	if (!tui_app()->ws_exists)
+		return;
+	ds_err_clear(&err);
+	if (given_pass(&err) < 0)
+		snprintf(U.msg, sizeof(U.msg), "%s", err.code == DS_EPASS ?
+		    _("Wrong passphrase. Nothing was opened; type it again.") :
+		    err.msg);
+}
+
+static int
+unlock_texting(void)
+{
+	return tui_app()->ws_exists;
 }
 
 static void
@@ -42,16 +119,54 @@ unlock_draw(void)
 		y += tui_wrap(y, 2, COLS - 4, 4, 0, TUI_C_NORMAL,
 		    _("Ask the township office for the office key file, then "
 		    "run: doorstep init --office-key FILE --worker NAME"));
+		tui_form_footer(_("F1 Help  F10 Quit"));
+		return;
 	}
-	tui_fill(LINES - 1, 0, COLS, TUI_C_HEADER);
-	tui_put(LINES - 1, 1, COLS - 2, TUI_C_HEADER,
-	    _("F1 Help  F10 Quit"));
+	tui_put(y++, 2, COLS - 4, TUI_C_NORMAL, _("Workspace:"));
+	tui_put(y++, 4, COLS - 6, TUI_C_NORMAL, a->ws_path);
+	y++;
+	tui_put(y++, 2, COLS - 4, TUI_C_TITLE,
+	    _("Type the passphrase, then Enter:"));
+	tui_edit_draw(&U.pass, y++, 4, 40, 1, 1);
+	y++;
+	if (U.msg[0] != '\0')
+		tui_wrap(y, 2, COLS - 4, 4, 0, TUI_C_ERROR, U.msg);
+	tui_form_footer(_("Enter Unlock  F1 Help  F10 Quit"));
 }
 
 static void
 unlock_key(enum tui_req req, wint_t ch)
 {
-	(void)ch;
-	if (req == TUI_REQ_QUIT || req == TUI_REQ_CANCEL)
+	char pass[WS_PASS_MAX + 8];
+	struct ds_err err;
+	enum ds_status rc;
+
+	if (req == TUI_REQ_QUIT) {
 		tui_quit();
+		return;
+	}
+	if (!tui_app()->ws_exists) {
+		if (req == TUI_REQ_CANCEL)
+			tui_quit();
+		return;
+	}
+	if (req != TUI_REQ_ENTER) {
+		(void)tui_edit_key(&U.pass, req, ch);
+		return;
+	}
+	if (tui_edit_get(&U.pass, pass, sizeof(pass)) != 0 ||
+	    pass[0] == '\0') {
+		cry_wipe(pass, sizeof(pass));
+		return;
+	}
+	ds_err_clear(&err);
+	rc = try_open(pass, strlen(pass), &err);
+	cry_wipe(pass, sizeof(pass));
+	cry_wipe(&U.pass, sizeof(U.pass));
+	tui_edit_init(&U.pass, TUI_EDIT_TEXT, NULL);
+	if (rc == DS_EPASS)
+		snprintf(U.msg, sizeof(U.msg), "%s", _("Wrong passphrase. "
+		    "Nothing was opened; type it again."));
+	else if (rc != DS_OK)
+		snprintf(U.msg, sizeof(U.msg), "%s", err.msg);
 }

@@ -31,10 +31,8 @@ tui_edit_draw(struct tui_edit *ed, int y, int x, int w, int focus,
 	col = tui_edit_scroll(ed, w);
 	tui_fill(y, x, w, TUI_C_FIELD);
 	tui_putw(y, x, w, TUI_C_FIELD, s + ed->off, ed->len - ed->off);
-	if (focus && col < w) {
-		move(y, x + col);
-		(void)curs_set(1);
-	}
+	if (focus && col < w)
+		tui_cursor_at(y, x + col);
 }
 
 int

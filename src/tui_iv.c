@@ -1,0 +1,452 @@
+/* doorstep: the open interview for the screens: session, form, language. */
+/*
+ * Wraps one struct sess (engine + store) with what the screens need
+ * besides: the loaded and compiled form (WORKSPACE/forms/ID.md or .xlsx),
+ * the display language, the last save time for the header, and the
+ * consent evidence.  Every answer goes through sess_*, which saves before
+ * it returns; a refused action changes nothing.
+ *
+ * Consent evidence: when a question of the gate's group is answered, the
+ * letter as shown (every note of the group up to the gate, then the gate's
+ * own label, in the display language), the language, the worker, the
+ * method and the signer go to sess_consent().  Question names follow
+ * forms/household.md: the method is "refused" unless the gate is yes, then
+ * "proxy" when proxy_written is yes, else "signed"; the signer is
+ * signer_name and their relation to the head signer_role (else the first
+ * text question of the group after the gate, and one whose name contains
+ * "rel").
+ */
+#include "tui_iv.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "form.h"
+#include "i18n.h"
+#include "mem.h"
+#include "sess.h"
+#include "tui_app.h"
+#include "tui_int.h"
+#include "util.h"
+#include "ws.h"
+#include "xls.h"
+
+#define LETTER_MAX	(64 * 1024)
+
+static struct {
+	struct form	*form;
+	struct eng_form	*cf;
+	struct sess	*s;
+	int		 lang;
+	int		 saved;		/* 1 saved, 0 not yet, -1 failed */
+	int64_t		 saved_at;
+	char		 household[256];
+	char		 code[32];
+	char		 form_id[128];
+} I;
+
+static enum ds_status	load_form(const char *id, struct ds_err *);
+static void		after_save(enum ds_status);
+static void		consent_evidence(const char *path);
+
+static int
+lang_index(const struct form *f, const char *want)
+{
+	size_t i;
+
+	for (i = 0; i < f->nlangs; i++)
+		if (strstr(f->langs[i], want) != NULL)
+			return (int)i;
+	return -1;
+}
+
+/* The form language that matches the app's language, else the default. */
+static int
+pick_lang(const struct form *f)
+{
+	int l = lang_index(f, strcmp(i18n_lang(), "zh_CN") == 0 ? "(zh" :
+	    "(en");
+
+	return l >= 0 ? l : f->default_lang;
+}
+
+static enum ds_status
+load_form(const char *id, struct ds_err *err)
+{
+	struct tui_app *a = tui_app();
+	struct form_diags d;
+	char path[TUI_PATH_MAX + 160];
+	enum ds_status rc;
+
+	snprintf(path, sizeof(path), "%s/forms/%s.md", a->ws_path, id);
+	if (!ds_path_exists(path))
+		snprintf(path, sizeof(path), "%s/forms/%s.xlsx", a->ws_path,
+		    id);
+	form_diags_init(&d);
+	rc = form_load_file(path, &I.form, &d);
+	if (rc == DS_OK)
+		rc = eng_compile(I.form, &I.cf, &d);
+	if (rc != DS_OK) {
+		if (d.n > 0)
+			form_diag_format(&d.v[0], err->msg, sizeof(err->msg));
+		else
+			ds_err_set(err, rc, "cannot load form %s", path);
+		err->code = rc;
+		form_diags_reset(&d);
+		form_free(I.form);
+		I.form = NULL;
+		return rc;
+	}
+	form_diags_reset(&d);
+	snprintf(I.form_id, sizeof(I.form_id), "%s", id);
+	I.lang = pick_lang(I.form);
+	return DS_OK;
+}
+
+static void
+opts_of(struct eng_opts *o, char dev[33])
+{
+	struct tui_app *a = tui_app();
+
+	memset(o, 0, sizeof(*o));
+	ds_hex_encode(ws_device_id(a->ws), 16, dev);
+	o->deviceid = dev;
+	o->username = a->worker;
+	o->lang = I.lang;
+}
+
+enum ds_status
+tui_iv_new(const char *form_id, struct ds_err *err)
+{
+	struct eng_opts o;
+	char dev[33];
+	enum ds_status rc;
+
+	tui_iv_close();
+	if ((rc = load_form(form_id, err)) != DS_OK)
+		return rc;
+	opts_of(&o, dev);
+	rc = sess_new(ws_store(tui_app()->ws), I.cf, &o, &I.s, err);
+	if (rc != DS_OK) {
+		tui_iv_close();
+		return rc;
+	}
+	I.saved = 0;
+	return DS_OK;
+}
+
+enum ds_status
+tui_iv_resume(const unsigned char id[16], struct ds_err *err)
+{
+	struct store *st = ws_store(tui_app()->ws);
+	struct store_list l = { NULL, 0 };
+	struct store_query q;
+	struct eng_opts o;
+	char dev[33], form_id[STORE_FORM_ID_MAX];
+	enum ds_status rc;
+	size_t i;
+
+	tui_iv_close();
+	/* The record's form id from its list line. */
+	store_query_init(&q);
+	if ((rc = store_list(st, &q, &l, err)) != DS_OK)
+		return rc;
+	form_id[0] = '\0';
+	for (i = 0; i < l.n; i++)
+		if (memcmp(l.items[i].id, id, STORE_ID_BYTES) == 0) {
+			snprintf(form_id, sizeof(form_id), "%s",
+			    l.items[i].form_id);
+			snprintf(I.household, sizeof(I.household), "%s",
+			    l.items[i].label != NULL ? l.items[i].label : "");
+			break;
+		}
+	store_list_free(&l);
+	if (form_id[0] == '\0')
+		return ds_err_set(err, DS_ENOENT, "%s", _("That record is no "
+		    "longer on this computer."));
+	if ((rc = load_form(form_id, err)) != DS_OK)
+		return rc;
+	opts_of(&o, dev);
+	rc = sess_resume(st, I.cf, &o, id, &I.s, err);
+	if (rc != DS_OK) {
+		tui_iv_close();
+		return rc;
+	}
+	I.saved = 1;
+	I.saved_at = ds_now();
+	return DS_OK;
+}
+
+int
+tui_iv_open_p(void)
+{
+	return I.s != NULL;
+}
+
+struct eng *
+tui_iv_eng(void)
+{
+	return sess_eng(I.s);
+}
+
+const struct eng_prompt *
+tui_iv_prompt(void)
+{
+	return eng_prompt(sess_eng(I.s));
+}
+
+const struct form *
+tui_iv_form(void)
+{
+	return I.form;
+}
+
+int
+tui_iv_lang(void)
+{
+	return I.lang;
+}
+
+static void
+after_save(enum ds_status rc)
+{
+	char *hh;
+
+	if (rc == DS_OK) {
+		I.saved = 1;
+		I.saved_at = ds_now();
+		hh = eng_instance_name(sess_eng(I.s));
+		if (hh != NULL) {
+			snprintf(I.household, sizeof(I.household), "%s", hh);
+			ds_free(hh);
+		}
+	} else if (rc == DS_EIO || rc == DS_ENOSPC || rc == DS_ECRYPTO ||
+	    rc == DS_ECORRUPT || rc == DS_EBUSY)
+		I.saved = -1;
+}
+
+/* Say what happened to a save in the worker's words. */
+static enum ds_status
+saved(enum ds_status rc, struct ds_err *err)
+{
+	char dev[DS_ERR_MSG_MAX];
+
+	after_save(rc);
+	if (rc == DS_ENOSPC || rc == DS_EIO || rc == DS_EBUSY) {
+		snprintf(dev, sizeof(dev), "%s", err->msg);
+		snprintf(err->msg, sizeof(err->msg), _("Could not save: %s. "
+		    "The answers saved before are kept; free disk space or "
+		    "close other programs, then press F2 to retry."), dev);
+	}
+	return rc;
+}
+
+enum ds_status
+tui_iv_set(const char *path, const char *value, struct ds_err *err)
+{
+	enum ds_status rc;
+
+	rc = saved(sess_set(I.s, path, value, err), err);
+	if (rc == DS_OK)
+		consent_evidence(path);
+	return rc;
+}
+
+enum ds_status
+tui_iv_reason(const char *path, const char *reason, struct ds_err *err)
+{
+	return saved(sess_reason(I.s, path, reason, err), err);
+}
+
+/*
+ * A move is saved too (the cursor goes into the record), so a draft
+ * resumes at the question the worker was looking at, not the last one
+ * answered.  A failed cursor save is shown in the header but does not
+ * undo the move: no answer is at stake.
+ */
+static enum ds_status
+moved(enum ds_status rc)
+{
+	struct ds_err err;
+
+	if (rc == DS_OK && !eng_is_finalized(sess_eng(I.s)))
+		after_save(sess_save(I.s, &err));
+	return rc;
+}
+
+enum ds_status
+tui_iv_next(struct ds_err *err)
+{
+	return moved(eng_next(sess_eng(I.s), err));
+}
+
+enum ds_status
+tui_iv_prev(struct ds_err *err)
+{
+	return moved(eng_prev(sess_eng(I.s), err));
+}
+
+enum ds_status
+tui_iv_jump(const char *path, struct ds_err *err)
+{
+	return moved(eng_jump(sess_eng(I.s), path, err));
+}
+
+enum ds_status
+tui_iv_repeat_add(const char *set, struct ds_err *err)
+{
+	return saved(sess_repeat_add(I.s, set, err), err);
+}
+
+enum ds_status
+tui_iv_repeat_insert(const char *set, size_t at, struct ds_err *err)
+{
+	return saved(sess_repeat_insert(I.s, set, at, err), err);
+}
+
+enum ds_status
+tui_iv_repeat_remove(const char *set, size_t at, struct ds_err *err)
+{
+	return saved(sess_repeat_remove(I.s, set, at, err), err);
+}
+
+enum ds_status
+tui_iv_finalize(struct ds_err *err)
+{
+	return saved(sess_finalize(I.s, err), err);
+}
+
+void
+tui_iv_lang_toggle(void)
+{
+	const char *to = strcmp(i18n_lang(), "zh_CN") == 0 ? "en" : "zh_CN";
+
+	(void)i18n_set_lang(to);
+	if (I.form != NULL) {
+		I.lang = pick_lang(I.form);
+		if (I.s != NULL)
+			eng_set_lang(sess_eng(I.s), I.lang);
+	}
+}
+
+int
+tui_iv_saved(int64_t *when)
+{
+	*when = I.saved_at;
+	return I.saved;
+}
+
+const char *
+tui_iv_title(void)
+{
+	const char *t = I.form != NULL ? I.form->title : NULL;
+
+	return t != NULL ? t : I.form_id;
+}
+
+const char *
+tui_iv_household(void)
+{
+	return I.household;
+}
+
+/*
+ * The code to write on the paper letter: the form's own `record_code`
+ * when it computes one, else the first 8 hex digits of the record id.
+ */
+const char *
+tui_iv_record_code(void)
+{
+	const char *v = eng_value(sess_eng(I.s), "record_code");
+	char hex[33];
+
+	if (v != NULL && *v != '\0') {
+		snprintf(I.code, sizeof(I.code), "%s", v);
+		return I.code;
+	}
+	ds_hex_encode(sess_id(I.s), 16, hex);
+	snprintf(I.code, sizeof(I.code), "%.4s-%.4s", hex, hex + 4);
+	return I.code;
+}
+
+int
+tui_iv_is_consent(const char *name)
+{
+	return I.form != NULL && I.form->consent != NULL && name != NULL &&
+	    strcmp(I.form->consent, name) == 0;
+}
+
+/* Record the consent evidence after an answer in the gate's group. */
+static void
+consent_evidence(const char *path)
+{
+	char name[ENG_PATH_MAX];
+	const struct form_node *q;
+	const struct form *f = I.form;
+	const struct form_node *gate, *grp, *k;
+	struct sess_consent c;
+	struct ds_buf letter;
+	struct ds_err err;
+	const char *t, *cv, *signer = NULL, *rel = NULL, *pw;
+	size_t i;
+	int after = 0;
+
+	if (f == NULL || f->consent == NULL ||
+	    (gate = form_find(f, f->consent)) == NULL)
+		return;
+	cv = eng_value(sess_eng(I.s), f->consent);
+	if (cv == NULL)
+		return;
+	/* Only answers of the gate's own group change the evidence. */
+	snprintf(name, sizeof(name), "%s", path);
+	q = form_find(f, name);
+	grp = gate->parent;
+	if (q == NULL || (q != gate && q->parent != grp))
+		return;
+	ds_buf_init(&letter, LETTER_MAX);
+	for (i = 0; i < grp->nkids; i++) {
+		k = grp->kids[i];
+		t = form_text_get(f, &k->label, I.lang);
+		if (k == gate) {
+			after = 1;
+			if (t != NULL)
+				(void)ds_buf_adds(&letter, t);
+			continue;
+		}
+		if (!after && k->type == FT_NOTE && t != NULL) {
+			(void)ds_buf_adds(&letter, t);
+			(void)ds_buf_addc(&letter, '\n');
+		}
+		if (after && k->type == FT_TEXT && signer == NULL)
+			signer = eng_value(sess_eng(I.s), k->name);
+		if (after && rel == NULL && strstr(k->name, "rel") != NULL)
+			rel = eng_value(sess_eng(I.s), k->name);
+	}
+	if ((t = eng_value(sess_eng(I.s), "signer_name")) != NULL)
+		signer = t;
+	if ((t = eng_value(sess_eng(I.s), "signer_role")) != NULL)
+		rel = t;
+	pw = eng_value(sess_eng(I.s), "proxy_written");
+	memset(&c, 0, sizeof(c));
+	c.letter = letter.p != NULL ? letter.p : "";
+	c.language = f->langs[I.lang >= 0 ? (size_t)I.lang :
+	    (size_t)f->default_lang];
+	c.worker = tui_app()->worker;
+	c.method = strcmp(cv, "yes") != 0 ? "refused" :
+	    (pw != NULL && strcmp(pw, "yes") == 0 ? "proxy" : "signed");
+	c.signer = signer;
+	c.relation = rel;
+	after_save(sess_consent(I.s, &c, &err));
+	ds_buf_reset(&letter);
+}
+
+void
+tui_iv_close(void)
+{
+	sess_free(I.s);
+	eng_form_free(I.cf);
+	form_free(I.form);
+	memset(&I, 0, sizeof(I));
+}

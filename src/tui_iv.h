@@ -1,0 +1,55 @@
+/* doorstep: the open interview as the TUI screens see it (layer 9: tui). */
+#ifndef DS_TUI_IV_H
+#define DS_TUI_IV_H
+
+/*
+ * One interview is open at a time: the engine plus the record it saves
+ * into (the session layer).  Every call that changes an answer saves a new
+ * revision before it returns DS_OK; a failure leaves the interview where it
+ * was, with the engine's or the store's message in err.  The screens draw
+ * from tui_iv_prompt(), which is borrowed until the next tui_iv_* call.
+ */
+#include <stdint.h>
+
+#include "eng.h"
+#include "status.h"
+
+/* Resume the record `id` (drafts at their saved question; finalized
+ * records read-only), or start a new one with the installed form. */
+enum ds_status	 tui_iv_resume(const unsigned char id[16], struct ds_err *);
+enum ds_status	 tui_iv_new(const char *form_id, struct ds_err *);
+int		 tui_iv_open_p(void);	/* 1 while an interview is open */
+struct eng	*tui_iv_eng(void);
+const struct eng_prompt *tui_iv_prompt(void);
+
+enum ds_status	 tui_iv_set(const char *path, const char *value,
+		    struct ds_err *);
+enum ds_status	 tui_iv_reason(const char *path, const char *reason,
+		    struct ds_err *);
+enum ds_status	 tui_iv_next(struct ds_err *);
+enum ds_status	 tui_iv_prev(struct ds_err *);
+enum ds_status	 tui_iv_jump(const char *path, struct ds_err *);
+enum ds_status	 tui_iv_repeat_add(const char *set, struct ds_err *);
+enum ds_status	 tui_iv_repeat_insert(const char *set, size_t at,
+		    struct ds_err *);
+enum ds_status	 tui_iv_repeat_remove(const char *set, size_t at,
+		    struct ds_err *);
+enum ds_status	 tui_iv_finalize(struct ds_err *);
+/* The loaded form, and the display language (index into its langs). */
+const struct form *tui_iv_form(void);
+int		 tui_iv_lang(void);
+/* Toggle the form language between Chinese and English. */
+void		 tui_iv_lang_toggle(void);
+
+/* Save state for the header: 1 saved (at *when), 0 not yet, -1 failed. */
+int		 tui_iv_saved(int64_t *when);
+/* Form title, household label ("" if none): borrowed. */
+const char	*tui_iv_title(void);
+const char	*tui_iv_household(void);
+/* Short code to write on the paper consent letter ("K7M2-Q9XD"). */
+const char	*tui_iv_record_code(void);
+/* 1 if `name` is the form's consent gate question. */
+int		 tui_iv_is_consent(const char *name);
+void		 tui_iv_close(void);
+
+#endif

@@ -1,0 +1,282 @@
+/* doorstep: the jump view: the whole form as an outline. */
+/*
+ * One row per group, repeat item and question of the interview as it
+ * stands (repeat items expanded), with a mark: answered, missing, error,
+ * open warning, or not relevant.  Enter jumps to a relevant question (or
+ * the first question of a group).  Rebuilt each time it opens; the rows
+ * borrow labels from the form, which outlives the view.
+ */
+#include "tui_int.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "eng.h"
+#include "i18n.h"
+#include "inst.h"
+#include "mem.h"
+#include "tui_app.h"
+#include "tui_iv.h"
+
+#define JUMP_ROWS_MAX	20000
+
+struct row {
+	int		 depth;
+	const char	*label;		/* borrowed from the form */
+	char		*path;		/* owned; NULL for headers */
+	char		 mark;		/* ' ' '*' '!' 'W' '-' */
+	int		 header;
+	size_t		 item;		/* repeat item number, or 0 */
+};
+
+static struct {
+	struct row	*v;
+	size_t		 n;
+	size_t		 cur, top;
+} J;
+
+static void	jump_draw(void);
+static void	jump_key(enum tui_req, wint_t);
+
+static const struct tui_screen jump_screen = {
+	"jump", jump_draw, jump_key, NULL
+};
+
+static void
+rows_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < J.n; i++)
+		ds_free(J.v[i].path);
+	ds_free(J.v);
+	memset(&J, 0, sizeof(J));
+}
+
+static int
+shown_type(enum form_type t)
+{
+	switch (t) {
+	case FT_CALCULATE:
+	case FT_HIDDEN:
+	case FT_START:
+	case FT_END:
+	case FT_TODAY:
+	case FT_DEVICEID:
+	case FT_USERNAME:
+	case FT_ROOT:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/* "member[2]/child[1]/cname" for a node. */
+static int
+node_path(const struct inst_node *n, char *out, size_t len)
+{
+	const struct inst_node *chain[64], *a;
+	size_t k = 0, o = 0;
+	int r;
+
+	for (a = n->parent; a != NULL && k < 64; a = a->parent)
+		if (a->kind == INST_ITEM)
+			chain[k++] = a;
+	out[0] = '\0';
+	while (k-- > 0) {
+		r = snprintf(out + o, len - o, "%s[%zu]/",
+		    chain[k]->def->name, chain[k]->pos + 1);
+		if (r < 0 || (size_t)r >= len - o)
+			return -1;
+		o += (size_t)r;
+	}
+	if (n->kind == INST_ITEM) {
+		r = snprintf(out + o, len - o, "%s[%zu]", n->def->name,
+		    n->pos + 1);
+	} else
+		r = snprintf(out + o, len - o, "%s", n->def->name);
+	return r < 0 || (size_t)r >= len - o ? -1 : 0;
+}
+
+static int
+irrelevant(const struct inst_node *n)
+{
+	for (; n != NULL; n = n->parent)
+		if (n->flags & INST_F_IRRELEVANT)
+			return 1;
+	return 0;
+}
+
+static int
+depth_of(const struct inst_node *n)
+{
+	int d = 0;
+
+	for (n = n->parent; n != NULL; n = n->parent)
+		if (n->kind != INST_SET)
+			d++;
+	return d > 0 ? d - 1 : 0;
+}
+
+static void
+build(void)
+{
+	const struct form *fm = tui_iv_form();
+	struct eng_issue *iss = NULL;
+	size_t niss = 0, nerr = 0, cap = 0, i;
+	struct inst_node *n;
+	char path[ENG_PATH_MAX];
+	struct row r, *v;
+
+	rows_free();
+	if (eng_issues(tui_iv_eng(), &iss, &niss, &nerr) != DS_OK)
+		niss = 0;
+	for (n = inst_next(eng_root(tui_iv_eng()), 0); n != NULL &&
+	    J.n < JUMP_ROWS_MAX; n = inst_next(n, 0)) {
+		memset(&r, 0, sizeof(r));
+		if (n->kind == INST_SET || !shown_type(n->def->type))
+			continue;
+		if (node_path(n, path, sizeof(path)) != 0)
+			continue;
+		r.depth = depth_of(n);
+		r.label = form_text_get(fm, &n->def->label, tui_iv_lang());
+		if (r.label == NULL)
+			r.label = n->def->name;
+		r.header = n->kind != INST_LEAF;
+		r.item = n->kind == INST_ITEM ? n->pos + 1 : 0;
+		if (irrelevant(n))
+			r.mark = '-';
+		else if (n->kind == INST_LEAF) {
+			r.mark = n->value != NULL ? '*' : ' ';
+			for (i = 0; i < niss; i++)
+				if (strcmp(iss[i].path, path) == 0) {
+					r.mark = iss[i].is_error ? '!' : 'W';
+					if (iss[i].is_error)
+						break;
+				}
+		}
+		r.path = ds_strdup(path);
+		if (r.path == NULL)
+			tui_die("out of memory");
+		if (J.n == cap) {
+			cap = cap ? cap * 2 : 128;
+			v = ds_realloc(J.v, cap * sizeof(*v));
+			if (v == NULL)
+				tui_die("out of memory");
+			J.v = v;
+		}
+		J.v[J.n++] = r;
+	}
+	eng_issues_free(iss, niss);
+}
+
+void
+tui_jump_init(void)
+{
+	const struct eng_prompt *p = tui_iv_prompt();
+	size_t i;
+
+	build();
+	/* Start on the current question. */
+	for (i = 0; i < J.n; i++)
+		if (J.v[i].path != NULL && strcmp(J.v[i].path, p->path) == 0) {
+			J.cur = i;
+			break;
+		}
+	tui_screen_set(&jump_screen);
+}
+
+static void
+jump_draw(void)
+{
+	char line[64];
+	size_t i, rows;
+	int y = 3, x;
+	enum tui_color c;
+
+	tui_form_header(tui_iv_prompt());
+	tui_put(2, 2, COLS - 4, TUI_C_HINT, _("*  answered   !  error   W  "
+	    "warning   -  not asked (skipped)"));
+	rows = (size_t)(LINES - 2 - y);
+	if (J.cur < J.top)
+		J.top = J.cur;
+	if (J.cur >= J.top + rows)
+		J.top = J.cur - rows + 1;
+	for (i = J.top; i < J.n && i < J.top + rows; i++, y++) {
+		const struct row *r = &J.v[i];
+
+		c = i == J.cur ? TUI_C_CURSOR : r->mark == '!' ? TUI_C_ERROR :
+		    r->mark == 'W' ? TUI_C_WARN : r->mark == '-' ? TUI_C_HINT :
+		    r->header ? TUI_C_TITLE : TUI_C_NORMAL;
+		if (i == J.cur)
+			tui_fill(y, 0, COLS, c);
+		line[0] = r->mark ? r->mark : ' ';
+		line[1] = '\0';
+		tui_put(y, 1, 1, c, line);
+		x = 3 + 2 * (r->depth > 10 ? 10 : r->depth);
+		if (r->item > 0) {
+			snprintf(line, sizeof(line), "%zu. ", r->item);
+			x += tui_put(y, x, COLS - x - 1, c, line);
+		}
+		tui_put(y, x, COLS - x - 1, c, r->label);
+	}
+	tui_form_footer(_("Enter Go there  Up/Down Move  Esc Back"));
+}
+
+static void
+jump_key(enum tui_req req, wint_t ch)
+{
+	struct ds_err err;
+	size_t page = (size_t)(LINES - 5), i;
+
+	(void)ch;
+	switch (req) {
+	case TUI_REQ_UP:
+		if (J.cur > 0)
+			J.cur--;
+		return;
+	case TUI_REQ_DOWN:
+		if (J.cur + 1 < J.n)
+			J.cur++;
+		return;
+	case TUI_REQ_PREV:
+		J.cur = J.cur > page ? J.cur - page : 0;
+		return;
+	case TUI_REQ_NEXT:
+		J.cur = J.cur + page < J.n ? J.cur + page :
+		    (J.n > 0 ? J.n - 1 : 0);
+		return;
+	case TUI_REQ_HOME:
+		J.cur = 0;
+		return;
+	case TUI_REQ_END:
+		J.cur = J.n > 0 ? J.n - 1 : 0;
+		return;
+	case TUI_REQ_ENTER:
+		/* A header goes to its first relevant question. */
+		for (i = J.cur; i < J.n; i++)
+			if (!J.v[i].header && J.v[i].mark != '-')
+				break;
+		if (i >= J.n || J.v[J.cur].mark == '-') {
+			tui_status(TUI_C_WARN, "%s", _("That question is not "
+			    "asked because of earlier answers."));
+			return;
+		}
+		if (tui_iv_jump(J.v[i].path, &err) != DS_OK) {
+			tui_status(TUI_C_ERROR, "%s", err.msg);
+			return;
+		}
+		rows_free();
+		tui_form_init();
+		return;
+	case TUI_REQ_CANCEL:
+	case TUI_REQ_JUMP:
+	case TUI_REQ_QUIT:
+		rows_free();
+		tui_form_init();
+		return;
+	default:
+		return;
+	}
+}

@@ -1,0 +1,182 @@
+/* doorstep: review and finalize: every error and open warning. */
+/*
+ * Lists what the engine reports before finalizing (eng_issues), each row a
+ * jump target.  Finalizing is refused while an error or an unexplained
+ * warning remains; a warning is explained on its question (Enter there
+ * asks for the reason).  After a refused consent the engine keeps only the
+ * consent answers, and this screen says so.
+ */
+#include "tui_int.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "eng.h"
+#include "i18n.h"
+#include "tui_app.h"
+#include "tui_iv.h"
+
+static struct {
+	struct eng_issue	*v;
+	size_t			 n, nerr;
+	size_t			 cur, top;
+	char			 msg[DS_ERR_MSG_MAX];
+} V;
+
+static void	review_draw(void);
+static void	review_key(enum tui_req, wint_t);
+
+static const struct tui_screen review_screen = {
+	"review", review_draw, review_key, NULL
+};
+
+static void
+load(void)
+{
+	eng_issues_free(V.v, V.n);
+	V.v = NULL;
+	V.n = V.nerr = 0;
+	if (eng_issues(tui_iv_eng(), &V.v, &V.n, &V.nerr) != DS_OK)
+		tui_die("out of memory");
+	if (V.cur >= V.n)
+		V.cur = V.n > 0 ? V.n - 1 : 0;
+}
+
+void
+tui_review_init(void)
+{
+	V.cur = V.top = 0;
+	V.msg[0] = '\0';
+	load();
+	tui_screen_set(&review_screen);
+}
+
+static void
+review_leave(void)
+{
+	eng_issues_free(V.v, V.n);
+	V.v = NULL;
+	V.n = V.nerr = 0;
+}
+
+static void
+review_draw(void)
+{
+	const struct form *fm = tui_iv_form();
+	const struct form_node *q;
+	const char *label;
+	char line[256];
+	size_t i, rows;
+	int y = 3, consent = eng_consent(tui_iv_eng());
+	enum tui_color c;
+
+	tui_form_header(tui_iv_prompt());
+	if (consent == 2) {
+		y += tui_wrap(y, 2, COLS - 4, 3, 0, TUI_C_WARN, _("Consent was "
+		    "refused. Finalizing keeps only the refusal; the other "
+		    "answers are not kept."));
+		y++;
+	}
+	if (V.n == 0)
+		snprintf(line, sizeof(line), "%s", _("No errors and no open "
+		    "warnings. Press F to finalize."));
+	else
+		snprintf(line, sizeof(line), _("%zu errors, %zu warnings to "
+		    "explain. Enter goes to the question."), V.nerr,
+		    V.n - V.nerr);
+	tui_put(y++, 2, COLS - 4, V.nerr > 0 ? TUI_C_ERROR : TUI_C_TITLE,
+	    line);
+	y++;
+	rows = (size_t)(LINES - 4 - y);
+	if (V.cur < V.top)
+		V.top = V.cur;
+	if (V.cur >= V.top + rows)
+		V.top = V.cur - rows + 1;
+	for (i = V.top; i < V.n && i < V.top + rows; i++, y++) {
+		c = i == V.cur ? TUI_C_CURSOR : V.v[i].is_error ?
+		    TUI_C_ERROR : TUI_C_WARN;
+		if (i == V.cur)
+			tui_fill(y, 0, COLS, c);
+		q = V.v[i].name != NULL ? form_find(fm, V.v[i].name) : NULL;
+		label = q != NULL ? form_text_get(fm, &q->label,
+		    tui_iv_lang()) : NULL;
+		snprintf(line, sizeof(line), "%s %s: ",
+		    V.v[i].is_error ? "!" : "W",
+		    label != NULL ? label : V.v[i].path);
+		tui_put(y, 1, COLS - 2, c, line);
+		tui_put(y, 1 + tui_width(line), COLS - 2 - tui_width(line), c,
+		    V.v[i].msg);
+	}
+	if (V.msg[0] != '\0')
+		tui_wrap(LINES - 4, 2, COLS - 4, 2, 0, TUI_C_ERROR, V.msg);
+	tui_form_footer(_("Enter Go to question  F Finalize  Esc Back  "
+	    "F10 Close"));
+}
+
+static void
+review_key(enum tui_req req, wint_t ch)
+{
+	struct ds_err err;
+
+	V.msg[0] = '\0';
+	switch (req) {
+	case TUI_REQ_UP:
+		if (V.cur > 0)
+			V.cur--;
+		return;
+	case TUI_REQ_DOWN:
+		if (V.cur + 1 < V.n)
+			V.cur++;
+		return;
+	case TUI_REQ_ENTER:
+		if (V.n == 0)
+			return;
+		if (tui_iv_jump(V.v[V.cur].path, &err) != DS_OK) {
+			snprintf(V.msg, sizeof(V.msg), "%s", err.msg);
+			return;
+		}
+		review_leave();
+		tui_form_init();
+		return;
+	case TUI_REQ_CHAR:
+		if (ch != L'f' && ch != L'F')
+			return;
+		if (tui_iv_finalize(&err) != DS_OK) {
+			snprintf(V.msg, sizeof(V.msg), "%s", err.msg);
+			load();
+			return;
+		}
+		review_leave();
+		tui_form_leave();
+		tui_iv_close();
+		tui_list_init();
+		tui_status(TUI_C_OK, "%s", _("Finalized and saved. It will go "
+		    "to the office with the next sync."));
+		return;
+	case TUI_REQ_CANCEL:
+	case TUI_REQ_REVIEW:
+	case TUI_REQ_PREV:
+		review_leave();
+		if (tui_iv_prompt()->kind == EP_END) {
+			struct ds_err e2;
+
+			if (tui_iv_prev(&e2) != DS_OK)
+				(void)0;
+		}
+		tui_form_init();
+		return;
+	case TUI_REQ_JUMP:
+		review_leave();
+		tui_jump_init();
+		return;
+	case TUI_REQ_QUIT:
+		review_leave();
+		tui_form_leave();
+		tui_iv_close();
+		tui_list_init();
+		return;
+	default:
+		return;
+	}
+}
