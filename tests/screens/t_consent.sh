@@ -23,7 +23,7 @@ tm_check next_goes_to_review "Consent was refused."
 tm_keys f
 tm_check finalized "Finalized and saved."
 tm_keys F10
-tm_wait_exit && ok quits || not_ok quits "still running"
+tm_check_exit quits
 id=$(records "$W" | cut -d' ' -f1)
 show "$W" "$id" >"$T/rec.json" 2>&1
 has saved_refusal "$T/rec.json" '"consent":"no"'

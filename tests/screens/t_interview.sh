@@ -80,7 +80,7 @@ tm_check finalized_message "Finalized and saved."
 tm_check list_shows_head "Zhang San"
 tm_check list_shows_status "finalized"
 tm_keys F10
-tm_wait_exit && ok quits || not_ok quits "still running"
+tm_check_exit quits
 
 id=$(records "$W" | cut -d' ' -f1)
 show "$W" "$id" >"$T/rec.json" 2>&1

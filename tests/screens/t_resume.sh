@@ -46,7 +46,7 @@ tm_keys Escape
 tm_keys F10
 tm_check back_to_list "Households: 1"
 tm_keys F10
-tm_wait_exit && ok quits || not_ok quits "still running"
+tm_check_exit quits
 id=$(records "$W" | cut -d' ' -f1)
 show "$W" "$id" >"$T/rec.json" 2>&1
 has kept_signer "$T/rec.json" '"signer":"王芳"'

@@ -36,7 +36,7 @@ tm_check resize_back_shows_screen "$ws"
 if tm_screen | sed -n '30p' | grep -q "F10"; then ok footer_on_new_last_row
 else not_ok footer_on_new_last_row "row 30: $(tm_screen | sed -n '30p')"; fi
 tm_keys F10
-if tm_wait_exit; then ok f10_quits; else not_ok f10_quits "still running"; fi
+tm_check_exit f10_quits
 
 # Ctrl-X for terminals without F-keys; Chinese app strings from the locale.
 if locale -a 2>/dev/null | grep -qi '^zh_CN.utf-\?8$'; then
@@ -46,7 +46,7 @@ if locale -a 2>/dev/null | grep -qi '^zh_CN.utf-\?8$'; then
 	tm_check chinese_help "显示本帮助"
 	tm_keys Escape
 	tm_keys C-x
-	if tm_wait_exit; then ok ctrl_x_quits; else not_ok ctrl_x_quits "still running"; fi
+	tm_check_exit ctrl_x_quits
 else
 	not_ok chinese_locale_strings "zh_CN.UTF-8 locale missing (make deps)"
 fi

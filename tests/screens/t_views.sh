@@ -93,7 +93,7 @@ else not_ok resize_footer_moves "$(tm_screen | sed -n '30p')"; fi
 tm_keys F10
 tm_check list_back "Households: 1"
 tm_keys F10
-tm_wait_exit && ok quits || not_ok quits "still running"
+tm_check_exit quits
 
 # The Chinese UI from the locale.
 if locale -a 2>/dev/null | grep -qi '^zh_CN.utf-\?8$'; then
@@ -106,7 +106,7 @@ if locale -a 2>/dev/null | grep -qi '^zh_CN.utf-\?8$'; then
 	tm_keys F1
 	tm_check zh_help "显示本帮助"
 	tm_keys Escape F10 F10
-	tm_wait_exit && ok zh_quits || not_ok zh_quits "still running"
+	tm_check_exit zh_quits
 else
 	not_ok zh_locale "zh_CN.UTF-8 locale missing (make deps)"
 fi

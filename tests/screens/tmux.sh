@@ -18,7 +18,15 @@
 #   tm_stop                  kill the tmux server
 TM_SOCK="ds-test-$$-$RANDOM"
 TM_TIMEOUT=${TM_TIMEOUT:-10}
-tmx() { tmux -L "$TM_SOCK" -f /dev/null "$@"; }
+# A broken build must not make a script wait 10 s per check: after this
+# many seconds every wait looks once and gives up.
+TM_DEADLINE=$((SECONDS + ${TM_BUDGET:-45}))
+# Options come from a private config so they hold from the first pane on.
+# (window-size manual in a config file kills tmux 3.3a: set it later.)
+printf '%s\n' 'set -g remain-on-exit on' 'set -g status off' \
+    'set -g default-terminal screen-256color' 'set -sg escape-time 0' \
+    >"$T/.tmux.conf"
+tmx() { tmux -L "$TM_SOCK" -f "$T/.tmux.conf" "$@"; }
 
 tm_stop() { tmx kill-server >/dev/null 2>&1 || true; }
 trap 'tm_stop; rm -rf "$T"' EXIT
@@ -45,9 +53,7 @@ tm_start() {
 	tm_stop
 	tmx -2 new-session -d -s ds -x "$cols" -y "$rows" \
 	    "TERM=screen-256color; export TERM; exec $run" || return 1
-	tmx set-option -g remain-on-exit on >/dev/null
 	tmx set-option -g window-size manual >/dev/null
-	tmx set-option -g status off >/dev/null
 	tmx resize-window -t ds -x "$cols" -y "$rows" >/dev/null
 }
 
@@ -56,11 +62,17 @@ tm_type() { tmx send-keys -t ds -l -- "$1"; }
 tm_screen() { tmx capture-pane -p -t ds; }
 tm_resize() { tmx resize-window -t ds -x "$1" -y "$2"; }
 tm_pid() { tmx display-message -p -t ds '#{pane_pid}'; }
-tm_alive() { [ "$(tmx display-message -p -t ds '#{pane_dead}')" = 0 ]; }
+# Dead only when tmux says so (or the session is gone): a query that
+# fails while the program is busy must not count as an exit.
+tm_alive() {
+	tmx has-session -t ds 2>/dev/null || return 1
+	[ "$(tmx display-message -p -t ds '#{pane_dead}')" != 1 ]
+}
 
 _tm_poll() {	# want(1=present,0=absent) text seconds
 	local want=$1 text=$2 secs=${3:-$TM_TIMEOUT} i=0 n
 	n=$((secs * 20))
+	[ $SECONDS -ge $TM_DEADLINE ] && n=1
 	while [ $i -lt $n ]; do
 		if tm_screen | grep -qF -- "$text"; then
 			[ "$want" = 1 ] && return 0
@@ -76,8 +88,10 @@ tm_wait() { _tm_poll 1 "$1" "${2:-}"; }
 tm_wait_gone() { _tm_poll 0 "$1" "${2:-}"; }
 
 tm_wait_exit() {
-	local secs=${1:-$TM_TIMEOUT} i=0
-	while [ $i -lt $((secs * 20)) ]; do
+	local secs=${1:-$TM_TIMEOUT} i=0 n
+	n=$((secs * 20))
+	[ $SECONDS -ge $TM_DEADLINE ] && n=1
+	while [ $i -lt $n ]; do
 		tm_alive || return 0
 		sleep 0.05
 		i=$((i + 1))
@@ -100,4 +114,19 @@ tm_check_gone() {
 		not_ok "$1" "'$2' still on the screen"
 		tm_screen | sed 's/^/    |/'
 	fi
+}
+
+# ok NAME when the program ended by itself with status 0 and wrote no
+# sanitizer report (ASan, LSan, UBSan) to its stderr.
+tm_check_exit() {
+	local st
+	if ! tm_wait_exit; then not_ok "$1" "still running"; return; fi
+	st=$(tmx display-message -p -t ds '#{pane_dead_status}')
+	if [ "$st" != 0 ]; then
+		not_ok "$1" "exit status '$st' signal '$(tmx display-message -p -t ds '#{pane_dead_signal}')'"
+		sed 's/^/    stderr: /' "$T/.tm-stderr" | head -20
+	elif grep -q 'Sanitizer\|runtime error' "$T/.tm-stderr" 2>/dev/null; then
+		not_ok "$1" "sanitizer report"
+		head -30 "$T/.tm-stderr" | sed 's/^/    /'
+	else ok "$1"; fi
 }
