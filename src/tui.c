@@ -278,13 +278,51 @@ draw_all(void)
 	refresh();
 }
 
+/* One key through the screens: the body of the main loop. */
+void
+tui_feed(const struct tui_key *k)
+{
+	enum tui_req req;
+	int texting;
+
+	texting = T.screen != NULL && T.screen->texting != NULL &&
+	    !tui_help_is_open() && T.screen->texting();
+	req = tui_req_of(k, texting);
+	if (req == TUI_REQ_RESIZE || req == TUI_REQ_REDRAW) {
+		/* The one place a resize is handled: redraw all. */
+		clearok(curscr, TRUE);
+		return;
+	}
+	T.status[0] = '\0';
+	if (too_small()) {
+		if (req == TUI_REQ_QUIT)
+			T.quit = 1;
+		return;
+	}
+	if (tui_help_is_open()) {
+		tui_help_key(req, k->ch);
+		return;
+	}
+	if (req == TUI_REQ_HELP) {
+		tui_help_open();
+		return;
+	}
+	if (T.screen != NULL)
+		T.screen->key(req, k->ch);
+}
+
+void
+tui_draw(void)
+{
+	draw_all();
+}
+
 int
 tui_run(const struct tui_opts *o)
 {
 	struct ds_err err;
 	struct tui_key k;
-	enum tui_req req;
-	int texting, rc;
+	int rc;
 
 	memset(&T, 0, sizeof(T));
 	T.opts = o;
@@ -315,30 +353,7 @@ tui_run(const struct tui_opts *o)
 		draw_all();
 		if (read_key(&k) != 0)
 			break;
-		texting = T.screen != NULL && T.screen->texting != NULL &&
-		    !tui_help_is_open() && T.screen->texting();
-		req = tui_req_of(&k, texting);
-		if (req == TUI_REQ_RESIZE || req == TUI_REQ_REDRAW) {
-			/* The one place a resize is handled: redraw all. */
-			clearok(curscr, TRUE);
-			continue;
-		}
-		T.status[0] = '\0';
-		if (too_small()) {
-			if (req == TUI_REQ_QUIT)
-				break;
-			continue;
-		}
-		if (tui_help_is_open()) {
-			tui_help_key(req, k.ch);
-			continue;
-		}
-		if (req == TUI_REQ_HELP) {
-			tui_help_open();
-			continue;
-		}
-		if (T.screen != NULL)
-			T.screen->key(req, k.ch);
+		tui_feed(&k);
 	}
 	rc = tui_app_close();
 	term_close();

@@ -525,7 +525,10 @@ tui_form_header(const struct eng_prompt *p)
 
 	tui_fill(0, 0, COLS, TUI_C_HEADER);
 	s = tui_iv_saved(&t);
-	if (s > 0) {
+	if (eng_is_finalized(tui_iv_eng()))
+		snprintf(right, sizeof(right), "%zu/%zu  %s", p->answered,
+		    p->total, _("Finalized: read-only"));
+	else if (s > 0) {
 		tt = (time_t)t;
 		if (localtime_r(&tt, &tm) != NULL)
 			strftime(when, sizeof(when), "%H:%M:%S", &tm);

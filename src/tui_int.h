@@ -275,6 +275,10 @@ void		 tui_term_close(void);
 
 /* Make `s` the current screen (drawn on the next pass). */
 void	 tui_screen_set(const struct tui_screen *);
+/* One key through the screens as the main loop does, and one draw pass
+ * (tests and benchmarks drive the app with these). */
+void	 tui_feed(const struct tui_key *);
+void	 tui_draw(void);
 /* Show the terminal cursor at (y, x) once the screen is drawn. */
 void	 tui_cursor_at(int y, int x);
 /* Ask the main loop to end after this key. */
