@@ -219,7 +219,9 @@ after_save(enum ds_status rc)
 		I.saved_at = ds_now();
 		hh = eng_instance_name(sess_eng(I.s));
 		if (hh != NULL) {
-			snprintf(I.household, sizeof(I.household), "%s", hh);
+			/* concat() of empty answers gives blanks: show none. */
+			snprintf(I.household, sizeof(I.household), "%s",
+			    hh + strspn(hh, " "));
 			ds_free(hh);
 		}
 	} else if (rc == DS_EIO || rc == DS_ENOSPC || rc == DS_ECRYPTO ||

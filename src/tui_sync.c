@@ -1,7 +1,7 @@
 /* doorstep: the sync screen: what waits to go, export to a USB folder. */
 /*
- * Shows how many records wait for the office (outbox rows no verified
- * receipt covers) and writes them as one signed bundle into a folder the
+ * Shows how many records the office has not confirmed (outbox rows no
+ * verified receipt covers, sent or not) and writes them as one signed bundle into a folder the
  * worker types (a USB stick), through the sync layer's packer
  * (pack_export).  Nothing is deleted here: records leave the laptop only
  * after the office's receipt is verified.
@@ -115,8 +115,8 @@ sync_draw(void)
 	tui_fill(0, 0, COLS, TUI_C_HEADER);
 	tui_put(0, 1, COLS - 2, TUI_C_HEADER, _("Sync with the township "
 	    "office"));
-	snprintf(line, sizeof(line), _("Records waiting to go to the "
-	    "office: %zu"), S.pending);
+	snprintf(line, sizeof(line), _("Records the office has not "
+	    "confirmed yet: %zu"), S.pending);
 	tui_put(y++, 2, COLS - 4, TUI_C_TITLE, line);
 	y++;
 	if (S.typing) {

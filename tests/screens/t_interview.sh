@@ -79,6 +79,19 @@ tm_keys f
 tm_check finalized_message "Finalized and saved."
 tm_check list_shows_head "Zhang San"
 tm_check list_shows_status "finalized"
+# Sync: the finalized record waits; export it to a folder (a USB stick).
+tm_keys F9
+tm_check sync_waiting "Records the office has not confirmed yet: 1"
+tm_keys e
+tm_check sync_asks_folder "Folder to write the file into"
+tm_type "$T/usb"
+tm_keys Enter
+tm_check sync_exported "Wrote 1 records to"
+n=$(find "$T/usb" -name '*.dsb' | wc -l)
+[ "$n" = 1 ] && ok sync_bundle_written || not_ok sync_bundle_written "found $n bundles"
+tm_keys Escape
+tm_check list_after_sync "Households: 1"
+tm_check list_shows_sent " sent "
 tm_keys F10
 tm_check_exit quits
 
