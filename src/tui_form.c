@@ -212,7 +212,9 @@ rebuild(int keep)
 	}
 	for (i = 0; i < n_old; i++)
 		fld_free(&old[i]);
-	if (!same) {
+	/* A new screen starts at its first answerable field; the same
+	 * screen after a save keeps the worker's field. */
+	if (strcmp(F.path, p->path) != 0 || F.kind != (int)p->kind) {
 		F.focus = 0;
 		F.skip = 0;
 		/* Start on the first field that takes an answer. */

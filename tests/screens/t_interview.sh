@@ -74,6 +74,18 @@ tm_check date_plus_steps "2024-03-03"
 tm_keys -
 tm_check date_minus_steps "2024-03-02"
 tm_keys Enter
+# A field-list group: both questions on one screen, Enter goes field to
+# field, the constraint message shows under its field.
+tm_check fieldlist_first "> Contact phone"
+tm_check fieldlist_second_shown "  Does this phone have WeChat?"
+tm_type 12345
+tm_keys Enter
+tm_check fieldlist_constraint "A mobile number has 11 digits and starts with 13-19."
+tm_keys C-u
+tm_type 13800138000
+tm_keys Enter
+tm_check fieldlist_focus_moves "> Does this phone have WeChat?"
+tm_keys 1 Enter
 tm_check review_clean "No errors and no open warnings. Press F to finalize."
 tm_keys f
 tm_check finalized_message "Finalized and saved."
@@ -103,6 +115,8 @@ has saved_size_fixed "$T/rec.json" '"hhsize":"9"'
 has saved_reason "$T/rec.json" '"reasons":{"hhsize":"three generations live together"}'
 has saved_member "$T/rec.json" '"member":\[{"age":"30","mname":"李四"}\]'
 has saved_date "$T/rec.json" '"visit_date":"2024-03-02"'
+has saved_fieldlist "$T/rec.json" '"phone":"13800138000","proxy_written":"no"'
+has saved_fieldlist_select "$T/rec.json" '"wechat":"yes"'
 has saved_consent_evidence "$T/rec.json" '"method":"signed"'
 has saved_consent_letter_hash "$T/rec.json" '"letter_blake2b":"[0-9a-f]\{64\}"'
 if grep -q '"land_mu"' "$T/rec.json"; then not_ok skipped_not_saved "land_mu present"

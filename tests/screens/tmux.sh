@@ -17,12 +17,14 @@
 #   tm_check NAME TEXT       ok NAME if TEXT is on the screen (after a wait)
 #   tm_stop                  kill the tmux server
 TM_SOCK="ds-test-$$-$RANDOM"
+TM_N=0
 TM_TIMEOUT=${TM_TIMEOUT:-10}
 # A broken build must not make a script wait 10 s per check: after this
 # many seconds every wait looks once and gives up.
 TM_DEADLINE=$((SECONDS + ${TM_BUDGET:-45}))
 # Options come from a private config so they hold from the first pane on.
-# (window-size manual in a config file kills tmux 3.3a: set it later.)
+# (No window-size manual: tmux 3.3a can die of it with no client attached;
+# resize-window sets a manual size for the window by itself.)
 printf '%s\n' 'set -g remain-on-exit on' 'set -g status off' \
     'set -g default-terminal screen-256color' 'set -sg escape-time 0' \
     >"$T/.tmux.conf"
@@ -45,15 +47,23 @@ tm_start() {
 			shift
 		done
 		shift
-		printf 'exec'
+		# Not exec: the shell records the exit status itself (tmux
+		# does not always report it); tm_pid finds the program.
+		printf '%q' "$1"
+		shift
 		printf ' %q' "$@"
 		printf ' 2>%q\n' "$T/.tm-stderr"
+		printf 'echo $? >%q\n' "$T/.tm-status"
 	} >"$run"
 	chmod +x "$run"
+	rm -f "$T/.tm-status"
+	# A fresh server per start: a server still shutting down must not
+	# take the new session with it.
 	tm_stop
+	TM_N=$((TM_N + 1))
+	TM_SOCK="ds-test-$$-$RANDOM-$TM_N"
 	tmx -2 new-session -d -s ds -x "$cols" -y "$rows" \
 	    "TERM=screen-256color; export TERM; exec $run" || return 1
-	tmx set-option -g window-size manual >/dev/null
 	tmx resize-window -t ds -x "$cols" -y "$rows" >/dev/null
 }
 
@@ -61,7 +71,7 @@ tm_keys() { tmx send-keys -t ds "$@"; }
 tm_type() { tmx send-keys -t ds -l -- "$1"; }
 tm_screen() { tmx capture-pane -p -t ds; }
 tm_resize() { tmx resize-window -t ds -x "$1" -y "$2"; }
-tm_pid() { tmx display-message -p -t ds '#{pane_pid}'; }
+tm_pid() { pgrep -P "$(tmx display-message -p -t ds '#{pane_pid}')" | head -1; }
 # Dead only when tmux says so (or the session is gone): a query that
 # fails while the program is busy must not count as an exit.
 tm_alive() {
@@ -121,9 +131,15 @@ tm_check_gone() {
 tm_check_exit() {
 	local st
 	if ! tm_wait_exit; then not_ok "$1" "still running"; return; fi
-	st=$(tmx display-message -p -t ds '#{pane_dead_status}')
+	local i=0
+	st=
+	while [ $i -lt 40 ] && [ ! -s "$T/.tm-status" ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	st=$(cat "$T/.tm-status" 2>/dev/null)
 	if [ "$st" != 0 ]; then
-		not_ok "$1" "exit status '$st' signal '$(tmx display-message -p -t ds '#{pane_dead_signal}')'"
+		not_ok "$1" "exit status '$st'"
 		sed 's/^/    stderr: /' "$T/.tm-stderr" | head -20
 	elif grep -q 'Sanitizer\|runtime error' "$T/.tm-stderr" 2>/dev/null; then
 		not_ok "$1" "sanitizer report"
