@@ -10,6 +10,7 @@
 
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "i18n.h"
@@ -21,8 +22,9 @@
 static struct {
 	size_t		 pending;
 	int64_t		 lo, hi;
-	int		 typing;
+	int		 typing;	/* 'e' folder, 'p' address, 0 */
 	struct tui_edit	 dir;
+	struct tui_edit	 url;
 	char		 msg[DS_ERR_MSG_MAX];
 	enum tui_color	 msgc;
 } S;
@@ -62,6 +64,7 @@ tui_sync_init(void)
 {
 	memset(&S, 0, sizeof(S));
 	tui_edit_init(&S.dir, TUI_EDIT_TEXT, NULL);
+	tui_edit_init(&S.url, TUI_EDIT_TEXT, getenv("DOORSTEP_OFFICE_URL"));
 	refresh_status();
 	tui_screen_set(&sync_screen);
 }
@@ -107,6 +110,47 @@ export_now(void)
 }
 
 static void
+push_now(void)
+{
+	static struct receipt rc;
+	struct tui_app *a = tui_app();
+	struct pack_opts po;
+	struct push_opts pu;
+	struct pack_result pr;
+	struct ds_err err;
+	char url[TUI_EDIT_MAX * 4 + 1];
+	enum ds_status st;
+
+	if (tui_edit_get(&S.url, url, sizeof(url)) != 0 || url[0] == '\0')
+		return;
+	snprintf(S.msg, sizeof(S.msg), "%s", _("Sending... (this can take "
+	    "a minute on a slow line)"));
+	S.msgc = TUI_C_HINT;
+	tui_draw();
+	memset(&po, 0, sizeof(po));
+	memset(&pu, 0, sizeof(pu));
+	po.worker = a->worker;
+	pu.tries = 3;
+	pu.backoff_ms = 500;
+	ds_err_clear(&err);
+	st = pack_push(ws_store(a->ws), ws_device_id(a->ws), ws_signer(a->ws),
+	    ws_office(a->ws), &po, url, &pu, &pr, &rc, &err);
+	S.typing = 0;
+	if (st == DS_ENOENT)
+		snprintf(S.msg, sizeof(S.msg), "%s", _("Nothing to send: every "
+		    "record already went to the office."));
+	else if (st != DS_OK)
+		snprintf(S.msg, sizeof(S.msg), _("Sending failed: %s. Nothing "
+		    "was lost; try again later or export to a USB stick."),
+		    err.msg);
+	else
+		snprintf(S.msg, sizeof(S.msg), _("Sent %zu records; the office "
+		    "confirmed them."), pr.n_records);
+	S.msgc = st == DS_OK ? TUI_C_OK : TUI_C_ERROR;
+	refresh_status();
+}
+
+static void
 sync_draw(void)
 {
 	char line[256];
@@ -119,36 +163,47 @@ sync_draw(void)
 	    "confirmed yet: %zu"), S.pending);
 	tui_put(y++, 2, COLS - 4, TUI_C_TITLE, line);
 	y++;
-	if (S.typing) {
+	if (S.typing == 'e') {
 		tui_put(y++, 2, COLS - 4, TUI_C_NORMAL, _("Folder to write "
 		    "the file into (for example the USB stick), then Enter:"));
 		tui_edit_draw(&S.dir, y++, 4, COLS - 8, 1, 0);
-	} else
+	} else if (S.typing == 'p') {
+		tui_put(y++, 2, COLS - 4, TUI_C_NORMAL, _("Address of the "
+		    "township office, then Enter:"));
+		tui_edit_draw(&S.url, y++, 4, COLS - 8, 1, 0);
+	} else {
 		tui_put(y++, 2, COLS - 4, TUI_C_NORMAL, _("E  Export to a "
 		    "folder (USB stick)"));
+		tui_put(y++, 2, COLS - 4, TUI_C_NORMAL, _("P  Send to the "
+		    "office over the network"));
+	}
 	y++;
 	if (S.msg[0] != '\0')
 		tui_wrap(y, 2, COLS - 4, 5, 0, S.msgc, S.msg);
-	tui_form_footer(S.typing ? _("Enter Export  Esc Cancel") :
-	    _("E Export  Esc Back  F10 Back"));
+	tui_form_footer(S.typing == 'e' ? _("Enter Export  Esc Cancel") :
+	    S.typing == 'p' ? _("Enter Send  Esc Cancel") :
+	    _("E Export  P Send  Esc Back  F10 Back"));
 }
 
 static void
 sync_key(enum tui_req req, wint_t ch)
 {
 	if (S.typing) {
-		if (req == TUI_REQ_ENTER)
+		if (req == TUI_REQ_ENTER && S.typing == 'e')
 			export_now();
+		else if (req == TUI_REQ_ENTER)
+			push_now();
 		else if (req == TUI_REQ_CANCEL)
 			S.typing = 0;
 		else
-			(void)tui_edit_key(&S.dir, req, ch);
+			(void)tui_edit_key(S.typing == 'e' ? &S.dir : &S.url, req,
+			    ch);
 		return;
 	}
 	switch (req) {
 	case TUI_REQ_CHAR:
-		if (ch == L'e' || ch == L'E') {
-			S.typing = 1;
+		if (ch == L'e' || ch == L'E' || ch == L'p' || ch == L'P') {
+			S.typing = ch == L'e' || ch == L'E' ? 'e' : 'p';
 			S.msg[0] = '\0';
 		}
 		return;

@@ -101,6 +101,14 @@ tm_keys Enter
 tm_check sync_exported "Wrote 1 records to"
 n=$(find "$T/usb" -name '*.dsb' | wc -l)
 [ "$n" = 1 ] && ok sync_bundle_written || not_ok sync_bundle_written "found $n bundles"
+# Sending to an office that does not answer: a clear message, nothing lost.
+tm_keys p
+tm_check sync_asks_address "Address of the township office"
+tm_type "http://127.0.0.1:9"
+tm_keys Enter
+tm_check sync_push_fails_clearly "Sending failed:"
+tm_check sync_push_what_next "export to a USB stick."
+tm_check sync_still_waiting "Records the office has not confirmed yet: 1"
 tm_keys Escape
 tm_check list_after_sync "Households: 1"
 tm_check list_shows_sent " sent "
