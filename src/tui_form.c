@@ -167,8 +167,20 @@ fld_build(struct fld *f, const struct eng_field *ef, const struct fld *old)
 		f->quick = ef->appearance != NULL &&
 		    strstr(ef->appearance, "quick") != NULL;
 		if (tui_select_init(&f->sel, f->opts, f->nopts, multi, filt,
-		    ef->value) != DS_OK)
-			tui_die("cannot show a list of %zu options", f->nopts);
+		    ef->value) != DS_OK) {
+			/* Too long to list: the worker types the choice's
+			 * name and the engine checks it. */
+			for (i = 0; i < f->nopts; i++) {
+				ds_free((char *)(uintptr_t)f->opts[i].name);
+				ds_free((char *)(uintptr_t)f->opts[i].label);
+			}
+			ds_free(f->opts);
+			f->opts = NULL;
+			f->nopts = 0;
+			f->kind = FK_EDIT;
+			tui_edit_init(&f->ed, TUI_EDIT_TEXT, ef->value);
+			return;
+		}
 		if (old != NULL && old->kind == FK_SELECT &&
 		    old->sel.nvis > 0) {
 			/* Same question again: keep the worker's place. */
@@ -256,8 +268,7 @@ static void
 show_err(const struct ds_err *err)
 {
 	snprintf(F.msg, sizeof(F.msg), "%s", err->msg);
-	F.msgc = err->code == DS_EIO || err->code == DS_ENOSPC ||
-	    err->code == DS_ECRYPTO ? TUI_C_ERROR : TUI_C_ERROR;
+	F.msgc = TUI_C_ERROR;
 }
 
 /* The field of the prompt at path, or NULL. */

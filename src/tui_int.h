@@ -164,7 +164,7 @@ struct tui_opt {
 	const char	*label;	/* shown text; borrowed */
 };
 
-#define TUI_SELECT_MAX	10000	/* options in one list */
+#define TUI_SELECT_MAX	100000	/* options in one list */
 
 struct tui_select {
 	const struct tui_opt	*opts;	/* borrowed, n entries */

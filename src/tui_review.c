@@ -158,12 +158,10 @@ review_key(enum tui_req req, wint_t ch)
 	case TUI_REQ_REVIEW:
 	case TUI_REQ_PREV:
 		review_leave();
-		if (tui_iv_prompt()->kind == EP_END) {
-			struct ds_err e2;
-
-			if (tui_iv_prev(&e2) != DS_OK)
-				(void)0;
-		}
+		/* From the end, back means the last question (else the
+		 * interview screen would open this review again). */
+		if (tui_iv_prompt()->kind == EP_END)
+			(void)tui_iv_prev(&err);
 		tui_form_init();
 		return;
 	case TUI_REQ_JUMP:
