@@ -108,16 +108,23 @@ merge(struct store_list *from)
 	return DS_OK;
 }
 
+/*
+ * Text that may be a household number or an ID-card number: one word with
+ * a digit in it ("HH0003", "3401...X").  Those also go through the blind
+ * indexes; a name search runs in any case.
+ */
 static int
 looks_like_number(const char *s)
 {
-	size_t n = 0;
+	int digit = 0;
 
-	for (; *s != '\0'; s++, n++)
-		if (!((*s >= '0' && *s <= '9') || *s == 'x' || *s == 'X' ||
-		    *s == '-' || *s == ' '))
+	for (; *s != '\0'; s++) {
+		if (*s == ' ')
 			return 0;
-	return n > 0;
+		if (*s >= '0' && *s <= '9')
+			digit = 1;
+	}
+	return digit;
 }
 
 /* (Re)load the lines for the current filter and search. */
