@@ -27,7 +27,9 @@ struct row {
 	char		*path;		/* owned; NULL for headers */
 	char		 mark;		/* ' ' '*' '!' 'W' '-' */
 	int		 header;
+	int		 roster;	/* a repeat set: Enter opens its roster */
 	size_t		 item;		/* repeat item number, or 0 */
+	size_t		 count;		/* roster: its items */
 };
 
 static struct {
@@ -135,7 +137,7 @@ build(void)
 	for (n = inst_next(eng_root(tui_iv_eng()), 0); n != NULL &&
 	    J.n < JUMP_ROWS_MAX; n = inst_next(n, 0)) {
 		memset(&r, 0, sizeof(r));
-		if (n->kind == INST_SET || !shown_type(n->def->type))
+		if (n->kind != INST_SET && !shown_type(n->def->type))
 			continue;
 		if (node_path(n, path, sizeof(path)) != 0)
 			continue;
@@ -144,7 +146,9 @@ build(void)
 		if (r.label == NULL)
 			r.label = n->def->name;
 		r.header = n->kind != INST_LEAF;
+		r.roster = n->kind == INST_SET;
 		r.item = n->kind == INST_ITEM ? n->pos + 1 : 0;
+		r.count = n->kind == INST_SET ? n->nitems : 0;
 		if (irrelevant(n))
 			r.mark = '-';
 		else if (n->kind == INST_LEAF) {
@@ -219,7 +223,12 @@ jump_draw(void)
 			snprintf(line, sizeof(line), "%zu. ", r->item);
 			x += tui_put(y, x, COLS - x - 1, c, line);
 		}
-		tui_put(y, x, COLS - x - 1, c, r->label);
+		x += tui_put(y, x, COLS - x - 1, c, r->label);
+		if (r->roster) {
+			snprintf(line, sizeof(line), _(" (%zu, Enter: roster)"),
+			    r->count);
+			tui_put(y, x, COLS - x - 1, TUI_C_HINT, line);
+		}
 	}
 	tui_form_footer(_("Enter Go there  Up/Down Move  Esc Back"));
 }
@@ -254,9 +263,11 @@ jump_key(enum tui_req req, wint_t ch)
 		J.cur = J.n > 0 ? J.n - 1 : 0;
 		return;
 	case TUI_REQ_ENTER:
-		/* A header goes to its first relevant question. */
+		/* A roster row opens the roster; another header goes to its
+		 * first relevant question. */
 		for (i = J.cur; i < J.n; i++)
-			if (!J.v[i].header && J.v[i].mark != '-')
+			if ((J.v[i].roster && i == J.cur) ||
+			    (!J.v[i].header && J.v[i].mark != '-'))
 				break;
 		if (i >= J.n || J.v[J.cur].mark == '-') {
 			tui_status(TUI_C_WARN, "%s", _("That question is not "
