@@ -9,6 +9,8 @@
  */
 #include "report.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -249,6 +251,7 @@ report_write(const struct report_table *t, const char *path,
 	enum ds_status st;
 	char tmp[4096], *csv;
 	size_t len;
+	int fd;
 
 	if (ends_with(path, ".csv")) {
 		if ((st = report_csv(t, &csv, &len, err)) != DS_OK)
@@ -264,7 +267,18 @@ report_write(const struct report_table *t, const char *path,
 	/* libxlsxwriter writes a file by name: build it beside, then rename. */
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return ds_err_set(err, DS_EINVAL, "report: path too long");
+	/*
+	 * Create the temp file ourselves (mode 0600, no symlink followed):
+	 * libxlsxwriter then truncates it in place, and a directory we
+	 * cannot write is refused here rather than by the library, which
+	 * would also print to stderr.
+	 */
 	(void)unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) < 0)
+		return ds_err_set(err, errno == ENOSPC ? DS_ENOSPC : DS_EIO,
+		    "cannot create %s: %s", tmp, strerror(errno));
+	(void)close(fd);
 	if ((st = report_xlsx_write(t, tmp, err)) != DS_OK ||
 	    (st = file_sync(tmp, err)) != DS_OK) {
 		(void)unlink(tmp);

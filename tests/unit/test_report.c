@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zip.h>
@@ -473,6 +474,11 @@ test_xlsx_frozen_titles_totals(void)
 	ST_EQ(report_write(t, path, &err), DS_OK, &err);
 	snprintf(ref, sizeof(ref), "%s.tmp", path);
 	OK(!ds_path_exists(ref));
+	{
+		struct stat sb;
+
+		OK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+	}
 	if ((z = zip_open(path, ZIP_RDONLY, &ze)) == NULL) {
 		HARNESS_FAIL("zip_open %s: %d", path, ze);
 		report_table_free(t);
@@ -588,6 +594,22 @@ test_csv_quoting_and_bad_suffix(void)
 	snprintf(path, sizeof(path), "%s/R.CSV", tmp);
 	ST_EQ(report_write(t, path, &err), DS_OK, &err);
 	OK(ds_path_exists(path));
+	/* A directory that does not exist: an error, nothing left behind. */
+	snprintf(path, sizeof(path), "%s/no/such/r.xlsx", tmp);
+	ST_EQ(report_write(t, path, &err), DS_EIO, &err);
+	snprintf(path, sizeof(path), "%s/no/such/r.csv", tmp);
+	OK(report_write(t, path, &err) != DS_OK);
+	OK(!ds_path_exists(path));
+	/* A failed write keeps the old file whole. */
+	snprintf(path, sizeof(path), "%s/R.CSV", tmp);
+	ds_fault_arm(DS_FAULT_IO, 1, 1);
+	OK(report_write(t, path, &err) != DS_OK);
+	ds_fault_disarm(DS_FAULT_IO);
+	ST_EQ(ds_file_read(path, 1 << 20, &csv, &len, &err), DS_OK, &err);
+	OK(csv != NULL && strncmp(csv, "\xef\xbb\xbf名称,数\r\n", 12) == 0);
+	ds_free(csv);
+	snprintf(path, sizeof(path), "%s/R.CSV.tmp", tmp);
+	OK(!ds_path_exists(path));
 	report_table_free(t);
 }
 
