@@ -232,7 +232,7 @@ load(struct eng *e, struct inst_node *c, const json_t *obj,
 	enum ds_status st;
 	size_t i, j;
 
-	if (c->kind != INST_GROUP)
+	if (c->kind != INST_GROUP) {
 		json_object_foreach((json_t *)(uintptr_t)obj, key, v) {
 			if (c->kind == INST_ROOT && strcmp(key, "_meta") == 0)
 				continue;
@@ -240,6 +240,7 @@ load(struct eng *e, struct inst_node *c, const json_t *obj,
 				return ds_err_set(err, DS_ECORRUPT, "unknown "
 				    "answer '%s' in the saved record", key);
 		}
+	}
 	for (i = 0; i < c->def->nkids; i++) {
 		k = c->kids[i];
 		k->flags |= INST_F_DEFAULTED;
@@ -403,7 +404,7 @@ fill_in(struct eng *e, struct inst_node *c, const json_t *obj,
 	size_t i, j;
 	enum ds_status st;
 
-	if (c->kind != INST_GROUP)
+	if (c->kind != INST_GROUP) {
 		json_object_foreach((json_t *)(uintptr_t)obj, key, v) {
 			if (c->kind == INST_ROOT && strcmp(key, "_meta") == 0)
 				continue;
@@ -414,6 +415,7 @@ fill_in(struct eng *e, struct inst_node *c, const json_t *obj,
 				    path);
 			}
 		}
+	}
 	for (i = 0; i < c->def->nkids; i++) {
 		k = c->kids[i];
 		if (k->kind == INST_GROUP) {
