@@ -110,11 +110,17 @@ static enum ds_status	 migrate(struct store *, struct ds_err *);
  * EFBIG, EDQUOT) is DS_ENOSPC.
  */
 static enum ds_status
-sql_err(struct store *s, int rc, const char *what, struct ds_err *err)
+sql_err_errno(struct store *s, int rc, int hint, const char *what,
+    struct ds_err *err)
 {
 	int prim = rc & 0xff, e = sqlite3_system_errno(s->db);
+
 	const char *m = sqlite3_errmsg(s->db);
 
+	/* Debian's SQLite does not always record the errno of a failed
+	 * write (IOERR_WRITE on EFBIG); the caller's errno then tells. */
+	if (e == 0)
+		e = hint;
 	if (prim == SQLITE_FULL || (prim == SQLITE_IOERR && (e == ENOSPC ||
 	    e == EFBIG
 #ifdef EDQUOT
@@ -141,6 +147,12 @@ sql_err(struct store *s, int rc, const char *what, struct ds_err *err)
 	default:
 		return ds_err_set(err, DS_EIO, "%s: %s", what, m);
 	}
+}
+
+static enum ds_status
+sql_err(struct store *s, int rc, const char *what, struct ds_err *err)
+{
+	return sql_err_errno(s, rc, 0, what, err);
 }
 
 /* After a failed write: roll back; on an I/O error reopen the connection. */
@@ -171,21 +183,29 @@ q(struct store *s, enum stmt i)
 static enum ds_status
 run(struct store *s, enum stmt i, const char *what, struct ds_err *err)
 {
-	int rc = sqlite3_step(s->q[i]);
+	int rc, e;
+	enum ds_status st = DS_OK;
 
-	sqlite3_reset(s->q[i]);
+	errno = 0;
+	rc = sqlite3_step(s->q[i]);
+	e = errno;
+	/* Before the reset, which may clear the system errno. */
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return sql_err(s, rc, what, err);
-	return DS_OK;
+		st = sql_err_errno(s, rc, e, what, err);
+	sqlite3_reset(s->q[i]);
+	return st;
 }
 
 static enum ds_status
 exec(struct store *s, const char *sql, const char *what, struct ds_err *err)
 {
-	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	int rc, e;
 
+	errno = 0;
+	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	e = errno;
 	if (rc != SQLITE_OK)
-		return sql_err(s, rc, what, err);
+		return sql_err_errno(s, rc, e, what, err);
 	return DS_OK;
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -553,6 +554,90 @@ test_disk_full_fails_cleanly_and_recovers(void)
 }
 
 /*
+ * Disk full for real: in a child, RLIMIT_FSIZE (soft) caps every file the
+ * process writes, SIGXFSZ ignored, so SQLite's writes fail with EFBIG or
+ * short writes.  The child reports: the failing status, whether the
+ * message says disk full, whether the earlier record still reads back,
+ * and whether a save works after the limit is lifted.
+ */
+static void
+test_disk_full_rlimit_fsize(void)
+{
+	char path[512], *big, *json = NULL, msg[DS_ERR_MSG_MAX];
+	unsigned char id[16], id2[16];
+	int fds[2], status, res[4] = { 0, 0, 0, 0 };
+	struct store *s;
+	struct ds_err err;
+	struct rlimit rl;
+	size_t len, i;
+	pid_t pid;
+	ssize_t n;
+
+	fresh("st_fsize", path, sizeof(path));
+	if (pipe(fds) != 0)
+		return;
+	if ((pid = fork()) == 0) {
+		enum ds_status st = DS_OK;
+		int k;
+
+		close(fds[0]);
+		signal(SIGXFSZ, SIG_IGN);
+		if (store_open(path, dek, dev, &s, &err) != DS_OK)
+			_exit(3);
+		store_id_new(id);
+		if (save(s, id, "{\"kept\":1}", "kept", NULL, NULL, NULL,
+		    &err) != DS_OK)
+			_exit(4);
+		big = ds_malloc(32 * 1024 + 16);
+		len = (size_t)snprintf(big, 16, "{\"x\":\"");
+		for (i = len; i < 32 * 1024; i++)
+			big[i] = (char)('a' + (char)(i % 26));
+		memcpy(big + 32 * 1024, "\"}", 3);
+		getrlimit(RLIMIT_FSIZE, &rl);
+		rl.rlim_cur = 512 * 1024;
+		setrlimit(RLIMIT_FSIZE, &rl);
+		for (k = 0; k < 100 && st == DS_OK; k++) {
+			store_id_new(id2);
+			st = save(s, id2, big, "big", NULL, NULL, NULL, &err);
+		}
+		res[0] = (int)st;
+		res[1] = strstr(err.msg, "disk full") != NULL;
+		snprintf(msg, sizeof(msg), "%s", err.msg);
+		res[2] = store_answers_get(s, id, 0, &json, &len, &err)
+		    == DS_OK && strcmp(json, "{\"kept\":1}") == 0;
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_FSIZE, &rl);
+		store_id_new(id2);
+		res[3] = save(s, id2, big, "big", NULL, NULL, NULL, &err)
+		    == DS_OK && store_check(s, &err) == DS_OK;
+		if (write(fds[1], res, sizeof(res)) != (ssize_t)sizeof(res) ||
+		    write(fds[1], msg, sizeof(msg)) != (ssize_t)sizeof(msg))
+			_exit(5);
+		store_close(s);
+		_exit(0);
+	}
+	close(fds[1]);
+	n = read(fds[0], res, sizeof(res));
+	memset(msg, 0, sizeof(msg));
+	if (read(fds[0], msg, sizeof(msg)) <= 0)
+		msg[0] = '\0';
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	INT_EQ(n, (ssize_t)sizeof(res));
+	OK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ST_EQ(res[0], DS_ENOSPC, NULL);
+	if (!res[1])
+		HARNESS_FAIL("message does not say disk full: %s", msg);
+	OK(res[2]);	/* earlier data intact */
+	OK(res[3]);	/* saving works again */
+	/* And the file is sound for a fresh opener. */
+	if ((s = open_ok(path)) != NULL) {
+		ST_EQ(store_check(s, &err), DS_OK, &err);
+		store_close(s);
+	}
+}
+
+/*
  * Crash safety: a child saves in a loop and writes each committed rev id
  * to a pipe; the parent SIGKILLs it at a random moment.  After each kill
  * the database passes integrity_check and holds every reported revision
@@ -779,6 +864,7 @@ main(void)
 	RUN(test_save_refuses_stale_editor_and_bad_input);
 	RUN(test_outbox_snapshots_ranges_and_acks);
 	RUN(test_disk_full_fails_cleanly_and_recovers);
+	RUN(test_disk_full_rlimit_fsize);
 	RUN(test_alloc_faults_are_clean);
 	RUN(test_crash_kill9_keeps_every_committed_revision);
 	return harness_done();
