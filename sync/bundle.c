@@ -15,7 +15,6 @@
 
 #include "buf.h"
 #include "cry_bundle.h"
-#include "json.h"
 #include "mem.h"
 
 #define PAYLOAD_MAGIC	"DSPL"
@@ -259,20 +258,214 @@ put_rev(struct ds_buf *b, const struct bundle_rev *r)
 	return DS_OK;
 }
 
-/* JSON check for one payload field: kind 'o' object, 'a' array, 'j' any. */
+/*
+ * Strict RFC 8259 check without allocating (the import hot path): objects,
+ * arrays, strings (escapes, UTF-8, no control characters, no \u0000, no
+ * lone surrogates, as jansson requires), numbers, literals, depth <= 64.
+ */
+struct js {
+	const unsigned char	*p;
+	size_t			 n, i;
+};
+
+static void
+js_ws(struct js *j)
+{
+	while (j->i < j->n && (j->p[j->i] == ' ' || j->p[j->i] == '\t' ||
+	    j->p[j->i] == '\n' || j->p[j->i] == '\r'))
+		j->i++;
+}
+
+static int
+js_hex4(struct js *j, unsigned *v)
+{
+	unsigned k, c;
+
+	if (j->n - j->i < 4)
+		return -1;
+	for (*v = 0, k = 0; k < 4; k++) {
+		c = j->p[j->i++];
+		*v <<= 4;
+		if (c >= '0' && c <= '9')
+			*v |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			*v |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			*v |= c - 'A' + 10;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+static int
+js_string(struct js *j)
+{
+	size_t start;
+	unsigned u, lo;
+
+	j->i++;	/* the opening quote */
+	while (j->i < j->n) {
+		unsigned char c = j->p[j->i];
+
+		if (c == '"') {
+			j->i++;
+			return 0;
+		}
+		if (c < 0x20)
+			return -1;
+		if (c == '\\') {
+			if (++j->i >= j->n)
+				return -1;
+			c = j->p[j->i++];
+			if (c == 'u') {
+				if (js_hex4(j, &u) != 0 || u == 0 ||
+				    (u >= 0xdc00 && u <= 0xdfff))
+					return -1;
+				if (u >= 0xd800 && u <= 0xdbff) {
+					if (j->n - j->i < 2 || j->p[j->i] !=
+					    '\\' || j->p[j->i + 1] != 'u')
+						return -1;
+					j->i += 2;
+					if (js_hex4(j, &lo) != 0 || lo < 0xdc00 ||
+					    lo > 0xdfff)
+						return -1;
+				}
+			} else if (strchr("\"\\/bfnrt", c) == NULL || c == 0)
+				return -1;
+			continue;
+		}
+		if (c < 0x80) {
+			j->i++;
+			continue;
+		}
+		/* One multi-byte UTF-8 sequence. */
+		start = j->i;
+		j->i++;
+		while (j->i < j->n && (j->p[j->i] & 0xc0) == 0x80 &&
+		    j->i - start < 4)
+			j->i++;
+		if (!bundle_utf8_ok(j->p + start, j->i - start))
+			return -1;
+	}
+	return -1;
+}
+
+static int
+js_number(struct js *j)
+{
+	size_t d;
+
+	if (j->p[j->i] == '-')
+		j->i++;
+	if (j->i >= j->n)
+		return -1;
+	if (j->p[j->i] == '0')
+		j->i++;
+	else if (j->p[j->i] >= '1' && j->p[j->i] <= '9')
+		while (j->i < j->n && j->p[j->i] >= '0' && j->p[j->i] <= '9')
+			j->i++;
+	else
+		return -1;
+	if (j->i < j->n && j->p[j->i] == '.') {
+		for (j->i++, d = 0; j->i < j->n && j->p[j->i] >= '0' &&
+		    j->p[j->i] <= '9'; d++)
+			j->i++;
+		if (d == 0)
+			return -1;
+	}
+	if (j->i < j->n && (j->p[j->i] == 'e' || j->p[j->i] == 'E')) {
+		j->i++;
+		if (j->i < j->n && (j->p[j->i] == '+' || j->p[j->i] == '-'))
+			j->i++;
+		for (d = 0; j->i < j->n && j->p[j->i] >= '0' &&
+		    j->p[j->i] <= '9'; d++)
+			j->i++;
+		if (d == 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+js_value(struct js *j, int depth)
+{
+	unsigned char c, close;
+
+	js_ws(j);
+	if (j->i >= j->n || depth > 64)
+		return -1;
+	c = j->p[j->i];
+	if (c == '"')
+		return js_string(j);
+	if (c == '-' || (c >= '0' && c <= '9'))
+		return js_number(j);
+	if (c == 't' || c == 'f' || c == 'n') {
+		const char *lit = c == 't' ? "true" : c == 'f' ? "false" :
+		    "null";
+		size_t l = strlen(lit);
+
+		if (j->n - j->i < l || memcmp(j->p + j->i, lit, l) != 0)
+			return -1;
+		j->i += l;
+		return 0;
+	}
+	if (c != '{' && c != '[')
+		return -1;
+	close = c == '{' ? '}' : ']';
+	j->i++;
+	js_ws(j);
+	if (j->i < j->n && j->p[j->i] == close) {
+		j->i++;
+		return 0;
+	}
+	for (;;) {
+		if (c == '{') {
+			js_ws(j);
+			if (j->i >= j->n || j->p[j->i] != '"' ||
+			    js_string(j) != 0)
+				return -1;
+			js_ws(j);
+			if (j->i >= j->n || j->p[j->i++] != ':')
+				return -1;
+		}
+		if (js_value(j, depth + 1) != 0)
+			return -1;
+		js_ws(j);
+		if (j->i >= j->n)
+			return -1;
+		if (j->p[j->i] == close) {
+			j->i++;
+			return 0;
+		}
+		if (j->p[j->i++] != ',')
+			return -1;
+	}
+}
+
+int
+bundle_json_ok(const void *p, size_t n, int kind)
+{
+	struct js j;
+
+	j.p = p;
+	j.n = n;
+	j.i = 0;
+	js_ws(&j);
+	if (j.i < j.n && ((kind == 'o' && j.p[j.i] != '{') ||
+	    (kind == 'a' && j.p[j.i] != '[')))
+		return 0;
+	if (js_value(&j, 0) != 0)
+		return 0;
+	js_ws(&j);
+	return j.i == j.n;
+}
+
+/* One payload JSON field: kind 'o' object, 'a' array, 'j' any. */
 static int
 json_ok(const struct bundle_bytes *b, int kind, size_t cap)
 {
-	json_t *j = NULL;
-	int ok;
-
-	if (ds_json_parse((const char *)b->p, b->n, cap, "payload", &j,
-	    NULL) != DS_OK)
-		return 0;
-	ok = kind == 'o' ? json_is_object(j) : kind == 'a' ? json_is_array(j) :
-	    1;
-	json_decref(j);
-	return ok;
+	return b->n > 0 && b->n <= cap && bundle_json_ok(b->p, b->n, kind);
 }
 
 static int
@@ -496,7 +689,7 @@ deflate_all(const unsigned char *in, size_t n, unsigned char **out,
 
 	*out = NULL;
 	memset(&z, 0, sizeof(z));
-	if (deflateInit(&z, Z_BEST_COMPRESSION) != Z_OK)
+	if (deflateInit(&z, 6) != Z_OK)
 		return ds_err_set(err, DS_ENOMEM, "deflate init");
 	bound = deflateBound(&z, (uLong)n);
 	if ((o = ds_malloc(bound)) == NULL) {

@@ -145,6 +145,13 @@ struct bundle_rev {
 /* 1 if p holds well-formed UTF-8 without control characters. */
 int		 bundle_utf8_ok(const void *p, size_t n);
 
+/*
+ * 1 if p holds exactly one strict JSON text (RFC 8259; no \u0000, no lone
+ * surrogates, depth <= 64) that jansson also accepts; kind 'o' requires an
+ * object, 'a' an array, 'j' anything.  Allocates nothing.
+ */
+int		 bundle_json_ok(const void *p, size_t n, int kind);
+
 /* 1 if the revision names a parent. */
 int		 bundle_rev_has_parent(const struct bundle_rev *);
 

@@ -44,6 +44,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 1; i < pl->nrevs; i++)
 		if (pl->revs[i].device_seq <= pl->revs[i - 1].device_seq)
 			abort();
+	/* What the scanner accepts, jansson (every later reader) accepts. */
+	for (i = 0; i < pl->nrevs; i++) {
+		json_t *j = NULL;
+
+		if (ds_json_parse((const char *)pl->revs[i].answers.p,
+		    pl->revs[i].answers.n, 1u << 20, "fuzz", &j, NULL) !=
+		    DS_OK || !json_is_object(j))
+			abort();
+		json_decref(j);
+	}
 	bundle_payload_free(pl);
 	return 0;
 }

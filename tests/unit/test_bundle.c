@@ -212,6 +212,41 @@ test_payload_parser_strict(void)
 	OK(pl == NULL);
 }
 
+/* The allocation-free scanner agrees with jansson on these. */
+static void
+test_json_scanner_matches_jansson(void)
+{
+	static const char *const cases[] = {
+		"{}", "[]", "{\"a\":1}", "{\"a\":[1,2.5e-3,-0,true,null]}",
+		" {\"名\":\"张三\"} ", "{\"e\":\"\\u00e9\\n\\\"\"}",
+		"{\"s\":\"\\ud83d\\ude00\"}", "{\"a\":01}", "{\"a\":1.}",
+		"{\"a\":.5}", "{\"a\":1e}", "{\"a\":-}", "{a:1}",
+		"{\"a\":1,}", "[1,]", "{\"a\" 1}", "{\"a\":tru}",
+		"{\"a\":\"\\u0000\"}", "{\"a\":\"\\ud800\"}",
+		"{\"a\":\"\\udc00x\"}", "{\"a\":\"\\x\"}",
+		"{\"a\":\"\t\"}", "{\"a\":\"\xc3\"}", "{\"a\":\"\xed\xa0\x80\"}",
+		"{} {}", "{\"a\":1}x", "", " ", "[[[[[[[[[[]]]]]]]]]]",
+		"{\"a\":\"\xf4\x90\x80\x80\"}", "\"str\"", "123",
+	};
+	size_t i;
+	json_t *j;
+	int scan, jan;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		j = NULL;
+		jan = ds_json_parse(cases[i], strlen(cases[i]), 1 << 20, "t",
+		    &j, NULL) == DS_OK;
+		json_decref(j);
+		scan = bundle_json_ok(cases[i], strlen(cases[i]), 'j');
+		if (scan != jan)
+			HARNESS_FAIL("case %zu \"%s\": scanner %d, jansson %d",
+			    i, cases[i], scan, jan);
+	}
+	OK(!bundle_json_ok("[]", 2, 'o'));
+	OK(bundle_json_ok("[]", 2, 'a'));
+	OK(!bundle_json_ok("{}", 2, 'a'));
+}
+
 int
 main(void)
 {
@@ -231,6 +266,7 @@ main(void)
 	RUN(test_other_office_cannot_open);
 	RUN(test_every_header_byte_flip_refused);
 	RUN(test_payload_parser_strict);
+	RUN(test_json_scanner_matches_jansson);
 	sf_device_free(&dev);
 	sf_office_free(&office);
 	sf_office_free(&other);
