@@ -57,7 +57,7 @@ OPT = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 endif
 ifeq ($(MODE),fuzz)
 CC = clang
-OPT = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+OPT = -O1 -g -Wno-unknown-warning-option -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-omit-frame-pointer
 # clang 14 does not know this gcc-only option
 WARN := $(filter-out -Wno-format-truncation,$(WARN))

@@ -45,6 +45,8 @@ struct parser {
 };
 
 static uint32_t	parse_or(struct parser *);
+static uint32_t	fail(struct parser *, enum ds_status, size_t, const char *,
+		    ...) __attribute__((format(printf, 4, 5)));
 
 static uint32_t
 fail(struct parser *p, enum ds_status st, size_t cpos, const char *fmt, ...)
@@ -463,7 +465,7 @@ parse_path(struct parser *p)
 			prim = parse_call(p);
 			break;
 		}
-		/* FALLTHROUGH */
+		DS_FALLTHROUGH;
 	case T_DOT:
 	case T_DOTDOT:
 	case T_AT:

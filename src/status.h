@@ -30,6 +30,9 @@
 	X(DS_EBUSY, "busy")						\
 	X(DS_ENET, "network error")
 
+/* Marks an intended switch fall-through for both gcc and clang. */
+#define DS_FALLTHROUGH	__attribute__((fallthrough))
+
 enum ds_status {
 #define DS_X(code, msg) code,
 	DS_STATUS_TABLE(DS_X)

@@ -173,7 +173,7 @@ tui_edit_key(struct tui_edit *ed, enum tui_req req, wint_t ch)
 		if (ed->cur == 0)
 			return TUI_EDIT_IGNORED;
 		ed->cur--;
-		/* FALLTHROUGH */
+		DS_FALLTHROUGH;
 	case TUI_REQ_DELETE:
 		if (ed->cur == ed->len)
 			return TUI_EDIT_IGNORED;
