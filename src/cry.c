@@ -310,6 +310,7 @@ cry_office_pub_parse(const char *text, size_t len, const char *what,
 	enum ds_status st;
 
 	ensure_init();
+	memset(&pub, 0, sizeof(pub));
 	if (len > KEYFILE_MAX)
 		return ds_err_set(err, DS_EPARSE, "%s: not a key file (too "
 		    "large)", what);
