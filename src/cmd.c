@@ -41,8 +41,8 @@ cmd_usage(const struct cli *cli, const struct cmd_entry *c)
  * --workspace W` and `doorstep --workspace W records` both work.  Returns -1
  * when the option lacks its value.
  */
-static int
-take_opt(int *argc, char **argv, const char *name, const char **val)
+int
+cmd_take_opt(int *argc, char **argv, const char *name, const char **val)
 {
 	size_t n = strlen(name);
 	int i, j, shift;
@@ -107,10 +107,10 @@ cmd_run(const struct cmd_program *p, int argc, char **argv)
 	cli.progname = p->name;
 	cli.workspace = getenv("DOORSTEP_WORKSPACE");
 	cli.office_dir = getenv("DOORSTEP_OFFICE_DIR");
-	if (take_opt(&argc, argv, "--workspace", &cli.workspace) == -1 ||
-	    take_opt(&argc, argv, "--passphrase-file",
+	if (cmd_take_opt(&argc, argv, "--workspace", &cli.workspace) == -1 ||
+	    cmd_take_opt(&argc, argv, "--passphrase-file",
 	    &cli.passphrase_file) == -1 ||
-	    take_opt(&argc, argv, "--dir", &cli.office_dir) == -1) {
+	    cmd_take_opt(&argc, argv, "--dir", &cli.office_dir) == -1) {
 		fprintf(stderr, "%s: option needs a value\n", p->name);
 		usage_all(p, stderr);
 		return CMD_EXIT_USAGE;

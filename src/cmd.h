@@ -43,6 +43,13 @@ struct cmd_program {
 /* Parse shared options, dispatch, return the exit status. */
 int	cmd_run(const struct cmd_program *, int argc, char **argv);
 
+/*
+ * Take `--name VALUE` or `--name=VALUE` out of argv wherever it stands
+ * (before a "--"), setting *val; the last one wins.  -1 when the option
+ * lacks its value.
+ */
+int	cmd_take_opt(int *argc, char **argv, const char *name, const char **val);
+
 /* Print "usage: PROG NAME USAGE" to stderr and return CMD_EXIT_USAGE. */
 int	cmd_usage(const struct cli *, const struct cmd_entry *);
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd.h"
 #include "util.h"
 
 int
@@ -63,29 +64,5 @@ office_close(struct office *o)
 int
 office_opt(int *argc, char **argv, const char *name, const char **val)
 {
-	size_t n = strlen(name);
-	int i, j, shift;
-
-	for (i = 1; i < *argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strncmp(argv[i], name, n) != 0)
-			continue;
-		if (argv[i][n] == '=') {
-			*val = argv[i] + n + 1;
-			shift = 1;
-		} else if (argv[i][n] == '\0') {
-			if (i + 1 >= *argc)
-				return -1;
-			*val = argv[i + 1];
-			shift = 2;
-		} else
-			continue;
-		for (j = i; j + shift < *argc; j++)
-			argv[j] = argv[j + shift];
-		*argc -= shift;
-		argv[*argc] = NULL;
-		return 0;
-	}
-	return 0;
+	return cmd_take_opt(argc, argv, name, val);
 }
