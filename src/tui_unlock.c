@@ -6,7 +6,7 @@
  * DOORSTEP_PASSPHRASE unlock without asking (scripts, tests, the demo).
  * A wrong passphrase costs the workspace's deliberate delay (ws.h) and
  * says so plainly; the worker can try again at once.  The worker's name
- * is sealed in the keyring, so it shows once the workspace is open.
+ * comes from the workspace's plain `worker` file (ws_worker_hint).
  */
 #include "tui_int.h"
 
@@ -25,6 +25,8 @@ static struct {
 	struct tui_edit	 pass;
 	char		 msg[DS_ERR_MSG_MAX];
 	int		 tries;
+	char		 hint[WS_WORKER_MAX + 1]; /* worker name, clear */
+	int		 hint_read;
 } U;
 
 static void	unlock_draw(void);
@@ -121,6 +123,14 @@ unlock_draw(void)
 		    "run: doorstep init --office-key FILE --worker NAME"));
 		tui_form_footer(_("F1 Help  F10 Quit"));
 		return;
+	}
+	if (!U.hint_read) {
+		(void)ws_worker_hint(a->ws_path, U.hint, sizeof(U.hint), NULL);
+		U.hint_read = 1;
+	}
+	if (U.hint[0] != '\0') {
+		tui_put(y++, 2, COLS - 4, TUI_C_NORMAL, _("Worker:"));
+		tui_put(y++, 4, COLS - 6, TUI_C_TITLE, U.hint);
 	}
 	tui_put(y++, 2, COLS - 4, TUI_C_NORMAL, _("Workspace:"));
 	tui_put(y++, 4, COLS - 6, TUI_C_NORMAL, a->ws_path);

@@ -568,7 +568,17 @@ ws_create(const char *dir, const char *office_key_path, const char *worker,
 	    != DS_OK)
 		goto out;
 	store_close(s);
+	/* The worker's own name in clear, for the unlock screen (issue 4).
+	 * It names the laptop's user, never a household; the sealed copy in
+	 * the keyring stays the one ws_worker() returns. */
+	ws_path(path, sizeof(path), dir, WS_WORKER_FILE);
+	if ((st = ds_file_write_atomic(path, worker, wlen, 0600, err)) != DS_OK)
+		goto out;
 	st = kr_write(dir, &kr, err);
+	if (st != DS_OK) {
+		ws_path(path, sizeof(path), dir, WS_WORKER_FILE);
+		(void)unlink(path);
+	}
 out:
 	if (st != DS_OK) {
 		if (made_office) {
@@ -832,4 +842,24 @@ const char *
 ws_dir(const struct ws *w)
 {
 	return w->dir;
+}
+
+enum ds_status
+ws_worker_hint(const char *dir, char *out, size_t n, struct ds_err *err)
+{
+	char path[1024], *text;
+	enum ds_status st;
+	size_t len;
+
+	if (n == 0)
+		return ds_err_set(err, DS_EINVAL, "no room for the worker name");
+	out[0] = '\0';
+	if (strlen(dir) > 900)
+		return ds_err_set(err, DS_ELIMIT, "workspace path too long");
+	ws_path(path, sizeof(path), dir, WS_WORKER_FILE);
+	if ((st = ds_file_read(path, WS_WORKER_MAX, &text, &len, err)) != DS_OK)
+		return st;
+	snprintf(out, n, "%.*s", (int)len, text);
+	ds_free(text);
+	return DS_OK;
 }

@@ -10,7 +10,11 @@
  *                      the device Ed25519 key sealed under a DEK subkey,
  *                      the worker name sealed likewise, and a checksum;
  *   office-public.key  the pinned office public keys (copied at init);
- *   records.db         the record store (store.h), with -wal and -shm.
+ *   records.db         the record store (store.h), with -wal and -shm;
+ *   worker             the worker's name in clear, shown on the unlock
+ *                      screen before the passphrase (the only clear
+ *                      text; it names the laptop's user, never a
+ *                      household).
  *
  * An open workspace (struct ws) holds the DEK, the device signing key and
  * the worker name in secure memory until ws_close() wipes them.  Layers
@@ -28,6 +32,7 @@
 #define WS_KEYRING_FILE		"keyring"
 #define WS_OFFICE_FILE		"office-public.key"
 #define WS_DB_FILE		"records.db"
+#define WS_WORKER_FILE		"worker"
 #define WS_PASS_MIN_CHARS	8	/* characters (UTF-8 code points) */
 #define WS_PASS_MAX		1024	/* bytes */
 #define WS_WORKER_MAX		128	/* bytes of the worker name */
@@ -99,6 +104,14 @@ const unsigned char		*ws_device_id(const struct ws *); /* 16 */
 const struct cry_signkey	*ws_signer(const struct ws *);
 const struct cry_office_pub	*ws_office(const struct ws *);
 const char			*ws_worker(const struct ws *);
+
+/*
+ * The worker name of the workspace in `dir` without unlocking it (the
+ * plain `worker` file), into out (n bytes, truncated, NUL-terminated).
+ * DS_ENOENT for a workspace made before the file existed.
+ */
+enum ds_status			 ws_worker_hint(const char *dir, char *out,
+				    size_t n, struct ds_err *);
 const char			*ws_dir(const struct ws *);
 
 #endif

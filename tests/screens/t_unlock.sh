@@ -11,6 +11,7 @@ make_ws "$W" || { not_ok make_ws "workspace set-up failed"; exit 0; }
 tm_start 80 24 LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE=en \
     DOORSTEP_LOCALEDIR="$DS_TOP/build/locale" -- "$DOORSTEP" --workspace "$W"
 tm_check asks_passphrase "Type the passphrase, then Enter:"
+tm_check worker_name_before_unlock "李网格"
 tm_check names_workspace "$W"
 tm_type "wrong passphrase"
 tm_check shows_stars "****************"

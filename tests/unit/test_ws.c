@@ -104,8 +104,17 @@ test_create_open_and_modes(void)
 	ST_EQ(cry_verify_hash(ws_signer(w)->pk, h, sig, &err), DS_OK, &err);
 	OK(memcmp(ws_office(w)->office_id, "\0\0\0\0", 4) != 0);
 	ws_close(w);
-	/* The worker name and household data are not on disk in clear. */
-	INT_EQ(ts_grep_tree(dir, "Worker-Zhou", 11), 0);
+	/* Household data is not on disk in clear; the worker name is, once,
+	 * in the `worker` file the unlock screen shows (issue 4). */
+	INT_EQ(ts_grep_tree(dir, "Worker-Zhou", 11), 1);
+	{
+		char hint[WS_WORKER_MAX + 1];
+
+		ST_EQ(ws_worker_hint(dir, hint, sizeof(hint), &err), DS_OK,
+		    &err);
+		STR_EQ(hint, "网格员 Li Worker-Zhou");
+		INT_EQ(file_mode(dir, WS_WORKER_FILE), 0600);
+	}
 	INT_EQ(ts_grep_tree(dir, "欧阳娜娜", strlen("欧阳娜娜")), 0);
 	ST_EQ(ws_open(dir, PASS, strlen(PASS), &w, &err), DS_OK, &err);
 	ST_EQ(store_answers_get(ws_store(w), id, 0, &json, &len, &err), DS_OK,
