@@ -20,8 +20,10 @@ TM_SOCK="ds-test-$$-$RANDOM"
 TM_N=0
 TM_TIMEOUT=${TM_TIMEOUT:-10}
 # A broken build must not make a script wait 10 s per check: after this
-# many seconds every wait looks once and gives up.
-TM_DEADLINE=$((SECONDS + ${TM_BUDGET:-45}))
+# many seconds every wait looks once and gives up.  Generous, because a
+# loaded machine (ASan, parallel builds) slows every screen; a broken build
+# still ends the script in this time, not 10 s per check.
+TM_DEADLINE=$((SECONDS + ${TM_BUDGET:-150}))
 # Options come from a private config so they hold from the first pane on.
 # (No window-size manual: tmux 3.3a can die of it with no client attached;
 # resize-window sets a manual size for the window by itself.)
