@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# issue 6: one complete household of six members of the default form
+# (forms/household.md) through the real TUI: visit, consent, address,
+# six roster members, every income and spending group, guarantees, risks,
+# the monitoring line and category; finalized, then the saved record's
+# per-capita net income, category suggestion and signal are checked
+# against values worked out by hand from the answers typed.
+. "$(dirname "$0")/../lib.sh"
+TM_BUDGET=${TM_BUDGET:-85}
+. "$(dirname "$0")/tmux.sh"
+. "$(dirname "$0")/ws.sh"
+# 2024-09-15 04:00 UTC: a September 2024 visit, so the Anhui 2024 line (9,100).
+export TZ=UTC DOORSTEP_FAKE_NOW=1726372800
+
+W=$T/ws
+make_ws "$W" "$DS_TOP/forms/household.md" ||
+    { not_ok make_ws "workspace set-up failed"; exit 0; }
+
+FAILED=0
+# q TEXT KEYS...: wait until TEXT is on the screen, then send KEYS.  After
+# the first miss the rest of the interview is pointless: stop driving.
+q() {
+	local text=$1
+	shift
+	[ $FAILED = 1 ] && return 1
+	if ! tm_wait "$text"; then
+		FAILED=1
+		TM_DEADLINE=$SECONDS
+		not_ok "interview reaches '$text'" "not on the screen"
+		tm_screen | sed 's/^/    |/'
+		[ -s "$T/.tm-stderr" ] && sed 's/^/    stderr: /' "$T/.tm-stderr"
+		return 1
+	fi
+	[ $# -gt 0 ] && tm_keys "$@"
+	return 0
+}
+# t TEXT STRING: wait for TEXT, type STRING literally, then Enter.
+t() { q "$1" && tm_type "$2" && tm_keys Enter; }
+
+app "$W"
+q "No households yet. Press N to start one." n
+# Visit (field-list): verification, in person, cadre screening, two workers.
+q "> Visit type" 2 Enter
+q "> How the visit is done" Enter
+q "> How the household came to notice" 2 Enter
+t "> Collector (first worker) name" "李网格"
+t "> Second worker name" "王干部"
+q "> Visit date" Enter
+# Consent: the three letter parts are notes, read and passed with Enter.
+q "Read the three parts" Enter
+q "Part 1, application" Enter
+q "Part 2, truthfulness pledge" Enter
+q "Part 3, authorization" Enter
+q "Does the head (or applicant) agree" 1 Enter
+t "Name of the signer" "张建国"
+q "Signer is" 1 Enter
+q "Was it written by a proxy" 2 Enter
+q "Did the applicant put a fingerprint" 1 Enter
+q "OK, acknowledged" 1 Enter
+# Address: Anhui / Xuancheng / Xuanzhou / Shuiyang / Donghu / group 1.
+q "> Province" 1 Enter
+q "> City" 1 Enter
+q "> County" 1 Enter
+q "> Township" 1 Enter
+q "> Village" 1 Enter
+q "> Villager group" 1 Enter
+t "> Household number" "3418021012010007"
+q "> Household type" 2 Enter
+t "> Household phone" "13905631234"
+# member NAME RELATION# SEX# BIRTH(YYYYMMDD) LABOUR#: one roster item, no ID
+# card yet (so the birth date is typed), healthy, not in school, junior
+# middle, no work away, residents' insurance and pension, no allowances.
+member() {
+	q "A Add" a
+	t "* Name" "$1"
+	q "Relationship to the head" "$2" Enter
+	q "* Sex" "$3" Enter
+	q "ID document" 3 Enter
+	q "Birth date" && tm_type "$4" && tm_keys Enter
+	q "Ethnic group" Enter
+	q "Health (choose all" 1 Enter
+	q "Schooling" 4 Enter
+	q "Education level" 3 Enter
+	q "Labour capacity" "$5" Enter
+	q "Migrant or local work" Enter
+	q "Holds a public-welfare job" Enter
+	q "In the residents' basic" 1 Enter
+	q "In the employees' basic" Enter
+	q "Pension insurance" 1 Enter
+	q "Receives dibao" Enter
+	q "Receives extreme-poverty" Enter
+	q "Receives medical assistance" "$6"
+}
+# Relationship numbers: 1 head, 2 spouse, 3 son, 4 daughter, 13 father,
+# 14 mother.  Labour: 1 normal, 3 weak.  F6 after an item goes back to the
+# roster; Enter after the sixth goes on to income.
+member "张建国" 1 1 19790315 1 F6
+member "李秀英" 2 2 19810620 1 F6
+member "张伟" 3 1 19990811 1 F6
+member "张丽" 4 2 20010508 1 F6
+member "张德福" 13 1 19520120 3 F6
+member "王桂兰" 14 2 19541103 3 Enter
+# m LABEL AMOUNT: a money field of a field-list group (default 0 cleared).
+m() { q "> $1" C-u && tm_type "$2" && tm_keys Enter; }
+# Income and spending (yuan, last 12 months): net 48000 + 14001 + 4000 - 3000
+# = 63001 for 6 persons.
+m "Migrant work" 48000
+m "Local jobs and other wages" 0
+m "Public-welfare jobs" 0
+m "Cropping" 14001
+m "Livestock" 0
+m "Forestry and orchards" 0
+m "Other business" 0
+m "Asset dividends" 0
+m "Land rental" 0
+m "Other property income" 0
+m "Dibao payments" 0
+m "Extreme-poverty support payments" 0
+m "Pensions" 4000
+m "Eco-compensation" 0
+m "Subsidies (farmland" 0
+m "Disaster relief" 0
+m "Insurance claims" 0
+m "Support from children" 0
+m "Other transfers" 0
+m "Farm inputs" 3000
+m "Other production and business costs" 0
+m "Eligible out-of-pocket medical" 0
+# The income summary note: 63001 / 6 = 10500.1666... shown rounded to 2 places.
+q "Household net income 63001 yuan, 6 persons" Enter
+# Guarantees: food secure, no drop-out, everyone insured, house A, water fine.
+q "> Are food and clothing secure?" 1 Enter
+q "> Is any compulsory-age child out of school?" 2 Enter
+q "> Is any member without basic medical insurance?" 2 Enter
+q "> Housing safety rating" 1 Enter
+q "> Drinking-water problems" 1 Enter
+# Risk factors (each defaults to No): none.
+for r in "Illness" "Disability" "Schooling costs" "Natural disaster" "Accident" \
+    "Failed farm or business project" "Unstable employment" "Lack of labour" \
+    "Unsafe housing" "Unsafe drinking water" "  Other"; do
+	q "$r" Enter
+done
+# By hand: per capita 63001 / 6 = 10500.17 (no medical deduction for the
+# Anhui 2024 line); line 9100, orange below 9100 x 1.1 = 10010, yellow below
+# 9100 x 1.3 = 11830.  Not below the line, no risk factor, so no category
+# (an ordinary household), and the signal is yellow.
+q "> Monitoring line for the area and year" 1 Enter
+tm_check hint_per_capita "Per-capita net income 10500.17 yuan, monitoring line 9100 yuan; suggested"
+tm_check hint_category "category: not monitored."
+q "> Monitoring category (confirm)" 4 Enter
+tm_check summary_signal "Signal: yellow. Head 张建国, 6 persons; per-capita net income 10500.17"
+tm_check summary_category "yuan, line 9100 yuan; suggested category: not monitored; 0 risk factor(s)."
+q "Signal: yellow." Enter
+tm_check review_clean "No errors and no open warnings. Press F to finalize."
+q "Press F to finalize." f
+tm_check finalized_message "Finalized and saved."
+tm_check list_shows_status "finalized"
+tm_keys F10
+tm_check_exit quits
+
+id=$(records "$W" | cut -d' ' -f1)
+show "$W" "$id" >"$T/rec.json" 2>&1
+has saved_finalized "$T/rec.json" '"state":"finalized"'
+has saved_six_members "$T/rec.json" '"n_members":"6"'
+names=$(grep -o '"m_name":"[^"]*"' "$T/rec.json" | cut -d'"' -f4 | tr '\n' ' ')
+[ "$names" = "张建国 李秀英 张伟 张丽 张德福 王桂兰 " ] && ok saved_members_in_order ||
+    not_ok saved_members_in_order "names: $names"
+has saved_relations "$T/rec.json" '"m_relation":"mother","m_sex":"female"'
+has saved_net_income "$T/rec.json" '"hh_net":"63001"'
+has saved_per_capita "$T/rec.json" '"per_capita":"10500.17"'
+has saved_pc_line "$T/rec.json" '"pc_line":"10500.17"'
+has saved_line "$T/rec.json" '"line":"9100","line_pick":"34-2024"'
+has saved_no_risks "$T/rec.json" '"n_risks":"0"'
+has saved_category_suggestion "$T/rec.json" '"cat_suggest":"none"'
+has saved_category_confirmed "$T/rec.json" '"category":"none"'
+has saved_signal "$T/rec.json" '"signal":"yellow"'
+has saved_signal_zh "$T/rec.json" '"signal_zh":"黄"'
