@@ -6,7 +6,6 @@
 # per-capita net income, category suggestion and signal are checked
 # against values worked out by hand from the answers typed.
 . "$(dirname "$0")/../lib.sh"
-TM_BUDGET=${TM_BUDGET:-85}
 . "$(dirname "$0")/tmux.sh"
 . "$(dirname "$0")/ws.sh"
 # 2024-09-15 04:00 UTC: a September 2024 visit, so the Anhui 2024 line (9,100).
