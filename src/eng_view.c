@@ -166,7 +166,10 @@ section(struct eng *e, const struct inst_node *cur, char *buf, size_t cap)
 			chain[nc++] = p;
 	for (i = nc; i > 0; i--) {
 		p = chain[i - 1];
-		lab = form_text_get(e->f, &p->def->label, e->lang);
+		/* A roster item's label may name its own answers
+		 * ("Member ${m_name}"): fill them from that item. */
+		lab = fill_refs(e, p, form_text_get(e->f, &p->def->label,
+		    e->lang));
 		if (lab == NULL)
 			lab = p->def->name;
 		if (p->kind == INST_ITEM)
@@ -206,8 +209,10 @@ eng_prompt(struct eng *e)
 	switch (cur->kind) {
 	case INST_SET:
 		p->kind = EP_REPEAT;
-		p->repeat_label = form_text_get(e->f, &cur->def->label,
-		    e->lang);
+		/* The roster as a whole: references into its items have no
+		 * single value and read as empty. */
+		p->repeat_label = fill_refs(e, cur, form_text_get(e->f,
+		    &cur->def->label, e->lang));
 		p->nitems = cur->nitems;
 		if (e->cf->b[cur->def->index].x[EX_COUNT] != NULL) {
 			if (eng_eval_num(e, e->cf->b[cur->def->index].

@@ -1016,6 +1016,37 @@ test_alloc_failures_are_clean(void)
 	unload();
 }
 
+/* ---- labels naming answers ---------------------------------------- */
+
+static const char *F_ROSTER_LABEL =
+"| survey |\n"
+"|        | type         | name   | label            |\n"
+"|        | begin repeat | member | Member ${m_name} |\n"
+"|        | text         | m_name | Name             |\n"
+"|        | integer      | m_age  | Age of ${m_name} |\n"
+"|        | end repeat   |        |                  |\n";
+
+static void
+test_roster_labels_fill_item_answers(void)
+{
+	struct eng *e = open_form(F_ROSTER_LABEL);
+	const struct eng_prompt *p;
+	struct ds_err err;
+
+	if (e == NULL)
+		return;
+	ST_EQ(eng_repeat_add(e, "member", &err), DS_OK, &err);
+	SET_OK(e, "member[1]/m_name", "Wang Fang");
+	ST_EQ(eng_jump(e, "member[1]/m_age", &err), DS_OK, &err);
+	p = eng_prompt(e);
+	OK(strstr(p->section, "Member Wang Fang 1") != NULL);
+	OK(strstr(p->section, "${") == NULL);
+	ST_EQ(eng_jump(e, "member", &err), DS_OK, &err);
+	p = eng_prompt(e);
+	OK(p->repeat_label != NULL && strstr(p->repeat_label, "${") == NULL);
+	done(e);
+}
+
 int
 main(void)
 {
@@ -1040,6 +1071,7 @@ main(void)
 	RUN(test_choice_filter_fast_path_keeps_coercion);
 	RUN(test_volatile_refreshed_on_finalize);
 	RUN(test_randomize_choices);
+	RUN(test_roster_labels_fill_item_answers);
 	RUN(test_alloc_failures_are_clean);
 	return harness_done();
 }
