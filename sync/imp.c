@@ -503,7 +503,10 @@ imp_enroll(struct odb *o, const struct cry_office_sec *sec,
 		else if (memcmp(out->sign_pk, h.device_pk, 32) != 0)
 			return ds_err_set(err, DS_EREJECT, "the bundle's "
 			    "device key differs from the one on record");
-	} else if ((st = odb_device_find(o, prefix, out, err)) != DS_OK)
+	} else if (prefix == NULL)
+		return ds_err_set(err, DS_EINVAL, "enroll needs a bundle or a "
+		    "device id");
+	else if ((st = odb_device_find(o, prefix, out, err)) != DS_OK)
 		return st;
 	if (out->state == ODB_DEV_REVOKED)
 		return ds_err_set(err, DS_ESTATE, "device is revoked");

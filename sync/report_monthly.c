@@ -188,6 +188,7 @@ row_of(struct monthly *m, const struct report_rec *r)
 {
 	struct vrow key;
 
+	memset(&key, 0, sizeof(key));	/* vrow_cmp reads only the codes */
 	key.township = r->township;
 	key.village = r->village;
 	return bsearch(&key, m->rows, m->nrows, sizeof(*m->rows), vrow_cmp);
