@@ -137,3 +137,42 @@ ds_buf_take(struct ds_buf *b, size_t *lenp)
 	b->cap = 0;
 	return p;
 }
+
+enum ds_status
+ds_buf_add_le(struct ds_buf *b, uint64_t v, int n)
+{
+	unsigned char x[8];
+	int i;
+
+	for (i = 0; i < n; i++)
+		x[i] = (unsigned char)(v >> (8 * i));
+	return ds_buf_add(b, x, (size_t)n);
+}
+
+uint64_t
+ds_rd_le(struct ds_rd *r, int n)
+{
+	uint64_t v = 0;
+	int i;
+
+	if (r->bad || r->n - r->off < (size_t)n) {
+		r->bad = 1;
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)r->p[r->off + (size_t)i] << (8 * i);
+	r->off += (size_t)n;
+	return v;
+}
+
+void
+ds_rd_mem(struct ds_rd *r, void *out, size_t n)
+{
+	if (r->bad || r->n - r->off < n) {
+		r->bad = 1;
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, r->p + r->off, n);
+	r->off += n;
+}

@@ -3,6 +3,7 @@
 #define DS_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "status.h"
 
@@ -40,5 +41,28 @@ void		 ds_buf_clear(struct ds_buf *);
  * only when that allocation fails.
  */
 char		*ds_buf_take(struct ds_buf *, size_t *lenp);
+
+/*
+ * Binary framing shared by the bundle and receipt formats: integers are
+ * little-endian, n = 1..8 bytes.  ds_buf_add_le appends one (DS_ENOMEM or
+ * DS_ELIMIT, buffer unchanged).
+ */
+enum ds_status	 ds_buf_add_le(struct ds_buf *, uint64_t v, int n);
+
+/*
+ * A bounded reader over untrusted bytes.  Reading past the end sets `bad`,
+ * returns zeros and never touches memory outside [p, p+n); callers check
+ * `bad` once after a run of reads.
+ */
+struct ds_rd {
+	const unsigned char	*p;
+	size_t			 n;	/* bytes available */
+	size_t			 off;	/* next byte to read */
+	int			 bad;	/* a read went past the end */
+};
+
+uint64_t	 ds_rd_le(struct ds_rd *, int n);
+/* Copy n bytes to out (zeros and `bad` set if they are not there). */
+void		 ds_rd_mem(struct ds_rd *, void *out, size_t n);
 
 #endif

@@ -67,65 +67,20 @@ bundle_rev_has_parent(const struct bundle_rev *r)
 /* ---- little-endian writer and bounded reader ------------------------ */
 
 static enum ds_status
-put_u(struct ds_buf *b, uint64_t v, int n)
-{
-	unsigned char x[8];
-	int i;
-
-	for (i = 0; i < n; i++)
-		x[i] = (unsigned char)(v >> (8 * i));
-	return ds_buf_add(b, x, (size_t)n);
-}
-
-static enum ds_status
 put_str8(struct ds_buf *b, const void *p, size_t n)
 {
 	enum ds_status st;
 
-	if ((st = put_u(b, n, 1)) != DS_OK)
+	if ((st = ds_buf_add_le(b, n, 1)) != DS_OK)
 		return st;
 	return ds_buf_add(b, p, n);
 }
 
-struct rd {
-	const unsigned char	*p;
-	size_t			 n, off;
-	int			 bad;	/* read past the end */
-};
-
-static uint64_t
-get_u(struct rd *r, int n)
-{
-	uint64_t v = 0;
-	int i;
-
-	if (r->bad || r->n - r->off < (size_t)n) {
-		r->bad = 1;
-		return 0;
-	}
-	for (i = 0; i < n; i++)
-		v |= (uint64_t)r->p[r->off + (size_t)i] << (8 * i);
-	r->off += (size_t)n;
-	return v;
-}
-
-static void
-get_mem(struct rd *r, void *out, size_t n)
-{
-	if (r->bad || r->n - r->off < n) {
-		r->bad = 1;
-		memset(out, 0, n);
-		return;
-	}
-	memcpy(out, r->p + r->off, n);
-	r->off += n;
-}
-
 /* A byte string of length read as an n-byte integer, at most max. */
 static int
-get_bytes(struct rd *r, int lenbytes, size_t max, struct bundle_bytes *out)
+get_bytes(struct ds_rd *r, int lenbytes, size_t max, struct bundle_bytes *out)
 {
-	uint64_t len = get_u(r, lenbytes);
+	uint64_t len = ds_rd_le(r, lenbytes);
 
 	out->p = NULL;
 	out->n = 0;
@@ -225,27 +180,27 @@ put_rev(struct ds_buf *b, const struct bundle_rev *r)
 	size_t start = b->len;
 	enum ds_status st;
 
-	if ((st = put_u(b, 0, 4)) != DS_OK)	/* length, patched below */
+	if ((st = ds_buf_add_le(b, 0, 4)) != DS_OK)	/* length, patched below */
 		return st;
 	if ((st = ds_buf_add(b, r->record_uuid, 16)) != DS_OK ||
 	    (st = ds_buf_add(b, r->rev_id, 16)) != DS_OK ||
 	    (st = ds_buf_add(b, r->parent_rev_id, 16)) != DS_OK ||
-	    (st = put_u(b, r->rev_no, 4)) != DS_OK ||
-	    (st = put_u(b, r->device_seq, 8)) != DS_OK ||
-	    (st = put_u(b, (uint64_t)r->t_start, 8)) != DS_OK ||
-	    (st = put_u(b, (uint64_t)r->t_end, 8)) != DS_OK ||
-	    (st = put_u(b, (uint64_t)r->saved_at, 8)) != DS_OK ||
-	    (st = put_u(b, r->deleted ? 1 : 0, 1)) != DS_OK ||
+	    (st = ds_buf_add_le(b, r->rev_no, 4)) != DS_OK ||
+	    (st = ds_buf_add_le(b, r->device_seq, 8)) != DS_OK ||
+	    (st = ds_buf_add_le(b, (uint64_t)r->t_start, 8)) != DS_OK ||
+	    (st = ds_buf_add_le(b, (uint64_t)r->t_end, 8)) != DS_OK ||
+	    (st = ds_buf_add_le(b, (uint64_t)r->saved_at, 8)) != DS_OK ||
+	    (st = ds_buf_add_le(b, r->deleted ? 1 : 0, 1)) != DS_OK ||
 	    (st = put_str8(b, r->form_id.p, r->form_id.n)) != DS_OK ||
 	    (st = put_str8(b, r->form_ver.p, r->form_ver.n)) != DS_OK ||
 	    (st = put_str8(b, r->household_key.p, r->household_key.n)) !=
 	    DS_OK ||
 	    (st = put_str8(b, r->worker_id.p, r->worker_id.n)) != DS_OK ||
-	    (st = put_u(b, r->answers.n, 4)) != DS_OK ||
+	    (st = ds_buf_add_le(b, r->answers.n, 4)) != DS_OK ||
 	    (st = ds_buf_add(b, r->answers.p, r->answers.n)) != DS_OK ||
-	    (st = put_u(b, r->audit.n, 4)) != DS_OK ||
+	    (st = ds_buf_add_le(b, r->audit.n, 4)) != DS_OK ||
 	    (st = ds_buf_add(b, r->audit.p, r->audit.n)) != DS_OK ||
-	    (st = put_u(b, r->consent.n, 4)) != DS_OK ||
+	    (st = ds_buf_add_le(b, r->consent.n, 4)) != DS_OK ||
 	    (st = ds_buf_add(b, r->consent.p, r->consent.n)) != DS_OK)
 		return st;
 	{
@@ -483,10 +438,10 @@ form_listed(const struct bundle_header *h, const struct bundle_bytes *id,
 
 /* Parse one revision of exactly `len` bytes at r; msg says what failed. */
 static int
-parse_rev(struct rd *r, size_t len, const struct bundle_header *h,
+parse_rev(struct ds_rd *r, size_t len, const struct bundle_header *h,
     struct bundle_rev *v, const char **msg)
 {
-	struct rd sub;
+	struct ds_rd sub;
 	uint64_t flags;
 
 	sub.p = r->p + r->off;
@@ -494,15 +449,15 @@ parse_rev(struct rd *r, size_t len, const struct bundle_header *h,
 	sub.off = 0;
 	sub.bad = 0;
 	r->off += len;
-	get_mem(&sub, v->record_uuid, 16);
-	get_mem(&sub, v->rev_id, 16);
-	get_mem(&sub, v->parent_rev_id, 16);
-	v->rev_no = (uint32_t)get_u(&sub, 4);
-	v->device_seq = get_u(&sub, 8);
-	v->t_start = (int64_t)get_u(&sub, 8);
-	v->t_end = (int64_t)get_u(&sub, 8);
-	v->saved_at = (int64_t)get_u(&sub, 8);
-	flags = get_u(&sub, 1);
+	ds_rd_mem(&sub, v->record_uuid, 16);
+	ds_rd_mem(&sub, v->rev_id, 16);
+	ds_rd_mem(&sub, v->parent_rev_id, 16);
+	v->rev_no = (uint32_t)ds_rd_le(&sub, 4);
+	v->device_seq = ds_rd_le(&sub, 8);
+	v->t_start = (int64_t)ds_rd_le(&sub, 8);
+	v->t_end = (int64_t)ds_rd_le(&sub, 8);
+	v->saved_at = (int64_t)ds_rd_le(&sub, 8);
+	flags = ds_rd_le(&sub, 1);
 	get_bytes(&sub, 1, BUNDLE_STR_MAX, &v->form_id);
 	get_bytes(&sub, 1, BUNDLE_STR_MAX, &v->form_ver);
 	get_bytes(&sub, 1, BUNDLE_STR_MAX, &v->household_key);
@@ -545,7 +500,7 @@ bundle_payload_parse(unsigned char *plain, size_t len,
     struct ds_err *err)
 {
 	struct bundle_payload *pl;
-	struct rd r;
+	struct ds_rd r;
 	const char *msg = "truncated";
 	unsigned char magic[4];
 	uint64_t count, rlen;
@@ -563,8 +518,8 @@ bundle_payload_parse(unsigned char *plain, size_t len,
 	r.n = len;
 	r.off = 0;
 	r.bad = 0;
-	get_mem(&r, magic, 4);
-	count = get_u(&r, 4);
+	ds_rd_mem(&r, magic, 4);
+	count = ds_rd_le(&r, 4);
 	if (r.bad || memcmp(magic, PAYLOAD_MAGIC, 4) != 0) {
 		msg = "bad payload magic";
 		goto bad;
@@ -578,7 +533,7 @@ bundle_payload_parse(unsigned char *plain, size_t len,
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	}
 	for (i = 0; i < count; i++) {
-		rlen = get_u(&r, 4);
+		rlen = ds_rd_le(&r, 4);
 		if (r.bad || rlen > r.n - r.off) {
 			msg = "record overruns payload";
 			goto bad;
@@ -739,7 +694,7 @@ bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
 
 	/* Payload plaintext, deflated as one stream. */
 	if ((st = ds_buf_add(&pl, PAYLOAD_MAGIC, 4)) != DS_OK ||
-	    (st = put_u(&pl, n, 4)) != DS_OK)
+	    (st = ds_buf_add_le(&pl, n, 4)) != DS_OK)
 		goto fail;
 	for (i = 0; i < n; i++)
 		if ((st = put_rev(&pl, &revs[i])) != DS_OK)
@@ -759,8 +714,8 @@ bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
 	cry_random(bundle_id, 16);
 	cry_key_id(dev->pk, sizeof(dev->pk), kid);
 	if ((st = ds_buf_add(&f, BUNDLE_MAGIC, 6)) != DS_OK ||
-	    (st = put_u(&f, BUNDLE_VERSION, 2)) != DS_OK ||
-	    (st = put_u(&f, 0, 4)) != DS_OK ||	/* header_len, patched */
+	    (st = ds_buf_add_le(&f, BUNDLE_VERSION, 2)) != DS_OK ||
+	    (st = ds_buf_add_le(&f, 0, 4)) != DS_OK ||	/* header_len, patched */
 	    (st = ds_buf_add(&f, bundle_id, 16)) != DS_OK ||
 	    (st = ds_buf_add(&f, m->device_id, 16)) != DS_OK ||
 	    (st = ds_buf_add(&f, dev->pk, 32)) != DS_OK ||
@@ -770,20 +725,20 @@ bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
 	cry_key_id(office->box_pk, sizeof(office->box_pk), kid);
 	if ((st = ds_buf_add(&f, kid, 8)) != DS_OK ||
 	    (st = ds_buf_add(&f, m->db_uuid, 16)) != DS_OK ||
-	    (st = put_u(&f, m->seq_lo, 8)) != DS_OK ||
-	    (st = put_u(&f, m->seq_hi, 8)) != DS_OK ||
-	    (st = put_u(&f, n, 4)) != DS_OK ||
+	    (st = ds_buf_add_le(&f, m->seq_lo, 8)) != DS_OK ||
+	    (st = ds_buf_add_le(&f, m->seq_hi, 8)) != DS_OK ||
+	    (st = ds_buf_add_le(&f, n, 4)) != DS_OK ||
 	    (st = ds_buf_add(&f, m->prev_hash, 32)) != DS_OK ||
-	    (st = put_u(&f, (uint64_t)m->created_at, 8)) != DS_OK ||
-	    (st = put_u(&f, m->schema_ver, 4)) != DS_OK ||
-	    (st = put_u(&f, 1, 1)) != DS_OK ||	/* zlib */
-	    (st = put_u(&f, csize, 4)) != DS_OK ||
-	    (st = put_u(&f, pl.len, 8)) != DS_OK ||
-	    (st = put_u(&f, comp_len, 8)) != DS_OK ||
+	    (st = ds_buf_add_le(&f, (uint64_t)m->created_at, 8)) != DS_OK ||
+	    (st = ds_buf_add_le(&f, m->schema_ver, 4)) != DS_OK ||
+	    (st = ds_buf_add_le(&f, 1, 1)) != DS_OK ||	/* zlib */
+	    (st = ds_buf_add_le(&f, csize, 4)) != DS_OK ||
+	    (st = ds_buf_add_le(&f, pl.len, 8)) != DS_OK ||
+	    (st = ds_buf_add_le(&f, comp_len, 8)) != DS_OK ||
 	    (st = ds_buf_add(&f, sealed, sizeof(sealed))) != DS_OK ||
 	    (st = ds_buf_add(&f, sshdr, sizeof(sshdr))) != DS_OK ||
 	    (st = put_str8(&f, m->app_ver, strlen(m->app_ver))) != DS_OK ||
-	    (st = put_u(&f, m->nforms, 1)) != DS_OK)
+	    (st = ds_buf_add_le(&f, m->nforms, 1)) != DS_OK)
 		goto fail;
 	for (i = 0; i < m->nforms; i++)
 		if ((st = put_str8(&f, m->form_ids[i],
@@ -851,7 +806,7 @@ enum ds_status
 bundle_parse_header(const unsigned char *buf, size_t len,
     struct bundle_header *h, int *why, struct ds_err *err)
 {
-	struct rd r;
+	struct ds_rd r;
 	unsigned char kid[CRY_KEYID_BYTES];
 	unsigned char magic[6];
 	unsigned i, k;
@@ -865,38 +820,38 @@ bundle_parse_header(const unsigned char *buf, size_t len,
 	r.n = len;
 	r.off = 0;
 	r.bad = 0;
-	get_mem(&r, magic, 6);
+	ds_rd_mem(&r, magic, 6);
 	if (memcmp(magic, BUNDLE_MAGIC, 6) != 0)
 		return fail(why, BR_MAGIC, err, DS_EPARSE, "bad magic");
-	h->version = (uint16_t)get_u(&r, 2);
+	h->version = (uint16_t)ds_rd_le(&r, 2);
 	if (h->version != BUNDLE_VERSION)
 		return fail(why, BR_VERSION, err, DS_EPARSE, "version");
-	h->header_len = (uint32_t)get_u(&r, 4);
+	h->header_len = (uint32_t)ds_rd_le(&r, 4);
 	if (h->header_len < BUNDLE_FIXED_LEN + 2 ||
 	    h->header_len > BUNDLE_HEADER_MAX || h->header_len > len)
 		return fail(why, BR_HEADER, err, DS_EPARSE, "header length");
 	r.n = h->header_len;	/* the header parse stays inside the header */
-	get_mem(&r, h->bundle_id, 16);
-	get_mem(&r, h->device_id, 16);
-	get_mem(&r, h->device_pk, 32);
-	get_mem(&r, h->device_kid, 8);
-	get_mem(&r, h->office_id, 16);
-	get_mem(&r, h->office_kid, 8);
-	get_mem(&r, h->db_uuid, 16);
-	h->seq_lo = get_u(&r, 8);
-	h->seq_hi = get_u(&r, 8);
-	h->record_count = (uint32_t)get_u(&r, 4);
-	get_mem(&r, h->prev_hash, 32);
-	h->created_at = (int64_t)get_u(&r, 8);
-	h->schema_ver = (uint32_t)get_u(&r, 4);
-	h->compression = (uint8_t)get_u(&r, 1);
-	h->chunk_size = (uint32_t)get_u(&r, 4);
-	h->plain_len = get_u(&r, 8);
-	h->comp_len = get_u(&r, 8);
-	get_mem(&r, h->sealed_key, sizeof(h->sealed_key));
-	get_mem(&r, h->ss_header, sizeof(h->ss_header));
+	ds_rd_mem(&r, h->bundle_id, 16);
+	ds_rd_mem(&r, h->device_id, 16);
+	ds_rd_mem(&r, h->device_pk, 32);
+	ds_rd_mem(&r, h->device_kid, 8);
+	ds_rd_mem(&r, h->office_id, 16);
+	ds_rd_mem(&r, h->office_kid, 8);
+	ds_rd_mem(&r, h->db_uuid, 16);
+	h->seq_lo = ds_rd_le(&r, 8);
+	h->seq_hi = ds_rd_le(&r, 8);
+	h->record_count = (uint32_t)ds_rd_le(&r, 4);
+	ds_rd_mem(&r, h->prev_hash, 32);
+	h->created_at = (int64_t)ds_rd_le(&r, 8);
+	h->schema_ver = (uint32_t)ds_rd_le(&r, 4);
+	h->compression = (uint8_t)ds_rd_le(&r, 1);
+	h->chunk_size = (uint32_t)ds_rd_le(&r, 4);
+	h->plain_len = ds_rd_le(&r, 8);
+	h->comp_len = ds_rd_le(&r, 8);
+	ds_rd_mem(&r, h->sealed_key, sizeof(h->sealed_key));
+	ds_rd_mem(&r, h->ss_header, sizeof(h->ss_header));
 	get_bytes(&r, 1, 64, &h->app_ver);
-	h->nforms = (uint8_t)get_u(&r, 1);
+	h->nforms = (uint8_t)ds_rd_le(&r, 1);
 	if (r.bad)
 		return fail(why, BR_HEADER, err, DS_EPARSE, "short header");
 	if (h->nforms < 1 || h->nforms > BUNDLE_FORMS_MAX)

@@ -52,17 +52,6 @@ ranges_ok(const struct receipt *r)
 	return r->contiguous == 0;
 }
 
-static enum ds_status
-put_u(struct ds_buf *b, uint64_t v, int n)
-{
-	unsigned char x[8];
-	int i;
-
-	for (i = 0; i < n; i++)
-		x[i] = (unsigned char)(v >> (8 * i));
-	return ds_buf_add(b, x, (size_t)n);
-}
-
 static void
 body_hash(const unsigned char *p, size_t n, unsigned char h[CRY_HASH_BYTES])
 {
@@ -86,27 +75,27 @@ receipt_encode(const struct receipt *r, const struct cry_signkey *k,
 		return ds_err_set(err, DS_EINVAL, "bad receipt fields");
 	ds_buf_init(&b, RECEIPT_FILE_MAX);
 	if ((st = ds_buf_add(&b, RECEIPT_MAGIC, 6)) != DS_OK ||
-	    (st = put_u(&b, RECEIPT_VERSION, 2)) != DS_OK ||
+	    (st = ds_buf_add_le(&b, RECEIPT_VERSION, 2)) != DS_OK ||
 	    (st = ds_buf_add(&b, r->receipt_id, 16)) != DS_OK ||
 	    (st = ds_buf_add(&b, r->office_id, 16)) != DS_OK ||
 	    (st = ds_buf_add(&b, r->office_kid, 8)) != DS_OK ||
 	    (st = ds_buf_add(&b, r->device_id, 16)) != DS_OK ||
 	    (st = ds_buf_add(&b, r->bundle_id, 16)) != DS_OK ||
 	    (st = ds_buf_add(&b, r->bundle_hash, 32)) != DS_OK ||
-	    (st = put_u(&b, r->status, 1)) != DS_OK ||
-	    (st = put_u(&b, r->reason, 2)) != DS_OK ||
-	    (st = put_u(&b, r->contiguous, 8)) != DS_OK ||
-	    (st = put_u(&b, r->n_new, 4)) != DS_OK ||
-	    (st = put_u(&b, r->n_dup, 4)) != DS_OK ||
-	    (st = put_u(&b, r->n_conflict, 4)) != DS_OK ||
-	    (st = put_u(&b, (uint64_t)r->office_time, 8)) != DS_OK ||
-	    (st = put_u(&b, r->nranges, 2)) != DS_OK)
+	    (st = ds_buf_add_le(&b, r->status, 1)) != DS_OK ||
+	    (st = ds_buf_add_le(&b, r->reason, 2)) != DS_OK ||
+	    (st = ds_buf_add_le(&b, r->contiguous, 8)) != DS_OK ||
+	    (st = ds_buf_add_le(&b, r->n_new, 4)) != DS_OK ||
+	    (st = ds_buf_add_le(&b, r->n_dup, 4)) != DS_OK ||
+	    (st = ds_buf_add_le(&b, r->n_conflict, 4)) != DS_OK ||
+	    (st = ds_buf_add_le(&b, (uint64_t)r->office_time, 8)) != DS_OK ||
+	    (st = ds_buf_add_le(&b, r->nranges, 2)) != DS_OK)
 		goto fail;
 	for (i = 0; i < r->nranges; i++)
-		if ((st = put_u(&b, r->ranges[i].lo, 8)) != DS_OK ||
-		    (st = put_u(&b, r->ranges[i].hi, 8)) != DS_OK)
+		if ((st = ds_buf_add_le(&b, r->ranges[i].lo, 8)) != DS_OK ||
+		    (st = ds_buf_add_le(&b, r->ranges[i].hi, 8)) != DS_OK)
 			goto fail;
-	if ((st = put_u(&b, ml, 2)) != DS_OK ||
+	if ((st = ds_buf_add_le(&b, ml, 2)) != DS_OK ||
 	    (st = ds_buf_add(&b, r->msg, ml)) != DS_OK)
 		goto fail;
 	body_hash((unsigned char *)b.p, b.len, h);
@@ -121,45 +110,11 @@ fail:
 	return ds_err_set(err, st, "cannot encode receipt");
 }
 
-struct rd {
-	const unsigned char	*p;
-	size_t			 n, off;
-	int			 bad;
-};
-
-static uint64_t
-get_u(struct rd *r, int n)
-{
-	uint64_t v = 0;
-	int i;
-
-	if (r->bad || r->n - r->off < (size_t)n) {
-		r->bad = 1;
-		return 0;
-	}
-	for (i = 0; i < n; i++)
-		v |= (uint64_t)r->p[r->off + (size_t)i] << (8 * i);
-	r->off += (size_t)n;
-	return v;
-}
-
-static void
-get_mem(struct rd *r, void *out, size_t n)
-{
-	if (r->bad || r->n - r->off < n) {
-		r->bad = 1;
-		memset(out, 0, n);
-		return;
-	}
-	memcpy(out, r->p + r->off, n);
-	r->off += n;
-}
-
 enum ds_status
 receipt_parse(const unsigned char *buf, size_t len, struct receipt *out,
     struct ds_err *err)
 {
-	struct rd r;
+	struct ds_rd r;
 	unsigned char magic[6];
 	uint64_t ml;
 	uint16_t i;
@@ -172,32 +127,32 @@ receipt_parse(const unsigned char *buf, size_t len, struct receipt *out,
 	r.n = len - CRY_SIG_BYTES;
 	r.off = 0;
 	r.bad = 0;
-	get_mem(&r, magic, 6);
+	ds_rd_mem(&r, magic, 6);
 	if (memcmp(magic, RECEIPT_MAGIC, 6) != 0)
 		return ds_err_set(err, DS_EPARSE, "receipt: not a receipt");
-	if (get_u(&r, 2) != RECEIPT_VERSION)
+	if (ds_rd_le(&r, 2) != RECEIPT_VERSION)
 		return ds_err_set(err, DS_EPARSE, "receipt: unknown version");
-	get_mem(&r, out->receipt_id, 16);
-	get_mem(&r, out->office_id, 16);
-	get_mem(&r, out->office_kid, 8);
-	get_mem(&r, out->device_id, 16);
-	get_mem(&r, out->bundle_id, 16);
-	get_mem(&r, out->bundle_hash, 32);
-	out->status = (uint8_t)get_u(&r, 1);
-	out->reason = (uint16_t)get_u(&r, 2);
-	out->contiguous = get_u(&r, 8);
-	out->n_new = (uint32_t)get_u(&r, 4);
-	out->n_dup = (uint32_t)get_u(&r, 4);
-	out->n_conflict = (uint32_t)get_u(&r, 4);
-	out->office_time = (int64_t)get_u(&r, 8);
-	out->nranges = (uint16_t)get_u(&r, 2);
+	ds_rd_mem(&r, out->receipt_id, 16);
+	ds_rd_mem(&r, out->office_id, 16);
+	ds_rd_mem(&r, out->office_kid, 8);
+	ds_rd_mem(&r, out->device_id, 16);
+	ds_rd_mem(&r, out->bundle_id, 16);
+	ds_rd_mem(&r, out->bundle_hash, 32);
+	out->status = (uint8_t)ds_rd_le(&r, 1);
+	out->reason = (uint16_t)ds_rd_le(&r, 2);
+	out->contiguous = ds_rd_le(&r, 8);
+	out->n_new = (uint32_t)ds_rd_le(&r, 4);
+	out->n_dup = (uint32_t)ds_rd_le(&r, 4);
+	out->n_conflict = (uint32_t)ds_rd_le(&r, 4);
+	out->office_time = (int64_t)ds_rd_le(&r, 8);
+	out->nranges = (uint16_t)ds_rd_le(&r, 2);
 	if (r.bad || out->nranges > RECEIPT_RANGES_MAX)
 		return ds_err_set(err, DS_EPARSE, "receipt: bad range count");
 	for (i = 0; i < out->nranges; i++) {
-		out->ranges[i].lo = get_u(&r, 8);
-		out->ranges[i].hi = get_u(&r, 8);
+		out->ranges[i].lo = ds_rd_le(&r, 8);
+		out->ranges[i].hi = ds_rd_le(&r, 8);
 	}
-	ml = get_u(&r, 2);
+	ml = ds_rd_le(&r, 2);
 	if (r.bad || ml > RECEIPT_MSG_MAX || r.n - r.off != ml)
 		return ds_err_set(err, DS_EPARSE, "receipt: bad length");
 	memcpy(out->msg, buf + r.off, (size_t)ml);

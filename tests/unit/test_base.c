@@ -162,6 +162,32 @@ test_json_canonical_sorts_keys(void)
 }
 
 static void
+test_le_framing_round_trip_and_bounds(void)
+{
+	struct ds_buf b;
+	struct ds_rd r;
+	unsigned char m[3];
+
+	ds_buf_init(&b, 64);
+	INT_EQ(ds_buf_add_le(&b, 0x0102, 2), DS_OK);
+	INT_EQ(ds_buf_add_le(&b, 0x1122334455667788ULL, 8), DS_OK);
+	OK((unsigned char)b.p[0] == 0x02 && (unsigned char)b.p[1] == 0x01);
+	r.p = (const unsigned char *)b.p;
+	r.n = b.len;
+	r.off = 0;
+	r.bad = 0;
+	INT_EQ(ds_rd_le(&r, 2), 0x0102);
+	OK(ds_rd_le(&r, 8) == 0x1122334455667788ULL);
+	OK(!r.bad);
+	INT_EQ(ds_rd_le(&r, 1), 0);	/* past the end */
+	OK(r.bad);
+	memset(m, 7, sizeof(m));
+	ds_rd_mem(&r, m, sizeof(m));
+	OK(m[0] == 0 && m[2] == 0 && r.off == 10);
+	ds_buf_reset(&b);
+}
+
+static void
 test_fake_clock(void)
 {
 	setenv("DOORSTEP_FAKE_NOW", "1700000000", 1);
@@ -183,6 +209,7 @@ main(void)
 	RUN(test_parse_numbers_strictly);
 	RUN(test_hex_round_trip);
 	RUN(test_json_canonical_sorts_keys);
+	RUN(test_le_framing_round_trip_and_bounds);
 	RUN(test_fake_clock);
 	return harness_done();
 }
