@@ -16,13 +16,13 @@
 #   tests/bench/bench_*.c    benchmark programs
 
 PKGS = ncursesw sqlite3 libsodium zlib libmicrohttpd libcurl xlsxwriter \
-       libzip expat jansson
+       libzip expat jansson gnutls
 
 # Debian 12 package names for `make deps` (build, libraries, test tools).
 DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev tmux gettext \
 	locales libncurses-dev libsqlite3-dev libsodium-dev zlib1g-dev \
 	libmicrohttpd-dev libcurl4-gnutls-dev libxlsxwriter-dev libzip-dev \
-	libexpat1-dev libjansson-dev sqlite3 valgrind xxd
+	libexpat1-dev libjansson-dev sqlite3 valgrind xxd libgnutls28-dev openssl
 
 CC ?= cc
 ifeq ($(origin CC),default)

@@ -4,11 +4,15 @@
  * applies the receipt; ack applies a receipt file carried back (or fetches
  * the office's ack state from a URL); status shows what is pending, sent
  * and acknowledged.  Only a receipt signed by the pinned office key
- * changes what counts as acknowledged.
+ * changes what counts as acknowledged.  Over https the office server is
+ * verified too (--cacert / DOORSTEP_CA_FILE, --pin); an untrusted server
+ * gets nothing.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "cmd.h"
@@ -100,6 +104,54 @@ progress(void *arg, size_t sent, size_t total)
 		fprintf(stderr, "\r%zu / %zu KiB", sent >> 10, total >> 10);
 }
 
+/*
+ * TLS trust for push and ack: --cacert FILE or DOORSTEP_CA_FILE (a PEM CA
+ * the office certificate is signed with; default the system CAs) and
+ * --pin sha256//KEY.  Verification is never switched off.  1 when set,
+ * else the exit status of the failure (message printed).
+ */
+static int
+trust_of(const struct cli *cli, const char *cmd, const char *ca,
+    const char *pin, struct xport_opts *x)
+{
+	if (ca == NULL && getenv("DOORSTEP_CA_FILE") != NULL &&
+	    getenv("DOORSTEP_CA_FILE")[0] != '\0')
+		ca = getenv("DOORSTEP_CA_FILE");
+	if (ca != NULL && access(ca, R_OK) != 0) {
+		fprintf(stderr, "%s %s: cannot read the CA file %s: %s\n"
+		    "找不到办公室的证书文件，未发送任何数据。Nothing was sent; "
+		    "the answers are safe on this laptop. Copy the office's "
+		    "CA certificate (ca.pem) to this laptop and name it with "
+		    "--cacert.\n", cli->progname, cmd, ca, strerror(errno));
+		return CMD_EXIT_FAIL;
+	}
+	if (pin != NULL && strncmp(pin, "sha256//", 8) != 0) {
+		fprintf(stderr, "%s %s: the pin must look like "
+		    "sha256//BASE64 (doorstep-office serve prints it)\n",
+		    cli->progname, cmd);
+		return CMD_EXIT_USAGE;
+	}
+	x->ca_file = ca;
+	x->pinned_key = pin;
+	return 0;
+}
+
+/* The office server could not be trusted: say so, and what to do. */
+static int
+untrusted(const struct cli *cli, const char *cmd, const struct ds_err *err)
+{
+	fprintf(stderr, "%s %s: %s\n"
+	    "无法确认办公室服务器的身份，连接不安全，未发送任何数据。"
+	    "答案仍安全保存在本机。请核对地址，并向乡镇办公室索取正确的证书"
+	    "文件（ca.pem）或指纹后再试。\n"
+	    "The connection to the office could not be trusted, so nothing "
+	    "was sent. The answers are safe on this laptop. Check the "
+	    "address, get the right CA certificate (ca.pem) or pin from the "
+	    "township office, and push again.\n", cli->progname, cmd,
+	    err->msg);
+	return CMD_EXIT_FAIL;
+}
+
 static int
 push_exec(const struct cli *cli, int argc, char **argv)
 {
@@ -109,7 +161,7 @@ push_exec(const struct cli *cli, int argc, char **argv)
 	struct pack_result r;
 	struct ds_err err;
 	struct ws *w = NULL;
-	const char *tries = NULL, *pin = NULL;
+	const char *tries = NULL, *pin = NULL, *ca = NULL;
 	const char *url = NULL;
 	int64_t n;
 	enum ds_status st;
@@ -118,7 +170,8 @@ push_exec(const struct cli *cli, int argc, char **argv)
 	memset(&po, 0, sizeof(po));
 	for (i = 1; i < argc; i++) {
 		if ((k = cmdw_opt(argc, argv, &i, "--tries", &tries)) ||
-		    (k = cmdw_opt(argc, argv, &i, "--pin", &pin))) {
+		    (k = cmdw_opt(argc, argv, &i, "--pin", &pin)) ||
+		    (k = cmdw_opt(argc, argv, &i, "--cacert", &ca))) {
 			if (k < 0)
 				return cmd_usage(cli, &cmd_sync_push_entry);
 			continue;
@@ -137,7 +190,8 @@ push_exec(const struct cli *cli, int argc, char **argv)
 	if (getenv("DOORSTEP_SYNC_BACKOFF_MS") != NULL &&
 	    ds_parse_i64(getenv("DOORSTEP_SYNC_BACKOFF_MS"), 1, 60000, &n) == 0)
 		po.backoff_ms = (unsigned)n;
-	po.x.pinned_key = pin;
+	if ((rc = trust_of(cli, "sync push", ca, pin, &po.x)) != 0)
+		return rc;
 	po.x.progress = progress;
 	if ((rc = cmdw_open(cli, &w)) != 0)
 		return rc;
@@ -155,6 +209,8 @@ push_exec(const struct cli *cli, int argc, char **argv)
 		show_receipt(&rcpt);
 		return st == DS_OK ? CMD_EXIT_OK : CMD_EXIT_FAIL;
 	}
+	if (st == DS_ECRYPTO)
+		return untrusted(cli, "sync push", &err);
 	fprintf(stderr, "%s sync push: %s\n答案仍安全保存在本机，请稍后重试。"
 	    " The answers are safe on this laptop; push again later.\n",
 	    cli->progname, err.msg);
@@ -165,32 +221,53 @@ static int
 ack_exec(const struct cli *cli, int argc, char **argv)
 {
 	static struct receipt rcpt;
+	struct push_opts po;
 	struct ds_err err;
 	struct ws *w = NULL;
+	const char *pin = NULL, *ca = NULL, *arg = NULL;
 	char *buf = NULL;
 	size_t len = 0;
 	enum ds_status st;
-	int rc;
+	int i, k, rc, net;
 
-	if (argc != 2)
+	memset(&po, 0, sizeof(po));
+	for (i = 1; i < argc; i++) {
+		if ((k = cmdw_opt(argc, argv, &i, "--pin", &pin)) ||
+		    (k = cmdw_opt(argc, argv, &i, "--cacert", &ca))) {
+			if (k < 0)
+				return cmd_usage(cli, &cmd_sync_ack_entry);
+			continue;
+		}
+		if (arg != NULL || argv[i][0] == '-')
+			return cmd_usage(cli, &cmd_sync_ack_entry);
+		arg = argv[i];
+	}
+	if (arg == NULL)
 		return cmd_usage(cli, &cmd_sync_ack_entry);
+	net = strncmp(arg, "http://", 7) == 0 ||
+	    strncmp(arg, "https://", 8) == 0;
+	if (!net && (pin != NULL || ca != NULL))
+		return cmd_usage(cli, &cmd_sync_ack_entry);
+	if (net && (rc = trust_of(cli, "sync ack", ca, pin, &po.x)) != 0)
+		return rc;
 	if ((rc = cmdw_open(cli, &w)) != 0)
 		return rc;
 	ds_err_clear(&err);
-	if (strncmp(argv[1], "http://", 7) == 0 ||
-	    strncmp(argv[1], "https://", 8) == 0)
+	if (net)
 		st = pack_fetch_acks(ws_store(w), ws_device_id(w),
-		    ws_office(w), argv[1], NULL, &rcpt, &err);
-	else if ((st = ds_file_read(argv[1], RECEIPT_FILE_MAX, &buf, &len,
+		    ws_office(w), arg, &po, &rcpt, &err);
+	else if ((st = ds_file_read(arg, RECEIPT_FILE_MAX, &buf, &len,
 	    &err)) == DS_OK)
 		st = pack_apply_receipt(ws_store(w), ws_device_id(w),
 		    ws_office(w), (unsigned char *)buf, len, &rcpt, &err);
 	ds_free(buf);
 	ws_close(w);
+	if (st == DS_ECRYPTO && net)
+		return untrusted(cli, "sync ack", &err);
 	if (st != DS_OK) {
 		fprintf(stderr, "%s sync ack: %s: %s\n回执无效，未作任何更改。"
 		    " The receipt was not applied; nothing changed.\n",
-		    cli->progname, argv[1], err.msg);
+		    cli->progname, arg, err.msg);
 		return CMD_EXIT_FAIL;
 	}
 	show_receipt(&rcpt);
@@ -268,14 +345,14 @@ const struct cmd_entry cmd_sync_export_entry = {
 
 const struct cmd_entry cmd_sync_push_entry = {
 	"sync push",
-	"[--tries N] [--pin sha256//KEY] URL",
+	"[--tries N] [--cacert CA.pem] [--pin sha256//KEY] URL",
 	"send unacknowledged records to the office over HTTP",
 	push_exec
 };
 
 const struct cmd_entry cmd_sync_ack_entry = {
 	"sync ack",
-	"RECEIPT_FILE|URL",
+	"RECEIPT_FILE | [--cacert CA.pem] [--pin sha256//KEY] URL",
 	"apply an office receipt (file from USB, or the office's ack state)",
 	ack_exec
 };

@@ -2,8 +2,12 @@
 /*
  * Runs until SIGINT or SIGTERM.  Prints "listening on ADDR:PORT" once the
  * socket is bound (port 0 picks a free one, for tests).  TLS with
- * --cert FILE --key FILE (PEM); bundles are signed and encrypted end to
- * end anyway, TLS is defence in depth.
+ * --cert FILE --key FILE (PEM), checked before the socket is bound (a bad
+ * file is an error naming it, never a half-started server); the
+ * certificate's public-key pin is printed for `sync push --pin`.  Bundles
+ * are signed and encrypted end to end anyway: TLS is defence in depth.
+ * --timeout bounds how long an idle or half-open connection (a TLS
+ * handshake that never finishes) keeps its slot.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +21,32 @@
 
 extern const struct cmd_entry ocmd_serve_entry;
 
+/* Read a PEM file; the message names the option and the file. */
+static int
+read_pem(const struct cli *cli, const char *opt, const char *path,
+    char **out)
+{
+	struct ds_err err;
+	size_t n;
+	char msg[DS_ERR_MSG_MAX + 64];
+
+	ds_err_clear(&err);
+	if (ds_file_read(path, RCV_PEM_MAX, out, &n, &err) == DS_OK)
+		return 0;
+	snprintf(msg, sizeof(msg), "%s %s: %s", opt, path, err.code ==
+	    DS_ENOENT ? "no such file" : err.msg);
+	return office_fail(cli, "serve", msg);
+}
+
+static void
+free_pem(char *p)
+{
+	if (p != NULL) {
+		explicit_bzero(p, strlen(p));
+		ds_free(p);
+	}
+}
+
 static int
 office_serve(const struct cli *cli, int argc, char **argv)
 {
@@ -26,16 +56,17 @@ office_serve(const struct cli *cli, int argc, char **argv)
 	struct rcv *rv = NULL;
 	struct ds_err err;
 	const char *listen = "127.0.0.1:8470", *cert = NULL, *key = NULL;
-	const char *maxs = NULL;
-	char addr[64], *colon, *cbuf = NULL, *kbuf = NULL;
-	int64_t port, maxb;
-	size_t n;
+	const char *maxs = NULL, *tmo = NULL;
+	char addr[64], msg[DS_ERR_MSG_MAX + 64], *colon;
+	char *cbuf = NULL, *kbuf = NULL;
+	int64_t port, maxb, secs;
 	sigset_t set;
 	int rc, sig;
 
 	if (office_opt(&argc, argv, "--listen", &listen) == -1 ||
 	    office_opt(&argc, argv, "--cert", &cert) == -1 ||
 	    office_opt(&argc, argv, "--key", &key) == -1 ||
+	    office_opt(&argc, argv, "--timeout", &tmo) == -1 ||
 	    office_opt(&argc, argv, "--max-size", &maxs) == -1 || argc != 1)
 		return cmd_usage(cli, &ocmd_serve_entry);
 	snprintf(addr, sizeof(addr), "%s", listen);
@@ -51,18 +82,28 @@ office_serve(const struct cli *cli, int argc, char **argv)
 			return cmd_usage(cli, &ocmd_serve_entry);
 		ro.max_body = (size_t)maxb;
 	}
-	ds_err_clear(&err);
-	if ((cert != NULL && ds_file_read(cert, 1 << 20, &cbuf, &n, &err) !=
-	    DS_OK) || (key != NULL && ds_file_read(key, 1 << 20, &kbuf, &n,
-	    &err) != DS_OK)) {
-		ds_free(cbuf);
-		return office_fail(cli, "serve", err.msg);
+	if (tmo != NULL) {
+		if (ds_parse_i64(tmo, 1, 3600, &secs) != 0)
+			return cmd_usage(cli, &ocmd_serve_entry);
+		ro.timeout_s = (unsigned)secs;
+	}
+	if ((cert == NULL) != (key == NULL))
+		return office_fail(cli, "serve", "TLS needs both --cert FILE "
+		    "and --key FILE");
+	if (cert != NULL && !rcv_tls_supported())
+		return office_fail(cli, "serve", "this libmicrohttpd was "
+		    "built without TLS: serve without --cert and --key, or "
+		    "install a libmicrohttpd built with GnuTLS");
+	if (cert != NULL && ((rc = read_pem(cli, "--cert", cert, &cbuf)) !=
+	    0 || (rc = read_pem(cli, "--key", key, &kbuf)) != 0)) {
+		free_pem(cbuf);
+		return rc;
 	}
 	ro.tls_cert = cbuf;
 	ro.tls_key = kbuf;
 	if ((rc = office_open(cli, &ocmd_serve_entry, &o, 1)) != 0) {
-		ds_free(cbuf);
-		ds_free(kbuf);
+		free_pem(cbuf);
+		free_pem(kbuf);
 		return rc;
 	}
 	memset(&ctx, 0, sizeof(ctx));
@@ -73,28 +114,37 @@ office_serve(const struct cli *cli, int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	ds_err_clear(&err);
 	if (rcv_start(&ctx, &ro, &rv, &err) != DS_OK) {
 		office_close(&o);
-		ds_free(cbuf);
-		if (kbuf != NULL)
-			ds_free(kbuf);
-		return office_fail(cli, "serve", err.msg);
+		free_pem(cbuf);
+		free_pem(kbuf);
+		if (cert != NULL && err.code != DS_EIO)
+			snprintf(msg, sizeof(msg), "--cert %s --key %s: %s",
+			    cert, key, err.msg);
+		else
+			snprintf(msg, sizeof(msg), "%s", err.msg);
+		return office_fail(cli, "serve", msg);
 	}
 	printf("listening on %s:%u (%s)\n", addr, (unsigned)rcv_port(rv),
-	    cbuf != NULL ? "https" : "http");
+	    cert != NULL ? "https" : "http");
+	if (rcv_pin(rv) != NULL)
+		printf("certificate public-key pin: %s\n", rcv_pin(rv));
 	fflush(stdout);
 	sigwait(&set, &sig);
 	rcv_stop(rv);
 	office_close(&o);
-	ds_free(cbuf);
-	ds_free(kbuf);
+	/* The daemon may read the credentials until it stops. */
+	free_pem(cbuf);
+	free_pem(kbuf);
 	printf("stopped\n");
 	return CMD_EXIT_OK;
 }
 
 const struct cmd_entry ocmd_serve_entry = {
 	"serve",
-	"[--listen ADDR:PORT] [--cert FILE --key FILE] [--max-size BYTES]",
+	"[--listen ADDR:PORT] [--cert FILE --key FILE] [--timeout SECONDS]"
+	    " [--max-size BYTES]",
 	"receive bundles over HTTP: PUT /v1/bundles/ID, GET /v1/devices/ID/acks",
 	office_serve
 };

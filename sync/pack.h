@@ -85,7 +85,8 @@ struct push_opts {
  * receipt) sends the SAME bundle again.  On a verified receipt it is
  * applied (pack_apply_receipt) and copied to *rc.  DS_EREJECT when the
  * office rejected the bundle (rc says why); DS_ENET when every try
- * failed; DS_ENOENT when nothing is pending.
+ * failed; DS_ECRYPTO at once, without retrying, when the https server
+ * could not be trusted (xport.h); DS_ENOENT when nothing is pending.
  */
 enum ds_status	 pack_push(struct store *, const unsigned char device_id[16],
 		    const struct cry_signkey *, const struct cry_office_pub *,

@@ -3,7 +3,9 @@
  * Only a verified receipt changes laptop state.  Everything else (a
  * dropped connection, a timeout, a 5xx, a body that does not verify) is
  * "unknown": wait and send the same bytes again, which the office ledger
- * turns into the stored receipt if the first attempt did arrive.
+ * turns into the stored receipt if the first attempt did arrive.  A TLS
+ * server that cannot be trusted ends the push at once (DS_ECRYPTO): no
+ * byte of the bundle went out, and the rows stay unacknowledged.
  */
 #include "pack.h"
 
@@ -54,9 +56,14 @@ pack_push(struct store *st, const unsigned char device_id[16],
 		}
 		ds_free(body);
 		body = NULL;
-		if (xport_put_bundle(url, res->bundle_id, buf, len,
+		if ((s = xport_put_bundle(url, res->bundle_id, buf, len,
 		    o != NULL ? &o->x : NULL, &status, &body, &blen,
-		    RECEIPT_FILE_MAX, &e) != DS_OK)
+		    RECEIPT_FILE_MAX, &e)) == DS_ECRYPTO) {
+			/* An untrusted server: nothing sent, retry is futile. */
+			s = ds_err_set(err, DS_ECRYPTO, "%s", e.msg);
+			goto done;
+		}
+		if (s != DS_OK)
 			continue;	/* no answer: unknown, resend */
 		if (status >= 500 || blen == 0)
 			continue;

@@ -26,6 +26,7 @@ struct rcv {
 	struct MHD_Daemon	*d;
 	struct rcv_ctx		*ctx;
 	uint16_t		 port;
+	char			 pin[RCV_PIN_MAX];	/* empty: plain HTTP */
 };
 
 /* Per-request state. */
@@ -238,6 +239,7 @@ rcv_start(struct rcv_ctx *ctx, const struct rcv_opts *o, struct rcv **out,
 	const union MHD_DaemonInfo *info;
 	struct rcv *rv;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+	enum ds_status st;
 
 	*out = NULL;
 	memset(&sa, 0, sizeof(sa));
@@ -250,8 +252,18 @@ rcv_start(struct rcv_ctx *ctx, const struct rcv_opts *o, struct rcv **out,
 	if ((o->tls_cert == NULL) != (o->tls_key == NULL))
 		return ds_err_set(err, DS_EINVAL, "TLS needs both a "
 		    "certificate and a key");
+	if (o->tls_cert != NULL && !rcv_tls_supported())
+		return ds_err_set(err, DS_ESTATE, "this libmicrohttpd was "
+		    "built without TLS: serve without --cert and --key, or "
+		    "install a libmicrohttpd built with GnuTLS");
 	if ((rv = ds_calloc(1, sizeof(*rv))) == NULL)
 		return ds_err_set(err, DS_ENOMEM, NULL);
+	if (o->tls_cert != NULL && (st = rcv_tls_check(o->tls_cert,
+	    o->tls_key, o->now != 0 ? o->now : ds_now(), rv->pin, err)) !=
+	    DS_OK) {
+		ds_free(rv);
+		return st;
+	}
 	rv->ctx = ctx;
 	if (ctx->max_body == 0)
 		ctx->max_body = o->max_body ? o->max_body : RCV_BODY_DEFAULT;
@@ -284,6 +296,18 @@ uint16_t
 rcv_port(struct rcv *rv)
 {
 	return rv->port;
+}
+
+const char *
+rcv_pin(struct rcv *rv)
+{
+	return rv->pin[0] != '\0' ? rv->pin : NULL;
+}
+
+int
+rcv_tls_supported(void)
+{
+	return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
 }
 
 void

@@ -33,8 +33,10 @@ struct rcv_opts {
 	unsigned	 per_ip_limit;	/* 0: 8 */
 	unsigned	 timeout_s;	/* 0: 60 */
 	size_t		 max_body;	/* 0: RCV_BODY_DEFAULT */
-	const char	*tls_cert;	/* PEM text, or NULL for plain HTTP */
-	const char	*tls_key;
+	const char	*tls_cert;	/* PEM text (NUL-terminated), or NULL
+					   for plain HTTP */
+	const char	*tls_key;	/* PEM, unencrypted; caller wipes */
+	int64_t		 now;		/* validity check; 0: ds_now() */
 };
 
 /* The transport-free handler, for tests and fuzzing. */
@@ -61,11 +63,35 @@ void		 rcv_handle(struct rcv_ctx *, const char *method,
 
 struct rcv;
 
-/* Start listening; the daemon runs on its own thread until rcv_stop. */
+/*
+ * Start listening; the daemon runs on its own thread until rcv_stop.
+ * With a certificate: DS_ESTATE when this libmicrohttpd has no TLS, and
+ * every rcv_tls_check failure, before any socket is bound.
+ */
 enum ds_status	 rcv_start(struct rcv_ctx *, const struct rcv_opts *,
 		    struct rcv **out, struct ds_err *);
 /* The port actually bound. */
 uint16_t	 rcv_port(struct rcv *);
+/* The TLS public-key pin ("sha256//..."), or NULL for plain HTTP. */
+const char	*rcv_pin(struct rcv *);
+
+/* 1 if this libmicrohttpd was built with TLS (GnuTLS). */
+int		 rcv_tls_supported(void);
+
+#define RCV_PEM_MAX	(1u << 20)
+#define RCV_PIN_MAX	64	/* "sha256//" + 44 base64 + NUL */
+
+/*
+ * Check a PEM certificate file's text (the server certificate first, then
+ * any intermediates) and its PEM private key: both parse, the key is not
+ * password-protected, the key belongs to the first certificate, which is
+ * valid at `now`.  On success `pin` is that certificate's public-key pin
+ * as CURLOPT_PINNEDPUBLICKEY takes it.  Messages name what is wrong:
+ * DS_EPARSE unreadable certificate or key, DS_ECRYPTO key of another
+ * certificate, DS_ESTATE outside the validity period.  (rcv_tls.c)
+ */
+enum ds_status	 rcv_tls_check(const char *cert, const char *key,
+		    int64_t now, char pin[RCV_PIN_MAX], struct ds_err *);
 void		 rcv_stop(struct rcv *);
 
 #endif

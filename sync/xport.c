@@ -67,6 +67,53 @@ progress_cb(void *arg, curl_off_t dlt, curl_off_t dln, curl_off_t ult,
 	return 0;
 }
 
+/*
+ * A failed transfer: DS_ECRYPTO when the server's identity could not be
+ * verified (sending again cannot help), DS_ENET otherwise.  The hints
+ * cover the usual mistakes: https:// to a plain server and back.
+ */
+static enum ds_status
+fail(const char *url, CURLcode rc, int over, struct ds_err *err)
+{
+	int tls = strncmp(url, "https:", 6) == 0;
+
+	if (over)
+		return ds_err_set(err, DS_ELIMIT, "%s: answer too large", url);
+	switch (rc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return ds_err_set(err, DS_ECRYPTO, "%s: the server's "
+		    "certificate is not trusted: %s (check the CA file "
+		    "(--cacert, DOORSTEP_CA_FILE) and the name or address in "
+		    "the URL)", url, curl_easy_strerror(rc));
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return ds_err_set(err, DS_ECRYPTO, "%s: the server's public "
+		    "key does not match the pin (--pin)", url);
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+		return ds_err_set(err, DS_ECRYPTO, "%s: cannot use the CA "
+		    "file: %s", url, curl_easy_strerror(rc));
+	case CURLE_SSL_CONNECT_ERROR:
+		return ds_err_set(err, DS_ENET, "%s: %s (does the office "
+		    "serve https? a server without a certificate needs "
+		    "http://)", url, curl_easy_strerror(rc));
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_WEIRD_SERVER_REPLY:
+		if (!tls)
+			return ds_err_set(err, DS_ENET, "%s: %s (if the "
+			    "office serves with a certificate, use "
+			    "https://)", url, curl_easy_strerror(rc));
+		break;
+	default:
+		break;
+	}
+	return ds_err_set(err, DS_ENET, "%s: %s", url,
+	    curl_easy_strerror(rc));
+}
+
 static enum ds_status
 run(const char *url, const struct up *upload, const char *idem,
     const struct xport_opts *o, long *status, unsigned char **body,
@@ -129,8 +176,7 @@ run(const char *url, const struct up *upload, const char *idem,
 	}
 	rc = curl_easy_perform(c);
 	if (rc != CURLE_OK) {
-		st = ds_err_set(err, x.over ? DS_ELIMIT : DS_ENET, "%s: %s",
-		    url, x.over ? "answer too large" : curl_easy_strerror(rc));
+		st = fail(url, rc, x.over, err);
 		goto done;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);

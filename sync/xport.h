@@ -18,7 +18,8 @@ struct xport_opts {
 	long		 connect_s;	/* 0: 20 */
 	long		 low_speed_s;	/* abort below 100 B/s this long; 0: 30 */
 	const char	*pinned_key;	/* CURLOPT_PINNEDPUBLICKEY or NULL */
-	const char	*ca_file;	/* CURLOPT_CAINFO or NULL */
+	const char	*ca_file;	/* CURLOPT_CAINFO (PEM) or NULL:
+					   the system CAs */
 	/* Upload progress (may be NULL): bytes sent of total. */
 	void		(*progress)(void *, size_t sent, size_t total);
 	void		*arg;
@@ -28,7 +29,11 @@ struct xport_opts {
  * PUT base/v1/bundles/<id> with the bundle body.  On a transfer that
  * completed, *status is the HTTP status and *body (ds_free) the response
  * body, capped at cap bytes; DS_ENET when the transfer itself failed
- * (no answer: the caller sends the same bundle again).
+ * (no answer: the caller sends the same bundle again); DS_ECRYPTO when
+ * the https server could not be trusted (certificate not verified by
+ * ca_file or the system CAs, wrong name, pin mismatch, unusable CA file):
+ * no request was sent, and sending again will not help.  Certificate and
+ * host-name verification are always on.
  */
 enum ds_status	 xport_put_bundle(const char *base,
 		    const unsigned char bundle_id[16],

@@ -30,6 +30,7 @@ owners=(
 	'zlib\.h|^bundle(_.*)?$'
 	'curl/curl\.h|^xport(_.*)?$'
 	'microhttpd\.h|^rcv(_.*)?$'
+	'gnutls/[a-z0-9]*\.h|^rcv(_.*)?$'
 	'n?curses(w)?\.h|^tui(_.*)?$'
 	'ncursesw/curses\.h|^tui(_.*)?$'
 	'jansson\.h|^json$'
