@@ -191,7 +191,13 @@ exec 3<&- 4<&-
     not_ok "stalled handshake closed after the timeout" "read status $r4"
 kill -0 "$spid" 2>/dev/null && ok "server still running" ||
     not_ok "server still running"
-unserve
+kill "$spid"
+wait "$spid"
+r=$?
+spid=
+[ "$r" -eq 0 ] && ok "serve stops cleanly on SIGTERM (no leak under ASan)" ||
+    not_ok "serve stops cleanly on SIGTERM (no leak under ASan)" "exit $r"
+has "serve says stopped" "$T/serve.out" "^stopped$"
 
 # ---- serve refuses bad certificate files ---------------------------------
 sv() {	# name want-exit message-pattern serve-args...
