@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -123,6 +124,7 @@ run(const char *url, const struct up *upload, const char *idem,
 	struct xfer x;
 	struct up u;
 	char idh[96];
+	const char *ca;
 	CURL *c;
 	CURLcode rc;
 	enum ds_status st = DS_OK;
@@ -155,7 +157,11 @@ run(const char *url, const struct up *upload, const char *idem,
 	if (o != NULL && o->pinned_key != NULL)
 		curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, o->pinned_key);
 	if (o != NULL && o->ca_file != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+		ca = o->ca_file;
+	else if ((ca = getenv("DOORSTEP_CA_FILE")) != NULL && ca[0] == '\0')
+		ca = NULL;
+	if (ca != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
 	if (upload != NULL) {
 		u = *upload;
 		x.total = u.len;

@@ -19,6 +19,7 @@ struct xport_opts {
 	long		 low_speed_s;	/* abort below 100 B/s this long; 0: 30 */
 	const char	*pinned_key;	/* CURLOPT_PINNEDPUBLICKEY or NULL */
 	const char	*ca_file;	/* CURLOPT_CAINFO (PEM) or NULL:
+					   $DOORSTEP_CA_FILE if set, else
 					   the system CAs */
 	/* Upload progress (may be NULL): bytes sent of total. */
 	void		(*progress)(void *, size_t sent, size_t total);
