@@ -9,6 +9,8 @@
  * --timeout bounds how long an idle or half-open connection (a TLS
  * handshake that never finishes) keeps its slot.
  */
+#include <sys/stat.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +62,7 @@ office_serve(const struct cli *cli, int argc, char **argv)
 	char addr[64], msg[DS_ERR_MSG_MAX + 64], *colon;
 	char *cbuf = NULL, *kbuf = NULL;
 	int64_t port, maxb, secs;
+	struct stat sb;
 	sigset_t set;
 	int rc, sig;
 
@@ -99,6 +102,10 @@ office_serve(const struct cli *cli, int argc, char **argv)
 		free_pem(cbuf);
 		return rc;
 	}
+	if (key != NULL && stat(key, &sb) == 0 && (sb.st_mode & 077) != 0)
+		fprintf(stderr, "%s serve: warning: the key file %s can be "
+		    "read by other users; chmod 600 %s\n", cli->progname, key,
+		    key);
 	ro.tls_cert = cbuf;
 	ro.tls_key = kbuf;
 	if ((rc = office_open(cli, &ocmd_serve_entry, &o, 1)) != 0) {

@@ -22,6 +22,11 @@
 #include "receipt.h"
 #include "util.h"
 
+/* TLS 1.2 and 1.3 with AEAD ciphers only (GnuTLS priority string). */
+#define RCV_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:" \
+	"-CIPHER-ALL:+CHACHA20-POLY1305:+AES-256-GCM:+AES-128-GCM:" \
+	"-MAC-ALL:+AEAD"
+
 struct rcv {
 	struct MHD_Daemon	*d;
 	struct rcv_ctx		*ctx;
@@ -279,6 +284,7 @@ rcv_start(struct rcv_ctx *ctx, const struct rcv_opts *o, struct rcv **out,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, rv,
 	    o->tls_cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
 	    o->tls_cert, MHD_OPTION_HTTPS_MEM_KEY, o->tls_key,
+	    MHD_OPTION_HTTPS_PRIORITIES, RCV_TLS_PRIORITIES,
 	    MHD_OPTION_END);
 	if (rv->d == NULL) {
 		ds_free(rv);

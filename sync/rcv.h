@@ -15,7 +15,7 @@
  * signed receipt as its body.  Requests are handled one at a time on the
  * daemon's single internal thread, so the office.db connection is never
  * shared.  Limits: connections, per-IP connections, connection timeout,
- * connection memory.
+ * connection memory.  With a certificate: TLS 1.2/1.3, AEAD suites only.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -152,6 +152,10 @@ run(const char *url, const struct up *upload, const char *idem,
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, o && o->low_speed_s ?
 	    o->low_speed_s : 30L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* Never weakened: the peer and its name are verified, TLS >= 1.2. */
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
 	if (o != NULL && o->pinned_key != NULL)

@@ -100,7 +100,15 @@ office_saw_nothing() {
 }
 
 # ---- the laptop refuses servers it cannot trust -------------------------
+chmod 644 "$C/srv.key"
+serve --cert "$C/srv.pem" --key "$C/srv.key"
+has "serve warns about a key others can read" "$T/serve.out" \
+    "warning: the key file .*srv.key can be read by other users; chmod 600"
+unserve
+chmod 600 "$C/srv.key"
 serve --cert "$C/srv.pem" --key "$C/srv.key" --timeout 3
+grep -q warning "$T/serve.out" && not_ok "no warning for a 0600 key" ||
+    ok "no warning for a 0600 key"
 has "serve says https" "$T/serve.out" "^listening on 127.0.0.1:$port (https)$"
 has "serve prints the certificate's pin (as openssl computes it)" \
     "$T/serve.out" "^certificate public-key pin: $pin$"
@@ -189,6 +197,23 @@ exec 3<&- 4<&-
     not_ok "silent connection closed after the timeout" "read status $r3"
 [ "$r4" -eq 1 ] && ok "stalled handshake closed after the timeout" ||
     not_ok "stalled handshake closed after the timeout" "read status $r4"
+# Only TLS 1.2 and 1.3 with AEAD ciphers, even for a client that would
+# accept less (SECLEVEL=0).
+tlsv() {	# name want(ok|fail) s_client-args...
+	local name=$1 want=$2 got=fail
+	shift 2
+	echo | timeout 10 openssl s_client -connect "127.0.0.1:$port" \
+	    -CAfile "$C/ca.pem" "$@" >"$T/sc.out" 2>&1
+	grep -q "Cipher is [A-Z]" "$T/sc.out" && got=ok
+	[ "$got" = "$want" ] && ok "$name" ||
+	    not_ok "$name" "$(grep -m1 'Cipher is' "$T/sc.out")"
+}
+tlsv "TLS 1.3 accepted" ok -tls1_3
+tlsv "TLS 1.2 accepted" ok -tls1_2
+tlsv "TLS 1.1 refused" fail -tls1_1 -cipher DEFAULT@SECLEVEL=0
+tlsv "TLS 1.0 refused" fail -tls1 -cipher DEFAULT@SECLEVEL=0
+tlsv "CBC cipher suite refused" fail -tls1_2 \
+    -cipher ECDHE-ECDSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA
 kill -0 "$spid" 2>/dev/null && ok "server still running" ||
     not_ok "server still running"
 kill "$spid"
@@ -198,6 +223,22 @@ spid=
 [ "$r" -eq 0 ] && ok "serve stops cleanly on SIGTERM (no leak under ASan)" ||
     not_ok "serve stops cleanly on SIGTERM (no leak under ASan)" "exit $r"
 has "serve says stopped" "$T/serve.out" "^stopped$"
+
+# ---- an RSA certificate works the same ---------------------------------
+openssl req -new -newkey rsa:2048 -nodes -keyout "$C/rsa.key" \
+    -out "$C/rsa.csr" -subj "/CN=127.0.0.1" >/dev/null 2>&1
+openssl x509 -req -in "$C/rsa.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" \
+    -CAcreateserial -days 2 -extfile "$C/srv.ext" -out "$C/rsa.pem" \
+    >/dev/null 2>&1
+chmod 600 "$C/rsa.key"
+rsapin=sha256//$(openssl x509 -in "$C/rsa.pem" -pubkey -noout |
+    openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)
+serve --cert "$C/rsa.pem" --key "$C/rsa.key"
+has "RSA: serve prints the pin openssl computes" "$T/serve.out" \
+    "^certificate public-key pin: $rsapin$"
+check "RSA: ack state with CA and pin" "${W[@]}" sync ack \
+    --cacert "$C/ca.pem" --pin "$rsapin" "https://127.0.0.1:$port"
+unserve
 
 # ---- serve refuses bad certificate files ---------------------------------
 sv() {	# name want-exit message-pattern serve-args...
