@@ -87,10 +87,17 @@ export_exec(const struct cli *cli, int argc, char **argv)
 	if (st != DS_OK)
 		return cmdw_fail(cli, "sync export", &err);
 	ds_hex_encode(r.hash, 32, hex);
-	printf("bundle written: %s\n  %zu record%s, sequence %lld-%lld, "
-	    "%zu bytes\n  hash %s\n", r.path, r.n_records,
-	    r.n_records == 1 ? "" : "s", (long long)r.seq_lo,
+	if (r.n_bundles > 1)
+		printf("%zu bundles written, the last: %s\n", r.n_bundles,
+		    r.path);
+	else
+		printf("bundle written: %s\n", r.path);
+	printf("  %zu revision%s, sequence %lld-%lld, %zu bytes\n  hash %s\n",
+	    r.n_records, r.n_records == 1 ? "" : "s", (long long)r.seq_lo,
 	    (long long)r.seq_hi, r.size, hex);
+	if (r.more)
+		printf("More saves wait: export again for the next bundle. "
+		    "还有记录未导出，请再次导出。\n");
 	printf("Use \"safely remove\" before unplugging the stick. "
 	    "拔出U盘前请先安全弹出。\n");
 	return CMD_EXIT_OK;
@@ -203,7 +210,7 @@ push_exec(const struct cli *cli, int argc, char **argv)
 	if (st == DS_ENOENT)
 		return nothing(cli);
 	if (st == DS_OK || st == DS_EREJECT) {
-		printf("sent %zu record%s (sequence %lld-%lld)\n", r.n_records,
+		printf("sent %zu revision%s (sequence %lld-%lld)\n", r.n_records,
 		    r.n_records == 1 ? "" : "s", (long long)r.seq_lo,
 		    (long long)r.seq_hi);
 		show_receipt(&rcpt);
@@ -274,19 +281,6 @@ ack_exec(const struct cli *cli, int argc, char **argv)
 	return CMD_EXIT_OK;
 }
 
-struct count {
-	size_t	n;
-};
-
-static enum ds_status
-count_cb(void *arg, const struct store_snapshot *s, struct ds_err *err)
-{
-	(void)s;
-	(void)err;
-	((struct count *)arg)->n++;
-	return DS_OK;
-}
-
 static int
 status_exec(const struct cli *cli, int argc, char **argv)
 {
@@ -294,10 +288,10 @@ status_exec(const struct cli *cli, int argc, char **argv)
 	    STORE_SENT, STORE_ACKED };
 	struct store_query q;
 	struct store_list l = { NULL, 0 };
-	struct count c = { 0 };
+	struct store_outbox_counts c;
 	struct ds_err err;
 	struct ws *w = NULL;
-	int64_t lo = 0, hi = 0, last = 0;
+	int64_t last = 0;
 	size_t i;
 	int rc;
 
@@ -307,20 +301,30 @@ status_exec(const struct cli *cli, int argc, char **argv)
 	if ((rc = cmdw_open(cli, &w)) != 0)
 		return rc;
 	ds_err_clear(&err);
-	if (store_outbox_pending(ws_store(w), 0, count_cb, &c, &lo, &hi,
-	    &err) != DS_OK || store_outbox_last_seq(ws_store(w), &last,
-	    &err) != DS_OK) {
+	if (store_outbox_count(ws_store(w), &c, &err) != DS_OK ||
+	    store_outbox_last_seq(ws_store(w), &last, &err) != DS_OK) {
 		rc = cmdw_fail(cli, "sync status", &err);
 		ws_close(w);
 		return rc;
 	}
 	printf("last save sequence: %lld\n", (long long)last);
-	if (c.n == 0)
+	if (c.revisions == 0)
 		printf("pending: nothing; everything saved is acknowledged\n");
-	else
-		printf("pending: %zu record%s in sequence %lld-%lld "
-		    "(not yet acknowledged by the office)\n", c.n,
-		    c.n == 1 ? "" : "s", (long long)lo, (long long)hi);
+	else {
+		printf("pending: %lld record%s (%lld revision%s) in sequence "
+		    "%lld-%lld, not yet acknowledged by the office\n",
+		    (long long)c.records, c.records == 1 ? "" : "s",
+		    (long long)c.revisions, c.revisions == 1 ? "" : "s",
+		    (long long)c.seq_lo, (long long)c.seq_hi);
+		printf("  in a bundle already: %lld; not yet in any: %lld\n",
+		    (long long)(c.revisions - c.unsent), (long long)c.unsent);
+		/* A receipt covered later saves but not these. */
+		if (c.seq_lo < c.acked_hi)
+			printf("  gap: the office has acknowledged later saves "
+			    "but not these; they go with the next sync\n");
+	}
+	printf("acknowledged: %lld revision%s\n", (long long)c.acked,
+	    c.acked == 1 ? "" : "s");
 	for (i = 0; i < sizeof(sts) / sizeof(sts[0]); i++) {
 		store_query_init(&q);
 		q.status = (int)sts[i];

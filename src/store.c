@@ -550,6 +550,27 @@ key_check(struct store *s, struct ds_err *err)
 	return DS_OK;
 }
 
+/* A store made before db_uuid existed gets one at its next open. */
+static enum ds_status
+db_uuid_make(struct store *s, struct ds_err *err)
+{
+	unsigned char id[STORE_ID_BYTES];
+	sqlite3_stmt *st;
+	int rc;
+
+	store_id_new(id);
+	rc = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO meta (k, v) "
+	    "VALUES ('db_uuid', ?1)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sql_err(s, rc, "write db id", err);
+	sqlite3_bind_blob(st, 1, id, sizeof(id), SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sql_err(s, rc, "write db id", err);
+	return DS_OK;
+}
+
 enum ds_status
 store_open(const char *path, const unsigned char dek[32],
     const unsigned char device_id[STORE_ID_BYTES], struct store **out,
@@ -597,7 +618,8 @@ store_open(const char *path, const unsigned char dek[32],
 			return st;
 		}
 	}
-	if ((st = key_check(s, err)) != DS_OK) {
+	if ((st = key_check(s, err)) != DS_OK ||
+	    (st = db_uuid_make(s, err)) != DS_OK) {
 		store_close(s);
 		return st;
 	}
@@ -1338,70 +1360,56 @@ store_audit_list(struct store *s, const unsigned char id[STORE_ID_BYTES],
 /* ------------------------------------------------------------------ */
 /* Outbox                                                              */
 
-/* Snapshot of one record's current revision, handed to fn. */
+/* One pending row's revision, decrypted, handed to fn. */
 static enum ds_status
-snapshot_one(struct store *s, const unsigned char *rid, store_outbox_fn fn,
-    void *arg, struct ds_err *err)
+snapshot_row(struct store *s, sqlite3_stmt *b, store_outbox_fn fn, void *arg,
+    struct ds_err *err)
 {
 	struct store_snapshot sn;
-	sqlite3_stmt *b;
 	enum ds_status st;
 	char *json = NULL;
 	size_t len = 0;
-	int rc;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT r.rev_id, v.parent_rev_id, "
-	    "r.rev_no, v.saved_at, r.status, r.form_id, v.form_version, "
-	    "v.device_id, o.seq FROM record r JOIN revision v ON v.rev_id = "
-	    "r.rev_id JOIN outbox o ON o.rev_id = r.rev_id WHERE r.id = ?1",
-	    -1, &b, NULL);
-	if (rc != SQLITE_OK)
-		return sql_err(s, rc, "outbox", err);
-	sqlite3_bind_blob(b, 1, rid, STORE_ID_BYTES, SQLITE_STATIC);
-	if ((rc = sqlite3_step(b)) != SQLITE_ROW) {
-		sqlite3_finalize(b);
-		return rc == SQLITE_DONE ? ds_err_set(err, DS_ECORRUPT,
-		    "outbox names a record without a current revision") :
-		    sql_err(s, rc, "outbox", err);
-	}
 	memset(&sn, 0, sizeof(sn));
-	memcpy(sn.record_id, rid, STORE_ID_BYTES);
-	if (sqlite3_column_bytes(b, 0) != STORE_ID_BYTES ||
-	    sqlite3_column_bytes(b, 7) != STORE_ID_BYTES) {
-		sqlite3_finalize(b);
+	if (sqlite3_column_bytes(b, 1) != STORE_ID_BYTES ||
+	    sqlite3_column_bytes(b, 2) != STORE_ID_BYTES ||
+	    sqlite3_column_bytes(b, 9) != STORE_ID_BYTES)
 		return ds_err_set(err, DS_ECORRUPT, "outbox: damaged revision");
-	}
-	memcpy(sn.rev_id, sqlite3_column_blob(b, 0), STORE_ID_BYTES);
-	if (sqlite3_column_bytes(b, 1) == STORE_ID_BYTES) {
-		memcpy(sn.parent_rev_id, sqlite3_column_blob(b, 1),
+	sn.seq = sqlite3_column_int64(b, 0);
+	memcpy(sn.record_id, sqlite3_column_blob(b, 1), STORE_ID_BYTES);
+	memcpy(sn.rev_id, sqlite3_column_blob(b, 2), STORE_ID_BYTES);
+	if (sqlite3_column_bytes(b, 3) == STORE_ID_BYTES) {
+		memcpy(sn.parent_rev_id, sqlite3_column_blob(b, 3),
 		    STORE_ID_BYTES);
 		sn.has_parent = 1;
 	}
-	sn.rev_no = sqlite3_column_int64(b, 2);
-	sn.saved_at = sqlite3_column_int64(b, 3);
-	sn.status = (enum store_status)sqlite3_column_int(b, 4);
-	sn.form_id = (const char *)sqlite3_column_text(b, 5);
-	sn.form_version = (const char *)sqlite3_column_text(b, 6);
-	sn.device_id = sqlite3_column_blob(b, 7);
-	sn.seq = sqlite3_column_int64(b, 8);
-	st = store_answers_get(s, rid, sn.rev_no, &json, &len, err);
+	sn.rev_no = sqlite3_column_int64(b, 4);
+	sn.saved_at = sqlite3_column_int64(b, 5);
+	sn.is_current = sqlite3_column_int(b, 11);
+	sn.status = sn.is_current ?
+	    (enum store_status)sqlite3_column_int(b, 6) : STORE_DRAFT;
+	sn.form_id = (const char *)sqlite3_column_text(b, 7);
+	sn.form_version = (const char *)sqlite3_column_text(b, 8);
+	sn.device_id = sqlite3_column_blob(b, 9);
+	if (sn.form_id == NULL || sn.form_version == NULL)
+		return ds_err_set(err, DS_ECORRUPT, "outbox: damaged revision");
+	st = store_answers_get(s, sn.record_id, sn.rev_no, &json, &len, err);
 	if (st == DS_OK) {
 		sn.answers = json;
 		sn.answers_len = len;
 		st = fn(arg, &sn, err);
 		store_text_free(json, len);
 	}
-	sqlite3_finalize(b);
 	return st;
 }
 
 enum ds_status
-store_outbox_pending(struct store *s, size_t max_records, store_outbox_fn fn,
-    void *arg, int64_t *seq_lo, int64_t *seq_hi, struct ds_err *err)
+store_outbox_pending(struct store *s, int64_t after_seq, size_t max_revs,
+    size_t max_bytes, store_outbox_fn fn, void *arg, int64_t *seq_lo, int64_t *seq_hi,
+    struct ds_err *err)
 {
-	unsigned char *ids = NULL, *grown;
-	size_t n = 0, cap = 0, i;
-	int64_t lo = 0, hi = 0, next = 0;
+	int64_t lo = 0, hi = 0;
+	size_t n = 0, bytes = 0, sz;
 	sqlite3_stmt *b;
 	enum ds_status st;
 	int rc;
@@ -1411,57 +1419,40 @@ store_outbox_pending(struct store *s, size_t max_records, store_outbox_fn fn,
 	if ((st = run(s, Q_BEGIN_READ, "outbox", err)) != DS_OK)
 		return st;
 	/*
-	 * Records ordered by their first pending row.  Taking the first N,
-	 * every pending row before the (N+1)th record's first row belongs to
-	 * them, so that bound closes a contiguous range.
+	 * Sequence order puts each record's revisions parent first.  Rows
+	 * are taken as a prefix, so [lo, hi] holds no pending row that was
+	 * left out.
 	 */
-	rc = sqlite3_prepare_v2(s->db, "SELECT record_id, MIN(seq) FROM outbox "
-	    "WHERE acked = 0 GROUP BY record_id ORDER BY 2", -1, &b, NULL);
+	rc = sqlite3_prepare_v2(s->db, "SELECT o.seq, o.record_id, o.rev_id, "
+	    "v.parent_rev_id, v.rev_no, v.saved_at, r.status, r.form_id, "
+	    "v.form_version, v.device_id, v.answers_len, r.rev_id = o.rev_id "
+	    "FROM outbox o JOIN revision v ON v.rev_id = o.rev_id "
+	    "JOIN record r ON r.id = o.record_id WHERE o.acked = 0 "
+	    "AND o.seq > ?1 ORDER BY o.seq", -1, &b, NULL);
 	if (rc != SQLITE_OK) {
 		st = sql_err(s, rc, "outbox", err);
 		goto out;
 	}
-	while ((rc = sqlite3_step(b)) == SQLITE_ROW) {
-		if (max_records != 0 && n == max_records) {
-			next = sqlite3_column_int64(b, 1);
+	sqlite3_bind_int64(b, 1, after_seq);
+	while (st == DS_OK && (rc = sqlite3_step(b)) == SQLITE_ROW) {
+		sz = (size_t)sqlite3_column_int64(b, 10);
+		if (n > 0 && ((max_revs != 0 && n == max_revs) ||
+		    (max_bytes != 0 && bytes + sz > max_bytes)))
 			break;
-		}
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			if ((grown = ds_realloc(ids, cap * STORE_ID_BYTES))
-			    == NULL) {
-				st = ds_err_set(err, DS_ENOMEM, "outbox: %s",
-				    ds_status_str(DS_ENOMEM));
-				break;
-			}
-			ids = grown;
-		}
-		if (sqlite3_column_bytes(b, 0) != STORE_ID_BYTES) {
-			st = ds_err_set(err, DS_ECORRUPT, "outbox: bad id");
-			break;
-		}
-		memcpy(ids + n * STORE_ID_BYTES, sqlite3_column_blob(b, 0),
-		    STORE_ID_BYTES);
-		if (n == 0 || sqlite3_column_int64(b, 1) < lo)
-			lo = sqlite3_column_int64(b, 1);
+		if (n == 0)
+			lo = sqlite3_column_int64(b, 0);
+		hi = sqlite3_column_int64(b, 0);
 		n++;
+		bytes += sz;
+		st = snapshot_row(s, b, fn, arg, err);
 	}
 	if (st == DS_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
 		st = sql_err(s, rc, "outbox", err);
 	sqlite3_finalize(b);
-	if (st != DS_OK || n == 0)
-		goto out;
-	if (next != 0)
-		hi = next - 1;
-	else
-		hi = query_int(s, "SELECT MAX(seq) FROM outbox WHERE acked = 0");
-	for (i = 0; i < n && st == DS_OK; i++)
-		st = snapshot_one(s, ids + i * STORE_ID_BYTES, fn, arg, err);
 out:
 	sqlite3_reset(s->q[Q_ROLLBACK]);
 	(void)sqlite3_step(s->q[Q_ROLLBACK]);	/* end the read */
 	sqlite3_reset(s->q[Q_ROLLBACK]);
-	ds_free(ids);
 	if (st == DS_OK) {
 		*seq_lo = n ? lo : 0;
 		*seq_hi = n ? hi : 0;
@@ -1469,10 +1460,90 @@ out:
 	return st;
 }
 
-/* Run a write script with ?1 = lo, ?2 = hi, ?3 = blob, ?4 = now. */
+enum ds_status
+store_outbox_count(struct store *s, struct store_outbox_counts *c,
+    struct ds_err *err)
+{
+	sqlite3_stmt *b;
+	enum ds_status st;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (s->db == NULL && (st = db_open(s, err)) != DS_OK)
+		return st;
+	rc = sqlite3_prepare_v2(s->db, "SELECT "
+	    "COALESCE(SUM(acked = 0), 0), COUNT(DISTINCT CASE WHEN acked = 0 "
+	    "THEN record_id END), COALESCE(SUM(acked = 0 AND bundle_id IS "
+	    "NULL), 0), COALESCE(MIN(CASE WHEN acked = 0 THEN seq END), 0), "
+	    "COALESCE(MAX(CASE WHEN acked = 0 THEN seq END), 0), "
+	    "COALESCE(SUM(acked != 0), 0), "
+	    "COALESCE(MAX(CASE WHEN acked != 0 THEN seq END), 0) FROM outbox",
+	    -1, &b, NULL);
+	if (rc != SQLITE_OK)
+		return sql_err(s, rc, "outbox", err);
+	if ((rc = sqlite3_step(b)) == SQLITE_ROW) {
+		c->revisions = sqlite3_column_int64(b, 0);
+		c->records = sqlite3_column_int64(b, 1);
+		c->unsent = sqlite3_column_int64(b, 2);
+		c->seq_lo = sqlite3_column_int64(b, 3);
+		c->seq_hi = sqlite3_column_int64(b, 4);
+		c->acked = sqlite3_column_int64(b, 5);
+		c->acked_hi = sqlite3_column_int64(b, 6);
+		st = DS_OK;
+	} else
+		st = sql_err(s, rc, "outbox", err);
+	sqlite3_finalize(b);
+	return st;
+}
+
+/* A meta value of exactly n bytes; all zero (and DS_OK) when absent. */
+static enum ds_status
+meta_blob(struct store *s, const char *k, unsigned char *out, size_t n,
+    struct ds_err *err)
+{
+	sqlite3_stmt *b;
+	enum ds_status st = DS_OK;
+	int rc;
+
+	memset(out, 0, n);
+	if (s->db == NULL && (st = db_open(s, err)) != DS_OK)
+		return st;
+	rc = sqlite3_prepare_v2(s->db, "SELECT v FROM meta WHERE k = ?1", -1,
+	    &b, NULL);
+	if (rc != SQLITE_OK)
+		return sql_err(s, rc, "meta", err);
+	sqlite3_bind_text(b, 1, k, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(b)) == SQLITE_ROW) {
+		if ((size_t)sqlite3_column_bytes(b, 0) == n)
+			memcpy(out, sqlite3_column_blob(b, 0), n);
+		else
+			st = ds_err_set(err, DS_ECORRUPT, "store meta %s: bad "
+			    "length", k);
+	} else if (rc != SQLITE_DONE)
+		st = sql_err(s, rc, "meta", err);
+	sqlite3_finalize(b);
+	return st;
+}
+
+enum ds_status
+store_db_uuid(struct store *s, unsigned char out[16], struct ds_err *err)
+{
+	return meta_blob(s, "db_uuid", out, 16, err);
+}
+
+enum ds_status
+store_last_bundle_hash(struct store *s, unsigned char out[32],
+    struct ds_err *err)
+{
+	return meta_blob(s, "last_bundle_hash", out, 32, err);
+}
+
+/* Run a write script with ?1 = lo, ?2 = hi, ?3 = blob, ?4 = now,
+ * ?5 = hash (32 bytes). */
 static enum ds_status
 outbox_write(struct store *s, const char *const *sqls, int64_t lo, int64_t hi,
-    const unsigned char *blob, const char *what, struct ds_err *err)
+    const unsigned char *blob, const unsigned char *hash, const char *what,
+    struct ds_err *err)
 {
 	sqlite3_stmt *b;
 	enum ds_status st;
@@ -1497,6 +1568,8 @@ outbox_write(struct store *s, const char *const *sqls, int64_t lo, int64_t hi,
 			sqlite3_bind_blob(b, 3, blob, 16, SQLITE_STATIC);
 		if (sqlite3_bind_parameter_count(b) >= 4)
 			sqlite3_bind_int64(b, 4, ds_now());
+		if (hash != NULL && sqlite3_bind_parameter_count(b) >= 5)
+			sqlite3_bind_blob(b, 5, hash, 32, SQLITE_STATIC);
 		rc = sqlite3_step(b);
 		sqlite3_finalize(b);
 		if (rc != SQLITE_DONE)
@@ -1511,7 +1584,8 @@ outbox_write(struct store *s, const char *const *sqls, int64_t lo, int64_t hi,
 
 enum ds_status
 store_outbox_mark_sent(struct store *s, int64_t lo, int64_t hi,
-    const unsigned char bundle_id[16], struct ds_err *err)
+    const unsigned char bundle_id[16], const unsigned char bundle_hash[32],
+    struct ds_err *err)
 {
 	static const char *const sqls[] = {
 		"UPDATE outbox SET bundle_id = ?3 WHERE seq BETWEEN ?1 AND ?2 "
@@ -1523,10 +1597,13 @@ store_outbox_mark_sent(struct store *s, int64_t lo, int64_t hi,
 		    "?4, 3, r.rev_no FROM record r WHERE r.id IN (SELECT "
 		    "record_id FROM outbox WHERE seq BETWEEN ?1 AND ?2 AND "
 		    "?3 IS NOT NULL)",
+		"INSERT OR REPLACE INTO meta (k, v) SELECT 'last_bundle_hash', "
+		    "?5 WHERE ?5 IS NOT NULL",
 		NULL
 	};
 
-	return outbox_write(s, sqls, lo, hi, bundle_id, "mark sent", err);
+	return outbox_write(s, sqls, lo, hi, bundle_id, bundle_hash,
+	    "mark sent", err);
 }
 
 enum ds_status
@@ -1539,7 +1616,7 @@ store_outbox_ack(struct store *s, int64_t lo, int64_t hi, struct ds_err *err)
 		NULL
 	};
 
-	return outbox_write(s, sqls, lo, hi, NULL, "acknowledge", err);
+	return outbox_write(s, sqls, lo, hi, NULL, NULL, "acknowledge", err);
 }
 
 enum ds_status

@@ -230,8 +230,9 @@ enum ds_status	 store_audit_list(struct store *,
 /* Outbox, for the sync packer (crypto-sync.md §7.1).                  */
 
 /*
- * A full current-revision snapshot of one record.  Every pointer is
- * borrowed for the duration of the callback only; answers is wiped after.
+ * One revision as the packer sends it: a full snapshot, not a diff.
+ * Every pointer is borrowed for the duration of the callback only;
+ * answers is wiped after.
  */
 struct store_snapshot {
 	int64_t			 seq;		/* outbox seq of this revision */
@@ -241,7 +242,8 @@ struct store_snapshot {
 	int			 has_parent;
 	int64_t			 rev_no;
 	int64_t			 saved_at;
-	enum store_status	 status;
+	int			 is_current;	/* the record's newest revision */
+	enum store_status	 status;	/* the record's; DRAFT if !is_current */
 	const unsigned char	*device_id;	/* STORE_ID_BYTES */
 	const char		*form_id;
 	const char		*form_version;
@@ -253,26 +255,43 @@ typedef enum ds_status (*store_outbox_fn)(void *arg,
 		    const struct store_snapshot *, struct ds_err *);
 
 /*
- * Walk the outbox rows not yet acknowledged, in sequence order, and call fn
- * once per distinct record with that record's current revision (a
- * snapshot, not a diff: duplicates and reordering are harmless).  Stops
- * after max_records records (0 = no limit).  *seq_lo and *seq_hi receive
- * the contiguous range of outbox rows covered (both 0 when nothing is
- * pending).  Runs inside one read transaction, so the snapshot is
- * consistent.  A non-DS_OK return from fn stops the walk and is returned.
+ * Walk the outbox rows no receipt has acknowledged yet, in sequence order,
+ * and call fn once per row with that row's revision.  A record saved three
+ * times since the last receipt gives three calls, parent before child, so
+ * the office always holds the whole chain (it stores revisions by rev_id
+ * once: repeats and reordering are harmless).  Rows up to after_seq are
+ * skipped (0: none; the next of several bundles starts after the last).
+ * Stops before the row that would pass max_revs rows or max_bytes of
+ * answers (0 = no limit; the first row is always taken).  *seq_lo and *seq_hi receive the range
+ * covered: every unacknowledged row in it was handed to fn (both 0 when
+ * nothing is pending).  One read transaction, so the walk is consistent.
+ * A non-DS_OK return from fn stops the walk and is returned.
  */
-enum ds_status	 store_outbox_pending(struct store *, size_t max_records,
-		    store_outbox_fn fn, void *arg, int64_t *seq_lo,
-		    int64_t *seq_hi, struct ds_err *);
+enum ds_status	 store_outbox_pending(struct store *, int64_t after_seq,
+		    size_t max_revs, size_t max_bytes, store_outbox_fn fn, void *arg,
+		    int64_t *seq_lo, int64_t *seq_hi, struct ds_err *);
+
+/* What waits for the office, counted without decrypting anything. */
+struct store_outbox_counts {
+	int64_t		revisions;	/* unacknowledged outbox rows */
+	int64_t		records;	/* distinct records among them */
+	int64_t		unsent;		/* rows in no bundle yet */
+	int64_t		seq_lo, seq_hi;	/* their range; 0 when none */
+	int64_t		acked;		/* acknowledged rows */
+	int64_t		acked_hi;	/* highest acknowledged seq; 0: none */
+};
+enum ds_status	 store_outbox_count(struct store *,
+		    struct store_outbox_counts *, struct ds_err *);
 
 /*
- * Note that rows seq_lo..seq_hi went out in bundle bundle_id: one
- * transaction; records whose current revision is in the range and are
- * finalized become sent; audit "exported" per record.
+ * Note that rows seq_lo..seq_hi went out in the bundle bundle_id whose
+ * file hashes to bundle_hash (the next bundle names it as its
+ * predecessor): one transaction; records whose current revision is in the
+ * range and are finalized become sent; audit "exported" per record.
  */
 enum ds_status	 store_outbox_mark_sent(struct store *, int64_t seq_lo,
 		    int64_t seq_hi, const unsigned char bundle_id[16],
-		    struct ds_err *);
+		    const unsigned char bundle_hash[32], struct ds_err *);
 
 /*
  * Apply a verified receipt for rows seq_lo..seq_hi: one transaction; the
@@ -281,6 +300,18 @@ enum ds_status	 store_outbox_mark_sent(struct store *, int64_t seq_lo,
  */
 enum ds_status	 store_outbox_ack(struct store *, int64_t seq_lo,
 		    int64_t seq_hi, struct ds_err *);
+
+/*
+ * This database file's random id, made when it was created: the office
+ * tells a restored backup (same id, sequence numbers reused) from a new
+ * install.
+ */
+enum ds_status	 store_db_uuid(struct store *, unsigned char out[16],
+		    struct ds_err *);
+
+/* Hash of the last bundle marked sent, or all zero before the first. */
+enum ds_status	 store_last_bundle_hash(struct store *, unsigned char out[32],
+		    struct ds_err *);
 
 /* Highest outbox sequence used so far (0 if none). */
 enum ds_status	 store_outbox_last_seq(struct store *, int64_t *out,

@@ -37,23 +37,18 @@ static const struct tui_screen sync_screen = {
 	"sync", sync_draw, sync_key, sync_texting
 };
 
-static enum ds_status
-count_one(void *arg, const struct store_snapshot *s, struct ds_err *err)
-{
-	(void)s;
-	(void)err;
-	(*(size_t *)arg)++;
-	return DS_OK;
-}
-
 static void
 refresh_status(void)
 {
+	struct store_outbox_counts c;
 	struct ds_err err;
 
 	S.pending = 0;
-	if (store_outbox_pending(ws_store(tui_app()->ws), 0, count_one,
-	    &S.pending, &S.lo, &S.hi, &err) != DS_OK) {
+	if (store_outbox_count(ws_store(tui_app()->ws), &c, &err) == DS_OK) {
+		S.pending = (size_t)c.records;
+		S.lo = c.seq_lo;
+		S.hi = c.seq_hi;
+	} else {
 		snprintf(S.msg, sizeof(S.msg), "%s", err.msg);
 		S.msgc = TUI_C_ERROR;
 	}

@@ -118,10 +118,11 @@ from_answers(struct snap *s, const struct pack_opts *o, struct ds_err *err)
 	return DS_OK;
 }
 
-/* The record's audit trail as a JSON array. */
+/* The record's audit trail up to revision rev_no (all of it for the
+ * current revision) as a JSON array. */
 static enum ds_status
-audit_json(struct store *st, const unsigned char *id, char **out,
-    struct ds_err *err)
+audit_json(struct store *st, const unsigned char *id, int64_t rev_no,
+    char **out, struct ds_err *err)
 {
 	struct store_audit *a = NULL;
 	json_t *arr, *e;
@@ -136,6 +137,8 @@ audit_json(struct store *st, const unsigned char *id, char **out,
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	}
 	for (i = 0; i < n; i++) {
+		if (rev_no > 0 && a[i].rev_no > rev_no)
+			continue;
 		e = json_pack("{s:I,s:s,s:I}", "at", (json_int_t)a[i].at,
 		    "event", store_event_name(a[i].event), "rev",
 		    (json_int_t)a[i].rev_no);
@@ -165,8 +168,8 @@ collect_cb(void *arg, const struct store_snapshot *sn, struct ds_err *err)
 	enum ds_status st;
 
 	if (c->n == PACK_MAX_RECORDS)
-		return ds_err_set(err, DS_ELIMIT, "more than %d records "
-		    "pending", PACK_MAX_RECORDS);
+		return ds_err_set(err, DS_ELIMIT, "more than %d revisions "
+		    "in one bundle", PACK_MAX_RECORDS);
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 64;
 
@@ -187,7 +190,8 @@ collect_cb(void *arg, const struct store_snapshot *sn, struct ds_err *err)
 		return st;
 	if (s->hh[0] == '\0')
 		store_id_text(sn->record_id, s->hh);
-	if ((st = audit_json(c->st, sn->record_id, &s->audit, err)) != DS_OK)
+	if ((st = audit_json(c->st, sn->record_id, sn->is_current ? 0 :
+	    sn->rev_no, &s->audit, err)) != DS_OK)
 		return st;
 	snprintf(s->form_id, sizeof(s->form_id), "%s", sn->form_id);
 	snprintf(s->form_ver, sizeof(s->form_ver), "%s", sn->form_version);
@@ -241,9 +245,10 @@ pack_build(struct store *st, const unsigned char device_id[16],
 	struct collect c;
 	struct bundle_meta m;
 	struct bundle_rev *revs = NULL;
+	struct store_outbox_counts cnt;
 	int64_t lo = 0, hi = 0;
 	enum ds_status s;
-	size_t i, k;
+	size_t i, k, maxb;
 	int known;
 
 	*out = NULL;
@@ -252,8 +257,9 @@ pack_build(struct store *st, const unsigned char device_id[16],
 	memset(&c, 0, sizeof(c));
 	c.st = st;
 	c.opts = o;
-	if ((s = store_outbox_pending(st, 0, collect_cb, &c, &lo, &hi, err)) !=
-	    DS_OK)
+	maxb = o != NULL && o->max_bytes ? o->max_bytes : PACK_BUNDLE_BYTES;
+	if ((s = store_outbox_pending(st, o != NULL ? o->after_seq : 0,
+	    PACK_MAX_RECORDS, maxb, collect_cb, &c, &lo, &hi, err)) != DS_OK)
 		goto done;
 	if (c.n == 0 || lo < 1 || hi < lo) {
 		s = ds_err_set(err, DS_ENOENT, "nothing to send");
@@ -262,7 +268,11 @@ pack_build(struct store *st, const unsigned char device_id[16],
 	qsort(c.v, c.n, sizeof(*c.v), by_seq);
 	memset(&m, 0, sizeof(m));
 	memcpy(m.device_id, device_id, 16);
-	memcpy(m.db_uuid, device_id, 16);
+	if ((s = store_db_uuid(st, m.db_uuid, err)) != DS_OK ||
+	    (s = store_last_bundle_hash(st, m.prev_hash, err)) != DS_OK ||
+	    (s = store_outbox_count(st, &cnt, err)) != DS_OK)
+		goto done;
+	res->more = cnt.seq_hi > hi;
 	m.seq_lo = (uint64_t)lo;
 	m.seq_hi = (uint64_t)hi;
 	m.created_at = ds_now();
@@ -319,8 +329,8 @@ done:
 	return s;
 }
 
-enum ds_status
-pack_export(struct store *st, const unsigned char device_id[16],
+static enum ds_status
+export_one(struct store *st, const unsigned char device_id[16],
     const struct cry_signkey *signer, const struct cry_office_pub *office,
     const struct pack_opts *o, const char *out, struct pack_result *res,
     struct ds_err *err)
@@ -359,9 +369,49 @@ pack_export(struct store *st, const unsigned char device_id[16],
 	    DS_OK)
 		goto done;
 	s = store_outbox_mark_sent(st, res->seq_lo, res->seq_hi,
-	    res->bundle_id, err);
+	    res->bundle_id, res->hash, err);
 done:
 	ds_free(buf);
+	return s;
+}
+
+enum ds_status
+pack_export(struct store *st, const unsigned char device_id[16],
+    const struct cry_signkey *signer, const struct cry_office_pub *office,
+    const struct pack_opts *o, const char *out, struct pack_result *res,
+    struct ds_err *err)
+{
+	struct pack_opts one;
+	size_t ol = strlen(out), total = 0, bytes = 0, n = 0;
+	int64_t lo = 0;
+	enum ds_status s;
+
+	if (o != NULL)
+		one = *o;
+	else
+		memset(&one, 0, sizeof(one));
+	/* A folder takes every bundle the rows need; a named file, one. */
+	for (;;) {
+		s = export_one(st, device_id, signer, office, &one, out, res,
+		    err);
+		if (s != DS_OK)
+			break;
+		if (lo == 0)
+			lo = res->seq_lo;
+		total += res->n_records;
+		bytes += res->size;
+		n++;
+		if (!res->more || (ol > 4 && strcmp(out + ol - 4, ".dsb") == 0))
+			break;
+		one.after_seq = res->seq_hi;
+	}
+	if (total > 0 && (s == DS_OK || s == DS_ENOENT)) {
+		res->seq_lo = lo;
+		res->n_records = total;
+		res->size = bytes;
+		res->n_bundles = n;
+		s = DS_OK;
+	}
 	return s;
 }
 

@@ -4,7 +4,8 @@
 
 /*
  * The delta is every outbox row no verified receipt covers yet, each as
- * its record's full current revision (store_outbox_pending).  pack_build
+ * that row's revision, a full snapshot (store_outbox_pending): the office
+ * gets every revision, parents before children.  pack_build
  * makes the signed bundle in memory; pack_export also writes it durably
  * (temp, fsync, rename, dir fsync) and records it as sent in the store.
  * A receipt changes laptop state only after receipt_open verified it with
@@ -29,14 +30,25 @@ struct pack_opts {
 	/* Answer names searched (depth first) for the household key;
 	 * NULL: "hh_id", then "household_key". */
 	const char	*household_field;
+	/* Start after this outbox sequence number (0: at the first pending
+	 * row); a caller writing several bundles passes the last seq_hi. */
+	int64_t		 after_seq;
+	/* Cap on one bundle's answers, bytes; 0: PACK_BUNDLE_BYTES. */
+	size_t		 max_bytes;
 };
+
+/* One bundle carries at most this much answer text before deflate; the
+ * rest goes in the next bundle (well under BUNDLE_FILE_MAX). */
+#define PACK_BUNDLE_BYTES	(32u << 20)
 
 struct pack_result {
 	unsigned char	 bundle_id[16];
 	unsigned char	 hash[32];	/* BLAKE2b-256 of the file */
 	int64_t		 seq_lo, seq_hi;
-	size_t		 n_records;
+	size_t		 n_records;	/* revisions in the bundle */
 	size_t		 size;
+	int		 more;		/* rows after seq_hi still wait */
+	size_t		 n_bundles;	/* files pack_export wrote */
 	char		 path[PATH_MAX];	/* pack_export only */
 };
 
@@ -53,7 +65,10 @@ enum ds_status	 pack_build(struct store *, const unsigned char device_id[16],
  * pack_build, then write the file: into `out` itself when it ends in
  * ".dsb", else under the directory `out` as
  * doorstep/outbox/<device>/<lo>-<hi>-<bundle>.dsb (the USB layout), then
- * mark the rows sent.
+ * mark the rows sent.  Into a folder it writes as many bundles as the
+ * rows need (*res: the last file, the whole range and totals); to a named
+ * file only one, with res->more set if rows remain (call again with
+ * opts.after_seq = res->seq_hi).
  */
 enum ds_status	 pack_export(struct store *, const unsigned char device_id[16],
 		    const struct cry_signkey *, const struct cry_office_pub *,
@@ -79,7 +94,8 @@ struct push_opts {
 };
 
 /*
- * Build one bundle and PUT it to the office at base_url until a receipt
+ * Build bundles (as many as the pending rows need, each after the last)
+ * and PUT each to the office at base_url until a receipt
  * that verifies comes back, waiting with exponential back-off between
  * tries.  Any unclear outcome (no answer, 5xx, a body that is not a valid
  * receipt) sends the SAME bundle again.  On a verified receipt it is
@@ -87,6 +103,8 @@ struct push_opts {
  * office rejected the bundle (rc says why); DS_ENET when every try
  * failed; DS_ECRYPTO at once, without retrying, when the https server
  * could not be trusted (xport.h); DS_ENOENT when nothing is pending.
+ * *res and *rc describe the last bundle sent; res->n_records counts the
+ * revisions of all of them.
  */
 enum ds_status	 pack_push(struct store *, const unsigned char device_id[16],
 		    const struct cry_signkey *, const struct cry_office_pub *,

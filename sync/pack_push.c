@@ -26,8 +26,9 @@ sleep_ms(unsigned ms)
 		;
 }
 
-enum ds_status
-pack_push(struct store *st, const unsigned char device_id[16],
+/* Build one bundle and send it until a verified receipt comes back. */
+static enum ds_status
+push_one(struct store *st, const unsigned char device_id[16],
     const struct cry_signkey *signer, const struct cry_office_pub *office,
     const struct pack_opts *po, const char *url, const struct push_opts *o,
     struct pack_result *res, struct receipt *rc, struct ds_err *err)
@@ -45,7 +46,7 @@ pack_push(struct store *st, const unsigned char device_id[16],
 	    err)) != DS_OK)
 		return s;
 	if ((s = store_outbox_mark_sent(st, res->seq_lo, res->seq_hi,
-	    res->bundle_id, err)) != DS_OK)
+	    res->bundle_id, res->hash, err)) != DS_OK)
 		goto done;
 	ds_err_clear(&e);
 	for (i = 0; i < tries; i++) {
@@ -85,6 +86,35 @@ pack_push(struct store *st, const unsigned char device_id[16],
 done:
 	ds_free(body);
 	ds_free(buf);
+	return s;
+}
+
+enum ds_status
+pack_push(struct store *st, const unsigned char device_id[16],
+    const struct cry_signkey *signer, const struct cry_office_pub *office,
+    const struct pack_opts *po, const char *url, const struct push_opts *o,
+    struct pack_result *res, struct receipt *rc, struct ds_err *err)
+{
+	struct pack_opts one;
+	size_t total = 0;
+	enum ds_status s;
+
+	if (po != NULL)
+		one = *po;
+	else
+		memset(&one, 0, sizeof(one));
+	for (;;) {
+		s = push_one(st, device_id, signer, office, &one, url, o, res,
+		    rc, err);
+		if (s != DS_OK)
+			break;
+		total += res->n_records;
+		if (!res->more)
+			break;
+		one.after_seq = res->seq_hi;
+	}
+	if (s == DS_OK)
+		res->n_records = total;
 	return s;
 }
 

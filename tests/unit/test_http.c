@@ -52,7 +52,7 @@ test_push_imports_and_acks(void)
 	struct rcv_opts ro;
 	struct rcv *rv = NULL;
 	struct push_opts po;
-	struct pack_opts pk = { "w1", NULL, 0, NULL };
+	struct pack_opts pk = { "w1", NULL, 0, NULL, 0, 0 };
 	struct pack_result pr;
 	struct ds_err err;
 	char url[64];
@@ -190,7 +190,7 @@ test_no_answer_then_retry_same_bundle(void)
 	struct rcv_opts ro;
 	struct rcv *rv = NULL;
 	struct push_opts po;
-	struct pack_opts pk = { "w1", NULL, 0, NULL };
+	struct pack_opts pk = { "w1", NULL, 0, NULL, 0, 0 };
 	struct pack_result pr;
 	struct ds_err err;
 	struct late l;

@@ -46,7 +46,7 @@ save(int i, const char *answers)
 static int
 pending_count(void)
 {
-	struct pack_opts o = { "w1", NULL, 0, NULL };
+	struct pack_opts o = { "w1", NULL, 0, NULL, 0, 0 };
 	struct pack_result r;
 	struct ds_err err;
 	unsigned char *b = NULL;
@@ -78,7 +78,7 @@ static void
 test_export_import_ack_then_only_changes(void)
 {
 	static struct receipt rc;
-	struct pack_opts o = { "worker-7", NULL, 0, NULL };
+	struct pack_opts o = { "worker-7", NULL, 0, NULL, 0, 0 };
 	struct pack_result pr;
 	struct imp_result ir;
 	struct odb_device od;
@@ -174,6 +174,67 @@ test_export_import_ack_then_only_changes(void)
 	INT_EQ(pending_count(), 0);
 }
 
+/* Bundles cut by size chain by hash, carry the store's db id, and import
+ * to the same office state as one bundle would. */
+static void
+test_split_bundles_chain(void)
+{
+	struct pack_opts o = { "w1", NULL, 0, NULL, 0, 0 };
+	struct pack_result pr;
+	struct bundle_header hd;
+	struct imp_result ir;
+	struct ds_err err;
+	unsigned char prev[32], uuid[16], *buf;
+	char ans[128], path[700], rp[PATH_MAX];
+	size_t n, total = 0;
+	int i, why, k = 0;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(ans, sizeof(ans), "{\"hh_id\":\"HH%06d\",\"income\":"
+		    "%d}", 100 + i, 20000 + i);
+		save(i, ans);
+	}
+	ST_EQ(store_db_uuid(st, uuid, &err), DS_OK, &err);
+	ST_EQ(store_last_bundle_hash(st, prev, &err), DS_OK, &err);
+	o.max_bytes = 80;		/* two revisions a bundle */
+	do {
+		snprintf(path, sizeof(path), "%s/split-%d.dsb", tmp, k++);
+		ST_EQ(pack_export(st, devid, dkey, &office.pub, &o, path, &pr,
+		    &err), DS_OK, &err);
+		INT_EQ(pr.n_bundles, 1);
+		OK(pr.n_records <= 2);
+		total += pr.n_records;
+		buf = NULL;
+		ST_EQ(ds_file_read(path, BUNDLE_FILE_MAX, (char **)&buf, &n,
+		    &err), DS_OK, &err);
+		ST_EQ(bundle_parse_header(buf, n, &hd, &why, &err), DS_OK,
+		    &err);
+		OK(memcmp(hd.db_uuid, uuid, 16) == 0);
+		OK(memcmp(hd.prev_hash, prev, 32) == 0);
+		OK(memcmp(pr.hash, prev, 32) != 0);
+		memcpy(prev, pr.hash, 32);
+		ds_free(buf);
+		ST_EQ(imp_file(db, office.sec, path, NULL, &ir, rp, &err),
+		    DS_OK, &err);
+		INT_EQ(ir.status, RS_IMPORTED);
+		imp_result_free(&ir);
+		o.after_seq = pr.seq_hi;
+	} while (pr.more && k < 10);
+	INT_EQ(k, 3);
+	INT_EQ(total, 5);
+	INT_EQ(sf_db_count(office.db, "revision"), 11);
+	/* A folder takes all of them at once. */
+	for (i = 0; i < 3; i++)
+		save(i, "{\"hh_id\":\"x\"}");
+	o.after_seq = 0;
+	snprintf(path, sizeof(path), "%s/usb2", tmp);
+	ST_EQ(pack_export(st, devid, dkey, &office.pub, &o, path, &pr, &err),
+	    DS_OK, &err);
+	INT_EQ(pr.n_bundles, 3);	/* 5 older unacknowledged + 3 new */
+	INT_EQ(pr.n_records, 8);
+	INT_EQ(pr.more, 0);
+}
+
 int
 main(void)
 {
@@ -196,6 +257,7 @@ main(void)
 		return 1;
 	}
 	RUN(test_export_import_ack_then_only_changes);
+	RUN(test_split_bundles_chain);
 	store_close(st);
 	cry_signkey_free(dkey);
 	odb_close(db);

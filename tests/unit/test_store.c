@@ -430,6 +430,15 @@ collect_fn(void *arg, const struct store_snapshot *sn, struct ds_err *err)
 	return DS_OK;
 }
 
+static int
+all_zero(const unsigned char *p, size_t n)
+{
+	while (n > 0)
+		if (p[--n] != 0)
+			return 0;
+	return 1;
+}
+
 static void
 test_outbox_snapshots_ranges_and_acks(void)
 {
@@ -437,6 +446,8 @@ test_outbox_snapshots_ranges_and_acks(void)
 	unsigned char a[16], b[16], c[16], bundle[16] = { 1 };
 	struct store_list l = { NULL, 0 };
 	struct store_query qy;
+	unsigned char hash[32], h[32], u1[16], u2[16];
+	struct store_outbox_counts cnt;
 	struct collect col;
 	struct store *s;
 	struct ds_err err;
@@ -458,18 +469,58 @@ test_outbox_snapshots_ranges_and_acks(void)
 	    &err);					/* seq 4 */
 	ST_EQ(store_outbox_last_seq(s, &last, &err), DS_OK, &err);
 	INT_EQ(last, 4);
-	/* Two records: a (current rev 2) and b; c starts at seq 4. */
+	/* Every revision travels, parent first: a1, b1, a2 (cap 3 rows). */
 	memset(&col, 0, sizeof(col));
-	ST_EQ(store_outbox_pending(s, 2, collect_fn, &col, &lo, &hi, &err),
-	    DS_OK, &err);
-	INT_EQ(col.n, 2);
+	ST_EQ(store_outbox_pending(s, 0, 3, 0, collect_fn, &col, &lo, &hi,
+	    &err), DS_OK, &err);
+	INT_EQ(col.n, 3);
 	INT_EQ(lo, 1);
 	INT_EQ(hi, 3);
 	OK(memcmp(col.rid[0], a, 16) == 0);
-	INT_EQ(col.rev_no[0], 2);
-	STR_EQ(col.json[0], "{\"v\":2}");
+	INT_EQ(col.rev_no[0], 1);
+	STR_EQ(col.json[0], "{\"v\":1}");
+	OK(memcmp(col.rid[2], a, 16) == 0);
+	INT_EQ(col.rev_no[2], 2);
+	STR_EQ(col.json[2], "{\"v\":2}");
+	/* A byte cap stops before the row that would pass it. */
+	memset(&col, 0, sizeof(col));
+	ST_EQ(store_outbox_pending(s, 0, 0, 8, collect_fn, &col, &lo, &hi,
+	    &err), DS_OK, &err);
+	INT_EQ(col.n, 1);			/* the first row always */
+	INT_EQ(hi, 1);
+	memset(&col, 0, sizeof(col));
+	ST_EQ(store_outbox_pending(s, 0, 0, 14, collect_fn, &col, &lo, &hi,
+	    &err), DS_OK, &err);
+	INT_EQ(col.n, 2);
+	INT_EQ(hi, 2);
+	/* after_seq starts the next bundle after the last. */
+	memset(&col, 0, sizeof(col));
+	ST_EQ(store_outbox_pending(s, 2, 0, 0, collect_fn, &col, &lo, &hi,
+	    &err), DS_OK, &err);
+	INT_EQ(col.n, 2);
+	INT_EQ(lo, 3);
+	INT_EQ(hi, 4);
+	ST_EQ(store_outbox_count(s, &cnt, &err), DS_OK, &err);
+	INT_EQ(cnt.revisions, 4);
+	INT_EQ(cnt.records, 3);
+	INT_EQ(cnt.unsent, 4);
+	INT_EQ(cnt.seq_lo, 1);
+	INT_EQ(cnt.seq_hi, 4);
+	INT_EQ(cnt.acked, 0);
+	/* No bundle yet: no predecessor. */
+	ST_EQ(store_last_bundle_hash(s, h, &err), DS_OK, &err);
+	OK(all_zero(h, 32));
+	memset(&col, 0, sizeof(col));
+	ST_EQ(store_outbox_pending(s, 0, 3, 0, collect_fn, &col, &lo, &hi,
+	    &err), DS_OK, &err);
 	ST_EQ(store_finalize(s, a, &err), DS_OK, &err);
-	ST_EQ(store_outbox_mark_sent(s, lo, hi, bundle, &err), DS_OK, &err);
+	memset(hash, 0x5a, sizeof(hash));
+	ST_EQ(store_outbox_mark_sent(s, lo, hi, bundle, hash, &err), DS_OK,
+	    &err);
+	ST_EQ(store_last_bundle_hash(s, h, &err), DS_OK, &err);
+	OK(memcmp(h, hash, 32) == 0);
+	ST_EQ(store_outbox_count(s, &cnt, &err), DS_OK, &err);
+	INT_EQ(cnt.unsent, 1);
 	ST_EQ(store_outbox_ack(s, lo, hi, &err), DS_OK, &err);
 	ST_EQ(store_outbox_ack(s, lo, hi, &err), DS_OK, &err); /* idempotent */
 	store_query_init(&qy);
@@ -480,25 +531,41 @@ test_outbox_snapshots_ranges_and_acks(void)
 		OK(memcmp(l.items[0].id, a, 16) == 0);
 	store_list_free(&l);
 	memset(&col, 0, sizeof(col));
-	ST_EQ(store_outbox_pending(s, 0, collect_fn, &col, &lo, &hi, &err),
-	    DS_OK, &err);
+	ST_EQ(store_outbox_pending(s, 0, 0, 0, collect_fn, &col, &lo, &hi,
+	    &err), DS_OK, &err);
 	INT_EQ(col.n, 1);
 	INT_EQ(lo, 4);
 	INT_EQ(hi, 4);
 	ST_EQ(store_outbox_ack(s, 4, 4, &err), DS_OK, &err);
 	memset(&col, 0, sizeof(col));
-	ST_EQ(store_outbox_pending(s, 0, collect_fn, &col, &lo, &hi, &err),
-	    DS_OK, &err);
+	ST_EQ(store_outbox_pending(s, 0, 0, 0, collect_fn, &col, &lo, &hi,
+	    &err), DS_OK, &err);
 	INT_EQ(col.n, 0);
 	INT_EQ(lo, 0);
 	/* Editing an acknowledged record makes it a pending draft again. */
 	ST_EQ(save(s, a, "{\"v\":3}", NULL, NULL, NULL, NULL, &err), DS_OK,
 	    &err);
 	memset(&col, 0, sizeof(col));
-	ST_EQ(store_outbox_pending(s, 0, collect_fn, &col, &lo, &hi, &err),
-	    DS_OK, &err);
+	ST_EQ(store_outbox_pending(s, 0, 0, 0, collect_fn, &col, &lo, &hi,
+	    &err), DS_OK, &err);
 	INT_EQ(col.n, 1);
 	INT_EQ(lo, 5);
+	/* A receipt for later rows only leaves a gap the counts show. */
+	ST_EQ(save(s, b, "{\"v\":2}", NULL, NULL, NULL, NULL, &err), DS_OK,
+	    &err);					/* seq 6 */
+	ST_EQ(store_outbox_ack(s, 6, 6, &err), DS_OK, &err);
+	ST_EQ(store_outbox_count(s, &cnt, &err), DS_OK, &err);
+	INT_EQ(cnt.revisions, 1);
+	INT_EQ(cnt.seq_lo, 5);
+	INT_EQ(cnt.acked_hi, 6);
+	/* The database id is made once and kept. */
+	ST_EQ(store_db_uuid(s, u1, &err), DS_OK, &err);
+	OK(!all_zero(u1, 16));
+	store_close(s);
+	if ((s = open_ok(path)) == NULL)
+		return;
+	ST_EQ(store_db_uuid(s, u2, &err), DS_OK, &err);
+	OK(memcmp(u1, u2, 16) == 0);
 	ST_EQ(store_outbox_ack(s, 0, 3, &err), DS_EINVAL, &err);
 	store_close(s);
 }

@@ -135,7 +135,7 @@ test_usb_round_trip_then_only_changes(void)
 	stamp();
 	INT_EQ(sh("%s sync export --out %s --workspace %s --passphrase-file %s",
 	    prog, usb, ws, pass), 0);
-	OK(out_has("3 records"));
+	OK(out_has("3 revisions"));
 	OK(find_file(usb, ".dsb", b, sizeof(b)) == 0);
 	/* Unknown device: held, exit 0, nothing imported yet. */
 	INT_EQ(sh("%s import --dir %s %s", oprog, off, usb), 0);
@@ -162,21 +162,27 @@ test_usb_round_trip_then_only_changes(void)
 	    "%s", prog, tmp, ws, pass), 1);
 	OK(out_has("nothing changed"));
 
-	/* Edit one household: only that revision travels. */
+	/* Edit one household twice: only those two revisions travel, and
+	 * the office gets the whole chain, not just the newest. */
 	save(1, "{\"hh_id\":\"HH00002\",\"income\":7777}");
+	save(1, "{\"hh_id\":\"HH00002\",\"income\":7778}");
+	INT_EQ(sh("%s sync status --workspace %s --passphrase-file %s", prog,
+	    ws, pass), 0);
+	OK(out_has("pending: 1 record (2 revisions)"));
 	stamp();
 	INT_EQ(sh("%s sync export --out %s --workspace %s --passphrase-file %s",
 	    prog, usb, ws, pass), 0);
-	OK(out_has("1 record,"));
+	OK(out_has("2 revisions,"));
 	INT_EQ(sh("%s import --dir %s %s", oprog, off, usb), 0);
-	OK(out_has("imported (1 new, 0 duplicate"));
+	OK(out_has("imported (2 new, 0 duplicate"));
 	OK(out_has("already imported (3 new"));	/* the first again */
 	{
 		char db[700];
 
 		snprintf(db, sizeof(db), "%s/office.db", off);
-		INT_EQ(sf_db_count(db, "revision"), 4);
+		INT_EQ(sf_db_count(db, "revision"), 5);
 		INT_EQ(sf_db_count(db, "head"), 3);
+		INT_EQ(sf_db_count(db, "fork"), 0);
 	}
 }
 
@@ -223,11 +229,11 @@ test_http_push_on_loopback(void)
 		char db[700];
 
 		snprintf(db, sizeof(db), "%s/office.db", off);
-		INT_EQ(sf_db_count(db, "revision"), 5);
+		INT_EQ(sf_db_count(db, "revision"), 6);
 	}
 	INT_EQ(sh("%s devices --dir %s", oprog, off), 0);
 	OK(out_has("enrolled"));
-	OK(out_has("acknowledged: 1-5"));
+	OK(out_has("acknowledged: 1-6"));
 	INT_EQ(sh("%s export --dir %s --format csv --out %s/heads.csv", oprog,
 	    off, tmp), 0);
 	OK(out_has("exported 3 households"));
