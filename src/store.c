@@ -1620,6 +1620,56 @@ store_outbox_ack(struct store *s, int64_t lo, int64_t hi, struct ds_err *err)
 }
 
 enum ds_status
+store_outbox_ack_bundle(struct store *s, int64_t lo, int64_t hi,
+    const unsigned char bundle_id[16], struct ds_err *err)
+{
+	static const char *const sqls[] = {
+		"UPDATE outbox SET acked = 1 WHERE seq BETWEEN ?1 AND ?2 "
+		    "AND bundle_id = ?3",
+		"UPDATE record SET status = 3 WHERE status IN (1, 2) AND rev_id "
+		    "IN (SELECT rev_id FROM outbox WHERE seq BETWEEN ?1 AND ?2 "
+		    "AND bundle_id = ?3)",
+		NULL
+	};
+
+	return outbox_write(s, sqls, lo, hi, bundle_id, NULL,
+	    "acknowledge bundle", err);
+}
+
+enum ds_status
+store_outbox_rollback(struct store *s, int64_t office_hi, struct ds_err *err)
+{
+	static const char *const sqls[] = {
+		"UPDATE sqlite_sequence SET seq = ?2 WHERE name = 'outbox' "
+		    "AND seq < ?2",
+		"INSERT INTO meta (k, v) VALUES ('rollback_floor', ?2) "
+		    "ON CONFLICT (k) DO UPDATE SET v = max(v, ?2)",
+		NULL
+	};
+
+	return outbox_write(s, sqls, 1, office_hi, NULL, NULL, "rollback",
+	    err);
+}
+
+enum ds_status
+store_outbox_floor(struct store *s, int64_t *out, struct ds_err *err)
+{
+	enum ds_status st;
+	int64_t v;
+
+	*out = 0;
+	if (s->db == NULL && (st = db_open(s, err)) != DS_OK)
+		return st;
+	v = query_int(s, "SELECT COALESCE((SELECT v FROM meta WHERE k = "
+	    "'rollback_floor'), 0)");
+	if (v < 0)
+		return ds_err_set(err, DS_EIO, "outbox: %s",
+		    sqlite3_errmsg(s->db));
+	*out = v;
+	return DS_OK;
+}
+
+enum ds_status
 store_outbox_last_seq(struct store *s, int64_t *out, struct ds_err *err)
 {
 	enum ds_status st;

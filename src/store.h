@@ -302,6 +302,29 @@ enum ds_status	 store_outbox_ack(struct store *, int64_t seq_lo,
 		    int64_t seq_hi, struct ds_err *);
 
 /*
+ * Acknowledge only the rows in seq_lo..seq_hi that went out in bundle
+ * bundle_id (a receipt for that very bundle).  Idempotent.
+ */
+enum ds_status	 store_outbox_ack_bundle(struct store *, int64_t seq_lo,
+		    int64_t seq_hi, const unsigned char bundle_id[16],
+		    struct ds_err *);
+
+/*
+ * The office acknowledged sequence numbers up to office_hi, beyond any this
+ * store issued: the workspace was restored from a backup and numbers after
+ * the backup were used twice.  One transaction moves the outbox sequence
+ * past office_hi (new saves never collide again) and raises the rollback
+ * floor to office_hi: rows at or below it are acknowledged only by a
+ * receipt for a bundle that carried them (store_outbox_ack_bundle), never
+ * by ranges alone.
+ */
+enum ds_status	 store_outbox_rollback(struct store *, int64_t office_hi,
+		    struct ds_err *);
+/* The rollback floor; 0 if the store was never rolled back. */
+enum ds_status	 store_outbox_floor(struct store *, int64_t *out,
+		    struct ds_err *);
+
+/*
  * This database file's random id, made when it was created: the office
  * tells a restored backup (same id, sequence numbers reused) from a new
  * install.

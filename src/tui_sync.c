@@ -84,6 +84,7 @@ export_now(void)
 	memset(&po, 0, sizeof(po));
 	po.worker = a->worker;
 	ds_err_clear(&err);
+	refresh_status();	/* the records the bundles will carry */
 	if (pack_export(ws_store(a->ws), ws_device_id(a->ws), ws_signer(a->ws),
 	    ws_office(a->ws), &po, dir, &pr, &err) != DS_OK) {
 		if (err.code == DS_ENOENT)
@@ -98,7 +99,7 @@ export_now(void)
 	}
 	snprintf(S.msg, sizeof(S.msg), _("Wrote %zu records to %s. Take the "
 	    "file to the township office; records stay here until the "
-	    "office's receipt comes back."), pr.n_records, pr.path);
+	    "office's receipt comes back."), S.pending, pr.path);
 	S.msgc = TUI_C_OK;
 	S.typing = 0;
 	refresh_status();

@@ -68,7 +68,8 @@
 	X(BR_TRUNCATED, 14, "payload stream ends early")		\
 	X(BR_INFLATE, 15, "payload does not decompress")		\
 	X(BR_PAYLOAD, 16, "malformed payload")				\
-	X(BR_STORE, 17, "office database error")
+	X(BR_STORE, 17, "office database error")			\
+	X(BR_ROLLBACK, 18, "device reused sequence numbers (restored)")
 
 enum bundle_reason {
 #define BR_X(name, num, msg) name = num,

@@ -121,20 +121,19 @@ verdict(struct odb *o, const struct cry_office_sec *sec, int status,
 	return st;
 }
 
-/* Fork detection for one newly stored revision. */
+/* Fork detection for one newly settled revision. */
 static enum ds_status
-check_forks(struct odb *o, const struct bundle_rev *r, struct imp_result *res,
-    struct ds_err *err)
+check_forks(struct odb *o, const unsigned char *record_uuid,
+    const unsigned char *parent, const unsigned char *rev_id,
+    struct imp_result *res, struct ds_err *err)
 {
 	unsigned char sib[SIBLINGS_MAX][16];
-	const unsigned char *parent;
 	char *pa = NULL, *ra = NULL, *sa = NULL, q[1024];
 	size_t n, i;
 	enum ds_status st;
 	int conflict;
 
-	parent = bundle_rev_has_parent(r) ? r->parent_rev_id : NULL;
-	if ((st = odb_rev_siblings(o, r->record_uuid, parent, r->rev_id, sib,
+	if ((st = odb_rev_siblings(o, record_uuid, parent, rev_id, sib,
 	    SIBLINGS_MAX, &n, err)) != DS_OK)
 		return st;
 	if (n == 0)
@@ -142,7 +141,7 @@ check_forks(struct odb *o, const struct bundle_rev *r, struct imp_result *res,
 	if (parent != NULL && (st = odb_rev_answers(o, parent, &pa, err)) !=
 	    DS_OK && st != DS_ENOENT)
 		return st;
-	if ((st = odb_rev_answers(o, r->rev_id, &ra, err)) != DS_OK)
+	if ((st = odb_rev_answers(o, rev_id, &ra, err)) != DS_OK)
 		goto done;
 	for (i = 0; i < n && i < SIBLINGS_MAX; i++) {
 		if ((st = odb_rev_answers(o, sib[i], &sa, err)) != DS_OK)
@@ -153,7 +152,7 @@ check_forks(struct odb *o, const struct bundle_rev *r, struct imp_result *res,
 		sa = NULL;
 		if (st != DS_OK)
 			goto done;
-		if ((st = odb_fork_put(o, r->rev_id, sib[i], r->record_uuid,
+		if ((st = odb_fork_put(o, rev_id, sib[i], record_uuid,
 		    parent, conflict, q, err)) != DS_OK)
 			goto done;
 		res->n_conflict++;
@@ -166,6 +165,117 @@ done:
 	return st;
 }
 
+/* A revision joins the record's history: forks, then the head. */
+static enum ds_status
+settle(struct odb *o, const unsigned char *record_uuid,
+    const unsigned char *parent, const unsigned char *rev_id,
+    struct imp_result *res, struct ds_err *err)
+{
+	enum ds_status st;
+
+	if ((st = check_forks(o, record_uuid, parent, rev_id, res, err)) !=
+	    DS_OK)
+		return st;
+	return odb_head_update(o, record_uuid, err);
+}
+
+/*
+ * Release held revisions whose parent is now settled, until none is left
+ * (a released child can release its own child).
+ */
+static enum ds_status
+release_ready(struct odb *o, struct imp_result *res, struct ds_err *err)
+{
+	struct odb_held *h;
+	size_t n, i;
+	enum ds_status st;
+
+	if ((h = ds_calloc(64, sizeof(*h))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	for (;;) {
+		if ((st = odb_rev_releasable(o, h, 64, &n, err)) != DS_OK ||
+		    n == 0)
+			break;
+		for (i = 0; i < n && st == DS_OK; i++) {
+			if ((st = odb_rev_release(o, h[i].rev_id, err)) ==
+			    DS_OK)
+				st = settle(o, h[i].record_uuid,
+				    h[i].parent_rev_id, h[i].rev_id, res, err);
+			res->n_released++;
+		}
+		if (st != DS_OK)
+			break;
+	}
+	ds_free(h);
+	return st;
+}
+
+/*
+ * Diagnose a laptop restored from a backup: a sequence number that names
+ * another revision here, or a database id never seen for this device.
+ * Both are recorded, never refused: the revisions are new and kept.
+ */
+static enum ds_status
+diagnose(struct odb *o, const struct bundle_header *h,
+    const struct bundle_rev *r, int *rollback, struct ds_err *err)
+{
+	struct odb_alert a;
+	unsigned char other[16];
+	char ra[33], rb[33];
+	enum ds_status st;
+	int found;
+
+	if (*rollback)
+		return DS_OK;
+	if ((st = odb_rev_seq_taken(o, h->device_id, r->device_seq, r->rev_id,
+	    other, &found, err)) != DS_OK || !found)
+		return st;
+	*rollback = 1;
+	memset(&a, 0, sizeof(a));
+	memcpy(a.device_id, h->device_id, 16);
+	memcpy(a.bundle_id, h->bundle_id, 16);
+	a.kind = ODB_ALERT_ROLLBACK;
+	a.at = ds_now();
+	ds_hex_encode(r->rev_id, 16, ra);
+	ds_hex_encode(other, 16, rb);
+	snprintf(a.detail, sizeof(a.detail), "sequence %llu was revision "
+	    "%.12s and is now %.12s: the laptop was probably restored from a "
+	    "backup; both revisions are kept, check its gaps",
+	    (unsigned long long)r->device_seq, rb, ra);
+	return odb_alert_put(o, &a, err);
+}
+
+static enum ds_status
+check_db(struct odb *o, const struct bundle_header *h, struct ds_err *err)
+{
+	struct odb_alert a;
+	char u[33];
+	enum ds_status st;
+	int seen, any;
+
+	if ((st = odb_ledger_db_seen(o, h->device_id, h->db_uuid, &seen, &any,
+	    err)) != DS_OK || seen || !any)
+		return st;
+	memset(&a, 0, sizeof(a));
+	memcpy(a.device_id, h->device_id, 16);
+	memcpy(a.bundle_id, h->bundle_id, 16);
+	a.kind = ODB_ALERT_NEW_DB;
+	a.at = ds_now();
+	ds_hex_encode(h->db_uuid, 16, u);
+	snprintf(a.detail, sizeof(a.detail), "the device now sends from "
+	    "another records database (%.12s): reinstalled or restored; "
+	    "check its gaps", u);
+	return odb_alert_put(o, &a, err);
+}
+
+static int
+count_rollback(void *arg, const struct odb_alert *a)
+{
+	if (a->kind == ODB_ALERT_ROLLBACK)
+		(*(int *)arg)++;
+	return 0;
+}
+
 /* §7.4 step 10: the one transaction. */
 static enum ds_status
 store(struct odb *o, const struct cry_office_sec *sec,
@@ -174,31 +284,56 @@ store(struct odb *o, const struct cry_office_sec *sec,
 {
 	struct odb_ledger l;
 	struct receipt *rc = NULL;
+	const struct bundle_rev *r;
 	enum ds_status st;
 	size_t i;
-	int ins;
+	int ins, held, rollback = 0, n_rb;
 
 	if ((st = odb_begin(o, err)) != DS_OK)
 		return st;
+	if ((st = check_db(o, h, err)) != DS_OK)
+		goto fail;
+	/*
+	 * Revisions come parent first; one whose parent is not here (and
+	 * settled) is held until it is: never a head, never half a fork.
+	 */
 	for (i = 0; i < pl->nrevs; i++) {
-		if ((st = odb_rev_insert(o, &pl->revs[i], h->device_id,
-		    h->bundle_id, &ins, err)) != DS_OK)
+		r = &pl->revs[i];
+		held = 0;
+		if (bundle_rev_has_parent(r) && (st = odb_rev_settled(o,
+		    r->parent_rev_id, &held, err)) != DS_OK)
+			goto fail;
+		held = bundle_rev_has_parent(r) && !held;
+		if ((st = odb_rev_insert(o, r, h->device_id, h->bundle_id,
+		    held, &ins, err)) != DS_OK)
 			goto fail;
 		if (!ins) {
 			res->n_dup++;
 			continue;
 		}
 		res->n_new++;
-		if ((st = check_forks(o, &pl->revs[i], res, err)) != DS_OK ||
-		    (st = odb_head_update(o, pl->revs[i].record_uuid, err)) !=
-		    DS_OK)
+		if ((st = diagnose(o, h, r, &rollback, err)) != DS_OK)
+			goto fail;
+		if (held) {
+			res->n_held++;
+			continue;
+		}
+		if ((st = settle(o, r->record_uuid, bundle_rev_has_parent(r) ?
+		    r->parent_rev_id : NULL, r->rev_id, res, err)) != DS_OK)
 			goto fail;
 	}
+	if ((st = release_ready(o, res, err)) != DS_OK)
+		goto fail;
 	if ((st = odb_ack_add(o, h->device_id, h->seq_lo, h->seq_hi, err)) !=
 	    DS_OK)
 		goto fail;
 	res->status = res->n_new > 0 ? RS_IMPORTED : RS_DUPLICATE;
-	res->reason = BR_OK;
+	/* Tell a restored laptop its ranges overlap numbers used twice. */
+	n_rb = 0;
+	if ((st = odb_alert_each(o, h->device_id, count_rollback, &n_rb,
+	    err)) != DS_OK)
+		goto fail;
+	res->reason = n_rb > 0 ? BR_ROLLBACK : BR_OK;
 	if (res->status == RS_IMPORTED)
 		snprintf(res->msg, sizeof(res->msg), msg_imported, res->n_new,
 		    res->n_new);
@@ -214,6 +349,8 @@ store(struct odb *o, const struct cry_office_sec *sec,
 	memcpy(l.bundle_id, h->bundle_id, 16);
 	memcpy(l.bundle_hash, hash, 32);
 	memcpy(l.device_id, h->device_id, 16);
+	memcpy(l.db_uuid, h->db_uuid, 16);
+	memcpy(l.prev_hash, h->prev_hash, 32);
 	l.seq_lo = h->seq_lo;
 	l.seq_hi = h->seq_hi;
 	l.record_count = h->record_count;
@@ -230,6 +367,63 @@ fail:
 	odb_rollback(o);
 	imp_result_free(res);
 	res->n_new = res->n_dup = res->n_conflict = 0;
+	res->n_held = res->n_released = 0;
+	return st;
+}
+
+struct find_held {
+	struct odb_held	h;
+	int		n;
+};
+
+static int
+find_held_cb(void *arg, const struct odb_held *h)
+{
+	struct find_held *f = arg;
+
+	if (f->n++ == 0)
+		f->h = *h;
+	return 0;
+}
+
+enum ds_status
+imp_release(struct odb *o, const char *hexprefix, struct odb_held *out,
+    struct imp_result *res, struct ds_err *err)
+{
+	struct find_held f;
+	enum ds_status st;
+
+	memset(res, 0, sizeof(*res));
+	memset(&f, 0, sizeof(f));
+	if (strlen(hexprefix) < 4)
+		return ds_err_set(err, DS_EINVAL, "give at least 4 hex digits "
+		    "of the revision");
+	if ((st = odb_begin(o, err)) != DS_OK)
+		return st;
+	if ((st = odb_held_each(o, hexprefix, find_held_cb, &f, err)) !=
+	    DS_OK)
+		goto fail;
+	if (f.n != 1) {
+		if (f.n > 1)
+			st = ds_err_set(err, DS_EINVAL, "%d waiting revisions "
+			    "start with %s: give more digits", f.n, hexprefix);
+		else
+			st = ds_err_set(err, DS_ENOENT, "no waiting revision "
+			    "starts with %s (see `conflicts`)", hexprefix);
+		goto fail;
+	}
+	/* Its parent stays unknown: forks compare without a base. */
+	if ((st = odb_rev_release(o, f.h.rev_id, err)) != DS_OK ||
+	    (st = settle(o, f.h.record_uuid, f.h.parent_rev_id, f.h.rev_id,
+	    res, err)) != DS_OK ||
+	    (st = release_ready(o, res, err)) != DS_OK)
+		goto fail;
+	res->n_released++;
+	if (out != NULL)
+		*out = f.h;
+	return odb_commit(o, err);
+fail:
+	odb_rollback(o);
 	return st;
 }
 
@@ -416,12 +610,18 @@ imp_ack_state(struct odb *o, const struct cry_office_sec *sec,
 	struct imp_result res;
 	struct receipt *rc;
 	enum ds_status st;
+	int n_rb;
 
 	memset(&res, 0, sizeof(res));
 	memcpy(res.device_id, device_id, 16);
 	res.status = RS_ACKSTATE;
 	snprintf(res.msg, sizeof(res.msg), "乡镇已确认收到的记录。 What the "
 	    "office holds for this device.");
+	n_rb = 0;
+	if ((st = odb_alert_each(o, device_id, count_rollback, &n_rb, err)) !=
+	    DS_OK)
+		return st;
+	res.reason = n_rb > 0 ? BR_ROLLBACK : BR_OK;
 	if ((rc = ds_calloc(1, sizeof(*rc))) == NULL)
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	st = sign_receipt(o, sec, rc, NULL, &res, err);

@@ -30,6 +30,8 @@ struct imp_result {
 	unsigned char	 bundle_id[16];
 	unsigned char	 device_id[16];
 	uint32_t	 n_new, n_dup, n_conflict;
+	uint32_t	 n_held;	/* new, waiting for their parent */
+	uint32_t	 n_released;	/* held before, settled now */
 	uint64_t	 seq_lo, seq_hi;
 	int		 replay;	/* seen before: the stored receipt */
 	unsigned char	*receipt;	/* signed receipt; imp_result_free */
@@ -69,6 +71,16 @@ enum ds_status	 imp_enroll(struct odb *, const struct cry_office_sec *,
 		    size_t blen, const char *label,
 		    void (*cb)(void *, const struct imp_result *), void *arg,
 		    struct odb_device *out, struct ds_err *);
+
+/*
+ * Accept a revision that waits for a parent which will not come (hex id
+ * prefix, >= 4 digits, naming exactly one waiting revision): it joins its
+ * record's history now, forks compared without a base, and its own
+ * waiting children follow.  *out (may be NULL) describes it.
+ */
+enum ds_status	 imp_release(struct odb *, const char *hexprefix,
+		    struct odb_held *out, struct imp_result *,
+		    struct ds_err *);
 
 /* Revoke a device (by hex id prefix) and drop its held bundles. */
 enum ds_status	 imp_revoke(struct odb *, const char *hexprefix,

@@ -3,7 +3,8 @@
  * A fork is two revisions of one household with the same parent.  Both are
  * kept; the head is chosen deterministically; this lists the flags so a
  * supervisor can review "conflict" (same question, different answers)
- * and note "parallel update" (different questions).
+ * and note "parallel update" (different questions).  Revisions that wait
+ * for an earlier revision still on its way are listed too.
  */
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +34,24 @@ show(void *arg, const struct odb_fork *f)
 }
 
 static int
+show_held(void *arg, const struct odb_held *h)
+{
+	char r[33], p[33], d[33], t[32];
+
+	(void)arg;
+	ds_hex_encode(h->rev_id, 16, r);
+	ds_hex_encode(h->parent_rev_id, 16, p);
+	ds_hex_encode(h->device_id, 16, d);
+	ds_time_iso(h->held_at, t);
+	printf("waiting  household %s  revision %.12s (no. %u, device %.12s "
+	    "sequence %llu) since %s\n", h->household_key, r, h->rev_no, d,
+	    (unsigned long long)h->device_seq, t);
+	printf("  its earlier revision %.12s has not arrived (等待上一版本); "
+	    "it joins when it does, or: release %.12s\n", p, r);
+	return 0;
+}
+
+static int
 office_conflicts(const struct cli *cli, int argc, char **argv)
 {
 	struct office o;
@@ -46,7 +65,8 @@ office_conflicts(const struct cli *cli, int argc, char **argv)
 	if ((rc = office_open(cli, &ocmd_conflicts_entry, &o, 0)) != 0)
 		return rc;
 	ds_err_clear(&err);
-	if (odb_fork_each(o.db, !all, show, NULL, &err) != DS_OK) {
+	if (odb_fork_each(o.db, !all, show, NULL, &err) != DS_OK ||
+	    odb_held_each(o.db, NULL, show_held, NULL, &err) != DS_OK) {
 		office_close(&o);
 		return office_fail(cli, "conflicts", err.msg);
 	}
@@ -57,6 +77,6 @@ office_conflicts(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry ocmd_conflicts_entry = {
 	"conflicts",
 	"[--all]",
-	"list open forks: conflicts and parallel updates",
+	"list open forks (conflicts, parallel updates) and waiting revisions",
 	office_conflicts
 };

@@ -1,7 +1,8 @@
 /* doorstep: `doorstep-office devices`, the laptops the office knows. */
 /*
  * One line per device: id, state, key id, label, held bundles, and the
- * acknowledged sequence ranges with any gaps (data that may be missing).
+ * acknowledged sequence ranges with any gaps (data that may be missing),
+ * and alerts (a laptop restored from a backup or reinstalled).
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,18 @@
 extern const struct cmd_entry ocmd_devices_entry;
 
 #define SHOW_RANGES	64
+
+static int
+show_alert(void *arg, const struct odb_alert *a)
+{
+	char t[32];
+
+	(void)arg;
+	ds_time_iso(a->at, t);
+	printf("  alert %s %s (设备数据可能被恢复或重装，请核对): %s\n",
+	    odb_alert_kind_str(a->kind), t, a->detail);
+	return 0;
+}
 
 static int
 show(void *arg, const struct odb_device *d)
@@ -50,6 +63,7 @@ show(void *arg, const struct odb_device *d)
 			    1, (unsigned long long)r[i].lo - 1);
 		printf("\n");
 	}
+	(void)odb_alert_each(o->db, d->device_id, show_alert, NULL, &err);
 	return 0;
 }
 

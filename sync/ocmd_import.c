@@ -139,7 +139,15 @@ office_import(const struct cli *cli, int argc, char **argv)
 		} else if (res.status == RS_HELD)
 			printf(" device %.8s awaiting `%s enroll %.8s`", id,
 			    cli->progname, id);
-		printf("\n  %s\n  receipt %s\n", res.msg, rp);
+		printf("\n  %s\n", res.msg);
+		if (res.n_held > 0)
+			printf("  %u revision%s wait for an earlier revision "
+			    "not here yet (see `%s conflicts`)\n", res.n_held,
+			    res.n_held == 1 ? "" : "s", cli->progname);
+		if (res.n_released > 0)
+			printf("  %u waiting revision%s joined now\n",
+			    res.n_released, res.n_released == 1 ? "" : "s");
+		printf("  receipt %s\n", rp);
 		imp_result_free(&res);
 	}
 	if (l.n == 0) {

@@ -107,9 +107,35 @@ static const char schema_v1[] =
 	"  PRIMARY KEY(device_id, lo)"
 	") WITHOUT ROWID;";
 
+/*
+ * Version 2: a revision whose parent is not here yet is held (not a head,
+ * not in forks) until the parent arrives; the ledger keeps each bundle's
+ * database id and predecessor hash; alerts record device rollbacks.
+ */
+static const char schema_v2[] =
+	"ALTER TABLE revision ADD COLUMN held INTEGER NOT NULL DEFAULT 0"
+	"  CHECK(held IN (0, 1));"
+	"ALTER TABLE revision ADD COLUMN held_at INTEGER;"
+	"CREATE INDEX revision_held ON revision(parent_rev_id) WHERE held = 1;"
+	"CREATE INDEX revision_devseq ON revision(device_id, device_seq);"
+	"ALTER TABLE ledger ADD COLUMN db_uuid BLOB"
+	"  CHECK(db_uuid IS NULL OR length(db_uuid) = 16);"
+	"ALTER TABLE ledger ADD COLUMN prev_hash BLOB"
+	"  CHECK(prev_hash IS NULL OR length(prev_hash) = 32);"
+	"CREATE TABLE alert("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id BLOB NOT NULL CHECK(length(device_id) = 16),"
+	"  kind TEXT NOT NULL CHECK(kind IN ('rollback', 'new_db')),"
+	"  bundle_id BLOB NOT NULL,"
+	"  detail TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  UNIQUE(bundle_id, kind)"
+	");";
+
 /* migrations[i] takes a database from version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
+	schema_v2,
 };
 
 static enum ds_status
@@ -243,7 +269,7 @@ odb_create(const char *path, const unsigned char office_id[16],
 	sqlite3_stmt *st = NULL;
 	enum ds_status s;
 	char sql[96];
-	int fd, rc, e;
+	int fd, rc, e, v;
 
 	/* Reserve the name exclusively: never initialise over a database. */
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
@@ -264,8 +290,9 @@ odb_create(const char *path, const unsigned char office_id[16],
 		goto fail;
 	if ((s = odb_exec(db, "BEGIN IMMEDIATE", err)) != DS_OK)
 		goto fail;
-	if ((s = odb_exec(db, schema_v1, err)) != DS_OK)
-		goto fail;
+	for (v = 0; v < ODB_SCHEMA_VERSION; v++)
+		if ((s = odb_exec(db, migrations[v], err)) != DS_OK)
+			goto fail;
 	snprintf(sql, sizeof(sql), "PRAGMA application_id=%d;"
 	    "PRAGMA user_version=%d", ODB_APPLICATION_ID, ODB_SCHEMA_VERSION);
 	if ((s = odb_exec(db, sql, err)) != DS_OK)

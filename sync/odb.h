@@ -22,7 +22,7 @@
 
 #include "status.h"
 
-#define ODB_SCHEMA_VERSION	1
+#define ODB_SCHEMA_VERSION	2
 #define ODB_APPLICATION_ID	0x44534f46	/* "DSOF" */
 
 struct odb;
@@ -103,6 +103,8 @@ struct odb_ledger {
 	int64_t		 imported_at;
 	unsigned char	*receipt;	/* signed receipt bytes */
 	size_t		 receipt_len;
+	unsigned char	 db_uuid[16];	/* the laptop database's id */
+	unsigned char	 prev_hash[32];	/* its previous bundle; zero: first */
 };
 
 /*
@@ -142,24 +144,97 @@ struct bundle_rev;
 /*
  * Store one revision unless its rev_id is already there (*inserted 0).
  * Revisions are immutable: a second copy is ignored, never compared.
+ * held: its parent is not here yet, so it is kept out of heads and forks
+ * (odb_rev_release lets it in).
  */
 enum ds_status	 odb_rev_insert(struct odb *, const struct bundle_rev *,
 		    const unsigned char device_id[16],
-		    const unsigned char bundle_id[16], int *inserted,
+		    const unsigned char bundle_id[16], int held, int *inserted,
+		    struct ds_err *);
+/* *settled = 1 if rev_id is stored and not held. */
+enum ds_status	 odb_rev_settled(struct odb *, const unsigned char rev_id[16],
+		    int *settled, struct ds_err *);
+
+/* A revision waiting for its parent. */
+struct odb_held {
+	unsigned char	rev_id[16];
+	unsigned char	record_uuid[16];
+	unsigned char	parent_rev_id[16];
+	unsigned char	device_id[16];
+	char		household_key[256];
+	uint32_t	rev_no;
+	uint64_t	device_seq;
+	int64_t		held_at;
+};
+/*
+ * Held revisions whose parent is now stored and settled, by rev_no then
+ * rev_id; at most max into out, *n of them.
+ */
+enum ds_status	 odb_rev_releasable(struct odb *, struct odb_held *out,
+		    size_t max, size_t *n, struct ds_err *);
+/* Take a revision out of the held state. */
+enum ds_status	 odb_rev_release(struct odb *, const unsigned char rev_id[16],
+		    struct ds_err *);
+/* Every held revision, oldest first; or the ones whose id starts with
+ * hexprefix (when not NULL). */
+enum ds_status	 odb_held_each(struct odb *, const char *hexprefix,
+		    int (*cb)(void *, const struct odb_held *), void *arg,
+		    struct ds_err *);
+/*
+ * Another revision of this device stored under the same device sequence
+ * number (a laptop restored from a backup reuses numbers): its id into
+ * other, *found 1.
+ */
+enum ds_status	 odb_rev_seq_taken(struct odb *,
+		    const unsigned char device_id[16], uint64_t seq,
+		    const unsigned char rev_id[16], unsigned char other[16],
+		    int *found, struct ds_err *);
+
+/* ---- alerts --------------------------------------------------------------- */
+
+enum odb_alert_kind {
+	ODB_ALERT_ROLLBACK = 1,	/* sequence numbers reused: restored backup */
+	ODB_ALERT_NEW_DB	/* a new laptop database under a known device */
+};
+
+struct odb_alert {
+	unsigned char	device_id[16];
+	int		kind;		/* enum odb_alert_kind */
+	unsigned char	bundle_id[16];
+	char		detail[512];
+	int64_t		at;
+};
+/* Record an alert once per (bundle, kind). */
+enum ds_status	 odb_alert_put(struct odb *, const struct odb_alert *,
+		    struct ds_err *);
+/* A device's alerts (all devices when device_id is NULL), oldest first. */
+enum ds_status	 odb_alert_each(struct odb *, const unsigned char *device_id,
+		    int (*cb)(void *, const struct odb_alert *), void *arg,
+		    struct ds_err *);
+/* "rollback", "new_db". */
+const char	*odb_alert_kind_str(int);
+/*
+ * *seen 1 if a bundle of this device from database db_uuid was imported;
+ * *any 1 if any bundle of the device carrying a database id was.
+ */
+enum ds_status	 odb_ledger_db_seen(struct odb *,
+		    const unsigned char device_id[16],
+		    const unsigned char db_uuid[16], int *seen, int *any,
 		    struct ds_err *);
 /* The answers JSON of a revision; *out (NUL-terminated) is the caller's. */
 enum ds_status	 odb_rev_answers(struct odb *, const unsigned char rev_id[16],
 		    char **out, struct ds_err *);
 /*
- * The other revisions of `record_uuid` with the same parent (NULL: none),
- * excluding `rev_id`; at most max ids into out, count in *n.
+ * The other settled revisions of `record_uuid` with the same parent (NULL:
+ * none), excluding `rev_id`; at most max ids into out, count in *n.
  */
 enum ds_status	 odb_rev_siblings(struct odb *,
 		    const unsigned char record_uuid[16],
 		    const unsigned char *parent, const unsigned char rev_id[16],
 		    unsigned char (*out)[16], size_t max, size_t *n,
 		    struct ds_err *);
-/* Recompute a record's head: higher rev_no, then larger rev_id. */
+/* Recompute a record's head among its settled (not held) revisions:
+ * higher rev_no, then larger rev_id. */
 enum ds_status	 odb_head_update(struct odb *,
 		    const unsigned char record_uuid[16], struct ds_err *);
 

@@ -11,7 +11,7 @@
 
 #include "odb.h"
 
-#define ODB_STMT_MAX	48
+#define ODB_STMT_MAX	64
 
 struct odb {
 	sqlite3		*db;

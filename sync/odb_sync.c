@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bundle.h"
 #include "mem.h"
@@ -262,8 +263,8 @@ odb_device_find(struct odb *o, const char *prefix, struct odb_device *out,
 /* ---- ledger and held bundles ---------------------------------------------- */
 
 static const char Q_LEDGER_GET[] = "SELECT bundle_hash, device_id, seq_lo,"
-    " seq_hi, record_count, status, imported_at, receipt FROM ledger"
-    " WHERE bundle_id = ?1";
+    " seq_hi, record_count, status, imported_at, receipt, db_uuid,"
+    " prev_hash FROM ledger WHERE bundle_id = ?1";
 
 enum ds_status
 odb_ledger_get(struct odb *o, const unsigned char id[16],
@@ -293,6 +294,8 @@ odb_ledger_get(struct odb *o, const unsigned char id[16],
 	out->record_count = (uint32_t)sqlite3_column_int64(st, 4);
 	out->status = sqlite3_column_int(st, 5);
 	out->imported_at = sqlite3_column_int64(st, 6);
+	col_copy(st, 8, out->db_uuid, 16);
+	col_copy(st, 9, out->prev_hash, 32);
 	p = sqlite3_column_blob(st, 7);
 	n = sqlite3_column_bytes(st, 7);
 	if (p == NULL || n <= 0 || (out->receipt = ds_malloc((size_t)n)) ==
@@ -309,7 +312,8 @@ odb_ledger_get(struct odb *o, const unsigned char id[16],
 
 static const char Q_LEDGER_PUT[] = "INSERT INTO ledger(bundle_id,"
     " bundle_hash, device_id, seq_lo, seq_hi, record_count, status,"
-    " imported_at, receipt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    " imported_at, receipt, db_uuid, prev_hash)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
 enum ds_status
 odb_ledger_put(struct odb *o, const struct odb_ledger *l, struct ds_err *err)
@@ -328,7 +332,35 @@ odb_ledger_put(struct odb *o, const struct odb_ledger *l, struct ds_err *err)
 	sqlite3_bind_int64(st, 8, l->imported_at);
 	sqlite3_bind_blob(st, 9, l->receipt, (int)l->receipt_len,
 	    SQLITE_STATIC);
+	bind_id(st, 10, l->db_uuid, 16);
+	bind_id(st, 11, l->prev_hash, 32);
 	STEP_DONE(o, st, "ledger", err);
+	return DS_OK;
+}
+
+static const char Q_LEDGER_DB[] = "SELECT"
+    " COALESCE(MAX(db_uuid = ?2), 0), COUNT(db_uuid) FROM ledger"
+    " WHERE device_id = ?1";
+
+enum ds_status
+odb_ledger_db_seen(struct odb *o, const unsigned char device_id[16],
+    const unsigned char db_uuid[16], int *seen, int *any, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*seen = *any = 0;
+	if ((st = odb_stmt(o, Q_LEDGER_DB, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, device_id, 16);
+	bind_id(st, 2, db_uuid, 16);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*seen = sqlite3_column_int(st, 0) != 0;
+		*any = sqlite3_column_int64(st, 1) > 0;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return odb_sqlerr(o->db, rc, err, "ledger");
 	return DS_OK;
 }
 
@@ -420,14 +452,14 @@ odb_pending_count(struct odb *o, const unsigned char device_id[16],
 static const char Q_REV_INS[] = "INSERT INTO revision(rev_id, record_uuid,"
     " parent_rev_id, rev_no, household_key, form_id, form_ver, device_id,"
     " device_seq, worker_id, t_start, t_end, saved_at, deleted, answers,"
-    " audit, consent, bundle_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
-    " ON CONFLICT(rev_id) DO NOTHING";
+    " audit, consent, bundle_id, held, held_at) VALUES (?1, ?2, ?3, ?4, ?5,"
+    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
+    " ?20) ON CONFLICT(rev_id) DO NOTHING";
 
 enum ds_status
 odb_rev_insert(struct odb *o, const struct bundle_rev *r,
     const unsigned char device_id[16], const unsigned char bundle_id[16],
-    int *inserted, struct ds_err *err)
+    int held, int *inserted, struct ds_err *err)
 {
 	sqlite3_stmt *st;
 
@@ -452,6 +484,9 @@ odb_rev_insert(struct odb *o, const struct bundle_rev *r,
 	bind_bytes(st, 16, &r->audit);
 	bind_bytes(st, 17, &r->consent);
 	bind_id(st, 18, bundle_id, 16);
+	sqlite3_bind_int(st, 19, held ? 1 : 0);
+	if (held)
+		sqlite3_bind_int64(st, 20, ds_now());
 	STEP_DONE(o, st, "revision", err);
 	*inserted = sqlite3_changes(o->db) == 1;
 	return DS_OK;
@@ -490,7 +525,7 @@ odb_rev_answers(struct odb *o, const unsigned char rev_id[16], char **out,
 
 static const char Q_REV_SIB[] = "SELECT rev_id FROM revision WHERE"
     " record_uuid = ?1 AND parent_rev_id IS ?2 AND rev_id != ?3"
-    " ORDER BY rev_id";
+    " AND held = 0 ORDER BY rev_id";
 
 enum ds_status
 odb_rev_siblings(struct odb *o, const unsigned char record_uuid[16],
@@ -517,10 +552,219 @@ odb_rev_siblings(struct odb *o, const unsigned char record_uuid[16],
 	return DS_OK;
 }
 
+static const char Q_REV_SETTLED[] = "SELECT held FROM revision WHERE"
+    " rev_id = ?1";
+
+enum ds_status
+odb_rev_settled(struct odb *o, const unsigned char rev_id[16], int *settled,
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*settled = 0;
+	if ((st = odb_stmt(o, Q_REV_SETTLED, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, rev_id, 16);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*settled = sqlite3_column_int(st, 0) == 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return odb_sqlerr(o->db, rc, err, "revision");
+	return DS_OK;
+}
+
+#define HELD_COLS " r.rev_id, r.record_uuid, r.parent_rev_id, r.device_id," \
+    " r.household_key, r.rev_no, r.device_seq, r.held_at"
+
+static void
+held_row(sqlite3_stmt *st, struct odb_held *h)
+{
+	memset(h, 0, sizeof(*h));
+	col_copy(st, 0, h->rev_id, 16);
+	col_copy(st, 1, h->record_uuid, 16);
+	col_copy(st, 2, h->parent_rev_id, 16);
+	col_copy(st, 3, h->device_id, 16);
+	col_text(st, 4, h->household_key, sizeof(h->household_key));
+	h->rev_no = (uint32_t)sqlite3_column_int64(st, 5);
+	h->device_seq = (uint64_t)sqlite3_column_int64(st, 6);
+	h->held_at = sqlite3_column_int64(st, 7);
+}
+
+static const char Q_REV_RELEASABLE[] = "SELECT" HELD_COLS
+    " FROM revision r JOIN revision p ON p.rev_id = r.parent_rev_id"
+    " WHERE r.held = 1 AND p.held = 0"
+    " ORDER BY r.rev_no, r.rev_id LIMIT ?1";
+
+enum ds_status
+odb_rev_releasable(struct odb *o, struct odb_held *out, size_t max,
+    size_t *n, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((st = odb_stmt(o, Q_REV_RELEASABLE, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	sqlite3_bind_int64(st, 1, (int64_t)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		held_row(st, &out[(*n)++]);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return odb_sqlerr(o->db, rc, err, "held");
+	return DS_OK;
+}
+
+static const char Q_REV_RELEASE[] = "UPDATE revision SET held = 0,"
+    " held_at = NULL WHERE rev_id = ?1";
+
+enum ds_status
+odb_rev_release(struct odb *o, const unsigned char rev_id[16],
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = odb_stmt(o, Q_REV_RELEASE, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, rev_id, 16);
+	STEP_DONE(o, st, "release", err);
+	return DS_OK;
+}
+
+static const char Q_HELD_EACH[] = "SELECT" HELD_COLS " FROM revision r"
+    " WHERE r.held = 1 ORDER BY r.held_at, r.rev_no, r.rev_id";
+
+enum ds_status
+odb_held_each(struct odb *o, const char *prefix,
+    int (*cb)(void *, const struct odb_held *), void *arg,
+    struct ds_err *err)
+{
+	struct odb_held h;
+	sqlite3_stmt *st;
+	char hex[33];
+	size_t pl = prefix != NULL ? strlen(prefix) : 0;
+	int rc;
+
+	/* Not cached: callbacks may run other queries. */
+	if ((rc = sqlite3_prepare_v2(o->db, Q_HELD_EACH, -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return odb_sqlerr(o->db, rc, err, "held");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		held_row(st, &h);
+		if (prefix != NULL) {
+			ds_hex_encode(h.rev_id, 16, hex);
+			if (pl > 32 || strncasecmp(hex, prefix, pl) != 0)
+				continue;
+		}
+		if (cb(arg, &h) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return odb_sqlerr(o->db, rc, err, "held");
+	return DS_OK;
+}
+
+static const char Q_REV_SEQ[] = "SELECT rev_id FROM revision WHERE"
+    " device_id = ?1 AND device_seq = ?2 AND rev_id != ?3 LIMIT 1";
+
+enum ds_status
+odb_rev_seq_taken(struct odb *o, const unsigned char device_id[16],
+    uint64_t seq, const unsigned char rev_id[16], unsigned char other[16],
+    int *found, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*found = 0;
+	if ((st = odb_stmt(o, Q_REV_SEQ, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, device_id, 16);
+	sqlite3_bind_int64(st, 2, (int64_t)seq);
+	bind_id(st, 3, rev_id, 16);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col_copy(st, 0, other, 16);
+		*found = 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return odb_sqlerr(o->db, rc, err, "revision");
+	return DS_OK;
+}
+
+/* ---- alerts --------------------------------------------------------------- */
+
+static const char *const alert_kinds[] = { "", "rollback", "new_db" };
+
+const char *
+odb_alert_kind_str(int k)
+{
+	return k >= ODB_ALERT_ROLLBACK && k <= ODB_ALERT_NEW_DB ?
+	    alert_kinds[k] : "unknown";
+}
+
+static const char Q_ALERT_PUT[] = "INSERT OR IGNORE INTO alert(device_id,"
+    " kind, bundle_id, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+enum ds_status
+odb_alert_put(struct odb *o, const struct odb_alert *a, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = odb_stmt(o, Q_ALERT_PUT, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, a->device_id, 16);
+	sqlite3_bind_text(st, 2, odb_alert_kind_str(a->kind), -1,
+	    SQLITE_STATIC);
+	bind_id(st, 3, a->bundle_id, 16);
+	sqlite3_bind_text(st, 4, a->detail, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, a->at);
+	STEP_DONE(o, st, "alert", err);
+	return DS_OK;
+}
+
+static const char Q_ALERT_EACH[] = "SELECT device_id, kind, bundle_id,"
+    " detail, at FROM alert WHERE ?1 IS NULL OR device_id = ?1"
+    " ORDER BY id";
+
+enum ds_status
+odb_alert_each(struct odb *o, const unsigned char *device_id,
+    int (*cb)(void *, const struct odb_alert *), void *arg,
+    struct ds_err *err)
+{
+	struct odb_alert a;
+	const unsigned char *k;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(o->db, Q_ALERT_EACH, -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return odb_sqlerr(o->db, rc, err, "alerts");
+	bind_id(st, 1, device_id, 16);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&a, 0, sizeof(a));
+		col_copy(st, 0, a.device_id, 16);
+		k = sqlite3_column_text(st, 1);
+		a.kind = k != NULL && strcmp((const char *)k, "rollback") == 0 ?
+		    ODB_ALERT_ROLLBACK : ODB_ALERT_NEW_DB;
+		col_copy(st, 2, a.bundle_id, 16);
+		col_text(st, 3, a.detail, sizeof(a.detail));
+		a.at = sqlite3_column_int64(st, 4);
+		if (cb(arg, &a) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return odb_sqlerr(o->db, rc, err, "alerts");
+	return DS_OK;
+}
+
 static const char Q_HEAD_UPD[] = "INSERT OR REPLACE INTO head(record_uuid,"
     " rev_id, rev_no, household_key, form_id, deleted)"
     " SELECT record_uuid, rev_id, rev_no, household_key, form_id, deleted"
-    " FROM revision WHERE record_uuid = ?1"
+    " FROM revision WHERE record_uuid = ?1 AND held = 0"
     " ORDER BY rev_no DESC, rev_id DESC LIMIT 1";
 
 enum ds_status

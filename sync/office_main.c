@@ -13,6 +13,7 @@ extern const struct cmd_entry ocmd_enroll_entry;
 extern const struct cmd_entry ocmd_revoke_entry;
 extern const struct cmd_entry ocmd_conflicts_entry;
 extern const struct cmd_entry ocmd_resolve_entry;
+extern const struct cmd_entry ocmd_release_entry;
 extern const struct cmd_entry ocmd_report_entry;
 extern const struct cmd_entry ocmd_serve_entry;
 extern const struct cmd_entry ocmd_export_entry;
@@ -26,6 +27,7 @@ static const struct cmd_entry *const commands[] = {
 	&ocmd_revoke_entry,
 	&ocmd_conflicts_entry,
 	&ocmd_resolve_entry,
+	&ocmd_release_entry,
 	&ocmd_report_entry,
 	&ocmd_serve_entry,
 	&ocmd_export_entry,

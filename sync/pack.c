@@ -228,6 +228,15 @@ collect_free(struct collect *c)
 }
 
 static int
+all_zero(const unsigned char *p, size_t n)
+{
+	while (n > 0)
+		if (p[--n] != 0)
+			return 0;
+	return 1;
+}
+
+static int
 by_seq(const void *a, const void *b)
 {
 	const struct snap *x = a, *y = b;
@@ -420,6 +429,7 @@ pack_apply_receipt(struct store *st, const unsigned char device_id[16],
     const struct cry_office_pub *office, const unsigned char *buf, size_t len,
     struct receipt *r, struct ds_err *err)
 {
+	int64_t top = 0, last = 0, floor = 0, lo, hi;
 	enum ds_status s;
 	uint16_t i;
 
@@ -430,9 +440,29 @@ pack_apply_receipt(struct store *st, const unsigned char device_id[16],
 		    "device");
 	if (r->status == RS_REJECTED || r->status == RS_HELD)
 		return DS_OK;
+	/* Numbers this store never issued, or the office saw numbers used
+	 * twice: it was restored from a backup. */
 	for (i = 0; i < r->nranges; i++)
-		if ((s = store_outbox_ack(st, (int64_t)r->ranges[i].lo,
-		    (int64_t)r->ranges[i].hi, err)) != DS_OK)
+		if ((int64_t)r->ranges[i].hi > top)
+			top = (int64_t)r->ranges[i].hi;
+	if ((s = store_outbox_last_seq(st, &last, err)) != DS_OK)
+		return s;
+	if ((top > last || r->reason == BR_ROLLBACK) &&
+	    (s = store_outbox_rollback(st, top, err)) != DS_OK)
+		return s;
+	if ((s = store_outbox_floor(st, &floor, err)) != DS_OK)
+		return s;
+	for (i = 0; i < r->nranges; i++) {
+		lo = (int64_t)r->ranges[i].lo;
+		hi = (int64_t)r->ranges[i].hi;
+		/* At or below the floor only this bundle's own rows. */
+		if (lo <= floor && !all_zero(r->bundle_id, 16) &&
+		    (s = store_outbox_ack_bundle(st, lo, hi < floor ? hi :
+		    floor, r->bundle_id, err)) != DS_OK)
 			return s;
+		if (hi > floor && (s = store_outbox_ack(st, lo > floor ? lo :
+		    floor + 1, hi, err)) != DS_OK)
+			return s;
+	}
 	return DS_OK;
 }

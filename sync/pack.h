@@ -78,7 +78,11 @@ enum ds_status	 pack_export(struct store *, const unsigned char device_id[16],
 /*
  * Verify a receipt (pinned office key, this device) and retire the outbox
  * rows its ranges cover.  A rejected or held receipt verifies but retires
- * nothing.  DS_ECRYPTO / DS_EREJECT for a receipt not to be trusted.
+ * nothing.  Ranges beyond any sequence number this store issued mean it
+ * was restored from a backup (store_outbox_rollback): rows at or below
+ * the office's highest number are then retired only by a receipt for the
+ * bundle that carried them.  DS_ECRYPTO / DS_EREJECT for a receipt not to
+ * be trusted.
  */
 enum ds_status	 pack_apply_receipt(struct store *,
 		    const unsigned char device_id[16],

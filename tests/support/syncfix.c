@@ -201,13 +201,17 @@ sf_db_count(const char *path, const char *table)
 {
 	sqlite3 *db;
 	sqlite3_stmt *r;
-	char sql[128];
+	char sql[512];
+	const char *sp = strchr(table, ' ');
 	long n = -1;
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK)
 		return -1;
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", table);
+	/* "name WHERE ..." counts the rows that match. */
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%.*s\"%s",
+	    sp != NULL ? (int)(sp - table) : (int)strlen(table), table,
+	    sp != NULL ? sp : "");
 	if (sqlite3_prepare_v2(db, sql, -1, &r, NULL) == SQLITE_OK &&
 	    sqlite3_step(r) == SQLITE_ROW)
 		n = sqlite3_column_int64(r, 0) >= 0 ? (long)sqlite3_column_int64(

@@ -59,6 +59,6 @@ const char *sf_write(const char *dir, const char *name,
  * run" checks.  Optionally skips tables named in `skip` (comma list).
  */
 void	sf_db_digest(const char *path, const char *skip, unsigned char out[32]);
-/* Number of rows in a table. */
+/* Number of rows in a table, or of "table WHERE cond". */
 long	sf_db_count(const char *path, const char *table);
 #endif

@@ -1,6 +1,7 @@
 /* doorstep: laptop store -> bundle -> office import -> receipt -> ack. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "support/support.h"
@@ -23,6 +24,7 @@ static struct odb *db;
 static struct store *st;
 static struct cry_signkey *dkey;
 static unsigned char devid[16];
+static unsigned char stdek[32];
 static unsigned char recs[5][16];
 
 static void
@@ -235,6 +237,244 @@ test_split_bundles_chain(void)
 	INT_EQ(pr.more, 0);
 }
 
+/* Build one bundle of what is pending (no file, not marked sent). */
+static unsigned char *
+build(size_t *n, struct pack_result *pr)
+{
+	struct pack_opts o = { "w1", NULL, 0, NULL, 0, 0 };
+	struct ds_err err;
+	unsigned char *b = NULL;
+
+	ST_EQ(pack_build(st, devid, dkey, &office.pub, &o, &b, n, pr, &err),
+	    DS_OK, &err);
+	return b;
+}
+
+static void
+import_buf(const unsigned char *b, size_t n, struct imp_result *ir)
+{
+	struct ds_err err;
+
+	ST_EQ(imp_bundle(db, office.sec, b, n, ir, &err), DS_OK, &err);
+}
+
+static int
+count_held(void *arg, const struct odb_held *h)
+{
+	(void)h;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+held_now(void)
+{
+	struct ds_err err;
+	int n = 0;
+
+	ST_EQ(odb_held_each(db, NULL, count_held, &n, &err), DS_OK, &err);
+	return n;
+}
+
+static int
+first_held(void *arg, const struct odb_held *h)
+{
+	ds_hex_encode(h->rev_id, 16, arg);
+	return 1;
+}
+
+static int
+copy_file(const char *from, const char *to)
+{
+	struct ds_err err;
+	char *b = NULL;
+	size_t n = 0;
+	int r;
+
+	if (ds_file_read(from, 1u << 30, &b, &n, &err) != DS_OK)
+		return -1;
+	r = ds_file_write_atomic(to, b, n, 0600, &err) == DS_OK ? 0 : -1;
+	ds_free(b);
+	return r;
+}
+
+/* The office gets revision 2 before revision 1 (acknowledged by an office
+ * that then lost it): 2 waits, never a head, and joins when 1 arrives. */
+static void
+test_child_waits_for_parent(void)
+{
+	struct pack_result pa, pb;
+	struct imp_result ir;
+	struct ds_err err;
+	struct odb_held hd;
+	unsigned char *a, *b;
+	char hex[33];
+	size_t na, nb;
+	int64_t last;
+
+	/* Start from an empty outbox (earlier tests left rows pending). */
+	ST_EQ(store_outbox_last_seq(st, &last, &err), DS_OK, &err);
+	ST_EQ(store_outbox_ack(st, 1, last, &err), DS_OK, &err);
+	store_id_new(recs[0]);
+	save(0, "{\"hh_id\":\"W1\",\"income\":1}");
+	a = build(&na, &pa);
+	ST_EQ(store_outbox_ack(st, pa.seq_lo, pa.seq_hi, &err), DS_OK, &err);
+	save(0, "{\"hh_id\":\"W1\",\"income\":2}");
+	b = build(&nb, &pb);
+	INT_EQ(pb.n_records, 1);
+	import_buf(b, nb, &ir);
+	INT_EQ(ir.status, RS_IMPORTED);
+	INT_EQ(ir.n_new, 1);
+	INT_EQ(ir.n_held, 1);
+	imp_result_free(&ir);
+	INT_EQ(held_now(), 1);
+	OK(sf_db_count(office.db, "head WHERE household_key = 'W1'") == 0);
+	import_buf(a, na, &ir);
+	INT_EQ(ir.n_new, 1);
+	INT_EQ(ir.n_held, 0);
+	INT_EQ(ir.n_released, 1);
+	imp_result_free(&ir);
+	INT_EQ(held_now(), 0);
+	INT_EQ(sf_db_count(office.db, "head WHERE household_key = 'W1' AND "
+	    "rev_no = 2"), 1);
+	INT_EQ(sf_db_count(office.db, "fork"), 0);
+	ds_free(a);
+	ds_free(b);
+
+	/* Revision 1 never comes: a supervisor releases 2 by hand. */
+	store_id_new(recs[1]);
+	save(1, "{\"hh_id\":\"W2\",\"income\":1}");
+	a = build(&na, &pa);
+	ST_EQ(store_outbox_ack(st, pa.seq_lo, pa.seq_hi, &err), DS_OK, &err);
+	save(1, "{\"hh_id\":\"W2\",\"income\":2}");
+	b = build(&nb, &pb);
+	import_buf(b, nb, &ir);
+	INT_EQ(ir.n_held, 1);
+	imp_result_free(&ir);
+	INT_EQ(held_now(), 1);
+	ST_EQ(imp_release(db, "zz", &hd, &ir, &err), DS_EINVAL, &err);
+	ST_EQ(imp_release(db, "00000000000000000000000000000000", &hd, &ir,
+	    &err), DS_ENOENT, &err);
+	ST_EQ(odb_held_each(db, NULL, first_held, hex, &err), DS_OK, &err);
+	ST_EQ(imp_release(db, hex, &hd, &ir, &err), DS_OK, &err);
+	INT_EQ(ir.n_released, 1);
+	INT_EQ(held_now(), 0);
+	INT_EQ(sf_db_count(office.db, "head WHERE household_key = 'W2' AND "
+	    "rev_no = 2"), 1);
+	ds_free(a);
+	ds_free(b);
+}
+
+/*
+ * The laptop is restored from a backup taken before its last sync: it
+ * reuses sequence numbers the office already holds.  The office keeps
+ * both revisions and raises an alert; the laptop notices the office's
+ * higher numbers, moves past them, and does not let old ranges retire
+ * saves the office never got.
+ */
+static void
+test_restored_backup(void)
+{
+	struct pack_opts o = { "w1", NULL, 0, NULL, 0, 0 };
+	struct pack_result pr;
+	struct imp_result ir;
+	struct store_outbox_counts c;
+	struct ds_err err;
+	unsigned char dek[32];
+	char path[700], bak[700], rp[PATH_MAX];
+	int64_t before;
+
+	ST_EQ(store_outbox_last_seq(st, &before, &err), DS_OK, &err);
+	/* Drain and acknowledge everything first. */
+	snprintf(path, sizeof(path), "%s/rb0.dsb", tmp);
+	if (pack_export(st, devid, dkey, &office.pub, &o, path, &pr, &err) ==
+	    DS_OK) {
+		ST_EQ(imp_file(db, office.sec, path, NULL, &ir, rp, &err),
+		    DS_OK, &err);
+		ST_EQ(store_outbox_ack(st, 1, pr.seq_hi, &err), DS_OK, &err);
+		imp_result_free(&ir);
+	}
+	memcpy(dek, stdek, 32);
+	store_close(st);
+	snprintf(path, sizeof(path), "%s/records.db", tmp);
+	snprintf(bak, sizeof(bak), "%s/records.bak", tmp);
+	INT_EQ(copy_file(path, bak), 0);
+	ST_EQ(store_open(path, dek, devid, &st, &err), DS_OK, &err);
+	/* After the backup: two saves reach the office. */
+	save(2, "{\"hh_id\":\"R1\",\"income\":1}");
+	save(3, "{\"hh_id\":\"R2\",\"income\":1}");
+	snprintf(path, sizeof(path), "%s/rb1.dsb", tmp);
+	ST_EQ(pack_export(st, devid, dkey, &office.pub, &o, path, &pr, &err),
+	    DS_OK, &err);
+	ST_EQ(imp_file(db, office.sec, path, NULL, &ir, rp, &err), DS_OK,
+	    &err);
+	imp_result_free(&ir);
+	/* Disk dies; the backup comes back; the worker saves two others. */
+	store_close(st);
+	snprintf(path, sizeof(path), "%s/records.db", tmp);
+	unlink(path);
+	INT_EQ(copy_file(bak, path), 0);
+	ST_EQ(store_open(path, dek, devid, &st, &err), DS_OK, &err);
+	save(4, "{\"hh_id\":\"R3\",\"income\":1}");	/* before + 1 */
+	save(3, "{\"hh_id\":\"R2\",\"income\":5}");	/* before + 2 */
+	/* Only the first goes in this bundle (a size cap). */
+	o.max_bytes = 10;
+	snprintf(path, sizeof(path), "%s/rb2.dsb", tmp);
+	ST_EQ(pack_export(st, devid, dkey, &office.pub, &o, path, &pr, &err),
+	    DS_OK, &err);
+	INT_EQ(pr.n_records, 1);
+	INT_EQ(pr.more, 1);
+	ST_EQ(imp_file(db, office.sec, path, NULL, &ir, rp, &err), DS_OK,
+	    &err);
+	INT_EQ(ir.n_new, 1);
+	imp_result_free(&ir);
+	INT_EQ(sf_db_count(office.db, "alert WHERE kind = 'rollback'"), 1);
+	/* The receipt says before+1..before+2 are held; the second row never
+	 * went: it must stay pending. */
+	{
+		static struct receipt rc;
+		char *buf = NULL;
+		size_t n = 0;
+		int64_t last;
+
+		ST_EQ(ds_file_read(rp, RECEIPT_FILE_MAX, &buf, &n, &err),
+		    DS_OK, &err);
+		ST_EQ(pack_apply_receipt(st, devid, &office.pub,
+		    (unsigned char *)buf, n, &rc, &err), DS_OK, &err);
+		ds_free(buf);
+		ST_EQ(store_outbox_count(st, &c, &err), DS_OK, &err);
+		INT_EQ(c.revisions, 1);
+		INT_EQ(c.seq_lo, before + 2);
+		/* New saves number past everything the office has seen. */
+		save(4, "{\"hh_id\":\"R3\",\"income\":9}");
+		ST_EQ(store_outbox_last_seq(st, &last, &err), DS_OK, &err);
+		INT_EQ(last, before + 3);
+	}
+	/* The rest goes and converges. */
+	o.max_bytes = 0;
+	snprintf(path, sizeof(path), "%s/rb3.dsb", tmp);
+	ST_EQ(pack_export(st, devid, dkey, &office.pub, &o, path, &pr, &err),
+	    DS_OK, &err);
+	INT_EQ(pr.n_records, 2);
+	ST_EQ(imp_file(db, office.sec, path, NULL, &ir, rp, &err), DS_OK,
+	    &err);
+	INT_EQ(ir.n_new, 2);
+	imp_result_free(&ir);
+	{
+		static struct receipt rc;
+		char *buf = NULL;
+		size_t n = 0;
+
+		ST_EQ(ds_file_read(rp, RECEIPT_FILE_MAX, &buf, &n, &err),
+		    DS_OK, &err);
+		ST_EQ(pack_apply_receipt(st, devid, &office.pub,
+		    (unsigned char *)buf, n, &rc, &err), DS_OK, &err);
+		ds_free(buf);
+	}
+	ST_EQ(store_outbox_count(st, &c, &err), DS_OK, &err);
+	INT_EQ(c.revisions, 0);
+}
+
 int
 main(void)
 {
@@ -249,6 +489,7 @@ main(void)
 	if (odb_open(office.db, &db, &err) != DS_OK)
 		return 1;
 	cry_random(dek, sizeof(dek));
+	memcpy(stdek, dek, sizeof(dek));
 	cry_random(devid, sizeof(devid));
 	snprintf(d, sizeof(d), "%s/records.db", tmp);
 	if (store_open(d, dek, devid, &st, &err) != DS_OK ||
@@ -258,6 +499,8 @@ main(void)
 	}
 	RUN(test_export_import_ack_then_only_changes);
 	RUN(test_split_bundles_chain);
+	RUN(test_child_waits_for_parent);
+	RUN(test_restored_backup);
 	store_close(st);
 	cry_signkey_free(dkey);
 	odb_close(db);

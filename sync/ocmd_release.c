@@ -1,0 +1,49 @@
+/* doorstep: `doorstep-office release`, accept a revision whose parent is lost. */
+/*
+ * A revision that arrived before its parent waits (never a head) until
+ * the parent comes.  When the parent will not come (a lost laptop, a
+ * restored backup), a supervisor releases it here after checking the
+ * device's gaps.
+ */
+#include <stdio.h>
+
+#include "imp.h"
+#include "ocmd_util.h"
+#include "util.h"
+
+extern const struct cmd_entry ocmd_release_entry;
+
+static int
+office_release(const struct cli *cli, int argc, char **argv)
+{
+	struct office o;
+	struct odb_held h;
+	struct imp_result res;
+	struct ds_err err;
+	char r[33];
+	int rc;
+
+	if (argc != 2)
+		return cmd_usage(cli, &ocmd_release_entry);
+	if ((rc = office_open(cli, &ocmd_release_entry, &o, 0)) != 0)
+		return rc;
+	ds_err_clear(&err);
+	if (imp_release(o.db, argv[1], &h, &res, &err) != DS_OK) {
+		office_close(&o);
+		return office_fail(cli, "release", err.msg);
+	}
+	office_close(&o);
+	ds_hex_encode(h.rev_id, 16, r);
+	printf("released %.12s of household %s: %u revision%s joined, %u "
+	    "fork%s flagged\n", r, h.household_key, res.n_released,
+	    res.n_released == 1 ? "" : "s", res.n_conflict,
+	    res.n_conflict == 1 ? "" : "s");
+	return CMD_EXIT_OK;
+}
+
+const struct cmd_entry ocmd_release_entry = {
+	"release",
+	"REVISION_ID",
+	"accept a waiting revision whose earlier revision will not arrive",
+	office_release
+};
