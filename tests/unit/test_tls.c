@@ -238,7 +238,7 @@ test_push_untrusted_no_retry(void)
 	struct rcv_opts ro;
 	struct rcv *rv = NULL;
 	struct push_opts po;
-	struct pack_opts pk = { "w1", NULL, 0, NULL };
+	struct pack_opts pk = { "w1", NULL, 0, NULL, 0, 0 };
 	struct pack_result pr;
 	struct store_save s;
 	struct store *st = NULL;
