@@ -114,7 +114,7 @@ progress(void *arg, size_t sent, size_t total)
 /*
  * TLS trust for push and ack: --cacert FILE or DOORSTEP_CA_FILE (a PEM CA
  * the office certificate is signed with; default the system CAs) and
- * --pin sha256//KEY.  Verification is never switched off.  1 when set,
+ * --pin sha256//KEY.  Verification is never switched off.  0 when set,
  * else the exit status of the failure (message printed).
  */
 static int
@@ -154,7 +154,7 @@ untrusted(const struct cli *cli, const char *cmd, const struct ds_err *err)
 	    "The connection to the office could not be trusted, so nothing "
 	    "was sent. The answers are safe on this laptop. Check the "
 	    "address, get the right CA certificate (ca.pem) or pin from the "
-	    "township office, and push again.\n", cli->progname, cmd,
+	    "township office, and try again.\n", cli->progname, cmd,
 	    err->msg);
 	return CMD_EXIT_FAIL;
 }
