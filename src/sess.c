@@ -5,7 +5,10 @@
  * If the save fails (disk full, conflict), the engine is rebuilt from the
  * last saved document, so what the worker sees is what is on disk.  The
  * serialized document carries the cursor and warning reasons, so resume
- * lands on the same question.  Plaintext answers exist only in memory and
+ * lands on the same question.  A move with unchanged answers stores only
+ * the sealed cursor on the record row (no revision: every revision goes
+ * to the office); resume prefers that cursor while it is bound to the
+ * current revision.  Plaintext answers exist only in memory and
  * are wiped when freed (json.h wipes jansson blocks; store_text_free).
  */
 #include "sess.h"
@@ -88,6 +91,38 @@ sess_new(struct store *st, const struct eng_form *cf,
 	return DS_OK;
 }
 
+/*
+ * Put the record's saved cursor, if newer than the revision's, into the
+ * document's _meta.path.  A cursor that does not open is only a lost
+ * position, not lost answers: fall back to the revision's.
+ */
+static enum ds_status
+resume_cursor(struct store *st, const unsigned char *id, json_t *doc,
+    struct ds_err *err)
+{
+	json_t *meta = json_object_get(doc, "_meta");
+	char *text = NULL;
+	size_t len = 0;
+	enum ds_status rc;
+	struct ds_err e2;
+
+	rc = store_cursor_get(st, id, &text, &len, &e2);
+	if (rc == DS_ECRYPTO || rc == DS_ECORRUPT)
+		return DS_OK;
+	if (rc != DS_OK) {
+		*err = e2;
+		return rc;
+	}
+	if (text == NULL)
+		return DS_OK;
+	if (json_is_object(meta) && json_object_set_new(meta, "path",
+	    json_stringn(text, len)) != 0)
+		rc = ds_err_set(err, DS_ENOMEM, "resume: %s",
+		    ds_status_str(DS_ENOMEM));
+	store_text_free(text, len);
+	return rc;
+}
+
 enum ds_status
 sess_resume(struct store *st, const struct eng_form *cf,
     const struct eng_opts *o, const unsigned char id[STORE_ID_BYTES],
@@ -108,7 +143,10 @@ sess_resume(struct store *st, const struct eng_form *cf,
 		goto fail;
 	rc = ds_json_parse(text, len, STORE_ANSWERS_MAX, "record", &doc, err);
 	store_text_free(text, len);
+	text = NULL;
 	if (rc != DS_OK)
+		goto fail;
+	if ((rc = resume_cursor(st, id, doc, err)) != DS_OK)
 		goto fail;
 	if ((rc = eng_restore(cf, o, doc, &s->e, err)) != DS_OK)
 		goto fail;
@@ -272,6 +310,66 @@ sess_save(struct sess *s, struct ds_err *err)
 {
 	ds_err_clear(err);
 	return save(s, eng_is_finalized(s->e), err);
+}
+
+/* 1 if doc equals the last saved document but for the cursor path. */
+static int
+same_answers(const struct sess *s, json_t *doc)
+{
+	json_t *mnew = json_object_get(doc, "_meta");
+	json_t *mold = json_object_get(s->saved, "_meta");
+	json_t *pnew, *pold;
+	int same;
+
+	if (!json_is_object(mnew) || !json_is_object(mold))
+		return 0;
+	pnew = json_object_get(mnew, "path");
+	pold = json_object_get(mold, "path");
+	if (pnew == NULL || pold == NULL)
+		return 0;
+	json_incref(pnew);
+	if (json_object_set(mnew, "path", pold) != 0) {
+		json_decref(pnew);
+		return 0;
+	}
+	same = json_equal(doc, s->saved);
+	(void)json_object_set_new(mnew, "path", pnew);
+	return same;
+}
+
+enum ds_status
+sess_move(struct sess *s, struct ds_err *err)
+{
+	json_t *doc = NULL, *meta;
+	const char *path;
+	enum ds_status rc;
+
+	ds_err_clear(err);
+	if (!s->has_rev || s->saved == NULL)
+		return save(s, eng_is_finalized(s->e), err);
+	/* No eng_refresh: volatile calculates (now()) must not turn a
+	 * move into a revision; the next real save refreshes them. */
+	if ((rc = eng_to_json(s->e, &doc, err)) != DS_OK)
+		return rc;
+	if (!same_answers(s, doc)) {
+		json_decref(doc);
+		return save(s, eng_is_finalized(s->e), err);
+	}
+	meta = json_object_get(doc, "_meta");
+	if ((path = json_string_value(json_object_get(meta, "path"))) ==
+	    NULL) {
+		json_decref(doc);
+		return save(s, eng_is_finalized(s->e), err);
+	}
+	rc = store_cursor_set(s->st, s->id, s->rev_no, path, strlen(path),
+	    err);
+	if (rc == DS_OK) {
+		/* the saved state now has this cursor: rollbacks land here */
+		json_decref(s->saved);
+		s->saved = doc;
+	} else
+		json_decref(doc);
+	return rc;
 }
 
 enum ds_status

@@ -7,8 +7,9 @@
  * reason, roster change, consent, finalize) is saved at once as a new
  * revision through store_save(), in one transaction, so a crash loses at
  * most the answer being typed (style.md §30).  A refused action saves
- * nothing and changes nothing.  Navigation is not saved by itself; the
- * cursor goes into the next save (and sess_save() saves it explicitly).
+ * nothing and changes nothing.  A move is recorded by sess_move(): only
+ * the sealed cursor (store_cursor_set), no revision and no outbox row,
+ * unless answers changed; every revision also carries its cursor.
  *
  * The session borrows the store and the compiled form (both must outlive
  * it) and owns its engine.  Summary fields for the household list come
@@ -34,8 +35,10 @@ enum ds_status	 sess_new(struct store *, const struct eng_form *,
 		    struct ds_err *);
 
 /*
- * Resume a record at its current revision: answers, reasons and cursor as
- * saved; records an "opened" audit event.  DS_ECONFLICT if the record was
+ * Resume a record at its current revision: answers and reasons as saved,
+ * the cursor from the last sess_move() on that revision if any (a
+ * damaged cursor blob falls back to the revision's own cursor), else the
+ * revision's; records an "opened" audit event.  DS_ECONFLICT if the record was
  * saved with another form id.
  */
 enum ds_status	 sess_resume(struct store *, const struct eng_form *,
@@ -64,8 +67,16 @@ enum ds_status	 sess_repeat_insert(struct sess *, const char *set,
 		    size_t at, struct ds_err *);
 enum ds_status	 sess_repeat_remove(struct sess *, const char *set,
 		    size_t at, struct ds_err *);
-/* Save now (cursor position, or a record with no answers yet). */
+/* Save a full revision now (a record with no answers yet, or `fill`). */
 enum ds_status	 sess_save(struct sess *, struct ds_err *);
+/*
+ * After a navigation (eng_next / eng_prev / eng_jump on sess_eng()): if
+ * the answers equal the last saved revision's, store only the cursor, so
+ * resume lands here and nothing new travels to the office; if they
+ * differ, or nothing is saved yet, save a full revision as sess_save().
+ * A failed cursor save changes nothing in the engine.
+ */
+enum ds_status	 sess_move(struct sess *, struct ds_err *);
 
 /*
  * Consent evidence, kept in the record under _meta.consent: BLAKE2b-256 of

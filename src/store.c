@@ -83,6 +83,7 @@ struct store_keys {
 	unsigned char	ans[CRY_KEY_BYTES];	/* "rec_enc_" 1: answers */
 	unsigned char	sum[CRY_KEY_BYTES];	/* "rec_enc_" 2: summaries */
 	unsigned char	chk[CRY_KEY_BYTES];	/* "rec_enc_" 3: key check */
+	unsigned char	cur[CRY_KEY_BYTES];	/* "rec_enc_" 4: cursors */
 	unsigned char	bhh[CRY_KEY_BYTES];	/* "blindidx" 1: household */
 	unsigned char	bid[CRY_KEY_BYTES];	/* "blindidx" 2: ID numbers */
 };
@@ -363,6 +364,18 @@ ad_summary(struct ad *a, const unsigned char *rid, int64_t rev_no,
 	ad_put(a, key_id, CRY_KEYID_BYTES);
 }
 
+/* AD of a record's cursor, bound to the revision it was set on. */
+static void
+ad_cursor(struct ad *a, const unsigned char *rid, int64_t rev_no,
+    const unsigned char *key_id)
+{
+	memset(a, 0, sizeof(*a));
+	ad_put(a, "doorstep cursor v1", 18);
+	ad_put(a, rid, STORE_ID_BYTES);
+	ad_u64(a, (uint64_t)rev_no);
+	ad_put(a, key_id, CRY_KEYID_BYTES);
+}
+
 /*
  * Normalize for blind indexing: drop all white space (ASCII and U+3000),
  * fold full-width ASCII (U+FF01..U+FF5E) to ASCII, upper-case letters.
@@ -595,6 +608,7 @@ store_open(const char *path, const unsigned char dek[32],
 	cry_kdf(s->k->ans, CRY_KEY_BYTES, 1, "rec_enc_", dek);
 	cry_kdf(s->k->sum, CRY_KEY_BYTES, 2, "rec_enc_", dek);
 	cry_kdf(s->k->chk, CRY_KEY_BYTES, 3, "rec_enc_", dek);
+	cry_kdf(s->k->cur, CRY_KEY_BYTES, 4, "rec_enc_", dek);
 	cry_kdf(s->k->bhh, CRY_KEY_BYTES, 1, "blindidx", dek);
 	cry_kdf(s->k->bid, CRY_KEY_BYTES, 2, "blindidx", dek);
 	cry_dek_key_id(dek, s->key_id);
@@ -1294,6 +1308,126 @@ store_history(struct store *s, const unsigned char id[STORE_ID_BYTES],
 }
 
 /* ------------------------------------------------------------------ */
+/* Cursor: where the worker is, without a revision                     */
+
+/*
+ * One UPDATE of the record row, guarded by rev_no so that a cursor never
+ * lands on a revision it was not set on.  It touches neither revision nor
+ * outbox, so moving around a form sends nothing to the office.
+ */
+enum ds_status
+store_cursor_set(struct store *s, const unsigned char id[STORE_ID_BYTES],
+    int64_t rev_no, const char *text, size_t len, struct ds_err *err)
+{
+	unsigned char ct[STORE_CURSOR_MAX + CRY_AEAD_OVERHEAD];
+	char idt[STORE_UUID_TEXT];
+	sqlite3_stmt *b;
+	enum ds_status st;
+	struct ad ad;
+	int rc, changed;
+
+	if (s->db == NULL && (st = db_open(s, err)) != DS_OK)
+		return st;
+	if (text == NULL || len == 0 || len > STORE_CURSOR_MAX)
+		return ds_err_set(err, DS_EINVAL, "cursor: 1..%d bytes",
+		    STORE_CURSOR_MAX);
+	ad_cursor(&ad, id, rev_no, s->key_id);
+	cry_aead_seal(ct, (const unsigned char *)text, len, ad.b, ad.n,
+	    s->k->cur);
+	rc = sqlite3_prepare_v2(s->db, "UPDATE record SET cursor = ?2, "
+	    "cursor_rev = ?3 WHERE id = ?1 AND rev_no = ?3", -1, &b, NULL);
+	if (rc != SQLITE_OK)
+		return sql_err(s, rc, "save cursor", err);
+	sqlite3_bind_blob(b, 1, id, STORE_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(b, 2, ct, (int)(len + CRY_AEAD_OVERHEAD),
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(b, 3, rev_no);
+	errno = 0;
+	rc = sqlite3_step(b);
+	st = rc == SQLITE_DONE ? DS_OK : sql_err_errno(s, rc, errno,
+	    "save cursor", err);
+	changed = sqlite3_changes(s->db);
+	sqlite3_finalize(b);
+	if (st != DS_OK) {
+		fail_write(s, st);
+		return st;
+	}
+	if (changed == 0) {
+		if ((st = record_exists(s, id, NULL, err)) != DS_OK)
+			return st;
+		store_id_text(id, idt);
+		return ds_err_set(err, DS_ECONFLICT, "record %s was changed "
+		    "since it was opened", idt);
+	}
+	return DS_OK;
+}
+
+enum ds_status
+store_cursor_get(struct store *s, const unsigned char id[STORE_ID_BYTES],
+    char **text, size_t *lenp, struct ds_err *err)
+{
+	char idt[STORE_UUID_TEXT], *pt;
+	sqlite3_stmt *b;
+	enum ds_status st;
+	struct ad ad;
+	size_t ctlen;
+	int64_t cur_rev;
+	int rc;
+
+	if (s->db == NULL && (st = db_open(s, err)) != DS_OK)
+		return st;
+	store_id_text(id, idt);
+	rc = sqlite3_prepare_v2(s->db, "SELECT rev_no, cursor_rev, cursor "
+	    "FROM record WHERE id = ?1", -1, &b, NULL);
+	if (rc != SQLITE_OK)
+		return sql_err(s, rc, "read cursor", err);
+	sqlite3_bind_blob(b, 1, id, STORE_ID_BYTES, SQLITE_STATIC);
+	if ((rc = sqlite3_step(b)) != SQLITE_ROW) {
+		sqlite3_finalize(b);
+		return rc == SQLITE_DONE ? ds_err_set(err, DS_ENOENT, "no "
+		    "record %s", idt) : sql_err(s, rc, "read cursor", err);
+	}
+	cur_rev = sqlite3_column_int64(b, 1);
+	/* None yet, or set before the current revision: that one's own
+	 * cursor is newer. */
+	if (sqlite3_column_type(b, 2) == SQLITE_NULL ||
+	    sqlite3_column_type(b, 1) == SQLITE_NULL ||
+	    cur_rev != sqlite3_column_int64(b, 0)) {
+		sqlite3_finalize(b);
+		*text = NULL;
+		if (lenp != NULL)
+			*lenp = 0;
+		return DS_OK;
+	}
+	ctlen = (size_t)sqlite3_column_bytes(b, 2);
+	if (ctlen <= CRY_AEAD_OVERHEAD ||
+	    ctlen > STORE_CURSOR_MAX + CRY_AEAD_OVERHEAD) {
+		sqlite3_finalize(b);
+		return ds_err_set(err, DS_ECORRUPT, "record %s: stored cursor "
+		    "is damaged", idt);
+	}
+	if ((pt = ds_malloc(ctlen - CRY_AEAD_OVERHEAD + 1)) == NULL) {
+		sqlite3_finalize(b);
+		return ds_err_set(err, DS_ENOMEM, "read cursor: %s",
+		    ds_status_str(DS_ENOMEM));
+	}
+	ad_cursor(&ad, id, cur_rev, s->key_id);
+	if (cry_aead_open((unsigned char *)pt, sqlite3_column_blob(b, 2),
+	    ctlen, ad.b, ad.n, s->k->cur) != DS_OK) {
+		sqlite3_finalize(b);
+		ds_free(pt);
+		return ds_err_set(err, DS_ECRYPTO, "record %s: cursor does not "
+		    "decrypt: the stored data was altered or moved", idt);
+	}
+	sqlite3_finalize(b);
+	pt[ctlen - CRY_AEAD_OVERHEAD] = '\0';
+	*text = pt;
+	if (lenp != NULL)
+		*lenp = ctlen - CRY_AEAD_OVERHEAD;
+	return DS_OK;
+}
+
+/* ------------------------------------------------------------------ */
 /* Audit                                                               */
 
 enum ds_status
@@ -1763,6 +1897,9 @@ static const char *const migrations[] = {
 	" at INTEGER NOT NULL, event INTEGER NOT NULL,"
 	" rev_no INTEGER NOT NULL);"
 	"CREATE INDEX audit_record ON audit (record_id, id);",
+	/* 2: the sealed cursor, saved on a move without a revision */
+	"ALTER TABLE record ADD COLUMN cursor BLOB;"
+	"ALTER TABLE record ADD COLUMN cursor_rev INTEGER;",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

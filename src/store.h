@@ -34,6 +34,7 @@
 #define STORE_FORM_ID_MAX	128	/* bytes, form id and version */
 #define STORE_SUMMARY_MAX	512	/* bytes per summary string */
 #define STORE_BLIND_MAX		16	/* ID-card numbers per record */
+#define STORE_CURSOR_MAX	1024	/* bytes of a saved cursor */
 
 struct store;
 
@@ -198,6 +199,31 @@ void		 store_list_free(struct store_list *);
 enum ds_status	 store_history(struct store *,
 		    const unsigned char id[STORE_ID_BYTES],
 		    struct store_rev **revs, size_t *n, struct ds_err *);
+
+/* ------------------------------------------------------------------ */
+/* Cursor: where the worker was, saved without a revision.             */
+
+/*
+ * Seal `text` (1..STORE_CURSOR_MAX bytes, opaque to the store: the
+ * session keeps the question path there) as the record's cursor, bound to
+ * record id and rev_no.  rev_no must be the record's current revision,
+ * else DS_ECONFLICT and nothing is written (DS_ENOENT: no such record).
+ * One UPDATE of the record row: no revision, no outbox row, no audit
+ * event, so a move never travels to the office.
+ */
+enum ds_status	 store_cursor_set(struct store *,
+		    const unsigned char id[STORE_ID_BYTES], int64_t rev_no,
+		    const char *text, size_t len, struct ds_err *);
+/*
+ * The cursor set on the record's current revision: *text NUL-terminated,
+ * owned by the caller (store_text_free).  *text is NULL (DS_OK) when
+ * there is none, or when it was set on an older revision: the current
+ * revision's own cursor is then the newer one.  DS_ENOENT for no record;
+ * DS_ECRYPTO / DS_ECORRUPT if the blob is altered or moved.
+ */
+enum ds_status	 store_cursor_get(struct store *,
+		    const unsigned char id[STORE_ID_BYTES], char **text,
+		    size_t *lenp, struct ds_err *);
 
 /* ------------------------------------------------------------------ */
 /* Audit trail, per record.                                            */

@@ -263,10 +263,11 @@ tui_iv_reason(const char *path, const char *reason, struct ds_err *err)
 }
 
 /*
- * A move is saved too (the cursor goes into the record), so a draft
- * resumes at the question the worker was looking at, not the last one
- * answered.  A failed cursor save is shown in the header but does not
- * undo the move: no answer is at stake.
+ * A move saves only the cursor (sess_move: sealed on the record row, no
+ * new revision, nothing for the office), so a draft resumes at the
+ * question the worker was looking at, not the last one answered.  A
+ * failed cursor save is shown in the header but does not undo the move:
+ * no answer is at stake.
  */
 static enum ds_status
 moved(enum ds_status rc)
@@ -274,7 +275,7 @@ moved(enum ds_status rc)
 	struct ds_err err;
 
 	if (rc == DS_OK && !eng_is_finalized(sess_eng(I.s)))
-		after_save(sess_save(I.s, &err));
+		after_save(sess_move(I.s, &err));
 	return rc;
 }
 

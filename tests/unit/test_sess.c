@@ -139,6 +139,94 @@ test_resume_at_the_same_question(void)
 	sess_free(r);
 }
 
+/*
+ * Moves store only the cursor: N moves add no revision and no outbox row,
+ * and resume lands on the moved-to question.  An answer saved after the
+ * moves carries its own cursor, which then wins over the older one.
+ */
+static void
+test_moves_make_no_revision(void)
+{
+	struct sess *s = NULL, *r = NULL;
+	struct ds_err err;
+	struct store_rev *revs = NULL;
+	unsigned char id[STORE_ID_BYTES];
+	int64_t seq0 = 0, seq1 = 0;
+	size_t n = 0;
+	int i;
+
+	ST_EQ(sess_new(st, cf, NULL, &s, &err), DS_OK, &err);
+	if (s == NULL)
+		return;
+	ST_EQ(sess_set(s, "consent", "yes", &err), DS_OK, &err);
+	ST_EQ(sess_set(s, "hh_no", "340100-5", &err), DS_OK, &err);
+	ST_EQ(sess_repeat_add(s, "member", &err), DS_OK, &err);
+	ST_EQ(sess_repeat_add(s, "member", &err), DS_OK, &err);
+	INT_EQ(sess_rev_no(s), 4);
+	ST_EQ(store_outbox_last_seq(st, &seq0, &err), DS_OK, &err);
+	ST_EQ(eng_jump(sess_eng(s), "hh_no", &err), DS_OK, &err);
+	for (i = 0; i < 6; i++) {
+		ST_EQ(eng_next(sess_eng(s), &err), DS_OK, &err);
+		ST_EQ(sess_move(s, &err), DS_OK, &err);
+		ST_EQ(eng_prev(sess_eng(s), &err), DS_OK, &err);
+		ST_EQ(sess_move(s, &err), DS_OK, &err);
+	}
+	ST_EQ(eng_jump(sess_eng(s), "member[2]/idno", &err), DS_OK, &err);
+	ST_EQ(sess_move(s, &err), DS_OK, &err);
+	INT_EQ(sess_rev_no(s), 4);
+	ST_EQ(store_outbox_last_seq(st, &seq1, &err), DS_OK, &err);
+	INT_EQ(seq1, seq0);
+	ST_EQ(store_history(st, sess_id(s), &revs, &n, &err), DS_OK, &err);
+	INT_EQ(n, 4);
+	ds_free(revs);
+	memcpy(id, sess_id(s), sizeof(id));
+	sess_free(s);
+
+	ST_EQ(sess_resume(st, cf, NULL, id, &r, &err), DS_OK, &err);
+	if (r == NULL)
+		return;
+	STR_EQ(eng_prompt(sess_eng(r))->path, "member[2]/idno");
+	/* an answer elsewhere: a revision with its own, newer cursor */
+	ST_EQ(eng_jump(sess_eng(r), "head", &err), DS_OK, &err);
+	ST_EQ(sess_set(r, "head", "Li Si", &err), DS_OK, &err);
+	INT_EQ(sess_rev_no(r), 5);
+	sess_free(r);
+	r = NULL;
+	ST_EQ(sess_resume(st, cf, NULL, id, &r, &err), DS_OK, &err);
+	if (r == NULL)
+		return;
+	STR_EQ(eng_prompt(sess_eng(r))->path, "head");
+	/* a resumed session moves without a revision too */
+	ST_EQ(eng_jump(sess_eng(r), "member[1]/age", &err), DS_OK, &err);
+	ST_EQ(sess_move(r, &err), DS_OK, &err);
+	INT_EQ(sess_rev_no(r), 5);
+	sess_free(r);
+	r = NULL;
+	ST_EQ(sess_resume(st, cf, NULL, id, &r, &err), DS_OK, &err);
+	if (r == NULL)
+		return;
+	STR_EQ(eng_prompt(sess_eng(r))->path, "member[1]/age");
+	INT_EQ(sess_rev_no(r), 5);
+	sess_free(r);
+}
+
+/* A move on a record not saved yet saves it (revision 1), once. */
+static void
+test_first_move_saves_the_record(void)
+{
+	struct sess *s = NULL;
+	struct ds_err err;
+
+	ST_EQ(sess_new(st, cf, NULL, &s, &err), DS_OK, &err);
+	if (s == NULL)
+		return;
+	ST_EQ(sess_move(s, &err), DS_OK, &err);
+	INT_EQ(sess_rev_no(s), 1);
+	ST_EQ(sess_move(s, &err), DS_OK, &err);
+	INT_EQ(sess_rev_no(s), 1);
+	sess_free(s);
+}
+
 static void
 test_stale_session_conflicts_and_rolls_back(void)
 {
@@ -225,6 +313,8 @@ main(void)
 	}
 	RUN(test_every_answer_is_a_revision);
 	RUN(test_resume_at_the_same_question);
+	RUN(test_moves_make_no_revision);
+	RUN(test_first_move_saves_the_record);
 	RUN(test_stale_session_conflicts_and_rolls_back);
 	RUN(test_finalize_and_search_fields);
 	teardown();

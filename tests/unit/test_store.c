@@ -92,7 +92,7 @@ test_round_trip_is_byte_identical_and_revisions_chain(void)
 	fresh("st_rt", path, sizeof(path));
 	if ((s = open_ok(path)) == NULL)
 		return;
-	INT_EQ(store_schema_version(s), 1);
+	INT_EQ(store_schema_version(s), 2);
 	store_id_new(id);
 	ST_EQ(save(s, id, a, "王小明", "HH-1", NULL, &r1, &err), DS_OK, &err);
 	ST_EQ(save(s, id, b, "王小明", "HH-1", NULL, &r2, &err), DS_OK, &err);
@@ -339,6 +339,109 @@ test_tampered_ciphertext_names_the_record(void)
 		return;
 	ST_EQ(store_list(s, &qy, &l, &err), DS_ECRYPTO, &err);
 	OK(strstr(err.msg, idt[1]) != NULL);
+	store_close(s);
+}
+
+/*
+ * The cursor: sealed on the record row, no revision or outbox row, bound
+ * to the revision it was set on, never plaintext, tamper-evident; a
+ * version 1 file gains the columns through migration 2.
+ */
+static void
+test_cursor_is_sealed_and_makes_no_revision(void)
+{
+	static const char cur[] = "member[3]/CURSOR-MARKER-5e1d";
+	char path[512], *text = NULL;
+	const char *dir;
+	unsigned char id[16], other[16];
+	struct store_rev r1, *h = NULL;
+	struct store *s;
+	struct ds_err err;
+	int64_t seq0 = 0, seq1 = 0;
+	size_t len = 0, n = 0;
+	int i;
+
+	dir = fresh("st_cur", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	store_id_new(id);
+	store_id_new(other);
+	ST_EQ(save(s, id, "{\"a\":1}", "王", NULL, NULL, &r1, &err), DS_OK,
+	    &err);
+	/* none yet */
+	ST_EQ(store_cursor_get(s, id, &text, &len, &err), DS_OK, &err);
+	OK(text == NULL);
+	ST_EQ(store_outbox_last_seq(s, &seq0, &err), DS_OK, &err);
+	for (i = 0; i < 50; i++)
+		ST_EQ(store_cursor_set(s, id, r1.rev_no, cur, strlen(cur),
+		    &err), DS_OK, &err);
+	ST_EQ(store_outbox_last_seq(s, &seq1, &err), DS_OK, &err);
+	INT_EQ(seq1, seq0);
+	ST_EQ(store_history(s, id, &h, &n, &err), DS_OK, &err);
+	INT_EQ(n, 1);
+	ds_free(h);
+	ST_EQ(store_cursor_get(s, id, &text, &len, &err), DS_OK, &err);
+	OK(text != NULL && len == strlen(cur) && strcmp(text, cur) == 0);
+	store_text_free(text, len);
+	text = NULL;
+	/* a stale editor, an unknown record, bad sizes: nothing written */
+	ST_EQ(store_cursor_set(s, id, r1.rev_no + 1, "x", 1, &err),
+	    DS_ECONFLICT, &err);
+	ST_EQ(store_cursor_set(s, other, 1, "x", 1, &err), DS_ENOENT, &err);
+	ST_EQ(store_cursor_set(s, id, r1.rev_no, "x", 0, &err), DS_EINVAL,
+	    &err);
+	ST_EQ(store_cursor_set(s, id, r1.rev_no, cur, STORE_CURSOR_MAX + 1,
+	    &err), DS_EINVAL, &err);
+	ST_EQ(store_cursor_get(s, other, &text, &len, &err), DS_ENOENT, &err);
+	/* never plaintext: db, WAL and SHM, open and closed */
+	INT_EQ(ts_grep_tree(dir, "CURSOR-MARKER-5e1d", 18), 0);
+	store_close(s);
+	INT_EQ(ts_grep_tree(dir, "CURSOR-MARKER-5e1d", 18), 0);
+	/* ...while the schema text is found, so the grep can fail */
+	OK(ts_grep_tree(dir, "cursor_rev", 10) > 0);
+
+	/* moved to another record: does not open, names the record */
+	if ((s = open_ok(path)) == NULL)
+		return;
+	ST_EQ(save(s, other, "{\"b\":1}", "李", NULL, NULL, NULL, &err),
+	    DS_OK, &err);
+	store_close(s);
+	raw_sql(path, "UPDATE record SET cursor = (SELECT cursor FROM record "
+	    "WHERE cursor IS NOT NULL), cursor_rev = 1");
+	if ((s = open_ok(path)) == NULL)
+		return;
+	ST_EQ(store_cursor_get(s, id, &text, &len, &err), DS_OK, &err);
+	OK(text != NULL);
+	store_text_free(text, len);
+	text = NULL;
+	ST_EQ(store_cursor_get(s, other, &text, &len, &err), DS_ECRYPTO, &err);
+	OK(strstr(err.msg, "cursor does not decrypt") != NULL);
+	OK(text == NULL);
+	/* a new revision makes the cursor stale: the revision's is newer */
+	ST_EQ(save(s, id, "{\"a\":2}", "王", NULL, NULL, NULL, &err), DS_OK,
+	    &err);
+	ST_EQ(store_cursor_get(s, id, &text, &len, &err), DS_OK, &err);
+	OK(text == NULL);
+	ST_EQ(store_cursor_set(s, id, r1.rev_no + 1, cur, strlen(cur), &err),
+	    DS_OK, &err);
+	store_close(s);
+
+	/* a version 1 file: migration 2 adds the columns, data kept */
+	raw_sql(path, "ALTER TABLE record DROP COLUMN cursor; ALTER TABLE "
+	    "record DROP COLUMN cursor_rev; PRAGMA user_version=1");
+	if ((s = open_ok(path)) == NULL)
+		return;
+	INT_EQ(store_schema_version(s), 2);
+	ST_EQ(store_answers_get(s, id, 0, &text, &len, &err), DS_OK, &err);
+	OK(text != NULL && strcmp(text, "{\"a\":2}") == 0);
+	store_text_free(text, len);
+	text = NULL;
+	ST_EQ(store_cursor_get(s, id, &text, &len, &err), DS_OK, &err);
+	OK(text == NULL);
+	ST_EQ(store_cursor_set(s, id, 2, cur, strlen(cur), &err), DS_OK, &err);
+	ST_EQ(store_cursor_get(s, id, &text, &len, &err), DS_OK, &err);
+	OK(text != NULL && strcmp(text, cur) == 0);
+	store_text_free(text, len);
 	store_close(s);
 }
 
@@ -927,6 +1030,7 @@ main(void)
 	RUN(test_list_filters_and_blind_search);
 	RUN(test_no_plaintext_on_disk);
 	RUN(test_tampered_ciphertext_names_the_record);
+	RUN(test_cursor_is_sealed_and_makes_no_revision);
 	RUN(test_wrong_key_and_foreign_file);
 	RUN(test_save_refuses_stale_editor_and_bad_input);
 	RUN(test_outbox_snapshots_ranges_and_acks);
