@@ -1744,9 +1744,11 @@ enum ds_status
 store_outbox_ack(struct store *s, int64_t lo, int64_t hi, struct ds_err *err)
 {
 	static const char *const sqls[] = {
-		"UPDATE outbox SET acked = 1 WHERE seq BETWEEN ?1 AND ?2",
+		"UPDATE outbox SET acked = 1 WHERE seq BETWEEN ?1 AND ?2 "
+		    "AND bundle_id IS NOT NULL",
 		"UPDATE record SET status = 3 WHERE status IN (1, 2) AND rev_id "
-		    "IN (SELECT rev_id FROM outbox WHERE seq BETWEEN ?1 AND ?2)",
+		    "IN (SELECT rev_id FROM outbox WHERE seq BETWEEN ?1 AND ?2 "
+		    "AND acked = 1)",
 		NULL
 	};
 

@@ -321,8 +321,11 @@ enum ds_status	 store_outbox_mark_sent(struct store *, int64_t seq_lo,
 
 /*
  * Apply a verified receipt for rows seq_lo..seq_hi: one transaction; the
- * rows are acknowledged; records whose current revision is acknowledged
- * and that were finalized or sent become acknowledged.  Idempotent.
+ * rows that went out in some bundle are acknowledged (a row never sent
+ * cannot be at the office: after a restored backup its number may be one
+ * the office holds for another revision); records whose current revision
+ * is acknowledged and that were finalized or sent become acknowledged.
+ * Idempotent.
  */
 enum ds_status	 store_outbox_ack(struct store *, int64_t seq_lo,
 		    int64_t seq_hi, struct ds_err *);

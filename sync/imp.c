@@ -214,10 +214,13 @@ release_ready(struct odb *o, struct imp_result *res, struct ds_err *err)
  * Diagnose a laptop restored from a backup: a sequence number that names
  * another revision here, or a database id never seen for this device.
  * Both are recorded, never refused: the revisions are new and kept.
+ * *rollback tells the receipt (BR_ROLLBACK) that this bundle's ranges
+ * cover numbers used twice.
  */
 static enum ds_status
 diagnose(struct odb *o, const struct bundle_header *h,
-    const struct bundle_rev *r, int *rollback, struct ds_err *err)
+    const struct bundle_rev *r, int is_new, int *rollback,
+    struct ds_err *err)
 {
 	struct odb_alert a;
 	unsigned char other[16];
@@ -231,6 +234,8 @@ diagnose(struct odb *o, const struct bundle_header *h,
 	    other, &found, err)) != DS_OK || !found)
 		return st;
 	*rollback = 1;
+	if (!is_new)		/* a resend: the alert was raised before */
+		return DS_OK;
 	memset(&a, 0, sizeof(a));
 	memcpy(a.device_id, h->device_id, 16);
 	memcpy(a.bundle_id, h->bundle_id, 16);
@@ -287,7 +292,7 @@ store(struct odb *o, const struct cry_office_sec *sec,
 	const struct bundle_rev *r;
 	enum ds_status st;
 	size_t i;
-	int ins, held, rollback = 0, n_rb;
+	int ins, held, rollback = 0;
 
 	if ((st = odb_begin(o, err)) != DS_OK)
 		return st;
@@ -305,15 +310,14 @@ store(struct odb *o, const struct cry_office_sec *sec,
 			goto fail;
 		held = bundle_rev_has_parent(r) && !held;
 		if ((st = odb_rev_insert(o, r, h->device_id, h->bundle_id,
-		    held, &ins, err)) != DS_OK)
+		    held, &ins, err)) != DS_OK ||
+		    (st = diagnose(o, h, r, ins, &rollback, err)) != DS_OK)
 			goto fail;
 		if (!ins) {
 			res->n_dup++;
 			continue;
 		}
 		res->n_new++;
-		if ((st = diagnose(o, h, r, &rollback, err)) != DS_OK)
-			goto fail;
 		if (held) {
 			res->n_held++;
 			continue;
@@ -329,11 +333,7 @@ store(struct odb *o, const struct cry_office_sec *sec,
 		goto fail;
 	res->status = res->n_new > 0 ? RS_IMPORTED : RS_DUPLICATE;
 	/* Tell a restored laptop its ranges overlap numbers used twice. */
-	n_rb = 0;
-	if ((st = odb_alert_each(o, h->device_id, count_rollback, &n_rb,
-	    err)) != DS_OK)
-		goto fail;
-	res->reason = n_rb > 0 ? BR_ROLLBACK : BR_OK;
+	res->reason = rollback ? BR_ROLLBACK : BR_OK;
 	if (res->status == RS_IMPORTED)
 		snprintf(res->msg, sizeof(res->msg), msg_imported, res->n_new,
 		    res->n_new);

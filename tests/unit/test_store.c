@@ -639,6 +639,13 @@ test_outbox_snapshots_ranges_and_acks(void)
 	INT_EQ(col.n, 1);
 	INT_EQ(lo, 4);
 	INT_EQ(hi, 4);
+	/* A row never sent is not retired by a range (a restored laptop may
+	 * reuse a number the office holds for another revision). */
+	ST_EQ(store_outbox_ack(s, 4, 4, &err), DS_OK, &err);
+	ST_EQ(store_outbox_count(s, &cnt, &err), DS_OK, &err);
+	INT_EQ(cnt.revisions, 1);
+	ST_EQ(store_outbox_mark_sent(s, 4, 4, bundle, NULL, &err), DS_OK,
+	    &err);
 	ST_EQ(store_outbox_ack(s, 4, 4, &err), DS_OK, &err);
 	memset(&col, 0, sizeof(col));
 	ST_EQ(store_outbox_pending(s, 0, 0, 0, collect_fn, &col, &lo, &hi,
@@ -656,6 +663,8 @@ test_outbox_snapshots_ranges_and_acks(void)
 	/* A receipt for later rows only leaves a gap the counts show. */
 	ST_EQ(save(s, b, "{\"v\":2}", NULL, NULL, NULL, NULL, &err), DS_OK,
 	    &err);					/* seq 6 */
+	ST_EQ(store_outbox_mark_sent(s, 6, 6, bundle, NULL, &err), DS_OK,
+	    &err);
 	ST_EQ(store_outbox_ack(s, 6, 6, &err), DS_OK, &err);
 	ST_EQ(store_outbox_count(s, &cnt, &err), DS_OK, &err);
 	INT_EQ(cnt.revisions, 1);
