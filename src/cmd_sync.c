@@ -103,12 +103,13 @@ export_exec(const struct cli *cli, int argc, char **argv)
 	return CMD_EXIT_OK;
 }
 
-static void
+static int
 progress(void *arg, size_t sent, size_t total)
 {
 	(void)arg;
 	if (total > (1u << 20))
 		fprintf(stderr, "\r%zu / %zu KiB", sent >> 10, total >> 10);
+	return 0;
 }
 
 /*

@@ -28,7 +28,8 @@
 	X(DS_ECONFLICT, "conflict")					\
 	X(DS_EREJECT, "rejected")					\
 	X(DS_EBUSY, "busy")						\
-	X(DS_ENET, "network error")
+	X(DS_ENET, "network error")					\
+	X(DS_ECANCEL, "cancelled")
 
 /* Marks an intended switch fall-through for both gcc and clang. */
 #define DS_FALLTHROUGH	__attribute__((fallthrough))

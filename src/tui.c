@@ -227,6 +227,37 @@ read_key(struct tui_key *k)
 	return -1;
 }
 
+enum tui_req
+tui_poll(int wait_ms)
+{
+	struct tui_key k;
+	enum tui_req req;
+	wint_t wc;
+	int r;
+
+	if (wait_ms < 0)
+		wait_ms = 0;
+	if (!T.up || T.scripted || (T.opts != NULL && T.opts->no_display)) {
+		if (wait_ms > 0)
+			napms(wait_ms);
+		return TUI_REQ_NONE;
+	}
+	memset(&k, 0, sizeof(k));
+	timeout(wait_ms);
+	r = get_wch(&wc);
+	timeout(-1);
+	if (r == ERR)
+		return TUI_REQ_NONE;
+	if (r == KEY_CODE_YES)
+		k.fkey = (int)wc;
+	else
+		k.ch = wc;
+	req = tui_req_of(&k, 0);
+	if (req == TUI_REQ_RESIZE || req == TUI_REQ_REDRAW)
+		clearok(curscr, TRUE);
+	return req;
+}
+
 static int
 too_small(void)
 {

@@ -279,6 +279,14 @@ void	 tui_screen_set(const struct tui_screen *);
  * (tests and benchmarks drive the app with these). */
 void	 tui_feed(const struct tui_key *);
 void	 tui_draw(void);
+/*
+ * While a long operation runs inside a key handler (an upload): wait at
+ * most wait_ms for a key and return its request (TUI_REQ_NONE if none);
+ * a resize is taken care of (the next tui_draw() repaints).  Curses stays
+ * single-threaded: the operation calls this from its own callbacks.
+ * Scripted and no-display runs only sleep: their keys wait for the loop.
+ */
+enum tui_req	 tui_poll(int wait_ms);
 /* Show the terminal cursor at (y, x) once the screen is drawn. */
 void	 tui_cursor_at(int y, int x);
 /* Ask the main loop to end after this key. */

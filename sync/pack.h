@@ -95,6 +95,13 @@ struct push_opts {
 	unsigned		 tries;		/* 0: 5 */
 	unsigned		 backoff_ms;	/* first wait; doubles; 0: 1000 */
 	struct xport_opts	 x;
+	/*
+	 * The wait before try `next` of `tries` (2..tries), ms long; NULL:
+	 * sleep.  Called with x.arg.  Return nonzero to cancel the push
+	 * (DS_ECANCEL).  A screen uses it to count down and read Esc.
+	 */
+	int			(*wait)(void *, unsigned ms, unsigned next,
+				    unsigned tries);
 };
 
 /*
@@ -106,9 +113,11 @@ struct push_opts {
  * applied (pack_apply_receipt) and copied to *rc.  DS_EREJECT when the
  * office rejected the bundle (rc says why); DS_ENET when every try
  * failed; DS_ECRYPTO at once, without retrying, when the https server
- * could not be trusted (xport.h); DS_ENOENT when nothing is pending.
- * *res and *rc describe the last bundle sent; res->n_records counts the
- * revisions of all of them.
+ * could not be trusted (xport.h); DS_ENOENT when nothing is pending;
+ * DS_ECANCEL when the progress or wait callback cancelled (the rows stay
+ * pending: only a verified receipt retires them, so the next push sends
+ * them again).  *res and *rc describe the last bundle sent;
+ * res->n_records counts the revisions of all of them.
  */
 enum ds_status	 pack_push(struct store *, const unsigned char device_id[16],
 		    const struct cry_signkey *, const struct cry_office_pub *,

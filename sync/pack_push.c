@@ -51,7 +51,14 @@ push_one(struct store *st, const unsigned char device_id[16],
 	ds_err_clear(&e);
 	for (i = 0; i < tries; i++) {
 		if (i > 0) {
-			sleep_ms(wait);
+			if (o != NULL && o->wait != NULL) {
+				if (o->wait(o->x.arg, wait, i + 1, tries)) {
+					s = ds_err_set(err, DS_ECANCEL, "push "
+					    "cancelled before try %u", i + 1);
+					goto done;
+				}
+			} else
+				sleep_ms(wait);
 			if (wait < 60000)
 				wait *= 2;
 		}
@@ -62,6 +69,11 @@ push_one(struct store *st, const unsigned char device_id[16],
 		    RECEIPT_FILE_MAX, &e)) == DS_ECRYPTO) {
 			/* An untrusted server: nothing sent, retry is futile. */
 			s = ds_err_set(err, DS_ECRYPTO, "%s", e.msg);
+			goto done;
+		}
+		if (s == DS_ECANCEL) {
+			/* The worker stopped it; the rows stay pending. */
+			s = ds_err_set(err, DS_ECANCEL, "%s", e.msg);
 			goto done;
 		}
 		if (s != DS_OK)

@@ -7,6 +7,7 @@
 #include "xport.h"
 
 #include <curl/curl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct up {
 struct xfer {
 	struct ds_buf		 resp;
 	int			 over;
+	int			 cancelled;	/* by the progress callback */
 	const struct xport_opts	*o;
 	size_t			 total;
 };
@@ -63,8 +65,28 @@ progress_cb(void *arg, curl_off_t dlt, curl_off_t dln, curl_off_t ult,
 	(void)dlt;
 	(void)dln;
 	(void)ult;
-	if (x->o != NULL && x->o->progress != NULL)
-		x->o->progress(x->o->arg, (size_t)uln, x->total);
+	if (x->o != NULL && x->o->progress != NULL &&
+	    x->o->progress(x->o->arg, uln < 0 ? 0 : (size_t)uln, x->total)) {
+		x->cancelled = 1;
+		return 1;	/* CURLE_ABORTED_BY_CALLBACK */
+	}
+	return 0;
+}
+
+/* The upload cap: the caller's, else the operator's environment, else 0
+ * (none).  A malformed DOORSTEP_SYNC_MAX_RATE is ignored, not fatal: a
+ * push must not fail over a tuning knob. */
+static curl_off_t
+send_rate(const struct xport_opts *o)
+{
+	const char *e;
+	int64_t v;
+
+	if (o != NULL && o->max_send_rate > 0)
+		return (curl_off_t)o->max_send_rate;
+	if ((e = getenv("DOORSTEP_SYNC_MAX_RATE")) != NULL &&
+	    ds_parse_i64(e, 1, 1000000000000LL, &v) == 0)
+		return (curl_off_t)v;
 	return 0;
 }
 
@@ -183,8 +205,14 @@ run(const char *url, const struct up *upload, const char *idem,
 		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
 		curl_easy_setopt(c, CURLOPT_XFERINFODATA, &x);
 		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(c, CURLOPT_MAX_SEND_SPEED_LARGE,
+		    send_rate(o));
 	}
 	rc = curl_easy_perform(c);
+	if (rc != CURLE_OK && x.cancelled) {
+		st = ds_err_set(err, DS_ECANCEL, "%s: upload cancelled", url);
+		goto done;
+	}
 	if (rc != CURLE_OK) {
 		st = fail(url, rc, x.over, err);
 		goto done;

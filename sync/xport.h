@@ -8,6 +8,9 @@
  * bundle id travels in the path and as Idempotency-Key.  Stalled links are
  * cut by a low-speed limit; an optional pinned TLS public key
  * ("sha256//...") aborts before any data goes to the wrong server.
+ * Uploads can be capped in bytes per second for metered links
+ * (max_send_rate, else the operator's DOORSTEP_SYNC_MAX_RATE) and
+ * cancelled from the progress callback.
  */
 #include <stddef.h>
 
@@ -21,9 +24,17 @@ struct xport_opts {
 	const char	*ca_file;	/* CURLOPT_CAINFO (PEM) or NULL:
 					   $DOORSTEP_CA_FILE if set, else
 					   the system CAs */
-	/* Upload progress (may be NULL): bytes sent of total. */
-	void		(*progress)(void *, size_t sent, size_t total);
+	/*
+	 * Upload progress (may be NULL): bytes sent of total, called by
+	 * curl's progress meter (about once a second, and as data moves).
+	 * Return nonzero to cancel: the transfer stops and the call returns
+	 * DS_ECANCEL.  Runs on the caller's thread, inside the call.
+	 */
+	int		(*progress)(void *, size_t sent, size_t total);
 	void		*arg;
+	/* Upload cap in bytes per second (CURLOPT_MAX_SEND_SPEED_LARGE);
+	 * 0: DOORSTEP_SYNC_MAX_RATE when set (1..1e12), else no cap. */
+	long long	 max_send_rate;
 };
 
 /*
