@@ -334,6 +334,10 @@ draw_progress(int y)
 	size_str(S.total, b, sizeof(b));
 	snprintf(line, sizeof(line), _("Sending ... %s / %s"), a, b);
 	tui_put(y++, 2, COLS - 4, TUI_C_NORMAL, line);
+	/* The office imports before it answers: say what the wait is. */
+	if (S.total > 0 && S.sent >= S.total)
+		tui_put(y++, 2, COLS - 4, TUI_C_HINT, _("All sent; waiting "
+		    "for the office's receipt..."));
 	return y;
 }
 
