@@ -300,6 +300,30 @@ eng_enqueue_subtree(struct eng *e, struct inst_node *n)
 			eng_enqueue_subtree(e, n->kids[i]);
 }
 
+/* Forget n's runtime rule error before its rules run again. */
+static void
+rule_clear(struct inst_node *n)
+{
+	ds_free(n->rule_err);
+	n->rule_err = NULL;
+}
+
+/*
+ * A rule of n failed at run time (a form bug met by these answers, e.g.
+ * date() of a text answer).  Collect shows such errors; we keep the
+ * first per node, show it on the question and refuse to finalize, so no
+ * record is finished on a broken calculation.
+ */
+static void
+rule_note(struct eng *e, struct inst_node *n, const char *what)
+{
+	if (n->rule_err != NULL)
+		return;
+	n->rule_err = eng_rule_msg(what, e->everr.msg);
+	if (n->rule_err == NULL)
+		e->oom = 1;
+}
+
 /* Own relevance / read-only flags of one node from its expressions. */
 static void
 eval_flags(struct eng *e, struct inst_node *n, const struct eng_bind *b)
@@ -307,16 +331,20 @@ eval_flags(struct eng *e, struct inst_node *n, const struct eng_bind *b)
 	int v;
 
 	if (b->x[EX_RELEVANT] != NULL) {
-		if (eng_eval_bool(e, b->x[EX_RELEVANT], n, &v) != DS_OK)
+		if (eng_eval_bool(e, b->x[EX_RELEVANT], n, &v) != DS_OK) {
 			v = 1;	/* a runtime error shows the question */
+			rule_note(e, n, "relevant");
+		}
 		if (v)
 			n->flags &= ~(unsigned)INST_F_IRRELEVANT;
 		else
 			n->flags |= INST_F_IRRELEVANT;
 	}
 	if (b->x[EX_READONLY] != NULL) {
-		if (eng_eval_bool(e, b->x[EX_READONLY], n, &v) != DS_OK)
+		if (eng_eval_bool(e, b->x[EX_READONLY], n, &v) != DS_OK) {
 			v = 0;
+			rule_note(e, n, "read_only");
+		}
 		if (v)
 			n->flags |= INST_F_READONLY;
 		else
@@ -335,10 +363,12 @@ process(struct eng *e, struct inst_node *n)
 	int changed;
 
 	n->flags &= ~(unsigned)(INST_F_QUEUED | INST_F_TRIG);
+	rule_clear(n);
 	if (n->kind == INST_SET) {
 		if (b->x[EX_COUNT] != NULL &&
-		    eng_eval_num(e, b->x[EX_COUNT], n, &d) == DS_OK &&
-		    !isnan(d) && d > 0) {
+		    eng_eval_num(e, b->x[EX_COUNT], n, &d) != DS_OK)
+			rule_note(e, n, "repeat_count");
+		else if (b->x[EX_COUNT] != NULL && !isnan(d) && d > 0) {
 			want = d >= INST_MAX_ITEMS ? INST_MAX_ITEMS : (size_t)d;
 			/* Collect never deletes when the count drops */
 			while (n->nitems < want)
@@ -348,8 +378,10 @@ process(struct eng *e, struct inst_node *n)
 					break;
 				}
 		}
-		for (i = 0; i < n->nitems; i++)
+		for (i = 0; i < n->nitems; i++) {
+			rule_clear(n->items[i]);
 			eval_flags(e, n->items[i], b);
+		}
 		return;
 	}
 	eval_flags(e, n, b);
@@ -357,8 +389,10 @@ process(struct eng *e, struct inst_node *n)
 		return;
 	if ((b->trigger != NULL && !trig) || e->finalized)
 		return;
-	if (eng_eval_str(e, b->x[EX_CALC], n, &s) != DS_OK)
+	if (eng_eval_str(e, b->x[EX_CALC], n, &s) != DS_OK) {
 		s = NULL;	/* runtime error: stored as empty, as NaN */
+		rule_note(e, n, "calculation");
+	}
 	if (inst_value_set(n, s, &changed) != DS_OK)
 		e->oom = 1;
 	ds_free(s);
@@ -610,9 +644,22 @@ check_select(struct eng *e, struct inst_node *n, const char *v,
 	return DS_OK;
 }
 
+char *
+eng_rule_msg(const char *what, const char *why)
+{
+	char buf[ENG_RULE_MSG_MAX];
+
+	snprintf(buf, sizeof(buf), "表单规则（%s）无法计算：%s。答案已保存，"
+	    "请告知编写表单的县里工作人员。 / A rule of this question (%s) "
+	    "could not be computed: %s. The answers are saved; tell the "
+	    "county staff who wrote the form.", what, why, what, why);
+	return ds_strdup(buf);
+}
+
 /*
  * Evaluate n's constraint or warning against its current value.
- * *ok = 0 when it fails; a runtime error counts as failing.
+ * *ok = 0 when it fails; a runtime error counts as failing and returns
+ * DS_ETYPE (e->everr says why).
  */
 enum ds_status
 eng_check_expr(struct eng *e, struct inst_node *n, enum eng_xk xk, int *ok)
@@ -624,8 +671,10 @@ eng_check_expr(struct eng *e, struct inst_node *n, enum eng_xk xk, int *ok)
 	 * doorstep warning likewise (an empty answer is required's job) */
 	if (x == NULL || n->value == NULL)
 		return DS_OK;
-	if (eng_eval_bool(e, x, n, ok) != DS_OK)
+	if (eng_eval_bool(e, x, n, ok) != DS_OK) {
 		*ok = 0;
+		return DS_ETYPE;
+	}
 	return DS_OK;
 }
 
@@ -692,10 +741,13 @@ eng_set_node(struct eng *e, struct inst_node *n, const char *s,
 		return st;
 	}
 	if (nv != NULL && b->x[EX_CONSTRAINT] != NULL) {
-		/* JR: the constraint is checked before the value commits */
+		/* JR: the constraint is checked before the value commits;
+		 * one that cannot be computed does not stop the interview
+		 * (the question then shows the rule error, finalize waits) */
 		old = n->value;
 		n->value = nv;
-		(void)eng_check_expr(e, n, EX_CONSTRAINT, &ok);
+		if (eng_check_expr(e, n, EX_CONSTRAINT, &ok) != DS_OK)
+			ok = 1;
 		n->value = old;
 		if (!ok) {
 			ds_free(nv);

@@ -101,6 +101,10 @@ check_leaf(struct eng *e, struct ilist *l, struct inst_node *n)
 	const char *em, *wm, *bad;
 	size_t len;
 
+	if (n->rule_err != NULL) {	/* calculations are read-only too */
+		add(e, l, n, 1, "%s", n->rule_err);
+		return;
+	}
 	if (eng_readonly(e, n))
 		return;
 	eng_check_node(e, n, &em, &wm);
@@ -154,6 +158,8 @@ eng_issues(struct eng *e, struct eng_issue **out, size_t *nout,
 		}
 		if (n->kind == INST_LEAF)
 			check_leaf(e, &l, n);
+		else if (n->rule_err != NULL)	/* group, item, roster */
+			add(e, &l, n, 1, "%s", n->rule_err);
 		else if (n->kind == INST_SET)
 			check_set(e, &l, n);
 		n = inst_next(n, 0);

@@ -163,6 +163,10 @@ void		 eng_enqueue(struct eng *, struct inst_node *);
 void		 eng_enqueue_deps(struct eng *, struct inst_node *changed,
 		    const struct eng_edges *);
 enum ds_status	 eng_run(struct eng *);
+/* "A rule of this question (what) could not be computed: why ..." in
+ * Chinese and English, owned by the caller (ds_free); NULL on ENOMEM. */
+#define ENG_RULE_MSG_MAX	768
+char		*eng_rule_msg(const char *what, const char *why);
 enum ds_status	 eng_check_expr(struct eng *, struct inst_node *,
 		    enum eng_xk, int *ok);
 const char	*eng_constraint_msg(const struct eng *,

@@ -176,20 +176,42 @@ eng_check_node(struct eng *e, struct inst_node *n, const char **err_msg,
 
 	*err_msg = NULL;
 	*warn_msg = NULL;
+	ds_free(n->check_err);
+	n->check_err = NULL;
+	/* A rule that could not be computed comes first: it may be why
+	 * the question looks unanswered or wrong. */
+	if (n->rule_err != NULL) {
+		*err_msg = n->rule_err;
+		return DS_OK;
+	}
 	if (n->value == NULL) {
 		if (is_required(e, n)) {
 			*err_msg = eng_required_msg(e, n);
 			return DS_OK;
 		}
-	} else {
-		(void)eng_check_expr(e, n, EX_CONSTRAINT, &ok);
-		if (!ok)
-			*err_msg = eng_constraint_msg(e, n);
+	} else if (eng_check_expr(e, n, EX_CONSTRAINT, &ok) != DS_OK) {
+		n->check_err = eng_rule_msg("constraint", e->everr.msg);
+		*err_msg = n->check_err;
+		return n->check_err != NULL ? DS_OK : DS_ENOMEM;
+	} else if (!ok)
+		*err_msg = eng_constraint_msg(e, n);
+	if (eng_check_expr(e, n, EX_WARNING, &ok) != DS_OK) {
+		n->check_err = eng_rule_msg("warning", e->everr.msg);
+		if (*err_msg == NULL)
+			*err_msg = n->check_err;
+		return n->check_err != NULL ? DS_OK : DS_ENOMEM;
 	}
-	(void)eng_check_expr(e, n, EX_WARNING, &ok);
 	if (!ok)
 		*warn_msg = eng_warning_msg(e, n);
 	return DS_OK;
+}
+
+/* A form's broken rule is not the worker's to fix: it shows, and it
+ * holds finalize, but it does not stop the interview. */
+static const char *
+stops(const struct inst_node *n, const char *em)
+{
+	return em == n->rule_err || em == n->check_err ? NULL : em;
 }
 
 /* First error on the screen at the cursor, or NULL. */
@@ -204,7 +226,7 @@ screen_error(struct eng *e, struct inst_node *cur, struct inst_node **at)
 		if (eng_readonly(e, cur))
 			return NULL;
 		eng_check_node(e, cur, &em, &wm);
-		return em;
+		return stops(cur, em);
 	}
 	if (cur->kind != INST_GROUP)
 		return NULL;
@@ -214,7 +236,7 @@ screen_error(struct eng *e, struct inst_node *cur, struct inst_node **at)
 		    eng_readonly(e, n))
 			continue;
 		eng_check_node(e, n, &em, &wm);
-		if (em != NULL) {
+		if (stops(n, em) != NULL) {
 			*at = n;
 			return em;
 		}

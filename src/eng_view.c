@@ -92,7 +92,7 @@ fill_field(struct eng *e, struct eng_field *f, struct inst_node *n)
 		f->required = v;
 	if (!f->readonly) {
 		(void)eng_check_node(e, n, &f->error, &f->warning);
-		if (n->value == NULL)
+		if (n->value == NULL && f->error != n->rule_err)
 			f->error = NULL;  /* "required" shows on moving on */
 	}
 	if ((l = eng_list_of(e, n->def)) == NULL ||

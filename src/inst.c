@@ -97,6 +97,8 @@ inst_free(struct inst_node *n)
 	ds_free(n->items);
 	ds_free(n->value);
 	ds_free(n->reason);
+	ds_free(n->rule_err);
+	ds_free(n->check_err);
 	ds_free(n);
 }
 

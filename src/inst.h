@@ -54,6 +54,11 @@ struct inst_node {
 						 * or (ITEM) in the set */
 	char			*value;		/* LEAF: answer or NULL */
 	char			*reason;	/* LEAF: warning reason or NULL */
+	/* Engine: why its relevance, read-only, calculation or count could
+	 * not be computed (a runtime error), and why its constraint or
+	 * warning could not be checked; NULL when fine.  Owned. */
+	char			*rule_err;
+	char			*check_err;
 	unsigned		 flags;		/* INST_F_* */
 	unsigned		 qrank;		/* queue bookkeeping (engine) */
 };

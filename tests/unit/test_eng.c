@@ -257,6 +257,83 @@ test_calculate_chain_recomputes(void)
 	done(e);
 }
 
+/* A text answer that date() cannot read: the calculation, a relevance
+ * and a constraint fail at run time. */
+static const char *F_RULE =
+"| survey |\n"
+"|        | type      | name | label | calculation      | relevant              | constraint             |\n"
+"|        | text      | d    | D     |                  |                       |                        |\n"
+"|        | calculate | age  |       | age(${d})        |                       |                        |\n"
+"|        | integer   | n    | N     |                  | date(${d}) > date('2000-01-01') | . > date(${d}) |\n"
+"|        | integer   | m    | M     |                  |                       | . > date(${d})         |\n"
+"|        | text      | last | Last  |                  |                       |                        |\n";
+
+static int
+has_issue(struct eng *e, const char *name, const char *text)
+{
+	struct eng_issue *v = NULL;
+	size_t n = 0, i;
+	int found = 0;
+
+	if (eng_issues(e, &v, &n, NULL) != DS_OK)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0 && v[i].is_error &&
+		    strstr(v[i].msg, text) != NULL)
+			found = 1;
+	eng_issues_free(v, n);
+	return found;
+}
+
+/*
+ * Collect reports a rule that fails at run time; so do we: the question
+ * shows why, the worker can go on, finalize waits, and the error goes
+ * away when the answers no longer trigger it.
+ */
+static void
+test_runtime_rule_errors_reported(void)
+{
+	struct eng *e = open_form(F_RULE);
+	const struct eng_prompt *p;
+	struct ds_err err;
+
+	if (e == NULL)
+		return;
+	SET_OK(e, "d", "soon");
+	OK(eng_value(e, "age") == NULL);
+	OK(has_issue(e, "age", "(calculation) could not be computed"));
+	OK(has_issue(e, "age", "is not a date"));
+	OK(has_issue(e, "n", "(relevant) could not be computed"));
+	/* Shown on the question, but the interview goes on. */
+	ST_EQ(eng_next(e, &err), DS_OK, &err);
+	p = eng_prompt(e);
+	STR_EQ(p->path, "n");
+	OK(p->fields[0].error != NULL &&
+	    strstr(p->fields[0].error, "tell the county staff") != NULL);
+	/* A constraint that cannot be checked lets the answer in. */
+	SET_OK(e, "m", "5");
+	OK(has_issue(e, "m", "(constraint) could not be computed"));
+	ST_EQ(eng_next(e, &err), DS_OK, &err);
+	STR_EQ(eng_prompt(e)->path, "m");
+	ST_EQ(eng_next(e, &err), DS_OK, &err);
+	STR_EQ(eng_prompt(e)->path, "last");
+	ST_EQ(eng_finalize(e, &err), DS_ECONSTRAINT, &err);
+	OK(strstr(err.msg, "could not be computed") != NULL);
+	/* A readable date clears them; the constraint then runs for real. */
+	SET_OK(e, "d", "2010-05-01");
+	OK(eng_value(e, "age") != NULL);
+	OK(!has_issue(e, "age", "could not be computed"));
+	OK(!has_issue(e, "n", "could not be computed"));
+	ST_EQ(eng_set(e, "n", "3", &err), DS_ECONSTRAINT, &err);
+	SET_OK(e, "n", "999999");
+	OK(has_issue(e, "m", "not accepted"));	/* 5 is now checked */
+	SET_OK(e, "m", "999999");
+	OK(!has_issue(e, "m", "could not be computed"));
+	SET_OK(e, "d", "2010-05-01x");
+	OK(has_issue(e, "n", "could not be computed"));
+	done(e);
+}
+
 static void
 test_required_and_constraint(void)
 {
@@ -1056,6 +1133,7 @@ main(void)
 	RUN(test_types_checked_and_normalised);
 	RUN(test_calculate_chain_recomputes);
 	RUN(test_required_and_constraint);
+	RUN(test_runtime_rule_errors_reported);
 	RUN(test_warning_needs_reason);
 	RUN(test_compile_errors);
 	RUN(test_bare_calculate_relevant_warns);
