@@ -568,6 +568,30 @@ cry_aead_seal(unsigned char *out, const unsigned char *pt, size_t ptlen,
 	    NULL, pt, ptlen, ad, adlen, NULL, out, key);
 }
 
+void
+cry_aead_seal_det(unsigned char *out, const unsigned char *pt, size_t ptlen,
+    const unsigned char *ad, size_t adlen, const unsigned char key[CRY_KEY_BYTES])
+{
+	crypto_generichash_state h;
+	unsigned char nk[CRY_KEY_BYTES], len[8];
+	size_t i;
+
+	ensure_init();
+	/* Synthetic nonce: a PRF of (ad, pt) under a subkey of key. */
+	crypto_kdf_derive_from_key(nk, sizeof(nk), 1, "aeadsiv1", key);
+	for (i = 0; i < 8; i++)
+		len[i] = (unsigned char)((uint64_t)adlen >> (8 * i));
+	crypto_generichash_init(&h, nk, sizeof(nk), CRY_AEAD_NONCE_BYTES);
+	crypto_generichash_update(&h, len, sizeof(len));
+	crypto_generichash_update(&h, ad, adlen);
+	crypto_generichash_update(&h, pt, ptlen);
+	crypto_generichash_final(&h, out, CRY_AEAD_NONCE_BYTES);
+	sodium_memzero(&h, sizeof(h));
+	sodium_memzero(nk, sizeof(nk));
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + CRY_AEAD_NONCE_BYTES,
+	    NULL, pt, ptlen, ad, adlen, NULL, out, key);
+}
+
 enum ds_status
 cry_aead_open(unsigned char *out, const unsigned char *ct, size_t ctlen,
     const unsigned char *ad, size_t adlen, const unsigned char key[CRY_KEY_BYTES])

@@ -182,6 +182,18 @@ void		 cry_aead_seal(unsigned char *out,
 		    const unsigned char *pt, size_t ptlen,
 		    const unsigned char *ad, size_t adlen,
 		    const unsigned char key[CRY_KEY_BYTES]);
+/*
+ * The same layout, but deterministic: the nonce is keyed BLAKE2b-192 of
+ * (le64 adlen || ad || pt) under a crypto_kdf subkey of key ("aeadsiv1",
+ * 1) -- a synthetic IV.  Equal (key, ad, pt) give equal bytes and nothing
+ * else repeats a nonce, so it suits values sealed once per unique ad that
+ * must come out byte-identical on a rerun (office.db revisions).  Opened
+ * with cry_aead_open.
+ */
+void		 cry_aead_seal_det(unsigned char *out,
+		    const unsigned char *pt, size_t ptlen,
+		    const unsigned char *ad, size_t adlen,
+		    const unsigned char key[CRY_KEY_BYTES]);
 /* Inverse; out holds ctlen - CRY_AEAD_OVERHEAD bytes.  DS_ECRYPTO on a
  * bad tag or short input (out is then wiped). */
 enum ds_status	 cry_aead_open(unsigned char *out,

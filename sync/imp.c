@@ -148,7 +148,7 @@ check_forks(struct odb *o, const unsigned char *record_uuid,
 			goto done;
 		st = imp_fork_compare(pa, ra, sa, &conflict, q, sizeof(q),
 		    err);
-		ds_free(sa);
+		odb_answers_free(sa);
 		sa = NULL;
 		if (st != DS_OK)
 			goto done;
@@ -159,9 +159,9 @@ check_forks(struct odb *o, const unsigned char *record_uuid,
 	}
 	st = DS_OK;
 done:
-	ds_free(pa);
-	ds_free(ra);
-	ds_free(sa);
+	odb_answers_free(pa);
+	odb_answers_free(ra);
+	odb_answers_free(sa);
 	return st;
 }
 

@@ -29,7 +29,7 @@ office_export(const struct cli *cli, int argc, char **argv)
 		f = EXPORT_XLSX;
 	else
 		return cmd_usage(cli, &ocmd_export_entry);
-	if ((rc = office_open(cli, &ocmd_export_entry, &o, 0)) != 0)
+	if ((rc = office_open(cli, &ocmd_export_entry, &o, 1)) != 0)
 		return rc;
 	ds_err_clear(&err);
 	if (export_heads(o.db, f, out, repeat, &s, &err) != DS_OK) {

@@ -25,7 +25,7 @@ office_release(const struct cli *cli, int argc, char **argv)
 
 	if (argc != 2)
 		return cmd_usage(cli, &ocmd_release_entry);
-	if ((rc = office_open(cli, &ocmd_release_entry, &o, 0)) != 0)
+	if ((rc = office_open(cli, &ocmd_release_entry, &o, 1)) != 0)
 		return rc;
 	ds_err_clear(&err);
 	if (imp_release(o.db, argv[1], &h, &res, &err) != DS_OK) {

@@ -3,7 +3,8 @@
  *   report monthly --month YYYY-MM [--area CODE] [--forms DIR] --out FILE
  *   report quality [--area CODE] [--forms DIR] [--form FILE] [--out FILE]
  *
- * Reads DIR/office.db (only the current heads) and writes the report as
+ * Reads DIR/office.db (only the current heads, opened with the office
+ * secret key: the answers are sealed) and writes the report as
  * CSV or XLSX by the file's suffix (report.h).  The problem data list
  * without --out is printed as text, one problem per line.  Area names come
  * from township.csv and village.csv in --forms DIR (default DIR/forms when
@@ -19,6 +20,7 @@
 #include "eng.h"
 #include "form.h"
 #include "json.h"
+#include "ocmd_util.h"
 #include "odb.h"
 #include "report.h"
 #include "util.h"
@@ -121,15 +123,17 @@ office_report(const struct cli *cli, int argc, char **argv)
 	struct report_monthly_opts mo;
 	struct report_quality_opts qo;
 	struct report_table *t = NULL;
+	struct office off;
 	struct odb *db = NULL;
 	struct form *f = NULL;
 	struct eng_form *cf = NULL;
 	struct ds_err err;
 	struct ropts o;
 	enum ds_status st;
-	char path[4096], forms[4096], form[4096], *slash;
+	char forms[4096], form[4096], *slash;
 	int monthly, rc = CMD_EXIT_FAIL;
 
+	memset(&off, 0, sizeof(off));
 	if (argc < 2 || cli->office_dir == NULL || *cli->office_dir == '\0')
 		return cmd_usage(cli, &ocmd_report_entry);
 	monthly = strcmp(argv[1], "monthly") == 0;
@@ -162,21 +166,13 @@ office_report(const struct cli *cli, int argc, char **argv)
 	    snprintf(form, sizeof(form), "%s/household.md", o.forms) <
 	    (int)sizeof(form) && ds_path_exists(form))
 		o.form = form;
-	if (snprintf(path, sizeof(path), "%s/office.db", cli->office_dir) >=
-	    (int)sizeof(path)) {
-		fprintf(stderr, "%s: report: office directory name too long\n",
-		    cli->progname);
-		return CMD_EXIT_FAIL;
-	}
 	ds_json_init();
 	ds_err_clear(&err);
 	if (!monthly && o.form != NULL && load_form(cli, o.form, &f, &cf) != 0)
 		return CMD_EXIT_FAIL;
-	if ((st = odb_open(path, &db, &err)) != DS_OK) {
-		fprintf(stderr, "%s: report: cannot open %s: %s\n",
-		    cli->progname, path, err.msg);
+	if (office_open(cli, &ocmd_report_entry, &off, 1) != 0)
 		goto done;
-	}
+	db = off.db;
 	if (monthly) {
 		mo.area = o.area;
 		mo.forms_dir = o.forms;
@@ -203,7 +199,7 @@ office_report(const struct cli *cli, int argc, char **argv)
 	rc = CMD_EXIT_OK;
 done:
 	report_table_free(t);
-	odb_close(db);
+	office_close(&off);
 	eng_form_free(cf);
 	form_free(f);
 	return rc;

@@ -2,7 +2,10 @@
 /*
  * Every office command starts here: find the directory, open office.db,
  * read the public key file, and the secret key file only for commands that
- * sign or decrypt (import, enroll, serve, export).
+ * sign, or store or read household answers (import, enroll, serve, export,
+ * report, release): office.db keeps answers sealed under a key derived
+ * from it (odb.h), so those cannot run without it.  devices, revoke,
+ * resolve and conflicts never touch answers and open without it.
  */
 #include "ocmd_util.h"
 
@@ -41,11 +44,17 @@ office_open(const struct cli *cli, const struct cmd_entry *e,
 		return office_fail(cli, e->name, err.msg);
 	if (need_secret) {
 		snprintf(p, sizeof(p), "%s/%s", o->dir, CRY_OFFICE_SEC_FILE);
-		if (cry_office_sec_read(p, &o->sec, &err) != DS_OK)
-			return office_fail(cli, e->name, err.msg);
+		if (cry_office_sec_read(p, &o->sec, &err) != DS_OK) {
+			fprintf(stderr, "%s %s: 缺少办公室私钥 %s，本命令要用它"
+			    "读写住户数据。\n%s %s: this command needs the "
+			    "office secret key %s to read or store household "
+			    "data: %s\n", cli->progname, e->name, p,
+			    cli->progname, e->name, p, err.msg);
+			return CMD_EXIT_FAIL;
+		}
 	}
 	snprintf(p, sizeof(p), "%s/office.db", o->dir);
-	if (odb_open(p, &o->db, &err) != DS_OK) {
+	if (odb_open(p, o->sec, &o->db, &err) != DS_OK) {
 		office_close(o);
 		return office_fail(cli, e->name, err.msg);
 	}

@@ -17,9 +17,12 @@ struct office {
 };
 
 /*
- * Open the office named by --dir / DOORSTEP_OFFICE_DIR.  Prints the error
- * and returns an exit status (CMD_EXIT_USAGE without a directory,
- * CMD_EXIT_FAIL otherwise); 0 on success.
+ * Open the office named by --dir / DOORSTEP_OFFICE_DIR.  need_secret:
+ * read office-secret.key too and open office.db with its data key; every
+ * command that stores or reads household answers needs it.  Prints the
+ * error (naming a missing key file) and returns an exit status
+ * (CMD_EXIT_USAGE without a directory, CMD_EXIT_FAIL otherwise); 0 on
+ * success.
  */
 int	office_open(const struct cli *, const struct cmd_entry *,
 	    struct office *, int need_secret);

@@ -132,11 +132,26 @@ static const char schema_v2[] =
 	"  UNIQUE(bundle_id, kind)"
 	");";
 
+/*
+ * Version 3: revision.answers, audit and consent hold sealed BLOBs (same
+ * columns; SQLite keeps a BLOB as BLOB in a TEXT column).  Rows an older
+ * program stored in clear are marked here and sealed by the first open
+ * with the office secret key (seal_legacy); a v2 program refuses v3, so
+ * nothing reads a sealed value as text.
+ */
+static const char schema_v3[] =
+	"INSERT OR REPLACE INTO meta(k, v) SELECT 'seal_pending', 1"
+	"  WHERE EXISTS (SELECT 1 FROM revision);";
+
 /* migrations[i] takes a database from version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
+
+/* The key check: a fixed text sealed under the data key (meta). */
+static const char key_check_text[] = "doorstep office.db data key v1";
 
 static enum ds_status
 sql_status(int rc)
@@ -329,8 +344,329 @@ fail:
 	return s;
 }
 
+/* ---- the data key -------------------------------------------------------- */
+
+static const char *const col_names[] = { "answers", "audit", "consent" };
+
+/* AD = "dsodb1:" column ":" rev_id (16 bytes): binds row and column. */
+static size_t
+seal_ad(unsigned char ad[48], const char *tag, const unsigned char id[16])
+{
+	size_t n = (size_t)snprintf((char *)ad, 32, "dsodb1:%s:", tag);
+
+	memcpy(ad + n, id, 16);
+	return n + 16;
+}
+
+void
+odb_seal(const struct odb *o, const unsigned char rev_id[16],
+    enum odb_col col, const void *pt, size_t n, unsigned char *out)
+{
+	unsigned char ad[48];
+	size_t adlen = seal_ad(ad, col_names[col], rev_id);
+
+	/* Deterministic: a rerun after a crash stores the same bytes. */
+	cry_aead_seal_det(out, pt, n, ad, adlen, o->dkey);
+}
+
 enum ds_status
-odb_open(const char *path, struct odb **out, struct ds_err *err)
+odb_unseal(const struct odb *o, sqlite3_stmt *st, int i,
+    const unsigned char rev_id[16], enum odb_col col, struct odb_plain *pl,
+    struct ds_err *err)
+{
+	unsigned char ad[48];
+	const unsigned char *ct;
+	size_t adlen, n, need;
+	char hex[33];
+	char *np;
+
+	if (o->dkey == NULL)
+		return ds_err_set(err, DS_ESTATE, "office db: opened without "
+		    "the office secret key: answers cannot be read");
+	ds_hex_encode(rev_id, 16, hex);
+	n = (size_t)sqlite3_column_bytes(st, i);
+	if (sqlite3_column_type(st, i) != SQLITE_BLOB ||
+	    n < CRY_AEAD_OVERHEAD)
+		return ds_err_set(err, DS_ECRYPTO, "office db: revision %s: "
+		    "%s is not sealed", hex, col_names[col]);
+	ct = sqlite3_column_blob(st, i);
+	need = n - CRY_AEAD_OVERHEAD + 1;
+	if (need > pl->cap) {
+		if ((np = ds_malloc(need)) == NULL)
+			return ds_err_set(err, DS_ENOMEM, NULL);
+		odb_plain_free(pl);
+		pl->p = np;
+		pl->cap = need;
+	}
+	adlen = seal_ad(ad, col_names[col], rev_id);
+	if (cry_aead_open((unsigned char *)pl->p, ct, n, ad, adlen,
+	    o->dkey) != DS_OK) {
+		pl->len = 0;
+		return ds_err_set(err, DS_ECRYPTO, "office db: revision %s: "
+		    "%s does not open with this office's key (altered or "
+		    "moved from another row)", hex, col_names[col]);
+	}
+	pl->len = n - CRY_AEAD_OVERHEAD;
+	pl->p[pl->len] = '\0';
+	return DS_OK;
+}
+
+void
+odb_plain_wipe(struct odb_plain *pl)
+{
+	if (pl->p != NULL)
+		cry_wipe(pl->p, pl->len + 1 <= pl->cap ? pl->len + 1 : pl->cap);
+	pl->len = 0;
+}
+
+void
+odb_plain_free(struct odb_plain *pl)
+{
+	if (pl->p != NULL) {
+		cry_wipe(pl->p, pl->cap);
+		ds_free(pl->p);
+	}
+	pl->p = NULL;
+	pl->len = pl->cap = 0;
+}
+
+int
+odb_has_key(const struct odb *o)
+{
+	return o != NULL && o->dkey != NULL;
+}
+
+/* Value of meta key k as a blob (copied into out, *n bytes), *found. */
+static enum ds_status
+meta_get(sqlite3 *db, const char *k, unsigned char *out, size_t max,
+    size_t *n, int *found, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*found = 0;
+	*n = 0;
+	if ((rc = sqlite3_prepare_v2(db, "SELECT v FROM meta WHERE k = ?1",
+	    -1, &st, NULL)) != SQLITE_OK)
+		return odb_sqlerr(db, rc, err, "meta");
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*found = 1;
+		*n = (size_t)sqlite3_column_bytes(st, 0);
+		if (*n > max)
+			*n = max;
+		if (*n > 0)
+			memcpy(out, sqlite3_column_blob(st, 0), *n);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return odb_sqlerr(db, rc, err, "meta");
+	return DS_OK;
+}
+
+/* The key check's AD: "dsodb1:check:" office_id. */
+static enum ds_status
+key_check(struct odb *o, const unsigned char *v, size_t n, const char *path,
+    struct ds_err *err)
+{
+	unsigned char ad[48], pt[sizeof(key_check_text)];
+	size_t adlen = seal_ad(ad, "check", o->office_id);
+
+	if (n != ODB_SEALED_LEN(sizeof(key_check_text) - 1) ||
+	    cry_aead_open(pt, v, n, ad, adlen, o->dkey) != DS_OK ||
+	    memcmp(pt, key_check_text, sizeof(key_check_text) - 1) != 0)
+		return ds_err_set(err, DS_ECRYPTO, "office-secret.key does "
+		    "not open %s: it is not this office's key", path);
+	return DS_OK;
+}
+
+/* Seal every revision an older program stored in clear; ids first. */
+static enum ds_status
+seal_legacy(struct odb *o, int64_t *count, struct ds_err *err)
+{
+	static const char q_ids[] = "SELECT rev_id FROM revision WHERE"
+	    " typeof(answers) != 'blob' OR typeof(audit) != 'blob' OR"
+	    " typeof(consent) != 'blob' ORDER BY rev_id";
+	static const char q_get[] = "SELECT answers, audit, consent FROM"
+	    " revision WHERE rev_id = ?1";
+	static const char q_put[] = "UPDATE revision SET answers = ?2,"
+	    " audit = ?3, consent = ?4 WHERE rev_id = ?1";
+	sqlite3_stmt *ids = NULL, *get = NULL, *put = NULL;
+	unsigned char (*id)[16] = NULL, (*nid)[16], *buf = NULL;
+	size_t n = 0, cap = 0, i, len[3], off, total;
+	enum ds_status s = DS_OK;
+	const void *pt;
+	int c, rc;
+
+	*count = 0;
+	if ((rc = sqlite3_prepare_v2(o->db, q_ids, -1, &ids, NULL)) !=
+	    SQLITE_OK || (rc = sqlite3_prepare_v2(o->db, q_get, -1, &get,
+	    NULL)) != SQLITE_OK || (rc = sqlite3_prepare_v2(o->db, q_put, -1,
+	    &put, NULL)) != SQLITE_OK) {
+		s = odb_sqlerr(o->db, rc, err, "seal");
+		goto done;
+	}
+	while ((rc = sqlite3_step(ids)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((nid = ds_realloc(id, cap * 16)) == NULL) {
+				s = ds_err_set(err, DS_ENOMEM, NULL);
+				goto done;
+			}
+			id = nid;
+		}
+		if (sqlite3_column_bytes(ids, 0) != 16) {
+			s = ds_err_set(err, DS_ECORRUPT, "office db: bad rev_id");
+			goto done;
+		}
+		memcpy(id[n++], sqlite3_column_blob(ids, 0), 16);
+	}
+	if (rc != SQLITE_DONE) {
+		s = odb_sqlerr(o->db, rc, err, "seal");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(get);
+		sqlite3_bind_blob(get, 1, id[i], 16, SQLITE_STATIC);
+		if ((rc = sqlite3_step(get)) != SQLITE_ROW) {
+			s = odb_sqlerr(o->db, rc, err, "seal");
+			goto done;
+		}
+		total = 0;
+		for (c = 0; c < 3; c++) {
+			/* A blob here is already sealed: keep it. */
+			len[c] = (size_t)sqlite3_column_bytes(get, c);
+			if (sqlite3_column_type(get, c) != SQLITE_BLOB)
+				total += ODB_SEALED_LEN(len[c]);
+		}
+		ds_free(buf);
+		if ((buf = ds_malloc(total + 1)) == NULL) {
+			s = ds_err_set(err, DS_ENOMEM, NULL);
+			goto done;
+		}
+		sqlite3_reset(put);
+		sqlite3_bind_blob(put, 1, id[i], 16, SQLITE_STATIC);
+		for (off = 0, c = 0; c < 3; c++) {
+			if (sqlite3_column_type(get, c) == SQLITE_BLOB) {
+				sqlite3_bind_value(put, c + 2,
+				    sqlite3_column_value(get, c));
+				continue;
+			}
+			pt = sqlite3_column_text(get, c);
+			odb_seal(o, id[i], (enum odb_col)c, pt != NULL ? pt :
+			    "", len[c], buf + off);
+			sqlite3_bind_blob(put, c + 2, buf + off,
+			    (int)ODB_SEALED_LEN(len[c]), SQLITE_STATIC);
+			off += ODB_SEALED_LEN(len[c]);
+		}
+		if ((rc = sqlite3_step(put)) != SQLITE_DONE) {
+			s = odb_sqlerr(o->db, rc, err, "seal");
+			goto done;
+		}
+	}
+	*count = (int64_t)n;
+done:
+	ds_free(buf);
+	ds_free(id);
+	sqlite3_finalize(ids);
+	sqlite3_finalize(get);
+	sqlite3_finalize(put);
+	return s;
+}
+
+/*
+ * Derive the data key, check it against the stored key check, and on the
+ * first keyed open write the check and seal legacy clear rows (one
+ * transaction), then truncate the WAL.
+ */
+static enum ds_status
+key_setup(struct odb *o, const struct cry_office_sec *sec, const char *path,
+    struct ds_err *err)
+{
+	static const char q_put[] = "INSERT OR REPLACE INTO meta(k, v)"
+	    " VALUES ('data_key_check', ?1)";
+	unsigned char v[128], ad[48];
+	char a[33], b[33];
+	sqlite3_stmt *st;
+	enum ds_status s;
+	size_t n, adlen;
+	int64_t sealed = 0;
+	int have, pending, rc;
+
+	if (memcmp(sec->office_id, o->office_id, 16) != 0) {
+		ds_hex_encode(sec->office_id, 16, a);
+		ds_hex_encode(o->office_id, 16, b);
+		return ds_err_set(err, DS_ECRYPTO, "office-secret.key is for "
+		    "office %s, but %s belongs to office %s", a, path, b);
+	}
+	if ((o->dkey = cry_secure_alloc(CRY_KEY_BYTES)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "no secure memory for the "
+		    "office data key");
+	cry_kdf(o->dkey, CRY_KEY_BYTES, 1, "officedb", sec->box_sk);
+	if ((s = meta_get(o->db, "data_key_check", v, sizeof(v), &n, &have,
+	    err)) != DS_OK)
+		return s;
+	if (have && (s = key_check(o, v, n, path, err)) != DS_OK)
+		return s;
+	if ((s = meta_get(o->db, "seal_pending", v, sizeof(v), &n, &pending,
+	    err)) != DS_OK)
+		return s;
+	if (have && !pending)
+		return DS_OK;
+	if ((s = odb_exec(o->db, "BEGIN IMMEDIATE", err)) != DS_OK)
+		return s;
+	/* Re-read under the write lock: another process may have done it. */
+	if ((s = meta_get(o->db, "data_key_check", v, sizeof(v), &n, &have,
+	    err)) != DS_OK)
+		goto fail;
+	if (have && (s = key_check(o, v, n, path, err)) != DS_OK)
+		goto fail;
+	if (!have) {
+		adlen = seal_ad(ad, "check", o->office_id);
+		cry_aead_seal_det(v, (const unsigned char *)key_check_text,
+		    sizeof(key_check_text) - 1, ad, adlen, o->dkey);
+		if ((rc = sqlite3_prepare_v2(o->db, q_put, -1, &st, NULL)) !=
+		    SQLITE_OK) {
+			s = odb_sqlerr(o->db, rc, err, "key check");
+			goto fail;
+		}
+		sqlite3_bind_blob(st, 1, v,
+		    (int)ODB_SEALED_LEN(sizeof(key_check_text) - 1),
+		    SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			s = odb_sqlerr(o->db, rc, err, "key check");
+			goto fail;
+		}
+	}
+	if ((s = meta_get(o->db, "seal_pending", v, sizeof(v), &n, &pending,
+	    err)) != DS_OK)
+		goto fail;
+	if (pending && ((s = seal_legacy(o, &sealed, err)) != DS_OK ||
+	    (s = odb_exec(o->db, "DELETE FROM meta WHERE k = 'seal_pending'",
+	    err)) != DS_OK))
+		goto fail;
+	if ((s = odb_exec(o->db, "COMMIT", err)) != DS_OK)
+		goto fail;
+	/*
+	 * The clear pages are overwritten (secure_delete) in the WAL; copy
+	 * them home and empty the WAL.  A reader elsewhere may hold it back;
+	 * the next checkpoint finishes the job.
+	 */
+	if (pending)
+		sqlite3_wal_checkpoint_v2(o->db, NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	return DS_OK;
+fail:
+	odb_exec(o->db, "ROLLBACK", NULL);
+	return s;
+}
+
+enum ds_status
+odb_open(const char *path, const struct cry_office_sec *sec,
+    struct odb **out, struct ds_err *err)
 {
 	struct odb *o;
 	sqlite3_stmt *st = NULL;
@@ -385,6 +721,9 @@ odb_open(const char *path, struct odb **out, struct ds_err *err)
 	}
 	memcpy(o->office_id, sqlite3_column_blob(st, 0), 16);
 	sqlite3_finalize(st);
+	st = NULL;
+	if (sec != NULL && (s = key_setup(o, sec, path, err)) != DS_OK)
+		goto fail;
 	*out = o;
 	return DS_OK;
 fail:
@@ -402,6 +741,8 @@ odb_close(struct odb *o)
 		odb_exec(o->db, "ROLLBACK", NULL);
 	odb_stmts_free(o);
 	sqlite3_close(o->db);
+	cry_secure_free(o->dkey);
+	ds_free(o->sbuf);
 	ds_free(o);
 }
 

@@ -16,13 +16,21 @@
  * Schema versions are kept in PRAGMA user_version; odb_open refuses a file
  * whose application_id is not office.db's or whose version is newer than
  * this program knows (ODB_SCHEMA_VERSION), and migrates older ones.
+ *
+ * Data at rest (docs/sync.md "Office data at rest"): every revision's
+ * answers, audit and consent are sealed with the office data key
+ * (XChaCha20-Poly1305, AD = row id and column).  The key is derived from
+ * the office box secret key when odb_open is given office-secret.key; a
+ * connection opened without it manages devices, ledger and forks but
+ * cannot store or read answers (DS_ESTATE).  Household key and worker id
+ * stay in clear.
  */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "status.h"
 
-#define ODB_SCHEMA_VERSION	2
+#define ODB_SCHEMA_VERSION	3
 #define ODB_APPLICATION_ID	0x44534f46	/* "DSOF" */
 
 struct odb;
@@ -36,16 +44,28 @@ struct odb;
 enum ds_status	 odb_create(const char *path,
 		    const unsigned char office_id[16], struct ds_err *);
 
+struct cry_office_sec;
+
 /*
  * Open an existing office.db read-write.  DS_ENOENT when it does not
  * exist, DS_ECORRUPT when it is not an office database or fails
  * quick_check, DS_ESTATE when its schema is newer than this program's.
+ *
+ * sec (may be NULL) is office-secret.key: odb derives the office data key
+ * from its box secret (cry_kdf "officedb", 1) into its own secure memory,
+ * wiped by odb_close; sec stays the caller's and is not kept.  A key of
+ * another office (other office id, or a key that fails the stored key
+ * check) is DS_ECRYPTO.  The first keyed open writes the key check and
+ * seals revisions stored in clear by an older program, in one
+ * transaction, then truncates the WAL.
  * The caller owns *out and closes it with odb_close.
  */
-enum ds_status	 odb_open(const char *path, struct odb **out,
-		    struct ds_err *);
-/* Close and free; NULL is allowed. */
+enum ds_status	 odb_open(const char *path, const struct cry_office_sec *sec,
+		    struct odb **out, struct ds_err *);
+/* Close, wipe the data key, free; NULL is allowed. */
 void		 odb_close(struct odb *);
+/* 1 if the connection holds the office data key. */
+int		 odb_has_key(const struct odb *);
 
 /* The office id recorded at creation. */
 void		 odb_office_id(const struct odb *, unsigned char out[16]);
@@ -142,7 +162,8 @@ enum ds_status	 odb_pending_count(struct odb *,
 struct bundle_rev;
 
 /*
- * Store one revision unless its rev_id is already there (*inserted 0).
+ * Store one revision unless its rev_id is already there (*inserted 0),
+ * its answers, audit and consent sealed (needs the data key: DS_ESTATE).
  * Revisions are immutable: a second copy is ignored, never compared.
  * held: its parent is not here yet, so it is kept out of heads and forks
  * (odb_rev_release lets it in).
@@ -221,9 +242,16 @@ enum ds_status	 odb_ledger_db_seen(struct odb *,
 		    const unsigned char device_id[16],
 		    const unsigned char db_uuid[16], int *seen, int *any,
 		    struct ds_err *);
-/* The answers JSON of a revision; *out (NUL-terminated) is the caller's. */
+/*
+ * The answers JSON of a revision, decrypted; *out (NUL-terminated) is the
+ * caller's, to release with odb_answers_free (wipes).  DS_ENOENT if the
+ * revision is not stored, DS_ECRYPTO (naming it) if its row does not
+ * open, DS_ESTATE without the data key.
+ */
 enum ds_status	 odb_rev_answers(struct odb *, const unsigned char rev_id[16],
 		    char **out, struct ds_err *);
+/* Wipe and free answers text from odb_rev_answers; NULL is fine. */
+void		 odb_answers_free(char *);
 /*
  * The other settled revisions of `record_uuid` with the same parent (NULL:
  * none), excluding `rev_id`; at most max ids into out, count in *n.
@@ -301,7 +329,9 @@ struct odb_head {
 
 /*
  * Call cb for every current head that is not deleted, ordered by household
- * key then record id (deterministic).  Strings are valid during the call.
+ * key then record id (deterministic).  Strings are valid during the call;
+ * answers is decrypted into memory odb wipes after each call.  Needs the
+ * data key; a head whose row does not open stops with DS_ECRYPTO.
  */
 enum ds_status	 odb_head_each(struct odb *,
 		    int (*cb)(void *, const struct odb_head *), void *arg,

@@ -9,6 +9,7 @@
  */
 #include <sqlite3.h>
 
+#include "cry.h"
 #include "odb.h"
 
 #define ODB_STMT_MAX	64
@@ -16,11 +17,48 @@
 struct odb {
 	sqlite3		*db;
 	unsigned char	 office_id[16];
+	unsigned char	*dkey;		/* data key, secure memory; or NULL */
+	unsigned char	*sbuf;		/* sealed-value scratch (ciphertext) */
+	size_t		 scap;
 	int		 in_txn;
 	int		 nstmt;
 	const char	*stmt_sql[ODB_STMT_MAX];
 	sqlite3_stmt	*stmt[ODB_STMT_MAX];
 };
+
+/* The sealed columns of a revision; the tag goes into the AD. */
+enum odb_col {
+	ODB_COL_ANSWERS,
+	ODB_COL_AUDIT,
+	ODB_COL_CONSENT
+};
+
+/* Decrypted text, NUL-terminated; wiped by odb_plain_wipe / _free. */
+struct odb_plain {
+	char	*p;
+	size_t	 len, cap;
+};
+
+/* Bytes a sealed value of n plaintext bytes takes. */
+#define ODB_SEALED_LEN(n)	((n) + CRY_AEAD_OVERHEAD)
+
+/*
+ * Seal n bytes of column col of revision rev_id into out
+ * (ODB_SEALED_LEN(n) bytes); needs o->dkey.
+ */
+void		 odb_seal(const struct odb *, const unsigned char rev_id[16],
+		    enum odb_col, const void *pt, size_t n, unsigned char *out);
+/*
+ * Open result column i of st (column col of revision rev_id) into pl,
+ * growing it.  DS_ECRYPTO naming the revision if the value is not a
+ * sealed blob of this row and column, DS_ESTATE without the key.
+ */
+enum ds_status	 odb_unseal(const struct odb *, sqlite3_stmt *, int i,
+		    const unsigned char rev_id[16], enum odb_col,
+		    struct odb_plain *pl, struct ds_err *);
+/* Wipe the used part (keeps the buffer); free wipes and releases it. */
+void		 odb_plain_wipe(struct odb_plain *);
+void		 odb_plain_free(struct odb_plain *);
 
 /* Map an SQLite result code to a status and a message naming `what`. */
 enum ds_status	 odb_sqlerr(sqlite3 *, int rc, struct ds_err *,

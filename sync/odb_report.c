@@ -4,7 +4,8 @@
  * add queries without touching the importer's statements.  Every query
  * here is a SELECT on the schema documented in odb.c; statements are
  * prepared per call and finalized before returning, so a caller may run
- * them inside an odb_head_each callback.
+ * them inside an odb_head_each callback.  Answers are sealed (odb.h):
+ * each is opened into memory that is wiped after its callback.
  */
 #include "odb_report.h"
 
@@ -19,13 +20,16 @@ enum ds_status
 odb_report_ancestors(struct odb *o, const unsigned char rev_id[16],
     int (*cb)(void *, const char *, size_t), void *arg, struct ds_err *err)
 {
+	struct odb_plain pl = { NULL, 0, 0 };
 	sqlite3_stmt *st;
 	unsigned char cur[16];
 	enum ds_status s = DS_OK;
 	const void *p;
-	const char *a;
 	int rc, depth;
 
+	if (!odb_has_key(o))
+		return ds_err_set(err, DS_ESTATE, "office db: opened without "
+		    "the office secret key: answers cannot be read");
 	rc = sqlite3_prepare_v2(o->db, Q_REV, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return odb_sqlerr(o->db, rc, err, "revision history");
@@ -45,10 +49,15 @@ odb_report_ancestors(struct odb *o, const unsigned char rev_id[16],
 			s = odb_sqlerr(o->db, rc, err, "revision history");
 			break;
 		}
-		if (depth > 0 && (a = (const char *)sqlite3_column_text(st,
-		    1)) != NULL && cb(arg, a,
-		    (size_t)sqlite3_column_bytes(st, 1)) != 0)
-			break;
+		if (depth > 0) {
+			if ((s = odb_unseal(o, st, 1, cur, ODB_COL_ANSWERS,
+			    &pl, err)) != DS_OK)
+				break;
+			rc = cb(arg, pl.p, pl.len);
+			odb_plain_wipe(&pl);
+			if (rc != 0)
+				break;
+		}
 		p = sqlite3_column_blob(st, 0);
 		if (p == NULL || sqlite3_column_bytes(st, 0) != 16)
 			break;
@@ -57,5 +66,6 @@ odb_report_ancestors(struct odb *o, const unsigned char rev_id[16],
 			break;		/* a cycle cannot be imported; stop */
 	}
 	sqlite3_finalize(st);
+	odb_plain_free(&pl);
 	return s;
 }

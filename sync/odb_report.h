@@ -21,7 +21,9 @@
  * the call) of each ancestor of revision rev_id, nearest first, following
  * parent_rev_id until a revision has no parent or its parent is not in the
  * database.  The revision itself is not passed.  A non-zero cb return stops
- * the walk.  DS_ENOENT if rev_id is unknown.
+ * the walk.  DS_ENOENT if rev_id is unknown.  The answers are decrypted
+ * into memory wiped after each call: needs the data key (DS_ESTATE), and
+ * an ancestor whose row does not open is DS_ECRYPTO naming it.
  */
 enum ds_status	 odb_report_ancestors(struct odb *,
 		    const unsigned char rev_id[16],

@@ -461,9 +461,31 @@ odb_rev_insert(struct odb *o, const struct bundle_rev *r,
     const unsigned char device_id[16], const unsigned char bundle_id[16],
     int held, int *inserted, struct ds_err *err)
 {
+	const struct bundle_bytes *col[3];
 	sqlite3_stmt *st;
+	unsigned char *nb;
+	size_t need, off;
+	int c;
 
 	*inserted = 0;
+	if (o->dkey == NULL)
+		return ds_err_set(err, DS_ESTATE, "office db: opened without "
+		    "the office secret key: answers cannot be stored");
+	col[ODB_COL_ANSWERS] = &r->answers;
+	col[ODB_COL_AUDIT] = &r->audit;
+	col[ODB_COL_CONSENT] = &r->consent;
+	for (need = 0, c = 0; c < 3; c++) {
+		if (col[c]->n > BUNDLE_PLAIN_MAX)
+			return ds_err_set(err, DS_ELIMIT, "office db: "
+			    "revision too large");
+		need += ODB_SEALED_LEN(col[c]->n);
+	}
+	if (need > o->scap) {
+		if ((nb = ds_realloc(o->sbuf, need)) == NULL)
+			return ds_err_set(err, DS_ENOMEM, NULL);
+		o->sbuf = nb;
+		o->scap = need;
+	}
 	if ((st = odb_stmt(o, Q_REV_INS, err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, r->rev_id, 16);
@@ -480,9 +502,14 @@ odb_rev_insert(struct odb *o, const struct bundle_rev *r,
 	sqlite3_bind_int64(st, 12, r->t_end);
 	sqlite3_bind_int64(st, 13, r->saved_at);
 	sqlite3_bind_int(st, 14, r->deleted ? 1 : 0);
-	bind_bytes(st, 15, &r->answers);
-	bind_bytes(st, 16, &r->audit);
-	bind_bytes(st, 17, &r->consent);
+	for (off = 0, c = 0; c < 3; c++) {
+		odb_seal(o, r->rev_id, (enum odb_col)c,
+		    col[c]->n ? col[c]->p : (const unsigned char *)"",
+		    col[c]->n, o->sbuf + off);
+		sqlite3_bind_blob(st, 15 + c, o->sbuf + off,
+		    (int)ODB_SEALED_LEN(col[c]->n), SQLITE_STATIC);
+		off += ODB_SEALED_LEN(col[c]->n);
+	}
 	bind_id(st, 18, bundle_id, 16);
 	sqlite3_bind_int(st, 19, held ? 1 : 0);
 	if (held)
@@ -499,11 +526,15 @@ enum ds_status
 odb_rev_answers(struct odb *o, const unsigned char rev_id[16], char **out,
     struct ds_err *err)
 {
+	struct odb_plain pl = { NULL, 0, 0 };
 	sqlite3_stmt *st;
-	const unsigned char *t;
+	enum ds_status s;
 	int rc;
 
 	*out = NULL;
+	if (o->dkey == NULL)
+		return ds_err_set(err, DS_ESTATE, "office db: opened without "
+		    "the office secret key: answers cannot be read");
 	if ((st = odb_stmt(o, Q_REV_ANS, err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, rev_id, 16);
@@ -514,13 +545,23 @@ odb_rev_answers(struct odb *o, const unsigned char rev_id[16], char **out,
 			return ds_err_set(err, DS_ENOENT, "no such revision");
 		return odb_sqlerr(o->db, rc, err, "revision");
 	}
-	t = sqlite3_column_text(st, 0);
-	*out = ds_strndup(t != NULL ? (const char *)t : "",
-	    (size_t)sqlite3_column_bytes(st, 0));
+	s = odb_unseal(o, st, 0, rev_id, ODB_COL_ANSWERS, &pl, err);
 	sqlite3_reset(st);
-	if (*out == NULL)
-		return ds_err_set(err, DS_ENOMEM, NULL);
+	if (s != DS_OK) {
+		odb_plain_free(&pl);
+		return s;
+	}
+	*out = pl.p;
 	return DS_OK;
+}
+
+void
+odb_answers_free(char *p)
+{
+	if (p != NULL) {
+		cry_wipe(p, strlen(p));
+		ds_free(p);
+	}
 }
 
 static const char Q_REV_SIB[] = "SELECT rev_id FROM revision WHERE"
@@ -980,10 +1021,15 @@ enum ds_status
 odb_head_each(struct odb *o, int (*cb)(void *, const struct odb_head *),
     void *arg, struct ds_err *err)
 {
+	struct odb_plain pl = { NULL, 0, 0 };
 	struct odb_head h;
 	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
 	int rc;
 
+	if (o->dkey == NULL)
+		return ds_err_set(err, DS_ESTATE, "office db: opened without "
+		    "the office secret key: answers cannot be read");
 	/* Not cached: callbacks may run other queries. */
 	rc = sqlite3_prepare_v2(o->db, Q_HEADS, -1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -999,14 +1045,24 @@ odb_head_each(struct odb *o, int (*cb)(void *, const struct odb_head *),
 		h.worker_id = (const char *)sqlite3_column_text(st, 6);
 		h.saved_at = sqlite3_column_int64(st, 7);
 		h.deleted = sqlite3_column_int(st, 8);
-		h.answers = (const char *)sqlite3_column_text(st, 9);
-		h.answers_len = (size_t)sqlite3_column_bytes(st, 9);
-		if (h.household_key == NULL || h.answers == NULL)
+		if (h.household_key == NULL)
 			continue;
-		if (cb(arg, &h) != 0)
+		if ((s = odb_unseal(o, st, 9, h.rev_id, ODB_COL_ANSWERS, &pl,
+		    err)) != DS_OK)
 			break;
+		h.answers = pl.p;
+		h.answers_len = pl.len;
+		rc = cb(arg, &h);
+		odb_plain_wipe(&pl);
+		if (rc != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
 	}
 	sqlite3_finalize(st);
+	odb_plain_free(&pl);
+	if (s != DS_OK)
+		return s;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return odb_sqlerr(o->db, rc, err, "heads");
 	return DS_OK;

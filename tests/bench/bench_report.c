@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 
 #include "support/support.h"
+#include "support/syncfix.h"
 
 #include "bundle.h"
 #include "eng.h"
@@ -163,7 +164,7 @@ main(void)
 	struct odb *db;
 	struct ds_err err;
 	struct rusage ru;
-	unsigned char office[16] = { 1 };
+	struct sf_office office;
 	char dir[600], path[700], *csv;
 	uint64_t tb[32], tm[32], tc[32], tx[32], tq[32], t0;
 	size_t bytes, parsed, csvlen = 0, rows = 0, qrows = 0;
@@ -179,9 +180,10 @@ main(void)
 		setenv("TMPDIR", base, 1);
 	ds_json_init();
 	snprintf(dir, sizeof(dir), "%s", ts_tmpdir("bench-report"));
-	snprintf(path, sizeof(path), "%s/office.db", dir);
-	if (odb_create(path, office, &err) != DS_OK ||
-	    odb_open(path, &db, &err) != DS_OK) {
+	snprintf(path, sizeof(path), "%s/office", dir);
+	sf_office_make(&office, path);
+	snprintf(path, sizeof(path), "%s", office.db);
+	if (odb_open(path, office.sec, &db, &err) != DS_OK) {
 		fprintf(stderr, "bench_report: %s\n", err.msg);
 		return 1;
 	}

@@ -259,7 +259,7 @@ main(void)
 
 		snprintf(p, sizeof(p), "%s/bench%d.db", dir, reps);
 		if (odb_create(p, office.pub.office_id, &err) != DS_OK ||
-		    odb_open(p, &db, &err) != DS_OK)
+		    odb_open(p, office.sec, &db, &err) != DS_OK)
 			return 1;
 		memset(&od, 0, sizeof(od));
 		memcpy(od.device_id, d.device_id, 16);

@@ -106,7 +106,7 @@ main(void)
 	tmp = ts_tmpdir("export");
 	snprintf(d, sizeof(d), "%s/office", tmp);
 	sf_office_make(&office, d);
-	if (odb_open(office.db, &db, &err) != DS_OK)
+	if (odb_open(office.db, office.sec, &db, &err) != DS_OK)
 		return 1;
 	RUN(test_csv_exact_and_xlsx);
 	odb_close(db);

@@ -77,7 +77,7 @@ write_golden(void)
 	/* The receipt of a fresh office for it. */
 	snprintf(p, sizeof(p), "%s/golden-office.db", ts_tmpdir("golden-w"));
 	if (odb_create(p, o.pub.office_id, &err) != DS_OK ||
-	    odb_open(p, &db, &err) != DS_OK)
+	    odb_open(p, o.sec, &db, &err) != DS_OK)
 		abort();
 	memset(&od, 0, sizeof(od));
 	memcpy(od.device_id, d.device_id, 16);
@@ -150,7 +150,7 @@ test_golden_bundle_verifies_and_decrypts(void)
 	/* A fresh office import reproduces it byte for byte. */
 	snprintf(p, sizeof(p), "%s/office.db", ts_tmpdir("golden"));
 	ST_EQ(odb_create(p, pub.office_id, &err), DS_OK, &err);
-	ST_EQ(odb_open(p, &db, &err), DS_OK, &err);
+	ST_EQ(odb_open(p, sec, &db, &err), DS_OK, &err);
 	if (db == NULL)
 		goto done;
 	ST_EQ(imp_enroll(db, sec, NULL, (unsigned char *)b, n, "golden", NULL,

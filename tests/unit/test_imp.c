@@ -516,7 +516,7 @@ main(void)
 	sf_office_make(&office, d);
 	snprintf(d, sizeof(d), "%s/other", tmp);
 	sf_office_make(&other, d);
-	if (odb_open(office.db, &db, &err) != DS_OK) {
+	if (odb_open(office.db, office.sec, &db, &err) != DS_OK) {
 		printf("not ok open: %s\n", err.msg);
 		return 1;
 	}

@@ -59,7 +59,7 @@ import_all(const char *path)
 	struct ds_err err;
 	int i, bad = 0;
 
-	if (odb_open(path, &db, &err) != DS_OK)
+	if (odb_open(path, office.sec, &db, &err) != DS_OK)
 		return -1;
 	for (i = 0; i < NB; i++) {
 		if (imp_bundle(db, office.sec, bund[i], blen[i], &r, &err) !=
@@ -103,7 +103,7 @@ make_bundles(void)
 	sf_device_make(&a, 1);
 	sf_device_make(&b, 2);
 	sf_device_make(&c, 3);	/* never enrolled: held */
-	if (odb_open(office.db, &db, &err) != DS_OK)
+	if (odb_open(office.db, office.sec, &db, &err) != DS_OK)
 		abort();
 	memset(&od, 0, sizeof(od));
 	od.state = ODB_DEV_ENROLLED;

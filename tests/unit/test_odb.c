@@ -32,7 +32,7 @@ test_create_then_open_keeps_office_id(void)
 		id[i] = (unsigned char)(0xa0 + i);
 	path_in(p, sizeof(p), "a.db");
 	ST_EQ(odb_create(p, id, &err), DS_OK, &err);
-	ST_EQ(odb_open(p, &o, &err), DS_OK, &err);
+	ST_EQ(odb_open(p, NULL, &o, &err), DS_OK, &err);
 	OK(o != NULL);
 	if (o != NULL) {
 		odb_office_id(o, got);
@@ -101,7 +101,7 @@ test_open_rejects_foreign_and_newer_files(void)
 	char p[512];
 
 	path_in(p, sizeof(p), "missing.db");
-	ST_EQ(odb_open(p, &o, &err), DS_ENOENT, &err);
+	ST_EQ(odb_open(p, NULL, &o, &err), DS_ENOENT, &err);
 	OK(o == NULL);
 
 	path_in(p, sizeof(p), "other.db");
@@ -109,7 +109,7 @@ test_open_rejects_foreign_and_newer_files(void)
 	OK(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL) ==
 	    SQLITE_OK);
 	sqlite3_close(db);
-	ST_EQ(odb_open(p, &o, &err), DS_ECORRUPT, &err);
+	ST_EQ(odb_open(p, NULL, &o, &err), DS_ECORRUPT, &err);
 	OK(strstr(err.msg, "not an office database") != NULL);
 
 	path_in(p, sizeof(p), "newer.db");
@@ -118,14 +118,14 @@ test_open_rejects_foreign_and_newer_files(void)
 	OK(sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL) ==
 	    SQLITE_OK);
 	sqlite3_close(db);
-	ST_EQ(odb_open(p, &o, &err), DS_ESTATE, &err);
+	ST_EQ(odb_open(p, NULL, &o, &err), DS_ESTATE, &err);
 	OK(strstr(err.msg, "schema version 99") != NULL);
 	OK(o == NULL);
 
 	path_in(p, sizeof(p), "text.db");
 	OK(ds_file_write_atomic(p, "hello, not sqlite at all, just text.....",
 	    40, 0600, &err) == DS_OK);
-	ST_EQ(odb_open(p, &o, &err), DS_ECORRUPT, &err);
+	ST_EQ(odb_open(p, NULL, &o, &err), DS_ECORRUPT, &err);
 }
 
 int

@@ -507,7 +507,7 @@ main(void)
 	tmp = ts_tmpdir("pack");
 	snprintf(d, sizeof(d), "%s/office", tmp);
 	sf_office_make(&office, d);
-	if (odb_open(office.db, &db, &err) != DS_OK)
+	if (odb_open(office.db, office.sec, &db, &err) != DS_OK)
 		return 1;
 	cry_random(dek, sizeof(dek));
 	memcpy(stdek, dek, sizeof(dek));

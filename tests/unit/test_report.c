@@ -342,7 +342,7 @@ test_monthly_is_deterministic(void)
 
 	a = monthly_csv("2024-09", NULL, &la);
 	/* A second connection, as a second run of the program would be. */
-	ST_EQ(odb_open(office.db, &db2, &err), DS_OK, &err);
+	ST_EQ(odb_open(office.db, office.sec, &db2, &err), DS_OK, &err);
 	odb_close(db2);
 	b = monthly_csv("2024-09", NULL, &lb);
 	OK(a != NULL && b != NULL && la == lb && memcmp(a, b, la) == 0);
@@ -786,7 +786,7 @@ test_quality_recheck_with_form(void)
 	}
 	snprintf(dir, sizeof(dir), "%s/office2", tmp);
 	sf_office_make(&o2, dir);
-	ST_EQ(odb_open(o2.db, &db2, &err), DS_OK, &err);
+	ST_EQ(odb_open(o2.db, o2.sec, &db2, &err), DS_OK, &err);
 	sf_device_make(&d, 2);
 	memset(&od, 0, sizeof(od));
 	memcpy(od.device_id, d.device_id, 16);
@@ -868,7 +868,7 @@ main(void)
 	tmp = ts_tmpdir("report");
 	snprintf(d, sizeof(d), "%s/office", tmp);
 	sf_office_make(&office, d);
-	if (odb_open(office.db, &db, &err) != DS_OK) {
+	if (odb_open(office.db, office.sec, &db, &err) != DS_OK) {
 		printf("not ok open: %s\n", err.msg);
 		return 1;
 	}
