@@ -286,7 +286,7 @@ history(int seq, uint64_t seed)
 	bad = 0;
 	snprintf(dir, sizeof(dir), "%s/h%d", tmp, seq);
 	sf_office_make(&office, dir);
-	if (odb_open(office.db, &db, &err) != DS_OK) {
+	if (odb_open(office.db, office.sec, &db, &err) != DS_OK) {
 		OK(0);
 		return;
 	}
