@@ -115,7 +115,7 @@ fill(struct odb *db, int nhh, size_t *bytes)
 		r.audit.p = (const unsigned char *)"[]";
 		r.audit.n = 2;
 		*bytes += r.answers.n;
-		if (odb_rev_insert(db, &r, r.record_uuid, r.record_uuid, &ins,
+		if (odb_rev_insert(db, &r, r.record_uuid, r.record_uuid, 0, &ins,
 		    &err) != DS_OK || odb_head_update(db, r.record_uuid,
 		    &err) != DS_OK) {
 			fprintf(stderr, "fill: %s\n", err.msg);
