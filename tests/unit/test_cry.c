@@ -175,6 +175,43 @@ test_aead_binds_ad_and_key(void)
 	OK(memcmp(ct, ct2, sizeof(ct)) != 0);
 }
 
+/* The synthetic-nonce seal: deterministic, yet no nonce shared across
+ * different (key, ad, plaintext). */
+static void
+test_aead_det_repeats_only_identical_input(void)
+{
+	unsigned char key[32], key2[32], a[3 + CRY_AEAD_OVERHEAD];
+	unsigned char b[sizeof(a)], pt[3];
+
+	cry_random(key, sizeof(key));
+	cry_random(key2, sizeof(key2));
+	cry_aead_seal_det(a, (const unsigned char *)"abc", 3,
+	    (const unsigned char *)"ad", 2, key);
+	cry_aead_seal_det(b, (const unsigned char *)"abc", 3,
+	    (const unsigned char *)"ad", 2, key);
+	OK(memcmp(a, b, sizeof(a)) == 0);
+	INT_EQ(cry_aead_open(pt, a, sizeof(a), (const unsigned char *)"ad", 2,
+	    key), DS_OK);
+	OK(memcmp(pt, "abc", 3) == 0);
+	INT_EQ(cry_aead_open(pt, a, sizeof(a), (const unsigned char *)"ae", 2,
+	    key), DS_ECRYPTO);
+	cry_aead_seal_det(b, (const unsigned char *)"abd", 3,
+	    (const unsigned char *)"ad", 2, key);
+	OK(memcmp(a, b, CRY_AEAD_NONCE_BYTES) != 0);
+	cry_aead_seal_det(b, (const unsigned char *)"abc", 3,
+	    (const unsigned char *)"ae", 2, key);
+	OK(memcmp(a, b, CRY_AEAD_NONCE_BYTES) != 0);
+	cry_aead_seal_det(b, (const unsigned char *)"abc", 3,
+	    (const unsigned char *)"ad", 2, key2);
+	OK(memcmp(a, b, CRY_AEAD_NONCE_BYTES) != 0);
+	/* The AD length is hashed: ("ad", "abc") is not ("a", "dabc"). */
+	cry_aead_seal_det(a, (const unsigned char *)"c", 1,
+	    (const unsigned char *)"ab", 2, key);
+	cry_aead_seal_det(b, (const unsigned char *)"bc", 2,
+	    (const unsigned char *)"a", 1, key);
+	OK(memcmp(a, b, CRY_AEAD_NONCE_BYTES) != 0);
+}
+
 static void
 test_pwhash_min_cost_and_bounds(void)
 {
@@ -207,6 +244,7 @@ main(void)
 	RUN(test_office_create_and_read_back);
 	RUN(test_office_pub_parser_is_strict);
 	RUN(test_aead_binds_ad_and_key);
+	RUN(test_aead_det_repeats_only_identical_input);
 	RUN(test_pwhash_min_cost_and_bounds);
 	return harness_done();
 }
