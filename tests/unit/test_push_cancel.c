@@ -249,7 +249,7 @@ main(void)
 	tmp = ts_tmpdir("pushcancel");
 	snprintf(d, sizeof(d), "%s/office", tmp);
 	sf_office_make(&office, d);
-	if (odb_open(office.db, &db, &err) != DS_OK)
+	if (odb_open(office.db, office.sec, &db, &err) != DS_OK)
 		return 1;
 	ctx.db = db;
 	ctx.sec = office.sec;
