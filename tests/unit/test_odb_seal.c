@@ -402,6 +402,37 @@ test_commands_and_the_key_file(void)
 	snprintf(key, sizeof(key), "%s/office-secret.key", office.dir);
 	snprintf(moved, sizeof(moved), "%s/secret.away", tmp);
 	snprintf(out, sizeof(out), "%s/cmd.out", tmp);
+	/* A new laptop's bundle on a stick: import holds it, enroll imports. */
+	{
+		struct sf_device d;
+		struct sf_rev r;
+		unsigned char *b;
+		char ans[256], usb[700], bpath[1100];
+		long before = sf_db_count(office.db, "revision");
+
+		sf_device_make(&d, 8);
+		snprintf(ans, sizeof(ans), "{\"hh_id\":\"H9\",\"member\":[{"
+		    "\"mname\":\"%s\",\"idno\":\"%s\"}]}", NAME, IDNO);
+		sf_rev(&r, &d, 9, 1, NULL, ans);
+		b = sf_bundle(&d, &office, &r, 1, 0, 0, &n);
+		snprintf(usb, sizeof(usb), "%s/usb", tmp);
+		OK(ds_mkdir_p(usb, 0700, &err) == DS_OK);
+		snprintf(bpath, sizeof(bpath), "%s", sf_write(usb, "b.dsb", b,
+		    n));
+		ds_free(b);
+		sf_device_free(&d);
+		OK(rename(key, moved) == 0);
+		snprintf(cmd, sizeof(cmd), "%s import --dir %s %s >%s 2>&1",
+		    office_bin(), office.dir, bpath, out);
+		INT_EQ(run(cmd), 1);
+		OK(rename(moved, key) == 0);
+		INT_EQ(run(cmd), 0);
+		snprintf(cmd, sizeof(cmd), "%s enroll --dir %s %s >%s 2>&1",
+		    office_bin(), office.dir, bpath, out);
+		INT_EQ(run(cmd), 0);
+		INT_EQ(sf_db_count(office.db, "revision"), before + 1);
+		INT_EQ(markers(office.dir), 0);
+	}
 	snprintf(cmd, sizeof(cmd), "%s export --dir %s --format csv --out "
 	    "%s/e1.csv >%s 2>&1", office_bin(), office.dir, tmp, out);
 	INT_EQ(run(cmd), 0);
