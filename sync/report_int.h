@@ -85,6 +85,13 @@ struct report_check {
 
 struct eng_form;
 
+/* A member's ID number (upper-case) and where it sits in the record. */
+struct report_id {
+	char		id[24];
+	char		name[64];	/* the member's name */
+	int		member;		/* index in `member` */
+};
+
 struct report_rec {
 	char		 record[33];	/* record uuid, hex */
 	unsigned char	 rev_id[16];
@@ -118,6 +125,10 @@ struct report_rec {
 	size_t		 nchecks;	/* open errors and warnings */
 	struct report_check	*checks;	/* owned */
 	int64_t		 saved_at;
+	/* For the checks across households (rules 4 and 7): */
+	char		 phone[24];	/* the household phone, as typed */
+	size_t		 nids;		/* member ID numbers given */
+	struct report_id *ids;		/* owned */
 };
 
 /*

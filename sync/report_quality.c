@@ -9,6 +9,10 @@
  * against today's rules: every open error (required, constraint) and
  * every warning without a reason, with the form's own message.  The rest
  * comes from what each record stores under "_meta" (state, reasons).
+ * Across households (domain.md §7.2 rows 4 and 7, which no laptop can
+ * check alone): a member ID number that also appears in another household
+ * (or twice in one), and a household phone that another household also
+ * gave; numbers are shown masked, the other households by key.
  * Rows are ordered by township, village, household key, record id, then
  * the engine's form order or the question path, so the list is stable.
  */
@@ -164,6 +168,160 @@ record_rows(struct report_table *t, const struct report_names *nm,
 	return st;
 }
 
+/* One phone or member ID number and whose it is. */
+struct key {
+	const char		*k;
+	const struct report_rec	*r;
+	const struct report_id	*id;	/* NULL for the phone */
+	size_t			 next;	/* r's next key; nk: none */
+};
+
+/* The household a record stands for: its key, else the record. */
+static const char *
+hh_of(const struct report_rec *r)
+{
+	return *r->hh != '\0' ? r->hh : r->record;
+}
+
+static int
+key_cmp(const void *pa, const void *pb)
+{
+	const struct key *a = pa, *b = pb;
+	int c;
+
+	if ((c = strcmp(a->k, b->k)) != 0 ||
+	    (c = strcmp(hh_of(a->r), hh_of(b->r))) != 0 ||
+	    (c = strcmp(a->r->record, b->r->record)) != 0)
+		return c;
+	return (a->id != NULL ? a->id->member : -1) -
+	    (b->id != NULL ? b->id->member : -1);
+}
+
+/* 138****1234, 340102**********1234: enough to find, not to copy. */
+static void
+mask(const char *s, size_t keep_head, char *out, size_t n)
+{
+	size_t l = strlen(s), i, o = 0;
+
+	for (i = 0; i < l && o + 1 < n; i++)
+		out[o++] = i < keep_head || i + 4 >= l ? s[i] : '*';
+	out[o] = '\0';
+}
+
+/*
+ * Rows for r: every phone or ID group it is in that spans another
+ * household (or, for an ID, two members of one).  keys sorted.
+ */
+static enum ds_status
+dup_rows(struct report_table *t, const struct report_names *nm,
+    const struct report_rec *r, const struct key *keys, size_t nk,
+    size_t first, struct ds_err *err)
+{
+	char text[1024], others[512], m[32], path[64];
+	enum ds_status st = DS_OK;
+	size_t i, lo, hi, j, no, ol;
+
+	for (i = first; i < nk && st == DS_OK; i = keys[i].next) {
+		for (lo = i; lo > 0 && strcmp(keys[lo - 1].k, keys[i].k) == 0;
+		    lo--)
+			;
+		for (hi = i + 1; hi < nk && strcmp(keys[hi].k, keys[i].k) == 0;
+		    hi++)
+			;
+		others[0] = '\0';
+		ol = 0;
+		for (j = lo, no = 0; j < hi; j++) {
+			if (j == i || (keys[i].id == NULL &&
+			    strcmp(hh_of(keys[j].r), hh_of(r)) == 0))
+				continue;
+			if (keys[j].r == r && keys[j].id != NULL)
+				snprintf(m, sizeof(m), "本户成员%d",
+				    keys[j].id->member + 1);
+			else
+				snprintf(m, sizeof(m), "%.24s",
+				    hh_of(keys[j].r));
+			if (no < 5 && ol < sizeof(others))
+				ol += (size_t)snprintf(others + ol,
+				    sizeof(others) - ol, "%s%s", no ? "、" : "",
+				    m);
+			no++;
+		}
+		if (no == 0)
+			continue;
+		if (no > 5 && ol < sizeof(others))
+			snprintf(others + ol, sizeof(others) - ol, " 等%zu处",
+			    no);
+		if (keys[i].id == NULL) {
+			mask(keys[i].k, 3, m, sizeof(m));
+			snprintf(text, sizeof(text), "手机号 %s 也登记在：%s。"
+			    "不同家庭一般不用同一号码，请核实（规则7）。", m,
+			    others);
+			st = put(t, nm, r, "重复手机号", "phone", text, err);
+		} else {
+			mask(keys[i].k, 6, m, sizeof(m));
+			snprintf(text, sizeof(text), "成员%s的证件号码 %s 也出现在：%s。"
+			    "同一人只能在一户登记，请核对证件（规则4）。",
+			    keys[i].id->name, m, others);
+			snprintf(path, sizeof(path), "member[%d]/m_id_number",
+			    keys[i].id->member + 1);
+			st = put(t, nm, r, "重复证件号", path, text, err);
+		}
+	}
+	return st;
+}
+
+/* Every phone and member ID of every record (all areas: a duplicate in
+ * another township matters too), sorted.  Placeholders are left out. */
+static enum ds_status
+keys_make(const struct report_rec *recs, size_t n, struct key **out,
+    size_t *nk, size_t **firstp, struct ds_err *err)
+{
+	struct key *k;
+	size_t *first, i, j, cap = 0;
+
+	*out = NULL;
+	*nk = 0;
+	*firstp = NULL;
+	for (i = 0; i < n; i++)
+		cap += 1 + recs[i].nids;
+	if (cap == 0)
+		return DS_OK;
+	if ((k = ds_calloc(cap, sizeof(*k))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "report: out of memory");
+	for (i = 0; i < n; i++) {
+		if (recs[i].refused)
+			continue;
+		if (strlen(recs[i].phone) >= 7) {
+			k[*nk].k = recs[i].phone;
+			k[(*nk)++].r = &recs[i];
+		}
+		for (j = 0; j < recs[i].nids; j++) {
+			if (strncmp(recs[i].ids[j].id, "999999", 6) == 0)
+				continue;
+			k[*nk].k = recs[i].ids[j].id;
+			k[*nk].r = &recs[i];
+			k[(*nk)++].id = &recs[i].ids[j];
+		}
+	}
+	if (*nk > 1)
+		qsort(k, *nk, sizeof(*k), key_cmp);
+	/* Each record's keys as a chain, in sorted order. */
+	if ((first = ds_calloc(n, sizeof(*first))) == NULL) {
+		ds_free(k);
+		*nk = 0;
+		return ds_err_set(err, DS_ENOMEM, "report: out of memory");
+	}
+	for (i = 0; i < n; i++)
+		first[i] = *nk;
+	for (i = *nk; i > 0; i--) {
+		k[i - 1].next = first[k[i - 1].r - recs];
+		first[k[i - 1].r - recs] = i - 1;
+	}
+	*out = k;
+	*firstp = first;
+	return DS_OK;
+}
+
 enum ds_status
 report_quality(struct odb *db, const struct report_quality_opts *o,
     struct report_table **out, struct ds_err *err)
@@ -172,9 +330,10 @@ report_quality(struct odb *db, const struct report_quality_opts *o,
 	const struct report_rec **v = NULL;
 	struct report_names *nm = NULL;
 	struct report_table *t = NULL;
+	struct key *keys = NULL;
 	enum ds_status st;
 	char title[256];
-	size_t n = 0, nv = 0, i;
+	size_t n = 0, nv = 0, nk = 0, i, *first = NULL;
 
 	ds_err_clear(err);
 	if ((st = report_recs_load(db, o->form, o->area, &recs, &n, err)) != DS_OK)
@@ -188,7 +347,8 @@ report_quality(struct odb *db, const struct report_quality_opts *o,
 			v[nv++] = &recs[i];
 	if (nv > 0)
 		qsort(v, nv, sizeof(*v), rec_cmp);
-	if ((st = report_names_load(o->forms_dir, &nm, err)) != DS_OK)
+	if ((st = report_names_load(o->forms_dir, &nm, err)) != DS_OK ||
+	    (st = keys_make(recs, n, &keys, &nk, &first, err)) != DS_OK)
 		goto done;
 	snprintf(title, sizeof(title), "问题数据清单%s%s",
 	    o->area != NULL && *o->area != '\0' ? " 区域 " : "",
@@ -197,7 +357,9 @@ report_quality(struct odb *db, const struct report_quality_opts *o,
 	    DS_OK)
 		goto done;
 	for (i = 0; i < nv && st == DS_OK; i++)
-		st = record_rows(t, nm, v[i], err);
+		if ((st = record_rows(t, nm, v[i], err)) == DS_OK)
+			st = dup_rows(t, nm, v[i], keys, nk, first != NULL ?
+			    first[v[i] - recs] : nk, err);
 	if (st != DS_OK) {
 		report_table_free(t);
 		goto done;
@@ -205,6 +367,8 @@ report_quality(struct odb *db, const struct report_quality_opts *o,
 	*out = t;
 done:
 	report_names_free(nm);
+	ds_free(keys);
+	ds_free(first);
 	ds_free(v);
 	report_recs_free(recs, n);
 	return st;

@@ -170,6 +170,33 @@ measures(const json_t *o)
 	return bits;
 }
 
+/* Each member's ID number, upper-cased (a final x typed small). */
+static enum ds_status
+member_ids(struct report_rec *r, const json_t *m, struct ds_err *err)
+{
+	const json_t *it;
+	const char *s;
+	size_t i, n, k;
+
+	if (!json_is_array(m) || (n = json_array_size(m)) == 0)
+		return DS_OK;
+	if ((r->ids = ds_calloc(n, sizeof(*r->ids))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "report: out of memory");
+	for (i = 0; i < n; i++) {
+		it = json_array_get(m, i);
+		s = jstr(it, "m_id_number");
+		if (*s == '\0' || strlen(s) >= sizeof(r->ids[0].id))
+			continue;
+		for (k = 0; s[k] != '\0'; k++)
+			r->ids[r->nids].id[k] = s[k] >= 'a' && s[k] <= 'z' ?
+			    (char)(s[k] - 'a' + 'A') : s[k];
+		copy(r->ids[r->nids].name, sizeof(r->ids[0].name),
+		    jstr(it, "m_name"));
+		r->ids[r->nids++].member = (int)i;
+	}
+	return DS_OK;
+}
+
 static enum ds_status
 reasons(struct report_rec *r, const json_t *meta, struct ds_err *err)
 {
@@ -250,6 +277,11 @@ report_rec_parse(const char *answers, size_t len, struct report_rec *r,
 	m = json_object_get(o, "member");
 	r->n_members = json_is_array(m) ? (int)json_array_size(m) : 0;
 	r->measures = measures(o);
+	copy(r->phone, sizeof(r->phone), jstr(o, "phone"));
+	if ((st = member_ids(r, m, err)) != DS_OK) {
+		json_decref(o);
+		return st;
+	}
 	r->dev_gap = positive(o, "n_can_work") && !yes(o, "dev_status");
 	meta = json_object_get(o, "_meta");
 	r->draft = strcmp(jstr(meta, "state"), "finalized") != 0;
@@ -406,6 +438,11 @@ report_rec_reset(struct report_rec *r)
 	ds_free(r->checks);
 	r->checks = NULL;
 	r->nchecks = 0;
+	if (r->ids != NULL)
+		memset(r->ids, 0, r->nids * sizeof(*r->ids));
+	ds_free(r->ids);
+	r->ids = NULL;
+	r->nids = 0;
 }
 
 void

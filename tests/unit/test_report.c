@@ -742,6 +742,39 @@ out:
  * The problem list re-checked by the engine against forms/household.md,
  * in an office of its own, with variants of one stored household.
  */
+/*
+ * Five copies of one household would share its phone and its members' ID
+ * numbers, which the list flags (rules 4 and 7): give copy i its own
+ * phone and IDs (sequence digits changed, check digit recomputed).
+ */
+static void
+distinct(json_t *doc, size_t i)
+{
+	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5,
+	    8, 4, 2 };
+	json_t *m = json_object_get(doc, "member"), *it;
+	char id[19], ph[16];
+	size_t j;
+	int k, sum;
+
+	snprintf(ph, sizeof(ph), "139000000%02zu", i);
+	json_object_set_new(doc, "phone", json_string(ph));
+	json_array_foreach(m, j, it) {
+		const char *s = json_string_value(json_object_get(it,
+		    "m_id_number"));
+
+		if (s == NULL || strlen(s) != 18)
+			continue;
+		memcpy(id, s, 19);
+		id[14] = (char)('0' + i % 10);
+		id[15] = (char)('0' + j % 10);
+		for (k = 0, sum = 0; k < 17; k++)
+			sum += (id[k] - '0') * w[k];
+		id[17] = "10X98765432"[sum % 11];
+		json_object_set_new(it, "m_id_number", json_string(id));
+	}
+}
+
 static void
 test_quality_recheck_with_form(void)
 {
@@ -795,6 +828,7 @@ test_quality_recheck_with_form(void)
 	ST_EQ(odb_device_put(db2, &od, &err), DS_OK, &err);
 	for (i = 0; i < 5; i++) {
 		doc = json_deep_copy(base);
+		distinct(doc, i);
 		meta = json_object_get(doc, "_meta");
 		if (strcmp(edits[i][1], "@draft") == 0)
 			json_object_set_new(meta, "state",
@@ -857,6 +891,93 @@ test_quality_recheck_with_form(void)
 	form_free(f);
 }
 
+/* Rules 4 and 7 across households: the office sees what no laptop can. */
+static void
+test_quality_duplicates_across_households(void)
+{
+	static const char *const docs[] = {
+		/* A and B share a phone; A's member 1 and B's member 2 share
+		 * an ID; C gives one ID to two members; D shares A's phone
+		 * but refused; all share a placeholder ID. */
+		"{\"hh_id\":\"HA\",\"phone\":\"13912345678\",\"member\":["
+		    "{\"m_name\":\"甲\",\"m_id_number\":\"340102198001011234\"},"
+		    "{\"m_name\":\"乙\",\"m_id_number\":\"999999000000000001\"}]}",
+		"{\"hh_id\":\"HB\",\"phone\":\"13912345678\",\"member\":["
+		    "{\"m_name\":\"丙\",\"m_id_number\":\"340102199001015678\"},"
+		    "{\"m_name\":\"丁\",\"m_id_number\":\"340102198001011234\"},"
+		    "{\"m_name\":\"戊\",\"m_id_number\":\"999999000000000001\"}]}",
+		"{\"hh_id\":\"HC\",\"phone\":\"13700000000\",\"member\":["
+		    "{\"m_name\":\"己\",\"m_id_number\":\"34010220000101999x\"},"
+		    "{\"m_name\":\"庚\",\"m_id_number\":\"34010220000101999X\"}]}",
+		"{\"hh_id\":\"HD\",\"consent\":\"no\",\"phone\":\"13912345678\"}",
+	};
+	struct sf_office o3;
+	struct sf_device d;
+	struct sf_rev r[4];
+	struct odb_device od;
+	struct imp_result res;
+	struct report_quality_opts qo;
+	struct report_table *t = NULL;
+	struct odb *db3 = NULL;
+	struct ds_err err;
+	char dir[600], *csv = NULL;
+	unsigned char *b;
+	size_t len, i;
+
+	snprintf(dir, sizeof(dir), "%s/office3", tmp);
+	sf_office_make(&o3, dir);
+	ST_EQ(odb_open(o3.db, &db3, &err), DS_OK, &err);
+	sf_device_make(&d, 3);
+	memset(&od, 0, sizeof(od));
+	memcpy(od.device_id, d.device_id, 16);
+	memcpy(od.sign_pk, d.key->pk, 32);
+	od.state = ODB_DEV_ENROLLED;
+	ST_EQ(odb_device_put(db3, &od, &err), DS_OK, &err);
+	for (i = 0; i < 4; i++) {
+		sf_rev(&r[i], &d, 60 + (int)i, 1, NULL, "{}");
+		r[i].r.answers.p = (const unsigned char *)docs[i];
+		r[i].r.answers.n = strlen(docs[i]);
+	}
+	b = sf_bundle(&d, &o3, r, 4, 0, 0, &len);
+	ST_EQ(imp_bundle(db3, o3.sec, b, len, &res, &err), DS_OK, &err);
+	imp_result_free(&res);
+	ds_free(b);
+	memset(&qo, 0, sizeof(qo));
+	qo.forms_dir = "forms";
+	ST_EQ(report_quality(db3, &qo, &t, &err), DS_OK, &err);
+	if (t != NULL && report_csv(t, &csv, &len, &err) == DS_OK &&
+	    csv != NULL) {
+		/* A and B name each other; the number is masked. */
+		OK(strstr(csv, ",HA,,") != NULL &&
+		    strstr(csv, "重复手机号,phone,手机号 139****5678 也登记在：HB。") !=
+		    NULL);
+		OK(strstr(csv, "手机号 139****5678 也登记在：HA。") != NULL);
+		OK(strstr(csv, "重复证件号,member[1]/m_id_number,成员甲的证件号码 "
+		    "340102********1234 也出现在：HB。") != NULL);
+		OK(strstr(csv, "重复证件号,member[2]/m_id_number,成员丁的证件号码 "
+		    "340102********1234 也出现在：HA。") != NULL);
+		/* One ID on two members of C, a lower-case x folded. */
+		OK(strstr(csv, "成员己的证件号码 340102********999X 也出现在："
+		    "本户成员2。") != NULL);
+		OK(strstr(csv, "成员庚的证件号码 340102********999X 也出现在："
+		    "本户成员1。") != NULL);
+		/* Not flagged: B's own other numbers, placeholders, the
+		 * refused D, and the full numbers anywhere. */
+		OK(strstr(csv, "340102********5678") == NULL);
+		OK(strstr(csv, "999999") == NULL);
+		OK(strstr(csv, "重复手机号,phone,手机号 139****5678 也登记在"
+		    "：HA、HB") == NULL);	/* D's own row */
+		OK(strstr(csv, "13912345678") == NULL &&
+		    strstr(csv, "340102198001011234") == NULL);
+	} else
+		OK(0);
+	ds_free(csv);
+	report_table_free(t);
+	odb_close(db3);
+	sf_device_free(&d);
+	sf_office_free(&o3);
+}
+
 int
 main(void)
 {
@@ -881,6 +1002,7 @@ main(void)
 	RUN(test_monthly_is_deterministic);
 	RUN(test_quality_matches_expected_csv);
 	RUN(test_quality_recheck_with_form);
+	RUN(test_quality_duplicates_across_households);
 	RUN(test_xlsx_frozen_titles_totals);
 	RUN(test_xlsx_quality_list);
 	RUN(test_csv_quoting_and_bad_suffix);
