@@ -926,7 +926,7 @@ test_quality_duplicates_across_households(void)
 
 	snprintf(dir, sizeof(dir), "%s/office3", tmp);
 	sf_office_make(&o3, dir);
-	ST_EQ(odb_open(o3.db, &db3, &err), DS_OK, &err);
+	ST_EQ(odb_open(o3.db, o3.sec, &db3, &err), DS_OK, &err);
 	sf_device_make(&d, 3);
 	memset(&od, 0, sizeof(od));
 	memcpy(od.device_id, d.device_id, 16);
