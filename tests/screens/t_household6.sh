@@ -133,6 +133,14 @@ q "> Is any compulsory-age child out of school?" 2 Enter
 q "> Is any member without basic medical insurance?" 2 Enter
 q "> Housing safety rating" 1 Enter
 q "> Drinking-water problems" 1 Enter
+# Production and living conditions (mu, km; each defaults to 0).
+m "Farmland (mu)" 3.5
+m "Pasture (mu)" 0
+m "Water surface (mu)" 0
+m "Forest land (mu)" 0
+m "Grain-for-green land (mu)" 0
+m "Orchards (mu)" 0
+m "Distance to the village main road (km)" 1.5
 # Risk factors (each defaults to No): none.
 for r in "Illness" "Disability" "Schooling costs" "Natural disaster" "Accident" \
     "Failed farm or business project" "Unstable employment" "Lack of labour" \
@@ -174,3 +182,5 @@ has saved_category_suggestion "$T/rec.json" '"cat_suggest":"none"'
 has saved_category_confirmed "$T/rec.json" '"category":"none"'
 has saved_signal "$T/rec.json" '"signal":"yellow"'
 has saved_signal_zh "$T/rec.json" '"signal_zh":"黄"'
+has saved_land "$T/rec.json" '"land_farm":"3.5"'
+has saved_road "$T/rec.json" '"road_km":"1.5"'
