@@ -1017,9 +1017,34 @@ static const char Q_HEADS[] = "SELECT r.record_uuid, r.rev_id, r.rev_no,"
     " r.deleted, r.answers FROM head h JOIN revision r ON r.rev_id = h.rev_id"
     " WHERE h.deleted = 0 ORDER BY h.household_key, h.record_uuid";
 
+static const char Q_REVS[] = "SELECT r.record_uuid, r.rev_id, r.rev_no,"
+    " h.household_key, r.form_id, r.form_ver, r.worker_id, r.saved_at,"
+    " r.deleted, r.answers FROM head h JOIN revision r"
+    " ON r.record_uuid = h.record_uuid WHERE h.deleted = 0 AND r.held = 0"
+    " ORDER BY h.household_key, h.record_uuid, r.rev_no, r.rev_id";
+
+static enum ds_status	heads_or_revs(struct odb *, const char *,
+			    int (*)(void *, const struct odb_head *), void *,
+			    struct ds_err *);
+
 enum ds_status
 odb_head_each(struct odb *o, int (*cb)(void *, const struct odb_head *),
     void *arg, struct ds_err *err)
+{
+	return heads_or_revs(o, Q_HEADS, cb, arg, err);
+}
+
+enum ds_status
+odb_rev_each(struct odb *o, int (*cb)(void *, const struct odb_head *),
+    void *arg, struct ds_err *err)
+{
+	return heads_or_revs(o, Q_REVS, cb, arg, err);
+}
+
+static enum ds_status
+heads_or_revs(struct odb *o, const char *sql,
+    int (*cb)(void *, const struct odb_head *), void *arg,
+    struct ds_err *err)
 {
 	struct odb_plain pl = { NULL, 0, 0 };
 	struct odb_head h;
@@ -1031,7 +1056,7 @@ odb_head_each(struct odb *o, int (*cb)(void *, const struct odb_head *),
 		return ds_err_set(err, DS_ESTATE, "office db: opened without "
 		    "the office secret key: answers cannot be read");
 	/* Not cached: callbacks may run other queries. */
-	rc = sqlite3_prepare_v2(o->db, Q_HEADS, -1, &st, NULL);
+	rc = sqlite3_prepare_v2(o->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return odb_sqlerr(o->db, rc, err, "heads");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -144,15 +144,18 @@ void		 report_rec_reset(struct report_rec *);
 
 /*
  * Read every current head (not deleted) into *out (n records, in the
- * order of odb_head_each).  With a compiled form, each record in `area`
- * (NULL: all) made with that form (same form id) is also restored into
- * the interview engine and its open errors and warnings listed (checks);
- * a record the engine cannot restore gets recheck -1 and the reason.
- * Free with report_recs_free.
+ * order of odb_head_each).  With asof_ym (YYYYMM, 0: now), each record as
+ * it stood at the end of that month instead: its newest revision whose
+ * visit_date falls in or before the month (a record with none is left
+ * out), so a past month counts the categories and rosters it had then.
+ * With a compiled form, each record in `area` (NULL: all) made with that
+ * form (same form id) is also restored into the interview engine and its
+ * open errors and warnings listed (checks); a record the engine cannot
+ * restore gets recheck -1 and the reason.  Free with report_recs_free.
  */
 enum ds_status	 report_recs_load(struct odb *, const struct eng_form *,
-		    const char *area, struct report_rec **out, size_t *n,
-		    struct ds_err *);
+		    const char *area, int asof_ym, struct report_rec **out,
+		    size_t *n, struct ds_err *);
 /* Re-check one parsed record against a compiled form (as above). */
 enum ds_status	 report_rec_recheck(struct report_rec *,
 		    const struct eng_form *, const char *answers, size_t len,

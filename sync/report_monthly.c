@@ -472,7 +472,8 @@ report_monthly(struct odb *db, const struct report_monthly_opts *o,
 	m.o = o;
 	m.ym = o->year * 100 + o->month;
 	m.err = err;
-	if ((st = report_recs_load(db, NULL, NULL, &m.recs, &m.nrecs, err)) != DS_OK)
+	if ((st = report_recs_load(db, NULL, NULL, m.ym, &m.recs, &m.nrecs,
+	    err)) != DS_OK)
 		return st;
 	if (m.nrecs > 0 && (m.hh = ds_calloc(m.nrecs, sizeof(*m.hh))) ==
 	    NULL) {

@@ -336,7 +336,8 @@ report_quality(struct odb *db, const struct report_quality_opts *o,
 	size_t n = 0, nv = 0, nk = 0, i, *first = NULL;
 
 	ds_err_clear(err);
-	if ((st = report_recs_load(db, o->form, o->area, &recs, &n, err)) != DS_OK)
+	if ((st = report_recs_load(db, o->form, o->area, 0, &recs, &n,
+	    err)) != DS_OK)
 		return st;
 	if (n > 0 && (v = ds_calloc(n, sizeof(*v))) == NULL) {
 		st = ds_err_set(err, DS_ENOMEM, "report: out of memory");

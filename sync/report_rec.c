@@ -360,6 +360,7 @@ rec_fill(struct report_rec *r, const struct odb_head *h,
 struct load {
 	const struct eng_form	*cf;
 	const char		*area;
+	int			 asof;		/* YYYYMM, 0: heads */
 	struct report_rec	*v;
 	size_t			 n, cap;
 	enum ds_status		 st;
@@ -391,12 +392,29 @@ load_one(void *arg, const struct odb_head *h)
 	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
 	l->st = rec_fill(&l->v[l->n], h, l->cf, l->area, l->err);
 	l->n++;		/* freed by report_recs_free even when half filled */
-	return l->st != DS_OK;
+	if (l->st != DS_OK || l->asof == 0)
+		return l->st != DS_OK;
+	/*
+	 * As of a month: a revision of a visit after it does not exist yet;
+	 * a later revision of the same record replaces the earlier (runs
+	 * are oldest first).
+	 */
+	v = &l->v[l->n - 1];
+	if (v->visit_ym == 0 || v->visit_ym > l->asof) {
+		report_rec_reset(v);
+		l->n--;
+	} else if (l->n >= 2 && strcmp(l->v[l->n - 2].record, v->record) ==
+	    0) {
+		report_rec_reset(&l->v[l->n - 2]);
+		l->v[l->n - 2] = *v;
+		l->n--;
+	}
+	return 0;
 }
 
 enum ds_status
 report_recs_load(struct odb *o, const struct eng_form *cf,
-    const char *area, struct report_rec **out, size_t *n,
+    const char *area, int asof_ym, struct report_rec **out, size_t *n,
     struct ds_err *err)
 {
 	struct load l;
@@ -405,8 +423,10 @@ report_recs_load(struct odb *o, const struct eng_form *cf,
 	memset(&l, 0, sizeof(l));
 	l.cf = cf;
 	l.area = area;
+	l.asof = asof_ym;
 	l.err = err;
-	st = odb_head_each(o, load_one, &l, err);
+	st = asof_ym > 0 ? odb_rev_each(o, load_one, &l, err) :
+	    odb_head_each(o, load_one, &l, err);
 	if (st == DS_OK)
 		st = l.st;
 	if (st != DS_OK) {

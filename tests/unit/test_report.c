@@ -978,6 +978,91 @@ test_quality_duplicates_across_households(void)
 	sf_office_free(&o3);
 }
 
+/* A past month counts each household as it stood then: a later
+ * revision (October) does not rewrite September. */
+static void
+test_monthly_as_of_the_month(void)
+{
+	static const char *const docs[] = {
+		/* X in August: marginal, 3 persons. */
+		"{\"_meta\":{\"state\":\"finalized\"},\"category\":\"marginal\","
+		    "\"hh_id\":\"HX\",\"ident_month\":\"202408\",\"member\":"
+		    "[{},{},{}],\"township\":\"341802101\",\"village\":"
+		    "\"341802101201\",\"visit_date\":\"2024-08-15\"}",
+		/* X in October: unstable now, 5 persons. */
+		"{\"_meta\":{\"state\":\"finalized\"},\"category\":\"unstable\","
+		    "\"hh_id\":\"HX\",\"ident_month\":\"202408\",\"member\":"
+		    "[{},{},{},{},{}],\"township\":\"341802101\",\"village\":"
+		    "\"341802101201\",\"visit_date\":\"2024-10-10\"}",
+		/* Y, first visited in October. */
+		"{\"_meta\":{\"state\":\"finalized\"},\"category\":\"sudden\","
+		    "\"hh_id\":\"HY\",\"ident_month\":\"202410\",\"member\":"
+		    "[{},{}],\"township\":\"341802101\",\"village\":"
+		    "\"341802101201\",\"visit_date\":\"2024-10-05\"}",
+	};
+	struct sf_office o4;
+	struct sf_device d;
+	struct sf_rev r[3];
+	struct odb_device od;
+	struct imp_result res;
+	struct report_monthly_opts mo;
+	struct report_table *t = NULL;
+	struct odb *db4 = NULL;
+	struct ds_err err;
+	char dir[600];
+	unsigned char *b;
+	size_t len, i;
+
+	snprintf(dir, sizeof(dir), "%s/office4", tmp);
+	sf_office_make(&o4, dir);
+	ST_EQ(odb_open(o4.db, o4.sec, &db4, &err), DS_OK, &err);
+	sf_device_make(&d, 4);
+	memset(&od, 0, sizeof(od));
+	memcpy(od.device_id, d.device_id, 16);
+	memcpy(od.sign_pk, d.key->pk, 32);
+	od.state = ODB_DEV_ENROLLED;
+	ST_EQ(odb_device_put(db4, &od, &err), DS_OK, &err);
+	sf_rev(&r[0], &d, 70, 1, NULL, "{}");
+	sf_rev(&r[1], &d, 70, 2, r[0].r.rev_id, "{}");
+	sf_rev(&r[2], &d, 71, 1, NULL, "{}");
+	for (i = 0; i < 3; i++) {
+		r[i].r.answers.p = (const unsigned char *)docs[i];
+		r[i].r.answers.n = strlen(docs[i]);
+	}
+	b = sf_bundle(&d, &o4, r, 3, 0, 0, &len);
+	ST_EQ(imp_bundle(db4, o4.sec, b, len, &res, &err), DS_OK, &err);
+	imp_result_free(&res);
+	ds_free(b);
+	memset(&mo, 0, sizeof(mo));
+	mo.year = 2024;
+	mo.month = 9;
+	ST_EQ(report_monthly(db4, &mo, &t, &err), DS_OK, &err);
+	if (t != NULL) {
+		STR_EQ(total_of(t, "月初监测户数"), "1");
+		STR_EQ(total_of(t, "边缘易致贫户户数"), "1");
+		STR_EQ(total_of(t, "边缘易致贫户人数"), "3");
+		STR_EQ(total_of(t, "脱贫不稳定户户数"), "0");
+		STR_EQ(total_of(t, "突发严重困难户户数"), "0");
+		STR_EQ(total_of(t, "访问次数"), "0");
+	}
+	report_table_free(t);
+	t = NULL;
+	mo.month = 10;
+	ST_EQ(report_monthly(db4, &mo, &t, &err), DS_OK, &err);
+	if (t != NULL) {
+		STR_EQ(total_of(t, "月初监测户数"), "1");
+		STR_EQ(total_of(t, "脱贫不稳定户户数"), "1");
+		STR_EQ(total_of(t, "脱贫不稳定户人数"), "5");
+		STR_EQ(total_of(t, "边缘易致贫户户数"), "0");
+		STR_EQ(total_of(t, "新识别户数"), "1");
+		STR_EQ(total_of(t, "访问次数"), "2");
+	}
+	report_table_free(t);
+	odb_close(db4);
+	sf_device_free(&d);
+	sf_office_free(&o4);
+}
+
 int
 main(void)
 {
@@ -1003,6 +1088,7 @@ main(void)
 	RUN(test_quality_matches_expected_csv);
 	RUN(test_quality_recheck_with_form);
 	RUN(test_quality_duplicates_across_households);
+	RUN(test_monthly_as_of_the_month);
 	RUN(test_xlsx_frozen_titles_totals);
 	RUN(test_xlsx_quality_list);
 	RUN(test_csv_quoting_and_bad_suffix);
