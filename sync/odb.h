@@ -338,8 +338,8 @@ enum ds_status	 odb_head_each(struct odb *,
 		    struct ds_err *);
 /*
  * Every settled revision of those records, each record's in a run, in
- * the heads' order, oldest first (rev_no, then rev_id: the last of a run
- * is the head).  For reports "as of" a past month.
+ * the heads' order, newest first (rev_no, then rev_id, descending: the
+ * first of a run is the head).  For reports "as of" a past month.
  */
 enum ds_status	 odb_rev_each(struct odb *,
 		    int (*cb)(void *, const struct odb_head *), void *arg,

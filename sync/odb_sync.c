@@ -1021,7 +1021,7 @@ static const char Q_REVS[] = "SELECT r.record_uuid, r.rev_id, r.rev_no,"
     " h.household_key, r.form_id, r.form_ver, r.worker_id, r.saved_at,"
     " r.deleted, r.answers FROM head h JOIN revision r"
     " ON r.record_uuid = h.record_uuid WHERE h.deleted = 0 AND r.held = 0"
-    " ORDER BY h.household_key, h.record_uuid, r.rev_no, r.rev_id";
+    " ORDER BY h.household_key, h.record_uuid, r.rev_no DESC, r.rev_id DESC";
 
 static enum ds_status	heads_or_revs(struct odb *, const char *,
 			    int (*)(void *, const struct odb_head *), void *,

@@ -361,6 +361,8 @@ struct load {
 	const struct eng_form	*cf;
 	const char		*area;
 	int			 asof;		/* YYYYMM, 0: heads */
+	unsigned char		 taken[16];	/* record last taken (asof) */
+	int			 have_taken;
 	struct report_rec	*v;
 	size_t			 n, cap;
 	enum ds_status		 st;
@@ -374,6 +376,11 @@ load_one(void *arg, const struct odb_head *h)
 	struct report_rec *v;
 	size_t ncap;
 
+	/* As of a month, runs come newest first: once a record's revision
+	 * is taken, its older ones need no parsing. */
+	if (l->asof != 0 && l->have_taken &&
+	    memcmp(l->taken, h->record_uuid, 16) == 0)
+		return 0;
 	if (l->n == l->cap) {
 		if (l->cap >= RECS_MAX) {
 			l->st = ds_err_set(l->err, DS_ELIMIT,
@@ -394,20 +401,14 @@ load_one(void *arg, const struct odb_head *h)
 	l->n++;		/* freed by report_recs_free even when half filled */
 	if (l->st != DS_OK || l->asof == 0)
 		return l->st != DS_OK;
-	/*
-	 * As of a month: a revision of a visit after it does not exist yet;
-	 * a later revision of the same record replaces the earlier (runs
-	 * are oldest first).
-	 */
+	/* As of a month: a revision of a visit after it did not exist. */
 	v = &l->v[l->n - 1];
 	if (v->visit_ym == 0 || v->visit_ym > l->asof) {
 		report_rec_reset(v);
 		l->n--;
-	} else if (l->n >= 2 && strcmp(l->v[l->n - 2].record, v->record) ==
-	    0) {
-		report_rec_reset(&l->v[l->n - 2]);
-		l->v[l->n - 2] = *v;
-		l->n--;
+	} else {
+		memcpy(l->taken, h->record_uuid, 16);
+		l->have_taken = 1;
 	}
 	return 0;
 }
