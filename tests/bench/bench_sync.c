@@ -188,7 +188,6 @@ main(void)
 	struct bundle_meta m;
 	struct bundle_rev *rv;
 	struct imp_result res;
-	struct odb_device od;
 	struct odb *db;
 	struct ds_err err;
 	unsigned char id[16], *b = NULL, gz[8192];
@@ -261,11 +260,7 @@ main(void)
 		if (odb_create(p, office.pub.office_id, &err) != DS_OK ||
 		    odb_open(p, office.sec, &db, &err) != DS_OK)
 			return 1;
-		memset(&od, 0, sizeof(od));
-		memcpy(od.device_id, d.device_id, 16);
-		memcpy(od.sign_pk, d.key->pk, 32);
-		od.state = ODB_DEV_ENROLLED;
-		odb_device_put(db, &od, &err);
+		sf_enroll(db, d.device_id, d.key->pk, &err);
 		t0 = ds_mono_ns();
 		if (imp_bundle(db, office.sec, b, n, &res, &err) != DS_OK ||
 		    res.n_new != NHH) {

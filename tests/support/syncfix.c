@@ -220,3 +220,16 @@ sf_db_count(const char *path, const char *table)
 	sqlite3_close(db);
 	return n;
 }
+
+enum ds_status
+sf_enroll(struct odb *db, const unsigned char device_id[16],
+    const unsigned char sign_pk[32], struct ds_err *err)
+{
+	struct odb_device od;
+
+	memset(&od, 0, sizeof(od));
+	memcpy(od.device_id, device_id, 16);
+	memcpy(od.sign_pk, sign_pk, 32);
+	od.state = ODB_DEV_ENROLLED;
+	return odb_device_put(db, &od, err);
+}

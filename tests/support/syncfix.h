@@ -47,6 +47,12 @@ void	sf_rev(struct sf_rev *, struct sf_device *, int rec, uint32_t rev_no,
 unsigned char *sf_bundle(struct sf_device *, const struct sf_office *,
 	    struct sf_rev *revs, size_t n, uint32_t chunk, int no_final,
 	    size_t *lenp);
+struct odb;
+/* Record a device as enrolled in an office database (the office's own
+ * approval, without a held bundle). */
+enum ds_status	sf_enroll(struct odb *, const unsigned char device_id[16],
+	    const unsigned char sign_pk[32], struct ds_err *);
+
 /* Write bytes to dir/name; returns the static path. */
 const char *sf_write(const char *dir, const char *name,
 	    const unsigned char *p, size_t n);

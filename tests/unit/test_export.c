@@ -33,7 +33,6 @@ test_csv_exact_and_xlsx(void)
 	struct sf_device d;
 	struct sf_rev r[3];
 	struct imp_result res;
-	struct odb_device od;
 	struct export_stats s;
 	struct ds_err err;
 	unsigned char *b;
@@ -42,11 +41,7 @@ test_csv_exact_and_xlsx(void)
 
 	setenv("TZ", "UTC", 1);
 	sf_device_make(&d, 1);
-	memset(&od, 0, sizeof(od));
-	memcpy(od.device_id, d.device_id, 16);
-	memcpy(od.sign_pk, d.key->pk, 32);
-	od.state = ODB_DEV_ENROLLED;
-	ST_EQ(odb_device_put(db, &od, &err), DS_OK, &err);
+	ST_EQ(sf_enroll(db, d.device_id, d.key->pk, &err), DS_OK, &err);
 	sf_rev(&r[0], &d, 1, 1, NULL, "{\"hh_id\":\"H1\",\"village\":\"东村\","
 	    "\"crops\":[\"rice\",\"tea\"],\"member\":[{\"mname\":\"王芳\","
 	    "\"age\":\"34\"},{\"mname\":\"李明\",\"age\":\"8\"}],"

@@ -40,7 +40,6 @@ write_golden(void)
 	struct sf_device d;
 	struct sf_rev r[3];
 	struct odb *db;
-	struct odb_device od;
 	struct imp_result res;
 	struct bundle_header h;
 	struct bundle_payload *pl = NULL;
@@ -79,11 +78,7 @@ write_golden(void)
 	if (odb_create(p, o.pub.office_id, &err) != DS_OK ||
 	    odb_open(p, o.sec, &db, &err) != DS_OK)
 		abort();
-	memset(&od, 0, sizeof(od));
-	memcpy(od.device_id, d.device_id, 16);
-	memcpy(od.sign_pk, d.key->pk, 32);
-	od.state = ODB_DEV_ENROLLED;
-	odb_device_put(db, &od, &err);
+	sf_enroll(db, d.device_id, d.key->pk, &err);
 	if (imp_bundle(db, o.sec, b, n, &res, &err) != DS_OK)
 		abort();
 	sf_write(top, "tests/sync/golden.rcpt", res.receipt, res.receipt_len);

@@ -23,14 +23,9 @@ static struct odb *db;
 static void
 enroll(struct sf_device *d)
 {
-	struct odb_device od;
 	struct ds_err err;
 
-	memset(&od, 0, sizeof(od));
-	memcpy(od.device_id, d->device_id, 16);
-	memcpy(od.sign_pk, d->key->pk, 32);
-	od.state = ODB_DEV_ENROLLED;
-	ST_EQ(odb_device_put(db, &od, &err), DS_OK, &err);
+	ST_EQ(sf_enroll(db, d->device_id, d->key->pk, &err), DS_OK, &err);
 }
 
 /* Import and check the receipt verifies; returns the result status. */

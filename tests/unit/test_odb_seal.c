@@ -105,7 +105,6 @@ static void
 import_markers(struct odb *db, struct sf_office *o)
 {
 	struct sf_device d;
-	struct odb_device od;
 	struct imp_result res;
 	struct ds_err err;
 	unsigned char *b;
@@ -114,11 +113,7 @@ import_markers(struct odb *db, struct sf_office *o)
 	int i;
 
 	sf_device_make(&d, 7);
-	memset(&od, 0, sizeof(od));
-	memcpy(od.device_id, d.device_id, 16);
-	memcpy(od.sign_pk, d.key->pk, 32);
-	od.state = ODB_DEV_ENROLLED;
-	ST_EQ(odb_device_put(db, &od, &err), DS_OK, &err);
+	ST_EQ(sf_enroll(db, d.device_id, d.key->pk, &err), DS_OK, &err);
 	/* ~3 KB answers: they spill to overflow pages, as real ones do. */
 	memset(pad, 'x', sizeof(pad) - 1);
 	pad[sizeof(pad) - 1] = '\0';

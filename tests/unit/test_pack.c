@@ -83,7 +83,6 @@ test_export_import_ack_then_only_changes(void)
 	struct pack_opts o = { "worker-7", NULL, 0, NULL, 0, 0 };
 	struct pack_result pr;
 	struct imp_result ir;
-	struct odb_device od;
 	struct heads h;
 	struct ds_err err;
 	char ans[256], rp[PATH_MAX], outdir[600];
@@ -95,11 +94,7 @@ test_export_import_ack_then_only_changes(void)
 		    "\"consent\":{\"signed\":true}}", 100 + i, 1000 * i);
 		save(i, ans);
 	}
-	memset(&od, 0, sizeof(od));
-	memcpy(od.device_id, devid, 16);
-	memcpy(od.sign_pk, dkey->pk, 32);
-	od.state = ODB_DEV_ENROLLED;
-	ST_EQ(odb_device_put(db, &od, &err), DS_OK, &err);
+	ST_EQ(sf_enroll(db, devid, dkey->pk, &err), DS_OK, &err);
 
 	snprintf(outdir, sizeof(outdir), "%s/usb", tmp);
 	ST_EQ(pack_export(st, devid, dkey, &office.pub, &o, outdir, &pr, &err),

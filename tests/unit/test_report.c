@@ -70,7 +70,6 @@ static int
 fixture_import(void)
 {
 	struct sf_device d;
-	struct odb_device od;
 	struct imp_result res;
 	struct ds_err err;
 	json_t *all, *e, *par;
@@ -88,11 +87,7 @@ fixture_import(void)
 	}
 	ds_free(text);
 	sf_device_make(&d, 1);
-	memset(&od, 0, sizeof(od));
-	memcpy(od.device_id, d.device_id, 16);
-	memcpy(od.sign_pk, d.key->pk, 32);
-	od.state = ODB_DEV_ENROLLED;
-	if (odb_device_put(db, &od, &err) != DS_OK)
+	if (sf_enroll(db, d.device_id, d.key->pk, &err) != DS_OK)
 		return -1;
 	for (pass = 0; pass < 2; pass++) {
 		n = 0;
@@ -788,7 +783,6 @@ test_quality_recheck_with_form(void)
 	};
 	struct sf_office o2;
 	struct sf_device d;
-	struct odb_device od;
 	struct sf_rev r[5];
 	struct imp_result res;
 	struct report_quality_opts qo;
@@ -821,11 +815,7 @@ test_quality_recheck_with_form(void)
 	sf_office_make(&o2, dir);
 	ST_EQ(odb_open(o2.db, o2.sec, &db2, &err), DS_OK, &err);
 	sf_device_make(&d, 2);
-	memset(&od, 0, sizeof(od));
-	memcpy(od.device_id, d.device_id, 16);
-	memcpy(od.sign_pk, d.key->pk, 32);
-	od.state = ODB_DEV_ENROLLED;
-	ST_EQ(odb_device_put(db2, &od, &err), DS_OK, &err);
+	ST_EQ(sf_enroll(db2, d.device_id, d.key->pk, &err), DS_OK, &err);
 	for (i = 0; i < 5; i++) {
 		doc = json_deep_copy(base);
 		distinct(doc, i);
@@ -914,7 +904,6 @@ test_quality_duplicates_across_households(void)
 	struct sf_office o3;
 	struct sf_device d;
 	struct sf_rev r[4];
-	struct odb_device od;
 	struct imp_result res;
 	struct report_quality_opts qo;
 	struct report_table *t = NULL;
@@ -928,11 +917,7 @@ test_quality_duplicates_across_households(void)
 	sf_office_make(&o3, dir);
 	ST_EQ(odb_open(o3.db, o3.sec, &db3, &err), DS_OK, &err);
 	sf_device_make(&d, 3);
-	memset(&od, 0, sizeof(od));
-	memcpy(od.device_id, d.device_id, 16);
-	memcpy(od.sign_pk, d.key->pk, 32);
-	od.state = ODB_DEV_ENROLLED;
-	ST_EQ(odb_device_put(db3, &od, &err), DS_OK, &err);
+	ST_EQ(sf_enroll(db3, d.device_id, d.key->pk, &err), DS_OK, &err);
 	for (i = 0; i < 4; i++) {
 		sf_rev(&r[i], &d, 60 + (int)i, 1, NULL, "{}");
 		r[i].r.answers.p = (const unsigned char *)docs[i];
@@ -1003,7 +988,6 @@ test_monthly_as_of_the_month(void)
 	struct sf_office o4;
 	struct sf_device d;
 	struct sf_rev r[3];
-	struct odb_device od;
 	struct imp_result res;
 	struct report_monthly_opts mo;
 	struct report_table *t = NULL;
@@ -1017,11 +1001,7 @@ test_monthly_as_of_the_month(void)
 	sf_office_make(&o4, dir);
 	ST_EQ(odb_open(o4.db, o4.sec, &db4, &err), DS_OK, &err);
 	sf_device_make(&d, 4);
-	memset(&od, 0, sizeof(od));
-	memcpy(od.device_id, d.device_id, 16);
-	memcpy(od.sign_pk, d.key->pk, 32);
-	od.state = ODB_DEV_ENROLLED;
-	ST_EQ(odb_device_put(db4, &od, &err), DS_OK, &err);
+	ST_EQ(sf_enroll(db4, d.device_id, d.key->pk, &err), DS_OK, &err);
 	sf_rev(&r[0], &d, 70, 1, NULL, "{}");
 	sf_rev(&r[1], &d, 70, 2, r[0].r.rev_id, "{}");
 	sf_rev(&r[2], &d, 71, 1, NULL, "{}");

@@ -275,7 +275,6 @@ check(void)
 static void
 history(int seq, uint64_t seed)
 {
-	struct odb_device od;
 	struct ds_err err;
 	unsigned char dek[32];
 	char dir[600], p[700];
@@ -299,11 +298,7 @@ history(int seq, uint64_t seed)
 			OK(0);
 			return;
 		}
-		memset(&od, 0, sizeof(od));
-		memcpy(od.device_id, devs[d].id, 16);
-		memcpy(od.sign_pk, devs[d].key->pk, 32);
-		od.state = ODB_DEV_ENROLLED;
-		ST_EQ(odb_device_put(db, &od, &err), DS_OK, &err);
+		ST_EQ(sf_enroll(db, devs[d].id, devs[d].key->pk, &err), DS_OK, &err);
 	}
 	for (d = 0; d < NREC; d++)
 		store_id_new(recid[d]);
