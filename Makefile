@@ -6,7 +6,7 @@
 #   make check      ASan+UBSan build, whole suite
 #   make fuzz       libFuzzer targets (clang) under build/fuzz
 #   make bench      benchmark programs (tests/bench)
-#   make lint       layer check, plus cppcheck when installed
+#   make lint       layer check and cppcheck (both also run in make test)
 #
 # Sources are found by wildcard, so a new module or test needs no edit here:
 #   src/*.c     field-app library (main.c and cmd_*.c are the program)
@@ -19,7 +19,7 @@ PKGS = ncursesw sqlite3 libsodium zlib libmicrohttpd libcurl xlsxwriter \
        libzip expat jansson gnutls
 
 # Debian 12 package names for `make deps` (build, libraries, test tools).
-DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev tmux gettext \
+DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev tmux gettext cppcheck \
 	locales libncurses-dev libsqlite3-dev libsodium-dev zlib1g-dev \
 	libmicrohttpd-dev libcurl4-gnutls-dev libxlsxwriter-dev libzip-dev \
 	libexpat1-dev libjansson-dev sqlite3 valgrind xxd libgnutls28-dev openssl
@@ -188,9 +188,7 @@ build/fuzz/bin/%: tests/fuzz/%.c $(SUPPORT_OBJ) $(LIBS_A)
 	  $(LINK_LIBS) $(LDLIBS_ALL)
 
 lint: lint-layers
-	@if command -v cppcheck >/dev/null; then \
-	  cppcheck --quiet --error-exitcode=1 --std=c11 -Isrc -Isync \
-	    --suppress=missingIncludeSystem src sync; fi
+	@tests/lint-cppcheck.sh
 
 lint-layers:
 	@tests/lint-layers.sh

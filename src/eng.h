@@ -269,6 +269,11 @@ size_t		 eng_answers_of(struct eng *, const char *name,
 
 /* Low-level access for tools and tests. */
 struct inst_node *eng_root(const struct eng *);
+/*
+ * The path of a node as eng_jump and eng_set take it ("member[2]/m_name",
+ * items counted from 1) into buf.  DS_ELIMIT when it does not fit.
+ */
+enum ds_status	 eng_path_fmt(const struct inst_node *, char *buf, size_t n);
 const char	*eng_value(struct eng *, const char *path);
 
 #endif

@@ -188,8 +188,7 @@ int		 eng_consent_state(const struct eng *);
 const struct form_list *eng_list_of(const struct eng *,
 		    const struct form_node *);
 
-/* eng_path.c */
-enum ds_status	 eng_path_fmt(const struct inst_node *, char *buf, size_t n);
+/* eng_path.c (eng_path_fmt is in eng.h) */
 struct inst_node *eng_path_find(struct eng *, const char *path);
 
 /* eng_nav.c */

@@ -24,7 +24,7 @@
 static struct {
 	const struct tui_opts	*opts;
 	SCREEN			*scr;
-	FILE			*nullin, *nullout;
+	FILE			*null;		/* no_display: in and out */
 	struct tui_script	 script;
 	int			 scripted;
 	const struct tui_screen	*screen;
@@ -69,11 +69,10 @@ term_open(const struct tui_opts *o, struct ds_err *err)
 
 	if (o->no_display) {
 		/* tig's TIG_NO_DISPLAY: a real curses screen on /dev/null. */
-		T.nullout = fopen("/dev/null", "w");
-		T.nullin = fopen("/dev/null", "r");
-		if (T.nullout == NULL || T.nullin == NULL)
+		T.null = fopen("/dev/null", "r+");
+		if (T.null == NULL)
 			return ds_err_set(err, DS_EIO, "cannot open /dev/null");
-		T.scr = newterm("xterm", T.nullout, T.nullin);
+		T.scr = newterm("xterm", T.null, T.null);
 	} else {
 		if (term == NULL || *term == '\0')
 			return ds_err_set(err, DS_EINVAL, "TERM is not set");
@@ -107,11 +106,9 @@ term_close(void)
 		delscreen(T.scr);
 		T.scr = NULL;
 	}
-	if (T.nullout != NULL)
-		fclose(T.nullout);
-	if (T.nullin != NULL)
-		fclose(T.nullin);
-	T.nullout = T.nullin = NULL;
+	if (T.null != NULL)
+		fclose(T.null);
+	T.null = NULL;
 }
 
 enum ds_status

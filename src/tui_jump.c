@@ -74,33 +74,6 @@ shown_type(enum form_type t)
 	}
 }
 
-/* "member[2]/child[1]/cname" for a node. */
-static int
-node_path(const struct inst_node *n, char *out, size_t len)
-{
-	const struct inst_node *chain[64], *a;
-	size_t k = 0, o = 0;
-	int r;
-
-	for (a = n->parent; a != NULL && k < 64; a = a->parent)
-		if (a->kind == INST_ITEM)
-			chain[k++] = a;
-	out[0] = '\0';
-	while (k-- > 0) {
-		r = snprintf(out + o, len - o, "%s[%zu]/",
-		    chain[k]->def->name, chain[k]->pos + 1);
-		if (r < 0 || (size_t)r >= len - o)
-			return -1;
-		o += (size_t)r;
-	}
-	if (n->kind == INST_ITEM) {
-		r = snprintf(out + o, len - o, "%s[%zu]", n->def->name,
-		    n->pos + 1);
-	} else
-		r = snprintf(out + o, len - o, "%s", n->def->name);
-	return r < 0 || (size_t)r >= len - o ? -1 : 0;
-}
-
 static int
 irrelevant(const struct inst_node *n)
 {
@@ -139,7 +112,7 @@ build(void)
 		memset(&r, 0, sizeof(r));
 		if (n->kind != INST_SET && !shown_type(n->def->type))
 			continue;
-		if (node_path(n, path, sizeof(path)) != 0)
+		if (eng_path_fmt(n, path, sizeof(path)) != DS_OK)
 			continue;
 		r.depth = depth_of(n);
 		r.label = form_text_get(fm, &n->def->label, tui_iv_lang());
