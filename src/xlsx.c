@@ -4,15 +4,18 @@
  * (libzip), reads each needed part with a hard cap on its unpacked size,
  * and runs expat over it with namespace processing, matching elements by
  * local name so that any namespace prefix works.  The parts, in order:
- * workbook.xml (sheet names and relationship ids), workbook.xml.rels (ids
- * to part names), sharedStrings.xml (optional), then each sheet.
+ * workbook.xml (sheet names and relationship ids, the date system),
+ * workbook.xml.rels (ids to part names), sharedStrings.xml and styles.xml
+ * (both optional), then each sheet.  Cell values become text as pyxform
+ * sees them (xlsx_cell.c): numbers under a date format become dates.
  *
  * Invariants: no part is trusted for sizes or counts: every string, row,
  * column, sheet and shared-string index is checked before use; a DOCTYPE
  * stops the parse (no entity expansion).  libzip and expat allocate with
  * the C library; everything handed to the book comes from ds_malloc.
- * Not done: number formats (a date cell stays a serial number), merged
- * cells, formulas (their cached values are read).
+ * Not done: merged cells, formulas (their cached values are read), number
+ * formats other than "is it a date" (a number shows as pyxform writes it,
+ * not as its format would: 0.5 under "0%" is "0.5").
  */
 #include "xlsx.h"
 
@@ -26,9 +29,19 @@
 #include "buf.h"
 #include "mem.h"
 #include "util.h"
+#include "xlsx_cell.h"
 
 #define XLSX_MAX_STRINGS	1000000	/* shared strings */
 #define XLSX_MAX_TOTAL		(4 * (size_t)XLS_MAX_XML) /* all parts */
+#define XLSX_MAX_NUMFMTS	1024	/* custom number formats */
+#define XLSX_MAX_XFS		65536	/* cell formats (Excel: 64000) */
+
+/* A custom number format of styles.xml. */
+struct xl_numfmt {
+	uint32_t	id;
+	uint32_t	seq;	/* order in the file: the last one wins */
+	int		kind;	/* XLSX_FMT_* */
+};
 
 struct xlsx {
 	const char		*file;
@@ -47,9 +60,17 @@ struct xlsx {
 	char			**rel_ids;
 	char			**rel_targets;
 	size_t			 nrels;
+	int			 date1904;	/* workbookPr date1904 */
 	/* sharedStrings.xml */
 	char			**strings;	/* NULL entries for empty */
 	size_t			 nstrings, astrings;
+	/* styles.xml: cellXfs, each xf's numFmtId, then its XLSX_FMT_* */
+	uint32_t		*xf_fmt;
+	unsigned char		*xf_kind;
+	size_t			 nxf, axf;
+	struct xl_numfmt	*fmts;
+	size_t			 nfmts, afmts;
+	int			 in_numfmts, in_cellxfs;
 
 	/* text collection (shared strings, inline strings, values) */
 	struct ds_buf		 text;
@@ -67,6 +88,7 @@ struct xlsx {
 	int			 stopped;	/* rest of the sheet ignored */
 	long			 col, lastcol;
 	char			 ctype[16];
+	int64_t			 cstyle;	/* s="", 0 if absent */
 	int			 in_v, in_is;
 	int			 has_v;
 };
@@ -268,9 +290,24 @@ static void XMLCALL
 wb_start(void *ud, const XML_Char *name, const XML_Char **a)
 {
 	struct xlsx *x = ud;
-	const char *nm, *rid;
+	const char *nm, *rid, *v;
 
-	if (strcmp(lname(name), "sheet") != 0 || x->rc != DS_OK)
+	if (x->rc != DS_OK)
+		return;
+	if (strcmp(lname(name), "workbookPr") == 0) {
+		/* xsd:boolean; absent is the 1900 system */
+		if ((v = attr(a, "date1904", 0)) == NULL)
+			return;
+		if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
+			x->date1904 = 1;
+		else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+			x->date1904 = 0;
+		else
+			xl_fail(x, DS_EPARSE, 0, "workbook.xml: bad date1904 "
+			    "value '%.20s'", v);
+		return;
+	}
+	if (strcmp(lname(name), "sheet") != 0)
 		return;
 	nm = attr(a, "name", 0);
 	rid = attr(a, "id", 1);
@@ -346,6 +383,29 @@ ss_start(void *ud, const XML_Char *name, const XML_Char **a)
 		x->in_text = 1;
 }
 
+/*
+ * openpyxl drops every "x005F_" from a shared string (ST_Xstring writes a
+ * literal "_x" as "_x005F_x") and leaves other _xHHHH_ escapes as they
+ * are; so does pyxform, and so do we.
+ */
+static void
+unescape_x005f(struct ds_buf *b)
+{
+	size_t i, o;
+
+	if (b->p == NULL)
+		return;
+	for (i = 0, o = 0; i < b->len;) {
+		if (b->len - i >= 6 && memcmp(b->p + i, "x005F_", 6) == 0) {
+			i += 6;
+			continue;
+		}
+		b->p[o++] = b->p[i++];
+	}
+	b->len = o;
+	b->p[o] = '\0';
+}
+
 /* Take the collected text as a stripped cell value (NULL if empty). */
 static char *
 take_text(struct xlsx *x, int *oom)
@@ -384,6 +444,7 @@ ss_end(void *ud, const XML_Char *name)
 			x->strings = ns;
 			x->astrings = na;
 		}
+		unescape_x005f(&x->text);
 		s = take_text(x, &oom);
 		if (oom) {
 			xl_oom(x);
@@ -391,6 +452,149 @@ ss_end(void *ud, const XML_Char *name)
 		}
 		x->strings[x->nstrings++] = s;
 		ds_buf_clear(&x->text);
+	}
+}
+
+/* styles.xml */
+
+/*
+ * Only two lists matter: numFmts (custom format codes by id) and cellXfs
+ * (a cell's s="" indexes it; each xf names a numFmtId).  numFmt elements
+ * inside dxfs and xf elements inside cellStyleXfs are not these lists.
+ */
+static void XMLCALL
+st_start(void *ud, const XML_Char *name, const XML_Char **a)
+{
+	struct xlsx *x = ud;
+	const char *l = lname(name), *v, *code;
+	int64_t id;
+	void *np;
+
+	if (x->rc != DS_OK)
+		return;
+	if (strcmp(l, "numFmts") == 0)
+		x->in_numfmts = 1;
+	else if (strcmp(l, "cellXfs") == 0)
+		x->in_cellxfs = 1;
+	else if (strcmp(l, "numFmt") == 0 && x->in_numfmts) {
+		v = attr(a, "numFmtId", 0);
+		code = attr(a, "formatCode", 0);
+		if (v == NULL || code == NULL ||
+		    ds_parse_i64(v, 0, UINT32_MAX, &id) != 0) {
+			xl_fail(x, DS_EPARSE, 0, "styles.xml: number format "
+			    "without a numFmtId and formatCode");
+			return;
+		}
+		if (strlen(code) > XLSX_MAX_FMTCODE) {
+			xl_fail(x, DS_ELIMIT, 0, "styles.xml: number format "
+			    "%lld is too long (limit %d bytes)", (long long)id,
+			    XLSX_MAX_FMTCODE);
+			return;
+		}
+		if (x->nfmts >= XLSX_MAX_NUMFMTS) {
+			xl_fail(x, DS_ELIMIT, 0, "styles.xml: too many number "
+			    "formats (limit %d)", XLSX_MAX_NUMFMTS);
+			return;
+		}
+		if (x->nfmts == x->afmts) {
+			size_t na = x->afmts ? x->afmts * 2 : 16;
+
+			if ((np = ds_realloc(x->fmts, na * sizeof(*x->fmts))) ==
+			    NULL) {
+				xl_oom(x);
+				return;
+			}
+			x->fmts = np;
+			x->afmts = na;
+		}
+		x->fmts[x->nfmts].id = (uint32_t)id;
+		x->fmts[x->nfmts].seq = (uint32_t)x->nfmts;
+		x->fmts[x->nfmts].kind = xlsx_fmt_kind(code);
+		x->nfmts++;
+	} else if (strcmp(l, "xf") == 0 && x->in_cellxfs) {
+		id = 0;
+		if ((v = attr(a, "numFmtId", 0)) != NULL &&
+		    ds_parse_i64(v, 0, UINT32_MAX, &id) != 0) {
+			xl_fail(x, DS_EPARSE, 0, "styles.xml: cell format %zu "
+			    "has a bad numFmtId '%.20s'", x->nxf, v);
+			return;
+		}
+		if (x->nxf >= XLSX_MAX_XFS) {
+			xl_fail(x, DS_ELIMIT, 0, "styles.xml: too many cell "
+			    "formats (limit %d)", XLSX_MAX_XFS);
+			return;
+		}
+		if (x->nxf == x->axf) {
+			size_t na = x->axf ? x->axf * 2 : 64;
+
+			if ((np = ds_realloc(x->xf_fmt, na *
+			    sizeof(*x->xf_fmt))) == NULL) {
+				xl_oom(x);
+				return;
+			}
+			x->xf_fmt = np;
+			x->axf = na;
+		}
+		x->xf_fmt[x->nxf++] = (uint32_t)id;
+	}
+}
+
+static void XMLCALL
+st_end(void *ud, const XML_Char *name)
+{
+	struct xlsx *x = ud;
+	const char *l = lname(name);
+
+	if (strcmp(l, "numFmts") == 0)
+		x->in_numfmts = 0;
+	else if (strcmp(l, "cellXfs") == 0)
+		x->in_cellxfs = 0;
+}
+
+/* By id, then by position, so that the last of equal ids is found. */
+static int
+fmt_cmp(const void *pa, const void *pb)
+{
+	const struct xl_numfmt *a = pa, *b = pb;
+
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/*
+ * Each xf's kind: a custom format of its id if there is one (openpyxl's
+ * custom_formats dict: the last definition wins, and it overrides a
+ * built-in id), else the built-in format of that id.
+ */
+static void
+st_resolve(struct xlsx *x)
+{
+	size_t i, lo, hi, mid;
+	int kind;
+
+	if (x->nxf == 0)
+		return;
+	if ((x->xf_kind = ds_malloc(x->nxf)) == NULL) {
+		xl_oom(x);
+		return;
+	}
+	if (x->nfmts > 1)
+		qsort(x->fmts, x->nfmts, sizeof(*x->fmts), fmt_cmp);
+	for (i = 0; i < x->nxf; i++) {
+		/* last entry with id <= xf_fmt[i] */
+		for (lo = 0, hi = x->nfmts; lo < hi;) {
+			mid = lo + (hi - lo) / 2;
+			if (x->fmts[mid].id <= x->xf_fmt[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo > 0 && x->fmts[lo - 1].id == x->xf_fmt[i])
+			kind = x->fmts[lo - 1].kind;
+		else
+			kind = xlsx_builtin_kind(x->xf_fmt[i]);
+		x->xf_kind[i] = (unsigned char)kind;
 	}
 }
 
@@ -538,6 +742,14 @@ sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 		x->lastcol = x->col;
 		v = attr(a, "t", 0);
 		snprintf(x->ctype, sizeof(x->ctype), "%s", v ? v : "n");
+		/* openpyxl: style 0 when s is absent */
+		x->cstyle = 0;
+		if ((v = attr(a, "s", 0)) != NULL &&
+		    ds_parse_i64(v, 0, INT64_MAX, &x->cstyle) != 0) {
+			xl_fail(x, DS_EPARSE, (int)x->rownum, "sheet '%s': "
+			    "bad style index '%.20s'", x->sheet->name, v);
+			return;
+		}
 		x->has_v = 0;
 		x->in_is = 0;
 		ds_buf_clear(&x->text);
@@ -554,11 +766,95 @@ sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 	}
 }
 
+/* "C7": the current cell, for messages. */
+static void
+cell_name(const struct xlsx *x, char *buf, size_t n)
+{
+	char col[8];
+	size_t i = sizeof(col) - 1;
+	long c = x->col + 1;
+
+	col[i] = '\0';
+	while (c > 0 && i > 0) {
+		col[--i] = (char)('A' + (c - 1) % 26);
+		c = (c - 1) / 26;
+	}
+	snprintf(buf, n, "%s%ld", col + i, x->rownum);
+}
+
+static void
+cell_fail(struct xlsx *x, const char *what, const char *t,
+    enum xlsx_cv why)
+{
+	char ref[24];
+
+	cell_name(x, ref, sizeof(ref));
+	xl_fail(x, DS_EPARSE, (int)x->rownum, "sheet '%s' cell %s: %s "
+	    "'%.40s' %s", x->sheet->name, ref, what, t, xlsx_cv_reason(why));
+}
+
+/*
+ * A number (t="n" or no t): as pyxform writes it, or a date when the
+ * cell's format is a date format (xlsx_cell.h).  NULL for an empty <v>;
+ * *bad set after a load error.
+ */
+static char *
+number_cell(struct xlsx *x, int *oom, int *bad)
+{
+	char *t, *out;
+	int kind = 0;
+	enum xlsx_cv r;
+	size_t n;
+
+	if ((t = take_text(x, oom)) == NULL)
+		return NULL;
+	if (x->cstyle >= 0 && (uint64_t)x->cstyle < x->nxf &&
+	    x->xf_kind != NULL)
+		kind = x->xf_kind[x->cstyle];
+	n = strlen(t) + XLSX_CELL_EXTRA;
+	if ((out = ds_malloc(n)) == NULL) {
+		ds_free(t);
+		*oom = 1;
+		return NULL;
+	}
+	if ((r = xlsx_number_text(t, kind, x->date1904, out, n)) != XCV_OK) {
+		cell_fail(x, (kind & XLSX_FMT_DATE) && r != XCV_NOTNUM ?
+		    "date" : "number", t, r);
+		*bad = 1;
+		ds_free(out);
+		out = NULL;
+	}
+	ds_free(t);
+	return out;
+}
+
+/* An ISO 8601 date cell (t="d"). */
+static char *
+date_cell(struct xlsx *x, int *oom, int *bad)
+{
+	char *t, out[64];
+	enum xlsx_cv r;
+	char *val;
+
+	if ((t = take_text(x, oom)) == NULL)
+		return NULL;
+	if ((r = xlsx_iso_text(t, out, sizeof(out))) != XCV_OK) {
+		cell_fail(x, "date", t, r);
+		*bad = 1;
+		ds_free(t);
+		return NULL;
+	}
+	ds_free(t);
+	if ((val = ds_strdup(out)) == NULL)
+		*oom = 1;
+	return val;
+}
+
 static void
 cell_end(struct xlsx *x)
 {
 	char *val = NULL;
-	int oom = 0;
+	int oom = 0, bad = 0;
 	int64_t idx;
 
 	if (!x->has_v)
@@ -577,13 +873,32 @@ cell_end(struct xlsx *x)
 		    (val = ds_strdup(x->strings[idx])) == NULL)
 			oom = 1;
 	} else if (strcmp(x->ctype, "b") == 0) {
-		/* openpyxl gives a bool, pyxform writes it TRUE/FALSE */
-		const char *t = x->text.p ? x->text.p : "";
+		/* openpyxl: bool(int(v)); pyxform writes TRUE or FALSE */
+		char *t = take_text(x, &oom);
+		int64_t b;
 
-		val = ds_strdup(strcmp(t, "1") == 0 ? "TRUE" : "FALSE");
-		oom = val == NULL;
-	} else
+		if (t == NULL && !oom)
+			return;
+		if (t != NULL && ds_parse_i64(t, INT64_MIN, INT64_MAX, &b) ==
+		    0)
+			val = ds_strdup(b != 0 ? "TRUE" : "FALSE");
+		else if (t != NULL && (strcmp(t, "true") == 0 ||
+		    strcmp(t, "false") == 0))
+			val = ds_strdup(t[0] == 't' ? "TRUE" : "FALSE");
+		else if (t != NULL) {
+			cell_fail(x, "boolean", t, XCV_NOTNUM);
+			bad = 1;
+		}
+		oom = oom || (val == NULL && !bad);
+		ds_free(t);
+	} else if (strcmp(x->ctype, "n") == 0)
+		val = number_cell(x, &oom, &bad);
+	else if (strcmp(x->ctype, "d") == 0)
+		val = date_cell(x, &oom, &bad);
+	else
 		val = take_text(x, &oom);
+	if (bad)
+		return;
 	if (oom) {
 		xl_oom(x);
 		return;
@@ -687,6 +1002,9 @@ xl_free(struct xlsx *x)
 	strs_free(x->rel_ids, x->nrels);
 	strs_free(x->rel_targets, x->nrels);
 	strs_free(x->strings, x->nstrings);
+	ds_free(x->xf_fmt);
+	ds_free(x->xf_kind);
+	ds_free(x->fmts);
 	if (x->row != NULL)
 		for (i = 0; i < XLS_MAX_COLS; i++)
 			ds_free(x->row[i]);
@@ -751,6 +1069,22 @@ xlsx_parse(const void *data, size_t len, const char *file,
 	case DS_OK:
 		if (xl_run(&x, "sharedStrings.xml", part, plen, ss_start,
 		    ss_end) != DS_OK)
+			goto out;
+		break;
+	case DS_ENOENT:
+		break;
+	default:
+		goto out;
+	}
+	ds_free(part);
+	part = NULL;
+	switch (xl_read_part(&x, "xl/styles.xml", 1, &part, &plen)) {
+	case DS_OK:
+		if (xl_run(&x, "styles.xml", part, plen, st_start, st_end) !=
+		    DS_OK)
+			goto out;
+		st_resolve(&x);
+		if (x.rc != DS_OK)
 			goto out;
 		break;
 	case DS_ENOENT:

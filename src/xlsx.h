@@ -8,14 +8,21 @@
  *   - sheet names and order from xl/workbook.xml, each sheet's part from
  *     xl/_rels/workbook.xml.rels;
  *   - cells: shared strings (xl/sharedStrings.xml, rich-text runs joined,
- *     phonetic runs left out), inline strings, formula strings, numbers as
- *     written in <v>, booleans as TRUE/FALSE; formulas are not evaluated
- *     (the cached value is used);
+ *     phonetic runs left out, "x005F_" dropped as openpyxl does), inline
+ *     strings, formula strings, booleans as TRUE/FALSE, numbers and dates
+ *     as pyxform writes them (xlsx_cell.h: "1.0" -> "1"; a number under a
+ *     date format of xl/styles.xml -> "2026-01-01", in the workbook's
+ *     1900 or 1904 date system); formulas are not evaluated (the cached
+ *     value is used);
  *   - cell references (B7) may skip columns and rows; each row keeps its
  *     row number for diagnostics; cells are stripped like markdown cells.
  * Refused: documents with a DOCTYPE (entity expansion), parts larger than
  * XLS_MAX_XML unpacked, more than XLS_MAX_SHEETS sheets, XLS_MAX_ROWS rows,
- * XLS_MAX_COLS columns or XLS_MAX_CELL bytes in a cell, invalid UTF-8.
+ * XLS_MAX_COLS columns or XLS_MAX_CELL bytes in a cell, invalid UTF-8;
+ * malformed or oversized styles.xml (1024 number formats, 65536 cell
+ * formats, 1024-byte format codes); number cells that are no number and
+ * date cells no calendar has (negative, 1900-02-29, after 9999), named by
+ * sheet and cell.
  */
 
 #include <stddef.h>

@@ -2,11 +2,13 @@
 /*
  * Feeds a workbook to form_load_xlsx (libzip + expat + the XLSForm loader)
  * and checks the model's invariants (form_check.h).  An input that starts
- * with "PK" is used as the zip itself; any other input is XML: up to the
- * first NUL it is the survey sheet, after it the shared strings, and the
- * target wraps it in a valid zip with a fixed workbook, so mutations reach
- * the XML readers instead of dying on zip checksums.  A failed load must
- * have recorded at least one error.  Leaks are caught by ASan.
+ * with "PK" is used as the zip itself; any other input is XML parts split
+ * by NULs: the survey sheet, then the shared strings, then xl/styles.xml,
+ * then a workbook.xml in place of the fixed one (its sheets must use
+ * rId1 and rId2; workbookPr date1904 goes there); the target wraps them in
+ * a valid zip, so mutations reach the XML readers instead of dying on zip
+ * checksums.  A failed load must have recorded at least one error.  Leaks
+ * are caught by ASan.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -42,16 +44,22 @@ static const char fz_choices[] =
     "<t>a</t></is></c><c t=\"inlineStr\"><is><t>A</t></is></c></row>"
     "</sheetData></worksheet>";
 
+/* Optional parts: shared strings, styles, workbook (NULL: absent). */
+#define FZ_NOPT	3
+static const char *const fz_optname[FZ_NOPT] = { "xl/sharedStrings.xml",
+    "xl/styles.xml", "xl/workbook.xml" };
+
 /* Zip the parts in memory; a malloc'd buffer or NULL. */
 static unsigned char *
-fz_zip(const uint8_t *sheet, size_t ns, const uint8_t *ss, size_t nss,
-    size_t *len)
+fz_zip(const uint8_t *sheet, size_t ns, const uint8_t *const *opt,
+    const size_t *nopt, size_t *len)
 {
 	zip_source_t *src;
 	zip_t *z;
 	zip_error_t ze;
 	zip_int64_t n;
 	unsigned char *buf = NULL;
+	int i;
 
 	zip_error_init(&ze);
 	if ((src = zip_source_buffer_create(NULL, 0, 0, &ze)) == NULL)
@@ -62,17 +70,19 @@ fz_zip(const uint8_t *sheet, size_t ns, const uint8_t *ss, size_t nss,
 		zip_source_free(src);
 		return NULL;
 	}
-	zip_file_add(z, "xl/workbook.xml", zip_source_buffer(z, fz_wb,
-	    sizeof(fz_wb) - 1, 0), 0);
+	if (opt[2] == NULL)
+		zip_file_add(z, "xl/workbook.xml", zip_source_buffer(z, fz_wb,
+		    sizeof(fz_wb) - 1, 0), 0);
 	zip_file_add(z, "xl/_rels/workbook.xml.rels", zip_source_buffer(z,
 	    fz_rels, sizeof(fz_rels) - 1, 0), 0);
 	zip_file_add(z, "xl/worksheets/sheet1.xml", zip_source_buffer(z,
 	    sheet, ns, 0), 0);
 	zip_file_add(z, "xl/worksheets/sheet2.xml", zip_source_buffer(z,
 	    fz_choices, sizeof(fz_choices) - 1, 0), 0);
-	if (ss != NULL)
-		zip_file_add(z, "xl/sharedStrings.xml", zip_source_buffer(z,
-		    ss, nss, 0), 0);
+	for (i = 0; i < FZ_NOPT; i++)
+		if (opt[i] != NULL)
+			zip_file_add(z, fz_optname[i], zip_source_buffer(z,
+			    opt[i], nopt[i], 0), 0);
 	if (zip_close(z) != 0) {
 		zip_discard(z);
 		zip_source_free(src);
@@ -108,16 +118,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 
 	unsigned char *zipped = NULL;
-	const uint8_t *nul;
-	size_t zlen = 0;
+	const uint8_t *nul, *opt[FZ_NOPT] = { NULL, NULL, NULL }, *p;
+	size_t zlen = 0, nopt[FZ_NOPT] = { 0, 0, 0 }, ns, rest;
+	int k;
 
 	if (size > (1u << 20))
 		return 0;
 	if (size < 2 || data[0] != 'P' || data[1] != 'K') {
 		nul = memchr(data, '\0', size);
-		zipped = nul ? fz_zip(data, (size_t)(nul - data), nul + 1,
-		    size - (size_t)(nul - data) - 1, &zlen) :
-		    fz_zip(data, size, NULL, 0, &zlen);
+		ns = nul ? (size_t)(nul - data) : size;
+		p = nul ? nul + 1 : NULL;
+		rest = nul ? size - ns - 1 : 0;
+		for (k = 0; k < FZ_NOPT && p != NULL; k++) {
+			opt[k] = p;
+			nul = memchr(p, '\0', rest);
+			nopt[k] = nul ? (size_t)(nul - p) : rest;
+			p = nul ? nul + 1 : NULL;
+			rest = nul ? rest - nopt[k] - 1 : 0;
+		}
+		zipped = fz_zip(data, ns, opt, nopt, &zlen);
 		if (zipped == NULL)
 			return 0;
 		data = zipped;

@@ -4,7 +4,7 @@
  * workbook (libxlsxwriter), loaded both ways and compared field by field.
  * A hand-built workbook (libzip) covers what libxlsxwriter never writes:
  * inline strings, rich-text and phonetic runs, gaps in cell references,
- * other namespace prefixes.
+ * other namespace prefixes, the 1904 date system, odd number formats.
  */
 #include "harness.h"
 #include "support/support.h"
@@ -27,7 +27,9 @@ static struct form_diags diags;
 
 /* A table: rows of cells, NULL-terminated; a row's first cell is the sheet
  * name on the header row and "" on data rows; "#n" marks a number cell,
- * "#b" a boolean cell (value follows). */
+ * "#b" a boolean cell, "#d" a date cell (value follows; a date cell's
+ * value is the text it must load as: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or
+ * HH:MM:SS, written as a date serial with a matching number format). */
 #define ROWEND	NULL
 struct trow {
 	const char	*c[12];
@@ -88,7 +90,8 @@ to_md(const struct trow *t)
 		for (j = 1; t[i].c[j] != NULL; j++) {
 			const char *v = t[i].c[j];
 
-			if (v[0] == '#' && (v[1] == 'n' || v[1] == 'b'))
+			if (v[0] == '#' && (v[1] == 'n' || v[1] == 'b' ||
+			    v[1] == 'd'))
 				v += 2;
 			p += sprintf(p, "| %s ", v);
 		}
@@ -97,12 +100,38 @@ to_md(const struct trow *t)
 	return buf;
 }
 
+/* A "#d" value as a datetime and the format Excel would give it. */
+static lxw_format *
+date_cell(lxw_workbook *wb, const char *v, lxw_datetime *dt)
+{
+	lxw_format *f = workbook_add_format(wb);
+
+	memset(dt, 0, sizeof(*dt));
+	if (strlen(v) == 8) {
+		/* a time alone: day 0 */
+		OK(sscanf(v, "%d:%d:%lf", &dt->hour, &dt->min, &dt->sec) ==
+		    3);
+		format_set_num_format(f, "hh:mm:ss");
+	} else if (strlen(v) == 10) {
+		OK(sscanf(v, "%d-%d-%d", &dt->year, &dt->month, &dt->day) ==
+		    3);
+		format_set_num_format(f, "yyyy\\-mm\\-dd");
+	} else {
+		OK(sscanf(v, "%d-%d-%dT%d:%d:%lf", &dt->year, &dt->month,
+		    &dt->day, &dt->hour, &dt->min, &dt->sec) == 6);
+		format_set_num_format(f, "yyyy-mm-dd hh:mm:ss");
+	}
+	return f;
+}
+
 /* Write the table as a workbook with libxlsxwriter. */
 static void
 to_xlsx(const struct trow *t, const char *path)
 {
 	lxw_workbook *wb = workbook_new(path);
 	lxw_worksheet *ws = NULL;
+	lxw_datetime dt;
+	lxw_format *fmt;
 	size_t i, j, r = 0;
 
 	for (i = 0; t[i].c[0] != NULL; i++) {
@@ -122,7 +151,11 @@ to_xlsx(const struct trow *t, const char *path)
 				worksheet_write_boolean(ws, (lxw_row_t)r,
 				    (lxw_col_t)(j - 1),
 				    strcmp(v + 2, "TRUE") == 0, NULL);
-			else
+			else if (v[0] == '#' && v[1] == 'd') {
+				fmt = date_cell(wb, v + 2, &dt);
+				worksheet_write_datetime(ws, (lxw_row_t)r,
+				    (lxw_col_t)(j - 1), &dt, fmt);
+			} else
 				worksheet_write_string(ws, (lxw_row_t)r,
 				    (lxw_col_t)(j - 1), v, NULL);
 		}
@@ -357,8 +390,8 @@ static const char a_xml[] =
     "</is></c><c r=\"C4\" t=\"s\"><v>3</v></c>"
     "<c r=\"D4\" t=\"inlineStr\"><is><t>  第一 &amp; \xe3\x80\x80</t>"
     "</is></c></row>"
-    "<row><c t=\"str\"><f>\"sel\"</f><v>select_one l</v></c><c>"
-    "<v>q2</v></c><c/><c t=\"inlineStr\"><is><t>Q2</t></is></c></row>"
+    "<row><c t=\"str\"><f>\"sel\"</f><v>select_one l</v></c><c "
+    "t=\"str\"><v>q2</v></c><c/><c t=\"inlineStr\"><is><t>Q2</t></is></c></row>"
     "</sheetData></worksheet>";
 static const char b_xml[] =
     "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/"
@@ -475,6 +508,284 @@ test_bad_workbooks(void)
 	    "reference '1A'");
 	bad_workbook(widecol, "bad.xlsx:3: error: sheet 'Survey': too many "
 	    "columns (limit 256)");
+}
+
+/*
+ * Dates typed into cells (Excel stores a serial number and a date format)
+ * load as the text a markdown form holds: a date default, a dateTime and
+ * a time default, a date as a choice label; booleans and numbers too.
+ */
+static const struct trow dated[] = {
+	{ { "survey", "type", "name", "label", "default", "constraint",
+	    "required", ROWEND } },
+	{ { "", "date", "visit", "Visit", "#d2026-01-01",
+	    ". >= date('2026-01-01')", "#bTRUE", ROWEND } },
+	{ { "", "dateTime", "seen", "Seen", "#d2026-01-01T08:30:00", "",
+	    "#bFALSE", ROWEND } },
+	{ { "", "time", "at", "At", "#d08:30:00", "", "", ROWEND } },
+	{ { "", "integer", "n", "#n42", "#n3", ". < 1.5", "", ROWEND } },
+	{ { "", "decimal", "w", "W", "#n1.5", "", "", ROWEND } },
+	{ { "", "select_one yn", "yn", "Yes?", "", "", "", ROWEND } },
+	{ { "choices", "list_name", "name", "label", ROWEND } },
+	{ { "", "yn", "yes", "#d2024-02-29", ROWEND } },
+	{ { "", "yn", "no", "#d1900-03-01", ROWEND } },
+	{ { "settings", "form_id", "version", ROWEND } },
+	{ { "", "dated", "#n2026082201", ROWEND } },
+	{ { NULL } }
+};
+
+static void
+test_date_cells_load_as_dates(void)
+{
+	char mdp[512], xp[512], why[64] = "";
+	const char *md = to_md(dated);
+	struct form *a = NULL, *b = NULL;
+	const struct form_node *n;
+
+	snprintf(mdp, sizeof(mdp), "%s/dated.md", tmp);
+	snprintf(xp, sizeof(xp), "%s/dated.xlsx", tmp);
+	write_file("dated.md", md, strlen(md));
+	to_xlsx(dated, xp);
+	form_diags_reset(&diags);
+	ST_EQ(form_load_file(mdp, &a, &diags), DS_OK, NULL);
+	ST_EQ(form_load_file(xp, &b, &diags), DS_OK, NULL);
+	print_diags();
+	INT_EQ(diags.n, 0);
+	if (a == NULL || b == NULL)
+		goto out;
+	if (!form_equal(a, b, why, sizeof(why)))
+		HARNESS_FAIL("models differ: %s", why);
+	n = form_find(b, "visit");
+	STR_EQ(n ? n->default_value : NULL, "2026-01-01");
+	STR_EQ(n ? n->required : NULL, "true()");
+	n = form_find(b, "seen");
+	STR_EQ(n ? n->default_value : NULL, "2026-01-01T08:30:00");
+	n = form_find(b, "at");
+	STR_EQ(n ? n->default_value : NULL, "08:30:00");
+	n = form_find(b, "n");
+	STR_EQ(n ? n->default_value : NULL, "3");
+	STR_EQ(n ? form_text_get(b, &n->label, 0) : NULL, "42");
+	STR_EQ(b->lists[0].nchoices == 2 ? form_text_get(b,
+	    &b->lists[0].choices[0].label, 0) : NULL, "2024-02-29");
+	STR_EQ(b->lists[0].nchoices == 2 ? form_text_get(b,
+	    &b->lists[0].choices[1].label, 0) : NULL, "1900-03-01");
+out:
+	form_free(a);
+	form_free(b);
+	form_diags_reset(&diags);
+}
+
+/* Number formats the way other writers and Excel's locales store them. */
+static const char st_wb_xml[] =
+    "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/"
+    "2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/"
+    "officeDocument/2006/relationships\"><workbookPr date1904=\"true\"/>"
+    "<sheets><sheet name=\"Survey\" sheetId=\"1\" r:id=\"rA\"/></sheets>"
+    "</workbook>";
+static const char st_rels_xml[] =
+    "<Relationships><Relationship Id=\"rA\" Target=\"worksheets/a.xml\"/>"
+    "</Relationships>";
+static const char st_styles_xml[] =
+    "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/"
+    "2006/main\"><numFmts count=\"5\">"
+    "<numFmt numFmtId=\"164\" formatCode=\"yyyy&quot;年&quot;m&quot;月"
+    "&quot;d&quot;日&quot;\"/>"
+    "<numFmt numFmtId=\"165\" formatCode=\"0.00&quot; kg&quot;\"/>"
+    "<numFmt numFmtId=\"166\" formatCode=\"[h]:mm\"/>"
+    "<numFmt numFmtId=\"167\" formatCode=\"yyyy-mm-dd\"/>"
+    "<numFmt numFmtId=\"167\" formatCode=\"[Red]0.00\"/>"
+    "<numFmt numFmtId=\"20\" formatCode=\"0.0\"/>"
+    "</numFmts>"
+    "<cellStyleXfs count=\"1\"><xf numFmtId=\"14\"/></cellStyleXfs>"
+    "<cellXfs count=\"10\"><xf/><xf numFmtId=\"164\" applyNumberFormat=\"1\"/>"
+    "<xf numFmtId=\"165\"/><xf numFmtId=\"166\"/><xf numFmtId=\"14\"/>"
+    "<xf numFmtId=\"22\"/><xf numFmtId=\"167\"/><xf numFmtId=\"31\"/>"
+    "<xf numFmtId=\"168\"/><xf numFmtId=\"20\"/></cellXfs>"
+    "<dxfs count=\"1\"><dxf><numFmt numFmtId=\"168\" formatCode=\"yyyy\"/>"
+    "</dxf></dxfs></styleSheet>";
+static const char st_ss_xml[] =
+    "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/"
+    "main\"><si><t>a_x005F_x000D_b_x000D_</t></si><si><t>44561</t></si>"
+    "</sst>";
+static const char st_a_xml[] =
+    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/"
+    "2006/main\"><sheetData><row r=\"1\">"
+    "<c r=\"A1\" s=\"1\"><v>44561</v></c>"		/* custom date */
+    "<c r=\"B1\" s=\"2\"><v>44561</v></c>"		/* "0.00 kg" */
+    "<c r=\"C1\" s=\"3\"><v>1.0833333333333333</v></c>" /* [h]:mm */
+    "<c r=\"D1\" s=\"4\"><v>44561.5</v></c>"		/* built-in 14 */
+    "<c r=\"E1\" s=\"5\"><v>44561</v></c>"		/* built-in 22 */
+    "<c r=\"F1\" s=\"6\"><v>44561</v></c>"		/* last 167 wins */
+    "<c r=\"G1\" s=\"7\"><v>44561</v></c>"		/* zh-cn 31 */
+    "<c r=\"H1\" s=\"8\"><v>44561</v></c>"		/* a dxf's id */
+    "<c r=\"I1\" s=\"99\"><v>44561</v></c>"		/* no such xf */
+    "<c r=\"J1\"><v>1.0</v></c>"
+    "<c r=\"K1\" t=\"b\"><v>0</v></c>"
+    "<c r=\"L1\" t=\"d\"><v>2026-01-01T08:30:00Z</v></c>"
+    "<c r=\"M1\" t=\"s\"><v>0</v></c>"
+    "<c r=\"N1\" t=\"inlineStr\"><is><r><t>x</t></r><r><t>_x005F_y</t>"
+    "</r></is></c>"
+    "<c r=\"O1\" s=\"1\" t=\"s\"><v>1</v></c>"	/* text stays text */
+    "<c r=\"P1\" s=\"1\"><v>0.5</v></c>"		/* below 1: time */
+    "<c r=\"Q1\" s=\"9\"><v>0.5</v></c>"		/* 20 redefined */
+    "<c r=\"R1\"><v>0.30000000000000004</v></c>"
+    "<c r=\"S1\" t=\"b\"><v>1</v></c>"
+    "<c r=\"T1\" t=\"str\"><v>1.0</v></c>"		/* formula text */
+    "</row></sheetData></worksheet>";
+
+static void
+test_number_formats_and_cell_types(void)
+{
+	const char *parts[] = {
+	    "xl/workbook.xml", st_wb_xml,
+	    "xl/_rels/workbook.xml.rels", st_rels_xml,
+	    "xl/styles.xml", st_styles_xml,
+	    "xl/sharedStrings.xml", st_ss_xml,
+	    "xl/worksheets/a.xml", st_a_xml,
+	    NULL };
+	static const char *const want[] = {
+	    "2026-01-01", "44561", "1 day, 2:00:00", "2026-01-01T12:00:00",
+	    "2026-01-01T00:00:00", "44561", "2026-01-01", "44561", "44561",
+	    "1", "FALSE", "2026-01-01T08:30:00", "a_x000D_b_x000D_",
+	    "x_x005F_y", "44561", "12:00:00", "0.5", "0.30000000000000004",
+	    "TRUE", "1.0" };
+	struct xls_book *book = NULL;
+	const struct xls_row *row;
+	size_t len, i;
+	char *data = make_zip(parts, &len);
+
+	form_diags_reset(&diags);
+	ST_EQ(xlsx_parse(data, len, "st.xlsx", &book, &diags), DS_OK, NULL);
+	print_diags();
+	if (book == NULL || book->nsheets != 1 ||
+	    book->sheets[0].nrows != 1) {
+		HARNESS_FAIL("no book or not one row");
+		goto out;
+	}
+	row = &book->sheets[0].rows[0];
+	INT_EQ(row->ncells, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < row->ncells && i < sizeof(want) / sizeof(want[0]);
+	    i++)
+		if (row->cells[i] == NULL || strcmp(row->cells[i], want[i]))
+			HARNESS_FAIL("cell %c1: '%s', want '%s'", (int)('A' + i),
+			    row->cells[i] ? row->cells[i] : "(null)", want[i]);
+out:
+	xls_book_free(book);
+	ds_free(data);
+	form_diags_reset(&diags);
+}
+
+/* A workbook of one sheet a.xml; styles.xml only if st is not NULL. */
+static void
+bad_sheet(const char *wb, const char *st, const char *sheet,
+    const char *want)
+{
+	const char *parts[] = {
+	    "xl/workbook.xml", wb,
+	    "xl/_rels/workbook.xml.rels", st_rels_xml,
+	    "xl/worksheets/a.xml", sheet,
+	    st ? "xl/styles.xml" : NULL, st,
+	    NULL };
+
+	bad_workbook(parts, want);
+}
+
+/* head, then n times pre + number + post (pre alone if post is NULL),
+ * then tail. */
+static char *
+repeat(const char *head, const char *pre, const char *post, size_t n,
+    const char *tail)
+{
+	struct ds_buf b;
+	size_t i;
+
+	ds_buf_init(&b, 16u << 20);
+	OK(ds_buf_adds(&b, head) == DS_OK);
+	for (i = 0; i < n; i++)
+		if (post == NULL)
+			OK(ds_buf_adds(&b, pre) == DS_OK);
+		else
+			OK(ds_buf_printf(&b, "%s%zu%s", pre, i, post) ==
+			    DS_OK);
+	OK(ds_buf_adds(&b, tail) == DS_OK);
+	return ds_buf_take(&b, NULL);
+}
+
+static void
+test_bad_dates_and_styles(void)
+{
+	static const char one_xf[] = "<styleSheet><cellXfs><xf/>"
+	    "<xf numFmtId=\"14\"/></cellXfs></styleSheet>";
+	static const char wb1900[] =
+	    "<workbook xmlns:r=\"urn:r\"><sheets><sheet name=\"Survey\" "
+	    "r:id=\"rA\"/></sheets></workbook>";
+	char *many_xf, *many_fmt, *long_fmt;
+
+	bad_sheet(wb1900, one_xf, "<worksheet><sheetData><row r=\"2\">"
+	    "<c r=\"C2\" s=\"1\"><v>-1</v></c></row></sheetData></worksheet>",
+	    "bad.xlsx:2: error: sheet 'Survey' cell C2: date '-1' is a "
+	    "negative date, which Excel cannot show");
+	bad_sheet(wb1900, one_xf, "<worksheet><sheetData><row r=\"7\">"
+	    "<c r=\"AB7\" s=\"1\"><v>60</v></c></row></sheetData></worksheet>",
+	    "bad.xlsx:7: error: sheet 'Survey' cell AB7: date '60' is "
+	    "1900-02-29, a day that never was (Excel's 1900 leap-year error)");
+	bad_sheet(wb1900, one_xf, "<worksheet><sheetData><row r=\"1\">"
+	    "<c r=\"A1\" s=\"1\"><v>3e6</v></c></row></sheetData></worksheet>",
+	    "bad.xlsx:1: error: sheet 'Survey' cell A1: date '3e6' is a date "
+	    "after 9999-12-31");
+	bad_sheet(wb1900, NULL, "<worksheet><sheetData><row r=\"1\">"
+	    "<c r=\"B1\"><v>abc</v></c></row></sheetData></worksheet>",
+	    "bad.xlsx:1: error: sheet 'Survey' cell B1: number 'abc' is not "
+	    "a number");
+	bad_sheet(wb1900, one_xf, "<worksheet><sheetData><row r=\"1\">"
+	    "<c r=\"B1\" s=\"1\"><v>abc</v></c></row></sheetData></worksheet>",
+	    "bad.xlsx:1: error: sheet 'Survey' cell B1: number 'abc' is not "
+	    "a number");
+	bad_sheet(wb1900, NULL, "<worksheet><sheetData><row r=\"1\">"
+	    "<c r=\"A1\" t=\"b\"><v>yes</v></c></row></sheetData></worksheet>",
+	    "bad.xlsx:1: error: sheet 'Survey' cell A1: boolean 'yes' is not "
+	    "a number");
+	bad_sheet(wb1900, NULL, "<worksheet><sheetData><row r=\"1\">"
+	    "<c r=\"A1\" t=\"d\"><v>2026-02-30</v></c></row></sheetData>"
+	    "</worksheet>", "bad.xlsx:1: error: sheet 'Survey' cell A1: date "
+	    "'2026-02-30' is not an ISO 8601 date or time");
+	bad_sheet(wb1900, one_xf, "<worksheet><sheetData><row r=\"1\">"
+	    "<c r=\"A1\" s=\"-1\"><v>1</v></c></row></sheetData></worksheet>",
+	    "bad.xlsx:1: error: sheet 'Survey': bad style index '-1'");
+	bad_sheet("<workbook xmlns:r=\"urn:r\"><workbookPr date1904=\"yes\"/>"
+	    "<sheets><sheet name=\"Survey\" r:id=\"rA\"/></sheets></workbook>",
+	    NULL, "<worksheet/>", "bad.xlsx: error: workbook.xml: bad "
+	    "date1904 value 'yes'");
+	bad_sheet(wb1900, "<styleSheet><numFmts><numFmt numFmtId=\"x\" "
+	    "formatCode=\"y\"/></numFmts></styleSheet>", "<worksheet/>",
+	    "bad.xlsx: error: styles.xml: number format without a numFmtId "
+	    "and formatCode");
+	bad_sheet(wb1900, "<styleSheet><numFmts><numFmt numFmtId=\"170\"/>"
+	    "</numFmts></styleSheet>", "<worksheet/>",
+	    "bad.xlsx: error: styles.xml: number format without a numFmtId "
+	    "and formatCode");
+	bad_sheet(wb1900, "<styleSheet><cellXfs><xf numFmtId=\"-3\"/>"
+	    "</cellXfs></styleSheet>", "<worksheet/>",
+	    "bad.xlsx: error: styles.xml: cell format 0 has a bad numFmtId "
+	    "'-3'");
+	bad_sheet(wb1900, "<styleSheet><cellXfs><xf>", "<worksheet/>",
+	    "bad.xlsx: error: styles.xml: XML error at line 1: no element "
+	    "found");
+	many_xf = repeat("<styleSheet><cellXfs>", "<xf numFmtId=\"",
+	    "\"/>", 65537, "</cellXfs></styleSheet>");
+	bad_sheet(wb1900, many_xf, "<worksheet/>", "bad.xlsx: error: "
+	    "styles.xml: too many cell formats (limit 65536)");
+	many_fmt = repeat("<styleSheet><numFmts>", "<numFmt numFmtId=\"",
+	    "\" formatCode=\"0.00\"/>", 1025, "</numFmts></styleSheet>");
+	bad_sheet(wb1900, many_fmt, "<worksheet/>", "bad.xlsx: error: "
+	    "styles.xml: too many number formats (limit 1024)");
+	long_fmt = repeat("<styleSheet><numFmts><numFmt numFmtId=\"170\" "
+	    "formatCode=\"", "0", NULL, 1025, "\"/></numFmts></styleSheet>");
+	bad_sheet(wb1900, long_fmt, "<worksheet/>", "bad.xlsx: error: "
+	    "styles.xml: number format 170 is too long (limit 1024 bytes)");
+	ds_free(many_xf);
+	ds_free(many_fmt);
+	ds_free(long_fmt);
 }
 
 /* pyxform stops after 20 empty rows, and a header after 20 empty
@@ -641,8 +952,17 @@ test_xlsx_alloc_failures_are_clean(void)
 	    "xl/sharedStrings.xml", ss_xml,
 	    "xl/worksheets/a.xml", a_xml,
 	    "xl/worksheets/b.xml", b_xml,
+	    "xl/styles.xml", st_styles_xml,
+	    NULL };
+	const char *stparts[] = {
+	    "xl/workbook.xml", st_wb_xml,
+	    "xl/_rels/workbook.xml.rels", st_rels_xml,
+	    "xl/styles.xml", st_styles_xml,
+	    "xl/sharedStrings.xml", st_ss_xml,
+	    "xl/worksheets/a.xml", st_a_xml,
 	    NULL };
 	struct xls_opts o = { "hand.xlsx", NULL, NULL };
+	struct xls_book *book;
 	struct form *f;
 	size_t len;
 	char *data = make_zip(parts, &len);
@@ -665,6 +985,23 @@ test_xlsx_alloc_failures_are_clean(void)
 	}
 	OK(n > 20 && n < 3000);
 	ds_free(data);
+	data = make_zip(stparts, &len);
+	for (n = 1; n < 3000; n++) {
+		book = NULL;
+		form_diags_reset(&diags);
+		ds_fault_arm(DS_FAULT_ALLOC, n, 0);
+		rc = xlsx_parse(data, len, "st.xlsx", &book, &diags);
+		ds_fault_disarm(DS_FAULT_ALLOC);
+		if (rc == DS_OK) {
+			xls_book_free(book);
+			break;
+		}
+		if (rc != DS_ENOMEM)
+			HARNESS_FAIL("fault %ld: %s", n, ds_status_name(rc));
+		OK(book == NULL);
+	}
+	OK(n > 20 && n < 3000);
+	ds_free(data);
 	form_diags_reset(&diags);
 }
 
@@ -676,6 +1013,9 @@ main(void)
 	RUN(test_md_and_xlsx_give_the_same_model);
 	RUN(test_hand_built_workbook);
 	RUN(test_bad_workbooks);
+	RUN(test_date_cells_load_as_dates);
+	RUN(test_number_formats_and_cell_types);
+	RUN(test_bad_dates_and_styles);
 	RUN(test_twenty_empty_rows_or_columns_end_a_sheet);
 	RUN(test_xlsx_loader_errors_use_row_numbers);
 	RUN(test_household_form_as_workbook);
