@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 /* ---- number formats -------------------------------------------------- */
 
@@ -136,14 +137,21 @@ xlsx_builtin_kind(uint32_t id)
 
 /* ---- the C locale ---------------------------------------------------- */
 
+static locale_t c_loc;
+static once_flag c_once = ONCE_FLAG_INIT;
+
+static void
+c_init(void)
+{
+	c_loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
+/* Made once per process and kept (forms load from any thread). */
 static locale_t
 c_locale(void)
 {
-	static locale_t loc;
-
-	if (loc == (locale_t)0)
-		loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-	return loc;
+	call_once(&c_once, c_init);
+	return c_loc;
 }
 
 /* Switch this thread to the C numeric locale; returns what to restore
