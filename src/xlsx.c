@@ -622,9 +622,14 @@ cell_ref(const char *r, long *col, long *row)
 	return 0;
 }
 
-/* pyxform stops reading a sheet after 20 adjacent empty rows, and a
- * header after 20 adjacent empty columns (xlsform-xpath.md §1). */
-#define XLSX_EMPTY_LIMIT	20
+/*
+ * pyxform stops reading a sheet after 60 adjacent empty rows and a header
+ * after 20 adjacent empty columns (xls2json_backends.py get_excel_rows,
+ * get_excel_column_headers; rows went from 20 to 60 after pyxform issue
+ * #620, xlsform-xpath.md §1 still says 20).
+ */
+#define XLSX_EMPTY_ROWS		60
+#define XLSX_EMPTY_COLS		20
 
 static void
 row_clear(struct xlsx *x)
@@ -649,12 +654,12 @@ row_flush(struct xlsx *x)
 		row_clear(x);
 		return;
 	}
-	if (x->rownum - x->stored - 1 > XLSX_EMPTY_LIMIT) {
+	if (x->rownum - x->stored - 1 > XLSX_EMPTY_ROWS) {
 		x->stopped = 1;
 		if (form_diag_add(x->diags, x->file, (int)x->rownum, NULL, 0,
 		    "sheet '%s': rows after more than %d empty rows are "
 		    "ignored, as pyxform ignores them", x->sheet->name,
-		    XLSX_EMPTY_LIMIT) != DS_OK)
+		    XLSX_EMPTY_ROWS) != DS_OK)
 			xl_oom(x);
 		row_clear(x);
 		return;
@@ -663,7 +668,7 @@ row_flush(struct xlsx *x)
 		/* The header: cut it at the first long gap. */
 		for (i = 0, gap = 0, last = 0; i < x->nrow; i++) {
 			if (x->row[i] == NULL) {
-				if (++gap > XLSX_EMPTY_LIMIT)
+				if (++gap > XLSX_EMPTY_COLS)
 					break;
 				continue;
 			}
@@ -677,7 +682,7 @@ row_flush(struct xlsx *x)
 			    (int)x->rownum, NULL, 0, "sheet '%s': columns "
 			    "after more than %d empty columns are ignored, as "
 			    "pyxform ignores them", x->sheet->name,
-			    XLSX_EMPTY_LIMIT) != DS_OK)
+			    XLSX_EMPTY_COLS) != DS_OK)
 				xl_oom(x);
 			for (i = last; i < x->nrow; i++) {
 				ds_free(x->row[i]);
@@ -828,6 +833,22 @@ number_cell(struct xlsx *x, int *oom, int *bad)
 	return out;
 }
 
+/* U+00A0 to a space, in place (the UTF-8 text gets shorter). */
+static void
+nbsp_to_space(char *s)
+{
+	char *o = s;
+
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0) {
+			*o++ = ' ';
+			s++;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
+}
+
 /* An ISO 8601 date cell (t="d"). */
 static char *
 date_cell(struct xlsx *x, int *oom, int *bad)
@@ -895,8 +916,13 @@ cell_end(struct xlsx *x)
 		val = number_cell(x, &oom, &bad);
 	else if (strcmp(x->ctype, "d") == 0)
 		val = date_cell(x, &oom, &bad);
-	else
+	else {
 		val = take_text(x, &oom);
+		/* pyxform: str(value).replace(chr(160), " ") on text cells
+		 * below the header */
+		if (val != NULL && x->width != 0)
+			nbsp_to_space(val);
+	}
 	if (bad)
 		return;
 	if (oom) {

@@ -15,7 +15,9 @@
  *     1900 or 1904 date system); formulas are not evaluated (the cached
  *     value is used);
  *   - cell references (B7) may skip columns and rows; each row keeps its
- *     row number for diagnostics; cells are stripped like markdown cells.
+ *     row number for diagnostics; cells are stripped like markdown cells,
+ *     and text below the header has U+00A0 turned into spaces (pyxform);
+ *   - a sheet ends after 60 empty rows, a header after 20 empty columns.
  * Refused: documents with a DOCTYPE (entity expansion), parts larger than
  * XLS_MAX_XML unpacked, more than XLS_MAX_SHEETS sheets, XLS_MAX_ROWS rows,
  * XLS_MAX_COLS columns or XLS_MAX_CELL bytes in a cell, invalid UTF-8;
