@@ -33,9 +33,14 @@ struct pend {
 	struct pend	*next;
 };
 
+/* A file's bytes, grown geometrically. */
+struct img {
+	unsigned char	*p;
+	sqlite3_int64	 len, cap;
+};
+
 struct inode {
-	unsigned char	*dur;		/* durable image */
-	sqlite3_int64	 dur_len;
+	struct img	 dur;		/* durable image */
 	struct pend	*head, **tail;
 	int		 real_sync_due;	/* created by us: sync for real once */
 };
@@ -64,7 +69,7 @@ static long cut_after = -1, ops, gseq;
 static enum lossy_mode mode;
 static uint64_t rng;
 static int active, dead;
-static struct lossy_stats *st, st_local = { 0, 0, 0, 0, 0, 0 };
+static struct lossy_stats *st, st_local;
 /* Everything allocated for one epoch, freed by lossy_reboot(). */
 static void **allocs;
 static size_t nallocs, capallocs;
@@ -151,9 +156,10 @@ inode_from_disk(const char *path)
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return i;
 	if (fstat(fd, &sb) == 0 && sb.st_size > 0) {
-		i->dur = xmalloc((size_t)sb.st_size);
-		n = pread(fd, i->dur, (size_t)sb.st_size, 0);
-		i->dur_len = n > 0 ? n : 0;
+		i->dur.p = xmalloc((size_t)sb.st_size);
+		i->dur.cap = sb.st_size;
+		n = pread(fd, i->dur.p, (size_t)sb.st_size, 0);
+		i->dur.len = n > 0 ? n : 0;
 	}
 	close(fd);
 	return i;
@@ -217,22 +223,27 @@ pend_add(struct inode *i, int kind, sqlite3_int64 off, const void *p,
 }
 
 static void
-img_size(unsigned char **img, sqlite3_int64 *len, sqlite3_int64 want)
+img_size(struct img *m, sqlite3_int64 want)
 {
-	if (want > *len) {
-		*img = xrealloc(*img, (size_t)want);
-		memset(*img + *len, 0, (size_t)(want - *len));
+	sqlite3_int64 cap;
+
+	if (want > m->cap) {
+		for (cap = m->cap ? m->cap : 4096; cap < want; cap *= 2)
+			;
+		m->p = xrealloc(m->p, (size_t)cap);
+		m->cap = cap;
 	}
-	*len = want;
+	if (want > m->len)
+		memset(m->p + m->len, 0, (size_t)(want - m->len));
+	m->len = want;
 }
 
 static void
-img_write(unsigned char **img, sqlite3_int64 *len, sqlite3_int64 off,
-    const unsigned char *p, int n)
+img_write(struct img *m, sqlite3_int64 off, const unsigned char *p, int n)
 {
-	if (off + n > *len)
-		img_size(img, len, off + n);
-	memcpy(*img + off, p, (size_t)n);
+	if (off + n > m->len)
+		img_size(m, off + n);
+	memcpy(m->p + off, p, (size_t)n);
 }
 
 /*
@@ -241,8 +252,7 @@ img_write(unsigned char **img, sqlite3_int64 *len, sqlite3_int64 off,
  * of a write was kept.
  */
 static int
-pend_apply(const struct pend *e, unsigned char **img, sqlite3_int64 *len,
-    int keep, int *lost)
+pend_apply(const struct pend *e, struct img *m, int keep, int *lost)
 {
 	sqlite3_int64 a, b;
 	int any = 0;
@@ -251,11 +261,11 @@ pend_apply(const struct pend *e, unsigned char **img, sqlite3_int64 *len,
 	if (keep == 0)
 		return 0;
 	if (e->kind == P_TRUNC) {
-		img_size(img, len, e->off);
+		img_size(m, e->off);
 		return 0;
 	}
 	if (keep == 2) {
-		img_write(img, len, e->off, e->data, e->len);
+		img_write(m, e->off, e->data, e->len);
 		return 1;
 	}
 	for (a = e->off; a < e->off + e->len; a = b) {
@@ -263,8 +273,7 @@ pend_apply(const struct pend *e, unsigned char **img, sqlite3_int64 *len,
 		if (b > e->off + e->len)
 			b = e->off + e->len;
 		if (rnd() & 1) {
-			img_write(img, len, a, e->data + (a - e->off),
-			    (int)(b - a));
+			img_write(m, a, e->data + (a - e->off), (int)(b - a));
 			any = 1;
 		}
 	}
@@ -278,7 +287,7 @@ inode_sync(struct inode *i)
 	int lost;
 
 	for (e = i->head; e != NULL; e = e->next)
-		pend_apply(e, &i->dur, &i->dur_len, 2, &lost);
+		pend_apply(e, &i->dur, 2, &lost);
 	i->head = NULL;
 	i->tail = &i->head;
 }
@@ -349,8 +358,7 @@ lossy_reboot(void)
 	struct pend **all, *e;
 	struct name *n;
 	struct dirent *de;
-	unsigned char *img;
-	sqlite3_int64 len;
+	struct img img;
 	char path[PATH_MAX];
 	size_t npend = 0, k, torn = 0;
 	int keep, lost, kept;
@@ -382,10 +390,10 @@ lossy_reboot(void)
 		}
 		if (n->cur == NULL)
 			st->reappeared++;
-		len = n->dur->dur_len;
-		img = xmalloc((size_t)len);
-		if (len > 0)
-			memcpy(img, n->dur->dur, (size_t)len);
+		img.len = img.cap = n->dur->dur.len;
+		img.p = xmalloc((size_t)img.len);
+		if (img.len > 0)
+			memcpy(img.p, n->dur->dur.p, (size_t)img.len);
 		for (e = n->dur->head; e != NULL; e = e->next) {
 			if (mode == LOSSY_DROP)
 				keep = 0;
@@ -396,13 +404,13 @@ lossy_reboot(void)
 					;
 				keep = k < torn ? 2 : k == torn ? 1 : 0;
 			}
-			kept = pend_apply(e, &img, &len, keep, &lost);
+			kept = pend_apply(e, &img, keep, &lost);
 			if (e->kind == P_WRITE) {
 				st->dropped += lost;
 				st->kept += kept;
 			}
 		}
-		put_file(n->path, img, len);
+		put_file(n->path, img.p, img.len);
 	}
 	free(all);
 	/* Files made behind SQLite's back and never opened: not durable;
@@ -502,8 +510,10 @@ l_truncate(sqlite3_file *f, sqlite3_int64 size)
 	if (INO(f) != NULL && tick() != 0)
 		return SQLITE_IOERR_TRUNCATE;
 	rc = REAL(f)->pMethods->xTruncate(REAL(f), size);
-	if (rc == SQLITE_OK && INO(f) != NULL)
+	if (rc == SQLITE_OK && INO(f) != NULL) {
 		pend_add(INO(f), P_TRUNC, size, NULL, 0);
+		st->truncates++;
+	}
 	return rc;
 }
 

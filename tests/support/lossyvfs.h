@@ -48,6 +48,7 @@ struct lossy_stats {
 	long	vanished;	/* names lost because no directory sync */
 	long	reappeared;	/* deleted names back after the cut */
 	long	dirsyncs;	/* directory fsyncs observed */
+	long	truncates;	/* xTruncate calls (WAL reset past its limit) */
 };
 
 /*

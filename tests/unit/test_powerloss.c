@@ -43,7 +43,7 @@
 #define MAXOPS		64
 #define MAXREC		6
 #define MAXMSG		(4 * MAXOPS + 8)
-#define PADMAX		9000
+#define PADMAX		200000
 
 enum { OP_SAVE, OP_MARK, OP_ACK, OP_REOPEN, OP_OPEN = -1 };
 enum { M_BEGIN, M_DONE, M_FAIL, M_END };
@@ -66,6 +66,7 @@ struct msg {
 	int64_t		lo, hi;		/* mark / ack range */
 	int64_t		rev_no, seq;	/* a save's result */
 	unsigned char	rev_id[16];
+	long		ops;		/* mutating operations so far */
 };
 
 static struct {
@@ -100,7 +101,7 @@ struct model {
 /* What the runs exercised, so the test shows it tested something. */
 static struct {
 	long	runs, cut_mid, flight_lost, flight_kept, dropped, kept,
-		vanished, reappeared, dirsyncs;
+		vanished, reappeared, dirsyncs, forgot;
 } tally;
 
 static uint64_t
@@ -158,6 +159,7 @@ logm(int kind, int op, int64_t lo, int64_t hi, const struct store_rev *r)
 	m->op = op;
 	m->lo = lo;
 	m->hi = hi;
+	m->ops = lossy_ops();
 	if (r != NULL) {
 		m->rev_no = r->rev_no;
 		m->seq = r->seq;
@@ -519,12 +521,14 @@ empty_dir(const char *dir)
  * One epoch: run the plan from *next until the cut, reboot, then check
  * a copy of the disk against the model and adopt the in-flight step if it
  * happened.  0, or -1 after reporting a failure.  *done is set when the
- * driver ran the plan to its end.
+ * driver ran the plan to its end.  forget: when the power went right
+ * after a save returned, count that save as in flight (the machine died
+ * before the caller saw DS_OK): it must then be there.
  */
 static int
 epoch(const struct plan *p, struct model *m, const char *dir,
     const char *chk, int *next, long cut, enum lossy_mode mode,
-    uint64_t seed, int *done)
+    uint64_t seed, int forget, int *done)
 {
 	char path[1100], why[512], why2[512];
 	const struct msg *b = NULL, *mm;
@@ -550,6 +554,17 @@ epoch(const struct plan *p, struct model *m, const char *dir,
 	}
 	tally.runs++;
 	tally.cut_mid += status == 1;
+	/* The power went before any write after a save returned. */
+	i = sh->nmsg;
+	if (forget && status == 1 && i > 0 && sh->m[i - 1].kind == M_BEGIN &&
+	    sh->m[i - 1].ops == sh->stats.ops)
+		i--;
+	if (forget && status == 1 && i > 0 && sh->m[i - 1].kind == M_DONE &&
+	    sh->m[i - 1].op >= 0 && p->ops[sh->m[i - 1].op].kind == OP_SAVE &&
+	    sh->m[i - 1].ops == sh->stats.ops) {
+		sh->nmsg = i - 1;
+		tally.forgot++;
+	}
 	tally.dropped += sh->stats.dropped;
 	tally.kept += sh->stats.kept;
 	tally.vanished += sh->stats.vanished;
@@ -677,7 +692,7 @@ test_every_cut_point_of_a_short_plan(void)
 	/* No cut: learn the number of mutating operations. */
 	memset(&m, 0, sizeof(m));
 	next = 0;
-	if (epoch(&p, &m, dir, chk, &next, -1, LOSSY_DROP, 1, &done) != 0)
+	if (epoch(&p, &m, dir, chk, &next, -1, LOSSY_DROP, 1, 0, &done) != 0)
 		return;
 	OK(done);
 	INT_EQ(m.nrows, 6);
@@ -690,11 +705,53 @@ test_every_cut_point_of_a_short_plan(void)
 			next = 0;
 			if (epoch(&p, &m, dir, chk, &next, c, mode == 0 ?
 			    LOSSY_DROP : (enum lossy_mode)(1 + xs(&s) % 2),
-			    xs(&s), &done) != 0)
+			    xs(&s), mode, &done) != 0)
 				return;
 		}
 	}
 	printf("# short plan: %ld cut points\n", total + 1);
+}
+
+/*
+ * Big answers (150 KB) fill the WAL past the autocheckpoint (1000 pages):
+ * the checkpoint, the WAL restart with new salts over old frames and its
+ * truncation to journal_size_limit, cut at points spread over the run.
+ */
+static void
+test_cuts_across_checkpoint_and_wal_restart(void)
+{
+	const char *dir = ts_tmpdir("pl_wal"), *chk = ts_tmpdir("pl_wchk");
+	struct model m;
+	struct plan p;
+	uint64_t s = 0xda942042e4dd58b5ull;
+	long total, c;
+	int k, next, done;
+
+	memset(&p, 0, sizeof(p));
+	p.seed = 11;
+	p.nrec = 3;
+	p.nops = 36;
+	for (k = 0; k < p.nops; k++) {
+		p.ops[k].kind = k == 20 ? OP_MARK : OP_SAVE;
+		p.ops[k].rec = k % 3;
+		p.ops[k].pad = 150000 + k;
+	}
+	memset(&m, 0, sizeof(m));
+	next = 0;
+	if (epoch(&p, &m, dir, chk, &next, -1, LOSSY_DROP, 1, 0, &done) != 0)
+		return;
+	OK(done);
+	OK(sh->stats.truncates > 0);	/* the WAL was reset and cut back */
+	total = sh->stats.ops;
+	for (k = 0; k < 60; k++) {
+		c = total * k / 60 + (long)(xs(&s) % (uint64_t)(total / 60 + 1));
+		empty_dir(dir);
+		memset(&m, 0, sizeof(m));
+		next = 0;
+		if (epoch(&p, &m, dir, chk, &next, c,
+		    (enum lossy_mode)(xs(&s) % 3), xs(&s), 1, &done) != 0)
+			return;
+	}
 }
 
 /* Longer random plans, several cuts each, recovery cut too. */
@@ -707,7 +764,7 @@ test_random_plans_with_repeated_cuts(void)
 	uint64_t s = 0x9e3779b97f4a7c15ull;
 	int scen, next, done, epochs;
 
-	for (scen = 0; scen < 12; scen++) {
+	for (scen = 0; scen < 24; scen++) {
 		plan_make(&p, 1000 + (uint64_t)scen, 2 + scen % 4, 40);
 		empty_dir(dir);
 		memset(&m, 0, sizeof(m));
@@ -716,7 +773,7 @@ test_random_plans_with_repeated_cuts(void)
 		for (epochs = 0; !done && epochs < 60; epochs++)
 			if (epoch(&p, &m, dir, chk, &next,
 			    (long)(xs(&s) % 400), (enum lossy_mode)(xs(&s) % 3),
-			    xs(&s), &done) != 0)
+			    xs(&s), epochs % 2, &done) != 0)
 				return;
 		OK(done);
 	}
@@ -950,14 +1007,15 @@ static void
 test_the_model_was_exercised(void)
 {
 	printf("# runs %ld, cut mid-plan %ld, in-flight save lost %ld kept "
-	    "%ld, unsynced writes dropped %ld kept in part %ld, names "
+	    "%ld (%ld returned just before the cut), unsynced writes dropped %ld kept in part %ld, names "
 	    "vanished %ld reappeared %ld, directory syncs %ld\n", tally.runs,
-	    tally.cut_mid, tally.flight_lost, tally.flight_kept,
+	    tally.cut_mid, tally.flight_lost, tally.flight_kept, tally.forgot,
 	    tally.dropped, tally.kept, tally.vanished, tally.reappeared,
 	    tally.dirsyncs);
 	OK(tally.runs > 300);
 	OK(tally.flight_lost > 0);
 	OK(tally.flight_kept > 0);
+	OK(tally.forgot > 0);
 	OK(tally.dropped > 0);
 	OK(tally.kept > 0);
 	OK(tally.vanished > 0);
@@ -989,6 +1047,7 @@ main(void)
 	}
 	RUN(test_every_cut_point_of_a_short_plan);
 	RUN(test_random_plans_with_repeated_cuts);
+	RUN(test_cuts_across_checkpoint_and_wal_restart);
 	RUN(test_office_import_is_all_or_nothing);
 	RUN(test_the_model_was_exercised);
 	return harness_done();
