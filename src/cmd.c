@@ -102,6 +102,9 @@ cmd_run(const struct cmd_program *p, int argc, char **argv)
 	int words = 1;
 
 	setlocale(LC_ALL, "");
+	/* Numbers in forms, answers and files use '.', whatever the
+	 * worker's locale says (strtod and printf follow LC_NUMERIC). */
+	setlocale(LC_NUMERIC, "C");
 	ds_json_init();
 	memset(&cli, 0, sizeof(cli));
 	cli.progname = p->name;

@@ -35,6 +35,7 @@ i18n_init(const char *localedir)
 
 	if (setlocale(LC_ALL, "") == NULL)
 		(void)setlocale(LC_ALL, "C.UTF-8");
+	(void)setlocale(LC_NUMERIC, "C");	/* '.' in every number */
 	dir = getenv("DOORSTEP_LOCALEDIR");
 	if (dir == NULL || *dir == '\0')
 		dir = localedir != NULL ? localedir : DS_LOCALEDIR;

@@ -2,7 +2,8 @@
 # Install the Debian packages doorstep needs (make deps).  As root it runs
 # apt-get update first (a fresh machine may have empty package lists), then
 # apt-get install; otherwise it prints the exact command to run.  It also
-# makes the zh_CN.UTF-8 and en_US.UTF-8 locales the TUI and its tests use.
+# makes the zh_CN.UTF-8 and en_US.UTF-8 locales the TUI and its tests use,
+# and de_DE.UTF-8 (a comma decimal point) for the number tests.
 set -eu
 missing=()
 for p in "$@"; do
@@ -11,7 +12,7 @@ for p in "$@"; do
 	fi
 done
 need_locale=()
-for l in zh_CN.UTF-8 en_US.UTF-8; do
+for l in zh_CN.UTF-8 en_US.UTF-8 de_DE.UTF-8; do
 	n=$(echo "$l" | sed 's/UTF-8/utf8/')
 	locale -a 2>/dev/null | grep -qx "$n" || need_locale+=("$l")
 done

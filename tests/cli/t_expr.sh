@@ -102,3 +102,13 @@ echo '| | bogus | x |' >>"$T/bad.md"
 check_fail "expr --form with a broken form exits 1" 1 "$DOORSTEP" expr \
     --form "$T/bad.md" '1'
 has "expr --form prints the form's diagnostics" "$T/.out" "bad.md:3"
+
+# A locale with a comma decimal point (de_DE) changes no number: forms,
+# answers and reports always use '.'.
+if locale -a 2>/dev/null | grep -qix 'de_DE.utf-\?8'; then
+	got=$(LC_ALL=de_DE.UTF-8 "$DOORSTEP" expr '1.5 + number("2.25")' 2>&1)
+	[ "$got" = "3.75" ] && ok "expr under a comma locale" ||
+	    not_ok "expr under a comma locale" "got '$got', want '3.75'"
+else
+	not_ok "expr under a comma locale" "de_DE.UTF-8 is missing: run make deps"
+fi
