@@ -447,7 +447,7 @@ pack_apply_receipt(struct store *st, const unsigned char device_id[16],
 			top = (int64_t)r->ranges[i].hi;
 	if ((s = store_outbox_last_seq(st, &last, err)) != DS_OK)
 		return s;
-	if ((top > last || r->reason == BR_ROLLBACK) &&
+	if (top > 0 && (top > last || r->reason == BR_ROLLBACK) &&
 	    (s = store_outbox_rollback(st, top, err)) != DS_OK)
 		return s;
 	if ((s = store_outbox_floor(st, &floor, err)) != DS_OK)
