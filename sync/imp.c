@@ -292,7 +292,7 @@ store(struct odb *o, const struct cry_office_sec *sec,
 	const struct bundle_rev *r;
 	enum ds_status st;
 	size_t i;
-	int ins, held, rollback = 0;
+	int ins, held, settled, rollback = 0;
 
 	if ((st = odb_begin(o, err)) != DS_OK)
 		return st;
@@ -304,11 +304,11 @@ store(struct odb *o, const struct cry_office_sec *sec,
 	 */
 	for (i = 0; i < pl->nrevs; i++) {
 		r = &pl->revs[i];
-		held = 0;
+		settled = 0;
 		if (bundle_rev_has_parent(r) && (st = odb_rev_settled(o,
-		    r->parent_rev_id, &held, err)) != DS_OK)
+		    r->parent_rev_id, &settled, err)) != DS_OK)
 			goto fail;
-		held = bundle_rev_has_parent(r) && !held;
+		held = bundle_rev_has_parent(r) && !settled;
 		if ((st = odb_rev_insert(o, r, h->device_id, h->bundle_id,
 		    held, &ins, err)) != DS_OK ||
 		    (st = diagnose(o, h, r, ins, &rollback, err)) != DS_OK)
