@@ -218,6 +218,7 @@ dup_rows(struct report_table *t, const struct report_names *nm,
     size_t first, struct ds_err *err)
 {
 	char text[1024], others[512], m[32], path[64];
+	const char *prev;
 	enum ds_status st = DS_OK;
 	size_t i, lo, hi, j, no, ol;
 
@@ -230,10 +231,20 @@ dup_rows(struct report_table *t, const struct report_names *nm,
 			;
 		others[0] = '\0';
 		ol = 0;
+		prev = NULL;
 		for (j = lo, no = 0; j < hi; j++) {
-			if (j == i || (keys[i].id == NULL &&
+			/* Another record of the same household (visited
+			 * twice) shares everything: not a duplicate. */
+			if (j == i || (keys[j].r != r &&
 			    strcmp(hh_of(keys[j].r), hh_of(r)) == 0))
 				continue;
+			/* A household named once (sorted: its records are
+			 * next to each other). */
+			if (keys[j].r != r && prev != NULL &&
+			    strcmp(hh_of(keys[j].r), prev) == 0)
+				continue;
+			if (keys[j].r != r)
+				prev = hh_of(keys[j].r);
 			if (keys[j].r == r && keys[j].id != NULL)
 				snprintf(m, sizeof(m), "本户成员%d",
 				    keys[j].id->member + 1);

@@ -900,10 +900,14 @@ test_quality_duplicates_across_households(void)
 		    "{\"m_name\":\"己\",\"m_id_number\":\"34010220000101999x\"},"
 		    "{\"m_name\":\"庚\",\"m_id_number\":\"34010220000101999X\"}]}",
 		"{\"hh_id\":\"HD\",\"consent\":\"no\",\"phone\":\"13912345678\"}",
+		/* A second record of HA (visited twice): not a duplicate
+		 * of HA. */
+		"{\"hh_id\":\"HA\",\"phone\":\"13912345678\",\"member\":["
+		    "{\"m_name\":\"甲\",\"m_id_number\":\"340102198001011234\"}]}",
 	};
 	struct sf_office o3;
 	struct sf_device d;
-	struct sf_rev r[4];
+	struct sf_rev r[5];
 	struct imp_result res;
 	struct report_quality_opts qo;
 	struct report_table *t = NULL;
@@ -918,12 +922,12 @@ test_quality_duplicates_across_households(void)
 	ST_EQ(odb_open(o3.db, o3.sec, &db3, &err), DS_OK, &err);
 	sf_device_make(&d, 3);
 	ST_EQ(sf_enroll(db3, d.device_id, d.key->pk, &err), DS_OK, &err);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		sf_rev(&r[i], &d, 60 + (int)i, 1, NULL, "{}");
 		r[i].r.answers.p = (const unsigned char *)docs[i];
 		r[i].r.answers.n = strlen(docs[i]);
 	}
-	b = sf_bundle(&d, &o3, r, 4, 0, 0, &len);
+	b = sf_bundle(&d, &o3, r, 5, 0, 0, &len);
 	ST_EQ(imp_bundle(db3, o3.sec, b, len, &res, &err), DS_OK, &err);
 	imp_result_free(&res);
 	ds_free(b);
