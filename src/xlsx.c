@@ -893,6 +893,9 @@ cell_end(struct xlsx *x)
 		if (x->strings[idx] != NULL &&
 		    (val = ds_strdup(x->strings[idx])) == NULL)
 			oom = 1;
+		/* openpyxl gives shared strings as text too */
+		if (val != NULL && x->width != 0)
+			nbsp_to_space(val);
 	} else if (strcmp(x->ctype, "b") == 0) {
 		/* openpyxl: bool(int(v)); pyxform writes TRUE or FALSE */
 		char *t = take_text(x, &oom);

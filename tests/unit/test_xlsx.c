@@ -440,6 +440,52 @@ test_hand_built_workbook(void)
 	form_diags_reset(&diags);
 }
 
+/* pyxform replaces U+00A0 in every text value below the header
+ * (xlsx_value_to_str); openpyxl gives shared strings as text too. */
+static const char nb_ss_xml[] =
+    "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/"
+    "main\"><si><t>type</t></si><si><t>name</t></si><si><t>label</t></si>"
+    "<si><t>text</t></si><si><t>q1</t></si>"
+    "<si><t>\xe7\xac\xac\xe4\xb8\x80\xc2\xa0\xe4\xba\x8c</t></si></sst>";
+static const char nb_a_xml[] =
+    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/"
+    "2006/main\"><sheetData>"
+    "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\">"
+    "<v>1</v></c><c r=\"C1\" t=\"s\"><v>2</v></c></row>"
+    "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>3</v></c><c r=\"B2\" t=\"s\">"
+    "<v>4</v></c><c r=\"C2\" t=\"s\"><v>5</v></c></row>"
+    "</sheetData></worksheet>";
+
+static void
+test_shared_string_nbsp(void)
+{
+	const char *parts[] = {
+	    "xl/workbook.xml", wb_xml,
+	    "xl/_rels/workbook.xml.rels", rels_xml,
+	    "xl/sharedStrings.xml", nb_ss_xml,
+	    "xl/worksheets/a.xml", nb_a_xml,
+	    "xl/worksheets/b.xml", b_xml,
+	    NULL };
+	struct xls_opts o = { "nbsp.xlsx", NULL, NULL };
+	struct form *f = NULL;
+	const struct form_node *n;
+	size_t len;
+	char *data = make_zip(parts, &len);
+
+	form_diags_reset(&diags);
+	ST_EQ(form_load_xlsx(data, len, &o, &f, &diags), DS_OK, NULL);
+	print_diags();
+	if (f != NULL) {
+		n = form_find(f, "q1");
+		OK(n != NULL);
+		STR_EQ(n ? form_text_get(f, &n->label, 0) : NULL,
+		    "\xe7\xac\xac\xe4\xb8\x80 \xe4\xba\x8c");
+	}
+	form_free(f);
+	ds_free(data);
+	form_diags_reset(&diags);
+}
+
 static void
 bad_workbook(const char *const *parts, const char *want)
 {
@@ -1012,6 +1058,7 @@ main(void)
 	form_diags_init(&diags);
 	RUN(test_md_and_xlsx_give_the_same_model);
 	RUN(test_hand_built_workbook);
+	RUN(test_shared_string_nbsp);
 	RUN(test_bad_workbooks);
 	RUN(test_date_cells_load_as_dates);
 	RUN(test_number_formats_and_cell_types);
