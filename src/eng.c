@@ -306,6 +306,7 @@ rule_clear(struct inst_node *n)
 {
 	ds_free(n->rule_err);
 	n->rule_err = NULL;
+	n->flags &= ~(unsigned)INST_F_RULE_CALC;
 }
 
 /*
@@ -363,7 +364,12 @@ process(struct eng *e, struct inst_node *n)
 	int changed;
 
 	n->flags &= ~(unsigned)(INST_F_QUEUED | INST_F_TRIG);
-	rule_clear(n);
+	/* A calculation that does not run this time (its trigger did not
+	 * fire, or the record is final) keeps the error it had. */
+	if (!(n->flags & INST_F_RULE_CALC) || (n->kind == INST_LEAF &&
+	    b->x[EX_CALC] != NULL && !((b->trigger != NULL && !trig) ||
+	    e->finalized)))
+		rule_clear(n);
 	if (n->kind == INST_SET) {
 		if (b->x[EX_COUNT] != NULL &&
 		    eng_eval_num(e, b->x[EX_COUNT], n, &d) != DS_OK)
@@ -392,6 +398,8 @@ process(struct eng *e, struct inst_node *n)
 	if (eng_eval_str(e, b->x[EX_CALC], n, &s) != DS_OK) {
 		s = NULL;	/* runtime error: stored as empty, as NaN */
 		rule_note(e, n, "calculation");
+		if (n->rule_err != NULL)
+			n->flags |= INST_F_RULE_CALC;
 	}
 	if (inst_value_set(n, s, &changed) != DS_OK)
 		e->oom = 1;

@@ -13,6 +13,7 @@
 
 #define INST_NAME_MAX	256	/* bytes of a choice or question name */
 #define INST_F_TRIG	0x20	/* inst flag: enqueued by its trigger */
+#define INST_F_RULE_CALC 0x40	/* inst flag: rule_err is its calculation's */
 
 /* Expression columns of a node, compiled. */
 enum eng_xk {

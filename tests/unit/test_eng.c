@@ -334,6 +334,34 @@ test_runtime_rule_errors_reported(void)
 	done(e);
 }
 
+/* A calculation with a trigger keeps its error until it runs again,
+ * even when its relevance is recomputed meanwhile. */
+static const char *F_RULE_TRIG =
+"| survey |\n"
+"|        | type      | name | label | calculation | trigger | relevant     |\n"
+"|        | text      | d    | D     |             |         |              |\n"
+"|        | text      | t    | T     |             |         |              |\n"
+"|        | calculate | c    |       | age(${d})   | ${t}    | ${d} != ''   |\n";
+
+static void
+test_runtime_rule_error_kept_until_recomputed(void)
+{
+	struct eng *e = open_form(F_RULE_TRIG);
+
+	if (e == NULL)
+		return;
+	SET_OK(e, "d", "soon");
+	SET_OK(e, "t", "go");
+	OK(has_issue(e, "c", "(calculation) could not be computed"));
+	SET_OK(e, "d", "later");	/* relevance again, no trigger */
+	OK(has_issue(e, "c", "(calculation) could not be computed"));
+	SET_OK(e, "d", "2001-02-03");
+	SET_OK(e, "t", "again");	/* the trigger: it runs, and works */
+	OK(!has_issue(e, "c", "could not be computed"));
+	OK(eng_value(e, "c") != NULL);
+	done(e);
+}
+
 static void
 test_required_and_constraint(void)
 {
@@ -1134,6 +1162,7 @@ main(void)
 	RUN(test_calculate_chain_recomputes);
 	RUN(test_required_and_constraint);
 	RUN(test_runtime_rule_errors_reported);
+	RUN(test_runtime_rule_error_kept_until_recomputed);
 	RUN(test_warning_needs_reason);
 	RUN(test_compile_errors);
 	RUN(test_bare_calculate_relevant_warns);
