@@ -183,12 +183,21 @@ hh_of(const struct report_rec *r)
 	return *r->hh != '\0' ? r->hh : r->record;
 }
 
+/* Same number of the same kind (a phone never matches an ID). */
+static int
+same_key(const struct key *a, const struct key *b)
+{
+	return (a->id == NULL) == (b->id == NULL) && strcmp(a->k, b->k) == 0;
+}
+
 static int
 key_cmp(const void *pa, const void *pb)
 {
 	const struct key *a = pa, *b = pb;
 	int c;
 
+	if ((a->id == NULL) != (b->id == NULL))
+		return a->id == NULL ? -1 : 1;
 	if ((c = strcmp(a->k, b->k)) != 0 ||
 	    (c = strcmp(hh_of(a->r), hh_of(b->r))) != 0 ||
 	    (c = strcmp(a->r->record, b->r->record)) != 0)
@@ -223,11 +232,9 @@ dup_rows(struct report_table *t, const struct report_names *nm,
 	size_t i, lo, hi, j, no, ol;
 
 	for (i = first; i < nk && st == DS_OK; i = keys[i].next) {
-		for (lo = i; lo > 0 && strcmp(keys[lo - 1].k, keys[i].k) == 0;
-		    lo--)
+		for (lo = i; lo > 0 && same_key(&keys[lo - 1], &keys[i]); lo--)
 			;
-		for (hi = i + 1; hi < nk && strcmp(keys[hi].k, keys[i].k) == 0;
-		    hi++)
+		for (hi = i + 1; hi < nk && same_key(&keys[hi], &keys[i]); hi++)
 			;
 		others[0] = '\0';
 		ol = 0;

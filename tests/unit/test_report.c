@@ -783,7 +783,7 @@ test_quality_recheck_with_form(void)
 	};
 	struct sf_office o2;
 	struct sf_device d;
-	struct sf_rev r[5];
+	struct sf_rev r[6];
 	struct imp_result res;
 	struct report_quality_opts qo;
 	struct report_table *t = NULL;
@@ -904,10 +904,12 @@ test_quality_duplicates_across_households(void)
 		 * of HA. */
 		"{\"hh_id\":\"HA\",\"phone\":\"13912345678\",\"member\":["
 		    "{\"m_name\":\"甲\",\"m_id_number\":\"340102198001011234\"}]}",
+		/* A phone typed with the digits of A's ID: not an ID. */
+		"{\"hh_id\":\"HE\",\"phone\":\"340102198001011234\"}",
 	};
 	struct sf_office o3;
 	struct sf_device d;
-	struct sf_rev r[5];
+	struct sf_rev r[6];
 	struct imp_result res;
 	struct report_quality_opts qo;
 	struct report_table *t = NULL;
@@ -922,12 +924,12 @@ test_quality_duplicates_across_households(void)
 	ST_EQ(odb_open(o3.db, o3.sec, &db3, &err), DS_OK, &err);
 	sf_device_make(&d, 3);
 	ST_EQ(sf_enroll(db3, d.device_id, d.key->pk, &err), DS_OK, &err);
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		sf_rev(&r[i], &d, 60 + (int)i, 1, NULL, "{}");
 		r[i].r.answers.p = (const unsigned char *)docs[i];
 		r[i].r.answers.n = strlen(docs[i]);
 	}
-	b = sf_bundle(&d, &o3, r, 5, 0, 0, &len);
+	b = sf_bundle(&d, &o3, r, 6, 0, 0, &len);
 	ST_EQ(imp_bundle(db3, o3.sec, b, len, &res, &err), DS_OK, &err);
 	imp_result_free(&res);
 	ds_free(b);
