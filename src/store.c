@@ -1778,6 +1778,11 @@ store_outbox_rollback(struct store *s, int64_t office_hi, struct ds_err *err)
 	static const char *const sqls[] = {
 		"UPDATE sqlite_sequence SET seq = ?2 WHERE name = 'outbox' "
 		    "AND seq < ?2",
+		/* A store that never saved has no row yet (restored from
+		 * an image of a fresh install). */
+		"INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox', ?2 "
+		    "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE "
+		    "name = 'outbox')",
 		"INSERT INTO meta (k, v) VALUES ('rollback_floor', ?2) "
 		    "ON CONFLICT (k) DO UPDATE SET v = max(v, ?2)",
 		NULL

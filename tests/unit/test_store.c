@@ -682,6 +682,41 @@ test_outbox_snapshots_ranges_and_acks(void)
 	store_close(s);
 }
 
+/*
+ * A backup made before the first save (a disk image of a fresh install)
+ * comes back: the office's numbers are past every one this store issued
+ * and sqlite_sequence has no outbox row yet.  New saves must still number
+ * past them, or they reuse numbers the office holds for other revisions.
+ */
+static void
+test_rollback_before_first_save(void)
+{
+	char path[512];
+	unsigned char a[16];
+	struct store *s;
+	struct ds_err err;
+	int64_t last, floor;
+
+	fresh("st_rbfresh", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	ST_EQ(store_outbox_rollback(s, 10, &err), DS_OK, &err);
+	ST_EQ(store_outbox_floor(s, &floor, &err), DS_OK, &err);
+	INT_EQ(floor, 10);
+	store_id_new(a);
+	ST_EQ(save(s, a, "{\"v\":1}", NULL, NULL, NULL, NULL, &err), DS_OK,
+	    &err);
+	ST_EQ(store_outbox_last_seq(s, &last, &err), DS_OK, &err);
+	INT_EQ(last, 11);
+	/* Again, lower: the sequence never goes back. */
+	ST_EQ(store_outbox_rollback(s, 5, &err), DS_OK, &err);
+	ST_EQ(save(s, a, "{\"v\":2}", NULL, NULL, NULL, NULL, &err), DS_OK,
+	    &err);
+	ST_EQ(store_outbox_last_seq(s, &last, &err), DS_OK, &err);
+	INT_EQ(last, 12);
+	store_close(s);
+}
+
 static void
 test_disk_full_fails_cleanly_and_recovers(void)
 {
@@ -1043,6 +1078,7 @@ main(void)
 	RUN(test_wrong_key_and_foreign_file);
 	RUN(test_save_refuses_stale_editor_and_bad_input);
 	RUN(test_outbox_snapshots_ranges_and_acks);
+	RUN(test_rollback_before_first_save);
 	RUN(test_disk_full_fails_cleanly_and_recovers);
 	RUN(test_disk_full_rlimit_fsize);
 	RUN(test_alloc_faults_are_clean);
