@@ -35,6 +35,7 @@ static struct cry_signkey *dkey;
 static unsigned char devid[16];
 static struct rcv_ctx ctx;
 static struct pack_opts pk = { .worker = "w1" };
+static const char *tmp;
 
 struct seen {
 	size_t		 calls, mid, total, cancel_at;
@@ -236,12 +237,59 @@ test_wait_cancels_between_tries(void)
 	INT_EQ(pending(), 1);
 }
 
+/*
+ * A push of several bundles whose first receipt already covers the rest
+ * (they reached the office on a stick whose receipts were lost): the
+ * push delivered a bundle and applied its receipt, so it succeeded; it
+ * is not "nothing to send".
+ */
+static void
+test_split_push_first_receipt_covers_the_rest(void)
+{
+	static struct receipt rc;
+	struct rcv_opts ro;
+	struct rcv *rv = NULL;
+	struct push_opts po;
+	struct pack_opts one = pk;
+	struct pack_result pr;
+	struct imp_result ir;
+	struct ds_err err;
+	char url[64], path[700], rp[PATH_MAX];
+
+	memset(&ro, 0, sizeof(ro));
+	ST_EQ(rcv_start(&ctx, &ro, &rv, &err), DS_OK, &err);
+	if (rv == NULL)
+		return;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", rcv_port(rv));
+	/* Everything pending goes on a stick and is imported; the receipt
+	 * never comes back. */
+	save_big(8);
+	save_big(9);
+	snprintf(path, sizeof(path), "%s/stick.dsb", tmp);
+	ST_EQ(pack_export(st, devid, dkey, &office.pub, &pk, path, &pr, &err),
+	    DS_OK, &err);
+	ST_EQ(imp_file(db, office.sec, path, NULL, &ir, rp, &err), DS_OK,
+	    &err);
+	imp_result_free(&ir);
+	OK(pending() > 2);
+	/* Pushed one row per bundle: the first receipt retires them all. */
+	one.max_bytes = 10;
+	memset(&po, 0, sizeof(po));
+	po.tries = 2;
+	po.backoff_ms = 50;
+	ST_EQ(pack_push(st, devid, dkey, &office.pub, &one, url, &po, &pr, &rc,
+	    &err), DS_OK, &err);
+	INT_EQ(pr.n_records, 1);
+	INT_EQ(rc.status, RS_DUPLICATE);
+	INT_EQ(pending(), 0);
+	rcv_stop(rv);
+}
+
 int
 main(void)
 {
 	struct ds_err err;
 	unsigned char dek[32];
-	const char *tmp;
 	char d[600];
 
 	ds_json_init();
@@ -262,6 +310,7 @@ main(void)
 		return 1;
 	RUN(test_progress_cancels_and_nothing_is_acked);
 	RUN(test_wait_cancels_between_tries);
+	RUN(test_split_push_first_receipt_covers_the_rest);
 	store_close(st);
 	cry_signkey_free(dkey);
 	odb_close(db);
