@@ -127,7 +127,9 @@ trust_of(const struct cli *cli, const char *cmd, const char *ca,
 		ca = getenv("DOORSTEP_CA_FILE");
 	if (ca != NULL && access(ca, R_OK) != 0) {
 		fprintf(stderr, "%s %s: cannot read the CA file %s: %s\n"
-		    "找不到办公室的证书文件，未发送任何数据。Nothing was sent; "
+		    "找不到办公室的证书文件，未发送任何数据。答案仍安全保存在"
+		    "本机。请把乡镇办公室的证书文件（ca.pem）复制到本机，并用 "
+		    "--cacert 指定。\nNothing was sent; "
 		    "the answers are safe on this laptop. Copy the office's "
 		    "CA certificate (ca.pem) to this laptop and name it with "
 		    "--cacert.\n", cli->progname, cmd, ca, strerror(errno));

@@ -131,6 +131,10 @@ has "env CA: not trusted" "$T/.out" "could not be trusted"
 check_fail "push with a missing CA file fails" 1 "${W[@]}" sync push \
     --cacert "$C/nothere.pem" "$U"
 has "missing CA file is named" "$T/.out" "cannot read the CA file .*nothere.pem"
+has "missing CA file: answers safe, in Chinese too" "$T/.out" \
+    "答案仍安全保存在本机"
+has "missing CA file: what to do, in Chinese too" "$T/.out" \
+    "复制到本机.*--cacert"
 check_fail "right CA, wrong pin fails" 1 "${W[@]}" sync push \
     --cacert "$C/ca.pem" --pin "$badpin" "$U"
 has "the pin is named" "$T/.out" "does not match the pin"
