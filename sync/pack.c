@@ -118,8 +118,12 @@ from_answers(struct snap *s, const struct pack_opts *o, struct ds_err *err)
 	return DS_OK;
 }
 
-/* The record's audit trail up to revision rev_no (all of it for the
- * current revision) as a JSON array. */
+/*
+ * The record's audit events of revision rev_no (saved, opened, exported
+ * while it was current) as a JSON array.  Each revision carries only its
+ * own: the office joins them along the chain, and a record saved n times
+ * sends n events, not n squared.
+ */
 static enum ds_status
 audit_json(struct store *st, const unsigned char *id, int64_t rev_no,
     char **out, struct ds_err *err)
@@ -137,7 +141,7 @@ audit_json(struct store *st, const unsigned char *id, int64_t rev_no,
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	}
 	for (i = 0; i < n; i++) {
-		if (rev_no > 0 && a[i].rev_no > rev_no)
+		if (a[i].rev_no != rev_no)
 			continue;
 		e = json_pack("{s:I,s:s,s:I}", "at", (json_int_t)a[i].at,
 		    "event", store_event_name(a[i].event), "rev",
@@ -190,8 +194,8 @@ collect_cb(void *arg, const struct store_snapshot *sn, struct ds_err *err)
 		return st;
 	if (s->hh[0] == '\0')
 		store_id_text(sn->record_id, s->hh);
-	if ((st = audit_json(c->st, sn->record_id, sn->is_current ? 0 :
-	    sn->rev_no, &s->audit, err)) != DS_OK)
+	if ((st = audit_json(c->st, sn->record_id, sn->rev_no, &s->audit,
+	    err)) != DS_OK)
 		return st;
 	snprintf(s->form_id, sizeof(s->form_id), "%s", sn->form_id);
 	snprintf(s->form_ver, sizeof(s->form_ver), "%s", sn->form_version);

@@ -271,6 +271,52 @@ held_now(void)
 	return n;
 }
 
+/* Each revision carries its own audit events only: three saves send
+ * three "saved" events, not 1 + 2 + 3. */
+static void
+test_audit_per_revision(void)
+{
+	struct pack_result pr;
+	struct bundle_header hd;
+	struct bundle_payload *pl = NULL;
+	struct ds_err err;
+	unsigned char *b;
+	char want[64], txt[2048];
+	size_t n, i, k;
+	int64_t last;
+	int why;
+
+	ST_EQ(store_outbox_last_seq(st, &last, &err), DS_OK, &err);
+	ST_EQ(store_outbox_mark_sent(st, 1, last, recs[4], NULL, &err), DS_OK,
+	    &err);
+	ST_EQ(store_outbox_ack(st, 1, last, &err), DS_OK, &err);
+	store_id_new(recs[3]);
+	save(3, "{\"hh_id\":\"AU\",\"v\":1}");
+	save(3, "{\"hh_id\":\"AU\",\"v\":2}");
+	save(3, "{\"hh_id\":\"AU\",\"v\":3}");
+	b = build(&n, &pr);
+	INT_EQ(pr.n_records, 3);
+	ST_EQ(bundle_parse_header(b, n, &hd, &why, &err), DS_OK, &err);
+	ST_EQ(bundle_open(b, n, &hd, office.sec, &pl, &why, &err), DS_OK,
+	    &err);
+	for (i = 0; pl != NULL && i < pl->nrevs; i++) {
+		const struct bundle_rev *r = &pl->revs[i];
+		const char *p = (const char *)r->audit.p;
+
+		snprintf(want, sizeof(want), "\"event\":\"saved\",\"rev\":%u}",
+		    r->rev_no);
+		/* finalize=1 saves log "saved" and "finalized": both of
+		 * this revision, nothing of the others. */
+		for (k = 0; k + 6 < r->audit.n; k++)
+			if (memcmp(p + k, "\"rev\":", 6) == 0)
+				OK((unsigned)atoi(p + k + 6) == r->rev_no);
+		snprintf(txt, sizeof(txt), "%.*s", (int)r->audit.n, p);
+		OK(strstr(txt, want) != NULL);
+	}
+	bundle_payload_free(pl);
+	ds_free(b);
+}
+
 static int
 first_held(void *arg, const struct odb_held *h)
 {
@@ -517,6 +563,7 @@ main(void)
 	RUN(test_split_bundles_chain);
 	RUN(test_child_waits_for_parent);
 	RUN(test_restored_backup);
+	RUN(test_audit_per_revision);
 	store_close(st);
 	cry_signkey_free(dkey);
 	odb_close(db);
