@@ -449,13 +449,21 @@ pack_apply_receipt(struct store *st, const unsigned char device_id[16],
 	for (i = 0; i < r->nranges; i++)
 		if ((int64_t)r->ranges[i].hi > top)
 			top = (int64_t)r->ranges[i].hi;
-	if ((s = store_outbox_last_seq(st, &last, err)) != DS_OK)
+	if ((s = store_outbox_last_seq(st, &last, err)) != DS_OK ||
+	    (s = store_outbox_floor(st, &floor, err)) != DS_OK)
 		return s;
-	if (top > 0 && (top > last || r->reason == BR_ROLLBACK) &&
-	    (s = store_outbox_rollback(st, top, err)) != DS_OK)
-		return s;
-	if ((s = store_outbox_floor(st, &floor, err)) != DS_OK)
-		return s;
+	/*
+	 * An ack state says BR_ROLLBACK for as long as the device has an
+	 * alert: it raises the floor once, not on every fetch, or `sync ack
+	 * URL` would never retire anything again.  A bundle's receipt says
+	 * it only when that bundle reused a number.
+	 */
+	if (top > 0 && (top > last || (r->reason == BR_ROLLBACK &&
+	    (r->status != RS_ACKSTATE || floor == 0)))) {
+		if ((s = store_outbox_rollback(st, top, err)) != DS_OK ||
+		    (s = store_outbox_floor(st, &floor, err)) != DS_OK)
+			return s;
+	}
 	for (i = 0; i < r->nranges; i++) {
 		lo = (int64_t)r->ranges[i].lo;
 		hi = (int64_t)r->ranges[i].hi;

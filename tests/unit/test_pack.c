@@ -535,6 +535,30 @@ test_restored_backup(void)
 	}
 	ST_EQ(store_outbox_count(st, &c, &err), DS_OK, &err);
 	INT_EQ(c.revisions, 0);
+	/* Later, the ack state (which still says BR_ROLLBACK: the device
+	 * has an alert) retires a new save whose receipt was lost; it does
+	 * not raise the floor over it again. */
+	save(4, "{\"hh_id\":\"R3\",\"income\":10}");
+	snprintf(path, sizeof(path), "%s/rb4.dsb", tmp);
+	ST_EQ(pack_export(st, devid, dkey, &office.pub, &o, path, &pr, &err),
+	    DS_OK, &err);
+	ST_EQ(imp_file(db, office.sec, path, NULL, &ir, rp, &err), DS_OK,
+	    &err);
+	imp_result_free(&ir);
+	{
+		static struct receipt rc;
+		unsigned char *ab = NULL;
+		size_t an = 0;
+
+		ST_EQ(imp_ack_state(db, office.sec, devid, &ab, &an, &err),
+		    DS_OK, &err);
+		ST_EQ(pack_apply_receipt(st, devid, &office.pub, ab, an, &rc,
+		    &err), DS_OK, &err);
+		INT_EQ(rc.reason, BR_ROLLBACK);
+		ds_free(ab);
+	}
+	ST_EQ(store_outbox_count(st, &c, &err), DS_OK, &err);
+	INT_EQ(c.revisions, 0);
 }
 
 int
