@@ -1542,7 +1542,7 @@ store_outbox_pending(struct store *s, int64_t after_seq, size_t max_revs,
     size_t max_bytes, store_outbox_fn fn, void *arg, int64_t *seq_lo, int64_t *seq_hi,
     struct ds_err *err)
 {
-	int64_t lo = 0, hi = 0;
+	int64_t lo = 0, hi = 0, prev = 0;
 	size_t n = 0, bytes = 0, sz;
 	sqlite3_stmt *b;
 	enum ds_status st;
@@ -1575,10 +1575,19 @@ store_outbox_pending(struct store *s, int64_t after_seq, size_t max_revs,
 			break;
 		if (n == 0)
 			lo = sqlite3_column_int64(b, 0);
+		prev = hi;
 		hi = sqlite3_column_int64(b, 0);
 		n++;
 		bytes += sz;
 		st = snapshot_row(s, b, fn, arg, err);
+		/* fn has no room for this row: the range ends before it. */
+		if (st == DS_ELIMIT && n > 1) {
+			n--;
+			hi = prev;
+			ds_err_clear(err);
+			st = DS_OK;
+			break;
+		}
 	}
 	if (st == DS_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
 		st = sql_err(s, rc, "outbox", err);

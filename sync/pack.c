@@ -39,6 +39,8 @@ struct collect {
 	const struct pack_opts	*opts;
 	struct snap		*v;
 	size_t			 n, cap;
+	size_t			 forms[BUNDLE_FORMS_MAX];	/* first row of */
+	size_t			 nforms;			/* each version */
 };
 
 static struct bundle_bytes
@@ -164,16 +166,36 @@ audit_json(struct store *st, const unsigned char *id, int64_t rev_no,
 	return s;
 }
 
+/* 1 if a collected row already has this form version. */
+static int
+form_seen(const struct collect *c, const char *id, const char *ver)
+{
+	size_t i;
+
+	for (i = 0; i < c->nforms; i++)
+		if (strcmp(c->v[c->forms[i]].form_id, id) == 0 &&
+		    strcmp(c->v[c->forms[i]].form_ver, ver) == 0)
+			return 1;
+	return 0;
+}
+
 static enum ds_status
 collect_cb(void *arg, const struct store_snapshot *sn, struct ds_err *err)
 {
 	struct collect *c = arg;
 	struct snap *s, *nv;
 	enum ds_status st;
+	int seen;
 
 	if (c->n == PACK_MAX_RECORDS)
 		return ds_err_set(err, DS_ELIMIT, "more than %d revisions "
 		    "in one bundle", PACK_MAX_RECORDS);
+	/* A header names at most BUNDLE_FORMS_MAX form versions: a row of
+	 * one more goes in the next bundle (DS_ELIMIT cuts the walk). */
+	if ((seen = form_seen(c, sn->form_id, sn->form_version)) == 0 &&
+	    c->nforms == BUNDLE_FORMS_MAX)
+		return ds_err_set(err, DS_ELIMIT, "more than %d form versions "
+		    "in one bundle", BUNDLE_FORMS_MAX);
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 64;
 
@@ -199,6 +221,8 @@ collect_cb(void *arg, const struct store_snapshot *sn, struct ds_err *err)
 		return st;
 	snprintf(s->form_id, sizeof(s->form_id), "%s", sn->form_id);
 	snprintf(s->form_ver, sizeof(s->form_ver), "%s", sn->form_version);
+	if (!seen)
+		c->forms[c->nforms++] = c->n - 1;
 	memcpy(s->r.record_uuid, sn->record_id, 16);
 	memcpy(s->r.rev_id, sn->rev_id, 16);
 	if (sn->has_parent)

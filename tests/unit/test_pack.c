@@ -317,6 +317,44 @@ test_audit_per_revision(void)
 	ds_free(b);
 }
 
+/* More form versions than a header can name: the rest goes in the next
+ * bundle instead of failing the export. */
+static void
+test_many_form_versions_split(void)
+{
+	struct pack_opts o = { "w1", NULL, 0, NULL, 0, 0 };
+	struct pack_result pr;
+	struct store_save sv;
+	struct store_rev out;
+	struct ds_err err;
+	char ver[32], path[700];
+	unsigned char id[16];
+	int64_t last;
+	int i;
+
+	ST_EQ(store_outbox_last_seq(st, &last, &err), DS_OK, &err);
+	ST_EQ(store_outbox_mark_sent(st, 1, last, recs[4], NULL, &err), DS_OK,
+	    &err);
+	ST_EQ(store_outbox_ack(st, 1, last, &err), DS_OK, &err);
+	for (i = 0; i < BUNDLE_FORMS_MAX + 2; i++) {
+		store_id_new(id);
+		snprintf(ver, sizeof(ver), "v%02d", i);
+		memset(&sv, 0, sizeof(sv));
+		sv.record_id = id;
+		sv.form_id = "household";
+		sv.form_version = ver;
+		sv.answers = "{\"hh_id\":\"FV\"}";
+		sv.answers_len = strlen(sv.answers);
+		ST_EQ(store_save(st, &sv, &out, &err), DS_OK, &err);
+	}
+	snprintf(path, sizeof(path), "%s/forms-usb", tmp);
+	ST_EQ(pack_export(st, devid, dkey, &office.pub, &o, path, &pr, &err),
+	    DS_OK, &err);
+	INT_EQ(pr.n_bundles, 2);
+	INT_EQ(pr.n_records, BUNDLE_FORMS_MAX + 2);
+	INT_EQ(pr.more, 0);
+}
+
 static int
 first_held(void *arg, const struct odb_held *h)
 {
@@ -588,6 +626,7 @@ main(void)
 	RUN(test_child_waits_for_parent);
 	RUN(test_restored_backup);
 	RUN(test_audit_per_revision);
+	RUN(test_many_form_versions_split);
 	store_close(st);
 	cry_signkey_free(dkey);
 	odb_close(db);
