@@ -166,7 +166,7 @@ void		 eng_enqueue_deps(struct eng *, struct inst_node *changed,
 enum ds_status	 eng_run(struct eng *);
 /* "A rule of this question (what) could not be computed: why ..." in
  * Chinese and English, owned by the caller (ds_free); NULL on ENOMEM. */
-#define ENG_RULE_MSG_MAX	768
+#define ENG_RULE_MSG_MAX	2048
 char		*eng_rule_msg(const char *what, const char *why);
 enum ds_status	 eng_check_expr(struct eng *, struct inst_node *,
 		    enum eng_xk, int *ok);

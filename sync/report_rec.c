@@ -117,10 +117,20 @@ positive(const json_t *o, const char *key)
 	    &d) == 0 && d > 0;
 }
 
+/* Copy s into dst (n bytes), cutting at a character boundary: a long
+ * Chinese name must not end in half a character. */
 static void
 copy(char *dst, size_t n, const char *s)
 {
-	snprintf(dst, n, "%s", s);
+	size_t l = strlen(s);
+
+	if (l >= n) {
+		l = n - 1;
+		while (l > 0 && ((unsigned char)s[l] & 0xc0) == 0x80)
+			l--;
+	}
+	memcpy(dst, s, l);
+	dst[l] = '\0';
 }
 
 /* The main risk: risk_main_final, else risk_main, else the only "yes". */

@@ -1049,6 +1049,28 @@ test_monthly_as_of_the_month(void)
 	sf_office_free(&o4);
 }
 
+/* A long Chinese name is cut at a character, never inside one. */
+static void
+test_long_names_cut_whole(void)
+{
+	struct report_rec r;
+	struct ds_err err;
+	char doc[1024], name[400];
+	size_t i;
+
+	name[0] = '\0';
+	for (i = 0; i < 50; i++)
+		strcat(name, "张");		/* 150 bytes */
+	snprintf(doc, sizeof(doc), "{\"head_name\":\"%s\",\"member\":[{"
+	    "\"m_name\":\"%s\",\"m_id_number\":\"340102198001011234\"}]}",
+	    name, name);
+	memset(&r, 0, sizeof(r));
+	ST_EQ(report_rec_parse(doc, strlen(doc), &r, &err), DS_OK, &err);
+	INT_EQ(strlen(r.head), 126);	/* 42 characters of 127 bytes */
+	OK(r.nids == 1 && strlen(r.ids[0].name) == 63);
+	report_rec_reset(&r);
+}
+
 int
 main(void)
 {
@@ -1075,6 +1097,7 @@ main(void)
 	RUN(test_quality_recheck_with_form);
 	RUN(test_quality_duplicates_across_households);
 	RUN(test_monthly_as_of_the_month);
+	RUN(test_long_names_cut_whole);
 	RUN(test_xlsx_frozen_titles_totals);
 	RUN(test_xlsx_quality_list);
 	RUN(test_csv_quoting_and_bad_suffix);
