@@ -1539,8 +1539,8 @@ snapshot_row(struct store *s, sqlite3_stmt *b, store_outbox_fn fn, void *arg,
 
 enum ds_status
 store_outbox_pending(struct store *s, int64_t after_seq, size_t max_revs,
-    size_t max_bytes, store_outbox_fn fn, void *arg, int64_t *seq_lo, int64_t *seq_hi,
-    struct ds_err *err)
+    size_t max_bytes, store_outbox_fn fn, void *arg, int64_t *seq_lo,
+    int64_t *seq_hi, struct ds_err *err)
 {
 	int64_t lo = 0, hi = 0, prev = 0;
 	size_t n = 0, bytes = 0, sz;

@@ -288,17 +288,19 @@ typedef enum ds_status (*store_outbox_fn)(void *arg,
  * once: repeats and reordering are harmless).  Rows up to after_seq are
  * skipped (0: none; the next of several bundles starts after the last).
  * Stops before the row that would pass max_revs rows or max_bytes of
- * answers (0 = no limit; the first row is always taken).  *seq_lo and *seq_hi receive the range
- * covered: every unacknowledged row in it was handed to fn (both 0 when
- * nothing is pending).  One read transaction, so the walk is consistent.
+ * answers (0 = no limit; the first row is always taken).  *seq_lo and
+ * *seq_hi receive the range covered: every unacknowledged row in it was
+ * handed to fn (both 0 when nothing is pending).  One read transaction,
+ * so the walk is consistent.
  * DS_ELIMIT from fn after the first row means "no room for this one": the
  * walk stops before that row, which is left out of the range, and DS_OK is
  * returned.  Any other non-DS_OK return from fn stops the walk and is
  * returned.
  */
 enum ds_status	 store_outbox_pending(struct store *, int64_t after_seq,
-		    size_t max_revs, size_t max_bytes, store_outbox_fn fn, void *arg,
-		    int64_t *seq_lo, int64_t *seq_hi, struct ds_err *);
+		    size_t max_revs, size_t max_bytes, store_outbox_fn fn,
+		    void *arg, int64_t *seq_lo, int64_t *seq_hi,
+		    struct ds_err *);
 
 /* What waits for the office, counted without decrypting anything. */
 struct store_outbox_counts {
