@@ -546,10 +546,30 @@ parse_path(struct parser *p)
 	return path;
 }
 
+/* A node `op` over a and, unless it is ENONE, b. */
+static uint32_t
+op_node(struct parser *p, enum eop op, size_t cpos, uint32_t a, uint32_t b)
+{
+	uint32_t i, base, n;
+
+	if ((i = new_node(p, op, cpos)) == ENONE)
+		return ENONE;
+	base = p->nscratch;
+	push(p, a);
+	if (b != ENONE)
+		push(p, b);
+	p->e->nodes[i].kids = commit(p, base, &n);
+	p->e->nodes[i].nkids = n;
+	above(p, i, a);
+	if (b != ENONE)
+		above(p, i, b);
+	return i;
+}
+
 static uint32_t
 parse_union(struct parser *p)
 {
-	uint32_t a, b, i, base, n;
+	uint32_t a, b;
 	size_t cpos;
 
 	a = parse_path(p);
@@ -558,16 +578,8 @@ parse_union(struct parser *p)
 		if (next(p) != 0)
 			return ENONE;
 		b = parse_path(p);
-		if ((i = new_node(p, EOP_UNION, cpos)) == ENONE)
+		if ((a = op_node(p, EOP_UNION, cpos, a, b)) == ENONE)
 			return ENONE;
-		base = p->nscratch;
-		push(p, a);
-		push(p, b);
-		p->e->nodes[i].kids = commit(p, base, &n);
-		p->e->nodes[i].nkids = n;
-		above(p, i, a);
-		above(p, i, b);
-		a = i;
 	}
 	return p->st == DS_OK ? a : ENONE;
 }
@@ -577,7 +589,7 @@ parse_unary(struct parser *p)
 {
 	size_t cpos[EXPR_MAX_DEPTH];
 	int nneg = 0;
-	uint32_t a, i, base, n;
+	uint32_t a;
 
 	while (p->t.type == T_MINUS) {
 		if (nneg >= EXPR_MAX_DEPTH)
@@ -590,14 +602,9 @@ parse_unary(struct parser *p)
 	}
 	a = parse_union(p);
 	while (p->st == DS_OK && nneg > 0) {
-		if ((i = new_node(p, EOP_NEG, cpos[--nneg])) == ENONE)
+		if ((a = op_node(p, EOP_NEG, cpos[--nneg], a, ENONE)) ==
+		    ENONE)
 			return ENONE;
-		base = p->nscratch;
-		push(p, a);
-		p->e->nodes[i].kids = commit(p, base, &n);
-		p->e->nodes[i].nkids = n;
-		above(p, i, a);
-		a = i;
 	}
 	return p->st == DS_OK ? a : ENONE;
 }
@@ -632,7 +639,7 @@ binop(enum tok_type t, int level, enum eop *op)
 static uint32_t
 parse_bin(struct parser *p, int level)
 {
-	uint32_t a, b, i, base, n;
+	uint32_t a, b;
 	enum eop op;
 	size_t cpos;
 
@@ -642,16 +649,8 @@ parse_bin(struct parser *p, int level)
 		if (next(p) != 0)
 			return ENONE;
 		b = level == 3 ? parse_unary(p) : parse_bin(p, level + 1);
-		if ((i = new_node(p, op, cpos)) == ENONE)
+		if ((a = op_node(p, op, cpos, a, b)) == ENONE)
 			return ENONE;
-		base = p->nscratch;
-		push(p, a);
-		push(p, b);
-		p->e->nodes[i].kids = commit(p, base, &n);
-		p->e->nodes[i].nkids = n;
-		above(p, i, a);
-		above(p, i, b);
-		a = i;
 	}
 	return p->st == DS_OK ? a : ENONE;
 }
