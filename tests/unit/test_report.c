@@ -737,6 +737,46 @@ out:
  * The problem list re-checked by the engine against forms/household.md,
  * in an office of its own, with variants of one stored household.
  */
+/* A fresh office `name` under tmp with one enrolled device (number n). */
+static struct odb *
+side_office(const char *name, int n, struct sf_office *o, struct sf_device *d)
+{
+	struct odb *sdb = NULL;
+	struct ds_err err;
+	char dir[600];
+
+	snprintf(dir, sizeof(dir), "%s/%s", tmp, name);
+	sf_office_make(o, dir);
+	ST_EQ(odb_open(o->db, o->sec, &sdb, &err), DS_OK, &err);
+	sf_device_make(d, n);
+	if (sdb != NULL)
+		ST_EQ(sf_enroll(sdb, d->device_id, d->key->pk, &err), DS_OK,
+		    &err);
+	return sdb;
+}
+
+/* Give r[i] the answers docs[i] (when docs is not NULL), send r[0..n) in
+ * one bundle and import it. */
+static void
+import_revs(struct odb *to, const struct sf_office *o, struct sf_device *d,
+    struct sf_rev *r, const char *const *docs, size_t n)
+{
+	struct imp_result res;
+	struct ds_err err;
+	unsigned char *b;
+	size_t len, i;
+
+	for (i = 0; docs != NULL && i < n; i++) {
+		r[i].r.answers.p = (const unsigned char *)docs[i];
+		r[i].r.answers.n = strlen(docs[i]);
+	}
+	b = sf_bundle(d, o, r, n, 0, 0, &len);
+	ST_EQ(imp_bundle(to, o->sec, b, len, &res, &err), DS_OK, &err);
+	INT_EQ(res.status, RS_IMPORTED);
+	imp_result_free(&res);
+	ds_free(b);
+}
+
 /*
  * Five copies of one household would share its phone and its members' ID
  * numbers, which the list flags (rules 4 and 7): give copy i its own
@@ -784,7 +824,6 @@ test_quality_recheck_with_form(void)
 	struct sf_office o2;
 	struct sf_device d;
 	struct sf_rev r[6];
-	struct imp_result res;
 	struct report_quality_opts qo;
 	struct report_table *t = NULL;
 	struct form_diags fd;
@@ -793,8 +832,7 @@ test_quality_recheck_with_form(void)
 	struct odb *db2 = NULL;
 	struct ds_err err;
 	json_t *base = NULL, *doc, *meta;
-	char dir[600], *txt[5], hh[5][32], *csv = NULL;
-	unsigned char *b;
+	char *txt[5], hh[5][32], *csv = NULL;
 	size_t len, i, tl[5];
 
 	form_diags_init(&fd);
@@ -811,11 +849,7 @@ test_quality_recheck_with_form(void)
 		form_free(f);
 		return;
 	}
-	snprintf(dir, sizeof(dir), "%s/office2", tmp);
-	sf_office_make(&o2, dir);
-	ST_EQ(odb_open(o2.db, o2.sec, &db2, &err), DS_OK, &err);
-	sf_device_make(&d, 2);
-	ST_EQ(sf_enroll(db2, d.device_id, d.key->pk, &err), DS_OK, &err);
+	db2 = side_office("office2", 2, &o2, &d);
 	for (i = 0; i < 5; i++) {
 		doc = json_deep_copy(base);
 		distinct(doc, i);
@@ -836,11 +870,7 @@ test_quality_recheck_with_form(void)
 		r[i].r.answers.n = tl[i];
 	}
 	json_decref(base);
-	b = sf_bundle(&d, &o2, r, 5, 0, 0, &len);
-	ST_EQ(imp_bundle(db2, o2.sec, b, len, &res, &err), DS_OK, &err);
-	INT_EQ(res.status, RS_IMPORTED);
-	imp_result_free(&res);
-	ds_free(b);
+	import_revs(db2, &o2, &d, r, NULL, 5);
 	memset(&qo, 0, sizeof(qo));
 	qo.forms_dir = "forms";
 	qo.form = cf;
@@ -910,29 +940,17 @@ test_quality_duplicates_across_households(void)
 	struct sf_office o3;
 	struct sf_device d;
 	struct sf_rev r[6];
-	struct imp_result res;
 	struct report_quality_opts qo;
 	struct report_table *t = NULL;
 	struct odb *db3 = NULL;
 	struct ds_err err;
-	char dir[600], *csv = NULL;
-	unsigned char *b;
+	char *csv = NULL;
 	size_t len, i;
 
-	snprintf(dir, sizeof(dir), "%s/office3", tmp);
-	sf_office_make(&o3, dir);
-	ST_EQ(odb_open(o3.db, o3.sec, &db3, &err), DS_OK, &err);
-	sf_device_make(&d, 3);
-	ST_EQ(sf_enroll(db3, d.device_id, d.key->pk, &err), DS_OK, &err);
-	for (i = 0; i < 6; i++) {
+	db3 = side_office("office3", 3, &o3, &d);
+	for (i = 0; i < 6; i++)
 		sf_rev(&r[i], &d, 60 + (int)i, 1, NULL, "{}");
-		r[i].r.answers.p = (const unsigned char *)docs[i];
-		r[i].r.answers.n = strlen(docs[i]);
-	}
-	b = sf_bundle(&d, &o3, r, 6, 0, 0, &len);
-	ST_EQ(imp_bundle(db3, o3.sec, b, len, &res, &err), DS_OK, &err);
-	imp_result_free(&res);
-	ds_free(b);
+	import_revs(db3, &o3, &d, r, docs, 6);
 	memset(&qo, 0, sizeof(qo));
 	qo.forms_dir = "forms";
 	ST_EQ(report_quality(db3, &qo, &t, &err), DS_OK, &err);
@@ -994,31 +1012,16 @@ test_monthly_as_of_the_month(void)
 	struct sf_office o4;
 	struct sf_device d;
 	struct sf_rev r[3];
-	struct imp_result res;
 	struct report_monthly_opts mo;
 	struct report_table *t = NULL;
 	struct odb *db4 = NULL;
 	struct ds_err err;
-	char dir[600];
-	unsigned char *b;
-	size_t len, i;
 
-	snprintf(dir, sizeof(dir), "%s/office4", tmp);
-	sf_office_make(&o4, dir);
-	ST_EQ(odb_open(o4.db, o4.sec, &db4, &err), DS_OK, &err);
-	sf_device_make(&d, 4);
-	ST_EQ(sf_enroll(db4, d.device_id, d.key->pk, &err), DS_OK, &err);
+	db4 = side_office("office4", 4, &o4, &d);
 	sf_rev(&r[0], &d, 70, 1, NULL, "{}");
 	sf_rev(&r[1], &d, 70, 2, r[0].r.rev_id, "{}");
 	sf_rev(&r[2], &d, 71, 1, NULL, "{}");
-	for (i = 0; i < 3; i++) {
-		r[i].r.answers.p = (const unsigned char *)docs[i];
-		r[i].r.answers.n = strlen(docs[i]);
-	}
-	b = sf_bundle(&d, &o4, r, 3, 0, 0, &len);
-	ST_EQ(imp_bundle(db4, o4.sec, b, len, &res, &err), DS_OK, &err);
-	imp_result_free(&res);
-	ds_free(b);
+	import_revs(db4, &o4, &d, r, docs, 3);
 	memset(&mo, 0, sizeof(mo));
 	mo.year = 2024;
 	mo.month = 9;
