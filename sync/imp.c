@@ -396,8 +396,9 @@ imp_release(struct odb *o, const char *hexprefix, struct odb_held *out,
 	memset(res, 0, sizeof(*res));
 	memset(&f, 0, sizeof(f));
 	if (strlen(hexprefix) < 4)
-		return ds_err_set(err, DS_EINVAL, "give at least 4 hex digits "
-		    "of the revision");
+		return ds_err_set(err, DS_EINVAL, "请至少输入版本编号的前4位"
+		    "（见 conflicts）。 Give at least 4 hex digits of the "
+		    "revision (see `conflicts`).");
 	if ((st = odb_begin(o, err)) != DS_OK)
 		return st;
 	if ((st = odb_held_each(o, hexprefix, find_held_cb, &f, err)) !=
@@ -405,11 +406,15 @@ imp_release(struct odb *o, const char *hexprefix, struct odb_held *out,
 		goto fail;
 	if (f.n != 1) {
 		if (f.n > 1)
-			st = ds_err_set(err, DS_EINVAL, "%d waiting revisions "
-			    "start with %s: give more digits", f.n, hexprefix);
+			st = ds_err_set(err, DS_EINVAL, "有%d个等待中的版本以 %s "
+			    "开头，请多输入几位。 %d waiting revisions start "
+			    "with %s: give more digits.", f.n, hexprefix, f.n,
+			    hexprefix);
 		else
-			st = ds_err_set(err, DS_ENOENT, "no waiting revision "
-			    "starts with %s (see `conflicts`)", hexprefix);
+			st = ds_err_set(err, DS_ENOENT, "没有以 %s 开头的等待中版本"
+			    "（见 conflicts），未作任何改动。 No waiting "
+			    "revision starts with %s (see `conflicts`); nothing "
+			    "was changed.", hexprefix, hexprefix);
 		goto fail;
 	}
 	/* Its parent stays unknown: forks compare without a base. */

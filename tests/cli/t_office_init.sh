@@ -32,3 +32,8 @@ m=$(stat -c %a "$O/office.db")
 mkdir -p "$T/o4" && cp "$O/office.db" "$T/o4/office.db"
 check_fail "office init refuses an existing office.db" 1 "$DOORSTEP_OFFICE" init --dir "$T/o4"
 [ ! -e "$T/o4/office-secret.key" ] && ok "no keys left after failed init" || not_ok "no keys left after failed init"
+# release on an office with nothing waiting: a clear refusal, nothing changed.
+check_fail "release with nothing waiting fails" 1 "$DOORSTEP_OFFICE" release --dir "$O" abcd1234
+has "release says nothing waits, in Chinese" "$T/.out" "没有以 abcd1234 开头的等待中版本"
+has "release says nothing was changed" "$T/.out" "nothing was changed"
+check_fail "release without a revision is a usage error" 64 "$DOORSTEP_OFFICE" release --dir "$O"
