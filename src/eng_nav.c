@@ -75,18 +75,7 @@ is_fieldlist(const struct inst_node *n)
 int
 eng_shown_leaf(const struct inst_node *n)
 {
-	switch (n->def->type) {
-	case FT_CALCULATE:
-	case FT_HIDDEN:
-	case FT_START:
-	case FT_END:
-	case FT_TODAY:
-	case FT_DEVICEID:
-	case FT_USERNAME:
-		return 0;
-	default:
-		return n->kind == INST_LEAF;
-	}
+	return n->kind == INST_LEAF && !form_type_hidden(n->def->type);
 }
 
 /* The field-list group holding n, or n itself. */

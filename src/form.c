@@ -41,6 +41,23 @@ static const char *const form_type_names[] = {
 	[FT_ROOT] = "survey",
 };
 
+int
+form_type_hidden(enum form_type t)
+{
+	switch (t) {
+	case FT_CALCULATE:
+	case FT_HIDDEN:
+	case FT_START:
+	case FT_END:
+	case FT_TODAY:
+	case FT_DEVICEID:
+	case FT_USERNAME:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 const char *
 form_type_name(enum form_type t)
 {

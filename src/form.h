@@ -45,6 +45,10 @@ enum form_type {
 /* Name as written in the type column ("select_one", "begin_group", ...). */
 const char	*form_type_name(enum form_type);
 
+/* 1 for a leaf the program fills and never shows as a question
+ * (calculate, hidden and the metadata types start, end, today, ...). */
+int		 form_type_hidden(enum form_type);
+
 /*
  * A translatable text: one entry per form language (form->langs), NULL where
  * that language has no text.  Use form_text_get() to read with fallback.

@@ -59,19 +59,7 @@ rows_free(void)
 static int
 shown_type(enum form_type t)
 {
-	switch (t) {
-	case FT_CALCULATE:
-	case FT_HIDDEN:
-	case FT_START:
-	case FT_END:
-	case FT_TODAY:
-	case FT_DEVICEID:
-	case FT_USERNAME:
-	case FT_ROOT:
-		return 0;
-	default:
-		return 1;
-	}
+	return t != FT_ROOT && !form_type_hidden(t);
 }
 
 static int

@@ -1276,21 +1276,8 @@ parse_type(const char *t, char *arg, size_t argsz, int *or_other,
 static int
 node_visible(enum form_type t)
 {
-	switch (t) {
-	case FT_CALCULATE:
-	case FT_HIDDEN:
-	case FT_START:
-	case FT_END:
-	case FT_TODAY:
-	case FT_DEVICEID:
-	case FT_USERNAME:
-	case FT_GROUP:
-	case FT_REPEAT:
-	case FT_ROOT:
-		return 0;
-	default:
-		return 1;
-	}
+	return !form_type_hidden(t) && t != FT_GROUP && t != FT_REPEAT &&
+	    t != FT_ROOT;
 }
 
 static struct form_node *
