@@ -12,10 +12,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "mem.h"
+#include "store.h"
 #include "util.h"
 
 static const char schema_v1[] =
@@ -143,12 +145,294 @@ static const char schema_v3[] =
 	"INSERT OR REPLACE INTO meta(k, v) SELECT 'seal_pending', 1"
 	"  WHERE EXISTS (SELECT 1 FROM revision);";
 
-/* migrations[i] takes a database from version i to i + 1. */
-static const char *const migrations[] = {
-	schema_v1,
-	schema_v2,
-	schema_v3,
+/*
+ * Version 4: the household case and the visit lists (docs/case.md).
+ * Clear columns hold codes, ids, dates, states and counts; names, ID
+ * numbers, notes and amounts of a person are sealed (odb_seal_row, AD
+ * "dsodb1:" table.column ":" row key); ID numbers are found through blind
+ * indexes (odb_blind).  case_event is append-only: triggers refuse UPDATE
+ * and DELETE.  The alert table is rebuilt to admit the new alert kinds.
+ */
+static const char schema_v4_a[] =
+	/* The case: one row per household key. */
+	"CREATE TABLE hh("
+	"  hh_key TEXT PRIMARY KEY,"
+	"  township TEXT NOT NULL DEFAULT '',"
+	"  village TEXT NOT NULL DEFAULT '',"
+	"  vgroup TEXT NOT NULL DEFAULT '',"
+	"  head_name BLOB,"			/* sealed */
+	"  head_id BLOB,"			/* sealed */
+	"  members INTEGER NOT NULL DEFAULT 0 CHECK(members >= 0),"
+	"  in_register INTEGER NOT NULL DEFAULT 0 CHECK(in_register IN (0, 1)),"
+	"  grid_worker TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL DEFAULT 'registered' CHECK(state IN ("
+	"    'registered', 'clue_open', 'ident', 'monitored', 'elim',"
+	"    'eliminated')),"
+	"  track_step TEXT NOT NULL DEFAULT '',"
+	"  category TEXT NOT NULL DEFAULT '',"
+	"  ident_date TEXT NOT NULL DEFAULT '',"
+	"  elim_date TEXT NOT NULL DEFAULT '',"
+	"  elim_kind TEXT NOT NULL DEFAULT '',"
+	"  light TEXT NOT NULL DEFAULT '',"
+	"  light_month TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX hh_village ON hh(township, village, vgroup);"
+	"CREATE INDEX hh_state ON hh(state);"
+	/* Blind index of an ID number -> household. */
+	"CREATE TABLE person("
+	"  idx BLOB NOT NULL CHECK(length(idx) = 32),"
+	"  hh_key TEXT NOT NULL,"
+	"  src TEXT NOT NULL CHECK(src IN ('register', 'visit')),"
+	"  role TEXT NOT NULL CHECK(role IN ('head', 'member')),"
+	"  PRIMARY KEY(idx, hh_key, src)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX person_hh ON person(hh_key);"
+	/* Clues: a reason to verify a household at the door. */
+	"CREATE TABLE clue("
+	"  clue_id BLOB PRIMARY KEY CHECK(length(clue_id) = 16),"
+	"  channel TEXT NOT NULL CHECK(channel IN ("
+	"    'self_report', 'cadre_screening', 'dept_warning')),"
+	"  source TEXT NOT NULL DEFAULT '',"
+	"  hh_key TEXT,"				/* NULL: unmatched */
+	"  ambiguous INTEGER NOT NULL DEFAULT 0,"	/* matches > 1 */
+	"  id_idx BLOB CHECK(id_idx IS NULL OR length(id_idx) = 32),"
+	"  id_no BLOB,"				/* sealed */
+	"  name BLOB,"				/* sealed */
+	"  reason BLOB,"			/* sealed */
+	"  amount BLOB,"			/* sealed */
+	"  date TEXT NOT NULL,"
+	"  received_at INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'open'"
+	"    CHECK(state IN ('open', 'closed')),"
+	"  closed_rev BLOB,"
+	"  closed_at INTEGER,"
+	"  batch BLOB"
+	") WITHOUT ROWID;"
+	"CREATE INDEX clue_hh ON clue(hh_key, state);"
+	"CREATE INDEX clue_idx ON clue(id_idx) WHERE hh_key IS NULL;"
+	/* What the importer read from each revision (clear facts only). */
+	"CREATE TABLE visit("
+	"  rev_id BLOB PRIMARY KEY CHECK(length(rev_id) = 16),"
+	"  record_uuid BLOB NOT NULL CHECK(length(record_uuid) = 16),"
+	"  hh_key TEXT NOT NULL,"
+	"  device_id BLOB NOT NULL,"
+	"  worker_id TEXT NOT NULL,"
+	"  visit_date TEXT NOT NULL DEFAULT '',"
+	"  visit_type TEXT NOT NULL DEFAULT '',"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  entry_id BLOB,"
+	"  corrects BLOB,"
+	"  consent TEXT NOT NULL DEFAULT ''"
+	"    CHECK(consent IN ('', 'yes', 'no', 'on_file')),"
+	"  outcome TEXT NOT NULL DEFAULT 'done'"
+	"    CHECK(outcome IN ('done', 'refused', 'not_reached')),"
+	"  finalized INTEGER NOT NULL CHECK(finalized IN (0, 1)),"
+	"  finalized_at INTEGER,"
+	"  proposes TEXT NOT NULL DEFAULT '',"
+	"  light TEXT NOT NULL DEFAULT '',"
+	"  light_set BLOB"
+	") WITHOUT ROWID;"
+	"CREATE INDEX visit_hh ON visit(hh_key, visit_date);"
+	"CREATE INDEX visit_record ON visit(record_uuid);"
+	"CREATE INDEX visit_entry ON visit(entry_id) WHERE entry_id IS NOT NULL;"
+	/* Steps and decisions: append-only. */
+	"CREATE TABLE case_event("
+	"  event_id BLOB PRIMARY KEY CHECK(length(event_id) = 16),"
+	"  hh_key TEXT NOT NULL,"
+	"  track TEXT NOT NULL CHECK(track IN ('ident', 'elim', 'case')),"
+	"  step TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL DEFAULT '',"
+	"  date TEXT NOT NULL,"
+	"  date_end TEXT NOT NULL DEFAULT '',"
+	"  objections INTEGER NOT NULL DEFAULT 0,"
+	"  category TEXT NOT NULL DEFAULT '',"
+	"  elim_kind TEXT NOT NULL DEFAULT '',"
+	"  by_name BLOB,"			/* sealed */
+	"  note BLOB,"				/* sealed */
+	"  corrects BLOB CHECK(corrects IS NULL OR length(corrects) = 16),"
+	"  source TEXT NOT NULL DEFAULT 'cli',"
+	"  recorded_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX case_event_hh ON case_event(hh_key, date);"
+	"CREATE INDEX case_event_date ON case_event(track, step, date);"
+	"CREATE TRIGGER case_event_no_update BEFORE UPDATE ON case_event"
+	"  BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END;"
+	"CREATE TRIGGER case_event_no_delete BEFORE DELETE ON case_event"
+	"  BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END;";
+static const char schema_v4_b[] =
+	/* Assistance measures (one household plan). */
+	"CREATE TABLE measure("
+	"  measure_id BLOB PRIMARY KEY CHECK(length(measure_id) = 16),"
+	"  hh_key TEXT NOT NULL,"
+	"  type TEXT NOT NULL CHECK(type IN ('industry', 'job', 'finance',"
+	"    'health', 'education', 'assist', 'allowance', 'housing',"
+	"    'water', 'social')),"
+	"  dept TEXT NOT NULL DEFAULT '',"
+	"  start_date TEXT NOT NULL DEFAULT '',"
+	"  amount BLOB,"			/* sealed */
+	"  unit TEXT NOT NULL DEFAULT '',"
+	"  status TEXT NOT NULL CHECK(status IN ('planned', 'in_progress',"
+	"    'done', 'stopped')),"
+	"  note BLOB,"				/* sealed */
+	"  source TEXT NOT NULL CHECK(source IN ('office', 'visit')),"
+	"  source_rev BLOB,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX measure_hh ON measure(hh_key, type);"
+	/* Monthly income checks, where a county runs them. */
+	"CREATE TABLE income_check("
+	"  hh_key TEXT NOT NULL,"
+	"  month TEXT NOT NULL,"
+	"  light TEXT NOT NULL DEFAULT '',"
+	"  amount BLOB,"			/* sealed */
+	"  batch BLOB,"
+	"  PRIMARY KEY(hh_key, month)"
+	") WITHOUT ROWID;"
+	/* The quality ledger: stable problem ids, closed one by one. */
+	"CREATE TABLE problem("
+	"  problem_id BLOB PRIMARY KEY CHECK(length(problem_id) = 16),"
+	"  kind TEXT NOT NULL,"
+	"  hh_key TEXT NOT NULL DEFAULT '',"
+	"  record_uuid BLOB,"
+	"  path TEXT NOT NULL DEFAULT '',"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  closed_at INTEGER,"
+	"  closed_by TEXT,"
+	"  note BLOB"				/* sealed */
+	") WITHOUT ROWID;"
+	/* Submitted monthly reports. */
+	"CREATE TABLE freeze("
+	"  month TEXT PRIMARY KEY,"
+	"  frozen_at INTEGER NOT NULL,"
+	"  cutoff TEXT NOT NULL,"
+	"  csv_hash BLOB NOT NULL CHECK(length(csv_hash) = 32),"
+	"  csv BLOB NOT NULL"			/* sealed */
+	");"
+	/* Screening rounds. */
+	"CREATE TABLE round("
+	"  name TEXT PRIMARY KEY,"
+	"  started TEXT NOT NULL,"
+	"  due TEXT NOT NULL DEFAULT '',"
+	"  scope TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL"
+	") WITHOUT ROWID;";
+static const char schema_v4_c[] =
+	/* Visit-list entries, one device each. */
+	"CREATE TABLE entry("
+	"  entry_id BLOB PRIMARY KEY CHECK(length(entry_id) = 16),"
+	"  hh_key TEXT NOT NULL,"
+	"  device_id BLOB NOT NULL CHECK(length(device_id) = 16),"
+	"  worker TEXT NOT NULL DEFAULT '',"
+	"  reason TEXT NOT NULL CHECK(reason IN ('clue', 'routine',"
+	"    'followup', 'elim_check', 'lookback', 'annual', 'correction',"
+	"    'screening')),"
+	"  due TEXT NOT NULL,"
+	"  clue_id BLOB,"
+	"  round TEXT,"
+	"  form_id TEXT NOT NULL,"
+	"  form_ver TEXT NOT NULL,"
+	"  body BLOB NOT NULL,"			/* sealed entry JSON */
+	"  state TEXT NOT NULL CHECK(state IN ('queued', 'sent', 'applied',"
+	"    'done', 'withdrawn')),"
+	"  created_at INTEGER NOT NULL,"
+	"  ob_seq INTEGER,"
+	"  applied_at INTEGER,"
+	"  done_rev BLOB,"
+	"  done_at INTEGER,"
+	"  withdrawn_at INTEGER"
+	") WITHOUT ROWID;"
+	"CREATE INDEX entry_hh ON entry(hh_key, state);"
+	"CREATE INDEX entry_device ON entry(device_id, state);"
+	/* Office bundles, kept for re-delivery (ciphertext). */
+	"CREATE TABLE obundle("
+	"  device_id BLOB NOT NULL CHECK(length(device_id) = 16),"
+	"  seq INTEGER NOT NULL CHECK(seq >= 1),"
+	"  bundle_id BLOB NOT NULL UNIQUE CHECK(length(bundle_id) = 16),"
+	"  hash BLOB NOT NULL CHECK(length(hash) = 32),"
+	"  created_at INTEGER NOT NULL,"
+	"  n_entries INTEGER NOT NULL,"
+	"  n_withdrawals INTEGER NOT NULL,"
+	"  n_files INTEGER NOT NULL,"
+	"  bytes BLOB NOT NULL,"
+	"  applied_at INTEGER,"
+	"  PRIMARY KEY(device_id, seq)"
+	");"
+	/* What waits for a device's next office bundle. */
+	"CREATE TABLE ob_item("
+	"  device_id BLOB NOT NULL CHECK(length(device_id) = 16),"
+	"  kind TEXT NOT NULL CHECK(kind IN ('entry', 'withdraw', 'form')),"
+	"  ref BLOB NOT NULL,"	/* entry id, or form_id NUL form_ver */
+	"  queued_at INTEGER NOT NULL,"
+	"  seq INTEGER,"	/* the office bundle that carried it */
+	"  PRIMARY KEY(device_id, kind, ref)"
+	") WITHOUT ROWID;"
+	/* Forms the office published or imported, with their files. */
+	"CREATE TABLE form_pub("
+	"  form_id TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  title TEXT NOT NULL DEFAULT '',"
+	"  published_at INTEGER NOT NULL,"
+	"  PRIMARY KEY(form_id, version)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE form_file("
+	"  form_id TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  role TEXT NOT NULL CHECK(role IN ('form', 'list')),"
+	"  bytes BLOB NOT NULL,"
+	"  PRIMARY KEY(form_id, version, name),"
+	"  FOREIGN KEY(form_id, version) REFERENCES form_pub"
+	");"
+	/* Devices learn a box key and an applied office bundle sequence. */
+	"ALTER TABLE device ADD COLUMN box_pk BLOB"
+	"  CHECK(box_pk IS NULL OR length(box_pk) = 32);"
+	"ALTER TABLE device ADD COLUMN box_pk_at INTEGER;"
+	"ALTER TABLE device ADD COLUMN note_seq INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE device ADD COLUMN note_at INTEGER;"
+	/* Alerts: more kinds (a CHECK cannot be altered in place). */
+	"CREATE TABLE alert_v4("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id BLOB NOT NULL CHECK(length(device_id) = 16),"
+	"  kind TEXT NOT NULL CHECK(kind IN ('rollback', 'new_db', 'box_key',"
+	"    'competing_key', 'quota')),"
+	"  bundle_id BLOB NOT NULL,"
+	"  detail TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  UNIQUE(bundle_id, kind)"
+	");"
+	"INSERT INTO alert_v4 SELECT * FROM alert;"
+	"DROP TABLE alert;"
+	"ALTER TABLE alert_v4 RENAME TO alert;";
+
+/*
+ * migrations[i] takes a database from version i to i + 1: its parts run
+ * in order in one transaction (a part stays under C's 4,095-byte string
+ * limit).
+ */
+#define ODB_MIGRATION_PARTS	3
+static const char *const migrations[][ODB_MIGRATION_PARTS] = {
+	{ schema_v1, NULL, NULL },
+	{ schema_v2, NULL, NULL },
+	{ schema_v3, NULL, NULL },
+	{ schema_v4_a, schema_v4_b, schema_v4_c },
 };
+
+/* Run every part of migration v (from version v to v + 1). */
+static enum ds_status
+migration_run(sqlite3 *db, int64_t v, struct ds_err *err)
+{
+	enum ds_status s;
+	int p;
+
+	for (p = 0; p < ODB_MIGRATION_PARTS && migrations[v][p] != NULL; p++)
+		if ((s = odb_exec(db, migrations[v][p], err)) != DS_OK)
+			return s;
+	return DS_OK;
+}
 
 /* The key check: a fixed text sealed under the data key (meta). */
 static const char key_check_text[] = "doorstep office.db data key v1";
@@ -261,7 +545,7 @@ migrate(sqlite3 *db, int64_t from, struct ds_err *err)
 		return DS_OK;
 	}
 	for (; v < ODB_SCHEMA_VERSION; v++)
-		if ((st = odb_exec(db, migrations[v], err)) != DS_OK) {
+		if ((st = migration_run(db, v, err)) != DS_OK) {
 			ds_err_prefix(err, "migration to version %lld",
 			    (long long)v + 1);
 			goto fail;
@@ -306,7 +590,7 @@ odb_create(const char *path, const unsigned char office_id[16],
 	if ((s = odb_exec(db, "BEGIN IMMEDIATE", err)) != DS_OK)
 		goto fail;
 	for (v = 0; v < ODB_SCHEMA_VERSION; v++)
-		if ((s = odb_exec(db, migrations[v], err)) != DS_OK)
+		if ((s = migration_run(db, v, err)) != DS_OK)
 			goto fail;
 	snprintf(sql, sizeof(sql), "PRAGMA application_id=%d;"
 	    "PRAGMA user_version=%d", ODB_APPLICATION_ID, ODB_SCHEMA_VERSION);
@@ -348,47 +632,59 @@ fail:
 
 static const char *const col_names[] = { "answers", "audit", "consent" };
 
-/* AD = "dsodb1:" column ":" rev_id (16 bytes): binds row and column. */
+/*
+ * AD = "dsodb1:" tag ":" row key: binds a sealed value to its row and
+ * column.  For revisions the tag is the column name and the key the 16-byte
+ * rev_id; other tables use "table.column" and their primary key bytes.
+ */
 static size_t
-seal_ad(unsigned char ad[48], const char *tag, const unsigned char id[16])
+seal_ad(unsigned char *ad, size_t cap, const char *tag, const void *key,
+    size_t keylen)
 {
-	size_t n = (size_t)snprintf((char *)ad, 32, "dsodb1:%s:", tag);
+	size_t n = (size_t)snprintf((char *)ad, cap, "dsodb1:%s:", tag);
 
-	memcpy(ad + n, id, 16);
-	return n + 16;
+	if (n + keylen > cap)
+		abort();	/* callers pass ODB_ROWKEY_MAX-bounded keys */
+	memcpy(ad + n, key, keylen);
+	return n + keylen;
+}
+
+void
+odb_seal_row(const struct odb *o, const char *tag, const void *key,
+    size_t keylen, const void *pt, size_t n, unsigned char *out)
+{
+	unsigned char ad[ODB_AD_MAX];
+	size_t adlen = seal_ad(ad, sizeof(ad), tag, key, keylen);
+
+	/* Deterministic: a rerun after a crash stores the same bytes. */
+	cry_aead_seal_det(out, pt, n, ad, adlen, o->dkey);
 }
 
 void
 odb_seal(const struct odb *o, const unsigned char rev_id[16],
     enum odb_col col, const void *pt, size_t n, unsigned char *out)
 {
-	unsigned char ad[48];
-	size_t adlen = seal_ad(ad, col_names[col], rev_id);
-
-	/* Deterministic: a rerun after a crash stores the same bytes. */
-	cry_aead_seal_det(out, pt, n, ad, adlen, o->dkey);
+	odb_seal_row(o, col_names[col], rev_id, 16, pt, n, out);
 }
 
 enum ds_status
-odb_unseal(const struct odb *o, sqlite3_stmt *st, int i,
-    const unsigned char rev_id[16], enum odb_col col, struct odb_plain *pl,
+odb_unseal_row(const struct odb *o, sqlite3_stmt *st, int i,
+    const char *tag, const void *key, size_t keylen, struct odb_plain *pl,
     struct ds_err *err)
 {
-	unsigned char ad[48];
+	unsigned char ad[ODB_AD_MAX];
 	const unsigned char *ct;
 	size_t adlen, n, need;
-	char hex[33];
 	char *np;
 
 	if (o->dkey == NULL)
 		return ds_err_set(err, DS_ESTATE, "office db: opened without "
-		    "the office secret key: answers cannot be read");
-	ds_hex_encode(rev_id, 16, hex);
+		    "the office secret key: %s cannot be read", tag);
 	n = (size_t)sqlite3_column_bytes(st, i);
 	if (sqlite3_column_type(st, i) != SQLITE_BLOB ||
 	    n < CRY_AEAD_OVERHEAD)
-		return ds_err_set(err, DS_ECRYPTO, "office db: revision %s: "
-		    "%s is not sealed", hex, col_names[col]);
+		return ds_err_set(err, DS_ECRYPTO, "office db: %s is not "
+		    "sealed", tag);
 	ct = sqlite3_column_blob(st, i);
 	need = n - CRY_AEAD_OVERHEAD + 1;
 	if (need > pl->cap) {
@@ -398,17 +694,69 @@ odb_unseal(const struct odb *o, sqlite3_stmt *st, int i,
 		pl->p = np;
 		pl->cap = need;
 	}
-	adlen = seal_ad(ad, col_names[col], rev_id);
+	adlen = seal_ad(ad, sizeof(ad), tag, key, keylen);
 	if (cry_aead_open((unsigned char *)pl->p, ct, n, ad, adlen,
 	    o->dkey) != DS_OK) {
 		pl->len = 0;
-		return ds_err_set(err, DS_ECRYPTO, "office db: revision %s: "
-		    "%s does not open with this office's key (altered or "
-		    "moved from another row)", hex, col_names[col]);
+		return ds_err_set(err, DS_ECRYPTO, "office db: %s does not "
+		    "open with this office's key (altered or moved from "
+		    "another row)", tag);
 	}
 	pl->len = n - CRY_AEAD_OVERHEAD;
 	pl->p[pl->len] = '\0';
 	return DS_OK;
+}
+
+enum ds_status
+odb_unseal(const struct odb *o, sqlite3_stmt *st, int i,
+    const unsigned char rev_id[16], enum odb_col col, struct odb_plain *pl,
+    struct ds_err *err)
+{
+	enum ds_status s;
+	char hex[33];
+
+	s = odb_unseal_row(o, st, i, col_names[col], rev_id, 16, pl, err);
+	if (s == DS_ECRYPTO || s == DS_ESTATE) {
+		ds_hex_encode(rev_id, 16, hex);
+		ds_err_prefix(err, "revision %s", hex);
+	}
+	return s;
+}
+
+int
+odb_blind(const struct odb *o, const char *value, unsigned char out[32])
+{
+	char norm[ODB_BLIND_VALUE_MAX];
+	int rc;
+
+	if (o->bkey == NULL)
+		return -1;
+	if ((rc = store_blind_normalize(value, norm, sizeof(norm))) == 0 &&
+	    norm[0] != '\0')
+		cry_hash(out, 32, o->bkey, CRY_KEY_BYTES, norm, strlen(norm));
+	else
+		rc = -1;
+	cry_wipe(norm, sizeof(norm));
+	return rc;
+}
+
+int
+odb_row_id(const struct odb *o, const char *kind, const void *content,
+    size_t n, unsigned char out[16])
+{
+	unsigned char buf[ODB_AD_MAX + 32];
+	size_t k = strlen(kind);
+	unsigned char h[32];
+
+	if (o->bkey == NULL || k + 1 > ODB_AD_MAX)
+		return -1;
+	/* kind NUL BLAKE2b-256(content), keyed: one id per kind and row. */
+	memcpy(buf, kind, k);
+	buf[k] = '\0';
+	cry_hash(h, 32, NULL, 0, content, n);
+	memcpy(buf + k + 1, h, 32);
+	cry_hash(out, 16, o->bkey, CRY_KEY_BYTES, buf, k + 1 + 32);
+	return 0;
 }
 
 void
@@ -471,7 +819,7 @@ key_check(struct odb *o, const unsigned char *v, size_t n, const char *path,
     struct ds_err *err)
 {
 	unsigned char ad[48], pt[sizeof(key_check_text)];
-	size_t adlen = seal_ad(ad, "check", o->office_id);
+	size_t adlen = seal_ad(ad, sizeof(ad), "check", o->office_id, 16);
 
 	if (n != ODB_SEALED_LEN(sizeof(key_check_text) - 1) ||
 	    cry_aead_open(pt, v, n, ad, adlen, o->dkey) != DS_OK ||
@@ -604,6 +952,10 @@ key_setup(struct odb *o, const struct cry_office_sec *sec, const char *path,
 		return ds_err_set(err, DS_ENOMEM, "no secure memory for the "
 		    "office data key");
 	cry_kdf(o->dkey, CRY_KEY_BYTES, 1, "officedb", sec->box_sk);
+	if ((o->bkey = cry_secure_alloc(CRY_KEY_BYTES)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "no secure memory for the "
+		    "office blind-index key");
+	cry_kdf(o->bkey, CRY_KEY_BYTES, 2, "officebi", sec->box_sk);
 	if ((s = meta_get(o->db, "data_key_check", v, sizeof(v), &n, &have,
 	    err)) != DS_OK)
 		return s;
@@ -623,7 +975,7 @@ key_setup(struct odb *o, const struct cry_office_sec *sec, const char *path,
 	if (have && (s = key_check(o, v, n, path, err)) != DS_OK)
 		goto fail;
 	if (!have) {
-		adlen = seal_ad(ad, "check", o->office_id);
+		adlen = seal_ad(ad, sizeof(ad), "check", o->office_id, 16);
 		cry_aead_seal_det(v, (const unsigned char *)key_check_text,
 		    sizeof(key_check_text) - 1, ad, adlen, o->dkey);
 		if ((rc = sqlite3_prepare_v2(o->db, q_put, -1, &st, NULL)) !=
@@ -742,6 +1094,7 @@ odb_close(struct odb *o)
 	odb_stmts_free(o);
 	sqlite3_close(o->db);
 	cry_secure_free(o->dkey);
+	cry_secure_free(o->bkey);
 	ds_free(o->sbuf);
 	ds_free(o);
 }

@@ -30,7 +30,7 @@
 
 #include "status.h"
 
-#define ODB_SCHEMA_VERSION	3
+#define ODB_SCHEMA_VERSION	4
 #define ODB_APPLICATION_ID	0x44534f46	/* "DSOF" */
 
 struct odb;
@@ -66,6 +66,23 @@ enum ds_status	 odb_open(const char *path, const struct cry_office_sec *sec,
 void		 odb_close(struct odb *);
 /* 1 if the connection holds the office data key. */
 int		 odb_has_key(const struct odb *);
+
+/*
+ * Blind index of an ID number (or another equality-only value): keyed
+ * BLAKE2b-256 of store_blind_normalize(value) under the office blind-index
+ * key (cry_kdf of the box secret, "officebi", 2).  -1 without the key, or
+ * when the value is empty or too long once normalized.
+ */
+int		 odb_blind(const struct odb *, const char *value,
+		    unsigned char out[32]);
+/*
+ * A deterministic 16-byte row id for a row made from a file (a clue, a
+ * bulk step, a register row): keyed hash of `kind` and the row's
+ * normalized content, so importing a file twice finds the same ids.
+ * -1 without the key.
+ */
+int		 odb_row_id(const struct odb *, const char *kind,
+		    const void *content, size_t n, unsigned char out[16]);
 
 /* The office id recorded at creation. */
 void		 odb_office_id(const struct odb *, unsigned char out[16]);

@@ -18,6 +18,7 @@ struct odb {
 	sqlite3		*db;
 	unsigned char	 office_id[16];
 	unsigned char	*dkey;		/* data key, secure memory; or NULL */
+	unsigned char	*bkey;		/* blind-index key ("officebi" 2) */
 	unsigned char	*sbuf;		/* sealed-value scratch (ciphertext) */
 	size_t		 scap;
 	int		 in_txn;
@@ -39,6 +40,12 @@ struct odb_plain {
 	size_t	 len, cap;
 };
 
+/* Longest row key a sealed value is bound to; longest AD. */
+#define ODB_ROWKEY_MAX	256
+#define ODB_AD_MAX	(ODB_ROWKEY_MAX + 64)
+/* Longest value a blind index is made of (after normalization). */
+#define ODB_BLIND_VALUE_MAX	256
+
 /* Bytes a sealed value of n plaintext bytes takes. */
 #define ODB_SEALED_LEN(n)	((n) + CRY_AEAD_OVERHEAD)
 
@@ -55,6 +62,17 @@ void		 odb_seal(const struct odb *, const unsigned char rev_id[16],
  */
 enum ds_status	 odb_unseal(const struct odb *, sqlite3_stmt *, int i,
 		    const unsigned char rev_id[16], enum odb_col,
+		    struct odb_plain *pl, struct ds_err *);
+/*
+ * The same for any sealed column: tag "table.column" (< 48 bytes), key the
+ * row's primary key bytes (<= ODB_ROWKEY_MAX), e.g. "hh.head_name" and
+ * the household key.  odb_seal(rev, col) is odb_seal_row(col name, rev).
+ */
+void		 odb_seal_row(const struct odb *, const char *tag,
+		    const void *key, size_t keylen, const void *pt, size_t n,
+		    unsigned char *out);
+enum ds_status	 odb_unseal_row(const struct odb *, sqlite3_stmt *, int i,
+		    const char *tag, const void *key, size_t keylen,
 		    struct odb_plain *pl, struct ds_err *);
 /* Wipe the used part (keeps the buffer); free wipes and releases it. */
 void		 odb_plain_wipe(struct odb_plain *);

@@ -336,7 +336,17 @@ test_legacy_clear_database_sealed_on_first_keyed_open(void)
 		OK(sqlite3_step(up) == SQLITE_DONE);
 	}
 	sqlite3_finalize(up);
+	/* Back to schema 2: what migrations 3 and 4 add goes too. */
 	OK(sqlite3_exec(raw, "DELETE FROM meta WHERE k = 'data_key_check';"
+	    "DROP TABLE hh; DROP TABLE person; DROP TABLE clue;"
+	    "DROP TABLE visit; DROP TABLE case_event; DROP TABLE measure;"
+	    "DROP TABLE income_check; DROP TABLE problem; DROP TABLE freeze;"
+	    "DROP TABLE round; DROP TABLE entry; DROP TABLE obundle;"
+	    "DROP TABLE ob_item; DROP TABLE form_file; DROP TABLE form_pub;"
+	    "ALTER TABLE device DROP COLUMN box_pk;"
+	    "ALTER TABLE device DROP COLUMN box_pk_at;"
+	    "ALTER TABLE device DROP COLUMN note_seq;"
+	    "ALTER TABLE device DROP COLUMN note_at;"
 	    "PRAGMA user_version = 2", NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(raw);
 	/* The control: the scan sees clear text where there is some. */
