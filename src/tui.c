@@ -1,9 +1,10 @@
-/* doorstep: terminal set-up, the main loop, resize and the die hook. */
+/* doorstep: terminal set-up, the screen stack, the main loop, resize. */
 /*
  * The only place that starts and ends curses, reads keys (from the
- * keyboard or a key script) and handles KEY_RESIZE.  Each pass of the loop
- * draws the whole current screen into stdscr, then the help overlay if it
- * is open, then the status line; curses sends only what changed.  Below
+ * keyboard or a key script), handles KEY_RESIZE and holds the screen
+ * stack.  Each pass of the loop draws the top screen into stdscr (the
+ * screen below first when the top one is an overlay: help, a question),
+ * then the status line; curses sends only what changed.  Below
  * TUI_MIN_COLS x TUI_MIN_ROWS a message replaces the layout, so nothing is
  * ever drawn broken.
  *
@@ -21,19 +22,42 @@
 #include "i18n.h"
 #include "tui_app.h"
 
+#define TUI_STACK_MAX	8
+#define TUI_NESTING_MAX	16	/* pushes and pops inside one another */
+
 static struct {
 	const struct tui_opts	*opts;
 	SCREEN			*scr;
 	FILE			*null;		/* no_display: in and out */
 	struct tui_script	 script;
 	int			 scripted;
-	const struct tui_screen	*screen;
+	enum tui_scr		 stack[TUI_STACK_MAX];
+	size_t			 depth;
+	int			 nesting;	/* pushes/pops in progress */
 	int			 quit;
 	char			 status[512];
 	enum tui_color		 status_c;
 	int			 up;		/* curses is running */
 	int			 cy, cx;	/* where the cursor goes, or -1 */
 } T;
+
+/* The screens, by id: the only place that names them all. */
+extern const struct tui_screen tui_scr_unlock, tui_scr_list,
+    tui_scr_newform, tui_scr_form, tui_scr_roster, tui_scr_jump,
+    tui_scr_review, tui_scr_sync, tui_scr_help, tui_scr_ask;
+
+static const struct tui_screen *const screens[TUI_SCR_COUNT] = {
+	[TUI_SCR_UNLOCK] = &tui_scr_unlock,
+	[TUI_SCR_LIST] = &tui_scr_list,
+	[TUI_SCR_NEWFORM] = &tui_scr_newform,
+	[TUI_SCR_FORM] = &tui_scr_form,
+	[TUI_SCR_ROSTER] = &tui_scr_roster,
+	[TUI_SCR_JUMP] = &tui_scr_jump,
+	[TUI_SCR_REVIEW] = &tui_scr_review,
+	[TUI_SCR_SYNC] = &tui_scr_sync,
+	[TUI_SCR_HELP] = &tui_scr_help,
+	[TUI_SCR_ASK] = &tui_scr_ask,
+};
 
 static enum ds_status	term_open(const struct tui_opts *, struct ds_err *);
 static void		term_close(void);
@@ -134,6 +158,13 @@ tui_die(const char *fmt, ...)
 {
 	va_list ap;
 
+	while (T.depth > 0) {
+		/* Leave every screen (the interview's frees its widgets);
+		 * nothing is resumed. */
+		T.depth--;
+		if (screens[T.stack[T.depth]]->leave != NULL)
+			screens[T.stack[T.depth]]->leave();
+	}
 	tui_app_close();
 	term_close();
 	fprintf(stderr, "doorstep: ");
@@ -151,10 +182,102 @@ tui_cursor_at(int y, int x)
 	T.cx = x;
 }
 
-void
-tui_screen_set(const struct tui_screen *s)
+static const struct tui_screen *
+top(void)
 {
-	T.screen = s;
+	return T.depth > 0 ? screens[T.stack[T.depth - 1]] : NULL;
+}
+
+/* A screen's handler that pushes or pops in a loop would recurse forever:
+ * that is a bug, not input. */
+static void
+nest(int d)
+{
+	T.nesting += d;
+	if (T.nesting > TUI_NESTING_MAX)
+		tui_die("screens push and pop in a loop");
+}
+
+void
+tui_push(enum tui_scr id, const void *arg)
+{
+	size_t i;
+
+	if ((int)id < 0 || id >= TUI_SCR_COUNT || T.depth == TUI_STACK_MAX)
+		tui_die("screen stack: cannot push %d", (int)id);
+	/* Each screen keeps its state in its own file: one copy at most. */
+	for (i = 0; i < T.depth; i++)
+		if (T.stack[i] == id)
+			tui_die("screen %s is already open", screens[id]->name);
+	nest(1);
+	T.stack[T.depth++] = id;
+	if (screens[id]->init != NULL)
+		screens[id]->init(arg);
+	nest(-1);
+}
+
+static void
+pop(const struct tui_res *res, int resume)
+{
+	const struct tui_screen *s;
+	struct tui_res r;
+
+	if (T.depth == 0)
+		return;
+	nest(1);
+	s = top();
+	r.kind = TUI_RES_BACK;
+	r.req = TUI_REQ_NONE;
+	r.tag = 0;
+	if (res != NULL)
+		r = *res;
+	r.from = T.stack[T.depth - 1];
+	T.depth--;
+	if (s->leave != NULL)
+		s->leave();
+	if (T.depth == 0)
+		T.quit = 1;
+	else if (resume && top()->resume != NULL)
+		top()->resume(&r);
+	nest(-1);
+}
+
+void
+tui_pop(const struct tui_res *res)
+{
+	pop(res, 1);
+}
+
+void
+tui_pop_kind(enum tui_res_kind kind, int tag)
+{
+	struct tui_res r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = kind;
+	r.tag = tag;
+	pop(&r, 1);
+}
+
+void
+tui_replace(enum tui_scr id, const void *arg)
+{
+	nest(1);
+	pop(NULL, 0);
+	T.quit = 0;
+	tui_push(id, arg);
+	nest(-1);
+}
+
+void
+tui_ask(const char *text, int tag, int enter_means_no)
+{
+	struct tui_ask a;
+
+	a.text = text;
+	a.tag = tag;
+	a.no = enter_means_no;
+	tui_push(TUI_SCR_ASK, &a);
 }
 
 void
@@ -262,11 +385,22 @@ too_small(void)
 }
 
 static void
+draw_status(void)
+{
+	enum tui_color sc;
+	const char *st = tui_status_text(&sc);
+
+	if (*st != '\0') {
+		tui_fill(LINES - 2, 0, COLS, TUI_C_NORMAL);
+		tui_put(LINES - 2, 1, COLS - 2, sc, st);
+	}
+}
+
+static void
 draw_all(void)
 {
 	const char *m1, *m2;
-	enum tui_color sc;
-	const char *st;
+	size_t i, base;
 	int y;
 
 	erase();
@@ -285,17 +419,19 @@ draw_all(void)
 		refresh();
 		return;
 	}
-	if (T.screen != NULL)
-		T.screen->draw();
-	st = tui_status_text(&sc);
-	if (*st != '\0') {
-		tui_fill(LINES - 2, 0, COLS, TUI_C_NORMAL);
-		tui_put(LINES - 2, 1, COLS - 2, sc, st);
+	/* The last full screen, then the overlays above it. */
+	base = T.depth;
+	while (base > 1 && screens[T.stack[base - 1]]->overlay)
+		base--;
+	for (i = base; i > 0 && i <= T.depth; i++) {
+		if (i == base + 1)
+			draw_status();	/* the screen's, under the overlay */
+		if (i > base)
+			T.cy = -1;
+		screens[T.stack[i - 1]]->draw();
 	}
-	if (tui_help_is_open()) {
-		T.cy = -1;
-		tui_help_draw();
-	}
+	if (base == T.depth)
+		draw_status();
 	/* The cursor goes to the focused field last, after every helper
 	 * has moved it while drawing. */
 	if (T.cy >= 0) {
@@ -313,8 +449,8 @@ tui_feed(const struct tui_key *k)
 	enum tui_req req;
 	int texting;
 
-	texting = T.screen != NULL && T.screen->texting != NULL &&
-	    !tui_help_is_open() && T.screen->texting();
+	texting = top() != NULL && top()->texting != NULL &&
+	    top()->texting();
 	req = tui_req_of(k, texting);
 	if (req == TUI_REQ_RESIZE || req == TUI_REQ_REDRAW) {
 		/* The one place a resize is handled: redraw all. */
@@ -327,16 +463,13 @@ tui_feed(const struct tui_key *k)
 			T.quit = 1;
 		return;
 	}
-	if (tui_help_is_open()) {
-		tui_help_key(req, k->ch);
+	if (req == TUI_REQ_HELP && T.depth > 0 &&
+	    T.stack[T.depth - 1] != TUI_SCR_HELP) {
+		tui_push(TUI_SCR_HELP, NULL);
 		return;
 	}
-	if (req == TUI_REQ_HELP) {
-		tui_help_open();
-		return;
-	}
-	if (T.screen != NULL)
-		T.screen->key(req, k->ch);
+	if (top() != NULL)
+		top()->key(req, k->ch);
 }
 
 void
@@ -383,6 +516,8 @@ tui_run(const struct tui_opts *o)
 			break;
 		tui_feed(&k);
 	}
+	while (T.depth > 0)
+		pop(NULL, 0);
 	rc = tui_app_close();
 	term_close();
 	tui_script_reset(&T.script);

@@ -54,7 +54,7 @@ tui_app_open(const struct tui_opts *o, struct ds_err *err)
 		return ds_err_set(err, DS_EINVAL, "no workspace: set HOME or "
 		    "use --workspace DIR");
 	A.ws_exists = ds_path_exists(A.ws_path);
-	tui_unlock_init();
+	tui_push(TUI_SCR_UNLOCK, NULL);
 	return DS_OK;
 }
 

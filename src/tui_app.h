@@ -27,22 +27,4 @@ struct tui_app	*tui_app(void);
 enum ds_status	 tui_app_open(const struct tui_opts *, struct ds_err *);
 int		 tui_app_close(void);
 
-/* Screens (one file each). */
-void	 tui_unlock_init(void);
-void	 tui_list_init(void);
-void	 tui_list_leave(void);
-void	 tui_list_reload(void);
-void	 tui_newform_init(void);
-void	 tui_form_init(void);
-void	 tui_form_leave(void);
-void	 tui_roster_init(void);
-void	 tui_jump_init(void);
-void	 tui_review_init(void);
-void	 tui_sync_init(void);
-
-/* Shared by the interview screens (tui_form.c). */
-struct eng_prompt;
-void	 tui_form_header(const struct eng_prompt *);
-void	 tui_form_footer(const char *keys);
-
 #endif

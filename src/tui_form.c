@@ -62,9 +62,12 @@ static struct {
 	char		 reason_path[ENG_PATH_MAX];
 } F;
 
+static void	form_init(const void *);
 static void	form_draw(void);
 static void	form_key(enum tui_req, wint_t);
 static int	form_texting(void);
+static void	form_resume(const struct tui_res *);
+static void	form_leave(void);
 static void	rebuild(int keep);
 static void	fld_free(struct fld *);
 static int	fld_value(struct fld *, char *, size_t);
@@ -72,29 +75,65 @@ static int	accept(int advance);
 static void	show_err(const struct ds_err *);
 static void	after_move(void);
 
-static const struct tui_screen form_screen = {
-	"form", form_draw, form_key, form_texting
+/*
+ * The interview screen owns the open interview (tui_iv): whoever pushes
+ * it has opened one, and popping it closes it.  The roster, the outline
+ * and the review are pushed over it and hand back what happened.
+ */
+const struct tui_screen tui_scr_form = {
+	"form", form_init, form_draw, form_key, form_texting, form_resume,
+	form_leave, 0
 };
 
-void
-tui_form_init(void)
+static void
+form_init(const void *arg)
 {
+	(void)arg;
 	memset(F.path, 0, sizeof(F.path));
+	F.n = 0;
 	F.msg[0] = '\0';
 	F.reasoning = 0;
 	rebuild(0);
-	tui_screen_set(&form_screen);
 	after_move();
 }
 
-void
-tui_form_leave(void)
+static void
+form_leave(void)
 {
 	size_t i;
 
 	for (i = 0; i < F.n; i++)
 		fld_free(&F.f[i]);
 	F.n = 0;
+	tui_iv_close();
+}
+
+/* Back from the roster, the outline or the review. */
+static void
+form_resume(const struct tui_res *res)
+{
+	struct ds_err err;
+
+	F.msg[0] = '\0';
+	F.reasoning = 0;
+	switch (res->kind) {
+	case TUI_RES_CLOSE:
+		tui_pop(NULL);
+		return;
+	case TUI_RES_REQ:
+		rebuild(0);
+		form_key(res->req, 0);
+		return;
+	default:
+		break;
+	}
+	/* Back from the review at the end means the last question (else
+	 * the review would open again at once). */
+	if (res->kind == TUI_RES_BACK && res->from == TUI_SCR_REVIEW &&
+	    tui_iv_prompt()->kind == EP_END)
+		(void)tui_iv_prev(&err);
+	rebuild(0);
+	after_move();
 }
 
 static void
@@ -249,9 +288,9 @@ after_move(void)
 	const struct eng_prompt *p = tui_iv_prompt();
 
 	if (p->kind == EP_REPEAT)
-		tui_roster_init();
+		tui_push(TUI_SCR_ROSTER, NULL);
 	else if (p->kind == EP_END)
-		tui_review_init();
+		tui_push(TUI_SCR_REVIEW, NULL);
 }
 
 static int
@@ -403,6 +442,7 @@ reason_key(enum tui_req req, wint_t ch)
 static void
 form_key(enum tui_req req, wint_t ch)
 {
+	char set[ENG_PATH_MAX];
 	struct ds_err err;
 	struct fld *f = F.n > 0 ? &F.f[F.focus] : NULL;
 	enum tui_sel_res sr;
@@ -468,11 +508,14 @@ form_key(enum tui_req req, wint_t ch)
 			return;
 		F.reasoning = 0;
 		if (req == TUI_REQ_JUMP)
-			tui_jump_init();
-		else if (req == TUI_REQ_ROSTER)
-			tui_roster_init();
+			tui_push(TUI_SCR_JUMP, NULL);
+		else if (req == TUI_REQ_REVIEW)
+			tui_push(TUI_SCR_REVIEW, NULL);
+		else if (tui_iv_repeat_of(F.path, set, sizeof(set), &i) != 0)
+			tui_status(TUI_C_WARN, "%s",
+			    _("This question is not in a roster."));
 		else
-			tui_review_init();
+			tui_push(TUI_SCR_ROSTER, F.path);
 		return;
 	case TUI_REQ_LANG:
 		tui_iv_lang_toggle();
@@ -483,9 +526,7 @@ form_key(enum tui_req req, wint_t ch)
 		if (!keep_typing())
 			return;
 		F.reasoning = 0;
-		tui_form_leave();
-		tui_iv_close();
-		tui_list_init();
+		tui_pop(NULL);
 		return;
 	default:
 		break;
@@ -524,54 +565,6 @@ form_texting(void)
 		return 0;
 	return F.f[F.focus].kind == FK_EDIT ||
 	    (F.f[F.focus].kind == FK_SELECT && F.f[F.focus].sel.filterable);
-}
-
-/* Header bar: form, household, progress, save state; then the section. */
-void
-tui_form_header(const struct eng_prompt *p)
-{
-	char right[128], when[16];
-	int64_t t;
-	time_t tt;
-	struct tm tm;
-	int s, w;
-
-	tui_fill(0, 0, COLS, TUI_C_HEADER);
-	s = tui_iv_saved(&t);
-	if (eng_is_finalized(tui_iv_eng()))
-		snprintf(right, sizeof(right), "%zu/%zu  %s", p->answered,
-		    p->total, _("Finalized: read-only"));
-	else if (s > 0) {
-		tt = (time_t)t;
-		if (localtime_r(&tt, &tm) != NULL)
-			strftime(when, sizeof(when), "%H:%M:%S", &tm);
-		else
-			when[0] = '\0';
-		snprintf(right, sizeof(right), "%zu/%zu  %s %s", p->answered,
-		    p->total, _("Saved"), when);
-	} else if (s < 0)
-		snprintf(right, sizeof(right), "%zu/%zu  %s", p->answered,
-		    p->total, _("NOT SAVED"));
-	else
-		snprintf(right, sizeof(right), "%zu/%zu  %s", p->answered,
-		    p->total, _("Nothing to save yet"));
-	w = tui_width(right);
-	tui_put(0, COLS - w - 1, w, s < 0 ? TUI_C_ERROR : TUI_C_HEADER,
-	    right);
-	w = tui_put(0, 1, COLS - w - 4, TUI_C_HEADER, tui_iv_title());
-	if (*tui_iv_household() != '\0') {
-		w += tui_put(0, 1 + w, 3, TUI_C_HEADER, " | ");
-		tui_put(0, 1 + w, COLS - tui_width(right) - w - 4,
-		    TUI_C_HEADER, tui_iv_household());
-	}
-	tui_put(1, 1, COLS - 2, TUI_C_HINT, p->section);
-}
-
-void
-tui_form_footer(const char *keys)
-{
-	tui_fill(LINES - 1, 0, COLS, TUI_C_HEADER);
-	tui_put(LINES - 1, 1, COLS - 2, TUI_C_HEADER, keys);
 }
 
 /* Rows a field's widget wants. */
@@ -735,13 +728,13 @@ form_draw(void)
 
 	if (strcmp(p->path, F.path) != 0 || (int)p->kind != F.kind)
 		rebuild(0);
-	tui_form_header(p);
+	tui_bar_iv(p);
 	if (p->kind == EP_QUESTION && F.n == 1)
 		draw_question(&p->fields[0], &F.f[0], top, bottom);
 	else if (p->kind == EP_FIELDLIST)
 		draw_fieldlist(p, top, bottom);
 	if (F.n == 0 && F.msg[0] != '\0')
 		tui_wrap(bottom - 2, 2, COLS - 4, 2, 0, F.msgc, F.msg);
-	tui_form_footer(_("F1 Help  F3 Back  F5 Outline  F6 Roster  "
+	tui_bar_keys(_("F1 Help  F3 Back  F5 Outline  F6 Roster  "
 	    "F7 Review  F8 Language  F10 Close"));
 }

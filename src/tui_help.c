@@ -1,8 +1,8 @@
 /* doorstep: the help overlay listing every key (F1, Ctrl-G, ?). */
 /*
- * Drawn over whatever screen is current, from the same table the key map
- * uses (tui_keys.c).  Up and Down scroll when the list does not fit; any
- * other key closes it.
+ * An overlay screen: drawn over whatever screen is below it, from the same
+ * table the key map uses (tui_keys.c).  Up and Down scroll when the list
+ * does not fit; any other key closes it.
  */
 #include "tui_int.h"
 
@@ -10,23 +10,25 @@
 
 #include "i18n.h"
 
-static int open_, top;
+static int top;
 
-void
-tui_help_open(void)
+static void	help_init(const void *);
+static void	help_draw(void);
+static void	help_key(enum tui_req, wint_t);
+
+const struct tui_screen tui_scr_help = {
+	"help", help_init, help_draw, help_key, NULL, NULL, NULL, 1
+};
+
+static void
+help_init(const void *arg)
 {
-	open_ = 1;
+	(void)arg;
 	top = 0;
 }
 
-int
-tui_help_is_open(void)
-{
-	return open_;
-}
-
-void
-tui_help_draw(void)
+static void
+help_draw(void)
 {
 	int n, i, y, x, w, h, rows, kw = 18;
 
@@ -61,8 +63,8 @@ tui_help_draw(void)
 	    _(" Any key closes this help "));
 }
 
-void
-tui_help_key(enum tui_req req, wint_t ch)
+static void
+help_key(enum tui_req req, wint_t ch)
 {
 	(void)ch;
 	if (req == TUI_REQ_DOWN) {
@@ -74,5 +76,5 @@ tui_help_key(enum tui_req req, wint_t ch)
 			top--;
 		return;
 	}
-	open_ = 0;
+	tui_pop(NULL);
 }

@@ -19,6 +19,8 @@
 
 #include "status.h"
 
+struct eng_prompt;
+
 /* ---- requests (tui_keys.c) ---- */
 
 enum tui_req {
@@ -259,22 +261,82 @@ int	 tui_wrap(int y, int x, int w, int rows, int skip, enum tui_color,
 /* Write the screen as UTF-8 text, one line per row, trailing blanks cut. */
 enum ds_status	 tui_dump(const char *path, struct ds_err *);
 
-/* ---- the app ---- */
+/* ---- screens and the screen stack (tui.c) ---- */
 
-/* One screen (ncdu pstate): draw into stdscr; take a request. */
+/*
+ * Screens talk to each other only through one stack (tig's views, ncdu's
+ * pstate): a screen pushes another by id, and the one on top pops itself,
+ * handing a result back to the screen below.  No screen calls another
+ * screen's functions.  Changes happen at once: a push runs the new
+ * screen's init before tui_push returns, a pop runs the popped screen's
+ * leave and the lower screen's resume before tui_pop returns, so a stack
+ * change is the last thing a handler does.  Popping the bottom screen
+ * ends the app.
+ */
+enum tui_scr {
+	TUI_SCR_UNLOCK,		/* passphrase */
+	TUI_SCR_LIST,		/* household list */
+	TUI_SCR_NEWFORM,	/* choose the form for a new household */
+	TUI_SCR_FORM,		/* interview; owns the open interview */
+	TUI_SCR_ROSTER,		/* arg: path to return to on Esc, or NULL */
+	TUI_SCR_JUMP,		/* outline */
+	TUI_SCR_REVIEW,		/* review and finalize */
+	TUI_SCR_SYNC,
+	TUI_SCR_HELP,		/* overlay */
+	TUI_SCR_ASK,		/* overlay; arg: const struct tui_ask * */
+	TUI_SCR_COUNT
+};
+
+/* What a popped screen hands to the one below (its resume). */
+enum tui_res_kind {
+	TUI_RES_BACK,		/* nothing chosen */
+	TUI_RES_MOVED,		/* the interview's cursor moved: show it */
+	TUI_RES_REQ,		/* carry out `req` (F5 pressed on the roster) */
+	TUI_RES_CLOSE,		/* the interview is over: close it */
+	TUI_RES_YES,		/* the answer to a tui_ask */
+	TUI_RES_NO
+};
+
+struct tui_res {
+	enum tui_res_kind	 kind;
+	enum tui_req		 req;	/* TUI_RES_REQ */
+	int			 tag;	/* the pusher's tag (tui_ask, review) */
+	enum tui_scr		 from;	/* the screen that popped (set by tui_pop) */
+};
+
+/* A yes/no question over the current screen; pops TUI_RES_YES or
+ * TUI_RES_NO with `tag`.  The text is copied. */
+struct tui_ask {
+	const char	*text;
+	int		 tag;
+	int		 no;	/* Enter means no (a delete) */
+};
+
+/* One screen (ncdu pstate, tig view_ops): one file each. */
 struct tui_screen {
 	const char	*name;
+	void		(*init)(const void *arg);	/* pushed */
 	void		(*draw)(void);
 	void		(*key)(enum tui_req, wint_t);
-	int		(*texting)(void);	/* may be NULL: 0 */
+	int		(*texting)(void);		/* may be NULL: 0 */
+	void		(*resume)(const struct tui_res *); /* may be NULL */
+	void		(*leave)(void);			/* popped; may be NULL */
+	int		 overlay;	/* drawn over the screen below */
 };
+
+void	 tui_push(enum tui_scr, const void *arg);
+/* Pop the top screen; res NULL means TUI_RES_BACK. */
+void	 tui_pop(const struct tui_res *res);
+/* Pop the top screen without resuming the one below, then push. */
+void	 tui_replace(enum tui_scr, const void *arg);
+/* Shortcuts: pop with a kind / ask a yes/no question. */
+void	 tui_pop_kind(enum tui_res_kind, int tag);
+void	 tui_ask(const char *text, int tag, int enter_means_no);
 
 /* For tests: curses on /dev/null at a fixed size, and back. */
 enum ds_status	 tui_term_open_null(int cols, int rows, struct ds_err *);
 void		 tui_term_close(void);
 
-/* Make `s` the current screen (drawn on the next pass). */
-void	 tui_screen_set(const struct tui_screen *);
 /* One key through the screens as the main loop does, and one draw pass
  * (tests and benchmarks drive the app with these). */
 void	 tui_feed(const struct tui_key *);
@@ -301,10 +363,14 @@ void	 tui_die(const char *fmt, ...)
 /* Status line text, for the draw pass. */
 const char	*tui_status_text(enum tui_color *);
 
-/* Help overlay (tui_help.c). */
-void	 tui_help_open(void);
-int	 tui_help_is_open(void);
-void	 tui_help_draw(void);
-void	 tui_help_key(enum tui_req, wint_t);
+/* ---- bars shared by the screens (tui_bar.c) ---- */
+
+/* Title bar: `left` and `right` (either may be NULL) on row 0. */
+void	 tui_bar_title(const char *left, const char *right);
+/* The interview's title bar (form, household, progress, save state) and
+ * its section line, for the interview's screens. */
+void	 tui_bar_iv(const struct eng_prompt *);
+/* Footer bar: the keys of this screen. */
+void	 tui_bar_keys(const char *keys);
 
 #endif

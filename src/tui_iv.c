@@ -19,6 +19,7 @@
 #include "tui_iv.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -372,6 +373,21 @@ tui_iv_record_code(void)
 	ds_hex_encode(sess_id(I.s), 16, hex);
 	snprintf(I.code, sizeof(I.code), "%.4s-%.4s", hex, hex + 4);
 	return I.code;
+}
+
+int
+tui_iv_repeat_of(const char *path, char *set, size_t n, size_t *item)
+{
+	const char *b = strrchr(path, '[');
+	unsigned long k;
+
+	if (b == NULL || (size_t)(b - path) >= n)
+		return -1;
+	memcpy(set, path, (size_t)(b - path));
+	set[b - path] = '\0';
+	k = strtoul(b + 1, NULL, 10);
+	*item = k > 0 ? k - 1 : 0;
+	return 0;
 }
 
 int

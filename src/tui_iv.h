@@ -48,6 +48,12 @@ const char	*tui_iv_title(void);
 const char	*tui_iv_household(void);
 /* Short code to write on the paper consent letter ("K7M2-Q9XD"). */
 const char	*tui_iv_record_code(void);
+/*
+ * The repeat set of the innermost roster item on `path` ("member[2]/age"
+ * -> "member", item 1, 0-based).  -1 if the path is in no roster.
+ */
+int		 tui_iv_repeat_of(const char *path, char *set, size_t n,
+		    size_t *item);
 /* 1 if `name` is the form's consent gate question. */
 int		 tui_iv_is_consent(const char *name);
 void		 tui_iv_close(void);

@@ -38,13 +38,16 @@ static struct {
 	size_t		 cur, top;
 } J;
 
+static void	jump_init(const void *);
 static void	jump_draw(void);
 static void	jump_key(enum tui_req, wint_t);
+static void	rows_free(void);
 
-static const struct tui_screen jump_screen = {
-	"jump", jump_draw, jump_key, NULL
+const struct tui_screen tui_scr_jump = {
+	"jump", jump_init, jump_draw, jump_key, NULL, NULL, rows_free, 0
 };
 
+/* Leaving: the rows are rebuilt each time the view opens. */
 static void
 rows_free(void)
 {
@@ -136,12 +139,13 @@ build(void)
 	eng_issues_free(iss, niss);
 }
 
-void
-tui_jump_init(void)
+static void
+jump_init(const void *arg)
 {
 	const struct eng_prompt *p = tui_iv_prompt();
 	size_t i;
 
+	(void)arg;
 	build();
 	/* Start on the current question. */
 	for (i = 0; i < J.n; i++)
@@ -149,7 +153,6 @@ tui_jump_init(void)
 			J.cur = i;
 			break;
 		}
-	tui_screen_set(&jump_screen);
 }
 
 static void
@@ -160,7 +163,7 @@ jump_draw(void)
 	int y = 3, x;
 	enum tui_color c;
 
-	tui_form_header(tui_iv_prompt());
+	tui_bar_iv(tui_iv_prompt());
 	tui_put(2, 2, COLS - 4, TUI_C_HINT, _("*  answered   !  error   W  "
 	    "warning   -  not asked (skipped)"));
 	rows = (size_t)(LINES - 2 - y);
@@ -191,7 +194,7 @@ jump_draw(void)
 			tui_put(y, x, COLS - x - 1, TUI_C_HINT, line);
 		}
 	}
-	tui_form_footer(_("Enter Go there  Up/Down Move  Esc Back"));
+	tui_bar_keys(_("Enter Go there  Up/Down Move  Esc Back"));
 }
 
 static void
@@ -239,14 +242,12 @@ jump_key(enum tui_req req, wint_t ch)
 			tui_status(TUI_C_ERROR, "%s", err.msg);
 			return;
 		}
-		rows_free();
-		tui_form_init();
+		tui_pop_kind(TUI_RES_MOVED, 0);
 		return;
 	case TUI_REQ_CANCEL:
 	case TUI_REQ_JUMP:
 	case TUI_REQ_QUIT:
-		rows_free();
-		tui_form_init();
+		tui_pop(NULL);
 		return;
 	default:
 		return;

@@ -35,12 +35,17 @@ static struct {
 	char			 msg[DS_ERR_MSG_MAX];
 } L;
 
+static void	list_init(const void *);
 static void	list_draw(void);
 static void	list_key(enum tui_req, wint_t);
 static int	list_texting(void);
+static void	list_resume(const struct tui_res *);
+static void	list_leave(void);
+static void	reload(void);
 
-static const struct tui_screen list_screen = {
-	"list", list_draw, list_key, list_texting
+const struct tui_screen tui_scr_list = {
+	"list", list_init, list_draw, list_key, list_texting, list_resume,
+	list_leave, 0
 };
 
 static const char *
@@ -128,8 +133,8 @@ looks_like_number(const char *s)
 }
 
 /* (Re)load the lines for the current filter and search. */
-void
-tui_list_reload(void)
+static void
+reload(void)
 {
 	struct store *st = tui_app()->ws != NULL ?
 	    ws_store(tui_app()->ws) : NULL;
@@ -178,23 +183,30 @@ tui_list_reload(void)
 		L.cur = L.l.n > 0 ? L.l.n - 1 : 0;
 }
 
-void
-tui_list_init(void)
+static void
+list_init(const void *arg)
 {
-	static int once;
-
-	if (!once) {
-		L.status = -1;
-		tui_edit_init(&L.search, TUI_EDIT_TEXT, NULL);
-		once = 1;
-	}
+	(void)arg;
+	L.status = -1;
+	L.sort = SORT_TIME;
+	L.cur = L.top = 0;
+	tui_edit_init(&L.search, TUI_EDIT_TEXT, NULL);
 	L.searching = 0;
-	tui_list_reload();
-	tui_screen_set(&list_screen);
+	reload();
 }
 
-void
-tui_list_leave(void)
+/* Back from an interview, the new-form choice or sync: the lines may
+ * have changed; filter, search and sort stay as the worker left them. */
+static void
+list_resume(const struct tui_res *res)
+{
+	(void)res;
+	L.searching = 0;
+	reload();
+}
+
+static void
+list_leave(void)
 {
 	store_list_free(&L.l);
 	ds_free(L.order);
@@ -207,18 +219,98 @@ list_texting(void)
 	return L.searching;
 }
 
+/*
+ * The columns, one row each: title (an msgid), width (0: the rest of the
+ * line) and how a line fills its cell.  A second view beside the
+ * households (a tab) brings its own loader and table.
+ */
+struct col {
+	const char	*title;
+	int		 width;
+	void		(*cell)(const struct store_item *, char *, size_t,
+			    enum tui_color *);
+};
+
+static void
+cell_head(const struct store_item *it, char *out, size_t n,
+    enum tui_color *c)
+{
+	(void)c;
+	snprintf(out, n, "%s", it->head_name != NULL ? it->head_name :
+	    (it->label != NULL ? it->label : "-"));
+}
+
+static void
+cell_village(const struct store_item *it, char *out, size_t n,
+    enum tui_color *c)
+{
+	(void)c;
+	snprintf(out, n, "%s", it->village != NULL ? it->village : "");
+}
+
+static void
+cell_form(const struct store_item *it, char *out, size_t n,
+    enum tui_color *c)
+{
+	(void)c;
+	snprintf(out, n, "%s", it->form_id);
+}
+
+static void
+cell_status(const struct store_item *it, char *out, size_t n,
+    enum tui_color *c)
+{
+	(void)c;
+	snprintf(out, n, "%s", status_text(it->status));
+}
+
+static void
+cell_saved(const struct store_item *it, char *out, size_t n,
+    enum tui_color *c)
+{
+	time_t t = (time_t)it->saved_at;
+	struct tm tm;
+
+	(void)c;
+	if (n == 0 || localtime_r(&t, &tm) == NULL ||
+	    strftime(out, n, "%m-%d %H:%M", &tm) == 0)
+		out[0] = '\0';
+}
+
+static void
+cell_issues(const struct store_item *it, char *out, size_t n,
+    enum tui_color *c)
+{
+	snprintf(out, n, "%d/%d", it->n_errors, it->n_warnings);
+	if (it->n_errors > 0 && *c == TUI_C_NORMAL)
+		*c = TUI_C_ERROR;
+}
+
+static const struct col cols[] = {
+	{ N_("Household head"), 16, cell_head },
+	{ N_("Village"), 14, cell_village },
+	{ N_("Form"), 14, cell_form },
+	{ N_("Status"), 10, cell_status },
+	{ N_("Saved"), 12, cell_saved },
+	{ N_("Err/Warn"), 0, cell_issues },
+};
+#define NCOLS	(sizeof(cols) / sizeof(cols[0]))
+
+/* Column i's width at this terminal width. */
+static int
+col_width(size_t i, int x)
+{
+	return cols[i].width > 0 ? cols[i].width : COLS - x - 1;
+}
+
 static void
 list_draw(void)
 {
-	static const int cw[] = { 16, 14, 14, 10, 12 };
-	const char *hdr[6];
-	char line[128], when[32];
+	char line[256];
 	const struct store_item *it;
-	size_t i, rows;
-	int y = 0, x, k;
-	enum tui_color c;
-	time_t t;
-	struct tm tm;
+	size_t i, j, rows;
+	int y = 0, x, k, w;
+	enum tui_color c, cc;
 
 	tui_fill(y, 0, COLS, TUI_C_HEADER);
 	snprintf(line, sizeof(line), _("Households: %zu"), L.l.n);
@@ -235,17 +327,11 @@ list_draw(void)
 	x += tui_put(y, 1 + x, 20, TUI_C_HINT, _("   Search: "));
 	tui_edit_draw(&L.search, y, 1 + x, COLS - x - 3, L.searching, 0);
 	y = 3;
-	hdr[0] = _("Household head");
-	hdr[1] = _("Village");
-	hdr[2] = _("Form");
-	hdr[3] = _("Status");
-	hdr[4] = _("Saved");
-	hdr[5] = _("Err/Warn");
 	tui_fill(y, 0, COLS, TUI_C_HEADER);
-	for (i = 0, x = 1; i < 6; i++) {
-		tui_put(y, x, i < 5 ? cw[i] - 1 : COLS - x - 1, TUI_C_HEADER,
-		    hdr[i]);
-		x += i < 5 ? cw[i] : 0;
+	for (j = 0, x = 1; j < NCOLS; j++) {
+		w = col_width(j, x);
+		tui_put(y, x, w - 1, TUI_C_HEADER, _(cols[j].title));
+		x += w;
 	}
 	y++;
 	rows = (size_t)(LINES - 3 - y);
@@ -258,28 +344,13 @@ list_draw(void)
 		c = i == L.cur ? TUI_C_CURSOR : TUI_C_NORMAL;
 		if (c == TUI_C_CURSOR)
 			tui_fill(y, 0, COLS, c);
-		x = 1;
-		tui_put(y, x, cw[0] - 1, c, it->head_name != NULL ?
-		    it->head_name : (it->label != NULL ? it->label : "-"));
-		x += cw[0];
-		tui_put(y, x, cw[1] - 1, c, it->village != NULL ?
-		    it->village : "");
-		x += cw[1];
-		tui_put(y, x, cw[2] - 1, c, it->form_id);
-		x += cw[2];
-		tui_put(y, x, cw[3] - 1, c, status_text(it->status));
-		x += cw[3];
-		t = (time_t)it->saved_at;
-		if (localtime_r(&t, &tm) != NULL)
-			strftime(when, sizeof(when), "%m-%d %H:%M", &tm);
-		else
-			when[0] = '\0';
-		tui_put(y, x, cw[4] - 1, c, when);
-		x += cw[4];
-		snprintf(line, sizeof(line), "%d/%d", it->n_errors,
-		    it->n_warnings);
-		tui_put(y, x, COLS - x - 1, it->n_errors > 0 && c ==
-		    TUI_C_NORMAL ? TUI_C_ERROR : c, line);
+		for (j = 0, x = 1; j < NCOLS; j++) {
+			w = col_width(j, x);
+			cc = c;
+			cols[j].cell(it, line, sizeof(line), &cc);
+			tui_put(y, x, w - 1, cc, line);
+			x += w;
+		}
 	}
 	if (L.l.n == 0)
 		tui_put(y + 1, 2, COLS - 4, TUI_C_HINT, L.search.len > 0 ?
@@ -287,7 +358,7 @@ list_draw(void)
 		    _("No households yet. Press N to start one."));
 	if (L.msg[0] != '\0')
 		tui_wrap(LINES - 3, 1, COLS - 2, 1, 0, TUI_C_ERROR, L.msg);
-	tui_form_footer(L.searching ?
+	tui_bar_keys(L.searching ?
 	    _("Type a name, household number or ID number  Enter Done  "
 	    "Esc Clear") :
 	    _("Enter Open  N New  / Search  S Status  O Sort  F9 Sync  "
@@ -307,8 +378,8 @@ open_current(void)
 		snprintf(L.msg, sizeof(L.msg), "%s", err.msg);
 		return;
 	}
-	tui_list_leave();
-	tui_form_init();
+	list_leave();	/* the lines are reloaded on the way back */
+	tui_push(TUI_SCR_FORM, NULL);
 }
 
 static void
@@ -329,7 +400,7 @@ list_key(enum tui_req req, wint_t ch)
 		    TUI_EDIT_CHANGED)
 			return;
 		L.cur = L.top = 0;
-		tui_list_reload();
+		reload();
 		return;
 	}
 	switch (req) {
@@ -358,17 +429,16 @@ list_key(enum tui_req req, wint_t ch)
 		open_current();
 		return;
 	case TUI_REQ_SYNC:
-		tui_list_leave();
-		tui_sync_init();
+		list_leave();
+		tui_push(TUI_SCR_SYNC, NULL);
 		return;
 	case TUI_REQ_QUIT:
-		tui_list_leave();
-		tui_quit();
+		tui_pop(NULL);
 		return;
 	case TUI_REQ_CANCEL:
 		if (L.search.len > 0) {
 			tui_edit_init(&L.search, TUI_EDIT_TEXT, NULL);
-			tui_list_reload();
+			reload();
 		}
 		return;
 	case TUI_REQ_CHAR:
@@ -384,17 +454,17 @@ list_key(enum tui_req req, wint_t ch)
 	case L'S':
 		L.status = L.status >= STORE_ACKED ? -1 : L.status + 1;
 		L.cur = L.top = 0;
-		tui_list_reload();
+		reload();
 		return;
 	case L'o':
 	case L'O':
 		L.sort = L.sort == SORT_TIME ? SORT_VILLAGE : SORT_TIME;
-		tui_list_reload();
+		reload();
 		return;
 	case L'n':
 	case L'N':
-		tui_list_leave();
-		tui_newform_init();
+		list_leave();
+		tui_push(TUI_SCR_NEWFORM, NULL);
 		return;
 	default:
 		return;

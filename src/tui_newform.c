@@ -24,11 +24,13 @@ static struct {
 	char	 msg[DS_ERR_MSG_MAX];
 } N;
 
+static void	newform_init(const void *);
 static void	newform_draw(void);
 static void	newform_key(enum tui_req, wint_t);
 
-static const struct tui_screen newform_screen = {
-	"newform", newform_draw, newform_key, NULL
+const struct tui_screen tui_scr_newform = {
+	"newform", newform_init, newform_draw, newform_key, NULL, NULL, NULL,
+	0
 };
 
 static int
@@ -45,20 +47,22 @@ start(size_t i)
 	ds_err_clear(&err);
 	if (tui_iv_new(N.ids[i], &err) != DS_OK) {
 		snprintf(N.msg, sizeof(N.msg), "%s", err.msg);
-		tui_screen_set(&newform_screen);
 		return;
 	}
-	tui_form_init();
+	/* The interview screen takes this one's place: back from it is
+	 * the list. */
+	tui_replace(TUI_SCR_FORM, NULL);
 }
 
-void
-tui_newform_init(void)
+static void
+newform_init(const void *arg)
 {
 	char dir[TUI_PATH_MAX + 16];
 	struct dirent *de;
 	size_t k;
 	DIR *d;
 
+	(void)arg;
 	memset(&N, 0, sizeof(N));
 	snprintf(dir, sizeof(dir), "%s/forms", tui_app()->ws_path);
 	if ((d = opendir(dir)) != NULL) {
@@ -79,11 +83,8 @@ tui_newform_init(void)
 		closedir(d);
 	}
 	qsort(N.ids, N.n, sizeof(N.ids[0]), cmp_id);
-	if (N.n == 1) {
+	if (N.n == 1)
 		start(0);
-		return;
-	}
-	tui_screen_set(&newform_screen);
 }
 
 static void
@@ -112,7 +113,7 @@ newform_draw(void)
 	}
 	if (N.msg[0] != '\0')
 		tui_wrap(LINES - 4, 2, COLS - 4, 2, 0, TUI_C_ERROR, N.msg);
-	tui_form_footer(_("Enter Start  Esc Back"));
+	tui_bar_keys(_("Enter Start  Esc Back"));
 }
 
 static void
@@ -137,7 +138,7 @@ newform_key(enum tui_req req, wint_t ch)
 		return;
 	case TUI_REQ_CANCEL:
 	case TUI_REQ_QUIT:
-		tui_list_init();
+		tui_pop(NULL);
 		return;
 	default:
 		return;

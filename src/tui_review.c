@@ -24,11 +24,14 @@ static struct {
 	char			 msg[DS_ERR_MSG_MAX];
 } V;
 
+static void	review_init(const void *);
 static void	review_draw(void);
 static void	review_key(enum tui_req, wint_t);
+static void	review_leave(void);
 
-static const struct tui_screen review_screen = {
-	"review", review_draw, review_key, NULL
+const struct tui_screen tui_scr_review = {
+	"review", review_init, review_draw, review_key, NULL, NULL,
+	review_leave, 0
 };
 
 static void
@@ -43,13 +46,13 @@ load(void)
 		V.cur = V.n > 0 ? V.n - 1 : 0;
 }
 
-void
-tui_review_init(void)
+static void
+review_init(const void *arg)
 {
+	(void)arg;
 	V.cur = V.top = 0;
 	V.msg[0] = '\0';
 	load();
-	tui_screen_set(&review_screen);
 }
 
 static void
@@ -71,7 +74,7 @@ review_draw(void)
 	int y = 3, consent = eng_consent(tui_iv_eng());
 	enum tui_color c;
 
-	tui_form_header(tui_iv_prompt());
+	tui_bar_iv(tui_iv_prompt());
 	if (consent == 2) {
 		y += tui_wrap(y, 2, COLS - 4, 3, 0, TUI_C_WARN, _("Consent was "
 		    "refused. Finalizing keeps only the refusal; the other "
@@ -110,13 +113,14 @@ review_draw(void)
 	}
 	if (V.msg[0] != '\0')
 		tui_wrap(LINES - 4, 2, COLS - 4, 2, 0, TUI_C_ERROR, V.msg);
-	tui_form_footer(_("Enter Go to question  F Finalize  Esc Back  "
+	tui_bar_keys(_("Enter Go to question  F Finalize  Esc Back  "
 	    "F10 Close"));
 }
 
 static void
 review_key(enum tui_req req, wint_t ch)
 {
+	struct tui_res r;
 	struct ds_err err;
 
 	V.msg[0] = '\0';
@@ -136,8 +140,7 @@ review_key(enum tui_req req, wint_t ch)
 			snprintf(V.msg, sizeof(V.msg), "%s", err.msg);
 			return;
 		}
-		review_leave();
-		tui_form_init();
+		tui_pop_kind(TUI_RES_MOVED, 0);
 		return;
 	case TUI_REQ_CHAR:
 		if (ch != L'f' && ch != L'F')
@@ -147,32 +150,23 @@ review_key(enum tui_req req, wint_t ch)
 			load();
 			return;
 		}
-		review_leave();
-		tui_form_leave();
-		tui_iv_close();
-		tui_list_init();
 		tui_status(TUI_C_OK, "%s", _("Finalized and saved. It will go "
 		    "to the office with the next sync."));
+		tui_pop_kind(TUI_RES_CLOSE, 0);
 		return;
 	case TUI_REQ_CANCEL:
 	case TUI_REQ_REVIEW:
 	case TUI_REQ_PREV:
-		review_leave();
-		/* From the end, back means the last question (else the
-		 * interview screen would open this review again). */
-		if (tui_iv_prompt()->kind == EP_END)
-			(void)tui_iv_prev(&err);
-		tui_form_init();
+		tui_pop(NULL);
 		return;
 	case TUI_REQ_JUMP:
-		review_leave();
-		tui_jump_init();
+		memset(&r, 0, sizeof(r));
+		r.kind = TUI_RES_REQ;
+		r.req = TUI_REQ_JUMP;
+		tui_pop(&r);
 		return;
 	case TUI_REQ_QUIT:
-		review_leave();
-		tui_form_leave();
-		tui_iv_close();
-		tui_list_init();
+		tui_pop_kind(TUI_RES_CLOSE, 0);
 		return;
 	default:
 		return;

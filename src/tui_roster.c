@@ -22,64 +22,71 @@
 
 #define COLS_MAX	4
 
+enum { ASK_DELETE = 1 };
+
 static struct {
 	size_t		 cur;
 	size_t		 top;
-	int		 confirm;	/* asking "delete item cur?" */
 	char		 set[ENG_PATH_MAX];
+	char		 from[ENG_PATH_MAX];	/* question F6 came from */
 	char		 msg[DS_ERR_MSG_MAX];
 } R;
 
+static void	roster_init(const void *);
 static void	roster_draw(void);
 static void	roster_key(enum tui_req, wint_t);
+static void	roster_resume(const struct tui_res *);
 
-static const struct tui_screen roster_screen = {
-	"roster", roster_draw, roster_key, NULL
+const struct tui_screen tui_scr_roster = {
+	"roster", roster_init, roster_draw, roster_key, NULL, roster_resume,
+	NULL, 0
 };
 
-/* "member[2]/age" -> set "member", item 1 (0-based). */
-static int
-set_of(const char *path, char *set, size_t n, size_t *item)
+/*
+ * arg NULL: the interview reached a repeat set.  Else arg is the path of
+ * a question inside a roster item (F6): show that roster, and go back
+ * to the question on Esc.
+ */
+static void
+roster_init(const void *arg)
 {
-	const char *b = strrchr(path, '[');
-	unsigned long k;
-
-	if (b == NULL || (size_t)(b - path) >= n)
-		return -1;
-	memcpy(set, path, (size_t)(b - path));
-	set[b - path] = '\0';
-	k = strtoul(b + 1, NULL, 10);
-	*item = k > 0 ? k - 1 : 0;
-	return 0;
-}
-
-void
-tui_roster_init(void)
-{
-	const struct eng_prompt *p = tui_iv_prompt();
+	const char *from = arg;
 	struct ds_err err;
 	char set[ENG_PATH_MAX];
 	size_t item = 0;
 
-	R.confirm = 0;
 	R.msg[0] = '\0';
-	if (p->kind != EP_REPEAT) {
-		/* From inside a repeat: show the roster of its set. */
-		if (set_of(p->path, set, sizeof(set), &item) != 0) {
-			tui_status(TUI_C_WARN, "%s",
-			    _("This question is not in a roster."));
-			return;
+	R.from[0] = '\0';
+	R.cur = R.top = 0;
+	if (from != NULL && tui_iv_repeat_of(from, set, sizeof(set),
+	    &item) == 0) {
+		if (tui_iv_jump(set, &err) != DS_OK)
+			snprintf(R.msg, sizeof(R.msg), "%s", err.msg);
+		else {
+			snprintf(R.from, sizeof(R.from), "%s", from);
+			R.cur = item;
 		}
-		if (tui_iv_jump(set, &err) != DS_OK) {
-			tui_status(TUI_C_ERROR, "%s", err.msg);
-			return;
-		}
-		p = tui_iv_prompt();
-		R.cur = item;
-	} else
-		R.cur = 0;
-	snprintf(R.set, sizeof(R.set), "%s", p->path);
-	tui_screen_set(&roster_screen);
+	}
+	snprintf(R.set, sizeof(R.set), "%s", tui_iv_prompt()->path);
+}
+
+/* Back to the interview, which shows wherever the cursor now is. */
+static void
+done_moved(void)
+{
+	tui_pop_kind(TUI_RES_MOVED, 0);
+}
+
+/* Let the interview screen carry out a request (outline, review, close). */
+static void
+hand_down(enum tui_req req)
+{
+	struct tui_res r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = TUI_RES_REQ;
+	r.req = req;
+	tui_pop(&r);
 }
 
 /* Up to COLS_MAX leaf questions of the repeat to show as columns. */
@@ -144,11 +151,9 @@ roster_draw(void)
 	size_t ncol, i, c, rows;
 	int y = 3, x, cw;
 
-	tui_form_header(p);
-	if (p->kind != EP_REPEAT) {
-		tui_form_init();
+	tui_bar_iv(p);
+	if (p->kind != EP_REPEAT)
 		return;
-	}
 	name = strrchr(p->path, '/');
 	name = name != NULL ? name + 1 : p->path;
 	rep = form_find(fm, name);
@@ -195,36 +200,37 @@ roster_draw(void)
 	if (p->nitems == 0)
 		tui_put(y++, 2, COLS - 4, TUI_C_HINT, _("No one yet. Press A "
 		    "to add."));
-	if (R.confirm) {
-		snprintf(line, sizeof(line), _("Delete number %zu and all its "
-		    "answers? Y yes, N no"), R.cur + 1);
-		tui_put(LINES - 3, 2, COLS - 4, TUI_C_WARN, line);
-	} else if (R.msg[0] != '\0')
+	if (R.msg[0] != '\0')
 		tui_wrap(LINES - 4, 2, COLS - 4, 2, 0, TUI_C_ERROR, R.msg);
-	tui_form_footer(p->can_add ?
+	tui_bar_keys(p->can_add ?
 	    _("Enter Open  A Add  I Insert  D Delete  F4 Next  F3 Back  "
 	    "F10 Close") :
 	    _("Enter Open  D Delete  F4 Next  F3 Back  F10 Close"));
 }
 
 static void
+roster_resume(const struct tui_res *res)
+{
+	struct ds_err err;
+
+	if (res->kind != TUI_RES_YES || res->tag != ASK_DELETE)
+		return;
+	ds_err_clear(&err);
+	if (tui_iv_repeat_remove(R.set, R.cur, &err) == DS_OK)
+		tui_status(TUI_C_OK, "%s", _("Deleted."));
+	else if (err.code != DS_ENOENT)
+		snprintf(R.msg, sizeof(R.msg), "%s", err.msg);
+}
+
+static void
 roster_key(enum tui_req req, wint_t ch)
 {
 	const struct eng_prompt *p = tui_iv_prompt();
-	char path[ENG_PATH_MAX + 32];
+	char path[ENG_PATH_MAX + 32], q[256];
 	struct ds_err err;
 	enum ds_status rc = DS_OK;
 
 	ds_err_clear(&err);
-	if (R.confirm) {
-		R.confirm = 0;
-		if (req == TUI_REQ_CHAR && (ch == L'y' || ch == L'Y')) {
-			rc = tui_iv_repeat_remove(R.set, R.cur, &err);
-			if (rc == DS_OK)
-				tui_status(TUI_C_OK, "%s", _("Deleted."));
-		}
-		goto done;
-	}
 	R.msg[0] = '\0';
 	switch (req) {
 	case TUI_REQ_UP:
@@ -244,37 +250,29 @@ roster_key(enum tui_req req, wint_t ch)
 	case TUI_REQ_ENTER:
 		if (p->nitems == 0) {
 			rc = tui_iv_repeat_add(R.set, &err);
-			if (rc == DS_OK)
-				tui_form_init();
-			goto done;
+			break;
 		}
 		snprintf(path, sizeof(path), "%s[%zu]", R.set, R.cur + 1);
 		rc = tui_iv_jump(path, &err);
-		if (rc == DS_OK)
-			tui_form_init();
-		goto done;
+		break;
 	case TUI_REQ_NEXT:
 		rc = tui_iv_next(&err);
-		if (rc == DS_OK)
-			tui_form_init();
-		goto done;
+		break;
 	case TUI_REQ_PREV:
 		rc = tui_iv_prev(&err);
-		if (rc == DS_OK)
-			tui_form_init();
-		goto done;
+		break;
 	case TUI_REQ_CANCEL:
 	case TUI_REQ_ROSTER:
-		tui_form_init();
-		return;
+		/* Back to the question F6 came from, else the one before. */
+		if (R.from[0] != '\0')
+			rc = tui_iv_jump(R.from, &err);
+		else
+			rc = tui_iv_prev(&err);
+		break;
 	case TUI_REQ_QUIT:
-		tui_form_init();
-		return;
 	case TUI_REQ_JUMP:
-		tui_jump_init();
-		return;
 	case TUI_REQ_REVIEW:
-		tui_review_init();
+		hand_down(req);
 		return;
 	case TUI_REQ_LANG:
 		tui_iv_lang_toggle();
@@ -284,19 +282,18 @@ roster_key(enum tui_req req, wint_t ch)
 		case L'a':
 		case L'A':
 			rc = tui_iv_repeat_add(R.set, &err);
-			if (rc == DS_OK)
-				tui_form_init();
-			goto done;
+			break;
 		case L'i':
 		case L'I':
 			rc = tui_iv_repeat_insert(R.set, R.cur, &err);
-			if (rc == DS_OK)
-				tui_form_init();
-			goto done;
+			break;
 		case L'd':
 		case L'D':
-			if (p->nitems > 0)
-				R.confirm = 1;
+			if (p->nitems == 0)
+				return;
+			snprintf(q, sizeof(q), _("Delete number %zu and all its "
+			    "answers? Y yes, N no"), R.cur + 1);
+			tui_ask(q, ASK_DELETE, 1);
 			return;
 		default:
 			if (ch >= L'1' && ch <= L'9' &&
@@ -304,10 +301,14 @@ roster_key(enum tui_req req, wint_t ch)
 				R.cur = (size_t)(ch - L'1');
 			return;
 		}
+		break;
 	default:
 		return;
 	}
-done:
-	if (rc != DS_OK && err.code != DS_ENOENT)
+	if (rc == DS_OK) {
+		done_moved();
+		return;
+	}
+	if (err.code != DS_ENOENT)
 		snprintf(R.msg, sizeof(R.msg), "%s", err.msg);
 }

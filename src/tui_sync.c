@@ -50,12 +50,13 @@ static struct {
 	int64_t		 drawn_ms;
 } S;
 
+static void	sync_init(const void *);
 static void	sync_draw(void);
 static void	sync_key(enum tui_req, wint_t);
 static int	sync_texting(void);
 
-static const struct tui_screen sync_screen = {
-	"sync", sync_draw, sync_key, sync_texting
+const struct tui_screen tui_scr_sync = {
+	"sync", sync_init, sync_draw, sync_key, sync_texting, NULL, NULL, 0
 };
 
 static int64_t
@@ -100,14 +101,14 @@ fail:
 	S.msgc = TUI_C_ERROR;
 }
 
-void
-tui_sync_init(void)
+static void
+sync_init(const void *arg)
 {
+	(void)arg;
 	memset(&S, 0, sizeof(S));
 	tui_edit_init(&S.dir, TUI_EDIT_TEXT, NULL);
 	tui_edit_init(&S.url, TUI_EDIT_TEXT, getenv("DOORSTEP_OFFICE_URL"));
 	refresh_status();
-	tui_screen_set(&sync_screen);
 }
 
 static int
@@ -394,7 +395,7 @@ sync_draw(void)
 	y++;
 	if (S.msg[0] != '\0' && !S.busy)
 		tui_wrap(y, 2, COLS - 4, 5, 0, S.msgc, S.msg);
-	tui_form_footer(S.busy ? _("Esc Cancel the upload") :
+	tui_bar_keys(S.busy ? _("Esc Cancel the upload") :
 	    S.typing == 'e' ? _("Enter Export  Esc Cancel") :
 	    S.typing == 'p' ? _("Enter Send  Esc Cancel") :
 	    _("E Export  P Send  Esc Back  F10 Back"));
@@ -425,7 +426,7 @@ sync_key(enum tui_req req, wint_t ch)
 	case TUI_REQ_CANCEL:
 	case TUI_REQ_QUIT:
 	case TUI_REQ_SYNC:
-		tui_list_init();
+		tui_pop(NULL);
 		return;
 	default:
 		return;

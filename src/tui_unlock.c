@@ -29,15 +29,18 @@ static struct {
 	int		 hint_read;
 } U;
 
+static void	unlock_init(const void *);
 static void	unlock_draw(void);
 static void	unlock_key(enum tui_req, wint_t);
 static int	unlock_texting(void);
+static void	unlock_leave(void);
 
-static const struct tui_screen unlock_screen = {
-	"unlock", unlock_draw, unlock_key, unlock_texting
+const struct tui_screen tui_scr_unlock = {
+	"unlock", unlock_init, unlock_draw, unlock_key, unlock_texting, NULL,
+	unlock_leave, 0
 };
 
-/* Open the workspace with pass; on success go to the household list. */
+/* Open the workspace with pass (the caller then goes to the list). */
 static enum ds_status
 try_open(const char *pass, size_t len, struct ds_err *err)
 {
@@ -48,7 +51,6 @@ try_open(const char *pass, size_t len, struct ds_err *err)
 	if (rc != DS_OK)
 		return rc;
 	snprintf(a->worker, sizeof(a->worker), "%s", ws_worker(a->ws));
-	tui_list_init();
 	return DS_OK;
 }
 
@@ -80,21 +82,35 @@ given_pass(struct ds_err *err)
 	return 0;
 }
 
-void
-tui_unlock_init(void)
+static void
+unlock_leave(void)
+{
+	cry_wipe(&U.pass, sizeof(U.pass));
+}
+
+static void
+unlock_init(const void *arg)
 {
 	struct ds_err err;
 
+	(void)arg;
 	memset(&U, 0, sizeof(U));
 	tui_edit_init(&U.pass, TUI_EDIT_TEXT, NULL);
-	tui_screen_set(&unlock_screen);
 	if (!tui_app()->ws_exists)
 		return;
 	ds_err_clear(&err);
-	if (given_pass(&err) < 0)
+	switch (given_pass(&err)) {
+	case 1:
+		tui_replace(TUI_SCR_LIST, NULL);
+		return;
+	case -1:
 		snprintf(U.msg, sizeof(U.msg), "%s", err.code == DS_EPASS ?
 		    _("Wrong passphrase. Nothing was opened; type it again.") :
 		    err.msg);
+		return;
+	default:
+		return;
+	}
 }
 
 static int
@@ -121,7 +137,7 @@ unlock_draw(void)
 		y += tui_wrap(y, 2, COLS - 4, 4, 0, TUI_C_NORMAL,
 		    _("Ask the township office for the office key file, then "
 		    "run: doorstep init --office-key FILE --worker NAME"));
-		tui_form_footer(_("F1 Help  F10 Quit"));
+		tui_bar_keys(_("F1 Help  F10 Quit"));
 		return;
 	}
 	if (!U.hint_read) {
@@ -141,7 +157,7 @@ unlock_draw(void)
 	y++;
 	if (U.msg[0] != '\0')
 		tui_wrap(y, 2, COLS - 4, 4, 0, TUI_C_ERROR, U.msg);
-	tui_form_footer(_("Enter Unlock  F1 Help  F10 Quit"));
+	tui_bar_keys(_("Enter Unlock  F1 Help  F10 Quit"));
 }
 
 static void
@@ -151,15 +167,13 @@ unlock_key(enum tui_req req, wint_t ch)
 	struct ds_err err;
 	enum ds_status rc;
 
-	if (req == TUI_REQ_QUIT) {
-		tui_quit();
+	if (req == TUI_REQ_QUIT || (!tui_app()->ws_exists &&
+	    req == TUI_REQ_CANCEL)) {
+		tui_pop(NULL);
 		return;
 	}
-	if (!tui_app()->ws_exists) {
-		if (req == TUI_REQ_CANCEL)
-			tui_quit();
+	if (!tui_app()->ws_exists)
 		return;
-	}
 	if (req != TUI_REQ_ENTER) {
 		(void)tui_edit_key(&U.pass, req, ch);
 		return;
@@ -179,4 +193,6 @@ unlock_key(enum tui_req req, wint_t ch)
 		    "Nothing was opened; type it again."));
 	else if (rc != DS_OK)
 		snprintf(U.msg, sizeof(U.msg), "%s", err.msg);
+	else
+		tui_replace(TUI_SCR_LIST, NULL);
 }

@@ -227,9 +227,10 @@ main(void)
 	if (tui_app()->ws == NULL)
 		die("unlock failed", NULL);
 	t0 = ds_mono_ns();
-	tui_list_reload();
+	key_ch(L'o');		/* sort by village: reload, sort, draw */
 	tui_draw();
 	t_list = ms_since(t0);
+	key_ch(L'o');
 
 	/* A new household on the default form, roster of `members`. */
 	key_ch(L'n');
@@ -247,7 +248,6 @@ main(void)
 	snprintf(path, sizeof(path), "member[%d]/m_name", members);
 	if (tui_iv_jump(path, &err) != DS_OK)
 		die("jump", &err);
-	tui_form_init();
 	tui_draw();
 
 	/* Typing: one character per key, drawn each time. */
