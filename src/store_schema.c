@@ -1,0 +1,101 @@
+/* doorstep: the record store's schema, one migration per version. */
+/*
+ * Entry i of the list takes PRAGMA user_version i to i + 1, in one
+ * transaction with the version bump.  The list is append-only: never edit
+ * a migration that has shipped; to change the schema, append one entry
+ * (and describe it in docs/storage.md).  SQL CHECKs spell byte lengths as
+ * numbers (length(id) = 16 is STORE_ID_BYTES): a constant cannot reach
+ * into a string literal cleanly, and shipped SQL never changes anyway.
+ */
+#include "store.h"
+
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "store_int.h"
+
+#define APP_ID		0x44537472	/* "DStr", PRAGMA application_id */
+
+static const char *const migrations[] = {
+	/* 1: the first schema (docs/storage.md) */
+	"CREATE TABLE meta (k TEXT PRIMARY KEY, v BLOB NOT NULL);"
+	"CREATE TABLE record ("
+	" id BLOB PRIMARY KEY CHECK (length(id) = 16),"
+	" form_id TEXT NOT NULL, form_version TEXT NOT NULL,"
+	" status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 3),"
+	" rev_no INTEGER NOT NULL, rev_id BLOB NOT NULL,"
+	" created_at INTEGER NOT NULL, saved_at INTEGER NOT NULL,"
+	" n_errors INTEGER NOT NULL, n_warnings INTEGER NOT NULL,"
+	" summary BLOB NOT NULL);"
+	"CREATE INDEX record_saved ON record (saved_at);"
+	"CREATE TABLE revision ("
+	" rev_id BLOB PRIMARY KEY CHECK (length(rev_id) = 16),"
+	" record_id BLOB NOT NULL REFERENCES record (id),"
+	" rev_no INTEGER NOT NULL, parent_rev_id BLOB,"
+	" device_id BLOB NOT NULL, key_id BLOB NOT NULL,"
+	" form_version TEXT NOT NULL, saved_at INTEGER NOT NULL,"
+	" answers_len INTEGER NOT NULL, answers BLOB NOT NULL,"
+	" UNIQUE (record_id, rev_no));"
+	"CREATE TABLE blind ("
+	" kind INTEGER NOT NULL, idx BLOB NOT NULL,"
+	" record_id BLOB NOT NULL REFERENCES record (id),"
+	" PRIMARY KEY (kind, idx, record_id)) WITHOUT ROWID;"
+	"CREATE INDEX blind_record ON blind (record_id);"
+	"CREATE TABLE outbox ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" record_id BLOB NOT NULL REFERENCES record (id),"
+	" rev_id BLOB NOT NULL UNIQUE REFERENCES revision (rev_id),"
+	" bundle_id BLOB, acked INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX outbox_pending ON outbox (acked, seq);"
+	"CREATE TABLE audit ("
+	" id INTEGER PRIMARY KEY,"
+	" record_id BLOB NOT NULL REFERENCES record (id),"
+	" at INTEGER NOT NULL, event INTEGER NOT NULL,"
+	" rev_no INTEGER NOT NULL);"
+	"CREATE INDEX audit_record ON audit (record_id, id);",
+	/* 2: the sealed cursor, saved on a move without a revision */
+	"ALTER TABLE record ADD COLUMN cursor BLOB;"
+	"ALTER TABLE record ADD COLUMN cursor_rev INTEGER;",
+	/* 3: append the next migration here */
+};
+#define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+enum ds_status
+store_migrate(struct store *s, struct ds_err *err)
+{
+	char sql[96];
+	enum ds_status st;
+	int64_t v, app;
+	int i;
+
+	app = store_query_int(s, "PRAGMA application_id");
+	v = store_query_int(s, "PRAGMA user_version");
+	if (app < 0 || v < 0)
+		return ds_err_set(err, DS_ECORRUPT, "not a doorstep store (%s)",
+		    sqlite3_errmsg(s->db));
+	if (app != APP_ID && !(app == 0 && v == 0 &&
+	    store_query_int(s, "SELECT count(*) FROM sqlite_schema") == 0))
+		return ds_err_set(err, DS_ECORRUPT, "not a doorstep store");
+	if (v > NMIGRATIONS)
+		return ds_err_set(err, DS_ECORRUPT, "store schema version %lld "
+		    "is newer than this program (%d)", (long long)v,
+		    NMIGRATIONS);
+	for (i = (int)v; i < NMIGRATIONS; i++) {
+		if ((st = store_exec(s, "BEGIN IMMEDIATE", "migrate", err)) !=
+		    DS_OK)
+			return st;
+		snprintf(sql, sizeof(sql), "PRAGMA application_id=%d; "
+		    "PRAGMA user_version=%d", APP_ID, i + 1);
+		if ((st = store_exec(s, migrations[i], "migrate", err)) !=
+		    DS_OK ||
+		    (st = store_exec(s, sql, "migrate", err)) != DS_OK ||
+		    (st = store_exec(s, "COMMIT", "migrate", err)) != DS_OK) {
+			(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			ds_err_prefix(err, "schema version %d", i + 1);
+			return st;
+		}
+	}
+	s->version = NMIGRATIONS;
+	return DS_OK;
+}
