@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "json.h"
 
 static void
@@ -18,22 +19,56 @@ usage_all(const struct cmd_program *p, FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: %s [OPTIONS] COMMAND [ARGS]\n\n%s\n\nCommands:\n",
-	    p->name, p->about);
+	fprintf(f, _("usage: %s [OPTIONS] COMMAND [ARGS]\n"), p->name);
+	fprintf(f, "\n%s\n\n%s\n", _(p->about), _("Commands:"));
 	for (i = 0; p->commands[i] != NULL; i++)
 		fprintf(f, "  %-16s %s\n", p->commands[i]->name,
-		    p->commands[i]->summary);
-	fprintf(f, "\n%s", p->options);
-	fprintf(f, "  --help           this help\n"
-	    "  --version        print the version\n");
+		    _(p->commands[i]->summary));
+	fprintf(f, "\n%s", _(p->options));
+	fprintf(f, _("  --lang zh|en     the language of messages (default "
+	    "DOORSTEP_LANG, then\n"
+	    "                   the locale, then Chinese)\n"
+	    "  --help           this help; COMMAND --help or help COMMAND "
+	    "for one\n"
+	    "                   command\n"
+	    "  --version        print the version\n"));
+}
+
+/* `PROG CMD --help` and `PROG help CMD`: usage, summary, options, example. */
+static int
+help_one(const struct cli *cli, const struct cmd_entry *c)
+{
+	printf(_("usage: %s %s %s\n"), cli->progname, c->name, c->usage);
+	printf("\n%s\n", _(c->summary));
+	if (c->help != NULL)
+		printf("\n%s", _(c->help));
+	printf(_("\nOptions for every command: %s --help\n"), cli->progname);
+	return CMD_EXIT_OK;
 }
 
 int
 cmd_usage(const struct cli *cli, const struct cmd_entry *c)
 {
-	fprintf(stderr, "usage: %s %s %s\n", cli->progname, c->name,
+	fprintf(stderr, _("usage: %s %s %s\n"), cli->progname, c->name,
 	    c->usage);
+	fprintf(stderr, _("More: %s %s --help\n"), cli->progname, c->name);
 	return CMD_EXIT_USAGE;
+}
+
+/* "--help" or "-h" among a command's arguments (before "--"). */
+static int
+wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			return 1;
+	}
+	return 0;
 }
 
 /*
@@ -99,6 +134,7 @@ cmd_run(const struct cmd_program *p, int argc, char **argv)
 {
 	const struct cmd_entry *c;
 	struct cli cli;
+	const char *lang = NULL;
 	int words = 1;
 
 	setlocale(LC_ALL, "");
@@ -113,8 +149,30 @@ cmd_run(const struct cmd_program *p, int argc, char **argv)
 	if (cmd_take_opt(&argc, argv, "--workspace", &cli.workspace) == -1 ||
 	    cmd_take_opt(&argc, argv, "--passphrase-file",
 	    &cli.passphrase_file) == -1 ||
-	    cmd_take_opt(&argc, argv, "--dir", &cli.office_dir) == -1) {
+	    cmd_take_opt(&argc, argv, "--dir", &cli.office_dir) == -1 ||
+	    cmd_take_opt(&argc, argv, "--lang", &lang) == -1) {
 		fprintf(stderr, "%s: option needs a value\n", p->name);
+		usage_all(p, stderr);
+		return CMD_EXIT_USAGE;
+	}
+	if ((cli.lang = i18n_pick(lang)) == NULL) {
+		fprintf(stderr, "%s: --lang %s: zh or en\n", p->name, lang);
+		return CMD_EXIT_USAGE;
+	}
+	/* Commands speak the policy's language; the TUI (no command) picks
+	 * its own at start. */
+	if (argc >= 2) {
+		(void)i18n_init(NULL);
+		(void)i18n_set_lang(cli.lang);
+		/* i18n_init set the whole locale: numbers keep their '.'. */
+		setlocale(LC_NUMERIC, "C");
+	}
+	if (argc >= 3 && strcmp(argv[1], "help") == 0) {
+		if ((c = find_command(p->commands, argc - 1, argv + 1,
+		    &words)) != NULL)
+			return help_one(&cli, c);
+		fprintf(stderr, _("%s: unknown command '%s'\n"), p->name,
+		    argv[2]);
 		usage_all(p, stderr);
 		return CMD_EXIT_USAGE;
 	}
@@ -134,10 +192,12 @@ cmd_run(const struct cmd_program *p, int argc, char **argv)
 		return CMD_EXIT_USAGE;
 	}
 	if ((c = find_command(p->commands, argc, argv, &words)) == NULL) {
-		fprintf(stderr, "%s: unknown command '%s'\n", p->name,
+		fprintf(stderr, _("%s: unknown command '%s'\n"), p->name,
 		    argv[1]);
 		usage_all(p, stderr);
 		return CMD_EXIT_USAGE;
 	}
+	if (wants_help(argc - words, argv + words))
+		return help_one(&cli, c);
 	return c->exec(&cli, argc - words, argv + words);
 }

@@ -21,20 +21,34 @@ struct cli {
 	const char	*workspace;	  /* --workspace, DOORSTEP_WORKSPACE */
 	const char	*passphrase_file; /* --passphrase-file */
 	const char	*office_dir;	  /* --dir, DOORSTEP_OFFICE_DIR */
+	const char	*lang;		  /* "zh_CN" or "en": --lang, else
+					     DOORSTEP_LANG, else the locale,
+					     else Chinese */
 };
 
+/*
+ * summary and help are msgids (English, marked N_() so po/update.sh finds
+ * them) that cmd.c prints through gettext in the user's language.
+ */
 struct cmd_entry {
 	const char	*name;		/* "init", "form check", ... */
 	const char	*usage;		/* arguments after the name */
-	const char	*summary;	/* one line for --help */
+	const char	*summary;	/* N_(): one line for the command list */
 	/* argv[0] is the (last word of the) command name. */
 	int		(*exec)(const struct cli *, int argc, char **argv);
+	/*
+	 * N_(): what `PROG CMD --help` and `PROG help CMD` print after the
+	 * usage line and the summary: "Options:" with each option on its
+	 * own line, then "Example:" and a command line.  Every command has
+	 * one (tests/cli/t_help.sh fails otherwise).
+	 */
+	const char	*help;
 };
 
 struct cmd_program {
 	const char			 *name;	   /* progname */
-	const char			 *about;   /* one line for --help */
-	const char			 *options; /* shared-options help text */
+	const char			 *about;   /* N_(): one line for --help */
+	const char			 *options; /* N_(): shared options */
 	const struct cmd_entry *const	 *commands; /* NULL-terminated */
 	/* Run when no command is given; NULL prints usage and returns 64. */
 	int				(*noargs)(const struct cli *);
@@ -50,7 +64,10 @@ int	cmd_run(const struct cmd_program *, int argc, char **argv);
  */
 int	cmd_take_opt(int *argc, char **argv, const char *name, const char **val);
 
-/* Print "usage: PROG NAME USAGE" to stderr and return CMD_EXIT_USAGE. */
+/*
+ * Print "usage: PROG NAME USAGE" and a pointer to `PROG NAME --help` to
+ * stderr, in the user's language, and return CMD_EXIT_USAGE.
+ */
 int	cmd_usage(const struct cli *, const struct cmd_entry *);
 
 #endif

@@ -17,6 +17,7 @@
 #include "expr.h"
 #include "expr_json.h"
 #include "form.h"
+#include "i18n.h"
 #include "json.h"
 #include "mem.h"
 #include "util.h"
@@ -28,8 +29,22 @@ static int	expr_exec(const struct cli *, int, char **);
 const struct cmd_entry cmd_expr_entry = {
 	"expr",
 	"[--form FILE] [--data FILE.json] [--context PATH] [--store] 'EXPR'",
-	"evaluate an ODK expression and print its value",
-	expr_exec
+	N_("evaluate an ODK expression and print its value"),
+	expr_exec,
+	N_("Options:\n"
+	    "  'EXPR'\n"
+	    "      the expression, quoted for the shell\n"
+	    "  --form FILE\n"
+	    "      take types, questions and choice lists from this form\n"
+	    "  --data FILE.json\n"
+	    "      answers for paths and ${name}\n"
+	    "  --context PATH\n"
+	    "      the node that \".\" means\n"
+	    "  --store\n"
+	    "      print the value as it would be stored\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep expr --form forms/household.md \"today() - 30\"\n")
 };
 
 /* "... at character N": print the source with a caret under N. */

@@ -17,6 +17,7 @@
 #include "cry.h"
 #include "eng.h"
 #include "form.h"
+#include "i18n.h"
 #include "json.h"
 #include "mem.h"
 #include "sess.h"
@@ -26,6 +27,8 @@
 #include "xls.h"
 
 #define FILL_ANSWERS_MAX	(4u << 20)
+
+extern const struct cmd_entry cmd_fill_entry;
 
 static int
 load_form(const char *arg, const char *wsdir, struct form **f,
@@ -98,11 +101,8 @@ fill_exec(const struct cli *cli, int argc, char **argv)
 		else
 			form_arg = NULL, answers = NULL, i = argc;
 	}
-	if (form_arg == NULL || answers == NULL) {
-		fprintf(stderr, "usage: doorstep fill FORM --answers FILE.json "
-		    "[--finalize]\n");
-		return CMD_EXIT_USAGE;
-	}
+	if (form_arg == NULL || answers == NULL)
+		return cmd_usage(cli, &cmd_fill_entry);
 	ds_json_init();
 	ds_err_clear(&err);
 	if (ds_file_read(answers, FILL_ANSWERS_MAX, &text, &len, &err) !=
@@ -172,11 +172,19 @@ out:
 	return rc;
 }
 
-extern const struct cmd_entry cmd_fill_entry;
-
 const struct cmd_entry cmd_fill_entry = {
 	"fill",
 	"FORM --answers FILE.json [--finalize]",
-	"run a whole interview from an answers file; print the record id",
-	fill_exec
+	N_("run a whole interview from an answers file; print the record id"),
+	fill_exec,
+	N_("Options:\n"
+	    "  FORM\n"
+	    "      a form file, or the id of a form in the workspace\n"
+	    "  --answers FILE.json\n"
+	    "      the answers, by question name\n"
+	    "  --finalize\n"
+	    "      finalize the record (when the form has no errors left)\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep fill household --answers household-1.json --finalize\n")
 };

@@ -11,7 +11,10 @@
 
 #include "eng.h"
 #include "form.h"
+#include "i18n.h"
 #include "xls.h"
+
+extern const struct cmd_entry cmd_form_check_entry;
 
 static void
 summary(const struct form *f, const char *path)
@@ -76,22 +79,24 @@ form_check_exec(const struct cli *cli, int argc, char **argv)
 {
 	int i, bad = 0;
 
-	(void)cli;
-	if (argc < 2) {
-		fprintf(stderr, "usage: doorstep form check FILE...\n");
-		return CMD_EXIT_USAGE;
-	}
+	if (argc < 2)
+		return cmd_usage(cli, &cmd_form_check_entry);
 	ds_json_init();
 	for (i = 1; i < argc; i++)
 		bad |= check_one(argv[i]);
 	return bad ? CMD_EXIT_FAIL : CMD_EXIT_OK;
 }
 
-extern const struct cmd_entry cmd_form_check_entry;
-
 const struct cmd_entry cmd_form_check_entry = {
 	"form check",
 	"FILE...",
-	"load and check forms; print every error and a summary",
-	form_check_exec
+	N_("load and check forms; print every error and a summary"),
+	form_check_exec,
+	N_("Options:\n"
+	    "  FILE...\n"
+	    "      forms (.xlsx, .xls or pyxform .md), with their CSV lists\n"
+	    "      beside them\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep form check forms/household.md\n")
 };

@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "cmd_ws.h"
+#include "i18n.h"
 #include "mem.h"
 #include "store.h"
 #include "util.h"
@@ -69,6 +70,12 @@ history_exec(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry cmd_history_entry = {
 	"history",
 	"ID",
-	"list a record's revisions and audit events",
-	history_exec
+	N_("list a record's revisions and audit events"),
+	history_exec,
+	N_("Options:\n"
+	    "  ID\n"
+	    "      the record id, or its first 8 or more hex digits\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep history 3f2a9c1e\n")
 };

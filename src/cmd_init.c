@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "cmd_ws.h"
 #include "cry.h"
+#include "i18n.h"
 #include "util.h"
 #include "ws.h"
 
@@ -57,6 +58,19 @@ init_exec(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry cmd_init_entry = {
 	"init",
 	"--office-key FILE --worker NAME [--kdf-cost default|min]",
-	"create a workspace (keys and record store) on this laptop",
-	init_exec
+	N_("create a workspace (keys and record store) on this laptop"),
+	init_exec,
+	N_("Options:\n"
+	    "  --office-key FILE\n"
+	    "      the office public key (office-public.key from the township\n"
+	    "      office)\n"
+	    "  --worker NAME\n"
+	    "      the grid worker's name, kept in every record\n"
+	    "  --kdf-cost default|min\n"
+	    "      passphrase hashing cost; min is for tests only\n"
+	    "The passphrase is asked twice (or read with --passphrase-file).\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep init --worker \"Zhang San\" \\\n"
+	    "      --office-key /media/usb/office-public.key\n")
 };

@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "cmd_ws.h"
+#include "i18n.h"
 #include "ws.h"
 
 extern const struct cmd_entry cmd_passwd_entry;
@@ -55,6 +56,15 @@ passwd_exec(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry cmd_passwd_entry = {
 	"passwd",
 	"[--new-passphrase-file FILE] [--kdf-cost default|min]",
-	"change the workspace passphrase (re-wraps the key only)",
-	passwd_exec
+	N_("change the workspace passphrase (re-wraps the key only)"),
+	passwd_exec,
+	N_("Options:\n"
+	    "  --new-passphrase-file FILE\n"
+	    "      read the new passphrase from FILE (DOORSTEP_NEW_PASSPHRASE\n"
+	    "      works too; the terminal asks twice by default)\n"
+	    "  --kdf-cost default|min\n"
+	    "      passphrase hashing cost; min is for tests only\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep passwd\n")
 };

@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "cmd_ws.h"
+#include "i18n.h"
 #include "store.h"
 #include "util.h"
 #include "ws.h"
@@ -75,6 +76,14 @@ records_exec(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry cmd_records_entry = {
 	"records",
 	"[--status draft|finalized|sent|acknowledged] [--household KEY]",
-	"list household records",
-	records_exec
+	N_("list household records"),
+	records_exec,
+	N_("Options:\n"
+	    "  --status draft|finalized|sent|acknowledged\n"
+	    "      only records in this state\n"
+	    "  --household KEY\n"
+	    "      only this household\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep records --status draft\n")
 };

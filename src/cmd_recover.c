@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "cmd_ws.h"
+#include "i18n.h"
 #include "ws.h"
 
 extern const struct cmd_entry cmd_recover_entry;
@@ -58,6 +59,18 @@ const struct cmd_entry cmd_recover_entry = {
 	"recover",
 	"--recovery-key FILE [--new-passphrase-file FILE] "
 	    "[--kdf-cost default|min]",
-	"set a new passphrase using the office recovery key",
-	recover_exec
+	N_("set a new passphrase using the office recovery key"),
+	recover_exec,
+	N_("Options:\n"
+	    "  --recovery-key FILE\n"
+	    "      the office's office-recovery.key, brought on a stick by\n"
+	    "      the office and taken away again\n"
+	    "  --new-passphrase-file FILE\n"
+	    "      read the new passphrase from FILE (the terminal asks twice\n"
+	    "      by default)\n"
+	    "  --kdf-cost default|min\n"
+	    "      passphrase hashing cost; min is for tests only\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep recover --recovery-key /media/usb/office-recovery.key\n")
 };

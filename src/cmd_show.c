@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "cmd_ws.h"
+#include "i18n.h"
 #include "store.h"
 #include "util.h"
 #include "ws.h"
@@ -60,6 +61,14 @@ show_exec(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry cmd_show_entry = {
 	"show",
 	"[--rev N] ID",
-	"print a record's answers as JSON",
-	show_exec
+	N_("print a record's answers as JSON"),
+	show_exec,
+	N_("Options:\n"
+	    "  ID\n"
+	    "      the record id, or its first 8 or more hex digits\n"
+	    "  --rev N\n"
+	    "      an earlier revision instead of the latest\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep show 3f2a9c1e\n")
 };

@@ -17,6 +17,7 @@
 #include "bundle.h"
 #include "cmd.h"
 #include "cmd_ws.h"
+#include "i18n.h"
 #include "mem.h"
 #include "pack.h"
 #include "receipt.h"
@@ -346,27 +347,64 @@ status_exec(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry cmd_sync_export_entry = {
 	"sync export",
 	"--out DIR|FILE.dsb",
-	"write a bundle of unacknowledged records (USB)",
-	export_exec
+	N_("write a bundle of unacknowledged records (USB)"),
+	export_exec,
+	N_("Options:\n"
+	    "  --out DIR|FILE.dsb\n"
+	    "      the USB stick (a directory: the bundle goes under\n"
+	    "      DIR/doorstep/outbox/DEVICE/) or a bundle file\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep sync export --out /media/usb\n")
 };
 
 const struct cmd_entry cmd_sync_push_entry = {
 	"sync push",
 	"[--tries N] [--cacert CA.pem] [--pin sha256//KEY] URL",
-	"send unacknowledged records to the office over HTTP",
-	push_exec
+	N_("send unacknowledged records to the office over HTTP"),
+	push_exec,
+	N_("Options:\n"
+	    "  URL\n"
+	    "      the office server, e.g. https://office.example:8470\n"
+	    "  --tries N\n"
+	    "      attempts before giving up (1-100)\n"
+	    "  --cacert CA.pem\n"
+	    "      trust this CA for https (DOORSTEP_CA_FILE works too)\n"
+	    "  --pin sha256//KEY\n"
+	    "      accept only the server key with this pin\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep sync push --cacert ca.pem https://10.0.0.5:8470\n")
 };
 
 const struct cmd_entry cmd_sync_ack_entry = {
 	"sync ack",
 	"RECEIPT_FILE | [--cacert CA.pem] [--pin sha256//KEY] URL",
-	"apply an office receipt (file from USB, or the office's ack state)",
-	ack_exec
+	N_("apply an office receipt (file from USB, or the office's ack state)"),
+	ack_exec,
+	N_("Options:\n"
+	    "  RECEIPT_FILE\n"
+	    "      a receipt the office wrote next to the bundle (.rcpt)\n"
+	    "  URL\n"
+	    "      or fetch this laptop's ack state from the office server\n"
+	    "  --cacert CA.pem\n"
+	    "      trust this CA for https (URL only)\n"
+	    "  --pin sha256//KEY\n"
+	    "      accept only the server key with this pin (URL only)\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep sync ack \\\n"
+	    "      /media/usb/doorstep/outbox/0a1b2c3d/000001.dsb.rcpt\n")
 };
 
 const struct cmd_entry cmd_sync_status_entry = {
 	"sync status",
 	"",
-	"show what is pending, sent and acknowledged",
-	status_exec
+	N_("show what is pending, sent and acknowledged"),
+	status_exec,
+	N_("Options:\n"
+	    "  (none)\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep sync status\n")
 };

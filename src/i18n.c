@@ -67,6 +67,43 @@ i18n_set_lang(const char *lang)
 	return 0;
 }
 
+/* "zh_CN", "en" or NULL for a language or locale name ("zh", "zh_CN",
+ * "en_US.UTF-8"; strchr finds the terminating NUL too). */
+static const char *
+lang_of(const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	if (strncmp(s, "zh", 2) == 0 && strchr("_.-", s[2]) != NULL)
+		return "zh_CN";
+	if (strncmp(s, "en", 2) == 0 && strchr("_.-", s[2]) != NULL)
+		return "en";
+	return NULL;
+}
+
+const char *
+i18n_pick(const char *opt)
+{
+	static const char *const env[] = { "DOORSTEP_LANG", "LC_ALL",
+	    "LC_MESSAGES", "LANG" };
+	const char *v, *l;
+	size_t i;
+
+	if (opt != NULL)
+		return lang_of(opt);
+	for (i = 0; i < sizeof(env) / sizeof(env[0]); i++) {
+		v = getenv(env[i]);
+		if (v == NULL || *v == '\0')
+			continue;
+		if ((l = lang_of(v)) != NULL)
+			return l;
+		/* A locale that is set decides, even if it is neither. */
+		if (i > 0)
+			break;
+	}
+	return "zh_CN";
+}
+
 const char *
 i18n_lang(void)
 {

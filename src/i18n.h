@@ -26,6 +26,16 @@ int	 i18n_init(const char *localedir);
  */
 int	 i18n_set_lang(const char *lang);
 
+/*
+ * The language of a command's words (the words policy): `opt` (a --lang
+ * value; NULL if not given), else DOORSTEP_LANG, else the locale (LC_ALL,
+ * LC_MESSAGES, LANG starting "zh" or "en"), else Chinese.  "zh", "zh_CN",
+ * "en", "en_US.UTF-8" and the like are understood.  Returns "zh_CN" or
+ * "en"; NULL when opt names another language (an unknown DOORSTEP_LANG
+ * is passed over).
+ */
+const char	*i18n_pick(const char *opt);
+
 /* "zh_CN" or "en": the language the catalogue currently uses. */
 const char	*i18n_lang(void);
 

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "i18n.h"
 #include "tui.h"
 
 static int	run_tui(const struct cli *);
@@ -39,14 +40,14 @@ static const struct cmd_entry *const commands[] = {
 
 static const struct cmd_program program = {
 	"doorstep",
-	"Offline household survey app for door-to-door monitoring visits.",
-	"Options for every command:\n"
+	N_("Offline household survey app for door-to-door monitoring visits."),
+	N_("Options for every command:\n"
 	"  --workspace DIR  the workspace (default DOORSTEP_WORKSPACE, then\n"
 	"                   $XDG_DATA_HOME/doorstep)\n"
 	"  --passphrase-file FILE\n"
 	"                   read the passphrase from FILE (scripts, tests);\n"
 	"                   DOORSTEP_PASSPHRASE works too, the terminal is the\n"
-	"                   default\n",
+	"                   default\n"),
 	commands,
 	run_tui
 };

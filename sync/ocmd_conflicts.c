@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "ocmd_util.h"
 #include "util.h"
 
@@ -77,6 +78,12 @@ office_conflicts(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry ocmd_conflicts_entry = {
 	"conflicts",
 	"[--all]",
-	"list open forks (conflicts, parallel updates) and waiting revisions",
-	office_conflicts
+	N_("list open forks (conflicts, parallel updates) and waiting revisions"),
+	office_conflicts,
+	N_("Options:\n"
+	    "  --all\n"
+	    "      also forks already resolved\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep-office conflicts\n")
 };

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cry.h"
+#include "i18n.h"
 #include "ocmd_util.h"
 #include "util.h"
 
@@ -91,6 +92,11 @@ office_devices(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry ocmd_devices_entry = {
 	"devices",
 	"",
-	"list devices: enrolled, pending approval, revoked; gaps",
-	office_devices
+	N_("list devices: enrolled, pending approval, revoked; gaps"),
+	office_devices,
+	N_("Options:\n"
+	    "  (none)\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep-office devices\n")
 };

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "bundle.h"
+#include "i18n.h"
 #include "imp.h"
 #include "mem.h"
 #include "ocmd_util.h"
@@ -64,6 +65,15 @@ office_enroll(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry ocmd_enroll_entry = {
 	"enroll",
 	"[--label TEXT] BUNDLE_FILE|DEVICE_ID",
-	"approve a device and import its held bundles",
-	office_enroll
+	N_("approve a device and import its held bundles"),
+	office_enroll,
+	N_("Options:\n"
+	    "  BUNDLE_FILE|DEVICE_ID\n"
+	    "      a bundle the laptop signed, or the first 8 or more hex\n"
+	    "      digits of a device `devices` lists\n"
+	    "  --label TEXT\n"
+	    "      a name for the device (worker, village)\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep-office enroll --label \"Zhang San, Xiwei\" 0a1b2c3d\n")
 };

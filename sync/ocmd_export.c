@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "export.h"
+#include "i18n.h"
 #include "ocmd_util.h"
 
 extern const struct cmd_entry ocmd_export_entry;
@@ -48,6 +49,16 @@ office_export(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry ocmd_export_entry = {
 	"export",
 	"--format csv|xlsx --out PATH [--repeat NAME]",
-	"export current heads: one row per member, plus households",
-	office_export
+	N_("export current heads: one row per member, plus households"),
+	office_export,
+	N_("Options:\n"
+	    "  --format csv|xlsx\n"
+	    "      the file type\n"
+	    "  --out PATH\n"
+	    "      the file to write (csv: also PATH-households.csv)\n"
+	    "  --repeat NAME\n"
+	    "      the member repeat (default member)\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep-office export --format xlsx --out households.xlsx\n")
 };

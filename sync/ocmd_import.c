@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "bundle.h"
+#include "i18n.h"
 #include "imp.h"
 #include "mem.h"
 #include "ocmd_util.h"
@@ -168,6 +169,15 @@ office_import(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry ocmd_import_entry = {
 	"import",
 	"[--receipts DIR] BUNDLE|DIR...",
-	"import bundles and write signed receipts",
-	office_import
+	N_("import bundles and write signed receipts"),
+	office_import,
+	N_("Options:\n"
+	    "  BUNDLE|DIR...\n"
+	    "      bundle files (.dsb), or directories searched for them (a\n"
+	    "      USB stick)\n"
+	    "  --receipts DIR\n"
+	    "      write receipts to DIR instead of next to each bundle\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep-office import /media/usb\n")
 };

@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "cry.h"
+#include "i18n.h"
 #include "odb.h"
 #include "util.h"
 
@@ -58,6 +59,14 @@ office_init(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry ocmd_init_entry = {
 	"init",
 	"--dir DIR",
-	"create the office keys and database in DIR",
-	office_init
+	N_("create the office keys and database in DIR"),
+	office_init,
+	N_("Options:\n"
+	    "  --dir DIR\n"
+	    "      the new office directory; it gets office-public.key (for\n"
+	    "      laptops), office-secret.key, office-recovery.key (keep it\n"
+	    "      offline) and office.db\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep-office init --dir /var/lib/doorstep-office\n")
 };

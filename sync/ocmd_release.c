@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 
+#include "i18n.h"
 #include "imp.h"
 #include "ocmd_util.h"
 #include "util.h"
@@ -46,6 +47,12 @@ office_release(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry ocmd_release_entry = {
 	"release",
 	"REVISION_ID",
-	"accept a waiting revision whose earlier revision will not arrive",
-	office_release
+	N_("accept a waiting revision whose earlier revision will not arrive"),
+	office_release,
+	N_("Options:\n"
+	    "  REVISION_ID\n"
+	    "      the waiting revision `conflicts` lists\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep-office release 3f2a9c1e\n")
 };

@@ -19,6 +19,7 @@
 #include "cmd.h"
 #include "eng.h"
 #include "form.h"
+#include "i18n.h"
 #include "json.h"
 #include "ocmd_util.h"
 #include "odb.h"
@@ -209,6 +210,24 @@ const struct cmd_entry ocmd_report_entry = {
 	"report",
 	"monthly --month YYYY-MM [--area CODE] [--forms DIR] --out FILE.xlsx|.csv"
 	" | quality [--area CODE] [--forms DIR] [--form FILE] [--out FILE]",
-	"monthly report, or the problem data list, from the current records",
-	office_report
+	N_("monthly report, or the problem data list, from the current records"),
+	office_report,
+	N_("Options:\n"
+	    "  monthly --month YYYY-MM\n"
+	    "      the monthly report for that month (--out required)\n"
+	    "  quality\n"
+	    "      the problem data list (printed without --out)\n"
+	    "  --area CODE\n"
+	    "      only this township or village\n"
+	    "  --forms DIR\n"
+	    "      township.csv and village.csv for area names (default\n"
+	    "      DIR/forms)\n"
+	    "  --form FILE\n"
+	    "      re-check records with this form (quality)\n"
+	    "  --out FILE.xlsx|FILE.csv\n"
+	    "      write the report to this file\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep-office report monthly --month 2026-05 \\\n"
+	    "      --out 2026-05.xlsx\n")
 };

@@ -1,6 +1,7 @@
 /* doorstep: `doorstep-office resolve`, close a reviewed fork. */
 #include <stdio.h>
 
+#include "i18n.h"
 #include "ocmd_util.h"
 
 extern const struct cmd_entry ocmd_resolve_entry;
@@ -30,6 +31,14 @@ office_resolve(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry ocmd_resolve_entry = {
 	"resolve",
 	"[--note TEXT] REVISION_ID",
-	"mark the forks of a revision as reviewed",
-	office_resolve
+	N_("mark the forks of a revision as reviewed"),
+	office_resolve,
+	N_("Options:\n"
+	    "  REVISION_ID\n"
+	    "      the revision `conflicts` lists\n"
+	    "  --note TEXT\n"
+	    "      what was decided, kept with the fork\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep-office resolve --note \"checked by phone\" 3f2a9c1e\n")
 };

@@ -1,6 +1,7 @@
 /* doorstep: `doorstep-office revoke`, refuse a device from now on. */
 #include <stdio.h>
 
+#include "i18n.h"
 #include "imp.h"
 #include "ocmd_util.h"
 #include "util.h"
@@ -34,6 +35,12 @@ office_revoke(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry ocmd_revoke_entry = {
 	"revoke",
 	"DEVICE_ID",
-	"revoke a device: its bundles are rejected from now on",
-	office_revoke
+	N_("revoke a device: its bundles are rejected from now on"),
+	office_revoke,
+	N_("Options:\n"
+	    "  DEVICE_ID\n"
+	    "      the first 8 or more hex digits of the device\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep-office revoke 0a1b2c3d\n")
 };

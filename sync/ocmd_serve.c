@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "mem.h"
 #include "ocmd_util.h"
 #include "rcv.h"
@@ -152,6 +153,18 @@ const struct cmd_entry ocmd_serve_entry = {
 	"serve",
 	"[--listen ADDR:PORT] [--cert FILE --key FILE] [--timeout SECONDS]"
 	    " [--max-size BYTES]",
-	"receive bundles over HTTP: PUT /v1/bundles/ID, GET /v1/devices/ID/acks",
-	office_serve
+	N_("receive bundles over HTTP: PUT /v1/bundles/ID, GET /v1/devices/ID/acks"),
+	office_serve,
+	N_("Options:\n"
+	    "  --listen ADDR:PORT address and port (default 127.0.0.1:8470)\n"
+	    "  --cert FILE --key FILE\n"
+	    "      serve https with this certificate and key (PEM)\n"
+	    "  --timeout SECONDS\n"
+	    "      drop a connection idle this long (1-3600)\n"
+	    "  --max-size BYTES\n"
+	    "      the largest bundle accepted\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep-office serve --listen 0.0.0.0:8470 \\\n"
+	    "      --cert office.crt --key office.key\n")
 };

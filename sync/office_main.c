@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "i18n.h"
+
 extern const struct cmd_entry ocmd_init_entry;
 extern const struct cmd_entry ocmd_import_entry;
 extern const struct cmd_entry ocmd_devices_entry;
@@ -36,9 +38,9 @@ static const struct cmd_entry *const commands[] = {
 
 static const struct cmd_program program = {
 	"doorstep-office",
-	"Township office program: keys, bundle import, receipts, reports.",
-	"Options for every command:\n"
-	"  --dir DIR        the office directory (default DOORSTEP_OFFICE_DIR)\n",
+	N_("Township office program: keys, bundle import, receipts, reports."),
+	N_("Options for every command:\n"
+	"  --dir DIR        the office directory (default DOORSTEP_OFFICE_DIR)\n"),
 	commands,
 	NULL
 };

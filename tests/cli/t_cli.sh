@@ -4,7 +4,7 @@
 
 for p in "$DOORSTEP" "$DOORSTEP_OFFICE"; do
 	n=$(basename "$p")
-	check "$n --help" "$p" --help
+	check "$n --help" "$p" --lang en --help
 	has "$n --help names the program" "$T/.out" "usage: $n"
 	check "$n --version" "$p" --version
 	has "$n --version prints the version" "$T/.out" "^$n [0-9]"

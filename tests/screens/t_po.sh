@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Every app string in the TUI sources is in po/zh_CN.po and po/en.po,
+# Every app string in the TUI and command sources is in po/zh_CN.po and po/en.po,
 # translated and not fuzzy; the catalogues compile.
 . "$(dirname "$0")/../lib.sh"
 cd "$DS_TOP"
 xgettext --from-code=UTF-8 -k_ -kN_ --no-location -o "$T/now.pot" \
-    src/tui*.c src/i18n.c
+    src/tui*.c src/i18n.c src/main.c src/cmd*.c sync/office_main.c \
+    sync/ocmd*.c
 grep '^msgid ' "$T/now.pot" | grep -v '^msgid ""$' | sort >"$T/ids"
 for po in po/zh_CN.po po/en.po; do
 	n=$(basename "$po" .po)
