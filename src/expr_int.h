@@ -1,5 +1,5 @@
 /* doorstep: internals shared by expr_lex.c, expr_parse.c, expr_eval.c and
- * expr_func.c (layer 3: expr). */
+ * expr_func*.c (layer 3: expr). */
 #ifndef DS_EXPR_INT_H
 #define DS_EXPR_INT_H
 
