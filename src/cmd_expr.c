@@ -53,15 +53,12 @@ show_caret(const char *src, const char *msg)
 {
 	const char *p = strstr(msg, " at character ");
 	long n;
-	size_t i, c = 0;
+	size_t i;
 
 	if (p == NULL || strchr(src, '\n') != NULL)
 		return;
 	n = strtol(p + 14, NULL, 10);
 	fprintf(stderr, "  %s\n  ", src);
-	for (i = 0; src[i] != '\0' && (long)c < n; i++)
-		if (((unsigned char)src[i] & 0xc0) != 0x80)
-			c++;
 	for (i = 0; i < (size_t)n; i++)
 		fputc(' ', stderr);
 	fputs("^\n", stderr);

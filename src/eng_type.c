@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "util.h"
 #include "val.h"
 
@@ -218,27 +219,9 @@ norm_multi(const char *s, struct ds_buf *out, struct ds_err *err)
 static enum ds_status
 norm_text(const char *s, struct ds_buf *out, struct ds_err *err)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i, k;
-
-	for (i = 0; p[i] != '\0'; i += k) {
-		if (p[i] < 0x80)
-			k = 1;
-		else if ((p[i] & 0xe0) == 0xc0 && p[i] >= 0xc2)
-			k = 2;
-		else if ((p[i] & 0xf0) == 0xe0)
-			k = 3;
-		else if ((p[i] & 0xf8) == 0xf0 && p[i] <= 0xf4)
-			k = 4;
-		else
-			goto bad;
-		for (size_t j = 1; j < k; j++)
-			if ((p[i + j] & 0xc0) != 0x80)
-				goto bad;
-	}
+	if (!utf8_valid(s, strlen(s), 0))
+		return ds_err_set(err, DS_ETYPE, "invalid utf-8 in answer");
 	return ds_buf_adds(out, s);
-bad:
-	return ds_err_set(err, DS_ETYPE, "invalid utf-8 in answer");
 }
 
 enum ds_status

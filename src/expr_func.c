@@ -186,12 +186,6 @@ fn_buf_fail(struct ectx *ec, const struct enode *call, struct ds_buf *b,
 	return ds_err_set(ec->err, st, NULL);
 }
 
-size_t
-utf8_len(const char *s, size_t n)
-{
-	return lex_chars(s, n);
-}
-
 /* Two string arguments. */
 enum ds_status
 fn_args2(struct ectx *ec, const struct enode *c, struct val *a, struct val *b)

@@ -16,35 +16,9 @@
 #include "expr_func_int.h"
 #include "expr_int.h"
 #include "mem.h"
+#include "utf8.h"
 
 /* Strings. */
-
-/* Byte offset of character index ci (clamped to n). */
-static size_t
-utf8_off(const char *s, size_t n, size_t ci)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (((unsigned char)s[i] & 0xc0) != 0x80) {
-			if (ci == 0)
-				return i;
-			ci--;
-		}
-	}
-	return n;
-}
-
-/* Length in bytes of the character starting at s[0]. */
-static size_t
-utf8_clen(const char *s, size_t n)
-{
-	size_t k = 1;
-
-	while (k < n && ((unsigned char)s[k] & 0xc0) == 0x80)
-		k++;
-	return k;
-}
 
 static const char *
 mem_find(const char *h, size_t hl, const char *n, size_t nl)
@@ -145,7 +119,7 @@ fn_substr(struct ectx *ec, const struct enode *c, struct val *out)
 	if ((st = ev_arg_str(ec, c, 0, &s)) != DS_OK ||
 	    (st = ev_arg_num(ec, c, 1, &ds)) != DS_OK)
 		goto out;
-	n = utf8_len(val_str(&s), s.len);
+	n = utf8_count(val_str(&s), s.len);
 	de = (double)n;
 	if (c->nkids > 2 && (st = ev_arg_num(ec, c, 2, &de)) != DS_OK)
 		goto out;
@@ -171,8 +145,8 @@ fn_substr(struct ectx *ec, const struct enode *c, struct val *out)
 		val_reset(out);
 		goto out;
 	}
-	b0 = utf8_off(val_str(&s), s.len, (size_t)start);
-	b1 = utf8_off(val_str(&s), s.len, (size_t)end);
+	b0 = utf8_offset(val_str(&s), s.len, (size_t)start);
+	b1 = utf8_offset(val_str(&s), s.len, (size_t)end);
 	st = fn_set_str(ec, out, val_str(&s) + b0, b1 - b0);
 out:
 	val_reset(&s);
@@ -230,7 +204,7 @@ fn_strlen(struct ectx *ec, const struct enode *c, struct val *out)
 
 	if ((st = ev_arg_str(ec, c, 0, out)) != DS_OK)
 		return st;
-	val_set_number(out, (double)utf8_len(val_str(out), out->len));
+	val_set_number(out, (double)utf8_count(val_str(out), out->len));
 	return DS_OK;
 }
 
@@ -299,10 +273,10 @@ fn_translate(struct ectx *ec, const struct enode *c, struct val *out)
 	fp = val_str(&from);
 	tp = val_str(&to);
 	for (i = 0; i < s.len; i += cl) {
-		cl = utf8_clen(sp + i, s.len - i);
+		cl = utf8_offset(sp + i, s.len - i, 1);
 		/* find the character in `from` (first occurrence wins) */
 		for (k = 0, ci = 0; k < from.len; k += fl, ci++) {
-			fl = utf8_clen(fp + k, from.len - k);
+			fl = utf8_offset(fp + k, from.len - k, 1);
 			if (fl == cl && memcmp(fp + k, sp + i, cl) == 0)
 				break;
 		}
@@ -310,9 +284,9 @@ fn_translate(struct ectx *ec, const struct enode *c, struct val *out)
 		if (fi >= from.len)
 			st = ds_buf_add(&b, sp + i, cl);
 		else {
-			tb = utf8_off(tp, to.len, ci);
+			tb = utf8_offset(tp, to.len, ci);
 			if (tb < to.len) {
-				tl = utf8_clen(tp + tb, to.len - tb);
+				tl = utf8_offset(tp + tb, to.len - tb, 1);
 				st = ds_buf_add(&b, tp + tb, tl);
 			}
 		}
@@ -483,8 +457,8 @@ fn_regex(struct ectx *ec, const struct enode *c, struct val *out)
 	}
 	if (regcomp(&rx, b.p, REG_EXTENDED) != 0) {
 		st = ev_error(ec, c, DS_ETYPE, "regex(): bad regular "
-		    "expression '%.*s'", (int)(re.len > 80 ? 80 : re.len),
-		    val_str(&re));
+		    "expression '%.*s'", (int)utf8_cut(val_str(&re), re.len,
+		    80), val_str(&re));
 		goto out;
 	}
 	rc = regexec(&rx, val_str(&s), 1, &m, 0);

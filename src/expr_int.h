@@ -40,8 +40,6 @@ struct lexer {
 void		 lex_init(struct lexer *, const char *, size_t);
 /* Next token; DS_EPARSE with message and position for bad input. */
 enum ds_status	 lex_next(struct lexer *, struct tok *, struct ds_err *);
-/* Characters (code points) in the first n bytes of s. */
-size_t		 lex_chars(const char *s, size_t n);
 
 /* AST. */
 enum eop {
@@ -167,8 +165,5 @@ int64_t		 ev_now_ms(struct ectx *);
 uint64_t	 ev_rand64(struct ectx *);
 /* Local UTC offset in minutes at time t (ms). */
 int		 ev_tz_at(int64_t ms);
-
-/* Code-point helpers (expr_func.c). */
-size_t		 utf8_len(const char *s, size_t n);
 
 #endif

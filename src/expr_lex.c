@@ -10,6 +10,7 @@
  * so the parser can reject them with a helpful message.
  */
 #include "expr_int.h"
+#include "utf8.h"
 
 #include <string.h>
 
@@ -24,21 +25,10 @@ lex_init(struct lexer *lx, const char *src, size_t len)
 	lx->have_prev = 0;
 }
 
-size_t
-lex_chars(const char *s, size_t n)
-{
-	size_t i, c = 0;
-
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			c++;
-	return c;
-}
-
 static void
 advance(struct lexer *lx, size_t n)
 {
-	lx->cpos += lex_chars(lx->src + lx->pos, n);
+	lx->cpos += utf8_count(lx->src + lx->pos, n);
 	lx->pos += n;
 }
 

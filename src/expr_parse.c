@@ -24,6 +24,7 @@
 
 #include "expr_int.h"
 #include "mem.h"
+#include "utf8.h"
 
 struct parser {
 	struct lexer	 lx;
@@ -734,7 +735,7 @@ expr_parse(const char *src, size_t len, struct expr **out,
 	if (memchr(e->src, '\0', len) != NULL) {
 		expr_free(e);
 		return ds_err_set(err, DS_EPARSE, "NUL byte in expression at "
-		    "character %zu", lex_chars(src, (size_t)((const char *)
+		    "character %zu", utf8_count(src, (size_t)((const char *)
 		    memchr(src, '\0', len) - src)));
 	}
 	memset(&p, 0, sizeof(p));

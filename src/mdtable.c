@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "mem.h"
+#include "utf8.h"
 
 struct md_state {
 	const char		*file;
@@ -236,7 +237,7 @@ mdtable_parse(const char *text, size_t len, const char *file,
 	for (i = 0, start = 0; i <= len && !s.oom; i++) {
 		if (i < len && text[i] != '\n')
 			continue;
-		if (!xls_utf8_valid(text + start, i - start))
+		if (!utf8_valid(text + start, i - start, 0))
 			md_diag(&s, line, 1, "invalid UTF-8");
 		else if (!md_is_space_only(text + start, i - start))
 			md_line(&s, text + start, i - start, line);

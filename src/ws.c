@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "mem.h"
+#include "utf8.h"
 #include "util.h"
 
 #define KR_HEADER	"doorstep keyring v1"
@@ -391,48 +392,18 @@ ws_default_dir(char *out, size_t n, struct ds_err *err)
 	return DS_OK;
 }
 
-/* Count UTF-8 code points; -1 if not valid UTF-8. */
-static long
-utf8_chars(const unsigned char *s, size_t len)
-{
-	size_t i = 0, k, need;
-	long n = 0;
-
-	while (i < len) {
-		if (s[i] < 0x80)
-			need = 0;
-		else if ((s[i] & 0xe0) == 0xc0 && s[i] >= 0xc2)
-			need = 1;
-		else if ((s[i] & 0xf0) == 0xe0)
-			need = 2;
-		else if ((s[i] & 0xf8) == 0xf0 && s[i] <= 0xf4)
-			need = 3;
-		else
-			return -1;
-		if (need > 0 && i + need >= len)
-			return -1;
-		for (k = 1; k <= need; k++)
-			if ((s[i + k] & 0xc0) != 0x80)
-				return -1;
-		i += need + 1;
-		n++;
-	}
-	return n;
-}
-
 enum ds_status
 ws_pass_check(const char *pass, size_t len, struct ds_err *err)
 {
-	long n;
 	size_t i;
 
 	if (len > WS_PASS_MAX)
 		return ds_err_set(err, DS_EINVAL, "passphrase is too long (more "
 		    "than %d bytes)", WS_PASS_MAX);
-	if ((n = utf8_chars((const unsigned char *)pass, len)) < 0)
+	if (!utf8_valid(pass, len, 0))
 		return ds_err_set(err, DS_EINVAL, "passphrase is not valid "
 		    "UTF-8");
-	if (n < WS_PASS_MIN_CHARS)
+	if (utf8_count(pass, len) < WS_PASS_MIN_CHARS)
 		return ds_err_set(err, DS_EINVAL, "passphrase is too short "
 		    "(at least %d characters)", WS_PASS_MIN_CHARS);
 	for (i = 1; i < len && pass[i] == pass[0]; i++)

@@ -6,9 +6,11 @@
  */
 #include "xls_book.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "mem.h"
+#include "utf8.h"
 
 struct xls_book *
 xls_book_new(void)
@@ -103,67 +105,24 @@ xls_sheet_add_row(struct xls_sheet *s, int line, char **cells, size_t ncells)
 	return DS_OK;
 }
 
-int
-xls_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k, need;
-	unsigned long cp, min;
-
-	while (i < n) {
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (p[i] >= 0xc2 && p[i] <= 0xdf) {
-			need = 1;
-			cp = p[i] & 0x1f;
-			min = 0x80;
-		} else if (p[i] >= 0xe0 && p[i] <= 0xef) {
-			need = 2;
-			cp = p[i] & 0x0f;
-			min = 0x800;
-		} else if (p[i] >= 0xf0 && p[i] <= 0xf4) {
-			need = 3;
-			cp = p[i] & 0x07;
-			min = 0x10000;
-		} else
-			return 0;
-		if (n - i <= need)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += need + 1;
-	}
-	return 1;
-}
-
 size_t
 xls_space_len(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	unsigned long cp;
+	uint32_t cp;
+	size_t k;
 
 	if (n == 0)
 		return 0;
 	if (p[0] == ' ' || (p[0] >= '\t' && p[0] <= '\r') ||
 	    (p[0] >= 0x1c && p[0] <= 0x1f))
 		return 1;
-	if (n >= 2 && p[0] == 0xc2 && (p[1] == 0x85 || p[1] == 0xa0))
-		return 2;
-	if (n < 3 || (p[0] & 0xf0) != 0xe0 || (p[1] & 0xc0) != 0x80 ||
-	    (p[2] & 0xc0) != 0x80)
+	if ((k = utf8_decode(s, n, &cp)) < 2)
 		return 0;
-	cp = ((unsigned long)(p[0] & 0x0f) << 12) |
-	    ((unsigned long)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
-	if (cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 ||
+	if (cp == 0x85 || cp == 0xa0 || cp == 0x1680 ||
+	    (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 ||
 	    cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000)
-		return 3;
+		return k;
 	return 0;
 }
 

@@ -57,8 +57,6 @@ struct xls_sheet *xls_book_add_sheet(struct xls_book *, const char *name,
 enum ds_status	 xls_sheet_add_row(struct xls_sheet *, int line, char **cells,
 		    size_t ncells);
 
-/* 1 if the bytes are valid UTF-8 (no overlongs, no surrogates). */
-int		 xls_utf8_valid(const char *, size_t);
 /*
  * Length of the whitespace character at s (Python str.isspace(): ASCII
  * space, \t..\r, \x1c..\x1f, U+0085, U+00A0, U+1680, U+2000..U+200A,

@@ -12,6 +12,7 @@
 
 #include "csv.h"
 #include "mem.h"
+#include "utf8.h"
 #include "xls_int.h"
 
 /* Settings */
@@ -300,7 +301,7 @@ csv_to_list(struct ld *ld, const char *file, const char *data, size_t len,
 	}
 	for (i = 0; i < h->ncells; i++) {
 		lcols[i] = -1;
-		if (!xls_utf8_valid(h->cells[i], strlen(h->cells[i]))) {
+		if (!utf8_valid(h->cells[i], strlen(h->cells[i]), 0)) {
 			xls_diag(ld, file, h->line, NULL, 1, "invalid UTF-8");
 			goto out;
 		}
@@ -337,8 +338,8 @@ csv_to_list(struct ld *ld, const char *file, const char *data, size_t len,
 	for (i = 1; i < csv->nrows && !ld->oom && !ld->limit; i++) {
 		r = &csv->rows[i];
 		for (j = 0; j < r->ncells; j++)
-			if (!xls_utf8_valid(r->cells[j],
-			    strlen(r->cells[j]))) {
+			if (!utf8_valid(r->cells[j], strlen(r->cells[j]),
+			    0)) {
 				xls_diag(ld, file, r->line, NULL, 1,
 				    "invalid UTF-8");
 				goto out;

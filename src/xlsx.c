@@ -28,6 +28,7 @@
 
 #include "buf.h"
 #include "mem.h"
+#include "utf8.h"
 #include "util.h"
 #include "xlsx_cell.h"
 
@@ -304,7 +305,7 @@ wb_start(void *ud, const XML_Char *name, const XML_Char **a)
 			x->date1904 = 0;
 		else
 			xl_fail(x, DS_EPARSE, 0, "workbook.xml: bad date1904 "
-			    "value '%.20s'", v);
+			    "value '%.*s'", utf8_prec(v, 20), v);
 		return;
 	}
 	if (strcmp(lname(name), "sheet") != 0)
@@ -516,7 +517,8 @@ st_start(void *ud, const XML_Char *name, const XML_Char **a)
 		if ((v = attr(a, "numFmtId", 0)) != NULL &&
 		    ds_parse_i64(v, 0, UINT32_MAX, &id) != 0) {
 			xl_fail(x, DS_EPARSE, 0, "styles.xml: cell format %zu "
-			    "has a bad numFmtId '%.20s'", x->nxf, v);
+			    "has a bad numFmtId '%.*s'", x->nxf,
+			    utf8_prec(v, 20), v);
 			return;
 		}
 		if (x->nxf >= XLSX_MAX_XFS) {
@@ -726,7 +728,8 @@ sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 		if ((v = attr(a, "r", 0)) != NULL) {
 			if (ds_parse_i64(v, 1, 1048576, &rn) != 0) {
 				xl_fail(x, DS_EPARSE, 0, "sheet '%s': bad row "
-				    "number '%.20s'", x->sheet->name, v);
+				    "number '%.*s'", x->sheet->name,
+				    utf8_prec(v, 20), v);
 				return;
 			}
 			x->rownum = (long)rn;
@@ -737,8 +740,8 @@ sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 		if ((v = attr(a, "r", 0)) != NULL) {
 			if (cell_ref(v, &c, &r) != 0) {
 				xl_fail(x, DS_EPARSE, (int)x->rownum, "sheet "
-				    "'%s': bad cell reference '%.20s'",
-				    x->sheet->name, v);
+				    "'%s': bad cell reference '%.*s'",
+				    x->sheet->name, utf8_prec(v, 20), v);
 				return;
 			}
 			x->col = c;
@@ -752,7 +755,8 @@ sh_start(void *ud, const XML_Char *name, const XML_Char **a)
 		if ((v = attr(a, "s", 0)) != NULL &&
 		    ds_parse_i64(v, 0, INT64_MAX, &x->cstyle) != 0) {
 			xl_fail(x, DS_EPARSE, (int)x->rownum, "sheet '%s': "
-			    "bad style index '%.20s'", x->sheet->name, v);
+			    "bad style index '%.*s'", x->sheet->name,
+			    utf8_prec(v, 20), v);
 			return;
 		}
 		x->has_v = 0;
@@ -795,7 +799,8 @@ cell_fail(struct xlsx *x, const char *what, const char *t,
 
 	cell_name(x, ref, sizeof(ref));
 	xl_fail(x, DS_EPARSE, (int)x->rownum, "sheet '%s' cell %s: %s "
-	    "'%.40s' %s", x->sheet->name, ref, what, t, xlsx_cv_reason(why));
+	    "'%.*s' %s", x->sheet->name, ref, what, utf8_prec(t, 40), t,
+	    xlsx_cv_reason(why));
 }
 
 /*
@@ -886,8 +891,8 @@ cell_end(struct xlsx *x)
 		if (ds_parse_i64(t, 0, INT64_MAX, &idx) != 0 ||
 		    (uint64_t)idx >= x->nstrings) {
 			xl_fail(x, DS_EPARSE, (int)x->rownum, "sheet '%s': "
-			    "shared string index '%.20s' out of range",
-			    x->sheet->name, t);
+			    "shared string index '%.*s' out of range",
+			    x->sheet->name, utf8_prec(t, 20), t);
 			return;
 		}
 		if (x->strings[idx] != NULL &&
@@ -934,7 +939,7 @@ cell_end(struct xlsx *x)
 	}
 	if (val == NULL)
 		return;
-	if (!xls_utf8_valid(val, strlen(val))) {
+	if (!utf8_valid(val, strlen(val), 0)) {
 		ds_free(val);
 		xl_fail(x, DS_EPARSE, (int)x->rownum, "sheet '%s': invalid "
 		    "UTF-8", x->sheet->name);

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "cry_bundle.h"
 #include "mem.h"
+#include "utf8.h"
 
 #define PAYLOAD_MAGIC	"DSPL"
 #define REC_FIXED	(16 * 3 + 4 + 8 + 8 * 3 + 1)	/* before strings */
@@ -108,52 +109,12 @@ is_token(const struct bundle_bytes *b, size_t min, size_t max)
 	return 1;
 }
 
-int
-bundle_utf8_ok(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	size_t i = 0, k, need;
-	uint32_t c;
-
-	while (i < n) {
-		c = s[i];
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
-				return 0;
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1;
-			c &= 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2;
-			c &= 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3;
-			c &= 0x07;
-		} else
-			return 0;
-		if (n - i - 1 < need)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			c = (c << 6) | (s[i + k] & 0x3f);
-		}
-		if ((need == 2 && c < 0x800) || (need == 3 && c < 0x10000) ||
-		    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-			return 0;
-		i += need + 1;
-	}
-	return 1;
-}
-
 /* Well-formed UTF-8 without control characters (names, household keys). */
 static int
 is_text(const struct bundle_bytes *b, size_t min, size_t max)
 {
-	return b->n >= min && b->n <= max && bundle_utf8_ok(b->p, b->n);
+	return b->n >= min && b->n <= max &&
+	    utf8_valid((const char *)b->p, b->n, UTF8_NO_CONTROLS);
 }
 
 static struct bundle_bytes
@@ -256,7 +217,8 @@ js_hex4(struct js *j, unsigned *v)
 static int
 js_string(struct js *j)
 {
-	size_t start;
+	size_t k;
+	uint32_t cp;
 	unsigned u, lo;
 
 	j->i++;	/* the opening quote */
@@ -295,13 +257,10 @@ js_string(struct js *j)
 			continue;
 		}
 		/* One multi-byte UTF-8 sequence. */
-		start = j->i;
-		j->i++;
-		while (j->i < j->n && (j->p[j->i] & 0xc0) == 0x80 &&
-		    j->i - start < 4)
-			j->i++;
-		if (!bundle_utf8_ok(j->p + start, j->i - start))
+		if ((k = utf8_decode((const char *)j->p + j->i, j->n - j->i,
+		    &cp)) == 0)
 			return -1;
+		j->i += k;
 	}
 	return -1;
 }

@@ -143,9 +143,6 @@ struct bundle_rev {
 	struct bundle_bytes	 consent;	/* JSON, or empty for none */
 };
 
-/* 1 if p holds well-formed UTF-8 without control characters. */
-int		 bundle_utf8_ok(const void *p, size_t n);
-
 /*
  * 1 if p holds exactly one strict JSON text (RFC 8259; no \u0000, no lone
  * surrogates, depth <= 64) that jansson also accepts; kind 'o' requires an

@@ -14,6 +14,7 @@
 #include "bundle.h"
 #include "json.h"
 #include "mem.h"
+#include "utf8.h"
 #include "util.h"
 
 #define PACK_MAX_RECORDS	BUNDLE_RECORDS_MAX
@@ -103,7 +104,8 @@ from_answers(struct snap *s, const struct pack_opts *o, struct ds_err *err)
 		v = find_key(doc, names[i], 0);
 		if (json_is_string(v) && json_string_length(v) > 0 &&
 		    json_string_length(v) <= BUNDLE_STR_MAX &&
-		    bundle_utf8_ok(json_string_value(v), json_string_length(v)))
+		    utf8_valid(json_string_value(v), json_string_length(v),
+		    UTF8_NO_CONTROLS))
 			snprintf(s->hh, sizeof(s->hh), "%s",
 			    json_string_value(v));
 		else if (json_is_integer(v))

@@ -13,6 +13,7 @@
 #include "bundle.h"
 #include "cry_bundle.h"
 #include "mem.h"
+#include "utf8.h"
 
 const char *
 receipt_status_str(int s)
@@ -70,8 +71,8 @@ receipt_encode(const struct receipt *r, const struct cry_signkey *k,
 
 	*out = NULL;
 	if (!ranges_ok(r) || ml > RECEIPT_MSG_MAX ||
-	    !bundle_utf8_ok(r->msg, ml) || r->status < RS_IMPORTED ||
-	    r->status > RS_HELD)
+	    !utf8_valid(r->msg, ml, UTF8_NO_CONTROLS) ||
+	    r->status < RS_IMPORTED || r->status > RS_HELD)
 		return ds_err_set(err, DS_EINVAL, "bad receipt fields");
 	ds_buf_init(&b, RECEIPT_FILE_MAX);
 	if ((st = ds_buf_add(&b, RECEIPT_MAGIC, 6)) != DS_OK ||
@@ -163,7 +164,7 @@ receipt_parse(const unsigned char *buf, size_t len, struct receipt *out,
 		return ds_err_set(err, DS_EPARSE, "receipt: bad reason");
 	if (!ranges_ok(out))
 		return ds_err_set(err, DS_EPARSE, "receipt: bad ranges");
-	if (!bundle_utf8_ok(out->msg, (size_t)ml))
+	if (!utf8_valid(out->msg, (size_t)ml, UTF8_NO_CONTROLS))
 		return ds_err_set(err, DS_EPARSE, "receipt: bad message text");
 	return DS_OK;
 }

@@ -24,6 +24,7 @@
 
 #include "mem.h"
 #include "report_int.h"
+#include "utf8.h"
 
 enum { Q_TCODE, Q_TNAME, Q_VCODE, Q_VNAME, Q_HH, Q_HEAD, Q_RECORD, Q_DATE,
 	Q_KIND, Q_PATH, Q_TEXT, QN };
@@ -256,7 +257,8 @@ dup_rows(struct report_table *t, const struct report_names *nm,
 				snprintf(m, sizeof(m), "本户成员%d",
 				    keys[j].id->member + 1);
 			else
-				snprintf(m, sizeof(m), "%.24s",
+				snprintf(m, sizeof(m), "%.*s",
+				    utf8_prec(hh_of(keys[j].r), 24),
 				    hh_of(keys[j].r));
 			if (no < 5 && ol < sizeof(others))
 				ol += (size_t)snprintf(others + ol,

@@ -20,6 +20,7 @@
 #include "eng.h"
 #include "json.h"
 #include "mem.h"
+#include "utf8.h"
 #include "util.h"
 
 #define RECS_MAX	2000000
@@ -117,22 +118,6 @@ positive(const json_t *o, const char *key)
 	    &d) == 0 && d > 0;
 }
 
-/* Copy s into dst (n bytes), cutting at a character boundary: a long
- * Chinese name must not end in half a character. */
-static void
-copy(char *dst, size_t n, const char *s)
-{
-	size_t l = strlen(s);
-
-	if (l >= n) {
-		l = n - 1;
-		while (l > 0 && ((unsigned char)s[l] & 0xc0) == 0x80)
-			l--;
-	}
-	memcpy(dst, s, l);
-	dst[l] = '\0';
-}
-
 /* The main risk: risk_main_final, else risk_main, else the only "yes". */
 static int
 main_risk(const json_t *o)
@@ -200,7 +185,7 @@ member_ids(struct report_rec *r, const json_t *m, struct ds_err *err)
 		for (k = 0; s[k] != '\0'; k++)
 			r->ids[r->nids].id[k] = s[k] >= 'a' && s[k] <= 'z' ?
 			    (char)(s[k] - 'a' + 'A') : s[k];
-		copy(r->ids[r->nids].name, sizeof(r->ids[0].name),
+		utf8_copy(r->ids[r->nids].name, sizeof(r->ids[0].name),
 		    jstr(it, "m_name"));
 		r->ids[r->nids++].member = (int)i;
 	}
@@ -256,16 +241,16 @@ report_rec_parse(const char *answers, size_t len, struct report_rec *r,
 	}
 	/* The form's household number; the bundle's household key may be
 	 * a stand-in (a refused visit has no number). */
-	copy(r->hh, sizeof(r->hh), jstr(o, "hh_id"));
-	copy(r->head, sizeof(r->head), jstr(o, "head_name"));
-	copy(r->province, sizeof(r->province), jstr(o, "province"));
-	copy(r->city, sizeof(r->city), jstr(o, "city"));
-	copy(r->county, sizeof(r->county), jstr(o, "county"));
-	copy(r->township, sizeof(r->township), jstr(o, "township"));
-	copy(r->village, sizeof(r->village), jstr(o, "village"));
-	copy(r->village_name, sizeof(r->village_name),
+	utf8_copy(r->hh, sizeof(r->hh), jstr(o, "hh_id"));
+	utf8_copy(r->head, sizeof(r->head), jstr(o, "head_name"));
+	utf8_copy(r->province, sizeof(r->province), jstr(o, "province"));
+	utf8_copy(r->city, sizeof(r->city), jstr(o, "city"));
+	utf8_copy(r->county, sizeof(r->county), jstr(o, "county"));
+	utf8_copy(r->township, sizeof(r->township), jstr(o, "township"));
+	utf8_copy(r->village, sizeof(r->village), jstr(o, "village"));
+	utf8_copy(r->village_name, sizeof(r->village_name),
 	    jstr(o, "village_name"));
-	copy(r->visit_date, sizeof(r->visit_date), jstr(o, "visit_date"));
+	utf8_copy(r->visit_date, sizeof(r->visit_date), jstr(o, "visit_date"));
 	r->visit_ym = date_ym(r->visit_date);
 	r->visit_type = index_of(jstr(o, "visit_type"), report_visit_names,
 	    REPORT_NVISIT);
@@ -287,7 +272,7 @@ report_rec_parse(const char *answers, size_t len, struct report_rec *r,
 	m = json_object_get(o, "member");
 	r->n_members = json_is_array(m) ? (int)json_array_size(m) : 0;
 	r->measures = measures(o);
-	copy(r->phone, sizeof(r->phone), jstr(o, "phone"));
+	utf8_copy(r->phone, sizeof(r->phone), jstr(o, "phone"));
 	if ((st = member_ids(r, m, err)) != DS_OK) {
 		json_decref(o);
 		return st;
@@ -327,7 +312,7 @@ report_rec_recheck(struct report_rec *r, const struct eng_form *cf,
 		return ds_err_set(err, st, "report: out of memory");
 	if (st != DS_OK) {
 		r->recheck = -1;
-		copy(r->recheck_msg, sizeof(r->recheck_msg), why.msg);
+		utf8_copy(r->recheck_msg, sizeof(r->recheck_msg), why.msg);
 		return DS_OK;
 	}
 	st = eng_issues(e, &iv, &n, &nerr);
