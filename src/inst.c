@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "arr.h"
 #include "mem.h"
 
 static struct inst_node	*node_build(const struct form_node *,
@@ -105,22 +106,17 @@ inst_free(struct inst_node *n)
 enum ds_status
 inst_item_insert(struct inst_node *set, size_t at, struct inst_node **out)
 {
-	struct inst_node *it, **v;
-	size_t i, cap;
+	struct inst_node *it;
+	enum ds_status st;
+	size_t i;
 
 	if (set->kind != INST_SET || at > set->nitems)
 		return DS_EINVAL;
 	if (set->nitems >= INST_MAX_ITEMS)
 		return DS_ELIMIT;
-	if (set->nitems == set->capitems) {
-		cap = set->capitems ? set->capitems * 2 : 4;
-		if (cap > INST_MAX_ITEMS)
-			cap = INST_MAX_ITEMS;
-		if ((v = ds_realloc(set->items, cap * sizeof(*v))) == NULL)
-			return DS_ENOMEM;
-		set->items = v;
-		set->capitems = cap;
-	}
+	if ((st = ds_arr_grow(&set->items, &set->capitems, set->nitems + 1,
+	    sizeof(*set->items), INST_MAX_ITEMS)) != DS_OK)
+		return st;
 	if ((it = node_build(set->def, set, INST_ITEM)) == NULL)
 		return DS_ENOMEM;
 	memmove(set->items + at + 1, set->items + at,

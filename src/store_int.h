@@ -29,6 +29,8 @@
 #define STORE_AD_MAX		512	/* bytes of one canonical AD */
 #define STORE_SUMMARY_NULL	0xffffu	/* summary string length: absent */
 #define STORE_BLIND_BYTES	32	/* blind index: keyed BLAKE2b-256 */
+#define STORE_LIST_CAP		(1u << 22)	/* records in one list */
+#define STORE_HISTORY_CAP	(1u << 20)	/* revisions, audit events */
 /* Summary plaintext: three strings, each a u16 length then bytes. */
 #define STORE_SUMMARY_BYTES	(3 * (2 + STORE_SUMMARY_MAX))
 

@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "arr.h"
 #include "cry.h"
 #include "mem.h"
 #include "store_int.h"
@@ -273,7 +274,7 @@ store_list(struct store *s, const struct store_query *qy,
 	char sql[640];
 	unsigned char idx[STORE_BLIND_BYTES], *pt = NULL;
 	struct store_list l = { NULL, 0 };
-	struct store_item *it, *grown;
+	struct store_item *it;
 	size_t cap = 0;
 	sqlite3_stmt *b = NULL;
 	enum ds_status st = DS_OK;
@@ -314,15 +315,11 @@ store_list(struct store *s, const struct store_query *qy,
 	while ((rc = sqlite3_step(b)) == SQLITE_ROW) {
 		if (qy->limit != 0 && l.n >= qy->limit)
 			break;
-		if (l.n == cap) {
-			cap = cap ? 2 * cap : 64;
-			if ((grown = ds_realloc(l.items, cap * sizeof(*it)))
-			    == NULL) {
-				st = ds_err_set(err, DS_ENOMEM, "list records: "
-				    "%s", ds_status_str(DS_ENOMEM));
-				break;
-			}
-			l.items = grown;
+		if ((st = ds_arr_grow(&l.items, &cap, l.n + 1, sizeof(*it),
+		    STORE_LIST_CAP)) != DS_OK) {
+			ds_err_set(err, st, "list records: %s",
+			    ds_status_str(st));
+			break;
 		}
 		it = &l.items[l.n];
 		if ((st = item_from_row(s, b, it, pt, err)) != DS_OK)

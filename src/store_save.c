@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "arr.h"
 #include "cry.h"
 #include "mem.h"
 #include "store_int.h"
@@ -340,7 +341,7 @@ enum ds_status
 store_history(struct store *s, const unsigned char id[STORE_ID_BYTES],
     struct store_rev **revs, size_t *np, struct ds_err *err)
 {
-	struct store_rev *v = NULL, *grown;
+	struct store_rev *v = NULL;
 	size_t n = 0, cap = 0;
 	sqlite3_stmt *b;
 	enum ds_status st;
@@ -361,15 +362,12 @@ store_history(struct store *s, const unsigned char id[STORE_ID_BYTES],
 	while ((rc = sqlite3_step(b)) == SQLITE_ROW) {
 		struct store_rev *r;
 
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			if ((grown = ds_realloc(v, cap * sizeof(*v))) == NULL) {
-				sqlite3_finalize(b);
-				ds_free(v);
-				return ds_err_set(err, DS_ENOMEM, "history: %s",
-				    ds_status_str(DS_ENOMEM));
-			}
-			v = grown;
+		if ((st = ds_arr_grow(&v, &cap, n + 1, sizeof(*v),
+		    STORE_HISTORY_CAP)) != DS_OK) {
+			sqlite3_finalize(b);
+			ds_free(v);
+			return ds_err_set(err, st, "history: %s",
+			    ds_status_str(st));
 		}
 		r = &v[n++];
 		memset(r, 0, sizeof(*r));
@@ -547,7 +545,7 @@ enum ds_status
 store_audit_list(struct store *s, const unsigned char id[STORE_ID_BYTES],
     struct store_audit **out, size_t *np, struct ds_err *err)
 {
-	struct store_audit *v = NULL, *grown;
+	struct store_audit *v = NULL;
 	size_t n = 0, cap = 0;
 	sqlite3_stmt *b;
 	enum ds_status st;
@@ -563,15 +561,12 @@ store_audit_list(struct store *s, const unsigned char id[STORE_ID_BYTES],
 		return store_sql_err(s, rc, "audit", err);
 	sqlite3_bind_blob(b, 1, id, STORE_ID_BYTES, SQLITE_STATIC);
 	while ((rc = sqlite3_step(b)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			if ((grown = ds_realloc(v, cap * sizeof(*v))) == NULL) {
-				sqlite3_finalize(b);
-				ds_free(v);
-				return ds_err_set(err, DS_ENOMEM, "audit: %s",
-				    ds_status_str(DS_ENOMEM));
-			}
-			v = grown;
+		if ((st = ds_arr_grow(&v, &cap, n + 1, sizeof(*v),
+		    STORE_HISTORY_CAP)) != DS_OK) {
+			sqlite3_finalize(b);
+			ds_free(v);
+			return ds_err_set(err, st, "audit: %s",
+			    ds_status_str(st));
 		}
 		v[n].at = sqlite3_column_int64(b, 0);
 		v[n].event = (enum store_event)sqlite3_column_int(b, 1);

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "arr.h"
 #include "mdtable.h"
 #include "mem.h"
 #include "util.h"
@@ -148,23 +149,19 @@ xls_strdup(struct ld *ld, const char *s)
 
 /* Grow *arr (element size sz) so that index n fits. */
 int
-xls_grow(struct ld *ld, void **arr, size_t *cap, size_t n, size_t sz)
+xls_grow(struct ld *ld, void *arrp, size_t *cap, size_t n, size_t sz,
+    size_t max)
 {
-	size_t nc;
-	void *p;
-
-	if (n < *cap)
+	switch (ds_arr_grow(arrp, cap, n + 1, sz, max)) {
+	case DS_OK:
 		return 0;
-	nc = *cap ? *cap * 2 : 16;
-	while (nc <= n)
-		nc *= 2;
-	if ((p = ds_realloc(*arr, nc * sz)) == NULL) {
+	case DS_ENOMEM:
 		ld->oom = 1;
 		return -1;
+	default:
+		ld->limit = 1;
+		return -1;
 	}
-	*arr = p;
-	*cap = nc;
-	return 0;
 }
 
 /* String map */

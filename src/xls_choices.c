@@ -100,8 +100,8 @@ list_add(struct ld *ld, const char *name, const char *file, int line)
 		ld->limit = 1;
 		return -1;
 	}
-	if (xls_grow(ld, (void **)&f->lists, &ld->alists, f->nlists,
-	    sizeof(*f->lists)) == -1)
+	if (xls_grow(ld, &f->lists, &ld->alists, f->nlists,
+	    sizeof(*f->lists), XLS_MAX_LISTS) == -1)
 		return -1;
 	l = &f->lists[f->nlists];
 	memset(l, 0, sizeof(*l));
@@ -130,8 +130,8 @@ choice_add(struct ld *ld, int li, size_t *acap, int line)
 		ld->limit = 1;
 		return NULL;
 	}
-	if (xls_grow(ld, (void **)&l->choices, acap, l->nchoices,
-	    sizeof(*l->choices)) == -1)
+	if (xls_grow(ld, &l->choices, acap, l->nchoices,
+	    sizeof(*l->choices), XLS_MAX_CHOICES) == -1)
 		return NULL;
 	c = &l->choices[l->nchoices++];
 	memset(c, 0, sizeof(*c));

@@ -110,9 +110,10 @@ void		 xls_diag(struct ld *, const char *file, int line,
 
 /* ds_strdup, setting ld->oom on failure; NULL stays NULL. */
 char		*xls_strdup(struct ld *, const char *);
-/* Grow *arr (element size sz) so that index n fits; -1 and ld->oom. */
-int		 xls_grow(struct ld *, void **arr, size_t *cap, size_t n,
-		    size_t sz);
+/* ds_arr_grow so that index n of *arrp (a T **) fits, at most max
+ * elements; -1 and ld->oom (or ld->limit). */
+int		 xls_grow(struct ld *, void *arrp, size_t *cap, size_t n,
+		    size_t sz, size_t max);
 
 /* String map: 1 and *val if key is present, else 0. */
 int		 xls_strmap_get(const struct strmap *, const char *key,

@@ -316,8 +316,8 @@ xls_node_new(struct ld *ld, enum form_type t, struct form_node *parent,
 	nd->list = -1;
 	nd->parent = parent;
 	nd->depth = parent ? parent->depth + 1 : 0;
-	if (xls_grow(ld, (void **)&f->nodes, &ld->anodes, f->nnodes,
-	    sizeof(*f->nodes)) == -1) {
+	if (xls_grow(ld, &f->nodes, &ld->anodes, f->nnodes,
+	    sizeof(*f->nodes), XLS_MAX_ROWS + 1) == -1) {
 		ds_free(nd);
 		return NULL;
 	}

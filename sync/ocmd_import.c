@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "arr.h"
 #include "bundle.h"
 #include "i18n.h"
 #include "imp.h"
@@ -32,16 +33,9 @@ struct names {
 static int
 add_name(struct names *l, const char *s)
 {
-	char **nv;
-
-	if (l->n == SCAN_MAX)
+	if (ds_arr_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v), SCAN_MAX) !=
+	    DS_OK)
 		return -1;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 16;
-		if ((nv = ds_realloc(l->v, l->cap * sizeof(*nv))) == NULL)
-			return -1;
-		l->v = nv;
-	}
 	if ((l->v[l->n] = ds_strdup(s)) == NULL)
 		return -1;
 	l->n++;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arr.h"
 #include "bundle.h"
 #include "json.h"
 #include "mem.h"
@@ -185,7 +186,7 @@ static enum ds_status
 collect_cb(void *arg, const struct store_snapshot *sn, struct ds_err *err)
 {
 	struct collect *c = arg;
-	struct snap *s, *nv;
+	struct snap *s;
 	enum ds_status st;
 	int seen;
 
@@ -198,14 +199,9 @@ collect_cb(void *arg, const struct store_snapshot *sn, struct ds_err *err)
 	    c->nforms == BUNDLE_FORMS_MAX)
 		return ds_err_set(err, DS_ELIMIT, "more than %d form versions "
 		    "in one bundle", BUNDLE_FORMS_MAX);
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-
-		if ((nv = ds_realloc(c->v, cap * sizeof(*nv))) == NULL)
-			return ds_err_set(err, DS_ENOMEM, NULL);
-		c->v = nv;
-		c->cap = cap;
-	}
+	if ((st = ds_arr_grow(&c->v, &c->cap, c->n + 1, sizeof(*c->v),
+	    PACK_MAX_RECORDS)) != DS_OK)
+		return ds_err_set(err, st, NULL);
 	s = &c->v[c->n];
 	memset(s, 0, sizeof(*s));
 	if ((s->answers = ds_malloc(sn->answers_len + 1)) == NULL)

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arr.h"
 #include "eng.h"
 #include "json.h"
 #include "mem.h"
@@ -369,27 +370,19 @@ load_one(void *arg, const struct odb_head *h)
 {
 	struct load *l = arg;
 	struct report_rec *v;
-	size_t ncap;
+	enum ds_status st;
 
 	/* As of a month, runs come newest first: once a record's revision
 	 * is taken, its older ones need no parsing. */
 	if (l->asof != 0 && l->have_taken &&
 	    memcmp(l->taken, h->record_uuid, 16) == 0)
 		return 0;
-	if (l->n == l->cap) {
-		if (l->cap >= RECS_MAX) {
-			l->st = ds_err_set(l->err, DS_ELIMIT,
-			    "report: more than %d records", RECS_MAX);
-			return 1;
-		}
-		ncap = l->cap ? l->cap * 2 : 64;
-		if ((v = ds_realloc(l->v, ncap * sizeof(*v))) == NULL) {
-			l->st = ds_err_set(l->err, DS_ENOMEM,
-			    "report: out of memory");
-			return 1;
-		}
-		l->v = v;
-		l->cap = ncap;
+	if ((st = ds_arr_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v),
+	    RECS_MAX)) != DS_OK) {
+		l->st = st == DS_ELIMIT ? ds_err_set(l->err, st, "report: "
+		    "more than %d records", RECS_MAX) : ds_err_set(l->err, st,
+		    "report: out of memory");
+		return 1;
 	}
 	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
 	l->st = rec_fill(&l->v[l->n], h, l->cf, l->area, l->err);

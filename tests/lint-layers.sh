@@ -9,7 +9,7 @@ rc=0
 # layer number for a source or header base name (no directory, no suffix)
 layer_of() {
 	case "$1" in
-	status|mem|buf|util|json|utf8|csv) echo 1 ;;
+	status|mem|buf|arr|util|json|utf8|csv) echo 1 ;;
 	form|form_*|qtype|xls|xls_*|mdtable|xlsx|xlsx_*) echo 2 ;;
 	val|val_*|expr|expr_*) echo 3 ;;
 	inst|inst_*|eng|eng_*|action) echo 4 ;;

@@ -7,6 +7,7 @@
 #include "harness.h"
 #include "support/support.h"
 
+#include "arr.h"
 #include "buf.h"
 #include "json.h"
 #include "mem.h"
@@ -76,6 +77,73 @@ test_alloc_fault_countdown(void)
 	ds_fault_disarm(DS_FAULT_ALLOC);
 	INT_EQ(ds_buf_adds(&b, "x"), DS_OK);
 	ds_buf_reset(&b);
+}
+
+static void
+test_arr_grows_to_its_cap(void)
+{
+	int *v = NULL, *before;
+	size_t cap = 0, i;
+
+	INT_EQ(ds_arr_grow(&v, &cap, 0, sizeof(*v), 20), DS_OK);
+	OK(v == NULL && cap == 0);
+	INT_EQ(ds_arr_grow(&v, &cap, 1, sizeof(*v), 20), DS_OK);
+	INT_EQ(cap, DS_ARR_MIN);
+	for (i = 0; i < cap; i++)
+		v[i] = (int)i;
+	before = v;
+	INT_EQ(ds_arr_grow(&v, &cap, 5, sizeof(*v), 20), DS_OK);
+	OK(v == before && cap == DS_ARR_MIN);	/* room already */
+	/* Doubling would pass the cap: stop at it. */
+	INT_EQ(ds_arr_grow(&v, &cap, 17, sizeof(*v), 20), DS_OK);
+	INT_EQ(cap, 20);
+	for (i = 0; i < 16; i++)
+		INT_EQ(v[i], (int)i);
+	before = v;
+	INT_EQ(ds_arr_grow(&v, &cap, 21, sizeof(*v), 20), DS_ELIMIT);
+	OK(v == before && cap == 20);
+	/* need * size would overflow */
+	INT_EQ(ds_arr_grow(&v, &cap, (size_t)-1 / 2, sizeof(*v),
+	    (size_t)-1), DS_ELIMIT);
+	OK(v == before && cap == 20);
+	ds_free(v);
+}
+
+/* curl dynbuf: a failed growth frees nothing and changes nothing. */
+static void
+test_arr_failed_growth_keeps_the_array(void)
+{
+	long k;
+	int *v, *before;
+	size_t cap, n, i;
+	enum ds_status st;
+
+	/* 200 elements take 5 allocations (16, 32, 64, 128, 256): fail
+	 * each in turn. */
+	for (k = 1; k <= 5; k++) {
+		v = NULL;
+		cap = n = 0;
+		ds_fault_arm(DS_FAULT_ALLOC, k, 1);
+		while ((st = ds_arr_grow(&v, &cap, n + 1, sizeof(*v),
+		    1000)) == DS_OK && n < 200) {
+			v[n] = (int)n;
+			n++;
+		}
+		ds_fault_disarm(DS_FAULT_ALLOC);
+		INT_EQ(st, DS_ENOMEM);
+		INT_EQ(n, k == 1 ? 0 : DS_ARR_MIN << (k - 2));
+		INT_EQ(cap, n);
+		for (i = 0; i < n; i++)
+			INT_EQ(v[i], (int)i);
+		/* The caller still owns v and can go on once memory is back. */
+		before = v;
+		INT_EQ(ds_arr_grow(&v, &cap, n + 1, sizeof(*v), 1000), DS_OK);
+		OK(n < cap);
+		if (before != NULL && v != before)
+			for (i = 0; i < n; i++)
+				INT_EQ(v[i], (int)i);
+		ds_free(v);
+	}
 }
 
 static void
@@ -205,6 +273,8 @@ main(void)
 	RUN(test_err_set_formats_and_prefixes);
 	RUN(test_buf_caps_and_keeps_content_on_failure);
 	RUN(test_alloc_fault_countdown);
+	RUN(test_arr_grows_to_its_cap);
+	RUN(test_arr_failed_growth_keeps_the_array);
 	RUN(test_atomic_write_replaces_and_cleans_up);
 	RUN(test_parse_numbers_strictly);
 	RUN(test_hex_round_trip);
