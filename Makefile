@@ -2,7 +2,7 @@
 #
 #   make            build doorstep and doorstep-office (build/rel)
 #   make deps       install the Debian packages this project needs
-#   make test       plain build, whole suite
+#   make test       plain build, whole suite (and builds MODE=cov, unrun)
 #   make check      ASan+UBSan build, whole suite
 #   make fuzz       libFuzzer targets (clang) under build/fuzz
 #   make bench      benchmark programs (tests/bench)
@@ -159,8 +159,11 @@ build/locale/%/LC_MESSAGES/doorstep.mo: po/%.po
 
 tests: programs $(TEST_BIN) $(REPLAY_BIN)
 
+# Every build mode must keep compiling: the -O0 coverage build is
+# compiled and linked here (not run), as asan and fuzz are by check/fuzz.
 test:
 	$(MAKE) MODE=rel tests
+	$(MAKE) MODE=cov tests
 	MODE=rel tests/run.sh
 
 check:

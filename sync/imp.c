@@ -20,17 +20,9 @@
 
 #define SIBLINGS_MAX	16
 
-static const char *const msg_imported =
-    "已导入 %u 条新记录，答案已安全保存在乡镇。"
-    " Imported %u new revisions; the answers are safe at the office.";
 static const char *const msg_duplicate =
     "这些记录此前已导入，无需重复操作，答案是安全的。"
     " These revisions were already imported; the answers are safe.";
-static const char *const msg_rejected =
-    "数据包被拒绝（%s），乡镇数据未作任何改动。笔记本上的答案仍然安全，"
-    "请重新导出后再试。 Bundle rejected (%s); nothing was changed at the"
-    " office. The answers are still safe on the laptop: export again and"
-    " retry.";
 static const char *const msg_held =
     "此设备尚未登记，数据包已保留，待乡镇批准设备后导入。答案是安全的。"
     " This device is not enrolled yet: the bundle is kept and will be"
@@ -110,8 +102,14 @@ verdict(struct odb *o, const struct cry_office_sec *sec, int status,
 	res->status = status;
 	res->reason = reason;
 	if (status == RS_REJECTED)
-		snprintf(res->msg, sizeof(res->msg), msg_rejected,
-		    bundle_reason_str(reason), bundle_reason_str(reason));
+		/* The formats stay literals at the call (-Wformat-nonliteral
+		 * at -O0). */
+		snprintf(res->msg, sizeof(res->msg), "数据包被拒绝（%s），乡镇"
+		    "数据未作任何改动。笔记本上的答案仍然安全，请重新导出后再"
+		    "试。 Bundle rejected (%s); nothing was changed at the "
+		    "office. The answers are still safe on the laptop: export "
+		    "again and retry.", bundle_reason_str(reason),
+		    bundle_reason_str(reason));
 	else if (status == RS_HELD)
 		snprintf(res->msg, sizeof(res->msg), "%s", msg_held);
 	if ((rc = ds_calloc(1, sizeof(*rc))) == NULL)
@@ -335,8 +333,9 @@ store(struct odb *o, const struct cry_office_sec *sec,
 	/* Tell a restored laptop its ranges overlap numbers used twice. */
 	res->reason = rollback ? BR_ROLLBACK : BR_OK;
 	if (res->status == RS_IMPORTED)
-		snprintf(res->msg, sizeof(res->msg), msg_imported, res->n_new,
-		    res->n_new);
+		snprintf(res->msg, sizeof(res->msg), "已导入 %u 条新记录，答案"
+		    "已安全保存在乡镇。 Imported %u new revisions; the answers "
+		    "are safe at the office.", res->n_new, res->n_new);
 	else
 		snprintf(res->msg, sizeof(res->msg), "%s", msg_duplicate);
 	if ((rc = ds_calloc(1, sizeof(*rc))) == NULL) {
