@@ -115,15 +115,15 @@ eng_to_json(struct eng *e, json_t **out, struct ds_err *err)
 	reasons = json_object();
 	if (root == NULL || meta == NULL || reasons == NULL) {
 		st = DS_ENOMEM;
-		goto fail;
+		goto out;
 	}
 	if ((st = emit(e->root, root, reasons)) != DS_OK)
-		goto fail;
+		goto out;
 	if (e->meta != NULL)
 		json_object_foreach(e->meta, k, v)
 			if (json_object_set(meta, k, v) != 0) {
 				st = DS_ENOMEM;
-				goto fail;
+				goto out;
 			}
 	if (e->cur == NULL)
 		snprintf(path, sizeof(path), "_end");
@@ -141,16 +141,16 @@ eng_to_json(struct eng *e, json_t **out, struct ds_err *err)
 	    "finalized" : "draft")) != 0 ||
 	    json_object_set_new(meta, "path", json_string(path)) != 0) {
 		st = DS_ENOMEM;
-		goto fail;
+		goto out;
 	}
 	st = json_object_set_new(root, "_meta", meta) != 0 ? DS_ENOMEM :
 	    DS_OK;
 	meta = NULL;
 	if (st != DS_OK)
-		goto fail;
+		goto out;
 	*out = root;
 	return DS_OK;
-fail:
+out:
 	json_decref(root);
 	json_decref(meta);
 	json_decref(reasons);
@@ -299,7 +299,7 @@ eng_restore(const struct eng_form *cf, const struct eng_opts *o,
 	if ((st = eng_new_empty(cf, o, &e)) != DS_OK)
 		return ds_err_set(err, st, NULL);
 	if ((st = load(e, e->root, doc, err)) != DS_OK)
-		goto fail;
+		goto out;
 	if (meta != NULL) {
 		s = json_string_value(json_object_get(meta, "state"));
 		e->finalized = s != NULL && strcmp(s, "finalized") == 0;
@@ -310,7 +310,7 @@ eng_restore(const struct eng_form *cf, const struct eng_opts *o,
 			    inst_reason_set(n, json_string_value(v)) != DS_OK) {
 				st = ds_err_set(err, DS_ECORRUPT, "bad saved "
 				    "reason for %s", key);
-				goto fail;
+				goto out;
 			}
 		}
 		json_object_foreach((json_t *)(uintptr_t)meta, key, v) {
@@ -322,12 +322,12 @@ eng_restore(const struct eng_form *cf, const struct eng_opts *o,
 				continue;
 			if ((st = eng_meta_set(e, key, (json_t *)(uintptr_t)v))
 			    != DS_OK)
-				goto fail;
+				goto out;
 		}
 	}
 	if ((st = eng_compute_all(e, 0)) != DS_OK) {
 		ds_err_set(err, st, NULL);
-		goto fail;
+		goto out;
 	}
 	s = meta != NULL ? json_string_value(json_object_get(meta, "path")) :
 	    NULL;
@@ -340,7 +340,7 @@ eng_restore(const struct eng_form *cf, const struct eng_opts *o,
 		e->cur = eng_nav_first_in(e, e->root);
 	*out = e;
 	return DS_OK;
-fail:
+out:
 	eng_free(e);
 	return st;
 }

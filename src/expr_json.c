@@ -216,10 +216,10 @@ expr_jdoc_new(const char *text, size_t len, struct expr_jdoc **out,
 	d->root = root;
 	if (jnew(d, JNONE, "", 0) == JNONE) {
 		st = DS_ENOMEM;
-		goto fail;
+		goto out;
 	}
 	if ((st = build(d, 0, "data", root, 0, 0)) != DS_OK)
-		goto fail;
+		goto out;
 
 	insts = json_object_get(root, "_instances");
 	if (insts != NULL && json_is_object(insts)) {
@@ -230,14 +230,14 @@ expr_jdoc_new(const char *text, size_t len, struct expr_jdoc **out,
 			    sizeof(*ni));
 			if (ni == NULL) {
 				st = DS_ENOMEM;
-				goto fail;
+				goto out;
 			}
 			d->inst = ni;
 			if ((doc = jnew(d, JNONE, "", 0)) == JNONE ||
 			    (r = jnew(d, doc, "root", 4)) == JNONE ||
 			    (d->inst[d->ninst].id = ds_strdup(key)) == NULL) {
 				st = DS_ENOMEM;
-				goto fail;
+				goto out;
 			}
 			d->inst[d->ninst++].doc = doc;
 			if (!json_is_array(items))
@@ -246,7 +246,7 @@ expr_jdoc_new(const char *text, size_t len, struct expr_jdoc **out,
 				it = json_array_get(items, k);
 				if ((st = build(d, r, "item", it, 1, 1)) !=
 				    DS_OK)
-					goto fail;
+					goto out;
 			}
 		}
 	}
@@ -257,7 +257,7 @@ expr_jdoc_new(const char *text, size_t len, struct expr_jdoc **out,
 			    (t = type_of(json_string_value(val))) < 0) {
 				st = ds_err_set(err, DS_EPARSE, "data: _types."
 				    "%s: unknown type", key);
-				goto fail;
+				goto out;
 			}
 			for (i = 0; i < d->n; i++)
 				if (d->v[i].value != NULL &&
@@ -268,7 +268,7 @@ expr_jdoc_new(const char *text, size_t len, struct expr_jdoc **out,
 	d->choices = json_object_get(root, "_choices");
 	*out = d;
 	return DS_OK;
-fail:
+out:
 	expr_jdoc_free(d);
 	if (st == DS_ENOMEM)
 		return ds_err_set(err, st, NULL);

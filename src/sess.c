@@ -140,18 +140,18 @@ sess_resume(struct store *st, const struct eng_form *cf,
 		return ds_err_set(err, rc, NULL);
 	memcpy(s->id, id, STORE_ID_BYTES);
 	if ((rc = store_answers_get(st, id, 0, &text, &len, err)) != DS_OK)
-		goto fail;
+		goto out;
 	rc = ds_json_parse(text, len, STORE_ANSWERS_MAX, "record", &doc, err);
 	store_text_free(text, len);
 	text = NULL;
 	if (rc != DS_OK)
-		goto fail;
+		goto out;
 	if ((rc = resume_cursor(st, id, doc, err)) != DS_OK)
-		goto fail;
+		goto out;
 	if ((rc = eng_restore(cf, o, doc, &s->e, err)) != DS_OK)
-		goto fail;
+		goto out;
 	if ((rc = store_history(st, id, &revs, &n, err)) != DS_OK)
-		goto fail;
+		goto out;
 	if (n > 0) {
 		memcpy(s->rev, revs[n - 1].rev_id, STORE_ID_BYTES);
 		s->has_rev = 1;
@@ -161,10 +161,10 @@ sess_resume(struct store *st, const struct eng_form *cf,
 	s->saved = doc;
 	doc = NULL;
 	if ((rc = store_audit_add(st, id, STORE_EV_OPENED, err)) != DS_OK)
-		goto fail;
+		goto out;
 	*out = s;
 	return DS_OK;
-fail:
+out:
 	if (doc != NULL)
 		json_decref(doc);
 	sess_free(s);

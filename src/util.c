@@ -160,7 +160,7 @@ ds_file_write_atomic(const char *path, const void *data, size_t len,
 	while (off < len) {
 		if (ds_fault_hit(DS_FAULT_IO)) {
 			errno = ENOSPC;
-			goto fail;
+			goto out;
 		}
 		n = write(fd, p + off, len - off);
 		if (n == -1 && errno == EINTR)
@@ -168,32 +168,32 @@ ds_file_write_atomic(const char *path, const void *data, size_t len,
 		if (n <= 0) {
 			if (n == 0)
 				errno = EIO;
-			goto fail;
+			goto out;
 		}
 		off += (size_t)n;
 	}
 	step = "fsync";
 	if (ds_fault_hit(DS_FAULT_IO)) {
 		errno = EIO;
-		goto fail;
+		goto out;
 	}
 	if (fsync(fd) == -1)
-		goto fail;
+		goto out;
 	if (close(fd) == -1) {
 		fd = -1;
 		step = "close";
-		goto fail;
+		goto out;
 	}
 	fd = -1;
 	step = "rename";
 	if (ds_fault_hit(DS_FAULT_IO)) {
 		errno = EIO;
-		goto fail;
+		goto out;
 	}
 	if (rename(tmp, path) == -1)
-		goto fail;
+		goto out;
 	return ds_dir_sync(path, err);
-fail:
+out:
 	e = errno;
 	if (fd != -1)
 		close(fd);

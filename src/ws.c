@@ -170,16 +170,16 @@ kr_encode(const struct keyring *kr, char **out, size_t *lenp,
 	    (st = kr_hex(&b, "device-sign-secret", kr->sign_wrap,
 	    SIGN_WRAP_LEN)) != DS_OK ||
 	    (st = kr_hex(&b, "worker", kr->worker, kr->worker_len)) != DS_OK)
-		goto fail;
+		goto out;
 	cry_hash(sum, sizeof(sum), NULL, 0, b.p, b.len);
 	if ((st = kr_hex(&b, "check", sum, sizeof(sum))) != DS_OK)
-		goto fail;
+		goto out;
 	if ((*out = ds_buf_take(&b, lenp)) == NULL) {
 		st = DS_ENOMEM;
-		goto fail;
+		goto out;
 	}
 	return DS_OK;
-fail:
+out:
 	ds_buf_reset(&b);
 	return ds_err_set(err, st, "cannot encode keyring: %s",
 	    ds_status_str(st));
@@ -655,13 +655,13 @@ ws_open(const char *dir, const char *pass, size_t passlen, struct ws **out,
 		return ds_err_set(err, DS_ENOMEM, "cannot open workspace: %s",
 		    ds_status_str(DS_ENOMEM));
 	if ((st = kr_read(dir, &w->kr, err)) != DS_OK)
-		goto fail;
+		goto out;
 	if ((kek = cry_secure_alloc(CRY_KEY_BYTES)) == NULL) {
 		st = ds_err_set(err, DS_ENOMEM, "cannot allocate secure memory");
-		goto fail;
+		goto out;
 	}
 	if ((st = cry_pwhash(kek, pass, passlen, &w->kr.kdf, err)) != DS_OK)
-		goto fail;
+		goto out;
 	ad_pass(&ad, &w->kr);
 	if (cry_aead_open(w->sec->dek, w->kr.pass_wrap, PASS_WRAP_LEN, ad.b,
 	    ad.n, kek) != DS_OK) {
@@ -670,15 +670,15 @@ ws_open(const char *dir, const char *pass, size_t passlen, struct ws **out,
 		fail_delay();
 		st = ds_err_set(err, DS_EPASS, "wrong passphrase for workspace "
 		    "%s", dir);
-		goto fail;
+		goto out;
 	}
 	cry_secure_free(kek);
 	kek = NULL;
 	if ((st = ws_unlock_rest(w, err)) != DS_OK)
-		goto fail;
+		goto out;
 	*out = w;
 	return DS_OK;
-fail:
+out:
 	cry_secure_free(kek);
 	ws_close(w);
 	return st;

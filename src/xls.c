@@ -568,28 +568,28 @@ form_load_book(const struct xls_book *b, const struct xls_opts *opts,
 	pick_sheets(&ld, b);
 	if (ld.survey == NULL) {
 		ERR(&ld, 0, NULL, "no survey sheet");
-		goto done;
+		goto out;
 	}
 	if ((f->source = xls_strdup(&ld, ld.src)) == NULL)
-		goto done;
+		goto out;
 	xls_load_settings(&ld);
 	if (ld.oom)
-		goto done;
+		goto out;
 	load_langs(&ld);
 	if (ld.oom)
-		goto done;
+		goto out;
 	xls_load_choices(&ld);
 	if (ld.oom || ld.limit)
-		goto done;
+		goto out;
 	if ((f->root = xls_node_new(&ld, FT_ROOT, NULL, ld.survey->line)) ==
 	    NULL)
-		goto done;
+		goto out;
 	xls_load_survey(&ld);
 	if (ld.oom || ld.limit)
-		goto done;
+		goto out;
 	if (form_index(f) != DS_OK) {
 		ld.oom = 1;
-		goto done;
+		goto out;
 	}
 	xls_load_doorstep_settings(&ld);
 	if (form_setting(f, "form_id") != NULL)
@@ -597,7 +597,7 @@ form_load_book(const struct xls_book *b, const struct xls_opts *opts,
 	else
 		f->id = file_stem(&ld, ld.src);
 	xls_load_lookups(&ld);
-done:
+out:
 	xls_strmap_free(&ld.names);
 	xls_strmap_free(&ld.listmap);
 	for (i = 0; i < ld.ncsvs; i++) {

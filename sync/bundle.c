@@ -481,11 +481,11 @@ bundle_payload_parse(unsigned char *plain, size_t len,
 	count = ds_rd_le(&r, 4);
 	if (r.bad || memcmp(magic, PAYLOAD_MAGIC, 4) != 0) {
 		msg = "bad payload magic";
-		goto bad;
+		goto out;
 	}
 	if (count != h->record_count) {
 		msg = "record count differs from header";
-		goto bad;
+		goto out;
 	}
 	if ((pl->revs = ds_calloc((size_t)count, sizeof(*pl->revs))) == NULL) {
 		bundle_payload_free(pl);
@@ -495,24 +495,24 @@ bundle_payload_parse(unsigned char *plain, size_t len,
 		rlen = ds_rd_le(&r, 4);
 		if (r.bad || rlen > r.n - r.off) {
 			msg = "record overruns payload";
-			goto bad;
+			goto out;
 		}
 		if (parse_rev(&r, (size_t)rlen, h, &pl->revs[i], &msg) != 0)
-			goto bad;
+			goto out;
 		if (i > 0 && pl->revs[i].device_seq <=
 		    pl->revs[i - 1].device_seq) {
 			msg = "sequence numbers not increasing";
-			goto bad;
+			goto out;
 		}
 		pl->nrevs = i + 1;
 	}
 	if (r.off != r.n) {
 		msg = "trailing bytes after the last record";
-		goto bad;
+		goto out;
 	}
 	*out = pl;
 	return DS_OK;
-bad:
+out:
 	bundle_payload_free(pl);
 	return ds_err_set(err, DS_EPARSE, "%s: %s",
 	    bundle_reason_str(BR_PAYLOAD), msg);
@@ -654,20 +654,20 @@ bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
 	/* Payload plaintext, deflated as one stream. */
 	if ((st = ds_buf_add(&pl, PAYLOAD_MAGIC, 4)) != DS_OK ||
 	    (st = ds_buf_add_le(&pl, n, 4)) != DS_OK)
-		goto fail;
+		goto out;
 	for (i = 0; i < n; i++)
 		if ((st = put_rev(&pl, &revs[i])) != DS_OK)
-			goto fail;
+			goto out;
 	if ((st = deflate_all((unsigned char *)pl.p, pl.len, &comp, &comp_len,
 	    err)) != DS_OK)
-		goto fail;
+		goto out;
 	if (comp_len > BUNDLE_FILE_MAX / 2) {
 		st = ds_err_set(err, DS_ELIMIT, "bundle too large: split it");
-		goto fail;
+		goto out;
 	}
 	if ((st = cryb_push_init(office->box_pk, sealed, sshdr, &ss, err)) !=
 	    DS_OK)
-		goto fail;
+		goto out;
 
 	/* Header. */
 	cry_random(bundle_id, 16);
@@ -680,7 +680,7 @@ bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
 	    (st = ds_buf_add(&f, dev->pk, 32)) != DS_OK ||
 	    (st = ds_buf_add(&f, kid, 8)) != DS_OK ||
 	    (st = ds_buf_add(&f, office->office_id, 16)) != DS_OK)
-		goto fail;
+		goto out;
 	cry_key_id(office->box_pk, sizeof(office->box_pk), kid);
 	if ((st = ds_buf_add(&f, kid, 8)) != DS_OK ||
 	    (st = ds_buf_add(&f, m->db_uuid, 16)) != DS_OK ||
@@ -698,13 +698,13 @@ bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
 	    (st = ds_buf_add(&f, sshdr, sizeof(sshdr))) != DS_OK ||
 	    (st = put_str8(&f, m->app_ver, strlen(m->app_ver))) != DS_OK ||
 	    (st = ds_buf_add_le(&f, m->nforms, 1)) != DS_OK)
-		goto fail;
+		goto out;
 	for (i = 0; i < m->nforms; i++)
 		if ((st = put_str8(&f, m->form_ids[i],
 		    strlen(m->form_ids[i]))) != DS_OK ||
 		    (st = put_str8(&f, m->form_vers[i],
 		    strlen(m->form_vers[i]))) != DS_OK)
-			goto fail;
+			goto out;
 	hdr_len = f.len;
 	for (i = 0; i < 4; i++)
 		f.p[8 + i] = (char)(hdr_len >> (8 * i));
@@ -714,7 +714,7 @@ bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
 	nchunks = (comp_len + csize - 1) / csize;
 	if ((chunk = ds_malloc(csize + CRYB_SS_ABYTES)) == NULL) {
 		st = ds_err_set(err, DS_ENOMEM, NULL);
-		goto fail;
+		goto out;
 	}
 	for (i = 0, off = 0; i < nchunks; i++, off += take) {
 		take = comp_len - off < csize ? comp_len - off : csize;
@@ -722,21 +722,21 @@ bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
 		    i == 0 ? hdrhash : NULL, i == 0 ? sizeof(hdrhash) : 0,
 		    i + 1 == nchunks && !m->test_no_final, err)) != DS_OK ||
 		    (st = ds_buf_add(&f, chunk, take + CRYB_SS_ABYTES)) != DS_OK)
-			goto fail;
+			goto out;
 	}
 
 	/* Trailer. */
 	if ((st = cryb_hash_new(&hh, CRY_HASH_BYTES, err)) != DS_OK)
-		goto fail;
+		goto out;
 	cryb_hash_update(hh, f.p, f.len);
 	cryb_hash_final(hh, h);
 	cryb_sign(dev, BUNDLE_SIGN_DOMAIN, h, sig);
 	if ((st = ds_buf_add(&f, sig, sizeof(sig))) != DS_OK)
-		goto fail;
+		goto out;
 	*out = (unsigned char *)ds_buf_take(&f, outlen);
 	if (*out == NULL)
 		st = ds_err_set(err, DS_ENOMEM, NULL);
-fail:
+out:
 	if (st != DS_OK && err != NULL && err->code != st)
 		ds_err_set(err, st, "cannot build bundle: %s",
 		    ds_status_str(st));
@@ -948,7 +948,7 @@ bundle_open(const unsigned char *buf, size_t len,
 		st = ds_err_set(err, DS_ENOMEM, NULL);
 		if (why != NULL)
 			*why = BR_STORE;
-		goto done;
+		goto out;
 	}
 	cry_hash(hdrhash, sizeof(hdrhash), NULL, 0, buf, h->header_len);
 	c = buf + h->header_len;
@@ -960,35 +960,35 @@ bundle_open(const unsigned char *buf, size_t len,
 		    &final, NULL) != DS_OK) {
 			st = fail(why, BR_STREAM, err, DS_ECRYPTO,
 			    "chunk does not authenticate");
-			goto done;
+			goto out;
 		}
 		c += take + CRYB_SS_ABYTES;
 		if (final && i + 1 != h->chunk_count) {
 			st = fail(why, BR_STREAM, err, DS_ECRYPTO,
 			    "final tag before the last chunk");
-			goto done;
+			goto out;
 		}
 	}
 	if (!final) {
 		st = fail(why, BR_TRUNCATED, err, DS_ECRYPTO,
 		    "no final tag at the end of the stream");
-		goto done;
+		goto out;
 	}
 	if ((plain = ds_malloc((size_t)h->plain_len)) == NULL) {
 		st = ds_err_set(err, DS_ENOMEM, NULL);
 		if (why != NULL)
 			*why = BR_STORE;
-		goto done;
+		goto out;
 	}
 	if ((st = inflate_all(comp, (size_t)h->comp_len, plain,
 	    (size_t)h->plain_len, why, err)) != DS_OK)
-		goto done;
+		goto out;
 	st = bundle_payload_parse(plain, (size_t)h->plain_len, h, out, err);
 	plain = NULL;	/* owned by the parser now */
 	if (why != NULL)
 		*why = st == DS_OK ? BR_OK : st == DS_ENOMEM ? BR_STORE :
 		    BR_PAYLOAD;
-done:
+out:
 	if (comp != NULL) {
 		cry_wipe(comp, (size_t)h->comp_len);
 		ds_free(comp);

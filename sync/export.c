@@ -409,21 +409,21 @@ export_heads(struct odb *db, enum export_format fmt, const char *path,
 	e.mcols = json_object();
 	if (e.hcols == NULL || e.mcols == NULL) {
 		st = ds_err_set(err, DS_ENOMEM, NULL);
-		goto done;
+		goto out;
 	}
 	if ((st = odb_head_each(db, collect, &e, err)) != DS_OK)
-		goto done;
+		goto out;
 	if ((st = e.st) != DS_OK)
-		goto done;
+		goto out;
 	json_object_del(e.hcols, e.repeat);
 	if ((h = sorted(e.hcols, &nh)) == NULL ||
 	    (m = sorted(e.mcols, &nm)) == NULL) {
 		st = ds_err_set(err, DS_ENOMEM, NULL);
-		goto done;
+		goto out;
 	}
 	st = fmt == EXPORT_XLSX ? write_xlsx(&e, path, h, nh, m, nm, stats,
 	    err) : write_csv(&e, path, h, nh, m, nm, stats, err);
-done:
+out:
 	ds_free(h);
 	ds_free(m);
 	for (i = 0; i < e.n; i++)

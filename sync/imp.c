@@ -140,23 +140,23 @@ check_forks(struct odb *o, const unsigned char *record_uuid,
 	    DS_OK && st != DS_ENOENT)
 		return st;
 	if ((st = odb_rev_answers(o, rev_id, &ra, err)) != DS_OK)
-		goto done;
+		goto out;
 	for (i = 0; i < n && i < SIBLINGS_MAX; i++) {
 		if ((st = odb_rev_answers(o, sib[i], &sa, err)) != DS_OK)
-			goto done;
+			goto out;
 		st = imp_fork_compare(pa, ra, sa, &conflict, q, sizeof(q),
 		    err);
 		odb_answers_free(sa);
 		sa = NULL;
 		if (st != DS_OK)
-			goto done;
+			goto out;
 		if ((st = odb_fork_put(o, rev_id, sib[i], record_uuid,
 		    parent, conflict, q, err)) != DS_OK)
-			goto done;
+			goto out;
 		res->n_conflict++;
 	}
 	st = DS_OK;
-done:
+out:
 	odb_answers_free(pa);
 	odb_answers_free(ra);
 	odb_answers_free(sa);
@@ -295,7 +295,7 @@ store(struct odb *o, const struct cry_office_sec *sec,
 	if ((st = odb_begin(o, err)) != DS_OK)
 		return st;
 	if ((st = check_db(o, h, err)) != DS_OK)
-		goto fail;
+		goto out;
 	/*
 	 * Revisions come parent first; one whose parent is not here (and
 	 * settled) is held until it is: never a head, never half a fork.
@@ -305,12 +305,12 @@ store(struct odb *o, const struct cry_office_sec *sec,
 		settled = 0;
 		if (bundle_rev_has_parent(r) && (st = odb_rev_settled(o,
 		    r->parent_rev_id, &settled, err)) != DS_OK)
-			goto fail;
+			goto out;
 		held = bundle_rev_has_parent(r) && !settled;
 		if ((st = odb_rev_insert(o, r, h->device_id, h->bundle_id,
 		    held, &ins, err)) != DS_OK ||
 		    (st = diagnose(o, h, r, ins, &rollback, err)) != DS_OK)
-			goto fail;
+			goto out;
 		if (!ins) {
 			res->n_dup++;
 			continue;
@@ -322,13 +322,13 @@ store(struct odb *o, const struct cry_office_sec *sec,
 		}
 		if ((st = settle(o, r->record_uuid, bundle_rev_has_parent(r) ?
 		    r->parent_rev_id : NULL, r->rev_id, res, err)) != DS_OK)
-			goto fail;
+			goto out;
 	}
 	if ((st = release_ready(o, res, err)) != DS_OK)
-		goto fail;
+		goto out;
 	if ((st = odb_ack_add(o, h->device_id, h->seq_lo, h->seq_hi, err)) !=
 	    DS_OK)
-		goto fail;
+		goto out;
 	res->status = res->n_new > 0 ? RS_IMPORTED : RS_DUPLICATE;
 	/* Tell a restored laptop its ranges overlap numbers used twice. */
 	res->reason = rollback ? BR_ROLLBACK : BR_OK;
@@ -340,10 +340,10 @@ store(struct odb *o, const struct cry_office_sec *sec,
 		snprintf(res->msg, sizeof(res->msg), "%s", msg_duplicate);
 	if ((rc = ds_calloc(1, sizeof(*rc))) == NULL) {
 		st = ds_err_set(err, DS_ENOMEM, NULL);
-		goto fail;
+		goto out;
 	}
 	if ((st = sign_receipt(o, sec, rc, hash, res, err)) != DS_OK)
-		goto fail;
+		goto out;
 	memset(&l, 0, sizeof(l));
 	memcpy(l.bundle_id, h->bundle_id, 16);
 	memcpy(l.bundle_hash, hash, 32);
@@ -358,10 +358,10 @@ store(struct odb *o, const struct cry_office_sec *sec,
 	l.receipt = res->receipt;
 	l.receipt_len = res->receipt_len;
 	if ((st = odb_ledger_put(o, &l, err)) != DS_OK)
-		goto fail;
+		goto out;
 	ds_free(rc);
 	return odb_commit(o, err);
-fail:
+out:
 	ds_free(rc);
 	odb_rollback(o);
 	imp_result_free(res);
@@ -402,7 +402,7 @@ imp_release(struct odb *o, const char *hexprefix, struct odb_held *out,
 		return st;
 	if ((st = odb_held_each(o, hexprefix, find_held_cb, &f, err)) !=
 	    DS_OK)
-		goto fail;
+		goto out;
 	if (f.n != 1) {
 		if (f.n > 1)
 			st = ds_err_set(err, DS_EINVAL, "有%d个等待中的版本以 %s "
@@ -414,19 +414,19 @@ imp_release(struct odb *o, const char *hexprefix, struct odb_held *out,
 			    "（见 conflicts），未作任何改动。 No waiting "
 			    "revision starts with %s (see `conflicts`); nothing "
 			    "was changed.", hexprefix, hexprefix);
-		goto fail;
+		goto out;
 	}
 	/* Its parent stays unknown: forks compare without a base. */
 	if ((st = odb_rev_release(o, f.h.rev_id, err)) != DS_OK ||
 	    (st = settle(o, f.h.record_uuid, f.h.parent_rev_id, f.h.rev_id,
 	    res, err)) != DS_OK ||
 	    (st = release_ready(o, res, err)) != DS_OK)
-		goto fail;
+		goto out;
 	res->n_released++;
 	if (out != NULL)
 		*out = f.h;
 	return odb_commit(o, err);
-fail:
+out:
 	odb_rollback(o);
 	return st;
 }
@@ -449,15 +449,15 @@ hold(struct odb *o, const struct cry_office_sec *sec,
 		memcpy(d.sign_pk, h->device_pk, 32);
 		d.state = ODB_DEV_PENDING;
 		if ((st = odb_device_put(o, &d, err)) != DS_OK)
-			goto fail;
+			goto out;
 	}
 	if ((st = odb_pending_put(o, h->bundle_id, hash, h->device_id, buf,
 	    len, err)) != DS_OK)
-		goto fail;
+		goto out;
 	if ((st = odb_commit(o, err)) != DS_OK)
 		return st;
 	return verdict(o, sec, RS_HELD, BR_DEVICE_UNKNOWN, hash, res, err);
-fail:
+out:
 	odb_rollback(o);
 	return st;
 }
@@ -782,7 +782,7 @@ imp_revoke(struct odb *o, const char *prefix, struct odb_device *out,
 	if ((c = ds_calloc(1, sizeof(*c))) == NULL)
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	if ((st = odb_begin(o, err)) != DS_OK)
-		goto done;
+		goto out;
 	out->state = ODB_DEV_REVOKED;
 	if ((st = odb_device_put(o, out, err)) != DS_OK)
 		goto fail;
@@ -796,10 +796,10 @@ imp_revoke(struct odb *o, const char *prefix, struct odb_device *out,
 				goto fail;
 	} while (c->n == 64);
 	st = odb_commit(o, err);
-	goto done;
+	goto out;
 fail:
 	odb_rollback(o);
-done:
+out:
 	ds_free(c);
 	return st;
 }

@@ -112,18 +112,18 @@ imp_fork_compare(const char *base, const char *a, const char *b,
 	if ((fp = flat_of(base, err, &st)) == NULL ||
 	    (fa = flat_of(a, err, &st)) == NULL ||
 	    (fb = flat_of(b, err, &st)) == NULL)
-		goto done;
+		goto out;
 	/* Union of the paths of all three. */
 	if ((all = json_object()) == NULL ||
 	    json_object_update(all, fp) || json_object_update(all, fa) ||
 	    json_object_update(all, fb)) {
 		st = ds_err_set(err, DS_ENOMEM, NULL);
-		goto done;
+		goto out;
 	}
 	cap = json_object_size(all);
 	if ((names = ds_calloc(cap + 1, sizeof(*names))) == NULL) {
 		st = ds_err_set(err, DS_ENOMEM, NULL);
-		goto done;
+		goto out;
 	}
 	/* First pass: is any path a true conflict? */
 	json_object_foreach(all, k, v) {
@@ -150,7 +150,7 @@ imp_fork_compare(const char *base, const char *a, const char *b,
 	}
 	*conflict = hard;
 	st = DS_OK;
-done:
+out:
 	ds_free(names);
 	json_decref(all);
 	json_decref(fp);

@@ -172,7 +172,7 @@ office_report(const struct cli *cli, int argc, char **argv)
 	if (!monthly && o.form != NULL && load_form(cli, o.form, &f, &cf) != 0)
 		return CMD_EXIT_FAIL;
 	if (office_open(cli, &ocmd_report_entry, &off, 1) != 0)
-		goto done;
+		goto out;
 	db = off.db;
 	if (monthly) {
 		mo.area = o.area;
@@ -189,7 +189,7 @@ office_report(const struct cli *cli, int argc, char **argv)
 		st = report_write(t, o.out, &err);
 	if (st != DS_OK) {
 		fprintf(stderr, "%s: report: %s\n", cli->progname, err.msg);
-		goto done;
+		goto out;
 	}
 	if (o.out != NULL)
 		printf("报表已生成：%s（%zu 行）。\nReport written: %s (%zu rows).\n",
@@ -198,7 +198,7 @@ office_report(const struct cli *cli, int argc, char **argv)
 	else
 		print_text(t);
 	rc = CMD_EXIT_OK;
-done:
+out:
 	report_table_free(t);
 	office_close(&off);
 	eng_form_free(cf);

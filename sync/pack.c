@@ -295,10 +295,10 @@ pack_build(struct store *st, const unsigned char device_id[16],
 	maxb = o != NULL && o->max_bytes ? o->max_bytes : PACK_BUNDLE_BYTES;
 	if ((s = store_outbox_pending(st, o != NULL ? o->after_seq : 0,
 	    PACK_MAX_RECORDS, maxb, collect_cb, &c, &lo, &hi, err)) != DS_OK)
-		goto done;
+		goto out;
 	if (c.n == 0 || lo < 1 || hi < lo) {
 		s = ds_err_set(err, DS_ENOENT, "nothing to send");
-		goto done;
+		goto out;
 	}
 	qsort(c.v, c.n, sizeof(*c.v), by_seq);
 	memset(&m, 0, sizeof(m));
@@ -306,7 +306,7 @@ pack_build(struct store *st, const unsigned char device_id[16],
 	if ((s = store_db_uuid(st, m.db_uuid, err)) != DS_OK ||
 	    (s = store_last_bundle_hash(st, m.prev_hash, err)) != DS_OK ||
 	    (s = store_outbox_count(st, &cnt, err)) != DS_OK)
-		goto done;
+		goto out;
 	res->more = cnt.seq_hi > hi;
 	m.seq_lo = (uint64_t)lo;
 	m.seq_hi = (uint64_t)hi;
@@ -316,7 +316,7 @@ pack_build(struct store *st, const unsigned char device_id[16],
 	m.chunk_size = o != NULL ? o->chunk_size : 0;
 	if ((revs = ds_calloc(c.n, sizeof(*revs))) == NULL) {
 		s = ds_err_set(err, DS_ENOMEM, NULL);
-		goto done;
+		goto out;
 	}
 	for (i = 0; i < c.n; i++) {
 		struct snap *sn = &c.v[i];
@@ -324,7 +324,7 @@ pack_build(struct store *st, const unsigned char device_id[16],
 		if (sn->r.device_seq < m.seq_lo || sn->r.device_seq > m.seq_hi) {
 			s = ds_err_set(err, DS_ECORRUPT, "outbox revision "
 			    "outside the pending range");
-			goto done;
+			goto out;
 		}
 		for (k = 0, known = 0; k < m.nforms && !known; k++)
 			known = strcmp(m.form_ids[k], sn->form_id) == 0 &&
@@ -333,7 +333,7 @@ pack_build(struct store *st, const unsigned char device_id[16],
 			if (m.nforms == BUNDLE_FORMS_MAX) {
 				s = ds_err_set(err, DS_ELIMIT, "too many form "
 				    "versions in one bundle");
-				goto done;
+				goto out;
 			}
 			m.form_ids[m.nforms] = sn->form_id;
 			m.form_vers[m.nforms++] = sn->form_ver;
@@ -352,13 +352,13 @@ pack_build(struct store *st, const unsigned char device_id[16],
 	}
 	if ((s = bundle_build(&m, revs, c.n, signer, office, res->bundle_id,
 	    out, outlen, err)) != DS_OK)
-		goto done;
+		goto out;
 	bundle_hash(*out, *outlen, res->hash);
 	res->seq_lo = lo;
 	res->seq_hi = hi;
 	res->n_records = c.n;
 	res->size = *outlen;
-done:
+out:
 	ds_free(revs);
 	collect_free(&c);
 	return s;
@@ -388,24 +388,24 @@ export_one(struct store *st, const unsigned char device_id[16],
 		    dev);
 		if (n < 0 || n >= (int)sizeof(dir)) {
 			s = ds_err_set(err, DS_ELIMIT, "path too long");
-			goto done;
+			goto out;
 		}
 		if ((s = ds_mkdir_p(dir, 0700, err)) != DS_OK)
-			goto done;
+			goto out;
 		n = snprintf(res->path, sizeof(res->path),
 		    "%s/%lld-%lld-%s.dsb", dir, (long long)res->seq_lo,
 		    (long long)res->seq_hi, bid);
 	}
 	if (n < 0 || n >= (int)sizeof(res->path)) {
 		s = ds_err_set(err, DS_ELIMIT, "path too long");
-		goto done;
+		goto out;
 	}
 	if ((s = ds_file_write_atomic(res->path, buf, len, 0600, err)) !=
 	    DS_OK)
-		goto done;
+		goto out;
 	s = store_outbox_mark_sent(st, res->seq_lo, res->seq_hi,
 	    res->bundle_id, res->hash, err);
-done:
+out:
 	ds_free(buf);
 	return s;
 }

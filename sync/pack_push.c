@@ -47,7 +47,7 @@ push_one(struct store *st, const unsigned char device_id[16],
 		return s;
 	if ((s = store_outbox_mark_sent(st, res->seq_lo, res->seq_hi,
 	    res->bundle_id, res->hash, err)) != DS_OK)
-		goto done;
+		goto out;
 	ds_err_clear(&e);
 	for (i = 0; i < tries; i++) {
 		if (i > 0) {
@@ -55,7 +55,7 @@ push_one(struct store *st, const unsigned char device_id[16],
 				if (o->wait(o->x.arg, wait, i + 1, tries)) {
 					s = ds_err_set(err, DS_ECANCEL, "push "
 					    "cancelled before try %u", i + 1);
-					goto done;
+					goto out;
 				}
 			} else
 				sleep_ms(wait);
@@ -69,12 +69,12 @@ push_one(struct store *st, const unsigned char device_id[16],
 		    RECEIPT_FILE_MAX, &e)) == DS_ECRYPTO) {
 			/* An untrusted server: nothing sent, retry is futile. */
 			s = ds_err_set(err, DS_ECRYPTO, "%s", e.msg);
-			goto done;
+			goto out;
 		}
 		if (s == DS_ECANCEL) {
 			/* The worker stopped it; the rows stay pending. */
 			s = ds_err_set(err, DS_ECANCEL, "%s", e.msg);
-			goto done;
+			goto out;
 		}
 		if (s != DS_OK)
 			continue;	/* no answer: unknown, resend */
@@ -90,12 +90,12 @@ push_one(struct store *st, const unsigned char device_id[16],
 			    "bundle: %s", bundle_reason_str(rc->reason));
 		else
 			s = DS_OK;
-		goto done;
+		goto out;
 	}
 	s = ds_err_set(err, DS_ENET, "no valid answer after %u tries (%s%s"
 	    "HTTP %ld); nothing is lost: send again later", tries, e.msg,
 	    e.msg[0] ? "; " : "", status);
-done:
+out:
 	ds_free(body);
 	ds_free(buf);
 	return s;

@@ -84,12 +84,12 @@ rcv_tls_check(const char *cert, const char *key, int64_t now,
 		st = ds_err_set(err, DS_EPARSE, "certificate file: no PEM "
 		    "certificate (\"-----BEGIN CERTIFICATE-----\") could be "
 		    "read: %s", r < 0 ? gnutls_strerror(r) : "empty");
-		goto done;
+		goto out;
 	}
 	if ((r = gnutls_x509_privkey_init(&pk)) < 0) {
 		st = ds_err_set(err, DS_ENOMEM, "tls key: %s",
 		    gnutls_strerror(r));
-		goto done;
+		goto out;
 	}
 	d.data = (unsigned char *)(uintptr_t)key;
 	d.size = (unsigned)strlen(key);
@@ -103,7 +103,7 @@ rcv_tls_check(const char *cert, const char *key, int64_t now,
 			st = ds_err_set(err, DS_EPARSE, "key file: no PEM "
 			    "private key could be read: %s",
 			    gnutls_strerror(r));
-		goto done;
+		goto out;
 	}
 	/* The key must belong to the first (the server's) certificate. */
 	if ((r = gnutls_x509_crt_get_key_id(crts[0], GNUTLS_KEYID_USE_SHA256,
@@ -111,30 +111,30 @@ rcv_tls_check(const char *cert, const char *key, int64_t now,
 	    GNUTLS_KEYID_USE_SHA256, kid, &klen)) < 0) {
 		st = ds_err_set(err, DS_EPARSE, "certificate or key: cannot "
 		    "compute the public key id: %s", gnutls_strerror(r));
-		goto done;
+		goto out;
 	}
 	if (clen != 32 || klen != 32 || memcmp(cid, kid, 32) != 0) {
 		st = ds_err_set(err, DS_ECRYPTO, "the key does not belong to "
 		    "the certificate (the first certificate in the file must "
 		    "be the server's own, made from this key)");
-		goto done;
+		goto out;
 	}
 	t = (int64_t)gnutls_x509_crt_get_activation_time(crts[0]);
 	if (t != -1 && now < t) {
 		day_of(t, day);
 		st = ds_err_set(err, DS_ESTATE, "certificate is not valid "
 		    "before %s (UTC); check the office computer's clock", day);
-		goto done;
+		goto out;
 	}
 	t = (int64_t)gnutls_x509_crt_get_expiration_time(crts[0]);
 	if (t != -1 && now > t) {
 		day_of(t, day);
 		st = ds_err_set(err, DS_ESTATE, "certificate expired on %s "
 		    "(UTC); make a new one (docs/sync.md)", day);
-		goto done;
+		goto out;
 	}
 	pin_of(cid, pin);
-done:
+out:
 	if (pk != NULL)
 		gnutls_x509_privkey_deinit(pk);
 	for (i = 0; crts != NULL && i < n; i++)

@@ -91,22 +91,22 @@ receipt_encode(const struct receipt *r, const struct cry_signkey *k,
 	    (st = ds_buf_add_le(&b, r->n_conflict, 4)) != DS_OK ||
 	    (st = ds_buf_add_le(&b, (uint64_t)r->office_time, 8)) != DS_OK ||
 	    (st = ds_buf_add_le(&b, r->nranges, 2)) != DS_OK)
-		goto fail;
+		goto out;
 	for (i = 0; i < r->nranges; i++)
 		if ((st = ds_buf_add_le(&b, r->ranges[i].lo, 8)) != DS_OK ||
 		    (st = ds_buf_add_le(&b, r->ranges[i].hi, 8)) != DS_OK)
-			goto fail;
+			goto out;
 	if ((st = ds_buf_add_le(&b, ml, 2)) != DS_OK ||
 	    (st = ds_buf_add(&b, r->msg, ml)) != DS_OK)
-		goto fail;
+		goto out;
 	body_hash((unsigned char *)b.p, b.len, h);
 	cryb_sign(k, RECEIPT_SIGN_DOMAIN, h, sig);
 	if ((st = ds_buf_add(&b, sig, sizeof(sig))) != DS_OK)
-		goto fail;
+		goto out;
 	if ((*out = (unsigned char *)ds_buf_take(&b, outlen)) == NULL)
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	return DS_OK;
-fail:
+out:
 	ds_buf_reset(&b);
 	return ds_err_set(err, st, "cannot encode receipt");
 }

@@ -478,7 +478,7 @@ report_monthly(struct odb *db, const struct report_monthly_opts *o,
 	if (m.nrecs > 0 && (m.hh = ds_calloc(m.nrecs, sizeof(*m.hh))) ==
 	    NULL) {
 		st = ds_err_set(err, DS_ENOMEM, "report: out of memory");
-		goto done;
+		goto out;
 	}
 	for (i = 0; i < m.nrecs; i++)
 		m.hh[i] = &m.recs[i];
@@ -496,7 +496,7 @@ report_monthly(struct odb *db, const struct report_monthly_opts *o,
 			st = row_add(&m, r, &cap);
 	}
 	if (st != DS_OK)
-		goto done;
+		goto out;
 	if (m.nrows > 0)
 		qsort(m.rows, m.nrows, sizeof(*m.rows), vrow_cmp);
 	for (i = 0; i < m.nrecs && st == DS_OK; i = j) {
@@ -508,20 +508,20 @@ report_monthly(struct odb *db, const struct report_monthly_opts *o,
 	for (i = 0; i < m.nrecs && st == DS_OK; i++)
 		count_visit(&m, &m.recs[i]);
 	if (st != DS_OK)
-		goto done;
+		goto out;
 	snprintf(title, sizeof(title), "防止返贫动态监测月报表 %04d年%02d月%s%s",
 	    o->year, o->month, o->area != NULL && *o->area != '\0' ?
 	    " 区域 " : "", o->area != NULL ? o->area : "");
 	if ((st = report_table_new(title, cols, NAREA + NNUM, NAREA, &t,
 	    err)) != DS_OK)
-		goto done;
+		goto out;
 	if ((st = build_table(&m, t)) != DS_OK) {
 		report_table_free(t);
 		t = NULL;
-		goto done;
+		goto out;
 	}
 	*out = t;
-done:
+out:
 	ds_free(m.rows);
 	ds_free(m.hh);
 	report_recs_free(m.recs, m.nrecs);

@@ -361,7 +361,7 @@ report_quality(struct odb *db, const struct report_quality_opts *o,
 		return st;
 	if (n > 0 && (v = ds_calloc(n, sizeof(*v))) == NULL) {
 		st = ds_err_set(err, DS_ENOMEM, "report: out of memory");
-		goto done;
+		goto out;
 	}
 	for (i = 0; i < n; i++)
 		if (report_rec_in_area(&recs[i], o->area))
@@ -370,23 +370,23 @@ report_quality(struct odb *db, const struct report_quality_opts *o,
 		qsort(v, nv, sizeof(*v), rec_cmp);
 	if ((st = report_names_load(o->forms_dir, &nm, err)) != DS_OK ||
 	    (st = keys_make(recs, n, &keys, &nk, &first, err)) != DS_OK)
-		goto done;
+		goto out;
 	snprintf(title, sizeof(title), "问题数据清单%s%s",
 	    o->area != NULL && *o->area != '\0' ? " 区域 " : "",
 	    o->area != NULL ? o->area : "");
 	if ((st = report_table_new(title, qcols, QN, Q_VNAME + 1, &t, err)) !=
 	    DS_OK)
-		goto done;
+		goto out;
 	for (i = 0; i < nv && st == DS_OK; i++)
 		if ((st = record_rows(t, nm, v[i], err)) == DS_OK)
 			st = dup_rows(t, nm, v[i], keys, nk, first != NULL ?
 			    first[v[i] - recs] : nk, err);
 	if (st != DS_OK) {
 		report_table_free(t);
-		goto done;
+		goto out;
 	}
 	*out = t;
-done:
+out:
 	report_names_free(nm);
 	ds_free(keys);
 	ds_free(first);

@@ -148,7 +148,7 @@ report_xlsx_write(const struct report_table *t, const char *tmp_path,
 	fmts_make(wb, &f);
 	if ((ws = workbook_add_worksheet(wb, "报表")) == NULL) {
 		x = LXW_ERROR_MEMORY_MALLOC_FAILED;
-		goto close;
+		goto out;
 	}
 	for (c = 0; c < t->ncols; c++)
 		has_groups |= t->cols[c].group != NULL;
@@ -173,7 +173,7 @@ report_xlsx_write(const struct report_table *t, const char *tmp_path,
 	if (x == LXW_NO_ERROR)
 		worksheet_freeze_panes(ws, (lxw_row_t)(head + 1),
 		    (lxw_col_t)t->freeze_cols);
-close:
+out:
 	if (x != LXW_NO_ERROR) {
 		(void)workbook_close(wb);
 		return ds_err_set(err, DS_EIO, "report xlsx: %s",

@@ -211,16 +211,16 @@ run(const char *url, const struct up *upload, const char *idem,
 	rc = curl_easy_perform(c);
 	if (rc != CURLE_OK && x.cancelled) {
 		st = ds_err_set(err, DS_ECANCEL, "%s: upload cancelled", url);
-		goto done;
+		goto out;
 	}
 	if (rc != CURLE_OK) {
 		st = fail(url, rc, x.over, err);
-		goto done;
+		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 	if ((*body = (unsigned char *)ds_buf_take(&x.resp, blen)) == NULL)
 		st = ds_err_set(err, DS_ENOMEM, NULL);
-done:
+out:
 	ds_buf_reset(&x.resp);
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(c);

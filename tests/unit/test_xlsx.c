@@ -204,12 +204,13 @@ kvs_eq(const struct form_kv *a, size_t na, const struct form_kv *b,
 	return 1;
 }
 
-#define FEQ(cond, what) do {						\
-	if (!(cond)) {							\
-		snprintf(why, whyn, "%s", what);			\
-		return 0;						\
-	}								\
-} while (0)
+/* Say what differs, for form_equal's caller. */
+static int
+mismatch(char *why, size_t whyn, const char *what)
+{
+	snprintf(why, whyn, "%s", what);
+	return 0;
+}
 
 static int
 form_equal(const struct form *a, const struct form *b, char *why,
@@ -218,18 +219,21 @@ form_equal(const struct form *a, const struct form *b, char *why,
 	const struct form_node *x, *y;
 	size_t i, j;
 
-	FEQ(str_eq(a->id, b->id) && str_eq(a->version, b->version) &&
+	if (!(str_eq(a->id, b->id) && str_eq(a->version, b->version) &&
 	    str_eq(a->title, b->title) &&
 	    str_eq(a->instance_name, b->instance_name) &&
 	    str_eq(a->household_key, b->household_key) &&
-	    str_eq(a->consent, b->consent), "settings fields");
-	FEQ(a->nlangs == b->nlangs && a->default_lang == b->default_lang,
-	    "languages");
+	    str_eq(a->consent, b->consent)))
+		return mismatch(why, whyn, "settings fields");
+	if (!(a->nlangs == b->nlangs && a->default_lang == b->default_lang))
+		return mismatch(why, whyn, "languages");
 	for (i = 0; i < a->nlangs; i++)
-		FEQ(strcmp(a->langs[i], b->langs[i]) == 0, "language name");
-	FEQ(kvs_eq(a->settings, a->nsettings, b->settings, b->nsettings),
-	    "settings");
-	FEQ(a->nnodes == b->nnodes, "node count");
+		if (!(strcmp(a->langs[i], b->langs[i]) == 0))
+			return mismatch(why, whyn, "language name");
+	if (!(kvs_eq(a->settings, a->nsettings, b->settings, b->nsettings)))
+		return mismatch(why, whyn, "settings");
+	if (!(a->nnodes == b->nnodes))
+		return mismatch(why, whyn, "node count");
 	for (i = 0; i < a->nnodes; i++) {
 		x = a->nodes[i];
 		y = b->nodes[i];
@@ -259,19 +263,21 @@ form_equal(const struct form *a, const struct form *b, char *why,
 		    x->from_file != y->from_file)
 			return 0;
 	}
-	FEQ(a->nlists == b->nlists, "list count");
+	if (!(a->nlists == b->nlists))
+		return mismatch(why, whyn, "list count");
 	for (i = 0; i < a->nlists; i++) {
 		const struct form_list *l = &a->lists[i], *m = &b->lists[i];
 
-		FEQ(str_eq(l->name, m->name) && str_eq(l->file, m->file) &&
-		    l->nchoices == m->nchoices, "list");
+		if (!(str_eq(l->name, m->name) && str_eq(l->file, m->file) &&
+		    l->nchoices == m->nchoices))
+			return mismatch(why, whyn, "list");
 		for (j = 0; j < l->nchoices; j++)
-			FEQ(str_eq(l->choices[j].name, m->choices[j].name) &&
+			if (!(str_eq(l->choices[j].name, m->choices[j].name) &&
 			    text_eq(a, &l->choices[j].label, b,
 			    &m->choices[j].label) &&
 			    kvs_eq(l->choices[j].extra, l->choices[j].nextra,
-			    m->choices[j].extra, m->choices[j].nextra),
-			    "choice");
+			    m->choices[j].extra, m->choices[j].nextra)))
+				return mismatch(why, whyn, "choice");
 	}
 	return 1;
 }
