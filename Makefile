@@ -22,7 +22,8 @@ PKGS = ncursesw sqlite3 libsodium zlib libmicrohttpd libcurl xlsxwriter \
 DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev tmux gettext cppcheck \
 	locales libncurses-dev libsqlite3-dev libsodium-dev zlib1g-dev \
 	libmicrohttpd-dev libcurl4-gnutls-dev libxlsxwriter-dev libzip-dev \
-	libexpat1-dev libjansson-dev sqlite3 valgrind xxd libgnutls28-dev openssl
+	libexpat1-dev libjansson-dev sqlite3 valgrind xxd libgnutls28-dev openssl \
+	dpkg-dev debhelper fakeroot adduser man-db groff-base systemd
 
 CC ?= cc
 ifeq ($(origin CC),default)
@@ -41,11 +42,39 @@ WERROR ?= -Werror
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
+# Where the programs find translations, shipped forms, settings and
+# defaults.  A build in the source tree points at the tree; make install
+# builds again under build/inst with the installed places (util.h).
+PREFIX ?= /usr/local
+ifeq ($(PREFIX),/usr)
+SYSCONFDIR ?= /etc
+UNITDIR ?= /lib/systemd/system
+else
+SYSCONFDIR ?= $(PREFIX)/etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+endif
+BINDIR = $(PREFIX)/bin
+SHAREDIR = $(PREFIX)/share/doorstep
+MANDIR = $(PREFIX)/share/man
+SYSUSERSDIR = $(PREFIX)/lib/sysusers.d
+ifeq ($(DS_INSTALL),1)
+LOCALEDIR = $(PREFIX)/share/locale
+DS_PATHS = -DDS_FORMSDIR='"$(SHAREDIR)/forms"' \
+	-DDS_SETTINGSDIR='"$(SHAREDIR)/settings"' \
+	-DDS_DEMODIR='"$(SHAREDIR)/demo"' \
+	-DDS_SYSCONFDIR='"$(SYSCONFDIR)/doorstep"'
+else
+LOCALEDIR ?= $(abspath build/locale)
+DS_PATHS = -DDS_FORMSDIR='"$(abspath forms)"' \
+	-DDS_SETTINGSDIR='"$(abspath forms/settings)"' \
+	-DDS_DEMODIR='"$(abspath forms/demo)"' \
+	-DDS_SYSCONFDIR='"$(abspath build/etc)"'
+endif
+
 CPPFLAGS_ALL = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-DDS_VERSION='"$(VERSION)"' -DDS_LOCALEDIR='"$(LOCALEDIR)"' \
-	-Isrc -Isync $(PKG_CFLAGS)
+	$(DS_PATHS) -Isrc -Isync $(PKG_CFLAGS)
 VERSION = 0.1.0
-LOCALEDIR ?= $(abspath build/locale)
 
 MODE ?= rel
 ifeq ($(MODE),rel)
@@ -66,7 +95,11 @@ ifeq ($(MODE),cov)
 OPT = -O0 -g --coverage
 endif
 
+ifeq ($(DS_INSTALL),1)
+B = build/inst
+else
 B = build/$(MODE)
+endif
 ALL_CFLAGS = $(WARN) $(WERROR) $(OPT) $(CPPFLAGS_ALL) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread
 
@@ -94,7 +127,7 @@ LIBS_A = $(B)/libdssync.a $(B)/libdoorstep.a
 LINK_LIBS = -Wl,--start-group $(LIBS_A) -Wl,--end-group
 
 .PHONY: all test check fuzz bench lint lint-layers clean deps demo programs \
-	tests locale torture
+	tests locale torture install install-build package-test
 
 all: programs
 
@@ -128,11 +161,13 @@ $(B)/libdssync.a: $(SYNC_OBJ)
 
 $(B)/doorstep: $(APP_OBJ) $(LIBS_A)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(APP_OBJ) $(LINK_LIBS) $(LDLIBS_ALL)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(APP_OBJ) $(LINK_LIBS) \
+	  $(LDLIBS_ALL)
 
 $(B)/doorstep-office: $(OFFICE_OBJ) $(LIBS_A)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(OFFICE_OBJ) $(LINK_LIBS) $(LDLIBS_ALL)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OFFICE_OBJ) $(LINK_LIBS) \
+	  $(LDLIBS_ALL)
 
 $(B)/tests/%: tests/unit/%.c $(SUPPORT_OBJ) $(LIBS_A)
 	@mkdir -p $(dir $@)
@@ -204,6 +239,44 @@ deps:
 demo:
 	$(MAKE) MODE=rel programs
 	@sh forms/demo/demo.sh
+
+# Installed paths are compiled in: rebuild when PREFIX or SYSCONFDIR change.
+install-build:
+	@if [ "$$(cat build/inst/.paths 2>/dev/null)" != \
+	  "$(PREFIX) $(SYSCONFDIR)" ]; then rm -rf build/inst; \
+	  mkdir -p build/inst; echo "$(PREFIX) $(SYSCONFDIR)" >build/inst/.paths; fi
+	$(MAKE) DS_INSTALL=1 build/inst/doorstep build/inst/doorstep-office locale
+
+# Laptop: the program, forms, demo, translations, man page.  Office: the
+# program, settings, defaults in SYSCONFDIR/doorstep, the systemd unit and
+# its user.  debian/*.install split them into the two packages.
+install: install-build
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/forms \
+	  $(DESTDIR)$(SHAREDIR)/demo $(DESTDIR)$(SHAREDIR)/settings \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SYSCONFDIR)/doorstep \
+	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 755 build/inst/doorstep build/inst/doorstep-office \
+	  $(DESTDIR)$(BINDIR)
+	install -m 644 forms/*.md forms/*.csv $(DESTDIR)$(SHAREDIR)/forms
+	install -m 644 forms/demo/*.json $(DESTDIR)$(SHAREDIR)/demo
+	install -m 755 forms/demo/demo.sh $(DESTDIR)$(SHAREDIR)/demo
+	for f in forms/settings/*.json; do [ -f "$$f" ] || continue; \
+	  install -m 644 "$$f" $(DESTDIR)$(SHAREDIR)/settings || exit 1; done
+	for m in $(MO); do l=$${m#build/locale/}; \
+	  install -D -m 644 $$m $(DESTDIR)$(PREFIX)/share/locale/$$l || exit 1; \
+	done
+	install -m 644 docs/man/doorstep.1 docs/man/doorstep-office.1 \
+	  $(DESTDIR)$(MANDIR)/man1
+	install -m 644 sync/dist/office.conf $(DESTDIR)$(SYSCONFDIR)/doorstep
+	sed 's|@BINDIR@|$(BINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	  sync/dist/doorstep-office.service \
+	  >$(DESTDIR)$(UNITDIR)/doorstep-office.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/doorstep-office.service
+	install -m 644 sync/dist/sysusers.conf \
+	  $(DESTDIR)$(SYSUSERSDIR)/doorstep-office.conf
+
+package-test:
+	@tests/package/package-test.sh
 
 clean:
 	rm -rf build doorstep doorstep-office

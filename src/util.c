@@ -238,6 +238,40 @@ ds_path_exists(const char *path)
 	return lstat(path, &sb) == 0;
 }
 
+#ifndef DS_FORMSDIR
+#define DS_FORMSDIR	"/usr/share/doorstep/forms"
+#endif
+#ifndef DS_SETTINGSDIR
+#define DS_SETTINGSDIR	"/usr/share/doorstep/settings"
+#endif
+#ifndef DS_DEMODIR
+#define DS_DEMODIR	"/usr/share/doorstep/demo"
+#endif
+#ifndef DS_SYSCONFDIR
+#define DS_SYSCONFDIR	"/etc/doorstep"
+#endif
+
+int
+ds_share_dir(enum ds_share which, char *out, size_t n)
+{
+	static const char *const sub[] = { "forms", "settings", "demo" };
+	static const char *const built[] = { DS_FORMSDIR, DS_SETTINGSDIR,
+	    DS_DEMODIR };
+	const char *env;
+	int r;
+
+	if (which == DS_SHARE_SYSCONF) {
+		env = getenv("DOORSTEP_SYSCONFDIR");
+		r = snprintf(out, n, "%s", env != NULL && *env != '\0' ?
+		    env : DS_SYSCONFDIR);
+	} else if ((env = getenv("DOORSTEP_DATADIR")) != NULL &&
+	    *env != '\0')
+		r = snprintf(out, n, "%s/%s", env, sub[which]);
+	else
+		r = snprintf(out, n, "%s", built[which]);
+	return r < 0 || (size_t)r >= n ? -1 : 0;
+}
+
 int
 ds_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {

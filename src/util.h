@@ -25,6 +25,24 @@ enum ds_status	 ds_file_read(const char *path, size_t cap, char **out,
 enum ds_status	 ds_file_write_atomic(const char *path, const void *data,
 		    size_t len, int mode, struct ds_err *);
 
+/*
+ * The files the programs ship with.  An installed build has the standard
+ * places compiled in (make install: PREFIX/share/doorstep/forms, .../settings,
+ * .../demo, and SYSCONFDIR/doorstep); a build in the source tree points at
+ * forms/, forms/settings/, forms/demo/ and an /etc that does not exist.
+ * DOORSTEP_DATADIR=DIR (DIR/forms, DIR/settings, DIR/demo) and
+ * DOORSTEP_SYSCONFDIR=DIR override them (tests of an unpacked package).
+ */
+enum ds_share {
+	DS_SHARE_FORMS,		/* household.md and its CSV lists */
+	DS_SHARE_SETTINGS,	/* office settings files (*.json) */
+	DS_SHARE_DEMO,		/* demo.sh and its sample answers */
+	DS_SHARE_SYSCONF	/* defaults: office.conf */
+};
+
+/* Write the directory into out; -1 if it does not fit. */
+int		 ds_share_dir(enum ds_share, char *out, size_t n);
+
 /* fsync the directory that holds `path` (or `path` itself if a directory). */
 enum ds_status	 ds_dir_sync(const char *path, struct ds_err *);
 

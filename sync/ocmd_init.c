@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "cry.h"
 #include "i18n.h"
+#include "ocmd_util.h"
 #include "odb.h"
 #include "util.h"
 
@@ -28,8 +29,10 @@ office_init(const struct cli *cli, int argc, char **argv)
 	char db[1024];
 
 	(void)argv;
-	if (argc != 1 || cli->office_dir == NULL || *cli->office_dir == '\0')
+	if (argc != 1)
 		return cmd_usage(cli, &ocmd_init_entry);
+	if (office_need_dir(cli, &ocmd_init_entry) != 0)
+		return CMD_EXIT_USAGE;
 	ds_err_clear(&err);
 	if (cry_init(&err) != DS_OK ||
 	    ds_mkdir_p(cli->office_dir, 0700, &err) != DS_OK ||

@@ -8,7 +8,8 @@
  * CSV or XLSX by the file's suffix (report.h).  The problem data list
  * without --out is printed as text, one problem per line.  Area names come
  * from township.csv and village.csv in --forms DIR (default DIR/forms when
- * it exists); without them the report shows codes only.  The problem
+ * it exists, else the shipped forms, util.h ds_share_dir); without them the
+ * report shows codes only.  The problem
  * list re-checks records with the form --form FILE (default
  * FORMS/household.md when it exists) through the interview engine.
  * Definitions: docs/reports.md.
@@ -135,8 +136,10 @@ office_report(const struct cli *cli, int argc, char **argv)
 	int monthly, rc = CMD_EXIT_FAIL;
 
 	memset(&off, 0, sizeof(off));
-	if (argc < 2 || cli->office_dir == NULL || *cli->office_dir == '\0')
+	if (argc < 2)
 		return cmd_usage(cli, &ocmd_report_entry);
+	if (office_need_dir(cli, &ocmd_report_entry) != 0)
+		return CMD_EXIT_USAGE;
 	monthly = strcmp(argv[1], "monthly") == 0;
 	if ((!monthly && strcmp(argv[1], "quality") != 0) ||
 	    parse(argc, argv, &o) != 0)
@@ -162,6 +165,10 @@ office_report(const struct cli *cli, int argc, char **argv)
 	}
 	if (o.forms == NULL && snprintf(forms, sizeof(forms), "%s/forms",
 	    cli->office_dir) < (int)sizeof(forms) && ds_path_exists(forms))
+		o.forms = forms;
+	/* Last, the lists the programs ship with (/usr/share/doorstep). */
+	if (o.forms == NULL && ds_share_dir(DS_SHARE_FORMS, forms,
+	    sizeof(forms)) == 0 && ds_path_exists(forms))
 		o.forms = forms;
 	if (!monthly && o.form == NULL && o.forms != NULL &&
 	    snprintf(form, sizeof(form), "%s/household.md", o.forms) <

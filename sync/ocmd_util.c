@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "util.h"
 
 int
@@ -23,6 +24,21 @@ office_fail(const struct cli *cli, const char *name, const char *msg)
 }
 
 int
+office_need_dir(const struct cli *cli, const struct cmd_entry *e)
+{
+	char conf[4096];
+
+	if (cli->office_dir != NULL && *cli->office_dir != '\0')
+		return 0;
+	if (ds_share_dir(DS_SHARE_SYSCONF, conf, sizeof(conf)) != 0)
+		snprintf(conf, sizeof(conf), "/etc/doorstep");
+	fprintf(stderr, _("%s %s: no office directory: use --dir DIR, set "
+	    "DOORSTEP_OFFICE_DIR, or set DOORSTEP_OFFICE_DIR in "
+	    "%s/office.conf\n"), cli->progname, e->name, conf);
+	return cmd_usage(cli, e);
+}
+
+int
 office_open(const struct cli *cli, const struct cmd_entry *e,
     struct office *o, int need_secret)
 {
@@ -30,11 +46,8 @@ office_open(const struct cli *cli, const struct cmd_entry *e,
 	char p[PATH_MAX + 64];
 
 	memset(o, 0, sizeof(*o));
-	if (cli->office_dir == NULL || *cli->office_dir == '\0') {
-		fprintf(stderr, "%s %s: no office directory: use --dir DIR or "
-		    "set DOORSTEP_OFFICE_DIR\n", cli->progname, e->name);
-		return cmd_usage(cli, e);
-	}
+	if (office_need_dir(cli, e) != 0)
+		return CMD_EXIT_USAGE;
 	snprintf(o->dir, sizeof(o->dir), "%s", cli->office_dir);
 	ds_err_clear(&err);
 	if (cry_init(&err) != DS_OK)

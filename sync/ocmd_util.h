@@ -28,6 +28,13 @@ int	office_open(const struct cli *, const struct cmd_entry *,
 	    struct office *, int need_secret);
 void	office_close(struct office *);
 
+/*
+ * 0 when --dir, DOORSTEP_OFFICE_DIR or office.conf named the office
+ * directory; else print the one message every command gives for a missing
+ * directory, then the command's usage, and return CMD_EXIT_USAGE.
+ */
+int	office_need_dir(const struct cli *, const struct cmd_entry *);
+
 /* Print "PROG NAME: msg" to stderr and return CMD_EXIT_FAIL. */
 int	office_fail(const struct cli *, const char *name, const char *msg);
 

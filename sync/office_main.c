@@ -1,12 +1,21 @@
 /* doorstep: the township office program's entry point. */
 /*
- * The office command table; the commands live in sync/ocmd_*.c.
+ * The office command table; the commands live in sync/ocmd_*.c.  The
+ * office directory defaults to DOORSTEP_OFFICE_DIR in SYSCONFDIR's
+ * office.conf (/etc/doorstep/office.conf when installed), the file the
+ * systemd unit reads too.
  */
 #include "cmd.h"
 
-#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "i18n.h"
+#include "mem.h"
+#include "util.h"
+
+#define CONF_MAX	(64u << 10)
 
 extern const struct cmd_entry ocmd_init_entry;
 extern const struct cmd_entry ocmd_import_entry;
@@ -45,8 +54,47 @@ static const struct cmd_program program = {
 	NULL
 };
 
+/*
+ * DOORSTEP_OFFICE_DIR=VALUE from office.conf into the environment, unless
+ * it is set there already.  Shell-like lines; quotes around VALUE dropped.
+ */
+static void
+conf_office_dir(void)
+{
+	static const char key[] = "DOORSTEP_OFFICE_DIR=";
+	struct ds_err err;
+	char dir[4096], path[4096 + 16], *text = NULL, *line, *next, *v, *e;
+	size_t len;
+
+	if (getenv("DOORSTEP_OFFICE_DIR") != NULL ||
+	    ds_share_dir(DS_SHARE_SYSCONF, dir, sizeof(dir)) != 0)
+		return;
+	(void)snprintf(path, sizeof(path), "%s/office.conf", dir);
+	if (ds_file_read(path, CONF_MAX, &text, &len, &err) != DS_OK)
+		return;
+	for (line = text; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		line += strspn(line, " \t");
+		if (strncmp(line, key, sizeof(key) - 1) != 0)
+			continue;
+		v = line + sizeof(key) - 1;
+		e = v + strlen(v);
+		while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			*--e = '\0';
+		if (e - v >= 2 && (*v == '"' || *v == '\'') && e[-1] == *v) {
+			e[-1] = '\0';
+			v++;
+		}
+		if (*v != '\0')
+			(void)setenv("DOORSTEP_OFFICE_DIR", v, 0);
+	}
+	ds_free(text);
+}
+
 int
 main(int argc, char **argv)
 {
+	conf_office_dir();
 	return cmd_run(&program, argc, argv);
 }

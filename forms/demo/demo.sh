@@ -2,17 +2,39 @@
 # `make demo`: a demo office and laptop workspace with the default household
 # form and a few synthetic households, then the app, unlocked.
 #
-# Everything lives under build/demo (DOORSTEP_DEMO_DIR overrides) and is
-# recreated on every run.  The passphrase is public and the key derivation
-# uses the minimum cost: this workspace is for trying the app, never for
-# real households.  DOORSTEP_DEMO_NO_TUI=1 stops before opening the app
-# (tests/forms/t_demo.sh uses it).
+# Runs from the source tree (forms/demo/demo.sh, programs in build/rel) and
+# from an install (/usr/share/doorstep/demo/demo.sh, programs on PATH, forms
+# in /usr/share/doorstep/forms).  DOORSTEP_BIN names the programs'
+# directory.  Everything lives under DOORSTEP_DEMO_DIR (default build/demo
+# in the tree, ~/.cache/doorstep-demo installed) and is recreated on every
+# run.  The passphrase is public and the key derivation uses the minimum
+# cost: this workspace is for trying the app, never for real households.
+# DOORSTEP_DEMO_NO_TUI=1 stops before opening the app (tests/forms/t_demo.sh
+# uses it).
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${DOORSTEP_BIN:-$top/build/rel}
-demo=${DOORSTEP_DEMO_DIR:-$top/build/demo}
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -f "$here/../household.md" ]; then		# the source tree
+	forms=$(cd "$here/.." && pwd)
+	top=$(cd "$here/../.." && pwd)
+	bin=${DOORSTEP_BIN:-$top/build/rel}
+	demo=${DOORSTEP_DEMO_DIR:-$top/build/demo}
+else						# installed
+	forms=$(cd "$here/../forms" && pwd)
+	if [ -n "${DOORSTEP_BIN:-}" ]; then
+		bin=$DOORSTEP_BIN
+	else
+		bin=$(dirname "$(command -v doorstep)")
+	fi
+	demo=${DOORSTEP_DEMO_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/doorstep-demo}
+fi
 pass='doorstep-demo'
 
+# Recreated on every run: refuse to empty a directory that is not a demo.
+if [ -e "$demo" ] && [ ! -f "$demo/setup.log" ] &&
+    [ -n "$(ls -A "$demo" 2>/dev/null)" ]; then
+	echo "doorstep demo: $demo is not empty and not a demo; set DOORSTEP_DEMO_DIR" >&2
+	exit 1
+fi
 rm -rf "$demo"
 mkdir -p "$demo"
 DOORSTEP_PASSPHRASE=$pass
@@ -26,11 +48,11 @@ unset DOORSTEP_WORKSPACE DOORSTEP_OFFICE_DIR
 
 # The default form, installed where `fill FORM-ID` and the app look for it.
 mkdir -p "$demo/workspace/forms"
-cp "$top/forms/household.md" "$top"/forms/*.csv "$demo/workspace/forms/"
+cp "$forms/household.md" "$forms"/*.csv "$demo/workspace/forms/"
 chmod 600 "$demo/workspace/forms/"*
 
 n=0
-for f in "$top"/forms/demo/household-*.json; do
+for f in "$here"/household-*.json; do
 	"$bin/doorstep" --workspace "$demo/workspace" fill household \
 	    --answers "$f" --finalize >>"$demo/setup.log"
 	n=$((n + 1))

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Every command of both programs: `CMD --help` and `help CMD` exit 0 and
 # print the usage, the options and an example, in the chosen language
-# (--lang, DOORSTEP_LANG, the locale, else Chinese).  A command added
-# without help text (struct cmd_entry .help) fails here.
+# (--lang, DOORSTEP_LANG, the locale, else Chinese), and has a section in
+# the program's man page (docs/man/PROG.1), which groff reads without a
+# warning.  A command added without help text (struct cmd_entry .help) or
+# without its man-page section fails here.
 . "$(dirname "$0")/../lib.sh"
 
 # The command names a program's --help lists.
@@ -13,6 +15,10 @@ commands() {
 
 for p in "$DOORSTEP" "$DOORSTEP_OFFICE"; do
 	n=$(basename "$p")
+	man=$DS_TOP/docs/man/$n.1
+	if groff -man -Tutf8 -ww -z "$man" >"$T/groff" 2>&1 &&
+	    [ ! -s "$T/groff" ]; then ok "$n.1 formats without warnings"
+	else not_ok "$n.1 formats without warnings" "$(head -5 "$T/groff")"; fi
 	cmds=$(commands "$p")
 	[ "$(echo "$cmds" | wc -l)" -ge 10 ] && ok "$n lists its commands" ||
 	    not_ok "$n lists its commands" "$cmds"
@@ -45,6 +51,10 @@ for p in "$DOORSTEP" "$DOORSTEP_OFFICE"; do
 			not_ok "$n $c --help in English has no Chinese" \
 			    "$(grep -P '[\x{4e00}-\x{9fff}]' "$T/en")"
 		else ok "$n $c --help in English has no Chinese"; fi
+		# man: .SS "NAME ..." with roff's \- for each -
+		if grep -qF ".SS \"${c//-/\\-}" "$man"; then
+			ok "$n.1 has a section for $c"
+		else not_ok "$n.1 has a section for $c" "no .SS \"$c in $man"; fi
 		if cmp -s "$T/en" "$T/help"; then ok "$n help $c = $c --help"
 		else not_ok "$n help $c = $c --help" "$(diff "$T/en" "$T/help")"; fi
 	done <<<"$cmds"
