@@ -486,6 +486,7 @@ imp_bundle(struct odb *o, const struct cry_office_sec *sec,
 		return verdict(o, sec, RS_REJECTED, why, hash, res, err);
 	memcpy(res->bundle_id, h.bundle_id, 16);
 	memcpy(res->device_id, h.device_id, 16);
+	memcpy(res->office_id, h.office_id, 16);
 	res->seq_lo = h.seq_lo;
 	res->seq_hi = h.seq_hi;
 	odb_office_id(o, office_id);
@@ -597,6 +598,13 @@ imp_file(struct odb *o, const struct cry_office_sec *sec, const char *path,
 	ds_free(buf);
 	if (st != DS_OK)
 		return st;
+	if (rcpt_path != NULL)
+		rcpt_path[0] = '\0';
+	/* Nobody could use a receipt for these: no device, or another
+	 * office's laptop that trusts only its own office's key. */
+	if (res->status == RS_REJECTED && (imp_not_bundle(res->reason) ||
+	    res->reason == BR_OFFICE))
+		return DS_OK;
 	/* §7.4 step 12: the receipt leaves only after the commit. */
 	if ((st = ds_file_write_atomic(rp, res->receipt, res->receipt_len,
 	    0644, err)) != DS_OK)
@@ -604,6 +612,13 @@ imp_file(struct odb *o, const struct cry_office_sec *sec, const char *path,
 	if (rcpt_path != NULL)
 		snprintf(rcpt_path, PATH_MAX, "%s", rp);
 	return DS_OK;
+}
+
+int
+imp_not_bundle(int reason)
+{
+	return reason == BR_SIZE || reason == BR_MAGIC ||
+	    reason == BR_VERSION || reason == BR_HEADER;
 }
 
 enum ds_status

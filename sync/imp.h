@@ -29,6 +29,7 @@ struct imp_result {
 	int		 reason;	/* enum bundle_reason */
 	unsigned char	 bundle_id[16];
 	unsigned char	 device_id[16];
+	unsigned char	 office_id[16];	/* the office the bundle names */
 	uint32_t	 n_new, n_dup, n_conflict;
 	uint32_t	 n_held;	/* new, waiting for their parent */
 	uint32_t	 n_released;	/* held before, settled now */
@@ -48,11 +49,18 @@ void		 imp_result_free(struct imp_result *);
  * Import the bundle file at `path` and write its receipt durably to
  * `rcpt_dir`/NAME.rcpt (NAME = the bundle's file name without ".dsb"), or
  * next to the bundle when rcpt_dir is NULL.  The receipt path goes to
- * rcpt_path (PATH_MAX bytes) when not NULL.
+ * rcpt_path (PATH_MAX bytes) when not NULL.  No receipt is written, and
+ * rcpt_path is "", for a file that is not a bundle (imp_not_bundle: no
+ * header names a device to answer) or a bundle made for another office
+ * (BR_OFFICE: its laptop trusts only that office's key).
  */
 enum ds_status	 imp_file(struct odb *, const struct cry_office_sec *,
 		    const char *path, const char *rcpt_dir,
 		    struct imp_result *, char *rcpt_path, struct ds_err *);
+
+/* 1 when a rejection reason means the file is not a doorstep bundle at
+ * all (size, magic, version, header). */
+int		 imp_not_bundle(int reason);
 
 /* A fresh signed ack-state receipt for a device (GET .../acks). */
 enum ds_status	 imp_ack_state(struct odb *, const struct cry_office_sec *,

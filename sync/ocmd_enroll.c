@@ -2,8 +2,14 @@
 /*
  * FILE is a bundle the device signed (its key comes from the header and
  * the signature must verify); ID is a hex prefix of a device already seen.
- * Bundles held for the device are imported at once.
+ * Bundles held for the device are imported at once, and each gets a fresh
+ * receipt, named as import names it (SEQ-SEQ-BUNDLEID.rcpt), in --receipts
+ * DIR or else FILE's directory, where it replaces the "held" receipt that
+ * import wrote: the laptop's `sync ack` of it then retires the records.
+ * Enrolled by ID without --receipts, no file is written and the operator is
+ * told how the laptop gets them.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,12 +24,38 @@
 
 extern const struct cmd_entry ocmd_enroll_entry;
 
+struct held {
+	const char	*rdir;		/* NULL: write no receipts */
+	size_t		 n, written;
+	int		 failed;
+};
+
 static void
 held_cb(void *arg, const struct imp_result *r)
 {
-	(void)arg;
-	printf("  held bundle: %s (%u new)\n", receipt_status_str(r->status),
-	    r->n_new);
+	struct held *h = arg;
+	struct ds_err err;
+	char bid[2 * 16 + 1], path[PATH_MAX];
+
+	h->n++;
+	printf(_("  held bundle, sequence %llu-%llu: %s (%u new)\n"),
+	    (unsigned long long)r->seq_lo, (unsigned long long)r->seq_hi,
+	    receipt_status_str(r->status), r->n_new);
+	if (h->rdir == NULL || r->receipt == NULL)
+		return;
+	ds_hex_encode(r->bundle_id, 16, bid);
+	ds_err_clear(&err);
+	if (snprintf(path, sizeof(path), "%s/%llu-%llu-%s.rcpt", h->rdir,
+	    (unsigned long long)r->seq_lo, (unsigned long long)r->seq_hi,
+	    bid) >= (int)sizeof(path) || ds_file_write_atomic(path,
+	    r->receipt, r->receipt_len, 0644, &err) != DS_OK) {
+		fprintf(stderr, _("  cannot write the receipt %s: %s\n"), path,
+		    err.msg);
+		h->failed = 1;
+		return;
+	}
+	h->written++;
+	printf(_("  receipt %s\n"), path);
 }
 
 static int
@@ -33,38 +65,66 @@ office_enroll(const struct cli *cli, int argc, char **argv)
 	struct odb_device d;
 	struct ds_err err;
 	struct stat sb;
-	const char *label = NULL;
-	char *buf = NULL, id[33];
+	struct held h;
+	const char *label = NULL, *rdir = NULL;
+	char *buf = NULL, id[33], dir[PATH_MAX], *slash;
 	size_t len = 0;
 	enum ds_status st;
-	int rc;
+	int rc, file;
 
-	if (office_opt(&argc, argv, "--label", &label) == -1 || argc != 2)
+	if (office_opt(&argc, argv, "--label", &label) == -1 ||
+	    office_opt(&argc, argv, "--receipts", &rdir) == -1 || argc != 2)
 		return cmd_usage(cli, &ocmd_enroll_entry);
+	file = stat(argv[1], &sb) == 0 && S_ISREG(sb.st_mode);
+	/* Receipts: --receipts, else beside the bundle named. */
+	if (rdir == NULL && file) {
+		snprintf(dir, sizeof(dir), "%s", argv[1]);
+		if ((slash = strrchr(dir, '/')) != NULL)
+			*slash = '\0';
+		else
+			snprintf(dir, sizeof(dir), ".");
+		rdir = dir;
+	}
 	if ((rc = office_open(cli, &ocmd_enroll_entry, &o, 1)) != 0)
 		return rc;
 	ds_err_clear(&err);
-	if (stat(argv[1], &sb) == 0 && S_ISREG(sb.st_mode)) {
+	if (rdir != NULL && ds_mkdir_p(rdir, 0755, &err) != DS_OK) {
+		office_close(&o);
+		return office_fail(cli, "enroll", err.msg);
+	}
+	memset(&h, 0, sizeof(h));
+	h.rdir = rdir;
+	if (file) {
 		st = ds_file_read(argv[1], BUNDLE_FILE_MAX, &buf, &len, &err);
 		if (st == DS_OK)
 			st = imp_enroll(o.db, o.sec, NULL,
-			    (unsigned char *)buf, len, label, held_cb, NULL, &d,
+			    (unsigned char *)buf, len, label, held_cb, &h, &d,
 			    &err);
 		ds_free(buf);
 	} else
 		st = imp_enroll(o.db, o.sec, argv[1], NULL, 0, label, held_cb,
-		    NULL, &d, &err);
+		    &h, &d, &err);
 	office_close(&o);
 	if (st != DS_OK)
 		return office_fail(cli, "enroll", err.msg);
 	ds_hex_encode(d.device_id, 16, id);
-	printf("device %s enrolled\n", id);
-	return CMD_EXIT_OK;
+	printf(_("device %s enrolled\n"), id);
+	if (h.n > 0 && rdir != NULL)
+		printf(_("%zu fresh receipt(s) written to %s: take them back to "
+		    "the laptop for `doorstep sync ack`, which retires those "
+		    "records.\n"), h.written, rdir);
+	else if (h.n > 0)
+		printf(_("%zu held bundle(s) imported; no receipts written (no "
+		    "--receipts DIR). The laptop's `doorstep sync ack URL` "
+		    "fetches the office's acknowledgement state, or run enroll "
+		    "with --receipts DIR to write receipts for the stick.\n"),
+		    h.n);
+	return h.failed ? CMD_EXIT_FAIL : CMD_EXIT_OK;
 }
 
 const struct cmd_entry ocmd_enroll_entry = {
 	"enroll",
-	"[--label TEXT] BUNDLE_FILE|DEVICE_ID",
+	"[--label TEXT] [--receipts DIR] BUNDLE_FILE|DEVICE_ID",
 	N_("approve a device and import its held bundles"),
 	office_enroll,
 	N_("Options:\n"
@@ -73,6 +133,9 @@ const struct cmd_entry ocmd_enroll_entry = {
 	    "      digits of a device `devices` lists\n"
 	    "  --label TEXT\n"
 	    "      a name for the device (worker, village)\n"
+	    "  --receipts DIR\n"
+	    "      write the held bundles' fresh receipts here (default: the\n"
+	    "      directory of BUNDLE_FILE, replacing the held receipts)\n"
 	    "\n"
 	    "Example:\n"
 	    "  doorstep-office enroll --label \"Zhang San, Xiwei\" 0a1b2c3d\n")

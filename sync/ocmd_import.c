@@ -78,6 +78,85 @@ scan(struct names *l, const char *dir, int depth)
 	return rc;
 }
 
+/* What a refused file is, in the user's words (bundle.h reasons). */
+static const char *
+reason_text(int reason)
+{
+	switch (reason) {
+	case BR_SIZE:
+		return _("it is too small or too large to be one");
+	case BR_MAGIC:
+		return _("it does not begin the way every bundle does");
+	case BR_VERSION:
+		return _("it is a bundle version this program does not know "
+		    "(update doorstep-office)");
+	case BR_HEADER:
+		return _("its header is malformed");
+	case BR_LENGTH:
+		return _("the file is shorter or longer than its header says");
+	case BR_DEVICE_UNKNOWN:
+		return _("the device is not enrolled");
+	case BR_DEVICE_REVOKED:
+		return _("the device was revoked");
+	case BR_DEVICE_KEY:
+		return _("the device key differs from the enrolled one");
+	case BR_SIGNATURE:
+		return _("the signature does not verify");
+	case BR_LEDGER:
+		return _("a bundle with this id but other content was imported "
+		    "before");
+	case BR_SEAL:
+		return _("its key is not sealed to this office");
+	case BR_STREAM:
+		return _("its contents do not authenticate");
+	case BR_TRUNCATED:
+		return _("its contents end early");
+	case BR_INFLATE:
+		return _("its contents do not decompress");
+	case BR_PAYLOAD:
+		return _("its contents are malformed");
+	case BR_STORE:
+		return _("the office database failed");
+	default:
+		return _("it was refused");
+	}
+}
+
+/*
+ * A refusal, said once in the user's language: a file that is not a
+ * bundle, or a bundle for another office, gets no receipt and says why
+ * exporting again will or will not help.
+ */
+static void
+rejected(const struct office *o, const char *path,
+    const struct imp_result *r, const char *rp)
+{
+	char theirs[2 * CRY_ID_BYTES + 1], ours[2 * CRY_ID_BYTES + 1];
+
+	if (imp_not_bundle(r->reason)) {
+		printf(_("%s: not a doorstep bundle: %s.\n  Nothing was "
+		    "changed at the office and no receipt was written. Import "
+		    "the .dsb files that `doorstep sync export` writes.\n"),
+		    path, reason_text(r->reason));
+		return;
+	}
+	if (r->reason == BR_OFFICE) {
+		ds_hex_encode(r->office_id, CRY_ID_BYTES, theirs);
+		ds_hex_encode(o->pub.office_id, CRY_ID_BYTES, ours);
+		printf(_("%s: this bundle was made for another office (office "
+		    "%.8s; this office is %.8s).\n  Nothing was changed and no "
+		    "receipt was written. Exporting it again will not help: "
+		    "the laptop that made it is set up for the other office. "
+		    "Find out which township the laptop belongs to.\n"), path,
+		    theirs, ours);
+		return;
+	}
+	printf(_("%s: bundle refused: %s.\n  Nothing was changed at the "
+	    "office; the answers are still safe on the laptop: export again "
+	    "and import the new bundle.\n  receipt %s\n"), path,
+	    reason_text(r->reason), rp);
+}
+
 static int
 office_import(const struct cli *cli, int argc, char **argv)
 {
@@ -119,6 +198,12 @@ office_import(const struct cli *cli, int argc, char **argv)
 			bad = 1;
 			continue;
 		}
+		if (res.status == RS_REJECTED) {
+			rejected(&o, l.v[i], &res, rp);
+			imp_result_free(&res);
+			bad = 1;
+			continue;
+		}
 		ds_hex_encode(res.device_id, 16, id);
 		printf("%s: %s%s", l.v[i], res.replay ? "already " : "",
 		    receipt_status_str(res.status));
@@ -128,10 +213,7 @@ office_import(const struct cli *cli, int argc, char **argv)
 			    res.n_conflict, res.n_conflict == 1 ? "" : "s", id,
 			    (unsigned long long)res.seq_lo,
 			    (unsigned long long)res.seq_hi);
-		else if (res.status == RS_REJECTED) {
-			printf(" [%s]", bundle_reason_name(res.reason));
-			bad = 1;
-		} else if (res.status == RS_HELD)
+		else if (res.status == RS_HELD)
 			printf(" device %.8s awaiting `%s enroll %.8s`", id,
 			    cli->progname, id);
 		printf("\n  %s\n", res.msg);
