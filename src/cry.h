@@ -32,6 +32,7 @@
 #define CRY_SIGN_SK_BYTES	64	/* Ed25519 secret key (libsodium form) */
 #define CRY_SIG_BYTES		64	/* Ed25519 signature */
 #define CRY_HASH_BYTES		64	/* what cry_sign_hash signs: BLAKE2b-512 */
+#define CRY_HASH256_BYTES	32	/* BLAKE2b-256 (bundles, blind index) */
 #define CRY_SEAL_OVERHEAD	48	/* crypto_box_seal: epk(32) + tag(16) */
 #define CRY_AEAD_NONCE_BYTES	24	/* XChaCha20-Poly1305-IETF */
 #define CRY_AEAD_TAG_BYTES	16

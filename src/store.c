@@ -261,7 +261,7 @@ store_id_new(unsigned char id[STORE_ID_BYTES])
 void
 store_id_text(const unsigned char id[STORE_ID_BYTES], char out[STORE_UUID_TEXT])
 {
-	char h[33];
+	char h[2 * STORE_ID_BYTES + 1];
 
 	ds_hex_encode(id, STORE_ID_BYTES, h);
 	snprintf(out, STORE_UUID_TEXT, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8,
@@ -271,18 +271,19 @@ store_id_text(const unsigned char id[STORE_ID_BYTES], char out[STORE_UUID_TEXT])
 int
 store_id_parse(const char *str, unsigned char id[STORE_ID_BYTES])
 {
-	char h[33];
+	char h[2 * STORE_ID_BYTES + 1];
 	size_t i, n = 0;
 
 	for (i = 0; str[i] != '\0'; i++) {
 		if (str[i] == '-' && (i == 8 || i == 13 || i == 18 || i == 23))
 			continue;
-		if (n >= 32)
+		if (n >= 2 * STORE_ID_BYTES)
 			return -1;
 		h[n++] = str[i];
 	}
 	h[n] = '\0';
-	if (n != 32 || (i != 32 && i != 36))
+	if (n != 2 * STORE_ID_BYTES || (i != 2 * STORE_ID_BYTES &&
+	    i != STORE_UUID_TEXT - 1))
 		return -1;
 	return ds_hex_decode(h, id, STORE_ID_BYTES);
 }
@@ -528,7 +529,7 @@ db_uuid_make(struct store *s, struct ds_err *err)
 }
 
 enum ds_status
-store_open(const char *path, const unsigned char dek[32],
+store_open(const char *path, const unsigned char dek[CRY_KEY_BYTES],
     const unsigned char device_id[STORE_ID_BYTES], struct store **out,
     struct ds_err *err)
 {
@@ -634,16 +635,18 @@ meta_blob(struct store *s, const char *k, unsigned char *out, size_t n,
 }
 
 enum ds_status
-store_db_uuid(struct store *s, unsigned char out[16], struct ds_err *err)
+store_db_uuid(struct store *s, unsigned char out[STORE_ID_BYTES],
+    struct ds_err *err)
 {
-	return meta_blob(s, "db_uuid", out, 16, err);
+	return meta_blob(s, "db_uuid", out, STORE_ID_BYTES, err);
 }
 
 enum ds_status
-store_last_bundle_hash(struct store *s, unsigned char out[32],
+store_last_bundle_hash(struct store *s, unsigned char out[STORE_HASH_BYTES],
     struct ds_err *err)
 {
-	return meta_blob(s, "last_bundle_hash", out, 32, err);
+	return meta_blob(s, "last_bundle_hash", out,
+	    STORE_HASH_BYTES, err);
 }
 
 enum ds_status

@@ -26,9 +26,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cry.h"
 #include "status.h"
 
-#define STORE_ID_BYTES		16	/* record ids, revision ids, device id */
+/* record, revision, device and bundle ids; a bundle file's hash */
+#define STORE_ID_BYTES		CRY_ID_BYTES
+#define STORE_HASH_BYTES	CRY_HASH256_BYTES
 #define STORE_UUID_TEXT		37	/* 8-4-4-4-12 + NUL */
 #define STORE_ANSWERS_MAX	(4u << 20)	/* one revision's JSON */
 #define STORE_FORM_ID_MAX	128	/* bytes, form id and version */
@@ -58,7 +61,8 @@ int		 store_status_parse(const char *s, enum store_status *out);
  * device_id is this laptop's id, bound into every new revision's AD.
  * DS_ECORRUPT if the file is not a doorstep store or fails the check.
  */
-enum ds_status	 store_open(const char *path, const unsigned char dek[32],
+enum ds_status	 store_open(const char *path,
+		    const unsigned char dek[CRY_KEY_BYTES],
 		    const unsigned char device_id[STORE_ID_BYTES],
 		    struct store **out, struct ds_err *);
 /* Close and wipe the subkeys.  NULL is fine. */
@@ -321,8 +325,10 @@ enum ds_status	 store_outbox_count(struct store *,
  * range and are finalized become sent; audit "exported" per record.
  */
 enum ds_status	 store_outbox_mark_sent(struct store *, int64_t seq_lo,
-		    int64_t seq_hi, const unsigned char bundle_id[16],
-		    const unsigned char bundle_hash[32], struct ds_err *);
+		    int64_t seq_hi,
+		    const unsigned char bundle_id[STORE_ID_BYTES],
+		    const unsigned char bundle_hash[STORE_HASH_BYTES],
+		    struct ds_err *);
 
 /*
  * Apply a verified receipt for rows seq_lo..seq_hi: one transaction; the
@@ -340,7 +346,8 @@ enum ds_status	 store_outbox_ack(struct store *, int64_t seq_lo,
  * bundle_id (a receipt for that very bundle).  Idempotent.
  */
 enum ds_status	 store_outbox_ack_bundle(struct store *, int64_t seq_lo,
-		    int64_t seq_hi, const unsigned char bundle_id[16],
+		    int64_t seq_hi,
+		    const unsigned char bundle_id[STORE_ID_BYTES],
 		    struct ds_err *);
 
 /*
@@ -363,11 +370,13 @@ enum ds_status	 store_outbox_floor(struct store *, int64_t *out,
  * tells a restored backup (same id, sequence numbers reused) from a new
  * install.
  */
-enum ds_status	 store_db_uuid(struct store *, unsigned char out[16],
+enum ds_status	 store_db_uuid(struct store *,
+		    unsigned char out[STORE_ID_BYTES],
 		    struct ds_err *);
 
 /* Hash of the last bundle marked sent, or all zero before the first. */
-enum ds_status	 store_last_bundle_hash(struct store *, unsigned char out[32],
+enum ds_status	 store_last_bundle_hash(struct store *,
+		    unsigned char out[STORE_HASH_BYTES],
 		    struct ds_err *);
 
 /* Highest outbox sequence used so far (0 if none). */

@@ -28,7 +28,7 @@
 #define STORE_KIND_IDNUMBER	2	/* blind.kind: ID-card number */
 #define STORE_AD_MAX		512	/* bytes of one canonical AD */
 #define STORE_SUMMARY_NULL	0xffffu	/* summary string length: absent */
-#define STORE_BLIND_BYTES	32	/* blind index: keyed BLAKE2b-256 */
+#define STORE_BLIND_BYTES	CRY_HASH256_BYTES	/* keyed BLAKE2b-256 */
 #define STORE_LIST_CAP		(1u << 22)	/* records in one list */
 #define STORE_HISTORY_CAP	(1u << 20)	/* revisions, audit events */
 /* Summary plaintext: three strings, each a u16 length then bytes. */

@@ -162,7 +162,7 @@ store_outbox_count(struct store *s, struct store_outbox_counts *c,
 }
 
 /* Run a write script with ?1 = lo, ?2 = hi, ?3 = blob, ?4 = now,
- * ?5 = hash (32 bytes). */
+ * ?5 = hash (STORE_HASH_BYTES). */
 static enum ds_status
 outbox_write(struct store *s, const char *const *sqls, int64_t lo, int64_t hi,
     const unsigned char *blob, const unsigned char *hash, const char *what,
@@ -188,11 +188,13 @@ outbox_write(struct store *s, const char *const *sqls, int64_t lo, int64_t hi,
 		sqlite3_bind_int64(b, 1, lo);
 		sqlite3_bind_int64(b, 2, hi);
 		if (blob != NULL && sqlite3_bind_parameter_count(b) >= 3)
-			sqlite3_bind_blob(b, 3, blob, 16, SQLITE_STATIC);
+			sqlite3_bind_blob(b, 3, blob, STORE_ID_BYTES,
+			    SQLITE_STATIC);
 		if (sqlite3_bind_parameter_count(b) >= 4)
 			sqlite3_bind_int64(b, 4, ds_now());
 		if (hash != NULL && sqlite3_bind_parameter_count(b) >= 5)
-			sqlite3_bind_blob(b, 5, hash, 32, SQLITE_STATIC);
+			sqlite3_bind_blob(b, 5, hash, STORE_HASH_BYTES,
+			    SQLITE_STATIC);
 		rc = sqlite3_step(b);
 		sqlite3_finalize(b);
 		if (rc != SQLITE_DONE)
@@ -203,7 +205,8 @@ outbox_write(struct store *s, const char *const *sqls, int64_t lo, int64_t hi,
 
 enum ds_status
 store_outbox_mark_sent(struct store *s, int64_t lo, int64_t hi,
-    const unsigned char bundle_id[16], const unsigned char bundle_hash[32],
+    const unsigned char bundle_id[STORE_ID_BYTES],
+    const unsigned char bundle_hash[STORE_HASH_BYTES],
     struct ds_err *err)
 {
 	static const char *const sqls[] = {
@@ -242,7 +245,7 @@ store_outbox_ack(struct store *s, int64_t lo, int64_t hi, struct ds_err *err)
 
 enum ds_status
 store_outbox_ack_bundle(struct store *s, int64_t lo, int64_t hi,
-    const unsigned char bundle_id[16], struct ds_err *err)
+    const unsigned char bundle_id[STORE_ID_BYTES], struct ds_err *err)
 {
 	static const char *const sqls[] = {
 		"UPDATE outbox SET acked = 1 WHERE seq BETWEEN ?1 AND ?2 "

@@ -19,7 +19,8 @@
 #include "utf8.h"
 
 #define PAYLOAD_MAGIC	"DSPL"
-#define REC_FIXED	(16 * 3 + 4 + 8 + 8 * 3 + 1)	/* before strings */
+/* A record's fixed part, before its strings. */
+#define REC_FIXED	(CRY_ID_BYTES * 3 + 4 + 8 + 8 * 3 + 1)
 
 static const struct {
 	int		 num;
@@ -60,9 +61,9 @@ fail(int *why, int reason, struct ds_err *err, enum ds_status st,
 int
 bundle_rev_has_parent(const struct bundle_rev *r)
 {
-	static const unsigned char zero[16];
+	static const unsigned char zero[CRY_ID_BYTES];
 
-	return memcmp(r->parent_rev_id, zero, 16) != 0;
+	return memcmp(r->parent_rev_id, zero, CRY_ID_BYTES) != 0;
 }
 
 /* ---- little-endian writer and bounded reader ------------------------ */
@@ -143,9 +144,9 @@ put_rev(struct ds_buf *b, const struct bundle_rev *r)
 
 	if ((st = ds_buf_add_le(b, 0, 4)) != DS_OK)	/* length, patched below */
 		return st;
-	if ((st = ds_buf_add(b, r->record_uuid, 16)) != DS_OK ||
-	    (st = ds_buf_add(b, r->rev_id, 16)) != DS_OK ||
-	    (st = ds_buf_add(b, r->parent_rev_id, 16)) != DS_OK ||
+	if ((st = ds_buf_add(b, r->record_uuid, CRY_ID_BYTES)) != DS_OK ||
+	    (st = ds_buf_add(b, r->rev_id, CRY_ID_BYTES)) != DS_OK ||
+	    (st = ds_buf_add(b, r->parent_rev_id, CRY_ID_BYTES)) != DS_OK ||
 	    (st = ds_buf_add_le(b, r->rev_no, 4)) != DS_OK ||
 	    (st = ds_buf_add_le(b, r->device_seq, 8)) != DS_OK ||
 	    (st = ds_buf_add_le(b, (uint64_t)r->t_start, 8)) != DS_OK ||
@@ -408,9 +409,9 @@ parse_rev(struct ds_rd *r, size_t len, const struct bundle_header *h,
 	sub.off = 0;
 	sub.bad = 0;
 	r->off += len;
-	ds_rd_mem(&sub, v->record_uuid, 16);
-	ds_rd_mem(&sub, v->rev_id, 16);
-	ds_rd_mem(&sub, v->parent_rev_id, 16);
+	ds_rd_mem(&sub, v->record_uuid, CRY_ID_BYTES);
+	ds_rd_mem(&sub, v->rev_id, CRY_ID_BYTES);
+	ds_rd_mem(&sub, v->parent_rev_id, CRY_ID_BYTES);
 	v->rev_no = (uint32_t)ds_rd_le(&sub, 4);
 	v->device_seq = ds_rd_le(&sub, 8);
 	v->t_start = (int64_t)ds_rd_le(&sub, 8);
@@ -431,7 +432,7 @@ parse_rev(struct ds_rd *r, size_t len, const struct bundle_header *h,
 	v->deleted = (int)flags;
 	if (v->rev_no < 1)
 		return *msg = "revision number 0", -1;
-	if (memcmp(v->rev_id, v->parent_rev_id, 16) == 0)
+	if (memcmp(v->rev_id, v->parent_rev_id, CRY_ID_BYTES) == 0)
 		return *msg = "revision is its own parent", -1;
 	if (v->device_seq < h->seq_lo || v->device_seq > h->seq_hi)
 		return *msg = "sequence number outside the bundle range", -1;
@@ -629,7 +630,7 @@ deflate_all(const unsigned char *in, size_t n, unsigned char **out,
 enum ds_status
 bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
     size_t n, const struct cry_signkey *dev,
-    const struct cry_office_pub *office, unsigned char bundle_id[16],
+    const struct cry_office_pub *office, unsigned char bundle_id[CRY_ID_BYTES],
     unsigned char **out, size_t *outlen, struct ds_err *err)
 {
 	struct ds_buf pl, f;
@@ -637,7 +638,8 @@ bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
 	struct cryb_hash *hh = NULL;
 	unsigned char *comp = NULL, *chunk = NULL;
 	unsigned char sealed[CRYB_SEALED_KEY_BYTES], sshdr[CRYB_SS_HEADER_BYTES];
-	unsigned char kid[CRY_KEYID_BYTES], hdrhash[32], h[CRY_HASH_BYTES];
+	unsigned char kid[CRY_KEYID_BYTES], hdrhash[CRY_HASH256_BYTES],
+	    h[CRY_HASH_BYTES];
 	unsigned char sig[CRY_SIG_BYTES];
 	size_t comp_len = 0, i, off, take, hdr_len, nchunks;
 	uint32_t csize;
@@ -670,24 +672,24 @@ bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
 		goto out;
 
 	/* Header. */
-	cry_random(bundle_id, 16);
+	cry_random(bundle_id, CRY_ID_BYTES);
 	cry_key_id(dev->pk, sizeof(dev->pk), kid);
 	if ((st = ds_buf_add(&f, BUNDLE_MAGIC, 6)) != DS_OK ||
 	    (st = ds_buf_add_le(&f, BUNDLE_VERSION, 2)) != DS_OK ||
 	    (st = ds_buf_add_le(&f, 0, 4)) != DS_OK ||	/* header_len, patched */
-	    (st = ds_buf_add(&f, bundle_id, 16)) != DS_OK ||
-	    (st = ds_buf_add(&f, m->device_id, 16)) != DS_OK ||
-	    (st = ds_buf_add(&f, dev->pk, 32)) != DS_OK ||
+	    (st = ds_buf_add(&f, bundle_id, CRY_ID_BYTES)) != DS_OK ||
+	    (st = ds_buf_add(&f, m->device_id, CRY_ID_BYTES)) != DS_OK ||
+	    (st = ds_buf_add(&f, dev->pk, CRY_SIGN_PK_BYTES)) != DS_OK ||
 	    (st = ds_buf_add(&f, kid, 8)) != DS_OK ||
-	    (st = ds_buf_add(&f, office->office_id, 16)) != DS_OK)
+	    (st = ds_buf_add(&f, office->office_id, CRY_ID_BYTES)) != DS_OK)
 		goto out;
 	cry_key_id(office->box_pk, sizeof(office->box_pk), kid);
 	if ((st = ds_buf_add(&f, kid, 8)) != DS_OK ||
-	    (st = ds_buf_add(&f, m->db_uuid, 16)) != DS_OK ||
+	    (st = ds_buf_add(&f, m->db_uuid, CRY_ID_BYTES)) != DS_OK ||
 	    (st = ds_buf_add_le(&f, m->seq_lo, 8)) != DS_OK ||
 	    (st = ds_buf_add_le(&f, m->seq_hi, 8)) != DS_OK ||
 	    (st = ds_buf_add_le(&f, n, 4)) != DS_OK ||
-	    (st = ds_buf_add(&f, m->prev_hash, 32)) != DS_OK ||
+	    (st = ds_buf_add(&f, m->prev_hash, BUNDLE_HASH_BYTES)) != DS_OK ||
 	    (st = ds_buf_add_le(&f, (uint64_t)m->created_at, 8)) != DS_OK ||
 	    (st = ds_buf_add_le(&f, m->schema_ver, 4)) != DS_OK ||
 	    (st = ds_buf_add_le(&f, 1, 1)) != DS_OK ||	/* zlib */
@@ -790,17 +792,17 @@ bundle_parse_header(const unsigned char *buf, size_t len,
 	    h->header_len > BUNDLE_HEADER_MAX || h->header_len > len)
 		return fail(why, BR_HEADER, err, DS_EPARSE, "header length");
 	r.n = h->header_len;	/* the header parse stays inside the header */
-	ds_rd_mem(&r, h->bundle_id, 16);
-	ds_rd_mem(&r, h->device_id, 16);
-	ds_rd_mem(&r, h->device_pk, 32);
+	ds_rd_mem(&r, h->bundle_id, CRY_ID_BYTES);
+	ds_rd_mem(&r, h->device_id, CRY_ID_BYTES);
+	ds_rd_mem(&r, h->device_pk, CRY_SIGN_PK_BYTES);
 	ds_rd_mem(&r, h->device_kid, 8);
-	ds_rd_mem(&r, h->office_id, 16);
+	ds_rd_mem(&r, h->office_id, CRY_ID_BYTES);
 	ds_rd_mem(&r, h->office_kid, 8);
-	ds_rd_mem(&r, h->db_uuid, 16);
+	ds_rd_mem(&r, h->db_uuid, CRY_ID_BYTES);
 	h->seq_lo = ds_rd_le(&r, 8);
 	h->seq_hi = ds_rd_le(&r, 8);
 	h->record_count = (uint32_t)ds_rd_le(&r, 4);
-	ds_rd_mem(&r, h->prev_hash, 32);
+	ds_rd_mem(&r, h->prev_hash, BUNDLE_HASH_BYTES);
 	h->created_at = (int64_t)ds_rd_le(&r, 8);
 	h->schema_ver = (uint32_t)ds_rd_le(&r, 4);
 	h->compression = (uint8_t)ds_rd_le(&r, 1);
@@ -931,7 +933,7 @@ bundle_open(const unsigned char *buf, size_t len,
 {
 	struct cryb_stream *ss = NULL;
 	unsigned char *comp = NULL, *plain = NULL;
-	unsigned char hdrhash[32];
+	unsigned char hdrhash[CRY_HASH256_BYTES];
 	const unsigned char *c;
 	size_t i, off, take;
 	enum ds_status st;

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "cry.h"
+#include "cry_bundle.h"
 #include "status.h"
 
 #define BUNDLE_MAGIC		"DSBNDL"
@@ -46,7 +47,7 @@
 #define BUNDLE_ANSWERS_MAX	(1u << 20)
 #define BUNDLE_AUDIT_MAX	(1u << 20)
 #define BUNDLE_CONSENT_MAX	(64u << 10)
-#define BUNDLE_HASH_BYTES	32	/* bundle hash: BLAKE2b-256(file) */
+#define BUNDLE_HASH_BYTES	CRY_HASH256_BYTES /* BLAKE2b-256(file) */
 #define BUNDLE_TRAILER_BYTES	CRY_SIG_BYTES
 
 /* Why a bundle was refused.  Stable numbers: receipts carry them. */
@@ -98,13 +99,13 @@ struct bundle_form {
 struct bundle_header {
 	uint16_t		 version;
 	uint32_t		 header_len;
-	unsigned char		 bundle_id[16];
-	unsigned char		 device_id[16];
+	unsigned char		 bundle_id[CRY_ID_BYTES];
+	unsigned char		 device_id[CRY_ID_BYTES];
 	unsigned char		 device_pk[CRY_SIGN_PK_BYTES];
 	unsigned char		 device_kid[CRY_KEYID_BYTES];
-	unsigned char		 office_id[16];
+	unsigned char		 office_id[CRY_ID_BYTES];
 	unsigned char		 office_kid[CRY_KEYID_BYTES];
-	unsigned char		 db_uuid[16];
+	unsigned char		 db_uuid[CRY_ID_BYTES];
 	uint64_t		 seq_lo, seq_hi;
 	uint32_t		 record_count;
 	unsigned char		 prev_hash[BUNDLE_HASH_BYTES];
@@ -115,7 +116,7 @@ struct bundle_header {
 	uint64_t		 plain_len;	/* inflated payload bytes */
 	uint64_t		 comp_len;	/* deflated payload bytes */
 	unsigned char		 sealed_key[80];
-	unsigned char		 ss_header[24];
+	unsigned char		 ss_header[CRYB_SS_HEADER_BYTES];
 	struct bundle_bytes	 app_ver;
 	uint8_t			 nforms;
 	struct bundle_form	 forms[BUNDLE_FORMS_MAX];
@@ -130,9 +131,9 @@ struct bundle_header {
  * payload they point into the payload's plaintext.
  */
 struct bundle_rev {
-	unsigned char		 record_uuid[16];
-	unsigned char		 rev_id[16];
-	unsigned char		 parent_rev_id[16];	/* zero: none */
+	unsigned char		 record_uuid[CRY_ID_BYTES];
+	unsigned char		 rev_id[CRY_ID_BYTES];
+	unsigned char		 parent_rev_id[CRY_ID_BYTES];	/* zero: none */
 	uint32_t		 rev_no;
 	uint64_t		 device_seq;
 	int64_t			 t_start, t_end, saved_at;
@@ -155,8 +156,8 @@ int		 bundle_rev_has_parent(const struct bundle_rev *);
 
 /* What the builder needs beyond the revisions. */
 struct bundle_meta {
-	unsigned char		 device_id[16];
-	unsigned char		 db_uuid[16];
+	unsigned char		 device_id[CRY_ID_BYTES];
+	unsigned char		 db_uuid[CRY_ID_BYTES];
 	uint64_t		 seq_lo, seq_hi;
 	unsigned char		 prev_hash[BUNDLE_HASH_BYTES];
 	int64_t			 created_at;
@@ -179,7 +180,7 @@ enum ds_status	 bundle_build(const struct bundle_meta *,
 		    const struct bundle_rev *, size_t n,
 		    const struct cry_signkey *device,
 		    const struct cry_office_pub *office,
-		    unsigned char bundle_id[16],
+		    unsigned char bundle_id[CRY_ID_BYTES],
 		    unsigned char **out, size_t *outlen, struct ds_err *);
 
 /* BLAKE2b-256 of the whole file: the id of its exact bytes. */

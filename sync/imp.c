@@ -41,20 +41,21 @@ imp_result_free(struct imp_result *r)
 /* Fill the parts of a receipt every outcome shares, and sign it. */
 static enum ds_status
 sign_receipt(struct odb *o, const struct cry_office_sec *sec,
-    struct receipt *rc, const unsigned char hash[32], struct imp_result *res,
+    struct receipt *rc, const unsigned char hash[BUNDLE_HASH_BYTES],
+    struct imp_result *res,
     struct ds_err *err)
 {
-	unsigned char seed[16 + 32 + 16 + 1];
+	unsigned char seed[2 * CRY_ID_BYTES + BUNDLE_HASH_BYTES + 1];
 	struct odb_range *rg;
 	size_t n = 0, i;
 	enum ds_status st;
 
 	odb_office_id(o, rc->office_id);
 	cry_key_id(sec->sign.pk, sizeof(sec->sign.pk), rc->office_kid);
-	memcpy(rc->device_id, res->device_id, 16);
-	memcpy(rc->bundle_id, res->bundle_id, 16);
+	memcpy(rc->device_id, res->device_id, CRY_ID_BYTES);
+	memcpy(rc->bundle_id, res->bundle_id, CRY_ID_BYTES);
 	if (hash != NULL)
-		memcpy(rc->bundle_hash, hash, 32);
+		memcpy(rc->bundle_hash, hash, BUNDLE_HASH_BYTES);
 	rc->status = (uint8_t)res->status;
 	rc->reason = (uint16_t)res->reason;
 	rc->n_new = res->n_new;
@@ -63,11 +64,12 @@ sign_receipt(struct odb *o, const struct cry_office_sec *sec,
 	rc->office_time = ds_now();
 	snprintf(rc->msg, sizeof(rc->msg), "%s", res->msg);
 	/* Derived id: a rerun after a crash yields the same receipt. */
-	memcpy(seed, rc->office_id, 16);
-	memcpy(seed + 16, rc->bundle_hash, 32);
-	memcpy(seed + 48, rc->device_id, 16);
-	seed[64] = rc->status;
-	cry_hash(rc->receipt_id, 16, NULL, 0, seed, sizeof(seed));
+	memcpy(seed, rc->office_id, CRY_ID_BYTES);
+	memcpy(seed + CRY_ID_BYTES, rc->bundle_hash, BUNDLE_HASH_BYTES);
+	memcpy(seed + CRY_ID_BYTES + BUNDLE_HASH_BYTES, rc->device_id,
+	    CRY_ID_BYTES);
+	seed[sizeof(seed) - 1] = rc->status;
+	cry_hash(rc->receipt_id, CRY_ID_BYTES, NULL, 0, seed, sizeof(seed));
 	rc->nranges = 0;
 	rc->contiguous = 0;
 	if (res->status != RS_REJECTED && res->status != RS_HELD) {
@@ -93,7 +95,8 @@ sign_receipt(struct odb *o, const struct cry_office_sec *sec,
 /* Build a verdict without touching the database beyond reading acks. */
 static enum ds_status
 verdict(struct odb *o, const struct cry_office_sec *sec, int status,
-    int reason, const unsigned char hash[32], struct imp_result *res,
+    int reason, const unsigned char hash[BUNDLE_HASH_BYTES],
+    struct imp_result *res,
     struct ds_err *err)
 {
 	struct receipt *rc;
@@ -125,7 +128,7 @@ check_forks(struct odb *o, const unsigned char *record_uuid,
     const unsigned char *parent, const unsigned char *rev_id,
     struct imp_result *res, struct ds_err *err)
 {
-	unsigned char sib[SIBLINGS_MAX][16];
+	unsigned char sib[SIBLINGS_MAX][CRY_ID_BYTES];
 	char *pa = NULL, *ra = NULL, *sa = NULL, q[1024];
 	size_t n, i;
 	enum ds_status st;
@@ -221,7 +224,7 @@ diagnose(struct odb *o, const struct bundle_header *h,
     struct ds_err *err)
 {
 	struct odb_alert a;
-	unsigned char other[16];
+	unsigned char other[CRY_ID_BYTES];
 	char ra[33], rb[33];
 	enum ds_status st;
 	int found;
@@ -235,12 +238,12 @@ diagnose(struct odb *o, const struct bundle_header *h,
 	if (!is_new)		/* a resend: the alert was raised before */
 		return DS_OK;
 	memset(&a, 0, sizeof(a));
-	memcpy(a.device_id, h->device_id, 16);
-	memcpy(a.bundle_id, h->bundle_id, 16);
+	memcpy(a.device_id, h->device_id, CRY_ID_BYTES);
+	memcpy(a.bundle_id, h->bundle_id, CRY_ID_BYTES);
 	a.kind = ODB_ALERT_ROLLBACK;
 	a.at = ds_now();
-	ds_hex_encode(r->rev_id, 16, ra);
-	ds_hex_encode(other, 16, rb);
+	ds_hex_encode(r->rev_id, CRY_ID_BYTES, ra);
+	ds_hex_encode(other, CRY_ID_BYTES, rb);
 	snprintf(a.detail, sizeof(a.detail), "sequence %llu was revision "
 	    "%.12s and is now %.12s: the laptop was probably restored from a "
 	    "backup; both revisions are kept, check its gaps",
@@ -260,11 +263,11 @@ check_db(struct odb *o, const struct bundle_header *h, struct ds_err *err)
 	    err)) != DS_OK || seen || !any)
 		return st;
 	memset(&a, 0, sizeof(a));
-	memcpy(a.device_id, h->device_id, 16);
-	memcpy(a.bundle_id, h->bundle_id, 16);
+	memcpy(a.device_id, h->device_id, CRY_ID_BYTES);
+	memcpy(a.bundle_id, h->bundle_id, CRY_ID_BYTES);
 	a.kind = ODB_ALERT_NEW_DB;
 	a.at = ds_now();
-	ds_hex_encode(h->db_uuid, 16, u);
+	ds_hex_encode(h->db_uuid, CRY_ID_BYTES, u);
 	snprintf(a.detail, sizeof(a.detail), "the device now sends from "
 	    "another records database (%.12s): reinstalled or restored; "
 	    "check its gaps", u);
@@ -283,7 +286,8 @@ count_rollback(void *arg, const struct odb_alert *a)
 static enum ds_status
 store(struct odb *o, const struct cry_office_sec *sec,
     const struct bundle_header *h, const struct bundle_payload *pl,
-    const unsigned char hash[32], struct imp_result *res, struct ds_err *err)
+    const unsigned char hash[BUNDLE_HASH_BYTES], struct imp_result *res,
+    struct ds_err *err)
 {
 	struct odb_ledger l;
 	struct receipt *rc = NULL;
@@ -345,11 +349,11 @@ store(struct odb *o, const struct cry_office_sec *sec,
 	if ((st = sign_receipt(o, sec, rc, hash, res, err)) != DS_OK)
 		goto out;
 	memset(&l, 0, sizeof(l));
-	memcpy(l.bundle_id, h->bundle_id, 16);
-	memcpy(l.bundle_hash, hash, 32);
-	memcpy(l.device_id, h->device_id, 16);
-	memcpy(l.db_uuid, h->db_uuid, 16);
-	memcpy(l.prev_hash, h->prev_hash, 32);
+	memcpy(l.bundle_id, h->bundle_id, CRY_ID_BYTES);
+	memcpy(l.bundle_hash, hash, BUNDLE_HASH_BYTES);
+	memcpy(l.device_id, h->device_id, CRY_ID_BYTES);
+	memcpy(l.db_uuid, h->db_uuid, CRY_ID_BYTES);
+	memcpy(l.prev_hash, h->prev_hash, BUNDLE_HASH_BYTES);
 	l.seq_lo = h->seq_lo;
 	l.seq_hi = h->seq_hi;
 	l.record_count = h->record_count;
@@ -435,7 +439,8 @@ out:
 static enum ds_status
 hold(struct odb *o, const struct cry_office_sec *sec,
     const struct bundle_header *h, int known, const unsigned char *buf,
-    size_t len, const unsigned char hash[32], struct imp_result *res,
+    size_t len, const unsigned char hash[BUNDLE_HASH_BYTES],
+    struct imp_result *res,
     struct ds_err *err)
 {
 	struct odb_device d;
@@ -445,8 +450,8 @@ hold(struct odb *o, const struct cry_office_sec *sec,
 		return st;
 	if (!known) {
 		memset(&d, 0, sizeof(d));
-		memcpy(d.device_id, h->device_id, 16);
-		memcpy(d.sign_pk, h->device_pk, 32);
+		memcpy(d.device_id, h->device_id, CRY_ID_BYTES);
+		memcpy(d.sign_pk, h->device_pk, CRY_SIGN_PK_BYTES);
 		d.state = ODB_DEV_PENDING;
 		if ((st = odb_device_put(o, &d, err)) != DS_OK)
 			goto out;
@@ -472,7 +477,8 @@ imp_bundle(struct odb *o, const struct cry_office_sec *sec,
 	struct odb_device dev;
 	struct odb_ledger led;
 	struct ds_err why_err;
-	unsigned char hash[32], office_id[16], kid[CRY_KEYID_BYTES];
+	unsigned char hash[BUNDLE_HASH_BYTES], office_id[CRY_ID_BYTES],
+	    kid[CRY_KEYID_BYTES];
 	enum ds_status st;
 	int why = BR_OK;
 
@@ -484,14 +490,14 @@ imp_bundle(struct odb *o, const struct cry_office_sec *sec,
 	/* 1-2: caps and the strict header. */
 	if (bundle_parse_header(buf, len, &h, &why, &why_err) != DS_OK)
 		return verdict(o, sec, RS_REJECTED, why, hash, res, err);
-	memcpy(res->bundle_id, h.bundle_id, 16);
-	memcpy(res->device_id, h.device_id, 16);
-	memcpy(res->office_id, h.office_id, 16);
+	memcpy(res->bundle_id, h.bundle_id, CRY_ID_BYTES);
+	memcpy(res->device_id, h.device_id, CRY_ID_BYTES);
+	memcpy(res->office_id, h.office_id, CRY_ID_BYTES);
 	res->seq_lo = h.seq_lo;
 	res->seq_hi = h.seq_hi;
 	odb_office_id(o, office_id);
 	cry_key_id(sec->box_pk, sizeof(sec->box_pk), kid);
-	if (memcmp(h.office_id, office_id, 16) != 0 ||
+	if (memcmp(h.office_id, office_id, CRY_ID_BYTES) != 0 ||
 	    memcmp(h.office_kid, kid, sizeof(kid)) != 0)
 		return verdict(o, sec, RS_REJECTED, BR_OFFICE, hash, res, err);
 	/* 3: the device key. */
@@ -501,7 +507,8 @@ imp_bundle(struct odb *o, const struct cry_office_sec *sec,
 	if (st == DS_OK && dev.state == ODB_DEV_REVOKED)
 		return verdict(o, sec, RS_REJECTED, BR_DEVICE_REVOKED, hash,
 		    res, err);
-	if (st == DS_OK && memcmp(dev.sign_pk, h.device_pk, 32) != 0)
+	if (st == DS_OK && memcmp(dev.sign_pk, h.device_pk, CRY_SIGN_PK_BYTES)
+	    != 0)
 		return verdict(o, sec, RS_REJECTED, BR_DEVICE_KEY, hash, res,
 		    err);
 	/* 4: the signature. */
@@ -512,7 +519,7 @@ imp_bundle(struct odb *o, const struct cry_office_sec *sec,
 	/* 5: the ledger. */
 	st = odb_ledger_get(o, h.bundle_id, &led, err);
 	if (st == DS_OK) {
-		if (memcmp(led.bundle_hash, hash, 32) != 0) {
+		if (memcmp(led.bundle_hash, hash, BUNDLE_HASH_BYTES) != 0) {
 			ds_free(led.receipt);
 			return verdict(o, sec, RS_REJECTED, BR_LEDGER, hash,
 			    res, err);
@@ -623,7 +630,8 @@ imp_not_bundle(int reason)
 
 enum ds_status
 imp_ack_state(struct odb *o, const struct cry_office_sec *sec,
-    const unsigned char device_id[16], unsigned char **out, size_t *outlen,
+    const unsigned char device_id[CRY_ID_BYTES], unsigned char **out,
+    size_t *outlen,
     struct ds_err *err)
 {
 	struct imp_result res;
@@ -632,7 +640,7 @@ imp_ack_state(struct odb *o, const struct cry_office_sec *sec,
 	int n_rb;
 
 	memset(&res, 0, sizeof(res));
-	memcpy(res.device_id, device_id, 16);
+	memcpy(res.device_id, device_id, CRY_ID_BYTES);
 	res.status = RS_ACKSTATE;
 	snprintf(res.msg, sizeof(res.msg), "乡镇已确认收到的记录。 What the "
 	    "office holds for this device.");
@@ -655,7 +663,7 @@ struct enroll_ctx {
 	const struct cry_office_sec	*sec;
 	void				(*cb)(void *, const struct imp_result *);
 	void				*arg;
-	unsigned char			 ids[64][16];
+	unsigned char			 ids[64][CRY_ID_BYTES];
 	size_t				 n;
 };
 
@@ -668,7 +676,7 @@ collect_cb(void *arg, const unsigned char *id, const unsigned char *b,
 	(void)b;
 	(void)len;
 	if (c->n < 64)
-		memcpy(c->ids[c->n++], id, 16);
+		memcpy(c->ids[c->n++], id, CRY_ID_BYTES);
 	return 0;
 }
 
@@ -684,7 +692,7 @@ fetch_cb(void *arg, const unsigned char *id, const unsigned char *b,
 {
 	struct one_ctx *c = arg;
 
-	if (memcmp(id, c->id, 16) != 0 || c->copy != NULL)
+	if (memcmp(id, c->id, CRY_ID_BYTES) != 0 || c->copy != NULL)
 		return 0;
 	if ((c->copy = ds_malloc(len ? len : 1)) != NULL) {
 		memcpy(c->copy, b, len);
@@ -714,12 +722,13 @@ imp_enroll(struct odb *o, const struct cry_office_sec *sec,
 			return err != NULL ? err->code : DS_EPARSE;
 		st = odb_device_get(o, h.device_id, out, err);
 		if (st == DS_ENOENT) {
-			memcpy(out->device_id, h.device_id, 16);
-			memcpy(out->sign_pk, h.device_pk, 32);
+			memcpy(out->device_id, h.device_id, CRY_ID_BYTES);
+			memcpy(out->sign_pk, h.device_pk, CRY_SIGN_PK_BYTES);
 			out->state = ODB_DEV_PENDING;
 		} else if (st != DS_OK)
 			return st;
-		else if (memcmp(out->sign_pk, h.device_pk, 32) != 0)
+		else if (memcmp(out->sign_pk, h.device_pk, CRY_SIGN_PK_BYTES)
+		    != 0)
 			return ds_err_set(err, DS_EREJECT, "the bundle's "
 			    "device key differs from the one on record");
 	} else if (prefix == NULL)
@@ -780,7 +789,7 @@ drop_cb(void *arg, const unsigned char *id, const unsigned char *b,
 	(void)b;
 	(void)len;
 	if (c->n < 64)
-		memcpy(c->ids[c->n++], id, 16);
+		memcpy(c->ids[c->n++], id, CRY_ID_BYTES);
 	return c->n == 64;
 }
 

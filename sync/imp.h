@@ -27,8 +27,8 @@
 struct imp_result {
 	int		 status;	/* enum receipt_status */
 	int		 reason;	/* enum bundle_reason */
-	unsigned char	 bundle_id[16];
-	unsigned char	 device_id[16];
+	unsigned char	 bundle_id[CRY_ID_BYTES];
+	unsigned char	 device_id[CRY_ID_BYTES];
 	unsigned char	 office_id[16];	/* the office the bundle names */
 	uint32_t	 n_new, n_dup, n_conflict;
 	uint32_t	 n_held;	/* new, waiting for their parent */
@@ -64,7 +64,8 @@ int		 imp_not_bundle(int reason);
 
 /* A fresh signed ack-state receipt for a device (GET .../acks). */
 enum ds_status	 imp_ack_state(struct odb *, const struct cry_office_sec *,
-		    const unsigned char device_id[16], unsigned char **out,
+		    const unsigned char device_id[CRY_ID_BYTES],
+		    unsigned char **out,
 		    size_t *outlen, struct ds_err *);
 
 /*

@@ -42,8 +42,8 @@ struct pack_opts {
 #define PACK_BUNDLE_BYTES	(32u << 20)
 
 struct pack_result {
-	unsigned char	 bundle_id[16];
-	unsigned char	 hash[32];	/* BLAKE2b-256 of the file */
+	unsigned char	 bundle_id[STORE_ID_BYTES];
+	unsigned char	 hash[STORE_HASH_BYTES];	/* BLAKE2b-256, file */
 	int64_t		 seq_lo, seq_hi;
 	size_t		 n_records;	/* revisions in the bundle */
 	size_t		 size;
@@ -56,7 +56,8 @@ struct pack_result {
  * Build a bundle of everything pending.  DS_ENOENT "nothing to send" when
  * the outbox is drained.  *out (the file bytes) is the caller's (ds_free).
  */
-enum ds_status	 pack_build(struct store *, const unsigned char device_id[16],
+enum ds_status	 pack_build(struct store *,
+		    const unsigned char device_id[STORE_ID_BYTES],
 		    const struct cry_signkey *, const struct cry_office_pub *,
 		    const struct pack_opts *, unsigned char **out,
 		    size_t *outlen, struct pack_result *, struct ds_err *);
@@ -70,7 +71,8 @@ enum ds_status	 pack_build(struct store *, const unsigned char device_id[16],
  * file only one, with res->more set if rows remain (call again with
  * opts.after_seq = res->seq_hi).
  */
-enum ds_status	 pack_export(struct store *, const unsigned char device_id[16],
+enum ds_status	 pack_export(struct store *,
+		    const unsigned char device_id[STORE_ID_BYTES],
 		    const struct cry_signkey *, const struct cry_office_pub *,
 		    const struct pack_opts *, const char *out,
 		    struct pack_result *, struct ds_err *);
@@ -85,7 +87,7 @@ enum ds_status	 pack_export(struct store *, const unsigned char device_id[16],
  * be trusted.
  */
 enum ds_status	 pack_apply_receipt(struct store *,
-		    const unsigned char device_id[16],
+		    const unsigned char device_id[STORE_ID_BYTES],
 		    const struct cry_office_pub *, const unsigned char *buf,
 		    size_t len, struct receipt *out, struct ds_err *);
 
@@ -119,7 +121,8 @@ struct push_opts {
  * them again).  *res and *rc describe the last bundle sent;
  * res->n_records counts the revisions of all of them.
  */
-enum ds_status	 pack_push(struct store *, const unsigned char device_id[16],
+enum ds_status	 pack_push(struct store *,
+		    const unsigned char device_id[STORE_ID_BYTES],
 		    const struct cry_signkey *, const struct cry_office_pub *,
 		    const struct pack_opts *, const char *base_url,
 		    const struct push_opts *, struct pack_result *,
@@ -127,7 +130,7 @@ enum ds_status	 pack_push(struct store *, const unsigned char device_id[16],
 
 /* GET the office's ack state for this device and apply it. */
 enum ds_status	 pack_fetch_acks(struct store *,
-		    const unsigned char device_id[16],
+		    const unsigned char device_id[STORE_ID_BYTES],
 		    const struct cry_office_pub *, const char *base_url,
 		    const struct push_opts *, struct receipt *rc,
 		    struct ds_err *);

@@ -77,12 +77,13 @@ receipt_encode(const struct receipt *r, const struct cry_signkey *k,
 	ds_buf_init(&b, RECEIPT_FILE_MAX);
 	if ((st = ds_buf_add(&b, RECEIPT_MAGIC, 6)) != DS_OK ||
 	    (st = ds_buf_add_le(&b, RECEIPT_VERSION, 2)) != DS_OK ||
-	    (st = ds_buf_add(&b, r->receipt_id, 16)) != DS_OK ||
-	    (st = ds_buf_add(&b, r->office_id, 16)) != DS_OK ||
+	    (st = ds_buf_add(&b, r->receipt_id, CRY_ID_BYTES)) != DS_OK ||
+	    (st = ds_buf_add(&b, r->office_id, CRY_ID_BYTES)) != DS_OK ||
 	    (st = ds_buf_add(&b, r->office_kid, 8)) != DS_OK ||
-	    (st = ds_buf_add(&b, r->device_id, 16)) != DS_OK ||
-	    (st = ds_buf_add(&b, r->bundle_id, 16)) != DS_OK ||
-	    (st = ds_buf_add(&b, r->bundle_hash, 32)) != DS_OK ||
+	    (st = ds_buf_add(&b, r->device_id, CRY_ID_BYTES)) != DS_OK ||
+	    (st = ds_buf_add(&b, r->bundle_id, CRY_ID_BYTES)) != DS_OK ||
+	    (st = ds_buf_add(&b, r->bundle_hash,
+	    CRY_HASH256_BYTES)) != DS_OK ||
 	    (st = ds_buf_add_le(&b, r->status, 1)) != DS_OK ||
 	    (st = ds_buf_add_le(&b, r->reason, 2)) != DS_OK ||
 	    (st = ds_buf_add_le(&b, r->contiguous, 8)) != DS_OK ||
@@ -133,12 +134,12 @@ receipt_parse(const unsigned char *buf, size_t len, struct receipt *out,
 		return ds_err_set(err, DS_EPARSE, "receipt: not a receipt");
 	if (ds_rd_le(&r, 2) != RECEIPT_VERSION)
 		return ds_err_set(err, DS_EPARSE, "receipt: unknown version");
-	ds_rd_mem(&r, out->receipt_id, 16);
-	ds_rd_mem(&r, out->office_id, 16);
+	ds_rd_mem(&r, out->receipt_id, CRY_ID_BYTES);
+	ds_rd_mem(&r, out->office_id, CRY_ID_BYTES);
 	ds_rd_mem(&r, out->office_kid, 8);
-	ds_rd_mem(&r, out->device_id, 16);
-	ds_rd_mem(&r, out->bundle_id, 16);
-	ds_rd_mem(&r, out->bundle_hash, 32);
+	ds_rd_mem(&r, out->device_id, CRY_ID_BYTES);
+	ds_rd_mem(&r, out->bundle_id, CRY_ID_BYTES);
+	ds_rd_mem(&r, out->bundle_hash, CRY_HASH256_BYTES);
 	out->status = (uint8_t)ds_rd_le(&r, 1);
 	out->reason = (uint16_t)ds_rd_le(&r, 2);
 	out->contiguous = ds_rd_le(&r, 8);
@@ -184,7 +185,7 @@ receipt_open(const unsigned char *buf, size_t len,
 		return ds_err_set(err, DS_ECRYPTO,
 		    "receipt signature does not verify");
 	cry_key_id(pub->sign_pk, sizeof(pub->sign_pk), kid);
-	if (memcmp(out->office_id, pub->office_id, 16) != 0 ||
+	if (memcmp(out->office_id, pub->office_id, CRY_ID_BYTES) != 0 ||
 	    memcmp(out->office_kid, kid, sizeof(kid)) != 0)
 		return ds_err_set(err, DS_EREJECT,
 		    "receipt is from another office");

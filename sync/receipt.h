@@ -40,12 +40,12 @@ struct receipt_range {
 
 /* Plain data; about 9 KiB, so keep it off small stacks in loops. */
 struct receipt {
-	unsigned char		receipt_id[16];
-	unsigned char		office_id[16];
+	unsigned char		receipt_id[CRY_ID_BYTES];
+	unsigned char		office_id[CRY_ID_BYTES];
 	unsigned char		office_kid[CRY_KEYID_BYTES];	/* sign key */
-	unsigned char		device_id[16];
-	unsigned char		bundle_id[16];
-	unsigned char		bundle_hash[32];
+	unsigned char		device_id[CRY_ID_BYTES];
+	unsigned char		bundle_id[CRY_ID_BYTES];
+	unsigned char		bundle_hash[CRY_HASH256_BYTES];
 	uint8_t			status;		/* enum receipt_status */
 	uint16_t		reason;		/* enum bundle_reason */
 	uint64_t		contiguous;	/* 1..contiguous all held */
