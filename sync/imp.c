@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "case_hook.h"
 #include "mem.h"
 #include "receipt.h"
 #include "util.h"
@@ -320,6 +321,9 @@ store(struct odb *o, const struct cry_office_sec *sec,
 			continue;
 		}
 		res->n_new++;
+		/* The household's case learns of the visit (docs/case.md). */
+		if ((st = case_on_rev(o, r, h->device_id, err)) != DS_OK)
+			goto fail;
 		if (held) {
 			res->n_held++;
 			continue;

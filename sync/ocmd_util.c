@@ -14,6 +14,8 @@
 
 #include "cmd.h"
 #include "i18n.h"
+#include "odb_case.h"
+#include "oset.h"
 #include "util.h"
 
 int
@@ -71,6 +73,13 @@ office_open(const struct cli *cli, const struct cmd_entry *e,
 		office_close(o);
 		return office_fail(cli, e->name, err.msg);
 	}
+	snprintf(p, sizeof(p), "%s/%s", o->dir, OSET_FILE);
+	if (need_secret && oset_load(p, &o->set, &err) != DS_OK &&
+	    err.code != DS_ENOENT) {
+		office_close(o);
+		return office_fail(cli, e->name, err.msg);
+	}
+	odb_case_settings(o->db, o->set);
 	return 0;
 }
 
@@ -79,6 +88,8 @@ office_close(struct office *o)
 {
 	odb_close(o->db);
 	o->db = NULL;
+	oset_free(o->set);
+	o->set = NULL;
 	cry_office_sec_free(o->sec);
 	o->sec = NULL;
 }

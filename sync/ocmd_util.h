@@ -14,12 +14,17 @@ struct office {
 	struct odb		*db;
 	struct cry_office_sec	*sec;	/* NULL unless need_secret */
 	struct cry_office_pub	 pub;
+	struct oset		*set;	/* DIR/settings.json, need_secret */
 };
+
+struct oset;
 
 /*
  * Open the office named by --dir / DOORSTEP_OFFICE_DIR.  need_secret:
  * read office-secret.key too and open office.db with its data key; every
- * command that stores or reads household answers needs it.  Prints the
+ * command that stores or reads household answers needs it.  Those also
+ * get the office settings (DIR/settings.json, when it exists) attached
+ * to the connection for the household case (odb_case_settings).  Prints the
  * error (naming a missing key file) and returns an exit status
  * (CMD_EXIT_USAGE without a directory, CMD_EXIT_FAIL otherwise); 0 on
  * success.

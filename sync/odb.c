@@ -173,6 +173,7 @@ static const char schema_v4_a[] =
 	"  ident_date TEXT NOT NULL DEFAULT '',"
 	"  elim_date TEXT NOT NULL DEFAULT '',"
 	"  elim_kind TEXT NOT NULL DEFAULT '',"
+	"  track_since TEXT NOT NULL DEFAULT '',"	/* the run's start */
 	"  light TEXT NOT NULL DEFAULT '',"
 	"  light_month TEXT NOT NULL DEFAULT '',"
 	"  created_at INTEGER NOT NULL,"
@@ -232,15 +233,18 @@ static const char schema_v4_a[] =
 	"  finalized_at INTEGER,"
 	"  proposes TEXT NOT NULL DEFAULT '',"
 	"  light TEXT NOT NULL DEFAULT '',"
-	"  light_set BLOB"
+	"  light_set BLOB,"
+	"  imported_at INTEGER NOT NULL DEFAULT 0"
 	") WITHOUT ROWID;"
 	"CREATE INDEX visit_hh ON visit(hh_key, visit_date);"
+	"CREATE INDEX visit_date ON visit(visit_date);"
 	"CREATE INDEX visit_record ON visit(record_uuid);"
 	"CREATE INDEX visit_entry ON visit(entry_id) WHERE entry_id IS NOT NULL;"
 	/* Steps and decisions: append-only. */
 	"CREATE TABLE case_event("
 	"  event_id BLOB PRIMARY KEY CHECK(length(event_id) = 16),"
 	"  hh_key TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL CHECK(seq >= 1),"	/* order in the case */
 	"  track TEXT NOT NULL CHECK(track IN ('ident', 'elim', 'case')),"
 	"  step TEXT NOT NULL,"
 	"  outcome TEXT NOT NULL DEFAULT '',"
@@ -249,13 +253,16 @@ static const char schema_v4_a[] =
 	"  objections INTEGER NOT NULL DEFAULT 0,"
 	"  category TEXT NOT NULL DEFAULT '',"
 	"  elim_kind TEXT NOT NULL DEFAULT '',"
+	"  channel TEXT NOT NULL DEFAULT '',"	/* a run's first clue */
+	"  detail TEXT NOT NULL DEFAULT '',"	/* measure: TYPE:STATUS */
+	"  ref BLOB,"				/* visit or measure */
 	"  by_name BLOB,"			/* sealed */
 	"  note BLOB,"				/* sealed */
 	"  corrects BLOB CHECK(corrects IS NULL OR length(corrects) = 16),"
 	"  source TEXT NOT NULL DEFAULT 'cli',"
-	"  recorded_at INTEGER NOT NULL"
+	"  recorded_at INTEGER NOT NULL,"
+	"  UNIQUE(hh_key, seq)"
 	") WITHOUT ROWID;"
-	"CREATE INDEX case_event_hh ON case_event(hh_key, date);"
 	"CREATE INDEX case_event_date ON case_event(track, step, date);"
 	"CREATE TRIGGER case_event_no_update BEFORE UPDATE ON case_event"
 	"  BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END;"
@@ -301,9 +308,11 @@ static const char schema_v4_b[] =
 	"  first_seen INTEGER NOT NULL,"
 	"  last_seen INTEGER NOT NULL,"
 	"  closed_at INTEGER,"
-	"  closed_by TEXT,"
+	"  closed_by BLOB,"			/* sealed */
+	"  detail BLOB,"			/* sealed */
 	"  note BLOB"				/* sealed */
 	") WITHOUT ROWID;"
+	"CREATE INDEX problem_hh ON problem(hh_key);"
 	/* Submitted monthly reports. */
 	"CREATE TABLE freeze("
 	"  month TEXT PRIMARY KEY,"

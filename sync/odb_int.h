@@ -12,7 +12,9 @@
 #include "cry.h"
 #include "odb.h"
 
-#define ODB_STMT_MAX	64
+#define ODB_STMT_MAX	256
+
+struct oset;
 
 struct odb {
 	sqlite3		*db;
@@ -22,6 +24,7 @@ struct odb {
 	unsigned char	*sbuf;		/* sealed-value scratch (ciphertext) */
 	size_t		 scap;
 	int		 in_txn;
+	const struct oset *set;		/* case settings (odb_case.c) */
 	int		 nstmt;
 	const char	*stmt_sql[ODB_STMT_MAX];
 	sqlite3_stmt	*stmt[ODB_STMT_MAX];

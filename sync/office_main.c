@@ -28,6 +28,11 @@ extern const struct cmd_entry ocmd_release_entry;
 extern const struct cmd_entry ocmd_report_entry;
 extern const struct cmd_entry ocmd_serve_entry;
 extern const struct cmd_entry ocmd_export_entry;
+extern const struct cmd_entry ocmd_register_entry;
+extern const struct cmd_entry ocmd_clue_entry;
+extern const struct cmd_entry ocmd_case_entry;
+extern const struct cmd_entry ocmd_problem_entry;
+extern const struct cmd_entry ocmd_income_entry;
 
 /* Commands, in the order --help lists them. */
 static const struct cmd_entry *const commands[] = {
@@ -42,6 +47,11 @@ static const struct cmd_entry *const commands[] = {
 	&ocmd_report_entry,
 	&ocmd_serve_entry,
 	&ocmd_export_entry,
+	&ocmd_register_entry,
+	&ocmd_clue_entry,
+	&ocmd_case_entry,
+	&ocmd_problem_entry,
+	&ocmd_income_entry,
 	NULL
 };
 

@@ -1,0 +1,49 @@
+/* doorstep: what an imported revision does to its case (sync layer). */
+#ifndef DS_CASE_HOOK_H
+#define DS_CASE_HOOK_H
+
+/*
+ * The importer (imp.c, store()) calls case_on_rev for every revision it
+ * stores for the first time, with its plaintext answers, inside the
+ * import transaction (docs/case.md "Import"):
+ *   1. a visit row from _meta and the answers (household key `hh_id`,
+ *      else _meta.hh_key for a refused or not-reached visit from a list),
+ *      its light from the connection's settings (odb_case_settings);
+ *   2. the household (created if unknown), its members' ID numbers as
+ *      blind indexes, unmatched clues that now match;
+ *   3. a finalized visit with consent (given, or on file) closes the
+ *      household's open clues dated on or before it; the visit-list entry
+ *      named by _meta.entry becomes done (its clue closes with it when the
+ *      visit verified the household; a refused or not-reached visit
+ *      leaves clues open);
+ *   4. a finalized, consented visit proposing a category for a household
+ *      not monitored starts identification (without an open clue it is
+ *      itself the clue: channel from its `channel` answer); `el_done` =
+ *      yes on a monitored household starts elimination;
+ *   5. `has_*` = yes with no active measure of the type adds one (source
+ *      visit); `has_*` = no stops the visit-made measures of the type;
+ *   6. the household's light and state are recomputed.
+ * A revision without a usable household key, or of a deleted record,
+ * changes nothing.  Ids made here are derived from the record, so a
+ * revision imported again (or another revision of the same record)
+ * adds nothing twice.
+ */
+#include <stddef.h>
+
+#include "bundle.h"
+#include "odb.h"
+#include "oset.h"
+#include "status.h"
+
+enum ds_status	 case_on_rev(struct odb *, const struct bundle_rev *,
+		    const unsigned char device_id[16], struct ds_err *);
+
+/*
+ * The light of one answers JSON text (per-capita income `pc_line`, else
+ * `per_capita`; `guar_problem`; the year of `visit_date`) under set:
+ * enum oset_light, OSET_LIGHT_NONE without bands or income.
+ */
+int		 case_answers_light(const struct oset *, const char *answers,
+		    size_t len);
+
+#endif

@@ -1,0 +1,2000 @@
+/* doorstep: office.db SQL of the household case (schema 4). */
+/*
+ * One or a few cached statements per function, no transaction of its
+ * own (odb_case.h).  Sealed columns go through bind_sealed / col_open:
+ * the AD binds each value to its table, column and row, so a value moved
+ * to another row or column does not open.  Ids are 16-byte blobs; dates
+ * are "YYYY-MM-DD" text and compare as text.
+ */
+#include "odb_int.h"
+#include "odb_case.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "mem.h"
+#include "util.h"
+
+#define NOSTMT(err)	((err) != NULL ? (err)->code : DS_EIO)
+
+void
+odb_case_settings(struct odb *o, const struct oset *set)
+{
+	o->set = set;
+}
+
+const struct oset *
+odb_case_settings_get(const struct odb *o)
+{
+	return o->set != NULL ? o->set : oset_default();
+}
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static enum ds_status
+step_done(struct odb *o, sqlite3_stmt *st, const char *what,
+    struct ds_err *err)
+{
+	enum ds_status s = DS_OK;
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE)
+		s = odb_sqlerr(o->db, rc, err, what);
+	sqlite3_reset(st);
+	return s;
+}
+
+static void
+bind_blob(sqlite3_stmt *st, int i, const unsigned char *p, int n)
+{
+	if (p == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_blob(st, i, p, n, SQLITE_STATIC);
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+/* Seal text into column i (NULL text: NULL). */
+static enum ds_status
+bind_sealed(struct odb *o, sqlite3_stmt *st, int i, const char *tag,
+    const void *key, size_t keylen, const char *text, struct ds_err *err)
+{
+	unsigned char *ct;
+	size_t n;
+
+	if (text == NULL) {
+		sqlite3_bind_null(st, i);
+		return DS_OK;
+	}
+	if (o->dkey == NULL)
+		return ds_err_set(err, DS_ESTATE, "office db: opened without "
+		    "the office secret key: %s cannot be sealed", tag);
+	n = strlen(text);
+	if ((ct = ds_malloc(ODB_SEALED_LEN(n))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	odb_seal_row(o, tag, key, keylen, text, n, ct);
+	sqlite3_bind_blob(st, i, ct, (int)ODB_SEALED_LEN(n), SQLITE_TRANSIENT);
+	ds_free(ct);
+	return DS_OK;
+}
+
+/* Open sealed column i into pl; *out "" for NULL. */
+static enum ds_status
+col_open(struct odb *o, sqlite3_stmt *st, int i, const char *tag,
+    const void *key, size_t keylen, struct odb_plain *pl, const char **out,
+    struct ds_err *err)
+{
+	enum ds_status s;
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+		*out = "";
+		return DS_OK;
+	}
+	if ((s = odb_unseal_row(o, st, i, tag, key, keylen, pl, err)) != DS_OK)
+		return s;
+	*out = pl->p;
+	return DS_OK;
+}
+
+static void
+col_text(sqlite3_stmt *st, int i, char *out, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
+}
+
+/* A blob column of n bytes into out: 1, or 0 (out zeroed) otherwise. */
+static int
+col_blob(sqlite3_stmt *st, int i, unsigned char *out, int n)
+{
+	const void *p = sqlite3_column_blob(st, i);
+
+	if (p != NULL && sqlite3_column_bytes(st, i) == n) {
+		memcpy(out, p, (size_t)n);
+		return 1;
+	}
+	memset(out, 0, (size_t)n);
+	return 0;
+}
+
+/* Step through rows calling fn(st) for each; fn non-zero stops. */
+static enum ds_status
+each_row(struct odb *o, sqlite3_stmt *st, const char *what,
+    enum ds_status (*fn)(void *, sqlite3_stmt *, int *stop), void *arg,
+    struct ds_err *err)
+{
+	enum ds_status s = DS_OK;
+	int rc, stop = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((s = fn(arg, st, &stop)) != DS_OK || stop)
+			break;
+	}
+	if (s == DS_OK && !stop && rc != SQLITE_DONE)
+		s = odb_sqlerr(o->db, rc, err, what);
+	sqlite3_reset(st);
+	return s;
+}
+
+/* A hex prefix of >= 4 digits, lower-cased into out, and its blob range. */
+static enum ds_status
+hex_prefix(const char *in, char out[33], struct ds_err *err)
+{
+	size_t i, n = strlen(in);
+
+	if (n < 4 || n > 32)
+		return ds_err_set(err, DS_EINVAL, "give 4 to 32 hex digits of "
+		    "the id");
+	for (i = 0; i < n; i++) {
+		char c = in[i];
+
+		if (c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return ds_err_set(err, DS_EINVAL, "'%s' is not a hex "
+			    "id", in);
+		out[i] = c;
+	}
+	out[n] = '\0';
+	return DS_OK;
+}
+
+/* ---- hh ----------------------------------------------------------------- */
+
+#define HH_COLS "hh_key, township, village, vgroup, members, in_register," \
+    " grid_worker, state, track_step, category, elim_kind, ident_date," \
+    " elim_date, track_since, light, light_month, created_at, updated_at"
+#define HH_NCOLS	18
+
+static void
+hh_row(sqlite3_stmt *st, int c, struct odb_hh *h)
+{
+	memset(h, 0, sizeof(*h));
+	col_text(st, c + 0, h->hh_key, sizeof(h->hh_key));
+	col_text(st, c + 1, h->township, sizeof(h->township));
+	col_text(st, c + 2, h->village, sizeof(h->village));
+	col_text(st, c + 3, h->vgroup, sizeof(h->vgroup));
+	h->members = sqlite3_column_int64(st, c + 4);
+	h->in_register = sqlite3_column_int(st, c + 5);
+	col_text(st, c + 6, h->grid_worker, sizeof(h->grid_worker));
+	col_text(st, c + 7, h->state, sizeof(h->state));
+	col_text(st, c + 8, h->track_step, sizeof(h->track_step));
+	col_text(st, c + 9, h->category, sizeof(h->category));
+	col_text(st, c + 10, h->elim_kind, sizeof(h->elim_kind));
+	col_text(st, c + 11, h->ident_date, sizeof(h->ident_date));
+	col_text(st, c + 12, h->elim_date, sizeof(h->elim_date));
+	col_text(st, c + 13, h->track_since, sizeof(h->track_since));
+	col_text(st, c + 14, h->light, sizeof(h->light));
+	col_text(st, c + 15, h->light_month, sizeof(h->light_month));
+	h->created_at = sqlite3_column_int64(st, c + 16);
+	h->updated_at = sqlite3_column_int64(st, c + 17);
+}
+
+static const char Q_HH_GET[] = "SELECT " HH_COLS " FROM hh WHERE hh_key = ?1";
+
+enum ds_status
+odb_hh_get(struct odb *o, const char *key, struct odb_hh *out,
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	if ((st = odb_stmt(o, Q_HH_GET, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		hh_row(st, 0, out);
+	else if (rc == SQLITE_DONE)
+		s = ds_err_set(err, DS_ENOENT, "household %s is not known", key);
+	else
+		s = odb_sqlerr(o->db, rc, err, "hh");
+	sqlite3_reset(st);
+	return s;
+}
+
+static const char Q_HH_HEAD[] = "SELECT head_name, head_id FROM hh"
+    " WHERE hh_key = ?1";
+
+enum ds_status
+odb_hh_head(struct odb *o, const char *key, char *name, size_t namelen,
+    char *idno, size_t idlen, struct ds_err *err)
+{
+	struct odb_plain a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	const char *pa = "", *pb = "";
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	*name = *idno = '\0';
+	if ((st = odb_stmt(o, Q_HH_HEAD, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if ((s = col_open(o, st, 0, "hh.head_name", key, strlen(key), &a,
+		    &pa, err)) == DS_OK &&
+		    (s = col_open(o, st, 1, "hh.head_id", key, strlen(key), &b,
+		    &pb, err)) == DS_OK) {
+			snprintf(name, namelen, "%s", pa);
+			snprintf(idno, idlen, "%s", pb);
+		}
+	} else if (rc == SQLITE_DONE)
+		s = ds_err_set(err, DS_ENOENT, "household %s is not known", key);
+	else
+		s = odb_sqlerr(o->db, rc, err, "hh");
+	sqlite3_reset(st);
+	odb_plain_free(&a);
+	odb_plain_free(&b);
+	return s;
+}
+
+static const char Q_HH_REG_OLD[] = "SELECT township, village, vgroup,"
+    " members, grid_worker, in_register, head_name, head_id FROM hh"
+    " WHERE hh_key = ?1";
+/* A visited household keeps its visit's roster size. */
+static const char Q_HH_REG_PUT[] = "INSERT INTO hh(hh_key, township, village,"
+    " vgroup, head_name, head_id, members, in_register, grid_worker,"
+    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8,"
+    " ?9, ?9) ON CONFLICT(hh_key) DO UPDATE SET township = excluded.township,"
+    " village = excluded.village, vgroup = excluded.vgroup,"
+    " head_name = excluded.head_name, head_id = excluded.head_id,"
+    " members = CASE WHEN EXISTS (SELECT 1 FROM visit v WHERE"
+    " v.hh_key = excluded.hh_key AND v.finalized = 1) THEN members ELSE"
+    " excluded.members END, in_register = 1,"
+    " grid_worker = excluded.grid_worker, updated_at = excluded.updated_at";
+
+/* 1 if blob column i equals the sealed value about to be bound. */
+static int
+same_sealed(struct odb *o, sqlite3_stmt *st, int i, const char *tag,
+    const char *key, const char *text)
+{
+	unsigned char *ct;
+	size_t n;
+	int same;
+
+	if (text == NULL || *text == '\0')
+		return sqlite3_column_type(st, i) == SQLITE_NULL;
+	n = strlen(text);
+	if ((size_t)sqlite3_column_bytes(st, i) != ODB_SEALED_LEN(n) ||
+	    (ct = ds_malloc(ODB_SEALED_LEN(n))) == NULL)
+		return 0;
+	/* Deterministic sealing: the same text seals to the same bytes. */
+	odb_seal_row(o, tag, key, strlen(key), text, n, ct);
+	same = memcmp(ct, sqlite3_column_blob(st, i), ODB_SEALED_LEN(n)) == 0;
+	ds_free(ct);
+	return same;
+}
+
+enum ds_status
+odb_hh_register(struct odb *o, const struct odb_hh *h, const char *name,
+    const char *idno, int *what, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s;
+	int rc;
+
+	*what = 1;
+	if (o->dkey == NULL)
+		return ds_err_set(err, DS_ESTATE, "office db: opened without "
+		    "the office secret key");
+	if ((st = odb_stmt(o, Q_HH_REG_OLD, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, h->hh_key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*what = strcmp((const char *)sqlite3_column_text(st, 0),
+		    h->township) == 0 &&
+		    strcmp((const char *)sqlite3_column_text(st, 1),
+		    h->village) == 0 &&
+		    strcmp((const char *)sqlite3_column_text(st, 2),
+		    h->vgroup) == 0 &&
+		    strcmp((const char *)sqlite3_column_text(st, 4),
+		    h->grid_worker) == 0 &&
+		    sqlite3_column_int(st, 5) == 1 &&
+		    same_sealed(o, st, 6, "hh.head_name", h->hh_key, name) &&
+		    same_sealed(o, st, 7, "hh.head_id", h->hh_key, idno) ? 0 : 2;
+	} else if (rc != SQLITE_DONE) {
+		s = odb_sqlerr(o->db, rc, err, "hh");
+		sqlite3_reset(st);
+		return s;
+	}
+	sqlite3_reset(st);
+	if (*what == 0)
+		return DS_OK;
+	if ((st = odb_stmt(o, Q_HH_REG_PUT, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, h->hh_key);
+	bind_text(st, 2, h->township);
+	bind_text(st, 3, h->village);
+	bind_text(st, 4, h->vgroup);
+	if ((s = bind_sealed(o, st, 5, "hh.head_name", h->hh_key,
+	    strlen(h->hh_key), name != NULL && *name ? name : NULL, err)) !=
+	    DS_OK ||
+	    (s = bind_sealed(o, st, 6, "hh.head_id", h->hh_key,
+	    strlen(h->hh_key), idno != NULL && *idno ? idno : NULL, err)) !=
+	    DS_OK) {
+		sqlite3_reset(st);
+		return s;
+	}
+	sqlite3_bind_int64(st, 7, h->members);
+	bind_text(st, 8, h->grid_worker);
+	sqlite3_bind_int64(st, 9, ds_now());
+	return step_done(o, st, "hh", err);
+}
+
+static const char Q_HH_NEW[] = "INSERT OR IGNORE INTO hh(hh_key, township,"
+    " village, vgroup, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5,"
+    " ?5)";
+static const char Q_HH_VISIT[] = "UPDATE hh SET"
+    " township = CASE WHEN in_register OR ?2 = '' THEN township ELSE ?2 END,"
+    " village = CASE WHEN in_register OR ?3 = '' THEN village ELSE ?3 END,"
+    " vgroup = CASE WHEN in_register OR ?4 = '' THEN vgroup ELSE ?4 END,"
+    " members = CASE WHEN ?5 > 0 THEN ?5 ELSE members END,"
+    " head_name = CASE WHEN in_register OR ?6 IS NULL THEN head_name"
+    " ELSE ?6 END,"
+    " head_id = CASE WHEN in_register OR ?7 IS NULL THEN head_id ELSE ?7 END,"
+    " updated_at = ?8 WHERE hh_key = ?1";
+
+enum ds_status
+odb_hh_visit(struct odb *o, const char *key, const char *township,
+    const char *village, const char *vgroup, int64_t members,
+    const char *name, const char *idno, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s;
+	int64_t now = ds_now();
+
+	if ((st = odb_stmt(o, Q_HH_NEW, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	bind_text(st, 2, township);
+	bind_text(st, 3, village);
+	bind_text(st, 4, vgroup);
+	sqlite3_bind_int64(st, 5, now);
+	if ((s = step_done(o, st, "hh", err)) != DS_OK)
+		return s;
+	if ((st = odb_stmt(o, Q_HH_VISIT, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	bind_text(st, 2, township);
+	bind_text(st, 3, village);
+	bind_text(st, 4, vgroup);
+	sqlite3_bind_int64(st, 5, members);
+	if ((s = bind_sealed(o, st, 6, "hh.head_name", key, strlen(key),
+	    name != NULL && *name ? name : NULL, err)) != DS_OK ||
+	    (s = bind_sealed(o, st, 7, "hh.head_id", key, strlen(key),
+	    idno != NULL && *idno ? idno : NULL, err)) != DS_OK) {
+		sqlite3_reset(st);
+		return s;
+	}
+	sqlite3_bind_int64(st, 8, now);
+	return step_done(o, st, "hh", err);
+}
+
+static const char Q_HH_STATE[] = "UPDATE hh SET state = ?2, track_step = ?3,"
+    " category = ?4, elim_kind = ?5, ident_date = ?6, elim_date = ?7,"
+    " track_since = ?8, updated_at = ?9 WHERE hh_key = ?1 AND"
+    " (state, track_step, category, elim_kind, ident_date, elim_date,"
+    " track_since) IS NOT (?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+enum ds_status
+odb_hh_state(struct odb *o, const char *key, const struct case_status *cs,
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = odb_stmt(o, Q_HH_STATE, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	bind_text(st, 2, case_state_str(cs->state));
+	bind_text(st, 3, cs->run >= 0 ? oset_step_str(cs->next) : "");
+	bind_text(st, 4, cs->monitored ? case_cat_str(cs->category) : "");
+	bind_text(st, 5, cs->eliminated ? case_kind_str(cs->kind) : "");
+	bind_text(st, 6, cs->ident_date);
+	bind_text(st, 7, cs->elim_date);
+	bind_text(st, 8, cs->run_since);
+	sqlite3_bind_int64(st, 9, ds_now());
+	return step_done(o, st, "hh state", err);
+}
+
+static const char Q_HH_LIGHT[] = "UPDATE hh SET light = ?2, light_month = ?3"
+    " WHERE hh_key = ?1 AND (light, light_month) IS NOT (?2, ?3)";
+
+enum ds_status
+odb_hh_light(struct odb *o, const char *key, const char *light,
+    const char *month, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = odb_stmt(o, Q_HH_LIGHT, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	bind_text(st, 2, light);
+	bind_text(st, 3, month);
+	return step_done(o, st, "hh light", err);
+}
+
+static const char Q_HH_EACH[] = "SELECT " HH_COLS ","
+    " (SELECT count(*) FROM clue c WHERE c.hh_key = h.hh_key AND"
+    " c.state = 'open'),"
+    " (SELECT min(date) FROM clue c WHERE c.hh_key = h.hh_key AND"
+    " c.state = 'open'),"
+    " (SELECT max(visit_date) FROM visit v WHERE v.hh_key = h.hh_key AND"
+    " v.finalized = 1),"
+    " EXISTS (SELECT 1 FROM entry e WHERE e.hh_key = h.hh_key AND"
+    " e.state IN ('queued', 'sent', 'applied') AND e.due < ?3)"
+    " FROM hh h WHERE (?1 IS NULL OR h.state = ?1) AND"
+    " (?2 IS NULL OR h.village = ?2)"
+    " ORDER BY h.township, h.village, h.vgroup, h.hh_key";
+
+struct hh_each {
+	const struct odb_hh_filter	*f;
+	int				(*cb)(void *, const struct odb_hh *,
+					    const struct odb_hh_more *);
+	void				*arg;
+};
+
+static enum ds_status
+hh_each_row(void *arg, sqlite3_stmt *st, int *stop)
+{
+	struct hh_each *c = arg;
+	const struct odb_hh_filter *f = c->f;
+	struct odb_hh h;
+	struct odb_hh_more m;
+	int monitored, run;
+
+	hh_row(st, 0, &h);
+	memset(&m, 0, sizeof(m));
+	m.open_clues = sqlite3_column_int64(st, HH_NCOLS);
+	col_text(st, HH_NCOLS + 1, m.oldest_clue, sizeof(m.oldest_clue));
+	col_text(st, HH_NCOLS + 2, m.last_visit, sizeof(m.last_visit));
+	m.entry_late = sqlite3_column_int(st, HH_NCOLS + 3);
+	monitored = strcmp(h.state, "monitored") == 0 ||
+	    strcmp(h.state, "elim") == 0;
+	m.visit_late = f->visit_since != NULL && monitored &&
+	    strcmp(m.last_visit, f->visit_since) < 0;
+	run = strcmp(h.state, "ident") == 0 ? 0 : strcmp(h.state, "elim") == 0 ?
+	    1 : -1;
+	m.run_late = run >= 0 && f->run_before[run] != NULL &&
+	    h.track_since[0] != '\0' &&
+	    strcmp(h.track_since, f->run_before[run]) < 0;
+	m.clue_late = f->clue_before != NULL && m.oldest_clue[0] != '\0' &&
+	    strcmp(m.oldest_clue, f->clue_before) < 0;
+	if (f->open_clues && m.open_clues == 0)
+		return DS_OK;
+	if (f->overdue && !m.entry_late && !m.visit_late && !m.run_late &&
+	    !m.clue_late)
+		return DS_OK;
+	*stop = c->cb(c->arg, &h, &m);
+	return DS_OK;
+}
+
+enum ds_status
+odb_hh_each(struct odb *o, const struct odb_hh_filter *f,
+    int (*cb)(void *, const struct odb_hh *, const struct odb_hh_more *),
+    void *arg, struct ds_err *err)
+{
+	struct hh_each c;
+	sqlite3_stmt *st;
+
+	if ((st = odb_stmt(o, Q_HH_EACH, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, f->state);
+	bind_text(st, 2, f->village);
+	bind_text(st, 3, f->today != NULL ? f->today : "");
+	c.f = f;
+	c.cb = cb;
+	c.arg = arg;
+	return each_row(o, st, "hh", hh_each_row, &c, err);
+}
+
+/* ---- person --------------------------------------------------------------- */
+
+static const char Q_PERSON_PUT[] = "INSERT OR IGNORE INTO person(idx, hh_key,"
+    " src, role) VALUES (?1, ?2, ?3, ?4)";
+
+enum ds_status
+odb_person_put(struct odb *o, const unsigned char idx[32], const char *key,
+    const char *src, const char *role, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = odb_stmt(o, Q_PERSON_PUT, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, idx, 32);
+	bind_text(st, 2, key);
+	bind_text(st, 3, src);
+	bind_text(st, 4, role);
+	return step_done(o, st, "person", err);
+}
+
+static const char Q_PERSON_CLEAR[] = "DELETE FROM person WHERE hh_key = ?1"
+    " AND src = ?2";
+
+enum ds_status
+odb_person_clear(struct odb *o, const char *key, const char *src,
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = odb_stmt(o, Q_PERSON_CLEAR, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	bind_text(st, 2, src);
+	return step_done(o, st, "person", err);
+}
+
+static const char Q_PERSON_HH[] = "SELECT DISTINCT hh_key FROM person"
+    " WHERE idx = ?1 ORDER BY hh_key";
+
+enum ds_status
+odb_person_hh(struct odb *o, const unsigned char idx[32],
+    char (*keys)[CASE_KEY_MAX], size_t max, size_t *n, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	*n = 0;
+	if ((st = odb_stmt(o, Q_PERSON_HH, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, idx, 32);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n < max)
+			col_text(st, 0, keys[*n], CASE_KEY_MAX);
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE)
+		s = odb_sqlerr(o->db, rc, err, "person");
+	sqlite3_reset(st);
+	return s;
+}
+
+/* ---- clue --------------------------------------------------------------------- */
+
+#define CLUE_COLS "clue_id, channel, source, hh_key, ambiguous, id_idx, date," \
+    " received_at, state, closed_rev, closed_at, batch, id_no, name, reason," \
+    " amount"
+
+static void
+clue_row(sqlite3_stmt *st, struct odb_clue *c)
+{
+	memset(c, 0, sizeof(*c));
+	col_blob(st, 0, c->id, CASE_ID_BYTES);
+	col_text(st, 1, c->channel, sizeof(c->channel));
+	col_text(st, 2, c->source, sizeof(c->source));
+	col_text(st, 3, c->hh_key, sizeof(c->hh_key));
+	c->ambiguous = sqlite3_column_int(st, 4);
+	c->has_idx = col_blob(st, 5, c->idx, 32);
+	col_text(st, 6, c->date, sizeof(c->date));
+	c->received_at = sqlite3_column_int64(st, 7);
+	c->open = strcmp((const char *)sqlite3_column_text(st, 8), "open") == 0;
+	c->has_closed_rev = col_blob(st, 9, c->closed_rev, 16);
+	c->closed_at = sqlite3_column_int64(st, 10);
+	c->has_batch = col_blob(st, 11, c->batch, 32);
+}
+
+static const char Q_CLUE_PUT[] = "INSERT INTO clue(clue_id, channel, source,"
+    " hh_key, ambiguous, id_idx, id_no, name, reason, amount, date,"
+    " received_at, state, closed_rev, closed_at, batch) VALUES (?1, ?2, ?3,"
+    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+
+enum ds_status
+odb_clue_put(struct odb *o, const struct odb_clue *c,
+    const struct odb_clue_text *t, struct ds_err *err)
+{
+	static const char *const tags[4] = { "clue.id_no", "clue.name",
+	    "clue.reason", "clue.amount" };
+	const char *txt[4];
+	sqlite3_stmt *st;
+	enum ds_status s;
+	int i, rc;
+
+	if ((s = odb_clue_get(o, c->id, NULL, err)) == DS_OK)
+		return ds_err_set(err, DS_EEXIST, "clue already recorded");
+	if (s != DS_ENOENT)
+		return s;
+	if ((st = odb_stmt(o, Q_CLUE_PUT, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, c->id, CASE_ID_BYTES);
+	bind_text(st, 2, c->channel);
+	bind_text(st, 3, c->source);
+	bind_text(st, 4, c->hh_key[0] != '\0' ? c->hh_key : NULL);
+	sqlite3_bind_int(st, 5, c->ambiguous);
+	bind_blob(st, 6, c->has_idx ? c->idx : NULL, 32);
+	txt[0] = t->id_no;
+	txt[1] = t->name;
+	txt[2] = t->reason;
+	txt[3] = t->amount;
+	for (i = 0; i < 4; i++)
+		if ((s = bind_sealed(o, st, 7 + i, tags[i], c->id,
+		    CASE_ID_BYTES, txt[i] != NULL && *txt[i] ? txt[i] : NULL,
+		    err)) != DS_OK) {
+			sqlite3_reset(st);
+			return s;
+		}
+	bind_text(st, 11, c->date);
+	sqlite3_bind_int64(st, 12, c->received_at);
+	bind_text(st, 13, c->open ? "open" : "closed");
+	bind_blob(st, 14, c->has_closed_rev ? c->closed_rev : NULL, 16);
+	if (c->open)
+		sqlite3_bind_null(st, 15);
+	else
+		sqlite3_bind_int64(st, 15, c->closed_at);
+	bind_blob(st, 16, c->has_batch ? c->batch : NULL, 32);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		s = odb_sqlerr(o->db, rc, err, "clue");
+		sqlite3_reset(st);
+		return s;
+	}
+	sqlite3_reset(st);
+	return DS_OK;
+}
+
+static const char Q_CLUE_GET[] = "SELECT " CLUE_COLS " FROM clue"
+    " WHERE clue_id = ?1";
+
+enum ds_status
+odb_clue_get(struct odb *o, const unsigned char id[16], struct odb_clue *out,
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	if ((st = odb_stmt(o, Q_CLUE_GET, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, id, 16);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (out != NULL)
+			clue_row(st, out);
+	} else if (rc == SQLITE_DONE)
+		s = DS_ENOENT;
+	else
+		s = odb_sqlerr(o->db, rc, err, "clue");
+	sqlite3_reset(st);
+	return s;
+}
+
+static const char Q_CLUE_FIND[] = "SELECT " CLUE_COLS " FROM clue"
+    " WHERE substr(lower(hex(clue_id)), 1, length(?1)) = ?1 LIMIT 2";
+
+enum ds_status
+odb_clue_find(struct odb *o, const char *prefix, struct odb_clue *out,
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s;
+	char hex[33];
+	int rc, n = 0;
+
+	if ((s = hex_prefix(prefix, hex, err)) != DS_OK)
+		return s;
+	if ((st = odb_stmt(o, Q_CLUE_FIND, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, hex);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (n++ == 0)
+			clue_row(st, out);
+	s = rc == SQLITE_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "clue");
+	sqlite3_reset(st);
+	if (s == DS_OK && n == 0)
+		s = ds_err_set(err, DS_ENOENT, "no clue id starts with %s", hex);
+	else if (s == DS_OK && n > 1)
+		s = ds_err_set(err, DS_EINVAL, "several clue ids start with %s",
+		    hex);
+	return s;
+}
+
+static const char Q_CLUE_BATCH[] = "SELECT min(received_at) FROM clue"
+    " WHERE batch = ?1";
+
+enum ds_status
+odb_clue_batch(struct odb *o, const unsigned char hash[32], int *found,
+    int64_t *received_at, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	*found = 0;
+	*received_at = 0;
+	if ((st = odb_stmt(o, Q_CLUE_BATCH, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, hash, 32);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*found = 1;
+		*received_at = sqlite3_column_int64(st, 0);
+	} else if (rc != SQLITE_ROW)
+		s = odb_sqlerr(o->db, rc, err, "clue");
+	sqlite3_reset(st);
+	return s;
+}
+
+static const char Q_CLUE_CLOSE_HH[] = "UPDATE clue SET state = 'closed',"
+    " closed_rev = ?3, closed_at = ?4 WHERE hh_key = ?1 AND state = 'open'"
+    " AND date <= ?2";
+
+enum ds_status
+odb_clue_close_hh(struct odb *o, const char *key, const char *upto,
+    const unsigned char rev[16], int64_t at, int *n, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s;
+
+	*n = 0;
+	if ((st = odb_stmt(o, Q_CLUE_CLOSE_HH, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	bind_text(st, 2, upto);
+	bind_blob(st, 3, rev, 16);
+	sqlite3_bind_int64(st, 4, at);
+	if ((s = step_done(o, st, "clue", err)) == DS_OK)
+		*n = sqlite3_changes(o->db);
+	return s;
+}
+
+static const char Q_CLUE_CLOSE[] = "UPDATE clue SET state = 'closed',"
+    " closed_rev = ?2, closed_at = ?3 WHERE clue_id = ?1 AND state = 'open'";
+
+enum ds_status
+odb_clue_close(struct odb *o, const unsigned char id[16],
+    const unsigned char rev[16], int64_t at, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = odb_stmt(o, Q_CLUE_CLOSE, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, id, 16);
+	bind_blob(st, 2, rev, 16);
+	sqlite3_bind_int64(st, 3, at);
+	return step_done(o, st, "clue", err);
+}
+
+static const char Q_CLUE_MATCH[] = "UPDATE clue SET hh_key = ?2 WHERE"
+    " id_idx = ?1 AND hh_key IS NULL AND ambiguous = 0";
+
+enum ds_status
+odb_clue_match(struct odb *o, const unsigned char idx[32], const char *key,
+    int *n, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s;
+
+	*n = 0;
+	if ((st = odb_stmt(o, Q_CLUE_MATCH, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, idx, 32);
+	bind_text(st, 2, key);
+	if ((s = step_done(o, st, "clue", err)) == DS_OK)
+		*n = sqlite3_changes(o->db);
+	return s;
+}
+
+static const char Q_CLUE_OPEN_N[] = "SELECT count(*) FROM clue WHERE"
+    " hh_key = ?1 AND state = 'open'";
+
+enum ds_status
+odb_clue_open_n(struct odb *o, const char *key, int64_t *n,
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	*n = 0;
+	if ((st = odb_stmt(o, Q_CLUE_OPEN_N, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	else
+		s = odb_sqlerr(o->db, rc, err, "clue");
+	sqlite3_reset(st);
+	return s;
+}
+
+static const char Q_CLUE_FIRST[] = "SELECT channel FROM clue WHERE"
+    " hh_key = ?1 AND closed_rev = ?2 ORDER BY date, clue_id LIMIT 1";
+
+enum ds_status
+odb_clue_first(struct odb *o, const char *key, const unsigned char rev[16],
+    char channel[ODB_CODE_MAX], struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	channel[0] = '\0';
+	if ((st = odb_stmt(o, Q_CLUE_FIRST, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	bind_blob(st, 2, rev, 16);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		col_text(st, 0, channel, ODB_CODE_MAX);
+	else if (rc != SQLITE_DONE)
+		s = odb_sqlerr(o->db, rc, err, "clue");
+	sqlite3_reset(st);
+	return s;
+}
+
+static const char Q_CLUE_EACH[] = "SELECT " CLUE_COLS " FROM clue WHERE"
+    " (?1 IS NULL OR hh_key = ?1) AND (?2 = 0 OR state = 'open') AND"
+    " (?3 = 0 OR hh_key IS NULL) ORDER BY date, clue_id";
+
+struct clue_each {
+	struct odb			*o;
+	const struct odb_clue_filter	*f;
+	int				(*cb)(void *, const struct odb_clue *,
+					    const struct odb_clue_text *);
+	void				*arg;
+	struct odb_plain		 pl[4];
+	struct ds_err			*err;
+};
+
+static enum ds_status
+clue_each_row(void *arg, sqlite3_stmt *st, int *stop)
+{
+	static const char *const tags[4] = { "clue.id_no", "clue.name",
+	    "clue.reason", "clue.amount" };
+	struct clue_each *c = arg;
+	struct odb_clue cl;
+	struct odb_clue_text t;
+	const char *v[4] = { NULL, NULL, NULL, NULL };
+	enum ds_status s;
+	int i;
+
+	clue_row(st, &cl);
+	if (c->f->text)
+		for (i = 0; i < 4; i++)
+			if ((s = col_open(c->o, st, 12 + i, tags[i], cl.id,
+			    CASE_ID_BYTES, &c->pl[i], &v[i], c->err)) != DS_OK)
+				return s;
+	t.id_no = v[0];
+	t.name = v[1];
+	t.reason = v[2];
+	t.amount = v[3];
+	*stop = c->cb(c->arg, &cl, &t);
+	for (i = 0; i < 4; i++)
+		odb_plain_wipe(&c->pl[i]);
+	return DS_OK;
+}
+
+enum ds_status
+odb_clue_each(struct odb *o, const struct odb_clue_filter *f,
+    int (*cb)(void *, const struct odb_clue *, const struct odb_clue_text *),
+    void *arg, struct ds_err *err)
+{
+	struct clue_each c;
+	sqlite3_stmt *st;
+	enum ds_status s;
+	int i;
+
+	if ((st = odb_stmt(o, Q_CLUE_EACH, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, f->key);
+	sqlite3_bind_int(st, 2, f->open);
+	sqlite3_bind_int(st, 3, f->unmatched);
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	c.f = f;
+	c.cb = cb;
+	c.arg = arg;
+	c.err = err;
+	s = each_row(o, st, "clue", clue_each_row, &c, err);
+	for (i = 0; i < 4; i++)
+		odb_plain_free(&c.pl[i]);
+	return s;
+}
+
+/* ---- visit ------------------------------------------------------------------ */
+
+#define VISIT_COLS "rev_id, record_uuid, hh_key, device_id, worker_id," \
+    " visit_date, visit_type, reason, entry_id, corrects, consent, outcome," \
+    " finalized, finalized_at, proposes, light, light_set, imported_at"
+
+static void
+visit_row(sqlite3_stmt *st, struct odb_visit *v)
+{
+	memset(v, 0, sizeof(*v));
+	col_blob(st, 0, v->rev_id, 16);
+	col_blob(st, 1, v->record_uuid, 16);
+	col_text(st, 2, v->hh_key, sizeof(v->hh_key));
+	col_blob(st, 3, v->device_id, 16);
+	col_text(st, 4, v->worker_id, sizeof(v->worker_id));
+	col_text(st, 5, v->visit_date, sizeof(v->visit_date));
+	col_text(st, 6, v->visit_type, sizeof(v->visit_type));
+	col_text(st, 7, v->reason, sizeof(v->reason));
+	v->has_entry = col_blob(st, 8, v->entry_id, 16);
+	v->has_corrects = col_blob(st, 9, v->corrects, 16);
+	col_text(st, 10, v->consent, sizeof(v->consent));
+	col_text(st, 11, v->outcome, sizeof(v->outcome));
+	v->finalized = sqlite3_column_int(st, 12);
+	v->finalized_at = sqlite3_column_int64(st, 13);
+	col_text(st, 14, v->proposes, sizeof(v->proposes));
+	col_text(st, 15, v->light, sizeof(v->light));
+	v->has_light_set = col_blob(st, 16, v->light_set, 32);
+	v->imported_at = sqlite3_column_int64(st, 17);
+}
+
+static const char Q_VISIT_PUT[] = "INSERT OR IGNORE INTO visit(" VISIT_COLS
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+    " ?15, ?16, ?17, ?18)";
+
+enum ds_status
+odb_visit_put(struct odb *o, const struct odb_visit *v, int *inserted,
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s;
+
+	*inserted = 0;
+	if ((st = odb_stmt(o, Q_VISIT_PUT, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, v->rev_id, 16);
+	bind_blob(st, 2, v->record_uuid, 16);
+	bind_text(st, 3, v->hh_key);
+	bind_blob(st, 4, v->device_id, 16);
+	bind_text(st, 5, v->worker_id);
+	bind_text(st, 6, v->visit_date);
+	bind_text(st, 7, v->visit_type);
+	bind_text(st, 8, v->reason);
+	bind_blob(st, 9, v->has_entry ? v->entry_id : NULL, 16);
+	bind_blob(st, 10, v->has_corrects ? v->corrects : NULL, 16);
+	bind_text(st, 11, v->consent);
+	bind_text(st, 12, v->outcome);
+	sqlite3_bind_int(st, 13, v->finalized);
+	if (v->finalized)
+		sqlite3_bind_int64(st, 14, v->finalized_at);
+	else
+		sqlite3_bind_null(st, 14);
+	bind_text(st, 15, v->proposes);
+	bind_text(st, 16, v->light);
+	bind_blob(st, 17, v->has_light_set ? v->light_set : NULL, 32);
+	sqlite3_bind_int64(st, 18, v->imported_at);
+	if ((s = step_done(o, st, "visit", err)) == DS_OK)
+		*inserted = sqlite3_changes(o->db) > 0;
+	return s;
+}
+
+struct visit_each {
+	int	(*cb)(void *, const struct odb_visit *);
+	void	*arg;
+};
+
+static enum ds_status
+visit_each_row(void *arg, sqlite3_stmt *st, int *stop)
+{
+	struct visit_each *c = arg;
+	struct odb_visit v;
+
+	visit_row(st, &v);
+	*stop = c->cb(c->arg, &v);
+	return DS_OK;
+}
+
+static const char Q_VISIT_HH[] = "SELECT " VISIT_COLS " FROM visit WHERE"
+    " hh_key = ?1 ORDER BY visit_date, finalized_at, rev_id";
+
+enum ds_status
+odb_visit_each_hh(struct odb *o, const char *key,
+    int (*cb)(void *, const struct odb_visit *), void *arg,
+    struct ds_err *err)
+{
+	struct visit_each c;
+	sqlite3_stmt *st;
+
+	if ((st = odb_stmt(o, Q_VISIT_HH, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	c.cb = cb;
+	c.arg = arg;
+	return each_row(o, st, "visit", visit_each_row, &c, err);
+}
+
+static const char Q_VISIT_FINAL[] = "SELECT " VISIT_COLS " FROM visit WHERE"
+    " finalized = 1 ORDER BY hh_key, visit_date, rev_id";
+
+enum ds_status
+odb_visit_each_final(struct odb *o,
+    int (*cb)(void *, const struct odb_visit *), void *arg,
+    struct ds_err *err)
+{
+	struct visit_each c;
+	sqlite3_stmt *st;
+
+	/* Not cached: relight updates rows while this runs. */
+	if (sqlite3_prepare_v2(o->db, Q_VISIT_FINAL, -1, &st, NULL) !=
+	    SQLITE_OK)
+		return odb_sqlerr(o->db, sqlite3_errcode(o->db), err, "visit");
+	c.cb = cb;
+	c.arg = arg;
+	{
+		enum ds_status s = each_row(o, st, "visit", visit_each_row, &c,
+		    err);
+
+		sqlite3_finalize(st);
+		return s;
+	}
+}
+
+static const char Q_VISIT_LIGHT[] = "UPDATE visit SET light = ?2,"
+    " light_set = ?3 WHERE rev_id = ?1";
+
+enum ds_status
+odb_visit_light(struct odb *o, const unsigned char rev[16], const char *light,
+    const unsigned char set_hash[32], struct ds_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = odb_stmt(o, Q_VISIT_LIGHT, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, rev, 16);
+	bind_text(st, 2, light);
+	bind_blob(st, 3, set_hash, 32);
+	return step_done(o, st, "visit", err);
+}
+
+static const char Q_VISIT_LAST_LIGHT[] = "SELECT light, visit_date FROM visit"
+    " WHERE hh_key = ?1 AND finalized = 1 AND outcome = 'done' AND"
+    " consent IN ('yes', 'on_file') ORDER BY visit_date DESC,"
+    " finalized_at DESC, rev_id DESC LIMIT 1";
+
+enum ds_status
+odb_visit_last_light(struct odb *o, const char *key, int *found,
+    char light[ODB_CODE_MAX], char date[CASE_DATE_LEN], struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	*found = 0;
+	light[0] = date[0] = '\0';
+	if ((st = odb_stmt(o, Q_VISIT_LAST_LIGHT, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*found = 1;
+		col_text(st, 0, light, ODB_CODE_MAX);
+		col_text(st, 1, date, CASE_DATE_LEN);
+	} else if (rc != SQLITE_DONE)
+		s = odb_sqlerr(o->db, rc, err, "visit");
+	sqlite3_reset(st);
+	return s;
+}
+
+static const char Q_ENTRY_GET[] = "SELECT clue_id, state FROM entry"
+    " WHERE entry_id = ?1";
+static const char Q_ENTRY_DONE[] = "UPDATE entry SET state = 'done',"
+    " done_rev = ?2, done_at = ?3 WHERE entry_id = ?1 AND state != 'done'";
+
+enum ds_status
+odb_entry_done(struct odb *o, const unsigned char id[16],
+    const unsigned char rev[16], int64_t at, int *found, int *has_clue,
+    unsigned char clue[16], struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	*found = *has_clue = 0;
+	if ((st = odb_stmt(o, Q_ENTRY_GET, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, id, 16);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*found = 1;
+		*has_clue = col_blob(st, 0, clue, 16);
+	} else if (rc != SQLITE_DONE)
+		s = odb_sqlerr(o->db, rc, err, "entry");
+	sqlite3_reset(st);
+	if (s != DS_OK || !*found)
+		return s;
+	if ((st = odb_stmt(o, Q_ENTRY_DONE, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, id, 16);
+	bind_blob(st, 2, rev, 16);
+	sqlite3_bind_int64(st, 3, at);
+	return step_done(o, st, "entry", err);
+}
+
+/* ---- case_event ------------------------------------------------------------- */
+
+#define EV_COLS "event_id, hh_key, seq, track, step, outcome, date," \
+    " date_end, objections, category, elim_kind, channel, ref, corrects," \
+    " source, recorded_at, detail, by_name, note"
+
+static void
+ev_row(sqlite3_stmt *st, struct odb_event *e)
+{
+	struct case_event *c = &e->ev;
+	char t[ODB_CODE_MAX];
+
+	memset(e, 0, sizeof(*e));
+	col_blob(st, 0, c->id, CASE_ID_BYTES);
+	col_text(st, 1, e->hh_key, sizeof(e->hh_key));
+	c->seq = sqlite3_column_int64(st, 2);
+	col_text(st, 3, t, sizeof(t));
+	c->track = case_track_from(t);
+	col_text(st, 4, t, sizeof(t));
+	c->step = case_step_from(t);
+	col_text(st, 5, t, sizeof(t));
+	c->outcome = case_outcome_from(t);
+	col_text(st, 6, c->date, sizeof(c->date));
+	col_text(st, 7, c->date_end, sizeof(c->date_end));
+	c->objections = sqlite3_column_int(st, 8);
+	col_text(st, 9, t, sizeof(t));
+	c->category = case_cat_from(t);
+	col_text(st, 10, t, sizeof(t));
+	c->kind = case_kind_from(t);
+	col_text(st, 11, t, sizeof(t));
+	c->channel = case_channel_from(t);
+	e->has_ref = col_blob(st, 12, e->ref, 16);
+	c->has_corrects = col_blob(st, 13, c->corrects, CASE_ID_BYTES);
+	col_text(st, 14, e->source, sizeof(e->source));
+	c->recorded_at = sqlite3_column_int64(st, 15);
+	col_text(st, 16, e->detail, sizeof(e->detail));
+	c->has_note = sqlite3_column_type(st, 18) != SQLITE_NULL;
+}
+
+static const char Q_EV_SEQ[] = "SELECT coalesce(max(seq), 0) + 1 FROM"
+    " case_event WHERE hh_key = ?1";
+static const char Q_EV_PUT[] = "INSERT INTO case_event(" EV_COLS ") VALUES"
+    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+    " ?16, ?17, ?18, ?19)";
+
+enum ds_status
+odb_event_put(struct odb *o, struct odb_event *e, const char *by,
+    const char *note, struct ds_err *err)
+{
+	struct case_event *c = &e->ev;
+	sqlite3_stmt *st;
+	enum ds_status s;
+	int found, rc;
+
+	if ((s = odb_event_exists(o, c->id, &found, err)) != DS_OK)
+		return s;
+	if (found)
+		return ds_err_set(err, DS_EEXIST, "event already recorded");
+	if ((st = odb_stmt(o, Q_EV_SEQ, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, e->hh_key);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		s = odb_sqlerr(o->db, rc, err, "case_event");
+		sqlite3_reset(st);
+		return s;
+	}
+	c->seq = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if ((st = odb_stmt(o, Q_EV_PUT, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, c->id, CASE_ID_BYTES);
+	bind_text(st, 2, e->hh_key);
+	sqlite3_bind_int64(st, 3, c->seq);
+	bind_text(st, 4, case_track_str(c->track));
+	bind_text(st, 5, case_step_str(c->step));
+	bind_text(st, 6, case_outcome_str(c->outcome));
+	bind_text(st, 7, c->date);
+	bind_text(st, 8, c->date_end);
+	sqlite3_bind_int(st, 9, c->objections);
+	bind_text(st, 10, case_cat_str(c->category));
+	bind_text(st, 11, case_kind_str(c->kind));
+	bind_text(st, 12, case_channel_str(c->channel));
+	bind_blob(st, 13, e->has_ref ? e->ref : NULL, 16);
+	bind_blob(st, 14, c->has_corrects ? c->corrects : NULL, CASE_ID_BYTES);
+	bind_text(st, 15, e->source);
+	sqlite3_bind_int64(st, 16, c->recorded_at);
+	bind_text(st, 17, e->detail);
+	if ((s = bind_sealed(o, st, 18, "case_event.by_name", c->id,
+	    CASE_ID_BYTES, by != NULL && *by ? by : NULL, err)) != DS_OK ||
+	    (s = bind_sealed(o, st, 19, "case_event.note", c->id,
+	    CASE_ID_BYTES, note != NULL && *note ? note : NULL, err)) !=
+	    DS_OK) {
+		sqlite3_reset(st);
+		return s;
+	}
+	return step_done(o, st, "case_event", err);
+}
+
+static const char Q_EV_EXISTS[] = "SELECT 1 FROM case_event WHERE"
+    " event_id = ?1";
+
+enum ds_status
+odb_event_exists(struct odb *o, const unsigned char id[16], int *found,
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	*found = 0;
+	if ((st = odb_stmt(o, Q_EV_EXISTS, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, id, 16);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*found = 1;
+	else if (rc != SQLITE_DONE)
+		s = odb_sqlerr(o->db, rc, err, "case_event");
+	sqlite3_reset(st);
+	return s;
+}
+
+static const char Q_EV_LOAD[] = "SELECT " EV_COLS " FROM case_event WHERE"
+    " hh_key = ?1 AND (?2 = 0 OR recorded_at <= ?2) ORDER BY seq";
+
+enum ds_status
+odb_event_load(struct odb *o, const char *key, int64_t upto,
+    struct case_event **out, size_t *n, struct ds_err *err)
+{
+	struct case_event *v = NULL, *nv;
+	struct odb_event e;
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = odb_stmt(o, Q_EV_LOAD, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	sqlite3_bind_int64(st, 2, upto);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = ds_realloc(v, cap * sizeof(*v))) == NULL) {
+				s = ds_err_set(err, DS_ENOMEM, NULL);
+				break;
+			}
+			v = nv;
+		}
+		ev_row(st, &e);
+		v[(*n)++] = e.ev;
+	}
+	if (s == DS_OK && rc != SQLITE_DONE)
+		s = odb_sqlerr(o->db, rc, err, "case_event");
+	sqlite3_reset(st);
+	if (s != DS_OK) {
+		ds_free(v);
+		*n = 0;
+		return s;
+	}
+	*out = v;
+	return DS_OK;
+}
+
+static const char Q_EV_HH[] = "SELECT " EV_COLS " FROM case_event WHERE"
+    " hh_key = ?1 ORDER BY seq";
+
+struct ev_each {
+	struct odb	*o;
+	int		 text;
+	int		(*cb)(void *, const struct odb_event *, const char *,
+			    const char *);
+	void		*arg;
+	struct odb_plain pl[2];
+	struct ds_err	*err;
+};
+
+static enum ds_status
+ev_each_row(void *arg, sqlite3_stmt *st, int *stop)
+{
+	struct ev_each *c = arg;
+	struct odb_event e;
+	const char *by = NULL, *note = NULL;
+	enum ds_status s;
+
+	ev_row(st, &e);
+	if (c->text &&
+	    ((s = col_open(c->o, st, 17, "case_event.by_name", e.ev.id,
+	    CASE_ID_BYTES, &c->pl[0], &by, c->err)) != DS_OK ||
+	    (s = col_open(c->o, st, 18, "case_event.note", e.ev.id,
+	    CASE_ID_BYTES, &c->pl[1], &note, c->err)) != DS_OK))
+		return s;
+	*stop = c->cb(c->arg, &e, by, note);
+	odb_plain_wipe(&c->pl[0]);
+	odb_plain_wipe(&c->pl[1]);
+	return DS_OK;
+}
+
+enum ds_status
+odb_event_each_hh(struct odb *o, const char *key, int text,
+    int (*cb)(void *, const struct odb_event *, const char *, const char *),
+    void *arg, struct ds_err *err)
+{
+	struct ev_each c;
+	sqlite3_stmt *st;
+	enum ds_status s;
+
+	if ((st = odb_stmt(o, Q_EV_HH, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	c.text = text;
+	c.cb = cb;
+	c.arg = arg;
+	c.err = err;
+	s = each_row(o, st, "case_event", ev_each_row, &c, err);
+	odb_plain_free(&c.pl[0]);
+	odb_plain_free(&c.pl[1]);
+	return s;
+}
+
+static const char Q_EV_FIND[] = "SELECT " EV_COLS " FROM case_event WHERE"
+    " hh_key = ?1 AND substr(lower(hex(event_id)), 1, length(?2)) = ?2"
+    " LIMIT 2";
+
+enum ds_status
+odb_event_find(struct odb *o, const char *key, const char *prefix,
+    struct odb_event *out, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s;
+	char hex[33];
+	int rc, n = 0;
+
+	if ((s = hex_prefix(prefix, hex, err)) != DS_OK)
+		return s;
+	if ((st = odb_stmt(o, Q_EV_FIND, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	bind_text(st, 2, hex);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (n++ == 0)
+			ev_row(st, out);
+	s = rc == SQLITE_DONE ? DS_OK : odb_sqlerr(o->db, rc, err,
+	    "case_event");
+	sqlite3_reset(st);
+	if (s == DS_OK && n == 0)
+		s = ds_err_set(err, DS_ENOENT, "no event of %s starts with %s",
+		    key, hex);
+	else if (s == DS_OK && n > 1)
+		s = ds_err_set(err, DS_EINVAL, "several events of %s start "
+		    "with %s", key, hex);
+	return s;
+}
+
+/* ---- measure ---------------------------------------------------------------- */
+
+#define MS_COLS "measure_id, hh_key, type, dept, start_date, unit, status," \
+    " source, source_rev, created_at, updated_at, amount, note"
+
+static void
+ms_row(sqlite3_stmt *st, struct odb_measure *m)
+{
+	memset(m, 0, sizeof(*m));
+	col_blob(st, 0, m->id, CASE_ID_BYTES);
+	col_text(st, 1, m->hh_key, sizeof(m->hh_key));
+	col_text(st, 2, m->type, sizeof(m->type));
+	col_text(st, 3, m->dept, sizeof(m->dept));
+	col_text(st, 4, m->start_date, sizeof(m->start_date));
+	col_text(st, 5, m->unit, sizeof(m->unit));
+	col_text(st, 6, m->status, sizeof(m->status));
+	col_text(st, 7, m->source, sizeof(m->source));
+	m->has_source_rev = col_blob(st, 8, m->source_rev, 16);
+	m->created_at = sqlite3_column_int64(st, 9);
+	m->updated_at = sqlite3_column_int64(st, 10);
+}
+
+static const char Q_MS_EXISTS[] = "SELECT 1 FROM measure WHERE"
+    " measure_id = ?1";
+static const char Q_MS_PUT[] = "INSERT INTO measure(" MS_COLS ") VALUES"
+    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)";
+
+enum ds_status
+odb_measure_put(struct odb *o, const struct odb_measure *m,
+    const char *amount, const char *note, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s;
+	int rc;
+
+	if ((st = odb_stmt(o, Q_MS_EXISTS, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, m->id, CASE_ID_BYTES);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return ds_err_set(err, DS_EEXIST, "measure already recorded");
+	if (rc != SQLITE_DONE)
+		return odb_sqlerr(o->db, rc, err, "measure");
+	if ((st = odb_stmt(o, Q_MS_PUT, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, m->id, CASE_ID_BYTES);
+	bind_text(st, 2, m->hh_key);
+	bind_text(st, 3, m->type);
+	bind_text(st, 4, m->dept);
+	bind_text(st, 5, m->start_date);
+	bind_text(st, 6, m->unit);
+	bind_text(st, 7, m->status);
+	bind_text(st, 8, m->source);
+	bind_blob(st, 9, m->has_source_rev ? m->source_rev : NULL, 16);
+	sqlite3_bind_int64(st, 10, m->created_at);
+	if ((s = bind_sealed(o, st, 11, "measure.amount", m->id,
+	    CASE_ID_BYTES, amount != NULL && *amount ? amount : NULL, err)) !=
+	    DS_OK ||
+	    (s = bind_sealed(o, st, 12, "measure.note", m->id, CASE_ID_BYTES,
+	    note != NULL && *note ? note : NULL, err)) != DS_OK) {
+		sqlite3_reset(st);
+		return s;
+	}
+	return step_done(o, st, "measure", err);
+}
+
+static const char Q_MS_STATUS[] = "UPDATE measure SET status = ?2,"
+    " note = CASE WHEN ?3 IS NULL THEN note ELSE ?3 END, updated_at = ?4"
+    " WHERE measure_id = ?1";
+
+enum ds_status
+odb_measure_status(struct odb *o, const unsigned char id[16],
+    const char *status, const char *note, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s;
+
+	if ((st = odb_stmt(o, Q_MS_STATUS, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, id, CASE_ID_BYTES);
+	bind_text(st, 2, status);
+	if ((s = bind_sealed(o, st, 3, "measure.note", id, CASE_ID_BYTES,
+	    note != NULL && *note ? note : NULL, err)) != DS_OK) {
+		sqlite3_reset(st);
+		return s;
+	}
+	sqlite3_bind_int64(st, 4, ds_now());
+	return step_done(o, st, "measure", err);
+}
+
+static const char Q_MS_FIND[] = "SELECT " MS_COLS " FROM measure WHERE"
+    " hh_key = ?1 AND substr(lower(hex(measure_id)), 1, length(?2)) = ?2"
+    " LIMIT 2";
+
+enum ds_status
+odb_measure_find(struct odb *o, const char *key, const char *prefix,
+    struct odb_measure *out, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s;
+	char hex[33];
+	int rc, n = 0;
+
+	if ((s = hex_prefix(prefix, hex, err)) != DS_OK)
+		return s;
+	if ((st = odb_stmt(o, Q_MS_FIND, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	bind_text(st, 2, hex);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (n++ == 0)
+			ms_row(st, out);
+	s = rc == SQLITE_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "measure");
+	sqlite3_reset(st);
+	if (s == DS_OK && n == 0)
+		s = ds_err_set(err, DS_ENOENT, "no measure of %s starts with %s",
+		    key, hex);
+	else if (s == DS_OK && n > 1)
+		s = ds_err_set(err, DS_EINVAL, "several measures of %s start "
+		    "with %s", key, hex);
+	return s;
+}
+
+static const char Q_MS_HH[] = "SELECT " MS_COLS " FROM measure WHERE"
+    " hh_key = ?1 ORDER BY type, start_date, measure_id";
+
+struct ms_each {
+	struct odb	*o;
+	int		 text;
+	int		(*cb)(void *, const struct odb_measure *, const char *,
+			    const char *);
+	void		*arg;
+	struct odb_plain pl[2];
+	struct ds_err	*err;
+};
+
+static enum ds_status
+ms_each_row(void *arg, sqlite3_stmt *st, int *stop)
+{
+	struct ms_each *c = arg;
+	struct odb_measure m;
+	const char *amount = NULL, *note = NULL;
+	enum ds_status s;
+
+	ms_row(st, &m);
+	if (c->text &&
+	    ((s = col_open(c->o, st, 11, "measure.amount", m.id,
+	    CASE_ID_BYTES, &c->pl[0], &amount, c->err)) != DS_OK ||
+	    (s = col_open(c->o, st, 12, "measure.note", m.id, CASE_ID_BYTES,
+	    &c->pl[1], &note, c->err)) != DS_OK))
+		return s;
+	*stop = c->cb(c->arg, &m, amount, note);
+	odb_plain_wipe(&c->pl[0]);
+	odb_plain_wipe(&c->pl[1]);
+	return DS_OK;
+}
+
+enum ds_status
+odb_measure_each_hh(struct odb *o, const char *key, int text,
+    int (*cb)(void *, const struct odb_measure *, const char *, const char *),
+    void *arg, struct ds_err *err)
+{
+	struct ms_each c;
+	sqlite3_stmt *st;
+	enum ds_status s;
+
+	if ((st = odb_stmt(o, Q_MS_HH, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	c.text = text;
+	c.cb = cb;
+	c.arg = arg;
+	c.err = err;
+	s = each_row(o, st, "measure", ms_each_row, &c, err);
+	odb_plain_free(&c.pl[0]);
+	odb_plain_free(&c.pl[1]);
+	return s;
+}
+
+static const char Q_MS_ACTIVE[] = "SELECT count(*) FROM measure WHERE"
+    " hh_key = ?1 AND type = ?2 AND status IN ('planned', 'in_progress')";
+
+enum ds_status
+odb_measure_active(struct odb *o, const char *key, const char *type,
+    int64_t *n, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	*n = 0;
+	if ((st = odb_stmt(o, Q_MS_ACTIVE, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	bind_text(st, 2, type);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	else
+		s = odb_sqlerr(o->db, rc, err, "measure");
+	sqlite3_reset(st);
+	return s;
+}
+
+/* ---- round -------------------------------------------------------------------- */
+
+static const char Q_ROUND_PUT[] = "INSERT INTO round(name, started, due,"
+    " scope, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char Q_ROUND_GET[] = "SELECT name, started, due, scope,"
+    " created_at FROM round WHERE name = ?1";
+static const char Q_ROUND_EACH[] = "SELECT name, started, due, scope,"
+    " created_at FROM round ORDER BY started, name";
+
+static void
+round_row(sqlite3_stmt *st, struct odb_round *r)
+{
+	memset(r, 0, sizeof(*r));
+	col_text(st, 0, r->name, sizeof(r->name));
+	col_text(st, 1, r->started, sizeof(r->started));
+	col_text(st, 2, r->due, sizeof(r->due));
+	col_text(st, 3, r->scope, sizeof(r->scope));
+	r->created_at = sqlite3_column_int64(st, 4);
+}
+
+enum ds_status
+odb_round_put(struct odb *o, const struct odb_round *r, struct ds_err *err)
+{
+	struct odb_round old;
+	sqlite3_stmt *st;
+	enum ds_status s;
+
+	if ((s = odb_round_get(o, r->name, &old, err)) == DS_OK)
+		return ds_err_set(err, DS_EEXIST, "round %s exists", r->name);
+	if (s != DS_ENOENT)
+		return s;
+	if ((st = odb_stmt(o, Q_ROUND_PUT, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, r->name);
+	bind_text(st, 2, r->started);
+	bind_text(st, 3, r->due);
+	bind_text(st, 4, r->scope);
+	sqlite3_bind_int64(st, 5, r->created_at);
+	return step_done(o, st, "round", err);
+}
+
+enum ds_status
+odb_round_get(struct odb *o, const char *name, struct odb_round *out,
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	if ((st = odb_stmt(o, Q_ROUND_GET, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		round_row(st, out);
+	else if (rc == SQLITE_DONE)
+		s = ds_err_set(err, DS_ENOENT, "no round %s", name);
+	else
+		s = odb_sqlerr(o->db, rc, err, "round");
+	sqlite3_reset(st);
+	return s;
+}
+
+struct round_each {
+	int	(*cb)(void *, const struct odb_round *);
+	void	*arg;
+};
+
+static enum ds_status
+round_each_row(void *arg, sqlite3_stmt *st, int *stop)
+{
+	struct round_each *c = arg;
+	struct odb_round r;
+
+	round_row(st, &r);
+	*stop = c->cb(c->arg, &r);
+	return DS_OK;
+}
+
+enum ds_status
+odb_round_each(struct odb *o, int (*cb)(void *, const struct odb_round *),
+    void *arg, struct ds_err *err)
+{
+	struct round_each c;
+	sqlite3_stmt *st;
+
+	if ((st = odb_stmt(o, Q_ROUND_EACH, err)) == NULL)
+		return NOSTMT(err);
+	c.cb = cb;
+	c.arg = arg;
+	return each_row(o, st, "round", round_each_row, &c, err);
+}
+
+/* ---- income_check ----------------------------------------------------------------- */
+
+static const char Q_INC_PUT[] = "INSERT OR IGNORE INTO income_check(hh_key,"
+    " month, light, amount, batch) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+enum ds_status
+odb_income_put(struct odb *o, const char *key, const char *month,
+    const char *light, const char *amount, const unsigned char batch[32],
+    int *inserted, struct ds_err *err)
+{
+	char rk[CASE_KEY_MAX + 16];
+	sqlite3_stmt *st;
+	enum ds_status s;
+
+	*inserted = 0;
+	snprintf(rk, sizeof(rk), "%s/%s", key, month);
+	if ((st = odb_stmt(o, Q_INC_PUT, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	bind_text(st, 2, month);
+	bind_text(st, 3, light);
+	if ((s = bind_sealed(o, st, 4, "income_check.amount", rk, strlen(rk),
+	    amount, err)) != DS_OK) {
+		sqlite3_reset(st);
+		return s;
+	}
+	bind_blob(st, 5, batch, 32);
+	if ((s = step_done(o, st, "income_check", err)) == DS_OK)
+		*inserted = sqlite3_changes(o->db) > 0;
+	return s;
+}
+
+static const char Q_INC_LAST[] = "SELECT month, light FROM income_check"
+    " WHERE hh_key = ?1 AND month <= ?2 ORDER BY month DESC LIMIT ?3";
+
+enum ds_status
+odb_income_last(struct odb *o, const char *key, const char *month,
+    char (*months)[8], char (*lights)[ODB_CODE_MAX], size_t max, size_t *n,
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	*n = 0;
+	if ((st = odb_stmt(o, Q_INC_LAST, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	bind_text(st, 2, month);
+	sqlite3_bind_int64(st, 3, (int64_t)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		col_text(st, 0, months[*n], 8);
+		col_text(st, 1, lights[*n], ODB_CODE_MAX);
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		s = odb_sqlerr(o->db, rc, err, "income_check");
+	sqlite3_reset(st);
+	return s;
+}
+
+static const char Q_INC_BATCH[] = "SELECT 1 FROM income_check WHERE"
+    " batch = ?1 LIMIT 1";
+
+enum ds_status
+odb_income_batch(struct odb *o, const unsigned char hash[32], int *found,
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	*found = 0;
+	if ((st = odb_stmt(o, Q_INC_BATCH, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, hash, 32);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*found = 1;
+	else if (rc != SQLITE_DONE)
+		s = odb_sqlerr(o->db, rc, err, "income_check");
+	sqlite3_reset(st);
+	return s;
+}
+
+/* ---- problem -------------------------------------------------------------------- */
+
+#define PB_COLS "problem_id, kind, hh_key, record_uuid, path, first_seen," \
+    " last_seen, closed_at, detail, closed_by, note"
+
+static void
+pb_row(sqlite3_stmt *st, struct odb_problem *p)
+{
+	memset(p, 0, sizeof(*p));
+	col_blob(st, 0, p->id, CASE_ID_BYTES);
+	col_text(st, 1, p->kind, sizeof(p->kind));
+	col_text(st, 2, p->hh_key, sizeof(p->hh_key));
+	p->has_record = col_blob(st, 3, p->record_uuid, 16);
+	col_text(st, 4, p->path, sizeof(p->path));
+	p->first_seen = sqlite3_column_int64(st, 5);
+	p->last_seen = sqlite3_column_int64(st, 6);
+	p->closed_at = sqlite3_column_int64(st, 7);
+}
+
+static const char Q_PB_SEEN[] = "INSERT INTO problem(problem_id, kind,"
+    " hh_key, record_uuid, path, first_seen, last_seen, detail) VALUES"
+    " (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) ON CONFLICT(problem_id) DO UPDATE"
+    " SET last_seen = excluded.last_seen, detail = excluded.detail";
+
+enum ds_status
+odb_problem_seen(struct odb *o, const struct odb_problem *p,
+    const char *detail, int64_t now, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s;
+
+	if ((st = odb_stmt(o, Q_PB_SEEN, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, p->id, CASE_ID_BYTES);
+	bind_text(st, 2, p->kind);
+	bind_text(st, 3, p->hh_key);
+	bind_blob(st, 4, p->has_record ? p->record_uuid : NULL, 16);
+	bind_text(st, 5, p->path);
+	sqlite3_bind_int64(st, 6, now);
+	if ((s = bind_sealed(o, st, 7, "problem.detail", p->id, CASE_ID_BYTES,
+	    detail != NULL && *detail ? detail : NULL, err)) != DS_OK) {
+		sqlite3_reset(st);
+		return s;
+	}
+	return step_done(o, st, "problem", err);
+}
+
+static const char Q_PB_FIND[] = "SELECT " PB_COLS " FROM problem WHERE"
+    " substr(lower(hex(problem_id)), 1, length(?1)) = ?1 LIMIT 2";
+static const char Q_PB_CLOSE[] = "UPDATE problem SET closed_at = ?2,"
+    " closed_by = ?3, note = ?4 WHERE problem_id = ?1 AND closed_at IS NULL";
+
+enum ds_status
+odb_problem_close(struct odb *o, const char *prefix, const char *by,
+    const char *note, int64_t now, struct odb_problem *out,
+    struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s;
+	char hex[33];
+	int rc, n = 0;
+
+	if ((s = hex_prefix(prefix, hex, err)) != DS_OK)
+		return s;
+	if ((st = odb_stmt(o, Q_PB_FIND, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, hex);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (n++ == 0)
+			pb_row(st, out);
+	s = rc == SQLITE_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "problem");
+	sqlite3_reset(st);
+	if (s != DS_OK)
+		return s;
+	if (n == 0)
+		return ds_err_set(err, DS_ENOENT, "no problem id starts with %s",
+		    hex);
+	if (n > 1)
+		return ds_err_set(err, DS_EINVAL, "several problem ids start "
+		    "with %s", hex);
+	if (out->closed_at != 0)
+		return ds_err_set(err, DS_ESTATE, "problem already closed");
+	if ((st = odb_stmt(o, Q_PB_CLOSE, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, out->id, CASE_ID_BYTES);
+	sqlite3_bind_int64(st, 2, now);
+	if ((s = bind_sealed(o, st, 3, "problem.closed_by", out->id,
+	    CASE_ID_BYTES, by, err)) != DS_OK ||
+	    (s = bind_sealed(o, st, 4, "problem.note", out->id, CASE_ID_BYTES,
+	    note, err)) != DS_OK) {
+		sqlite3_reset(st);
+		return s;
+	}
+	out->closed_at = now;
+	return step_done(o, st, "problem", err);
+}
+
+static const char Q_PB_EACH[] = "SELECT " PB_COLS " FROM problem"
+    " ORDER BY hh_key, kind, path, problem_id";
+
+struct pb_each {
+	struct odb	*o;
+	int		(*cb)(void *, const struct odb_problem *, const char *,
+			    const char *, const char *);
+	void		*arg;
+	struct odb_plain pl[3];
+	struct ds_err	*err;
+};
+
+static enum ds_status
+pb_each_row(void *arg, sqlite3_stmt *st, int *stop)
+{
+	static const char *const tags[3] = { "problem.detail",
+	    "problem.closed_by", "problem.note" };
+	struct pb_each *c = arg;
+	struct odb_problem p;
+	const char *v[3];
+	enum ds_status s;
+	int i;
+
+	pb_row(st, &p);
+	for (i = 0; i < 3; i++)
+		if ((s = col_open(c->o, st, 8 + i, tags[i], p.id, CASE_ID_BYTES,
+		    &c->pl[i], &v[i], c->err)) != DS_OK)
+			return s;
+	*stop = c->cb(c->arg, &p, v[0], v[1], v[2]);
+	for (i = 0; i < 3; i++)
+		odb_plain_wipe(&c->pl[i]);
+	return DS_OK;
+}
+
+enum ds_status
+odb_problem_each(struct odb *o,
+    int (*cb)(void *, const struct odb_problem *, const char *, const char *,
+    const char *), void *arg, struct ds_err *err)
+{
+	struct pb_each c;
+	sqlite3_stmt *st;
+	enum ds_status s;
+	int i;
+
+	if ((st = odb_stmt(o, Q_PB_EACH, err)) == NULL)
+		return NOSTMT(err);
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	c.cb = cb;
+	c.arg = arg;
+	c.err = err;
+	s = each_row(o, st, "problem", pb_each_row, &c, err);
+	for (i = 0; i < 3; i++)
+		odb_plain_free(&c.pl[i]);
+	return s;
+}
+
+/* ---- freeze ---------------------------------------------------------------------- */
+
+static const char Q_FZ_GET[] = "SELECT frozen_at, cutoff FROM freeze"
+    " WHERE month = ?1";
+static const char Q_FZ_PUT[] = "INSERT INTO freeze(month, frozen_at, cutoff,"
+    " csv_hash, csv) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+enum ds_status
+odb_freeze_get(struct odb *o, const char *month, int *found,
+    int64_t *frozen_at, char cutoff[CASE_DATE_LEN], struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	*found = 0;
+	*frozen_at = 0;
+	cutoff[0] = '\0';
+	if ((st = odb_stmt(o, Q_FZ_GET, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, month);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*found = 1;
+		*frozen_at = sqlite3_column_int64(st, 0);
+		col_text(st, 1, cutoff, CASE_DATE_LEN);
+	} else if (rc != SQLITE_DONE)
+		s = odb_sqlerr(o->db, rc, err, "freeze");
+	sqlite3_reset(st);
+	return s;
+}
+
+enum ds_status
+odb_freeze_put(struct odb *o, const char *month, int64_t frozen_at,
+    const char *cutoff, const void *csv, size_t len, struct ds_err *err)
+{
+	unsigned char h[32], *ct;
+	sqlite3_stmt *st;
+	char c[CASE_DATE_LEN];
+	enum ds_status s;
+	int64_t t;
+	int found;
+
+	if ((s = odb_freeze_get(o, month, &found, &t, c, err)) != DS_OK)
+		return s;
+	if (found)
+		return ds_err_set(err, DS_EEXIST, "month %s is frozen", month);
+	if (o->dkey == NULL)
+		return ds_err_set(err, DS_ESTATE, "office db: opened without "
+		    "the office secret key");
+	if ((ct = ds_malloc(ODB_SEALED_LEN(len))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	cry_hash(h, sizeof(h), NULL, 0, csv, len);
+	odb_seal_row(o, "freeze.csv", month, strlen(month), csv, len, ct);
+	if ((st = odb_stmt(o, Q_FZ_PUT, err)) == NULL) {
+		ds_free(ct);
+		return NOSTMT(err);
+	}
+	bind_text(st, 1, month);
+	sqlite3_bind_int64(st, 2, frozen_at);
+	bind_text(st, 3, cutoff);
+	bind_blob(st, 4, h, 32);
+	sqlite3_bind_blob(st, 5, ct, (int)ODB_SEALED_LEN(len),
+	    SQLITE_TRANSIENT);
+	ds_free(ct);
+	return step_done(o, st, "freeze", err);
+}

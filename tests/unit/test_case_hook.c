@@ -1,0 +1,287 @@
+/* doorstep: a real import drives the case (register, clues, the hook). */
+/*
+ * A real office.db, real bundles through imp_bundle: the register and a
+ * department list are imported as the commands do, then laptop visits
+ * arrive.  Checked against docs/case.md "Import": the visit row, members'
+ * ID numbers matching an unmatched clue, clues closed by a consented
+ * finalized visit only, the list entry named by _meta.entry done (a
+ * refused visit from a list keyed by _meta.hh_key: entry done, clue
+ * open), identification started with the channel of the first clue,
+ * measures from the grid, and nothing twice when a bundle or a file comes
+ * again.  Last, no name or ID number of the register or the clue list is
+ * anywhere in the office directory, WAL included.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+#include "support/support.h"
+#include "support/syncfix.h"
+
+#include "case.h"
+#include "case_db.h"
+#include "case_file.h"
+#include "imp.h"
+#include "json.h"
+#include "mem.h"
+#include "odb.h"
+#include "odb_case.h"
+#include "receipt.h"
+#include "util.h"
+
+#define HEAD	"登记户主甲"
+#define HEAD_ID	"341802197903150315"
+#define WIFE_ID	"341802198106200222"
+#define OTHER	"预警人员乙"
+#define OTHER_ID "341802196005053332"
+#define K1	"3418021012010007"
+#define K2	"3418021012020001"
+
+static struct sf_office office;
+static struct odb *db;
+static struct sf_device dev;
+
+static void
+exec_sql(const char *q)
+{
+	sqlite3 *s;
+
+	if (sqlite3_open(office.db, &s) != SQLITE_OK ||
+	    sqlite3_exec(s, q, NULL, NULL, NULL) != SQLITE_OK)
+		HARNESS_FAIL("sql: %s: %s", q, sqlite3_errmsg(s));
+	sqlite3_close(s);
+}
+
+static long
+q1(const char *q)
+{
+	return sf_db_count(office.db, q);
+}
+
+static struct case_table *
+table(const char *csv, const struct case_field *f, size_t nf)
+{
+	struct case_table *t = NULL;
+	struct case_file_why why;
+	struct ds_err err;
+
+	ST_EQ(case_file_parse(csv, strlen(csv), 0, f, nf, &t, &why, &err),
+	    DS_OK, &err);
+	return t;
+}
+
+static void
+import_revs(struct sf_rev *r, size_t n, int want_new)
+{
+	struct imp_result res;
+	struct ds_err err;
+	unsigned char *b;
+	size_t len;
+
+	b = sf_bundle(&dev, &office, r, n, 0, 0, &len);
+	ST_EQ(imp_bundle(db, office.sec, b, len, &res, &err), DS_OK, &err);
+	INT_EQ(res.n_new, want_new);
+	imp_result_free(&res);
+	ds_free(b);
+}
+
+static void
+test_register_and_department_list(void)
+{
+	static const char reg[] = "户编号,村代码,村民小组代码,户主姓名,户主身份证号,"
+	    "家庭人口数\n" K1 ",341802101201,34180210120101," HEAD "," HEAD_ID
+	    ",6\n" K2 ",341802101202,,某户主,,2\n";
+	static const char clues[] = "身份证号,姓名,预警原因,金额,预警日期\n"
+	    HEAD_ID "," HEAD ",大病住院,35000,2024-09-01\n"
+	    WIFE_ID ",," "医疗费用,12000,2024-09-02\n"
+	    OTHER_ID "," OTHER ",不明,1,2024-09-03\n";
+	struct case_reg_result rr;
+	struct case_clue_result cr;
+	struct case_row_why why;
+	struct case_table *t;
+	struct ds_err err;
+	struct odb_hh h;
+	int64_t first;
+
+	t = table(reg, case_register_fields, CASE_REGISTER_NFIELDS);
+	ST_EQ(odb_begin(db, &err), DS_OK, &err);
+	ST_EQ(case_register_import(db, t, &rr, &why, &err), DS_OK, &err);
+	ST_EQ(odb_commit(db, &err), DS_OK, &err);
+	INT_EQ(rr.added, 2);
+	/* Again: nothing changes. */
+	ST_EQ(odb_begin(db, &err), DS_OK, &err);
+	ST_EQ(case_register_import(db, t, &rr, &why, &err), DS_OK, &err);
+	ST_EQ(odb_commit(db, &err), DS_OK, &err);
+	INT_EQ(rr.same, 2);
+	INT_EQ(rr.added, 0);
+	case_table_free(t);
+	ST_EQ(odb_hh_get(db, K1, &h, &err), DS_OK, &err);
+	STR_EQ(h.township, "341802101");	/* from the village code */
+	INT_EQ(h.members, 6);
+	STR_EQ(h.state, "registered");
+
+	t = table(clues, case_clue_fields, CASE_CLUE_NFIELDS);
+	ST_EQ(odb_begin(db, &err), DS_OK, &err);
+	ST_EQ(case_clue_import(db, t, "医保局", &cr, &first, &why, &err),
+	    DS_OK, &err);
+	ST_EQ(odb_commit(db, &err), DS_OK, &err);
+	INT_EQ(cr.added, 3);
+	INT_EQ(cr.matched, 1);
+	INT_EQ(cr.unmatched, 2);
+	/* The same file again is refused before anything is written. */
+	ST_EQ(odb_begin(db, &err), DS_OK, &err);
+	ST_EQ(case_clue_import(db, t, "医保局", &cr, &first, &why, &err),
+	    DS_EEXIST, &err);
+	odb_rollback(db);
+	case_table_free(t);
+	ST_EQ(odb_hh_get(db, K1, &h, &err), DS_OK, &err);
+	STR_EQ(h.state, "clue_open");
+	INT_EQ(q1("clue WHERE hh_key IS NULL"), 2);
+}
+
+/* The answers of one visit. */
+static void
+visit(char *out, size_t n, const char *key_field, const char *date,
+    const char *consent, const char *state, const char *meta_extra,
+    const char *category)
+{
+	snprintf(out, n, "{%s\"visit_date\":\"%s\",\"visit_type\":"
+	    "\"verification\",\"consent\":\"%s\",\"channel\":\"cadre_screening\","
+	    "\"township\":\"341802101\",\"village\":\"341802101201\","
+	    "\"head_name\":\"" HEAD "\",\"n_members\":\"2\","
+	    "\"member\":[{\"m_name\":\"" HEAD "\",\"m_id_number\":\"" HEAD_ID
+	    "\"},{\"m_name\":\"妻\",\"m_id_number\":\"" WIFE_ID "\"}],"
+	    "\"category\":\"%s\",\"has_health\":\"yes\",\"has_job\":\"no\","
+	    "\"el_done\":\"no\",\"_meta\":{\"state\":\"%s\"%s}}", key_field,
+	    date, consent, category, state, meta_extra);
+}
+
+static void
+test_visits_close_clues_and_start_identification(void)
+{
+	struct sf_rev r[3];
+	struct odb_hh h;
+	struct case_status st;
+	struct ds_err err;
+	char a[2048];
+
+	/* A draft first: a visit row, no clue closed. */
+	visit(a, sizeof(a), "\"hh_id\":\"" K1 "\",", "2024-09-10", "yes",
+	    "draft", "", "marginal");
+	sf_rev(&r[0], &dev, 1, 1, NULL, a);
+	import_revs(r, 1, 1);
+	INT_EQ(q1("visit"), 1);
+	INT_EQ(q1("clue WHERE state = 'open'"), 3);
+	/* The wife's ID number came with the roster: her clue is matched. */
+	INT_EQ(q1("clue WHERE hh_key IS NULL"), 1);
+	/* Finalized: both clues of the household close, identification
+	 * starts with the department warning as its channel. */
+	visit(a, sizeof(a), "\"hh_id\":\"" K1 "\",", "2024-09-10", "yes",
+	    "finalized", "", "marginal");
+	sf_rev(&r[1], &dev, 1, 2, r[0].r.rev_id, a);
+	import_revs(&r[1], 1, 1);
+	INT_EQ(q1("clue WHERE hh_key = '" K1 "' AND state = 'open'"), 0);
+	INT_EQ(q1("case_event WHERE step = 'start' AND track = 'ident' AND"
+	    " channel = 'dept_warning'"), 1);
+	INT_EQ(q1("measure WHERE type = 'health' AND source = 'visit'"), 1);
+	ST_EQ(odb_hh_get(db, K1, &h, &err), DS_OK, &err);
+	STR_EQ(h.state, "ident");
+	STR_EQ(h.track_step, "assess");
+	STR_EQ(h.track_since, "2024-09-10");
+	ST_EQ(case_status_get(db, K1, 0, &st, &err), DS_OK, &err);
+	INT_EQ(st.channel, CASE_CH_DEPT);
+	/* The same bundle again: the importer stores nothing new, so the
+	 * case gains nothing either. */
+	import_revs(&r[1], 1, 0);
+	INT_EQ(q1("case_event"), 2);
+	INT_EQ(q1("measure"), 1);
+}
+
+static void
+test_list_visit_refused_keeps_the_clue(void)
+{
+	struct sf_rev r;
+	unsigned char entry[16], clue[16];
+	char a[2048], meta[256], q[512], eh[33], ch[33];
+
+	/* An entry of the visit-list tables, as `assign` would make it. */
+	memset(entry, 0x77, sizeof(entry));
+	memset(clue, 0, sizeof(clue));
+	ds_hex_encode(entry, 16, eh);
+	snprintf(q, sizeof(q), "UPDATE clue SET hh_key = '" K2 "' WHERE"
+	    " hh_key IS NULL");
+	exec_sql(q);
+	snprintf(q, sizeof(q), "SELECT 1 FROM clue WHERE hh_key = '" K2 "'");
+	INT_EQ(q1("clue WHERE hh_key = '" K2 "' AND state = 'open'"), 1);
+	{
+		sqlite3 *s;
+		sqlite3_stmt *st;
+
+		OK(sqlite3_open(office.db, &s) == SQLITE_OK);
+		OK(sqlite3_prepare_v2(s, "SELECT clue_id FROM clue WHERE"
+		    " hh_key = '" K2 "'", -1, &st, NULL) == SQLITE_OK);
+		OK(sqlite3_step(st) == SQLITE_ROW);
+		memcpy(clue, sqlite3_column_blob(st, 0), 16);
+		sqlite3_finalize(st);
+		sqlite3_close(s);
+	}
+	ds_hex_encode(clue, 16, ch);
+	snprintf(q, sizeof(q), "INSERT INTO entry(entry_id, hh_key, device_id,"
+	    " reason, due, clue_id, form_id, form_ver, body, state, created_at)"
+	    " VALUES (x'%s', '" K2 "', zeroblob(16), 'clue', '2024-10-01',"
+	    " x'%s', 'household', '1', x'00', 'sent', 1)", eh, ch);
+	exec_sql(q);
+	/* Refused at the door: no hh_id answer, the key from _meta. */
+	snprintf(meta, sizeof(meta), ",\"hh_key\":\"" K2 "\",\"entry\":\"%s\"",
+	    eh);
+	visit(a, sizeof(a), "", "2024-09-20", "no", "finalized", meta, "none");
+	sf_rev(&r, &dev, 2, 1, NULL, a);
+	import_revs(&r, 1, 1);
+	INT_EQ(q1("entry WHERE state = 'done' AND done_rev IS NOT NULL"), 1);
+	INT_EQ(q1("clue WHERE hh_key = '" K2 "' AND state = 'open'"), 1);
+	INT_EQ(q1("visit WHERE hh_key = '" K2 "' AND outcome = 'refused'"),
+	    1);
+	/* No person index from a refused visit. */
+	INT_EQ(q1("person WHERE hh_key = '" K2 "'"), 0);
+}
+
+static void
+test_no_names_or_ids_on_disk(void)
+{
+	odb_close(db);
+	db = NULL;
+	INT_EQ(ts_grep_tree(office.dir, HEAD, strlen(HEAD)), 0);
+	INT_EQ(ts_grep_tree(office.dir, HEAD_ID, strlen(HEAD_ID)), 0);
+	INT_EQ(ts_grep_tree(office.dir, WIFE_ID, strlen(WIFE_ID)), 0);
+	INT_EQ(ts_grep_tree(office.dir, OTHER, strlen(OTHER)), 0);
+	INT_EQ(ts_grep_tree(office.dir, OTHER_ID, strlen(OTHER_ID)), 0);
+	/* Positive control: the scan finds what is there. */
+	INT_EQ(ts_grep_tree(office.dir, K1, strlen(K1)) > 0, 1);
+}
+
+int
+main(void)
+{
+	struct ds_err err;
+	const char *dir;
+
+	ds_json_init();
+	OK(cry_init(&err) == DS_OK);
+	dir = ts_tmpdir("case_hook");
+	sf_office_make(&office, dir);
+	sf_device_make(&dev, 3);
+	if (odb_open(office.db, office.sec, &db, &err) != DS_OK ||
+	    sf_enroll(db, dev.device_id, dev.key->pk, &err) != DS_OK) {
+		printf("not ok setup: %s\n", err.msg);
+		return 1;
+	}
+	RUN(test_register_and_department_list);
+	RUN(test_visits_close_clues_and_start_identification);
+	RUN(test_list_visit_refused_keeps_the_clue);
+	RUN(test_no_names_or_ids_on_disk);
+	odb_close(db);
+	sf_device_free(&dev);
+	sf_office_free(&office);
+	return harness_done();
+}
