@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arr.h"
 #include "buf.h"
 #include "case_hook.h"
 #include "cry.h"
@@ -161,19 +162,19 @@ case_status_get(struct odb *o, const char *key, int64_t upto,
 	if ((s = odb_event_load(o, key, upto, &ev, &n, err)) != DS_OK)
 		return s;
 	if ((s = odb_clue_open_n(o, key, &open, err)) != DS_OK)
-		goto done;
+		goto out;
 	if (n > 0 && (ix = ds_calloc(n, sizeof(*ix))) == NULL) {
 		s = ds_err_set(err, DS_ENOMEM, NULL);
-		goto done;
+		goto out;
 	}
 	if ((s = case_order(ev, n, ix, &m)) != DS_OK) {
 		s = ds_err_set(err, s, NULL);
-		goto done;
+		goto out;
 	}
 	ro.strict_from = m;	/* all recorded: lenient */
 	ro.open_clues = open > 0;
 	s = case_replay(&ro, ev, ix, m, out, &why);
-done:
+out:
 	ds_free(ix);
 	ds_free(ev);
 	return s;
@@ -591,7 +592,7 @@ case_step_add(struct odb *o, const struct case_step_in *in,
 	if (in->corrects != NULL) {
 		if ((s = odb_event_find(o, in->key, in->corrects, &old, err)) !=
 		    DS_OK)
-			goto done;
+			goto out;
 		for (k = 0; k < n; k++)
 			if (ev[k].has_corrects && memcmp(ev[k].corrects,
 			    old.ev.id, CASE_ID_BYTES) == 0)
@@ -599,7 +600,7 @@ case_step_add(struct odb *o, const struct case_step_in *in,
 		if (!office_step(old.ev.step) || k < n) {
 			s = step_refuse(why, CASE_W_CORRECTS, old.ev.track,
 			    in->step);
-			goto done;
+			goto out;
 		}
 		e->has_corrects = 1;
 		memcpy(e->corrects, old.ev.id, CASE_ID_BYTES);
@@ -610,20 +611,20 @@ case_step_add(struct odb *o, const struct case_step_in *in,
 		ro.strict_from = n;
 		if ((s = case_order(ev, n, ix, &m)) != DS_OK) {
 			s = ds_err_set(err, s, NULL);
-			goto done;
+			goto out;
 		}
 		ro.strict_from = m;
 		if ((s = case_replay(&ro, ev, ix, m, &st, why)) != DS_OK)
-			goto done;
+			goto out;
 		if (st.run < 0) {
 			s = step_refuse(why, CASE_W_NO_TRACK, -1, in->step);
-			goto done;
+			goto out;
 		}
 		e->track = st.run;
 	}
 	if ((s = case_order(ev, n + 1, ix, &m)) != DS_OK) {
 		s = ds_err_set(err, s, NULL);
-		goto done;
+		goto out;
 	}
 	for (k = 0; k < m && ix[k] != n; k++)
 		;
@@ -631,7 +632,7 @@ case_step_add(struct odb *o, const struct case_step_in *in,
 	ro.today = today;
 	ro.strict_from = k;
 	if ((s = case_replay(&ro, ev, ix, m, &st, why)) != DS_OK)
-		goto done;
+		goto out;
 	memset(&oe, 0, sizeof(oe));
 	oe.ev = *e;
 	snprintf(oe.hh_key, sizeof(oe.hh_key), "%s", in->key);
@@ -639,10 +640,10 @@ case_step_add(struct odb *o, const struct case_step_in *in,
 	    in->source : "cli");
 	if ((s = odb_event_put(o, &oe, in->by, in->note, err)) != DS_OK ||
 	    (s = case_refresh(o, in->key, NULL, err)) != DS_OK)
-		goto done;
+		goto out;
 	if (id_out != NULL)
 		memcpy(id_out, e->id, CASE_ID_BYTES);
-done:
+out:
 	ds_free(ix);
 	ds_free(ev);
 	return s;
@@ -982,6 +983,8 @@ case_income_import(struct odb *o, const struct case_table *t,
 
 /* ---- relight ------------------------------------------------------------------------ */
 
+#define RELIGHT_MAX	(16u << 20)	/* finalized visits in one office */
+
 struct relight {
 	struct odb_visit	*v;
 	size_t			 n, cap;
@@ -992,15 +995,11 @@ static int
 relight_collect(void *arg, const struct odb_visit *v)
 {
 	struct relight *r = arg;
-	struct odb_visit *nv;
 
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 256;
-		if ((nv = ds_realloc(r->v, r->cap * sizeof(*nv))) == NULL) {
-			r->oom = 1;
-			return 1;
-		}
-		r->v = nv;
+	if (ds_arr_grow(&r->v, &r->cap, r->n + 1, sizeof(*r->v),
+	    RELIGHT_MAX) != DS_OK) {
+		r->oom = 1;
+		return 1;
 	}
 	r->v[r->n++] = *v;
 	return 0;
@@ -1022,15 +1021,15 @@ case_relight(struct odb *o, size_t *visits, size_t *changed,
 		return DS_ESTATE;
 	memset(&r, 0, sizeof(r));
 	if ((s = odb_visit_each_final(o, relight_collect, &r, err)) != DS_OK)
-		goto done;
+		goto out;
 	if (r.oom) {
 		s = ds_err_set(err, DS_ENOMEM, NULL);
-		goto done;
+		goto out;
 	}
 	for (i = 0; i < r.n; i++) {
 		(*visits)++;
 		if ((s = odb_rev_answers(o, r.v[i].rev_id, &a, err)) != DS_OK)
-			goto done;
+			goto out;
 		l = case_answers_light(set, a, strlen(a));
 		odb_answers_free(a);
 		a = NULL;
@@ -1038,20 +1037,20 @@ case_relight(struct odb *o, size_t *visits, size_t *changed,
 			(*changed)++;
 		if ((s = odb_visit_light(o, r.v[i].rev_id, oset_light_str(l),
 		    set->hash, err)) != DS_OK)
-			goto done;
+			goto out;
 		/* The household's light after its last visit. */
 		if (i + 1 == r.n || strcmp(r.v[i].hh_key,
 		    r.v[i + 1].hh_key) != 0) {
 			if ((s = odb_visit_last_light(o, r.v[i].hh_key, &found,
 			    light, date, err)) != DS_OK)
-				goto done;
+				goto out;
 			snprintf(mo, sizeof(mo), "%.7s", date);
 			if ((s = odb_hh_light(o, r.v[i].hh_key, found ? light :
 			    "", found ? mo : "", err)) != DS_OK)
-				goto done;
+				goto out;
 		}
 	}
-done:
+out:
 	ds_free(r.v);
 	return s;
 }

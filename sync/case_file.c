@@ -17,6 +17,7 @@
 #include "csv.h"
 #include "form.h"
 #include "mem.h"
+#include "utf8.h"
 #include "util.h"
 #include "xls_book.h"
 #include "xlsx.h"
@@ -187,7 +188,7 @@ map_rows(const struct rows *r, const struct case_field *fields,
 			if (c == NULL)
 				c = "";
 			if (strlen(c) > CASE_FILE_MAX_CELL ||
-			    !xls_utf8_valid(c, strlen(c))) {
+			    !utf8_valid(c, strlen(c), 0)) {
 				/* Free the half row; the table is consistent. */
 				for (j = 0; j < f; j++) {
 					ds_free(t->cells[t->nrows * nf + j]);

@@ -323,7 +323,7 @@ store(struct odb *o, const struct cry_office_sec *sec,
 		res->n_new++;
 		/* The household's case learns of the visit (docs/case.md). */
 		if ((st = case_on_rev(o, r, h->device_id, err)) != DS_OK)
-			goto fail;
+			goto out;
 		if (held) {
 			res->n_held++;
 			continue;

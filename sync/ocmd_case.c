@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "case_db.h"
+#include "arr.h"
 #include "case_file.h"
 #include "mem.h"
 #include "ocmd_case_util.h"
@@ -162,24 +163,22 @@ struct tl {
 		char		month[8];
 		unsigned char	dev[16];
 	}		*vis;
-	size_t		 nvis;
+	size_t		 nvis, viscap;
 };
+
+#define TL_MAX	1000000		/* lines of one timeline */
 
 static void
 tl_add(struct tl *t, const char *date, const char *text)
 {
-	struct tl_item *nv;
 	size_t n = strlen(text);
 
 	if (t->oom)
 		return;
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 32;
-		if ((nv = ds_realloc(t->v, t->cap * sizeof(*nv))) == NULL) {
-			t->oom = 1;
-			return;
-		}
-		t->v = nv;
+	if (ds_arr_grow(&t->v, &t->cap, t->n + 1, sizeof(*t->v), TL_MAX) !=
+	    DS_OK) {
+		t->oom = 1;
+		return;
 	}
 	if ((t->v[t->n].text = ds_malloc(n + 1)) == NULL) {
 		t->oom = 1;
@@ -251,16 +250,14 @@ static int
 vis_cb(void *arg, const struct odb_visit *v)
 {
 	struct tl *tl = arg;
-	void *nv;
 
 	if (!v->finalized || tl->oom)
 		return 0;
-	if ((nv = ds_realloc(tl->vis, (tl->nvis + 1) * sizeof(*tl->vis))) ==
-	    NULL) {
+	if (ds_arr_grow(&tl->vis, &tl->viscap, tl->nvis + 1,
+	    sizeof(*tl->vis), TL_MAX) != DS_OK) {
 		tl->oom = 1;
 		return 1;
 	}
-	tl->vis = nv;
 	snprintf(tl->vis[tl->nvis].month, 8, "%.7s", v->visit_date);
 	memcpy(tl->vis[tl->nvis].dev, v->device_id, 16);
 	tl->nvis++;
@@ -378,7 +375,7 @@ case_show(const struct cli *cli, int argc, char **argv)
 	if (s == DS_OK)
 		s = case_status_get(o.db, pos[0], 0, &st, &err);
 	if (s != DS_OK)
-		goto fail;
+		goto out;
 	mask_id(idno, masked, sizeof(masked));
 	cry_wipe(idno, sizeof(idno));
 	printf("%s %s  %s %s  %s %s  %s %s\n", _("Household"), h.hh_key,
@@ -412,10 +409,10 @@ case_show(const struct cli *cli, int argc, char **argv)
 	    DS_OK ||
 	    (s = odb_event_each_hh(o.db, pos[0], 1, show_event, &tl, &err)) !=
 	    DS_OK)
-		goto fail;
+		goto out;
 	if (tl.oom) {
 		s = ds_err_set(&err, DS_ENOMEM, NULL);
-		goto fail;
+		goto out;
 	}
 	if (tl.n > 0)
 		qsort(tl.v, tl.n, sizeof(*tl.v), tl_cmp);
@@ -426,8 +423,8 @@ case_show(const struct cli *cli, int argc, char **argv)
 	printf("%s\n", _("Measures:"));
 	if ((s = odb_measure_each_hh(o.db, pos[0], 1, show_measure, NULL,
 	    &err)) != DS_OK)
-		goto fail;
-fail:
+		goto out;
+out:
 	for (i = 0; i < tl.n; i++) {
 		cry_wipe(tl.v[i].text, strlen(tl.v[i].text));
 		ds_free(tl.v[i].text);
@@ -854,5 +851,5 @@ const struct cmd_entry ocmd_case_entry = {
 	    "\n"
 	    "Example:\n"
 	    "  doorstep-office case step 3418021012010007 --step assess \\\n"
-	    "      --outcome pass --date 2024-09-12 --by 王村主任\n")
+	    "      --outcome pass --date 2024-09-12 --by wang\n")
 };

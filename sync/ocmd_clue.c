@@ -234,5 +234,5 @@ const struct cmd_entry ocmd_clue_entry = {
 	    "      the clues, with the age of the open ones\n"
 	    "\n"
 	    "Example:\n"
-	    "  doorstep-office clue import yibao-2024-09.xlsx --source 医保局\n")
+	    "  doorstep-office clue import yibao-2024-09.xlsx --source yibao\n")
 };

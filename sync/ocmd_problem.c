@@ -78,5 +78,5 @@ const struct cmd_entry ocmd_problem_entry = {
 	    "      checked; --by NAME records who closed it\n"
 	    "\n"
 	    "Example:\n"
-	    "  doorstep-office problem close 3fa2c1d0 --note 已核实 --by 王\n")
+	    "  doorstep-office problem close 3fa2c1d0 --note checked --by wang\n")
 };

@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arr.h"
 #include "mem.h"
 #include "util.h"
 
+#define ODB_EVENTS_MAX	100000	/* events of one case */
 #define NOSTMT(err)	((err) != NULL ? (err)->code : DS_EIO)
 
 void
@@ -1264,7 +1266,7 @@ enum ds_status
 odb_event_load(struct odb *o, const char *key, int64_t upto,
     struct case_event **out, size_t *n, struct ds_err *err)
 {
-	struct case_event *v = NULL, *nv;
+	struct case_event *v = NULL;
 	struct odb_event e;
 	sqlite3_stmt *st;
 	enum ds_status s = DS_OK;
@@ -1278,13 +1280,10 @@ odb_event_load(struct odb *o, const char *key, int64_t upto,
 	bind_text(st, 1, key);
 	sqlite3_bind_int64(st, 2, upto);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nv = ds_realloc(v, cap * sizeof(*v))) == NULL) {
-				s = ds_err_set(err, DS_ENOMEM, NULL);
-				break;
-			}
-			v = nv;
+		if ((s = ds_arr_grow(&v, &cap, *n + 1, sizeof(*v),
+		    ODB_EVENTS_MAX)) != DS_OK) {
+			ds_err_set(err, s, "a case with too many events");
+			break;
 		}
 		ev_row(st, &e);
 		v[(*n)++] = e.ev;
