@@ -74,6 +74,31 @@ print_issues(const struct eng_issue *v, size_t n, int errors_only)
 			    "warning: ", v[i].msg);
 }
 
+/* Saved, but this household looks entered twice on this laptop: say so. */
+static void
+twins(struct sess *s)
+{
+	unsigned char ids[SESS_TWINS_MAX][STORE_ID_BYTES];
+	char hex[STORE_UUID_TEXT];
+	struct ds_err err;
+	size_t n = 0, i;
+
+	ds_err_clear(&err);
+	if (sess_twins(s, ids, SESS_TWINS_MAX, &n, &err) != DS_OK) {
+		fprintf(stderr, _("doorstep fill: warning: could not look for "
+		    "this household's other records: %s\n"), err.msg);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		store_id_text(ids[i], hex);
+		fprintf(stderr, _("doorstep fill: warning: this household (same "
+		    "household number, visited the same month) is already on "
+		    "this laptop as record %s. Both are saved; if it was "
+		    "entered twice, keep one. The office's problem list shows "
+		    "the pair.\n"), hex);
+	}
+}
+
 static int
 fill_exec(const struct cli *cli, int argc, char **argv)
 {
@@ -124,7 +149,9 @@ fill_exec(const struct cli *cli, int argc, char **argv)
 	ds_hex_encode(ws_device_id(ws), 16, dev);
 	o.deviceid = dev;
 	o.username = ws_worker(ws);
-	o.lang = -1;
+	/* The form's texts (the problems printed) in the user's language. */
+	o.lang = form_lang_find(f, strncmp(cli->lang, "zh", 2) == 0 ? "zh" :
+	    "en");
 	if (sess_new(ws_store(ws), cf, &o, &s, &err) != DS_OK) {
 		rc = cmdw_fail(cli, "fill", &err);
 		goto out;
@@ -156,6 +183,7 @@ fill_exec(const struct cli *cli, int argc, char **argv)
 	}
 	store_id_text(sess_id(s), idtext);
 	printf("%s\n", idtext);
+	twins(s);
 	rc = CMD_EXIT_OK;
 out:
 	eng_issues_free(iv, niv);

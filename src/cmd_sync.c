@@ -8,7 +8,10 @@
  * verified too (--cacert / DOORSTEP_CA_FILE, --pin); an untrusted server
  * gets nothing.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +60,19 @@ nothing(const struct cli *cli)
 	return CMD_EXIT_OK;
 }
 
+/*
+ * 1 when the bundle at path landed on the file system that holds the
+ * workspace: a directory on the laptop's disk, not a stick.
+ */
+static int
+same_disk(const char *wsdir, const char *path)
+{
+	struct stat a, b;
+
+	return stat(wsdir, &a) == 0 && stat(path, &b) == 0 &&
+	    a.st_dev == b.st_dev;
+}
+
 static int
 export_exec(const struct cli *cli, int argc, char **argv)
 {
@@ -65,7 +81,7 @@ export_exec(const struct cli *cli, int argc, char **argv)
 	struct ds_err err;
 	struct ws *w = NULL;
 	const char *out = NULL;
-	char hex[65];
+	char hex[65], w_dir[PATH_MAX];
 	enum ds_status st;
 	int i, k, rc;
 
@@ -78,6 +94,7 @@ export_exec(const struct cli *cli, int argc, char **argv)
 		return cmd_usage(cli, &cmd_sync_export_entry);
 	if ((rc = cmdw_open(cli, &w)) != 0)
 		return rc;
+	snprintf(w_dir, sizeof(w_dir), "%s", ws_dir(w));
 	opts_of(w, &o);
 	ds_err_clear(&err);
 	st = pack_export(ws_store(w), ws_device_id(w), ws_signer(w),
@@ -99,8 +116,15 @@ export_exec(const struct cli *cli, int argc, char **argv)
 	if (r.more)
 		printf("More saves wait: export again for the next bundle. "
 		    "还有记录未导出，请再次导出。\n");
-	printf("Use \"safely remove\" before unplugging the stick. "
-	    "拔出U盘前请先安全弹出。\n");
+	if (same_disk(w_dir, r.path))
+		fprintf(stderr, _("doorstep sync export: warning: %s is on this "
+		    "laptop's own disk, not a removable stick. The bundle is "
+		    "there: copy it to the stick, or plug the stick in and "
+		    "export to it.\n"), realpath(r.path, w_dir) != NULL ?
+		    w_dir : r.path);
+	else
+		printf("Use \"safely remove\" before unplugging the stick. "
+		    "拔出U盘前请先安全弹出。\n");
 	return CMD_EXIT_OK;
 }
 

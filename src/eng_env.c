@@ -42,6 +42,14 @@ eng_hnode(const struct inst_node *n)
 	return h;
 }
 
+/*
+ * Expressions see choice labels in the form's default language, whatever
+ * language the screen shows: what a calculation stores must not depend on
+ * the worker's language (a village name saved as "Donghu (sample)" from
+ * the English screen was another village to the office).
+ */
+#define DATA_LANG(e)	((e)->f->default_lang)
+
 static struct expr_node
 mk(const void *p, size_t idx, unsigned tag)
 {
@@ -309,7 +317,7 @@ cb_value(void *ctx, struct expr_node n, const char **s, size_t *len)
 		if (f == 0)
 			v = ch->name;
 		else if (f == 1)
-			v = form_text_get(e->f, &ch->label, e->lang);
+			v = form_text_get(e->f, &ch->label, DATA_LANG(e));
 		else
 			v = ch->extra[f - 2].value;
 		break;
@@ -420,7 +428,8 @@ cb_choice_name(void *ctx, struct expr_node current, const char *path,
 		return DS_OK;
 	for (i = 0; i < l->nchoices; i++)
 		if (name_is(value, valuelen, l->choices[i].name)) {
-			s = form_text_get(e->f, &l->choices[i].label, e->lang);
+			s = form_text_get(e->f, &l->choices[i].label,
+			    DATA_LANG(e));
 			if (s != NULL) {
 				*label = s;
 				*labellen = strlen(s);
@@ -509,7 +518,7 @@ choice_col(struct eng *e, const struct form_choice *ch, const char *col)
 	if (strcmp(col, "name") == 0)
 		v = ch->name;
 	else if (strcmp(col, "label") == 0)
-		v = form_text_get(e->f, &ch->label, e->lang);
+		v = form_text_get(e->f, &ch->label, DATA_LANG(e));
 	else
 		for (i = 0; i < ch->nextra; i++)
 			if (strcmp(ch->extra[i].key, col) == 0) {

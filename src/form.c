@@ -364,6 +364,19 @@ form_text_get(const struct form *f, const struct form_text *t, int lang)
 	return NULL;
 }
 
+int
+form_lang_find(const struct form *f, const char *code)
+{
+	char want[16];
+	size_t i;
+
+	if (snprintf(want, sizeof(want), "(%s", code) < (int)sizeof(want))
+		for (i = 0; i < f->nlangs; i++)
+			if (strstr(f->langs[i], want) != NULL)
+				return (int)i;
+	return f->default_lang;
+}
+
 const char *
 form_param(const struct form_node *nd, const char *key)
 {

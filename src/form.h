@@ -211,6 +211,13 @@ enum ds_status		 form_index(struct form *);
 const char	*form_text_get(const struct form *, const struct form_text *,
 		    int lang);
 
+/*
+ * The form language whose name carries the code in parentheses: "zh"
+ * finds "中文 (zh)" and "Chinese (zh_CN)", "en" finds "English (en)".
+ * The default language when none does.
+ */
+int		 form_lang_find(const struct form *, const char *code);
+
 /* Value of a parameters-column key, or NULL. */
 const char	*form_param(const struct form_node *, const char *key);
 /* 1 if the appearance column holds the word `w`. */

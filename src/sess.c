@@ -464,3 +464,78 @@ sess_finalize(struct sess *s, struct ds_err *err)
 		return rc;
 	return save(s, 1, err);
 }
+
+/* "YYYY-MM" of a visit_date answer into m (8 bytes); 0, or -1 if none. */
+static int
+visit_month(json_t *doc, char m[8])
+{
+	const char *v = json_string_value(json_object_get(doc, "visit_date"));
+
+	if (v == NULL || strlen(v) < 7)
+		return -1;
+	memcpy(m, v, 7);
+	m[7] = '\0';
+	return 0;
+}
+
+/* 1 when doc's _meta.corrects names the record id (hex or UUID text). */
+static int
+corrects(json_t *doc, const unsigned char id[STORE_ID_BYTES])
+{
+	const char *c;
+	unsigned char other[STORE_ID_BYTES];
+
+	c = json_string_value(json_object_get(json_object_get(doc, "_meta"),
+	    "corrects"));
+	return c != NULL && store_id_parse(c, other) == 0 &&
+	    memcmp(other, id, STORE_ID_BYTES) == 0;
+}
+
+enum ds_status
+sess_twins(struct sess *s, unsigned char (*out)[STORE_ID_BYTES], size_t max,
+    size_t *n, struct ds_err *err)
+{
+	const struct form *f = eng_form_model(s->cf);
+	struct store_list l = { NULL, 0 };
+	struct store_query q;
+	json_t *doc = NULL;
+	char *hh, *text = NULL, mine[8], theirs[8];
+	size_t i, len = 0;
+	enum ds_status st = DS_OK;
+	int have_month;
+
+	*n = 0;
+	if ((hh = eng_household_key(s->e)) == NULL || *hh == '\0')
+		goto out;
+	have_month = s->saved != NULL && visit_month(s->saved, mine) == 0;
+	store_query_init(&q);
+	q.form_id = f->id;
+	q.household_key = hh;
+	if ((st = store_list(s->st, &q, &l, err)) != DS_OK)
+		goto out;
+	for (i = 0; i < l.n && *n < max; i++) {
+		if (memcmp(l.items[i].id, s->id, STORE_ID_BYTES) == 0)
+			continue;
+		if ((st = store_answers_get(s->st, l.items[i].id, 0, &text,
+		    &len, err)) != DS_OK)
+			goto out;
+		st = ds_json_parse(text, len, len + 1, "answers", &doc, err);
+		store_text_free(text, len);
+		text = NULL;
+		if (st != DS_OK)
+			goto out;
+		if ((!have_month || visit_month(doc, theirs) != 0 ||
+		    strcmp(mine, theirs) == 0) && !corrects(doc, s->id) &&
+		    (s->saved == NULL || !corrects(s->saved, l.items[i].id)))
+			memcpy(out[(*n)++], l.items[i].id, STORE_ID_BYTES);
+		json_decref(doc);
+		doc = NULL;
+	}
+out:
+	store_list_free(&l);
+	if (hh != NULL) {
+		cry_wipe(hh, strlen(hh));
+		ds_free(hh);
+	}
+	return st;
+}

@@ -79,6 +79,21 @@ enum ds_status	 sess_save(struct sess *, struct ds_err *);
 enum ds_status	 sess_move(struct sess *, struct ds_err *);
 
 /*
+ * Other records on this laptop that look like this household entered
+ * twice: the same form, the same household key (through its blind index),
+ * and a visit_date in the same month (any month when either has none),
+ * unless one corrects the other (_meta.corrects names it).  Separate
+ * monthly visits of a household are not twins.  Meant after a save (the
+ * `fill` warning; the TUI can show it as a status).  Up to max record ids,
+ * newest save first, into out; *n the number found, at most max.  A record
+ * without a household key has none.
+ */
+#define SESS_TWINS_MAX	8
+enum ds_status	 sess_twins(struct sess *,
+		    unsigned char (*out)[STORE_ID_BYTES], size_t max,
+		    size_t *n, struct ds_err *);
+
+/*
  * Consent evidence, kept in the record under _meta.consent: BLAKE2b-256 of
  * the letter text as shown (hex), its language, the time, the worker, the
  * method ("signed", "proxy", "refused", ...) and who signed.  Saved at once.
