@@ -125,6 +125,8 @@ struct report_rec {
 	size_t		 nchecks;	/* open errors and warnings */
 	struct report_check	*checks;	/* owned */
 	int64_t		 saved_at;
+	char		 worker[128];	/* the worker whose laptop saved it */
+	char		 corrects[33];	/* _meta.corrects, hex; "" none */
 	/* For the checks across households (rules 4 and 7): */
 	char		 phone[24];	/* the household phone, as typed */
 	size_t		 nids;		/* member ID numbers given */

@@ -342,12 +342,66 @@ keys_make(const struct report_rec *recs, size_t n, struct key **out,
 	return DS_OK;
 }
 
+/*
+ * One household entered twice on one laptop: another record with the same
+ * household number by the same worker, visited the same month, neither a
+ * correction of the other (visits of other months are separate visits).
+ * twins holds pointers sorted by twin_cmp; r's group is found by bsearch.
+ */
+static int
+twin_cmp(const void *pa, const void *pb)
+{
+	const struct report_rec *a = *(const struct report_rec *const *)pa;
+	const struct report_rec *b = *(const struct report_rec *const *)pb;
+	int c;
+
+	if ((c = strcmp(a->hh, b->hh)) != 0 ||
+	    (c = strcmp(a->worker, b->worker)) != 0)
+		return c;
+	return (a->visit_ym > b->visit_ym) - (a->visit_ym < b->visit_ym);
+}
+
+static enum ds_status
+twin_rows(struct report_table *t, const struct report_names *nm,
+    const struct report_rec *r, const struct report_rec **twins, size_t n,
+    struct ds_err *err)
+{
+	const struct report_rec *const *hit;
+	char text[512], others[256];
+	size_t lo, hi, j, no = 0, ol = 0;
+
+	if (*r->hh == '\0' || r->refused || n < 2 ||
+	    (hit = bsearch(&r, twins, n, sizeof(*twins), twin_cmp)) == NULL)
+		return DS_OK;
+	for (lo = (size_t)(hit - twins); lo > 0 &&
+	    twin_cmp(&twins[lo - 1], &r) == 0; lo--)
+		;
+	for (hi = lo; hi < n && twin_cmp(&twins[hi], &r) == 0; hi++)
+		;
+	others[0] = '\0';
+	for (j = lo; j < hi; j++) {
+		if (twins[j] == r || twins[j]->refused ||
+		    strcmp(twins[j]->corrects, r->record) == 0 ||
+		    strcmp(r->corrects, twins[j]->record) == 0)
+			continue;
+		if (no < 5 && ol < sizeof(others))
+			ol += (size_t)snprintf(others + ol, sizeof(others) - ol,
+			    "%s%.8s", no ? "、" : "", twins[j]->record);
+		no++;
+	}
+	if (no == 0)
+		return DS_OK;
+	snprintf(text, sizeof(text), "同一网格员同月还有本户的另一条记录：%s%s。"
+	    "可能重复录入，请核实后只保留一条。", others, no > 5 ? " 等" : "");
+	return put(t, nm, r, "同户重复录入", "hh_id", text, err);
+}
+
 enum ds_status
 report_quality(struct odb *db, const struct report_quality_opts *o,
     struct report_table **out, struct ds_err *err)
 {
 	struct report_rec *recs = NULL;
-	const struct report_rec **v = NULL;
+	const struct report_rec **v = NULL, **tw = NULL;
 	struct report_names *nm = NULL;
 	struct report_table *t = NULL;
 	struct key *keys = NULL;
@@ -359,10 +413,16 @@ report_quality(struct odb *db, const struct report_quality_opts *o,
 	if ((st = report_recs_load(db, o->form, o->area, 0, &recs, &n,
 	    err)) != DS_OK)
 		return st;
-	if (n > 0 && (v = ds_calloc(n, sizeof(*v))) == NULL) {
+	if (n > 0 && ((v = ds_calloc(n, sizeof(*v))) == NULL ||
+	    (tw = ds_calloc(n, sizeof(*tw))) == NULL)) {
 		st = ds_err_set(err, DS_ENOMEM, "report: out of memory");
 		goto out;
 	}
+	/* Twins span every area, like the duplicates below. */
+	for (i = 0; i < n; i++)
+		tw[i] = &recs[i];
+	if (n > 1)
+		qsort(tw, n, sizeof(*tw), twin_cmp);
 	for (i = 0; i < n; i++)
 		if (report_rec_in_area(&recs[i], o->area))
 			v[nv++] = &recs[i];
@@ -378,9 +438,10 @@ report_quality(struct odb *db, const struct report_quality_opts *o,
 	    DS_OK)
 		goto out;
 	for (i = 0; i < nv && st == DS_OK; i++)
-		if ((st = record_rows(t, nm, v[i], err)) == DS_OK)
-			st = dup_rows(t, nm, v[i], keys, nk, first != NULL ?
-			    first[v[i] - recs] : nk, err);
+		if ((st = record_rows(t, nm, v[i], err)) == DS_OK &&
+		    (st = dup_rows(t, nm, v[i], keys, nk, first != NULL ?
+		    first[v[i] - recs] : nk, err)) == DS_OK)
+			st = twin_rows(t, nm, v[i], tw, n, err);
 	if (st != DS_OK) {
 		report_table_free(t);
 		goto out;
@@ -391,6 +452,7 @@ out:
 	ds_free(keys);
 	ds_free(first);
 	ds_free(v);
+	ds_free(tw);
 	report_recs_free(recs, n);
 	return st;
 }

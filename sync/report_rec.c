@@ -14,6 +14,7 @@
  */
 #include "report_int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,8 @@
 #include "mem.h"
 #include "utf8.h"
 #include "util.h"
+
+static void	hex_id(const char *, char out[33]);
 
 #define RECS_MAX	2000000
 
@@ -281,9 +284,24 @@ report_rec_parse(const char *answers, size_t len, struct report_rec *r,
 	r->dev_gap = positive(o, "n_can_work") && !yes(o, "dev_status");
 	meta = json_object_get(o, "_meta");
 	r->draft = strcmp(jstr(meta, "state"), "finalized") != 0;
+	hex_id(jstr(meta, "corrects"), r->corrects);
 	st = reasons(r, meta, err);
 	json_decref(o);
 	return st;
+}
+
+/* A record id as 32 lower-case hex digits (dashes dropped), else "". */
+static void
+hex_id(const char *s, char out[33])
+{
+	size_t n = 0;
+
+	for (; *s != '\0' && n < 32; s++)
+		if (isxdigit((unsigned char)*s))
+			out[n++] = (char)tolower((unsigned char)*s);
+		else if (*s != '-')
+			break;
+	out[n == 32 && *s == '\0' ? n : 0] = '\0';
 }
 
 enum ds_status
@@ -347,6 +365,8 @@ rec_fill(struct report_rec *r, const struct odb_head *h,
 	ds_hex_encode(h->record_uuid, 16, r->record);
 	memcpy(r->rev_id, h->rev_id, 16);
 	r->saved_at = h->saved_at;
+	utf8_copy(r->worker, sizeof(r->worker), h->worker_id != NULL ?
+	    h->worker_id : "");
 	if ((st = report_rec_parse(h->answers, h->answers_len, r, err)) !=
 	    DS_OK || cf == NULL || !report_rec_in_area(r, area))
 		return st;
