@@ -23,7 +23,8 @@ DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev tmux gettext cppc
 	locales libncurses-dev libsqlite3-dev libsodium-dev zlib1g-dev \
 	libmicrohttpd-dev libcurl4-gnutls-dev libxlsxwriter-dev libzip-dev \
 	libexpat1-dev libjansson-dev sqlite3 valgrind xxd libgnutls28-dev openssl \
-	dpkg-dev debhelper fakeroot adduser man-db groff-base systemd
+	dpkg-dev debhelper fakeroot adduser man-db groff-base systemd \
+	libreadstat-dev readstat unzip
 
 CC ?= cc
 ifeq ($(origin CC),default)
@@ -101,7 +102,7 @@ else
 B = build/$(MODE)
 endif
 ALL_CFLAGS = $(WARN) $(WERROR) $(OPT) $(CPPFLAGS_ALL) $(CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread
+LDLIBS_ALL = $(PKG_LIBS) -lreadstat -lm -lpthread
 
 APP_MAIN = src/main.c $(wildcard src/cmd_*.c)
 OFFICE_MAIN = sync/office_main.c $(wildcard sync/ocmd_*.c)

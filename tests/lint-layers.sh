@@ -37,6 +37,7 @@ owners=(
 	'zip\.h|^xlsx(_.*)?$'
 	'expat\.h|^xlsx(_.*)?$'
 	'xlsxwriter\.h|^(report|report_.*|export|export_.*)$'
+	'readstat\.h|^export_stat$'
 	'libintl\.h|^(tui|tui_.*|i18n|i18n_.*)$'
 )
 

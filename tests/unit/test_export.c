@@ -1,4 +1,6 @@
 /* doorstep: export of heads: exact CSV, XLSX written, deterministic. */
+#include <sys/stat.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,7 +36,10 @@ test_csv_exact_and_xlsx(void)
 	struct sf_rev r[3];
 	struct imp_result res;
 	struct export_stats s;
+	struct export_opts o;
+	struct stat sb;
 	struct ds_err err;
+	mode_t old;
 	unsigned char *b;
 	char p[700], *c, *c2;
 	size_t n, n2;
@@ -56,32 +61,49 @@ test_csv_exact_and_xlsx(void)
 	imp_result_free(&res);
 	ds_free(b);
 	snprintf(p, sizeof(p), "%s/out.csv", tmp);
-	ST_EQ(export_heads(db, EXPORT_CSV, p, NULL, &s, &err), DS_OK, &err);
+	memset(&o, 0, sizeof(o));
+	o.fmt = EXPORT_CSV;
+	o.path = p;
+	ST_EQ(export_heads(db, &o, &s, &err), DS_OK, &err);
 	INT_EQ(s.households, 2);
 	INT_EQ(s.members, 2);
 	c = slurp(p, &n);
 	OK(c != NULL);
 	if (c == NULL)
 		return;
+	/* No form: one header row of names, values as stored. */
 	STR_EQ(c, "\xef\xbb\xbf"
 	    "record_id,household_key,form_id,form_version,revision,worker,"
-	    "saved_at,hh_id,note,village,member_no,member/age,member/mname\r\n"
+	    "saved_at,hh_id,note,village\r\n"
 	    "5e000000000000000000000000000001,HH-0001,household,2026.1,2,"
-	    "worker-1,2025-11-23T04:03:20+00:00,H1,,东村,1,35,王芳\r\n"
+	    "worker-1,2025-11-23T04:03:20+00:00,H1,,东村\r\n"
 	    "5e000000000000000000000000000002,HH-0002,household,2026.1,1,"
 	    "worker-1,2025-11-23T04:03:20+00:00,H2,\"'=1+1, \"\"quoted\"\"\","
-	    ",1,,赵六\r\n");
-	c2 = slurp(s.households_path, &n2);
-	OK(c2 != NULL && strstr(c2, "hh_id,note,village\r\n") != NULL);
+	    "\r\n");
+	c2 = slurp(s.members_path, &n2);
+	/* Members link to their household by record id and household key. */
+	OK(c2 != NULL && strcmp(c2, "\xef\xbb\xbf"
+	    "record_id,household_key,member_no,age,mname\r\n"
+	    "5e000000000000000000000000000001,HH-0001,1,35,王芳\r\n"
+	    "5e000000000000000000000000000002,HH-0002,1,,赵六\r\n") == 0);
+	ds_free(c2);
+	c2 = slurp(s.codebook_path, &n2);
+	OK(c2 != NULL && strstr(c2, "members,mname,mname,text,,\r\n") !=
+	    NULL);
 	ds_free(c2);
 	/* Deterministic: a second export is byte-equal. */
-	ST_EQ(export_heads(db, EXPORT_CSV, p, NULL, &s, &err), DS_OK, &err);
+	ST_EQ(export_heads(db, &o, &s, &err), DS_OK, &err);
 	c2 = slurp(p, &n2);
 	OK(c2 != NULL && n2 == n && memcmp(c, c2, n) == 0);
 	ds_free(c);
 	ds_free(c2);
+	/* 0600 whatever the umask. */
+	old = umask(0);
 	snprintf(p, sizeof(p), "%s/out.xlsx", tmp);
-	ST_EQ(export_heads(db, EXPORT_XLSX, p, NULL, &s, &err), DS_OK, &err);
+	o.fmt = EXPORT_XLSX;
+	ST_EQ(export_heads(db, &o, &s, &err), DS_OK, &err);
+	umask(old);
+	OK(stat(p, &sb) == 0 && (sb.st_mode & 0777) == 0600);
 	c = slurp(p, &n);
 	OK(c != NULL && n > 1000 && memcmp(c, "PK\3\4", 4) == 0);
 	ds_free(c);

@@ -237,7 +237,7 @@ test_http_push_on_loopback(void)
 	INT_EQ(sh("%s export --dir %s --format csv --out %s/heads.csv", oprog,
 	    off, tmp), 0);
 	OK(out_has("exported 3 households"));
-	INT_EQ(sh("grep -c HH0000 %s/heads-households.csv", tmp), 0);
+	INT_EQ(sh("grep -c HH0000 %s/heads.csv", tmp), 0);
 	OK(out_has("3"));
 	INT_EQ(sh("%s export --dir %s --format xlsx --out %s/heads.xlsx", oprog,
 	    off, tmp), 0);
