@@ -85,7 +85,7 @@ n=$(grep -c '同户重复录入' "$T/q.csv")
 if grep '同户重复录入' "$T/q.csv" | grep -q '2024-10-12'; then
 	not_ok "the October visit is not on the twin rows" "$(grep 2024-10 "$T/q.csv")"
 else ok "the October visit is not on the twin rows"; fi
-has "a twin row names the first record" "$T/q.csv" "另一条记录：${id1:0:8}"
+has "a twin row names the first record" "$T/q.csv" "另一条记录：[^。]*${id1:0:8}"
 # Names from the records themselves (no area lists): one village.
 mkdir -p "$T/nolists"
 "$DOORSTEP_OFFICE" --dir "$O" report quality --forms "$T/nolists" \
