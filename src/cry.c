@@ -155,6 +155,42 @@ cry_signkey_free(struct cry_signkey *k)
 	cry_secure_free(k);
 }
 
+enum ds_status
+cry_boxkey_new(struct cry_boxkey **out, struct ds_err *err)
+{
+	struct cry_boxkey *k;
+
+	*out = NULL;
+	ensure_init();
+	if ((k = cry_secure_alloc(sizeof(*k))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "cannot allocate secure memory");
+	crypto_box_keypair(k->pk, k->sk);
+	*out = k;
+	return DS_OK;
+}
+
+enum ds_status
+cry_boxkey_from_sk(const unsigned char sk[CRY_BOX_SK_BYTES],
+    struct cry_boxkey **out, struct ds_err *err)
+{
+	struct cry_boxkey *k;
+
+	*out = NULL;
+	ensure_init();
+	if ((k = cry_secure_alloc(sizeof(*k))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "cannot allocate secure memory");
+	memcpy(k->sk, sk, CRY_BOX_SK_BYTES);
+	crypto_scalarmult_base(k->pk, k->sk);
+	*out = k;
+	return DS_OK;
+}
+
+void
+cry_boxkey_free(struct cry_boxkey *k)
+{
+	cry_secure_free(k);
+}
+
 void
 cry_sign_hash(const struct cry_signkey *k,
     const unsigned char hash[CRY_HASH_BYTES], unsigned char sig[CRY_SIG_BYTES])

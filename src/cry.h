@@ -102,6 +102,22 @@ enum ds_status	 cry_verify_hash(const unsigned char pk[CRY_SIGN_PK_BYTES],
 		    const unsigned char sig[CRY_SIG_BYTES], struct ds_err *);
 
 /* ------------------------------------------------------------------ */
+/* X25519 box keys (the device box key: office bundles are sealed to it). */
+
+/* secure: allocate only through cry_boxkey_new / _from_sk. */
+struct cry_boxkey {
+	unsigned char	pk[CRY_BOX_PK_BYTES];
+	unsigned char	sk[CRY_BOX_SK_BYTES];
+};
+
+/* A fresh key pair.  *out is the caller's (cry_boxkey_free). */
+enum ds_status	 cry_boxkey_new(struct cry_boxkey **out, struct ds_err *);
+/* From a secret key; the public half is recomputed (crypto_scalarmult_base). */
+enum ds_status	 cry_boxkey_from_sk(const unsigned char sk[CRY_BOX_SK_BYTES],
+		    struct cry_boxkey **out, struct ds_err *);
+void		 cry_boxkey_free(struct cry_boxkey *);
+
+/* ------------------------------------------------------------------ */
 /* Office keys and their files (formats in docs/keys.md).              */
 
 /* The office's public identity, pinned on every laptop.  Plain data. */

@@ -152,7 +152,8 @@ cryb_push(struct cryb_stream *s, unsigned char *out, const unsigned char *m,
 }
 
 enum ds_status
-cryb_pull_init(const struct cry_office_sec *sec,
+cryb_pull_init(const unsigned char box_pk[CRY_BOX_PK_BYTES],
+    const unsigned char box_sk[CRY_BOX_SK_BYTES],
     const unsigned char sealed_key[CRYB_SEALED_KEY_BYTES],
     const unsigned char hdr[CRYB_SS_HEADER_BYTES], struct cryb_stream **out,
     struct ds_err *err)
@@ -165,10 +166,10 @@ cryb_pull_init(const struct cry_office_sec *sec,
 		return ds_err_set(err, DS_ENOMEM, "cannot lock memory for "
 		    "the bundle key");
 	if (cry_seal_open(s->key, sealed_key, CRYB_SEALED_KEY_BYTES,
-	    sec->box_pk, sec->box_sk, NULL) != DS_OK) {
+	    box_pk, box_sk, NULL) != DS_OK) {
 		cryb_stream_free(s);
 		return ds_err_set(err, DS_ECRYPTO,
-		    "bundle key not sealed to this office");
+		    "key not sealed to this box key");
 	}
 	if (crypto_secretstream_xchacha20poly1305_init_pull(&s->st, hdr,
 	    s->key) != 0) {

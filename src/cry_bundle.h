@@ -67,11 +67,13 @@ enum ds_status	 cryb_push(struct cryb_stream *, unsigned char *out,
 		    struct ds_err *);
 
 /*
- * Reader: open sealed_key with the office box key pair (DS_ECRYPTO "bundle
- * key not sealed to this office") and start the stream (DS_ECRYPTO on a bad
+ * Reader: open sealed_key with the recipient's box key pair (the office's
+ * for a laptop bundle, the device's for an office bundle; DS_ECRYPTO "key
+ * not sealed to this box key") and start the stream (DS_ECRYPTO on a bad
  * header).
  */
-enum ds_status	 cryb_pull_init(const struct cry_office_sec *,
+enum ds_status	 cryb_pull_init(const unsigned char box_pk[CRY_BOX_PK_BYTES],
+		    const unsigned char box_sk[CRY_BOX_SK_BYTES],
 		    const unsigned char sealed_key[CRYB_SEALED_KEY_BYTES],
 		    const unsigned char hdr[CRYB_SS_HEADER_BYTES],
 		    struct cryb_stream **out, struct ds_err *);

@@ -68,8 +68,8 @@ bundle_rev_has_parent(const struct bundle_rev *r)
 
 /* ---- little-endian writer and bounded reader ------------------------ */
 
-static enum ds_status
-put_str8(struct ds_buf *b, const void *p, size_t n)
+enum ds_status
+bundle_put_str8(struct ds_buf *b, const void *p, size_t n)
 {
 	enum ds_status st;
 
@@ -79,8 +79,9 @@ put_str8(struct ds_buf *b, const void *p, size_t n)
 }
 
 /* A byte string of length read as an n-byte integer, at most max. */
-static int
-get_bytes(struct ds_rd *r, int lenbytes, size_t max, struct bundle_bytes *out)
+int
+bundle_get_bytes(struct ds_rd *r, int lenbytes, size_t max,
+    struct bundle_bytes *out)
 {
 	uint64_t len = ds_rd_le(r, lenbytes);
 
@@ -97,8 +98,8 @@ get_bytes(struct ds_rd *r, int lenbytes, size_t max, struct bundle_bytes *out)
 }
 
 /* Printable ASCII without space: ids, versions, app version. */
-static int
-is_token(const struct bundle_bytes *b, size_t min, size_t max)
+int
+bundle_is_token(const struct bundle_bytes *b, size_t min, size_t max)
 {
 	size_t i;
 
@@ -128,8 +129,8 @@ cstr(const char *s)
 	return b;
 }
 
-static int
-bytes_eq(const struct bundle_bytes *a, const struct bundle_bytes *b)
+int
+bundle_bytes_eq(const struct bundle_bytes *a, const struct bundle_bytes *b)
 {
 	return a->n == b->n && (a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
 }
@@ -153,11 +154,11 @@ put_rev(struct ds_buf *b, const struct bundle_rev *r)
 	    (st = ds_buf_add_le(b, (uint64_t)r->t_end, 8)) != DS_OK ||
 	    (st = ds_buf_add_le(b, (uint64_t)r->saved_at, 8)) != DS_OK ||
 	    (st = ds_buf_add_le(b, r->deleted ? 1 : 0, 1)) != DS_OK ||
-	    (st = put_str8(b, r->form_id.p, r->form_id.n)) != DS_OK ||
-	    (st = put_str8(b, r->form_ver.p, r->form_ver.n)) != DS_OK ||
-	    (st = put_str8(b, r->household_key.p, r->household_key.n)) !=
+	    (st = bundle_put_str8(b, r->form_id.p, r->form_id.n)) != DS_OK ||
+	    (st = bundle_put_str8(b, r->form_ver.p, r->form_ver.n)) != DS_OK ||
+	    (st = bundle_put_str8(b, r->household_key.p, r->household_key.n)) !=
 	    DS_OK ||
-	    (st = put_str8(b, r->worker_id.p, r->worker_id.n)) != DS_OK ||
+	    (st = bundle_put_str8(b, r->worker_id.p, r->worker_id.n)) != DS_OK ||
 	    (st = ds_buf_add_le(b, r->answers.n, 4)) != DS_OK ||
 	    (st = ds_buf_add(b, r->answers.p, r->answers.n)) != DS_OK ||
 	    (st = ds_buf_add_le(b, r->audit.n, 4)) != DS_OK ||
@@ -390,8 +391,8 @@ form_listed(const struct bundle_header *h, const struct bundle_bytes *id,
 	unsigned i;
 
 	for (i = 0; i < h->nforms; i++)
-		if (bytes_eq(&h->forms[i].id, id) &&
-		    bytes_eq(&h->forms[i].ver, ver))
+		if (bundle_bytes_eq(&h->forms[i].id, id) &&
+		    bundle_bytes_eq(&h->forms[i].ver, ver))
 			return 1;
 	return 0;
 }
@@ -418,13 +419,13 @@ parse_rev(struct ds_rd *r, size_t len, const struct bundle_header *h,
 	v->t_end = (int64_t)ds_rd_le(&sub, 8);
 	v->saved_at = (int64_t)ds_rd_le(&sub, 8);
 	flags = ds_rd_le(&sub, 1);
-	get_bytes(&sub, 1, BUNDLE_STR_MAX, &v->form_id);
-	get_bytes(&sub, 1, BUNDLE_STR_MAX, &v->form_ver);
-	get_bytes(&sub, 1, BUNDLE_STR_MAX, &v->household_key);
-	get_bytes(&sub, 1, BUNDLE_STR_MAX, &v->worker_id);
-	get_bytes(&sub, 4, BUNDLE_ANSWERS_MAX, &v->answers);
-	get_bytes(&sub, 4, BUNDLE_AUDIT_MAX, &v->audit);
-	get_bytes(&sub, 4, BUNDLE_CONSENT_MAX, &v->consent);
+	bundle_get_bytes(&sub, 1, BUNDLE_STR_MAX, &v->form_id);
+	bundle_get_bytes(&sub, 1, BUNDLE_STR_MAX, &v->form_ver);
+	bundle_get_bytes(&sub, 1, BUNDLE_STR_MAX, &v->household_key);
+	bundle_get_bytes(&sub, 1, BUNDLE_STR_MAX, &v->worker_id);
+	bundle_get_bytes(&sub, 4, BUNDLE_ANSWERS_MAX, &v->answers);
+	bundle_get_bytes(&sub, 4, BUNDLE_AUDIT_MAX, &v->audit);
+	bundle_get_bytes(&sub, 4, BUNDLE_CONSENT_MAX, &v->consent);
 	if (sub.bad || sub.off != sub.n)
 		return *msg = "record length mismatch", -1;
 	if (flags > 1)
@@ -436,8 +437,8 @@ parse_rev(struct ds_rd *r, size_t len, const struct bundle_header *h,
 		return *msg = "revision is its own parent", -1;
 	if (v->device_seq < h->seq_lo || v->device_seq > h->seq_hi)
 		return *msg = "sequence number outside the bundle range", -1;
-	if (!is_token(&v->form_id, 1, BUNDLE_STR_MAX) ||
-	    !is_token(&v->form_ver, 1, BUNDLE_STR_MAX))
+	if (!bundle_is_token(&v->form_id, 1, BUNDLE_STR_MAX) ||
+	    !bundle_is_token(&v->form_ver, 1, BUNDLE_STR_MAX))
 		return *msg = "bad form id or version", -1;
 	if (!form_listed(h, &v->form_id, &v->form_ver))
 		return *msg = "form version not listed in the header", -1;
@@ -532,6 +533,222 @@ bundle_payload_free(struct bundle_payload *pl)
 	ds_free(pl);
 }
 
+/* ---- the container, shared with the office bundle (obundle.c) ----- */
+
+enum ds_status
+bundle_deflate(const unsigned char *in, size_t n, unsigned char **out,
+    size_t *outlen, struct ds_err *err)
+{
+	z_stream z;
+	uLong bound;
+	unsigned char *o;
+	int rc;
+
+	*out = NULL;
+	*outlen = 0;
+	memset(&z, 0, sizeof(z));
+	if (deflateInit(&z, 6) != Z_OK)
+		return ds_err_set(err, DS_ENOMEM, "deflate init");
+	bound = deflateBound(&z, (uLong)n);
+	if ((o = ds_malloc(bound)) == NULL) {
+		deflateEnd(&z);
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	}
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	z.next_out = o;
+	z.avail_out = (uInt)bound;
+	rc = deflate(&z, Z_FINISH);
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END) {
+		cry_wipe(o, bound);
+		ds_free(o);
+		return ds_err_set(err, DS_EIO, "deflate failed (%d)", rc);
+	}
+	*outlen = z.total_out;
+	*out = o;
+	return DS_OK;
+}
+
+uint64_t
+bundle_box_len(size_t header_len, uint64_t comp_len, uint32_t chunk_size,
+    uint32_t *chunk_count)
+{
+	uint64_t nc = (comp_len + chunk_size - 1) / chunk_size;
+
+	*chunk_count = (uint32_t)nc;
+	return (uint64_t)header_len + comp_len + nc * CRYB_SS_ABYTES +
+	    BUNDLE_TRAILER_BYTES;
+}
+
+enum ds_status
+bundle_box_seal(struct ds_buf *f, struct cryb_stream *ss,
+    const unsigned char *comp, size_t comp_len, uint32_t csize,
+    int no_final, struct ds_err *err)
+{
+	unsigned char hdrhash[CRY_HASH256_BYTES], *chunk;
+	size_t i, off, take, nchunks;
+	enum ds_status st = DS_OK;
+
+	cry_hash(hdrhash, sizeof(hdrhash), NULL, 0, f->p, f->len);
+	nchunks = (comp_len + csize - 1) / csize;
+	if ((chunk = ds_malloc(csize + CRYB_SS_ABYTES)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	for (i = 0, off = 0; i < nchunks; i++, off += take) {
+		take = comp_len - off < csize ? comp_len - off : csize;
+		if ((st = cryb_push(ss, chunk, comp + off, take,
+		    i == 0 ? hdrhash : NULL, i == 0 ? sizeof(hdrhash) : 0,
+		    i + 1 == nchunks && !no_final, err)) != DS_OK ||
+		    (st = ds_buf_add(f, chunk, take + CRYB_SS_ABYTES)) != DS_OK)
+			break;
+	}
+	ds_free(chunk);
+	return st;
+}
+
+enum ds_status
+bundle_box_sign(struct ds_buf *f, const struct cry_signkey *key,
+    const char *domain, struct ds_err *err)
+{
+	struct cryb_hash *hh;
+	unsigned char h[CRY_HASH_BYTES], sig[CRY_SIG_BYTES];
+	enum ds_status st;
+
+	if ((st = cryb_hash_new(&hh, CRY_HASH_BYTES, err)) != DS_OK)
+		return st;
+	cryb_hash_update(hh, f->p, f->len);
+	cryb_hash_final(hh, h);
+	cryb_hash_free(hh);
+	cryb_sign(key, domain, h, sig);
+	return ds_buf_add(f, sig, sizeof(sig));
+}
+
+enum ds_status
+bundle_box_verify(const unsigned char *buf, size_t len,
+    const unsigned char pk[CRY_SIGN_PK_BYTES], const char *domain,
+    struct ds_err *err)
+{
+	struct cryb_hash *hh;
+	unsigned char h[CRY_HASH_BYTES];
+	enum ds_status st;
+
+	if (len < BUNDLE_TRAILER_BYTES)
+		return ds_err_set(err, DS_ECRYPTO, "bad signature");
+	if ((st = cryb_hash_new(&hh, sizeof(h), err)) != DS_OK)
+		return st;
+	cryb_hash_update(hh, buf, len - BUNDLE_TRAILER_BYTES);
+	cryb_hash_final(hh, h);
+	cryb_hash_free(hh);
+	return cryb_verify(pk, domain, h, buf + len - BUNDLE_TRAILER_BYTES,
+	    err);
+}
+
+/* Inflate exactly plain_len bytes from exactly comp_len bytes. */
+static enum ds_status
+inflate_all(const unsigned char *in, size_t n, unsigned char *out,
+    size_t outlen, int *why, struct ds_err *err)
+{
+	z_stream z;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit(&z) != Z_OK) {
+		if (why != NULL)
+			*why = BR_STORE;
+		return ds_err_set(err, DS_ENOMEM, "inflate init");
+	}
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = (uInt)outlen;
+	rc = inflate(&z, Z_FINISH);
+	inflateEnd(&z);
+	if (rc != Z_STREAM_END)
+		return fail(why, BR_INFLATE, err, DS_ECORRUPT,
+		    z.avail_out == 0 ? "more data than the signed length" :
+		    "bad zlib stream");
+	if (z.avail_in != 0 || z.total_out != outlen)
+		return fail(why, BR_INFLATE, err, DS_ECORRUPT,
+		    z.avail_in != 0 ? "bytes after the zlib stream" :
+		    "less data than the signed length");
+	return DS_OK;
+}
+
+enum ds_status
+bundle_box_open(const unsigned char *buf, const struct bundle_box *b,
+    const unsigned char box_pk[CRY_BOX_PK_BYTES],
+    const unsigned char box_sk[CRY_BOX_SK_BYTES], unsigned char **out,
+    int *why, struct ds_err *err)
+{
+	struct cryb_stream *ss = NULL;
+	unsigned char *comp = NULL, *plain = NULL;
+	unsigned char hdrhash[CRY_HASH256_BYTES];
+	const unsigned char *c;
+	size_t i, off, take;
+	enum ds_status st = DS_OK;
+	int final = 0;
+
+	*out = NULL;
+	if (cryb_pull_init(box_pk, box_sk, b->sealed_key, b->ss_header, &ss,
+	    err) != DS_OK)
+		return fail(why, BR_SEAL, err, DS_ECRYPTO,
+		    "cannot open the sealed key");
+	if ((comp = ds_malloc((size_t)b->comp_len)) == NULL) {
+		st = ds_err_set(err, DS_ENOMEM, NULL);
+		if (why != NULL)
+			*why = BR_STORE;
+		goto done;
+	}
+	cry_hash(hdrhash, sizeof(hdrhash), NULL, 0, buf, b->header_len);
+	c = buf + b->header_len;
+	for (i = 0, off = 0; i < b->chunk_count; i++, off += take) {
+		take = b->comp_len - off < b->chunk_size ?
+		    (size_t)b->comp_len - off : b->chunk_size;
+		if (cryb_pull(ss, comp + off, c, take + CRYB_SS_ABYTES,
+		    i == 0 ? hdrhash : NULL, i == 0 ? sizeof(hdrhash) : 0,
+		    &final, NULL) != DS_OK) {
+			st = fail(why, BR_STREAM, err, DS_ECRYPTO,
+			    "chunk does not authenticate");
+			goto done;
+		}
+		c += take + CRYB_SS_ABYTES;
+		if (final && i + 1 != b->chunk_count) {
+			st = fail(why, BR_STREAM, err, DS_ECRYPTO,
+			    "final tag before the last chunk");
+			goto done;
+		}
+	}
+	if (!final) {
+		st = fail(why, BR_TRUNCATED, err, DS_ECRYPTO,
+		    "no final tag at the end of the stream");
+		goto done;
+	}
+	if ((plain = ds_malloc((size_t)b->plain_len)) == NULL) {
+		st = ds_err_set(err, DS_ENOMEM, NULL);
+		if (why != NULL)
+			*why = BR_STORE;
+		goto done;
+	}
+	if ((st = inflate_all(comp, (size_t)b->comp_len, plain,
+	    (size_t)b->plain_len, why, err)) != DS_OK)
+		goto done;
+	*out = plain;
+	plain = NULL;
+	if (why != NULL)
+		*why = BR_OK;
+done:
+	if (comp != NULL) {
+		cry_wipe(comp, (size_t)b->comp_len);
+		ds_free(comp);
+	}
+	if (plain != NULL) {
+		cry_wipe(plain, (size_t)b->plain_len);
+		ds_free(plain);
+	}
+	cryb_stream_free(ss);
+	return st;
+}
+
 /* ---- building -------------------------------------------------------- */
 
 static enum ds_status
@@ -549,7 +766,7 @@ check_build_input(const struct bundle_meta *m, const struct bundle_rev *revs,
 	    m->seq_hi - m->seq_lo + 1 < n)
 		return ds_err_set(err, DS_EINVAL, "bad sequence range");
 	b = cstr(m->app_ver);
-	if (!is_token(&b, 1, 64))
+	if (!bundle_is_token(&b, 1, 64))
 		return ds_err_set(err, DS_EINVAL, "bad app version");
 	if (m->nforms < 1 || m->nforms > BUNDLE_FORMS_MAX)
 		return ds_err_set(err, DS_EINVAL, "bad form count");
@@ -560,8 +777,8 @@ check_build_input(const struct bundle_meta *m, const struct bundle_rev *revs,
 		struct bundle_bytes id = cstr(m->form_ids[i]);
 		struct bundle_bytes ver = cstr(m->form_vers[i]);
 
-		if (!is_token(&id, 1, BUNDLE_STR_MAX) ||
-		    !is_token(&ver, 1, BUNDLE_STR_MAX))
+		if (!bundle_is_token(&id, 1, BUNDLE_STR_MAX) ||
+		    !bundle_is_token(&ver, 1, BUNDLE_STR_MAX))
 			return ds_err_set(err, DS_EINVAL, "bad form id");
 	}
 	for (i = 0; i < n; i++) {
@@ -582,48 +799,13 @@ check_build_input(const struct bundle_meta *m, const struct bundle_rev *revs,
 			struct bundle_bytes id = cstr(m->form_ids[k]);
 			struct bundle_bytes ver = cstr(m->form_vers[k]);
 
-			listed = bytes_eq(&id, &r->form_id) &&
-			    bytes_eq(&ver, &r->form_ver);
+			listed = bundle_bytes_eq(&id, &r->form_id) &&
+			    bundle_bytes_eq(&ver, &r->form_ver);
 		}
 		if (!listed)
 			return ds_err_set(err, DS_EINVAL, "revision %zu: form "
 			    "not listed", i);
 	}
-	return DS_OK;
-}
-
-/* Deflate `in` into a new buffer (wiped by the caller). */
-static enum ds_status
-deflate_all(const unsigned char *in, size_t n, unsigned char **out,
-    size_t *outlen, struct ds_err *err)
-{
-	z_stream z;
-	uLong bound;
-	unsigned char *o;
-	int rc;
-
-	*out = NULL;
-	memset(&z, 0, sizeof(z));
-	if (deflateInit(&z, 6) != Z_OK)
-		return ds_err_set(err, DS_ENOMEM, "deflate init");
-	bound = deflateBound(&z, (uLong)n);
-	if ((o = ds_malloc(bound)) == NULL) {
-		deflateEnd(&z);
-		return ds_err_set(err, DS_ENOMEM, NULL);
-	}
-	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = (uInt)n;
-	z.next_out = o;
-	z.avail_out = (uInt)bound;
-	rc = deflate(&z, Z_FINISH);
-	*outlen = z.total_out;
-	deflateEnd(&z);
-	if (rc != Z_STREAM_END) {
-		cry_wipe(o, bound);
-		ds_free(o);
-		return ds_err_set(err, DS_EIO, "deflate failed (%d)", rc);
-	}
-	*out = o;
 	return DS_OK;
 }
 
@@ -635,13 +817,10 @@ bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
 {
 	struct ds_buf pl, f;
 	struct cryb_stream *ss = NULL;
-	struct cryb_hash *hh = NULL;
-	unsigned char *comp = NULL, *chunk = NULL;
+	unsigned char *comp = NULL;
 	unsigned char sealed[CRYB_SEALED_KEY_BYTES], sshdr[CRYB_SS_HEADER_BYTES];
-	unsigned char kid[CRY_KEYID_BYTES], hdrhash[CRY_HASH256_BYTES],
-	    h[CRY_HASH_BYTES];
-	unsigned char sig[CRY_SIG_BYTES];
-	size_t comp_len = 0, i, off, take, hdr_len, nchunks;
+	unsigned char kid[CRY_KEYID_BYTES];
+	size_t comp_len = 0, i, hdr_len;
 	uint32_t csize;
 	enum ds_status st;
 
@@ -660,8 +839,8 @@ bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
 	for (i = 0; i < n; i++)
 		if ((st = put_rev(&pl, &revs[i])) != DS_OK)
 			goto out;
-	if ((st = deflate_all((unsigned char *)pl.p, pl.len, &comp, &comp_len,
-	    err)) != DS_OK)
+	if ((st = bundle_deflate((unsigned char *)pl.p, pl.len, &comp,
+	    &comp_len, err)) != DS_OK)
 		goto out;
 	if (comp_len > BUNDLE_FILE_MAX / 2) {
 		st = ds_err_set(err, DS_ELIMIT, "bundle too large: split it");
@@ -698,42 +877,23 @@ bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
 	    (st = ds_buf_add_le(&f, comp_len, 8)) != DS_OK ||
 	    (st = ds_buf_add(&f, sealed, sizeof(sealed))) != DS_OK ||
 	    (st = ds_buf_add(&f, sshdr, sizeof(sshdr))) != DS_OK ||
-	    (st = put_str8(&f, m->app_ver, strlen(m->app_ver))) != DS_OK ||
+	    (st = bundle_put_str8(&f, m->app_ver, strlen(m->app_ver))) != DS_OK ||
 	    (st = ds_buf_add_le(&f, m->nforms, 1)) != DS_OK)
 		goto out;
 	for (i = 0; i < m->nforms; i++)
-		if ((st = put_str8(&f, m->form_ids[i],
+		if ((st = bundle_put_str8(&f, m->form_ids[i],
 		    strlen(m->form_ids[i]))) != DS_OK ||
-		    (st = put_str8(&f, m->form_vers[i],
+		    (st = bundle_put_str8(&f, m->form_vers[i],
 		    strlen(m->form_vers[i]))) != DS_OK)
 			goto out;
 	hdr_len = f.len;
 	for (i = 0; i < 4; i++)
 		f.p[8 + i] = (char)(hdr_len >> (8 * i));
-	cry_hash(hdrhash, sizeof(hdrhash), NULL, 0, f.p, hdr_len);
 
-	/* Payload chunks. */
-	nchunks = (comp_len + csize - 1) / csize;
-	if ((chunk = ds_malloc(csize + CRYB_SS_ABYTES)) == NULL) {
-		st = ds_err_set(err, DS_ENOMEM, NULL);
-		goto out;
-	}
-	for (i = 0, off = 0; i < nchunks; i++, off += take) {
-		take = comp_len - off < csize ? comp_len - off : csize;
-		if ((st = cryb_push(ss, chunk, comp + off, take,
-		    i == 0 ? hdrhash : NULL, i == 0 ? sizeof(hdrhash) : 0,
-		    i + 1 == nchunks && !m->test_no_final, err)) != DS_OK ||
-		    (st = ds_buf_add(&f, chunk, take + CRYB_SS_ABYTES)) != DS_OK)
-			goto out;
-	}
-
-	/* Trailer. */
-	if ((st = cryb_hash_new(&hh, CRY_HASH_BYTES, err)) != DS_OK)
-		goto out;
-	cryb_hash_update(hh, f.p, f.len);
-	cryb_hash_final(hh, h);
-	cryb_sign(dev, BUNDLE_SIGN_DOMAIN, h, sig);
-	if ((st = ds_buf_add(&f, sig, sizeof(sig))) != DS_OK)
+	/* Payload chunks, then the trailer. */
+	if ((st = bundle_box_seal(&f, ss, comp, comp_len, csize,
+	    m->test_no_final, err)) != DS_OK ||
+	    (st = bundle_box_sign(&f, dev, BUNDLE_SIGN_DOMAIN, err)) != DS_OK)
 		goto out;
 	*out = (unsigned char *)ds_buf_take(&f, outlen);
 	if (*out == NULL)
@@ -746,8 +906,6 @@ out:
 		cry_wipe(comp, comp_len);
 		ds_free(comp);
 	}
-	ds_free(chunk);
-	cryb_hash_free(hh);
 	cryb_stream_free(ss);
 	ds_buf_wipe(&pl);
 	ds_buf_reset(&f);
@@ -811,29 +969,29 @@ bundle_parse_header(const unsigned char *buf, size_t len,
 	h->comp_len = ds_rd_le(&r, 8);
 	ds_rd_mem(&r, h->sealed_key, sizeof(h->sealed_key));
 	ds_rd_mem(&r, h->ss_header, sizeof(h->ss_header));
-	get_bytes(&r, 1, 64, &h->app_ver);
+	bundle_get_bytes(&r, 1, 64, &h->app_ver);
 	h->nforms = (uint8_t)ds_rd_le(&r, 1);
 	if (r.bad)
 		return fail(why, BR_HEADER, err, DS_EPARSE, "short header");
 	if (h->nforms < 1 || h->nforms > BUNDLE_FORMS_MAX)
 		return fail(why, BR_HEADER, err, DS_EPARSE, "form count");
 	for (i = 0; i < h->nforms; i++) {
-		get_bytes(&r, 1, BUNDLE_STR_MAX, &h->forms[i].id);
-		get_bytes(&r, 1, BUNDLE_STR_MAX, &h->forms[i].ver);
-		if (r.bad || !is_token(&h->forms[i].id, 1, BUNDLE_STR_MAX) ||
-		    !is_token(&h->forms[i].ver, 1, BUNDLE_STR_MAX))
+		bundle_get_bytes(&r, 1, BUNDLE_STR_MAX, &h->forms[i].id);
+		bundle_get_bytes(&r, 1, BUNDLE_STR_MAX, &h->forms[i].ver);
+		if (r.bad || !bundle_is_token(&h->forms[i].id, 1, BUNDLE_STR_MAX) ||
+		    !bundle_is_token(&h->forms[i].ver, 1, BUNDLE_STR_MAX))
 			return fail(why, BR_HEADER, err, DS_EPARSE,
 			    "form list");
 		for (k = 0; k < i; k++)
-			if (bytes_eq(&h->forms[k].id, &h->forms[i].id) &&
-			    bytes_eq(&h->forms[k].ver, &h->forms[i].ver))
+			if (bundle_bytes_eq(&h->forms[k].id, &h->forms[i].id) &&
+			    bundle_bytes_eq(&h->forms[k].ver, &h->forms[i].ver))
 				return fail(why, BR_HEADER, err, DS_EPARSE,
 				    "form listed twice");
 	}
 	if (r.off != h->header_len)
 		return fail(why, BR_HEADER, err, DS_EPARSE,
 		    "header length mismatch");
-	if (!is_token(&h->app_ver, 1, 64))
+	if (!bundle_is_token(&h->app_ver, 1, 64))
 		return fail(why, BR_HEADER, err, DS_EPARSE, "app version");
 	cry_key_id(h->device_pk, sizeof(h->device_pk), kid);
 	if (memcmp(kid, h->device_kid, sizeof(kid)) != 0)
@@ -855,10 +1013,8 @@ bundle_parse_header(const unsigned char *buf, size_t len,
 	if (h->comp_len < 1 || h->comp_len > BUNDLE_FILE_MAX)
 		return fail(why, BR_HEADER, err, DS_EPARSE,
 		    "compressed length");
-	h->chunk_count = (uint32_t)((h->comp_len + h->chunk_size - 1) /
-	    h->chunk_size);
-	total = (uint64_t)h->header_len + h->comp_len +
-	    (uint64_t)h->chunk_count * CRYB_SS_ABYTES + BUNDLE_TRAILER_BYTES;
+	total = bundle_box_len(h->header_len, h->comp_len, h->chunk_size,
+	    &h->chunk_count);
 	if (total != len)
 		return fail(why, BR_LENGTH, err, DS_EPARSE, len < total ?
 		    "file is truncated" : "file has extra bytes");
@@ -872,57 +1028,22 @@ enum ds_status
 bundle_verify(const unsigned char *buf, size_t len,
     const struct bundle_header *hd, int *why, struct ds_err *err)
 {
-	struct cryb_hash *hh;
-	unsigned char h[CRY_HASH_BYTES];
 	enum ds_status st;
 
 	if (len != hd->file_len)
 		return fail(why, BR_LENGTH, err, DS_EINVAL, "length changed");
-	if ((st = cryb_hash_new(&hh, sizeof(h), err)) != DS_OK) {
+	st = bundle_box_verify(buf, len, hd->device_pk, BUNDLE_SIGN_DOMAIN,
+	    NULL);
+	if (st == DS_ENOMEM) {
 		if (why != NULL)
 			*why = BR_STORE;
-		return st;
+		return ds_err_set(err, st, NULL);
 	}
-	cryb_hash_update(hh, buf, len - BUNDLE_TRAILER_BYTES);
-	cryb_hash_final(hh, h);
-	cryb_hash_free(hh);
-	if (cryb_verify(hd->device_pk, BUNDLE_SIGN_DOMAIN, h,
-	    buf + len - BUNDLE_TRAILER_BYTES, NULL) != DS_OK)
+	if (st != DS_OK)
 		return fail(why, BR_SIGNATURE, err, DS_ECRYPTO,
 		    "device signature does not verify");
 	if (why != NULL)
 		*why = BR_OK;
-	return DS_OK;
-}
-
-/* Inflate exactly plain_len bytes from exactly comp_len bytes. */
-static enum ds_status
-inflate_all(const unsigned char *in, size_t n, unsigned char *out,
-    size_t outlen, int *why, struct ds_err *err)
-{
-	z_stream z;
-	int rc;
-
-	memset(&z, 0, sizeof(z));
-	if (inflateInit(&z) != Z_OK) {
-		if (why != NULL)
-			*why = BR_STORE;
-		return ds_err_set(err, DS_ENOMEM, "inflate init");
-	}
-	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = (uInt)n;
-	z.next_out = out;
-	z.avail_out = (uInt)outlen;
-	rc = inflate(&z, Z_FINISH);
-	inflateEnd(&z);
-	if (rc != Z_STREAM_END)
-		return fail(why, BR_INFLATE, err, DS_ECORRUPT,
-		    z.avail_out == 0 ? "more data than the signed length" :
-		    "bad zlib stream");
-	if (z.avail_in != 0 || z.total_out != outlen)
-		return fail(why, BR_INFLATE, err, DS_ECORRUPT,
-		    z.avail_in != 0 ? "bytes after the zlib stream" :
-		    "less data than the signed length");
 	return DS_OK;
 }
 
@@ -931,74 +1052,26 @@ bundle_open(const unsigned char *buf, size_t len,
     const struct bundle_header *h, const struct cry_office_sec *sec,
     struct bundle_payload **out, int *why, struct ds_err *err)
 {
-	struct cryb_stream *ss = NULL;
-	unsigned char *comp = NULL, *plain = NULL;
-	unsigned char hdrhash[CRY_HASH256_BYTES];
-	const unsigned char *c;
-	size_t i, off, take;
+	struct bundle_box b;
+	unsigned char *plain = NULL;
 	enum ds_status st;
-	int final = 0;
 
 	*out = NULL;
 	if (len != h->file_len)
 		return fail(why, BR_LENGTH, err, DS_EINVAL, "length changed");
-	if (cryb_pull_init(sec, h->sealed_key, h->ss_header, &ss, err) !=
-	    DS_OK)
-		return fail(why, BR_SEAL, err, DS_ECRYPTO,
-		    "cannot open the sealed key");
-	if ((comp = ds_malloc((size_t)h->comp_len)) == NULL) {
-		st = ds_err_set(err, DS_ENOMEM, NULL);
-		if (why != NULL)
-			*why = BR_STORE;
-		goto out;
-	}
-	cry_hash(hdrhash, sizeof(hdrhash), NULL, 0, buf, h->header_len);
-	c = buf + h->header_len;
-	for (i = 0, off = 0; i < h->chunk_count; i++, off += take) {
-		take = h->comp_len - off < h->chunk_size ?
-		    (size_t)h->comp_len - off : h->chunk_size;
-		if (cryb_pull(ss, comp + off, c, take + CRYB_SS_ABYTES,
-		    i == 0 ? hdrhash : NULL, i == 0 ? sizeof(hdrhash) : 0,
-		    &final, NULL) != DS_OK) {
-			st = fail(why, BR_STREAM, err, DS_ECRYPTO,
-			    "chunk does not authenticate");
-			goto out;
-		}
-		c += take + CRYB_SS_ABYTES;
-		if (final && i + 1 != h->chunk_count) {
-			st = fail(why, BR_STREAM, err, DS_ECRYPTO,
-			    "final tag before the last chunk");
-			goto out;
-		}
-	}
-	if (!final) {
-		st = fail(why, BR_TRUNCATED, err, DS_ECRYPTO,
-		    "no final tag at the end of the stream");
-		goto out;
-	}
-	if ((plain = ds_malloc((size_t)h->plain_len)) == NULL) {
-		st = ds_err_set(err, DS_ENOMEM, NULL);
-		if (why != NULL)
-			*why = BR_STORE;
-		goto out;
-	}
-	if ((st = inflate_all(comp, (size_t)h->comp_len, plain,
-	    (size_t)h->plain_len, why, err)) != DS_OK)
-		goto out;
+	b.header_len = h->header_len;
+	b.chunk_size = h->chunk_size;
+	b.chunk_count = h->chunk_count;
+	b.comp_len = h->comp_len;
+	b.plain_len = h->plain_len;
+	b.sealed_key = h->sealed_key;
+	b.ss_header = h->ss_header;
+	if ((st = bundle_box_open(buf, &b, sec->box_pk, sec->box_sk, &plain,
+	    why, err)) != DS_OK)
+		return st;
 	st = bundle_payload_parse(plain, (size_t)h->plain_len, h, out, err);
-	plain = NULL;	/* owned by the parser now */
 	if (why != NULL)
 		*why = st == DS_OK ? BR_OK : st == DS_ENOMEM ? BR_STORE :
 		    BR_PAYLOAD;
-out:
-	if (comp != NULL) {
-		cry_wipe(comp, (size_t)h->comp_len);
-		ds_free(comp);
-	}
-	if (plain != NULL) {
-		cry_wipe(plain, (size_t)h->plain_len);
-		ds_free(plain);
-	}
-	cryb_stream_free(ss);
 	return st;
 }

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "cry.h"
 #include "cry_bundle.h"
 #include "status.h"
@@ -144,6 +145,23 @@ struct bundle_rev {
 	struct bundle_bytes	 consent;	/* JSON, or empty for none */
 };
 
+/* ---- framing helpers, shared with obundle.c and dnote.c ------------- */
+
+/* Append a length byte and n bytes (n <= 255). */
+enum ds_status	 bundle_put_str8(struct ds_buf *, const void *, size_t n);
+/*
+ * Read a byte string whose length is a lenbytes-byte integer, at most max,
+ * pointing into r; -1 (and r->bad) if it does not fit.
+ */
+int		 bundle_get_bytes(struct ds_rd *r, int lenbytes, size_t max,
+		    struct bundle_bytes *out);
+/* 1 if b is min..max bytes of printable ASCII without space. */
+int		 bundle_is_token(const struct bundle_bytes *b, size_t min,
+		    size_t max);
+/* 1 if a and b hold the same bytes. */
+int		 bundle_bytes_eq(const struct bundle_bytes *a,
+		    const struct bundle_bytes *b);
+
 /*
  * 1 if p holds exactly one strict JSON text (RFC 8259; no \u0000, no lone
  * surrogates, depth <= 64) that jansson also accepts; kind 'o' requires an
@@ -229,5 +247,66 @@ enum ds_status	 bundle_payload_parse(unsigned char *plain, size_t len,
 		    const struct bundle_header *,
 		    struct bundle_payload **out, struct ds_err *);
 void		 bundle_payload_free(struct bundle_payload *);
+
+/* ---- the container, shared with the office bundle (obundle.h) ------ */
+
+/*
+ * Both bundle kinds are one container: a plaintext header, the payload
+ * deflated as one zlib stream and encrypted in secretstream chunks under
+ * a fresh key sealed to the recipient's box key (chunk 0 authenticates
+ * BLAKE2b-256 of the header; the last chunk alone carries TAG_FINAL), and
+ * an Ed25519 trailer over domain || BLAKE2b-512(header || chunks).  These
+ * are the pieces; bundle.c and obundle.c lay out their own headers.
+ * Failures name the bundle_reason that fits (BR_SEAL, BR_STREAM,
+ * BR_TRUNCATED, BR_INFLATE; BR_STORE for memory).
+ */
+
+/* Deflate n bytes into *out (ds_malloc; the caller wipes *outlen bytes
+ * and frees). */
+enum ds_status	 bundle_deflate(const unsigned char *in, size_t n,
+		    unsigned char **out, size_t *outlen, struct ds_err *);
+
+/* File length a header of header_len bytes implies; *chunk_count set. */
+uint64_t	 bundle_box_len(size_t header_len, uint64_t comp_len,
+		    uint32_t chunk_size, uint32_t *chunk_count);
+
+struct cryb_stream;
+/*
+ * Append comp (comp_len bytes, in chunks of csize) encrypted under ss to
+ * f, which holds exactly the finished header (hashed for chunk 0's AD).
+ * no_final (tests) leaves TAG_FINAL off.
+ */
+enum ds_status	 bundle_box_seal(struct ds_buf *f, struct cryb_stream *ss,
+		    const unsigned char *comp, size_t comp_len, uint32_t csize,
+		    int no_final, struct ds_err *);
+/* Append the trailer: key's signature of domain || BLAKE2b-512(f). */
+enum ds_status	 bundle_box_sign(struct ds_buf *f, const struct cry_signkey *,
+		    const char *domain, struct ds_err *);
+/* DS_OK if the last CRY_SIG_BYTES of buf sign the rest under pk and
+ * domain; DS_ECRYPTO if not, DS_ENOMEM. */
+enum ds_status	 bundle_box_verify(const unsigned char *buf, size_t len,
+		    const unsigned char pk[CRY_SIGN_PK_BYTES], const char *domain,
+		    struct ds_err *);
+
+/* Where the chunks are, from a parsed header. */
+struct bundle_box {
+	size_t			 header_len;
+	uint32_t		 chunk_size, chunk_count;
+	uint64_t		 comp_len, plain_len;
+	const unsigned char	*sealed_key;	/* CRYB_SEALED_KEY_BYTES */
+	const unsigned char	*ss_header;	/* CRYB_SS_HEADER_BYTES */
+};
+
+/*
+ * Unseal the stream key with the box key pair, decrypt every chunk
+ * (TAG_FINAL on exactly the last), and inflate into exactly plain_len
+ * bytes: *out (ds_malloc'd plaintext, the caller wipes and frees).  Call
+ * only after the signature verified and the length matched.
+ */
+enum ds_status	 bundle_box_open(const unsigned char *buf,
+		    const struct bundle_box *,
+		    const unsigned char box_pk[CRY_BOX_PK_BYTES],
+		    const unsigned char box_sk[CRY_BOX_SK_BYTES],
+		    unsigned char **out, int *why, struct ds_err *);
 
 #endif
