@@ -117,6 +117,9 @@ struct form_node {
 	int			 list;
 	int			 or_other;	/* select_* L or_other */
 	int			 from_file;	/* select_*_from_file */
+	/* doorstep `carry`: a return visit starts from the previous
+	 * answer (on a group or repeat: every question inside). */
+	int			 carry;
 };
 
 struct form {

@@ -59,6 +59,7 @@ const struct xls_alias xls_survey_aliases[] = {
 	{ "appearance", C_APPEARANCE },
 	{ "trigger", C_TRIGGER },
 	{ "parameters", C_PARAMETERS },
+	{ "carry", C_CARRY },
 	/* Known to pyxform, not used by doorstep (media, web, entities). */
 	{ "guidance_hint", C_IGNORED }, { "image", C_IGNORED },
 	{ "big-image", C_IGNORED }, { "audio", C_IGNORED },
@@ -116,6 +117,7 @@ xls_col_name(enum col_id id)
 	case C_APPEARANCE:	return "appearance";
 	case C_TRIGGER:		return "trigger";
 	case C_PARAMETERS:	return "parameters";
+	case C_CARRY:		return "carry";
 	case C_LIST_NAME:	return "list_name";
 	default:		return NULL;
 	}

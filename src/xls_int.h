@@ -41,6 +41,7 @@ enum col_id {
 	C_APPEARANCE,
 	C_TRIGGER,
 	C_PARAMETERS,
+	C_CARRY,	/* doorstep: previous answers go with a return visit */
 	C_LIST_NAME
 };
 

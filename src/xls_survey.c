@@ -415,6 +415,16 @@ set_field(struct ld *ld, struct form_node *nd, const struct col *c,
 	case C_PARAMETERS:
 		parse_params(ld, nd, v, line);
 		return;
+	case C_CARRY:
+		v = binding_conv(v);
+		if (v[0] == '\0')
+			return;
+		if (strcmp(v, "true()") == 0)
+			nd->carry = 1;
+		else if (strcmp(v, "false()") != 0)
+			ERR(ld, line, "carry", "carry is yes or no, not \"%s\"",
+			    v);
+		return;
 	default:
 		return;
 	}

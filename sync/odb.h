@@ -232,7 +232,8 @@ enum ds_status	 odb_rev_seq_taken(struct odb *,
 
 enum odb_alert_kind {
 	ODB_ALERT_ROLLBACK = 1,	/* sequence numbers reused: restored backup */
-	ODB_ALERT_NEW_DB	/* a new laptop database under a known device */
+	ODB_ALERT_NEW_DB,	/* a new laptop database under a known device */
+	ODB_ALERT_BOX_KEY	/* a device note brought another box key */
 };
 
 struct odb_alert {
@@ -249,7 +250,7 @@ enum ds_status	 odb_alert_put(struct odb *, const struct odb_alert *,
 enum ds_status	 odb_alert_each(struct odb *, const unsigned char *device_id,
 		    int (*cb)(void *, const struct odb_alert *), void *arg,
 		    struct ds_err *);
-/* "rollback", "new_db". */
+/* "rollback", "new_db", "box_key". */
 const char	*odb_alert_kind_str(int);
 /*
  * *seen 1 if a bundle of this device from database db_uuid was imported;

@@ -737,12 +737,13 @@ odb_rev_seq_taken(struct odb *o, const unsigned char device_id[16],
 
 /* ---- alerts --------------------------------------------------------------- */
 
-static const char *const alert_kinds[] = { "", "rollback", "new_db" };
+static const char *const alert_kinds[] = { "", "rollback", "new_db",
+    "box_key" };
 
 const char *
 odb_alert_kind_str(int k)
 {
-	return k >= ODB_ALERT_ROLLBACK && k <= ODB_ALERT_NEW_DB ?
+	return k >= ODB_ALERT_ROLLBACK && k <= ODB_ALERT_BOX_KEY ?
 	    alert_kinds[k] : "unknown";
 }
 
@@ -788,8 +789,11 @@ odb_alert_each(struct odb *o, const unsigned char *device_id,
 		memset(&a, 0, sizeof(a));
 		col_copy(st, 0, a.device_id, 16);
 		k = sqlite3_column_text(st, 1);
-		a.kind = k != NULL && strcmp((const char *)k, "rollback") == 0 ?
-		    ODB_ALERT_ROLLBACK : ODB_ALERT_NEW_DB;
+		for (a.kind = ODB_ALERT_BOX_KEY; a.kind > ODB_ALERT_ROLLBACK;
+		    a.kind--)
+			if (k != NULL && strcmp((const char *)k,
+			    alert_kinds[a.kind]) == 0)
+				break;
 		col_copy(st, 2, a.bundle_id, 16);
 		col_text(st, 3, a.detail, sizeof(a.detail));
 		a.at = sqlite3_column_int64(st, 4);

@@ -532,12 +532,12 @@ parse_items(const struct obundle_item *v, size_t n, const char **msg)
 	enum ds_status st;
 
 	ds_buf_init(&b, 1u << 22);
-	if ((st = obundle_payload_make(v, n, &b, &err)) != DS_OK) {
+	if ((st = obundle_payload_make(v, n, &b, &err)) != DS_OK ||
+	    (copy = ds_malloc(b.len + 1)) == NULL) {
 		*msg = err.msg;
-		return st;
+		ds_buf_reset(&b);
+		return st != DS_OK ? st : DS_ENOMEM;
 	}
-	if ((copy = ds_malloc(b.len + 1)) == NULL)
-		return DS_ENOMEM;
 	memcpy(copy, b.p, b.len);
 	st = obundle_payload_parse(copy, b.len, &pl, &err);
 	*msg = err.msg;
