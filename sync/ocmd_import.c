@@ -2,7 +2,10 @@
 /*
  * Each argument is a bundle file or a directory searched for *.dsb files
  * (the USB layout doorstep/outbox/<device>/...), imported in name order.
- * Every bundle gets a receipt file next to it or in --receipts DIR.
+ * Every bundle gets a receipt file next to it or in --receipts DIR.  A
+ * directory's device notes (*.dsn, doorstep/notes/<device>.dsn) are read
+ * after its bundles, and the office bundles each laptop seen there has not
+ * applied are written to DIR/doorstep/inbox/<device>/ (docs/sync.md).
  * Exit 0 when every bundle was imported, a duplicate or held for approval;
  * 1 if any was rejected or could not be processed.
  */
@@ -13,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "arr.h"
+#include "assign.h"
 #include "bundle.h"
 #include "i18n.h"
 #include "imp.h"
@@ -48,9 +52,9 @@ cmpname(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Collect *.dsb under dir (depth-limited). */
+/* Collect *.dsb (and device notes, *.dsn) under dir (depth-limited). */
 static int
-scan(struct names *l, const char *dir, int depth)
+scan(struct names *l, struct names *notes, const char *dir, int depth)
 {
 	char p[PATH_MAX];
 	struct dirent *e;
@@ -69,10 +73,13 @@ scan(struct names *l, const char *dir, int depth)
 			continue;
 		n = strlen(e->d_name);
 		if (S_ISDIR(sb.st_mode))
-			rc = scan(l, p, depth + 1);
+			rc = scan(l, notes, p, depth + 1);
 		else if (S_ISREG(sb.st_mode) && n > 4 &&
 		    strcmp(e->d_name + n - 4, ".dsb") == 0)
 			rc = add_name(l, p);
+		else if (S_ISREG(sb.st_mode) && n > 4 &&
+		    strcmp(e->d_name + n - 4, ".dsn") == 0)
+			rc = add_name(notes, p);
 	}
 	closedir(d);
 	return rc;
@@ -157,18 +164,152 @@ rejected(const struct office *o, const char *path,
 	    reason_text(r->reason), rp);
 }
 
+/* Devices seen on one stick: their inbox folders get office bundles. */
+struct devs {
+	unsigned char	v[256][CRY_ID_BYTES];
+	size_t		n;
+};
+
+static void
+devs_add(struct devs *d, const unsigned char id[CRY_ID_BYTES])
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (memcmp(d->v[i], id, CRY_ID_BYTES) == 0)
+			return;
+	if (d->n < sizeof(d->v) / sizeof(d->v[0]))
+		memcpy(d->v[d->n++], id, CRY_ID_BYTES);
+}
+
+/* Import one bundle file and print the outcome; 1 if it failed. */
+static int
+import_one(const struct cli *cli, struct office *o, const char *path,
+    const char *rdir, struct devs *devs)
+{
+	struct imp_result res;
+	struct ds_err err;
+	char rp[PATH_MAX], id[33];
+
+	ds_err_clear(&err);
+	if (imp_file(o->db, o->sec, path, rdir, &res, rp, &err) != DS_OK) {
+		fprintf(stderr, "%s import: %s: %s\n", cli->progname, path,
+		    err.msg);
+		return 1;
+	}
+	if (res.status == RS_REJECTED) {
+		rejected(o, path, &res, rp);
+		imp_result_free(&res);
+		return 1;
+	}
+	ds_hex_encode(res.device_id, 16, id);
+	printf("%s: %s%s", path, res.replay ? "already " : "",
+	    receipt_status_str(res.status));
+	if (res.status == RS_IMPORTED || res.status == RS_DUPLICATE) {
+		printf(" (%u new, %u duplicate, %u fork%s) device %.8s"
+		    " seq %llu-%llu", res.n_new, res.n_dup,
+		    res.n_conflict, res.n_conflict == 1 ? "" : "s", id,
+		    (unsigned long long)res.seq_lo,
+		    (unsigned long long)res.seq_hi);
+		devs_add(devs, res.device_id);
+	} else if (res.status == RS_HELD)
+		printf(" device %.8s awaiting `%s enroll %.8s`", id,
+		    cli->progname, id);
+	printf("\n  %s\n", res.msg);
+	if (res.n_held > 0)
+		printf("  %u 个版本在等待尚未收到的上一版本（见 `%s "
+		    "conflicts`）。 %u revision%s wait for an earlier "
+		    "revision not here yet (see `%s conflicts`).\n",
+		    res.n_held, cli->progname, res.n_held,
+		    res.n_held == 1 ? "" : "s", cli->progname);
+	if (res.n_released > 0)
+		printf("  %u 个等待中的版本现已并入。 %u waiting "
+		    "revision%s joined now.\n", res.n_released,
+		    res.n_released, res.n_released == 1 ? "" : "s");
+	printf("  receipt %s\n", rp);
+	imp_result_free(&res);
+	return 0;
+}
+
+/* Read each device note (one transaction each); 1 if any was refused. */
+static int
+read_notes(const struct cli *cli, struct office *o, const struct names *n,
+    size_t from, struct devs *devs)
+{
+	struct assign_note_res res;
+	struct ds_err err;
+	char *buf, id[33];
+	size_t i, len;
+	enum ds_status st;
+	int bad = 0;
+
+	for (i = from; i < n->n; i++) {
+		buf = NULL;
+		ds_err_clear(&err);
+		if ((st = ds_file_read(n->v[i], 4096, &buf, &len, &err)) ==
+		    DS_OK && (st = odb_begin(o->db, &err)) == DS_OK) {
+			if ((st = assign_note(o->db, o->sec,
+			    (unsigned char *)buf, len, &res, &err)) == DS_OK)
+				st = odb_commit(o->db, &err);
+			else
+				odb_rollback(o->db);
+		}
+		ds_free(buf);
+		if (st != DS_OK) {
+			fprintf(stderr, _("%s import: %s is not a note of a "
+			    "laptop of this office (%s): ignored, nothing "
+			    "changed.\n"), cli->progname, n->v[i], err.msg);
+			bad = 1;
+			continue;
+		}
+		devs_add(devs, res.device_id);
+		ds_hex_encode(res.device_id, 16, id);
+		printf(_("%s: device %.8s has applied %llu office bundle(s).\n"),
+		    n->v[i], id, (unsigned long long)res.applied_seq);
+		if (res.box_changed)
+			printf(_("  Its box key changed (see `%s devices`); its "
+			    "lists are sealed to the new key.\n"),
+			    cli->progname);
+	}
+	return bad;
+}
+
+/* Write each device's unapplied office bundles to the stick. */
+static int
+write_inbox(const struct cli *cli, struct office *o, const char *dir,
+    const struct devs *devs)
+{
+	struct ds_err err;
+	char id[33];
+	size_t i, n;
+	int bad = 0;
+
+	for (i = 0; i < devs->n; i++) {
+		ds_err_clear(&err);
+		ds_hex_encode(devs->v[i], 16, id);
+		if (assign_inbox(o->db, devs->v[i], dir, &n, &err) != DS_OK) {
+			fprintf(stderr, _("%s import: cannot write the visit "
+			    "lists of device %.8s to %s: %s\n"), cli->progname,
+			    id, dir, err.msg);
+			bad = 1;
+		} else if (n > 0)
+			printf(_("%zu office bundle(s) for device %.8s written "
+			    "to %s/%s/%s.\n"), n, id, dir, ASSIGN_INBOX_DIR, id);
+	}
+	return bad;
+}
+
 static int
 office_import(const struct cli *cli, int argc, char **argv)
 {
 	struct office o;
-	struct names l = { NULL, 0, 0 };
-	struct imp_result res;
+	struct names l = { NULL, 0, 0 }, notes = { NULL, 0, 0 };
+	struct devs *devs = NULL;
 	struct ds_err err;
 	struct stat sb;
-	char rp[PATH_MAX], id[33];
 	const char *rdir = NULL;
-	size_t i, start;
-	int rc, bad = 0, a;
+	size_t i, start, nstart;
+	int rc, bad = 0, a, isdir;
 
 	if (office_opt(&argc, argv, "--receipts", &rdir) == -1 || argc < 2)
 		return cmd_usage(cli, &ocmd_import_entry);
@@ -179,58 +320,34 @@ office_import(const struct cli *cli, int argc, char **argv)
 		office_close(&o);
 		return office_fail(cli, "import", err.msg);
 	}
+	if ((devs = ds_malloc(sizeof(*devs))) == NULL) {
+		office_close(&o);
+		return office_fail(cli, "import", ds_status_str(DS_ENOMEM));
+	}
+	/*
+	 * Per argument: its bundles, then its notes (what the laptops
+	 * applied), then, for a folder (a USB stick), the office bundles
+	 * each laptop seen there has not applied yet.
+	 */
 	for (a = 1; a < argc; a++) {
 		start = l.n;
-		if (stat(argv[a], &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			if (scan(&l, argv[a], 0) != 0)
+		nstart = notes.n;
+		isdir = stat(argv[a], &sb) == 0 && S_ISDIR(sb.st_mode);
+		if (isdir) {
+			if (scan(&l, &notes, argv[a], 0) != 0)
 				fprintf(stderr, "%s import: cannot read all of "
 				    "%s\n", cli->progname, argv[a]);
 			qsort(l.v + start, l.n - start, sizeof(*l.v), cmpname);
 		} else if (add_name(&l, argv[a]) != 0)
 			bad = 1;
+		devs->n = 0;
+		for (i = start; i < l.n; i++)
+			bad |= import_one(cli, &o, l.v[i], rdir, devs);
+		bad |= read_notes(cli, &o, &notes, nstart, devs);
+		if (isdir)
+			bad |= write_inbox(cli, &o, argv[a], devs);
 	}
-	for (i = 0; i < l.n; i++) {
-		ds_err_clear(&err);
-		if (imp_file(o.db, o.sec, l.v[i], rdir, &res, rp, &err) !=
-		    DS_OK) {
-			fprintf(stderr, "%s import: %s: %s\n", cli->progname,
-			    l.v[i], err.msg);
-			bad = 1;
-			continue;
-		}
-		if (res.status == RS_REJECTED) {
-			rejected(&o, l.v[i], &res, rp);
-			imp_result_free(&res);
-			bad = 1;
-			continue;
-		}
-		ds_hex_encode(res.device_id, 16, id);
-		printf("%s: %s%s", l.v[i], res.replay ? "already " : "",
-		    receipt_status_str(res.status));
-		if (res.status == RS_IMPORTED || res.status == RS_DUPLICATE)
-			printf(" (%u new, %u duplicate, %u fork%s) device %.8s"
-			    " seq %llu-%llu", res.n_new, res.n_dup,
-			    res.n_conflict, res.n_conflict == 1 ? "" : "s", id,
-			    (unsigned long long)res.seq_lo,
-			    (unsigned long long)res.seq_hi);
-		else if (res.status == RS_HELD)
-			printf(" device %.8s awaiting `%s enroll %.8s`", id,
-			    cli->progname, id);
-		printf("\n  %s\n", res.msg);
-		if (res.n_held > 0)
-			printf("  %u 个版本在等待尚未收到的上一版本（见 `%s "
-			    "conflicts`）。 %u revision%s wait for an earlier "
-			    "revision not here yet (see `%s conflicts`).\n",
-			    res.n_held, cli->progname, res.n_held,
-			    res.n_held == 1 ? "" : "s", cli->progname);
-		if (res.n_released > 0)
-			printf("  %u 个等待中的版本现已并入。 %u waiting "
-			    "revision%s joined now.\n", res.n_released,
-			    res.n_released, res.n_released == 1 ? "" : "s");
-		printf("  receipt %s\n", rp);
-		imp_result_free(&res);
-	}
-	if (l.n == 0) {
+	if (l.n == 0 && notes.n == 0) {
 		fprintf(stderr, "%s import: no bundles found\n",
 		    cli->progname);
 		bad = 1;
@@ -238,6 +355,10 @@ office_import(const struct cli *cli, int argc, char **argv)
 	for (i = 0; i < l.n; i++)
 		ds_free(l.v[i]);
 	ds_free(l.v);
+	for (i = 0; i < notes.n; i++)
+		ds_free(notes.v[i]);
+	ds_free(notes.v);
+	ds_free(devs);
 	office_close(&o);
 	return bad ? CMD_EXIT_FAIL : CMD_EXIT_OK;
 }
@@ -250,7 +371,8 @@ const struct cmd_entry ocmd_import_entry = {
 	N_("Options:\n"
 	    "  BUNDLE|DIR...\n"
 	    "      bundle files (.dsb), or directories searched for them (a\n"
-	    "      USB stick)\n"
+	    "      USB stick); a stick's device notes (.dsn) are read too, and\n"
+	    "      each laptop's visit lists written to DIR/doorstep/inbox\n"
 	    "  --receipts DIR\n"
 	    "      write receipts to DIR instead of next to each bundle\n"
 	    "\n"

@@ -33,6 +33,8 @@ extern const struct cmd_entry ocmd_clue_entry;
 extern const struct cmd_entry ocmd_case_entry;
 extern const struct cmd_entry ocmd_problem_entry;
 extern const struct cmd_entry ocmd_income_entry;
+extern const struct cmd_entry ocmd_assign_entry, ocmd_publish_entry,
+    ocmd_withdraw_entry, ocmd_lists_entry;
 
 /* Commands, in the order --help lists them. */
 static const struct cmd_entry *const commands[] = {
@@ -52,6 +54,10 @@ static const struct cmd_entry *const commands[] = {
 	&ocmd_case_entry,
 	&ocmd_problem_entry,
 	&ocmd_income_entry,
+	&ocmd_publish_entry,
+	&ocmd_assign_entry,
+	&ocmd_withdraw_entry,
+	&ocmd_lists_entry,
 	NULL
 };
 

@@ -15,10 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assign.h"
 #include "buf.h"
 #include "bundle.h"
+#include "dnote.h"
 #include "imp.h"
 #include "mem.h"
+#include "odb_assign.h"
 #include "receipt.h"
 #include "util.h"
 
@@ -93,6 +96,74 @@ status_for(const struct imp_result *r)
 	}
 }
 
+/*
+ * POST /v1/devices/ID/note: a device note (docs/bundle-format.md), one
+ * transaction.  200 "ok N" (N office bundles wait for the device); 400 a
+ * malformed note or one of another device than the path; 403 revoked or
+ * wrong key; 404 unknown device; 409 names a bundle never made; 421
+ * another office.
+ */
+static int
+note(struct rcv_ctx *c, const char *method, const unsigned char id[16],
+    const unsigned char *body, size_t len, struct rcv_reply *out)
+{
+	static const unsigned codes[] = { 200, 400, 421, 404, 403, 403, 409 };
+	struct assign_note_res res;
+	struct ds_err err;
+	char msg[64];
+	enum ds_status st;
+
+	if (strcmp(method, "POST") != 0)
+		return text(out, 405, "use POST\n");
+	if (len != DNOTE_LEN || memcmp(body + 8, id, 16) != 0)
+		return text(out, 400, "not a device note of this device\n");
+	ds_err_clear(&err);
+	if ((st = odb_begin(c->db, &err)) != DS_OK)
+		return text(out, 503, "office database busy; try again\n");
+	if ((st = assign_note(c->db, c->sec, body, len, &res, &err)) ==
+	    DS_OK)
+		st = odb_commit(c->db, &err);
+	else
+		odb_rollback(c->db);
+	if (st == DS_EREJECT && res.why > 0 && res.why <
+	    (int)(sizeof(codes) / sizeof(codes[0])))
+		return text(out, codes[res.why], "note refused\n");
+	if (st != DS_OK)
+		return text(out, 503, "office database failing; try again\n");
+	snprintf(msg, sizeof(msg), "ok %llu\n",
+	    (unsigned long long)res.waiting);
+	return text(out, 200, msg);
+}
+
+/*
+ * GET /v1/devices/ID/lists/SEQ: that office bundle, as made.  An unknown
+ * device and a bundle not made (yet) answer alike: 404.
+ */
+static int
+lists(struct rcv_ctx *c, const char *method, const unsigned char id[16],
+    const char *seqtext, struct rcv_reply *out)
+{
+	struct ds_err err;
+	int64_t seq;
+
+	if (ds_parse_i64(seqtext, 1, INT64_MAX, &seq) != 0)
+		return text(out, 404, "not found\n");
+	if (strcmp(method, "GET") != 0)
+		return text(out, 405, "use GET\n");
+	ds_err_clear(&err);
+	switch (odb_obundle_get(c->db, id, (uint64_t)seq, &out->body,
+	    &out->len, NULL, &err)) {
+	case DS_OK:
+		out->status = 200;
+		out->ctype = "application/octet-stream";
+		return 0;
+	case DS_ENOENT:
+		return text(out, 404, "not found\n");
+	default:
+		return text(out, 503, "office database failing; try again\n");
+	}
+}
+
 static int
 handle(struct rcv_ctx *c, const char *method, const char *url,
     const unsigned char *body, size_t len, struct rcv_reply *out)
@@ -132,8 +203,13 @@ handle(struct rcv_ctx *c, const char *method, const char *url,
 	if (strncmp(url, "/v1/devices/", 12) == 0) {
 		struct odb_device d;
 
-		if (parse_id(url + 12, id, &rest) != 0 ||
-		    strcmp(rest, "/acks") != 0)
+		if (parse_id(url + 12, id, &rest) != 0)
+			return text(out, 404, "not found\n");
+		if (strcmp(rest, "/note") == 0)
+			return note(c, method, id, body, len, out);
+		if (strncmp(rest, "/lists/", 7) == 0)
+			return lists(c, method, id, rest + 7, out);
+		if (strcmp(rest, "/acks") != 0)
 			return text(out, 404, "not found\n");
 		if (strcmp(method, "GET") != 0)
 			return text(out, 405, "use GET\n");

@@ -5,6 +5,12 @@
 /*
  *   PUT /v1/bundles/{bundle_id}   raw bundle body (size cap) -> receipt
  *   GET /v1/devices/{id}/acks      fresh signed ack-state receipt
+ *   POST /v1/devices/{id}/note     a device note -> "ok N" (N office
+ *                                  bundles wait); 400/403/404/409/421
+ *                                  when refused, nothing changed
+ *   GET /v1/devices/{id}/lists/{seq}  office bundle seq of the device;
+ *                                  404 alike for an unknown device and a
+ *                                  bundle not made
  *
  * Status codes: 200 imported or duplicate, 202 held (device awaiting
  * enrollment), 409 bundle id reused with other content, 403 device
