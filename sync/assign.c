@@ -11,13 +11,15 @@
  */
 #include "assign.h"
 
+#include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <dirent.h>
 #include <unistd.h>
 
+#include "arr.h"
 #include "dnote.h"
 #include "form.h"
 #include "json.h"
@@ -731,10 +733,10 @@ assign_withdraw(struct odb *o, const struct cry_office_sec *sec,
 struct batch {
 	struct obundle_item	*v;
 	struct odb_item		*refs;		/* what each item came from */
-	size_t			 n, cap;
+	size_t			 n, vcap, refcap;
 	unsigned char		**mem;		/* owned, wiped at clear */
 	size_t			*mem_len;
-	size_t			 nmem, memcap;
+	size_t			 nmem, memcap, lencap;
 	size_t			 bytes, files;
 };
 
@@ -765,20 +767,11 @@ batch_free(struct batch *b)
 static int
 batch_grow(struct batch *b, size_t more)
 {
-	size_t cap = b->cap ? b->cap : 64;
-	void *p;
-
-	while (cap < b->n + more)
-		cap *= 2;
-	if (cap == b->cap)
-		return 0;
-	if ((p = ds_realloc(b->v, cap * sizeof(*b->v))) == NULL)
+	if (ds_arr_grow(&b->v, &b->vcap, b->n + more, sizeof(*b->v),
+	    OBUNDLE_ITEMS_MAX) != DS_OK ||
+	    ds_arr_grow(&b->refs, &b->refcap, b->n + more, sizeof(*b->refs),
+	    OBUNDLE_ITEMS_MAX) != DS_OK)
 		return -1;
-	b->v = p;
-	if ((p = ds_realloc(b->refs, cap * sizeof(*b->refs))) == NULL)
-		return -1;
-	b->refs = p;
-	b->cap = cap;
 	return 0;
 }
 
@@ -786,27 +779,17 @@ batch_grow(struct batch *b, size_t more)
 static int
 batch_own(struct batch *b, void *p, size_t len)
 {
-	size_t cap;
-	void *q;
-
-	if (b->nmem == b->memcap) {
-		cap = b->memcap ? 2 * b->memcap : 128;
-		if ((q = ds_realloc(b->mem, cap * sizeof(*b->mem))) == NULL)
-			goto fail;
-		b->mem = q;
-		if ((q = ds_realloc(b->mem_len, cap * sizeof(*b->mem_len))) ==
-		    NULL)
-			goto fail;
-		b->mem_len = q;
-		b->memcap = cap;
+	if (ds_arr_grow(&b->mem, &b->memcap, b->nmem + 1, sizeof(*b->mem),
+	    SIZE_MAX / sizeof(*b->mem)) != DS_OK ||
+	    ds_arr_grow(&b->mem_len, &b->lencap, b->nmem + 1,
+	    sizeof(*b->mem_len), SIZE_MAX / sizeof(*b->mem_len)) != DS_OK) {
+		cry_wipe(p, len);
+		ds_free(p);
+		return -1;
 	}
 	b->mem[b->nmem] = p;
 	b->mem_len[b->nmem++] = len;
 	return 0;
-fail:
-	cry_wipe(p, len);
-	ds_free(p);
-	return -1;
 }
 
 struct flusher {
@@ -1064,19 +1047,18 @@ flush_dev(struct flusher *fl)
 struct devlist {
 	unsigned char	(*v)[16];
 	size_t		  n, cap;
+	int		  oom;
 };
 
 static int
 devlist_cb(void *arg, const unsigned char dev[16])
 {
 	struct devlist *l = arg;
-	void *p;
 
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 16;
-		if ((p = ds_realloc(l->v, l->cap * sizeof(*l->v))) == NULL)
-			return 1;
-		l->v = p;
+	if (ds_arr_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v),
+	    SIZE_MAX / sizeof(*l->v)) != DS_OK) {
+		l->oom = 1;
+		return 1;
 	}
 	memcpy(l->v[l->n++], dev, 16);
 	return 0;
@@ -1087,7 +1069,7 @@ assign_flush(struct odb *o, const struct cry_office_sec *sec,
     const unsigned char *device, size_t *bundles, struct ds_err *err)
 {
 	struct flusher fl;
-	struct devlist l = { NULL, 0, 0 };
+	struct devlist l = { NULL, 0, 0, 0 };
 	enum ds_status st;
 	size_t i;
 
@@ -1103,7 +1085,7 @@ assign_flush(struct odb *o, const struct cry_office_sec *sec,
 		st = fl.st;
 	} else {
 		if ((st = odb_item_devices(o, devlist_cb, &l, err)) == DS_OK &&
-		    l.n > 0 && l.v == NULL)
+		    l.oom)
 			st = ds_err_set(err, DS_ENOMEM, NULL);
 		for (i = 0; st == DS_OK && i < l.n; i++) {
 			fl.device = l.v[i];

@@ -114,7 +114,7 @@ office_publish(const struct cli *cli, int argc, char **argv)
 	const char *base, *slash;
 	enum ds_status st;
 	size_t i;
-	int rc = CMD_EXIT_FAIL;
+	int rc = CMD_EXIT_FAIL, say = 0;
 
 	if (argc != 2)
 		return cmd_usage(cli, &ocmd_publish_entry);
@@ -134,14 +134,17 @@ office_publish(const struct cli *cli, int argc, char **argv)
 	snprintf(dir, sizeof(dir), "%.*s", slash != NULL ?
 	    (int)(slash - argv[1]) : 1, slash != NULL ? argv[1] : ".");
 	ds_err_clear(&err);
+	say = 1;	/* from here a failure says err.msg */
 	if (pubfiles_add(p, dir, base, OB_ROLE_FORM, &err) != 0)
-		goto failed;
+		goto out;
 	for (i = 0; i < f->nlists; i++)
 		if (f->lists[i].file != NULL && pubfiles_add(p, dir,
 		    f->lists[i].file, OB_ROLE_LIST, &err) != 0)
-			goto failed;
-	if ((rc = office_open(cli, &ocmd_publish_entry, &o, 1)) != 0)
+			goto out;
+	if ((rc = office_open(cli, &ocmd_publish_entry, &o, 1)) != 0) {
+		say = 0;
 		goto out;
+	}
 	rc = CMD_EXIT_FAIL;
 	if ((st = odb_begin(o.db, &err)) == DS_OK &&
 	    (st = assign_publish(o.db, o.sec, f->id, f->version, f->title ?
@@ -151,6 +154,7 @@ office_publish(const struct cli *cli, int argc, char **argv)
 		odb_rollback(o.db);
 	office_close(&o);
 	if (st == DS_EEXIST) {
+		say = 0;
 		fprintf(stderr, _("%s publish: form %s version %s was published "
 		    "before with other files. A changed form needs a new "
 		    "version in its settings sheet. Nothing was published.\n"),
@@ -158,7 +162,8 @@ office_publish(const struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (st != DS_OK)
-		goto failed;
+		goto out;
+	say = 0;
 	printf(_("Form %s version %s (%zu file(s)) is published.\n"), f->id,
 	    f->version, p->n);
 	if (res.same)
@@ -170,11 +175,10 @@ office_publish(const struct cli *cli, int argc, char **argv)
 		    "get it after their next `doorstep sync` or USB export.\n"),
 		    res.waiting);
 	rc = CMD_EXIT_OK;
-	goto out;
-failed:
-	fprintf(stderr, _("%s publish: %s\nNothing was published.\n"),
-	    cli->progname, err.msg);
 out:
+	if (say)
+		fprintf(stderr, _("%s publish: %s\nNothing was published.\n"),
+		    cli->progname, err.msg);
 	if (p != NULL)
 		pubfiles_free(p);
 	ds_free(p);
