@@ -553,7 +553,7 @@ odb_candidates(struct odb *o, const struct odb_cand_q *q,
 	char started[ODB_DATE_MAX] = "", due[ODB_DATE_MAX] = "";
 	char scope[1024] = "";
 	enum ds_status s = DS_OK;
-	int rc, calls = 0, stop = 0;
+	int rc = SQLITE_DONE, calls = 0, stop = 0;
 
 	if (q->by < ODB_CAND_PLACE || q->by > ODB_CAND_KEY)
 		return ds_err_set(err, DS_EINVAL, "bad selection");
@@ -640,7 +640,7 @@ odb_hh_heads(struct odb *o, const char *hh_key, unsigned char (*out)[16],
 	    " ON r.rev_id = h.rev_id WHERE h.household_key = ?1 AND"
 	    " h.deleted = 0 ORDER BY r.saved_at DESC, r.rev_id DESC";
 	sqlite3_stmt *st;
-	int rc;
+	int rc = SQLITE_DONE;
 
 	*n = 0;
 	if ((st = odb_stmt(o, q, err)) == NULL)
