@@ -49,7 +49,14 @@ static const char prev_answers[] =
     "\"province\":\"34\",\"record_code\":\"260302-a1b2\",\"risk_1\":\"ill\","
     "\"village\":\"340102001\",\"visit_date\":\"2026-03-02\"}";
 
-/* An hh row with a sealed head name. */
+static void
+die_sql(const char *what)
+{
+	fprintf(stderr, "seed %s: %s\n", what, sqlite3_errmsg(DB->db));
+	abort();
+}
+
+/* An hh row with a sealed head name (the import hook may have made it). */
 static void
 seed_hh(const char *key, const char *village, const char *state,
     const char *head)
@@ -62,15 +69,19 @@ seed_hh(const char *key, const char *village, const char *state,
 	if (sqlite3_prepare_v2(DB->db, "INSERT INTO hh(hh_key, township,"
 	    " village, vgroup, head_name, in_register, grid_worker, state,"
 	    " created_at, updated_at) VALUES (?1, '340102', ?2, ?2 || '01',"
-	    " ?3, 1, 'gw1', ?4, 1, 1)", -1, &st, NULL) != SQLITE_OK)
-		abort();
+	    " ?3, 1, 'gw1', ?4, 1, 1) ON CONFLICT(hh_key) DO UPDATE SET"
+	    " township = excluded.township, village = excluded.village,"
+	    " vgroup = excluded.vgroup, head_name = excluded.head_name,"
+	    " in_register = 1, grid_worker = 'gw1', state = excluded.state",
+	    -1, &st, NULL) != SQLITE_OK)
+		die_sql("hh");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, village, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 3, ct, (int)(strlen(head) + CRY_AEAD_OVERHEAD),
 	    SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, state, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		abort();
+		die_sql("hh");
 	sqlite3_finalize(st);
 }
 
@@ -87,12 +98,12 @@ seed_clue(void)
 	    " source, hh_key, date, received_at, reason) VALUES (?1,"
 	    " 'dept_warning', '医保局', '" HH1 "', '2026-11-28', 1, ?2)", -1,
 	    &st, NULL) != SQLITE_OK)
-		abort();
+		die_sql("clue");
 	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, ct, (int)(strlen(reason) +
 	    CRY_AEAD_OVERHEAD), SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		abort();
+		die_sql("clue");
 	sqlite3_finalize(st);
 }
 
