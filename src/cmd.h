@@ -33,7 +33,7 @@ struct cli {
 struct cmd_entry {
 	const char	*name;		/* "init", "form check", ... */
 	const char	*usage;		/* arguments after the name */
-	const char	*summary;	/* N_(): one line for the command list */
+	const char	*summary;	/* N_(): its line in the command list */
 	/* argv[0] is the (last word of the) command name. */
 	int		(*exec)(const struct cli *, int argc, char **argv);
 	/*
@@ -47,7 +47,7 @@ struct cmd_entry {
 
 struct cmd_program {
 	const char			 *name;	   /* progname */
-	const char			 *about;   /* N_(): one line for --help */
+	const char			 *about;   /* N_(): a line for --help */
 	const char			 *options; /* N_(): shared options */
 	const struct cmd_entry *const	 *commands; /* NULL-terminated */
 	/* Run when no command is given; NULL prints usage and returns 64. */

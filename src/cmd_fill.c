@@ -91,11 +91,11 @@ twins(struct sess *s)
 	}
 	for (i = 0; i < n; i++) {
 		store_id_text(ids[i], hex);
-		fprintf(stderr, _("doorstep fill: warning: this household (same "
-		    "household number, visited the same month) is already on "
-		    "this laptop as record %s. Both are saved; if it was "
-		    "entered twice, keep one. The office's problem list shows "
-		    "the pair.\n"), hex);
+		fprintf(stderr, _("doorstep fill: warning: this household "
+		    "(same household number, visited the same month) is "
+		    "already on this laptop as record %s. Both are saved; if "
+		    "it was entered twice, keep one. The office's problem list "
+		    "shows the pair.\n"), hex);
 	}
 }
 

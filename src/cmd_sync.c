@@ -117,9 +117,9 @@ export_exec(const struct cli *cli, int argc, char **argv)
 		printf("More saves wait: export again for the next bundle. "
 		    "还有记录未导出，请再次导出。\n");
 	if (same_disk(w_dir, r.path))
-		fprintf(stderr, _("doorstep sync export: warning: %s is on this "
-		    "laptop's own disk, not a removable stick. The bundle is "
-		    "there: copy it to the stick, or plug the stick in and "
+		fprintf(stderr, _("doorstep sync export: warning: %s is on "
+		    "this laptop's own disk, not a removable stick. The bundle "
+		    "is there: copy it to the stick, or plug the stick in and "
 		    "export to it.\n"), realpath(r.path, w_dir) != NULL ?
 		    w_dir : r.path);
 	else
@@ -404,7 +404,8 @@ const struct cmd_entry cmd_sync_push_entry = {
 const struct cmd_entry cmd_sync_ack_entry = {
 	"sync ack",
 	"RECEIPT_FILE | [--cacert CA.pem] [--pin sha256//KEY] URL",
-	N_("apply an office receipt (file from USB, or the office's ack state)"),
+	N_("apply an office receipt (file from USB, or the office's "
+	    "ack state)"),
 	ack_exec,
 	N_("Options:\n"
 	    "  RECEIPT_FILE\n"

@@ -78,7 +78,8 @@ office_conflicts(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry ocmd_conflicts_entry = {
 	"conflicts",
 	"[--all]",
-	N_("list open forks (conflicts, parallel updates) and waiting revisions"),
+	N_("list open forks (conflicts, parallel updates) and waiting "
+	    "revisions"),
 	office_conflicts,
 	N_("Options:\n"
 	    "  --all\n"

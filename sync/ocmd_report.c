@@ -217,7 +217,8 @@ const struct cmd_entry ocmd_report_entry = {
 	"report",
 	"monthly --month YYYY-MM [--area CODE] [--forms DIR] --out FILE.xlsx|.csv"
 	" | quality [--area CODE] [--forms DIR] [--form FILE] [--out FILE]",
-	N_("monthly report, or the problem data list, from the current records"),
+	N_("monthly report, or the problem data list, from the current "
+	    "records"),
 	office_report,
 	N_("Options:\n"
 	    "  monthly --month YYYY-MM\n"

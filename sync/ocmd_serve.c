@@ -153,7 +153,8 @@ const struct cmd_entry ocmd_serve_entry = {
 	"serve",
 	"[--listen ADDR:PORT] [--cert FILE --key FILE] [--timeout SECONDS]"
 	    " [--max-size BYTES]",
-	N_("receive bundles over HTTP: PUT /v1/bundles/ID, GET /v1/devices/ID/acks"),
+	N_("receive bundles over HTTP: PUT /v1/bundles/ID, "
+	    "GET /v1/devices/ID/acks"),
 	office_serve,
 	N_("Options:\n"
 	    "  --listen ADDR:PORT address and port (default 127.0.0.1:8470)\n"
