@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "i18n.h"
 #include "json.h"
 
@@ -200,4 +201,47 @@ cmd_run(const struct cmd_program *p, int argc, char **argv)
 	if (wants_help(argc - words, argv + words))
 		return help_one(&cli, c);
 	return c->exec(&cli, argc - words, argv + words);
+}
+
+const char *
+cmd_reason_text(int reason)
+{
+	switch (reason) {
+	case BR_SIZE:
+		return _("the file is too small or too large to be a bundle");
+	case BR_MAGIC:
+		return _("the file does not begin the way a bundle does");
+	case BR_VERSION:
+		return _("its bundle version is one this program does not "
+		    "know (update doorstep-office)");
+	case BR_HEADER:
+		return _("the bundle's header is malformed");
+	case BR_LENGTH:
+		return _("the file is shorter or longer than its header says");
+	case BR_DEVICE_UNKNOWN:
+		return _("the device is not enrolled");
+	case BR_DEVICE_REVOKED:
+		return _("the device was revoked");
+	case BR_DEVICE_KEY:
+		return _("the device key differs from the enrolled one");
+	case BR_SIGNATURE:
+		return _("the signature does not verify");
+	case BR_LEDGER:
+		return _("a bundle with this id but other content was imported "
+		    "before");
+	case BR_SEAL:
+		return _("its key is not sealed to this office");
+	case BR_STREAM:
+		return _("its contents do not authenticate");
+	case BR_TRUNCATED:
+		return _("its contents end early");
+	case BR_INFLATE:
+		return _("its contents do not decompress");
+	case BR_PAYLOAD:
+		return _("its contents are malformed");
+	case BR_STORE:
+		return _("the office database failed");
+	default:
+		return _("it was refused");
+	}
 }

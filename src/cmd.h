@@ -70,4 +70,11 @@ int	cmd_take_opt(int *argc, char **argv, const char *name, const char **val);
  */
 int	cmd_usage(const struct cli *, const struct cmd_entry *);
 
+/*
+ * Why the office refused a bundle (enum bundle_reason, sync/bundle.h), in
+ * the user's language, as the end of "not a doorstep bundle: ..." or
+ * "bundle refused: ...": both programs print it.
+ */
+const char	*cmd_reason_text(int reason);
+
 #endif

@@ -41,10 +41,17 @@ opts_of(struct ws *w, struct pack_opts *o)
 static void
 show_receipt(const struct receipt *rc)
 {
+	if (rc->status == RS_REJECTED) {
+		/* One language, the reason in it (the receipt's own text
+		 * carries both with the reason in English). */
+		printf(_("office answer: refused: %s.\nNothing was changed at "
+		    "the office; the answers are still safe on this laptop: "
+		    "export again and take the new bundle.\n"),
+		    cmd_reason_text(rc->reason));
+		return;
+	}
 	printf("office answer: %s", receipt_status_str(rc->status));
-	if (rc->status == RS_REJECTED)
-		printf(" (%s)", bundle_reason_str(rc->reason));
-	else if (rc->status != RS_HELD)
+	if (rc->status != RS_HELD)
 		printf(", %u new, %u already there; acknowledged through "
 		    "%llu", rc->n_new, rc->n_dup,
 		    (unsigned long long)rc->contiguous);

@@ -85,50 +85,6 @@ scan(struct names *l, struct names *notes, const char *dir, int depth)
 	return rc;
 }
 
-/* What a refused file is, in the user's words (bundle.h reasons). */
-static const char *
-reason_text(int reason)
-{
-	switch (reason) {
-	case BR_SIZE:
-		return _("it is too small or too large to be one");
-	case BR_MAGIC:
-		return _("it does not begin the way every bundle does");
-	case BR_VERSION:
-		return _("it is a bundle version this program does not know "
-		    "(update doorstep-office)");
-	case BR_HEADER:
-		return _("its header is malformed");
-	case BR_LENGTH:
-		return _("the file is shorter or longer than its header says");
-	case BR_DEVICE_UNKNOWN:
-		return _("the device is not enrolled");
-	case BR_DEVICE_REVOKED:
-		return _("the device was revoked");
-	case BR_DEVICE_KEY:
-		return _("the device key differs from the enrolled one");
-	case BR_SIGNATURE:
-		return _("the signature does not verify");
-	case BR_LEDGER:
-		return _("a bundle with this id but other content was imported "
-		    "before");
-	case BR_SEAL:
-		return _("its key is not sealed to this office");
-	case BR_STREAM:
-		return _("its contents do not authenticate");
-	case BR_TRUNCATED:
-		return _("its contents end early");
-	case BR_INFLATE:
-		return _("its contents do not decompress");
-	case BR_PAYLOAD:
-		return _("its contents are malformed");
-	case BR_STORE:
-		return _("the office database failed");
-	default:
-		return _("it was refused");
-	}
-}
-
 /*
  * A refusal, said once in the user's language: a file that is not a
  * bundle, or a bundle for another office, gets no receipt and says why
@@ -144,7 +100,7 @@ rejected(const struct office *o, const char *path,
 		printf(_("%s: not a doorstep bundle: %s.\n  Nothing was "
 		    "changed at the office and no receipt was written. Import "
 		    "the .dsb files that `doorstep sync export` writes.\n"),
-		    path, reason_text(r->reason));
+		    path, cmd_reason_text(r->reason));
 		return;
 	}
 	if (r->reason == BR_OFFICE) {
@@ -161,7 +117,7 @@ rejected(const struct office *o, const char *path,
 	printf(_("%s: bundle refused: %s.\n  Nothing was changed at the "
 	    "office; the answers are still safe on the laptop: export again "
 	    "and import the new bundle.\n  receipt %s\n"), path,
-	    reason_text(r->reason), rp);
+	    cmd_reason_text(r->reason), rp);
 }
 
 /* Devices seen on one stick: their inbox folders get office bundles. */

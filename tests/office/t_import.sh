@@ -22,7 +22,7 @@ r=${b%.dsb}.rcpt
 for i in $(seq 40); do echo "visit Wang on Tuesday, then the Li family"; done >"$T/notes.txt"
 check_fail "notes.txt is refused" 1 "$O" --dir "$T/a" --lang en import "$T/notes.txt"
 has "notes.txt: not a doorstep bundle" "$T/.out" \
-    "notes.txt: not a doorstep bundle: it does not begin the way every bundle does"
+    "notes.txt: not a doorstep bundle: the file does not begin the way a bundle does"
 has "notes.txt: no receipt, says so" "$T/.out" "no receipt was written"
 if ls "$T"/notes* | grep -q rcpt; then not_ok "no receipt for notes.txt" "$(ls "$T")"
 else ok "no receipt for notes.txt"; fi
@@ -76,9 +76,13 @@ else not_ok "the record is acknowledged after the fresh receipt" \
     --worker w2 --kdf-cost min >/dev/null
 "$DOORSTEP" --workspace "$T/ws2" fill "$DS_TOP/forms/household.md" \
     --answers "$DS_TOP/forms/demo/household-2.json" --finalize >/dev/null
-"$DOORSTEP" --workspace "$T/ws2" sync export --out "$T/usb2" >/dev/null
+"$DOORSTEP" --workspace "$T/ws2" sync export --out "$T/usb2" >/dev/null 2>&1
 "$O" --dir "$T/a" import "$T/usb2" >"$T/imp2" 2>&1
 dev=$(grep -o 'enroll [0-9a-f]\{8\}' "$T/imp2" | head -1 | cut -d' ' -f2)
 check "enroll by id" "$O" --dir "$T/a" --lang en enroll "$dev"
 has "enroll by id says no receipts were written, and how" "$T/.out" \
     "no receipts written (no --receipts DIR). The laptop's \`doorstep sync ack URL\`"
+
+# The laptop reads a refusal in its own language, the reason included.
+ds --lang zh sync ack "$T/bad.rcpt" >"$T/ack-bad" 2>&1
+has "the laptop words the refusal in Chinese" "$T/ack-bad" "办公室的答复：拒收：签名验证不通过。"
