@@ -418,6 +418,8 @@ apply_step(const struct case_replay_opts *o, const struct case_event *e,
 		st->next = step_after(tr, e->step);
 		return CASE_W_OK;
 	}
+	if (t == CASE_T_IDENT)
+		st->ident_channel = st->channel;
 	run_end(st);
 	if (t == CASE_T_IDENT) {
 		st->monitored = 1;

@@ -125,6 +125,7 @@ struct case_status {
 	int	 monitored;	/* an approved identification stands */
 	int	 eliminated;	/* ... and an approved elimination after it */
 	int	 channel;	/* the running ident run's first clue */
+	int	 ident_channel;	/* ... of the last approved identification */
 	char	 run_since[CASE_DATE_LEN];	/* start of the run */
 	char	 last[CASE_DATE_LEN];	/* the run's last passed step */
 	char	 notice_end[CASE_DATE_LEN];	/* the run's notice end */

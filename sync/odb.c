@@ -214,8 +214,9 @@ static const char schema_v4_a[] =
 	"CREATE INDEX clue_hh ON clue(hh_key, state);"
 	"CREATE INDEX clue_idx ON clue(id_idx) WHERE hh_key IS NULL;"
 	/* What the importer read from each revision (clear facts only). */
+	/* Clustered by household and date: the reports scan it so. */
 	"CREATE TABLE visit("
-	"  rev_id BLOB PRIMARY KEY CHECK(length(rev_id) = 16),"
+	"  rev_id BLOB NOT NULL UNIQUE CHECK(length(rev_id) = 16),"
 	"  record_uuid BLOB NOT NULL CHECK(length(record_uuid) = 16),"
 	"  hh_key TEXT NOT NULL,"
 	"  device_id BLOB NOT NULL,"
@@ -234,15 +235,16 @@ static const char schema_v4_a[] =
 	"  proposes TEXT NOT NULL DEFAULT '',"
 	"  light TEXT NOT NULL DEFAULT '',"
 	"  light_set BLOB,"
-	"  imported_at INTEGER NOT NULL DEFAULT 0"
+	"  imported_at INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY(hh_key, visit_date, rev_id)"
 	") WITHOUT ROWID;"
-	"CREATE INDEX visit_hh ON visit(hh_key, visit_date);"
 	"CREATE INDEX visit_date ON visit(visit_date);"
 	"CREATE INDEX visit_record ON visit(record_uuid);"
 	"CREATE INDEX visit_entry ON visit(entry_id) WHERE entry_id IS NOT NULL;"
 	/* Steps and decisions: append-only. */
+	/* Clustered by case and order: replay reads it so. */
 	"CREATE TABLE case_event("
-	"  event_id BLOB PRIMARY KEY CHECK(length(event_id) = 16),"
+	"  event_id BLOB NOT NULL UNIQUE CHECK(length(event_id) = 16),"
 	"  hh_key TEXT NOT NULL,"
 	"  seq INTEGER NOT NULL CHECK(seq >= 1),"	/* order in the case */
 	"  track TEXT NOT NULL CHECK(track IN ('ident', 'elim', 'case')),"
@@ -261,7 +263,7 @@ static const char schema_v4_a[] =
 	"  corrects BLOB CHECK(corrects IS NULL OR length(corrects) = 16),"
 	"  source TEXT NOT NULL DEFAULT 'cli',"
 	"  recorded_at INTEGER NOT NULL,"
-	"  UNIQUE(hh_key, seq)"
+	"  PRIMARY KEY(hh_key, seq)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX case_event_date ON case_event(track, step, date);"
 	"CREATE TRIGGER case_event_no_update BEFORE UPDATE ON case_event"

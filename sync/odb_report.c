@@ -1,71 +1,321 @@
-/* doorstep: read-only office.db queries for the reports. */
+/* doorstep: read-only office.db cursors for the case reports. */
 /*
- * Kept apart from odb.c/odb_sync.c (the sync engineer's) so the reports can
- * add queries without touching the importer's statements.  Every query
- * here is a SELECT on the schema documented in odb.c; statements are
- * prepared per call and finalized before returning, so a caller may run
- * them inside an odb_head_each callback.  Answers are sealed (odb.h):
- * each is opened into memory that is wiped after its callback.
+ * Kept apart from the importer's statements: each cursor prepares its own
+ * SELECT (so several can run at once on one connection, merged by the
+ * report) and finalizes it on close.  The case tables are clustered by
+ * household key (hh, case_event by key and seq, visit by key and date),
+ * so every scan here walks its table in order.
  */
 #include "odb_report.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "mem.h"
 #include "odb_int.h"
 
-static const char Q_REV[] = "SELECT parent_rev_id, answers FROM revision"
-    " WHERE rev_id = ?1";
+static const char Q_HH[] = "SELECT hh_key, township, village, vgroup,"
+    " members, in_register FROM hh ORDER BY hh_key";
+static const char Q_EV[] = "SELECT hh_key, event_id, seq, track, step,"
+    " outcome, date, date_end, objections, category, elim_kind, channel,"
+    " ref, corrects, recorded_at, detail, note IS NOT NULL FROM case_event"
+    " WHERE ?1 = 0 OR recorded_at <= ?1 ORDER BY hh_key, seq";
+static const char Q_VISIT[] = "SELECT hh_key, record_uuid, visit_date,"
+    " visit_type, outcome, consent, light, worker_id, finalized_at,"
+    " imported_at FROM visit WHERE finalized = 1 AND (?1 = 0 OR"
+    " imported_at <= ?1) AND (?2 IS NULL OR visit_date <= ?2)"
+    " ORDER BY hh_key, visit_date";
+static const char Q_CLUE[] = "SELECT coalesce(hh_key, ''), date, channel,"
+    " state = 'open' OR (?1 != 0 AND closed_at > ?1) FROM clue"
+    " WHERE (?1 = 0 OR received_at <= ?1) AND (?2 IS NULL OR date <= ?2)"
+    " ORDER BY hh_key";
+
+struct odb_rcur {
+	struct odb	*o;
+	sqlite3_stmt	*st;
+	int		 kind;
+};
 
 enum ds_status
-odb_report_ancestors(struct odb *o, const unsigned char rev_id[16],
-    int (*cb)(void *, const char *, size_t), void *arg, struct ds_err *err)
+odb_rcur_open(struct odb *o, int kind, int64_t upto, const char *date_to,
+    struct odb_rcur **out, struct ds_err *err)
 {
-	struct odb_plain pl = { NULL, 0, 0 };
-	sqlite3_stmt *st;
-	unsigned char cur[16];
-	enum ds_status s = DS_OK;
-	const void *p;
-	int rc, depth;
+	const char *q = kind == ODB_REP_HH ? Q_HH : kind == ODB_REP_EV ? Q_EV :
+	    kind == ODB_REP_VISIT ? Q_VISIT : kind == ODB_REP_CLUE ? Q_CLUE :
+	    NULL;
+	struct odb_rcur *c;
+	int rc;
 
-	if (!odb_has_key(o))
-		return ds_err_set(err, DS_ESTATE, "office db: opened without "
-		    "the office secret key: answers cannot be read");
-	rc = sqlite3_prepare_v2(o->db, Q_REV, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return odb_sqlerr(o->db, rc, err, "revision history");
-	memcpy(cur, rev_id, 16);
-	for (depth = 0; depth <= ODB_REPORT_DEPTH_MAX; depth++) {
-		sqlite3_reset(st);
-		sqlite3_bind_blob(st, 1, cur, 16, SQLITE_TRANSIENT);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE) {
-			/* The parent was never imported here: history ends. */
-			if (depth == 0)
-				s = ds_err_set(err, DS_ENOENT,
-				    "revision history: unknown revision");
-			break;
-		}
-		if (rc != SQLITE_ROW) {
-			s = odb_sqlerr(o->db, rc, err, "revision history");
-			break;
-		}
-		if (depth > 0) {
-			if ((s = odb_unseal(o, st, 1, cur, ODB_COL_ANSWERS,
-			    &pl, err)) != DS_OK)
-				break;
-			rc = cb(arg, pl.p, pl.len);
-			odb_plain_wipe(&pl);
-			if (rc != 0)
-				break;
-		}
-		p = sqlite3_column_blob(st, 0);
-		if (p == NULL || sqlite3_column_bytes(st, 0) != 16)
-			break;
-		memcpy(cur, p, 16);
-		if (memcmp(cur, rev_id, 16) == 0)
-			break;		/* a cycle cannot be imported; stop */
+	*out = NULL;
+	if (q == NULL)
+		return ds_err_set(err, DS_EINVAL, "report: no such cursor");
+	if ((c = ds_calloc(1, sizeof(*c))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	c->o = o;
+	c->kind = kind;
+	if ((rc = sqlite3_prepare_v2(o->db, q, -1, &c->st, NULL)) !=
+	    SQLITE_OK) {
+		ds_free(c);
+		return odb_sqlerr(o->db, rc, err, "report");
 	}
+	if (kind != ODB_REP_HH)
+		sqlite3_bind_int64(c->st, 1, upto);
+	if (kind == ODB_REP_VISIT || kind == ODB_REP_CLUE) {
+		if (date_to != NULL)
+			sqlite3_bind_text(c->st, 2, date_to, -1,
+			    SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(c->st, 2);
+	}
+	*out = c;
+	return DS_OK;
+}
+
+static void
+text(sqlite3_stmt *st, int i, char *out, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
+}
+
+static int
+blob(sqlite3_stmt *st, int i, unsigned char *out, int n)
+{
+	const void *p = sqlite3_column_blob(st, i);
+
+	if (p != NULL && sqlite3_column_bytes(st, i) == n) {
+		memcpy(out, p, (size_t)n);
+		return 1;
+	}
+	memset(out, 0, (size_t)n);
+	return 0;
+}
+
+static void
+ev_row(sqlite3_stmt *st, struct odb_rep_ev *r)
+{
+	struct case_event *e = &r->ev;
+	char t[ODB_CODE_MAX];
+
+	text(st, 0, r->hh_key, sizeof(r->hh_key));
+	memset(e, 0, sizeof(*e));
+	blob(st, 1, e->id, CASE_ID_BYTES);
+	e->seq = sqlite3_column_int64(st, 2);
+	text(st, 3, t, sizeof(t));
+	e->track = case_track_from(t);
+	text(st, 4, t, sizeof(t));
+	e->step = case_step_from(t);
+	text(st, 5, t, sizeof(t));
+	e->outcome = case_outcome_from(t);
+	text(st, 6, e->date, sizeof(e->date));
+	text(st, 7, e->date_end, sizeof(e->date_end));
+	e->objections = sqlite3_column_int(st, 8);
+	text(st, 9, t, sizeof(t));
+	e->category = case_cat_from(t);
+	text(st, 10, t, sizeof(t));
+	e->kind = case_kind_from(t);
+	text(st, 11, t, sizeof(t));
+	e->channel = case_channel_from(t);
+	r->has_ref = blob(st, 12, r->ref, 16);
+	e->has_corrects = blob(st, 13, e->corrects, CASE_ID_BYTES);
+	e->recorded_at = sqlite3_column_int64(st, 14);
+	text(st, 15, r->detail, sizeof(r->detail));
+	e->has_note = sqlite3_column_int(st, 16);
+}
+
+int
+odb_rcur_next(struct odb_rcur *c, void *row, struct ds_err *err)
+{
+	sqlite3_stmt *st = c->st;
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW) {
+		odb_sqlerr(c->o->db, rc, err, "report");
+		return -1;
+	}
+	switch (c->kind) {
+	case ODB_REP_HH: {
+		struct odb_rep_hh *h = row;
+
+		text(st, 0, h->hh_key, sizeof(h->hh_key));
+		text(st, 1, h->township, sizeof(h->township));
+		text(st, 2, h->village, sizeof(h->village));
+		text(st, 3, h->vgroup, sizeof(h->vgroup));
+		h->members = sqlite3_column_int64(st, 4);
+		h->in_register = sqlite3_column_int(st, 5);
+		break;
+	}
+	case ODB_REP_EV:
+		ev_row(st, row);
+		break;
+	case ODB_REP_VISIT: {
+		struct odb_rep_visit *v = row;
+
+		text(st, 0, v->hh_key, sizeof(v->hh_key));
+		blob(st, 1, v->record_uuid, 16);
+		text(st, 2, v->visit_date, sizeof(v->visit_date));
+		text(st, 3, v->visit_type, sizeof(v->visit_type));
+		text(st, 4, v->outcome, sizeof(v->outcome));
+		text(st, 5, v->consent, sizeof(v->consent));
+		text(st, 6, v->light, sizeof(v->light));
+		text(st, 7, v->worker_id, sizeof(v->worker_id));
+		v->finalized_at = sqlite3_column_int64(st, 8);
+		v->imported_at = sqlite3_column_int64(st, 9);
+		break;
+	}
+	case ODB_REP_CLUE: {
+		struct odb_rep_clue *k = row;
+
+		text(st, 0, k->hh_key, sizeof(k->hh_key));
+		text(st, 1, k->date, sizeof(k->date));
+		text(st, 2, k->channel, sizeof(k->channel));
+		k->open = sqlite3_column_int(st, 3);
+		break;
+	}
+	default:
+		return -1;
+	}
+	return 1;
+}
+
+void
+odb_rcur_close(struct odb_rcur *c)
+{
+	if (c == NULL)
+		return;
+	sqlite3_finalize(c->st);
+	ds_free(c);
+}
+
+enum ds_status
+odb_report_freezes(struct odb *o,
+    int (*cb)(void *, const char *, int64_t), void *arg, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	char m[16];
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(o->db, "SELECT month, frozen_at FROM"
+	    " freeze ORDER BY month", -1, &st, NULL)) != SQLITE_OK)
+		return odb_sqlerr(o->db, rc, err, "freeze");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		text(st, 0, m, sizeof(m));
+		if (cb(arg, m, sqlite3_column_int64(st, 1)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		s = odb_sqlerr(o->db, rc, err, "freeze");
 	sqlite3_finalize(st);
-	odb_plain_free(&pl);
+	return s;
+}
+
+static const char Q_COVER[] = "SELECT h.township, h.village, h.vgroup,"
+    " count(*), sum(d), sum(NOT d AND r), sum(NOT d AND NOT r AND n) FROM"
+    " (SELECT township, village, vgroup,"
+    "  EXISTS (SELECT 1 FROM visit v WHERE v.hh_key = hh.hh_key AND"
+    "   v.finalized = 1 AND v.visit_date BETWEEN ?1 AND ?2 AND"
+    "   v.outcome = 'done') AS d,"
+    "  EXISTS (SELECT 1 FROM visit v WHERE v.hh_key = hh.hh_key AND"
+    "   v.finalized = 1 AND v.visit_date BETWEEN ?1 AND ?2 AND"
+    "   v.outcome = 'refused') AS r,"
+    "  EXISTS (SELECT 1 FROM visit v WHERE v.hh_key = hh.hh_key AND"
+    "   v.finalized = 1 AND v.visit_date BETWEEN ?1 AND ?2 AND"
+    "   v.outcome = 'not_reached') AS n"
+    "  FROM hh WHERE in_register = 1 AND (?3 = '' OR"
+    "   instr(' ' || ?3 || ' ', ' ' || village || ' ') > 0)) AS h"
+    " GROUP BY h.township, h.village, h.vgroup"
+    " ORDER BY h.township, h.village, h.vgroup";
+
+enum ds_status
+odb_report_coverage(struct odb *o, const char *from, const char *to,
+    const char *scope, int (*cb)(void *, const struct odb_rep_cover *),
+    void *arg, struct ds_err *err)
+{
+	struct odb_rep_cover c;
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(o->db, Q_COVER, -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return odb_sqlerr(o->db, rc, err, "coverage");
+	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, scope != NULL ? scope : "", -1,
+	    SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&c, 0, sizeof(c));
+		text(st, 0, c.township, sizeof(c.township));
+		text(st, 1, c.village, sizeof(c.village));
+		text(st, 2, c.vgroup, sizeof(c.vgroup));
+		c.reg = sqlite3_column_int64(st, 3);
+		c.done = sqlite3_column_int64(st, 4);
+		c.refused = sqlite3_column_int64(st, 5);
+		c.not_reached = sqlite3_column_int64(st, 6);
+		if (cb(arg, &c) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		s = odb_sqlerr(o->db, rc, err, "coverage");
+	sqlite3_finalize(st);
+	return s;
+}
+
+/* Each record's first finalized revision, its household's village. */
+static const char Q_TIME[] = "SELECT h.township, h.village, v.worker_id,"
+    " count(*),"
+    " avg(julianday(date(v.finalized_at, 'unixepoch', 'localtime')) -"
+    "  julianday(v.visit_date)),"
+    " max(julianday(date(v.finalized_at, 'unixepoch', 'localtime')) -"
+    "  julianday(v.visit_date)),"
+    " avg((v.imported_at - v.finalized_at) / 86400.0),"
+    " max((v.imported_at - v.finalized_at) / 86400.0)"
+    " FROM visit v JOIN hh h ON h.hh_key = v.hh_key"
+    " WHERE v.finalized = 1 AND v.visit_date != '' AND"
+    " (?1 IS NULL OR v.visit_date >= ?1) AND (?2 IS NULL OR"
+    " v.visit_date <= ?2) AND NOT EXISTS (SELECT 1 FROM visit w WHERE"
+    " w.record_uuid = v.record_uuid AND w.finalized = 1 AND"
+    " (w.finalized_at < v.finalized_at OR (w.finalized_at ="
+    " v.finalized_at AND w.rev_id < v.rev_id)))"
+    " GROUP BY h.township, h.village, v.worker_id"
+    " ORDER BY h.township, h.village, v.worker_id";
+
+enum ds_status
+odb_report_timeliness(struct odb *o, const char *from, const char *to,
+    int (*cb)(void *, const struct odb_rep_time *), void *arg,
+    struct ds_err *err)
+{
+	struct odb_rep_time t;
+	sqlite3_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(o->db, Q_TIME, -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return odb_sqlerr(o->db, rc, err, "timeliness");
+	if (from != NULL)
+		sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+	if (to != NULL)
+		sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&t, 0, sizeof(t));
+		text(st, 0, t.township, sizeof(t.township));
+		text(st, 1, t.village, sizeof(t.village));
+		text(st, 2, t.worker, sizeof(t.worker));
+		t.visits = sqlite3_column_int64(st, 3);
+		t.vf_avg = sqlite3_column_double(st, 4);
+		t.vf_max = sqlite3_column_double(st, 5);
+		t.fi_avg = sqlite3_column_double(st, 6);
+		t.fi_max = sqlite3_column_double(st, 7);
+		if (cb(arg, &t) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		s = odb_sqlerr(o->db, rc, err, "timeliness");
+	sqlite3_finalize(st);
 	return s;
 }

@@ -34,43 +34,99 @@ enum report_row_kind {
 
 struct report_table;
 
-/* Options of the monthly report (issue 6, docs/reports.md). */
-struct report_monthly_opts {
-	int		 year, month;	/* the month reported on */
-	const char	*area;		/* NULL/"": all; else an area code */
-	const char	*forms_dir;	/* township.csv, village.csv for names;
-					   NULL: codes only */
-};
+/*
+ * The words of a report (column titles, group titles, the sheet name,
+ * words in cells) are English msgids; the caller gives the function that
+ * translates them into its one language (gettext), or NULL for the msgids.
+ */
+typedef const char *(*report_tr)(const char *);
+
+/* Give a table its words and its title (the caller words the title). */
+void		 report_table_words(struct report_table *, report_tr);
+void		 report_table_set_title(struct report_table *, const char *);
 
 /* "YYYY-MM" (2000-01 .. 2099-12) to year and month; -1 if malformed. */
 int		 report_month_parse(const char *, int *year, int *month);
 
 /*
- * Build the monthly report: one row per village, a subtotal row after each
- * township, a total row at the end.  *out is the caller's
- * (report_table_free).
+ * The monthly and period reports from the case (docs/reports.md): events
+ * approved in the months from_ym .. to_ym (YYYYMM; one month for the
+ * monthly report), events recorded and clues received after `cutoff`
+ * (Unix seconds; 0: none) left out, and for one month that is frozen,
+ * whatever came after the freeze too (visits included), so the report
+ * equals the submitted copy.  One row per
+ * village, a subtotal after each township's villages, households without
+ * an address last, a total at the end.
  */
-enum ds_status	 report_monthly(struct odb *,
-		    const struct report_monthly_opts *,
+struct report_case_opts {
+	int		 from_ym, to_ym;
+	int64_t		 cutoff;
+	const char	*area;		/* NULL/"": all; else a code prefix */
+	const char	*forms_dir;	/* township.csv, village.csv; NULL */
+	report_tr	 tr;
+};
+
+/* Facts for the title and the command's message. */
+struct report_case_info {
+	int		 bands;		/* 1: lights computed (bands set) */
+	int		 frozen;	/* the one month is frozen */
+	int64_t		 frozen_at;
+	int64_t		 cutoff;	/* the cutoff used */
+};
+
+enum ds_status	 report_case(struct odb *, const struct report_case_opts *,
+		    struct report_table **out, struct report_case_info *,
+		    struct ds_err *);
+
+/*
+ * Screening coverage of a round (odb round table): per village and group,
+ * the register's households against those visited, refused and not
+ * reached from the round's start to its due date (or today).
+ */
+struct report_cover_opts {
+	const char	*round;
+	const char	*area, *forms_dir;
+	const char	*today;		/* "YYYY-MM-DD", for an open round */
+	report_tr	 tr;
+};
+
+enum ds_status	 report_coverage(struct odb *, const struct report_cover_opts *,
 		    struct report_table **out, struct ds_err *);
+
+/*
+ * Timeliness of the visits finalized in the months from_ym .. to_ym (0:
+ * all): per village and worker, days from the visit to finalizing it and
+ * from finalizing to the import at the office.
+ */
+struct report_time_opts {
+	int		 from_ym, to_ym;
+	const char	*area, *forms_dir;
+	report_tr	 tr;
+};
+
+enum ds_status	 report_timeliness(struct odb *,
+		    const struct report_time_opts *, struct report_table **out,
+		    struct ds_err *);
 
 struct eng_form;
 
-/* Options of the problem data list. */
+/* Options of the quality ledger. */
 struct report_quality_opts {
 	const char		*area;		/* NULL/"": all */
 	const char		*forms_dir;	/* names, as above; may be NULL */
 	const struct eng_form	*form;		/* re-check with it; NULL: the
 						   stored state only */
+	report_tr		 tr;
+	int64_t			 now;		/* this run; 0: ds_now() */
 };
 
 /*
- * Build the problem data list: one row per open problem of a current
- * record, ordered by township, village, household key and record.  With
- * a form, records of that form are re-checked by the interview engine
- * (every open error and warning, with the form's message); every record
- * also lists whether it is a draft and its warnings confirmed with a
- * reason.  *out is the caller's.
+ * Find the problems of the current records and monitored households,
+ * record them in the ledger (office.db's problem table: new ones added,
+ * known ones seen again; run it inside a transaction), and build the
+ * ledger: every problem ever found, open, not found any more, or closed,
+ * ordered by township, village, household key, record and kind.  *out is
+ * the caller's.
  */
 enum ds_status	 report_quality(struct odb *,
 		    const struct report_quality_opts *,

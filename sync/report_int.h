@@ -12,15 +12,25 @@
 
 #include "report.h"
 
+/* A word of a report in the caller's language: the msgid marks it. */
+#ifndef N_
+#define N_(s)	(s)
+#endif
+
+/* report_col.numeric */
+#define REPORT_NUM_INT	1	/* integer counts */
+#define REPORT_NUM_DEC	2	/* a number with one decimal */
+
 struct report_col {
-	const char	*title;		/* Chinese column title */
+	const char	*title;		/* column title (a msgid: N_) */
 	const char	*group;		/* group title over it, or NULL */
-	int		 numeric;	/* cells are integer counts */
+	int		 numeric;	/* 0 text, REPORT_NUM_INT, _DEC */
 	int		 width;		/* XLSX column width, characters */
 };
 
 struct report_table {
 	char			 title[256];
+	report_tr		 tr;		/* words; NULL: msgids */
 	const struct report_col	*cols;
 	size_t			 ncols;
 	size_t			 freeze_cols;	/* columns kept in view */
@@ -41,6 +51,14 @@ enum ds_status	 report_table_set(struct report_table *, size_t row,
 		    size_t col, const char *text, struct ds_err *);
 enum ds_status	 report_table_setn(struct report_table *, size_t row,
 		    size_t col, int64_t n, struct ds_err *);
+/* A number with one decimal ("97.5"). */
+enum ds_status	 report_table_setd(struct report_table *, size_t row,
+		    size_t col, double v, struct ds_err *);
+/* A word (a msgid) in the table's language. */
+enum ds_status	 report_table_setw(struct report_table *, size_t row,
+		    size_t col, const char *msgid, struct ds_err *);
+/* The table's word for a msgid (the identity without tr). */
+const char	*report_word(const struct report_table *, const char *msgid);
 
 /* XLSX through libxlsxwriter (report_xlsx.c), to the file tmp_path. */
 enum ds_status	 report_xlsx_write(const struct report_table *,
@@ -115,6 +133,9 @@ struct report_rec {
 	int		 n_members;	/* items of `member` */
 	unsigned	 measures;	/* bit i: measure kind i chosen */
 	int		 dev_gap;	/* can work, no development measure */
+	unsigned	 risks;		/* bit i: risk_NAME i = yes */
+	int		 no_labour;	/* no_labour_hh = yes */
+	int		 dibao_tekun;	/* a member has dibao or tekun */
 	int		 draft;		/* _meta.state is not "finalized" */
 	size_t		 nreasons;	/* warnings confirmed with a reason */
 	char		**reason_path;	/* nreasons paths, owned */

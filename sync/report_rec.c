@@ -234,6 +234,8 @@ report_rec_parse(const char *answers, size_t len, struct report_rec *r,
 	json_t *o;
 	enum ds_status st;
 	const char *s;
+	char key[32];
+	int i;
 
 	if ((st = ds_json_parse(answers, len, REPORT_ANSWERS_MAX, "answers",
 	    &o, err)) != DS_OK)
@@ -282,6 +284,13 @@ report_rec_parse(const char *answers, size_t len, struct report_rec *r,
 		return st;
 	}
 	r->dev_gap = positive(o, "n_can_work") && !yes(o, "dev_status");
+	for (i = 0; i < REPORT_NRISK; i++) {
+		snprintf(key, sizeof(key), "risk_%s", report_risk_names[i]);
+		if (yes(o, key))
+			r->risks |= 1u << i;
+	}
+	r->no_labour = yes(o, "no_labour_hh");
+	r->dibao_tekun = positive(o, "n_dibao") || positive(o, "n_tekun");
 	meta = json_object_get(o, "_meta");
 	r->draft = strcmp(jstr(meta, "state"), "finalized") != 0;
 	hex_id(jstr(meta, "corrects"), r->corrects);

@@ -103,6 +103,42 @@ report_table_set(struct report_table *t, size_t row, size_t col,
 	return DS_OK;
 }
 
+void
+report_table_words(struct report_table *t, report_tr tr)
+{
+	t->tr = tr;
+}
+
+void
+report_table_set_title(struct report_table *t, const char *title)
+{
+	snprintf(t->title, sizeof(t->title), "%s", title);
+}
+
+const char *
+report_word(const struct report_table *t, const char *msgid)
+{
+	return t->tr != NULL && msgid != NULL && *msgid != '\0' ?
+	    t->tr(msgid) : msgid;
+}
+
+enum ds_status
+report_table_setw(struct report_table *t, size_t row, size_t col,
+    const char *msgid, struct ds_err *err)
+{
+	return report_table_set(t, row, col, report_word(t, msgid), err);
+}
+
+enum ds_status
+report_table_setd(struct report_table *t, size_t row, size_t col, double v,
+    struct ds_err *err)
+{
+	char b[64];
+
+	snprintf(b, sizeof(b), "%.1f", v);
+	return report_table_set(t, row, col, b, err);
+}
+
 enum ds_status
 report_table_setn(struct report_table *t, size_t row, size_t col, int64_t n,
     struct ds_err *err)
@@ -134,7 +170,7 @@ report_table_nrows(const struct report_table *t)
 const char *
 report_table_col(const struct report_table *t, size_t col)
 {
-	return col < t->ncols ? t->cols[col].title : "";
+	return col < t->ncols ? report_word(t, t->cols[col].title) : "";
 }
 
 const char *
@@ -176,6 +212,34 @@ csv_field(struct ds_buf *b, const char *s)
 	return ds_buf_addc(b, '"');
 }
 
+/*
+ * A CSV has no group row: a column under a group is titled "GROUP: TITLE"
+ * so that columns of the same name in different groups stay apart.
+ */
+static enum ds_status
+csv_title(const struct report_table *t, size_t c, struct ds_buf *b)
+{
+	struct ds_buf one;
+	enum ds_status st;
+	char *s;
+
+	if (t->cols[c].group == NULL)
+		return csv_field(b, report_word(t, t->cols[c].title));
+	ds_buf_init(&one, 1024);
+	if ((st = ds_buf_adds(&one, report_word(t, t->cols[c].group))) !=
+	    DS_OK || (st = ds_buf_adds(&one, report_word(t, N_(": ")))) !=
+	    DS_OK || (st = ds_buf_adds(&one, report_word(t,
+	    t->cols[c].title))) != DS_OK) {
+		ds_buf_reset(&one);
+		return st;
+	}
+	if ((s = ds_buf_take(&one, NULL)) == NULL)
+		return DS_ENOMEM;
+	st = csv_field(b, s);
+	ds_free(s);
+	return st;
+}
+
 enum ds_status
 report_csv(const struct report_table *t, char **out, size_t *lenp,
     struct ds_err *err)
@@ -191,7 +255,7 @@ report_csv(const struct report_table *t, char **out, size_t *lenp,
 		if (c > 0)
 			st = ds_buf_addc(&b, ',');
 		if (st == DS_OK)
-			st = csv_field(&b, t->cols[c].title);
+			st = csv_title(t, c, &b);
 	}
 	if (st == DS_OK)
 		st = ds_buf_adds(&b, "\r\n");

@@ -23,8 +23,9 @@
 #define XLSX_ROWS_MAX	1048576
 
 struct fmts {
-	lxw_format	*title, *group, *head, *text, *num;
+	lxw_format	*title, *group, *head, *text, *num, *dec;
 	lxw_format	*sub_text, *sub_num, *tot_text, *tot_num;
+	lxw_format	*sub_dec, *tot_dec;
 };
 
 static void
@@ -49,6 +50,18 @@ fmts_make(lxw_workbook *wb, struct fmts *f)
 	f->num = workbook_add_format(wb);
 	format_set_border(f->num, LXW_BORDER_THIN);
 	format_set_num_format(f->num, "0");
+	f->dec = workbook_add_format(wb);
+	format_set_border(f->dec, LXW_BORDER_THIN);
+	format_set_num_format(f->dec, "0.0");
+	f->sub_dec = workbook_add_format(wb);
+	format_set_border(f->sub_dec, LXW_BORDER_THIN);
+	format_set_bold(f->sub_dec);
+	format_set_num_format(f->sub_dec, "0.0");
+	f->tot_dec = workbook_add_format(wb);
+	format_set_border(f->tot_dec, LXW_BORDER_THIN);
+	format_set_top(f->tot_dec, LXW_BORDER_DOUBLE);
+	format_set_bold(f->tot_dec);
+	format_set_num_format(f->tot_dec, "0.0");
 	f->sub_text = workbook_add_format(wb);
 	format_set_border(f->sub_text, LXW_BORDER_THIN);
 	format_set_bold(f->sub_text);
@@ -85,10 +98,11 @@ groups(lxw_worksheet *ws, const struct report_table *t, lxw_row_t row,
 			    f->group);
 		else if (e - c == 1)
 			x = worksheet_write_string(ws, row, (lxw_col_t)c,
-			    t->cols[c].group, f->group);
+			    report_word(t, t->cols[c].group), f->group);
 		else
 			x = worksheet_merge_range(ws, row, (lxw_col_t)c, row,
-			    (lxw_col_t)(e - 1), t->cols[c].group, f->group);
+			    (lxw_col_t)(e - 1), report_word(t,
+			    t->cols[c].group), f->group);
 	}
 	return x;
 }
@@ -105,8 +119,12 @@ cell(lxw_worksheet *ws, const struct report_table *t, size_t r, size_t c,
 
 	ft = kind == REPORT_ROW_TOTAL ? f->tot_text :
 	    kind == REPORT_ROW_SUBTOTAL ? f->sub_text : f->text;
-	fn = kind == REPORT_ROW_TOTAL ? f->tot_num :
-	    kind == REPORT_ROW_SUBTOTAL ? f->sub_num : f->num;
+	if (t->cols[c].numeric == REPORT_NUM_DEC)
+		fn = kind == REPORT_ROW_TOTAL ? f->tot_dec :
+		    kind == REPORT_ROW_SUBTOTAL ? f->sub_dec : f->dec;
+	else
+		fn = kind == REPORT_ROW_TOTAL ? f->tot_num :
+		    kind == REPORT_ROW_SUBTOTAL ? f->sub_num : f->num;
 	if (t->cols[c].numeric && *s != '\0') {
 		d = strtod(s, &end);
 		if (*end == '\0')
@@ -146,7 +164,8 @@ report_xlsx_write(const struct report_table *t, const char *tmp_path,
 		return ds_err_set(err, DS_EIO, "report xlsx: cannot create %s",
 		    tmp_path);
 	fmts_make(wb, &f);
-	if ((ws = workbook_add_worksheet(wb, "报表")) == NULL) {
+	if ((ws = workbook_add_worksheet(wb, report_word(t, N_("Report")))) ==
+	    NULL) {
 		x = LXW_ERROR_MEMORY_MALLOC_FAILED;
 		goto out;
 	}
@@ -158,7 +177,7 @@ report_xlsx_write(const struct report_table *t, const char *tmp_path,
 		x = groups(ws, t, 1, &f);
 	for (c = 0; c < t->ncols && x == LXW_NO_ERROR; c++) {
 		x = worksheet_write_string(ws, head, (lxw_col_t)c,
-		    t->cols[c].title, f.head);
+		    report_word(t, t->cols[c].title), f.head);
 		if (x == LXW_NO_ERROR)
 			x = worksheet_set_column(ws, (lxw_col_t)c,
 			    (lxw_col_t)c, t->cols[c].width, NULL);
