@@ -109,7 +109,7 @@ static const struct report_col cols[NAREA + NNUM] = {
 	{ N_("Finance"), G_MS, 1, 8 },
 	{ N_("Health"), G_MS, 1, 8 },
 	{ N_("Education"), G_MS, 1, 8 },
-	{ N_("Safety net (dibao, tekun)"), G_MS, 1, 8 },
+	{ N_("Safety net (dibao or tekun)"), G_MS, 1, 8 },
 	{ N_("Other allowances"), G_MS, 1, 8 },
 	{ N_("Housing safety"), G_MS, 1, 8 },
 	{ N_("Drinking water"), G_MS, 1, 8 },
