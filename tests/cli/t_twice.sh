@@ -90,6 +90,6 @@ has "a twin row names the first record" "$T/q.csv" "另一条记录：[^。]*${i
 mkdir -p "$T/nolists"
 "$DOORSTEP_OFFICE" --dir "$O" report quality --forms "$T/nolists" \
     --out "$T/q2.csv" >/dev/null
-v=$(awk -F, 'NR > 1 { print $4 }' "$T/q2.csv" | sort -u)
+v=$(awk -F, 'NR > 1 { print $6 }' "$T/q2.csv" | sort -u)
 [ "$v" = "东湖村（示例）" ] && ok "the problem list names the village once" ||
     not_ok "the problem list names the village once" "$v"

@@ -49,7 +49,7 @@ check "report monthly again" "$DOORSTEP_OFFICE" report monthly --lang en \
 cmp -s "$M" "$T/m2.csv" && ok "same database, same bytes" || not_ok "same database, same bytes"
 check "report monthly in Chinese" "$DOORSTEP_OFFICE" report monthly \
     --dir "$D/office" --month 2024-09 --forms "$DS_TOP/forms" --out "$T/zh.csv"
-has "Chinese headers" "$T/zh.csv" "新识别（审核认定）：户数"
+has "Chinese headers" "$T/zh.csv" "新识别（审核认定）：住户"
 has "Chinese message" "$T/.out" "报表已生成"
 if grep -q "Identified" "$T/zh.csv"; then not_ok "one language only"
 else ok "one language only"; fi
