@@ -8,7 +8,7 @@ set -e
 cd "$(dirname "$0")/.."
 xgettext --from-code=UTF-8 -k_ -kN_ --add-comments=TRANSLATORS: \
 	--package-name=doorstep --no-location --sort-output \
-	-o po/doorstep.pot src/tui*.c src/i18n.c src/main.c src/cmd*.c \
+	-o po/doorstep.pot src/tui*.c src/i18n*.c src/main.c src/cmd*.c \
 	sync/office_main.c sync/ocmd*.c sync/report*.c
 msgmerge --quiet --update --backup=none --no-location --sort-output \
 	--no-fuzzy-matching po/zh_CN.po po/doorstep.pot

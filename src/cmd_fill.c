@@ -18,6 +18,7 @@
 #include "eng.h"
 #include "form.h"
 #include "i18n.h"
+#include "i18n_eng.h"
 #include "json.h"
 #include "mem.h"
 #include "sess.h"
@@ -62,16 +63,19 @@ load_form(const char *arg, const char *wsdir, struct form **f,
 	return rc;
 }
 
+/* Each problem: where, and the engine's note in the chosen language. */
 static void
 print_issues(const struct eng_issue *v, size_t n, int errors_only)
 {
+	char words[2048];
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (v[i].is_error || !errors_only)
 			fprintf(stderr, "%s: %s%s\n", v[i].path[0] ?
 			    v[i].path : "(form)", v[i].is_error ? "" :
-			    "warning: ", v[i].msg);
+			    _("warning: "), i18n_note(&v[i].note, words,
+			    sizeof(words)));
 }
 
 /* Saved, but this household looks entered twice on this laptop: say so. */

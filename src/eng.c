@@ -62,8 +62,12 @@ eng_readonly(const struct eng *e, const struct inst_node *n)
 {
 	const struct inst_node *p;
 
+	/* ODK: a question with a calculation is read-only, unless the
+	 * calculation has a trigger: then it only fills the answer in
+	 * when the trigger changes, and the worker may change it. */
 	if (n->kind == INST_LEAF && (!eng_answerable(n->def->type) ||
-	    e->cf->b[n->def->index].x[EX_CALC] != NULL))
+	    (e->cf->b[n->def->index].x[EX_CALC] != NULL &&
+	    e->cf->b[n->def->index].trigger == NULL)))
 		return 1;
 	for (p = n; p != NULL; p = p->parent)
 		if (p->flags & INST_F_READONLY)
@@ -318,9 +322,13 @@ rule_clear(struct inst_node *n)
 static void
 rule_note(struct eng *e, struct inst_node *n, const char *what)
 {
+	char buf[ENG_RULE_MSG_MAX];
+
 	if (n->rule_err != NULL)
 		return;
-	n->rule_err = eng_rule_msg(what, e->everr.msg);
+	/* "what: why", worded by the edge (eng_note_check) */
+	snprintf(buf, sizeof(buf), "%s: %s", what, e->everr.msg);
+	n->rule_err = ds_strdup(buf);
 	if (n->rule_err == NULL)
 		e->oom = 1;
 }
@@ -407,6 +415,8 @@ process(struct eng *e, struct inst_node *n)
 	if (changed) {
 		e->gen++;
 		inst_reason_set(n, NULL);
+		/* a value filled in anew waits for the worker to confirm */
+		n->flags &= ~(unsigned)INST_F_ANSWERED;
 		eng_enqueue_deps(e, n, &b->out);
 	}
 }
@@ -598,26 +608,18 @@ eng_item_remove(struct eng *e, struct inst_node *set, size_t at)
 
 /* ---- answers -------------------------------------------------------- */
 
-static const char *
-text_or(const struct eng *e, const struct form_text *t, const char *dflt)
+/* The gate is closed: refused, or not answered yet (then the gate's own
+ * label is the fact: the form's words for its letter). */
+enum ds_status
+eng_gate_error(struct eng *e, struct ds_err *err)
 {
-	const char *s = form_text_get(e->f, t, e->lang);
+	const struct form_node *g = e->cf->consent;
 
-	return s != NULL ? s : dflt;
-}
-
-#define MSG_CONSENT_OPEN "请先取得同意（知情同意书）。 / Record the " \
-	"household's consent first."
-#define MSG_CONSENT_REFUSED "对方不同意，访问到此结束；已填内容已保存。" \
-	" / Consent was refused: the interview ends here; what you entered" \
-	" is saved."
-
-static enum ds_status
-gate_error(const struct eng *e, struct ds_err *err)
-{
-	return ds_err_set(err, DS_ESTATE, "%s",
-	    eng_consent_state(e) == 2 ? MSG_CONSENT_REFUSED :
-	    MSG_CONSENT_OPEN);
+	if (eng_consent_state(e) == 2)
+		return eng_refuse(e, err, DS_ESTATE, NULL,
+		    ENG_MSG_CONSENT_REFUSED, NULL);
+	return eng_refuse(e, err, DS_ESTATE, NULL, ENG_MSG_CONSENT_OPEN,
+	    g != NULL ? form_text_get(e->f, &g->label, e->lang) : NULL);
 }
 
 /* Check every name of a select answer against the filtered list. */
@@ -627,6 +629,7 @@ check_select(struct eng *e, struct inst_node *n, const char *v,
 {
 	const struct form_list *l = eng_list_of(e, n->def);
 	const char *p = v;
+	char name[INST_NAME_MAX];
 	size_t len, i;
 
 	while (*p != '\0') {
@@ -635,16 +638,18 @@ check_select(struct eng *e, struct inst_node *n, const char *v,
 			if (strlen(l->choices[i].name) == len &&
 			    memcmp(l->choices[i].name, p, len) == 0)
 				break;
+		if (len >= sizeof(name))
+			len = sizeof(name) - 1;
+		memcpy(name, p, len);
+		name[len] = '\0';
 		if (l == NULL || i == l->nchoices) {
 			if (!(n->def->or_other && len == 5 &&
 			    memcmp(p, "other", 5) == 0))
-				return ds_err_set(err, DS_ETYPE,
-				    "没有这个选项：%.*s / No such option: %.*s",
-				    (int)len, p, (int)len, p);
+				return eng_refuse(e, err, DS_ETYPE, n,
+				    ENG_MSG_NO_OPTION, name);
 		} else if (!eng_choice_ok(e, n, l, i))
-			return ds_err_set(err, DS_ETYPE,
-			    "该选项在此不可选：%.*s / This option is not "
-			    "available here: %.*s", (int)len, p, (int)len, p);
+			return eng_refuse(e, err, DS_ETYPE, n,
+			    ENG_MSG_OPTION_HIDDEN, name);
 		p += len;
 		while (*p == ' ')
 			p++;
@@ -686,41 +691,20 @@ eng_check_expr(struct eng *e, struct inst_node *n, enum eng_xk xk, int *ok)
 	return DS_OK;
 }
 
-const char *
-eng_constraint_msg(const struct eng *e, const struct inst_node *n)
-{
-	return text_or(e, &n->def->constraint_msg,
-	    "答案不符合要求，请核对。 / This answer is not accepted; "
-	    "please check it.");
-}
-
-const char *
-eng_required_msg(const struct eng *e, const struct inst_node *n)
-{
-	return text_or(e, &n->def->required_msg,
-	    "此题必须回答。 / This question must be answered.");
-}
-
-const char *
-eng_warning_msg(const struct eng *e, const struct inst_node *n)
-{
-	return text_or(e, &n->def->warning_msg,
-	    "答案不常见，请核实后填写原因。 / This answer is unusual; check "
-	    "it and give a reason.");
-}
-
 enum ds_status
 eng_set_node(struct eng *e, struct inst_node *n, const char *s,
     struct ds_err *err)
 {
 	const struct eng_bind *b;
 	enum ds_status st;
+	enum eng_msg why;
 	char *old, *nv = NULL;
 	int ok, changed;
 
+	eng_refusal_clear(e);
 	if (e->finalized)
-		return ds_err_set(err, DS_ESTATE, "记录已完成，不能修改。 / "
-		    "The record is finalized and cannot be changed.");
+		return eng_refuse(e, err, DS_ESTATE, n, ENG_MSG_FINALIZED,
+		    NULL);
 	if (n->kind != INST_LEAF)
 		return ds_err_set(err, DS_EINVAL, "not a question");
 	b = &e->cf->b[n->def->index];
@@ -732,11 +716,12 @@ eng_set_node(struct eng *e, struct inst_node *n, const char *s,
 		return ds_err_set(err, DS_ESTATE, "%s is not relevant with "
 		    "the answers given", n->def->name);
 	if (eng_blocked(e, n))
-		return gate_error(e, err);
+		return eng_gate_error(e, err);
 	if (s != NULL && *s != '\0') {
-		if ((st = eng_type_norm(n->def->type, s, &e->tmp, err)) !=
-		    DS_OK)
-			return st;
+		if ((st = eng_type_norm(n->def->type, s, &e->tmp, &why,
+		    err)) != DS_OK)
+			return st == DS_ETYPE ? eng_refuse(e, err, st, n, why,
+			    NULL) : st;
 		if (e->tmp.len == 0)
 			s = NULL;
 		else if ((nv = ds_strdup(e->tmp.p)) == NULL)
@@ -758,9 +743,11 @@ eng_set_node(struct eng *e, struct inst_node *n, const char *s,
 			ok = 1;
 		n->value = old;
 		if (!ok) {
+			st = eng_refuse(e, err, DS_ECONSTRAINT, n,
+			    ENG_MSG_CONSTRAINT, NULL);
+			eng_refuse_id(e, n, nv);
 			ds_free(nv);
-			return ds_err_set(err, DS_ECONSTRAINT, "%s",
-			    eng_constraint_msg(e, n));
+			return st;
 		}
 	}
 	st = inst_value_set(n, nv, &changed);
@@ -805,8 +792,10 @@ eng_reason(struct eng *e, const char *path, const char *reason,
 	int ok;
 
 	ds_err_clear(err);
+	eng_refusal_clear(e);
 	if (e->finalized)
-		return ds_err_set(err, DS_ESTATE, "record is finalized");
+		return eng_refuse(e, err, DS_ESTATE, NULL, ENG_MSG_FINALIZED,
+		    NULL);
 	if ((n = eng_path_find(e, path)) == NULL || n->kind != INST_LEAF)
 		return ds_err_set(err, DS_ENOENT, "no question %s", path);
 	if (reason != NULL && *reason != '\0') {
@@ -828,8 +817,10 @@ find_set(struct eng *e, const char *path, struct inst_node **out,
 {
 	struct inst_node *n;
 
+	eng_refusal_clear(e);
 	if (e->finalized)
-		return ds_err_set(err, DS_ESTATE, "record is finalized");
+		return eng_refuse(e, err, DS_ESTATE, NULL, ENG_MSG_FINALIZED,
+		    NULL);
 	if ((n = eng_path_find(e, path)) == NULL)
 		return ds_err_set(err, DS_ENOENT, "no repeat %s", path);
 	if (n->kind == INST_ITEM)
@@ -839,7 +830,7 @@ find_set(struct eng *e, const char *path, struct inst_node **out,
 	if (!eng_relevant(n->parent) || !eng_set_relevant(e, n))
 		return ds_err_set(err, DS_ESTATE, "%s is not relevant", path);
 	if (eng_blocked(e, n))
-		return gate_error(e, err);
+		return eng_gate_error(e, err);
 	*out = n;
 	return DS_OK;
 }
@@ -855,9 +846,8 @@ repeat_insert(struct eng *e, const char *path, size_t at, int append,
 	if ((st = find_set(e, path, &set, err)) != DS_OK)
 		return st;
 	if (e->cf->b[set->def->index].x[EX_COUNT] != NULL)
-		return ds_err_set(err, DS_ESTATE, "人数由前面的答案决定，请修改"
-		    "该答案。 / The number of entries comes from an earlier "
-		    "answer; change that answer instead.");
+		return eng_refuse(e, err, DS_ESTATE, set, ENG_MSG_COUNT_FIXED,
+		    NULL);
 	if (append)
 		at = set->nitems;
 	if (at > set->nitems)
@@ -902,9 +892,8 @@ eng_repeat_remove(struct eng *e, const char *path, size_t at,
 	if (e->cf->b[set->def->index].x[EX_COUNT] != NULL &&
 	    eng_eval_num(e, e->cf->b[set->def->index].x[EX_COUNT], set,
 	    &d) == DS_OK && !isnan(d) && (double)set->nitems <= d)
-		return ds_err_set(err, DS_ESTATE, "人数由前面的答案决定，请先"
-		    "修改该答案。 / The number of entries comes from an earlier "
-		    "answer; lower it first.");
+		return eng_refuse(e, err, DS_ESTATE, set, ENG_MSG_COUNT_LOWER,
+		    NULL);
 	eng_item_remove(e, set, at);
 	if ((st = eng_run(e)) != DS_OK)
 		return ds_err_set(err, st, NULL);
@@ -1002,6 +991,7 @@ eng_free(struct eng *e)
 	eng_choice_cache_clear(e);
 	ds_free(e->arena);
 	ds_free(e->prompt.fields);
+	eng_refusal_clear(e);
 	ds_free(e);
 }
 

@@ -79,6 +79,84 @@ void		 eng_free(struct eng *);
 /* Display language (index into form->langs; -1 = the form's default). */
 void		 eng_set_lang(struct eng *, int lang);
 
+/* ---- Messages ------------------------------------------------------- */
+
+/*
+ * What the engine tells the worker is a code and its facts, never text in
+ * a language of its own: the edge (the TUI, `doorstep fill`) words it in
+ * the worker's one language (docs/engine.md).  A message the form gives
+ * (required_message, constraint_message, warning_message) comes as `text`
+ * in the display language with its ${} references filled in; the code
+ * still says what kind of check it is.
+ */
+enum eng_msg {
+	ENG_MSG_NONE,
+	ENG_MSG_REQUIRED,	/* a required question is empty */
+	ENG_MSG_CONSTRAINT,	/* the answer fails the question's rule */
+	ENG_MSG_WARNING,	/* a soft check fails: confirm with a reason */
+	ENG_MSG_RULE,		/* a rule could not be computed: arg is
+				 * which (calculation, constraint, ...),
+				 * detail the evaluator's reason */
+	ENG_MSG_INTEGER,	/* not a whole number */
+	ENG_MSG_DECIMAL,	/* not a number */
+	ENG_MSG_DATE,		/* not a real YYYY-MM-DD date */
+	ENG_MSG_TIME,		/* not HH:MM */
+	ENG_MSG_DATETIME,	/* not YYYY-MM-DD HH:MM */
+	ENG_MSG_UTF8,		/* text that is not UTF-8 */
+	ENG_MSG_NO_OPTION,	/* arg: a name that is not in the list */
+	ENG_MSG_OPTION_HIDDEN,	/* arg: a name the choice_filter hides */
+	ENG_MSG_CHOICE_TWICE,	/* arg: a name given twice */
+	ENG_MSG_CHOOSE_ONE,	/* several names for a select_one */
+	ENG_MSG_CONFIRM_OK,	/* an acknowledge takes only OK */
+	ENG_MSG_CONSENT_OPEN,	/* the consent gate is not yet yes; arg:
+				 * the gate's label (the form's words) */
+	ENG_MSG_CONSENT_REFUSED, /* consent refused: nothing more is asked */
+	ENG_MSG_FINALIZED,	/* the record is finalized: read-only */
+	ENG_MSG_COUNT_FIXED,	/* repeat_count drives the roster: no add */
+	ENG_MSG_COUNT_LOWER,	/* remove only items beyond repeat_count */
+	ENG_MSG_SURPLUS,	/* n[0] items beyond repeat_count */
+	ENG_MSG_ISSUES,		/* finalize refused: n[0] errors, n[1]
+				 * warnings without a reason */
+	ENG_MSG_FILL,		/* a `fill` document problem: detail */
+	ENG_MSG_COUNT
+};
+
+/* Which part of an ID-card number is wrong (a rule using
+ * id-card-valid() fails; GB 11643). */
+enum eng_idpart {
+	ENG_ID_NONE,
+	ENG_ID_LENGTH,		/* n[0]: characters typed (18 wanted) */
+	ENG_ID_CHARS,		/* not 17 digits then a digit or X */
+	ENG_ID_BIRTH,		/* characters 7-14 are not a real past date */
+	ENG_ID_CHECK		/* the check character does not match */
+};
+
+/* A fact behind a check: a labelled question it reads, and its answer. */
+struct eng_fact {
+	const char	*label;
+	const char	*value;		/* a choice's label for a select */
+};
+
+#define ENG_FACTS_MAX	3
+
+struct eng_note {
+	enum eng_msg	 code;
+	const char	*text;		/* the form's own message, or NULL */
+	const char	*arg;
+	const char	*detail;	/* developer text (English), or NULL */
+	long		 n[2];
+	enum eng_idpart	 id;
+	struct eng_fact	 facts[ENG_FACTS_MAX];
+	size_t		 nfacts;
+};
+
+/*
+ * Why the last action on e was refused (ENG_MSG_NONE if it was not, or
+ * for a developer error such as an unknown path), and at which question
+ * (*path, may be ""; path may be NULL).  Borrowed until the next action.
+ */
+const struct eng_note *eng_refusal(const struct eng *, const char **path);
+
 /* ---- The view model ------------------------------------------------- */
 
 enum eng_prompt_kind {
@@ -105,11 +183,16 @@ struct eng_field {
 	const char		*value;		/* NULL when empty */
 	struct eng_choice	*choices;	/* selects: filtered, translated */
 	size_t			 nchoices;
-	const char		*error;		/* required/constraint text or NULL */
-	const char		*warning;	/* failing soft check or NULL */
+	/* What fails now: ENG_MSG_REQUIRED (empty and required; the edge
+	 * shows it once the worker tries to go on), _CONSTRAINT or _RULE;
+	 * and a failing soft check (ENG_MSG_WARNING), or ENG_MSG_NONE. */
+	struct eng_note		 error;
+	struct eng_note		 warning;
 	const char		*reason;	/* the worker's reason, or NULL */
 	int			 readonly;
 	int			 required;	/* currently required */
+	int			 confirmed;	/* answered or passed by the
+						 * worker, not only a default */
 	const char		*appearance;
 };
 
@@ -124,7 +207,8 @@ struct eng_prompt {
 	size_t			 nitems;
 	long			 count;		/* repeat_count value, -1 none */
 	int			 can_add;	/* add/insert allowed */
-	/* progress over relevant, answerable questions */
+	/* progress over relevant, answerable questions: answers the worker
+	 * gave or confirmed (a default not yet passed does not count) */
 	size_t			 answered;
 	size_t			 total;
 	int			 finalized;
@@ -198,7 +282,10 @@ struct eng_issue {
 	char		 path[ENG_PATH_MAX];
 	const char	*name;		/* question name */
 	int		 is_error;	/* 0: open warning (needs a reason) */
-	char		*msg;		/* in the display language */
+	struct eng_note	 note;		/* strings owned by the issue */
+	/* The note as text in both languages, for the office reports
+	 * (sync/report_rec.c) until they word notes themselves. */
+	char		*msg;
 	int		 line;		/* form source line */
 };
 
@@ -266,6 +353,25 @@ char		*eng_household_key(struct eng *);
  */
 size_t		 eng_answers_of(struct eng *, const char *name,
 		    const char **out, size_t max);
+
+/*
+ * A repeat set by path ("member"): its label without what its items'
+ * answers fill in ("Member ${m_name}" -> "Member"; NULL if no label or
+ * no such set; borrowed until the next call), and whether repeat_count
+ * gives its number of items.
+ */
+const char	*eng_repeat_label(struct eng *, const char *set);
+int		 eng_repeat_counted(struct eng *, const char *set);
+
+/*
+ * A node's label or hint in the display language with its ${} references
+ * filled in from the node's own place (nothing for an unanswered one):
+ * for views of the whole form (the outline).  Borrowed until the next
+ * eng_prompt().
+ */
+const char	*eng_node_label(struct eng *, const struct inst_node *);
+/* The same by path (NULL for an unknown path). */
+const char	*eng_path_label(struct eng *, const char *path);
 
 /* Low-level access for tools and tests. */
 struct inst_node *eng_root(const struct eng *);

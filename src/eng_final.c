@@ -27,20 +27,14 @@ struct ilist {
 	int			 oom;
 };
 
+/* Append an issue with a copy of the note (and the office's text). */
 static void
-add(struct eng *e, struct ilist *l, const struct inst_node *n, int is_error,
-    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void
-add(struct eng *e, struct ilist *l, const struct inst_node *n, int is_error,
-    const char *fmt, ...)
+add(struct ilist *l, const struct inst_node *n, int is_error,
+    const struct eng_note *note)
 {
 	struct eng_issue *v;
-	char msg[1024];
-	va_list ap;
 	size_t cap;
 
-	(void)e;
 	if (l->n == l->cap) {
 		cap = l->cap ? l->cap * 2 : 16;
 		if ((v = ds_realloc(l->v, cap * sizeof(*v))) == NULL) {
@@ -52,10 +46,9 @@ add(struct eng *e, struct ilist *l, const struct inst_node *n, int is_error,
 	}
 	v = &l->v[l->n];
 	memset(v, 0, sizeof(*v));
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if ((v->msg = ds_strdup(msg)) == NULL) {
+	if (eng_note_copy(&v->note, note) != DS_OK ||
+	    (v->msg = eng_note_legacy(&v->note)) == NULL) {
+		eng_note_free(&v->note);
 		l->oom = 1;
 		return;
 	}
@@ -66,6 +59,17 @@ add(struct eng *e, struct ilist *l, const struct inst_node *n, int is_error,
 	l->n++;
 	if (is_error)
 		l->nerr++;
+}
+
+/* A note of a check of n. */
+static void
+add_check(struct eng *e, struct ilist *l, const struct inst_node *n,
+    enum eng_msg code)
+{
+	struct eng_note t;
+
+	eng_note_check(e, n, code, &t);
+	add(l, n, code != ENG_MSG_WARNING, &t);
 }
 
 /* Is every name of a stored select answer still in its filtered list? */
@@ -98,41 +102,51 @@ bad_choice(struct eng *e, struct inst_node *n, size_t *len)
 static void
 check_leaf(struct eng *e, struct ilist *l, struct inst_node *n)
 {
-	const char *em, *wm, *bad;
+	enum eng_msg em, wm;
+	struct eng_note t;
+	char name[INST_NAME_MAX];
+	const char *bad;
 	size_t len;
 
 	if (n->rule_err != NULL) {	/* calculations are read-only too */
-		add(e, l, n, 1, "%s", n->rule_err);
+		add_check(e, l, n, ENG_MSG_RULE);
 		return;
 	}
 	if (eng_readonly(e, n))
 		return;
 	eng_check_node(e, n, &em, &wm);
-	if (em != NULL)
-		add(e, l, n, 1, "%s", em);
+	if (em != ENG_MSG_NONE)
+		add_check(e, l, n, em);
 	if (n->value != NULL && (n->def->type == FT_SELECT_ONE ||
 	    n->def->type == FT_SELECT_MULTIPLE) &&
-	    (bad = bad_choice(e, n, &len)) != NULL)
-		add(e, l, n, 1, "该选项在此不可选：%.*s / This option is not "
-		    "available here: %.*s", (int)len, bad, (int)len, bad);
-	if (wm != NULL && n->reason == NULL)
-		add(e, l, n, 0, "%s", wm);
+	    (bad = bad_choice(e, n, &len)) != NULL) {
+		memset(&t, 0, sizeof(t));
+		t.code = ENG_MSG_OPTION_HIDDEN;
+		snprintf(name, sizeof(name), "%.*s", (int)len, bad);
+		t.arg = name;
+		add(l, n, 1, &t);
+	}
+	if (wm != ENG_MSG_NONE && n->reason == NULL)
+		add_check(e, l, n, wm);
 }
 
 static void
 check_set(struct eng *e, struct ilist *l, struct inst_node *set)
 {
 	const struct expr *x = e->cf->b[set->def->index].x[EX_COUNT];
+	struct eng_note t;
 	double d;
 
 	if (x == NULL || eng_eval_num(e, x, set, &d) != DS_OK)
 		return;
 	if (isnan(d) || d < 0)
 		d = 0;
-	if ((double)set->nitems > d)
-		add(e, l, set, 1, "多出 %zu 条记录，请确认删除。 / %zu extra "
-		    "entries beyond the number given; delete them.",
-		    set->nitems - (size_t)d, set->nitems - (size_t)d);
+	if ((double)set->nitems > d) {
+		memset(&t, 0, sizeof(t));
+		t.code = ENG_MSG_SURPLUS;
+		t.n[0] = (long)(set->nitems - (size_t)d);
+		add(l, set, 1, &t);
+	}
 }
 
 enum ds_status
@@ -146,10 +160,13 @@ eng_issues(struct eng *e, struct eng_issue **out, size_t *nout,
 	memset(&l, 0, sizeof(l));
 	if (g != NULL && eng_consent_state(e) == 0) {
 		struct inst_node *gn = eng_ref1(e, e->root, g);
+		struct eng_note t;
 
+		memset(&t, 0, sizeof(t));
+		t.code = ENG_MSG_CONSENT_OPEN;
+		t.arg = form_text_get(e->f, &g->label, e->lang);
 		if (gn != NULL)
-			add(e, &l, gn, 1, "尚未记录是否同意。 / Consent is not "
-			    "recorded yet.");
+			add(&l, gn, 1, &t);
 	}
 	while (n != NULL) {
 		if (!eng_relevant(n) || eng_blocked(e, n)) {
@@ -159,7 +176,7 @@ eng_issues(struct eng *e, struct eng_issue **out, size_t *nout,
 		if (n->kind == INST_LEAF)
 			check_leaf(e, &l, n);
 		else if (n->rule_err != NULL)	/* group, item, roster */
-			add(e, &l, n, 1, "%s", n->rule_err);
+			add_check(e, &l, n, ENG_MSG_RULE);
 		else if (n->kind == INST_SET)
 			check_set(e, &l, n);
 		n = inst_next(n, 0);
@@ -180,8 +197,10 @@ eng_issues_free(struct eng_issue *v, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		ds_free(v[i].msg);
+		eng_note_free(&v[i].note);
+	}
 	ds_free(v);
 }
 
@@ -251,13 +270,18 @@ eng_finalize(struct eng *e, struct ds_err *err)
 	char iso[32];
 
 	ds_err_clear(err);
+	eng_refusal_clear(e);
 	if (e->finalized)
-		return ds_err_set(err, DS_ESTATE, "record is already "
-		    "finalized");
+		return eng_refuse(e, err, DS_ESTATE, NULL, ENG_MSG_FINALIZED,
+		    NULL);
 	if ((st = eng_refresh(e)) != DS_OK ||
 	    (st = eng_issues(e, &v, &nv, &nerr)) != DS_OK)
 		return ds_err_set(err, st, NULL);
 	if (nv > 0) {
+		(void)eng_refuse(e, err, DS_ECONSTRAINT, NULL, ENG_MSG_ISSUES,
+		    NULL);
+		e->rnote.n[0] = (long)nerr;
+		e->rnote.n[1] = (long)(nv - nerr);
 		ds_err_at(err, e->f->source, v[0].line, v[0].path);
 		ds_err_set(err, DS_ECONSTRAINT, "%zu error(s), %zu warning(s) "
 		    "without a reason; first: %s: %s", nerr, nv - nerr,

@@ -117,11 +117,39 @@ struct eng {
 	unsigned long		 gen;		/* bumped on every change */
 	struct eng_choice_cache	 cc[ENG_CHOICE_CACHE];
 	unsigned		 ccnext;
+	/* the last refusal (eng_refusal, eng_msg.c) */
+	struct eng_note		 rnote;
+	char			 rpath[ENG_PATH_MAX];
+	char			 rarg[INST_NAME_MAX];
+	char			*rtext;		/* owned */
 };
 
-/* eng_type.c */
+/* eng_type.c: on DS_ETYPE *why says what is wrong */
 enum ds_status	 eng_type_norm(enum form_type, const char *s,
-		    struct ds_buf *out, struct ds_err *);
+		    struct ds_buf *out, enum eng_msg *why, struct ds_err *);
+
+/* eng_msg.c */
+/* s with each ${name} replaced by that answer as shown (a select's
+ * label; nothing when unanswered); kept in the arena. */
+const char	*eng_fill_refs(struct eng *, const struct inst_node *,
+		    const char *s);
+/* The note of a check of n (REQUIRED, CONSTRAINT, WARNING, RULE): the
+ * form's message, facts, ID part; strings in the arena. */
+void		 eng_note_check(struct eng *, const struct inst_node *n,
+		    enum eng_msg, struct eng_note *out);
+/* Record a refusal (eng_refusal) and set err to st with developer
+ * text; returns st.  n (may be NULL) is the question refused. */
+enum ds_status	 eng_refuse(struct eng *, struct ds_err *, enum ds_status,
+		    const struct inst_node *n, enum eng_msg, const char *arg);
+void		 eng_refuse_id(struct eng *, const struct inst_node *,
+		    const char *value);
+void		 eng_refusal_clear(struct eng *);
+const char	*eng_msg_dev(enum eng_msg);
+enum eng_idpart	 eng_id_diagnose(const char *s, long *len);
+enum ds_status	 eng_note_copy(struct eng_note *dst,
+		    const struct eng_note *src);
+void		 eng_note_free(struct eng_note *);
+char		*eng_note_legacy(const struct eng_note *);
 
 /* eng_env.c: evaluation of a node's expressions */
 void		 eng_env_make(struct eng *, struct expr_env *,
@@ -165,15 +193,12 @@ void		 eng_enqueue_deps(struct eng *, struct inst_node *changed,
 		    const struct eng_edges *);
 enum ds_status	 eng_run(struct eng *);
 /* "A rule of this question (what) could not be computed: why ..." in
- * Chinese and English, owned by the caller (ds_free); NULL on ENOMEM. */
+ * Chinese and English (eng_note_legacy only), owned by the caller
+ * (ds_free); NULL on ENOMEM. */
 #define ENG_RULE_MSG_MAX	2048
 char		*eng_rule_msg(const char *what, const char *why);
 enum ds_status	 eng_check_expr(struct eng *, struct inst_node *,
 		    enum eng_xk, int *ok);
-const char	*eng_constraint_msg(const struct eng *,
-		    const struct inst_node *);
-const char	*eng_required_msg(const struct eng *, const struct inst_node *);
-const char	*eng_warning_msg(const struct eng *, const struct inst_node *);
 enum ds_status	 eng_new_empty(const struct eng_form *,
 		    const struct eng_opts *, struct eng **out);
 enum ds_status	 eng_compute_all(struct eng *, int defaults);
@@ -186,6 +211,8 @@ enum ds_status	 eng_item_remove(struct eng *, struct inst_node *set,
 void		 eng_enqueue_subtree(struct eng *, struct inst_node *);
 enum ds_status	 eng_defaults(struct eng *, struct inst_node *, int dynamic);
 int		 eng_consent_state(const struct eng *);
+/* Refuse because the consent gate is closed (refused or not yet yes). */
+enum ds_status	 eng_gate_error(struct eng *, struct ds_err *);
 const struct form_list *eng_list_of(const struct eng *,
 		    const struct form_node *);
 
@@ -201,7 +228,13 @@ int		 eng_set_relevant(struct eng *, struct inst_node *set);
 int		 eng_is_prompt(const struct eng *, const struct inst_node *);
 char		*eng_arena_keep(struct eng *, char *s);
 void		 eng_arena_clear(struct eng *);
+/* The worker passed the screen at cur: its answers count as confirmed
+ * (INST_F_ANSWERED), defaults included. */
+void		 eng_confirm_screen(struct eng *, struct inst_node *cur);
+/* What fails on n now: *err ENG_MSG_NONE, _REQUIRED, _CONSTRAINT or
+ * _RULE (a rule error: n->rule_err or n->check_err holds "what: why");
+ * *warn ENG_MSG_NONE or _WARNING. */
 enum ds_status	 eng_check_node(struct eng *, struct inst_node *,
-		    const char **err_msg, const char **warn_msg);
+		    enum eng_msg *err, enum eng_msg *warn);
 
 #endif

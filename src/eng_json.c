@@ -51,6 +51,27 @@ put_value(json_t *obj, const struct inst_node *n)
 	    DS_ENOMEM;
 }
 
+/*
+ * Answers the worker has not confirmed yet (a default or a value filled
+ * from another answer, on a screen not passed): kept by path under
+ * _meta.unconfirmed in a draft, so progress and the outline stay true
+ * after a resume.  Older records without it count every answer.
+ */
+static enum ds_status
+unconfirmed(const struct inst_node *n, json_t *arr)
+{
+	char path[ENG_PATH_MAX];
+
+	for (; n != NULL; n = inst_next(n, 0))
+		if (n->kind == INST_LEAF && n->value != NULL &&
+		    eng_answerable(n->def->type) &&
+		    !(n->flags & INST_F_ANSWERED) &&
+		    (eng_path_fmt(n, path, sizeof(path)) != DS_OK ||
+		    json_array_append_new(arr, json_string(path)) != 0))
+			return DS_ENOMEM;
+	return DS_OK;
+}
+
 static enum ds_status
 emit(const struct inst_node *c, json_t *obj, json_t *reasons)
 {
@@ -125,6 +146,18 @@ eng_to_json(struct eng *e, json_t **out, struct ds_err *err)
 				st = DS_ENOMEM;
 				goto out;
 			}
+	if (!e->finalized) {
+		json_t *u = json_array();
+
+		if (u == NULL || unconfirmed(e->root, u) != DS_OK ||
+		    (json_array_size(u) > 0 && json_object_set(meta,
+		    "unconfirmed", u) != 0)) {
+			json_decref(u);
+			st = DS_ENOMEM;
+			goto fail;
+		}
+		json_decref(u);
+	}
 	if (e->cur == NULL)
 		snprintf(path, sizeof(path), "_end");
 	else
@@ -256,6 +289,7 @@ load(struct eng *e, struct inst_node *c, const json_t *obj,
 			    inst_value_set(k, e->tmp.p, NULL) != DS_OK)
 				return ds_err_set(err, DS_ECORRUPT, "bad saved "
 				    "answer for %s", k->def->name);
+			k->flags |= INST_F_ANSWERED;
 			continue;
 		}
 		if (k->kind != INST_SET || !json_is_array(v))
@@ -282,10 +316,11 @@ eng_restore(const struct eng_form *cf, const struct eng_opts *o,
     const json_t *doc, struct eng **out, struct ds_err *err)
 {
 	struct eng *e;
-	const json_t *meta, *v, *reasons;
+	const json_t *meta, *v, *reasons, *u;
 	const char *key, *s;
 	struct inst_node *n;
 	enum ds_status st;
+	size_t i;
 
 	ds_err_clear(err);
 	if (!json_is_object(doc))
@@ -318,7 +353,8 @@ eng_restore(const struct eng_form *cf, const struct eng_opts *o,
 			    strcmp(key, "version") == 0 ||
 			    strcmp(key, "state") == 0 ||
 			    strcmp(key, "path") == 0 ||
-			    strcmp(key, "reasons") == 0)
+			    strcmp(key, "reasons") == 0 ||
+			    strcmp(key, "unconfirmed") == 0)
 				continue;
 			if ((st = eng_meta_set(e, key, (json_t *)(uintptr_t)v))
 			    != DS_OK)
@@ -329,6 +365,12 @@ eng_restore(const struct eng_form *cf, const struct eng_opts *o,
 		ds_err_set(err, st, NULL);
 		goto out;
 	}
+	/* After the recompute: a trigger may have set a value anew. */
+	v = meta != NULL ? json_object_get(meta, "unconfirmed") : NULL;
+	json_array_foreach(v, i, u)
+		if ((s = json_string_value(u)) != NULL &&
+		    (n = eng_path_find(e, s)) != NULL)
+			n->flags &= ~(unsigned)INST_F_ANSWERED;
 	s = meta != NULL ? json_string_value(json_object_get(meta, "path")) :
 	    NULL;
 	if (e->finalized || (s != NULL && strcmp(s, "_end") == 0))
@@ -352,6 +394,7 @@ struct fill {
 	size_t			 n;
 	size_t			 cap;
 	int			 oom;
+	const struct eng_note	*note;	/* the next issue's refusal */
 };
 
 static void
@@ -363,9 +406,11 @@ issue(struct fill *fl, const char *path, const char *name, int line,
     const char *fmt, ...)
 {
 	struct eng_issue *v;
+	struct eng_note t;
 	char msg[1024];
 	va_list ap;
 	size_t cap;
+	enum ds_status st;
 
 	if (fl->n == fl->cap) {
 		cap = fl->cap ? fl->cap * 2 : 8;
@@ -382,6 +427,22 @@ issue(struct fill *fl, const char *path, const char *name, int line,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if ((v->msg = ds_strdup(msg)) == NULL) {
+		fl->oom = 1;
+		return;
+	}
+	/* The engine's refusal when there is one, else a document
+	 * problem in developer words (`fill` is a developer's tool). */
+	if (fl->note != NULL && fl->note->code != ENG_MSG_NONE)
+		st = eng_note_copy(&v->note, fl->note);
+	else {
+		memset(&t, 0, sizeof(t));
+		t.code = ENG_MSG_FILL;
+		t.detail = msg;
+		st = eng_note_copy(&v->note, &t);
+	}
+	fl->note = NULL;
+	if (st != DS_OK) {
+		ds_free(v->msg);
 		fl->oom = 1;
 		return;
 	}
@@ -435,9 +496,11 @@ fill_in(struct eng *e, struct inst_node *c, const json_t *obj,
 				continue;
 			}
 			ds_err_clear(&err);
-			if (eng_set_node(e, k, e->tmp2.p, &err) != DS_OK)
+			if (eng_set_node(e, k, e->tmp2.p, &err) != DS_OK) {
+				fl->note = eng_refusal(e, NULL);
 				issue(fl, path, k->def->name, k->def->line,
 				    "%s", err.msg);
+			}
 			continue;
 		}
 		if (!json_is_array(v)) {
@@ -501,9 +564,12 @@ eng_apply_answers(struct eng *e, const json_t *doc, struct eng_issue **out,
 		json_object_foreach((json_t *)(uintptr_t)reasons, key, v) {
 			ds_err_clear(&err);
 			if (!json_is_string(v) || eng_reason(e, key,
-			    json_string_value(v), &err) != DS_OK)
+			    json_string_value(v), &err) != DS_OK) {
+				fl.note = json_is_string(v) ?
+				    eng_refusal(e, NULL) : NULL;
 				issue(&fl, key, NULL, 0, "reason: %s",
 				    err.msg[0] ? err.msg : "not a string");
+			}
 		}
 	}
 	if (fl.oom) {

@@ -158,79 +158,101 @@ is_required(struct eng *e, struct inst_node *n)
  * is the caller's business).  Messages borrowed from the form.
  */
 enum ds_status
-eng_check_node(struct eng *e, struct inst_node *n, const char **err_msg,
-    const char **warn_msg)
+eng_check_node(struct eng *e, struct inst_node *n, enum eng_msg *err,
+    enum eng_msg *warn)
 {
+	char buf[ENG_RULE_MSG_MAX];
 	int ok;
 
-	*err_msg = NULL;
-	*warn_msg = NULL;
+	*err = ENG_MSG_NONE;
+	*warn = ENG_MSG_NONE;
 	ds_free(n->check_err);
 	n->check_err = NULL;
 	/* A rule that could not be computed comes first: it may be why
 	 * the question looks unanswered or wrong. */
 	if (n->rule_err != NULL) {
-		*err_msg = n->rule_err;
+		*err = ENG_MSG_RULE;
 		return DS_OK;
 	}
 	if (n->value == NULL) {
 		if (is_required(e, n)) {
-			*err_msg = eng_required_msg(e, n);
+			*err = ENG_MSG_REQUIRED;
 			return DS_OK;
 		}
 	} else if (eng_check_expr(e, n, EX_CONSTRAINT, &ok) != DS_OK) {
-		n->check_err = eng_rule_msg("constraint", e->everr.msg);
-		*err_msg = n->check_err;
+		snprintf(buf, sizeof(buf), "constraint: %s", e->everr.msg);
+		n->check_err = ds_strdup(buf);
+		*err = ENG_MSG_RULE;
 		return n->check_err != NULL ? DS_OK : DS_ENOMEM;
 	} else if (!ok)
-		*err_msg = eng_constraint_msg(e, n);
+		*err = ENG_MSG_CONSTRAINT;
 	if (eng_check_expr(e, n, EX_WARNING, &ok) != DS_OK) {
-		n->check_err = eng_rule_msg("warning", e->everr.msg);
-		if (*err_msg == NULL)
-			*err_msg = n->check_err;
+		snprintf(buf, sizeof(buf), "warning: %s", e->everr.msg);
+		n->check_err = ds_strdup(buf);
+		if (*err == ENG_MSG_NONE)
+			*err = ENG_MSG_RULE;
 		return n->check_err != NULL ? DS_OK : DS_ENOMEM;
 	}
 	if (!ok)
-		*warn_msg = eng_warning_msg(e, n);
+		*warn = ENG_MSG_WARNING;
 	return DS_OK;
 }
 
 /* A form's broken rule is not the worker's to fix: it shows, and it
  * holds finalize, but it does not stop the interview. */
-static const char *
-stops(const struct inst_node *n, const char *em)
+static int
+stops(enum eng_msg em)
 {
-	return em == n->rule_err || em == n->check_err ? NULL : em;
+	return em == ENG_MSG_REQUIRED || em == ENG_MSG_CONSTRAINT;
 }
 
-/* First error on the screen at the cursor, or NULL. */
-static const char *
+/* First error on the screen at the cursor (*at), or ENG_MSG_NONE. */
+static enum eng_msg
 screen_error(struct eng *e, struct inst_node *cur, struct inst_node **at)
 {
 	struct inst_node *n;
-	const char *em, *wm;
+	enum eng_msg em, wm;
 
 	if (cur->kind == INST_LEAF) {
 		*at = cur;
 		if (eng_readonly(e, cur))
-			return NULL;
+			return ENG_MSG_NONE;
 		eng_check_node(e, cur, &em, &wm);
-		return stops(cur, em);
+		return stops(em) ? em : ENG_MSG_NONE;
 	}
 	if (cur->kind != INST_GROUP)
-		return NULL;
+		return ENG_MSG_NONE;
 	for (n = inst_next(cur, 0); n != NULL && n != inst_next(cur, 1);
 	    n = inst_next(n, !eng_relevant(n))) {
 		if (n->kind != INST_LEAF || !eng_relevant(n) ||
 		    eng_readonly(e, n))
 			continue;
 		eng_check_node(e, n, &em, &wm);
-		if (stops(n, em) != NULL) {
+		if (stops(em)) {
 			*at = n;
 			return em;
 		}
 	}
-	return NULL;
+	return ENG_MSG_NONE;
+}
+
+void
+eng_confirm_screen(struct eng *e, struct inst_node *cur)
+{
+	struct inst_node *n;
+
+	if (cur->kind == INST_LEAF) {
+		if (cur->value != NULL)
+			cur->flags |= INST_F_ANSWERED;
+		return;
+	}
+	if (cur->kind != INST_GROUP)
+		return;
+	for (n = inst_next(cur, 0); n != NULL && n != inst_next(cur, 1);
+	    n = inst_next(n, !eng_relevant(n)))
+		if (n->kind == INST_LEAF && n->value != NULL &&
+		    eng_relevant(n) && !eng_blocked(e, n))
+			n->flags |= INST_F_ANSWERED;
 }
 
 /* ---- moves ------------------------------------------------------------ */
@@ -239,21 +261,24 @@ enum ds_status
 eng_next(struct eng *e, struct ds_err *err)
 {
 	struct inst_node *n, *at = NULL;
-	const char *msg;
+	enum eng_msg msg;
 
 	ds_err_clear(err);
+	eng_refusal_clear(e);
 	if (e->cur == NULL)
 		return ds_err_set(err, DS_ENOENT, "at the end of the form");
-	if (!e->finalized && (msg = screen_error(e, e->cur, &at)) != NULL) {
+	if (!e->finalized && (msg = screen_error(e, e->cur, &at)) !=
+	    ENG_MSG_NONE) {
 		ds_err_at(err, e->f->source, at->def->line, at->def->name);
-		return ds_err_set(err, DS_ECONSTRAINT, "%s", msg);
+		return eng_refuse(e, err, DS_ECONSTRAINT, at, msg, NULL);
 	}
+	/* Passing a screen confirms what it shows (defaults included). */
+	if (!e->finalized)
+		eng_confirm_screen(e, e->cur);
 	n = eng_nav_first_in(e, inst_next(e->cur, is_fieldlist(e->cur)));
 	if (n != NULL && eng_blocked(e, n)) {
 		if (eng_consent_state(e) == 0)
-			return ds_err_set(err, DS_ESTATE, "请先取得同意（知情"
-			    "同意书）。 / Record the household's consent "
-			    "first.");
+			return eng_gate_error(e, err);
 		n = NULL;	/* refused: straight to the end */
 	}
 	e->cur = n;
@@ -281,6 +306,7 @@ eng_prev(struct eng *e, struct ds_err *err)
 	struct inst_node *p, *s;
 
 	ds_err_clear(err);
+	eng_refusal_clear(e);
 	p = e->cur == NULL ? last_node(e->root) : inst_prev(e->cur);
 	if (e->cur == NULL && p != NULL) {
 		/* the last node itself is a candidate */
@@ -316,6 +342,7 @@ eng_jump(struct eng *e, const char *path, struct ds_err *err)
 	struct inst_node *n;
 
 	ds_err_clear(err);
+	eng_refusal_clear(e);
 	if (path == NULL || *path == '\0' || strcmp(path, "_end") == 0) {
 		e->cur = NULL;
 		return DS_OK;
@@ -339,8 +366,7 @@ eng_jump(struct eng *e, const char *path, struct ds_err *err)
 	if (!eng_is_prompt(e, n))
 		return ds_err_set(err, DS_EINVAL, "%s is not shown", path);
 	if (eng_blocked(e, n))
-		return ds_err_set(err, DS_ESTATE, "请先取得同意（知情同意书）。"
-		    " / Record the household's consent first.");
+		return eng_gate_error(e, err);
 	e->cur = n;
 	return DS_OK;
 }

@@ -52,8 +52,17 @@ trim_into(const char *s, char *buf, size_t n)
 	return 0;
 }
 
+/* A value of the wrong kind: why says which (the edge words it). */
 static enum ds_status
-norm_integer(const char *s, struct ds_buf *out, struct ds_err *err)
+bad(enum eng_msg *why, enum eng_msg code, struct ds_err *err)
+{
+	*why = code;
+	return ds_err_set(err, DS_ETYPE, "%s", eng_msg_dev(code));
+}
+
+static enum ds_status
+norm_integer(const char *s, struct ds_buf *out, enum eng_msg *why,
+    struct ds_err *err)
 {
 	char t[64];
 	int64_t v;
@@ -61,13 +70,13 @@ norm_integer(const char *s, struct ds_buf *out, struct ds_err *err)
 	if (trim_into(s, t, sizeof(t)) == -1 ||
 	    ds_parse_i64(t[0] == '+' ? t + 1 : t, -999999999999LL,
 	    999999999999LL, &v) == -1)
-		return ds_err_set(err, DS_ETYPE,
-		    "请输入整数。 / Enter a whole number.");
+		return bad(why, ENG_MSG_INTEGER, err);
 	return ds_buf_printf(out, "%lld", (long long)v);
 }
 
 static enum ds_status
-norm_decimal(const char *s, struct ds_buf *out, struct ds_err *err)
+norm_decimal(const char *s, struct ds_buf *out, enum eng_msg *why,
+    struct ds_err *err)
 {
 	char t[64], *p;
 	size_t i, n;
@@ -93,12 +102,12 @@ norm_decimal(const char *s, struct ds_buf *out, struct ds_err *err)
 		goto bad;
 	return ds_buf_adds(out, t[0] == '+' ? t + 1 : t);
 bad:
-	return ds_err_set(err, DS_ETYPE,
-	    "请输入数字，例如 12.5。 / Enter a number, for example 12.5.");
+	return bad(why, ENG_MSG_DECIMAL, err);
 }
 
 static enum ds_status
-norm_date(const char *s, struct ds_buf *out, struct ds_err *err)
+norm_date(const char *s, struct ds_buf *out, enum eng_msg *why,
+    struct ds_err *err)
 {
 	char t[32];
 	double d;
@@ -107,9 +116,7 @@ norm_date(const char *s, struct ds_buf *out, struct ds_err *err)
 	    t[4] != '-' || t[7] != '-' || !all_digits(t, 4) ||
 	    !all_digits(t + 5, 2) || !all_digits(t + 8, 2) ||
 	    val_parse_date(t, 10, &d) == -1)
-		return ds_err_set(err, DS_ETYPE,
-		    "日期格式为 年-月-日，例如 2024-03-05。 / Enter a real date "
-		    "as YYYY-MM-DD, for example 2024-03-05.");
+		return bad(why, ENG_MSG_DATE, err);
 	return ds_buf_adds(out, t);
 }
 
@@ -134,21 +141,21 @@ parse_hms(const char *t, size_t n, int *h, int *m, int *sec)
 }
 
 static enum ds_status
-norm_time(const char *s, struct ds_buf *out, struct ds_err *err)
+norm_time(const char *s, struct ds_buf *out, enum eng_msg *why,
+    struct ds_err *err)
 {
 	char t[32];
 	int h, m, sec;
 
 	if (trim_into(s, t, sizeof(t)) == -1 ||
 	    parse_hms(t, strlen(t), &h, &m, &sec) == -1)
-		return ds_err_set(err, DS_ETYPE,
-		    "时间格式为 时:分，例如 09:30。 / Enter a time as HH:MM, "
-		    "for example 09:30.");
+		return bad(why, ENG_MSG_TIME, err);
 	return ds_buf_printf(out, "%02d:%02d:%02d", h, m, sec);
 }
 
 static enum ds_status
-norm_datetime(const char *s, struct ds_buf *out, struct ds_err *err)
+norm_datetime(const char *s, struct ds_buf *out, enum eng_msg *why,
+    struct ds_err *err)
 {
 	char t[48];
 	const char *tz;
@@ -175,14 +182,13 @@ norm_datetime(const char *s, struct ds_buf *out, struct ds_err *err)
 		goto bad;
 	return ds_buf_printf(out, "%.10sT%02d:%02d:%02d%s", t, h, m, sec, tz);
 bad:
-	return ds_err_set(err, DS_ETYPE,
-	    "请按 年-月-日 时:分 填写。 / Enter a date and time as "
-	    "YYYY-MM-DD HH:MM.");
+	return bad(why, ENG_MSG_DATETIME, err);
 }
 
 /* Space-separated names, each once, joined by single spaces. */
 static enum ds_status
-norm_multi(const char *s, struct ds_buf *out, struct ds_err *err)
+norm_multi(const char *s, struct ds_buf *out, enum eng_msg *why,
+    struct ds_err *err)
 {
 	const char *p, *q, *r;
 	size_t n, m;
@@ -202,10 +208,11 @@ norm_multi(const char *s, struct ds_buf *out, struct ds_err *err)
 			while (*r == ' ')
 				r++;
 			m = strcspn(r, " ");
-			if (m == n && memcmp(r, p, n) == 0)
-				return ds_err_set(err, DS_ETYPE,
-				    "选项重复：%.*s / Choice listed twice: "
-				    "%.*s", (int)n, p, (int)n, p);
+			if (m == n && memcmp(r, p, n) == 0) {
+				*why = ENG_MSG_CHOICE_TWICE;
+				return ds_err_set(err, DS_ETYPE, "%s: %.*s",
+				    eng_msg_dev(*why), (int)n, p);
+			}
 		}
 		if (out->len > 0 && (st = ds_buf_addc(out, ' ')) != DS_OK)
 			return st;
@@ -217,40 +224,41 @@ norm_multi(const char *s, struct ds_buf *out, struct ds_err *err)
 
 /* Text: any valid UTF-8 without NUL. */
 static enum ds_status
-norm_text(const char *s, struct ds_buf *out, struct ds_err *err)
+norm_text(const char *s, struct ds_buf *out, enum eng_msg *why,
+    struct ds_err *err)
 {
 	if (!utf8_valid(s, strlen(s), 0))
-		return ds_err_set(err, DS_ETYPE, "invalid utf-8 in answer");
+		return bad(why, ENG_MSG_UTF8, err);
 	return ds_buf_adds(out, s);
 }
 
 enum ds_status
 eng_type_norm(enum form_type t, const char *s, struct ds_buf *out,
-    struct ds_err *err)
+    enum eng_msg *why, struct ds_err *err)
 {
+	*why = ENG_MSG_NONE;
 	ds_buf_clear(out);
 	switch (t) {
 	case FT_INTEGER:
-		return norm_integer(s, out, err);
+		return norm_integer(s, out, why, err);
 	case FT_DECIMAL:
-		return norm_decimal(s, out, err);
+		return norm_decimal(s, out, why, err);
 	case FT_DATE:
 	case FT_TODAY:
-		return norm_date(s, out, err);
+		return norm_date(s, out, why, err);
 	case FT_TIME:
-		return norm_time(s, out, err);
+		return norm_time(s, out, why, err);
 	case FT_DATETIME:
 	case FT_START:
 	case FT_END:
-		return norm_datetime(s, out, err);
+		return norm_datetime(s, out, why, err);
 	case FT_SELECT_MULTIPLE:
-		return norm_multi(s, out, err);
+		return norm_multi(s, out, why, err);
 	case FT_SELECT_ONE: {
 		char t1[INST_NAME_MAX];
 
 		if (trim_into(s, t1, sizeof(t1)) == -1 || strchr(t1, ' '))
-			return ds_err_set(err, DS_ETYPE,
-			    "只能选一项。 / Choose one option.");
+			return bad(why, ENG_MSG_CHOOSE_ONE, err);
 		return ds_buf_adds(out, t1);
 	}
 	case FT_ACKNOWLEDGE: {
@@ -259,11 +267,10 @@ eng_type_norm(enum form_type t, const char *s, struct ds_buf *out,
 		if (trim_into(s, t1, sizeof(t1)) == -1 ||
 		    (strcmp(t1, "OK") != 0 && strcmp(t1, "ok") != 0 &&
 		    strcmp(t1, "1") != 0 && strcmp(t1, "true") != 0))
-			return ds_err_set(err, DS_ETYPE,
-			    "请确认：OK。 / Confirm with OK.");
+			return bad(why, ENG_MSG_CONFIRM_OK, err);
 		return ds_buf_adds(out, "OK");
 	}
 	default:
-		return norm_text(s, out, err);
+		return norm_text(s, out, why, err);
 	}
 }

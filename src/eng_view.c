@@ -15,42 +15,6 @@
 
 #include "mem.h"
 
-/* Label text with each ${name} replaced by that answer. */
-static const char *
-fill_refs(struct eng *e, const struct inst_node *n, const char *s)
-{
-	struct ds_buf b;
-	const struct form_node *d;
-	const struct inst_node *v;
-	char name[INST_NAME_MAX];
-	const char *p, *q;
-	size_t len;
-
-	if (s == NULL || strstr(s, "${") == NULL)
-		return s;
-	ds_buf_init(&b, 1 << 16);
-	for (p = s; *p != '\0'; p = q) {
-		if ((q = strstr(p, "${")) == NULL) {
-			ds_buf_adds(&b, p);
-			break;
-		}
-		ds_buf_add(&b, p, (size_t)(q - p));
-		p = q + 2;
-		if ((q = strchr(p, '}')) == NULL ||
-		    (len = (size_t)(q - p)) >= sizeof(name)) {
-			ds_buf_adds(&b, p - 2);
-			break;
-		}
-		memcpy(name, p, len);
-		name[len] = '\0';
-		q++;
-		if ((d = form_find(e->f, name)) != NULL &&
-		    (v = eng_ref1(e, n, d)) != NULL && v->value != NULL)
-			ds_buf_adds(&b, v->value);
-	}
-	return eng_arena_keep(e, ds_buf_take(&b, NULL));
-}
-
 static int
 has_word(const char *list, const char *w)
 {
@@ -71,6 +35,7 @@ fill_field(struct eng *e, struct eng_field *f, struct inst_node *n)
 	const struct expr *rx = e->cf->b[n->def->index].x[EX_REQUIRED];
 	struct eng_choice *cv;
 	const size_t *idx;
+	enum eng_msg ec, wc;
 	size_t i, k, nidx;
 	int v = 0;
 
@@ -79,9 +44,9 @@ fill_field(struct eng *e, struct eng_field *f, struct inst_node *n)
 	f->node = n->def;
 	f->type = n->def->type;
 	f->name = n->def->name;
-	f->label = fill_refs(e, n, form_text_get(e->f, &n->def->label,
+	f->label = eng_fill_refs(e, n, form_text_get(e->f, &n->def->label,
 	    e->lang));
-	f->hint = fill_refs(e, n, form_text_get(e->f, &n->def->hint,
+	f->hint = eng_fill_refs(e, n, form_text_get(e->f, &n->def->hint,
 	    e->lang));
 	f->value = n->value;
 	f->reason = n->reason;
@@ -90,10 +55,15 @@ fill_field(struct eng *e, struct eng_field *f, struct inst_node *n)
 	if (rx != NULL && !f->readonly && eng_eval_bool(e, rx, n, &v) ==
 	    DS_OK)
 		f->required = v;
-	if (!f->readonly) {
-		(void)eng_check_node(e, n, &f->error, &f->warning);
-		if (n->value == NULL && f->error != n->rule_err)
-			f->error = NULL;  /* "required" shows on moving on */
+	f->confirmed = n->value != NULL && (n->flags & INST_F_ANSWERED);
+	if (!f->readonly || n->rule_err != NULL) {
+		(void)eng_check_node(e, n, &ec, &wc);
+		if (f->readonly)
+			wc = ENG_MSG_NONE;
+		if (ec != ENG_MSG_NONE)
+			eng_note_check(e, n, ec, &f->error);
+		if (wc != ENG_MSG_NONE)
+			eng_note_check(e, n, wc, &f->warning);
 	}
 	if ((l = eng_list_of(e, n->def)) == NULL ||
 	    (n->def->type != FT_SELECT_ONE &&
@@ -126,6 +96,60 @@ fill_field(struct eng *e, struct eng_field *f, struct inst_node *n)
 }
 
 static int
+under(const struct form_node *d, const struct form_node *anc)
+{
+	for (; d != NULL; d = d->parent)
+		if (d == anc)
+			return 1;
+	return 0;
+}
+
+/* A repeat set's label without what its items' answers would fill in
+ * ("Member ${m_name}" -> "Member"). */
+static const char *
+set_label(struct eng *e, const struct inst_node *set)
+{
+	const char *s = form_text_get(e->f, &set->def->label, e->lang);
+	const struct form_node *d;
+	struct ds_buf b;
+	char name[INST_NAME_MAX];
+	const char *p, *q;
+	size_t len;
+
+	if (s == NULL || strstr(s, "${") == NULL)
+		return s;
+	ds_buf_init(&b, 1 << 16);
+	for (p = s; *p != '\0'; p = q) {
+		if ((q = strstr(p, "${")) == NULL) {
+			ds_buf_adds(&b, p);
+			break;
+		}
+		ds_buf_add(&b, p, (size_t)(q - p));
+		p = q + 2;
+		if ((q = strchr(p, '}')) == NULL ||
+		    (len = (size_t)(q - p)) >= sizeof(name))
+			break;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		q++;
+		/* outside the set: fill it as usual */
+		if ((d = form_find(e->f, name)) != NULL &&
+		    !under(d, set->def)) {
+			const struct inst_node *v = eng_ref1(e, set, d);
+
+			if (v != NULL && v->value != NULL)
+				ds_buf_adds(&b, v->value);
+		}
+	}
+	while (b.len > 0 && (b.p[b.len - 1] == ' ' ||
+	    b.p[b.len - 1] == ':'))
+		b.p[--b.len] = '\0';
+	if (b.p == NULL)
+		return "";
+	return eng_arena_keep(e, ds_buf_take(&b, NULL));
+}
+
+static int
 counts(const struct eng *e, const struct inst_node *n)
 {
 	return n->kind == INST_LEAF && eng_answerable(n->def->type) &&
@@ -145,7 +169,9 @@ progress(struct eng *e, size_t *answered, size_t *total)
 		}
 		if (counts(e, n)) {
 			(*total)++;
-			if (n->value != NULL)
+			/* a default the worker has not passed is not yet
+			 * an answer */
+			if (n->value != NULL && (n->flags & INST_F_ANSWERED))
 				(*answered)++;
 		}
 		n = inst_next(n, 0);
@@ -161,14 +187,16 @@ section(struct eng *e, const struct inst_node *cur, char *buf, size_t cap)
 	int w;
 
 	buf[0] = '\0';
-	for (p = cur->parent; p != NULL && nc < 64; p = p->parent)
+	/* A field-list screen is a group: its own title comes last. */
+	for (p = cur->kind == INST_GROUP ? cur : cur->parent; p != NULL &&
+	    nc < 64; p = p->parent)
 		if (p->kind == INST_GROUP || p->kind == INST_ITEM)
 			chain[nc++] = p;
 	for (i = nc; i > 0; i--) {
 		p = chain[i - 1];
 		/* A roster item's label may name its own answers
 		 * ("Member ${m_name}"): fill them from that item. */
-		lab = fill_refs(e, p, form_text_get(e->f, &p->def->label,
+		lab = eng_fill_refs(e, p, form_text_get(e->f, &p->def->label,
 		    e->lang));
 		if (lab == NULL)
 			lab = p->def->name;
@@ -210,9 +238,8 @@ eng_prompt(struct eng *e)
 	case INST_SET:
 		p->kind = EP_REPEAT;
 		/* The roster as a whole: references into its items have no
-		 * single value and read as empty. */
-		p->repeat_label = fill_refs(e, cur, form_text_get(e->f,
-		    &cur->def->label, e->lang));
+		 * single value and read as empty (not the first item's). */
+		p->repeat_label = set_label(e, cur);
 		p->nitems = cur->nitems;
 		if (e->cf->b[cur->def->index].x[EX_COUNT] != NULL) {
 			if (eng_eval_num(e, e->cf->b[cur->def->index].
@@ -250,4 +277,42 @@ eng_prompt(struct eng *e)
 				fill_field(e, &fv[nf++], n);
 	p->nfields = nf;
 	return p;
+}
+
+const char *
+eng_repeat_label(struct eng *e, const char *path)
+{
+	struct inst_node *n = eng_path_find(e, path);
+
+	if (n != NULL && n->kind == INST_ITEM)
+		n = n->parent;
+	return n != NULL && n->kind == INST_SET ? set_label(e, n) : NULL;
+}
+
+int
+eng_repeat_counted(struct eng *e, const char *path)
+{
+	struct inst_node *n = eng_path_find(e, path);
+
+	if (n != NULL && n->kind == INST_ITEM)
+		n = n->parent;
+	return n != NULL && n->kind == INST_SET &&
+	    e->cf->b[n->def->index].x[EX_COUNT] != NULL;
+}
+
+const char *
+eng_node_label(struct eng *e, const struct inst_node *n)
+{
+	if (n->kind == INST_SET)
+		return set_label(e, n);
+	return eng_fill_refs(e, n, form_text_get(e->f, &n->def->label,
+	    e->lang));
+}
+
+const char *
+eng_path_label(struct eng *e, const char *path)
+{
+	struct inst_node *n = eng_path_find(e, path);
+
+	return n != NULL ? eng_node_label(e, n) : NULL;
 }

@@ -109,3 +109,4 @@ i18n_lang(void)
 {
 	return cur_lang;
 }
+

@@ -312,13 +312,17 @@ sess_save(struct sess *s, struct ds_err *err)
 	return save(s, eng_is_finalized(s->e), err);
 }
 
-/* 1 if doc equals the last saved document but for the cursor path. */
+/*
+ * 1 if doc equals the last saved document but for the cursor path and
+ * the answers the worker has confirmed since (passing a screen of
+ * defaults is a move, not a new revision: the next save carries it).
+ */
 static int
 same_answers(const struct sess *s, json_t *doc)
 {
 	json_t *mnew = json_object_get(doc, "_meta");
 	json_t *mold = json_object_get(s->saved, "_meta");
-	json_t *pnew, *pold;
+	json_t *pnew, *pold, *unew, *uold;
 	int same;
 
 	if (!json_is_object(mnew) || !json_is_object(mold))
@@ -327,13 +331,25 @@ same_answers(const struct sess *s, json_t *doc)
 	pold = json_object_get(mold, "path");
 	if (pnew == NULL || pold == NULL)
 		return 0;
+	unew = json_object_get(mnew, "unconfirmed");
+	uold = json_object_get(mold, "unconfirmed");
 	json_incref(pnew);
-	if (json_object_set(mnew, "path", pold) != 0) {
-		json_decref(pnew);
-		return 0;
-	}
+	if (unew != NULL)
+		json_incref(unew);
+	same = 0;
+	if (json_object_set(mnew, "path", pold) != 0)
+		goto out;
+	if (uold == NULL)
+		(void)json_object_del(mnew, "unconfirmed");
+	else if (json_object_set(mnew, "unconfirmed", uold) != 0)
+		goto out;
 	same = json_equal(doc, s->saved);
+out:
 	(void)json_object_set_new(mnew, "path", pnew);
+	if (unew != NULL)
+		(void)json_object_set_new(mnew, "unconfirmed", unew);
+	else
+		(void)json_object_del(mnew, "unconfirmed");
 	return same;
 }
 
@@ -442,10 +458,10 @@ sess_consent(struct sess *s, const struct sess_consent *c,
 	cry_hash(h, sizeof(h), NULL, 0, c->letter, strlen(c->letter));
 	ds_hex_encode(h, sizeof(h), hex);
 	ds_time_iso(ds_now(), iso);
-	o = json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s?}", "letter_blake2b",
-	    hex, "method", c->method, "time", iso, "language", c->language,
-	    "worker", c->worker, "signer", c->signer, "relation",
-	    c->relation);
+	o = json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s?,s:s?}",
+	    "letter_blake2b", hex, "method", c->method, "time", iso,
+	    "language", c->language, "worker", c->worker, "signer", c->signer,
+	    "relation", c->relation, "reason", c->reason);
 	if (o == NULL)
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	rc = eng_meta_set(s->e, "consent", o);

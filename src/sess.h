@@ -96,15 +96,17 @@ enum ds_status	 sess_twins(struct sess *,
 /*
  * Consent evidence, kept in the record under _meta.consent: BLAKE2b-256 of
  * the letter text as shown (hex), its language, the time, the worker, the
- * method ("signed", "proxy", "refused", ...) and who signed.  Saved at once.
+ * method ("signed", "proxy", "refused", ...), who signed, and for a
+ * refusal why (never in the signer's place).  Saved at once.
  */
 struct sess_consent {
 	const char	*letter;	/* the full letter text shown */
 	const char	*language;
 	const char	*worker;
 	const char	*method;
-	const char	*signer;	/* may be NULL */
+	const char	*signer;	/* who signed; NULL on a refusal */
 	const char	*relation;	/* signer's relation to the head */
+	const char	*reason;	/* a refusal: why, as recorded */
 };
 enum ds_status	 sess_consent(struct sess *, const struct sess_consent *,
 		    struct ds_err *);

@@ -463,6 +463,11 @@ tui_feed(const struct tui_key *k)
 			T.quit = 1;
 		return;
 	}
+	if (req == TUI_REQ_LANG) {
+		/* The whole app at once: every screen draws anew. */
+		tui_app_lang_toggle();
+		return;
+	}
 	if (req == TUI_REQ_HELP && T.depth > 0 &&
 	    T.stack[T.depth - 1] != TUI_SCR_HELP) {
 		tui_push(TUI_SCR_HELP, NULL);

@@ -66,3 +66,9 @@ tui_app_close(void)
 	A.ws = NULL;
 	return A.exit_status;
 }
+
+void
+tui_app_lang_toggle(void)
+{
+	tui_iv_lang_toggle();
+}

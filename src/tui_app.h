@@ -26,5 +26,8 @@ struct tui_app {
 struct tui_app	*tui_app(void);
 enum ds_status	 tui_app_open(const struct tui_opts *, struct ds_err *);
 int		 tui_app_close(void);
+/* F8: switch the app's strings and the open form between Chinese and
+ * English; every screen shows the new language on its next draw. */
+void		 tui_app_lang_toggle(void);
 
 #endif

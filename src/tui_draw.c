@@ -92,7 +92,7 @@ tui_putw(int y, int x, int w, enum tui_color c, const wchar_t *s, size_t n)
 {
 	cchar_t cc;
 	wchar_t one[2];
-	int used = 0, cw;
+	int used = 0, cw, a = tui_attr(c);
 	size_t i;
 
 	if (y < 0 || y >= LINES || x < 0 || w <= 0)
@@ -109,7 +109,10 @@ tui_putw(int y, int x, int w, enum tui_color c, const wchar_t *s, size_t n)
 			continue;	/* combining marks are dropped */
 		if (used + cw > w)
 			break;
-		setcchar(&cc, one, (attr_t)tui_attr(c), 0, NULL);
+		/* The pair goes in its own argument: setcchar() takes the
+		 * colour from there, not from the attributes. */
+		setcchar(&cc, one, (attr_t)a & ~A_COLOR,
+		    (short)PAIR_NUMBER(a), NULL);
 		mvadd_wch(y, x + used, &cc);
 		used += cw;
 	}

@@ -8,9 +8,11 @@
  * Invariants: s[len] == 0; cur <= len; off <= cur after tui_edit_scroll().
  * Numbers are checked while typing: an integer field takes an optional
  * leading minus and digits, a decimal field one point more.  A date field
- * takes digits and puts the dashes in itself (YYYY-MM-DD); + and - step a
- * complete date by a day.  The engine still checks every value: these
- * rules only stop keys that can never be right.
+ * takes digits and puts the dashes in itself (YYYY-MM-DD), refusing a
+ * digit that can no longer make a real date (month 13, 31 April); + and
+ * - step a complete date by a day.  A refused key says why (ed->why).
+ * The engine still checks every value: these rules only stop keys that
+ * can never be right.
  */
 #include "tui_int.h"
 
@@ -22,7 +24,7 @@
 
 #include "util.h"
 
-static int	accepts(const struct tui_edit *, wint_t);
+static int	accepts(struct tui_edit *, wint_t);
 static void	insert(struct tui_edit *, wchar_t);
 static int	date_key(struct tui_edit *, wint_t, enum tui_edit_res *);
 
@@ -58,8 +60,22 @@ tui_edit_init(struct tui_edit *ed, enum tui_edit_kind kind, const char *utf8)
 	ed->cur = ed->len;
 }
 
+void
+tui_edit_replace_on_type(struct tui_edit *ed)
+{
+	ed->pristine = ed->len > 0;
+}
+
+/* Refuse a key and say why. */
 static int
-accepts(const struct tui_edit *ed, wint_t ch)
+refuse(struct tui_edit *ed, enum tui_edit_why why)
+{
+	ed->why = why;
+	return 0;
+}
+
+static int
+accepts(struct tui_edit *ed, wint_t ch)
 {
 	size_t i;
 
@@ -69,19 +85,22 @@ accepts(const struct tui_edit *ed, wint_t ch)
 	case TUI_EDIT_INT:
 	case TUI_EDIT_DEC:
 		if (ed->len >= TUI_NUM_MAX)
-			return 0;
+			return refuse(ed, TUI_WHY_LONG);
 		if (ch >= L'0' && ch <= L'9')
-			return !(ed->cur == 0 && ed->len > 0 && ed->s[0] == L'-');
+			return !(ed->cur == 0 && ed->len > 0 &&
+			    ed->s[0] == L'-') || refuse(ed, TUI_WHY_MINUS);
 		if (ch == L'-')
-			return ed->cur == 0 && (ed->len == 0 || ed->s[0] != L'-');
+			return (ed->cur == 0 && (ed->len == 0 ||
+			    ed->s[0] != L'-')) || refuse(ed, TUI_WHY_MINUS);
 		if (ch == L'.' && ed->kind == TUI_EDIT_DEC) {
 			for (i = 0; i < ed->len; i++)
 				if (ed->s[i] == L'.')
-					return 0;
+					return refuse(ed, TUI_WHY_POINT);
 			return !(ed->cur == 0 && ed->len > 0 &&
-			    ed->s[0] == L'-');
+			    ed->s[0] == L'-') || refuse(ed, TUI_WHY_MINUS);
 		}
-		return 0;
+		return refuse(ed, ed->kind == TUI_EDIT_INT ? TUI_WHY_INT :
+		    TUI_WHY_DEC);
 	case TUI_EDIT_DATE:
 		return 0;	/* date_key() decides */
 	}
@@ -98,11 +117,58 @@ insert(struct tui_edit *ed, wchar_t ch)
 	ed->dirty = 1;
 }
 
+static int
+leap(long y)
+{
+	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+/*
+ * Can the date typed so far (digits and dashes, the new digit last) still
+ * become a real date?  Else why not.
+ */
+static enum tui_edit_why
+date_prefix(const wchar_t *s, size_t n)
+{
+	static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31};
+	long y = 0;
+	unsigned m = 0, d = 0, i;
+
+	for (i = 0; i < n && i < 4; i++)
+		y = y * 10 + (s[i] - L'0');
+	/* years 1900..2199 */
+	if ((n >= 1 && s[0] != L'1' && s[0] != L'2') ||
+	    (n >= 2 && s[0] == L'1' && s[1] != L'9') ||
+	    (n >= 2 && s[0] == L'2' && s[1] > L'1'))
+		return TUI_WHY_YEAR;
+	if (n >= 6 && s[5] > L'1')
+		return TUI_WHY_MONTH;
+	if (n >= 7) {
+		m = (unsigned)((s[5] - L'0') * 10 + (s[6] - L'0'));
+		if (m < 1 || m > 12)
+			return TUI_WHY_MONTH;
+	}
+	if (n >= 9 && s[8] > L'3')
+		return TUI_WHY_DAY;
+	if (n >= 9 && m > 0 && s[8] == L'3' && mdays[m - 1] < 30)
+		return TUI_WHY_DAY;
+	if (n >= 10) {
+		d = (unsigned)((s[8] - L'0') * 10 + (s[9] - L'0'));
+		if (d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 &&
+		    !leap(y)))
+			return TUI_WHY_DAY;
+	}
+	return TUI_WHY_NONE;
+}
+
 /* Date keys: digits fill YYYY-MM-DD, dashes come by themselves. */
 static int
 date_key(struct tui_edit *ed, wint_t ch, enum tui_edit_res *res)
 {
 	char d[16];
+	enum tui_edit_why why;
+	int dash;
 
 	if (ch == L'+' || ch == L'=' || ch == L'-') {
 		if (tui_edit_get(ed, d, sizeof(d)) != 0)
@@ -130,11 +196,21 @@ date_key(struct tui_edit *ed, wint_t ch, enum tui_edit_res *res)
 		*res = TUI_EDIT_CHANGED;
 		return 1;
 	}
-	if (ch < L'0' || ch > L'9' || ed->cur != ed->len || ed->len >= 10)
-		return 0;
-	if (ed->len == 4 || ed->len == 7)
+	if (ch < L'0' || ch > L'9')
+		return refuse(ed, TUI_WHY_DATE);
+	if (ed->cur != ed->len || ed->len >= 10)
+		return refuse(ed, TUI_WHY_LONG);
+	dash = ed->len == 4 || ed->len == 7;
+	if (dash)
 		insert(ed, L'-');
 	insert(ed, (wchar_t)ch);
+	if ((why = date_prefix(ed->s, ed->len)) != TUI_WHY_NONE) {
+		/* take the digit (and its dash) back */
+		ed->len -= dash ? 2 : 1;
+		ed->cur = ed->len;
+		ed->s[ed->len] = 0;
+		return refuse(ed, why);
+	}
 	*res = TUI_EDIT_CHANGED;
 	return 1;
 }
@@ -142,14 +218,38 @@ date_key(struct tui_edit *ed, wint_t ch, enum tui_edit_res *res)
 enum tui_edit_res
 tui_edit_key(struct tui_edit *ed, enum tui_req req, wint_t ch)
 {
+	static struct tui_edit keep;
 	enum tui_edit_res res = TUI_EDIT_REJECTED;
+	enum tui_edit_why why;
 
+	ed->why = TUI_WHY_NONE;
+	if (ed->pristine && req == TUI_REQ_CHAR && ch != L'+' && ch != L'=' &&
+	    !(ch == L'-' && ed->kind == TUI_EDIT_DATE)) {
+		/* Typing over a value not typed here replaces it; a refused
+		 * key leaves it as it was. */
+		keep = *ed;
+		ed->len = ed->cur = ed->off = 0;
+		ed->s[0] = 0;
+		ed->pristine = 0;
+		if ((res = tui_edit_key(ed, req, ch)) == TUI_EDIT_REJECTED) {
+			why = ed->why;
+			*ed = keep;
+			ed->why = why;
+		}
+		return res;
+	}
+	if (req != TUI_REQ_NONE)
+		ed->pristine = 0;
 	switch (req) {
 	case TUI_REQ_CHAR:
 		if (ed->kind == TUI_EDIT_DATE)
 			return date_key(ed, ch, &res) ? res :
 			    TUI_EDIT_REJECTED;
-		if (ed->len >= TUI_EDIT_MAX || !accepts(ed, ch))
+		if (ed->len >= TUI_EDIT_MAX) {
+			ed->why = TUI_WHY_LONG;
+			return TUI_EDIT_REJECTED;
+		}
+		if (!accepts(ed, ch))
 			return TUI_EDIT_REJECTED;
 		insert(ed, (wchar_t)ch);
 		return TUI_EDIT_CHANGED;

@@ -3,39 +3,51 @@
  * Draws the engine's prompt and turns requests into engine actions through
  * the session (tui_iv.h), which saves after every accepted answer.  Nothing
  * here decides what is valid: the widgets only refuse keys that can never
- * be right, and the engine's message is shown under the widget when it
- * refuses an answer; the worker stays on the question.
+ * be right (and say why), and the engine's note is worded under the
+ * question it is about; the worker stays on the question.
+ *
+ * Every field keeps its own message: a refused answer or key, "must be
+ * answered" once the worker tried to go on without an answer, the
+ * engine's error and warning for the stored answer.  Messages stay under
+ * their own question, never under the one that has the cursor.
  *
  * Widgets are rebuilt from the prompt after every action, because the
  * prompt's strings are borrowed only until the next engine call; option
- * texts are copied.  A rebuild on the same question keeps the list cursor
- * and filter (a language switch must not lose the worker's place).
+ * texts are copied.  A rebuild on the same question keeps the list cursor,
+ * the filter, unsaved typing and the messages (a language switch must not
+ * lose the worker's place).
  *
  * Long labels (the consent letter) scroll with PgUp/PgDn before those keys
- * move between questions.  A failing warning asks for a typed reason; Esc
- * goes back to change the answer instead.
+ * move between questions.  A failing warning asks for a typed reason; F4
+ * leaves it open for the review, Esc goes back to change the answer.
+ * After the last question of a roster item the worker is asked whether
+ * to add another (unless repeat_count gives the number).  A question
+ * reached from the review goes back to the review once it is answered.
  */
 #include "tui_int.h"
 
 #include <curses.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "i18n.h"
+#include "i18n_eng.h"
 #include "mem.h"
-#include "tui_app.h"
 #include "tui_iv.h"
 
 #define FL_MAX		32	/* fields shown on one field-list screen */
 #define VALUE_MAX	(TUI_EDIT_MAX * 4 + 1)
+#define FMSG_MAX	1024	/* bytes of one field's message */
 
 enum fkind {
 	FK_NONE,		/* note, read-only, calculate: text only */
 	FK_EDIT,
 	FK_SELECT
 };
+
+enum { ASK_ADD = 1 };		/* tui_ask tag: add another roster item */
 
 struct fld {
 	enum fkind	 kind;
@@ -45,6 +57,10 @@ struct fld {
 	struct tui_opt	*opts;		/* copies, owned */
 	size_t		 nopts;
 	int		 quick;
+	char		 msg[FMSG_MAX];	/* its own message, or "" */
+	enum tui_color	 msgc;
+	int		 tried;		/* tried to go on: show "required" */
+	int		 later;		/* its warning left for the review */
 };
 
 static struct {
@@ -53,13 +69,17 @@ static struct {
 	size_t		 focus;
 	char		 path[ENG_PATH_MAX];	/* prompt the widgets are for */
 	int		 kind;			/* its eng_prompt_kind */
+	int		 lang;			/* form language they show */
 	int		 skip;			/* label lines scrolled away */
 	int		 label_more;		/* label has lines below */
-	char		 msg[DS_ERR_MSG_MAX];
+	char		 msg[FMSG_MAX];		/* screen message (no field) */
 	enum tui_color	 msgc;
 	int		 reasoning;		/* typing a warning reason */
 	struct tui_edit	 reason;
 	char		 reason_path[ENG_PATH_MAX];
+	int		 to_review;		/* back to the review on Enter */
+	char		 ask_set[ENG_PATH_MAX];	/* "add another?" for this */
+	int		 auto_advance;		/* move on after a pick */
 } F;
 
 static void	form_init(const void *);
@@ -72,7 +92,6 @@ static void	rebuild(int keep);
 static void	fld_free(struct fld *);
 static int	fld_value(struct fld *, char *, size_t);
 static int	accept(int advance);
-static void	show_err(const struct ds_err *);
 static void	after_move(void);
 
 /*
@@ -88,11 +107,16 @@ const struct tui_screen tui_scr_form = {
 static void
 form_init(const void *arg)
 {
+	const char *aa = getenv("DOORSTEP_AUTO_ADVANCE");
+
 	(void)arg;
 	memset(F.path, 0, sizeof(F.path));
 	F.n = 0;
 	F.msg[0] = '\0';
 	F.reasoning = 0;
+	F.to_review = 0;
+	/* The setting: on unless DOORSTEP_AUTO_ADVANCE=0 (docs/tui.md). */
+	F.auto_advance = aa == NULL || strcmp(aa, "0") != 0;
 	rebuild(0);
 	after_move();
 }
@@ -108,7 +132,7 @@ form_leave(void)
 	tui_iv_close();
 }
 
-/* Back from the roster, the outline or the review. */
+/* Back from the roster, the outline, the review or a question. */
 static void
 form_resume(const struct tui_res *res)
 {
@@ -116,6 +140,19 @@ form_resume(const struct tui_res *res)
 
 	F.msg[0] = '\0';
 	F.reasoning = 0;
+	if (res->from == TUI_SCR_ASK && res->tag == ASK_ADD) {
+		if (res->kind == TUI_RES_YES) {
+			ds_err_clear(&err);
+			if (tui_iv_repeat_add(F.ask_set, &err) != DS_OK)
+				snprintf(F.msg, sizeof(F.msg), "%s",
+				    tui_iv_words(&err));
+		}
+		rebuild(0);
+		after_move();
+		return;
+	}
+	if (res->from == TUI_SCR_ASK)
+		return;
 	switch (res->kind) {
 	case TUI_RES_CLOSE:
 		tui_pop(NULL);
@@ -132,6 +169,9 @@ form_resume(const struct tui_res *res)
 	if (res->kind == TUI_RES_BACK && res->from == TUI_SCR_REVIEW &&
 	    tui_iv_prompt()->kind == EP_END)
 		(void)tui_iv_prev(&err);
+	/* A question chosen in the review: back there once it is done. */
+	F.to_review = res->kind == TUI_RES_MOVED &&
+	    res->from == TUI_SCR_REVIEW;
 	rebuild(0);
 	after_move();
 }
@@ -166,6 +206,19 @@ edit_kind(enum form_type t)
 	}
 }
 
+static int
+has_word(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p;
+
+	for (p = list; p != NULL && (p = strstr(p, w)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' ||
+		    p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
 /* Build one field's widget from the prompt. */
 static void
 fld_build(struct fld *f, const struct eng_field *ef, const struct fld *old)
@@ -176,6 +229,13 @@ fld_build(struct fld *f, const struct eng_field *ef, const struct fld *old)
 
 	memset(f, 0, sizeof(*f));
 	snprintf(f->path, sizeof(f->path), "%s", ef->path);
+	if (old != NULL) {
+		/* The same question again: its messages stay. */
+		snprintf(f->msg, sizeof(f->msg), "%s", old->msg);
+		f->msgc = old->msgc;
+		f->tried = old->tried;
+		f->later = old->later;
+	}
 	if (ef->readonly || ef->type == FT_NOTE || ef->type == FT_CALCULATE) {
 		f->kind = FK_NONE;
 		return;
@@ -221,7 +281,7 @@ fld_build(struct fld *f, const struct eng_field *ef, const struct fld *old)
 			return;
 		}
 		if (old != NULL && old->kind == FK_SELECT &&
-		    old->sel.nvis > 0) {
+		    old->sel.nvis > 0 && old->sel.n == f->sel.n) {
 			/* Same question again: keep the worker's place. */
 			memcpy(f->sel.filter, old->sel.filter,
 			    sizeof(f->sel.filter));
@@ -234,41 +294,51 @@ fld_build(struct fld *f, const struct eng_field *ef, const struct fld *old)
 	}
 	f->kind = FK_EDIT;
 	tui_edit_init(&f->ed, edit_kind(ef->type), ef->value);
+	f->ed.thousands = has_word(ef->appearance, "thousands-sep");
+	/* A number, a date or a value the worker has not confirmed
+	 * (a default, one filled from the ID number): typing replaces. */
+	if (f->ed.kind != TUI_EDIT_TEXT || !ef->confirmed)
+		tui_edit_replace_on_type(&f->ed);
 }
 
 /*
  * Rebuild the widgets for the current prompt.  keep: the prompt is the
  * same question and unsaved typing should survive (language switch).
+ * Messages of a question that is still on the screen always survive.
  */
 static void
 rebuild(int keep)
 {
 	const struct eng_prompt *p = tui_iv_prompt();
 	static struct fld old[FL_MAX];
-	size_t i, n_old = F.n;
-	int same;
+	const struct fld *o;
+	size_t i, j, n_old = F.n;
+	int same, screen;
 
-	same = keep && strcmp(F.path, p->path) == 0 &&
-	    F.kind == (int)p->kind && F.n == (p->nfields < FL_MAX ?
+	screen = strcmp(F.path, p->path) == 0 && F.kind == (int)p->kind;
+	same = keep && screen && F.n == (p->nfields < FL_MAX ?
 	    p->nfields : FL_MAX);
 	memcpy(old, F.f, sizeof(old));
 	F.n = p->nfields < FL_MAX ? p->nfields : FL_MAX;
 	if (p->kind != EP_QUESTION && p->kind != EP_FIELDLIST)
 		F.n = 0;
 	for (i = 0; i < F.n; i++) {
-		fld_build(&F.f[i], &p->fields[i], same ? &old[i] : NULL);
-		if (same && old[i].kind == FK_EDIT && F.f[i].kind == FK_EDIT &&
-		    old[i].ed.dirty)
-			F.f[i].ed = old[i].ed;
+		o = NULL;
+		for (j = 0; screen && j < n_old; j++)
+			if (strcmp(old[j].path, p->fields[i].path) == 0)
+				o = &old[j];
+		fld_build(&F.f[i], &p->fields[i], o);
+		if (same && o != NULL && o->kind == FK_EDIT &&
+		    F.f[i].kind == FK_EDIT && o->ed.dirty)
+			F.f[i].ed = o->ed;
 	}
 	for (i = 0; i < n_old; i++)
 		fld_free(&old[i]);
 	/* A new screen starts at its first answerable field; the same
 	 * screen after a save keeps the worker's field. */
-	if (strcmp(F.path, p->path) != 0 || F.kind != (int)p->kind) {
+	if (!screen) {
 		F.focus = 0;
 		F.skip = 0;
-		/* Start on the first field that takes an answer. */
 		for (i = 0; i < F.n; i++)
 			if (F.f[i].kind != FK_NONE) {
 				F.focus = i;
@@ -279,6 +349,7 @@ rebuild(int keep)
 		F.focus = F.n > 0 ? F.n - 1 : 0;
 	snprintf(F.path, sizeof(F.path), "%s", p->path);
 	F.kind = (int)p->kind;
+	F.lang = tui_iv_lang();
 }
 
 /* Where the interview went: other prompt kinds have their own screens. */
@@ -303,13 +374,6 @@ fld_value(struct fld *f, char *out, size_t n)
 	return -1;
 }
 
-static void
-show_err(const struct ds_err *err)
-{
-	snprintf(F.msg, sizeof(F.msg), "%s", err->msg);
-	F.msgc = TUI_C_ERROR;
-}
-
 /* The field of the prompt at path, or NULL. */
 static const struct eng_field *
 prompt_field(const char *path)
@@ -323,10 +387,93 @@ prompt_field(const char *path)
 	return NULL;
 }
 
+static void
+fld_say(struct fld *f, enum tui_color c, const char *s)
+{
+	snprintf(f->msg, sizeof(f->msg), "%s", s);
+	f->msgc = c;
+}
+
+/* Why a key cannot go into a number or date field. */
+static const char *
+why_words(enum tui_edit_why w)
+{
+	switch (w) {
+	case TUI_WHY_INT:
+		return _("Only digits go in this field (a minus sign may come "
+		    "first).");
+	case TUI_WHY_DEC:
+		return _("Only digits and one decimal point go in this "
+		    "field.");
+	case TUI_WHY_POINT:
+		return _("A number has only one decimal point.");
+	case TUI_WHY_MINUS:
+		return _("A minus sign can only come first.");
+	case TUI_WHY_LONG:
+		return _("The field is full.");
+	case TUI_WHY_DATE:
+		return _("Type the date as digits: year, month, day (+ and - "
+		    "change it by a day).");
+	case TUI_WHY_YEAR:
+		return _("The year must be between 1900 and 2199.");
+	case TUI_WHY_MONTH:
+		return _("The month must be 01 to 12.");
+	case TUI_WHY_DAY:
+		return _("That month has no such day.");
+	default:
+		return NULL;
+	}
+}
+
+/* Focus the field at path, if it is on this screen. */
+static struct fld *
+focus_path(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < F.n; i++)
+		if (strcmp(F.f[i].path, path) == 0) {
+			F.focus = i;
+			return &F.f[i];
+		}
+	return NULL;
+}
+
+/*
+ * Going on from the last question of a roster item: ask whether to add
+ * another, unless repeat_count gives the number.  item_set is the set of
+ * the item the cursor was in before the move ("" if none).
+ */
+static int
+ask_another(const char *item_set, const char *item_path)
+{
+	char set[ENG_PATH_MAX], q[512];
+	const char *now = tui_iv_prompt()->path, *label;
+	size_t k;
+
+	if (item_set[0] == '\0')
+		return 0;
+	/* still inside the same item: not its end */
+	if (strncmp(now, item_path, strlen(item_path)) == 0 &&
+	    (now[strlen(item_path)] == '/' || now[strlen(item_path)] == '\0'))
+		return 0;
+	/* moved into a later item of the same set (repeat_count made it) */
+	if (tui_iv_repeat_of(now, set, sizeof(set), &k) == 0 &&
+	    strcmp(set, item_set) == 0)
+		return 0;
+	if (tui_iv_repeat_counted(item_set))
+		return 0;
+	label = tui_iv_repeat_label(item_set);
+	snprintf(q, sizeof(q), _("Add another: %s?"), label);
+	snprintf(F.ask_set, sizeof(F.ask_set), "%s", item_set);
+	tui_ask(q, ASK_ADD, 0);
+	return 1;
+}
+
 /*
  * Accept the focused field: save its value if it changed, ask for a
  * reason if a warning fails, then move on when `advance`.  Returns 0 if
- * the worker stays (a message says why).
+ * the worker stays (a message under the field says why).
  */
 static int
 accept(int advance)
@@ -335,30 +482,43 @@ accept(int advance)
 	const struct eng_field *ef;
 	struct ds_err err;
 	struct fld *f;
-	const char *cur;
+	char item_set[ENG_PATH_MAX], item_path[ENG_PATH_MAX + 32];
+	const char *at, *cur;
+	size_t k;
 
 	ds_err_clear(&err);
+	F.msg[0] = '\0';
 	if (F.n > 0 && F.f[F.focus].kind != FK_NONE) {
 		f = &F.f[F.focus];
 		if (fld_value(f, val, sizeof(val)) != 0) {
-			snprintf(F.msg, sizeof(F.msg), "%s",
-			    _("The answer is too long."));
-			F.msgc = TUI_C_ERROR;
+			fld_say(f, TUI_C_ERROR, _("The answer is too long."));
 			return 0;
 		}
 		ef = prompt_field(f->path);
 		cur = ef != NULL && ef->value != NULL ? ef->value : "";
 		if (strcmp(cur, val) != 0 || (f->kind == FK_EDIT &&
-		    f->ed.dirty)) {
+		    f->ed.dirty) || (ef != NULL && !ef->confirmed &&
+		    val[0] != '\0')) {
 			if (tui_iv_set(f->path, val, &err) != DS_OK) {
-				show_err(&err);
+				fld_say(f, TUI_C_ERROR, tui_iv_words(&err));
 				return 0;
 			}
+			f->msg[0] = '\0';
 			rebuild(0);
+			f = &F.f[F.focus];
 		}
-		ef = prompt_field(F.f[F.focus].path);
-		if (ef != NULL && ef->warning != NULL && ef->reason == NULL) {
-			/* A soft check failed: the worker must say why. */
+		ef = prompt_field(f->path);
+		if (ef != NULL && ef->error.code == ENG_MSG_REQUIRED) {
+			/* Enter on an empty required question: say so. */
+			f->tried = 1;
+			return 0;
+		}
+		if (ef != NULL && ef->error.code == ENG_MSG_CONSTRAINT)
+			return 0;	/* a later answer broke it: shown */
+		if (ef != NULL && ef->warning.code != ENG_MSG_NONE &&
+		    ef->reason == NULL && !f->later) {
+			/* A soft check failed: the worker says why, or
+			 * leaves it open for the review. */
 			F.reasoning = 1;
 			tui_edit_init(&F.reason, TUI_EDIT_TEXT, NULL);
 			snprintf(F.reason_path, sizeof(F.reason_path), "%s",
@@ -374,16 +534,38 @@ accept(int advance)
 		if (F.f[F.focus].kind != FK_NONE)
 			return 1;
 	}
+	if (F.to_review) {
+		/* Fixed what the review pointed at: back to it. */
+		F.to_review = 0;
+		tui_push(TUI_SCR_REVIEW, NULL);
+		return 1;
+	}
+	item_set[0] = '\0';
+	if (tui_iv_repeat_of(F.path, item_set, sizeof(item_set), &k) == 0)
+		snprintf(item_path, sizeof(item_path), "%s[%zu]", item_set,
+		    k + 1);
+	else
+		item_set[0] = '\0';
 	if (tui_iv_next(&err) != DS_OK) {
 		if (err.code == DS_ENOENT)
 			return 1;
-		show_err(&err);
+		/* The engine names the question that holds the worker. */
+		at = tui_iv_refusal_path();
+		f = focus_path(at);
+		if (f == NULL) {
+			snprintf(F.msg, sizeof(F.msg), "%s",
+			    tui_iv_words(&err));
+			F.msgc = TUI_C_ERROR;
+		} else if (tui_iv_refusal_code() == ENG_MSG_REQUIRED)
+			f->tried = 1;
+		else
+			fld_say(f, TUI_C_ERROR, tui_iv_words(&err));
 		rebuild(1);
 		return 0;
 	}
 	rebuild(0);
-	F.msg[0] = '\0';
-	after_move();
+	if (!ask_another(item_set, item_path))
+		after_move();
 	return 1;
 }
 
@@ -398,8 +580,10 @@ keep_typing(void)
 {
 	static char val[VALUE_MAX];
 	const struct eng_field *ef;
+	struct ds_err err;
 	struct fld *f;
 
+	F.to_review = 0;
 	if (F.n == 0 || F.f[F.focus].kind == FK_NONE)
 		return 1;
 	f = &F.f[F.focus];
@@ -410,8 +594,13 @@ keep_typing(void)
 		return 1;
 	/* A failing warning does not hold the worker here: it stays
 	 * open in the review list. */
-	(void)accept(0);
-	return F.msg[0] == '\0';
+	ds_err_clear(&err);
+	if (tui_iv_set(f->path, val, &err) != DS_OK) {
+		fld_say(f, TUI_C_ERROR, tui_iv_words(&err));
+		return 0;
+	}
+	rebuild(0);
+	return 1;
 }
 
 static void
@@ -419,19 +608,29 @@ reason_key(enum tui_req req, wint_t ch)
 {
 	static char val[VALUE_MAX];
 	struct ds_err err;
+	struct fld *f = &F.f[F.focus];
 
-	if (req == TUI_REQ_CANCEL) {
+	switch (req) {
+	case TUI_REQ_CANCEL:
 		F.reasoning = 0;
 		return;
-	}
-	if (req != TUI_REQ_ENTER) {
+	case TUI_REQ_NEXT:
+		/* Leave the warning open: the review lists it. */
+		F.reasoning = 0;
+		f->later = 1;
+		(void)accept(1);
+		return;
+	case TUI_REQ_ENTER:
+		break;
+	default:
 		(void)tui_edit_key(&F.reason, req, ch);
 		return;
 	}
 	if (tui_edit_get(&F.reason, val, sizeof(val)) != 0 || val[0] == '\0')
 		return;
+	ds_err_clear(&err);
 	if (tui_iv_reason(F.reason_path, val, &err) != DS_OK) {
-		show_err(&err);
+		fld_say(f, TUI_C_ERROR, tui_iv_words(&err));
 		return;
 	}
 	F.reasoning = 0;
@@ -439,10 +638,60 @@ reason_key(enum tui_req req, wint_t ch)
 	(void)accept(1);
 }
 
+/* Leave for the outline, the roster or the review (or close). */
+static void
+leave_for(enum tui_req req)
+{
+	char set[ENG_PATH_MAX];
+	size_t i;
+
+	if (!keep_typing())
+		return;
+	F.reasoning = 0;
+	switch (req) {
+	case TUI_REQ_JUMP:
+		tui_push(TUI_SCR_JUMP, NULL);
+		return;
+	case TUI_REQ_REVIEW:
+		tui_push(TUI_SCR_REVIEW, NULL);
+		return;
+	case TUI_REQ_ROSTER:
+		if (tui_iv_repeat_of(F.path, set, sizeof(set), &i) != 0)
+			tui_status(TUI_C_WARN, "%s",
+			    _("This question is not in a roster."));
+		else
+			tui_push(TUI_SCR_ROSTER, F.path);
+		return;
+	default:
+		tui_pop(NULL);
+		return;
+	}
+}
+
+static void
+edit_key(struct fld *f, enum tui_req req, wint_t ch)
+{
+	const char *why;
+
+	switch (tui_edit_key(&f->ed, req, ch)) {
+	case TUI_EDIT_REJECTED:
+		if ((why = why_words(f->ed.why)) != NULL)
+			fld_say(f, TUI_C_WARN, why);
+		beep();
+		return;
+	case TUI_EDIT_CHANGED:
+		/* Typing again (Ctrl-U too): the old message goes. */
+		f->msg[0] = '\0';
+		f->tried = 0;
+		return;
+	default:
+		return;
+	}
+}
+
 static void
 form_key(enum tui_req req, wint_t ch)
 {
-	char set[ENG_PATH_MAX];
 	struct ds_err err;
 	struct fld *f = F.n > 0 ? &F.f[F.focus] : NULL;
 	enum tui_sel_res sr;
@@ -455,15 +704,11 @@ form_key(enum tui_req req, wint_t ch)
 	ds_err_clear(&err);
 	switch (req) {
 	case TUI_REQ_ENTER:
-		if (f != NULL && f->kind == FK_SELECT) {
-			sr = tui_select_key(&f->sel, req, ch);
-			(void)sr;
-		}
-		F.msg[0] = '\0';
+		if (f != NULL && f->kind == FK_SELECT)
+			(void)tui_select_key(&f->sel, req, ch);
 		(void)accept(1);
 		return;
 	case TUI_REQ_SAVE:
-		F.msg[0] = '\0';
 		if (accept(0))
 			tui_status(TUI_C_OK, "%s", _("Saved."));
 		return;
@@ -472,7 +717,6 @@ form_key(enum tui_req req, wint_t ch)
 			F.skip += LINES / 2;
 			return;
 		}
-		F.msg[0] = '\0';
 		(void)accept(1);
 		return;
 	case TUI_REQ_PREV:
@@ -486,8 +730,11 @@ form_key(enum tui_req req, wint_t ch)
 		if (!keep_typing())
 			return;
 		F.reasoning = 0;
-		if (tui_iv_prev(&err) != DS_OK && err.code != DS_ENOENT)
-			show_err(&err);
+		if (tui_iv_prev(&err) != DS_OK && err.code != DS_ENOENT) {
+			snprintf(F.msg, sizeof(F.msg), "%s",
+			    tui_iv_words(&err));
+			F.msgc = TUI_C_ERROR;
+		}
 		rebuild(0);
 		after_move();
 		return;
@@ -503,30 +750,9 @@ form_key(enum tui_req req, wint_t ch)
 	case TUI_REQ_JUMP:
 	case TUI_REQ_ROSTER:
 	case TUI_REQ_REVIEW:
-		F.msg[0] = '\0';
-		if (!keep_typing())
-			return;
-		F.reasoning = 0;
-		if (req == TUI_REQ_JUMP)
-			tui_push(TUI_SCR_JUMP, NULL);
-		else if (req == TUI_REQ_REVIEW)
-			tui_push(TUI_SCR_REVIEW, NULL);
-		else if (tui_iv_repeat_of(F.path, set, sizeof(set), &i) != 0)
-			tui_status(TUI_C_WARN, "%s",
-			    _("This question is not in a roster."));
-		else
-			tui_push(TUI_SCR_ROSTER, F.path);
-		return;
-	case TUI_REQ_LANG:
-		tui_iv_lang_toggle();
-		rebuild(1);
-		return;
 	case TUI_REQ_QUIT:
 		F.msg[0] = '\0';
-		if (!keep_typing())
-			return;
-		F.reasoning = 0;
-		tui_pop(NULL);
+		leave_for(req);
 		return;
 	default:
 		break;
@@ -534,8 +760,7 @@ form_key(enum tui_req req, wint_t ch)
 	if (f == NULL)
 		return;
 	if (f->kind == FK_EDIT) {
-		if (tui_edit_key(&f->ed, req, ch) == TUI_EDIT_REJECTED)
-			beep();
+		edit_key(f, req, ch);
 		return;
 	}
 	if (f->kind == FK_SELECT) {
@@ -544,12 +769,14 @@ form_key(enum tui_req req, wint_t ch)
 			return;
 		}
 		sr = tui_select_key(&f->sel, req, ch);
-		/* A number picks and saves; a multiple choice saves on
-		 * Enter. */
+		/* A number picks and saves (and moves on: CSPro); a
+		 * multiple choice saves on Enter. */
 		if (sr == TUI_SEL_REJECTED)
 			beep();
 		else if (sr == TUI_SEL_PICKED)
-			(void)accept(f->quick);
+			(void)accept(f->quick || F.auto_advance);
+		else if (sr == TUI_SEL_CHANGED || sr == TUI_SEL_MOVED)
+			f->tried = 0;
 		return;
 	}
 	if (req == TUI_REQ_UP || req == TUI_REQ_DOWN)
@@ -567,6 +794,8 @@ form_texting(void)
 	    (F.f[F.focus].kind == FK_SELECT && F.f[F.focus].sel.filterable);
 }
 
+/* ---- drawing ---------------------------------------------------------- */
+
 /* Rows a field's widget wants. */
 static int
 fld_rows(const struct fld *f)
@@ -578,38 +807,77 @@ fld_rows(const struct fld *f)
 	return 0;
 }
 
+/*
+ * The messages under one question (its own, the engine's error once it
+ * shows, the warning and its reason), drawn from y; returns the rows.
+ * rows 0: only count them.
+ */
 static int
-draw_msg(int y, int bottom, const struct eng_field *ef, int focus)
+fld_msgs(const struct fld *f, const struct eng_field *ef, int y, int rows)
 {
-	int n = 0;
+	static char buf[FMSG_MAX * 2];
+	char r[ENG_REASON_MAX + 64];
+	int n = 0, draw = rows > 0, w = COLS - 6;
 
-	if (focus && F.msg[0] != '\0')
-		n += tui_wrap(y + n, 2, COLS - 4, bottom - y - n, 0, F.msgc,
-		    F.msg);
-	else if (ef->error != NULL)
-		n += tui_wrap(y + n, 2, COLS - 4, bottom - y - n, 0,
-		    TUI_C_ERROR, ef->error);
-	if (ef->warning != NULL && y + n < bottom) {
-		n += tui_wrap(y + n, 2, COLS - 4, bottom - y - n, 0,
-		    TUI_C_WARN, ef->warning);
-		if (ef->reason != NULL && y + n < bottom) {
-			char r[ENG_REASON_MAX + 64];
-
+	if (!draw)
+		rows = 1000;
+	if (f->msg[0] != '\0')
+		n += tui_wrap(y + n, 4, w, draw ? rows - n : 0, 0, f->msgc,
+		    f->msg);
+	else if (ef->error.code != ENG_MSG_NONE &&
+	    (ef->error.code != ENG_MSG_REQUIRED || f->tried))
+		n += tui_wrap(y + n, 4, w, draw ? rows - n : 0, 0,
+		    TUI_C_ERROR, i18n_note(&ef->error, buf, sizeof(buf)));
+	if (ef->warning.code != ENG_MSG_NONE && n < rows) {
+		n += tui_wrap(y + n, 4, w, draw ? rows - n : 0, 0, TUI_C_WARN,
+		    i18n_note(&ef->warning, buf, sizeof(buf)));
+		if (ef->reason != NULL)
 			snprintf(r, sizeof(r), "%s %s", _("Reason given:"),
 			    ef->reason);
-			n += tui_wrap(y + n, 2, COLS - 4, bottom - y - n, 0,
+		else if (f->later)
+			snprintf(r, sizeof(r), "%s", _("Left open: it waits in "
+			    "the review (F7)."));
+		else
+			r[0] = '\0';
+		if (r[0] != '\0' && n < rows)
+			n += tui_wrap(y + n, 4, w, draw ? rows - n : 0, 0,
 			    TUI_C_HINT, r);
-		}
 	}
 	return n;
+}
+
+/* The reason prompt under the focused question; returns the rows. */
+static int
+draw_reason(int y, int bottom)
+{
+	int w = COLS - 4;
+
+	if (!F.reasoning || y + 1 >= bottom)
+		return 0;
+	tui_put(y, 2, w, TUI_C_WARN, _("Type why this answer is right, then "
+	    "Enter (F4: later, from the review; Esc: change the answer):"));
+	tui_edit_draw(&F.reason, y + 1, 2, w < 70 ? w : 70, 1, 0);
+	return 2;
+}
+
+/* Label with "* " for a required question; returns the rows. */
+static int
+draw_label(const struct eng_field *ef, int y, int x, int w, int rows,
+    int skip, enum tui_color c)
+{
+	const char *l = ef->label != NULL ? ef->label : ef->name;
+
+	if (ef->required && skip == 0)
+		tui_put(y, x - 2, 1, TUI_C_ERROR, "*");
+	return tui_wrap(y, x, w, rows, skip, c, l);
 }
 
 /* One question on the whole screen. */
 static void
 draw_question(const struct eng_field *ef, struct fld *f, int top, int bottom)
 {
-	int y = top, w = COLS - 4, lines, avail, wrows, hl = 0;
-	const char *code;
+	int y = top, w = COLS - 4, lines, avail, wrows, hl = 0, mrows;
+	const char *code, *lbl;
 
 	wrows = fld_rows(f);
 	if (wrows > (bottom - top) / 2)
@@ -620,28 +888,27 @@ draw_question(const struct eng_field *ef, struct fld *f, int top, int bottom)
 		hl = tui_wrap(0, 0, w, 0, 0, TUI_C_HINT, ef->hint);
 	if (hl > 3)
 		hl = 3;
+	mrows = fld_msgs(f, ef, 0, 0);
+	if (mrows > 4)
+		mrows = 4;
 	/* The label gets what the widget, hint and messages leave. */
-	avail = bottom - top - wrows - hl - 4;
+	avail = bottom - top - wrows - hl - mrows - (F.reasoning ? 2 : 0) - 3;
 	if (avail < 2)
 		avail = 2;
 	if (tui_iv_is_consent(ef->name)) {
 		code = tui_iv_record_code();
-		y += tui_put(y, 2, w, TUI_C_TITLE, _("Record code (write it on "
-		    "the paper letter): ")) > 0;
-		tui_put(y - 1, 2 + tui_width(_("Record code (write it on "
-		    "the paper letter): ")), 20, TUI_C_WARN, code);
-		y++;
+		lbl = _("Record code (write it on the paper letter): ");
+		tui_put(y, 2, w, TUI_C_TITLE, lbl);
+		tui_put(y, 2 + tui_width(lbl), 20, TUI_C_WARN, code);
+		y += 2;
 		avail -= 2;
 	}
 	lines = tui_wrap(0, 0, w, 0, 0, TUI_C_TITLE, ef->label != NULL ?
 	    ef->label : ef->name);
 	if (F.skip > lines - avail)
 		F.skip = lines - avail > 0 ? lines - avail : 0;
-	tui_wrap(y, 2, w, avail, F.skip, TUI_C_TITLE,
-	    ef->label != NULL ? ef->label : ef->name);
+	draw_label(ef, y, 2, w, avail, F.skip, TUI_C_TITLE);
 	F.label_more = F.skip + avail < lines;
-	if (ef->required && ef->value == NULL)
-		tui_put(y, 0, 1, TUI_C_ERROR, "*");
 	y += lines - F.skip < avail ? lines - F.skip : avail;
 	if (F.label_more || F.skip > 0) {
 		char more[96];
@@ -660,41 +927,73 @@ draw_question(const struct eng_field *ef, struct fld *f, int top, int bottom)
 		y += tui_select_draw(&f->sel, y, 2, w, wrows, !F.reasoning);
 	else if (ef->value != NULL)
 		y += tui_wrap(y, 4, w - 2, 2, 0, TUI_C_OK, ef->value);
-	y++;
-	y += draw_msg(y, bottom, ef, 1);
-	if (F.reasoning && y + 1 < bottom) {
-		tui_put(y++, 2, w, TUI_C_WARN, _("Type why this answer is "
-		    "right, then Enter (Esc: change the answer):"));
-		tui_edit_draw(&F.reason, y, 2, w < 70 ? w : 70, 1, 0);
-	}
+	y += fld_msgs(f, ef, y, bottom - y);
+	y += draw_reason(y, bottom);
 }
 
-/* A field-list: every field gets its label and widget, scrolled so the
- * focused one shows. */
+/* Rows field i takes on a field-list screen. */
+static int
+fl_rows(const struct eng_prompt *p, size_t i)
+{
+	const struct eng_field *ef = &p->fields[i];
+	int w = COLS - 6, h = fld_rows(&F.f[i]), n;
+
+	if (h > 6)
+		h = 6;
+	if (F.f[i].kind == FK_NONE && ef->value != NULL)
+		h = 1;
+	n = tui_wrap(0, 0, w, 0, 0, TUI_C_NORMAL, ef->label != NULL ?
+	    ef->label : ef->name);
+	if (n > 3)
+		n = 3;
+	if (ef->hint != NULL)
+		n += tui_wrap(0, 0, w, 0, 0, TUI_C_HINT, ef->hint) > 1 ? 2 : 1;
+	n += fld_msgs(&F.f[i], ef, 0, 0);
+	if (i == F.focus && F.reasoning)
+		n += 2;
+	return n + h;
+}
+
+/*
+ * A field-list: every field with its `*`, label, hint, widget and its
+ * own messages, scrolled so the focused one shows, with a line saying
+ * when questions are hidden above or below.
+ */
 static void
 draw_fieldlist(const struct eng_prompt *p, int top, int bottom)
 {
-	size_t i, first = 0;
-	int y, h, need, w = COLS - 4;
+	size_t i, first = 0, hidden;
+	int y, h, need, w = COLS - 6, room;
+	char line[128];
 
-	/* Find the first field so that the focused one fits. */
+	/* Find the first field so that the focused one fits (with the
+	 * "more" lines). */
+	room = bottom - top - 2;
 	for (;;) {
 		need = 0;
 		for (i = first; i <= F.focus && i < F.n; i++)
-			need += 2 + (fld_rows(&F.f[i]) > 6 ? 6 :
-			    fld_rows(&F.f[i]));
-		if (need <= bottom - top || first >= F.focus)
+			need += fl_rows(p, i) + 1;
+		if (need <= room || first >= F.focus)
 			break;
 		first++;
 	}
 	y = top;
-	for (i = first; i < F.n && y < bottom; i++) {
+	if (first > 0) {
+		snprintf(line, sizeof(line), _("%zu more above (Shift-Tab)"),
+		    first);
+		tui_put(y++, 2, COLS - 4, TUI_C_HINT, line);
+	}
+	for (i = first; i < F.n; i++) {
 		const struct eng_field *ef = &p->fields[i];
 		int focus = i == F.focus;
 
-		tui_put(y, 0, 2, TUI_C_TITLE, focus ? "> " : "  ");
-		y += tui_wrap(y, 2, w, 2, 0, focus ? TUI_C_TITLE :
-		    TUI_C_NORMAL, ef->label != NULL ? ef->label : ef->name);
+		if (y + fl_rows(p, i) > bottom - 1 && i > F.focus)
+			break;
+		tui_put(y, 0, 1, TUI_C_TITLE, focus ? ">" : " ");
+		y += draw_label(ef, y, 4, w, 3, 0, focus ? TUI_C_TITLE :
+		    TUI_C_NORMAL);
+		if (ef->hint != NULL)
+			y += tui_wrap(y, 4, w, 2, 0, TUI_C_HINT, ef->hint);
 		h = fld_rows(&F.f[i]);
 		if (h > 6)
 			h = 6;
@@ -704,19 +1003,22 @@ draw_fieldlist(const struct eng_prompt *p, int top, int bottom)
 			tui_edit_draw(&F.f[i].ed, y++, 4, w < 58 ? w : 58,
 			    focus && !F.reasoning, 0);
 		else if (F.f[i].kind == FK_SELECT)
-			y += tui_select_draw(&F.f[i].sel, y, 4, w - 2, h,
+			y += tui_select_draw(&F.f[i].sel, y, 4, w, h,
 			    focus && !F.reasoning);
 		else if (ef->value != NULL)
-			y += tui_put(y, 4, w - 2, TUI_C_OK, ef->value) > 0;
-		y += draw_msg(y, bottom, ef, focus);
-		if (focus && F.reasoning && y + 1 < bottom) {
-			tui_put(y++, 2, w, TUI_C_WARN, _("Type why this "
-			    "answer is right, then Enter (Esc: change the "
-			    "answer):"));
-			tui_edit_draw(&F.reason, y++, 2, w < 70 ? w : 70, 1,
-			    0);
-		}
+			y += tui_put(y, 4, w, TUI_C_OK, ef->value) > 0;
+		y += fld_msgs(&F.f[i], ef, y, bottom - y);
+		if (focus)
+			y += draw_reason(y, bottom);
 		y++;
+	}
+	if (i < F.n) {
+		for (hidden = 0; i < F.n; i++)
+			hidden += F.f[i].kind != FK_NONE ||
+			    p->fields[i].type == FT_NOTE;
+		snprintf(line, sizeof(line), _("%zu more below (Tab or "
+		    "Enter)"), hidden);
+		tui_put(bottom - 1, 2, COLS - 4, TUI_C_WARN, line);
 	}
 }
 
@@ -728,13 +1030,19 @@ form_draw(void)
 
 	if (strcmp(p->path, F.path) != 0 || (int)p->kind != F.kind)
 		rebuild(0);
+	else if (F.lang != tui_iv_lang())
+		rebuild(1);	/* F8: labels and options anew */
 	tui_bar_iv(p);
 	if (p->kind == EP_QUESTION && F.n == 1)
 		draw_question(&p->fields[0], &F.f[0], top, bottom);
 	else if (p->kind == EP_FIELDLIST)
 		draw_fieldlist(p, top, bottom);
-	if (F.n == 0 && F.msg[0] != '\0')
-		tui_wrap(bottom - 2, 2, COLS - 4, 2, 0, F.msgc, F.msg);
-	tui_bar_keys(_("F1 Help  F3 Back  F5 Outline  F6 Roster  "
-	    "F7 Review  F8 Language  F10 Close"));
+	if (F.msg[0] != '\0')
+		tui_wrap(bottom - 1, 2, COLS - 4, 2, 0, F.msgc, F.msg);
+	tui_bar_keys(F.reasoning ? _("Enter Save the reason  F4 Later  "
+	    "Esc Change the answer") : tui_iv_finalized() ?
+	    _("F1 Help  F3 Back  F4 Next  F5 Outline  F8 Language  "
+	    "F10 Close") :
+	    _("F1 Help  F3 Back  F5 Outline  F6 Roster  F7 Review  "
+	    "F8 Language  F10 Close"));
 }

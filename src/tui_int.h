@@ -125,6 +125,20 @@ enum tui_edit_kind {
 #define TUI_EDIT_MAX	1000	/* characters in one answer */
 #define TUI_NUM_MAX	24	/* characters in a number */
 
+/* Why a key was refused (TUI_EDIT_REJECTED), for the worker. */
+enum tui_edit_why {
+	TUI_WHY_NONE,
+	TUI_WHY_INT,		/* only digits (and a minus first) */
+	TUI_WHY_DEC,		/* only digits, one point, a minus first */
+	TUI_WHY_POINT,		/* a second decimal point */
+	TUI_WHY_MINUS,		/* a minus not at the start */
+	TUI_WHY_LONG,		/* the field is full */
+	TUI_WHY_DATE,		/* only digits (+ and - step a day) */
+	TUI_WHY_YEAR,		/* years 1900 to 2199 */
+	TUI_WHY_MONTH,		/* months 01 to 12 */
+	TUI_WHY_DAY		/* no such day in that month */
+};
+
 struct tui_edit {
 	enum tui_edit_kind	 kind;
 	wchar_t			 s[TUI_EDIT_MAX + 1];	/* NUL-terminated */
@@ -132,6 +146,10 @@ struct tui_edit {
 	size_t			 cur;	/* cursor, 0..len */
 	size_t			 off;	/* first character shown */
 	int			 dirty;	/* changed since init */
+	int			 pristine; /* the first character typed
+					    * replaces the text */
+	int			 thousands; /* draw 35,000 (a number) */
+	enum tui_edit_why	 why;	/* of the last refused key */
 };
 
 enum tui_edit_res {
@@ -144,6 +162,10 @@ enum tui_edit_res {
 /* Start with `utf8` (may be NULL); invalid bytes are dropped. */
 void		 tui_edit_init(struct tui_edit *, enum tui_edit_kind,
 		    const char *utf8);
+/* A value the worker did not type (a default, an earlier answer of a
+ * number or date): the first character typed replaces it, as CSPro does;
+ * a move or Backspace edits it instead. */
+void		 tui_edit_replace_on_type(struct tui_edit *);
 enum tui_edit_res tui_edit_key(struct tui_edit *, enum tui_req, wint_t ch);
 /* The text as UTF-8 into out; -1 if it does not fit (out is then ""). */
 int		 tui_edit_get(const struct tui_edit *, char *out, size_t n);

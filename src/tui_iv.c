@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "form.h"
 #include "i18n.h"
+#include "i18n_eng.h"
 #include "mem.h"
 #include "sess.h"
 #include "tui_app.h"
@@ -46,6 +47,7 @@ static struct {
 	char		 household[256];
 	char		 code[32];
 	char		 form_id[128];
+	char		 words[DS_ERR_MSG_MAX * 2];
 } I;
 
 static enum ds_status	load_form(const char *id, struct ds_err *);
@@ -147,6 +149,7 @@ tui_iv_resume(const unsigned char id[16], struct ds_err *err)
 	struct eng_opts o;
 	char dev[33], form_id[STORE_FORM_ID_MAX];
 	enum ds_status rc;
+	int64_t saved_at = 0;
 	size_t i;
 
 	tui_iv_close();
@@ -161,6 +164,7 @@ tui_iv_resume(const unsigned char id[16], struct ds_err *err)
 			    l.items[i].form_id);
 			snprintf(I.household, sizeof(I.household), "%s",
 			    l.items[i].label != NULL ? l.items[i].label : "");
+			saved_at = l.items[i].saved_at;
 			break;
 		}
 	store_list_free(&l);
@@ -175,8 +179,9 @@ tui_iv_resume(const unsigned char id[16], struct ds_err *err)
 		tui_iv_close();
 		return rc;
 	}
+	/* The header's "Saved" is the record's last save, not now. */
 	I.saved = 1;
-	I.saved_at = ds_now();
+	I.saved_at = saved_at;
 	return DS_OK;
 }
 
@@ -336,6 +341,94 @@ tui_iv_lang_toggle(void)
 }
 
 int
+tui_iv_finalized(void)
+{
+	return I.s != NULL && eng_is_finalized(sess_eng(I.s));
+}
+
+const char *
+tui_iv_words(const struct ds_err *err)
+{
+	const struct eng_note *n = I.s != NULL ?
+	    eng_refusal(sess_eng(I.s), NULL) : NULL;
+
+	if (n != NULL && n->code != ENG_MSG_NONE)
+		return i18n_note(n, I.words, sizeof(I.words));
+	return err->msg;
+}
+
+const char *
+tui_iv_refusal_path(void)
+{
+	const char *p = "";
+
+	if (I.s != NULL)
+		(void)eng_refusal(sess_eng(I.s), &p);
+	return p;
+}
+
+enum eng_msg
+tui_iv_refusal_code(void)
+{
+	return I.s != NULL ? eng_refusal(sess_eng(I.s), NULL)->code :
+	    ENG_MSG_NONE;
+}
+
+const char *
+tui_iv_who(const char *path, char *buf, size_t n)
+{
+	const struct form_node *rep, *k;
+	char set[ENG_PATH_MAX], p[ENG_PATH_MAX + 160];
+	const char *name = NULL, *b;
+	size_t item, i;
+
+	buf[0] = '\0';
+	if (tui_iv_repeat_of(path, set, sizeof(set), &item) != 0)
+		return buf;
+	b = strrchr(set, '/');
+	rep = form_find(I.form, b != NULL ? b + 1 : set);
+	for (i = 0; rep != NULL && i < rep->nkids && name == NULL; i++) {
+		k = rep->kids[i];
+		if (k->type != FT_TEXT)
+			continue;
+		snprintf(p, sizeof(p), "%s[%zu]/%s", set, item + 1, k->name);
+		name = eng_value(sess_eng(I.s), p);
+	}
+	if (name != NULL && *name != '\0')
+		snprintf(buf, n, _("%s (no. %zu)"), name, item + 1);
+	else
+		snprintf(buf, n, _("no. %zu"), item + 1);
+	return buf;
+}
+
+const char *
+tui_iv_who_item(const char *set, size_t at, char *buf, size_t n)
+{
+	char p[ENG_PATH_MAX + 64];
+
+	snprintf(p, sizeof(p), "%s[%zu]/x", set, at + 1);
+	return tui_iv_who(p, buf, n);
+}
+
+const char *
+tui_iv_repeat_label(const char *set)
+{
+	const char *l = eng_repeat_label(sess_eng(I.s), set);
+	const char *b;
+
+	if (l != NULL && *l != '\0')
+		return l;
+	b = strrchr(set, '/');
+	return b != NULL ? b + 1 : set;
+}
+
+int
+tui_iv_repeat_counted(const char *set)
+{
+	return eng_repeat_counted(sess_eng(I.s), set);
+}
+
+int
 tui_iv_saved(int64_t *when)
 {
 	*when = I.saved_at;
@@ -358,20 +451,29 @@ tui_iv_household(void)
 
 /*
  * The code to write on the paper letter: the form's own `record_code`
- * when it computes one, else the first 8 hex digits of the record id.
+ * when it computes one, else the first 40 bits of the record id in
+ * Crockford's base32 (no I, L, O or U: nothing to mistake for 1 or 0),
+ * in two groups of four for reading aloud.
  */
 const char *
 tui_iv_record_code(void)
 {
+	static const char b32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 	const char *v = eng_value(sess_eng(I.s), "record_code");
-	char hex[33];
+	const unsigned char *id = sess_id(I.s);
+	uint64_t bits = 0;
+	char c[8];
+	int i;
 
 	if (v != NULL && *v != '\0') {
 		snprintf(I.code, sizeof(I.code), "%s", v);
 		return I.code;
 	}
-	ds_hex_encode(sess_id(I.s), 16, hex);
-	snprintf(I.code, sizeof(I.code), "%.4s-%.4s", hex, hex + 4);
+	for (i = 0; i < 5; i++)
+		bits = bits << 8 | id[i];
+	for (i = 7; i >= 0; i--, bits >>= 5)
+		c[i] = b32[bits & 31];
+	snprintf(I.code, sizeof(I.code), "%.4s-%.4s", c, c + 4);
 	return I.code;
 }
 
@@ -409,8 +511,10 @@ consent_evidence(const char *path)
 	struct ds_buf letter;
 	struct ds_err err;
 	const char *t, *cv, *signer = NULL, *rel = NULL, *pw;
+	char kpath[ENG_PATH_MAX];
+	struct ds_buf why;
 	size_t i;
-	int after = 0;
+	int after = 0, agreed;
 
 	if (f == NULL || f->consent == NULL ||
 	    (gate = form_find(f, f->consent)) == NULL)
@@ -424,7 +528,9 @@ consent_evidence(const char *path)
 	grp = gate->parent;
 	if (q == NULL || (q != gate && q->parent != grp))
 		return;
+	agreed = strcmp(cv, "yes") == 0;
 	ds_buf_init(&letter, LETTER_MAX);
+	ds_buf_init(&why, LETTER_MAX);
 	for (i = 0; i < grp->nkids; i++) {
 		k = grp->kids[i];
 		t = form_text_get(f, &k->label, I.lang);
@@ -438,14 +544,28 @@ consent_evidence(const char *path)
 			(void)ds_buf_adds(&letter, t);
 			(void)ds_buf_addc(&letter, '\n');
 		}
-		if (after && k->type == FT_TEXT && signer == NULL)
-			signer = eng_value(sess_eng(I.s), k->name);
-		if (after && rel == NULL && strstr(k->name, "rel") != NULL)
-			rel = eng_value(sess_eng(I.s), k->name);
+		if (!after || (k->type != FT_TEXT &&
+		    k->type != FT_SELECT_ONE))
+			continue;
+		snprintf(kpath, sizeof(kpath), "%s", k->name);
+		t = eng_value(sess_eng(I.s), kpath);
+		if (t == NULL)
+			continue;
+		if (!agreed) {
+			/* A refusal has no signer: what was said is why. */
+			if (why.len > 0)
+				(void)ds_buf_adds(&why, "; ");
+			(void)ds_buf_adds(&why, t);
+			continue;
+		}
+		if (k->type == FT_TEXT && signer == NULL)
+			signer = t;
+		if (rel == NULL && strstr(k->name, "rel") != NULL)
+			rel = t;
 	}
-	if ((t = eng_value(sess_eng(I.s), "signer_name")) != NULL)
+	if (agreed && (t = eng_value(sess_eng(I.s), "signer_name")) != NULL)
 		signer = t;
-	if ((t = eng_value(sess_eng(I.s), "signer_role")) != NULL)
+	if (agreed && (t = eng_value(sess_eng(I.s), "signer_role")) != NULL)
 		rel = t;
 	pw = eng_value(sess_eng(I.s), "proxy_written");
 	memset(&c, 0, sizeof(c));
@@ -453,12 +573,14 @@ consent_evidence(const char *path)
 	c.language = f->langs[I.lang >= 0 ? (size_t)I.lang :
 	    (size_t)f->default_lang];
 	c.worker = tui_app()->worker;
-	c.method = strcmp(cv, "yes") != 0 ? "refused" :
+	c.method = !agreed ? "refused" :
 	    (pw != NULL && strcmp(pw, "yes") == 0 ? "proxy" : "signed");
 	c.signer = signer;
 	c.relation = rel;
+	c.reason = why.len > 0 ? why.p : NULL;
 	after_save(sess_consent(I.s, &c, &err));
 	ds_buf_reset(&letter);
+	ds_buf_reset(&why);
 }
 
 void

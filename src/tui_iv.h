@@ -40,6 +40,33 @@ const struct form *tui_iv_form(void);
 int		 tui_iv_lang(void);
 /* Toggle the form language between Chinese and English. */
 void		 tui_iv_lang_toggle(void);
+/* 1 once the record is finalized (read-only). */
+int		 tui_iv_finalized(void);
+
+/*
+ * A failed tui_iv_* call in the worker's words: the engine's refusal
+ * worded in the app language (a form's own message as it is), else
+ * err->msg (a save that failed, already worded).  Borrowed until the
+ * next call.  The refusal's question and code, for the screen.
+ */
+const char	*tui_iv_words(const struct ds_err *);
+const char	*tui_iv_refusal_path(void);
+enum eng_msg	 tui_iv_refusal_code(void);
+
+/*
+ * Who a path inside a roster item is about, for lists that mix members:
+ * "Li Xiaohong (no. 4)" from the item's first text answer, "no. 4"
+ * without one; "" outside rosters.  Into buf, returned.
+ */
+const char	*tui_iv_who(const char *path, char *buf, size_t n);
+/* The same for item `at` (0-based) of the roster `set`. */
+const char	*tui_iv_who_item(const char *set, size_t at, char *buf,
+		    size_t n);
+
+/* A roster by set path: its label (references into its items left
+ * out; the set's name without one) and whether repeat_count drives it. */
+const char	*tui_iv_repeat_label(const char *set);
+int		 tui_iv_repeat_counted(const char *set);
 
 /* Save state for the header: 1 saved (at *when), 0 not yet, -1 failed. */
 int		 tui_iv_saved(int64_t *when);

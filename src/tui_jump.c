@@ -3,8 +3,9 @@
  * One row per group, repeat item and question of the interview as it
  * stands (repeat items expanded), with a mark: answered, missing, error,
  * open warning, or not relevant.  Enter jumps to a relevant question (or
- * the first question of a group).  Rebuilt each time it opens; the rows
- * borrow labels from the form, which outlives the view.
+ * the first question of a group).  Rebuilt each time it opens; labels
+ * have their ${} references filled in from each row's own place, and a
+ * default the worker has not passed yet is not marked answered.
  */
 #include "tui_int.h"
 
@@ -23,7 +24,7 @@
 
 struct row {
 	int		 depth;
-	const char	*label;		/* borrowed from the form */
+	char		*label;		/* owned, ${} filled in */
 	char		*path;		/* owned; NULL for headers */
 	char		 mark;		/* ' ' '*' '!' 'W' '-' */
 	int		 header;
@@ -53,8 +54,10 @@ rows_free(void)
 {
 	size_t i;
 
-	for (i = 0; i < J.n; i++)
+	for (i = 0; i < J.n; i++) {
 		ds_free(J.v[i].path);
+		ds_free(J.v[i].label);
+	}
 	ds_free(J.v);
 	memset(&J, 0, sizeof(J));
 }
@@ -88,8 +91,8 @@ depth_of(const struct inst_node *n)
 static void
 build(void)
 {
-	const struct form *fm = tui_iv_form();
 	struct eng_issue *iss = NULL;
+	const char *lab;
 	size_t niss = 0, nerr = 0, cap = 0, i;
 	struct inst_node *n;
 	char path[ENG_PATH_MAX];
@@ -106,9 +109,9 @@ build(void)
 		if (eng_path_fmt(n, path, sizeof(path)) != DS_OK)
 			continue;
 		r.depth = depth_of(n);
-		r.label = form_text_get(fm, &n->def->label, tui_iv_lang());
-		if (r.label == NULL)
-			r.label = n->def->name;
+		lab = eng_node_label(tui_iv_eng(), n);
+		r.label = ds_strdup(lab != NULL && *lab != '\0' ? lab :
+		    n->def->name);
 		r.header = n->kind != INST_LEAF;
 		r.roster = n->kind == INST_SET;
 		r.item = n->kind == INST_ITEM ? n->pos + 1 : 0;
@@ -116,7 +119,9 @@ build(void)
 		if (irrelevant(n))
 			r.mark = '-';
 		else if (n->kind == INST_LEAF) {
-			r.mark = n->value != NULL ? '*' : ' ';
+			/* a default not yet passed is not an answer */
+			r.mark = n->value != NULL &&
+			    (n->flags & INST_F_ANSWERED) ? '*' : ' ';
 			for (i = 0; i < niss; i++)
 				if (strcmp(iss[i].path, path) == 0) {
 					r.mark = iss[i].is_error ? '!' : 'W';
@@ -125,7 +130,7 @@ build(void)
 				}
 		}
 		r.path = ds_strdup(path);
-		if (r.path == NULL)
+		if (r.path == NULL || r.label == NULL)
 			tui_die("out of memory");
 		if (J.n == cap) {
 			cap = cap ? cap * 2 : 128;

@@ -61,7 +61,8 @@ roster_init(const void *arg)
 	if (from != NULL && tui_iv_repeat_of(from, set, sizeof(set),
 	    &item) == 0) {
 		if (tui_iv_jump(set, &err) != DS_OK)
-			snprintf(R.msg, sizeof(R.msg), "%s", err.msg);
+			snprintf(R.msg, sizeof(R.msg), "%s",
+			    tui_iv_words(&err));
 		else {
 			snprintf(R.from, sizeof(R.from), "%s", from);
 			R.cur = item;
@@ -202,7 +203,10 @@ roster_draw(void)
 		    "to add."));
 	if (R.msg[0] != '\0')
 		tui_wrap(LINES - 4, 2, COLS - 4, 2, 0, TUI_C_ERROR, R.msg);
-	tui_bar_keys(p->can_add ?
+	/* A finalized record offers nothing that would change it. */
+	tui_bar_keys(tui_iv_finalized() ?
+	    _("Enter Open  F4 Next  F3 Back  Esc Back  F10 Close") :
+	    p->can_add ?
 	    _("Enter Open  A Add  I Insert  D Delete  F4 Next  F3 Back  "
 	    "F10 Close") :
 	    _("Enter Open  D Delete  F4 Next  F3 Back  F10 Close"));
@@ -219,14 +223,14 @@ roster_resume(const struct tui_res *res)
 	if (tui_iv_repeat_remove(R.set, R.cur, &err) == DS_OK)
 		tui_status(TUI_C_OK, "%s", _("Deleted."));
 	else if (err.code != DS_ENOENT)
-		snprintf(R.msg, sizeof(R.msg), "%s", err.msg);
+		snprintf(R.msg, sizeof(R.msg), "%s", tui_iv_words(&err));
 }
 
 static void
 roster_key(enum tui_req req, wint_t ch)
 {
 	const struct eng_prompt *p = tui_iv_prompt();
-	char path[ENG_PATH_MAX + 32], q[256];
+	char path[ENG_PATH_MAX + 32], q[512], who[256];
 	struct ds_err err;
 	enum ds_status rc = DS_OK;
 
@@ -274,25 +278,27 @@ roster_key(enum tui_req req, wint_t ch)
 	case TUI_REQ_REVIEW:
 		hand_down(req);
 		return;
-	case TUI_REQ_LANG:
-		tui_iv_lang_toggle();
-		return;
 	case TUI_REQ_CHAR:
 		switch (ch) {
 		case L'a':
 		case L'A':
+			if (tui_iv_finalized())
+				return;
 			rc = tui_iv_repeat_add(R.set, &err);
 			break;
 		case L'i':
 		case L'I':
+			if (tui_iv_finalized())
+				return;
 			rc = tui_iv_repeat_insert(R.set, R.cur, &err);
 			break;
 		case L'd':
 		case L'D':
-			if (p->nitems == 0)
+			if (p->nitems == 0 || tui_iv_finalized())
 				return;
-			snprintf(q, sizeof(q), _("Delete number %zu and all its "
-			    "answers? Y yes, N no"), R.cur + 1);
+			tui_iv_who_item(R.set, R.cur, who, sizeof(who));
+			snprintf(q, sizeof(q), _("Delete %s and all the answers "
+			    "about them?"), who);
 			tui_ask(q, ASK_DELETE, 1);
 			return;
 		default:
@@ -310,5 +316,5 @@ roster_key(enum tui_req req, wint_t ch)
 		return;
 	}
 	if (err.code != DS_ENOENT)
-		snprintf(R.msg, sizeof(R.msg), "%s", err.msg);
+		snprintf(R.msg, sizeof(R.msg), "%s", tui_iv_words(&err));
 }

@@ -13,15 +13,56 @@
 
 #include "i18n.h"
 
+/*
+ * A number with thousands separators (35,000.5), and where the cursor
+ * falls in it; the separators are only drawn, never stored.
+ */
+static int
+draw_thousands(struct tui_edit *ed, int y, int x, int w, int focus,
+    enum tui_color c)
+{
+	wchar_t d[TUI_NUM_MAX * 2 + 2];
+	size_t i, n = 0, start, intend;
+	int col = -1;
+
+	start = ed->len > 0 && ed->s[0] == L'-' ? 1 : 0;
+	for (intend = start; intend < ed->len && ed->s[intend] != L'.';
+	    intend++)
+		;
+	for (i = 0; i < ed->len && n + 2 < sizeof(d) / sizeof(d[0]); i++) {
+		if (i > start && i < intend && (intend - i) % 3 == 0)
+			d[n++] = L',';
+		if (i == ed->cur)
+			col = (int)n;
+		d[n++] = ed->s[i];
+	}
+	if (col < 0)
+		col = (int)n;
+	tui_fill(y, x, w, TUI_C_FIELD);
+	tui_putw(y, x, w, c, d, n);
+	if (focus && col < w)
+		tui_cursor_at(y, x + col);
+	return 1;
+}
+
 void
 tui_edit_draw(struct tui_edit *ed, int y, int x, int w, int focus,
     int secret)
 {
 	wchar_t stars[TUI_EDIT_MAX + 1];
 	const wchar_t *s = ed->s;
+	enum tui_color c;
 	int col;
 	size_t i;
 
+	/* A value that typing replaces shows highlighted, as selected
+	 * text does elsewhere. */
+	c = ed->pristine && focus ? TUI_C_CURSOR : TUI_C_FIELD;
+	if (ed->thousands && !secret && (ed->kind == TUI_EDIT_INT ||
+	    ed->kind == TUI_EDIT_DEC) && ed->len <= TUI_NUM_MAX) {
+		(void)draw_thousands(ed, y, x, w, focus, c);
+		return;
+	}
 	if (secret) {
 		for (i = 0; i < ed->len; i++)
 			stars[i] = L'*';
@@ -30,7 +71,7 @@ tui_edit_draw(struct tui_edit *ed, int y, int x, int w, int focus,
 	}
 	col = tui_edit_scroll(ed, w);
 	tui_fill(y, x, w, TUI_C_FIELD);
-	tui_putw(y, x, w, TUI_C_FIELD, s + ed->off, ed->len - ed->off);
+	tui_putw(y, x, w, c, s + ed->off, ed->len - ed->off);
 	if (focus && col < w)
 		tui_cursor_at(y, x + col);
 }

@@ -59,12 +59,22 @@ cat > "$T/bad.json" <<'JSON'
  "member": [{"mname": "Li Si", "age": "abc"}, {"mname": "B", "age": 150},
             {"mname": "C", "age": 40, "school": "too old"}]}
 JSON
-check_fail "fill with bad answers fails" 1 ds fill "$T/hh.md" --answers "$T/bad.json"
+check_fail "fill with bad answers fails" 1 ds fill "$T/hh.md" --answers "$T/bad.json" \
+    --lang en
 has "unknown question listed" "$T/.out" "unknown question 'nosuch'"
 has "type error listed with its path" "$T/.out" "member\[1\]/age: .*Enter a whole number"
 has "constraint listed with its message" "$T/.out" "member\[2\]/age: Age under 130"
 has "non-relevant answer listed" "$T/.out" "member\[3\]/school: .*not relevant"
 has "nothing was saved" "$T/.out" "nothing was saved"
+# The engine's notes in the one language chosen: Chinese from DOORSTEP_LANG.
+DOORSTEP_LANG=zh check_fail "fill in Chinese" 1 ds fill "$T/hh.md" \
+    --answers "$T/bad.json"
+has "type error in Chinese" "$T/.out" "member\[1\]/age: .*请输入整数"
+if grep -q "Enter a whole number" "$T/.out"; then
+	not_ok "no English note in Chinese" "$(cat "$T/.out")"
+else ok "no English note in Chinese"; fi
+check_fail "a language fill does not know" 64 ds fill "$T/hh.md" \
+    --answers "$T/bad.json" --lang fr
 ds records >"$T/list" 2>&1
 if grep -q "Li Si" "$T/list"; then not_ok "bad fill saved nothing" "found Li Si"
 else ok "bad fill saved nothing"; fi
@@ -73,8 +83,11 @@ cat > "$T/warn.json" <<'JSON'
 {"consent": "yes", "head": "Old", "member": [{"mname": "Old", "age": 104}]}
 JSON
 check_fail "finalize refused on an open warning" 1 ds fill "$T/hh.md" \
-    --answers "$T/warn.json" --finalize
+    --answers "$T/warn.json" --finalize --lang en
 has "warning listed" "$T/.out" "member\[1\]/age: warning: Over 100?"
+check_fail "the same in Chinese" 1 ds fill "$T/hh.md" \
+    --answers "$T/warn.json" --finalize --lang zh
+has "warning listed in Chinese" "$T/.out" "member\[1\]/age: 提醒：Over 100?"
 cat > "$T/warn2.json" <<'JSON'
 {"consent": "yes", "head": "Old", "member": [{"mname": "Old", "age": 104}],
  "_meta": {"reasons": {"member[1]/age": "saw the ID card"}}}
@@ -91,8 +104,11 @@ cat > "$T/refused2.json" <<'JSON'
 {"consent": "no", "head": "Wu"}
 JSON
 check_fail "answers past a refused consent fail" 1 ds fill "$T/hh.md" \
-    --answers "$T/refused2.json"
+    --answers "$T/refused2.json" --lang en
 has "consent message" "$T/.out" "head: .*Consent was refused"
+check_fail "the same in Chinese" 1 ds fill "$T/hh.md" \
+    --answers "$T/refused2.json" --lang zh
+has "consent message in Chinese" "$T/.out" "head: .*对方不同意"
 
 check "a draft without --finalize" ds fill "$T/hh.md" --answers "$T/refused.json"
 check_fail "missing answers file" 1 ds fill "$T/hh.md" --answers "$T/none.json"

@@ -13,6 +13,9 @@ FIX=$DS_TOP/tests/forms/household
 export TZ=UTC
 # 2024-09-15 04:00 UTC: the fixtures are visits of September 2024 (Anhui line 9,100).
 export DOORSTEP_FAKE_NOW=1726372800
+# fill words its notes in English here: the reasons below are keyed on
+# its "warning: " lines.
+export DOORSTEP_LANG=en
 
 have() {	# command name listed by --help
 	"$DOORSTEP" --help 2>&1 | grep -Eq "^[[:space:]]+$1([[:space:]]|$)"

@@ -12,8 +12,6 @@ tm_check list_empty "No households yet."
 tm_keys n
 tm_check letter_shown "END OF LETTER."
 tm_keys 2
-tm_check refusal_marked "(*)  2. Refuses"
-tm_keys Enter
 tm_check refusal_ends_interview "Consent was refused. Finalizing keeps only the refusal"
 # Nothing after the gate can be reached.
 tm_keys Escape
@@ -21,6 +19,8 @@ tm_check back_on_letter "END OF LETTER."
 tm_keys F4
 tm_check next_goes_to_review "Consent was refused."
 tm_keys f
+tm_check finalize_asks "Finalize this household?"
+tm_keys y
 tm_check finalized "Finalized and saved."
 tm_keys F10
 tm_check_exit quits

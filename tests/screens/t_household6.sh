@@ -39,68 +39,73 @@ t() { q "$1" && tm_type "$2" && tm_keys Enter; }
 app "$W"
 q "No households yet. Press N to start one." n
 # Visit (field-list): verification, in person, cadre screening, two workers.
-q "> Visit type" 2 Enter
-q "> How the visit is done" Enter
-q "> How the household came to notice" 2 Enter
-t "> Collector (first worker) name" "李网格"
-t "> Second worker name" "王干部"
-q "> Visit date" Enter
+# A number picks a choice and moves on by itself; the collector is filled
+# in from the workspace and the date with today: Enter confirms them.
+q "> * Visit type" 2
+q "> * How the visit is done" Enter
+q "> * How the household came to notice" 2
+q "> * Collector (first worker) name" Enter
+t "> * Second worker name" "王干部"
+q "> * Visit date" Enter
 # Consent: the three letter parts are notes, read and passed with Enter.
 q "Read the three parts" Enter
 q "Part 1, application" Enter
 q "Part 2, truthfulness pledge" Enter
 q "Part 3, authorization" Enter
-q "Does the head (or applicant) agree" 1 Enter
+q "Does the head (or applicant) agree" 1
 t "Name of the signer" "张建国"
-q "Signer is" 1 Enter
-q "Was it written by a proxy" 2 Enter
-q "Did the applicant put a fingerprint" 1 Enter
-q "OK, acknowledged" 1 Enter
+q "Signer is" 1
+q "Was it written by a proxy" 2
+q "Did the applicant put a fingerprint" 1
+q "OK, acknowledged" 1
 # Address: Anhui / Xuancheng / Xuanzhou / Shuiyang / Donghu / group 1.
-q "> Province" 1 Enter
-q "> City" 1 Enter
-q "> County" 1 Enter
-q "> Township" 1 Enter
-q "> Village" 1 Enter
-q "> Villager group" 1 Enter
-t "> Household number" "3418021012010007"
-q "> Household type" 2 Enter
-t "> Household phone" "13905631234"
-# member NAME RELATION# SEX# BIRTH(YYYYMMDD) LABOUR#: one roster item, no ID
-# card yet (so the birth date is typed), healthy, not in school, junior
-# middle, no work away, residents' insurance and pension, no allowances.
+q "> * Province" 1
+q "> * City" 1
+q "> * County" 1
+q "> * Township" 1
+q "> * Village" 1
+q "> * Villager group" 1
+t "> * Household number" "3418021012010007"
+q "> * Household type" 2
+t "> * Household phone" "13905631234"
+# member NAME RELATION# SEX# BIRTH(YYYYMMDD) LABOUR# MORE: one roster item,
+# no ID card yet (so sex and birth date are typed), healthy, not in school,
+# junior middle, no work away, residents' insurance and pension, no
+# allowances; then y or n to "Add another".
 member() {
-	q "A Add" a
 	t "* Name" "$1"
-	q "Relationship to the head" "$2" Enter
-	q "* Sex" "$3" Enter
-	q "ID document" 3 Enter
+	q "Relationship to the head" $2
+	q "* ID document" 3
+	q "* Sex" "$3"
 	q "Birth date" && tm_type "$4" && tm_keys Enter
 	q "Ethnic group" Enter
 	q "Health (choose all" 1 Enter
-	q "Schooling" 4 Enter
-	q "Education level" 3 Enter
-	q "Labour capacity" "$5" Enter
+	q "Schooling" 4
+	q "Education level" 3
+	q "Labour capacity" "$5"
 	q "Migrant or local work" Enter
 	q "Holds a public-welfare job" Enter
-	q "In the residents' basic" 1 Enter
+	q "In the residents' basic" 1
 	q "In the employees' basic" Enter
-	q "Pension insurance" 1 Enter
+	q "Pension insurance" 1
 	q "Receives dibao" Enter
 	q "Receives extreme-poverty" Enter
-	q "Receives medical assistance" "$6"
+	q "Receives medical assistance" Enter
+	q "Add another: Member?" "$6"
 }
 # Relationship numbers: 1 head, 2 spouse, 3 son, 4 daughter, 13 father,
-# 14 mother.  Labour: 1 normal, 3 weak.  F6 after an item goes back to the
-# roster; Enter after the sixth goes on to income.
-member "张建国" 1 1 19790315 1 F6
-member "李秀英" 2 2 19810620 1 F6
-member "张伟" 3 1 19990811 1 F6
-member "张丽" 4 2 20010508 1 F6
-member "张德福" 13 1 19520120 3 F6
-member "王桂兰" 14 2 19541103 3 Enter
-# m LABEL AMOUNT: a money field of a field-list group (default 0 cleared).
-m() { q "> $1" C-u && tm_type "$2" && tm_keys Enter; }
+# 14 mother (with 28 choices, 1 and 2 wait for Enter or a second digit).
+# Labour: 1 normal, 3 weak.
+q "A Add" a
+member "张建国" "1 Enter" 1 19790315 1 y
+member "李秀英" "2 Enter" 2 19810620 1 y
+member "张伟" 3 1 19990811 1 y
+member "张丽" 4 2 20010508 1 y
+member "张德福" 13 1 19520120 3 y
+member "王桂兰" 14 2 19541103 3 n
+# m LABEL AMOUNT: a money field of a field-list group; typing replaces the
+# default 0.
+m() { q "> * $1" && tm_type "$2" && tm_keys Enter; }
 # Income and spending (yuan, last 12 months): net 48000 + 14001 + 4000 - 3000
 # = 63001 for 6 persons.
 m "Migrant work" 48000
@@ -128,11 +133,11 @@ m "Eligible out-of-pocket medical" 0
 # The income summary note: 63001 / 6 = 10500.1666... shown rounded to 2 places.
 q "Household net income 63001 yuan, 6 persons" Enter
 # Guarantees: food secure, no drop-out, everyone insured, house A, water fine.
-q "> Are food and clothing secure?" 1 Enter
-q "> Is any compulsory-age child out of school?" 2 Enter
-q "> Is any member without basic medical insurance?" 2 Enter
-q "> Housing safety rating" 1 Enter
-q "> Drinking-water problems" 1 Enter
+q "> * Are food and clothing secure?" 1
+q "> * Is any compulsory-age child out of school?" 2
+q "> * Is any member without basic medical insurance?" 2
+q "> * Housing safety rating" 1
+q "> * Drinking-water problems" 1 Enter
 # Production and living conditions (mu, km; each defaults to 0).
 m "Farmland (mu)" 3.5
 m "Pasture (mu)" 0
@@ -144,22 +149,23 @@ m "Distance to the village main road (km)" 1.5
 # Risk factors (each defaults to No): none.
 for r in "Illness" "Disability" "Schooling costs" "Natural disaster" "Accident" \
     "Failed farm or business project" "Unstable employment" "Lack of labour" \
-    "Unsafe housing" "Unsafe drinking water" "  Other"; do
+    "Unsafe housing" "Unsafe drinking water" "* Other"; do
 	q "$r" Enter
 done
 # By hand: per capita 63001 / 6 = 10500.17 (no medical deduction for the
 # Anhui 2024 line); line 9100, orange below 9100 x 1.1 = 10010, yellow below
 # 9100 x 1.3 = 11830.  Not below the line, no risk factor, so no category
 # (an ordinary household), and the signal is yellow.
-q "> Monitoring line for the area and year" 1 Enter
+q ">   Monitoring line for the area and year" 1
 tm_check hint_per_capita "Per-capita net income 10500.17 yuan, monitoring line 9100 yuan; suggested"
 tm_check hint_category "category: not monitored."
-q "> Monitoring category (confirm)" 4 Enter
+q "> * Monitoring category (confirm)" 4
 tm_check summary_signal "Signal: yellow. Head 张建国, 6 persons; per-capita net income 10500.17"
 tm_check summary_category "yuan, line 9100 yuan; suggested category: not monitored; 0 risk factor(s)."
 q "Signal: yellow." Enter
 tm_check review_clean "No errors and no open warnings. Press F to finalize."
 q "Press F to finalize." f
+q "Finalize this household?" y
 tm_check finalized_message "Finalized and saved."
 tm_check list_shows_status "finalized"
 tm_keys F10

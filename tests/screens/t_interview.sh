@@ -15,9 +15,8 @@ tm_check list_empty "No households yet. Press N to start one."
 tm_keys n
 tm_check consent_letter_shown "END OF LETTER."
 tm_check record_code_shown "Record code (write it on the paper letter):"
+# Picking a choice moves on by itself (CSPro; the setting is on).
 tm_keys 1
-tm_check consent_pick_marks "(*)  1. Agrees"
-tm_keys Enter
 tm_check signer_question "Who gave consent?"
 tm_type "王芳"
 tm_check cjk_shown "  王芳"
@@ -35,7 +34,7 @@ tm_check relation_question "Their relationship to the head"
 tm_type "女儿"
 tm_keys Enter
 tm_check proxy_question "Was the letter written by a proxy"
-tm_keys 2 Enter
+tm_keys 2
 tm_check head_question "Name of the household head"
 tm_type "Zhang San"
 tm_keys Enter
@@ -66,6 +65,8 @@ tm_check age_constraint "Age must be 0 to 120."
 tm_keys BSpace BSpace BSpace
 tm_type 30
 tm_keys Enter
+tm_check asks_another "Add another: Household members?"
+tm_keys n
 tm_check visit_date "Date of the visit"
 tm_type 20240301
 tm_check date_dashes "2024-03-01"
@@ -76,18 +77,20 @@ tm_check date_minus_steps "2024-03-02"
 tm_keys Enter
 # A field-list group: both questions on one screen, Enter goes field to
 # field, the constraint message shows under its field.
-tm_check fieldlist_first "> Contact phone"
-tm_check fieldlist_second_shown "  Does this phone have WeChat?"
+tm_check fieldlist_first ">   Contact phone"
+tm_check fieldlist_second_shown "    Does this phone have WeChat?"
 tm_type 12345
 tm_keys Enter
 tm_check fieldlist_constraint "A mobile number has 11 digits and starts with 13-19."
 tm_keys C-u
 tm_type 13800138000
 tm_keys Enter
-tm_check fieldlist_focus_moves "> Does this phone have WeChat?"
-tm_keys 1 Enter
+tm_check fieldlist_focus_moves ">   Does this phone have WeChat?"
+tm_keys 1
 tm_check review_clean "No errors and no open warnings. Press F to finalize."
 tm_keys f
+tm_check finalize_asks "Finalize this household?"
+tm_keys y
 tm_check finalized_message "Finalized and saved."
 tm_check list_shows_head "Zhang San"
 tm_check list_shows_status "finalized"

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 cd "$DS_TOP"
 xgettext --from-code=UTF-8 -k_ -kN_ --no-location -o "$T/now.pot" \
-    src/tui*.c src/i18n.c src/main.c src/cmd*.c sync/office_main.c \
+    src/tui*.c src/i18n*.c src/main.c src/cmd*.c sync/office_main.c \
     sync/ocmd*.c sync/report*.c
 grep '^msgid ' "$T/now.pot" | grep -v '^msgid ""$' | sort >"$T/ids"
 for po in po/zh_CN.po po/en.po; do

@@ -12,13 +12,13 @@ app "$W"
 tm_check list "No households yet."
 tm_keys n
 tm_check letter "END OF LETTER."
-tm_keys 1 Enter
+tm_keys 1
 tm_check signer "Who gave consent?"
 tm_type "A"
 tm_keys Enter
 tm_type "B"
 tm_keys Enter
-tm_keys 1 Enter
+tm_keys 1
 tm_check head "Name of the household head"
 tm_type "Wang"
 tm_keys Enter
@@ -33,7 +33,7 @@ tm_check lang_app_strings "F1 帮助"
 tm_keys F8
 tm_check lang_back "Does the household farm land?"
 # Yes shows the land question that No skips.
-tm_keys 1 Enter
+tm_keys 1
 tm_check relevant_shown "How many mu of land?"
 tm_type 2.5
 tm_keys Enter
@@ -43,6 +43,8 @@ tm_type "Alpha"
 tm_keys Enter
 tm_type 40
 tm_keys Enter
+tm_check after_item_asks "Add another: Household members?"
+tm_keys n
 tm_check after_item "Date of the visit"
 tm_keys F3
 tm_check back_into_item "Age"
@@ -61,7 +63,7 @@ if tm_screen | grep -n "Beta\|Alpha" | head -2 | tr '\n' ' ' | grep -q "Beta.*Al
 	ok insert_puts_before
 else not_ok insert_puts_before "$(tm_screen)"; fi
 tm_keys Down d
-tm_check delete_asks "Delete number 2 and all its answers? Y yes, N no"
+tm_check delete_asks "Delete Alpha (no. 2) and all the answers about them?"
 tm_keys n
 tm_check delete_no_keeps "Alpha"
 tm_keys d y
@@ -79,7 +81,7 @@ tm_keys F7
 tm_check review_counts "1 errors, 0 warnings to explain."
 tm_check review_lists "! Date of the visit:"
 tm_keys f
-tm_check finalize_refused "must be answered"
+tm_check finalize_refused "1 errors and 0 warnings without a reason remain"
 tm_keys Enter
 tm_check review_jumps "Date of the visit"
 tm_check_gone review_left "errors, 0 warnings"
