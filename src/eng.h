@@ -214,6 +214,9 @@ struct eng_prompt {
 	int			 finalized;
 };
 
+/* Progress as the prompt counts it, without building a prompt. */
+void		 eng_progress(struct eng *, size_t *answered, size_t *total);
+
 /* The prompt at the cursor.  Borrowed: valid until the next call on e. */
 const struct eng_prompt *eng_prompt(struct eng *);
 

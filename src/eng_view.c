@@ -178,6 +178,12 @@ progress(struct eng *e, size_t *answered, size_t *total)
 	}
 }
 
+void
+eng_progress(struct eng *e, size_t *answered, size_t *total)
+{
+	progress(e, answered, total);
+}
+
 static void
 section(struct eng *e, const struct inst_node *cur, char *buf, size_t cap)
 {

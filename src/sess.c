@@ -204,6 +204,46 @@ value_of_setting(struct eng *e, const struct form *f, const char *key)
 	return ds_strdup(v);
 }
 
+/*
+ * The names of a household's members for the list's search: the first
+ * text question of the roster that holds the first `id_numbers`
+ * question, every item, one name a line, as many as fit.
+ */
+static char *
+member_names(struct eng *e, const struct form *f, const char *idq)
+{
+	const struct form_node *q, *rep;
+	const char *vals[SESS_IDS_MAX];
+	char first[128], *out;
+	size_t i, k, n = 0, l;
+
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(idq, " "), idq);
+	if ((q = form_find(f, first)) == NULL)
+		return NULL;
+	for (rep = q->parent; rep != NULL && rep->type != FT_REPEAT;
+	    rep = rep->parent)
+		;
+	for (i = 0, q = NULL; rep != NULL && i < rep->nkids && q == NULL; i++)
+		if (rep->kids[i]->type == FT_TEXT)
+			q = rep->kids[i];
+	if (q == NULL || (k = eng_answers_of(e, q->name, vals,
+	    SESS_IDS_MAX)) == 0)
+		return NULL;
+	if ((out = ds_malloc(STORE_SUMMARY_MAX)) == NULL)
+		return NULL;
+	for (i = 0; i < k; i++) {
+		l = strlen(vals[i]);
+		if (n + l + 1 >= STORE_SUMMARY_MAX)
+			break;
+		if (n > 0)
+			out[n++] = '\n';
+		memcpy(out + n, vals[i], l);
+		n += l;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 /* Serialize and save one revision; on failure restore the engine. */
 static enum ds_status
 save(struct sess *s, int finalize, struct ds_err *err)
@@ -215,7 +255,8 @@ save(struct sess *s, int finalize, struct ds_err *err)
 	struct eng_issue *iv = NULL;
 	size_t niv = 0, nerr = 0, nids = 0, i, len = 0;
 	char *ids[SESS_IDS_MAX], *text = NULL, *head = NULL, *village = NULL;
-	char *label = NULL, *hh = NULL;
+	char *label = NULL, *hh = NULL, *members = NULL, *code = NULL;
+	size_t answered = 0, total = 0;
 	json_t *doc = NULL;
 	struct eng *back = NULL;
 	const char *idq;
@@ -238,7 +279,13 @@ save(struct sess *s, int finalize, struct ds_err *err)
 		for (tok = strtok_r(names, " ", &save_p); tok != NULL;
 		    tok = strtok_r(NULL, " ", &save_p))
 			collect_values(s->e, tok, ids, &nids);
+		members = member_names(s->e, f, idq);
 	}
+	/* The form's record code, written on the paper letter: what tells
+	 * a refused household's line apart. */
+	if (eng_value(s->e, "record_code") != NULL)
+		code = ds_strdup(eng_value(s->e, "record_code"));
+	eng_progress(s->e, &answered, &total);
 	if (!eng_is_finalized(s->e) &&
 	    eng_issues(s->e, &iv, &niv, &nerr) == DS_OK) {
 		sum.n_errors = (int)nerr;
@@ -248,6 +295,11 @@ save(struct sess *s, int finalize, struct ds_err *err)
 	sum.head_name = head;
 	sum.village = village;
 	sum.label = label;
+	sum.household_key = hh;
+	sum.members = members;
+	sum.code = code;
+	sum.refused = eng_consent(s->e) == 2;
+	sum.answered = answered > 0xffff ? 0xffff : (int)answered;
 	if ((rc = eng_to_json(s->e, &doc, err)) != DS_OK)
 		goto out;
 	if ((rc = ds_json_canonical(doc, &text, &len, err)) != DS_OK)
@@ -302,6 +354,10 @@ out:
 	ds_free(village);
 	ds_free(label);
 	ds_free(hh);
+	if (members != NULL)
+		cry_wipe(members, strlen(members));
+	ds_free(members);
+	ds_free(code);
 	return rc;
 }
 

@@ -217,6 +217,8 @@ store_status_name(enum store_status st)
 		return "sent";
 	case STORE_ACKED:
 		return "acknowledged";
+	case STORE_DISCARDED:
+		return "discarded";
 	}
 	return "unknown";
 }
@@ -246,6 +248,8 @@ store_event_name(enum store_event ev)
 		return "finalized";
 	case STORE_EV_EXPORTED:
 		return "exported";
+	case STORE_EV_DISCARDED:
+		return "discarded";
 	}
 	return "unknown";
 }

@@ -38,6 +38,8 @@
 #define STORE_SUMMARY_MAX	512	/* bytes per summary string */
 #define STORE_BLIND_MAX		16	/* ID-card numbers per record */
 #define STORE_CURSOR_MAX	1024	/* bytes of a saved cursor */
+#define STORE_TAIL_SHORT	4	/* last characters of an ID number */
+#define STORE_TAIL_LONG		6	/* indexed for the search */
 
 struct store;
 
@@ -45,9 +47,10 @@ enum store_status {
 	STORE_DRAFT,
 	STORE_FINALIZED,
 	STORE_SENT,
-	STORE_ACKED
+	STORE_ACKED,
+	STORE_DISCARDED		/* an empty draft the worker threw away */
 };
-/* "draft", "finalized", "sent", "acknowledged". */
+/* "draft", "finalized", "sent", "acknowledged", "discarded". */
 const char	*store_status_name(enum store_status);
 /* 0 and *out set if s names a status, else -1. */
 int		 store_status_parse(const char *s, enum store_status *out);
@@ -89,6 +92,13 @@ struct store_summary {
 	const char	*label;		/* the form's instance_name */
 	int		 n_errors;	/* open errors, plain counts */
 	int		 n_warnings;
+	/* sealed with the rest; absent from summaries saved before them */
+	const char	*household_key;	/* shown in the list */
+	const char	*members;	/* every member's name, '\n' between:
+					 * the name search reads them */
+	const char	*code;		/* the record code on the paper letter */
+	int		 refused;	/* the household refused consent */
+	int		 answered;	/* answers the worker gave (0: empty) */
 };
 
 /*
@@ -96,7 +106,9 @@ struct store_summary {
  * record that does not exist yet is created with revision 1.
  * household_key (户编号 or listing number) and id_numbers (ID-card numbers)
  * are stored only as keyed BLAKE2b blind indexes of their normalized form
- * (ASCII and full-width digits and letters, case and spaces folded); each
+ * (ASCII and full-width digits and letters, case and spaces folded), and
+ * each ID number's last STORE_TAIL_SHORT and STORE_TAIL_LONG characters
+ * as blind indexes of their own kind (the search by the last digits); each
  * save replaces the record's indexes.  answers is canonical JSON (json.h).
  * expect_rev, when not NULL, must equal the record's current revision id,
  * else DS_ECONFLICT and nothing is written (a stale editor).
@@ -137,6 +149,15 @@ struct store_rev {
 enum ds_status	 store_save(struct store *, const struct store_save *,
 		    struct store_rev *out, struct ds_err *);
 
+/*
+ * Discard a draft the worker started by mistake: it leaves every list
+ * (status discarded) but its revisions, outbox rows and audit trail stay,
+ * with an audit event "discarded".  DS_ESTATE unless it is a draft;
+ * DS_ENOENT for no record.
+ */
+enum ds_status	 store_discard(struct store *,
+		    const unsigned char id[STORE_ID_BYTES], struct ds_err *);
+
 /* Mark a record finalized without a new revision (audit "finalized"). */
 enum ds_status	 store_finalize(struct store *,
 		    const unsigned char id[STORE_ID_BYTES], struct ds_err *);
@@ -167,6 +188,11 @@ struct store_item {
 	char			*head_name;	/* NULL if absent */
 	char			*village;
 	char			*label;
+	char			*household_key;	/* NULL if absent */
+	char			*members;
+	char			*code;
+	int			 refused;
+	int			 answered;	/* -1: not known (old summary) */
 };
 
 struct store_list {
@@ -175,17 +201,20 @@ struct store_list {
 };
 
 /*
- * Filters, all optional (zero-initialise, then set): status (-1 any),
- * form_id exact, household_key and id_number through their blind indexes
- * (exact after normalization), name a case-sensitive substring of the
- * decrypted head name, label or village (decrypted in memory only).
- * Newest save first.  limit 0 = no limit.
+ * Filters, all optional (zero-initialise, then set): status (-1 any but
+ * discarded), form_id exact, household_key, id_number and id_tail (the
+ * last STORE_TAIL_SHORT or STORE_TAIL_LONG characters of an ID number)
+ * through their blind indexes (exact after normalization), name a
+ * case-sensitive substring of the decrypted head name, label, village or
+ * member names (decrypted in memory only).  Newest save first.  limit 0 =
+ * no limit.
  */
 struct store_query {
 	int		 status;	/* enum store_status or -1 */
 	const char	*form_id;
 	const char	*household_key;
 	const char	*id_number;
+	const char	*id_tail;
 	const char	*name;
 	size_t		 limit;
 };
@@ -236,9 +265,10 @@ enum store_event {
 	STORE_EV_OPENED,
 	STORE_EV_SAVED,		/* written by store_save */
 	STORE_EV_FINALIZED,	/* written by store_finalize / finalize=1 */
-	STORE_EV_EXPORTED	/* written by store_outbox_mark_sent */
+	STORE_EV_EXPORTED,	/* written by store_outbox_mark_sent */
+	STORE_EV_DISCARDED	/* written by store_discard */
 };
-/* "opened", "saved", "finalized", "exported". */
+/* "opened", "saved", "finalized", "exported", "discarded". */
 const char	*store_event_name(enum store_event);
 
 struct store_audit {

@@ -26,13 +26,17 @@
 
 #define STORE_KIND_HOUSEHOLD	1	/* blind.kind: 户编号 or listing no. */
 #define STORE_KIND_IDNUMBER	2	/* blind.kind: ID-card number */
+#define STORE_KIND_IDTAIL	3	/* blind.kind: its last characters */
 #define STORE_AD_MAX		512	/* bytes of one canonical AD */
 #define STORE_SUMMARY_NULL	0xffffu	/* summary string length: absent */
 #define STORE_BLIND_BYTES	CRY_HASH256_BYTES	/* keyed BLAKE2b-256 */
 #define STORE_LIST_CAP		(1u << 22)	/* records in one list */
 #define STORE_HISTORY_CAP	(1u << 20)	/* revisions, audit events */
-/* Summary plaintext: three strings, each a u16 length then bytes. */
-#define STORE_SUMMARY_BYTES	(3 * (2 + STORE_SUMMARY_MAX))
+/* Summary plaintext: three strings, each a u16 length then bytes; then
+ * (newer summaries) three more and a flags byte and a u16 count. */
+#define STORE_SUMMARY_STRINGS	6
+#define STORE_SUMMARY_BYTES	(STORE_SUMMARY_STRINGS * \
+	(2 + STORE_SUMMARY_MAX) + 3)
 
 /* Prepared statements kept for the connection's life (SQL in store.c). */
 enum store_stmt {

@@ -68,10 +68,18 @@ int
 store_blind(const struct store *s, int kind, const char *v,
     unsigned char out[STORE_BLIND_BYTES])
 {
-	char norm[STORE_SUMMARY_MAX];
+	char norm[STORE_SUMMARY_MAX + 1];
 	int rc;
 
-	if ((rc = store_blind_normalize(v, norm, sizeof(norm))) == 0)
+	/* The last characters of an ID number hash apart from whole
+	 * numbers: a "T" before them under the same key. */
+	norm[0] = 'T';
+	if (kind == STORE_KIND_IDTAIL) {
+		if ((rc = store_blind_normalize(v, norm + 1,
+		    sizeof(norm) - 1)) == 0)
+			cry_hash(out, STORE_BLIND_BYTES, s->k->bid,
+			    CRY_KEY_BYTES, norm, strlen(norm));
+	} else if ((rc = store_blind_normalize(v, norm, sizeof(norm))) == 0)
 		cry_hash(out, STORE_BLIND_BYTES, kind == STORE_KIND_HOUSEHOLD ?
 		    s->k->bhh : s->k->bid, CRY_KEY_BYTES, norm, strlen(norm));
 	cry_wipe(norm, sizeof(norm));
@@ -186,13 +194,15 @@ summary_field(const unsigned char *p, size_t n, size_t *off, char **out)
 static void
 item_wipe(struct store_item *it)
 {
-	char *f[3] = { it->head_name, it->village, it->label };
+	char *f[STORE_SUMMARY_STRINGS] = { it->head_name, it->village,
+	    it->label, it->household_key, it->members, it->code };
 	int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < STORE_SUMMARY_STRINGS; i++)
 		if (f[i] != NULL)
 			store_text_free(f[i], strlen(f[i]));
 	it->head_name = it->village = it->label = NULL;
+	it->household_key = it->members = it->code = NULL;
 }
 
 void
@@ -214,7 +224,8 @@ name_match(const struct store_item *it, const char *name)
 {
 	return (it->head_name != NULL && strstr(it->head_name, name)) ||
 	    (it->village != NULL && strstr(it->village, name)) ||
-	    (it->label != NULL && strstr(it->label, name));
+	    (it->label != NULL && strstr(it->label, name)) ||
+	    (it->members != NULL && strstr(it->members, name));
 }
 
 /* Fill it from a list row; decrypts the summary. */
@@ -252,9 +263,23 @@ item_from_row(struct store *s, sqlite3_stmt *b, struct store_item *it,
 	if (store_unseal(pt, ct, ctlen, &ad, s->k->sum) != DS_OK)
 		return ds_err_set(err, DS_ECRYPTO, "record %s: summary does not "
 		    "decrypt: the stored data was altered or moved", idt);
-	if ((rc = summary_field(pt, n, &off, &it->head_name)) != 0 ||
-	    (rc = summary_field(pt, n, &off, &it->village)) != 0 ||
-	    (rc = summary_field(pt, n, &off, &it->label)) != 0 || off != n) {
+	it->answered = -1;
+	if ((rc = summary_field(pt, n, &off, &it->head_name)) == 0 &&
+	    (rc = summary_field(pt, n, &off, &it->village)) == 0 &&
+	    (rc = summary_field(pt, n, &off, &it->label)) == 0 && off < n &&
+	    /* newer summaries go on */
+	    (rc = summary_field(pt, n, &off, &it->household_key)) == 0 &&
+	    (rc = summary_field(pt, n, &off, &it->members)) == 0 &&
+	    (rc = summary_field(pt, n, &off, &it->code)) == 0) {
+		if (off + 3 > n)
+			rc = -1;
+		else {
+			it->refused = pt[off] & 1;
+			it->answered = pt[off + 1] | pt[off + 2] << 8;
+			off += 3;
+		}
+	}
+	if (rc != 0 || off != n) {
 		cry_wipe(pt, n);
 		item_wipe(it);
 		if (rc == -2)
@@ -289,14 +314,18 @@ store_list(struct store *s, const struct store_query *qy,
 	} else if (qy->id_number != NULL) {
 		kind = STORE_KIND_IDNUMBER;
 		bv = qy->id_number;
+	} else if (qy->id_tail != NULL) {
+		kind = STORE_KIND_IDTAIL;
+		bv = qy->id_tail;
 	}
 	if (bv != NULL && store_blind(s, kind, bv, idx) != 0)
 		return ds_err_set(err, DS_ELIMIT, "search key too long");
 	snprintf(sql, sizeof(sql), "SELECT id, form_id, form_version, status, "
 	    "rev_no, created_at, saved_at, n_errors, n_warnings, summary "
-	    "FROM record WHERE (?1 < 0 OR status = ?1) AND (?2 IS NULL OR "
+	    "FROM record WHERE (?1 < 0 AND status != %d OR status = ?1) AND "
+	    "(?2 IS NULL OR "
 	    "form_id = ?2)%s ORDER BY saved_at DESC, rowid DESC",
-	    bv != NULL ? " AND id IN (SELECT record_id FROM blind WHERE "
+	    STORE_DISCARDED, bv != NULL ? " AND id IN (SELECT record_id FROM blind WHERE "
 	    "kind = ?3 AND idx = ?4)" : "");
 	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &b, NULL)) != SQLITE_OK)
 		return store_sql_err(s, rc, "list records", err);

@@ -28,19 +28,24 @@ bad_text(const char *t, size_t max)
 	return t == NULL || *t == '\0' || strlen(t) >= max;
 }
 
-/* Summary plaintext: three strings, each u16 LE length (0xffff = absent)
- * then bytes.  Returns the length written into buf. */
+/* Summary plaintext: six strings, each u16 LE length (0xffff = absent)
+ * then bytes, then a flags byte (1: refused) and the answered count (u16
+ * LE).  Returns the length written into buf. */
 static size_t
 summary_pack(const struct store_summary *sm, unsigned char *buf)
 {
-	const char *f[3];
+	const char *f[STORE_SUMMARY_STRINGS];
 	size_t n = 0, l;
+	unsigned a;
 	int i;
 
 	f[0] = sm ? sm->head_name : NULL;
 	f[1] = sm ? sm->village : NULL;
 	f[2] = sm ? sm->label : NULL;
-	for (i = 0; i < 3; i++) {
+	f[3] = sm ? sm->household_key : NULL;
+	f[4] = sm ? sm->members : NULL;
+	f[5] = sm ? sm->code : NULL;
+	for (i = 0; i < STORE_SUMMARY_STRINGS; i++) {
 		l = f[i] == NULL ? STORE_SUMMARY_NULL : strlen(f[i]);
 		buf[n++] = (unsigned char)(l & 0xff);
 		buf[n++] = (unsigned char)(l >> 8);
@@ -49,6 +54,12 @@ summary_pack(const struct store_summary *sm, unsigned char *buf)
 			n += l;
 		}
 	}
+	a = sm != NULL && sm->answered > 0 ? (unsigned)sm->answered : 0;
+	if (a > 0xffff)
+		a = 0xffff;
+	buf[n++] = sm != NULL && sm->refused ? 1 : 0;
+	buf[n++] = (unsigned char)(a & 0xff);
+	buf[n++] = (unsigned char)(a >> 8);
 	return n;
 }
 
@@ -71,16 +82,60 @@ save_check(const struct store_save *v, struct ds_err *err)
 		return ds_err_set(err, DS_ELIMIT, "save: %zu ID numbers, "
 		    "limit %d", v->n_id_numbers, STORE_BLIND_MAX);
 	if (v->summary != NULL) {
-		const char *f[3] = { v->summary->head_name,
-		    v->summary->village, v->summary->label };
+		const char *f[STORE_SUMMARY_STRINGS] = {
+		    v->summary->head_name, v->summary->village,
+		    v->summary->label, v->summary->household_key,
+		    v->summary->members, v->summary->code };
 
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < STORE_SUMMARY_STRINGS; i++)
 			if (f[i] != NULL && strlen(f[i]) >= STORE_SUMMARY_MAX)
 				return ds_err_set(err, DS_ELIMIT, "save: "
 				    "summary text over %d bytes",
 				    STORE_SUMMARY_MAX - 1);
 	}
 	return DS_OK;
+}
+
+static enum ds_status
+blind_put(struct store *s, int kind, const unsigned char *idx,
+    const unsigned char *rid, struct ds_err *err)
+{
+	sqlite3_stmt *b = store_stmt(s, Q_BLIND_INS);
+
+	sqlite3_bind_int(b, 1, kind);
+	sqlite3_bind_blob(b, 2, idx, STORE_BLIND_BYTES, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(b, 3, rid, STORE_ID_BYTES, SQLITE_STATIC);
+	return store_step(s, Q_BLIND_INS, "save", err);
+}
+
+/* The last STORE_TAIL_SHORT and STORE_TAIL_LONG characters of an ID
+ * number, each as a blind index of their own kind. */
+static enum ds_status
+save_tails(struct store *s, const char *val, const unsigned char *rid,
+    struct ds_err *err)
+{
+	static const size_t tails[] = { STORE_TAIL_SHORT, STORE_TAIL_LONG };
+	unsigned char idx[STORE_BLIND_BYTES];
+	char norm[STORE_SUMMARY_MAX];
+	enum ds_status st = DS_OK;
+	size_t i, n;
+
+	if (store_blind_normalize(val, norm, sizeof(norm)) != 0)
+		return ds_err_set(err, DS_ELIMIT, "save: ID number too long");
+	n = strlen(norm);
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]) && st == DS_OK;
+	    i++) {
+		if (n <= tails[i])
+			continue;
+		if (store_blind(s, STORE_KIND_IDTAIL, norm + n - tails[i],
+		    idx) != 0)
+			st = ds_err_set(err, DS_ELIMIT, "save: ID number too "
+			    "long");
+		else
+			st = blind_put(s, STORE_KIND_IDTAIL, idx, rid, err);
+	}
+	cry_wipe(norm, sizeof(norm));
+	return st;
 }
 
 /* Replace the record's blind indexes.  Inside the save transaction. */
@@ -106,12 +161,10 @@ save_blind(struct store *s, const struct store_save *v, struct ds_err *err)
 		if (store_blind(s, kind, val, idx) != 0)
 			return ds_err_set(err, DS_ELIMIT, "save: household key "
 			    "or ID number too long");
-		b = store_stmt(s, Q_BLIND_INS);
-		sqlite3_bind_int(b, 1, kind);
-		sqlite3_bind_blob(b, 2, idx, sizeof(idx), SQLITE_TRANSIENT);
-		sqlite3_bind_blob(b, 3, v->record_id, STORE_ID_BYTES,
-		    SQLITE_STATIC);
-		if ((st = store_step(s, Q_BLIND_INS, "save", err)) != DS_OK)
+		if ((st = blind_put(s, kind, idx, v->record_id, err)) != DS_OK)
+			return st;
+		if (kind == STORE_KIND_IDNUMBER &&
+		    (st = save_tails(s, val, v->record_id, err)) != DS_OK)
 			return st;
 	}
 	return DS_OK;
@@ -332,6 +385,42 @@ store_finalize(struct store *s, const unsigned char id[STORE_ID_BYTES],
 	if (st == DS_OK)
 		st = audit_put(s, id, STORE_EV_FINALIZED, rev_no, err);
 	return store_tx_end(s, st, "finalize", err);
+}
+
+enum ds_status
+store_discard(struct store *s, const unsigned char id[STORE_ID_BYTES],
+    struct ds_err *err)
+{
+	sqlite3_stmt *b;
+	enum ds_status st;
+	int64_t rev_no = 0;
+	int rc;
+
+	if ((st = store_ready(s, err)) != DS_OK)
+		return st;
+	if ((st = store_tx_begin(s, "discard", err)) != DS_OK)
+		return st;
+	if ((st = record_exists(s, id, &rev_no, err)) == DS_OK) {
+		/* Only a draft: the status changes, nothing is deleted. */
+		rc = sqlite3_prepare_v2(s->db, "UPDATE record SET status = ?2 "
+		    "WHERE id = ?1 AND status = ?3", -1, &b, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_blob(b, 1, id, STORE_ID_BYTES,
+			    SQLITE_STATIC);
+			sqlite3_bind_int(b, 2, STORE_DISCARDED);
+			sqlite3_bind_int(b, 3, STORE_DRAFT);
+			rc = sqlite3_step(b);
+			sqlite3_finalize(b);
+		}
+		if (rc != SQLITE_DONE && rc != SQLITE_OK)
+			st = store_sql_err(s, rc, "discard", err);
+		else if (sqlite3_changes(s->db) != 1)
+			st = ds_err_set(err, DS_ESTATE, "discard: only a draft "
+			    "can be discarded");
+	}
+	if (st == DS_OK)
+		st = audit_put(s, id, STORE_EV_DISCARDED, rev_no, err);
+	return store_tx_end(s, st, "discard", err);
 }
 
 /* ------------------------------------------------------------------ */

@@ -2,10 +2,13 @@
 /*
  * The screen a worker sees all day.  Lines come from the store's sealed
  * summaries (store_list), so 10,000 records list without opening a
- * single answer.  Search is by name (the store decrypts summaries in
- * memory) and, when the text looks like one, by household number and
- * ID-card number through the blind indexes; the results are merged.
- * Sorting is done here, on the loaded lines.
+ * single answer.  Search is by name, any member's too (the store decrypts
+ * summaries in memory) and, when the text looks like one, by household
+ * number, ID-card number, or the last 4 or 6 characters of an ID-card
+ * number, all through blind indexes (no plaintext index); the results are
+ * merged.  Sorting is done here, on the loaded lines.  A refused
+ * household shows as refused, with its record code; an empty draft (an
+ * accidental N) can be discarded after a question, its history kept.
  */
 #include "tui_int.h"
 
@@ -15,12 +18,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "form.h"
 #include "i18n.h"
 #include "mem.h"
 #include "store.h"
 #include "tui_app.h"
 #include "tui_iv.h"
+#include "util.h"
 #include "ws.h"
+#include "xls.h"
 
 enum { SORT_TIME, SORT_VILLAGE };
 
@@ -33,6 +39,7 @@ static struct {
 	int			 searching;	/* typing in the search box */
 	struct tui_edit		 search;
 	char			 msg[DS_ERR_MSG_MAX];
+	unsigned char		 discard[STORE_ID_BYTES];	/* asked about */
 } L;
 
 static void	list_init(const void *);
@@ -42,16 +49,21 @@ static int	list_texting(void);
 static void	list_resume(const struct tui_res *);
 static void	list_leave(void);
 static void	reload(void);
+static const char *form_title(const char *);
 
 const struct tui_screen tui_scr_list = {
 	"list", list_init, list_draw, list_key, list_texting, list_resume,
 	list_leave, 0
 };
 
+enum { ASK_DISCARD = 1 };
+
 static const char *
 status_text(enum store_status s)
 {
 	switch (s) {
+	case STORE_DISCARDED:
+		return _("discarded");
 	case STORE_DRAFT:
 		return _("draft");
 	case STORE_FINALIZED:
@@ -114,9 +126,10 @@ merge(struct store_list *from)
 }
 
 /*
- * Text that may be a household number or an ID-card number: one word with
- * a digit in it ("HH0003", "3401...X").  Those also go through the blind
- * indexes; a name search runs in any case.
+ * Text that may be a household number or an ID-card number (or its last
+ * characters): one word with a digit in it ("HH0003", "3401...X",
+ * "001X").  Those also go through the blind indexes; a name search runs
+ * in any case.
  */
 static int
 looks_like_number(const char *s)
@@ -171,6 +184,14 @@ reload(void)
 		if (store_list(st, &q, &more, &err) == DS_OK)
 			(void)merge(&more);
 		store_list_free(&more);
+		q.id_number = NULL;
+		if (strlen(text) == STORE_TAIL_SHORT ||
+		    strlen(text) == STORE_TAIL_LONG) {
+			q.id_tail = text;
+			if (store_list(st, &q, &more, &err) == DS_OK)
+				(void)merge(&more);
+			store_list_free(&more);
+		}
 	}
 	L.order = ds_calloc(L.l.n + 1, sizeof(size_t));
 	if (L.order == NULL)
@@ -200,8 +221,22 @@ list_init(const void *arg)
 static void
 list_resume(const struct tui_res *res)
 {
-	(void)res;
+	struct ds_err err;
+
 	L.searching = 0;
+	if (res->from == TUI_SCR_ASK) {
+		if (res->tag == ASK_DISCARD && res->kind == TUI_RES_YES) {
+			ds_err_clear(&err);
+			if (store_discard(ws_store(tui_app()->ws), L.discard,
+			    &err) != DS_OK)
+				snprintf(L.msg, sizeof(L.msg), "%s", err.msg);
+			else
+				tui_status(TUI_C_OK, "%s", _("Discarded. The "
+				    "audit trail keeps its history."));
+			reload();
+		}
+		return;
+	}
 	reload();
 }
 
@@ -227,17 +262,35 @@ list_texting(void)
 struct col {
 	const char	*title;
 	int		 width;
+	int		 wide;		/* needs this many columns, or 0 */
 	void		(*cell)(const struct store_item *, char *, size_t,
 			    enum tui_color *);
 };
 
+/* The head, or for a refused household the refusal and its code. */
 static void
 cell_head(const struct store_item *it, char *out, size_t n,
     enum tui_color *c)
 {
+	if (it->refused) {
+		snprintf(out, n, _("Refused %s"), it->code != NULL ? it->code :
+		    "");
+		if (*c == TUI_C_NORMAL)
+			*c = TUI_C_WARN;
+		return;
+	}
+	snprintf(out, n, "%s", it->head_name != NULL && *it->head_name !=
+	    '\0' ? it->head_name : it->label != NULL && *it->label != '\0' ?
+	    it->label : it->answered == 0 ? _("(empty)") : "-");
+}
+
+static void
+cell_key(const struct store_item *it, char *out, size_t n,
+    enum tui_color *c)
+{
 	(void)c;
-	snprintf(out, n, "%s", it->head_name != NULL ? it->head_name :
-	    (it->label != NULL ? it->label : "-"));
+	snprintf(out, n, "%s", it->household_key != NULL ?
+	    it->household_key : "");
 }
 
 static void
@@ -253,7 +306,7 @@ cell_form(const struct store_item *it, char *out, size_t n,
     enum tui_color *c)
 {
 	(void)c;
-	snprintf(out, n, "%s", it->form_id);
+	snprintf(out, n, "%s", form_title(it->form_id));
 }
 
 static void
@@ -261,7 +314,14 @@ cell_status(const struct store_item *it, char *out, size_t n,
     enum tui_color *c)
 {
 	(void)c;
-	snprintf(out, n, "%s", status_text(it->status));
+	if (!it->refused)
+		snprintf(out, n, "%s", status_text(it->status));
+	else if (it->status == STORE_DRAFT)
+		snprintf(out, n, "%s", _("refused, draft"));
+	else if (it->status == STORE_FINALIZED)
+		snprintf(out, n, "%s", _("refused, final"));
+	else
+		snprintf(out, n, "%s", _("refused, sent"));
 }
 
 static void
@@ -286,21 +346,59 @@ cell_issues(const struct store_item *it, char *out, size_t n,
 		*c = TUI_C_ERROR;
 }
 
+/* wide: shown only from that many terminal columns on. */
 static const struct col cols[] = {
-	{ N_("Household head"), 16, cell_head },
-	{ N_("Village"), 14, cell_village },
-	{ N_("Form"), 14, cell_form },
-	{ N_("Status"), 10, cell_status },
-	{ N_("Saved"), 12, cell_saved },
-	{ N_("Err/Warn"), 0, cell_issues },
+	{ N_("Household head"), 14, 0, cell_head },
+	{ N_("Household no."), 17, 0, cell_key },
+	{ N_("Village"), 16, 0, cell_village },
+	{ N_("Form"), 22, 100, cell_form },
+	{ N_("Status"), 15, 0, cell_status },
+	{ N_("Saved"), 12, 0, cell_saved },
+	{ N_("Err/Warn"), 0, 0, cell_issues },
 };
 #define NCOLS	(sizeof(cols) / sizeof(cols[0]))
 
-/* Column i's width at this terminal width. */
+/* Column i's width at this terminal width (0: not shown). */
 static int
 col_width(size_t i, int x)
 {
+	if (cols[i].wide > 0 && COLS < cols[i].wide)
+		return 0;
 	return cols[i].width > 0 ? cols[i].width : COLS - x - 1;
+}
+
+/* The form's title for the Form column, read once per form id. */
+static const char *
+form_title(const char *id)
+{
+	static struct {
+		char	 id[STORE_FORM_ID_MAX];
+		char	 title[128];
+	} cache[16];
+	static size_t n;
+	char path[TUI_PATH_MAX + 160];
+	struct form_diags d;
+	struct form *f = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(cache[i].id, id) == 0)
+			return cache[i].title;
+	if (n == sizeof(cache) / sizeof(cache[0]))
+		return id;
+	snprintf(cache[n].id, sizeof(cache[n].id), "%s", id);
+	snprintf(cache[n].title, sizeof(cache[n].title), "%s", id);
+	snprintf(path, sizeof(path), "%s/forms/%s.md", tui_app()->ws_path, id);
+	if (!ds_path_exists(path))
+		snprintf(path, sizeof(path), "%s/forms/%s.xlsx",
+		    tui_app()->ws_path, id);
+	form_diags_init(&d);
+	if (form_load_file(path, &f, &d) == DS_OK && f->title != NULL)
+		snprintf(cache[n].title, sizeof(cache[n].title), "%s",
+		    f->title);
+	form_diags_reset(&d);
+	form_free(f);
+	return cache[n++].title;
 }
 
 static void
@@ -318,9 +416,15 @@ list_draw(void)
 	tui_put(y, COLS - k - 1, k, TUI_C_HEADER, line);
 	tui_put(y, 1, COLS - k - 3, TUI_C_HEADER, tui_app()->worker);
 	y = 1;
-	x = tui_put(y, 1, COLS - 2, TUI_C_HINT, _("Show: "));
-	x += tui_put(y, 1 + x, 20, TUI_C_TITLE, L.status < 0 ? _("all") :
-	    status_text((enum store_status)L.status));
+	/* A filter that hides records says so loudly. */
+	if (L.status >= 0) {
+		snprintf(line, sizeof(line), _(" Only %s (S: all) "),
+		    status_text((enum store_status)L.status));
+		x = tui_put(y, 1, COLS - 2, TUI_C_CURSOR, line);
+	} else {
+		x = tui_put(y, 1, COLS - 2, TUI_C_HINT, _("Show: "));
+		x += tui_put(y, 1 + x, 20, TUI_C_TITLE, _("all"));
+	}
 	x += tui_put(y, 1 + x, 20, TUI_C_HINT, _("   Sort: "));
 	x += tui_put(y, 1 + x, 20, TUI_C_TITLE, L.sort == SORT_TIME ?
 	    _("last saved") : _("village"));
@@ -329,7 +433,8 @@ list_draw(void)
 	y = 3;
 	tui_fill(y, 0, COLS, TUI_C_HEADER);
 	for (j = 0, x = 1; j < NCOLS; j++) {
-		w = col_width(j, x);
+		if ((w = col_width(j, x)) == 0)
+			continue;
 		tui_put(y, x, w - 1, TUI_C_HEADER, _(cols[j].title));
 		x += w;
 	}
@@ -345,7 +450,8 @@ list_draw(void)
 		if (c == TUI_C_CURSOR)
 			tui_fill(y, 0, COLS, c);
 		for (j = 0, x = 1; j < NCOLS; j++) {
-			w = col_width(j, x);
+			if ((w = col_width(j, x)) == 0)
+				continue;
 			cc = c;
 			cols[j].cell(it, line, sizeof(line), &cc);
 			tui_put(y, x, w - 1, cc, line);
@@ -353,16 +459,17 @@ list_draw(void)
 		}
 	}
 	if (L.l.n == 0)
-		tui_put(y + 1, 2, COLS - 4, TUI_C_HINT, L.search.len > 0 ?
-		    _("Nothing matches the search.") :
+		tui_put(y + 1, 2, COLS - 4, TUI_C_HINT, L.status >= 0 ?
+		    _("Nothing here with this filter. S shows all.") :
+		    L.search.len > 0 ? _("Nothing matches the search.") :
 		    _("No households yet. Press N to start one."));
 	if (L.msg[0] != '\0')
 		tui_wrap(LINES - 3, 1, COLS - 2, 1, 0, TUI_C_ERROR, L.msg);
 	tui_bar_keys(L.searching ?
 	    _("Type a name, household number or ID number  Enter Done  "
 	    "Esc Clear") :
-	    _("Enter Open  N New  / Search  S Status  O Sort  F9 Sync  "
-	    "F1 Help  F10 Quit"));
+	    _("Enter Open  N New  / Search  S Status  O Sort  D Discard  "
+	    "F9 Sync  F10 Quit"));
 }
 
 static void
@@ -380,6 +487,28 @@ open_current(void)
 	}
 	list_leave();	/* the lines are reloaded on the way back */
 	tui_push(TUI_SCR_FORM, NULL);
+}
+
+/* D: only a draft with nothing the worker answered can go. */
+static void
+ask_discard(void)
+{
+	const struct store_item *it;
+	char q[512];
+
+	if (L.l.n == 0)
+		return;
+	it = &L.l.items[L.order[L.cur]];
+	if (it->status != STORE_DRAFT || it->refused || it->answered != 0) {
+		snprintf(L.msg, sizeof(L.msg), "%s", _("Only an empty draft "
+		    "can be discarded: this household has answers. Nothing "
+		    "was changed."));
+		return;
+	}
+	memcpy(L.discard, it->id, STORE_ID_BYTES);
+	snprintf(q, sizeof(q), "%s", _("Discard this empty draft? It leaves "
+	    "the list; its history stays in the audit trail."));
+	tui_ask(q, ASK_DISCARD, 1);
 }
 
 static void
@@ -465,6 +594,10 @@ list_key(enum tui_req req, wint_t ch)
 	case L'N':
 		list_leave();
 		tui_push(TUI_SCR_NEWFORM, NULL);
+		return;
+	case L'd':
+	case L'D':
+		ask_discard();
 		return;
 	default:
 		return;

@@ -27,6 +27,7 @@ static struct {
 	int		 tries;
 	char		 hint[WS_WORKER_MAX + 1]; /* worker name, clear */
 	int		 hint_read;
+	int		 busy;		/* deriving the key: say so */
 } U;
 
 static void	unlock_init(const void *);
@@ -40,14 +41,21 @@ const struct tui_screen tui_scr_unlock = {
 	unlock_leave, 0
 };
 
-/* Open the workspace with pass (the caller then goes to the list). */
+/*
+ * Open the workspace with pass (the caller then goes to the list).  The
+ * key derivation takes a second or two on purpose: the screen says it is
+ * working before it starts.
+ */
 static enum ds_status
 try_open(const char *pass, size_t len, struct ds_err *err)
 {
 	struct tui_app *a = tui_app();
 	enum ds_status rc;
 
+	U.busy = 1;
+	tui_draw();
 	rc = ws_open(a->ws_path, pass, len, &a->ws, err);
+	U.busy = 0;
 	if (rc != DS_OK)
 		return rc;
 	snprintf(a->worker, sizeof(a->worker), "%s", ws_worker(a->ws));
@@ -123,6 +131,7 @@ static void
 unlock_draw(void)
 {
 	struct tui_app *a = tui_app();
+	const char *demo;
 	int y = 3;
 
 	tui_fill(0, 0, COLS, TUI_C_HEADER);
@@ -151,10 +160,27 @@ unlock_draw(void)
 	tui_put(y++, 2, COLS - 4, TUI_C_NORMAL, _("Workspace:"));
 	tui_put(y++, 4, COLS - 6, TUI_C_NORMAL, a->ws_path);
 	y++;
+	demo = getenv("DOORSTEP_DEMO_PASSPHRASE");
+	if (demo != NULL && *demo != '\0') {
+		/* `make demo`: its passphrase is public. */
+		char line[256];
+
+		snprintf(line, sizeof(line), _("Demo workspace: the passphrase "
+		    "is %s"), demo);
+		tui_put(y++, 2, COLS - 4, TUI_C_WARN, line);
+		y++;
+	}
 	tui_put(y++, 2, COLS - 4, TUI_C_TITLE,
 	    _("Type the passphrase, then Enter:"));
-	tui_edit_draw(&U.pass, y++, 4, 40, 1, 1);
+	tui_edit_draw(&U.pass, y++, 4, 40, !U.busy, 1);
 	y++;
+	if (U.busy) {
+		tui_wrap(y, 2, COLS - 4, 2, 0, TUI_C_OK, _("Unlocking... (the "
+		    "key is made slow on purpose, so a stolen laptop cannot be "
+		    "guessed open)"));
+		tui_bar_keys(_("Please wait"));
+		return;
+	}
 	if (U.msg[0] != '\0')
 		tui_wrap(y, 2, COLS - 4, 4, 0, TUI_C_ERROR, U.msg);
 	tui_bar_keys(_("Enter Unlock  F1 Help  F10 Quit"));

@@ -61,4 +61,9 @@ done
 echo "doorstep demo: $n sample households in $demo/workspace"
 echo "demo passphrase / 演示口令: $pass"
 [ -n "${DOORSTEP_DEMO_NO_TUI:-}" ] && exit 0
+# The app opens on its unlock screen, which shows the demo passphrase:
+# unlocking is the first thing a worker learns.
+unset DOORSTEP_PASSPHRASE
+DOORSTEP_DEMO_PASSPHRASE=$pass
+export DOORSTEP_DEMO_PASSPHRASE
 exec "$bin/doorstep" --workspace "$demo/workspace"

@@ -95,7 +95,8 @@ store_saves(struct store *s, const char *json, size_t len, int n,
     uint64_t *med)
 {
 	unsigned char id[16];
-	struct store_summary sm = { "户主", "石门村", NULL, 0, 0 };
+	struct store_summary sm = { "户主", "石门村", NULL, 0, 0,
+	    NULL, NULL, NULL, 0, 0 };
 	struct store_save v;
 	struct ds_err err;
 	uint64_t *t = calloc((size_t)n, sizeof(*t)), t0;
@@ -131,7 +132,8 @@ main(void)
 	char path[600], *json;
 	unsigned char dek[32], dev[16], id[16];
 	struct store_list l = { NULL, 0 };
-	struct store_summary sm = { NULL, "石门村", NULL, 0, 0 };
+	struct store_summary sm = { NULL, "石门村", NULL, 0, 0,
+	    NULL, NULL, NULL, 0, 0 };
 	struct store_query q;
 	struct store_save v;
 	struct store *s = NULL;

@@ -19,11 +19,16 @@ n=$(grep -c 'finalized .*household@' "$T/records.out" || true)
 if [ "$n" -eq "$want" ]; then ok "demo workspace holds the $want sample households"
 else not_ok "demo records" "$n of $want households listed"; sed 's/^/    /' "$T/records.out" | head; fi
 
-# The last step of `make demo`: the app opens on the demo workspace, already
-# unlocked, with the sample households listed.
+# The last step of `make demo`: the app opens on the demo workspace's
+# unlock screen, which shows the passphrase; typed, it lists the sample
+# households.
 . "$DS_TOP/tests/screens/tmux.sh"
 tm_start 100 30 LANG=C.UTF-8 DOORSTEP_BIN="$(dirname "$DOORSTEP")" \
     DOORSTEP_DEMO_DIR="$T/demo2" -- sh "$DS_TOP/forms/demo/demo.sh"
+tm_check "the demo's unlock screen shows the passphrase" \
+    "Demo workspace: the passphrase is doorstep-demo"
+tm_type doorstep-demo
+tm_keys Enter
 tm_wait "F10" 10
 if tm_screen | grep -qE 'Households|户数|No households'; then
 	tm_check "demo opens the app unlocked on the sample households" "张建国"

@@ -187,7 +187,8 @@ static int
 drive(const struct plan *p, const char *path, int start)
 {
 	static char json[PADMAX + 64];
-	struct store_summary sm = { "户主", "石门村", "label", 0, 0 };
+	struct store_summary sm = { "户主", "石门村", "label", 0, 0,
+	    NULL, NULL, NULL, 0, 0 };
 	unsigned char rid[16], bid[16], hash[32];
 	struct store_save v;
 	struct store_rev r;

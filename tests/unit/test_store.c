@@ -47,7 +47,8 @@ save(struct store *s, const unsigned char *id, const char *json,
     const char *head, const char *hh, const char *idno, struct store_rev *r,
     struct ds_err *err)
 {
-	struct store_summary sm = { head, "石门村", "label", 1, 2 };
+	struct store_summary sm = { head, "石门村", "label", 1, 2,
+	    NULL, NULL, NULL, 0, 0 };
 	const char *ids[1] = { idno };
 	struct store_save v;
 

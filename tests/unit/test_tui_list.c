@@ -138,13 +138,16 @@ test_status_filter_cycles(void)
 {
 	keys("s");
 	OK(strstr(text(), "Households: 8") != NULL);
-	OK(strstr(screen, "Show: draft") != NULL);
+	/* A filter that hides records says so. */
+	OK(strstr(screen, "Only draft (S: all)") != NULL);
 	OK(strstr(screen, "finalized ") == NULL);
 	keys("s");
 	OK(strstr(text(), "Households: 4") != NULL);
-	OK(strstr(screen, "Show: finalized") != NULL);
+	OK(strstr(screen, "Only finalized (S: all)") != NULL);
 	keys("s");
 	OK(strstr(text(), "Households: 0") != NULL);
+	OK(strstr(screen, "Nothing here with this filter. S shows all.") !=
+	    NULL);
 	keys("ss");
 	OK(strstr(text(), "Households: 12") != NULL);
 	OK(strstr(screen, "Show: all") != NULL);

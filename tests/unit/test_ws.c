@@ -63,7 +63,8 @@ file_mode(const char *dir, const char *f)
 static void
 save_one(struct ws *w, const char *json, unsigned char id[16])
 {
-	struct store_summary sm = { "欧阳娜娜", "石门村", NULL, 0, 0 };
+	struct store_summary sm = { "欧阳娜娜", "石门村", NULL, 0, 0,
+	    NULL, NULL, NULL, 0, 0 };
 	struct store_save v;
 	struct ds_err err;
 
@@ -363,7 +364,8 @@ test_alloc_faults_are_clean(void)
 static int
 seed(const char *dir, const char *pass, int n)
 {
-	struct store_summary sm = { NULL, "石门村", NULL, 1, 0 };
+	struct store_summary sm = { NULL, "石门村", NULL, 1, 0,
+	    NULL, NULL, NULL, 0, 0 };
 	struct store_save v;
 	struct ws *w = NULL;
 	struct ds_err err;
