@@ -436,11 +436,29 @@ tui_iv_saved(int64_t *when)
 }
 
 const char *
+tui_iv_form_title(const struct form *f)
+{
+	char key[160];
+	const char *t;
+	int l;
+
+	if (f == NULL)
+		return "";
+	l = pick_lang(f);
+	if (l >= 0 && (size_t)l < f->nlangs) {
+		snprintf(key, sizeof(key), "form_title::%s", f->langs[l]);
+		if ((t = form_setting(f, key)) != NULL && *t != '\0')
+			return t;
+	}
+	if (f->title != NULL)
+		return f->title;
+	return f->id != NULL ? f->id : "";
+}
+
+const char *
 tui_iv_title(void)
 {
-	const char *t = I.form != NULL ? I.form->title : NULL;
-
-	return t != NULL ? t : I.form_id;
+	return I.form != NULL ? tui_iv_form_title(I.form) : I.form_id;
 }
 
 const char *

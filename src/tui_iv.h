@@ -70,6 +70,12 @@ int		 tui_iv_repeat_counted(const char *set);
 
 /* Save state for the header: 1 saved (at *when), 0 not yet, -1 failed. */
 int		 tui_iv_saved(int64_t *when);
+/*
+ * The title of form f in the app's language: the setting
+ * "form_title::LANGUAGE" when the form gives one (a doorstep extension:
+ * XLSForm's title has no translations), else form_title, else the id.
+ */
+const char	*tui_iv_form_title(const struct form *f);
 /* Form title, household label ("" if none): borrowed. */
 const char	*tui_iv_title(void);
 const char	*tui_iv_household(void);

@@ -244,7 +244,10 @@ jump_key(enum tui_req req, wint_t ch)
 			return;
 		}
 		if (tui_iv_jump(J.v[i].path, &err) != DS_OK) {
-			tui_status(TUI_C_ERROR, "%s", err.msg);
+			/* The engine's reason (consent first), in words. */
+			tui_status(TUI_C_ERROR, "%s", tui_iv_refusal_code() !=
+			    ENG_MSG_NONE ? tui_iv_words(&err) :
+			    _("That question cannot be shown now."));
 			return;
 		}
 		tui_pop_kind(TUI_RES_MOVED, 0);

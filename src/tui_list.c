@@ -367,38 +367,35 @@ col_width(size_t i, int x)
 	return cols[i].width > 0 ? cols[i].width : COLS - x - 1;
 }
 
-/* The form's title for the Form column, read once per form id. */
+/* The form's title for the Form column: each form read once. */
 static const char *
 form_title(const char *id)
 {
 	static struct {
-		char	 id[STORE_FORM_ID_MAX];
-		char	 title[128];
+		char		 id[STORE_FORM_ID_MAX];
+		struct form	*f;
 	} cache[16];
 	static size_t n;
 	char path[TUI_PATH_MAX + 160];
 	struct form_diags d;
-	struct form *f = NULL;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (strcmp(cache[i].id, id) == 0)
-			return cache[i].title;
+			return cache[i].f != NULL ?
+			    tui_iv_form_title(cache[i].f) : id;
 	if (n == sizeof(cache) / sizeof(cache[0]))
 		return id;
 	snprintf(cache[n].id, sizeof(cache[n].id), "%s", id);
-	snprintf(cache[n].title, sizeof(cache[n].title), "%s", id);
 	snprintf(path, sizeof(path), "%s/forms/%s.md", tui_app()->ws_path, id);
 	if (!ds_path_exists(path))
 		snprintf(path, sizeof(path), "%s/forms/%s.xlsx",
 		    tui_app()->ws_path, id);
 	form_diags_init(&d);
-	if (form_load_file(path, &f, &d) == DS_OK && f->title != NULL)
-		snprintf(cache[n].title, sizeof(cache[n].title), "%s",
-		    f->title);
+	if (form_load_file(path, &cache[n].f, &d) != DS_OK)
+		cache[n].f = NULL;
 	form_diags_reset(&d);
-	form_free(f);
-	return cache[n++].title;
+	return form_title(cache[n++].id);
 }
 
 static void

@@ -199,8 +199,9 @@ roster_draw(void)
 		}
 	}
 	if (p->nitems == 0)
-		tui_put(y++, 2, COLS - 4, TUI_C_HINT, _("No one yet. Press A "
-		    "to add."));
+		tui_put(y++, 2, COLS - 4, TUI_C_HINT, p->count >= 0 ?
+		    _("None: the earlier answer gives 0. F4 goes on.") :
+		    _("No one yet. Press A to add."));
 	if (R.msg[0] != '\0')
 		tui_wrap(LINES - 4, 2, COLS - 4, 2, 0, TUI_C_ERROR, R.msg);
 	/* A finalized record offers nothing that would change it. */
