@@ -217,8 +217,6 @@ store_status_name(enum store_status st)
 		return "sent";
 	case STORE_ACKED:
 		return "acknowledged";
-	case STORE_DISCARDED:
-		return "discarded";
 	}
 	return "unknown";
 }

@@ -47,10 +47,9 @@ enum store_status {
 	STORE_DRAFT,
 	STORE_FINALIZED,
 	STORE_SENT,
-	STORE_ACKED,
-	STORE_DISCARDED		/* an empty draft the worker threw away */
+	STORE_ACKED
 };
-/* "draft", "finalized", "sent", "acknowledged", "discarded". */
+/* "draft", "finalized", "sent", "acknowledged". */
 const char	*store_status_name(enum store_status);
 /* 0 and *out set if s names a status, else -1. */
 int		 store_status_parse(const char *s, enum store_status *out);
@@ -151,9 +150,9 @@ enum ds_status	 store_save(struct store *, const struct store_save *,
 
 /*
  * Discard a draft the worker started by mistake: it leaves every list
- * (status discarded) but its revisions, outbox rows and audit trail stay,
- * with an audit event "discarded".  DS_ESTATE unless it is a draft;
- * DS_ENOENT for no record.
+ * (the record row is marked discarded) but its revisions, outbox rows and
+ * audit trail stay, with an audit event "discarded".  DS_ESTATE unless it
+ * is a draft; DS_ENOENT for no record.
  */
 enum ds_status	 store_discard(struct store *,
 		    const unsigned char id[STORE_ID_BYTES], struct ds_err *);
@@ -201,13 +200,13 @@ struct store_list {
 };
 
 /*
- * Filters, all optional (zero-initialise, then set): status (-1 any but
- * discarded), form_id exact, household_key, id_number and id_tail (the
+ * Filters, all optional (zero-initialise, then set): status (-1 any),
+ * form_id exact, household_key, id_number and id_tail (the
  * last STORE_TAIL_SHORT or STORE_TAIL_LONG characters of an ID number)
  * through their blind indexes (exact after normalization), name a
  * case-sensitive substring of the decrypted head name, label, village or
- * member names (decrypted in memory only).  Newest save first.  limit 0 =
- * no limit.
+ * member names (decrypted in memory only).  Discarded drafts never list.
+ * Newest save first.  limit 0 = no limit.
  */
 struct store_query {
 	int		 status;	/* enum store_status or -1 */

@@ -322,10 +322,9 @@ store_list(struct store *s, const struct store_query *qy,
 		return ds_err_set(err, DS_ELIMIT, "search key too long");
 	snprintf(sql, sizeof(sql), "SELECT id, form_id, form_version, status, "
 	    "rev_no, created_at, saved_at, n_errors, n_warnings, summary "
-	    "FROM record WHERE (?1 < 0 AND status != %d OR status = ?1) AND "
-	    "(?2 IS NULL OR "
-	    "form_id = ?2)%s ORDER BY saved_at DESC, rowid DESC",
-	    STORE_DISCARDED, bv != NULL ? " AND id IN (SELECT record_id FROM blind WHERE "
+	    "FROM record WHERE discarded = 0 AND (?1 < 0 OR status = ?1) AND "
+	    "(?2 IS NULL OR form_id = ?2)%s ORDER BY saved_at DESC, "
+	    "rowid DESC", bv != NULL ? " AND id IN (SELECT record_id FROM blind WHERE "
 	    "kind = ?3 AND idx = ?4)" : "");
 	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &b, NULL)) != SQLITE_OK)
 		return store_sql_err(s, rc, "list records", err);

@@ -401,14 +401,14 @@ store_discard(struct store *s, const unsigned char id[STORE_ID_BYTES],
 	if ((st = store_tx_begin(s, "discard", err)) != DS_OK)
 		return st;
 	if ((st = record_exists(s, id, &rev_no, err)) == DS_OK) {
-		/* Only a draft: the status changes, nothing is deleted. */
-		rc = sqlite3_prepare_v2(s->db, "UPDATE record SET status = ?2 "
-		    "WHERE id = ?1 AND status = ?3", -1, &b, NULL);
+		/* Only a draft: a mark on its row, nothing is deleted. */
+		rc = sqlite3_prepare_v2(s->db, "UPDATE record SET discarded = 1 "
+		    "WHERE id = ?1 AND status = ?2 AND discarded = 0", -1, &b,
+		    NULL);
 		if (rc == SQLITE_OK) {
 			sqlite3_bind_blob(b, 1, id, STORE_ID_BYTES,
 			    SQLITE_STATIC);
-			sqlite3_bind_int(b, 2, STORE_DISCARDED);
-			sqlite3_bind_int(b, 3, STORE_DRAFT);
+			sqlite3_bind_int(b, 2, STORE_DRAFT);
 			rc = sqlite3_step(b);
 			sqlite3_finalize(b);
 		}

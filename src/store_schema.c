@@ -57,7 +57,10 @@ static const char *const migrations[] = {
 	/* 2: the sealed cursor, saved on a move without a revision */
 	"ALTER TABLE record ADD COLUMN cursor BLOB;"
 	"ALTER TABLE record ADD COLUMN cursor_rev INTEGER;",
-	/* 3: append the next migration here */
+	/* 3: a draft discarded by the worker leaves the lists, not the
+	 * store (store_discard) */
+	"ALTER TABLE record ADD COLUMN discarded INTEGER NOT NULL DEFAULT 0;",
+	/* 4: append the next migration here */
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

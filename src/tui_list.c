@@ -62,8 +62,6 @@ static const char *
 status_text(enum store_status s)
 {
 	switch (s) {
-	case STORE_DISCARDED:
-		return _("discarded");
 	case STORE_DRAFT:
 		return _("draft");
 	case STORE_FINALIZED:
@@ -222,18 +220,20 @@ static void
 list_resume(const struct tui_res *res)
 {
 	struct ds_err err;
+	enum ds_status rc;
 
 	L.searching = 0;
 	if (res->from == TUI_SCR_ASK) {
 		if (res->tag == ASK_DISCARD && res->kind == TUI_RES_YES) {
 			ds_err_clear(&err);
-			if (store_discard(ws_store(tui_app()->ws), L.discard,
-			    &err) != DS_OK)
+			rc = store_discard(ws_store(tui_app()->ws), L.discard,
+			    &err);
+			reload();
+			if (rc != DS_OK)
 				snprintf(L.msg, sizeof(L.msg), "%s", err.msg);
 			else
 				tui_status(TUI_C_OK, "%s", _("Discarded. The "
 				    "audit trail keeps its history."));
-			reload();
 		}
 		return;
 	}
@@ -267,30 +267,39 @@ struct col {
 			    enum tui_color *);
 };
 
-/* The head, or for a refused household the refusal and its code. */
+static int
+blank(const char *s)
+{
+	return s == NULL || s[strspn(s, " ")] == '\0';
+}
+
+/* The head; a refused household says so (its code is in the next
+ * column); an empty draft says that. */
 static void
 cell_head(const struct store_item *it, char *out, size_t n,
     enum tui_color *c)
 {
 	if (it->refused) {
-		snprintf(out, n, _("Refused %s"), it->code != NULL ? it->code :
-		    "");
+		snprintf(out, n, "%s", _("Refused"));
 		if (*c == TUI_C_NORMAL)
 			*c = TUI_C_WARN;
 		return;
 	}
-	snprintf(out, n, "%s", it->head_name != NULL && *it->head_name !=
-	    '\0' ? it->head_name : it->label != NULL && *it->label != '\0' ?
-	    it->label : it->answered == 0 ? _("(empty)") : "-");
+	snprintf(out, n, "%s", !blank(it->head_name) ? it->head_name :
+	    !blank(it->label) ? it->label + strspn(it->label, " ") :
+	    it->answered == 0 ? _("(empty)") : "-");
 }
 
+/* The household number; for a refusal (asked before the address) the
+ * record code written on its paper letter. */
 static void
 cell_key(const struct store_item *it, char *out, size_t n,
     enum tui_color *c)
 {
 	(void)c;
-	snprintf(out, n, "%s", it->household_key != NULL ?
-	    it->household_key : "");
+	snprintf(out, n, "%s", !blank(it->household_key) ?
+	    it->household_key : it->refused && it->code != NULL ? it->code :
+	    "");
 }
 
 static void
