@@ -154,7 +154,7 @@ eng_to_json(struct eng *e, json_t **out, struct ds_err *err)
 		    "unconfirmed", u) != 0)) {
 			json_decref(u);
 			st = DS_ENOMEM;
-			goto fail;
+			goto out;
 		}
 		json_decref(u);
 	}
