@@ -29,7 +29,7 @@ empty=$(records "$W" | grep 'draft .* - *- *$' | cut -d' ' -f1)
 app_zh "$W"
 q "农户：3"
 tm_check refusal_as_status "拒绝，已完成"
-tm_check refusal_shows_record_code "拒绝          240915-"
+tm_check refusal_shows_record_code "拒绝授权      240915-"
 tm_check household_number_column "3418021012010007"
 tm_check village_whole "东湖村（示例）"
 tm_check empty_draft_shown "（空白）"
