@@ -51,6 +51,10 @@ eng_answerable(enum form_type t)
 	case FT_TIME:
 	case FT_DATETIME:
 	case FT_ACKNOWLEDGE:
+	case FT_GEOPOINT:
+	case FT_GEOTRACE:
+	case FT_GEOSHAPE:
+	case FT_BARCODE:
 		return 1;
 	default:
 		return 0;

@@ -118,6 +118,12 @@ enum eng_msg {
 	ENG_MSG_ISSUES,		/* finalize refused: n[0] errors, n[1]
 				 * warnings without a reason */
 	ENG_MSG_FILL,		/* a `fill` document problem: detail */
+	ENG_MSG_GEO_FORMAT,	/* a location is not "lat lon [alt [acc]]" */
+	ENG_MSG_GEO_LAT,	/* latitude outside -90..90 */
+	ENG_MSG_GEO_LON,	/* longitude outside -180..180 */
+	ENG_MSG_GEO_ACC,	/* negative accuracy */
+	ENG_MSG_GEO_FEW,	/* too few points for a line or an area */
+	ENG_MSG_GEO_MANY,	/* too many points */
 	ENG_MSG_COUNT
 };
 

@@ -260,6 +260,12 @@ static const char *const devmsg[ENG_MSG_COUNT] = {
 	[ENG_MSG_SURPLUS] = "entries beyond the count",
 	[ENG_MSG_ISSUES] = "errors or warnings remain",
 	[ENG_MSG_FILL] = "bad answers document",
+	[ENG_MSG_GEO_FORMAT] = "not a location (lat lon [alt [acc]])",
+	[ENG_MSG_GEO_LAT] = "latitude out of range",
+	[ENG_MSG_GEO_LON] = "longitude out of range",
+	[ENG_MSG_GEO_ACC] = "negative accuracy",
+	[ENG_MSG_GEO_FEW] = "too few points",
+	[ENG_MSG_GEO_MANY] = "too many points",
 };
 
 const char *

@@ -19,6 +19,7 @@
 #include "utf8.h"
 #include "util.h"
 #include "val.h"
+#include "val_geo.h"
 
 static int
 all_digits(const char *s, size_t n)
@@ -222,6 +223,31 @@ norm_multi(const char *s, struct ds_buf *out, enum eng_msg *why,
 	return DS_OK;
 }
 
+/* Locations as ODK's text (val_geo.h). */
+static enum ds_status
+norm_geo(enum val_geo_kind k, const char *s, struct ds_buf *out,
+    enum eng_msg *why, struct ds_err *err)
+{
+	switch (val_geo_norm(k, s, out, NULL)) {
+	case VAL_GEO_OK:
+		return DS_OK;
+	case VAL_GEO_NOMEM:
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	case VAL_GEO_LAT:
+		return bad(why, ENG_MSG_GEO_LAT, err);
+	case VAL_GEO_LON:
+		return bad(why, ENG_MSG_GEO_LON, err);
+	case VAL_GEO_ACC:
+		return bad(why, ENG_MSG_GEO_ACC, err);
+	case VAL_GEO_FEW:
+		return bad(why, ENG_MSG_GEO_FEW, err);
+	case VAL_GEO_MANY:
+		return bad(why, ENG_MSG_GEO_MANY, err);
+	default:
+		return bad(why, ENG_MSG_GEO_FORMAT, err);
+	}
+}
+
 /* Text: any valid UTF-8 without NUL. */
 static enum ds_status
 norm_text(const char *s, struct ds_buf *out, enum eng_msg *why,
@@ -254,6 +280,12 @@ eng_type_norm(enum form_type t, const char *s, struct ds_buf *out,
 		return norm_datetime(s, out, why, err);
 	case FT_SELECT_MULTIPLE:
 		return norm_multi(s, out, why, err);
+	case FT_GEOPOINT:
+		return norm_geo(VAL_GEOPOINT, s, out, why, err);
+	case FT_GEOTRACE:
+		return norm_geo(VAL_GEOTRACE, s, out, why, err);
+	case FT_GEOSHAPE:
+		return norm_geo(VAL_GEOSHAPE, s, out, why, err);
 	case FT_SELECT_ONE: {
 		char t1[INST_NAME_MAX];
 

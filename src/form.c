@@ -36,6 +36,16 @@ static const char *const form_type_names[] = {
 	[FT_TODAY] = "today",
 	[FT_DEVICEID] = "deviceid",
 	[FT_USERNAME] = "username",
+	[FT_GEOPOINT] = "geopoint",
+	[FT_GEOTRACE] = "geotrace",
+	[FT_GEOSHAPE] = "geoshape",
+	[FT_BARCODE] = "barcode",
+	[FT_START_GEOPOINT] = "start-geopoint",
+	[FT_PHONENUMBER] = "phonenumber",
+	[FT_SIMSERIAL] = "simserial",
+	[FT_SUBSCRIBERID] = "subscriberid",
+	[FT_EMAIL] = "email",
+	[FT_AUDIT] = "audit",
 	[FT_GROUP] = "begin_group",
 	[FT_REPEAT] = "begin_repeat",
 	[FT_ROOT] = "survey",
@@ -52,6 +62,12 @@ form_type_hidden(enum form_type t)
 	case FT_TODAY:
 	case FT_DEVICEID:
 	case FT_USERNAME:
+	case FT_START_GEOPOINT:
+	case FT_PHONENUMBER:
+	case FT_SIMSERIAL:
+	case FT_SUBSCRIBERID:
+	case FT_EMAIL:
+	case FT_AUDIT:
 		return 1;
 	default:
 		return 0;
@@ -88,6 +104,8 @@ form_diags_reset(struct form_diags *d)
 		ds_free(d->v[i].file);
 		ds_free(d->v[i].column);
 		ds_free(d->v[i].msg);
+		ds_free(d->v[i].fact[0]);
+		ds_free(d->v[i].fact[1]);
 	}
 	ds_free(d->v);
 	form_diags_init(d);
@@ -135,6 +153,30 @@ form_diag_vadd(struct form_diags *d, const char *file, int line,
 	d->n++;
 	if (is_error)
 		d->nerrors++;
+	return DS_OK;
+}
+
+enum ds_status
+form_diag_addc(struct form_diags *d, const char *file, int line,
+    const char *column, int is_error, enum form_diag_code code,
+    const char *fact0, const char *fact1, const char *fmt, ...)
+{
+	struct form_diag *g;
+	enum ds_status rc;
+	size_t n0 = d->n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	rc = form_diag_vadd(d, file, line, column, is_error, fmt, ap);
+	va_end(ap);
+	/* Not recorded past the cap, or replaced by "too many problems". */
+	if (rc != DS_OK || d->n == n0 || d->n == FORM_MAX_DIAGS)
+		return rc;
+	g = &d->v[d->n - 1];
+	if ((fact0 != NULL && (g->fact[0] = ds_strdup(fact0)) == NULL) ||
+	    (fact1 != NULL && (g->fact[1] = ds_strdup(fact1)) == NULL))
+		return DS_ENOMEM;	/* freed with the diags */
+	g->code = code;
 	return DS_OK;
 }
 

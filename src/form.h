@@ -37,6 +37,16 @@ enum form_type {
 	FT_TODAY,
 	FT_DEVICEID,
 	FT_USERNAME,
+	FT_GEOPOINT,		/* "lat lon [alt [acc]]", typed or from gpsd */
+	FT_GEOTRACE,		/* points "lat lon alt acc;..." (2 or more) */
+	FT_GEOSHAPE,		/* closed trace (4 or more, last = first) */
+	FT_BARCODE,		/* typed; USB scanners type like a keyboard */
+	FT_START_GEOPOINT,	/* metadata: gpsd fix at start, else empty */
+	FT_PHONENUMBER,		/* metadata a laptop lacks: left empty */
+	FT_SIMSERIAL,
+	FT_SUBSCRIBERID,
+	FT_EMAIL,
+	FT_AUDIT,		/* turns on the store's paradata; no value */
 	FT_GROUP,
 	FT_REPEAT,
 	FT_ROOT			/* the form itself: the root node */
@@ -124,7 +134,10 @@ struct form_node {
 
 struct form {
 	char			*id;		/* settings form_id, or file stem */
-	char			*version;	/* settings version, may be NULL */
+	char			*version;	/* settings version, or one made
+						 * from the content: never NULL
+						 * in a loaded form */
+	int			 version_derived; /* no version setting */
 	char			*title;		/* form_title, may be NULL */
 	char			*instance_name;	/* expression, may be NULL */
 	char			*household_key;	/* question name, may be NULL */
@@ -164,7 +177,26 @@ struct form_diag {
 	int	 line;
 	char	*column;	/* column name, may be NULL */
 	int	 is_error;	/* 0 = warning */
-	char	*msg;
+	char	*msg;		/* English, for developers and logs */
+	int	 code;		/* enum form_diag_code; FD_NONE: msg only */
+	char	*fact[2];	/* the code's facts, or NULL */
+};
+
+/*
+ * Codes for the diagnostics a form author must act on, so that commands
+ * can word them in the user's language (i18n_form_diag) from the facts;
+ * `msg` keeps an English wording for logs and tests.  FD_NONE: only msg.
+ */
+enum form_diag_code {
+	FD_NONE = 0,
+	FD_COL_TYPO,		/* [0] header, [1] the known column meant */
+	FD_COL_UNKNOWN,		/* [0] header: ignored */
+	FD_COL_DELIM,		/* [0] header: ':' in a sheet using '::' */
+	FD_COL_UNUSED,		/* [0] header: known, has no effect here */
+	FD_TYPE_REFUSED,	/* [0] type, [1] what to use instead */
+	FD_TYPE_EMPTY,		/* [0] type: accepted, always left empty */
+	FD_NAME_AMBIGUOUS,	/* [0] name, [1] "line A, line B" */
+	FD_XLS_CONVERT		/* [0] file: legacy .xls, how to convert */
 };
 
 struct form_diags {
@@ -184,6 +216,12 @@ enum ds_status	 form_diag_vadd(struct form_diags *, const char *file,
 		    int line, const char *column, int is_error,
 		    const char *fmt, va_list ap)
 		    __attribute__((format(printf, 6, 0)));
+/* Same, with a code and up to two facts (NULL for none). */
+enum ds_status	 form_diag_addc(struct form_diags *, const char *file,
+		    int line, const char *column, int is_error,
+		    enum form_diag_code, const char *fact0, const char *fact1,
+		    const char *fmt, ...)
+		    __attribute__((format(printf, 9, 10)));
 /* "file:line: error: [column] msg" into buf; "warning" for warnings; the
  * ":line" part is left out when line is 0, "[column] " when column is NULL. */
 void		 form_diag_format(const struct form_diag *, char *buf,

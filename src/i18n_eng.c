@@ -36,6 +36,16 @@ static const char *const words[ENG_MSG_COUNT] = {
 	    "earlier answer; change that answer instead."),
 	[ENG_MSG_COUNT_LOWER] = N_("The number of entries comes from an "
 	    "earlier answer; lower it first."),
+	[ENG_MSG_GEO_FORMAT] = N_("Enter latitude and longitude in degrees, "
+	    "for example 30.5728 104.0668 (altitude and accuracy in metres "
+	    "may follow)."),
+	[ENG_MSG_GEO_LAT] = N_("The latitude must be between -90 and 90."),
+	[ENG_MSG_GEO_LON] = N_("The longitude must be between -180 and "
+	    "180."),
+	[ENG_MSG_GEO_ACC] = N_("The accuracy cannot be negative."),
+	[ENG_MSG_GEO_FEW] = N_("Too few points: a line needs 2, an area 3 "
+	    "or more."),
+	[ENG_MSG_GEO_MANY] = N_("Too many points."),
 };
 
 /* The kinds of rule a form has, as the engine names them. */

@@ -32,7 +32,11 @@
 #include "xls_int.h"
 #include "xlsx.h"
 
-/* pyxform aliases.py survey_header, plus the doorstep columns. */
+/*
+ * pyxform aliases.py survey_header, plus the doorstep columns.  Names are
+ * in snake case (pyxform's to_snake_case: whitespace runs become '_',
+ * lowercase), the form a header is compared in.
+ */
 const struct xls_alias xls_survey_aliases[] = {
 	{ "type", C_TYPE }, { "command", C_TYPE },
 	{ "name", C_NAME }, { "tag", C_NAME }, { "value", C_NAME },
@@ -40,15 +44,12 @@ const struct xls_alias xls_survey_aliases[] = {
 	{ "hint", C_HINT },
 	{ "required", C_REQUIRED },
 	{ "required_message", C_REQUIRED_MSG },
-	{ "required message", C_REQUIRED_MSG },
 	{ "requiredmsg", C_REQUIRED_MSG },
 	{ "constraint", C_CONSTRAINT },
 	{ "constraint_message", C_CONSTRAINT_MSG },
-	{ "constraint message", C_CONSTRAINT_MSG },
-	{ "constraining message", C_CONSTRAINT_MSG },
+	{ "constraining_message", C_CONSTRAINT_MSG },
 	{ "warning", C_WARNING },
 	{ "warning_message", C_WARNING_MSG },
-	{ "warning message", C_WARNING_MSG },
 	{ "relevant", C_RELEVANT }, { "relevance", C_RELEVANT },
 	{ "calculation", C_CALCULATION }, { "calculate", C_CALCULATION },
 	{ "default", C_DEFAULT },
@@ -60,30 +61,62 @@ const struct xls_alias xls_survey_aliases[] = {
 	{ "trigger", C_TRIGGER },
 	{ "parameters", C_PARAMETERS },
 	{ "carry", C_CARRY },
-	/* Known to pyxform, not used by doorstep (media, web, entities). */
-	{ "guidance_hint", C_IGNORED }, { "image", C_IGNORED },
-	{ "big-image", C_IGNORED }, { "audio", C_IGNORED },
-	{ "video", C_IGNORED }, { "autoplay", C_IGNORED },
-	{ "rows", C_IGNORED }, { "save_to", C_IGNORED },
-	{ "compact_tag", C_IGNORED }, { "media", C_IGNORED },
-	{ "bind", C_IGNORED }, { "instance", C_IGNORED },
-	{ "body", C_IGNORED }, { "control", C_IGNORED },
-	{ "noappearancewarning", C_IGNORED },
+	{ "disabled", C_DISABLED },
+	/* Known to pyxform, no effect on what is entered or kept. */
+	{ "guidance_hint", C_IGNORED }, { "rows", C_IGNORED },
+	{ "compact_tag", C_IGNORED }, { "save_to", C_IGNORED },
+	{ "list_name", C_IGNORED }, { "noappearancewarning", C_IGNORED },
 	{ "no_app_error_string", C_IGNORED }, { "noapperrorstring", C_IGNORED },
+	{ "sms_field", C_IGNORED }, { "sms_option", C_IGNORED },
+	{ "sms_separator", C_IGNORED }, { "sms_allow_media", C_IGNORED },
+	{ "sms_date_format", C_IGNORED },
+	{ "sms_datetime_format", C_IGNORED }, { "sms_response", C_IGNORED },
+	{ "instance", C_IGNORED },
+	/* Known to pyxform, shown or run by Collect, not by doorstep. */
+	{ "image", C_UNUSED }, { "big-image", C_UNUSED },
+	{ "audio", C_UNUSED }, { "video", C_UNUSED }, { "media", C_UNUSED },
+	{ "autoplay", C_UNUSED }, { "intent", C_UNUSED },
+	{ "bind", C_UNUSED }, { "control", C_UNUSED }, { "body", C_UNUSED },
 	{ NULL, C_NONE }
 };
 
-/* pyxform aliases.py list_header. */
+/* pyxform aliases.py list_header (snake case). */
 const struct xls_alias xls_choices_aliases[] = {
-	{ "list_name", C_LIST_NAME }, { "list name", C_LIST_NAME },
+	{ "list_name", C_LIST_NAME },
 	{ "name", C_NAME }, { "value", C_NAME },
 	{ "label", C_LABEL }, { "caption", C_LABEL },
-	{ "image", C_IGNORED }, { "big-image", C_IGNORED },
-	{ "audio", C_IGNORED }, { "video", C_IGNORED },
-	{ "media", C_IGNORED },
+	{ "image", C_UNUSED }, { "big-image", C_UNUSED },
+	{ "audio", C_UNUSED }, { "video", C_UNUSED },
+	{ "media", C_UNUSED },
 	{ NULL, C_NONE }
 };
 
+/* bind::ATTR and control::ATTR (body::ATTR) columns that mean one of ours
+ * (pyxform survey_header maps e.g. relevant to bind::relevant). */
+static const struct xls_alias bind_attrs[] = {
+	{ "relevant", C_RELEVANT }, { "required", C_REQUIRED },
+	{ "constraint", C_CONSTRAINT }, { "calculate", C_CALCULATION },
+	{ "readonly", C_READ_ONLY }, { "jr:constraintmsg", C_CONSTRAINT_MSG },
+	{ "jr:requiredmsg", C_REQUIRED_MSG },
+	{ "jr:noapperrorstring", C_IGNORED },
+	{ NULL, C_NONE }
+};
+static const struct xls_alias control_attrs[] = {
+	{ "appearance", C_APPEARANCE }, { "jr:count", C_REPEAT_COUNT },
+	{ NULL, C_NONE }
+};
+
+/* Canonical names a misspelt header is compared with (survey, choices). */
+static const char *const survey_known[] = {
+	"type", "name", "label", "hint", "required", "required_message",
+	"constraint", "constraint_message", "relevant", "calculation",
+	"default", "choice_filter", "repeat_count", "read_only", "appearance",
+	"trigger", "parameters", "guidance_hint", "warning",
+	"warning_message", "image", "audio", "video", NULL
+};
+static const char *const choices_known[] = {
+	"list_name", "label", NULL
+};
 
 /* Columns that take ::Language suffixes. */
 static int
@@ -118,6 +151,7 @@ xls_col_name(enum col_id id)
 	case C_TRIGGER:		return "trigger";
 	case C_PARAMETERS:	return "parameters";
 	case C_CARRY:		return "carry";
+	case C_DISABLED:	return "disabled";
 	case C_LIST_NAME:	return "list_name";
 	default:		return NULL;
 	}
@@ -135,6 +169,22 @@ xls_diag(struct ld *ld, const char *file, int line, const char *col,
 	    is_error, fmt, ap) != DS_OK)
 		ld->oom = 1;
 	va_end(ap);
+}
+
+void
+xls_diagc(struct ld *ld, int line, const char *col, int is_error,
+    enum form_diag_code code, const char *f0, const char *f1,
+    const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (form_diag_addc(ld->diags, ld->src, line, col, is_error, code, f0,
+	    f1, "%s", msg) != DS_OK)
+		ld->oom = 1;
 }
 
 char *
@@ -164,6 +214,51 @@ xls_grow(struct ld *ld, void *arrp, size_t *cap, size_t n, size_t sz,
 		ld->limit = 1;
 		return -1;
 	}
+}
+
+/*
+ * The content hash behind a derived version (docs/forms.md): FNV-1a 64
+ * over the sheets the form uses, in book order, each as its lowercased
+ * name then its rows' cells, an empty cell as nothing, cells ended by
+ * 0x1f, rows by 0x1e, sheets by 0x1d; then every list file read (its
+ * name, a NUL, its bytes).  Markdown and a workbook with the same cells
+ * get the same version; padding, comments and styles change nothing.
+ */
+void
+xls_hash(struct ld *ld, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t h = ld->hash;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ull;
+	}
+	ld->hash = h;
+}
+
+static void
+hash_sheet(struct ld *ld, const struct xls_sheet *sh)
+{
+	char lname[256];
+	size_t i, j;
+	const struct xls_row *r;
+
+	if (sh == NULL)
+		return;
+	if (xls_lower(sh->name, strlen(sh->name), lname, sizeof(lname)))
+		xls_hash(ld, lname, strlen(lname));
+	for (i = 0; i < sh->nrows; i++) {
+		r = &sh->rows[i];
+		for (j = 0; j < r->ncells; j++) {
+			if (r->cells[j] != NULL)
+				xls_hash(ld, r->cells[j], strlen(r->cells[j]));
+			xls_hash(ld, "\x1f", 1);
+		}
+		xls_hash(ld, "\x1e", 1);
+	}
+	xls_hash(ld, "\x1d", 1);
 }
 
 /* String map */
@@ -269,6 +364,353 @@ alias_find(const struct xls_alias *tab, const char *lname)
 	return C_UNKNOWN;
 }
 
+/*
+ * Edit distance with adjacent transpositions (optimal string alignment),
+ * so "constriant" is one edit from "constraint".  Strings longer than
+ * 63 bytes are never near a column name: returns a large number.
+ */
+static size_t
+osa_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, c, v;
+	size_t d[64][64];
+
+	if (la >= 64 || lb >= 64)
+		return 64;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			c = a[i - 1] == b[j - 1] ? 0 : 1;
+			v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + c < v)
+				v = d[i - 1][j - 1] + c;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/*
+ * The known column a header is probably a misspelling of, or NULL: one
+ * edit away (two for names of six or more bytes), the nearest first.
+ */
+static const char *
+near_column(const char *lname, const char *const *known)
+{
+	const char *best = NULL;
+	size_t i, d, bd = 3, max;
+
+	if (strlen(lname) < 3)
+		return NULL;
+	for (i = 0; known[i] != NULL; i++) {
+		max = strlen(known[i]) >= 6 ? 2 : 1;
+		d = osa_distance(lname, known[i]);
+		if (d > 0 && d <= max && d < bd) {
+			bd = d;
+			best = known[i];
+		}
+	}
+	return best;
+}
+
+/* Python str.strip() of s[0..n) as a (pointer, length). */
+static const char *
+strip_span(const char *s, size_t *n)
+{
+	size_t k;
+
+	while (*n > 0 && (k = xls_space_len(s, *n)) > 0) {
+		s += k;
+		*n -= k;
+	}
+	while (*n > 0) {
+		for (k = 1; k <= 3 && k <= *n; k++)
+			if (xls_space_len(s + *n - k, k) == k)
+				break;
+		if (k > 3 || k > *n)
+			break;
+		*n -= k;
+	}
+	return s;
+}
+
+/* pyxform to_snake_case: whitespace runs become one '_', ASCII lowered.
+ * 0 if it does not fit. */
+static int
+snake_case(const char *s, size_t n, char *buf, size_t bufsz)
+{
+	size_t i = 0, o = 0, k;
+	int gap = 0;
+
+	s = strip_span(s, &n);
+	while (i < n) {
+		if ((k = xls_space_len(s + i, n - i)) > 0) {
+			gap = 1;
+			i += k;
+			continue;
+		}
+		if (o + 2 >= bufsz)
+			return 0;
+		if (gap)
+			buf[o++] = '_';
+		gap = 0;
+		buf[o++] = (s[i] >= 'A' && s[i] <= 'Z') ? s[i] - 'A' + 'a' :
+		    s[i];
+		i++;
+	}
+	buf[o] = '\0';
+	return 1;
+}
+
+/* A header split into tokens (pyxform sheet_headers.process_header). */
+#define HDR_TOKENS	3
+struct hdr {
+	char	tok[HDR_TOKENS][128];	/* stripped; [0] in snake case */
+	int	ntok;
+};
+
+/*
+ * Split on "::" when the sheet uses it anywhere or the header holds it,
+ * else on ':' (pyxform's older delimiter, still accepted), keeping
+ * "jr:name" together.  Tokens past the third join the third.  0 when a
+ * token is too long.
+ */
+static int
+split_header(const char *hd, int use_double, struct hdr *h)
+{
+	const char *p = hd, *e;
+	char raw[8][128];
+	size_t n, nraw = 0, i, dl;
+	int dbl = use_double || strstr(hd, "::") != NULL;
+
+	dl = dbl ? 2 : 1;
+	for (;;) {
+		e = dbl ? strstr(p, "::") : strchr(p, ':');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (nraw == 8)
+			return 0;
+		{
+			const char *t = p;
+			size_t tn = n;
+
+			t = strip_span(t, &tn);
+			if (tn >= sizeof(raw[0]))
+				return 0;
+			memcpy(raw[nraw], t, tn);
+			raw[nraw][tn] = '\0';
+			nraw++;
+		}
+		if (e == NULL)
+			break;
+		p = e + dl;
+	}
+	/* "bind:jr:constraintMsg" keeps "jr:constraintMsg" whole. */
+	for (i = 0; !dbl && i + 1 < nraw; i++)
+		if (strcmp(raw[i], "jr") == 0) {
+			if (strlen(raw[i + 1]) + 4 > sizeof(raw[0]))
+				return 0;
+			memmove(raw[i] + 3, raw[i + 1], strlen(raw[i + 1]) + 1);
+			memcpy(raw[i], "jr:", 3);
+			memmove(&raw[i + 1], &raw[i + 2], (nraw - i - 2) *
+			    sizeof(raw[0]));
+			nraw--;
+		}
+	memset(h, 0, sizeof(*h));
+	if (!snake_case(raw[0], strlen(raw[0]), h->tok[0], sizeof(h->tok[0])))
+		return 0;
+	for (i = 1; i < nraw; i++) {
+		size_t at = i < HDR_TOKENS ? i : HDR_TOKENS - 1;
+		size_t l = strlen(h->tok[at]);
+
+		if (i >= HDR_TOKENS) {
+			if (l + strlen(raw[i]) + 3 > sizeof(h->tok[0]))
+				return 0;
+			memcpy(h->tok[at] + l, dbl ? "::" : ":", dl);
+			l += dl;
+		}
+		if (l + strlen(raw[i]) + 1 > sizeof(h->tok[0]))
+			return 0;
+		memcpy(h->tok[at] + l, raw[i], strlen(raw[i]) + 1);
+	}
+	h->ntok = (int)(nraw < HDR_TOKENS ? nraw : HDR_TOKENS);
+	return 1;
+}
+
+/* Case-insensitive lookup of an attribute token (bind::, control::). */
+static enum col_id
+attr_find(const struct xls_alias *tab, const char *t)
+{
+	char l[128];
+
+	if (!xls_lower(t, strlen(t), l, sizeof(l)))
+		return C_UNKNOWN;
+	return alias_find(tab, l);
+}
+
+/*
+ * Map a sheet's header row to columns.  `add_langs` registers the
+ * languages (pass 1); later passes only look them up.  Returns NULL on
+ * ENOMEM.  Diagnostics are given only when `diag` is set.
+ *
+ * pyxform's rules (parsing/sheet_headers.py): a header is compared in
+ * snake case; it is split on "::" when any header of the sheet uses "::",
+ * else on ':' ("label:English", "bind:relevant"); "bind::ATTR",
+ * "control::ATTR" and "body::ATTR" name the XForm attribute a column
+ * stands for, so "bind::relevant" is the relevant column; "instance::"
+ * and "media::" columns add nothing to what is entered.
+ */
+struct col *
+xls_map_header(struct ld *ld, const struct xls_sheet *sh,
+    const struct xls_alias *tab, int choices, int add_langs, int diag)
+{
+	const struct xls_row *h = &sh->rows[0];
+	struct col *cols;
+	struct hdr t;
+	const char *hd, *lang, *near;
+	size_t i, j;
+	enum col_id id;
+	int use_double = 0;
+
+	if ((cols = ds_calloc(h->ncells + 1, sizeof(*cols))) == NULL) {
+		ld->oom = 1;
+		return NULL;
+	}
+	for (i = 0; i < h->ncells; i++)
+		if (h->cells[i] != NULL && strstr(h->cells[i], "::") != NULL)
+			use_double = 1;
+	for (i = 0; i < h->ncells; i++) {
+		cols[i].lang = -1;
+		if ((hd = h->cells[i]) == NULL) {
+			cols[i].id = C_NONE;
+			continue;
+		}
+		cols[i].header = hd;
+		lang = NULL;
+		if (!split_header(hd, use_double, &t)) {
+			id = C_UNKNOWN;
+			t.tok[0][0] = '\0';
+		} else if (!choices && strcmp(t.tok[0], "bind") == 0 &&
+		    t.ntok > 1) {
+			id = attr_find(bind_attrs, t.tok[1]);
+			lang = t.ntok > 2 ? t.tok[2] : NULL;
+			if (id == C_UNKNOWN)
+				id = C_UNUSED;
+		} else if (!choices && (strcmp(t.tok[0], "control") == 0 ||
+		    strcmp(t.tok[0], "body") == 0) && t.ntok > 1) {
+			id = attr_find(control_attrs, t.tok[1]);
+			if (id == C_UNKNOWN)
+				id = C_UNUSED;
+		} else if (strcmp(t.tok[0], "instance") == 0 && t.ntok > 1) {
+			id = C_IGNORED;
+		} else if (strcmp(t.tok[0], "media") == 0 && t.ntok > 1) {
+			id = C_UNUSED;
+		} else {
+			id = alias_find(tab, t.tok[0]);
+			lang = t.ntok > 1 ? t.tok[1] : NULL;
+		}
+		if (id == C_UNKNOWN) {
+			near = t.tok[0][0] != '\0' ? near_column(t.tok[0],
+			    choices ? choices_known : survey_known) : NULL;
+			if (near != NULL) {
+				if (diag)
+					xls_diagc(ld, h->line, hd, 1,
+					    FD_COL_TYPO, hd, near, "unknown "
+					    "column '%s': did you mean '%s'?",
+					    hd, near);
+				cols[i].id = C_IGNORED;
+				continue;
+			}
+			if (use_double && strchr(hd, ':') != NULL &&
+			    strstr(hd, "::") == NULL) {
+				struct hdr t1;
+
+				if (diag && split_header(hd, 0, &t1) &&
+				    alias_find(tab, t1.tok[0]) != C_UNKNOWN)
+					xls_diagc(ld, h->line, hd, 0,
+					    FD_COL_DELIM, hd, NULL, "column "
+					    "'%s' uses ':' where the other "
+					    "columns use '::'; it is ignored "
+					    "(as pyxform does)", hd);
+				else if (diag && !choices)
+					xls_diagc(ld, h->line, hd, 0,
+					    FD_COL_UNKNOWN, hd, NULL,
+					    "unknown column is ignored");
+				cols[i].id = choices ? C_EXTRA : C_IGNORED;
+				continue;
+			}
+			if (choices) {
+				cols[i].id = C_EXTRA;
+				continue;
+			}
+			if (diag)
+				xls_diagc(ld, h->line, hd, 0, FD_COL_UNKNOWN,
+				    hd, NULL, "unknown column is ignored");
+			cols[i].id = C_IGNORED;
+			continue;
+		}
+		if (id == C_UNUSED || id == C_IGNORED) {
+			if (diag && id == C_UNUSED)
+				xls_diagc(ld, h->line, hd, 0, FD_COL_UNUSED,
+				    hd, NULL, "column '%s' is not used by "
+				    "doorstep; ignored", hd);
+			cols[i].id = C_IGNORED;
+			continue;
+		}
+		cols[i].id = id;
+		if (lang != NULL) {
+			if (!col_translatable(id)) {
+				if (diag)
+					WARN(ld, h->line, hd, "column '%s' "
+					    "cannot be translated; ignored",
+					    xls_col_name(id));
+				cols[i].id = C_IGNORED;
+				continue;
+			}
+			if (lang[0] == '\0') {
+				if (diag)
+					ERR(ld, h->line, hd, "empty language "
+					    "name after '%s'", use_double ||
+					    strstr(hd, "::") ? "::" : ":");
+				cols[i].id = C_IGNORED;
+				continue;
+			}
+			cols[i].lang = xls_lang_index(ld, lang, strlen(lang),
+			    add_langs, h->line);
+		} else if (col_translatable(id)) {
+			const char *l = ld->deflang ? ld->deflang : "default";
+
+			cols[i].lang = xls_lang_index(ld, l, strlen(l),
+			    add_langs, h->line);
+		}
+		if (col_translatable(id) && cols[i].lang < 0 && !add_langs) {
+			/* Languages are registered in pass 1: unreachable
+			 * unless the language limit was hit. */
+			cols[i].id = C_IGNORED;
+			continue;
+		}
+		if (!diag)
+			continue;
+		for (j = 0; j < i; j++)
+			if (cols[j].id == id && cols[j].lang == cols[i].lang &&
+			    (id != C_EXTRA ||
+			    strcmp(cols[j].header, hd) == 0)) {
+				ERR(ld, h->line, hd, "duplicate column (same "
+				    "as '%s')", cols[j].header);
+				cols[i].id = C_IGNORED;
+				break;
+			}
+	}
+	cols[h->ncells].id = C_NONE;
+	return cols;
+}
+
 /* Language index by name, adding it if `add`; -1 if absent or on error. */
 int
 xls_lang_index(struct ld *ld, const char *name, size_t n, int add, int line)
@@ -300,102 +742,6 @@ xls_lang_index(struct ld *ld, const char *name, size_t n, int add, int line)
 		return -1;
 	}
 	return (int)f->nlangs++;
-}
-
-/*
- * Map a sheet's header row to columns.  `add_langs` registers the
- * languages (pass 1); later passes only look them up.  Returns NULL on
- * ENOMEM.  Diagnostics are given only when `diag` is set.
- */
-struct col *
-xls_map_header(struct ld *ld, const struct xls_sheet *sh,
-    const struct xls_alias *tab, int choices, int add_langs, int diag)
-{
-	const struct xls_row *h = &sh->rows[0];
-	struct col *cols;
-	const char *hd, *sep;
-	char lname[128];
-	size_t i, j, bn;
-	enum col_id id;
-
-	if ((cols = ds_calloc(h->ncells + 1, sizeof(*cols))) == NULL) {
-		ld->oom = 1;
-		return NULL;
-	}
-	for (i = 0; i < h->ncells; i++) {
-		cols[i].lang = -1;
-		if ((hd = h->cells[i]) == NULL) {
-			cols[i].id = C_NONE;
-			continue;
-		}
-		cols[i].header = hd;
-		sep = strstr(hd, "::");
-		bn = sep ? (size_t)(sep - hd) : strlen(hd);
-		/* pyxform strips around the parts of "label :: Lang" too. */
-		while (bn > 0 && hd[bn - 1] == ' ')
-			bn--;
-		id = xls_lower(hd, bn, lname, sizeof(lname)) ?
-		    alias_find(tab, lname) : C_UNKNOWN;
-		if (id == C_UNKNOWN && choices)
-			id = C_EXTRA;
-		if (id == C_UNKNOWN) {
-			if (diag)
-				WARN(ld, h->line, hd, "unknown column is "
-				    "ignored");
-			cols[i].id = C_IGNORED;
-			continue;
-		}
-		cols[i].id = id;
-		if (sep != NULL && id != C_IGNORED && id != C_EXTRA) {
-			const char *l = sep + 2;
-			size_t ln;
-
-			while (*l == ' ')
-				l++;
-			ln = strlen(l);
-			if (!col_translatable(id)) {
-				if (diag)
-					WARN(ld, h->line, hd, "column '%s' "
-					    "cannot be translated; ignored",
-					    xls_col_name(id));
-				cols[i].id = C_IGNORED;
-				continue;
-			}
-			if (ln == 0) {
-				if (diag)
-					ERR(ld, h->line, hd, "empty language "
-					    "name after '::'");
-				cols[i].id = C_IGNORED;
-				continue;
-			}
-			cols[i].lang = xls_lang_index(ld, l, ln, add_langs,
-			    h->line);
-		} else if (col_translatable(id)) {
-			const char *l = ld->deflang ? ld->deflang : "default";
-
-			cols[i].lang = xls_lang_index(ld, l, strlen(l),
-			    add_langs, h->line);
-		}
-		if (col_translatable(id) && cols[i].lang < 0 && !add_langs) {
-			/* Languages are registered in pass 1: unreachable
-			 * unless the language limit was hit. */
-			cols[i].id = C_IGNORED;
-			continue;
-		}
-		if (!diag || id == C_IGNORED)
-			continue;
-		for (j = 0; j < i; j++)
-			if (cols[j].id == id && cols[j].lang == cols[i].lang &&
-			    (id != C_EXTRA ||
-			    strcmp(cols[j].header, hd) == 0)) {
-				ERR(ld, h->line, hd, "duplicate column (same "
-				    "as '%s')", cols[j].header);
-				cols[i].id = C_IGNORED;
-				break;
-			}
-	}
-	cols[h->ncells].id = C_NONE;
-	return cols;
 }
 
 /* Find a column by id in a mapped header; -1 if absent. */
@@ -485,6 +831,10 @@ load_langs(struct ld *ld)
 	    (c = xls_map_header(ld, ld->choices, xls_choices_aliases, 1, 1,
 	    0)) != NULL)
 		ds_free(c);
+	if (ld->external != NULL && ld->external->nrows > 0 &&
+	    (c = xls_map_header(ld, ld->external, xls_choices_aliases, 1, 1,
+	    0)) != NULL)
+		ds_free(c);
 	if (ld->oom)
 		return;
 	d = ld->deflang ? ld->deflang : "default";
@@ -537,8 +887,9 @@ pick_sheets(struct ld *ld, const struct xls_book *b)
 			ld->choices = s;
 		else if (strcasecmp(s->name, "settings") == 0)
 			ld->settings = s;
-		else if (strcasecmp(s->name, "external_choices") == 0 ||
-		    strcasecmp(s->name, "entities") == 0 ||
+		else if (strcasecmp(s->name, "external_choices") == 0)
+			ld->external = s;
+		else if (strcasecmp(s->name, "entities") == 0 ||
 		    strcasecmp(s->name, "osm") == 0) {
 			WARN(ld, s->line, NULL, "sheet '%s' is not supported "
 			    "by doorstep and is ignored", s->name);
@@ -567,7 +918,12 @@ form_load_book(const struct xls_book *b, const struct xls_opts *opts,
 	if ((f = ld.f = ds_calloc(1, sizeof(*f))) == NULL)
 		return DS_ENOMEM;
 	f->default_lang = 0;
+	ld.hash = 14695981039346656037ull;
 	pick_sheets(&ld, b);
+	hash_sheet(&ld, ld.survey);
+	hash_sheet(&ld, ld.choices);
+	hash_sheet(&ld, ld.external);
+	hash_sheet(&ld, ld.settings);
 	if (ld.survey == NULL) {
 		ERR(&ld, 0, NULL, "no survey sheet");
 		goto out;
@@ -599,9 +955,11 @@ form_load_book(const struct xls_book *b, const struct xls_opts *opts,
 	else
 		f->id = file_stem(&ld, ld.src);
 	xls_load_lookups(&ld);
+	xls_derive_version(&ld);
 out:
 	xls_strmap_free(&ld.names);
 	xls_strmap_free(&ld.listmap);
+	xls_strmap_free(&ld.extmap);
 	for (i = 0; i < ld.ncsvs; i++) {
 		ds_free(ld.csvs[i].file);
 		ds_free(ld.csvs[i].value);

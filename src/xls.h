@@ -42,6 +42,8 @@
 #include "xls_book.h"
 
 #define XLS_MAX_EXPR	4096
+#define XLS_NAME_MAX	255	/* bytes of a name, or of the group path
+				 * a name used in several groups takes */
 #define XLS_MAX_DEPTH	32
 #define XLS_MAX_LANGS	32
 #define XLS_MAX_LISTS	10000

@@ -159,3 +159,19 @@ xls_load_lookups(struct ld *ld)
 	scan_lookups(ld, ld->f->instance_name);
 }
 
+/*
+ * Collect and pyxform accept a form without a version, but every saved
+ * revision must name its exact form: the version is then made from the
+ * content hash (xls_hash), once every list file is read.
+ */
+void
+xls_derive_version(struct ld *ld)
+{
+	char v[32];
+
+	if (ld->f->version != NULL || ld->oom)
+		return;
+	snprintf(v, sizeof(v), "auto-%016llx", (unsigned long long)ld->hash);
+	ld->f->version = xls_strdup(ld, v);
+	ld->f->version_derived = 1;
+}

@@ -142,13 +142,13 @@ choice_add(struct ld *ld, int li, size_t *acap, int line)
 
 /* Check duplicate choice names of every choices-sheet list. */
 static void
-check_choice_dups(struct ld *ld, size_t nsheet_lists)
+check_choice_dups(struct ld *ld, size_t from, size_t to)
 {
 	struct strmap m;
 	size_t i, j, first;
 	struct form_list *l;
 
-	for (i = 0; i < nsheet_lists && !ld->oom; i++) {
+	for (i = from; i < to && !ld->oom; i++) {
 		l = &ld->f->lists[i];
 		memset(&m, 0, sizeof(m));
 		for (j = 0; j < l->nchoices; j++) {
@@ -170,14 +170,15 @@ check_choice_dups(struct ld *ld, size_t nsheet_lists)
 	}
 }
 
-void
-xls_load_choices(struct ld *ld)
+/* The choices sheet, or external_choices (select_one_external), into
+ * lists named in `map`. */
+static void
+choice_sheet(struct ld *ld, const struct xls_sheet *sh, struct strmap *map)
 {
-	const struct xls_sheet *sh = ld->choices;
 	const struct xls_row *r;
 	struct col *cols;
 	struct form_choice *c;
-	size_t i, j, *acaps = NULL, nacaps = 0, li;
+	size_t i, j, *acaps = NULL, nacaps = 0, li, first = ld->f->nlists;
 	long cl, cn;
 	const char *ln, *nm;
 	int bad = 0;
@@ -190,13 +191,13 @@ xls_load_choices(struct ld *ld)
 	cl = xls_col_find(cols, sh->rows[0].ncells, C_LIST_NAME);
 	cn = xls_col_find(cols, sh->rows[0].ncells, C_NAME);
 	if (cl < 0) {
-		ERR(ld, sh->rows[0].line, "list_name", "choices sheet has no "
-		    "'list_name' column");
+		ERR(ld, sh->rows[0].line, "list_name", "%s sheet has no "
+		    "'list_name' column", sh->name);
 		bad = 1;
 	}
 	if (cn < 0) {
-		ERR(ld, sh->rows[0].line, "name", "choices sheet has no "
-		    "'name' column");
+		ERR(ld, sh->rows[0].line, "name", "%s sheet has no "
+		    "'name' column", sh->name);
 		bad = 1;
 	}
 	for (i = 1; i < sh->nrows && !bad && !ld->oom && !ld->limit; i++) {
@@ -204,8 +205,9 @@ xls_load_choices(struct ld *ld)
 		ln = xls_cell(r, (size_t)cl);
 		nm = xls_cell(r, (size_t)cn);
 		if (ln == NULL) {
-			ERR(ld, r->line, "list_name", "choice has no list "
-			    "name");
+			ERR(ld, r->line, "list_name", "choice '%s' has no "
+			    "list name: fill in the list_name column, or "
+			    "delete the row", nm ? nm : "");
 			continue;
 		}
 		if (nm == NULL) {
@@ -213,13 +215,13 @@ xls_load_choices(struct ld *ld)
 			    "name", ln);
 			continue;
 		}
-		if (!xls_strmap_get(&ld->listmap, ln, &li)) {
+		if (!xls_strmap_get(map, ln, &li)) {
 			int n = list_add(ld, ln, NULL, r->line);
 
 			if (n < 0)
 				break;
 			li = (size_t)n;
-			if (xls_strmap_put(&ld->listmap, ld->f->lists[li].name,
+			if (xls_strmap_put(map, ld->f->lists[li].name,
 			    li) == -1) {
 				ld->oom = 1;
 				break;
@@ -259,7 +261,15 @@ xls_load_choices(struct ld *ld)
 	}
 	ds_free(acaps);
 	ds_free(cols);
-	check_choice_dups(ld, ld->f->nlists);
+	check_choice_dups(ld, first, ld->f->nlists);
+}
+
+void
+xls_load_choices(struct ld *ld)
+{
+	choice_sheet(ld, ld->choices, &ld->listmap);
+	if (!ld->oom && !ld->limit)
+		choice_sheet(ld, ld->external, &ld->extmap);
 }
 
 /* CSV lists */
@@ -416,6 +426,12 @@ xls_csv_list(struct ld *ld, const char *file, const char *value,
 	rc = ld->opts->fetch(ld->opts->fetch_arg, file, &data, &len, &err);
 	if (rc == DS_ENOENT && optional)
 		return -1;
+	if (rc == DS_OK) {
+		/* A list file is part of the form: it goes into the
+		 * derived version. */
+		xls_hash(ld, file, strlen(file) + 1);
+		xls_hash(ld, data, len);
+	}
 	if ((cl = ds_realloc(ld->csvs, (ld->ncsvs + 1) * sizeof(*cl))) ==
 	    NULL) {
 		ds_free(data);

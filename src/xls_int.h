@@ -12,6 +12,7 @@
  */
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "form.h"
 #include "xls.h"
@@ -19,7 +20,9 @@
 /* Survey and choices columns the loader understands. */
 enum col_id {
 	C_NONE,		/* empty header: cells ignored */
-	C_IGNORED,	/* known XLSForm column doorstep does not use */
+	C_IGNORED,	/* known XLSForm column with no effect on entry */
+	C_UNUSED,	/* known XLSForm column doorstep does not run:
+			 * warned once and ignored */
 	C_UNKNOWN,	/* unknown column (survey: warned and ignored) */
 	C_EXTRA,	/* choices: kept as an extra column */
 	C_TYPE,
@@ -42,6 +45,7 @@ enum col_id {
 	C_TRIGGER,
 	C_PARAMETERS,
 	C_CARRY,	/* doorstep: previous answers go with a return visit */
+	C_DISABLED,	/* pyxform: a yes spelling skips the row */
 	C_LIST_NAME
 };
 
@@ -90,14 +94,21 @@ struct ld {
 	size_t			 fetched;	/* CSV bytes read */
 	struct strmap		 names;		/* node names -> node index */
 	struct strmap		 listmap;	/* choices-sheet lists */
+	struct strmap		 extmap;	/* external_choices lists */
 	struct csvlist		*csvs;
 	size_t			 ncsvs;
 	const char		*deflang;	/* default_language setting */
 	int			 allow_dup;
 	int			 settings_line;
-	const struct xls_sheet	*survey, *choices, *settings;
+	const struct xls_sheet	*survey, *choices, *settings, *external;
 	const char		**lang_cols;	/* pending language names */
+	uint64_t		 hash;		/* FNV-1a 64 of the content:
+						 * the version when the form
+						 * sets none */
 };
+
+/* Fold n bytes into the content hash (xls.c). */
+void		 xls_hash(struct ld *, const void *, size_t);
 
 /* ------------------------------------------------------------------ */
 /* Diagnostics and memory (xls.c)                                      */
@@ -108,6 +119,11 @@ void		 xls_diag(struct ld *, const char *file, int line,
 		    __attribute__((format(printf, 6, 7)));
 #define ERR(ld, line, col, ...) xls_diag(ld, NULL, line, col, 1, __VA_ARGS__)
 #define WARN(ld, line, col, ...) xls_diag(ld, NULL, line, col, 0, __VA_ARGS__)
+/* The same with a code and its facts (form.h, the words policy). */
+void		 xls_diagc(struct ld *, int line, const char *col,
+		    int is_error, enum form_diag_code, const char *fact0,
+		    const char *fact1, const char *fmt, ...)
+		    __attribute__((format(printf, 8, 9)));
 
 /* ds_strdup, setting ld->oom on failure; NULL stays NULL. */
 char		*xls_strdup(struct ld *, const char *);
@@ -177,5 +193,7 @@ void		 xls_load_survey(struct ld *);
 void		 xls_load_doorstep_settings(struct ld *);
 /* CSVs that pulldata() and instance() name (xls_check.c). */
 void		 xls_load_lookups(struct ld *);
+/* The version from the content when the form sets none (xls_check.c). */
+void		 xls_derive_version(struct ld *);
 
 #endif

@@ -467,9 +467,10 @@ test_error_unknown_and_unsupported_type(void)
 	    "| | txet | a | A |\n",
 	    "t.md:2: error: [type] unknown question type 'txet'");
 	ONE_ERROR("| survey | type | name | label |\n"
-	    "| | geopoint | a | A |\n",
-	    "t.md:2: error: [type] question type 'geopoint' is not supported "
-	    "by doorstep");
+	    "| | osm | a | A |\n",
+	    "t.md:2: error: [type] question type 'osm' is not supported "
+	    "by doorstep; use geopoint, or select_one with the tags as "
+	    "choices");
 	ONE_ERROR("| survey | type | name | label |\n"
 	    "| | | a | A |\n",
 	    "t.md:2: error: [type] row has no type (name 'a')");
@@ -479,11 +480,11 @@ static void
 test_error_names(void)
 {
 	ONE_ERROR("| survey | type | name | label |\n"
-	    "| | text | a | A |\n"
 	    "| | begin group | g | G |\n"
+	    "| | text | a | A |\n"
 	    "| | text | a | A again |\n"
 	    "| | end group | | |\n",
-	    "t.md:4: error: [name] duplicate name 'a' (first at line 2)");
+	    "t.md:4: error: [name] duplicate name 'a' (first at line 3)");
 	ONE_ERROR("| survey | type | name | label |\n"
 	    "| | text | 1abc | A |\n",
 	    "t.md:2: error: [name] invalid name '1abc': a name starts with a "
@@ -751,8 +752,8 @@ test_more_diagnostics(void)
 		  "t.md:1: error: [Label] duplicate column (same as 'label')" },
 		{ "| survey | type | name | label |\n| | text | a | A |\n"
 		    "| choices | list_name | name | label |\n| | | x | X |\n",
-		  DS_EPARSE, "t.md:4: error: [list_name] choice has no list "
-		  "name" },
+		  DS_EPARSE, "t.md:4: error: [list_name] choice 'x' has no list "
+		  "name: fill in the list_name column, or delete the row" },
 		{ "| survey | type | name | label |\n| | csv-external | | |\n"
 		    "| | text | a | A |\n", DS_EPARSE,
 		  "t.md:2: error: [name] csv-external needs the file name "
@@ -946,7 +947,8 @@ static void
 test_diag_format(void)
 {
 	char file[] = "f.md", col[] = "relevant", msg[] = "bad";
-	struct form_diag g = { file, 12, col, 1, msg };
+	struct form_diag g = { file, 12, col, 1, msg, FD_NONE,
+	    { NULL, NULL } };
 	char buf[128];
 
 	form_diag_format(&g, buf, sizeof(buf));
