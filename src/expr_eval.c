@@ -423,7 +423,8 @@ try_find_eq(struct ectx *ec, const struct estep *s, struct expr_node x,
 	} else
 		return DS_ENOENT;
 	ks = &e->stepv[key->steps];
-	if (ks->kind != ESTEP_CHILD || ks->npreds != 0)
+	if ((ks->kind != ESTEP_CHILD && ks->kind != ESTEP_ATTR) ||
+	    ks->npreds != 0)
 		return DS_ENOENT;
 	val_init(&v);
 	if ((st = ev_atom(ec, (uint32_t)(other - e->nodes), &v)) != DS_OK) {
@@ -460,12 +461,13 @@ eval_path(struct ectx *ec, const struct enode *n, struct val *out)
 	expr_nodes_init(&tmp);
 	nanc = 0;
 	if (n->absolute) {
-		/* JR contextualizes absolute paths: a step without
+		/* JR contextualizes absolute paths (but not those naming
+		 * indexed-repeat's node and repeats): a step without
 		 * predicates that passes through an ancestor of the context
 		 * node keeps to that ancestor (the current repeat instance).
 		 * anc[] holds the context's ancestors, document first. */
 		x = env->context;
-		for (;;) {
+		for (; !ec->from_root;) {
 			if (nanc == sizeof(anc) / sizeof(anc[0])) {
 				nanc = 0;
 				break;
@@ -544,6 +546,13 @@ eval_path(struct ectx *ec, const struct enode *n, struct val *out)
 				if (st != DS_OK)
 					st = cb_fail(ec, n, st, "cannot list "
 					    "children");
+				break;
+			case ESTEP_ATTR:
+				st = env->children(env->ctx, x,
+				    EPOOL(e, s->name), s->nlen, &tmp);
+				if (st != DS_OK)
+					st = cb_fail(ec, n, st, "cannot read "
+					    "attributes");
 				break;
 			default:
 				st = env->children(env->ctx, x, NULL, 0, &tmp);

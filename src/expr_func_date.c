@@ -154,6 +154,11 @@ fn_ddt(struct ectx *ec, const struct enode *c, struct val *out)
 
 	if ((st = fn_date_arg(ec, c, 0, out, &d, &tz, &dt, &r)) != DS_OK)
 		return st;
+	/* JR: days since the epoch, so a dateTime's offset counts
+	 * (06:00+06:00 is midnight UTC); a date or a number is already
+	 * a count of days. */
+	if (r != 0 && dt)
+		d -= tz / 1440.0;
 	val_set_number(out, r == 0 ? NAN : d);
 	return DS_OK;
 }

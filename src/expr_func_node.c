@@ -186,6 +186,7 @@ fn_irepeat(struct ectx *ec, const struct enode *c, struct val *out)
 	struct val target, reps;
 	struct expr_node r = { NULL, 0 };
 	unsigned save = ec->resolve;
+	int save_root = ec->from_root;
 	enum ds_status st;
 	uint32_t k;
 	double idx;
@@ -193,15 +194,21 @@ fn_irepeat(struct ectx *ec, const struct enode *c, struct val *out)
 
 	val_init(&target);
 	val_init(&reps);
+	/* JR: the node and repeats are whole-form references, so
+	 * /data/member inside member 2 is every member, not member 2. */
 	ec->resolve = EXPR_RESOLVE_ALL;
+	ec->from_root = 1;
 	st = fn_arg_nodes(ec, c, 0, &target);
 	ec->resolve = save;
+	ec->from_root = save_root;
 	if (st != DS_OK)
 		goto out;
 	for (k = 1; k + 1 < c->nkids; k += 2) {
 		ec->resolve = EXPR_RESOLVE_ALL;
+		ec->from_root = 1;
 		st = fn_arg_nodes(ec, c, (int)k, &reps);
 		ec->resolve = save;
+		ec->from_root = save_root;
 		if (st != DS_OK ||
 		    (st = ev_arg_num(ec, c, (int)k + 1, &idx)) != DS_OK)
 			goto out;

@@ -37,28 +37,46 @@ enum ds_status
 fn_selected(struct ectx *ec, const struct enode *c, struct val *out)
 {
 	struct val a, b;
-	const char *p, *end, *t, *v;
-	size_t tl, vl;
+	const char *p, *v, *hit;
+	size_t pl, vl;
 	enum ds_status st;
-	int r = 0;
 
 	val_init(&a);
 	val_init(&b);
 	if ((st = fn_args2(ec, c, &a, &b)) == DS_OK) {
-		/* JR trims the value */
+		/*
+		 * JR (XPathFuncExpr.multiSelected): the trimmed value with a
+		 * space on each side is searched in the list with a space on
+		 * each side, so selected('', '') is true and a value holding
+		 * a space can match two neighbours.
+		 */
 		v = val_str(&b);
 		vl = b.len;
-		while (vl > 0 && fn_space(*v)) {
+		while (vl > 0 && (unsigned char)*v <= ' ') {
 			v++;
 			vl--;
 		}
-		while (vl > 0 && fn_space(v[vl - 1]))
+		while (vl > 0 && (unsigned char)v[vl - 1] <= ' ')
 			vl--;
 		p = val_str(&a);
-		end = p + a.len;
-		while (!r && next_token(&p, end, &t, &tl))
-			r = tl == vl && memcmp(t, v, vl) == 0;
-		val_set_bool(out, r);
+		pl = a.len;
+		hit = NULL;
+		if (vl + 2 <= pl + 2) {
+			size_t i;
+
+			/* " p " holds " v " at i: match v against p[i-1..],
+			 * the virtual spaces included */
+			for (i = 0; i + vl + 2 <= pl + 2 && hit == NULL; i++) {
+				char first = i == 0 ? ' ' : p[i - 1];
+				char last = i + vl == pl ? ' ' :
+				    i + vl < pl ? p[i + vl] : 0;
+
+				if (first == ' ' && last == ' ' &&
+				    memcmp(p + i, v, vl) == 0)
+					hit = p + i;
+			}
+		}
+		val_set_bool(out, hit != NULL);
 	}
 	val_reset(&a);
 	val_reset(&b);

@@ -202,7 +202,8 @@ fn_strlen(struct ectx *ec, const struct enode *c, struct val *out)
 {
 	enum ds_status st;
 
-	if ((st = ev_arg_str(ec, c, 0, out)) != DS_OK)
+	/* JR: no argument means the context node's value. */
+	if ((st = fn_string(ec, c, out)) != DS_OK)
 		return st;
 	val_set_number(out, (double)utf8_count(val_str(out), out->len));
 	return DS_OK;

@@ -17,7 +17,8 @@ enum tok_type {
 	T_LP, T_RP, T_LB, T_RB, T_DOT, T_DOTDOT, T_COMMA, T_PIPE,
 	T_SLASH, T_SLASH2, T_PLUS, T_MINUS, T_EQ, T_NE, T_LT, T_LE, T_GT,
 	T_GE, T_STAR, T_AND, T_OR, T_DIV, T_MOD,
-	T_AT, T_AXIS, T_VAR	/* recognised only to be rejected */
+	T_AT,			/* @name: an attribute step */
+	T_AXIS, T_VAR		/* recognised only to be rejected */
 };
 
 struct tok {
@@ -50,7 +51,10 @@ enum eop {
 	EOP_NEG, EOP_UNION, EOP_CALL, EOP_PATH
 };
 
-enum estep_kind { ESTEP_CHILD, ESTEP_ANY, ESTEP_SELF, ESTEP_PARENT };
+/* ESTEP_ATTR is @name: on a secondary-instance item, its column `name`
+ * (choice lists and CSV files have no attributes of their own). */
+enum estep_kind { ESTEP_CHILD, ESTEP_ANY, ESTEP_SELF, ESTEP_PARENT,
+    ESTEP_ATTR };
 
 #define ENONE	UINT32_MAX
 
@@ -127,6 +131,9 @@ struct ectx {
 	size_t			 cpos;	/* predicate position, 0 outside */
 	size_t			 csize;
 	unsigned		 resolve;	/* EXPR_RESOLVE_* for ${} */
+	int			 from_root;	/* absolute paths are not kept
+						 * to the current repeat
+						 * instance (indexed-repeat) */
 	size_t			*steps;		/* shared budget, EXPR_MAX_STEPS */
 	struct ds_err		*err;
 };

@@ -382,9 +382,17 @@ parse_steps(struct parser *p, uint32_t path)
 			st.kind = ESTEP_PARENT;
 			break;
 		case T_AT:
-			fail(p, DS_EPARSE, p->t.cpos, "attributes are not "
-			    "supported in ODK XPath");
-			return -1;
+			if (next(p) != 0)
+				return -1;
+			if (p->t.type != T_NAME || peek(p) == T_LP ||
+			    (p->t.len == 1 && p->t.s[0] == '*')) {
+				expect_fail(p, "an attribute name after '@'");
+				return -1;
+			}
+			st.kind = ESTEP_ATTR;
+			st.name = add_str(p, p->t.s, p->t.len);
+			st.nlen = (uint32_t)p->t.len;
+			break;
 		default:
 			expect_fail(p, "a path step");
 			return -1;
@@ -902,6 +910,11 @@ print_node(const struct expr *e, uint32_t i, int nopred, struct ds_buf *b)
 			switch (s->kind) {
 			case ESTEP_CHILD:
 				st = ds_buf_add(b, EPOOL(e, s->name), s->nlen);
+				break;
+			case ESTEP_ATTR:
+				if ((st = ds_buf_addc(b, '@')) == DS_OK)
+					st = ds_buf_add(b, EPOOL(e, s->name),
+					    s->nlen);
 				break;
 			case ESTEP_ANY:
 				st = ds_buf_addc(b, '*');

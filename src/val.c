@@ -240,8 +240,11 @@ val_number(const struct val *v)
 	case VAL_NUMBER:
 	case VAL_BOOL:
 	case VAL_DATE:
-	case VAL_DATETIME:
 		return v->n;
+	case VAL_DATETIME:
+		/* JR toNumeric: days since the epoch, the offset applied,
+		 * so instants compare right across offsets. */
+		return v->n - v->tz / 1440.0;
 	case VAL_STRING:
 		if (val_parse_number(v->s, v->len, &d) == 0)
 			return d;
@@ -249,7 +252,7 @@ val_number(const struct val *v)
 		 * attemptDateConversion). */
 		if (v->len > 10 && val_parse_datetime(v->s, v->len, 0, &d,
 		    &tz) == 0)
-			return d;
+			return d - tz / 1440.0;
 		if (v->len == 10 && val_parse_date(v->s, v->len, &d) == 0)
 			return d;
 		return NAN;
