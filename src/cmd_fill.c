@@ -18,6 +18,7 @@
 #include "eng.h"
 #include "form.h"
 #include "i18n.h"
+#include "i18n_diag.h"
 #include "i18n_eng.h"
 #include "json.h"
 #include "mem.h"
@@ -54,7 +55,7 @@ load_form(const char *arg, const char *wsdir, struct form **f,
 		rc = 1;
 	for (i = 0; i < d.n; i++)
 		if (d.v[i].is_error) {
-			form_diag_format(&d.v[i], line, sizeof(line));
+			i18n_form_diag(&d.v[i], line, sizeof(line));
 			fprintf(stderr, "%s\n", line);
 		}
 	if (rc != 0 && d.nerrors == 0)

@@ -12,6 +12,7 @@
 #include "eng.h"
 #include "form.h"
 #include "i18n.h"
+#include "i18n_diag.h"
 #include "xls.h"
 
 extern const struct cmd_entry cmd_form_check_entry;
@@ -19,7 +20,8 @@ extern const struct cmd_entry cmd_form_check_entry;
 static void
 summary(const struct form *f, const char *path)
 {
-	size_t i, nq = 0, ng = 0, nr = 0;
+	size_t i, n, nq = 0, ng = 0, nr = 0;
+	int t;
 
 	for (i = 0; i < f->nnodes; i++)
 		switch (f->nodes[i]->type) {
@@ -42,6 +44,22 @@ summary(const struct form *f, const char *path)
 	for (i = 0; i < f->nlangs; i++)
 		printf("%s%s", i ? ", " : "", f->langs[i]);
 	printf(")\n");
+	if (f->version_derived)
+		printf(_("%s: no version setting: the version is %s, made "
+		    "from the form's content; set one in the settings sheet "
+		    "to choose it\n"), path, f->version);
+	/* Types a terminal does not capture the usual way: how each is
+	 * handled (issue 15). */
+	for (t = 0; t < FT_GROUP; t++) {
+		const char *note = i18n_form_type_note((enum form_type)t);
+
+		for (i = 0, n = 0; i < f->nnodes && note != NULL; i++)
+			if ((int)f->nodes[i]->type == t)
+				n++;
+		if (n > 0)
+			printf(_("%s: %s (%zu): %s\n"), path,
+			    form_type_name((enum form_type)t), n, note);
+	}
 }
 
 static int
@@ -59,7 +77,7 @@ check_one(const char *path)
 	if (f != NULL)
 		(void)eng_compile(f, &cf, &d);
 	for (i = 0; i < d.n; i++) {
-		form_diag_format(&d.v[i], line, sizeof(line));
+		i18n_form_diag(&d.v[i], line, sizeof(line));
 		fprintf(d.v[i].is_error ? stderr : stdout, "%s\n", line);
 	}
 	bad = d.nerrors > 0 || f == NULL || cf == NULL;

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Issue 15: each XLSForm rule's form (tests/forms/compat/*.md, and its .xlsx
+# twin written by test_xls_compat --write) is checked by `form check` and
+# filled and saved by `fill`, as its '# fill:' lines say; '# refuse:'
+# answers must be refused (with --finalize, so required counts).
+# The model-level asserts are test_xls_compat's.
+. "$(dirname "$0")/../lib.sh"
+
+export DOORSTEP_KDF_COST=min DOORSTEP_LANG=en
+B=$DS_TOP/build/$MODE/tests/test_xls_compat
+printf 'correct horse battery\n' > "$T/pass"
+"$DOORSTEP_OFFICE" init --dir "$T/office" >"$T/.out" 2>&1 ||
+	{ not_ok "office init" "$(cat "$T/.out")"; exit 0; }
+W="$T/ws"
+ds() { "$DOORSTEP" --workspace "$W" --passphrase-file "$T/pass" "$@"; }
+ds init --office-key "$T/office/office-public.key" --worker "Wang Li" \
+    >"$T/.out" 2>&1 || { not_ok "workspace init" "$(cat "$T/.out")"; exit 0; }
+mkdir -p "$T/x"
+"$B" --write "$T/x" "$DS_TOP"/tests/forms/compat/*.md >"$T/.out" 2>&1 ||
+	{ not_ok "xlsx twins" "$(cat "$T/.out")"; exit 0; }
+
+for md in "$DS_TOP"/tests/forms/compat/*.md; do
+	n=$(basename "$md" .md)
+	for f in "$md" "$T/x/$n.xlsx"; do
+		k=$n.${f##*.}
+		if grep -q '^# assert: errored=true' "$md"; then
+			check_fail "$k: form check refuses it" 1 \
+			    "$DOORSTEP" form check "$f"
+			continue
+		fi
+		check "$k: form check loads it" "$DOORSTEP" form check "$f"
+		i=0
+		while IFS= read -r a; do
+			i=$((i + 1))
+			printf '%s\n' "$a" > "$T/a.json"
+			if ds fill "$f" --answers "$T/a.json" >"$T/id" \
+			    2>"$T/.out" && grep -q '^[0-9a-f-]\{36\}$' "$T/id"
+			then ok "$k: fill $i is saved"
+			else not_ok "$k: fill $i is saved" "$(cat "$T/.out")"; fi
+		done < <(sed -n 's/^# fill: //p' "$md")
+		i=0
+		while IFS= read -r a; do
+			i=$((i + 1))
+			printf '%s\n' "${a% => *}" > "$T/a.json"
+			want=${a##* => }
+			if ds fill "$f" --answers "$T/a.json" --finalize \
+			    >"$T/id" 2>"$T/.out"; then
+				not_ok "$k: refusal $i" "saved: $(cat "$T/id")"
+			elif grep -qF -- "$want" "$T/.out"; then
+				ok "$k: refusal $i names '$want'"
+			else not_ok "$k: refusal $i names '$want'" \
+			    "$(cat "$T/.out")"; fi
+		done < <(sed -n 's/^# refuse: //p' "$md")
+	done
+done
