@@ -191,7 +191,10 @@ check_rule(const char *path, const char *tmp)
 				HARNESS_FAIL("%s: node %zu: %s/%s", path, i,
 				    fm->nodes[i]->name, fx->nodes[i]->name);
 		/* Same cells, same derived version, whatever the file. */
-		if (strcmp(fm->version, fx->version) != 0)
+		if (fm->version == NULL || fx->version == NULL)
+			HARNESS_FAIL("%s: a loaded form without a version",
+			    path);
+		else if (strcmp(fm->version, fx->version) != 0)
 			HARNESS_FAIL("%s: version %s from markdown, %s from "
 			    "xlsx", path, fm->version, fx->version);
 		pos = text;
@@ -205,7 +208,8 @@ check_rule(const char *path, const char *tmp)
 				    v);
 		pos = text;
 		while (next_assert(text, &pos, "version", v, sizeof(v)))
-			if (strncmp(fm->version, v, strlen(v)) != 0)
+			if (fm->version == NULL ||
+			    strncmp(fm->version, v, strlen(v)) != 0)
 				HARNESS_FAIL("%s: version '%s', want '%s...'",
 				    path, fm->version, v);
 	}
