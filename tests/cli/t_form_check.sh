@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # doorstep form check: diagnostics like a compiler, summary, exit status.
 . "$(dirname "$0")/../lib.sh"
+export DOORSTEP_LANG=en
 
 cat > "$T/good.md" <<'MD'
 | survey |
@@ -39,6 +40,17 @@ has "calculate cycle with the rows involved" "$T/.out" \
 has "XPath 1.0 function rejected at load" "$T/.out" \
     'bad.md:7: error: \[calculation\] .*substring'
 has "error count" "$T/.out" "bad.md: 3 error(s)"
+DOORSTEP_LANG=zh "$DOORSTEP" form check "$T/bad.md" >"$T/.out" 2>&1
+has "severity in Chinese" "$T/.out" 'bad.md:4: 错误: \[relevant\]'
+cat > "$T/typo.md" <<'MD'
+| survey |
+|        | type    | name | label | relevnt |
+|        | integer | a    | A     |         |
+MD
+DOORSTEP_LANG=zh "$DOORSTEP" form check "$T/typo.md" >"$T/.out" 2>&1
+has "a misspelt column in Chinese" "$T/.out" '未知的列“relevnt”：是不是“relevant”？'
+DOORSTEP_LANG=en "$DOORSTEP" form check "$T/typo.md" >"$T/.out" 2>&1
+has "a misspelt column in English" "$T/.out" "unknown column 'relevnt': did you mean 'relevant'?"
 
 check_fail "one bad file among good ones fails" 1 "$DOORSTEP" form check \
     "$T/good.md" "$T/bad.md"
