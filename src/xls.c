@@ -29,6 +29,7 @@
 #include "mdtable.h"
 #include "mem.h"
 #include "util.h"
+#include "xls_biff.h"
 #include "xls_int.h"
 #include "xlsx.h"
 
@@ -1033,6 +1034,32 @@ has_suffix(const char *s, const char *suf)
 	return n >= m && strcasecmp(s + n - m, suf) == 0;
 }
 
+/* A legacy .xls: FreeXL's book, or LibreOffice's .xlsx of it. */
+static enum ds_status
+load_biff(const char *path, char *dir, struct form **out,
+    struct form_diags *diags)
+{
+	struct xls_opts opts;
+	struct xls_book *b = NULL;
+	char *x = NULL;
+	size_t xlen = 0;
+	enum ds_status rc;
+
+	opts.source = path;
+	opts.fetch = dir_fetch;
+	opts.fetch_arg = dir;
+	if ((rc = xls_biff_read(path, path, &b, &x, &xlen, diags)) != DS_OK)
+		return rc;
+	if (x != NULL) {
+		rc = form_load_xlsx(x, xlen, &opts, out, diags);
+		ds_free(x);
+		return rc;
+	}
+	rc = form_load_book(b, &opts, out, diags);
+	xls_book_free(b);
+	return rc;
+}
+
 enum ds_status
 form_load_file(const char *path, struct form **out, struct form_diags *diags)
 {
@@ -1069,7 +1096,15 @@ form_load_file(const char *path, struct form **out, struct form_diags *diags)
 		xlsx = 0;
 	else if (len >= 4 && memcmp(data, "PK\003\004", 4) == 0)
 		xlsx = 1;
-	else {
+	else if (has_suffix(path, ".xls") || (len >= 8 && memcmp(data,
+	    "\320\317\021\340\241\261\032\341", 8) == 0)) {
+		/* Excel 97-2003 (an OLE2 compound file) */
+		ds_free(data);
+		data = NULL;
+		rc = load_biff(path, dir, out, diags);
+		ds_free(dir);
+		return rc;
+	} else {
 		for (i = 0, pipes = 0; i < len && i < 5120; i++)
 			if (data[i] == '|')
 				pipes++;

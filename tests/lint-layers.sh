@@ -36,6 +36,7 @@ owners=(
 	'jansson\.h|^json$'
 	'zip\.h|^xlsx(_.*)?$'
 	'expat\.h|^xlsx(_.*)?$'
+	'freexl\.h|^xls_biff$'
 	'xlsxwriter\.h|^(report|report_.*|export|export_.*)$'
 	'readstat\.h|^export_stat$'
 	'libintl\.h|^(tui|tui_.*|i18n|i18n_.*)$'

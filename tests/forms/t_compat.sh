@@ -53,3 +53,15 @@ for md in "$DS_TOP"/tests/forms/compat/*.md; do
 		done < <(sed -n 's/^# refuse: //p' "$md")
 	done
 done
+
+# Excel 97-2003 (tests/forms/legacy/make_xls.py wrote it)
+L=$DS_TOP/tests/forms/legacy/legacy.xls
+check "legacy.xls: form check loads it" "$DOORSTEP" form check "$L"
+printf '{"age": 7, "visit": "2026-02-03", "ok": "1"}\n' > "$T/a.json"
+if ds fill "$L" --answers "$T/a.json" --finalize >"$T/id" 2>"$T/.out"
+then ok "legacy.xls: filled and saved"
+else not_ok "legacy.xls: filled and saved" "$(cat "$T/.out")"; fi
+printf '{"age": 2}\n' > "$T/a.json"
+if ds fill "$L" --answers "$T/a.json" >"$T/id" 2>"$T/.out"; then
+	not_ok "legacy.xls: its constraint holds" "saved"
+else has "legacy.xls: its constraint holds" "$T/.out" "Too young"; fi

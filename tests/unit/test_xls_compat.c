@@ -293,6 +293,53 @@ test_lower_words_are_msgids(void)
 	}
 }
 
+/* Excel 97-2003: read through FreeXL, cells as pyxform's xlrd gives them. */
+static void
+test_legacy_xls(void)
+{
+	struct form_diags d;
+	struct form *f = NULL;
+	const struct form_node *n;
+	char bad[] = "/tmp/ds-bad.XXXXXX";
+	int fd;
+
+	form_diags_init(&d);
+	ST_EQ(form_load_file("tests/forms/legacy/legacy.xls", &f, &d), DS_OK,
+	    NULL);
+	if (f != NULL) {
+		STR_EQ(f->id, "legacy");
+		OK(f->version_derived);
+		OK((n = form_find(f, "age")) != NULL && n->constraint &&
+		    strcmp(n->constraint, ". >= 5") == 0);
+		OK((n = form_find(f, "visit")) != NULL && n->type == FT_DATE &&
+		    n->default_value != NULL &&
+		    strcmp(n->default_value, "2026-01-01") == 0);
+		OK((n = form_find(f, "x")) != NULL && n->default_value &&
+		    strcmp(n->default_value, "1.5") == 0);
+		OK(f->nlists == 1 && f->lists[0].nchoices == 2 &&
+		    strcmp(f->lists[0].choices[0].name, "1") == 0 &&
+		    strcmp(f->lists[0].choices[1].name, "0") == 0);
+	}
+	form_free(f);
+	form_diags_reset(&d);
+
+	/* Not a workbook FreeXL can read, and no LibreOffice on PATH: the
+	 * error says how to save it as .xlsx. */
+	if ((fd = mkstemp(bad)) < 0 || write(fd, "\320\317\021\340\241\261"
+	    "\032\341 not really", 19) != 19) {
+		HARNESS_FAIL("cannot write %s", bad);
+		return;
+	}
+	close(fd);
+	setenv("PATH", "/nonexistent", 1);
+	f = NULL;
+	ST_EQ(form_load_file(bad, &f, &d), DS_EPARSE, NULL);
+	OK(d.n == 1 && d.v[0].code == FD_XLS_CONVERT &&
+	    strstr(d.v[0].msg, "Save As > Excel Workbook (.xlsx)") != NULL);
+	(void)unlink(bad);
+	form_diags_reset(&d);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -310,5 +357,6 @@ main(int argc, char **argv)
 	}
 	RUN(test_every_rule);
 	RUN(test_lower_words_are_msgids);
+	RUN(test_legacy_xls);
 	return harness_done();
 }
