@@ -17,6 +17,7 @@
 #include "cry.h"
 #include "eng.h"
 #include "form.h"
+#include "gpsd.h"
 #include "i18n.h"
 #include "i18n_diag.h"
 #include "i18n_eng.h"
@@ -117,6 +118,7 @@ fill_exec(const struct cli *cli, int argc, char **argv)
 	struct ds_err err;
 	json_t *doc = NULL;
 	char *text = NULL, dev[33], idtext[STORE_UUID_TEXT];
+	char geo[GPSD_TEXT_MAX];
 	size_t len = 0, niv = 0;
 	int i, finalize = 0, rc = CMD_EXIT_FAIL;
 	for (i = 1; i < argc; i++) {
@@ -157,6 +159,14 @@ fill_exec(const struct cli *cli, int argc, char **argv)
 	/* The form's texts (the problems printed) in the user's language. */
 	o.lang = form_lang_find(f, strncmp(cli->lang, "zh", 2) == 0 ? "zh" :
 	    "en");
+	/* start-geopoint: the receiver's fix, when gpsd has one */
+	for (i = 0; i < (int)f->nnodes; i++)
+		if (f->nodes[i]->type == FT_START_GEOPOINT) {
+			if (gpsd_read(NULL, GPSD_WAIT_MS, geo, sizeof(geo)) ==
+			    DS_OK)
+				o.start_geopoint = geo;
+			break;
+		}
 	if (sess_new(ws_store(ws), cf, &o, &s, &err) != DS_OK) {
 		rc = cmdw_fail(cli, "fill", &err);
 		goto out;

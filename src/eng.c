@@ -464,6 +464,10 @@ meta_value(struct eng *e, struct inst_node *n)
 	case FT_USERNAME:
 		(void)inst_value_set(n, e->username, NULL);
 		break;
+	case FT_START_GEOPOINT:
+		if (e->start_geopoint != NULL)
+			(void)inst_value_set(n, e->start_geopoint, NULL);
+		break;
 	default:
 		break;
 	}
@@ -924,7 +928,9 @@ eng_new_empty(const struct eng_form *cf, const struct eng_opts *o,
 	if (o != NULL && ((o->deviceid != NULL &&
 	    (e->deviceid = ds_strdup(o->deviceid)) == NULL) ||
 	    (o->username != NULL &&
-	    (e->username = ds_strdup(o->username)) == NULL))) {
+	    (e->username = ds_strdup(o->username)) == NULL) ||
+	    (o->start_geopoint != NULL &&
+	    (e->start_geopoint = ds_strdup(o->start_geopoint)) == NULL))) {
 		eng_free(e);
 		return DS_ENOMEM;
 	}
@@ -987,6 +993,7 @@ eng_free(struct eng *e)
 	ds_free(e->q.v);
 	ds_free(e->deviceid);
 	ds_free(e->username);
+	ds_free(e->start_geopoint);
 	if (e->meta != NULL)
 		json_decref(e->meta);
 	ds_buf_reset(&e->tmp);

@@ -64,6 +64,8 @@ const struct form *eng_form_model(const struct eng_form *);
 struct eng_opts {
 	const char	*deviceid;	/* for `deviceid`, may be NULL */
 	const char	*username;	/* for `username`, may be NULL */
+	const char	*start_geopoint; /* for `start-geopoint`: a gpsd
+					 * fix (gpsd.h) or NULL (empty) */
 	int		 lang;		/* index into form->langs, -1 default */
 };
 

@@ -103,6 +103,7 @@ struct eng {
 	int			 oom;		/* allocation failed in the queue */
 	char			*deviceid;
 	char			*username;
+	char			*start_geopoint;	/* eng_opts, or NULL */
 	json_t			*meta;		/* caller's extra _meta keys */
 	struct eng_queue	 q;
 	struct expr_rng		 rng;

@@ -12,7 +12,7 @@ layer_of() {
 	status|mem|buf|arr|util|json|utf8|csv) echo 1 ;;
 	form|form_*|qtype|xls|xls_*|mdtable|xlsx|xlsx_*) echo 2 ;;
 	val|val_*|expr|expr_*) echo 3 ;;
-	inst|inst_*|eng|eng_*|action) echo 4 ;;
+	inst|inst_*|eng|eng_*|action|gpsd) echo 4 ;;
 	cry|cry_*) echo 5 ;;
 	store|store_*|record|record_*|ws|ws_*) echo 6 ;;
 	sess|sess_*) echo 7 ;;
@@ -37,6 +37,7 @@ owners=(
 	'zip\.h|^xlsx(_.*)?$'
 	'expat\.h|^xlsx(_.*)?$'
 	'freexl\.h|^xls_biff$'
+	'gps\.h|^gpsd$'
 	'xlsxwriter\.h|^(report|report_.*|export|export_.*)$'
 	'readstat\.h|^export_stat$'
 	'libintl\.h|^(tui|tui_.*|i18n|i18n_.*)$'

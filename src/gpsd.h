@@ -1,0 +1,37 @@
+/* doorstep: a GPS receiver's fix through gpsd (layer 4: engine). */
+#ifndef DS_GPSD_H
+#define DS_GPSD_H
+
+/*
+ * A laptop has a GPS only when a receiver is plugged in and gpsd serves
+ * it.  These functions read one fix through libgps (Debian libgps, the
+ * only includer of <gps.h>) and write it as ODK's geopoint text,
+ * "lat lon alt acc" (degrees, metres above mean sea level, horizontal
+ * accuracy in metres), as val_geo.h reads it.  Optional at run time: no
+ * gpsd, no receiver or no fix is DS_ENOENT at once or when the timeout
+ * runs out, and the caller lets the worker type the location.
+ */
+#include <stddef.h>
+
+#include "status.h"
+
+#define GPSD_TEXT_MAX	96	/* bytes of "lat lon alt acc" and its NUL */
+#define GPSD_WAIT_MS	1500	/* how long a caller waits for a fix */
+
+/*
+ * A fix from the gpsd on `host` (NULL: DOORSTEP_GPSD "host:port", else
+ * localhost:2947) within timeout_ms.  DS_OK with out filled, DS_ENOENT
+ * when there is no gpsd, no receiver or no 2D fix in time.
+ */
+enum ds_status	 gpsd_read(const char *host, int timeout_ms, char *out,
+		    size_t n);
+
+/*
+ * One gpsd JSON report (a TPV object, as gpsd sends it) to geopoint text,
+ * through libgps's own parser: DS_OK, or DS_ENOENT when it holds no 2D
+ * fix, DS_EPARSE when it is not a report.  For tests and for replaying a
+ * receiver's log.
+ */
+enum ds_status	 gpsd_fix_from_json(const char *json, char *out, size_t n);
+
+#endif
