@@ -12,7 +12,7 @@
 /*
  * Words made in lower layers that reach the user as English msgids: the
  * alternatives the loader names for a refused type (xls_survey.c) and the
- * location checks (val_geo.c).  Listed here so that xgettext finds them;
+ * format hints of location questions (val_geo_hint).  Listed here so that xgettext finds them;
  * test_i18n_diag.c checks the lists agree.
  */
 const char *const i18n_lower_msgids[] = {
@@ -22,13 +22,6 @@ const char *const i18n_lower_msgids[] = {
 	N_("a CSV file with csv-external"),
 	N_("geopoint, or select_one with the tags as choices"),
 	N_("one select_one per place (first, second, ...)"),
-	N_("Enter latitude and longitude in degrees, for example 30.5728 "
-	    "104.0668 (altitude and accuracy in metres may follow)."),
-	N_("The latitude must be between -90 and 90."),
-	N_("The longitude must be between -180 and 180."),
-	N_("The accuracy cannot be negative."),
-	N_("Too few points: a line needs 2, an area 3 or more."),
-	N_("Too many points."),
 	N_("Format: latitude longitude [altitude accuracy], for example "
 	    "30.5728 104.0668"),
 	N_("Format: points separated by ';', for example 30.57 104.06; "

@@ -152,31 +152,6 @@ val_geo_norm(enum val_geo_kind kind, const char *s, struct ds_buf *out,
 }
 
 const char *
-val_geo_why_text(enum val_geo_why why)
-{
-	switch (why) {
-	case VAL_GEO_OK:
-		return "";
-	case VAL_GEO_FORMAT:
-		return "Enter latitude and longitude in degrees, for example "
-		    "30.5728 104.0668 (altitude and accuracy in metres may "
-		    "follow).";
-	case VAL_GEO_LAT:
-		return "The latitude must be between -90 and 90.";
-	case VAL_GEO_LON:
-		return "The longitude must be between -180 and 180.";
-	case VAL_GEO_ACC:
-		return "The accuracy cannot be negative.";
-	case VAL_GEO_FEW:
-		return "Too few points: a line needs 2, an area 3 or more.";
-	case VAL_GEO_MANY:
-		return "Too many points.";
-	default:
-		return "Out of memory.";
-	}
-}
-
-const char *
 val_geo_hint(enum val_geo_kind kind)
 {
 	switch (kind) {

@@ -46,9 +46,8 @@ enum val_geo_why {
 enum val_geo_why val_geo_norm(enum val_geo_kind, const char *s,
 		    struct ds_buf *out, size_t *point);
 
-/* An English sentence for a problem (a msgid the edge translates),
- * and the format hint shown with a location question. */
-const char	*val_geo_why_text(enum val_geo_why);
+/* The format hint for a location question, an English msgid the edge
+ * translates (i18n_diag.h lists it). */
 const char	*val_geo_hint(enum val_geo_kind);
 
 #endif
