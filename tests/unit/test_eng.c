@@ -810,6 +810,64 @@ test_serialize_restore_round_trip(void)
 	done(e);
 }
 
+static const char *F_RELROSTER =
+"| survey |\n"
+"|        | type          | name   | label    | relevant      |\n"
+"|        | select_one yn | has    | Members? |               |\n"
+"|        | begin repeat  | member | Member   | ${has}='yes'  |\n"
+"|        | text          | mname  | Name     |               |\n"
+"|        | end repeat    |        |          |               |\n"
+"|        | text          | note1  | Remark   |               |\n"
+"| choices |\n"
+"|         | list_name | name | label |\n"
+"|         | yn        | yes  | Yes   |\n"
+"|         | yn        | no   | No    |\n";
+
+/* 1 if the roster's own relevance is off in every way the worker sees. */
+static int
+roster_hidden(struct eng *e)
+{
+	struct ds_err err;
+	int hidden = 1;
+
+	if (eng_set(e, "member[1]/mname", "B", &err) != DS_ESTATE)
+		hidden = 0;
+	if (eng_jump(e, "has", &err) != DS_OK || eng_next(e, &err) != DS_OK ||
+	    strcmp(cur_path(e), "note1") != 0)
+		hidden = 0;
+	return hidden;
+}
+
+/*
+ * A repeat's own relevance must be recomputed on restore (issue 18, bug
+ * 2: eng_enqueue_subtree once dropped EX_RELEVANT for repeat sets, and a
+ * restored draft showed a roster the answers had closed).
+ */
+static void
+test_restore_recomputes_roster_relevance(void)
+{
+	struct eng *e = open_form(F_RELROSTER), *r = NULL;
+	struct ds_err err;
+	json_t *j = NULL;
+
+	if (e == NULL)
+		return;
+	SET_OK(e, "has", "yes");
+	ST_EQ(eng_repeat_add(e, "member", &err), DS_OK, &err);
+	SET_OK(e, "member[1]/mname", "A");
+	SET_OK(e, "has", "no");
+	OK(roster_hidden(e));
+	ST_EQ(eng_to_json(e, &j, &err), DS_OK, &err);
+	ST_EQ(eng_restore(cur_cf, NULL, j, &r, &err), DS_OK, &err);
+	json_decref(j);
+	if (r != NULL) {
+		OK(roster_hidden(r));
+		STR_EQ(eng_value(r, "member[1]/mname"), "A");
+		eng_free(r);
+	}
+	done(e);
+}
+
 static void
 test_restore_rejects_unknown_answer(void)
 {
@@ -1175,6 +1233,7 @@ main(void)
 	RUN(test_repeat_relevant_and_read_only);
 	RUN(test_consent_gate);
 	RUN(test_serialize_restore_round_trip);
+	RUN(test_restore_recomputes_roster_relevance);
 	RUN(test_restore_rejects_unknown_answer);
 	RUN(test_apply_answers_lists_every_error);
 	RUN(test_choice_filter_defaults_trigger_fieldlist);
