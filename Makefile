@@ -7,6 +7,9 @@
 #   make fuzz       libFuzzer targets (clang) under build/fuzz
 #   make bench      benchmark programs (tests/bench)
 #   make lint       layer check and cppcheck (both also run in make test)
+#   make mutants FILE=sync/receipt.c [FUNC=receipt_open]
+#                   mutation testing of one file (docs/testing.md); slow,
+#                   never part of make test
 #
 # Sources are found by wildcard, so a new module or test needs no edit here:
 #   src/*.c     field-app library (main.c and cmd_*.c are the program)
@@ -128,7 +131,7 @@ LIBS_A = $(B)/libdssync.a $(B)/libdoorstep.a
 LINK_LIBS = -Wl,--start-group $(LIBS_A) -Wl,--end-group
 
 .PHONY: all test check fuzz bench lint lint-layers clean deps demo programs \
-	tests locale torture install install-build package-test
+	tests locale torture install install-build package-test mutants
 
 all: programs
 
@@ -193,7 +196,14 @@ build/locale/%/LC_MESSAGES/doorstep.mo: po/%.po
 	@mkdir -p $(dir $@)
 	msgfmt -c -o $@ $<
 
-tests: programs $(TEST_BIN) $(REPLAY_BIN)
+# Test tools (tests/mutants/mutate.c): host programs, no project library.
+TOOL_BIN = $(B)/tools/mutate
+$(B)/tools/%: tests/mutants/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(WARN) $(WERROR) $(OPT) -D_POSIX_C_SOURCE=200809L -o $@ $<
+
+tests: programs $(TEST_BIN) $(REPLAY_BIN) $(TOOL_BIN)
 
 # Every build mode must keep compiling: the -O0 coverage build is
 # compiled and linked here (not run), as asan and fuzz are by check/fuzz.
@@ -210,6 +220,12 @@ check:
 torture:
 	$(MAKE) MODE=asan tests
 	MODE=asan DS_TORTURE=1 tests/run.sh unit
+
+# make mutants FILE=src/cry.c [FUNC=f,g] [LINES=A-B] [OPS=cnakdi] [BUDGET=s]
+mutants:
+	$(MAKE) MODE=rel build/rel/tools/mutate
+	MODE=rel FUNC='$(FUNC)' LINES='$(LINES)' OPS='$(OPS)' BUDGET='$(BUDGET)' \
+	  tests/mutants/run.sh $(FILE)
 
 bench:
 	$(MAKE) MODE=rel programs $(BENCH_BIN)

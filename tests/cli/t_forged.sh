@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# doorstep sync ack refuses a receipt that names the right office and key
+# id but is signed with another key, and changes nothing in the workspace
+# (issue 18); the genuine receipt then acknowledges the same rows.
+. "$(dirname "$0")/../lib.sh"
+
+SEED=$DS_TOP/build/$MODE/tests/test_ws
+FORGE=$DS_TOP/build/$MODE/tests/test_forged
+O=$T/office; W=$T/ws; U=$T/usb
+printf 'field passphrase one\n' > "$T/p1"
+ds() { "$DOORSTEP" --workspace "$W" "$@" --passphrase-file "$T/p1"; }
+state() { cat "$W"/* | cksum; }
+
+"$DOORSTEP_OFFICE" init --dir "$O" >/dev/null
+check "init" "$DOORSTEP" --workspace "$W" init --office-key "$O/office-public.key" \
+    --worker "李网格" --kdf-cost min --passphrase-file "$T/p1"
+check "seed three households" "$SEED" seed "$W" "field passphrase one" 3
+check "export" ds sync export --out "$U"
+b=$(find "$U" -name '*.dsb' | head -n 1)
+check "enroll from the bundle" "$DOORSTEP_OFFICE" enroll --dir "$O" --label grid-1 "$b"
+check "import" "$DOORSTEP_OFFICE" import --dir "$O" "$b"
+r=${b%.dsb}.rcpt
+[ -f "$r" ] && ok "receipt written" || not_ok "receipt written" "no $r"
+check "forge the receipt" "$FORGE" forge-receipt "$r" "$T/forged.rcpt"
+cmp -s -n 2000 "$r" "$T/forged.rcpt" && not_ok "forgery differs" "same bytes" ||
+    ok "forgery differs"
+
+ds sync status > "$T/status0" 2>&1
+s0=$(state)
+check_fail "forged receipt refused" 1 ds sync ack "$T/forged.rcpt"
+has "refusal says nothing changed" "$T/.out" "nothing changed"
+has "refusal says so in Chinese" "$T/.out" "未作任何更改"
+has "refusal names the signature" "$T/.out" "signature"
+[ "$(state)" = "$s0" ] && ok "workspace bytes unchanged" ||
+    not_ok "workspace bytes unchanged"
+ds sync status > "$T/status1" 2>&1
+cmp -s "$T/status0" "$T/status1" && ok "status unchanged" ||
+    not_ok "status unchanged" "$(diff "$T/status0" "$T/status1")"
+has "still pending" "$T/status1" "pending: 3 records"
+
+check "genuine receipt applies" ds sync ack "$r"
+has "genuine receipt acknowledges" "$T/.out" "acknowledged through"
+ds sync status > "$T/status2" 2>&1
+has "nothing pending after" "$T/status2" "pending: nothing"

@@ -1,0 +1,234 @@
+#!/bin/sh
+# doorstep mutation testing: make mutants FILE=path [FUNC=a,b] [LINES=A-B]
+#
+#   tests/mutants/run.sh FILE...     (env: FUNC LINES OPS BUDGET MODE)
+#
+# For each FILE (one file or a glob; any source file, no list to keep), the
+# mutator (tests/mutants/mutate.c) lists the mutants of the chosen
+# functions or lines.  Each is applied to a copy of the tree under
+# build/mutants/tree (the working tree is never changed, even on Ctrl-C),
+# rebuilt, and the tests that cover the file (tests/mutants/map) run in
+# turn until one fails (killed) or all pass (survived).  BUDGET is the time
+# one mutant's tests may take, seconds (default: four times the clean run,
+# plus ten); a mutant that runs out of time counts as killed (a test would
+# hang).  Mutants listed in tests/mutants/equivalent are not run.  The
+# report (also in build/mutants/report.txt) shows every survivor with its
+# place and diff, then a score per file.  Exit status 1 if any survived.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 2
+MODE=${MODE:-rel}
+FUNC=${FUNC:-}
+LINES=${LINES:-}
+OPS=${OPS:-cnakdi}
+BUDGET=${BUDGET:-}
+mut=$top/build/$MODE/tools/mutate
+work=${MUTANTS_WORK:-$top/build/mutants}
+tree=$work/tree
+map=${MAP:-$top/tests/mutants/map}
+equiv=$top/tests/mutants/equivalent
+report=$work/report.txt
+
+if [ $# -eq 0 ]; then
+	echo "usage: make mutants FILE=src/cry.c [FUNC=f,g] [LINES=A-B]" \
+	    "[OPS=cnakdi] [BUDGET=s]" >&2
+	exit 2
+fi
+[ -x "$mut" ] || { echo "mutants: $mut missing (make tools)" >&2; exit 2; }
+mkdir -p "$work/log" "$tree" || exit 2
+
+# The copy: everything but build/ and .git, fresh each run so files
+# deleted or renamed in the tree are gone there too.  Objects under
+# tree/build are kept; a file a stopped run left mutated is rebuilt.
+find "$tree" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} + ||
+    exit 2
+tar -C "$top" --exclude=./build --exclude=./.git -cf - . |
+    tar -C "$tree" -xf - || exit 2
+if [ -f "$work/dirty" ]; then
+	f=$(cat "$work/dirty")
+	[ -f "$tree/$f" ] && touch "$tree/$f"
+	rm -f "$work/dirty"
+fi
+
+cur=
+restore() {
+	if [ -n "$cur" ]; then
+		cp "$work/orig.c" "$tree/$cur" && touch "$tree/$cur" &&
+		    rm -f "$work/dirty"
+	fi
+}
+trap 'restore; exit 130' INT TERM HUP
+trap 'restore' EXIT
+
+tests_for() {	# file -> the test names mapped to it, first match first
+	awk -v f="$1" '
+	function glob2re(g,   r, i, c) {
+		r = "^"
+		for (i = 1; i <= length(g); i++) {
+			c = substr(g, i, 1)
+			if (c == "*") r = r "[^/]*"
+			else if (c == "?") r = r "[^/]"
+			else if (index(".+()^$|{}[]\\", c)) r = r "\\" c
+			else r = r c
+		}
+		return r "$"
+	}
+	/^[ \t]*(#|$)/ { next }
+	f ~ glob2re($1) {
+		for (i = 2; i <= NF; i++)
+			if (!(($i) in seen)) { seen[$i] = 1; out = out " " $i }
+	}
+	END { print substr(out, 2) }' "$map"
+}
+
+target_of() {	# test name -> make target
+	case $1 in
+	test_*|replay_*) echo "build/$MODE/tests/$1" ;;
+	*) echo programs ;;
+	esac
+}
+
+# Run one test in the copy; 0 pass, 1 fail, 2 out of time.
+run_test() {	# name seconds log
+	t=$1 secs=$2 tlog=$3
+	case $t in
+	test_*) set -- "build/$MODE/tests/$t" ;;
+	replay_*) set -- "build/$MODE/tests/$t" \
+	    "tests/fuzz/corpus/${t#replay_}" ;;
+	*.sh) set -- bash "$t" ;;
+	*) echo "mutants: unknown test $t in $map" >&2; return 1 ;;
+	esac
+	(cd "$tree" && MODE=$MODE DS_BUILD=build/$MODE DS_TOP=$tree \
+	    DOORSTEP=$tree/build/$MODE/doorstep \
+	    DOORSTEP_OFFICE=$tree/build/$MODE/doorstep-office \
+	    timeout -k 5 "$secs" "$@") >"$tlog" 2>&1 </dev/null
+	rc=$?
+	[ $rc -eq 124 ] || [ $rc -eq 137 ] && return 2
+	[ $rc -ne 0 ] && return 1
+	grep -q '^not ok' "$tlog" && return 1
+	return 0
+}
+
+build() {	# targets... -> 0 if built
+	make -C "$tree" -j2 MODE="$MODE" WERROR= "$@" \
+	    >"$work/log/build" 2>&1 </dev/null
+}
+
+now() { date +%s; }
+
+: >"$report"
+say() { printf '%s\n' "$*" | tee -a "$report"; }
+
+total_surv=0
+summary=
+for file in "$@"; do
+	if [ ! -f "$top/$file" ]; then
+		echo "mutants: no such file: $file" >&2
+		exit 2
+	fi
+	tests=$(tests_for "$file")
+	if [ -z "$tests" ]; then
+		echo "mutants: no tests mapped to $file in $map" >&2
+		exit 2
+	fi
+	targets=programs
+	for t in $tests; do
+		targets="$targets $(target_of "$t")"
+	done
+	set --
+	[ -n "$FUNC" ] && set -- "$@" -f "$FUNC"
+	[ -n "$LINES" ] && set -- "$@" -l "$LINES"
+	set -- "$@" -o "$OPS"
+	opts="$*"
+	"$mut" list "$top/$file" "$@" >"$work/list" || exit 2
+	n=$(wc -l <"$work/list")
+	say "== $file${FUNC:+ [$FUNC]}${LINES:+ [lines $LINES]}:" \
+	    "$n mutants; tests: $tests"
+
+	# The clean run must pass, and sets the time budget.
+	touch "$tree/$file"
+	if ! build $targets; then
+		tail -n 20 "$work/log/build"
+		echo "mutants: the clean tree does not build" >&2
+		exit 2
+	fi
+	t0=$(now)
+	for t in $tests; do
+		if ! run_test "$t" 600 "$work/log/clean"; then
+			tail -n 20 "$work/log/clean"
+			echo "mutants: $t fails on the clean tree" >&2
+			exit 2
+		fi
+	done
+	clean=$(($(now) - t0))
+	budget=${BUDGET:-$((4 * clean + 10))}
+	say "   clean run ${clean}s; budget per mutant ${budget}s"
+
+	cp "$top/$file" "$work/orig.c" || exit 2
+	k=0 s=0 e=0 b=0 to=0 i=0
+	order=$tests
+	while IFS='	' read -r num line op id func before after; do
+		i=$((i + 1))
+		if grep -q "^$id " "$equiv" 2>/dev/null; then
+			e=$((e + 1))
+			continue
+		fi
+		cur=$file
+		echo "$file" >"$work/dirty"
+		# shellcheck disable=SC2086
+		"$mut" show "$work/orig.c" "$num" $opts >"$tree/$file" ||
+		    exit 2
+		if ! build $targets; then
+			b=$((b + 1))
+			restore
+			cur=
+			continue
+		fi
+		start=$(now)
+		verdict=survived
+		for t in $order; do
+			left=$((budget - ($(now) - start)))
+			[ $left -lt 1 ] && left=1
+			run_test "$t" "$left" "$work/log/run"
+			rc=$?
+			if [ $rc -ne 0 ]; then
+				verdict=killed
+				[ $rc -eq 2 ] && verdict=timeout
+				# The killer goes first for the next mutant.
+				order="$t $(echo " $order " | sed "s/ $t / /")"
+				break
+			fi
+		done
+		case $verdict in
+		killed) k=$((k + 1)) ;;
+		timeout) k=$((k + 1)); to=$((to + 1)) ;;
+		survived)
+			s=$((s + 1))
+			say "SURVIVED $file:$line $op $func $id"
+			diff -U0 "$work/orig.c" "$tree/$file" |
+			    sed -n '/^[-+][^-+]/s/^/    /p' | tee -a "$report"
+			;;
+		esac
+		printf '%s %s:%s %s %s %s (%s/%s)\n' "$verdict" "$file" \
+		    "$line" "$op" "$func" "$id" "$i" "$n" >>"$work/log/all"
+		restore
+		cur=
+	done <"$work/list"
+	run=$((k + s))
+	if [ $run -gt 0 ]; then
+		pct=$(awk -v k=$k -v r=$run 'BEGIN { printf "%.1f", 100 * k / r }')
+	else
+		pct=100.0
+	fi
+	sum="$file${FUNC:+ [$FUNC]}: $n mutants: $k killed ($to by time),"
+	sum="$sum $s survived, $e equivalent (reviewed), $b did not build;"
+	sum="$sum $pct% killed"
+	say "$sum"
+	summary="$summary$sum
+"
+	total_surv=$((total_surv + s))
+	# Leave the copy built from the original.
+	touch "$tree/$file"
+done
+printf '\n%s' "$summary" | tee -a "$report"
+[ $total_surv -eq 0 ]
