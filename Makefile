@@ -222,10 +222,11 @@ torture:
 	MODE=asan DS_TORTURE=1 tests/run.sh unit
 
 # make mutants FILE=src/cry.c [FUNC=f,g] [LINES=A-B] [OPS=cnakdi] [BUDGET=s]
+# [MODE=asan]
 mutants:
-	$(MAKE) MODE=rel build/rel/tools/mutate
-	MODE=rel FUNC='$(FUNC)' LINES='$(LINES)' OPS='$(OPS)' BUDGET='$(BUDGET)' \
-	  tests/mutants/run.sh $(FILE)
+	$(MAKE) MODE=$(MODE) $(B)/tools/mutate
+	MODE=$(MODE) FUNC='$(FUNC)' LINES='$(LINES)' OPS='$(OPS)' \
+	  BUDGET='$(BUDGET)' tests/mutants/run.sh $(FILE)
 
 bench:
 	$(MAKE) MODE=rel programs $(BENCH_BIN)

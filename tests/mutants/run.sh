@@ -22,6 +22,9 @@ FUNC=${FUNC:-}
 LINES=${LINES:-}
 OPS=${OPS:-cnakdi}
 BUDGET=${BUDGET:-}
+# Under ASan (MODE=asan) leaks and stray reads kill mutants too.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 mut=$top/build/$MODE/tools/mutate
 work=${MUTANTS_WORK:-$top/build/mutants}
 tree=$work/tree
@@ -100,11 +103,12 @@ run_test() {	# name seconds log
 	*.sh) set -- bash "$t" ;;
 	*) echo "mutants: unknown test $t in $map" >&2; return 1 ;;
 	esac
-	# The braces keep the shell's own "Aborted" notes out of the report.
-	{ (cd "$tree" && MODE=$MODE DS_BUILD=build/$MODE DS_TOP=$tree \
+	# The subshell waits itself (no exec of its last command), so the
+	# shell's "Aborted" for a crashing test goes to the log too.
+	(cd "$tree" && MODE=$MODE DS_BUILD=build/$MODE DS_TOP=$tree \
 	    DOORSTEP=$tree/build/$MODE/doorstep \
 	    DOORSTEP_OFFICE=$tree/build/$MODE/doorstep-office \
-	    timeout -k 5 "$secs" "$@") >"$tlog" 2>&1 </dev/null; } 2>/dev/null
+	    timeout -k 5 "$secs" "$@"; rc=$?; exit $rc) >"$tlog" 2>&1 </dev/null
 	rc=$?
 	[ $rc -eq 124 ] || [ $rc -eq 137 ] && return 2
 	[ $rc -ne 0 ] && return 1
@@ -125,7 +129,8 @@ say() { printf '%s\n' "$*" | tee -a "$report"; }
 total_surv=0
 summary=
 for file in "$@"; do
-	if [ ! -f "$top/$file" ]; then
+	# Everything comes from the copy: the tree may change meanwhile.
+	if [ ! -f "$tree/$file" ]; then
 		echo "mutants: no such file: $file" >&2
 		exit 2
 	fi
@@ -143,7 +148,7 @@ for file in "$@"; do
 	[ -n "$LINES" ] && set -- "$@" -l "$LINES"
 	set -- "$@" -o "$OPS"
 	opts="$*"
-	"$mut" list "$top/$file" "$@" >"$work/list" || exit 2
+	"$mut" list "$tree/$file" "$@" >"$work/list" || exit 2
 	n=$(wc -l <"$work/list")
 	say "== $file${FUNC:+ [$FUNC]}${LINES:+ [lines $LINES]}:" \
 	    "$n mutants; tests: $tests"
@@ -173,7 +178,7 @@ for file in "$@"; do
 	order=$(sort -n "$work/times" | awk '{ printf "%s ", $2 }')
 	say "   clean run ${clean}s; budget per mutant ${budget}s; order: $order"
 
-	cp "$top/$file" "$work/orig.c" || exit 2
+	cp "$tree/$file" "$work/orig.c" || exit 2
 	k=0 s=0 e=0 b=0 to=0 i=0
 	while IFS='	' read -r num line op id func before after; do
 		i=$((i + 1))
