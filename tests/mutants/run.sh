@@ -40,14 +40,23 @@ fi
 [ -x "$mut" ] || { echo "mutants: $mut missing (make tools)" >&2; exit 2; }
 mkdir -p "$work/log" "$tree" || exit 2
 
-# The copy: everything but build/ and .git, fresh each run so files
-# deleted or renamed in the tree are gone there too.  Objects under
-# tree/build are kept; a file a stopped run left mutated (named in
-# build/mutants/dirty until its clean rebuild) is rebuilt.
-find "$tree" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} + ||
-    exit 2
+# The copy: everything but build/ and .git.  A file whose bytes differ
+# from the copy's is copied anew (so its mtime is now and make rebuilds
+# it, whatever the mtimes say); files gone from the tree go from the copy.
+# Objects under tree/build are kept between runs.
+rm -rf "$work/stage" && mkdir -p "$work/stage" || exit 2
 tar -C "$top" --exclude=./build --exclude=./.git -cf - . |
-    tar -C "$tree" -xf - || exit 2
+    tar -C "$work/stage" -xf - || exit 2
+(cd "$work/stage" && find . -type f) | while read -r f; do
+	if ! cmp -s "$work/stage/$f" "$tree/$f"; then
+		mkdir -p "$(dirname "$tree/$f")" && cp "$work/stage/$f" "$tree/$f"
+	fi
+done
+(cd "$tree" && find . -path ./build -prune -o -type f -print) |
+    while read -r f; do
+	[ -f "$work/stage/$f" ] || rm -f "$tree/$f"
+done
+rm -rf "$work/stage"
 if [ -f "$work/dirty" ]; then
 	f=$(cat "$work/dirty")
 	[ -f "$tree/$f" ] && touch "$tree/$f"

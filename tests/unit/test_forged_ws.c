@@ -196,8 +196,8 @@ kr_set(const char *dir, const char *name, const char *value, int checksum)
 			o += (size_t)snprintf(out + o, sizeof(out) - o,
 			    "%s %s\n", name, value);
 		else
-			o += (size_t)snprintf(out + o, sizeof(out) - o, "%.*s\n",
-			    (int)ll, p);
+			o += (size_t)snprintf(out + o, sizeof(out) - o,
+			    "%.*s\n", (int)ll, p);
 		p += ll;
 		if (*p == '\n')
 			p++;
@@ -363,7 +363,8 @@ test_wraps_of_another_workspace(void)
 		struct ws *w = NULL;
 		struct ds_err err;
 
-		ST_EQ(ws_open(dir, PASS1, strlen(PASS1), &w, &err), DS_OK, &err);
+		ST_EQ(ws_open(dir, PASS1, strlen(PASS1), &w, &err), DS_OK,
+		    &err);
 		ws_close(w);
 	}
 	ds_free(orig);
@@ -417,7 +418,8 @@ test_wraps_made_with_the_data_key(void)
 	{
 		struct ws *w = NULL;
 
-		ST_EQ(ws_open(dir, PASS1, strlen(PASS1), &w, &err), DS_OK, &err);
+		ST_EQ(ws_open(dir, PASS1, strlen(PASS1), &w, &err), DS_OK,
+		    &err);
 		ws_close(w);
 	}
 	cry_random(other_dek, 32);

@@ -390,7 +390,8 @@ test_encode_alloc_failures(void)
 				r.contiguous = 0;
 			memset(r.msg, 'x', (size_t)ml);
 			r.msg[ml] = '\0';
-			if (receipt_encode(&r, key, &want, &wn, &err) != DS_OK) {
+			if (receipt_encode(&r, key, &want, &wn, &err) !=
+			    DS_OK) {
 				HARNESS_FAIL("clean encode: %s", err.msg);
 				return;
 			}
