@@ -126,7 +126,8 @@ run_test() {	# name seconds log
 }
 
 build() {	# targets... -> 0 if built
-	make -C "$tree" -j2 MODE="$MODE" WERROR= "$@" \
+	make -C "$tree" -f Makefile -f tests/mutants/mutants.mk -j2 \
+	    MODE="$MODE" WERROR= "$@" \
 	    >"$work/log/build" 2>&1 </dev/null
 }
 

@@ -1,0 +1,235 @@
+/* doorstep: every receipt the importer signs says exactly what happened. */
+/*
+ * For each outcome (imported, duplicate, a gap, rejected, held, the ack
+ * state) the receipt is opened with the office's public key and every
+ * field checked against what the office did: ids, the bundle's hash, the
+ * derived receipt id (docs/bundle-format.md), status and reason, counts,
+ * the office's clock, the message, and the acknowledged ranges, which a
+ * refusal or a hold never carries.  (Issue 18: the mutation run found the
+ * fields nobody read.)
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "support/support.h"
+#include "support/syncfix.h"
+
+#include "bundle.h"
+#include "cry.h"
+#include "imp.h"
+#include "json.h"
+#include "mem.h"
+#include "odb.h"
+#include "receipt.h"
+
+#define FAKE_NOW	1764000000
+
+static struct sf_office office;
+static struct odb *db;
+
+/* Open res's receipt and check what every outcome shares. */
+static void
+check_receipt(const char *what, const struct imp_result *res,
+    const unsigned char *file, size_t flen, struct receipt *r)
+{
+	unsigned char seed[2 * CRY_ID_BYTES + BUNDLE_HASH_BYTES + 1];
+	unsigned char hash[BUNDLE_HASH_BYTES], id[CRY_ID_BYTES];
+	struct ds_err err;
+
+	memset(r, 0, sizeof(*r));
+	if (res->receipt == NULL || receipt_open(res->receipt,
+	    res->receipt_len, &office.pub, r, &err) != DS_OK) {
+		HARNESS_FAIL("%s: no receipt that opens", what);
+		return;
+	}
+	if (file != NULL)
+		bundle_hash(file, flen, hash);
+	else
+		memset(hash, 0, sizeof(hash));
+	if (memcmp(r->bundle_hash, hash, sizeof(hash)) != 0)
+		HARNESS_FAIL("%s: bundle hash", what);
+	if (memcmp(r->bundle_id, res->bundle_id, CRY_ID_BYTES) != 0)
+		HARNESS_FAIL("%s: bundle id", what);
+	if (memcmp(r->device_id, res->device_id, CRY_ID_BYTES) != 0)
+		HARNESS_FAIL("%s: device id", what);
+	if (r->status != res->status || r->reason != res->reason)
+		HARNESS_FAIL("%s: status %d/%d, result says %d/%d", what,
+		    r->status, r->reason, res->status, res->reason);
+	if (r->n_new != res->n_new || r->n_dup != res->n_dup ||
+	    r->n_conflict != res->n_conflict)
+		HARNESS_FAIL("%s: counts %u/%u/%u, result says %u/%u/%u", what,
+		    r->n_new, r->n_dup, r->n_conflict, res->n_new, res->n_dup,
+		    res->n_conflict);
+	if (r->office_time != FAKE_NOW)
+		HARNESS_FAIL("%s: office time %lld", what,
+		    (long long)r->office_time);
+	if (strcmp(r->msg, res->msg) != 0 || r->msg[0] == '\0')
+		HARNESS_FAIL("%s: message \"%s\"", what, r->msg);
+	memcpy(seed, office.pub.office_id, CRY_ID_BYTES);
+	memcpy(seed + CRY_ID_BYTES, hash, BUNDLE_HASH_BYTES);
+	memcpy(seed + CRY_ID_BYTES + BUNDLE_HASH_BYTES, r->device_id,
+	    CRY_ID_BYTES);
+	seed[sizeof(seed) - 1] = r->status;
+	cry_hash(id, sizeof(id), NULL, 0, seed, sizeof(seed));
+	if (memcmp(r->receipt_id, id, sizeof(id)) != 0)
+		HARNESS_FAIL("%s: receipt id is not the derived one", what);
+}
+
+static void
+ranges_are(const char *what, const struct receipt *r, uint64_t contiguous,
+    const char *want)
+{
+	char got[256];
+	size_t o = 0;
+	uint16_t i;
+
+	got[0] = '\0';
+	for (i = 0; i < r->nranges && o < sizeof(got) - 48; i++)
+		o += (size_t)snprintf(got + o, sizeof(got) - o, "%s%llu-%llu",
+		    i ? "," : "", (unsigned long long)r->ranges[i].lo,
+		    (unsigned long long)r->ranges[i].hi);
+	if (strcmp(got, want) != 0 || r->contiguous != contiguous)
+		HARNESS_FAIL("%s: ranges \"%s\" contiguous %llu, want \"%s\" "
+		    "%llu", what, got, (unsigned long long)r->contiguous, want,
+		    (unsigned long long)contiguous);
+}
+
+static void
+test_every_outcome_signed_as_it_happened(void)
+{
+	static struct receipt r, first;
+	struct sf_device d, unk;
+	struct sf_rev rv[3];
+	struct imp_result res;
+	struct ds_err err;
+	unsigned char *b, *ack = NULL, save[64];
+	size_t n, an;
+	struct cry_signkey *k;
+
+	sf_device_make(&d, 1);
+	ST_EQ(sf_enroll(db, d.device_id, d.key->pk, &err), DS_OK, &err);
+	/* Imported: two new revisions, sequence 1-2. */
+	sf_rev(&rv[0], &d, 1, 1, NULL, "{\"hh_id\":\"V1\"}");
+	sf_rev(&rv[1], &d, 2, 1, NULL, "{\"hh_id\":\"V2\"}");
+	b = sf_bundle(&d, &office, rv, 2, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, b, n, &res, &err), DS_OK, &err);
+	INT_EQ(res.status, RS_IMPORTED);
+	INT_EQ(res.n_new, 2);
+	check_receipt("imported", &res, b, n, &r);
+	ranges_are("imported", &r, 2, "1-2");
+	first = r;
+	memcpy(save, res.receipt, sizeof(save));
+	imp_result_free(&res);
+	/* The same bytes again: the stored receipt. */
+	ST_EQ(imp_bundle(db, office.sec, b, n, &res, &err), DS_OK, &err);
+	INT_EQ(res.replay, 1);
+	OK(res.receipt != NULL && memcmp(res.receipt, save, sizeof(save)) ==
+	    0);
+	imp_result_free(&res);
+	ds_free(b);
+	/* The same revisions in another bundle: duplicates. */
+	d.next_seq = 1;
+	memset(d.prev_hash, 0, sizeof(d.prev_hash));
+	b = sf_bundle(&d, &office, rv, 2, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, b, n, &res, &err), DS_OK, &err);
+	INT_EQ(res.status, RS_DUPLICATE);
+	INT_EQ(res.n_dup, 2);
+	INT_EQ(res.n_new, 0);
+	check_receipt("duplicate", &res, b, n, &r);
+	ranges_are("duplicate", &r, 2, "1-2");
+	OK(memcmp(r.receipt_id, first.receipt_id, CRY_ID_BYTES) != 0);
+	imp_result_free(&res);
+	ds_free(b);
+	/* Sequence 4 after a gap. */
+	d.next_seq = 4;
+	sf_rev(&rv[2], &d, 3, 1, NULL, "{\"hh_id\":\"V3\"}");
+	b = sf_bundle(&d, &office, &rv[2], 1, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, b, n, &res, &err), DS_OK, &err);
+	INT_EQ(res.status, RS_IMPORTED);
+	check_receipt("after a gap", &res, b, n, &r);
+	ranges_are("after a gap", &r, 2, "1-2,4-4");
+	imp_result_free(&res);
+	ds_free(b);
+	/* Rejected: the device's own id, a bad signature.  No ranges,
+	 * though the office holds 1-2 and 4 of this device. */
+	k = d.key;
+	if (cry_signkey_new(&d.key, &err) != DS_OK)
+		abort();
+	sf_rev(&rv[2], &d, 4, 1, NULL, "{\"hh_id\":\"V4\"}");
+	b = sf_bundle(&d, &office, &rv[2], 1, 0, 0, &n);
+	cry_signkey_free(d.key);
+	d.key = k;
+	ST_EQ(imp_bundle(db, office.sec, b, n, &res, &err), DS_OK, &err);
+	INT_EQ(res.status, RS_REJECTED);
+	INT_EQ(res.reason, BR_DEVICE_KEY);
+	check_receipt("rejected", &res, b, n, &r);
+	ranges_are("rejected", &r, 0, "");
+	OK(strstr(r.msg, bundle_reason_str(BR_DEVICE_KEY)) != NULL);
+	imp_result_free(&res);
+	ds_free(b);
+	/* Held: an unknown device. */
+	sf_device_make(&unk, 2);
+	sf_rev(&rv[0], &unk, 9, 1, NULL, "{\"hh_id\":\"U1\"}");
+	b = sf_bundle(&unk, &office, rv, 1, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, b, n, &res, &err), DS_OK, &err);
+	INT_EQ(res.status, RS_HELD);
+	INT_EQ(res.reason, BR_DEVICE_UNKNOWN);
+	check_receipt("held", &res, b, n, &r);
+	ranges_are("held", &r, 0, "");
+	imp_result_free(&res);
+	ds_free(b);
+	sf_device_free(&unk);
+	/* The ack state: no bundle, the ranges held. */
+	ST_EQ(imp_ack_state(db, office.sec, d.device_id, &ack, &an, &err),
+	    DS_OK, &err);
+	memset(&res, 0, sizeof(res));
+	memcpy(res.device_id, d.device_id, CRY_ID_BYTES);
+	res.status = RS_ACKSTATE;
+	res.receipt = ack;
+	res.receipt_len = an;
+	if (ack != NULL && receipt_open(ack, an, &office.pub, &r, &err) ==
+	    DS_OK)
+		snprintf(res.msg, sizeof(res.msg), "%s", r.msg);
+	check_receipt("ack state", &res, NULL, 0, &r);
+	ranges_are("ack state", &r, 2, "1-2,4-4");
+	imp_result_free(&res);
+	sf_device_free(&d);
+}
+
+/* imp_result_free forgets the receipt: safe twice, and on NULL. */
+static void
+test_result_free(void)
+{
+	struct imp_result res;
+
+	memset(&res, 0, sizeof(res));
+	res.receipt = ds_malloc(10);
+	res.receipt_len = 10;
+	imp_result_free(&res);
+	OK(res.receipt == NULL);
+	INT_EQ(res.receipt_len, 0);
+	imp_result_free(&res);
+	imp_result_free(NULL);
+}
+
+int
+main(void)
+{
+	struct ds_err err;
+	char d[600];
+
+	setenv("DOORSTEP_FAKE_NOW", "1764000000", 1);
+	ds_json_init();
+	snprintf(d, sizeof(d), "%s/office", ts_tmpdir("imp_verdict"));
+	sf_office_make(&office, d);
+	if (odb_open(office.db, office.sec, &db, &err) != DS_OK) {
+		printf("not ok setup: %s\n", err.msg);
+		return 1;
+	}
+	RUN(test_every_outcome_signed_as_it_happened);
+	RUN(test_result_free);
+	odb_close(db);
+	sf_office_free(&office);
+	return harness_done();
+}
