@@ -162,7 +162,8 @@ path_target(struct cc *c, const char *p, size_t len, int *skip)
 
 			for (i = 0; i < n->nkids; i++)
 				if (n->kids[i]->name != NULL &&
-				    strcmp(n->kids[i]->name, seg) == 0)
+				    strcmp(form_node_xml_name(n->kids[i]),
+				    seg) == 0)
 					k2 = n->kids[i];
 			if (k2 == NULL)
 				return NULL;

@@ -255,7 +255,8 @@ cb_children(void *ctx, struct expr_node n, const char *name, size_t len,
 		if (in->kids == NULL)
 			return DS_OK;
 		for (i = 0; i < in->def->nkids; i++)
-			if (name_is(name, len, in->def->kids[i]->name) &&
+			if (name_is(name, len,
+			    form_node_xml_name(in->def->kids[i])) &&
 			    (st = add_node(out, in->kids[i])) != DS_OK)
 				return st;
 		return DS_OK;

@@ -420,6 +420,17 @@ form_lang_find(const struct form *f, const char *code)
 }
 
 const char *
+form_node_xml_name(const struct form_node *nd)
+{
+	const char *t;
+
+	if (nd == NULL || nd->name == NULL)
+		return NULL;
+	t = strrchr(nd->name, '~');
+	return t != NULL ? t + 1 : nd->name;
+}
+
+const char *
 form_param(const struct form_node *nd, const char *key)
 {
 	size_t i;

@@ -259,6 +259,13 @@ const char	*form_text_get(const struct form *, const struct form_text *,
  */
 int		 form_lang_find(const struct form *, const char *code);
 
+/*
+ * The name as written in the form.  A name used in several groups is kept
+ * as its group path ("g1~name", docs/forms.md): path steps such as
+ * ../name match this, the part after the last '~'.
+ */
+const char	*form_node_xml_name(const struct form_node *);
+
 /* Value of a parameters-column key, or NULL. */
 const char	*form_param(const struct form_node *, const char *key);
 /* 1 if the appearance column holds the word `w`. */

@@ -21,6 +21,7 @@
 #include "xls.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -959,6 +960,9 @@ form_load_book(const struct xls_book *b, const struct xls_opts *opts,
 	xls_derive_version(&ld);
 out:
 	xls_strmap_free(&ld.names);
+	for (i = 0; i < ld.lnames.cap; i++)
+		ds_free((char *)(uintptr_t)ld.lnames.keys[i]);
+	xls_strmap_free(&ld.lnames);
 	xls_strmap_free(&ld.listmap);
 	xls_strmap_free(&ld.extmap);
 	for (i = 0; i < ld.ncsvs; i++) {

@@ -93,6 +93,7 @@ struct ld {
 	size_t			 nchoices;	/* all lists */
 	size_t			 fetched;	/* CSV bytes read */
 	struct strmap		 names;		/* node names -> node index */
+	struct strmap		 lnames;	/* lowercased names (owned) */
 	struct strmap		 listmap;	/* choices-sheet lists */
 	struct strmap		 extmap;	/* external_choices lists */
 	struct csvlist		*csvs;

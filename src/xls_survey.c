@@ -827,7 +827,8 @@ oom:
 	return NULL;
 }
 
-/* Is there a kid of parent, other than nd, called name? */
+/* Is there a kid of parent, other than nd, called name?  pyxform
+ * compares siblings' names ignoring case ("age" and "Age" clash). */
 static const struct form_node *
 sibling_named(const struct form_node *parent, const struct form_node *nd,
     const char *name)
@@ -836,7 +837,7 @@ sibling_named(const struct form_node *parent, const struct form_node *nd,
 
 	for (i = 0; i < parent->nkids; i++)
 		if (parent->kids[i] != nd && parent->kids[i]->name != NULL &&
-		    strcmp(parent->kids[i]->name, name) == 0)
+		    strcasecmp(parent->kids[i]->name, name) == 0)
 			return parent->kids[i];
 	return NULL;
 }
@@ -851,6 +852,29 @@ mark_dup(struct ld *ld, struct sv *sv, size_t i)
 	if (sv->adup > old)
 		memset(sv->dup + old, 0, sv->adup - old);
 	sv->dup[i] = 1;
+}
+
+/* Has a name equal to name, ignoring ASCII case, been seen?  Records it. */
+static int
+lname_seen(struct ld *ld, const char *name)
+{
+	char *l;
+	size_t v, i;
+
+	if ((l = xls_strdup(ld, name)) == NULL)
+		return 0;
+	for (i = 0; l[i] != '\0'; i++)
+		if (l[i] >= 'A' && l[i] <= 'Z')
+			l[i] += 'a' - 'A';
+	if (xls_strmap_get(&ld->lnames, l, &v)) {
+		ds_free(l);
+		return 1;
+	}
+	if (xls_strmap_put(&ld->lnames, l, 0) == -1) {
+		ds_free(l);
+		ld->oom = 1;
+	}
+	return 0;
 }
 
 /* Name a new node: pyxform wants names unique among siblings only. */
@@ -875,10 +899,23 @@ node_name(struct ld *ld, struct sv *sv, struct form_node *nd,
 		ERR(ld, line, "name", "the name 'meta' is reserved");
 		return;
 	}
+	/* Siblings are compared only when the name, case folded, was
+	 * seen before: a flat form of many rows stays linear. */
+	if (lname_seen(ld, name) &&
+	    (o = sibling_named(nd->parent, nd, name)) != NULL) {
+		ERR(ld, line, "name", "duplicate name '%s' (first at line %d)",
+		    name, o->line);
+		return;
+	}
 	if (xls_strmap_get(&ld->names, name, &first)) {
-		if ((o = sibling_named(nd->parent, nd, name)) != NULL) {
-			ERR(ld, line, "name", "duplicate name '%s' (first at "
-			    "line %d)", name, o->line);
+		/* pyxform: a repeat's name is unique in the whole form
+		 * (its data is a table of that name). */
+		if (nd->type == FT_REPEAT ||
+		    ld->f->nodes[first]->type == FT_REPEAT) {
+			ERR(ld, line, "name", "'%s' is the name of a repeat "
+			    "and of another row (line %d): a repeat's name "
+			    "must be unique in the form", name,
+			    ld->f->nodes[first]->line);
 			return;
 		}
 		mark_dup(ld, sv, first);
