@@ -213,6 +213,17 @@ ref_cb(void *arg, const struct expr_ref *r)
 		t = path_target(c, r->text, r->len, &skip);
 		if (skip)
 			return DS_OK;
+		if (t == NULL && !(r->flags & (EXPR_REFF_ABSOLUTE |
+		    EXPR_REFF_CURRENT))) {
+			/* Collect reads a relative path to nothing as an
+			 * empty node-set, and pyxform accepts the form. */
+			if (form_diag_add(c->d, c->f->source ? c->f->source :
+			    c->f->id, me->line, xk_column[c->xk], 0,
+			    "path %.*s names no question here; it is always "
+			    "empty", (int)r->len, r->text) != DS_OK)
+				c->oom = 1;
+			return DS_OK;
+		}
 		if (t == NULL) {
 			diag(c, me->line, xk_column[c->xk],
 			    "unknown path %.*s", (int)r->len, r->text);

@@ -13,8 +13,8 @@
  *   # refuse: {answers} => TEXT          fill must refuse, saying TEXT
  *
  * This program writes each form again as an .xlsx (libxlsxwriter, every
- * cell a string), loads both, checks that they give the same model and the
- * asserts that concern the model.  tests/forms/t_compat.sh runs `doorstep
+ * cell a string), loads and compiles both, checks that they give the same
+ * model and the asserts that concern the model.  tests/forms/t_compat.sh runs `doorstep
  * form check` and `doorstep fill` on both files for the rest; it gets the
  * workbooks from `test_xls_compat --write DIR FILE.md...`.
  */
@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "eng.h"
 #include "form.h"
 #include "i18n_diag.h"
 #include "mdtable.h"
@@ -154,8 +155,21 @@ check_rule(const char *path, const char *tmp)
 	}
 	form_diags_init(&dm);
 	form_diags_init(&dx);
+	/* As `form check` does: load, then compile for the engine. */
 	sm = form_load_file(path, &fm, &dm);
 	sx = form_load_file(xp, &fx, &dx);
+	if (sm == DS_OK) {
+		struct eng_form *cf = NULL;
+
+		sm = eng_compile(fm, &cf, &dm);
+		eng_form_free(cf);
+	}
+	if (sx == DS_OK) {
+		struct eng_form *cf = NULL;
+
+		sx = eng_compile(fx, &cf, &dx);
+		eng_form_free(cf);
+	}
 	if (sm != sx || dm.nerrors != dx.nerrors || dm.n != dx.n)
 		HARNESS_FAIL("%s: markdown and xlsx differ: %s/%s, %zu/%zu "
 		    "errors, %zu/%zu diagnostics", path, ds_status_str(sm),
