@@ -64,11 +64,13 @@ inside_of(const struct inst_node *n, const struct inst_node *sub)
 
 /* ---- what is a prompt ------------------------------------------------- */
 
+/* ODK: a table-list group is a field-list shown as a grid. */
 static int
 is_fieldlist(const struct inst_node *n)
 {
 	return n->kind == INST_GROUP &&
-	    form_has_appearance(n->def, "field-list");
+	    (form_has_appearance(n->def, "field-list") ||
+	    form_has_appearance(n->def, "table-list"));
 }
 
 /* Leaves shown to the worker (questions, notes). */

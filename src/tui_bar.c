@@ -31,10 +31,11 @@ void
 tui_bar_iv(const struct eng_prompt *p)
 {
 	char right[128], when[16];
+	const char *hh;
 	int64_t t;
 	time_t tt;
 	struct tm tm;
-	int s, w;
+	int s, w, room, hw, x;
 
 	tui_fill(0, 0, COLS, TUI_C_HEADER);
 	s = tui_iv_saved(&t);
@@ -58,11 +59,17 @@ tui_bar_iv(const struct eng_prompt *p)
 	w = tui_width(right);
 	tui_put(0, COLS - w - 1, w, s < 0 ? TUI_C_ERROR : TUI_C_HEADER,
 	    right);
-	w = tui_put(0, 1, COLS - w - 4, TUI_C_HEADER, tui_iv_title());
-	if (*tui_iv_household() != '\0') {
-		w += tui_put(0, 1 + w, 3, TUI_C_HEADER, " | ");
-		tui_put(0, 1 + w, COLS - tui_width(right) - w - 4,
-		    TUI_C_HEADER, tui_iv_household());
+	/* Left of the progress: the household first (it tells records
+	 * apart), then as much of the form's title as fits. */
+	room = COLS - w - 4;
+	hh = tui_iv_household();
+	hw = *hh != '\0' ? tui_width(hh) + 3 : 0;
+	if (hw > room / 2)
+		hw = room / 2;
+	x = 1 + tui_put(0, 1, room - hw, TUI_C_HEADER, tui_iv_title());
+	if (hw > 3) {
+		x += tui_put(0, x, 3, TUI_C_HEADER, " | ");
+		tui_put(0, x, hw - 3, TUI_C_HEADER, hh);
 	}
 	tui_put(1, 1, COLS - 2, TUI_C_HINT, p->section);
 }

@@ -472,8 +472,10 @@ ask_another(const char *item_set, const char *item_path)
 
 /*
  * Accept the focused field: save its value if it changed, ask for a
- * reason if a warning fails, then move on when `advance`.  Returns 0 if
- * the worker stays (a message under the field says why).
+ * reason if a warning fails, then move on: advance 1 to the next field of
+ * the screen (Enter), 2 to the next screen (F4: what the other fields
+ * show is accepted as it is).  Returns 0 if the worker stays (a message
+ * under the field says why).
  */
 static int
 accept(int advance)
@@ -528,8 +530,9 @@ accept(int advance)
 	}
 	if (!advance)
 		return 1;
-	/* On a field-list, Enter goes to the next field first. */
-	while (F.focus + 1 < F.n) {
+	/* On a field-list, Enter goes to the next field first (F4 goes on
+	 * to the next screen at once). */
+	while (advance == 1 && F.focus + 1 < F.n) {
 		F.focus++;
 		if (F.f[F.focus].kind != FK_NONE)
 			return 1;
@@ -717,7 +720,7 @@ form_key(enum tui_req req, wint_t ch)
 			F.skip += LINES / 2;
 			return;
 		}
-		(void)accept(1);
+		(void)accept(2);
 		return;
 	case TUI_REQ_PREV:
 		if (F.skip > 0) {
