@@ -41,13 +41,16 @@ q "Households: 0"
 solid title_bar_solid "Households: 0" 44
 solid footer_solid "F10 Quit" 44
 tm_keys n
-tm_check collector_filled_in "李网格"
 q "> * Visit type" Down
 solid selected_row_solid "2. Home-visit verification" 46
 tm_keys 2
 q "> * How the visit is done" Enter
 q "> * How the household came to notice" 2
-q "> * Collector (first worker) name" Enter
+q "> * Collector (first worker) name"
+# The workspace's worker, under its question (the interview's header does
+# not name the worker).
+tm_check collector_filled_in "    李网格"
+tm_keys Enter
 t "> * Second worker name" "王干部"
 q "> * Visit date" Enter
 q "Read the three parts" Enter Enter Enter Enter
