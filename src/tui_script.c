@@ -146,7 +146,7 @@ tui_script_parse(struct tui_script *out, const char *text, size_t len,
 				ds_err_set(err, rc, "script line %d: bad key "
 				    "token %.*s", line,
 				    (int)(q - p + (q < end)), p);
-				goto fail;
+				goto out;
 			}
 			p = q + 1;
 		} else {
@@ -154,7 +154,7 @@ tui_script_parse(struct tui_script *out, const char *text, size_t len,
 			if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
 				rc = ds_err_set(err, DS_EPARSE, "script line "
 				    "%d: invalid utf-8", line);
-				goto fail;
+				goto out;
 			}
 			p += k;
 			memset(&st, 0, sizeof(st));
@@ -165,12 +165,12 @@ tui_script_parse(struct tui_script *out, const char *text, size_t len,
 			ds_free(st.path);
 			ds_err_set(err, rc, "script line %d: %s", line,
 			    ds_status_str(rc));
-			goto fail;
+			goto out;
 		}
 	}
 	*out = s;
 	return DS_OK;
-fail:
+out:
 	tui_script_reset(&s);
 	return rc;
 }

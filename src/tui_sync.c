@@ -85,18 +85,18 @@ refresh_status(void)
 	ds_err_clear(&err);
 	if (store_outbox_count(st, &S.c, &err) != DS_OK ||
 	    store_outbox_last_seq(st, &S.last, &err) != DS_OK)
-		goto fail;
+		goto out;
 	S.pending = (size_t)S.c.records;
 	for (i = STORE_DRAFT; i <= STORE_ACKED; i++) {
 		store_query_init(&q);
 		q.status = i;
 		if (store_list(st, &q, &l, &err) != DS_OK)
-			goto fail;
+			goto out;
 		S.by_status[i] = l.n;
 		store_list_free(&l);
 	}
 	return;
-fail:
+out:
 	snprintf(S.msg, sizeof(S.msg), "%s", err.msg);
 	S.msgc = TUI_C_ERROR;
 }
