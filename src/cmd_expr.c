@@ -18,6 +18,7 @@
 #include "expr_json.h"
 #include "form.h"
 #include "i18n.h"
+#include "i18n_diag.h"
 #include "json.h"
 #include "mem.h"
 #include "util.h"
@@ -274,7 +275,7 @@ with_form(const struct cli *cli, const char *path, char **text, size_t *len)
 	form_diags_init(&diags);
 	if (form_load_file(path, &f, &diags) != DS_OK) {
 		for (i = 0; i < diags.n; i++) {
-			form_diag_format(&diags.v[i], line, sizeof(line));
+			i18n_form_diag(&diags.v[i], line, sizeof(line));
 			fprintf(stderr, "%s\n", line);
 		}
 		fprintf(stderr, "%s expr: cannot load form %s\n",

@@ -15,7 +15,7 @@
 
 #include "status.h"
 
-#define GPSD_TEXT_MAX	96	/* bytes of "lat lon alt acc" and its NUL */
+#define GPSD_TEXT_MAX	96	/* "lat lon alt acc" and its NUL */
 #define GPSD_WAIT_MS	1500	/* how long a caller waits for a fix */
 
 /*
@@ -32,6 +32,7 @@ enum ds_status	 gpsd_read(const char *host, int timeout_ms, char *out,
  * fix, DS_EPARSE when it is not a report.  For tests and for replaying a
  * receiver's log.
  */
-enum ds_status	 gpsd_fix_from_json(const char *json, char *out, size_t n);
+enum ds_status	 gpsd_fix_from_json(const char *json, char *out,
+		    size_t n);
 
 #endif

@@ -12,8 +12,8 @@
 /*
  * Words made in lower layers that reach the user as English msgids: the
  * alternatives the loader names for a refused type (xls_survey.c) and the
- * format hints of location questions (val_geo_hint).  Listed here so that xgettext finds them;
- * test_i18n_diag.c checks the lists agree.
+ * format hints of location questions (val_geo_hint).  Listed here so that
+ * xgettext finds them; test_xls_compat.c checks the lists agree.
  */
 const char *const i18n_lower_msgids[] = {
 	N_("a text question naming the file kept beside the record"),

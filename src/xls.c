@@ -474,7 +474,8 @@ snake_case(const char *s, size_t n, char *buf, size_t bufsz)
 /* A header split into tokens (pyxform sheet_headers.process_header). */
 #define HDR_TOKENS	3
 struct hdr {
-	char	tok[HDR_TOKENS][128];	/* stripped; [0] in snake case */
+	/* stripped; [0] in snake case */
+	char	tok[HDR_TOKENS][128];
 	int	ntok;
 };
 

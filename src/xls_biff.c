@@ -22,7 +22,8 @@
 #include "xls.h"
 #include "xlsx_cell.h"
 
-#define BIFF_EMPTY_ROWS	60	/* as xlsx.c: pyxform stops a sheet there */
+/* As xlsx.c: pyxform stops reading a sheet after 60 empty rows. */
+#define BIFF_EMPTY_ROWS	60
 
 extern char **environ;
 

@@ -93,9 +93,9 @@ struct ld {
 	size_t			 nchoices;	/* all lists */
 	size_t			 fetched;	/* CSV bytes read */
 	struct strmap		 names;		/* node names -> node index */
-	struct strmap		 lnames;	/* lowercased names (owned) */
+	struct strmap		 lnames;	/* lowercased, owned */
 	struct strmap		 listmap;	/* choices-sheet lists */
-	struct strmap		 extmap;	/* external_choices lists */
+	struct strmap		 extmap;	/* external_choices */
 	struct csvlist		*csvs;
 	size_t			 ncsvs;
 	const char		*deflang;	/* default_language setting */
@@ -103,9 +103,9 @@ struct ld {
 	int			 settings_line;
 	const struct xls_sheet	*survey, *choices, *settings, *external;
 	const char		**lang_cols;	/* pending language names */
-	uint64_t		 hash;		/* FNV-1a 64 of the content:
-						 * the version when the form
-						 * sets none */
+	/* FNV-1a 64 of the content: the version when the form sets
+	 * none (xls_hash) */
+	uint64_t		 hash;
 };
 
 /* Fold n bytes into the content hash (xls.c). */

@@ -17,7 +17,8 @@
 #include "xls_int.h"
 
 /* What to use instead of a media question, until attachments land. */
-#define MEDIA_ALT	"a text question naming the file kept beside the record"
+#define MEDIA_ALT	\
+	"a text question naming the file kept beside the record"
 
 /* Question types: one row each (style.md §13). */
 enum tkind {
@@ -36,8 +37,9 @@ struct qtype {
 	const char	*name;
 	enum tkind	 kind;
 	enum form_type	 type;
-	const char	*constraint;	/* pyxform's, unless the row has one */
-	const char	*hint;		/* pyxform's, unless the row has one */
+	/* pyxform's constraint and hint, unless the row has its own */
+	const char	*constraint;
+	const char	*hint;
 };
 
 /*
@@ -729,7 +731,7 @@ struct open_group {
 struct loopctx {
 	const struct form_list		*list;
 	const struct form_choice	*c;
-	size_t				 depth;	/* nesting of the body rows */
+	size_t				 depth;	/* of the body rows */
 };
 
 /* The survey pass. */
@@ -743,7 +745,7 @@ struct sv {
 	size_t			 depth;
 	size_t			 nq;
 	int			 too_deep;
-	unsigned char		*dup;	/* per node: its name is not unique */
+	unsigned char		*dup;	/* per node: name not unique */
 	size_t			 adup;
 };
 
@@ -803,7 +805,8 @@ loop_subst(struct ld *ld, const struct loopctx *lc, const char *v, int lang,
 				kn = sizeof(key) - 1;
 			memcpy(key, p + 2, kn);
 			key[kn] = '\0';
-			if ((val = choice_value(ld, lc->c, key, lang)) == NULL) {
+			val = choice_value(ld, lc->c, key, lang);
+			if (val == NULL) {
 				ERR(ld, line, col, "'%%(%s)s': list '%s' has "
 				    "no column '%s'", key, lc->list->name,
 				    key);

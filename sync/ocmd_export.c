@@ -17,6 +17,7 @@
 #include "export.h"
 #include "form.h"
 #include "i18n.h"
+#include "i18n_diag.h"
 #include "json.h"
 #include "ocmd_util.h"
 #include "util.h"
@@ -55,7 +56,7 @@ find_form(const struct cli *cli, const char *form, const char *forms,
 	if (form_load_file(form, out, &d) != DS_OK) {
 		for (i = 0; i < d.n; i++)
 			if (d.v[i].is_error) {
-				form_diag_format(&d.v[i], line, sizeof(line));
+				i18n_form_diag(&d.v[i], line, sizeof(line));
 				fprintf(stderr, "%s\n", line);
 			}
 		fprintf(stderr, _("%s export: cannot load the form %s\n"),

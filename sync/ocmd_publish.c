@@ -13,6 +13,7 @@
 #include "eng.h"
 #include "form.h"
 #include "i18n.h"
+#include "i18n_diag.h"
 #include "mem.h"
 #include "obundle.h"
 #include "ocmd_util.h"
@@ -89,7 +90,7 @@ check_form(const struct cli *cli, const char *path, struct form **f)
 		(void)eng_compile(*f, &cf, &d);
 	for (i = 0; i < d.n; i++)
 		if (d.v[i].is_error) {
-			form_diag_format(&d.v[i], line, sizeof(line));
+			i18n_form_diag(&d.v[i], line, sizeof(line));
 			fprintf(stderr, "%s\n", line);
 		}
 	bad = d.nerrors > 0 || *f == NULL || cf == NULL;

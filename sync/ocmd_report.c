@@ -28,6 +28,7 @@
 #include "eng.h"
 #include "form.h"
 #include "i18n.h"
+#include "i18n_diag.h"
 #include "json.h"
 #include "mem.h"
 #include "ocmd_case_util.h"
@@ -87,7 +88,7 @@ load_form(const struct cli *cli, const char *path, struct form **f,
 		rc = -1;
 	for (i = 0; i < d.n; i++)
 		if (d.v[i].is_error) {
-			form_diag_format(&d.v[i], line, sizeof(line));
+			i18n_form_diag(&d.v[i], line, sizeof(line));
 			fprintf(stderr, "%s\n", line);
 		}
 	if (rc != 0)
