@@ -113,8 +113,9 @@ i18n_form_type_note(enum form_type t)
 	case FT_EMAIL:
 		return _("a laptop has none: accepted and left empty");
 	case FT_AUDIT:
-		return _("turns on the paradata the store keeps (who, when, "
-		    "which answer changed)");
+		return _("the store always keeps the record's audit trail "
+		    "(opened, saved, finalized, exported); accepted, with no "
+		    "per-question timings");
 	default:
 		return NULL;
 	}
