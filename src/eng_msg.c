@@ -255,8 +255,8 @@ static const char *const devmsg[ENG_MSG_COUNT] = {
 	[ENG_MSG_CONSENT_REFUSED] = "consent was refused",
 	[ENG_MSG_FINALIZED] = "record is finalized",
 	[ENG_MSG_COUNT_FIXED] = "the count comes from an earlier answer",
-	[ENG_MSG_COUNT_LOWER] = "lower the count from the earlier answer "
-	    "first",
+	[ENG_MSG_COUNT_LOWER] = ("lower the count from the earlier answer "
+	    "first"),
 	[ENG_MSG_SURPLUS] = "entries beyond the count",
 	[ENG_MSG_ISSUES] = "errors or warnings remain",
 	[ENG_MSG_FILL] = "bad answers document",

@@ -55,8 +55,8 @@ static const char *const migrations[] = {
 	" rev_no INTEGER NOT NULL);"
 	"CREATE INDEX audit_record ON audit (record_id, id);",
 	/* 2: the sealed cursor, saved on a move without a revision */
-	"ALTER TABLE record ADD COLUMN cursor BLOB;"
-	"ALTER TABLE record ADD COLUMN cursor_rev INTEGER;",
+	("ALTER TABLE record ADD COLUMN cursor BLOB;"
+	"ALTER TABLE record ADD COLUMN cursor_rev INTEGER;"),
 	/* 3: a draft discarded by the worker leaves the lists, not the
 	 * store (store_discard) */
 	"ALTER TABLE record ADD COLUMN discarded INTEGER NOT NULL DEFAULT 0;",
