@@ -7,6 +7,7 @@
  */
 #include "case_file.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,30 @@ xls_get(void *src, size_t i, size_t *ncells, int *line)
 	return (const char *const *)s->rows[i].cells;
 }
 
+/* Map the header row's columns to fields; -1 the first missing one. */
+static int
+header_map(const struct case_field *fields, size_t nf, const char *const *cells,
+    size_t nc, int *col, int *twice)
+{
+	size_t f, j;
+	int missing = -1;
+
+	*twice = -1;
+	for (f = 0; f < nf; f++) {
+		col[f] = -1;
+		for (j = 0; j < nc; j++) {
+			if (!header_is(cells[j], &fields[f]))
+				continue;
+			if (col[f] >= 0 && *twice < 0)
+				*twice = (int)f;
+			col[f] = (int)j;
+		}
+		if (col[f] < 0 && fields[f].required && missing < 0)
+			missing = (int)f;
+	}
+	return missing;
+}
+
 static enum ds_status
 map_rows(const struct rows *r, const struct case_field *fields,
     size_t nf, struct case_table **out, struct case_file_why *why,
@@ -129,40 +154,50 @@ map_rows(const struct rows *r, const struct case_field *fields,
 	struct case_table *t;
 	const char *const *cells;
 	int col[CASE_FILE_MAX_FIELDS];
-	size_t i, f, j, nc, hdr, k;
-	int line, any;
+	size_t i, f, j, nc, hdr, k, first = SIZE_MAX, seen = 0;
+	int line, any, missing = -1, twice, fline = 0, found = 0;
 	char *v;
 
-	for (hdr = 0; hdr < r->n; hdr++) {
+	/*
+	 * The header is the first row naming every required column; lists
+	 * often open with a title row or two.  Only the first rows are
+	 * tried.
+	 */
+	for (hdr = 0; hdr < r->n && seen < CASE_FILE_HEADER_ROWS; hdr++) {
 		cells = r->get(r->src, hdr, &nc, &line);
 		for (j = 0; j < nc; j++)
 			if (cells[j] != NULL && *cells[j] != '\0')
 				break;
-		if (j < nc)
+		if (j == nc)
+			continue;
+		seen++;
+		if (first == SIZE_MAX) {
+			first = hdr;
+			fline = line;
+		}
+		if (header_map(fields, nf, cells, nc, col, &twice) < 0) {
+			found = 1;
 			break;
+		}
 	}
-	if (hdr == r->n) {
+	if (first == SIZE_MAX) {
 		why_set(why, CASE_F_EMPTY, 0, NULL);
 		return ds_err_set(err, DS_EPARSE, "no header row");
 	}
+	if (!found) {
+		cells = r->get(r->src, first, &nc, &line);
+		missing = header_map(fields, nf, cells, nc, col, &twice);
+		why_set(why, CASE_F_COLUMN, fline, fields[missing < 0 ? 0 :
+		    missing].name);
+		return ds_err_set(err, DS_EPARSE, "no column %s",
+		    why->field);
+	}
 	cells = r->get(r->src, hdr, &nc, &line);
-	for (f = 0; f < nf; f++) {
-		col[f] = -1;
-		for (j = 0; j < nc; j++) {
-			if (!header_is(cells[j], &fields[f]))
-				continue;
-			if (col[f] >= 0) {
-				why_set(why, CASE_F_TWICE, line, fields[f].name);
-				return ds_err_set(err, DS_EPARSE, "two columns "
-				    "for %s", fields[f].name);
-			}
-			col[f] = (int)j;
-		}
-		if (col[f] < 0 && fields[f].required) {
-			why_set(why, CASE_F_COLUMN, line, fields[f].name);
-			return ds_err_set(err, DS_EPARSE, "no column %s",
-			    fields[f].name);
-		}
+	(void)header_map(fields, nf, cells, nc, col, &twice);
+	if (twice >= 0) {
+		why_set(why, CASE_F_TWICE, line, fields[twice].name);
+		return ds_err_set(err, DS_EPARSE, "two columns for %s",
+		    fields[twice].name);
 	}
 	if (r->n - hdr - 1 > CASE_FILE_MAX_ROWS) {
 		why_set(why, CASE_F_ROWS, 0, NULL);

@@ -7,8 +7,11 @@
  * households, the departments' warning lists, the villages' assessment
  * results, monthly income checks.  These files come from outside and are
  * untrusted: this reader takes CSV (UTF-8, RFC 4180, csv.h) or XLSX
- * (xlsx.h, first sheet), finds each wanted column by its header (any of
- * its aliases, ASCII case and surrounding spaces ignored), and returns
+ * (xlsx.h, first sheet), finds the header row (the first of the first
+ * CASE_FILE_HEADER_ROWS non-empty rows that names every required column:
+ * lists often open with a title), finds each wanted column by its header
+ * (any of its aliases, ASCII case and surrounding spaces ignored), and
+ * returns
  * the data rows as text cells in the order of the fields asked for ("" for
  * an empty cell or a column the file does not have).  Rows whose wanted
  * cells are all empty are skipped.  It gives the facts of a refusal
@@ -26,6 +29,7 @@
 #define CASE_FILE_MAX_ROWS	400000
 #define CASE_FILE_MAX_CELL	1024
 #define CASE_FILE_MAX_FIELDS	16
+#define CASE_FILE_HEADER_ROWS	10	/* rows tried as the header */
 
 /* One wanted column: its name and the headers that mean it. */
 struct case_field {

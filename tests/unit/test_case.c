@@ -17,6 +17,9 @@
 #include "json.h"
 #include "mem.h"
 #include "oset.h"
+#include "report.h"
+#include "report_int.h"
+#include "support/support.h"
 #include "util.h"
 
 #define NEV	16
@@ -440,6 +443,57 @@ test_list_reader_finds_columns_by_header(void)
 	INT_EQ(why.code, CASE_F_PARSE);
 }
 
+/* A register as a township keeps it: an XLSX with a title row first. */
+static void
+test_list_reader_takes_xlsx_with_a_title_row(void)
+{
+	static const struct report_col c[6] = {
+		{ "户编号", NULL, 0, 20 }, { "村代码", NULL, 0, 14 },
+		{ "村民小组代码", NULL, 0, 16 }, { "户主姓名", NULL, 0, 10 },
+		{ "户主身份证号", NULL, 0, 20 }, { "家庭人口数", NULL, 1, 6 },
+	};
+	static const char *const rows[2][6] = {
+		{ "3418021012010007", "341802101201", "34180210120101", "张建国",
+		  "341802197903150315", "6" },
+		{ "3418021012020001", "341802101202", "", "王五", "", "2" },
+	};
+	struct report_table *t = NULL;
+	struct case_table *ct = NULL;
+	struct case_file_why why;
+	struct ds_err err;
+	char path[600];
+	size_t r, i, row;
+
+	ST_EQ(report_table_new("水阳镇监测台账（2024年）", c, 6, 1, &t, &err),
+	    DS_OK, &err);
+	if (t == NULL)
+		return;
+	for (r = 0; r < 2; r++) {
+		ST_EQ(report_table_add(t, REPORT_ROW_DATA, &row, &err), DS_OK,
+		    &err);
+		for (i = 0; i < 6; i++)
+			ST_EQ(report_table_set(t, row, i, rows[r][i], &err),
+			    DS_OK, &err);
+	}
+	snprintf(path, sizeof(path), "%s/register.xlsx", ts_tmpdir("case"));
+	ST_EQ(report_write(t, path, &err), DS_OK, &err);
+	report_table_free(t);
+	ST_EQ(case_file_read(path, case_register_fields,
+	    CASE_REGISTER_NFIELDS, &ct, &why, &err), DS_OK, &err);
+	if (ct == NULL)
+		return;
+	INT_EQ(ct->nrows, 2);
+	STR_EQ(case_table_cell(ct, 0, 0), "3418021012010007");
+	STR_EQ(case_table_cell(ct, 0, 4), "张建国");
+	STR_EQ(case_table_cell(ct, 0, 6), "6");	/* a number cell */
+	STR_EQ(case_table_cell(ct, 1, 3), "");
+	case_table_free(ct);
+	/* Another suffix is refused before reading. */
+	ST_EQ(case_file_read("register.txt", case_register_fields,
+	    CASE_REGISTER_NFIELDS, &ct, &why, &err), DS_EINVAL, &err);
+	INT_EQ(why.code, CASE_F_KIND);
+}
+
 int
 main(void)
 {
@@ -456,5 +510,6 @@ main(void)
 	RUN(test_shipped_settings_parse);
 	RUN(test_settings_refuse_what_they_do_not_know);
 	RUN(test_list_reader_finds_columns_by_header);
+	RUN(test_list_reader_takes_xlsx_with_a_title_row);
 	return harness_done();
 }
