@@ -213,22 +213,19 @@ odb_report_freezes(struct odb *o,
 	return s;
 }
 
-static const char Q_COVER[] = "SELECT h.township, h.village, h.vgroup,"
-    " count(*), sum(d), sum(NOT d AND r), sum(NOT d AND NOT r AND n) FROM"
+/* Each household's best outcome in the dates: 3 done, 2 refused, 1 not
+ * reached, NULL none: one probe of the visit table per household. */
+static const char Q_COVER[] = "SELECT township, village, vgroup, count(*),"
+    " sum(b = 3), sum(b = 2), sum(b = 1) FROM"
     " (SELECT township, village, vgroup,"
-    "  EXISTS (SELECT 1 FROM visit v WHERE v.hh_key = hh.hh_key AND"
-    "   v.finalized = 1 AND v.visit_date BETWEEN ?1 AND ?2 AND"
-    "   v.outcome = 'done') AS d,"
-    "  EXISTS (SELECT 1 FROM visit v WHERE v.hh_key = hh.hh_key AND"
-    "   v.finalized = 1 AND v.visit_date BETWEEN ?1 AND ?2 AND"
-    "   v.outcome = 'refused') AS r,"
-    "  EXISTS (SELECT 1 FROM visit v WHERE v.hh_key = hh.hh_key AND"
-    "   v.finalized = 1 AND v.visit_date BETWEEN ?1 AND ?2 AND"
-    "   v.outcome = 'not_reached') AS n"
+    "  (SELECT max(CASE v.outcome WHEN 'done' THEN 3 WHEN 'refused' THEN 2"
+    "   WHEN 'not_reached' THEN 1 END) FROM visit v WHERE"
+    "   v.hh_key = hh.hh_key AND v.visit_date BETWEEN ?1 AND ?2 AND"
+    "   v.finalized = 1) AS b"
     "  FROM hh WHERE in_register = 1 AND (?3 = '' OR"
-    "   instr(' ' || ?3 || ' ', ' ' || village || ' ') > 0)) AS h"
-    " GROUP BY h.township, h.village, h.vgroup"
-    " ORDER BY h.township, h.village, h.vgroup";
+    "   instr(' ' || ?3 || ' ', ' ' || village || ' ') > 0))"
+    " GROUP BY township, village, vgroup"
+    " ORDER BY township, village, vgroup";
 
 enum ds_status
 odb_report_coverage(struct odb *o, const char *from, const char *to,
