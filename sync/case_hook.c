@@ -15,48 +15,16 @@
 
 #include "case.h"
 #include "case_db.h"
+#include "case_json.h"
 #include "cry.h"
-#include "json.h"
 #include "mem.h"
 #include "odb_case.h"
 #include "util.h"
 
-#define HOOK_ANSWERS_MAX	(4u << 20)
-#define HOOK_MEMBERS_MAX	64	/* ID numbers indexed per visit */
-
-/* The measure grid: answer name -> measure type. */
-static const struct {
-	const char	*q, *type;
-} grid[] = {
-	{ "has_industry", "industry" }, { "has_job", "job" },
-	{ "has_finance", "finance" }, { "has_health", "health" },
-	{ "has_education", "education" }, { "has_assist", "assist" },
-	{ "has_allowance", "allowance" }, { "has_housing", "housing" },
-	{ "has_water", "water" }, { "has_social", "social" },
-};
-#define NGRID	(sizeof(grid) / sizeof(grid[0]))
-
-static const char *
-str(const json_t *o, const char *k)
-{
-	const json_t *v = json_object_get(o, k);
-
-	return json_is_string(v) ? json_string_value(v) : "";
-}
-
-/* A number answer (stored as text, or a JSON number): 0 / -1. */
-static int
-num(const json_t *o, const char *k, double *out)
-{
-	const json_t *v = json_object_get(o, k);
-
-	if (json_is_number(v)) {
-		*out = json_number_value(v);
-		return 0;
-	}
-	return json_is_string(v) ? ds_parse_double(json_string_value(v), out) :
-	    -1;
-}
+/* The measure types of the grid's answers (case_ans_grid order). */
+static const char *const grid_type[CASE_ANS_NGRID] = { "industry", "job",
+    "finance", "health", "education", "assist", "allowance", "housing",
+    "water", "social" };
 
 /* 32 hex digits into 16 bytes: 1, or 0. */
 static int
@@ -66,40 +34,36 @@ hex16(const char *s, unsigned char out[16])
 }
 
 static int
-light_of(const struct oset *set, const json_t *a)
+light_of(const struct oset *set, const struct case_ans *a)
 {
 	double inc, g = 0;
-	const char *d = str(a, "visit_date");
 
-	if (set == NULL || case_date_days(d) < 0 ||
-	    (num(a, "pc_line", &inc) != 0 && num(a, "per_capita", &inc) != 0))
+	if (set == NULL || case_date_days(a->visit_date) < 0 ||
+	    (ds_parse_double(a->pc_line, &inc) != 0 &&
+	    ds_parse_double(a->per_capita, &inc) != 0))
 		return OSET_LIGHT_NONE;
-	(void)num(a, "guar_problem", &g);
-	return oset_light(set, atoi(d), inc, g >= 1);
+	(void)ds_parse_double(a->guar_problem, &g);
+	return oset_light(set, atoi(a->visit_date), inc, g >= 1);
 }
 
 int
 case_answers_light(const struct oset *set, const char *answers, size_t len)
 {
-	json_t *a;
+	struct case_ans a;
 	int l;
 
-	if (ds_json_parse(answers, len, HOOK_ANSWERS_MAX, "answers", &a,
-	    NULL) != DS_OK)
-		return OSET_LIGHT_NONE;
-	l = json_is_object(a) ? light_of(set, a) : OSET_LIGHT_NONE;
-	json_decref(a);
+	l = case_ans_scan(answers, len, &a) == 0 ? light_of(set, &a) :
+	    OSET_LIGHT_NONE;
+	case_ans_wipe(&a);
 	return l;
 }
 
 /* The visit's facts from the answers and _meta. */
 static void
-visit_facts(const json_t *a, const json_t *meta, const struct bundle_rev *r,
+visit_facts(const struct case_ans *a, const struct bundle_rev *r,
     const unsigned char device_id[16], const char *key, const struct oset *set,
     struct odb_visit *v)
 {
-	const char *s;
-
 	memset(v, 0, sizeof(*v));
 	memcpy(v->rev_id, r->rev_id, 16);
 	memcpy(v->record_uuid, r->record_uuid, 16);
@@ -108,34 +72,31 @@ visit_facts(const json_t *a, const json_t *meta, const struct bundle_rev *r,
 	snprintf(v->worker_id, sizeof(v->worker_id), "%.*s",
 	    (int)r->worker_id.n, r->worker_id.n ? (const char *)r->worker_id.p :
 	    "");
-	s = str(a, "visit_date");
-	if (case_date_days(s) >= 0)
-		snprintf(v->visit_date, sizeof(v->visit_date), "%s", s);
-	snprintf(v->visit_type, sizeof(v->visit_type), "%s",
-	    str(a, "visit_type"));
-	snprintf(v->reason, sizeof(v->reason), "%s", str(meta, "reason"));
-	v->has_entry = hex16(str(meta, "entry"), v->entry_id);
-	v->has_corrects = hex16(str(meta, "corrects"), v->corrects);
-	s = str(a, "consent");
-	if (strcmp(s, "no") == 0)
+	if (case_date_days(a->visit_date) >= 0)
+		snprintf(v->visit_date, sizeof(v->visit_date), "%s",
+		    a->visit_date);
+	snprintf(v->visit_type, sizeof(v->visit_type), "%s", a->visit_type);
+	snprintf(v->reason, sizeof(v->reason), "%s", a->reason);
+	v->has_entry = hex16(a->entry, v->entry_id);
+	v->has_corrects = hex16(a->corrects, v->corrects);
+	if (strcmp(a->consent, "no") == 0)
 		snprintf(v->consent, sizeof(v->consent), "no");
-	else if (*str(meta, "consent_ref") != '\0')
+	else if (a->consent_ref[0] != '\0')
 		snprintf(v->consent, sizeof(v->consent), "on_file");
-	else if (strcmp(s, "yes") == 0)
+	else if (strcmp(a->consent, "yes") == 0)
 		snprintf(v->consent, sizeof(v->consent), "yes");
-	s = str(meta, "outcome");
-	if (strcmp(s, "refused") == 0 || strcmp(s, "not_reached") == 0)
-		snprintf(v->outcome, sizeof(v->outcome), "%s", s);
+	if (strcmp(a->outcome, "refused") == 0 ||
+	    strcmp(a->outcome, "not_reached") == 0)
+		snprintf(v->outcome, sizeof(v->outcome), "%s", a->outcome);
 	else
 		snprintf(v->outcome, sizeof(v->outcome), "%s",
 		    strcmp(v->consent, "no") == 0 ? "refused" : "done");
-	v->finalized = strcmp(str(meta, "state"), "finalized") == 0;
+	v->finalized = strcmp(a->state, "finalized") == 0;
 	v->finalized_at = v->finalized ? r->saved_at : 0;
-	if (strcmp(str(a, "el_done"), "yes") == 0)
+	if (strcmp(a->el_done, "yes") == 0)
 		snprintf(v->proposes, sizeof(v->proposes), "elim");
-	else if (case_cat_from(str(a, "category")) != CASE_CAT_NONE)
-		snprintf(v->proposes, sizeof(v->proposes), "%s",
-		    str(a, "category"));
+	else if (case_cat_from(a->category) != CASE_CAT_NONE)
+		snprintf(v->proposes, sizeof(v->proposes), "%s", a->category);
 	if (v->finalized && strcmp(v->outcome, "done") == 0 &&
 	    set->nbands > 0) {
 		snprintf(v->light, sizeof(v->light), "%s",
@@ -148,22 +109,16 @@ visit_facts(const json_t *a, const json_t *meta, const struct bundle_rev *r,
 
 /* Members' ID numbers: blind indexes, and clues that now match. */
 static enum ds_status
-index_members(struct odb *o, const json_t *a, const char *key,
+index_members(struct odb *o, const struct case_ans *a, const char *key,
     struct ds_err *err)
 {
-	const json_t *mem = json_object_get(a, "member"), *m;
 	unsigned char idx[32];
 	enum ds_status s;
 	size_t i;
 	int n;
 
-	if (!json_is_array(mem))
-		return DS_OK;
-	json_array_foreach(mem, i, m) {
-		if (i >= HOOK_MEMBERS_MAX)
-			break;
-		if (!json_is_object(m) ||
-		    odb_blind(o, str(m, "m_id_number"), idx) != 0)
+	for (i = 0; i < a->nids; i++) {
+		if (odb_blind(o, a->ids[i], idx) != 0)
 			continue;
 		if ((s = odb_person_put(o, idx, key, "visit",
 		    i == 0 ? "head" : "member", err)) != DS_OK ||
@@ -192,10 +147,9 @@ later_cb(void *arg, const struct odb_visit *o)
 
 /* The household row: created, and kept up to date by its latest visit. */
 static enum ds_status
-household(struct odb *o, const json_t *a, const struct odb_visit *v,
+household(struct odb *o, const struct case_ans *a, const struct odb_visit *v,
     struct ds_err *err)
 {
-	const json_t *mem = json_object_get(a, "member"), *m0;
 	struct latest l;
 	enum ds_status s;
 	int64_t n = 0;
@@ -208,21 +162,20 @@ household(struct odb *o, const json_t *a, const struct odb_visit *v,
 		return s;
 	use = v->finalized && strcmp(v->outcome, "done") == 0 && !l.later;
 	if (use) {
-		if (num(a, "n_members", &d) == 0 && d > 0 && d < 1000)
+		if (ds_parse_double(a->n_members, &d) == 0 && d > 0 && d < 1000)
 			n = (int64_t)d;
-		else if (json_is_array(mem))
-			n = (int64_t)json_array_size(mem);
+		else
+			n = (int64_t)a->nmembers;
 	}
-	m0 = json_is_array(mem) ? json_array_get(mem, 0) : NULL;
-	return odb_hh_visit(o, v->hh_key, use ? str(a, "township") : "",
-	    use ? str(a, "village") : "", use ? str(a, "vgroup") : "", n,
-	    use ? str(a, "head_name") : NULL,
-	    use && m0 != NULL ? str(m0, "m_id_number") : NULL, err);
+	return odb_hh_visit(o, v->hh_key, use ? a->township : "",
+	    use ? a->village : "", use ? a->vgroup : "", n,
+	    use ? a->head_name : NULL, use && a->nids > 0 ? a->ids[0] : NULL,
+	    err);
 }
 
 /* A visit that is itself the clue (cadre screening by default). */
 static enum ds_status
-visit_clue(struct odb *o, const json_t *a, const struct odb_visit *v,
+visit_clue(struct odb *o, const struct case_ans *a, const struct odb_visit *v,
     int *channel, struct ds_err *err)
 {
 	struct odb_clue c;
@@ -239,7 +192,7 @@ visit_clue(struct odb *o, const json_t *a, const struct odb_visit *v,
 	}
 	if (s != DS_ENOENT)
 		return s;
-	if ((ch = case_channel_from(str(a, "channel"))) == CASE_CH_NONE)
+	if ((ch = case_channel_from(a->channel)) == CASE_CH_NONE)
 		ch = CASE_CH_CADRE;
 	snprintf(c.channel, sizeof(c.channel), "%s", case_channel_str(ch));
 	snprintf(c.source, sizeof(c.source), "visit");
@@ -335,7 +288,7 @@ visit_measure_event(struct odb *o, const struct odb_visit *v,
 }
 
 static enum ds_status
-measures(struct odb *o, const json_t *a, const struct odb_visit *v,
+measures(struct odb *o, const struct case_ans *a, const struct odb_visit *v,
     int monitored, struct ds_err *err)
 {
 	struct odb_measure m;
@@ -346,10 +299,10 @@ measures(struct odb *o, const json_t *a, const struct odb_visit *v,
 	int64_t active;
 	size_t i, j;
 
-	for (i = 0; i < NGRID; i++) {
-		ans = str(a, grid[i].q);
+	for (i = 0; i < CASE_ANS_NGRID; i++) {
+		ans = a->has[i];
 		if (strcmp(ans, "yes") == 0) {
-			if ((s = odb_measure_active(o, v->hh_key, grid[i].type,
+			if ((s = odb_measure_active(o, v->hh_key, grid_type[i],
 			    &active, err)) != DS_OK)
 				return s;
 			if (active > 0)
@@ -357,13 +310,13 @@ measures(struct odb *o, const json_t *a, const struct odb_visit *v,
 			memset(&m, 0, sizeof(m));
 			memcpy(seed, v->record_uuid, 16);
 			memset(seed + 16, 0, 16);
-			snprintf((char *)seed + 16, 16, "%s", grid[i].type);
+			snprintf((char *)seed + 16, 16, "%s", grid_type[i]);
 			if (odb_row_id(o, "measure.visit", seed, sizeof(seed),
 			    m.id) != 0)
 				return ds_err_set(err, DS_ESTATE, "no "
 				    "blind-index key");
 			snprintf(m.hh_key, sizeof(m.hh_key), "%s", v->hh_key);
-			snprintf(m.type, sizeof(m.type), "%s", grid[i].type);
+			snprintf(m.type, sizeof(m.type), "%s", grid_type[i]);
 			snprintf(m.start_date, sizeof(m.start_date), "%s",
 			    v->visit_date);
 			snprintf(m.status, sizeof(m.status), "in_progress");
@@ -379,7 +332,7 @@ measures(struct odb *o, const json_t *a, const struct odb_visit *v,
 				return s;
 		} else if (strcmp(ans, "no") == 0 && monitored) {
 			memset(&sc, 0, sizeof(sc));
-			sc.type = grid[i].type;
+			sc.type = grid_type[i];
 			if ((s = odb_measure_each_hh(o, v->hh_key, 0, stop_cb,
 			    &sc, err)) != DS_OK)
 				return s;
@@ -387,7 +340,7 @@ measures(struct odb *o, const json_t *a, const struct odb_visit *v,
 				if ((s = odb_measure_status(o, sc.ids[j],
 				    "stopped", NULL, err)) != DS_OK ||
 				    (s = visit_measure_event(o, v, sc.ids[j],
-				    grid[i].type, "stopped", err)) != DS_OK)
+				    grid_type[i], "stopped", err)) != DS_OK)
 					return s;
 		}
 	}
@@ -396,7 +349,7 @@ measures(struct odb *o, const json_t *a, const struct odb_visit *v,
 
 /* Steps 3-5 for a finalized visit. */
 static enum ds_status
-finalized(struct odb *o, const json_t *a, const struct odb_visit *v,
+finalized(struct odb *o, const struct case_ans *a, const struct odb_visit *v,
     struct ds_err *err)
 {
 	struct case_status st;
@@ -450,28 +403,22 @@ case_on_rev(struct odb *o, const struct bundle_rev *r,
     const unsigned char device_id[16], struct ds_err *err)
 {
 	struct odb_visit v;
-	const json_t *meta;
-	json_t *a = NULL;
+	struct case_ans *a;
 	const char *key;
 	char light[ODB_CODE_MAX], date[CASE_DATE_LEN], mo[8];
-	enum ds_status s;
+	enum ds_status s = DS_OK;
 	int ins, found;
 
 	if (r->deleted || r->answers.n == 0)
 		return DS_OK;
-	/* The bundle parser checked the JSON; a failure here is memory. */
-	if ((s = ds_json_parse((const char *)r->answers.p, r->answers.n,
-	    HOOK_ANSWERS_MAX, "answers", &a, err)) != DS_OK)
-		return s == DS_ENOMEM ? s : DS_OK;
-	if (!json_is_object(a))
+	if ((a = ds_malloc(sizeof(*a))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	if (case_ans_scan((const char *)r->answers.p, r->answers.n, a) != 0)
 		goto out;
-	meta = json_object_get(a, "_meta");
-	key = str(a, "hh_id");
-	if (*key == '\0')
-		key = str(meta, "hh_key");
+	key = a->hh_id[0] != '\0' ? a->hh_id : a->hh_key;
 	if (!case_key_ok(key))
 		goto out;
-	visit_facts(a, meta, r, device_id, key, odb_case_settings_get(o), &v);
+	visit_facts(a, r, device_id, key, odb_case_settings_get(o), &v);
 	if ((s = odb_visit_put(o, &v, &ins, err)) != DS_OK || !ins)
 		goto out;
 	if ((s = household(o, a, &v, err)) != DS_OK)
@@ -489,6 +436,7 @@ case_on_rev(struct odb *o, const struct bundle_rev *r,
 		goto out;
 	s = case_refresh(o, key, NULL, err);
 out:
-	json_decref(a);
+	case_ans_wipe(a);
+	ds_free(a);
 	return s;
 }

@@ -63,13 +63,13 @@ household(char *b, size_t n, int k)
 	for (i = 0; i < 5; i++)
 		len += (size_t)snprintf(b + len, n - len, "%s{\"m_birth\":"
 		    "\"1980-03-1%d\",\"m_edu\":\"junior\",\"m_health\":["
-		    "\"healthy\"],\"m_id_number\":\"3418021980031%04d\","
+		    "\"healthy\"],\"m_id_number\":\"34180219800%d%06d\","
 		    "\"m_id_type\":\"resident_id\",\"m_in_school\":"
 		    "\"not_in_school\",\"m_labour\":\"normal\",\"m_med_resident\":"
 		    "\"yes\",\"m_name\":\"成员%d-%d\",\"m_relation\":\"%s\","
 		    "\"m_sex\":\"male\",\"m_work_county\":\"昆山市\","
 		    "\"m_work_months\":\"6\",\"m_work_wage\":\"3000\"}",
-		    i ? "," : "", i, k % 10000, k, i, i ? "son" : "head");
+		    i ? "," : "", i, i, k, k, i, i ? "son" : "head");
 	len += (size_t)snprintf(b + len, n - len, "],\"n_can_work\":\"2\","
 	    "\"province\":\"%s\",\"risk_main_final\":\"illness\","
 	    "\"township\":\"%s\",\"village\":\"%s\",\"visit_date\":"

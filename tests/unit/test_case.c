@@ -14,6 +14,7 @@
 #include "case.h"
 #include "case_db.h"
 #include "case_file.h"
+#include "case_json.h"
 #include "json.h"
 #include "mem.h"
 #include "oset.h"
@@ -494,6 +495,49 @@ test_list_reader_takes_xlsx_with_a_title_row(void)
 	INT_EQ(why.code, CASE_F_KIND);
 }
 
+static void
+test_answers_reader(void)
+{
+	static const char doc[] = "{\"head_name\":\"\u5f20\u5efa\u56fd\","
+	    "\"hh_id\":\"3418021012010007\",\"member\":[{\"m_name\":\"x\","
+	    "\"m_id_number\":\"341802197903150315\"},{\"m_health\":"
+	    "[\"healthy\"]},{\"m_id_number\":\"341802198106200222\"}],"
+	    "\"has_health\":\"yes\",\"n_members\":3,\"_meta\":{\"consent\":"
+	    "{\"signer\":\"y\"},\"state\":\"finalized\",\"hh_key\":\"K\"},"
+	    "\"visit_date\":\"2024-09-10\",\"x\":{\"hh_id\":\"not me\"}}";
+	struct case_ans a;
+	char long_name[400];
+	size_t i;
+
+	OK(case_ans_scan(doc, sizeof(doc) - 1, &a) == 0);
+	STR_EQ(a.head_name, "张建国");
+	STR_EQ(a.hh_id, "3418021012010007");
+	INT_EQ(a.nmembers, 3);
+	INT_EQ(a.nids, 3);
+	STR_EQ(a.ids[0], "341802197903150315");
+	STR_EQ(a.ids[1], "");
+	STR_EQ(a.ids[2], "341802198106200222");
+	STR_EQ(a.has[3], "yes");		/* has_health */
+	STR_EQ(a.n_members, "3");		/* a number, as written */
+	STR_EQ(a.state, "finalized");
+	STR_EQ(a.hh_key, "K");
+	STR_EQ(a.visit_date, "2024-09-10");
+	/* A name longer than its field is cut at a character. */
+	snprintf(long_name, sizeof(long_name), "{\"head_name\":\"");
+	for (i = 0; i < 50; i++)
+		strcat(long_name, "张");
+	strcat(long_name, "\"}");
+	OK(case_ans_scan(long_name, strlen(long_name), &a) == 0);
+	INT_EQ(strlen(a.head_name), 126);
+	/* Not an object; cut text keeps what came before the cut. */
+	OK(case_ans_scan("[1]", 3, &a) == -1);
+	OK(case_ans_scan("{\"hh_id\":\"K1\",\"visit_date\":\"20", 29, &a) ==
+	    0);
+	STR_EQ(a.hh_id, "K1");
+	STR_EQ(a.visit_date, "");
+	case_ans_wipe(&a);
+}
+
 int
 main(void)
 {
@@ -511,5 +555,6 @@ main(void)
 	RUN(test_settings_refuse_what_they_do_not_know);
 	RUN(test_list_reader_finds_columns_by_header);
 	RUN(test_list_reader_takes_xlsx_with_a_title_row);
+	RUN(test_answers_reader);
 	return harness_done();
 }
