@@ -709,6 +709,7 @@ case_steps_import(struct odb *o, const struct case_table *t,
 	const char *f[CASE_STEP_NFIELDS];
 	enum ds_status s;
 	size_t i, j;
+	int found;
 
 	memset(res, 0, sizeof(*res));
 	memset(why, 0, sizeof(*why));
@@ -731,6 +732,13 @@ case_steps_import(struct odb *o, const struct case_table *t,
 			in.by = by_default;
 		in.source = src;
 		in.id = id;
+		/* A row seen before is a duplicate, whatever the case is now. */
+		if ((s = odb_event_exists(o, id, &found, err)) != DS_OK)
+			return s;
+		if (found) {
+			res->duplicate++;
+			continue;
+		}
 		s = case_step_add(o, &in, why, NULL, err);
 		if (s == DS_EEXIST) {
 			res->duplicate++;

@@ -253,3 +253,72 @@ done
 [ $leak -eq 0 ] && ok "no names or ID numbers in the office directory"
 # The positive control: the scan sees what is in clear (household keys).
 grep -rqa "$K" "$O" && ok "the scan finds clear text" || not_ok "the scan finds clear text"
+
+# The other commands of the case, from the command line.
+at 2025-04-16
+cat >"$T/steps.csv" <<CSV
+村级评议结果（示例）
+hh_key,step,outcome,date,category,note
+$K2,review,pass,2025-04-11,,
+$K2,approve,pass,2025-04-15,marginal,县审定会议
+CSV
+check "steps from a village's list" oc case step --from "$T/steps.csv" \
+    --by 村文书 --lang en
+has "two steps recorded" "$T/.out" "2 rows, 2 recorded, 0 recorded before"
+check "the same list again adds nothing" oc case step --from "$T/steps.csv" \
+    --by 村文书 --lang en
+has "both known" "$T/.out" "2 rows, 0 recorded, 2 recorded before"
+check "the second household is monitored" oc case show $K2 --lang en
+has "monitored after the list" "$T/.out" "State: monitored"
+check "a self-report" oc clue add 3418021012020001 --date 2025-04-16 \
+    --reason 申请纳入监测 --lang en
+has "recorded and open" "$T/.out" "stays open until a visit verifies"
+check "overdue: the open self-report is not, no limit is set" oc case list \
+    --open-clues --lang en
+has "listed with its open clue" "$T/.out" "^3418021012020001 .*open clues 1"
+check "a screening round" oc case round add 2025-spring --from 2025-03-01 \
+    --due 2025-04-30 --lang en
+check "coverage of the round" oc report coverage --round 2025-spring \
+    --lang en --out "$T/cov.csv"
+has "coverage per group" "$T/cov.csv" "Households in the register"
+check "timeliness" oc report timeliness --from 2024-09 --to 2025-04 \
+    --lang en --out "$T/t.csv"
+has "the worker's row" "$T/t.csv" "李网格"
+check "the quality ledger" oc report quality --lang en --out "$T/q.csv"
+pid=$(awk -F, 'NR > 1 && $6 != "" { print $1; exit }' "$T/q.csv")
+if [ -n "$pid" ]; then
+	check "close a problem" oc problem close "$pid" --note 已核实 --by 王
+	refuse "close it twice" "已经销号" "is closed already" \
+	    problem close "$pid" --note again
+fi
+printf 'hh_key,income\n%s,3000\n' "$K" >"$T/inc.csv"
+refuse "income checks without bands" "没有设置预警信号分档" \
+    "signal bands are not set for 2025" income import "$T/inc.csv" \
+    --month 2025-04
+
+# Income checks where a county runs them: Xinjiang's 2020 bands.
+X=$T/xj
+at 2020-01-05
+check "an office with Xinjiang's settings" "$DOORSTEP_OFFICE" --dir "$X" init \
+    --settings xinjiang
+printf 'hh_key,village\nXJ001,653101101001\nXJ002,653101101001\n' >"$T/xreg.csv"
+check "its register" "$DOORSTEP_OFFICE" --dir "$X" register import "$T/xreg.csv"
+for m in 01 02 03; do
+	at 2020-$m-28
+	printf 'hh_key,income\nXJ001,39%s\nXJ002,52%s\n' $m $m >"$T/inc$m.csv"
+	check "income checks 2020-$m" "$DOORSTEP_OFFICE" --dir "$X" income \
+	    import "$T/inc$m.csv" --month 2020-$m --lang en
+done
+has "three months below: one household to visit" "$T/.out" "1 households below the band"
+check "its clue is open" "$DOORSTEP_OFFICE" --dir "$X" clue list --open --lang en
+has "the income check's clue" "$T/.out" "XJ001 .*income_check"
+if grep -q XJ002 "$T/.out"; then not_ok "not the green household"
+else ok "not the green household"; fi
+s=$(cat "$X/office.db" "$X/office.db-wal" 2>/dev/null | sha256sum)
+"$DOORSTEP_OFFICE" --dir "$X" income import "$T/inc03.csv" --month 2020-03 \
+    >"$T/r" 2>&1
+[ $? -eq 1 ] && ok "a file twice is refused" || not_ok "a file twice is refused"
+[ "$s" = "$(cat "$X/office.db" "$X/office.db-wal" 2>/dev/null | sha256sum)" ] &&
+    ok "and changes nothing" || not_ok "and changes nothing"
+check "relight" "$DOORSTEP_OFFICE" --dir "$X" case relight --lang en
+has "relight counts" "$T/.out" "Lights recomputed for 0 visits"
