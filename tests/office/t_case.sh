@@ -242,6 +242,13 @@ refuse "review before the notice ended" "乡镇审核须在公示结束之后（
 refuse "a step dated before the one before it" "日期不能早于上一环节（2025-04-04）" \
     "cannot be dated before the step before it (2025-04-04)" \
     case step $K2 --step review --outcome pass --date 2025-04-03 --by 乡镇
+refuse "a return without a reason" "“退回村级”须写明原因（--note）" \
+    "needs a note saying why (--note)" \
+    case step $K2 --step return --date 2025-04-11 --by 乡镇
+check "the township returns the case" oc case step $K2 --step return \
+    --date 2025-04-11 --by 乡镇 --note 评议记录不全
+check "the returned case" oc case show $K2 --lang en
+has "starts again at the assessment" "$T/.out" "next step: village assessment"
 
 # No name or ID number of the register or the list is in office.db,
 # its WAL or anything else in the office directory.
@@ -255,19 +262,21 @@ done
 grep -rqa "$K" "$O" && ok "the scan finds clear text" || not_ok "the scan finds clear text"
 
 # The other commands of the case, from the command line.
-at 2025-04-16
+at 2025-04-25
 cat >"$T/steps.csv" <<CSV
 村级评议结果（示例）
-hh_key,step,outcome,date,category,note
-$K2,review,pass,2025-04-11,,
-$K2,approve,pass,2025-04-15,marginal,县审定会议
+hh_key,step,outcome,date,公示结束日期,category,note
+$K2,assess,pass,2025-04-12,,,
+$K2,notice,pass,2025-04-13,2025-04-19,,
+$K2,review,pass,2025-04-21,,,
+$K2,approve,pass,2025-04-24,,marginal,县审定会议
 CSV
 check "steps from a village's list" oc case step --from "$T/steps.csv" \
     --by 村文书 --lang en
-has "two steps recorded" "$T/.out" "2 rows, 2 recorded, 0 recorded before"
+has "four steps recorded" "$T/.out" "4 rows, 4 recorded, 0 recorded before"
 check "the same list again adds nothing" oc case step --from "$T/steps.csv" \
     --by 村文书 --lang en
-has "both known" "$T/.out" "2 rows, 0 recorded, 2 recorded before"
+has "all known" "$T/.out" "4 rows, 0 recorded, 4 recorded before"
 check "the second household is monitored" oc case show $K2 --lang en
 has "monitored after the list" "$T/.out" "State: monitored"
 check "a self-report" oc clue add 3418021012020001 --date 2025-04-16 \
