@@ -241,6 +241,10 @@ cmd_reason_text(int reason)
 		return _("its contents are malformed");
 	case BR_STORE:
 		return _("the office database failed");
+	case BR_QUOTA:
+		return _("the office already keeps as much as it will from "
+		    "laptops it has not enrolled; ask the office to enroll "
+		    "this laptop, or bring its bundles on a USB stick");
 	default:
 		return _("it was refused");
 	}

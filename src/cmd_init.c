@@ -21,7 +21,7 @@ static int
 init_exec(const struct cli *cli, int argc, char **argv)
 {
 	const char *office = NULL, *worker = NULL, *cost_arg = NULL;
-	char dir[1024], *pass = NULL;
+	char dir[1024], *pass = NULL, fpr[CRY_FPR_TEXT];
 	enum cry_cost cost;
 	struct ds_err err;
 	size_t len = 0;
@@ -52,6 +52,10 @@ init_exec(const struct cli *cli, int argc, char **argv)
 	}
 	cmdw_free(pass, len);
 	printf("工作区已创建 / workspace created: %s\n", dir);
+	if (ws_fingerprint_dir(dir, fpr, &err) == DS_OK)
+		printf(_("This laptop's fingerprint: %s\nThe township office "
+		    "compares it, digit by digit, when it enrolls the laptop. "
+		    "`doorstep sync status` shows it again.\n"), fpr);
 	return CMD_EXIT_OK;
 }
 

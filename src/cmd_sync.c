@@ -326,6 +326,7 @@ status_exec(const struct cli *cli, int argc, char **argv)
 	struct store_outbox_counts c;
 	struct ds_err err;
 	struct ws *w = NULL;
+	char fpr[CRY_FPR_TEXT];
 	int64_t last = 0;
 	size_t i;
 	int rc;
@@ -342,6 +343,9 @@ status_exec(const struct cli *cli, int argc, char **argv)
 		ws_close(w);
 		return rc;
 	}
+	ws_fingerprint(w, fpr);
+	printf(_("fingerprint: %s (the office compares it to enroll this "
+	    "laptop)\n"), fpr);
 	printf("last save sequence: %lld\n", (long long)last);
 	if (c.revisions == 0)
 		printf("pending: nothing; everything saved is acknowledged\n");

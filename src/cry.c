@@ -102,6 +102,65 @@ cry_key_id(const unsigned char *pk, size_t pklen,
 	memcpy(id, h, CRY_KEYID_BYTES);
 }
 
+/*
+ * 80 bits of a domain-separated BLAKE2b of the key, written as 24 decimal
+ * digits: a stranger needs about 2^80 key pairs to match a given laptop's.
+ */
+void
+cry_fingerprint(const unsigned char pk[CRY_SIGN_PK_BYTES],
+    char out[CRY_FPR_TEXT])
+{
+	static const char dom[] = "doorstep device fingerprint v1";
+	unsigned char h[32], n[CRY_FPR_BITS / 8];
+	char d[CRY_FPR_DIGITS];
+	unsigned r;
+	size_t i, k;
+	char *o = out;
+
+	cry_hash(h, sizeof(h), (const unsigned char *)dom, sizeof(dom) - 1,
+	    pk, CRY_SIGN_PK_BYTES);
+	memcpy(n, h, sizeof(n));
+	/* Long division by 10, least significant digit first. */
+	for (k = 0; k < CRY_FPR_DIGITS; k++) {
+		for (i = 0, r = 0; i < sizeof(n); i++) {
+			r = r * 256 + n[i];
+			n[i] = (unsigned char)(r / 10);
+			r %= 10;
+		}
+		d[CRY_FPR_DIGITS - 1 - k] = (char)('0' + r);
+	}
+	for (k = 0; k < CRY_FPR_DIGITS; k++) {
+		if (k > 0 && k % 4 == 0)
+			*o++ = ' ';
+		*o++ = d[k];
+	}
+	*o = '\0';
+	cry_wipe(h, sizeof(h));
+}
+
+int
+cry_fingerprint_match(const unsigned char pk[CRY_SIGN_PK_BYTES],
+    const char *text)
+{
+	char want[CRY_FPR_TEXT], got[CRY_FPR_DIGITS];
+	size_t i, k = 0;
+
+	for (; *text != '\0'; text++) {
+		if (*text == ' ' || *text == '-')
+			continue;
+		if (*text < '0' || *text > '9' || k == CRY_FPR_DIGITS)
+			return 0;
+		got[k++] = *text;
+	}
+	if (k != CRY_FPR_DIGITS)
+		return 0;
+	cry_fingerprint(pk, want);
+	for (i = 0, k = 0; want[i] != '\0'; i++)
+		if (want[i] != ' ' && want[i] != got[k++])
+			return 0;
+	return 1;
+}
+
 void
 cry_dek_key_id(const unsigned char dek[CRY_KEY_BYTES],
     unsigned char id[CRY_KEYID_BYTES])

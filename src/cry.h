@@ -66,6 +66,21 @@ void		 cry_key_id(const unsigned char *pk, size_t pklen,
 void		 cry_dek_key_id(const unsigned char dek[CRY_KEY_BYTES],
 		    unsigned char id[CRY_KEYID_BYTES]);
 
+/*
+ * A device signing key's fingerprint as people compare it: 24 decimal
+ * digits in groups of four, "4821 0937 5512 0064 7790 3318" (80 bits of
+ * BLAKE2b-256 under the key "doorstep device fingerprint v1").  The laptop
+ * shows it; the office's enroll requires it (docs/sync.md, "Threat model").
+ */
+#define CRY_FPR_BITS		80
+#define CRY_FPR_DIGITS		24
+#define CRY_FPR_TEXT		(CRY_FPR_DIGITS + CRY_FPR_DIGITS / 4)
+void		 cry_fingerprint(const unsigned char pk[CRY_SIGN_PK_BYTES],
+		    char out[CRY_FPR_TEXT]);
+/* 1 if text (spaces and dashes ignored) is exactly pk's fingerprint. */
+int		 cry_fingerprint_match(const unsigned char pk[CRY_SIGN_PK_BYTES],
+		    const char *text);
+
 /* BLAKE2b with an optional key (NULL, 0 for none); outlen 16..64. */
 void		 cry_hash(unsigned char *out, size_t outlen,
 		    const unsigned char *key, size_t keylen,

@@ -815,6 +815,27 @@ ws_dir(const struct ws *w)
 	return w->dir;
 }
 
+void
+ws_fingerprint(const struct ws *w, char out[CRY_FPR_TEXT])
+{
+	cry_fingerprint(w->kr.sign_pk, out);
+}
+
+enum ds_status
+ws_fingerprint_dir(const char *dir, char out[CRY_FPR_TEXT],
+    struct ds_err *err)
+{
+	struct keyring kr;
+	enum ds_status st;
+
+	if (strlen(dir) > 900)
+		return ds_err_set(err, DS_ELIMIT, "workspace path too long");
+	if ((st = kr_read(dir, &kr, err)) != DS_OK)
+		return st;
+	cry_fingerprint(kr.sign_pk, out);
+	return DS_OK;
+}
+
 enum ds_status
 ws_worker_hint(const char *dir, char *out, size_t n, struct ds_err *err)
 {

@@ -106,6 +106,16 @@ const struct cry_office_pub	*ws_office(const struct ws *);
 const char			*ws_worker(const struct ws *);
 
 /*
+ * The fingerprint of the device signing key (cry_fingerprint), which the
+ * office's enroll requires: of an open workspace, or read from the
+ * keyring in `dir` without unlocking (the public key is in clear there).
+ */
+void				 ws_fingerprint(const struct ws *,
+				    char out[CRY_FPR_TEXT]);
+enum ds_status			 ws_fingerprint_dir(const char *dir,
+				    char out[CRY_FPR_TEXT], struct ds_err *);
+
+/*
  * The worker name of the workspace in `dir` without unlocking it (the
  * plain `worker` file), into out (n bytes, truncated, NUL-terminated).
  * DS_ENOENT for a workspace made before the file existed.

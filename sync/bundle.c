@@ -925,6 +925,13 @@ enum ds_status
 bundle_parse_header(const unsigned char *buf, size_t len,
     struct bundle_header *h, int *why, struct ds_err *err)
 {
+	return bundle_parse_header_prefix(buf, len, len, h, why, err);
+}
+
+enum ds_status
+bundle_parse_header_prefix(const unsigned char *buf, size_t avail,
+    size_t len, struct bundle_header *h, int *why, struct ds_err *err)
+{
 	struct ds_rd r;
 	unsigned char kid[CRY_KEYID_BYTES];
 	unsigned char magic[6];
@@ -936,18 +943,18 @@ bundle_parse_header(const unsigned char *buf, size_t len,
 	    CRYB_SS_ABYTES + BUNDLE_TRAILER_BYTES)
 		return fail(why, BR_SIZE, err, DS_ELIMIT, "size out of range");
 	r.p = buf;
-	r.n = len;
+	r.n = avail < len ? avail : len;
 	r.off = 0;
 	r.bad = 0;
 	ds_rd_mem(&r, magic, 6);
-	if (memcmp(magic, BUNDLE_MAGIC, 6) != 0)
+	if (r.bad || memcmp(magic, BUNDLE_MAGIC, 6) != 0)
 		return fail(why, BR_MAGIC, err, DS_EPARSE, "bad magic");
 	h->version = (uint16_t)ds_rd_le(&r, 2);
 	if (h->version != BUNDLE_VERSION)
 		return fail(why, BR_VERSION, err, DS_EPARSE, "version");
 	h->header_len = (uint32_t)ds_rd_le(&r, 4);
 	if (h->header_len < BUNDLE_FIXED_LEN + 2 ||
-	    h->header_len > BUNDLE_HEADER_MAX || h->header_len > len)
+	    h->header_len > BUNDLE_HEADER_MAX || h->header_len > r.n)
 		return fail(why, BR_HEADER, err, DS_EPARSE, "header length");
 	r.n = h->header_len;	/* the header parse stays inside the header */
 	ds_rd_mem(&r, h->bundle_id, CRY_ID_BYTES);
@@ -1040,6 +1047,21 @@ bundle_verify(const unsigned char *buf, size_t len,
 		return ds_err_set(err, st, NULL);
 	}
 	if (st != DS_OK)
+		return fail(why, BR_SIGNATURE, err, DS_ECRYPTO,
+		    "device signature does not verify");
+	if (why != NULL)
+		*why = BR_OK;
+	return DS_OK;
+}
+
+enum ds_status
+bundle_verify_prehash(const struct bundle_header *hd,
+    const unsigned char prehash[CRY_HASH_BYTES],
+    const unsigned char sig[BUNDLE_TRAILER_BYTES], int *why,
+    struct ds_err *err)
+{
+	if (cryb_verify(hd->device_pk, BUNDLE_SIGN_DOMAIN, prehash, sig,
+	    NULL) != DS_OK)
 		return fail(why, BR_SIGNATURE, err, DS_ECRYPTO,
 		    "device signature does not verify");
 	if (why != NULL)

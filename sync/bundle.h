@@ -71,7 +71,8 @@
 	X(BR_INFLATE, 15, "payload does not decompress")		\
 	X(BR_PAYLOAD, 16, "malformed payload")				\
 	X(BR_STORE, 17, "office database error")			\
-	X(BR_ROLLBACK, 18, "device reused sequence numbers (restored)")
+	X(BR_ROLLBACK, 18, "device reused sequence numbers (restored)")	\
+	X(BR_QUOTA, 19, "office holds enough from devices not enrolled")
 
 enum bundle_reason {
 #define BR_X(name, num, msg) name = num,
@@ -213,9 +214,26 @@ void		 bundle_hash(const unsigned char *buf, size_t len,
 enum ds_status	 bundle_parse_header(const unsigned char *buf, size_t len,
 		    struct bundle_header *, int *why, struct ds_err *);
 
+/*
+ * The same from the first `avail` bytes of a file of `len` bytes (the
+ * office's receiver reads a spooled body this way): the header must lie
+ * within them (BUNDLE_HEADER_MAX bytes are always enough).
+ */
+enum ds_status	 bundle_parse_header_prefix(const unsigned char *buf,
+		    size_t avail, size_t len, struct bundle_header *,
+		    int *why, struct ds_err *);
+
 /* Verify the device signature with h->device_pk (BR_SIGNATURE). */
 enum ds_status	 bundle_verify(const unsigned char *buf, size_t len,
 		    const struct bundle_header *, int *why, struct ds_err *);
+/*
+ * The same given BLAKE2b-512 of every byte before the trailer (prehash)
+ * and the trailer (sig), for a body hashed piece by piece.
+ */
+enum ds_status	 bundle_verify_prehash(const struct bundle_header *,
+		    const unsigned char prehash[CRY_HASH_BYTES],
+		    const unsigned char sig[BUNDLE_TRAILER_BYTES], int *why,
+		    struct ds_err *);
 
 /* A decrypted payload; the plaintext is wiped by bundle_payload_free. */
 struct bundle_payload {

@@ -15,6 +15,7 @@
 
 #include "bundle.h"
 #include "case_hook.h"
+#include "cry_bundle.h"
 #include "mem.h"
 #include "receipt.h"
 #include "util.h"
@@ -439,25 +440,232 @@ out:
 	return st;
 }
 
-/* Hold a bundle from a device the office has not approved yet. */
+/*
+ * Where a bundle's bytes are: in memory (USB import, enroll), or behind a
+ * reader (the receiver's spool file).  One pass (src_scan) takes the
+ * ledger hash, the signature's pre-hash, the header and the trailer, so a
+ * body is read into memory only once its signature verifies and its
+ * device may leave it (imp.h).
+ */
+struct src {
+	const unsigned char	*mem;
+	int			(*rd)(void *, uint64_t, void *, size_t);
+	void			*arg;
+	uint64_t		 len;
+	unsigned char		 head[BUNDLE_HEADER_MAX];
+	size_t			 headlen;
+	unsigned char		 sig[BUNDLE_TRAILER_BYTES];
+	unsigned char		 prehash[CRY_HASH_BYTES];
+	unsigned char		 hash[BUNDLE_HASH_BYTES];
+};
+
+#define IMP_PIECE	(64u << 10)
+
+/* Bytes [off, off + n) of the source into dst. */
+static enum ds_status
+src_read(const struct src *s, uint64_t off, void *dst, size_t n,
+    struct ds_err *err)
+{
+	if (s->mem != NULL) {
+		memcpy(dst, s->mem + off, n);
+		return DS_OK;
+	}
+	if (s->rd(s->arg, off, dst, n) != 0)
+		return ds_err_set(err, DS_EIO, "cannot read the bundle back");
+	return DS_OK;
+}
+
+static enum ds_status
+src_scan(struct src *s, struct ds_err *err)
+{
+	struct cryb_hash *fh = NULL, *ph = NULL;
+	unsigned char *piece = NULL;
+	uint64_t off, signed_len, a, b;
+	size_t n;
+	enum ds_status st;
+
+	signed_len = s->len >= BUNDLE_TRAILER_BYTES ? s->len -
+	    BUNDLE_TRAILER_BYTES : 0;
+	memset(s->sig, 0, sizeof(s->sig));
+	if ((st = cryb_hash_new(&fh, BUNDLE_HASH_BYTES, err)) != DS_OK ||
+	    (st = cryb_hash_new(&ph, CRY_HASH_BYTES, err)) != DS_OK)
+		goto out;
+	if ((piece = ds_malloc(IMP_PIECE)) == NULL) {
+		st = ds_err_set(err, DS_ENOMEM, NULL);
+		goto out;
+	}
+	for (off = 0; off < s->len; off += n) {
+		n = s->len - off < IMP_PIECE ? (size_t)(s->len - off) :
+		    IMP_PIECE;
+		if ((st = src_read(s, off, piece, n, err)) != DS_OK)
+			goto out;
+		cryb_hash_update(fh, piece, n);
+		if (off < signed_len)
+			cryb_hash_update(ph, piece, off + n <= signed_len ? n :
+			    (size_t)(signed_len - off));
+		if (off < sizeof(s->head))
+			memcpy(s->head + off, piece, off + n <= sizeof(s->head) ?
+			    n : (size_t)(sizeof(s->head) - off));
+		/* The part of this piece that is trailer. */
+		a = off > signed_len ? off : signed_len;
+		b = off + n;
+		if (s->len >= BUNDLE_TRAILER_BYTES && a < b)
+			memcpy(s->sig + (a - signed_len), piece + (a - off),
+			    (size_t)(b - a));
+	}
+	s->headlen = s->len < sizeof(s->head) ? (size_t)s->len :
+	    sizeof(s->head);
+	cryb_hash_final(fh, s->hash);
+	cryb_hash_final(ph, s->prehash);
+	st = DS_OK;
+out:
+	cryb_hash_free(fh);
+	cryb_hash_free(ph);
+	ds_free(piece);
+	return st;
+}
+
+/* The whole bundle in memory: borrowed (mem) or read into *own. */
+static enum ds_status
+src_load(const struct src *s, const unsigned char **p, unsigned char **own,
+    struct ds_err *err)
+{
+	enum ds_status st;
+
+	*own = NULL;
+	if (s->mem != NULL) {
+		*p = s->mem;
+		return DS_OK;
+	}
+	if ((*own = ds_malloc(s->len ? (size_t)s->len : 1)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	if ((st = src_read(s, 0, *own, (size_t)s->len, err)) != DS_OK) {
+		ds_free(*own);
+		*own = NULL;
+		return st;
+	}
+	*p = *own;
+	return DS_OK;
+}
+
+void
+imp_quota_default(struct imp_quota *q)
+{
+	q->total = IMP_HELD_TOTAL;
+	q->device = IMP_HELD_DEVICE;
+	q->bundles = IMP_HELD_BUNDLES;
+	q->devices = IMP_HELD_DEVICES;
+}
+
+/* A stable id per UTC day: one quota alert a day (alert is unique by
+ * bundle id and kind), however many bundles are refused. */
+static void
+quota_day_id(unsigned char id[CRY_ID_BYTES])
+{
+	char day[32];
+
+	snprintf(day, sizeof(day), "quota %lld", (long long)(ds_now() /
+	    86400));
+	cry_hash(id, CRY_ID_BYTES, NULL, 0, day, strlen(day));
+}
+
+/*
+ * Would holding this bundle pass the caps?  *over names the cap passed
+ * (0: none).  Refusing records one quota alert a day, in its own
+ * transaction: the refusal itself stores nothing.
+ */
+static enum ds_status
+quota_check(struct odb *o, const struct imp_quota *q,
+    const struct bundle_header *h, uint64_t len, int *over,
+    struct ds_err *err)
+{
+	struct odb_alert a;
+	int64_t dn = 0, db = 0, tb = 0, td = 0;
+	char id[33];
+	enum ds_status st;
+
+	*over = 0;
+	if ((st = odb_pending_usage(o, h->device_id, &dn, &db, NULL, err)) !=
+	    DS_OK ||
+	    (st = odb_pending_usage(o, NULL, NULL, &tb, &td, err)) != DS_OK)
+		return st;
+	if (q->device != 0 && (uint64_t)db + len > q->device)
+		*over = 1;
+	else if (q->bundles != 0 && (uint64_t)dn + 1 > q->bundles)
+		*over = 2;
+	else if (q->total != 0 && (uint64_t)tb + len > q->total)
+		*over = 3;
+	else if (q->devices != 0 && dn == 0 && (uint64_t)td + 1 > q->devices)
+		*over = 4;
+	if (*over == 0)
+		return DS_OK;
+	memset(&a, 0, sizeof(a));
+	memcpy(a.device_id, h->device_id, CRY_ID_BYTES);
+	quota_day_id(a.bundle_id);
+	a.kind = ODB_ALERT_QUOTA;
+	a.at = ds_now();
+	ds_hex_encode(h->device_id, CRY_ID_BYTES, id);
+	snprintf(a.detail, sizeof(a.detail), "bundles of devices not "
+	    "enrolled were refused today (the first: device %.8s, %llu "
+	    "bytes): %s; %lld bytes held for %lld devices. Enroll the "
+	    "devices you know, revoke the others",
+	    id, (unsigned long long)len, *over == 1 ? "over the per-device "
+	    "bytes" : *over == 2 ? "over the per-device bundles" : *over ==
+	    3 ? "over the total bytes" : "over the number of devices",
+	    (long long)tb, (long long)td);
+	if ((st = odb_begin(o, err)) != DS_OK)
+		return st;
+	if ((st = odb_alert_put(o, &a, err)) != DS_OK) {
+		odb_rollback(o);
+		return st;
+	}
+	return odb_commit(o, err);
+}
+
+/*
+ * Hold a bundle from a device the office has not approved yet.  Every key
+ * that claims a pending device is kept: a bundle signed by another key
+ * than the first one seen raises a competing_key alert, and `enroll`
+ * takes the key whose fingerprint the clerk read on the laptop.
+ */
 static enum ds_status
 hold(struct odb *o, const struct cry_office_sec *sec,
-    const struct bundle_header *h, int known, const unsigned char *buf,
-    size_t len, const unsigned char hash[BUNDLE_HASH_BYTES],
-    struct imp_result *res,
+    const struct bundle_header *h, const struct odb_device *known,
+    const unsigned char *buf, size_t len,
+    const unsigned char hash[BUNDLE_HASH_BYTES], struct imp_result *res,
     struct ds_err *err)
 {
 	struct odb_device d;
+	struct odb_alert a;
+	char fa[CRY_FPR_TEXT], fb[CRY_FPR_TEXT], id[33];
 	enum ds_status st;
 
 	if ((st = odb_begin(o, err)) != DS_OK)
 		return st;
-	if (!known) {
+	if (known == NULL) {
 		memset(&d, 0, sizeof(d));
 		memcpy(d.device_id, h->device_id, CRY_ID_BYTES);
 		memcpy(d.sign_pk, h->device_pk, CRY_SIGN_PK_BYTES);
 		d.state = ODB_DEV_PENDING;
 		if ((st = odb_device_put(o, &d, err)) != DS_OK)
+			goto out;
+	} else if (memcmp(known->sign_pk, h->device_pk, CRY_SIGN_PK_BYTES) !=
+	    0) {
+		memset(&a, 0, sizeof(a));
+		memcpy(a.device_id, h->device_id, CRY_ID_BYTES);
+		memcpy(a.bundle_id, h->bundle_id, CRY_ID_BYTES);
+		a.kind = ODB_ALERT_COMPETING_KEY;
+		a.at = ds_now();
+		cry_fingerprint(known->sign_pk, fa);
+		cry_fingerprint(h->device_pk, fb);
+		ds_hex_encode(h->device_id, CRY_ID_BYTES, id);
+		/* Only the start of each fingerprint: the whole one is read
+		 * on the laptop, never copied from here. */
+		snprintf(a.detail, sizeof(a.detail), "two keys claim device "
+		    "%.8s: fingerprints beginning %.9s and %.9s; both are "
+		    "kept. Enroll only with the fingerprint the laptop shows "
+		    "(doorstep sync status)", id, fa, fb);
+		if ((st = odb_alert_put(o, &a, err)) != DS_OK)
 			goto out;
 	}
 	if ((st = odb_pending_put(o, h->bundle_id, hash, h->device_id, buf,
@@ -471,29 +679,33 @@ out:
 	return st;
 }
 
-enum ds_status
-imp_bundle(struct odb *o, const struct cry_office_sec *sec,
-    const unsigned char *buf, size_t len, struct imp_result *res,
+static enum ds_status
+import_src(struct odb *o, const struct cry_office_sec *sec,
+    const struct imp_quota *q, struct src *s, struct imp_result *res,
     struct ds_err *err)
 {
 	struct bundle_header h;
 	struct bundle_payload *pl = NULL;
 	struct odb_device dev;
+	const struct odb_device *known;
 	struct odb_ledger led;
 	struct ds_err why_err;
-	unsigned char hash[BUNDLE_HASH_BYTES], office_id[CRY_ID_BYTES],
+	const unsigned char *buf;
+	unsigned char *own = NULL, office_id[CRY_ID_BYTES],
 	    kid[CRY_KEYID_BYTES];
 	enum ds_status st;
-	int why = BR_OK;
+	int why = BR_OK, over, pending;
 
 	memset(res, 0, sizeof(*res));
 	ds_err_clear(&why_err);
-	if (len > BUNDLE_FILE_MAX)
+	if (s->len > BUNDLE_FILE_MAX)
 		return verdict(o, sec, RS_REJECTED, BR_SIZE, NULL, res, err);
-	bundle_hash(buf, len, hash);
+	if ((st = src_scan(s, err)) != DS_OK)
+		return st;
 	/* 1-2: caps and the strict header. */
-	if (bundle_parse_header(buf, len, &h, &why, &why_err) != DS_OK)
-		return verdict(o, sec, RS_REJECTED, why, hash, res, err);
+	if (bundle_parse_header_prefix(s->head, s->headlen, (size_t)s->len, &h,
+	    &why, &why_err) != DS_OK)
+		return verdict(o, sec, RS_REJECTED, why, s->hash, res, err);
 	memcpy(res->bundle_id, h.bundle_id, CRY_ID_BYTES);
 	memcpy(res->device_id, h.device_id, CRY_ID_BYTES);
 	memcpy(res->office_id, h.office_id, CRY_ID_BYTES);
@@ -503,29 +715,46 @@ imp_bundle(struct odb *o, const struct cry_office_sec *sec,
 	cry_key_id(sec->box_pk, sizeof(sec->box_pk), kid);
 	if (memcmp(h.office_id, office_id, CRY_ID_BYTES) != 0 ||
 	    memcmp(h.office_kid, kid, sizeof(kid)) != 0)
-		return verdict(o, sec, RS_REJECTED, BR_OFFICE, hash, res, err);
-	/* 3: the device key. */
+		return verdict(o, sec, RS_REJECTED, BR_OFFICE, s->hash, res,
+		    err);
+	/* 3: the device key.  A pending device has no key yet: every key
+	 * that claims it is held (hold). */
 	st = odb_device_get(o, h.device_id, &dev, err);
 	if (st != DS_OK && st != DS_ENOENT)
 		return st;
 	if (st == DS_OK && dev.state == ODB_DEV_REVOKED)
-		return verdict(o, sec, RS_REJECTED, BR_DEVICE_REVOKED, hash,
+		return verdict(o, sec, RS_REJECTED, BR_DEVICE_REVOKED, s->hash,
 		    res, err);
-	if (st == DS_OK && memcmp(dev.sign_pk, h.device_pk, CRY_SIGN_PK_BYTES)
-	    != 0)
-		return verdict(o, sec, RS_REJECTED, BR_DEVICE_KEY, hash, res,
+	known = st == DS_OK ? &dev : NULL;
+	pending = known == NULL || dev.state == ODB_DEV_PENDING;
+	if (!pending && memcmp(dev.sign_pk, h.device_pk, CRY_SIGN_PK_BYTES) !=
+	    0)
+		return verdict(o, sec, RS_REJECTED, BR_DEVICE_KEY, s->hash, res,
 		    err);
 	/* 4: the signature. */
-	if (bundle_verify(buf, len, &h, &why, &why_err) != DS_OK)
-		return verdict(o, sec, RS_REJECTED, why, hash, res, err);
-	if (st == DS_ENOENT || dev.state == ODB_DEV_PENDING)
-		return hold(o, sec, &h, st == DS_OK, buf, len, hash, res, err);
+	if (bundle_verify_prehash(&h, s->prehash, s->sig, &why, &why_err) !=
+	    DS_OK)
+		return verdict(o, sec, RS_REJECTED, why, s->hash, res, err);
+	if (pending) {
+		if (q != NULL && (st = quota_check(o, q, &h, s->len, &over,
+		    err)) != DS_OK)
+			return st;
+		if (q != NULL && over)
+			return verdict(o, sec, RS_REJECTED, BR_QUOTA, s->hash,
+			    res, err);
+		if ((st = src_load(s, &buf, &own, err)) != DS_OK)
+			return st;
+		st = hold(o, sec, &h, known, buf, (size_t)s->len, s->hash,
+		    res, err);
+		ds_free(own);
+		return st;
+	}
 	/* 5: the ledger. */
 	st = odb_ledger_get(o, h.bundle_id, &led, err);
 	if (st == DS_OK) {
-		if (memcmp(led.bundle_hash, hash, BUNDLE_HASH_BYTES) != 0) {
+		if (memcmp(led.bundle_hash, s->hash, BUNDLE_HASH_BYTES) != 0) {
 			ds_free(led.receipt);
-			return verdict(o, sec, RS_REJECTED, BR_LEDGER, hash,
+			return verdict(o, sec, RS_REJECTED, BR_LEDGER, s->hash,
 			    res, err);
 		}
 		/* Same bundle again: the stored receipt, byte for byte. */
@@ -551,14 +780,58 @@ imp_bundle(struct odb *o, const struct cry_office_sec *sec,
 	if (st != DS_ENOENT)
 		return st;
 	/* 6-9: unseal, decrypt, inflate, parse. */
-	if (bundle_open(buf, len, &h, sec, &pl, &why, &why_err) != DS_OK) {
+	if ((st = src_load(s, &buf, &own, err)) != DS_OK)
+		return st;
+	if (bundle_open(buf, (size_t)s->len, &h, sec, &pl, &why, &why_err) !=
+	    DS_OK) {
+		ds_free(own);
 		if (why == BR_STORE)
 			return ds_err_set(err, why_err.code, "%s", why_err.msg);
-		return verdict(o, sec, RS_REJECTED, why, hash, res, err);
+		return verdict(o, sec, RS_REJECTED, why, s->hash, res, err);
 	}
+	ds_free(own);
 	/* 10-11: one transaction, committed durably. */
-	st = store(o, sec, &h, pl, hash, res, err);
+	st = store(o, sec, &h, pl, s->hash, res, err);
 	bundle_payload_free(pl);
+	return st;
+}
+
+enum ds_status
+imp_bundle(struct odb *o, const struct cry_office_sec *sec,
+    const unsigned char *buf, size_t len, struct imp_result *res,
+    struct ds_err *err)
+{
+	struct src *s;
+	enum ds_status st;
+
+	if ((s = ds_calloc(1, sizeof(*s))) == NULL) {
+		memset(res, 0, sizeof(*res));
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	}
+	s->mem = buf;
+	s->len = len;
+	st = import_src(o, sec, NULL, s, res, err);
+	ds_free(s);
+	return st;
+}
+
+enum ds_status
+imp_bundle_read(struct odb *o, const struct cry_office_sec *sec,
+    const struct imp_quota *q, int (*rd)(void *, uint64_t, void *, size_t),
+    void *arg, uint64_t len, struct imp_result *res, struct ds_err *err)
+{
+	struct src *s;
+	enum ds_status st;
+
+	if ((s = ds_calloc(1, sizeof(*s))) == NULL) {
+		memset(res, 0, sizeof(*res));
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	}
+	s->rd = rd;
+	s->arg = arg;
+	s->len = len;
+	st = import_src(o, sec, q, s, res, err);
+	ds_free(s);
 	return st;
 }
 
@@ -705,36 +978,142 @@ fetch_cb(void *arg, const unsigned char *id, const unsigned char *b,
 	return 1;
 }
 
+/*
+ * The key the fingerprint names among every key that claims the device:
+ * the one on record and those of its held bundles (and of `bundle`).
+ * *found 0 when none matches.
+ */
+static enum ds_status
+enroll_key(struct odb *o, const struct odb_device *d, const char *fpr,
+    const struct bundle_header *bh, unsigned char pk[CRY_SIGN_PK_BYTES],
+    int *found, struct ds_err *err)
+{
+	struct enroll_ctx *c;
+	struct one_ctx one;
+	struct bundle_header h;
+	enum ds_status st = DS_OK;
+	size_t i;
+	int why;
+
+	*found = 0;
+	if (cry_fingerprint_match(d->sign_pk, fpr)) {
+		memcpy(pk, d->sign_pk, CRY_SIGN_PK_BYTES);
+		*found = 1;
+		return DS_OK;
+	}
+	if (bh != NULL && cry_fingerprint_match(bh->device_pk, fpr)) {
+		memcpy(pk, bh->device_pk, CRY_SIGN_PK_BYTES);
+		*found = 1;
+		return DS_OK;
+	}
+	if (d->state != ODB_DEV_PENDING)
+		return DS_OK;	/* an enrolled device has one key */
+	if ((c = ds_calloc(1, sizeof(*c))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	/* The held bundles were capped when they came: at most a few. */
+	if ((st = odb_pending_each(o, d->device_id, collect_cb, c, err)) !=
+	    DS_OK)
+		goto out;
+	for (i = 0; i < c->n && !*found; i++) {
+		one.id = c->ids[i];
+		one.copy = NULL;
+		one.len = 0;
+		if ((st = odb_pending_each(o, d->device_id, fetch_cb, &one,
+		    err)) != DS_OK)
+			break;
+		if (one.copy != NULL && bundle_parse_header(one.copy, one.len,
+		    &h, &why, NULL) == DS_OK &&
+		    cry_fingerprint_match(h.device_pk, fpr)) {
+			memcpy(pk, h.device_pk, CRY_SIGN_PK_BYTES);
+			*found = 1;
+		}
+		ds_free(one.copy);
+	}
+out:
+	ds_free(c);
+	return st;
+}
+
+enum ds_status
+imp_held_keys(struct odb *o, const unsigned char device_id[CRY_ID_BYTES],
+    struct imp_held_key *out, size_t max, size_t *n, struct ds_err *err)
+{
+	struct enroll_ctx *c;
+	struct one_ctx one;
+	struct bundle_header h;
+	enum ds_status st;
+	size_t i, k;
+	int why;
+
+	*n = 0;
+	if ((c = ds_calloc(1, sizeof(*c))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	if ((st = odb_pending_each(o, device_id, collect_cb, c, err)) != DS_OK)
+		goto out;
+	for (i = 0; i < c->n; i++) {
+		one.id = c->ids[i];
+		one.copy = NULL;
+		one.len = 0;
+		if ((st = odb_pending_each(o, device_id, fetch_cb, &one, err)) !=
+		    DS_OK)
+			break;
+		if (one.copy != NULL && bundle_parse_header(one.copy, one.len,
+		    &h, &why, NULL) == DS_OK) {
+			for (k = 0; k < *n; k++)
+				if (memcmp(out[k].pk, h.device_pk,
+				    CRY_SIGN_PK_BYTES) == 0)
+					break;
+			if (k == *n && k < max) {
+				memcpy(out[k].pk, h.device_pk,
+				    CRY_SIGN_PK_BYTES);
+				out[k].bundles = 0;
+				(*n)++;
+			}
+			if (k < max)
+				out[k].bundles++;
+		}
+		ds_free(one.copy);
+	}
+out:
+	ds_free(c);
+	return st;
+}
+
 enum ds_status
 imp_enroll(struct odb *o, const struct cry_office_sec *sec,
     const char *prefix, const unsigned char *bundle, size_t blen,
-    const char *label, void (*cb)(void *, const struct imp_result *),
-    void *arg, struct odb_device *out, struct ds_err *err)
+    const char *fpr, const char *label,
+    void (*cb)(void *, const struct imp_result *), void *arg,
+    struct odb_device *out, size_t *dropped, struct ds_err *err)
 {
-	struct bundle_header h;
+	struct bundle_header h, bh;
 	struct enroll_ctx *c;
 	struct one_ctx one;
 	struct imp_result res;
+	unsigned char pk[CRY_SIGN_PK_BYTES];
+	char id[33];
 	enum ds_status st;
 	size_t i;
-	int why, more = 1;
+	int why, more = 1, found;
 
 	memset(out, 0, sizeof(*out));
+	if (dropped != NULL)
+		*dropped = 0;
+	if (fpr == NULL || *fpr == '\0')
+		return ds_err_set(err, DS_EINVAL, "enroll needs the laptop's "
+		    "fingerprint");
 	if (bundle != NULL) {
-		if (bundle_parse_header(bundle, blen, &h, &why, err) != DS_OK ||
-		    bundle_verify(bundle, blen, &h, &why, err) != DS_OK)
+		if (bundle_parse_header(bundle, blen, &bh, &why, err) !=
+		    DS_OK || bundle_verify(bundle, blen, &bh, &why, err) !=
+		    DS_OK)
 			return err != NULL ? err->code : DS_EPARSE;
-		st = odb_device_get(o, h.device_id, out, err);
+		st = odb_device_get(o, bh.device_id, out, err);
 		if (st == DS_ENOENT) {
-			memcpy(out->device_id, h.device_id, CRY_ID_BYTES);
-			memcpy(out->sign_pk, h.device_pk, CRY_SIGN_PK_BYTES);
+			memcpy(out->device_id, bh.device_id, CRY_ID_BYTES);
+			memcpy(out->sign_pk, bh.device_pk, CRY_SIGN_PK_BYTES);
 			out->state = ODB_DEV_PENDING;
 		} else if (st != DS_OK)
 			return st;
-		else if (memcmp(out->sign_pk, h.device_pk, CRY_SIGN_PK_BYTES)
-		    != 0)
-			return ds_err_set(err, DS_EREJECT, "the bundle's "
-			    "device key differs from the one on record");
 	} else if (prefix == NULL)
 		return ds_err_set(err, DS_EINVAL, "enroll needs a bundle or a "
 		    "device id");
@@ -742,6 +1121,14 @@ imp_enroll(struct odb *o, const struct cry_office_sec *sec,
 		return st;
 	if (out->state == ODB_DEV_REVOKED)
 		return ds_err_set(err, DS_ESTATE, "device is revoked");
+	if ((st = enroll_key(o, out, fpr, bundle != NULL ? &bh : NULL, pk,
+	    &found, err)) != DS_OK)
+		return st;
+	ds_hex_encode(out->device_id, CRY_ID_BYTES, id);
+	if (!found)
+		return ds_err_set(err, DS_EREJECT, "no key of device %.8s has "
+		    "this fingerprint", id);
+	memcpy(out->sign_pk, pk, CRY_SIGN_PK_BYTES);
 	out->state = ODB_DEV_ENROLLED;
 	if (label != NULL)
 		snprintf(out->label, sizeof(out->label), "%s", label);
@@ -751,7 +1138,11 @@ imp_enroll(struct odb *o, const struct cry_office_sec *sec,
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	c->o = o;
 	c->sec = sec;
-	/* Import held bundles in batches of 64, oldest first. */
+	/*
+	 * Import held bundles in batches of 64, oldest first; those signed
+	 * by another key than the one enrolled are dropped (they are not
+	 * this laptop's).
+	 */
 	while (more && (st = odb_pending_each(o, out->device_id, collect_cb, c,
 	    err)) == DS_OK) {
 		more = c->n == 64;
@@ -765,6 +1156,17 @@ imp_enroll(struct odb *o, const struct cry_office_sec *sec,
 			if (one.copy == NULL) {
 				st = ds_err_set(err, DS_ENOMEM, NULL);
 				break;
+			}
+			if (bundle_parse_header(one.copy, one.len, &h, &why,
+			    NULL) != DS_OK || memcmp(h.device_pk, pk,
+			    CRY_SIGN_PK_BYTES) != 0) {
+				ds_free(one.copy);
+				if (dropped != NULL)
+					(*dropped)++;
+				if ((st = odb_pending_del(o, c->ids[i], err))
+				    != DS_OK)
+					break;
+				continue;
 			}
 			st = imp_bundle(o, sec, one.copy, one.len, &res, err);
 			ds_free(one.copy);

@@ -9,6 +9,7 @@
 
 #include "cry.h"
 #include "i18n.h"
+#include "imp.h"
 #include "ocmd_util.h"
 #include "util.h"
 
@@ -26,6 +27,32 @@ show_alert(void *arg, const struct odb_alert *a)
 	printf("  alert %s %s (设备数据可能被恢复或重装，请核对): %s\n",
 	    odb_alert_kind_str(a->kind), t, a->detail);
 	return 0;
+}
+
+/*
+ * Every key that claims a pending device, by the start of its fingerprint
+ * only: the clerk reads the whole one on the laptop (enroll --fingerprint).
+ */
+static void
+show_keys(struct office *o, const struct odb_device *d)
+{
+	struct imp_held_key k[IMP_HELD_BUNDLES + 1];
+	struct ds_err err;
+	char f[CRY_FPR_TEXT];
+	size_t n = 0, i;
+
+	ds_err_clear(&err);
+	if (imp_held_keys(o->db, d->device_id, k, sizeof(k) / sizeof(k[0]),
+	    &n, &err) != DS_OK)
+		return;
+	if (n > 1)
+		printf(_("  %zu keys claim this device: enroll only with the "
+		    "fingerprint the laptop shows\n"), n);
+	for (i = 0; i < n; i++) {
+		cry_fingerprint(k[i].pk, f);
+		printf(_("  key with fingerprint %.9s ...: %zu held "
+		    "bundle(s)\n"), f, k[i].bundles);
+	}
 }
 
 static int
@@ -64,6 +91,8 @@ show(void *arg, const struct odb_device *d)
 			    1, (unsigned long long)r[i].lo - 1);
 		printf("\n");
 	}
+	if (d->state == ODB_DEV_PENDING)
+		show_keys(o, d);
 	(void)odb_alert_each(o->db, d->device_id, show_alert, NULL, &err);
 	return 0;
 }

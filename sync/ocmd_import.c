@@ -169,8 +169,9 @@ import_one(const struct cli *cli, struct office *o, const char *path,
 		    (unsigned long long)res.seq_hi);
 		devs_add(devs, res.device_id);
 	} else if (res.status == RS_HELD)
-		printf(" device %.8s awaiting `%s enroll %.8s`", id,
-		    cli->progname, id);
+		printf(_(" device %.8s awaiting `%s enroll %.8s --fingerprint "
+		    "\"...\"` with the fingerprint read on the laptop itself "
+		    "(`doorstep sync status`)"), id, cli->progname, id);
 	printf("\n  %s\n", res.msg);
 	if (res.n_held > 0)
 		printf("  %u 个版本在等待尚未收到的上一版本（见 `%s "

@@ -7,7 +7,11 @@
  * certificate's public-key pin is printed for `sync push --pin`.  Bundles
  * are signed and encrypted end to end anyway: TLS is defence in depth.
  * --timeout bounds how long an idle or half-open connection (a TLS
- * handshake that never finishes) keeps its slot.
+ * handshake that never finishes) keeps its slot, and how long a body may
+ * run below the minimum rate (rcv.h).  Bodies are spooled in the office
+ * directory; --held-max caps what devices not enrolled may leave in
+ * office.db (0: bundles over HTTP only from enrolled devices).  Each
+ * request is logged to stderr, one line, without personal data.
  */
 #include <sys/stat.h>
 
@@ -50,6 +54,15 @@ free_pem(char *p)
 	}
 }
 
+/* One line per request on stderr (the service's journal). */
+static void
+log_stderr(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", line);
+	fflush(stderr);
+}
+
 static int
 office_serve(const struct cli *cli, int argc, char **argv)
 {
@@ -59,10 +72,11 @@ office_serve(const struct cli *cli, int argc, char **argv)
 	struct rcv *rv = NULL;
 	struct ds_err err;
 	const char *listen = "127.0.0.1:8470", *cert = NULL, *key = NULL;
-	const char *maxs = NULL, *tmo = NULL;
+	const char *maxs = NULL, *tmo = NULL, *held = NULL;
+	struct imp_quota quota;
 	char addr[64], msg[DS_ERR_MSG_MAX + 64], *colon;
 	char *cbuf = NULL, *kbuf = NULL;
-	int64_t port, maxb, secs;
+	int64_t port, maxb, secs, heldb;
 	struct stat sb;
 	sigset_t set;
 	int rc, sig;
@@ -71,7 +85,8 @@ office_serve(const struct cli *cli, int argc, char **argv)
 	    office_opt(&argc, argv, "--cert", &cert) == -1 ||
 	    office_opt(&argc, argv, "--key", &key) == -1 ||
 	    office_opt(&argc, argv, "--timeout", &tmo) == -1 ||
-	    office_opt(&argc, argv, "--max-size", &maxs) == -1 || argc != 1)
+	    office_opt(&argc, argv, "--max-size", &maxs) == -1 ||
+	    office_opt(&argc, argv, "--held-max", &held) == -1 || argc != 1)
 		return cmd_usage(cli, &ocmd_serve_entry);
 	snprintf(addr, sizeof(addr), "%s", listen);
 	if ((colon = strrchr(addr, ':')) == NULL ||
@@ -90,6 +105,15 @@ office_serve(const struct cli *cli, int argc, char **argv)
 		if (ds_parse_i64(tmo, 1, 3600, &secs) != 0)
 			return cmd_usage(cli, &ocmd_serve_entry);
 		ro.timeout_s = (unsigned)secs;
+	}
+	imp_quota_default(&quota);
+	if (held != NULL) {
+		if (ds_parse_i64(held, 0, 1LL << 40, &heldb) != 0)
+			return cmd_usage(cli, &ocmd_serve_entry);
+		/* 0: no device that is not enrolled may leave anything. */
+		quota.total = heldb != 0 ? (uint64_t)heldb : 1;
+		if (quota.device > quota.total)
+			quota.device = quota.total;
 	}
 	if ((cert == NULL) != (key == NULL))
 		return office_fail(cli, "serve", "TLS needs both --cert FILE "
@@ -117,6 +141,9 @@ office_serve(const struct cli *cli, int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.db = o.db;
 	ctx.sec = o.sec;
+	ctx.quota = &quota;
+	ro.spool_dir = o.dir;
+	ro.log = log_stderr;
 	/* Block the signals before the daemon thread starts. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -152,7 +179,7 @@ office_serve(const struct cli *cli, int argc, char **argv)
 const struct cmd_entry ocmd_serve_entry = {
 	"serve",
 	"[--listen ADDR:PORT] [--cert FILE --key FILE] [--timeout SECONDS]"
-	    " [--max-size BYTES]",
+	    " [--max-size BYTES] [--held-max BYTES]",
 	N_("receive bundles over HTTP: PUT /v1/bundles/ID, "
 	    "GET /v1/devices/ID/acks"),
 	office_serve,
@@ -161,9 +188,15 @@ const struct cmd_entry ocmd_serve_entry = {
 	    "  --cert FILE --key FILE\n"
 	    "      serve https with this certificate and key (PEM)\n"
 	    "  --timeout SECONDS\n"
-	    "      drop a connection idle this long (1-3600)\n"
+	    "      drop a connection idle this long, or sending slower than\n"
+	    "      100 bytes a second once this long has passed (1-3600,\n"
+	    "      default 30)\n"
 	    "  --max-size BYTES\n"
 	    "      the largest bundle accepted\n"
+	    "  --held-max BYTES\n"
+	    "      what laptops not enrolled yet may leave at the office in\n"
+	    "      all (default 128 MiB); 0 takes bundles over HTTP only\n"
+	    "      from enrolled laptops\n"
 	    "\n"
 	    "Example:\n"
 	    "  doorstep-office serve --listen 0.0.0.0:8470 \\\n"

@@ -449,8 +449,15 @@ migration_run(sqlite3 *db, int64_t v, struct ds_err *err)
 static const char key_check_text[] = "doorstep office.db data key v1";
 
 static enum ds_status
-sql_status(int rc)
+sql_status(sqlite3 *db, int rc)
 {
+	int e = db != NULL ? sqlite3_system_errno(db) : 0;
+
+	/* A full disk often surfaces as an I/O error (a failed write or
+	 * shared-memory resize); the system error tells. */
+	if ((rc & 0xff) == SQLITE_IOERR && (e == ENOSPC || e == EFBIG ||
+	    e == EDQUOT))
+		return DS_ENOSPC;
 	switch (rc & 0xff) {
 	case SQLITE_OK:
 	case SQLITE_DONE:
@@ -478,7 +485,7 @@ sql_status(int rc)
 enum ds_status
 odb_sqlerr(sqlite3 *db, int rc, struct ds_err *err, const char *what)
 {
-	return ds_err_set(err, sql_status(rc), "office db: %s: %s", what,
+	return ds_err_set(err, sql_status(db, rc), "office db: %s: %s", what,
 	    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 

@@ -173,6 +173,14 @@ enum ds_status	 odb_pending_del(struct odb *, const unsigned char id[16],
 enum ds_status	 odb_pending_count(struct odb *,
 		    const unsigned char device_id[16], int64_t *n,
 		    struct ds_err *);
+/*
+ * What held bundles take: of one device (device_id), or of every device
+ * (NULL): *bundles, *bytes, and *devices the number of devices holding
+ * any (any pointer but device_id may be NULL).
+ */
+enum ds_status	 odb_pending_usage(struct odb *,
+		    const unsigned char *device_id, int64_t *bundles,
+		    int64_t *bytes, int64_t *devices, struct ds_err *);
 
 /* ---- revisions, heads, forks ------------------------------------------ */
 
@@ -233,7 +241,11 @@ enum ds_status	 odb_rev_seq_taken(struct odb *,
 enum odb_alert_kind {
 	ODB_ALERT_ROLLBACK = 1,	/* sequence numbers reused: restored backup */
 	ODB_ALERT_NEW_DB,	/* a new laptop database under a known device */
-	ODB_ALERT_BOX_KEY	/* a device note brought another box key */
+	ODB_ALERT_BOX_KEY,	/* a device note brought another box key */
+	ODB_ALERT_COMPETING_KEY,/* a bundle for a pending device, signed by
+				   another key than its first one */
+	ODB_ALERT_QUOTA		/* bundles of devices not enrolled refused:
+				   the held-bundle caps were reached */
 };
 
 struct odb_alert {
@@ -250,7 +262,7 @@ enum ds_status	 odb_alert_put(struct odb *, const struct odb_alert *,
 enum ds_status	 odb_alert_each(struct odb *, const unsigned char *device_id,
 		    int (*cb)(void *, const struct odb_alert *), void *arg,
 		    struct ds_err *);
-/* "rollback", "new_db", "box_key". */
+/* "rollback", "new_db", "box_key", "competing_key", "quota". */
 const char	*odb_alert_kind_str(int);
 /*
  * *seen 1 if a bundle of this device from database db_uuid was imported;

@@ -447,6 +447,35 @@ odb_pending_count(struct odb *o, const unsigned char device_id[16],
 	return DS_OK;
 }
 
+/* length() of a blob reads its size, not its bytes. */
+static const char Q_PEND_USE[] = "SELECT count(*), coalesce(sum(length("
+    "bundle)), 0), count(DISTINCT device_id) FROM pending WHERE ?1 IS NULL"
+    " OR device_id = ?1";
+
+enum ds_status
+odb_pending_usage(struct odb *o, const unsigned char *device_id,
+    int64_t *bundles, int64_t *bytes, int64_t *devices, struct ds_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = odb_stmt(o, Q_PEND_USE, err)) == NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, device_id, 16);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (bundles != NULL)
+			*bundles = sqlite3_column_int64(st, 0);
+		if (bytes != NULL)
+			*bytes = sqlite3_column_int64(st, 1);
+		if (devices != NULL)
+			*devices = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return odb_sqlerr(o->db, rc, err, "pending");
+	return DS_OK;
+}
+
 /* ---- revisions, heads, forks ----------------------------------------------- */
 
 static const char Q_REV_INS[] = "INSERT INTO revision(rev_id, record_uuid,"
@@ -738,12 +767,12 @@ odb_rev_seq_taken(struct odb *o, const unsigned char device_id[16],
 /* ---- alerts --------------------------------------------------------------- */
 
 static const char *const alert_kinds[] = { "", "rollback", "new_db",
-    "box_key" };
+    "box_key", "competing_key", "quota" };
 
 const char *
 odb_alert_kind_str(int k)
 {
-	return k >= ODB_ALERT_ROLLBACK && k <= ODB_ALERT_BOX_KEY ?
+	return k >= ODB_ALERT_ROLLBACK && k <= ODB_ALERT_QUOTA ?
 	    alert_kinds[k] : "unknown";
 }
 
@@ -789,7 +818,7 @@ odb_alert_each(struct odb *o, const unsigned char *device_id,
 		memset(&a, 0, sizeof(a));
 		col_copy(st, 0, a.device_id, 16);
 		k = sqlite3_column_text(st, 1);
-		for (a.kind = ODB_ALERT_BOX_KEY; a.kind > ODB_ALERT_ROLLBACK;
+		for (a.kind = ODB_ALERT_QUOTA; a.kind > ODB_ALERT_ROLLBACK;
 		    a.kind--)
 			if (k != NULL && strcmp((const char *)k,
 			    alert_kinds[a.kind]) == 0)

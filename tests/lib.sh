@@ -17,6 +17,15 @@ trap 'rm -rf "$T"' EXIT
 unset DOORSTEP_WORKSPACE DOORSTEP_OFFICE_DIR DOORSTEP_PASSPHRASE
 export LC_ALL=C.UTF-8
 
+# fingerprint WORKSPACE [OPTION...]: the laptop's fingerprint as `doorstep
+# sync status` shows it; the passphrase from DOORSTEP_PASSPHRASE or OPTION
+# (--passphrase-file FILE).  `doorstep-office enroll` requires it.
+fingerprint() {
+	local w=$1; shift
+	"$DOORSTEP" --workspace "$w" --lang en "$@" sync status 2>/dev/null |
+	    sed -n 's/^fingerprint: \([0-9 ]*\) (.*/\1/p'
+}
+
 ok() { echo "ok $1"; }
 not_ok() { echo "not ok $1: ${2:-}"; }
 check() {

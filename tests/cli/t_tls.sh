@@ -179,7 +179,8 @@ has "the office holds the new device's bundle" "$T/.out" "office answer: held"
 dev=$("$DOORSTEP_OFFICE" devices --dir "$D/office" |
     sed -n 's/^\([0-9a-f]\{32\}\)  *pending .*/\1/p')
 [ -n "$dev" ] && ok "device listed as pending" || not_ok "device listed as pending"
-check "office enrolls the laptop" "$DOORSTEP_OFFICE" enroll --dir "$D/office" "$dev"
+check "office enrolls the laptop" "$DOORSTEP_OFFICE" enroll --dir "$D/office" \
+    --fingerprint "$(fingerprint "$D/workspace")" "$dev"
 check "push again, CA from DOORSTEP_CA_FILE" env DOORSTEP_CA_FILE="$C/ca.pem" \
     "${W[@]}" sync push "$U"
 has "the verified receipt acknowledges through 3" "$T/.out" \

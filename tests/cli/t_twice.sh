@@ -76,7 +76,8 @@ fi
 
 # The office: the pair on the problem list; one village.
 "$DOORSTEP_OFFICE" --dir "$O" import "$T/usb" >/dev/null
-check "enroll" "$DOORSTEP_OFFICE" --dir "$O" enroll "$b"
+check "enroll" "$DOORSTEP_OFFICE" --dir "$O" enroll \
+    --fingerprint "$(fingerprint "$T/ws")" "$b"
 check "report quality" "$DOORSTEP_OFFICE" --dir "$O" report quality \
     --out "$T/q.csv"
 n=$(grep -c '同户重复录入' "$T/q.csv")

@@ -14,7 +14,8 @@ env DOORSTEP_DEMO_NO_TUI=1 DOORSTEP_DEMO_DIR="$D" \
 "$DOORSTEP" --workspace "$D/workspace" sync export --out "$T/usb" >/dev/null 2>&1
 b=$(find "$T/usb" -name '*.dsb' | head -1)
 "$DOORSTEP_OFFICE" --dir "$D/office" import "$b" >/dev/null
-"$DOORSTEP_OFFICE" --dir "$D/office" enroll "$b" >/dev/null
+"$DOORSTEP_OFFICE" --dir "$D/office" enroll \
+    --fingerprint "$(fingerprint "$D/workspace")" "$b" >/dev/null
 X() { "$DOORSTEP_OFFICE" --dir "$D/office" "$@" --forms "$DS_TOP/forms"; }
 umask 022
 

@@ -60,7 +60,8 @@ check "import holds the new laptop's bundle" "$O" --dir "$T/a" import "$b"
 has "held" "$T/.out" "awaiting"
 ds sync ack "$r" >"$T/ack0" 2>&1
 ds sync status >"$T/st0" 2>&1
-check "enroll by the bundle" "$O" --dir "$T/a" --lang en enroll "$b"
+check "enroll by the bundle" "$O" --dir "$T/a" --lang en enroll \
+    --fingerprint "$(fingerprint "$T/ws")" "$b"
 has "enroll writes the fresh receipt" "$T/.out" "receipt $r"
 has "enroll tells the operator to take it back" "$T/.out" \
     "1 fresh receipt(s) written to $(dirname "$b")"
@@ -79,7 +80,11 @@ else not_ok "the record is acknowledged after the fresh receipt" \
 "$DOORSTEP" --workspace "$T/ws2" sync export --out "$T/usb2" >/dev/null 2>&1
 "$O" --dir "$T/a" import "$T/usb2" >"$T/imp2" 2>&1
 dev=$(grep -o 'enroll [0-9a-f]\{8\}' "$T/imp2" | head -1 | cut -d' ' -f2)
-check "enroll by id" "$O" --dir "$T/a" --lang en enroll "$dev"
+check_fail "enroll by id without the fingerprint is refused" 64 \
+    "$O" --dir "$T/a" --lang en enroll "$dev"
+has "it says where the fingerprint is" "$T/.out" "doorstep sync status"
+check "enroll by id" "$O" --dir "$T/a" --lang en enroll \
+    --fingerprint "$(fingerprint "$T/ws2")" "$dev"
 has "enroll by id says no receipts were written, and how" "$T/.out" \
     "no receipts written (no --receipts DIR). The laptop's \`doorstep sync ack URL\`"
 

@@ -23,7 +23,7 @@ b=$(find "$T/usb" -name "*.dsb" | head -n 1)
 [ -n "$b" ] && ok "bundle written" || not_ok "bundle written" "$(ls "$T/usb")"
 "$DOORSTEP_OFFICE" import --dir "$D/office" "$b" >"$T/imp.out" 2>&1
 check "enroll the laptop by its bundle" "$DOORSTEP_OFFICE" enroll \
-    --dir "$D/office" "$b"
+    --dir "$D/office" --fingerprint "$(fingerprint "$D/workspace")" "$b"
 
 # The total row's value in a column (1-based).
 total() {

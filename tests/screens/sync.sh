@@ -31,7 +31,9 @@ enroll() {
 	local w=$1
 	"$DOORSTEP" --workspace "$w" --passphrase-file "$T/pass" sync export \
 	    --out "$T/enroll.dsb" >/dev/null &&
-	"$DOORSTEP_OFFICE" enroll --dir "$T/office" "$T/enroll.dsb" >/dev/null
+	"$DOORSTEP_OFFICE" enroll --dir "$T/office" --fingerprint \
+	    "$(fingerprint "$w" --passphrase-file "$T/pass")" "$T/enroll.dsb" \
+	    >/dev/null
 	local rc=$?
 	rm -f "$T/enroll.dsb"
 	return $rc

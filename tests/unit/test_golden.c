@@ -148,8 +148,14 @@ test_golden_bundle_verifies_and_decrypts(void)
 	ST_EQ(odb_open(p, sec, &db, &err), DS_OK, &err);
 	if (db == NULL)
 		goto done;
-	ST_EQ(imp_enroll(db, sec, NULL, (unsigned char *)b, n, "golden", NULL,
-	    NULL, &(struct odb_device){ 0 }, &err), DS_OK, &err);
+	{
+		char fpr[CRY_FPR_TEXT];
+
+		cry_fingerprint(h.device_pk, fpr);
+		ST_EQ(imp_enroll(db, sec, NULL, (unsigned char *)b, n, fpr,
+		    "golden", NULL, NULL, &(struct odb_device){ 0 }, NULL,
+		    &err), DS_OK, &err);
+	}
 	ST_EQ(imp_bundle(db, sec, (unsigned char *)b, n, &res, &err), DS_OK,
 	    &err);
 	INT_EQ(res.receipt_len, rn);

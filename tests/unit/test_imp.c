@@ -101,7 +101,7 @@ test_unknown_device_held_then_enrolled(void)
 	struct odb_device od;
 	struct ds_err err;
 	unsigned char *b;
-	char hex[33];
+	char hex[33], fpr[CRY_FPR_TEXT];
 	size_t n;
 	int64_t held;
 	long before;
@@ -122,8 +122,9 @@ test_unknown_device_held_then_enrolled(void)
 	/* Approve by id prefix: the held bundle is imported. */
 	ds_hex_encode(d.device_id, 16, hex);
 	hex[8] = '\0';
-	ST_EQ(imp_enroll(db, office.sec, hex, NULL, 0, "grid 3", NULL, NULL,
-	    &od, &err), DS_OK, &err);
+	cry_fingerprint(d.key->pk, fpr);
+	ST_EQ(imp_enroll(db, office.sec, hex, NULL, 0, fpr, "grid 3", NULL,
+	    NULL, &od, NULL, &err), DS_OK, &err);
 	INT_EQ(od.state, ODB_DEV_ENROLLED);
 	INT_EQ(sf_db_count(office.db, "revision"), before + 2);
 	ST_EQ(odb_pending_count(db, d.device_id, &held, &err), DS_OK, &err);

@@ -412,7 +412,7 @@ test_commands_and_the_key_file(void)
 		struct sf_device d;
 		struct sf_rev r;
 		unsigned char *b;
-		char ans[256], usb[700], bpath[1100];
+		char ans[256], usb[700], bpath[1100], fpr[CRY_FPR_TEXT];
 		long before = sf_db_count(office.db, "revision");
 
 		sf_device_make(&d, 8);
@@ -425,6 +425,7 @@ test_commands_and_the_key_file(void)
 		snprintf(bpath, sizeof(bpath), "%s", sf_write(usb, "b.dsb", b,
 		    n));
 		ds_free(b);
+		cry_fingerprint(d.key->pk, fpr);
 		sf_device_free(&d);
 		OK(rename(key, moved) == 0);
 		snprintf(cmd, sizeof(cmd), "%s import --dir %s %s >%s 2>&1",
@@ -432,8 +433,9 @@ test_commands_and_the_key_file(void)
 		INT_EQ(run(cmd), 1);
 		OK(rename(moved, key) == 0);
 		INT_EQ(run(cmd), 0);
-		snprintf(cmd, sizeof(cmd), "%s enroll --dir %s %s >%s 2>&1",
-		    office_bin(), office.dir, bpath, out);
+		snprintf(cmd, sizeof(cmd), "%s enroll --dir %s --fingerprint "
+		    "'%s' %s >%s 2>&1", office_bin(), office.dir, fpr, bpath,
+		    out);
 		INT_EQ(run(cmd), 0);
 		INT_EQ(sf_db_count(office.db, "revision"), before + 1);
 		INT_EQ(markers(office.dir), 0);

@@ -127,7 +127,7 @@ test_progress_cancels_and_nothing_is_acked(void)
 	struct pack_result pr;
 	struct ds_err err;
 	struct seen s;
-	char url[64], hex[33];
+	char url[64], hex[33], fpr[CRY_FPR_TEXT];
 	struct odb_device d;
 	int64_t t0;
 	int i;
@@ -146,8 +146,9 @@ test_progress_cancels_and_nothing_is_acked(void)
 	    &err), DS_OK, &err);
 	INT_EQ(rc.status, RS_HELD);
 	ds_hex_encode(devid, 16, hex);
-	ST_EQ(imp_enroll(db, office.sec, hex, NULL, 0, NULL, NULL, NULL, &d,
-	    &err), DS_OK, &err);
+	cry_fingerprint(dkey->pk, fpr);
+	ST_EQ(imp_enroll(db, office.sec, hex, NULL, 0, fpr, NULL, NULL, NULL,
+	    &d, NULL, &err), DS_OK, &err);
 	ST_EQ(pack_fetch_acks(st, devid, &office.pub, url, &po, &rc, &err),
 	    DS_OK, &err);
 	INT_EQ(pending(), 0);

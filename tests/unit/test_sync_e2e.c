@@ -61,6 +61,22 @@ out_has(const char *s)
 	return r;
 }
 
+/* The laptop's fingerprint, as `sync status` shows it (in English). */
+static void
+fingerprint(char fpr[CRY_FPR_TEXT])
+{
+	char *b = NULL, *p;
+	size_t n;
+
+	fpr[0] = '\0';
+	if (sh("%s sync status --workspace %s --passphrase-file %s", prog, ws,
+	    pass) != 0 || ds_file_read(out, 1 << 20, &b, &n, NULL) != DS_OK)
+		return;
+	if ((p = strstr(b, "fingerprint: ")) != NULL)
+		snprintf(fpr, CRY_FPR_TEXT, "%s", p + 13);
+	ds_free(b);
+}
+
 static void
 save(int i, const char *answers)
 {
@@ -114,7 +130,7 @@ stamp(void)
 static void
 test_usb_round_trip_then_only_changes(void)
 {
-	char b[1024], r[1100];
+	char b[1024], r[1100], fpr[CRY_FPR_TEXT];
 	int i;
 
 	INT_EQ(sh("%s init --dir %s", oprog, off), 0);
@@ -142,7 +158,15 @@ test_usb_round_trip_then_only_changes(void)
 	OK(out_has("held"));
 	INT_EQ(sh("%s devices --dir %s", oprog, off), 0);
 	OK(out_has("pending"));
-	INT_EQ(sh("%s enroll --dir %s --label grid-1 %s", oprog, off, b), 0);
+	fingerprint(fpr);
+	OK(strlen(fpr) == CRY_FPR_TEXT - 1);
+	/* Not without the fingerprint, nor with another one. */
+	INT_EQ(sh("%s enroll --dir %s --label grid-1 %s", oprog, off, b), 64);
+	INT_EQ(sh("%s enroll --dir %s --fingerprint '1111 2222 3333 4444 5555 "
+	    "6666' %s", oprog, off, b), 1);
+	OK(out_has("Nothing was changed"));
+	INT_EQ(sh("%s enroll --dir %s --label grid-1 --fingerprint '%s' %s",
+	    oprog, off, fpr, b), 0);
 	OK(out_has("enrolled"));
 	OK(out_has("held bundle, sequence 1-3: imported (3 new)"));
 	INT_EQ(sh("%s import --dir %s %s", oprog, off, b), 0);
