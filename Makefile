@@ -73,6 +73,9 @@ DS_PATHS = -DDS_FORMSDIR='"$(abspath forms)"' \
 	-DDS_SETTINGSDIR='"$(abspath forms/settings)"' \
 	-DDS_DEMODIR='"$(abspath forms/demo)"' \
 	-DDS_SYSCONFDIR='"$(abspath build/etc)"'
+# A build in the tree is a test build: it offers the test-only KDF cost
+# (docs/keys.md); an installed one never does.
+DS_PATHS += -DDS_TEST_KDF
 endif
 
 CPPFLAGS_ALL = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \

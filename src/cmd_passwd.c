@@ -35,8 +35,9 @@ passwd_exec(const struct cli *cli, int argc, char **argv)
 		}
 		return cmd_usage(cli, &cmd_passwd_entry);
 	}
+	/* A keyring below the KDF floor opens here: this is its way out. */
 	if ((rc = cmdw_cost(cli, cost_arg, &cost)) != 0 ||
-	    (rc = cmdw_open(cli, &w)) != 0)
+	    (rc = cmdw_open_flags(cli, WS_OPEN_ANY_COST, &w)) != 0)
 		return rc;
 	if ((rc = cmdw_pass(cli, newfile, "DOORSTEP_NEW_PASSPHRASE",
 	    "新口令 / New passphrase: ", 1, &pass, &len)) != 0) {

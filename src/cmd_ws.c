@@ -15,6 +15,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "mem.h"
 #include "store.h"
 #include "util.h"
@@ -104,9 +105,8 @@ cmdw_pass(const struct cli *cli, const char *file, const char *env,
     const char *prompt, int confirm, char **pass, size_t *lenp)
 {
 	char *buf, *again;
-	const char *e;
 	size_t len = 0, len2 = 0;
-	int fd, rc;
+	int fd, rc, r;
 
 	if ((buf = cry_secure_alloc(2 * (WS_PASS_MAX + 1))) == NULL) {
 		fprintf(stderr, "%s: cannot allocate secure memory\n",
@@ -129,14 +129,16 @@ cmdw_pass(const struct cli *cli, const char *file, const char *env,
 			cry_secure_free(buf);
 			return CMD_EXIT_FAIL;
 		}
-	} else if (env != NULL && (e = getenv(env)) != NULL) {
-		if ((len = strlen(e)) > WS_PASS_MAX) {
+	} else if (env != NULL && (r = ds_env_take(env, buf, WS_PASS_MAX + 1,
+	    &len)) != 0) {
+		/* Taken out of the environment: /proc/PID/environ and any
+		 * child no longer see it. */
+		if (r < 0) {
 			fprintf(stderr, "%s: %s is too long\n", cli->progname,
 			    env);
 			cry_secure_free(buf);
 			return CMD_EXIT_FAIL;
 		}
-		memcpy(buf, e, len + 1);
 	} else {
 		if (tty_ask(prompt, buf, &len) != 0) {
 			fprintf(stderr, "%s: no terminal to ask for the "
@@ -168,6 +170,20 @@ cmdw_cost(const struct cli *cli, const char *arg, enum cry_cost *out)
 	const char *v = arg != NULL ? arg : getenv("DOORSTEP_KDF_COST");
 
 	if (v == NULL || *v == '\0' || strcmp(v, "default") == 0) {
+		*out = CRY_COST_DEFAULT;
+		return 0;
+	}
+	if (strcmp(v, "min") == 0 && !cry_kdf_test_cost()) {
+		/* Only test builds honour it (docs/keys.md). */
+		if (arg != NULL) {
+			fprintf(stderr, _("%s: --kdf-cost min is for test "
+			    "builds only; this build always uses the full "
+			    "cost.\n"), cli->progname);
+			return CMD_EXIT_USAGE;
+		}
+		fprintf(stderr, _("%s: DOORSTEP_KDF_COST=min is for test "
+		    "builds only and is ignored: the full cost is used.\n"),
+		    cli->progname);
 		*out = CRY_COST_DEFAULT;
 		return 0;
 	}
@@ -211,6 +227,12 @@ cmdw_fail(const struct cli *cli, const char *what, const struct ds_err *err)
 int
 cmdw_open(const struct cli *cli, struct ws **out)
 {
+	return cmdw_open_flags(cli, 0, out);
+}
+
+int
+cmdw_open_flags(const struct cli *cli, int flags, struct ws **out)
+{
 	char dir[1024], *pass = NULL;
 	struct ds_err err;
 	size_t len = 0;
@@ -227,8 +249,17 @@ cmdw_open(const struct cli *cli, struct ws **out)
 	if ((rc = cmdw_pass(cli, cli->passphrase_file, "DOORSTEP_PASSPHRASE",
 	    "口令 / Passphrase: ", 0, &pass, &len)) != 0)
 		return rc;
-	if (ws_open(dir, pass, len, out, &err) != DS_OK) {
+	if (ws_open_flags(dir, pass, len, flags, out, &err) != DS_OK) {
 		cmdw_free(pass, len);
+		if (err.code == DS_ESTATE && ws_keyring_weak(dir)) {
+			fprintf(stderr, _("%s: the workspace %s was not opened: "
+			    "its passphrase protection is the test-only one (a "
+			    "stolen copy could be guessed in hours), and this "
+			    "build refuses it. The records are safe. Run `%s "
+			    "passwd` to protect it at full cost, then try "
+			    "again.\n"), cli->progname, dir, cli->progname);
+			return CMD_EXIT_FAIL;
+		}
 		return cmdw_fail(cli, "cannot open workspace", &err);
 	}
 	cmdw_free(pass, len);

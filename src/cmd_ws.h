@@ -38,8 +38,11 @@ void	cmdw_free(char *pass, size_t len);
 int	cmdw_cost(const struct cli *, const char *arg, enum cry_cost *out);
 
 /* Resolve, ask the passphrase (--passphrase-file, DOORSTEP_PASSPHRASE,
- * terminal) and unlock.  Wrong passphrase: exit status 2. */
+ * terminal) and unlock.  Wrong passphrase: exit status 2.  A keyring
+ * below the KDF floor is refused with a message saying to run passwd
+ * (ws_open_flags); cmdw_open_flags passes flags (WS_OPEN_ANY_COST). */
 int	cmdw_open(const struct cli *, struct ws **out);
+int	cmdw_open_flags(const struct cli *, int flags, struct ws **out);
 
 /* Print the worker-facing message for a failed unlock or command and
  * return the exit status (2 for DS_EPASS, else 1). */

@@ -770,6 +770,22 @@ time_once(struct cry_kdf_params *p, unsigned char *key, int *okp)
 	return (ds_mono_ns() - t0) / 1000000;
 }
 
+int
+cry_kdf_test_cost(void)
+{
+#ifdef DS_TEST_KDF
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+int
+cry_kdf_below_floor(const struct cry_kdf_params *p)
+{
+	return p->mem < CRY_KDF_MEM_FLOOR;
+}
+
 enum ds_status
 cry_kdf_calibrate(enum cry_cost cost, unsigned target_ms,
     struct cry_kdf_params *out, struct ds_err *err)
@@ -781,6 +797,9 @@ cry_kdf_calibrate(enum cry_cost cost, unsigned target_ms,
 
 	ensure_init();
 	randombytes_buf(p.salt, sizeof(p.salt));
+	if (cost == CRY_COST_MIN && !cry_kdf_test_cost())
+		return ds_err_set(err, DS_EINVAL, "the test-only KDF cost is not "
+		    "in this build");
 	if (cost == CRY_COST_MIN) {
 		p.ops = crypto_pwhash_argon2id_OPSLIMIT_MIN;
 		p.mem = crypto_pwhash_argon2id_MEMLIMIT_MIN;

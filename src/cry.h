@@ -278,5 +278,16 @@ enum cry_cost {
 };
 enum ds_status	 cry_kdf_calibrate(enum cry_cost, unsigned target_ms,
 		    struct cry_kdf_params *out, struct ds_err *);
+/*
+ * The floor: the least memory the default ever settles for.  Only test
+ * builds (compiled with DS_TEST_KDF: a build in the source tree, never an
+ * installed one) make keyrings below it (CRY_COST_MIN; otherwise
+ * DS_EINVAL) or open them (ws.h).
+ */
+#define CRY_KDF_MEM_FLOOR	((uint64_t)64 << 20)
+/* 1 in a test build. */
+int		 cry_kdf_test_cost(void);
+/* 1 if the parameters are below the floor. */
+int		 cry_kdf_below_floor(const struct cry_kdf_params *);
 
 #endif

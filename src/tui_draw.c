@@ -295,7 +295,8 @@ tui_dump(const char *path, struct ds_err *err)
 		o = last;
 		out[o++] = '\n';
 	}
-	rc = ds_file_write_atomic(path, out, o, 0644, err);
+	/* The screen may show a household's answers. */
+	rc = ds_file_write_atomic(path, out, o, 0600, err);
 	ds_free(out);
 	return rc;
 }

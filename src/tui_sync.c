@@ -345,7 +345,7 @@ draw_progress(int y)
 static void
 sync_draw(void)
 {
-	char line[256];
+	char line[256], fpr[CRY_FPR_TEXT];
 	int y = 2;
 
 	tui_fill(0, 0, COLS, TUI_C_HEADER);
@@ -375,6 +375,10 @@ sync_draw(void)
 		    "next send."));
 		tui_put(y++, 2, COLS - 4, TUI_C_WARN, line);
 	}
+	/* What the office compares to enroll this laptop (docs/sync.md). */
+	ws_fingerprint(tui_app()->ws, fpr);
+	snprintf(line, sizeof(line), _("This laptop's fingerprint: %s"), fpr);
+	tui_put(y++, 2, COLS - 4, TUI_C_HINT, line);
 	y++;
 	if (S.busy)
 		y = draw_progress(y);

@@ -67,10 +67,10 @@ static int
 given_pass(struct ds_err *err)
 {
 	const struct tui_opts *o = tui_app()->opts;
-	const char *env = getenv("DOORSTEP_PASSPHRASE");
 	char *text = NULL;
 	size_t len = 0;
 	enum ds_status rc;
+	int r;
 
 	if (o->passphrase_file != NULL) {
 		rc = ds_file_read(o->passphrase_file, WS_PASS_MAX + 2, &text,
@@ -85,9 +85,20 @@ given_pass(struct ds_err *err)
 		ds_free(text);
 		return rc == DS_OK ? 1 : -1;
 	}
-	if (env != NULL && *env != '\0')
-		return try_open(env, strlen(env), err) == DS_OK ? 1 : -1;
-	return 0;
+	/* Taken out of the environment once read (ds_env_take). */
+	if ((text = cry_secure_alloc(WS_PASS_MAX + 1)) == NULL)
+		return 0;
+	rc = DS_OK;
+	r = ds_env_take("DOORSTEP_PASSPHRASE", text, WS_PASS_MAX + 1, &len);
+	if (r < 0)
+		rc = ds_err_set(err, DS_EINVAL, "DOORSTEP_PASSPHRASE is too "
+		    "long");
+	else if (r == 1 && len > 0)
+		rc = try_open(text, len, err);
+	cry_secure_free(text);
+	if (r == 0 || (r == 1 && len == 0))
+		return 0;
+	return rc == DS_OK ? 1 : -1;
 }
 
 static void

@@ -347,6 +347,29 @@ ds_hex_decode(const char *in, unsigned char *out, size_t n)
 	return 0;
 }
 
+int
+ds_env_take(const char *name, char *out, size_t cap, size_t *len)
+{
+	char *v = getenv(name);
+	size_t n;
+	int r = 1;
+
+	*len = 0;
+	if (v == NULL)
+		return 0;
+	n = strlen(v);
+	if (cap == 0 || n >= cap)
+		r = -1;
+	else {
+		memcpy(out, v, n + 1);
+		*len = n;
+	}
+	/* The whole "NAME=value" entry, which getenv's value ends. */
+	(void)unsetenv(name);
+	explicit_bzero(v - strlen(name) - 1, strlen(name) + 1 + n);
+	return r;
+}
+
 int64_t
 ds_now(void)
 {

@@ -43,6 +43,17 @@ enum ds_share {
 /* Write the directory into out; -1 if it does not fit. */
 int		 ds_share_dir(enum ds_share, char *out, size_t n);
 
+/*
+ * Take a secret from the environment (DOORSTEP_PASSPHRASE): copy its value
+ * into out (cap bytes, NUL-terminated, *len its length), then overwrite
+ * the variable's bytes where they lie -- the initial environment is what
+ * /proc/PID/environ shows for the process's whole life -- and remove it.
+ * 1 when it was set, 0 when not, -1 when longer than cap - 1 (removed
+ * all the same).
+ */
+int		 ds_env_take(const char *name, char *out, size_t cap,
+		    size_t *len);
+
 /* fsync the directory that holds `path` (or `path` itself if a directory). */
 enum ds_status	 ds_dir_sync(const char *path, struct ds_err *);
 

@@ -642,6 +642,22 @@ enum ds_status
 ws_open(const char *dir, const char *pass, size_t passlen, struct ws **out,
     struct ds_err *err)
 {
+	return ws_open_flags(dir, pass, passlen, 0, out, err);
+}
+
+int
+ws_keyring_weak(const char *dir)
+{
+	struct keyring kr;
+
+	return strlen(dir) <= 900 && kr_read(dir, &kr, NULL) == DS_OK &&
+	    cry_kdf_below_floor(&kr.kdf);
+}
+
+enum ds_status
+ws_open_flags(const char *dir, const char *pass, size_t passlen, int flags,
+    struct ws **out, struct ds_err *err)
+{
 	unsigned char *kek = NULL;
 	enum ds_status st;
 	struct ws *w;
@@ -656,6 +672,15 @@ ws_open(const char *dir, const char *pass, size_t passlen, struct ws **out,
 		    ds_status_str(DS_ENOMEM));
 	if ((st = kr_read(dir, &w->kr, err)) != DS_OK)
 		goto out;
+	if (cry_kdf_below_floor(&w->kr.kdf) && !(flags & WS_OPEN_ANY_COST) &&
+	    ((flags & WS_OPEN_FLOOR) || !cry_kdf_test_cost())) {
+		st = ds_err_set(err, DS_ESTATE, "keyring %s/%s was made with "
+		    "the test-only passphrase cost (%llu KiB of memory, below "
+		    "%llu MiB): run doorstep passwd to protect it at full cost",
+		    dir, WS_KEYRING_FILE, (unsigned long long)(w->kr.kdf.mem >>
+		    10), (unsigned long long)(CRY_KDF_MEM_FLOOR >> 20));
+		goto out;
+	}
 	if ((kek = cry_secure_alloc(CRY_KEY_BYTES)) == NULL) {
 		st = ds_err_set(err, DS_ENOMEM, "cannot allocate secure memory");
 		goto out;

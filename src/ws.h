@@ -72,6 +72,21 @@ enum ds_status	 ws_create(const char *dir, const char *office_key_path,
  */
 enum ds_status	 ws_open(const char *dir, const char *pass, size_t passlen,
 		    struct ws **out, struct ds_err *);
+/*
+ * ws_open with flags.  A keyring whose Argon2id memory is below the floor
+ * (CRY_KDF_MEM_FLOOR: made with the test-only cost) is refused before any
+ * key derivation, DS_ESTATE, by a build that is not a test build
+ * (cry_kdf_test_cost), or always with WS_OPEN_FLOOR; WS_OPEN_ANY_COST
+ * opens it anyway, for `passwd` to re-wrap it at full cost.  ws_open is
+ * ws_open_flags(.., 0).
+ */
+#define WS_OPEN_FLOOR		1
+#define WS_OPEN_ANY_COST	2
+enum ds_status	 ws_open_flags(const char *dir, const char *pass,
+		    size_t passlen, int flags, struct ws **out,
+		    struct ds_err *);
+/* 1 if the keyring in dir is readable and below the KDF floor. */
+int		 ws_keyring_weak(const char *dir);
 /* Close the store and wipe every secret.  NULL is fine. */
 void		 ws_close(struct ws *);
 

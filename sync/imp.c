@@ -891,7 +891,7 @@ imp_file(struct odb *o, const struct cry_office_sec *sec, const char *path,
 		return DS_OK;
 	/* §7.4 step 12: the receipt leaves only after the commit. */
 	if ((st = ds_file_write_atomic(rp, res->receipt, res->receipt_len,
-	    0644, err)) != DS_OK)
+	    0600, err)) != DS_OK)
 		return st;
 	if (rcpt_path != NULL)
 		snprintf(rcpt_path, PATH_MAX, "%s", rp);

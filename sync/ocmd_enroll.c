@@ -53,7 +53,7 @@ held_cb(void *arg, const struct imp_result *r)
 	if (snprintf(path, sizeof(path), "%s/%llu-%llu-%s.rcpt", h->rdir,
 	    (unsigned long long)r->seq_lo, (unsigned long long)r->seq_hi,
 	    bid) >= (int)sizeof(path) || ds_file_write_atomic(path,
-	    r->receipt, r->receipt_len, 0644, &err) != DS_OK) {
+	    r->receipt, r->receipt_len, 0600, &err) != DS_OK) {
 		fprintf(stderr, _("  cannot write the receipt %s: %s\n"), path,
 		    err.msg);
 		h->failed = 1;

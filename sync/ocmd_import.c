@@ -149,8 +149,11 @@ import_one(const struct cli *cli, struct office *o, const char *path,
 
 	ds_err_clear(&err);
 	if (imp_file(o->db, o->sec, path, rdir, &res, rp, &err) != DS_OK) {
-		fprintf(stderr, "%s import: %s: %s\n", cli->progname, path,
-		    err.msg);
+		if (err.code == DS_ENOSPC)
+			(void)office_fail_err(cli, "import", &err);
+		else
+			fprintf(stderr, "%s import: %s: %s\n", cli->progname,
+			    path, err.msg);
 		return 1;
 	}
 	if (res.status == RS_REJECTED) {

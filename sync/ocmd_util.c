@@ -26,6 +26,20 @@ office_fail(const struct cli *cli, const char *name, const char *msg)
 }
 
 int
+office_fail_err(const struct cli *cli, const char *name,
+    const struct ds_err *err)
+{
+	if (err->code != DS_ENOSPC)
+		return office_fail(cli, name, err->msg);
+	fprintf(stderr, _("%s %s: the disk is full. Nothing was changed at "
+	    "the office, and what the laptops sent is still on the laptops "
+	    "and the stick. Free some space on this computer (or move the "
+	    "office folder to a larger disk), then run the command again.\n"
+	    "  (%s)\n"), cli->progname, name, err->msg);
+	return CMD_EXIT_FAIL;
+}
+
+int
 office_need_dir(const struct cli *cli, const struct cmd_entry *e)
 {
 	char conf[4096];
@@ -71,7 +85,7 @@ office_open(const struct cli *cli, const struct cmd_entry *e,
 	snprintf(p, sizeof(p), "%s/office.db", o->dir);
 	if (odb_open(p, o->sec, &o->db, &err) != DS_OK) {
 		office_close(o);
-		return office_fail(cli, e->name, err.msg);
+		return office_fail_err(cli, e->name, &err);
 	}
 	snprintf(p, sizeof(p), "%s/%s", o->dir, OSET_FILE);
 	if (need_secret && oset_load(p, &o->set, &err) != DS_OK &&

@@ -42,6 +42,12 @@ int	office_need_dir(const struct cli *, const struct cmd_entry *);
 
 /* Print "PROG NAME: msg" to stderr and return CMD_EXIT_FAIL. */
 int	office_fail(const struct cli *, const char *name, const char *msg);
+/*
+ * The same for an error: a full disk (DS_ENOSPC) is said as such, in the
+ * user's language, with what to do; anything else as office_fail.
+ */
+int	office_fail_err(const struct cli *, const char *name,
+	    const struct ds_err *);
 
 /* Take "--NAME VALUE" or "--NAME=VALUE" out of argv; -1 if the value is
  * missing.  Same contract as the shared option parser. */

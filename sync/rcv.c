@@ -342,7 +342,8 @@ bundle(struct rcv_ctx *c, const unsigned char id[16], const struct body *b,
 	out->ctype = "application/octet-stream";
 	out->body = res.receipt;
 	out->len = res.receipt_len;
-	ds_hex_encode(res.device_id, 4, out->device);
+	if (res.status != RS_REJECTED || !imp_not_bundle(res.reason))
+		ds_hex_encode(res.device_id, 4, out->device);
 	if (res.status == RS_REJECTED)
 		snprintf(out->what, sizeof(out->what), "rejected %s",
 		    bundle_reason_name(res.reason));

@@ -310,6 +310,47 @@ test_recovery_key_unwraps_both_ways(void)
 
 /* Allocation failures in open and passwd: DS_ENOMEM, never a half-written
  * keyring; afterwards one of the two passphrases opens it. */
+/*
+ * Issue 13, finding 7: a keyring made with the test-only cost is refused
+ * at unlock by a build that is not a test build (WS_OPEN_FLOOR stands in
+ * for one here), before Argon2 runs; passwd opens it (WS_OPEN_ANY_COST)
+ * and re-wraps it at full cost, and then it opens everywhere.
+ */
+static void
+test_kdf_floor(void)
+{
+	char dir[600];
+	struct ds_err err;
+	struct ws *w = NULL;
+	uint64_t t0;
+
+	OK(cry_kdf_test_cost());
+	new_ws("ws_floor", dir, sizeof(dir));
+	OK(ws_keyring_weak(dir));
+	t0 = ds_mono_ns();
+	ST_EQ(ws_open_flags(dir, PASS, strlen(PASS), WS_OPEN_FLOOR, &w, &err),
+	    DS_ESTATE, &err);
+	OK(w == NULL);
+	OK(strstr(err.msg, "test-only passphrase cost") != NULL);
+	/* Refused before any derivation (and without the failure delay). */
+	OK(ds_mono_ns() - t0 < 500000000ull);
+	/* A wrong passphrase learns nothing more. */
+	ST_EQ(ws_open_flags(dir, "wrong passphrase", 16, WS_OPEN_FLOOR, &w,
+	    &err), DS_ESTATE, &err);
+	ST_EQ(ws_open_flags(dir, PASS, strlen(PASS), WS_OPEN_FLOOR |
+	    WS_OPEN_ANY_COST, &w, &err), DS_OK, &err);
+	if (w == NULL)
+		return;
+	ST_EQ(ws_passwd(w, PASS, strlen(PASS), CRY_COST_DEFAULT, &err), DS_OK,
+	    &err);
+	ws_close(w);
+	w = NULL;
+	OK(!ws_keyring_weak(dir));
+	ST_EQ(ws_open_flags(dir, PASS, strlen(PASS), WS_OPEN_FLOOR, &w, &err),
+	    DS_OK, &err);
+	ws_close(w);
+}
+
 static void
 test_alloc_faults_are_clean(void)
 {
@@ -423,6 +464,7 @@ main(int argc, char **argv)
 	RUN(test_edited_kdf_params_are_refused);
 	RUN(test_passwd_rewraps_only);
 	RUN(test_recovery_key_unwraps_both_ways);
+	RUN(test_kdf_floor);
 	RUN(test_alloc_faults_are_clean);
 	return harness_done();
 }

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The office on a full disk (issue 13): every file the program may write is
+# capped with `ulimit -f` (SIGXFSZ ignored, so writes fail with EFBIG as on
+# a full disk).  import says the disk is full, that nothing changed and
+# what to do -- not "PRAGMA application_id: disk I/O error" -- in the
+# chosen language, and office.db is as before; with room again the same
+# import works.
+. "$(dirname "$0")/../lib.sh"
+
+O=$T/office
+export DOORSTEP_PASSPHRASE=full-disk-test
+"$DOORSTEP_OFFICE" init --dir "$O" >/dev/null
+"$DOORSTEP" --workspace "$T/ws" init --office-key "$O/office-public.key" \
+    --worker w --kdf-cost min >/dev/null
+"$DOORSTEP" --workspace "$T/ws" fill "$DS_TOP/forms/household.md" \
+    --answers "$DS_TOP/forms/demo/household-1.json" --finalize >/dev/null
+"$DOORSTEP" --workspace "$T/ws" sync export --out "$T/usb" >/dev/null 2>&1
+digest() { sqlite3 "$O/office.db" 'SELECT count(*) FROM device;
+    SELECT count(*) FROM pending; SELECT count(*) FROM ledger;'; }
+before=$(digest)
+full() { (ulimit -f 8; trap '' XFSZ; "$DOORSTEP_OFFICE" --dir "$O" "$@"); }
+full --lang en import "$T/usb" >"$T/en" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && ok "import on a full disk fails (exit 1)" ||
+    not_ok "import on a full disk fails (exit 1)" "exit $rc"
+has "it says the disk is full" "$T/en" "the disk is full"
+has "it says nothing changed" "$T/en" "Nothing was changed at the office"
+has "it says what to do" "$T/en" "Free some space on this computer"
+full --lang zh import "$T/usb" >"$T/zh" 2>&1
+has "and in Chinese" "$T/zh" "磁盘已满"
+[ "$(digest)" = "$before" ] && ok "office.db is as before" ||
+    not_ok "office.db is as before" "$(digest)"
+check "with room again, the same import works" "$DOORSTEP_OFFICE" --dir "$O" \
+    import "$T/usb"
+has "and holds the bundle" "$T/.out" "held"
