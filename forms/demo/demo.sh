@@ -42,9 +42,14 @@ export DOORSTEP_PASSPHRASE
 unset DOORSTEP_WORKSPACE DOORSTEP_OFFICE_DIR
 
 "$bin/doorstep-office" init --dir "$demo/office" >"$demo/setup.log"
+# Its passphrase is on the screen anyway: the test-only cost where the
+# build offers it (a build in the tree), else the full one (exit 64 first).
 "$bin/doorstep" --workspace "$demo/workspace" init \
     --office-key "$demo/office/office-public.key" --worker '演示网格员' \
-    --kdf-cost min >>"$demo/setup.log"
+    --kdf-cost min >>"$demo/setup.log" 2>&1 ||
+"$bin/doorstep" --workspace "$demo/workspace" init \
+    --office-key "$demo/office/office-public.key" --worker '演示网格员' \
+    >>"$demo/setup.log"
 
 # The default form, installed where `fill FORM-ID` and the app look for it.
 mkdir -p "$demo/workspace/forms"

@@ -99,8 +99,35 @@ export DOORSTEP_PASSPHRASE=package-test-pass
 run "office init from office.conf's directory" "$B/doorstep-office" init
 [ "$(stat -c %a "$T/office")" = 700 ] && ok "the office directory is 0700" ||
     not_ok "the office directory is 0700"
-run "laptop init" "$B/doorstep" --workspace "$T/ws" init \
-    --office-key "$T/office/office-public.key" --worker tester --kdf-cost min
+# An installed build has no test-only KDF cost (docs/keys.md).
+"$B/doorstep" --workspace "$T/ws" init --office-key \
+    "$T/office/office-public.key" --worker tester --kdf-cost min >"$T/out" 2>&1
+[ $? -eq 64 ] && [ ! -e "$T/ws/keyring" ] &&
+    ok "the installed doorstep refuses --kdf-cost min" ||
+    not_ok "the installed doorstep refuses --kdf-cost min" "$(cat "$T/out")"
+run "laptop init (DOORSTEP_KDF_COST=min is ignored)" env DOORSTEP_KDF_COST=min \
+    "$B/doorstep" --workspace "$T/ws" init \
+    --office-key "$T/office/office-public.key" --worker tester
+grep -q 'ignored' "$T/out" && ok "it says the variable is ignored" ||
+    not_ok "it says the variable is ignored" "$(cat "$T/out")"
+mem=$(sed -n 's/^kdf-mem //p' "$T/ws/keyring")
+[ "${mem:-0}" -ge 67108864 ] && ok "the keyring is at full cost ($mem bytes)" ||
+    not_ok "the keyring is at full cost" "kdf-mem $mem"
+# A keyring below the floor (made by the build in the tree) is refused at
+# unlock, and passwd protects it at full cost.
+"$DOORSTEP" --workspace "$T/weak" init \
+    --office-key "$T/office/office-public.key" --worker weak --kdf-cost min \
+    >/dev/null 2>&1 || not_ok "a test build makes a weak keyring" "$DOORSTEP"
+"$B/doorstep" --workspace "$T/weak" --lang en sync status >"$T/out" 2>&1
+[ $? -eq 1 ] && grep -q 'test-only one' "$T/out" &&
+    ok "the installed doorstep refuses a keyring below the floor" ||
+    not_ok "the installed doorstep refuses a keyring below the floor" \
+    "$(cat "$T/out")"
+run "passwd protects it at full cost" env \
+    DOORSTEP_NEW_PASSPHRASE=package-test-pass2 "$B/doorstep" --workspace \
+    "$T/weak" passwd
+run "then it opens" env DOORSTEP_PASSPHRASE=package-test-pass2 \
+    "$B/doorstep" --workspace "$T/weak" sync status
 run "fill with the shipped form" "$B/doorstep" --workspace "$T/ws" fill \
     "$DOORSTEP_DATADIR/forms/household.md" \
     --answers "$DOORSTEP_DATADIR/demo/household-1.json" --finalize

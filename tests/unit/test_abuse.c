@@ -443,7 +443,7 @@ test_memory_does_not_follow_clients(void)
 	struct sf_device s1, s2;
 	struct up u[8];
 	unsigned char *junk, *over, *held;
-	size_t nover, nheld, i, hl, total;
+	size_t nover = 0, nheld = 0, i, hl, total;
 	char path[64];
 	long kb;
 	unsigned char *small;
@@ -499,8 +499,10 @@ test_memory_does_not_follow_clients(void)
 		ds_free(held);
 	}
 	kb = serve_hwm_kb();
-	printf("# serve peak RSS after %zu MB of uploads: %ld KiB (goal < "
-	    "%d KiB)\n", (6 * total + nover + nheld) >> 20, kb, RSS_GOAL_KB);
+	printf("# serve peak RSS after 6 x %zu KiB of junk, a %zu KiB "
+	    "stranger's bundle refused and a %zu KiB one held: %ld KiB (goal "
+	    "< %d KiB)\n", total >> 10, nover >> 10, nheld >> 10, kb,
+	    RSS_GOAL_KB);
 #if defined(__SANITIZE_ADDRESS__)
 	printf("# RSS goal not checked under AddressSanitizer\n");
 #else
