@@ -65,7 +65,7 @@ check "sync export" "$DOORSTEP" --workspace "$W" sync export --out "$T/usb1"
 b=$(find "$T/usb1" -name "*.dsb" | head -n 1)
 at 2024-09-11
 oc import "$b" >"$T/imp.out" 2>&1
-check "enroll and import" oc enroll "$b"
+check "enroll and import" oc enroll --fingerprint "$(fingerprint "$W")" "$b"
 check "case show" oc case show "$K" --lang en
 has "the clue was closed by the visit" "$T/.out" "clue  department warning 医保局  closed by a visit"
 has "identification started" "$T/.out" "State: in identification"
