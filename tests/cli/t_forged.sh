@@ -17,7 +17,8 @@ check "init" "$DOORSTEP" --workspace "$W" init --office-key "$O/office-public.ke
 check "seed three households" "$SEED" seed "$W" "field passphrase one" 3
 check "export" ds sync export --out "$U"
 b=$(find "$U" -name '*.dsb' | head -n 1)
-check "enroll from the bundle" "$DOORSTEP_OFFICE" enroll --dir "$O" --label grid-1 "$b"
+check "enroll from the bundle" "$DOORSTEP_OFFICE" enroll --dir "$O" --label grid-1 \
+    --fingerprint "$(fingerprint "$W" --passphrase-file "$T/p1")" "$b"
 check "import" "$DOORSTEP_OFFICE" import --dir "$O" "$b"
 r=${b%.dsb}.rcpt
 [ -f "$r" ] && ok "receipt written" || not_ok "receipt written" "no $r"

@@ -454,6 +454,7 @@ test_bundle_wrong_device_key(void)
 	struct ds_err err;
 	unsigned char *b, before[32], after[32];
 	size_t n;
+	char fpr[CRY_FPR_TEXT];
 
 	fdev.key = imp;
 	b = one_bundle(&fdev, &office, 1, &n);
@@ -475,8 +476,9 @@ test_bundle_wrong_device_key(void)
 	b = one_bundle(&unk, &office, 4, &n);
 	refused("unknown device, bad signature", b, n, BR_SIGNATURE);
 	sf_db_digest(office.db, NULL, before);
-	ST_EQ(imp_enroll(db, office.sec, NULL, b, n, "x", NULL, NULL, &od,
-	    &err), DS_ECRYPTO, &err);
+	cry_fingerprint(unk.key->pk, fpr);
+	ST_EQ(imp_enroll(db, office.sec, NULL, b, n, fpr, "x", NULL, NULL, &od,
+	    NULL, &err), DS_ECRYPTO, &err);
 	sf_db_digest(office.db, NULL, after);
 	OK(same(before, after));
 	ds_free(b);
