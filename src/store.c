@@ -461,6 +461,40 @@ store_ready(struct store *s, struct ds_err *err)
 	return store_db_open(s, err);
 }
 
+void
+store_keys_derive(struct store_keys *k, const unsigned char dek[CRY_KEY_BYTES])
+{
+	cry_kdf(k->ans, CRY_KEY_BYTES, 1, "rec_enc_", dek);
+	cry_kdf(k->sum, CRY_KEY_BYTES, 2, "rec_enc_", dek);
+	cry_kdf(k->chk, CRY_KEY_BYTES, 3, "rec_enc_", dek);
+	cry_kdf(k->cur, CRY_KEY_BYTES, 4, "rec_enc_", dek);
+	cry_kdf(k->bhh, CRY_KEY_BYTES, 1, "blindidx", dek);
+	cry_kdf(k->bid, CRY_KEY_BYTES, 2, "blindidx", dek);
+}
+
+static const char key_probe[] = "doorstep store key check";
+
+enum ds_status
+store_key_check_write(struct store *s, struct ds_err *err)
+{
+	unsigned char ct[sizeof(key_probe) + CRY_AEAD_OVERHEAD];
+	sqlite3_stmt *st;
+	int rc;
+
+	cry_aead_seal(ct, (const unsigned char *)key_probe, sizeof(key_probe),
+	    s->key_id, sizeof(s->key_id), s->k->chk);
+	rc = sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta (k, v) "
+	    "VALUES ('key_check', ?1)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "write key check", err);
+	sqlite3_bind_blob(st, 1, ct, sizeof(ct), SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sql_err(s, rc, "write key check", err);
+	return DS_OK;
+}
+
 /*
  * The key check: a fixed string sealed under a subkey at creation.  A
  * store opened with another workspace's key fails here, naming the file,
@@ -469,8 +503,8 @@ store_ready(struct store *s, struct ds_err *err)
 static enum ds_status
 key_check(struct store *s, struct ds_err *err)
 {
-	static const char probe[] = "doorstep store key check";
-	unsigned char ct[sizeof(probe) + CRY_AEAD_OVERHEAD], pt[sizeof(probe)];
+	unsigned char ct[sizeof(key_probe) + CRY_AEAD_OVERHEAD],
+	    pt[sizeof(key_probe)];
 	sqlite3_stmt *st;
 	enum ds_status r;
 	int rc;
@@ -484,7 +518,7 @@ key_check(struct store *s, struct ds_err *err)
 		if ((size_t)sqlite3_column_bytes(st, 0) != sizeof(ct) ||
 		    cry_aead_open(pt, sqlite3_column_blob(st, 0), sizeof(ct),
 		    s->key_id, sizeof(s->key_id), s->k->chk) != DS_OK ||
-		    memcmp(pt, probe, sizeof(probe)) != 0)
+		    memcmp(pt, key_probe, sizeof(key_probe)) != 0)
 			r = ds_err_set(err, DS_ECRYPTO, "store %s belongs to "
 			    "another workspace key", s->path);
 		else
@@ -495,18 +529,7 @@ key_check(struct store *s, struct ds_err *err)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return store_sql_err(s, rc, "read key check", err);
-	cry_aead_seal(ct, (const unsigned char *)probe, sizeof(probe),
-	    s->key_id, sizeof(s->key_id), s->k->chk);
-	rc = sqlite3_prepare_v2(s->db, "INSERT INTO meta (k, v) VALUES "
-	    "('key_check', ?1)", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_sql_err(s, rc, "write key check", err);
-	sqlite3_bind_blob(st, 1, ct, sizeof(ct), SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_sql_err(s, rc, "write key check", err);
-	return DS_OK;
+	return store_key_check_write(s, err);
 }
 
 /* A store made before db_uuid existed gets one at its next open. */
@@ -551,12 +574,7 @@ store_open(const char *path, const unsigned char dek[CRY_KEY_BYTES],
 		return ds_err_set(err, DS_ENOMEM, "cannot open store: %s",
 		    ds_status_str(DS_ENOMEM));
 	}
-	cry_kdf(s->k->ans, CRY_KEY_BYTES, 1, "rec_enc_", dek);
-	cry_kdf(s->k->sum, CRY_KEY_BYTES, 2, "rec_enc_", dek);
-	cry_kdf(s->k->chk, CRY_KEY_BYTES, 3, "rec_enc_", dek);
-	cry_kdf(s->k->cur, CRY_KEY_BYTES, 4, "rec_enc_", dek);
-	cry_kdf(s->k->bhh, CRY_KEY_BYTES, 1, "blindidx", dek);
-	cry_kdf(s->k->bid, CRY_KEY_BYTES, 2, "blindidx", dek);
+	store_keys_derive(s->k, dek);
 	cry_dek_key_id(dek, s->key_id);
 	memcpy(s->device_id, device_id, STORE_ID_BYTES);
 	if ((st = store_db_open(s, err)) != DS_OK) {

@@ -143,6 +143,20 @@ struct store_rev {
 	size_t		answers_bytes;	/* plaintext length */
 };
 
+/*
+ * Re-encrypt the whole store under a new data key, in one transaction
+ * (src/store_rekey.c): every revision's answers (and key id), every
+ * summary and cursor, the key check; the blind indexes are made again
+ * under the new key from the values among the current answers (*lost,
+ * may be NULL, counts those no answer gave: dropped, made again by the
+ * record's next save).  On success the store uses the new key; on failure
+ * nothing changed and it keeps the old one.  A crash leaves the file
+ * wholly under one key or the other.
+ */
+enum ds_status	 store_rekey(struct store *,
+		    const unsigned char dek[CRY_KEY_BYTES], size_t *lost,
+		    struct ds_err *);
+
 /* Save one revision (see above); *out (may be NULL) describes it.
  * Disk full gives DS_ENOSPC with a message saying nothing was saved. */
 enum ds_status	 store_save(struct store *, const struct store_save *,

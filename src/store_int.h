@@ -180,5 +180,24 @@ enum ds_status	 store_unseal(void *pt, const unsigned char *ct,
  */
 int		 store_blind(const struct store *, int kind, const char *v,
 		    unsigned char out[STORE_BLIND_BYTES]);
+/* The same under the given subkeys (store_rekey: the old ones). */
+int		 store_blind_with(const struct store_keys *, int kind,
+		    const char *v, unsigned char out[STORE_BLIND_BYTES]);
+/*
+ * Add the blind index of a household key (STORE_KIND_HOUSEHOLD) or an ID
+ * number (STORE_KIND_IDNUMBER, with its tails) of record rid, under the
+ * store's keys.  Inside a write transaction.  (store_save.c)
+ */
+enum ds_status	 store_blind_index(struct store *, int kind, const char *v,
+		    const unsigned char *rid, struct ds_err *);
+
+/* ------------------------------------------------------------------ */
+/* Keys (store.c)                                                      */
+
+/* Every subkey of a data key. */
+void		 store_keys_derive(struct store_keys *,
+		    const unsigned char dek[CRY_KEY_BYTES]);
+/* Write the key check under the store's current keys (replacing one). */
+enum ds_status	 store_key_check_write(struct store *, struct ds_err *);
 
 #endif

@@ -68,6 +68,13 @@ int
 store_blind(const struct store *s, int kind, const char *v,
     unsigned char out[STORE_BLIND_BYTES])
 {
+	return store_blind_with(s->k, kind, v, out);
+}
+
+int
+store_blind_with(const struct store_keys *k, int kind, const char *v,
+    unsigned char out[STORE_BLIND_BYTES])
+{
 	char norm[STORE_SUMMARY_MAX + 1];
 	int rc;
 
@@ -77,11 +84,11 @@ store_blind(const struct store *s, int kind, const char *v,
 	if (kind == STORE_KIND_IDTAIL) {
 		if ((rc = store_blind_normalize(v, norm + 1,
 		    sizeof(norm) - 1)) == 0)
-			cry_hash(out, STORE_BLIND_BYTES, s->k->bid,
+			cry_hash(out, STORE_BLIND_BYTES, k->bid,
 			    CRY_KEY_BYTES, norm, strlen(norm));
 	} else if ((rc = store_blind_normalize(v, norm, sizeof(norm))) == 0)
 		cry_hash(out, STORE_BLIND_BYTES, kind == STORE_KIND_HOUSEHOLD ?
-		    s->k->bhh : s->k->bid, CRY_KEY_BYTES, norm, strlen(norm));
+		    k->bhh : k->bid, CRY_KEY_BYTES, norm, strlen(norm));
 	cry_wipe(norm, sizeof(norm));
 	return rc;
 }

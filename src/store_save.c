@@ -142,7 +142,6 @@ save_tails(struct store *s, const char *val, const unsigned char *rid,
 static enum ds_status
 save_blind(struct store *s, const struct store_save *v, struct ds_err *err)
 {
-	unsigned char idx[STORE_BLIND_BYTES];
 	enum ds_status st;
 	sqlite3_stmt *b;
 	size_t i;
@@ -158,15 +157,27 @@ save_blind(struct store *s, const struct store_save *v, struct ds_err *err)
 
 		if (val == NULL || *val == '\0')
 			continue;
-		if (store_blind(s, kind, val, idx) != 0)
-			return ds_err_set(err, DS_ELIMIT, "save: household key "
-			    "or ID number too long");
-		if ((st = blind_put(s, kind, idx, v->record_id, err)) != DS_OK)
-			return st;
-		if (kind == STORE_KIND_IDNUMBER &&
-		    (st = save_tails(s, val, v->record_id, err)) != DS_OK)
+		if ((st = store_blind_index(s, kind, val, v->record_id, err)) !=
+		    DS_OK)
 			return st;
 	}
+	return DS_OK;
+}
+
+enum ds_status
+store_blind_index(struct store *s, int kind, const char *val,
+    const unsigned char *rid, struct ds_err *err)
+{
+	unsigned char idx[STORE_BLIND_BYTES];
+	enum ds_status st;
+
+	if (store_blind(s, kind, val, idx) != 0)
+		return ds_err_set(err, DS_ELIMIT, "save: household key or ID "
+		    "number too long");
+	if ((st = blind_put(s, kind, idx, rid, err)) != DS_OK)
+		return st;
+	if (kind == STORE_KIND_IDNUMBER)
+		return save_tails(s, val, rid, err);
 	return DS_OK;
 }
 

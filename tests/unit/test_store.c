@@ -206,6 +206,138 @@ test_list_filters_and_blind_search(void)
 	store_close(s);
 }
 
+/* Rows of "table WHERE cond", read from the file directly. */
+static long
+count_rows(const char *path, const char *what)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	char sql[256];
+	long n = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", what);
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return n;
+}
+
+/* How many records a query finds. */
+static size_t
+found(struct store *s, const char *hh, const char *idno, const char *tail)
+{
+	struct store_list l = { NULL, 0 };
+	struct store_query qy;
+	struct ds_err err;
+	size_t n;
+
+	store_query_init(&qy);
+	qy.household_key = hh;
+	qy.id_number = idno;
+	qy.id_tail = tail;
+	if (store_list(s, &qy, &l, &err) != DS_OK)
+		return (size_t)-1;
+	n = l.n;
+	store_list_free(&l);
+	return n;
+}
+
+/*
+ * Issue 13, finding 5: store_rekey moves everything to a new data key in
+ * one transaction.  The old key then opens nothing (the key check, and
+ * every revision's answers); the new one opens everything, byte for byte,
+ * and the blind indexes find the same records under the new key.
+ */
+static void
+test_rekey_moves_everything(void)
+{
+	char path[512], json[256], *got = NULL;
+	unsigned char id[3][16], newk[32], oldk[32];
+	struct store *s;
+	struct ds_err err;
+	size_t len, lost = 99;
+	int i, k;
+
+	fresh("st_rekey", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	for (i = 0; i < 3; i++) {
+		store_id_new(id[i]);
+		for (k = 1; k <= 2; k++) {
+			snprintf(json, sizeof(json), "{\"hh_id\":\"HH-%d\","
+			    "\"m\":[{\"idno\":\"11010519491231002%c\"}],"
+			    "\"v\":%d}", i, 'a' + i, k);
+			ST_EQ(save(s, id[i], json, "head", i == 2 ? NULL :
+			    (i == 0 ? "HH-0" : "HH-1"), i == 1 ? NULL :
+			    (i == 0 ? "11010519491231002a" :
+			    "11010519491231002c"), NULL, &err), DS_OK, &err);
+		}
+	}
+	ST_EQ(store_cursor_set(s, id[0], 2, "p=q3", 4, &err), DS_OK, &err);
+	/* One index no answer holds: dropped and counted. */
+	ST_EQ(save(s, id[2], "{\"x\":1}", "head", "NOT-IN-ANSWERS", NULL,
+	    NULL, &err), DS_OK, &err);
+	INT_EQ(found(s, "HH-0", NULL, NULL), 1);
+	INT_EQ(found(s, NULL, "11010519491231002A", NULL), 1);
+	INT_EQ(found(s, NULL, NULL, "31002A"), 1);
+	memcpy(oldk, dek, 32);
+	cry_random(newk, sizeof(newk));
+	ST_EQ(store_rekey(s, newk, &lost, &err), DS_OK, &err);
+	INT_EQ(lost, 1);
+	/* The open store reads under the new key at once. */
+	INT_EQ(found(s, "HH-0", NULL, NULL), 1);
+	INT_EQ(found(s, "NOT-IN-ANSWERS", NULL, NULL), 0);
+	store_close(s);
+	/* The old key: refused by the key check. */
+	ST_EQ(store_open(path, oldk, dev, &s, &err), DS_ECRYPTO, &err);
+	/* The new one: everything, byte for byte. */
+	memcpy(dek, newk, 32);
+	if ((s = open_ok(path)) != NULL) {
+		for (i = 0; i < 3; i++)
+			for (k = 1; k <= 2; k++) {
+				if (i == 2 && k == 2)
+					continue;
+				snprintf(json, sizeof(json), "{\"hh_id\":\"HH-"
+				    "%d\",\"m\":[{\"idno\":\"1101051949123"
+				    "1002%c\"}],\"v\":%d}", i, 'a' + i, k);
+				ST_EQ(store_answers_get(s, id[i], k, &got, &len,
+				    &err), DS_OK, &err);
+				STR_EQ(got, json);
+				store_text_free(got, len);
+				got = NULL;
+			}
+		ST_EQ(store_cursor_get(s, id[0], &got, &len, &err), DS_OK,
+		    &err);
+		STR_EQ(got, "p=q3");
+		store_text_free(got, len);
+		INT_EQ(found(s, "HH-0", NULL, NULL), 1);
+		INT_EQ(found(s, "HH-1", NULL, NULL), 1);
+		INT_EQ(found(s, NULL, "11010519491231002A", NULL), 1);
+		INT_EQ(found(s, NULL, NULL, "31002A"), 1);
+		INT_EQ(found(s, NULL, NULL, "002A"), 1);
+		/* Record 2's last save indexed no ID number. */
+		INT_EQ(found(s, NULL, "11010519491231002C", NULL), 0);
+		ST_EQ(store_check(s, &err), DS_OK, &err);
+		store_close(s);
+	}
+	/* Every revision names the new key. */
+	{
+		unsigned char kid[CRY_KEYID_BYTES];
+		char hex[17], sql[128];
+
+		cry_dek_key_id(newk, kid);
+		ds_hex_encode(kid, sizeof(kid), hex);
+		snprintf(sql, sizeof(sql), "revision WHERE hex(key_id) <> "
+		    "upper('%s')", hex);
+		INT_EQ(count_rows(path, sql), 0);
+	}
+	memcpy(dek, oldk, 32);
+}
+
 static void
 test_no_plaintext_on_disk(void)
 {
@@ -1074,6 +1206,7 @@ main(void)
 	cry_random(dev, sizeof(dev));
 	RUN(test_round_trip_is_byte_identical_and_revisions_chain);
 	RUN(test_list_filters_and_blind_search);
+	RUN(test_rekey_moves_everything);
 	RUN(test_no_plaintext_on_disk);
 	RUN(test_tampered_ciphertext_names_the_record);
 	RUN(test_cursor_is_sealed_and_makes_no_revision);
