@@ -48,6 +48,9 @@ load_form(const char *arg, const char *wsdir, struct form **f,
 		if (!ds_path_exists(path))
 			snprintf(path, sizeof(path), "%s/forms/%s.xlsx", wsdir,
 			    arg);
+		if (!ds_path_exists(path))
+			snprintf(path, sizeof(path), "%s/forms/%s.xls", wsdir,
+			    arg);
 		use = path;
 	}
 	form_diags_init(&d);

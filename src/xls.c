@@ -20,11 +20,14 @@
  */
 #include "xls.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "arr.h"
 #include "mdtable.h"
@@ -1039,30 +1042,117 @@ has_suffix(const char *s, const char *suf)
 	return n >= m && strcasecmp(s + n - m, suf) == 0;
 }
 
-/* A legacy .xls: FreeXL's book, or LibreOffice's .xlsx of it. */
+/* A legacy .xls read from `path`: FreeXL's book, or LibreOffice's .xlsx
+ * of it.  opts->source names it in diagnostics. */
 static enum ds_status
-load_biff(const char *path, char *dir, struct form **out,
+load_biff(const char *path, const struct xls_opts *opts, struct form **out,
     struct form_diags *diags)
 {
-	struct xls_opts opts;
 	struct xls_book *b = NULL;
 	char *x = NULL;
 	size_t xlen = 0;
 	enum ds_status rc;
 
-	opts.source = path;
-	opts.fetch = dir_fetch;
-	opts.fetch_arg = dir;
-	if ((rc = xls_biff_read(path, path, &b, &x, &xlen, diags)) != DS_OK)
+	if ((rc = xls_biff_read(path, opts->source, &b, &x, &xlen, diags)) !=
+	    DS_OK)
 		return rc;
 	if (x != NULL) {
-		rc = form_load_xlsx(x, xlen, &opts, out, diags);
+		rc = form_load_xlsx(x, xlen, opts, out, diags);
 		ds_free(x);
 		return rc;
 	}
-	rc = form_load_book(b, &opts, out, diags);
+	rc = form_load_book(b, opts, out, diags);
 	xls_book_free(b);
 	return rc;
+}
+
+enum form_kind { FK_NONE, FK_MD, FK_XLSX, FK_XLS };
+
+/* Which reader: by the name's suffix, else by the first bytes. */
+static enum form_kind
+form_kind(const char *name, const char *data, size_t len)
+{
+	size_t i, pipes;
+
+	if (has_suffix(name, ".xlsx"))
+		return FK_XLSX;
+	if (has_suffix(name, ".md"))
+		return FK_MD;
+	if (len >= 4 && memcmp(data, "PK\003\004", 4) == 0)
+		return FK_XLSX;
+	/* Excel 97-2003: an OLE2 compound file */
+	if (has_suffix(name, ".xls") || (len >= 8 && memcmp(data,
+	    "\320\317\021\340\241\261\032\341", 8) == 0))
+		return FK_XLS;
+	for (i = 0, pipes = 0; i < len && i < 5120; i++)
+		if (data[i] == '|')
+			pipes++;
+	return pipes >= 5 ? FK_MD : FK_NONE;
+}
+
+static enum ds_status
+not_a_form(const char *name, struct form_diags *diags)
+{
+	if (form_diag_add(diags, name, 0, NULL, 1, "not a form: expected an "
+	    ".xlsx or .xls workbook or a pyxform markdown (.md) file") !=
+	    DS_OK)
+		return DS_ENOMEM;
+	return DS_EPARSE;
+}
+
+/* Write all of p to fd; 0 or -1. */
+static int
+write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, c, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+enum ds_status
+form_load_mem(const char *name, const void *data, size_t len,
+    const struct xls_opts *opts, struct form **out, struct form_diags *diags)
+{
+	struct xls_opts o = *opts;
+	char tmp[] = "/tmp/ds-form.XXXXXX";
+	enum ds_status rc;
+	int fd;
+
+	o.source = name;
+	switch (form_kind(name, data, len)) {
+	case FK_MD:
+		return form_load_md(data, len, &o, out, diags);
+	case FK_XLSX:
+		return form_load_xlsx(data, len, &o, out, diags);
+	case FK_XLS:
+		if ((fd = mkstemp(tmp)) < 0) {
+			if (form_diag_add(diags, name, 0, NULL, 1, "cannot "
+			    "make a temporary file for the workbook") !=
+			    DS_OK)
+				return DS_ENOMEM;
+			return DS_EIO;
+		}
+		rc = write_all(fd, data, len) == 0 ?
+		    load_biff(tmp, &o, out, diags) : DS_EIO;
+		if (rc == DS_EIO)
+			(void)form_diag_add(diags, name, 0, NULL, 1, "cannot "
+			    "write a temporary file for the workbook");
+		(void)close(fd);
+		(void)unlink(tmp);
+		return rc;
+	default:
+		return not_a_form(name, diags);
+	}
 }
 
 enum ds_status
@@ -1072,9 +1162,9 @@ form_load_file(const char *path, struct form **out, struct form_diags *diags)
 	struct ds_err err;
 	char *data = NULL, *dir;
 	const char *slash;
-	size_t len = 0, i, pipes;
+	size_t len = 0;
 	enum ds_status rc;
-	int xlsx;
+	enum form_kind k;
 
 	ds_err_clear(&err);
 	rc = ds_file_read(path, XLS_MAX_FILE, &data, &len, &err);
@@ -1095,42 +1185,23 @@ form_load_file(const char *path, struct form **out, struct form_diags *diags)
 		ds_free(data);
 		return DS_ENOMEM;
 	}
-	if (has_suffix(path, ".xlsx"))
-		xlsx = 1;
-	else if (has_suffix(path, ".md"))
-		xlsx = 0;
-	else if (len >= 4 && memcmp(data, "PK\003\004", 4) == 0)
-		xlsx = 1;
-	else if (has_suffix(path, ".xls") || (len >= 8 && memcmp(data,
-	    "\320\317\021\340\241\261\032\341", 8) == 0)) {
-		/* Excel 97-2003 (an OLE2 compound file) */
-		ds_free(data);
-		data = NULL;
-		rc = load_biff(path, dir, out, diags);
-		ds_free(dir);
-		return rc;
-	} else {
-		for (i = 0, pipes = 0; i < len && i < 5120; i++)
-			if (data[i] == '|')
-				pipes++;
-		if (pipes < 5) {
-			ds_free(data);
-			ds_free(dir);
-			if (form_diag_add(diags, path, 0, NULL, 1, "not a "
-			    "form: expected an .xlsx workbook or a pyxform "
-			    "markdown (.md) file") != DS_OK)
-				return DS_ENOMEM;
-			return DS_EPARSE;
-		}
-		xlsx = 0;
-	}
 	opts.source = path;
 	opts.fetch = dir_fetch;
 	opts.fetch_arg = dir;
-	if (xlsx)
+	switch ((k = form_kind(path, data, len))) {
+	case FK_XLS:
+		rc = load_biff(path, &opts, out, diags);
+		break;
+	case FK_XLSX:
 		rc = form_load_xlsx(data, len, &opts, out, diags);
-	else
+		break;
+	case FK_MD:
 		rc = form_load_md(data, len, &opts, out, diags);
+		break;
+	default:
+		rc = not_a_form(path, diags);
+		break;
+	}
 	ds_free(data);
 	ds_free(dir);
 	return rc;

@@ -86,10 +86,21 @@ enum ds_status	 form_load_book(const struct xls_book *,
 		    struct form_diags *diags);
 
 /*
- * Read `path` (at most XLS_MAX_FILE bytes) and load it: ".md" or ".xlsx" by
- * suffix, otherwise by content (a zip is xlsx; text with at least five '|'
- * in its first 5 KB is markdown).  Sibling CSV files are read from the
- * directory of `path` (at most XLS_MAX_CSV bytes each).  The source name in
+ * Load a form held in memory whose file name is `name` (the source in
+ * diagnostics): ".md", ".xlsx" or ".xls" by suffix, otherwise by content,
+ * as form_load_file.  A legacy .xls goes through a private temporary file
+ * (FreeXL reads only paths), removed before returning.  For forms kept in
+ * a database (published forms) rather than in a directory.
+ */
+enum ds_status	 form_load_mem(const char *name, const void *data,
+		    size_t len, const struct xls_opts *, struct form **out,
+		    struct form_diags *diags);
+
+/*
+ * Read `path` (at most XLS_MAX_FILE bytes) and load it: ".md", ".xlsx" or
+ * ".xls" by suffix, otherwise by content (a zip is xlsx, an OLE2 compound
+ * file .xls; text with at least five '|' in its first 5 KB is markdown).
+ * Sibling CSV files are read from the directory of `path` (at most XLS_MAX_CSV bytes each).  The source name in
  * diagnostics is `path` as given.  I/O errors are diagnostics too (DS_EIO,
  * DS_ENOENT).
  */

@@ -167,7 +167,7 @@ load_form(struct odb *o, const char *id, const char *ver, struct form **out,
 	struct xls_opts xo;
 	struct loaded l;
 	enum ds_status st;
-	size_t i, n;
+	size_t i;
 
 	*out = NULL;
 	if ((st = load_files(o, id, ver, &l, err)) != DS_OK)
@@ -184,12 +184,7 @@ load_form(struct odb *o, const char *id, const char *ver, struct form **out,
 	xo.fetch = fetch_cb;
 	xo.fetch_arg = &l;
 	form_diags_init(&d);
-	n = strlen(l.names[i]);
-	if (n > 5 && strcmp(l.names[i] + n - 5, ".xlsx") == 0)
-		st = form_load_xlsx(l.bytes[i], l.lens[i], &xo, out, &d);
-	else
-		st = form_load_md((const char *)l.bytes[i], l.lens[i], &xo,
-		    out, &d);
+	st = form_load_mem(l.names[i], l.bytes[i], l.lens[i], &xo, out, &d);
 	if (st != DS_OK)
 		ds_err_set(err, st, "published form %s version %s does not "
 		    "load", id, ver);

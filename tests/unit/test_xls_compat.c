@@ -334,6 +334,25 @@ test_legacy_xls(void)
 	form_free(f);
 	form_diags_reset(&d);
 
+	/* The same bytes from memory (a published form in office.db). */
+	{
+		struct xls_opts o = { NULL, NULL, NULL };
+		struct ds_err err;
+		char *data = NULL;
+		size_t len = 0;
+
+		f = NULL;
+		ST_EQ(ds_file_read("tests/forms/legacy/legacy.xls",
+		    XLS_MAX_FILE, &data, &len, &err), DS_OK, &err);
+		ST_EQ(form_load_mem("legacy.xls", data, len, &o, &f, &d),
+		    DS_OK, NULL);
+		OK(f != NULL && strcmp(f->id, "legacy") == 0 &&
+		    form_find(f, "visit") != NULL);
+		form_free(f);
+		ds_free(data);
+		form_diags_reset(&d);
+	}
+
 	/* Not a workbook FreeXL can read, and no LibreOffice on PATH: the
 	 * error says how to save it as .xlsx. */
 	if ((fd = mkstemp(bad)) < 0 || write(fd, "\320\317\021\340\241\261"
