@@ -140,6 +140,57 @@ sf_bundle(struct sf_device *d, const struct sf_office *o, struct sf_rev *revs,
 	return out;
 }
 
+static const char *const sf_villages[5][2] = {
+	{ "341802101", "341802101201" }, { "341802101", "341802101202" },
+	{ "341802102", "341802102201" }, { "341802102", "341802102202" },
+	{ "410581101", "410581101201" },
+};
+static const char *const sf_cats[3] = { "unstable", "marginal", "sudden" };
+
+size_t
+sf_household(char *b, size_t n, int k, char key[17])
+{
+	const char *const *v = sf_villages[k % 5];
+	size_t len;
+	int i;
+
+	snprintf(key, 17, "3418021012%06d", k % 1000000);
+	len = (size_t)snprintf(b, n, "{\"_meta\":{\"form\":\"household\","
+	    "\"path\":\"_end\",\"reasons\":{%s},\"state\":\"%s\","
+	    "\"version\":\"2026112301\"},\"category\":\"%s\",\"channel\":"
+	    "\"cadre_screening\",\"consent\":\"yes\",\"county\":\"%s\","
+	    "\"dev_status\":\"%s\",\"el_done\":\"no\",\"el_month\":"
+	    "\"2024%02d\",\"el_way\":\"assisted\",\"has_job\":\"%s\","
+	    "\"has_health\":\"no\",\"hh_id\":\"%s\","
+	    "\"ident_month\":\"2024%02d\",\"member\":[",
+	    k % 17 == 0 ? "\"member[1]/m_work_wage\":\"已核实\"" : "",
+	    k % 23 == 0 ? "draft" : "finalized",
+	    k % 10 == 0 ? sf_cats[(k / 10) % 3] : "none",
+	    k % 5 == 4 ? "410581" : "341802", k % 3 ? "yes" : "no",
+	    1 + k % 12, k % 10 == 0 ? "yes" : "no", key, 1 + (k / 7) % 12);
+	for (i = 0; i < 5; i++)
+		len += (size_t)snprintf(b + len, n - len, "%s{\"m_birth\":"
+		    "\"1980-03-1%d\",\"m_edu\":\"junior\",\"m_health\":["
+		    "\"healthy\"],\"m_id_number\":\"34180219800%d%06d\","
+		    "\"m_id_type\":\"resident_id\",\"m_in_school\":"
+		    "\"not_in_school\",\"m_labour\":\"normal\",\"m_med_resident\":"
+		    "\"yes\",\"m_name\":\"成员%d-%d\",\"m_relation\":\"%s\","
+		    "\"m_sex\":\"male\",\"m_work_county\":\"昆山市\","
+		    "\"m_work_months\":\"6\",\"m_work_wage\":\"3000\"}",
+		    i ? "," : "", i, i, k % 1000000, k, i, i ? "son" : "head");
+	len += (size_t)snprintf(b + len, n - len, "],\"n_can_work\":\"2\","
+	    "\"province\":\"%s\",\"risk_main_final\":\"illness\","
+	    "\"township\":\"%s\",\"village\":\"%s\",\"visit_date\":"
+	    "\"2024-%02d-10\",\"visit_mode\":\"in_person\",\"visit_type\":"
+	    "\"verification\",\"ms_job\":[\"labour_export\"],"
+	    "\"inc_wage_migrant\":\"18000\",\"inc_bus_crop\":\"6000\","
+	    "\"per_capita\":\"4575.00\",\"signal\":\"red\"}",
+	    k % 5 == 4 ? "41" : "34", v[0], v[1], 1 + k % 12);
+	if (len >= n)
+		abort();
+	return len;
+}
+
 const char *
 sf_write(const char *dir, const char *name, const unsigned char *p, size_t n)
 {

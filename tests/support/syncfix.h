@@ -53,6 +53,15 @@ struct odb;
 enum ds_status	sf_enroll(struct odb *, const unsigned char device_id[16],
 	    const unsigned char sign_pk[32], struct ds_err *);
 
+/*
+ * A household of the shipped form's shape (about 2.3 KB of canonical JSON,
+ * five members with ID numbers of their own, a finalized visit with
+ * consent), varied by k; one in ten proposes a category (a case).  Its
+ * household key is the "hh_id" answer, also written to key (17 bytes).
+ * Returns the length written into b.
+ */
+size_t	sf_household(char *b, size_t n, int k, char key[17]);
+
 /* Write bytes to dir/name; returns the static path. */
 const char *sf_write(const char *dir, const char *name,
 	    const unsigned char *p, size_t n);
