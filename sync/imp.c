@@ -179,7 +179,7 @@ settle(struct odb *o, const unsigned char *record_uuid,
 	if ((st = check_forks(o, record_uuid, parent, rev_id, res, err)) !=
 	    DS_OK)
 		return st;
-	return odb_head_update(o, record_uuid, err);
+	return odb_head_update(o, rev_id, err);
 }
 
 /*

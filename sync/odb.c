@@ -420,6 +420,55 @@ static const char schema_v4_c[] =
 	"ALTER TABLE alert_v4 RENAME TO alert;";
 
 /*
+ * Version 5: the revision table gets a rowid.  It was keyed by its random
+ * rev_id and stored each ~3 KB sealed row inside that key's B-tree
+ * (WITHOUT ROWID), so every import wrote into pages spread over the whole
+ * table.  Rows are now appended in import order; rev_id is a small unique
+ * index beside the others.  The columns, their checks and the indexes are
+ * those of versions 1 and 2; rows keep their bytes (sealed values are
+ * bound to rev_id, not to the row's place).
+ */
+static const char schema_v5[] =
+	"CREATE TABLE revision_v5("
+	"  id INTEGER PRIMARY KEY,"
+	"  rev_id BLOB NOT NULL UNIQUE CHECK(length(rev_id) = 16),"
+	"  record_uuid BLOB NOT NULL CHECK(length(record_uuid) = 16),"
+	"  parent_rev_id BLOB CHECK(parent_rev_id IS NULL"
+	"    OR length(parent_rev_id) = 16),"
+	"  rev_no INTEGER NOT NULL CHECK(rev_no >= 1),"
+	"  household_key TEXT NOT NULL,"
+	"  form_id TEXT NOT NULL,"
+	"  form_ver TEXT NOT NULL,"
+	"  device_id BLOB NOT NULL,"
+	"  device_seq INTEGER NOT NULL,"
+	"  worker_id TEXT NOT NULL,"
+	"  t_start INTEGER NOT NULL,"
+	"  t_end INTEGER NOT NULL,"
+	"  saved_at INTEGER NOT NULL,"
+	"  deleted INTEGER NOT NULL CHECK(deleted IN (0, 1)),"
+	"  answers TEXT NOT NULL,"
+	"  audit TEXT NOT NULL,"
+	"  consent TEXT NOT NULL,"
+	"  bundle_id BLOB NOT NULL,"
+	"  held INTEGER NOT NULL DEFAULT 0 CHECK(held IN (0, 1)),"
+	"  held_at INTEGER"
+	");"
+	"INSERT INTO revision_v5(rev_id, record_uuid, parent_rev_id, rev_no,"
+	"  household_key, form_id, form_ver, device_id, device_seq, worker_id,"
+	"  t_start, t_end, saved_at, deleted, answers, audit, consent,"
+	"  bundle_id, held, held_at)"
+	"  SELECT rev_id, record_uuid, parent_rev_id, rev_no, household_key,"
+	"  form_id, form_ver, device_id, device_seq, worker_id, t_start, t_end,"
+	"  saved_at, deleted, answers, audit, consent, bundle_id, held, held_at"
+	"  FROM revision ORDER BY saved_at, rev_id;"
+	"DROP TABLE revision;"
+	"ALTER TABLE revision_v5 RENAME TO revision;"
+	"CREATE INDEX revision_record ON revision(record_uuid, parent_rev_id);"
+	"CREATE INDEX revision_household ON revision(household_key);"
+	"CREATE INDEX revision_held ON revision(parent_rev_id) WHERE held = 1;"
+	"CREATE INDEX revision_devseq ON revision(device_id, device_seq);";
+
+/*
  * migrations[i] takes a database from version i to i + 1: its parts run
  * in order in one transaction (a part stays under C's 4,095-byte string
  * limit).
@@ -430,6 +479,7 @@ static const char *const migrations[][ODB_MIGRATION_PARTS] = {
 	{ schema_v2, NULL, NULL },
 	{ schema_v3, NULL, NULL },
 	{ schema_v4_a, schema_v4_b, schema_v4_c },
+	{ schema_v5, NULL, NULL },
 };
 
 /* Run every part of migration v (from version v to v + 1). */
@@ -527,6 +577,9 @@ configure(sqlite3 *db, struct ds_err *err)
 	    "PRAGMA synchronous=FULL;"
 	    "PRAGMA secure_delete=ON;"
 	    "PRAGMA temp_store=MEMORY;"
+	    /* An import touches the revision, head and case indexes at
+	     * random: 64 MiB keeps a county's in memory (issue 16). */
+	    "PRAGMA cache_size=-65536;"
 	    "PRAGMA journal_size_limit=4194304;"
 	    "PRAGMA foreign_keys=ON;", err);
 }

@@ -30,7 +30,7 @@
 
 #include "status.h"
 
-#define ODB_SCHEMA_VERSION	4
+#define ODB_SCHEMA_VERSION	5
 #define ODB_APPLICATION_ID	0x44534f46	/* "DSOF" */
 
 struct odb;
@@ -291,10 +291,14 @@ enum ds_status	 odb_rev_siblings(struct odb *,
 		    const unsigned char *parent, const unsigned char rev_id[16],
 		    unsigned char (*out)[16], size_t max, size_t *n,
 		    struct ds_err *);
-/* Recompute a record's head among its settled (not held) revisions:
- * higher rev_no, then larger rev_id. */
-enum ds_status	 odb_head_update(struct odb *,
-		    const unsigned char record_uuid[16], struct ds_err *);
+/*
+ * Revision rev_id was just settled (stored not held, or released): make it
+ * its record's head if it is above the head among the record's settled
+ * revisions (higher rev_no, then larger rev_id).  Every settled revision
+ * passes here, so the head stays the highest of them.
+ */
+enum ds_status	 odb_head_update(struct odb *, const unsigned char rev_id[16],
+		    struct ds_err *);
 
 struct odb_fork {
 	unsigned char	rev_a[16], rev_b[16];	/* rev_a < rev_b */

@@ -835,21 +835,25 @@ odb_alert_each(struct odb *o, const unsigned char *device_id,
 	return DS_OK;
 }
 
-static const char Q_HEAD_UPD[] = "INSERT OR REPLACE INTO head(record_uuid,"
-    " rev_id, rev_no, household_key, form_id, deleted)"
+static const char Q_HEAD_UPD[] = "INSERT INTO head(record_uuid, rev_id,"
+    " rev_no, household_key, form_id, deleted)"
     " SELECT record_uuid, rev_id, rev_no, household_key, form_id, deleted"
-    " FROM revision WHERE record_uuid = ?1 AND held = 0"
-    " ORDER BY rev_no DESC, rev_id DESC LIMIT 1";
+    " FROM revision WHERE rev_id = ?1 AND held = 0"
+    " ON CONFLICT(record_uuid) DO UPDATE SET rev_id = excluded.rev_id,"
+    " rev_no = excluded.rev_no, household_key = excluded.household_key,"
+    " form_id = excluded.form_id, deleted = excluded.deleted"
+    " WHERE excluded.rev_no > head.rev_no OR (excluded.rev_no = head.rev_no"
+    " AND excluded.rev_id > head.rev_id)";
 
 enum ds_status
-odb_head_update(struct odb *o, const unsigned char record_uuid[16],
+odb_head_update(struct odb *o, const unsigned char rev_id[16],
     struct ds_err *err)
 {
 	sqlite3_stmt *st;
 
 	if ((st = odb_stmt(o, Q_HEAD_UPD, err)) == NULL)
 		return err ? err->code : DS_EIO;
-	bind_id(st, 1, record_uuid, 16);
+	bind_id(st, 1, rev_id, 16);
 	STEP_DONE(o, st, "head", err);
 	return DS_OK;
 }

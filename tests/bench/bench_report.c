@@ -117,7 +117,7 @@ fill(struct odb *db, int nhh, size_t *bytes)
 		r.audit.n = 2;
 		*bytes += r.answers.n;
 		if (odb_rev_insert(db, &r, r.record_uuid, r.record_uuid, 0, &ins,
-		    &err) != DS_OK || odb_head_update(db, r.record_uuid,
+		    &err) != DS_OK || odb_head_update(db, r.rev_id,
 		    &err) != DS_OK) {
 			fprintf(stderr, "fill: %s\n", err.msg);
 			odb_rollback(db);

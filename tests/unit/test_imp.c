@@ -47,6 +47,37 @@ import(const unsigned char *b, size_t n, struct imp_result *res,
 	return res->status;
 }
 
+struct head_seen {
+	const char	*hh;
+	unsigned char	 rev_id[16];
+	int		 n;
+};
+
+static int
+head_cb(void *arg, const struct odb_head *h)
+{
+	struct head_seen *s = arg;
+
+	if (strcmp(h->household_key, s->hh) == 0) {
+		memcpy(s->rev_id, h->rev_id, 16);
+		s->n++;
+	}
+	return 0;
+}
+
+/* 1 if the head of household hh is revision rev_id (and only it). */
+static int
+head_is(const char *hh, const unsigned char rev_id[16])
+{
+	struct head_seen s;
+	struct ds_err err;
+
+	memset(&s, 0, sizeof(s));
+	s.hh = hh;
+	ST_EQ(odb_head_each(db, head_cb, &s, &err), DS_OK, &err);
+	return s.n == 1 && memcmp(s.rev_id, rev_id, 16) == 0;
+}
+
 static void
 test_import_stores_and_receipt_covers(void)
 {
@@ -317,6 +348,46 @@ test_out_of_order_gaps_then_converge(void)
 	sf_device_free(&d);
 }
 
+/* The head is the highest settled revision, whatever the arrival order:
+ * a chain 1-2-3 arriving 3, 1, 2 (3 held until 2 settles it). */
+static void
+test_head_is_newest_whatever_the_order(void)
+{
+	static struct receipt rc;
+	struct sf_device d;
+	struct sf_rev r[3];
+	struct imp_result res;
+	unsigned char *b[3];
+	size_t n[3];
+	int i;
+
+	sf_device_make(&d, 9);
+	enroll(&d);
+	for (i = 0; i < 3; i++) {
+		sf_rev(&r[i], &d, 60, (uint32_t)i + 1, i ? r[i - 1].r.rev_id :
+		    NULL, i == 0 ? "{\"q\":1}" : i == 1 ? "{\"q\":2}" :
+		    "{\"q\":3}");
+		b[i] = sf_bundle(&d, &office, &r[i], 1, 0, 0, &n[i]);
+	}
+	INT_EQ(import(b[2], n[2], &res, &rc), RS_IMPORTED);
+	INT_EQ(res.n_held, 1);
+	imp_result_free(&res);
+	INT_EQ(import(b[0], n[0], &res, &rc), RS_IMPORTED);
+	imp_result_free(&res);
+	OK(head_is("HH-0060", r[0].r.rev_id));
+	INT_EQ(import(b[1], n[1], &res, &rc), RS_IMPORTED);
+	INT_EQ(res.n_released, 1);
+	imp_result_free(&res);
+	OK(head_is("HH-0060", r[2].r.rev_id));
+	/* An old revision arriving again changes nothing. */
+	INT_EQ(import(b[0], n[0], &res, &rc), RS_IMPORTED);
+	imp_result_free(&res);
+	OK(head_is("HH-0060", r[2].r.rev_id));
+	for (i = 0; i < 3; i++)
+		ds_free(b[i]);
+	sf_device_free(&d);
+}
+
 struct fork_seen {
 	const char *want;	/* household key to record */
 	int	n, conflict;
@@ -377,6 +448,9 @@ test_two_laptops_conflict_names_question(void)
 	INT_EQ(rc.n_conflict, 1);
 	imp_result_free(&res);
 	ds_free(x);
+	/* Two revisions 2: the head is the one with the larger id. */
+	OK(head_is("HH-0050", memcmp(ra.r.rev_id, rb.r.rev_id, 16) > 0 ?
+	    ra.r.rev_id : rb.r.rev_id));
 	memset(&s, 0, sizeof(s));
 	s.want = "HH-0050";
 	ST_EQ(odb_fork_each(db, 1, fork_cb, &s, &err), DS_OK, &err);
@@ -521,6 +595,7 @@ main(void)
 	RUN(test_every_byte_change_rejected_zero_rows);
 	RUN(test_wrong_office_replay_and_reused_id);
 	RUN(test_out_of_order_gaps_then_converge);
+	RUN(test_head_is_newest_whatever_the_order);
 	RUN(test_two_laptops_conflict_names_question);
 	RUN(test_fork_compare_cases);
 	RUN(test_ack_state_receipt);

@@ -336,7 +336,31 @@ test_legacy_clear_database_sealed_on_first_keyed_open(void)
 		OK(sqlite3_step(up) == SQLITE_DONE);
 	}
 	sqlite3_finalize(up);
-	/* Back to schema 2: what migrations 3 and 4 add goes too. */
+	/* Back to schema 2: what migrations 3 to 5 add goes too, and the
+	 * revision table is again keyed by rev_id (WITHOUT ROWID). */
+	OK(sqlite3_exec(raw, "CREATE TABLE r2(rev_id BLOB PRIMARY KEY,"
+	    " record_uuid BLOB NOT NULL, parent_rev_id BLOB, rev_no INTEGER"
+	    " NOT NULL, household_key TEXT NOT NULL, form_id TEXT NOT NULL,"
+	    " form_ver TEXT NOT NULL, device_id BLOB NOT NULL, device_seq"
+	    " INTEGER NOT NULL, worker_id TEXT NOT NULL, t_start INTEGER NOT"
+	    " NULL, t_end INTEGER NOT NULL, saved_at INTEGER NOT NULL, deleted"
+	    " INTEGER NOT NULL, answers TEXT NOT NULL, audit TEXT NOT NULL,"
+	    " consent TEXT NOT NULL, bundle_id BLOB NOT NULL, held INTEGER NOT"
+	    " NULL DEFAULT 0, held_at INTEGER) WITHOUT ROWID;"
+	    "INSERT INTO r2 SELECT rev_id, record_uuid, parent_rev_id, rev_no,"
+	    " household_key, form_id, form_ver, device_id, device_seq,"
+	    " worker_id, t_start, t_end, saved_at, deleted, answers, audit,"
+	    " consent, bundle_id, held, held_at FROM revision;"
+	    "DROP TABLE revision; ALTER TABLE r2 RENAME TO revision;"
+	    "CREATE INDEX revision_record ON revision(record_uuid,"
+	    " parent_rev_id);"
+	    "CREATE INDEX revision_household ON revision(household_key);"
+	    "CREATE INDEX revision_held ON revision(parent_rev_id)"
+	    " WHERE held = 1;"
+	    "CREATE INDEX revision_devseq ON revision(device_id, device_seq);",
+	    NULL, NULL, NULL) == SQLITE_OK);
+	INT_EQ(count(L.db, "SELECT count(*) FROM pragma_table_info("
+	    "'revision') WHERE name = 'id'"), 0);
 	OK(sqlite3_exec(raw, "DELETE FROM meta WHERE k = 'data_key_check';"
 	    "DROP TABLE hh; DROP TABLE person; DROP TABLE clue;"
 	    "DROP TABLE visit; DROP TABLE case_event; DROP TABLE measure;"
@@ -378,6 +402,10 @@ test_legacy_clear_database_sealed_on_first_keyed_open(void)
 	    " typeof(consent) != 'blob'"), 0);
 	INT_EQ(count(L.db, "SELECT count(*) FROM meta WHERE k ="
 	    " 'seal_pending'"), 0);
+	/* Migration 5 gave the revisions a rowid and kept every row. */
+	INT_EQ(count(L.db, "SELECT count(*) FROM pragma_table_info("
+	    "'revision') WHERE name = 'id'"), 1);
+	INT_EQ(count(L.db, "SELECT count(*) FROM revision"), NREV);
 	INT_EQ(count(L.db, "SELECT count(*) FROM meta WHERE k ="
 	    " 'data_key_check'"), 1);
 	/* Sealing is deterministic: opening again changes nothing. */
