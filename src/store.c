@@ -50,6 +50,8 @@ static const char *const stmt_sql[Q_COUNT] = {
 	"INSERT INTO outbox (record_id, rev_id) VALUES (?1, ?2)",
 	"DELETE FROM blind WHERE record_id = ?1",
 	"INSERT OR IGNORE INTO blind (kind, idx, record_id) VALUES (?1, ?2, ?3)",
+	"SELECT kind, idx FROM blind WHERE record_id = ?1",
+	"DELETE FROM blind WHERE kind = ?1 AND idx = ?2 AND record_id = ?3",
 	"INSERT INTO audit (record_id, at, event, rev_no) VALUES (?1, ?2, ?3, ?4)",
 	"SELECT r.form_id, v.rev_no, v.form_version, v.device_id, v.key_id, "
 	    "v.answers_len, v.answers FROM revision v JOIN record r "

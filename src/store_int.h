@@ -51,6 +51,8 @@ enum store_stmt {
 	Q_OUT_INS,
 	Q_BLIND_DEL,
 	Q_BLIND_INS,
+	Q_BLIND_GET,
+	Q_BLIND_DEL1,
 	Q_AUDIT_INS,
 	Q_ANS_GET,
 	Q_REV_SEQ,

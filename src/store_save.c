@@ -138,30 +138,136 @@ save_tails(struct store *s, const char *val, const unsigned char *rid,
 	return st;
 }
 
-/* Replace the record's blind indexes.  Inside the save transaction. */
-static enum ds_status
-save_blind(struct store *s, const struct store_save *v, struct ds_err *err)
+/* One blind index of a record: its kind and keyed hash. */
+struct blind_ent {
+	int		kind;
+	unsigned char	idx[STORE_BLIND_BYTES];
+};
+
+/* The household key, each ID number, and each one's two tails. */
+#define BLIND_ENTS	(1 + 3 * STORE_BLIND_MAX)
+
+static int
+blind_add(struct blind_ent *e, size_t *n, int kind, const struct store *s,
+    const char *val)
 {
-	enum ds_status st;
-	sqlite3_stmt *b;
+	e[*n].kind = kind;
+	if (store_blind(s, kind, val, e[*n].idx) != 0)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/*
+ * The blind indexes a save asks for: the household key, each ID number,
+ * and each ID number's last STORE_TAIL_SHORT and STORE_TAIL_LONG
+ * characters (a kind of their own), as store_blind_index writes them.
+ * -1 if a value is too long.
+ */
+static int
+blind_want(const struct store *s, const struct store_save *v,
+    struct blind_ent *e, size_t *n)
+{
+	static const size_t tails[] = { STORE_TAIL_SHORT, STORE_TAIL_LONG };
+	char norm[STORE_SUMMARY_MAX];
+	const char *val;
+	size_t i, t, l;
+	int rc = 0;
+
+	*n = 0;
+	if (v->household_key != NULL && *v->household_key != '\0' &&
+	    blind_add(e, n, STORE_KIND_HOUSEHOLD, s, v->household_key) != 0)
+		return -1;
+	for (i = 0; i < v->n_id_numbers && rc == 0; i++) {
+		if ((val = v->id_numbers[i]) == NULL || *val == '\0')
+			continue;
+		if (blind_add(e, n, STORE_KIND_IDNUMBER, s, val) != 0 ||
+		    store_blind_normalize(val, norm, sizeof(norm)) != 0) {
+			rc = -1;
+			break;
+		}
+		l = strlen(norm);
+		for (t = 0; t < sizeof(tails) / sizeof(tails[0]); t++)
+			if (l > tails[t] && blind_add(e, n, STORE_KIND_IDTAIL,
+			    s, norm + l - tails[t]) != 0)
+				rc = -1;
+	}
+	cry_wipe(norm, sizeof(norm));
+	return rc;
+}
+
+static int
+blind_has(const struct blind_ent *e, size_t n, int kind,
+    const unsigned char *idx)
+{
 	size_t i;
 
-	b = store_stmt(s, Q_BLIND_DEL);
-	sqlite3_bind_blob(b, 1, v->record_id, STORE_ID_BYTES, SQLITE_STATIC);
-	if ((st = store_step(s, Q_BLIND_DEL, "save", err)) != DS_OK)
-		return st;
-	for (i = 0; i < v->n_id_numbers + 1; i++) {
-		const char *val = i == 0 ? v->household_key :
-		    v->id_numbers[i - 1];
-		int kind = i == 0 ? STORE_KIND_HOUSEHOLD : STORE_KIND_IDNUMBER;
+	for (i = 0; i < n; i++)
+		if (e[i].kind == kind && memcmp(e[i].idx, idx,
+		    STORE_BLIND_BYTES) == 0)
+			return 1;
+	return 0;
+}
 
-		if (val == NULL || *val == '\0')
-			continue;
-		if ((st = store_blind_index(s, kind, val, v->record_id, err)) !=
-		    DS_OK)
-			return st;
+/*
+ * Make the record's blind indexes what this save asks for, touching only
+ * those that change: an answer that leaves the household key and the ID
+ * numbers alone writes no page of the index.  Inside the save
+ * transaction; exists: the record was there before it.
+ */
+static enum ds_status
+save_blind(struct store *s, const struct store_save *v, int exists,
+    struct ds_err *err)
+{
+	struct blind_ent want[BLIND_ENTS], have[BLIND_ENTS];
+	size_t nw, nh = 0, i;
+	enum ds_status st = DS_OK;
+	sqlite3_stmt *b;
+	int rc;
+
+	if (blind_want(s, v, want, &nw) != 0)
+		return ds_err_set(err, DS_ELIMIT, "save: household key or ID "
+		    "number too long");
+	if (exists) {
+		b = store_stmt(s, Q_BLIND_GET);
+		sqlite3_bind_blob(b, 1, v->record_id, STORE_ID_BYTES,
+		    SQLITE_STATIC);
+		while ((rc = sqlite3_step(b)) == SQLITE_ROW) {
+			if (sqlite3_column_bytes(b, 1) != STORE_BLIND_BYTES)
+				continue;
+			if (nh == BLIND_ENTS) {
+				rc = SQLITE_FULL;	/* never written so */
+				break;
+			}
+			have[nh].kind = sqlite3_column_int(b, 0);
+			memcpy(have[nh++].idx, sqlite3_column_blob(b, 1),
+			    STORE_BLIND_BYTES);
+		}
+		sqlite3_reset(b);
+		if (rc == SQLITE_FULL)
+			return ds_err_set(err, DS_ECORRUPT, "save: the record "
+			    "has more blind indexes than a save writes");
+		if (rc != SQLITE_DONE)
+			return store_sql_err(s, rc, "save", err);
+		for (i = 0; i < nh && st == DS_OK; i++) {
+			if (blind_has(want, nw, have[i].kind, have[i].idx))
+				continue;
+			b = store_stmt(s, Q_BLIND_DEL1);
+			sqlite3_bind_int(b, 1, have[i].kind);
+			sqlite3_bind_blob(b, 2, have[i].idx, STORE_BLIND_BYTES,
+			    SQLITE_STATIC);
+			sqlite3_bind_blob(b, 3, v->record_id, STORE_ID_BYTES,
+			    SQLITE_STATIC);
+			st = store_step(s, Q_BLIND_DEL1, "save", err);
+		}
 	}
-	return DS_OK;
+	for (i = 0; i < nw && st == DS_OK; i++) {
+		if (blind_has(have, nh, want[i].kind, want[i].idx))
+			continue;
+		st = blind_put(s, want[i].kind, want[i].idx, v->record_id,
+		    err);
+	}
+	return st;
 }
 
 enum ds_status
@@ -295,7 +401,7 @@ save_tx(struct store *s, const struct store_save *v, struct store_rev *r,
 		return st;
 	r->seq = sqlite3_last_insert_rowid(s->db);
 
-	if ((st = save_blind(s, v, err)) != DS_OK ||
+	if ((st = save_blind(s, v, exists, err)) != DS_OK ||
 	    (st = audit_put(s, v->record_id, STORE_EV_SAVED, r->rev_no,
 	    err)) != DS_OK)
 		return st;

@@ -101,6 +101,8 @@ bench_machine(const char *what, const char *dir)
 	struct tm tm;
 	int t;
 
+	/* Line by line even into a file: a long run shows its progress. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	bench_load(la);
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);

@@ -1,243 +1,268 @@
 /* doorstep: benchmark of the record store (make bench; never in tests). */
 /*
- * 1. Save latency of one revision (~3 KB canonical JSON, synchronous=FULL)
- *    against a bare SQLite commit of the same bytes, same settings, same
- *    run, same directory: the ratio is the cost of doorstep's encryption,
- *    indexes, outbox and audit on top of the unavoidable fsync.
- * 2. Bulk: 10,000 households saved, then listed (decrypting every summary);
- *    list time and peak RSS.
- * Options: N_SAVE (default 300) and N_BULK (default 10000) from the
- * environment; BENCH_DIR for the scratch directory (default $TMPDIR).
+ * 1. One save as the interview saves an answer: a ~3 KB household of five
+ *    members (their ID numbers and the household key as blind indexes, a
+ *    summary with their names), a new record every 10 saves and nine
+ *    edits of it.  Against the bare commit: the same bytes as one row of a
+ *    plain table, BEGIN / INSERT / COMMIT, with the store's settings (WAL,
+ *    synchronous=FULL) in the same directory.  Interleaved pair by pair
+ *    (the order alternating), N_SAVE pairs: the median and spread of each
+ *    and of the ratio per pair, and the WAL pages each writes (counted by
+ *    a VFS wrapper: tests/support/countvfs.c).  Both are durable when they
+ *    return (the WAL is fsynced at COMMIT).
+ * 2. Bulk: N_BULK households saved one transaction each into a fresh
+ *    store; it is reopened (quick check) and the whole list read
+ *    (decrypting every summary), then searches.
+ * The scratch directory (BENCH_DIR, else TMPDIR) decides the disk: the
+ * machine state line says whether it is tmpfs.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include <sqlite3.h>
 
+#include "support/countvfs.h"
 #include "support/support.h"
 
+#include "bench_common.h"
 #include "cry.h"
 #include "store.h"
 #include "util.h"
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+#define NMEMBER	5
 
-	return x < y ? -1 : x > y;
-}
+struct bench {
+	struct store		*s;
+	sqlite3			*bare;
+	sqlite3_stmt		*ins;
+	char			 json[8192];
+	size_t			 len;
+	unsigned char		 id[STORE_ID_BYTES];
+	int			 i;
+	char			 ids[NMEMBER][24];
+	const char		*idp[NMEMBER];
+	char			 members[256];
+	uint64_t		 wal_bare, wal_store;
+};
 
-/* A household of about 3 KB. */
+/* A household of about 3 KB; edit e changes one answer. */
 static size_t
-household(char *buf, size_t n, int k)
+household(struct bench *b, int k, int e)
 {
-	size_t len;
+	size_t len, m;
 	int i;
 
-	len = (size_t)snprintf(buf, n, "{\"head\":\"户主%d\",\"members\":[", k);
-	for (i = 0; i < 22; i++)
-		len += (size_t)snprintf(buf + len, n - len, "%s{\"age\":%d,"
-		    "\"id\":\"43052219%02d0512771%d\",\"income\":%d.5,"
-		    "\"name\":\"成员%d-%d\",\"note\":\"无异常情况，继续监测\","
-		    "\"relation\":\"child\"}", i ? "," : "", 20 + i, i, i % 10,
-		    12000 + i * 37, k, i);
-	len += (size_t)snprintf(buf + len, n - len, "],\"village\":\"石门村\"}");
+	len = (size_t)snprintf(b->json, sizeof(b->json), "{\"edit\":%d,"
+	    "\"head\":\"户主%d\",\"hh_id\":\"34052200%06d\",\"member\":[", e, k,
+	    k);
+	b->members[0] = '\0';
+	for (i = 0, m = 0; i < 22; i++) {
+		len += (size_t)snprintf(b->json + len, sizeof(b->json) - len,
+		    "%s{\"age\":%d,\"id\":\"34052219%02d0512%03d%d\",\"income\":"
+		    "%d.5,\"name\":\"成员%d-%d\",\"note\":\"无异常情况，继续监测\","
+		    "\"relation\":\"child\"}", i ? "," : "", 20 + i, i, k % 1000,
+		    i % 10, 12000 + i * 37, k, i);
+		if (i < NMEMBER) {
+			snprintf(b->ids[i], sizeof(b->ids[i]),
+			    "34052219%02d0512%03d%d", i, k % 1000, i % 10);
+			m += (size_t)snprintf(b->members + m,
+			    sizeof(b->members) - m, "%s成员%d-%d", i ? "\n" : "",
+			    k, i);
+		}
+	}
+	len += (size_t)snprintf(b->json + len, sizeof(b->json) - len,
+	    "],\"village\":\"石门村\"}");
 	return len;
 }
 
 static uint64_t
-median(uint64_t *v, int n)
+wal_bytes(void)
 {
-	qsort(v, (size_t)n, sizeof(*v), cmp_u64);
-	return v[n / 2];
+	struct countvfs_stats c;
+
+	countvfs_get(&c);
+	return c.bytes[COUNTVFS_WAL];
 }
 
 static int
-bare_sqlite(const char *dir, const char *json, size_t len, int n,
-    uint64_t *med)
+bare_commit(void *arg)
 {
-	char path[600];
-	sqlite3 *db;
-	sqlite3_stmt *ins;
-	uint64_t *t = calloc((size_t)n, sizeof(*t)), t0;
-	int i;
+	struct bench *b = arg;
+	uint64_t w = wal_bytes();
 
-	snprintf(path, sizeof(path), "%s/bare.db", dir);
-	if (sqlite3_open(path, &db) != SQLITE_OK)
+	if (sqlite3_exec(b->bare, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
-	sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-	    "CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)", NULL, NULL,
-	    NULL);
-	sqlite3_prepare_v2(db, "INSERT INTO t (b) VALUES (?1)", -1, &ins,
-	    NULL);
-	for (i = 0; i < n; i++) {
-		t0 = ds_mono_ns();
-		sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-		sqlite3_bind_blob(ins, 1, json, (int)len, SQLITE_STATIC);
-		sqlite3_step(ins);
-		sqlite3_reset(ins);
-		if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-			return -1;
-		t[i] = ds_mono_ns() - t0;
-	}
-	sqlite3_finalize(ins);
-	sqlite3_close(db);
-	*med = median(t, n);
-	free(t);
+	sqlite3_bind_blob(b->ins, 1, b->json, (int)b->len, SQLITE_STATIC);
+	if (sqlite3_step(b->ins) != SQLITE_DONE)
+		return -1;
+	sqlite3_reset(b->ins);
+	if (sqlite3_exec(b->bare, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	b->wal_bare += wal_bytes() - w;
 	return 0;
 }
 
 static int
-store_saves(struct store *s, const char *json, size_t len, int n,
-    uint64_t *med)
+one_save(void *arg)
 {
-	unsigned char id[16];
-	struct store_summary sm = { "户主", "石门村", NULL, 0, 0,
-	    NULL, NULL, NULL, 0, 0 };
+	struct bench *b = arg;
+	char hh[32], head[32];
+	struct store_summary sm;
 	struct store_save v;
 	struct ds_err err;
-	uint64_t *t = calloc((size_t)n, sizeof(*t)), t0;
-	int i;
+	uint64_t w = wal_bytes();
+	int k = b->i / 10;
 
+	if (b->i % 10 == 0)
+		store_id_new(b->id);	/* a new record, then nine edits */
+	b->len = household(b, k, b->i % 10);
+	snprintf(hh, sizeof(hh), "34052200%06d", k);
+	snprintf(head, sizeof(head), "户主%d", k);
+	memset(&sm, 0, sizeof(sm));
+	sm.head_name = head;
+	sm.village = "石门村";
+	sm.household_key = hh;
+	sm.members = b->members;
+	sm.answered = 80 + b->i % 10;
 	memset(&v, 0, sizeof(v));
+	v.record_id = b->id;
 	v.form_id = "household";
 	v.form_version = "2026110101";
-	v.answers = json;
-	v.answers_len = len;
+	v.household_key = hh;
+	v.id_numbers = b->idp;
+	v.n_id_numbers = NMEMBER;
+	v.answers = b->json;
+	v.answers_len = b->len;
 	v.summary = &sm;
-	v.household_key = "4305220001";
-	for (i = 0; i < n; i++) {
-		if (i % 10 == 0)
-			store_id_new(id);	/* new records and revisions */
-		v.record_id = id;
-		t0 = ds_mono_ns();
-		if (store_save(s, &v, NULL, &err) != DS_OK) {
-			fprintf(stderr, "save: %s\n", err.msg);
-			return -1;
-		}
-		t[i] = ds_mono_ns() - t0;
+	if (store_save(b->s, &v, NULL, &err) != DS_OK) {
+		fprintf(stderr, "save: %s\n", err.msg);
+		return -1;
 	}
-	*med = median(t, n);
-	free(t);
+	b->wal_store += wal_bytes() - w;
+	b->i++;
 	return 0;
 }
 
-int
-main(void)
+static void
+bulk(struct bench *b, const char *dir, const unsigned char *dek,
+    const unsigned char *dev, int nbulk)
 {
-	const char *dir, *e;
-	char path[600], *json;
-	unsigned char dek[32], dev[16], id[16];
 	struct store_list l = { NULL, 0 };
-	struct store_summary sm = { NULL, "石门村", NULL, 0, 0,
-	    NULL, NULL, NULL, 0, 0 };
 	struct store_query q;
-	struct store_save v;
-	struct store *s = NULL;
 	struct ds_err err;
-	struct rusage ru;
-	uint64_t bare, ours, t0, tsave, tlist;
-	size_t len;
-	int nsave = 300, nbulk = 10000, k;
-	char head[32];
+	char path[700];
+	uint64_t t0, tsave, tlist;
 
-	if ((e = getenv("N_SAVE")) != NULL)
-		nsave = atoi(e);
-	if ((e = getenv("N_BULK")) != NULL)
-		nbulk = atoi(e);
-	if (cry_init(&err) != DS_OK)
-		return 1;
-	dir = ts_tmpdir("bench_store");
-	json = malloc(8192);
-	len = household(json, 8192, 1);
-	cry_random(dek, sizeof(dek));
-	cry_random(dev, sizeof(dev));
-	snprintf(path, sizeof(path), "%s/records.db", dir);
-	if (store_open(path, dek, dev, &s, &err) != DS_OK) {
-		fprintf(stderr, "%s\n", err.msg);
-		return 1;
-	}
-	/* Interleave to share the machine's mood fairly. */
-	if (bare_sqlite(dir, json, len, nsave / 2, &bare) != 0 ||
-	    store_saves(s, json, len, nsave / 2, &ours) != 0)
-		return 1;
-	{
-		uint64_t b2, o2;
-
-		if (store_saves(s, json, len, nsave / 2, &o2) != 0 ||
-		    bare_sqlite(dir, json, len, nsave / 2, &b2) != 0)
-			return 1;
-		bare = (bare + b2) / 2;
-		ours = (ours + o2) / 2;
-	}
-	printf("save: %zu-byte household, %d saves each, synchronous=FULL\n",
-	    len, nsave);
-	printf("  bare sqlite commit median  %8.3f ms\n", bare / 1e6);
-	printf("  store_save median          %8.3f ms\n", ours / 1e6);
-	printf("  ratio                      %8.2fx (goal <= 1.5x)\n",
-	    (double)ours / (double)bare);
-	store_close(s);
-
-	/* Bulk: a fresh store with nbulk households. */
 	snprintf(path, sizeof(path), "%s/bulk.db", dir);
-	if (store_open(path, dek, dev, &s, &err) != DS_OK)
-		return 1;
-	memset(&v, 0, sizeof(v));
-	v.form_id = "household";
-	v.form_version = "2026110101";
-	v.summary = &sm;
+	if (store_open(path, dek, dev, &b->s, &err) != DS_OK)
+		exit(1);
+	b->i = 0;
 	t0 = ds_mono_ns();
-	for (k = 0; k < nbulk; k++) {
-		char hh[32];
-
-		len = household(json, 8192, k);
-		snprintf(head, sizeof(head), "户主%d", k);
-		snprintf(hh, sizeof(hh), "43052200%05d", k);
-		sm.head_name = head;
-		store_id_new(id);
-		v.record_id = id;
-		v.household_key = hh;
-		v.answers = json;
-		v.answers_len = len;
-		if (store_save(s, &v, NULL, &err) != DS_OK) {
-			fprintf(stderr, "bulk save: %s\n", err.msg);
-			return 1;
-		}
-	}
+	while (b->i < nbulk * 10)
+		if (one_save(b) != 0)
+			exit(1);
+		else
+			b->i += 9;	/* one save per household */
 	tsave = ds_mono_ns() - t0;
-	store_close(s);
-	if (store_open(path, dek, dev, &s, &err) != DS_OK)
-		return 1;
-	store_query_init(&q);
+	store_close(b->s);
 	t0 = ds_mono_ns();
-	if (store_list(s, &q, &l, &err) != DS_OK)
-		return 1;
-	tlist = ds_mono_ns() - t0;
+	if (store_open(path, dek, dev, &b->s, &err) != DS_OK)
+		exit(1);
 	printf("bulk: %d households saved in %.1f s (%.2f ms each)\n", nbulk,
 	    tsave / 1e9, tsave / 1e6 / nbulk);
+	printf("  reopen (quick check)              %8.1f ms\n",
+	    (ds_mono_ns() - t0) / 1e6);
+	store_query_init(&q);
+	t0 = ds_mono_ns();
+	if (store_list(b->s, &q, &l, &err) != DS_OK)
+		exit(1);
+	tlist = ds_mono_ns() - t0;
 	printf("  list all (decrypt %zu summaries)  %8.1f ms\n", l.n,
 	    tlist / 1e6);
 	store_list_free(&l);
 	q.name = "户主9999";
 	t0 = ds_mono_ns();
-	store_list(s, &q, &l, &err);
+	store_list(b->s, &q, &l, &err);
 	printf("  search by name (in memory)        %8.1f ms, %zu hits\n",
 	    (ds_mono_ns() - t0) / 1e6, l.n);
 	store_list_free(&l);
 	store_query_init(&q);
-	q.household_key = "4305220009999";
+	q.household_key = "34052200009999";
 	t0 = ds_mono_ns();
-	store_list(s, &q, &l, &err);
+	store_list(b->s, &q, &l, &err);
 	printf("  search by household key (blind)   %8.3f ms, %zu hits\n",
 	    (ds_mono_ns() - t0) / 1e6, l.n);
 	store_list_free(&l);
-	getrusage(RUSAGE_SELF, &ru);
+	store_close(b->s);
+}
+
+int
+main(void)
+{
+	static struct bench b;
+	const char *dir, *e;
+	char path[700];
+	unsigned char dek[32], dev[16];
+	struct ds_err err;
+	uint64_t *tb, *ts;
+	double *ratio;
+	int nsave = 400, nbulk = 10000, i;
+
+	if ((e = getenv("N_SAVE")) != NULL && atoi(e) > 0)
+		nsave = atoi(e);
+	if ((e = getenv("N_BULK")) != NULL)
+		nbulk = atoi(e);
+	if (cry_init(&err) != DS_OK || countvfs_install() != 0)
+		return 1;
+	dir = getenv("BENCH_DIR") != NULL ? getenv("BENCH_DIR") :
+	    ts_tmpdir("bench_store");
+	bench_machine("start", dir);
+	for (i = 0; i < NMEMBER; i++)
+		b.idp[i] = b.ids[i];
+	cry_random(dek, sizeof(dek));
+	cry_random(dev, sizeof(dev));
+	snprintf(path, sizeof(path), "%s/records.db", dir);
+	if (store_open(path, dek, dev, &b.s, &err) != DS_OK) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/bare.db", dir);
+	if (sqlite3_open(path, &b.bare) != SQLITE_OK ||
+	    sqlite3_exec(b.bare, "PRAGMA journal_mode=WAL; "
+	    "PRAGMA synchronous=FULL; CREATE TABLE t (id INTEGER PRIMARY KEY, "
+	    "b BLOB)", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(b.bare, "INSERT INTO t (b) VALUES (?1)", -1,
+	    &b.ins, NULL) != SQLITE_OK)
+		return 1;
+	tb = calloc((size_t)nsave, sizeof(*tb));
+	ts = calloc((size_t)nsave, sizeof(*ts));
+	ratio = calloc((size_t)nsave, sizeof(*ratio));
+	if (tb == NULL || ts == NULL || ratio == NULL)
+		return 1;
+	/* A few of each first: files created, caches warm. */
+	if (bench_pair(10, bare_commit, one_save, &b, tb, ts, ratio) != 0)
+		return 1;
+	b.wal_bare = b.wal_store = 0;
+	if (bench_pair(nsave, bare_commit, one_save, &b, tb, ts, ratio) != 0)
+		return 1;
+	printf("save: a %zu-byte household of %d members (blind indexes, "
+	    "summary), a new record every 10 saves; %d pairs, "
+	    "synchronous=FULL\n", b.len, NMEMBER, nsave);
+	bench_pair_print("bare commit", "store_save", tb, ts, ratio, nsave);
+	printf("  WAL pages per commit (4 KiB + 24 B): bare %.1f, store_save "
+	    "%.1f\n", (double)b.wal_bare / nsave / (4096 + 24),
+	    (double)b.wal_store / nsave / (4096 + 24));
+	store_close(b.s);
+	sqlite3_finalize(b.ins);
+	sqlite3_close(b.bare);
+	if (nbulk > 0)
+		bulk(&b, dir, dek, dev, nbulk);
 	printf("  peak RSS                          %8.1f MiB\n",
-	    ru.ru_maxrss / 1024.0);
-	store_close(s);
-	free(json);
+	    bench_peak_mib());
+	bench_machine("end", dir);
+	free(tb);
+	free(ts);
+	free(ratio);
 	return 0;
 }

@@ -338,6 +338,50 @@ test_rekey_moves_everything(void)
 	memcpy(dek, oldk, 32);
 }
 
+/* A save writes only the blind indexes that change; the others stay. */
+static void
+test_blind_indexes_follow_each_save(void)
+{
+	char path[512];
+	unsigned char id[16];
+	struct store *s;
+	struct ds_err err;
+
+	fresh("st_blind", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	store_id_new(id);
+	ST_EQ(save(s, id, "{\"a\":1}", "张三", "4401001",
+	    "11010519491231002X", NULL, &err), DS_OK, &err);
+	INT_EQ(found(s, "4401001", NULL, NULL), 1);
+	INT_EQ(found(s, NULL, "11010519491231002X", NULL), 1);
+	INT_EQ(found(s, NULL, NULL, "002X"), 1);
+	INT_EQ(count_rows(path, "blind"), 4);
+	/* The same keys again: nothing changes. */
+	ST_EQ(save(s, id, "{\"a\":2}", "张三", "4401001",
+	    "11010519491231002X", NULL, &err), DS_OK, &err);
+	INT_EQ(found(s, "4401001", NULL, NULL), 1);
+	INT_EQ(found(s, NULL, NULL, "31002X"), 1);
+	INT_EQ(count_rows(path, "blind"), 4);
+	/* Another household key and ID number: the old ones go. */
+	ST_EQ(save(s, id, "{\"a\":3}", "张三", "4401009",
+	    "110105194912310031", NULL, &err), DS_OK, &err);
+	INT_EQ(found(s, "4401001", NULL, NULL), 0);
+	INT_EQ(found(s, "4401009", NULL, NULL), 1);
+	INT_EQ(found(s, NULL, "11010519491231002X", NULL), 0);
+	INT_EQ(found(s, NULL, NULL, "002X"), 0);
+	INT_EQ(found(s, NULL, "110105194912310031", NULL), 1);
+	INT_EQ(found(s, NULL, NULL, "0031"), 1);
+	INT_EQ(count_rows(path, "blind"), 4);
+	/* None at all: none left. */
+	ST_EQ(save(s, id, "{\"a\":4}", "张三", NULL, NULL, NULL, &err),
+	    DS_OK, &err);
+	INT_EQ(found(s, "4401009", NULL, NULL), 0);
+	INT_EQ(found(s, NULL, NULL, "0031"), 0);
+	INT_EQ(count_rows(path, "blind"), 0);
+	store_close(s);
+}
+
 static void
 test_no_plaintext_on_disk(void)
 {
@@ -1207,6 +1251,7 @@ main(void)
 	RUN(test_round_trip_is_byte_identical_and_revisions_chain);
 	RUN(test_list_filters_and_blind_search);
 	RUN(test_rekey_moves_everything);
+	RUN(test_blind_indexes_follow_each_save);
 	RUN(test_no_plaintext_on_disk);
 	RUN(test_tampered_ciphertext_names_the_record);
 	RUN(test_cursor_is_sealed_and_makes_no_revision);
