@@ -556,14 +556,50 @@ db_uuid_make(struct store *s, struct ds_err *err)
 }
 
 enum ds_status
+store_quick_check(struct store *s, struct ds_err *err)
+{
+	enum ds_status st;
+	char msg[256];
+	sqlite3_stmt *qc;
+
+	if ((st = store_ready(s, err)) != DS_OK)
+		return st;
+	s->check_owed = 0;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &qc,
+	    NULL) != SQLITE_OK)
+		return DS_OK;
+	msg[0] = '\0';
+	if (sqlite3_step(qc) == SQLITE_ROW)
+		snprintf(msg, sizeof(msg), "%s",
+		    (const char *)sqlite3_column_text(qc, 0));
+	sqlite3_finalize(qc);
+	if (strcmp(msg, "ok") != 0)
+		return ds_err_set(err, DS_ECORRUPT, "store %s fails its "
+		    "check: %s", s->path, msg);
+	return DS_OK;
+}
+
+int
+store_check_owed(const struct store *s)
+{
+	return s->check_owed;
+}
+
+enum ds_status
 store_open(const char *path, const unsigned char dek[CRY_KEY_BYTES],
     const unsigned char device_id[STORE_ID_BYTES], struct store **out,
     struct ds_err *err)
 {
+	return store_open_flags(path, dek, device_id, 0, out, err);
+}
+
+enum ds_status
+store_open_flags(const char *path, const unsigned char dek[CRY_KEY_BYTES],
+    const unsigned char device_id[STORE_ID_BYTES], int flags,
+    struct store **out, struct ds_err *err)
+{
 	struct store *s;
 	enum ds_status st;
-	char msg[256];
-	sqlite3_stmt *qc;
 
 	if ((st = cry_init(err)) != DS_OK)
 		return st;
@@ -583,20 +619,12 @@ store_open(const char *path, const unsigned char dek[CRY_KEY_BYTES],
 		store_close(s);
 		return st;
 	}
-	/* quick_check at start-up (crypto-sync.md §6). */
-	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &qc,
-	    NULL) == SQLITE_OK) {
-		msg[0] = '\0';
-		if (sqlite3_step(qc) == SQLITE_ROW)
-			snprintf(msg, sizeof(msg), "%s",
-			    (const char *)sqlite3_column_text(qc, 0));
-		sqlite3_finalize(qc);
-		if (strcmp(msg, "ok") != 0) {
-			st = ds_err_set(err, DS_ECORRUPT, "store %s fails its "
-			    "check: %s", path, msg);
-			store_close(s);
-			return st;
-		}
+	/* quick_check at start-up (crypto-sync.md §6), now or owed. */
+	if (flags & STORE_OPEN_CHECK_LATER)
+		s->check_owed = 1;
+	else if ((st = store_quick_check(s, err)) != DS_OK) {
+		store_close(s);
+		return st;
 	}
 	if ((st = key_check(s, err)) != DS_OK ||
 	    (st = db_uuid_make(s, err)) != DS_OK) {

@@ -67,6 +67,21 @@ enum ds_status	 store_open(const char *path,
 		    const unsigned char dek[CRY_KEY_BYTES],
 		    const unsigned char device_id[STORE_ID_BYTES],
 		    struct store **out, struct ds_err *);
+/*
+ * The same; with STORE_OPEN_CHECK_LATER the quick_check is not run here
+ * but owed: the caller runs store_quick_check() once it has shown what it
+ * opened the store for (the TUI: after the list is drawn, before the
+ * first key is read).  Until then store_check_owed() is 1.
+ */
+#define STORE_OPEN_CHECK_LATER	0x1
+enum ds_status	 store_open_flags(const char *path,
+		    const unsigned char dek[CRY_KEY_BYTES],
+		    const unsigned char device_id[STORE_ID_BYTES], int flags,
+		    struct store **out, struct ds_err *);
+/* PRAGMA quick_check now: DS_ECORRUPT "store PATH fails its check: ..."
+ * (the store should then be closed).  Clears the owed check. */
+enum ds_status	 store_quick_check(struct store *, struct ds_err *);
+int		 store_check_owed(const struct store *);
 /* Close and wipe the subkeys.  NULL is fine. */
 void		 store_close(struct store *);
 

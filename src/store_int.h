@@ -78,6 +78,7 @@ struct store {
 	unsigned char		 device_id[STORE_ID_BYTES];
 	char			*path;
 	int			 version;	/* schema, after migrations */
+	int			 check_owed;	/* quick_check deferred */
 };
 
 /* ------------------------------------------------------------------ */

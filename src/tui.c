@@ -270,6 +270,16 @@ tui_replace(enum tui_scr id, const void *arg)
 }
 
 void
+tui_reset(enum tui_scr id, const void *arg)
+{
+	nest(1);
+	while (T.depth > 1)
+		pop(NULL, 0);
+	nest(-1);
+	tui_replace(id, arg);
+}
+
+void
 tui_ask(const char *text, int tag, int enter_means_no)
 {
 	struct tui_ask a;
@@ -484,6 +494,12 @@ tui_draw(void)
 }
 
 int
+tui_idle(void)
+{
+	return tui_app_idle();
+}
+
+int
 tui_run(const struct tui_opts *o)
 {
 	struct ds_err err;
@@ -517,6 +533,9 @@ tui_run(const struct tui_opts *o)
 	}
 	while (!T.quit) {
 		draw_all();
+		/* Work owed once the screen shows, before the next key. */
+		if (tui_idle())
+			continue;
 		if (read_key(&k) != 0)
 			break;
 		tui_feed(&k);

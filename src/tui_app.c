@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store.h"
 #include "tui_iv.h"
 #include "util.h"
 #include "ws.h"
@@ -65,6 +66,25 @@ tui_app_close(void)
 	ws_close(A.ws);
 	A.ws = NULL;
 	return A.exit_status;
+}
+
+int
+tui_app_idle(void)
+{
+	static char msg[DS_ERR_MSG_MAX];
+	struct ds_err err;
+	struct store *st;
+
+	if (A.ws == NULL || !store_check_owed(st = ws_store(A.ws)))
+		return 0;
+	if (store_quick_check(st, &err) == DS_OK)
+		return 1;
+	snprintf(msg, sizeof(msg), "%s", err.msg);
+	tui_iv_close();
+	ws_close(A.ws);
+	A.ws = NULL;
+	tui_reset(TUI_SCR_UNLOCK, msg);
+	return 1;
 }
 
 void

@@ -26,6 +26,13 @@ struct tui_app {
 struct tui_app	*tui_app(void);
 enum ds_status	 tui_app_open(const struct tui_opts *, struct ds_err *);
 int		 tui_app_close(void);
+/*
+ * Work owed once the screen is drawn: the store's integrity check, which
+ * the unlock leaves for after the list shows (ws_open_flags).  A store
+ * that fails it is closed and the unlock screen says why.  1 if it did
+ * something, else 0.
+ */
+int		 tui_app_idle(void);
 /* F8: switch the app's strings and the open form between Chinese and
  * English; every screen shows the new language on its next draw. */
 void		 tui_app_lang_toggle(void);

@@ -351,6 +351,9 @@ void	 tui_push(enum tui_scr, const void *arg);
 void	 tui_pop(const struct tui_res *res);
 /* Pop the top screen without resuming the one below, then push. */
 void	 tui_replace(enum tui_scr, const void *arg);
+/* Pop every screen without resuming any, then push (a workspace that
+ * must be unlocked again). */
+void	 tui_reset(enum tui_scr, const void *arg);
 /* Shortcuts: pop with a kind / ask a yes/no question. */
 void	 tui_pop_kind(enum tui_res_kind, int tag);
 void	 tui_ask(const char *text, int tag, int enter_means_no);
@@ -363,6 +366,10 @@ void		 tui_term_close(void);
  * (tests and benchmarks drive the app with these). */
 void	 tui_feed(const struct tui_key *);
 void	 tui_draw(void);
+/* Work owed once the screen is drawn (tui_app_idle); 1 if some was done
+ * (draw again), 0 if none is left.  The main loop calls it before it
+ * reads a key. */
+int	 tui_idle(void);
 /*
  * While a long operation runs inside a key handler (an upload): wait at
  * most wait_ms for a key and return its request (TUI_REQ_NONE if none);

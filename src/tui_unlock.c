@@ -54,7 +54,9 @@ try_open(const char *pass, size_t len, struct ds_err *err)
 
 	U.busy = 1;
 	tui_draw();
-	rc = ws_open(a->ws_path, pass, len, &a->ws, err);
+	/* The store's check runs once the list shows (tui_app_idle). */
+	rc = ws_open_flags(a->ws_path, pass, len, WS_OPEN_CHECK_LATER, &a->ws,
+	    err);
 	U.busy = 0;
 	if (rc != DS_OK)
 		return rc;
@@ -112,11 +114,16 @@ unlock_init(const void *arg)
 {
 	struct ds_err err;
 
-	(void)arg;
 	memset(&U, 0, sizeof(U));
 	tui_edit_init(&U.pass, TUI_EDIT_TEXT, NULL);
 	if (!tui_app()->ws_exists)
 		return;
+	/* Back here because the store failed its check: say why, and do
+	 * not open it again by itself. */
+	if (arg != NULL) {
+		snprintf(U.msg, sizeof(U.msg), "%s", (const char *)arg);
+		return;
+	}
 	ds_err_clear(&err);
 	switch (given_pass(&err)) {
 	case 1:

@@ -575,7 +575,7 @@ out:
 
 /* Open the DEK-dependent parts: device key, worker, store, office. */
 static enum ds_status
-ws_unlock_rest(struct ws *w, struct ds_err *err)
+ws_unlock_rest(struct ws *w, int flags, struct ds_err *err)
 {
 	unsigned char *wk, sk[CRY_SIGN_SK_BYTES], kid[CRY_KEYID_BYTES];
 	char path[1024];
@@ -619,7 +619,9 @@ ws_unlock_rest(struct ws *w, struct ds_err *err)
 		return ds_err_set(err, DS_ECORRUPT, "%s belongs to another "
 		    "office than the keyring", path);
 	ws_path(path, sizeof(path), w->dir, WS_DB_FILE);
-	return store_open(path, w->sec->dek, w->kr.device_id, &w->store, err);
+	return store_open_flags(path, w->sec->dek, w->kr.device_id,
+	    flags & WS_OPEN_CHECK_LATER ? STORE_OPEN_CHECK_LATER : 0,
+	    &w->store, err);
 }
 
 static struct ws *
@@ -699,7 +701,7 @@ ws_open_flags(const char *dir, const char *pass, size_t passlen, int flags,
 	}
 	cry_secure_free(kek);
 	kek = NULL;
-	if ((st = ws_unlock_rest(w, err)) != DS_OK)
+	if ((st = ws_unlock_rest(w, flags, err)) != DS_OK)
 		goto out;
 	*out = w;
 	return DS_OK;
@@ -788,7 +790,7 @@ ws_recover(const char *dir, const char *recovery_key_path, const char *pass,
 	}
 	memcpy(w->sec->dek, plain + CRY_ID_BYTES, CRY_KEY_BYTES);
 	/* Prove the DEK by opening everything it protects. */
-	if ((st = ws_unlock_rest(w, err)) != DS_OK)
+	if ((st = ws_unlock_rest(w, 0, err)) != DS_OK)
 		goto out;
 	st = ws_passwd(w, pass, passlen, cost, err);
 out:

@@ -82,6 +82,9 @@ enum ds_status	 ws_open(const char *dir, const char *pass, size_t passlen,
  */
 #define WS_OPEN_FLOOR		1
 #define WS_OPEN_ANY_COST	2
+/* The store's quick_check is left owed (store_open_flags): the caller
+ * runs store_quick_check(ws_store()) once it has shown its first screen. */
+#define WS_OPEN_CHECK_LATER	4
 enum ds_status	 ws_open_flags(const char *dir, const char *pass,
 		    size_t passlen, int flags, struct ws **out,
 		    struct ds_err *);

@@ -5,6 +5,8 @@
 #include <curses.h>
 #undef OK	/* curses' OK; the harness has its own */
 #include <locale.h>
+#include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -194,6 +196,71 @@ test_search_by_name_number_and_id(void)
 	OK(strstr(screen, "2/0") != NULL);
 }
 
+/* The store's check is owed at unlock and run once the list shows. */
+static void
+test_check_runs_at_idle(void)
+{
+	struct store *st = ws_store(tui_app()->ws);
+
+	OK(store_check_owed(st));
+	OK(strstr(text(), "Households: 12") != NULL);
+	INT_EQ(tui_idle(), 1);
+	OK(!store_check_owed(st));
+	INT_EQ(tui_idle(), 0);
+	OK(tui_app()->ws != NULL);
+}
+
+/* A damaged page the list does not read: the list shows, then the check
+ * at idle closes the workspace and the unlock screen says why. */
+static void
+test_damaged_store_fails_at_idle(void)
+{
+	static struct tui_opts o;
+	struct ds_err err;
+	sqlite3_stmt *q;
+	sqlite3 *db;
+	char path[4200];
+	long root = -1, psz = 0;
+	unsigned char zero = 0;
+	FILE *f;
+
+	tui_pop(NULL);		/* the list: the stack is empty again */
+	(void)tui_app_close();
+	snprintf(path, sizeof(path), "%s/%s", wsdir, WS_DB_FILE);
+	OK(sqlite3_open(path, &db) == SQLITE_OK);
+	OK(sqlite3_prepare_v2(db, "SELECT rootpage, (SELECT page_size FROM "
+	    "pragma_page_size) FROM sqlite_schema WHERE name = 'audit'", -1,
+	    &q, NULL) == SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		root = sqlite3_column_int64(q, 0);
+		psz = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_finalize(q);
+	OK(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
+	    NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	OK(root > 1 && psz > 0);
+	/* The page's type byte: no b-tree page is of type 0. */
+	if ((f = fopen(path, "r+b")) == NULL) {
+		OK(0);
+		return;
+	}
+	OK(fseek(f, (root - 1) * psz, SEEK_SET) == 0);
+	OK(fwrite(&zero, 1, 1, f) == 1);
+	fclose(f);
+	o.workspace = wsdir;
+	o.no_display = 1;
+	ST_EQ(tui_app_open(&o, &err), DS_OK, &err);
+	OK(tui_app()->ws != NULL);
+	OK(strstr(text(), "Households: 12") != NULL);
+	INT_EQ(tui_idle(), 1);
+	OK(tui_app()->ws == NULL);
+	OK(strstr(text(), "fails its check") != NULL);
+	/* Not opened again behind the worker's back. */
+	INT_EQ(tui_idle(), 0);
+	OK(tui_app()->ws == NULL);
+}
+
 int
 main(void)
 {
@@ -233,6 +300,8 @@ main(void)
 	RUN(test_status_filter_cycles);
 	RUN(test_sort_by_village);
 	RUN(test_search_by_name_number_and_id);
+	RUN(test_check_runs_at_idle);
+	RUN(test_damaged_store_fails_at_idle);
 	(void)tui_app_close();
 	tui_term_close();
 	ds_free(screen);
