@@ -202,25 +202,32 @@ enum ds_status	 store_answers_get(struct store *,
 /* Wipe len bytes and free (ds_free).  NULL is fine. */
 void		 store_text_free(char *, size_t len);
 
-/* One line of the household list; strings decrypted, owned by the list. */
+/*
+ * One line of the household list.  Its strings are decrypted into one
+ * block the item owns (form_id is its start; store_list_free wipes and
+ * frees it), so a line costs one allocation: an item moved to another
+ * list takes its strings with it.  members is filled only when the query
+ * asks (with_members): the name search reads it inside store_list.
+ */
 struct store_item {
 	unsigned char		id[STORE_ID_BYTES];
-	char			form_id[STORE_FORM_ID_MAX];
-	char			form_version[STORE_FORM_ID_MAX];
-	enum store_status	status;
-	int64_t			rev_no;
-	int64_t			created_at;
-	int64_t			saved_at;
-	int			n_errors;
-	int			n_warnings;
+	const char		*form_id;
+	const char		*form_version;
 	char			*head_name;	/* NULL if absent */
 	char			*village;
 	char			*label;
 	char			*household_key;	/* NULL if absent */
-	char			*members;
+	char			*members;	/* NULL unless with_members */
 	char			*code;
-	int			 refused;
+	int64_t			 rev_no;
+	int64_t			 created_at;
+	int64_t			 saved_at;
+	enum store_status	 status;
+	int			 n_errors;
+	int			 n_warnings;
 	int			 answered;	/* -1: not known (old summary) */
+	int			 refused;
+	uint32_t		 blk_len;	/* bytes of the block */
 };
 
 struct store_list {
@@ -245,6 +252,7 @@ struct store_query {
 	const char	*id_tail;
 	const char	*name;
 	size_t		 limit;
+	int		 with_members;	/* keep members' names in the items */
 };
 /* Initialise q to "everything". */
 void		 store_query_init(struct store_query *q);

@@ -7,6 +7,7 @@
  */
 #include "store.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -177,39 +178,12 @@ store_query_init(struct store_query *qy)
 	qy->status = -1;
 }
 
-/* Unpack one summary string: 0, -1 on a malformed blob, -2 out of memory. */
-static int
-summary_field(const unsigned char *p, size_t n, size_t *off, char **out)
-{
-	size_t l;
-
-	*out = NULL;
-	if (*off + 2 > n)
-		return -1;
-	l = (size_t)p[*off] | ((size_t)p[*off + 1] << 8);
-	*off += 2;
-	if (l == STORE_SUMMARY_NULL)
-		return 0;
-	if (*off + l > n)
-		return -1;
-	if ((*out = ds_strndup((const char *)p + *off, l)) == NULL)
-		return -2;
-	*off += l;
-	return 0;
-}
-
 static void
 item_wipe(struct store_item *it)
 {
-	char *f[STORE_SUMMARY_STRINGS] = { it->head_name, it->village,
-	    it->label, it->household_key, it->members, it->code };
-	int i;
-
-	for (i = 0; i < STORE_SUMMARY_STRINGS; i++)
-		if (f[i] != NULL)
-			store_text_free(f[i], strlen(f[i]));
-	it->head_name = it->village = it->label = NULL;
-	it->household_key = it->members = it->code = NULL;
+	if (it->form_id != NULL)
+		store_text_free((char *)(uintptr_t)it->form_id, it->blk_len);
+	memset(it, 0, sizeof(*it));
 }
 
 void
@@ -235,26 +209,76 @@ name_match(const struct store_item *it, const char *name)
 	    (it->members != NULL && strstr(it->members, name));
 }
 
-/* Fill it from a list row; decrypts the summary. */
+/* Where the summary's strings are in its plaintext (absent: len -1). */
+struct sum_span {
+	size_t	off[STORE_SUMMARY_STRINGS];
+	long	len[STORE_SUMMARY_STRINGS];
+	int	nfields;		/* 3 (old summaries) or 6 */
+	int	refused, answered;
+};
+
+/* Read the layout of a summary plaintext: 0, or -1 if malformed. */
+static int
+sum_parse(const unsigned char *p, size_t n, struct sum_span *sp)
+{
+	size_t off = 0, l;
+	int i;
+
+	sp->answered = -1;
+	sp->refused = 0;
+	for (i = 0; i < STORE_SUMMARY_STRINGS; i++) {
+		sp->len[i] = -1;
+		/* Summaries before the last three fields end here. */
+		if (i == 3 && off == n)
+			break;
+		if (off + 2 > n)
+			return -1;
+		l = (size_t)p[off] | ((size_t)p[off + 1] << 8);
+		off += 2;
+		if (l == STORE_SUMMARY_NULL)
+			continue;
+		if (l > n - off)
+			return -1;
+		sp->off[i] = off;
+		sp->len[i] = (long)l;
+		off += l;
+	}
+	sp->nfields = i;
+	if (i == STORE_SUMMARY_STRINGS) {
+		if (off + 3 != n)
+			return -1;
+		sp->refused = p[off] & 1;
+		sp->answered = p[off + 1] | p[off + 2] << 8;
+	} else for (i = 3; i < STORE_SUMMARY_STRINGS; i++)
+		sp->len[i] = -1;
+	return 0;
+}
+
+/*
+ * Fill it from a list row, decrypting the summary into pt (scratch of
+ * STORE_SUMMARY_BYTES).  The strings go into one block: form id, form
+ * version, then each present summary string (members only if wanted),
+ * each NUL-terminated.
+ */
 static enum ds_status
 item_from_row(struct store *s, sqlite3_stmt *b, struct store_item *it,
-    unsigned char *pt, struct ds_err *err)
+    unsigned char *pt, int members, struct ds_err *err)
 {
-	char idt[STORE_UUID_TEXT];
+	char idt[STORE_UUID_TEXT], **dst[STORE_SUMMARY_STRINGS];
 	const unsigned char *ct = sqlite3_column_blob(b, 9);
-	size_t ctlen = (size_t)sqlite3_column_bytes(b, 9), off = 0, n;
+	const char *fid = (const char *)sqlite3_column_text(b, 1);
+	const char *fver = (const char *)sqlite3_column_text(b, 2);
+	size_t ctlen = (size_t)sqlite3_column_bytes(b, 9), n, lf, lv, need, o;
+	struct sum_span sp;
 	struct store_ad ad;
-	int rc = 0;
+	char *blk;
+	int i;
 
 	memset(it, 0, sizeof(*it));
-	if (sqlite3_column_bytes(b, 0) != STORE_ID_BYTES)
-		return ds_err_set(err, DS_ECORRUPT, "record list: bad id");
+	if (sqlite3_column_bytes(b, 0) != STORE_ID_BYTES || fid == NULL ||
+	    fver == NULL)
+		return ds_err_set(err, DS_ECORRUPT, "record list: bad row");
 	memcpy(it->id, sqlite3_column_blob(b, 0), STORE_ID_BYTES);
-	store_id_text(it->id, idt);
-	snprintf(it->form_id, sizeof(it->form_id), "%s",
-	    (const char *)sqlite3_column_text(b, 1));
-	snprintf(it->form_version, sizeof(it->form_version), "%s",
-	    (const char *)sqlite3_column_text(b, 2));
 	it->status = (enum store_status)sqlite3_column_int(b, 3);
 	it->rev_no = sqlite3_column_int64(b, 4);
 	it->created_at = sqlite3_column_int64(b, 5);
@@ -262,40 +286,60 @@ item_from_row(struct store *s, sqlite3_stmt *b, struct store_item *it,
 	it->n_errors = sqlite3_column_int(b, 7);
 	it->n_warnings = sqlite3_column_int(b, 8);
 	if (ctlen < CRY_AEAD_OVERHEAD ||
-	    ctlen > STORE_SUMMARY_BYTES + CRY_AEAD_OVERHEAD)
+	    ctlen > STORE_SUMMARY_BYTES + CRY_AEAD_OVERHEAD) {
+		store_id_text(it->id, idt);
 		return ds_err_set(err, DS_ECORRUPT, "record %s: stored summary "
 		    "is damaged", idt);
+	}
 	n = ctlen - CRY_AEAD_OVERHEAD;
 	store_ad_summary(&ad, it->id, it->rev_no, s->key_id);
-	if (store_unseal(pt, ct, ctlen, &ad, s->k->sum) != DS_OK)
+	if (store_unseal(pt, ct, ctlen, &ad, s->k->sum) != DS_OK) {
+		store_id_text(it->id, idt);
 		return ds_err_set(err, DS_ECRYPTO, "record %s: summary does not "
 		    "decrypt: the stored data was altered or moved", idt);
-	it->answered = -1;
-	if ((rc = summary_field(pt, n, &off, &it->head_name)) == 0 &&
-	    (rc = summary_field(pt, n, &off, &it->village)) == 0 &&
-	    (rc = summary_field(pt, n, &off, &it->label)) == 0 && off < n &&
-	    /* newer summaries go on */
-	    (rc = summary_field(pt, n, &off, &it->household_key)) == 0 &&
-	    (rc = summary_field(pt, n, &off, &it->members)) == 0 &&
-	    (rc = summary_field(pt, n, &off, &it->code)) == 0) {
-		if (off + 3 > n)
-			rc = -1;
-		else {
-			it->refused = pt[off] & 1;
-			it->answered = pt[off + 1] | pt[off + 2] << 8;
-			off += 3;
-		}
 	}
-	if (rc != 0 || off != n) {
+	if (sum_parse(pt, n, &sp) != 0) {
 		cry_wipe(pt, n);
-		item_wipe(it);
-		if (rc == -2)
-			return ds_err_set(err, DS_ENOMEM, "list records: %s",
-			    ds_status_str(DS_ENOMEM));
+		store_id_text(it->id, idt);
 		return ds_err_set(err, DS_ECORRUPT, "record %s: summary is "
 		    "malformed", idt);
 	}
+	if (!members)
+		sp.len[4] = -1;
+	lf = strlen(fid);
+	lv = strlen(fver);
+	need = lf + lv + 2;
+	for (i = 0; i < STORE_SUMMARY_STRINGS; i++)
+		if (sp.len[i] >= 0)
+			need += (size_t)sp.len[i] + 1;
+	if ((blk = ds_malloc(need)) == NULL) {
+		cry_wipe(pt, n);
+		return ds_err_set(err, DS_ENOMEM, "list records: %s",
+		    ds_status_str(DS_ENOMEM));
+	}
+	memcpy(blk, fid, lf + 1);
+	memcpy(blk + lf + 1, fver, lv + 1);
+	o = lf + lv + 2;
+	dst[0] = &it->head_name;
+	dst[1] = &it->village;
+	dst[2] = &it->label;
+	dst[3] = &it->household_key;
+	dst[4] = &it->members;
+	dst[5] = &it->code;
+	for (i = 0; i < STORE_SUMMARY_STRINGS; i++) {
+		if (sp.len[i] < 0)
+			continue;
+		*dst[i] = blk + o;
+		memcpy(blk + o, pt + sp.off[i], (size_t)sp.len[i]);
+		o += (size_t)sp.len[i];
+		blk[o++] = '\0';
+	}
 	cry_wipe(pt, n);
+	it->form_id = blk;
+	it->form_version = blk + lf + 1;
+	it->blk_len = (uint32_t)need;
+	it->refused = sp.refused;
+	it->answered = sp.answered;
 	return DS_OK;
 }
 
@@ -357,12 +401,15 @@ store_list(struct store *s, const struct store_query *qy,
 			break;
 		}
 		it = &l.items[l.n];
-		if ((st = item_from_row(s, b, it, pt, err)) != DS_OK)
+		if ((st = item_from_row(s, b, it, pt, qy->name != NULL ||
+		    qy->with_members, err)) != DS_OK)
 			break;
 		if (qy->name != NULL && !name_match(it, qy->name)) {
 			item_wipe(it);
 			continue;
 		}
+		if (!qy->with_members)
+			it->members = NULL;
 		l.n++;
 	}
 	if (st == DS_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)

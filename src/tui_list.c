@@ -153,7 +153,7 @@ reload(void)
 	struct store_list more;
 	struct ds_err err;
 	char text[TUI_EDIT_MAX * 4 + 1];
-	size_t i;
+	size_t i, n0;
 
 	store_list_free(&L.l);
 	ds_free(L.order);
@@ -170,6 +170,7 @@ reload(void)
 		snprintf(L.msg, sizeof(L.msg), "%s", err.msg);
 		return;
 	}
+	n0 = L.l.n;
 	if (looks_like_number(text)) {
 		memset(&more, 0, sizeof(more));
 		q.name = NULL;
@@ -196,8 +197,11 @@ reload(void)
 		tui_die("out of memory");
 	for (i = 0; i < L.l.n; i++)
 		L.order[i] = i;
-	qsort(L.order, L.l.n, sizeof(size_t), L.sort == SORT_VILLAGE ?
-	    cmp_village : cmp_time);
+	/* The store lists newest first: sort only for another order, or
+	 * when searches added lines. */
+	if (L.sort == SORT_VILLAGE || L.l.n != n0)
+		qsort(L.order, L.l.n, sizeof(size_t), L.sort == SORT_VILLAGE ?
+		    cmp_village : cmp_time);
 	if (L.cur >= L.l.n)
 		L.cur = L.l.n > 0 ? L.l.n - 1 : 0;
 }
