@@ -250,6 +250,7 @@ test_damaged_store_fails_at_idle(void)
 	fclose(f);
 	o.workspace = wsdir;
 	o.no_display = 1;
+	setenv("DOORSTEP_PASSPHRASE", PASS, 1);	/* taken once read */
 	ST_EQ(tui_app_open(&o, &err), DS_OK, &err);
 	OK(tui_app()->ws != NULL);
 	OK(strstr(text(), "Households: 12") != NULL);
