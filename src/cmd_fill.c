@@ -1,21 +1,27 @@
-/* doorstep: `doorstep fill FORM --answers FILE.json [--finalize]`. */
+/* doorstep: `doorstep fill`, a whole visit without a screen. */
 /*
- * A whole interview without a screen, for bulk loads and tests.  FORM is a
- * form file, or the id of a form installed in the workspace
- * (WORKSPACE/forms/ID.md or ID.xlsx).  Every answer goes through the
- * engine's checks in form order; every problem is printed as
- * "path: message" and nothing is saved.  Otherwise the record is saved as
- * one revision (finalized with --finalize, when the engine allows it) and
- * its id printed.
+ * For bulk loads, scripts and tests.  A visit starts from nothing (FORM:
+ * a form file, or the id of a form installed in the workspace, its
+ * newest version), from an entry of the office's visit list
+ * (--assignment), as a correction of a finalized record (--correct, with
+ * the reason), or as 再访 of a household seen before (--revisit).  The
+ * last three start from the carried answers and the consent on file
+ * (docs/case.md); --answers then gives this visit's answers.  Every
+ * answer goes through the engine's checks in form order; every problem
+ * is printed as "path: message" and nothing is saved.  Otherwise the
+ * record is saved as one revision (finalized with --finalize, when the
+ * engine allows it) and its id printed.
  */
 #include "cmd.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd_ws.h"
 #include "cry.h"
 #include "eng.h"
+#include "fetch.h"
 #include "form.h"
 #include "gpsd.h"
 #include "i18n.h"
@@ -33,28 +39,17 @@
 
 extern const struct cmd_entry cmd_fill_entry;
 
+/* Load and compile; print the form's errors.  0 on success. */
 static int
-load_form(const char *arg, const char *wsdir, struct form **f,
-    struct eng_form **cf)
+load_path(const char *path, struct form **f, struct eng_form **cf)
 {
 	struct form_diags d;
-	char path[4096], line[1024];
-	const char *use = arg;
+	char line[1024];
 	size_t i;
 	int rc = 0;
 
-	if (!ds_path_exists(arg) && wsdir != NULL) {
-		snprintf(path, sizeof(path), "%s/forms/%s.md", wsdir, arg);
-		if (!ds_path_exists(path))
-			snprintf(path, sizeof(path), "%s/forms/%s.xlsx", wsdir,
-			    arg);
-		if (!ds_path_exists(path))
-			snprintf(path, sizeof(path), "%s/forms/%s.xls", wsdir,
-			    arg);
-		use = path;
-	}
 	form_diags_init(&d);
-	if (form_load_file(use, f, &d) != DS_OK ||
+	if (form_load_file(path, f, &d) != DS_OK ||
 	    eng_compile(*f, cf, &d) != DS_OK)
 		rc = 1;
 	for (i = 0; i < d.n; i++)
@@ -63,9 +58,36 @@ load_form(const char *arg, const char *wsdir, struct form **f,
 			fprintf(stderr, "%s\n", line);
 		}
 	if (rc != 0 && d.nerrors == 0)
-		fprintf(stderr, "doorstep fill: cannot load form %s\n", use);
+		fprintf(stderr, _("doorstep fill: cannot load the form %s\n"),
+		    path);
 	form_diags_reset(&d);
 	return rc;
+}
+
+/* A form installed in the workspace: that version, else the newest. */
+static int
+load_installed(const char *wsdir, const char *id, const char *ver,
+    struct form **f, struct eng_form **cf)
+{
+	char path[4096], got[WS_FORM_TOKEN_MAX + 1];
+	struct ds_err err;
+
+	ds_err_clear(&err);
+	if ((ver == NULL || ver[0] == '\0' || ws_form_path(wsdir, id, ver,
+	    path, sizeof(path), got, sizeof(got), &err) != DS_OK) &&
+	    ws_form_path(wsdir, id, NULL, path, sizeof(path), got,
+	    sizeof(got), &err) != DS_OK) {
+		fprintf(stderr, _("doorstep fill: form %s is not in this "
+		    "workspace. Forms come from the township office with the "
+		    "visit lists (doorstep sync, or a USB stick with sync "
+		    "export); doorstep init installs the household form.\n"),
+		    id);
+		return 1;
+	}
+	if (ver != NULL && ver[0] != '\0' && strcmp(got, ver) != 0)
+		fprintf(stderr, _("doorstep fill: form %s version %s is not in "
+		    "this workspace; using version %s.\n"), id, ver, got);
+	return load_path(path, f, cf);
 }
 
 /* Each problem: where, and the engine's note in the chosen language. */
@@ -108,10 +130,117 @@ twins(struct sess *s)
 	}
 }
 
+/* Say which carried answers the form did not take (not marked carried). */
+static void
+left_out(const json_t *marked, const json_t *obj, const char *prefix)
+{
+	char path[ENG_PATH_MAX];
+	const char *k;
+	json_t *v, *item;
+	size_t i;
+
+	json_object_foreach((json_t *)(uintptr_t)obj, k, v) {
+		if (json_is_array(v) && json_is_object(json_array_get(v, 0))) {
+			json_array_foreach(v, i, item)
+				if (snprintf(path, sizeof(path), "%s%s[%zu]/",
+				    prefix, k, i + 1) < (int)sizeof(path))
+					left_out(marked, item, path);
+			continue;
+		}
+		if (snprintf(path, sizeof(path), "%s%s", prefix, k) <
+		    (int)sizeof(path) && json_object_get(marked, path) == NULL)
+			fprintf(stderr, _("%s: the answer from the last visit "
+			    "was left out: the form does not take it with this "
+			    "visit's answers\n"), path);
+	}
+}
+
+struct fill_opts {
+	const char	*form, *answers, *assignment, *correct, *reason;
+	const char	*revisit;
+	int		 finalize;
+};
+
+static int
+parse_args(int argc, char **argv, struct fill_opts *o)
+{
+	int i, k, modes;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--finalize") == 0) {
+			o->finalize = 1;
+			continue;
+		}
+		if ((k = cmdw_opt(argc, argv, &i, "--answers",
+		    &o->answers)) || (k = cmdw_opt(argc, argv, &i,
+		    "--assignment", &o->assignment)) || (k = cmdw_opt(argc,
+		    argv, &i, "--correct", &o->correct)) || (k = cmdw_opt(argc,
+		    argv, &i, "--reason", &o->reason)) || (k = cmdw_opt(argc,
+		    argv, &i, "--revisit", &o->revisit))) {
+			if (k < 0)
+				return -1;
+			continue;
+		}
+		if (argv[i][0] == '-' || o->form != NULL)
+			return -1;
+		o->form = argv[i];
+	}
+	modes = (o->form != NULL) + (o->assignment != NULL) +
+	    (o->correct != NULL) + (o->revisit != NULL);
+	if (modes != 1 || (o->form != NULL && o->answers == NULL) ||
+	    (o->correct != NULL) != (o->reason != NULL))
+		return -1;
+	return 0;
+}
+
+/* The entry named by --assignment, checked; 0 or an exit status. */
+static int
+find_entry(const struct cli *cli, struct ws *w, const char *arg,
+    struct store_entry *e)
+{
+	char idt[STORE_UUID_TEXT];
+	struct ds_err err;
+
+	ds_err_clear(&err);
+	switch (store_entry_find(ws_store(w), arg, e, &err)) {
+	case DS_OK:
+		break;
+	case DS_ENOENT:
+		fprintf(stderr, _("%s fill: no visit-list entry %s here "
+		    "(doorstep records --due lists them). Nothing was "
+		    "saved.\n"), cli->progname, arg);
+		return CMD_EXIT_FAIL;
+	case DS_EINVAL:
+		fprintf(stderr, _("%s fill: %s names no single entry: give 4 "
+		    "or more hex digits of one. Nothing was saved.\n"),
+		    cli->progname, arg);
+		return CMD_EXIT_USAGE;
+	default:
+		return cmdw_fail(cli, "fill", &err);
+	}
+	if (e->state == STORE_ENTRY_WITHDRAWN) {
+		fprintf(stderr, _("%s fill: the office withdrew entry %s: no "
+		    "visit is needed. Nothing was saved.\n"), cli->progname,
+		    arg);
+		return CMD_EXIT_FAIL;
+	}
+	if (e->has_record) {
+		store_id_text(e->record_id, idt);
+		fprintf(stderr, _("%s fill: entry %s was started already, as "
+		    "record %s. Nothing was saved.\n"), cli->progname, arg,
+		    idt);
+		return CMD_EXIT_FAIL;
+	}
+	return 0;
+}
+
 static int
 fill_exec(const struct cli *cli, int argc, char **argv)
 {
-	const char *form_arg = NULL, *answers = NULL;
+	struct fill_opts fo;
+	struct fetch_visit v;
+	struct store_entry ent;
 	struct form *f = NULL;
 	struct eng_form *cf = NULL;
 	struct ws *ws = NULL;
@@ -119,42 +248,62 @@ fill_exec(const struct cli *cli, int argc, char **argv)
 	struct eng_opts o;
 	struct eng_issue *iv = NULL;
 	struct ds_err err;
-	json_t *doc = NULL;
+	json_t *doc = NULL, *carried = NULL;
+	unsigned char rec[STORE_ID_BYTES];
 	char *text = NULL, dev[33], idtext[STORE_UUID_TEXT];
 	char geo[GPSD_TEXT_MAX];
+	char fid[WS_FORM_TOKEN_MAX + 1], fver[WS_FORM_TOKEN_MAX + 1];
 	size_t len = 0, niv = 0;
-	int i, finalize = 0, rc = CMD_EXIT_FAIL;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--finalize") == 0)
-			finalize = 1;
-		else if (strcmp(argv[i], "--answers") == 0 && i + 1 < argc)
-			answers = argv[++i];
-		else if (strncmp(argv[i], "--answers=", 10) == 0)
-			answers = argv[i] + 10;
-		else if (argv[i][0] != '-' && form_arg == NULL)
-			form_arg = argv[i];
-		else
-			form_arg = NULL, answers = NULL, i = argc;
-	}
-	if (form_arg == NULL || answers == NULL)
+	int i, rc = CMD_EXIT_FAIL;
+
+	memset(&ent, 0, sizeof(ent));
+	memset(&v, 0, sizeof(v));
+	if (parse_args(argc, argv, &fo) != 0)
 		return cmd_usage(cli, &cmd_fill_entry);
-	ds_json_init();
 	ds_err_clear(&err);
-	if (ds_file_read(answers, FILL_ANSWERS_MAX, &text, &len, &err) !=
-	    DS_OK || ds_json_parse(text, len, FILL_ANSWERS_MAX, answers, &doc,
-	    &err) != DS_OK) {
+	if (fo.answers != NULL && (ds_file_read(fo.answers, FILL_ANSWERS_MAX,
+	    &text, &len, &err) != DS_OK || ds_json_parse(text, len,
+	    FILL_ANSWERS_MAX, fo.answers, &doc, &err) != DS_OK)) {
 		fprintf(stderr, "doorstep fill: %s\n", err.msg);
 		goto out;
 	}
 	/* a form file loads before the passphrase is asked */
-	if (ds_path_exists(form_arg) && load_form(form_arg, NULL, &f, &cf))
+	if (fo.form != NULL && ds_path_exists(fo.form) &&
+	    load_path(fo.form, &f, &cf))
 		goto out;
 	if ((i = cmdw_open(cli, &ws)) != 0) {
 		rc = i;
 		goto out;
 	}
-	if (cf == NULL && load_form(form_arg, ws_dir(ws), &f, &cf))
-		goto out;
+	if (fo.form != NULL) {
+		if (cf == NULL && load_installed(ws_dir(ws), fo.form, NULL, &f,
+		    &cf))
+			goto out;
+	} else {
+		v.kind = fo.assignment != NULL ? FV_ENTRY : fo.correct !=
+		    NULL ? FV_CORRECT : FV_REVISIT;
+		v.note = fo.reason;
+		if (v.kind == FV_ENTRY) {
+			if ((i = find_entry(cli, ws, fo.assignment, &ent)) !=
+			    0) {
+				rc = i;
+				goto out;
+			}
+			v.entry = &ent;
+		} else if ((i = cmdw_record(cli, ws, v.kind == FV_CORRECT ?
+		    fo.correct : fo.revisit, rec)) != 0) {
+			rc = i;
+			goto out;
+		} else
+			v.record_id = rec;
+		if (fetch_visit_form(ws_store(ws), &v, fid, sizeof(fid), fver,
+		    sizeof(fver), &err) != DS_OK) {
+			rc = cmdw_fail(cli, "fill", &err);
+			goto out;
+		}
+		if (load_installed(ws_dir(ws), fid, fver, &f, &cf))
+			goto out;
+	}
 	memset(&o, 0, sizeof(o));
 	ds_hex_encode(ws_device_id(ws), 16, dev);
 	o.deviceid = dev;
@@ -174,21 +323,61 @@ fill_exec(const struct cli *cli, int argc, char **argv)
 		rc = cmdw_fail(cli, "fill", &err);
 		goto out;
 	}
-	if (eng_apply_answers(sess_eng(s), doc, &iv, &niv) != DS_OK) {
+	if (v.kind != 0) {
+		if (fetch_visit_start(s, ws_store(ws), f, &v, &carried, &iv,
+		    &niv, &err) != DS_OK) {
+			if (err.code == DS_ESTATE)
+				fprintf(stderr, _("%s fill: only a finalized "
+				    "record is corrected by a new visit; open "
+				    "a draft to change it. Nothing was "
+				    "saved.\n"), cli->progname);
+			else
+				rc = cmdw_fail(cli, "fill", &err);
+			goto out;
+		}
+		eng_issues_free(iv, niv);
+		iv = NULL;
+		niv = 0;
+	}
+	/*
+	 * This visit's answers, then the carried ones again (those left out
+	 * at first wait on answers of this visit: consent, an age, a
+	 * school), noted as carried, then this visit's answers over them.
+	 */
+	if (doc != NULL && eng_apply_answers(sess_eng(s), doc, &iv, &niv) !=
+	    DS_OK && carried == NULL) {
 		print_issues(iv, niv, 0);
-		fprintf(stderr, "doorstep fill: %zu problem(s); nothing was "
-		    "saved\n", niv);
+		fprintf(stderr, _("doorstep fill: %zu problem(s); nothing was "
+		    "saved\n"), niv);
 		goto out;
 	}
-	if (finalize) {
+	if (doc != NULL && carried != NULL) {
+		eng_issues_free(iv, niv);
+		iv = NULL;
+		niv = 0;
+		(void)eng_apply_answers(sess_eng(s), carried, &iv, &niv);
+		eng_issues_free(iv, niv);
+		iv = NULL;
+		niv = 0;
+		if (fetch_visit_mark(s, carried) != DS_OK ||
+		    eng_apply_answers(sess_eng(s), doc, &iv, &niv) != DS_OK) {
+			print_issues(iv, niv, 0);
+			fprintf(stderr, _("doorstep fill: %zu problem(s); "
+			    "nothing was saved\n"), niv);
+			goto out;
+		}
+	}
+	if (carried != NULL)
+		left_out(eng_meta_get(sess_eng(s), "carried"), carried, "");
+	if (fo.finalize) {
 		eng_issues_free(iv, niv);
 		iv = NULL;
 		niv = 0;
 		if (eng_issues(sess_eng(s), &iv, &niv, NULL) == DS_OK &&
 		    niv > 0) {
 			print_issues(iv, niv, 0);
-			fprintf(stderr, "doorstep fill: cannot finalize: %zu "
-			    "problem(s); nothing was saved\n", niv);
+			fprintf(stderr, _("doorstep fill: cannot finalize: %zu "
+			    "problem(s); nothing was saved\n"), niv);
 			goto out;
 		}
 		if (sess_finalize(s, &err) != DS_OK) {
@@ -199,18 +388,28 @@ fill_exec(const struct cli *cli, int argc, char **argv)
 		rc = cmdw_fail(cli, "fill", &err);
 		goto out;
 	}
+	if (v.kind == FV_ENTRY && store_entry_link(ws_store(ws),
+	    ent.entry_id, sess_id(s), &err) != DS_OK) {
+		rc = cmdw_fail(cli, "fill", &err);
+		goto out;
+	}
 	store_id_text(sess_id(s), idtext);
 	printf("%s\n", idtext);
-	twins(s);
+	/* A correction is the same household again on purpose. */
+	if (v.kind != FV_CORRECT)
+		twins(s);
 	rc = CMD_EXIT_OK;
 out:
 	eng_issues_free(iv, niv);
 	sess_free(s);
+	store_entry_clear(&ent);
 	ws_close(ws);
 	eng_form_free(cf);
 	form_free(f);
 	if (doc != NULL)
 		json_decref(doc);
+	if (carried != NULL)
+		json_decref(carried);
 	if (text != NULL) {
 		cry_wipe(text, len);
 		ds_free(text);
@@ -220,17 +419,30 @@ out:
 
 const struct cmd_entry cmd_fill_entry = {
 	"fill",
-	"FORM --answers FILE.json [--finalize]",
-	N_("run a whole interview from an answers file; print the record id"),
+	"FORM --answers FILE.json | --assignment ENTRY | --correct RECORD "
+	    "--reason TEXT | --revisit RECORD [--answers FILE.json] "
+	    "[--finalize]",
+	N_("run a whole visit from an answers file; print the record id"),
 	fill_exec,
 	N_("Options:\n"
 	    "  FORM\n"
-	    "      a form file, or the id of a form in the workspace\n"
+	    "      a form file, or the id of a form in the workspace (its\n"
+	    "      newest version)\n"
+	    "  --assignment ENTRY\n"
+	    "      a visit from the office's list (doorstep records --due):\n"
+	    "      the household's key, the consent on file and the answers\n"
+	    "      carried from its last visit come first\n"
+	    "  --correct RECORD --reason TEXT\n"
+	    "      a correction of a finalized record: a new visit filled\n"
+	    "      from it, with the reason\n"
+	    "  --revisit RECORD\n"
+	    "      visit again a household seen before, without a list entry\n"
 	    "  --answers FILE.json\n"
-	    "      the answers, by question name\n"
+	    "      this visit's answers, by question name (needed with FORM)\n"
 	    "  --finalize\n"
 	    "      finalize the record (when the form has no errors left)\n"
 	    "\n"
 	    "Example:\n"
-	    "  doorstep fill household --answers household-1.json --finalize\n")
+	    "  doorstep fill household --answers household-1.json --finalize\n"
+	    "  doorstep fill --assignment 3f2a9c01 --answers visit.json\n")
 };

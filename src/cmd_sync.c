@@ -14,12 +14,15 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bundle.h"
 #include "cmd.h"
 #include "cmd_ws.h"
+#include "fetch.h"
 #include "i18n.h"
 #include "mem.h"
 #include "pack.h"
@@ -29,7 +32,7 @@
 #include "ws.h"
 
 extern const struct cmd_entry cmd_sync_export_entry, cmd_sync_push_entry,
-    cmd_sync_ack_entry, cmd_sync_status_entry;
+    cmd_sync_ack_entry, cmd_sync_status_entry, cmd_sync_entry;
 
 static void
 opts_of(struct ws *w, struct pack_opts *o)
@@ -67,6 +70,87 @@ nothing(const struct cli *cli)
 	return CMD_EXIT_OK;
 }
 
+/* Why an office bundle was refused, in the worker's words. */
+static const char *
+refusal_words(int why)
+{
+	switch (why) {
+	case OB_DEVICE:
+		return _("it is for another laptop");
+	case OB_OFFICE:
+	case OB_SIGNATURE:
+		return _("it is not signed by this township office");
+	case OB_BOXKEY:
+	case OB_SEAL:
+		return _("it is sealed for another key of this laptop");
+	case OB_GAP:
+		return _("an earlier list is missing: sync again, or bring "
+		    "every list on the stick");
+	case OB_CHAIN:
+		return _("it does not follow the lists this laptop has");
+	case OB_STORE:
+		return _("the laptop could not store it");
+	default:
+		return _("it is damaged or was changed on the way");
+	}
+}
+
+/* What came from the office: entries, withdrawals, forms, refusals. */
+static void
+show_fetch(const struct fetch_sum *f)
+{
+	size_t i;
+
+	if (f->applied > 0)
+		printf(_("Visit lists from the office: %zu new entries, %zu "
+		    "withdrawn (doorstep records --due shows them).\n"),
+		    f->n_entries, f->n_withdrawals);
+	for (i = 0; i < f->n_forms; i++)
+		printf(_("Form installed: %s\n"), f->forms[i]);
+	if (f->refused > 0)
+		printf(_("%zu list file(s) from the office were refused: %s. "
+		    "Nothing in them was applied; the answers on this laptop "
+		    "are safe. Ask the office to send the lists again.\n"),
+		    f->refused, refusal_words(f->last_why));
+	if (f->applied == 0 && f->refused == 0)
+		printf(_("No new visit lists from the office.\n"));
+}
+
+/* Apply the receipts the office left on the stick for this laptop. */
+static void
+stick_receipts(struct ws *w, const char *dir)
+{
+	static struct receipt rc;
+	struct dirent *e;
+	struct ds_err err;
+	char p[4096], hex[33], *buf;
+	size_t n, len, ok = 0;
+	DIR *d;
+
+	ds_hex_encode(ws_device_id(w), 16, hex);
+	if (snprintf(p, sizeof(p), "%s/doorstep/outbox/%s", dir, hex) >=
+	    (int)sizeof(p) || (d = opendir(p)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		n = strlen(e->d_name);
+		if (e->d_name[0] == '.' || n < 6 ||
+		    strcmp(e->d_name + n - 5, ".rcpt") != 0 ||
+		    snprintf(p, sizeof(p), "%s/doorstep/outbox/%s/%s", dir,
+		    hex, e->d_name) >= (int)sizeof(p))
+			continue;
+		buf = NULL;
+		if (ds_file_read(p, RECEIPT_FILE_MAX, &buf, &len, &err) ==
+		    DS_OK && pack_apply_receipt(ws_store(w), ws_device_id(w),
+		    ws_office(w), (unsigned char *)buf, len, &rc, &err) ==
+		    DS_OK)
+			ok++;
+		ds_free(buf);
+	}
+	closedir(d);
+	if (ok > 0)
+		printf(_("%zu receipt(s) from the office applied.\n"), ok);
+}
+
 /*
  * 1 when the bundle at path landed on the file system that holds the
  * workspace: a directory on the laptop's disk, not a stick.
@@ -83,6 +167,8 @@ same_disk(const char *wsdir, const char *path)
 static int
 export_exec(const struct cli *cli, int argc, char **argv)
 {
+	struct fetch_sum got;
+	struct stat sb;
 	struct pack_opts o;
 	struct pack_result r;
 	struct ds_err err;
@@ -90,7 +176,7 @@ export_exec(const struct cli *cli, int argc, char **argv)
 	const char *out = NULL;
 	char hex[65], w_dir[PATH_MAX];
 	enum ds_status st;
-	int i, k, rc;
+	int i, k, rc, isdir;
 
 	for (i = 1; i < argc; i++) {
 		if ((k = cmdw_opt(argc, argv, &i, "--out", &out)) == 1)
@@ -104,6 +190,21 @@ export_exec(const struct cli *cli, int argc, char **argv)
 	snprintf(w_dir, sizeof(w_dir), "%s", ws_dir(w));
 	opts_of(w, &o);
 	ds_err_clear(&err);
+	/*
+	 * A stick: first what the office left on it for this laptop (its
+	 * receipts, its visit lists), then the bundle, then the note that
+	 * tells the office what this laptop has: one action for the worker.
+	 */
+	isdir = stat(out, &sb) == 0 && S_ISDIR(sb.st_mode);
+	if (isdir) {
+		stick_receipts(w, out);
+		if ((st = fetch_dir(w, out, &got, &err)) != DS_OK) {
+			rc = cmdw_fail(cli, "sync export", &err);
+			ws_close(w);
+			return rc;
+		}
+		show_fetch(&got);
+	}
 	st = pack_export(ws_store(w), ws_device_id(w), ws_signer(w),
 	    ws_office(w), &o, out, &r, &err);
 	ws_close(w);
@@ -259,6 +360,82 @@ push_exec(const struct cli *cli, int argc, char **argv)
 	return CMD_EXIT_FAIL;
 }
 
+/*
+ * `doorstep sync URL`: send what waits, then bring the office's visit
+ * lists and forms, and tell the office what this laptop has (fetch_sync,
+ * the same function the TUI's sync screen calls).
+ */
+static int
+sync_exec(const struct cli *cli, int argc, char **argv)
+{
+	static struct fetch_sync fs;
+	struct pack_opts o;
+	struct push_opts po;
+	struct ds_err err;
+	struct ws *w = NULL;
+	const char *tries = NULL, *pin = NULL, *ca = NULL;
+	const char *url = NULL;
+	int64_t n;
+	enum ds_status st;
+	int i, k, rc;
+
+	memset(&po, 0, sizeof(po));
+	for (i = 1; i < argc; i++) {
+		if ((k = cmdw_opt(argc, argv, &i, "--tries", &tries)) ||
+		    (k = cmdw_opt(argc, argv, &i, "--pin", &pin)) ||
+		    (k = cmdw_opt(argc, argv, &i, "--cacert", &ca))) {
+			if (k < 0)
+				return cmd_usage(cli, &cmd_sync_entry);
+			continue;
+		}
+		if (url != NULL || argv[i][0] == '-')
+			return cmd_usage(cli, &cmd_sync_entry);
+		url = argv[i];
+	}
+	if (url == NULL)
+		return cmd_usage(cli, &cmd_sync_entry);
+	if (tries != NULL) {
+		if (ds_parse_i64(tries, 1, 100, &n) != 0)
+			return cmd_usage(cli, &cmd_sync_entry);
+		po.tries = (unsigned)n;
+	}
+	if (getenv("DOORSTEP_SYNC_BACKOFF_MS") != NULL &&
+	    ds_parse_i64(getenv("DOORSTEP_SYNC_BACKOFF_MS"), 1, 60000, &n) == 0)
+		po.backoff_ms = (unsigned)n;
+	if ((rc = trust_of(cli, "sync", ca, pin, &po.x)) != 0)
+		return rc;
+	po.x.progress = progress;
+	if ((rc = cmdw_open(cli, &w)) != 0)
+		return rc;
+	opts_of(w, &o);
+	ds_err_clear(&err);
+	st = fetch_sync(w, url, &o, &po, &fs, &err);
+	ws_close(w);
+	if (st == DS_ECRYPTO)
+		return untrusted(cli, "sync", &err);
+	if (fs.push == DS_ENOENT)
+		printf(_("Nothing to send: every saved answer is already with "
+		    "the office.\n"));
+	else if (fs.push == DS_OK || fs.push == DS_EREJECT) {
+		printf(_("Sent %zu revision(s) (saves %lld-%lld).\n"),
+		    fs.sent.n_records, (long long)fs.sent.seq_lo,
+		    (long long)fs.sent.seq_hi);
+		show_receipt(&fs.rc);
+	} else
+		fprintf(stderr, _("%s sync: sending failed: %s\nThe answers "
+		    "are safe on this laptop; they go at the next sync.\n"),
+		    cli->progname, fs.push_err.msg);
+	if (st != DS_OK) {
+		fprintf(stderr, _("%s sync: the visit lists could not be "
+		    "fetched: %s\nNothing was changed on this laptop; sync "
+		    "again later.\n"), cli->progname, err.msg);
+		return CMD_EXIT_FAIL;
+	}
+	show_fetch(&fs.got);
+	return fs.push == DS_OK || fs.push == DS_ENOENT ? CMD_EXIT_OK :
+	    CMD_EXIT_FAIL;
+}
+
 static int
 ack_exec(const struct cli *cli, int argc, char **argv)
 {
@@ -387,7 +564,9 @@ const struct cmd_entry cmd_sync_export_entry = {
 	N_("Options:\n"
 	    "  --out DIR|FILE.dsb\n"
 	    "      the USB stick (a directory: the bundle goes under\n"
-	    "      DIR/doorstep/outbox/DEVICE/) or a bundle file\n"
+	    "      DIR/doorstep/outbox/DEVICE/) or a bundle file; from a\n"
+	    "      stick the office's receipts and visit lists for this\n"
+	    "      laptop are applied first, and its note written last\n"
 	    "\n"
 	    "Example:\n"
 	    "  doorstep sync export --out /media/usb\n")
@@ -443,4 +622,25 @@ const struct cmd_entry cmd_sync_status_entry = {
 	    "\n"
 	    "Example:\n"
 	    "  doorstep sync status\n")
+};
+
+const struct cmd_entry cmd_sync_entry = {
+	"sync",
+	"[--tries N] [--cacert CA.pem] [--pin sha256//KEY] URL",
+	N_("send answers to the office and bring its visit lists and forms"),
+	sync_exec,
+	N_("Options:\n"
+	    "  URL\n"
+	    "      the office server, e.g. https://office.example:8470\n"
+	    "  --tries N\n"
+	    "      attempts to send before giving up (1-100)\n"
+	    "  --cacert CA.pem\n"
+	    "      trust this CA for https (DOORSTEP_CA_FILE works too)\n"
+	    "  --pin sha256//KEY\n"
+	    "      accept only the server key with this pin\n"
+	    "Without a network, `sync export --out DIR` does the same with\n"
+	    "a USB stick.\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep sync --cacert ca.pem https://10.0.0.5:8470\n")
 };

@@ -87,6 +87,27 @@ eng_list_of(const struct eng *e, const struct form_node *def)
 	return &e->f->lists[def->list];
 }
 
+/*
+ * Consent on file (_meta.consent_ref, the record code of the consent the
+ * household gave before; docs/case.md): the gate is not asked again.
+ */
+static int
+consent_on_file(const struct eng *e)
+{
+	const json_t *r = eng_meta_get(e, "consent_ref");
+
+	return json_is_string(r) && json_string_length(r) > 0;
+}
+
+/* The node the gate hides behind: its group, or the question itself. */
+static const struct form_node *
+gate_node(const struct eng_form *cf)
+{
+	const struct form_node *g = cf->consent;
+
+	return g->parent->type == FT_ROOT ? g : g->parent;
+}
+
 int
 eng_consent_state(const struct eng *e)
 {
@@ -97,7 +118,7 @@ eng_consent_state(const struct eng *e)
 		return -1;
 	n = eng_ref1((struct eng *)(uintptr_t)e, e->root, g);
 	if (n == NULL || n->value == NULL)
-		return 0;
+		return consent_on_file(e) ? 1 : 0;
 	return strcmp(n->value, "yes") == 0 ? 1 : 2;
 }
 
@@ -362,6 +383,13 @@ eval_flags(struct eng *e, struct inst_node *n, const struct eng_bind *b)
 			n->flags |= INST_F_READONLY;
 		else
 			n->flags &= ~(unsigned)INST_F_READONLY;
+	}
+	/* With consent on file the gate (and its group) is not shown. */
+	if (e->cf->consent != NULL && n->def == gate_node(e->cf)) {
+		if (consent_on_file(e))
+			n->flags |= INST_F_IRRELEVANT;
+		else if (b->x[EX_RELEVANT] == NULL)
+			n->flags &= ~(unsigned)INST_F_IRRELEVANT;
 	}
 }
 
@@ -1036,11 +1064,28 @@ eng_value(struct eng *e, const char *path)
 enum ds_status
 eng_meta_set(struct eng *e, const char *key, json_t *v)
 {
+	struct inst_node *n;
+
 	if (e->meta == NULL && (e->meta = json_object()) == NULL)
 		return DS_ENOMEM;
-	if (v == NULL)
-		return json_object_del(e->meta, key) == 0 ? DS_OK : DS_ENOENT;
-	return json_object_set(e->meta, key, v) == 0 ? DS_OK : DS_ENOMEM;
+	if (v == NULL && json_object_del(e->meta, key) != 0)
+		return DS_ENOENT;
+	if (v != NULL && json_object_set(e->meta, key, v) != 0)
+		return DS_ENOMEM;
+	/* Consent on file hides the gate, or shows it again. */
+	if (strcmp(key, "consent_ref") == 0 && e->cf->consent != NULL &&
+	    e->root != NULL && (n = eng_ref1(e, e->root,
+	    gate_node(e->cf))) != NULL) {
+		if (consent_on_file(e))
+			n->flags |= INST_F_IRRELEVANT;
+		else if (e->cf->b[n->def->index].x[EX_RELEVANT] == NULL)
+			n->flags &= ~(unsigned)INST_F_IRRELEVANT;
+		else
+			eng_enqueue(e, n);
+		e->gen++;
+		return eng_run(e);
+	}
+	return DS_OK;
 }
 
 json_t *

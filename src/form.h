@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "json.h"
 #include "status.h"
 
 enum form_type {
@@ -272,5 +273,27 @@ const char	*form_param(const struct form_node *, const char *key);
 int		 form_has_appearance(const struct form_node *, const char *w);
 /* Value of a settings column by (case-insensitive) name, or NULL. */
 const char	*form_setting(const struct form *, const char *name);
+
+/* ---- return visits (form_carry.c) ------------------------------------ */
+
+/* 1 if the question carries: marked itself, or inside a marked group. */
+int		 form_carried(const struct form_node *);
+/*
+ * The carried part of an answers object (keys are question names, groups
+ * flattened, repeats arrays of objects; calculations left out): a new
+ * object, empty when nothing carries; NULL when out of memory.
+ */
+json_t		*form_carry_filter(const struct form *, const json_t *answers);
+/* Every answer the worker gave (no calculations, no metadata, no _meta):
+ * what a correction starts from.  A new object; NULL out of memory. */
+json_t		*form_answers_only(const struct form *, const json_t *answers);
+/*
+ * The consent on file a visit's answers give: its own
+ * _meta.consent_on_file when it was itself made on file; else, when the
+ * gate answer is yes, {record_code, date (visit_date), method
+ * (_meta.consent.method, else "signed")}; else JSON null (refused or
+ * withdrawn).  A new reference; NULL when out of memory.
+ */
+json_t		*form_consent_ref(const struct form *, const json_t *answers);
 
 #endif

@@ -15,7 +15,7 @@ static int	run_tui(const struct cli *);
 extern const struct cmd_entry cmd_init_entry, cmd_passwd_entry,
     cmd_recover_entry, cmd_records_entry, cmd_show_entry, cmd_history_entry;
 extern const struct cmd_entry cmd_sync_export_entry, cmd_sync_push_entry,
-    cmd_sync_ack_entry, cmd_sync_status_entry;
+    cmd_sync_ack_entry, cmd_sync_status_entry, cmd_sync_entry;
 
 extern const struct cmd_entry cmd_expr_entry;
 extern const struct cmd_entry cmd_form_check_entry, cmd_fill_entry;
@@ -28,6 +28,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_history_entry,
 	&cmd_passwd_entry,
 	&cmd_recover_entry,
+	&cmd_sync_entry,
 	&cmd_sync_export_entry,
 	&cmd_sync_push_entry,
 	&cmd_sync_ack_entry,

@@ -14,6 +14,7 @@
 #include "sess.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cry.h"
@@ -23,6 +24,7 @@
 #include "util.h"
 
 #define SESS_IDS_MAX	STORE_BLIND_MAX
+#define SESS_CARRIED_MAX	4096	/* carried answers noted per record */
 
 struct sess {
 	struct store		*st;
@@ -244,6 +246,46 @@ member_names(struct eng *e, const struct form *f, const char *idq)
 	return out;
 }
 
+static int
+path_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * A record started from previous answers keeps them in _meta.carried
+ * (path: value as carried); each save notes in _meta.carried_changed the
+ * paths whose answer now differs (docs/case.md).
+ */
+static enum ds_status
+note_carried(struct eng *e)
+{
+	const char *k, *now, *keys[SESS_CARRIED_MAX];
+	json_t *c = eng_meta_get(e, "carried"), *v, *ch;
+	size_t n = 0, i;
+	enum ds_status rc;
+
+	if (!json_is_object(c))
+		return DS_OK;
+	json_object_foreach(c, k, v) {
+		now = eng_value(e, k);
+		if (n < SESS_CARRIED_MAX && (!json_is_string(v) ||
+		    now == NULL || strcmp(now, json_string_value(v)) != 0))
+			keys[n++] = k;
+	}
+	qsort(keys, n, sizeof(keys[0]), path_cmp);
+	if ((ch = json_array()) == NULL)
+		return DS_ENOMEM;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(ch, json_string(keys[i])) != 0) {
+			json_decref(ch);
+			return DS_ENOMEM;
+		}
+	rc = eng_meta_set(e, "carried_changed", ch);
+	json_decref(ch);
+	return rc;
+}
+
 /* Serialize and save one revision; on failure restore the engine. */
 static enum ds_status
 save(struct sess *s, int finalize, struct ds_err *err)
@@ -264,7 +306,8 @@ save(struct sess *s, int finalize, struct ds_err *err)
 
 	memset(&sum, 0, sizeof(sum));
 	memset(&sv, 0, sizeof(sv));
-	if ((rc = eng_refresh(s->e)) != DS_OK) {
+	if ((rc = eng_refresh(s->e)) != DS_OK ||
+	    (rc = note_carried(s->e)) != DS_OK) {
 		ds_err_set(err, rc, NULL);
 		goto out;
 	}
@@ -272,6 +315,10 @@ save(struct sess *s, int finalize, struct ds_err *err)
 	village = value_of_setting(s->e, f, "village");
 	label = eng_instance_name(s->e);
 	hh = eng_household_key(s->e);
+	/* A refused visit from a list keeps the list's household key. */
+	if (hh == NULL && json_is_string(eng_meta_get(s->e, "hh_key")))
+		hh = ds_strdup(json_string_value(eng_meta_get(s->e,
+		    "hh_key")));
 	if ((idq = form_setting(f, "id_numbers")) != NULL) {
 		char names[512], *tok, *save_p = NULL;
 

@@ -450,6 +450,90 @@ enum ds_status	 store_outbox_last_seq(struct store *, int64_t *out,
 		    struct ds_err *);
 
 /* ------------------------------------------------------------------ */
+/* Visit lists from the office (store_entry.c, docs/case.md).          */
+
+#define STORE_ENTRY_MAX	(1u << 20)	/* bytes of one entry's JSON */
+
+/* An office bundle as applied. */
+struct store_obundle {
+	uint64_t	seq;
+	unsigned char	bundle_id[16];
+	unsigned char	hash[32];
+	int64_t		applied_at;
+	int64_t		n_entries, n_withdrawals, n_files;
+};
+
+/* One entry of an office bundle, as the office sent it. */
+struct store_entry_in {
+	const unsigned char	*entry_id;	/* STORE_ID_BYTES */
+	const char		*hh_key;	/* kept only as a blind index */
+	const char		*json;		/* sealed in the store */
+	size_t			 len;
+};
+
+/* The last office bundle applied: seq 0 and a zero hash when none. */
+enum ds_status	 store_obundle_last(struct store *, uint64_t *seq,
+		    unsigned char hash[32], struct ds_err *);
+
+/*
+ * Apply an office bundle in one transaction: its entries (sealed, the
+ * household key as a blind index), its withdrawals (the entries are
+ * marked, never deleted) and its sequence and hash.  DS_ECONFLICT, and
+ * nothing written, when b->seq is not the last + 1 or prev_hash is not
+ * the last one's hash (another program applied one meanwhile).
+ */
+enum ds_status	 store_obundle_apply(struct store *,
+		    const struct store_obundle *b,
+		    const unsigned char prev_hash[32],
+		    const struct store_entry_in *, size_t n,
+		    const unsigned char (*withdrawn)[STORE_ID_BYTES], size_t nw,
+		    struct ds_err *);
+
+enum store_entry_state {
+	STORE_ENTRY_OPEN = 0,
+	STORE_ENTRY_WITHDRAWN = 1
+};
+
+/* An entry, decrypted: json (NUL-terminated) is wiped by _clear. */
+struct store_entry {
+	unsigned char		 entry_id[STORE_ID_BYTES];
+	int			 state;		/* enum store_entry_state */
+	uint64_t		 ob_seq;	/* the bundle that brought it */
+	int			 has_record;	/* a visit was started */
+	unsigned char		 record_id[STORE_ID_BYTES];
+	enum store_status	 record_status;	/* of that visit */
+	char			*json;
+	size_t			 len;
+};
+
+/*
+ * Entries in the order they came; open_only: not withdrawn and without a
+ * finalized visit.  *out is the caller's (store_entries_free).
+ */
+enum ds_status	 store_entry_list(struct store *, int open_only,
+		    struct store_entry **out, size_t *n, struct ds_err *);
+/*
+ * The entries of one household (by its blind index), all states, in the
+ * order they came: the household list's 待访 mark.
+ */
+enum ds_status	 store_entry_household(struct store *, const char *hh_key,
+		    struct store_entry **out, size_t *n, struct ds_err *);
+/* One entry by id; DS_ENOENT if unknown. */
+enum ds_status	 store_entry_get(struct store *,
+		    const unsigned char id[STORE_ID_BYTES], struct store_entry *,
+		    struct ds_err *);
+/* One entry by a unique hex prefix (4..32 digits): DS_EINVAL if several. */
+enum ds_status	 store_entry_find(struct store *, const char *hexprefix,
+		    struct store_entry *, struct ds_err *);
+/* Note the record a visit from this entry made. */
+enum ds_status	 store_entry_link(struct store *,
+		    const unsigned char id[STORE_ID_BYTES],
+		    const unsigned char record_id[STORE_ID_BYTES],
+		    struct ds_err *);
+void		 store_entry_clear(struct store_entry *);
+void		 store_entries_free(struct store_entry *, size_t n);
+
+/* ------------------------------------------------------------------ */
 
 /* PRAGMA integrity_check: DS_OK, or DS_ECORRUPT with the first problem. */
 enum ds_status	 store_check(struct store *, struct ds_err *);

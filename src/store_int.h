@@ -12,7 +12,8 @@
  *   store_save.c    save, finalize, cursor, history, audit;
  *   store_list.c    answers, the household list, blind indexes;
  *   store_outbox.c  the outbox for the packer: pending, counts, sent,
- *                   acknowledged, rollback.
+ *                   acknowledged, rollback;
+ *   store_entry.c   visit-list entries and the office bundles applied.
  * Nothing here is for code outside the store: src/store.h is the API.
  */
 
@@ -65,6 +66,7 @@ struct store_keys {
 	unsigned char	sum[CRY_KEY_BYTES];	/* "rec_enc_" 2: summaries */
 	unsigned char	chk[CRY_KEY_BYTES];	/* "rec_enc_" 3: key check */
 	unsigned char	cur[CRY_KEY_BYTES];	/* "rec_enc_" 4: cursors */
+	unsigned char	ent[CRY_KEY_BYTES];	/* "rec_enc_" 5: list entries */
 	unsigned char	bhh[CRY_KEY_BYTES];	/* "blindidx" 1: household */
 	unsigned char	bid[CRY_KEY_BYTES];	/* "blindidx" 2: ID numbers */
 };
@@ -202,5 +204,16 @@ void		 store_keys_derive(struct store_keys *,
 		    const unsigned char dek[CRY_KEY_BYTES]);
 /* Write the key check under the store's current keys (replacing one). */
 enum ds_status	 store_key_check_write(struct store *, struct ds_err *);
+
+/* ------------------------------------------------------------------ */
+/* Visit-list entries (store_entry.c)                                  */
+
+/*
+ * store_rekey's part: every entry's body opened under old (key id okid)
+ * and sealed under the store's keys, its household index made again from
+ * the household key in it.  Inside store_rekey's transaction.
+ */
+enum ds_status	 store_entry_rekey(struct store *, const struct store_keys *old,
+		    const unsigned char okid[CRY_KEYID_BYTES], struct ds_err *);
 
 #endif

@@ -4,10 +4,11 @@
  * so an old copy of the keyring and the old passphrase still open what is
  * saved later.  store_rekey moves every value sealed under the data key to
  * a new one in ONE transaction -- each revision's answers, each record's
- * summary and cursor, the key check -- and rebuilds the blind indexes,
- * whose keys come from the data key too.  A crash leaves the store wholly
- * under the old key or wholly under the new one (ws.c keeps both keys
- * reachable until the keyring says which).
+ * summary and cursor, the visit-list entries (store_entry.c), the key
+ * check -- and rebuilds the blind indexes, whose keys come from the data
+ * key too.  A crash leaves the store wholly under the old key or wholly
+ * under the new one (ws.c keeps both keys reachable until the keyring
+ * says which).
  *
  * A blind index is a keyed hash of a household key or an ID number; the
  * store keeps no plaintext to hash again.  The values are among the
@@ -397,6 +398,8 @@ rekey_all(struct store *s, struct store_keys *old,
 	ds_free(oi);
 	if (st == DS_OK)
 		st = rekey_revisions(s, old, okid, err);
+	if (st == DS_OK)
+		st = store_entry_rekey(s, old, okid, err);
 	if (st == DS_OK)
 		st = store_key_check_write(s, err);
 	return st;

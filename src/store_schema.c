@@ -60,7 +60,23 @@ static const char *const migrations[] = {
 	/* 3: a draft discarded by the worker leaves the lists, not the
 	 * store (store_discard) */
 	"ALTER TABLE record ADD COLUMN discarded INTEGER NOT NULL DEFAULT 0;",
-	/* 4: append the next migration here */
+	/* 4: visit-list entries and the office bundles applied */
+	"CREATE TABLE entry ("
+	" id BLOB PRIMARY KEY CHECK (length(id) = 16),"
+	" hh_idx BLOB NOT NULL CHECK (length(hh_idx) = 32),"
+	" ob_seq INTEGER NOT NULL,"
+	" state INTEGER NOT NULL DEFAULT 0 CHECK (state IN (0, 1)),"
+	" record_id BLOB CHECK (record_id IS NULL OR length(record_id) = 16),"
+	" body BLOB NOT NULL);"
+	"CREATE INDEX entry_hh ON entry (hh_idx);"
+	"CREATE TABLE obundle ("
+	" seq INTEGER PRIMARY KEY CHECK (seq >= 1),"
+	" bundle_id BLOB NOT NULL CHECK (length(bundle_id) = 16),"
+	" hash BLOB NOT NULL CHECK (length(hash) = 32),"
+	" applied_at INTEGER NOT NULL,"
+	" n_entries INTEGER NOT NULL, n_withdrawals INTEGER NOT NULL,"
+	" n_files INTEGER NOT NULL);",
+	/* 5: append the next migration here */
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -1,7 +1,8 @@
 /* doorstep: the open interview for the screens: session, form, language. */
 /*
  * Wraps one struct sess (engine + store) with what the screens need
- * besides: the loaded and compiled form (WORKSPACE/forms/ID.md or .xlsx),
+ * besides: the loaded and compiled form (ws_form_path: the newest version
+ * installed for a new record, a record's own version when it reopens),
  * the display language, the last save time for the header, and the
  * consent evidence.  Every answer goes through sess_*, which saves before
  * it returns; a refused action changes nothing.
@@ -50,7 +51,8 @@ static struct {
 	char		 words[DS_ERR_MSG_MAX * 2];
 } I;
 
-static enum ds_status	load_form(const char *id, struct ds_err *);
+static enum ds_status	load_form(const char *id, const char *ver,
+			    struct ds_err *);
 static void		after_save(enum ds_status);
 static void		consent_evidence(const char *path);
 
@@ -75,18 +77,20 @@ pick_lang(const struct form *f)
 	return l >= 0 ? l : f->default_lang;
 }
 
+/* The form's newest version installed (ver NULL), or a record's own. */
 static enum ds_status
-load_form(const char *id, struct ds_err *err)
+load_form(const char *id, const char *ver, struct ds_err *err)
 {
 	struct tui_app *a = tui_app();
 	struct form_diags d;
 	char path[TUI_PATH_MAX + 160];
 	enum ds_status rc;
 
-	snprintf(path, sizeof(path), "%s/forms/%s.md", a->ws_path, id);
-	if (!ds_path_exists(path))
-		snprintf(path, sizeof(path), "%s/forms/%s.xlsx", a->ws_path,
-		    id);
+	if ((ver == NULL || ws_form_path(a->ws_path, id, ver, path,
+	    sizeof(path), NULL, 0, err) != DS_OK) &&
+	    (rc = ws_form_path(a->ws_path, id, NULL, path, sizeof(path), NULL,
+	    0, err)) != DS_OK)
+		return rc;
 	form_diags_init(&d);
 	rc = form_load_file(path, &I.form, &d);
 	if (rc == DS_OK)
@@ -128,7 +132,7 @@ tui_iv_new(const char *form_id, struct ds_err *err)
 	enum ds_status rc;
 
 	tui_iv_close();
-	if ((rc = load_form(form_id, err)) != DS_OK)
+	if ((rc = load_form(form_id, NULL, err)) != DS_OK)
 		return rc;
 	opts_of(&o, dev);
 	rc = sess_new(ws_store(tui_app()->ws), I.cf, &o, &I.s, err);
@@ -148,6 +152,7 @@ tui_iv_resume(const unsigned char id[16], struct ds_err *err)
 	struct store_query q;
 	struct eng_opts o;
 	char dev[33], form_id[STORE_FORM_ID_MAX];
+	char form_ver[STORE_FORM_ID_MAX];
 	enum ds_status rc;
 	int64_t saved_at = 0;
 	size_t i;
@@ -162,6 +167,8 @@ tui_iv_resume(const unsigned char id[16], struct ds_err *err)
 		if (memcmp(l.items[i].id, id, STORE_ID_BYTES) == 0) {
 			snprintf(form_id, sizeof(form_id), "%s",
 			    l.items[i].form_id);
+			snprintf(form_ver, sizeof(form_ver), "%s",
+			    l.items[i].form_version);
 			snprintf(I.household, sizeof(I.household), "%s",
 			    l.items[i].label != NULL ? l.items[i].label : "");
 			saved_at = l.items[i].saved_at;
@@ -171,7 +178,7 @@ tui_iv_resume(const unsigned char id[16], struct ds_err *err)
 	if (form_id[0] == '\0')
 		return ds_err_set(err, DS_ENOENT, "%s", _("That record is no "
 		    "longer on this computer."));
-	if ((rc = load_form(form_id, err)) != DS_OK)
+	if ((rc = load_form(form_id, form_ver, err)) != DS_OK)
 		return rc;
 	opts_of(&o, dev);
 	rc = sess_resume(st, I.cf, &o, id, &I.s, err);

@@ -1,13 +1,12 @@
 /* doorstep: choose the form for a new household. */
 /*
- * Lists the forms installed in the workspace (WORKSPACE/forms/ID.md or
- * ID.xlsx, as `doorstep fill` finds them).  With one form it starts at
- * once.  At most NEWFORM_MAX forms are listed.
+ * Lists the forms installed in the workspace (ws_form_ids, as `doorstep
+ * fill` finds them; a new record uses the newest version).  With one form
+ * it starts at once.  At most NEWFORM_MAX forms are listed.
  */
 #include "tui_int.h"
 
 #include <curses.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +14,12 @@
 #include "i18n.h"
 #include "tui_app.h"
 #include "tui_iv.h"
+#include "ws.h"
 
 #define NEWFORM_MAX	64
 
 static struct {
-	char	 ids[NEWFORM_MAX][128];
+	char	 ids[NEWFORM_MAX][WS_FORM_TOKEN_MAX + 1];
 	size_t	 n, cur;
 	char	 msg[DS_ERR_MSG_MAX];
 } N;
@@ -57,31 +57,9 @@ start(size_t i)
 static void
 newform_init(const void *arg)
 {
-	char dir[TUI_PATH_MAX + 16];
-	struct dirent *de;
-	size_t k;
-	DIR *d;
-
 	(void)arg;
 	memset(&N, 0, sizeof(N));
-	snprintf(dir, sizeof(dir), "%s/forms", tui_app()->ws_path);
-	if ((d = opendir(dir)) != NULL) {
-		while ((de = readdir(d)) != NULL && N.n < NEWFORM_MAX) {
-			k = strlen(de->d_name);
-			if (de->d_name[0] == '.' || k >= sizeof(N.ids[0]))
-				continue;
-			if (k > 3 && strcmp(de->d_name + k - 3, ".md") == 0)
-				k -= 3;
-			else if (k > 5 &&
-			    strcmp(de->d_name + k - 5, ".xlsx") == 0)
-				k -= 5;
-			else
-				continue;
-			memcpy(N.ids[N.n], de->d_name, k);
-			N.ids[N.n++][k] = '\0';
-		}
-		closedir(d);
-	}
+	(void)ws_form_ids(tui_app()->ws_path, N.ids, NEWFORM_MAX, &N.n, NULL);
 	qsort(N.ids, N.n, sizeof(N.ids[0]), cmp_id);
 	if (N.n == 1)
 		start(0);
@@ -98,9 +76,9 @@ newform_draw(void)
 	tui_put(0, 1, COLS - 2, TUI_C_HEADER, _("New household"));
 	if (N.n == 0)
 		tui_wrap(y, 2, COLS - 4, 4, 0, TUI_C_WARN, _("No form is "
-		    "installed in this workspace. Ask the township office for "
-		    "the form file and put it in the workspace's forms "
-		    "folder."));
+		    "installed in this workspace. Forms come from the township "
+		    "office with the visit lists: sync with the office (F9), or "
+		    "bring its USB stick and export to it."));
 	else
 		tui_put(y++, 2, COLS - 4, TUI_C_TITLE, _("Choose the form:"));
 	y++;

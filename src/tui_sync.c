@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fetch.h"
 #include "i18n.h"
 #include "pack.h"
 #include "store.h"
@@ -231,18 +232,43 @@ receipt_msg(size_t n, const struct receipt *rc)
 	}
 }
 
+/* What came from the office after the send, added to the message. */
+static void
+fetch_msg(enum ds_status st, const struct fetch_sum *g,
+    const struct ds_err *err)
+{
+	size_t n = strlen(S.msg);
+	char more[256];
+
+	if (st != DS_OK)
+		snprintf(more, sizeof(more), _("The visit lists could not be "
+		    "fetched (%s); sync again later."), err->msg);
+	else if (g->refused > 0)
+		snprintf(more, sizeof(more), _("%zu list file(s) from the office "
+		    "were refused; nothing in them was applied."), g->refused);
+	else if (g->applied > 0)
+		snprintf(more, sizeof(more), _("New from the office: %zu visits "
+		    "to make, %zu withdrawn, %zu form(s)."), g->n_entries,
+		    g->n_withdrawals, g->n_forms);
+	else
+		return;
+	snprintf(S.msg + n, sizeof(S.msg) - n, "%s%s", n > 0 ? " " : "",
+	    more);
+	if (st != DS_OK || g->refused > 0)
+		S.msgc = TUI_C_WARN;
+}
+
 static void
 push_now(void)
 {
-	static struct receipt rc;
+	static struct fetch_sync fs;
 	struct tui_app *a = tui_app();
 	struct pack_opts po;
 	struct push_opts pu;
-	struct pack_result pr;
 	struct ds_err err;
 	char url[TUI_EDIT_MAX * 4 + 1];
 	const char *e;
-	enum ds_status st;
+	enum ds_status st, fst;
 	size_t nrec;
 	int64_t n;
 
@@ -250,7 +276,6 @@ push_now(void)
 		return;
 	memset(&po, 0, sizeof(po));
 	memset(&pu, 0, sizeof(pu));
-	memset(&pr, 0, sizeof(pr));
 	po.worker = a->worker;
 	pu.tries = SYNC_TRIES;
 	pu.backoff_ms = SYNC_BACKOFF_MS;
@@ -273,8 +298,11 @@ push_now(void)
 	nrec = S.pending;
 	tui_draw();
 	ds_err_clear(&err);
-	st = pack_push(ws_store(a->ws), ws_device_id(a->ws), ws_signer(a->ws),
-	    ws_office(a->ws), &po, url, &pu, &pr, &rc, &err);
+	/* The same function as `doorstep sync`: send, then the lists. */
+	fst = fetch_sync(a->ws, url, &po, &pu, &fs, &err);
+	st = fs.push;
+	if (st != DS_OK && st != DS_ENOENT)
+		err = fs.push_err;
 	S.busy = 0;
 	if (st == DS_ENOENT)
 		snprintf(S.msg, sizeof(S.msg), "%s", _("Nothing to send: every "
@@ -288,9 +316,11 @@ push_now(void)
 		    "was lost; try again later or export to a USB stick."),
 		    err.msg);
 	else
-		receipt_msg(nrec, &rc);
+		receipt_msg(nrec, &fs.rc);
 	if (st != DS_OK)
 		S.msgc = st == DS_ECANCEL ? TUI_C_WARN : TUI_C_ERROR;
+	if (st != DS_ECANCEL && st != DS_ECRYPTO)
+		fetch_msg(fst, &fs.got, &err);
 	refresh_status();
 }
 

@@ -32,6 +32,7 @@
 #define REC_PLAIN_LEN	(CRY_ID_BYTES + CRY_KEY_BYTES)
 #define REC_WRAP_LEN	(REC_PLAIN_LEN + CRY_SEAL_OVERHEAD)
 #define SIGN_WRAP_LEN	(CRY_SIGN_SK_BYTES + CRY_AEAD_OVERHEAD)
+#define BOX_WRAP_LEN	(CRY_BOX_SK_BYTES + CRY_AEAD_OVERHEAD)
 #define WORKER_WRAP_MAX	(WS_WORKER_MAX + CRY_AEAD_OVERHEAD)
 
 /* The keyring as stored: nothing in it is secret. */
@@ -46,6 +47,9 @@ struct keyring {
 	unsigned char		rec_wrap[REC_WRAP_LEN];
 	unsigned char		sign_pk[CRY_SIGN_PK_BYTES];
 	unsigned char		sign_wrap[SIGN_WRAP_LEN];
+	int			has_box;	/* keyrings before issue 11: 0 */
+	unsigned char		box_pk[CRY_BOX_PK_BYTES];
+	unsigned char		box_wrap[BOX_WRAP_LEN];
 	unsigned char		worker[WORKER_WRAP_MAX];
 	size_t			worker_len;
 };
@@ -61,6 +65,7 @@ struct ws {
 	struct keyring		 kr;
 	struct ws_secret	*sec;
 	struct cry_signkey	*sign;
+	struct cry_boxkey	*box;	/* NULL if it could not be stored */
 	struct cry_office_pub	 office;
 	struct store		*store;
 };
@@ -120,6 +125,16 @@ ad_sign(struct ad *a, const struct keyring *kr)
 }
 
 static void
+ad_box(struct ad *a, const struct keyring *kr)
+{
+	memset(a, 0, sizeof(*a));
+	ad_put(a, "doorstep device box key v1", 26);
+	ad_put(a, kr->ws_id, CRY_ID_BYTES);
+	ad_put(a, kr->device_id, CRY_ID_BYTES);
+	ad_put(a, kr->box_pk, CRY_BOX_PK_BYTES);
+}
+
+static void
 ad_worker(struct ad *a, const struct keyring *kr)
 {
 	memset(a, 0, sizeof(*a));
@@ -168,8 +183,13 @@ kr_encode(const struct keyring *kr, char **out, size_t *lenp,
 	    (st = kr_hex(&b, "device-sign-public", kr->sign_pk,
 	    CRY_SIGN_PK_BYTES)) != DS_OK ||
 	    (st = kr_hex(&b, "device-sign-secret", kr->sign_wrap,
-	    SIGN_WRAP_LEN)) != DS_OK ||
-	    (st = kr_hex(&b, "worker", kr->worker, kr->worker_len)) != DS_OK)
+	    SIGN_WRAP_LEN)) != DS_OK)
+		goto out;
+	if (kr->has_box && ((st = kr_hex(&b, "device-box-public", kr->box_pk,
+	    CRY_BOX_PK_BYTES)) != DS_OK || (st = kr_hex(&b,
+	    "device-box-secret", kr->box_wrap, BOX_WRAP_LEN)) != DS_OK))
+		goto out;
+	if ((st = kr_hex(&b, "worker", kr->worker, kr->worker_len)) != DS_OK)
 		goto out;
 	cry_hash(sum, sizeof(sum), NULL, 0, b.p, b.len);
 	if ((st = kr_hex(&b, "check", sum, sizeof(sum))) != DS_OK)
@@ -228,7 +248,8 @@ kr_field(struct keyring *kr, const char *k, size_t klen, const char *v,
 	static const char *const names[] = { "workspace-id", "device-id",
 	    "office-id", "key-id", "kdf-alg", "kdf-ops", "kdf-mem",
 	    "kdf-salt", "pass-wrap", "recovery-key-id", "recovery-wrap",
-	    "device-sign-public", "device-sign-secret", "worker", NULL };
+	    "device-sign-public", "device-sign-secret", "worker",
+	    "device-box-public", "device-box-secret", NULL };
 	int i;
 
 	for (i = 0; names[i] != NULL; i++)
@@ -265,9 +286,13 @@ kr_field(struct keyring *kr, const char *k, size_t klen, const char *v,
 		return get_hex(v, vlen, kr->sign_pk, CRY_SIGN_PK_BYTES, NULL);
 	case 12:
 		return get_hex(v, vlen, kr->sign_wrap, SIGN_WRAP_LEN, NULL);
-	default:
+	case 13:
 		return get_hex(v, vlen, kr->worker, WORKER_WRAP_MAX,
 		    &kr->worker_len);
+	case 14:
+		return get_hex(v, vlen, kr->box_pk, CRY_BOX_PK_BYTES, NULL);
+	default:
+		return get_hex(v, vlen, kr->box_wrap, BOX_WRAP_LEN, NULL);
 	}
 }
 
@@ -306,7 +331,10 @@ kr_parse(const char *text, size_t len, const char *path, struct keyring *out,
 		}
 		p = nl + 1;
 	}
-	if (p != end || seen != (1u << 14) - 1 ||
+	/* The box key lines come both or neither (older keyrings). */
+	kr.has_box = (seen >> 14) == 3;
+	if (p != end || (seen & ((1u << 14) - 1)) != (1u << 14) - 1 ||
+	    ((seen >> 14) != 0 && !kr.has_box) ||
 	    !cry_kdf_params_ok(kr.kdf.ops, kr.kdf.mem))
 		return ds_err_set(err, DS_ECORRUPT, "keyring %s is damaged or "
 		    "was edited (line %d)", path, line);
@@ -454,6 +482,87 @@ ws_path(char *out, size_t n, const char *dir, const char *file)
 	snprintf(out, n, "%s/%s", dir, file);
 }
 
+/*
+ * A fresh device box key (X25519: office bundles are sealed to it), its
+ * secret sealed into kr under DEK subkey "keywrap_" 3, like the device
+ * and worker secrets under 1 and 2: a new data key (store_rekey) must
+ * re-wrap all three.  *out is the caller's (cry_boxkey_free).
+ */
+static enum ds_status
+box_make(struct keyring *kr, const unsigned char *dek, struct cry_boxkey **out,
+    struct ds_err *err)
+{
+	unsigned char *wk;
+	enum ds_status st;
+	struct ad ad;
+
+	if ((st = cry_boxkey_new(out, err)) != DS_OK)
+		return st;
+	if ((wk = cry_secure_alloc(CRY_KEY_BYTES)) == NULL) {
+		cry_boxkey_free(*out);
+		*out = NULL;
+		return ds_err_set(err, DS_ENOMEM, "cannot allocate secure "
+		    "memory");
+	}
+	memcpy(kr->box_pk, (*out)->pk, CRY_BOX_PK_BYTES);
+	cry_kdf(wk, CRY_KEY_BYTES, 3, "keywrap_", dek);
+	ad_box(&ad, kr);
+	cry_aead_seal(kr->box_wrap, (*out)->sk, CRY_BOX_SK_BYTES, ad.b, ad.n,
+	    wk);
+	cry_secure_free(wk);
+	kr->has_box = 1;
+	return DS_OK;
+}
+
+/* Open the sealed box key of the keyring into w->box. */
+static enum ds_status
+box_open(struct ws *w, struct ds_err *err)
+{
+	unsigned char *wk, sk[CRY_BOX_SK_BYTES];
+	enum ds_status st = DS_OK;
+	struct ad ad;
+
+	if ((wk = cry_secure_alloc(CRY_KEY_BYTES)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "cannot allocate secure "
+		    "memory");
+	cry_kdf(wk, CRY_KEY_BYTES, 3, "keywrap_", w->sec->dek);
+	ad_box(&ad, &w->kr);
+	if (cry_aead_open(sk, w->kr.box_wrap, BOX_WRAP_LEN, ad.b, ad.n, wk) !=
+	    DS_OK)
+		st = ds_err_set(err, DS_ECORRUPT, "keyring %s/%s: device box "
+		    "key does not decrypt", w->dir, WS_KEYRING_FILE);
+	else if ((st = cry_boxkey_from_sk(sk, &w->box, err)) == DS_OK &&
+	    memcmp(w->box->pk, w->kr.box_pk, CRY_BOX_PK_BYTES) != 0)
+		st = ds_err_set(err, DS_ECORRUPT, "keyring %s/%s: device box "
+		    "key does not match its public key", w->dir,
+		    WS_KEYRING_FILE);
+	cry_wipe(sk, sizeof(sk));
+	cry_secure_free(wk);
+	return st;
+}
+
+/*
+ * A keyring from before the box key gets one at its first unlock; the
+ * keyring is rewritten atomically.  If it cannot be written, the
+ * workspace opens without one (office bundles wait for the next unlock)
+ * rather than with a key the office could be told and the laptop lose.
+ */
+static void
+box_first(struct ws *w)
+{
+	struct keyring kr = w->kr;
+	struct cry_boxkey *k = NULL;
+
+	if (box_make(&kr, w->sec->dek, &k, NULL) != DS_OK)
+		return;
+	if (kr_write(w->dir, &kr, NULL) != DS_OK) {
+		cry_boxkey_free(k);
+		return;
+	}
+	w->kr = kr;
+	w->box = k;
+}
+
 enum ds_status
 ws_create(const char *dir, const char *office_key_path, const char *worker,
     const char *pass, size_t passlen, enum cry_cost cost, struct ds_err *err)
@@ -461,6 +570,7 @@ ws_create(const char *dir, const char *office_key_path, const char *worker,
 	struct keyring kr;
 	struct cry_office_pub pub;
 	struct cry_signkey *sk = NULL;
+	struct cry_boxkey *bk = NULL;
 	struct store *s = NULL;
 	unsigned char *sec = NULL;	/* ws_id || dek, then scratch */
 	char path[1024], pubtext[CRY_OFFICE_PUB_TEXT_MAX];
@@ -525,6 +635,10 @@ ws_create(const char *dir, const char *office_key_path, const char *worker,
 		kr.worker_len = wlen + CRY_AEAD_OVERHEAD;
 		cry_wipe(wk, CRY_KEY_BYTES);
 	}
+	if ((st = box_make(&kr, sec + CRY_ID_BYTES, &bk, err)) != DS_OK)
+		goto out;
+	cry_boxkey_free(bk);
+	bk = NULL;
 	/* Pinned office key, then the store, then the keyring last: a
 	 * keyring means a complete workspace. */
 	cry_office_pub_text(&pub, pubtext);
@@ -569,6 +683,7 @@ out:
 		}
 	}
 	cry_signkey_free(sk);
+	cry_boxkey_free(bk);
 	cry_secure_free(sec);
 	return st;
 }
@@ -610,6 +725,10 @@ ws_unlock_rest(struct ws *w, int flags, struct ds_err *err)
 			    WS_KEYRING_FILE);
 	}
 	cry_secure_free(wk);
+	if (st == DS_OK && w->kr.has_box)
+		st = box_open(w, err);
+	else if (st == DS_OK)
+		box_first(w);
 	if (st != DS_OK)
 		return st;
 	ws_path(path, sizeof(path), w->dir, WS_OFFICE_FILE);
@@ -718,6 +837,7 @@ ws_close(struct ws *w)
 		return;
 	store_close(w->store);
 	cry_signkey_free(w->sign);
+	cry_boxkey_free(w->box);
 	cry_secure_free(w->sec);
 	ds_free(w->dir);
 	ds_free(w);
@@ -822,6 +942,12 @@ const struct cry_signkey *
 ws_signer(const struct ws *w)
 {
 	return w->sign;
+}
+
+const struct cry_boxkey *
+ws_box(const struct ws *w)
+{
+	return w->box;
 }
 
 const struct cry_office_pub *

@@ -7,7 +7,8 @@
  *   keyring            the wrapped data key (DEK) and device key (text,
  *                      docs/keys.md): a passphrase wrap (Argon2id KEK), a
  *                      recovery wrap sealed to the office recovery key,
- *                      the device Ed25519 key sealed under a DEK subkey,
+ *                      the device Ed25519 key and X25519 box key sealed
+ *                      under DEK subkeys,
  *                      the worker name sealed likewise, and a checksum;
  *   office-public.key  the pinned office public keys (copied at init);
  *   records.db         the record store (store.h), with -wal and -shm;
@@ -120,6 +121,9 @@ struct store			*ws_store(struct ws *);
 const unsigned char		*ws_id(const struct ws *);	  /* 16 */
 const unsigned char		*ws_device_id(const struct ws *); /* 16 */
 const struct cry_signkey	*ws_signer(const struct ws *);
+/* The device box key office bundles are sealed to; NULL when a keyring
+ * from before it could not be rewritten to hold one. */
+const struct cry_boxkey		*ws_box(const struct ws *);
 const struct cry_office_pub	*ws_office(const struct ws *);
 const char			*ws_worker(const struct ws *);
 
@@ -141,5 +145,40 @@ enum ds_status			 ws_fingerprint_dir(const char *dir,
 enum ds_status			 ws_worker_hint(const char *dir, char *out,
 				    size_t n, struct ds_err *);
 const char			*ws_dir(const struct ws *);
+
+/* ---- forms installed in a workspace (ws_form.c) -------------------- */
+
+#define WS_FORM_TOKEN_MAX	128	/* bytes of a form id or version */
+
+struct ws_form_file {
+	const char		*name;	/* plain: [A-Za-z0-9._-], no leading '.' */
+	const unsigned char	*bytes;
+	size_t			 len;
+};
+
+/*
+ * Write a form version's files (the form and its CSV lists) under
+ * WORKSPACE/forms/<form_id>/<version>/, each atomically, mode 0600.  The
+ * same version again rewrites the same bytes.
+ */
+enum ds_status	 ws_form_install(const char *wsdir, const char *form_id,
+		    const char *version, const struct ws_form_file *, size_t n,
+		    struct ds_err *);
+/*
+ * The form file of form_id: of that version, or the newest installed
+ * when version is NULL (versions compare as numbers when both are
+ * digits, else as text); else a form put in WORKSPACE/forms/ as ID.md or
+ * ID.xlsx (ver then ""). The version found goes to ver (may be NULL).
+ * DS_ENOENT when the workspace has no such form.
+ */
+enum ds_status	 ws_form_path(const char *wsdir, const char *form_id,
+		    const char *version, char *out, size_t n, char *ver,
+		    size_t vn, struct ds_err *);
+/* The ids of the forms installed, unsorted, at most max; *n of them. */
+enum ds_status	 ws_form_ids(const char *wsdir,
+		    char (*ids)[WS_FORM_TOKEN_MAX + 1], size_t max, size_t *n,
+		    struct ds_err *);
+/* <0, 0, >0 as version a is older, the same, newer than b. */
+int		 ws_form_version_cmp(const char *a, const char *b);
 
 #endif

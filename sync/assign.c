@@ -209,58 +209,6 @@ latest_cb(void *arg, const char *id, const char *ver)
 
 /* ---- previous answers ------------------------------------------------------ */
 
-/* Is a question carried (marked itself, or inside a carried group)? */
-static int
-carried(const struct form_node *n)
-{
-	for (; n != NULL; n = n->parent)
-		if (n->carry)
-			return 1;
-	return 0;
-}
-
-/*
- * The carried part of an answers object (keys are question names, groups
- * flattened, repeats arrays of such objects): a new object, or NULL when
- * nothing is carried.
- */
-static json_t *
-carry_filter(const struct form *f, const json_t *ans)
-{
-	const struct form_node *n;
-	const char *k;
-	json_t *out, *v, *arr, *item, *sub;
-	size_t i;
-
-	if ((out = json_object()) == NULL)
-		return NULL;
-	json_object_foreach((json_t *)(uintptr_t)ans, k, v) {
-		if (k[0] == '_' || (n = form_find(f, k)) == NULL)
-			continue;
-		if (carried(n)) {
-			json_object_set(out, k, v);
-			continue;
-		}
-		if (n->type != FT_REPEAT || !json_is_array(v))
-			continue;
-		/* A repeat not carried whole: its carried children only. */
-		if ((arr = json_array()) == NULL)
-			break;
-		json_array_foreach(v, i, item) {
-			if (!json_is_object(item) ||
-			    (sub = carry_filter(f, item)) == NULL)
-				continue;
-			if (json_object_size(sub) > 0)
-				json_array_append(arr, sub);
-			json_decref(sub);
-		}
-		if (json_array_size(arr) > 0)
-			json_object_set(out, k, arr);
-		json_decref(arr);
-	}
-	return out;
-}
-
 /* A string answer at the top level, or "". */
 static const char *
 answer_str(const json_t *ans, const char *name)
@@ -270,33 +218,6 @@ answer_str(const json_t *ans, const char *name)
 	if (name == NULL || (v = json_object_get(ans, name)) == NULL)
 		return "";
 	return json_is_string(v) ? json_string_value(v) : "";
-}
-
-/*
- * The consent on file from the household's latest finalized visit: its
- * own reference when it was itself made on file, else the consent it
- * recorded when given; null when refused (or withdrawn).
- */
-static json_t *
-consent_of(const struct form *f, const json_t *ans)
-{
-	const json_t *meta = json_object_get(ans, "_meta"), *ref, *ev;
-	const char *gate, *code, *date, *method = "signed";
-
-	ref = json_object_get(meta, "consent_ref");
-	if (json_is_object(ref))
-		return json_deep_copy(ref);
-	gate = answer_str(ans, f->consent);
-	code = answer_str(ans, "record_code");
-	date = answer_str(ans, "visit_date");
-	if (strcmp(gate, "yes") != 0 || code[0] == '\0' ||
-	    !obundle_date_ok(date, strlen(date)))
-		return json_null();
-	ev = json_object_get(meta, "consent");
-	if (json_is_string(json_object_get(ev, "method")))
-		method = json_string_value(json_object_get(ev, "method"));
-	return json_pack("{s:s,s:s,s:s}", "record_code", code, "date", date,
-	    "method", method);
 }
 
 struct prev {
@@ -450,8 +371,8 @@ make_cb(void *arg, const struct odb_cand *c)
 	ds_hex_encode(e.entry_id, 16, hex);
 	head = c->head_name;
 	if (p.answers != NULL) {
-		prev = carry_filter(m->form, p.answers);
-		consent = consent_of(m->form, p.answers);
+		prev = form_carry_filter(m->form, p.answers);
+		consent = form_consent_ref(m->form, p.answers);
 		ds_hex_encode(p.rev_id, 16, prevhex);
 		if (head[0] == '\0')
 			head = answer_str(p.answers, form_setting(m->form,

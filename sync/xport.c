@@ -137,8 +137,9 @@ fail(const char *url, CURLcode rc, int over, struct ds_err *err)
 	    curl_easy_strerror(rc));
 }
 
+/* One request: GET, PUT of upload (idem the bundle id), or POST it. */
 static enum ds_status
-run(const char *url, const struct up *upload, const char *idem,
+run(const char *url, const struct up *upload, int post, const char *idem,
     const struct xport_opts *o, long *status, unsigned char **body,
     size_t *blen, size_t cap, struct ds_err *err)
 {
@@ -188,7 +189,17 @@ run(const char *url, const struct up *upload, const char *idem,
 		ca = NULL;
 	if (ca != NULL)
 		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
-	if (upload != NULL) {
+	if (upload != NULL && post) {
+		/* A small body (a device note): no streaming, no progress. */
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, upload->p);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)upload->len);
+		hdr = curl_slist_append(hdr,
+		    "Content-Type: application/octet-stream");
+		hdr = curl_slist_append(hdr, "Expect:");
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	} else if (upload != NULL) {
 		u = *upload;
 		x.total = u.len;
 		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
@@ -263,7 +274,7 @@ xport_put_bundle(const char *base, const unsigned char bundle_id[16],
 	u.p = buf;
 	u.len = len;
 	u.off = 0;
-	return run(url, &u, hex, o, status, body, blen, cap, err);
+	return run(url, &u, 0, hex, o, status, body, blen, cap, err);
 }
 
 enum ds_status
@@ -277,5 +288,39 @@ xport_get_acks(const char *base, const unsigned char device_id[16],
 	if ((st = make_url(url, sizeof(url), base, "/v1/devices/",
 	    device_id, "/acks", hex, err)) != DS_OK)
 		return st;
-	return run(url, NULL, NULL, o, status, body, blen, cap, err);
+	return run(url, NULL, 0, NULL, o, status, body, blen, cap, err);
+}
+
+enum ds_status
+xport_post_note(const char *base, const unsigned char device_id[16],
+    const unsigned char *buf, size_t len, const struct xport_opts *o,
+    long *status, unsigned char **body, size_t *blen, size_t cap,
+    struct ds_err *err)
+{
+	char url[2048], hex[33];
+	struct up u;
+	enum ds_status st;
+
+	if ((st = make_url(url, sizeof(url), base, "/v1/devices/",
+	    device_id, "/note", hex, err)) != DS_OK)
+		return st;
+	u.p = buf;
+	u.len = len;
+	u.off = 0;
+	return run(url, &u, 1, NULL, o, status, body, blen, cap, err);
+}
+
+enum ds_status
+xport_get_lists(const char *base, const unsigned char device_id[16],
+    uint64_t seq, const struct xport_opts *o, long *status,
+    unsigned char **body, size_t *blen, size_t cap, struct ds_err *err)
+{
+	char url[2048], hex[33], post[48];
+	enum ds_status st;
+
+	snprintf(post, sizeof(post), "/lists/%llu", (unsigned long long)seq);
+	if ((st = make_url(url, sizeof(url), base, "/v1/devices/",
+	    device_id, post, hex, err)) != DS_OK)
+		return st;
+	return run(url, NULL, 0, NULL, o, status, body, blen, cap, err);
 }

@@ -13,6 +13,7 @@
  * cancelled from the progress callback.
  */
 #include <stddef.h>
+#include <stdint.h>
 
 #include "status.h"
 
@@ -50,6 +51,21 @@ struct xport_opts {
 enum ds_status	 xport_put_bundle(const char *base,
 		    const unsigned char bundle_id[16],
 		    const unsigned char *buf, size_t len,
+		    const struct xport_opts *, long *status,
+		    unsigned char **body, size_t *blen, size_t cap,
+		    struct ds_err *);
+
+/* POST base/v1/devices/<id>/note with a device note; same contract. */
+enum ds_status	 xport_post_note(const char *base,
+		    const unsigned char device_id[16],
+		    const unsigned char *buf, size_t len,
+		    const struct xport_opts *, long *status,
+		    unsigned char **body, size_t *blen, size_t cap,
+		    struct ds_err *);
+
+/* GET base/v1/devices/<id>/lists/<seq>: an office bundle; same contract. */
+enum ds_status	 xport_get_lists(const char *base,
+		    const unsigned char device_id[16], uint64_t seq,
 		    const struct xport_opts *, long *status,
 		    unsigned char **body, size_t *blen, size_t cap,
 		    struct ds_err *);

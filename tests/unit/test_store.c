@@ -93,7 +93,7 @@ test_round_trip_is_byte_identical_and_revisions_chain(void)
 	fresh("st_rt", path, sizeof(path));
 	if ((s = open_ok(path)) == NULL)
 		return;
-	INT_EQ(store_schema_version(s), 3);
+	INT_EQ(store_schema_version(s), 4);
 	store_id_new(id);
 	ST_EQ(save(s, id, a, "王小明", "HH-1", NULL, &r1, &err), DS_OK, &err);
 	ST_EQ(save(s, id, b, "王小明", "HH-1", NULL, &r2, &err), DS_OK, &err);
@@ -382,6 +382,56 @@ test_blind_indexes_follow_each_save(void)
 	store_close(s);
 }
 
+/* The visit-list entries move to the new key too, found by household. */
+static void
+test_rekey_moves_entries(void)
+{
+	static const char body[] = "{\"hh_key\":\"340102001001\",\"x\":1}";
+	char path[512];
+	unsigned char eid[16], newk[32], oldk[32], zero[32];
+	struct store_obundle b;
+	struct store_entry_in in;
+	struct store_entry *v = NULL;
+	struct store *s;
+	struct ds_err err;
+	size_t n = 0;
+
+	fresh("st_rekey_ent", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	memset(&b, 0, sizeof(b));
+	b.seq = 1;
+	b.n_entries = 1;
+	cry_random(b.hash, sizeof(b.hash));
+	memset(zero, 0, sizeof(zero));
+	store_id_new(eid);
+	in.entry_id = eid;
+	in.hh_key = "340102001001";
+	in.json = body;
+	in.len = strlen(body);
+	ST_EQ(store_obundle_apply(s, &b, zero, &in, 1, NULL, 0, &err), DS_OK,
+	    &err);
+	memcpy(oldk, dek, 32);
+	cry_random(newk, sizeof(newk));
+	ST_EQ(store_rekey(s, newk, NULL, &err), DS_OK, &err);
+	store_close(s);
+	memcpy(dek, newk, 32);
+	if ((s = open_ok(path)) != NULL) {
+		ST_EQ(store_entry_household(s, "340102001001", &v, &n, &err),
+		    DS_OK, &err);
+		INT_EQ(n, 1);
+		if (n == 1)
+			STR_EQ(v[0].json, body);
+		store_entries_free(v, n);
+		ST_EQ(store_entry_household(s, "340102001002", &v, &n, &err),
+		    DS_OK, &err);
+		INT_EQ(n, 0);
+		store_entries_free(v, n);
+		store_close(s);
+	}
+	memcpy(dek, oldk, 32);
+}
+
 static void
 test_no_plaintext_on_disk(void)
 {
@@ -603,13 +653,15 @@ test_cursor_is_sealed_and_makes_no_revision(void)
 	    DS_OK, &err);
 	store_close(s);
 
-	/* a version 1 file: migrations 2 and 3 add the columns, data kept */
+	/* a version 1 file: migrations 2 to 4 add the columns and the
+	 * visit-list tables, data kept */
 	raw_sql(path, "ALTER TABLE record DROP COLUMN cursor; ALTER TABLE "
 	    "record DROP COLUMN cursor_rev; ALTER TABLE record DROP COLUMN "
-	    "discarded; PRAGMA user_version=1");
+	    "discarded; DROP TABLE entry; DROP TABLE obundle; "
+	    "PRAGMA user_version=1");
 	if ((s = open_ok(path)) == NULL)
 		return;
-	INT_EQ(store_schema_version(s), 3);
+	INT_EQ(store_schema_version(s), 4);
 	ST_EQ(store_answers_get(s, id, 0, &text, &len, &err), DS_OK, &err);
 	OK(text != NULL && strcmp(text, "{\"a\":2}") == 0);
 	store_text_free(text, len);
@@ -1252,6 +1304,7 @@ main(void)
 	RUN(test_list_filters_and_blind_search);
 	RUN(test_rekey_moves_everything);
 	RUN(test_blind_indexes_follow_each_save);
+	RUN(test_rekey_moves_entries);
 	RUN(test_no_plaintext_on_disk);
 	RUN(test_tampered_ciphertext_names_the_record);
 	RUN(test_cursor_is_sealed_and_makes_no_revision);
