@@ -347,8 +347,8 @@ fill_exec(const struct cli *cli, int argc, char **argv)
 	if (doc != NULL && eng_apply_answers(sess_eng(s), doc, &iv, &niv) !=
 	    DS_OK && carried == NULL) {
 		print_issues(iv, niv, 0);
-		fprintf(stderr, _("doorstep fill: %zu problem(s); nothing was "
-		    "saved\n"), niv);
+		fprintf(stderr, "doorstep fill: %zu problem(s); nothing was "
+		    "saved\n", niv);
 		goto out;
 	}
 	if (doc != NULL && carried != NULL) {
@@ -362,8 +362,8 @@ fill_exec(const struct cli *cli, int argc, char **argv)
 		if (fetch_visit_mark(s, carried) != DS_OK ||
 		    eng_apply_answers(sess_eng(s), doc, &iv, &niv) != DS_OK) {
 			print_issues(iv, niv, 0);
-			fprintf(stderr, _("doorstep fill: %zu problem(s); "
-			    "nothing was saved\n"), niv);
+			fprintf(stderr, "doorstep fill: %zu problem(s); "
+			    "nothing was saved\n", niv);
 			goto out;
 		}
 	}
@@ -376,8 +376,8 @@ fill_exec(const struct cli *cli, int argc, char **argv)
 		if (eng_issues(sess_eng(s), &iv, &niv, NULL) == DS_OK &&
 		    niv > 0) {
 			print_issues(iv, niv, 0);
-			fprintf(stderr, _("doorstep fill: cannot finalize: %zu "
-			    "problem(s); nothing was saved\n"), niv);
+			fprintf(stderr, "doorstep fill: cannot finalize: %zu "
+			    "problem(s); nothing was saved\n", niv);
 			goto out;
 		}
 		if (sess_finalize(s, &err) != DS_OK) {

@@ -13,6 +13,8 @@ make_ws() {
 	[ -d "$T/office" ] || "$DOORSTEP_OFFICE" init --dir "$T/office" >/dev/null
 	"$DOORSTEP" --workspace "$w" init --office-key "$T/office/office-public.key" \
 	    --worker "李网格" --kdf-cost min --passphrase-file "$T/pass" >/dev/null || return 1
+	# Only the forms asked for (init installs the household form too).
+	rm -rf "$w/forms"
 	mkdir -p "$w/forms"
 	[ $# -eq 0 ] && set -- "$SCREENS/forms/small.md"
 	for f in "$@"; do cp "$f" "$(dirname "$f")"/*.csv "$w/forms/" 2>/dev/null || cp "$f" "$w/forms/"; done
