@@ -228,10 +228,10 @@ collect_cb(void *arg, const struct store_snapshot *sn, struct ds_err *err)
 	snprintf(s->form_ver, sizeof(s->form_ver), "%s", sn->form_version);
 	if (!seen)
 		c->forms[c->nforms++] = c->n - 1;
-	memcpy(s->r.record_uuid, sn->record_id, 16);
-	memcpy(s->r.rev_id, sn->rev_id, 16);
+	memcpy(s->r.record_uuid, sn->record_id, STORE_ID_BYTES);
+	memcpy(s->r.rev_id, sn->rev_id, STORE_ID_BYTES);
 	if (sn->has_parent)
-		memcpy(s->r.parent_rev_id, sn->parent_rev_id, 16);
+		memcpy(s->r.parent_rev_id, sn->parent_rev_id, STORE_ID_BYTES);
 	s->r.rev_no = (uint32_t)sn->rev_no;
 	s->r.device_seq = (uint64_t)sn->seq;
 	s->r.t_start = sn->saved_at;
@@ -279,7 +279,7 @@ by_seq(const void *a, const void *b)
 }
 
 enum ds_status
-pack_build(struct store *st, const unsigned char device_id[16],
+pack_build(struct store *st, const unsigned char device_id[STORE_ID_BYTES],
     const struct cry_signkey *signer, const struct cry_office_pub *office,
     const struct pack_opts *o, unsigned char **out, size_t *outlen,
     struct pack_result *res, struct ds_err *err)
@@ -309,7 +309,7 @@ pack_build(struct store *st, const unsigned char device_id[16],
 	}
 	qsort(c.v, c.n, sizeof(*c.v), by_seq);
 	memset(&m, 0, sizeof(m));
-	memcpy(m.device_id, device_id, 16);
+	memcpy(m.device_id, device_id, STORE_ID_BYTES);
 	if ((s = store_db_uuid(st, m.db_uuid, err)) != DS_OK ||
 	    (s = store_last_bundle_hash(st, m.prev_hash, err)) != DS_OK ||
 	    (s = store_outbox_count(st, &cnt, err)) != DS_OK)
@@ -372,7 +372,7 @@ out:
 }
 
 static enum ds_status
-export_one(struct store *st, const unsigned char device_id[16],
+export_one(struct store *st, const unsigned char device_id[STORE_ID_BYTES],
     const struct cry_signkey *signer, const struct cry_office_pub *office,
     const struct pack_opts *o, const char *out, struct pack_result *res,
     struct ds_err *err)
@@ -389,8 +389,8 @@ export_one(struct store *st, const unsigned char device_id[16],
 	if (ol > 4 && strcmp(out + ol - 4, ".dsb") == 0)
 		n = snprintf(res->path, sizeof(res->path), "%s", out);
 	else {
-		ds_hex_encode(device_id, 16, dev);
-		ds_hex_encode(res->bundle_id, 16, bid);
+		ds_hex_encode(device_id, STORE_ID_BYTES, dev);
+		ds_hex_encode(res->bundle_id, STORE_ID_BYTES, bid);
 		n = snprintf(dir, sizeof(dir), "%s/doorstep/outbox/%s", out,
 		    dev);
 		if (n < 0 || n >= (int)sizeof(dir)) {
@@ -418,7 +418,7 @@ out:
 }
 
 enum ds_status
-pack_export(struct store *st, const unsigned char device_id[16],
+pack_export(struct store *st, const unsigned char device_id[STORE_ID_BYTES],
     const struct cry_signkey *signer, const struct cry_office_pub *office,
     const struct pack_opts *o, const char *out, struct pack_result *res,
     struct ds_err *err)
@@ -458,7 +458,8 @@ pack_export(struct store *st, const unsigned char device_id[16],
 }
 
 enum ds_status
-pack_apply_receipt(struct store *st, const unsigned char device_id[16],
+pack_apply_receipt(struct store *st,
+    const unsigned char device_id[STORE_ID_BYTES],
     const struct cry_office_pub *office, const unsigned char *buf, size_t len,
     struct receipt *r, struct ds_err *err)
 {
@@ -468,7 +469,7 @@ pack_apply_receipt(struct store *st, const unsigned char device_id[16],
 
 	if ((s = receipt_open(buf, len, office, r, err)) != DS_OK)
 		return s;
-	if (memcmp(r->device_id, device_id, 16) != 0)
+	if (memcmp(r->device_id, device_id, STORE_ID_BYTES) != 0)
 		return ds_err_set(err, DS_EREJECT, "receipt is for another "
 		    "device");
 	if (r->status == RS_REJECTED || r->status == RS_HELD)
@@ -497,7 +498,7 @@ pack_apply_receipt(struct store *st, const unsigned char device_id[16],
 		lo = (int64_t)r->ranges[i].lo;
 		hi = (int64_t)r->ranges[i].hi;
 		/* At or below the floor only this bundle's own rows. */
-		if (lo <= floor && !all_zero(r->bundle_id, 16) &&
+		if (lo <= floor && !all_zero(r->bundle_id, STORE_ID_BYTES) &&
 		    (s = store_outbox_ack_bundle(st, lo, hi < floor ? hi :
 		    floor, r->bundle_id, err)) != DS_OK)
 			return s;
