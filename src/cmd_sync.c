@@ -295,6 +295,49 @@ untrusted(const struct cli *cli, const char *cmd, const struct ds_err *err)
 	return CMD_EXIT_FAIL;
 }
 
+/*
+ * The arguments of `sync push` and `sync`: URL [--tries N] [--pin P]
+ * [--cacert F]; the back-off from DOORSTEP_SYNC_BACKOFF_MS (tests).  0
+ * when set, else the exit status (message printed).
+ */
+static int
+push_args(const struct cli *cli, const struct cmd_entry *e, const char *cmd,
+    int argc, char **argv, const char **url, struct push_opts *po)
+{
+	const char *tries = NULL, *pin = NULL, *ca = NULL;
+	int64_t n;
+	int i, k, rc;
+
+	memset(po, 0, sizeof(*po));
+	*url = NULL;
+	for (i = 1; i < argc; i++) {
+		if ((k = cmdw_opt(argc, argv, &i, "--tries", &tries)) ||
+		    (k = cmdw_opt(argc, argv, &i, "--pin", &pin)) ||
+		    (k = cmdw_opt(argc, argv, &i, "--cacert", &ca))) {
+			if (k < 0)
+				return cmd_usage(cli, e);
+			continue;
+		}
+		if (*url != NULL || argv[i][0] == '-')
+			return cmd_usage(cli, e);
+		*url = argv[i];
+	}
+	if (*url == NULL)
+		return cmd_usage(cli, e);
+	if (tries != NULL) {
+		if (ds_parse_i64(tries, 1, 100, &n) != 0)
+			return cmd_usage(cli, e);
+		po->tries = (unsigned)n;
+	}
+	if (getenv("DOORSTEP_SYNC_BACKOFF_MS") != NULL &&
+	    ds_parse_i64(getenv("DOORSTEP_SYNC_BACKOFF_MS"), 1, 60000, &n) == 0)
+		po->backoff_ms = (unsigned)n;
+	if ((rc = trust_of(cli, cmd, ca, pin, &po->x)) != 0)
+		return rc;
+	po->x.progress = progress;
+	return 0;
+}
+
 static int
 push_exec(const struct cli *cli, int argc, char **argv)
 {
@@ -304,38 +347,13 @@ push_exec(const struct cli *cli, int argc, char **argv)
 	struct pack_result r;
 	struct ds_err err;
 	struct ws *w = NULL;
-	const char *tries = NULL, *pin = NULL, *ca = NULL;
-	const char *url = NULL;
-	int64_t n;
+	const char *url;
 	enum ds_status st;
-	int i, k, rc;
+	int rc;
 
-	memset(&po, 0, sizeof(po));
-	for (i = 1; i < argc; i++) {
-		if ((k = cmdw_opt(argc, argv, &i, "--tries", &tries)) ||
-		    (k = cmdw_opt(argc, argv, &i, "--pin", &pin)) ||
-		    (k = cmdw_opt(argc, argv, &i, "--cacert", &ca))) {
-			if (k < 0)
-				return cmd_usage(cli, &cmd_sync_push_entry);
-			continue;
-		}
-		if (url != NULL || argv[i][0] == '-')
-			return cmd_usage(cli, &cmd_sync_push_entry);
-		url = argv[i];
-	}
-	if (url == NULL)
-		return cmd_usage(cli, &cmd_sync_push_entry);
-	if (tries != NULL) {
-		if (ds_parse_i64(tries, 1, 100, &n) != 0)
-			return cmd_usage(cli, &cmd_sync_push_entry);
-		po.tries = (unsigned)n;
-	}
-	if (getenv("DOORSTEP_SYNC_BACKOFF_MS") != NULL &&
-	    ds_parse_i64(getenv("DOORSTEP_SYNC_BACKOFF_MS"), 1, 60000, &n) == 0)
-		po.backoff_ms = (unsigned)n;
-	if ((rc = trust_of(cli, "sync push", ca, pin, &po.x)) != 0)
+	if ((rc = push_args(cli, &cmd_sync_push_entry, "sync push", argc,
+	    argv, &url, &po)) != 0)
 		return rc;
-	po.x.progress = progress;
 	if ((rc = cmdw_open(cli, &w)) != 0)
 		return rc;
 	opts_of(w, &o);
@@ -373,38 +391,13 @@ sync_exec(const struct cli *cli, int argc, char **argv)
 	struct push_opts po;
 	struct ds_err err;
 	struct ws *w = NULL;
-	const char *tries = NULL, *pin = NULL, *ca = NULL;
-	const char *url = NULL;
-	int64_t n;
+	const char *url;
 	enum ds_status st;
-	int i, k, rc;
+	int rc;
 
-	memset(&po, 0, sizeof(po));
-	for (i = 1; i < argc; i++) {
-		if ((k = cmdw_opt(argc, argv, &i, "--tries", &tries)) ||
-		    (k = cmdw_opt(argc, argv, &i, "--pin", &pin)) ||
-		    (k = cmdw_opt(argc, argv, &i, "--cacert", &ca))) {
-			if (k < 0)
-				return cmd_usage(cli, &cmd_sync_entry);
-			continue;
-		}
-		if (url != NULL || argv[i][0] == '-')
-			return cmd_usage(cli, &cmd_sync_entry);
-		url = argv[i];
-	}
-	if (url == NULL)
-		return cmd_usage(cli, &cmd_sync_entry);
-	if (tries != NULL) {
-		if (ds_parse_i64(tries, 1, 100, &n) != 0)
-			return cmd_usage(cli, &cmd_sync_entry);
-		po.tries = (unsigned)n;
-	}
-	if (getenv("DOORSTEP_SYNC_BACKOFF_MS") != NULL &&
-	    ds_parse_i64(getenv("DOORSTEP_SYNC_BACKOFF_MS"), 1, 60000, &n) == 0)
-		po.backoff_ms = (unsigned)n;
-	if ((rc = trust_of(cli, "sync", ca, pin, &po.x)) != 0)
+	if ((rc = push_args(cli, &cmd_sync_entry, "sync", argc, argv, &url,
+	    &po)) != 0)
 		return rc;
-	po.x.progress = progress;
 	if ((rc = cmdw_open(cli, &w)) != 0)
 		return rc;
 	opts_of(w, &o);

@@ -258,23 +258,38 @@ make_url(char *out, size_t n, const char *base, const char *pre,
 	return DS_OK;
 }
 
+/*
+ * Send buf to base+pre+HEX(id): a PUT with the id as the idempotency key,
+ * or a POST (a device note).
+ */
+static enum ds_status
+send_body(const char *base, const char *pre, const unsigned char id[16],
+    const char *post, int as_post, const unsigned char *buf, size_t len,
+    const struct xport_opts *o, long *status, unsigned char **body,
+    size_t *blen, size_t cap, struct ds_err *err)
+{
+	char url[2048], hex[33];
+	struct up u;
+	enum ds_status st;
+
+	if ((st = make_url(url, sizeof(url), base, pre, id, post, hex,
+	    err)) != DS_OK)
+		return st;
+	u.p = buf;
+	u.len = len;
+	u.off = 0;
+	return run(url, &u, as_post, as_post ? NULL : hex, o, status, body,
+	    blen, cap, err);
+}
+
 enum ds_status
 xport_put_bundle(const char *base, const unsigned char bundle_id[16],
     const unsigned char *buf, size_t len, const struct xport_opts *o,
     long *status, unsigned char **body, size_t *blen, size_t cap,
     struct ds_err *err)
 {
-	char url[2048], hex[33];
-	struct up u;
-	enum ds_status st;
-
-	if ((st = make_url(url, sizeof(url), base, "/v1/bundles/",
-	    bundle_id, "", hex, err)) != DS_OK)
-		return st;
-	u.p = buf;
-	u.len = len;
-	u.off = 0;
-	return run(url, &u, 0, hex, o, status, body, blen, cap, err);
+	return send_body(base, "/v1/bundles/", bundle_id, "", 0, buf, len, o,
+	    status, body, blen, cap, err);
 }
 
 enum ds_status
@@ -297,17 +312,8 @@ xport_post_note(const char *base, const unsigned char device_id[16],
     long *status, unsigned char **body, size_t *blen, size_t cap,
     struct ds_err *err)
 {
-	char url[2048], hex[33];
-	struct up u;
-	enum ds_status st;
-
-	if ((st = make_url(url, sizeof(url), base, "/v1/devices/",
-	    device_id, "/note", hex, err)) != DS_OK)
-		return st;
-	u.p = buf;
-	u.len = len;
-	u.off = 0;
-	return run(url, &u, 1, NULL, o, status, body, blen, cap, err);
+	return send_body(base, "/v1/devices/", device_id, "/note", 1, buf,
+	    len, o, status, body, blen, cap, err);
 }
 
 enum ds_status

@@ -462,39 +462,54 @@ tiny(struct form **f, struct eng_form **cf)
 	return rc;
 }
 
+/*
+ * A session on the tiny form started from entry e0..0N (N = which); *niv
+ * the answers that did not go in.
+ */
+static int
+start_entry(int which, struct store_entry *e, struct form **f,
+    struct eng_form **cf, struct sess **s, json_t **carried, size_t *niv)
+{
+	struct fetch_visit v;
+	struct eng_opts o;
+	struct eng_issue *iv = NULL;
+	unsigned char id[16];
+
+	if (tiny(f, cf) != 0)
+		return -1;
+	memset(id, 0xe0, sizeof(id));
+	id[15] = (unsigned char)which;
+	memset(e, 0, sizeof(*e));
+	ST_EQ(store_entry_get(ws_store(W), id, e, NULL), DS_OK, NULL);
+	memset(&o, 0, sizeof(o));
+	o.lang = -1;
+	ST_EQ(sess_new(ws_store(W), *cf, &o, s, NULL), DS_OK, NULL);
+	if (*s == NULL)
+		return -1;
+	memset(&v, 0, sizeof(v));
+	v.kind = FV_ENTRY;
+	v.entry = e;
+	*niv = 0;
+	ST_EQ(fetch_visit_start(*s, ws_store(W), *f, &v, carried, &iv, niv,
+	    NULL), DS_OK, NULL);
+	eng_issues_free(iv, *niv);
+	return 0;
+}
+
 static void
 test_visit_from_entry(void)
 {
 	struct store_entry e;
-	struct fetch_visit v;
 	struct form *f = NULL;
 	struct eng_form *cf = NULL;
-	struct eng_opts o;
 	struct sess *s = NULL;
-	struct eng_issue *iv = NULL;
 	json_t *carried = NULL, *ch, *doc = NULL;
 	char *text = NULL;
-	size_t niv = 0, len;
+	size_t len, niv;
 
-	if (tiny(&f, &cf) != 0)
-		return;
-	memset(&e, 0, sizeof(e));
 	/* Entry 1 was withdrawn but is still readable: start from it. */
-	{
-		unsigned char id[16];
-
-		memset(id, 0xe0, 16);
-		id[15] = 1;
-		ST_EQ(store_entry_get(ws_store(W), id, &e, NULL), DS_OK, NULL);
-	}
-	memset(&o, 0, sizeof(o));
-	o.lang = -1;
-	ST_EQ(sess_new(ws_store(W), cf, &o, &s, NULL), DS_OK, NULL);
-	memset(&v, 0, sizeof(v));
-	v.kind = FV_ENTRY;
-	v.entry = &e;
-	ST_EQ(fetch_visit_start(s, ws_store(W), f, &v, &carried, &iv, &niv,
-	    NULL), DS_OK, NULL);
+	if (start_entry(1, &e, &f, &cf, &s, &carried, &niv) != 0)
+		return;
 	INT_EQ(niv, 0);
 	/* Consent on file: the gate is open without an answer. */
 	INT_EQ(eng_consent(sess_eng(s)), 1);
@@ -536,7 +551,6 @@ test_visit_from_entry(void)
 		json_decref(doc);
 	}
 	store_text_free(text, len);
-	eng_issues_free(iv, niv);
 	json_decref(carried);
 	sess_free(s);
 	store_entry_clear(&e);
@@ -549,36 +563,22 @@ static void
 test_no_consent_on_file(void)
 {
 	struct store_entry e;
-	struct fetch_visit v;
 	struct form *f = NULL;
 	struct eng_form *cf = NULL;
-	struct eng_opts o;
 	struct sess *s = NULL;
-	struct eng_issue *iv = NULL;
 	json_t *carried = NULL;
-	unsigned char id[16];
-	size_t niv = 0;
+	size_t niv;
 
-	if (tiny(&f, &cf) != 0)
+	/* Behind the shut gate the carried answers cannot go in yet. */
+	if (start_entry(2, &e, &f, &cf, &s, &carried, &niv) != 0)
 		return;
-	memset(id, 0xe0, 16);
-	id[15] = 2;
-	ST_EQ(store_entry_get(ws_store(W), id, &e, NULL), DS_OK, NULL);
-	memset(&o, 0, sizeof(o));
-	o.lang = -1;
-	ST_EQ(sess_new(ws_store(W), cf, &o, &s, NULL), DS_OK, NULL);
-	memset(&v, 0, sizeof(v));
-	v.kind = FV_ENTRY;
-	v.entry = &e;
-	ST_EQ(fetch_visit_start(s, ws_store(W), f, &v, &carried, &iv, &niv,
-	    NULL), DS_OK, NULL);
+	OK(niv > 0);
 	INT_EQ(eng_consent(sess_eng(s)), 0);
 	OK(eng_meta_get(sess_eng(s), "consent_ref") == NULL);
 	/* The household key waits behind the gate, in _meta meanwhile. */
 	OK(eng_value(sess_eng(s), "hh_id") == NULL);
 	STR_EQ(json_string_value(eng_meta_get(sess_eng(s), "hh_key")),
 	    "340102001002");
-	eng_issues_free(iv, niv);
 	json_decref(carried);
 	sess_free(s);
 	store_entry_clear(&e);
