@@ -499,7 +499,8 @@ struct store_entry {
 	unsigned char		 entry_id[STORE_ID_BYTES];
 	int			 state;		/* enum store_entry_state */
 	uint64_t		 ob_seq;	/* the bundle that brought it */
-	int			 has_record;	/* a visit was started */
+	int			 has_record;	/* a visit was started, not
+						 * discarded since */
 	unsigned char		 record_id[STORE_ID_BYTES];
 	enum store_status	 record_status;	/* of that visit */
 	char			*json;

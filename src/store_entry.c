@@ -180,8 +180,10 @@ out:
 
 /* ---- reading entries ------------------------------------------------------- */
 
+/* A visit the worker discarded (store_discard) leaves the entry to do. */
 #define ENTRY_SELECT "SELECT e.id, e.state, e.ob_seq, e.record_id, e.body," \
-	" r.status FROM entry e LEFT JOIN record r ON r.id = e.record_id"
+	" r.status FROM entry e LEFT JOIN record r ON r.id = e.record_id" \
+	" AND r.discarded = 0"
 
 static enum ds_status
 entry_row(struct store *s, sqlite3_stmt *st, struct store_entry *e,
@@ -200,7 +202,8 @@ entry_row(struct store *s, sqlite3_stmt *st, struct store_entry *e,
 	e->state = sqlite3_column_int(st, 1);
 	e->ob_seq = (uint64_t)sqlite3_column_int64(st, 2);
 	if ((p = sqlite3_column_blob(st, 3)) != NULL &&
-	    sqlite3_column_bytes(st, 3) == STORE_ID_BYTES) {
+	    sqlite3_column_bytes(st, 3) == STORE_ID_BYTES &&
+	    sqlite3_column_type(st, 5) != SQLITE_NULL) {
 		memcpy(e->record_id, p, STORE_ID_BYTES);
 		e->has_record = 1;
 		e->record_status = (enum store_status)sqlite3_column_int(st,

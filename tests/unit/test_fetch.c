@@ -579,6 +579,24 @@ test_no_consent_on_file(void)
 	OK(eng_value(sess_eng(s), "hh_id") == NULL);
 	STR_EQ(json_string_value(eng_meta_get(sess_eng(s), "hh_key")),
 	    "340102001002");
+	/* Saved and linked, the entry is started; discarded, it is to do. */
+	ST_EQ(sess_save(s, NULL), DS_OK, NULL);
+	ST_EQ(store_entry_link(ws_store(W), e.entry_id, sess_id(s), NULL),
+	    DS_OK, NULL);
+	store_entry_clear(&e);
+	{
+		unsigned char id[16];
+
+		memset(id, 0xe0, sizeof(id));
+		id[15] = 2;
+		ST_EQ(store_entry_get(ws_store(W), id, &e, NULL), DS_OK, NULL);
+		INT_EQ(e.has_record, 1);
+		store_entry_clear(&e);
+		ST_EQ(store_discard(ws_store(W), sess_id(s), NULL), DS_OK,
+		    NULL);
+		ST_EQ(store_entry_get(ws_store(W), id, &e, NULL), DS_OK, NULL);
+		INT_EQ(e.has_record, 0);
+	}
 	json_decref(carried);
 	sess_free(s);
 	store_entry_clear(&e);
