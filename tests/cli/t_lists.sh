@@ -50,9 +50,12 @@ cat > "$T/correct.json" <<'JSON'
 JSON
 
 # A copy of the household form as its next version.
+V1=$(sed -n 's/^| | household | \([0-9]*\) |.*/\1/p' \
+    "$DS_TOP/forms/household.md")
+V2=$((V1 + 100))
 mkdir -p "$T/newform"
 cp "$DS_TOP"/forms/household.md "$DS_TOP"/forms/*.csv "$T/newform/"
-sed -i 's/| | household | 2026120701 |/| | household | 2026120801 |/' \
+sed -i "s/| | household | $V1 |/| | household | $V2 |/" \
     "$T/newform/household.md"
 
 scenario() {
@@ -79,7 +82,7 @@ scenario() {
 	check "$tr: laptop init" ds init --office-key "$O/office-public.key" \
 	    --worker "李网格"
 	has "$tr: init installed the household form" "$T/.out" \
-	    "Form household version 2026120701 installed"
+	    "Form household version $V1 installed"
 	# A first visit of HH1, the record a correction will correct.
 	ds fill household --answers "$DS_TOP/forms/demo/household-1.json" \
 	    --finalize >"$d/rec1" 2>"$d/fill1.err" &&
@@ -107,7 +110,8 @@ scenario() {
 		    "$d/import0.out" "awaiting"
 	fi
 	dev=$(of devices 2>/dev/null | grep -o '[0-9a-f]\{32\}' | head -n 1)
-	check "$tr: enroll the laptop" of enroll "${dev:0:8}"
+	check "$tr: enroll the laptop" of enroll --fingerprint \
+	    "$(fingerprint "$W" --passphrase-file "$T/pass")" "${dev:0:8}"
 	check "$tr: publish the form's next version" of publish \
 	    "$T/newform/household.md"
 	check "$tr: assign the household with a clue" of assign \
@@ -122,7 +126,7 @@ scenario() {
 	n=$(grep -c -e "$HH1" -e "$HH2" -e "$HH3" "$d/due")
 	[ "$n" -eq 3 ] && ok "$tr: three visits due" ||
 	    not_ok "$tr: three visits due" "$(cat "$d/due")"
-	[ -f "$W/forms/household/2026120801/household.md" ] &&
+	[ -f "$W/forms/household/$V2/household.md" ] &&
 	    ok "$tr: the new form version installed" ||
 	    not_ok "$tr: the new form version installed" "$(ls -R "$W/forms")"
 	check "$tr: the office's lists: applied" of lists
@@ -148,7 +152,7 @@ scenario() {
 	has "$tr: the visit names its entry" "$d/show2" '"entry":"'
 	has "$tr: the carried answers are noted" "$d/show2" '"carried":{'
 	has "$tr: the new form version is used" "$d/show2" \
-	    '"version":"2026120801"'
+	    "\"version\":\"$V2\""
 	# The refused visit, and a correction of the first record.
 	e2=$(grep "$HH2" "$d/due" | cut -c1-8)
 	check "$tr: a refused visit" ds fill --assignment "$e2" \
