@@ -561,7 +561,7 @@ func_wanted(const char *name)
 static void
 find_functions(void)
 {
-	size_t t, u, lp;
+	size_t t, u, lp, had;
 	int depth = 0;
 	char *name;
 
@@ -583,8 +583,12 @@ find_functions(void)
 				    toks[lp - 1].len);
 				if (name == NULL)
 					die("out of memory");
+				had = nmuts;
 				if (func_wanted(name))
 					body_muts(t, u, name);
+				/* Kept only when a mutant names it. */
+				if (nmuts == had)
+					free(name);
 				t = u;
 				continue;
 			}
