@@ -111,12 +111,10 @@ gate_node(const struct eng_form *cf)
 int
 eng_consent_state(const struct eng *e)
 {
-	const struct form_node *g = e->cf->consent;
-	const struct inst_node *n;
+	const struct inst_node *n = e->consent_node;
 
-	if (g == NULL)
+	if (e->cf->consent == NULL)
 		return -1;
-	n = eng_ref1((struct eng *)(uintptr_t)e, e->root, g);
 	if (n == NULL || n->value == NULL)
 		return consent_on_file(e) ? 1 : 0;
 	return strcmp(n->value, "yes") == 0 ? 1 : 2;
@@ -362,6 +360,7 @@ rule_note(struct eng *e, struct inst_node *n, const char *what)
 static void
 eval_flags(struct eng *e, struct inst_node *n, const struct eng_bind *b)
 {
+	unsigned was = n->flags;
 	int v;
 
 	if (b->x[EX_RELEVANT] != NULL) {
@@ -391,6 +390,8 @@ eval_flags(struct eng *e, struct inst_node *n, const struct eng_bind *b)
 		else if (b->x[EX_RELEVANT] == NULL)
 			n->flags &= ~(unsigned)INST_F_IRRELEVANT;
 	}
+	if ((was ^ n->flags) & (INST_F_IRRELEVANT | INST_F_READONLY))
+		e->gen++;
 }
 
 static void
@@ -790,6 +791,8 @@ eng_set_node(struct eng *e, struct inst_node *n, const char *s,
 	ds_free(nv);
 	if (st != DS_OK)
 		return ds_err_set(err, st, NULL);
+	if (!(n->flags & INST_F_ANSWERED))
+		e->gen++;	/* confirmed: progress counts it */
 	n->flags |= INST_F_ANSWERED;
 	if (!changed)
 		return DS_OK;
@@ -842,6 +845,7 @@ eng_reason(struct eng *e, const char *path, const char *reason,
 			return ds_err_set(err, DS_ESTATE, "no warning to "
 			    "confirm at %s", path);
 	}
+	e->gen++;
 	return ds_err_set(err, inst_reason_set(n, reason), NULL);
 }
 
@@ -966,6 +970,10 @@ eng_new_empty(const struct eng_form *cf, const struct eng_opts *o,
 		eng_free(e);
 		return DS_ENOMEM;
 	}
+	/* The gate is outside every roster (eng_compile): one node for
+	 * the life of the tree. */
+	if (cf->consent != NULL)
+		e->consent_node = eng_ref1(e, e->root, cf->consent);
 	*out = e;
 	return DS_OK;
 }
@@ -1031,6 +1039,7 @@ eng_free(struct eng *e)
 	ds_free(e->arena);
 	ds_free(e->prompt.fields);
 	eng_refusal_clear(e);
+	eng_scopes_free(e);
 	ds_free(e);
 }
 
@@ -1068,10 +1077,15 @@ eng_meta_set(struct eng *e, const char *key, json_t *v)
 
 	if (e->meta == NULL && (e->meta = json_object()) == NULL)
 		return DS_ENOMEM;
+	/* The same value again changes nothing (a save notes what it
+	 * carried each time): the generation stays. */
+	if (v != NULL && json_equal(json_object_get(e->meta, key), v))
+		return DS_OK;
 	if (v == NULL && json_object_del(e->meta, key) != 0)
 		return DS_ENOENT;
 	if (v != NULL && json_object_set(e->meta, key, v) != 0)
 		return DS_ENOMEM;
+	e->gen++;
 	/* Consent on file hides the gate, or shows it again. */
 	if (strcmp(key, "consent_ref") == 0 && e->cf->consent != NULL &&
 	    e->root != NULL && (n = eng_ref1(e, e->root,
@@ -1082,10 +1096,15 @@ eng_meta_set(struct eng *e, const char *key, json_t *v)
 			n->flags &= ~(unsigned)INST_F_IRRELEVANT;
 		else
 			eng_enqueue(e, n);
-		e->gen++;
 		return eng_run(e);
 	}
 	return DS_OK;
+}
+
+unsigned long
+eng_generation(const struct eng *e)
+{
+	return e->gen;
 }
 
 json_t *

@@ -308,6 +308,9 @@ struct eng_issue {
 enum ds_status	 eng_issues(struct eng *, struct eng_issue **out, size_t *n,
 		    size_t *nerrors);
 void		 eng_issues_free(struct eng_issue *, size_t);
+/* How many issues eng_issues would list, and how many of them are errors,
+ * without building the list (no note, path or message). */
+void		 eng_issue_counts(struct eng *, size_t *n, size_t *nerrors);
 
 /*
  * Finalize: refused (DS_ECONSTRAINT, with the first issue in err) while any
@@ -332,6 +335,31 @@ int		 eng_consent(const struct eng *);
  * evidence).  *out is a new reference.
  */
 enum ds_status	 eng_to_json(struct eng *, json_t **out, struct ds_err *);
+
+/*
+ * The same document as canonical JSON text: byte for byte what
+ * ds_json_canonical(eng_to_json()) gives, written straight from the tree
+ * (no JSON object is built).  With ENG_TEXT_NO_CURSOR, _meta leaves out
+ * "path" and "unconfirmed": what a move changes, for comparing two states
+ * answer by answer.  *out is the caller's (wipe, then ds_free).
+ */
+#define ENG_TEXT_NO_CURSOR	0x1
+/*
+ * Both at once: the whole text (*out), and the same without the cursor
+ * (*cmp, made by cutting those two members out of the first).
+ */
+enum ds_status	 eng_to_texts(struct eng *, char **out, size_t *len,
+		    char **cmp, size_t *cmplen, struct ds_err *);
+/*
+ * A number that changes whenever an answer, a reason, the caller's
+ * metadata, a flag or a roster changes (not when only the cursor moves):
+ * equal numbers mean equal documents but for the cursor.
+ */
+unsigned long	 eng_generation(const struct eng *);
+/* The cursor's path as _meta.path gives it ("_end" at the end). */
+void		 eng_cursor_path(struct eng *, char *buf, size_t n);
+enum ds_status	 eng_to_text(struct eng *, int flags, char **out,
+		    size_t *len, struct ds_err *);
 
 /*
  * Restore an interview from eng_to_json output: same answers, reasons,

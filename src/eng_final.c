@@ -25,6 +25,7 @@ struct ilist {
 	size_t			 cap;
 	size_t			 nerr;
 	int			 oom;
+	int			 count;		/* count only: no list */
 };
 
 /* Append an issue with a copy of the note (and the office's text). */
@@ -35,6 +36,12 @@ add(struct ilist *l, const struct inst_node *n, int is_error,
 	struct eng_issue *v;
 	size_t cap;
 
+	if (l->count) {
+		l->n++;
+		if (is_error)
+			l->nerr++;
+		return;
+	}
 	if (l->n == l->cap) {
 		cap = l->cap ? l->cap * 2 : 16;
 		if ((v = ds_realloc(l->v, cap * sizeof(*v))) == NULL) {
@@ -68,6 +75,10 @@ add_check(struct eng *e, struct ilist *l, const struct inst_node *n,
 {
 	struct eng_note t;
 
+	if (l->count) {
+		add(l, n, code != ENG_MSG_WARNING, NULL);
+		return;
+	}
 	eng_note_check(e, n, code, &t);
 	add(l, n, code != ENG_MSG_WARNING, &t);
 }
@@ -149,15 +160,13 @@ check_set(struct eng *e, struct ilist *l, struct inst_node *set)
 	}
 }
 
-enum ds_status
-eng_issues(struct eng *e, struct eng_issue **out, size_t *nout,
-    size_t *nerrors)
+/* Walk the relevant tree in document order into l (see eng_issues). */
+static void
+issues_walk(struct eng *e, struct ilist *l)
 {
-	struct ilist l;
 	struct inst_node *n = e->root;
 	const struct form_node *g = e->cf->consent;
 
-	memset(&l, 0, sizeof(l));
 	if (g != NULL && eng_consent_state(e) == 0) {
 		struct inst_node *gn = eng_ref1(e, e->root, g);
 		struct eng_note t;
@@ -166,21 +175,45 @@ eng_issues(struct eng *e, struct eng_issue **out, size_t *nout,
 		t.code = ENG_MSG_CONSENT_OPEN;
 		t.arg = form_text_get(e->f, &g->label, e->lang);
 		if (gn != NULL)
-			add(&l, gn, 1, &t);
+			add(l, gn, 1, &t);
 	}
 	while (n != NULL) {
-		if (!eng_relevant(n) || eng_blocked(e, n)) {
+		/* Irrelevant subtrees are skipped whole: every node reached
+		 * has relevant ancestors, so its own flag decides. */
+		if ((n->flags & INST_F_IRRELEVANT) || eng_blocked(e, n)) {
 			n = inst_next(n, 1);
 			continue;
 		}
 		if (n->kind == INST_LEAF)
-			check_leaf(e, &l, n);
+			check_leaf(e, l, n);
 		else if (n->rule_err != NULL)	/* group, item, roster */
-			add_check(e, &l, n, ENG_MSG_RULE);
+			add_check(e, l, n, ENG_MSG_RULE);
 		else if (n->kind == INST_SET)
-			check_set(e, &l, n);
+			check_set(e, l, n);
 		n = inst_next(n, 0);
 	}
+}
+
+void
+eng_issue_counts(struct eng *e, size_t *n, size_t *nerrors)
+{
+	struct ilist l;
+
+	memset(&l, 0, sizeof(l));
+	l.count = 1;
+	issues_walk(e, &l);
+	*n = l.n;
+	*nerrors = l.nerr;
+}
+
+enum ds_status
+eng_issues(struct eng *e, struct eng_issue **out, size_t *nout,
+    size_t *nerrors)
+{
+	struct ilist l;
+
+	memset(&l, 0, sizeof(l));
+	issues_walk(e, &l);
 	if (l.oom) {
 		eng_issues_free(l.v, l.n);
 		return DS_ENOMEM;

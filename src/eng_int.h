@@ -29,6 +29,16 @@ enum eng_xk {
 	EX_NKIND
 };
 
+/* The answers and rosters one JSON object holds, groups flattened, in
+ * the order of their names' bytes (eng_json.c). */
+struct eng_scope {
+	const struct form_node	**defs;
+	char			**keys;	/* each name as `"name":` */
+	size_t			 *klen;
+	size_t			  n;
+	int			  made;
+};
+
 /* An edge of the dependency graph: `to` reads the node it leaves. */
 struct eng_edge {
 	size_t			 to;	/* node index of the dependant */
@@ -115,7 +125,17 @@ struct eng {
 	size_t			 narena;
 	size_t			 caparena;
 	struct ds_err		 everr;		/* last evaluation error */
-	unsigned long		 gen;		/* bumped on every change */
+	unsigned long		 gen;		/* bumped on every change of a
+						 * value, flag or roster */
+	struct inst_node	*consent_node;	/* the gate's answer, or NULL
+						 * (never in a roster) */
+	/* eng_to_text: the keys of each object scope (the root, a repeat)
+	 * in byte order, made at first use; by the scope's node index */
+	struct eng_scope	*scopes;
+	/* progress as of generation pgen (eng_view.c) */
+	unsigned long		 pgen;
+	size_t			 pans, ptot;
+	int			 pvalid;
 	struct eng_choice_cache	 cc[ENG_CHOICE_CACHE];
 	unsigned		 ccnext;
 	/* the last refusal (eng_refusal, eng_msg.c) */
@@ -216,6 +236,10 @@ int		 eng_consent_state(const struct eng *);
 enum ds_status	 eng_gate_error(struct eng *, struct ds_err *);
 const struct form_list *eng_list_of(const struct eng *,
 		    const struct form_node *);
+
+/* eng_json.c */
+#define ENG_TEXT_MAX	(64u << 20)	/* bytes of one answers document */
+void		 eng_scopes_free(struct eng *);
 
 /* eng_path.c (eng_path_fmt is in eng.h) */
 struct inst_node *eng_path_find(struct eng *, const char *path);

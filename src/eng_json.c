@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
 #include "mem.h"
+#include "utf8.h"
 
 /* ---- serialize -------------------------------------------------------- */
 
@@ -188,6 +190,655 @@ out:
 	json_decref(meta);
 	json_decref(reasons);
 	return ds_err_set(err, st, "cannot serialize the answers");
+}
+
+/* ---- the same, as canonical text ------------------------------------- */
+/*
+ * ds_json_canonical is jansson's compact dump with sorted keys: keys in
+ * the order of their bytes (a shorter key first when one is a prefix of
+ * the other), strings with '"', '\\' and the control characters escaped
+ * (\b \f \n \r \t, else \u00XX), everything else as it is.  The writer
+ * below gives the same bytes without building the tree: each object
+ * scope's names are sorted once per engine.  tests/fuzz/fuzz_eng_*.c
+ * compare the two on every input of their corpora.
+ */
+
+static int
+key_cmp(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int c = memcmp(a, b, la < lb ? la : lb);
+
+	return c != 0 ? c : la < lb ? -1 : la > lb;
+}
+
+static int
+def_cmp(const void *a, const void *b)
+{
+	return key_cmp((*(const struct form_node *const *)a)->name,
+	    (*(const struct form_node *const *)b)->name);
+}
+
+/* Leaves and repeats whose object is `scope`, through its groups. */
+static size_t
+scope_collect(const struct form_node *g, const struct form_node **out,
+    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < g->nkids; i++) {
+		if (g->kids[i]->type == FT_GROUP)
+			n = scope_collect(g->kids[i], out, n);
+		else {
+			if (out != NULL)
+				out[n] = g->kids[i];
+			n++;
+		}
+	}
+	return n;
+}
+
+static enum ds_status	put_str(struct ds_buf *, const char *, size_t);
+
+static void
+scope_free(struct eng_scope *sc)
+{
+	size_t i;
+
+	for (i = 0; sc->keys != NULL && i < sc->n; i++)
+		ds_free(sc->keys[i]);
+	ds_free(sc->keys);
+	ds_free(sc->klen);
+	ds_free(sc->defs);
+	memset(sc, 0, sizeof(*sc));
+}
+
+static const struct eng_scope *
+scope_of(struct eng *e, const struct form_node *def)
+{
+	struct eng_scope *sc;
+	struct ds_buf b;
+	size_t n, i;
+
+	if (e->scopes == NULL &&
+	    (e->scopes = ds_calloc(e->f->nnodes, sizeof(*e->scopes))) == NULL)
+		return NULL;
+	sc = &e->scopes[def->index];
+	if (sc->made)
+		return sc;
+	n = scope_collect(def, NULL, 0);
+	if ((sc->defs = ds_calloc(n ? n : 1, sizeof(*sc->defs))) == NULL ||
+	    (sc->keys = ds_calloc(n ? n : 1, sizeof(*sc->keys))) == NULL ||
+	    (sc->klen = ds_calloc(n ? n : 1, sizeof(*sc->klen))) == NULL) {
+		scope_free(sc);
+		return NULL;
+	}
+	sc->n = scope_collect(def, sc->defs, 0);
+	qsort(sc->defs, sc->n, sizeof(*sc->defs), def_cmp);
+	/* The key of each, written once: a save writes them thousands of
+	 * times. */
+	for (i = 0; i < sc->n; i++) {
+		ds_buf_init(&b, ENG_TEXT_MAX);
+		if (put_str(&b, sc->defs[i]->name, strlen(sc->defs[i]->name))
+		    != DS_OK || ds_buf_addc(&b, ':') != DS_OK ||
+		    (sc->keys[i] = ds_buf_take(&b, &sc->klen[i])) == NULL) {
+			ds_buf_reset(&b);
+			scope_free(sc);
+			return NULL;
+		}
+	}
+	sc->made = 1;
+	return sc;
+}
+
+void
+eng_scopes_free(struct eng *e)
+{
+	size_t i;
+
+	if (e->scopes == NULL)
+		return;
+	for (i = 0; i < e->f->nnodes; i++)
+		scope_free(&e->scopes[i]);
+	ds_free(e->scopes);
+	e->scopes = NULL;
+}
+
+/* The node for def (of scope s's object) under s's instance. */
+static const struct inst_node *
+scope_kid(const struct eng *e, const struct inst_node *s,
+    const struct form_node *def)
+{
+	const struct form_node *chain[64], *p;
+	size_t n = 0;
+
+	for (p = def; p != NULL && p != s->def && n < 64; p = p->parent)
+		chain[n++] = p;
+	if (p != s->def)
+		return NULL;
+	while (n > 0) {
+		p = chain[--n];
+		s = s->kids[e->cf->b[p->index].kidpos];
+	}
+	return s;
+}
+
+/* A JSON string of n bytes as jansson writes it (valid UTF-8 only). */
+static enum ds_status
+put_str(struct ds_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *o;
+	size_t i;
+	unsigned char c;
+	int ascii = 1;
+
+	/* Room for the worst case (every byte \u00XX), written in place. */
+	if (n > (ENG_TEXT_MAX - 2) / 6 || ds_buf_reserve(b, 6 * n + 2) !=
+	    DS_OK)
+		return DS_ENOMEM;
+	o = b->p + b->len;
+	*o++ = '"';
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			ascii &= c < 0x80;
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
+		switch (c) {
+		case '"':
+		case '\\':
+			*o++ = (char)c;
+			break;
+		case '\b':
+			*o++ = 'b';
+			break;
+		case '\f':
+			*o++ = 'f';
+			break;
+		case '\n':
+			*o++ = 'n';
+			break;
+		case '\r':
+			*o++ = 'r';
+			break;
+		case '\t':
+			*o++ = 't';
+			break;
+		default:
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+			break;
+		}
+	}
+	*o++ = '"';
+	if (!ascii && !utf8_valid(s, n, 0))
+		return DS_ECORRUPT;	/* never stored by eng_set */
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = '\0';
+	return DS_OK;
+}
+
+static enum ds_status
+put_key(struct ds_buf *b, int *first, const char *k)
+{
+	enum ds_status st;
+
+	if (!*first && ds_buf_addc(b, ',') != DS_OK)
+		return DS_ENOMEM;
+	*first = 0;
+	if ((st = put_str(b, k, strlen(k))) != DS_OK)
+		return st;
+	return ds_buf_addc(b, ':') == DS_OK ? DS_OK : DS_ENOMEM;
+}
+
+/* An answer: a string, or a select_multiple's names as an array. */
+static enum ds_status
+put_answer(struct ds_buf *b, const struct inst_node *n)
+{
+	const char *p, *q;
+	enum ds_status st;
+
+	if (n->def->type != FT_SELECT_MULTIPLE)
+		return put_str(b, n->value, strlen(n->value));
+	if (ds_buf_addc(b, '[') != DS_OK)
+		return DS_ENOMEM;
+	for (p = n->value; *p != '\0'; p = q) {
+		q = p + strcspn(p, " ");
+		if (p != n->value && ds_buf_addc(b, ',') != DS_OK)
+			return DS_ENOMEM;
+		if ((st = put_str(b, p, (size_t)(q - p))) != DS_OK)
+			return st;
+		while (*q == ' ')
+			q++;
+	}
+	return ds_buf_addc(b, ']') == DS_OK ? DS_OK : DS_ENOMEM;
+}
+
+/* Where the cursor's members of _meta went (eng_to_texts cuts them). */
+struct cut {
+	size_t	at[2][2];	/* [path, unconfirmed][from, to) */
+};
+
+static enum ds_status	put_meta(struct eng *, struct ds_buf *, int flags,
+			    struct cut *);
+
+static enum ds_status	put_obj(struct eng *, struct ds_buf *,
+			    const struct inst_node *, int, struct cut *);
+
+/*
+ * A roster item: its kept text while nothing in it changed, else written
+ * anew and kept.  An answer then costs the items it touches, not every
+ * member of a large roster.
+ */
+static enum ds_status
+put_item(struct eng *e, struct ds_buf *b, struct inst_node *it, int flags)
+{
+	enum ds_status st;
+	size_t from = b->len;
+
+	if (it->text != NULL)
+		return ds_buf_add(b, it->text, it->textlen) == DS_OK ? DS_OK :
+		    DS_ENOMEM;
+	if ((st = put_obj(e, b, it, flags, NULL)) != DS_OK)
+		return st;
+	/* Not kept if there is no memory for it: only slower. */
+	if ((it->text = ds_malloc(b->len - from)) != NULL) {
+		memcpy(it->text, b->p + from, b->len - from);
+		it->textlen = b->len - from;
+	}
+	return DS_OK;
+}
+
+/* The object of instance s (the root, or a roster item). */
+static enum ds_status
+put_obj(struct eng *e, struct ds_buf *b, const struct inst_node *s,
+    int flags, struct cut *cut)
+{
+	const struct eng_scope *sc = scope_of(e, s->def);
+	const struct inst_node *k;
+	enum ds_status st;
+	size_t i, j;
+	int first = 1, meta = s == e->root;
+
+	if (sc == NULL || ds_buf_addc(b, '{') != DS_OK)
+		return DS_ENOMEM;
+	for (i = 0; i <= sc->n; i++) {
+		/* The root's "_meta" goes in its place among the names (and
+		 * wins over an answer of that name, as in eng_to_json). */
+		if (meta && (i == sc->n || key_cmp("_meta",
+		    sc->defs[i]->name) <= 0)) {
+			meta = 0;
+			if ((st = put_key(b, &first, "_meta")) != DS_OK ||
+			    (st = put_meta(e, b, flags, cut)) != DS_OK)
+				return st;
+		}
+		if (i == sc->n)
+			break;
+		if (s == e->root && strcmp(sc->defs[i]->name, "_meta") == 0)
+			continue;
+		if ((k = scope_kid(e, s, sc->defs[i])) == NULL)
+			return DS_ECORRUPT;
+		if (k->kind == INST_LEAF) {
+			if (k->value == NULL)
+				continue;
+			if ((!first && ds_buf_addc(b, ',') != DS_OK) ||
+			    ds_buf_add(b, sc->keys[i], sc->klen[i]) != DS_OK)
+				return DS_ENOMEM;
+			first = 0;
+			if ((st = put_answer(b, k)) != DS_OK)
+				return st;
+		} else if (k->kind == INST_SET && k->nitems > 0) {
+			if ((!first && ds_buf_addc(b, ',') != DS_OK) ||
+			    ds_buf_add(b, sc->keys[i], sc->klen[i]) != DS_OK ||
+			    ds_buf_addc(b, '[') != DS_OK)
+				return DS_ENOMEM;
+			first = 0;
+			for (j = 0; j < k->nitems; j++) {
+				if (j > 0 && ds_buf_addc(b, ',') != DS_OK)
+					return DS_ENOMEM;
+				if ((st = put_item(e, b, k->items[j], flags)) !=
+				    DS_OK)
+					return st;
+			}
+			if (ds_buf_addc(b, ']') != DS_OK)
+				return DS_ENOMEM;
+		}
+	}
+	return ds_buf_addc(b, '}') == DS_OK ? DS_OK : DS_ENOMEM;
+}
+
+struct reason {
+	char		 path[ENG_PATH_MAX];
+	const char	*text;
+};
+
+static int
+reason_cmp(const void *a, const void *b)
+{
+	return key_cmp(((const struct reason *)a)->path,
+	    ((const struct reason *)b)->path);
+}
+
+/*
+ * What _meta needs from the whole tree, in one walk: the warning reasons
+ * by path, and the paths of the answers not yet confirmed (a JSON array's
+ * body, in document order, as unconfirmed() above lists them).
+ */
+struct walked {
+	struct reason	*r;
+	size_t		 nr, cap;
+	struct ds_buf	 unconf;	/* "p1","p2",... */
+	int		 nunconf;
+};
+
+static void
+walked_free(struct walked *w)
+{
+	ds_free(w->r);
+	ds_buf_wipe(&w->unconf);
+	memset(w, 0, sizeof(*w));
+}
+
+static enum ds_status
+walk_meta(struct eng *e, struct walked *w, int want_unconf)
+{
+	char path[ENG_PATH_MAX];
+	const struct inst_node *n;
+	struct reason *nv;
+	enum ds_status st;
+
+	memset(w, 0, sizeof(*w));
+	ds_buf_init(&w->unconf, ENG_TEXT_MAX);
+	for (n = e->root; n != NULL; n = inst_next(n, 0)) {
+		if (n->kind != INST_LEAF)
+			continue;
+		if (n->reason != NULL) {
+			if (w->nr == w->cap) {
+				w->cap = w->cap ? 2 * w->cap : 8;
+				if ((nv = ds_realloc(w->r, w->cap *
+				    sizeof(*nv))) == NULL)
+					return DS_ENOMEM;
+				w->r = nv;
+			}
+			if (eng_path_fmt(n, w->r[w->nr].path,
+			    sizeof(w->r[w->nr].path)) != DS_OK)
+				return DS_ENOMEM;
+			w->r[w->nr++].text = n->reason;
+		}
+		if (!want_unconf || n->value == NULL ||
+		    (n->flags & INST_F_ANSWERED) ||
+		    !eng_answerable(n->def->type))
+			continue;
+		if (eng_path_fmt(n, path, sizeof(path)) != DS_OK ||
+		    (w->nunconf > 0 && ds_buf_addc(&w->unconf, ',') != DS_OK))
+			return DS_ENOMEM;
+		if ((st = put_str(&w->unconf, path, strlen(path))) != DS_OK)
+			return st;
+		w->nunconf++;
+	}
+	if (w->nr > 1)
+		qsort(w->r, w->nr, sizeof(*w->r), reason_cmp);
+	return DS_OK;
+}
+
+/* "reasons": every warning reason by path, in key order. */
+static enum ds_status
+put_reasons(const struct walked *w, struct ds_buf *b)
+{
+	enum ds_status st;
+	size_t i;
+	int first = 1;
+
+	if (ds_buf_addc(b, '{') != DS_OK)
+		return DS_ENOMEM;
+	for (i = 0; i < w->nr; i++)
+		if ((st = put_key(b, &first, w->r[i].path)) != DS_OK ||
+		    (st = put_str(b, w->r[i].text, strlen(w->r[i].text))) !=
+		    DS_OK)
+			return st;
+	return ds_buf_addc(b, '}') == DS_OK ? DS_OK : DS_ENOMEM;
+}
+
+/*
+ * The keys of _meta this writer makes, in key order.  eng_to_json copies
+ * the caller's keys first and sets its own over them, so a caller's key
+ * of the same name shows only where the engine sets none: "version" of a
+ * form without one, "unconfirmed" when nothing is unconfirmed.
+ */
+enum { MK_FORM, MK_PATH, MK_REASONS, MK_STATE, MK_UNCONFIRMED, MK_VERSION,
+    MK_N };
+static const char *const meta_keys[MK_N] = { "form", "path", "reasons",
+    "state", "unconfirmed", "version" };
+
+static int
+meta_own(const char *k)
+{
+	int i;
+
+	for (i = 0; i < MK_N; i++)
+		if (strcmp(k, meta_keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Consent evidence may name a person: zero it before it is freed. */
+static void
+scrub(char *p, size_t n)
+{
+	volatile char *v = p;
+
+	while (n-- > 0)
+		*v++ = 0;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return key_cmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The caller's key k, if it has it: its value as jansson writes it. */
+static enum ds_status
+put_caller(struct eng *e, struct ds_buf *b, int *first, const char *k)
+{
+	const json_t *v = e->meta != NULL ? json_object_get(e->meta, k) : NULL;
+	enum ds_status st;
+	char *t = NULL;
+	size_t tl;
+
+	if (v == NULL)
+		return DS_OK;
+	if ((st = put_key(b, first, k)) != DS_OK)
+		return st;
+	if (ds_json_canonical(v, &t, &tl, NULL) != DS_OK)
+		return DS_ENOMEM;
+	st = ds_buf_add(b, t, tl) == DS_OK ? DS_OK : DS_ENOMEM;
+	scrub(t, tl);
+	ds_free(t);
+	return st;
+}
+
+static enum ds_status
+put_meta_own(struct eng *e, struct ds_buf *b, int *first, int k, int flags,
+    const struct walked *w)
+{
+	char path[ENG_PATH_MAX];
+	const char *v;
+	enum ds_status st;
+
+	switch (k) {
+	case MK_FORM:
+		v = e->f->id;
+		break;
+	case MK_PATH:
+		if (flags & ENG_TEXT_NO_CURSOR)
+			return DS_OK;
+		eng_cursor_path(e, path, sizeof(path));
+		v = path;
+		break;
+	case MK_REASONS:
+		if ((st = put_key(b, first, "reasons")) != DS_OK)
+			return st;
+		return put_reasons(w, b);
+	case MK_STATE:
+		v = e->finalized ? "finalized" : "draft";
+		break;
+	case MK_UNCONFIRMED:
+		if (flags & ENG_TEXT_NO_CURSOR)
+			return DS_OK;
+		if (e->finalized || w->nunconf == 0)
+			return put_caller(e, b, first, "unconfirmed");
+		if ((st = put_key(b, first, "unconfirmed")) != DS_OK ||
+		    ds_buf_addc(b, '[') != DS_OK ||
+		    ds_buf_add(b, w->unconf.p, w->unconf.len) != DS_OK ||
+		    ds_buf_addc(b, ']') != DS_OK)
+			return DS_ENOMEM;
+		return DS_OK;
+	default:
+		if ((v = e->f->version) == NULL)
+			return put_caller(e, b, first, "version");
+		break;
+	}
+	if ((st = put_key(b, first, meta_keys[k])) != DS_OK)
+		return st;
+	return put_str(b, v, strlen(v));
+}
+
+static enum ds_status
+put_meta(struct eng *e, struct ds_buf *b, int flags, struct cut *cut)
+{
+	const char **keys = NULL;
+	const char *k;
+	struct walked w;
+	json_t *v;
+	size_t n = 0, i;
+	enum ds_status st = DS_OK;
+	int first = 1, own = 0;
+
+	if ((st = walk_meta(e, &w, !e->finalized &&
+	    !(flags & ENG_TEXT_NO_CURSOR))) != DS_OK) {
+		walked_free(&w);
+		return st;
+	}
+
+	if (e->meta != NULL && json_object_size(e->meta) > 0) {
+		if ((keys = ds_calloc(json_object_size(e->meta),
+		    sizeof(*keys))) == NULL)
+			return DS_ENOMEM;
+		json_object_foreach(e->meta, k, v)
+			if (!meta_own(k))
+				keys[n++] = k;
+		qsort(keys, n, sizeof(*keys), str_cmp);
+	}
+	if (ds_buf_addc(b, '{') != DS_OK) {
+		st = DS_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i <= n; i++) {
+		/* this writer's keys before each caller's key above them */
+		while (own < MK_N && (i == n || key_cmp(meta_keys[own],
+		    keys[i]) < 0)) {
+			size_t from = b->len;
+
+			if ((st = put_meta_own(e, b, &first, own, flags,
+			    &w)) != DS_OK)
+				goto out;
+			/* "form" always comes first, so each of these two
+			 * begins with its comma: cutting it out is exact. */
+			if (cut != NULL && own == MK_PATH) {
+				cut->at[0][0] = from;
+				cut->at[0][1] = b->len;
+			} else if (cut != NULL && own == MK_UNCONFIRMED) {
+				cut->at[1][0] = from;
+				cut->at[1][1] = b->len;
+			}
+			own++;
+		}
+		if (i < n && (st = put_caller(e, b, &first, keys[i])) !=
+		    DS_OK)
+			goto out;
+	}
+	st = ds_buf_addc(b, '}') == DS_OK ? DS_OK : DS_ENOMEM;
+out:
+	ds_free(keys);
+	walked_free(&w);
+	return st;
+}
+
+void
+eng_cursor_path(struct eng *e, char *buf, size_t n)
+{
+	if (e->cur == NULL)
+		snprintf(buf, n, "_end");
+	else
+		(void)eng_path_fmt(e->cur, buf, n);
+}
+
+enum ds_status
+eng_to_text(struct eng *e, int flags, char **out, size_t *len,
+    struct ds_err *err)
+{
+	struct ds_buf b;
+	enum ds_status st;
+
+	ds_err_clear(err);
+	ds_buf_init(&b, ENG_TEXT_MAX);
+	if ((st = put_obj(e, &b, e->root, flags, NULL)) != DS_OK) {
+		ds_buf_wipe(&b);
+		return ds_err_set(err, st, "cannot serialize the answers");
+	}
+	if ((*out = ds_buf_take(&b, len)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "cannot serialize the "
+		    "answers");
+	return DS_OK;
+}
+
+enum ds_status
+eng_to_texts(struct eng *e, char **out, size_t *len, char **cmp,
+    size_t *cmplen, struct ds_err *err)
+{
+	struct ds_buf b;
+	struct cut cut;
+	enum ds_status st;
+	char *c;
+	size_t n, k;
+
+	ds_err_clear(err);
+	memset(&cut, 0, sizeof(cut));
+	ds_buf_init(&b, ENG_TEXT_MAX);
+	if ((st = put_obj(e, &b, e->root, 0, &cut)) != DS_OK) {
+		ds_buf_wipe(&b);
+		return ds_err_set(err, st, "cannot serialize the answers");
+	}
+	if ((c = ds_malloc(b.len + 1)) == NULL) {
+		ds_buf_wipe(&b);
+		return ds_err_set(err, DS_ENOMEM, "cannot serialize the "
+		    "answers");
+	}
+	/* The text, less [path) and [unconfirmed), which come in order. */
+	n = 0;
+	memcpy(c, b.p, k = cut.at[0][0]);
+	n += k;
+	memcpy(c + n, b.p + cut.at[0][1], k = cut.at[1][0] - cut.at[0][1]);
+	n += k;
+	memcpy(c + n, b.p + cut.at[1][1], k = b.len - cut.at[1][1]);
+	n += k;
+	c[n] = '\0';
+	if ((*out = ds_buf_take(&b, len)) == NULL) {
+		scrub(c, n);
+		ds_free(c);
+		return ds_err_set(err, DS_ENOMEM, "cannot serialize the "
+		    "answers");
+	}
+	*cmp = c;
+	*cmplen = n;
+	return DS_OK;
 }
 
 /* ---- JSON values to answer text --------------------------------------- */
@@ -371,6 +1022,7 @@ eng_restore(const struct eng_form *cf, const struct eng_opts *o,
 		if ((s = json_string_value(u)) != NULL &&
 		    (n = eng_path_find(e, s)) != NULL)
 			n->flags &= ~(unsigned)INST_F_ANSWERED;
+	e->gen++;
 	s = meta != NULL ? json_string_value(json_object_get(meta, "path")) :
 	    NULL;
 	if (e->finalized || (s != NULL && strcmp(s, "_end") == 0))

@@ -150,6 +150,10 @@ is_required(struct eng *e, struct inst_node *n)
 
 	if (x == NULL || eng_readonly(e, n))
 		return 0;
+	/* `yes` (normalised to true()) needs no evaluation: most are. */
+	if (n->def->required != NULL && strcmp(n->def->required, "true()") ==
+	    0)
+		return 1;
 	if (eng_eval_bool(e, x, n, &v) != DS_OK)
 		return 0;
 	return v;
@@ -244,8 +248,10 @@ eng_confirm_screen(struct eng *e, struct inst_node *cur)
 	struct inst_node *n;
 
 	if (cur->kind == INST_LEAF) {
-		if (cur->value != NULL)
+		if (cur->value != NULL && !(cur->flags & INST_F_ANSWERED)) {
 			cur->flags |= INST_F_ANSWERED;
+			e->gen++;
+		}
 		return;
 	}
 	if (cur->kind != INST_GROUP)
@@ -253,8 +259,11 @@ eng_confirm_screen(struct eng *e, struct inst_node *cur)
 	for (n = inst_next(cur, 0); n != NULL && n != inst_next(cur, 1);
 	    n = inst_next(n, !eng_relevant(n)))
 		if (n->kind == INST_LEAF && n->value != NULL &&
-		    eng_relevant(n) && !eng_blocked(e, n))
+		    !(n->flags & INST_F_ANSWERED) &&
+		    eng_relevant(n) && !eng_blocked(e, n)) {
 			n->flags |= INST_F_ANSWERED;
+			e->gen++;
+		}
 }
 
 /* ---- moves ------------------------------------------------------------ */

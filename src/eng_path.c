@@ -12,12 +12,39 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Append "/" (not first), name and, for an item (pos >= 1), "[pos]". */
+static int
+put_step(char *buf, size_t cap, size_t *len, const char *name, size_t pos)
+{
+	char num[24];
+	size_t l = strlen(name), k = 0, need;
+
+	while (pos > 0) {
+		num[k++] = (char)('0' + pos % 10);
+		pos /= 10;
+	}
+	need = (*len ? 1 : 0) + l + (k ? k + 2 : 0);
+	if (need >= cap - *len)
+		return -1;
+	if (*len)
+		buf[(*len)++] = '/';
+	memcpy(buf + *len, name, l);
+	*len += l;
+	if (k) {
+		buf[(*len)++] = '[';
+		while (k > 0)
+			buf[(*len)++] = num[--k];
+		buf[(*len)++] = ']';
+	}
+	buf[*len] = '\0';
+	return 0;
+}
+
 enum ds_status
 eng_path_fmt(const struct inst_node *n, char *buf, size_t cap)
 {
 	const struct inst_node *items[64], *p;
 	size_t ni = 0, len = 0, i;
-	int w;
 
 	buf[0] = '\0';
 	for (p = n; p != NULL; p = p->parent)
@@ -26,20 +53,14 @@ eng_path_fmt(const struct inst_node *n, char *buf, size_t cap)
 				return DS_ELIMIT;
 			items[ni++] = p;
 		}
-	for (i = ni; i > 0; i--) {
-		w = snprintf(buf + len, cap - len, "%s%s[%zu]",
-		    len ? "/" : "", items[i - 1]->def->name,
-		    items[i - 1]->pos + 1);
-		if (w < 0 || (size_t)w >= cap - len)
+	/* By hand, not snprintf: a save formats thousands of these. */
+	for (i = ni; i > 0; i--)
+		if (put_step(buf, cap, &len, items[i - 1]->def->name,
+		    items[i - 1]->pos + 1) != 0)
 			return DS_ELIMIT;
-		len += (size_t)w;
-	}
-	if (n->kind != INST_ITEM && n->def->name != NULL) {
-		w = snprintf(buf + len, cap - len, "%s%s", len ? "/" : "",
-		    n->def->name);
-		if (w < 0 || (size_t)w >= cap - len)
-			return DS_ELIMIT;
-	}
+	if (n->kind != INST_ITEM && n->def->name != NULL &&
+	    put_step(buf, cap, &len, n->def->name, 0) != 0)
+		return DS_ELIMIT;
 	return DS_OK;
 }
 

@@ -156,14 +156,26 @@ counts(const struct eng *e, const struct inst_node *n)
 	    !eng_readonly(e, n) && !eng_blocked(e, n);
 }
 
+/*
+ * Answered and total questions.  The walk is kept for the generation it
+ * was made at (every change of a value, a flag or a roster bumps it), so
+ * a redraw while the worker types costs nothing.
+ */
 static void
 progress(struct eng *e, size_t *answered, size_t *total)
 {
 	struct inst_node *n = e->root;
 
+	if (e->pvalid && e->pgen == e->gen) {
+		*answered = e->pans;
+		*total = e->ptot;
+		return;
+	}
 	*answered = *total = 0;
 	while (n != NULL) {
-		if (!eng_relevant(n)) {
+		/* Irrelevant subtrees are skipped whole: every node reached
+		 * has relevant ancestors, so its own flag decides. */
+		if (n->flags & INST_F_IRRELEVANT) {
 			n = inst_next(n, 1);
 			continue;
 		}
@@ -176,6 +188,10 @@ progress(struct eng *e, size_t *answered, size_t *total)
 		}
 		n = inst_next(n, 0);
 	}
+	e->pgen = e->gen;
+	e->pans = *answered;
+	e->ptot = *total;
+	e->pvalid = 1;
 }
 
 void

@@ -81,6 +81,31 @@ inst_new(const struct form *f, struct inst_node **out)
 	return DS_OK;
 }
 
+/* The kept text holds answers: zero it before it goes. */
+static void
+text_free(struct inst_node *n)
+{
+	volatile char *v = n->text;
+	size_t i;
+
+	if (n->text == NULL)
+		return;
+	for (i = 0; i < n->textlen; i++)
+		v[i] = 0;
+	ds_free(n->text);
+	n->text = NULL;
+	n->textlen = 0;
+}
+
+void
+inst_text_drop(struct inst_node *n)
+{
+	/* All the way up: an outer item's text holds the inner ones. */
+	for (; n != NULL; n = n->parent)
+		if (n->kind == INST_ITEM)
+			text_free(n);
+}
+
 void
 inst_free(struct inst_node *n)
 {
@@ -88,6 +113,7 @@ inst_free(struct inst_node *n)
 
 	if (n == NULL)
 		return;
+	text_free(n);
 	if (n->kids != NULL) {
 		for (i = 0; i < n->def->nkids; i++)
 			inst_free(n->kids[i]);
@@ -125,6 +151,7 @@ inst_item_insert(struct inst_node *set, size_t at, struct inst_node **out)
 	set->nitems++;
 	for (i = at; i < set->nitems; i++)
 		set->items[i]->pos = i;
+	inst_text_drop(set);
 	if (out != NULL)
 		*out = it;
 	return DS_OK;
@@ -143,6 +170,7 @@ inst_item_remove(struct inst_node *set, size_t at)
 	set->nitems--;
 	for (i = at; i < set->nitems; i++)
 		set->items[i]->pos = i;
+	inst_text_drop(set);
 }
 
 enum ds_status
@@ -166,6 +194,7 @@ inst_value_set(struct inst_node *n, const char *s, int *changed)
 	}
 	ds_free(n->value);
 	n->value = c;
+	inst_text_drop(n);
 	if (changed != NULL)
 		*changed = 1;
 	return DS_OK;

@@ -61,7 +61,15 @@ struct inst_node {
 	char			*check_err;
 	unsigned		 flags;		/* INST_F_* */
 	unsigned		 qrank;		/* queue bookkeeping (engine) */
+	/* ITEM: its answers as the JSON text eng_to_text writes for it,
+	 * kept by the engine; dropped (wiped) by any change of a value or
+	 * a roster inside it.  NULL when not made or stale. */
+	char			*text;
+	size_t			 textlen;
 };
+
+/* Drop the kept text of every item holding n (n included). */
+void		 inst_text_drop(struct inst_node *n);
 
 /*
  * Build the tree for a form: every group, every leaf, and empty sets for

@@ -35,8 +35,52 @@ struct sess {
 	unsigned char		 rev[STORE_ID_BYTES];
 	int			 has_rev;
 	int64_t			 rev_no;
-	json_t			*saved;		/* last saved document */
+	/* The last saved document as canonical text, and the same without
+	 * the cursor (_meta.path and .unconfirmed): a move compares that. */
+	char			*saved;
+	size_t			 saved_len;
+	char			*saved_cmp;
+	size_t			 saved_cmp_len;
+	/* The engine's generation when they were made; and the cursor
+	 * stored since (moves with no other change): "" if none. */
+	unsigned long		 saved_gen;
+	char			 saved_path[ENG_PATH_MAX];
+	/* Problems as the record row counts them (made on the first save,
+	 * brought up to date by sess_flush: not on every answer), and the
+	 * engine's generation they were counted at. */
+	int			 counted;
+	size_t			 nerr, nwarn;
+	unsigned long		 counted_gen;
 };
+
+static void
+text_free(char **p, size_t *n)
+{
+	if (*p != NULL) {
+		cry_wipe(*p, *n);
+		ds_free(*p);
+	}
+	*p = NULL;
+	*n = 0;
+}
+
+/* The last saved document as a tree (rollback, twins), with the cursor
+ * stored since, or NULL. */
+static json_t *
+saved_doc(const struct sess *s)
+{
+	json_t *j;
+
+	if (s->saved == NULL || ds_json_parse(s->saved, s->saved_len,
+	    s->saved_len + 1, "saved", &j, NULL) != DS_OK)
+		return NULL;
+	if (s->saved_path[0] != '\0' && json_object_set_new(json_object_get(j,
+	    "_meta"), "path", json_string(s->saved_path)) != 0) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
 
 struct eng *
 sess_eng(struct sess *s)
@@ -160,7 +204,19 @@ sess_resume(struct store *st, const struct eng_form *cf,
 		s->rev_no = revs[n - 1].rev_no;
 	}
 	ds_free(revs);
-	s->saved = doc;
+	/* What is on disk (with the cursor resumed at), as text. */
+	if ((rc = ds_json_canonical(doc, &s->saved, &s->saved_len, err)) !=
+	    DS_OK)
+		goto out;
+	(void)json_object_del(json_object_get(doc, "_meta"), "path");
+	(void)json_object_del(json_object_get(doc, "_meta"), "unconfirmed");
+	if ((rc = ds_json_canonical(doc, &s->saved_cmp, &s->saved_cmp_len,
+	    err)) != DS_OK)
+		goto out;
+	/* Compared by text on the first move: the restored state may
+	 * serialize otherwise (a newer form, a recompute). */
+	s->saved_gen = eng_generation(s->e) - 1;
+	json_decref(doc);
 	doc = NULL;
 	if ((rc = store_audit_add(st, id, STORE_EV_OPENED, err)) != DS_OK)
 		goto out;
@@ -179,8 +235,8 @@ sess_free(struct sess *s)
 	if (s == NULL)
 		return;
 	eng_free(s->e);
-	if (s->saved != NULL)
-		json_decref(s->saved);
+	text_free(&s->saved, &s->saved_len);
+	text_free(&s->saved_cmp, &s->saved_cmp_len);
 	ds_free(s);
 }
 
@@ -286,38 +342,66 @@ note_carried(struct eng *e)
 	return rc;
 }
 
-/* Serialize and save one revision; on failure restore the engine. */
-static enum ds_status
-save(struct sess *s, int finalize, struct ds_err *err)
+/* A record's summary for the list, and the ID numbers for its blind
+ * indexes: strings owned here (sum_free wipes them). */
+struct sess_sum {
+	struct store_summary	 sum;
+	char			*ids[SESS_IDS_MAX];
+	size_t			 nids;
+	char			*head, *village, *label, *hh, *members, *code;
+};
+
+static void
+sum_free(struct sess_sum *ss)
+{
+	size_t i;
+
+	for (i = 0; i < ss->nids; i++) {
+		if (ss->ids[i] != NULL)
+			cry_wipe(ss->ids[i], strlen(ss->ids[i]));
+		ds_free(ss->ids[i]);
+	}
+	ds_free(ss->head);
+	ds_free(ss->village);
+	ds_free(ss->label);
+	ds_free(ss->hh);
+	if (ss->members != NULL)
+		cry_wipe(ss->members, strlen(ss->members));
+	ds_free(ss->members);
+	ds_free(ss->code);
+	memset(ss, 0, sizeof(*ss));
+}
+
+/* Problems now: counted once per state of the answers. */
+static void
+count_problems(struct sess *s)
+{
+	size_t n, nerr;
+
+	if (s->counted && s->counted_gen == eng_generation(s->e))
+		return;
+	eng_issue_counts(s->e, &n, &nerr);
+	s->nerr = nerr;
+	s->nwarn = n - nerr;
+	s->counted = 1;
+	s->counted_gen = eng_generation(s->e);
+}
+
+static void
+sum_make(struct sess *s, struct sess_sum *ss)
 {
 	const struct form *f = eng_form_model(s->cf);
-	struct store_summary sum;
-	struct store_save sv;
-	struct store_rev rev;
-	struct eng_issue *iv = NULL;
-	size_t niv = 0, nerr = 0, nids = 0, i, len = 0;
-	char *ids[SESS_IDS_MAX], *text = NULL, *head = NULL, *village = NULL;
-	char *label = NULL, *hh = NULL, *members = NULL, *code = NULL;
 	size_t answered = 0, total = 0;
-	json_t *doc = NULL;
-	struct eng *back = NULL;
 	const char *idq;
-	enum ds_status rc;
 
-	memset(&sum, 0, sizeof(sum));
-	memset(&sv, 0, sizeof(sv));
-	if ((rc = eng_refresh(s->e)) != DS_OK ||
-	    (rc = note_carried(s->e)) != DS_OK) {
-		ds_err_set(err, rc, NULL);
-		goto out;
-	}
-	head = value_of_setting(s->e, f, "head_name");
-	village = value_of_setting(s->e, f, "village");
-	label = eng_instance_name(s->e);
-	hh = eng_household_key(s->e);
+	memset(ss, 0, sizeof(*ss));
+	ss->head = value_of_setting(s->e, f, "head_name");
+	ss->village = value_of_setting(s->e, f, "village");
+	ss->label = eng_instance_name(s->e);
+	ss->hh = eng_household_key(s->e);
 	/* A refused visit from a list keeps the list's household key. */
-	if (hh == NULL && json_is_string(eng_meta_get(s->e, "hh_key")))
-		hh = ds_strdup(json_string_value(eng_meta_get(s->e,
+	if (ss->hh == NULL && json_is_string(eng_meta_get(s->e, "hh_key")))
+		ss->hh = ds_strdup(json_string_value(eng_meta_get(s->e,
 		    "hh_key")));
 	if ((idq = form_setting(f, "id_numbers")) != NULL) {
 		char names[512], *tok, *save_p = NULL;
@@ -325,41 +409,65 @@ save(struct sess *s, int finalize, struct ds_err *err)
 		snprintf(names, sizeof(names), "%s", idq);
 		for (tok = strtok_r(names, " ", &save_p); tok != NULL;
 		    tok = strtok_r(NULL, " ", &save_p))
-			collect_values(s->e, tok, ids, &nids);
-		members = member_names(s->e, f, idq);
+			collect_values(s->e, tok, ss->ids, &ss->nids);
+		ss->members = member_names(s->e, f, idq);
 	}
 	/* The form's record code, written on the paper letter: what tells
 	 * a refused household's line apart. */
 	if (eng_value(s->e, "record_code") != NULL)
-		code = ds_strdup(eng_value(s->e, "record_code"));
+		ss->code = ds_strdup(eng_value(s->e, "record_code"));
 	eng_progress(s->e, &answered, &total);
-	if (!eng_is_finalized(s->e) &&
-	    eng_issues(s->e, &iv, &niv, &nerr) == DS_OK) {
-		sum.n_errors = (int)nerr;
-		sum.n_warnings = (int)(niv - nerr);
-		eng_issues_free(iv, niv);
+	/* The counts the record row holds (sess_flush brings them up to
+	 * date); a new session counts once. */
+	if (!eng_is_finalized(s->e)) {
+		if (!s->counted)
+			count_problems(s);
+		ss->sum.n_errors = (int)s->nerr;
+		ss->sum.n_warnings = (int)s->nwarn;
 	}
-	sum.head_name = head;
-	sum.village = village;
-	sum.label = label;
-	sum.household_key = hh;
-	sum.members = members;
-	sum.code = code;
-	sum.refused = eng_consent(s->e) == 2;
-	sum.answered = answered > 0xffff ? 0xffff : (int)answered;
-	if ((rc = eng_to_json(s->e, &doc, err)) != DS_OK)
+	ss->sum.head_name = ss->head;
+	ss->sum.village = ss->village;
+	ss->sum.label = ss->label;
+	ss->sum.household_key = ss->hh;
+	ss->sum.members = ss->members;
+	ss->sum.code = ss->code;
+	ss->sum.refused = eng_consent(s->e) == 2;
+	ss->sum.answered = answered > 0xffff ? 0xffff : (int)answered;
+}
+
+/* Serialize and save one revision; on failure restore the engine. */
+static enum ds_status
+save(struct sess *s, int finalize, struct ds_err *err)
+{
+	const struct form *f = eng_form_model(s->cf);
+	struct sess_sum ss;
+	struct store_save sv;
+	struct store_rev rev;
+	size_t len = 0, clen = 0;
+	char *text = NULL, *cmp = NULL;
+	json_t *doc = NULL;
+	struct eng *back = NULL;
+	enum ds_status rc;
+
+	memset(&ss, 0, sizeof(ss));
+	memset(&sv, 0, sizeof(sv));
+	if ((rc = eng_refresh(s->e)) != DS_OK ||
+	    (rc = note_carried(s->e)) != DS_OK) {
+		ds_err_set(err, rc, NULL);
 		goto out;
-	if ((rc = ds_json_canonical(doc, &text, &len, err)) != DS_OK)
+	}
+	sum_make(s, &ss);
+	if ((rc = eng_to_texts(s->e, &text, &len, &cmp, &clen, err)) != DS_OK)
 		goto out;
 	sv.record_id = s->id;
 	sv.form_id = f->id;
 	sv.form_version = f->version != NULL ? f->version : "";
-	sv.household_key = hh;
-	sv.id_numbers = (const char *const *)ids;
-	sv.n_id_numbers = nids;
+	sv.household_key = ss.hh;
+	sv.id_numbers = (const char *const *)ss.ids;
+	sv.n_id_numbers = ss.nids;
 	sv.answers = text;
 	sv.answers_len = len;
-	sv.summary = &sum;
+	sv.summary = &ss.sum;
 	sv.expect_rev = s->has_rev ? s->rev : NULL;
 	sv.finalize = finalize;
 	if ((rc = store_save(s->st, &sv, &rev, err)) != DS_OK)
@@ -367,17 +475,22 @@ save(struct sess *s, int finalize, struct ds_err *err)
 	memcpy(s->rev, rev.rev_id, STORE_ID_BYTES);
 	s->has_rev = 1;
 	s->rev_no = rev.rev_no;
-	if (s->saved != NULL)
-		json_decref(s->saved);
-	s->saved = doc;
-	doc = NULL;
+	text_free(&s->saved, &s->saved_len);
+	text_free(&s->saved_cmp, &s->saved_cmp_len);
+	s->saved = text;
+	s->saved_len = len;
+	s->saved_cmp = cmp;
+	s->saved_cmp_len = clen;
+	s->saved_gen = eng_generation(s->e);
+	s->saved_path[0] = '\0';
+	text = cmp = NULL;
 out:
 	if (rc != DS_OK) {
 		/* what the screen shows must be what the disk holds */
 		struct ds_err e2;
 
-		if (s->saved != NULL && eng_restore(s->cf, &s->opts, s->saved,
-		    &back, &e2) == DS_OK) {
+		if (s->saved != NULL && (doc = saved_doc(s)) != NULL &&
+		    eng_restore(s->cf, &s->opts, doc, &back, &e2) == DS_OK) {
 			eng_free(s->e);
 			s->e = back;
 		} else if (s->saved == NULL && eng_open(s->cf, &s->opts,
@@ -388,23 +501,34 @@ out:
 	}
 	if (doc != NULL)
 		json_decref(doc);
-	if (text != NULL) {
-		cry_wipe(text, len);
-		ds_free(text);
+	text_free(&text, &len);
+	text_free(&cmp, &clen);
+	sum_free(&ss);
+	return rc;
+}
+
+enum ds_status
+sess_flush(struct sess *s, struct ds_err *err)
+{
+	struct sess_sum ss;
+	size_t nerr = s->nerr, nwarn = s->nwarn;
+	enum ds_status rc;
+
+	ds_err_clear(err);
+	if (!s->has_rev || eng_is_finalized(s->e) || (s->counted &&
+	    s->counted_gen == eng_generation(s->e)))
+		return DS_OK;
+	count_problems(s);
+	if (s->nerr == nerr && s->nwarn == nwarn)
+		return DS_OK;
+	sum_make(s, &ss);
+	rc = store_summary_set(s->st, s->id, s->rev_no, &ss.sum, err);
+	sum_free(&ss);
+	if (rc != DS_OK) {
+		s->nerr = nerr;		/* what the row still holds */
+		s->nwarn = nwarn;
+		s->counted = 0;
 	}
-	for (i = 0; i < nids; i++) {
-		if (ids[i] != NULL)
-			cry_wipe(ids[i], strlen(ids[i]));
-		ds_free(ids[i]);
-	}
-	ds_free(head);
-	ds_free(village);
-	ds_free(label);
-	ds_free(hh);
-	if (members != NULL)
-		cry_wipe(members, strlen(members));
-	ds_free(members);
-	ds_free(code);
 	return rc;
 }
 
@@ -416,79 +540,56 @@ sess_save(struct sess *s, struct ds_err *err)
 }
 
 /*
- * 1 if doc equals the last saved document but for the cursor path and
- * the answers the worker has confirmed since (passing a screen of
- * defaults is a move, not a new revision: the next save carries it).
+ * A move: if the answers equal the last saved document's but for the
+ * cursor path and the answers the worker has confirmed since (passing a
+ * screen of defaults is a move, not a new revision: the next save carries
+ * it), only the sealed cursor is stored; else a revision.
  */
-static int
-same_answers(const struct sess *s, json_t *doc)
-{
-	json_t *mnew = json_object_get(doc, "_meta");
-	json_t *mold = json_object_get(s->saved, "_meta");
-	json_t *pnew, *pold, *unew, *uold;
-	int same;
-
-	if (!json_is_object(mnew) || !json_is_object(mold))
-		return 0;
-	pnew = json_object_get(mnew, "path");
-	pold = json_object_get(mold, "path");
-	if (pnew == NULL || pold == NULL)
-		return 0;
-	unew = json_object_get(mnew, "unconfirmed");
-	uold = json_object_get(mold, "unconfirmed");
-	json_incref(pnew);
-	if (unew != NULL)
-		json_incref(unew);
-	same = 0;
-	if (json_object_set(mnew, "path", pold) != 0)
-		goto out;
-	if (uold == NULL)
-		(void)json_object_del(mnew, "unconfirmed");
-	else if (json_object_set(mnew, "unconfirmed", uold) != 0)
-		goto out;
-	same = json_equal(doc, s->saved);
-out:
-	(void)json_object_set_new(mnew, "path", pnew);
-	if (unew != NULL)
-		(void)json_object_set_new(mnew, "unconfirmed", unew);
-	else
-		(void)json_object_del(mnew, "unconfirmed");
-	return same;
-}
-
 enum ds_status
 sess_move(struct sess *s, struct ds_err *err)
 {
-	json_t *doc = NULL, *meta;
-	const char *path;
+	char path[ENG_PATH_MAX], *cmp = NULL, *text = NULL;
+	size_t clen = 0, len = 0;
 	enum ds_status rc;
+	int same;
 
 	ds_err_clear(err);
-	if (!s->has_rev || s->saved == NULL)
+	if (!s->has_rev || s->saved == NULL || s->saved_cmp == NULL)
 		return save(s, eng_is_finalized(s->e), err);
-	/* No eng_refresh: volatile calculates (now()) must not turn a
-	 * move into a revision; the next real save refreshes them. */
-	if ((rc = eng_to_json(s->e, &doc, err)) != DS_OK)
-		return rc;
-	if (!same_answers(s, doc)) {
-		json_decref(doc);
-		return save(s, eng_is_finalized(s->e), err);
+	/* Nothing but the cursor changed since the saved text was made: no
+	 * need to write it out to know.  No eng_refresh: volatile
+	 * calculates (now()) must not turn a move into a revision; the
+	 * next real save refreshes them. */
+	if (eng_generation(s->e) != s->saved_gen) {
+		if ((rc = eng_to_texts(s->e, &text, &len, &cmp, &clen,
+		    err)) != DS_OK)
+			return rc;
+		same = clen == s->saved_cmp_len && memcmp(cmp, s->saved_cmp,
+		    clen) == 0;
+		text_free(&cmp, &clen);
+		if (!same) {
+			text_free(&text, &len);
+			return save(s, eng_is_finalized(s->e), err);
+		}
 	}
-	meta = json_object_get(doc, "_meta");
-	if ((path = json_string_value(json_object_get(meta, "path"))) ==
-	    NULL) {
-		json_decref(doc);
-		return save(s, eng_is_finalized(s->e), err);
-	}
+	eng_cursor_path(s->e, path, sizeof(path));
 	rc = store_cursor_set(s->st, s->id, s->rev_no, path, strlen(path),
 	    err);
-	if (rc == DS_OK) {
-		/* the saved state now has this cursor: rollbacks land here */
-		json_decref(s->saved);
-		s->saved = doc;
+	if (rc != DS_OK) {
+		text_free(&text, &len);
+		return rc;
+	}
+	/* The saved state then has this cursor: rollbacks land here. */
+	if (text != NULL) {
+		/* (its text without the cursor is the saved one already) */
+		text_free(&s->saved, &s->saved_len);
+		s->saved = text;
+		s->saved_len = len;
+		s->saved_gen = eng_generation(s->e);
+		s->saved_path[0] = '\0';
 	} else
-		json_decref(doc);
-	return rc;
+		snprintf(s->saved_path, sizeof(s->saved_path), "%s", path);
+	return DS_OK;
 }
 
 enum ds_status
@@ -617,7 +718,7 @@ sess_twins(struct sess *s, unsigned char (*out)[STORE_ID_BYTES], size_t max,
 	const struct form *f = eng_form_model(s->cf);
 	struct store_list l = { NULL, 0 };
 	struct store_query q;
-	json_t *doc = NULL;
+	json_t *doc = NULL, *saved = NULL;
 	char *hh, *text = NULL, mine[8], theirs[8];
 	size_t i, len = 0;
 	enum ds_status st = DS_OK;
@@ -626,7 +727,8 @@ sess_twins(struct sess *s, unsigned char (*out)[STORE_ID_BYTES], size_t max,
 	*n = 0;
 	if ((hh = eng_household_key(s->e)) == NULL || *hh == '\0')
 		goto out;
-	have_month = s->saved != NULL && visit_month(s->saved, mine) == 0;
+	saved = saved_doc(s);
+	have_month = saved != NULL && visit_month(saved, mine) == 0;
 	store_query_init(&q);
 	q.form_id = f->id;
 	q.household_key = hh;
@@ -645,13 +747,15 @@ sess_twins(struct sess *s, unsigned char (*out)[STORE_ID_BYTES], size_t max,
 			goto out;
 		if ((!have_month || visit_month(doc, theirs) != 0 ||
 		    strcmp(mine, theirs) == 0) && !corrects(doc, s->id) &&
-		    (s->saved == NULL || !corrects(s->saved, l.items[i].id)))
+		    (saved == NULL || !corrects(saved, l.items[i].id)))
 			memcpy(out[(*n)++], l.items[i].id, STORE_ID_BYTES);
 		json_decref(doc);
 		doc = NULL;
 	}
 out:
 	store_list_free(&l);
+	if (saved != NULL)
+		json_decref(saved);
 	if (hh != NULL) {
 		cry_wipe(hh, strlen(hh));
 		ds_free(hh);

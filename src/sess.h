@@ -67,6 +67,14 @@ enum ds_status	 sess_repeat_insert(struct sess *, const char *set,
 		    size_t at, struct ds_err *);
 enum ds_status	 sess_repeat_remove(struct sess *, const char *set,
 		    size_t at, struct ds_err *);
+/*
+ * The record's problem counts (the list's errors and warnings) are made
+ * by the session's first save and then not on every answer (a large
+ * roster would count them all each time): sess_flush brings the record
+ * row's summary up to date, without a new revision, when the interview
+ * is left.  DS_OK when there was nothing to do.
+ */
+enum ds_status	 sess_flush(struct sess *, struct ds_err *);
 /* Save a full revision now (a record with no answers yet, or `fill`). */
 enum ds_status	 sess_save(struct sess *, struct ds_err *);
 /*

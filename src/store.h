@@ -186,6 +186,17 @@ enum ds_status	 store_save(struct store *, const struct store_save *,
 enum ds_status	 store_discard(struct store *,
 		    const unsigned char id[STORE_ID_BYTES], struct ds_err *);
 
+/*
+ * Reseal the current revision's summary (and its error and warning
+ * counts) on the record row, without a new revision: what the list
+ * shows, brought up to date when an interview is left (the session
+ * counts problems then, not on every answer).  rev_no must be the
+ * current revision (DS_ECONFLICT if another save came first).
+ */
+enum ds_status	 store_summary_set(struct store *,
+		    const unsigned char id[STORE_ID_BYTES], int64_t rev_no,
+		    const struct store_summary *, struct ds_err *);
+
 /* Mark a record finalized without a new revision (audit "finalized"). */
 enum ds_status	 store_finalize(struct store *,
 		    const unsigned char id[STORE_ID_BYTES], struct ds_err *);

@@ -450,6 +450,70 @@ store_save(struct store *s, const struct store_save *v, struct store_rev *out,
 	return st;
 }
 
+static enum ds_status	record_exists(struct store *, const unsigned char *,
+			    int64_t *, struct ds_err *);
+
+enum ds_status
+store_summary_set(struct store *s, const unsigned char id[STORE_ID_BYTES],
+    int64_t rev_no, const struct store_summary *sm, struct ds_err *err)
+{
+	unsigned char ct[STORE_SUMMARY_BYTES + CRY_AEAD_OVERHEAD];
+	unsigned char pt[STORE_SUMMARY_BYTES];
+	char idt[STORE_UUID_TEXT];
+	struct store_save chk;
+	struct store_ad ad;
+	sqlite3_stmt *b;
+	enum ds_status st;
+	size_t n;
+	int rc, changed;
+
+	if ((st = store_ready(s, err)) != DS_OK)
+		return st;
+	memset(&chk, 0, sizeof(chk));
+	chk.record_id = id;
+	chk.answers = "";
+	chk.form_id = chk.form_version = "-";
+	chk.summary = sm;
+	if ((st = save_check(&chk, err)) != DS_OK)
+		return st;
+	store_ad_summary(&ad, id, rev_no, s->key_id);
+	n = summary_pack(sm, pt);
+	st = store_seal(ct, pt, n, &ad, s->k->sum);
+	cry_wipe(pt, sizeof(pt));
+	if (st != DS_OK)
+		return ds_err_set(err, DS_ELIMIT, "summary: associated data "
+		    "too long");
+	rc = sqlite3_prepare_v2(s->db, "UPDATE record SET summary = ?2, "
+	    "n_errors = ?3, n_warnings = ?4 WHERE id = ?1 AND rev_no = ?5",
+	    -1, &b, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "save summary", err);
+	sqlite3_bind_blob(b, 1, id, STORE_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(b, 2, ct, (int)(n + CRY_AEAD_OVERHEAD),
+	    SQLITE_STATIC);
+	sqlite3_bind_int(b, 3, sm->n_errors);
+	sqlite3_bind_int(b, 4, sm->n_warnings);
+	sqlite3_bind_int64(b, 5, rev_no);
+	errno = 0;
+	rc = sqlite3_step(b);
+	st = rc == SQLITE_DONE ? DS_OK : store_sql_err_errno(s, rc, errno,
+	    "save summary", err);
+	changed = sqlite3_changes(s->db);
+	sqlite3_finalize(b);
+	if (st != DS_OK) {
+		store_fail_write(s, st);
+		return st;
+	}
+	if (changed == 0) {
+		if ((st = record_exists(s, id, NULL, err)) != DS_OK)
+			return st;
+		store_id_text(id, idt);
+		return ds_err_set(err, DS_ECONFLICT, "record %s was changed "
+		    "since it was opened", idt);
+	}
+	return DS_OK;
+}
+
 /* DS_OK if record id exists (*rev_no, may be NULL: its current revision),
  * else DS_ENOENT naming it. */
 static enum ds_status

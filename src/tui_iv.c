@@ -611,6 +611,13 @@ consent_evidence(const char *path)
 void
 tui_iv_close(void)
 {
+	struct ds_err err;
+
+	/* The list's error and warning counts, as of now.  If this fails
+	 * the counts stay as the last save left them; the answers are
+	 * saved either way. */
+	if (I.s != NULL)
+		(void)sess_flush(I.s, &err);
 	sess_free(I.s);
 	eng_form_free(I.cf);
 	form_free(I.form);

@@ -19,16 +19,44 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/*
+ * The canonical document; eng_to_text must write the same bytes, and
+ * without the cursor the same as the tree without "path" and
+ * "unconfirmed" (what sess compares on a move).
+ */
 static char *
 canon(struct eng *e, size_t *len)
 {
-	json_t *j = NULL;
-	char *s = NULL;
+	json_t *j = NULL, *m;
+	char *s = NULL, *t = NULL, *u = NULL, *v = NULL;
+	size_t tl = 0, ul = 0, vl = 0;
 
 	if (eng_to_json(e, &j, NULL) != DS_OK)
 		return NULL;
 	if (ds_json_canonical(j, &s, len, NULL) != DS_OK)
 		s = NULL;
+	if (s != NULL) {
+		if (eng_to_text(e, 0, &t, &tl, NULL) != DS_OK || tl != *len ||
+		    memcmp(s, t, tl) != 0)
+			abort();
+		ds_free(t);
+		m = json_object_get(j, "_meta");
+		(void)json_object_del(m, "path");
+		(void)json_object_del(m, "unconfirmed");
+		if (ds_json_canonical(j, &u, &ul, NULL) != DS_OK ||
+		    eng_to_text(e, ENG_TEXT_NO_CURSOR, &t, &tl, NULL) !=
+		    DS_OK || tl != ul || memcmp(u, t, tl) != 0)
+			abort();
+		ds_free(t);
+		/* both at once */
+		if (eng_to_texts(e, &t, &tl, &v, &vl, NULL) != DS_OK ||
+		    tl != *len || memcmp(t, s, tl) != 0 || vl != ul ||
+		    memcmp(v, u, vl) != 0)
+			abort();
+		ds_free(t);
+		ds_free(v);
+		ds_free(u);
+	}
 	json_decref(j);
 	return s;
 }

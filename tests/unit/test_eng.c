@@ -775,6 +775,115 @@ canon(struct eng *e)
 	return s;
 }
 
+/* eng_to_text writes ds_json_canonical(eng_to_json()) byte for byte:
+ * escapes, key order around "_meta", arrays, reasons, the caller's keys
+ * (those the engine sets itself over them only where it sets none). */
+static const char F_TEXT[] =
+"| survey |\n"
+"| | type | name | label | warning | relevant |\n"
+"| | text | Zeta | Upper case sorts before _meta | | |\n"
+"| | text | a_text | Text | | |\n"
+"| | select_multiple c | pick | Pick | | |\n"
+"| | integer | n | N | . < 3 | |\n"
+"| | begin group | g | G | | |\n"
+"| | text | b_in_group | In a group | | |\n"
+"| | begin repeat | member | Member | | |\n"
+"| | text | mname | Name | | |\n"
+"| | select_multiple c | mpick | Pick | | ${mname} != '' |\n"
+"| | end repeat | | | | |\n"
+"| | end group | | | | |\n"
+"| choices |\n"
+"| | list_name | name | label |\n"
+"| | c | b | B |\n"
+"| | c | a | A |\n";
+
+static void
+text_same(struct eng *e, const char *what)
+{
+	struct ds_err err;
+	json_t *j = NULL;
+	char *a = NULL, *t = NULL;
+	size_t al = 0, tl = 0;
+
+	ST_EQ(eng_to_json(e, &j, &err), DS_OK, &err);
+	ST_EQ(ds_json_canonical(j, &a, &al, &err), DS_OK, &err);
+	ST_EQ(eng_to_text(e, 0, &t, &tl, &err), DS_OK, &err);
+	if (a == NULL || t == NULL || al != tl || memcmp(a, t, al) != 0)
+		HARNESS_FAIL("%s: eng_to_text differs:\n# %s\n# %s", what,
+		    a ? a : "(null)", t ? t : "(null)");
+	ds_free(t);
+	t = NULL;
+	(void)json_object_del(json_object_get(j, "_meta"), "path");
+	(void)json_object_del(json_object_get(j, "_meta"), "unconfirmed");
+	ds_free(a);
+	a = NULL;
+	ST_EQ(ds_json_canonical(j, &a, &al, &err), DS_OK, &err);
+	ST_EQ(eng_to_text(e, ENG_TEXT_NO_CURSOR, &t, &tl, &err), DS_OK,
+	    &err);
+	if (a == NULL || t == NULL || al != tl || memcmp(a, t, al) != 0)
+		HARNESS_FAIL("%s: eng_to_text without the cursor differs:\n"
+		    "# %s\n# %s", what, a ? a : "(null)", t ? t : "(null)");
+	/* Both at once: the same two texts. */
+	{
+		char *w = NULL, *c = NULL, *f = NULL;
+		size_t wl = 0, cl = 0, fl = 0;
+
+		ST_EQ(eng_to_texts(e, &w, &wl, &c, &cl, &err), DS_OK, &err);
+		ST_EQ(eng_to_text(e, 0, &f, &fl, &err), DS_OK, &err);
+		OK(w != NULL && f != NULL && wl == fl &&
+		    memcmp(w, f, wl) == 0);
+		OK(c != NULL && cl == tl && memcmp(c, t, cl) == 0);
+		ds_free(w);
+		ds_free(c);
+		ds_free(f);
+	}
+	ds_free(a);
+	ds_free(t);
+	json_decref(j);
+}
+
+static void
+test_text_is_canonical_json(void)
+{
+	struct eng *e = open_form(F_TEXT);
+	struct ds_err err;
+	json_t *v;
+
+	if (e == NULL)
+		return;
+	text_same(e, "empty");
+	SET_OK(e, "Zeta", "Z");
+	SET_OK(e, "a_text", "q\"uote \\back\\ tab\t nl\n cr\r bs\b ff\f "
+	    "\x01\x1f del\x7f é 中文 😀 /slash");
+	SET_OK(e, "pick", "b a");
+	SET_OK(e, "n", "5");
+	ST_EQ(eng_reason(e, "n", "五口人\n\"真的\"", &err), DS_OK, &err);
+	SET_OK(e, "b_in_group", "in");
+	ST_EQ(eng_repeat_add(e, "member", &err), DS_OK, &err);
+	ST_EQ(eng_repeat_add(e, "member", &err), DS_OK, &err);
+	SET_OK(e, "member[2]/mname", "李");
+	SET_OK(e, "member[2]/mpick", "a");
+	text_same(e, "answered");
+	/* The caller's keys: any JSON; the engine's own win where set. */
+	v = json_pack("{s:s,s:[i,b,n],s:f}", "by", "王", "list", 3, 1, "x",
+	    2.5);
+	ST_EQ(eng_meta_set(e, "consent", v), DS_OK, &err);
+	json_decref(v);
+	v = json_string("caller");
+	ST_EQ(eng_meta_set(e, "version", v), DS_OK, &err);
+	ST_EQ(eng_meta_set(e, "unconfirmed", v), DS_OK, &err);
+	ST_EQ(eng_meta_set(e, "path", v), DS_OK, &err);
+	ST_EQ(eng_meta_set(e, "aaa", v), DS_OK, &err);
+	ST_EQ(eng_meta_set(e, "zzz", v), DS_OK, &err);
+	json_decref(v);
+	text_same(e, "caller keys");
+	ST_EQ(eng_jump(e, "member[2]/mname", &err), DS_OK, &err);
+	text_same(e, "moved");
+	ST_EQ(eng_repeat_remove(e, "member", 0, &err), DS_OK, &err);
+	text_same(e, "removed");
+	done(e);
+}
+
 static void
 test_serialize_restore_round_trip(void)
 {
@@ -1232,6 +1341,7 @@ main(void)
 	RUN(test_nested_repeats_resolve_relative);
 	RUN(test_repeat_relevant_and_read_only);
 	RUN(test_consent_gate);
+	RUN(test_text_is_canonical_json);
 	RUN(test_serialize_restore_round_trip);
 	RUN(test_restore_recomputes_roster_relevance);
 	RUN(test_restore_rejects_unknown_answer);

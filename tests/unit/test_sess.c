@@ -303,6 +303,67 @@ test_finalize_and_search_fields(void)
 	sess_free(s);
 }
 
+/* The list's problem counts of record id (errors, warnings). */
+static void
+counts_of(const unsigned char *id, int *nerr, int *nwarn)
+{
+	struct store_list l;
+	struct store_query q;
+	struct ds_err err;
+	size_t i;
+
+	*nerr = *nwarn = -1;
+	store_query_init(&q);
+	memset(&l, 0, sizeof(l));
+	ST_EQ(store_list(st, &q, &l, &err), DS_OK, &err);
+	for (i = 0; i < l.n; i++)
+		if (memcmp(l.items[i].id, id, STORE_ID_BYTES) == 0) {
+			*nerr = l.items[i].n_errors;
+			*nwarn = l.items[i].n_warnings;
+		}
+	store_list_free(&l);
+}
+
+/*
+ * The first save counts the problems; later answers do not (a large
+ * roster would count them all each time); leaving the interview
+ * (sess_flush) brings the list's counts up to date without a revision.
+ */
+static void
+test_problem_counts_at_first_save_and_flush(void)
+{
+	struct sess *s = NULL;
+	struct store_rev *revs = NULL;
+	struct ds_err err;
+	size_t n = 0;
+	int e, w;
+
+	ST_EQ(sess_new(st, cf, NULL, &s, &err), DS_OK, &err);
+	if (s == NULL)
+		return;
+	ST_EQ(sess_set(s, "consent", "yes", &err), DS_OK, &err);
+	counts_of(sess_id(s), &e, &w);
+	INT_EQ(e, 1);		/* hh_no is required */
+	INT_EQ(w, 0);
+	ST_EQ(sess_set(s, "hh_no", "340100-1", &err), DS_OK, &err);
+	ST_EQ(sess_repeat_add(s, "member", &err), DS_OK, &err);
+	ST_EQ(sess_set(s, "member[1]/age", "120", &err), DS_OK, &err);
+	counts_of(sess_id(s), &e, &w);
+	INT_EQ(e, 1);		/* as the first save counted */
+	ST_EQ(sess_flush(s, &err), DS_OK, &err);
+	counts_of(sess_id(s), &e, &w);
+	INT_EQ(e, 0);
+	INT_EQ(w, 1);		/* age 120 without a reason */
+	ST_EQ(store_history(st, sess_id(s), &revs, &n, &err), DS_OK, &err);
+	INT_EQ(n, 4);		/* no revision of its own */
+	ds_free(revs);
+	/* Nothing new: nothing written. */
+	ST_EQ(sess_flush(s, &err), DS_OK, &err);
+	counts_of(sess_id(s), &e, &w);
+	INT_EQ(w, 1);
+	sess_free(s);
+}
+
 int
 main(void)
 {
@@ -317,6 +378,7 @@ main(void)
 	RUN(test_first_move_saves_the_record);
 	RUN(test_stale_session_conflicts_and_rolls_back);
 	RUN(test_finalize_and_search_fields);
+	RUN(test_problem_counts_at_first_save_and_flush);
 	teardown();
 	return harness_done();
 }
