@@ -61,12 +61,26 @@ canon(struct eng *e, size_t *len)
 	return s;
 }
 
+/* The prompt's progress is kept per generation: it must equal a walk
+ * made afresh. */
+static void
+prompt_checked(struct eng *e)
+{
+	const struct eng_prompt *p = eng_prompt(e);
+	size_t a = p->answered, t = p->total, a2, t2;
+
+	e->pvalid = 0;
+	eng_progress(e, &a2, &t2);
+	if (a != a2 || t != t2)
+		abort();
+}
+
 static void
 exercise(const struct eng_form *cf)
 {
 	struct eng *e = NULL, *r = NULL;
 	struct eng_issue *v = NULL;
-	size_t nv = 0, la = 0, lb = 0;
+	size_t nv = 0, la = 0, lb = 0, nerr = 0, cn = 0, cerr = 0;
 	struct inst_node *n;
 	char path[ENG_PATH_MAX], *a, *b;
 	json_t *j = NULL;
@@ -81,11 +95,16 @@ exercise(const struct eng_form *cf)
 			(void)eng_repeat_add(e, path, NULL);
 	(void)eng_jump(e, "", NULL);
 	for (i = 0; i < 4096 && eng_prev(e, NULL) == DS_OK; i++)
-		(void)eng_prompt(e);
+		prompt_checked(e);
 	for (i = 0; i < 4096 && eng_next(e, NULL) == DS_OK; i++)
-		(void)eng_prompt(e);
-	if (eng_issues(e, &v, &nv, NULL) == DS_OK)
+		prompt_checked(e);
+	if (eng_issues(e, &v, &nv, &nerr) == DS_OK) {
+		/* the counts sess keeps are the list's */
+		eng_issue_counts(e, &cn, &cerr);
+		if (cn != nv || cerr != nerr)
+			abort();
 		eng_issues_free(v, nv);
+	}
 	if ((a = canon(e, &la)) != NULL) {
 		if (ds_json_parse(a, la, 1u << 24, "fuzz", &j, NULL) == DS_OK &&
 		    eng_restore(cf, NULL, j, &r, NULL) == DS_OK) {
