@@ -76,7 +76,8 @@ add_check(struct eng *e, struct ilist *l, const struct inst_node *n,
 	struct eng_note t;
 
 	if (l->count) {
-		add(l, n, code != ENG_MSG_WARNING, NULL);
+		l->n++;
+		l->nerr += code != ENG_MSG_WARNING;
 		return;
 	}
 	eng_note_check(e, n, code, &t);
