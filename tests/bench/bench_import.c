@@ -26,6 +26,7 @@
 
 #include <sqlite3.h>
 
+#include "support/countvfs.h"
 #include "support/support.h"
 #include "support/syncfix.h"
 
@@ -87,6 +88,15 @@ make_bundle(struct bench *b, int k0, size_t n, int d)
 	    &b->blen);
 }
 
+static uint64_t
+written(void)
+{
+	struct countvfs_stats c;
+
+	countvfs_get(&c);
+	return c.bytes[COUNTVFS_WAL] + c.bytes[COUNTVFS_DB];
+}
+
 static int
 run_import(void *arg)
 {
@@ -128,15 +138,17 @@ run_floor(void *arg)
 	    0 : -1;
 }
 
-/* Report the window of bundles [lo, hi) ending at `total` households. */
+/* Report the window of bundles [lo, hi) ending at `total` households;
+ * wi, wf: bytes each wrote (WAL and checkpoints). */
 static void
 report(int total, const uint64_t *ti, const uint64_t *tf, const size_t *nb,
-    size_t lo, size_t hi)
+    const uint64_t *wi, const uint64_t *wf, size_t lo, size_t hi)
 {
 	double *ri = calloc(hi - lo, sizeof(double));
 	double *rf = calloc(hi - lo, sizeof(double));
 	double *q = calloc(hi - lo, sizeof(double));
 	struct bench_stat si, sf, sq;
+	double bi = 0, bf = 0, hh = 0;
 	size_t i;
 
 	if (ri == NULL || rf == NULL || q == NULL)
@@ -145,12 +157,16 @@ report(int total, const uint64_t *ti, const uint64_t *tf, const size_t *nb,
 		ri[i - lo] = (double)nb[i] / ((double)ti[i] / 1e9);
 		rf[i - lo] = (double)nb[i] / ((double)tf[i] / 1e9);
 		q[i - lo] = (double)ti[i] / (double)tf[i];
+		bi += (double)wi[i];
+		bf += (double)wf[i];
+		hh += (double)nb[i];
 	}
 	bench_stat_dbl(ri, hi - lo, &si);
 	bench_stat_dbl(rf, hi - lo, &sf);
 	bench_stat_dbl(q, hi - lo, &sq);
-	printf("%8d | %7.0f/s | %7.0f/s | %5.2fx | %5.2f-%5.2fx | %zu\n",
-	    total, si.med, sf.med, sq.med, sq.min, sq.max, hi - lo);
+	printf("%8d | %7.0f/s | %7.0f/s | %5.2fx | %5.2f-%5.2fx | %3zu | "
+	    "%5.1f / %4.1f KiB\n", total, si.med, sf.med, sq.med, sq.min,
+	    sq.max, hi - lo, bi / hh / 1024, bf / hh / 1024);
 	free(ri);
 	free(rf);
 	free(q);
@@ -164,13 +180,15 @@ main(void)
 	struct ds_err err;
 	const char *dir;
 	char p[700];
-	uint64_t *ti, *tf;
+	uint64_t *ti, *tf, *wi, *wf, w0;
 	size_t *nb, nbundles, i, m = 0;
 	int nmax = env_int("N_MAX", 200000), bsz = env_int("BUNDLE", 1000);
 	int win = env_int("WINDOW", 10), k, d;
 
 	memset(&b, 0, sizeof(b));
 	ds_json_init();
+	if (countvfs_install() != 0)
+		return 1;
 	dir = getenv("BENCH_DIR") != NULL ? getenv("BENCH_DIR") :
 	    ts_tmpdir("bench-import");
 	bench_machine("start", dir);
@@ -200,15 +218,17 @@ main(void)
 	b.pad = calloc(1, 8192);
 	ti = calloc(nbundles, sizeof(*ti));
 	tf = calloc(nbundles, sizeof(*tf));
+	wi = calloc(nbundles, sizeof(*wi));
+	wf = calloc(nbundles, sizeof(*wf));
 	nb = calloc(nbundles, sizeof(*nb));
 	if (b.revs == NULL || b.pad == NULL || ti == NULL || tf == NULL ||
-	    nb == NULL)
+	    wi == NULL || wf == NULL || nb == NULL)
 		return 1;
 	printf("office import: bundles of %d households from %d laptops, "
 	    "office.db growing to %d; floor: the same bytes, one transaction "
 	    "per bundle, plain rowid table\n", bsz, NDEV, nmax);
-	printf("  size   |  import  |  floor   | ratio  | ratio range   | "
-	    "bundles\n");
+	printf("  size   |  import  |  floor   | ratio  | ratio range   | n   | "
+	    "written per household, import / floor\n");
 	for (i = 0, k = 0; i < nbundles; i++) {
 		uint64_t t0;
 		int r;
@@ -219,21 +239,25 @@ main(void)
 		for (r = 0; r < 2; r++) {
 			int imp = (r == 0) == (i % 2 == 0);
 
+			w0 = written();
 			t0 = ds_mono_ns();
 			if ((imp ? run_import(&b) : run_floor(&b)) != 0)
 				return 1;
-			if (imp)
+			if (imp) {
 				ti[i] = ds_mono_ns() - t0;
-			else
+				wi[i] = written() - w0;
+			} else {
 				tf[i] = ds_mono_ns() - t0;
+				wf[i] = written() - w0;
+			}
 		}
 		k += (int)nb[i];
 		while (m < sizeof(marks) / sizeof(marks[0]) && marks[m] < k)
 			m++;
 		if (i == 0 || (m < sizeof(marks) / sizeof(marks[0]) &&
 		    k == marks[m]) || k == nmax)
-			report(k, ti, tf, nb, i + 1 > (size_t)win ? i + 1 -
-			    (size_t)win : 0, i + 1);
+			report(k, ti, tf, nb, wi, wf, i + 1 > (size_t)win ?
+			    i + 1 - (size_t)win : 0, i + 1);
 		if (i == 0)
 			printf("%8s   (the first bundle alone, then windows of "
 			    "%d bundles)\n", "", win);
@@ -261,6 +285,8 @@ main(void)
 	free(b.pad);
 	free(ti);
 	free(tf);
+	free(wi);
+	free(wf);
 	free(nb);
 	return 0;
 }
