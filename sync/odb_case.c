@@ -750,6 +750,8 @@ odb_clue_batch(struct odb *o, const unsigned char hash[32], int *found,
 static const char Q_CLUE_CLOSE_HH[] = "UPDATE clue SET state = 'closed',"
     " closed_rev = ?3, closed_at = ?4 WHERE hh_key = ?1 AND state = 'open'"
     " AND date <= ?2";
+static const char Q_CLUE_OPEN_HH[] = "SELECT 1 FROM clue WHERE"
+    " hh_key = ?1 AND state = 'open' AND date <= ?2 LIMIT 1";
 
 enum ds_status
 odb_clue_close_hh(struct odb *o, const char *key, const char *upto,
@@ -757,8 +759,21 @@ odb_clue_close_hh(struct odb *o, const char *key, const char *upto,
 {
 	sqlite3_stmt *st;
 	enum ds_status s;
+	int rc;
 
 	*n = 0;
+	/* Every verified visit asks; most households have no open clue:
+	 * a read says so for less than an UPDATE that changes nothing. */
+	if ((st = odb_stmt(o, Q_CLUE_OPEN_HH, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	bind_text(st, 2, upto);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return DS_OK;
+	if (rc != SQLITE_ROW)
+		return odb_sqlerr(o->db, rc, err, "clue");
 	if ((st = odb_stmt(o, Q_CLUE_CLOSE_HH, err)) == NULL)
 		return NOSTMT(err);
 	bind_text(st, 1, key);
@@ -789,6 +804,8 @@ odb_clue_close(struct odb *o, const unsigned char id[16],
 
 static const char Q_CLUE_MATCH[] = "UPDATE clue SET hh_key = ?2 WHERE"
     " id_idx = ?1 AND hh_key IS NULL AND ambiguous = 0";
+static const char Q_CLUE_MATCHES[] = "SELECT 1 FROM clue WHERE"
+    " id_idx = ?1 AND hh_key IS NULL AND ambiguous = 0 LIMIT 1";
 
 enum ds_status
 odb_clue_match(struct odb *o, const unsigned char idx[32], const char *key,
@@ -796,8 +813,21 @@ odb_clue_match(struct odb *o, const unsigned char idx[32], const char *key,
 {
 	sqlite3_stmt *st;
 	enum ds_status s;
+	int rc;
 
 	*n = 0;
+	/* The import asks this of every member's ID number; almost none
+	 * matches a waiting clue.  A read answers that at a third of the
+	 * cost of an UPDATE that changes nothing (issue 16). */
+	if ((st = odb_stmt(o, Q_CLUE_MATCHES, err)) == NULL)
+		return NOSTMT(err);
+	bind_blob(st, 1, idx, 32);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return DS_OK;
+	if (rc != SQLITE_ROW)
+		return odb_sqlerr(o->db, rc, err, "clue");
 	if ((st = odb_stmt(o, Q_CLUE_MATCH, err)) == NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, idx, 32);
