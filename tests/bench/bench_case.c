@@ -399,6 +399,7 @@ main(void)
 	int nhh = 300000, runs = 3, i;
 	int64_t cutoff = case_date_days("2025-10-10") * 86400 + 86399;
 
+	bench_machine("start", NULL);
 	if ((e = getenv("N_HH")) != NULL)
 		nhh = atoi(e);
 	if ((e = getenv("RUNS")) != NULL)
@@ -463,5 +464,6 @@ main(void)
 	odb_close(db);
 	oset_free(set);
 	sf_office_free(&office);
+	bench_machine("end", dir);
 	return 0;
 }

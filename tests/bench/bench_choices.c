@@ -44,6 +44,7 @@ main(void)
 	size_t n = 0;
 	int i;
 
+	bench_machine("start", NULL);
 	ds_json_init();
 	if (mkdtemp(dir) == NULL)
 		return 1;
@@ -97,5 +98,6 @@ main(void)
 	snprintf(path, sizeof(path), "%s/form.md", dir);
 	unlink(path);
 	rmdir(dir);
+	bench_machine("end", NULL);
 	return n == ROWS / 500 ? 0 : 1;
 }

@@ -42,6 +42,7 @@ main(void)
 	uint64_t t0, t1, ns[RUNS];
 	size_t k, i, n = sizeof(exprs) / sizeof(exprs[0]);
 
+	bench_machine("start", NULL);
 	ds_json_init();
 	ds_buf_init(&data, 1 << 20);
 	ds_buf_adds(&data, "{\"hh_size\": 15, \"total\": 60000, \"village\": "
@@ -98,5 +99,6 @@ main(void)
 	}
 	expr_jdoc_free(doc);
 	ds_buf_reset(&data);
+	bench_machine("end", NULL);
 	return 0;
 }

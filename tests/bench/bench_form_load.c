@@ -71,6 +71,7 @@ main(void)
 	char *md;
 	int i;
 
+	bench_machine("start", NULL);
 	ds_json_init();
 	md = gen(&len);
 	memset(&o, 0, sizeof(o));
@@ -109,5 +110,6 @@ main(void)
 	    (double)bench_quantile(t_all, RUNS, 0.5) /
 	    (double)bench_quantile(t_load, RUNS, 0.5));
 	ds_free(md);
+	bench_machine("end", NULL);
 	return 0;
 }

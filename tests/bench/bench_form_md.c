@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_common.h"
 #include "buf.h"
 #include "form.h"
 #include "mem.h"
@@ -58,6 +59,7 @@ main(void)
 	size_t i, j, cells = 0;
 	volatile size_t sink = 0;
 
+	bench_machine("start", NULL);
 	ds_buf_init(&b, 64u << 20);
 	ds_buf_adds(&b, "| survey | type | name | label::中文 (zh) | "
 	    "label::English (en) | relevant | constraint | required |\n");
@@ -146,5 +148,6 @@ main(void)
 		    tl[RUNS - 1] / 1e6);
 		ds_buf_reset(&bigcsv);
 	}
+	bench_machine("end", NULL);
 	return sink == 0;
 }

@@ -43,6 +43,7 @@ main(int argc, char **argv)
 	uint64_t t0, c0, r = 99;
 	int i;
 
+	bench_machine("start", NULL);
 	ds_json_init();
 	ds_err_clear(&err);
 	snprintf(form, sizeof(form), "%s/forms/household.md", top);
@@ -120,5 +121,6 @@ main(int argc, char **argv)
 	form_free(f);
 	json_decref(doc);
 	ds_free(text);
+	bench_machine("end", NULL);
 	return 0;
 }

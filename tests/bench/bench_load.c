@@ -82,6 +82,7 @@ main(void)
 	size_t n = 0, i, w = 0, l;
 	int ok, r;
 
+	bench_machine("start", NULL);
 	if ((dp = opendir("tests/forms/compat")) == NULL) {
 		fprintf(stderr, "bench_load: run from the top directory\n");
 		return 1;
@@ -125,5 +126,6 @@ main(void)
 	printf("ratio load / read: %.1f\n",
 	    (double)bench_quantile(t_load, RUNS, 0.5) /
 	    (double)bench_quantile(t_read, RUNS, 0.5));
+	bench_machine("end", NULL);
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include "support/support.h"
 #include "support/syncfix.h"
 
+#include "bench_common.h"
 #include "bundle.h"
 #include "eng.h"
 #include "form.h"
@@ -170,6 +171,7 @@ main(void)
 	size_t bytes, parsed, csvlen = 0, rows = 0, qrows = 0;
 	int nhh = 15000, runs = 5, i;
 
+	bench_machine("start", NULL);
 	if ((e = getenv("N_HH")) != NULL)
 		nhh = atoi(e);
 	if ((e = getenv("RUNS")) != NULL)
@@ -258,5 +260,6 @@ main(void)
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak RSS: %.1f MiB\n", (double)ru.ru_maxrss / 1024);
 	odb_close(db);
+	bench_machine("end", dir);
 	return 0;
 }

@@ -46,6 +46,7 @@ main(void)
 	uint64_t t0;
 	int i;
 
+	bench_machine("start", NULL);
 	ds_json_init();
 	memset(&o, 0, sizeof(o));
 	o.source = "roster.md";
@@ -108,5 +109,6 @@ main(void)
 	eng_form_free(cf);
 	form_free(f);
 	form_diags_reset(&d);
+	bench_machine("end", NULL);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "support/support.h"
 #include "support/syncfix.h"
 
+#include "bench_common.h"
 #include "bundle.h"
 #include "imp.h"
 #include "json.h"
@@ -197,6 +198,7 @@ main(void)
 	char dir[600];
 	int reps;
 
+	bench_machine("start", NULL);
 	ds_json_init();
 	snprintf(dir, sizeof(dir), "%s/office", ts_tmpdir("bench-sync"));
 	sf_office_make(&office, dir);
@@ -293,5 +295,6 @@ main(void)
 	free(rv);
 	sf_device_free(&d);
 	sf_office_free(&office);
+	bench_machine("end", dir);
 	return 0;
 }
