@@ -345,7 +345,7 @@ rule_clear(struct inst_node *n)
 static void
 rule_note(struct eng *e, struct inst_node *n, const char *what)
 {
-	char buf[ENG_RULE_MSG_MAX];
+	char buf[ENG_RULE_TEXT_MAX];
 
 	if (n->rule_err != NULL)
 		return;
@@ -692,18 +692,6 @@ check_select(struct eng *e, struct inst_node *n, const char *v,
 			p++;
 	}
 	return DS_OK;
-}
-
-char *
-eng_rule_msg(const char *what, const char *why)
-{
-	char buf[ENG_RULE_MSG_MAX];
-
-	snprintf(buf, sizeof(buf), "表单规则（%s）无法计算：%s。答案已保存，"
-	    "请告知编写表单的县里工作人员。 / A rule of this question (%s) "
-	    "could not be computed: %s. The answers are saved; tell the "
-	    "county staff who wrote the form.", what, why, what, why);
-	return ds_strdup(buf);
 }
 
 /*

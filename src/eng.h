@@ -165,6 +165,16 @@ struct eng_note {
  */
 const struct eng_note *eng_refusal(const struct eng *, const char **path);
 
+#define ENG_RULE_TEXT_MAX	2048	/* bytes of a note worded in full */
+
+/* A note's code in developer words (English, for logs and errors). */
+const char	*eng_msg_dev(enum eng_msg);
+
+/* A deep copy of a note (dst's strings owned by dst), and its release. */
+enum ds_status	 eng_note_copy(struct eng_note *dst,
+		    const struct eng_note *src);
+void		 eng_note_free(struct eng_note *);
+
 /* ---- The view model ------------------------------------------------- */
 
 enum eng_prompt_kind {
@@ -294,9 +304,6 @@ struct eng_issue {
 	const char	*name;		/* question name */
 	int		 is_error;	/* 0: open warning (needs a reason) */
 	struct eng_note	 note;		/* strings owned by the issue */
-	/* The note as text in both languages, for the office reports
-	 * (sync/report_rec.c) until they word notes themselves. */
-	char		*msg;
 	int		 line;		/* form source line */
 };
 

@@ -28,7 +28,7 @@ struct ilist {
 	int			 count;		/* count only: no list */
 };
 
-/* Append an issue with a copy of the note (and the office's text). */
+/* Append an issue with a copy of the note. */
 static void
 add(struct ilist *l, const struct inst_node *n, int is_error,
     const struct eng_note *note)
@@ -53,9 +53,7 @@ add(struct ilist *l, const struct inst_node *n, int is_error,
 	}
 	v = &l->v[l->n];
 	memset(v, 0, sizeof(*v));
-	if (eng_note_copy(&v->note, note) != DS_OK ||
-	    (v->msg = eng_note_legacy(&v->note)) == NULL) {
-		eng_note_free(&v->note);
+	if (eng_note_copy(&v->note, note) != DS_OK) {
 		l->oom = 1;
 		return;
 	}
@@ -231,10 +229,8 @@ eng_issues_free(struct eng_issue *v, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		ds_free(v[i].msg);
+	for (i = 0; i < n; i++)
 		eng_note_free(&v[i].note);
-	}
 	ds_free(v);
 }
 
@@ -318,8 +314,10 @@ eng_finalize(struct eng *e, struct ds_err *err)
 		e->rnote.n[1] = (long)(nv - nerr);
 		ds_err_at(err, e->f->source, v[0].line, v[0].path);
 		ds_err_set(err, DS_ECONSTRAINT, "%zu error(s), %zu warning(s) "
-		    "without a reason; first: %s: %s", nerr, nv - nerr,
-		    v[0].path, v[0].msg);
+		    "without a reason; first: %s: %s%s%s", nerr, nv - nerr,
+		    v[0].path, eng_msg_dev(v[0].note.code),
+		    v[0].note.detail != NULL ? ": " : "",
+		    v[0].note.detail != NULL ? v[0].note.detail : "");
 		eng_issues_free(v, nv);
 		return DS_ECONSTRAINT;
 	}

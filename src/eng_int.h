@@ -165,12 +165,7 @@ enum ds_status	 eng_refuse(struct eng *, struct ds_err *, enum ds_status,
 void		 eng_refuse_id(struct eng *, const struct inst_node *,
 		    const char *value);
 void		 eng_refusal_clear(struct eng *);
-const char	*eng_msg_dev(enum eng_msg);
 enum eng_idpart	 eng_id_diagnose(const char *s, long *len);
-enum ds_status	 eng_note_copy(struct eng_note *dst,
-		    const struct eng_note *src);
-void		 eng_note_free(struct eng_note *);
-char		*eng_note_legacy(const struct eng_note *);
 
 /* eng_env.c: evaluation of a node's expressions */
 void		 eng_env_make(struct eng *, struct expr_env *,
@@ -213,11 +208,6 @@ void		 eng_enqueue(struct eng *, struct inst_node *);
 void		 eng_enqueue_deps(struct eng *, struct inst_node *changed,
 		    const struct eng_edges *);
 enum ds_status	 eng_run(struct eng *);
-/* "A rule of this question (what) could not be computed: why ..." in
- * Chinese and English (eng_note_legacy only), owned by the caller
- * (ds_free); NULL on ENOMEM. */
-#define ENG_RULE_MSG_MAX	2048
-char		*eng_rule_msg(const char *what, const char *why);
 enum ds_status	 eng_check_expr(struct eng *, struct inst_node *,
 		    enum eng_xk, int *ok);
 enum ds_status	 eng_new_empty(const struct eng_form *,

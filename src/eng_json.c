@@ -1078,10 +1078,6 @@ issue(struct fill *fl, const char *path, const char *name, int line,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if ((v->msg = ds_strdup(msg)) == NULL) {
-		fl->oom = 1;
-		return;
-	}
 	/* The engine's refusal when there is one, else a document
 	 * problem in developer words (`fill` is a developer's tool). */
 	if (fl->note != NULL && fl->note->code != ENG_MSG_NONE)
@@ -1094,7 +1090,6 @@ issue(struct fill *fl, const char *path, const char *name, int line,
 	}
 	fl->note = NULL;
 	if (st != DS_OK) {
-		ds_free(v->msg);
 		fl->oom = 1;
 		return;
 	}

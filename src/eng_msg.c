@@ -6,9 +6,6 @@
  * file builds those notes: for a refused action (eng_refusal), for a
  * question's checks (the prompt and the review), and, for a rule that
  * calls id-card-valid(), which part of the ID number is wrong.
- *
- * eng_note_legacy() still writes the old text in both languages: only
- * the office reports use it, until they word notes themselves.
  */
 #include "eng_int.h"
 
@@ -385,46 +382,4 @@ eng_note_free(struct eng_note *n)
 		undup(n->facts[i].value);
 	}
 	memset(n, 0, sizeof(*n));
-}
-
-/* ---- the old bilingual text, for the office reports ------------------- */
-
-char *
-eng_note_legacy(const struct eng_note *n)
-{
-	char buf[ENG_RULE_MSG_MAX];
-	const char *a = n->arg != NULL ? n->arg : "";
-
-	if (n->text != NULL && n->code != ENG_MSG_RULE)
-		return ds_strdup(n->text);
-	switch (n->code) {
-	case ENG_MSG_RULE:
-		return eng_rule_msg(a, n->detail != NULL ? n->detail : "");
-	case ENG_MSG_REQUIRED:
-		return ds_strdup("此题必须回答。 / This question must be "
-		    "answered.");
-	case ENG_MSG_CONSTRAINT:
-		return ds_strdup("答案不符合要求，请核对。 / This answer is not "
-		    "accepted; please check it.");
-	case ENG_MSG_WARNING:
-		return ds_strdup("答案不常见，请核实后填写原因。 / This answer "
-		    "is unusual; check it and give a reason.");
-	case ENG_MSG_OPTION_HIDDEN:
-		snprintf(buf, sizeof(buf), "该选项在此不可选：%s / This option "
-		    "is not available here: %s", a, a);
-		return ds_strdup(buf);
-	case ENG_MSG_SURPLUS:
-		snprintf(buf, sizeof(buf), "多出 %ld 条记录，请确认删除。 / %ld "
-		    "extra entries beyond the number given; delete them.",
-		    n->n[0], n->n[0]);
-		return ds_strdup(buf);
-	case ENG_MSG_CONSENT_OPEN:
-		return ds_strdup("尚未记录是否同意。 / Consent is not recorded "
-		    "yet.");
-	default:
-		snprintf(buf, sizeof(buf), "%s%s%s", n->detail != NULL ?
-		    n->detail : eng_msg_dev(n->code), n->arg != NULL ? ": " :
-		    "", a);
-		return ds_strdup(buf);
-	}
 }

@@ -167,7 +167,7 @@ enum ds_status
 eng_check_node(struct eng *e, struct inst_node *n, enum eng_msg *err,
     enum eng_msg *warn)
 {
-	char buf[ENG_RULE_MSG_MAX];
+	char buf[ENG_RULE_TEXT_MAX];
 	int ok;
 
 	*err = ENG_MSG_NONE;

@@ -29,6 +29,7 @@
 #include "form.h"
 #include "i18n.h"
 #include "i18n_diag.h"
+#include "i18n_eng.h"
 #include "json.h"
 #include "mem.h"
 #include "ocmd_case_util.h"
@@ -374,6 +375,7 @@ office_report(const struct cli *cli, int argc, char **argv)
 		qo.forms_dir = o.forms;
 		qo.form = cf;
 		qo.tr = tr;
+		qo.note_tr = i18n_note;
 		if ((st = odb_begin(off.db, &err)) == DS_OK) {
 			st = report_quality(off.db, &qo, &t, &err);
 			if (st == DS_OK)

@@ -41,6 +41,12 @@ struct report_table;
  */
 typedef const char *(*report_tr)(const char *);
 
+/* Words an engine note (a problem the re-check finds) into buf, as the
+ * field app would show it; NULL: the developer text. */
+struct eng_note;
+typedef const char *(*report_note_tr)(const struct eng_note *, char *buf,
+		    size_t n);
+
 /* Give a table its words and its title (the caller words the title). */
 void		 report_table_words(struct report_table *, report_tr);
 void		 report_table_set_title(struct report_table *, const char *);
@@ -117,6 +123,7 @@ struct report_quality_opts {
 	const struct eng_form	*form;		/* re-check with it; NULL: the
 						   stored state only */
 	report_tr		 tr;
+	report_note_tr		 note_tr;
 	int64_t			 now;		/* this run; 0: ds_now() */
 };
 

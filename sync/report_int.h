@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eng.h"
 #include "report.h"
 
 /* A word of a report in the caller's language: the msgid marks it. */
@@ -98,7 +99,8 @@ enum {
 struct report_check {
 	int		 is_error;	/* 0: a warning without a reason */
 	char		*path;		/* owned */
-	char		*msg;		/* owned, the form's default language */
+	struct eng_note	 note;		/* owned (eng_note_free); the
+					   report's caller words it */
 };
 
 struct eng_form;

@@ -140,6 +140,18 @@ w(const struct q *q, const char *msgid)
 	return report_word(q->t, msgid);
 }
 
+/* A re-check's note in the caller's words, else the developer text. */
+static const char *
+note_words(const struct q *q, const struct eng_note *n, char *buf,
+    size_t len)
+{
+	if (q->o->note_tr != NULL)
+		return q->o->note_tr(n, buf, len);
+	if (n->text != NULL)
+		return n->text;
+	return n->detail != NULL ? n->detail : eng_msg_dev(n->code);
+}
+
 static int
 kind_of(const char *code)
 {
@@ -184,6 +196,7 @@ static enum ds_status
 record_problems(struct q *q, const struct report_rec *r)
 {
 	enum ds_status st = DS_OK;
+	char buf[ENG_RULE_TEXT_MAX];
 	size_t i;
 
 	if (r->recheck == -1 && (st = add(q, "recheck", r, 0, "",
@@ -201,7 +214,8 @@ record_problems(struct q *q, const struct report_rec *r)
 		return st;
 	for (i = 0; i < r->nchecks && st == DS_OK; i++)
 		st = add(q, r->checks[i].is_error ? "error" : "warning", r, 0,
-		    r->checks[i].path, r->checks[i].msg, NULL, NULL);
+		    r->checks[i].path, note_words(q, &r->checks[i].note, buf,
+		    sizeof(buf)), NULL, NULL);
 	for (i = 0; i < r->nreasons && st == DS_OK; i++)
 		st = add(q, "reason", r, 0, r->reason_path[i],
 		    w(q, N_("Confirmed by the worker, with the reason: ")),

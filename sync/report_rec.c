@@ -350,11 +350,11 @@ report_rec_recheck(struct report_rec *r, const struct eng_form *cf,
 	for (i = 0; st == DS_OK && i < n; i++) {
 		r->checks[i].is_error = iv[i].is_error;
 		r->checks[i].path = ds_strdup(iv[i].path);
-		r->checks[i].msg = ds_strdup(iv[i].msg != NULL ? iv[i].msg :
-		    "");
 		r->nchecks = i + 1;
-		if (r->checks[i].path == NULL || r->checks[i].msg == NULL)
+		if (r->checks[i].path == NULL)
 			st = DS_ENOMEM;
+		else
+			st = eng_note_copy(&r->checks[i].note, &iv[i].note);
 	}
 	eng_issues_free(iv, n);
 	eng_free(e);
@@ -471,7 +471,7 @@ report_rec_reset(struct report_rec *r)
 	r->nreasons = 0;
 	for (j = 0; j < r->nchecks; j++) {
 		ds_free(r->checks[j].path);
-		ds_free(r->checks[j].msg);
+		eng_note_free(&r->checks[j].note);
 	}
 	ds_free(r->checks);
 	r->checks = NULL;

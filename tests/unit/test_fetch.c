@@ -537,7 +537,8 @@ test_visit_from_entry(void)
 
 		(void)eng_issues(sess_eng(s), &is, &ni, NULL);
 		for (k = 0; k < ni; k++)
-			HARNESS_FAIL("issue %s: %s", is[k].path, is[k].msg);
+			HARNESS_FAIL("issue %s: %s", is[k].path,
+			    eng_msg_dev(is[k].note.code));
 		eng_issues_free(is, ni);
 	}
 	ST_EQ(sess_finalize(s, NULL), DS_OK, NULL);

@@ -334,7 +334,8 @@ stored_household(const struct eng_form *cf, json_t **out)
 	}
 	if (eng_apply_answers(e, in, &iv, &n) != DS_OK) {
 		for (i = 0; i < n; i++)
-			HARNESS_FAIL("fill: %s: %s", iv[i].path, iv[i].msg);
+			HARNESS_FAIL("fill: %s: %s", iv[i].path,
+			    eng_msg_dev(iv[i].note.code));
 		goto out;
 	}
 	ST_EQ(eng_finalize(e, &err), DS_OK, &err);
@@ -483,8 +484,18 @@ strip_ids(char *csv, size_t *len)
 	}
 }
 
+/* The command's wording of an engine note, as a test can tell it. */
+static const char *
+word_note(const struct eng_note *n, char *buf, size_t len)
+{
+	snprintf(buf, len, "[worded %d%s%s]", (int)n->code,
+	    n->text != NULL ? " " : "", n->text != NULL ? n->text : "");
+	return buf;
+}
+
 static char *
-quality_csv(struct odb *d, const struct eng_form *cf, size_t *len)
+quality_csv_tr(struct odb *d, const struct eng_form *cf, report_note_tr tr,
+    size_t *len)
 {
 	struct report_quality_opts o;
 	struct report_table *t = NULL;
@@ -494,6 +505,7 @@ quality_csv(struct odb *d, const struct eng_form *cf, size_t *len)
 	memset(&o, 0, sizeof(o));
 	o.forms_dir = "forms";
 	o.form = cf;
+	o.note_tr = tr;
 	ST_EQ(odb_begin(d, &err), DS_OK, &err);
 	ST_EQ(report_quality(d, &o, &t, &err), DS_OK, &err);
 	ST_EQ(odb_commit(d, &err), DS_OK, &err);
@@ -502,6 +514,12 @@ quality_csv(struct odb *d, const struct eng_form *cf, size_t *len)
 	ST_EQ(report_csv(t, &csv, len, &err), DS_OK, &err);
 	report_table_free(t);
 	return csv;
+}
+
+static char *
+quality_csv(struct odb *d, const struct eng_form *cf, size_t *len)
+{
+	return quality_csv_tr(d, cf, NULL, len);
 }
 
 static void
@@ -641,6 +659,11 @@ test_quality_recheck_with_form(void)
 		OK(strstr(csv, "its answers pass the checks") != NULL);
 		ds_free(csv);
 	}
+	/* The engine's notes are worded by the caller, in its language. */
+	csv = quality_csv_tr(db2, cf, word_note, &len);
+	OK(csv != NULL && strstr(csv, ",Error,phone,[worded ") != NULL &&
+	    strstr(csv, " / ") == NULL);
+	ds_free(csv);
 	/* Without the form, a day later: the engine's problems are not
 	 * found any more. */
 	setenv("DOORSTEP_FAKE_NOW", "1763966400", 1);
