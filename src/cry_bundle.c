@@ -13,12 +13,15 @@
 
 #include "mem.h"
 
-/* The state wants 64-byte alignment, more than ds_malloc promises. */
+#define CRYB_ALIGN	64	/* the hash state's alignment, more than
+				   ds_malloc promises */
+#define CRYB_DOMAIN_MAX	32	/* bytes of a signing domain used */
+
 struct cryb_hash {
 	crypto_generichash_state	*st;	/* aligned, inside mem */
 	size_t				 outlen;
 	unsigned char			 mem[sizeof(crypto_generichash_state) +
-					    64];
+					    CRYB_ALIGN];
 };
 
 struct cryb_stream {
@@ -42,7 +45,7 @@ cryb_hash_new(struct cryb_hash **out, size_t outlen, struct ds_err *err)
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	h->outlen = outlen;
 	h->st = (crypto_generichash_state *)(void *)(h->mem +
-	    (64 - (uintptr_t)h->mem % 64) % 64);
+	    (CRYB_ALIGN - (uintptr_t)h->mem % CRYB_ALIGN) % CRYB_ALIGN);
 	crypto_generichash_init(h->st, NULL, 0, outlen);
 	*out = h;
 	return DS_OK;
@@ -66,15 +69,15 @@ cryb_hash_free(struct cryb_hash *h)
 	ds_free(h);
 }
 
-/* The signed message: domain || h, at most 32 + 64 bytes. */
+/* The signed message: domain (cut to CRYB_DOMAIN_MAX) || h. */
 static size_t
 sign_msg(unsigned char *m, const char *domain,
     const unsigned char h[CRY_HASH_BYTES])
 {
 	size_t dl = strlen(domain);
 
-	if (dl > 32)
-		dl = 32;
+	if (dl > CRYB_DOMAIN_MAX)
+		dl = CRYB_DOMAIN_MAX;
 	memcpy(m, domain, dl);
 	memcpy(m + dl, h, CRY_HASH_BYTES);
 	return dl + CRY_HASH_BYTES;
@@ -84,7 +87,7 @@ void
 cryb_sign(const struct cry_signkey *k, const char *domain,
     const unsigned char h[CRY_HASH_BYTES], unsigned char sig[CRY_SIG_BYTES])
 {
-	unsigned char m[32 + CRY_HASH_BYTES];
+	unsigned char m[CRYB_DOMAIN_MAX + CRY_HASH_BYTES];
 	size_t n;
 
 	(void)cry_init(NULL);
@@ -97,7 +100,7 @@ cryb_verify(const unsigned char pk[CRY_SIGN_PK_BYTES], const char *domain,
     const unsigned char h[CRY_HASH_BYTES], const unsigned char sig[CRY_SIG_BYTES],
     struct ds_err *err)
 {
-	unsigned char m[32 + CRY_HASH_BYTES];
+	unsigned char m[CRYB_DOMAIN_MAX + CRY_HASH_BYTES];
 	size_t n;
 
 	(void)cry_init(NULL);
