@@ -90,6 +90,32 @@ load_installed(const char *wsdir, const char *id, const char *ver,
 	return load_path(path, f, cf);
 }
 
+/*
+ * A form given by path goes into the workspace when its version is not
+ * there yet, so that the record opens later in the terminal app.
+ */
+static int
+adopt_form(const char *wsdir, const char *path, const struct form *f)
+{
+	char p[4096], got[WS_FORM_TOKEN_MAX + 1];
+	struct ds_err err;
+
+	ds_err_clear(&err);
+	if (!ds_path_exists(path) || f->version == NULL ||
+	    (ws_form_path(wsdir, f->id, f->version, p, sizeof(p), got,
+	    sizeof(got), &err) == DS_OK && strcmp(got, f->version) == 0))
+		return 0;
+	if (ws_form_install_file(wsdir, path, f, &err) != DS_OK) {
+		fprintf(stderr, _("doorstep fill: the form could not be copied "
+		    "into the workspace (%s); nothing was saved. Install it with "
+		    "doorstep form install and try again.\n"), err.msg);
+		return 1;
+	}
+	fprintf(stderr, _("Form %s version %s installed in the workspace; new "
+	    "records use it.\n"), f->id, f->version);
+	return 0;
+}
+
 /* Each problem: where, and the engine's note in the chosen language. */
 static void
 print_issues(const struct eng_issue *v, size_t n, int errors_only)
@@ -278,6 +304,8 @@ fill_exec(const struct cli *cli, int argc, char **argv)
 	if (fo.form != NULL) {
 		if (cf == NULL && load_installed(ws_dir(ws), fo.form, NULL, &f,
 		    &cf))
+			goto out;
+		if (cf != NULL && adopt_form(ws_dir(ws), fo.form, f) != 0)
 			goto out;
 	} else {
 		v.kind = fo.assignment != NULL ? FV_ENTRY : fo.correct !=

@@ -1,10 +1,14 @@
-/* doorstep: `doorstep form check FILE...`: load, compile, report. */
+/* doorstep: `doorstep form check FILE...` and `doorstep form install FILE`. */
 /*
- * For each file: load it (markdown or xlsx), compile it for the engine,
- * print every diagnostic like a compiler, then one summary line.  Exit 1
- * when any file has an error, 64 without files.
+ * check: for each file, load it (markdown, xlsx or xls), compile it for
+ * the engine, print every diagnostic like a compiler, then one summary
+ * line.  Exit 1 when any file has an error, 64 without files.
+ * install: the same check, then the form and the CSV lists beside it go
+ * into the workspace (WORKSPACE/forms/ID/VERSION/), where new records and
+ * the terminal app find it.
  */
 #include "cmd.h"
+#include "cmd_ws.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -13,9 +17,10 @@
 #include "form.h"
 #include "i18n.h"
 #include "i18n_diag.h"
+#include "ws.h"
 #include "xls.h"
 
-extern const struct cmd_entry cmd_form_check_entry;
+extern const struct cmd_entry cmd_form_check_entry, cmd_form_install_entry;
 
 static void
 summary(const struct form *f, const char *path)
@@ -62,8 +67,10 @@ summary(const struct form *f, const char *path)
 	}
 }
 
+/* Check path like form check; 0 and *fp (the caller's) when it has no
+ * error. */
 static int
-check_one(const char *path)
+check_file(const char *path, struct form **fp)
 {
 	struct form_diags d;
 	struct form *f = NULL;
@@ -87,9 +94,18 @@ check_one(const char *path)
 		fprintf(stderr, "%s: %zu error(s)\n", path,
 		    d.nerrors ? d.nerrors : 1);
 	eng_form_free(cf);
-	form_free(f);
+	if (fp != NULL && !bad)
+		*fp = f;
+	else
+		form_free(f);
 	form_diags_reset(&d);
 	return bad;
+}
+
+static int
+check_one(const char *path)
+{
+	return check_file(path, NULL);
 }
 
 static int
@@ -117,4 +133,57 @@ const struct cmd_entry cmd_form_check_entry = {
 	    "\n"
 	    "Example:\n"
 	    "  doorstep form check forms/household.md\n")
+};
+
+static int
+form_install_exec(const struct cli *cli, int argc, char **argv)
+{
+	struct form *f = NULL;
+	struct ws *w = NULL;
+	struct ds_err err;
+	int rc;
+
+	if (argc != 2)
+		return cmd_usage(cli, &cmd_form_install_entry);
+	ds_json_init();
+	if (check_file(argv[1], &f) != 0) {
+		fprintf(stderr, _("%s: the form has errors and was not "
+		    "installed. Fix them (doorstep form check) and install it "
+		    "again.\n"), argv[1]);
+		return CMD_EXIT_FAIL;
+	}
+	if ((rc = cmdw_open(cli, &w)) != 0) {
+		form_free(f);
+		return rc;
+	}
+	ds_err_clear(&err);
+	rc = CMD_EXIT_OK;
+	if (ws_form_install_file(ws_dir(w), argv[1], f, &err) == DS_OK)
+		printf(_("Form %s version %s installed in the workspace; new "
+		    "records use it.\n"), f->id, f->version);
+	else {
+		fprintf(stderr, _("%s: the form was not installed (%s). The "
+		    "records in the workspace are not affected.\n"), argv[1],
+		    err.msg);
+		rc = CMD_EXIT_FAIL;
+	}
+	ws_close(w);
+	form_free(f);
+	return rc;
+}
+
+const struct cmd_entry cmd_form_install_entry = {
+	"form install",
+	"FILE",
+	N_("check a form and install it, with its CSV lists, in the "
+	    "workspace"),
+	form_install_exec,
+	N_("Options:\n"
+	    "  FILE\n"
+	    "      a form (.xlsx, .xls or pyxform .md) that passes form check;\n"
+	    "      its CSV lists are read from beside it. Forms published by\n"
+	    "      the office arrive with doorstep sync without this.\n"
+	    "\n"
+	    "Example:\n"
+	    "  doorstep form install /media/usb/household.xlsx\n")
 };

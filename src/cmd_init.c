@@ -21,7 +21,6 @@
 extern const struct cmd_entry cmd_init_entry;
 
 #define SHIPPED_FORM	"household.md"
-#define SHIPPED_MAX	64	/* the form and its CSV lists */
 
 /*
  * Install the shipped household form (ds_share_dir: DOORSTEP_DATADIR/forms,
@@ -32,13 +31,11 @@ extern const struct cmd_entry cmd_init_entry;
 static void
 install_shipped(const char *wsdir)
 {
-	struct ws_form_file files[SHIPPED_MAX];
 	struct form_diags d;
 	struct form *f = NULL;
 	struct ds_err err;
-	char dir[2048], path[4096], *bufs[SHIPPED_MAX];
-	size_t n = 0, i, k, len;
-	enum ds_status st = DS_OK;
+	char dir[2048], path[4096];
+	enum ds_status st;
 
 	if (ds_share_dir(DS_SHARE_FORMS, dir, sizeof(dir)) != 0)
 		dir[0] = '\0';
@@ -55,30 +52,7 @@ install_shipped(const char *wsdir)
 		return;
 	}
 	form_diags_reset(&d);
-	if ((st = ds_file_read(path, 1u << 24, &bufs[0], &len, &err)) ==
-	    DS_OK) {
-		files[n].name = SHIPPED_FORM;
-		files[n].bytes = (unsigned char *)bufs[0];
-		files[n++].len = len;
-	}
-	for (i = 0; st == DS_OK && i < f->nlists && n < SHIPPED_MAX; i++) {
-		if (f->lists[i].file == NULL)
-			continue;
-		for (k = 1; k < n && strcmp(files[k].name, f->lists[i].file) !=
-		    0; k++)
-			;
-		if (k < n)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, f->lists[i].file);
-		if ((st = ds_file_read(path, 1u << 24, &bufs[n], &len,
-		    &err)) != DS_OK)
-			break;
-		files[n].name = f->lists[i].file;
-		files[n].bytes = (unsigned char *)bufs[n];
-		files[n++].len = len;
-	}
-	if (st == DS_OK)
-		st = ws_form_install(wsdir, f->id, f->version, files, n, &err);
+	st = ws_form_install_file(wsdir, path, f, &err);
 	if (st == DS_OK)
 		printf(_("Form %s version %s installed.\n"), f->id,
 		    f->version);
@@ -86,8 +60,6 @@ install_shipped(const char *wsdir)
 		printf(_("The household form could not be installed (%s). "
 		    "Forms also come from the township office with the visit "
 		    "lists.\n"), err.msg);
-	for (i = 0; i < n; i++)
-		ds_free(bufs[i]);
 	form_free(f);
 }
 

@@ -18,7 +18,8 @@ extern const struct cmd_entry cmd_sync_export_entry, cmd_sync_push_entry,
     cmd_sync_ack_entry, cmd_sync_status_entry, cmd_sync_entry;
 
 extern const struct cmd_entry cmd_expr_entry;
-extern const struct cmd_entry cmd_form_check_entry, cmd_fill_entry;
+extern const struct cmd_entry cmd_form_check_entry, cmd_form_install_entry,
+    cmd_fill_entry;
 
 /* Commands, in the order --help lists them. */
 static const struct cmd_entry *const commands[] = {
@@ -35,6 +36,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_sync_status_entry,
 	&cmd_expr_entry,
 	&cmd_form_check_entry,
+	&cmd_form_install_entry,
 	&cmd_fill_entry,
 	NULL
 };

@@ -165,6 +165,18 @@ enum ds_status	 ws_form_install(const char *wsdir, const char *form_id,
 		    const char *version, const struct ws_form_file *, size_t n,
 		    struct ds_err *);
 /*
+ * Install the form file at path, already loaded as f (its id and
+ * version), with the CSV lists it names, read from beside it.  The file
+ * keeps its name when that is plain, else becomes form.EXT.
+ * DS_EINVAL when f has no version.
+ */
+struct form;
+#define WS_FORM_FILES_MAX	64	/* the form and its lists */
+#define WS_FORM_FILE_MAX	(16u << 20)	/* bytes of one of them */
+enum ds_status	 ws_form_install_file(const char *wsdir, const char *path,
+		    const struct form *f, struct ds_err *);
+
+/*
  * The form file of form_id: of that version, or the newest installed
  * when version is NULL (versions compare as numbers when both are
  * digits, else as text); else a form put in WORKSPACE/forms/ as ID.md or

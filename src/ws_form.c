@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "form.h"
+#include "mem.h"
 #include "util.h"
 
 #define FORMS_DIR	"forms"
@@ -132,6 +134,72 @@ ws_form_install(const char *wsdir, const char *form_id, const char *version,
 			return st;
 	}
 	return DS_OK;
+}
+
+/* The last part of a path. */
+static const char *
+base_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s != NULL ? s + 1 : path;
+}
+
+enum ds_status
+ws_form_install_file(const char *wsdir, const char *path,
+    const struct form *f, struct ds_err *err)
+{
+	struct ws_form_file files[WS_FORM_FILES_MAX];
+	char *bufs[WS_FORM_FILES_MAX], dir[4096], p[4352], fname[160];
+	const char *b = base_of(path);
+	enum ds_status st = DS_OK;
+	size_t n = 0, i, k, len, ext;
+
+	if (f->version == NULL || f->id == NULL)
+		return ds_err_set(err, DS_EINVAL, "form has no id or version");
+	if ((ext = form_ext(b)) == 0)
+		return ds_err_set(err, DS_EINVAL, "%s: not a form file", path);
+	if (name_ok(b))
+		snprintf(fname, sizeof(fname), "%s", b);
+	else
+		snprintf(fname, sizeof(fname), "form%s", b + strlen(b) - ext);
+	if (snprintf(dir, sizeof(dir), "%.*s", (int)(b - path), path) >=
+	    (int)sizeof(dir))
+		return ds_err_set(err, DS_ELIMIT, "form path too long");
+	if (dir[0] == '\0')
+		snprintf(dir, sizeof(dir), "./");
+	if ((st = ds_file_read(path, WS_FORM_FILE_MAX, &bufs[0], &len, err)) !=
+	    DS_OK)
+		return st;
+	files[0].name = fname;
+	files[0].bytes = (unsigned char *)bufs[0];
+	files[n++].len = len;
+	for (i = 0; st == DS_OK && i < f->nlists; i++) {
+		if (f->lists[i].file == NULL)
+			continue;
+		for (k = 1; k < n && strcmp(files[k].name, f->lists[i].file) !=
+		    0; k++)
+			;
+		if (k < n)
+			continue;
+		if (n == WS_FORM_FILES_MAX) {
+			st = ds_err_set(err, DS_ELIMIT, "more than %d files",
+			    WS_FORM_FILES_MAX);
+			break;
+		}
+		snprintf(p, sizeof(p), "%s%s", dir, f->lists[i].file);
+		if ((st = ds_file_read(p, WS_FORM_FILE_MAX, &bufs[n], &len,
+		    err)) != DS_OK)
+			break;
+		files[n].name = f->lists[i].file;
+		files[n].bytes = (unsigned char *)bufs[n];
+		files[n++].len = len;
+	}
+	if (st == DS_OK)
+		st = ws_form_install(wsdir, f->id, f->version, files, n, err);
+	for (i = 0; i < n; i++)
+		ds_free(bufs[i]);
+	return st;
 }
 
 /* The form file in a version folder: ID.md, .xlsx, .xls, else the first. */
