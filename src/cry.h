@@ -26,6 +26,7 @@
 #define CRY_KEY_BYTES		32	/* symmetric keys: DEK, KEK, subkeys */
 #define CRY_KEYID_BYTES		8	/* key id: BLAKE2b-256(pk)[0..8) */
 #define CRY_ID_BYTES		16	/* office id, device id, record ids */
+#define CRY_ID_HEX		(2 * CRY_ID_BYTES + 1)	/* id in hex, and NUL */
 #define CRY_BOX_PK_BYTES	32	/* X25519 public key */
 #define CRY_BOX_SK_BYTES	32	/* X25519 secret key */
 #define CRY_SIGN_PK_BYTES	32	/* Ed25519 public key */

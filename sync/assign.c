@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "arr.h"
+#include "cry.h"
 #include "dnote.h"
 #include "form.h"
 #include "json.h"
@@ -222,7 +223,7 @@ answer_str(const json_t *ans, const char *name)
 
 struct prev {
 	json_t		*answers;	/* the whole revision's, or NULL */
-	unsigned char	 rev_id[16];
+	unsigned char	 rev_id[CRY_ID_BYTES];
 };
 
 /* The newest finalized revision of the household, if any. */
@@ -254,7 +255,7 @@ prev_of(struct odb *o, const char *hh_key, struct prev *p,
 		    "_meta"), "state"));
 		if (state != NULL && strcmp(state, "finalized") == 0) {
 			p->answers = doc;
-			memcpy(p->rev_id, heads[i], 16);
+			memcpy(p->rev_id, heads[i], CRY_ID_BYTES);
 			return DS_OK;
 		}
 		json_decref(doc);
@@ -339,7 +340,7 @@ make_cb(void *arg, const struct odb_cand *c)
 	const char *reason = m->sel->reason != NULL ? m->sel->reason :
 	    default_reason(m->sel->by);
 	json_t *doc = NULL, *prev = NULL, *consent = NULL;
-	char hex[33], prevhex[33], *body = NULL;
+	char hex[CRY_ID_HEX], prevhex[CRY_ID_HEX], *body = NULL;
 	const char *head;
 	size_t len = 0;
 	int open;
@@ -356,24 +357,24 @@ make_cb(void *arg, const struct odb_cand *c)
 	memset(&e, 0, sizeof(e));
 	cry_random(e.entry_id, 16);
 	snprintf(e.hh_key, sizeof(e.hh_key), "%s", c->hh_key);
-	memcpy(e.device_id, m->device, 16);
+	memcpy(e.device_id, m->device, CRY_ID_BYTES);
 	snprintf(e.worker, sizeof(e.worker), "%s", m->worker);
 	snprintf(e.reason, sizeof(e.reason), "%s", reason);
 	default_due(m->sel, c, e.due);
 	e.has_clue = c->has_clue;
-	memcpy(e.clue_id, c->clue_id, 16);
+	memcpy(e.clue_id, c->clue_id, CRY_ID_BYTES);
 	if (m->sel->by == ASSIGN_ROUND)
 		snprintf(e.round, sizeof(e.round), "%s", m->sel->round);
 	snprintf(e.form_id, sizeof(e.form_id), "%s", m->form_id);
 	snprintf(e.form_ver, sizeof(e.form_ver), "%s", m->form_ver);
 	e.state = ODB_ENTRY_QUEUED;
 	e.created_at = ds_now();
-	ds_hex_encode(e.entry_id, 16, hex);
+	ds_hex_encode(e.entry_id, CRY_ID_BYTES, hex);
 	head = c->head_name;
 	if (p.answers != NULL) {
 		prev = form_carry_filter(m->form, p.answers);
 		consent = form_consent_ref(m->form, p.answers);
-		ds_hex_encode(p.rev_id, 16, prevhex);
+		ds_hex_encode(p.rev_id, CRY_ID_BYTES, prevhex);
 		if (head[0] == '\0')
 			head = answer_str(p.answers, form_setting(m->form,
 			    "head_name"));
@@ -735,7 +736,7 @@ seal_batch(struct flusher *fl)
 	if (b->n == 0)
 		return DS_OK;
 	memset(&m, 0, sizeof(m));
-	memcpy(m.device_id, fl->device, 16);
+	memcpy(m.device_id, fl->device, CRY_ID_BYTES);
 	memcpy(m.box_pk, fl->box, 32);
 	if ((st = odb_obundle_last(fl->o, fl->device, &last, m.prev_hash,
 	    fl->err)) != DS_OK)
@@ -751,7 +752,7 @@ seal_batch(struct flusher *fl)
 		ob.n_withdrawals += b->v[i].kind == OBI_WITHDRAW;
 		ob.n_files += b->v[i].kind == OBI_FILE;
 	}
-	memcpy(ob.device_id, fl->device, 16);
+	memcpy(ob.device_id, fl->device, CRY_ID_BYTES);
 	ob.seq = m.seq;
 	obundle_hash(buf, len, ob.hash);
 	ob.created_at = m.created_at;
@@ -934,7 +935,7 @@ flush_item_cb(void *arg, const struct odb_item *it)
 	x = &b->v[b->n];
 	memset(x, 0, sizeof(*x));
 	x->kind = it->kind == ODB_ITEM_ENTRY ? OBI_ENTRY : OBI_WITHDRAW;
-	memcpy(x->entry_id, it->ref, 16);
+	memcpy(x->entry_id, it->ref, CRY_ID_BYTES);
 	x->data = bytes_of(body, len);
 	b->refs[b->n++] = *it;
 	b->bytes += len + 32;
@@ -967,7 +968,7 @@ struct devlist {
 };
 
 static int
-devlist_cb(void *arg, const unsigned char dev[16])
+devlist_cb(void *arg, const unsigned char dev[CRY_ID_BYTES])
 {
 	struct devlist *l = arg;
 
@@ -976,7 +977,7 @@ devlist_cb(void *arg, const unsigned char dev[16])
 		l->oom = 1;
 		return 1;
 	}
-	memcpy(l->v[l->n++], dev, 16);
+	memcpy(l->v[l->n++], dev, CRY_ID_BYTES);
 	return 0;
 }
 
@@ -1071,9 +1072,9 @@ assign_note(struct odb *o, const struct cry_office_sec *sec,
 	if (dnote_parse(buf, len, &n, NULL) != DS_OK)
 		return note_refuse(res, AN_PARSE, err, "not a note, or its "
 		    "signature does not verify");
-	memcpy(res->device_id, n.device_id, 16);
+	memcpy(res->device_id, n.device_id, CRY_ID_BYTES);
 	res->applied_seq = n.applied_seq;
-	if (memcmp(n.office_id, sec->office_id, 16) != 0)
+	if (memcmp(n.office_id, sec->office_id, CRY_ID_BYTES) != 0)
 		return note_refuse(res, AN_OFFICE, err, "for another office");
 	if ((st = odb_device_get(o, n.device_id, &d, err)) == DS_ENOENT)
 		return note_refuse(res, AN_DEVICE, err, "unknown device");
@@ -1105,7 +1106,7 @@ assign_note(struct odb *o, const struct cry_office_sec *sec,
 	res->box_changed = changed;
 	if (changed) {
 		memset(&a, 0, sizeof(a));
-		memcpy(a.device_id, n.device_id, 16);
+		memcpy(a.device_id, n.device_id, CRY_ID_BYTES);
 		a.kind = ODB_ALERT_BOX_KEY;
 		cry_hash(a.bundle_id, 16, NULL, 0, n.box_pk, 32);
 		snprintf(a.detail, sizeof(a.detail), "box key changed");
@@ -1154,9 +1155,9 @@ static int
 inbox_cb(void *arg, const struct odb_obundle *b)
 {
 	struct inbox *ib = arg;
-	char p[4096], hex[33];
+	char p[4096], hex[CRY_ID_HEX];
 
-	ds_hex_encode(b->bundle_id, 16, hex);
+	ds_hex_encode(b->bundle_id, CRY_ID_BYTES, hex);
 	if (snprintf(p, sizeof(p), "%s/%llu-%s.dso", ib->dir,
 	    (unsigned long long)b->seq, hex) >= (int)sizeof(p)) {
 		ib->st = ds_err_set(ib->err, DS_ELIMIT, "path too long");
@@ -1202,7 +1203,7 @@ assign_inbox(struct odb *o, const unsigned char device[16], const char *dir,
 	struct inbox ib;
 	unsigned char box[32];
 	uint64_t applied;
-	char p[4096], hex[33];
+	char p[4096], hex[CRY_ID_HEX];
 	enum ds_status st;
 	int has;
 
@@ -1210,7 +1211,7 @@ assign_inbox(struct odb *o, const unsigned char device[16], const char *dir,
 	if ((st = odb_device_box(o, device, box, &has, &applied, err)) !=
 	    DS_OK)
 		return st;
-	ds_hex_encode(device, 16, hex);
+	ds_hex_encode(device, CRY_ID_BYTES, hex);
 	if (snprintf(p, sizeof(p), "%s/%s/%s", dir, ASSIGN_INBOX_DIR, hex) >=
 	    (int)sizeof(p))
 		return ds_err_set(err, DS_ELIMIT, "path too long");

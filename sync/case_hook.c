@@ -21,6 +21,11 @@
 #include "odb_case.h"
 #include "util.h"
 
+/* Bytes of the word (a status, a measure type) in a row id's seed:
+ * fixed, because the seed makes ids that must not change. */
+#define SEED_WORD	16
+#define STOP_MAX	16	/* measures a visit's answer stops at once */
+
 /* The measure types of the grid's answers (case_ans_grid order). */
 static const char *const grid_type[CASE_ANS_NGRID] = { "industry", "job",
     "finance", "health", "education", "assist", "allowance", "housing",
@@ -28,9 +33,10 @@ static const char *const grid_type[CASE_ANS_NGRID] = { "industry", "job",
 
 /* 32 hex digits into 16 bytes: 1, or 0. */
 static int
-hex16(const char *s, unsigned char out[16])
+hex16(const char *s, unsigned char out[CRY_ID_BYTES])
 {
-	return strlen(s) == 32 && ds_hex_decode(s, out, 16) == 0;
+	return strlen(s) == 2 * CRY_ID_BYTES &&
+	    ds_hex_decode(s, out, CRY_ID_BYTES) == 0;
 }
 
 static int
@@ -61,13 +67,13 @@ case_answers_light(const struct oset *set, const char *answers, size_t len)
 /* The visit's facts from the answers and _meta. */
 static void
 visit_facts(const struct case_ans *a, const struct bundle_rev *r,
-    const unsigned char device_id[16], const char *key, const struct oset *set,
+    const unsigned char device_id[CRY_ID_BYTES], const char *key, const struct oset *set,
     struct odb_visit *v)
 {
 	memset(v, 0, sizeof(*v));
-	memcpy(v->rev_id, r->rev_id, 16);
-	memcpy(v->record_uuid, r->record_uuid, 16);
-	memcpy(v->device_id, device_id, 16);
+	memcpy(v->rev_id, r->rev_id, CRY_ID_BYTES);
+	memcpy(v->record_uuid, r->record_uuid, CRY_ID_BYTES);
+	memcpy(v->device_id, device_id, CRY_ID_BYTES);
 	snprintf(v->hh_key, sizeof(v->hh_key), "%s", key);
 	snprintf(v->worker_id, sizeof(v->worker_id), "%.*s",
 	    (int)r->worker_id.n, r->worker_id.n ? (const char *)r->worker_id.p :
@@ -139,7 +145,8 @@ later_cb(void *arg, const struct odb_visit *o)
 {
 	struct latest *l = arg;
 
-	if (o->finalized && memcmp(o->rev_id, l->v->rev_id, 16) != 0 &&
+	if (o->finalized &&
+	    memcmp(o->rev_id, l->v->rev_id, CRY_ID_BYTES) != 0 &&
 	    strcmp(o->visit_date, l->v->visit_date) > 0)
 		l->later = 1;
 	return l->later;
@@ -201,7 +208,7 @@ visit_clue(struct odb *o, const struct case_ans *a, const struct odb_visit *v,
 	c.received_at = v->imported_at;
 	c.open = 0;
 	c.has_closed_rev = 1;
-	memcpy(c.closed_rev, v->rev_id, 16);
+	memcpy(c.closed_rev, v->rev_id, CRY_ID_BYTES);
 	c.closed_at = v->imported_at;
 	memset(&tx, 0, sizeof(tx));
 	*channel = ch;
@@ -231,13 +238,13 @@ start_track(struct odb *o, const struct odb_visit *v, int track,
 	snprintf(e.hh_key, sizeof(e.hh_key), "%s", v->hh_key);
 	snprintf(e.source, sizeof(e.source), "visit");
 	e.has_ref = 1;
-	memcpy(e.ref, v->rev_id, 16);
+	memcpy(e.ref, v->rev_id, CRY_ID_BYTES);
 	return odb_event_put(o, &e, v->worker_id, NULL, err);
 }
 
 struct stop_ctx {
 	const char	*type;
-	unsigned char	 ids[16][16];
+	unsigned char	 ids[STOP_MAX][CRY_ID_BYTES];
 	size_t		 n;
 };
 
@@ -251,26 +258,26 @@ stop_cb(void *arg, const struct odb_measure *m, const char *amount,
 	(void)note;
 	if (strcmp(m->type, c->type) == 0 && strcmp(m->source, "visit") == 0 &&
 	    (strcmp(m->status, "planned") == 0 ||
-	    strcmp(m->status, "in_progress") == 0) && c->n < 16)
-		memcpy(c->ids[c->n++], m->id, 16);
+	    strcmp(m->status, "in_progress") == 0) && c->n < STOP_MAX)
+		memcpy(c->ids[c->n++], m->id, CRY_ID_BYTES);
 	return 0;
 }
 
 /* A measure change made by a visit, with its event. */
 static enum ds_status
 visit_measure_event(struct odb *o, const struct odb_visit *v,
-    const unsigned char mid[16], const char *type, const char *status,
+    const unsigned char mid[CRY_ID_BYTES], const char *type, const char *status,
     struct ds_err *err)
 {
-	unsigned char seed[32 + 16];
+	unsigned char seed[2 * CRY_ID_BYTES + SEED_WORD];
 	struct odb_event e;
 	int found;
 	enum ds_status s;
 
 	memset(&e, 0, sizeof(e));
-	memcpy(seed, mid, 16);
-	memcpy(seed + 16, v->rev_id, 16);
-	snprintf((char *)seed + 32, 16, "%s", status);
+	memcpy(seed, mid, CRY_ID_BYTES);
+	memcpy(seed + CRY_ID_BYTES, v->rev_id, CRY_ID_BYTES);
+	snprintf((char *)seed + 2 * CRY_ID_BYTES, SEED_WORD, "%s", status);
 	if (odb_row_id(o, "event.measure", seed, sizeof(seed), e.ev.id) != 0)
 		return ds_err_set(err, DS_ESTATE, "no blind-index key");
 	if ((s = odb_event_exists(o, e.ev.id, &found, err)) != DS_OK || found)
@@ -283,7 +290,7 @@ visit_measure_event(struct odb *o, const struct odb_visit *v,
 	snprintf(e.source, sizeof(e.source), "visit");
 	snprintf(e.detail, sizeof(e.detail), "%s:%s", type, status);
 	e.has_ref = 1;
-	memcpy(e.ref, mid, 16);
+	memcpy(e.ref, mid, CRY_ID_BYTES);
 	return odb_event_put(o, &e, v->worker_id, NULL, err);
 }
 
@@ -293,7 +300,7 @@ measures(struct odb *o, const struct case_ans *a, const struct odb_visit *v,
 {
 	struct odb_measure m;
 	struct stop_ctx sc;
-	unsigned char seed[16 + 16];
+	unsigned char seed[CRY_ID_BYTES + SEED_WORD];
 	const char *ans;
 	enum ds_status s;
 	int64_t active;
@@ -308,9 +315,10 @@ measures(struct odb *o, const struct case_ans *a, const struct odb_visit *v,
 			if (active > 0)
 				continue;
 			memset(&m, 0, sizeof(m));
-			memcpy(seed, v->record_uuid, 16);
-			memset(seed + 16, 0, 16);
-			snprintf((char *)seed + 16, 16, "%s", grid_type[i]);
+			memcpy(seed, v->record_uuid, CRY_ID_BYTES);
+			memset(seed + CRY_ID_BYTES, 0, SEED_WORD);
+			snprintf((char *)seed + CRY_ID_BYTES, SEED_WORD, "%s",
+			    grid_type[i]);
 			if (odb_row_id(o, "measure.visit", seed, sizeof(seed),
 			    m.id) != 0)
 				return ds_err_set(err, DS_ESTATE, "no "
@@ -322,7 +330,7 @@ measures(struct odb *o, const struct case_ans *a, const struct odb_visit *v,
 			snprintf(m.status, sizeof(m.status), "in_progress");
 			snprintf(m.source, sizeof(m.source), "visit");
 			m.has_source_rev = 1;
-			memcpy(m.source_rev, v->rev_id, 16);
+			memcpy(m.source_rev, v->rev_id, CRY_ID_BYTES);
 			m.created_at = m.updated_at = v->imported_at;
 			s = odb_measure_put(o, &m, NULL, NULL, err);
 			if (s == DS_EEXIST)
@@ -354,7 +362,7 @@ finalized(struct odb *o, const struct case_ans *a, const struct odb_visit *v,
 {
 	struct case_status st;
 	char ch[ODB_CODE_MAX];
-	unsigned char clue[16];
+	unsigned char clue[CRY_ID_BYTES];
 	enum ds_status s;
 	int n, found, has_clue, verified, channel, monitoring;
 
@@ -400,7 +408,7 @@ finalized(struct odb *o, const struct case_ans *a, const struct odb_visit *v,
 
 enum ds_status
 case_on_rev(struct odb *o, const struct bundle_rev *r,
-    const unsigned char device_id[16], struct ds_err *err)
+    const unsigned char device_id[CRY_ID_BYTES], struct ds_err *err)
 {
 	struct odb_visit v;
 	struct case_ans *a;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "assign.h"
+#include "cry.h"
 #include "csv.h"
 #include "i18n.h"
 #include "mem.h"
@@ -121,7 +122,7 @@ office_assign(const struct cli *cli, int argc, char **argv)
 	struct odb_device d;
 	struct keys k;
 	struct ds_err err;
-	char day[11], from[16], id[33];
+	char day[11], from[16], id[CRY_ID_HEX];
 	int i, rc, kinds = 0, clues = 0, follow = 0, look = 0;
 	enum ds_status st;
 
@@ -211,7 +212,7 @@ office_assign(const struct cli *cli, int argc, char **argv)
 		keys_free(&k);
 		return CMD_EXIT_FAIL;
 	}
-	ds_hex_encode(d.device_id, 16, id);
+	ds_hex_encode(d.device_id, CRY_ID_BYTES, id);
 	if ((st = odb_begin(o.db, &err)) == DS_OK &&
 	    (st = assign_make(o.db, o.sec, d.device_id, &sel, &res, &err)) ==
 	    DS_OK)

@@ -27,6 +27,7 @@
 #include "case_db.h"
 #include "arr.h"
 #include "case_file.h"
+#include "cry.h"
 #include "mem.h"
 #include "ocmd_case_util.h"
 #include "odb_case.h"
@@ -161,7 +162,7 @@ struct tl {
 	/* parallel visits: month and device of the finalized ones */
 	struct {
 		char		month[8];
-		unsigned char	dev[16];
+		unsigned char	dev[CRY_ID_BYTES];
 	}		*vis;
 	size_t		 nvis, viscap;
 };
@@ -205,7 +206,7 @@ static int
 show_clue(void *arg, const struct odb_clue *c, const struct odb_clue_text *t)
 {
 	struct tl *tl = arg;
-	char line[1024], hex[33];
+	char line[1024], hex[CRY_ID_HEX];
 
 	ds_hex_encode(c->id, CASE_ID_BYTES, hex);
 	snprintf(line, sizeof(line), "%s  %s%s%s  %s  %s  [%s %.12s]",
@@ -220,16 +221,17 @@ static int
 show_visit(void *arg, const struct odb_visit *v)
 {
 	struct tl *tl = arg;
-	char line[1024], hex[33], mo[8];
+	char line[1024], hex[CRY_ID_HEX], mo[8];
 	size_t i;
 	int parallel = 0;
 
-	ds_hex_encode(v->rev_id, 16, hex);
+	ds_hex_encode(v->rev_id, CRY_ID_BYTES, hex);
 	snprintf(mo, sizeof(mo), "%.7s", v->visit_date);
 	if (v->finalized) {
 		for (i = 0; i < tl->nvis; i++)
 			if (strcmp(tl->vis[i].month, mo) == 0 &&
-			    memcmp(tl->vis[i].dev, v->device_id, 16) != 0)
+			    memcmp(tl->vis[i].dev, v->device_id,
+			    CRY_ID_BYTES) != 0)
 				parallel = 1;
 	}
 	snprintf(line, sizeof(line), "%s  %s  %s  %s  %s%s%s%s%s  [%s %.12s]",
@@ -259,7 +261,7 @@ vis_cb(void *arg, const struct odb_visit *v)
 		return 1;
 	}
 	snprintf(tl->vis[tl->nvis].month, 8, "%.7s", v->visit_date);
-	memcpy(tl->vis[tl->nvis].dev, v->device_id, 16);
+	memcpy(tl->vis[tl->nvis].dev, v->device_id, CRY_ID_BYTES);
 	tl->nvis++;
 	return 0;
 }
@@ -270,7 +272,7 @@ show_event(void *arg, const struct odb_event *e, const char *by,
 {
 	struct tl *tl = arg;
 	const struct case_event *c = &e->ev;
-	char line[2048], hex[33], extra[256], ch[33];
+	char line[2048], hex[CRY_ID_HEX], extra[256], ch[CRY_ID_HEX];
 	char type[ODB_CODE_MAX], *colon;
 
 	ds_hex_encode(c->id, CASE_ID_BYTES, hex);
@@ -317,7 +319,7 @@ static int
 show_measure(void *arg, const struct odb_measure *m, const char *amount,
     const char *note)
 {
-	char hex[33];
+	char hex[CRY_ID_HEX];
 
 	(void)arg;
 	ds_hex_encode(m->id, CASE_ID_BYTES, hex);
@@ -440,11 +442,12 @@ out:
 /* ---- step ------------------------------------------------------------------- */
 
 static int
-say_done(const struct office *o, const char *key, const unsigned char id[16])
+say_done(const struct office *o, const char *key,
+    const unsigned char id[CRY_ID_BYTES])
 {
 	struct case_status st;
 	struct ds_err err;
-	char hex[33];
+	char hex[CRY_ID_HEX];
 
 	ds_hex_encode(id, CASE_ID_BYTES, hex);
 	printf(_("Recorded for household %s (event %.12s).\n"), key, hex);
@@ -625,7 +628,7 @@ case_measure(const struct cli *cli, int argc, char **argv)
 	struct office o;
 	struct ds_err err;
 	unsigned char id[CASE_ID_BYTES];
-	char hex[33];
+	char hex[CRY_ID_HEX];
 	const char *pos[1], *type, *dept, *start, *unit, *status, *amount,
 	    *note, *by, *mid;
 	struct ocase_opt opts[] = {

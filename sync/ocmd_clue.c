@@ -17,6 +17,7 @@
 
 #include "case_db.h"
 #include "case_file.h"
+#include "cry.h"
 #include "ocmd_case_util.h"
 #include "odb_case.h"
 #include "util.h"
@@ -88,7 +89,7 @@ clue_add(const struct cli *cli, int argc, char **argv)
 	struct office o;
 	struct ds_err err;
 	unsigned char id[CASE_ID_BYTES];
-	char hex[33];
+	char hex[CRY_ID_HEX];
 	const char *pos[1], *date, *channel, *source, *name, *idno, *reason,
 	    *amount;
 	struct ocase_opt opts[] = {
@@ -146,7 +147,7 @@ static int
 list_cb(void *arg, const struct odb_clue *c, const struct odb_clue_text *t)
 {
 	struct list_ctx *l = arg;
-	char hex[33], age[64];
+	char hex[CRY_ID_HEX], age[64];
 
 	ds_hex_encode(c->id, CASE_ID_BYTES, hex);
 	age[0] = '\0';

@@ -25,6 +25,7 @@
 
 #include "arr.h"
 #include "case.h"
+#include "cry.h"
 #include "mem.h"
 #include "odb_case.h"
 #include "odb_report.h"
@@ -145,7 +146,7 @@ struct freeze {
 
 /* A measure's last status up to the end date. */
 struct mstate {
-	unsigned char	 ref[16];
+	unsigned char	 ref[CRY_ID_BYTES];
 	int		 type;		/* index in measure_types, -1 */
 	int		 active;
 };
@@ -381,14 +382,14 @@ count_measures(struct rc *c, int64_t *n)
 			continue;
 		*colon = '\0';
 		for (j = 0; j < c->nms; j++)
-			if (memcmp(c->ms[j].ref, x->ref, 16) == 0)
+			if (memcmp(c->ms[j].ref, x->ref, CRY_ID_BYTES) == 0)
 				break;
 		if (j == c->nms) {
 			if (ds_arr_grow(&c->ms, &c->mscap, c->nms + 1,
 			    sizeof(*c->ms), EV_MAX) != DS_OK)
 				return ds_err_set(c->err, DS_ENOMEM, "report: "
 				    "out of memory");
-			memcpy(c->ms[j].ref, x->ref, 16);
+			memcpy(c->ms[j].ref, x->ref, CRY_ID_BYTES);
 			c->nms++;
 		}
 		for (t = 0; t < NMEASURE; t++)

@@ -28,6 +28,7 @@
 
 #include "arr.h"
 #include "buf.h"
+#include "cry.h"
 #include "mem.h"
 #include "odb_case.h"
 #include "report_int.h"
@@ -106,7 +107,7 @@ struct found {
 	int			 hh_level;	/* no record in its id */
 	char			 path[128];
 	char			*detail;	/* owned */
-	unsigned char		 id[16];
+	unsigned char		 id[CRY_ID_BYTES];
 };
 
 /* One ledger row, as listed. */
@@ -114,7 +115,7 @@ struct lrow {
 	struct odb_problem	 p;
 	const struct report_rec	*r;		/* its current record, or NULL */
 	char			 township[ODB_CODE_MAX], village[ODB_CODE_MAX];
-	char			 record[33];
+	char			 record[CRY_ID_HEX];
 	int			 kind;
 	char			*detail, *by, *note;	/* owned */
 };
@@ -603,11 +604,11 @@ record_seen(struct q *q, struct found *f, int64_t now)
 	if ((st = problem_id(q, f)) != DS_OK)
 		return st;
 	memset(&p, 0, sizeof(p));
-	memcpy(p.id, f->id, 16);
+	memcpy(p.id, f->id, CRY_ID_BYTES);
 	snprintf(p.kind, sizeof(p.kind), "%s", kinds[f->kind].code);
 	snprintf(p.hh_key, sizeof(p.hh_key), "%s", hh_of(f->r));
 	if (!f->hh_level && strlen(f->r->record) == 32 &&
-	    ds_hex_decode(f->r->record, p.record_uuid, 16) == 0)
+	    ds_hex_decode(f->r->record, p.record_uuid, CRY_ID_BYTES) == 0)
 		p.has_record = 1;
 	snprintf(p.path, sizeof(p.path), "%s", f->path);
 	return odb_problem_seen(q->db, &p, f->detail, now, q->err);
@@ -673,7 +674,7 @@ ledger_cb(void *arg, const struct odb_problem *p, const char *detail,
 	l->p = *p;
 	l->kind = kind_of(p->kind);
 	if (p->has_record)
-		ds_hex_encode(p->record_uuid, 16, l->record);
+		ds_hex_encode(p->record_uuid, CRY_ID_BYTES, l->record);
 	l->r = p->has_record ? rec_by_id(q, l->record) : rec_by_hh(q,
 	    p->hh_key);
 	if (l->r != NULL) {
@@ -721,7 +722,7 @@ lrow_cmp(const void *pa, const void *pb)
 		return a->kind < b->kind ? -1 : 1;
 	if ((c = strcmp(a->p.path, b->p.path)) != 0)
 		return c;
-	return memcmp(a->p.id, b->p.id, 16);
+	return memcmp(a->p.id, b->p.id, CRY_ID_BYTES);
 }
 
 static void
@@ -743,11 +744,11 @@ put_row(struct q *q, const struct report_names *nm, const struct lrow *l,
 {
 	struct report_table *t = q->t;
 	enum ds_status st;
-	char id[33], d1[16], d2[16], d3[16];
+	char id[CRY_ID_HEX], d1[16], d2[16], d3[16];
 	const char *state, *vn;
 	size_t row;
 
-	ds_hex_encode(l->p.id, 16, id);
+	ds_hex_encode(l->p.id, CRY_ID_BYTES, id);
 	id[12] = '\0';
 	state = l->p.closed_at != 0 ? N_("closed") : l->p.last_seen == now ?
 	    N_("open") : N_("not found any more");

@@ -19,13 +19,14 @@
 #include <string.h>
 
 #include "arr.h"
+#include "cry.h"
 #include "eng.h"
 #include "json.h"
 #include "mem.h"
 #include "utf8.h"
 #include "util.h"
 
-static void	hex_id(const char *, char out[33]);
+static void	hex_id(const char *, char out[CRY_ID_HEX]);
 
 #define RECS_MAX	2000000
 
@@ -301,7 +302,7 @@ report_rec_parse(const char *answers, size_t len, struct report_rec *r,
 
 /* A record id as 32 lower-case hex digits (dashes dropped), else "". */
 static void
-hex_id(const char *s, char out[33])
+hex_id(const char *s, char out[CRY_ID_HEX])
 {
 	size_t n = 0;
 
@@ -371,8 +372,8 @@ rec_fill(struct report_rec *r, const struct odb_head *h,
 {
 	enum ds_status st;
 
-	ds_hex_encode(h->record_uuid, 16, r->record);
-	memcpy(r->rev_id, h->rev_id, 16);
+	ds_hex_encode(h->record_uuid, CRY_ID_BYTES, r->record);
+	memcpy(r->rev_id, h->rev_id, CRY_ID_BYTES);
 	r->saved_at = h->saved_at;
 	utf8_copy(r->worker, sizeof(r->worker), h->worker_id != NULL ?
 	    h->worker_id : "");
@@ -386,7 +387,8 @@ struct load {
 	const struct eng_form	*cf;
 	const char		*area;
 	int			 asof;		/* YYYYMM, 0: heads */
-	unsigned char		 taken[16];	/* record last taken (asof) */
+	unsigned char		 taken[CRY_ID_BYTES];	/* record last taken
+							   (asof) */
 	int			 have_taken;
 	struct report_rec	*v;
 	size_t			 n, cap;
@@ -404,7 +406,7 @@ load_one(void *arg, const struct odb_head *h)
 	/* As of a month, runs come newest first: once a record's revision
 	 * is taken, its older ones need no parsing. */
 	if (l->asof != 0 && l->have_taken &&
-	    memcmp(l->taken, h->record_uuid, 16) == 0)
+	    memcmp(l->taken, h->record_uuid, CRY_ID_BYTES) == 0)
 		return 0;
 	if ((st = ds_arr_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v),
 	    RECS_MAX)) != DS_OK) {
@@ -424,7 +426,7 @@ load_one(void *arg, const struct odb_head *h)
 		report_rec_reset(v);
 		l->n--;
 	} else {
-		memcpy(l->taken, h->record_uuid, 16);
+		memcpy(l->taken, h->record_uuid, CRY_ID_BYTES);
 		l->have_taken = 1;
 	}
 	return 0;
