@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "arr.h"
 #include "buf.h"
 #include "mem.h"
 
@@ -55,20 +56,15 @@ csv_free(struct csv *c)
 static enum ds_status
 csv_end_field(struct csv_state *s, struct ds_err *err)
 {
-	char *cell, **nc;
-	size_t na;
+	char *cell;
 
 	if (s->ncells >= s->lim.max_cols)
 		return ds_err_set(err, DS_ELIMIT,
 		    "line %d: too many fields (limit %zu)", s->rowline,
 		    s->lim.max_cols);
-	if (s->ncells == s->acells) {
-		na = s->acells ? s->acells * 2 : 8;
-		if ((nc = ds_realloc(s->cells, na * sizeof(*nc))) == NULL)
-			return ds_err_set(err, DS_ENOMEM, NULL);
-		s->cells = nc;
-		s->acells = na;
-	}
+	if (ds_arr_grow(&s->cells, &s->acells, s->ncells + 1,
+	    sizeof(*s->cells), s->lim.max_cols) != DS_OK)
+		return ds_err_set(err, DS_ENOMEM, NULL);
 	if ((cell = ds_buf_take(&s->field, NULL)) == NULL)
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	s->cells[s->ncells++] = cell;
@@ -78,21 +74,15 @@ csv_end_field(struct csv_state *s, struct ds_err *err)
 static enum ds_status
 csv_end_record(struct csv_state *s, struct ds_err *err)
 {
-	struct csv_row *nr;
 	char **cells;
-	size_t na;
 
 	if (s->nrows >= s->lim.max_rows)
 		return ds_err_set(err, DS_ELIMIT,
 		    "line %d: too many rows (limit %zu)", s->rowline,
 		    s->lim.max_rows);
-	if (s->nrows == s->arows) {
-		na = s->arows ? s->arows * 2 : 16;
-		if ((nr = ds_realloc(s->rows, na * sizeof(*nr))) == NULL)
-			return ds_err_set(err, DS_ENOMEM, NULL);
-		s->rows = nr;
-		s->arows = na;
-	}
+	if (ds_arr_grow(&s->rows, &s->arows, s->nrows + 1, sizeof(*s->rows),
+	    s->lim.max_rows) != DS_OK)
+		return ds_err_set(err, DS_ENOMEM, NULL);
 	/* Shrink the cell array to fit; a failure here keeps the larger one. */
 	cells = s->cells;
 	if (s->ncells < s->acells && s->ncells > 0 &&

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arr.h"
 #include "mem.h"
 
 /* Beyond the years 1..9999 a date prints as "". */
@@ -39,21 +40,11 @@ expr_nodes_reset(struct expr_nodes *ns)
 enum ds_status
 expr_nodes_add(struct expr_nodes *ns, struct expr_node n)
 {
-	struct expr_node *nv;
-	size_t ncap;
+	enum ds_status st;
 
-	if (ns->n >= EXPR_NODES_MAX)
-		return DS_ELIMIT;
-	if (ns->n == ns->cap) {
-		ncap = ns->cap ? ns->cap * 2 : 8;
-		if (ncap > EXPR_NODES_MAX)
-			ncap = EXPR_NODES_MAX;
-		nv = ds_realloc(ns->v, ncap * sizeof(*nv));
-		if (nv == NULL)
-			return DS_ENOMEM;
-		ns->v = nv;
-		ns->cap = ncap;
-	}
+	if ((st = ds_arr_grow(&ns->v, &ns->cap, ns->n + 1, sizeof(*ns->v),
+	    EXPR_NODES_MAX)) != DS_OK)
+		return st;
 	ns->v[ns->n++] = n;
 	return DS_OK;
 }

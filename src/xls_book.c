@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "arr.h"
 #include "mem.h"
 #include "utf8.h"
 
@@ -48,18 +49,11 @@ xls_book_free(struct xls_book *b)
 struct xls_sheet *
 xls_book_add_sheet(struct xls_book *b, const char *name, int line)
 {
-	struct xls_sheet *ns, *s;
-	size_t na;
+	struct xls_sheet *s;
 
-	if (b->nsheets >= XLS_MAX_SHEETS)
+	if (ds_arr_grow(&b->sheets, &b->asheets, b->nsheets + 1,
+	    sizeof(*b->sheets), XLS_MAX_SHEETS) != DS_OK)
 		return NULL;
-	if (b->nsheets == b->asheets) {
-		na = b->asheets ? b->asheets * 2 : 4;
-		if ((ns = ds_realloc(b->sheets, na * sizeof(*ns))) == NULL)
-			return NULL;
-		b->sheets = ns;
-		b->asheets = na;
-	}
 	s = &b->sheets[b->nsheets];
 	memset(s, 0, sizeof(*s));
 	if ((s->name = ds_strdup(name)) == NULL)
@@ -72,8 +66,9 @@ xls_book_add_sheet(struct xls_book *b, const char *name, int line)
 enum ds_status
 xls_sheet_add_row(struct xls_sheet *s, int line, char **cells, size_t ncells)
 {
-	struct xls_row r, *nr;
-	size_t i, na;
+	struct xls_row r;
+	enum ds_status st;
+	size_t i;
 
 	r.line = line;
 	r.cells = cells;
@@ -88,18 +83,10 @@ xls_sheet_add_row(struct xls_sheet *s, int line, char **cells, size_t ncells)
 	/* Drop trailing empty cells: they carry no meaning. */
 	while (r.ncells > 0 && r.cells[r.ncells - 1] == NULL)
 		r.ncells--;
-	if (s->nrows >= XLS_MAX_ROWS) {
+	if ((st = ds_arr_grow(&s->rows, &s->arows, s->nrows + 1,
+	    sizeof(*s->rows), XLS_MAX_ROWS)) != DS_OK) {
 		xls_row_free(&r);
-		return DS_ELIMIT;
-	}
-	if (s->nrows == s->arows) {
-		na = s->arows ? s->arows * 2 : 16;
-		if ((nr = ds_realloc(s->rows, na * sizeof(*nr))) == NULL) {
-			xls_row_free(&r);
-			return DS_ENOMEM;
-		}
-		s->rows = nr;
-		s->arows = na;
+		return st;
 	}
 	s->rows[s->nrows++] = r;
 	return DS_OK;

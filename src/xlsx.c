@@ -26,6 +26,7 @@
 #include <string.h>
 #include <zip.h>
 
+#include "arr.h"
 #include "buf.h"
 #include "mem.h"
 #include "utf8.h"
@@ -420,7 +421,7 @@ ss_end(void *ud, const XML_Char *name)
 {
 	struct xlsx *x = ud;
 	const char *l = lname(name);
-	char **ns, *s;
+	char *s;
 	int oom = 0;
 
 	if (strcmp(l, "t") == 0)
@@ -434,16 +435,10 @@ ss_end(void *ud, const XML_Char *name)
 			    "(limit %d)", XLSX_MAX_STRINGS);
 			return;
 		}
-		if (x->nstrings == x->astrings) {
-			size_t na = x->astrings ? x->astrings * 2 : 64;
-
-			if ((ns = ds_realloc(x->strings, na * sizeof(*ns))) ==
-			    NULL) {
-				xl_oom(x);
-				return;
-			}
-			x->strings = ns;
-			x->astrings = na;
+		if (ds_arr_grow(&x->strings, &x->astrings, x->nstrings + 1,
+		    sizeof(*x->strings), XLSX_MAX_STRINGS) != DS_OK) {
+			xl_oom(x);
+			return;
 		}
 		unescape_x005f(&x->text);
 		s = take_text(x, &oom);
@@ -469,7 +464,6 @@ st_start(void *ud, const XML_Char *name, const XML_Char **a)
 	struct xlsx *x = ud;
 	const char *l = lname(name), *v, *code;
 	int64_t id;
-	void *np;
 
 	if (x->rc != DS_OK)
 		return;
@@ -497,16 +491,10 @@ st_start(void *ud, const XML_Char *name, const XML_Char **a)
 			    "formats (limit %d)", XLSX_MAX_NUMFMTS);
 			return;
 		}
-		if (x->nfmts == x->afmts) {
-			size_t na = x->afmts ? x->afmts * 2 : 16;
-
-			if ((np = ds_realloc(x->fmts, na * sizeof(*x->fmts))) ==
-			    NULL) {
-				xl_oom(x);
-				return;
-			}
-			x->fmts = np;
-			x->afmts = na;
+		if (ds_arr_grow(&x->fmts, &x->afmts, x->nfmts + 1,
+		    sizeof(*x->fmts), XLSX_MAX_NUMFMTS) != DS_OK) {
+			xl_oom(x);
+			return;
 		}
 		x->fmts[x->nfmts].id = (uint32_t)id;
 		x->fmts[x->nfmts].seq = (uint32_t)x->nfmts;
@@ -526,16 +514,10 @@ st_start(void *ud, const XML_Char *name, const XML_Char **a)
 			    "formats (limit %d)", XLSX_MAX_XFS);
 			return;
 		}
-		if (x->nxf == x->axf) {
-			size_t na = x->axf ? x->axf * 2 : 64;
-
-			if ((np = ds_realloc(x->xf_fmt, na *
-			    sizeof(*x->xf_fmt))) == NULL) {
-				xl_oom(x);
-				return;
-			}
-			x->xf_fmt = np;
-			x->axf = na;
+		if (ds_arr_grow(&x->xf_fmt, &x->axf, x->nxf + 1,
+		    sizeof(*x->xf_fmt), XLSX_MAX_XFS) != DS_OK) {
+			xl_oom(x);
+			return;
 		}
 		x->xf_fmt[x->nxf++] = (uint32_t)id;
 	}

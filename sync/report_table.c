@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "arr.h"
 #include "buf.h"
 #include "mem.h"
 #include "report_int.h"
@@ -422,7 +423,6 @@ names_file(struct report_names *nm, const char *dir, const char *file,
 {
 	char path[4096], *text, *p, *next, *f[CSV_FIELDS_MAX];
 	size_t len, nf, i, ci = SIZE_MAX, li = SIZE_MAX;
-	struct report_name *v;
 	enum ds_status st;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >=
@@ -451,21 +451,12 @@ names_file(struct report_names *nm, const char *dir, const char *file,
 		nf = csv_split(p, f, CSV_FIELDS_MAX, &next);
 		if (ci >= nf || li >= nf || *f[ci] == '\0')
 			continue;
-		if (nm->n == nm->cap) {
-			if (nm->cap >= NAMES_MAX) {
-				st = ds_err_set(err, DS_ELIMIT,
-				    "%s: too many rows", path);
-				break;
-			}
-			v = ds_realloc(nm->v, (nm->cap ? nm->cap * 2 : 32) *
-			    sizeof(*v));
-			if (v == NULL) {
-				st = ds_err_set(err, DS_ENOMEM,
-				    "report: out of memory");
-				break;
-			}
-			nm->v = v;
-			nm->cap = nm->cap ? nm->cap * 2 : 32;
+		if ((st = ds_arr_grow(&nm->v, &nm->cap, nm->n + 1,
+		    sizeof(*nm->v), NAMES_MAX)) != DS_OK) {
+			st = st == DS_ELIMIT ? ds_err_set(err, st,
+			    "%s: too many rows", path) : ds_err_set(err, st,
+			    "report: out of memory");
+			break;
 		}
 		nm->v[nm->n].code = ds_strdup(f[ci]);
 		nm->v[nm->n].label = ds_strdup(f[li]);
