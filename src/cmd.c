@@ -7,6 +7,7 @@
 #include "cmd.h"
 
 #include <locale.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "bundle.h"
 #include "i18n.h"
 #include "json.h"
+#include "utf8.h"
 
 static void
 usage_all(const struct cmd_program *p, FILE *f)
@@ -248,4 +250,48 @@ cmd_reason_text(int reason)
 	default:
 		return _("it was refused");
 	}
+}
+
+const char *
+cmd_phrase(enum cmd_phrase p)
+{
+	switch (p) {
+	case CMD_DISK_FULL:
+		return _("The disk is full.");
+	case CMD_SAFE_LAPTOP:
+		return _("The answers are safe on this laptop.");
+	case CMD_NOTHING_SENT:
+		return _("Nothing was sent.");
+	case CMD_SAFE_OFFICE:
+		return _("Nothing was changed at the office.");
+	case CMD_SAFE_SENT:
+		return _("What the laptops sent is still on the laptops and "
+		    "the stick.");
+	default:
+		return "";
+	}
+}
+
+const char *
+cmd_join(char *buf, size_t n, const char *first, ...)
+{
+	const char *gap, *s;
+	size_t len = 0;
+	va_list ap;
+
+	if (n == 0)
+		return buf;
+	buf[0] = '\0';
+	gap = strcmp(i18n_lang(), "zh_CN") == 0 ? "" : " ";
+	va_start(ap, first);
+	for (s = first; s != NULL; s = va_arg(ap, const char *)) {
+		if (*s == '\0' || len + 1 >= n)
+			continue;
+		if (len > 0)
+			len += utf8_copy(buf + len, n - len, gap);
+		/* Cut on a character boundary when it does not fit. */
+		len += utf8_copy(buf + len, n - len, s);
+	}
+	va_end(ap);
+	return buf;
 }

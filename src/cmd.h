@@ -2,6 +2,8 @@
 #ifndef DS_CMD_H
 #define DS_CMD_H
 
+#include <stddef.h>
+
 /*
  * One file per command (tmux cmd-*.c): src/cmd_NAME.c (field program) or
  * sync/ocmd_NAME.c (office program) exports one `const struct cmd_entry`,
@@ -76,5 +78,30 @@ int	cmd_usage(const struct cli *, const struct cmd_entry *);
  * "bundle refused: ...": both programs print it.
  */
 const char	*cmd_reason_text(int reason);
+
+/*
+ * Sentences that many messages share, each one msgid so that it reads the
+ * same wherever it appears (the words policy, docs/architecture.md): what
+ * happened, that the answers are safe, what to do next.
+ */
+enum cmd_phrase {
+	CMD_DISK_FULL,		/* the disk is full */
+	CMD_SAFE_LAPTOP,	/* the answers are safe on this laptop */
+	CMD_NOTHING_SENT,	/* nothing was sent */
+	CMD_SAFE_OFFICE,	/* nothing was changed at the office */
+	CMD_SAFE_SENT,		/* what laptops sent is on them and the stick */
+	CMD_PHRASE_COUNT
+};
+
+/* The phrase as one sentence in the user's language. */
+const char	*cmd_phrase(enum cmd_phrase);
+
+/*
+ * The sentences given (NULL ends them) as one paragraph, the way the
+ * user's language writes it: English puts a space between sentences,
+ * Chinese none.  Into buf (n bytes, cut short on a character boundary
+ * if it must be); returns buf.
+ */
+const char	*cmd_join(char *buf, size_t n, const char *first, ...);
 
 #endif

@@ -90,14 +90,14 @@ init_exec(const struct cli *cli, int argc, char **argv)
 		return rc;
 	ds_err_clear(&err);
 	if ((rc = cmdw_pass(cli, cli->passphrase_file, "DOORSTEP_PASSPHRASE",
-	    "新口令 / New passphrase: ", 1, &pass, &len)) != 0)
+	    _("New passphrase: "), 1, &pass, &len)) != 0)
 		return rc;
 	if (ws_create(dir, office, worker, pass, len, cost, &err) != DS_OK) {
 		cmdw_free(pass, len);
 		return cmdw_fail(cli, "init", &err);
 	}
 	cmdw_free(pass, len);
-	printf("工作区已创建 / workspace created: %s\n", dir);
+	printf(_("Workspace created: %s\n"), dir);
 	install_shipped(dir);
 	if (ws_fingerprint_dir(dir, fpr, &err) == DS_OK)
 		printf(_("This laptop's fingerprint: %s\nThe township office "

@@ -31,6 +31,9 @@
 #include "util.h"
 #include "ws.h"
 
+/* A paragraph of what happened, what is safe and what to do. */
+#define SAY_MAX		1024
+
 extern const struct cmd_entry cmd_sync_export_entry, cmd_sync_push_entry,
     cmd_sync_ack_entry, cmd_sync_status_entry, cmd_sync_entry;
 
@@ -64,8 +67,8 @@ show_receipt(const struct receipt *rc)
 static int
 nothing(const struct cli *cli)
 {
-	printf("nothing to send: every saved answer is already acknowledged "
-	    "or sent. 没有需要发送的记录。\n");
+	printf(_("Nothing to send: every saved answer is already "
+	    "acknowledged or sent.\n"));
 	(void)cli;
 	return CMD_EXIT_OK;
 }
@@ -222,8 +225,8 @@ export_exec(const struct cli *cli, int argc, char **argv)
 	    r.n_records, r.n_records == 1 ? "" : "s", (long long)r.seq_lo,
 	    (long long)r.seq_hi, r.size, hex);
 	if (r.more)
-		printf("More saves wait: export again for the next bundle. "
-		    "还有记录未导出，请再次导出。\n");
+		printf(_("More saves wait: export again for the next "
+		    "bundle.\n"));
 	if (same_disk(w_dir, r.path))
 		fprintf(stderr, _("doorstep sync export: warning: %s is on "
 		    "this laptop's own disk, not a removable stick. The bundle "
@@ -231,8 +234,8 @@ export_exec(const struct cli *cli, int argc, char **argv)
 		    "export to it.\n"), realpath(r.path, w_dir) != NULL ?
 		    w_dir : r.path);
 	else
-		printf("Use \"safely remove\" before unplugging the stick. "
-		    "拔出U盘前请先安全弹出。\n");
+		printf(_("Use \"safely remove\" before unplugging the "
+		    "stick.\n"));
 	return CMD_EXIT_OK;
 }
 
@@ -255,17 +258,19 @@ static int
 trust_of(const struct cli *cli, const char *cmd, const char *ca,
     const char *pin, struct xport_opts *x)
 {
+	char what[PATH_MAX + 256], say[SAY_MAX];
+
 	if (ca == NULL && getenv("DOORSTEP_CA_FILE") != NULL &&
 	    getenv("DOORSTEP_CA_FILE")[0] != '\0')
 		ca = getenv("DOORSTEP_CA_FILE");
 	if (ca != NULL && access(ca, R_OK) != 0) {
-		fprintf(stderr, "%s %s: cannot read the CA file %s: %s\n"
-		    "找不到办公室的证书文件，未发送任何数据。答案仍安全保存在"
-		    "本机。请把乡镇办公室的证书文件（ca.pem）复制到本机，并用 "
-		    "--cacert 指定。\nNothing was sent; "
-		    "the answers are safe on this laptop. Copy the office's "
-		    "CA certificate (ca.pem) to this laptop and name it with "
-		    "--cacert.\n", cli->progname, cmd, ca, strerror(errno));
+		snprintf(what, sizeof(what), _("The office's certificate "
+		    "file %s cannot be read (%s)."), ca, strerror(errno));
+		fprintf(stderr, "%s %s: %s\n", cli->progname, cmd,
+		    cmd_join(say, sizeof(say), what,
+		    cmd_phrase(CMD_NOTHING_SENT), cmd_phrase(CMD_SAFE_LAPTOP),
+		    _("Copy the township office's certificate file (ca.pem) "
+		    "to this laptop and name it with --cacert."), NULL));
 		return CMD_EXIT_FAIL;
 	}
 	if (pin != NULL && strncmp(pin, "sha256//", 8) != 0) {
@@ -283,15 +288,14 @@ trust_of(const struct cli *cli, const char *cmd, const char *ca,
 static int
 untrusted(const struct cli *cli, const char *cmd, const struct ds_err *err)
 {
-	fprintf(stderr, "%s %s: %s\n"
-	    "无法确认办公室服务器的身份，连接不安全，未发送任何数据。"
-	    "答案仍安全保存在本机。请核对地址，并向乡镇办公室索取正确的证书"
-	    "文件（ca.pem）或指纹后再试。\n"
-	    "The connection to the office could not be trusted, so nothing "
-	    "was sent. The answers are safe on this laptop. Check the "
-	    "address, get the right CA certificate (ca.pem) or pin from the "
-	    "township office, and try again.\n", cli->progname, cmd,
-	    err->msg);
+	char say[SAY_MAX];
+
+	fprintf(stderr, "%s %s: %s\n%s\n", cli->progname, cmd, err->msg,
+	    cmd_join(say, sizeof(say), _("The connection to the office "
+	    "could not be trusted."),
+	    cmd_phrase(CMD_NOTHING_SENT), cmd_phrase(CMD_SAFE_LAPTOP),
+	    _("Check the address, get the right certificate file (ca.pem) "
+	    "or pin from the township office, and try again."), NULL));
 	return CMD_EXIT_FAIL;
 }
 
@@ -348,6 +352,7 @@ push_exec(const struct cli *cli, int argc, char **argv)
 	struct ds_err err;
 	struct ws *w = NULL;
 	const char *url;
+	char say[SAY_MAX];
 	enum ds_status st;
 	int rc;
 
@@ -372,9 +377,9 @@ push_exec(const struct cli *cli, int argc, char **argv)
 	}
 	if (st == DS_ECRYPTO)
 		return untrusted(cli, "sync push", &err);
-	fprintf(stderr, "%s sync push: %s\n答案仍安全保存在本机，请稍后重试。"
-	    " The answers are safe on this laptop; push again later.\n",
-	    cli->progname, err.msg);
+	fprintf(stderr, "%s sync push: %s\n%s\n", cli->progname, err.msg,
+	    cmd_join(say, sizeof(say), cmd_phrase(CMD_SAFE_LAPTOP),
+	    _("Push again later."), NULL));
 	return CMD_EXIT_FAIL;
 }
 
@@ -437,7 +442,7 @@ ack_exec(const struct cli *cli, int argc, char **argv)
 	struct ds_err err;
 	struct ws *w = NULL;
 	const char *pin = NULL, *ca = NULL, *arg = NULL;
-	char *buf = NULL;
+	char *buf = NULL, say[SAY_MAX];
 	size_t len = 0;
 	enum ds_status st;
 	int i, k, rc, net;
@@ -477,9 +482,11 @@ ack_exec(const struct cli *cli, int argc, char **argv)
 	if (st == DS_ECRYPTO && net)
 		return untrusted(cli, "sync ack", &err);
 	if (st != DS_OK) {
-		fprintf(stderr, "%s sync ack: %s: %s\n回执无效，未作任何更改。"
-		    " The receipt was not applied; nothing changed.\n",
-		    cli->progname, arg, err.msg);
+		fprintf(stderr, "%s sync ack: %s: %s\n%s\n", cli->progname,
+		    arg, err.msg, cmd_join(say, sizeof(say), _("The receipt "
+		    "was not applied; nothing was changed on this laptop."),
+		    cmd_phrase(CMD_SAFE_LAPTOP), _("Bring the office's "
+		    "receipt again, or sync again."), NULL));
 		return CMD_EXIT_FAIL;
 	}
 	show_receipt(&rcpt);

@@ -47,8 +47,8 @@ show_held(void *arg, const struct odb_held *h)
 	printf("waiting  household %s  revision %.12s (no. %u, device %.12s "
 	    "sequence %llu) since %s\n", h->household_key, r, h->rev_no, d,
 	    (unsigned long long)h->device_seq, t);
-	printf("  its earlier revision %.12s has not arrived (等待上一版本); "
-	    "it joins when it does, or: release %.12s\n", p, r);
+	printf(_("  its earlier revision %.12s has not arrived; it joins "
+	    "when it does, or: release %.12s\n"), p, r);
 	return 0;
 }
 

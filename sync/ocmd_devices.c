@@ -24,8 +24,9 @@ show_alert(void *arg, const struct odb_alert *a)
 
 	(void)arg;
 	ds_time_iso(a->at, t);
-	printf("  alert %s %s (设备数据可能被恢复或重装，请核对): %s\n",
-	    odb_alert_kind_str(a->kind), t, a->detail);
+	printf(_("  alert %s %s (the device's data may have been restored "
+	    "or reinstalled: check it): %s\n"), odb_alert_kind_str(a->kind),
+	    t, a->detail);
 	return 0;
 }
 
@@ -83,7 +84,7 @@ show(void *arg, const struct odb_device *d)
 		    (unsigned long long)r[i].hi);
 	printf("\n");
 	if (n > 0 && (r[0].lo > 1 || n > 1)) {
-		printf("  gaps (data may be missing / 可能缺少数据):");
+		printf("%s", _("  gaps (data may be missing):"));
 		if (r[0].lo > 1)
 			printf(" 1-%llu", (unsigned long long)r[0].lo - 1);
 		for (i = 1; i < n && i < SHOW_RANGES; i++)

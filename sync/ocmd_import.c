@@ -177,15 +177,12 @@ import_one(const struct cli *cli, struct office *o, const char *path,
 		    "(`doorstep sync status`)"), id, cli->progname, id);
 	printf("\n  %s\n", res.msg);
 	if (res.n_held > 0)
-		printf("  %u 个版本在等待尚未收到的上一版本（见 `%s "
-		    "conflicts`）。 %u revision%s wait for an earlier "
-		    "revision not here yet (see `%s conflicts`).\n",
-		    res.n_held, cli->progname, res.n_held,
-		    res.n_held == 1 ? "" : "s", cli->progname);
+		printf(_("  %u revision(s) wait for an earlier revision "
+		    "not here yet (see `%s conflicts`).\n"), res.n_held,
+		    cli->progname);
 	if (res.n_released > 0)
-		printf("  %u 个等待中的版本现已并入。 %u waiting "
-		    "revision%s joined now.\n", res.n_released,
-		    res.n_released, res.n_released == 1 ? "" : "s");
+		printf(_("  %u waiting revision(s) joined now.\n"),
+		    res.n_released);
 	printf("  receipt %s\n", rp);
 	imp_result_free(&res);
 	return 0;

@@ -35,12 +35,9 @@ office_release(const struct cli *cli, int argc, char **argv)
 	}
 	office_close(&o);
 	ds_hex_encode(h.rev_id, 16, r);
-	printf("已放行户 %s 的版本 %.12s：并入 %u 个版本，标记 %u 处分叉。 "
-	    "Released %.12s of household %s: %u revision%s joined, %u "
-	    "fork%s flagged.\n", h.household_key, r, res.n_released,
-	    res.n_conflict, r, h.household_key, res.n_released,
-	    res.n_released == 1 ? "" : "s", res.n_conflict,
-	    res.n_conflict == 1 ? "" : "s");
+	printf(_("Released %.12s of household %s: %u revision(s) joined, "
+	    "%u fork(s) flagged.\n"), r, h.household_key, res.n_released,
+	    res.n_conflict);
 	return CMD_EXIT_OK;
 }
 

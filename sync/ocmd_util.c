@@ -74,11 +74,12 @@ office_open(const struct cli *cli, const struct cmd_entry *e,
 	if (need_secret) {
 		snprintf(p, sizeof(p), "%s/%s", o->dir, CRY_OFFICE_SEC_FILE);
 		if (cry_office_sec_read(p, &o->sec, &err) != DS_OK) {
-			fprintf(stderr, "%s %s: 缺少办公室私钥 %s，本命令要用它"
-			    "读写住户数据。\n%s %s: this command needs the "
+			fprintf(stderr, _("%s %s: this command needs the "
 			    "office secret key %s to read or store household "
-			    "data: %s\n", cli->progname, e->name, p,
-			    cli->progname, e->name, p, err.msg);
+			    "data, and it cannot be read. Nothing was changed. "
+			    "Run the command on the office computer that holds "
+			    "the key.\n  (%s)\n"), cli->progname, e->name, p,
+			    err.msg);
 			return CMD_EXIT_FAIL;
 		}
 	}

@@ -44,3 +44,15 @@ has() {
 	if grep -q -- "$3" "$2"; then ok "$1"
 	else not_ok "$1" "'$3' not in $2"; sed 's/^/    /' "$2" | tail -n 15; fi
 }
+# hasnt NAME FILE PATTERN: ok if PATTERN is not in FILE (the other language
+# of a one-language message, say).
+hasnt() {
+	if grep -q -- "$3" "$2"; then not_ok "$1" "'$3' in $2"; sed 's/^/    /' "$2" | tail -n 15
+	else ok "$1"; fi
+}
+# no_zh NAME FILE: ok if FILE has no Chinese character (an English run).
+no_zh() {
+	if grep -qP '[\x{3400}-\x{9fff}\x{3000}-\x{303f}\x{ff00}-\x{ffef}]' "$2"; then
+		not_ok "$1" "Chinese in $2"; sed 's/^/    /' "$2" | tail -n 15
+	else ok "$1"; fi
+}

@@ -29,10 +29,14 @@ cmp -s -n 2000 "$r" "$T/forged.rcpt" && not_ok "forgery differs" "same bytes" ||
 ds sync status > "$T/status0" 2>&1
 s0=$(state)
 DOORSTEP_LANG=en check_fail "forged receipt refused" 1 ds sync ack "$T/forged.rcpt"
-has "refusal says nothing changed" "$T/.out" "nothing changed"
+has "refusal says nothing changed" "$T/.out" "nothing was changed"
+has "refusal says the answers are safe" "$T/.out" "answers are safe"
 has "refusal names the signature" "$T/.out" "signature"
+no_zh "refusal in English only" "$T/.out"
 DOORSTEP_LANG=zh check_fail "forged receipt refused (zh)" 1 ds sync ack "$T/forged.rcpt"
 has "refusal says nothing changed (zh)" "$T/.out" "未作任何更改"
+has "refusal says the answers are safe (zh)" "$T/.out" "答案仍安全保存在本机"
+hasnt "refusal in Chinese only" "$T/.out" "nothing was changed\|answers are safe"
 [ "$(state)" = "$s0" ] && ok "workspace bytes unchanged" ||
     not_ok "workspace bytes unchanged"
 ds sync status > "$T/status1" 2>&1

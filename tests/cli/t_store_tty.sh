@@ -13,12 +13,14 @@ P="tty secret phrase 口令"
 fresh() { tm_stop; TM_SOCK="ds-test-$$-$RANDOM"; }
 
 fresh
-tm_start 100 12 -- "$DOORSTEP" --workspace "$W" init --office-key "$K" --worker w --kdf-cost min
+tm_start 100 12 -- "$DOORSTEP" --workspace "$W" --lang en init --office-key "$K" --worker w --kdf-cost min
 tm_check "init asks for a passphrase" "New passphrase:"
 tm_type "$P"; tm_keys Enter
 tm_check "init asks again" "Again:"
 tm_type "$P"; tm_keys Enter
-tm_check "init creates the workspace" "workspace created"
+tm_check "init creates the workspace" "Workspace created"
+if tm_screen | grep -q "新口令\|工作区已创建"; then not_ok "init in English only" "$(tm_screen)"
+else ok "init in English only"; fi
 if tm_screen | grep -qF "tty secret"; then not_ok "passphrase is not echoed" "$(tm_screen)"
 else ok "passphrase is not echoed"; fi
 tm_wait_exit
@@ -40,8 +42,10 @@ tm_wait_exit 15
 has "wrong passphrase from the terminal is refused" "$T/.tm-stderr" "Wrong passphrase"
 
 fresh
-tm_start 100 12 -- "$DOORSTEP" --workspace "$T/ws2" init --office-key "$K" --worker w --kdf-cost min
-tm_check "second init asks" "New passphrase:"
+tm_start 100 12 -- "$DOORSTEP" --workspace "$T/ws2" --lang zh init --office-key "$K" --worker w --kdf-cost min
+tm_check "second init asks (in Chinese)" "新口令："
+if tm_screen | grep -q "New passphrase"; then not_ok "second init in Chinese only" "$(tm_screen)"
+else ok "second init in Chinese only"; fi
 tm_type "first version of it"; tm_keys Enter
 tm_check "second init asks again" "Again:"
 tm_type "second version of it"; tm_keys Enter

@@ -53,7 +53,8 @@ export DOORSTEP_PASSPHRASE=doorstep-demo
 check "demo office and laptop with three households" env \
     DOORSTEP_DEMO_NO_TUI=1 DOORSTEP_DEMO_DIR="$D" \
     DOORSTEP_BIN="$(dirname "$DOORSTEP")" sh "$DS_TOP/forms/demo/demo.sh"
-W=("$DOORSTEP" --workspace "$D/workspace")
+# English unless a check says --lang zh (the last --lang wins).
+W=("$DOORSTEP" --workspace "$D/workspace" --lang en)
 export DOORSTEP_SYNC_BACKOFF_MS=10
 unset DOORSTEP_CA_FILE
 
@@ -113,12 +114,19 @@ has "serve says https" "$T/serve.out" "^listening on 127.0.0.1:$port (https)$"
 has "serve prints the certificate's pin (as openssl computes it)" \
     "$T/serve.out" "^certificate public-key pin: $pin$"
 U=https://127.0.0.1:$port
-check_fail "push without the office CA fails" 1 "${W[@]}" sync push "$U"
+check_fail "push without the office CA fails" 1 "${W[@]}" --lang en \
+    sync push "$U"
 has "it says the connection could not be trusted" "$T/.out" \
     "could not be trusted"
 has "it says the answers are safe" "$T/.out" "answers are safe"
-has "it says what to do" "$T/.out" "CA certificate (ca.pem)"
-has "it says it in Chinese too" "$T/.out" "无法确认办公室服务器的身份"
+has "it says what to do" "$T/.out" "certificate file (ca.pem)"
+no_zh "in English only" "$T/.out"
+check_fail "push without the office CA fails (zh)" 1 "${W[@]}" --lang zh \
+    sync push "$U"
+has "it says it in Chinese" "$T/.out" "无法确认办公室服务器的身份"
+has "it says the answers are safe (zh)" "$T/.out" "答案仍安全保存在本机"
+has "it says what to do (zh)" "$T/.out" "证书文件（ca.pem）"
+hasnt "in Chinese only" "$T/.out" "could not be trusted\|answers are safe"
 grep -q "after [0-9]* tries" "$T/.out" &&
     not_ok "an untrusted server is not retried" "$(cat "$T/.out")" ||
     ok "an untrusted server is not retried"
@@ -128,13 +136,19 @@ has "certificate not trusted" "$T/.out" "certificate is not trusted"
 check_fail "DOORSTEP_CA_FILE with another CA fails" 1 env \
     DOORSTEP_CA_FILE="$C/ca2.pem" "${W[@]}" sync push "$U"
 has "env CA: not trusted" "$T/.out" "could not be trusted"
-check_fail "push with a missing CA file fails" 1 "${W[@]}" sync push \
-    --cacert "$C/nothere.pem" "$U"
-has "missing CA file is named" "$T/.out" "cannot read the CA file .*nothere.pem"
-has "missing CA file: answers safe, in Chinese too" "$T/.out" \
-    "答案仍安全保存在本机"
-has "missing CA file: what to do, in Chinese too" "$T/.out" \
-    "复制到本机.*--cacert"
+check_fail "push with a missing CA file fails" 1 "${W[@]}" --lang en \
+    sync push --cacert "$C/nothere.pem" "$U"
+has "missing CA file is named" "$T/.out" \
+    "certificate file .*nothere.pem cannot be read"
+has "missing CA file: answers safe" "$T/.out" "answers are safe"
+has "missing CA file: what to do" "$T/.out" "name it with --cacert"
+no_zh "missing CA file: in English only" "$T/.out"
+check_fail "push with a missing CA file fails (zh)" 1 \
+    "${W[@]}" --lang zh sync push --cacert "$C/nothere.pem" "$U"
+has "missing CA file is named (zh)" "$T/.out" "证书文件 .*nothere.pem"
+has "missing CA file: answers safe (zh)" "$T/.out" "答案仍安全保存在本机"
+has "missing CA file: what to do (zh)" "$T/.out" "复制到本机.*--cacert"
+hasnt "missing CA file: in Chinese only" "$T/.out" "answers are safe\|cannot be read"
 check_fail "right CA, wrong pin fails" 1 "${W[@]}" sync push \
     --cacert "$C/ca.pem" --pin "$badpin" "$U"
 has "the pin is named" "$T/.out" "does not match the pin"

@@ -472,12 +472,24 @@ test_commands_and_the_key_file(void)
 	    "%s/e1.csv >%s 2>&1", office_bin(), office.dir, tmp, out);
 	INT_EQ(run(cmd), 0);
 	OK(rename(key, moved) == 0);
+	/* Said in the one language chosen. */
+	setenv("DOORSTEP_LANG", "en", 1);
 	INT_EQ(run(cmd), 1);
 	ST_EQ(ds_file_read(out, 1 << 16, &o, &n, &err), DS_OK, &err);
 	OK(o != NULL && strstr(o, "office-secret.key") != NULL &&
-	    strstr(o, "needs the office secret key") != NULL);
+	    strstr(o, "needs the office secret key") != NULL &&
+	    strstr(o, "办公室") == NULL);
 	ds_free(o);
 	o = NULL;
+	setenv("DOORSTEP_LANG", "zh", 1);
+	INT_EQ(run(cmd), 1);
+	ST_EQ(ds_file_read(out, 1 << 16, &o, &n, &err), DS_OK, &err);
+	OK(o != NULL && strstr(o, "office-secret.key") != NULL &&
+	    strstr(o, "办公室私钥") != NULL &&
+	    strstr(o, "needs the office secret key") == NULL);
+	ds_free(o);
+	o = NULL;
+	unsetenv("DOORSTEP_LANG");
 	snprintf(cmd, sizeof(cmd), "%s report quality --dir %s >%s 2>&1",
 	    office_bin(), office.dir, out);
 	INT_EQ(run(cmd), 1);

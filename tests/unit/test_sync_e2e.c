@@ -184,7 +184,7 @@ test_usb_round_trip_then_only_changes(void)
 	    "seek=120 conv=notrunc 2>/dev/null", r, tmp, tmp), 0);
 	INT_EQ(sh("%s sync ack %s/bad.rcpt --workspace %s --passphrase-file "
 	    "%s", prog, tmp, ws, pass), 1);
-	OK(out_has("nothing changed"));
+	OK(out_has("nothing was changed"));
 
 	/* Edit one household twice: only those two revisions travel, and
 	 * the office gets the whole chain, not just the newest. */
@@ -243,7 +243,7 @@ test_http_push_on_loopback(void)
 	/* Nothing left: a second push has nothing to send. */
 	INT_EQ(sh("%s sync push http://127.0.0.1:%d --workspace %s "
 	    "--passphrase-file %s", prog, port, ws, pass), 0);
-	OK(out_has("nothing to send"));
+	OK(out_has("Nothing to send"));
 	INT_EQ(sh("%s sync ack http://127.0.0.1:%d --workspace %s "
 	    "--passphrase-file %s", prog, port, ws, pass), 0);
 	OK(out_has("ack-state"));
