@@ -13,8 +13,6 @@ pending=(
 	'src/cmd_ws.c'		# ditto (passphrase commands)
 	'src/cmd_passwd.c'	# ditto
 	'src/cmd_recover.c'	# ditto
-	'src/eng.c'		# eng_rule_msg: the office reports' legacy text
-	'src/eng_msg.c'		# eng_note_legacy: ditto, until reports word notes
 )
 
 # The lint itself: each kind of fault is caught, gettext's words are not.
