@@ -480,6 +480,7 @@ src_scan(struct src *s, struct ds_err *err)
 {
 	struct cryb_hash *fh = NULL, *ph = NULL;
 	unsigned char *piece = NULL;
+	const unsigned char *p;
 	uint64_t off, signed_len, a, b;
 	size_t n;
 	enum ds_status st;
@@ -490,27 +491,31 @@ src_scan(struct src *s, struct ds_err *err)
 	if ((st = cryb_hash_new(&fh, BUNDLE_HASH_BYTES, err)) != DS_OK ||
 	    (st = cryb_hash_new(&ph, CRY_HASH_BYTES, err)) != DS_OK)
 		goto out;
-	if ((piece = ds_malloc(IMP_PIECE)) == NULL) {
+	if (s->mem == NULL && (piece = ds_malloc(IMP_PIECE)) == NULL) {
 		st = ds_err_set(err, DS_ENOMEM, NULL);
 		goto out;
 	}
 	for (off = 0; off < s->len; off += n) {
 		n = s->len - off < IMP_PIECE ? (size_t)(s->len - off) :
 		    IMP_PIECE;
-		if ((st = src_read(s, off, piece, n, err)) != DS_OK)
+		if (s->mem != NULL)
+			p = s->mem + off;
+		else if ((st = src_read(s, off, piece, n, err)) != DS_OK)
 			goto out;
-		cryb_hash_update(fh, piece, n);
+		else
+			p = piece;
+		cryb_hash_update(fh, p, n);
 		if (off < signed_len)
-			cryb_hash_update(ph, piece, off + n <= signed_len ? n :
+			cryb_hash_update(ph, p, off + n <= signed_len ? n :
 			    (size_t)(signed_len - off));
 		if (off < sizeof(s->head))
-			memcpy(s->head + off, piece, off + n <= sizeof(s->head) ?
+			memcpy(s->head + off, p, off + n <= sizeof(s->head) ?
 			    n : (size_t)(sizeof(s->head) - off));
 		/* The part of this piece that is trailer. */
 		a = off > signed_len ? off : signed_len;
 		b = off + n;
 		if (s->len >= BUNDLE_TRAILER_BYTES && a < b)
-			memcpy(s->sig + (a - signed_len), piece + (a - off),
+			memcpy(s->sig + (a - signed_len), p + (a - off),
 			    (size_t)(b - a));
 	}
 	s->headlen = s->len < sizeof(s->head) ? (size_t)s->len :
