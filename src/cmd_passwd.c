@@ -1,11 +1,15 @@
 /* doorstep: `doorstep passwd`, change the workspace passphrase. */
 /*
  * Unlocks with the current passphrase and re-wraps the data key under the
- * new one (fresh salt, calibrated cost).  Records are not re-encrypted.
- * The new passphrase comes from --new-passphrase-file, then
- * DOORSTEP_NEW_PASSPHRASE, then the terminal (asked twice).
+ * new one (fresh salt, calibrated cost).  Records are not re-encrypted:
+ * an old copy of the keyring still opens with the old passphrase.  With
+ * --rotate the data key itself is new and every record is re-encrypted
+ * (ws_passwd_rotate; crash-safe).  The new passphrase comes from
+ * --new-passphrase-file, then DOORSTEP_NEW_PASSPHRASE, then the terminal
+ * (asked twice).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "cmd_ws.h"
@@ -22,10 +26,14 @@ passwd_exec(const struct cli *cli, int argc, char **argv)
 	enum cry_cost cost;
 	struct ds_err err;
 	struct ws *w = NULL;
-	size_t len = 0;
-	int i, r, rc;
+	size_t len = 0, lost = 0;
+	int i, r, rc, rotate = 0;
 
 	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--rotate") == 0) {
+			rotate = 1;
+			continue;
+		}
 		if ((r = cmdw_opt(argc, argv, &i, "--new-passphrase-file",
 		    &newfile)) ||
 		    (r = cmdw_opt(argc, argv, &i, "--kdf-cost", &cost_arg))) {
@@ -45,10 +53,23 @@ passwd_exec(const struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 	ds_err_clear(&err);
-	if (ws_passwd(w, pass, len, cost, &err) != DS_OK)
+	if (!rotate) {
+		if (ws_passwd(w, pass, len, cost, &err) != DS_OK)
+			rc = cmdw_fail(cli, "passwd", &err);
+		else
+			printf("口令已更改 / passphrase changed\n");
+	} else if (ws_passwd_rotate(w, pass, len, cost, NULL, &lost, &err) !=
+	    DS_OK)
 		rc = cmdw_fail(cli, "passwd", &err);
-	else
-		printf("口令已更改 / passphrase changed\n");
+	else {
+		printf(_("Passphrase changed, and every record re-encrypted "
+		    "under a new key: an old copy of the keyring no longer "
+		    "opens what is saved from now on.\n"));
+		if (lost > 0)
+			printf(_("%zu search entries could not be made again; "
+			    "those households are found by them after their "
+			    "next save.\n"), lost);
+	}
 	cmdw_free(pass, len);
 	ws_close(w);
 	return rc;
@@ -56,16 +77,19 @@ passwd_exec(const struct cli *cli, int argc, char **argv)
 
 const struct cmd_entry cmd_passwd_entry = {
 	"passwd",
-	"[--new-passphrase-file FILE] [--kdf-cost default|min]",
-	N_("change the workspace passphrase (re-wraps the key only)"),
+	"[--rotate] [--new-passphrase-file FILE] [--kdf-cost default|min]",
+	N_("change the workspace passphrase (--rotate: and the data key)"),
 	passwd_exec,
 	N_("Options:\n"
+	    "  --rotate\n"
+	    "      also make a new data key and re-encrypt every record, so\n"
+	    "      an old copy of the keyring opens nothing saved later\n"
 	    "  --new-passphrase-file FILE\n"
 	    "      read the new passphrase from FILE (DOORSTEP_NEW_PASSPHRASE\n"
 	    "      works too; the terminal asks twice by default)\n"
 	    "  --kdf-cost default|min\n"
-	    "      passphrase hashing cost; min is for tests only\n"
+	    "      passphrase hashing cost; min exists in test builds only\n"
 	    "\n"
 	    "Example:\n"
-	    "  doorstep passwd\n")
+	    "  doorstep passwd --rotate\n")
 };

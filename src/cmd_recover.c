@@ -2,7 +2,9 @@
 /*
  * For a forgotten passphrase: the township office brings its offline
  * recovery key file (office-recovery.key); the data key's recovery wrap is
- * opened with it and wrapped again under a new passphrase.
+ * opened with it, and a new data key, wrapped under the new passphrase
+ * and to the recovery key, takes its place: every record is re-encrypted
+ * (ws_recover_rotate; crash-safe).
  */
 #include <stdio.h>
 
@@ -20,7 +22,7 @@ recover_exec(const struct cli *cli, int argc, char **argv)
 	char dir[1024], *pass = NULL;
 	enum cry_cost cost;
 	struct ds_err err;
-	size_t len = 0;
+	size_t len = 0, lost = 0;
 	int i, r, rc;
 
 	for (i = 1; i < argc; i++) {
@@ -46,11 +48,18 @@ recover_exec(const struct cli *cli, int argc, char **argv)
 	    "新口令 / New passphrase: ", 1, &pass, &len)) != 0)
 		return rc;
 	ds_err_clear(&err);
-	if (ws_recover(dir, key, pass, len, cost, &err) != DS_OK)
+	if (ws_recover_rotate(dir, key, pass, len, cost, NULL, &lost, &err) !=
+	    DS_OK)
 		rc = cmdw_fail(cli, "recover", &err);
-	else
-		printf("已用恢复密钥设置新口令 / new passphrase set with the "
-		    "recovery key\n");
+	else {
+		printf(_("New passphrase set with the recovery key, and every "
+		    "record re-encrypted under a new key: whoever knew the old "
+		    "passphrase opens nothing saved from now on.\n"));
+		if (lost > 0)
+			printf(_("%zu search entries could not be made again; "
+			    "those households are found by them after their "
+			    "next save.\n"), lost);
+	}
 	cmdw_free(pass, len);
 	return rc;
 }

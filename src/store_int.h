@@ -13,7 +13,8 @@
  *   store_list.c    answers, the household list, blind indexes;
  *   store_outbox.c  the outbox for the packer: pending, counts, sent,
  *                   acknowledged, rollback;
- *   store_entry.c   visit-list entries and the office bundles applied.
+ *   store_entry.c   visit-list entries and the office bundles applied;
+ *   store_rekey.c   the whole store moved to a new data key.
  * Nothing here is for code outside the store: src/store.h is the API.
  */
 

@@ -34,6 +34,7 @@
 #define SIGN_WRAP_LEN	(CRY_SIGN_SK_BYTES + CRY_AEAD_OVERHEAD)
 #define BOX_WRAP_LEN	(CRY_BOX_SK_BYTES + CRY_AEAD_OVERHEAD)
 #define WORKER_WRAP_MAX	(WS_WORKER_MAX + CRY_AEAD_OVERHEAD)
+#define NEXT_WRAP_LEN	(CRY_KEY_BYTES + CRY_AEAD_OVERHEAD)
 
 /* The keyring as stored: nothing in it is secret. */
 struct keyring {
@@ -52,17 +53,24 @@ struct keyring {
 	unsigned char		box_wrap[BOX_WRAP_LEN];
 	unsigned char		worker[WORKER_WRAP_MAX];
 	size_t			worker_len;
+	/* Only while a key rotation is under way (ws_rotate). */
+	int			has_next;
+	unsigned char		next_key_id[CRY_KEYID_BYTES];
+	unsigned char		next_wrap[NEXT_WRAP_LEN];
 };
 
 /* Secrets of an open workspace, one secure allocation. */
 struct ws_secret {
 	unsigned char	dek[CRY_KEY_BYTES];
+	unsigned char	next[CRY_KEY_BYTES];	/* kr.has_next: the new key */
 	char		worker[WS_WORKER_MAX + 1];
 };
 
 struct ws {
 	char			*dir;
 	struct keyring		 kr;
+	int			 rotated;	/* kr.has_next: the store is
+						   under the new key already */
 	struct ws_secret	*sec;
 	struct cry_signkey	*sign;
 	struct cry_boxkey	*box;	/* NULL if it could not be stored */
@@ -135,6 +143,16 @@ ad_box(struct ad *a, const struct keyring *kr)
 }
 
 static void
+ad_next(struct ad *a, const struct keyring *kr)
+{
+	memset(a, 0, sizeof(*a));
+	ad_put(a, "doorstep next key v1", 20);
+	ad_put(a, kr->ws_id, CRY_ID_BYTES);
+	ad_put(a, kr->key_id, CRY_KEYID_BYTES);
+	ad_put(a, kr->next_key_id, CRY_KEYID_BYTES);
+}
+
+static void
 ad_worker(struct ad *a, const struct keyring *kr)
 {
 	memset(a, 0, sizeof(*a));
@@ -190,6 +208,10 @@ kr_encode(const struct keyring *kr, char **out, size_t *lenp,
 	    "device-box-secret", kr->box_wrap, BOX_WRAP_LEN)) != DS_OK))
 		goto out;
 	if ((st = kr_hex(&b, "worker", kr->worker, kr->worker_len)) != DS_OK)
+		goto out;
+	if (kr->has_next && ((st = kr_hex(&b, "next-key-id", kr->next_key_id,
+	    CRY_KEYID_BYTES)) != DS_OK || (st = kr_hex(&b, "next-wrap",
+	    kr->next_wrap, NEXT_WRAP_LEN)) != DS_OK))
 		goto out;
 	cry_hash(sum, sizeof(sum), NULL, 0, b.p, b.len);
 	if ((st = kr_hex(&b, "check", sum, sizeof(sum))) != DS_OK)
@@ -249,7 +271,8 @@ kr_field(struct keyring *kr, const char *k, size_t klen, const char *v,
 	    "office-id", "key-id", "kdf-alg", "kdf-ops", "kdf-mem",
 	    "kdf-salt", "pass-wrap", "recovery-key-id", "recovery-wrap",
 	    "device-sign-public", "device-sign-secret", "worker",
-	    "device-box-public", "device-box-secret", NULL };
+	    "device-box-public", "device-box-secret", "next-key-id",
+	    "next-wrap", NULL };
 	int i;
 
 	for (i = 0; names[i] != NULL; i++)
@@ -291,8 +314,12 @@ kr_field(struct keyring *kr, const char *k, size_t klen, const char *v,
 		    &kr->worker_len);
 	case 14:
 		return get_hex(v, vlen, kr->box_pk, CRY_BOX_PK_BYTES, NULL);
-	default:
+	case 15:
 		return get_hex(v, vlen, kr->box_wrap, BOX_WRAP_LEN, NULL);
+	case 16:
+		return get_hex(v, vlen, kr->next_key_id, CRY_KEYID_BYTES, NULL);
+	default:
+		return get_hex(v, vlen, kr->next_wrap, NEXT_WRAP_LEN, NULL);
 	}
 }
 
@@ -331,10 +358,13 @@ kr_parse(const char *text, size_t len, const char *path, struct keyring *out,
 		}
 		p = nl + 1;
 	}
-	/* The box key lines come both or neither (older keyrings). */
-	kr.has_box = (seen >> 14) == 3;
+	/* The box key lines come both or neither (older keyrings), and so
+	 * do the rotation lines. */
+	kr.has_box = ((seen >> 14) & 3) == 3;
+	kr.has_next = (seen >> 16) == 3;
 	if (p != end || (seen & ((1u << 14) - 1)) != (1u << 14) - 1 ||
-	    ((seen >> 14) != 0 && !kr.has_box) ||
+	    (((seen >> 14) & 3) != 0 && !kr.has_box) ||
+	    ((seen >> 16) != 0 && !kr.has_next) ||
 	    !cry_kdf_params_ok(kr.kdf.ops, kr.kdf.mem))
 		return ds_err_set(err, DS_ECORRUPT, "keyring %s is damaged or "
 		    "was edited (line %d)", path, line);
@@ -442,6 +472,31 @@ ws_pass_check(const char *pass, size_t len, struct ds_err *err)
 	return DS_OK;
 }
 
+/* A KEK for pass with fresh parameters (into kr->kdf); kek is secure. */
+static enum ds_status
+new_kek(struct keyring *kr, const char *pass, size_t passlen,
+    enum cry_cost cost, unsigned char *kek, struct ds_err *err)
+{
+	enum ds_status st;
+
+	if ((st = ws_pass_check(pass, passlen, err)) != DS_OK)
+		return st;
+	if ((st = cry_kdf_calibrate(cost, 0, &kr->kdf, err)) != DS_OK)
+		return st;
+	return cry_pwhash(kek, pass, passlen, &kr->kdf, err);
+}
+
+/* The passphrase wrap of dek under kek (derived with kr->kdf). */
+static void
+seal_pass(struct keyring *kr, const unsigned char *dek,
+    const unsigned char *kek)
+{
+	struct ad ad;
+
+	ad_pass(&ad, kr);
+	cry_aead_seal(kr->pass_wrap, dek, CRY_KEY_BYTES, ad.b, ad.n, kek);
+}
+
 /* Wrap the DEK under pass with fresh parameters; fills kr->kdf, pass_wrap. */
 static enum ds_status
 wrap_pass(struct keyring *kr, const unsigned char *dek, const char *pass,
@@ -449,19 +504,11 @@ wrap_pass(struct keyring *kr, const unsigned char *dek, const char *pass,
 {
 	unsigned char *kek;
 	enum ds_status st;
-	struct ad ad;
 
-	if ((st = ws_pass_check(pass, passlen, err)) != DS_OK)
-		return st;
-	if ((st = cry_kdf_calibrate(cost, 0, &kr->kdf, err)) != DS_OK)
-		return st;
 	if ((kek = cry_secure_alloc(CRY_KEY_BYTES)) == NULL)
 		return ds_err_set(err, DS_ENOMEM, "cannot allocate secure memory");
-	if ((st = cry_pwhash(kek, pass, passlen, &kr->kdf, err)) == DS_OK) {
-		ad_pass(&ad, kr);
-		cry_aead_seal(kr->pass_wrap, dek, CRY_KEY_BYTES, ad.b, ad.n,
-		    kek);
-	}
+	if ((st = new_kek(kr, pass, passlen, cost, kek, err)) == DS_OK)
+		seal_pass(kr, dek, kek);
 	cry_secure_free(kek);
 	return st;
 }
@@ -688,6 +735,34 @@ out:
 	return st;
 }
 
+/* The new data key of a rotation cut short, into w->sec->next. */
+static enum ds_status
+next_open(struct ws *w, struct ds_err *err)
+{
+	unsigned char *wk, kid[CRY_KEYID_BYTES];
+	enum ds_status st = DS_OK;
+	struct ad ad;
+
+	if ((wk = cry_secure_alloc(CRY_KEY_BYTES)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "cannot allocate secure "
+		    "memory");
+	cry_kdf(wk, CRY_KEY_BYTES, 4, "keywrap_", w->sec->dek);
+	ad_next(&ad, &w->kr);
+	if (cry_aead_open(w->sec->next, w->kr.next_wrap, NEXT_WRAP_LEN, ad.b,
+	    ad.n, wk) != DS_OK)
+		st = ds_err_set(err, DS_ECORRUPT, "keyring %s/%s: the new data "
+		    "key does not decrypt", w->dir, WS_KEYRING_FILE);
+	else {
+		cry_dek_key_id(w->sec->next, kid);
+		if (memcmp(kid, w->kr.next_key_id, CRY_KEYID_BYTES) != 0)
+			st = ds_err_set(err, DS_ECORRUPT, "keyring %s/%s: the "
+			    "new data key does not match its key id", w->dir,
+			    WS_KEYRING_FILE);
+	}
+	cry_secure_free(wk);
+	return st;
+}
+
 /* Open the DEK-dependent parts: device key, worker, store, office. */
 static enum ds_status
 ws_unlock_rest(struct ws *w, int flags, struct ds_err *err)
@@ -696,6 +771,7 @@ ws_unlock_rest(struct ws *w, int flags, struct ds_err *err)
 	char path[1024];
 	enum ds_status st = DS_OK;
 	struct ad ad;
+	int sflags = flags & WS_OPEN_CHECK_LATER ? STORE_OPEN_CHECK_LATER : 0;
 
 	cry_dek_key_id(w->sec->dek, kid);
 	if (memcmp(kid, w->kr.key_id, CRY_KEYID_BYTES) != 0)
@@ -738,9 +814,172 @@ ws_unlock_rest(struct ws *w, int flags, struct ds_err *err)
 		return ds_err_set(err, DS_ECORRUPT, "%s belongs to another "
 		    "office than the keyring", path);
 	ws_path(path, sizeof(path), w->dir, WS_DB_FILE);
-	return store_open_flags(path, w->sec->dek, w->kr.device_id,
-	    flags & WS_OPEN_CHECK_LATER ? STORE_OPEN_CHECK_LATER : 0,
+	if (!w->kr.has_next)
+		return store_open_flags(path, w->sec->dek, w->kr.device_id,
+		    sflags, &w->store, err);
+	/*
+	 * A rotation was cut short (ws_rotate): the keyring holds the new
+	 * key sealed under the old one.  The store's key check says which
+	 * of the two it is under; ws_settle then finishes or undoes it.
+	 */
+	if ((st = next_open(w, err)) != DS_OK)
+		return st;
+	st = store_open_flags(path, w->sec->next, w->kr.device_id, sflags,
 	    &w->store, err);
+	if (st == DS_OK)
+		w->rotated = 1;
+	else if (st == DS_ECRYPTO)
+		st = store_open_flags(path, w->sec->dek, w->kr.device_id,
+		    sflags, &w->store, err);
+	return st;
+}
+
+/*
+ * Seal what the keyring keeps under a data key (the device signing key,
+ * the worker name, the device box key) under dek, with dek's key id and a recovery wrap of it to
+ * the office.  w's secrets must be open.
+ */
+static enum ds_status
+kr_seal_all(const struct ws *w, struct keyring *kr, const unsigned char *dek,
+    struct ds_err *err)
+{
+	unsigned char *wk, *plain;
+	enum ds_status st;
+	struct ad ad;
+
+	if ((wk = cry_secure_alloc(CRY_KEY_BYTES + REC_PLAIN_LEN)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "cannot allocate secure "
+		    "memory");
+	plain = wk + CRY_KEY_BYTES;
+	cry_dek_key_id(dek, kr->key_id);
+	memcpy(plain, kr->ws_id, CRY_ID_BYTES);
+	memcpy(plain + CRY_ID_BYTES, dek, CRY_KEY_BYTES);
+	cry_key_id(w->office.recovery_pk, CRY_BOX_PK_BYTES, kr->rec_key_id);
+	if ((st = cry_seal(kr->rec_wrap, plain, REC_PLAIN_LEN,
+	    w->office.recovery_pk, err)) == DS_OK) {
+		cry_kdf(wk, CRY_KEY_BYTES, 1, "keywrap_", dek);
+		ad_sign(&ad, kr);
+		cry_aead_seal(kr->sign_wrap, w->sign->sk, CRY_SIGN_SK_BYTES,
+		    ad.b, ad.n, wk);
+		cry_kdf(wk, CRY_KEY_BYTES, 2, "keywrap_", dek);
+		ad_worker(&ad, kr);
+		cry_aead_seal(kr->worker, (const unsigned char *)w->sec->worker,
+		    kr->worker_len - CRY_AEAD_OVERHEAD, ad.b, ad.n, wk);
+		if (kr->has_box) {
+			cry_kdf(wk, CRY_KEY_BYTES, 3, "keywrap_", dek);
+			ad_box(&ad, kr);
+			cry_aead_seal(kr->box_wrap, w->box->sk,
+			    CRY_BOX_SK_BYTES, ad.b, ad.n, wk);
+		}
+	}
+	cry_secure_free(wk);
+	return st;
+}
+
+/*
+ * Finish or undo a rotation found cut short at unlock, with the KEK of
+ * the passphrase wrap to write (kr.kdf its parameters): the store under
+ * the new key -- everything to the new key; else the keyring without it.
+ */
+static enum ds_status
+ws_settle(struct ws *w, const unsigned char *kek, struct ds_err *err)
+{
+	struct keyring kr = w->kr;
+	enum ds_status st;
+
+	if (!kr.has_next)
+		return DS_OK;
+	kr.has_next = 0;
+	if (w->rotated && (st = kr_seal_all(w, &kr, w->sec->next, err)) !=
+	    DS_OK)
+		return st;
+	seal_pass(&kr, w->rotated ? w->sec->next : w->sec->dek, kek);
+	if ((st = kr_write(w->dir, &kr, err)) != DS_OK)
+		return st;
+	w->kr = kr;
+	if (w->rotated)
+		memcpy(w->sec->dek, w->sec->next, CRY_KEY_BYTES);
+	w->rotated = 0;
+	return DS_OK;
+}
+
+static void
+rotate_step(const struct ws_rotate_opts *o, int n)
+{
+	if (o != NULL && o->step != NULL)
+		o->step(o->arg, n);
+}
+
+/*
+ * Move the workspace to a fresh data key, its passphrase wrap under kek
+ * (kdf: the parameters kek was made with).  Three durable steps, each
+ * leaving a working workspace:
+ *   1. the keyring: the current key under kek, and the new key sealed
+ *      under the current one (next-key-id, next-wrap);
+ *   2. the store: every value moved to the new key, one transaction;
+ *   3. the keyring: everything under the new key, the next lines gone.
+ * Killed after 1 or 2, the next unlock finds the store's key and ends it
+ * (ws_unlock_rest, ws_settle): the passphrase (and the recovery key)
+ * always open the workspace, never neither.
+ */
+static enum ds_status
+ws_rotate(struct ws *w, const struct cry_kdf_params *kdf,
+    const unsigned char *kek, const struct ws_rotate_opts *o, size_t *lost,
+    struct ds_err *err)
+{
+	struct keyring k1 = w->kr, k2;
+	unsigned char *dek1, *wk;
+	enum ds_status st;
+	struct ad ad;
+
+	if (w->kr.has_next)
+		return ds_err_set(err, DS_ESTATE, "a key rotation is "
+		    "unfinished: open the workspace again");
+	if ((dek1 = cry_secure_alloc(2 * CRY_KEY_BYTES)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "cannot allocate secure "
+		    "memory");
+	wk = dek1 + CRY_KEY_BYTES;
+	cry_random(dek1, CRY_KEY_BYTES);
+	k1.kdf = *kdf;
+	seal_pass(&k1, w->sec->dek, kek);
+	k1.has_next = 1;
+	cry_dek_key_id(dek1, k1.next_key_id);
+	cry_kdf(wk, CRY_KEY_BYTES, 4, "keywrap_", w->sec->dek);
+	ad_next(&ad, &k1);
+	cry_aead_seal(k1.next_wrap, dek1, CRY_KEY_BYTES, ad.b, ad.n, wk);
+	if ((st = kr_write(w->dir, &k1, err)) != DS_OK)
+		goto out;
+	w->kr = k1;
+	rotate_step(o, 1);
+	if ((st = store_rekey(w->store, dek1, lost, err)) != DS_OK) {
+		/* Nothing moved: the keyring without the new key. */
+		k1.has_next = 0;
+		if (kr_write(w->dir, &k1, NULL) == DS_OK)
+			w->kr = k1;
+		goto out;
+	}
+	rotate_step(o, 2);
+	k2 = k1;
+	k2.has_next = 0;
+	if ((st = kr_seal_all(w, &k2, dek1, err)) != DS_OK)
+		goto moved;
+	seal_pass(&k2, dek1, kek);
+	if ((st = kr_write(w->dir, &k2, err)) != DS_OK)
+		goto moved;
+	rotate_step(o, 3);
+	w->kr = k2;
+	memcpy(w->sec->dek, dek1, CRY_KEY_BYTES);
+	goto out;
+moved:
+	/* The store is under the new key, the keyring says both: the next
+	 * unlock finishes.  This handle is done. */
+	memcpy(w->sec->next, dek1, CRY_KEY_BYTES);
+	w->rotated = 1;
+	ds_err_prefix(err, "the records are under the new key; the next "
+	    "unlock finishes the keyring");
+out:
+	cry_secure_free(dek1);
+	return st;
 }
 
 static struct ws *
@@ -818,10 +1057,12 @@ ws_open_flags(const char *dir, const char *pass, size_t passlen, int flags,
 		    "%s", dir);
 		goto out;
 	}
-	cry_secure_free(kek);
-	kek = NULL;
 	if ((st = ws_unlock_rest(w, flags, err)) != DS_OK)
 		goto out;
+	/* A rotation cut short ends here; if the keyring cannot be written
+	 * now, the workspace still opens, and the next unlock tries again. */
+	(void)ws_settle(w, kek, NULL);
+	cry_secure_free(kek);
 	*out = w;
 	return DS_OK;
 out:
@@ -850,6 +1091,9 @@ ws_passwd(struct ws *w, const char *pass, size_t passlen, enum cry_cost cost,
 	struct keyring kr = w->kr;
 	enum ds_status st;
 
+	if (kr.has_next)
+		return ds_err_set(err, DS_ESTATE, "a key rotation is "
+		    "unfinished: open the workspace again");
 	if ((st = wrap_pass(&kr, w->sec->dek, pass, passlen, cost, err))
 	    != DS_OK ||
 	    (st = kr_write(w->dir, &kr, err)) != DS_OK)
@@ -859,11 +1103,38 @@ ws_passwd(struct ws *w, const char *pass, size_t passlen, enum cry_cost cost,
 }
 
 enum ds_status
+ws_passwd_rotate(struct ws *w, const char *pass, size_t passlen,
+    enum cry_cost cost, const struct ws_rotate_opts *o, size_t *lost,
+    struct ds_err *err)
+{
+	struct keyring kr = w->kr;
+	unsigned char *kek;
+	enum ds_status st;
+
+	if ((kek = cry_secure_alloc(CRY_KEY_BYTES)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, "cannot allocate secure "
+		    "memory");
+	if ((st = new_kek(&kr, pass, passlen, cost, kek, err)) == DS_OK)
+		st = ws_rotate(w, &kr.kdf, kek, o, lost, err);
+	cry_secure_free(kek);
+	return st;
+}
+
+enum ds_status
 ws_recover(const char *dir, const char *recovery_key_path, const char *pass,
     size_t passlen, enum cry_cost cost, struct ds_err *err)
 {
+	return ws_recover_rotate(dir, recovery_key_path, pass, passlen, cost,
+	    NULL, NULL, err);
+}
+
+enum ds_status
+ws_recover_rotate(const char *dir, const char *recovery_key_path,
+    const char *pass, size_t passlen, enum cry_cost cost,
+    const struct ws_rotate_opts *o, size_t *lost, struct ds_err *err)
+{
 	struct cry_office_rec *rec = NULL;
-	unsigned char *plain = NULL, kid[CRY_KEYID_BYTES];
+	unsigned char *plain = NULL, *kek = NULL, kid[CRY_KEYID_BYTES];
 	struct keyring kr;
 	enum ds_status st;
 	struct ws *w;
@@ -912,8 +1183,25 @@ ws_recover(const char *dir, const char *recovery_key_path, const char *pass,
 	/* Prove the DEK by opening everything it protects. */
 	if ((st = ws_unlock_rest(w, 0, err)) != DS_OK)
 		goto out;
-	st = ws_passwd(w, pass, passlen, cost, err);
+	/*
+	 * Then a new passphrase and a new data key: whoever had the old
+	 * passphrase (or a copy of the keyring) opens nothing saved from
+	 * now on.  A rotation found cut short is settled first, under the
+	 * new passphrase.
+	 */
+	kr = w->kr;
+	if ((kek = cry_secure_alloc(CRY_KEY_BYTES)) == NULL) {
+		st = ds_err_set(err, DS_ENOMEM, "cannot allocate secure memory");
+		goto out;
+	}
+	if ((st = new_kek(&kr, pass, passlen, cost, kek, err)) != DS_OK)
+		goto out;
+	w->kr.kdf = kr.kdf;
+	if ((st = ws_settle(w, kek, err)) != DS_OK)
+		goto out;
+	st = ws_rotate(w, &kr.kdf, kek, o, lost, err);
 out:
+	cry_secure_free(kek);
 	cry_secure_free(plain);
 	cry_office_rec_free(rec);
 	ws_close(w);

@@ -94,18 +94,50 @@ int		 ws_keyring_weak(const char *dir);
 /* Close the store and wipe every secret.  NULL is fine. */
 void		 ws_close(struct ws *);
 
-/* Re-wrap the DEK under a new passphrase (new salt and cost); records are
- * not re-encrypted.  The keyring is replaced atomically. */
+/*
+ * Re-wrap the DEK under a new passphrase (new salt and cost); records are
+ * not re-encrypted.  The keyring is replaced atomically.  It protects
+ * against someone who learns the old passphrase later and reads only the
+ * current keyring -- not against an old copy of the keyring: that copy
+ * and the old passphrase still open the same key (docs/keys.md).
+ */
 enum ds_status	 ws_passwd(struct ws *, const char *pass, size_t passlen,
 		    enum cry_cost, struct ds_err *);
 
 /*
+ * A new passphrase and a new data key: every value the store and the
+ * keyring keep under the data key is moved to a fresh one (store_rekey),
+ * so an old copy of the keyring with the old passphrase opens nothing
+ * saved from now on.  Three durable steps (ws.c, ws_rotate); killed at
+ * any point, the workspace opens with the old passphrase or the new one,
+ * never neither, and the next unlock finishes or undoes what was cut
+ * short.  *lost (may be NULL): blind indexes no answer gave (store_rekey).
+ * o (may be NULL) lets tests act between the steps.  On failure the
+ * handle should be closed.
+ */
+struct ws_rotate_opts {
+	void	(*step)(void *arg, int step);	/* after steps 1, 2, 3 */
+	void	*arg;
+};
+enum ds_status	 ws_passwd_rotate(struct ws *, const char *pass,
+		    size_t passlen, enum cry_cost,
+		    const struct ws_rotate_opts *, size_t *lost,
+		    struct ds_err *);
+
+/*
  * Forgotten passphrase: open the recovery wrap with the office recovery
- * key file, check it belongs to this workspace, and wrap the DEK under a
- * new passphrase.  DS_ECRYPTO if the key is not this office's recovery key.
+ * key file, check it belongs to this workspace, and then as
+ * ws_passwd_rotate: a new passphrase and a new data key (whoever knew the
+ * forgotten one opens nothing saved later).  DS_ECRYPTO if the key is not
+ * this office's recovery key.
  */
 enum ds_status	 ws_recover(const char *dir, const char *recovery_key_path,
 		    const char *pass, size_t passlen, enum cry_cost,
+		    struct ds_err *);
+enum ds_status	 ws_recover_rotate(const char *dir,
+		    const char *recovery_key_path, const char *pass,
+		    size_t passlen, enum cry_cost,
+		    const struct ws_rotate_opts *, size_t *lost,
 		    struct ds_err *);
 
 /*
