@@ -79,8 +79,8 @@ void		 cry_dek_key_id(const unsigned char dek[CRY_KEY_BYTES],
 void		 cry_fingerprint(const unsigned char pk[CRY_SIGN_PK_BYTES],
 		    char out[CRY_FPR_TEXT]);
 /* 1 if text (spaces and dashes ignored) is exactly pk's fingerprint. */
-int		 cry_fingerprint_match(const unsigned char pk[CRY_SIGN_PK_BYTES],
-		    const char *text);
+int		 cry_fingerprint_match(
+		    const unsigned char pk[CRY_SIGN_PK_BYTES], const char *text);
 
 /* BLAKE2b with an optional key (NULL, 0 for none); outlen 16..64. */
 void		 cry_hash(unsigned char *out, size_t outlen,

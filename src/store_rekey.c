@@ -57,7 +57,8 @@ static void
 candidate(struct rekey *r, const char *v)
 {
 	unsigned char h[STORE_BLIND_BYTES];
-	static const int kinds[] = { STORE_KIND_HOUSEHOLD, STORE_KIND_IDNUMBER };
+	static const int kinds[] = { STORE_KIND_HOUSEHOLD,
+	    STORE_KIND_IDNUMBER };
 	size_t i, k;
 
 	if (r->st != DS_OK || *v == '\0')
@@ -169,7 +170,8 @@ rekey_record(struct store *s, struct store_keys *old,
 	int rc, has_cur;
 
 	if (sqlite3_column_bytes(row, 0) != STORE_ID_BYTES)
-		return ds_err_set(err, DS_ECORRUPT, "re-encrypt: bad record id");
+		return ds_err_set(err, DS_ECORRUPT, "re-encrypt: bad record "
+		    "id");
 	memcpy(rid, sqlite3_column_blob(row, 0), STORE_ID_BYTES);
 	rev_no = sqlite3_column_int64(row, 1);
 	slen = (size_t)sqlite3_column_bytes(row, 2);
@@ -329,9 +331,9 @@ rekey_revisions(struct store *s, const struct store_keys *old,
 		    sqlite3_column_bytes(q, 6) != CRY_KEYID_BYTES ||
 		    memcmp(sqlite3_column_blob(q, 6), okid, CRY_KEYID_BYTES) !=
 		    0 || ctlen < CRY_AEAD_OVERHEAD) {
-			st = ds_err_set(err, DS_ECORRUPT, "re-encrypt: a stored "
-			    "revision is damaged or under another key: nothing "
-			    "was changed");
+			st = ds_err_set(err, DS_ECORRUPT, "re-encrypt: a "
+			    "stored revision is damaged or under another key: "
+			    "nothing was changed");
 			break;
 		}
 		if ((pt = cry_secure_alloc(ctlen)) == NULL ||

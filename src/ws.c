@@ -1191,7 +1191,8 @@ ws_recover_rotate(const char *dir, const char *recovery_key_path,
 	 */
 	kr = w->kr;
 	if ((kek = cry_secure_alloc(CRY_KEY_BYTES)) == NULL) {
-		st = ds_err_set(err, DS_ENOMEM, "cannot allocate secure memory");
+		st = ds_err_set(err, DS_ENOMEM, "cannot allocate secure "
+		    "memory");
 		goto out;
 	}
 	if ((st = new_kek(&kr, pass, passlen, cost, kek, err)) != DS_OK)
