@@ -2,7 +2,8 @@
 # passwd --rotate and recover from the command line (issue 13, finding 5):
 # a copy of the keyring taken before opens nothing afterwards, with the old
 # passphrase -- where a plain passwd leaves it working (the control); the
-# new passphrase opens every record; the words come in the chosen language.
+# new passphrase opens every record; the words come in the chosen language;
+# a rotated laptop still opens the visit lists sealed to its box key.
 . "$(dirname "$0")/../lib.sh"
 
 O=$T/office
@@ -62,3 +63,39 @@ thief "$T/keyring.3" "$T/p3"
     not_ok "after recover the keyring before it opens nothing" "$(cat "$T/thief.out")"
 check "the recovered passphrase opens the records" ds records \
     --passphrase-file "$T/p4"
+
+# The device box key (office bundles are sealed to it) is kept under the
+# data key too: a laptop rotated after the office sealed its visit list,
+# and again after, still opens it.
+HH=3418021012010007
+cat >"$T/register.csv" <<CSV
+hh_key,township,village,group,head_name,id_number,members
+$HH,341802101,341802101201,34180210120101,张建国,341802197903150315,6
+CSV
+printf '%s\n' "$HH" >"$T/keys.txt"
+printf 'fifth passphrase\n' >"$T/p5"
+printf 'sixth passphrase\n' >"$T/p6"
+of() { "$DOORSTEP_OFFICE" --dir "$O" "$@"; }
+S=$T/stick
+mkdir -p "$S"
+check "register imported" of register import "$T/register.csv"
+ds sync export --out "$S" --passphrase-file "$T/p4" >/dev/null 2>&1
+of import "$S" >/dev/null 2>&1
+dev=$(of devices 2>/dev/null | grep -o '[0-9a-f]\{32\}' | head -n 1)
+check "enroll the laptop" of enroll --fingerprint \
+    "$(fingerprint "$T/ws" --passphrase-file "$T/p4")" "${dev:0:8}"
+check "publish the household form" of publish "$DS_TOP/forms/household.md"
+check "assign a household" of assign --device "${dev:0:8}" \
+    --file "$T/keys.txt" --reason followup
+of import "$S" >/dev/null 2>&1
+check "passwd --rotate with a visit list waiting" ds passwd --rotate \
+    --new-passphrase-file "$T/p5" --kdf-cost min --passphrase-file "$T/p4"
+check "the rotated laptop takes the list" ds sync export --out "$S" \
+    --passphrase-file "$T/p5"
+check "records --due" ds records --due --passphrase-file "$T/p5"
+has "the visit is due" "$T/.out" "$HH"
+check "passwd --rotate again" ds passwd --rotate \
+    --new-passphrase-file "$T/p6" --kdf-cost min --passphrase-file "$T/p5"
+check "the laptop opens with the box key after a second rotation" \
+    ds records --due --passphrase-file "$T/p6"
+has "the visit is still due" "$T/.out" "$HH"
