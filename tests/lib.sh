@@ -2,6 +2,7 @@
 #   . "$(dirname "$0")/../lib.sh"
 # Provides $DOORSTEP, $DOORSTEP_OFFICE (set by tests/run.sh or defaulted to
 # the release build), a private $T scratch directory removed on exit, and:
+#   owned CMD...                 CMD, dying with the test (servers, below)
 #   ok NAME / not_ok NAME WHY    print a result line
 #   check NAME CMD...            ok if CMD succeeds
 #   check_fail NAME STATUS CMD...  ok if CMD exits with STATUS
@@ -24,6 +25,18 @@ fingerprint() {
 	local w=$1; shift
 	"$DOORSTEP" --workspace "$w" --lang en "$@" sync status 2>/dev/null |
 	    sed -n 's/^fingerprint: \([0-9 ]*\) (.*/\1/p'
+}
+
+# owned CMD...: become CMD, which then dies with this shell's parent
+# whatever ends it (setpriv --pdeathsig, util-linux).  For servers in the
+# background: `owned "$DOORSTEP_OFFICE" serve ... &` makes $! the server
+# itself (not a subshell around it, which `kill $!` would leave it
+# orphaned by), and no server outlives the test, even one killed -9.
+owned() {
+	if command -v setpriv >/dev/null 2>&1; then
+		exec setpriv --pdeathsig KILL "$@"
+	fi
+	exec "$@"
 }
 
 ok() { echo "ok $1"; }

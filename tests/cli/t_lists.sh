@@ -90,7 +90,7 @@ scenario() {
 	    not_ok "$tr: a first visit" "$(cat "$d/fill1.err")"
 	rec1=$(cat "$d/rec1")
 	if [ "$tr" = http ]; then
-		"$DOORSTEP_OFFICE" serve --dir "$O" --listen 127.0.0.1:0 \
+		owned "$DOORSTEP_OFFICE" serve --dir "$O" --listen 127.0.0.1:0 \
 		    >"$d/serve.out" 2>&1 &
 		spid=$!
 		for _ in $(seq 100); do

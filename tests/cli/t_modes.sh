@@ -41,7 +41,8 @@ check "sync export again" ds sync export --out "$OUT/usb2"
 check "import with receipts" od import "$OUT/usb2"
 
 # serve, and a push over HTTP (its spool lives in the office directory).
-od serve --listen 127.0.0.1:0 >"$T/serve.out" 2>"$T/serve.log" &
+owned "$DOORSTEP_OFFICE" --dir "$O" serve --listen 127.0.0.1:0 \
+    >"$T/serve.out" 2>"$T/serve.log" &
 spid=$!
 trap 'kill $spid 2>/dev/null; wait $spid 2>/dev/null; rm -rf "$T"' EXIT
 port=
@@ -55,6 +56,7 @@ check "fill for the push" ds fill "$DS_TOP/forms/household.md" \
     --answers "$DS_TOP/forms/demo/household-2.json" --finalize
 check "sync push" ds sync push "http://127.0.0.1:$port"
 kill $spid; wait $spid 2>/dev/null
+spid=
 
 check "passwd" ds passwd --new-passphrase-file "$T/pass2" --kdf-cost min
 check "recover" "$DOORSTEP" --workspace "$W" recover \

@@ -62,7 +62,7 @@ unset DOORSTEP_CA_FILE
 spid=
 serve() {
 	: >"$T/serve.out"
-	"$DOORSTEP_OFFICE" serve --dir "$D/office" --listen 127.0.0.1:0 "$@" \
+	owned "$DOORSTEP_OFFICE" serve --dir "$D/office" --listen 127.0.0.1:0 "$@" \
 	    >"$T/serve.out" 2>&1 &
 	spid=$!
 	port=

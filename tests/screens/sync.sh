@@ -41,7 +41,7 @@ enroll() {
 spid=
 serve() {
 	: >"$T/serve.out"
-	"$DOORSTEP_OFFICE" serve --dir "$T/office" --listen 127.0.0.1:0 \
+	owned "$DOORSTEP_OFFICE" serve --dir "$T/office" --listen 127.0.0.1:0 \
 	    >"$T/serve.out" 2>&1 &
 	spid=$!
 	port=

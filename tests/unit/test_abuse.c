@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -85,18 +86,28 @@ sleep_ms(unsigned ms)
 		;
 }
 
-/* Start serve with extra arguments (NULL-terminated); 0 on success. */
+static void serve_stop(void);
+
+/*
+ * Start serve with extra arguments (NULL-terminated); 0 on success.  It
+ * dies with this process whatever ends it (PR_SET_PDEATHSIG), and is
+ * stopped here when it does not start: no serve outlives the test.
+ */
 static int
 serve_start(const char *a1, const char *a2)
 {
 	char *text = NULL, *p;
 	size_t n;
 	int i, fd;
+	pid_t parent = getpid();
 
 	snprintf(outpath, sizeof(outpath), "%s/serve.out", tmp);
 	snprintf(logpath, sizeof(logpath), "%s/serve.log", tmp);
 	unlink(outpath);
 	if ((spid = fork()) == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+		    getppid() != parent)
+			_exit(127);
 		if ((fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600)) ==
 		    -1)
 			_exit(127);
@@ -110,7 +121,12 @@ serve_start(const char *a1, const char *a2)
 		    a1, a2, (char *)NULL);
 		_exit(127);
 	}
-	for (i = 0; i < 200; i++) {
+	/* Up to 20 s: an ASan build on a busy machine starts slowly. */
+	for (i = 0; i < 800 && spid > 0; i++) {
+		if (waitpid(spid, NULL, WNOHANG) != 0) {
+			spid = -1;	/* it died (or fork failed) */
+			break;
+		}
 		sleep_ms(25);
 		if (ds_file_read(outpath, 4096, &text, &n, NULL) == DS_OK) {
 			p = strstr(text, "listening on 127.0.0.1:");
@@ -120,7 +136,9 @@ serve_start(const char *a1, const char *a2)
 				return 0;
 		}
 	}
-	HARNESS_FAIL("serve did not start");
+	printf("not ok serve_start: serve did not start\n");
+	harness_fail++;
+	serve_stop();
 	return -1;
 }
 
@@ -145,8 +163,18 @@ serve_hwm_kb(void)
 static void
 serve_stop(void)
 {
-	if (spid > 0) {
-		kill(spid, SIGTERM);
+	int i;
+
+	if (spid <= 0)
+		return;
+	kill(spid, SIGTERM);
+	for (i = 0; i < 400 && waitpid(spid, NULL, WNOHANG) == 0; i++)
+		sleep_ms(25);
+	if (i == 400) {
+		printf("not ok serve_stop: serve did not stop on SIGTERM "
+		    "within 10 s\n");
+		harness_fail++;
+		kill(spid, SIGKILL);
 		waitpid(spid, NULL, 0);
 	}
 	spid = -1;

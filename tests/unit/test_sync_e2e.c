@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -215,12 +216,14 @@ test_http_push_on_loopback(void)
 {
 	char line[256], pf[700];
 	FILE *f;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 	int port = 0, i;
 
 	snprintf(pf, sizeof(pf), "%s/serve.out", tmp);
 	if ((pid = fork()) == 0) {
-		if (freopen(pf, "w", stdout) == NULL)
+		/* serve dies with the test, whatever ends it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+		    getppid() != parent || freopen(pf, "w", stdout) == NULL)
 			_exit(99);
 		execl(oprog, oprog, "serve", "--dir", off, "--listen",
 		    "127.0.0.1:0", (char *)NULL);
