@@ -43,30 +43,6 @@ jstr(const json_t *o, const char *k)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
-static const char *
-reason_word(const char *r)
-{
-	static const struct {
-		const char	*code, *word;
-	} w[] = {
-		{ "clue", N_("clue to check") },
-		{ "routine", N_("routine visit") },
-		{ "followup", N_("follow-up") },
-		{ "elim_check", N_("elimination check") },
-		{ "lookback", N_("look-back check") },
-		{ "annual", N_("annual update") },
-		{ "correction", N_("correction") },
-		{ "screening", N_("screening") },
-		{ NULL, NULL }
-	};
-	size_t i;
-
-	for (i = 0; w[i].code != NULL; i++)
-		if (strcmp(w[i].code, r) == 0)
-			return _(w[i].word);
-	return r;
-}
-
 /* The office's visit list: open entries by due date (docs/case.md). */
 static int
 records_due(const struct cli *cli, struct ws *w)
@@ -107,7 +83,7 @@ records_due(const struct cli *cli, struct ws *w)
 	for (k = 0; k < m; k++) {
 		printf("%.8s  %s%s  %-16s  %s  %s  %s", d[k].id, d[k].due,
 		    strcmp(d[k].due, today) < 0 ? _(" overdue") : "",
-		    reason_word(d[k].reason), d[k].hh, *d[k].head ?
+		    i18n_visit_reason(d[k].reason), d[k].hh, *d[k].head ?
 		    d[k].head : "-", *d[k].village ? d[k].village : "-");
 		if (*d[k].clue)
 			printf("  (%s)", d[k].clue);

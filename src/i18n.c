@@ -110,3 +110,27 @@ i18n_lang(void)
 	return cur_lang;
 }
 
+
+const char *
+i18n_visit_reason(const char *code)
+{
+	static const struct {
+		const char	*code, *word;
+	} w[] = {
+		{ "clue", N_("clue to check") },
+		{ "routine", N_("routine visit") },
+		{ "followup", N_("follow-up") },
+		{ "elim_check", N_("elimination check") },
+		{ "lookback", N_("look-back check") },
+		{ "annual", N_("annual update") },
+		{ "correction", N_("correction") },
+		{ "screening", N_("screening") },
+		{ NULL, NULL }
+	};
+	size_t i;
+
+	for (i = 0; w[i].code != NULL; i++)
+		if (strcmp(w[i].code, code) == 0)
+			return _(w[i].word);
+	return code;
+}

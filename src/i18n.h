@@ -39,4 +39,8 @@ const char	*i18n_pick(const char *opt);
 /* "zh_CN" or "en": the language the catalogue currently uses. */
 const char	*i18n_lang(void);
 
+/* A visit-list reason code ("followup", docs/case.md) in words; an
+ * unknown code as it is. */
+const char	*i18n_visit_reason(const char *code);
+
 #endif

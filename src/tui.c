@@ -44,7 +44,7 @@ static struct {
 /* The screens, by id: the only place that names them all. */
 extern const struct tui_screen tui_scr_unlock, tui_scr_list,
     tui_scr_newform, tui_scr_form, tui_scr_roster, tui_scr_jump,
-    tui_scr_review, tui_scr_sync, tui_scr_help, tui_scr_ask;
+    tui_scr_review, tui_scr_sync, tui_scr_help, tui_scr_ask, tui_scr_due;
 
 static const struct tui_screen *const screens[TUI_SCR_COUNT] = {
 	[TUI_SCR_UNLOCK] = &tui_scr_unlock,
@@ -57,6 +57,7 @@ static const struct tui_screen *const screens[TUI_SCR_COUNT] = {
 	[TUI_SCR_SYNC] = &tui_scr_sync,
 	[TUI_SCR_HELP] = &tui_scr_help,
 	[TUI_SCR_ASK] = &tui_scr_ask,
+	[TUI_SCR_DUE] = &tui_scr_due,
 };
 
 static enum ds_status	term_open(const struct tui_opts *, struct ds_err *);
@@ -400,16 +401,21 @@ draw_status(void)
 	enum tui_color sc;
 	const char *st = tui_status_text(&sc);
 
+	int n;
+
 	if (*st != '\0') {
+		/* A long message takes the row above too. */
+		n = tui_wrap(0, 0, COLS - 2, 0, 0, sc, st) > 1 ? 2 : 1;
 		tui_fill(LINES - 2, 0, COLS, TUI_C_NORMAL);
-		tui_put(LINES - 2, 1, COLS - 2, sc, st);
+		if (n == 2)
+			tui_fill(LINES - 3, 0, COLS, TUI_C_NORMAL);
+		tui_wrap(LINES - 1 - n, 1, COLS - 2, n, 0, sc, st);
 	}
 }
 
 static void
 draw_all(void)
 {
-	const char *m1, *m2;
 	size_t i, base;
 	int y;
 
@@ -417,14 +423,11 @@ draw_all(void)
 	T.cy = T.cx = -1;
 	if (too_small()) {
 		(void)curs_set(0);
-		/* Both languages: the worker may not read the other. */
-		m1 = _("Terminal too small (need 80x24)");
-		m2 = "终端窗口太小（至少 80x24）";
+		/* In the worker's one language, as every message. */
 		y = LINES / 2 - 1;
-		tui_put(y, 0, COLS, TUI_C_ERROR, m1);
-		if (strcmp(m1, m2) != 0)
-			tui_put(y + 1, 0, COLS, TUI_C_ERROR, m2);
-		tui_put(y + 2, 0, COLS, TUI_C_NORMAL,
+		tui_wrap(y, 0, COLS, 2, 0, TUI_C_ERROR,
+		    _("Terminal too small (need 80x24)"));
+		tui_wrap(y + 2, 0, COLS, 2, 0, TUI_C_NORMAL,
 		    _("Make the window larger."));
 		refresh();
 		return;

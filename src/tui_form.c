@@ -470,6 +470,20 @@ ask_another(const char *item_set, const char *item_path)
 	return 1;
 }
 
+/* A household number just given that this laptop has seen this month:
+ * say so, as `doorstep fill` does (both records are kept). */
+static void
+twins(const char *path)
+{
+	const struct form *fm = tui_iv_form();
+	char tw[512];
+
+	if (fm != NULL && fm->household_key != NULL &&
+	    strcmp(path, fm->household_key) == 0 &&
+	    *tui_iv_twins(tw, sizeof(tw)) != '\0')
+		tui_status(TUI_C_WARN, "%s", tw);
+}
+
 /*
  * Accept the focused field: save its value if it changed, ask for a
  * reason if a warning fails, then move on: advance 1 to the next field of
@@ -506,9 +520,12 @@ accept(int advance)
 				return 0;
 			}
 			f->msg[0] = '\0';
+			twins(f->path);
 			rebuild(0);
 			f = &F.f[F.focus];
 		}
+		/* Enter on an answer from the last visit keeps it. */
+		tui_iv_carried_keep(f->path);
 		ef = prompt_field(f->path);
 		if (ef != NULL && ef->error.code == ENG_MSG_REQUIRED) {
 			/* Enter on an empty required question: say so. */
@@ -824,6 +841,10 @@ fld_msgs(const struct fld *f, const struct eng_field *ef, int y, int rows)
 
 	if (!draw)
 		rows = 1000;
+	/* An answer carried from the last visit, until kept or changed. */
+	if (tui_iv_carried(f->path))
+		n += tui_wrap(y + n, 4, w, draw ? rows - n : 0, 0, TUI_C_WARN,
+		    _("From the last visit: Enter keeps it, or change it."));
 	if (f->msg[0] != '\0')
 		n += tui_wrap(y + n, 4, w, draw ? rows - n : 0, 0, f->msgc,
 		    f->msg);

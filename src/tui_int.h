@@ -306,6 +306,7 @@ enum tui_scr {
 	TUI_SCR_SYNC,
 	TUI_SCR_HELP,		/* overlay */
 	TUI_SCR_ASK,		/* overlay; arg: const struct tui_ask * */
+	TUI_SCR_DUE,		/* the office's visit list (待访) */
 	TUI_SCR_COUNT
 };
 

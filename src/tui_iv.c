@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "fetch.h"
 #include "form.h"
 #include "i18n.h"
 #include "i18n_eng.h"
@@ -49,12 +50,14 @@ static struct {
 	char		 code[32];
 	char		 form_id[128];
 	char		 words[DS_ERR_MSG_MAX * 2];
+	json_t		*carried;	/* a visit's carried answers, or NULL */
 } I;
 
 static enum ds_status	load_form(const char *id, const char *ver,
 			    struct ds_err *);
 static void		after_save(enum ds_status);
 static void		consent_evidence(const char *path);
+static void		carry_rest(void);
 
 static int
 lang_index(const struct form *f, const char *want)
@@ -266,6 +269,10 @@ tui_iv_set(const char *path, const char *value, struct ds_err *err)
 	rc = saved(sess_set(I.s, path, value, err), err);
 	if (rc == DS_OK)
 		consent_evidence(path);
+	/* The gate opened: the carried answers behind it come now. */
+	if (rc == DS_OK && I.carried != NULL && tui_iv_is_consent(path) &&
+	    strcmp(value, "yes") == 0)
+		carry_rest();
 	return rc;
 }
 
@@ -608,6 +615,206 @@ consent_evidence(const char *path)
 	ds_buf_reset(&why);
 }
 
+/*
+ * A visit from the office's list, a correction or 再访 (docs/case.md):
+ * the form the visit names, the keys and carried answers through
+ * sync/fetch_visit.c as `doorstep fill` does, saved at once so that the
+ * list entry is linked to its record (a second start resumes it).
+ */
+enum ds_status
+tui_iv_visit(const struct fetch_visit *v, struct ds_err *err)
+{
+	struct store *st = ws_store(tui_app()->ws);
+	char fid[WS_FORM_TOKEN_MAX + 1], fver[WS_FORM_TOKEN_MAX + 1];
+	struct eng_issue *iv = NULL;
+	struct eng_opts o;
+	size_t niv = 0;
+	char dev[33];
+	enum ds_status rc;
+
+	tui_iv_close();
+	if ((rc = fetch_visit_form(st, v, fid, sizeof(fid), fver,
+	    sizeof(fver), err)) != DS_OK ||
+	    (rc = load_form(fid, fver[0] != '\0' ? fver : NULL, err)) != DS_OK)
+		goto out;
+	opts_of(&o, dev);
+	if ((rc = sess_new(st, I.cf, &o, &I.s, err)) != DS_OK)
+		goto out;
+	rc = fetch_visit_start(I.s, st, I.form, v, &I.carried, &iv, &niv,
+	    err);
+	eng_issues_free(iv, niv);
+	if (rc == DS_ESTATE)
+		ds_err_set(err, rc, "%s", _("Only a finalized record is "
+		    "corrected by a new visit; open the draft to change it."));
+	if (rc != DS_OK)
+		goto out;
+	if ((rc = saved(sess_save(I.s, err), err)) != DS_OK)
+		goto out;
+	if (v->kind == FV_ENTRY)
+		rc = store_entry_link(st, v->entry->entry_id, sess_id(I.s),
+		    err);
+out:
+	if (rc != DS_OK)
+		tui_iv_close();
+	return rc;
+}
+
+/*
+ * The carried answers a closed consent gate kept out (fetch_visit.h):
+ * once it opens, those the worker has not answered meanwhile.
+ */
+static void
+carry_rest(void)
+{
+	struct eng *e = sess_eng(I.s);
+	struct eng_issue *iv = NULL;
+	struct ds_err err;
+	json_t *rest, *v, *item;
+	const char *k, *first;
+	char p[ENG_PATH_MAX];
+	size_t niv = 0;
+
+	if ((rest = json_object()) == NULL)
+		return;
+	json_object_foreach(I.carried, k, v) {
+		item = json_is_array(v) ? json_array_get(v, 0) : NULL;
+		if (json_is_object(item)) {
+			first = json_object_iter_key(json_object_iter(item));
+			if (first == NULL || snprintf(p, sizeof(p), "%s[1]/%s",
+			    k, first) >= (int)sizeof(p))
+				continue;
+		} else if (snprintf(p, sizeof(p), "%s", k) >= (int)sizeof(p))
+			continue;
+		if (eng_value(e, p) == NULL)
+			(void)json_object_set(rest, k, v);
+	}
+	if (json_object_size(rest) > 0) {
+		(void)eng_apply_answers(e, rest, &iv, &niv);
+		eng_issues_free(iv, niv);
+		(void)fetch_visit_mark(I.s, rest);
+		ds_err_clear(&err);
+		after_save(sess_save(I.s, &err));
+	}
+	json_decref(rest);
+}
+
+/* The index of path in _meta.carried_kept, or -1. */
+static int
+kept_at(const char *path)
+{
+	const json_t *kept = eng_meta_get(sess_eng(I.s), "carried_kept");
+	size_t i;
+
+	for (i = 0; i < json_array_size(kept); i++)
+		if (json_is_string(json_array_get(kept, i)) &&
+		    strcmp(json_string_value(json_array_get(kept, i)), path) ==
+		    0)
+			return (int)i;
+	return -1;
+}
+
+int
+tui_iv_carried(const char *path)
+{
+	struct eng *e;
+	const json_t *c;
+	const char *now;
+
+	if (I.s == NULL || eng_is_finalized(e = sess_eng(I.s)))
+		return 0;
+	c = json_object_get(eng_meta_get(e, "carried"), path);
+	if (!json_is_string(c) || (now = eng_value(e, path)) == NULL ||
+	    strcmp(now, json_string_value(c)) != 0)
+		return 0;
+	return kept_at(path) < 0;
+}
+
+void
+tui_iv_carried_keep(const char *path)
+{
+	json_t *kept, *old;
+
+	if (!tui_iv_carried(path))
+		return;
+	old = eng_meta_get(sess_eng(I.s), "carried_kept");
+	kept = json_is_array(old) ? json_copy(old) : json_array();
+	if (kept == NULL || json_array_append_new(kept, json_string(path)) !=
+	    0 || eng_meta_set(sess_eng(I.s), "carried_kept", kept) != DS_OK)
+		tui_die("out of memory");
+	json_decref(kept);
+}
+
+const char *
+tui_iv_consent_on_file(char *buf, size_t n)
+{
+	const json_t *c;
+	const char *code, *date, *m;
+
+	buf[0] = '\0';
+	if (I.s == NULL)
+		return buf;
+	c = eng_meta_get(sess_eng(I.s), "consent_on_file");
+	code = json_string_value(json_object_get(c, "record_code"));
+	date = json_string_value(json_object_get(c, "date"));
+	m = json_string_value(json_object_get(c, "method"));
+	if (code != NULL && *code != '\0')
+		snprintf(buf, n, _("Consent on file (letter %s of %s, %s): not "
+		    "asked again."), code, date != NULL ? date : "?",
+		    m != NULL && strcmp(m, "proxy") == 0 ? _("signed by a "
+		    "proxy") : _("signed"));
+	return buf;
+}
+
+/*
+ * sess_twins in the worker's words: the other record's head and save
+ * date from its list line.  "" when there is none (or on a failure:
+ * the warning is a help, not a gate).
+ */
+const char *
+tui_iv_twins(char *buf, size_t n)
+{
+	unsigned char ids[SESS_TWINS_MAX][STORE_ID_BYTES];
+	struct store_list l = { NULL, 0 };
+	struct store_query q;
+	struct ds_err err;
+	const char *who = NULL, *key;
+	char when[32];
+	size_t k = 0, i;
+	json_t *c;
+
+	buf[0] = '\0';
+	if (I.s == NULL || I.form == NULL || I.form->household_key == NULL)
+		return buf;
+	/* A correction is the same household again on purpose. */
+	c = eng_meta_get(sess_eng(I.s), "corrects");
+	if (c != NULL)
+		return buf;
+	ds_err_clear(&err);
+	if (sess_twins(I.s, ids, SESS_TWINS_MAX, &k, &err) != DS_OK || k == 0)
+		return buf;
+	key = eng_value(sess_eng(I.s), I.form->household_key);
+	store_query_init(&q);
+	q.household_key = key;
+	when[0] = '\0';
+	if (key != NULL && store_list(ws_store(tui_app()->ws), &q, &l, &err) ==
+	    DS_OK)
+		for (i = 0; i < l.n; i++)
+			if (memcmp(l.items[i].id, ids[0], STORE_ID_BYTES) ==
+			    0) {
+				who = l.items[i].head_name;
+				ds_time_iso(l.items[i].saved_at, when);
+				when[10] = '\0';
+				snprintf(buf, n, _("This household number is "
+				    "already on this laptop, visited this "
+				    "month (%s, saved %s). Both are kept; if "
+				    "it was entered twice, discard one."),
+				    who != NULL && *who != '\0' ? who : "-",
+				    when);
+			}
+	store_list_free(&l);
+	return buf;
+}
+
 void
 tui_iv_close(void)
 {
@@ -618,6 +825,8 @@ tui_iv_close(void)
 	 * saved either way. */
 	if (I.s != NULL)
 		(void)sess_flush(I.s, &err);
+	if (I.carried != NULL)
+		json_decref(I.carried);
 	sess_free(I.s);
 	eng_form_free(I.cf);
 	form_free(I.form);

@@ -18,6 +18,26 @@
  * records read-only), or start a new one with the installed form. */
 enum ds_status	 tui_iv_resume(const unsigned char id[16], struct ds_err *);
 enum ds_status	 tui_iv_new(const char *form_id, struct ds_err *);
+/*
+ * Start a visit from the office's list, a correction or 再访
+ * (sync/fetch.h): a new record with the household's keys, the consent on
+ * file and the carried answers, saved at once (an entry is linked to it).
+ * Carried answers behind a closed consent gate come once it opens.
+ */
+struct fetch_visit;
+enum ds_status	 tui_iv_visit(const struct fetch_visit *, struct ds_err *);
+/*
+ * 1 while the answer at path is the one carried from the last visit and
+ * the worker has neither changed nor kept it (Enter on it: _keep, noted
+ * in _meta.carried_kept and saved with the next move).
+ */
+int		 tui_iv_carried(const char *path);
+void		 tui_iv_carried_keep(const char *path);
+/* "Consent on file (letter K7M2-Q9XD of 2026-11-03, signed): ..." or
+ * "" into buf, returned. */
+const char	*tui_iv_consent_on_file(char *buf, size_t n);
+/* The twin warning (sess_twins) in the worker's words, or "". */
+const char	*tui_iv_twins(char *buf, size_t n);
 int		 tui_iv_open_p(void);	/* 1 while an interview is open */
 struct eng	*tui_iv_eng(void);
 const struct eng_prompt *tui_iv_prompt(void);

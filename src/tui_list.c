@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fetch.h"
 #include "form.h"
 #include "i18n.h"
 #include "mem.h"
@@ -38,6 +39,10 @@ static struct {
 	int			 sort;
 	int			 searching;	/* typing in the search box */
 	struct tui_edit		 search;
+	int			 correcting;	/* typing why it is corrected */
+	struct tui_edit		 why;
+	unsigned char		 fix[STORE_ID_BYTES];	/* the record */
+	size_t			 ndue;		/* open entries (待访) */
 	char			 msg[DS_ERR_MSG_MAX];
 	unsigned char		 discard[STORE_ID_BYTES];	/* asked about */
 } L;
@@ -143,6 +148,20 @@ looks_like_number(const char *s)
 	return digit;
 }
 
+/* The open entries of the office's lists, for the 待访 tab. */
+static void
+count_due(struct store *st)
+{
+	struct store_entry *v = NULL;
+	struct ds_err err;
+
+	L.ndue = 0;
+	ds_err_clear(&err);
+	if (store_entry_list(st, 1, &v, &L.ndue, &err) != DS_OK)
+		L.ndue = 0;
+	store_entries_free(v, L.ndue);
+}
+
 /* (Re)load the lines for the current filter and search. */
 static void
 reload(void)
@@ -163,6 +182,7 @@ reload(void)
 		return;
 	if (tui_edit_get(&L.search, text, sizeof(text)) != 0)
 		text[0] = '\0';
+	count_due(st);
 	store_query_init(&q);
 	q.status = L.status;
 	q.name = text[0] != '\0' ? text : NULL;
@@ -255,7 +275,7 @@ list_leave(void)
 static int
 list_texting(void)
 {
-	return L.searching;
+	return L.searching || L.correcting;
 }
 
 /*
@@ -440,6 +460,9 @@ list_draw(void)
 	    _("last saved") : _("village"));
 	x += tui_put(y, 1 + x, 20, TUI_C_HINT, _("   Search: "));
 	tui_edit_draw(&L.search, y, 1 + x, COLS - x - 3, L.searching, 0);
+	/* The other view, a Tab away. */
+	snprintf(line, sizeof(line), _("Tab  Visits due: %zu"), L.ndue);
+	tui_put(2, 1, COLS - 2, L.ndue > 0 ? TUI_C_WARN : TUI_C_HINT, line);
 	y = 3;
 	tui_fill(y, 0, COLS, TUI_C_HEADER);
 	for (j = 0, x = 1; j < NCOLS; j++) {
@@ -473,11 +496,21 @@ list_draw(void)
 		    _("Nothing here with this filter. S shows all.") :
 		    L.search.len > 0 ? _("Nothing matches the search.") :
 		    _("No households yet. Press N to start one."));
-	if (L.msg[0] != '\0')
+	if (L.correcting) {
+		tui_fill(LINES - 4, 0, COLS, TUI_C_NORMAL);
+		tui_put(LINES - 4, 1, COLS - 2, TUI_C_TITLE, _("Why is this "
+		    "household corrected? Type the reason:"));
+		tui_edit_draw(&L.why, LINES - 3, 2, COLS - 4, 1, 0);
+	} else if (L.msg[0] != '\0')
 		tui_wrap(LINES - 3, 1, COLS - 2, 1, 0, TUI_C_ERROR, L.msg);
+	it = L.l.n > 0 ? &L.l.items[L.order[L.cur]] : NULL;
 	tui_bar_keys(L.searching ?
 	    _("Type a name, household number or ID number  Enter Done  "
-	    "Esc Clear") :
+	    "Esc Clear") : L.correcting ?
+	    _("Enter Start the correction  Esc Cancel") :
+	    it != NULL && it->status != STORE_DRAFT ?
+	    _("Enter Open  N New  / Search  C Correct  R Visit again  "
+	    "F9 Sync  F10 Quit") :
 	    _("Enter Open  N New  / Search  S Status  O Sort  D Discard  "
 	    "F9 Sync  F10 Quit"));
 }
@@ -497,6 +530,82 @@ open_current(void)
 	}
 	list_leave();	/* the lines are reloaded on the way back */
 	tui_push(TUI_SCR_FORM, NULL);
+}
+
+/* A correction or 再访 of a record: a new visit from it. */
+static void
+visit_from(int kind, const unsigned char *id, const char *note)
+{
+	struct fetch_visit v;
+	struct ds_err err;
+	char tw[512];
+
+	memset(&v, 0, sizeof(v));
+	v.kind = kind;
+	v.record_id = id;
+	v.note = note;
+	ds_err_clear(&err);
+	if (tui_iv_visit(&v, &err) != DS_OK) {
+		snprintf(L.msg, sizeof(L.msg), "%s", err.msg);
+		return;
+	}
+	list_leave();	/* the lines are reloaded on the way back */
+	tui_push(TUI_SCR_FORM, NULL);
+	if (*tui_iv_consent_on_file(tw, sizeof(tw)) != '\0')
+		tui_status(TUI_C_OK, "%s", tw);
+}
+
+/* C: a finalized record stays as it is; its correction is a new visit
+ * filled from it, with the reason typed first. */
+static void
+ask_correct(void)
+{
+	const struct store_item *it;
+
+	if (L.l.n == 0)
+		return;
+	it = &L.l.items[L.order[L.cur]];
+	if (it->status == STORE_DRAFT) {
+		snprintf(L.msg, sizeof(L.msg), "%s", _("A draft is changed by "
+		    "opening it (Enter); only a finalized record is corrected "
+		    "by a new visit."));
+		return;
+	}
+	memcpy(L.fix, it->id, STORE_ID_BYTES);
+	tui_edit_init(&L.why, TUI_EDIT_TEXT, NULL);
+	L.correcting = 1;
+}
+
+static void
+correct_key(enum tui_req req, wint_t ch)
+{
+	char why[TUI_EDIT_MAX * 4 + 1];
+
+	if (req == TUI_REQ_CANCEL) {
+		L.correcting = 0;
+		return;
+	}
+	if (req != TUI_REQ_ENTER) {
+		(void)tui_edit_key(&L.why, req, ch);
+		return;
+	}
+	if (tui_edit_get(&L.why, why, sizeof(why)) != 0 ||
+	    why[strspn(why, " ")] == '\0')
+		return;		/* a correction says why */
+	L.correcting = 0;
+	visit_from(FV_CORRECT, L.fix, why);
+}
+
+/* R: 再访, a household seen before, visited again without a list entry. */
+static void
+revisit(void)
+{
+	unsigned char id[STORE_ID_BYTES];
+
+	if (L.l.n == 0)
+		return;
+	memcpy(id, L.l.items[L.order[L.cur]].id, STORE_ID_BYTES);
+	visit_from(FV_REVISIT, id, NULL);
 }
 
 /* D: only a draft with nothing the worker answered can go. */
@@ -527,6 +636,10 @@ list_key(enum tui_req req, wint_t ch)
 	size_t page = (size_t)(LINES - 7);
 
 	L.msg[0] = '\0';
+	if (L.correcting) {
+		correct_key(req, ch);
+		return;
+	}
 	if (L.searching) {
 		if (req == TUI_REQ_ENTER) {
 			L.searching = 0;
@@ -571,6 +684,11 @@ list_key(enum tui_req req, wint_t ch)
 		list_leave();
 		tui_push(TUI_SCR_SYNC, NULL);
 		return;
+	case TUI_REQ_TAB:
+	case TUI_REQ_BTAB:
+		list_leave();
+		tui_push(TUI_SCR_DUE, NULL);
+		return;
 	case TUI_REQ_QUIT:
 		tui_pop(NULL);
 		return;
@@ -608,6 +726,14 @@ list_key(enum tui_req req, wint_t ch)
 	case L'd':
 	case L'D':
 		ask_discard();
+		return;
+	case L'c':
+	case L'C':
+		ask_correct();
+		return;
+	case L'r':
+	case L'R':
+		revisit();
 		return;
 	default:
 		return;

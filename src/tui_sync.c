@@ -118,38 +118,56 @@ sync_texting(void)
 	return S.typing;
 }
 
+static void	fetch_msg(enum ds_status, const struct fetch_sum *,
+		    const struct ds_err *);
+
+/*
+ * E: one action on the stick, as `doorstep sync export`: first what the
+ * office left there for this laptop (its visit lists and forms), then
+ * the bundle of what waits to go.
+ */
 static void
 export_now(void)
 {
+	static struct fetch_sum got;
 	struct tui_app *a = tui_app();
 	struct pack_opts po;
 	struct pack_result pr;
-	struct ds_err err;
+	struct ds_err err, ferr;
 	char dir[TUI_EDIT_MAX * 4 + 1];
+	enum ds_status fst, st;
 
 	if (tui_edit_get(&S.dir, dir, sizeof(dir)) != 0 || dir[0] == '\0')
 		return;
 	memset(&po, 0, sizeof(po));
+	memset(&got, 0, sizeof(got));
 	po.worker = a->worker;
 	ds_err_clear(&err);
+	ds_err_clear(&ferr);
+	fst = ds_path_exists(dir) ? fetch_dir(a->ws, dir, &got, &ferr) :
+	    DS_OK;
 	refresh_status();	/* the records the bundles will carry */
-	if (pack_export(ws_store(a->ws), ws_device_id(a->ws), ws_signer(a->ws),
-	    ws_office(a->ws), &po, dir, &pr, &err) != DS_OK) {
-		if (err.code == DS_ENOENT)
-			snprintf(S.msg, sizeof(S.msg), "%s", _("Nothing to "
-			    "send: every record already went to the office."));
-		else
-			snprintf(S.msg, sizeof(S.msg), _("Export failed: %s. "
-			    "No record was changed; check the folder and try "
-			    "again."), err.msg);
+	st = pack_export(ws_store(a->ws), ws_device_id(a->ws),
+	    ws_signer(a->ws), ws_office(a->ws), &po, dir, &pr, &err);
+	if (st == DS_ENOENT) {
+		snprintf(S.msg, sizeof(S.msg), "%s", _("Nothing to "
+		    "send: every record already went to the office."));
+		S.msgc = TUI_C_OK;
+	} else if (st != DS_OK) {
+		snprintf(S.msg, sizeof(S.msg), _("Export failed: %s. "
+		    "No record was changed; check the folder and try "
+		    "again."), err.msg);
 		S.msgc = TUI_C_ERROR;
-		return;
+	} else {
+		snprintf(S.msg, sizeof(S.msg), _("Wrote %zu records to %s. "
+		    "Take the file to the township office; records stay here "
+		    "until the office's receipt comes back."), S.pending,
+		    pr.path);
+		S.msgc = TUI_C_OK;
 	}
-	snprintf(S.msg, sizeof(S.msg), _("Wrote %zu records to %s. Take the "
-	    "file to the township office; records stay here until the "
-	    "office's receipt comes back."), S.pending, pr.path);
-	S.msgc = TUI_C_OK;
-	S.typing = 0;
+	fetch_msg(fst, &got, &ferr);
+	if (st == DS_OK || st == DS_ENOENT)
+		S.typing = 0;
 	refresh_status();
 }
 
