@@ -842,7 +842,7 @@ fld_msgs(const struct fld *f, const struct eng_field *ef, int y, int rows)
 	if (!draw)
 		rows = 1000;
 	/* An answer carried from the last visit, until kept or changed. */
-	if (tui_iv_carried(f->path))
+	if (tui_iv_carried(f->path) && !(f->kind == FK_EDIT && f->ed.dirty))
 		n += tui_wrap(y + n, 4, w, draw ? rows - n : 0, 0, TUI_C_WARN,
 		    _("From the last visit: Enter keeps it, or change it."));
 	if (f->msg[0] != '\0')

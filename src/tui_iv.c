@@ -732,6 +732,7 @@ tui_iv_carried(const char *path)
 void
 tui_iv_carried_keep(const char *path)
 {
+	struct ds_err err;
 	json_t *kept, *old;
 
 	if (!tui_iv_carried(path))
@@ -742,6 +743,9 @@ tui_iv_carried_keep(const char *path)
 	    0 || eng_meta_set(sess_eng(I.s), "carried_kept", kept) != DS_OK)
 		tui_die("out of memory");
 	json_decref(kept);
+	/* Saved as an answer is: closing now must not lose it. */
+	ds_err_clear(&err);
+	after_save(sess_save(I.s, &err));
 }
 
 const char *

@@ -29,7 +29,7 @@ enum ds_status	 tui_iv_visit(const struct fetch_visit *, struct ds_err *);
 /*
  * 1 while the answer at path is the one carried from the last visit and
  * the worker has neither changed nor kept it (Enter on it: _keep, noted
- * in _meta.carried_kept and saved with the next move).
+ * in _meta.carried_kept and saved at once).
  */
 int		 tui_iv_carried(const char *path);
 void		 tui_iv_carried_keep(const char *path);

@@ -28,7 +28,7 @@ tm_check ctrl_g_opens_help "Show this help"
 tm_keys q
 tm_resize 70 20
 tm_check resize_small_shows_message "Terminal too small (need 80x24)"
-tm_check resize_small_in_chinese_too "终端窗口太小"
+tm_check_gone resize_small_one_language "终端窗口太小"
 tm_resize 100 30
 tm_check_gone resize_back_redraws "Terminal too small"
 tm_check resize_back_shows_screen "$ws"
@@ -45,6 +45,11 @@ if locale -a 2>/dev/null | grep -qi '^zh_CN.utf-\?8$'; then
 	tm_keys F1
 	tm_check chinese_help "显示本帮助"
 	tm_keys Escape
+	tm_resize 70 20
+	tm_check zh_resize_small_shows_message "终端窗口太小"
+	tm_check_gone zh_resize_small_one_language "Terminal too small"
+	tm_resize 80 24
+	tm_wait_gone "终端窗口太小"
 	tm_keys C-x
 	tm_check_exit ctrl_x_quits
 else
