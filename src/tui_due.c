@@ -223,9 +223,9 @@ due_draw(void)
 		}
 	}
 	if (D.n == 0)
-		tui_wrap(y + 1, 2, COLS - 4, 3, 0, TUI_C_HINT, _("No visits are "
-		    "due. The office's lists come with sync (F9): over the "
-		    "network, or from its USB stick."));
+		tui_wrap(y + 1, 2, COLS - 4, 3, 0, TUI_C_HINT, _("No visits "
+		    "are due. The office's lists come with sync (F9): over "
+		    "the network, or from its USB stick."));
 	/* The entry under the cursor: its clue and the consent on file. */
 	y = LINES - 7;
 	if (D.n > 0) {
