@@ -10,12 +10,59 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "store.h"
 #include "tui_iv.h"
 #include "util.h"
 #include "ws.h"
 
+#define SETTINGS_FILE	"tui-settings"
+#define SETTINGS_MAX	4096
+
 static struct tui_app A;
+
+/* The settings file's path into out; -1 if it does not fit. */
+static int
+settings_path(char *out, size_t n)
+{
+	int r = snprintf(out, n, "%s/%s", A.ws_path, SETTINGS_FILE);
+
+	return r < 0 || (size_t)r >= n ? -1 : 0;
+}
+
+static void
+settings_read(void)
+{
+	char path[TUI_PATH_MAX + 32], *text = NULL, *p;
+	const char *e = getenv("DOORSTEP_AUTO_ADVANCE");
+	size_t len = 0;
+
+	A.auto_advance = 1;
+	if (settings_path(path, sizeof(path)) == 0 &&
+	    ds_path_exists(path) && ds_file_read(path, SETTINGS_MAX, &text,
+	    &len, NULL) == DS_OK) {
+		if ((p = strstr(text, "auto_advance ")) != NULL)
+			A.auto_advance = p[13] != '0';
+		ds_free(text);
+	}
+	if (e != NULL && *e != '\0')
+		A.auto_advance = strcmp(e, "0") != 0;
+}
+
+int
+tui_app_set_auto_advance(int on)
+{
+	char path[TUI_PATH_MAX + 32], line[32];
+	int n;
+
+	A.auto_advance = on != 0;
+	n = snprintf(line, sizeof(line), "auto_advance %d\n", A.auto_advance);
+	if (n < 0 || (size_t)n >= sizeof(line) ||
+	    settings_path(path, sizeof(path)) != 0 ||
+	    ds_file_write_atomic(path, line, (size_t)n, 0600, NULL) != DS_OK)
+		return -1;
+	return 0;
+}
 
 struct tui_app *
 tui_app(void)
@@ -55,6 +102,7 @@ tui_app_open(const struct tui_opts *o, struct ds_err *err)
 		return ds_err_set(err, DS_EINVAL, "no workspace: set HOME or "
 		    "use --workspace DIR");
 	A.ws_exists = ds_path_exists(A.ws_path);
+	settings_read();
 	tui_push(TUI_SCR_UNLOCK, NULL);
 	return DS_OK;
 }

@@ -21,6 +21,7 @@ struct tui_app {
 	char			 ws_path[TUI_PATH_MAX];	/* workspace dir */
 	int			 ws_exists;
 	int			 exit_status;
+	int			 auto_advance;	/* a pick moves on (setting) */
 };
 
 struct tui_app	*tui_app(void);
@@ -33,6 +34,15 @@ int		 tui_app_close(void);
  * something, else 0.
  */
 int		 tui_app_idle(void);
+/*
+ * The worker's settings, kept in the workspace's plain `tui-settings`
+ * file (no personal data): "auto_advance 0|1", on when absent.
+ * DOORSTEP_AUTO_ADVANCE=0|1 overrides the file (tests, scripts).
+ * tui_app_set_auto_advance writes the file; the setting holds even if
+ * that fails (-1: it is lost at exit).
+ */
+int		 tui_app_set_auto_advance(int on);
+
 /* F8: switch the app's strings and the open form between Chinese and
  * English; every screen shows the new language on its next draw. */
 void		 tui_app_lang_toggle(void);

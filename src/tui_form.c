@@ -35,6 +35,7 @@
 #include "i18n.h"
 #include "i18n_eng.h"
 #include "mem.h"
+#include "tui_app.h"
 #include "tui_iv.h"
 
 #define FL_MAX		32	/* fields shown on one field-list screen */
@@ -79,7 +80,6 @@ static struct {
 	char		 reason_path[ENG_PATH_MAX];
 	int		 to_review;		/* back to the review on Enter */
 	char		 ask_set[ENG_PATH_MAX];	/* "add another?" for this */
-	int		 auto_advance;		/* move on after a pick */
 } F;
 
 static void	form_init(const void *);
@@ -107,16 +107,12 @@ const struct tui_screen tui_scr_form = {
 static void
 form_init(const void *arg)
 {
-	const char *aa = getenv("DOORSTEP_AUTO_ADVANCE");
-
 	(void)arg;
 	memset(F.path, 0, sizeof(F.path));
 	F.n = 0;
 	F.msg[0] = '\0';
 	F.reasoning = 0;
 	F.to_review = 0;
-	/* The setting: on unless DOORSTEP_AUTO_ADVANCE=0 (docs/tui.md). */
-	F.auto_advance = aa == NULL || strcmp(aa, "0") != 0;
 	rebuild(0);
 	after_move();
 }
@@ -794,7 +790,7 @@ form_key(enum tui_req req, wint_t ch)
 		if (sr == TUI_SEL_REJECTED)
 			beep();
 		else if (sr == TUI_SEL_PICKED)
-			(void)accept(f->quick || F.auto_advance);
+			(void)accept(f->quick || tui_app()->auto_advance);
 		else if (sr == TUI_SEL_CHANGED || sr == TUI_SEL_MOVED)
 			f->tried = 0;
 		return;

@@ -1,14 +1,16 @@
 /* doorstep: the help overlay listing every key (F1, Ctrl-G, ?). */
 /*
  * An overlay screen: drawn over whatever screen is below it, from the same
- * table the key map uses (tui_keys.c).  Up and Down scroll when the list
- * does not fit; any other key closes it.
+ * table the key map uses (tui_keys.c), and under it the worker's settings
+ * (A switches moving on after a pick, kept in the workspace).  Up and Down
+ * scroll when the list does not fit; any other key closes it.
  */
 #include "tui_int.h"
 
 #include <curses.h>
 
 #include "i18n.h"
+#include "tui_app.h"
 
 static int top;
 
@@ -35,8 +37,8 @@ help_draw(void)
 	for (n = 0; tui_keyhelp[n].keys != NULL; n++)
 		;
 	w = COLS - 8 < 76 ? COLS - 8 : 76;
-	h = n + 4 < LINES - 2 ? n + 4 : LINES - 2;
-	rows = h - 4;
+	h = n + 6 < LINES - 2 ? n + 6 : LINES - 2;
+	rows = h - 6;
 	if (top > n - rows)
 		top = n - rows > 0 ? n - rows : 0;
 	y = (LINES - h) / 2;
@@ -59,14 +61,24 @@ help_draw(void)
 		tui_put(y + 2 + i, x + 2 + kw, w - kw - 4, TUI_C_NORMAL,
 		    _(tui_keyhelp[top + i].what));
 	}
+	tui_put(y + h - 3, x + 2, kw, TUI_C_TITLE, "A");
+	tui_put(y + h - 3, x + 2 + kw, w - kw - 4, TUI_C_NORMAL,
+	    tui_app()->auto_advance ? _("A pick moves on to the next "
+	    "question: on") : _("A pick moves on to the next question: off"));
 	tui_put(y + h - 1, x + 2, w - 4, TUI_C_HINT,
-	    _(" Any key closes this help "));
+	    _(" A changes the setting; any other key closes this help "));
 }
 
 static void
 help_key(enum tui_req req, wint_t ch)
 {
-	(void)ch;
+	if (req == TUI_REQ_CHAR && (ch == L'a' || ch == L'A')) {
+		if (tui_app_set_auto_advance(!tui_app()->auto_advance) != 0)
+			tui_status(TUI_C_ERROR, "%s", _("The setting could not "
+			    "be saved in the workspace; it holds until the app "
+			    "ends."));
+		return;
+	}
 	if (req == TUI_REQ_DOWN) {
 		top++;
 		return;

@@ -634,8 +634,14 @@ tui_iv_visit(const struct fetch_visit *v, struct ds_err *err)
 
 	tui_iv_close();
 	if ((rc = fetch_visit_form(st, v, fid, sizeof(fid), fver,
-	    sizeof(fver), err)) != DS_OK ||
-	    (rc = load_form(fid, fver[0] != '\0' ? fver : NULL, err)) != DS_OK)
+	    sizeof(fver), err)) != DS_OK)
+		goto out;
+	if ((rc = load_form(fid, fver[0] != '\0' ? fver : NULL, err)) ==
+	    DS_ENOENT)
+		ds_err_set(err, rc, _("The form this visit needs (%s) is not on "
+		    "this laptop: sync with the office (F9) to get it. Nothing "
+		    "was saved."), fid);
+	if (rc != DS_OK)
 		goto out;
 	opts_of(&o, dev);
 	if ((rc = sess_new(st, I.cf, &o, &I.s, err)) != DS_OK)

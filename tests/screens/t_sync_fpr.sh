@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Issue 13.  The sync screen shows this laptop's fingerprint, the one `doorstep sync
-# status` prints and the office's enroll requires; and the passphrase
+# Issue 13.  The sync screen shows this laptop's fingerprint (in English and
+# in Chinese), the one `doorstep sync status` prints and the office's enroll
+# requires; and the passphrase
 # given in DOORSTEP_PASSPHRASE leaves the environment once read.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tmux.sh"
@@ -15,6 +16,13 @@ sync_app "$W"
 tm_keys F9
 tm_check sync_screen "Sync with the township office"
 tm_check fingerprint_shown "This laptop's fingerprint: $f"
+tm_stop
+# The same words in Chinese.
+app_zh "$W"
+tm_wait "农户："
+tm_keys F9
+tm_check zh_sync_screen "与乡镇办公室同步"
+tm_check zh_fingerprint_shown "本机指纹：$f"
 tm_stop
 
 # DOORSTEP_PASSPHRASE is taken out of the environment once read: the
