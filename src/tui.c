@@ -400,7 +400,6 @@ draw_status(void)
 {
 	enum tui_color sc;
 	const char *st = tui_status_text(&sc);
-
 	int n;
 
 	if (*st != '\0') {

@@ -787,17 +787,14 @@ tui_iv_twins(char *buf, size_t n)
 	struct store_list l = { NULL, 0 };
 	struct store_query q;
 	struct ds_err err;
-	const char *who = NULL, *key;
+	const char *who, *key;
 	char when[32];
 	size_t k = 0, i;
-	json_t *c;
 
 	buf[0] = '\0';
-	if (I.s == NULL || I.form == NULL || I.form->household_key == NULL)
-		return buf;
 	/* A correction is the same household again on purpose. */
-	c = eng_meta_get(sess_eng(I.s), "corrects");
-	if (c != NULL)
+	if (I.s == NULL || I.form == NULL || I.form->household_key == NULL ||
+	    eng_meta_get(sess_eng(I.s), "corrects") != NULL)
 		return buf;
 	ds_err_clear(&err);
 	if (sess_twins(I.s, ids, SESS_TWINS_MAX, &k, &err) != DS_OK || k == 0)

@@ -148,18 +148,21 @@ looks_like_number(const char *s)
 	return digit;
 }
 
-/* The open entries of the office's lists, for the 待访 tab. */
+/* The open entries of the office's lists, for the 待访 tab: counted
+ * when the list opens or comes back, not on each search key. */
 static void
-count_due(struct store *st)
+count_due(void)
 {
 	struct store_entry *v = NULL;
 	struct ds_err err;
+	size_t n = 0;
 
 	L.ndue = 0;
 	ds_err_clear(&err);
-	if (store_entry_list(st, 1, &v, &L.ndue, &err) != DS_OK)
-		L.ndue = 0;
-	store_entries_free(v, L.ndue);
+	if (tui_app()->ws != NULL && store_entry_list(ws_store(tui_app()->ws),
+	    1, &v, &n, &err) == DS_OK)
+		L.ndue = n;
+	store_entries_free(v, n);
 }
 
 /* (Re)load the lines for the current filter and search. */
@@ -182,7 +185,6 @@ reload(void)
 		return;
 	if (tui_edit_get(&L.search, text, sizeof(text)) != 0)
 		text[0] = '\0';
-	count_due(st);
 	store_query_init(&q);
 	q.status = L.status;
 	q.name = text[0] != '\0' ? text : NULL;
@@ -235,6 +237,7 @@ list_init(const void *arg)
 	L.cur = L.top = 0;
 	tui_edit_init(&L.search, TUI_EDIT_TEXT, NULL);
 	L.searching = 0;
+	count_due();
 	reload();
 }
 
@@ -261,6 +264,7 @@ list_resume(const struct tui_res *res)
 		}
 		return;
 	}
+	count_due();
 	reload();
 }
 

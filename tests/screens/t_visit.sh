@@ -78,3 +78,44 @@ q "Show: all" F10
 tm_check_exit quits_again
 n=$(records "$W" | grep -c draft)
 [ "$n" -eq 1 ] && ok one_record_per_entry || not_ok one_record_per_entry "$n drafts"
+
+# HH2 and HH3 have no consent on file: the gate is asked, and the
+# household number the entry carries (held behind the gate) comes once it
+# is answered yes, marked like any carried answer.
+app "$W"
+FAILED=0
+q "Tab  Visits due: 3" Tab
+q "Visits due: 3" Home
+q "No consent on file"
+first=$(tm_screen | grep -o "overdue  follow-up      [0-9]*" | head -1 |
+    grep -o '[0-9]*$')
+tm_keys Enter
+q "> * Visit type" Enter
+q "> * How the visit is done" Enter
+q "> * How the household came to notice" 2
+q "> * Collector (first worker) name" Enter
+q "Second worker name" F4
+tm_check gate_asked_without_consent_on_file "Read the three parts"
+q "Read the three parts" Enter
+q "Part 1, application" Enter
+q "Part 2, truthfulness pledge" Enter
+q "Part 3, authorization" Enter
+q "Does the head (or applicant) agree" 1
+t "Name of the signer" "陈玉兰"
+q "Signer is" 1
+q "Was it written by a proxy" 2
+q "Did the applicant put a fingerprint" 1
+q "Write the record code" 1
+q "> * Province" 1
+q "> * City" 1
+q "> * County" 1
+q "> * Township" 1
+q "> * Village" 1
+q "> * Villager group" 1
+q "> * Household number"
+tm_check number_carried_after_gate "    ${first:-none}"
+tm_check number_marked_after_gate "From the last visit: Enter keeps it"
+tm_keys F10
+q "Visits due: 3" Escape
+q "Show: all" F10
+tm_check_exit quits_third
