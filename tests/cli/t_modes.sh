@@ -2,7 +2,8 @@
 # Every file the programs write that holds personal data is 0600 whatever
 # the umask (issue 13, finding 6).  Under `umask 000`: an office and a
 # laptop are made, households saved, bundles exported, imported, enrolled
-# with receipts to a folder, pushed over HTTP, the passphrase changed and
+# with receipts to a folder, given a visit list (the office bundle on the
+# stick, the laptop's note back), pushed over HTTP, the passphrase changed and
 # recovered, and every export and report format written.  Then no file in
 # either directory or in the output folder may be readable or writable by
 # group or others -- but the two that are public by design:
@@ -39,6 +40,36 @@ check "one more household" ds fill "$DS_TOP/forms/household.md" \
     --answers "$DS_TOP/forms/demo/household-1.json" --finalize
 check "sync export again" ds sync export --out "$OUT/usb2"
 check "import with receipts" od import "$OUT/usb2"
+# A visit list: the office bundle to the stick's inbox (a stick is a
+# folder that is there: only then does sync export read it and leave the
+# note), the laptop's note back; and a bundle to a file.
+HH=3418021012010007
+cat >"$T/register.csv" <<CSV
+hh_key,township,village,group,head_name,id_number,members
+$HH,341802101,341802101201,34180210120101,张建国,341802197903150315,6
+CSV
+printf '%s\n' "$HH" >"$T/keys.txt"
+check "register import" od register import "$T/register.csv"
+check "publish" od publish "$DS_TOP/forms/household.md"
+dev=$(od devices 2>/dev/null | grep -o '[0-9a-f]\{32\}' | head -n 1)
+check "assign" od assign --device "${dev:0:8}" --file "$T/keys.txt" \
+    --reason followup
+mkdir "$OUT/usb3"
+check "sync export leaves a note" ds sync export --out "$OUT/usb3"
+check "import writes the visit list" od import "$OUT/usb3"
+# The laptop takes it off the stick: look at it before.
+inbox=$(find "$OUT/usb3" -path '*inbox*' -type f)
+[ -n "$inbox" ] && [ -z "$(find $inbox -perm /077)" ] &&
+    ok "the visit list on the stick is 0600" ||
+    not_ok "the visit list on the stick is 0600" "$(ls -lR "$OUT/usb3")"
+check "sync export takes it" ds sync export --out "$OUT/usb3"
+check "records --due" ds records --due
+has "the visit is due" "$T/.out" "$HH"
+check "fill for a file" ds fill "$DS_TOP/forms/household.md" \
+    --answers "$DS_TOP/forms/demo/household-3.json" --finalize
+check "sync export to a file" ds sync export --out "$OUT/one.dsb"
+[ -f "$OUT/one.dsb" ] && ok "the bundle file is there" ||
+    not_ok "the bundle file is there" "$(ls "$OUT")"
 
 # serve, and a push over HTTP (its spool lives in the office directory).
 owned "$DOORSTEP_OFFICE" --dir "$O" serve --listen 127.0.0.1:0 \
