@@ -8,7 +8,7 @@
  *
  *   - a Content-Length over the cap, with and without "Expect:
  *     100-continue", is answered 413 at once, never "100 Continue";
- *   - uploads of 40 MB from three addresses at once (a bundle header
+ *   - uploads of 20 MB from three addresses at once (a bundle header
  *     claiming the enrolled device, then junk), a stranger's validly signed
  *     bundle over the per-device cap, and one within it: peak RSS under
  *     64 MB (RSS_GOAL_KB) whatever the clients send;
@@ -50,7 +50,7 @@
 #include "util.h"
 
 #define RSS_GOAL_KB	(64 * 1024)
-#define BIG		(40u << 20)	/* one junk upload */
+#define BIG		(20u << 20)	/* one junk upload */
 #define SLOW_CONNS	64
 #define SLOW_ADDRS	16
 
@@ -480,7 +480,7 @@ test_memory_does_not_follow_clients(void)
 
 	/*
 	 * The junk: a real header of the enrolled device with its payload
-	 * length raised to ~40 MB, then zeros.  It parses, names the right
+	 * length raised to ~20 MB, then zeros.  It parses, names the right
 	 * key, and fails only at the signature: the whole body is read.
 	 */
 	sf_rev(&r, &dev, 1, 1, NULL, "{\"x\":1}");
