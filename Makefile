@@ -19,13 +19,13 @@
 #   tests/bench/bench_*.c    benchmark programs
 
 PKGS = ncursesw sqlite3 libsodium zlib libmicrohttpd libcurl xlsxwriter freexl libgps \
-       libzip expat jansson gnutls
+       libzip expat jansson gnutls libpq
 
 # Debian 12 package names for `make deps` (build, libraries, test tools).
 DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev tmux gettext cppcheck \
 	locales libncurses-dev libsqlite3-dev libsodium-dev zlib1g-dev \
 	libmicrohttpd-dev libcurl4-gnutls-dev libxlsxwriter-dev libzip-dev \
-	libexpat1-dev libjansson-dev libfreexl-dev libgps-dev gpsd gpsd-clients sqlite3 valgrind xxd libgnutls28-dev openssl \
+	libexpat1-dev libjansson-dev libfreexl-dev libgps-dev gpsd gpsd-clients sqlite3 libpq-dev postgresql valgrind xxd libgnutls28-dev openssl \
 	dpkg-dev debhelper fakeroot adduser man-db groff-base systemd \
 	libreadstat-dev readstat unzip
 

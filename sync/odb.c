@@ -484,7 +484,7 @@ static const char *const migrations[][ODB_MIGRATION_PARTS] = {
 
 /* Run every part of migration v (from version v to v + 1). */
 static enum ds_status
-migration_run(sqlite3 *db, int64_t v, struct ds_err *err)
+migration_run(struct dbx *db, int64_t v, struct ds_err *err)
 {
 	enum ds_status s;
 	int p;
@@ -498,80 +498,48 @@ migration_run(sqlite3 *db, int64_t v, struct ds_err *err)
 /* The key check: a fixed text sealed under the data key (meta). */
 static const char key_check_text[] = "doorstep office.db data key v1";
 
-static enum ds_status
-sql_status(sqlite3 *db, int rc)
+enum ds_status
+odb_sqlerr(struct dbx *db, int rc, struct ds_err *err, const char *what)
 {
-	int e = db != NULL ? sqlite3_system_errno(db) : 0;
-
-	/* A full disk often surfaces as an I/O error (a failed write or
-	 * shared-memory resize); the system error tells. */
-	if ((rc & 0xff) == SQLITE_IOERR && (e == ENOSPC || e == EFBIG ||
-	    e == EDQUOT))
-		return DS_ENOSPC;
-	switch (rc & 0xff) {
-	case SQLITE_OK:
-	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return DS_OK;
-	case SQLITE_NOMEM:
-		return DS_ENOMEM;
-	case SQLITE_FULL:
-		return DS_ENOSPC;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		return DS_ECORRUPT;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return DS_EBUSY;
-	case SQLITE_CONSTRAINT:
-		return DS_ECONSTRAINT;
-	case SQLITE_CANTOPEN:
-		return DS_ENOENT;
-	default:
-		return DS_EIO;
-	}
+	if (rc != DBX_ERROR)
+		return ds_err_set(err, DS_EIO, "office db: %s: unexpected "
+		    "result %d", what, rc);
+	return ds_err_set(err, dbx_status(db), "office db: %s: %s", what,
+	    dbx_errmsg(db));
 }
 
 enum ds_status
-odb_sqlerr(sqlite3 *db, int rc, struct ds_err *err, const char *what)
+odb_exec(struct dbx *db, const char *sql, struct ds_err *err)
 {
-	return ds_err_set(err, sql_status(db, rc), "office db: %s: %s", what,
-	    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-}
+	enum ds_status s;
 
-enum ds_status
-odb_exec(sqlite3 *db, const char *sql, struct ds_err *err)
-{
-	int rc;
-
-	if ((rc = sqlite3_exec(db, sql, NULL, NULL, NULL)) != SQLITE_OK)
-		return odb_sqlerr(db, rc, err, "exec");
-	return DS_OK;
+	if ((s = dbx_exec(db, sql, err)) != DS_OK)
+		ds_err_prefix(err, "office db: exec");
+	return s;
 }
 
 static enum ds_status
-get_int(sqlite3 *db, const char *sql, int64_t *out, struct ds_err *err)
+get_int(struct dbx *db, const char *sql, int64_t *out, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
+	if ((rc = dbx_prepare(db, sql, &st)) != DBX_OK)
 		return odb_sqlerr(db, rc, err, "prepare");
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	rc = dbx_step(st);
+	if (rc != DBX_ROW) {
+		dbx_finalize(st);
 		return odb_sqlerr(db, rc, err, sql);
 	}
-	*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	*out = dbx_column_int64(st, 0);
+	dbx_finalize(st);
 	return DS_OK;
 }
 
 /* Connection settings of crypto-sync.md §6, set on every open. */
 static enum ds_status
-configure(sqlite3 *db, struct ds_err *err)
+configure(struct dbx *db, struct ds_err *err)
 {
-	sqlite3_busy_timeout(db, 5000);
 	return odb_exec(db,
 	    "PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL;"
@@ -600,19 +568,19 @@ unlink_db(const char *path)
 
 /* Apply every migration from `from` up to ODB_SCHEMA_VERSION, in one txn. */
 static enum ds_status
-migrate(sqlite3 *db, int64_t from, struct ds_err *err)
+migrate(struct dbx *db, int64_t from, struct ds_err *err)
 {
 	char sql[96];
 	enum ds_status st;
 	int64_t v;
 
-	if ((st = odb_exec(db, "BEGIN IMMEDIATE", err)) != DS_OK)
+	if ((st = dbx_begin(db, err)) != DS_OK)
 		return st;
 	/* Re-read inside the write lock: another process may have won. */
 	if ((st = get_int(db, "PRAGMA user_version", &v, err)) != DS_OK)
 		goto fail;
 	if (v != from) {
-		odb_exec(db, "ROLLBACK", NULL);
+		dbx_rollback(db);
 		return DS_OK;
 	}
 	for (; v < ODB_SCHEMA_VERSION; v++)
@@ -627,7 +595,7 @@ migrate(sqlite3 *db, int64_t from, struct ds_err *err)
 		goto fail;
 	return odb_exec(db, "COMMIT", err);
 fail:
-	odb_exec(db, "ROLLBACK", NULL);
+	dbx_rollback(db);
 	return st;
 }
 
@@ -635,8 +603,8 @@ enum ds_status
 odb_create(const char *path, const unsigned char office_id[16],
     struct ds_err *err)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
+	struct dbx *db = NULL;
+	struct dbx_stmt *st = NULL;
 	enum ds_status s;
 	char sql[96];
 	int fd, rc, e, v;
@@ -650,15 +618,13 @@ odb_create(const char *path, const unsigned char office_id[16],
 		    "cannot create %s: %s", path, strerror(e));
 	}
 	close(fd);
-	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOFOLLOW, NULL);
-	if (rc != SQLITE_OK) {
-		s = odb_sqlerr(db, rc, err, "open");
+	if ((s = dbx_open(path, &db, err)) != DS_OK) {
+		ds_err_prefix(err, "office db");
 		goto fail;
 	}
 	if ((s = configure(db, err)) != DS_OK)
 		goto fail;
-	if ((s = odb_exec(db, "BEGIN IMMEDIATE", err)) != DS_OK)
+	if ((s = dbx_begin(db, err)) != DS_OK)
 		goto fail;
 	for (v = 0; v < ODB_SCHEMA_VERSION; v++)
 		if ((s = migration_run(db, v, err)) != DS_OK)
@@ -667,34 +633,29 @@ odb_create(const char *path, const unsigned char office_id[16],
 	    "PRAGMA user_version=%d", ODB_APPLICATION_ID, ODB_SCHEMA_VERSION);
 	if ((s = odb_exec(db, sql, err)) != DS_OK)
 		goto fail;
-	rc = sqlite3_prepare_v2(db, "INSERT INTO meta(k, v) VALUES"
-	    " ('office_id', ?1), ('created_at', ?2)", -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_blob(st, 1, office_id, 16, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, ds_now());
-		rc = sqlite3_step(st);
+	rc = dbx_prepare(db, "INSERT INTO meta(k, v) VALUES"
+	    " ('office_id', ?1), ('created_at', ?2)", &st);
+	if (rc == DBX_OK) {
+		dbx_bind_blob(st, 1, office_id, 16);
+		dbx_bind_int64(st, 2, ds_now());
+		rc = dbx_step(st);
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+	if (rc != DBX_DONE) {
 		s = odb_sqlerr(db, rc, err, "meta");
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	dbx_finalize(st);
 	st = NULL;
-	if ((s = odb_exec(db, "COMMIT", err)) != DS_OK)
+	if ((s = dbx_commit(db, err)) != DS_OK)
 		goto fail;
-	if ((rc = sqlite3_close(db)) != SQLITE_OK) {
-		db = NULL;
-		s = ds_err_set(err, DS_EIO, "office db: close: %s",
-		    sqlite3_errstr(rc));
-		goto fail;
-	}
+	dbx_close(db);
 	db = NULL;
 	if ((s = ds_dir_sync(path, err)) != DS_OK)
 		goto fail;
 	return DS_OK;
 fail:
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	dbx_finalize(st);
+	dbx_close(db);
 	unlink_db(path);
 	return s;
 }
@@ -739,7 +700,7 @@ odb_seal(const struct odb *o, const unsigned char rev_id[16],
 }
 
 enum ds_status
-odb_unseal_row(const struct odb *o, sqlite3_stmt *st, int i,
+odb_unseal_row(const struct odb *o, struct dbx_stmt *st, int i,
     const char *tag, const void *key, size_t keylen, struct odb_plain *pl,
     struct ds_err *err)
 {
@@ -751,12 +712,12 @@ odb_unseal_row(const struct odb *o, sqlite3_stmt *st, int i,
 	if (o->dkey == NULL)
 		return ds_err_set(err, DS_ESTATE, "office db: opened without "
 		    "the office secret key: %s cannot be read", tag);
-	n = (size_t)sqlite3_column_bytes(st, i);
-	if (sqlite3_column_type(st, i) != SQLITE_BLOB ||
+	n = (size_t)dbx_column_bytes(st, i);
+	if (dbx_column_type(st, i) != DBX_BLOB ||
 	    n < CRY_AEAD_OVERHEAD)
 		return ds_err_set(err, DS_ECRYPTO, "office db: %s is not "
 		    "sealed", tag);
-	ct = sqlite3_column_blob(st, i);
+	ct = dbx_column_blob(st, i);
 	need = n - CRY_AEAD_OVERHEAD + 1;
 	if (need > pl->cap) {
 		if ((np = ds_malloc(need)) == NULL)
@@ -779,7 +740,7 @@ odb_unseal_row(const struct odb *o, sqlite3_stmt *st, int i,
 }
 
 enum ds_status
-odb_unseal(const struct odb *o, sqlite3_stmt *st, int i,
+odb_unseal(const struct odb *o, struct dbx_stmt *st, int i,
     const unsigned char rev_id[16], enum odb_col col, struct odb_plain *pl,
     struct ds_err *err)
 {
@@ -857,29 +818,28 @@ odb_has_key(const struct odb *o)
 
 /* Value of meta key k as a blob (copied into out, *n bytes), *found. */
 static enum ds_status
-meta_get(sqlite3 *db, const char *k, unsigned char *out, size_t max,
+meta_get(struct dbx *db, const char *k, unsigned char *out, size_t max,
     size_t *n, int *found, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	*found = 0;
 	*n = 0;
-	if ((rc = sqlite3_prepare_v2(db, "SELECT v FROM meta WHERE k = ?1",
-	    -1, &st, NULL)) != SQLITE_OK)
+	if ((rc = dbx_prepare(db, "SELECT v FROM meta WHERE k = ?1", &st)) != DBX_OK)
 		return odb_sqlerr(db, rc, err, "meta");
-	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	dbx_bind_text(st, 1, k, -1);
+	rc = dbx_step(st);
+	if (rc == DBX_ROW) {
 		*found = 1;
-		*n = (size_t)sqlite3_column_bytes(st, 0);
+		*n = (size_t)dbx_column_bytes(st, 0);
 		if (*n > max)
 			*n = max;
 		if (*n > 0)
-			memcpy(out, sqlite3_column_blob(st, 0), *n);
+			memcpy(out, dbx_column_blob(st, 0), *n);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	dbx_finalize(st);
+	if (rc != DBX_ROW && rc != DBX_DONE)
 		return odb_sqlerr(db, rc, err, "meta");
 	return DS_OK;
 }
@@ -911,7 +871,7 @@ seal_legacy(struct odb *o, int64_t *count, struct ds_err *err)
 	    " revision WHERE rev_id = ?1";
 	static const char q_put[] = "UPDATE revision SET answers = ?2,"
 	    " audit = ?3, consent = ?4 WHERE rev_id = ?1";
-	sqlite3_stmt *ids = NULL, *get = NULL, *put = NULL;
+	struct dbx_stmt *ids = NULL, *get = NULL, *put = NULL;
 	unsigned char (*id)[16] = NULL, (*nid)[16], *buf = NULL;
 	size_t n = 0, cap = 0, i, len[3], off, total;
 	enum ds_status s = DS_OK;
@@ -919,14 +879,13 @@ seal_legacy(struct odb *o, int64_t *count, struct ds_err *err)
 	int c, rc;
 
 	*count = 0;
-	if ((rc = sqlite3_prepare_v2(o->db, q_ids, -1, &ids, NULL)) !=
-	    SQLITE_OK || (rc = sqlite3_prepare_v2(o->db, q_get, -1, &get,
-	    NULL)) != SQLITE_OK || (rc = sqlite3_prepare_v2(o->db, q_put, -1,
-	    &put, NULL)) != SQLITE_OK) {
+	if ((rc = dbx_prepare(o->db, q_ids, &ids)) != DBX_OK ||
+	    (rc = dbx_prepare(o->db, q_get, &get)) != DBX_OK ||
+	    (rc = dbx_prepare(o->db, q_put, &put)) != DBX_OK) {
 		s = odb_sqlerr(o->db, rc, err, "seal");
 		goto done;
 	}
-	while ((rc = sqlite3_step(ids)) == SQLITE_ROW) {
+	while ((rc = dbx_step(ids)) == DBX_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;
 			if ((nid = ds_realloc(id, cap * 16)) == NULL) {
@@ -935,28 +894,28 @@ seal_legacy(struct odb *o, int64_t *count, struct ds_err *err)
 			}
 			id = nid;
 		}
-		if (sqlite3_column_bytes(ids, 0) != 16) {
+		if (dbx_column_bytes(ids, 0) != 16) {
 			s = ds_err_set(err, DS_ECORRUPT, "office db: bad rev_id");
 			goto done;
 		}
-		memcpy(id[n++], sqlite3_column_blob(ids, 0), 16);
+		memcpy(id[n++], dbx_column_blob(ids, 0), 16);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DBX_DONE) {
 		s = odb_sqlerr(o->db, rc, err, "seal");
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
-		sqlite3_reset(get);
-		sqlite3_bind_blob(get, 1, id[i], 16, SQLITE_STATIC);
-		if ((rc = sqlite3_step(get)) != SQLITE_ROW) {
+		dbx_reset(get);
+		dbx_bind_blob(get, 1, id[i], 16);
+		if ((rc = dbx_step(get)) != DBX_ROW) {
 			s = odb_sqlerr(o->db, rc, err, "seal");
 			goto done;
 		}
 		total = 0;
 		for (c = 0; c < 3; c++) {
 			/* A blob here is already sealed: keep it. */
-			len[c] = (size_t)sqlite3_column_bytes(get, c);
-			if (sqlite3_column_type(get, c) != SQLITE_BLOB)
+			len[c] = (size_t)dbx_column_bytes(get, c);
+			if (dbx_column_type(get, c) != DBX_BLOB)
 				total += ODB_SEALED_LEN(len[c]);
 		}
 		ds_free(buf);
@@ -964,22 +923,23 @@ seal_legacy(struct odb *o, int64_t *count, struct ds_err *err)
 			s = ds_err_set(err, DS_ENOMEM, NULL);
 			goto done;
 		}
-		sqlite3_reset(put);
-		sqlite3_bind_blob(put, 1, id[i], 16, SQLITE_STATIC);
+		dbx_reset(put);
+		dbx_bind_blob(put, 1, id[i], 16);
 		for (off = 0, c = 0; c < 3; c++) {
-			if (sqlite3_column_type(get, c) == SQLITE_BLOB) {
-				sqlite3_bind_value(put, c + 2,
-				    sqlite3_column_value(get, c));
+			if (dbx_column_type(get, c) == DBX_BLOB) {
+				dbx_bind_blob(put, c + 2,
+				    dbx_column_blob(get, c),
+				    dbx_column_bytes(get, c));
 				continue;
 			}
-			pt = sqlite3_column_text(get, c);
+			pt = dbx_column_text(get, c);
 			odb_seal(o, id[i], (enum odb_col)c, pt != NULL ? pt :
 			    "", len[c], buf + off);
-			sqlite3_bind_blob(put, c + 2, buf + off,
-			    (int)ODB_SEALED_LEN(len[c]), SQLITE_STATIC);
+			dbx_bind_blob(put, c + 2, buf + off,
+			    (int)ODB_SEALED_LEN(len[c]));
 			off += ODB_SEALED_LEN(len[c]);
 		}
-		if ((rc = sqlite3_step(put)) != SQLITE_DONE) {
+		if ((rc = dbx_step(put)) != DBX_DONE) {
 			s = odb_sqlerr(o->db, rc, err, "seal");
 			goto done;
 		}
@@ -988,9 +948,9 @@ seal_legacy(struct odb *o, int64_t *count, struct ds_err *err)
 done:
 	ds_free(buf);
 	ds_free(id);
-	sqlite3_finalize(ids);
-	sqlite3_finalize(get);
-	sqlite3_finalize(put);
+	dbx_finalize(ids);
+	dbx_finalize(get);
+	dbx_finalize(put);
 	return s;
 }
 
@@ -1007,7 +967,7 @@ key_setup(struct odb *o, const struct cry_office_sec *sec, const char *path,
 	    " VALUES ('data_key_check', ?1)";
 	unsigned char v[128], ad[48];
 	char a[33], b[33];
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	size_t n, adlen;
 	int64_t sealed = 0;
@@ -1037,7 +997,7 @@ key_setup(struct odb *o, const struct cry_office_sec *sec, const char *path,
 		return s;
 	if (have && !pending)
 		return DS_OK;
-	if ((s = odb_exec(o->db, "BEGIN IMMEDIATE", err)) != DS_OK)
+	if ((s = dbx_begin(o->db, err)) != DS_OK)
 		return s;
 	/* Re-read under the write lock: another process may have done it. */
 	if ((s = meta_get(o->db, "data_key_check", v, sizeof(v), &n, &have,
@@ -1049,17 +1009,16 @@ key_setup(struct odb *o, const struct cry_office_sec *sec, const char *path,
 		adlen = seal_ad(ad, sizeof(ad), "check", o->office_id, 16);
 		cry_aead_seal_det(v, (const unsigned char *)key_check_text,
 		    sizeof(key_check_text) - 1, ad, adlen, o->dkey);
-		if ((rc = sqlite3_prepare_v2(o->db, q_put, -1, &st, NULL)) !=
-		    SQLITE_OK) {
+		if ((rc = dbx_prepare(o->db, q_put, &st)) !=
+		    DBX_OK) {
 			s = odb_sqlerr(o->db, rc, err, "key check");
 			goto fail;
 		}
-		sqlite3_bind_blob(st, 1, v,
-		    (int)ODB_SEALED_LEN(sizeof(key_check_text) - 1),
-		    SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE) {
+		dbx_bind_blob(st, 1, v,
+		    (int)ODB_SEALED_LEN(sizeof(key_check_text) - 1));
+		rc = dbx_step(st);
+		dbx_finalize(st);
+		if (rc != DBX_DONE) {
 			s = odb_sqlerr(o->db, rc, err, "key check");
 			goto fail;
 		}
@@ -1071,7 +1030,7 @@ key_setup(struct odb *o, const struct cry_office_sec *sec, const char *path,
 	    (s = odb_exec(o->db, "DELETE FROM meta WHERE k = 'seal_pending'",
 	    err)) != DS_OK))
 		goto fail;
-	if ((s = odb_exec(o->db, "COMMIT", err)) != DS_OK)
+	if ((s = dbx_commit(o->db, err)) != DS_OK)
 		goto fail;
 	/*
 	 * The clear pages are overwritten (secure_delete) in the WAL; copy
@@ -1079,11 +1038,11 @@ key_setup(struct odb *o, const struct cry_office_sec *sec, const char *path,
 	 * the next checkpoint finishes the job.
 	 */
 	if (pending)
-		sqlite3_wal_checkpoint_v2(o->db, NULL,
-		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		(void)dbx_exec(o->db, "PRAGMA wal_checkpoint(TRUNCATE)",
+		    NULL);
 	return DS_OK;
 fail:
-	odb_exec(o->db, "ROLLBACK", NULL);
+	dbx_rollback(o->db);
 	return s;
 }
 
@@ -1092,7 +1051,7 @@ odb_open(const char *path, const struct cry_office_sec *sec,
     struct odb **out, struct ds_err *err)
 {
 	struct odb *o;
-	sqlite3_stmt *st = NULL;
+	struct dbx_stmt *st = NULL;
 	enum ds_status s;
 	int64_t appid, ver;
 	int rc;
@@ -1103,10 +1062,8 @@ odb_open(const char *path, const struct cry_office_sec *sec,
 		    path);
 	if ((o = ds_calloc(1, sizeof(*o))) == NULL)
 		return ds_err_set(err, DS_ENOMEM, NULL);
-	rc = sqlite3_open_v2(path, &o->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOFOLLOW, NULL);
-	if (rc != SQLITE_OK) {
-		s = odb_sqlerr(o->db, rc, err, "open");
+	if ((s = dbx_open(path, &o->db, err)) != DS_OK) {
+		ds_err_prefix(err, "office db");
 		goto fail;
 	}
 	if ((s = get_int(o->db, "PRAGMA application_id", &appid, err)) !=
@@ -1130,27 +1087,27 @@ odb_open(const char *path, const struct cry_office_sec *sec,
 	if (ver < ODB_SCHEMA_VERSION &&
 	    (s = migrate(o->db, ver, err)) != DS_OK)
 		goto fail;
-	rc = sqlite3_prepare_v2(o->db, "SELECT v FROM meta WHERE"
-	    " k = 'office_id'", -1, &st, NULL);
-	if (rc != SQLITE_OK) {
+	rc = dbx_prepare(o->db, "SELECT v FROM meta WHERE"
+	    " k = 'office_id'", &st);
+	if (rc != DBX_OK) {
 		s = odb_sqlerr(o->db, rc, err, "meta");
 		goto fail;
 	}
-	if (sqlite3_step(st) != SQLITE_ROW ||
-	    sqlite3_column_bytes(st, 0) != 16) {
+	if (dbx_step(st) != DBX_ROW ||
+	    dbx_column_bytes(st, 0) != 16) {
 		s = ds_err_set(err, DS_ECORRUPT, "office db %s has no office id",
 		    path);
 		goto fail;
 	}
-	memcpy(o->office_id, sqlite3_column_blob(st, 0), 16);
-	sqlite3_finalize(st);
+	memcpy(o->office_id, dbx_column_blob(st, 0), 16);
+	dbx_finalize(st);
 	st = NULL;
 	if (sec != NULL && (s = key_setup(o, sec, path, err)) != DS_OK)
 		goto fail;
 	*out = o;
 	return DS_OK;
 fail:
-	sqlite3_finalize(st);
+	dbx_finalize(st);
 	odb_close(o);
 	return s;
 }
@@ -1161,9 +1118,9 @@ odb_close(struct odb *o)
 	if (o == NULL)
 		return;
 	if (o->in_txn)
-		odb_exec(o->db, "ROLLBACK", NULL);
+		dbx_rollback(o->db);
 	odb_stmts_free(o);
-	sqlite3_close(o->db);
+	dbx_close(o->db);
 	cry_secure_free(o->dkey);
 	cry_secure_free(o->bkey);
 	ds_free(o->sbuf);
@@ -1176,24 +1133,23 @@ odb_office_id(const struct odb *o, unsigned char out[16])
 	memcpy(out, o->office_id, 16);
 }
 
-sqlite3_stmt *
+struct dbx_stmt *
 odb_stmt(struct odb *o, const char *sql, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int i, rc;
 
 	for (i = 0; i < o->nstmt; i++)
 		if (o->stmt_sql[i] == sql) {
-			sqlite3_reset(o->stmt[i]);
-			sqlite3_clear_bindings(o->stmt[i]);
+			dbx_reset(o->stmt[i]);
+			dbx_clear(o->stmt[i]);
 			return o->stmt[i];
 		}
 	if (o->nstmt == ODB_STMT_MAX) {
 		ds_err_set(err, DS_ELIMIT, "office db: statement cache full");
 		return NULL;
 	}
-	if ((rc = sqlite3_prepare_v3(o->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    &st, NULL)) != SQLITE_OK) {
+	if ((rc = dbx_prepare(o->db, sql, &st)) != DBX_OK) {
 		odb_sqlerr(o->db, rc, err, "prepare");
 		return NULL;
 	}
@@ -1208,6 +1164,6 @@ odb_stmts_free(struct odb *o)
 	int i;
 
 	for (i = 0; i < o->nstmt; i++)
-		sqlite3_finalize(o->stmt[i]);
+		dbx_finalize(o->stmt[i]);
 	o->nstmt = 0;
 }

@@ -39,61 +39,61 @@ entry_state_num(const unsigned char *t)
 }
 
 static void
-bind_blob(sqlite3_stmt *st, int i, const void *p, size_t n)
+bind_blob(struct dbx_stmt *st, int i, const void *p, size_t n)
 {
 	if (p == NULL)
-		sqlite3_bind_null(st, i);
+		dbx_bind_null(st, i);
 	else
-		sqlite3_bind_blob(st, i, p, (int)n, SQLITE_STATIC);
+		dbx_bind_blob(st, i, p, (int)n);
 }
 
 static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
+bind_text(struct dbx_stmt *st, int i, const char *s)
 {
-	sqlite3_bind_text(st, i, s != NULL ? s : "", -1, SQLITE_STATIC);
+	dbx_bind_text(st, i, s != NULL ? s : "", -1);
 }
 
 static void
-col_blob(sqlite3_stmt *st, int i, unsigned char *out, size_t n)
+col_blob(struct dbx_stmt *st, int i, unsigned char *out, size_t n)
 {
-	const void *p = sqlite3_column_blob(st, i);
+	const void *p = dbx_column_blob(st, i);
 
-	if (p != NULL && (size_t)sqlite3_column_bytes(st, i) == n)
+	if (p != NULL && (size_t)dbx_column_bytes(st, i) == n)
 		memcpy(out, p, n);
 	else
 		memset(out, 0, n);
 }
 
 static void
-col_text(sqlite3_stmt *st, int i, char *out, size_t n)
+col_text(struct dbx_stmt *st, int i, char *out, size_t n)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const unsigned char *t = dbx_column_text(st, i);
 
 	snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
 }
 
 /* Step a statement that returns no row, then reset it. */
 static enum ds_status
-step_done(struct odb *o, sqlite3_stmt *st, const char *what,
+step_done(struct odb *o, struct dbx_stmt *st, const char *what,
     struct ds_err *err)
 {
-	int rc = sqlite3_step(st);
+	int rc = dbx_step(st);
 	enum ds_status s = DS_OK;
 
-	if (rc != SQLITE_DONE)
+	if (rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, what);
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return s;
 }
 
 /* A statement for one call (finalized by the caller). */
-static sqlite3_stmt *
+static struct dbx_stmt *
 prep(struct odb *o, const char *sql, struct ds_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct dbx_stmt *st = NULL;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(o->db, sql, -1, &st, NULL)) != SQLITE_OK) {
+	if ((rc = dbx_prepare(o->db, sql, &st)) != DBX_OK) {
 		odb_sqlerr(o->db, rc, err, "prepare");
 		return NULL;
 	}
@@ -113,7 +113,7 @@ stmt_fail(struct ds_err *err)
 	" applied_at, done_at, withdrawn_at"
 
 static void
-entry_row(sqlite3_stmt *st, struct odb_entry *e)
+entry_row(struct dbx_stmt *st, struct odb_entry *e)
 {
 	memset(e, 0, sizeof(*e));
 	col_blob(st, 0, e->entry_id, 16);
@@ -122,17 +122,17 @@ entry_row(sqlite3_stmt *st, struct odb_entry *e)
 	col_text(st, 3, e->worker, sizeof(e->worker));
 	col_text(st, 4, e->reason, sizeof(e->reason));
 	col_text(st, 5, e->due, sizeof(e->due));
-	e->has_clue = sqlite3_column_type(st, 6) == SQLITE_BLOB;
+	e->has_clue = dbx_column_type(st, 6) == DBX_BLOB;
 	col_blob(st, 6, e->clue_id, 16);
 	col_text(st, 7, e->round, sizeof(e->round));
 	col_text(st, 8, e->form_id, sizeof(e->form_id));
 	col_text(st, 9, e->form_ver, sizeof(e->form_ver));
-	e->state = entry_state_num(sqlite3_column_text(st, 10));
-	e->created_at = sqlite3_column_int64(st, 11);
-	e->ob_seq = (uint64_t)sqlite3_column_int64(st, 12);
-	e->applied_at = sqlite3_column_int64(st, 13);
-	e->done_at = sqlite3_column_int64(st, 14);
-	e->withdrawn_at = sqlite3_column_int64(st, 15);
+	e->state = entry_state_num(dbx_column_text(st, 10));
+	e->created_at = dbx_column_int64(st, 11);
+	e->ob_seq = (uint64_t)dbx_column_int64(st, 12);
+	e->applied_at = dbx_column_int64(st, 13);
+	e->done_at = dbx_column_int64(st, 14);
+	e->withdrawn_at = dbx_column_int64(st, 15);
 }
 
 static const char Q_ENTRY_PUT[] = "INSERT INTO entry(entry_id, hh_key,"
@@ -144,7 +144,7 @@ enum ds_status
 odb_entry_put(struct odb *o, const struct odb_entry *e, const char *body,
     size_t len, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	unsigned char *nb;
 	size_t need = ODB_SEALED_LEN(len);
 
@@ -173,7 +173,7 @@ odb_entry_put(struct odb *o, const struct odb_entry *e, const char *body,
 	bind_text(st, 10, e->form_ver);
 	bind_blob(st, 11, o->sbuf, need);
 	bind_text(st, 12, odb_entry_state_str(e->state));
-	sqlite3_bind_int64(st, 13, e->created_at);
+	dbx_bind_int64(st, 13, e->created_at);
 	return step_done(o, st, "entry", err);
 }
 
@@ -184,19 +184,19 @@ enum ds_status
 odb_entry_get(struct odb *o, const unsigned char id[16], struct odb_entry *e,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	if ((st = odb_stmt(o, Q_ENTRY_GET, err)) == NULL)
 		return stmt_fail(err);
 	bind_blob(st, 1, id, 16);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = dbx_step(st);
+	if (rc == DBX_ROW)
 		entry_row(st, e);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	dbx_reset(st);
+	if (rc == DBX_ROW)
 		return DS_OK;
-	if (rc == SQLITE_DONE)
+	if (rc == DBX_DONE)
 		return ds_err_set(err, DS_ENOENT, "no such entry");
 	return odb_sqlerr(o->db, rc, err, "entry");
 }
@@ -205,7 +205,7 @@ enum ds_status
 odb_entry_find(struct odb *o, const char *hexprefix, struct odb_entry *e,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	size_t n = strlen(hexprefix), i;
 	int rc, found = 0;
 
@@ -221,13 +221,13 @@ odb_entry_find(struct odb *o, const char *hexprefix, struct odb_entry *e,
 	if ((st = prep(o, "SELECT " ENTRY_COLS " FROM entry WHERE"
 	    " substr(lower(hex(entry_id)), 1, ?2) = lower(?1)", err)) == NULL)
 		return stmt_fail(err);
-	sqlite3_bind_text(st, 1, hexprefix, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, (int)n);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	dbx_bind_text(st, 1, hexprefix, -1);
+	dbx_bind_int(st, 2, (int)n);
+	while ((rc = dbx_step(st)) == DBX_ROW)
 		if (found++ == 0)
 			entry_row(st, e);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	dbx_finalize(st);
+	if (rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "entry");
 	if (found == 0)
 		return ds_err_set(err, DS_ENOENT, "no entry %s", hexprefix);
@@ -245,7 +245,7 @@ odb_entry_body(struct odb *o, const unsigned char id[16], char **out,
     size_t *len, struct ds_err *err)
 {
 	struct odb_plain pl = { NULL, 0, 0 };
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	int rc;
 
@@ -253,13 +253,13 @@ odb_entry_body(struct odb *o, const unsigned char id[16], char **out,
 	if ((st = odb_stmt(o, Q_ENTRY_BODY, err)) == NULL)
 		return stmt_fail(err);
 	bind_blob(st, 1, id, 16);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? ds_err_set(err, DS_ENOENT,
+	if ((rc = dbx_step(st)) != DBX_ROW) {
+		dbx_reset(st);
+		return rc == DBX_DONE ? ds_err_set(err, DS_ENOENT,
 		    "no such entry") : odb_sqlerr(o->db, rc, err, "entry");
 	}
 	s = odb_unseal_row(o, st, 0, ENTRY_BODY_TAG, id, 16, &pl, err);
-	sqlite3_reset(st);
+	dbx_reset(st);
 	if (s != DS_OK) {
 		odb_plain_free(&pl);
 		return s;
@@ -278,7 +278,7 @@ odb_entry_open(struct odb *o, const char *hh_key,
     const unsigned char device_id[16], const char *reason, int *open,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	*open = 0;
@@ -287,11 +287,11 @@ odb_entry_open(struct odb *o, const char *hh_key,
 	bind_text(st, 1, hh_key);
 	bind_blob(st, 2, device_id, 16);
 	bind_text(st, 3, reason);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	rc = dbx_step(st);
+	dbx_reset(st);
+	if (rc == DBX_ROW)
 		*open = 1;
-	else if (rc != SQLITE_DONE)
+	else if (rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "entry");
 	return DS_OK;
 }
@@ -312,7 +312,7 @@ odb_entry_state_set(struct odb *o, const unsigned char id[16], int state,
 		"UPDATE entry SET state = 'withdrawn', withdrawn_at = ?2 WHERE"
 		" entry_id = ?1"
 	};
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if (state < ODB_ENTRY_QUEUED || state > ODB_ENTRY_WITHDRAWN)
 		return ds_err_set(err, DS_EINVAL, "bad entry state");
@@ -320,7 +320,7 @@ odb_entry_state_set(struct odb *o, const unsigned char id[16], int state,
 		return stmt_fail(err);
 	bind_blob(st, 1, id, 16);
 	if (state != ODB_ENTRY_QUEUED)
-		sqlite3_bind_int64(st, 2, at);
+		dbx_bind_int64(st, 2, at);
 	return step_done(o, st, "entry state", err);
 }
 
@@ -328,7 +328,7 @@ enum ds_status
 odb_entry_applied(struct odb *o, const unsigned char dev[16], uint64_t seq,
     int64_t at, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 
 	if ((st = prep(o, "UPDATE entry SET state = 'applied', applied_at ="
@@ -336,10 +336,10 @@ odb_entry_applied(struct odb *o, const unsigned char dev[16], uint64_t seq,
 	    err)) == NULL)
 		return stmt_fail(err);
 	bind_blob(st, 1, dev, 16);
-	sqlite3_bind_int64(st, 2, (int64_t)seq);
-	sqlite3_bind_int64(st, 3, at);
+	dbx_bind_int64(st, 2, (int64_t)seq);
+	dbx_bind_int64(st, 3, at);
 	s = step_done(o, st, "entry applied", err);
-	sqlite3_finalize(st);
+	dbx_finalize(st);
 	return s;
 }
 
@@ -349,22 +349,22 @@ odb_entry_each(struct odb *o, const unsigned char *device_id,
     struct ds_err *err)
 {
 	struct odb_entry e;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	if ((st = prep(o, "SELECT " ENTRY_COLS " FROM entry WHERE ?1 IS NULL"
 	    " OR device_id = ?1 ORDER BY created_at, entry_id", err)) == NULL)
 		return stmt_fail(err);
 	bind_blob(st, 1, device_id, 16);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		entry_row(st, &e);
 		if (cb(arg, &e) != 0) {
-			rc = SQLITE_DONE;
+			rc = DBX_DONE;
 			break;
 		}
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "entry");
+	dbx_finalize(st);
+	return rc == DBX_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "entry");
 }
 
 enum ds_status
@@ -373,7 +373,7 @@ odb_list_counts(struct odb *o, const char *today,
     struct ds_err *err)
 {
 	struct odb_list_counts c;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	if ((st = prep(o, "WITH devs AS (SELECT device_id FROM entry UNION"
@@ -398,26 +398,26 @@ odb_list_counts(struct odb *o, const char *today,
 	    " ORDER BY d.device_id", err)) == NULL)
 		return stmt_fail(err);
 	bind_text(st, 1, today);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		memset(&c, 0, sizeof(c));
 		col_blob(st, 0, c.device_id, 16);
-		c.queued = sqlite3_column_int64(st, 1);
-		c.sent = sqlite3_column_int64(st, 2);
-		c.applied = sqlite3_column_int64(st, 3);
-		c.done = sqlite3_column_int64(st, 4);
-		c.withdrawn = sqlite3_column_int64(st, 5);
-		c.overdue = sqlite3_column_int64(st, 6);
-		c.ob_seq = (uint64_t)sqlite3_column_int64(st, 7);
-		c.note_seq = (uint64_t)sqlite3_column_int64(st, 8);
-		c.note_at = sqlite3_column_int64(st, 9);
-		c.has_box = sqlite3_column_int(st, 10);
+		c.queued = dbx_column_int64(st, 1);
+		c.sent = dbx_column_int64(st, 2);
+		c.applied = dbx_column_int64(st, 3);
+		c.done = dbx_column_int64(st, 4);
+		c.withdrawn = dbx_column_int64(st, 5);
+		c.overdue = dbx_column_int64(st, 6);
+		c.ob_seq = (uint64_t)dbx_column_int64(st, 7);
+		c.note_seq = (uint64_t)dbx_column_int64(st, 8);
+		c.note_at = dbx_column_int64(st, 9);
+		c.has_box = dbx_column_int(st, 10);
 		if (cb(arg, &c) != 0) {
-			rc = SQLITE_DONE;
+			rc = DBX_DONE;
 			break;
 		}
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? DS_OK : odb_sqlerr(o->db, rc, err,
+	dbx_finalize(st);
+	return rc == DBX_DONE ? DS_OK : odb_sqlerr(o->db, rc, err,
 	    "list counts");
 }
 
@@ -462,14 +462,14 @@ static const char *const cand_sql[] = {
 
 /* Unseal column i into out (n bytes, NUL-terminated); "" when NULL. */
 static enum ds_status
-unseal_text(struct odb *o, sqlite3_stmt *st, int i, const char *tag,
+unseal_text(struct odb *o, struct dbx_stmt *st, int i, const char *tag,
     const void *key, size_t keylen, char *out, size_t n, struct ds_err *err)
 {
 	struct odb_plain pl = { NULL, 0, 0 };
 	enum ds_status s;
 
 	out[0] = '\0';
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+	if (dbx_column_type(st, i) == DBX_NULL)
 		return DS_OK;
 	if ((s = odb_unseal_row(o, st, i, tag, key, keylen, &pl, err)) ==
 	    DS_OK)
@@ -503,23 +503,23 @@ static enum ds_status
 round_get(struct odb *o, const char *name, char started[ODB_DATE_MAX],
     char due[ODB_DATE_MAX], char *scope, size_t n, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	if ((st = prep(o, "SELECT started, due, scope FROM round WHERE"
 	    " name = ?1", err)) == NULL)
 		return stmt_fail(err);
 	bind_text(st, 1, name);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = dbx_step(st)) == DBX_ROW) {
 		col_text(st, 0, started, ODB_DATE_MAX);
 		col_text(st, 1, due, ODB_DATE_MAX);
 		col_text(st, 2, scope, n);
 	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
+	dbx_finalize(st);
+	if (rc == DBX_DONE)
 		return ds_err_set(err, DS_ENOENT, "no screening round %s",
 		    name);
-	return rc == SQLITE_ROW ? DS_OK : odb_sqlerr(o->db, rc, err, "round");
+	return rc == DBX_ROW ? DS_OK : odb_sqlerr(o->db, rc, err, "round");
 }
 
 /* A key seen only in imported revisions: a candidate without places. */
@@ -527,7 +527,7 @@ static enum ds_status
 key_in_revisions(struct odb *o, const char *key, int *found,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	*found = 0;
@@ -535,11 +535,11 @@ key_in_revisions(struct odb *o, const char *key, int *found,
 	    " LIMIT 1", err)) == NULL)
 		return stmt_fail(err);
 	bind_text(st, 1, key);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
+	rc = dbx_step(st);
+	dbx_finalize(st);
+	if (rc == DBX_ROW)
 		*found = 1;
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DS_OK :
+	return rc == DBX_ROW || rc == DBX_DONE ? DS_OK :
 	    odb_sqlerr(o->db, rc, err, "revision");
 }
 
@@ -549,11 +549,11 @@ odb_candidates(struct odb *o, const struct odb_cand_q *q,
     struct ds_err *err)
 {
 	struct odb_cand *c = NULL;
-	sqlite3_stmt *st = NULL;
+	struct dbx_stmt *st = NULL;
 	char started[ODB_DATE_MAX] = "", due[ODB_DATE_MAX] = "";
 	char scope[1024] = "";
 	enum ds_status s = DS_OK;
-	int rc = SQLITE_DONE, calls = 0, stop = 0;
+	int rc = DBX_DONE, calls = 0, stop = 0;
 
 	if (q->by < ODB_CAND_PLACE || q->by > ODB_CAND_KEY)
 		return ds_err_set(err, DS_EINVAL, "bad selection");
@@ -581,7 +581,7 @@ odb_candidates(struct odb *o, const struct odb_cand_q *q,
 		bind_text(st, 4, started);
 	if (q->by == ODB_CAND_KEY)
 		bind_text(st, 5, q->key);
-	while (!stop && s == DS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (!stop && s == DS_OK && (rc = dbx_step(st)) == DBX_ROW) {
 		memset(c, 0, sizeof(*c));
 		col_text(st, 0, c->hh_key, sizeof(c->hh_key));
 		col_text(st, 1, c->township, sizeof(c->township));
@@ -613,9 +613,9 @@ odb_candidates(struct odb *o, const struct odb_cand_q *q,
 		}
 		cry_wipe(c, sizeof(*c));
 	}
-	if (s == DS_OK && !stop && rc != SQLITE_DONE)
+	if (s == DS_OK && !stop && rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "households");
-	sqlite3_finalize(st);
+	dbx_finalize(st);
 	if (s == DS_OK && !stop && calls == 0 && q->by == ODB_CAND_KEY &&
 	    q->village == NULL && q->vgroup == NULL && q->grid_worker == NULL) {
 		int found;
@@ -639,20 +639,20 @@ odb_hh_heads(struct odb *o, const char *hh_key, unsigned char (*out)[16],
 	static const char q[] = "SELECT h.rev_id FROM head h JOIN revision r"
 	    " ON r.rev_id = h.rev_id WHERE h.household_key = ?1 AND"
 	    " h.deleted = 0 ORDER BY r.saved_at DESC, r.rev_id DESC";
-	sqlite3_stmt *st;
-	int rc = SQLITE_DONE;
+	struct dbx_stmt *st;
+	int rc = DBX_DONE;
 
 	*n = 0;
 	if ((st = odb_stmt(o, q, err)) == NULL)
 		return stmt_fail(err);
 	bind_text(st, 1, hh_key);
-	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	while (*n < max && (rc = dbx_step(st)) == DBX_ROW)
 		col_blob(st, 0, out[(*n)++], 16);
-	if (*n < max && rc != SQLITE_DONE) {
-		sqlite3_reset(st);
+	if (*n < max && rc != DBX_DONE) {
+		dbx_reset(st);
 		return odb_sqlerr(o->db, rc, err, "heads");
 	}
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return DS_OK;
 }
 
@@ -665,7 +665,7 @@ enum ds_status
 odb_item_queue(struct odb *o, const unsigned char device[16], int kind,
     const void *ref, size_t ref_len, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if (kind < ODB_ITEM_ENTRY || kind > ODB_ITEM_FORM ||
 	    ref_len > sizeof(((struct odb_item *)0)->ref))
@@ -675,7 +675,7 @@ odb_item_queue(struct odb *o, const unsigned char device[16], int kind,
 	bind_blob(st, 1, device, 16);
 	bind_text(st, 2, item_kinds[kind]);
 	bind_blob(st, 3, ref, ref_len);
-	sqlite3_bind_int64(st, 4, ds_now());
+	dbx_bind_int64(st, 4, ds_now());
 	return step_done(o, st, "item", err);
 }
 
@@ -683,7 +683,7 @@ enum ds_status
 odb_item_unqueue(struct odb *o, const unsigned char device[16], int kind,
     const void *ref, size_t ref_len, int *dropped, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 
 	*dropped = 0;
@@ -694,8 +694,8 @@ odb_item_unqueue(struct odb *o, const unsigned char device[16], int kind,
 	bind_text(st, 2, item_kinds[kind]);
 	bind_blob(st, 3, ref, ref_len);
 	if ((s = step_done(o, st, "item", err)) == DS_OK)
-		*dropped = sqlite3_changes(o->db) > 0;
-	sqlite3_finalize(st);
+		*dropped = dbx_changes(o->db) > 0;
+	dbx_finalize(st);
 	return s;
 }
 
@@ -705,7 +705,7 @@ odb_item_each_queued(struct odb *o, const unsigned char device[16],
     struct ds_err *err)
 {
 	struct odb_item it;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	const void *p;
 	int rc, k;
 
@@ -715,24 +715,24 @@ odb_item_each_queued(struct odb *o, const unsigned char device[16],
 	    " WHEN 'entry' THEN 1 ELSE 2 END, queued_at, ref", err)) == NULL)
 		return stmt_fail(err);
 	bind_blob(st, 1, device, 16);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		memset(&it, 0, sizeof(it));
 		for (k = ODB_ITEM_ENTRY; k <= ODB_ITEM_FORM; k++)
-			if (strcmp((const char *)sqlite3_column_text(st, 0),
+			if (strcmp((const char *)dbx_column_text(st, 0),
 			    item_kinds[k]) == 0)
 				it.kind = k;
-		it.ref_len = (size_t)sqlite3_column_bytes(st, 1);
-		p = sqlite3_column_blob(st, 1);
+		it.ref_len = (size_t)dbx_column_bytes(st, 1);
+		p = dbx_column_blob(st, 1);
 		if (it.kind == 0 || p == NULL || it.ref_len > sizeof(it.ref))
 			continue;
 		memcpy(it.ref, p, it.ref_len);
 		if (cb(arg, &it) != 0) {
-			rc = SQLITE_DONE;
+			rc = DBX_DONE;
 			break;
 		}
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "items");
+	dbx_finalize(st);
+	return rc == DBX_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "items");
 }
 
 static const char Q_ITEM_SENT[] = "UPDATE ob_item SET seq = ?4 WHERE"
@@ -742,14 +742,14 @@ enum ds_status
 odb_item_sent(struct odb *o, const unsigned char device[16], int kind,
     const void *ref, size_t ref_len, uint64_t seq, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_ITEM_SENT, err)) == NULL)
 		return stmt_fail(err);
 	bind_blob(st, 1, device, 16);
 	bind_text(st, 2, item_kinds[kind]);
 	bind_blob(st, 3, ref, ref_len);
-	sqlite3_bind_int64(st, 4, (int64_t)seq);
+	dbx_bind_int64(st, 4, (int64_t)seq);
 	return step_done(o, st, "item sent", err);
 }
 
@@ -759,28 +759,28 @@ odb_item_devices(struct odb *o,
     struct ds_err *err)
 {
 	unsigned char dev[16];
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	if ((st = prep(o, "SELECT DISTINCT device_id FROM ob_item WHERE"
 	    " seq IS NULL ORDER BY device_id", err)) == NULL)
 		return stmt_fail(err);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		col_blob(st, 0, dev, 16);
 		if (cb(arg, dev) != 0) {
-			rc = SQLITE_DONE;
+			rc = DBX_DONE;
 			break;
 		}
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "items");
+	dbx_finalize(st);
+	return rc == DBX_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "items");
 }
 
 enum ds_status
 odb_item_has(struct odb *o, const unsigned char device[16], int kind,
     const void *ref, size_t ref_len, int *any, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	*any = 0;
@@ -790,11 +790,11 @@ odb_item_has(struct odb *o, const unsigned char device[16], int kind,
 	bind_blob(st, 1, device, 16);
 	bind_text(st, 2, item_kinds[kind]);
 	bind_blob(st, 3, ref, ref_len);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
+	rc = dbx_step(st);
+	dbx_finalize(st);
+	if (rc == DBX_ROW)
 		*any = 1;
-	else if (rc != SQLITE_DONE)
+	else if (rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "items");
 	return DS_OK;
 }
@@ -805,7 +805,7 @@ enum ds_status
 odb_obundle_put(struct odb *o, const struct odb_obundle *b,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 
 	if ((st = prep(o, "INSERT INTO obundle(device_id, seq, bundle_id,"
@@ -813,16 +813,16 @@ odb_obundle_put(struct odb *o, const struct odb_obundle *b,
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", err)) == NULL)
 		return stmt_fail(err);
 	bind_blob(st, 1, b->device_id, 16);
-	sqlite3_bind_int64(st, 2, (int64_t)b->seq);
+	dbx_bind_int64(st, 2, (int64_t)b->seq);
 	bind_blob(st, 3, b->bundle_id, 16);
 	bind_blob(st, 4, b->hash, 32);
-	sqlite3_bind_int64(st, 5, b->created_at);
-	sqlite3_bind_int64(st, 6, b->n_entries);
-	sqlite3_bind_int64(st, 7, b->n_withdrawals);
-	sqlite3_bind_int64(st, 8, b->n_files);
+	dbx_bind_int64(st, 5, b->created_at);
+	dbx_bind_int64(st, 6, b->n_entries);
+	dbx_bind_int64(st, 7, b->n_withdrawals);
+	dbx_bind_int64(st, 8, b->n_files);
 	bind_blob(st, 9, b->bytes, b->len);
 	s = step_done(o, st, "office bundle", err);
-	sqlite3_finalize(st);
+	dbx_finalize(st);
 	return s;
 }
 
@@ -830,7 +830,7 @@ enum ds_status
 odb_obundle_last(struct odb *o, const unsigned char dev[16], uint64_t *seq,
     unsigned char hash[32], struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	*seq = 0;
@@ -839,12 +839,12 @@ odb_obundle_last(struct odb *o, const unsigned char dev[16], uint64_t *seq,
 	    " ORDER BY seq DESC LIMIT 1", err)) == NULL)
 		return stmt_fail(err);
 	bind_blob(st, 1, dev, 16);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*seq = (uint64_t)sqlite3_column_int64(st, 0);
+	if ((rc = dbx_step(st)) == DBX_ROW) {
+		*seq = (uint64_t)dbx_column_int64(st, 0);
 		col_blob(st, 1, hash, 32);
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DS_OK :
+	dbx_finalize(st);
+	return rc == DBX_ROW || rc == DBX_DONE ? DS_OK :
 	    odb_sqlerr(o->db, rc, err, "office bundle");
 }
 
@@ -853,7 +853,7 @@ odb_obundle_get(struct odb *o, const unsigned char dev[16], uint64_t seq,
     unsigned char **out, size_t *len, unsigned char hash[32],
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
@@ -863,20 +863,20 @@ odb_obundle_get(struct odb *o, const unsigned char dev[16], uint64_t seq,
 	    " device_id = ?1 AND seq = ?2", err)) == NULL)
 		return stmt_fail(err);
 	bind_blob(st, 1, dev, 16);
-	sqlite3_bind_int64(st, 2, (int64_t)seq);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*len = (size_t)sqlite3_column_bytes(st, 0);
+	dbx_bind_int64(st, 2, (int64_t)seq);
+	if ((rc = dbx_step(st)) == DBX_ROW) {
+		*len = (size_t)dbx_column_bytes(st, 0);
 		if ((*out = ds_malloc(*len ? *len : 1)) == NULL)
 			s = ds_err_set(err, DS_ENOMEM, NULL);
 		else
-			memcpy(*out, sqlite3_column_blob(st, 0), *len);
+			memcpy(*out, dbx_column_blob(st, 0), *len);
 		if (hash != NULL)
 			col_blob(st, 1, hash, 32);
-	} else if (rc == SQLITE_DONE)
+	} else if (rc == DBX_DONE)
 		s = ds_err_set(err, DS_ENOENT, "no such office bundle");
 	else
 		s = odb_sqlerr(o->db, rc, err, "office bundle");
-	sqlite3_finalize(st);
+	dbx_finalize(st);
 	return s;
 }
 
@@ -886,7 +886,7 @@ odb_obundle_each(struct odb *o, const unsigned char dev[16], uint64_t after,
     struct ds_err *err)
 {
 	struct odb_obundle b;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	if ((st = prep(o, "SELECT seq, bundle_id, hash, created_at,"
@@ -895,27 +895,27 @@ odb_obundle_each(struct odb *o, const unsigned char dev[16], uint64_t after,
 	    " ORDER BY seq", err)) == NULL)
 		return stmt_fail(err);
 	bind_blob(st, 1, dev, 16);
-	sqlite3_bind_int64(st, 2, (int64_t)after);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	dbx_bind_int64(st, 2, (int64_t)after);
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		memset(&b, 0, sizeof(b));
 		memcpy(b.device_id, dev, 16);
-		b.seq = (uint64_t)sqlite3_column_int64(st, 0);
+		b.seq = (uint64_t)dbx_column_int64(st, 0);
 		col_blob(st, 1, b.bundle_id, 16);
 		col_blob(st, 2, b.hash, 32);
-		b.created_at = sqlite3_column_int64(st, 3);
-		b.applied_at = sqlite3_column_int64(st, 4);
-		b.n_entries = sqlite3_column_int64(st, 5);
-		b.n_withdrawals = sqlite3_column_int64(st, 6);
-		b.n_files = sqlite3_column_int64(st, 7);
-		b.bytes = sqlite3_column_blob(st, 8);
-		b.len = (size_t)sqlite3_column_bytes(st, 8);
+		b.created_at = dbx_column_int64(st, 3);
+		b.applied_at = dbx_column_int64(st, 4);
+		b.n_entries = dbx_column_int64(st, 5);
+		b.n_withdrawals = dbx_column_int64(st, 6);
+		b.n_files = dbx_column_int64(st, 7);
+		b.bytes = dbx_column_blob(st, 8);
+		b.len = (size_t)dbx_column_bytes(st, 8);
 		if (cb(arg, &b) != 0) {
-			rc = SQLITE_DONE;
+			rc = DBX_DONE;
 			break;
 		}
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? DS_OK : odb_sqlerr(o->db, rc, err,
+	dbx_finalize(st);
+	return rc == DBX_DONE ? DS_OK : odb_sqlerr(o->db, rc, err,
 	    "office bundle");
 }
 
@@ -923,7 +923,7 @@ enum ds_status
 odb_obundle_applied(struct odb *o, const unsigned char dev[16], uint64_t seq,
     int64_t at, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 
 	if ((st = prep(o, "UPDATE obundle SET applied_at = ?3 WHERE"
@@ -931,10 +931,10 @@ odb_obundle_applied(struct odb *o, const unsigned char dev[16], uint64_t seq,
 	    NULL)
 		return stmt_fail(err);
 	bind_blob(st, 1, dev, 16);
-	sqlite3_bind_int64(st, 2, (int64_t)seq);
-	sqlite3_bind_int64(st, 3, at);
+	dbx_bind_int64(st, 2, (int64_t)seq);
+	dbx_bind_int64(st, 3, at);
 	s = step_done(o, st, "office bundle applied", err);
-	sqlite3_finalize(st);
+	dbx_finalize(st);
 	return s;
 }
 
@@ -949,7 +949,7 @@ odb_obundle_unsend(struct odb *o, const unsigned char dev[16], uint64_t seq,
 		" device_id = ?1 AND state = 'sent' AND ob_seq > ?2",
 		"DELETE FROM obundle WHERE device_id = ?1 AND seq > ?2"
 	};
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	size_t i;
 
@@ -957,9 +957,9 @@ odb_obundle_unsend(struct odb *o, const unsigned char dev[16], uint64_t seq,
 		if ((st = prep(o, sql[i], err)) == NULL)
 			return stmt_fail(err);
 		bind_blob(st, 1, dev, 16);
-		sqlite3_bind_int64(st, 2, (int64_t)seq);
+		dbx_bind_int64(st, 2, (int64_t)seq);
 		s = step_done(o, st, "office bundle", err);
-		sqlite3_finalize(st);
+		dbx_finalize(st);
 	}
 	return s;
 }
@@ -971,7 +971,7 @@ static enum ds_status
 form_same(struct odb *o, const char *form_id, const char *version,
     const struct odb_form_file *f, size_t n, int *same, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	size_t i, seen = 0;
 	int rc;
 
@@ -981,11 +981,11 @@ form_same(struct odb *o, const char *form_id, const char *version,
 		return stmt_fail(err);
 	bind_text(st, 1, form_id);
 	bind_text(st, 2, version);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		const char *role = (const char *)sqlite3_column_text(st, 1);
-		size_t len = (size_t)sqlite3_column_bytes(st, 2);
-		const void *p = sqlite3_column_blob(st, 2);
+	while ((rc = dbx_step(st)) == DBX_ROW) {
+		const char *name = (const char *)dbx_column_text(st, 0);
+		const char *role = (const char *)dbx_column_text(st, 1);
+		size_t len = (size_t)dbx_column_bytes(st, 2);
+		const void *p = dbx_column_blob(st, 2);
 
 		seen++;
 		for (i = 0; i < n; i++)
@@ -996,8 +996,8 @@ form_same(struct odb *o, const char *form_id, const char *version,
 		    len) != 0))
 			*same = 0;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	dbx_finalize(st);
+	if (rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "form files");
 	if (seen != n)
 		*same = 0;
@@ -1009,7 +1009,7 @@ odb_form_put(struct odb *o, const char *form_id, const char *version,
     const char *title, const struct odb_form_file *f, size_t n, int64_t at,
     int *same, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	size_t i;
 	int rc;
@@ -1020,9 +1020,9 @@ odb_form_put(struct odb *o, const char *form_id, const char *version,
 		return stmt_fail(err);
 	bind_text(st, 1, form_id);
 	bind_text(st, 2, version);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW) {
+	rc = dbx_step(st);
+	dbx_finalize(st);
+	if (rc == DBX_ROW) {
 		if ((s = form_same(o, form_id, version, f, n, same, err)) !=
 		    DS_OK)
 			return s;
@@ -1030,7 +1030,7 @@ odb_form_put(struct odb *o, const char *form_id, const char *version,
 		    "version %s is already published with other files",
 		    form_id, version);
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "form");
 	if ((st = prep(o, "INSERT INTO form_pub(form_id, version, title,"
 	    " published_at) VALUES (?1, ?2, ?3, ?4)", err)) == NULL)
@@ -1038,16 +1038,16 @@ odb_form_put(struct odb *o, const char *form_id, const char *version,
 	bind_text(st, 1, form_id);
 	bind_text(st, 2, version);
 	bind_text(st, 3, title);
-	sqlite3_bind_int64(st, 4, at);
+	dbx_bind_int64(st, 4, at);
 	s = step_done(o, st, "form", err);
-	sqlite3_finalize(st);
+	dbx_finalize(st);
 	if (s != DS_OK)
 		return s;
 	if ((st = prep(o, "INSERT INTO form_file(form_id, version, name, role,"
 	    " bytes) VALUES (?1, ?2, ?3, ?4, ?5)", err)) == NULL)
 		return stmt_fail(err);
 	for (i = 0; i < n && s == DS_OK; i++) {
-		sqlite3_reset(st);
+		dbx_reset(st);
 		bind_text(st, 1, form_id);
 		bind_text(st, 2, version);
 		bind_text(st, 3, f[i].name);
@@ -1055,7 +1055,7 @@ odb_form_put(struct odb *o, const char *form_id, const char *version,
 		bind_blob(st, 5, f[i].bytes, f[i].len);
 		s = step_done(o, st, "form file", err);
 	}
-	sqlite3_finalize(st);
+	dbx_finalize(st);
 	return s;
 }
 
@@ -1065,7 +1065,7 @@ odb_form_files(struct odb *o, const char *form_id, const char *version,
     struct ds_err *err)
 {
 	struct odb_form_file f;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc, n = 0;
 
 	/* The form file first, then its lists by name. */
@@ -1075,20 +1075,20 @@ odb_form_files(struct odb *o, const char *form_id, const char *version,
 		return stmt_fail(err);
 	bind_text(st, 1, form_id);
 	bind_text(st, 2, version);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		n++;
-		f.name = (const char *)sqlite3_column_text(st, 0);
-		f.role = strcmp((const char *)sqlite3_column_text(st, 1),
+		f.name = (const char *)dbx_column_text(st, 0);
+		f.role = strcmp((const char *)dbx_column_text(st, 1),
 		    "form") == 0 ? 1 : 2;
-		f.bytes = sqlite3_column_blob(st, 2);
-		f.len = (size_t)sqlite3_column_bytes(st, 2);
+		f.bytes = dbx_column_blob(st, 2);
+		f.len = (size_t)dbx_column_bytes(st, 2);
 		if (cb(arg, &f) != 0) {
-			rc = SQLITE_DONE;
+			rc = DBX_DONE;
 			break;
 		}
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	dbx_finalize(st);
+	if (rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "form files");
 	return n > 0 ? DS_OK : ds_err_set(err, DS_ENOENT, "form %s version "
 	    "%s is not published", form_id, version);
@@ -1099,7 +1099,7 @@ odb_form_latest(struct odb *o, const char *form_id,
     int (*cb)(void *, const char *id, const char *ver), void *arg,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	if ((st = prep(o, "SELECT form_id, version FROM form_pub p WHERE"
@@ -1110,14 +1110,14 @@ odb_form_latest(struct odb *o, const char *form_id,
 		return stmt_fail(err);
 	if (form_id != NULL)
 		bind_text(st, 1, form_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (cb(arg, (const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1)) != 0) {
-			rc = SQLITE_DONE;
+	while ((rc = dbx_step(st)) == DBX_ROW)
+		if (cb(arg, (const char *)dbx_column_text(st, 0),
+		    (const char *)dbx_column_text(st, 1)) != 0) {
+			rc = DBX_DONE;
 			break;
 		}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "forms");
+	dbx_finalize(st);
+	return rc == DBX_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "forms");
 }
 
 /* ---- devices ---------------------------------------------------------------- */
@@ -1127,7 +1127,7 @@ odb_device_box(struct odb *o, const unsigned char dev[16],
     unsigned char box_pk[32], int *has, uint64_t *note_seq,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	*has = 0;
@@ -1137,16 +1137,16 @@ odb_device_box(struct odb *o, const unsigned char dev[16],
 	    " device_id = ?1", err)) == NULL)
 		return stmt_fail(err);
 	bind_blob(st, 1, dev, 16);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*has = sqlite3_column_type(st, 0) == SQLITE_BLOB &&
-		    sqlite3_column_bytes(st, 0) == 32;
+	if ((rc = dbx_step(st)) == DBX_ROW) {
+		*has = dbx_column_type(st, 0) == DBX_BLOB &&
+		    dbx_column_bytes(st, 0) == 32;
 		col_blob(st, 0, box_pk, 32);
-		*note_seq = (uint64_t)sqlite3_column_int64(st, 1);
+		*note_seq = (uint64_t)dbx_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
+	dbx_finalize(st);
+	if (rc == DBX_DONE)
 		return ds_err_set(err, DS_ENOENT, "unknown device");
-	return rc == SQLITE_ROW ? DS_OK : odb_sqlerr(o->db, rc, err,
+	return rc == DBX_ROW ? DS_OK : odb_sqlerr(o->db, rc, err,
 	    "device");
 }
 
@@ -1157,7 +1157,7 @@ odb_device_note(struct odb *o, const unsigned char dev[16],
 {
 	unsigned char old[32];
 	uint64_t seq;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	int has;
 
@@ -1173,9 +1173,9 @@ odb_device_note(struct odb *o, const unsigned char dev[16],
 		return stmt_fail(err);
 	bind_blob(st, 1, dev, 16);
 	bind_blob(st, 2, box_pk, 32);
-	sqlite3_bind_int64(st, 3, (int64_t)applied_seq);
-	sqlite3_bind_int64(st, 4, at);
+	dbx_bind_int64(st, 3, (int64_t)applied_seq);
+	dbx_bind_int64(st, 4, at);
 	s = step_done(o, st, "device note", err);
-	sqlite3_finalize(st);
+	dbx_finalize(st);
 	return s;
 }

@@ -34,46 +34,46 @@ odb_case_settings_get(const struct odb *o)
 /* ---- helpers -------------------------------------------------------------- */
 
 static enum ds_status
-step_done(struct odb *o, sqlite3_stmt *st, const char *what,
+step_done(struct odb *o, struct dbx_stmt *st, const char *what,
     struct ds_err *err)
 {
 	enum ds_status s = DS_OK;
-	int rc = sqlite3_step(st);
+	int rc = dbx_step(st);
 
-	if (rc != SQLITE_DONE)
+	if (rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, what);
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return s;
 }
 
 static void
-bind_blob(sqlite3_stmt *st, int i, const unsigned char *p, int n)
+bind_blob(struct dbx_stmt *st, int i, const unsigned char *p, int n)
 {
 	if (p == NULL)
-		sqlite3_bind_null(st, i);
+		dbx_bind_null(st, i);
 	else
-		sqlite3_bind_blob(st, i, p, n, SQLITE_STATIC);
+		dbx_bind_blob(st, i, p, n);
 }
 
 static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
+bind_text(struct dbx_stmt *st, int i, const char *s)
 {
 	if (s == NULL)
-		sqlite3_bind_null(st, i);
+		dbx_bind_null(st, i);
 	else
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+		dbx_bind_text(st, i, s, -1);
 }
 
 /* Seal text into column i (NULL text: NULL). */
 static enum ds_status
-bind_sealed(struct odb *o, sqlite3_stmt *st, int i, const char *tag,
+bind_sealed(struct odb *o, struct dbx_stmt *st, int i, const char *tag,
     const void *key, size_t keylen, const char *text, struct ds_err *err)
 {
 	unsigned char *ct;
 	size_t n;
 
 	if (text == NULL) {
-		sqlite3_bind_null(st, i);
+		dbx_bind_null(st, i);
 		return DS_OK;
 	}
 	if (o->dkey == NULL)
@@ -83,20 +83,20 @@ bind_sealed(struct odb *o, sqlite3_stmt *st, int i, const char *tag,
 	if ((ct = ds_malloc(ODB_SEALED_LEN(n))) == NULL)
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	odb_seal_row(o, tag, key, keylen, text, n, ct);
-	sqlite3_bind_blob(st, i, ct, (int)ODB_SEALED_LEN(n), SQLITE_TRANSIENT);
+	dbx_bind_blob(st, i, ct, (int)ODB_SEALED_LEN(n));
 	ds_free(ct);
 	return DS_OK;
 }
 
 /* Open sealed column i into pl; *out "" for NULL. */
 static enum ds_status
-col_open(struct odb *o, sqlite3_stmt *st, int i, const char *tag,
+col_open(struct odb *o, struct dbx_stmt *st, int i, const char *tag,
     const void *key, size_t keylen, struct odb_plain *pl, const char **out,
     struct ds_err *err)
 {
 	enum ds_status s;
 
-	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+	if (dbx_column_type(st, i) == DBX_NULL) {
 		*out = "";
 		return DS_OK;
 	}
@@ -107,20 +107,20 @@ col_open(struct odb *o, sqlite3_stmt *st, int i, const char *tag,
 }
 
 static void
-col_text(sqlite3_stmt *st, int i, char *out, size_t n)
+col_text(struct dbx_stmt *st, int i, char *out, size_t n)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const unsigned char *t = dbx_column_text(st, i);
 
 	snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
 }
 
 /* A blob column of n bytes into out: 1, or 0 (out zeroed) otherwise. */
 static int
-col_blob(sqlite3_stmt *st, int i, unsigned char *out, int n)
+col_blob(struct dbx_stmt *st, int i, unsigned char *out, int n)
 {
-	const void *p = sqlite3_column_blob(st, i);
+	const void *p = dbx_column_blob(st, i);
 
-	if (p != NULL && sqlite3_column_bytes(st, i) == n) {
+	if (p != NULL && dbx_column_bytes(st, i) == n) {
 		memcpy(out, p, (size_t)n);
 		return 1;
 	}
@@ -130,20 +130,20 @@ col_blob(sqlite3_stmt *st, int i, unsigned char *out, int n)
 
 /* Step through rows calling fn(st) for each; fn non-zero stops. */
 static enum ds_status
-each_row(struct odb *o, sqlite3_stmt *st, const char *what,
-    enum ds_status (*fn)(void *, sqlite3_stmt *, int *stop), void *arg,
+each_row(struct odb *o, struct dbx_stmt *st, const char *what,
+    enum ds_status (*fn)(void *, struct dbx_stmt *, int *stop), void *arg,
     struct ds_err *err)
 {
 	enum ds_status s = DS_OK;
 	int rc, stop = 0;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		if ((s = fn(arg, st, &stop)) != DS_OK || stop)
 			break;
 	}
-	if (s == DS_OK && !stop && rc != SQLITE_DONE)
+	if (s == DS_OK && !stop && rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, what);
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return s;
 }
 
@@ -178,15 +178,15 @@ hex_prefix(const char *in, char out[33], struct ds_err *err)
 #define HH_NCOLS	18
 
 static void
-hh_row(sqlite3_stmt *st, int c, struct odb_hh *h)
+hh_row(struct dbx_stmt *st, int c, struct odb_hh *h)
 {
 	memset(h, 0, sizeof(*h));
 	col_text(st, c + 0, h->hh_key, sizeof(h->hh_key));
 	col_text(st, c + 1, h->township, sizeof(h->township));
 	col_text(st, c + 2, h->village, sizeof(h->village));
 	col_text(st, c + 3, h->vgroup, sizeof(h->vgroup));
-	h->members = sqlite3_column_int64(st, c + 4);
-	h->in_register = sqlite3_column_int(st, c + 5);
+	h->members = dbx_column_int64(st, c + 4);
+	h->in_register = dbx_column_int(st, c + 5);
 	col_text(st, c + 6, h->grid_worker, sizeof(h->grid_worker));
 	col_text(st, c + 7, h->state, sizeof(h->state));
 	col_text(st, c + 8, h->track_step, sizeof(h->track_step));
@@ -197,8 +197,8 @@ hh_row(sqlite3_stmt *st, int c, struct odb_hh *h)
 	col_text(st, c + 13, h->track_since, sizeof(h->track_since));
 	col_text(st, c + 14, h->light, sizeof(h->light));
 	col_text(st, c + 15, h->light_month, sizeof(h->light_month));
-	h->created_at = sqlite3_column_int64(st, c + 16);
-	h->updated_at = sqlite3_column_int64(st, c + 17);
+	h->created_at = dbx_column_int64(st, c + 16);
+	h->updated_at = dbx_column_int64(st, c + 17);
 }
 
 static const char Q_HH_GET[] = "SELECT " HH_COLS " FROM hh WHERE hh_key = ?1";
@@ -207,21 +207,21 @@ enum ds_status
 odb_hh_get(struct odb *o, const char *key, struct odb_hh *out,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
 	if ((st = odb_stmt(o, Q_HH_GET, err)) == NULL)
 		return NOSTMT(err);
 	bind_text(st, 1, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = dbx_step(st);
+	if (rc == DBX_ROW)
 		hh_row(st, 0, out);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DBX_DONE)
 		s = ds_err_set(err, DS_ENOENT, "household %s is not known", key);
 	else
 		s = odb_sqlerr(o->db, rc, err, "hh");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return s;
 }
 
@@ -234,7 +234,7 @@ odb_hh_head(struct odb *o, const char *key, char *name, size_t namelen,
 {
 	struct odb_plain a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
 	const char *pa = "", *pb = "";
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
@@ -242,8 +242,8 @@ odb_hh_head(struct odb *o, const char *key, char *name, size_t namelen,
 	if ((st = odb_stmt(o, Q_HH_HEAD, err)) == NULL)
 		return NOSTMT(err);
 	bind_text(st, 1, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = dbx_step(st);
+	if (rc == DBX_ROW) {
 		if ((s = col_open(o, st, 0, "hh.head_name", key, strlen(key), &a,
 		    &pa, err)) == DS_OK &&
 		    (s = col_open(o, st, 1, "hh.head_id", key, strlen(key), &b,
@@ -251,11 +251,11 @@ odb_hh_head(struct odb *o, const char *key, char *name, size_t namelen,
 			snprintf(name, namelen, "%s", pa);
 			snprintf(idno, idlen, "%s", pb);
 		}
-	} else if (rc == SQLITE_DONE)
+	} else if (rc == DBX_DONE)
 		s = ds_err_set(err, DS_ENOENT, "household %s is not known", key);
 	else
 		s = odb_sqlerr(o->db, rc, err, "hh");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	odb_plain_free(&a);
 	odb_plain_free(&b);
 	return s;
@@ -278,7 +278,7 @@ static const char Q_HH_REG_PUT[] = "INSERT INTO hh(hh_key, township, village,"
 
 /* 1 if blob column i equals the sealed value about to be bound. */
 static int
-same_sealed(struct odb *o, sqlite3_stmt *st, int i, const char *tag,
+same_sealed(struct odb *o, struct dbx_stmt *st, int i, const char *tag,
     const char *key, const char *text)
 {
 	unsigned char *ct;
@@ -286,14 +286,14 @@ same_sealed(struct odb *o, sqlite3_stmt *st, int i, const char *tag,
 	int same;
 
 	if (text == NULL || *text == '\0')
-		return sqlite3_column_type(st, i) == SQLITE_NULL;
+		return dbx_column_type(st, i) == DBX_NULL;
 	n = strlen(text);
-	if ((size_t)sqlite3_column_bytes(st, i) != ODB_SEALED_LEN(n) ||
+	if ((size_t)dbx_column_bytes(st, i) != ODB_SEALED_LEN(n) ||
 	    (ct = ds_malloc(ODB_SEALED_LEN(n))) == NULL)
 		return 0;
 	/* Deterministic sealing: the same text seals to the same bytes. */
 	odb_seal_row(o, tag, key, strlen(key), text, n, ct);
-	same = memcmp(ct, sqlite3_column_blob(st, i), ODB_SEALED_LEN(n)) == 0;
+	same = memcmp(ct, dbx_column_blob(st, i), ODB_SEALED_LEN(n)) == 0;
 	ds_free(ct);
 	return same;
 }
@@ -302,7 +302,7 @@ enum ds_status
 odb_hh_register(struct odb *o, const struct odb_hh *h, const char *name,
     const char *idno, int *what, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	int rc;
 
@@ -313,25 +313,25 @@ odb_hh_register(struct odb *o, const struct odb_hh *h, const char *name,
 	if ((st = odb_stmt(o, Q_HH_REG_OLD, err)) == NULL)
 		return NOSTMT(err);
 	bind_text(st, 1, h->hh_key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*what = strcmp((const char *)sqlite3_column_text(st, 0),
+	rc = dbx_step(st);
+	if (rc == DBX_ROW) {
+		*what = strcmp((const char *)dbx_column_text(st, 0),
 		    h->township) == 0 &&
-		    strcmp((const char *)sqlite3_column_text(st, 1),
+		    strcmp((const char *)dbx_column_text(st, 1),
 		    h->village) == 0 &&
-		    strcmp((const char *)sqlite3_column_text(st, 2),
+		    strcmp((const char *)dbx_column_text(st, 2),
 		    h->vgroup) == 0 &&
-		    strcmp((const char *)sqlite3_column_text(st, 4),
+		    strcmp((const char *)dbx_column_text(st, 4),
 		    h->grid_worker) == 0 &&
-		    sqlite3_column_int(st, 5) == 1 &&
+		    dbx_column_int(st, 5) == 1 &&
 		    same_sealed(o, st, 6, "hh.head_name", h->hh_key, name) &&
 		    same_sealed(o, st, 7, "hh.head_id", h->hh_key, idno) ? 0 : 2;
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc != DBX_DONE) {
 		s = odb_sqlerr(o->db, rc, err, "hh");
-		sqlite3_reset(st);
+		dbx_reset(st);
 		return s;
 	}
-	sqlite3_reset(st);
+	dbx_reset(st);
 	if (*what == 0)
 		return DS_OK;
 	if ((st = odb_stmt(o, Q_HH_REG_PUT, err)) == NULL)
@@ -346,12 +346,12 @@ odb_hh_register(struct odb *o, const struct odb_hh *h, const char *name,
 	    (s = bind_sealed(o, st, 6, "hh.head_id", h->hh_key,
 	    strlen(h->hh_key), idno != NULL && *idno ? idno : NULL, err)) !=
 	    DS_OK) {
-		sqlite3_reset(st);
+		dbx_reset(st);
 		return s;
 	}
-	sqlite3_bind_int64(st, 7, h->members);
+	dbx_bind_int64(st, 7, h->members);
 	bind_text(st, 8, h->grid_worker);
-	sqlite3_bind_int64(st, 9, ds_now());
+	dbx_bind_int64(st, 9, ds_now());
 	return step_done(o, st, "hh", err);
 }
 
@@ -373,7 +373,7 @@ odb_hh_visit(struct odb *o, const char *key, const char *township,
     const char *village, const char *vgroup, int64_t members,
     const char *name, const char *idno, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	int64_t now = ds_now();
 
@@ -383,7 +383,7 @@ odb_hh_visit(struct odb *o, const char *key, const char *township,
 	bind_text(st, 2, township);
 	bind_text(st, 3, village);
 	bind_text(st, 4, vgroup);
-	sqlite3_bind_int64(st, 5, now);
+	dbx_bind_int64(st, 5, now);
 	if ((s = step_done(o, st, "hh", err)) != DS_OK)
 		return s;
 	if ((st = odb_stmt(o, Q_HH_VISIT, err)) == NULL)
@@ -392,15 +392,15 @@ odb_hh_visit(struct odb *o, const char *key, const char *township,
 	bind_text(st, 2, township);
 	bind_text(st, 3, village);
 	bind_text(st, 4, vgroup);
-	sqlite3_bind_int64(st, 5, members);
+	dbx_bind_int64(st, 5, members);
 	if ((s = bind_sealed(o, st, 6, "hh.head_name", key, strlen(key),
 	    name != NULL && *name ? name : NULL, err)) != DS_OK ||
 	    (s = bind_sealed(o, st, 7, "hh.head_id", key, strlen(key),
 	    idno != NULL && *idno ? idno : NULL, err)) != DS_OK) {
-		sqlite3_reset(st);
+		dbx_reset(st);
 		return s;
 	}
-	sqlite3_bind_int64(st, 8, now);
+	dbx_bind_int64(st, 8, now);
 	return step_done(o, st, "hh", err);
 }
 
@@ -414,7 +414,7 @@ enum ds_status
 odb_hh_state(struct odb *o, const char *key, const struct case_status *cs,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_HH_STATE, err)) == NULL)
 		return NOSTMT(err);
@@ -426,7 +426,7 @@ odb_hh_state(struct odb *o, const char *key, const struct case_status *cs,
 	bind_text(st, 6, cs->ident_date);
 	bind_text(st, 7, cs->elim_date);
 	bind_text(st, 8, cs->run_since);
-	sqlite3_bind_int64(st, 9, ds_now());
+	dbx_bind_int64(st, 9, ds_now());
 	return step_done(o, st, "hh state", err);
 }
 
@@ -437,7 +437,7 @@ enum ds_status
 odb_hh_light(struct odb *o, const char *key, const char *light,
     const char *month, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_HH_LIGHT, err)) == NULL)
 		return NOSTMT(err);
@@ -468,7 +468,7 @@ struct hh_each {
 };
 
 static enum ds_status
-hh_each_row(void *arg, sqlite3_stmt *st, int *stop)
+hh_each_row(void *arg, struct dbx_stmt *st, int *stop)
 {
 	struct hh_each *c = arg;
 	const struct odb_hh_filter *f = c->f;
@@ -478,10 +478,10 @@ hh_each_row(void *arg, sqlite3_stmt *st, int *stop)
 
 	hh_row(st, 0, &h);
 	memset(&m, 0, sizeof(m));
-	m.open_clues = sqlite3_column_int64(st, HH_NCOLS);
+	m.open_clues = dbx_column_int64(st, HH_NCOLS);
 	col_text(st, HH_NCOLS + 1, m.oldest_clue, sizeof(m.oldest_clue));
 	col_text(st, HH_NCOLS + 2, m.last_visit, sizeof(m.last_visit));
-	m.entry_late = sqlite3_column_int(st, HH_NCOLS + 3);
+	m.entry_late = dbx_column_int(st, HH_NCOLS + 3);
 	monitored = strcmp(h.state, "monitored") == 0 ||
 	    strcmp(h.state, "elim") == 0;
 	m.visit_late = f->visit_since != NULL && monitored &&
@@ -508,7 +508,7 @@ odb_hh_each(struct odb *o, const struct odb_hh_filter *f,
     void *arg, struct ds_err *err)
 {
 	struct hh_each c;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_HH_EACH, err)) == NULL)
 		return NOSTMT(err);
@@ -530,7 +530,7 @@ enum ds_status
 odb_person_put(struct odb *o, const unsigned char idx[32], const char *key,
     const char *src, const char *role, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_PERSON_PUT, err)) == NULL)
 		return NOSTMT(err);
@@ -548,7 +548,7 @@ enum ds_status
 odb_person_clear(struct odb *o, const char *key, const char *src,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_PERSON_CLEAR, err)) == NULL)
 		return NOSTMT(err);
@@ -564,7 +564,7 @@ enum ds_status
 odb_person_hh(struct odb *o, const unsigned char idx[32],
     char (*keys)[CASE_KEY_MAX], size_t max, size_t *n, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
@@ -572,14 +572,14 @@ odb_person_hh(struct odb *o, const unsigned char idx[32],
 	if ((st = odb_stmt(o, Q_PERSON_HH, err)) == NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, idx, 32);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		if (*n < max)
 			col_text(st, 0, keys[*n], CASE_KEY_MAX);
 		(*n)++;
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "person");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return s;
 }
 
@@ -590,20 +590,20 @@ odb_person_hh(struct odb *o, const unsigned char idx[32],
     " amount"
 
 static void
-clue_row(sqlite3_stmt *st, struct odb_clue *c)
+clue_row(struct dbx_stmt *st, struct odb_clue *c)
 {
 	memset(c, 0, sizeof(*c));
 	col_blob(st, 0, c->id, CASE_ID_BYTES);
 	col_text(st, 1, c->channel, sizeof(c->channel));
 	col_text(st, 2, c->source, sizeof(c->source));
 	col_text(st, 3, c->hh_key, sizeof(c->hh_key));
-	c->ambiguous = sqlite3_column_int(st, 4);
+	c->ambiguous = dbx_column_int(st, 4);
 	c->has_idx = col_blob(st, 5, c->idx, 32);
 	col_text(st, 6, c->date, sizeof(c->date));
-	c->received_at = sqlite3_column_int64(st, 7);
-	c->open = strcmp((const char *)sqlite3_column_text(st, 8), "open") == 0;
+	c->received_at = dbx_column_int64(st, 7);
+	c->open = strcmp((const char *)dbx_column_text(st, 8), "open") == 0;
 	c->has_closed_rev = col_blob(st, 9, c->closed_rev, 16);
-	c->closed_at = sqlite3_column_int64(st, 10);
+	c->closed_at = dbx_column_int64(st, 10);
 	c->has_batch = col_blob(st, 11, c->batch, 32);
 }
 
@@ -619,7 +619,7 @@ odb_clue_put(struct odb *o, const struct odb_clue *c,
 	static const char *const tags[4] = { "clue.id_no", "clue.name",
 	    "clue.reason", "clue.amount" };
 	const char *txt[4];
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	int i, rc;
 
@@ -633,7 +633,7 @@ odb_clue_put(struct odb *o, const struct odb_clue *c,
 	bind_text(st, 2, c->channel);
 	bind_text(st, 3, c->source);
 	bind_text(st, 4, c->hh_key[0] != '\0' ? c->hh_key : NULL);
-	sqlite3_bind_int(st, 5, c->ambiguous);
+	dbx_bind_int(st, 5, c->ambiguous);
 	bind_blob(st, 6, c->has_idx ? c->idx : NULL, 32);
 	txt[0] = t->id_no;
 	txt[1] = t->name;
@@ -643,25 +643,25 @@ odb_clue_put(struct odb *o, const struct odb_clue *c,
 		if ((s = bind_sealed(o, st, 7 + i, tags[i], c->id,
 		    CASE_ID_BYTES, txt[i] != NULL && *txt[i] ? txt[i] : NULL,
 		    err)) != DS_OK) {
-			sqlite3_reset(st);
+			dbx_reset(st);
 			return s;
 		}
 	bind_text(st, 11, c->date);
-	sqlite3_bind_int64(st, 12, c->received_at);
+	dbx_bind_int64(st, 12, c->received_at);
 	bind_text(st, 13, c->open ? "open" : "closed");
 	bind_blob(st, 14, c->has_closed_rev ? c->closed_rev : NULL, 16);
 	if (c->open)
-		sqlite3_bind_null(st, 15);
+		dbx_bind_null(st, 15);
 	else
-		sqlite3_bind_int64(st, 15, c->closed_at);
+		dbx_bind_int64(st, 15, c->closed_at);
 	bind_blob(st, 16, c->has_batch ? c->batch : NULL, 32);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE) {
+	rc = dbx_step(st);
+	if (rc != DBX_DONE) {
 		s = odb_sqlerr(o->db, rc, err, "clue");
-		sqlite3_reset(st);
+		dbx_reset(st);
 		return s;
 	}
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return DS_OK;
 }
 
@@ -672,22 +672,22 @@ enum ds_status
 odb_clue_get(struct odb *o, const unsigned char id[16], struct odb_clue *out,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
 	if ((st = odb_stmt(o, Q_CLUE_GET, err)) == NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, id, 16);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = dbx_step(st);
+	if (rc == DBX_ROW) {
 		if (out != NULL)
 			clue_row(st, out);
-	} else if (rc == SQLITE_DONE)
+	} else if (rc == DBX_DONE)
 		s = DS_ENOENT;
 	else
 		s = odb_sqlerr(o->db, rc, err, "clue");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return s;
 }
 
@@ -698,7 +698,7 @@ enum ds_status
 odb_clue_find(struct odb *o, const char *prefix, struct odb_clue *out,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	char hex[33];
 	int rc, n = 0;
@@ -708,11 +708,11 @@ odb_clue_find(struct odb *o, const char *prefix, struct odb_clue *out,
 	if ((st = odb_stmt(o, Q_CLUE_FIND, err)) == NULL)
 		return NOSTMT(err);
 	bind_text(st, 1, hex);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = dbx_step(st)) == DBX_ROW)
 		if (n++ == 0)
 			clue_row(st, out);
-	s = rc == SQLITE_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "clue");
-	sqlite3_reset(st);
+	s = rc == DBX_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "clue");
+	dbx_reset(st);
 	if (s == DS_OK && n == 0)
 		s = ds_err_set(err, DS_ENOENT, "no clue id starts with %s", hex);
 	else if (s == DS_OK && n > 1)
@@ -728,7 +728,7 @@ enum ds_status
 odb_clue_batch(struct odb *o, const unsigned char hash[32], int *found,
     int64_t *received_at, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
@@ -737,13 +737,13 @@ odb_clue_batch(struct odb *o, const unsigned char hash[32], int *found,
 	if ((st = odb_stmt(o, Q_CLUE_BATCH, err)) == NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, hash, 32);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+	rc = dbx_step(st);
+	if (rc == DBX_ROW && dbx_column_type(st, 0) != DBX_NULL) {
 		*found = 1;
-		*received_at = sqlite3_column_int64(st, 0);
-	} else if (rc != SQLITE_ROW)
+		*received_at = dbx_column_int64(st, 0);
+	} else if (rc != DBX_ROW)
 		s = odb_sqlerr(o->db, rc, err, "clue");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return s;
 }
 
@@ -757,7 +757,7 @@ enum ds_status
 odb_clue_close_hh(struct odb *o, const char *key, const char *upto,
     const unsigned char rev[16], int64_t at, int *n, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	int rc;
 
@@ -779,9 +779,9 @@ odb_clue_close_hh(struct odb *o, const char *key, const char *upto,
 	bind_text(st, 1, key);
 	bind_text(st, 2, upto);
 	bind_blob(st, 3, rev, 16);
-	sqlite3_bind_int64(st, 4, at);
+	dbx_bind_int64(st, 4, at);
 	if ((s = step_done(o, st, "clue", err)) == DS_OK)
-		*n = sqlite3_changes(o->db);
+		*n = dbx_changes(o->db);
 	return s;
 }
 
@@ -792,13 +792,13 @@ enum ds_status
 odb_clue_close(struct odb *o, const unsigned char id[16],
     const unsigned char rev[16], int64_t at, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_CLUE_CLOSE, err)) == NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, id, 16);
 	bind_blob(st, 2, rev, 16);
-	sqlite3_bind_int64(st, 3, at);
+	dbx_bind_int64(st, 3, at);
 	return step_done(o, st, "clue", err);
 }
 
@@ -811,7 +811,7 @@ enum ds_status
 odb_clue_match(struct odb *o, const unsigned char idx[32], const char *key,
     int *n, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	int rc;
 
@@ -833,7 +833,7 @@ odb_clue_match(struct odb *o, const unsigned char idx[32], const char *key,
 	bind_blob(st, 1, idx, 32);
 	bind_text(st, 2, key);
 	if ((s = step_done(o, st, "clue", err)) == DS_OK)
-		*n = sqlite3_changes(o->db);
+		*n = dbx_changes(o->db);
 	return s;
 }
 
@@ -844,7 +844,7 @@ enum ds_status
 odb_clue_open_n(struct odb *o, const char *key, int64_t *n,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
@@ -852,11 +852,11 @@ odb_clue_open_n(struct odb *o, const char *key, int64_t *n,
 	if ((st = odb_stmt(o, Q_CLUE_OPEN_N, err)) == NULL)
 		return NOSTMT(err);
 	bind_text(st, 1, key);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
+	if ((rc = dbx_step(st)) == DBX_ROW)
+		*n = dbx_column_int64(st, 0);
 	else
 		s = odb_sqlerr(o->db, rc, err, "clue");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return s;
 }
 
@@ -867,7 +867,7 @@ enum ds_status
 odb_clue_first(struct odb *o, const char *key, const unsigned char rev[16],
     char channel[ODB_CODE_MAX], struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
@@ -876,12 +876,12 @@ odb_clue_first(struct odb *o, const char *key, const unsigned char rev[16],
 		return NOSTMT(err);
 	bind_text(st, 1, key);
 	bind_blob(st, 2, rev, 16);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = dbx_step(st);
+	if (rc == DBX_ROW)
 		col_text(st, 0, channel, ODB_CODE_MAX);
-	else if (rc != SQLITE_DONE)
+	else if (rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "clue");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return s;
 }
 
@@ -900,7 +900,7 @@ struct clue_each {
 };
 
 static enum ds_status
-clue_each_row(void *arg, sqlite3_stmt *st, int *stop)
+clue_each_row(void *arg, struct dbx_stmt *st, int *stop)
 {
 	static const char *const tags[4] = { "clue.id_no", "clue.name",
 	    "clue.reason", "clue.amount" };
@@ -933,15 +933,15 @@ odb_clue_each(struct odb *o, const struct odb_clue_filter *f,
     void *arg, struct ds_err *err)
 {
 	struct clue_each c;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	int i;
 
 	if ((st = odb_stmt(o, Q_CLUE_EACH, err)) == NULL)
 		return NOSTMT(err);
 	bind_text(st, 1, f->key);
-	sqlite3_bind_int(st, 2, f->open);
-	sqlite3_bind_int(st, 3, f->unmatched);
+	dbx_bind_int(st, 2, f->open);
+	dbx_bind_int(st, 3, f->unmatched);
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	c.f = f;
@@ -961,7 +961,7 @@ odb_clue_each(struct odb *o, const struct odb_clue_filter *f,
     " finalized, finalized_at, proposes, light, light_set, imported_at"
 
 static void
-visit_row(sqlite3_stmt *st, struct odb_visit *v)
+visit_row(struct dbx_stmt *st, struct odb_visit *v)
 {
 	memset(v, 0, sizeof(*v));
 	col_blob(st, 0, v->rev_id, 16);
@@ -976,12 +976,12 @@ visit_row(sqlite3_stmt *st, struct odb_visit *v)
 	v->has_corrects = col_blob(st, 9, v->corrects, 16);
 	col_text(st, 10, v->consent, sizeof(v->consent));
 	col_text(st, 11, v->outcome, sizeof(v->outcome));
-	v->finalized = sqlite3_column_int(st, 12);
-	v->finalized_at = sqlite3_column_int64(st, 13);
+	v->finalized = dbx_column_int(st, 12);
+	v->finalized_at = dbx_column_int64(st, 13);
 	col_text(st, 14, v->proposes, sizeof(v->proposes));
 	col_text(st, 15, v->light, sizeof(v->light));
 	v->has_light_set = col_blob(st, 16, v->light_set, 32);
-	v->imported_at = sqlite3_column_int64(st, 17);
+	v->imported_at = dbx_column_int64(st, 17);
 }
 
 static const char Q_VISIT_PUT[] = "INSERT OR IGNORE INTO visit(" VISIT_COLS
@@ -992,7 +992,7 @@ enum ds_status
 odb_visit_put(struct odb *o, const struct odb_visit *v, int *inserted,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 
 	*inserted = 0;
@@ -1010,17 +1010,17 @@ odb_visit_put(struct odb *o, const struct odb_visit *v, int *inserted,
 	bind_blob(st, 10, v->has_corrects ? v->corrects : NULL, 16);
 	bind_text(st, 11, v->consent);
 	bind_text(st, 12, v->outcome);
-	sqlite3_bind_int(st, 13, v->finalized);
+	dbx_bind_int(st, 13, v->finalized);
 	if (v->finalized)
-		sqlite3_bind_int64(st, 14, v->finalized_at);
+		dbx_bind_int64(st, 14, v->finalized_at);
 	else
-		sqlite3_bind_null(st, 14);
+		dbx_bind_null(st, 14);
 	bind_text(st, 15, v->proposes);
 	bind_text(st, 16, v->light);
 	bind_blob(st, 17, v->has_light_set ? v->light_set : NULL, 32);
-	sqlite3_bind_int64(st, 18, v->imported_at);
+	dbx_bind_int64(st, 18, v->imported_at);
 	if ((s = step_done(o, st, "visit", err)) == DS_OK)
-		*inserted = sqlite3_changes(o->db) > 0;
+		*inserted = dbx_changes(o->db) > 0;
 	return s;
 }
 
@@ -1030,7 +1030,7 @@ struct visit_each {
 };
 
 static enum ds_status
-visit_each_row(void *arg, sqlite3_stmt *st, int *stop)
+visit_each_row(void *arg, struct dbx_stmt *st, int *stop)
 {
 	struct visit_each *c = arg;
 	struct odb_visit v;
@@ -1049,7 +1049,7 @@ odb_visit_each_hh(struct odb *o, const char *key,
     struct ds_err *err)
 {
 	struct visit_each c;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_VISIT_HH, err)) == NULL)
 		return NOSTMT(err);
@@ -1068,19 +1068,18 @@ odb_visit_each_final(struct odb *o,
     struct ds_err *err)
 {
 	struct visit_each c;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	/* Not cached: relight updates rows while this runs. */
-	if (sqlite3_prepare_v2(o->db, Q_VISIT_FINAL, -1, &st, NULL) !=
-	    SQLITE_OK)
-		return odb_sqlerr(o->db, sqlite3_errcode(o->db), err, "visit");
+	if (dbx_prepare(o->db, Q_VISIT_FINAL, &st) != DBX_OK)
+		return odb_sqlerr(o->db, DBX_ERROR, err, "visit");
 	c.cb = cb;
 	c.arg = arg;
 	{
 		enum ds_status s = each_row(o, st, "visit", visit_each_row, &c,
 		    err);
 
-		sqlite3_finalize(st);
+		dbx_finalize(st);
 		return s;
 	}
 }
@@ -1092,7 +1091,7 @@ enum ds_status
 odb_visit_light(struct odb *o, const unsigned char rev[16], const char *light,
     const unsigned char set_hash[32], struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_VISIT_LIGHT, err)) == NULL)
 		return NOSTMT(err);
@@ -1111,7 +1110,7 @@ enum ds_status
 odb_visit_last_light(struct odb *o, const char *key, int *found,
     char light[ODB_CODE_MAX], char date[CASE_DATE_LEN], struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
@@ -1120,14 +1119,14 @@ odb_visit_last_light(struct odb *o, const char *key, int *found,
 	if ((st = odb_stmt(o, Q_VISIT_LAST_LIGHT, err)) == NULL)
 		return NOSTMT(err);
 	bind_text(st, 1, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = dbx_step(st);
+	if (rc == DBX_ROW) {
 		*found = 1;
 		col_text(st, 0, light, ODB_CODE_MAX);
 		col_text(st, 1, date, CASE_DATE_LEN);
-	} else if (rc != SQLITE_DONE)
+	} else if (rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "visit");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return s;
 }
 
@@ -1141,7 +1140,7 @@ odb_entry_done(struct odb *o, const unsigned char id[16],
     const unsigned char rev[16], int64_t at, int *found, int *has_clue,
     unsigned char clue[16], struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
@@ -1149,20 +1148,20 @@ odb_entry_done(struct odb *o, const unsigned char id[16],
 	if ((st = odb_stmt(o, Q_ENTRY_GET, err)) == NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, id, 16);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = dbx_step(st);
+	if (rc == DBX_ROW) {
 		*found = 1;
 		*has_clue = col_blob(st, 0, clue, 16);
-	} else if (rc != SQLITE_DONE)
+	} else if (rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "entry");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	if (s != DS_OK || !*found)
 		return s;
 	if ((st = odb_stmt(o, Q_ENTRY_DONE, err)) == NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, id, 16);
 	bind_blob(st, 2, rev, 16);
-	sqlite3_bind_int64(st, 3, at);
+	dbx_bind_int64(st, 3, at);
 	return step_done(o, st, "entry", err);
 }
 
@@ -1173,7 +1172,7 @@ odb_entry_done(struct odb *o, const unsigned char id[16],
     " source, recorded_at, detail, by_name, note"
 
 static void
-ev_row(sqlite3_stmt *st, struct odb_event *e)
+ev_row(struct dbx_stmt *st, struct odb_event *e)
 {
 	struct case_event *c = &e->ev;
 	char t[ODB_CODE_MAX];
@@ -1181,7 +1180,7 @@ ev_row(sqlite3_stmt *st, struct odb_event *e)
 	memset(e, 0, sizeof(*e));
 	col_blob(st, 0, c->id, CASE_ID_BYTES);
 	col_text(st, 1, e->hh_key, sizeof(e->hh_key));
-	c->seq = sqlite3_column_int64(st, 2);
+	c->seq = dbx_column_int64(st, 2);
 	col_text(st, 3, t, sizeof(t));
 	c->track = case_track_from(t);
 	col_text(st, 4, t, sizeof(t));
@@ -1190,7 +1189,7 @@ ev_row(sqlite3_stmt *st, struct odb_event *e)
 	c->outcome = case_outcome_from(t);
 	col_text(st, 6, c->date, sizeof(c->date));
 	col_text(st, 7, c->date_end, sizeof(c->date_end));
-	c->objections = sqlite3_column_int(st, 8);
+	c->objections = dbx_column_int(st, 8);
 	col_text(st, 9, t, sizeof(t));
 	c->category = case_cat_from(t);
 	col_text(st, 10, t, sizeof(t));
@@ -1200,9 +1199,9 @@ ev_row(sqlite3_stmt *st, struct odb_event *e)
 	e->has_ref = col_blob(st, 12, e->ref, 16);
 	c->has_corrects = col_blob(st, 13, c->corrects, CASE_ID_BYTES);
 	col_text(st, 14, e->source, sizeof(e->source));
-	c->recorded_at = sqlite3_column_int64(st, 15);
+	c->recorded_at = dbx_column_int64(st, 15);
 	col_text(st, 16, e->detail, sizeof(e->detail));
-	c->has_note = sqlite3_column_type(st, 18) != SQLITE_NULL;
+	c->has_note = dbx_column_type(st, 18) != DBX_NULL;
 }
 
 static const char Q_EV_SEQ[] = "SELECT coalesce(max(seq), 0) + 1 FROM"
@@ -1216,7 +1215,7 @@ odb_event_put(struct odb *o, struct odb_event *e, const char *by,
     const char *note, struct ds_err *err)
 {
 	struct case_event *c = &e->ev;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	int found, rc;
 
@@ -1227,39 +1226,39 @@ odb_event_put(struct odb *o, struct odb_event *e, const char *by,
 	if ((st = odb_stmt(o, Q_EV_SEQ, err)) == NULL)
 		return NOSTMT(err);
 	bind_text(st, 1, e->hh_key);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
+	rc = dbx_step(st);
+	if (rc != DBX_ROW) {
 		s = odb_sqlerr(o->db, rc, err, "case_event");
-		sqlite3_reset(st);
+		dbx_reset(st);
 		return s;
 	}
-	c->seq = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	c->seq = dbx_column_int64(st, 0);
+	dbx_reset(st);
 	if ((st = odb_stmt(o, Q_EV_PUT, err)) == NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, c->id, CASE_ID_BYTES);
 	bind_text(st, 2, e->hh_key);
-	sqlite3_bind_int64(st, 3, c->seq);
+	dbx_bind_int64(st, 3, c->seq);
 	bind_text(st, 4, case_track_str(c->track));
 	bind_text(st, 5, case_step_str(c->step));
 	bind_text(st, 6, case_outcome_str(c->outcome));
 	bind_text(st, 7, c->date);
 	bind_text(st, 8, c->date_end);
-	sqlite3_bind_int(st, 9, c->objections);
+	dbx_bind_int(st, 9, c->objections);
 	bind_text(st, 10, case_cat_str(c->category));
 	bind_text(st, 11, case_kind_str(c->kind));
 	bind_text(st, 12, case_channel_str(c->channel));
 	bind_blob(st, 13, e->has_ref ? e->ref : NULL, 16);
 	bind_blob(st, 14, c->has_corrects ? c->corrects : NULL, CASE_ID_BYTES);
 	bind_text(st, 15, e->source);
-	sqlite3_bind_int64(st, 16, c->recorded_at);
+	dbx_bind_int64(st, 16, c->recorded_at);
 	bind_text(st, 17, e->detail);
 	if ((s = bind_sealed(o, st, 18, "case_event.by_name", c->id,
 	    CASE_ID_BYTES, by != NULL && *by ? by : NULL, err)) != DS_OK ||
 	    (s = bind_sealed(o, st, 19, "case_event.note", c->id,
 	    CASE_ID_BYTES, note != NULL && *note ? note : NULL, err)) !=
 	    DS_OK) {
-		sqlite3_reset(st);
+		dbx_reset(st);
 		return s;
 	}
 	return step_done(o, st, "case_event", err);
@@ -1272,7 +1271,7 @@ enum ds_status
 odb_event_exists(struct odb *o, const unsigned char id[16], int *found,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
@@ -1280,12 +1279,12 @@ odb_event_exists(struct odb *o, const unsigned char id[16], int *found,
 	if ((st = odb_stmt(o, Q_EV_EXISTS, err)) == NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, id, 16);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = dbx_step(st);
+	if (rc == DBX_ROW)
 		*found = 1;
-	else if (rc != SQLITE_DONE)
+	else if (rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "case_event");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return s;
 }
 
@@ -1298,7 +1297,7 @@ odb_event_load(struct odb *o, const char *key, int64_t upto,
 {
 	struct case_event *v = NULL;
 	struct odb_event e;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	size_t cap = 0;
 	int rc;
@@ -1308,8 +1307,8 @@ odb_event_load(struct odb *o, const char *key, int64_t upto,
 	if ((st = odb_stmt(o, Q_EV_LOAD, err)) == NULL)
 		return NOSTMT(err);
 	bind_text(st, 1, key);
-	sqlite3_bind_int64(st, 2, upto);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	dbx_bind_int64(st, 2, upto);
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		if ((s = ds_arr_grow(&v, &cap, *n + 1, sizeof(*v),
 		    ODB_EVENTS_MAX)) != DS_OK) {
 			ds_err_set(err, s, "a case with too many events");
@@ -1318,9 +1317,9 @@ odb_event_load(struct odb *o, const char *key, int64_t upto,
 		ev_row(st, &e);
 		v[(*n)++] = e.ev;
 	}
-	if (s == DS_OK && rc != SQLITE_DONE)
+	if (s == DS_OK && rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "case_event");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	if (s != DS_OK) {
 		ds_free(v);
 		*n = 0;
@@ -1344,7 +1343,7 @@ struct ev_each {
 };
 
 static enum ds_status
-ev_each_row(void *arg, sqlite3_stmt *st, int *stop)
+ev_each_row(void *arg, struct dbx_stmt *st, int *stop)
 {
 	struct ev_each *c = arg;
 	struct odb_event e;
@@ -1370,7 +1369,7 @@ odb_event_each_hh(struct odb *o, const char *key, int text,
     void *arg, struct ds_err *err)
 {
 	struct ev_each c;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 
 	if ((st = odb_stmt(o, Q_EV_HH, err)) == NULL)
@@ -1396,7 +1395,7 @@ enum ds_status
 odb_event_find(struct odb *o, const char *key, const char *prefix,
     struct odb_event *out, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	char hex[33];
 	int rc, n = 0;
@@ -1407,12 +1406,12 @@ odb_event_find(struct odb *o, const char *key, const char *prefix,
 		return NOSTMT(err);
 	bind_text(st, 1, key);
 	bind_text(st, 2, hex);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = dbx_step(st)) == DBX_ROW)
 		if (n++ == 0)
 			ev_row(st, out);
-	s = rc == SQLITE_DONE ? DS_OK : odb_sqlerr(o->db, rc, err,
+	s = rc == DBX_DONE ? DS_OK : odb_sqlerr(o->db, rc, err,
 	    "case_event");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	if (s == DS_OK && n == 0)
 		s = ds_err_set(err, DS_ENOENT, "no event of %s starts with %s",
 		    key, hex);
@@ -1428,7 +1427,7 @@ odb_event_find(struct odb *o, const char *key, const char *prefix,
     " source, source_rev, created_at, updated_at, amount, note"
 
 static void
-ms_row(sqlite3_stmt *st, struct odb_measure *m)
+ms_row(struct dbx_stmt *st, struct odb_measure *m)
 {
 	memset(m, 0, sizeof(*m));
 	col_blob(st, 0, m->id, CASE_ID_BYTES);
@@ -1440,8 +1439,8 @@ ms_row(sqlite3_stmt *st, struct odb_measure *m)
 	col_text(st, 6, m->status, sizeof(m->status));
 	col_text(st, 7, m->source, sizeof(m->source));
 	m->has_source_rev = col_blob(st, 8, m->source_rev, 16);
-	m->created_at = sqlite3_column_int64(st, 9);
-	m->updated_at = sqlite3_column_int64(st, 10);
+	m->created_at = dbx_column_int64(st, 9);
+	m->updated_at = dbx_column_int64(st, 10);
 }
 
 static const char Q_MS_EXISTS[] = "SELECT 1 FROM measure WHERE"
@@ -1453,18 +1452,18 @@ enum ds_status
 odb_measure_put(struct odb *o, const struct odb_measure *m,
     const char *amount, const char *note, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	int rc;
 
 	if ((st = odb_stmt(o, Q_MS_EXISTS, err)) == NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, m->id, CASE_ID_BYTES);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	rc = dbx_step(st);
+	dbx_reset(st);
+	if (rc == DBX_ROW)
 		return ds_err_set(err, DS_EEXIST, "measure already recorded");
-	if (rc != SQLITE_DONE)
+	if (rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "measure");
 	if ((st = odb_stmt(o, Q_MS_PUT, err)) == NULL)
 		return NOSTMT(err);
@@ -1477,13 +1476,13 @@ odb_measure_put(struct odb *o, const struct odb_measure *m,
 	bind_text(st, 7, m->status);
 	bind_text(st, 8, m->source);
 	bind_blob(st, 9, m->has_source_rev ? m->source_rev : NULL, 16);
-	sqlite3_bind_int64(st, 10, m->created_at);
+	dbx_bind_int64(st, 10, m->created_at);
 	if ((s = bind_sealed(o, st, 11, "measure.amount", m->id,
 	    CASE_ID_BYTES, amount != NULL && *amount ? amount : NULL, err)) !=
 	    DS_OK ||
 	    (s = bind_sealed(o, st, 12, "measure.note", m->id, CASE_ID_BYTES,
 	    note != NULL && *note ? note : NULL, err)) != DS_OK) {
-		sqlite3_reset(st);
+		dbx_reset(st);
 		return s;
 	}
 	return step_done(o, st, "measure", err);
@@ -1497,7 +1496,7 @@ enum ds_status
 odb_measure_status(struct odb *o, const unsigned char id[16],
     const char *status, const char *note, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 
 	if ((st = odb_stmt(o, Q_MS_STATUS, err)) == NULL)
@@ -1506,10 +1505,10 @@ odb_measure_status(struct odb *o, const unsigned char id[16],
 	bind_text(st, 2, status);
 	if ((s = bind_sealed(o, st, 3, "measure.note", id, CASE_ID_BYTES,
 	    note != NULL && *note ? note : NULL, err)) != DS_OK) {
-		sqlite3_reset(st);
+		dbx_reset(st);
 		return s;
 	}
-	sqlite3_bind_int64(st, 4, ds_now());
+	dbx_bind_int64(st, 4, ds_now());
 	return step_done(o, st, "measure", err);
 }
 
@@ -1521,7 +1520,7 @@ enum ds_status
 odb_measure_find(struct odb *o, const char *key, const char *prefix,
     struct odb_measure *out, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	char hex[33];
 	int rc, n = 0;
@@ -1532,11 +1531,11 @@ odb_measure_find(struct odb *o, const char *key, const char *prefix,
 		return NOSTMT(err);
 	bind_text(st, 1, key);
 	bind_text(st, 2, hex);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = dbx_step(st)) == DBX_ROW)
 		if (n++ == 0)
 			ms_row(st, out);
-	s = rc == SQLITE_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "measure");
-	sqlite3_reset(st);
+	s = rc == DBX_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "measure");
+	dbx_reset(st);
 	if (s == DS_OK && n == 0)
 		s = ds_err_set(err, DS_ENOENT, "no measure of %s starts with %s",
 		    key, hex);
@@ -1560,7 +1559,7 @@ struct ms_each {
 };
 
 static enum ds_status
-ms_each_row(void *arg, sqlite3_stmt *st, int *stop)
+ms_each_row(void *arg, struct dbx_stmt *st, int *stop)
 {
 	struct ms_each *c = arg;
 	struct odb_measure m;
@@ -1586,7 +1585,7 @@ odb_measure_each_hh(struct odb *o, const char *key, int text,
     void *arg, struct ds_err *err)
 {
 	struct ms_each c;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 
 	if ((st = odb_stmt(o, Q_MS_HH, err)) == NULL)
@@ -1611,7 +1610,7 @@ enum ds_status
 odb_measure_active(struct odb *o, const char *key, const char *type,
     int64_t *n, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
@@ -1620,11 +1619,11 @@ odb_measure_active(struct odb *o, const char *key, const char *type,
 		return NOSTMT(err);
 	bind_text(st, 1, key);
 	bind_text(st, 2, type);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
+	if ((rc = dbx_step(st)) == DBX_ROW)
+		*n = dbx_column_int64(st, 0);
 	else
 		s = odb_sqlerr(o->db, rc, err, "measure");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return s;
 }
 
@@ -1638,21 +1637,21 @@ static const char Q_ROUND_EACH[] = "SELECT name, started, due, scope,"
     " created_at FROM round ORDER BY started, name";
 
 static void
-round_row(sqlite3_stmt *st, struct odb_round *r)
+round_row(struct dbx_stmt *st, struct odb_round *r)
 {
 	memset(r, 0, sizeof(*r));
 	col_text(st, 0, r->name, sizeof(r->name));
 	col_text(st, 1, r->started, sizeof(r->started));
 	col_text(st, 2, r->due, sizeof(r->due));
 	col_text(st, 3, r->scope, sizeof(r->scope));
-	r->created_at = sqlite3_column_int64(st, 4);
+	r->created_at = dbx_column_int64(st, 4);
 }
 
 enum ds_status
 odb_round_put(struct odb *o, const struct odb_round *r, struct ds_err *err)
 {
 	struct odb_round old;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 
 	if ((s = odb_round_get(o, r->name, &old, err)) == DS_OK)
@@ -1665,7 +1664,7 @@ odb_round_put(struct odb *o, const struct odb_round *r, struct ds_err *err)
 	bind_text(st, 2, r->started);
 	bind_text(st, 3, r->due);
 	bind_text(st, 4, r->scope);
-	sqlite3_bind_int64(st, 5, r->created_at);
+	dbx_bind_int64(st, 5, r->created_at);
 	return step_done(o, st, "round", err);
 }
 
@@ -1673,21 +1672,21 @@ enum ds_status
 odb_round_get(struct odb *o, const char *name, struct odb_round *out,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
 	if ((st = odb_stmt(o, Q_ROUND_GET, err)) == NULL)
 		return NOSTMT(err);
 	bind_text(st, 1, name);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = dbx_step(st);
+	if (rc == DBX_ROW)
 		round_row(st, out);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DBX_DONE)
 		s = ds_err_set(err, DS_ENOENT, "no round %s", name);
 	else
 		s = odb_sqlerr(o->db, rc, err, "round");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return s;
 }
 
@@ -1697,7 +1696,7 @@ struct round_each {
 };
 
 static enum ds_status
-round_each_row(void *arg, sqlite3_stmt *st, int *stop)
+round_each_row(void *arg, struct dbx_stmt *st, int *stop)
 {
 	struct round_each *c = arg;
 	struct odb_round r;
@@ -1712,7 +1711,7 @@ odb_round_each(struct odb *o, int (*cb)(void *, const struct odb_round *),
     void *arg, struct ds_err *err)
 {
 	struct round_each c;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_ROUND_EACH, err)) == NULL)
 		return NOSTMT(err);
@@ -1732,7 +1731,7 @@ odb_income_put(struct odb *o, const char *key, const char *month,
     int *inserted, struct ds_err *err)
 {
 	char rk[CASE_KEY_MAX + 16];
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 
 	*inserted = 0;
@@ -1744,12 +1743,12 @@ odb_income_put(struct odb *o, const char *key, const char *month,
 	bind_text(st, 3, light);
 	if ((s = bind_sealed(o, st, 4, "income_check.amount", rk, strlen(rk),
 	    amount, err)) != DS_OK) {
-		sqlite3_reset(st);
+		dbx_reset(st);
 		return s;
 	}
 	bind_blob(st, 5, batch, 32);
 	if ((s = step_done(o, st, "income_check", err)) == DS_OK)
-		*inserted = sqlite3_changes(o->db) > 0;
+		*inserted = dbx_changes(o->db) > 0;
 	return s;
 }
 
@@ -1761,7 +1760,7 @@ odb_income_last(struct odb *o, const char *key, const char *month,
     char (*months)[8], char (*lights)[ODB_CODE_MAX], size_t max, size_t *n,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
@@ -1770,15 +1769,15 @@ odb_income_last(struct odb *o, const char *key, const char *month,
 		return NOSTMT(err);
 	bind_text(st, 1, key);
 	bind_text(st, 2, month);
-	sqlite3_bind_int64(st, 3, (int64_t)max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+	dbx_bind_int64(st, 3, (int64_t)max);
+	while ((rc = dbx_step(st)) == DBX_ROW && *n < max) {
 		col_text(st, 0, months[*n], 8);
 		col_text(st, 1, lights[*n], ODB_CODE_MAX);
 		(*n)++;
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+	if (rc != DBX_DONE && rc != DBX_ROW)
 		s = odb_sqlerr(o->db, rc, err, "income_check");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return s;
 }
 
@@ -1789,7 +1788,7 @@ enum ds_status
 odb_income_batch(struct odb *o, const unsigned char hash[32], int *found,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
@@ -1797,12 +1796,12 @@ odb_income_batch(struct odb *o, const unsigned char hash[32], int *found,
 	if ((st = odb_stmt(o, Q_INC_BATCH, err)) == NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, hash, 32);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = dbx_step(st);
+	if (rc == DBX_ROW)
 		*found = 1;
-	else if (rc != SQLITE_DONE)
+	else if (rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "income_check");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return s;
 }
 
@@ -1812,7 +1811,7 @@ odb_income_batch(struct odb *o, const unsigned char hash[32], int *found,
     " last_seen, closed_at, detail, closed_by, note"
 
 static void
-pb_row(sqlite3_stmt *st, struct odb_problem *p)
+pb_row(struct dbx_stmt *st, struct odb_problem *p)
 {
 	memset(p, 0, sizeof(*p));
 	col_blob(st, 0, p->id, CASE_ID_BYTES);
@@ -1820,9 +1819,9 @@ pb_row(sqlite3_stmt *st, struct odb_problem *p)
 	col_text(st, 2, p->hh_key, sizeof(p->hh_key));
 	p->has_record = col_blob(st, 3, p->record_uuid, 16);
 	col_text(st, 4, p->path, sizeof(p->path));
-	p->first_seen = sqlite3_column_int64(st, 5);
-	p->last_seen = sqlite3_column_int64(st, 6);
-	p->closed_at = sqlite3_column_int64(st, 7);
+	p->first_seen = dbx_column_int64(st, 5);
+	p->last_seen = dbx_column_int64(st, 6);
+	p->closed_at = dbx_column_int64(st, 7);
 }
 
 static const char Q_PB_SEEN[] = "INSERT INTO problem(problem_id, kind,"
@@ -1834,7 +1833,7 @@ enum ds_status
 odb_problem_seen(struct odb *o, const struct odb_problem *p,
     const char *detail, int64_t now, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 
 	if ((st = odb_stmt(o, Q_PB_SEEN, err)) == NULL)
@@ -1844,10 +1843,10 @@ odb_problem_seen(struct odb *o, const struct odb_problem *p,
 	bind_text(st, 3, p->hh_key);
 	bind_blob(st, 4, p->has_record ? p->record_uuid : NULL, 16);
 	bind_text(st, 5, p->path);
-	sqlite3_bind_int64(st, 6, now);
+	dbx_bind_int64(st, 6, now);
 	if ((s = bind_sealed(o, st, 7, "problem.detail", p->id, CASE_ID_BYTES,
 	    detail != NULL && *detail ? detail : NULL, err)) != DS_OK) {
-		sqlite3_reset(st);
+		dbx_reset(st);
 		return s;
 	}
 	return step_done(o, st, "problem", err);
@@ -1863,7 +1862,7 @@ odb_problem_close(struct odb *o, const char *prefix, const char *by,
     const char *note, int64_t now, struct odb_problem *out,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	char hex[33];
 	int rc, n = 0;
@@ -1873,11 +1872,11 @@ odb_problem_close(struct odb *o, const char *prefix, const char *by,
 	if ((st = odb_stmt(o, Q_PB_FIND, err)) == NULL)
 		return NOSTMT(err);
 	bind_text(st, 1, hex);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = dbx_step(st)) == DBX_ROW)
 		if (n++ == 0)
 			pb_row(st, out);
-	s = rc == SQLITE_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "problem");
-	sqlite3_reset(st);
+	s = rc == DBX_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "problem");
+	dbx_reset(st);
 	if (s != DS_OK)
 		return s;
 	if (n == 0)
@@ -1891,12 +1890,12 @@ odb_problem_close(struct odb *o, const char *prefix, const char *by,
 	if ((st = odb_stmt(o, Q_PB_CLOSE, err)) == NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, out->id, CASE_ID_BYTES);
-	sqlite3_bind_int64(st, 2, now);
+	dbx_bind_int64(st, 2, now);
 	if ((s = bind_sealed(o, st, 3, "problem.closed_by", out->id,
 	    CASE_ID_BYTES, by, err)) != DS_OK ||
 	    (s = bind_sealed(o, st, 4, "problem.note", out->id, CASE_ID_BYTES,
 	    note, err)) != DS_OK) {
-		sqlite3_reset(st);
+		dbx_reset(st);
 		return s;
 	}
 	out->closed_at = now;
@@ -1916,7 +1915,7 @@ struct pb_each {
 };
 
 static enum ds_status
-pb_each_row(void *arg, sqlite3_stmt *st, int *stop)
+pb_each_row(void *arg, struct dbx_stmt *st, int *stop)
 {
 	static const char *const tags[3] = { "problem.detail",
 	    "problem.closed_by", "problem.note" };
@@ -1943,7 +1942,7 @@ odb_problem_each(struct odb *o,
     const char *), void *arg, struct ds_err *err)
 {
 	struct pb_each c;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	int i;
 
@@ -1971,7 +1970,7 @@ enum ds_status
 odb_freeze_get(struct odb *o, const char *month, int *found,
     int64_t *frozen_at, char cutoff[CASE_DATE_LEN], struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
@@ -1981,14 +1980,14 @@ odb_freeze_get(struct odb *o, const char *month, int *found,
 	if ((st = odb_stmt(o, Q_FZ_GET, err)) == NULL)
 		return NOSTMT(err);
 	bind_text(st, 1, month);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = dbx_step(st);
+	if (rc == DBX_ROW) {
 		*found = 1;
-		*frozen_at = sqlite3_column_int64(st, 0);
+		*frozen_at = dbx_column_int64(st, 0);
 		col_text(st, 1, cutoff, CASE_DATE_LEN);
-	} else if (rc != SQLITE_DONE)
+	} else if (rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "freeze");
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return s;
 }
 
@@ -1997,7 +1996,7 @@ odb_freeze_put(struct odb *o, const char *month, int64_t frozen_at,
     const char *cutoff, const void *csv, size_t len, struct ds_err *err)
 {
 	unsigned char h[32], *ct;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	char c[CASE_DATE_LEN];
 	enum ds_status s;
 	int64_t t;
@@ -2019,11 +2018,10 @@ odb_freeze_put(struct odb *o, const char *month, int64_t frozen_at,
 		return NOSTMT(err);
 	}
 	bind_text(st, 1, month);
-	sqlite3_bind_int64(st, 2, frozen_at);
+	dbx_bind_int64(st, 2, frozen_at);
 	bind_text(st, 3, cutoff);
 	bind_blob(st, 4, h, 32);
-	sqlite3_bind_blob(st, 5, ct, (int)ODB_SEALED_LEN(len),
-	    SQLITE_TRANSIENT);
+	dbx_bind_blob(st, 5, ct, (int)ODB_SEALED_LEN(len));
 	ds_free(ct);
 	return step_done(o, st, "freeze", err);
 }

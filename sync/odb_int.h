@@ -3,13 +3,12 @@
 #define DS_ODB_INT_H
 
 /*
- * Not for use outside sync/odb*.c: this header brings in <sqlite3.h>.
- * Prepared statements are cached per connection, keyed by the address of
+ * Not for use outside sync/odb*.c.  SQL goes through dbx.h (SQLite or
+ * PostgreSQL).  Prepared statements are cached per connection, keyed by the address of
  * their static SQL text, so a hot import loop prepares each query once.
  */
-#include <sqlite3.h>
-
 #include "cry.h"
+#include "dbx.h"
 #include "odb.h"
 
 #define ODB_STMT_MAX	256
@@ -17,7 +16,7 @@
 struct oset;
 
 struct odb {
-	sqlite3		*db;
+	struct dbx	*db;
 	unsigned char	 office_id[16];
 	unsigned char	*dkey;		/* data key, secure memory; or NULL */
 	unsigned char	*bkey;		/* blind-index key ("officebi" 2) */
@@ -27,7 +26,7 @@ struct odb {
 	const struct oset *set;		/* case settings (odb_case.c) */
 	int		 nstmt;
 	const char	*stmt_sql[ODB_STMT_MAX];
-	sqlite3_stmt	*stmt[ODB_STMT_MAX];
+	struct dbx_stmt	*stmt[ODB_STMT_MAX];
 };
 
 /* The sealed columns of a revision; the tag goes into the AD. */
@@ -63,7 +62,7 @@ void		 odb_seal(const struct odb *, const unsigned char rev_id[16],
  * growing it.  DS_ECRYPTO naming the revision if the value is not a
  * sealed blob of this row and column, DS_ESTATE without the key.
  */
-enum ds_status	 odb_unseal(const struct odb *, sqlite3_stmt *, int i,
+enum ds_status	 odb_unseal(const struct odb *, struct dbx_stmt *, int i,
 		    const unsigned char rev_id[16], enum odb_col,
 		    struct odb_plain *pl, struct ds_err *);
 /*
@@ -74,23 +73,26 @@ enum ds_status	 odb_unseal(const struct odb *, sqlite3_stmt *, int i,
 void		 odb_seal_row(const struct odb *, const char *tag,
 		    const void *key, size_t keylen, const void *pt, size_t n,
 		    unsigned char *out);
-enum ds_status	 odb_unseal_row(const struct odb *, sqlite3_stmt *, int i,
+enum ds_status	 odb_unseal_row(const struct odb *, struct dbx_stmt *, int i,
 		    const char *tag, const void *key, size_t keylen,
 		    struct odb_plain *pl, struct ds_err *);
 /* Wipe the used part (keeps the buffer); free wipes and releases it. */
 void		 odb_plain_wipe(struct odb_plain *);
 void		 odb_plain_free(struct odb_plain *);
 
-/* Map an SQLite result code to a status and a message naming `what`. */
-enum ds_status	 odb_sqlerr(sqlite3 *, int rc, struct ds_err *,
+/*
+ * The failure the handle holds (rc DBX_ERROR) as a status and a message
+ * naming `what`; any other rc (a row where none was due) is DS_EIO.
+ */
+enum ds_status	 odb_sqlerr(struct dbx *, int rc, struct ds_err *,
 		    const char *what);
-enum ds_status	 odb_exec(sqlite3 *, const char *sql, struct ds_err *);
+enum ds_status	 odb_exec(struct dbx *, const char *sql, struct ds_err *);
 
 /*
  * The cached, reset statement for the static string `sql` (compared by
  * address), with bindings cleared.  NULL on failure with err set.
  */
-sqlite3_stmt	*odb_stmt(struct odb *, const char *sql, struct ds_err *);
+struct dbx_stmt	*odb_stmt(struct odb *, const char *sql, struct ds_err *);
 /* Finalize every cached statement. */
 void		 odb_stmts_free(struct odb *);
 

@@ -32,7 +32,7 @@ static const char Q_CLUE[] = "SELECT coalesce(hh_key, ''), date, channel,"
 
 struct odb_rcur {
 	struct odb	*o;
-	sqlite3_stmt	*st;
+	struct dbx_stmt	*st;
 	int		 kind;
 };
 
@@ -53,38 +53,37 @@ odb_rcur_open(struct odb *o, int kind, int64_t upto, const char *date_to,
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	c->o = o;
 	c->kind = kind;
-	if ((rc = sqlite3_prepare_v2(o->db, q, -1, &c->st, NULL)) !=
-	    SQLITE_OK) {
+	if ((rc = dbx_prepare(o->db, q, &c->st)) !=
+	    DBX_OK) {
 		ds_free(c);
 		return odb_sqlerr(o->db, rc, err, "report");
 	}
 	if (kind != ODB_REP_HH)
-		sqlite3_bind_int64(c->st, 1, upto);
+		dbx_bind_int64(c->st, 1, upto);
 	if (kind == ODB_REP_VISIT || kind == ODB_REP_CLUE) {
 		if (date_to != NULL)
-			sqlite3_bind_text(c->st, 2, date_to, -1,
-			    SQLITE_TRANSIENT);
+			dbx_bind_text(c->st, 2, date_to, -1);
 		else
-			sqlite3_bind_null(c->st, 2);
+			dbx_bind_null(c->st, 2);
 	}
 	*out = c;
 	return DS_OK;
 }
 
 static void
-text(sqlite3_stmt *st, int i, char *out, size_t n)
+text(struct dbx_stmt *st, int i, char *out, size_t n)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const unsigned char *t = dbx_column_text(st, i);
 
 	snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
 }
 
 static int
-blob(sqlite3_stmt *st, int i, unsigned char *out, int n)
+blob(struct dbx_stmt *st, int i, unsigned char *out, int n)
 {
-	const void *p = sqlite3_column_blob(st, i);
+	const void *p = dbx_column_blob(st, i);
 
-	if (p != NULL && sqlite3_column_bytes(st, i) == n) {
+	if (p != NULL && dbx_column_bytes(st, i) == n) {
 		memcpy(out, p, (size_t)n);
 		return 1;
 	}
@@ -93,7 +92,7 @@ blob(sqlite3_stmt *st, int i, unsigned char *out, int n)
 }
 
 static void
-ev_row(sqlite3_stmt *st, struct odb_rep_ev *r)
+ev_row(struct dbx_stmt *st, struct odb_rep_ev *r)
 {
 	struct case_event *e = &r->ev;
 	char t[ODB_CODE_MAX];
@@ -101,7 +100,7 @@ ev_row(sqlite3_stmt *st, struct odb_rep_ev *r)
 	text(st, 0, r->hh_key, sizeof(r->hh_key));
 	memset(e, 0, sizeof(*e));
 	blob(st, 1, e->id, CASE_ID_BYTES);
-	e->seq = sqlite3_column_int64(st, 2);
+	e->seq = dbx_column_int64(st, 2);
 	text(st, 3, t, sizeof(t));
 	e->track = case_track_from(t);
 	text(st, 4, t, sizeof(t));
@@ -110,7 +109,7 @@ ev_row(sqlite3_stmt *st, struct odb_rep_ev *r)
 	e->outcome = case_outcome_from(t);
 	text(st, 6, e->date, sizeof(e->date));
 	text(st, 7, e->date_end, sizeof(e->date_end));
-	e->objections = sqlite3_column_int(st, 8);
+	e->objections = dbx_column_int(st, 8);
 	text(st, 9, t, sizeof(t));
 	e->category = case_cat_from(t);
 	text(st, 10, t, sizeof(t));
@@ -119,20 +118,20 @@ ev_row(sqlite3_stmt *st, struct odb_rep_ev *r)
 	e->channel = case_channel_from(t);
 	r->has_ref = blob(st, 12, r->ref, 16);
 	e->has_corrects = blob(st, 13, e->corrects, CASE_ID_BYTES);
-	e->recorded_at = sqlite3_column_int64(st, 14);
+	e->recorded_at = dbx_column_int64(st, 14);
 	text(st, 15, r->detail, sizeof(r->detail));
-	e->has_note = sqlite3_column_int(st, 16);
+	e->has_note = dbx_column_int(st, 16);
 }
 
 int
 odb_rcur_next(struct odb_rcur *c, void *row, struct ds_err *err)
 {
-	sqlite3_stmt *st = c->st;
-	int rc = sqlite3_step(st);
+	struct dbx_stmt *st = c->st;
+	int rc = dbx_step(st);
 
-	if (rc == SQLITE_DONE)
+	if (rc == DBX_DONE)
 		return 0;
-	if (rc != SQLITE_ROW) {
+	if (rc != DBX_ROW) {
 		odb_sqlerr(c->o->db, rc, err, "report");
 		return -1;
 	}
@@ -144,8 +143,8 @@ odb_rcur_next(struct odb_rcur *c, void *row, struct ds_err *err)
 		text(st, 1, h->township, sizeof(h->township));
 		text(st, 2, h->village, sizeof(h->village));
 		text(st, 3, h->vgroup, sizeof(h->vgroup));
-		h->members = sqlite3_column_int64(st, 4);
-		h->in_register = sqlite3_column_int(st, 5);
+		h->members = dbx_column_int64(st, 4);
+		h->in_register = dbx_column_int(st, 5);
 		break;
 	}
 	case ODB_REP_EV:
@@ -162,8 +161,8 @@ odb_rcur_next(struct odb_rcur *c, void *row, struct ds_err *err)
 		text(st, 5, v->consent, sizeof(v->consent));
 		text(st, 6, v->light, sizeof(v->light));
 		text(st, 7, v->worker_id, sizeof(v->worker_id));
-		v->finalized_at = sqlite3_column_int64(st, 8);
-		v->imported_at = sqlite3_column_int64(st, 9);
+		v->finalized_at = dbx_column_int64(st, 8);
+		v->imported_at = dbx_column_int64(st, 9);
 		break;
 	}
 	case ODB_REP_CLUE: {
@@ -172,7 +171,7 @@ odb_rcur_next(struct odb_rcur *c, void *row, struct ds_err *err)
 		text(st, 0, k->hh_key, sizeof(k->hh_key));
 		text(st, 1, k->date, sizeof(k->date));
 		text(st, 2, k->channel, sizeof(k->channel));
-		k->open = sqlite3_column_int(st, 3);
+		k->open = dbx_column_int(st, 3);
 		break;
 	}
 	default:
@@ -186,7 +185,7 @@ odb_rcur_close(struct odb_rcur *c)
 {
 	if (c == NULL)
 		return;
-	sqlite3_finalize(c->st);
+	dbx_finalize(c->st);
 	ds_free(c);
 }
 
@@ -194,22 +193,22 @@ enum ds_status
 odb_report_freezes(struct odb *o,
     int (*cb)(void *, const char *, int64_t), void *arg, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	char m[16];
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(o->db, "SELECT month, frozen_at FROM"
-	    " freeze ORDER BY month", -1, &st, NULL)) != SQLITE_OK)
+	if ((rc = dbx_prepare(o->db, "SELECT month, frozen_at FROM"
+	    " freeze ORDER BY month", &st)) != DBX_OK)
 		return odb_sqlerr(o->db, rc, err, "freeze");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		text(st, 0, m, sizeof(m));
-		if (cb(arg, m, sqlite3_column_int64(st, 1)) != 0)
+		if (cb(arg, m, dbx_column_int64(st, 1)) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != DBX_ROW && rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "freeze");
-	sqlite3_finalize(st);
+	dbx_finalize(st);
 	return s;
 }
 
@@ -233,32 +232,31 @@ odb_report_coverage(struct odb *o, const char *from, const char *to,
     void *arg, struct ds_err *err)
 {
 	struct odb_rep_cover c;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(o->db, Q_COVER, -1, &st, NULL)) !=
-	    SQLITE_OK)
+	if ((rc = dbx_prepare(o->db, Q_COVER, &st)) !=
+	    DBX_OK)
 		return odb_sqlerr(o->db, rc, err, "coverage");
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, scope != NULL ? scope : "", -1,
-	    SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	dbx_bind_text(st, 1, from, -1);
+	dbx_bind_text(st, 2, to, -1);
+	dbx_bind_text(st, 3, scope != NULL ? scope : "", -1);
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		memset(&c, 0, sizeof(c));
 		text(st, 0, c.township, sizeof(c.township));
 		text(st, 1, c.village, sizeof(c.village));
 		text(st, 2, c.vgroup, sizeof(c.vgroup));
-		c.reg = sqlite3_column_int64(st, 3);
-		c.done = sqlite3_column_int64(st, 4);
-		c.refused = sqlite3_column_int64(st, 5);
-		c.not_reached = sqlite3_column_int64(st, 6);
+		c.reg = dbx_column_int64(st, 3);
+		c.done = dbx_column_int64(st, 4);
+		c.refused = dbx_column_int64(st, 5);
+		c.not_reached = dbx_column_int64(st, 6);
 		if (cb(arg, &c) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != DBX_ROW && rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "coverage");
-	sqlite3_finalize(st);
+	dbx_finalize(st);
 	return s;
 }
 
@@ -287,32 +285,32 @@ odb_report_timeliness(struct odb *o, const char *from, const char *to,
     struct ds_err *err)
 {
 	struct odb_rep_time t;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(o->db, Q_TIME, -1, &st, NULL)) !=
-	    SQLITE_OK)
+	if ((rc = dbx_prepare(o->db, Q_TIME, &st)) !=
+	    DBX_OK)
 		return odb_sqlerr(o->db, rc, err, "timeliness");
 	if (from != NULL)
-		sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+		dbx_bind_text(st, 1, from, -1);
 	if (to != NULL)
-		sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		dbx_bind_text(st, 2, to, -1);
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		memset(&t, 0, sizeof(t));
 		text(st, 0, t.township, sizeof(t.township));
 		text(st, 1, t.village, sizeof(t.village));
 		text(st, 2, t.worker, sizeof(t.worker));
-		t.visits = sqlite3_column_int64(st, 3);
-		t.vf_avg = sqlite3_column_double(st, 4);
-		t.vf_max = sqlite3_column_double(st, 5);
-		t.fi_avg = sqlite3_column_double(st, 6);
-		t.fi_max = sqlite3_column_double(st, 7);
+		t.visits = dbx_column_int64(st, 3);
+		t.vf_avg = dbx_column_double(st, 4);
+		t.vf_max = dbx_column_double(st, 5);
+		t.fi_avg = dbx_column_double(st, 6);
+		t.fi_max = dbx_column_double(st, 7);
 		if (cb(arg, &t) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != DBX_ROW && rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "timeliness");
-	sqlite3_finalize(st);
+	dbx_finalize(st);
 	return s;
 }

@@ -17,46 +17,45 @@
 #include "util.h"
 
 #define STEP_DONE(o, st, what, err) do {				\
-	int rc_ = sqlite3_step(st);					\
-	if (rc_ != SQLITE_DONE) {					\
+	int rc_ = dbx_step(st);					\
+	if (rc_ != DBX_DONE) {					\
 		enum ds_status s_ = odb_sqlerr((o)->db, rc_, err, what); \
-		sqlite3_reset(st);					\
+		dbx_reset(st);					\
 		return s_;						\
 	}								\
-	sqlite3_reset(st);						\
+	dbx_reset(st);						\
 } while (0)
 
 static void
-bind_id(sqlite3_stmt *st, int i, const unsigned char *p, int n)
+bind_id(struct dbx_stmt *st, int i, const unsigned char *p, int n)
 {
 	if (p == NULL)
-		sqlite3_bind_null(st, i);
+		dbx_bind_null(st, i);
 	else
-		sqlite3_bind_blob(st, i, p, n, SQLITE_STATIC);
+		dbx_bind_blob(st, i, p, n);
 }
 
 static void
-bind_bytes(sqlite3_stmt *st, int i, const struct bundle_bytes *b)
+bind_bytes(struct dbx_stmt *st, int i, const struct bundle_bytes *b)
 {
-	sqlite3_bind_text(st, i, b->n ? (const char *)b->p : "", (int)b->n,
-	    SQLITE_STATIC);
+	dbx_bind_text(st, i, b->n ? (const char *)b->p : "", (int)b->n);
 }
 
 static void
-col_copy(sqlite3_stmt *st, int i, unsigned char *out, int n)
+col_copy(struct dbx_stmt *st, int i, unsigned char *out, int n)
 {
-	const void *p = sqlite3_column_blob(st, i);
+	const void *p = dbx_column_blob(st, i);
 
-	if (p != NULL && sqlite3_column_bytes(st, i) == n)
+	if (p != NULL && dbx_column_bytes(st, i) == n)
 		memcpy(out, p, (size_t)n);
 	else
 		memset(out, 0, (size_t)n);
 }
 
 static void
-col_text(sqlite3_stmt *st, int i, char *out, size_t n)
+col_text(struct dbx_stmt *st, int i, char *out, size_t n)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const unsigned char *t = dbx_column_text(st, i);
 
 	snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
 }
@@ -70,7 +69,7 @@ odb_begin(struct odb *o, struct ds_err *err)
 
 	if (o->in_txn)
 		return ds_err_set(err, DS_ESTATE, "office db: nested begin");
-	if ((st = odb_exec(o->db, "BEGIN IMMEDIATE", err)) == DS_OK)
+	if ((st = dbx_begin(o->db, err)) == DS_OK)
 		o->in_txn = 1;
 	return st;
 }
@@ -80,9 +79,7 @@ odb_commit(struct odb *o, struct ds_err *err)
 {
 	enum ds_status st;
 
-	st = odb_exec(o->db, "COMMIT", err);
-	if (st != DS_OK)
-		odb_exec(o->db, "ROLLBACK", NULL);
+	st = dbx_commit(o->db, err);
 	o->in_txn = 0;
 	return st;
 }
@@ -91,7 +88,7 @@ void
 odb_rollback(struct odb *o)
 {
 	if (o->in_txn)
-		odb_exec(o->db, "ROLLBACK", NULL);
+		dbx_rollback(o->db);
 	o->in_txn = 0;
 }
 
@@ -119,14 +116,14 @@ dev_state_num(const unsigned char *t)
 }
 
 static void
-dev_row(sqlite3_stmt *st, struct odb_device *d)
+dev_row(struct dbx_stmt *st, struct odb_device *d)
 {
 	col_copy(st, 0, d->device_id, 16);
 	col_copy(st, 1, d->sign_pk, 32);
-	d->state = dev_state_num(sqlite3_column_text(st, 2));
+	d->state = dev_state_num(dbx_column_text(st, 2));
 	col_text(st, 3, d->label, sizeof(d->label));
-	d->first_seen = sqlite3_column_int64(st, 4);
-	d->changed_at = sqlite3_column_int64(st, 5);
+	d->first_seen = dbx_column_int64(st, 4);
+	d->changed_at = dbx_column_int64(st, 5);
 }
 
 static const char Q_DEV_GET[] = "SELECT device_id, sign_pk, state, label,"
@@ -136,20 +133,20 @@ enum ds_status
 odb_device_get(struct odb *o, const unsigned char id[16],
     struct odb_device *out, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	if ((st = odb_stmt(o, Q_DEV_GET, err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, id, 16);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = dbx_step(st);
+	if (rc == DBX_ROW) {
 		dev_row(st, out);
-		sqlite3_reset(st);
+		dbx_reset(st);
 		return DS_OK;
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	dbx_reset(st);
+	if (rc == DBX_DONE)
 		return ds_err_set(err, DS_ENOENT, "device not known");
 	return odb_sqlerr(o->db, rc, err, "device");
 }
@@ -163,7 +160,7 @@ static const char Q_DEV_PUT[] = "INSERT INTO device(device_id, sign_pk,"
 enum ds_status
 odb_device_put(struct odb *o, const struct odb_device *d, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if (d->state < ODB_DEV_PENDING || d->state > ODB_DEV_REVOKED)
 		return ds_err_set(err, DS_EINVAL, "bad device state");
@@ -171,9 +168,9 @@ odb_device_put(struct odb *o, const struct odb_device *d, struct ds_err *err)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, d->device_id, 16);
 	bind_id(st, 2, d->sign_pk, 32);
-	sqlite3_bind_text(st, 3, dev_states[d->state], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, d->label, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, ds_now());
+	dbx_bind_text(st, 3, dev_states[d->state], -1);
+	dbx_bind_text(st, 4, d->label, -1);
+	dbx_bind_int64(st, 5, ds_now());
 	STEP_DONE(o, st, "device", err);
 	return DS_OK;
 }
@@ -186,18 +183,18 @@ odb_device_each(struct odb *o, int (*cb)(void *, const struct odb_device *),
     void *arg, struct ds_err *err)
 {
 	struct odb_device d;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	if ((st = odb_stmt(o, Q_DEV_ALL, err)) == NULL)
 		return err ? err->code : DS_EIO;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		dev_row(st, &d);
 		if (cb(arg, &d) != 0)
 			break;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	dbx_reset(st);
+	if (rc != DBX_ROW && rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "devices");
 	return DS_OK;
 }
@@ -270,7 +267,7 @@ enum ds_status
 odb_ledger_get(struct odb *o, const unsigned char id[16],
     struct odb_ledger *out, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	const void *p;
 	int rc, n;
 
@@ -278,10 +275,10 @@ odb_ledger_get(struct odb *o, const unsigned char id[16],
 	if ((st = odb_stmt(o, Q_LEDGER_GET, err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, id, 16);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
+	rc = dbx_step(st);
+	if (rc != DBX_ROW) {
+		dbx_reset(st);
+		if (rc == DBX_DONE)
 			return ds_err_set(err, DS_ENOENT, "bundle not in "
 			    "ledger");
 		return odb_sqlerr(o->db, rc, err, "ledger");
@@ -289,24 +286,24 @@ odb_ledger_get(struct odb *o, const unsigned char id[16],
 	memcpy(out->bundle_id, id, 16);
 	col_copy(st, 0, out->bundle_hash, 32);
 	col_copy(st, 1, out->device_id, 16);
-	out->seq_lo = (uint64_t)sqlite3_column_int64(st, 2);
-	out->seq_hi = (uint64_t)sqlite3_column_int64(st, 3);
-	out->record_count = (uint32_t)sqlite3_column_int64(st, 4);
-	out->status = sqlite3_column_int(st, 5);
-	out->imported_at = sqlite3_column_int64(st, 6);
+	out->seq_lo = (uint64_t)dbx_column_int64(st, 2);
+	out->seq_hi = (uint64_t)dbx_column_int64(st, 3);
+	out->record_count = (uint32_t)dbx_column_int64(st, 4);
+	out->status = dbx_column_int(st, 5);
+	out->imported_at = dbx_column_int64(st, 6);
 	col_copy(st, 8, out->db_uuid, 16);
 	col_copy(st, 9, out->prev_hash, 32);
-	p = sqlite3_column_blob(st, 7);
-	n = sqlite3_column_bytes(st, 7);
+	p = dbx_column_blob(st, 7);
+	n = dbx_column_bytes(st, 7);
 	if (p == NULL || n <= 0 || (out->receipt = ds_malloc((size_t)n)) ==
 	    NULL) {
-		sqlite3_reset(st);
+		dbx_reset(st);
 		return ds_err_set(err, p == NULL ? DS_ECORRUPT : DS_ENOMEM,
 		    "ledger receipt");
 	}
 	memcpy(out->receipt, p, (size_t)n);
 	out->receipt_len = (size_t)n;
-	sqlite3_reset(st);
+	dbx_reset(st);
 	return DS_OK;
 }
 
@@ -318,20 +315,19 @@ static const char Q_LEDGER_PUT[] = "INSERT INTO ledger(bundle_id,"
 enum ds_status
 odb_ledger_put(struct odb *o, const struct odb_ledger *l, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_LEDGER_PUT, err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, l->bundle_id, 16);
 	bind_id(st, 2, l->bundle_hash, 32);
 	bind_id(st, 3, l->device_id, 16);
-	sqlite3_bind_int64(st, 4, (int64_t)l->seq_lo);
-	sqlite3_bind_int64(st, 5, (int64_t)l->seq_hi);
-	sqlite3_bind_int64(st, 6, l->record_count);
-	sqlite3_bind_int(st, 7, l->status);
-	sqlite3_bind_int64(st, 8, l->imported_at);
-	sqlite3_bind_blob(st, 9, l->receipt, (int)l->receipt_len,
-	    SQLITE_STATIC);
+	dbx_bind_int64(st, 4, (int64_t)l->seq_lo);
+	dbx_bind_int64(st, 5, (int64_t)l->seq_hi);
+	dbx_bind_int64(st, 6, l->record_count);
+	dbx_bind_int(st, 7, l->status);
+	dbx_bind_int64(st, 8, l->imported_at);
+	dbx_bind_blob(st, 9, l->receipt, (int)l->receipt_len);
 	bind_id(st, 10, l->db_uuid, 16);
 	bind_id(st, 11, l->prev_hash, 32);
 	STEP_DONE(o, st, "ledger", err);
@@ -346,7 +342,7 @@ enum ds_status
 odb_ledger_db_seen(struct odb *o, const unsigned char device_id[16],
     const unsigned char db_uuid[16], int *seen, int *any, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	*seen = *any = 0;
@@ -354,12 +350,12 @@ odb_ledger_db_seen(struct odb *o, const unsigned char device_id[16],
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, device_id, 16);
 	bind_id(st, 2, db_uuid, 16);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*seen = sqlite3_column_int(st, 0) != 0;
-		*any = sqlite3_column_int64(st, 1) > 0;
+	if ((rc = dbx_step(st)) == DBX_ROW) {
+		*seen = dbx_column_int(st, 0) != 0;
+		*any = dbx_column_int64(st, 1) > 0;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	dbx_reset(st);
+	if (rc != DBX_ROW)
 		return odb_sqlerr(o->db, rc, err, "ledger");
 	return DS_OK;
 }
@@ -373,15 +369,15 @@ odb_pending_put(struct odb *o, const unsigned char id[16],
     const unsigned char hash[32], const unsigned char device_id[16],
     const unsigned char *bundle, size_t len, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_PEND_PUT, err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, id, 16);
 	bind_id(st, 2, hash, 32);
 	bind_id(st, 3, device_id, 16);
-	sqlite3_bind_int64(st, 4, ds_now());
-	sqlite3_bind_blob64(st, 5, bundle, len, SQLITE_STATIC);
+	dbx_bind_int64(st, 4, ds_now());
+	dbx_bind_blob(st, 5, bundle, len);
 	STEP_DONE(o, st, "pending", err);
 	return DS_OK;
 }
@@ -392,22 +388,21 @@ odb_pending_each(struct odb *o, const unsigned char device_id[16],
     int (*cb)(void *, const unsigned char *, const unsigned char *, size_t),
     void *arg, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(o->db, "SELECT bundle_id, bundle FROM pending"
-	    " WHERE device_id = ?1 ORDER BY received_at, bundle_id", -1, &st,
-	    NULL);
-	if (rc != SQLITE_OK)
+	rc = dbx_prepare(o->db, "SELECT bundle_id, bundle FROM pending"
+	    " WHERE device_id = ?1 ORDER BY received_at, bundle_id", &st);
+	if (rc != DBX_OK)
 		return odb_sqlerr(o->db, rc, err, "pending");
 	bind_id(st, 1, device_id, 16);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (cb(arg, sqlite3_column_blob(st, 0),
-		    sqlite3_column_blob(st, 1),
-		    (size_t)sqlite3_column_bytes(st, 1)) != 0)
+	while ((rc = dbx_step(st)) == DBX_ROW)
+		if (cb(arg, dbx_column_blob(st, 0),
+		    dbx_column_blob(st, 1),
+		    (size_t)dbx_column_bytes(st, 1)) != 0)
 			break;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	dbx_finalize(st);
+	if (rc != DBX_ROW && rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "pending");
 	return DS_OK;
 }
@@ -417,7 +412,7 @@ static const char Q_PEND_DEL[] = "DELETE FROM pending WHERE bundle_id = ?1";
 enum ds_status
 odb_pending_del(struct odb *o, const unsigned char id[16], struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_PEND_DEL, err)) == NULL)
 		return err ? err->code : DS_EIO;
@@ -433,16 +428,16 @@ enum ds_status
 odb_pending_count(struct odb *o, const unsigned char device_id[16],
     int64_t *n, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	if ((st = odb_stmt(o, Q_PEND_N, err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, device_id, 16);
-	rc = sqlite3_step(st);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	rc = dbx_step(st);
+	*n = rc == DBX_ROW ? dbx_column_int64(st, 0) : 0;
+	dbx_reset(st);
+	if (rc != DBX_ROW)
 		return odb_sqlerr(o->db, rc, err, "pending");
 	return DS_OK;
 }
@@ -456,22 +451,22 @@ enum ds_status
 odb_pending_usage(struct odb *o, const unsigned char *device_id,
     int64_t *bundles, int64_t *bytes, int64_t *devices, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	if ((st = odb_stmt(o, Q_PEND_USE, err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, device_id, 16);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = dbx_step(st)) == DBX_ROW) {
 		if (bundles != NULL)
-			*bundles = sqlite3_column_int64(st, 0);
+			*bundles = dbx_column_int64(st, 0);
 		if (bytes != NULL)
-			*bytes = sqlite3_column_int64(st, 1);
+			*bytes = dbx_column_int64(st, 1);
 		if (devices != NULL)
-			*devices = sqlite3_column_int64(st, 2);
+			*devices = dbx_column_int64(st, 2);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	dbx_reset(st);
+	if (rc != DBX_ROW)
 		return odb_sqlerr(o->db, rc, err, "pending");
 	return DS_OK;
 }
@@ -491,7 +486,7 @@ odb_rev_insert(struct odb *o, const struct bundle_rev *r,
     int held, int *inserted, struct ds_err *err)
 {
 	const struct bundle_bytes *col[3];
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	unsigned char *nb;
 	size_t need, off;
 	int c;
@@ -520,31 +515,31 @@ odb_rev_insert(struct odb *o, const struct bundle_rev *r,
 	bind_id(st, 1, r->rev_id, 16);
 	bind_id(st, 2, r->record_uuid, 16);
 	bind_id(st, 3, bundle_rev_has_parent(r) ? r->parent_rev_id : NULL, 16);
-	sqlite3_bind_int64(st, 4, r->rev_no);
+	dbx_bind_int64(st, 4, r->rev_no);
 	bind_bytes(st, 5, &r->household_key);
 	bind_bytes(st, 6, &r->form_id);
 	bind_bytes(st, 7, &r->form_ver);
 	bind_id(st, 8, device_id, 16);
-	sqlite3_bind_int64(st, 9, (int64_t)r->device_seq);
+	dbx_bind_int64(st, 9, (int64_t)r->device_seq);
 	bind_bytes(st, 10, &r->worker_id);
-	sqlite3_bind_int64(st, 11, r->t_start);
-	sqlite3_bind_int64(st, 12, r->t_end);
-	sqlite3_bind_int64(st, 13, r->saved_at);
-	sqlite3_bind_int(st, 14, r->deleted ? 1 : 0);
+	dbx_bind_int64(st, 11, r->t_start);
+	dbx_bind_int64(st, 12, r->t_end);
+	dbx_bind_int64(st, 13, r->saved_at);
+	dbx_bind_int(st, 14, r->deleted ? 1 : 0);
 	for (off = 0, c = 0; c < 3; c++) {
 		odb_seal(o, r->rev_id, (enum odb_col)c,
 		    col[c]->n ? col[c]->p : (const unsigned char *)"",
 		    col[c]->n, o->sbuf + off);
-		sqlite3_bind_blob(st, 15 + c, o->sbuf + off,
-		    (int)ODB_SEALED_LEN(col[c]->n), SQLITE_STATIC);
+		dbx_bind_blob(st, 15 + c, o->sbuf + off,
+		    (int)ODB_SEALED_LEN(col[c]->n));
 		off += ODB_SEALED_LEN(col[c]->n);
 	}
 	bind_id(st, 18, bundle_id, 16);
-	sqlite3_bind_int(st, 19, held ? 1 : 0);
+	dbx_bind_int(st, 19, held ? 1 : 0);
 	if (held)
-		sqlite3_bind_int64(st, 20, ds_now());
+		dbx_bind_int64(st, 20, ds_now());
 	STEP_DONE(o, st, "revision", err);
-	*inserted = sqlite3_changes(o->db) == 1;
+	*inserted = dbx_changes(o->db) == 1;
 	return DS_OK;
 }
 
@@ -556,7 +551,7 @@ odb_rev_answers(struct odb *o, const unsigned char rev_id[16], char **out,
     struct ds_err *err)
 {
 	struct odb_plain pl = { NULL, 0, 0 };
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	int rc;
 
@@ -567,15 +562,15 @@ odb_rev_answers(struct odb *o, const unsigned char rev_id[16], char **out,
 	if ((st = odb_stmt(o, Q_REV_ANS, err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, rev_id, 16);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
+	rc = dbx_step(st);
+	if (rc != DBX_ROW) {
+		dbx_reset(st);
+		if (rc == DBX_DONE)
 			return ds_err_set(err, DS_ENOENT, "no such revision");
 		return odb_sqlerr(o->db, rc, err, "revision");
 	}
 	s = odb_unseal(o, st, 0, rev_id, ODB_COL_ANSWERS, &pl, err);
-	sqlite3_reset(st);
+	dbx_reset(st);
 	if (s != DS_OK) {
 		odb_plain_free(&pl);
 		return s;
@@ -602,7 +597,7 @@ odb_rev_siblings(struct odb *o, const unsigned char record_uuid[16],
     const unsigned char *parent, const unsigned char rev_id[16],
     unsigned char (*out)[16], size_t max, size_t *n, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	*n = 0;
@@ -611,13 +606,13 @@ odb_rev_siblings(struct odb *o, const unsigned char record_uuid[16],
 	bind_id(st, 1, record_uuid, 16);
 	bind_id(st, 2, parent, 16);
 	bind_id(st, 3, rev_id, 16);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		if (*n < max)
 			col_copy(st, 0, out[*n], 16);
 		(*n)++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	dbx_reset(st);
+	if (rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "siblings");
 	return DS_OK;
 }
@@ -629,18 +624,18 @@ enum ds_status
 odb_rev_settled(struct odb *o, const unsigned char rev_id[16], int *settled,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	*settled = 0;
 	if ((st = odb_stmt(o, Q_REV_SETTLED, err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, rev_id, 16);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*settled = sqlite3_column_int(st, 0) == 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	rc = dbx_step(st);
+	if (rc == DBX_ROW)
+		*settled = dbx_column_int(st, 0) == 0;
+	dbx_reset(st);
+	if (rc != DBX_ROW && rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "revision");
 	return DS_OK;
 }
@@ -649,7 +644,7 @@ odb_rev_settled(struct odb *o, const unsigned char rev_id[16], int *settled,
     " r.household_key, r.rev_no, r.device_seq, r.held_at"
 
 static void
-held_row(sqlite3_stmt *st, struct odb_held *h)
+held_row(struct dbx_stmt *st, struct odb_held *h)
 {
 	memset(h, 0, sizeof(*h));
 	col_copy(st, 0, h->rev_id, 16);
@@ -657,9 +652,9 @@ held_row(sqlite3_stmt *st, struct odb_held *h)
 	col_copy(st, 2, h->parent_rev_id, 16);
 	col_copy(st, 3, h->device_id, 16);
 	col_text(st, 4, h->household_key, sizeof(h->household_key));
-	h->rev_no = (uint32_t)sqlite3_column_int64(st, 5);
-	h->device_seq = (uint64_t)sqlite3_column_int64(st, 6);
-	h->held_at = sqlite3_column_int64(st, 7);
+	h->rev_no = (uint32_t)dbx_column_int64(st, 5);
+	h->device_seq = (uint64_t)dbx_column_int64(st, 6);
+	h->held_at = dbx_column_int64(st, 7);
 }
 
 static const char Q_REV_RELEASABLE[] = "SELECT" HELD_COLS
@@ -671,17 +666,17 @@ enum ds_status
 odb_rev_releasable(struct odb *o, struct odb_held *out, size_t max,
     size_t *n, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	*n = 0;
 	if ((st = odb_stmt(o, Q_REV_RELEASABLE, err)) == NULL)
 		return err ? err->code : DS_EIO;
-	sqlite3_bind_int64(st, 1, (int64_t)max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+	dbx_bind_int64(st, 1, (int64_t)max);
+	while ((rc = dbx_step(st)) == DBX_ROW && *n < max)
 		held_row(st, &out[(*n)++]);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	dbx_reset(st);
+	if (rc != DBX_ROW && rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "held");
 	return DS_OK;
 }
@@ -693,7 +688,7 @@ enum ds_status
 odb_rev_release(struct odb *o, const unsigned char rev_id[16],
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_REV_RELEASE, err)) == NULL)
 		return err ? err->code : DS_EIO;
@@ -711,16 +706,16 @@ odb_held_each(struct odb *o, const char *prefix,
     struct ds_err *err)
 {
 	struct odb_held h;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	char hex[33];
 	size_t pl = prefix != NULL ? strlen(prefix) : 0;
 	int rc;
 
 	/* Not cached: callbacks may run other queries. */
-	if ((rc = sqlite3_prepare_v2(o->db, Q_HELD_EACH, -1, &st, NULL)) !=
-	    SQLITE_OK)
+	if ((rc = dbx_prepare(o->db, Q_HELD_EACH, &st)) !=
+	    DBX_OK)
 		return odb_sqlerr(o->db, rc, err, "held");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		held_row(st, &h);
 		if (prefix != NULL) {
 			ds_hex_encode(h.rev_id, 16, hex);
@@ -730,8 +725,8 @@ odb_held_each(struct odb *o, const char *prefix,
 		if (cb(arg, &h) != 0)
 			break;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	dbx_finalize(st);
+	if (rc != DBX_ROW && rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "held");
 	return DS_OK;
 }
@@ -744,22 +739,22 @@ odb_rev_seq_taken(struct odb *o, const unsigned char device_id[16],
     uint64_t seq, const unsigned char rev_id[16], unsigned char other[16],
     int *found, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
 	*found = 0;
 	if ((st = odb_stmt(o, Q_REV_SEQ, err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, device_id, 16);
-	sqlite3_bind_int64(st, 2, (int64_t)seq);
+	dbx_bind_int64(st, 2, (int64_t)seq);
 	bind_id(st, 3, rev_id, 16);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = dbx_step(st);
+	if (rc == DBX_ROW) {
 		col_copy(st, 0, other, 16);
 		*found = 1;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	dbx_reset(st);
+	if (rc != DBX_ROW && rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "revision");
 	return DS_OK;
 }
@@ -782,16 +777,15 @@ static const char Q_ALERT_PUT[] = "INSERT OR IGNORE INTO alert(device_id,"
 enum ds_status
 odb_alert_put(struct odb *o, const struct odb_alert *a, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_ALERT_PUT, err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, a->device_id, 16);
-	sqlite3_bind_text(st, 2, odb_alert_kind_str(a->kind), -1,
-	    SQLITE_STATIC);
+	dbx_bind_text(st, 2, odb_alert_kind_str(a->kind), -1);
 	bind_id(st, 3, a->bundle_id, 16);
-	sqlite3_bind_text(st, 4, a->detail, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, a->at);
+	dbx_bind_text(st, 4, a->detail, -1);
+	dbx_bind_int64(st, 5, a->at);
 	STEP_DONE(o, st, "alert", err);
 	return DS_OK;
 }
@@ -807,17 +801,17 @@ odb_alert_each(struct odb *o, const unsigned char *device_id,
 {
 	struct odb_alert a;
 	const unsigned char *k;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(o->db, Q_ALERT_EACH, -1, &st, NULL)) !=
-	    SQLITE_OK)
+	if ((rc = dbx_prepare(o->db, Q_ALERT_EACH, &st)) !=
+	    DBX_OK)
 		return odb_sqlerr(o->db, rc, err, "alerts");
 	bind_id(st, 1, device_id, 16);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		memset(&a, 0, sizeof(a));
 		col_copy(st, 0, a.device_id, 16);
-		k = sqlite3_column_text(st, 1);
+		k = dbx_column_text(st, 1);
 		for (a.kind = ODB_ALERT_QUOTA; a.kind > ODB_ALERT_ROLLBACK;
 		    a.kind--)
 			if (k != NULL && strcmp((const char *)k,
@@ -825,12 +819,12 @@ odb_alert_each(struct odb *o, const unsigned char *device_id,
 				break;
 		col_copy(st, 2, a.bundle_id, 16);
 		col_text(st, 3, a.detail, sizeof(a.detail));
-		a.at = sqlite3_column_int64(st, 4);
+		a.at = dbx_column_int64(st, 4);
 		if (cb(arg, &a) != 0)
 			break;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	dbx_finalize(st);
+	if (rc != DBX_ROW && rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "alerts");
 	return DS_OK;
 }
@@ -849,7 +843,7 @@ enum ds_status
 odb_head_update(struct odb *o, const unsigned char rev_id[16],
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_HEAD_UPD, err)) == NULL)
 		return err ? err->code : DS_EIO;
@@ -868,7 +862,7 @@ odb_fork_put(struct odb *o, const unsigned char a[16],
     const unsigned char *parent, int conflict, const char *questions,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int c = memcmp(a, b, 16);
 
 	if (c == 0)
@@ -880,10 +874,9 @@ odb_fork_put(struct odb *o, const unsigned char a[16],
 	bind_id(st, 2, c < 0 ? b : a, 16);
 	bind_id(st, 3, record_uuid, 16);
 	bind_id(st, 4, parent, 16);
-	sqlite3_bind_text(st, 5, conflict ? "conflict" : "parallel", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, questions, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, ds_now());
+	dbx_bind_text(st, 5, conflict ? "conflict" : "parallel", -1);
+	dbx_bind_text(st, 6, questions, -1);
+	dbx_bind_int64(st, 7, ds_now());
 	STEP_DONE(o, st, "fork", err);
 	return DS_OK;
 }
@@ -899,31 +892,31 @@ odb_fork_each(struct odb *o, int open_only,
     int (*cb)(void *, const struct odb_fork *), void *arg, struct ds_err *err)
 {
 	struct odb_fork f;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	const unsigned char *k;
 	int rc;
 
 	if ((st = odb_stmt(o, Q_FORK_ALL, err)) == NULL)
 		return err ? err->code : DS_EIO;
-	sqlite3_bind_int(st, 1, open_only);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	dbx_bind_int(st, 1, open_only);
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		memset(&f, 0, sizeof(f));
 		col_copy(st, 0, f.rev_a, 16);
 		col_copy(st, 1, f.rev_b, 16);
 		col_copy(st, 2, f.record_uuid, 16);
-		k = sqlite3_column_text(st, 3);
+		k = dbx_column_text(st, 3);
 		f.conflict = k != NULL && strcmp((const char *)k,
 		    "conflict") == 0;
 		col_text(st, 4, f.questions, sizeof(f.questions));
-		f.detected_at = sqlite3_column_int64(st, 5);
-		f.resolved_at = sqlite3_column_int64(st, 6);
+		f.detected_at = dbx_column_int64(st, 5);
+		f.resolved_at = dbx_column_int64(st, 6);
 		col_text(st, 7, f.resolution, sizeof(f.resolution));
 		col_text(st, 8, f.household_key, sizeof(f.household_key));
 		if (cb(arg, &f) != 0)
 			break;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	dbx_reset(st);
+	if (rc != DBX_ROW && rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "forks");
 	return DS_OK;
 }
@@ -937,7 +930,7 @@ enum ds_status
 odb_fork_resolve(struct odb *o, const char *prefix, const char *resolution,
     int *count, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	size_t i, n = strlen(prefix);
 
 	*count = 0;
@@ -951,11 +944,11 @@ odb_fork_resolve(struct odb *o, const char *prefix, const char *resolution,
 			    "not lowercase hex", prefix);
 	if ((st = odb_stmt(o, Q_FORK_RES, err)) == NULL)
 		return err ? err->code : DS_EIO;
-	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, ds_now());
-	sqlite3_bind_text(st, 3, resolution, -1, SQLITE_STATIC);
+	dbx_bind_text(st, 1, prefix, -1);
+	dbx_bind_int64(st, 2, ds_now());
+	dbx_bind_text(st, 3, resolution, -1);
 	STEP_DONE(o, st, "resolve", err);
-	*count = sqlite3_changes(o->db);
+	*count = dbx_changes(o->db);
 	if (*count == 0)
 		return ds_err_set(err, DS_ENOENT, "no open fork involves "
 		    "revision %s", prefix);
@@ -975,7 +968,7 @@ enum ds_status
 odb_ack_add(struct odb *o, const unsigned char device_id[16], uint64_t lo,
     uint64_t hi, struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	int64_t l = (int64_t)lo, h = (int64_t)hi;
 	int rc;
 
@@ -984,31 +977,31 @@ odb_ack_add(struct odb *o, const unsigned char device_id[16], uint64_t lo,
 	if ((st = odb_stmt(o, Q_ACK_OVER, err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, device_id, 16);
-	sqlite3_bind_int64(st, 2, l);
-	sqlite3_bind_int64(st, 3, h);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
+	dbx_bind_int64(st, 2, l);
+	dbx_bind_int64(st, 3, h);
+	rc = dbx_step(st);
+	if (rc != DBX_ROW) {
+		dbx_reset(st);
 		return odb_sqlerr(o->db, rc, err, "ack");
 	}
-	if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		if (sqlite3_column_int64(st, 0) < l)
-			l = sqlite3_column_int64(st, 0);
-		if (sqlite3_column_int64(st, 1) > h)
-			h = sqlite3_column_int64(st, 1);
+	if (dbx_column_type(st, 0) != DBX_NULL) {
+		if (dbx_column_int64(st, 0) < l)
+			l = dbx_column_int64(st, 0);
+		if (dbx_column_int64(st, 1) > h)
+			h = dbx_column_int64(st, 1);
 	}
-	sqlite3_reset(st);
+	dbx_reset(st);
 	if ((st = odb_stmt(o, Q_ACK_DEL, err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, device_id, 16);
-	sqlite3_bind_int64(st, 2, l);
-	sqlite3_bind_int64(st, 3, h);
+	dbx_bind_int64(st, 2, l);
+	dbx_bind_int64(st, 3, h);
 	STEP_DONE(o, st, "ack", err);
 	if ((st = odb_stmt(o, Q_ACK_INS, err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, device_id, 16);
-	sqlite3_bind_int64(st, 2, l);
-	sqlite3_bind_int64(st, 3, h);
+	dbx_bind_int64(st, 2, l);
+	dbx_bind_int64(st, 3, h);
 	STEP_DONE(o, st, "ack", err);
 	return DS_OK;
 }
@@ -1021,7 +1014,7 @@ odb_ack_get(struct odb *o, const unsigned char device_id[16],
     struct odb_range *out, size_t max, size_t *n, uint64_t *contiguous,
     struct ds_err *err)
 {
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	uint64_t lo, hi;
 	int rc;
 
@@ -1030,9 +1023,9 @@ odb_ack_get(struct odb *o, const unsigned char device_id[16],
 	if ((st = odb_stmt(o, Q_ACK_GET, err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, device_id, 16);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		lo = (uint64_t)sqlite3_column_int64(st, 0);
-		hi = (uint64_t)sqlite3_column_int64(st, 1);
+	while ((rc = dbx_step(st)) == DBX_ROW) {
+		lo = (uint64_t)dbx_column_int64(st, 0);
+		hi = (uint64_t)dbx_column_int64(st, 1);
 		if (*n == 0 && lo == 1)
 			*contiguous = hi;
 		if (*n < max) {
@@ -1041,8 +1034,8 @@ odb_ack_get(struct odb *o, const unsigned char device_id[16],
 		}
 		(*n)++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	dbx_reset(st);
+	if (rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "ack");
 	return DS_OK;
 }
@@ -1085,7 +1078,7 @@ heads_or_revs(struct odb *o, const char *sql,
 {
 	struct odb_plain pl = { NULL, 0, 0 };
 	struct odb_head h;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
 	int rc;
 
@@ -1093,20 +1086,20 @@ heads_or_revs(struct odb *o, const char *sql,
 		return ds_err_set(err, DS_ESTATE, "office db: opened without "
 		    "the office secret key: answers cannot be read");
 	/* Not cached: callbacks may run other queries. */
-	rc = sqlite3_prepare_v2(o->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
+	rc = dbx_prepare(o->db, sql, &st);
+	if (rc != DBX_OK)
 		return odb_sqlerr(o->db, rc, err, "heads");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbx_step(st)) == DBX_ROW) {
 		memset(&h, 0, sizeof(h));
 		col_copy(st, 0, h.record_uuid, 16);
 		col_copy(st, 1, h.rev_id, 16);
-		h.rev_no = (uint32_t)sqlite3_column_int64(st, 2);
-		h.household_key = (const char *)sqlite3_column_text(st, 3);
-		h.form_id = (const char *)sqlite3_column_text(st, 4);
-		h.form_ver = (const char *)sqlite3_column_text(st, 5);
-		h.worker_id = (const char *)sqlite3_column_text(st, 6);
-		h.saved_at = sqlite3_column_int64(st, 7);
-		h.deleted = sqlite3_column_int(st, 8);
+		h.rev_no = (uint32_t)dbx_column_int64(st, 2);
+		h.household_key = (const char *)dbx_column_text(st, 3);
+		h.form_id = (const char *)dbx_column_text(st, 4);
+		h.form_ver = (const char *)dbx_column_text(st, 5);
+		h.worker_id = (const char *)dbx_column_text(st, 6);
+		h.saved_at = dbx_column_int64(st, 7);
+		h.deleted = dbx_column_int(st, 8);
 		if (h.household_key == NULL)
 			continue;
 		if ((s = odb_unseal(o, st, 9, h.rev_id, ODB_COL_ANSWERS, &pl,
@@ -1117,15 +1110,15 @@ heads_or_revs(struct odb *o, const char *sql,
 		rc = cb(arg, &h);
 		odb_plain_wipe(&pl);
 		if (rc != 0) {
-			rc = SQLITE_DONE;
+			rc = DBX_DONE;
 			break;
 		}
 	}
-	sqlite3_finalize(st);
+	dbx_finalize(st);
 	odb_plain_free(&pl);
 	if (s != DS_OK)
 		return s;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != DBX_ROW && rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "heads");
 	return DS_OK;
 }

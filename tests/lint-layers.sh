@@ -16,7 +16,7 @@ layer_of() {
 	cry|cry_*) echo 5 ;;
 	store|store_*|record|record_*|ws|ws_*) echo 6 ;;
 	sess|sess_*) echo 7 ;;
-	bundle|bundle_*|pack|pack_*|imp|imp_*|receipt|receipt_*|xport|xport_*|rcv|rcv_*|report|report_*|odb|odb_*|outbox|outbox_*|sync|sync_*|export|export_*|case|case_*|oset|oset_*|obundle|obundle_*|dnote|dnote_*|assign|assign_*|fetch|fetch_*) echo 8 ;;
+	bundle|bundle_*|pack|pack_*|imp|imp_*|receipt|receipt_*|xport|xport_*|rcv|rcv_*|report|report_*|odb|odb_*|outbox|outbox_*|sync|sync_*|export|export_*|case|case_*|oset|oset_*|obundle|obundle_*|dnote|dnote_*|assign|assign_*|fetch|fetch_*|dbx|dbx_*) echo 8 ;;
 	tui|tui_*|i18n|i18n_*) echo 9 ;;
 	main|cmd|cmd_*|ocmd|ocmd_*|office_main) echo 10 ;;
 	*) echo 0 ;;
@@ -26,7 +26,8 @@ layer_of() {
 # system header -> allowed file base-name pattern (extended regex)
 owners=(
 	'sodium\.h|^cry(_.*)?$'
-	'sqlite3\.h|^(store|store_.*|odb|odb_.*)$'
+	'sqlite3\.h|^(store|store_.*|dbx)$'
+	'libpq-fe\.h|^dbx_pg$'
 	'zlib\.h|^bundle(_.*)?$'
 	'curl/curl\.h|^xport(_.*)?$'
 	'microhttpd\.h|^rcv(_.*)?$'

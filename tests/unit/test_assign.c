@@ -52,7 +52,7 @@ static const char prev_answers[] =
 static void
 die_sql(const char *what)
 {
-	fprintf(stderr, "seed %s: %s\n", what, sqlite3_errmsg(DB->db));
+	fprintf(stderr, "seed %s: %s\n", what, dbx_errmsg(DB->db));
 	abort();
 }
 
@@ -62,27 +62,25 @@ seed_hh(const char *key, const char *village, const char *state,
     const char *head)
 {
 	unsigned char ct[256];
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	odb_seal_row(DB, "hh.head_name", key, strlen(key), head, strlen(head),
 	    ct);
-	if (sqlite3_prepare_v2(DB->db, "INSERT INTO hh(hh_key, township,"
+	if (dbx_prepare(DB->db, "INSERT INTO hh(hh_key, township,"
 	    " village, vgroup, head_name, in_register, grid_worker, state,"
 	    " created_at, updated_at) VALUES (?1, '340102', ?2, ?2 || '01',"
 	    " ?3, 1, 'gw1', ?4, 1, 1) ON CONFLICT(hh_key) DO UPDATE SET"
 	    " township = excluded.township, village = excluded.village,"
 	    " vgroup = excluded.vgroup, head_name = excluded.head_name,"
-	    " in_register = 1, grid_worker = 'gw1', state = excluded.state",
-	    -1, &st, NULL) != SQLITE_OK)
+	    " in_register = 1, grid_worker = 'gw1', state = excluded.state", &st) != DBX_OK)
 		die_sql("hh");
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, village, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 3, ct, (int)(strlen(head) + CRY_AEAD_OVERHEAD),
-	    SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, state, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	dbx_bind_text(st, 1, key, -1);
+	dbx_bind_text(st, 2, village, -1);
+	dbx_bind_blob(st, 3, ct, (int)(strlen(head) + CRY_AEAD_OVERHEAD));
+	dbx_bind_text(st, 4, state, -1);
+	if (dbx_step(st) != DBX_DONE)
 		die_sql("hh");
-	sqlite3_finalize(st);
+	dbx_finalize(st);
 }
 
 static void
@@ -90,21 +88,20 @@ seed_clue(void)
 {
 	static const char reason[] = "住院自付费用高";
 	unsigned char id[16], ct[128];
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 
 	memset(id, 0xc1, 16);
 	odb_seal_row(DB, "clue.reason", id, 16, reason, strlen(reason), ct);
-	if (sqlite3_prepare_v2(DB->db, "INSERT INTO clue(clue_id, channel,"
+	if (dbx_prepare(DB->db, "INSERT INTO clue(clue_id, channel,"
 	    " source, hh_key, date, received_at, reason) VALUES (?1,"
-	    " 'dept_warning', '医保局', '" HH1 "', '2026-11-28', 1, ?2)", -1,
-	    &st, NULL) != SQLITE_OK)
+	    " 'dept_warning', '医保局', '" HH1 "', '2026-11-28', 1, ?2)", &st) != DBX_OK)
 		die_sql("clue");
-	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, ct, (int)(strlen(reason) +
-	    CRY_AEAD_OVERHEAD), SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	dbx_bind_blob(st, 1, id, 16);
+	dbx_bind_blob(st, 2, ct, (int)(strlen(reason) +
+	    CRY_AEAD_OVERHEAD));
+	if (dbx_step(st) != DBX_DONE)
 		die_sql("clue");
-	sqlite3_finalize(st);
+	dbx_finalize(st);
 }
 
 /* Read forms/household.md and its lists as `publish` does. */
@@ -494,14 +491,13 @@ test_withdraw(void)
 	ST_EQ(odb_begin(DB, NULL), DS_OK, NULL);
 	{
 		struct ds_err err;
-		sqlite3_stmt *st;
+		struct dbx_stmt *st;
 
-		if (sqlite3_prepare_v2(DB->db, "SELECT hex(entry_id) FROM entry"
-		    " WHERE hh_key = '" HH3 "' AND reason = 'lookback'", -1,
-		    &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+		if (dbx_prepare(DB->db, "SELECT hex(entry_id) FROM entry"
+		    " WHERE hh_key = '" HH3 "' AND reason = 'lookback'", &st) != DBX_OK || dbx_step(st) != DBX_ROW)
 			abort();
-		snprintf(hex, sizeof(hex), "%s", sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
+		snprintf(hex, sizeof(hex), "%s", dbx_column_text(st, 0));
+		dbx_finalize(st);
 		ST_EQ(assign_withdraw(DB, O.sec, hex, &e, &sent, &bundles,
 		    &err), DS_OK, &err);
 	}

@@ -1,0 +1,480 @@
+/* doorstep: the store interface on PostgreSQL (libpq). */
+/*
+ * A statement is prepared on the server (one name per statement and
+ * connection) at its first step, with ?N rewritten to $N.  Step runs it
+ * and keeps the whole result; later steps walk its rows, so other
+ * statements may run while a caller iterates (as the odb callbacks do).
+ * Parameters go as text (numbers, text) or as binary bytea (blobs); the
+ * server infers each parameter's type from the SQL.  Results come as
+ * text: numbers are parsed, bytea is decoded from hex once per row and
+ * column, booleans read as 1 / 0.  libpq's notices are dropped: library
+ * code never prints.
+ */
+#include "dbx_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "mem.h"
+
+/* Type OIDs of pg_type.h (stable across releases). */
+#define PG_BOOL		16
+#define PG_BYTEA	17
+#define PG_INT8		20
+#define PG_INT2		21
+#define PG_INT4		23
+#define PG_OID		26
+#define PG_FLOAT4	700
+#define PG_FLOAT8	701
+#define PG_NUMERIC	1700
+
+/* Most parameters a statement may have. */
+#define DBX_PG_PARAMS	64
+
+static void
+no_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+/* The SQLSTATE of a failed result, as a status. */
+static enum ds_status
+pg_status(const PGresult *res)
+{
+	const char *c = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	if (c == NULL)
+		return DS_EIO;
+	if (strncmp(c, "23", 2) == 0)
+		return DS_ECONSTRAINT;
+	if (strcmp(c, "40001") == 0 || strcmp(c, "40P01") == 0 ||
+	    strcmp(c, "55P03") == 0)
+		return DS_EBUSY;
+	if (strcmp(c, "53100") == 0)
+		return DS_ENOSPC;
+	if (strcmp(c, "53200") == 0)
+		return DS_ENOMEM;
+	return DS_EIO;
+}
+
+/* Record the failure of res (may be NULL: the connection's). */
+static int
+pg_fail(struct dbx *db, const PGresult *res)
+{
+	const char *m = res != NULL ? PQresultErrorMessage(res) : "";
+	size_t n;
+
+	if (*m == '\0')
+		m = PQerrorMessage(db->h);
+	dbx_fail(db, pg_status(res), "%s", m);
+	n = strlen(db->msg);
+	while (n > 0 && (db->msg[n - 1] == '\n' || db->msg[n - 1] == ' '))
+		db->msg[--n] = '\0';
+	return DBX_ERROR;
+}
+
+enum ds_status
+dbx_pg_open(const char *url, struct dbx *db, struct ds_err *err)
+{
+	PGconn *c;
+	enum ds_status s;
+
+	if ((c = PQconnectdb(url)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	if (PQstatus(c) != CONNECTION_OK) {
+		s = ds_err_set(err, DS_EIO, "postgresql: %s",
+		    PQerrorMessage(c));
+		PQfinish(c);
+		return s;
+	}
+	PQsetNoticeProcessor(c, no_notice, NULL);
+	db->h = c;
+	return DS_OK;
+}
+
+void
+dbx_pg_close(struct dbx *db)
+{
+	PQfinish(db->h);
+}
+
+enum ds_status
+dbx_pg_exec(struct dbx *db, const char *sql, struct ds_err *err)
+{
+	PGresult *r = PQexec(db->h, sql);
+	ExecStatusType x = PQresultStatus(r);
+
+	if (x != PGRES_COMMAND_OK && x != PGRES_TUPLES_OK) {
+		pg_fail(db, r);
+		PQclear(r);
+		return ds_err_set(err, db->st, "%s", db->msg);
+	}
+	PQclear(r);
+	return DS_OK;
+}
+
+/*
+ * ?N becomes $N and a bare ? the next number, outside quotes.  *np is the
+ * highest parameter number.  NULL when out of memory or over the cap.
+ */
+static char *
+translate(const char *sql, int *np)
+{
+	size_t n = strlen(sql), o = 0;
+	char *out, q = 0;
+	int next = 0, v;
+
+	*np = 0;
+	/* "?" -> "$NN": at most two more bytes a parameter. */
+	if ((out = ds_malloc(n * 3 + 1)) == NULL)
+		return NULL;
+	for (const char *p = sql; *p != '\0'; p++) {
+		if (q != 0) {
+			if (*p == q)
+				q = 0;
+			out[o++] = *p;
+			continue;
+		}
+		if (*p == '\'' || *p == '"') {
+			q = *p;
+			out[o++] = *p;
+			continue;
+		}
+		if (*p != '?') {
+			out[o++] = *p;
+			continue;
+		}
+		if (p[1] >= '0' && p[1] <= '9') {
+			v = 0;
+			while (p[1] >= '0' && p[1] <= '9' && v <= DBX_PG_PARAMS)
+				v = v * 10 + (*++p - '0');
+		} else
+			v = next + 1;
+		if (v < 1 || v > DBX_PG_PARAMS) {
+			ds_free(out);
+			return NULL;
+		}
+		next = v;
+		if (v > *np)
+			*np = v;
+		o += (size_t)snprintf(out + o, 4, "$%d", v);
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int
+dbx_pg_prepare(struct dbx *db, const char *sql, struct dbx_stmt **out)
+{
+	struct dbx_stmt *st;
+
+	if ((st = ds_calloc(1, sizeof(*st))) == NULL)
+		return dbx_fail(db, DS_ENOMEM, "out of memory");
+	st->db = db;
+	st->row = -1;
+	if ((st->sql = translate(sql, &st->nparam)) == NULL) {
+		ds_free(st);
+		return dbx_fail(db, DS_ELIMIT, "statement has more than %d "
+		    "parameters, or no memory", DBX_PG_PARAMS);
+	}
+	if (st->nparam > 0 && (st->par = ds_calloc((size_t)st->nparam,
+	    sizeof(*st->par))) == NULL) {
+		ds_free(st->sql);
+		ds_free(st);
+		return dbx_fail(db, DS_ENOMEM, "out of memory");
+	}
+	for (int i = 0; i < st->nparam; i++)
+		st->par[i].type = DBX_NULL;
+	snprintf(st->name, sizeof(st->name), "dbx%u", ++db->nprep);
+	*out = st;
+	return DBX_OK;
+}
+
+static void
+drop_result(struct dbx_stmt *st)
+{
+	PQclear(st->res);
+	st->res = NULL;
+	st->row = -1;
+	st->nrows = st->ncols = 0;
+}
+
+/* Forget the decoded columns (their buffers are kept for reuse). */
+static void
+dec_reset(struct dbx_stmt *st)
+{
+	for (int i = 0; i < st->ndec; i++)
+		st->dec[i].row = -1;
+}
+
+void
+dbx_pg_finalize(struct dbx_stmt *st)
+{
+	char q[48];
+	int i;
+
+	drop_result(st);
+	if (st->prepared) {
+		/* Fails in an aborted transaction: the name is never reused. */
+		snprintf(q, sizeof(q), "DEALLOCATE %s", st->name);
+		PQclear(PQexec(st->db->h, q));
+	}
+	for (i = 0; i < st->nparam; i++)
+		ds_free(st->par[i].p);
+	ds_free(st->par);
+	for (i = 0; i < st->ndec; i++)
+		ds_free(st->dec[i].p);
+	ds_free(st->dec);
+	ds_free(st->sql);
+	ds_free(st);
+}
+
+void
+dbx_pg_reset(struct dbx_stmt *st)
+{
+	drop_result(st);
+}
+
+void
+dbx_pg_clear(struct dbx_stmt *st)
+{
+	for (int i = 0; i < st->nparam; i++)
+		st->par[i].type = DBX_NULL;
+}
+
+int
+dbx_pg_bind(struct dbx_stmt *st, int i, int type, const void *p, size_t n)
+{
+	struct dbx_param *pa;
+	char *np;
+
+	if (i < 1 || i > st->nparam)
+		return dbx_fail(st->db, DS_EINVAL, "bind: no parameter %d", i);
+	pa = &st->par[i - 1];
+	pa->type = type;
+	pa->n = n;
+	if (type == DBX_NULL)
+		return DBX_OK;
+	/* Text goes in text format: NUL-terminated. */
+	if (n + 1 > pa->cap) {
+		if ((np = ds_realloc(pa->p, n + 1)) == NULL) {
+			pa->type = DBX_NULL;
+			return dbx_fail(st->db, DS_ENOMEM, "out of memory");
+		}
+		pa->p = np;
+		pa->cap = n + 1;
+	}
+	if (n > 0)
+		memcpy(pa->p, p, n);
+	pa->p[n] = '\0';
+	return DBX_OK;
+}
+
+/* Prepare on the server (first step) and execute with the bindings. */
+static PGresult *
+run(struct dbx_stmt *st)
+{
+	const char *val[DBX_PG_PARAMS];
+	int len[DBX_PG_PARAMS], fmt[DBX_PG_PARAMS];
+	Oid type[DBX_PG_PARAMS];
+	PGresult *r;
+	int i;
+
+	for (i = 0; i < st->nparam; i++) {
+		struct dbx_param *pa = &st->par[i];
+
+		val[i] = pa->type == DBX_NULL ? NULL : pa->p;
+		len[i] = (int)pa->n;
+		fmt[i] = pa->type == DBX_BLOB;
+		type[i] = pa->type == DBX_BLOB ? PG_BYTEA : 0;
+	}
+	if (!st->prepared) {
+		r = PQprepare(st->db->h, st->name, st->sql, st->nparam, type);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			return r;
+		PQclear(r);
+		st->prepared = 1;
+	}
+	return PQexecPrepared(st->db->h, st->name, st->nparam, val, len, fmt,
+	    0);
+}
+
+int
+dbx_pg_step(struct dbx_stmt *st)
+{
+	struct dbx_dec *nd;
+	ExecStatusType x;
+	PGresult *r;
+
+	if (st->res == NULL) {
+		r = run(st);
+		x = PQresultStatus(r);
+		if (x != PGRES_TUPLES_OK && x != PGRES_COMMAND_OK) {
+			pg_fail(st->db, r);
+			PQclear(r);
+			return DBX_ERROR;
+		}
+		st->res = r;
+		st->row = -1;
+		st->nrows = PQntuples(r);
+		st->ncols = PQnfields(r);
+		if (x == PGRES_COMMAND_OK)
+			st->db->changes = strtoll(PQcmdTuples(r), NULL, 10);
+		if (st->ncols > st->ndec) {
+			nd = ds_realloc(st->dec, (size_t)st->ncols *
+			    sizeof(*nd));
+			if (nd == NULL) {
+				drop_result(st);
+				return dbx_fail(st->db, DS_ENOMEM,
+				    "out of memory");
+			}
+			memset(nd + st->ndec, 0, (size_t)(st->ncols -
+			    st->ndec) * sizeof(*nd));
+			st->dec = nd;
+			st->ndec = st->ncols;
+		}
+	}
+	dec_reset(st);
+	if (st->row + 1 < st->nrows) {
+		st->row++;
+		return DBX_ROW;
+	}
+	st->row = st->nrows;
+	return DBX_DONE;
+}
+
+int
+dbx_pg_column_count(struct dbx_stmt *st)
+{
+	return st->res != NULL ? st->ncols : 0;
+}
+
+/* 1 if (current row, column i) holds a value. */
+static int
+have(struct dbx_stmt *st, int i)
+{
+	return st->res != NULL && st->row >= 0 && st->row < st->nrows &&
+	    i >= 0 && i < st->ncols && !PQgetisnull(st->res, st->row, i);
+}
+
+int
+dbx_pg_column_type(struct dbx_stmt *st, int i)
+{
+	if (!have(st, i))
+		return DBX_NULL;
+	switch (PQftype(st->res, i)) {
+	case PG_BYTEA:
+		return DBX_BLOB;
+	case PG_BOOL:
+	case PG_INT2:
+	case PG_INT4:
+	case PG_INT8:
+	case PG_OID:
+		return DBX_INTEGER;
+	case PG_FLOAT4:
+	case PG_FLOAT8:
+	case PG_NUMERIC:
+		return DBX_FLOAT;
+	default:
+		return DBX_TEXT;
+	}
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The bytea column i of the current row, decoded (NUL-terminated). */
+static struct dbx_dec *
+decode(struct dbx_stmt *st, int i)
+{
+	struct dbx_dec *d = &st->dec[i];
+	const char *t = PQgetvalue(st->res, st->row, i);
+	size_t n = (size_t)PQgetlength(st->res, st->row, i), k;
+	unsigned char *np;
+	int h, l;
+
+	if (d->row == st->row)
+		return d;
+	/* bytea_output = hex: "\x" then two digits a byte. */
+	if (n < 2 || t[0] != '\\' || t[1] != 'x' || (n - 2) % 2 != 0) {
+		dbx_fail(st->db, DS_ECORRUPT, "bytea not in hex form");
+		return NULL;
+	}
+	n = (n - 2) / 2;
+	/* The buffer is only ever grown; d->n is this row's length. */
+	if ((np = ds_realloc(d->p, n + 1)) == NULL) {
+		dbx_fail(st->db, DS_ENOMEM, "out of memory");
+		return NULL;
+	}
+	d->p = np;
+	for (k = 0; k < n; k++) {
+		if ((h = hexval(t[2 + 2 * k])) < 0 ||
+		    (l = hexval(t[3 + 2 * k])) < 0) {
+			dbx_fail(st->db, DS_ECORRUPT, "bytea not in hex form");
+			return NULL;
+		}
+		d->p[k] = (unsigned char)(h << 4 | l);
+	}
+	d->p[n] = '\0';
+	d->n = n;
+	d->row = st->row;
+	return d;
+}
+
+const unsigned char *
+dbx_pg_column_text(struct dbx_stmt *st, int i)
+{
+	struct dbx_dec *d;
+	const char *t;
+
+	if (!have(st, i))
+		return NULL;
+	switch (PQftype(st->res, i)) {
+	case PG_BYTEA:
+		return (d = decode(st, i)) != NULL ? d->p : NULL;
+	case PG_BOOL:
+		t = PQgetvalue(st->res, st->row, i);
+		return (const unsigned char *)(t[0] == 't' ? "1" : "0");
+	default:
+		return (const unsigned char *)PQgetvalue(st->res, st->row, i);
+	}
+}
+
+const void *
+dbx_pg_column_blob(struct dbx_stmt *st, int i)
+{
+	if (!have(st, i) || dbx_pg_column_bytes(st, i) == 0)
+		return NULL;
+	return dbx_pg_column_text(st, i);
+}
+
+int
+dbx_pg_column_bytes(struct dbx_stmt *st, int i)
+{
+	struct dbx_dec *d;
+
+	if (!have(st, i))
+		return 0;
+	switch (PQftype(st->res, i)) {
+	case PG_BYTEA:
+		return (d = decode(st, i)) != NULL ? (int)d->n : 0;
+	case PG_BOOL:
+		return 1;
+	default:
+		return PQgetlength(st->res, st->row, i);
+	}
+}
