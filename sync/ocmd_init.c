@@ -93,8 +93,8 @@ office_init(const struct cli *cli, int argc, char **argv)
 		ds_free(sbuf);
 		return CMD_EXIT_FAIL;
 	}
-	if (snprintf(db, sizeof(db), "%s/office.db", cli->office_dir) >=
-	    (int)sizeof(db) || odb_create(db, pub.office_id, &err) != DS_OK) {
+	office_db_where(cli->office_dir, db, sizeof(db));
+	if (odb_create(db, pub.office_id, &err) != DS_OK) {
 		fprintf(stderr, "%s: init: %s\n", cli->progname, err.msg);
 		/* Keys without a database are half an office: undo. */
 		cry_office_unlink(cli->office_dir);

@@ -10,6 +10,7 @@
 #include "ocmd_util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -83,7 +84,7 @@ office_open(const struct cli *cli, const struct cmd_entry *e,
 			return CMD_EXIT_FAIL;
 		}
 	}
-	snprintf(p, sizeof(p), "%s/office.db", o->dir);
+	office_db_where(o->dir, p, sizeof(p));
 	if (odb_open(p, o->sec, &o->db, &err) != DS_OK) {
 		office_close(o);
 		return office_fail_err(cli, e->name, &err);
@@ -96,6 +97,17 @@ office_open(const struct cli *cli, const struct cmd_entry *e,
 	}
 	odb_case_settings(o->db, o->set);
 	return 0;
+}
+
+void
+office_db_where(const char *dir, char *out, size_t n)
+{
+	const char *url = getenv("DOORSTEP_OFFICE_DB");
+
+	if (url != NULL && *url != '\0')
+		snprintf(out, n, "%s", url);
+	else
+		snprintf(out, n, "%s/office.db", dir);
 }
 
 void

@@ -32,6 +32,11 @@ struct oset;
 int	office_open(const struct cli *, const struct cmd_entry *,
 	    struct office *, int need_secret);
 void	office_close(struct office *);
+/*
+ * Where the office data lives: --db / DOORSTEP_OFFICE_DB (a postgresql://
+ * URL), else DIR/office.db.  The keys stay in DIR either way.
+ */
+void	office_db_where(const char *dir, char *out, size_t n);
 
 /*
  * 0 when --dir, DOORSTEP_OFFICE_DIR or office.conf named the office

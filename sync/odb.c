@@ -599,6 +599,50 @@ fail:
 	return st;
 }
 
+/* The office id of a township in the county database, once. */
+static enum ds_status
+create_pg(const char *url, const unsigned char office_id[16],
+    struct ds_err *err)
+{
+	struct dbx *db;
+	struct dbx_stmt *st = NULL;
+	enum ds_status s;
+	int rc;
+
+	if ((s = dbx_open(url, &db, err)) != DS_OK)
+		return s;
+	if ((s = odb_pg_check(db, url, err)) != DS_OK ||
+	    (s = dbx_begin(db, err)) != DS_OK)
+		goto out;
+	if ((s = odb_pg_lock(db, err)) != DS_OK)
+		goto fail;
+	rc = dbx_prepare(db, "INSERT INTO meta(k, v) VALUES"
+	    " ('office_id', ?1), ('created_at', ?2) ON CONFLICT DO NOTHING",
+	    &st);
+	if (rc == DBX_OK) {
+		dbx_bind_blob(st, 1, office_id, 16);
+		dbx_bind_int64(st, 2, ds_now());
+		rc = dbx_step(st);
+	}
+	if (rc != DBX_DONE) {
+		s = odb_sqlerr(db, rc, err, "meta");
+		goto fail;
+	}
+	if (dbx_changes(db) != 2) {
+		s = ds_err_set(err, DS_EEXIST, "this township already has an "
+		    "office in the county database");
+		goto fail;
+	}
+	s = dbx_commit(db, err);
+	goto out;
+fail:
+	dbx_rollback(db);
+out:
+	dbx_finalize(st);
+	dbx_close(db);
+	return s;
+}
+
 enum ds_status
 odb_create(const char *path, const unsigned char office_id[16],
     struct ds_err *err)
@@ -609,6 +653,8 @@ odb_create(const char *path, const unsigned char office_id[16],
 	char sql[96];
 	int fd, rc, e, v;
 
+	if (dbx_is_url(path))
+		return create_pg(path, office_id, err);
 	/* Reserve the name exclusively: never initialise over a database. */
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
@@ -963,8 +1009,8 @@ static enum ds_status
 key_setup(struct odb *o, const struct cry_office_sec *sec, const char *path,
     struct ds_err *err)
 {
-	static const char q_put[] = "INSERT OR REPLACE INTO meta(k, v)"
-	    " VALUES ('data_key_check', ?1)";
+	static const char q_put[] = "INSERT INTO meta(k, v)"
+	    " VALUES ('data_key_check', ?1) ON CONFLICT DO NOTHING";
 	unsigned char v[128], ad[48];
 	char a[33], b[33];
 	struct dbx_stmt *st;
@@ -999,6 +1045,8 @@ key_setup(struct odb *o, const struct cry_office_sec *sec, const char *path,
 		return DS_OK;
 	if ((s = dbx_begin(o->db, err)) != DS_OK)
 		return s;
+	if (odb_is_pg(o) && (s = odb_pg_lock(o->db, err)) != DS_OK)
+		goto fail;
 	/* Re-read under the write lock: another process may have done it. */
 	if ((s = meta_get(o->db, "data_key_check", v, sizeof(v), &n, &have,
 	    err)) != DS_OK)
@@ -1057,7 +1105,7 @@ odb_open(const char *path, const struct cry_office_sec *sec,
 	int rc;
 
 	*out = NULL;
-	if (!ds_path_exists(path))
+	if (!dbx_is_url(path) && !ds_path_exists(path))
 		return ds_err_set(err, DS_ENOENT, "office db %s does not exist",
 		    path);
 	if ((o = ds_calloc(1, sizeof(*o))) == NULL)
@@ -1065,6 +1113,11 @@ odb_open(const char *path, const struct cry_office_sec *sec,
 	if ((s = dbx_open(path, &o->db, err)) != DS_OK) {
 		ds_err_prefix(err, "office db");
 		goto fail;
+	}
+	if (odb_is_pg(o)) {
+		if ((s = odb_pg_check(o->db, path, err)) != DS_OK)
+			goto fail;
+		goto office;
 	}
 	if ((s = get_int(o->db, "PRAGMA application_id", &appid, err)) !=
 	    DS_OK)
@@ -1087,6 +1140,7 @@ odb_open(const char *path, const struct cry_office_sec *sec,
 	if (ver < ODB_SCHEMA_VERSION &&
 	    (s = migrate(o->db, ver, err)) != DS_OK)
 		goto fail;
+office:
 	rc = dbx_prepare(o->db, "SELECT v FROM meta WHERE"
 	    " k = 'office_id'", &st);
 	if (rc != DBX_OK) {
@@ -1095,7 +1149,9 @@ odb_open(const char *path, const struct cry_office_sec *sec,
 	}
 	if (dbx_step(st) != DBX_ROW ||
 	    dbx_column_bytes(st, 0) != 16) {
-		s = ds_err_set(err, DS_ECORRUPT, "office db %s has no office id",
+		s = odb_is_pg(o) ? ds_err_set(err, DS_ENOENT, "this township "
+		    "has no office in the county database yet (init --db)") :
+		    ds_err_set(err, DS_ECORRUPT, "office db %s has no office id",
 		    path);
 		goto fail;
 	}
@@ -1125,6 +1181,18 @@ odb_close(struct odb *o)
 	cry_secure_free(o->bkey);
 	ds_free(o->sbuf);
 	ds_free(o);
+}
+
+int
+odb_is_pg(const struct odb *o)
+{
+	return dbx_engine(o->db) == DBX_PG;
+}
+
+const char *
+odb_sql(const struct odb *o, const char *lite, const char *pg)
+{
+	return odb_is_pg(o) ? pg : lite;
 }
 
 void

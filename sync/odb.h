@@ -47,6 +47,24 @@ enum ds_status	 odb_create(const char *path,
 struct cry_office_sec;
 
 /*
+ * `path` may also be a postgresql:// URL: the county database that holds
+ * many townships' office data (docs/sync.md "The office store on
+ * PostgreSQL").  The connected role must be a township's (its rows carry
+ * that township's codes; the database shows it no other township's);
+ * odb_create then records the office id for that township (DS_EEXIST if
+ * it has one).  The office keys stay in the office directory.
+ */
+/* 1 if odb_open took a PostgreSQL URL. */
+int		 odb_is_pg(const struct odb *);
+/*
+ * As the database owner: create or migrate the county schema to this
+ * program's version, under an advisory lock (a second setup finds the
+ * work done).  *from and *to are the versions before and after.
+ */
+enum ds_status	 odb_pg_setup(const char *url, int *from, int *to,
+		    struct ds_err *);
+
+/*
  * Open an existing office.db read-write.  DS_ENOENT when it does not
  * exist, DS_ECORRUPT when it is not an office database or fails
  * quick_check, DS_ESTATE when its schema is newer than this program's.

@@ -265,16 +265,18 @@ static const char Q_HH_REG_OLD[] = "SELECT township, village, vgroup,"
     " members, grid_worker, in_register, head_name, head_id FROM hh"
     " WHERE hh_key = ?1";
 /* A visited household keeps its visit's roster size. */
-static const char Q_HH_REG_PUT[] = "INSERT INTO hh(hh_key, township, village,"
-    " vgroup, head_name, head_id, members, in_register, grid_worker,"
-    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8,"
-    " ?9, ?9) ON CONFLICT(hh_key) DO UPDATE SET township = excluded.township,"
-    " village = excluded.village, vgroup = excluded.vgroup,"
-    " head_name = excluded.head_name, head_id = excluded.head_id,"
-    " members = CASE WHEN EXISTS (SELECT 1 FROM visit v WHERE"
-    " v.hh_key = excluded.hh_key AND v.finalized = 1) THEN members ELSE"
-    " excluded.members END, in_register = 1,"
-    " grid_worker = excluded.grid_worker, updated_at = excluded.updated_at";
+#define Q_HH_REG_PUT_SQL(k) "INSERT INTO hh(hh_key, township, village,"\
+    " vgroup, head_name, head_id, members, in_register, grid_worker,"\
+    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8,"\
+    " ?9, ?9) ON CONFLICT(" k "hh_key) DO UPDATE SET township = excluded.township,"\
+    " village = excluded.village, vgroup = excluded.vgroup,"\
+    " head_name = excluded.head_name, head_id = excluded.head_id,"\
+    " members = CASE WHEN EXISTS (SELECT 1 FROM visit v WHERE"\
+    " v.hh_key = excluded.hh_key AND v.finalized = 1) THEN members ELSE"\
+    " excluded.members END, in_register = 1,"\
+    " grid_worker = excluded.grid_worker, updated_at = excluded.updated_at"
+static const char Q_HH_REG_PUT[] = Q_HH_REG_PUT_SQL("");
+static const char Q_HH_REG_PUT_PG[] = Q_HH_REG_PUT_SQL(ODB_PG_KEY);
 
 /* 1 if blob column i equals the sealed value about to be bound. */
 static int
@@ -334,7 +336,7 @@ odb_hh_register(struct odb *o, const struct odb_hh *h, const char *name,
 	dbx_reset(st);
 	if (*what == 0)
 		return DS_OK;
-	if ((st = odb_stmt(o, Q_HH_REG_PUT, err)) == NULL)
+	if ((st = odb_stmt(o, odb_sql(o, Q_HH_REG_PUT, Q_HH_REG_PUT_PG), err)) == NULL)
 		return NOSTMT(err);
 	bind_text(st, 1, h->hh_key);
 	bind_text(st, 2, h->township);
@@ -355,17 +357,17 @@ odb_hh_register(struct odb *o, const struct odb_hh *h, const char *name,
 	return step_done(o, st, "hh", err);
 }
 
-static const char Q_HH_NEW[] = "INSERT OR IGNORE INTO hh(hh_key, township,"
+static const char Q_HH_NEW[] = "INSERT INTO hh(hh_key, township,"
     " village, vgroup, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5,"
-    " ?5)";
+    " ?5) ON CONFLICT DO NOTHING";
 static const char Q_HH_VISIT[] = "UPDATE hh SET"
-    " township = CASE WHEN in_register OR ?2 = '' THEN township ELSE ?2 END,"
-    " village = CASE WHEN in_register OR ?3 = '' THEN village ELSE ?3 END,"
-    " vgroup = CASE WHEN in_register OR ?4 = '' THEN vgroup ELSE ?4 END,"
+    " township = CASE WHEN in_register = 1 OR ?2 = '' THEN township ELSE ?2 END,"
+    " village = CASE WHEN in_register = 1 OR ?3 = '' THEN village ELSE ?3 END,"
+    " vgroup = CASE WHEN in_register = 1 OR ?4 = '' THEN vgroup ELSE ?4 END,"
     " members = CASE WHEN ?5 > 0 THEN ?5 ELSE members END,"
-    " head_name = CASE WHEN in_register OR ?6 IS NULL THEN head_name"
+    " head_name = CASE WHEN in_register = 1 OR ?6 IS NULL THEN head_name"
     " ELSE ?6 END,"
-    " head_id = CASE WHEN in_register OR ?7 IS NULL THEN head_id ELSE ?7 END,"
+    " head_id = CASE WHEN in_register = 1 OR ?7 IS NULL THEN head_id ELSE ?7 END,"
     " updated_at = ?8 WHERE hh_key = ?1";
 
 enum ds_status
@@ -408,7 +410,7 @@ static const char Q_HH_STATE[] = "UPDATE hh SET state = ?2, track_step = ?3,"
     " category = ?4, elim_kind = ?5, ident_date = ?6, elim_date = ?7,"
     " track_since = ?8, updated_at = ?9 WHERE hh_key = ?1 AND"
     " (state, track_step, category, elim_kind, ident_date, elim_date,"
-    " track_since) IS NOT (?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    " track_since) IS DISTINCT FROM (?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 enum ds_status
 odb_hh_state(struct odb *o, const char *key, const struct case_status *cs,
@@ -431,7 +433,7 @@ odb_hh_state(struct odb *o, const char *key, const struct case_status *cs,
 }
 
 static const char Q_HH_LIGHT[] = "UPDATE hh SET light = ?2, light_month = ?3"
-    " WHERE hh_key = ?1 AND (light, light_month) IS NOT (?2, ?3)";
+    " WHERE hh_key = ?1 AND (light, light_month) IS DISTINCT FROM (?2, ?3)";
 
 enum ds_status
 odb_hh_light(struct odb *o, const char *key, const char *light,
@@ -523,8 +525,8 @@ odb_hh_each(struct odb *o, const struct odb_hh_filter *f,
 
 /* ---- person --------------------------------------------------------------- */
 
-static const char Q_PERSON_PUT[] = "INSERT OR IGNORE INTO person(idx, hh_key,"
-    " src, role) VALUES (?1, ?2, ?3, ?4)";
+static const char Q_PERSON_PUT[] = "INSERT INTO person(idx, hh_key,"
+    " src, role) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING";
 
 enum ds_status
 odb_person_put(struct odb *o, const unsigned char idx[32], const char *key,
@@ -984,9 +986,9 @@ visit_row(struct dbx_stmt *st, struct odb_visit *v)
 	v->imported_at = dbx_column_int64(st, 17);
 }
 
-static const char Q_VISIT_PUT[] = "INSERT OR IGNORE INTO visit(" VISIT_COLS
+static const char Q_VISIT_PUT[] = "INSERT INTO visit(" VISIT_COLS
     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-    " ?15, ?16, ?17, ?18)";
+    " ?15, ?16, ?17, ?18) ON CONFLICT DO NOTHING";
 
 enum ds_status
 odb_visit_put(struct odb *o, const struct odb_visit *v, int *inserted,
@@ -1722,8 +1724,9 @@ odb_round_each(struct odb *o, int (*cb)(void *, const struct odb_round *),
 
 /* ---- income_check ----------------------------------------------------------------- */
 
-static const char Q_INC_PUT[] = "INSERT OR IGNORE INTO income_check(hh_key,"
-    " month, light, amount, batch) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char Q_INC_PUT[] = "INSERT INTO income_check(hh_key,"
+    " month, light, amount, batch) VALUES (?1, ?2, ?3, ?4, ?5)"
+    " ON CONFLICT DO NOTHING";
 
 enum ds_status
 odb_income_put(struct odb *o, const char *key, const char *month,
@@ -1824,10 +1827,12 @@ pb_row(struct dbx_stmt *st, struct odb_problem *p)
 	p->closed_at = dbx_column_int64(st, 7);
 }
 
-static const char Q_PB_SEEN[] = "INSERT INTO problem(problem_id, kind,"
-    " hh_key, record_uuid, path, first_seen, last_seen, detail) VALUES"
-    " (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) ON CONFLICT(problem_id) DO UPDATE"
-    " SET last_seen = excluded.last_seen, detail = excluded.detail";
+#define Q_PB_SEEN_SQL(k) "INSERT INTO problem(problem_id, kind,"\
+    " hh_key, record_uuid, path, first_seen, last_seen, detail) VALUES"\
+    " (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) ON CONFLICT(" k "problem_id) DO UPDATE"\
+    " SET last_seen = excluded.last_seen, detail = excluded.detail"
+static const char Q_PB_SEEN[] = Q_PB_SEEN_SQL("");
+static const char Q_PB_SEEN_PG[] = Q_PB_SEEN_SQL(ODB_PG_KEY);
 
 enum ds_status
 odb_problem_seen(struct odb *o, const struct odb_problem *p,
@@ -1836,7 +1841,7 @@ odb_problem_seen(struct odb *o, const struct odb_problem *p,
 	struct dbx_stmt *st;
 	enum ds_status s;
 
-	if ((st = odb_stmt(o, Q_PB_SEEN, err)) == NULL)
+	if ((st = odb_stmt(o, odb_sql(o, Q_PB_SEEN, Q_PB_SEEN_PG), err)) == NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, p->id, CASE_ID_BYTES);
 	bind_text(st, 2, p->kind);
@@ -1961,9 +1966,9 @@ odb_problem_each(struct odb *o,
 
 /* ---- freeze ---------------------------------------------------------------------- */
 
-static const char Q_FZ_GET[] = "SELECT frozen_at, cutoff FROM freeze"
+static const char Q_FZ_GET[] = "SELECT frozen_at, cutoff FROM \"freeze\""
     " WHERE month = ?1";
-static const char Q_FZ_PUT[] = "INSERT INTO freeze(month, frozen_at, cutoff,"
+static const char Q_FZ_PUT[] = "INSERT INTO \"freeze\"(month, frozen_at, cutoff,"
     " csv_hash, csv) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 enum ds_status

@@ -29,6 +29,15 @@ struct odb {
 	struct dbx_stmt	*stmt[ODB_STMT_MAX];
 };
 
+/*
+ * On PostgreSQL every primary and unique key leads with the tenant
+ * columns (odb_pg.c): an ON CONFLICT target names them there.
+ */
+#define ODB_PG_KEY	"county_code, township_code, "
+
+/* The SQL text for the connection's engine: lite, or pg on PostgreSQL. */
+const char	*odb_sql(const struct odb *, const char *lite, const char *pg);
+
 /* The sealed columns of a revision; the tag goes into the AD. */
 enum odb_col {
 	ODB_COL_ANSWERS,
@@ -76,6 +85,14 @@ void		 odb_seal_row(const struct odb *, const char *tag,
 enum ds_status	 odb_unseal_row(const struct odb *, struct dbx_stmt *, int i,
 		    const char *tag, const void *key, size_t keylen,
 		    struct odb_plain *pl, struct ds_err *);
+/*
+ * PostgreSQL (odb_pg.c).  odb_pg_check: the schema is this program's and
+ * the connected role is a township's (DS_ESTATE otherwise).  odb_pg_lock,
+ * inside a transaction: wait for the township's write lock.
+ */
+enum ds_status	 odb_pg_check(struct dbx *, const char *url, struct ds_err *);
+enum ds_status	 odb_pg_lock(struct dbx *, struct ds_err *);
+
 /* Wipe the used part (keeps the buffer); free wipes and releases it. */
 void		 odb_plain_wipe(struct odb_plain *);
 void		 odb_plain_free(struct odb_plain *);

@@ -199,7 +199,7 @@ odb_report_freezes(struct odb *o,
 	int rc;
 
 	if ((rc = dbx_prepare(o->db, "SELECT month, frozen_at FROM"
-	    " freeze ORDER BY month", &st)) != DBX_OK)
+	    " \"freeze\" ORDER BY month", &st)) != DBX_OK)
 		return odb_sqlerr(o->db, rc, err, "freeze");
 	while ((rc = dbx_step(st)) == DBX_ROW) {
 		text(st, 0, m, sizeof(m));

@@ -69,9 +69,15 @@ odb_begin(struct odb *o, struct ds_err *err)
 
 	if (o->in_txn)
 		return ds_err_set(err, DS_ESTATE, "office db: nested begin");
-	if ((st = dbx_begin(o->db, err)) == DS_OK)
-		o->in_txn = 1;
-	return st;
+	if ((st = dbx_begin(o->db, err)) != DS_OK)
+		return st;
+	if (dbx_engine(o->db) == DBX_PG &&
+	    (st = odb_pg_lock(o->db, err)) != DS_OK) {
+		dbx_rollback(o->db);
+		return st;
+	}
+	o->in_txn = 1;
+	return DS_OK;
 }
 
 enum ds_status
@@ -151,11 +157,13 @@ odb_device_get(struct odb *o, const unsigned char id[16],
 	return odb_sqlerr(o->db, rc, err, "device");
 }
 
-static const char Q_DEV_PUT[] = "INSERT INTO device(device_id, sign_pk,"
-    " state, label, first_seen, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
-    " ON CONFLICT(device_id) DO UPDATE SET sign_pk = excluded.sign_pk,"
-    " state = excluded.state, label = excluded.label,"
-    " changed_at = excluded.changed_at";
+#define Q_DEV_PUT_SQL(k) "INSERT INTO device(device_id, sign_pk,"\
+    " state, label, first_seen, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)"\
+    " ON CONFLICT(" k "device_id) DO UPDATE SET sign_pk = excluded.sign_pk,"\
+    " state = excluded.state, label = excluded.label,"\
+    " changed_at = excluded.changed_at"
+static const char Q_DEV_PUT[] = Q_DEV_PUT_SQL("");
+static const char Q_DEV_PUT_PG[] = Q_DEV_PUT_SQL(ODB_PG_KEY);
 
 enum ds_status
 odb_device_put(struct odb *o, const struct odb_device *d, struct ds_err *err)
@@ -164,7 +172,7 @@ odb_device_put(struct odb *o, const struct odb_device *d, struct ds_err *err)
 
 	if (d->state < ODB_DEV_PENDING || d->state > ODB_DEV_REVOKED)
 		return ds_err_set(err, DS_EINVAL, "bad device state");
-	if ((st = odb_stmt(o, Q_DEV_PUT, err)) == NULL)
+	if ((st = odb_stmt(o, odb_sql(o, Q_DEV_PUT, Q_DEV_PUT_PG), err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, d->device_id, 16);
 	bind_id(st, 2, d->sign_pk, 32);
@@ -335,7 +343,8 @@ odb_ledger_put(struct odb *o, const struct odb_ledger *l, struct ds_err *err)
 }
 
 static const char Q_LEDGER_DB[] = "SELECT"
-    " COALESCE(MAX(db_uuid = ?2), 0), COUNT(db_uuid) FROM ledger"
+    " COALESCE(MAX(CASE WHEN db_uuid = ?2 THEN 1 ELSE 0 END), 0),"
+    " COUNT(db_uuid) FROM ledger"
     " WHERE device_id = ?1";
 
 enum ds_status
@@ -360,9 +369,9 @@ odb_ledger_db_seen(struct odb *o, const unsigned char device_id[16],
 	return DS_OK;
 }
 
-static const char Q_PEND_PUT[] = "INSERT OR IGNORE INTO pending(bundle_id,"
+static const char Q_PEND_PUT[] = "INSERT INTO pending(bundle_id,"
     " bundle_hash, device_id, received_at, bundle) VALUES (?1, ?2, ?3, ?4,"
-    " ?5)";
+    " ?5) ON CONFLICT DO NOTHING";
 
 enum ds_status
 odb_pending_put(struct odb *o, const unsigned char id[16],
@@ -478,7 +487,7 @@ static const char Q_REV_INS[] = "INSERT INTO revision(rev_id, record_uuid,"
     " device_seq, worker_id, t_start, t_end, saved_at, deleted, answers,"
     " audit, consent, bundle_id, held, held_at) VALUES (?1, ?2, ?3, ?4, ?5,"
     " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
-    " ?20) ON CONFLICT(rev_id) DO NOTHING";
+    " ?20) ON CONFLICT DO NOTHING";
 
 enum ds_status
 odb_rev_insert(struct odb *o, const struct bundle_rev *r,
@@ -589,7 +598,7 @@ odb_answers_free(char *p)
 }
 
 static const char Q_REV_SIB[] = "SELECT rev_id FROM revision WHERE"
-    " record_uuid = ?1 AND parent_rev_id IS ?2 AND rev_id != ?3"
+    " record_uuid = ?1 AND parent_rev_id IS NOT DISTINCT FROM ?2 AND rev_id != ?3"
     " AND held = 0 ORDER BY rev_id";
 
 enum ds_status
@@ -771,8 +780,9 @@ odb_alert_kind_str(int k)
 	    alert_kinds[k] : "unknown";
 }
 
-static const char Q_ALERT_PUT[] = "INSERT OR IGNORE INTO alert(device_id,"
-    " kind, bundle_id, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char Q_ALERT_PUT[] = "INSERT INTO alert(device_id,"
+    " kind, bundle_id, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)"
+    " ON CONFLICT DO NOTHING";
 
 enum ds_status
 odb_alert_put(struct odb *o, const struct odb_alert *a, struct ds_err *err)
@@ -829,15 +839,17 @@ odb_alert_each(struct odb *o, const unsigned char *device_id,
 	return DS_OK;
 }
 
-static const char Q_HEAD_UPD[] = "INSERT INTO head(record_uuid, rev_id,"
-    " rev_no, household_key, form_id, deleted)"
-    " SELECT record_uuid, rev_id, rev_no, household_key, form_id, deleted"
-    " FROM revision WHERE rev_id = ?1 AND held = 0"
-    " ON CONFLICT(record_uuid) DO UPDATE SET rev_id = excluded.rev_id,"
-    " rev_no = excluded.rev_no, household_key = excluded.household_key,"
-    " form_id = excluded.form_id, deleted = excluded.deleted"
-    " WHERE excluded.rev_no > head.rev_no OR (excluded.rev_no = head.rev_no"
-    " AND excluded.rev_id > head.rev_id)";
+#define Q_HEAD_UPD_SQL(k) "INSERT INTO head(record_uuid, rev_id,"\
+    " rev_no, household_key, form_id, deleted)"\
+    " SELECT record_uuid, rev_id, rev_no, household_key, form_id, deleted"\
+    " FROM revision WHERE rev_id = ?1 AND held = 0"\
+    " ON CONFLICT(" k "record_uuid) DO UPDATE SET rev_id = excluded.rev_id,"\
+    " rev_no = excluded.rev_no, household_key = excluded.household_key,"\
+    " form_id = excluded.form_id, deleted = excluded.deleted"\
+    " WHERE excluded.rev_no > head.rev_no OR (excluded.rev_no = head.rev_no"\
+    " AND excluded.rev_id > head.rev_id)"
+static const char Q_HEAD_UPD[] = Q_HEAD_UPD_SQL("");
+static const char Q_HEAD_UPD_PG[] = Q_HEAD_UPD_SQL(ODB_PG_KEY);
 
 enum ds_status
 odb_head_update(struct odb *o, const unsigned char rev_id[16],
@@ -845,16 +857,16 @@ odb_head_update(struct odb *o, const unsigned char rev_id[16],
 {
 	struct dbx_stmt *st;
 
-	if ((st = odb_stmt(o, Q_HEAD_UPD, err)) == NULL)
+	if ((st = odb_stmt(o, odb_sql(o, Q_HEAD_UPD, Q_HEAD_UPD_PG), err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, rev_id, 16);
 	STEP_DONE(o, st, "head", err);
 	return DS_OK;
 }
 
-static const char Q_FORK_PUT[] = "INSERT OR IGNORE INTO fork(rev_a, rev_b,"
+static const char Q_FORK_PUT[] = "INSERT INTO fork(rev_a, rev_b,"
     " record_uuid, parent_rev_id, kind, questions, detected_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
 
 enum ds_status
 odb_fork_put(struct odb *o, const unsigned char a[16],

@@ -35,6 +35,7 @@ extern const struct cmd_entry ocmd_problem_entry;
 extern const struct cmd_entry ocmd_income_entry;
 extern const struct cmd_entry ocmd_assign_entry, ocmd_publish_entry,
     ocmd_withdraw_entry, ocmd_lists_entry;
+extern const struct cmd_entry ocmd_dbsetup_entry;
 
 /* Commands, in the order --help lists them. */
 static const struct cmd_entry *const commands[] = {
@@ -58,6 +59,7 @@ static const struct cmd_entry *const commands[] = {
 	&ocmd_assign_entry,
 	&ocmd_withdraw_entry,
 	&ocmd_lists_entry,
+	&ocmd_dbsetup_entry,
 	NULL
 };
 
@@ -65,7 +67,10 @@ static const struct cmd_program program = {
 	"doorstep-office",
 	N_("Township office program: keys, bundle import, receipts, reports."),
 	N_("Options for every command:\n"
-	"  --dir DIR        the office directory (default DOORSTEP_OFFICE_DIR)\n"),
+	"  --dir DIR        the office directory (default DOORSTEP_OFFICE_DIR)\n"
+	"  --db URL         office data in PostgreSQL (default "
+	"DOORSTEP_OFFICE_DB;\n"
+	"                   else DIR/office.db)\n"),
 	commands,
 	NULL
 };
@@ -111,6 +116,15 @@ conf_office_dir(void)
 int
 main(int argc, char **argv)
 {
+	const char *db = NULL;
+
 	conf_office_dir();
+	/* --db travels as DOORSTEP_OFFICE_DB, as office.conf's directory. */
+	if (cmd_take_opt(&argc, argv, "--db", &db) == -1) {
+		fprintf(stderr, "%s: option needs a value\n", program.name);
+		return CMD_EXIT_USAGE;
+	}
+	if (db != NULL)
+		(void)setenv("DOORSTEP_OFFICE_DB", db, 1);
 	return cmd_run(&program, argc, argv);
 }

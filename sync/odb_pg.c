@@ -1,0 +1,493 @@
+/* doorstep: office.db's schema and migrations on PostgreSQL. */
+/*
+ * One county database holds every township's office data.  The tables are
+ * those of SQLite schema version 5 (odb.c), each with two more leading
+ * columns, county_code and township_code, filled by default from the
+ * connected role (ds_role maps a role to its county and township) and
+ * leading every primary and unique key.  Row-level security limits a
+ * township role to its own rows, for reads and writes alike, whatever SQL
+ * it sends; a county role (township '*') reads every township of its
+ * county and writes none.  county_code is the distribution column a Citus
+ * cluster would shard on (docs/operations.md); no key or reference
+ * crosses counties.
+ *
+ * Migrations are versioned in ds_schema and run by the database owner
+ * (`doorstep-office dbsetup`), under an advisory lock, in one transaction.
+ */
+#include "odb_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define PG_T	"county_code, township_code"
+
+/* Before the tables: the role map, the tenant functions, SQLite's hex(). */
+static const char pg_pre[] =
+	"CREATE TABLE ds_role("
+	"  rolname name PRIMARY KEY,"
+	"  county_code text NOT NULL CHECK(county_code <> '*'),"
+	"  township_code text NOT NULL);"
+	"GRANT SELECT ON ds_role TO PUBLIC;"
+	"CREATE FUNCTION ds_county() RETURNS text LANGUAGE sql STABLE AS"
+	"  'SELECT county_code FROM ds_role WHERE rolname = current_user';"
+	"CREATE FUNCTION ds_township() RETURNS text LANGUAGE sql STABLE AS"
+	"  'SELECT township_code FROM ds_role WHERE rolname = current_user';"
+	"CREATE FUNCTION hex(bytea) RETURNS text LANGUAGE sql IMMUTABLE"
+	"  STRICT AS 'SELECT upper(encode($1, ''hex''))';"
+	"DO $$ BEGIN"
+	"  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ds_office')"
+	"  THEN CREATE ROLE ds_office NOLOGIN; END IF; END $$;";
+
+/* After the tables: case events are append-only, as in SQLite. */
+static const char pg_post[] =
+	"CREATE FUNCTION ds_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+	"  'BEGIN RAISE EXCEPTION ''case events are append-only''"
+	"  USING ERRCODE = ''23000''; END';"
+	"CREATE TRIGGER case_event_no_change BEFORE UPDATE OR DELETE ON"
+	"  case_event FOR EACH ROW EXECUTE FUNCTION ds_append_only();"
+	"GRANT EXECUTE ON FUNCTION ds_county(), ds_township(), hex(bytea)"
+	"  TO PUBLIC;"
+	"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public"
+	"  TO ds_office;"
+	"REVOKE INSERT, UPDATE, DELETE ON ds_role FROM ds_office;"
+	"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ds_office;";
+
+/*
+ * The policy of every table.  The role's codes are read once a query
+ * (the subselects are init plans), not once a row.
+ */
+static const char pg_policy_fmt[] =
+	"ALTER TABLE %s ENABLE ROW LEVEL SECURITY;"
+	"ALTER TABLE %s FORCE ROW LEVEL SECURITY;"
+	"CREATE POLICY township ON %s"
+	"  USING (county_code = (SELECT ds_county()) AND"
+	"  ((SELECT ds_township()) = '*' OR"
+	"  township_code = (SELECT ds_township())))"
+	"  WITH CHECK (county_code = (SELECT ds_county()) AND"
+	"  township_code = (SELECT ds_township()));";
+
+/* Generated from SQLite schema version 5 (the tables of odb.c). */
+static const char *const pg_tables[] = {
+	"CREATE TABLE meta(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), k text, v bytea NOT NULL, PRIMARY"
+	" KEY(" PG_T ", k))",
+	"CREATE TABLE device(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), device_id bytea CHECK(length(device_id) = 16),"
+	" sign_pk bytea NOT NULL CHECK(length(sign_pk) = 32), state"
+	" text NOT NULL CHECK(state IN ('pending', 'enrolled',"
+	" 'revoked')), label text NOT NULL DEFAULT '', first_seen"
+	" bigint NOT NULL, changed_at bigint NOT NULL, box_pk bytea"
+	" CHECK(box_pk IS NULL OR length(box_pk) = 32), box_pk_at"
+	" bigint, note_seq bigint NOT NULL DEFAULT 0, note_at bigint,"
+	" PRIMARY KEY(" PG_T ", device_id))",
+	"CREATE TABLE ledger(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), bundle_id bytea CHECK(length(bundle_id) = 16),"
+	" bundle_hash bytea NOT NULL CHECK(length(bundle_hash) = 32),"
+	" device_id bytea NOT NULL, seq_lo bigint NOT NULL, seq_hi"
+	" bigint NOT NULL CHECK(seq_hi >= seq_lo), record_count bigint"
+	" NOT NULL, status bigint NOT NULL, imported_at bigint NOT"
+	" NULL, receipt bytea NOT NULL, db_uuid bytea CHECK(db_uuid IS"
+	" NULL OR length(db_uuid) = 16), prev_hash bytea"
+	" CHECK(prev_hash IS NULL OR length(prev_hash) = 32), PRIMARY"
+	" KEY(" PG_T ", bundle_id))",
+	"CREATE TABLE pending(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), bundle_id bytea CHECK(length(bundle_id) = 16),"
+	" bundle_hash bytea NOT NULL CHECK(length(bundle_hash) = 32),"
+	" device_id bytea NOT NULL, received_at bigint NOT NULL, bundle"
+	" bytea NOT NULL, PRIMARY KEY(county_code, township_code,"
+	" bundle_id))",
+	"CREATE TABLE head(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), record_uuid bytea, rev_id bytea NOT NULL,"
+	" rev_no bigint NOT NULL, household_key text NOT NULL, form_id"
+	" text NOT NULL, deleted bigint NOT NULL, PRIMARY"
+	" KEY(" PG_T ", record_uuid))",
+	"CREATE TABLE fork(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), rev_a bytea NOT NULL, rev_b bytea NOT NULL"
+	" CHECK(rev_a < rev_b), record_uuid bytea NOT NULL,"
+	" parent_rev_id bytea, kind text NOT NULL CHECK(kind IN"
+	" ('parallel', 'conflict')), questions text NOT NULL,"
+	" detected_at bigint NOT NULL, resolved_at bigint, resolution"
+	" text, PRIMARY KEY(" PG_T ", rev_a, rev_b))",
+	"CREATE TABLE ackrange(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), device_id bytea NOT NULL, lo bigint NOT NULL"
+	" CHECK(lo >= 1), hi bigint NOT NULL CHECK(hi >= lo), PRIMARY"
+	" KEY(" PG_T ", device_id, lo))",
+	"CREATE TABLE hh(county_code text NOT NULL DEFAULT ds_county(),"
+	" township_code text NOT NULL DEFAULT ds_township(), hh_key"
+	" text, township text NOT NULL DEFAULT '', village text NOT"
+	" NULL DEFAULT '', vgroup text NOT NULL DEFAULT '', head_name"
+	" bytea, head_id bytea, members bigint NOT NULL DEFAULT 0"
+	" CHECK(members >= 0), in_register bigint NOT NULL DEFAULT 0"
+	" CHECK(in_register IN (0, 1)), grid_worker text NOT NULL"
+	" DEFAULT '', state text NOT NULL DEFAULT 'registered'"
+	" CHECK(state IN ( 'registered', 'clue_open', 'ident',"
+	" 'monitored', 'elim', 'eliminated')), track_step text NOT NULL"
+	" DEFAULT '', category text NOT NULL DEFAULT '', ident_date"
+	" text NOT NULL DEFAULT '', elim_date text NOT NULL DEFAULT '',"
+	" elim_kind text NOT NULL DEFAULT '', track_since text NOT NULL"
+	" DEFAULT '', light text NOT NULL DEFAULT '', light_month text"
+	" NOT NULL DEFAULT '', created_at bigint NOT NULL, updated_at"
+	" bigint NOT NULL, PRIMARY KEY(county_code, township_code,"
+	" hh_key))",
+	"CREATE TABLE person(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), idx bytea NOT NULL CHECK(length(idx) = 32),"
+	" hh_key text NOT NULL, src text NOT NULL CHECK(src IN"
+	" ('register', 'visit')), role text NOT NULL CHECK(role IN"
+	" ('head', 'member')), PRIMARY KEY(county_code, township_code,"
+	" idx, hh_key, src))",
+	"CREATE TABLE clue(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), clue_id bytea CHECK(length(clue_id) = 16),"
+	" channel text NOT NULL CHECK(channel IN ( 'self_report',"
+	" 'cadre_screening', 'dept_warning')), source text NOT NULL"
+	" DEFAULT '', hh_key text, ambiguous bigint NOT NULL DEFAULT 0,"
+	" id_idx bytea CHECK(id_idx IS NULL OR length(id_idx) = 32),"
+	" id_no bytea, name bytea, reason bytea, amount bytea, date"
+	" text NOT NULL, received_at bigint NOT NULL, state text NOT"
+	" NULL DEFAULT 'open' CHECK(state IN ('open', 'closed')),"
+	" closed_rev bytea, closed_at bigint, batch bytea, PRIMARY"
+	" KEY(" PG_T ", clue_id))",
+	"CREATE TABLE visit(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), rev_id bytea NOT NULL CHECK(length(rev_id) ="
+	" 16), record_uuid bytea NOT NULL CHECK(length(record_uuid) ="
+	" 16), hh_key text NOT NULL, device_id bytea NOT NULL,"
+	" worker_id text NOT NULL, visit_date text NOT NULL DEFAULT '',"
+	" visit_type text NOT NULL DEFAULT '', reason text NOT NULL"
+	" DEFAULT '', entry_id bytea, corrects bytea, consent text NOT"
+	" NULL DEFAULT '' CHECK(consent IN ('', 'yes', 'no',"
+	" 'on_file')), outcome text NOT NULL DEFAULT 'done'"
+	" CHECK(outcome IN ('done', 'refused', 'not_reached')),"
+	" finalized bigint NOT NULL CHECK(finalized IN (0, 1)),"
+	" finalized_at bigint, proposes text NOT NULL DEFAULT '', light"
+	" text NOT NULL DEFAULT '', light_set bytea, imported_at bigint"
+	" NOT NULL DEFAULT 0, UNIQUE(county_code, township_code,"
+	" rev_id), PRIMARY KEY(" PG_T ", hh_key,"
+	" visit_date, rev_id))",
+	"CREATE TABLE case_event(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), event_id bytea NOT NULL CHECK(length(event_id)"
+	" = 16), hh_key text NOT NULL, seq bigint NOT NULL CHECK(seq >="
+	" 1), track text NOT NULL CHECK(track IN ('ident', 'elim',"
+	" 'case')), step text NOT NULL, outcome text NOT NULL DEFAULT"
+	" '', date text NOT NULL, date_end text NOT NULL DEFAULT '',"
+	" objections bigint NOT NULL DEFAULT 0, category text NOT NULL"
+	" DEFAULT '', elim_kind text NOT NULL DEFAULT '', channel text"
+	" NOT NULL DEFAULT '', detail text NOT NULL DEFAULT '', ref"
+	" bytea, by_name bytea, note bytea, corrects bytea"
+	" CHECK(corrects IS NULL OR length(corrects) = 16), source text"
+	" NOT NULL DEFAULT 'cli', recorded_at bigint NOT NULL,"
+	" UNIQUE(" PG_T ", event_id), PRIMARY"
+	" KEY(" PG_T ", hh_key, seq))",
+	"CREATE TABLE measure(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), measure_id bytea CHECK(length(measure_id) ="
+	" 16), hh_key text NOT NULL, type text NOT NULL CHECK(type IN"
+	" ('industry', 'job', 'finance', 'health', 'education',"
+	" 'assist', 'allowance', 'housing', 'water', 'social')), dept"
+	" text NOT NULL DEFAULT '', start_date text NOT NULL DEFAULT"
+	" '', amount bytea, unit text NOT NULL DEFAULT '', status text"
+	" NOT NULL CHECK(status IN ('planned', 'in_progress', 'done',"
+	" 'stopped')), note bytea, source text NOT NULL CHECK(source IN"
+	" ('office', 'visit')), source_rev bytea, created_at bigint NOT"
+	" NULL, updated_at bigint NOT NULL, PRIMARY KEY(county_code,"
+	" township_code, measure_id))",
+	"CREATE TABLE income_check(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), hh_key text NOT NULL, month text NOT NULL,"
+	" light text NOT NULL DEFAULT '', amount bytea, batch bytea,"
+	" PRIMARY KEY(" PG_T ", hh_key, month))",
+	"CREATE TABLE problem(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), problem_id bytea CHECK(length(problem_id) ="
+	" 16), kind text NOT NULL, hh_key text NOT NULL DEFAULT '',"
+	" record_uuid bytea, path text NOT NULL DEFAULT '', first_seen"
+	" bigint NOT NULL, last_seen bigint NOT NULL, closed_at bigint,"
+	" closed_by bytea, detail bytea, note bytea, PRIMARY"
+	" KEY(" PG_T ", problem_id))",
+	"CREATE TABLE \"freeze\"(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), month text, frozen_at bigint NOT NULL, cutoff"
+	" text NOT NULL, csv_hash bytea NOT NULL CHECK(length(csv_hash)"
+	" = 32), csv bytea NOT NULL, PRIMARY KEY(county_code,"
+	" township_code, month))",
+	"CREATE TABLE round(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), name text, started text NOT NULL, due text NOT"
+	" NULL DEFAULT '', scope text NOT NULL DEFAULT '', created_at"
+	" bigint NOT NULL, PRIMARY KEY(county_code, township_code,"
+	" name))",
+	"CREATE TABLE entry(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), entry_id bytea CHECK(length(entry_id) = 16),"
+	" hh_key text NOT NULL, device_id bytea NOT NULL"
+	" CHECK(length(device_id) = 16), worker text NOT NULL DEFAULT"
+	" '', reason text NOT NULL CHECK(reason IN ('clue', 'routine',"
+	" 'followup', 'elim_check', 'lookback', 'annual', 'correction',"
+	" 'screening')), due text NOT NULL, clue_id bytea, round text,"
+	" form_id text NOT NULL, form_ver text NOT NULL, body bytea NOT"
+	" NULL, state text NOT NULL CHECK(state IN ('queued', 'sent',"
+	" 'applied', 'done', 'withdrawn')), created_at bigint NOT NULL,"
+	" ob_seq bigint, applied_at bigint, done_rev bytea, done_at"
+	" bigint, withdrawn_at bigint, PRIMARY KEY(county_code,"
+	" township_code, entry_id))",
+	"CREATE TABLE obundle(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), device_id bytea NOT NULL"
+	" CHECK(length(device_id) = 16), seq bigint NOT NULL CHECK(seq"
+	" >= 1), bundle_id bytea NOT NULL CHECK(length(bundle_id) ="
+	" 16), hash bytea NOT NULL CHECK(length(hash) = 32), created_at"
+	" bigint NOT NULL, n_entries bigint NOT NULL, n_withdrawals"
+	" bigint NOT NULL, n_files bigint NOT NULL, bytes bytea NOT"
+	" NULL, applied_at bigint, UNIQUE(county_code, township_code,"
+	" bundle_id), PRIMARY KEY(county_code, township_code,"
+	" device_id, seq))",
+	"CREATE TABLE ob_item(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), device_id bytea NOT NULL"
+	" CHECK(length(device_id) = 16), kind text NOT NULL CHECK(kind"
+	" IN ('entry', 'withdraw', 'form')), ref bytea NOT NULL,"
+	" queued_at bigint NOT NULL, seq bigint, PRIMARY"
+	" KEY(" PG_T ", device_id, kind, ref))",
+	"CREATE TABLE form_pub(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), form_id text NOT NULL, version text NOT NULL,"
+	" title text NOT NULL DEFAULT '', published_at bigint NOT NULL,"
+	" PRIMARY KEY(" PG_T ", form_id, version))",
+	"CREATE TABLE form_file(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), form_id text NOT NULL, version text NOT NULL,"
+	" name text NOT NULL, role text NOT NULL CHECK(role IN ('form',"
+	" 'list')), bytes bytea NOT NULL, PRIMARY KEY(county_code,"
+	" township_code, form_id, version, name), FOREIGN"
+	" KEY(" PG_T ", form_id, version) REFERENCES"
+	" form_pub(" PG_T ", form_id, version))",
+	"CREATE TABLE alert(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), id bigint GENERATED BY DEFAULT AS IDENTITY,"
+	" device_id bytea NOT NULL CHECK(length(device_id) = 16), kind"
+	" text NOT NULL CHECK(kind IN ('rollback', 'new_db', 'box_key',"
+	" 'competing_key', 'quota')), bundle_id bytea NOT NULL, detail"
+	" text NOT NULL, at bigint NOT NULL, PRIMARY KEY(county_code,"
+	" township_code, id), UNIQUE(county_code, township_code,"
+	" bundle_id, kind))",
+	"CREATE TABLE revision(county_code text NOT NULL DEFAULT"
+	" ds_county(), township_code text NOT NULL DEFAULT"
+	" ds_township(), id bigint GENERATED BY DEFAULT AS IDENTITY,"
+	" rev_id bytea NOT NULL CHECK(length(rev_id) = 16), record_uuid"
+	" bytea NOT NULL CHECK(length(record_uuid) = 16), parent_rev_id"
+	" bytea CHECK(parent_rev_id IS NULL OR length(parent_rev_id) ="
+	" 16), rev_no bigint NOT NULL CHECK(rev_no >= 1), household_key"
+	" text NOT NULL, form_id text NOT NULL, form_ver text NOT NULL,"
+	" device_id bytea NOT NULL, device_seq bigint NOT NULL,"
+	" worker_id text NOT NULL, t_start bigint NOT NULL, t_end"
+	" bigint NOT NULL, saved_at bigint NOT NULL, deleted bigint NOT"
+	" NULL CHECK(deleted IN (0, 1)), answers bytea NOT NULL, audit"
+	" bytea NOT NULL, consent bytea NOT NULL, bundle_id bytea NOT"
+	" NULL, held bigint NOT NULL DEFAULT 0 CHECK(held IN (0, 1)),"
+	" held_at bigint, PRIMARY KEY(" PG_T ", id),"
+	" UNIQUE(" PG_T ", rev_id))",
+	"CREATE INDEX hh_village ON hh(county_code, township_code,"
+	" township, village, vgroup)",
+	"CREATE INDEX hh_state ON hh(" PG_T ", state)",
+	"CREATE INDEX person_hh ON person(county_code, township_code,"
+	" hh_key)",
+	"CREATE INDEX clue_hh ON clue(county_code, township_code,"
+	" hh_key, state)",
+	"CREATE INDEX clue_idx ON clue(county_code, township_code,"
+	" id_idx) WHERE hh_key IS NULL",
+	"CREATE INDEX visit_date ON visit(county_code, township_code,"
+	" visit_date)",
+	"CREATE INDEX visit_record ON visit(county_code, township_code,"
+	" record_uuid)",
+	"CREATE INDEX visit_entry ON visit(county_code, township_code,"
+	" entry_id) WHERE entry_id IS NOT NULL",
+	"CREATE INDEX case_event_date ON case_event(county_code,"
+	" township_code, track, step, date)",
+	"CREATE INDEX measure_hh ON measure(county_code, township_code,"
+	" hh_key, type)",
+	"CREATE INDEX problem_hh ON problem(county_code, township_code,"
+	" hh_key)",
+	"CREATE INDEX entry_hh ON entry(county_code, township_code,"
+	" hh_key, state)",
+	"CREATE INDEX entry_device ON entry(county_code, township_code,"
+	" device_id, state)",
+	"CREATE INDEX revision_record ON revision(county_code,"
+	" township_code, record_uuid, parent_rev_id)",
+	"CREATE INDEX revision_household ON revision(county_code,"
+	" township_code, household_key)",
+	"CREATE INDEX revision_held ON revision(county_code,"
+	" township_code, parent_rev_id) WHERE held = 1",
+	"CREATE INDEX revision_devseq ON revision(county_code,"
+	" township_code, device_id, device_seq)",
+	NULL
+};
+static const char *const pg_table_names[] = {
+	"meta", "device", "ledger", "pending", "head", "fork", "ackrange",
+	"hh", "person", "clue", "visit", "case_event", "measure",
+	"income_check", "problem", "\"freeze\"", "round", "entry", "obundle",
+	"ob_item", "form_pub", "form_file", "alert", "revision", NULL
+};
+
+#define PG_VERSION	1
+/* The advisory lock key of migrations: "DSOF" as in odb.h. */
+#define PG_LOCK_SETUP	"1146310470"
+
+static enum ds_status
+exec_each(struct dbx *db, const char *const *sql, struct ds_err *err)
+{
+	enum ds_status s;
+
+	for (; *sql != NULL; sql++)
+		if ((s = dbx_exec(db, *sql, err)) != DS_OK)
+			return s;
+	return DS_OK;
+}
+
+/* Version 1: the tables of SQLite version 5, keyed and guarded by tenant. */
+static enum ds_status
+pg_v1(struct dbx *db, struct ds_err *err)
+{
+	char q[1024];
+	enum ds_status s;
+	int i;
+
+	if ((s = dbx_exec(db, pg_pre, err)) != DS_OK ||
+	    (s = exec_each(db, pg_tables, err)) != DS_OK)
+		return s;
+	for (i = 0; pg_table_names[i] != NULL; i++) {
+		if ((size_t)snprintf(q, sizeof(q), pg_policy_fmt,
+		    pg_table_names[i], pg_table_names[i], pg_table_names[i]) >=
+		    sizeof(q))
+			return ds_err_set(err, DS_ELIMIT, "policy too long");
+		if ((s = dbx_exec(db, q, err)) != DS_OK)
+			return s;
+	}
+	return dbx_exec(db, pg_post, err);
+}
+
+static enum ds_status (*const pg_migrations[PG_VERSION])(struct dbx *,
+    struct ds_err *) = {
+	pg_v1,
+};
+
+/* The schema version, or 0 when the database has none yet. */
+static enum ds_status
+pg_version(struct dbx *db, int64_t *v, struct ds_err *err)
+{
+	struct dbx_stmt *st;
+	int rc;
+
+	*v = 0;
+	if (dbx_prepare(db, "SELECT version FROM ds_schema", &st) != DBX_OK)
+		return odb_sqlerr(db, DBX_ERROR, err, "schema version");
+	if ((rc = dbx_step(st)) == DBX_ROW)
+		*v = dbx_column_int64(st, 0);
+	dbx_finalize(st);
+	if (rc != DBX_ROW && rc != DBX_DONE)
+		return odb_sqlerr(db, rc, err, "schema version");
+	return DS_OK;
+}
+
+enum ds_status
+odb_pg_setup(const char *url, int *from, int *to, struct ds_err *err)
+{
+	struct dbx *db;
+	enum ds_status s;
+	char q[96];
+	int64_t v;
+
+	*from = *to = 0;
+	if ((s = dbx_open(url, &db, err)) != DS_OK)
+		return s;
+	if (dbx_engine(db) != DBX_PG) {
+		dbx_close(db);
+		return ds_err_set(err, DS_EINVAL, "not a postgresql:// URL");
+	}
+	/* One setup at a time; a second one finds the work done. */
+	if ((s = dbx_begin(db, err)) != DS_OK ||
+	    (s = dbx_exec(db, "SELECT pg_advisory_xact_lock(" PG_LOCK_SETUP
+	    ");"
+	    "CREATE TABLE IF NOT EXISTS ds_schema(one int PRIMARY KEY"
+	    "  DEFAULT 1 CHECK(one = 1), version int NOT NULL);"
+	    "GRANT SELECT ON ds_schema TO PUBLIC;"
+	    "INSERT INTO ds_schema(version) VALUES (0) ON CONFLICT DO NOTHING",
+	    err)) != DS_OK || (s = pg_version(db, &v, err)) != DS_OK)
+		goto fail;
+	*from = *to = (int)v;
+	if (v > PG_VERSION) {
+		s = ds_err_set(err, DS_ESTATE, "database schema version %lld, "
+		    "this program knows %d", (long long)v, PG_VERSION);
+		goto fail;
+	}
+	for (; v < PG_VERSION; v++)
+		if ((s = pg_migrations[v](db, err)) != DS_OK) {
+			ds_err_prefix(err, "migration to version %lld",
+			    (long long)v + 1);
+			goto fail;
+		}
+	snprintf(q, sizeof(q), "UPDATE ds_schema SET version = %d",
+	    PG_VERSION);
+	if ((s = dbx_exec(db, q, err)) != DS_OK ||
+	    (s = dbx_commit(db, err)) != DS_OK)
+		goto out;
+	*to = PG_VERSION;
+	goto out;
+fail:
+	dbx_rollback(db);
+out:
+	dbx_close(db);
+	return s;
+}
+
+enum ds_status
+odb_pg_check(struct dbx *db, const char *url, struct ds_err *err)
+{
+	struct dbx_stmt *st;
+	enum ds_status s;
+	int64_t v;
+	int rc, ok;
+
+	(void)url;
+	if ((s = pg_version(db, &v, err)) != DS_OK)
+		return ds_err_set(err, DS_ESTATE, "the county database is not "
+		    "set up (run doorstep-office dbsetup as its owner): %s",
+		    err != NULL ? err->msg : "");
+	if (v != PG_VERSION)
+		return ds_err_set(err, DS_ESTATE, "the county database has "
+		    "schema version %lld, this program knows %d (run "
+		    "doorstep-office dbsetup as its owner)", (long long)v,
+		    PG_VERSION);
+	if (dbx_prepare(db, "SELECT ds_county(), ds_township(), current_user",
+	    &st) != DBX_OK)
+		return odb_sqlerr(db, DBX_ERROR, err, "role");
+	if ((rc = dbx_step(st)) != DBX_ROW) {
+		s = odb_sqlerr(db, rc, err, "role");
+		dbx_finalize(st);
+		return s;
+	}
+	ok = dbx_column_type(st, 1) != DBX_NULL &&
+	    strcmp((const char *)dbx_column_text(st, 1), "*") != 0;
+	if (!ok)
+		s = ds_err_set(err, DS_ESTATE, "role %s is not a township's "
+		    "role in this county database (ds_role)",
+		    (const char *)dbx_column_text(st, 2));
+	dbx_finalize(st);
+	return s;
+}
+
+enum ds_status
+odb_pg_lock(struct dbx *db, struct ds_err *err)
+{
+	/* One writer per township, as BEGIN IMMEDIATE is one per file. */
+	return dbx_exec(db, "SELECT pg_advisory_xact_lock(hashtextextended("
+	    "ds_county() || '/' || ds_township(), 0))", err);
+}
