@@ -14,6 +14,7 @@
 
 #include "cmd.h"
 #include "cry.h"
+#include "dbx.h"
 #include "i18n.h"
 #include "mem.h"
 #include "ocmd_util.h"
@@ -62,6 +63,33 @@ settings_read(const char *arg, char **buf, size_t *len, struct ds_err *err)
 	return 0;
 }
 
+/*
+ * An office that has its keys, with --db: its township joins the county
+ * database under the same office id (a township moving from office.db;
+ * the keys stay in DIR, nothing in DIR changes).
+ */
+static int
+join_county(const struct cli *cli, const char *url)
+{
+	struct cry_office_pub pub;
+	struct ds_err err;
+	char p[PATH_MAX + 64], id[2 * CRY_ID_BYTES + 1];
+
+	ds_err_clear(&err);
+	snprintf(p, sizeof(p), "%s/%s", cli->office_dir, CRY_OFFICE_PUB_FILE);
+	if (cry_init(&err) != DS_OK ||
+	    cry_office_pub_read(p, &pub, &err) != DS_OK ||
+	    odb_create(url, pub.office_id, &err) != DS_OK) {
+		fprintf(stderr, _("%s init: the office did not join the "
+		    "county database: %s\n"), cli->progname, err.msg);
+		return CMD_EXIT_FAIL;
+	}
+	ds_hex_encode(pub.office_id, sizeof(pub.office_id), id);
+	printf(_("office %s joined the county database; its keys stay in "
+	    "%s\n"), id, cli->office_dir);
+	return CMD_EXIT_OK;
+}
+
 static int
 office_init(const struct cli *cli, int argc, char **argv)
 {
@@ -80,6 +108,11 @@ office_init(const struct cli *cli, int argc, char **argv)
 		return cmd_usage(cli, &ocmd_init_entry);
 	if (office_need_dir(cli, &ocmd_init_entry) != 0)
 		return CMD_EXIT_USAGE;
+	office_db_where(cli->office_dir, db, sizeof(db));
+	snprintf(sp, sizeof(sp), "%s/%s", cli->office_dir,
+	    CRY_OFFICE_PUB_FILE);
+	if (dbx_is_url(db) && ds_path_exists(sp))
+		return join_county(cli, db);
 	ds_err_clear(&err);
 	if (settings_read(settings, &sbuf, &slen, &err) != 0) {
 		fprintf(stderr, "%s: init: settings: %s\n", cli->progname,
@@ -139,6 +172,10 @@ const struct cmd_entry ocmd_init_entry = {
 	    "      the province's settings to copy: a shipped file by name\n"
 	    "      (anhui, xinjiang) or a settings file; default anhui.  Check\n"
 	    "      the numbers it leaves null before recording steps\n"
+	    "  --db URL (an option of every command)\n"
+	    "      keep the office data in the county's PostgreSQL database;\n"
+	    "      for a DIR that has its keys already, its township joins\n"
+	    "      that database under the same office id\n"
 	    "\n"
 	    "Example:\n"
 	    "  doorstep-office init --dir /var/lib/doorstep-office "

@@ -360,14 +360,17 @@ odb_hh_register(struct odb *o, const struct odb_hh *h, const char *name,
 static const char Q_HH_NEW[] = "INSERT INTO hh(hh_key, township,"
     " village, vgroup, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5,"
     " ?5) ON CONFLICT DO NOTHING";
+/* CAST(? AS BLOB): PostgreSQL cannot type a lone NULL (blob: a domain). */
 static const char Q_HH_VISIT[] = "UPDATE hh SET"
-    " township = CASE WHEN in_register = 1 OR ?2 = '' THEN township ELSE ?2 END,"
+    " township = CASE WHEN in_register = 1 OR ?2 = '' THEN township"
+    " ELSE ?2 END,"
     " village = CASE WHEN in_register = 1 OR ?3 = '' THEN village ELSE ?3 END,"
     " vgroup = CASE WHEN in_register = 1 OR ?4 = '' THEN vgroup ELSE ?4 END,"
     " members = CASE WHEN ?5 > 0 THEN ?5 ELSE members END,"
-    " head_name = CASE WHEN in_register = 1 OR ?6 IS NULL THEN head_name"
-    " ELSE ?6 END,"
-    " head_id = CASE WHEN in_register = 1 OR ?7 IS NULL THEN head_id ELSE ?7 END,"
+    " head_name = CASE WHEN in_register = 1 OR CAST(?6 AS BLOB) IS NULL"
+    " THEN head_name ELSE ?6 END,"
+    " head_id = CASE WHEN in_register = 1 OR CAST(?7 AS BLOB) IS NULL"
+    " THEN head_id ELSE ?7 END,"
     " updated_at = ?8 WHERE hh_key = ?1";
 
 enum ds_status

@@ -32,6 +32,7 @@ static const char pg_pre[] =
 	"  'SELECT county_code FROM ds_role WHERE rolname = current_user';"
 	"CREATE FUNCTION ds_township() RETURNS text LANGUAGE sql STABLE AS"
 	"  'SELECT township_code FROM ds_role WHERE rolname = current_user';"
+	"CREATE DOMAIN blob AS bytea;"
 	"CREATE FUNCTION hex(bytea) RETURNS text LANGUAGE sql IMMUTABLE"
 	"  STRICT AS 'SELECT upper(encode($1, ''hex''))';"
 	"DO $$ BEGIN"

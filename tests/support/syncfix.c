@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "dbx.h"
 #include "mem.h"
 #include "odb.h"
 #include "util.h"
@@ -16,6 +17,40 @@ die(const char *what, const struct ds_err *err)
 {
 	fprintf(stderr, "syncfix: %s: %s\n", what, err ? err->msg : "");
 	abort();
+}
+
+/*
+ * With DOORSTEP_TEST_PG_HOST (a socket directory), DOORSTEP_TEST_PG_DB
+ * and DOORSTEP_TEST_PG_OWNER set (tests/pg/t_pg.sh), the office is a new
+ * township of that county database instead of office.db: its role is
+ * made by the owner and o->db is the township's URL.
+ */
+static void
+pg_township(struct sf_office *o)
+{
+	const char *h = getenv("DOORSTEP_TEST_PG_HOST");
+	const char *d = getenv("DOORSTEP_TEST_PG_DB");
+	const char *u = getenv("DOORSTEP_TEST_PG_OWNER");
+	struct ds_err err;
+	struct dbx *db;
+	char url[600], role[2 * 8 + 3], sql[512];
+
+	if (h == NULL || d == NULL || u == NULL)
+		return;
+	snprintf(url, sizeof(url), "postgresql:///%s?host=%s&user=%s", d, h,
+	    u);
+	memcpy(role, "t_", 2);
+	ds_hex_encode(o->pub.office_id, 8, role + 2);
+	snprintf(sql, sizeof(sql), "CREATE ROLE %s LOGIN IN ROLE ds_office;"
+	    "INSERT INTO ds_role VALUES ('%s', 'c1', '%s')", role, role,
+	    role + 2);
+	ds_err_clear(&err);
+	if (dbx_open(url, &db, &err) != DS_OK || dbx_exec(db, sql, &err) !=
+	    DS_OK)
+		die("township role", &err);
+	dbx_close(db);
+	snprintf(o->db, sizeof(o->db), "postgresql:///%s?host=%s&user=%s", d,
+	    h, role);
 }
 
 void
@@ -34,6 +69,7 @@ sf_office_make(struct sf_office *o, const char *dir)
 	snprintf(p, sizeof(p), "%s/%s", dir, CRY_OFFICE_SEC_FILE);
 	if (cry_office_sec_read(p, &o->sec, &err) != DS_OK)
 		die("office secret", &err);
+	pg_township(o);
 	if (odb_create(o->db, o->pub.office_id, &err) != DS_OK)
 		die("office db", &err);
 }
@@ -247,6 +283,31 @@ sf_db_digest(const char *path, const char *skip, unsigned char out[32])
 	ds_buf_reset(&b);
 }
 
+/* sf_db_count on PostgreSQL, as the township's role (its rows only). */
+static long
+pg_count(const char *url, const char *table)
+{
+	struct ds_err err;
+	struct dbx *db;
+	struct dbx_stmt *r;
+	char sql[512];
+	const char *sp = strchr(table, ' ');
+	long n = -1;
+
+	if (dbx_open(url, &db, &err) != DS_OK)
+		return -1;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%.*s\"%s",
+	    sp != NULL ? (int)(sp - table) : (int)strlen(table), table,
+	    sp != NULL ? sp : "");
+	if (dbx_prepare(db, sql, &r) == DBX_OK) {
+		if (dbx_step(r) == DBX_ROW)
+			n = (long)dbx_column_int64(r, 0);
+		dbx_finalize(r);
+	}
+	dbx_close(db);
+	return n;
+}
+
 long
 sf_db_count(const char *path, const char *table)
 {
@@ -256,6 +317,8 @@ sf_db_count(const char *path, const char *table)
 	const char *sp = strchr(table, ' ');
 	long n = -1;
 
+	if (dbx_is_url(path))
+		return pg_count(path, table);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK)
 		return -1;

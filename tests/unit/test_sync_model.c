@@ -194,6 +194,17 @@ drop_all(struct msg *q, size_t *n)
 		ds_free(q[--(*n)].b);
 }
 
+static void
+upper_hex(const unsigned char id[16], char out[33])
+{
+	int i;
+
+	ds_hex_encode(id, 16, out);
+	for (i = 0; i < 32; i++)
+		if (out[i] >= 'a' && out[i] <= 'f')
+			out[i] = (char)(out[i] - 'a' + 'A');
+}
+
 /* Rows of `table` whose blob column `col` is id (and col2 is id2). */
 static long
 count(const char *table, const char *col, const unsigned char *id,
@@ -201,13 +212,15 @@ count(const char *table, const char *col, const unsigned char *id,
 {
 	char q[256], ha[33], hb[33];
 
-	ds_hex_encode(id, 16, ha);
+	/* hex() is upper case in SQLite and in the county schema alike. */
+	upper_hex(id, ha);
 	if (col2 != NULL) {
-		ds_hex_encode(id2, 16, hb);
-		snprintf(q, sizeof(q), "%s WHERE %s = x'%s' AND %s = x'%s'",
-		    table, col, ha, col2, hb);
+		upper_hex(id2, hb);
+		snprintf(q, sizeof(q), "%s WHERE hex(%s) = '%s' AND hex(%s) = "
+		    "'%s'", table, col, ha, col2, hb);
 	} else
-		snprintf(q, sizeof(q), "%s WHERE %s = x'%s'", table, col, ha);
+		snprintf(q, sizeof(q), "%s WHERE hex(%s) = '%s'", table, col,
+		    ha);
 	return sf_db_count(office.db, q);
 }
 
