@@ -352,8 +352,8 @@ odb_entry_each(struct odb *o, const unsigned char *device_id,
 	struct dbx_stmt *st;
 	int rc;
 
-	if ((st = prep(o, "SELECT " ENTRY_COLS " FROM entry WHERE ?1 IS NULL"
-	    " OR device_id = ?1 ORDER BY created_at, entry_id", err)) == NULL)
+	if ((st = prep(o, "SELECT " ENTRY_COLS " FROM entry WHERE device_id = ?1"
+	    " OR ?1 IS NULL ORDER BY created_at, entry_id", err)) == NULL)
 		return stmt_fail(err);
 	bind_blob(st, 1, device_id, 16);
 	while ((rc = dbx_step(st)) == DBX_ROW) {
@@ -426,8 +426,8 @@ odb_list_counts(struct odb *o, const char *today,
 #define CAND_COLS "coalesce(h.hh_key, c.hh_key), coalesce(h.township, ''),"	\
 	" coalesce(h.village, ''), coalesce(h.vgroup, ''),"		\
 	" coalesce(h.grid_worker, ''), h.head_name"
-#define CAND_PLACE "(?1 IS NULL OR h.village = ?1) AND (?2 IS NULL OR"	\
-	" h.vgroup = ?2) AND (?3 IS NULL OR h.grid_worker = ?3)"
+#define CAND_PLACE "(h.village = ?1 OR ?1 IS NULL) AND (h.vgroup = ?2 OR"\
+	" ?2 IS NULL) AND (h.grid_worker = ?3 OR ?3 IS NULL)"
 #define CAND_NOT_SEEN "NOT EXISTS (SELECT 1 FROM visit v WHERE"		\
 	" v.hh_key = h.hh_key AND v.finalized = 1 AND v.visit_date >= ?4)"
 #define CAND_ORDER " ORDER BY 3, 4, 1"
@@ -443,8 +443,8 @@ static const char *const cand_sql[] = {
 	" c.hh_key WHERE c.hh_key IS NOT NULL AND c.state = 'open' AND"
 	" c.clue_id = (SELECT c2.clue_id FROM clue c2 WHERE c2.hh_key ="
 	" c.hh_key AND c2.state = 'open' ORDER BY c2.date, c2.clue_id"
-	" LIMIT 1) AND ((?1 IS NULL AND ?2 IS NULL AND ?3 IS NULL) OR ("
-	CAND_PLACE "))" CAND_ORDER,
+	" LIMIT 1) AND (" CAND_PLACE " OR"
+	"(?1 IS NULL AND ?2 IS NULL AND ?3 IS NULL))" CAND_ORDER,
 	/* FOLLOWUP */
 	"SELECT " CAND_COLS " FROM hh h LEFT JOIN clue c ON 0 WHERE "
 	CAND_PLACE " AND h.state IN ('monitored', 'elim') AND "
@@ -1103,7 +1103,7 @@ odb_form_latest(struct odb *o, const char *form_id,
 	int rc;
 
 	if ((st = prep(o, "SELECT form_id, version FROM form_pub p WHERE"
-	    " (?1 IS NULL OR form_id = ?1) AND NOT EXISTS (SELECT 1 FROM"
+	    " (form_id = ?1 OR ?1 IS NULL) AND NOT EXISTS (SELECT 1 FROM"
 	    " form_pub q WHERE q.form_id = p.form_id AND (q.published_at >"
 	    " p.published_at OR (q.published_at = p.published_at AND"
 	    " q.version > p.version))) ORDER BY form_id", err)) == NULL)
@@ -1167,9 +1167,9 @@ odb_device_note(struct odb *o, const unsigned char dev[16],
 	*first = !has;
 	*changed = has && memcmp(old, box_pk, 32) != 0;
 	if ((st = prep(o, "UPDATE device SET box_pk = ?2, box_pk_at ="
-	    " CASE WHEN box_pk IS ?2 THEN box_pk_at ELSE ?4 END, note_seq ="
-	    " max(note_seq, ?3), note_at = ?4 WHERE device_id = ?1", err)) ==
-	    NULL)
+	    " CASE WHEN box_pk IS NOT DISTINCT FROM ?2 THEN box_pk_at"
+	    " ELSE ?4 END, note_seq = CASE WHEN note_seq > ?3 THEN note_seq"
+	    " ELSE ?3 END, note_at = ?4 WHERE device_id = ?1", err)) == NULL)
 		return stmt_fail(err);
 	bind_blob(st, 1, dev, 16);
 	bind_blob(st, 2, box_pk, 32);

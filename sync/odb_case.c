@@ -461,8 +461,8 @@ static const char Q_HH_EACH[] = "SELECT " HH_COLS ","
     " v.finalized = 1),"
     " EXISTS (SELECT 1 FROM entry e WHERE e.hh_key = h.hh_key AND"
     " e.state IN ('queued', 'sent', 'applied') AND e.due < ?3)"
-    " FROM hh h WHERE (?1 IS NULL OR h.state = ?1) AND"
-    " (?2 IS NULL OR h.village = ?2)"
+    " FROM hh h WHERE (h.state = ?1 OR ?1 IS NULL) AND"
+    " (h.village = ?2 OR ?2 IS NULL)"
     " ORDER BY h.township, h.village, h.vgroup, h.hh_key";
 
 struct hh_each {
@@ -891,7 +891,7 @@ odb_clue_first(struct odb *o, const char *key, const unsigned char rev[16],
 }
 
 static const char Q_CLUE_EACH[] = "SELECT " CLUE_COLS " FROM clue WHERE"
-    " (?1 IS NULL OR hh_key = ?1) AND (?2 = 0 OR state = 'open') AND"
+    " (hh_key = ?1 OR ?1 IS NULL) AND (?2 = 0 OR state = 'open') AND"
     " (?3 = 0 OR hh_key IS NULL) ORDER BY date, clue_id";
 
 struct clue_each {
@@ -1494,7 +1494,7 @@ odb_measure_put(struct odb *o, const struct odb_measure *m,
 }
 
 static const char Q_MS_STATUS[] = "UPDATE measure SET status = ?2,"
-    " note = CASE WHEN ?3 IS NULL THEN note ELSE ?3 END, updated_at = ?4"
+    " note = CASE WHEN CAST(?3 AS BLOB) IS NULL THEN note ELSE ?3 END, updated_at = ?4"
     " WHERE measure_id = ?1";
 
 enum ds_status

@@ -453,8 +453,8 @@ odb_pending_count(struct odb *o, const unsigned char device_id[16],
 
 /* length() of a blob reads its size, not its bytes. */
 static const char Q_PEND_USE[] = "SELECT count(*), coalesce(sum(length("
-    "bundle)), 0), count(DISTINCT device_id) FROM pending WHERE ?1 IS NULL"
-    " OR device_id = ?1";
+    "bundle)), 0), count(DISTINCT device_id) FROM pending WHERE device_id = ?1"
+    " OR ?1 IS NULL";
 
 enum ds_status
 odb_pending_usage(struct odb *o, const unsigned char *device_id,
@@ -801,7 +801,7 @@ odb_alert_put(struct odb *o, const struct odb_alert *a, struct ds_err *err)
 }
 
 static const char Q_ALERT_EACH[] = "SELECT device_id, kind, bundle_id,"
-    " detail, at FROM alert WHERE ?1 IS NULL OR device_id = ?1"
+    " detail, at FROM alert WHERE device_id = ?1 OR ?1 IS NULL"
     " ORDER BY id";
 
 enum ds_status

@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# The office store on PostgreSQL (issue 17), on a throwaway cluster:
+# initdb and pg_ctl in a temporary directory, a Unix socket only, run as an
+# unprivileged user (postgres or nobody when the suite runs as root),
+# stopped and removed on exit.  `make deps` installs the server; without
+# its binaries this prints one SKIP line.
+# - the same laptop bundles imported into office.db and into the county
+#   database (the same office keys) give the same ledger, revisions,
+#   heads, acknowledged ranges, devices and export, byte for byte;
+# - test_sync_model's random histories (forks, held revisions, heads)
+#   converge on PostgreSQL as on SQLite;
+# - four importers racing over the same bundles, some killed with -9,
+#   then one more run, equal the one-importer database; another township
+#   imports at the same time;
+# - a township role sees and writes only its rows, whatever SQL it sends;
+#   the county role reads both townships;
+# - pg_dump of the whole database holds no name, ID number or phone in
+#   clear (nor their hex);
+# - what is not ported to PostgreSQL refuses with a clear message.
+. "$(dirname "$0")/../lib.sh"
+
+bin=
+for d in /usr/lib/postgresql/*/bin; do
+	[ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && bin=$d
+done
+if [ -z "$bin" ] || ! command -v psql >/dev/null; then
+	ok "postgresql # SKIP no PostgreSQL server binaries (make deps installs them)"
+	exit 0
+fi
+
+# The cluster: its own directory, owned by the user the server runs as.
+P=$(mktemp -d "${TMPDIR:-/tmp}/ds-pg.XXXXXX")
+as_pg() { "$@"; }
+if [ "$(id -u)" -eq 0 ]; then
+	u=postgres
+	id "$u" >/dev/null 2>&1 || u=nobody
+	chown "$u" "$P"
+	as_pg() { runuser -u "$u" -- "$@"; }
+fi
+stop_pg() {
+	as_pg "$bin/pg_ctl" -D "$P/data" -m immediate stop >/dev/null 2>&1
+	rm -rf "$P" "$T"
+}
+trap stop_pg EXIT
+if ! as_pg "$bin/initdb" -D "$P/data" -A trust -U ds_owner -E UTF8 \
+    --locale=C --no-sync >"$T/initdb.log" 2>&1 ||
+    ! as_pg "$bin/pg_ctl" -D "$P/data" -l "$P/log" -w -o \
+    "-k $P -c listen_addresses= -c fsync=off -c lc_messages=C" \
+    start >/dev/null 2>&1; then
+	not_ok "start a throwaway PostgreSQL" "$(tail -5 "$T/initdb.log" "$P/log" 2>/dev/null)"
+	exit 0
+fi
+ok "a throwaway PostgreSQL cluster started (unix socket, $bin)"
+sql() {	# ROLE SQL...
+	local r=$1; shift
+	psql -X -q -t -A -v ON_ERROR_STOP=1 -h "$P" -U "$r" -d county "$@"
+}
+psql -X -q -h "$P" -U ds_owner -d postgres -c 'CREATE DATABASE county' ||
+    not_ok "create database"
+url() { echo "postgresql:///county?host=$P&user=$1"; }
+check "dbsetup creates the county schema" "$DOORSTEP_OFFICE" --lang en \
+    dbsetup "$(url ds_owner)"
+has "dbsetup says the versions" "$T/.out" "from schema version 0 to 1"
+check "dbsetup again: nothing to do" "$DOORSTEP_OFFICE" --lang en \
+    dbsetup "$(url ds_owner)"
+has "dbsetup again says so" "$T/.out" "nothing to do"
+# Two townships of county 341802 and the county's own role.
+sql ds_owner -c "
+CREATE ROLE t_a LOGIN IN ROLE ds_office;
+CREATE ROLE t_b LOGIN IN ROLE ds_office;
+CREATE ROLE c_county LOGIN IN ROLE ds_office;
+INSERT INTO ds_role VALUES ('t_a', '341802', '341802101'),
+    ('t_b', '341802', '341802102'), ('c_county', '341802', '*');" ||
+    not_ok "roles"
+UA=$(url t_a)
+UB=$(url t_b)
+
+export DOORSTEP_PASSPHRASE=pg-test-pass
+F=$DS_TOP/forms
+O=$T/office
+off() { "$DOORSTEP_OFFICE" --lang en --dir "$O" "$@"; }
+pgoff() { "$DOORSTEP_OFFICE" --lang en --dir "$O" --db "$UA" "$@"; }
+check_fail "init --db before the township has a role: refused" 1 \
+    "$DOORSTEP_OFFICE" --lang en init --dir "$T/nobody" \
+    --db "$(url ds_owner)"
+has "it names the missing township" "$T/.out" "is not a township's role"
+[ ! -e "$T/nobody/office-secret.key" ] && ok "and leaves no keys behind" ||
+    not_ok "and leaves no keys behind"
+off init >/dev/null || not_ok "init office.db"
+check "the township joins the county database with the same keys" pgoff init
+has "init --db says it joined" "$T/.out" "joined the county database"
+check_fail "a second join is refused" 1 pgoff init
+
+# One laptop, three households, two sticks: the second bundle after the
+# first, imported before it.
+ds() { "$DOORSTEP" --workspace "$T/ws" "$@"; }
+ds init --office-key "$O/office-public.key" --worker w --kdf-cost min >/dev/null
+for h in 1 2; do
+	ds fill "$F/household.md" --answers "$F/demo/household-$h.json" \
+	    --finalize >/dev/null
+done
+ds sync export --out "$T/usb1" >/dev/null 2>&1
+ds fill "$F/household.md" --answers "$F/demo/household-3.json" \
+    --finalize >/dev/null
+ds sync export --out "$T/usb2" >/dev/null 2>&1
+b1=$(find "$T/usb1" -name '*.dsb' | head -1)
+fp=$(fingerprint "$T/ws")
+for eng in lite pg; do
+	o=off; [ $eng = pg ] && o=pgoff
+	$o import "$T/usb1" >"$T/$eng.imp1" 2>&1
+	has "$eng: an unknown laptop's bundle is held" "$T/$eng.imp1" "held"
+	$o enroll --fingerprint "$fp" "$b1" >"$T/$eng.enroll" 2>&1 ||
+	    not_ok "$eng: enroll" "$(cat "$T/$eng.enroll")"
+	$o import "$T/usb2" "$T/usb1" >"$T/$eng.imp2" 2>&1 ||
+	    not_ok "$eng: import" "$(cat "$T/$eng.imp2")"
+	$o devices | sed 's/  *$//' >"$T/$eng.devices"
+	$o export --format csv --out "$T/$eng.csv" >/dev/null ||
+	    not_ok "$eng: export"
+done
+has "pg: the stick imported again is a duplicate" "$T/pg.imp2" "already imported"
+cmp -s "$T/lite.devices" "$T/pg.devices" && ok "devices: the same on both engines" ||
+    not_ok "devices: the same on both engines" "$(diff "$T/lite.devices" "$T/pg.devices")"
+for f in .csv -members.csv -codebook.csv; do
+	cmp -s "$T/lite$f" "$T/pg$f" && ok "export$f: byte-equal on both engines" ||
+	    not_ok "export$f: byte-equal on both engines" "$(diff "$T/lite$f" "$T/pg$f" | head -5)"
+done
+
+# The database itself: one digest query, run on both.
+Q="SELECT 'ledger', hex(bundle_id), hex(device_id), seq_lo, seq_hi, record_count, status FROM ledger
+UNION ALL SELECT 'rev', hex(rev_id), hex(record_uuid), rev_no, held, deleted, device_seq FROM revision
+UNION ALL SELECT 'head', hex(record_uuid), hex(rev_id), rev_no, deleted, 0, 0 FROM head
+UNION ALL SELECT 'fork', hex(rev_a), hex(rev_b), 0, 0, 0, 0 FROM fork
+UNION ALL SELECT 'ack', hex(device_id), '', lo, hi, 0, 0 FROM ackrange
+UNION ALL SELECT 'visit', hex(rev_id), hh_key, finalized, 0, 0, 0 FROM visit
+UNION ALL SELECT 'hh', hh_key, state, members, 0, 0, 0 FROM hh
+ORDER BY 1, 2, 3"
+digest_lite() { sqlite3 -separator '|' "$1" "$Q"; }
+digest_pg() { sql "$1" -F '|' -c "$Q"; }
+digest_lite "$O/office.db" >"$T/lite.digest"
+digest_pg t_a >"$T/pg.digest"
+[ "$(grep -c '^rev|' "$T/pg.digest")" -eq 3 ] && ok "pg: three revisions stored" ||
+    not_ok "pg: three revisions stored" "$(cat "$T/pg.digest")"
+cmp -s "$T/lite.digest" "$T/pg.digest" &&
+    ok "ledger, revisions, heads, forks, ranges, visits: equal on both engines" ||
+    not_ok "ledger, revisions, heads, forks, ranges, visits: equal on both engines" \
+    "$(diff "$T/lite.digest" "$T/pg.digest" | head -8)"
+
+# Random histories with forks and held revisions, on PostgreSQL.
+if [ -x "$DS_TOP/build/$MODE/tests/test_sync_model" ]; then
+	DOORSTEP_TEST_PG_HOST=$P DOORSTEP_TEST_PG_DB=county \
+	    DOORSTEP_TEST_PG_OWNER=ds_owner DOORSTEP_MODEL_SEQS=6 \
+	    "$DS_TOP/build/$MODE/tests/test_sync_model" >"$T/model" 2>&1
+	has "test_sync_model converges on PostgreSQL" "$T/model" "1 passed, 0 failed"
+else
+	ok "test_sync_model on PostgreSQL # SKIP not built (make tests)"
+fi
+
+# Concurrency: township A's laptop sends twelve bundles; the one-importer
+# result on office.db is the reference.
+for i in $(seq 1 12); do
+	ds fill "$F/household.md" --answers "$F/demo/household-$(( i % 3 + 1 )).json" \
+	    >/dev/null 2>&1
+	ds sync export --out "$T/usb3" >/dev/null 2>&1
+done
+off import "$T/usb3" >/dev/null 2>&1 || not_ok "lite: import twelve bundles"
+# Township B at the same time: its own office and laptop.
+OB=$T/office-b
+"$DOORSTEP_OFFICE" --dir "$OB" --db "$UB" init >/dev/null || not_ok "init b"
+"$DOORSTEP" --workspace "$T/wsb" init --office-key "$OB/office-public.key" \
+    --worker wb --kdf-cost min >/dev/null
+"$DOORSTEP" --workspace "$T/wsb" fill "$F/household.md" --answers \
+    "$F/demo/household-1.json" --finalize >/dev/null
+"$DOORSTEP" --workspace "$T/wsb" sync export --out "$T/usbb" >/dev/null 2>&1
+pids=()
+for k in 1 2 3 4; do
+	pgoff import "$T/usb3" >"$T/race$k" 2>&1 & pids+=($!)
+done
+"$DOORSTEP_OFFICE" --dir "$OB" --db "$UB" import "$T/usbb" >"$T/raceb" 2>&1 &
+bpid=$!
+# Two of the four die at some point of their run.
+sleep 0.$(( RANDOM % 3 ))
+kill -9 "${pids[0]}" 2>/dev/null
+sleep 0.$(( RANDOM % 4 ))
+kill -9 "${pids[2]}" 2>/dev/null
+for p in "${pids[@]}" "$bpid"; do wait "$p" 2>/dev/null; done
+pgoff import "$T/usb3" >"$T/race5" 2>&1 ||
+    not_ok "pg: the run after the race" "$(grep -v 'already\|answers are safe\|receipt ' "$T/race5" | tail -5)"
+digest_lite "$O/office.db" >"$T/lite.digest2"
+digest_pg t_a >"$T/pg.digest2"
+cmp -s "$T/lite.digest2" "$T/pg.digest2" &&
+    ok "four racing importers (two killed) equal one importer" ||
+    not_ok "four racing importers (two killed) equal one importer" \
+    "$(diff "$T/lite.digest2" "$T/pg.digest2" | head -8)"
+n=$(grep -c '^ledger|' "$T/pg.digest2")
+[ "$n" -eq 14 ] && ok "every bundle once in the ledger ($n)" ||
+    not_ok "every bundle once in the ledger" "$n"
+has "township b imported while a raced" "$T/raceb" "held"
+
+# Row-level security, as the roles themselves, with raw SQL.
+[ "$(sql t_b -c 'SELECT count(*) FROM revision')" = 0 ] &&
+    ok "township b reads none of a's revisions" ||
+    not_ok "township b reads none of a's revisions" "$(sql t_b -c 'SELECT count(*) FROM revision')"
+[ "$(sql t_b -c 'SELECT count(*) FROM pending')" = 1 ] &&
+    ok "township b reads its own held bundle" || not_ok "township b reads its own held bundle"
+[ "$(sql t_b -c "SELECT count(*) FROM meta WHERE k = 'office_id'")" = 1 ] &&
+    ok "township b sees one office: its own" || not_ok "township b sees one office: its own"
+if sql t_b -c "INSERT INTO device(county_code, township_code, device_id,
+    sign_pk, state, first_seen, changed_at) VALUES ('341802', '341802101',
+    '\\x00112233445566778899aabbccddeeff', decode(repeat('00', 32), 'hex'),
+    'enrolled', 0, 0)" 2>"$T/rls.err"; then
+	not_ok "township b cannot write a row of a" "insert succeeded"
+else
+	has "township b cannot write a row of a" "$T/rls.err" "row-level security"
+fi
+sql t_b -c "UPDATE ledger SET status = 9; DELETE FROM revision;" 2>/dev/null
+[ "$(sql t_a -c 'SELECT count(*) FROM revision')" = 15 ] &&
+    ok "township b's UPDATE and DELETE touch none of a's rows" ||
+    not_ok "township b's UPDATE and DELETE touch none of a's rows" "$(sql t_a -c 'SELECT count(*) FROM revision')"
+if sql t_b -c "UPDATE ds_role SET township_code = '341802101' WHERE rolname = 't_b'" 2>/dev/null; then
+	not_ok "township b cannot remap its role"
+else ok "township b cannot remap its role"; fi
+[ "$(sql c_county -c 'SELECT count(DISTINCT township_code) FROM meta')" = 2 ] &&
+    ok "the county role reads both townships" || not_ok "the county role reads both townships"
+check_fail "the county role cannot import (not a township)" 1 \
+    "$DOORSTEP_OFFICE" --lang en --dir "$O" --db "$(url c_county)" devices
+has "it says why" "$T/.out" "not a township's role"
+
+# No personal data in clear anywhere in the database.
+pg_dump -h "$P" -U ds_owner county >"$T/dump.sql" 2>/dev/null ||
+    not_ok "pg_dump"
+hexof() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+leak=
+for s in 张建国 341802197903150315 13905631234; do
+	grep -q "$s" "$T/dump.sql" && leak="$leak $s"
+	grep -qi "$(hexof "$s")" "$T/dump.sql" && leak="$leak hex($s)"
+done
+[ -s "$T/dump.sql" ] && [ -z "$leak" ] &&
+    ok "pg_dump: no name, ID number or phone in clear (nor hex)" ||
+    not_ok "pg_dump: no name, ID number or phone in clear (nor hex)" "$leak"
+grep -q 3418021012010007 "$T/dump.sql" && ok "pg_dump: the household key is there (the positive control)" ||
+    not_ok "pg_dump: the household key is there (the positive control)"
+
+# What runs on SQLite only says so.
+check_fail "report on PostgreSQL: refused" 1 pgoff report monthly \
+    --month 2024-09 --out "$T/r.csv"
+has "the refusal says what to do" "$T/.out" "not yet on PostgreSQL"
