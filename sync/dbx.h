@@ -1,4 +1,4 @@
-/* doorstep: one SQL store interface over SQLite and PostgreSQL — sync layer. */
+/* doorstep: one SQL interface over SQLite and PostgreSQL — sync layer. */
 #ifndef DS_DBX_H
 #define DS_DBX_H
 
@@ -87,8 +87,10 @@ void		 dbx_clear(struct dbx_stmt *);
 int		 dbx_bind_int64(struct dbx_stmt *, int i, int64_t);
 int		 dbx_bind_int(struct dbx_stmt *, int i, int);
 int		 dbx_bind_double(struct dbx_stmt *, int i, double);
-int		 dbx_bind_text(struct dbx_stmt *, int i, const char *, int n);
-int		 dbx_bind_blob(struct dbx_stmt *, int i, const void *, int n);
+int		 dbx_bind_text(struct dbx_stmt *, int i, const char *,
+		    int n);
+int		 dbx_bind_blob(struct dbx_stmt *, int i, const void *,
+		    int n);
 int		 dbx_bind_null(struct dbx_stmt *, int i);
 
 /* DBX_ROW, DBX_DONE or DBX_ERROR (the message is on the handle). */

@@ -16,7 +16,7 @@ struct dbx {
 
 /* A bound PostgreSQL parameter: its bytes are the statement's. */
 struct dbx_param {
-	int		 type;		/* DBX_NULL, _INTEGER, _FLOAT, _TEXT, _BLOB */
+	int		 type;		/* DBX_NULL, _INTEGER, ... _BLOB */
 	char		*p;
 	size_t		 n, cap;
 };
@@ -48,16 +48,18 @@ int		 dbx_fail(struct dbx *, enum ds_status, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 
 /* PostgreSQL (dbx_pg.c); dbx.c dispatches to these when engine is DBX_PG. */
-enum ds_status	 dbx_pg_open(const char *url, struct dbx *, struct ds_err *);
+enum ds_status	 dbx_pg_open(const char *url, struct dbx *,
+		    struct ds_err *);
 void		 dbx_pg_close(struct dbx *);
-enum ds_status	 dbx_pg_exec(struct dbx *, const char *sql, struct ds_err *);
+enum ds_status	 dbx_pg_exec(struct dbx *, const char *sql,
+		    struct ds_err *);
 int		 dbx_pg_prepare(struct dbx *, const char *sql,
 		    struct dbx_stmt **);
 void		 dbx_pg_finalize(struct dbx_stmt *);
 void		 dbx_pg_reset(struct dbx_stmt *);
 void		 dbx_pg_clear(struct dbx_stmt *);
-int		 dbx_pg_bind(struct dbx_stmt *, int i, int type, const void *,
-		    size_t n);
+int		 dbx_pg_bind(struct dbx_stmt *, int i, int type,
+		    const void *, size_t n);
 int		 dbx_pg_step(struct dbx_stmt *);
 int		 dbx_pg_column_count(struct dbx_stmt *);
 int		 dbx_pg_column_type(struct dbx_stmt *, int i);

@@ -45,5 +45,5 @@ const struct cmd_entry ocmd_dbsetup_entry = {
 	    "      postgresql://OWNER@HOST/DATABASE, connected as the owner\n"
 	    "\n"
 	    "Example:\n"
-	    "  doorstep-office dbsetup postgresql://doorstep@db.county/county\n")
+	    "  doorstep-office dbsetup postgresql://doorstep@db/county\n")
 };

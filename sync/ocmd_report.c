@@ -385,6 +385,11 @@ office_report(const struct cli *cli, int argc, char **argv)
 		}
 		if (st == DS_OK)
 			report_table_set_title(t, _("Quality ledger"));
+	} else if (odb_is_pg(off.db)) {
+		rc = ocase_fail(cli, "report", "%s", _("The timeliness report "
+		    "does not run on PostgreSQL yet: run it on a township's "
+		    "office.db."));
+		goto out;
 	} else {
 		memset(&to, 0, sizeof(to));
 		if (o.from != NULL && (month_arg(o.from, &to.from_ym) != 0 ||

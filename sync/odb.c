@@ -872,7 +872,8 @@ meta_get(struct dbx *db, const char *k, unsigned char *out, size_t max,
 
 	*found = 0;
 	*n = 0;
-	if ((rc = dbx_prepare(db, "SELECT v FROM meta WHERE k = ?1", &st)) != DBX_OK)
+	if ((rc = dbx_prepare(db, "SELECT v FROM meta WHERE k = ?1", &st)) !=
+	    DBX_OK)
 		return odb_sqlerr(db, rc, err, "meta");
 	dbx_bind_text(st, 1, k, -1);
 	rc = dbx_step(st);
@@ -1151,8 +1152,8 @@ office:
 	    dbx_column_bytes(st, 0) != 16) {
 		s = odb_is_pg(o) ? ds_err_set(err, DS_ENOENT, "this township "
 		    "has no office in the county database yet (init --db)") :
-		    ds_err_set(err, DS_ECORRUPT, "office db %s has no office id",
-		    path);
+		    ds_err_set(err, DS_ECORRUPT, "office db %s has no office "
+		    "id", path);
 		goto fail;
 	}
 	memcpy(o->office_id, dbx_column_blob(st, 0), 16);

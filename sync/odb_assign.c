@@ -352,7 +352,8 @@ odb_entry_each(struct odb *o, const unsigned char *device_id,
 	struct dbx_stmt *st;
 	int rc;
 
-	if ((st = prep(o, "SELECT " ENTRY_COLS " FROM entry WHERE device_id = ?1"
+	if ((st = prep(o, "SELECT " ENTRY_COLS " FROM entry WHERE"
+	    " device_id = ?1"
 	    " OR ?1 IS NULL ORDER BY created_at, entry_id", err)) == NULL)
 		return stmt_fail(err);
 	bind_blob(st, 1, device_id, 16);

@@ -268,11 +268,12 @@ static const char Q_HH_REG_OLD[] = "SELECT township, village, vgroup,"
 #define Q_HH_REG_PUT_SQL(k) "INSERT INTO hh(hh_key, township, village,"\
     " vgroup, head_name, head_id, members, in_register, grid_worker,"\
     " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8,"\
-    " ?9, ?9) ON CONFLICT(" k "hh_key) DO UPDATE SET township = excluded.township,"\
+    " ?9, ?9) ON CONFLICT(" k "hh_key) DO UPDATE SET"\
+    " township = excluded.township,"\
     " village = excluded.village, vgroup = excluded.vgroup,"\
     " head_name = excluded.head_name, head_id = excluded.head_id,"\
     " members = CASE WHEN EXISTS (SELECT 1 FROM visit v WHERE"\
-    " v.hh_key = excluded.hh_key AND v.finalized = 1) THEN members ELSE"\
+    " v.hh_key = excluded.hh_key AND v.finalized = 1) THEN hh.members ELSE"\
     " excluded.members END, in_register = 1,"\
     " grid_worker = excluded.grid_worker, updated_at = excluded.updated_at"
 static const char Q_HH_REG_PUT[] = Q_HH_REG_PUT_SQL("");
@@ -336,7 +337,8 @@ odb_hh_register(struct odb *o, const struct odb_hh *h, const char *name,
 	dbx_reset(st);
 	if (*what == 0)
 		return DS_OK;
-	if ((st = odb_stmt(o, odb_sql(o, Q_HH_REG_PUT, Q_HH_REG_PUT_PG), err)) == NULL)
+	if ((st = odb_stmt(o, odb_sql(o, Q_HH_REG_PUT, Q_HH_REG_PUT_PG), err)) ==
+	    NULL)
 		return NOSTMT(err);
 	bind_text(st, 1, h->hh_key);
 	bind_text(st, 2, h->township);
@@ -1494,7 +1496,8 @@ odb_measure_put(struct odb *o, const struct odb_measure *m,
 }
 
 static const char Q_MS_STATUS[] = "UPDATE measure SET status = ?2,"
-    " note = CASE WHEN CAST(?3 AS BLOB) IS NULL THEN note ELSE ?3 END, updated_at = ?4"
+    " note = CASE WHEN CAST(?3 AS BLOB) IS NULL THEN note ELSE ?3 END,"
+    " updated_at = ?4"
     " WHERE measure_id = ?1";
 
 enum ds_status
@@ -1844,7 +1847,8 @@ odb_problem_seen(struct odb *o, const struct odb_problem *p,
 	struct dbx_stmt *st;
 	enum ds_status s;
 
-	if ((st = odb_stmt(o, odb_sql(o, Q_PB_SEEN, Q_PB_SEEN_PG), err)) == NULL)
+	if ((st = odb_stmt(o, odb_sql(o, Q_PB_SEEN, Q_PB_SEEN_PG), err)) ==
+	    NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, p->id, CASE_ID_BYTES);
 	bind_text(st, 2, p->kind);
@@ -1971,7 +1975,8 @@ odb_problem_each(struct odb *o,
 
 static const char Q_FZ_GET[] = "SELECT frozen_at, cutoff FROM \"freeze\""
     " WHERE month = ?1";
-static const char Q_FZ_PUT[] = "INSERT INTO \"freeze\"(month, frozen_at, cutoff,"
+static const char Q_FZ_PUT[] = "INSERT INTO \"freeze\"(month, frozen_at,"
+    " cutoff,"
     " csv_hash, csv) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 enum ds_status

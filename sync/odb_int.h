@@ -4,8 +4,9 @@
 
 /*
  * Not for use outside sync/odb*.c.  SQL goes through dbx.h (SQLite or
- * PostgreSQL).  Prepared statements are cached per connection, keyed by the address of
- * their static SQL text, so a hot import loop prepares each query once.
+ * PostgreSQL).  Prepared statements are cached per connection, keyed by
+ * the address of their static SQL text, so a hot import loop prepares
+ * each query once.
  */
 #include "cry.h"
 #include "dbx.h"
@@ -36,7 +37,8 @@ struct odb {
 #define ODB_PG_KEY	"county_code, township_code, "
 
 /* The SQL text for the connection's engine: lite, or pg on PostgreSQL. */
-const char	*odb_sql(const struct odb *, const char *lite, const char *pg);
+const char	*odb_sql(const struct odb *, const char *lite,
+		    const char *pg);
 
 /* The sealed columns of a revision; the tag goes into the AD. */
 enum odb_col {
@@ -82,15 +84,16 @@ enum ds_status	 odb_unseal(const struct odb *, struct dbx_stmt *, int i,
 void		 odb_seal_row(const struct odb *, const char *tag,
 		    const void *key, size_t keylen, const void *pt, size_t n,
 		    unsigned char *out);
-enum ds_status	 odb_unseal_row(const struct odb *, struct dbx_stmt *, int i,
-		    const char *tag, const void *key, size_t keylen,
+enum ds_status	 odb_unseal_row(const struct odb *, struct dbx_stmt *,
+		    int i, const char *tag, const void *key, size_t keylen,
 		    struct odb_plain *pl, struct ds_err *);
 /*
  * PostgreSQL (odb_pg.c).  odb_pg_check: the schema is this program's and
  * the connected role is a township's (DS_ESTATE otherwise).  odb_pg_lock,
  * inside a transaction: wait for the township's write lock.
  */
-enum ds_status	 odb_pg_check(struct dbx *, const char *url, struct ds_err *);
+enum ds_status	 odb_pg_check(struct dbx *, const char *url,
+		    struct ds_err *);
 enum ds_status	 odb_pg_lock(struct dbx *, struct ds_err *);
 
 /* Wipe the used part (keeps the buffer); free wipes and releases it. */
@@ -109,7 +112,8 @@ enum ds_status	 odb_exec(struct dbx *, const char *sql, struct ds_err *);
  * The cached, reset statement for the static string `sql` (compared by
  * address), with bindings cleared.  NULL on failure with err set.
  */
-struct dbx_stmt	*odb_stmt(struct odb *, const char *sql, struct ds_err *);
+struct dbx_stmt	*odb_stmt(struct odb *, const char *sql,
+		    struct ds_err *);
 /* Finalize every cached statement. */
 void		 odb_stmts_free(struct odb *);
 

@@ -215,14 +215,16 @@ odb_report_freezes(struct odb *o,
 /* Each household's best outcome in the dates: 3 done, 2 refused, 1 not
  * reached, NULL none: one probe of the visit table per household. */
 static const char Q_COVER[] = "SELECT township, village, vgroup, count(*),"
-    " sum(b = 3), sum(b = 2), sum(b = 1) FROM"
+    " sum(CASE WHEN b = 3 THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN b = 2 THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN b = 1 THEN 1 ELSE 0 END) FROM"
     " (SELECT township, village, vgroup,"
     "  (SELECT max(CASE v.outcome WHEN 'done' THEN 3 WHEN 'refused' THEN 2"
     "   WHEN 'not_reached' THEN 1 END) FROM visit v WHERE"
     "   v.hh_key = hh.hh_key AND v.visit_date BETWEEN ?1 AND ?2 AND"
     "   v.finalized = 1) AS b"
     "  FROM hh WHERE in_register = 1 AND (?3 = '' OR"
-    "   instr(' ' || ?3 || ' ', ' ' || village || ' ') > 0))"
+    "   ' ' || ?3 || ' ' LIKE '% ' || village || ' %')) AS hb"
     " GROUP BY township, village, vgroup"
     " ORDER BY township, village, vgroup";
 
@@ -290,8 +292,11 @@ odb_report_timeliness(struct odb *o, const char *from, const char *to,
 	enum ds_status s = DS_OK;
 	int rc;
 
-	if ((rc = dbx_prepare(o->db, Q_TIME, &st)) !=
-	    DBX_OK)
+	/* julianday() and date(..., 'unixepoch') are SQLite's. */
+	if (odb_is_pg(o))
+		return ds_err_set(err, DS_ESTATE, "timeliness: not on "
+		    "PostgreSQL yet");
+	if ((rc = dbx_prepare(o->db, Q_TIME, &st)) != DBX_OK)
 		return odb_sqlerr(o->db, rc, err, "timeliness");
 	if (from != NULL)
 		dbx_bind_text(st, 1, from, -1);

@@ -172,7 +172,8 @@ odb_device_put(struct odb *o, const struct odb_device *d, struct ds_err *err)
 
 	if (d->state < ODB_DEV_PENDING || d->state > ODB_DEV_REVOKED)
 		return ds_err_set(err, DS_EINVAL, "bad device state");
-	if ((st = odb_stmt(o, odb_sql(o, Q_DEV_PUT, Q_DEV_PUT_PG), err)) == NULL)
+	if ((st = odb_stmt(o, odb_sql(o, Q_DEV_PUT, Q_DEV_PUT_PG), err)) ==
+	    NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, d->device_id, 16);
 	bind_id(st, 2, d->sign_pk, 32);
@@ -598,7 +599,8 @@ odb_answers_free(char *p)
 }
 
 static const char Q_REV_SIB[] = "SELECT rev_id FROM revision WHERE"
-    " record_uuid = ?1 AND parent_rev_id IS NOT DISTINCT FROM ?2 AND rev_id != ?3"
+    " record_uuid = ?1 AND parent_rev_id IS NOT DISTINCT FROM ?2"
+    " AND rev_id != ?3"
     " AND held = 0 ORDER BY rev_id";
 
 enum ds_status
@@ -857,7 +859,8 @@ odb_head_update(struct odb *o, const unsigned char rev_id[16],
 {
 	struct dbx_stmt *st;
 
-	if ((st = odb_stmt(o, odb_sql(o, Q_HEAD_UPD, Q_HEAD_UPD_PG), err)) == NULL)
+	if ((st = odb_stmt(o, odb_sql(o, Q_HEAD_UPD, Q_HEAD_UPD_PG), err)) ==
+	    NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, rev_id, 16);
 	STEP_DONE(o, st, "head", err);

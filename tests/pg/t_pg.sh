@@ -19,44 +19,22 @@
 # - what is not ported to PostgreSQL refuses with a clear message.
 . "$(dirname "$0")/../lib.sh"
 
-bin=
-for d in /usr/lib/postgresql/*/bin; do
-	[ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && bin=$d
-done
-if [ -z "$bin" ] || ! command -v psql >/dev/null; then
+. "$(dirname "$0")/cluster.sh"
+if [ -z "$PG_BIN" ]; then
 	ok "postgresql # SKIP no PostgreSQL server binaries (make deps installs them)"
 	exit 0
 fi
-
-# The cluster: its own directory, owned by the user the server runs as.
 P=$(mktemp -d "${TMPDIR:-/tmp}/ds-pg.XXXXXX")
-as_pg() { "$@"; }
-if [ "$(id -u)" -eq 0 ]; then
-	u=postgres
-	id "$u" >/dev/null 2>&1 || u=nobody
-	chown "$u" "$P"
-	as_pg() { runuser -u "$u" -- "$@"; }
-fi
-stop_pg() {
-	as_pg "$bin/pg_ctl" -D "$P/data" -m immediate stop >/dev/null 2>&1
-	rm -rf "$P" "$T"
-}
-trap stop_pg EXIT
-if ! as_pg "$bin/initdb" -D "$P/data" -A trust -U ds_owner -E UTF8 \
-    --locale=C --no-sync >"$T/initdb.log" 2>&1 ||
-    ! as_pg "$bin/pg_ctl" -D "$P/data" -l "$P/log" -w -o \
-    "-k $P -c listen_addresses= -c fsync=off -c lc_messages=C" \
-    start >/dev/null 2>&1; then
-	not_ok "start a throwaway PostgreSQL" "$(tail -5 "$T/initdb.log" "$P/log" 2>/dev/null)"
+trap 'pg_stop; rm -rf "$T"' EXIT
+if ! pg_start "$P" fsync=off; then
+	not_ok "start a throwaway PostgreSQL" "$(tail -5 "$P.initdb.log" "$P/log" 2>/dev/null)"
 	exit 0
 fi
-ok "a throwaway PostgreSQL cluster started (unix socket, $bin)"
+ok "a throwaway PostgreSQL cluster started (unix socket, $PG_BIN)"
 sql() {	# ROLE SQL...
 	local r=$1; shift
 	psql -X -q -t -A -v ON_ERROR_STOP=1 -h "$P" -U "$r" -d county "$@"
 }
-psql -X -q -h "$P" -U ds_owner -d postgres -c 'CREATE DATABASE county' ||
-    not_ok "create database"
 url() { echo "postgresql:///county?host=$P&user=$1"; }
 check "dbsetup creates the county schema" "$DOORSTEP_OFFICE" --lang en \
     dbsetup "$(url ds_owner)"
@@ -123,6 +101,24 @@ cmp -s "$T/lite.devices" "$T/pg.devices" && ok "devices: the same on both engine
 for f in .csv -members.csv -codebook.csv; do
 	cmp -s "$T/lite$f" "$T/pg$f" && ok "export$f: byte-equal on both engines" ||
 	    not_ok "export$f: byte-equal on both engines" "$(diff "$T/lite$f" "$T/pg$f" | head -5)"
+done
+
+# The reports of the month, and the quality ledger, on both.
+for eng in lite pg; do
+	o=off; [ $eng = pg ] && o=pgoff
+	$o report monthly --month 2024-09 --out "$T/$eng-monthly.csv" \
+	    >/dev/null 2>&1 || not_ok "$eng: report monthly"
+	$o report period --from 2024-08 --to 2024-10 \
+	    --out "$T/$eng-period.csv" >/dev/null 2>&1 ||
+	    not_ok "$eng: report period"
+	$o report quality --out "$T/$eng-quality.csv" >/dev/null 2>&1 ||
+	    not_ok "$eng: report quality"
+done
+for r in monthly period quality; do
+	[ -s "$T/pg-$r.csv" ] && cmp -s "$T/lite-$r.csv" "$T/pg-$r.csv" &&
+	    ok "report $r: byte-equal on both engines" ||
+	    not_ok "report $r: byte-equal on both engines" \
+	    "$(diff "$T/lite-$r.csv" "$T/pg-$r.csv" | head -5)"
 done
 
 # The database itself: one digest query, run on both.
@@ -240,7 +236,12 @@ done
 grep -q 3418021012010007 "$T/dump.sql" && ok "pg_dump: the household key is there (the positive control)" ||
     not_ok "pg_dump: the household key is there (the positive control)"
 
-# What runs on SQLite only says so.
-check_fail "report on PostgreSQL: refused" 1 pgoff report monthly \
-    --month 2024-09 --out "$T/r.csv"
-has "the refusal says what to do" "$T/.out" "not yet on PostgreSQL"
+# What runs on SQLite only says so, in the user's language.
+check_fail "timeliness on PostgreSQL: refused" 1 pgoff report timeliness \
+    --out "$T/r.csv"
+has "the refusal says what to do (en)" "$T/.out" \
+    "does not run on PostgreSQL yet: run it on a township's office.db"
+check_fail "timeliness on PostgreSQL: refused (zh)" 1 "$DOORSTEP_OFFICE" \
+    --lang zh --dir "$O" --db "$UA" report timeliness --out "$T/r.csv"
+has "the refusal says what to do (zh)" "$T/.out" "PostgreSQL"
+[ ! -e "$T/r.csv" ] && ok "and writes no file" || not_ok "and writes no file"
