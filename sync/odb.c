@@ -611,7 +611,7 @@ create_pg(const char *url, const unsigned char office_id[16],
 
 	if ((s = dbx_open(url, &db, err)) != DS_OK)
 		return s;
-	if ((s = odb_pg_check(db, url, err)) != DS_OK ||
+	if ((s = odb_pg_check(db, err)) != DS_OK ||
 	    (s = dbx_begin(db, err)) != DS_OK)
 		goto out;
 	if ((s = odb_pg_lock(db, err)) != DS_OK)
@@ -1116,7 +1116,7 @@ odb_open(const char *path, const struct cry_office_sec *sec,
 		goto fail;
 	}
 	if (odb_is_pg(o)) {
-		if ((s = odb_pg_check(o->db, path, err)) != DS_OK)
+		if ((s = odb_pg_check(o->db, err)) != DS_OK)
 			goto fail;
 		goto office;
 	}

@@ -775,11 +775,11 @@ odb_clue_close_hh(struct odb *o, const char *key, const char *upto,
 		return NOSTMT(err);
 	bind_text(st, 1, key);
 	bind_text(st, 2, upto);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	rc = dbx_step(st);
+	dbx_reset(st);
+	if (rc == DBX_DONE)
 		return DS_OK;
-	if (rc != SQLITE_ROW)
+	if (rc != DBX_ROW)
 		return odb_sqlerr(o->db, rc, err, "clue");
 	if ((st = odb_stmt(o, Q_CLUE_CLOSE_HH, err)) == NULL)
 		return NOSTMT(err);
@@ -829,11 +829,11 @@ odb_clue_match(struct odb *o, const unsigned char idx[32], const char *key,
 	if ((st = odb_stmt(o, Q_CLUE_MATCHES, err)) == NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, idx, 32);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	rc = dbx_step(st);
+	dbx_reset(st);
+	if (rc == DBX_DONE)
 		return DS_OK;
-	if (rc != SQLITE_ROW)
+	if (rc != DBX_ROW)
 		return odb_sqlerr(o->db, rc, err, "clue");
 	if ((st = odb_stmt(o, Q_CLUE_MATCH, err)) == NULL)
 		return NOSTMT(err);

@@ -92,8 +92,7 @@ enum ds_status	 odb_unseal_row(const struct odb *, struct dbx_stmt *,
  * the connected role is a township's (DS_ESTATE otherwise).  odb_pg_lock,
  * inside a transaction: wait for the township's write lock.
  */
-enum ds_status	 odb_pg_check(struct dbx *, const char *url,
-		    struct ds_err *);
+enum ds_status	 odb_pg_check(struct dbx *, struct ds_err *);
 enum ds_status	 odb_pg_lock(struct dbx *, struct ds_err *);
 
 /* Wipe the used part (keeps the buffer); free wipes and releases it. */

@@ -28,10 +28,14 @@ static const char pg_pre[] =
 	"  county_code text NOT NULL CHECK(county_code <> '*'),"
 	"  township_code text NOT NULL);"
 	"GRANT SELECT ON ds_role TO PUBLIC;"
-	"CREATE FUNCTION ds_county() RETURNS text LANGUAGE sql STABLE AS"
-	"  'SELECT county_code FROM ds_role WHERE rolname = current_user';"
-	"CREATE FUNCTION ds_township() RETURNS text LANGUAGE sql STABLE AS"
-	"  'SELECT township_code FROM ds_role WHERE rolname = current_user';"
+	/* Qualified, with their own search path: a temporary table named
+	 * ds_role (pg_temp comes first) must not answer for the role. */
+	"CREATE FUNCTION ds_county() RETURNS text LANGUAGE sql STABLE"
+	"  SET search_path = pg_catalog, pg_temp AS 'SELECT county_code"
+	"  FROM public.ds_role WHERE rolname = current_user';"
+	"CREATE FUNCTION ds_township() RETURNS text LANGUAGE sql STABLE"
+	"  SET search_path = pg_catalog, pg_temp AS 'SELECT township_code"
+	"  FROM public.ds_role WHERE rolname = current_user';"
 	"CREATE DOMAIN blob AS bytea;"
 	"CREATE FUNCTION hex(bytea) RETURNS text LANGUAGE sql IMMUTABLE"
 	"  STRICT AS 'SELECT upper(encode($1, ''hex''))';"
@@ -450,14 +454,13 @@ out:
 }
 
 enum ds_status
-odb_pg_check(struct dbx *db, const char *url, struct ds_err *err)
+odb_pg_check(struct dbx *db, struct ds_err *err)
 {
 	struct dbx_stmt *st;
 	enum ds_status s;
 	int64_t v;
 	int rc, ok;
 
-	(void)url;
 	if ((s = pg_version(db, &v, err)) != DS_OK)
 		return ds_err_set(err, DS_ESTATE, "the county database is not "
 		    "set up (run doorstep-office dbsetup as its owner): %s",

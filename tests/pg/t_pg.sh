@@ -212,6 +212,12 @@ sql t_b -c "UPDATE ledger SET status = 9; DELETE FROM revision;" 2>/dev/null
 [ "$(sql t_a -c 'SELECT count(*) FROM revision')" = 15 ] &&
     ok "township b's UPDATE and DELETE touch none of a's rows" ||
     not_ok "township b's UPDATE and DELETE touch none of a's rows" "$(sql t_a -c 'SELECT count(*) FROM revision')"
+# A temporary ds_role (pg_temp is searched first) does not fool the policy.
+n=$(sql t_b -c "CREATE TEMP TABLE ds_role(rolname name, county_code text,
+    township_code text); INSERT INTO ds_role VALUES ('t_b', '341802', '*');
+    SELECT count(*) FROM revision")
+[ "$n" = 0 ] && ok "a temporary ds_role does not widen township b's view" ||
+    not_ok "a temporary ds_role does not widen township b's view" "$n rows"
 if sql t_b -c "UPDATE ds_role SET township_code = '341802101' WHERE rolname = 't_b'" 2>/dev/null; then
 	not_ok "township b cannot remap its role"
 else ok "township b cannot remap its role"; fi
