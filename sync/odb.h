@@ -1,4 +1,4 @@
-/* doorstep: the office database (office.db, SQLite) — sync layer. */
+/* doorstep: the office database (office.db, or PostgreSQL) — sync layer. */
 #ifndef DS_ODB_H
 #define DS_ODB_H
 
@@ -6,8 +6,9 @@
  * office.db holds what the township office knows: the devices (pending,
  * enrolled, revoked), the bundle ledger with each stored receipt, every
  * imported revision, the current head of each record, fork flags and the
- * per-device acknowledged sequence ranges.  odb*.c are the only sync files
- * that include <sqlite3.h>; everything else goes through this header.
+ * per-device acknowledged sequence ranges.  odb*.c speak SQL through
+ * dbx.h (SQLite, or a county's PostgreSQL database: odb_pg.c);
+ * everything else goes through this header.
  *
  * One struct odb is one connection (WAL, synchronous=FULL, secure_delete,
  * temp_store=MEMORY, foreign keys, busy timeout).  It is not thread safe;
