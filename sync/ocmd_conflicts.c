@@ -69,7 +69,7 @@ office_conflicts(const struct cli *cli, int argc, char **argv)
 	if (odb_fork_each(o.db, !all, show, NULL, &err) != DS_OK ||
 	    odb_held_each(o.db, NULL, show_held, NULL, &err) != DS_OK) {
 		office_close(&o);
-		return office_fail(cli, "conflicts", err.msg);
+		return office_fail_err(cli, "conflicts", &err);
 	}
 	office_close(&o);
 	return CMD_EXIT_OK;

@@ -113,7 +113,7 @@ office_devices(const struct cli *cli, int argc, char **argv)
 	ds_err_clear(&err);
 	if (odb_device_each(o.db, show, &o, &err) != DS_OK) {
 		office_close(&o);
-		return office_fail(cli, "devices", err.msg);
+		return office_fail_err(cli, "devices", &err);
 	}
 	office_close(&o);
 	return CMD_EXIT_OK;

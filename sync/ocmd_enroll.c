@@ -107,7 +107,7 @@ office_enroll(const struct cli *cli, int argc, char **argv)
 	ds_err_clear(&err);
 	if (rdir != NULL && ds_mkdir_p(rdir, 0755, &err) != DS_OK) {
 		office_close(&o);
-		return office_fail(cli, "enroll", err.msg);
+		return office_fail_err(cli, "enroll", &err);
 	}
 	memset(&h, 0, sizeof(h));
 	h.rdir = rdir;
@@ -133,7 +133,7 @@ office_enroll(const struct cli *cli, int argc, char **argv)
 		return CMD_EXIT_FAIL;
 	}
 	if (st != DS_OK)
-		return office_fail(cli, "enroll", err.msg);
+		return office_fail_err(cli, "enroll", &err);
 	ds_hex_encode(d.device_id, 16, id);
 	printf(_("device %s enrolled\n"), id);
 	if (dropped > 0)

@@ -143,7 +143,7 @@ office_export(const struct cli *cli, int argc, char **argv)
 	if (export_heads(o.db, &eo, &s, &err) != DS_OK) {
 		office_close(&o);
 		form_free(f);
-		return office_fail(cli, "export", err.msg);
+		return office_fail_err(cli, "export", &err);
 	}
 	office_close(&o);
 	form_free(f);

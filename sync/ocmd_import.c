@@ -275,7 +275,7 @@ office_import(const struct cli *cli, int argc, char **argv)
 	ds_err_clear(&err);
 	if (rdir != NULL && ds_mkdir_p(rdir, 0755, &err) != DS_OK) {
 		office_close(&o);
-		return office_fail(cli, "import", err.msg);
+		return office_fail_err(cli, "import", &err);
 	}
 	if ((devs = ds_malloc(sizeof(*devs))) == NULL) {
 		office_close(&o);

@@ -85,7 +85,7 @@ office_lists(const struct cli *cli, int argc, char **argv)
 		st = odb_list_counts(o.db, day, count_cb, &s, &err);
 	office_close(&o);
 	if (st != DS_OK)
-		return office_fail(cli, "lists", err.msg);
+		return office_fail_err(cli, "lists", &err);
 	if (s.n == 0)
 		printf(_("No visit lists yet (`%s assign` makes them).\n"),
 		    cli->progname);

@@ -31,7 +31,7 @@ office_release(const struct cli *cli, int argc, char **argv)
 	ds_err_clear(&err);
 	if (imp_release(o.db, argv[1], &h, &res, &err) != DS_OK) {
 		office_close(&o);
-		return office_fail(cli, "release", err.msg);
+		return office_fail_err(cli, "release", &err);
 	}
 	office_close(&o);
 	ds_hex_encode(h.rev_id, 16, r);

@@ -21,7 +21,7 @@ office_resolve(const struct cli *cli, int argc, char **argv)
 	ds_err_clear(&err);
 	if (odb_fork_resolve(o.db, argv[1], note, &n, &err) != DS_OK) {
 		office_close(&o);
-		return office_fail(cli, "resolve", err.msg);
+		return office_fail_err(cli, "resolve", &err);
 	}
 	office_close(&o);
 	printf("%d fork%s resolved\n", n, n == 1 ? "" : "s");

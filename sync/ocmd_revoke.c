@@ -24,7 +24,7 @@ office_revoke(const struct cli *cli, int argc, char **argv)
 	ds_err_clear(&err);
 	if (imp_revoke(o.db, argv[1], &d, &err) != DS_OK) {
 		office_close(&o);
-		return office_fail(cli, "revoke", err.msg);
+		return office_fail_err(cli, "revoke", &err);
 	}
 	office_close(&o);
 	ds_hex_encode(d.device_id, 16, id);

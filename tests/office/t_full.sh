@@ -33,3 +33,18 @@ has "and in Chinese" "$T/zh" "磁盘已满"
 check "with room again, the same import works" "$DOORSTEP_OFFICE" --dir "$O" \
     import "$T/usb"
 has "and holds the bundle" "$T/.out" "held"
+
+# enroll on a full disk: the same words, and the device still pending.
+dev=$("$DOORSTEP_OFFICE" --dir "$O" devices 2>/dev/null |
+    grep -o '[0-9a-f]\{32\}' | head -n 1)
+fpr=$(fingerprint "$T/ws")
+before=$(digest)
+full --lang en enroll --fingerprint "$fpr" "${dev:0:8}" >"$T/en2" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && ok "enroll on a full disk fails (exit 1)" ||
+    not_ok "enroll on a full disk fails (exit 1)" "exit $rc: $(cat "$T/en2")"
+has "enroll says the disk is full" "$T/en2" "the disk is full"
+[ "$(digest)" = "$before" ] && ok "office.db is as before the enroll" ||
+    not_ok "office.db is as before the enroll" "$(digest)"
+check "with room again, enroll works" "$DOORSTEP_OFFICE" --dir "$O" \
+    enroll --fingerprint "$fpr" "${dev:0:8}"
