@@ -5,7 +5,9 @@
 # visit, each marked "from the last visit" until the worker keeps it
 # (Enter) or changes it; the record notes which were kept and which
 # changed.  The entry then shows as started, and Enter resumes the same
-# record.
+# record.  A household without consent on file is asked, and gets its
+# carried answers once it says yes; a refusal from the list keeps the
+# household key and place.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tmux.sh"
 . "$(dirname "$0")/ws.sh"
@@ -119,3 +121,38 @@ tm_keys F10
 q "Visits due: 3" Escape
 q "Show: all" F10
 tm_check_exit quits_third
+
+# The other overdue household refuses: the record still says which
+# household and where (its list entry's key and place), for the office.
+app "$W"
+FAILED=0
+q "Tab  Visits due: 3" Tab
+q "Visits due: 3" Home Down
+q "No consent on file"
+second=$(tm_screen | grep -o "overdue  follow-up      [0-9]*" | sed -n 2p |
+    grep -o '[0-9]*$')
+tm_keys Enter
+q "> * Visit type" Enter
+q "> * How the visit is done" Enter
+q "> * How the household came to notice" 2
+q "> * Collector (first worker) name" Enter
+q "Second worker name" F4
+q "Read the three parts" Enter
+q "Part 1, application" Enter
+q "Part 2, truthfulness pledge" Enter
+q "Part 3, authorization" Enter
+q "Does the head (or applicant) agree" 2
+q "Reason for refusal" 1
+q "Refusal details" Enter
+tm_check refusal_ends "The household refused to sign"
+tm_keys F10
+q "Visits due: 3" Escape
+q "Show: all" F10
+tm_check_exit quits_refused
+for id in $(records "$W" | grep draft | cut -d' ' -f1); do
+	show "$W" "$id"
+done >"$T/all" 2>&1
+if [ -n "$second" ] && grep '"consent":"no"' "$T/all" |
+    grep -q "\"hh_key\":\"$second\".*\"place\":{\"township\""; then
+	ok refused_keeps_household_and_place
+else not_ok refused_keeps_household_and_place "${second:-no row}"; fi
