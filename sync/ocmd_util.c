@@ -30,13 +30,16 @@ int
 office_fail_err(const struct cli *cli, const char *name,
     const struct ds_err *err)
 {
+	char say[1024];
+
 	if (err->code != DS_ENOSPC)
 		return office_fail(cli, name, err->msg);
-	fprintf(stderr, _("%s %s: the disk is full. Nothing was changed at "
-	    "the office, and what the laptops sent is still on the laptops "
-	    "and the stick. Free some space on this computer (or move the "
-	    "office folder to a larger disk), then run the command again.\n"
-	    "  (%s)\n"), cli->progname, name, err->msg);
+	fprintf(stderr, "%s %s: %s\n  (%s)\n", cli->progname, name,
+	    cmd_join(say, sizeof(say), cmd_phrase(CMD_DISK_FULL),
+	    cmd_phrase(CMD_SAFE_OFFICE), cmd_phrase(CMD_SAFE_SENT),
+	    _("Free some space on this computer (or move the office folder "
+	    "to a larger disk), then run the command again."), NULL),
+	    err->msg);
 	return CMD_EXIT_FAIL;
 }
 

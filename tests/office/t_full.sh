@@ -23,11 +23,15 @@ full --lang en import "$T/usb" >"$T/en" 2>&1
 rc=$?
 [ "$rc" -eq 1 ] && ok "import on a full disk fails (exit 1)" ||
     not_ok "import on a full disk fails (exit 1)" "exit $rc"
-has "it says the disk is full" "$T/en" "the disk is full"
+has "it says the disk is full" "$T/en" "The disk is full"
 has "it says nothing changed" "$T/en" "Nothing was changed at the office"
+has "it says the laptops' data is safe" "$T/en" "still on the laptops"
 has "it says what to do" "$T/en" "Free some space on this computer"
+no_zh "in English only" "$T/en"
 full --lang zh import "$T/usb" >"$T/zh" 2>&1
-has "and in Chinese" "$T/zh" "磁盘已满"
+has "and in Chinese" "$T/zh" "磁盘已满。乡镇数据未作任何改动。"
+has "what to do, in Chinese" "$T/zh" "腾出空间"
+hasnt "in Chinese only" "$T/zh" "disk is full\|Nothing was changed"
 [ "$(digest)" = "$before" ] && ok "office.db is as before" ||
     not_ok "office.db is as before" "$(digest)"
 check "with room again, the same import works" "$DOORSTEP_OFFICE" --dir "$O" \
