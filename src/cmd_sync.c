@@ -44,24 +44,41 @@ opts_of(struct ws *w, struct pack_opts *o)
 	o->worker = ws_worker(w);
 }
 
+/*
+ * What the office did, worded here from the receipt's signed facts (its
+ * status, reason and counts); the receipt's own text is not shown.
+ */
 static void
 show_receipt(const struct receipt *rc)
 {
-	if (rc->status == RS_REJECTED) {
-		/* One language, the reason in it (the receipt's own text
-		 * carries both with the reason in English). */
+	unsigned long long through = (unsigned long long)rc->contiguous;
+
+	switch (rc->status) {
+	case RS_REJECTED:
 		printf(_("office answer: refused: %s.\nNothing was changed at "
 		    "the office; the answers are still safe on this laptop: "
 		    "export again and take the new bundle.\n"),
 		    cmd_reason_text(rc->reason));
-		return;
+		break;
+	case RS_HELD:
+		printf(_("office answer: held. The office has the bundle but "
+		    "has not enrolled this laptop yet: ask the office to "
+		    "enroll it (it compares the fingerprint `doorstep sync "
+		    "status` shows).\n"));
+		printf("%s\n", cmd_phrase(CMD_SAFE_LAPTOP));
+		break;
+	case RS_ACKSTATE:
+		printf(_("office answer: what the office holds of this "
+		    "laptop's saves; acknowledged through %llu.\n"), through);
+		break;
+	default:
+		printf(_("office answer: %s, %u new, %u already there; "
+		    "acknowledged through %llu. The answers are safe at the "
+		    "office.\n"), rc->status == RS_DUPLICATE ?
+		    _("already imported") : _("imported"), rc->n_new,
+		    rc->n_dup, through);
+		break;
 	}
-	printf("office answer: %s", receipt_status_str(rc->status));
-	if (rc->status != RS_HELD)
-		printf(", %u new, %u already there; acknowledged through "
-		    "%llu", rc->n_new, rc->n_dup,
-		    (unsigned long long)rc->contiguous);
-	printf("\n%s\n", rc->msg);
 }
 
 static int

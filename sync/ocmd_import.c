@@ -175,7 +175,12 @@ import_one(const struct cli *cli, struct office *o, const char *path,
 		printf(_(" device %.8s awaiting `%s enroll %.8s --fingerprint "
 		    "\"...\"` with the fingerprint read on the laptop itself "
 		    "(`doorstep sync status`)"), id, cli->progname, id);
-	printf("\n  %s\n", res.msg);
+	/* Worded here from the verdict; the receipt's text is not shown. */
+	printf("\n  %s\n", res.status == RS_HELD ? _("The bundle is kept "
+	    "until the device is enrolled; the answers are safe.") :
+	    res.status == RS_DUPLICATE ? _("These revisions were already "
+	    "imported; the answers are safe.") : _("The answers are safe at "
+	    "the office."));
 	if (res.n_held > 0)
 		printf(_("  %u revision(s) wait for an earlier revision "
 		    "not here yet (see `%s conflicts`).\n"), res.n_held,

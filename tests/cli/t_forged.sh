@@ -44,7 +44,12 @@ cmp -s "$T/status0" "$T/status1" && ok "status unchanged" ||
     not_ok "status unchanged" "$(diff "$T/status0" "$T/status1")"
 has "still pending" "$T/status1" "pending: 3 records"
 
-check "genuine receipt applies" ds sync ack "$r"
+check "genuine receipt applies" ds --lang zh sync ack "$r"
+has "genuine receipt acknowledges (zh)" "$T/.out" "已确认到第 [0-9]* 次保存"
+hasnt "genuine receipt in Chinese only" "$T/.out" "acknowledged through"
+check "genuine receipt again" ds --lang en sync ack "$r"
 has "genuine receipt acknowledges" "$T/.out" "acknowledged through"
+has "the answers are safe at the office" "$T/.out" "safe at the office"
+no_zh "genuine receipt in English only" "$T/.out"
 ds sync status > "$T/status2" 2>&1
 has "nothing pending after" "$T/status2" "pending: nothing"

@@ -55,7 +55,7 @@ if grep -q 'acknowledged: [0-9]' "$T/dev"; then
 else ok office_has_nothing; fi
 
 # The same records go next time, and are confirmed.
-check next_push_sends_them "$DOORSTEP" --workspace "$W" \
+check next_push_sends_them "$DOORSTEP" --workspace "$W" --lang en \
     --passphrase-file "$T/pass" sync push "http://127.0.0.1:$port"
 has next_push_receipt "$T/.out" "8 new, 0 already there; acknowledged through 8"
 case "$(pending "$W")" in

@@ -249,7 +249,7 @@ test_http_push_on_loopback(void)
 	OK(out_has("Nothing to send"));
 	INT_EQ(sh("%s sync ack http://127.0.0.1:%d --workspace %s "
 	    "--passphrase-file %s", prog, port, ws, pass), 0);
-	OK(out_has("ack-state"));
+	OK(out_has("what the office holds of this laptop's saves"));
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	{
