@@ -48,7 +48,7 @@ passwd_exec(const struct cli *cli, int argc, char **argv)
 	    (rc = cmdw_open_flags(cli, WS_OPEN_ANY_COST, &w)) != 0)
 		return rc;
 	if ((rc = cmdw_pass(cli, newfile, "DOORSTEP_NEW_PASSPHRASE",
-	    "新口令 / New passphrase: ", 1, &pass, &len)) != 0) {
+	    _("New passphrase: "), 1, &pass, &len)) != 0) {
 		ws_close(w);
 		return rc;
 	}
@@ -57,7 +57,7 @@ passwd_exec(const struct cli *cli, int argc, char **argv)
 		if (ws_passwd(w, pass, len, cost, &err) != DS_OK)
 			rc = cmdw_fail(cli, "passwd", &err);
 		else
-			printf("口令已更改 / passphrase changed\n");
+			printf(_("Passphrase changed.\n"));
 	} else if (ws_passwd_rotate(w, pass, len, cost, NULL, &lost, &err) !=
 	    DS_OK)
 		rc = cmdw_fail(cli, "passwd", &err);

@@ -45,7 +45,7 @@ recover_exec(const struct cli *cli, int argc, char **argv)
 	 * plain --passphrase-file is accepted too. */
 	if ((rc = cmdw_pass(cli, newfile != NULL ? newfile :
 	    cli->passphrase_file, "DOORSTEP_NEW_PASSPHRASE",
-	    "新口令 / New passphrase: ", 1, &pass, &len)) != 0)
+	    _("New passphrase: "), 1, &pass, &len)) != 0)
 		return rc;
 	ds_err_clear(&err);
 	if (ws_recover_rotate(dir, key, pass, len, cost, NULL, &lost, &err) !=

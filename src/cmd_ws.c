@@ -148,11 +148,10 @@ cmdw_pass(const struct cli *cli, const char *file, const char *env,
 			return CMD_EXIT_FAIL;
 		}
 		if (confirm) {
-			if (tty_ask("再输入一次 / Again: ", again, &len2) != 0 ||
+			if (tty_ask(_("Again: "), again, &len2) != 0 ||
 			    len2 != len || memcmp(buf, again, len) != 0) {
-				fprintf(stderr, "两次输入的口令不一致。\n"
-				    "The two passphrases differ; nothing was "
-				    "changed.\n");
+				fprintf(stderr, _("The two passphrases differ; "
+				    "nothing was changed.\n"));
 				cry_secure_free(buf);
 				return CMD_EXIT_FAIL;
 			}
@@ -199,24 +198,28 @@ cmdw_cost(const struct cli *cli, const char *arg, enum cry_cost *out)
 int
 cmdw_fail(const struct cli *cli, const char *what, const struct ds_err *err)
 {
+	char say[1024];
+
 	switch (err->code) {
 	case DS_EPASS:
-		fprintf(stderr, "口令不正确，工作区没有打开。数据完好无损，请重新"
-		    "输入口令。\nWrong passphrase: the workspace was not "
-		    "opened. Your data is safe; try again.\n");
+		fprintf(stderr, "%s\n", cmd_join(say, sizeof(say),
+		    _("Wrong passphrase: the workspace was not opened."),
+		    cmd_phrase(CMD_SAFE_LAPTOP), _("Type the passphrase "
+		    "again."), NULL));
 		return CMD_EXIT_PASS;
 	case DS_ECORRUPT:
 		fprintf(stderr, "%s: %s: %s\n", cli->progname, what, err->msg);
-		fprintf(stderr, "工作区文件损坏或被改动，已停止。请不要删除任何文件，"
-		    "联系乡镇办公室。\nA workspace file is damaged or was "
-		    "changed; nothing was modified. Do not delete anything; "
-		    "contact the township office.\n");
+		fprintf(stderr, "%s\n", cmd_join(say, sizeof(say),
+		    _("A workspace file is damaged or was changed; nothing "
+		    "was modified."), _("Do not delete anything; contact the "
+		    "township office."), NULL));
 		return CMD_EXIT_FAIL;
 	case DS_ENOSPC:
 		fprintf(stderr, "%s: %s: %s\n", cli->progname, what, err->msg);
-		fprintf(stderr, "磁盘已满。已保存的内容没有丢失，请清理空间后重试。"
-		    "\nThe disk is full. Saved data is kept; free some space "
-		    "and try again.\n");
+		fprintf(stderr, "%s\n", cmd_join(say, sizeof(say),
+		    cmd_phrase(CMD_DISK_FULL), cmd_phrase(CMD_SAFE_LAPTOP),
+		    _("Free some space on this laptop, then try again."),
+		    NULL));
 		return CMD_EXIT_FAIL;
 	default:
 		fprintf(stderr, "%s: %s: %s\n", cli->progname, what, err->msg);
@@ -247,7 +250,7 @@ cmdw_open_flags(const struct cli *cli, int flags, struct ws **out)
 		return CMD_EXIT_FAIL;
 	}
 	if ((rc = cmdw_pass(cli, cli->passphrase_file, "DOORSTEP_PASSPHRASE",
-	    "口令 / Passphrase: ", 0, &pass, &len)) != 0)
+	    _("Passphrase: "), 0, &pass, &len)) != 0)
 		return rc;
 	if (ws_open_flags(dir, pass, len, flags, out, &err) != DS_OK) {
 		cmdw_free(pass, len);

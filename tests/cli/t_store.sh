@@ -36,9 +36,14 @@ check "records --household" ds records --household " hh0002 " --passphrase-file 
 has "household search finds its record" "$T/.out" "户主2号"
 check_fail "records --status bogus is a usage error" 64 ds records --status bogus --passphrase-file "$T/p1"
 DOORSTEP_PASSPHRASE="field passphrase one" check "DOORSTEP_PASSPHRASE unlocks" ds records
-check_fail "wrong passphrase exits 2" 2 ds records --passphrase-file "$T/p2"
+check_fail "wrong passphrase exits 2" 2 ds --lang en records --passphrase-file "$T/p2"
 has "wrong passphrase message" "$T/.out" "Wrong passphrase"
+has "wrong passphrase: the answers are safe" "$T/.out" "answers are safe"
+no_zh "wrong passphrase in English only" "$T/.out"
+DOORSTEP_LANG=zh check_fail "wrong passphrase exits 2 (zh)" 2 ds records --passphrase-file "$T/p2"
 has "wrong passphrase message in Chinese" "$T/.out" "口令不正确"
+has "wrong passphrase: the answers are safe (zh)" "$T/.out" "答案仍安全保存在本机"
+hasnt "wrong passphrase in Chinese only" "$T/.out" "Wrong passphrase\|answers are safe"
 
 ds records --passphrase-file "$T/p1" > "$T/list"
 id0=$(grep '户主0号' "$T/list" | cut -d' ' -f1)

@@ -26,8 +26,10 @@ else ok "passphrase is not echoed"; fi
 tm_wait_exit
 
 fresh
-tm_start 100 12 -- "$DOORSTEP" --workspace "$W" records
-tm_check "records asks for the passphrase" "Passphrase:"
+tm_start 100 12 -- "$DOORSTEP" --workspace "$W" --lang zh records
+tm_check "records asks for the passphrase (in Chinese)" "口令："
+if tm_screen | grep -q "Passphrase"; then not_ok "records asks in Chinese only" "$(tm_screen)"
+else ok "records asks in Chinese only"; fi
 tm_type "$P"; tm_keys Enter
 tm_wait_exit
 if tm_alive; then not_ok "records ends after the right passphrase"
@@ -35,7 +37,7 @@ else ok "records ends after the right passphrase"; fi
 [ ! -s "$T/.tm-stderr" ] && ok "right passphrase: no error" || not_ok "right passphrase: no error" "$(cat "$T/.tm-stderr")"
 
 fresh
-tm_start 100 12 -- "$DOORSTEP" --workspace "$W" records
+tm_start 100 12 -- "$DOORSTEP" --workspace "$W" --lang en records
 tm_check "asks again for a wrong try" "Passphrase:"
 tm_type "not the passphrase"; tm_keys Enter
 tm_wait_exit 15
@@ -47,8 +49,9 @@ tm_check "second init asks (in Chinese)" "新口令："
 if tm_screen | grep -q "New passphrase"; then not_ok "second init in Chinese only" "$(tm_screen)"
 else ok "second init in Chinese only"; fi
 tm_type "first version of it"; tm_keys Enter
-tm_check "second init asks again" "Again:"
+tm_check "second init asks again (in Chinese)" "再输入一次："
 tm_type "second version of it"; tm_keys Enter
 tm_wait_exit
-has "mismatched passphrases are refused" "$T/.tm-stderr" "passphrases differ"
+has "mismatched passphrases are refused" "$T/.tm-stderr" "两次输入的口令不一致"
+hasnt "mismatch in Chinese only" "$T/.tm-stderr" "passphrases differ"
 [ ! -e "$T/ws2/keyring" ] && ok "no workspace after a mismatch" || not_ok "no workspace after a mismatch"
