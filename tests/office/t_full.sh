@@ -47,7 +47,8 @@ full --lang en enroll --fingerprint "$fpr" "${dev:0:8}" >"$T/en2" 2>&1
 rc=$?
 [ "$rc" -eq 1 ] && ok "enroll on a full disk fails (exit 1)" ||
     not_ok "enroll on a full disk fails (exit 1)" "exit $rc: $(cat "$T/en2")"
-has "enroll says the disk is full" "$T/en2" "the disk is full"
+has "enroll says the disk is full" "$T/en2" "The disk is full"
+no_zh "enroll: in English only" "$T/en2"
 [ "$(digest)" = "$before" ] && ok "office.db is as before the enroll" ||
     not_ok "office.db is as before the enroll" "$(digest)"
 check "with room again, enroll works" "$DOORSTEP_OFFICE" --dir "$O" \
