@@ -28,7 +28,7 @@ static const char Q_VISIT[] = "SELECT hh_key, record_uuid, visit_date,"
 static const char Q_CLUE[] = "SELECT coalesce(hh_key, ''), date, channel,"
     " state = 'open' OR (?1 != 0 AND closed_at > ?1) FROM clue"
     " WHERE (?1 = 0 OR received_at <= ?1) AND (date <= ?2 OR ?2 IS NULL)"
-    " ORDER BY hh_key";
+    " ORDER BY coalesce(hh_key, '')";	/* NULL first on both engines */
 
 struct odb_rcur {
 	struct odb	*o;

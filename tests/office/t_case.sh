@@ -24,7 +24,9 @@ export DOORSTEP_PASSPHRASE=case-test-passphrase
 export TZ=UTC
 
 at() { DOORSTEP_FAKE_NOW=$(date -u -d "$1 12:00" +%s); export DOORSTEP_FAKE_NOW; }
-oc() { "$DOORSTEP_OFFICE" --dir "$O" "$@"; }
+# DS_TEST_OFFICE_DB: the same journey on a county database (tests/pg).
+oc() { "$DOORSTEP_OFFICE" --dir "$O" ${DS_TEST_OFFICE_DB:+--db \
+    "$DS_TEST_OFFICE_DB"} "$@"; }
 dbsum() { cat "$O/office.db" "$O/office.db-wal" 2>/dev/null | sha256sum; }
 
 at 2024-08-20

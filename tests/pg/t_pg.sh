@@ -242,6 +242,20 @@ done
 grep -q 3418021012010007 "$T/dump.sql" && ok "pg_dump: the household key is there (the positive control)" ||
     not_ok "pg_dump: the household key is there (the positive control)"
 
+# The case journey of tests/office/t_case.sh, on a township of its own.
+sql ds_owner -c "CREATE ROLE t_case LOGIN IN ROLE ds_office;
+    INSERT INTO ds_role VALUES ('t_case', '341802', '341802109')"
+DS_TEST_OFFICE_DB=$(url t_case) bash "$DS_TOP/tests/office/t_case.sh" \
+    >"$T/case.out" 2>&1
+n=$(grep -c '^ok' "$T/case.out")
+# Not on PostgreSQL: the office-directory scan's positive control (no
+# office.db there) and the timeliness report (refused, below).
+bad=$(grep '^not ok' "$T/case.out" | grep -v 'the scan finds clear text' |
+    grep -v 'timeliness' | grep -v "the worker's row")
+[ "$n" -gt 150 ] && [ -z "$bad" ] &&
+    ok "t_case.sh on PostgreSQL: $n checks pass" ||
+    not_ok "t_case.sh on PostgreSQL" "$n ok; $(echo "$bad" | head -3)"
+
 # What runs on SQLite only says so, in the user's language.
 check_fail "timeliness on PostgreSQL: refused" 1 pgoff report timeliness \
     --out "$T/r.csv"
