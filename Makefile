@@ -225,11 +225,11 @@ torture:
 	MODE=asan DS_TORTURE=1 tests/run.sh unit
 
 # make mutants FILE=src/cry.c [FUNC=f,g] [LINES=A-B] [OPS=cnakdi] [BUDGET=s]
-# [MODE=asan]
+# [IDS=id,id] [MODE=asan]
 mutants:
 	$(MAKE) MODE=$(MODE) $(B)/tools/mutate
 	MODE=$(MODE) FUNC='$(FUNC)' LINES='$(LINES)' OPS='$(OPS)' \
-	  BUDGET='$(BUDGET)' tests/mutants/run.sh $(FILE)
+	  BUDGET='$(BUDGET)' IDS='$(IDS)' tests/mutants/run.sh $(FILE)
 
 bench:
 	$(MAKE) MODE=rel programs $(BENCH_BIN)

@@ -673,12 +673,15 @@ hold(struct odb *o, const struct cry_office_sec *sec,
 		if ((st = odb_alert_put(o, &a, err)) != DS_OK)
 			goto out;
 	}
+	/* The receipt before the commit: an error commits nothing. */
 	if ((st = odb_pending_put(o, h->bundle_id, hash, h->device_id, buf,
-	    len, err)) != DS_OK)
+	    len, err)) != DS_OK ||
+	    (st = verdict(o, sec, RS_HELD, BR_DEVICE_UNKNOWN, hash, res,
+	    err)) != DS_OK)
 		goto out;
 	if ((st = odb_commit(o, err)) != DS_OK)
-		return st;
-	return verdict(o, sec, RS_HELD, BR_DEVICE_UNKNOWN, hash, res, err);
+		imp_result_free(res);
+	return st;
 out:
 	odb_rollback(o);
 	return st;

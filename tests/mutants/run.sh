@@ -11,7 +11,9 @@
 # turn until one fails (killed) or all pass (survived).  BUDGET is the time
 # one mutant's tests may take, seconds (default: four times the clean run,
 # plus ten); a mutant that runs out of time counts as killed (a test would
-# hang).  Mutants listed in tests/mutants/equivalent are not run.  The
+# hang).  Mutants listed in tests/mutants/equivalent are not run; IDS (a
+# comma list) runs only those mutants, e.g. last run's survivors again
+# under MODE=asan, where leaks and stray reads kill too.  The
 # report (also in build/mutants/report.txt) shows every survivor with its
 # place and diff, then a score per file.  Exit status 1 if any survived.
 set -u
@@ -22,6 +24,7 @@ FUNC=${FUNC:-}
 LINES=${LINES:-}
 OPS=${OPS:-cnakdi}
 BUDGET=${BUDGET:-}
+IDS=${IDS:-}
 # Under ASan (MODE=asan) leaks and stray reads kill mutants too.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
@@ -196,6 +199,10 @@ for file in "$@"; do
 			e=$((e + 1))
 			continue
 		fi
+		case ",$IDS," in
+		,,|*,"$id",*) ;;
+		*) continue ;;
+		esac
 		cur=$file
 		echo "$file" >"$work/dirty"
 		# shellcheck disable=SC2086

@@ -1,0 +1,301 @@
+/* doorstep: the importer commits all or nothing, and trusts no row blindly. */
+/*
+ * An allocation failure at any point of an import gives an error and an
+ * office.db identical to before (imp.h: "then nothing was committed"); the
+ * same import then succeeds.  A sealed row the importer must read to
+ * decide (the parent's or a sibling's answers, for fork detection) that
+ * does not open stops the import with DS_ECRYPTO and changes nothing.
+ * (Issue 18: the mutation run found these paths untested.)
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "support/support.h"
+#include "support/syncfix.h"
+
+#include "bundle.h"
+#include "imp.h"
+#include "json.h"
+#include "mem.h"
+#include "odb.h"
+#include "receipt.h"
+#include "util.h"
+
+static struct sf_office office;
+static struct odb *db;
+static const char *tmp;
+
+static void
+reopen(void)
+{
+	struct ds_err err;
+
+	odb_close(db);
+	db = NULL;
+	if (odb_open(office.db, office.sec, &db, &err) != DS_OK)
+		abort();
+}
+
+/* Copy office.db (closed) to or from `name` under tmp. */
+static void
+db_copy(const char *name, int save)
+{
+	char p[700], cmd[1600];
+
+	snprintf(p, sizeof(p), "%s/%s", tmp, name);
+	odb_close(db);
+	db = NULL;
+	if (save)
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", office.db, p);
+	else
+		snprintf(cmd, sizeof(cmd), "rm -f '%s-wal' '%s-shm' && "
+		    "cp '%s' '%s'", office.db, office.db, p, office.db);
+	if (system(cmd) != 0)
+		abort();
+	reopen();
+}
+
+/*
+ * Import buf under an allocation failure at each point in turn, from the
+ * same starting database each time.  Every failure leaves office.db as it
+ * was; every success is the import's normal outcome.  Returns the number
+ * of failure points.
+ */
+static long
+torture(const char *what, const unsigned char *buf, size_t len,
+    int want_status)
+{
+	static struct receipt r;
+	struct imp_result res;
+	struct ds_err err;
+	unsigned char before[32], after[32];
+	enum ds_status st;
+	long k, fired;
+
+	db_copy("torture.db", 1);
+	sf_db_digest(office.db, NULL, before);
+	for (k = 1;; k++) {
+		memset(&res, 0, sizeof(res));
+		ds_fault_arm(DS_FAULT_ALLOC, k, 0);
+		st = imp_bundle(db, office.sec, buf, len, &res, &err);
+		fired = ds_fault_fired(DS_FAULT_ALLOC);
+		ds_fault_disarm(DS_FAULT_ALLOC);
+		if (st == DS_OK) {
+			if (res.status != want_status || res.receipt == NULL ||
+			    receipt_open(res.receipt, res.receipt_len,
+			    &office.pub, &r, &err) != DS_OK) {
+				HARNESS_FAIL("%s: failure %ld: a wrong success "
+				    "(%s/%s)", what, k,
+				    receipt_status_str(res.status),
+				    bundle_reason_name(res.reason));
+				imp_result_free(&res);
+				break;
+			}
+		} else {
+			if (res.receipt != NULL)
+				HARNESS_FAIL("%s: failure %ld: a receipt with "
+				    "an error", what, k);
+			sf_db_digest(office.db, NULL, after);
+			if (memcmp(before, after, 32) != 0) {
+				HARNESS_FAIL("%s: failure %ld (%s): office.db "
+				    "changed", what, k, ds_status_name(st));
+				imp_result_free(&res);
+				break;
+			}
+		}
+		imp_result_free(&res);
+		if (fired == 0)
+			break;
+		db_copy("torture.db", 0);
+	}
+	if (st != DS_OK)
+		HARNESS_FAIL("%s: no success without a failure", what);
+	return k - 1;
+}
+
+static void
+test_alloc_failures_commit_nothing(void)
+{
+	struct sf_device a, b;
+	struct sf_rev r0, ra, rb, two[2];
+	struct imp_result res;
+	struct ds_err err;
+	unsigned char *x;
+	size_t n;
+	long pts = 0;
+
+	sf_device_make(&a, 1);
+	sf_device_make(&b, 2);
+	ST_EQ(sf_enroll(db, a.device_id, a.key->pk, &err), DS_OK, &err);
+	ST_EQ(sf_enroll(db, b.device_id, b.key->pk, &err), DS_OK, &err);
+	/* New records. */
+	sf_rev(&two[0], &a, 1, 1, NULL, "{\"hh_id\":\"T1\",\"x\":1}");
+	sf_rev(&two[1], &a, 2, 1, NULL, "{\"hh_id\":\"T2\",\"x\":2}");
+	x = sf_bundle(&a, &office, two, 2, 0, 0, &n);
+	pts += torture("new records", x, n, RS_IMPORTED);
+	ds_free(x);
+	/* A fork: two laptops change the same answer. */
+	sf_rev(&r0, &a, 3, 1, NULL, "{\"hh_id\":\"T3\",\"x\":1}");
+	x = sf_bundle(&a, &office, &r0, 1, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
+	imp_result_free(&res);
+	ds_free(x);
+	sf_rev(&ra, &a, 3, 2, r0.r.rev_id, "{\"hh_id\":\"T3\",\"x\":2}");
+	x = sf_bundle(&a, &office, &ra, 1, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
+	imp_result_free(&res);
+	ds_free(x);
+	sf_rev(&rb, &b, 3, 2, r0.r.rev_id, "{\"hh_id\":\"T3\",\"x\":3}");
+	x = sf_bundle(&b, &office, &rb, 1, 0, 0, &n);
+	pts += torture("a fork", x, n, RS_IMPORTED);
+	ds_free(x);
+	/* A child before its parent (held), then the parent (released). */
+	{
+		struct sf_rev p, c;
+
+		sf_rev(&p, &a, 4, 1, NULL, "{\"hh_id\":\"T4\",\"x\":1}");
+		sf_rev(&c, &a, 4, 2, p.r.rev_id, "{\"hh_id\":\"T4\",\"x\":2}");
+		x = sf_bundle(&a, &office, &c, 1, 0, 0, &n);
+		ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK,
+		    &err);
+		imp_result_free(&res);
+		ds_free(x);
+		x = sf_bundle(&a, &office, &p, 1, 0, 0, &n);
+		pts += torture("a parent releasing its child", x, n,
+		    RS_IMPORTED);
+		ds_free(x);
+	}
+	/* The same bundle again (the ledger's receipt), and a rejection. */
+	x = sf_bundle(&b, &office, &rb, 1, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
+	imp_result_free(&res);
+	pts += torture("a replay", x, n, RS_DUPLICATE);
+	x[n - 1] ^= 1;
+	pts += torture("a rejection", x, n, RS_REJECTED);
+	ds_free(x);
+	/* An unknown device: held. */
+	{
+		struct sf_device u;
+		struct sf_rev ru;
+
+		sf_device_make(&u, 3);
+		sf_rev(&ru, &u, 5, 1, NULL, "{\"hh_id\":\"T5\"}");
+		x = sf_bundle(&u, &office, &ru, 1, 0, 0, &n);
+		pts += torture("held", x, n, RS_HELD);
+		ds_free(x);
+		sf_device_free(&u);
+	}
+	OK(pts > 20);
+	sf_device_free(&a);
+	sf_device_free(&b);
+}
+
+/* Replace the sealed answers of rev_id in office.db by other bytes. */
+static void
+spoil_answers(const unsigned char rev_id[16])
+{
+	sqlite3 *s;
+	sqlite3_stmt *u;
+
+	odb_close(db);
+	db = NULL;
+	OK(sqlite3_open(office.db, &s) == SQLITE_OK);
+	OK(sqlite3_prepare_v2(s, "UPDATE revision SET answers = "
+	    "substr(answers, 1, 30) || x'00' || substr(answers, 32) "
+	    "WHERE rev_id = ?1", -1, &u, NULL) == SQLITE_OK);
+	sqlite3_bind_blob(u, 1, rev_id, 16, SQLITE_STATIC);
+	OK(sqlite3_step(u) == SQLITE_DONE && sqlite3_changes(s) == 1);
+	sqlite3_finalize(u);
+	sqlite3_close(s);
+	reopen();
+}
+
+/*
+ * Fork detection reads the parent's and the siblings' answers.  When one
+ * of those rows does not open (altered on disk), the import stops with
+ * DS_ECRYPTO, names the revision, and commits nothing; the bundle is not
+ * refused (no receipt), so it can be imported once the row is restored.
+ */
+static void
+test_spoiled_rows_stop_the_import(void)
+{
+	struct sf_device a, b;
+	struct sf_rev r0, ra, rb;
+	struct imp_result res;
+	struct ds_err err;
+	unsigned char *x, before[32], after[32];
+	size_t n;
+	int which;
+
+	sf_device_make(&a, 4);
+	sf_device_make(&b, 5);
+	ST_EQ(sf_enroll(db, a.device_id, a.key->pk, &err), DS_OK, &err);
+	ST_EQ(sf_enroll(db, b.device_id, b.key->pk, &err), DS_OK, &err);
+	for (which = 0; which < 2; which++) {
+		int rec = 20 + which;
+
+		sf_rev(&r0, &a, rec, 1, NULL, "{\"hh_id\":\"S\",\"x\":1}");
+		x = sf_bundle(&a, &office, &r0, 1, 0, 0, &n);
+		ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK,
+		    &err);
+		imp_result_free(&res);
+		ds_free(x);
+		sf_rev(&ra, &a, rec, 2, r0.r.rev_id,
+		    "{\"hh_id\":\"S\",\"x\":2}");
+		x = sf_bundle(&a, &office, &ra, 1, 0, 0, &n);
+		ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK,
+		    &err);
+		imp_result_free(&res);
+		ds_free(x);
+		db_copy("clean.db", 1);
+		spoil_answers(which == 0 ? r0.r.rev_id : ra.r.rev_id);
+		sf_rev(&rb, &b, rec, 2, r0.r.rev_id,
+		    "{\"hh_id\":\"S\",\"x\":3}");
+		x = sf_bundle(&b, &office, &rb, 1, 0, 0, &n);
+		sf_db_digest(office.db, NULL, before);
+		memset(&res, 0, sizeof(res));
+		ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err),
+		    DS_ECRYPTO, &err);
+		OK(res.receipt == NULL);
+		OK(strstr(err.msg, "revision") != NULL);
+		imp_result_free(&res);
+		sf_db_digest(office.db, NULL, after);
+		OK(memcmp(before, after, 32) == 0);
+		/* Restored, the same bundle imports, and finds the fork. */
+		db_copy("clean.db", 0);
+		ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK,
+		    &err);
+		INT_EQ(res.status, RS_IMPORTED);
+		INT_EQ(res.n_conflict, 1);
+		imp_result_free(&res);
+		ds_free(x);
+	}
+	sf_device_free(&a);
+	sf_device_free(&b);
+}
+
+int
+main(void)
+{
+	struct ds_err err;
+	char d[600];
+
+	setenv("DOORSTEP_FAKE_NOW", "1764000000", 1);
+	ds_json_init();
+	tmp = ts_tmpdir("imp_faults");
+	snprintf(d, sizeof(d), "%s/office", tmp);
+	sf_office_make(&office, d);
+	if (odb_open(office.db, office.sec, &db, &err) != DS_OK) {
+		printf("not ok setup: %s\n", err.msg);
+		return 1;
+	}
+	RUN(test_alloc_failures_commit_nothing);
+	RUN(test_spoiled_rows_stop_the_import);
+	odb_close(db);
+	sf_office_free(&office);
+	return harness_done();
+}
