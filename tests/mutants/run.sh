@@ -31,7 +31,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 mut=$top/build/$MODE/tools/mutate
 work=${MUTANTS_WORK:-$top/build/mutants}
 tree=$work/tree
-map=${MAP:-$top/tests/mutants/map}
+map=${MAP:-$tree/tests/mutants/map}	# the copy's, like the sources
 equiv=$top/tests/mutants/equivalent
 report=$work/report.txt
 
