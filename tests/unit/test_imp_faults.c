@@ -1,8 +1,9 @@
 /* doorstep: the importer commits all or nothing, and trusts no row blindly. */
 /*
- * An allocation failure at any point of an import gives an error and an
- * office.db identical to before (imp.h: "then nothing was committed"); the
- * same import then succeeds.  A sealed row the importer must read to
+ * An allocation failure, or a disk read failing (support/failvfs.h), at
+ * any point of an import gives an error and an office.db identical to
+ * before (imp.h: "then nothing was committed"); the same import then
+ * succeeds.  A sealed row the importer must read to
  * decide (the parent's or a sibling's answers, for fork detection) that
  * does not open stops the import with DS_ECRYPTO and changes nothing.
  * (Issue 18: the mutation run found these paths untested.)
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "support/failvfs.h"
 #include "support/support.h"
 #include "support/syncfix.h"
 
@@ -190,6 +192,76 @@ test_alloc_failures_commit_nothing(void)
 		sf_device_free(&u);
 	}
 	OK(pts > 20);
+	printf("# %ld allocation failure points\n", pts);
+	sf_device_free(&a);
+	sf_device_free(&b);
+}
+
+/*
+ * Import a fork with the disk's reads failing from the k-th on, for every
+ * k, each from a fresh connection (an empty page cache): an error, and
+ * office.db as it was; or, past the last read, the import.
+ */
+static void
+test_read_failures_commit_nothing(void)
+{
+	struct sf_device a, b;
+	struct sf_rev r0, ra, rb;
+	struct imp_result res;
+	struct ds_err err;
+	unsigned char *x, before[32], after[32];
+	size_t n;
+	enum ds_status st;
+	long k, fired = 0;
+
+	sf_device_make(&a, 8);
+	sf_device_make(&b, 9);
+	ST_EQ(sf_enroll(db, a.device_id, a.key->pk, &err), DS_OK, &err);
+	ST_EQ(sf_enroll(db, b.device_id, b.key->pk, &err), DS_OK, &err);
+	sf_rev(&r0, &a, 30, 1, NULL, "{\"hh_id\":\"R\",\"x\":1}");
+	x = sf_bundle(&a, &office, &r0, 1, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
+	imp_result_free(&res);
+	ds_free(x);
+	sf_rev(&ra, &a, 30, 2, r0.r.rev_id, "{\"hh_id\":\"R\",\"x\":2}");
+	x = sf_bundle(&a, &office, &ra, 1, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
+	imp_result_free(&res);
+	ds_free(x);
+	sf_rev(&rb, &b, 30, 2, r0.r.rev_id, "{\"hh_id\":\"R\",\"x\":3}");
+	x = sf_bundle(&b, &office, &rb, 1, 0, 0, &n);
+	db_copy("reads.db", 1);
+	sf_db_digest(office.db, NULL, before);
+	for (k = 1; k < 100000; k++) {
+		db_copy("reads.db", 0);
+		memset(&res, 0, sizeof(res));
+		failvfs_arm(k);
+		st = imp_bundle(db, office.sec, x, n, &res, &err);
+		fired = failvfs_fired();
+		failvfs_disarm();
+		if (st == DS_OK) {
+			if (res.status != RS_IMPORTED || res.n_conflict != 1)
+				HARNESS_FAIL("read failure %ld: a wrong success",
+				    k);
+		} else {
+			OK(res.receipt == NULL);
+			reopen();
+			sf_db_digest(office.db, NULL, after);
+			if (memcmp(before, after, 32) != 0) {
+				HARNESS_FAIL("read failure %ld (%s): office.db "
+				    "changed", k, ds_status_name(st));
+				imp_result_free(&res);
+				break;
+			}
+		}
+		imp_result_free(&res);
+		if (fired == 0)
+			break;
+	}
+	INT_EQ(st, DS_OK);
+	OK(k > 10);
+	printf("# %ld read failure points\n", k - 1);
+	ds_free(x);
 	sf_device_free(&a);
 	sf_device_free(&b);
 }
@@ -286,6 +358,10 @@ main(void)
 
 	setenv("DOORSTEP_FAKE_NOW", "1764000000", 1);
 	ds_json_init();
+	if (failvfs_install() != 0) {
+		printf("not ok setup: failvfs\n");
+		return 1;
+	}
 	tmp = ts_tmpdir("imp_faults");
 	snprintf(d, sizeof(d), "%s/office", tmp);
 	sf_office_make(&office, d);
@@ -294,6 +370,7 @@ main(void)
 		return 1;
 	}
 	RUN(test_alloc_failures_commit_nothing);
+	RUN(test_read_failures_commit_nothing);
 	RUN(test_spoiled_rows_stop_the_import);
 	odb_close(db);
 	sf_office_free(&office);
