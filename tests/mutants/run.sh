@@ -30,6 +30,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 mut=$top/build/$MODE/tools/mutate
 work=${MUTANTS_WORK:-$top/build/mutants}
+case $work in /*) ;; *) work=$top/$work ;; esac
 tree=$work/tree
 map=${MAP:-$tree/tests/mutants/map}	# the copy's, like the sources
 equiv=$top/tests/mutants/equivalent
