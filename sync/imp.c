@@ -369,7 +369,10 @@ store(struct odb *o, const struct cry_office_sec *sec,
 	if ((st = odb_ledger_put(o, &l, err)) != DS_OK)
 		goto out;
 	ds_free(rc);
-	return odb_commit(o, err);
+	rc = NULL;
+	/* A failed commit is no import: no receipt either. */
+	if ((st = odb_commit(o, err)) == DS_OK)
+		return DS_OK;
 out:
 	ds_free(rc);
 	odb_rollback(o);

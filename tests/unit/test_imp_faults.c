@@ -1,9 +1,10 @@
 /* doorstep: the importer commits all or nothing, and trusts no row blindly. */
 /*
- * An allocation failure, or a disk read failing (support/failvfs.h), at
- * any point of an import gives an error and an office.db identical to
- * before (imp.h: "then nothing was committed"); the same import then
- * succeeds.  A sealed row the importer must read to
+ * An allocation failure, a disk read failing (support/failvfs.h), or any
+ * one SQL statement failing (interrupted through SQLite's progress
+ * handler), at any point of an import, gives an error and an office.db
+ * identical to before (imp.h: "then nothing was committed"); the same
+ * import then succeeds.  A sealed row the importer must read to
  * decide (the parent's or a sibling's answers, for fork detection) that
  * does not open stops the import with DS_ECRYPTO and changes nothing.
  * (Issue 18: the mutation run found these paths untested.)
@@ -24,6 +25,7 @@
 #include "json.h"
 #include "mem.h"
 #include "odb.h"
+#include "odb_int.h"	/* the connection, for statement failures */
 #include "receipt.h"
 #include "util.h"
 
@@ -266,6 +268,139 @@ test_read_failures_commit_nothing(void)
 	sf_device_free(&b);
 }
 
+/* The k-th statement office.db starts is interrupted (SQLITE_INTERRUPT). */
+static long stmt_count, stmt_fail_at, stmt_fired;
+static int fail_now;
+
+static int
+trace_cb(unsigned type, void *ctx, void *p, void *x)
+{
+	(void)ctx;
+	(void)p;
+	(void)x;
+	if (type == SQLITE_TRACE_STMT && ++stmt_count == stmt_fail_at)
+		fail_now = 1;
+	return 0;
+}
+
+static int
+progress_cb(void *arg)
+{
+	(void)arg;
+	if (!fail_now)
+		return 0;
+	fail_now = 0;
+	stmt_fired++;
+	return 1;
+}
+
+static void
+stmt_fail_arm(long k)
+{
+	stmt_count = 0;
+	stmt_fail_at = k;
+	stmt_fired = 0;
+	fail_now = 0;
+	sqlite3_trace_v2(db->db, SQLITE_TRACE_STMT, trace_cb, NULL);
+	sqlite3_progress_handler(db->db, 1, progress_cb, NULL);
+}
+
+static void
+stmt_fail_disarm(void)
+{
+	sqlite3_trace_v2(db->db, 0, NULL, NULL);
+	sqlite3_progress_handler(db->db, 0, NULL, NULL);
+}
+
+/*
+ * Import bundles that settle a fork and release a held child, with one
+ * statement failing, for each statement in turn: an error and office.db
+ * as it was, or (the failure past the import's last statement) the
+ * import.
+ */
+static void
+test_statement_failures_commit_nothing(void)
+{
+	struct sf_device a, b;
+	struct sf_rev r0, ra, rb, p, c;
+	struct imp_result res;
+	struct ds_err err;
+	unsigned char *x[2], before[32], after[32];
+	size_t n[2];
+	enum ds_status st = DS_OK;
+	long k, total = 0;
+	int i;
+
+	sf_device_make(&a, 10);
+	sf_device_make(&b, 11);
+	ST_EQ(sf_enroll(db, a.device_id, a.key->pk, &err), DS_OK, &err);
+	ST_EQ(sf_enroll(db, b.device_id, b.key->pk, &err), DS_OK, &err);
+	sf_rev(&r0, &a, 40, 1, NULL, "{\"hh_id\":\"Q\",\"x\":1}");
+	x[0] = sf_bundle(&a, &office, &r0, 1, 0, 0, &n[0]);
+	ST_EQ(imp_bundle(db, office.sec, x[0], n[0], &res, &err), DS_OK,
+	    &err);
+	imp_result_free(&res);
+	ds_free(x[0]);
+	sf_rev(&ra, &a, 40, 2, r0.r.rev_id, "{\"hh_id\":\"Q\",\"x\":2}");
+	x[0] = sf_bundle(&a, &office, &ra, 1, 0, 0, &n[0]);
+	ST_EQ(imp_bundle(db, office.sec, x[0], n[0], &res, &err), DS_OK,
+	    &err);
+	imp_result_free(&res);
+	ds_free(x[0]);
+	sf_rev(&p, &a, 41, 1, NULL, "{\"hh_id\":\"P\"}");
+	sf_rev(&c, &a, 41, 2, p.r.rev_id, "{\"hh_id\":\"P\",\"y\":1}");
+	x[0] = sf_bundle(&a, &office, &c, 1, 0, 0, &n[0]);
+	ST_EQ(imp_bundle(db, office.sec, x[0], n[0], &res, &err), DS_OK,
+	    &err);
+	imp_result_free(&res);
+	ds_free(x[0]);
+	/* The fork (b), and the parent releasing the held child (a). */
+	sf_rev(&rb, &b, 40, 2, r0.r.rev_id, "{\"hh_id\":\"Q\",\"x\":3}");
+	x[0] = sf_bundle(&b, &office, &rb, 1, 0, 0, &n[0]);
+	x[1] = sf_bundle(&a, &office, &p, 1, 0, 0, &n[1]);
+	for (i = 0; i < 2; i++) {
+		db_copy("stmts.db", 1);
+		sf_db_digest(office.db, NULL, before);
+		for (k = 1; k < 10000; k++) {
+			db_copy("stmts.db", 0);
+			memset(&res, 0, sizeof(res));
+			stmt_fail_arm(k);
+			st = imp_bundle(db, office.sec, x[i], n[i], &res, &err);
+			stmt_fail_disarm();
+			if (st == DS_OK) {
+				if (res.status != RS_IMPORTED || (i == 0 &&
+				    res.n_conflict != 1) || (i == 1 &&
+				    res.n_released != 1))
+					HARNESS_FAIL("bundle %d, statement %ld: a "
+					    "wrong success", i, k);
+			} else {
+				if (res.receipt != NULL)
+					HARNESS_FAIL("bundle %d, statement %ld "
+					    "(%s: %s): a receipt with an error",
+					    i, k, ds_status_name(st), err.msg);
+				sf_db_digest(office.db, NULL, after);
+				if (memcmp(before, after, 32) != 0) {
+					HARNESS_FAIL("bundle %d, statement %ld "
+					    "(%s): office.db changed", i, k,
+					    ds_status_name(st));
+					imp_result_free(&res);
+					break;
+				}
+			}
+			imp_result_free(&res);
+			if (stmt_fired == 0)
+				break;
+		}
+		INT_EQ(st, DS_OK);
+		total += k - 1;
+		ds_free(x[i]);
+	}
+	OK(total > 20);
+	printf("# %ld statement failure points\n", total);
+	sf_device_free(&a);
+	sf_device_free(&b);
+}
+
 /* Replace the sealed answers of rev_id in office.db by other bytes. */
 static void
 spoil_answers(const unsigned char rev_id[16])
@@ -371,6 +506,7 @@ main(void)
 	}
 	RUN(test_alloc_failures_commit_nothing);
 	RUN(test_read_failures_commit_nothing);
+	RUN(test_statement_failures_commit_nothing);
 	RUN(test_spoiled_rows_stop_the_import);
 	odb_close(db);
 	sf_office_free(&office);
