@@ -8,10 +8,10 @@
 # functions or lines.  Each is applied to a copy of the tree under
 # build/mutants/tree (the working tree is never changed, even on Ctrl-C),
 # rebuilt, and the tests that cover the file (tests/mutants/map) run in
-# turn until one fails (killed) or all pass (survived).  BUDGET is the time
-# one mutant's tests may take, seconds (default: four times the clean run,
-# plus ten); a mutant that runs out of time counts as killed (a test would
-# hang).  Mutants listed in tests/mutants/equivalent are not run; IDS (a
+# turn until one fails (killed) or all pass (survived).  Each test may take
+# three times its clean run plus five seconds, and all of one mutant's
+# tests BUDGET seconds (default: four times the clean run, plus ten); a
+# mutant that runs out of time counts as killed (a test would hang).  Mutants listed in tests/mutants/equivalent are not run; IDS (a
 # comma list) runs only those mutants, e.g. last run's survivors again
 # under MODE=asan, where leaks and stray reads kill too.  The
 # report (also in build/mutants/report.txt) shows every survivor with its
@@ -222,7 +222,13 @@ for file in "$@"; do
 				exit 2
 			fi
 			first=0
+			# Each test gets three times its clean run, plus five
+			# seconds, within what is left of the budget: a mutant
+			# that hangs dies in the first test it hangs.
 			left=$((budget - ($(now) - start)))
+			tt=$(awk -v t="$t" '$2 == t { print int(3 * $1 / 1000) + 5 }' \
+			    "$work/times")
+			[ -n "$tt" ] && [ "$tt" -lt "$left" ] && left=$tt
 			[ $left -lt 1 ] && left=1
 			run_test "$t" "$left" "$work/log/run"
 			rc=$?
