@@ -935,6 +935,51 @@ test_serialize_restore_round_trip(void)
 	done(e);
 }
 
+static const char *F_CHAIN =
+"| survey |\n"
+"|        | type      | name | label | calculation |\n"
+"|        | integer   | a    | A     |             |\n"
+"|        | calculate | c12 | | ${c11} + ${a} |\n"
+"|        | calculate | c11 | | ${c10} + ${a} |\n"
+"|        | calculate | c10 | | ${c9} + ${a} |\n"
+"|        | calculate | c9 | | ${c8} + ${a} |\n"
+"|        | calculate | c8 | | ${c7} + ${a} |\n"
+"|        | calculate | c7 | | ${c6} + ${a} |\n"
+"|        | calculate | c6 | | ${c5} + ${a} |\n"
+"|        | calculate | c5 | | ${c4} + ${a} |\n"
+"|        | calculate | c4 | | ${c3} + ${a} |\n"
+"|        | calculate | c3 | | ${c2} + ${a} |\n"
+"|        | calculate | c2 | | ${c1} + ${a} |\n"
+"|        | calculate | c1 | | ${a} + 1 |\n";
+
+/*
+ * The recompute queue is a heap by rank: each calculation runs after its
+ * inputs and once per change (docs/engine.md).  Twelve calculations that
+ * all use `a` and each the one before, listed last to first, so a queue
+ * that did not keep rank order would run some twice.
+ */
+static void
+test_recompute_once_in_rank_order(void)
+{
+	struct eng *e = open_form(F_CHAIN);
+	unsigned long g0;
+
+	if (e == NULL)
+		return;
+	SET_OK(e, "a", "1");
+	STR_EQ(eng_value(e, "c12"), "13");
+	g0 = e->gen;
+	SET_OK(e, "a", "2");
+	STR_EQ(eng_value(e, "c1"), "3");
+	STR_EQ(eng_value(e, "c12"), "25");
+	/* a itself, then each calculation once. */
+	INT_EQ(e->gen - g0, 13);
+	g0 = e->gen;
+	SET_OK(e, "a", "2");
+	INT_EQ(e->gen - g0, 0);
+	done(e);
+}
+
 static const char *F_RELROSTER =
 "| survey |\n"
 "|        | type          | name   | label    | relevant      |\n"
@@ -1361,6 +1406,7 @@ main(void)
 	RUN(test_text_is_canonical_json);
 	RUN(test_serialize_restore_round_trip);
 	RUN(test_restore_recomputes_roster_relevance);
+	RUN(test_recompute_once_in_rank_order);
 	RUN(test_restore_rejects_unknown_answer);
 	RUN(test_apply_answers_lists_every_error);
 	RUN(test_choice_filter_defaults_trigger_fieldlist);
