@@ -13,13 +13,19 @@
 
 #define HDR	16	/* keeps the payload 16-byte aligned */
 
+/* An allocation for jansson failed.  jansson's own error does not say so
+ * (it may blame the syntax), so ds_json_parse asks this. */
+static _Thread_local int json_oom;
+
 static void *
 json_alloc(size_t n)
 {
 	unsigned char *p;
 
-	if ((p = ds_malloc(n + HDR)) == NULL)
+	if ((p = ds_malloc(n + HDR)) == NULL) {
+		json_oom = 1;
 		return NULL;
+	}
 	memcpy(p, &n, sizeof(n));
 	return p + HDR;
 }
@@ -87,8 +93,14 @@ ds_json_parse(const char *text, size_t len, size_t cap, const char *what,
 	if (len > cap)
 		return ds_err_set(err, DS_ELIMIT,
 		    "%s: json too large (%zu bytes, limit %zu)", what, len, cap);
+	json_oom = 0;
 	j = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
 	    &je);
+	if (json_oom) {
+		json_decref(j);
+		return ds_err_set(err, DS_ENOMEM, "%s: %s", what,
+		    ds_status_str(DS_ENOMEM));
+	}
 	if (j == NULL) {
 		ds_err_set(err, DS_EPARSE, "%s:%d:%d: %s", what, je.line,
 		    je.column, je.text);

@@ -30,9 +30,9 @@ enum ds_status	 ds_json_canonical(const json_t *, char **out, size_t *lenp,
 
 /*
  * Parse text of `len` bytes (which need not be NUL-terminated) refusing
- * more than `cap` bytes.  On error the message names the line and column
- * and `what` (a file name or "answers").  Result owned by the caller
- * (json_decref).
+ * more than `cap` bytes (DS_ELIMIT).  DS_EPARSE names the line and column
+ * and `what` (a file name or "answers"); running out of memory is
+ * DS_ENOMEM, not a parse error.  Result owned by the caller (json_decref).
  */
 enum ds_status	 ds_json_parse(const char *text, size_t len, size_t cap,
 		    const char *what, json_t **out, struct ds_err *);

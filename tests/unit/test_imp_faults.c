@@ -4,7 +4,8 @@
  * one SQL statement failing (interrupted through SQLite's progress
  * handler), at any point of an import, gives an error and an office.db
  * identical to before (imp.h: "then nothing was committed"); the same
- * import then succeeds.  A sealed row the importer must read to
+ * import then succeeds.  A success is always the same database as an
+ * import without a fault.  A sealed row the importer must read to
  * decide (the parent's or a sibling's answers, for fork detection) that
  * does not open stops the import with DS_ECRYPTO and changes nothing.
  * (Issue 18: the mutation run found these paths untested.)
@@ -76,12 +77,21 @@ torture(const char *what, const unsigned char *buf, size_t len,
 	static struct receipt r;
 	struct imp_result res;
 	struct ds_err err;
-	unsigned char before[32], after[32];
+	unsigned char before[32], after[32], clean[32];
 	enum ds_status st;
 	long k, fired;
 
 	db_copy("torture.db", 1);
 	sf_db_digest(office.db, NULL, before);
+	/* The clean import, for what every success must leave. */
+	memset(&res, 0, sizeof(res));
+	if (imp_bundle(db, office.sec, buf, len, &res, &err) != DS_OK) {
+		HARNESS_FAIL("%s: clean import: %s", what, err.msg);
+		return 0;
+	}
+	imp_result_free(&res);
+	sf_db_digest(office.db, NULL, clean);
+	db_copy("torture.db", 0);
 	for (k = 1;; k++) {
 		memset(&res, 0, sizeof(res));
 		ds_fault_arm(DS_FAULT_ALLOC, k, 0);
@@ -89,9 +99,11 @@ torture(const char *what, const unsigned char *buf, size_t len,
 		fired = ds_fault_fired(DS_FAULT_ALLOC);
 		ds_fault_disarm(DS_FAULT_ALLOC);
 		if (st == DS_OK) {
+			sf_db_digest(office.db, NULL, after);
 			if (res.status != want_status || res.receipt == NULL ||
 			    receipt_open(res.receipt, res.receipt_len,
-			    &office.pub, &r, &err) != DS_OK) {
+			    &office.pub, &r, &err) != DS_OK ||
+			    memcmp(after, clean, 32) != 0) {
 				HARNESS_FAIL("%s: failure %ld: a wrong success "
 				    "(%s/%s)", what, k,
 				    receipt_status_str(res.status),
@@ -211,7 +223,7 @@ test_read_failures_commit_nothing(void)
 	struct sf_rev r0, ra, rb;
 	struct imp_result res;
 	struct ds_err err;
-	unsigned char *x, before[32], after[32];
+	unsigned char *x, before[32], after[32], clean[32];
 	size_t n;
 	enum ds_status st;
 	long k, fired = 0;
@@ -234,6 +246,9 @@ test_read_failures_commit_nothing(void)
 	x = sf_bundle(&b, &office, &rb, 1, 0, 0, &n);
 	db_copy("reads.db", 1);
 	sf_db_digest(office.db, NULL, before);
+	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
+	imp_result_free(&res);
+	sf_db_digest(office.db, NULL, clean);
 	for (k = 1; k < 100000; k++) {
 		db_copy("reads.db", 0);
 		memset(&res, 0, sizeof(res));
@@ -242,7 +257,9 @@ test_read_failures_commit_nothing(void)
 		fired = failvfs_fired();
 		failvfs_disarm();
 		if (st == DS_OK) {
-			if (res.status != RS_IMPORTED || res.n_conflict != 1)
+			sf_db_digest(office.db, NULL, after);
+			if (res.status != RS_IMPORTED || res.n_conflict != 1 ||
+			    memcmp(after, clean, 32) != 0)
 				HARNESS_FAIL("read failure %ld: a wrong success",
 				    k);
 		} else {
@@ -325,7 +342,7 @@ test_statement_failures_commit_nothing(void)
 	struct sf_rev r0, ra, rb, p, c;
 	struct imp_result res;
 	struct ds_err err;
-	unsigned char *x[2], before[32], after[32];
+	unsigned char *x[2], before[32], after[32], clean[32];
 	size_t n[2];
 	enum ds_status st = DS_OK;
 	long k, total = 0;
@@ -361,6 +378,10 @@ test_statement_failures_commit_nothing(void)
 	for (i = 0; i < 2; i++) {
 		db_copy("stmts.db", 1);
 		sf_db_digest(office.db, NULL, before);
+		ST_EQ(imp_bundle(db, office.sec, x[i], n[i], &res, &err), DS_OK,
+		    &err);
+		imp_result_free(&res);
+		sf_db_digest(office.db, NULL, clean);
 		for (k = 1; k < 10000; k++) {
 			db_copy("stmts.db", 0);
 			memset(&res, 0, sizeof(res));
@@ -368,9 +389,11 @@ test_statement_failures_commit_nothing(void)
 			st = imp_bundle(db, office.sec, x[i], n[i], &res, &err);
 			stmt_fail_disarm();
 			if (st == DS_OK) {
+				sf_db_digest(office.db, NULL, after);
 				if (res.status != RS_IMPORTED || (i == 0 &&
 				    res.n_conflict != 1) || (i == 1 &&
-				    res.n_released != 1))
+				    res.n_released != 1) ||
+				    memcmp(after, clean, 32) != 0)
 					HARNESS_FAIL("bundle %d, statement %ld: a "
 					    "wrong success", i, k);
 			} else {
