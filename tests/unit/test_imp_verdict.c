@@ -197,6 +197,77 @@ test_every_outcome_signed_as_it_happened(void)
 	sf_device_free(&d);
 }
 
+/*
+ * A receipt holds at most RECEIPT_RANGES_MAX ranges: a device with more
+ * gaps gets the first ones (the rest stay unacknowledged until the gaps
+ * fill), never an overflow.
+ */
+static void
+test_ranges_beyond_the_cap(void)
+{
+	static struct receipt r;
+	unsigned char dev[CRY_ID_BYTES], *ack = NULL;
+	struct ds_err err;
+	size_t an;
+	uint64_t i;
+
+	memset(dev, 0x7c, sizeof(dev));
+	ST_EQ(odb_begin(db, &err), DS_OK, &err);
+	for (i = 0; i < RECEIPT_RANGES_MAX + 2; i++)
+		ST_EQ(odb_ack_add(db, dev, 1 + 2 * i, 1 + 2 * i, &err), DS_OK,
+		    &err);
+	ST_EQ(odb_commit(db, &err), DS_OK, &err);
+	ST_EQ(imp_ack_state(db, office.sec, dev, &ack, &an, &err), DS_OK,
+	    &err);
+	ST_EQ(receipt_open(ack, an, &office.pub, &r, &err), DS_OK, &err);
+	INT_EQ(r.nranges, RECEIPT_RANGES_MAX);
+	INT_EQ(r.contiguous, 1);
+	INT_EQ(r.ranges[RECEIPT_RANGES_MAX - 1].lo, 2 * RECEIPT_RANGES_MAX - 1);
+	INT_EQ(receipt_covers(&r, 2 * RECEIPT_RANGES_MAX + 1), 0);
+	ds_free(ack);
+}
+
+/*
+ * A record edited from one version on many laptops: each new revision is
+ * compared with at most SIBLINGS_MAX (16) of the others, never more.
+ */
+static void
+test_many_siblings(void)
+{
+	struct sf_device d[18];
+	struct sf_rev r0, rv;
+	struct imp_result res;
+	struct ds_err err;
+	unsigned char *b;
+	size_t n;
+	int i;
+	char a[64];
+
+	for (i = 0; i < 18; i++) {
+		sf_device_make(&d[i], 10 + i);
+		ST_EQ(sf_enroll(db, d[i].device_id, d[i].key->pk, &err), DS_OK,
+		    &err);
+	}
+	sf_rev(&r0, &d[0], 77, 1, NULL, "{\"hh_id\":\"M\",\"x\":0}");
+	b = sf_bundle(&d[0], &office, &r0, 1, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, b, n, &res, &err), DS_OK, &err);
+	imp_result_free(&res);
+	ds_free(b);
+	for (i = 0; i < 18; i++) {
+		snprintf(a, sizeof(a), "{\"hh_id\":\"M\",\"x\":%d}", i + 1);
+		sf_rev(&rv, &d[i], 77, 2, r0.r.rev_id, a);
+		b = sf_bundle(&d[i], &office, &rv, 1, 0, 0, &n);
+		ST_EQ(imp_bundle(db, office.sec, b, n, &res, &err), DS_OK,
+		    &err);
+		INT_EQ(res.status, RS_IMPORTED);
+		INT_EQ(res.n_conflict, i < 16 ? i : 16);
+		imp_result_free(&res);
+		ds_free(b);
+	}
+	for (i = 0; i < 18; i++)
+		sf_device_free(&d[i]);
+}
+
 /* imp_result_free forgets the receipt: safe twice, and on NULL. */
 static void
 test_result_free(void)
@@ -228,6 +299,8 @@ main(void)
 		return 1;
 	}
 	RUN(test_every_outcome_signed_as_it_happened);
+	RUN(test_ranges_beyond_the_cap);
+	RUN(test_many_siblings);
 	RUN(test_result_free);
 	odb_close(db);
 	sf_office_free(&office);
