@@ -980,6 +980,53 @@ test_recompute_once_in_rank_order(void)
 	done(e);
 }
 
+static const char *F_WIDE =
+"| survey |\n"
+"|        | type         | name | label  | calculation |\n"
+"|        | integer      | t    | T      |             |\n"
+"|        | begin repeat | m    | Member |             |\n"
+"|        | begin group  | g    | G      |             |\n"
+"|        | calculate    | x    |        | ${t} * 2    |\n"
+"|        | end group    |      |        |             |\n"
+"|        | end repeat   |      |        |             |\n"
+"|        | calculate    | s    |        | sum(${x})   |\n";
+
+/*
+ * A change reaches every item of a roster wider than the walk's stack
+ * (256), through a group in each item, once each.
+ */
+static void
+test_recompute_reaches_every_item_of_a_wide_roster(void)
+{
+	struct eng *e = open_form(F_WIDE);
+	struct ds_err err;
+	unsigned long g0;
+	char p[64];
+	int i;
+
+	if (e == NULL)
+		return;
+	for (i = 0; i < 300; i++)
+		ST_EQ(eng_repeat_add(e, "m", &err), DS_OK, &err);
+	SET_OK(e, "t", "1");
+	STR_EQ(eng_value(e, "s"), "600");
+	g0 = e->gen;
+	SET_OK(e, "t", "2");
+	STR_EQ(eng_value(e, "s"), "1200");
+	for (i = 1; i <= 300; i++) {
+		snprintf(p, sizeof(p), "m[%d]/x", i);
+		if (eng_value(e, p) == NULL || strcmp(eng_value(e, p), "4") !=
+		    0) {
+			HARNESS_FAIL("%s = %s", p, eng_value(e, p) ?
+			    eng_value(e, p) : "(null)");
+			break;
+		}
+	}
+	/* t, each x once, then s. */
+	INT_EQ(e->gen - g0, 302);
+	done(e);
+}
+
 static const char *F_RELROSTER =
 "| survey |\n"
 "|        | type          | name   | label    | relevant      |\n"
@@ -1407,6 +1454,7 @@ main(void)
 	RUN(test_serialize_restore_round_trip);
 	RUN(test_restore_recomputes_roster_relevance);
 	RUN(test_recompute_once_in_rank_order);
+	RUN(test_recompute_reaches_every_item_of_a_wide_roster);
 	RUN(test_restore_rejects_unknown_answer);
 	RUN(test_apply_answers_lists_every_error);
 	RUN(test_choice_filter_defaults_trigger_fieldlist);
