@@ -268,6 +268,45 @@ test_many_siblings(void)
 		sf_device_free(&d[i]);
 }
 
+/*
+ * Children that arrived before their parents wait; a bundle of the
+ * parents releases them all, more than one batch (64) of them.
+ */
+static void
+test_release_more_than_a_batch(void)
+{
+	static struct sf_rev par[70], kid[70];
+	struct sf_device d;
+	struct imp_result res;
+	struct ds_err err;
+	unsigned char *b;
+	size_t n;
+	int i;
+
+	sf_device_make(&d, 4);
+	ST_EQ(sf_enroll(db, d.device_id, d.key->pk, &err), DS_OK, &err);
+	for (i = 0; i < 70; i++)
+		sf_rev(&par[i], &d, 3000 + i, 1, NULL, "{\"v\":1}");
+	for (i = 0; i < 70; i++)
+		sf_rev(&kid[i], &d, 3000 + i, 2, par[i].r.rev_id,
+		    "{\"v\":2}");
+	b = sf_bundle(&d, &office, kid, 70, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, b, n, &res, &err), DS_OK, &err);
+	INT_EQ(res.n_held, 70);
+	imp_result_free(&res);
+	ds_free(b);
+	b = sf_bundle(&d, &office, par, 70, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, b, n, &res, &err), DS_OK, &err);
+	INT_EQ(res.status, RS_IMPORTED);
+	INT_EQ(res.n_new, 70);
+	INT_EQ(res.n_released, 70);
+	imp_result_free(&res);
+	ds_free(b);
+	INT_EQ(sf_db_count(office.db, "head WHERE rev_no = 2 AND "
+	    "household_key LIKE 'HH-30%'"), 70);
+	sf_device_free(&d);
+}
+
 /* imp_result_free forgets the receipt: safe twice, and on NULL. */
 static void
 test_result_free(void)
@@ -301,6 +340,7 @@ main(void)
 	RUN(test_every_outcome_signed_as_it_happened);
 	RUN(test_ranges_beyond_the_cap);
 	RUN(test_many_siblings);
+	RUN(test_release_more_than_a_batch);
 	RUN(test_result_free);
 	odb_close(db);
 	sf_office_free(&office);
