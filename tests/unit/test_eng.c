@@ -564,6 +564,7 @@ test_roster_add_insert_remove(void)
 	STR_EQ(eng_value(e, "n"), "2");
 	STR_EQ(eng_value(e, "member[2]/idx"), "2");
 	ST_EQ(eng_repeat_insert(e, "member", 0, &err), DS_OK, &err);
+	STR_EQ(eng_value(e, "member[2]/idx"), "2");
 	SET_OK(e, "member[1]/age", "60");
 	STR_EQ(eng_value(e, "member[2]/age"), "30");
 	STR_EQ(eng_value(e, "member[3]/idx"), "3");
@@ -1027,6 +1028,161 @@ test_recompute_reaches_every_item_of_a_wide_roster(void)
 	done(e);
 }
 
+static const char *F_ITEMREL =
+"| survey |\n"
+"|        | type          | name  | label  | relevant       |\n"
+"|        | begin repeat  | m     | Member |                |\n"
+"|        | select_one yn | works | Works? |                |\n"
+"|        | integer       | wage  | Wage   | ${works}='yes' |\n"
+"|        | end repeat    |       |        |                |\n"
+"| choices |\n"
+"|         | list_name | name | label |\n"
+"|         | yn        | yes  | Yes   |\n"
+"|         | yn        | no   | No    |\n";
+
+/* Each item's own relevance is recomputed on restore, the first too. */
+static void
+test_restore_recomputes_item_relevance(void)
+{
+	struct eng *e = open_form(F_ITEMREL), *r = NULL;
+	struct ds_err err;
+	json_t *j = NULL;
+
+	if (e == NULL)
+		return;
+	ST_EQ(eng_repeat_add(e, "m", &err), DS_OK, &err);
+	ST_EQ(eng_repeat_add(e, "m", &err), DS_OK, &err);
+	SET_OK(e, "m[1]/works", "no");
+	SET_OK(e, "m[2]/works", "no");
+	ST_EQ(eng_to_json(e, &j, &err), DS_OK, &err);
+	ST_EQ(eng_restore(cur_cf, NULL, j, &r, &err), DS_OK, &err);
+	json_decref(j);
+	if (r != NULL) {
+		ST_EQ(eng_set(r, "m[1]/wage", "5", &err), DS_ESTATE, &err);
+		ST_EQ(eng_set(r, "m[2]/wage", "5", &err), DS_ESTATE, &err);
+		SET_OK(r, "m[1]/works", "yes");
+		SET_OK(r, "m[1]/wage", "5");
+		eng_free(r);
+	}
+	done(e);
+}
+
+static const char *F_RTERR =
+"| survey |\n"
+"|        | type         | name | label | read_only                       | repeat_count |\n"
+"|        | text         | d    | D     |                                 |              |\n"
+"|        | integer      | ro   | RO    | date(${d}) > date('2000-01-01') |              |\n"
+"|        | integer      | k    | K     |                                 |              |\n"
+"|        | text         | d2   | D2    |                                 |              |\n"
+"|        | begin repeat | r    | R     |                                 | date(${d2})  |\n"
+"|        | text         | x    | X     |                                 |              |\n"
+"|        | end repeat   |      |       |                                 |              |\n"
+"|        | begin repeat | s    | S     |                                 | ${k}         |\n"
+"|        | text         | y    | Y     |                                 |              |\n"
+"|        | end repeat   |      |       |                                 |              |\n"
+"|        | calculate    | ns   |       |                                 |              |\n";
+
+/*
+ * A read_only or repeat_count that fails at run time is reported on its
+ * question like the other rules, and a read_only that fails leaves the
+ * question answerable.  A count of one makes one item.
+ */
+static void
+test_runtime_errors_in_read_only_and_count(void)
+{
+	struct eng *e = open_form(F_RTERR);
+	struct ds_err err;
+
+	if (e == NULL)
+		return;
+	SET_OK(e, "d", "not a date");
+	SET_OK(e, "d2", "not a date");
+	OK(has_issue(e, "ro", "(read_only) could not be computed"));
+	OK(has_issue(e, "r", "(repeat_count) could not be computed"));
+	ST_EQ(eng_set(e, "ro", "3", &err), DS_OK, &err);
+	SET_OK(e, "d", "2010-01-01");
+	SET_OK(e, "d2", "1970-01-02");
+	OK(!has_issue(e, "ro", "could not be computed"));
+	OK(!has_issue(e, "r", "could not be computed"));
+	ST_EQ(eng_set(e, "ro", "4", &err), DS_ESTATE, &err);
+	SET_OK(e, "k", "1");
+	OK(eng_value(e, "s[1]/y") == NULL);
+	SET_OK(e, "s[1]/y", "one");
+	ST_EQ(eng_set(e, "s[2]/y", "two", &err), DS_ENOENT, &err);
+	done(e);
+}
+
+static const char *F_CALCQ =
+"| survey |\n"
+"|        | type    | name | label | calculation | default  | warning | warning_message |\n"
+"|        | integer | a    | A     |             | 5        |         |                 |\n"
+"|        | integer | b    | B     | ${a} * 2    |          | . < 100 | Big             |\n"
+"|        | integer | dd   | DD    |             | ${a} + 1 |         |                 |\n"
+"|        | integer | c    | C     | ${dd} * 2   |          |         |                 |\n";
+
+/*
+ * A question filled by a calculation: when the value changes anew, the
+ * worker's reason for its warning goes, and it waits to be confirmed
+ * again.  A default that is an expression is computed at open, and what
+ * depends on it too.
+ */
+static void
+test_recalculated_answer_needs_confirming(void)
+{
+	struct eng *e = open_form(F_CALCQ);
+	struct eng_issue *v;
+	struct ds_err err;
+	size_t n;
+
+	if (e == NULL)
+		return;
+	STR_EQ(eng_value(e, "a"), "5");
+	STR_EQ(eng_value(e, "dd"), "6");
+	STR_EQ(eng_value(e, "c"), "12");
+	SET_OK(e, "a", "60");
+	STR_EQ(eng_value(e, "b"), "120");
+	ST_EQ(eng_reason(e, "b", "two farms", &err), DS_OK, &err);
+	ST_EQ(eng_issues(e, &v, &n, NULL), DS_OK, NULL);
+	INT_EQ(n, 0);
+	eng_issues_free(v, n);
+	ST_EQ(eng_jump(e, "b", &err), DS_OK, &err);
+	ST_EQ(eng_next(e, &err), DS_OK, &err);
+	ST_EQ(eng_jump(e, "b", &err), DS_OK, &err);
+	INT_EQ(eng_prompt(e)->fields[0].confirmed, 1);
+	STR_EQ(eng_prompt(e)->fields[0].reason, "two farms");
+	SET_OK(e, "a", "70");
+	STR_EQ(eng_value(e, "b"), "140");
+	ST_EQ(eng_jump(e, "b", &err), DS_OK, &err);
+	OK(eng_prompt(e)->fields[0].reason == NULL);
+	INT_EQ(eng_prompt(e)->fields[0].confirmed, 0);
+	done(e);
+}
+
+/* Removing the item the cursor is in leaves the cursor on the roster;
+ * adding and removing items count as changes. */
+static void
+test_remove_item_under_the_cursor(void)
+{
+	struct eng *e = open_form(F_ROSTER);
+	struct ds_err err;
+	unsigned long g0;
+
+	if (e == NULL)
+		return;
+	g0 = e->gen;
+	ST_EQ(eng_repeat_add(e, "member", &err), DS_OK, &err);
+	OK(e->gen > g0);
+	ST_EQ(eng_repeat_add(e, "member", &err), DS_OK, &err);
+	SET_OK(e, "member[2]/mname", "B");
+	ST_EQ(eng_jump(e, "member[2]/mname", &err), DS_OK, &err);
+	g0 = e->gen;
+	ST_EQ(eng_repeat_remove(e, "member", 1, &err), DS_OK, &err);
+	OK(e->gen > g0);
+	STR_EQ(cur_path(e), "member");
+	ST_EQ(eng_next(e, &err), DS_OK, &err);
+	done(e);
+}
+
 static const char *F_RELROSTER =
 "| survey |\n"
 "|        | type          | name   | label    | relevant      |\n"
@@ -1455,6 +1611,10 @@ main(void)
 	RUN(test_restore_recomputes_roster_relevance);
 	RUN(test_recompute_once_in_rank_order);
 	RUN(test_recompute_reaches_every_item_of_a_wide_roster);
+	RUN(test_restore_recomputes_item_relevance);
+	RUN(test_runtime_errors_in_read_only_and_count);
+	RUN(test_recalculated_answer_needs_confirming);
+	RUN(test_remove_item_under_the_cursor);
 	RUN(test_restore_rejects_unknown_answer);
 	RUN(test_apply_answers_lists_every_error);
 	RUN(test_choice_filter_defaults_trigger_fieldlist);
