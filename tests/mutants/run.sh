@@ -43,6 +43,9 @@ if [ $# -eq 0 ]; then
 fi
 [ -x "$mut" ] || { echo "mutants: $mut missing (make tools)" >&2; exit 2; }
 mkdir -p "$work/log" "$tree" || exit 2
+# This run's own copy of the mutator: a rebuild meanwhile must not
+# renumber the mutants under it.
+cp "$mut" "$work/mutate" && mut=$work/mutate || exit 2
 
 # The copy: everything but build/ and .git.  A file whose bytes differ
 # from the copy's is copied anew (so its mtime is now and make rebuilds
