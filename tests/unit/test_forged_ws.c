@@ -277,6 +277,93 @@ dek_of(const char *dir, const char *off, unsigned char dek[32])
 /* ---- the keyring ----------------------------------------------------- */
 
 /*
+ * Every wrap is made as docs/keys.md says, so keyrings written by another
+ * build open: with the data key (from the recovery wrap) and the
+ * passphrase, each is opened here with the documented key and AD.
+ */
+static void
+test_wraps_are_as_documented(void)
+{
+	char dir[512], v[128], *t = NULL, path[700], hex[65];
+	unsigned char dek[32], wk[32], kek[32], ws_id[16], dev_id[16];
+	unsigned char spk[32], kid[CRY_KEYID_BYTES], got[64 + 16], sum[32];
+	unsigned char pw[32 + CRY_AEAD_OVERHEAD], sw[64 + CRY_AEAD_OVERHEAD];
+	unsigned char ww[sizeof("网格员") - 1 + CRY_AEAD_OVERHEAD];
+	struct cry_office_pub pub;
+	struct cry_kdf_params kp;
+	struct cry_signkey *k = NULL;
+	struct ds_err err;
+	struct ad ad;
+	size_t n;
+
+	make_ws("fw_doc", office, PASS1, dir, sizeof(dir));
+	dek_of(dir, office, dek);
+	kr_get_bytes(dir, "workspace-id", ws_id, 16);
+	kr_get_bytes(dir, "device-id", dev_id, 16);
+	kr_get_bytes(dir, "device-sign-public", spk, 32);
+	/* The key ids. */
+	kr_get_bytes(dir, "key-id", kid, sizeof(kid));
+	cry_dek_key_id(dek, got);
+	OK(memcmp(kid, got, sizeof(kid)) == 0);
+	snprintf(path, sizeof(path), "%s/%s", office, CRY_OFFICE_PUB_FILE);
+	ST_EQ(cry_office_pub_read(path, &pub, &err), DS_OK, &err);
+	kr_get_bytes(dir, "recovery-key-id", kid, sizeof(kid));
+	cry_key_id(pub.recovery_pk, 32, got);
+	OK(memcmp(kid, got, sizeof(kid)) == 0);
+	/* The passphrase wrap. */
+	memset(&kp, 0, sizeof(kp));
+	kr_get(dir, "kdf-ops", v, sizeof(v));
+	kp.ops = strtoull(v, NULL, 10);
+	kr_get(dir, "kdf-mem", v, sizeof(v));
+	kp.mem = strtoull(v, NULL, 10);
+	kr_get_bytes(dir, "kdf-salt", kp.salt, 16);
+	ST_EQ(cry_pwhash(kek, PASS1, strlen(PASS1), &kp, &err), DS_OK, &err);
+	memset(&ad, 0, sizeof(ad));
+	ad_put(&ad, "doorstep keywrap v1", 19);
+	ad_put(&ad, ws_id, 16);
+	ad_put(&ad, CRY_KDF_ALG_NAME, strlen(CRY_KDF_ALG_NAME));
+	ad_u64(&ad, kp.ops);
+	ad_u64(&ad, kp.mem);
+	ad_put(&ad, kp.salt, 16);
+	kr_get_bytes(dir, "pass-wrap", pw, sizeof(pw));
+	ST_EQ(cry_aead_open(got, pw, sizeof(pw), ad.b, ad.n, kek), DS_OK,
+	    NULL);
+	OK(memcmp(got, dek, 32) == 0);
+	/* The device key. */
+	cry_kdf(wk, 32, 1, "keywrap_", dek);
+	memset(&ad, 0, sizeof(ad));
+	ad_put(&ad, "doorstep device key v1", 22);
+	ad_put(&ad, ws_id, 16);
+	ad_put(&ad, dev_id, 16);
+	ad_put(&ad, spk, 32);
+	kr_get_bytes(dir, "device-sign-secret", sw, sizeof(sw));
+	ST_EQ(cry_aead_open(got, sw, sizeof(sw), ad.b, ad.n, wk), DS_OK, NULL);
+	ST_EQ(cry_signkey_from_sk(got, &k, &err), DS_OK, &err);
+	OK(k != NULL && memcmp(k->pk, spk, 32) == 0);
+	cry_signkey_free(k);
+	/* The worker name. */
+	cry_kdf(wk, 32, 2, "keywrap_", dek);
+	memset(&ad, 0, sizeof(ad));
+	ad_put(&ad, "doorstep worker v1", 18);
+	ad_put(&ad, ws_id, 16);
+	kr_get_bytes(dir, "worker", ww, sizeof(ww));
+	ST_EQ(cry_aead_open(got, ww, sizeof(ww), ad.b, ad.n, wk), DS_OK, NULL);
+	OK(memcmp(got, "网格员", sizeof("网格员") - 1) == 0);
+	/* The checksum: BLAKE2b-256 of every byte above its line. */
+	t = kr_load(dir);
+	n = (size_t)(strstr(t, "\ncheck ") + 1 - t);
+	cry_hash(sum, sizeof(sum), NULL, 0, t, n);
+	ds_hex_encode(sum, sizeof(sum), hex);
+	kr_get(dir, "check", v, sizeof(v));
+	STR_EQ(v, hex);
+	ds_free(t);
+	cry_wipe(dek, sizeof(dek));
+	cry_wipe(wk, sizeof(wk));
+	cry_wipe(kek, sizeof(kek));
+	cry_wipe(got, sizeof(got));
+}
+
+/*
  * Edits: a careless one (no checksum) is refused before Argon2 runs; a
  * careful one is caught by what the edited field is bound into.
  */
@@ -456,6 +543,29 @@ test_wraps_made_with_the_data_key(void)
 	cry_wipe(wk, sizeof(wk));
 	cry_wipe(kek, sizeof(kek));
 	ds_free(orig);
+}
+
+/* The longest worker name fits the keyring and comes back whole. */
+static void
+test_longest_worker_name(void)
+{
+	char dir[512], key[600], name[WS_WORKER_MAX + 1];
+	struct ws *w = NULL;
+	struct ds_err err;
+
+	memset(name, 'w', WS_WORKER_MAX);
+	name[WS_WORKER_MAX] = '\0';
+	snprintf(dir, sizeof(dir), "%s/ws", ts_tmpdir("fw_long"));
+	snprintf(key, sizeof(key), "%s/%s", office, CRY_OFFICE_PUB_FILE);
+	ST_EQ(ws_create(dir, key, name, PASS1, strlen(PASS1), CRY_COST_MIN,
+	    &err), DS_OK, &err);
+	ST_EQ(ws_open(dir, PASS1, strlen(PASS1), &w, &err), DS_OK, &err);
+	if (w != NULL)
+		STR_EQ(ws_worker(w), name);
+	ws_close(w);
+	name[0] = 'x';
+	ST_EQ(ws_create(dir, key, "", PASS1, strlen(PASS1), CRY_COST_MIN,
+	    &err), DS_EINVAL, &err);
 }
 
 /* ---- recovery -------------------------------------------------------- */
@@ -685,9 +795,11 @@ main(void)
 		printf("not ok setup: %s\n", err.msg);
 		return 1;
 	}
+	RUN(test_wraps_are_as_documented);
 	RUN(test_keyring_edits);
 	RUN(test_wraps_of_another_workspace);
 	RUN(test_wraps_made_with_the_data_key);
+	RUN(test_longest_worker_name);
 	RUN(test_recovery_wrong_keys);
 	RUN(test_store_rows_of_another_key);
 	return harness_done();

@@ -263,6 +263,49 @@ test_every_edit_refused(void)
 	}
 }
 
+/*
+ * Out of memory while checking a keyring is DS_ENOMEM, never "damaged":
+ * every allocation in turn fails, over keyrings whose worker field runs
+ * from 1 to WS_WORKER_MAX + overhead bytes, so each line in turn is the
+ * one that makes the text buffer grow.
+ */
+static void
+test_alloc_failures_never_damage(void)
+{
+	static char t[KR_TEXT_MAX], line[2 * KR_TEXT_MAX / 4];
+	struct ds_err err;
+	enum ds_status st;
+	size_t len, i;
+	long k, bad = 0, fired = 0;
+
+	for (len = 1; len <= WS_WORKER_MAX + CRY_AEAD_OVERHEAD; len++) {
+		snprintf(line, sizeof(line), "worker ");
+		for (i = 0; i < len; i++)
+			strcat(line, "ab");
+		edit(t, "worker", line);
+		ST_EQ(ws_keyring_check(t, strlen(t), "kr", &err), DS_OK,
+		    &err);
+		for (k = 1;; k++) {
+			ds_fault_arm(DS_FAULT_ALLOC, k, 0);
+			st = ws_keyring_check(t, strlen(t), "kr", &err);
+			if (ds_fault_fired(DS_FAULT_ALLOC) == 0) {
+				ds_fault_disarm(DS_FAULT_ALLOC);
+				break;
+			}
+			ds_fault_disarm(DS_FAULT_ALLOC);
+			fired++;
+			if (st != DS_ENOMEM && st != DS_OK) {
+				if (bad++ == 0)
+					HARNESS_FAIL("worker of %zu bytes, failure "
+					    "%ld: %s (%s)", len, k,
+					    ds_status_name(st), err.msg);
+			}
+		}
+	}
+	INT_EQ(bad, 0);
+	OK(fired > 0);
+}
+
 int
 main(void)
 {
@@ -288,5 +331,6 @@ main(void)
 	orig[n] = '\0';
 	ds_free(t);
 	RUN(test_every_edit_refused);
+	RUN(test_alloc_failures_never_damage);
 	return harness_done();
 }
