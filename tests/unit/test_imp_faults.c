@@ -1,10 +1,9 @@
 /* doorstep: the importer commits all or nothing, and trusts no row blindly. */
 /*
  * An allocation failure, a disk read failing (support/failvfs.h), or any
- * one SQL statement failing (interrupted through SQLite's progress
- * handler), at any point of an import, gives an error and an office.db
- * identical to before (imp.h: "then nothing was committed"); the same
- * import then succeeds.  A success is always the same database as an
+ * one SQL statement failing (support/sqlfail.h), at any point of an
+ * import, gives an error and an office.db identical to before (imp.h:
+ * "then nothing was committed"); the same import then succeeds.  A success is always the same database as an
  * import without a fault.  A sealed row the importer must read to
  * decide (the parent's or a sibling's answers, for fork detection) that
  * does not open stops the import with DS_ECRYPTO and changes nothing.
@@ -18,6 +17,7 @@
 
 #include "harness.h"
 #include "support/failvfs.h"
+#include "support/sqlfail.h"
 #include "support/support.h"
 #include "support/syncfix.h"
 
@@ -285,50 +285,6 @@ test_read_failures_commit_nothing(void)
 	sf_device_free(&b);
 }
 
-/* The k-th statement office.db starts is interrupted (SQLITE_INTERRUPT). */
-static long stmt_count, stmt_fail_at, stmt_fired;
-static int fail_now;
-
-static int
-trace_cb(unsigned type, void *ctx, void *p, void *x)
-{
-	(void)ctx;
-	(void)p;
-	(void)x;
-	if (type == SQLITE_TRACE_STMT && ++stmt_count == stmt_fail_at)
-		fail_now = 1;
-	return 0;
-}
-
-static int
-progress_cb(void *arg)
-{
-	(void)arg;
-	if (!fail_now)
-		return 0;
-	fail_now = 0;
-	stmt_fired++;
-	return 1;
-}
-
-static void
-stmt_fail_arm(long k)
-{
-	stmt_count = 0;
-	stmt_fail_at = k;
-	stmt_fired = 0;
-	fail_now = 0;
-	sqlite3_trace_v2(db->db, SQLITE_TRACE_STMT, trace_cb, NULL);
-	sqlite3_progress_handler(db->db, 1, progress_cb, NULL);
-}
-
-static void
-stmt_fail_disarm(void)
-{
-	sqlite3_trace_v2(db->db, 0, NULL, NULL);
-	sqlite3_progress_handler(db->db, 0, NULL, NULL);
-}
-
 /*
  * Import bundles that settle a fork and release a held child, with one
  * statement failing, for each statement in turn: an error and office.db
@@ -385,9 +341,9 @@ test_statement_failures_commit_nothing(void)
 		for (k = 1; k < 10000; k++) {
 			db_copy("stmts.db", 0);
 			memset(&res, 0, sizeof(res));
-			stmt_fail_arm(k);
+			sqlfail_arm(db->db, k);
 			st = imp_bundle(db, office.sec, x[i], n[i], &res, &err);
-			stmt_fail_disarm();
+			sqlfail_disarm(db->db);
 			if (st == DS_OK) {
 				sf_db_digest(office.db, NULL, after);
 				if (res.status != RS_IMPORTED || (i == 0 &&
@@ -411,7 +367,7 @@ test_statement_failures_commit_nothing(void)
 				}
 			}
 			imp_result_free(&res);
-			if (stmt_fired == 0)
+			if (sqlfail_fired() == 0)
 				break;
 		}
 		INT_EQ(st, DS_OK);
