@@ -22,6 +22,7 @@
 #include "mem.h"
 #include "odb.h"
 #include "receipt.h"
+#include "util.h"
 
 #define FAKE_NOW	1764000000
 
@@ -307,6 +308,112 @@ test_release_more_than_a_batch(void)
 	sf_device_free(&d);
 }
 
+struct alerts {
+	int			n;
+	struct odb_alert	a[4];
+};
+
+static int
+alert_cb(void *arg, const struct odb_alert *a)
+{
+	struct alerts *x = arg;
+
+	if (x->n < 4)
+		x->a[x->n] = *a;
+	x->n++;
+	return 0;
+}
+
+/*
+ * A laptop restored from a backup sends a number it used before, for
+ * another revision; then a reinstalled one sends from a new records
+ * database.  Each is kept and raises one alert that names the device,
+ * the bundle, the time and what happened; the first bundle from a
+ * device, and the next from the same database, raise none.
+ */
+static void
+test_alerts_say_what_happened(void)
+{
+	static struct receipt r;
+	struct sf_device d;
+	struct sf_rev a, b;
+	struct imp_result res;
+	struct alerts al;
+	struct ds_err err;
+	unsigned char *x, bid[CRY_ID_BYTES];
+	char hex[33];
+	size_t n;
+
+	sf_device_make(&d, 5);
+	ST_EQ(sf_enroll(db, d.device_id, d.key->pk, &err), DS_OK, &err);
+	sf_rev(&a, &d, 4000, 1, NULL, "{\"v\":1}");
+	x = sf_bundle(&d, &office, &a, 1, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
+	imp_result_free(&res);
+	ds_free(x);
+	sf_rev(&b, &d, 4001, 1, NULL, "{\"v\":2}");
+	x = sf_bundle(&d, &office, &b, 1, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
+	imp_result_free(&res);
+	ds_free(x);
+	memset(&al, 0, sizeof(al));
+	ST_EQ(odb_alert_each(db, d.device_id, alert_cb, &al, &err), DS_OK,
+	    &err);
+	INT_EQ(al.n, 0);
+	/* Sequence 2 again, for another revision. */
+	d.next_seq = 2;
+	sf_rev(&b, &d, 4002, 1, NULL, "{\"v\":3}");
+	x = sf_bundle(&d, &office, &b, 1, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
+	INT_EQ(res.status, RS_IMPORTED);
+	INT_EQ(res.reason, BR_ROLLBACK);
+	check_receipt("rollback", &res, x, n, &r);
+	memcpy(bid, res.bundle_id, sizeof(bid));
+	imp_result_free(&res);
+	ds_free(x);
+	memset(&al, 0, sizeof(al));
+	ST_EQ(odb_alert_each(db, d.device_id, alert_cb, &al, &err), DS_OK,
+	    &err);
+	INT_EQ(al.n, 1);
+	INT_EQ(al.a[0].kind, ODB_ALERT_ROLLBACK);
+	OK(memcmp(al.a[0].device_id, d.device_id, CRY_ID_BYTES) == 0);
+	OK(memcmp(al.a[0].bundle_id, bid, CRY_ID_BYTES) == 0);
+	INT_EQ(al.a[0].at, FAKE_NOW);
+	ds_hex_encode(b.r.rev_id, CRY_ID_BYTES, hex);
+	hex[12] = '\0';
+	OK(strstr(al.a[0].detail, "sequence 2 was revision") != NULL);
+	OK(strstr(al.a[0].detail, hex) != NULL);
+	/* Another records database. */
+	memset(d.db_uuid, 0x3c, sizeof(d.db_uuid));
+	sf_rev(&b, &d, 4003, 1, NULL, "{\"v\":4}");
+	x = sf_bundle(&d, &office, &b, 1, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
+	memcpy(bid, res.bundle_id, sizeof(bid));
+	imp_result_free(&res);
+	ds_free(x);
+	memset(&al, 0, sizeof(al));
+	ST_EQ(odb_alert_each(db, d.device_id, alert_cb, &al, &err), DS_OK,
+	    &err);
+	INT_EQ(al.n, 2);
+	INT_EQ(al.a[1].kind, ODB_ALERT_NEW_DB);
+	OK(memcmp(al.a[1].device_id, d.device_id, CRY_ID_BYTES) == 0);
+	OK(memcmp(al.a[1].bundle_id, bid, CRY_ID_BYTES) == 0);
+	INT_EQ(al.a[1].at, FAKE_NOW);
+	OK(strstr(al.a[1].detail, "3c3c3c3c3c3c") != NULL);
+	/* The same new database again: no more alerts. */
+	sf_rev(&b, &d, 4004, 1, NULL, "{\"v\":5}");
+	x = sf_bundle(&d, &office, &b, 1, 0, 0, &n);
+	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
+	INT_EQ(res.reason, BR_OK);
+	imp_result_free(&res);
+	ds_free(x);
+	memset(&al, 0, sizeof(al));
+	ST_EQ(odb_alert_each(db, d.device_id, alert_cb, &al, &err), DS_OK,
+	    &err);
+	INT_EQ(al.n, 2);
+	sf_device_free(&d);
+}
+
 /* imp_result_free forgets the receipt: safe twice, and on NULL. */
 static void
 test_result_free(void)
@@ -341,6 +448,7 @@ main(void)
 	RUN(test_ranges_beyond_the_cap);
 	RUN(test_many_siblings);
 	RUN(test_release_more_than_a_batch);
+	RUN(test_alerts_say_what_happened);
 	RUN(test_result_free);
 	odb_close(db);
 	sf_office_free(&office);
