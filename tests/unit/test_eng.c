@@ -936,6 +936,28 @@ test_serialize_restore_round_trip(void)
 	done(e);
 }
 
+static const char *F_TWO =
+"| survey |\n"
+"|        | type      | name | label | calculation   |\n"
+"|        | integer   | a    | A     |               |\n"
+"|        | calculate | hi   |       | ${lo} + ${a}  |\n"
+"|        | calculate | lo   |       | ${a} + 1      |\n";
+
+static const char *F_SCRAMBLED =
+"| survey |\n"
+"|        | type      | name | label | calculation   |\n"
+"|        | integer   | a    | A     |               |\n"
+"|        | calculate | x5   |       | ${x4} + ${a}  |\n"
+"|        | calculate | x2   |       | ${x1} + ${a}  |\n"
+"|        | calculate | x8   |       | ${x7} + ${a}  |\n"
+"|        | calculate | x1   |       | ${a} + 1      |\n"
+"|        | calculate | x7   |       | ${x6} + ${a}  |\n"
+"|        | calculate | x3   |       | ${x2} + ${a}  |\n"
+"|        | calculate | x6   |       | ${x5} + ${a}  |\n"
+"|        | calculate | x4   |       | ${x3} + ${a}  |\n"
+"|        | calculate | x10  |       | ${x9} + ${a}  |\n"
+"|        | calculate | x9   |       | ${x8} + ${a}  |\n";
+
 static const char *F_CHAIN =
 "| survey |\n"
 "|        | type      | name | label | calculation |\n"
@@ -978,6 +1000,24 @@ test_recompute_once_in_rank_order(void)
 	g0 = e->gen;
 	SET_OK(e, "a", "2");
 	INT_EQ(e->gen - g0, 0);
+	done(e);
+	/* Two dependants, the later one first: the heap puts it back. */
+	if ((e = open_form(F_TWO)) == NULL)
+		return;
+	SET_OK(e, "a", "1");
+	g0 = e->gen;
+	SET_OK(e, "a", "2");
+	STR_EQ(eng_value(e, "hi"), "5");
+	INT_EQ(e->gen - g0, 3);
+	done(e);
+	/* Ten in a scrambled order. */
+	if ((e = open_form(F_SCRAMBLED)) == NULL)
+		return;
+	SET_OK(e, "a", "1");
+	g0 = e->gen;
+	SET_OK(e, "a", "2");
+	STR_EQ(eng_value(e, "x10"), "21");
+	INT_EQ(e->gen - g0, 11);
 	done(e);
 }
 
