@@ -1223,6 +1223,40 @@ test_remove_item_under_the_cursor(void)
 	done(e);
 }
 
+static const char *F_SELFREF =
+"| survey |\n"
+"|        | type          | name | label  | read_only                     |\n"
+"|        | begin repeat  | m    | Member | ./lock = 'yes'                |\n"
+"|        | select_one yn | lock | Lock?  |                               |\n"
+"|        | text          | nm   | Name   |                               |\n"
+"|        | end repeat    |      |        |                               |\n"
+"| choices |\n"
+"|         | list_name | name | label |\n"
+"|         | yn        | yes  | Yes   |\n"
+"|         | yn        | no   | No    |\n";
+
+/*
+ * A roster whose own rule reads its items: an answer in an item sends
+ * the roster itself to be recomputed.
+ */
+static void
+test_roster_rule_reading_its_items(void)
+{
+	struct eng *e = open_form(F_SELFREF);
+	struct ds_err err;
+
+	if (e == NULL)
+		return;
+	ST_EQ(eng_repeat_add(e, "m", &err), DS_OK, &err);
+	ST_EQ(eng_repeat_add(e, "m", &err), DS_OK, &err);
+	SET_OK(e, "m[1]/nm", "A");
+	SET_OK(e, "m[2]/nm", "B");
+	SET_OK(e, "m[2]/lock", "yes");
+	ST_EQ(eng_set(e, "m[2]/nm", "C", &err), DS_ESTATE, &err);
+	SET_OK(e, "m[1]/nm", "D");
+	done(e);
+}
+
 static const char *F_RELROSTER =
 "| survey |\n"
 "|        | type          | name   | label    | relevant      |\n"
@@ -1655,6 +1689,7 @@ main(void)
 	RUN(test_runtime_errors_in_read_only_and_count);
 	RUN(test_recalculated_answer_needs_confirming);
 	RUN(test_remove_item_under_the_cursor);
+	RUN(test_roster_rule_reading_its_items);
 	RUN(test_restore_rejects_unknown_answer);
 	RUN(test_apply_answers_lists_every_error);
 	RUN(test_choice_filter_defaults_trigger_fieldlist);
