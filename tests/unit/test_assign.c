@@ -17,6 +17,7 @@
 #include "support/syncfix.h"
 
 #include "assign.h"
+#include "cry_bundle.h"
 #include "dnote.h"
 #include "form.h"
 #include "imp.h"
@@ -452,6 +453,17 @@ test_notes(void)
 	ST_EQ(dnote_build(&n, k2, note, NULL), DS_OK, NULL);
 	ST_EQ(send_note(note, sizeof(note), &nr), DS_EREJECT, NULL);
 	INT_EQ(nr.why, AN_KEY);
+	/* The device's own key in the note, signed by another key. */
+	memcpy(n.sign_pk, D.key->pk, 32);
+	ST_EQ(dnote_build(&n, D.key, note, NULL), DS_OK, NULL);
+	{
+		unsigned char hh[CRY_HASH_BYTES];
+
+		cry_hash(hh, sizeof(hh), NULL, 0, note, DNOTE_SIGNED_LEN);
+		cryb_sign(k2, DNOTE_SIGN_DOMAIN, hh, note + DNOTE_SIGNED_LEN);
+	}
+	ST_EQ(send_note(note, sizeof(note), &nr), DS_EREJECT, NULL);
+	INT_EQ(nr.why, AN_PARSE);
 	/* Another office; an unknown device; a flipped byte. */
 	memcpy(n.sign_pk, D.key->pk, 32);
 	n.office_id[0] ^= 1;

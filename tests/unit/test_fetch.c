@@ -3,7 +3,8 @@
  * A real workspace (keyring, SQLite store) and office bundles made by a
  * real office key: applied exactly once, in order, for this laptop only;
  * every refusal (replay, an older or a skipped sequence, a broken chain,
- * another laptop, another key, every single-byte change) leaves every
+ * another laptop, another key, another office's bundle, a seal or stream
+ * key not this laptop's, every single-byte change) leaves every
  * file of the workspace byte-identical.  A stick's inbox is applied and a
  * note left; a keyring from before the box key gets one at unlock; a
  * visit starts from an entry with its keys, carried answers and consent
@@ -378,6 +379,105 @@ test_refusals_change_nothing(void)
 	OK(memcmp(before, after, 32) == 0);
 }
 
+/* Header offsets (docs/bundle-format.md, "Office bundle file"). */
+#define OFF_OFFICE	28	/* office id, then the signing key's id */
+#define OFF_BOXKID	68
+#define OFF_SEALED	144	/* sealed key, then the stream header */
+#define SEAL_LEN	(80 + 24)
+
+/* Sign b again with k, as the office would: the trailer over the rest. */
+static void
+resign(unsigned char *b, size_t len, const struct cry_signkey *k)
+{
+	unsigned char h[CRY_HASH_BYTES];
+
+	cry_hash(h, sizeof(h), NULL, 0, b, len - CRY_SIG_BYTES);
+	cryb_sign(k, OBUNDLE_SIGN_DOMAIN, h, b + len - CRY_SIG_BYTES);
+}
+
+/* Bundle 2 as the office would make it, sealed to box_pk. */
+static unsigned char *
+make_next(const struct obundle_item *it, const unsigned char box_pk[32],
+    const struct cry_office_sec *sec, size_t *len)
+{
+	struct obundle_meta m;
+	unsigned char id[16], *b = NULL;
+
+	memset(&m, 0, sizeof(m));
+	memcpy(m.device_id, ws_device_id(W), 16);
+	memcpy(m.box_pk, box_pk, 32);
+	m.seq = 2;
+	obundle_hash(B[1], BL[1], m.prev_hash);
+	m.created_at = 1;
+	m.chunk_size = 256;
+	if (obundle_build(&m, it, 1, sec, id, &b, len, NULL) != DS_OK)
+		abort();
+	return b;
+}
+
+/*
+ * Correctly formed office bundles made with the wrong key, each the next
+ * in sequence for this laptop: another office's, relabelled as ours;
+ * sealed to another laptop's box key, as is and relabelled; another
+ * bundle's stream key under a valid seal and signature.  Each refused,
+ * every file of the workspace unchanged.
+ */
+static void
+test_wrong_office_keys(void)
+{
+	struct sf_office o2;
+	struct fetch_res r;
+	struct obundle_item it;
+	struct cry_boxkey *box2 = NULL;
+	char json[1024];
+	unsigned char before[32], after[32], kid[CRY_KEYID_BYTES], *b, *c;
+	size_t n, cn;
+
+	entry_item(&it, json, sizeof(json), 9, "340102001009", "null", "null");
+	sf_office_make(&o2, ts_tmpdir("fetch-office2"));
+	ws_digest(before);
+	/* Another office's bundle, then relabelled as ours. */
+	b = make_next(&it, ws_box(W)->pk, o2.sec, &n);
+	INT_EQ(apply(b, n, &r), DS_EREJECT);
+	INT_EQ(r.why, OB_OFFICE);
+	memcpy(b + OFF_OFFICE, O.pub.office_id, CRY_ID_BYTES);
+	cry_key_id(O.pub.sign_pk, CRY_SIGN_PK_BYTES, kid);
+	memcpy(b + OFF_OFFICE + CRY_ID_BYTES, kid, CRY_KEYID_BYTES);
+	INT_EQ(apply(b, n, &r), DS_EREJECT);
+	INT_EQ(r.why, OB_SIGNATURE);
+	resign(b, n, &o2.sec->sign);
+	INT_EQ(apply(b, n, &r), DS_EREJECT);
+	INT_EQ(r.why, OB_SIGNATURE);
+	ds_free(b);
+	/* Sealed to another box key; then named as ours, signed again. */
+	ST_EQ(cry_boxkey_new(&box2, NULL), DS_OK, NULL);
+	b = make_next(&it, box2->pk, O.sec, &n);
+	INT_EQ(apply(b, n, &r), DS_EREJECT);
+	INT_EQ(r.why, OB_BOXKEY);
+	cry_key_id(ws_box(W)->pk, 32, kid);
+	memcpy(b + OFF_BOXKID, kid, CRY_KEYID_BYTES);
+	resign(b, n, &O.sec->sign);
+	INT_EQ(apply(b, n, &r), DS_EREJECT);
+	INT_EQ(r.why, OB_SEAL);
+	ds_free(b);
+	cry_boxkey_free(box2);
+	/* Another bundle's key and stream header, signed again. */
+	b = make_next(&it, ws_box(W)->pk, O.sec, &n);
+	c = make_next(&it, ws_box(W)->pk, O.sec, &cn);
+	OK(n == cn);
+	if (n == cn) {
+		memcpy(b + OFF_SEALED, c + OFF_SEALED, SEAL_LEN);
+		resign(b, n, &O.sec->sign);
+		INT_EQ(apply(b, n, &r), DS_EREJECT);
+		INT_EQ(r.why, OB_STREAM);
+	}
+	ws_digest(after);
+	OK(memcmp(before, after, 32) == 0);
+	ds_free(b);
+	ds_free(c);
+	sf_office_free(&o2);
+}
+
 static void
 test_withdraw_then_older_refused(void)
 {
@@ -616,6 +716,7 @@ main(void)
 	RUN(test_old_keyring_gets_box_key);
 	RUN(test_apply_once_in_order);
 	RUN(test_refusals_change_nothing);
+	RUN(test_wrong_office_keys);
 	RUN(test_withdraw_then_older_refused);
 	RUN(test_stick_inbox_and_note);
 	RUN(test_visit_from_entry);
