@@ -32,13 +32,28 @@ digest(const unsigned char *buf, unsigned char h[CRY_HASH_BYTES])
 	cry_hash(h, CRY_HASH_BYTES, NULL, 0, buf, DNOTE_SIGNED_LEN);
 }
 
+static unsigned char *
+put(unsigned char *p, const void *v, size_t n)
+{
+	memcpy(p, v, n);
+	return p + n;
+}
+
+static unsigned char *
+put_le(unsigned char *p, uint64_t v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		*p++ = (unsigned char)(v >> (8 * i));
+	return p;
+}
+
 enum ds_status
 dnote_build(const struct dnote *n, const struct cry_signkey *key,
     unsigned char out[DNOTE_LEN], struct ds_err *err)
 {
-	struct ds_buf b;
-	unsigned char h[CRY_HASH_BYTES];
-	enum ds_status st;
+	unsigned char h[CRY_HASH_BYTES], *p;
 
 	if (memcmp(n->sign_pk, key->pk, CRY_SIGN_PK_BYTES) != 0)
 		return ds_err_set(err, DS_EINVAL, "note key is not the "
@@ -47,21 +62,16 @@ dnote_build(const struct dnote *n, const struct cry_signkey *key,
 	    n->applied_seq > INT64_MAX)
 		return ds_err_set(err, DS_EINVAL, "applied sequence and hash "
 		    "disagree");
-	ds_buf_init(&b, DNOTE_LEN);
-	if ((st = ds_buf_add(&b, DNOTE_MAGIC, 6)) != DS_OK ||
-	    (st = ds_buf_add_le(&b, DNOTE_VERSION, 2)) != DS_OK ||
-	    (st = ds_buf_add(&b, n->device_id, CRY_ID_BYTES)) != DS_OK ||
-	    (st = ds_buf_add(&b, n->office_id, CRY_ID_BYTES)) != DS_OK ||
-	    (st = ds_buf_add(&b, n->sign_pk, CRY_SIGN_PK_BYTES)) != DS_OK ||
-	    (st = ds_buf_add(&b, n->box_pk, CRY_BOX_PK_BYTES)) != DS_OK ||
-	    (st = ds_buf_add_le(&b, n->applied_seq, 8)) != DS_OK ||
-	    (st = ds_buf_add(&b, n->applied_hash, DNOTE_HASH_BYTES)) != DS_OK ||
-	    (st = ds_buf_add_le(&b, (uint64_t)n->created_at, 8)) != DS_OK) {
-		ds_buf_reset(&b);
-		return ds_err_set(err, st, NULL);
-	}
-	memcpy(out, b.p, DNOTE_SIGNED_LEN);
-	ds_buf_reset(&b);
+	/* Written in place: a fixed layout has nothing to allocate. */
+	p = put(out, DNOTE_MAGIC, 6);
+	p = put_le(p, DNOTE_VERSION, 2);
+	p = put(p, n->device_id, CRY_ID_BYTES);
+	p = put(p, n->office_id, CRY_ID_BYTES);
+	p = put(p, n->sign_pk, CRY_SIGN_PK_BYTES);
+	p = put(p, n->box_pk, CRY_BOX_PK_BYTES);
+	p = put_le(p, n->applied_seq, 8);
+	p = put(p, n->applied_hash, DNOTE_HASH_BYTES);
+	(void)put_le(p, (uint64_t)n->created_at, 8);
 	digest(out, h);
 	cryb_sign(key, DNOTE_SIGN_DOMAIN, h, out + OFF_SIG);
 	return DS_OK;

@@ -521,6 +521,85 @@ test_note_wrong_key(void)
 	cry_signkey_free(k2);
 }
 
+/* Sign a note's bytes again with its device key, as a device could. */
+static void
+note_resign(unsigned char note[DNOTE_LEN], const struct cry_signkey *k)
+{
+	unsigned char hh[CRY_HASH_BYTES];
+
+	cry_hash(hh, sizeof(hh), NULL, 0, note, DNOTE_SIGNED_LEN);
+	cryb_sign(k, DNOTE_SIGN_DOMAIN, hh, note + DNOTE_SIGNED_LEN);
+}
+
+#define NOTE_OFF_SEQ	104	/* applied_seq, then applied_hash */
+
+/*
+ * Every field comes back as built, its high bytes too; the applied
+ * sequence and hash agree at their edges (the hash's first and last
+ * byte, the largest sequence), in the builder and, signed by the
+ * device, in the parser.
+ */
+static void
+test_note_fields(void)
+{
+	struct dnote n, got;
+	unsigned char h[32], note[DNOTE_LEN];
+	struct ds_err err;
+
+	obundle_hash(G_dso, G_dso_len, h);
+	golden_note(&n, &G_dev, &G_pub, h);
+	n.applied_seq = INT64_MAX;
+	n.created_at = (int64_t)0x8102030405060708ull;
+	ST_EQ(dnote_build(&n, G_dev.sign, note, &err), DS_OK, &err);
+	ST_EQ(dnote_parse(note, sizeof(note), &got, &err), DS_OK, &err);
+	OK(memcmp(got.device_id, n.device_id, 16) == 0 &&
+	    memcmp(got.office_id, n.office_id, 16) == 0 &&
+	    memcmp(got.sign_pk, n.sign_pk, 32) == 0 &&
+	    memcmp(got.box_pk, n.box_pk, 32) == 0 &&
+	    memcmp(got.applied_hash, n.applied_hash, 32) == 0);
+	OK(got.applied_seq == (uint64_t)INT64_MAX);
+	OK(got.created_at == n.created_at);
+	/* One past the largest sequence: refused, built or signed. */
+	n.applied_seq = (uint64_t)INT64_MAX + 1;
+	ST_EQ(dnote_build(&n, G_dev.sign, note, &err), DS_EINVAL, &err);
+	n.applied_seq = INT64_MAX;
+	ST_EQ(dnote_build(&n, G_dev.sign, note, &err), DS_OK, &err);
+	note[NOTE_OFF_SEQ + 7] = 0x80;
+	note_resign(note, G_dev.sign);
+	ST_EQ(dnote_parse(note, sizeof(note), &got, &err), DS_EPARSE, &err);
+	/* No sequence, and a hash with only its first or last byte set. */
+	n.applied_seq = 0;
+	memset(n.applied_hash, 0, 32);
+	n.applied_hash[0] = 1;
+	ST_EQ(dnote_build(&n, G_dev.sign, note, &err), DS_EINVAL, &err);
+	n.applied_hash[0] = 0;
+	n.applied_hash[31] = 1;
+	ST_EQ(dnote_build(&n, G_dev.sign, note, &err), DS_EINVAL, &err);
+	n.applied_seq = 1;
+	ST_EQ(dnote_build(&n, G_dev.sign, note, &err), DS_OK, &err);
+	memset(note + NOTE_OFF_SEQ, 0, 8);
+	note_resign(note, G_dev.sign);
+	ST_EQ(dnote_parse(note, sizeof(note), &got, &err), DS_EPARSE, &err);
+	n.applied_hash[31] = 0;
+	n.applied_hash[0] = 1;
+	ST_EQ(dnote_build(&n, G_dev.sign, note, &err), DS_OK, &err);
+	memset(note + NOTE_OFF_SEQ, 0, 8);
+	note_resign(note, G_dev.sign);
+	ST_EQ(dnote_parse(note, sizeof(note), &got, &err), DS_EPARSE, &err);
+	/* Another magic (its last byte) or version, signed by the device. */
+	ST_EQ(dnote_build(&n, G_dev.sign, note, &err), DS_OK, &err);
+	note[5] ^= 1;
+	note_resign(note, G_dev.sign);
+	ST_EQ(dnote_parse(note, sizeof(note), &got, &err), DS_EPARSE, &err);
+	note[5] ^= 1;
+	note[6] = DNOTE_VERSION + 1;
+	note_resign(note, G_dev.sign);
+	ST_EQ(dnote_parse(note, sizeof(note), &got, &err), DS_EPARSE, &err);
+	note[6] = DNOTE_VERSION;
+	note_resign(note, G_dev.sign);
+	ST_EQ(dnote_parse(note, sizeof(note), &got, &err), DS_OK, &err);
+}
+
 /* Build a payload of items and parse it; the status. */
 static enum ds_status
 parse_items(const struct obundle_item *v, size_t n, const char **msg)
@@ -697,6 +776,7 @@ main(void)
 	RUN(test_every_byte_change_refused);
 	RUN(test_wrong_keys);
 	RUN(test_note_wrong_key);
+	RUN(test_note_fields);
 	RUN(test_payload_rules);
 	RUN(test_payload_bytes);
 	RUN(test_build_refuses_bad_items);
