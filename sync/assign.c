@@ -398,8 +398,9 @@ make_cb(void *arg, const struct odb_cand *c)
 		const char *msg;
 
 		if (obundle_entry_check(body, len, e.entry_id, &msg) != 0) {
-			m->st = ds_err_set(m->err, DS_EINVAL, "household %s: "
-			    "entry: %s", c->hh_key, msg);
+			m->st = msg == NULL ? ds_err_set(m->err, DS_ENOMEM,
+			    NULL) : ds_err_set(m->err, DS_EINVAL, "household "
+			    "%s: entry: %s", c->hh_key, msg);
 			goto out;
 		}
 	}

@@ -215,9 +215,14 @@ obundle_entry_check(const char *json, size_t n,
 	int rc = -1;
 
 	*msg = "entry is not a JSON object";
-	if (n == 0 || n > OBUNDLE_ENTRY_MAX || !bundle_json_ok(json, n, 'o') ||
-	    ds_json_parse(json, n, OBUNDLE_ENTRY_MAX, "entry", &doc, NULL) !=
-	    DS_OK || !json_is_object(doc))
+	if (n == 0 || n > OBUNDLE_ENTRY_MAX || !bundle_json_ok(json, n, 'o'))
+		goto out;
+	if (ds_json_parse(json, n, OBUNDLE_ENTRY_MAX, "entry", &doc, NULL) ==
+	    DS_ENOMEM) {
+		*msg = NULL;	/* memory, not the entry */
+		goto out;
+	}
+	if (!json_is_object(doc))
 		goto out;
 	*msg = "entry keys differ from the format";
 	if (!keys_exact(doc, keys))
@@ -479,8 +484,11 @@ obundle_payload_parse(unsigned char *plain, size_t len,
 			goto out;
 		}
 		if (parse_item(&r, kind, (size_t)ilen, &pl->items[i], &msg) !=
-		    0)
+		    0) {
+			if (msg == NULL)
+				goto nomem;
 			goto out;
+		}
 		pl->n = i + 1;
 		pl->n_files += kind == OBI_FILE;
 		pl->n_entries += kind == OBI_ENTRY;
@@ -491,14 +499,15 @@ obundle_payload_parse(unsigned char *plain, size_t len,
 		goto out;
 	}
 	if (check_items(pl, &msg) != 0) {
-		if (msg == NULL) {
-			obundle_payload_free(pl);
-			return ds_err_set(err, DS_ENOMEM, NULL);
-		}
+		if (msg == NULL)
+			goto nomem;
 		goto out;
 	}
 	*out = pl;
 	return DS_OK;
+nomem:
+	obundle_payload_free(pl);
+	return ds_err_set(err, DS_ENOMEM, NULL);
 out:
 	obundle_payload_free(pl);
 	return ds_err_set(err, DS_EPARSE, "office bundle: %s: %s",

@@ -212,7 +212,7 @@ enum ds_status	 obundle_payload_make(const struct obundle_item *, size_t n,
  * keys, each of its type; "entry" equal to entry_id in hex; reason one of
  * the eight; due a date; clue and consent objects of their own keys or
  * null; prev an object or null.  0 if it passes, else -1 and *msg says
- * what failed.
+ * what failed (NULL: out of memory, nothing said about the entry).
  */
 int		 obundle_entry_check(const char *json, size_t n,
 		    const unsigned char entry_id[CRY_ID_BYTES],

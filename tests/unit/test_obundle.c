@@ -404,6 +404,193 @@ test_every_byte_change_refused(void)
 	INT_EQ(bad, 0);
 }
 
+/* Header offsets (docs/bundle-format.md, "Office bundle file"). */
+#define HOFF_OFFICE	28
+#define HOFF_KID	44
+#define HOFF_SEQ	76
+#define HOFF_PLAIN	128
+#define HOFF_COMP	136
+#define OB_LEN_MIN	(OBUNDLE_HEADER_LEN + 1 + CRYB_SS_ABYTES + \
+			    BUNDLE_TRAILER_BYTES)
+
+static void
+le_put(unsigned char *p, uint64_t v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* The reason obundle_parse_header gives the golden bundle with one field
+ * of n bytes at off set to v (the signature is not looked at yet). */
+static int
+header_with(size_t off, uint64_t v, int n)
+{
+	struct obundle_header h;
+	unsigned char *b;
+	int why = -1;
+
+	if ((b = ds_malloc(G_dso_len)) == NULL)
+		return -1;
+	memcpy(b, G_dso, G_dso_len);
+	le_put(b + off, v, n);
+	(void)obundle_parse_header(b, G_dso_len, &h, &why, NULL);
+	ds_free(b);
+	return why;
+}
+
+/*
+ * The header's caps at their edges: the file's size, the sequence, the
+ * plaintext and compressed lengths each one inside and one outside; the
+ * magic's last byte.
+ */
+static void
+test_header_edges(void)
+{
+	struct obundle_header h;
+	unsigned char *z;
+	int why;
+
+	if ((z = ds_calloc(1, OB_LEN_MIN)) == NULL)
+		return;
+	why = -1;
+	(void)obundle_parse_header(z, OB_LEN_MIN - 1, &h, &why, NULL);
+	INT_EQ(why, OB_SIZE);
+	why = -1;
+	(void)obundle_parse_header(z, OB_LEN_MIN, &h, &why, NULL);
+	INT_EQ(why, OB_MAGIC);
+	ds_free(z);
+	/* Only the header is read: the golden bytes stand for bigger files. */
+	why = -1;
+	(void)obundle_parse_header(G_dso, OBUNDLE_FILE_MAX + 1, &h, &why, NULL);
+	INT_EQ(why, OB_SIZE);
+	why = -1;
+	(void)obundle_parse_header(G_dso, OBUNDLE_FILE_MAX, &h, &why, NULL);
+	INT_EQ(why, OB_LENGTH);
+	INT_EQ(header_with(5, 'C', 1), OB_MAGIC);	/* "DSOBNC" */
+	INT_EQ(header_with(HOFF_SEQ, 0, 8), OB_HEADER);
+	INT_EQ(header_with(HOFF_SEQ, INT64_MAX, 8), OB_OK);
+	INT_EQ(header_with(HOFF_SEQ, (uint64_t)INT64_MAX + 1, 8), OB_HEADER);
+	INT_EQ(header_with(HOFF_PLAIN, 7, 8), OB_HEADER);
+	INT_EQ(header_with(HOFF_PLAIN, 8, 8), OB_OK);
+	INT_EQ(header_with(HOFF_PLAIN, OBUNDLE_PLAIN_MAX, 8), OB_OK);
+	INT_EQ(header_with(HOFF_PLAIN, (uint64_t)OBUNDLE_PLAIN_MAX + 1, 8),
+	    OB_HEADER);
+	INT_EQ(header_with(HOFF_COMP, 0, 8), OB_HEADER);
+	INT_EQ(header_with(HOFF_COMP, 1, 8), OB_LENGTH);
+	INT_EQ(header_with(HOFF_COMP, OBUNDLE_FILE_MAX, 8), OB_LENGTH);
+	INT_EQ(header_with(HOFF_COMP, (uint64_t)OBUNDLE_FILE_MAX + 1, 8),
+	    OB_HEADER);
+}
+
+/*
+ * Each step of the reading order says OB_OK when it passes (and takes a
+ * NULL reason); the office id and the signing key's id are each checked
+ * on their own; a refused open leaves no payload; running out of memory
+ * while verifying or opening is OB_STORE, never a verdict on the bundle.
+ */
+static void
+test_reasons(void)
+{
+	struct obundle_header h, x;
+	struct obundle_payload *pl = NULL, *sentinel;
+	struct cry_boxkey *box2 = NULL;
+	struct ds_err err;
+	long k;
+	int why;
+
+	why = -1;
+	ST_EQ(obundle_parse_header(G_dso, G_dso_len, &h, &why, &err), DS_OK,
+	    &err);
+	INT_EQ(why, OB_OK);
+	ST_EQ(obundle_parse_header(G_dso, G_dso_len, &h, NULL, &err), DS_OK,
+	    &err);
+	why = -1;
+	ST_EQ(obundle_check_for(&h, G_dev.id, &G_pub, G_dev.box->pk, &why,
+	    &err), DS_OK, &err);
+	INT_EQ(why, OB_OK);
+	ST_EQ(obundle_check_for(&h, G_dev.id, &G_pub, G_dev.box->pk, NULL,
+	    &err), DS_OK, &err);
+	x = h;
+	x.office_id[15] ^= 1;
+	why = -1;
+	OK(obundle_check_for(&x, G_dev.id, &G_pub, G_dev.box->pk, &why,
+	    NULL) != DS_OK);
+	INT_EQ(why, OB_OFFICE);
+	x = h;
+	x.office_kid[0] ^= 1;
+	why = -1;
+	OK(obundle_check_for(&x, G_dev.id, &G_pub, G_dev.box->pk, &why,
+	    NULL) != DS_OK);
+	INT_EQ(why, OB_OFFICE);
+	why = -1;
+	ST_EQ(obundle_verify(G_dso, G_dso_len, &h, G_pub.sign_pk, &why, &err),
+	    DS_OK, &err);
+	INT_EQ(why, OB_OK);
+	ST_EQ(obundle_verify(G_dso, G_dso_len, &h, G_pub.sign_pk, NULL, &err),
+	    DS_OK, &err);
+	why = -1;
+	ST_EQ(obundle_open(G_dso, G_dso_len, &h, G_dev.box, &pl, &why, &err),
+	    DS_OK, &err);
+	INT_EQ(why, OB_OK);
+	obundle_payload_free(pl);
+	pl = NULL;
+	ST_EQ(obundle_open(G_dso, G_dso_len, &h, G_dev.box, &pl, NULL, &err),
+	    DS_OK, &err);
+	obundle_payload_free(pl);
+	/* Refused: *out is NULL whatever it held. */
+	ST_EQ(cry_boxkey_new(&box2, NULL), DS_OK, NULL);
+	sentinel = (struct obundle_payload *)&x;
+	pl = sentinel;
+	why = -1;
+	OK(obundle_open(G_dso, G_dso_len, &h, box2, &pl, &why, NULL) != DS_OK);
+	INT_EQ(why, OB_SEAL);
+	OK(pl == NULL);
+	cry_boxkey_free(box2);
+	/* Every allocation of verify and open fails in turn. */
+	for (k = 1; k < 10000; k++) {
+		enum ds_status st;
+		long fired;
+
+		why = -1;
+		ds_fault_arm(DS_FAULT_ALLOC, k, 0);
+		st = obundle_verify(G_dso, G_dso_len, &h, G_pub.sign_pk, &why,
+		    NULL);
+		fired = ds_fault_fired(DS_FAULT_ALLOC);
+		ds_fault_disarm(DS_FAULT_ALLOC);
+		if (fired == 0)
+			break;
+		if (st != DS_ENOMEM || why != OB_STORE) {
+			HARNESS_FAIL("verify, allocation %ld: %s, why %d", k,
+			    ds_status_str(st), why);
+			break;
+		}
+	}
+	OK(k > 1);
+	for (k = 1; k < 10000; k++) {
+		enum ds_status st;
+		long fired;
+
+		why = -1;
+		pl = NULL;
+		ds_fault_arm(DS_FAULT_ALLOC, k, 0);
+		st = obundle_open(G_dso, G_dso_len, &h, G_dev.box, &pl, &why,
+		    NULL);
+		fired = ds_fault_fired(DS_FAULT_ALLOC);
+		ds_fault_disarm(DS_FAULT_ALLOC);
+		obundle_payload_free(pl);
+		if (fired == 0)
+			break;
+		if (st != DS_ENOMEM || why != OB_STORE) {
+			HARNESS_FAIL("open, allocation %ld: %s, why %d", k,
+			    ds_status_str(st), why);
+			break;
+		}
+	}
+	OK(k > 1);
+}
+
 /* Replace the trailer with the office's signature of the rest. */
 static void
 resign(unsigned char *b, size_t len, const struct cry_signkey *k)
@@ -775,6 +962,8 @@ main(void)
 	RUN(test_golden_dsn);
 	RUN(test_every_byte_change_refused);
 	RUN(test_wrong_keys);
+	RUN(test_header_edges);
+	RUN(test_reasons);
 	RUN(test_note_wrong_key);
 	RUN(test_note_fields);
 	RUN(test_payload_rules);
