@@ -26,6 +26,7 @@
 #include "json.h"
 #include "mem.h"
 #include "odb.h"
+#include "dbx_int.h"	/* the SQLite handle under office.db */
 #include "odb_int.h"	/* the connection, for statement failures */
 #include "receipt.h"
 #include "util.h"
@@ -341,9 +342,9 @@ test_statement_failures_commit_nothing(void)
 		for (k = 1; k < 10000; k++) {
 			db_copy("stmts.db", 0);
 			memset(&res, 0, sizeof(res));
-			sqlfail_arm(db->db, k);
+			sqlfail_arm(db->db->h, k);
 			st = imp_bundle(db, office.sec, x[i], n[i], &res, &err);
-			sqlfail_disarm(db->db);
+			sqlfail_disarm(db->db->h);
 			if (st == DS_OK) {
 				sf_db_digest(office.db, NULL, after);
 				if (res.status != RS_IMPORTED || (i == 0 &&
