@@ -137,8 +137,11 @@ enum ds_status	 imp_held_keys(struct odb *,
  * Accept a revision that waits for a parent which will not come (hex id
  * prefix, >= 4 digits, naming exactly one waiting revision): it joins its
  * record's history now, forks compared without a base, and its own
- * waiting children follow.  *out (may be NULL) describes it.
+ * waiting children follow.  *out (may be NULL) describes it.  Nothing
+ * changes on DS_EINVAL (a prefix shorter than IMP_PREFIX_MIN, or one that
+ * names several) or DS_ENOENT (none waits): the caller words them.
  */
+#define IMP_PREFIX_MIN	4	/* hex digits naming a waiting revision */
 enum ds_status	 imp_release(struct odb *, const char *hexprefix,
 		    struct odb_held *out, struct imp_result *,
 		    struct ds_err *);

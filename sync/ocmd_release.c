@@ -6,6 +6,7 @@
  * device's gaps.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "i18n.h"
 #include "imp.h"
@@ -26,12 +27,31 @@ office_release(const struct cli *cli, int argc, char **argv)
 
 	if (argc != 2)
 		return cmd_usage(cli, &ocmd_release_entry);
+	if (strlen(argv[1]) < IMP_PREFIX_MIN) {
+		fprintf(stderr, _("%s release: give at least %d hex digits of "
+		    "the revision (see `%s conflicts`); nothing was changed.\n"),
+		    cli->progname, IMP_PREFIX_MIN, cli->progname);
+		return CMD_EXIT_USAGE;
+	}
 	if ((rc = office_open(cli, &ocmd_release_entry, &o, 1)) != 0)
 		return rc;
 	ds_err_clear(&err);
 	if (imp_release(o.db, argv[1], &h, &res, &err) != DS_OK) {
 		office_close(&o);
-		return office_fail_err(cli, "release", &err);
+		/* The importer gives the facts; the words are said here. */
+		if (err.code == DS_ENOENT)
+			fprintf(stderr, _("%s release: no waiting revision "
+			    "starts with %s (see `%s conflicts`); nothing was "
+			    "changed.\n"), cli->progname, argv[1],
+			    cli->progname);
+		else if (err.code == DS_EINVAL)
+			fprintf(stderr, _("%s release: more than one waiting "
+			    "revision starts with %s: give more digits (see "
+			    "`%s conflicts`); nothing was changed.\n"),
+			    cli->progname, argv[1], cli->progname);
+		else
+			return office_fail_err(cli, "release", &err);
+		return CMD_EXIT_FAIL;
 	}
 	office_close(&o);
 	ds_hex_encode(h.rev_id, 16, r);

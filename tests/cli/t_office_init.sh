@@ -35,5 +35,12 @@ check_fail "office init refuses an existing office.db" 1 "$DOORSTEP_OFFICE" init
 # release on an office with nothing waiting: a clear refusal, nothing changed.
 check_fail "release with nothing waiting fails" 1 "$DOORSTEP_OFFICE" release --dir "$O" abcd1234
 has "release says nothing waits, in Chinese" "$T/.out" "没有以 abcd1234 开头的等待中版本"
+has "release says nothing was changed, in Chinese" "$T/.out" "未作任何改动"
+hasnt "release in Chinese only" "$T/.out" "nothing was changed"
+check_fail "release with nothing waiting fails (en)" 1 "$DOORSTEP_OFFICE" --lang en release --dir "$O" abcd1234
+has "release says nothing waits" "$T/.out" "no waiting revision starts with abcd1234"
 has "release says nothing was changed" "$T/.out" "nothing was changed"
+no_zh "release in English only" "$T/.out"
+check_fail "release with 3 digits is a usage error" 64 "$DOORSTEP_OFFICE" --lang en release --dir "$O" abc
+has "release asks for 4 digits" "$T/.out" "at least 4 hex digits"
 check_fail "release without a revision is a usage error" 64 "$DOORSTEP_OFFICE" release --dir "$O"
