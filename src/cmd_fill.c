@@ -25,17 +25,20 @@
 #include "form.h"
 #include "gpsd.h"
 #include "i18n.h"
+#include "i18n_attach.h"
 #include "i18n_diag.h"
 #include "i18n_eng.h"
 #include "json.h"
 #include "mem.h"
 #include "sess.h"
+#include "sess_attach.h"
 #include "store.h"
 #include "util.h"
 #include "ws.h"
 #include "xls.h"
 
 #define FILL_ANSWERS_MAX	(4u << 20)
+#define FILL_ATTACH_MAX		64	/* --attach options */
 
 extern const struct cmd_entry cmd_fill_entry;
 
@@ -181,15 +184,22 @@ left_out(const json_t *marked, const json_t *obj, const char *prefix)
 	}
 }
 
+struct fill_opts;
+static int	attach_all(struct store *, struct sess *,
+		    const struct fill_opts *);
+
 struct fill_opts {
 	const char	*form, *answers, *assignment, *correct, *reason;
 	const char	*revisit;
+	const char	*attach[FILL_ATTACH_MAX];	/* QUESTION=PATH */
+	int		 nattach;
 	int		 finalize;
 };
 
 static int
 parse_args(int argc, char **argv, struct fill_opts *o)
 {
+	const char *v;
 	int i, k, modes;
 
 	memset(o, 0, sizeof(*o));
@@ -208,15 +218,58 @@ parse_args(int argc, char **argv, struct fill_opts *o)
 				return -1;
 			continue;
 		}
+		if ((k = cmdw_opt(argc, argv, &i, "--attach", &v)) != 0) {
+			if (k < 0 || o->nattach == FILL_ATTACH_MAX ||
+			    strchr(v, '=') == NULL || v[0] == '=')
+				return -1;
+			o->attach[o->nattach++] = v;
+			continue;
+		}
 		if (argv[i][0] == '-' || o->form != NULL)
 			return -1;
 		o->form = argv[i];
 	}
 	modes = (o->form != NULL) + (o->assignment != NULL) +
 	    (o->correct != NULL) + (o->revisit != NULL);
-	if (modes != 1 || (o->form != NULL && o->answers == NULL) ||
+	if (modes != 1 || (o->form != NULL && o->answers == NULL &&
+	    o->nattach == 0) ||
 	    (o->correct != NULL) != (o->reason != NULL))
 		return -1;
+	return 0;
+}
+
+/*
+ * Each --attach QUESTION=PATH: the file kept sealed in the store, the
+ * answer its name.  0, or 1 after saying why nothing is saved.
+ */
+static int
+attach_all(struct store *st, struct sess *s, const struct fill_opts *o)
+{
+	struct sess_attach_res r;
+	struct ds_err err;
+	char q[ENG_PATH_MAX], words[1024];
+	const char *eq;
+	int i;
+
+	for (i = 0; i < o->nattach; i++) {
+		eq = strchr(o->attach[i], '=');
+		if ((size_t)(eq - o->attach[i]) >= sizeof(q)) {
+			fprintf(stderr, _("doorstep fill: --attach %s: the "
+			    "question's name is too long. Nothing was "
+			    "saved.\n"), o->attach[i]);
+			return 1;
+		}
+		memcpy(q, o->attach[i], (size_t)(eq - o->attach[i]));
+		q[eq - o->attach[i]] = '\0';
+		ds_err_clear(&err);
+		if (sess_attach(s, st, q, eq + 1, 0, &r, &err) != DS_OK) {
+			fprintf(stderr, "doorstep fill: %s\n", i18n_attach_why(&r,
+			    q, eq + 1, &err, words, sizeof(words)));
+			fprintf(stderr, _("doorstep fill: nothing was "
+			    "saved.\n"));
+			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -397,6 +450,8 @@ fill_exec(const struct cli *cli, int argc, char **argv)
 	}
 	if (carried != NULL)
 		left_out(eng_meta_get(sess_eng(s), "carried"), carried, "");
+	if (attach_all(ws_store(ws), s, &fo) != 0)
+		goto out;
 	if (fo.finalize) {
 		eng_issues_free(iv, niv);
 		iv = NULL;
@@ -449,7 +504,7 @@ const struct cmd_entry cmd_fill_entry = {
 	"fill",
 	"FORM --answers FILE.json | --assignment ENTRY | --correct RECORD "
 	    "--reason TEXT | --revisit RECORD [--answers FILE.json] "
-	    "[--finalize]",
+	    "[--attach QUESTION=PATH ...] [--finalize]",
 	N_("run a whole visit from an answers file; print the record id"),
 	fill_exec,
 	N_("Options:\n"
@@ -467,10 +522,18 @@ const struct cmd_entry cmd_fill_entry = {
 	    "      visit again a household seen before, without a list entry\n"
 	    "  --answers FILE.json\n"
 	    "      this visit's answers, by question name (needed with FORM)\n"
+	    "  --attach QUESTION=PATH\n"
+	    "      attach the file at PATH (a photo copied from a phone) to\n"
+	    "      an image, audio, video or file question: checked by its\n"
+	    "      first bytes, at most 16 MiB, kept encrypted; the answer is\n"
+	    "      the name it is kept under.  QUESTION as in the answers\n"
+	    "      (a path such as member[2]/photo inside a repeat)\n"
 	    "  --finalize\n"
 	    "      finalize the record (when the form has no errors left)\n"
 	    "\n"
 	    "Example:\n"
 	    "  doorstep fill household --answers household-1.json --finalize\n"
-	    "  doorstep fill --assignment 3f2a9c01 --answers visit.json\n")
+	    "  doorstep fill --assignment 3f2a9c01 --answers visit.json\n"
+	    "  doorstep fill household --answers h.json --attach "
+	    "consent_photo=IMG_0012.jpg\n")
 };

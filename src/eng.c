@@ -55,6 +55,10 @@ eng_answerable(enum form_type t)
 	case FT_GEOTRACE:
 	case FT_GEOSHAPE:
 	case FT_BARCODE:
+	case FT_IMAGE:
+	case FT_AUDIO:
+	case FT_VIDEO:
+	case FT_FILE:
 		return 1;
 	default:
 		return 0;

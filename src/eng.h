@@ -126,6 +126,7 @@ enum eng_msg {
 	ENG_MSG_GEO_ACC,	/* negative accuracy */
 	ENG_MSG_GEO_FEW,	/* too few points for a line or an area */
 	ENG_MSG_GEO_MANY,	/* too many points */
+	ENG_MSG_MEDIA,		/* not an attachment's name: attach a file */
 	ENG_MSG_COUNT
 };
 
@@ -427,5 +428,7 @@ struct inst_node *eng_root(const struct eng *);
  */
 enum ds_status	 eng_path_fmt(const struct inst_node *, char *buf, size_t n);
 const char	*eng_value(struct eng *, const char *path);
+/* The form type of the question at path (enum form_type), -1 if none. */
+int		 eng_path_type(struct eng *, const char *path);
 
 #endif

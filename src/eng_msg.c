@@ -263,6 +263,7 @@ static const char *const devmsg[ENG_MSG_COUNT] = {
 	[ENG_MSG_GEO_ACC] = "negative accuracy",
 	[ENG_MSG_GEO_FEW] = "too few points",
 	[ENG_MSG_GEO_MANY] = "too many points",
+	[ENG_MSG_MEDIA] = "not the name of an attached file",
 };
 
 const char *

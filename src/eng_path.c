@@ -138,3 +138,11 @@ eng_path_find(struct eng *e, const char *path)
 		p++;
 	}
 }
+
+int
+eng_path_type(struct eng *e, const char *path)
+{
+	const struct inst_node *n = eng_path_find(e, path);
+
+	return n == NULL || n->kind != INST_LEAF ? -1 : (int)n->def->type;
+}

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "form_media.h"
 #include "utf8.h"
 #include "util.h"
 #include "val.h"
@@ -291,6 +292,17 @@ eng_type_norm(enum form_type t, const char *s, struct ds_buf *out,
 
 		if (trim_into(s, t1, sizeof(t1)) == -1 || strchr(t1, ' '))
 			return bad(why, ENG_MSG_CHOOSE_ONE, err);
+		return ds_buf_adds(out, t1);
+	}
+	case FT_IMAGE:
+	case FT_AUDIO:
+	case FT_VIDEO:
+	case FT_FILE: {
+		char t1[FORM_MEDIA_NAME_MAX + 2];
+
+		if (trim_into(s, t1, sizeof(t1)) == -1 ||
+		    !form_media_name_ok(t1, strlen(t1)))
+			return bad(why, ENG_MSG_MEDIA, err);
 		return ds_buf_adds(out, t1);
 	}
 	case FT_ACKNOWLEDGE: {

@@ -48,6 +48,10 @@ enum form_type {
 	FT_SUBSCRIBERID,
 	FT_EMAIL,
 	FT_AUDIT,		/* turns on the store's paradata; no value */
+	FT_IMAGE,		/* attachments (form_media.h): the answer is */
+	FT_AUDIO,		/* the file's name, its bytes are in the */
+	FT_VIDEO,		/* store, sealed */
+	FT_FILE,
 	FT_GROUP,
 	FT_REPEAT,
 	FT_ROOT			/* the form itself: the root node */

@@ -16,7 +16,6 @@
  * xgettext finds them; test_xls_compat.c checks the lists agree.
  */
 const char *const i18n_lower_msgids[] = {
-	N_("a text question naming the file kept beside the record"),
 	N_("a note asking the worker to record on another device"),
 	N_("geopoint or start-geopoint"),
 	N_("a CSV file with csv-external"),
@@ -107,6 +106,13 @@ i18n_form_type_note(enum form_type t)
 		    "empty without a fix");
 	case FT_BARCODE:
 		return _("typed; a USB scanner types like a keyboard");
+	case FT_IMAGE:
+	case FT_AUDIO:
+	case FT_VIDEO:
+	case FT_FILE:
+		return _("a file attached from disk by its path (fill --attach, "
+		    "or the path prompt): checked by its first bytes, at most "
+		    "16 MiB, kept encrypted with the record");
 	case FT_PHONENUMBER:
 	case FT_SIMSERIAL:
 	case FT_SUBSCRIBERID:

@@ -46,6 +46,8 @@ static const char *const words[ENG_MSG_COUNT] = {
 	[ENG_MSG_GEO_FEW] = N_("Too few points: a line needs 2, an area 3 "
 	    "or more."),
 	[ENG_MSG_GEO_MANY] = N_("Too many points."),
+	[ENG_MSG_MEDIA] = N_("Attach a file by its path; the answer is the "
+	    "name it is kept under."),
 };
 
 /* The kinds of rule a form has, as the engine names them. */

@@ -471,6 +471,7 @@ store_keys_derive(struct store_keys *k, const unsigned char dek[CRY_KEY_BYTES])
 	cry_kdf(k->chk, CRY_KEY_BYTES, 3, "rec_enc_", dek);
 	cry_kdf(k->cur, CRY_KEY_BYTES, 4, "rec_enc_", dek);
 	cry_kdf(k->ent, CRY_KEY_BYTES, 5, "rec_enc_", dek);
+	cry_kdf(k->att, CRY_KEY_BYTES, 6, "rec_enc_", dek);
 	cry_kdf(k->bhh, CRY_KEY_BYTES, 1, "blindidx", dek);
 	cry_kdf(k->bid, CRY_KEY_BYTES, 2, "blindidx", dek);
 }

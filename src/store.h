@@ -546,6 +546,40 @@ void		 store_entry_clear(struct store_entry *);
 void		 store_entries_free(struct store_entry *, size_t n);
 
 /* ------------------------------------------------------------------ */
+/* Attachments: the files of image, audio, video and file questions     */
+/* (store_attach.c, docs/storage.md).                                  */
+
+#define STORE_ATTACH_MAX	(16u << 20)	/* one file (FORM_MEDIA_MAX) */
+#define STORE_ATTACH_REV_MAX	(32u << 20)	/* the files one save adds */
+
+/*
+ * Keep a file of record rid under name (form_media_name_ok), sealed, for
+ * the record's next revision: it travels in the bundle with that
+ * revision.  DS_EEXIST if the record has a file of that name, DS_ELIMIT
+ * over STORE_ATTACH_MAX, or over STORE_ATTACH_REV_MAX for the files
+ * waiting for one save (save first), DS_EINVAL for a bad name.
+ */
+enum ds_status	 store_attach_put(struct store *,
+		    const unsigned char rid[STORE_ID_BYTES], const char *name,
+		    const void *p, size_t n, struct ds_err *);
+
+/* One file, decrypted: *p (ds_malloc) the caller wipes and frees. */
+enum ds_status	 store_attach_get(struct store *,
+		    const unsigned char rid[STORE_ID_BYTES], const char *name,
+		    unsigned char **p, size_t *n, struct ds_err *);
+
+/* fn gets each file, decrypted (borrowed, wiped after the call). */
+typedef enum ds_status (*store_attach_fn)(void *arg, const char *name,
+		    const unsigned char *p, size_t n, struct ds_err *);
+/*
+ * Each file of record rid that travels with revision rev_no (0: every
+ * file of the record), in name order.
+ */
+enum ds_status	 store_attach_each(struct store *,
+		    const unsigned char rid[STORE_ID_BYTES], int64_t rev_no,
+		    store_attach_fn fn, void *arg, struct ds_err *);
+
+/* ------------------------------------------------------------------ */
 
 /* PRAGMA integrity_check: DS_OK, or DS_ECORRUPT with the first problem. */
 enum ds_status	 store_check(struct store *, struct ds_err *);

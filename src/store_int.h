@@ -68,6 +68,7 @@ struct store_keys {
 	unsigned char	chk[CRY_KEY_BYTES];	/* "rec_enc_" 3: key check */
 	unsigned char	cur[CRY_KEY_BYTES];	/* "rec_enc_" 4: cursors */
 	unsigned char	ent[CRY_KEY_BYTES];	/* "rec_enc_" 5: list entries */
+	unsigned char	att[CRY_KEY_BYTES];	/* "rec_enc_" 6: attachments */
 	unsigned char	bhh[CRY_KEY_BYTES];	/* "blindidx" 1: household */
 	unsigned char	bid[CRY_KEY_BYTES];	/* "blindidx" 2: ID numbers */
 };
@@ -215,6 +216,13 @@ enum ds_status	 store_key_check_write(struct store *, struct ds_err *);
  * the household key in it.  Inside store_rekey's transaction.
  */
 enum ds_status	 store_entry_rekey(struct store *, const struct store_keys *old,
+		    const unsigned char okid[CRY_KEYID_BYTES], struct ds_err *);
+
+/*
+ * store_rekey's part for attachments (store_attach.c): every file opened
+ * under old (key id okid) and sealed under the store's keys.
+ */
+enum ds_status	 store_attach_rekey(struct store *, const struct store_keys *old,
 		    const unsigned char okid[CRY_KEYID_BYTES], struct ds_err *);
 
 #endif

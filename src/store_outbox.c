@@ -83,7 +83,9 @@ store_outbox_pending(struct store *s, int64_t after_seq, size_t max_revs,
 	 */
 	rc = sqlite3_prepare_v2(s->db, "SELECT o.seq, o.record_id, o.rev_id, "
 	    "v.parent_rev_id, v.rev_no, v.saved_at, r.status, r.form_id, "
-	    "v.form_version, v.device_id, v.answers_len, r.rev_id = o.rev_id "
+	    "v.form_version, v.device_id, v.answers_len + coalesce((SELECT "
+	    "sum(a.size) FROM attachment a WHERE a.record_id = o.record_id "
+	    "AND a.rev_no = v.rev_no), 0), r.rev_id = o.rev_id "
 	    "FROM outbox o JOIN revision v ON v.rev_id = o.rev_id "
 	    "JOIN record r ON r.id = o.record_id WHERE o.acked = 0 "
 	    "AND o.seq > ?1 ORDER BY o.seq", -1, &b, NULL);

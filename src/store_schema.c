@@ -76,7 +76,15 @@ static const char *const migrations[] = {
 	" applied_at INTEGER NOT NULL,"
 	" n_entries INTEGER NOT NULL, n_withdrawals INTEGER NOT NULL,"
 	" n_files INTEGER NOT NULL);",
-	/* 5: append the next migration here */
+	/* 5: the files of media questions, sealed (store_attach.c); rev_no
+	 * is the revision they travel with */
+	"CREATE TABLE attachment ("
+	" record_id BLOB NOT NULL CHECK (length(record_id) = 16),"
+	" name TEXT NOT NULL, rev_no INTEGER NOT NULL,"
+	" size INTEGER NOT NULL, data BLOB NOT NULL,"
+	" UNIQUE (record_id, name));"
+	"CREATE INDEX attachment_rev ON attachment (record_id, rev_no);",
+	/* 6: append the next migration here */
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -16,10 +16,6 @@
 #include "mem.h"
 #include "xls_int.h"
 
-/* What to use instead of a media question, until attachments land. */
-#define MEDIA_ALT	\
-	"a text question naming the file kept beside the record"
-
 /* Question types: one row each (style.md §13). */
 enum tkind {
 	TK_QUESTION,	/* plain type */
@@ -136,21 +132,22 @@ static const struct qtype qtypes[] = {
 	{ "q barcode", TK_QUESTION, FT_BARCODE, NULL, NULL },
 	{ "add barcode prompt", TK_QUESTION, FT_BARCODE, NULL, NULL },
 	{ "csv-external", TK_EXTERNAL, FT_TEXT, NULL, NULL },
+	/* Attachments: a file from disk, by path (form_media.h). */
+	{ "image", TK_QUESTION, FT_IMAGE, NULL, NULL },
+	{ "photo", TK_QUESTION, FT_IMAGE, NULL, NULL },
+	{ "q image", TK_QUESTION, FT_IMAGE, NULL, NULL },
+	{ "q picture", TK_QUESTION, FT_IMAGE, NULL, NULL },
+	{ "add image prompt", TK_QUESTION, FT_IMAGE, NULL, NULL },
+	{ "add photo prompt", TK_QUESTION, FT_IMAGE, NULL, NULL },
+	{ "audio", TK_QUESTION, FT_AUDIO, NULL, NULL },
+	{ "q audio", TK_QUESTION, FT_AUDIO, NULL, NULL },
+	{ "add audio prompt", TK_QUESTION, FT_AUDIO, NULL, NULL },
+	{ "video", TK_QUESTION, FT_VIDEO, NULL, NULL },
+	{ "q video", TK_QUESTION, FT_VIDEO, NULL, NULL },
+	{ "add video prompt", TK_QUESTION, FT_VIDEO, NULL, NULL },
+	{ "file", TK_QUESTION, FT_FILE, NULL, NULL },
+	{ "add file prompt", TK_QUESTION, FT_FILE, NULL, NULL },
 	/* Refused: `hint` says what to use instead. */
-	{ "image", TK_REFUSED, FT_TEXT, NULL, MEDIA_ALT },
-	{ "photo", TK_REFUSED, FT_TEXT, NULL, MEDIA_ALT },
-	{ "q image", TK_REFUSED, FT_TEXT, NULL, MEDIA_ALT },
-	{ "q picture", TK_REFUSED, FT_TEXT, NULL, MEDIA_ALT },
-	{ "add image prompt", TK_REFUSED, FT_TEXT, NULL, MEDIA_ALT },
-	{ "add photo prompt", TK_REFUSED, FT_TEXT, NULL, MEDIA_ALT },
-	{ "audio", TK_REFUSED, FT_TEXT, NULL, MEDIA_ALT },
-	{ "q audio", TK_REFUSED, FT_TEXT, NULL, MEDIA_ALT },
-	{ "add audio prompt", TK_REFUSED, FT_TEXT, NULL, MEDIA_ALT },
-	{ "video", TK_REFUSED, FT_TEXT, NULL, MEDIA_ALT },
-	{ "q video", TK_REFUSED, FT_TEXT, NULL, MEDIA_ALT },
-	{ "add video prompt", TK_REFUSED, FT_TEXT, NULL, MEDIA_ALT },
-	{ "file", TK_REFUSED, FT_TEXT, NULL, MEDIA_ALT },
-	{ "add file prompt", TK_REFUSED, FT_TEXT, NULL, MEDIA_ALT },
 	{ "background-audio", TK_REFUSED, FT_TEXT, NULL, "a note asking "
 	    "the worker to record on another device" },
 	{ "background-geopoint", TK_REFUSED, FT_TEXT, NULL,
