@@ -550,7 +550,7 @@ void		 store_entries_free(struct store_entry *, size_t n);
 /* (store_attach.c, docs/storage.md).                                  */
 
 #define STORE_ATTACH_MAX	(16u << 20)	/* one file (FORM_MEDIA_MAX) */
-#define STORE_ATTACH_REV_MAX	(32u << 20)	/* the files one save adds */
+#define STORE_ATTACH_REV_MAX	(24u << 20)	/* the files one save adds */
 
 /*
  * Keep a file of record rid under name (form_media_name_ok), sealed, for

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "cry_bundle.h"
+#include "form_media.h"
 #include "mem.h"
 #include "utf8.h"
 
@@ -137,8 +138,27 @@ bundle_bytes_eq(const struct bundle_bytes *a, const struct bundle_bytes *b)
 
 /* ---- payload serialization ------------------------------------------ */
 
+/* Version 2: u16 count, then each file's u8+n name and u32+n bytes. */
 static enum ds_status
-put_rev(struct ds_buf *b, const struct bundle_rev *r)
+put_att(struct ds_buf *b, const struct bundle_rev *r)
+{
+	enum ds_status st;
+	size_t i;
+
+	if ((st = ds_buf_add_le(b, r->natt, 2)) != DS_OK)
+		return st;
+	for (i = 0; i < r->natt; i++)
+		if ((st = bundle_put_str8(b, r->att[i].name.p,
+		    r->att[i].name.n)) != DS_OK ||
+		    (st = ds_buf_add_le(b, r->att[i].data.n, 4)) != DS_OK ||
+		    (st = ds_buf_add(b, r->att[i].data.p, r->att[i].data.n)) !=
+		    DS_OK)
+			return st;
+	return DS_OK;
+}
+
+static enum ds_status
+put_rev(struct ds_buf *b, const struct bundle_rev *r, int version)
 {
 	size_t start = b->len;
 	enum ds_status st;
@@ -164,7 +184,9 @@ put_rev(struct ds_buf *b, const struct bundle_rev *r)
 	    (st = ds_buf_add_le(b, r->audit.n, 4)) != DS_OK ||
 	    (st = ds_buf_add(b, r->audit.p, r->audit.n)) != DS_OK ||
 	    (st = ds_buf_add_le(b, r->consent.n, 4)) != DS_OK ||
-	    (st = ds_buf_add(b, r->consent.p, r->consent.n)) != DS_OK)
+	    (st = ds_buf_add(b, r->consent.p, r->consent.n)) != DS_OK ||
+	    (version >= BUNDLE_VERSION_ATTACH && (st = put_att(b, r)) !=
+	    DS_OK))
 		return st;
 	{
 		size_t len = b->len - start - 4;
@@ -397,6 +419,37 @@ form_listed(const struct bundle_header *h, const struct bundle_bytes *id,
 	return 0;
 }
 
+/* Version 2's files of one revision: count, names, bytes, checked. */
+static int
+parse_att(struct ds_rd *sub, struct bundle_rev *v, const char **msg)
+{
+	uint64_t n = ds_rd_le(sub, 2);
+	size_t i, k;
+
+	if (sub->bad)
+		return *msg = "record length mismatch", -1;
+	if (n > BUNDLE_ATTACH_PER_REV)
+		return *msg = "too many attached files", -1;
+	if (n == 0)
+		return 0;
+	if ((v->att = ds_calloc((size_t)n, sizeof(*v->att))) == NULL)
+		return *msg = "out of memory", -1;
+	for (i = 0; i < n; i++) {
+		bundle_get_bytes(sub, 1, FORM_MEDIA_NAME_MAX, &v->att[i].name);
+		bundle_get_bytes(sub, 4, BUNDLE_ATTACH_MAX, &v->att[i].data);
+		if (sub->bad)
+			return *msg = "record length mismatch", -1;
+		v->natt = i + 1;
+		if (!form_media_name_ok((const char *)v->att[i].name.p,
+		    v->att[i].name.n) || v->att[i].data.n == 0)
+			return *msg = "bad attached file", -1;
+		for (k = 0; k < i; k++)
+			if (bundle_bytes_eq(&v->att[k].name, &v->att[i].name))
+				return *msg = "a file attached twice", -1;
+	}
+	return 0;
+}
+
 /* Parse one revision of exactly `len` bytes at r; msg says what failed. */
 static int
 parse_rev(struct ds_rd *r, size_t len, const struct bundle_header *h,
@@ -426,6 +479,9 @@ parse_rev(struct ds_rd *r, size_t len, const struct bundle_header *h,
 	bundle_get_bytes(&sub, 4, BUNDLE_ANSWERS_MAX, &v->answers);
 	bundle_get_bytes(&sub, 4, BUNDLE_AUDIT_MAX, &v->audit);
 	bundle_get_bytes(&sub, 4, BUNDLE_CONSENT_MAX, &v->consent);
+	if (!sub.bad && h->version >= BUNDLE_VERSION_ATTACH &&
+	    parse_att(&sub, v, msg) != 0)
+		return -1;
 	if (sub.bad || sub.off != sub.n)
 		return *msg = "record length mismatch", -1;
 	if (flags > 1)
@@ -493,6 +549,7 @@ bundle_payload_parse(unsigned char *plain, size_t len,
 		bundle_payload_free(pl);
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	}
+	pl->nrevs_alloc = (size_t)count;
 	for (i = 0; i < count; i++) {
 		rlen = ds_rd_le(&r, 4);
 		if (r.bad || rlen > r.n - r.off) {
@@ -523,12 +580,16 @@ out:
 void
 bundle_payload_free(struct bundle_payload *pl)
 {
+	size_t i;
+
 	if (pl == NULL)
 		return;
 	if (pl->plain != NULL) {
 		cry_wipe(pl->plain, pl->plain_len);
 		ds_free(pl->plain);
 	}
+	for (i = 0; pl->revs != NULL && i < pl->nrevs_alloc; i++)
+		ds_free(pl->revs[i].att);
 	ds_free(pl->revs);
 	ds_free(pl);
 }
@@ -792,9 +853,16 @@ check_build_input(const struct bundle_meta *m, const struct bundle_rev *revs,
 		    BUNDLE_STR_MAX) || !is_text(&r->worker_id, 1,
 		    BUNDLE_STR_MAX) || r->answers.n > BUNDLE_ANSWERS_MAX ||
 		    r->audit.n > BUNDLE_AUDIT_MAX ||
-		    r->consent.n > BUNDLE_CONSENT_MAX)
+		    r->consent.n > BUNDLE_CONSENT_MAX ||
+		    r->natt > BUNDLE_ATTACH_PER_REV)
 			return ds_err_set(err, DS_EINVAL, "revision %zu: bad "
 			    "field", i);
+		for (k = 0; k < r->natt; k++)
+			if (!form_media_name_ok((const char *)r->att[k].name.p,
+			    r->att[k].name.n) || r->att[k].data.n == 0 ||
+			    r->att[k].data.n > BUNDLE_ATTACH_MAX)
+				return ds_err_set(err, DS_EINVAL, "revision "
+				    "%zu: bad attached file", i);
 		for (k = 0, listed = 0; k < m->nforms && !listed; k++) {
 			struct bundle_bytes id = cstr(m->form_ids[k]);
 			struct bundle_bytes ver = cstr(m->form_vers[k]);
@@ -823,6 +891,7 @@ bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
 	size_t comp_len = 0, i, hdr_len;
 	uint32_t csize;
 	enum ds_status st;
+	int version = BUNDLE_VERSION;
 
 	*out = NULL;
 	*outlen = 0;
@@ -836,13 +905,17 @@ bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
 	if ((st = ds_buf_add(&pl, PAYLOAD_MAGIC, 4)) != DS_OK ||
 	    (st = ds_buf_add_le(&pl, n, 4)) != DS_OK)
 		goto out;
+	/* Version 1 unless a file travels: an older office reads the rest. */
 	for (i = 0; i < n; i++)
-		if ((st = put_rev(&pl, &revs[i])) != DS_OK)
+		if (revs[i].natt > 0)
+			version = BUNDLE_VERSION_ATTACH;
+	for (i = 0; i < n; i++)
+		if ((st = put_rev(&pl, &revs[i], version)) != DS_OK)
 			goto out;
 	if ((st = bundle_deflate((unsigned char *)pl.p, pl.len, &comp,
 	    &comp_len, err)) != DS_OK)
 		goto out;
-	if (comp_len > BUNDLE_FILE_MAX / 2) {
+	if (comp_len > BUNDLE_FILE_MAX - BUNDLE_FILE_MAX / 8) {
 		st = ds_err_set(err, DS_ELIMIT, "bundle too large: split it");
 		goto out;
 	}
@@ -854,7 +927,7 @@ bundle_build(const struct bundle_meta *m, const struct bundle_rev *revs,
 	cry_random(bundle_id, CRY_ID_BYTES);
 	cry_key_id(dev->pk, sizeof(dev->pk), kid);
 	if ((st = ds_buf_add(&f, BUNDLE_MAGIC, 6)) != DS_OK ||
-	    (st = ds_buf_add_le(&f, BUNDLE_VERSION, 2)) != DS_OK ||
+	    (st = ds_buf_add_le(&f, (uint64_t)version, 2)) != DS_OK ||
 	    (st = ds_buf_add_le(&f, 0, 4)) != DS_OK ||	/* header_len, patched */
 	    (st = ds_buf_add(&f, bundle_id, CRY_ID_BYTES)) != DS_OK ||
 	    (st = ds_buf_add(&f, m->device_id, CRY_ID_BYTES)) != DS_OK ||
@@ -950,7 +1023,8 @@ bundle_parse_header_prefix(const unsigned char *buf, size_t avail,
 	if (r.bad || memcmp(magic, BUNDLE_MAGIC, 6) != 0)
 		return fail(why, BR_MAGIC, err, DS_EPARSE, "bad magic");
 	h->version = (uint16_t)ds_rd_le(&r, 2);
-	if (h->version != BUNDLE_VERSION)
+	if (h->version != BUNDLE_VERSION &&
+	    h->version != BUNDLE_VERSION_ATTACH)
 		return fail(why, BR_VERSION, err, DS_EPARSE, "version");
 	h->header_len = (uint32_t)ds_rd_le(&r, 4);
 	if (h->header_len < BUNDLE_FIXED_LEN + 2 ||

@@ -34,6 +34,7 @@
 
 #define BUNDLE_MAGIC		"DSBNDL"
 #define BUNDLE_VERSION		1
+#define BUNDLE_VERSION_ATTACH	2	/* records carry attached files */
 #define BUNDLE_SIGN_DOMAIN	"DSBNDL-v1"
 #define BUNDLE_FIXED_LEN	313	/* header bytes before app_ver */
 #define BUNDLE_HEADER_MAX	4096
@@ -48,6 +49,8 @@
 #define BUNDLE_ANSWERS_MAX	(1u << 20)
 #define BUNDLE_AUDIT_MAX	(1u << 20)
 #define BUNDLE_CONSENT_MAX	(64u << 10)
+#define BUNDLE_ATTACH_MAX	(16u << 20)	/* one file (FORM_MEDIA_MAX) */
+#define BUNDLE_ATTACH_PER_REV	64		/* files with one revision */
 #define BUNDLE_HASH_BYTES	CRY_HASH256_BYTES /* BLAKE2b-256(file) */
 #define BUNDLE_TRAILER_BYTES	CRY_SIG_BYTES
 
@@ -127,6 +130,12 @@ struct bundle_header {
 	size_t			 file_len;
 };
 
+/* A file attached to a media question: its name (the answer) and bytes. */
+struct bundle_att {
+	struct bundle_bytes	 name;
+	struct bundle_bytes	 data;
+};
+
 /*
  * One record revision: a full snapshot (crypto-sync.md §7.1).  For
  * bundle_build the caller owns everything the pointers reach; in a parsed
@@ -144,6 +153,10 @@ struct bundle_rev {
 	struct bundle_bytes	 answers;	/* canonical JSON object */
 	struct bundle_bytes	 audit;		/* JSON array */
 	struct bundle_bytes	 consent;	/* JSON, or empty for none */
+	/* The files first saved with this revision (version 2 only): the
+	 * caller's for bundle_build; in a parsed payload, owned by it. */
+	struct bundle_att	*att;
+	size_t			 natt;
 };
 
 /* ---- framing helpers, shared with obundle.c and dnote.c ------------- */
@@ -191,7 +204,8 @@ struct bundle_meta {
 
 /*
  * Build a signed bundle for `office` from n revisions (n >= 1, device_seq
- * strictly increasing inside [seq_lo, seq_hi]).  A fresh random bundle id
+ * strictly increasing inside [seq_lo, seq_hi]): version 1, or version 2
+ * when a revision carries files (docs/bundle-format.md).  A fresh random bundle id
  * goes to bundle_id.  *out (the whole file, *outlen bytes) is the caller's;
  * free with ds_free.  The plaintext is wiped from memory before return.
  */
@@ -241,6 +255,7 @@ struct bundle_payload {
 	size_t			 plain_len;
 	size_t			 nrevs;
 	struct bundle_rev	*revs;
+	size_t			 nrevs_alloc;	/* revs[] entries (their att) */
 };
 
 /*

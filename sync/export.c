@@ -635,9 +635,8 @@ csv_book_row(void *arg, const char *const cells[EXPORT_NBOOK])
 	ds_buf_adds(o, "\r\n");
 }
 
-/* PATH's stem (".csv" and the like dropped) + suffix into out. */
-static void
-sibling(const char *path, const char *suffix, char *out, size_t n)
+void
+xex_sibling(const char *path, const char *suffix, char *out, size_t n)
 {
 	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
 	size_t pl = strlen(path);
@@ -656,9 +655,9 @@ write_csv(const struct xex *e, struct export_stats *s, struct ds_err *err)
 	const char *cells[EXPORT_NBOOK];
 	size_t i;
 
-	sibling(path, "-members.csv", s->members_path,
+	xex_sibling(path, "-members.csv", s->members_path,
 	    sizeof(s->members_path));
-	sibling(path, "-codebook.csv", s->codebook_path,
+	xex_sibling(path, "-codebook.csv", s->codebook_path,
 	    sizeof(s->codebook_path));
 	ds_buf_init(&o, EXPORT_MAX);
 	csv_table(e, 0, &o, s);
@@ -850,7 +849,7 @@ write_stat(const struct xex *e, struct export_stats *s, struct ds_err *err)
 	enum ds_status st;
 	size_t i;
 
-	sibling(e->o->path, sav ? "-members.sav" : "-members.dta",
+	xex_sibling(e->o->path, sav ? "-members.sav" : "-members.dta",
 	    s->members_path, sizeof(s->members_path));
 	if ((st = xex_stat_write(e, 0, e->o->path, sav, err)) != DS_OK ||
 	    (st = xex_stat_write(e, 1, s->members_path, sav, err)) != DS_OK)
@@ -887,6 +886,7 @@ export_heads(struct odb *db, const struct export_opts *o,
 	}
 	if ((st = odb_head_each(db, collect, &c, err)) != DS_OK ||
 	    (st = c.st) != DS_OK ||
+	    (st = xex_media(db, &e, stats, err)) != DS_OK ||
 	    (st = columns(&e, c.hnames, c.mnames, err)) != DS_OK)
 		goto out;
 	switch (o->fmt) {

@@ -74,6 +74,8 @@ struct export_stats {
 	size_t	households, members;
 	char	members_path[4096];	/* "" when in the same file (XLSX) */
 	char	codebook_path[4096];	/* "" when inside the file */
+	size_t	media;			/* attached files written */
+	char	media_dir[4096];	/* STEM-media, "" when none */
 };
 
 enum ds_status	 export_heads(struct odb *, const struct export_opts *,

@@ -92,6 +92,19 @@ const char	*xex_choice(const struct xex *, const struct xcol *,
 /* Index of `code` in c's list, or -1. */
 long		 xex_choice_index(const struct xcol *, const char *code);
 
+/* PATH's stem (".csv" and the like dropped) + suffix into out. */
+void		 xex_sibling(const char *path, const char *suffix, char *out,
+		    size_t n);
+
+/*
+ * The files of media answers (export_media.c): each answer naming a file
+ * its record has in office.db is written as that file in STEM-media/
+ * (0700; files 0600), the cell keeping the name.  A name another record
+ * already wrote gets the record id in front, in the cell too.
+ */
+enum ds_status	 xex_media(struct odb *, struct xex *, struct export_stats *,
+		    struct ds_err *);
+
 /* Create path's temp name (PATH.tmp) 0600, exclusively: its fd, or -1. */
 int		 xex_tmp_open(const char *path, char *tmp, size_t n,
 		    struct ds_err *);

@@ -17,6 +17,7 @@
 #include "case_hook.h"
 #include "cry_bundle.h"
 #include "mem.h"
+#include "odb_attach.h"
 #include "receipt.h"
 #include "util.h"
 
@@ -284,6 +285,21 @@ count_rollback(void *arg, const struct odb_alert *a)
 	return 0;
 }
 
+/* The files the revision carries (bundle version 2), sealed. */
+static enum ds_status
+keep_files(struct odb *o, const struct bundle_rev *r, struct ds_err *err)
+{
+	enum ds_status st;
+	size_t i;
+
+	for (i = 0; i < r->natt; i++)
+		if ((st = odb_attach_put(o, r->record_uuid, r->rev_id,
+		    (const char *)r->att[i].name.p, r->att[i].name.n,
+		    r->att[i].data.p, r->att[i].data.n, err)) != DS_OK)
+			return st;
+	return DS_OK;
+}
+
 /* §7.4 step 10: the one transaction. */
 static enum ds_status
 store(struct odb *o, const struct cry_office_sec *sec,
@@ -316,6 +332,8 @@ store(struct odb *o, const struct cry_office_sec *sec,
 		if ((st = odb_rev_insert(o, r, h->device_id, h->bundle_id,
 		    held, &ins, err)) != DS_OK ||
 		    (st = diagnose(o, h, r, ins, &rollback, err)) != DS_OK)
+			goto out;
+		if ((st = keep_files(o, r, err)) != DS_OK)
 			goto out;
 		if (!ins) {
 			res->n_dup++;

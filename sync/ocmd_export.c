@@ -153,6 +153,9 @@ office_export(const struct cli *cli, int argc, char **argv)
 		printf(_("  members: %s\n"), s.members_path);
 	if (*s.codebook_path != '\0')
 		printf(_("  codebook: %s\n"), s.codebook_path);
+	if (s.media > 0)
+		printf(_("  attached files: %zu in %s\n"), s.media,
+		    s.media_dir);
 	printf(_("The files hold personal data (mode 0600): keep them off "
 	    "shared folders.\n"));
 	return CMD_EXIT_OK;

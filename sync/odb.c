@@ -468,6 +468,17 @@ static const char schema_v5[] =
 	"CREATE INDEX revision_held ON revision(parent_rev_id) WHERE held = 1;"
 	"CREATE INDEX revision_devseq ON revision(device_id, device_seq);";
 
+/* Version 6: the files of media questions, sealed (odb_attach.c). */
+static const char schema_v6[] =
+	"CREATE TABLE attachment ("
+	"  record_uuid BLOB NOT NULL CHECK(length(record_uuid) = 16),"
+	"  name TEXT NOT NULL,"
+	"  rev_id BLOB NOT NULL CHECK(length(rev_id) = 16),"
+	"  size INTEGER NOT NULL,"
+	"  data BLOB NOT NULL,"			/* sealed */
+	"  PRIMARY KEY(record_uuid, name)"
+	");";
+
 /*
  * migrations[i] takes a database from version i to i + 1: its parts run
  * in order in one transaction (a part stays under C's 4,095-byte string
@@ -480,6 +491,7 @@ static const char *const migrations[][ODB_MIGRATION_PARTS] = {
 	{ schema_v3, NULL, NULL },
 	{ schema_v4_a, schema_v4_b, schema_v4_c },
 	{ schema_v5, NULL, NULL },
+	{ schema_v6, NULL, NULL },
 };
 
 /* Run every part of migration v (from version v to v + 1). */

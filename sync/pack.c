@@ -34,7 +34,39 @@ struct snap {
 	char			 hh[BUNDLE_STR_MAX + 1];
 	char			 form_id[STORE_FORM_ID_MAX];
 	char			 form_ver[STORE_FORM_ID_MAX];
+	/* files first saved with this revision: names and bytes owned */
+	struct bundle_att	*att;
+	size_t			 natt, attcap;
 };
+
+/* One attached file of a snapshot: a copy, wiped by collect_free. */
+static enum ds_status
+att_cb(void *arg, const char *name, const unsigned char *p, size_t n,
+    struct ds_err *err)
+{
+	struct snap *s = arg;
+	struct bundle_att *a;
+	unsigned char *d;
+	char *nm;
+
+	if (s->natt == BUNDLE_ATTACH_PER_REV)
+		return ds_err_set(err, DS_ELIMIT, "more than %d files with "
+		    "one revision", BUNDLE_ATTACH_PER_REV);
+	if (ds_arr_grow(&s->att, &s->attcap, s->natt + 1, sizeof(*s->att),
+	    BUNDLE_ATTACH_PER_REV) != DS_OK)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	if ((nm = ds_strdup(name)) == NULL || (d = ds_malloc(n)) == NULL) {
+		ds_free(nm);
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	}
+	memcpy(d, p, n);
+	a = &s->att[s->natt++];
+	a->name.p = (const unsigned char *)nm;
+	a->name.n = strlen(nm);
+	a->data.p = d;
+	a->data.n = n;
+	return DS_OK;
+}
 
 struct collect {
 	struct store		*st;
@@ -222,7 +254,9 @@ collect_cb(void *arg, const struct store_snapshot *sn, struct ds_err *err)
 	if (s->hh[0] == '\0')
 		store_id_text(sn->record_id, s->hh);
 	if ((st = audit_json(c->st, sn->record_id, sn->rev_no, &s->audit,
-	    err)) != DS_OK)
+	    err)) != DS_OK ||
+	    (st = store_attach_each(c->st, sn->record_id, sn->rev_no, att_cb,
+	    s, err)) != DS_OK)
 		return st;
 	snprintf(s->form_id, sizeof(s->form_id), "%s", sn->form_id);
 	snprintf(s->form_ver, sizeof(s->form_ver), "%s", sn->form_version);
@@ -243,7 +277,7 @@ collect_cb(void *arg, const struct store_snapshot *sn, struct ds_err *err)
 static void
 collect_free(struct collect *c)
 {
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < c->n; i++) {
 		if (c->v[i].answers != NULL)
@@ -254,6 +288,13 @@ collect_free(struct collect *c)
 			cry_wipe(c->v[i].consent, strlen(c->v[i].consent));
 		ds_free(c->v[i].consent);
 		cry_wipe(c->v[i].hh, sizeof(c->v[i].hh));
+		for (k = 0; k < c->v[i].natt; k++) {
+			cry_wipe((void *)(uintptr_t)c->v[i].att[k].data.p,
+			    c->v[i].att[k].data.n);
+			ds_free((void *)(uintptr_t)c->v[i].att[k].data.p);
+			ds_free((void *)(uintptr_t)c->v[i].att[k].name.p);
+		}
+		ds_free(c->v[i].att);
 	}
 	ds_free(c->v);
 	c->v = NULL;
@@ -355,6 +396,8 @@ pack_build(struct store *st, const unsigned char device_id[STORE_ID_BYTES],
 		sn->r.audit = bb(sn->audit, strlen(sn->audit));
 		sn->r.consent = bb(sn->consent, sn->consent ?
 		    strlen(sn->consent) : 0);
+		sn->r.att = sn->att;
+		sn->r.natt = sn->natt;
 		revs[i] = sn->r;
 	}
 	if ((s = bundle_build(&m, revs, c.n, signer, office, res->bundle_id,
