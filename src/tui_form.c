@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "form_media.h"
 #include "i18n.h"
 #include "i18n_eng.h"
 #include "mem.h"
@@ -62,6 +63,7 @@ struct fld {
 	enum tui_color	 msgc;
 	int		 tried;		/* tried to go on: show "required" */
 	int		 later;		/* its warning left for the review */
+	int		 media;		/* a media question: ed holds a path */
 };
 
 static struct {
@@ -215,6 +217,42 @@ has_word(const char *list, const char *w)
 	return 0;
 }
 
+static void	fld_say(struct fld *, enum tui_color, const char *);
+
+/* What a media question holds now. */
+static void
+media_say(struct fld *f, const char *name)
+{
+	char m[FMSG_MAX];
+
+	snprintf(m, sizeof(m), _("Attached: %s. Type the path of another "
+	    "file to replace it."), name);
+	fld_say(f, TUI_C_OK, m);
+}
+
+/*
+ * Enter (or leaving) on a media question: a typed path attaches that
+ * file.  0 if it was refused (the message says why), 1 otherwise.
+ */
+static int
+media_accept(struct fld *f, const char *val)
+{
+	static char words[FMSG_MAX];
+	struct ds_err err;
+
+	if (val[0] == '\0')
+		return 1;
+	ds_err_clear(&err);
+	if (tui_iv_attach(f->path, val, words, sizeof(words), &err) !=
+	    DS_OK) {
+		fld_say(f, TUI_C_ERROR, words);
+		return 0;
+	}
+	rebuild(0);
+	fld_say(&F.f[F.focus], TUI_C_OK, words);
+	return 1;
+}
+
 /* Build one field's widget from the prompt. */
 static void
 fld_build(struct fld *f, const struct eng_field *ef, const struct fld *old)
@@ -289,6 +327,19 @@ fld_build(struct fld *f, const struct eng_field *ef, const struct fld *old)
 		return;
 	}
 	f->kind = FK_EDIT;
+	if (form_type_media(ef->type)) {
+		/* The worker types the path of a file; the answer (the name
+		 * it is kept under) shows under the field. */
+		f->media = 1;
+		tui_edit_init(&f->ed, TUI_EDIT_TEXT, NULL);
+		if (f->msg[0] == '\0' && ef->value != NULL)
+			media_say(f, ef->value);
+		else if (f->msg[0] == '\0')
+			fld_say(f, TUI_C_HINT, _("Type the path of the file to "
+			    "attach (a photo copied from a phone or a camera), "
+			    "then press Enter."));
+		return;
+	}
 	tui_edit_init(&f->ed, edit_kind(ef->type), ef->value);
 	f->ed.thousands = has_word(ef->appearance, "thousands-sep");
 	/* A number, a date or a value the worker has not confirmed
@@ -508,7 +559,11 @@ accept(int advance)
 		}
 		ef = prompt_field(f->path);
 		cur = ef != NULL && ef->value != NULL ? ef->value : "";
-		if (strcmp(cur, val) != 0 || (f->kind == FK_EDIT &&
+		if (f->media) {
+			if (!media_accept(f, val))
+				return 0;
+			f = &F.f[F.focus];
+		} else if (strcmp(cur, val) != 0 || (f->kind == FK_EDIT &&
 		    f->ed.dirty) || (ef != NULL && !ef->confirmed &&
 		    val[0] != '\0')) {
 			if (tui_iv_set(f->path, val, &err) != DS_OK) {
@@ -605,6 +660,8 @@ keep_typing(void)
 	f = &F.f[F.focus];
 	if (fld_value(f, val, sizeof(val)) != 0)
 		return 0;
+	if (f->media)
+		return media_accept(f, val);
 	ef = prompt_field(f->path);
 	if (strcmp(ef != NULL && ef->value != NULL ? ef->value : "", val) == 0)
 		return 1;

@@ -28,9 +28,11 @@
 #include "fetch.h"
 #include "form.h"
 #include "i18n.h"
+#include "i18n_attach.h"
 #include "i18n_eng.h"
 #include "mem.h"
 #include "sess.h"
+#include "sess_attach.h"
 #include "tui_app.h"
 #include "tui_int.h"
 #include "util.h"
@@ -273,6 +275,24 @@ tui_iv_set(const char *path, const char *value, struct ds_err *err)
 	if (rc == DS_OK && I.carried != NULL && tui_iv_is_consent(path) &&
 	    strcmp(value, "yes") == 0)
 		carry_rest();
+	return rc;
+}
+
+enum ds_status
+tui_iv_attach(const char *path, const char *file, char *words, size_t n,
+    struct ds_err *err)
+{
+	struct sess_attach_res r;
+	enum ds_status rc;
+
+	rc = sess_attach(I.s, ws_store(tui_app()->ws), path, file, 1, &r,
+	    err);
+	if (r.why == SESS_ATTACH_OK || r.why == SESS_ATTACH_STORE)
+		rc = saved(rc, err);
+	if (rc == DS_OK || r.why != SESS_ATTACH_STORE)
+		i18n_attach_why(&r, path, file, err, words, n);
+	else
+		snprintf(words, n, "%s", err->msg);
 	return rc;
 }
 

@@ -44,6 +44,13 @@ const struct eng_prompt *tui_iv_prompt(void);
 
 enum ds_status	 tui_iv_set(const char *path, const char *value,
 		    struct ds_err *);
+/*
+ * Attach the file at `file` to the media question at path, and save
+ * (sess_attach).  words gets what happened, done or refused, in the
+ * worker's language.
+ */
+enum ds_status	 tui_iv_attach(const char *path, const char *file,
+		    char *words, size_t n, struct ds_err *);
 enum ds_status	 tui_iv_reason(const char *path, const char *reason,
 		    struct ds_err *);
 enum ds_status	 tui_iv_next(struct ds_err *);

@@ -20,6 +20,7 @@
 #include "json.h"
 #include "mem.h"
 #include "odb.h"
+#include "odb_attach.h"
 #include "receipt.h"
 #include "util.h"
 
@@ -90,6 +91,161 @@ write_golden(void)
 	sf_device_free(&d);
 	sf_office_free(&o);
 	printf("# golden files written under %s/tests/sync\n", top);
+}
+
+/* The files of the version 2 vector: a JPEG start, a PNG start. */
+static const unsigned char v2_photo[] = { 0xff, 0xd8, 0xff, 0xe0, 0, 16,
+    'J', 'F', 'I', 'F', 0, 1, 2, 3, 0xff, 0xd9 };
+static const unsigned char v2_png[] = { 0x89, 'P', 'N', 'G', '\r', '\n',
+    0x1a, '\n', 0, 0, 0, 0 };
+#define V2_PHOTO	"1763870600123.jpg"
+#define V2_PNG		"1763870600456.png"
+
+static int
+office_keys(struct sf_office *o)
+{
+	struct ds_err err;
+	char p[700];
+
+	memset(o, 0, sizeof(*o));
+	path(p, sizeof(p), "tests/sync/office/office-public.key");
+	if (cry_office_pub_read(p, &o->pub, &err) != DS_OK)
+		return -1;
+	path(p, sizeof(p), "tests/sync/office/office-secret.key");
+	return cry_office_sec_read(p, &o->sec, &err) == DS_OK ? 0 : -1;
+}
+
+/*
+ * Version 2 (docs/bundle-format.md): one revision with two files, one
+ * without, made for the committed office keys, so version 1's vector
+ * stays as it is.  DS_WRITE_GOLDEN=v2 writes it and its fuzz seeds.
+ */
+static void
+write_golden_v2(void)
+{
+	struct sf_office o;
+	struct sf_device d;
+	struct sf_rev r[2];
+	struct bundle_att att[2];
+	struct bundle_header h;
+	struct bundle_payload *pl = NULL;
+	struct ds_err err;
+	unsigned char *b;
+	size_t n;
+	int why;
+
+	if (office_keys(&o) != 0)
+		abort();
+	sf_device_make(&d, 2);
+	sf_rev(&r[0], &d, 1, 1, NULL, "{\"hh_id\":\"HH000001\",\"consent_photo\":"
+	    "\"" V2_PHOTO "\",\"members\":[{\"name\":\"张三\",\"card\":\""
+	    V2_PNG "\"}]}");
+	sf_rev(&r[1], &d, 2, 1, NULL, "{\"hh_id\":\"HH000002\"}");
+	att[0].name.p = (const unsigned char *)V2_PHOTO;
+	att[0].name.n = strlen(V2_PHOTO);
+	att[0].data.p = v2_photo;
+	att[0].data.n = sizeof(v2_photo);
+	att[1].name.p = (const unsigned char *)V2_PNG;
+	att[1].name.n = strlen(V2_PNG);
+	att[1].data.p = v2_png;
+	att[1].data.n = sizeof(v2_png);
+	r[0].r.att = att;
+	r[0].r.natt = 2;
+	b = sf_bundle(&d, &o, r, 2, 256, 0, &n);
+	sf_write(top, "tests/sync/golden-v2.dsb", b, n);
+	sf_write(top, "tests/fuzz/corpus/fuzz_bundle_container/golden-v2.dsb",
+	    b, n);
+	if (bundle_parse_header(b, n, &h, &why, &err) == DS_OK &&
+	    bundle_open(b, n, &h, o.sec, &pl, &why, &err) == DS_OK) {
+		sf_write(top, "tests/fuzz/corpus/fuzz_bundle_payload/golden-v2",
+		    pl->plain, pl->plain_len);
+		bundle_payload_free(pl);
+	}
+	ds_free(b);
+	sf_device_free(&d);
+	sf_office_free(&o);
+	printf("# golden-v2.dsb written under %s/tests/sync\n", top);
+}
+
+/*
+ * The version 2 vector keeps verifying: its files come out byte for byte,
+ * an office stores them sealed and gives them back; a bundle whose file
+ * bytes were changed is refused before anything is parsed.
+ */
+static void
+test_golden_v2_carries_files(void)
+{
+	struct sf_office o;
+	struct bundle_header h;
+	struct bundle_payload *pl = NULL;
+	struct imp_result res;
+	struct odb *db = NULL;
+	struct ds_err err;
+	char p[700], *b = NULL, fpr[CRY_FPR_TEXT];
+	unsigned char *f = NULL;
+	size_t n = 0, fn = 0, i;
+	int why;
+
+	OK(office_keys(&o) == 0);
+	path(p, sizeof(p), "tests/sync/golden-v2.dsb");
+	ST_EQ(ds_file_read(p, BUNDLE_FILE_MAX, &b, &n, &err), DS_OK, &err);
+	if (o.sec == NULL || b == NULL)
+		goto done;
+	ST_EQ(bundle_parse_header((unsigned char *)b, n, &h, &why, &err),
+	    DS_OK, &err);
+	INT_EQ(h.version, BUNDLE_VERSION_ATTACH);
+	ST_EQ(bundle_verify((unsigned char *)b, n, &h, &why, &err), DS_OK,
+	    &err);
+	ST_EQ(bundle_open((unsigned char *)b, n, &h, o.sec, &pl, &why, &err),
+	    DS_OK, &err);
+	if (pl != NULL && pl->nrevs == 2 && pl->revs[0].natt == 2) {
+		OK(pl->revs[0].att[0].data.n == sizeof(v2_photo) &&
+		    memcmp(pl->revs[0].att[0].data.p, v2_photo,
+		    sizeof(v2_photo)) == 0);
+		OK(pl->revs[0].att[1].name.n == strlen(V2_PNG) &&
+		    memcmp(pl->revs[0].att[1].name.p, V2_PNG,
+		    strlen(V2_PNG)) == 0);
+		INT_EQ(pl->revs[1].natt, 0);
+	} else
+		HARNESS_FAIL("version 2 payload: %zu revisions",
+		    pl != NULL ? pl->nrevs : 0);
+	bundle_payload_free(pl);
+	/* Import, then the file back from office.db. */
+	snprintf(p, sizeof(p), "%s/office.db", ts_tmpdir("golden-v2"));
+	ST_EQ(odb_create(p, o.pub.office_id, &err), DS_OK, &err);
+	ST_EQ(odb_open(p, o.sec, &db, &err), DS_OK, &err);
+	if (db == NULL)
+		goto done;
+	cry_fingerprint(h.device_pk, fpr);
+	ST_EQ(imp_enroll(db, o.sec, NULL, (unsigned char *)b, n, fpr, "v2",
+	    NULL, NULL, &(struct odb_device){ 0 }, NULL, &err), DS_OK, &err);
+	ST_EQ(imp_bundle(db, o.sec, (unsigned char *)b, n, &res, &err), DS_OK,
+	    &err);
+	imp_result_free(&res);
+	{
+		unsigned char rid[16] = { 0x5e };
+
+		rid[15] = 1;
+		ST_EQ(odb_attach_get(db, rid, V2_PHOTO, &f, &fn, &err), DS_OK,
+		    &err);
+		OK(fn == sizeof(v2_photo) && f != NULL &&
+		    memcmp(f, v2_photo, fn) == 0);
+		ds_free(f);
+		rid[15] = 2;
+		ST_EQ(odb_attach_get(db, rid, V2_PHOTO, &f, &fn, &err),
+		    DS_ENOENT, &err);
+	}
+	/* Every byte of the payload is signed: change one, refused. */
+	for (i = h.header_len + 40; i < n - 64; i += 97) {
+		b[i] ^= 0x20;
+		OK(bundle_verify((unsigned char *)b, n, &h, &why, NULL) !=
+		    DS_OK && why == BR_SIGNATURE);
+		b[i] ^= 0x20;
+	}
+done:
+	odb_close(db);
+	sf_office_free(&o);
+	ds_free(b);
 }
 
 static void
@@ -180,6 +336,9 @@ main(void)
 	snprintf(top, sizeof(top), "%s", t != NULL ? t : ".");
 	if (w != NULL && strcmp(w, "1") == 0)
 		write_golden();
+	if (w != NULL && strcmp(w, "v2") == 0)
+		write_golden_v2();
 	RUN(test_golden_bundle_verifies_and_decrypts);
+	RUN(test_golden_v2_carries_files);
 	return harness_done();
 }

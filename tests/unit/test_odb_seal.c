@@ -367,6 +367,7 @@ test_legacy_clear_database_sealed_on_first_keyed_open(void)
 	    "DROP TABLE income_check; DROP TABLE problem; DROP TABLE freeze;"
 	    "DROP TABLE round; DROP TABLE entry; DROP TABLE obundle;"
 	    "DROP TABLE ob_item; DROP TABLE form_file; DROP TABLE form_pub;"
+	    "DROP TABLE attachment;"
 	    "ALTER TABLE device DROP COLUMN box_pk;"
 	    "ALTER TABLE device DROP COLUMN box_pk_at;"
 	    "ALTER TABLE device DROP COLUMN note_seq;"

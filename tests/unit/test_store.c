@@ -93,7 +93,7 @@ test_round_trip_is_byte_identical_and_revisions_chain(void)
 	fresh("st_rt", path, sizeof(path));
 	if ((s = open_ok(path)) == NULL)
 		return;
-	INT_EQ(store_schema_version(s), 4);
+	INT_EQ(store_schema_version(s), 5);
 	store_id_new(id);
 	ST_EQ(save(s, id, a, "王小明", "HH-1", NULL, &r1, &err), DS_OK, &err);
 	ST_EQ(save(s, id, b, "王小明", "HH-1", NULL, &r2, &err), DS_OK, &err);
@@ -653,15 +653,15 @@ test_cursor_is_sealed_and_makes_no_revision(void)
 	    DS_OK, &err);
 	store_close(s);
 
-	/* a version 1 file: migrations 2 to 4 add the columns and the
-	 * visit-list tables, data kept */
+	/* a version 1 file: migrations 2 to 5 add the columns, the
+	 * visit-list tables and the attachments, data kept */
 	raw_sql(path, "ALTER TABLE record DROP COLUMN cursor; ALTER TABLE "
 	    "record DROP COLUMN cursor_rev; ALTER TABLE record DROP COLUMN "
 	    "discarded; DROP TABLE entry; DROP TABLE obundle; "
-	    "PRAGMA user_version=1");
+	    "DROP TABLE attachment; PRAGMA user_version=1");
 	if ((s = open_ok(path)) == NULL)
 		return;
-	INT_EQ(store_schema_version(s), 4);
+	INT_EQ(store_schema_version(s), 5);
 	ST_EQ(store_answers_get(s, id, 0, &text, &len, &err), DS_OK, &err);
 	OK(text != NULL && strcmp(text, "{\"a\":2}") == 0);
 	store_text_free(text, len);
