@@ -28,7 +28,7 @@ row_key(unsigned char *k, const unsigned char *rid, const char *name,
 
 static const char Q_ATT_INS[] = "INSERT INTO attachment(record_uuid, name,"
     " rev_id, size, data) VALUES (?1, ?2, ?3, ?4, ?5)"
-    " ON CONFLICT(record_uuid, name) DO NOTHING";
+    " ON CONFLICT DO NOTHING";
 
 enum ds_status
 odb_attach_put(struct odb *o, const unsigned char rid[16],
@@ -36,7 +36,7 @@ odb_attach_put(struct odb *o, const unsigned char rid[16],
     const unsigned char *p, size_t n, struct ds_err *err)
 {
 	unsigned char key[16 + FORM_MEDIA_NAME_MAX], *ct;
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	size_t kl;
 	int rc;
 
@@ -53,15 +53,15 @@ odb_attach_put(struct odb *o, const unsigned char rid[16],
 		ds_free(ct);
 		return err ? err->code : DS_EIO;
 	}
-	sqlite3_bind_blob(st, 1, rid, 16, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, (int)nlen, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 3, rev_id, 16, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (int64_t)n);
-	sqlite3_bind_blob(st, 5, ct, (int)ODB_SEALED_LEN(n), SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbx_bind_blob(st, 1, rid, 16);
+	dbx_bind_text(st, 2, name, (int)nlen);
+	dbx_bind_blob(st, 3, rev_id, 16);
+	dbx_bind_int64(st, 4, (int64_t)n);
+	dbx_bind_blob(st, 5, ct, (int)ODB_SEALED_LEN(n));
+	rc = dbx_step(st);
+	dbx_reset(st);
 	ds_free(ct);
-	if (rc != SQLITE_DONE)
+	if (rc != DBX_DONE)
 		return odb_sqlerr(o->db, rc, err, "attachment");
 	return DS_OK;
 }
@@ -75,7 +75,7 @@ odb_attach_get(struct odb *o, const unsigned char rid[16], const char *name,
 {
 	struct odb_plain pl = { NULL, 0, 0 };
 	unsigned char key[16 + FORM_MEDIA_NAME_MAX];
-	sqlite3_stmt *st;
+	struct dbx_stmt *st;
 	enum ds_status s;
 	size_t nl = strlen(name);
 	int rc;
@@ -86,17 +86,17 @@ odb_attach_get(struct odb *o, const unsigned char rid[16], const char *name,
 		return ds_err_set(err, DS_ENOENT, "no such file");
 	if ((st = odb_stmt(o, Q_ATT_GET, err)) == NULL)
 		return err ? err->code : DS_EIO;
-	sqlite3_bind_blob(st, 1, rid, 16, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, (int)nl, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
+	dbx_bind_blob(st, 1, rid, 16);
+	dbx_bind_text(st, 2, name, (int)nl);
+	if ((rc = dbx_step(st)) != DBX_ROW) {
+		dbx_reset(st);
+		if (rc == DBX_DONE)
 			return ds_err_set(err, DS_ENOENT, "no such file");
 		return odb_sqlerr(o->db, rc, err, "attachment");
 	}
 	s = odb_unseal_row(o, st, 0, ATTACH_TAG, key, row_key(key, rid, name,
 	    nl), &pl, err);
-	sqlite3_reset(st);
+	dbx_reset(st);
 	if (s != DS_OK) {
 		odb_plain_free(&pl);
 		return s;

@@ -1,7 +1,8 @@
 /* doorstep: office.db's schema and migrations on PostgreSQL. */
 /*
  * One county database holds every township's office data.  The tables are
- * those of SQLite schema version 5 (odb.c), each with two more leading
+ * those of SQLite schema version 6 (odb.c; version 2 here adds version
+ * 6's attachments), each with two more leading
  * columns, county_code and township_code, filled by default from the
  * connected role (ds_role maps a role to its county and township) and
  * leading every primary and unique key.  Row-level security limits a
@@ -342,7 +343,7 @@ static const char *const pg_table_names[] = {
 	"ob_item", "form_pub", "form_file", "alert", "revision", NULL
 };
 
-#define PG_VERSION	1
+#define PG_VERSION	2
 /* The advisory lock key of migrations: "DSOF" as in odb.h. */
 #define PG_LOCK_SETUP	"1146310470"
 
@@ -379,9 +380,32 @@ pg_v1(struct dbx *db, struct ds_err *err)
 	return dbx_exec(db, pg_post, err);
 }
 
+/* Version 2: attachments, as SQLite version 6 (odb_attach.c). */
+static enum ds_status
+pg_v2(struct dbx *db, struct ds_err *err)
+{
+	char q[1024];
+	enum ds_status s;
+
+	if ((s = dbx_exec(db, "CREATE TABLE attachment(county_code text NOT"
+	    " NULL DEFAULT ds_county(), township_code text NOT NULL DEFAULT"
+	    " ds_township(), record_uuid bytea NOT NULL CHECK("
+	    "length(record_uuid) = 16), name text NOT NULL, rev_id bytea NOT"
+	    " NULL CHECK(length(rev_id) = 16), size bigint NOT NULL, data"
+	    " bytea NOT NULL, PRIMARY KEY(" PG_T ", record_uuid, name));"
+	    "GRANT SELECT, INSERT, UPDATE, DELETE ON attachment TO ds_office",
+	    err)) != DS_OK)
+		return s;
+	if ((size_t)snprintf(q, sizeof(q), pg_policy_fmt, "attachment",
+	    "attachment", "attachment") >= sizeof(q))
+		return ds_err_set(err, DS_ELIMIT, "policy too long");
+	return dbx_exec(db, q, err);
+}
+
 static enum ds_status (*const pg_migrations[PG_VERSION])(struct dbx *,
     struct ds_err *) = {
 	pg_v1,
+	pg_v2,
 };
 
 /* The schema version, or 0 when the database has none yet. */

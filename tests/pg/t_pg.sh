@@ -38,7 +38,7 @@ sql() {	# ROLE SQL...
 url() { echo "postgresql:///county?host=$P&user=$1"; }
 check "dbsetup creates the county schema" "$DOORSTEP_OFFICE" --lang en \
     dbsetup "$(url ds_owner)"
-has "dbsetup says the versions" "$T/.out" "from schema version 0 to 1"
+has "dbsetup says the versions" "$T/.out" "from schema version 0 to 2"
 check "dbsetup again: nothing to do" "$DOORSTEP_OFFICE" --lang en \
     dbsetup "$(url ds_owner)"
 has "dbsetup again says so" "$T/.out" "nothing to do"
