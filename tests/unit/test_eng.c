@@ -775,6 +775,45 @@ test_consent_gate(void)
 	done(e);
 }
 
+/* Consent on file (_meta.consent_ref) hides the gate: the counts kept per
+ * generation see it at once; the same value again changes nothing. */
+static void
+test_consent_on_file_generation(void)
+{
+	struct eng *e = open_form(F_CONSENT);
+	struct ds_err err;
+	size_t a0, t0, a1, t1;
+	unsigned long g;
+	json_t *ref;
+
+	if (e == NULL)
+		return;
+	SET_OK(e, "worker", "Wang");
+	SET_OK(e, "signer", "self");	/* inside the gate group */
+	eng_progress(e, &a0, &t0);	/* kept for this generation */
+	INT_EQ(a0, 2);
+	INT_EQ(eng_consent(e), 0);
+	g = eng_generation(e);
+	ref = json_string("K1A2-B3C4");
+	ST_EQ(eng_meta_set(e, "consent_ref", ref), DS_OK, NULL);
+	OK(eng_generation(e) != g);
+	INT_EQ(eng_consent(e), 1);
+	eng_progress(e, &a1, &t1);
+	INT_EQ(a1, 1);		/* the hidden gate's answer not counted */
+	SET_OK(e, "head", "Zhang San");
+	g = eng_generation(e);
+	ST_EQ(eng_meta_set(e, "consent_ref", ref), DS_OK, NULL);
+	OK(eng_generation(e) == g);
+	json_decref(ref);
+	ST_EQ(eng_meta_set(e, "consent_ref", NULL), DS_OK, NULL);
+	OK(eng_generation(e) != g);
+	INT_EQ(eng_consent(e), 0);
+	eng_progress(e, &a1, &t1);
+	INT_EQ(a1, 2);		/* worker, signer: the gate is open again */
+	ST_EQ(eng_set(e, "size", "4", &err), DS_ESTATE, &err);
+	done(e);
+}
+
 /* ---- serialize / restore ---------------------------------------------- */
 
 static char *
@@ -1680,6 +1719,7 @@ main(void)
 	RUN(test_nested_repeats_resolve_relative);
 	RUN(test_repeat_relevant_and_read_only);
 	RUN(test_consent_gate);
+	RUN(test_consent_on_file_generation);
 	RUN(test_text_is_canonical_json);
 	RUN(test_serialize_restore_round_trip);
 	RUN(test_restore_recomputes_roster_relevance);
