@@ -102,20 +102,35 @@ adopt_form(const char *wsdir, const char *path, const struct form *f)
 {
 	char p[4096], got[WS_FORM_TOKEN_MAX + 1];
 	struct ds_err err;
+	enum ds_status st;
+	int had;
 
 	ds_err_clear(&err);
-	if (!ds_path_exists(path) || f->version == NULL ||
-	    (ws_form_path(wsdir, f->id, f->version, p, sizeof(p), got,
-	    sizeof(got), &err) == DS_OK && strcmp(got, f->version) == 0))
+	if (!ds_path_exists(path) || f->version == NULL)
 		return 0;
-	if (ws_form_install_file(wsdir, path, f, &err) != DS_OK) {
+	had = ws_form_path(wsdir, f->id, f->version, p, sizeof(p), got,
+	    sizeof(got), &err) == DS_OK && strcmp(got, f->version) == 0;
+	/* Installed again even when there: other content under the same
+	 * version is refused, never used for this record alone. */
+	ds_err_clear(&err);
+	st = ws_form_install_file(wsdir, path, f, &err);
+	if (st == DS_EEXIST) {
+		fprintf(stderr, _("%s: form %s version %s is already "
+		    "installed with other content, and a version never "
+		    "changes. Give the changed form a new version in its "
+		    "settings sheet and install it again.\n"), path, f->id,
+		    f->version);
+		return 1;
+	}
+	if (st != DS_OK) {
 		fprintf(stderr, _("doorstep fill: the form could not be copied "
 		    "into the workspace (%s); nothing was saved. Install it with "
 		    "doorstep form install and try again.\n"), err.msg);
 		return 1;
 	}
-	fprintf(stderr, _("Form %s version %s installed in the workspace; new "
-	    "records use it.\n"), f->id, f->version);
+	if (!had)
+		fprintf(stderr, _("Form %s version %s installed in the "
+		    "workspace; new records use it.\n"), f->id, f->version);
 	return 0;
 }
 

@@ -162,9 +162,16 @@ form_install_exec(const struct cli *cli, int argc, char **argv)
 		printf(_("Form %s version %s installed in the workspace; new "
 		    "records use it.\n"), f->id, f->version);
 	else {
-		fprintf(stderr, _("%s: the form was not installed (%s). The "
-		    "records in the workspace are not affected.\n"), argv[1],
-		    err.msg);
+		if (err.code == DS_EEXIST)
+			fprintf(stderr, _("%s: form %s version %s is already "
+			    "installed with other content, and a version never "
+			    "changes. Give the changed form a new version in its "
+			    "settings sheet and install it again.\n"), argv[1],
+			    f->id, f->version);
+		else
+			fprintf(stderr, _("%s: the form was not installed "
+			    "(%s). The records in the workspace are not "
+			    "affected.\n"), argv[1], err.msg);
 		rc = CMD_EXIT_FAIL;
 	}
 	ws_close(w);

@@ -118,7 +118,7 @@ load_form(const char *id, const char *ver, struct ds_err *err)
 }
 
 static void
-opts_of(struct eng_opts *o, char dev[33])
+opts_of(struct eng_opts *o, char dev[CRY_ID_HEX])
 {
 	struct tui_app *a = tui_app();
 
@@ -133,7 +133,7 @@ enum ds_status
 tui_iv_new(const char *form_id, struct ds_err *err)
 {
 	struct eng_opts o;
-	char dev[33];
+	char dev[CRY_ID_HEX];
 	enum ds_status rc;
 
 	tui_iv_close();
@@ -156,7 +156,7 @@ tui_iv_resume(const unsigned char id[16], struct ds_err *err)
 	struct store_list l = { NULL, 0 };
 	struct store_query q;
 	struct eng_opts o;
-	char dev[33], form_id[STORE_FORM_ID_MAX];
+	char dev[CRY_ID_HEX], form_id[STORE_FORM_ID_MAX];
 	char form_ver[STORE_FORM_ID_MAX];
 	enum ds_status rc;
 	int64_t saved_at = 0;
@@ -649,7 +649,7 @@ tui_iv_visit(const struct fetch_visit *v, struct ds_err *err)
 	struct eng_issue *iv = NULL;
 	struct eng_opts o;
 	size_t niv = 0;
-	char dev[33];
+	char dev[CRY_ID_HEX];
 	enum ds_status rc;
 
 	tui_iv_close();

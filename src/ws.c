@@ -1138,7 +1138,7 @@ ws_recover_rotate(const char *dir, const char *recovery_key_path,
 	struct keyring kr;
 	enum ds_status st;
 	struct ws *w;
-	char h1[33], h2[33];
+	char h1[CRY_ID_HEX], h2[CRY_ID_HEX];
 
 	if ((st = cry_init(err)) != DS_OK)
 		return st;

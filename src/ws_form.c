@@ -19,6 +19,10 @@
 #include "util.h"
 
 #define FORMS_DIR	"forms"
+#define WS_PATH_MAX	4352	/* a path inside the workspace */
+#define WS_FORM_NAME_MAX	128	/* a plain file name (name_ok) */
+
+static int	form_file_in(const char *, const char *, char *, size_t);
 
 /* Printable ASCII without space or '/', not "." or "..". */
 static int
@@ -41,7 +45,7 @@ name_ok(const char *s)
 {
 	size_t i, n = strlen(s);
 
-	if (n < 1 || n > 128 || s[0] == '.')
+	if (n < 1 || n > WS_FORM_NAME_MAX || s[0] == '.')
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
@@ -145,12 +149,43 @@ base_of(const char *path)
 	return s != NULL ? s + 1 : path;
 }
 
+/*
+ * A version never changes: the form already installed under f's id and
+ * version must have these bytes, or nothing is installed (a saved record
+ * would otherwise reopen on another form).
+ */
+static enum ds_status
+same_or_new(const char *wsdir, const struct form *f, const char *bytes,
+    size_t len, struct ds_err *err)
+{
+	char dir[WS_PATH_MAX], path[WS_PATH_MAX], *have = NULL;
+	size_t hlen = 0;
+	enum ds_status st;
+	int same;
+
+	if (snprintf(dir, sizeof(dir), "%s/%s/%s/%s", wsdir, FORMS_DIR,
+	    f->id, f->version) >= (int)sizeof(dir))
+		return ds_err_set(err, DS_ELIMIT, "workspace path too long");
+	if (form_file_in(dir, f->id, path, sizeof(path)) != 0)
+		return DS_OK;
+	if ((st = ds_file_read(path, WS_FORM_FILE_MAX, &have, &hlen, err)) !=
+	    DS_OK)
+		return st;
+	same = hlen == len && memcmp(have, bytes, len) == 0;
+	ds_free(have);
+	if (!same)
+		return ds_err_set(err, DS_EEXIST, "form %s version %s is "
+		    "installed with other content", f->id, f->version);
+	return DS_OK;
+}
+
 enum ds_status
 ws_form_install_file(const char *wsdir, const char *path,
     const struct form *f, struct ds_err *err)
 {
 	struct ws_form_file files[WS_FORM_FILES_MAX];
-	char *bufs[WS_FORM_FILES_MAX], dir[4096], p[4352], fname[160];
+	char *bufs[WS_FORM_FILES_MAX], dir[WS_PATH_MAX], p[WS_PATH_MAX];
+	char fname[WS_FORM_NAME_MAX + 1];
 	const char *b = base_of(path);
 	enum ds_status st = DS_OK;
 	size_t n = 0, i, k, len, ext;
@@ -187,7 +222,11 @@ ws_form_install_file(const char *wsdir, const char *path,
 			    WS_FORM_FILES_MAX);
 			break;
 		}
-		snprintf(p, sizeof(p), "%s%s", dir, f->lists[i].file);
+		if (snprintf(p, sizeof(p), "%s%s", dir, f->lists[i].file) >=
+		    (int)sizeof(p)) {
+			st = ds_err_set(err, DS_ELIMIT, "list path too long");
+			break;
+		}
 		if ((st = ds_file_read(p, WS_FORM_FILE_MAX, &bufs[n], &len,
 		    err)) != DS_OK)
 			break;
@@ -195,6 +234,8 @@ ws_form_install_file(const char *wsdir, const char *path,
 		files[n].bytes = (unsigned char *)bufs[n];
 		files[n++].len = len;
 	}
+	if (st == DS_OK)
+		st = same_or_new(wsdir, f, bufs[0], files[0].len, err);
 	if (st == DS_OK)
 		st = ws_form_install(wsdir, f->id, f->version, files, n, err);
 	for (i = 0; i < n; i++)

@@ -48,6 +48,26 @@ for f in visit.md villages.csv; do
 	    not_ok "$f mode 0600" "$(stat -c %a "$p")"
 done
 check_fail "form install without a file: usage" 64 ds form install
+# A version never changes: other content under version 7 is refused and the
+# installed form stays as it was.
+sed 's/| Name   /| Who    /' "$T/usb/visit.md" >"$T/usb2.md"
+mkdir -p "$T/usb2" && mv "$T/usb2.md" "$T/usb2/visit.md" &&
+    cp "$T/usb/villages.csv" "$T/usb2/"
+cmp -s "$T/usb/visit.md" "$T/usb2/visit.md" &&
+    not_ok "the changed form differs" "sed"
+check_fail "other content under the same version is refused" 1 ds --lang en \
+    form install "$T/usb2/visit.md"
+cmp -s "$T/ws/forms/visitform/7/visit.md" "$T/usb/visit.md" &&
+    ok "the installed version is unchanged" ||
+    not_ok "the installed version is unchanged" "replaced"
+check "the same content again is fine" ds --lang en form install \
+    "$T/usb/visit.md"
+printf '{"vil":"v1","who":"Li"}\n' >"$T/v.json"
+check_fail "fill refuses a changed form under an installed version" 1 \
+    ds --lang en fill "$T/usb2/visit.md" --answers "$T/v.json"
+has "and says why" "$T/.out" "a version never changes"
+ds --lang zh fill "$T/usb2/visit.md" --answers "$T/v.json" >"$T/zh2.txt" 2>&1
+has "and says why (zh)" "$T/zh2.txt" "版本一经发布不再改变"
 
 # A record started from a path outside the workspace opens from the
 # workspace later, with the original gone.

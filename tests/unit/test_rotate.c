@@ -410,6 +410,7 @@ test_kill_at_random(void)
 	struct ds_err err;
 	uint64_t t0, full;
 	int i, r, killed = 0, mid = 0, newer = 0;
+	unsigned seed;
 
 	new_ws("rot_random", dir, sizeof(dir));
 	ST_EQ(ws_open(dir, PASS, strlen(PASS), &w, &err), DS_OK, &err);
@@ -423,7 +424,12 @@ test_kill_at_random(void)
 	child_rotate(dir, cur, "timing run", 0, 0);
 	full = (ds_mono_ns() - t0) / 1000000 + 1;
 	snprintf(cur, sizeof(cur), "timing run");
-	srand((unsigned)time(NULL));
+	/* DS_ROTATE_SEED replays a run: the seed is printed. */
+	seed = getenv("DS_ROTATE_SEED") != NULL ?
+	    (unsigned)strtoul(getenv("DS_ROTATE_SEED"), NULL, 10) :
+	    (unsigned)time(NULL);
+	printf("# random kills: DS_ROTATE_SEED=%u\n", seed);
+	srand(seed);
 	for (i = 0; i < 40; i++) {
 		snprintf(next, sizeof(next), "passphrase %d", i);
 		killed += child_rotate(dir, cur, next, -1,
