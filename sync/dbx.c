@@ -162,7 +162,11 @@ dbx_commit(struct dbx *db, struct ds_err *err)
 {
 	enum ds_status s;
 
-	if ((s = dbx_exec(db, "COMMIT", err)) != DS_OK)
+	if (db->engine == DBX_PG)
+		s = dbx_pg_commit(db, err);
+	else
+		s = dbx_exec(db, "COMMIT", err);
+	if (s != DS_OK)
 		dbx_rollback(db);
 	return s;
 }

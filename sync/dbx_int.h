@@ -53,6 +53,7 @@ enum ds_status	 dbx_pg_open(const char *url, struct dbx *,
 void		 dbx_pg_close(struct dbx *);
 enum ds_status	 dbx_pg_exec(struct dbx *, const char *sql,
 		    struct ds_err *);
+enum ds_status	 dbx_pg_commit(struct dbx *, struct ds_err *);
 int		 dbx_pg_prepare(struct dbx *, const char *sql,
 		    struct dbx_stmt **);
 void		 dbx_pg_finalize(struct dbx_stmt *);

@@ -94,6 +94,13 @@ dbx_pg_open(const char *url, struct dbx *db, struct ds_err *err)
 	}
 	PQsetNoticeProcessor(c, no_notice, NULL);
 	db->h = c;
+	/* What the decoder reads, whatever the role or database sets. */
+	if ((s = dbx_pg_exec(db, "SET bytea_output = hex;"
+	    "SET client_encoding = 'UTF8'", err)) != DS_OK) {
+		PQfinish(c);
+		db->h = NULL;
+		return s;
+	}
 	return DS_OK;
 }
 
@@ -116,6 +123,27 @@ dbx_pg_exec(struct dbx *db, const char *sql, struct ds_err *err)
 	}
 	PQclear(r);
 	return DS_OK;
+}
+
+/*
+ * COMMIT of a transaction aborted by a failed statement rolls back and
+ * answers "ROLLBACK" with no error: only "COMMIT" is a commit.
+ */
+enum ds_status
+dbx_pg_commit(struct dbx *db, struct ds_err *err)
+{
+	PGresult *r = PQexec(db->h, "COMMIT");
+	enum ds_status s = DS_OK;
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		pg_fail(db, r);
+		s = ds_err_set(err, db->st, "%s", db->msg);
+	} else if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+		dbx_fail(db, DS_EIO, "the transaction was rolled back");
+		s = ds_err_set(err, db->st, "%s", db->msg);
+	}
+	PQclear(r);
+	return s;
 }
 
 /*

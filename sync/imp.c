@@ -125,6 +125,38 @@ verdict(struct odb *o, const struct cry_office_sec *sec, int status,
 	return st;
 }
 
+/*
+ * A bundle already in the ledger: the stored receipt, byte for byte, or a
+ * refusal when another bundle claimed its id.  Takes led->receipt.
+ */
+static enum ds_status
+replay(struct odb *o, const struct cry_office_sec *sec,
+    struct odb_ledger *led, const unsigned char hash[BUNDLE_HASH_BYTES],
+    struct imp_result *res, struct ds_err *err)
+{
+	struct receipt *rc;
+
+	if (memcmp(led->bundle_hash, hash, BUNDLE_HASH_BYTES) != 0) {
+		ds_free(led->receipt);
+		return verdict(o, sec, RS_REJECTED, BR_LEDGER, hash, res, err);
+	}
+	res->status = led->status;
+	res->reason = BR_OK;
+	res->replay = 1;
+	res->receipt = led->receipt;
+	res->receipt_len = led->receipt_len;
+	snprintf(res->msg, sizeof(res->msg), "%s", msg_duplicate);
+	rc = ds_calloc(1, sizeof(*rc));
+	if (rc != NULL && receipt_parse(led->receipt, led->receipt_len, rc,
+	    NULL) == DS_OK) {
+		res->n_new = rc->n_new;
+		res->n_dup = rc->n_dup;
+		res->n_conflict = rc->n_conflict;
+	}
+	ds_free(rc);
+	return DS_OK;
+}
+
 /* Fork detection for one newly settled revision. */
 static enum ds_status
 check_forks(struct odb *o, const unsigned char *record_uuid,
@@ -316,6 +348,14 @@ store(struct odb *o, const struct cry_office_sec *sec,
 
 	if ((st = odb_begin(o, err)) != DS_OK)
 		return st;
+	/* Another importer may have stored it since the look-up: ask again
+	 * under the township's write lock. */
+	if ((st = odb_ledger_get(o, h->bundle_id, &l, err)) == DS_OK) {
+		odb_rollback(o);
+		return replay(o, sec, &l, hash, res, err);
+	}
+	if (st != DS_ENOENT)
+		goto out;
 	if ((st = check_db(o, h, err)) != DS_OK)
 		goto out;
 	/*
@@ -780,32 +820,8 @@ import_src(struct odb *o, const struct cry_office_sec *sec,
 	}
 	/* 5: the ledger. */
 	st = odb_ledger_get(o, h.bundle_id, &led, err);
-	if (st == DS_OK) {
-		if (memcmp(led.bundle_hash, s->hash, BUNDLE_HASH_BYTES) != 0) {
-			ds_free(led.receipt);
-			return verdict(o, sec, RS_REJECTED, BR_LEDGER, s->hash,
-			    res, err);
-		}
-		/* Same bundle again: the stored receipt, byte for byte. */
-		res->status = led.status;
-		res->reason = BR_OK;
-		res->replay = 1;
-		res->receipt = led.receipt;
-		res->receipt_len = led.receipt_len;
-		snprintf(res->msg, sizeof(res->msg), "%s", msg_duplicate);
-		{
-			struct receipt *rc = ds_calloc(1, sizeof(*rc));
-
-			if (rc != NULL && receipt_parse(led.receipt,
-			    led.receipt_len, rc, NULL) == DS_OK) {
-				res->n_new = rc->n_new;
-				res->n_dup = rc->n_dup;
-				res->n_conflict = rc->n_conflict;
-			}
-			ds_free(rc);
-		}
-		return DS_OK;
-	}
+	if (st == DS_OK)
+		return replay(o, sec, &led, s->hash, res, err);
 	if (st != DS_ENOENT)
 		return st;
 	/* 6-9: unseal, decrypt, inflate, parse. */

@@ -1160,8 +1160,11 @@ office:
 		s = odb_sqlerr(o->db, rc, err, "meta");
 		goto fail;
 	}
-	if (dbx_step(st) != DBX_ROW ||
-	    dbx_column_bytes(st, 0) != 16) {
+	if ((rc = dbx_step(st)) != DBX_ROW && rc != DBX_DONE) {
+		s = odb_sqlerr(o->db, rc, err, "meta");
+		goto fail;
+	}
+	if (rc != DBX_ROW || dbx_column_bytes(st, 0) != 16) {
 		s = odb_is_pg(o) ? ds_err_set(err, DS_ENOENT, "this township "
 		    "has no office in the county database yet (init --db)") :
 		    ds_err_set(err, DS_ECORRUPT, "office db %s has no office "

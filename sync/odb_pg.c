@@ -8,8 +8,8 @@
  * leading every primary and unique key.  Row-level security limits a
  * township role to its own rows, for reads and writes alike, whatever SQL
  * it sends; a county role (township '*') reads every township of its
- * county and writes none.  county_code is the distribution column a Citus
- * cluster would shard on (docs/operations.md); no key or reference
+ * county and writes none (a read policy and a write policy: version 3).
+ * county_code is the distribution column a Citus cluster would shard on (docs/operations.md); no key or reference
  * crosses counties.
  *
  * Migrations are versioned in ds_schema and run by the database owner
@@ -343,7 +343,32 @@ static const char *const pg_table_names[] = {
 	"ob_item", "form_pub", "form_file", "alert", "revision", NULL
 };
 
-#define PG_VERSION	2
+/*
+ * Version 3: the county reads only.  A FOR ALL policy reading '*' let the
+ * county role write every township's rows; reads and writes now have a
+ * policy each.  Township roles wrote ds_schema (granted with the tables)
+ * and every role read ds_role.
+ */
+static const char pg_policy3_fmt[] =
+	"DROP POLICY township ON %s;"
+	"CREATE POLICY county_read ON %s FOR SELECT"
+	"  USING (county_code = (SELECT ds_county()) AND"
+	"  ((SELECT ds_township()) = '*' OR"
+	"  township_code = (SELECT ds_township())));"
+	"CREATE POLICY township_write ON %s"
+	"  USING (county_code = (SELECT ds_county()) AND"
+	"  (SELECT ds_township()) <> '*' AND"
+	"  township_code = (SELECT ds_township()))"
+	"  WITH CHECK (county_code = (SELECT ds_county()) AND"
+	"  (SELECT ds_township()) <> '*' AND"
+	"  township_code = (SELECT ds_township()));";
+
+static const char pg_grants3[] =
+	"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ds_schema FROM ds_office;"
+	"REVOKE SELECT ON ds_role FROM PUBLIC;"
+	"GRANT SELECT ON ds_role TO ds_office;";
+
+#define PG_VERSION	3
 /* The advisory lock key of migrations: "DSOF" as in odb.h. */
 #define PG_LOCK_SETUP	"1146310470"
 
@@ -402,10 +427,37 @@ pg_v2(struct dbx *db, struct ds_err *err)
 	return dbx_exec(db, q, err);
 }
 
+static enum ds_status
+pg_policy3(struct dbx *db, const char *t, struct ds_err *err)
+{
+	char q[1024];
+
+	if ((size_t)snprintf(q, sizeof(q), pg_policy3_fmt, t, t, t) >=
+	    sizeof(q))
+		return ds_err_set(err, DS_ELIMIT, "policy too long");
+	return dbx_exec(db, q, err);
+}
+
+/* Version 3: a read policy and a write policy; grants narrowed. */
+static enum ds_status
+pg_v3(struct dbx *db, struct ds_err *err)
+{
+	enum ds_status s;
+	int i;
+
+	for (i = 0; pg_table_names[i] != NULL; i++)
+		if ((s = pg_policy3(db, pg_table_names[i], err)) != DS_OK)
+			return s;
+	if ((s = pg_policy3(db, "attachment", err)) != DS_OK)
+		return s;
+	return dbx_exec(db, pg_grants3, err);
+}
+
 static enum ds_status (*const pg_migrations[PG_VERSION])(struct dbx *,
     struct ds_err *) = {
 	pg_v1,
 	pg_v2,
+	pg_v3,
 };
 
 /* The schema version, or 0 when the database has none yet. */
@@ -482,13 +534,17 @@ odb_pg_check(struct dbx *db, struct ds_err *err)
 {
 	struct dbx_stmt *st;
 	enum ds_status s;
+	char why[DS_ERR_MSG_MAX];
 	int64_t v;
 	int rc, ok;
 
-	if ((s = pg_version(db, &v, err)) != DS_OK)
+	if ((s = pg_version(db, &v, err)) != DS_OK) {
+		/* err->msg is also where ds_err_set writes: copy it first. */
+		snprintf(why, sizeof(why), "%s", err != NULL ? err->msg : "");
 		return ds_err_set(err, DS_ESTATE, "the county database is not "
 		    "set up (run doorstep-office dbsetup as its owner): %s",
-		    err != NULL ? err->msg : "");
+		    why);
+	}
 	if (v != PG_VERSION)
 		return ds_err_set(err, DS_ESTATE, "the county database has "
 		    "schema version %lld, this program knows %d (run "
