@@ -126,20 +126,24 @@ office_init(const struct cli *cli, int argc, char **argv)
 		ds_free(sbuf);
 		return CMD_EXIT_FAIL;
 	}
-	office_db_where(cli->office_dir, db, sizeof(db));
-	if (odb_create(db, pub.office_id, &err) != DS_OK) {
-		fprintf(stderr, "%s: init: %s\n", cli->progname, err.msg);
-		/* Keys without a database are half an office: undo. */
-		cry_office_unlink(cli->office_dir);
-		ds_free(sbuf);
-		return CMD_EXIT_FAIL;
-	}
-	/* The office's own copy of the province settings (docs/case.md). */
+	/*
+	 * The office's own copy of the province settings (docs/case.md),
+	 * before the database: a file is undone with unlink, a county
+	 * database's rows would not be.
+	 */
 	if (snprintf(sp, sizeof(sp), "%s/%s", cli->office_dir, OSET_FILE) >=
 	    (int)sizeof(sp) || ds_file_write_atomic(sp, sbuf, slen, 0644,
 	    &err) != DS_OK) {
 		fprintf(stderr, "%s: init: %s\n", cli->progname, err.msg);
-		unlink(db);
+		cry_office_unlink(cli->office_dir);
+		ds_free(sbuf);
+		return CMD_EXIT_FAIL;
+	}
+	office_db_where(cli->office_dir, db, sizeof(db));
+	if (odb_create(db, pub.office_id, &err) != DS_OK) {
+		fprintf(stderr, "%s: init: %s\n", cli->progname, err.msg);
+		/* Keys without a database are half an office: undo. */
+		unlink(sp);
 		cry_office_unlink(cli->office_dir);
 		ds_free(sbuf);
 		return CMD_EXIT_FAIL;

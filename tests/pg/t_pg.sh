@@ -64,6 +64,17 @@ check_fail "init --db before the township has a role: refused" 1 \
 has "it names the missing township" "$T/.out" "is not a township's role"
 [ ! -e "$T/nobody/office-secret.key" ] && ok "and leaves no keys behind" ||
     not_ok "and leaves no keys behind"
+# Settings that cannot be written: nothing is made, in the database either.
+sql ds_owner -c "CREATE ROLE t_c LOGIN IN ROLE ds_office;
+    INSERT INTO ds_role VALUES ('t_c', '341802', '341802103')" >/dev/null
+mkdir -p "$T/half/settings.json/x"
+check_fail "init --db with unwritable settings: refused" 1 \
+    "$DOORSTEP_OFFICE" --lang en init --dir "$T/half" --db "$(url t_c)"
+[ "$(sql ds_owner -c "SELECT count(*) FROM meta
+    WHERE township_code = '341802103'")" = 0 ] &&
+    [ ! -e "$T/half/office-secret.key" ] &&
+    ok "and leaves no keys and no rows of the township behind" ||
+    not_ok "and leaves no keys and no rows of the township behind"
 off init >/dev/null || not_ok "init office.db"
 check "the township joins the county database with the same keys" pgoff init
 has "init --db says it joined" "$T/.out" "joined the county database"
