@@ -76,7 +76,7 @@ static char *
 chain(int rec, struct sf_rev *r, char hex[33])
 {
 	unsigned char *b;
-	char name[32];
+	char name[32], *path;
 	size_t n;
 
 	sf_rev(&r[0], &dev, rec, 1, NULL, "{\"q\":1}");
@@ -84,19 +84,23 @@ chain(int rec, struct sf_rev *r, char hex[33])
 	ds_hex_encode(r[1].r.rev_id, 16, hex);
 	b = sf_bundle(&dev, &off, &r[1], 1, 0, 0, &n);
 	snprintf(name, sizeof(name), "r%d-2.dsb", rec);
-	return ds_strdup(sf_write(tmp, name, b, n));
+	path = ds_strdup(sf_write(tmp, name, b, n));
+	ds_free(b);
+	return path;
 }
 
 static char *
 first(int rec, struct sf_rev *r)
 {
 	unsigned char *b;
-	char name[32];
+	char name[32], *path;
 	size_t n;
 
 	b = sf_bundle(&dev, &off, &r[0], 1, 0, 0, &n);
 	snprintf(name, sizeof(name), "r%d-1.dsb", rec);
-	return ds_strdup(sf_write(tmp, name, b, n));
+	path = ds_strdup(sf_write(tmp, name, b, n));
+	ds_free(b);
+	return path;
 }
 
 static void
