@@ -189,6 +189,45 @@ export_import(size_t *rlen)
  * receipt names that office and that key.  Each forgery below is well
  * formed and names the right office and key id unless it says otherwise.
  */
+/*
+ * Genuine receipts at the edges of the rollback check, on a store that
+ * never saved: one without ranges moves nothing; one whose only range
+ * names numbers this store never issued is a restored backup, and the
+ * store's floor rises to it.
+ */
+static void
+test_genuine_receipt_edges(void)
+{
+	static struct receipt r;
+	struct store *s2 = NULL;
+	struct ds_err err;
+	unsigned char dek[32], *b;
+	char p[700];
+	int64_t floor = -1, last = -1;
+	size_t n;
+
+	cry_random(dek, sizeof(dek));
+	snprintf(p, sizeof(p), "%s/edges.db", tmp);
+	ST_EQ(store_open(p, dek, devid, &s2, &err), DS_OK, &err);
+	if (s2 == NULL)
+		return;
+	b = make_receipt(&office.sec->sign, RS_IMPORTED, 0, &n);
+	ST_EQ(pack_apply_receipt(s2, devid, &office.pub, b, n, &r, &err),
+	    DS_OK, &err);
+	ds_free(b);
+	ST_EQ(store_outbox_floor(s2, &floor, &err), DS_OK, &err);
+	ST_EQ(store_outbox_last_seq(s2, &last, &err), DS_OK, &err);
+	INT_EQ(floor, 0);
+	INT_EQ(last, 0);
+	b = make_receipt(&office.sec->sign, RS_IMPORTED, 3, &n);
+	ST_EQ(pack_apply_receipt(s2, devid, &office.pub, b, n, &r, &err),
+	    DS_OK, &err);
+	ds_free(b);
+	ST_EQ(store_outbox_floor(s2, &floor, &err), DS_OK, &err);
+	INT_EQ(floor, 3);
+	store_close(s2);
+}
+
 static void
 test_receipt_open_wrong_key(void)
 {
@@ -719,6 +758,7 @@ main(int argc, char **argv)
 	sf_device_make(&fdev, 1);
 	if (sf_enroll(db, fdev.device_id, fdev.key->pk, &err) != DS_OK)
 		return 1;
+	RUN(test_genuine_receipt_edges);
 	RUN(test_receipt_open_wrong_key);
 	RUN(test_forged_receipt_retires_nothing);
 	RUN(test_rejected_and_held_retire_nothing);
