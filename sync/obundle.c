@@ -733,8 +733,8 @@ obundle_parse_header(const unsigned char *buf, size_t len,
 	r.n = OBUNDLE_HEADER_LEN;
 	r.off = 0;
 	r.bad = 0;
-	ds_rd_mem(&r, magic, 6);
-	if (memcmp(magic, OBUNDLE_MAGIC, 6) != 0)
+	ds_rd_mem(&r, magic, sizeof(magic));
+	if (memcmp(magic, OBUNDLE_MAGIC, sizeof(magic)) != 0)
 		return fail(why, OB_MAGIC, err, DS_EPARSE, "bad magic");
 	h->version = (uint16_t)ds_rd_le(&r, 2);
 	if (h->version != OBUNDLE_VERSION)

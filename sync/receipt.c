@@ -129,8 +129,8 @@ receipt_parse(const unsigned char *buf, size_t len, struct receipt *out,
 	r.n = len - CRY_SIG_BYTES;
 	r.off = 0;
 	r.bad = 0;
-	ds_rd_mem(&r, magic, 6);
-	if (memcmp(magic, RECEIPT_MAGIC, 6) != 0)
+	ds_rd_mem(&r, magic, sizeof(magic));
+	if (memcmp(magic, RECEIPT_MAGIC, sizeof(magic)) != 0)
 		return ds_err_set(err, DS_EPARSE, "receipt: not a receipt");
 	if (ds_rd_le(&r, 2) != RECEIPT_VERSION)
 		return ds_err_set(err, DS_EPARSE, "receipt: unknown version");
