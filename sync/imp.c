@@ -23,14 +23,6 @@
 
 #define SIBLINGS_MAX	16
 
-static const char *const msg_duplicate =
-    "这些记录此前已导入，无需重复操作，答案是安全的。"
-    " These revisions were already imported; the answers are safe.";
-static const char *const msg_held =
-    "此设备尚未登记，数据包已保留，待乡镇批准设备后导入。答案是安全的。"
-    " This device is not enrolled yet: the bundle is kept and will be"
-    " imported once the office approves the device. The answers are safe.";
-
 void
 imp_result_free(struct imp_result *r)
 {
@@ -65,6 +57,14 @@ sign_receipt(struct odb *o, const struct cry_office_sec *sec,
 	rc->n_dup = res->n_dup;
 	rc->n_conflict = res->n_conflict;
 	rc->office_time = ds_now();
+	/* The text is the verdict as a code (docs/sync.md): each program
+	 * words the status, reason and counts in its user's language. */
+	if (res->status == RS_REJECTED)
+		snprintf(res->msg, sizeof(res->msg), "rejected: %s",
+		    bundle_reason_str(res->reason));
+	else
+		snprintf(res->msg, sizeof(res->msg), "%s",
+		    receipt_status_str(res->status));
 	snprintf(rc->msg, sizeof(rc->msg), "%s", res->msg);
 	/* Derived id: a rerun after a crash yields the same receipt. */
 	memcpy(seed, rc->office_id, CRY_ID_BYTES);
@@ -107,17 +107,6 @@ verdict(struct odb *o, const struct cry_office_sec *sec, int status,
 
 	res->status = status;
 	res->reason = reason;
-	if (status == RS_REJECTED)
-		/* The formats stay literals at the call (-Wformat-nonliteral
-		 * at -O0). */
-		snprintf(res->msg, sizeof(res->msg), "数据包被拒绝（%s），乡镇"
-		    "数据未作任何改动。笔记本上的答案仍然安全，请重新导出后再"
-		    "试。 Bundle rejected (%s); nothing was changed at the "
-		    "office. The answers are still safe on the laptop: export "
-		    "again and retry.", bundle_reason_str(reason),
-		    bundle_reason_str(reason));
-	else if (status == RS_HELD)
-		snprintf(res->msg, sizeof(res->msg), "%s", msg_held);
 	if ((rc = ds_calloc(1, sizeof(*rc))) == NULL)
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	st = sign_receipt(o, sec, rc, hash, res, err);
@@ -145,7 +134,8 @@ replay(struct odb *o, const struct cry_office_sec *sec,
 	res->replay = 1;
 	res->receipt = led->receipt;
 	res->receipt_len = led->receipt_len;
-	snprintf(res->msg, sizeof(res->msg), "%s", msg_duplicate);
+	snprintf(res->msg, sizeof(res->msg), "%s",
+	    receipt_status_str(RS_DUPLICATE));
 	rc = ds_calloc(1, sizeof(*rc));
 	if (rc != NULL && receipt_parse(led->receipt, led->receipt_len, rc,
 	    NULL) == DS_OK) {
@@ -399,12 +389,6 @@ store(struct odb *o, const struct cry_office_sec *sec,
 	res->status = res->n_new > 0 ? RS_IMPORTED : RS_DUPLICATE;
 	/* Tell a restored laptop its ranges overlap numbers used twice. */
 	res->reason = rollback ? BR_ROLLBACK : BR_OK;
-	if (res->status == RS_IMPORTED)
-		snprintf(res->msg, sizeof(res->msg), "已导入 %u 条新记录，答案"
-		    "已安全保存在乡镇。 Imported %u new revisions; the answers "
-		    "are safe at the office.", res->n_new, res->n_new);
-	else
-		snprintf(res->msg, sizeof(res->msg), "%s", msg_duplicate);
 	if ((rc = ds_calloc(1, sizeof(*rc))) == NULL) {
 		st = ds_err_set(err, DS_ENOMEM, NULL);
 		goto out;
@@ -464,10 +448,9 @@ imp_release(struct odb *o, const char *hexprefix, struct odb_held *out,
 
 	memset(res, 0, sizeof(*res));
 	memset(&f, 0, sizeof(f));
-	if (strlen(hexprefix) < 4)
-		return ds_err_set(err, DS_EINVAL, "请至少输入版本编号的前4位"
-		    "（见 conflicts）。 Give at least 4 hex digits of the "
-		    "revision (see `conflicts`).");
+	if (strlen(hexprefix) < IMP_PREFIX_MIN)
+		return ds_err_set(err, DS_EINVAL, "prefix %s: fewer than "
+		    "%d hex digits", hexprefix, IMP_PREFIX_MIN);
 	if ((st = odb_begin(o, err)) != DS_OK)
 		return st;
 	if ((st = odb_held_each(o, hexprefix, find_held_cb, &f, err)) !=
@@ -475,15 +458,11 @@ imp_release(struct odb *o, const char *hexprefix, struct odb_held *out,
 		goto out;
 	if (f.n != 1) {
 		if (f.n > 1)
-			st = ds_err_set(err, DS_EINVAL, "有%d个等待中的版本以 %s "
-			    "开头，请多输入几位。 %d waiting revisions start "
-			    "with %s: give more digits.", f.n, hexprefix, f.n,
-			    hexprefix);
+			st = ds_err_set(err, DS_EINVAL, "%d waiting "
+			    "revisions start with %s", f.n, hexprefix);
 		else
-			st = ds_err_set(err, DS_ENOENT, "没有以 %s 开头的等待中版本"
-			    "（见 conflicts），未作任何改动。 No waiting "
-			    "revision starts with %s (see `conflicts`); nothing "
-			    "was changed.", hexprefix, hexprefix);
+			st = ds_err_set(err, DS_ENOENT, "no waiting "
+			    "revision starts with %s", hexprefix);
 		goto out;
 	}
 	/* Its parent stays unknown: forks compare without a base. */
@@ -964,8 +943,6 @@ imp_ack_state(struct odb *o, const struct cry_office_sec *sec,
 	memset(&res, 0, sizeof(res));
 	memcpy(res.device_id, device_id, CRY_ID_BYTES);
 	res.status = RS_ACKSTATE;
-	snprintf(res.msg, sizeof(res.msg), "乡镇已确认收到的记录。 What the "
-	    "office holds for this device.");
 	n_rb = 0;
 	if ((st = odb_alert_each(o, device_id, count_rollback, &n_rb, err)) !=
 	    DS_OK)

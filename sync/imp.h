@@ -39,7 +39,9 @@ struct imp_result {
 	int		 replay;	/* seen before: the stored receipt */
 	unsigned char	*receipt;	/* signed receipt; imp_result_free */
 	size_t		 receipt_len;
-	char		 msg[512];	/* plain Chinese + English */
+	/* The receipt's text: the verdict as a code ("imported",
+	 * "rejected: REASON"), never words (docs/sync.md). */
+	char		 msg[512];
 };
 
 enum ds_status	 imp_bundle(struct odb *, const struct cry_office_sec *,

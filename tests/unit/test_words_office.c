@@ -18,6 +18,7 @@
 #include "json.h"
 #include "mem.h"
 #include "odb.h"
+#include "receipt.h"
 #include "util.h"
 
 static const char *tmp;
@@ -116,6 +117,21 @@ test_waiting_then_joined(void)
 	INT_EQ(office("en", args), 0);
 	OK(says("1 revision(s) wait for an earlier revision not here yet"));
 	OK(!says("个版本在等待"));
+	{
+		/* The receipt's text is the verdict's code, not words. */
+		static struct receipt rc;
+		struct ds_err err;
+		char rp[700], *buf = NULL;
+		size_t n = 0;
+
+		snprintf(rp, sizeof(rp), "%.*s.rcpt", (int)strlen(p) - 4, p);
+		ST_EQ(ds_file_read(rp, RECEIPT_FILE_MAX, &buf, &n, &err),
+		    DS_OK, &err);
+		ST_EQ(receipt_parse((unsigned char *)buf, n, &rc, &err), DS_OK,
+		    &err);
+		STR_EQ(rc.msg, "imported");
+		ds_free(buf);
+	}
 	ds_free(p);
 	p = chain(2, zh, hex);
 	snprintf(args, sizeof(args), "import %s", p);
