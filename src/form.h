@@ -16,6 +16,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "json.h"
 #include "status.h"
@@ -143,6 +144,9 @@ struct form {
 						 * from the content: never NULL
 						 * in a loaded form */
 	int			 version_derived; /* no version setting */
+	uint64_t		 content_hash;	/* of the cells and lists read
+						 * (xls_hash): the same form as
+						 * markdown or workbook alike */
 	char			*title;		/* form_title, may be NULL */
 	char			*instance_name;	/* expression, may be NULL */
 	char			*household_key;	/* question name, may be NULL */

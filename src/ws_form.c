@@ -17,6 +17,7 @@
 #include "form.h"
 #include "mem.h"
 #include "util.h"
+#include "xls.h"
 
 #define FORMS_DIR	"forms"
 #define WS_PATH_MAX	4352	/* a path inside the workspace */
@@ -151,16 +152,16 @@ base_of(const char *path)
 
 /*
  * A version never changes: the form already installed under f's id and
- * version must have these bytes, or nothing is installed (a saved record
- * would otherwise reopen on another form).
+ * version must have f's content (the same cells and lists, as markdown
+ * or workbook alike), or nothing is installed: a saved record would
+ * otherwise reopen on another form.
  */
 static enum ds_status
-same_or_new(const char *wsdir, const struct form *f, const char *bytes,
-    size_t len, struct ds_err *err)
+same_or_new(const char *wsdir, const struct form *f, struct ds_err *err)
 {
-	char dir[WS_PATH_MAX], path[WS_PATH_MAX], *have = NULL;
-	size_t hlen = 0;
-	enum ds_status st;
+	char dir[WS_PATH_MAX], path[WS_PATH_MAX];
+	struct form_diags d;
+	struct form *have = NULL;
 	int same;
 
 	if (snprintf(dir, sizeof(dir), "%s/%s/%s/%s", wsdir, FORMS_DIR,
@@ -168,11 +169,12 @@ same_or_new(const char *wsdir, const struct form *f, const char *bytes,
 		return ds_err_set(err, DS_ELIMIT, "workspace path too long");
 	if (form_file_in(dir, f->id, path, sizeof(path)) != 0)
 		return DS_OK;
-	if ((st = ds_file_read(path, WS_FORM_FILE_MAX, &have, &hlen, err)) !=
-	    DS_OK)
-		return st;
-	same = hlen == len && memcmp(have, bytes, len) == 0;
-	ds_free(have);
+	form_diags_init(&d);
+	/* An installed copy that no longer loads is replaced. */
+	same = form_load_file(path, &have, &d) != DS_OK || have == NULL ||
+	    have->content_hash == f->content_hash;
+	form_diags_reset(&d);
+	form_free(have);
 	if (!same)
 		return ds_err_set(err, DS_EEXIST, "form %s version %s is "
 		    "installed with other content", f->id, f->version);
@@ -235,7 +237,7 @@ ws_form_install_file(const char *wsdir, const char *path,
 		files[n++].len = len;
 	}
 	if (st == DS_OK)
-		st = same_or_new(wsdir, f, bufs[0], files[0].len, err);
+		st = same_or_new(wsdir, f, err);
 	if (st == DS_OK)
 		st = ws_form_install(wsdir, f->id, f->version, files, n, err);
 	for (i = 0; i < n; i++)

@@ -169,6 +169,8 @@ xls_derive_version(struct ld *ld)
 {
 	char v[32];
 
+	if (ld->f != NULL)
+		ld->f->content_hash = ld->hash;
 	if (ld->f->version != NULL || ld->oom)
 		return;
 	snprintf(v, sizeof(v), "auto-%016llx", (unsigned long long)ld->hash);
