@@ -48,8 +48,12 @@ has "another office in Chinese" "$T/.out" "重新导出也没有用"
 
 # A damaged bundle: refused with a receipt, the reason in Chinese.
 cp "$b" "$T/bad.dsb"
-printf 'x' | dd of="$T/bad.dsb" bs=1 seek=$(($(stat -c %s "$b") - 20)) \
-    conv=notrunc 2>/dev/null
+at=$(($(stat -c %s "$b") - 20))
+# Another byte than the one there (an 'x' over an 'x' changed nothing).
+was=$(dd if="$b" bs=1 skip=$at count=1 2>/dev/null)
+[ "$was" = x ] && put=y || put=x
+printf '%s' "$put" | dd of="$T/bad.dsb" bs=1 seek=$at conv=notrunc 2>/dev/null
+cmp -s "$b" "$T/bad.dsb" && not_ok "the damaged copy differs" "same bytes"
 check_fail "a damaged bundle is refused" 1 "$O" --dir "$T/a" --lang zh import "$T/bad.dsb"
 has "damaged: the reason in Chinese" "$T/.out" "数据包被拒收：签名验证不通过"
 has "damaged: a receipt" "$T/.out" "回执 $T/bad.rcpt"
