@@ -177,13 +177,16 @@ receipt_open(const unsigned char *buf, size_t len,
 	unsigned char h[CRY_HASH_BYTES], kid[CRY_KEYID_BYTES];
 	enum ds_status st;
 
-	if ((st = receipt_parse(buf, len, out, err)) != DS_OK)
-		return st;
+	/* The signature before any field is read (crypto-sync.md). */
+	if (len <= CRY_SIG_BYTES)
+		return ds_err_set(err, DS_EPARSE, "receipt too short");
 	body_hash(buf, len - CRY_SIG_BYTES, h);
 	if (cryb_verify(pub->sign_pk, RECEIPT_SIGN_DOMAIN, h,
 	    buf + len - CRY_SIG_BYTES, NULL) != DS_OK)
 		return ds_err_set(err, DS_ECRYPTO,
 		    "receipt signature does not verify");
+	if ((st = receipt_parse(buf, len, out, err)) != DS_OK)
+		return st;
 	cry_key_id(pub->sign_pk, sizeof(pub->sign_pk), kid);
 	if (memcmp(out->office_id, pub->office_id, CRY_ID_BYTES) != 0 ||
 	    memcmp(out->office_kid, kid, sizeof(kid)) != 0)

@@ -72,7 +72,7 @@ enum ds_status	 receipt_parse(const unsigned char *buf, size_t len,
 		    struct receipt *out, struct ds_err *);
 
 /*
- * Parse, then verify the signature with the office's pinned sign key and
+ * Verify the signature with the office's pinned sign key, then parse and
  * check the office id: DS_ECRYPTO "receipt signature does not verify",
  * DS_EREJECT "receipt is from another office".
  */

@@ -275,6 +275,10 @@ test_receipt_open_wrong_key(void)
 	b[RECEIPT_FIXED_LEN - 33] = 9;
 	resign_receipt(b, n, &office.sec->sign, RECEIPT_SIGN_DOMAIN);
 	ST_EQ(receipt_open(b, n, &office.pub, &r, &err), DS_EPARSE, &err);
+	/* Malformed and not signed by the office: the signature is checked
+	 * first, so no field of it is read. */
+	resign_receipt(b, n, &other.sec->sign, RECEIPT_SIGN_DOMAIN);
+	ST_EQ(receipt_open(b, n, &office.pub, &r, &err), DS_ECRYPTO, &err);
 	ds_free(b);
 	cry_secure_free(imp);
 }
