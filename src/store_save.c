@@ -453,19 +453,50 @@ store_save(struct store *s, const struct store_save *v, struct store_rev *out,
 static enum ds_status	record_exists(struct store *, const unsigned char *,
 			    int64_t *, struct ds_err *);
 
+/*
+ * Step and finalize b, an UPDATE of record id guarded by its revision:
+ * no row changed means the record moved on (DS_ECONFLICT), or is gone.
+ */
+static enum ds_status
+update_at_rev(struct store *s, sqlite3_stmt *b, const unsigned char *id,
+    const char *what, struct ds_err *err)
+{
+	char idt[STORE_UUID_TEXT];
+	enum ds_status st;
+	int rc, changed;
+
+	errno = 0;
+	rc = sqlite3_step(b);
+	st = rc == SQLITE_DONE ? DS_OK : store_sql_err_errno(s, rc, errno,
+	    what, err);
+	changed = sqlite3_changes(s->db);
+	sqlite3_finalize(b);
+	if (st != DS_OK) {
+		store_fail_write(s, st);
+		return st;
+	}
+	if (changed == 0) {
+		if ((st = record_exists(s, id, NULL, err)) != DS_OK)
+			return st;
+		store_id_text(id, idt);
+		return ds_err_set(err, DS_ECONFLICT, "record %s was changed "
+		    "since it was opened", idt);
+	}
+	return DS_OK;
+}
+
 enum ds_status
 store_summary_set(struct store *s, const unsigned char id[STORE_ID_BYTES],
     int64_t rev_no, const struct store_summary *sm, struct ds_err *err)
 {
 	unsigned char ct[STORE_SUMMARY_BYTES + CRY_AEAD_OVERHEAD];
 	unsigned char pt[STORE_SUMMARY_BYTES];
-	char idt[STORE_UUID_TEXT];
 	struct store_save chk;
 	struct store_ad ad;
 	sqlite3_stmt *b;
 	enum ds_status st;
 	size_t n;
-	int rc, changed;
+	int rc;
 
 	if ((st = store_ready(s, err)) != DS_OK)
 		return st;
@@ -494,24 +525,7 @@ store_summary_set(struct store *s, const unsigned char id[STORE_ID_BYTES],
 	sqlite3_bind_int(b, 3, sm->n_errors);
 	sqlite3_bind_int(b, 4, sm->n_warnings);
 	sqlite3_bind_int64(b, 5, rev_no);
-	errno = 0;
-	rc = sqlite3_step(b);
-	st = rc == SQLITE_DONE ? DS_OK : store_sql_err_errno(s, rc, errno,
-	    "save summary", err);
-	changed = sqlite3_changes(s->db);
-	sqlite3_finalize(b);
-	if (st != DS_OK) {
-		store_fail_write(s, st);
-		return st;
-	}
-	if (changed == 0) {
-		if ((st = record_exists(s, id, NULL, err)) != DS_OK)
-			return st;
-		store_id_text(id, idt);
-		return ds_err_set(err, DS_ECONFLICT, "record %s was changed "
-		    "since it was opened", idt);
-	}
-	return DS_OK;
+	return update_at_rev(s, b, id, "save summary", err);
 }
 
 /* DS_OK if record id exists (*rev_no, may be NULL: its current revision),
@@ -683,11 +697,10 @@ store_cursor_set(struct store *s, const unsigned char id[STORE_ID_BYTES],
     int64_t rev_no, const char *text, size_t len, struct ds_err *err)
 {
 	unsigned char ct[STORE_CURSOR_MAX + CRY_AEAD_OVERHEAD];
-	char idt[STORE_UUID_TEXT];
 	sqlite3_stmt *b;
 	enum ds_status st;
 	struct store_ad ad;
-	int rc, changed;
+	int rc;
 
 	if ((st = store_ready(s, err)) != DS_OK)
 		return st;
@@ -706,24 +719,7 @@ store_cursor_set(struct store *s, const unsigned char id[STORE_ID_BYTES],
 	sqlite3_bind_blob(b, 2, ct, (int)(len + CRY_AEAD_OVERHEAD),
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(b, 3, rev_no);
-	errno = 0;
-	rc = sqlite3_step(b);
-	st = rc == SQLITE_DONE ? DS_OK : store_sql_err_errno(s, rc, errno,
-	    "save cursor", err);
-	changed = sqlite3_changes(s->db);
-	sqlite3_finalize(b);
-	if (st != DS_OK) {
-		store_fail_write(s, st);
-		return st;
-	}
-	if (changed == 0) {
-		if ((st = record_exists(s, id, NULL, err)) != DS_OK)
-			return st;
-		store_id_text(id, idt);
-		return ds_err_set(err, DS_ECONFLICT, "record %s was changed "
-		    "since it was opened", idt);
-	}
-	return DS_OK;
+	return update_at_rev(s, b, id, "save cursor", err);
 }
 
 enum ds_status
