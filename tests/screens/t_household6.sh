@@ -58,6 +58,8 @@ q "Signer is" 1
 q "Was it written by a proxy" 2
 q "Did the applicant put a fingerprint" 1
 q "OK, acknowledged" 1
+# The photo of the letter is optional: Enter passes it.
+q "Photo of the signed paper letter" Enter
 # Address: Anhui / Xuancheng / Xuanzhou / Shuiyang / Donghu / group 1.
 q "> * Province" 1
 q "> * City" 1

@@ -33,6 +33,7 @@ to_number() {	# the interview5 keys up to the household number
 	q "Was it written by a proxy" 2
 	q "Did the applicant put a fingerprint" 1
 	q "Write the record code" 1
+	q "Photo of the signed paper letter" Enter
 	q "> * Province" 1
 	q "> * City" 1
 	q "> * County" 1

@@ -108,6 +108,7 @@ q "Signer is" 1
 q "Was it written by a proxy" 2
 q "Did the applicant put a fingerprint" 1
 q "Write the record code" 1
+q "Photo of the signed paper letter" Enter
 q "> * Province" 1
 q "> * City" 1
 q "> * County" 1
