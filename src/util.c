@@ -145,16 +145,20 @@ ds_file_write_atomic(const char *path, const void *data, size_t len,
 	ssize_t n;
 	int fd, e = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+	/*
+	 * A name of its own per writer: with one fixed PATH.tmp, a second
+	 * writer unlinked the first's temp file and the first renamed the
+	 * second's half-written one over PATH.
+	 */
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
 		return ds_err_set(err, DS_EINVAL, "path too long: %s", path);
-	(void)unlink(tmp);	/* leftover of a crash: never holds data we need */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    mode);
+	fd = mkstemp(tmp);	/* O_EXCL, mode 0600: never follows a link */
 	if (fd == -1) {
 		e = errno;
 		return ds_err_set(err, errno_status(e), "cannot create %s: %s",
 		    tmp, strerror(e));
 	}
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	(void)fchmod(fd, (mode_t)mode);	/* umask must not widen or narrow it */
 	step = "write";
 	while (off < len) {

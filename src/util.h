@@ -16,8 +16,9 @@ enum ds_status	 ds_file_read(const char *path, size_t cap, char **out,
 		    size_t *lenp, struct ds_err *);
 
 /*
- * Durable replace (crypto-sync.md §8, Redis rdbSave): write `path.tmp`
- * created O_EXCL|O_NOFOLLOW with `mode`, fsync it, rename it over `path`,
+ * Durable replace (crypto-sync.md §8, Redis rdbSave): write `path.XXXXXX`
+ * (mkstemp: a name per writer, so two writers of one path never mix), chmod
+ * `mode`, fsync it, rename it over `path`,
  * fsync the directory.  On any failure the temp file is unlinked, `path` is
  * untouched, and the message names the failing step.  ENOSPC and EDQUOT give
  * DS_ENOSPC, other failures DS_EIO.  Honours DS_FAULT_IO at each step.

@@ -105,7 +105,7 @@ office_enroll(const struct cli *cli, int argc, char **argv)
 	if ((rc = office_open(cli, &ocmd_enroll_entry, &o, 1)) != 0)
 		return rc;
 	ds_err_clear(&err);
-	if (rdir != NULL && ds_mkdir_p(rdir, 0755, &err) != DS_OK) {
+	if (rdir != NULL && ds_mkdir_p(rdir, 0700, &err) != DS_OK) {
 		office_close(&o);
 		return office_fail_err(cli, "enroll", &err);
 	}

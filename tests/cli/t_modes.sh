@@ -39,7 +39,7 @@ check "sync ack" ds sync ack "$(find "$OUT/rcpt" -name '*.rcpt' | head -1)"
 check "one more household" ds fill "$DS_TOP/forms/household.md" \
     --answers "$DS_TOP/forms/demo/household-1.json" --finalize
 check "sync export again" ds sync export --out "$OUT/usb2"
-check "import with receipts" od import "$OUT/usb2"
+check "import with receipts" od import --receipts "$OUT/rcpt2" "$OUT/usb2"
 # A visit list: the office bundle to the stick's inbox (a stick is a
 # folder that is there: only then does sync export read it and leave the
 # note), the laptop's note back; and a bundle to a file.
@@ -108,6 +108,7 @@ loose=$(find "$O" "$W" "$OUT" -type f -perm /077 ! -path "$O/office-public.key" 
     ! -path "$O/settings.json")
 [ -z "$loose" ] && ok "every file is 0600 under umask 000" ||
     not_ok "every file is 0600 under umask 000" "$(ls -l $loose)"
-dirs=$(find "$O" "$W" -type d -perm /077)
-[ -z "$dirs" ] && ok "the office and workspace folders are 0700" ||
-    not_ok "the office and workspace folders are 0700" "$(ls -ld $dirs)"
+dirs=$(find "$O" "$W" "$OUT/rcpt" "$OUT/rcpt2" -type d -perm /077)
+[ -z "$dirs" ] && ok "the office, workspace and receipt folders are 0700" ||
+    not_ok "the office, workspace and receipt folders are 0700" \
+    "$(ls -ld $dirs)"

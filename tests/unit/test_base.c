@@ -1,7 +1,11 @@
 /* doorstep: tests for the base layer (status, mem, buf, util, json). */
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -146,16 +150,36 @@ test_arr_failed_growth_keeps_the_array(void)
 	}
 }
 
+/* Entries in DIR other than "f": temp files left behind. */
+static int
+strays(const char *dir)
+{
+	DIR *d;
+	struct dirent *de;
+	int n = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0 &&
+		    strcmp(de->d_name, "f") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
 static void
 test_atomic_write_replaces_and_cleans_up(void)
 {
-	char path[256], tmp[300], *data;
+	char dir[256], path[300], tmp[300], *data;
 	struct ds_err err;
 	struct stat sb;
 	size_t len;
 
-	snprintf(path, sizeof(path), "%s/f", tmpdir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(dir, sizeof(dir), "%s/atomic", tmpdir);
+	OK(mkdir(dir, 0700) == 0);
+	snprintf(path, sizeof(path), "%s/f", dir);
 	ST_EQ(ds_file_write_atomic(path, "one", 3, 0600, &err), DS_OK, &err);
 	ST_EQ(ds_file_write_atomic(path, "two!", 4, 0600, &err), DS_OK, &err);
 	ST_EQ(ds_file_read(path, 100, &data, &len, &err), DS_OK, &err);
@@ -168,7 +192,7 @@ test_atomic_write_replaces_and_cleans_up(void)
 		OK(ds_file_write_atomic(path, "three", 5, 0600, &err) != DS_OK);
 		ds_fault_disarm(DS_FAULT_IO);
 		OK(strstr(err.msg, "failed") != NULL);
-		OK(!ds_path_exists(tmp));
+		INT_EQ(strays(dir), 0);
 		ST_EQ(ds_file_read(path, 100, &data, &len, &err), DS_OK, &err);
 		STR_EQ(data, "two!");
 		ds_free(data);
@@ -176,6 +200,68 @@ test_atomic_write_replaces_and_cleans_up(void)
 	INT_EQ(ds_file_read(path, 2, &data, &len, &err), DS_ELIMIT);
 	snprintf(tmp, sizeof(tmp), "%s/missing", tmpdir);
 	INT_EQ(ds_file_read(tmp, 2, &data, &len, &err), DS_ENOENT);
+}
+
+/*
+ * Two processes replacing one file (serve and a command writing one
+ * receipt): every read sees one writer's whole content, and both succeed.
+ */
+static void
+test_atomic_write_two_writers(void)
+{
+	enum { ROUNDS = 150, SIZE = 64 * 1024 };
+	char dir[256], path[300], *data;
+	struct ds_err err;
+	size_t len, i;
+	pid_t kid[2];
+	int k, st, torn = 0, failed = 0;
+
+	snprintf(dir, sizeof(dir), "%s/race", tmpdir);
+	OK(mkdir(dir, 0700) == 0);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	for (k = 0; k < 2; k++) {
+		if ((kid[k] = fork()) == 0) {
+			char *buf = malloc(SIZE);
+			int r, bad = 0;
+
+			if (buf == NULL)
+				_exit(2);
+			memset(buf, 'a' + k, SIZE);
+			for (r = 0; r < ROUNDS; r++)
+				if (ds_file_write_atomic(path, buf, SIZE, 0600,
+				    &err) != DS_OK)
+					bad = 1;
+			free(buf);
+			_exit(bad);
+		}
+		OK(kid[k] > 0);
+	}
+	for (int left = 2; left > 0;) {
+		/* Read while they write: never a torn or short file. */
+		if (ds_file_read(path, SIZE, &data, &len, &err) == DS_OK) {
+			if (len != SIZE || data[len - 1] != data[0])
+				torn = 1;
+			ds_free(data);
+		}
+		for (k = 0; k < 2; k++) {
+			if (kid[k] <= 0 || waitpid(kid[k], &st, WNOHANG) == 0)
+				continue;
+			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+				failed++;
+			kid[k] = 0;
+			left--;
+		}
+	}
+	INT_EQ(failed, 0);
+	INT_EQ(torn, 0);
+	ST_EQ(ds_file_read(path, SIZE, &data, &len, &err), DS_OK, &err);
+	INT_EQ(len, SIZE);
+	for (i = 1; i < len; i++)
+		if (data[i] != data[0])
+			torn = 1;
+	INT_EQ(torn, 0);
+	ds_free(data);
+	INT_EQ(strays(dir), 0);
 }
 
 static void
@@ -276,6 +362,7 @@ main(void)
 	RUN(test_arr_grows_to_its_cap);
 	RUN(test_arr_failed_growth_keeps_the_array);
 	RUN(test_atomic_write_replaces_and_cleans_up);
+	RUN(test_atomic_write_two_writers);
 	RUN(test_parse_numbers_strictly);
 	RUN(test_hex_round_trip);
 	RUN(test_json_canonical_sorts_keys);
