@@ -121,14 +121,13 @@ index_members(struct odb *o, const struct case_ans *a, const char *key,
 	unsigned char idx[32];
 	enum ds_status s;
 	size_t i;
-	int n;
 
 	for (i = 0; i < a->nids; i++) {
 		if (odb_blind(o, a->ids[i], idx) != 0)
 			continue;
 		if ((s = odb_person_put(o, idx, key, "visit",
 		    i == 0 ? "head" : "member", err)) != DS_OK ||
-		    (s = odb_clue_match(o, idx, key, &n, err)) != DS_OK)
+		    (s = odb_clue_match(o, idx, key, NULL, err)) != DS_OK)
 			return s;
 	}
 	return DS_OK;

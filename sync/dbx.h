@@ -93,7 +93,11 @@ int		 dbx_bind_blob(struct dbx_stmt *, int i, const void *,
 		    int n);
 int		 dbx_bind_null(struct dbx_stmt *, int i);
 
-/* DBX_ROW, DBX_DONE or DBX_ERROR (the message is on the handle). */
+/*
+ * DBX_ROW, DBX_DONE or DBX_ERROR (the message is on the handle).  On
+ * PostgreSQL a write inside a transaction answers DBX_DONE at once and
+ * its failure is reported by the next call that waits for the server.
+ */
 int		 dbx_step(struct dbx_stmt *);
 
 int		 dbx_column_count(struct dbx_stmt *);
@@ -106,7 +110,13 @@ const unsigned char *dbx_column_text(struct dbx_stmt *, int i);
 const void	*dbx_column_blob(struct dbx_stmt *, int i);
 int		 dbx_column_bytes(struct dbx_stmt *, int i);
 
-/* Rows changed by the last INSERT, UPDATE or DELETE on the handle. */
+/*
+ * Rows changed by the last INSERT, UPDATE or DELETE on the handle.  On
+ * PostgreSQL a write inside a transaction does not wait for the server
+ * (dbx_pg.c): this call waits, and answers 0 if a write failed; the
+ * failure stays on the handle, and the next statement and the commit
+ * report it.
+ */
 int64_t		 dbx_changes(struct dbx *);
 
 /* The last failure: its status and message ("" when none). */

@@ -12,6 +12,8 @@ struct dbx {
 	char		 msg[DS_ERR_MSG_MAX];
 	int64_t		 changes;
 	unsigned	 nprep;		/* PostgreSQL statement names */
+	int		 npipe;		/* commands awaiting results */
+	int		 failed;	/* a pipelined write failed */
 };
 
 /* A bound PostgreSQL parameter: its bytes are the statement's. */
@@ -35,6 +37,8 @@ struct dbx_stmt {
 	char		 name[24];	/* server-side prepared name */
 	char		*sql;		/* ?N translated to $N */
 	int		 prepared;
+	int		 writes;	/* INSERT, UPDATE, DELETE: no rows */
+	int		 deferred;	/* sent in the pipeline: done */
 	int		 nparam;
 	struct dbx_param *par;
 	void		*res;		/* PGresult *, or NULL */
@@ -62,6 +66,8 @@ void		 dbx_pg_clear(struct dbx_stmt *);
 int		 dbx_pg_bind(struct dbx_stmt *, int i, int type,
 		    const void *, size_t n);
 int		 dbx_pg_step(struct dbx_stmt *);
+/* Wait for the pipelined writes; DBX_OK or DBX_ERROR (the first failure). */
+int		 dbx_pg_sync(struct dbx *);
 int		 dbx_pg_column_count(struct dbx_stmt *);
 int		 dbx_pg_column_type(struct dbx_stmt *, int i);
 const unsigned char *dbx_pg_column_text(struct dbx_stmt *, int i);

@@ -9,12 +9,24 @@
  * text: numbers are parsed, bytea is decoded from hex once per row and
  * column, booleans read as 1 / 0.  libpq's notices are dropped: library
  * code never prints.
+ *
+ * Inside a transaction a write (INSERT, UPDATE or DELETE without
+ * RETURNING) does not wait for the server: its step sends it in libpq's
+ * pipeline mode and answers DBX_DONE.  The next call that needs the
+ * server (a read, dbx_changes, exec, commit, finalize) sends a sync and
+ * reads every pending result first, so the server runs the statements in
+ * the caller's order and a read sees the writes before it; an import
+ * waits once per read instead of once per statement.  A pipelined write
+ * that fails aborts the transaction, as any failed statement does on
+ * PostgreSQL: the failure (its status and message) is reported by that
+ * next call, and COMMIT cannot succeed after it.
  */
 #include "dbx_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libpq-fe.h>
 
@@ -33,6 +45,13 @@
 
 /* Most parameters a statement may have. */
 #define DBX_PG_PARAMS	64
+/*
+ * Most commands in the pipeline before a sync: their results (a few
+ * bytes each) must fit the socket's buffer while the client still sends.
+ */
+#define DBX_PG_PIPE_MAX	256
+/* SQLSTATE of a statement refused because the transaction failed. */
+#define PG_IN_FAILED_TXN	"25P02"
 
 static void
 no_notice(void *arg, const char *msg)
@@ -67,7 +86,13 @@ static int
 pg_fail(struct dbx *db, const PGresult *res)
 {
 	const char *m = res != NULL ? PQresultErrorMessage(res) : "";
+	const char *c = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	size_t n;
+
+	/* After a failed pipelined write, its failure is the one to tell. */
+	if (db->failed && c != NULL && strcmp(c, PG_IN_FAILED_TXN) == 0)
+		return DBX_ERROR;
 
 	if (*m == '\0')
 		m = PQerrorMessage(db->h);
@@ -110,12 +135,81 @@ dbx_pg_close(struct dbx *db)
 	PQfinish(db->h);
 }
 
+/*
+ * Send a sync, read the results of the commands in the pipeline and leave
+ * pipeline mode.  keep, if not NULL, receives the last command's rows (a
+ * read the caller sent last), or NULL.  DBX_ERROR records the first
+ * failure on the handle and marks it failed (pg_fail).
+ */
+static int
+pipe_end(struct dbx *db, PGresult **keep)
+{
+	PGconn *c = db->h;
+	PGresult *r;
+	ExecStatusType x;
+	int rc = DBX_OK, i, n = db->npipe;
+
+	if (keep != NULL)
+		*keep = NULL;
+	if (n == 0)
+		return DBX_OK;
+	db->npipe = 0;
+	if (PQpipelineSync(c) != 1)
+		rc = pg_fail(db, NULL);
+	for (i = 0; i < n; i++)
+		while ((r = PQgetResult(c)) != NULL) {
+			x = PQresultStatus(r);
+			if (x == PGRES_COMMAND_OK)
+				db->changes = strtoll(PQcmdTuples(r), NULL, 10);
+			else if (x == PGRES_TUPLES_OK && keep != NULL &&
+			    i == n - 1 && *keep == NULL) {
+				*keep = r;
+				continue;
+			} else if (x != PGRES_TUPLES_OK && rc == DBX_OK) {
+				/* The failure, then PGRES_PIPELINE_ABORTED. */
+				rc = pg_fail(db, r);
+				db->failed = 1;
+			}
+			PQclear(r);
+		}
+	/* The sync's own result, then nothing is pending. */
+	while ((r = PQgetResult(c)) != NULL) {
+		x = PQresultStatus(r);
+		PQclear(r);
+		if (x == PGRES_PIPELINE_SYNC)
+			break;
+	}
+	if (PQexitPipelineMode(c) != 1 && rc == DBX_OK) {
+		rc = pg_fail(db, NULL);
+		db->failed = 1;
+	}
+	if (rc != DBX_OK && keep != NULL) {
+		PQclear(*keep);
+		*keep = NULL;
+	}
+	return rc;
+}
+
+int
+dbx_pg_sync(struct dbx *db)
+{
+	return pipe_end(db, NULL);
+}
+
 enum ds_status
 dbx_pg_exec(struct dbx *db, const char *sql, struct ds_err *err)
 {
-	PGresult *r = PQexec(db->h, sql);
-	ExecStatusType x = PQresultStatus(r);
+	PGresult *r;
+	ExecStatusType x;
+	int end = strcmp(sql, "ROLLBACK") == 0 || strcmp(sql, "BEGIN") == 0;
 
+	/* A rollback goes on whatever the pipelined writes did. */
+	if (pipe_end(db, NULL) != DBX_OK && strcmp(sql, "ROLLBACK") != 0)
+		return ds_err_set(err, db->st, "%s", db->msg);
+	if (end)
+		db->failed = 0;
+	r = PQexec(db->h, sql);
+	x = PQresultStatus(r);
 	if (x != PGRES_COMMAND_OK && x != PGRES_TUPLES_OK) {
 		pg_fail(db, r);
 		PQclear(r);
@@ -132,9 +226,12 @@ dbx_pg_exec(struct dbx *db, const char *sql, struct ds_err *err)
 enum ds_status
 dbx_pg_commit(struct dbx *db, struct ds_err *err)
 {
-	PGresult *r = PQexec(db->h, "COMMIT");
+	PGresult *r;
 	enum ds_status s = DS_OK;
 
+	if (pipe_end(db, NULL) != DBX_OK || db->failed)
+		return ds_err_set(err, db->st, "%s", db->msg);
+	r = PQexec(db->h, "COMMIT");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		pg_fail(db, r);
 		s = ds_err_set(err, db->st, "%s", db->msg);
@@ -196,6 +293,32 @@ translate(const char *sql, int *np)
 	return out;
 }
 
+/* The first word of sql, case-insensitively, is w (a word of capitals). */
+static int
+first_word(const char *sql, const char *w)
+{
+	size_t n = strlen(w);
+
+	while (*sql == ' ' || *sql == '\t' || *sql == '\n')
+		sql++;
+	return strncasecmp(sql, w, n) == 0 && !(sql[n] >= 'A' &&
+	    sql[n] <= 'Z') && !(sql[n] >= 'a' && sql[n] <= 'z') &&
+	    sql[n] != '_';
+}
+
+/* 1 if sql changes rows and returns none: it may wait in the pipeline. */
+static int
+is_write(const char *sql)
+{
+	if (!first_word(sql, "INSERT") && !first_word(sql, "UPDATE") &&
+	    !first_word(sql, "DELETE"))
+		return 0;
+	for (const char *p = sql; *p != '\0'; p++)
+		if (strncasecmp(p, "RETURNING", 9) == 0)
+			return 0;
+	return 1;
+}
+
 int
 dbx_pg_prepare(struct dbx *db, const char *sql, struct dbx_stmt **out)
 {
@@ -218,6 +341,7 @@ dbx_pg_prepare(struct dbx *db, const char *sql, struct dbx_stmt **out)
 	}
 	for (int i = 0; i < st->nparam; i++)
 		st->par[i].type = DBX_NULL;
+	st->writes = is_write(sql);
 	snprintf(st->name, sizeof(st->name), "dbx%u", ++db->nprep);
 	*out = st;
 	return DBX_OK;
@@ -247,6 +371,7 @@ dbx_pg_finalize(struct dbx_stmt *st)
 	int i;
 
 	drop_result(st);
+	(void)pipe_end(st->db, NULL);
 	if (st->prepared) {
 		/* Fails in an aborted transaction: the name is never reused. */
 		snprintf(q, sizeof(q), "DEALLOCATE %s", st->name);
@@ -266,6 +391,7 @@ void
 dbx_pg_reset(struct dbx_stmt *st)
 {
 	drop_result(st);
+	st->deferred = 0;
 }
 
 void
@@ -303,13 +429,19 @@ dbx_pg_bind(struct dbx_stmt *st, int i, int type, const void *p, size_t n)
 	return DBX_OK;
 }
 
-/* Prepare on the server (first step) and execute with the bindings. */
-static PGresult *
-run(struct dbx_stmt *st)
+/*
+ * Prepare on the server (first step, outside the pipeline: a prepare an
+ * aborted pipeline skipped would leave a name the server does not know)
+ * and execute with the bindings: at once (NULL *r on failure to send),
+ * or, with pipe, queued in the pipeline (*r stays NULL; DBX_OK).
+ */
+static int
+run(struct dbx_stmt *st, int pipe, PGresult **out)
 {
 	const char *val[DBX_PG_PARAMS];
 	int len[DBX_PG_PARAMS], fmt[DBX_PG_PARAMS];
 	Oid type[DBX_PG_PARAMS];
+	struct dbx *db = st->db;
 	PGresult *r;
 	int i;
 
@@ -321,15 +453,41 @@ run(struct dbx_stmt *st)
 		fmt[i] = pa->type == DBX_BLOB;
 		type[i] = pa->type == DBX_BLOB ? PG_BYTEA : 0;
 	}
+	*out = NULL;
 	if (!st->prepared) {
-		r = PQprepare(st->db->h, st->name, st->sql, st->nparam, type);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			return r;
+		if (pipe_end(db, NULL) != DBX_OK)
+			return DBX_ERROR;
+		r = PQprepare(db->h, st->name, st->sql, st->nparam, type);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			*out = r;
+			return DBX_OK;
+		}
 		PQclear(r);
 		st->prepared = 1;
 	}
-	return PQexecPrepared(st->db->h, st->name, st->nparam, val, len, fmt,
-	    0);
+	if (!pipe && db->npipe == 0) {
+		*out = PQexecPrepared(db->h, st->name, st->nparam, val, len,
+		    fmt, 0);
+		return DBX_OK;
+	}
+	if ((db->npipe == 0 && PQenterPipelineMode(db->h) != 1) ||
+	    PQsendQueryPrepared(db->h, st->name, st->nparam, val, len, fmt,
+	    0) != 1)
+		return pg_fail(db, NULL);
+	db->npipe++;
+	if (!pipe)		/* a read: its rows, after the writes before */
+		return pipe_end(db, out);
+	if (db->npipe >= DBX_PG_PIPE_MAX)
+		return pipe_end(db, NULL);
+	return DBX_OK;
+}
+
+/* A write inside a transaction need not wait (the comment at the top). */
+static int
+can_defer(struct dbx_stmt *st)
+{
+	return st->writes && (st->db->npipe > 0 ||
+	    PQtransactionStatus(st->db->h) == PQTRANS_INTRANS);
 }
 
 int
@@ -339,8 +497,27 @@ dbx_pg_step(struct dbx_stmt *st)
 	ExecStatusType x;
 	PGresult *r;
 
+	if (st->deferred)
+		return DBX_DONE;
+	if (st->res == NULL && can_defer(st)) {
+		if (run(st, 1, &r) != DBX_OK) {
+			PQclear(r);
+			return DBX_ERROR;
+		}
+		if (r == NULL) {
+			st->deferred = 1;
+			return DBX_DONE;
+		}
+		/* The prepare failed. */
+		pg_fail(st->db, r);
+		PQclear(r);
+		return DBX_ERROR;
+	}
 	if (st->res == NULL) {
-		r = run(st);
+		if (run(st, 0, &r) != DBX_OK) {
+			PQclear(r);
+			return DBX_ERROR;
+		}
 		x = PQresultStatus(r);
 		if (x != PGRES_TUPLES_OK && x != PGRES_COMMAND_OK) {
 			pg_fail(st->db, r);

@@ -822,10 +822,15 @@ odb_clue_match(struct odb *o, const unsigned char idx[32], const char *key,
 	enum ds_status s;
 	int rc;
 
-	*n = 0;
+	if (n != NULL)
+		*n = 0;
 	/* The import asks this of every member's ID number; almost none
 	 * matches a waiting clue.  A read answers that at a third of the
-	 * cost of an UPDATE that changes nothing (issue 16). */
+	 * cost of an UPDATE that changes nothing (issue 16).  On PostgreSQL
+	 * the read waits for the server and an uncounted UPDATE does not
+	 * (dbx_pg.c). */
+	if (n == NULL && odb_is_pg(o))
+		goto update;
 	if ((st = odb_stmt(o, Q_CLUE_MATCHES, err)) == NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, idx, 32);
@@ -835,11 +840,12 @@ odb_clue_match(struct odb *o, const unsigned char idx[32], const char *key,
 		return DS_OK;
 	if (rc != DBX_ROW)
 		return odb_sqlerr(o->db, rc, err, "clue");
+update:
 	if ((st = odb_stmt(o, Q_CLUE_MATCH, err)) == NULL)
 		return NOSTMT(err);
 	bind_blob(st, 1, idx, 32);
 	bind_text(st, 2, key);
-	if ((s = step_done(o, st, "clue", err)) == DS_OK)
+	if ((s = step_done(o, st, "clue", err)) == DS_OK && n != NULL)
 		*n = dbx_changes(o->db);
 	return s;
 }

@@ -176,7 +176,8 @@ enum ds_status	 odb_clue_close_hh(struct odb *, const char *key,
 /* Close one clue if open. */
 enum ds_status	 odb_clue_close(struct odb *, const unsigned char id[16],
 		    const unsigned char rev[16], int64_t at, struct ds_err *);
-/* Unmatched, unambiguous clues of this index now belong to key; *n. */
+/* Unmatched, unambiguous clues of this index now belong to key; *n
+ * (n may be NULL: not counted). */
 enum ds_status	 odb_clue_match(struct odb *, const unsigned char idx[32],
 		    const char *key, int *n, struct ds_err *);
 enum ds_status	 odb_clue_open_n(struct odb *, const char *key, int64_t *n,

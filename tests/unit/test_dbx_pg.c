@@ -1,6 +1,7 @@
 /* doorstep: the store interface on a real PostgreSQL (tests/pg/t_pg.sh). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "harness.h"
 
@@ -34,6 +35,93 @@ test_commit_after_failure(void)
 	dbx_close(db);
 }
 
+static int64_t
+count(struct dbx *db, const char *sql)
+{
+	struct dbx_stmt *st;
+	int64_t n = -1;
+
+	if (dbx_prepare(db, sql, &st) != DBX_OK)
+		return -1;
+	if (dbx_step(st) == DBX_ROW)
+		n = dbx_column_int64(st, 0);
+	dbx_finalize(st);
+	return n;
+}
+
+static int
+insert(struct dbx_stmt *ins, int x)
+{
+	dbx_reset(ins);
+	dbx_bind_int(ins, 1, x);
+	return dbx_step(ins);
+}
+
+/*
+ * Writes in a transaction wait in libpq's pipeline (dbx_pg.c): reads see
+ * them, dbx_changes counts them, and a failed one is reported, with its
+ * own status and message, by the next call and by the commit.
+ */
+static void
+test_pipeline(void)
+{
+	struct ds_err err;
+	struct dbx_stmt *ins, *up;
+	struct dbx *db;
+	int i, rc;
+
+	ds_err_clear(&err);
+	ST_EQ(dbx_open(url, &db, &err), DS_OK, &err);
+	if (db == NULL)
+		return;
+	ST_EQ(dbx_exec(db, "CREATE TEMP TABLE p(x int PRIMARY KEY)", &err),
+	    DS_OK, &err);
+	OK(dbx_prepare(db, "INSERT INTO p VALUES (?1)", &ins) == DBX_OK);
+	OK(dbx_prepare(db, "UPDATE p SET x = x + 10000 WHERE x < ?1", &up) ==
+	    DBX_OK);
+	/* Outside a transaction a write waits: its failure is its own. */
+	OK(insert(ins, 1) == DBX_DONE);
+	OK(insert(ins, 1) == DBX_ERROR);
+	OK(dbx_status(db) == DS_ECONSTRAINT);
+	/* More writes than one pipeline holds, then a read. */
+	ST_EQ(dbx_begin(db, &err), DS_OK, &err);
+	for (i = 2, rc = DBX_DONE; i <= 1000 && rc == DBX_DONE; i++)
+		rc = insert(ins, i);
+	OK(rc == DBX_DONE);
+	OK(dbx_changes(db) == 1);
+	OK(count(db, "SELECT count(*) FROM p") == 1000);
+	dbx_reset(up);
+	dbx_bind_int(up, 1, 11);
+	OK(dbx_step(up) == DBX_DONE);
+	OK(dbx_changes(db) == 10);
+	ST_EQ(dbx_commit(db, &err), DS_OK, &err);
+	/* A duplicate key, told by the read after it, and by the commit. */
+	ST_EQ(dbx_begin(db, &err), DS_OK, &err);
+	OK(insert(ins, 5000) == DBX_DONE);
+	OK(insert(ins, 12) == DBX_DONE);
+	OK(count(db, "SELECT count(*) FROM p") == -1);
+	OK(dbx_status(db) == DS_ECONSTRAINT);
+	OK(strstr(dbx_errmsg(db), "duplicate key") != NULL);
+	/* Later statements fail; the message is still the cause. */
+	OK(count(db, "SELECT count(*) FROM p") == -1);
+	OK(strstr(dbx_errmsg(db), "duplicate key") != NULL);
+	ds_err_clear(&err);
+	ST_EQ(dbx_commit(db, &err), DS_ECONSTRAINT, &err);
+	OK(strstr(err.msg, "duplicate key") != NULL);
+	/* With no read after it, the commit tells it. */
+	ST_EQ(dbx_begin(db, &err), DS_OK, &err);
+	OK(insert(ins, 5001) == DBX_DONE);
+	OK(insert(ins, 13) == DBX_DONE);
+	ds_err_clear(&err);
+	ST_EQ(dbx_commit(db, &err), DS_ECONSTRAINT, &err);
+	/* Both rolled back; the connection works. */
+	OK(count(db, "SELECT count(*) FROM p WHERE x BETWEEN 5000 AND 5001") == 0);
+	OK(count(db, "SELECT count(*) FROM p") == 1000);
+	dbx_finalize(ins);
+	dbx_finalize(up);
+	dbx_close(db);
+}
+
 int
 main(void)
 {
@@ -49,5 +137,6 @@ main(void)
 	snprintf(url, sizeof(url), "postgresql:///%s?host=%s&user=%s", d, h,
 	    u);
 	RUN(test_commit_after_failure);
+	RUN(test_pipeline);
 	return harness_done();
 }
