@@ -363,13 +363,13 @@ finalized(struct odb *o, const struct case_ans *a, const struct odb_visit *v,
 	char ch[ODB_CODE_MAX];
 	unsigned char clue[CRY_ID_BYTES];
 	enum ds_status s;
-	int n, found, has_clue, verified, channel, monitoring;
+	int found, has_clue, verified, channel, monitoring;
 
 	verified = strcmp(v->outcome, "done") == 0 &&
 	    (strcmp(v->consent, "yes") == 0 ||
 	    strcmp(v->consent, "on_file") == 0) && v->visit_date[0] != '\0';
 	if (verified && (s = odb_clue_close_hh(o, v->hh_key, v->visit_date,
-	    v->rev_id, v->imported_at, &n, err)) != DS_OK)
+	    v->rev_id, v->imported_at, NULL, err)) != DS_OK)
 		return s;
 	if (v->has_entry) {
 		if ((s = odb_entry_done(o, v->entry_id, v->rev_id,

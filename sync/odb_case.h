@@ -169,7 +169,8 @@ enum ds_status	 odb_clue_find(struct odb *, const char *hexprefix,
 /* *found and the first received_at of a clue file (its hash). */
 enum ds_status	 odb_clue_batch(struct odb *, const unsigned char hash[32],
 		    int *found, int64_t *received_at, struct ds_err *);
-/* Close the household's open clues dated on or before `upto`; *n. */
+/* Close the household's open clues dated on or before `upto`; *n (n
+ * may be NULL: not counted). */
 enum ds_status	 odb_clue_close_hh(struct odb *, const char *key,
 		    const char *upto, const unsigned char rev[16], int64_t at,
 		    int *n, struct ds_err *);

@@ -378,10 +378,11 @@ static const char pg_grants3[] =
  * OR I am the county" could not use an index on the township column: a
  * look-up by household key scanned every row of the county.  It now reads
  * township_code = ANY(ds_reads()): the role's own township, or for the
- * county role every township ds_role lists in its county.  The write
- * policy (FOR ALL) is split into INSERT, UPDATE and DELETE, so a read has
- * that one policy and no OR of two: every part of it is an index
- * condition.
+ * county role every township ds_role lists in its county, or the one its
+ * session setting ds.scope names (a setting only narrows: the county code
+ * still holds).  The write policy (FOR ALL) is split into INSERT, UPDATE
+ * and DELETE, so a read has that one policy and no OR of two: every part
+ * of it is an index condition.
  */
 #define PG_TENANT_FN(name, col) \
 	"CREATE OR REPLACE FUNCTION " name "() RETURNS text LANGUAGE plpgsql" \
@@ -396,6 +397,8 @@ static const char pg_fn4[] =
 	"  SELECT county_code, township_code INTO c, t FROM public.ds_role"
 	"  WHERE rolname OPERATOR(pg_catalog.=) current_user;"
 	"  IF t OPERATOR(pg_catalog.<>) ''*'' THEN RETURN ARRAY[t]; END IF;"
+	"  t := pg_catalog.current_setting(''ds.scope'', true);"
+	"  IF t OPERATOR(pg_catalog.<>) '''' THEN RETURN ARRAY[t]; END IF;"
 	"  RETURN ARRAY(SELECT DISTINCT township_code FROM public.ds_role"
 	"  WHERE county_code OPERATOR(pg_catalog.=) c AND"
 	"  township_code OPERATOR(pg_catalog.<>) ''*''); END';"
