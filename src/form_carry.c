@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "form_media.h"
+
 int
 form_carried(const struct form_node *n)
 {
@@ -35,6 +37,13 @@ filter(const struct form *f, const json_t *ans, int all)
 		/* Calculations and metadata are the engine's own. */
 		if (k[0] == '_' || (n = form_find(f, k)) == NULL ||
 		    form_type_hidden(n->type) || n->type == FT_NOTE)
+			continue;
+		/*
+		 * A file stays with the visit that took it: an office list
+		 * carries no files, and a new visit takes its own.  A
+		 * correction (all) copies them (fetch_visit.c).
+		 */
+		if (!all && form_type_media(n->type))
 			continue;
 		if ((all || form_carried(n)) && n->type != FT_REPEAT) {
 			if (json_object_set(out, k, v) != 0)

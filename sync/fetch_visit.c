@@ -11,9 +11,12 @@
  */
 #include "fetch.h"
 
+#include <stdint.h>
 #include <string.h>
 
+#include "cry.h"
 #include "form.h"
+#include "form_media.h"
 #include "json.h"
 #include "mem.h"
 #include "util.h"
@@ -288,6 +291,52 @@ from_record(struct eng *e, struct store *sto, const struct form *f,
 	return DS_OK;
 }
 
+/*
+ * A correction's carried attachments: the files stay with the record that
+ * took them, so the new record gets its own sealed copy under the same
+ * name, to travel with its first revision (without it the answer named a
+ * file the new record never had, and the office's export left it out).
+ */
+static enum ds_status
+copy_media(struct store *sto, const struct form *f, const unsigned char *from,
+    const unsigned char *to, const json_t *ans, struct ds_err *err)
+{
+	const struct form_node *n;
+	const char *k;
+	json_t *v, *item;
+	unsigned char *p;
+	size_t i, len;
+	enum ds_status st;
+
+	json_object_foreach((json_t *)(uintptr_t)ans, k, v) {
+		if ((n = form_find(f, k)) == NULL)
+			continue;
+		if (json_is_array(v)) {
+			json_array_foreach(v, i, item)
+				if ((st = copy_media(sto, f, from, to, item,
+				    err)) != DS_OK)
+					return st;
+			continue;
+		}
+		if (!form_type_media(n->type) || !json_is_string(v))
+			continue;
+		if ((st = store_attach_get(sto, from, json_string_value(v), &p,
+		    &len, err)) != DS_OK)
+			return st;
+		st = store_attach_put(sto, to, json_string_value(v), p, len,
+		    err);
+		cry_wipe(p, len);
+		ds_free(p);
+		if (st == DS_EEXIST) {
+			ds_err_clear(err);
+			st = DS_OK;
+		}
+		if (st != DS_OK)
+			return st;
+	}
+	return DS_OK;
+}
+
 enum ds_status
 fetch_visit_start(struct sess *s, struct store *sto, const struct form *f,
     const struct fetch_visit *v, json_t **carried, struct eng_issue **iv,
@@ -305,6 +354,9 @@ fetch_visit_start(struct sess *s, struct store *sto, const struct form *f,
 		st = from_entry(e, f, v->entry, carried, &reason, &doc, err);
 	else
 		st = from_record(e, sto, f, v, carried, &doc, err);
+	if (st == DS_OK && v->kind == FV_CORRECT)
+		st = copy_media(sto, f, v->record_id, sess_id(s), *carried,
+		    err);
 	if (st == DS_OK) {
 		/* Answers the form refuses now are left out, not an error. */
 		st = eng_apply_answers(e, *carried, iv, niv);

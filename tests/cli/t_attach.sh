@@ -145,3 +145,25 @@ if ds fill "$T/m.md" --answers "$T/a.json" --attach "letter=$T/card.png" \
     >"$T/id2" 2>"$T/.out"; then ok "attach after passwd"
 else not_ok "attach after passwd" "$(cat "$T/.out")"; fi
 check "sync export after passwd" ds sync export --out "$T/usb2"
+
+# A correction starts from every answer, the files' names too: the new
+# record gets its own sealed copy of each file, which travels with it, so
+# the office's export has them for both records (the second under its
+# record id).  Before, the correction named files it never had and the
+# export left them out.
+if ds fill --correct "$id" --reason "a name was misspelt" --finalize \
+    >"$T/id3" 2>"$T/.out"; then ok "a correction finalizes"
+else not_ok "a correction finalizes" "$(cat "$T/.out")"; fi
+check "show the correction" ds show "$(cat "$T/id3")"
+has "the correction names the same photo" "$T/.out" "\"letter\":\"$letter\""
+check "sync export the correction" ds sync export --out "$T/usb3"
+check "import the correction" O import "$T/usb3"
+check "export again" O --lang en export --format csv --out "$T/out3/hh.csv"
+n=$(find "$T/out3/hh-media" -type f -name "*$letter" \
+    -exec cmp -s "$T/letter.jpg" {} \; -print | wc -l)
+[ "$n" = 2 ] && ok "the photo comes out for the record and its correction" ||
+    not_ok "the photo comes out for the record and its correction" \
+    "$(ls -l "$T/out3/hh-media" 2>&1)"
+n=$(find "$T/out3/hh-media" -type f -name "*$card" | wc -l)
+[ "$n" = 2 ] && ok "the member's card too" ||
+    not_ok "the member's card too" "$(ls -l "$T/out3/hh-media" 2>&1)"

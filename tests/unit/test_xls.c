@@ -1004,6 +1004,45 @@ test_fixture_files_load(void)
 }
 
 /* Every allocation failure gives DS_ENOMEM and leaks nothing (ASan). */
+/*
+ * What a return visit starts from: the marked answers, but never a file's
+ * name (the file stays with the visit that took it); a correction starts
+ * from every answer, names included (fetch_visit.c copies the files).
+ */
+static void
+test_carry_leaves_files(void)
+{
+	struct form *f = NULL;
+	json_t *ans, *c;
+
+	ST_EQ(load("| survey | type | name | label | carry |\n"
+	    "| | text | head | Head | yes |\n"
+	    "| | image | letter | Letter | yes |\n"
+	    "| | begin repeat | m | Member | yes |\n"
+	    "| | text | n | Name | |\n"
+	    "| | photo | card | Card | |\n"
+	    "| | end repeat | | | |\n", &f), DS_OK, NULL);
+	if (f == NULL)
+		return;
+	ans = json_pack("{s:s,s:s,s:[{s:s,s:s}]}", "head", "Li",
+	    "letter", "1.jpg", "m", "n", "Mei", "card", "2.png");
+	c = form_carry_filter(f, ans);
+	OK(c != NULL && json_object_get(c, "head") != NULL);
+	OK(c != NULL && json_object_get(c, "letter") == NULL);
+	OK(c != NULL && json_object_get(json_array_get(json_object_get(c,
+	    "m"), 0), "n") != NULL);
+	OK(c != NULL && json_object_get(json_array_get(json_object_get(c,
+	    "m"), 0), "card") == NULL);
+	json_decref(c);
+	c = form_answers_only(f, ans);
+	OK(c != NULL && json_object_get(c, "letter") != NULL);
+	OK(c != NULL && json_object_get(json_array_get(json_object_get(c,
+	    "m"), 0), "card") != NULL);
+	json_decref(c);
+	json_decref(ans);
+	form_free(f);
+}
+
 static void
 test_alloc_failures_are_clean(void)
 {
@@ -1075,6 +1114,7 @@ main(void)
 	RUN(test_diag_format);
 	RUN(test_load_file_reads_siblings);
 	RUN(test_fixture_files_load);
+	RUN(test_carry_leaves_files);
 	RUN(test_alloc_failures_are_clean);
 	form_diags_reset(&diags);
 	return harness_done();
