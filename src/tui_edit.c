@@ -424,3 +424,109 @@ tui_date_step(char *s, int days)
 		return;
 	snprintf(s, 11, "%04ld-%02u-%02u", y, m, d);
 }
+
+/*
+ * Length of what one part of a regular expression matches, from *pp up
+ * to '|', ')' or '$'; -1 when it can vary.  A group counts when all its
+ * alternatives have one length.
+ */
+static long
+re_len(const char **pp, int depth)
+{
+	const char *p = *pp;
+	char *e;
+	long n = 0, a, m;
+
+	if (depth > 8)
+		return -1;
+	while (*p != '\0' && *p != '|' && *p != ')' && *p != '$') {
+		if (*p == '(') {
+			p++;
+			if (p[0] == '?' && p[1] == ':')
+				p += 2;
+			if ((a = re_len(&p, depth + 1)) < 0)
+				return -1;
+			while (*p == '|') {
+				p++;
+				if (re_len(&p, depth + 1) != a)
+					return -1;
+			}
+			if (*p != ')')
+				return -1;
+			p++;
+		} else if (*p == '[') {
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p != '\0' && *p != ']')
+				p += p[0] == '\\' && p[1] != '\0' ? 2 : 1;
+			if (*p++ != ']')
+				return -1;
+			a = 1;
+		} else if (*p == '\\') {
+			if (p[1] == '\0')
+				return -1;
+			p += 2;
+			a = 1;
+		} else if (strchr("*+?{}^", *p) != NULL)
+			return -1;
+		else {
+			/* one character, UTF-8 continuation bytes too */
+			for (p++; (*p & 0xc0) == 0x80; p++)
+				;
+			a = 1;
+		}
+		if (*p == '{') {
+			m = strtol(p + 1, &e, 10);
+			if (e == p + 1 || *e != '}' || m < 0 || m > TUI_EDIT_MAX)
+				return -1;
+			a *= m;
+			p = e + 1;
+		} else if (*p != '\0' && strchr("*+?", *p) != NULL)
+			return -1;
+		if ((n += a) > TUI_EDIT_MAX)
+			return -1;
+	}
+	*pp = p;
+	return n;
+}
+
+size_t
+tui_fixed_len(const char *c)
+{
+	const char *p = c;
+	char q;
+	long n;
+
+	if (p == NULL)
+		return 0;
+	p += strspn(p, " ");
+	if (strncmp(p, "regex(", 6) != 0)
+		return 0;
+	p += 6;
+	p += strspn(p, " ");
+	if (*p++ != '.')
+		return 0;
+	p += strspn(p, " ");
+	if (*p++ != ',')
+		return 0;
+	p += strspn(p, " ");
+	if ((q = *p++) != '\'' && q != '"')
+		return 0;
+	if (*p++ != '^' || (n = re_len(&p, 0)) <= 0)
+		return 0;
+	if (p[0] != '$' || p[1] != q)
+		return 0;
+	p += 2;
+	p += strspn(p, " ");
+	if (*p++ != ')')
+		return 0;
+	p += strspn(p, " ");
+	/* Nothing after it, or more conditions that must also hold. */
+	if (*p != '\0' && !(strncmp(p, "and", 3) == 0 && (p[3] == ' ' ||
+	    p[3] == '(')))
+		return 0;
+	return (size_t)n;
+}

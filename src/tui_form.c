@@ -42,6 +42,8 @@
 #define FL_MAX		32	/* fields shown on one field-list screen */
 #define VALUE_MAX	(TUI_EDIT_MAX * 4 + 1)
 #define FMSG_MAX	1024	/* bytes of one field's message */
+#define FOLLOW_MAX	4	/* answers filled from one, shown with it */
+#define ID_CARD_CHARS	18	/* a resident ID number (GB 11643) */
 
 enum fkind {
 	FK_NONE,		/* note, read-only, calculate: text only */
@@ -82,6 +84,15 @@ static struct {
 	char		 reason_path[ENG_PATH_MAX];
 	int		 to_review;		/* back to the review on Enter */
 	char		 ask_set[ENG_PATH_MAX];	/* "add another?" for this */
+	/* The answers the question on the screen fills (their trigger is
+	 * it: sex and birth date from the ID number), as drawn last: the
+	 * key that confirms the question confirms these too. */
+	struct {
+		char	 path[ENG_PATH_MAX];
+		char	 value[VALUE_MAX];
+		const struct form_node *node;
+	}		 shown[FOLLOW_MAX];
+	size_t		 nshown;
 } F;
 
 static void	form_init(const void *);
@@ -517,6 +528,180 @@ ask_another(const char *item_set, const char *item_path)
 	return 1;
 }
 
+/* ---- answers filled from the one on the screen ------------------------ */
+
+/*
+ * The questions right after ef's (calculations skipped) whose trigger is
+ * ef's question, each while it holds a value: the ID number fills sex
+ * and birth date.  Into F.shown, drawn with ef's question.
+ */
+static void
+followers_load(const struct eng_field *ef)
+{
+	const struct form_node *n = ef->node, *par, *k;
+	char want[ENG_PATH_MAX + 4];
+	const char *slash, *v;
+	size_t i;
+	int pre, r;
+
+	F.nshown = 0;
+	if (n == NULL || n->name == NULL || (par = n->parent) == NULL)
+		return;
+	r = snprintf(want, sizeof(want), "${%s}", n->name);
+	if (r < 0 || (size_t)r >= sizeof(want))
+		return;
+	slash = strrchr(ef->path, '/');
+	pre = slash == NULL ? 0 : (int)(slash - ef->path + 1);
+	for (i = 0; i < par->nkids && par->kids[i] != n; i++)
+		;
+	for (i++; i < par->nkids && F.nshown < FOLLOW_MAX; i++) {
+		k = par->kids[i];
+		if (form_type_hidden(k->type))
+			continue;
+		if (k->trigger == NULL || strcmp(k->trigger, want) != 0)
+			break;
+		r = snprintf(F.shown[F.nshown].path, ENG_PATH_MAX, "%.*s%s",
+		    pre, ef->path, k->name);
+		if (r < 0 || r >= ENG_PATH_MAX)
+			break;
+		v = eng_value(tui_iv_eng(), F.shown[F.nshown].path);
+		if (v == NULL || *v == '\0' ||
+		    tui_iv_carried(F.shown[F.nshown].path))
+			break;
+		snprintf(F.shown[F.nshown].value, VALUE_MAX, "%s", v);
+		F.shown[F.nshown].node = k;
+		F.nshown++;
+	}
+}
+
+/* A follower's value as the worker reads it: a choice by its label. */
+static const char *
+follower_text(size_t i)
+{
+	const struct form *fm = tui_iv_form();
+	const struct form_node *k = F.shown[i].node;
+	const struct form_list *l;
+	const char *t;
+	size_t j;
+
+	if (fm == NULL || k->type != FT_SELECT_ONE || k->list < 0 ||
+	    (size_t)k->list >= fm->nlists)
+		return F.shown[i].value;
+	l = &fm->lists[k->list];
+	for (j = 0; j < l->nchoices; j++)
+		if (strcmp(l->choices[j].name, F.shown[i].value) == 0) {
+			t = form_text_get(fm, &l->choices[j].label,
+			    tui_iv_lang());
+			return t != NULL ? t : F.shown[i].value;
+		}
+	return F.shown[i].value;
+}
+
+/* The followers under their question from y; returns the rows.  draw 0:
+ * only count them. */
+static int
+followers_draw(int y, int bottom, int draw)
+{
+	char line[VALUE_MAX + 256];
+	const char *lab;
+	int n = 0, w = COLS - 6;
+	size_t i;
+
+	if (F.nshown == 0)
+		return 0;
+	n += tui_wrap(y + n, 4, w, draw ? bottom - y - n : 0, 0, TUI_C_HINT,
+	    _("Filled in from this answer, confirmed with it:"));
+	for (i = 0; i < F.nshown && (!draw || y + n < bottom); i++) {
+		lab = eng_path_label(tui_iv_eng(), F.shown[i].path);
+		snprintf(line, sizeof(line), _("%s: %s"), lab != NULL ? lab :
+		    F.shown[i].node->name, follower_text(i));
+		n += tui_wrap(y + n, 6, w - 2, draw ? bottom - y - n : 0, 0,
+		    TUI_C_OK, line);
+	}
+	return n;
+}
+
+/*
+ * Moved on from a question that showed its followers: pass each of them
+ * that still holds what was shown and has nothing to say (no error, no
+ * warning), as Enter on it would.  The first that differs stops here.
+ */
+static void
+followers_pass(void)
+{
+	const struct eng_prompt *p;
+	const struct eng_field *ef;
+	struct ds_err err;
+	size_t i;
+
+	for (i = 0; i < F.nshown; i++) {
+		p = tui_iv_prompt();
+		if (p->kind != EP_QUESTION || p->nfields != 1)
+			break;
+		ef = &p->fields[0];
+		if (strcmp(ef->path, F.shown[i].path) != 0 ||
+		    ef->value == NULL ||
+		    strcmp(ef->value, F.shown[i].value) != 0 ||
+		    ef->error.code != ENG_MSG_NONE ||
+		    ef->warning.code != ENG_MSG_NONE)
+			break;
+		ds_err_clear(&err);
+		if (tui_iv_next(&err) != DS_OK)
+			break;
+	}
+	F.nshown = 0;
+	rebuild(0);
+}
+
+/*
+ * A character made the field full, with auto-advance on (the setting of
+ * picks): an ID number of 18 characters is saved at once when the engine
+ * takes it, so what it fills shows under it for the worker to confirm
+ * with one key (without such answers it moves on); a field whose
+ * constraint fixes its length (an 11-digit mobile number) is accepted
+ * and moves on, as CSPro does with a full field.
+ */
+static void
+full_field(struct fld *f)
+{
+	static char val[VALUE_MAX];
+	const struct eng_field *ef = prompt_field(f->path);
+	const struct form *fm = tui_iv_form();
+	const char *ids;
+	struct ds_err err;
+	enum ds_status rc;
+
+	if (!tui_app()->auto_advance || f->kind != FK_EDIT || f->media ||
+	    ef == NULL || ef->node == NULL || f->ed.cur != f->ed.len ||
+	    F.reasoning)
+		return;
+	ids = fm != NULL ? form_setting(fm, "id_numbers") : NULL;
+	if (ef->type == FT_TEXT && ids != NULL &&
+	    has_word(ids, ef->node->name)) {
+		if (f->ed.len != ID_CARD_CHARS ||
+		    fld_value(f, val, sizeof(val)) != 0)
+			return;
+		ds_err_clear(&err);
+		rc = tui_iv_set(f->path, val, &err);
+		/* Not taken (a wrong check digit, or a certificate with
+		 * more to come): Enter says why.  A failed save says so. */
+		if (rc == DS_ECONSTRAINT || rc == DS_ETYPE)
+			return;
+		if (rc != DS_OK) {
+			fld_say(f, TUI_C_ERROR, tui_iv_words(&err));
+			return;
+		}
+		rebuild(0);
+		if ((ef = prompt_field(F.f[F.focus].path)) != NULL)
+			followers_load(ef);
+		if (F.nshown == 0)
+			(void)accept(1);
+		return;
+	}
+	if (tui_fixed_len(ef->node->constraint) == f->ed.len)
+		(void)accept(1);
+}
+
 /* A household number just given that this laptop has seen this month:
  * say so, as `doorstep fill` does (both records are kept). */
 static void
@@ -635,6 +820,7 @@ accept(int advance)
 		return 0;
 	}
 	rebuild(0);
+	followers_pass();
 	if (!ask_another(item_set, item_path))
 		after_move();
 	return 1;
@@ -756,6 +942,8 @@ edit_key(struct fld *f, enum tui_req req, wint_t ch)
 		/* Typing again (Ctrl-U too): the old message goes. */
 		f->msg[0] = '\0';
 		f->tried = 0;
+		if (req == TUI_REQ_CHAR)
+			full_field(f);
 		return;
 	default:
 		return;
@@ -968,6 +1156,11 @@ draw_question(const struct eng_field *ef, struct fld *f, int top, int bottom)
 	mrows = fld_msgs(f, ef, 0, 0);
 	if (mrows > 4)
 		mrows = 4;
+	/* What the stored answer fills, unless the worker is typing
+	 * another one. */
+	if (f->kind != FK_NONE && !(f->kind == FK_EDIT && f->ed.dirty))
+		followers_load(ef);
+	mrows += followers_draw(0, 0, 0);
 	/* The label gets what the widget, hint and messages leave. */
 	avail = bottom - top - wrows - hl - mrows - (F.reasoning ? 2 : 0) - 3;
 	if (avail < 2)
@@ -1005,6 +1198,7 @@ draw_question(const struct eng_field *ef, struct fld *f, int top, int bottom)
 	else if (ef->value != NULL)
 		y += tui_wrap(y, 4, w - 2, 2, 0, TUI_C_OK, ef->value);
 	y += fld_msgs(f, ef, y, bottom - y);
+	y += followers_draw(y, bottom, 1);
 	y += draw_reason(y, bottom);
 }
 
@@ -1110,6 +1304,7 @@ form_draw(void)
 	else if (F.lang != tui_iv_lang())
 		rebuild(1);	/* F8: labels and options anew */
 	tui_bar_iv(p);
+	F.nshown = 0;
 	if (p->kind == EP_QUESTION && F.n == 1)
 		draw_question(&p->fields[0], &F.f[0], top, bottom);
 	else if (p->kind == EP_FIELDLIST)

@@ -63,8 +63,8 @@ help_draw(void)
 	}
 	tui_put(y + h - 3, x + 2, kw, TUI_C_TITLE, "A");
 	tui_put(y + h - 3, x + 2 + kw, w - kw - 4, TUI_C_NORMAL,
-	    tui_app()->auto_advance ? _("A pick moves on to the next "
-	    "question: on") : _("A pick moves on to the next question: off"));
+	    tui_app()->auto_advance ? _("A pick or a full answer moves on: "
+	    "on") : _("A pick or a full answer moves on: off"));
 	tui_put(y + h - 1, x + 2, w - 4, TUI_C_HINT,
 	    _(" A changes the setting; any other key closes this help "));
 }

@@ -176,6 +176,13 @@ int		 tui_edit_cols(const wchar_t *s, size_t from, size_t to);
  * returns the cursor's column relative to the field start.
  */
 int		 tui_edit_scroll(struct tui_edit *, int width);
+/*
+ * The number of characters a constraint fixes: it starts with
+ * regex(., '^...$') and every part of the pattern has one length
+ * ("regex(., '^1[0-9]{10}$')" gives 11); 0 if it fixes none.  A field
+ * typed to that length is full (CSPro moves on from a full field).
+ */
+size_t		 tui_fixed_len(const char *constraint);
 /* Date helpers: 1 if s is a real YYYY-MM-DD date (years 1900..2199). */
 int		 tui_date_valid(const char *s);
 /* Add days to a valid date in place (s holds 11 bytes). */

@@ -3,6 +3,7 @@
 #   q TEXT [KEYS...]   wait for TEXT, then send KEYS; after the first miss
 #                      the rest is skipped (one not ok line says where)
 #   t TEXT STRING      wait for TEXT, type STRING, Enter
+#   id NUMBER          type a full ID number, confirm it with what it fills
 #   i12_ws DIR         a workspace with the i12 form
 #   i12_to_roster      from the list: a new household up to its empty roster
 #                      (visit, consent yes, household number H001, 2 away)
@@ -25,6 +26,9 @@ q() {
 	return 0
 }
 t() { q "$1" && tm_type "$2" && tm_keys Enter; }
+# A full, valid ID number saves as it is typed: sex and birth date from it
+# show under it, and one Enter confirms the three.
+id() { q "* ID number" && tm_type "$1" && q "Filled in from this answer" Enter; }
 i12_ws() { make_ws "$1" "$SCREENS/forms/i12.md"; }
 i12_to_roster() {
 	q "Households:" n

@@ -69,7 +69,8 @@ q "> * Village" 1
 q "> * Villager group" 1
 t "> * Household number" "3418021012010007"
 q "> * Household type" 2
-t "> * Household phone" "13905631234"
+# A full mobile number moves on by itself.
+q "> * Household phone" && tm_type "13905631234"
 # member NAME RELATION# SEX# BIRTH(YYYYMMDD) LABOUR# MORE: one roster item,
 # no ID card yet (so sex and birth date are typed), healthy, not in school,
 # junior middle, no work away, residents' insurance and pension, no

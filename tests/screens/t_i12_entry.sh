@@ -66,15 +66,32 @@ tm_keys Enter
 tm_check id_birth_date_said "The birth date in the number"
 q "* ID number" C-u
 tm_type "110101201503070027"
+# Full but wrong: not saved, nothing filled from it; Enter says why.
+sleep 0.3
+if tm_screen | grep -q "Filled in from this answer"; then
+	not_ok wrong_id_fills_nothing "$(tm_screen)"
+else ok wrong_id_fills_nothing; fi
 tm_keys Enter
 tm_check id_check_digit_said "The last character (the check digit)"
 q "* ID number" C-u
 tm_type "$ID_GIRL"
+# Full and valid: saved as typed, and sex and birth date come from it on
+# the same screen; the one Enter that confirms the number confirms them.
+tm_check id_fills_shown "Filled in from this answer, confirmed with it:"
+tm_check sex_from_id "Sex: Female"
+tm_check birth_from_id "Birth date: 2015-03-07"
+# The header's progress, answered/total: sex and birth date count once
+# the Enter on the number has confirmed them.
+prog() { tm_screen | sed -n '1s/.* \([0-9][0-9]*\)\/[0-9][0-9]* .*/\1/p'; }
+p0=$(prog)
 tm_keys Enter
-# Sex and birth date come from the number: Enter confirms each.
-tm_check sex_from_id "(*)  2. Female"
-tm_keys Enter
-tm_check birth_from_id "2015-03-07"
+tm_check one_key_confirms_three "* School grade"
+p1=$(prog)
+[ -n "$p0" ] && [ "$p1" = $((p0 + 2)) ] && ok sex_and_birth_confirmed ||
+    not_ok sex_and_birth_confirmed "progress $p0 then $p1"
+# Back: the birth date is its own question again, to change.
+tm_keys F3
+tm_check birth_editable_back "* Birth date"
 # A date checked while typing; Ctrl-U clears the message.
 tm_keys C-u
 tm_type "201513"

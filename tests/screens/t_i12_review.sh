@@ -16,9 +16,7 @@ i12_to_roster
 q "No one yet" a
 t "* Name" "李小红"
 q "* ID document" 1
-t "* ID number" "$ID_GIRL"
-q "* Sex" Enter
-q "* Birth date" Enter
+id "$ID_GIRL"
 # Junior middle school at 11: the soft check; F4 leaves it for the review.
 q "* School grade" 2
 tm_check warning_asks_reason "Type why this answer is right"

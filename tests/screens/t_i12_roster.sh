@@ -13,13 +13,11 @@ i12_ws "$W" || { not_ok make_ws "workspace set-up failed"; exit 0; }
 app "$W"
 i12_to_roster
 # member NAME ID GRADE#: one member with an ID card; sex and birth date
-# come from the number and Enter confirms them.
+# come from the number and the Enter on the number confirms them.
 member() {
 	t "* Name" "$1"
 	q "* ID document" 1
-	t "* ID number" "$2"
-	q "* Sex" Enter
-	q "* Birth date" Enter
+	id "$2"
 	q "* School grade" $3
 }
 q "No one yet" a

@@ -15,11 +15,11 @@ umask 022
 app "$W"
 q "Households: 0" n
 q "Collector name" F1
-tm_check help_shows_setting_on "A pick moves on to the next question: on"
+tm_check help_shows_setting_on "A pick or a full answer moves on: on"
 tm_keys a
-tm_check a_switches_it_off "A pick moves on to the next question: off"
+tm_check a_switches_it_off "A pick or a full answer moves on: off"
 tm_keys Escape
-tm_check_gone help_closed "A pick moves on"
+tm_check_gone help_closed "A pick or a full answer moves on"
 q "Collector name" Enter
 t "Second worker" "王五"
 q "> " Enter Enter Enter Enter
@@ -37,9 +37,9 @@ else not_ok kept_in_workspace "$(ls -l "$W"; cat "$W/tui-settings")"; fi
 # The next start keeps it; in Chinese, A switches it back on.
 app_zh "$W"
 q "农户：1" F1
-tm_check zh_kept_off "选中后自动进入下一题：关"
+tm_check zh_kept_off "选中或填满后自动进入下一题：关"
 tm_keys a
-tm_check zh_on_again "选中后自动进入下一题：开"
+tm_check zh_on_again "选中或填满后自动进入下一题：开"
 tm_keys Escape Enter
 q "户主是否签署" 1
 tm_check on_moves_on "签字人"
@@ -54,6 +54,6 @@ tm_start 80 24 LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE=en \
     DOORSTEP_LOCALEDIR="$DS_TOP/build/locale" DOORSTEP_AUTO_ADVANCE=0 -- \
     "$DOORSTEP" --workspace "$W" --passphrase-file "$T/pass"
 q "Households: 1" F1
-tm_check env_overrides "A pick moves on to the next question: off"
+tm_check env_overrides "A pick or a full answer moves on: off"
 tm_keys Escape F10
 tm_check_exit env_quits

@@ -49,7 +49,6 @@ q "> * Household type" Enter
 q "> * Household phone" C-u
 tm_check_gone kept_answers_unmarked "Enter keeps it"
 tm_type 13905639999
-tm_keys Enter
 tm_check members_carried_on_screen "6  王桂兰           Mother"
 q "Member: 6" F10
 tm_check closes_to_the_due_view "Visits due: 3"

@@ -385,6 +385,30 @@ test_script_parse_out_of_memory(void)
 	OK(i > 1);
 }
 
+/* A field is full at the length its regex constraint fixes. */
+static void
+test_fixed_len_from_constraint(void)
+{
+	INT_EQ(tui_fixed_len("regex(., '^1[0-9]{10}$')"), 11);
+	INT_EQ(tui_fixed_len(" regex( . , \"^1[0-9]{10}$\" ) "), 11);
+	INT_EQ(tui_fixed_len("regex(., '^20[0-9]{2}(0[1-9]|1[0-2])$') and "
+	    "number(.) <= number(${visit_month})"), 6);
+	INT_EQ(tui_fixed_len("regex(., '^\\d{6}[A-Z]$')"), 7);
+	INT_EQ(tui_fixed_len("regex(., '^[^\\]]x$')"), 2);
+	INT_EQ(tui_fixed_len("regex(., '^王..$')"), 3);
+	/* lengths that vary, or no anchor, or more than the regex */
+	INT_EQ(tui_fixed_len("regex(., '^[0-9A-Za-z]{6,30}$')"), 0);
+	INT_EQ(tui_fixed_len("regex(., '^1[0-9]*$')"), 0);
+	INT_EQ(tui_fixed_len("regex(., '^(0|12)$')"), 0);
+	INT_EQ(tui_fixed_len("regex(., '1[0-9]{10}')"), 0);
+	INT_EQ(tui_fixed_len("regex(., '^1[0-9]{10}$') or . = ''"), 0);
+	INT_EQ(tui_fixed_len("string-length(.) = 18"), 0);
+	INT_EQ(tui_fixed_len("regex(., '^[0-9]{99999}$')"), 0);
+	INT_EQ(tui_fixed_len("regex(., '^((((((((((1))))))))))$')"), 0);
+	INT_EQ(tui_fixed_len(NULL), 0);
+	INT_EQ(tui_fixed_len("regex(., '^$')"), 0);
+}
+
 int
 main(void)
 {
@@ -398,6 +422,7 @@ main(void)
 	RUN(test_decimal_one_point);
 	RUN(test_date_dashes_and_stepping);
 	RUN(test_date_step_from_empty_is_today);
+	RUN(test_fixed_len_from_constraint);
 	RUN(test_select_one_number_picks);
 	RUN(test_select_filter_search);
 	RUN(test_select_multiple_space_toggles);
