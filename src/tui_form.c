@@ -93,6 +93,8 @@ static struct {
 		const struct form_node *node;
 	}		 shown[FOLLOW_MAX];
 	size_t		 nshown;
+	int		 grid;		/* table-list as a grid: label width */
+	size_t		 below;		/* first field not drawn, or n */
 } F;
 
 static void	form_init(const void *);
@@ -106,6 +108,8 @@ static void	fld_free(struct fld *);
 static int	fld_value(struct fld *, char *, size_t);
 static int	accept(int advance);
 static void	after_move(void);
+static int	in_grid(size_t);
+static int	fl_rows(const struct eng_prompt *, size_t);
 
 /*
  * The interview screen owns the open interview (tui_iv): whoever pushes
@@ -950,6 +954,28 @@ edit_key(struct fld *f, enum tui_req req, wint_t ch)
 	}
 }
 
+/*
+ * Bring the questions hidden below into view: the focus goes to the last
+ * answerable one of those that fit on the screen together.
+ */
+static void
+show_below(void)
+{
+	const struct eng_prompt *p = tui_iv_prompt();
+	size_t i;
+	int need = 0, room = LINES - 6 - 3;
+
+	if (p->kind != EP_FIELDLIST || F.below >= F.n)
+		return;
+	for (i = F.below; i < F.n; i++) {
+		need += fl_rows(p, i) + !in_grid(i);
+		if (need > room && i > F.below)
+			break;
+		if (F.f[i].kind != FK_NONE)
+			F.focus = i;
+	}
+}
+
 static void
 form_key(enum tui_req req, wint_t ch)
 {
@@ -976,6 +1002,13 @@ form_key(enum tui_req req, wint_t ch)
 	case TUI_REQ_NEXT:
 		if (F.label_more) {
 			F.skip += LINES / 2;
+			return;
+		}
+		if (F.kind == EP_FIELDLIST && F.below < F.n) {
+			/* F4 accepts what the screen shows: questions
+			 * below it come into view first. */
+			if (accept(0))
+				show_below();
 			return;
 		}
 		(void)accept(2);
@@ -1023,6 +1056,17 @@ form_key(enum tui_req req, wint_t ch)
 	if (f->kind == FK_EDIT) {
 		edit_key(f, req, ch);
 		return;
+	}
+	if (f->kind == FK_SELECT && in_grid(F.focus)) {
+		/* A grid row: up and down go between questions, left and
+		 * right between the choices. */
+		if (req == TUI_REQ_UP || req == TUI_REQ_DOWN) {
+			form_key(req == TUI_REQ_UP ? TUI_REQ_BTAB : TUI_REQ_TAB,
+			    0);
+			return;
+		}
+		if (req == TUI_REQ_LEFT || req == TUI_REQ_RIGHT)
+			req = req == TUI_REQ_LEFT ? TUI_REQ_UP : TUI_REQ_DOWN;
 	}
 	if (f->kind == FK_SELECT) {
 		if (req == TUI_REQ_UP && f->sel.cur == 0 && F.focus > 0) {
@@ -1202,12 +1246,66 @@ draw_question(const struct eng_field *ef, struct fld *f, int top, int bottom)
 	y += draw_reason(y, bottom);
 }
 
+/* 1 if field i is a row of the grid. */
+static int
+in_grid(size_t i)
+{
+	return F.grid > 0 && F.f[i].kind == FK_SELECT;
+}
+
+/*
+ * A table-list screen whose choices each fit on one line beside the
+ * widest label is drawn as a grid, one question a row (as Collect does),
+ * so that the whole screen shows at once: F.grid is the label column's
+ * width, 0 when the screen is drawn as a list.
+ */
+static void
+grid_setup(const struct eng_prompt *p)
+{
+	const struct form_node *g;
+	const struct eng_field *ef;
+	size_t i;
+	int lw = 0, rw = 0, k;
+
+	F.grid = 0;
+	if (p->kind != EP_FIELDLIST || F.n == 0 ||
+	    (g = p->fields[0].node != NULL ? p->fields[0].node->parent :
+	    NULL) == NULL || !form_has_appearance(g, "table-list"))
+		return;
+	for (i = 0; i < F.n; i++) {
+		ef = &p->fields[i];
+		if (F.f[i].kind != FK_SELECT)
+			continue;
+		if (F.f[i].sel.multi || F.f[i].sel.filterable)
+			return;
+		k = tui_width(ef->label != NULL ? ef->label : ef->name);
+		if (k > lw)
+			lw = k;
+		k = tui_select_row_width(&F.f[i].sel);
+		if (k > rw)
+			rw = k;
+	}
+	if (lw == 0 || lw + 2 + rw > COLS - 6)
+		return;
+	F.grid = lw + 2;
+}
+
 /* Rows field i takes on a field-list screen. */
 static int
 fl_rows(const struct eng_prompt *p, size_t i)
 {
 	const struct eng_field *ef = &p->fields[i];
 	int w = COLS - 6, h = fld_rows(&F.f[i]), n;
+
+	if (in_grid(i)) {
+		n = 1 + fld_msgs(&F.f[i], ef, 0, 0);
+		if (ef->hint != NULL)
+			n += tui_wrap(0, 0, w, 0, 0, TUI_C_HINT, ef->hint) > 1 ?
+			    2 : 1;
+		if (i == F.focus && F.reasoning)
+			n += 2;
+		return n;
+	}
 
 	if (h > 6)
 		h = 6;
@@ -1239,11 +1337,12 @@ draw_fieldlist(const struct eng_prompt *p, int top, int bottom)
 
 	/* Find the first field so that the focused one fits (with the
 	 * "more" lines). */
+	grid_setup(p);
 	room = bottom - top - 2;
 	for (;;) {
 		need = 0;
 		for (i = first; i <= F.focus && i < F.n; i++)
-			need += fl_rows(p, i) + 1;
+			need += fl_rows(p, i) + !in_grid(i);
 		if (need <= room || first >= F.focus)
 			break;
 		first++;
@@ -1261,6 +1360,19 @@ draw_fieldlist(const struct eng_prompt *p, int top, int bottom)
 		if (y + fl_rows(p, i) > bottom - 1 && i > F.focus)
 			break;
 		tui_put(y, 0, 1, TUI_C_TITLE, focus ? ">" : " ");
+		if (in_grid(i)) {
+			draw_label(ef, y, 4, F.grid - 2, 1, 0, focus ?
+			    TUI_C_TITLE : TUI_C_NORMAL);
+			tui_select_draw_row(&F.f[i].sel, y++, 4 + F.grid,
+			    w - F.grid, focus && !F.reasoning);
+			if (ef->hint != NULL)
+				y += tui_wrap(y, 4, w, 2, 0, TUI_C_HINT,
+				    ef->hint);
+			y += fld_msgs(&F.f[i], ef, y, bottom - y);
+			if (focus)
+				y += draw_reason(y, bottom);
+			continue;
+		}
 		y += draw_label(ef, y, 4, w, 3, 0, focus ? TUI_C_TITLE :
 		    TUI_C_NORMAL);
 		if (ef->hint != NULL)
@@ -1283,6 +1395,7 @@ draw_fieldlist(const struct eng_prompt *p, int top, int bottom)
 			y += draw_reason(y, bottom);
 		y++;
 	}
+	F.below = i;
 	if (i < F.n) {
 		for (hidden = 0; i < F.n; i++)
 			hidden += F.f[i].kind != FK_NONE ||
@@ -1305,6 +1418,7 @@ form_draw(void)
 		rebuild(1);	/* F8: labels and options anew */
 	tui_bar_iv(p);
 	F.nshown = 0;
+	F.below = F.n;
 	if (p->kind == EP_QUESTION && F.n == 1)
 		draw_question(&p->fields[0], &F.f[0], top, bottom);
 	else if (p->kind == EP_FIELDLIST)

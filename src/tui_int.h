@@ -244,6 +244,11 @@ void	 tui_edit_draw(struct tui_edit *, int y, int x, int w, int focus,
 /* Draw a list in at most `rows` rows; returns the rows used. */
 int	 tui_select_draw(struct tui_select *, int y, int x, int w, int rows,
 	    int focus);
+/* A single choice list as one row of a grid (a table-list screen): its
+ * width in columns, and the row drawn at (y, x) in w columns. */
+int	 tui_select_row_width(const struct tui_select *);
+void	 tui_select_draw_row(struct tui_select *, int y, int x, int w,
+	    int focus);
 
 /* ---- drawing helpers (tui_draw.c) ---- */
 

@@ -146,3 +146,42 @@ tui_select_draw(struct tui_select *sel, int y, int x, int w, int rows,
 	}
 	return used;
 }
+
+/* One option as a grid row shows it: "(*) 1.Yes". */
+static int
+row_opt(const struct tui_select *sel, size_t vi, char *buf, size_t n)
+{
+	const struct tui_opt *o = &sel->opts[sel->vis[vi]];
+
+	snprintf(buf, n, "%s %zu.%s", sel->on[sel->vis[vi]] ? "(*)" : "( )",
+	    vi + 1, o->label != NULL ? o->label : o->name);
+	return tui_width(buf);
+}
+
+int
+tui_select_row_width(const struct tui_select *sel)
+{
+	char buf[256];
+	size_t i;
+	int w = 0;
+
+	for (i = 0; i < sel->nvis; i++)
+		w += row_opt(sel, i, buf, sizeof(buf)) + (i > 0 ? 2 : 0);
+	return w;
+}
+
+void
+tui_select_draw_row(struct tui_select *sel, int y, int x, int w, int focus)
+{
+	char buf[256];
+	size_t i;
+	int k = 0;
+
+	for (i = 0; i < sel->nvis && k < w; i++) {
+		if (i > 0)
+			k += 2;
+		(void)row_opt(sel, i, buf, sizeof(buf));
+		k += tui_put(y, x + k, w - k, focus && i == sel->cur ?
+		    TUI_C_CURSOR : TUI_C_NORMAL, buf);
+	}
+}
