@@ -395,17 +395,101 @@ clue_check(const struct case_table *t, struct case_row_why *why)
 	return DS_OK;
 }
 
+/* A clue row's blind index and the households it names. */
+struct clue_hit {
+	unsigned char	 idx[32];
+	size_t		 row;
+	char		 key[CASE_KEY_MAX];	/* the first household */
+	int		 nk;			/* 0, 1, or 2: more than one */
+};
+
+struct clue_hits {
+	struct clue_hit	*h;
+	size_t		 n;
+};
+
+static int
+hit_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct clue_hit *)a)->idx,
+	    ((const struct clue_hit *)b)->idx, 32);
+}
+
+/* One person row: mark every clue row of its index. */
+static int
+hit_person(void *arg, const unsigned char *idx, const char *key)
+{
+	struct clue_hits *c = arg;
+	size_t lo = 0, hi = c->n, mid;
+	struct clue_hit *h;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (memcmp(c->h[mid].idx, idx, 32) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < c->n && memcmp(c->h[lo].idx, idx, 32) == 0; lo++) {
+		h = &c->h[lo];
+		if (h->nk == 0) {
+			snprintf(h->key, sizeof(h->key), "%s", key);
+			h->nk = 1;
+		} else if (strcmp(h->key, key) != 0)
+			h->nk = 2;
+	}
+	return 0;
+}
+
+/*
+ * The households of every row's ID number, in one read of person (it is
+ * clustered by household): hits sorted by index, at[row] its hit.
+ */
+static enum ds_status
+clue_hits(struct odb *o, const struct case_table *t, struct clue_hits *c,
+    size_t **at, struct ds_err *err)
+{
+	char norm[64];
+	enum ds_status s;
+	size_t i;
+
+	c->n = 0;
+	*at = NULL;
+	if ((c->h = ds_calloc(t->nrows + 1, sizeof(*c->h))) == NULL ||
+	    (*at = ds_calloc(t->nrows + 1, sizeof(**at))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	for (i = 0; i < t->nrows; i++) {
+		(void)store_blind_normalize(case_table_cell(t, i, C_ID), norm,
+		    sizeof(norm));
+		if (odb_blind(o, norm, c->h[i].idx) != 0) {
+			cry_wipe(norm, sizeof(norm));
+			return ds_err_set(err, DS_ESTATE, "no blind-index key");
+		}
+		c->h[i].row = i;
+	}
+	cry_wipe(norm, sizeof(norm));
+	c->n = t->nrows;
+	qsort(c->h, c->n, sizeof(*c->h), hit_cmp);
+	if ((s = odb_person_each(o, hit_person, c, err)) != DS_OK)
+		return s;
+	for (i = 0; i < c->n; i++)
+		(*at)[c->h[i].row] = i;
+	return DS_OK;
+}
+
 enum ds_status
 case_clue_import(struct odb *o, const struct case_table *t,
     const char *source, struct case_clue_result *res, int64_t *first_at,
     struct case_row_why *why, struct ds_err *err)
 {
-	char keys[2][CASE_KEY_MAX], d[CASE_DATE_LEN], norm[64];
+	char d[CASE_DATE_LEN], norm[64];
 	const char *f[6];
 	struct odb_clue c;
 	struct odb_clue_text tx;
+	struct clue_hits hits = { NULL, 0 };
+	const struct clue_hit *h;
+	size_t i, *at = NULL;
 	enum ds_status s;
-	size_t i, nk;
 	int found;
 
 	memset(res, 0, sizeof(*res));
@@ -419,6 +503,9 @@ case_clue_import(struct odb *o, const struct case_table *t,
 		return s;
 	if (found)
 		return ds_err_set(err, DS_EEXIST, "this file was imported");
+	/* Nothing below changes person: its matches hold for the file. */
+	if ((s = clue_hits(o, t, &hits, &at, err)) != DS_OK)
+		goto out;
 	for (i = 0; i < t->nrows; i++) {
 		res->rows++;
 		memset(&c, 0, sizeof(c));
@@ -431,15 +518,18 @@ case_clue_import(struct odb *o, const struct case_table *t,
 		f[3] = case_table_cell(t, i, C_REASON);
 		f[4] = case_table_cell(t, i, C_AMOUNT);
 		f[5] = case_table_cell(t, i, C_NAME);
-		if (row_id(o, "clue.dept", f, 6, c.id) != 0 ||
-		    odb_blind(o, norm, c.idx) != 0)
-			return ds_err_set(err, DS_ESTATE, "no blind-index key");
+		if (row_id(o, "clue.dept", f, 6, c.id) != 0) {
+			s = ds_err_set(err, DS_ESTATE, "no blind-index key");
+			goto out;
+		}
+		h = &hits.h[at[i]];
+		memcpy(c.idx, h->idx, sizeof(c.idx));
 		if ((s = odb_clue_get(o, c.id, NULL, err)) == DS_OK) {
 			res->duplicate++;
 			continue;
 		}
 		if (s != DS_ENOENT)
-			return s;
+			goto out;
 		c.has_idx = 1;
 		snprintf(c.channel, sizeof(c.channel), "dept_warning");
 		snprintf(c.source, sizeof(c.source), "%s", source);
@@ -448,12 +538,10 @@ case_clue_import(struct odb *o, const struct case_table *t,
 		c.open = 1;
 		c.has_batch = 1;
 		memcpy(c.batch, t->hash, 32);
-		if ((s = odb_person_hh(o, c.idx, keys, 2, &nk, err)) != DS_OK)
-			return s;
-		if (nk == 1) {
-			snprintf(c.hh_key, sizeof(c.hh_key), "%s", keys[0]);
+		if (h->nk == 1) {
+			snprintf(c.hh_key, sizeof(c.hh_key), "%s", h->key);
 			res->matched++;
-		} else if (nk > 1) {
+		} else if (h->nk > 1) {
 			c.ambiguous = 1;
 			res->ambiguous++;
 		} else
@@ -463,14 +551,18 @@ case_clue_import(struct odb *o, const struct case_table *t,
 		tx.reason = case_table_cell(t, i, C_REASON);
 		tx.amount = case_table_cell(t, i, C_AMOUNT);
 		if ((s = odb_clue_put(o, &c, &tx, err)) != DS_OK)
-			return s;
+			goto out;
 		res->added++;
-		if (nk == 1 && (s = case_refresh(o, c.hh_key, NULL, err)) !=
+		if (h->nk == 1 && (s = case_refresh(o, c.hh_key, NULL, err)) !=
 		    DS_OK)
-			return s;
+			goto out;
 	}
+	s = DS_OK;
+out:
 	cry_wipe(norm, sizeof(norm));
-	return DS_OK;
+	ds_free(hits.h);
+	ds_free(at);
+	return s;
 }
 
 enum ds_status

@@ -564,27 +564,26 @@ odb_person_clear(struct odb *o, const char *key, const char *src,
 	return step_done(o, st, "person", err);
 }
 
-static const char Q_PERSON_HH[] = "SELECT DISTINCT hh_key FROM person"
-    " WHERE idx = ?1 ORDER BY hh_key";
+static const char Q_PERSON_EACH[] = "SELECT idx, hh_key FROM person";
 
 enum ds_status
-odb_person_hh(struct odb *o, const unsigned char idx[32],
-    char (*keys)[CASE_KEY_MAX], size_t max, size_t *n, struct ds_err *err)
+odb_person_each(struct odb *o, int (*fn)(void *, const unsigned char *,
+    const char *), void *arg, struct ds_err *err)
 {
 	struct dbx_stmt *st;
+	const unsigned char *k;
 	enum ds_status s = DS_OK;
 	int rc;
 
-	*n = 0;
-	if ((st = odb_stmt(o, Q_PERSON_HH, err)) == NULL)
+	if ((st = odb_stmt(o, Q_PERSON_EACH, err)) == NULL)
 		return NOSTMT(err);
-	bind_blob(st, 1, idx, 32);
 	while ((rc = dbx_step(st)) == DBX_ROW) {
-		if (*n < max)
-			col_text(st, 0, keys[*n], CASE_KEY_MAX);
-		(*n)++;
+		k = dbx_column_text(st, 1);
+		if (dbx_column_bytes(st, 0) == 32 && k != NULL &&
+		    fn(arg, dbx_column_blob(st, 0), (const char *)k) != 0)
+			break;
 	}
-	if (rc != DBX_DONE)
+	if (rc != DBX_ROW && rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "person");
 	dbx_reset(st);
 	return s;

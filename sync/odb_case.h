@@ -128,9 +128,13 @@ enum ds_status	 odb_person_put(struct odb *, const unsigned char idx[32],
 /* Drop a household's indexes of one source (a register row replaced). */
 enum ds_status	 odb_person_clear(struct odb *, const char *key,
 		    const char *src, struct ds_err *);
-/* The distinct households of an index, at most max keys; *n the total. */
-enum ds_status	 odb_person_hh(struct odb *, const unsigned char idx[32],
-		    char (*keys)[CASE_KEY_MAX], size_t max, size_t *n,
+/*
+ * Every (index, household) row, in no set order: the table is clustered
+ * by household (schema 7), so a search by index reads it whole, once per
+ * batch of indexes.  fn non-zero stops.
+ */
+enum ds_status	 odb_person_each(struct odb *, int (*fn)(void *,
+		    const unsigned char *idx, const char *key), void *arg,
 		    struct ds_err *);
 
 /* ---- clue ---------------------------------------------------------------- */

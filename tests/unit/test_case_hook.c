@@ -37,6 +37,8 @@
 #define OTHER_ID "341802196005053332"
 #define K1	"3418021012010007"
 #define K2	"3418021012020001"
+#define K3	"3418021012030004"
+#define NEW_ID	"341802198501010015"
 
 static struct sf_office office;
 static struct odb *db;
@@ -246,6 +248,55 @@ test_list_visit_refused_keeps_the_clue(void)
 	INT_EQ(q1("person WHERE hh_key = '" K2 "'"), 0);
 }
 
+/*
+ * A later department list is matched in one read of person (schema 7
+ * clusters it by household): the head, indexed by the register and by a
+ * visit of one household, matches it, twice for two rows; the wife, in
+ * K1 by a visit and head of K3 by the register, is ambiguous; a new ID
+ * number matches none.
+ */
+static void
+test_clue_file_matched_in_one_read(void)
+{
+	static const char reg[] = "户编号,村代码,村民小组代码,户主姓名,户主身份证号,"
+	    "家庭人口数\n" K3 ",341802101203,,另一户主," WIFE_ID ",3\n";
+	static const char clues[] = "身份证号,姓名,预警原因,金额,预警日期\n"
+	    HEAD_ID "," HEAD ",失业,0,2024-10-01\n"
+	    HEAD_ID "," HEAD ",大病住院,800,2024-10-02\n"
+	    WIFE_ID ",,医疗费用,100,2024-10-03\n"
+	    NEW_ID ",,不明,1,2024-10-04\n";
+	struct case_reg_result rr;
+	struct case_clue_result cr;
+	struct case_row_why why;
+	struct case_table *t;
+	struct ds_err err;
+	int64_t first;
+
+	INT_EQ(q1("person WHERE hh_key = '" K1 "' AND src = 'visit'"), 2);
+	INT_EQ(q1("person WHERE hh_key = '" K1 "' AND src = 'register'"), 1);
+	t = table(reg, case_register_fields, CASE_REGISTER_NFIELDS);
+	ST_EQ(odb_begin(db, &err), DS_OK, &err);
+	ST_EQ(case_register_import(db, t, &rr, &why, &err), DS_OK, &err);
+	ST_EQ(odb_commit(db, &err), DS_OK, &err);
+	INT_EQ(rr.added, 1);
+	case_table_free(t);
+	t = table(clues, case_clue_fields, CASE_CLUE_NFIELDS);
+	ST_EQ(odb_begin(db, &err), DS_OK, &err);
+	ST_EQ(case_clue_import(db, t, "民政局", &cr, &first, &why, &err),
+	    DS_OK, &err);
+	ST_EQ(odb_commit(db, &err), DS_OK, &err);
+	case_table_free(t);
+	INT_EQ(cr.added, 4);
+	INT_EQ(cr.matched, 2);
+	INT_EQ(cr.ambiguous, 1);
+	INT_EQ(cr.unmatched, 1);
+	INT_EQ(q1("clue WHERE source = '民政局' AND hh_key = '" K1 "'"), 2);
+	INT_EQ(q1("clue WHERE source = '民政局' AND hh_key IS NULL AND"
+	    " ambiguous = 1"), 1);
+	INT_EQ(q1("clue WHERE source = '民政局' AND hh_key IS NULL AND"
+	    " ambiguous = 0"), 1);
+}
+
 static void
 test_no_names_or_ids_on_disk(void)
 {
@@ -256,6 +307,7 @@ test_no_names_or_ids_on_disk(void)
 	INT_EQ(ts_grep_tree(office.dir, WIFE_ID, strlen(WIFE_ID)), 0);
 	INT_EQ(ts_grep_tree(office.dir, OTHER, strlen(OTHER)), 0);
 	INT_EQ(ts_grep_tree(office.dir, OTHER_ID, strlen(OTHER_ID)), 0);
+	INT_EQ(ts_grep_tree(office.dir, NEW_ID, strlen(NEW_ID)), 0);
 	/* Positive control: the scan finds what is there. */
 	INT_EQ(ts_grep_tree(office.dir, K1, strlen(K1)) > 0, 1);
 }
@@ -279,6 +331,7 @@ main(void)
 	RUN(test_register_and_department_list);
 	RUN(test_visits_close_clues_and_start_identification);
 	RUN(test_list_visit_refused_keeps_the_clue);
+	RUN(test_clue_file_matched_in_one_read);
 	RUN(test_no_names_or_ids_on_disk);
 	odb_close(db);
 	sf_device_free(&dev);

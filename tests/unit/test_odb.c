@@ -1,6 +1,7 @@
 /* doorstep: tests for office.db creation, opening and schema checks. */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -128,6 +129,77 @@ test_open_rejects_foreign_and_newer_files(void)
 	ST_EQ(odb_open(p, NULL, &o, &err), DS_ECORRUPT, &err);
 }
 
+/* The first column of the first row of q, as text, into out. */
+static void
+q_text(const char *path, const char *q, char *out, size_t n)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	out[0] = '\0';
+	OK(sqlite3_open(path, &db) == SQLITE_OK);
+	OK(sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_text(st, 0) != NULL)
+		snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/*
+ * Migration 7: person as version 6 left it (keyed by the blind index,
+ * with person_hh) is rebuilt clustered by household, every row kept.
+ */
+static void
+test_migration_7_clusters_person_by_household(void)
+{
+	static const char v6[] =
+	    "DROP TABLE person;"
+	    "CREATE TABLE person(idx BLOB NOT NULL CHECK(length(idx) = 32),"
+	    " hh_key TEXT NOT NULL, src TEXT NOT NULL CHECK(src IN"
+	    " ('register', 'visit')), role TEXT NOT NULL CHECK(role IN"
+	    " ('head', 'member')), PRIMARY KEY(idx, hh_key, src))"
+	    " WITHOUT ROWID;"
+	    "CREATE INDEX person_hh ON person(hh_key);"
+	    "INSERT INTO person VALUES (randomblob(32), 'k2', 'visit', 'head'),"
+	    " (randomblob(32), 'k1', 'visit', 'member'),"
+	    " (zeroblob(32), 'k1', 'register', 'head'),"
+	    " (zeroblob(32), 'k1', 'visit', 'head');"
+	    "PRAGMA user_version=6";
+	static const char rows[] = "SELECT group_concat(r, ' ') FROM"
+	    " (SELECT hex(idx) || hh_key || src || role AS r FROM person"
+	    " ORDER BY 1)";
+	unsigned char id[16] = { 7 };
+	struct ds_err err;
+	struct odb *o = NULL;
+	sqlite3 *db;
+	char p[512], before[1024], after[1024], t[64];
+
+	path_in(p, sizeof(p), "v6.db");
+	ST_EQ(odb_create(p, id, &err), DS_OK, &err);
+	OK(sqlite3_open(p, &db) == SQLITE_OK);
+	OK(sqlite3_exec(db, v6, NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	q_text(p, rows, before, sizeof(before));
+	OK(strlen(before) > 4 * 64);
+	q_text(p, "SELECT count(*) FROM sqlite_schema WHERE"
+	    " name = 'person_hh'", t, sizeof(t));
+	STR_EQ(t, "1");
+	ST_EQ(odb_open(p, NULL, &o, &err), DS_OK, &err);
+	odb_close(o);
+	q_text(p, "PRAGMA user_version", t, sizeof(t));
+	INT_EQ(atoi(t), ODB_SCHEMA_VERSION);
+	q_text(p, rows, after, sizeof(after));
+	STR_EQ(after, before);
+	q_text(p, "SELECT count(*) FROM sqlite_schema WHERE"
+	    " name = 'person_hh'", t, sizeof(t));
+	STR_EQ(t, "0");
+	/* The key's first column is the household now. */
+	q_text(p, "SELECT name FROM pragma_index_xinfo("
+	    "'sqlite_autoindex_person_1') WHERE seqno = 0", t, sizeof(t));
+	STR_EQ(t, "hh_key");
+}
+
 int
 main(void)
 {
@@ -136,5 +208,6 @@ main(void)
 	RUN(test_create_refuses_existing_file);
 	RUN(test_open_settings_are_durable);
 	RUN(test_open_rejects_foreign_and_newer_files);
+	RUN(test_migration_7_clusters_person_by_household);
 	return harness_done();
 }
