@@ -1135,7 +1135,7 @@ case_relight(struct odb *o, size_t *visits, size_t *changed,
 		a = NULL;
 		if (strcmp(r.v[i].light, oset_light_str(l)) != 0)
 			(*changed)++;
-		if ((s = odb_visit_light(o, r.v[i].rev_id, oset_light_str(l),
+		if ((s = odb_visit_light(o, &r.v[i], oset_light_str(l),
 		    set->hash, err)) != DS_OK)
 			goto out;
 		/* The household's light after its last visit. */

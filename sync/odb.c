@@ -487,6 +487,10 @@ static const char schema_v6[] =
  * members land on the pages of its households, and the one lookup by
  * index (a department's clue file) reads the table once per file
  * (case_clue_import).  Same columns, same rows, same uniqueness.
+ * visit loses its two indexes by random id: UNIQUE(rev_id) (a revision's
+ * facts, household and date included, never change, so its key already
+ * makes a second insert a no-op) and visit_record (the one query by
+ * record numbers each record's visits in a single sorted pass).
  */
 static const char schema_v7[] =
 	"CREATE TABLE person_v7("
@@ -499,7 +503,38 @@ static const char schema_v7[] =
 	"INSERT INTO person_v7(idx, hh_key, src, role)"
 	"  SELECT idx, hh_key, src, role FROM person;"
 	"DROP TABLE person;"
-	"ALTER TABLE person_v7 RENAME TO person;";
+	"ALTER TABLE person_v7 RENAME TO person;"
+	"CREATE TABLE visit_v7("
+	"  rev_id BLOB NOT NULL CHECK(length(rev_id) = 16),"
+	"  record_uuid BLOB NOT NULL CHECK(length(record_uuid) = 16),"
+	"  hh_key TEXT NOT NULL,"
+	"  device_id BLOB NOT NULL,"
+	"  worker_id TEXT NOT NULL,"
+	"  visit_date TEXT NOT NULL DEFAULT '',"
+	"  visit_type TEXT NOT NULL DEFAULT '',"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  entry_id BLOB,"
+	"  corrects BLOB,"
+	"  consent TEXT NOT NULL DEFAULT ''"
+	"    CHECK(consent IN ('', 'yes', 'no', 'on_file')),"
+	"  outcome TEXT NOT NULL DEFAULT 'done'"
+	"    CHECK(outcome IN ('done', 'refused', 'not_reached')),"
+	"  finalized INTEGER NOT NULL CHECK(finalized IN (0, 1)),"
+	"  finalized_at INTEGER,"
+	"  proposes TEXT NOT NULL DEFAULT '',"
+	"  light TEXT NOT NULL DEFAULT '',"
+	"  light_set BLOB,"
+	"  imported_at INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY(hh_key, visit_date, rev_id)"
+	") WITHOUT ROWID;"
+	"INSERT INTO visit_v7 SELECT rev_id, record_uuid, hh_key, device_id,"
+	"  worker_id, visit_date, visit_type, reason, entry_id, corrects,"
+	"  consent, outcome, finalized, finalized_at, proposes, light,"
+	"  light_set, imported_at FROM visit;"
+	"DROP TABLE visit;"
+	"ALTER TABLE visit_v7 RENAME TO visit;"
+	"CREATE INDEX visit_date ON visit(visit_date);"
+	"CREATE INDEX visit_entry ON visit(entry_id) WHERE entry_id IS NOT NULL;";
 
 /*
  * migrations[i] takes a database from version i to i + 1: its parts run

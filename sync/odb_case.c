@@ -1102,19 +1102,21 @@ odb_visit_each_final(struct odb *o,
 }
 
 static const char Q_VISIT_LIGHT[] = "UPDATE visit SET light = ?2,"
-    " light_set = ?3 WHERE rev_id = ?1";
+    " light_set = ?3 WHERE hh_key = ?4 AND visit_date = ?5 AND rev_id = ?1";
 
 enum ds_status
-odb_visit_light(struct odb *o, const unsigned char rev[16], const char *light,
+odb_visit_light(struct odb *o, const struct odb_visit *v, const char *light,
     const unsigned char set_hash[32], struct ds_err *err)
 {
 	struct dbx_stmt *st;
 
 	if ((st = odb_stmt(o, Q_VISIT_LIGHT, err)) == NULL)
 		return NOSTMT(err);
-	bind_blob(st, 1, rev, 16);
+	bind_blob(st, 1, v->rev_id, 16);
 	bind_text(st, 2, light);
 	bind_blob(st, 3, set_hash, 32);
+	bind_text(st, 4, v->hh_key);
+	bind_text(st, 5, v->visit_date);
 	return step_done(o, st, "visit", err);
 }
 

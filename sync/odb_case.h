@@ -242,7 +242,8 @@ enum ds_status	 odb_visit_each_hh(struct odb *, const char *key,
 enum ds_status	 odb_visit_each_final(struct odb *,
 		    int (*cb)(void *, const struct odb_visit *), void *arg,
 		    struct ds_err *);
-enum ds_status	 odb_visit_light(struct odb *, const unsigned char rev[16],
+/* Found by its key (household, date, revision), as each_final gave it. */
+enum ds_status	 odb_visit_light(struct odb *, const struct odb_visit *,
 		    const char *light, const unsigned char set_hash[32],
 		    struct ds_err *);
 /*
