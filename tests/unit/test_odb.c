@@ -148,10 +148,11 @@ q_text(const char *path, const char *q, char *out, size_t n)
 
 /*
  * Migration 7: person as version 6 left it (keyed by the blind index,
- * with person_hh) is rebuilt clustered by household, every row kept.
+ * with person_hh) is rebuilt clustered by household, and visit without
+ * its indexes by rev_id and record_uuid, every row kept.
  */
 static void
-test_migration_7_clusters_person_by_household(void)
+test_migration_7_clusters_by_household(void)
 {
 	static const char v6[] =
 	    "DROP TABLE person;"
@@ -165,10 +166,19 @@ test_migration_7_clusters_person_by_household(void)
 	    " (randomblob(32), 'k1', 'visit', 'member'),"
 	    " (zeroblob(32), 'k1', 'register', 'head'),"
 	    " (zeroblob(32), 'k1', 'visit', 'head');"
+	    "CREATE UNIQUE INDEX visit_rev ON visit(rev_id);"
+	    "CREATE INDEX visit_record ON visit(record_uuid);"
+	    "INSERT INTO visit(rev_id, record_uuid, hh_key, device_id,"
+	    " worker_id, visit_date, finalized, finalized_at, imported_at)"
+	    " VALUES (randomblob(16), randomblob(16), 'k1', zeroblob(16),"
+	    " 'w', '2024-09-01', 1, 5, 6), (randomblob(16), randomblob(16),"
+	    " 'k2', zeroblob(16), 'w', '', 0, NULL, 7);"
 	    "PRAGMA user_version=6";
 	static const char rows[] = "SELECT group_concat(r, ' ') FROM"
 	    " (SELECT hex(idx) || hh_key || src || role AS r FROM person"
-	    " ORDER BY 1)";
+	    " UNION ALL SELECT hex(rev_id) || hex(record_uuid) || hh_key ||"
+	    " visit_date || finalized || coalesce(finalized_at, '-') ||"
+	    " imported_at FROM visit ORDER BY 1)";
 	unsigned char id[16] = { 7 };
 	struct ds_err err;
 	struct odb *o = NULL;
@@ -181,7 +191,7 @@ test_migration_7_clusters_person_by_household(void)
 	OK(sqlite3_exec(db, v6, NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	q_text(p, rows, before, sizeof(before));
-	OK(strlen(before) > 4 * 64);
+	OK(strlen(before) > 4 * 64 + 2 * 64);
 	q_text(p, "SELECT count(*) FROM sqlite_schema WHERE"
 	    " name = 'person_hh'", t, sizeof(t));
 	STR_EQ(t, "1");
@@ -191,8 +201,9 @@ test_migration_7_clusters_person_by_household(void)
 	INT_EQ(atoi(t), ODB_SCHEMA_VERSION);
 	q_text(p, rows, after, sizeof(after));
 	STR_EQ(after, before);
-	q_text(p, "SELECT count(*) FROM sqlite_schema WHERE"
-	    " name = 'person_hh'", t, sizeof(t));
+	q_text(p, "SELECT count(*) FROM sqlite_schema WHERE name IN"
+	    " ('person_hh', 'visit_record') OR (tbl_name = 'visit' AND"
+	    " sql LIKE '%UNIQUE%')", t, sizeof(t));
 	STR_EQ(t, "0");
 	/* The key's first column is the household now. */
 	q_text(p, "SELECT name FROM pragma_index_xinfo("
@@ -208,6 +219,6 @@ main(void)
 	RUN(test_create_refuses_existing_file);
 	RUN(test_open_settings_are_durable);
 	RUN(test_open_rejects_foreign_and_newer_files);
-	RUN(test_migration_7_clusters_person_by_household);
+	RUN(test_migration_7_clusters_by_household);
 	return harness_done();
 }
