@@ -35,14 +35,47 @@ dbx_is_url(const char *s)
 	    strncmp(s, "postgres://", 11) == 0);
 }
 
-/* SQLite's result code as a status; a full disk may surface as I/O. */
+static int
+full_errno(int e)
+{
+	return e == ENOSPC || e == EFBIG || e == EDQUOT;
+}
+
+/*
+ * The errno behind an I/O error.  sqlite3_system_errno is the thread's
+ * errno when the error was recorded, which a COMMIT's rollback has often
+ * overwritten by then; the files keep the errno of their own last failed
+ * call: the database's, then the WAL's (a commit writes the WAL).
+ */
+static int
+lite_errno(sqlite3 *h)
+{
+	sqlite3_file *f = NULL;
+	int e = sqlite3_system_errno(h), le = 0;
+
+	if (full_errno(e))
+		return e;
+	if (sqlite3_file_control(h, "main", SQLITE_FCNTL_LAST_ERRNO, &le) ==
+	    SQLITE_OK && full_errno(le))
+		return le;
+	if (sqlite3_file_control(h, "main", SQLITE_FCNTL_JOURNAL_POINTER,
+	    &f) == SQLITE_OK && f != NULL && f->pMethods != NULL &&
+	    f->pMethods->xFileControl(f, SQLITE_FCNTL_LAST_ERRNO, &le) ==
+	    SQLITE_OK && full_errno(le))
+		return le;
+	return e;
+}
+
+/*
+ * SQLite's result code as a status.  A full disk may surface as I/O: a
+ * file at its size limit (ulimit -f, FAT32's 4 GiB on a stick) fails
+ * with EFBIG, which SQLite reports as SQLITE_IOERR_WRITE.
+ */
 static enum ds_status
 lite_status(sqlite3 *h, int rc)
 {
-	int e = h != NULL ? sqlite3_system_errno(h) : 0;
-
-	if ((rc & 0xff) == SQLITE_IOERR && (e == ENOSPC || e == EFBIG ||
-	    e == EDQUOT))
+	if ((rc & 0xff) == SQLITE_IOERR && h != NULL &&
+	    full_errno(lite_errno(h)))
 		return DS_ENOSPC;
 	switch (rc & 0xff) {
 	case SQLITE_OK:

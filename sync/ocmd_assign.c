@@ -238,6 +238,8 @@ office_assign(const struct cli *cli, int argc, char **argv)
 		    id, cli->progname);
 		return CMD_EXIT_FAIL;
 	}
+	if (st == DS_ENOSPC)
+		return office_fail_full(cli, "assign", &err);
 	if (st != DS_OK) {
 		fprintf(stderr, _("%s assign: %s\nNothing was assigned; the "
 		    "office database is as it was.\n"), cli->progname, err.msg);

@@ -139,7 +139,7 @@ case_list(const struct cli *cli, int argc, char **argv)
 	s = odb_hh_each(o.db, &f, list_cb, &l, &err);
 	ocase_close(&o);
 	if (s != DS_OK)
-		return ocase_fail(cli, "case", "%s", err.msg);
+		return ocase_fail_err(cli, "case", &err, "%s", err.msg);
 	printf(_("%zu households.\n"), l.n);
 	return CMD_EXIT_OK;
 }
@@ -435,7 +435,7 @@ out:
 	ds_free(tl.vis);
 	ocase_close(&o);
 	if (s != DS_OK)
-		return ocase_fail(cli, "case", "%s", err.msg);
+		return ocase_fail_err(cli, "case", &err, "%s", err.msg);
 	return CMD_EXIT_OK;
 }
 
@@ -500,10 +500,12 @@ step_from_file(const struct cli *cli, const char *path, const char *by)
 		return ocase_say_why(cli, "case", rw.value, &why);
 	}
 	if (s == DS_ENOENT)
-		return ocase_fail(cli, "case", _("%s, line %d: %s. Nothing was "
+		return ocase_fail_err(cli, "case", &err,
+		    _("%s, line %d: %s. Nothing was "
 		    "changed."), path, rw.line, err.msg);
 	if (s != DS_OK)
-		return ocase_fail(cli, "case", _("The steps could not be "
+		return ocase_fail_err(cli, "case", &err,
+		    _("The steps could not be "
 		    "recorded (%s). Nothing was changed."), err.msg);
 	printf(_("Steps from %s: %zu rows, %zu recorded, %zu recorded "
 	    "before.\n"), path, res.rows, res.added, res.duplicate);
@@ -614,7 +616,8 @@ case_step(const struct cli *cli, int argc, char **argv)
 		return ocase_fail(cli, "case", _("No single event of household "
 		    "%s has an id starting with %s (see case show). Nothing "
 		    "was changed."), in.key, corr);
-	return ocase_fail(cli, "case", _("The step could not be recorded "
+	return ocase_fail_err(cli, "case", &err,
+	    _("The step could not be recorded "
 	    "(%s). Nothing was changed."), err.msg);
 }
 
@@ -676,7 +679,8 @@ case_measure(const struct cli *cli, int argc, char **argv)
 		    "%s has an id starting with %s (see case show). Nothing "
 		    "was changed."), pos[0], mid != NULL ? mid : "");
 	if (s != DS_OK)
-		return ocase_fail(cli, "case", _("The measure could not be "
+		return ocase_fail_err(cli, "case", &err,
+		    _("The measure could not be "
 		    "recorded (%s). Nothing was changed."), err.msg);
 	if (mid == NULL) {
 		ds_hex_encode(id, CASE_ID_BYTES, hex);
@@ -747,8 +751,8 @@ case_round(const struct cli *cli, int argc, char **argv)
 	if (!add) {
 		s = odb_round_each(o.db, round_cb, NULL, &err);
 		ocase_close(&o);
-		return s == DS_OK ? CMD_EXIT_OK : ocase_fail(cli, "case", "%s",
-		    err.msg);
+		return s == DS_OK ? CMD_EXIT_OK : ocase_fail_err(cli, "case",
+		    &err, "%s", err.msg);
 	}
 	if ((s = odb_begin(o.db, &err)) == DS_OK) {
 		s = odb_round_put(o.db, &r, &err);
@@ -762,7 +766,7 @@ case_round(const struct cli *cli, int argc, char **argv)
 		return ocase_fail(cli, "case", _("A screening round named %s "
 		    "exists already. Nothing was changed."), r.name);
 	if (s != DS_OK)
-		return ocase_fail(cli, "case", "%s", err.msg);
+		return ocase_fail_err(cli, "case", &err, "%s", err.msg);
 	printf(_("Screening round %s from %s recorded.\n"), r.name, r.started);
 	return CMD_EXIT_OK;
 }
@@ -795,7 +799,8 @@ case_relight_cmd(const struct cli *cli, int argc, char **argv)
 	}
 	ocase_close(&o);
 	if (s != DS_OK)
-		return ocase_fail(cli, "case", _("The lights could not be "
+		return ocase_fail_err(cli, "case", &err,
+		    _("The lights could not be "
 		    "recomputed (%s). Nothing was changed."), err.msg);
 	printf(_("Lights recomputed for %zu visits; %zu changed.\n"), nv, nc);
 	return CMD_EXIT_OK;

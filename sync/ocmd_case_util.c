@@ -74,6 +74,22 @@ ocase_fail(const struct cli *cli, const char *cmd, const char *fmt, ...)
 }
 
 int
+ocase_fail_err(const struct cli *cli, const char *cmd,
+    const struct ds_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err->code == DS_ENOSPC)
+		return office_fail_full(cli, cmd, err);
+	fprintf(stderr, "%s %s: ", cli->progname, cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return CMD_EXIT_FAIL;
+}
+
+int
 ocase_open(const struct cli *cli, const struct cmd_entry *e,
     struct office *o)
 {

@@ -46,6 +46,14 @@ void	ocase_close(struct office *);
 /* "PROG CMD: " then the message to stderr; returns CMD_EXIT_FAIL. */
 int	ocase_fail(const struct cli *, const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/*
+ * The same for a failed store call: on a full disk the one disk-full
+ * wording (nothing changed, free some space) in place of fmt and the
+ * database's own words.
+ */
+int	ocase_fail_err(const struct cli *, const char *cmd,
+	    const struct ds_err *, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
 
 /* Words for codes (translated). */
 const char	*ocase_step_word(int step);

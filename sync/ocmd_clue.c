@@ -71,7 +71,8 @@ clue_import(const struct cli *cli, int argc, char **argv)
 		    pos[0], when);
 	}
 	if (s != DS_OK)
-		return ocase_fail(cli, "clue", _("The list could not be "
+		return ocase_fail_err(cli, "clue", &err,
+		    _("The list could not be "
 		    "imported (%s). Nothing was changed."), err.msg);
 	printf(_("Clues from %s: %zu rows, %zu new: %zu matched a household, "
 	    "%zu matched none (kept as unmatched clues), %zu matched several "
@@ -129,7 +130,8 @@ clue_add(const struct cli *cli, int argc, char **argv)
 	if (s == DS_EREJECT)
 		return ocase_say_row(cli, "clue", NULL, &rw);
 	if (s != DS_OK)
-		return ocase_fail(cli, "clue", _("The clue could not be "
+		return ocase_fail_err(cli, "clue", &err,
+		    _("The clue could not be "
 		    "recorded (%s). Nothing was changed."), err.msg);
 	ds_hex_encode(id, CASE_ID_BYTES, hex);
 	printf(_("Clue %.12s recorded for household %s (%s); it stays open "
@@ -197,7 +199,7 @@ clue_list(const struct cli *cli, int argc, char **argv)
 	s = odb_clue_each(o.db, &f, list_cb, &l, &err);
 	ocase_close(&o);
 	if (s != DS_OK)
-		return ocase_fail(cli, "clue", "%s", err.msg);
+		return ocase_fail_err(cli, "clue", &err, "%s", err.msg);
 	printf(_("%zu clues.\n"), l.n);
 	return CMD_EXIT_OK;
 }

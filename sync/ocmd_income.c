@@ -73,7 +73,8 @@ office_income(const struct cli *cli, int argc, char **argv)
 		return ocase_fail(cli, "income", _("%s was imported before. "
 		    "Nothing was changed."), pos[0]);
 	if (s != DS_OK)
-		return ocase_fail(cli, "income", _("The income checks could not "
+		return ocase_fail_err(cli, "income", &err,
+		    _("The income checks could not "
 		    "be imported (%s). Nothing was changed."), err.msg);
 	printf(_("Income checks of %s: %zu households, %zu new, %zu known "
 	    "before; %zu households below the band for the months the "

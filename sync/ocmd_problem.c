@@ -59,7 +59,7 @@ office_problem(const struct cli *cli, int argc, char **argv)
 		    "starting with %s (see report quality). Nothing was "
 		    "changed."), pos[0]);
 	if (s != DS_OK)
-		return ocase_fail(cli, "problem", "%s", err.msg);
+		return ocase_fail_err(cli, "problem", &err, "%s", err.msg);
 	ds_hex_encode(p.id, CASE_ID_BYTES, hex);
 	printf(_("Problem %.12s of household %s closed.\n"), hex,
 	    *p.hh_key ? p.hh_key : "-");

@@ -177,7 +177,9 @@ office_publish(const struct cli *cli, int argc, char **argv)
 		    res.waiting);
 	rc = CMD_EXIT_OK;
 out:
-	if (say)
+	if (say && err.code == DS_ENOSPC)
+		(void)office_fail_full(cli, "publish", &err);
+	else if (say)
 		fprintf(stderr, _("%s publish: %s\nNothing was published.\n"),
 		    cli->progname, err.msg);
 	if (p != NULL)

@@ -57,7 +57,8 @@ office_register(const struct cli *cli, int argc, char **argv)
 	if (s == DS_EREJECT)
 		return ocase_say_row(cli, "register", pos[0], &rw);
 	if (s != DS_OK)
-		return ocase_fail(cli, "register", _("The register could not be "
+		return ocase_fail_err(cli, "register", &err,
+		    _("The register could not be "
 		    "imported (%s). Nothing was changed."), err.msg);
 	printf(_("Register imported: %zu households, %zu new, %zu changed, "
 	    "%zu unchanged; %zu department warnings matched.\n"), res.rows,

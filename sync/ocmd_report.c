@@ -215,7 +215,8 @@ case_report(const struct cli *cli, struct office *off, struct ropts *o,
 	if (o->freeze) {
 		if ((st = odb_freeze_get(off->db, month, &found, &fa, d,
 		    &err)) != DS_OK)
-			return ocase_fail(cli, "report", "%s", err.msg);
+			return ocase_fail_err(cli, "report", &err,
+			    "%s", err.msg);
 		if (found) {
 			day_of(fa, d);
 			return ocase_fail(cli, "report", _("%s was frozen on %s: "
@@ -225,7 +226,8 @@ case_report(const struct cli *cli, struct office *off, struct ropts *o,
 		}
 	}
 	if ((st = report_case(off->db, &co, t, &info, &err)) != DS_OK)
-		return ocase_fail(cli, "report", _("The report could not be "
+		return ocase_fail_err(cli, "report", &err,
+		    _("The report could not be "
 		    "made (%s)."), err.msg);
 	day_of(info.cutoff, d);
 	if (monthly)
@@ -256,7 +258,7 @@ case_report(const struct cli *cli, struct office *off, struct ropts *o,
 	if (!o->freeze)
 		return 0;
 	if ((st = report_csv(*t, &csv, &len, &err)) != DS_OK)
-		return ocase_fail(cli, "report", "%s", err.msg);
+		return ocase_fail_err(cli, "report", &err, "%s", err.msg);
 	if ((st = odb_begin(off->db, &err)) == DS_OK) {
 		st = odb_freeze_put(off->db, month, ds_now(), cut, csv, len,
 		    &err);
@@ -267,7 +269,8 @@ case_report(const struct cli *cli, struct office *off, struct ropts *o,
 	}
 	ds_free(csv);
 	if (st != DS_OK)
-		return ocase_fail(cli, "report", _("The month could not be "
+		return ocase_fail_err(cli, "report", &err,
+		    _("The month could not be "
 		    "frozen (%s). Nothing was changed."), err.msg);
 	printf(_("%s is frozen: this copy is the one submitted.\n"), month);
 	return 0;
@@ -408,7 +411,8 @@ office_report(const struct cli *cli, int argc, char **argv)
 	if (st == DS_OK && o.out != NULL)
 		st = report_write(t, o.out, &err);
 	if (st != DS_OK) {
-		rc = ocase_fail(cli, "report", _("The report could not be made "
+		rc = ocase_fail_err(cli, "report", &err,
+		    _("The report could not be made "
 		    "(%s)."), err.msg);
 		goto out;
 	}

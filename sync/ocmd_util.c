@@ -44,6 +44,20 @@ office_fail_err(const struct cli *cli, const char *name,
 }
 
 int
+office_fail_full(const struct cli *cli, const char *name,
+    const struct ds_err *err)
+{
+	char say[1024];
+
+	fprintf(stderr, "%s %s: %s\n  (%s)\n", cli->progname, name,
+	    cmd_join(say, sizeof(say), cmd_phrase(CMD_DISK_FULL),
+	    cmd_phrase(CMD_SAFE_OFFICE), _("Free some space on this computer "
+	    "(or move the office folder to a larger disk), then run the "
+	    "command again."), NULL), err->msg);
+	return CMD_EXIT_FAIL;
+}
+
+int
 office_need_dir(const struct cli *cli, const struct cmd_entry *e)
 {
 	char conf[4096];

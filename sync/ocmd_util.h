@@ -53,6 +53,13 @@ int	office_fail(const struct cli *, const char *name, const char *msg);
  */
 int	office_fail_err(const struct cli *, const char *name,
 	    const struct ds_err *);
+/*
+ * A full disk (err->code DS_ENOSPC) for a command that changes the office
+ * only: the disk-full wording, nothing changed, free some space; the
+ * database's words in parentheses.  CMD_EXIT_FAIL.
+ */
+int	office_fail_full(const struct cli *, const char *name,
+	    const struct ds_err *);
 
 /* Take "--NAME VALUE" or "--NAME=VALUE" out of argv; -1 if the value is
  * missing.  Same contract as the shared option parser. */

@@ -55,6 +55,8 @@ office_withdraw(const struct cli *cli, int argc, char **argv)
 		    "changed.\n"), cli->progname, argv[1],
 		    odb_entry_state_str(e.state));
 		return CMD_EXIT_FAIL;
+	case DS_ENOSPC:
+		return office_fail_full(cli, "withdraw", &err);
 	default:
 		fprintf(stderr, _("%s withdraw: %s\nNothing changed.\n"),
 		    cli->progname, err.msg);

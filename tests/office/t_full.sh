@@ -53,3 +53,32 @@ no_zh "enroll: in English only" "$T/en2"
     not_ok "office.db is as before the enroll" "$(digest)"
 check "with room again, enroll works" "$DOORSTEP_OFFICE" --dir "$O" \
     enroll --fingerprint "$fpr" "${dev:0:8}"
+
+# The case commands on a full disk: the register of 3,000 households cannot
+# fit in what is left, and the command says so in the one disk-full wording,
+# not the database's "disk I/O error", and changes nothing.
+python3 - >"$T/reg.csv" <<'PY'
+print("hh_key,township,village,group,head_name,id_number,members")
+for i in range(3000):
+    print("34180210120%05d,341802101,341802101201,34180210120101,"
+          "户主%d,341802197903150315,4" % (i, i))
+PY
+room=$(( ($(cat "$O"/office.db* | wc -c) + 1023) / 1024 + 64 ))
+hh() { sqlite3 "$O/office.db" 'SELECT count(*) FROM hh;' 2>/dev/null; }
+before=$(hh)
+(ulimit -f "$room"; trap '' XFSZ; "$DOORSTEP_OFFICE" --dir "$O" --lang en \
+    register import "$T/reg.csv") >"$T/en3" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && ok "register import on a full disk fails (exit 1)" ||
+    not_ok "register import on a full disk fails (exit 1)" \
+    "exit $rc: $(cat "$T/en3")"
+has "register says the disk is full" "$T/en3" "The disk is full"
+has "register says what to do" "$T/en3" "Free some space on this computer"
+hasnt "register: not the laptops' words" "$T/en3" "still on the laptops"
+[ "$(hh)" = "$before" ] && ok "no household was added" ||
+    not_ok "no household was added" "$(hh)"
+(ulimit -f "$room"; trap '' XFSZ; "$DOORSTEP_OFFICE" --dir "$O" --lang zh \
+    register import "$T/reg.csv") >"$T/zh3" 2>&1
+has "register, in Chinese" "$T/zh3" "磁盘已满。乡镇数据未作任何改动。"
+check "with room again, the register imports" "$DOORSTEP_OFFICE" --dir "$O" \
+    register import "$T/reg.csv"
