@@ -29,10 +29,25 @@ else						# installed
 fi
 pass='doorstep-demo'
 
+# One language, chosen as the programs choose it (i18n_pick): the first
+# of DOORSTEP_LANG and the locale that is set; Chinese unless it says en.
+lang=zh
+for v in "${DOORSTEP_LANG:-}" "${LC_ALL:-}" "${LC_MESSAGES:-}" "${LANG:-}"; do
+	case $v in
+	'') continue ;;
+	zh|zh[_.-]*) lang=zh ;;
+	en|en[_.-]*) lang=en ;;
+	*) [ "$v" = "${DOORSTEP_LANG:-}" ] && continue ;;
+	esac
+	break
+done
+say() { if [ "$lang" = en ]; then echo "$1"; else echo "$2"; fi; }
+
 # Recreated on every run: refuse to empty a directory that is not a demo.
 if [ -e "$demo" ] && [ ! -f "$demo/setup.log" ] &&
     [ -n "$(ls -A "$demo" 2>/dev/null)" ]; then
-	echo "doorstep demo: $demo is not empty and not a demo; set DOORSTEP_DEMO_DIR" >&2
+	say "doorstep demo: $demo is not empty and not a demo; set DOORSTEP_DEMO_DIR" \
+	    "doorstep 演示：$demo 不是空目录，也不是演示目录；请设置 DOORSTEP_DEMO_DIR" >&2
 	exit 1
 fi
 rm -rf "$demo"
@@ -63,8 +78,9 @@ for f in "$here"/household-*.json; do
 	n=$((n + 1))
 done
 
-echo "doorstep demo: $n sample households in $demo/workspace"
-echo "demo passphrase / 演示口令: $pass"
+say "doorstep demo: $n sample households in $demo/workspace" \
+    "doorstep 演示：$demo/workspace 中有 $n 户示例农户"
+say "demo passphrase: $pass" "演示口令：$pass"
 [ -n "${DOORSTEP_DEMO_NO_TUI:-}" ] && exit 0
 # The app opens on its unlock screen, which shows the demo passphrase:
 # unlocking is the first thing a worker learns.

@@ -11,8 +11,15 @@ if ! "$DOORSTEP" --help 2>&1 | grep -Eq '^[[:space:]]+fill([[:space:]]|$)'; then
 fi
 want=$(ls "$DS_TOP"/forms/demo/household-*.json | wc -l)
 check "demo script runs" env DOORSTEP_BIN="$(dirname "$DOORSTEP")" \
-    DOORSTEP_DEMO_DIR="$T/demo" DOORSTEP_DEMO_NO_TUI=1 sh "$DS_TOP/forms/demo/demo.sh"
-has "demo prints its passphrase" "$T/.out" 'demo passphrase / 演示口令: doorstep-demo'
+    DOORSTEP_DEMO_DIR="$T/demo" DOORSTEP_DEMO_NO_TUI=1 DOORSTEP_LANG=en \
+    sh "$DS_TOP/forms/demo/demo.sh"
+has "demo prints its passphrase" "$T/.out" 'demo passphrase: doorstep-demo'
+no_zh "demo speaks English only" "$T/.out"
+check "demo script runs in Chinese" env DOORSTEP_BIN="$(dirname "$DOORSTEP")" \
+    DOORSTEP_DEMO_DIR="$T/demo" DOORSTEP_DEMO_NO_TUI=1 LANG=zh_CN.UTF-8 \
+    DOORSTEP_LANG= LC_ALL= LC_MESSAGES= sh "$DS_TOP/forms/demo/demo.sh"
+has "demo prints its passphrase in Chinese" "$T/.out" '演示口令：doorstep-demo'
+hasnt "demo speaks Chinese only" "$T/.out" "passphrase\|sample households"
 DOORSTEP_PASSPHRASE=doorstep-demo "$DOORSTEP" --workspace "$T/demo/workspace" records \
     >"$T/records.out" 2>&1
 n=$(grep -c 'finalized .*household@' "$T/records.out" || true)
