@@ -401,6 +401,7 @@ rebuild(int keep)
 	if (!screen) {
 		F.focus = 0;
 		F.skip = 0;
+		F.grid = 0;
 		for (i = 0; i < F.n; i++)
 			if (F.f[i].kind != FK_NONE) {
 				F.focus = i;
@@ -1418,6 +1419,7 @@ form_draw(void)
 		rebuild(1);	/* F8: labels and options anew */
 	tui_bar_iv(p);
 	F.nshown = 0;
+	F.grid = 0;		/* a table-list sets it as it is drawn */
 	F.below = F.n;
 	if (p->kind == EP_QUESTION && F.n == 1)
 		draw_question(&p->fields[0], &F.f[0], top, bottom);

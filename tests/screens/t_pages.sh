@@ -34,6 +34,9 @@ tm_check grid_pick_kept "  * Risk 1  (*) 1.Yes  ( ) 2.No"
 tm_keys Down
 tm_check grid_down_next_question "> * Risk 3"
 tm_keys F4
+# After the grid, up and down move in a list of choices again.
+q "* Colour" Down Down
+tm_keys Enter
 # A full mobile number moves on by itself; a short one waits.
 q "* Mobile number"
 tm_type 1390563123
@@ -48,5 +51,6 @@ show "$W" "$id" >"$T/rec.json" 2>&1
 has amount_saved "$T/rec.json" '"amt1":"5"'
 has grid_saved "$T/rec.json" '"risk1":"yes"'
 has phone_saved "$T/rec.json" '"phone":"13905631234"'
+has list_after_grid_saved "$T/rec.json" '"colour":"blue"'
 tm_keys F10
 tm_check_exit quits
