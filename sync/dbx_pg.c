@@ -432,8 +432,9 @@ dbx_pg_bind(struct dbx_stmt *st, int i, int type, const void *p, size_t n)
 /*
  * Prepare on the server (first step, outside the pipeline: a prepare an
  * aborted pipeline skipped would leave a name the server does not know)
- * and execute with the bindings: at once (NULL *r on failure to send),
- * or, with pipe, queued in the pipeline (*r stays NULL; DBX_OK).
+ * and execute with the bindings.  *out: the result of the prepare if it
+ * failed, else of the statement; with pipe, it is queued and *out stays
+ * NULL.  A read sent while writes wait joins the pipeline and ends it.
  */
 static int
 run(struct dbx_stmt *st, int pipe, PGresult **out)
@@ -472,8 +473,12 @@ run(struct dbx_stmt *st, int pipe, PGresult **out)
 	}
 	if ((db->npipe == 0 && PQenterPipelineMode(db->h) != 1) ||
 	    PQsendQueryPrepared(db->h, st->name, st->nparam, val, len, fmt,
-	    0) != 1)
-		return pg_fail(db, NULL);
+	    0) != 1) {
+		pg_fail(db, NULL);
+		if (db->npipe == 0)
+			(void)PQexitPipelineMode(db->h);
+		return DBX_ERROR;
+	}
 	db->npipe++;
 	if (!pipe)		/* a read: its rows, after the writes before */
 		return pipe_end(db, out);
