@@ -33,7 +33,9 @@ cat > "$T/m.md" <<'MD'
 |          | media   | 1       | head          | head      |
 MD
 # A photo: a JPEG's first bytes, then a marker a plaintext scan finds.
-{ printf '\377\330\377\340\000\020JFIF\000'; printf 'MEDIAMARKER%.0s' $(seq 200)
+# The marker is this run's own: another run's files in /tmp hold theirs.
+MARK=MEDIAMARKER$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+{ printf '\377\330\377\340\000\020JFIF\000'; printf "$MARK%.0s" $(seq 200)
   head -c 20000 /dev/urandom; } > "$T/letter.jpg"
 { printf '\211PNG\r\n\032\n'; head -c 3000 /dev/urandom; } > "$T/card.png"
 printf 'ID3\003\000\000\000\000\000\000' > "$T/voice.mp3"
@@ -95,11 +97,11 @@ has "the recording" "$T/.out" '"voice":"[0-9]\{13\}\.mp3"'
 has "a file keeps its extension" "$T/.out" '"doc":"[0-9]\{13\}\.txt"'
 letter=$(sed -n 's/.*"letter":"\([^"]*\)".*/\1/p' "$T/.out")
 card=$(sed -n 's/.*"card":"\([^"]*\)".*/\1/p' "$T/.out")
-if cat "$W"/records.db* | grep -aq MEDIAMARKER; then
+if cat "$W"/records.db* | grep -aq "$MARK"; then
 	not_ok "no plaintext of the photo in the store" "marker found"
 else ok "no plaintext of the photo in the store"; fi
 if find "$W" "${TMPDIR:-/tmp}" -newer "$T/letter.jpg" -type f 2>/dev/null |
-    xargs grep -al MEDIAMARKER 2>/dev/null | grep -v "^$T/letter.jpg$" |
+    xargs grep -al "$MARK" 2>/dev/null | grep -v "^$T/letter.jpg$" |
     grep -q .; then
 	not_ok "no plaintext copy in temp files" "found"
 else ok "no plaintext copy in temp files"; fi
@@ -110,7 +112,7 @@ b=$(find "$T/usb" -name '*.dsb' | head -1)
 if od -A d -t u1 -j 6 -N 2 "$b" | head -1 | grep -q ' 2 *0$'; then
 	ok "the bundle is version 2"
 else not_ok "the bundle is version 2" "$(od -A d -t u1 -j 6 -N 2 "$b")"; fi
-if grep -aq MEDIAMARKER "$b"; then not_ok "the bundle is encrypted" "marker"
+if grep -aq "$MARK" "$b"; then not_ok "the bundle is encrypted" "marker"
 else ok "the bundle is encrypted"; fi
 # A copy with one byte of the sealed payload changed is refused whole.
 cp "$b" "$T/bad.dsb"
