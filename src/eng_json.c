@@ -24,6 +24,7 @@
 #include "json.h"
 #include "mem.h"
 #include "utf8.h"
+#include "util.h"
 
 /* ---- serialize -------------------------------------------------------- */
 
@@ -843,6 +844,26 @@ eng_to_texts(struct eng *e, char **out, size_t *len, char **cmp,
 
 /* ---- JSON values to answer text --------------------------------------- */
 
+/*
+ * The shortest text that reads back as d: 0.1 is "0.1", not %.17g's
+ * "0.10000000000000001", which has more digits than a decimal answer
+ * takes.
+ */
+static enum ds_status
+real_text(double d, struct ds_buf *b)
+{
+	char t[32];
+	double back;
+	int prec;
+
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(t, sizeof(t), "%.*g", prec, d);
+		if (ds_parse_double(t, &back) == 0 && back == d)
+			return ds_buf_adds(b, t);
+	}
+	return ds_buf_printf(b, "%.17g", d);
+}
+
 /* Text of a JSON answer into buf, or DS_ETYPE. */
 static enum ds_status
 value_text(const json_t *v, enum form_type t, struct ds_buf *b)
@@ -859,7 +880,7 @@ value_text(const json_t *v, enum form_type t, struct ds_buf *b)
 		return ds_buf_printf(b, "%lld",
 		    (long long)json_integer_value(v));
 	case JSON_REAL:
-		return ds_buf_printf(b, "%.17g", json_real_value(v));
+		return real_text(json_real_value(v), b);
 	case JSON_TRUE:
 		return ds_buf_adds(b, t == FT_ACKNOWLEDGE ? "OK" : "true");
 	case JSON_FALSE:

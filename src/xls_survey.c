@@ -669,7 +669,7 @@ static void
 range_params(struct ld *ld, struct form_node *nd, int line)
 {
 	double st, en, sp;
-	char c[XLS_MAX_EXPR + 256], *nc;
+	char c[XLS_MAX_EXPR + 512], *nc;
 	size_t i;
 
 	for (i = 0; i < nd->nparams; i++)
@@ -702,11 +702,13 @@ range_params(struct ld *ld, struct form_node *nd, int line)
 		    nd->constraint ? nd->constraint : "",
 		    nd->constraint ? ") and " : "", st, en, st,
 		    sp < 0 ? -sp : sp);
-	else
-		snprintf(c, sizeof(c), "%s%s%s. >= %.17g and . <= %.17g",
-		    nd->constraint ? "(" : "",
+	else	/* on the step too, to a millionth of it (binary fractions) */
+		snprintf(c, sizeof(c), "%s%s%s. >= %.17g and . <= %.17g and "
+		    "abs((. - %.17g) div %.17g - round((. - %.17g) div %.17g)) "
+		    "< 0.000001", nd->constraint ? "(" : "",
 		    nd->constraint ? nd->constraint : "",
-		    nd->constraint ? ") and " : "", st, en);
+		    nd->constraint ? ") and " : "", st, en, st,
+		    sp < 0 ? -sp : sp, st, sp < 0 ? -sp : sp);
 	if ((nc = xls_strdup(ld, c)) != NULL) {
 		ds_free(nd->constraint);
 		nd->constraint = nc;
