@@ -25,7 +25,7 @@ extern const struct cmd_entry cmd_form_check_entry, cmd_form_install_entry;
 static void
 summary(const struct form *f, const char *path)
 {
-	size_t i, n, nq = 0, ng = 0, nr = 0;
+	size_t i, n, nq = 0, ng = 0, nr = 0, nrange = 0, nlikert = 0;
 	int t;
 
 	for (i = 0; i < f->nnodes; i++)
@@ -65,6 +65,17 @@ summary(const struct form *f, const char *path)
 			printf(_("%s: %s (%zu): %s\n"), path,
 			    form_type_name((enum form_type)t), n, note);
 	}
+	for (i = 0; i < f->nnodes; i++) {
+		nrange += f->nodes[i]->range != 0;
+		nlikert += f->nodes[i]->type == FT_SELECT_ONE &&
+		    form_has_appearance(f->nodes[i], "likert");
+	}
+	if (nrange > 0)
+		printf(_("%s: %s (%zu): %s\n"), path, "range", nrange,
+		    i18n_form_range_note());
+	if (nlikert > 0)
+		printf(_("%s: %s (%zu): %s\n"), path, "likert", nlikert,
+		    i18n_form_likert_note());
 }
 
 /* Check path like form check; 0 and *fp (the caller's) when it has no

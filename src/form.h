@@ -133,6 +133,8 @@ struct form_node {
 	int			 list;
 	int			 or_other;	/* select_* L or_other */
 	int			 from_file;	/* select_*_from_file */
+	int			 range;		/* type range: a number kept on
+						 * start, end and step */
 	/* doorstep `carry`: a return visit starts from the previous
 	 * answer (on a group or repeat: every question inside). */
 	int			 carry;

@@ -126,3 +126,16 @@ i18n_form_type_note(enum form_type t)
 		return NULL;
 	}
 }
+
+const char *
+i18n_form_range_note(void)
+{
+	return _("a number typed on the keyboard, kept between start and "
+	    "end and on the step");
+}
+
+const char *
+i18n_form_likert_note(void)
+{
+	return _("the choices shown as a list, one key each");
+}

@@ -21,6 +21,9 @@ void		 i18n_form_diag(const struct form_diag *, char *buf, size_t n);
  * usual way ("geopoint" -> "typed as latitude longitude ..."), worded;
  * NULL for an ordinary type. */
 const char	*i18n_form_type_note(enum form_type);
+/* The same for a range question and for the likert appearance. */
+const char	*i18n_form_range_note(void);
+const char	*i18n_form_likert_note(void);
 
 /* English msgids made below this layer (NULL-terminated). */
 extern const char *const i18n_lower_msgids[];

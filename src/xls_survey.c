@@ -679,6 +679,7 @@ range_params(struct ld *ld, struct form_node *nd, int line)
 			ERR(ld, line, "parameters", "unknown parameter '%s' "
 			    "(accepted: start, end, step)",
 			    nd->params[i].key);
+	nd->range = 1;
 	if (!range_num(ld, nd, "start", 1, &st, line) ||
 	    !range_num(ld, nd, "end", 10, &en, line) ||
 	    !range_num(ld, nd, "step", 1, &sp, line))

@@ -4,8 +4,9 @@
 # refused out of range then typed right, a trace, a shape closed for the
 # worker, a barcode, a note, an acknowledge; metadata a laptop lacks stays
 # empty; a photo attached by its path after a missing path and a file
-# that is not a photo are refused with a message.  The saved record is
-# checked through the CLI.
+# that is not a photo are refused with a message; a date and time, a
+# recording refused for a photo, a video left out (optional), a document.
+# The saved record is checked through the CLI.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tmux.sh"
 . "$(dirname "$0")/ws.sh"
@@ -42,6 +43,13 @@ tm_keys Enter
 tm_check time_question "Time"
 tm_type 09:30
 tm_keys Enter
+tm_check datetime_question "Date and time"
+tm_type "2026-12-07 9:30"
+tm_keys Enter
+tm_check datetime_refused "Enter a date and time"
+tm_keys C-u
+tm_type "2026-12-07 09:30"
+tm_keys Enter
 tm_check geopoint_question "Where is the house?"
 tm_type "95 104"
 tm_keys Enter
@@ -71,6 +79,16 @@ tm_keys C-u
 { printf '\377\330\377\340\000\020JFIF\000'; head -c 4000 /dev/urandom; } >"$T/letter.jpg"
 tm_type "$T/letter.jpg"
 tm_keys Enter
+tm_check audio_question "Recording"
+tm_type "$T/letter.jpg"
+tm_keys Enter
+tm_check audio_not_a_photo "is not what this question takes: a sound"
+tm_keys C-u Enter
+tm_check video_question_optional "Video clip"
+tm_keys Enter
+tm_check file_question "Document"
+tm_type "$T/notes.txt"
+tm_keys Enter
 tm_check note_shown "A note"
 tm_keys Enter
 tm_check acknowledge_question "Acknowledge"
@@ -92,6 +110,15 @@ has saved_geotrace "$T/rec.json" '"gt":"30.57 104.06;30.58 104.07"'
 has saved_geoshape_closed "$T/rec.json" '"gs":"30.57 104.06;30.58 104.07;30.59 104.06;30.57 104.06"'
 has saved_barcode "$T/rec.json" '"bc":"6901234567892"'
 has saved_photo_name "$T/rec.json" '"ph":"[0-9]\{13\}\.jpg"'
+has saved_datetime "$T/rec.json" '"dtt":"2026-12-07T09:30:00"'
+has saved_file_name "$T/rec.json" '"fi":"[0-9]\{13\}\.txt"'
+if grep -q '"au"\|"vi"' "$T/rec.json"; then not_ok optional_media_left_empty "$(cat "$T/rec.json")"
+else ok optional_media_left_empty; fi
+has saved_username "$T/rec.json" '"un":"'
+has saved_today "$T/rec.json" '"td":"20[0-9][0-9]-'
+if grep -q '"sim"\|"sub"\|"mail"' "$T/rec.json"; then
+	not_ok device_metadata_left_empty "$(cat "$T/rec.json")"
+else ok device_metadata_left_empty; fi
 has saved_calculate "$T/rec.json" '"c":"42"'
 if grep -q '"phone"' "$T/rec.json"; then not_ok phonenumber_left_empty "$(cat "$T/rec.json")"
 else ok phonenumber_left_empty; fi
