@@ -89,8 +89,11 @@ for h in 1 2; do
 	    --finalize >/dev/null
 done
 ds sync export --out "$T/usb1" >/dev/null 2>&1
+# The third with the photo of its consent letter: a version 2 bundle.
+{ printf '\377\330\377\340\000\020JFIF\000'; head -c 6000 /dev/urandom; } \
+    >"$T/letter.jpg"
 ds fill "$F/household.md" --answers "$F/demo/household-3.json" \
-    --finalize >/dev/null
+    --attach "letter_photo=$T/letter.jpg" --finalize >/dev/null
 ds sync export --out "$T/usb2" >/dev/null 2>&1
 b1=$(find "$T/usb1" -name '*.dsb' | head -1)
 fp=$(fingerprint "$T/ws")
@@ -112,6 +115,12 @@ cmp -s "$T/lite.devices" "$T/pg.devices" && ok "devices: the same on both engine
 for f in .csv -members.csv -codebook.csv; do
 	cmp -s "$T/lite$f" "$T/pg$f" && ok "export$f: byte-equal on both engines" ||
 	    not_ok "export$f: byte-equal on both engines" "$(diff "$T/lite$f" "$T/pg$f" | head -5)"
+done
+for eng in lite pg; do
+	ph=$(ls "$T/$eng-media" 2>/dev/null)
+	[ -n "$ph" ] && cmp -s "$T/letter.jpg" "$T/$eng-media/$ph" &&
+	    ok "$eng: the letter's photo exported byte for byte" ||
+	    not_ok "$eng: the letter's photo exported byte for byte" "$ph"
 done
 
 # The reports of the month, and the quality ledger, on both.
