@@ -234,12 +234,12 @@ export_exec(const struct cli *cli, int argc, char **argv)
 		return cmdw_fail(cli, "sync export", &err);
 	ds_hex_encode(r.hash, 32, hex);
 	if (r.n_bundles > 1)
-		printf("%zu bundles written, the last: %s\n", r.n_bundles,
+		printf(_("%zu bundles written, the last: %s\n"), r.n_bundles,
 		    r.path);
 	else
-		printf("bundle written: %s\n", r.path);
-	printf("  %zu revision%s, sequence %lld-%lld, %zu bytes\n  hash %s\n",
-	    r.n_records, r.n_records == 1 ? "" : "s", (long long)r.seq_lo,
+		printf(_("bundle written: %s\n"), r.path);
+	printf(_("  %zu revision(s), sequence %lld-%lld, %zu bytes\n"
+	    "  hash %s\n"), r.n_records, (long long)r.seq_lo,
 	    (long long)r.seq_hi, r.size, hex);
 	if (r.more)
 		printf(_("More saves wait: export again for the next "
@@ -291,8 +291,8 @@ trust_of(const struct cli *cli, const char *cmd, const char *ca,
 		return CMD_EXIT_FAIL;
 	}
 	if (pin != NULL && strncmp(pin, "sha256//", 8) != 0) {
-		fprintf(stderr, "%s %s: the pin must look like "
-		    "sha256//BASE64 (doorstep-office serve prints it)\n",
+		fprintf(stderr, _("%s %s: the pin must look like "
+		    "sha256//BASE64 (doorstep-office serve prints it)\n"),
 		    cli->progname, cmd);
 		return CMD_EXIT_USAGE;
 	}
@@ -386,9 +386,8 @@ push_exec(const struct cli *cli, int argc, char **argv)
 	if (st == DS_ENOENT)
 		return nothing(cli);
 	if (st == DS_OK || st == DS_EREJECT) {
-		printf("sent %zu revision%s (sequence %lld-%lld)\n", r.n_records,
-		    r.n_records == 1 ? "" : "s", (long long)r.seq_lo,
-		    (long long)r.seq_hi);
+		printf(_("sent %zu revision(s) (sequence %lld-%lld)\n"),
+		    r.n_records, (long long)r.seq_lo, (long long)r.seq_hi);
 		show_receipt(&rcpt);
 		return st == DS_OK ? CMD_EXIT_OK : CMD_EXIT_FAIL;
 	}
@@ -540,24 +539,26 @@ status_exec(const struct cli *cli, int argc, char **argv)
 	ws_fingerprint(w, fpr);
 	printf(_("fingerprint: %s (the office compares it to enroll this "
 	    "laptop)\n"), fpr);
-	printf("last save sequence: %lld\n", (long long)last);
+	printf(_("last save sequence: %lld\n"), (long long)last);
 	if (c.revisions == 0)
-		printf("pending: nothing; everything saved is acknowledged\n");
+		printf(_("pending: nothing; everything saved is "
+		    "acknowledged\n"));
 	else {
-		printf("pending: %lld record%s (%lld revision%s) in sequence "
-		    "%lld-%lld, not yet acknowledged by the office\n",
-		    (long long)c.records, c.records == 1 ? "" : "s",
-		    (long long)c.revisions, c.revisions == 1 ? "" : "s",
-		    (long long)c.seq_lo, (long long)c.seq_hi);
-		printf("  in a bundle already: %lld; not yet in any: %lld\n",
-		    (long long)(c.revisions - c.unsent), (long long)c.unsent);
+		printf(_("pending: %lld record(s) (%lld revision(s)) in "
+		    "sequence %lld-%lld, not yet acknowledged by the "
+		    "office\n"), (long long)c.records,
+		    (long long)c.revisions, (long long)c.seq_lo,
+		    (long long)c.seq_hi);
+		printf(_("  in a bundle already: %lld; not yet in any: "
+		    "%lld\n"), (long long)(c.revisions - c.unsent),
+		    (long long)c.unsent);
 		/* A receipt covered later saves but not these. */
 		if (c.seq_lo < c.acked_hi)
-			printf("  gap: the office has acknowledged later saves "
-			    "but not these; they go with the next sync\n");
+			printf(_("  gap: the office has acknowledged later "
+			    "saves but not these; they go with the next "
+			    "sync\n"));
 	}
-	printf("acknowledged: %lld revision%s\n", (long long)c.acked,
-	    c.acked == 1 ? "" : "s");
+	printf(_("acknowledged: %lld revision(s)\n"), (long long)c.acked);
 	for (i = 0; i < sizeof(sts) / sizeof(sts[0]); i++) {
 		store_query_init(&q);
 		q.status = (int)sts[i];
@@ -566,7 +567,9 @@ status_exec(const struct cli *cli, int argc, char **argv)
 			ws_close(w);
 			return rc;
 		}
-		printf("  %-12s %zu\n", store_status_name(sts[i]), l.n);
+		/* "draft", "finalized", "sent", "acknowledged": the
+		 * msgids of the list screen's words */
+		printf("  %-12s %zu\n", _(store_status_name(sts[i])), l.n);
 		store_list_free(&l);
 	}
 	ws_close(w);

@@ -138,6 +138,22 @@ devs_add(struct devs *d, const unsigned char id[CRY_ID_BYTES])
 		memcpy(d->v[d->n++], id, CRY_ID_BYTES);
 }
 
+/* What became of a bundle, in words ("already": seen before). */
+static const char *
+status_words(const struct imp_result *res)
+{
+	switch (res->status) {
+	case RS_IMPORTED:
+		return res->replay ? _("already imported") : _("imported");
+	case RS_DUPLICATE:
+		return res->replay ? _("already imported") : _("duplicate");
+	case RS_HELD:
+		return res->replay ? _("already held") : _("held");
+	default:
+		return receipt_status_str(res->status);
+	}
+}
+
 /* Import one bundle file and print the outcome; 1 if it failed. */
 static int
 import_one(const struct cli *cli, struct office *o, const char *path,
@@ -162,13 +178,11 @@ import_one(const struct cli *cli, struct office *o, const char *path,
 		return 1;
 	}
 	ds_hex_encode(res.device_id, 16, id);
-	printf("%s: %s%s", path, res.replay ? "already " : "",
-	    receipt_status_str(res.status));
+	printf("%s: %s", path, status_words(&res));
 	if (res.status == RS_IMPORTED || res.status == RS_DUPLICATE) {
-		printf(" (%u new, %u duplicate, %u fork%s) device %.8s"
-		    " seq %llu-%llu", res.n_new, res.n_dup,
-		    res.n_conflict, res.n_conflict == 1 ? "" : "s", id,
-		    (unsigned long long)res.seq_lo,
+		printf(_(" (%u new, %u duplicate, %u fork(s)) device %.8s"
+		    " seq %llu-%llu"), res.n_new, res.n_dup,
+		    res.n_conflict, id, (unsigned long long)res.seq_lo,
 		    (unsigned long long)res.seq_hi);
 		devs_add(devs, res.device_id);
 	} else if (res.status == RS_HELD)
@@ -188,7 +202,7 @@ import_one(const struct cli *cli, struct office *o, const char *path,
 	if (res.n_released > 0)
 		printf(_("  %u waiting revision(s) joined now.\n"),
 		    res.n_released);
-	printf("  receipt %s\n", rp);
+	printf(_("  receipt %s\n"), rp);
 	imp_result_free(&res);
 	return 0;
 }
@@ -297,8 +311,8 @@ office_import(const struct cli *cli, int argc, char **argv)
 		isdir = stat(argv[a], &sb) == 0 && S_ISDIR(sb.st_mode);
 		if (isdir) {
 			if (scan(&l, &notes, argv[a], 0) != 0)
-				fprintf(stderr, "%s import: cannot read all of "
-				    "%s\n", cli->progname, argv[a]);
+				fprintf(stderr, _("%s import: cannot read all "
+				    "of %s\n"), cli->progname, argv[a]);
 			qsort(l.v + start, l.n - start, sizeof(*l.v), cmpname);
 		} else if (add_name(&l, argv[a]) != 0)
 			bad = 1;
@@ -310,7 +324,7 @@ office_import(const struct cli *cli, int argc, char **argv)
 			bad |= write_inbox(cli, &o, argv[a], devs);
 	}
 	if (l.n == 0 && notes.n == 0) {
-		fprintf(stderr, "%s import: no bundles found\n",
+		fprintf(stderr, _("%s import: no bundles found\n"),
 		    cli->progname);
 		bad = 1;
 	}

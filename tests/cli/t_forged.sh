@@ -26,7 +26,7 @@ check "forge the receipt" "$FORGE" forge-receipt "$r" "$T/forged.rcpt"
 cmp -s -n 2000 "$r" "$T/forged.rcpt" && not_ok "forgery differs" "same bytes" ||
     ok "forgery differs"
 
-ds sync status > "$T/status0" 2>&1
+ds --lang en sync status > "$T/status0" 2>&1
 s0=$(state)
 DOORSTEP_LANG=en check_fail "forged receipt refused" 1 ds sync ack "$T/forged.rcpt"
 has "refusal says nothing changed" "$T/.out" "nothing was changed"
@@ -39,10 +39,10 @@ has "refusal says the answers are safe (zh)" "$T/.out" "答案仍安全保存在
 hasnt "refusal in Chinese only" "$T/.out" "nothing was changed\|answers are safe"
 [ "$(state)" = "$s0" ] && ok "workspace bytes unchanged" ||
     not_ok "workspace bytes unchanged"
-ds sync status > "$T/status1" 2>&1
+ds --lang en sync status > "$T/status1" 2>&1
 cmp -s "$T/status0" "$T/status1" && ok "status unchanged" ||
     not_ok "status unchanged" "$(diff "$T/status0" "$T/status1")"
-has "still pending" "$T/status1" "pending: 3 records"
+has "still pending" "$T/status1" "pending: 3 record(s)"
 
 check "genuine receipt applies" ds --lang zh sync ack "$r"
 has "genuine receipt acknowledges (zh)" "$T/.out" "已确认到第 [0-9]* 次保存"
@@ -51,5 +51,5 @@ check "genuine receipt again" ds --lang en sync ack "$r"
 has "genuine receipt acknowledges" "$T/.out" "acknowledged through"
 has "the answers are safe at the office" "$T/.out" "safe at the office"
 no_zh "genuine receipt in English only" "$T/.out"
-ds sync status > "$T/status2" 2>&1
+ds --lang en sync status > "$T/status2" 2>&1
 has "nothing pending after" "$T/status2" "pending: nothing"

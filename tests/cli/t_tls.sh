@@ -179,7 +179,7 @@ has "it asks whether the office serves https" "$T/.out" \
 unserve
 office_saw_nothing "no bundle reached the office"
 acked "nothing acknowledged after the failures" 0
-has "all three still pending" "$T/st.out" "^pending: 3 records"
+has "all three still pending" "$T/st.out" "^pending: 3 record(s)"
 
 # ---- a stalled handshake blocks nobody; the real push goes through ------
 serve --cert "$C/srv.pem" --key "$C/srv.key" --timeout 3

@@ -63,14 +63,14 @@ has "damaged: a receipt" "$T/.out" "回执 $T/bad.rcpt"
 check "import holds the new laptop's bundle" "$O" --dir "$T/a" import "$b"
 has "held" "$T/.out" "enroll [0-9a-f]\{8\} --fingerprint"
 ds sync ack "$r" >"$T/ack0" 2>&1
-ds sync status >"$T/st0" 2>&1
+ds --lang en sync status >"$T/st0" 2>&1
 check "enroll by the bundle" "$O" --dir "$T/a" --lang en enroll \
     --fingerprint "$(fingerprint "$T/ws")" "$b"
 has "enroll writes the fresh receipt" "$T/.out" "receipt $r"
 has "enroll tells the operator to take it back" "$T/.out" \
     "1 fresh receipt(s) written to $(dirname "$b")"
 check "the laptop applies the fresh receipt" ds sync ack "$r"
-ds sync status >"$T/st1" 2>&1
+ds --lang en sync status >"$T/st1" 2>&1
 if grep -q "^  acknowledged 0" "$T/st0" &&
     grep -q "^  acknowledged 1" "$T/st1"; then
 	ok "the record is acknowledged after the fresh receipt"

@@ -71,7 +71,8 @@ sync_app() {
 	    "$DOORSTEP" --workspace "$w" --passphrase-file "$T/pass"
 }
 pending() {
-	"$DOORSTEP" --workspace "$1" --passphrase-file "$T/pass" sync status |
+	"$DOORSTEP" --workspace "$1" --passphrase-file "$T/pass" --lang en \
+	    sync status |
 	    sed -n 's/^pending: //p'
 }
 # Wait until the bar shows a percentage strictly between 0 and 100; that

@@ -44,10 +44,11 @@ tm_keys F10
 tm_check_exit quits
 
 case "$(pending "$W")" in
-"8 records (8 revisions) in sequence 1-8"*) ok cli_still_pending ;;
+"8 record(s) (8 revision(s)) in sequence 1-8"*) ok cli_still_pending ;;
 *) not_ok cli_still_pending "$(pending "$W")" ;;
 esac
-"$DOORSTEP" --workspace "$W" --passphrase-file "$T/pass" sync status >"$T/st"
+"$DOORSTEP" --workspace "$W" --passphrase-file "$T/pass" --lang en sync status \
+    >"$T/st"
 has cli_nothing_acknowledged "$T/st" '^  acknowledged *0$'
 "$DOORSTEP_OFFICE" devices --dir "$T/office" >"$T/dev" 2>&1
 if grep -q 'acknowledged: [0-9]' "$T/dev"; then

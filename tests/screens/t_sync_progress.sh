@@ -14,7 +14,7 @@ big_ws "$W" 8 || { not_ok big_ws "workspace set-up failed"; exit 0; }
 enroll "$W" && ok office_enrolls_laptop || not_ok office_enrolls_laptop
 serve || exit 0
 case "$(pending "$W")" in
-"8 records (8 revisions) in sequence 1-8"*) ok cli_pending_before ;;
+"8 record(s) (8 revision(s)) in sequence 1-8"*) ok cli_pending_before ;;
 *) not_ok cli_pending_before "$(pending "$W")" ;;
 esac
 
@@ -68,6 +68,6 @@ tm_check back_to_list2 "Households: 9"
 tm_keys F10
 tm_check_exit quits2
 case "$(pending "$W")" in
-"1 record (1 revision) in sequence 9-9"*) ok cli_one_pending ;;
+"1 record(s) (1 revision(s)) in sequence 9-9"*) ok cli_one_pending ;;
 *) not_ok cli_one_pending "$(pending "$W")" ;;
 esac
