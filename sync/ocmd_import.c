@@ -313,7 +313,9 @@ office_import(const struct cli *cli, int argc, char **argv)
 			if (scan(&l, &notes, argv[a], 0) != 0)
 				fprintf(stderr, _("%s import: cannot read all "
 				    "of %s\n"), cli->progname, argv[a]);
-			qsort(l.v + start, l.n - start, sizeof(*l.v), cmpname);
+			if (l.n > start)	/* l.v is NULL when empty */
+				qsort(l.v + start, l.n - start, sizeof(*l.v),
+				    cmpname);
 		} else if (add_name(&l, argv[a]) != 0)
 			bad = 1;
 		devs->n = 0;

@@ -35,6 +35,7 @@ hasnt "in Chinese only" "$T/zh" "disk is full\|Nothing was changed"
 [ "$(digest)" = "$before" ] && ok "office.db is as before" ||
     not_ok "office.db is as before" "$(digest)"
 check "with room again, the same import works" "$DOORSTEP_OFFICE" --dir "$O" \
+    --lang en \
     import "$T/usb"
 has "and holds the bundle" "$T/.out" "held"
 

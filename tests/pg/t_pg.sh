@@ -204,7 +204,8 @@ for k in 1 2 3 4; do
 	pgoff import --receipts "$T/rcpt$k" "$T/usb3" >"$T/race$k" 2>&1 &
 	pids+=($!)
 done
-"$DOORSTEP_OFFICE" --dir "$OB" --db "$UB" import "$T/usbb" >"$T/raceb" 2>&1 &
+"$DOORSTEP_OFFICE" --lang en --dir "$OB" --db "$UB" import "$T/usbb" \
+    >"$T/raceb" 2>&1 &
 bpid=$!
 # Two of the four die at some point of their run (bash reports the
 # killed jobs on its stderr: not a test line).

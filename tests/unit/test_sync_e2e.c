@@ -148,11 +148,11 @@ test_usb_round_trip_then_only_changes(void)
 	}
 	INT_EQ(sh("%s sync status --workspace %s --passphrase-file %s", prog,
 	    ws, pass), 0);
-	OK(out_has("pending: 3 records"));
+	OK(out_has("pending: 3 record(s)"));
 	stamp();
 	INT_EQ(sh("%s sync export --out %s --workspace %s --passphrase-file %s",
 	    prog, usb, ws, pass), 0);
-	OK(out_has("3 revisions"));
+	OK(out_has("3 revision(s)"));
 	OK(find_file(usb, ".dsb", b, sizeof(b)) == 0);
 	/* Unknown device: held, exit 0, nothing imported yet. */
 	INT_EQ(sh("%s import --dir %s %s", oprog, off, usb), 0);
@@ -193,11 +193,11 @@ test_usb_round_trip_then_only_changes(void)
 	save(1, "{\"hh_id\":\"HH00002\",\"income\":7778}");
 	INT_EQ(sh("%s sync status --workspace %s --passphrase-file %s", prog,
 	    ws, pass), 0);
-	OK(out_has("pending: 1 record (2 revisions)"));
+	OK(out_has("pending: 1 record(s) (2 revision(s))"));
 	stamp();
 	INT_EQ(sh("%s sync export --out %s --workspace %s --passphrase-file %s",
 	    prog, usb, ws, pass), 0);
-	OK(out_has("2 revisions,"));
+	OK(out_has("2 revision(s),"));
 	INT_EQ(sh("%s import --dir %s %s", oprog, off, usb), 0);
 	OK(out_has("imported (2 new, 0 duplicate"));
 	OK(out_has("already imported (3 new"));	/* the first again */
