@@ -200,6 +200,17 @@ cmdw_fail(const struct cli *cli, const char *what, const struct ds_err *err)
 {
 	char say[1024];
 
+	if (ws_err_office(err)) {
+		fprintf(stderr, _("The office key file %s is not the one this "
+		    "laptop was set up with: it may have been replaced. The "
+		    "workspace was not opened and nothing was changed.\n"),
+		    err->file);
+		fprintf(stderr, "%s\n", cmd_join(say, sizeof(say),
+		    cmd_phrase(CMD_SAFE_LAPTOP), _("Do not sync this laptop; "
+		    "bring it to the township office to put back the office's "
+		    "own office-public.key."), NULL));
+		return CMD_EXIT_FAIL;
+	}
 	switch (err->code) {
 	case DS_EPASS:
 		fprintf(stderr, "%s\n", cmd_join(say, sizeof(say),

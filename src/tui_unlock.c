@@ -103,6 +103,20 @@ given_pass(struct ds_err *err)
 	return rc == DS_OK ? 1 : -1;
 }
 
+/* What a refused unlock says: the edge words the cases people act on. */
+static const char *
+refused_msg(const struct ds_err *err)
+{
+	if (err->code == DS_EPASS)
+		return _("Wrong passphrase. Nothing was opened; type it again.");
+	if (ws_err_office(err))
+		return _("The office key file in this workspace is not the one "
+		    "this laptop was set up with: it may have been replaced. "
+		    "Nothing was opened or changed; the answers are safe. Do "
+		    "not sync; bring the laptop to the township office.");
+	return err->msg;
+}
+
 static void
 unlock_leave(void)
 {
@@ -130,9 +144,7 @@ unlock_init(const void *arg)
 		tui_replace(TUI_SCR_LIST, NULL);
 		return;
 	case -1:
-		snprintf(U.msg, sizeof(U.msg), "%s", err.code == DS_EPASS ?
-		    _("Wrong passphrase. Nothing was opened; type it again.") :
-		    err.msg);
+		snprintf(U.msg, sizeof(U.msg), "%s", refused_msg(&err));
 		return;
 	default:
 		return;
@@ -232,11 +244,8 @@ unlock_key(enum tui_req req, wint_t ch)
 	cry_wipe(pass, sizeof(pass));
 	cry_wipe(&U.pass, sizeof(U.pass));
 	tui_edit_init(&U.pass, TUI_EDIT_TEXT, NULL);
-	if (rc == DS_EPASS)
-		snprintf(U.msg, sizeof(U.msg), "%s", _("Wrong passphrase. "
-		    "Nothing was opened; type it again."));
-	else if (rc != DS_OK)
-		snprintf(U.msg, sizeof(U.msg), "%s", err.msg);
+	if (rc != DS_OK)
+		snprintf(U.msg, sizeof(U.msg), "%s", refused_msg(&err));
 	else
 		tui_replace(TUI_SCR_LIST, NULL);
 }

@@ -26,7 +26,10 @@
 #include "utf8.h"
 #include "util.h"
 
-#define KR_HEADER	"doorstep keyring v1"
+/* v2 binds the pinned office key (office-key); v1 keyrings are read and
+ * moved to v2 at their first unlock (pin_first). */
+#define KR_HEADER_V1	"doorstep keyring v1"
+#define KR_HEADER	"doorstep keyring v2"
 #define KR_MAX		8192
 #define PASS_WRAP_LEN	(CRY_KEY_BYTES + CRY_AEAD_OVERHEAD)
 #define REC_PLAIN_LEN	(CRY_ID_BYTES + CRY_KEY_BYTES)
@@ -41,6 +44,8 @@ struct keyring {
 	unsigned char		ws_id[CRY_ID_BYTES];
 	unsigned char		device_id[CRY_ID_BYTES];
 	unsigned char		office_id[CRY_ID_BYTES];
+	int			version;	/* 1 or 2 (KR_HEADER) */
+	unsigned char		office_key[CRY_HASH256_BYTES];	/* v2 */
 	unsigned char		key_id[CRY_KEYID_BYTES];
 	struct cry_kdf_params	kdf;
 	unsigned char		pass_wrap[PASS_WRAP_LEN];
@@ -152,12 +157,34 @@ ad_next(struct ad *a, const struct keyring *kr)
 	ad_put(a, kr->next_key_id, CRY_KEYID_BYTES);
 }
 
+/*
+ * The worker wrap of a v2 keyring binds the hash of the pinned office
+ * key: editing the office-key line, or dropping it with the header back
+ * at v1, leaves a worker name that does not decrypt.
+ */
 static void
 ad_worker(struct ad *a, const struct keyring *kr)
 {
 	memset(a, 0, sizeof(*a));
-	ad_put(a, "doorstep worker v1", 18);
+	if (kr->version < 2) {
+		ad_put(a, "doorstep worker v1", 18);
+		ad_put(a, kr->ws_id, CRY_ID_BYTES);
+		return;
+	}
+	ad_put(a, "doorstep worker v2", 18);
 	ad_put(a, kr->ws_id, CRY_ID_BYTES);
+	ad_put(a, kr->office_key, CRY_HASH256_BYTES);
+}
+
+/* BLAKE2b-256 of the text of office-public.key for pub. */
+static void
+office_hash(const struct cry_office_pub *pub,
+    unsigned char out[CRY_HASH256_BYTES])
+{
+	char text[CRY_OFFICE_PUB_TEXT_MAX];
+
+	cry_office_pub_text(pub, text);
+	cry_hash(out, CRY_HASH256_BYTES, NULL, 0, text, strlen(text));
 }
 
 /* ------------------------------------------------------------------ */
@@ -185,11 +212,16 @@ kr_encode(const struct keyring *kr, char **out, size_t *lenp,
 	enum ds_status st;
 
 	ds_buf_init(&b, KR_MAX);
-	if ((st = ds_buf_printf(&b, "%s\n", KR_HEADER)) != DS_OK ||
+	if ((st = ds_buf_printf(&b, "%s\n", kr->version < 2 ? KR_HEADER_V1 :
+	    KR_HEADER)) != DS_OK ||
 	    (st = kr_hex(&b, "workspace-id", kr->ws_id, CRY_ID_BYTES)) != DS_OK ||
 	    (st = kr_hex(&b, "device-id", kr->device_id, CRY_ID_BYTES)) != DS_OK ||
-	    (st = kr_hex(&b, "office-id", kr->office_id, CRY_ID_BYTES)) != DS_OK ||
-	    (st = kr_hex(&b, "key-id", kr->key_id, CRY_KEYID_BYTES)) != DS_OK ||
+	    (st = kr_hex(&b, "office-id", kr->office_id, CRY_ID_BYTES)) != DS_OK)
+		goto out;
+	if (kr->version >= 2 && (st = kr_hex(&b, "office-key", kr->office_key,
+	    CRY_HASH256_BYTES)) != DS_OK)
+		goto out;
+	if ((st = kr_hex(&b, "key-id", kr->key_id, CRY_KEYID_BYTES)) != DS_OK ||
 	    (st = ds_buf_printf(&b, "kdf-alg %s\nkdf-ops %llu\nkdf-mem %llu\n",
 	    CRY_KDF_ALG_NAME, (unsigned long long)kr->kdf.ops,
 	    (unsigned long long)kr->kdf.mem)) != DS_OK ||
@@ -272,7 +304,7 @@ kr_field(struct keyring *kr, const char *k, size_t klen, const char *v,
 	    "kdf-salt", "pass-wrap", "recovery-key-id", "recovery-wrap",
 	    "device-sign-public", "device-sign-secret", "worker",
 	    "device-box-public", "device-box-secret", "next-key-id",
-	    "next-wrap", NULL };
+	    "next-wrap", "office-key", NULL };
 	int i;
 
 	for (i = 0; names[i] != NULL; i++)
@@ -318,6 +350,9 @@ kr_field(struct keyring *kr, const char *k, size_t klen, const char *v,
 		return get_hex(v, vlen, kr->box_wrap, BOX_WRAP_LEN, NULL);
 	case 16:
 		return get_hex(v, vlen, kr->next_key_id, CRY_KEYID_BYTES, NULL);
+	case 18:
+		return get_hex(v, vlen, kr->office_key, CRY_HASH256_BYTES,
+		    NULL);
 	default:
 		return get_hex(v, vlen, kr->next_wrap, NEXT_WRAP_LEN, NULL);
 	}
@@ -344,8 +379,13 @@ kr_parse(const char *text, size_t len, const char *path, struct keyring *out,
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			break;
 		if (line == 1) {
-			if ((size_t)(nl - p) != strlen(KR_HEADER) ||
-			    memcmp(p, KR_HEADER, strlen(KR_HEADER)) != 0)
+			if ((size_t)(nl - p) == strlen(KR_HEADER) &&
+			    memcmp(p, KR_HEADER, strlen(KR_HEADER)) == 0)
+				kr.version = 2;
+			else if ((size_t)(nl - p) == strlen(KR_HEADER_V1) &&
+			    memcmp(p, KR_HEADER_V1, strlen(KR_HEADER_V1)) == 0)
+				kr.version = 1;
+			else
 				break;
 		} else if ((size_t)(nl - p) > 6 && memcmp(p, "check ", 6) == 0) {
 			p = nl + 1;
@@ -359,12 +399,13 @@ kr_parse(const char *text, size_t len, const char *path, struct keyring *out,
 		p = nl + 1;
 	}
 	/* The box key lines come both or neither (older keyrings), and so
-	 * do the rotation lines. */
+	 * do the rotation lines; the office key is in v2 and only there. */
 	kr.has_box = ((seen >> 14) & 3) == 3;
-	kr.has_next = (seen >> 16) == 3;
+	kr.has_next = ((seen >> 16) & 3) == 3;
 	if (p != end || (seen & ((1u << 14) - 1)) != (1u << 14) - 1 ||
 	    (((seen >> 14) & 3) != 0 && !kr.has_box) ||
-	    ((seen >> 16) != 0 && !kr.has_next) ||
+	    (((seen >> 16) & 3) != 0 && !kr.has_next) ||
+	    ((seen >> 18) & 1) != (kr.version == 2) ||
 	    !cry_kdf_params_ok(kr.kdf.ops, kr.kdf.mem))
 		return ds_err_set(err, DS_ECORRUPT, "keyring %s is damaged or "
 		    "was edited (line %d)", path, line);
@@ -657,6 +698,8 @@ ws_create(const char *dir, const char *office_key_path, const char *worker,
 	cry_random(kr.ws_id, CRY_ID_BYTES);
 	cry_random(kr.device_id, CRY_ID_BYTES);
 	memcpy(kr.office_id, pub.office_id, CRY_ID_BYTES);
+	kr.version = 2;
+	office_hash(&pub, kr.office_key);
 	memcpy(sec, kr.ws_id, CRY_ID_BYTES);
 	cry_random(sec + CRY_ID_BYTES, CRY_KEY_BYTES);	/* the DEK */
 	cry_dek_key_id(sec + CRY_ID_BYTES, kr.key_id);
@@ -763,7 +806,75 @@ next_open(struct ws *w, struct ds_err *err)
 	return st;
 }
 
-/* Open the DEK-dependent parts: device key, worker, store, office. */
+/* The office key file is not the one the keyring pinned (ws_err_office). */
+static enum ds_status
+office_refuse(struct ds_err *err, const char *path, const char *why)
+{
+	ds_err_set(err, DS_ECRYPTO, "%s is not the office key this workspace "
+	    "was set up with (%s)", path, why);
+	if (err != NULL) {
+		snprintf(err->file, sizeof(err->file), "%s", path);
+		snprintf(err->col, sizeof(err->col), "%s", WS_OFFICE_FILE);
+	}
+	return DS_ECRYPTO;
+}
+
+/*
+ * Read the pinned office key into w->office and check it against the
+ * keyring before anything uses it: the office id, and in a v2 keyring
+ * the hash of the whole key (bound into the worker wrap, which the
+ * unlock opens next); a v1 keyring has only the recovery key's id.
+ */
+static enum ds_status
+office_check(struct ws *w, struct ds_err *err)
+{
+	unsigned char h[CRY_HASH256_BYTES], kid[CRY_KEYID_BYTES];
+	char path[1024];
+	enum ds_status st;
+
+	ws_path(path, sizeof(path), w->dir, WS_OFFICE_FILE);
+	if ((st = cry_office_pub_read(path, &w->office, err)) != DS_OK)
+		return st;
+	if (memcmp(w->office.office_id, w->kr.office_id, CRY_ID_BYTES) != 0)
+		return office_refuse(err, path, "it belongs to another office");
+	cry_key_id(w->office.recovery_pk, CRY_BOX_PK_BYTES, kid);
+	if (memcmp(kid, w->kr.rec_key_id, CRY_KEYID_BYTES) != 0)
+		return office_refuse(err, path, "another recovery key");
+	office_hash(&w->office, h);
+	if (w->kr.version >= 2 &&
+	    memcmp(h, w->kr.office_key, CRY_HASH256_BYTES) != 0)
+		return office_refuse(err, path, "other keys, same office id");
+	return DS_OK;
+}
+
+/*
+ * A v1 keyring pins the office key it finds at its first unlock (its id
+ * and recovery key checked by office_check): the keyring becomes v2, the
+ * worker name sealed again with the key's hash in its AD, rewritten
+ * atomically.  If it cannot be written, the workspace opens as before
+ * and the next unlock tries again (docs/keys.md, "Pinned office key").
+ */
+static void
+pin_first(struct ws *w)
+{
+	struct keyring kr = w->kr;
+	unsigned char *wk;
+	struct ad ad;
+
+	if ((wk = cry_secure_alloc(CRY_KEY_BYTES)) == NULL)
+		return;
+	kr.version = 2;
+	office_hash(&w->office, kr.office_key);
+	cry_kdf(wk, CRY_KEY_BYTES, 2, "keywrap_", w->sec->dek);
+	ad_worker(&ad, &kr);
+	cry_aead_seal(kr.worker, (const unsigned char *)w->sec->worker,
+	    kr.worker_len - CRY_AEAD_OVERHEAD, ad.b, ad.n, wk);
+	cry_secure_free(wk);
+	if (kr_write(w->dir, &kr, NULL) == DS_OK)
+		w->kr = kr;
+}
+
+/* Open the DEK-dependent parts: office key, device key, worker, store. */
 static enum ds_status
 ws_unlock_rest(struct ws *w, int flags, struct ds_err *err)
 {
@@ -777,6 +888,8 @@ ws_unlock_rest(struct ws *w, int flags, struct ds_err *err)
 	if (memcmp(kid, w->kr.key_id, CRY_KEYID_BYTES) != 0)
 		return ds_err_set(err, DS_ECORRUPT, "keyring %s/%s: data key "
 		    "does not match its key id", w->dir, WS_KEYRING_FILE);
+	if ((st = office_check(w, err)) != DS_OK)
+		return st;
 	if ((wk = cry_secure_alloc(CRY_KEY_BYTES)) == NULL)
 		return ds_err_set(err, DS_ENOMEM, "cannot allocate secure memory");
 	cry_kdf(wk, CRY_KEY_BYTES, 1, "keywrap_", w->sec->dek);
@@ -805,14 +918,10 @@ ws_unlock_rest(struct ws *w, int flags, struct ds_err *err)
 		st = box_open(w, err);
 	else if (st == DS_OK)
 		box_first(w);
+	if (st == DS_OK && w->kr.version < 2)
+		pin_first(w);
 	if (st != DS_OK)
 		return st;
-	ws_path(path, sizeof(path), w->dir, WS_OFFICE_FILE);
-	if ((st = cry_office_pub_read(path, &w->office, err)) != DS_OK)
-		return st;
-	if (memcmp(w->office.office_id, w->kr.office_id, CRY_ID_BYTES) != 0)
-		return ds_err_set(err, DS_ECORRUPT, "%s belongs to another "
-		    "office than the keyring", path);
 	ws_path(path, sizeof(path), w->dir, WS_DB_FILE);
 	if (!w->kr.has_next)
 		return store_open_flags(path, w->sec->dek, w->kr.device_id,
@@ -1243,6 +1352,13 @@ const struct cry_office_pub *
 ws_office(const struct ws *w)
 {
 	return &w->office;
+}
+
+int
+ws_err_office(const struct ds_err *err)
+{
+	return err != NULL && err->code == DS_ECRYPTO &&
+	    strcmp(err->col, WS_OFFICE_FILE) == 0;
 }
 
 const char *

@@ -160,6 +160,14 @@ const struct cry_office_pub	*ws_office(const struct ws *);
 const char			*ws_worker(const struct ws *);
 
 /*
+ * Whether err (from ws_open or ws_recover) refused the workspace because
+ * its office-public.key is not the office key the keyring pinned: another
+ * office, or other keys under the same office id (docs/keys.md).  Nothing
+ * was changed; err->file names the key file.
+ */
+int				 ws_err_office(const struct ds_err *);
+
+/*
  * The fingerprint of the device signing key (cry_fingerprint), which the
  * office's enroll requires: of an open workspace, or read from the
  * keyring in `dir` without unlocking (the public key is in clear there).

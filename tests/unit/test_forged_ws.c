@@ -341,11 +341,20 @@ test_wraps_are_as_documented(void)
 	ST_EQ(cry_signkey_from_sk(got, &k, &err), DS_OK, &err);
 	OK(k != NULL && memcmp(k->pk, spk, 32) == 0);
 	cry_signkey_free(k);
-	/* The worker name. */
+	/* The pinned office key: BLAKE2b-256 of the file's bytes. */
+	snprintf(path, sizeof(path), "%s/%s", dir, WS_OFFICE_FILE);
+	ST_EQ(ds_file_read(path, 4096, &t, &n, &err), DS_OK, &err);
+	cry_hash(sum, sizeof(sum), NULL, 0, t, n);
+	ds_free(t);
+	t = NULL;
+	kr_get_bytes(dir, "office-key", got, 32);
+	OK(memcmp(got, sum, 32) == 0);
+	/* The worker name, its AD binding the office key. */
 	cry_kdf(wk, 32, 2, "keywrap_", dek);
 	memset(&ad, 0, sizeof(ad));
-	ad_put(&ad, "doorstep worker v1", 18);
+	ad_put(&ad, "doorstep worker v2", 18);
 	ad_put(&ad, ws_id, 16);
+	ad_put(&ad, sum, 32);
 	kr_get_bytes(dir, "worker", ww, sizeof(ww));
 	ST_EQ(cry_aead_open(got, ww, sizeof(ww), ad.b, ad.n, wk), DS_OK, NULL);
 	OK(memcmp(got, "网格员", sizeof("网格员") - 1) == 0);
@@ -441,7 +450,7 @@ test_wraps_of_another_workspace(void)
 		    NULL);
 		ds_free(o2);
 	}
-	refused_open("another office pinned", dir, PASS1, DS_ECORRUPT,
+	refused_open("another office pinned", dir, PASS1, DS_ECRYPTO,
 	    "another office");
 	ST_EQ(ds_file_write_atomic(path, pin, pinlen, 0600, NULL), DS_OK, NULL);
 	ds_free(pin);
@@ -669,6 +678,271 @@ test_recovery_wrong_keys(void)
 	ds_free(orig);
 }
 
+/* ---- the pinned office key ------------------------------------------ */
+
+static void
+pin_read(const char *dir, struct cry_office_pub *pub)
+{
+	char path[700];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, WS_OFFICE_FILE);
+	if (cry_office_pub_read(path, pub, NULL) != DS_OK)
+		abort();
+}
+
+/* pub as the workspace's office-public.key: a correctly formed file. */
+static void
+pin_write(const char *dir, const struct cry_office_pub *pub)
+{
+	char path[700], text[CRY_OFFICE_PUB_TEXT_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, WS_OFFICE_FILE);
+	cry_office_pub_text(pub, text);
+	if (ds_file_write_atomic(path, text, strlen(text), 0600, NULL) !=
+	    DS_OK)
+		abort();
+}
+
+/* The hash a v2 keyring keeps of pub (docs/keys.md). */
+static void
+pin_hash(const struct cry_office_pub *pub, unsigned char out[32])
+{
+	char text[CRY_OFFICE_PUB_TEXT_MAX];
+
+	cry_office_pub_text(pub, text);
+	cry_hash(out, 32, NULL, 0, text, strlen(text));
+}
+
+/* The office key of this workspace's office with one key replaced
+ * (0 sign, 1 box, 2 recovery): same office id, correctly formed. */
+static void
+pin_forge(const char *dir, int which, struct cry_office_pub *out)
+{
+	struct cry_signkey *k = NULL;
+
+	pin_read(dir, out);
+	if (which == 0) {
+		if (cry_signkey_new(&k, NULL) != DS_OK)
+			abort();
+		memcpy(out->sign_pk, k->pk, 32);
+		cry_signkey_free(k);
+	} else
+		cry_random(which == 1 ? out->box_pk : out->recovery_pk, 32);
+}
+
+/*
+ * The keyring rewritten with header `header`, without its line `drop`
+ * (NULL: none), the checksum recomputed as a careful editor would.
+ */
+static void
+kr_rewrite(const char *dir, const char *header, const char *drop)
+{
+	char *t = kr_load(dir), out[KR_TEXT_MAX], *p = t, hex[65];
+	unsigned char sum[32];
+	size_t o = 0, ll, dl = drop != NULL ? strlen(drop) : 0;
+
+	p += strcspn(p, "\n") + 1;
+	o += (size_t)snprintf(out, sizeof(out), "%s\n", header);
+	while (*p) {
+		ll = strcspn(p, "\n");
+		if (strncmp(p, "check ", 6) == 0) {
+			cry_hash(sum, sizeof(sum), NULL, 0, out, o);
+			ds_hex_encode(sum, sizeof(sum), hex);
+			o += (size_t)snprintf(out + o, sizeof(out) - o,
+			    "check %s\n", hex);
+		} else if (drop == NULL || strncmp(p, drop, dl) != 0 ||
+		    p[dl] != ' ')
+			o += (size_t)snprintf(out + o, sizeof(out) - o,
+			    "%.*s\n", (int)ll, p);
+		p += ll;
+		if (*p == '\n')
+			p++;
+	}
+	kr_store(dir, out);
+	ds_free(t);
+}
+
+/* The keyring of dir as a build before v2 wrote it: header v1, no
+ * office-key line, the worker name sealed under the v1 AD. */
+static void
+kr_make_v1(const char *dir)
+{
+	unsigned char dek[32], wk[32], ws_id[16], okey[32], name[64];
+	unsigned char ww[64 + CRY_AEAD_OVERHEAD];
+	char hex[2 * sizeof(ww) + 1];
+	size_t n;
+	struct ad ad;
+
+	dek_of(dir, office, dek);
+	kr_get_bytes(dir, "workspace-id", ws_id, 16);
+	kr_get_bytes(dir, "office-key", okey, 32);
+	kr_get(dir, "worker", hex, sizeof(hex));
+	n = strlen(hex) / 2;
+	if (n > sizeof(ww) || ds_hex_decode(hex, ww, n) != 0)
+		abort();
+	cry_kdf(wk, 32, 2, "keywrap_", dek);
+	memset(&ad, 0, sizeof(ad));
+	ad_put(&ad, "doorstep worker v2", 18);
+	ad_put(&ad, ws_id, 16);
+	ad_put(&ad, okey, 32);
+	if (cry_aead_open(name, ww, n, ad.b, ad.n, wk) != DS_OK)
+		abort();
+	memset(&ad, 0, sizeof(ad));
+	ad_put(&ad, "doorstep worker v1", 18);
+	ad_put(&ad, ws_id, 16);
+	cry_aead_seal(ww, name, n - CRY_AEAD_OVERHEAD, ad.b, ad.n, wk);
+	kr_set_bytes(dir, "worker", ww, n);
+	kr_rewrite(dir, "doorstep keyring v1", "office-key");
+	cry_wipe(dek, sizeof(dek));
+	cry_wipe(wk, sizeof(wk));
+}
+
+/* The keyring is v2 and pins pub; the workspace opens with pass. */
+static void
+pinned(const char *what, const char *dir, const struct cry_office_pub *pub,
+    const char *pass)
+{
+	unsigned char want[32], got[32];
+	struct ws *w = NULL;
+	struct ds_err err;
+	char *t;
+
+	ds_err_clear(&err);
+	if (ws_open(dir, pass, strlen(pass), &w, &err) != DS_OK)
+		HARNESS_FAIL("%s: %s", what, err.msg);
+	else
+		STR_EQ(ws_worker(w), "网格员");
+	ws_close(w);
+	t = kr_load(dir);
+	if (strncmp(t, "doorstep keyring v2\n", 20) != 0)
+		HARNESS_FAIL("%s: keyring is not v2", what);
+	ds_free(t);
+	pin_hash(pub, want);
+	kr_get_bytes(dir, "office-key", got, 32);
+	if (memcmp(want, got, 32) != 0)
+		HARNESS_FAIL("%s: office-key is not the pinned key's hash",
+		    what);
+}
+
+/*
+ * An office-public.key with this office's id but another key in it (the
+ * signing key that receipts and visit lists are checked with, the box key
+ * bundles are sealed to, the recovery key the data key is sealed to) is
+ * refused by the unlock and by recovery, nothing changed, and the error
+ * says which file; so is the keyring edited by a careful forger to pin it
+ * (its worker wrap binds the pin), or rewritten as v1 to have it pinned
+ * at a first unlock.
+ */
+static void
+test_office_key_swapped(void)
+{
+	static const char *const why[] = { "same office id", "same office id",
+	    "another recovery key" };
+	char dir[512], rk[600], hex[65], *orig;
+	unsigned char h[32];
+	struct cry_office_pub pub, forged;
+	struct ws *w = NULL;
+	struct ds_err err;
+	int i;
+
+	make_ws("fw_pin", office, PASS1, dir, sizeof(dir));
+	snprintf(rk, sizeof(rk), "%s/%s", office, CRY_OFFICE_REC_FILE);
+	pin_read(dir, &pub);
+	orig = kr_load(dir);
+	for (i = 0; i < 3; i++) {
+		pin_forge(dir, i, &forged);
+		pin_write(dir, &forged);
+		refused_open(why[i], dir, PASS1, DS_ECRYPTO, why[i]);
+		refused_recover(why[i], dir, rk, DS_ECRYPTO, why[i]);
+		ds_err_clear(&err);
+		OK(ws_open(dir, PASS1, strlen(PASS1), &w, &err) != DS_OK &&
+		    w == NULL);
+		OK(ws_err_office(&err));
+		OK(strstr(err.file, WS_OFFICE_FILE) != NULL);
+		pin_write(dir, &pub);
+	}
+	/* The careful forger pins the swapped key in the keyring too. */
+	pin_forge(dir, 0, &forged);
+	pin_write(dir, &forged);
+	pin_hash(&forged, h);
+	ds_hex_encode(h, 32, hex);
+	kr_set(dir, "office-key", hex, 1);
+	refused_open("office-key edited to the swapped key", dir, PASS1,
+	    DS_ECORRUPT, "worker name does not decrypt");
+	kr_store(dir, orig);
+	/* ... or makes it look like a keyring from before the pin. */
+	kr_rewrite(dir, "doorstep keyring v1", "office-key");
+	refused_open("keyring rewritten as v1", dir, PASS1, DS_ECORRUPT,
+	    "worker name does not decrypt");
+	kr_store(dir, orig);
+	/* Ordinary errors are not this one. */
+	pin_write(dir, &pub);
+	ds_err_clear(&err);
+	OK(ws_open(dir, PASS2, strlen(PASS2), &w, &err) == DS_EPASS);
+	OK(!ws_err_office(&err));
+	pinned("put back", dir, &pub, PASS1);
+	ds_free(orig);
+}
+
+/*
+ * A v1 keyring (before the pin) pins the office key at its first unlock,
+ * by ws_open or by recovery, after checking what v1 binds (the office id
+ * and the recovery key's id); from then on a swapped key is refused.
+ * passwd --rotate and recover keep the pin.
+ */
+static void
+test_pin_migration(void)
+{
+	char dir[512], rk[600], *v1;
+	struct cry_office_pub pub, forged;
+	size_t lost = 0;
+	struct ws *w = NULL;
+	struct ds_err err;
+
+	make_ws("fw_mig", office, PASS1, dir, sizeof(dir));
+	snprintf(rk, sizeof(rk), "%s/%s", office, CRY_OFFICE_REC_FILE);
+	pin_read(dir, &pub);
+	kr_make_v1(dir);
+	v1 = kr_load(dir);
+	OK(strncmp(v1, "doorstep keyring v1\n", 20) == 0 &&
+	    strstr(v1, "\noffice-key ") == NULL);
+	/* What v1 binds is checked before pinning. */
+	pin_forge(dir, 2, &forged);
+	pin_write(dir, &forged);
+	refused_open("v1, another recovery key", dir, PASS1, DS_ECRYPTO,
+	    "another recovery key");
+	pin_write(dir, &pub);
+	/* The first unlock pins it. */
+	pinned("first unlock", dir, &pub, PASS1);
+	pin_forge(dir, 0, &forged);
+	pin_write(dir, &forged);
+	refused_open("swapped after the first unlock", dir, PASS1,
+	    DS_ECRYPTO, "same office id");
+	pin_write(dir, &pub);
+	/* passwd --rotate keeps it. */
+	ST_EQ(ws_open(dir, PASS1, strlen(PASS1), &w, &err), DS_OK, &err);
+	if (w != NULL)
+		ST_EQ(ws_passwd_rotate(w, PASS2, strlen(PASS2), CRY_COST_MIN,
+		    NULL, &lost, &err), DS_OK, &err);
+	ws_close(w);
+	pinned("after passwd --rotate", dir, &pub, PASS2);
+	pin_write(dir, &forged);
+	refused_open("swapped after the rotation", dir, PASS2, DS_ECRYPTO,
+	    "same office id");
+	pin_write(dir, &pub);
+	/* Recovery from a v1 keyring pins it too. */
+	make_ws("fw_mig2", office, PASS1, dir, sizeof(dir));
+	kr_make_v1(dir);
+	ST_EQ(ws_recover(dir, rk, PASS2, strlen(PASS2), CRY_COST_MIN, &err),
+	    DS_OK, &err);
+	pinned("after recover", dir, &pub, PASS2);
+	pin_write(dir, &forged);
+	refused_recover("swapped after recover", dir, rk, DS_ECRYPTO,
+	    "same office id");
+	pin_write(dir, &pub);
+	ds_free(v1);
+}
+
 /* ---- records --------------------------------------------------------- */
 
 /*
@@ -798,6 +1072,8 @@ main(void)
 	RUN(test_keyring_edits);
 	RUN(test_wraps_of_another_workspace);
 	RUN(test_wraps_made_with_the_data_key);
+	RUN(test_office_key_swapped);
+	RUN(test_pin_migration);
 	RUN(test_longest_worker_name);
 	RUN(test_recovery_wrong_keys);
 	RUN(test_store_rows_of_another_key);

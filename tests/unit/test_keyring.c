@@ -134,7 +134,7 @@ test_every_edit_refused(void)
 	static const char *const hexes[] = { "workspace-id", "device-id",
 	    "office-id", "key-id", "kdf-salt", "pass-wrap",
 	    "recovery-key-id", "recovery-wrap", "device-sign-public",
-	    "device-sign-secret", NULL };
+	    "device-sign-secret", "office-key", NULL };
 	static char t[KR_TEXT_MAX], line[2 * KR_TEXT_MAX / 4], v[1024];
 	struct ds_err err;
 	int i, ln;
@@ -142,9 +142,15 @@ test_every_edit_refused(void)
 	ST_EQ(ws_keyring_check(orig, strlen(orig), "kr", &err), DS_OK, &err);
 	/* The header. */
 	snprintf(t, sizeof(t), "%s", orig);
-	t[18] = '2';	/* "doorstep keyring v2" */
+	t[18] = '3';	/* "doorstep keyring v3" */
 	fix_check(t);
 	refused_at("header", t, 1);
+	/* The office key is in v2 keyrings and only there. */
+	t[18] = '1';
+	fix_check(t);
+	refused("office-key in a v1 keyring", t, strlen(t), "(line ");
+	edit(t, "office-key", NULL);
+	refused("v2 without office-key", t, strlen(t), "(line ");
 	/* Each hex field: a digit short, a digit long, a byte long, not
 	 * hex. */
 	for (i = 0; hexes[i] != NULL; i++) {
