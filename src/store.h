@@ -438,6 +438,21 @@ enum ds_status	 store_outbox_ack_bundle(struct store *, int64_t seq_lo,
  */
 enum ds_status	 store_outbox_rollback(struct store *, int64_t office_hi,
 		    struct ds_err *);
+/*
+ * All a receipt changes, in one transaction: the rollback to rollback_hi
+ * first (0: none), then each acknowledgement in turn, as
+ * store_outbox_rollback, store_outbox_ack and (bundle_only, the rows of
+ * bundle_id) store_outbox_ack_bundle would.  An error leaves nothing
+ * changed.
+ */
+struct store_ack {
+	int64_t		 lo, hi;
+	int		 bundle_only;
+};
+enum ds_status	 store_outbox_receipt(struct store *, int64_t rollback_hi,
+		    const struct store_ack *, size_t n,
+		    const unsigned char bundle_id[STORE_ID_BYTES],
+		    struct ds_err *);
 /* The rollback floor; 0 if the store was never rolled back. */
 enum ds_status	 store_outbox_floor(struct store *, int64_t *out,
 		    struct ds_err *);

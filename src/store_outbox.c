@@ -163,24 +163,17 @@ store_outbox_count(struct store *s, struct store_outbox_counts *c,
 	return st;
 }
 
-/* Run a write script with ?1 = lo, ?2 = hi, ?3 = blob, ?4 = now,
- * ?5 = hash (STORE_HASH_BYTES). */
+/* Run a write script, inside a transaction, with ?1 = lo, ?2 = hi,
+ * ?3 = blob, ?4 = now, ?5 = hash (STORE_HASH_BYTES). */
 static enum ds_status
-outbox_write(struct store *s, const char *const *sqls, int64_t lo, int64_t hi,
+outbox_run(struct store *s, const char *const *sqls, int64_t lo, int64_t hi,
     const unsigned char *blob, const unsigned char *hash, const char *what,
     struct ds_err *err)
 {
 	sqlite3_stmt *b;
-	enum ds_status st;
+	enum ds_status st = DS_OK;
 	int rc, i;
 
-	if ((st = store_ready(s, err)) != DS_OK)
-		return st;
-	if (lo < 1 || hi < lo)
-		return ds_err_set(err, DS_EINVAL, "%s: bad range %lld..%lld",
-		    what, (long long)lo, (long long)hi);
-	if ((st = store_tx_begin(s, what, err)) != DS_OK)
-		return st;
 	for (i = 0; sqls[i] != NULL && st == DS_OK; i++) {
 		if ((rc = sqlite3_prepare_v2(s->db, sqls[i], -1, &b, NULL))
 		    != SQLITE_OK) {
@@ -202,6 +195,31 @@ outbox_write(struct store *s, const char *const *sqls, int64_t lo, int64_t hi,
 		if (rc != SQLITE_DONE)
 			st = store_sql_err(s, rc, what, err);
 	}
+	return st;
+}
+
+static enum ds_status
+bad_range(int64_t lo, int64_t hi, const char *what, struct ds_err *err)
+{
+	if (lo < 1 || hi < lo)
+		return ds_err_set(err, DS_EINVAL, "%s: bad range %lld..%lld",
+		    what, (long long)lo, (long long)hi);
+	return DS_OK;
+}
+
+/* outbox_run in a transaction of its own. */
+static enum ds_status
+outbox_write(struct store *s, const char *const *sqls, int64_t lo, int64_t hi,
+    const unsigned char *blob, const unsigned char *hash, const char *what,
+    struct ds_err *err)
+{
+	enum ds_status st;
+
+	if ((st = store_ready(s, err)) != DS_OK ||
+	    (st = bad_range(lo, hi, what, err)) != DS_OK ||
+	    (st = store_tx_begin(s, what, err)) != DS_OK)
+		return st;
+	st = outbox_run(s, sqls, lo, hi, blob, hash, what, err);
 	return store_tx_end(s, st, what, err);
 }
 
@@ -230,56 +248,87 @@ store_outbox_mark_sent(struct store *s, int64_t lo, int64_t hi,
 	    "mark sent", err);
 }
 
+static const char *const ack_sqls[] = {
+	"UPDATE outbox SET acked = 1 WHERE seq BETWEEN ?1 AND ?2 "
+	    "AND bundle_id IS NOT NULL",
+	"UPDATE record SET status = 3 WHERE status IN (1, 2) AND rev_id "
+	    "IN (SELECT rev_id FROM outbox WHERE seq BETWEEN ?1 AND ?2 "
+	    "AND acked = 1)",
+	NULL
+};
+
+static const char *const ack_bundle_sqls[] = {
+	"UPDATE outbox SET acked = 1 WHERE seq BETWEEN ?1 AND ?2 "
+	    "AND bundle_id = ?3",
+	"UPDATE record SET status = 3 WHERE status IN (1, 2) AND rev_id "
+	    "IN (SELECT rev_id FROM outbox WHERE seq BETWEEN ?1 AND ?2 "
+	    "AND bundle_id = ?3)",
+	NULL
+};
+
+static const char *const rollback_sqls[] = {
+	"UPDATE sqlite_sequence SET seq = ?2 WHERE name = 'outbox' "
+	    "AND seq < ?2",
+	/* A store that never saved has no row yet (restored from an image
+	 * of a fresh install). */
+	"INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox', ?2 "
+	    "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE "
+	    "name = 'outbox')",
+	"INSERT INTO meta (k, v) VALUES ('rollback_floor', ?2) "
+	    "ON CONFLICT (k) DO UPDATE SET v = max(v, ?2)",
+	NULL
+};
+
 enum ds_status
 store_outbox_ack(struct store *s, int64_t lo, int64_t hi, struct ds_err *err)
 {
-	static const char *const sqls[] = {
-		"UPDATE outbox SET acked = 1 WHERE seq BETWEEN ?1 AND ?2 "
-		    "AND bundle_id IS NOT NULL",
-		"UPDATE record SET status = 3 WHERE status IN (1, 2) AND rev_id "
-		    "IN (SELECT rev_id FROM outbox WHERE seq BETWEEN ?1 AND ?2 "
-		    "AND acked = 1)",
-		NULL
-	};
-
-	return outbox_write(s, sqls, lo, hi, NULL, NULL, "acknowledge", err);
+	return outbox_write(s, ack_sqls, lo, hi, NULL, NULL, "acknowledge",
+	    err);
 }
 
 enum ds_status
 store_outbox_ack_bundle(struct store *s, int64_t lo, int64_t hi,
     const unsigned char bundle_id[STORE_ID_BYTES], struct ds_err *err)
 {
-	static const char *const sqls[] = {
-		"UPDATE outbox SET acked = 1 WHERE seq BETWEEN ?1 AND ?2 "
-		    "AND bundle_id = ?3",
-		"UPDATE record SET status = 3 WHERE status IN (1, 2) AND rev_id "
-		    "IN (SELECT rev_id FROM outbox WHERE seq BETWEEN ?1 AND ?2 "
-		    "AND bundle_id = ?3)",
-		NULL
-	};
-
-	return outbox_write(s, sqls, lo, hi, bundle_id, NULL,
+	return outbox_write(s, ack_bundle_sqls, lo, hi, bundle_id, NULL,
 	    "acknowledge bundle", err);
 }
 
 enum ds_status
 store_outbox_rollback(struct store *s, int64_t office_hi, struct ds_err *err)
 {
-	static const char *const sqls[] = {
-		"UPDATE sqlite_sequence SET seq = ?2 WHERE name = 'outbox' "
-		    "AND seq < ?2",
-		/* A store that never saved has no row yet (restored from
-		 * an image of a fresh install). */
-		"INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox', ?2 "
-		    "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE "
-		    "name = 'outbox')",
-		"INSERT INTO meta (k, v) VALUES ('rollback_floor', ?2) "
-		    "ON CONFLICT (k) DO UPDATE SET v = max(v, ?2)",
-		NULL
-	};
+	return outbox_write(s, rollback_sqls, 1, office_hi, NULL, NULL,
+	    "rollback", err);
+}
 
-	return outbox_write(s, sqls, 1, office_hi, NULL, NULL, "rollback",
-	    err);
+enum ds_status
+store_outbox_receipt(struct store *s, int64_t rollback_hi,
+    const struct store_ack *acks, size_t n,
+    const unsigned char bundle_id[STORE_ID_BYTES], struct ds_err *err)
+{
+	enum ds_status st;
+	size_t i;
+
+	if ((st = store_ready(s, err)) != DS_OK ||
+	    (rollback_hi == 0 && n == 0))
+		return st;
+	if (rollback_hi != 0 &&
+	    (st = bad_range(1, rollback_hi, "rollback", err)) != DS_OK)
+		return st;
+	for (i = 0; i < n; i++)
+		if ((st = bad_range(acks[i].lo, acks[i].hi, "acknowledge",
+		    err)) != DS_OK)
+			return st;
+	if ((st = store_tx_begin(s, "apply receipt", err)) != DS_OK)
+		return st;
+	if (rollback_hi != 0)
+		st = outbox_run(s, rollback_sqls, 1, rollback_hi, NULL, NULL,
+		    "rollback", err);
+	for (i = 0; i < n && st == DS_OK; i++)
+		st = outbox_run(s, acks[i].bundle_only ? ack_bundle_sqls :
+		    ack_sqls, acks[i].lo, acks[i].hi, bundle_id, NULL,
+		    "acknowledge", err);
+	return store_tx_end(s, st, "apply receipt", err);
 }
 
 enum ds_status

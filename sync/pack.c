@@ -506,8 +506,10 @@ pack_apply_receipt(struct store *st,
     const struct cry_office_pub *office, const unsigned char *buf, size_t len,
     struct receipt *r, struct ds_err *err)
 {
-	int64_t top = 0, last = 0, floor = 0, lo, hi;
+	int64_t top = 0, last = 0, floor = 0, rollback = 0, lo, hi;
+	struct store_ack *acks = NULL;
 	enum ds_status s;
+	size_t n = 0;
 	uint16_t i;
 
 	if ((s = receipt_open(buf, len, office, r, err)) != DS_OK)
@@ -529,25 +531,35 @@ pack_apply_receipt(struct store *st,
 	 * An ack state says BR_ROLLBACK for as long as the device has an
 	 * alert: it raises the floor once, not on every fetch, or `sync ack
 	 * URL` would never retire anything again.  A bundle's receipt says
-	 * it only when that bundle reused a number.
+	 * it only when that bundle reused a number.  The rollback raises the
+	 * floor to top (store_outbox_rollback), in the same transaction as
+	 * the acknowledgements below.
 	 */
 	if (top > 0 && (top > last || (r->reason == BR_ROLLBACK &&
 	    (r->status != RS_ACKSTATE || floor == 0)))) {
-		if ((s = store_outbox_rollback(st, top, err)) != DS_OK ||
-		    (s = store_outbox_floor(st, &floor, err)) != DS_OK)
-			return s;
+		rollback = top;
+		if (top > floor)
+			floor = top;
 	}
+	if ((acks = ds_calloc(2 * (size_t)r->nranges + 1, sizeof(*acks))) ==
+	    NULL)
+		return ds_err_set(err, DS_ENOMEM, "cannot apply receipt: %s",
+		    ds_status_str(DS_ENOMEM));
 	for (i = 0; i < r->nranges; i++) {
 		lo = (int64_t)r->ranges[i].lo;
 		hi = (int64_t)r->ranges[i].hi;
 		/* At or below the floor only this bundle's own rows. */
-		if (lo <= floor && !all_zero(r->bundle_id, STORE_ID_BYTES) &&
-		    (s = store_outbox_ack_bundle(st, lo, hi < floor ? hi :
-		    floor, r->bundle_id, err)) != DS_OK)
-			return s;
-		if (hi > floor && (s = store_outbox_ack(st, lo > floor ? lo :
-		    floor + 1, hi, err)) != DS_OK)
-			return s;
+		if (lo <= floor && !all_zero(r->bundle_id, STORE_ID_BYTES)) {
+			acks[n].lo = lo;
+			acks[n].hi = hi < floor ? hi : floor;
+			acks[n++].bundle_only = 1;
+		}
+		if (hi > floor) {
+			acks[n].lo = lo > floor ? lo : floor + 1;
+			acks[n++].hi = hi;
+		}
 	}
-	return DS_OK;
+	s = store_outbox_receipt(st, rollback, acks, n, r->bundle_id, err);
+	ds_free(acks);
+	return s;
 }

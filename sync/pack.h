@@ -83,8 +83,9 @@ enum ds_status	 pack_export(struct store *,
  * nothing.  Ranges beyond any sequence number this store issued mean it
  * was restored from a backup (store_outbox_rollback): rows at or below
  * the office's highest number are then retired only by a receipt for the
- * bundle that carried them.  DS_ECRYPTO / DS_EREJECT for a receipt not to
- * be trusted.
+ * bundle that carried them.  The rollback and the acknowledgements are one
+ * store transaction (store_outbox_receipt): an error changes nothing.
+ * DS_ECRYPTO / DS_EREJECT for a receipt not to be trusted.
  */
 enum ds_status	 pack_apply_receipt(struct store *,
 		    const unsigned char device_id[STORE_ID_BYTES],
