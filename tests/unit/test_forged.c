@@ -279,6 +279,13 @@ test_receipt_open_wrong_key(void)
 	 * first, so no field of it is read. */
 	resign_receipt(b, n, &other.sec->sign, RECEIPT_SIGN_DOMAIN);
 	ST_EQ(receipt_open(b, n, &office.pub, &r, &err), DS_ECRYPTO, &err);
+	/* No room for a body: a signature alone is too short to parse;
+	 * one byte more is a body whose signature is checked. */
+	ST_EQ(receipt_open(b, CRY_SIG_BYTES, &office.pub, &r, &err),
+	    DS_EPARSE, &err);
+	OK(strstr(err.msg, "too short") != NULL);
+	ST_EQ(receipt_open(b, CRY_SIG_BYTES + 1, &office.pub, &r, &err),
+	    DS_ECRYPTO, &err);
 	ds_free(b);
 	cry_secure_free(imp);
 }
