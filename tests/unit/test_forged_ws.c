@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "support/support.h"
@@ -875,7 +876,17 @@ test_office_key_swapped(void)
 	refused_open("keyring rewritten as v1", dir, PASS1, DS_ECORRUPT,
 	    "worker name does not decrypt");
 	kr_store(dir, orig);
-	/* Ordinary errors are not this one. */
+	/* Ordinary errors are not this one: a missing or malformed key file
+	 * says so, a wrong passphrase too. */
+	snprintf(rk, sizeof(rk), "%s/%s", dir, WS_OFFICE_FILE);
+	OK(unlink(rk) == 0);
+	refused_open("office key file missing", dir, PASS1, DS_ENOENT,
+	    WS_OFFICE_FILE);
+	OK(ds_file_write_atomic(rk, "doorstep office public key v1\n", 30,
+	    0600, NULL) == DS_OK);
+	ds_err_clear(&err);
+	OK(ws_open(dir, PASS1, strlen(PASS1), &w, &err) != DS_OK);
+	OK(err.code != DS_ECRYPTO && !ws_err_office(&err));
 	pin_write(dir, &pub);
 	ds_err_clear(&err);
 	OK(ws_open(dir, PASS2, strlen(PASS2), &w, &err) == DS_EPASS);
