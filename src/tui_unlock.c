@@ -108,7 +108,8 @@ static const char *
 refused_msg(const struct ds_err *err)
 {
 	if (err->code == DS_EPASS)
-		return _("Wrong passphrase. Nothing was opened; type it again.");
+		return _("Wrong passphrase. Nothing was opened; type it "
+		    "again.");
 	if (ws_err_office(err))
 		return _("The office key file in this workspace is not the one "
 		    "this laptop was set up with: it may have been replaced. "

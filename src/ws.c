@@ -45,7 +45,7 @@ struct keyring {
 	unsigned char		device_id[CRY_ID_BYTES];
 	unsigned char		office_id[CRY_ID_BYTES];
 	int			version;	/* 1 or 2 (KR_HEADER) */
-	unsigned char		office_key[CRY_HASH256_BYTES];	/* v2 */
+	unsigned char		office_key[CRY_HASH256_BYTES]; /* v2 */
 	unsigned char		key_id[CRY_KEYID_BYTES];
 	struct cry_kdf_params	kdf;
 	unsigned char		pass_wrap[PASS_WRAP_LEN];

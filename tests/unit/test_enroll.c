@@ -21,13 +21,17 @@
 
 static const char *tmp;
 
+static struct odb_alert last_alert;	/* the last competing-key alert */
+
 static int
 count_kind(void *arg, const struct odb_alert *a)
 {
 	int *n = arg;
 
-	if (a->kind == ODB_ALERT_COMPETING_KEY)
+	if (a->kind == ODB_ALERT_COMPETING_KEY) {
 		(*n)++;
+		last_alert = *a;
+	}
 	return 0;
 }
 
@@ -36,14 +40,15 @@ test_takeover(void)
 {
 	struct sf_office off;
 	struct sf_device real, str;
-	struct sf_rev rr[1], sr[1];
+	struct sf_rev rr[2], sr[1];
 	struct imp_result res;
 	struct imp_held_key keys[4];
 	struct odb_device d;
 	struct odb *db = NULL;
 	struct ds_err err;
-	unsigned char *rb, *sb;
-	size_t rn, sn, nk = 0, dropped = 0;
+	unsigned char *rb, *sb, *rb2, bid[16];
+	size_t rn, sn, rn2, nk = 0, dropped = 0;
+	int64_t t0 = ds_now();
 	char dir[600], hex[33], fr[CRY_FPR_TEXT], fs[CRY_FPR_TEXT];
 	int alerts = 0;
 
@@ -59,6 +64,8 @@ test_takeover(void)
 	sb = sf_bundle(&str, &off, sr, 1, 0, 0, &sn);
 	sf_rev(&rr[0], &real, 2, 1, NULL, "{\"hh_id\":\"REAL\"}");
 	rb = sf_bundle(&real, &off, rr, 1, 0, 0, &rn);
+	sf_rev(&rr[1], &real, 3, 1, NULL, "{\"hh_id\":\"REAL2\"}");
+	rb2 = sf_bundle(&real, &off, &rr[1], 1, 0, 0, &rn2);
 	cry_fingerprint(real.key->pk, fr);
 	cry_fingerprint(str.key->pk, fs);
 	/* The stranger arrives first. */
@@ -68,13 +75,31 @@ test_takeover(void)
 	/* The real laptop is not refused for arriving second. */
 	ST_EQ(imp_bundle(db, off.sec, rb, rn, &res, &err), DS_OK, &err);
 	INT_EQ(res.status, RS_HELD);
+	memcpy(bid, res.bundle_id, 16);
 	imp_result_free(&res);
-	/* Both keys are kept and shown, and the office is told. */
+	/* Both keys are kept and shown, and the office is told: which
+	 * bundle, when, and the start of both fingerprints. */
 	ST_EQ(imp_held_keys(db, real.device_id, keys, 4, &nk, &err), DS_OK,
 	    &err);
 	INT_EQ(nk, 2);
 	(void)odb_alert_each(db, real.device_id, count_kind, &alerts, &err);
 	INT_EQ(alerts, 1);
+	OK(memcmp(last_alert.bundle_id, bid, 16) == 0);
+	OK(last_alert.at >= t0 && last_alert.at <= ds_now());
+	OK(strstr(last_alert.detail, (snprintf(hex, 10, "%s", fs), hex)) !=
+	    NULL);
+	OK(strstr(last_alert.detail, (snprintf(hex, 10, "%s", fr), hex)) !=
+	    NULL);
+	ds_hex_encode(real.device_id, 16, hex);
+	hex[8] = '\0';
+	OK(strstr(last_alert.detail, hex) != NULL);
+	/* Each competing bundle raises its own. */
+	ST_EQ(imp_bundle(db, off.sec, rb2, rn2, &res, &err), DS_OK, &err);
+	INT_EQ(res.status, RS_HELD);
+	imp_result_free(&res);
+	alerts = 0;
+	(void)odb_alert_each(db, real.device_id, count_kind, &alerts, &err);
+	INT_EQ(alerts, 2);
 	/* `enroll <id8>`, as import prints it, enrolls no one. */
 	ds_hex_encode(real.device_id, 16, hex);
 	hex[8] = '\0';
@@ -85,7 +110,7 @@ test_takeover(void)
 	ST_EQ(odb_device_get(db, real.device_id, &d, &err), DS_OK, &err);
 	INT_EQ(d.state, ODB_DEV_PENDING);
 	INT_EQ(sf_db_count(off.db, "revision"), 0);
-	INT_EQ(sf_db_count(off.db, "pending"), 2);
+	INT_EQ(sf_db_count(off.db, "pending"), 3);
 	/* With the laptop's fingerprint (typed with dashes, say): the real
 	 * key is enrolled, its bundle imported, the stranger's dropped. */
 	fr[4] = '-';
@@ -94,19 +119,20 @@ test_takeover(void)
 	INT_EQ(d.state, ODB_DEV_ENROLLED);
 	OK(memcmp(d.sign_pk, real.key->pk, 32) == 0);
 	INT_EQ(dropped, 1);
-	INT_EQ(sf_db_count(off.db, "revision"), 1);
+	INT_EQ(sf_db_count(off.db, "revision"), 2);
 	INT_EQ(sf_db_count(off.db, "pending"), 0);
 	/* The stranger's key is refused from now on. */
 	ST_EQ(imp_bundle(db, off.sec, sb, sn, &res, &err), DS_OK, &err);
 	INT_EQ(res.status, RS_REJECTED);
 	INT_EQ(res.reason, BR_DEVICE_KEY);
 	imp_result_free(&res);
-	INT_EQ(sf_db_count(off.db, "revision"), 1);
+	INT_EQ(sf_db_count(off.db, "revision"), 2);
 	/* Enrolling again needs the enrolled key's fingerprint. */
 	ST_EQ(imp_enroll(db, off.sec, hex, NULL, 0, fs, NULL, NULL, NULL, &d,
 	    NULL, &err), DS_EREJECT, &err);
 	odb_close(db);
 	ds_free(rb);
+	ds_free(rb2);
 	ds_free(sb);
 	sf_device_free(&real);
 	sf_device_free(&str);

@@ -923,7 +923,20 @@ test_pin_migration(void)
 	refused_open("v1, another recovery key", dir, PASS1, DS_ECRYPTO,
 	    "another recovery key");
 	pin_write(dir, &pub);
-	/* The first unlock pins it. */
+	/* The first unlock pins it, and what the same handle writes next
+	 * (passwd here) keeps the pin. */
+	ST_EQ(ws_open(dir, PASS1, strlen(PASS1), &w, &err), DS_OK, &err);
+	if (w != NULL)
+		ST_EQ(ws_passwd(w, PASS1, strlen(PASS1), CRY_COST_MIN, &err),
+		    DS_OK, &err);
+	ws_close(w);
+	w = NULL;
+	{
+		char *t = kr_load(dir);
+
+		OK(strncmp(t, "doorstep keyring v2\n", 20) == 0);
+		ds_free(t);
+	}
 	pinned("first unlock", dir, &pub, PASS1);
 	pin_forge(dir, 0, &forged);
 	pin_write(dir, &forged);
