@@ -80,6 +80,8 @@ join_county(const struct cli *cli, const char *url)
 	if (cry_init(&err) != DS_OK ||
 	    cry_office_pub_read(p, &pub, &err) != DS_OK ||
 	    odb_create(url, pub.office_id, &err) != DS_OK) {
+		if (err.code == DS_ESTATE)
+			return office_pg_fail(cli, "init", url, &err);
 		fprintf(stderr, _("%s init: the office did not join the "
 		    "county database: %s\n"), cli->progname, err.msg);
 		return CMD_EXIT_FAIL;
@@ -141,7 +143,11 @@ office_init(const struct cli *cli, int argc, char **argv)
 	}
 	office_db_where(cli->office_dir, db, sizeof(db));
 	if (odb_create(db, pub.office_id, &err) != DS_OK) {
-		fprintf(stderr, "%s: init: %s\n", cli->progname, err.msg);
+		if (err.code == DS_ESTATE)
+			office_pg_fail(cli, "init", db, &err);
+		else
+			fprintf(stderr, "%s: init: %s\n", cli->progname,
+			    err.msg);
 		/* Keys without a database are half an office: undo. */
 		unlink(sp);
 		cry_office_unlink(cli->office_dir);

@@ -5,7 +5,9 @@
  *   report coverage --round NAME --out FILE
  *   report quality [--form FILE] [--out FILE]
  *   report timeliness [--from YYYY-MM --to YYYY-MM] --out FILE
- * each with [--area CODE] [--forms DIR].
+ * each with [--area CODE] [--forms DIR].  Connected as the county's role
+ * to a county database, every township's rows, or --township CODE's only
+ * (not --freeze, not quality: those are a township's).
  *
  * The monthly and period reports count the office's decisions (events
  * approved in the months, recorded by the cutoff: by default the 10th of
@@ -44,7 +46,7 @@ extern const struct cmd_entry ocmd_report_entry;
 
 struct ropts {
 	const char	*month, *from, *to, *cutoff, *round, *area, *forms,
-			*out, *form;
+			*out, *form, *township;
 	int		 freeze;
 };
 
@@ -294,6 +296,7 @@ office_report(const struct cli *cli, int argc, char **argv)
 		{ "--round", &o.round, NULL }, { "--area", &o.area, NULL },
 		{ "--forms", &o.forms, NULL }, { "--out", &o.out, NULL },
 		{ "--form", &o.form, NULL }, { "--freeze", NULL, &o.freeze },
+		{ "--township", &o.township, NULL },
 	};
 	enum ds_status st;
 	char forms[4096], form[4096], today[CASE_DATE_LEN], title[512];
@@ -340,8 +343,20 @@ office_report(const struct cli *cli, int argc, char **argv)
 	if (strcmp(kind, "quality") == 0 && o.form != NULL &&
 	    load_form(cli, o.form, &f, &cf) != 0)
 		return CMD_EXIT_FAIL;
-	if (ocase_open(cli, &ocmd_report_entry, &off) != 0)
+	if (office_open_county(cli, &ocmd_report_entry, &off, o.township) !=
+	    0)
 		goto out;
+	/* The county reads: what writes or opens answers is a township's. */
+	if (odb_is_county(off.db) && (o.freeze ||
+	    strcmp(kind, "quality") == 0)) {
+		rc = ocase_fail(cli, "report", "%s", o.freeze ?
+		    _("A month is frozen by its township: the county's role "
+		    "reads only. Nothing was changed.") :
+		    _("The quality ledger is kept by each township (it opens "
+		    "the answers with the township's key): run it as the "
+		    "township."));
+		goto out;
+	}
 	st = DS_OK;
 	if (strcmp(kind, "monthly") == 0 || strcmp(kind, "period") == 0) {
 		r = case_report(cli, &off, &o, strcmp(kind, "monthly") == 0,
@@ -388,11 +403,6 @@ office_report(const struct cli *cli, int argc, char **argv)
 		}
 		if (st == DS_OK)
 			report_table_set_title(t, _("Quality ledger"));
-	} else if (odb_is_pg(off.db)) {
-		rc = ocase_fail(cli, "report", "%s", _("The timeliness report "
-		    "does not run on PostgreSQL yet: run it on a township's "
-		    "office.db."));
-		goto out;
 	} else {
 		memset(&to, 0, sizeof(to));
 		if (o.from != NULL && (month_arg(o.from, &to.from_ym) != 0 ||
@@ -437,7 +447,7 @@ const struct cmd_entry ocmd_report_entry = {
 	" | coverage --round NAME --out FILE"
 	" | quality [--form FILE] [--out FILE]"
 	" | timeliness [--from YYYY-MM --to YYYY-MM] --out FILE"
-	"  [--area CODE] [--forms DIR]",
+	"  [--area CODE] [--forms DIR] [--township CODE]",
 	N_("reports from the case: monthly, period, coverage, quality ledger"),
 	office_report,
 	N_("Options:\n"

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "dbx.h"
 #include "i18n.h"
 #include "odb_case.h"
 #include "oset.h"
@@ -55,6 +56,92 @@ office_fail_full(const struct cli *cli, const char *name,
 	    "(or move the office folder to a larger disk), then run the "
 	    "command again."), NULL), err->msg);
 	return CMD_EXIT_FAIL;
+}
+
+int
+office_pg_fail(const struct cli *cli, const char *name, const char *url,
+    const struct ds_err *oerr)
+{
+	struct odb_pg_info in;
+	struct ds_err err;
+
+	ds_err_clear(&err);
+	if (oerr->code != DS_ESTATE || !dbx_is_url(url) ||
+	    odb_pg_probe(url, &in, &err) != DS_OK)
+		return office_fail_err(cli, name, oerr);
+	fprintf(stderr, "%s %s: ", cli->progname, name);
+	switch (in.who) {
+	case ODB_PG_NO_SCHEMA:
+		fprintf(stderr, _("the county database is not set up: its "
+		    "owner runs doorstep-office dbsetup first. Nothing was "
+		    "changed.\n"));
+		break;
+	case ODB_PG_OLD_SCHEMA:
+		fprintf(stderr, _("the county database has schema version %d "
+		    "and this program knows version %d: its owner runs "
+		    "doorstep-office dbsetup with the newer program. Nothing "
+		    "was changed.\n"), in.version, in.known);
+		break;
+	case ODB_PG_NO_ROLE:
+		fprintf(stderr, _("role %s is not a township's role in this "
+		    "county database: its owner adds the role to ds_role "
+		    "first. Nothing was changed.\n"), in.role);
+		break;
+	case ODB_PG_COUNTY:
+		fprintf(stderr, _("role %s is not a township's role but the "
+		    "county's: it reads every township's reports (report, "
+		    "with --township CODE for one) and changes nothing. "
+		    "Connect as the township's role for this command.\n"),
+		    in.role);
+		break;
+	default:
+		fprintf(stderr, "%s\n", oerr->msg);
+		break;
+	}
+	return CMD_EXIT_FAIL;
+}
+
+int
+office_open_county(const struct cli *cli, const struct cmd_entry *e,
+    struct office *o, const char *township)
+{
+	struct odb_pg_info in;
+	struct ds_err err;
+	char p[PATH_MAX + 64];
+
+	memset(o, 0, sizeof(*o));
+	if (office_need_dir(cli, e) != 0)
+		return CMD_EXIT_USAGE;
+	snprintf(o->dir, sizeof(o->dir), "%s", cli->office_dir);
+	office_db_where(o->dir, p, sizeof(p));
+	ds_err_clear(&err);
+	if (!dbx_is_url(p) || odb_pg_probe(p, &in, &err) != DS_OK ||
+	    in.who != ODB_PG_COUNTY) {
+		if (township != NULL) {
+			fprintf(stderr, _("%s %s: --township is for the "
+			    "county's role in a county database (--db "
+			    "postgresql://...).\n"), cli->progname, e->name);
+			return cmd_usage(cli, e);
+		}
+		return office_open(cli, e, o, 1);
+	}
+	if (odb_open_county(p, township, &o->db, &err) != DS_OK) {
+		if (err.code == DS_ENOENT) {
+			fprintf(stderr, _("%s %s: there is no township %s in "
+			    "county %s.\n"), cli->progname, e->name, township,
+			    in.county);
+			return CMD_EXIT_FAIL;
+		}
+		return office_pg_fail(cli, e->name, p, &err);
+	}
+	/* The county's own settings (signal bands), when it keeps them. */
+	snprintf(p, sizeof(p), "%s/%s", o->dir, OSET_FILE);
+	if (oset_load(p, &o->set, &err) != DS_OK && err.code != DS_ENOENT) {
+		office_close(o);
+		return office_fail(cli, e->name, err.msg);
+	}
+	odb_case_settings(o->db, o->set);
+	return 0;
 }
 
 int
@@ -104,7 +191,7 @@ office_open(const struct cli *cli, const struct cmd_entry *e,
 	office_db_where(o->dir, p, sizeof(p));
 	if (odb_open(p, o->sec, &o->db, &err) != DS_OK) {
 		office_close(o);
-		return office_fail_err(cli, e->name, &err);
+		return office_pg_fail(cli, e->name, p, &err);
 	}
 	snprintf(p, sizeof(p), "%s/%s", o->dir, OSET_FILE);
 	if (need_secret && oset_load(p, &o->set, &err) != DS_OK &&

@@ -33,6 +33,21 @@ int	office_open(const struct cli *, const struct cmd_entry *,
 	    struct office *, int need_secret);
 void	office_close(struct office *);
 /*
+ * For the reports: as office_open(need_secret), or, when --db is a county
+ * database and its role the county's, that database read across its
+ * townships, or only `township` (not NULL), without keys.  --township
+ * without the county's role is a usage error.
+ */
+int	office_open_county(const struct cli *, const struct cmd_entry *,
+	    struct office *, const char *township);
+/*
+ * Print why opening url failed (oerr from odb_open or odb_create): for a
+ * county database that refused the role or schema, worded from
+ * odb_pg_probe's facts; else oerr's message.  CMD_EXIT_FAIL.
+ */
+int	office_pg_fail(const struct cli *, const char *name, const char *url,
+	    const struct ds_err *oerr);
+/*
  * Where the office data lives: --db / DOORSTEP_OFFICE_DB (a postgresql://
  * URL), else DIR/office.db.  The keys stay in DIR either way.
  */

@@ -674,6 +674,7 @@ static enum ds_status
 create_pg(const char *url, const unsigned char office_id[16],
     struct ds_err *err)
 {
+	struct odb_pg_info info;
 	struct dbx *db;
 	struct dbx_stmt *st = NULL;
 	enum ds_status s;
@@ -681,7 +682,7 @@ create_pg(const char *url, const unsigned char office_id[16],
 
 	if ((s = dbx_open(url, &db, err)) != DS_OK)
 		return s;
-	if ((s = odb_pg_check(db, err)) != DS_OK ||
+	if ((s = odb_pg_check(db, &info, err)) != DS_OK ||
 	    (s = dbx_begin(db, err)) != DS_OK)
 		goto out;
 	if ((s = odb_pg_lock(db, err)) != DS_OK)
@@ -1169,6 +1170,7 @@ enum ds_status
 odb_open(const char *path, const struct cry_office_sec *sec,
     struct odb **out, struct ds_err *err)
 {
+	struct odb_pg_info info;
 	struct odb *o;
 	struct dbx_stmt *st = NULL;
 	enum ds_status s;
@@ -1186,7 +1188,7 @@ odb_open(const char *path, const struct cry_office_sec *sec,
 		goto fail;
 	}
 	if (odb_is_pg(o)) {
-		if ((s = odb_pg_check(o->db, err)) != DS_OK)
+		if ((s = odb_pg_check(o->db, &info, err)) != DS_OK)
 			goto fail;
 		goto office;
 	}
@@ -1240,6 +1242,46 @@ fail:
 	dbx_finalize(st);
 	odb_close(o);
 	return s;
+}
+
+enum ds_status
+odb_open_county(const char *url, const char *township, struct odb **out,
+    struct ds_err *err)
+{
+	struct odb_pg_info info;
+	struct odb *o;
+	enum ds_status s;
+
+	*out = NULL;
+	if (!dbx_is_url(url))
+		return ds_err_set(err, DS_EINVAL, "not a postgresql:// URL");
+	if ((o = ds_calloc(1, sizeof(*o))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	o->county = 1;
+	o->county_all = township == NULL || *township == '\0';
+	if ((s = dbx_open(url, &o->db, err)) != DS_OK) {
+		ds_err_prefix(err, "office db");
+		goto fail;
+	}
+	s = odb_pg_check(o->db, &info, err);
+	if (s == DS_ESTATE && info.who == ODB_PG_COUNTY)
+		s = DS_OK;
+	else if (s == DS_OK)
+		s = ds_err_set(err, DS_ESTATE, "role %s is a township's, not "
+		    "the county's", info.role);
+	if (s != DS_OK || (s = odb_pg_scope(o->db, township, err)) != DS_OK)
+		goto fail;
+	*out = o;
+	return DS_OK;
+fail:
+	odb_close(o);
+	return s;
+}
+
+int
+odb_is_county(const struct odb *o)
+{
+	return o->county;
 }
 
 void

@@ -57,6 +57,55 @@ struct cry_office_sec;
  */
 /* 1 if odb_open took a PostgreSQL URL. */
 int		 odb_is_pg(const struct odb *);
+
+/* What a role is in a county database (facts for the edge to word). */
+enum odb_pg_who {
+	ODB_PG_TOWNSHIP = 1,	/* a township's: reads and writes its rows */
+	ODB_PG_COUNTY,		/* the county's: reads every township */
+	ODB_PG_NO_ROLE,		/* not in ds_role */
+	ODB_PG_NO_SCHEMA,	/* dbsetup has not run */
+	ODB_PG_OLD_SCHEMA	/* another schema version than this program's */
+};
+
+struct odb_pg_info {
+	int	 who;			/* enum odb_pg_who */
+	int	 version, known;	/* the database's, this program's */
+	char	 role[64];
+	char	 county[32], township[32];	/* '*': the county's */
+};
+
+/*
+ * Connect to url and say what its connected role is there: DS_OK with
+ * info->who set (whatever it is), or the failure to connect or read.
+ * odb_open's DS_ESTATE on a URL is worded from this.
+ */
+enum ds_status	 odb_pg_probe(const char *url, struct odb_pg_info *,
+		    struct ds_err *);
+/*
+ * Open the county database as the county's role (township '*'), to read:
+ * every township of the county, or only `township` (NULL or "": all),
+ * narrowed by the database (ds.scope, docs/sync.md).  No office id and no
+ * keys: the reports read clear columns only.  DS_ENOENT when `township`
+ * is not one of the county's; DS_ESTATE (odb_pg_probe says why) when the
+ * role is not the county's.  Writes fail (row-level security).
+ */
+enum ds_status	 odb_open_county(const char *url, const char *township,
+		    struct odb **out, struct ds_err *);
+/* 1 if opened by odb_open_county. */
+int		 odb_is_county(const struct odb *);
+/*
+ * Send a township's office.db (from, SQLite) up to its rows of the county
+ * database (to, the township's role, joined with the same office id):
+ * every table by its own key, a row only when it is new or differs, batch
+ * rows a transaction (0: a table a transaction).  Killed and run again, it
+ * sends the rest; run after a complete run, it sends nothing.  Rows
+ * office.db no longer has are removed there.  cb (may be NULL) hears of
+ * each table: its rows and how many were written; non-zero stops.
+ * DS_ECRYPTO when the county holds another office for the township.
+ */
+enum ds_status	 odb_forward(struct odb *from, struct odb *to, int batch,
+		    int (*cb)(void *, const char *table, int64_t rows,
+		    int64_t sent), void *arg, struct ds_err *);
 /*
  * As the database owner: create or migrate the county schema to this
  * program's version, under an advisory lock (a second setup finds the

@@ -24,6 +24,8 @@ struct odb {
 	unsigned char	*sbuf;		/* sealed-value scratch (ciphertext) */
 	size_t		 scap;
 	int		 in_txn;
+	int		 county;	/* odb_open_county: reads only */
+	int		 county_all;	/* ... every township of it */
 	const struct oset *set;		/* case settings (odb_case.c) */
 	int		 nstmt;
 	const char	*stmt_sql[ODB_STMT_MAX];
@@ -89,10 +91,15 @@ enum ds_status	 odb_unseal_row(const struct odb *, struct dbx_stmt *,
 		    struct odb_plain *pl, struct ds_err *);
 /*
  * PostgreSQL (odb_pg.c).  odb_pg_check: the schema is this program's and
- * the connected role is a township's (DS_ESTATE otherwise).  odb_pg_lock,
+ * the connected role is a township's (DS_ESTATE otherwise; info says
+ * what it is).  odb_pg_lock,
  * inside a transaction: wait for the township's write lock.
  */
-enum ds_status	 odb_pg_check(struct dbx *, struct ds_err *);
+enum ds_status	 odb_pg_check(struct dbx *, struct odb_pg_info *,
+		    struct ds_err *);
+/* As the county role: read only `township`'s rows ("": every one). */
+enum ds_status	 odb_pg_scope(struct dbx *, const char *township,
+		    struct ds_err *);
 enum ds_status	 odb_pg_lock(struct dbx *, struct ds_err *);
 
 /* Wipe the used part (keeps the buffer); free wipes and releases it. */

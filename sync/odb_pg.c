@@ -611,27 +611,40 @@ out:
 	return s;
 }
 
+/* Copy column i of st (text, or "" for NULL) into out. */
+static void
+pg_text(struct dbx_stmt *st, int i, char *out, size_t n)
+{
+	const unsigned char *t = dbx_column_text(st, i);
+
+	snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
+}
+
 enum ds_status
-odb_pg_check(struct dbx *db, struct ds_err *err)
+odb_pg_check(struct dbx *db, struct odb_pg_info *info, struct ds_err *err)
 {
 	struct dbx_stmt *st;
 	enum ds_status s;
-	char why[DS_ERR_MSG_MAX];
 	int64_t v;
-	int rc, ok;
+	int rc;
 
-	if ((s = pg_version(db, &v, err)) != DS_OK) {
-		/* err->msg is also where ds_err_set writes: copy it first. */
-		snprintf(why, sizeof(why), "%s", err != NULL ? err->msg : "");
-		return ds_err_set(err, DS_ESTATE, "the county database is not "
-		    "set up (run doorstep-office dbsetup as its owner): %s",
-		    why);
+	memset(info, 0, sizeof(*info));
+	info->known = PG_VERSION;
+	if (pg_version(db, &v, err) != DS_OK) {
+		/* No ds_schema, or unreadable: err keeps the server's words. */
+		info->who = ODB_PG_NO_SCHEMA;
+		ds_err_prefix(err, "the county database is not set up");
+		if (err != NULL)
+			err->code = DS_ESTATE;
+		return DS_ESTATE;
 	}
-	if (v != PG_VERSION)
+	info->version = (int)v;
+	if (v != PG_VERSION) {
+		info->who = ODB_PG_OLD_SCHEMA;
 		return ds_err_set(err, DS_ESTATE, "the county database has "
-		    "schema version %lld, this program knows %d (run "
-		    "doorstep-office dbsetup as its owner)", (long long)v,
-		    PG_VERSION);
+		    "schema version %lld, this program knows %d",
+		    (long long)v, PG_VERSION);
+	}
 	if (dbx_prepare(db, "SELECT ds_county(), ds_township(), current_user",
 	    &st) != DBX_OK)
 		return odb_sqlerr(db, DBX_ERROR, err, "role");
@@ -640,12 +653,70 @@ odb_pg_check(struct dbx *db, struct ds_err *err)
 		dbx_finalize(st);
 		return s;
 	}
-	ok = dbx_column_type(st, 1) != DBX_NULL &&
-	    strcmp((const char *)dbx_column_text(st, 1), "*") != 0;
-	if (!ok)
-		s = ds_err_set(err, DS_ESTATE, "role %s is not a township's "
-		    "role in this county database (ds_role)",
-		    (const char *)dbx_column_text(st, 2));
+	pg_text(st, 0, info->county, sizeof(info->county));
+	pg_text(st, 1, info->township, sizeof(info->township));
+	pg_text(st, 2, info->role, sizeof(info->role));
+	if (dbx_column_type(st, 1) == DBX_NULL)
+		info->who = ODB_PG_NO_ROLE;
+	else if (strcmp(info->township, "*") == 0)
+		info->who = ODB_PG_COUNTY;
+	else
+		info->who = ODB_PG_TOWNSHIP;
+	dbx_finalize(st);
+	if (info->who != ODB_PG_TOWNSHIP)
+		return ds_err_set(err, DS_ESTATE, "role %s is not a township's "
+		    "role in this county database (ds_role)", info->role);
+	return DS_OK;
+}
+
+enum ds_status
+odb_pg_probe(const char *url, struct odb_pg_info *info, struct ds_err *err)
+{
+	struct dbx *db;
+	enum ds_status s;
+
+	memset(info, 0, sizeof(*info));
+	if ((s = dbx_open(url, &db, err)) != DS_OK)
+		return s;
+	if (dbx_engine(db) != DBX_PG) {
+		dbx_close(db);
+		return ds_err_set(err, DS_EINVAL, "not a postgresql:// URL");
+	}
+	s = odb_pg_check(db, info, err);
+	dbx_close(db);
+	/* A role or schema that is not a township's is a fact, not a fault. */
+	return s == DS_ESTATE && info->who != 0 ? DS_OK : s;
+}
+
+enum ds_status
+odb_pg_scope(struct dbx *db, const char *township, struct ds_err *err)
+{
+	struct dbx_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	if (township == NULL)
+		township = "";
+	if (*township != '\0') {
+		if ((rc = dbx_prepare(db, "SELECT 1 FROM ds_role WHERE"
+		    " county_code = ds_county() AND township_code = ?1",
+		    &st)) != DBX_OK)
+			return odb_sqlerr(db, rc, err, "township");
+		dbx_bind_text(st, 1, township, -1);
+		rc = dbx_step(st);
+		dbx_finalize(st);
+		if (rc == DBX_DONE)
+			return ds_err_set(err, DS_ENOENT, "no township %s in "
+			    "this county", township);
+		if (rc != DBX_ROW)
+			return odb_sqlerr(db, rc, err, "township");
+	}
+	if ((rc = dbx_prepare(db, "SELECT set_config('ds.scope', ?1, false)",
+	    &st)) != DBX_OK)
+		return odb_sqlerr(db, rc, err, "scope");
+	dbx_bind_text(st, 1, township, -1);
+	if ((rc = dbx_step(st)) != DBX_ROW)
+		s = odb_sqlerr(db, rc, err, "scope");
 	dbx_finalize(st);
 	return s;
 }

@@ -10,9 +10,11 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "mem.h"
 #include "odb_int.h"
+#include "val.h"
 
 static const char Q_HH[] = "SELECT hh_key, township, village, vgroup,"
     " members, in_register FROM hh ORDER BY hh_key";
@@ -198,6 +200,10 @@ odb_report_freezes(struct odb *o,
 	char m[16];
 	int rc;
 
+	/* Each township freezes its own months: across townships the
+	 * county reports what is recorded, none of them as submitted. */
+	if (o->county_all)
+		return DS_OK;
 	if ((rc = dbx_prepare(o->db, "SELECT month, frozen_at FROM"
 	    " \"freeze\" ORDER BY month", &st)) != DBX_OK)
 		return odb_sqlerr(o->db, rc, err, "freeze");
@@ -262,15 +268,14 @@ odb_report_coverage(struct odb *o, const char *from, const char *to,
 	return s;
 }
 
-/* Each record's first finalized revision, its household's village. */
+/*
+ * Each record's first finalized revision, its household's village, one
+ * row a visit: the local date of finalizing is the program's (localtime,
+ * as SQLite's 'localtime' modifier), not the server's time zone, so both
+ * engines give the same days.
+ */
 static const char Q_TIME[] = "SELECT h.township, h.village, v.worker_id,"
-    " count(*),"
-    " avg(julianday(date(v.finalized_at, 'unixepoch', 'localtime')) -"
-    "  julianday(v.visit_date)),"
-    " max(julianday(date(v.finalized_at, 'unixepoch', 'localtime')) -"
-    "  julianday(v.visit_date)),"
-    " avg((v.imported_at - v.finalized_at) / 86400.0),"
-    " max((v.imported_at - v.finalized_at) / 86400.0)"
+    " v.visit_date, v.finalized_at, v.imported_at"
     " FROM (SELECT hh_key, worker_id, visit_date, finalized_at,"
     "  imported_at, row_number() OVER (PARTITION BY record_uuid"
     "  ORDER BY finalized_at, rev_id) AS nth FROM visit"
@@ -278,44 +283,116 @@ static const char Q_TIME[] = "SELECT h.township, h.village, v.worker_id,"
     " WHERE v.nth = 1 AND v.visit_date != '' AND"
     " (v.visit_date >= ?1 OR ?1 IS NULL) AND"
     " (v.visit_date <= ?2 OR ?2 IS NULL)"
-    " GROUP BY h.township, h.village, v.worker_id"
     " ORDER BY h.township, h.village, v.worker_id";
+
+/* Days since the epoch of "YYYY-MM-DD"; -1 if it is not one. */
+static int
+day_of_text(const char *s, int64_t *days)
+{
+	int y, m, d;
+	char tail;
+
+	if (s == NULL || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m,
+	    &d, &tail) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	*days = val_days_from_civil(y, (unsigned)m, (unsigned)d);
+	return 0;
+}
+
+/* Days since the epoch of the local date of Unix time t. */
+static int
+day_of_time(int64_t t, int64_t *days)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		return -1;
+	*days = val_days_from_civil(tm.tm_year + 1900,
+	    (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
+	return 0;
+}
+
+/* One group's sums: avg and max of what was known, as SQL's. */
+struct time_acc {
+	struct odb_rep_time	 r;
+	double			 vf_sum, fi_sum;
+	int64_t			 vf_n, fi_n;
+};
+
+static int
+time_flush(struct time_acc *a,
+    int (*cb)(void *, const struct odb_rep_time *), void *arg)
+{
+	if (a->r.visits == 0)
+		return 0;
+	a->r.vf_avg = a->vf_n > 0 ? a->vf_sum / (double)a->vf_n : 0;
+	a->r.fi_avg = a->fi_n > 0 ? a->fi_sum / (double)a->fi_n : 0;
+	return cb(arg, &a->r);
+}
+
+static void
+time_add(struct time_acc *a, struct dbx_stmt *st)
+{
+	int64_t dv, df;
+	double x;
+
+	a->r.visits++;
+	if (dbx_column_type(st, 4) == DBX_NULL)
+		return;
+	if (day_of_text((const char *)dbx_column_text(st, 3), &dv) == 0 &&
+	    day_of_time(dbx_column_int64(st, 4), &df) == 0) {
+		x = (double)(df - dv);
+		if (a->vf_n == 0 || x > a->r.vf_max)
+			a->r.vf_max = x;
+		a->vf_sum += x;
+		a->vf_n++;
+	}
+	x = (double)(dbx_column_int64(st, 5) - dbx_column_int64(st, 4)) /
+	    86400.0;
+	if (a->fi_n == 0 || x > a->r.fi_max)
+		a->r.fi_max = x;
+	a->fi_sum += x;
+	a->fi_n++;
+}
 
 enum ds_status
 odb_report_timeliness(struct odb *o, const char *from, const char *to,
     int (*cb)(void *, const struct odb_rep_time *), void *arg,
     struct ds_err *err)
 {
-	struct odb_rep_time t;
+	struct time_acc a;
+	struct odb_rep_time k;
 	struct dbx_stmt *st;
 	enum ds_status s = DS_OK;
-	int rc;
+	int rc, stop = 0;
 
-	/* julianday() and date(..., 'unixepoch') are SQLite's. */
-	if (odb_is_pg(o))
-		return ds_err_set(err, DS_ESTATE, "timeliness: not on "
-		    "PostgreSQL yet");
 	if ((rc = dbx_prepare(o->db, Q_TIME, &st)) != DBX_OK)
 		return odb_sqlerr(o->db, rc, err, "timeliness");
 	if (from != NULL)
 		dbx_bind_text(st, 1, from, -1);
 	if (to != NULL)
 		dbx_bind_text(st, 2, to, -1);
-	while ((rc = dbx_step(st)) == DBX_ROW) {
-		memset(&t, 0, sizeof(t));
-		text(st, 0, t.township, sizeof(t.township));
-		text(st, 1, t.village, sizeof(t.village));
-		text(st, 2, t.worker, sizeof(t.worker));
-		t.visits = dbx_column_int64(st, 3);
-		t.vf_avg = dbx_column_double(st, 4);
-		t.vf_max = dbx_column_double(st, 5);
-		t.fi_avg = dbx_column_double(st, 6);
-		t.fi_max = dbx_column_double(st, 7);
-		if (cb(arg, &t) != 0)
-			break;
+	memset(&a, 0, sizeof(a));
+	while (!stop && (rc = dbx_step(st)) == DBX_ROW) {
+		memset(&k, 0, sizeof(k));
+		text(st, 0, k.township, sizeof(k.township));
+		text(st, 1, k.village, sizeof(k.village));
+		text(st, 2, k.worker, sizeof(k.worker));
+		if (a.r.visits > 0 && (strcmp(k.township, a.r.township) != 0 ||
+		    strcmp(k.village, a.r.village) != 0 ||
+		    strcmp(k.worker, a.r.worker) != 0)) {
+			stop = time_flush(&a, cb, arg);
+			memset(&a, 0, sizeof(a));
+		}
+		if (a.r.visits == 0)
+			a.r = k;
+		time_add(&a, st);
 	}
 	if (rc != DBX_ROW && rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "timeliness");
+	else if (!stop)
+		(void)time_flush(&a, cb, arg);
 	dbx_finalize(st);
 	return s;
 }

@@ -36,6 +36,7 @@ extern const struct cmd_entry ocmd_income_entry;
 extern const struct cmd_entry ocmd_assign_entry, ocmd_publish_entry,
     ocmd_withdraw_entry, ocmd_lists_entry;
 extern const struct cmd_entry ocmd_dbsetup_entry;
+extern const struct cmd_entry ocmd_forward_entry;
 
 /* Commands, in the order --help lists them. */
 static const struct cmd_entry *const commands[] = {
@@ -60,6 +61,7 @@ static const struct cmd_entry *const commands[] = {
 	&ocmd_withdraw_entry,
 	&ocmd_lists_entry,
 	&ocmd_dbsetup_entry,
+	&ocmd_forward_entry,
 	NULL
 };
 

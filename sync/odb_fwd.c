@@ -1,0 +1,413 @@
+/* doorstep: a township's office.db sent up to its county database. */
+/*
+ * odb_forward copies every table of the township's office data, row by
+ * row, from office.db (SQLite) into its rows of the county database, by
+ * each table's own key: INSERT ... ON CONFLICT (tenant, key) DO UPDATE
+ * only where a column differs.  A row already there unchanged is not
+ * written, so a second run sends nothing; a run killed half way left
+ * whole batches (one transaction each, under the township's write lock)
+ * and the next run sends the rest.  Rows gone from office.db (a released
+ * held bundle, merged ranges) are gone from the county too: when a table
+ * has more rows there than in office.db, its rows are replaced in one
+ * transaction.  Sealed values travel as they are: the township joined the
+ * county database with the same office keys (init --db), checked here by
+ * the office id.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "mem.h"
+#include "odb_int.h"
+
+/* Widest table (revision) has 22 columns; the SQL fits in these. */
+#define FWD_COLS	48
+#define FWD_NAME	32
+#define FWD_SQL		8192
+
+/*
+ * The tables in an order that meets the one foreign key (form_file to
+ * form_pub).  key: the conflict target when it is not the primary key
+ * (an identity column is the county's own: not sent).
+ */
+static const struct fwd_table {
+	const char	*name;
+	const char	*key;		/* NULL: SQLite's primary key */
+	const char	*skip;		/* a column not sent */
+	int		 append;	/* rows never change (a trigger) */
+} fwd_tables[] = {
+	{ "device", NULL, NULL, 0 },
+	{ "ledger", NULL, NULL, 0 },
+	{ "pending", NULL, NULL, 0 },
+	{ "revision", "rev_id", "id", 0 },
+	{ "head", NULL, NULL, 0 },
+	{ "fork", NULL, NULL, 0 },
+	{ "ackrange", NULL, NULL, 0 },
+	{ "hh", NULL, NULL, 0 },
+	{ "person", NULL, NULL, 0 },
+	{ "clue", NULL, NULL, 0 },
+	{ "visit", NULL, NULL, 0 },
+	{ "case_event", NULL, NULL, 1 },
+	{ "measure", NULL, NULL, 0 },
+	{ "income_check", NULL, NULL, 0 },
+	{ "problem", NULL, NULL, 0 },
+	{ "freeze", NULL, NULL, 0 },
+	{ "round", NULL, NULL, 0 },
+	{ "entry", NULL, NULL, 0 },
+	{ "obundle", NULL, NULL, 0 },
+	{ "ob_item", NULL, NULL, 0 },
+	{ "form_pub", NULL, NULL, 0 },
+	{ "form_file", NULL, NULL, 0 },
+	{ "alert", "bundle_id, kind", "id", 0 },
+	{ "attachment", NULL, NULL, 0 },
+};
+
+struct fwd_cols {
+	int	 n, nkey;
+	char	 name[FWD_COLS][FWD_NAME];
+	int	 key[FWD_COLS];		/* 1 if part of the conflict target */
+	int	 bytea[FWD_COLS];	/* bytea on PostgreSQL */
+};
+
+/* Append to a capped buffer; -1 when it would not fit. */
+static int
+cat(char *b, size_t cap, const char *s)
+{
+	size_t n = strlen(b), m = strlen(s);
+
+	if (n + m + 1 > cap)
+		return -1;
+	memcpy(b + n, s, m + 1);
+	return 0;
+}
+
+/* 1 if nm is one of list's names (separated by ", "). */
+static int
+in_list(const char *list, const char *nm)
+{
+	size_t n = strlen(nm);
+
+	for (const char *p = list; *p != '\0'; ) {
+		if (strncmp(p, nm, n) == 0 && (p[n] == '\0' || p[n] == ','))
+			return 1;
+		if ((p = strchr(p, ',')) == NULL)
+			break;
+		p += strspn(p, ", ");
+	}
+	return 0;
+}
+
+/* The table's columns as office.db has them, its key, PostgreSQL's types. */
+static enum ds_status
+fwd_columns(struct odb *from, struct odb *to, const struct fwd_table *t,
+    struct fwd_cols *c, struct ds_err *err)
+{
+	struct dbx_stmt *st;
+	const char *nm;
+	enum ds_status s = DS_OK;
+	int rc, i;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = dbx_prepare(from->db, "SELECT name, pk FROM"
+	    " pragma_table_info(?1) ORDER BY cid", &st)) != DBX_OK)
+		return odb_sqlerr(from->db, rc, err, "forward: columns");
+	dbx_bind_text(st, 1, t->name, -1);
+	while ((rc = dbx_step(st)) == DBX_ROW) {
+		nm = (const char *)dbx_column_text(st, 0);
+		if (nm == NULL || strlen(nm) >= FWD_NAME || c->n == FWD_COLS) {
+			s = ds_err_set(err, DS_ELIMIT, "forward: %s: a column "
+			    "name too long or too many columns", t->name);
+			break;
+		}
+		if (t->skip != NULL && strcmp(nm, t->skip) == 0)
+			continue;
+		snprintf(c->name[c->n], FWD_NAME, "%s", nm);
+		c->key[c->n] = t->key != NULL ? in_list(t->key, nm) :
+		    dbx_column_int(st, 1) > 0;
+		c->nkey += c->key[c->n];
+		c->n++;
+	}
+	if (s == DS_OK && rc != DBX_DONE)
+		s = odb_sqlerr(from->db, rc, err, "forward: columns");
+	dbx_finalize(st);
+	if (s != DS_OK)
+		return s;
+	if (c->n == 0 || c->nkey == 0)
+		return ds_err_set(err, DS_ECORRUPT, "forward: office.db has no "
+		    "table %s with a key", t->name);
+	if ((rc = dbx_prepare(to->db, "SELECT column_name::text FROM"
+	    " information_schema.columns WHERE table_schema = 'public' AND"
+	    " table_name = ?1 AND data_type = 'bytea'", &st)) != DBX_OK)
+		return odb_sqlerr(to->db, rc, err, "forward: columns");
+	dbx_bind_text(st, 1, t->name, -1);
+	while ((rc = dbx_step(st)) == DBX_ROW) {
+		nm = (const char *)dbx_column_text(st, 0);
+		for (i = 0; nm != NULL && i < c->n; i++)
+			if (strcmp(c->name[i], nm) == 0)
+				c->bytea[i] = 1;
+	}
+	if (rc != DBX_DONE)
+		s = odb_sqlerr(to->db, rc, err, "forward: columns");
+	dbx_finalize(st);
+	return s;
+}
+
+/* The SELECT on office.db and the upsert on the county database. */
+static enum ds_status
+fwd_sql(const struct fwd_table *t, const struct fwd_cols *c, char *sel,
+    char *ins, struct ds_err *err)
+{
+	char b[64];
+	int i, bad = 0, first;
+
+	sel[0] = ins[0] = '\0';
+	bad |= cat(sel, FWD_SQL, "SELECT ");
+	for (i = 0; i < c->n; i++) {
+		snprintf(b, sizeof(b), "%s\"%s\"", i > 0 ? ", " : "",
+		    c->name[i]);
+		bad |= cat(sel, FWD_SQL, b);
+	}
+	snprintf(b, sizeof(b), " FROM \"%s\" ORDER BY ", t->name);
+	bad |= cat(sel, FWD_SQL, b);
+	/* Identity rows keep their order: the county numbers them anew. */
+	if (t->skip != NULL)
+		bad |= cat(sel, FWD_SQL, t->skip);
+	else
+		for (i = 0, first = 1; i < c->n; i++)
+			if (c->key[i]) {
+				snprintf(b, sizeof(b), "%s\"%s\"", first ? "" :
+				    ", ", c->name[i]);
+				bad |= cat(sel, FWD_SQL, b);
+				first = 0;
+			}
+	snprintf(b, sizeof(b), "INSERT INTO \"%s\"(", t->name);
+	bad |= cat(ins, FWD_SQL, b);
+	for (i = 0; i < c->n; i++) {
+		snprintf(b, sizeof(b), "%s\"%s\"", i > 0 ? ", " : "",
+		    c->name[i]);
+		bad |= cat(ins, FWD_SQL, b);
+	}
+	bad |= cat(ins, FWD_SQL, ") VALUES (");
+	for (i = 0; i < c->n; i++) {
+		snprintf(b, sizeof(b), "%s?%d", i > 0 ? ", " : "", i + 1);
+		bad |= cat(ins, FWD_SQL, b);
+	}
+	bad |= cat(ins, FWD_SQL, ") ON CONFLICT (" ODB_PG_KEY);
+	for (i = 0, first = 1; i < c->n; i++)
+		if (c->key[i]) {
+			snprintf(b, sizeof(b), "%s\"%s\"", first ? "" : ", ",
+			    c->name[i]);
+			bad |= cat(ins, FWD_SQL, b);
+			first = 0;
+		}
+	if (t->append || c->nkey == c->n) {
+		bad |= cat(ins, FWD_SQL, ") DO NOTHING");
+		goto out;
+	}
+	bad |= cat(ins, FWD_SQL, ") DO UPDATE SET ");
+	for (i = 0, first = 1; i < c->n; i++)
+		if (!c->key[i]) {
+			snprintf(b, sizeof(b), "%s\"%s\" = EXCLUDED.\"%s\"",
+			    first ? "" : ", ", c->name[i], c->name[i]);
+			bad |= cat(ins, FWD_SQL, b);
+			first = 0;
+		}
+	/* Only a row that differs is written (and counted). */
+	bad |= cat(ins, FWD_SQL, " WHERE (");
+	for (i = 0, first = 1; i < c->n; i++)
+		if (!c->key[i]) {
+			snprintf(b, sizeof(b), "%s\"%s\".\"%s\"", first ? "" :
+			    ", ", t->name, c->name[i]);
+			bad |= cat(ins, FWD_SQL, b);
+			first = 0;
+		}
+	bad |= cat(ins, FWD_SQL, ", NULL) IS DISTINCT FROM (");
+	for (i = 0, first = 1; i < c->n; i++)
+		if (!c->key[i]) {
+			snprintf(b, sizeof(b), "%sEXCLUDED.\"%s\"", first ? "" :
+			    ", ", c->name[i]);
+			bad |= cat(ins, FWD_SQL, b);
+			first = 0;
+		}
+	bad |= cat(ins, FWD_SQL, ", NULL)");
+out:
+	return bad ? ds_err_set(err, DS_ELIMIT, "forward: %s: statement too "
+	    "long", t->name) : DS_OK;
+}
+
+/* Bind office.db's row (st) to the upsert (ins). */
+static int
+fwd_bind(struct dbx_stmt *ins, struct dbx_stmt *st, const struct fwd_cols *c)
+{
+	const void *p;
+	int i, rc = DBX_OK, n;
+
+	for (i = 0; i < c->n && rc == DBX_OK; i++) {
+		switch (dbx_column_type(st, i)) {
+		case DBX_NULL:
+			rc = dbx_bind_null(ins, i + 1);
+			break;
+		case DBX_INTEGER:
+			rc = dbx_bind_int64(ins, i + 1,
+			    dbx_column_int64(st, i));
+			break;
+		case DBX_FLOAT:
+			rc = dbx_bind_double(ins, i + 1,
+			    dbx_column_double(st, i));
+			break;
+		default:
+			if (c->bytea[i]) {
+				p = dbx_column_blob(st, i);
+				n = dbx_column_bytes(st, i);
+				rc = dbx_bind_blob(ins, i + 1, p, n);
+			} else
+				rc = dbx_bind_text(ins, i + 1,
+				    (const char *)dbx_column_text(st, i),
+				    dbx_column_bytes(st, i));
+			break;
+		}
+	}
+	return rc;
+}
+
+static enum ds_status
+fwd_count(struct odb *o, const char *table, int64_t *n, struct ds_err *err)
+{
+	struct dbx_stmt *st;
+	char q[96];
+	int rc;
+
+	snprintf(q, sizeof(q), "SELECT count(*) FROM \"%s\"", table);
+	if ((rc = dbx_prepare(o->db, q, &st)) != DBX_OK)
+		return odb_sqlerr(o->db, rc, err, "forward: count");
+	if ((rc = dbx_step(st)) == DBX_ROW)
+		*n = dbx_column_int64(st, 0);
+	dbx_finalize(st);
+	return rc == DBX_ROW ? DS_OK : odb_sqlerr(o->db, rc, err,
+	    "forward: count");
+}
+
+static enum ds_status
+fwd_begin(struct odb *to, struct ds_err *err)
+{
+	enum ds_status s;
+
+	if ((s = dbx_begin(to->db, err)) != DS_OK)
+		return s;
+	if ((s = odb_pg_lock(to->db, err)) != DS_OK)
+		dbx_rollback(to->db);
+	return s;
+}
+
+/*
+ * Send every row of office.db's table; batch rows a transaction (0: the
+ * table in one).  replace: delete the township's rows first, in the same
+ * single transaction.
+ */
+static enum ds_status
+fwd_send(struct odb *from, struct odb *to, const struct fwd_table *t,
+    const struct fwd_cols *c, const char *sel, const char *ins, int batch,
+    int replace, int64_t *rows, int64_t *sent, struct ds_err *err)
+{
+	struct dbx_stmt *rd = NULL, *wr = NULL;
+	enum ds_status s;
+	char q[96];
+	int rc, open = 0, inbatch = 0;
+
+	*rows = *sent = 0;
+	if (replace)
+		batch = 0;
+	if ((rc = dbx_prepare(from->db, sel, &rd)) != DBX_OK ||
+	    (rc = dbx_prepare(to->db, ins, &wr)) != DBX_OK) {
+		s = odb_sqlerr(rd == NULL ? from->db : to->db, rc, err,
+		    "forward: prepare");
+		goto out;
+	}
+	if ((s = fwd_begin(to, err)) != DS_OK)
+		goto out;
+	open = 1;
+	if (replace) {
+		snprintf(q, sizeof(q), "DELETE FROM \"%s\"", t->name);
+		if ((s = dbx_exec(to->db, q, err)) != DS_OK)
+			goto out;
+	}
+	while ((rc = dbx_step(rd)) == DBX_ROW) {
+		dbx_reset(wr);
+		if (fwd_bind(wr, rd, c) != DBX_OK ||
+		    (rc = dbx_step(wr)) != DBX_DONE) {
+			s = odb_sqlerr(to->db, DBX_ERROR, err, t->name);
+			goto out;
+		}
+		(*rows)++;
+		*sent += dbx_changes(to->db);
+		if (batch > 0 && ++inbatch == batch) {
+			open = 0;
+			if ((s = dbx_commit(to->db, err)) != DS_OK ||
+			    (s = fwd_begin(to, err)) != DS_OK)
+				goto out;
+			open = 1;
+			inbatch = 0;
+		}
+	}
+	if (rc != DBX_DONE) {
+		s = odb_sqlerr(from->db, rc, err, t->name);
+		goto out;
+	}
+	open = 0;
+	s = dbx_commit(to->db, err);
+out:
+	if (open)
+		dbx_rollback(to->db);
+	dbx_finalize(rd);
+	dbx_finalize(wr);
+	return s;
+}
+
+enum ds_status
+odb_forward(struct odb *from, struct odb *to, int batch,
+    int (*cb)(void *, const char *table, int64_t rows, int64_t sent),
+    void *arg, struct ds_err *err)
+{
+	struct fwd_cols c;
+	enum ds_status s;
+	char *sel = NULL, *ins = NULL;
+	int64_t rows, sent, nl, np;
+	size_t i;
+
+	if (odb_is_pg(from) || !odb_is_pg(to) || to->county)
+		return ds_err_set(err, DS_EINVAL, "forward: from office.db to "
+		    "a township of a county database");
+	if (memcmp(from->office_id, to->office_id, sizeof(to->office_id)) !=
+	    0)
+		return ds_err_set(err, DS_ECRYPTO, "forward: the county "
+		    "database holds another office for this township");
+	if ((sel = ds_malloc(FWD_SQL)) == NULL ||
+	    (ins = ds_malloc(FWD_SQL)) == NULL) {
+		s = ds_err_set(err, DS_ENOMEM, NULL);
+		goto out;
+	}
+	for (i = 0; i < sizeof(fwd_tables) / sizeof(fwd_tables[0]); i++) {
+		const struct fwd_table *t = &fwd_tables[i];
+
+		if ((s = fwd_columns(from, to, t, &c, err)) != DS_OK ||
+		    (s = fwd_sql(t, &c, sel, ins, err)) != DS_OK ||
+		    (s = fwd_send(from, to, t, &c, sel, ins, batch, 0, &rows,
+		    &sent, err)) != DS_OK)
+			goto out;
+		/* Rows office.db no longer has: the table again, whole. */
+		if ((s = fwd_count(from, t->name, &nl, err)) != DS_OK ||
+		    (s = fwd_count(to, t->name, &np, err)) != DS_OK)
+			goto out;
+		if (np > nl && (s = fwd_send(from, to, t, &c, sel, ins, 0, 1,
+		    &rows, &sent, err)) != DS_OK)
+			goto out;
+		if (cb != NULL && cb(arg, t->name, rows, sent) != 0)
+			break;
+	}
+	s = DS_OK;
+out:
+	if (s != DS_OK)
+		ds_err_prefix(err, "forward");
+	ds_free(sel);
+	ds_free(ins);
+	return s;
+}
