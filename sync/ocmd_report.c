@@ -343,9 +343,11 @@ office_report(const struct cli *cli, int argc, char **argv)
 	if (strcmp(kind, "quality") == 0 && o.form != NULL &&
 	    load_form(cli, o.form, &f, &cf) != 0)
 		return CMD_EXIT_FAIL;
-	if (office_open_county(cli, &ocmd_report_entry, &off, o.township) !=
-	    0)
+	if ((r = office_open_county(cli, &ocmd_report_entry, &off,
+	    o.township)) != 0) {
+		rc = r;
 		goto out;
+	}
 	/* The county reads: what writes or opens answers is a township's. */
 	if (odb_is_county(off.db) && (o.freeze ||
 	    strcmp(kind, "quality") == 0)) {

@@ -206,7 +206,10 @@ for k in 1 2 3 4; do
 	# Receipts apart: two writers of one receipt file race on its
 	# temporary name (ds_file_write_atomic), not what this tests.
 	mkdir -p "$T/rcpt$k"
-	pgoff import --receipts "$T/rcpt$k" "$T/usb3" >"$T/race$k" 2>&1 &
+	# The program itself in the background (not a shell function's
+	# subshell): kill -9 below must reach the importer.
+	"$DOORSTEP_OFFICE" --lang en --dir "$O" --db "$UA" import \
+	    --receipts "$T/rcpt$k" "$T/usb3" >"$T/race$k" 2>&1 &
 	pids+=($!)
 done
 "$DOORSTEP_OFFICE" --lang en --dir "$OB" --db "$UB" import "$T/usbb" \
@@ -416,6 +419,116 @@ check_fail "forward into another office's township: refused" 1 off forward \
 has "it says so" "$T/.out" "another office for this township"
 [ "$(sql t_f3 -c 'SELECT count(*) FROM revision')" = 0 ] &&
     ok "and sends nothing" || not_ok "and sends nothing"
+
+# County reports: county 341803, township x forwarded from its office.db,
+# township y imported into the county database; households apart, one
+# village shared.  The county's role reads both, or one.
+sql ds_owner -c "CREATE ROLE t_x LOGIN IN ROLE ds_office;
+    CREATE ROLE t_y LOGIN IN ROLE ds_office;
+    CREATE ROLE c_y LOGIN IN ROLE ds_office;
+    INSERT INTO ds_role VALUES ('t_x', '341803', '341803201'),
+    ('t_y', '341803', '341803202'), ('c_y', '341803', '*')" >/dev/null
+OX=$T/office-x OY=$T/office-y OC=$T/county
+laptop() {	# OFFICE WS HOUSEHOLD-FILES...
+	local o=$1 w=$2 f; shift 2
+	"$DOORSTEP" --workspace "$w" init --office-key "$o/office-public.key" \
+	    --worker w --kdf-cost min >/dev/null
+	for f in "$@"; do
+		"$DOORSTEP" --workspace "$w" fill "$F/household.md" \
+		    --answers "$f" --finalize >/dev/null
+	done
+	"$DOORSTEP" --workspace "$w" sync export --out "$w.usb" >/dev/null 2>&1
+}
+"$DOORSTEP_OFFICE" --dir "$OX" init >/dev/null
+laptop "$OX" "$T/wsx" "$F/demo/household-1.json" "$F/demo/household-2.json"
+"$DOORSTEP_OFFICE" --dir "$OX" import "$T/wsx.usb" >/dev/null 2>&1
+"$DOORSTEP_OFFICE" --dir "$OX" enroll --fingerprint "$(fingerprint "$T/wsx")" \
+    "$(find "$T/wsx.usb" -name '*.dsb' | head -1)" >/dev/null 2>&1
+"$DOORSTEP_OFFICE" --dir "$OX" --db "$(url t_x)" init >/dev/null
+"$DOORSTEP_OFFICE" --dir "$OX" forward --to "$(url t_x)" >/dev/null ||
+    not_ok "forward x"
+"$DOORSTEP_OFFICE" --dir "$OY" --db "$(url t_y)" init >/dev/null
+sed 's/3418021012010007/3418021012010099/' "$F/demo/household-1.json" \
+    >"$T/hy1.json"
+sed 's/3418021022010011/3418021022010099/' "$F/demo/household-3.json" \
+    >"$T/hy3.json"
+laptop "$OY" "$T/wsy" "$T/hy1.json" "$T/hy3.json"
+"$DOORSTEP_OFFICE" --dir "$OY" --db "$(url t_y)" import "$T/wsy.usb" \
+    >/dev/null 2>&1
+"$DOORSTEP_OFFICE" --dir "$OY" --db "$(url t_y)" enroll --fingerprint \
+    "$(fingerprint "$T/wsy")" "$(find "$T/wsy.usb" -name '*.dsb' | head -1)" \
+    >/dev/null 2>&1
+mkdir -p "$OC" && cp "$OX/settings.json" "$OC/"
+cty() { "$DOORSTEP_OFFICE" --lang en --dir "$OC" --db "$(url c_y)" "$@"; }
+for r in monthly period timeliness; do
+	case $r in
+	monthly) a="monthly --month 2024-09" ;;
+	period) a="period --from 2024-08 --to 2024-10" ;;
+	timeliness) a="timeliness" ;;
+	esac
+	"$DOORSTEP_OFFICE" --lang en --dir "$OX" --db "$(url t_x)" report $a \
+	    --out "$T/x-$r.csv" >/dev/null 2>&1 || not_ok "x: report $r"
+	"$DOORSTEP_OFFICE" --lang en --dir "$OY" --db "$(url t_y)" report $a \
+	    --out "$T/y-$r.csv" >/dev/null 2>&1 || not_ok "y: report $r"
+	cty report $a --township 341803201 --out "$T/cx-$r.csv" >/dev/null 2>&1 ||
+	    not_ok "county: report $r --township x"
+	cty report $a --out "$T/c-$r.csv" >"$T/c-$r.out" 2>&1 ||
+	    not_ok "county: report $r" "$(cat "$T/c-$r.out")"
+	cmp -s "$T/x-$r.csv" "$T/cx-$r.csv" &&
+	    ok "county: report $r of one township equals the township's own" ||
+	    not_ok "county: report $r of one township equals the township's own" \
+	    "$(diff "$T/x-$r.csv" "$T/cx-$r.csv" | head -5)"
+done
+# The monthly total row: every count of the county is x's plus y's.
+total() { tail -1 "$1" | cut -d, -f5- | tr ',' '\n'; }
+paste -d, <(total "$T/x-monthly.csv") <(total "$T/y-monthly.csv") |
+    awk -F, '{ print $1 + $2 }' >"$T/sum"
+total "$T/c-monthly.csv" | awk '{ print $1 + 0 }' >"$T/county-total"
+grep -q '^4$' "$T/sum" && cmp -s "$T/sum" "$T/county-total" &&
+    ok "county: the monthly total is the sum of the townships'" ||
+    not_ok "county: the monthly total is the sum of the townships'" \
+    "$(paste "$T/sum" "$T/county-total" | tr '\n' ' ')"
+# Timeliness: the shared village's row counts both townships' visits.
+n=$(awk -F, '$3 == "341802101201" { print $6 }' "$T/c-timeliness.csv")
+[ "$n" = 2 ] && ok "county: timeliness counts both townships' visits in one village" ||
+    not_ok "county: timeliness counts both townships' visits in one village" \
+    "$(cat "$T/c-timeliness.csv")"
+check_fail "county: --township of another county refused" 1 cty report \
+    timeliness --township 341802101 --out "$T/no.csv"
+has "it names the township and the county" "$T/.out" \
+    "no township 341802101 in county 341803"
+check_fail "county: --freeze refused" 1 cty report monthly --month 2024-09 \
+    --freeze --out "$T/no.csv"
+has "it says the county reads only" "$T/.out" "the county's role reads only"
+[ "$(sql ds_owner -c "SELECT count(*) FROM \"freeze\" WHERE county_code = '341803'")" = 0 ] &&
+    ok "and nothing is frozen" || not_ok "and nothing is frozen"
+check_fail "county: the quality ledger refused" 1 cty report quality
+has "it says it is a township's" "$T/.out" "run it as the township"
+check_fail "--township without the county's role: refused" 64 \
+    "$DOORSTEP_OFFICE" --lang en --dir "$OX" report timeliness \
+    --township 341803201 --out "$T/no.csv"
+has "it says what --township is for" "$T/.out" "for the county's role"
+for l in en zh; do
+	check_fail "the county role cannot import ($l)" 1 "$DOORSTEP_OFFICE" \
+	    --lang $l --dir "$OX" --db "$(url c_y)" import "$T/wsy.usb"
+	if [ $l = en ]; then
+		has "it says the role is the county's (en)" "$T/.out" \
+		    "is not a township's role but the county's"
+	else
+		has "it says the role is the county's (zh)" "$T/.out" "县级角色"
+		hasnt "and only in Chinese" "$T/.out" "county's"
+	fi
+done
+sql ds_owner -c "UPDATE ds_schema SET version = 3"
+check_fail "an older schema: refused" 1 "$DOORSTEP_OFFICE" --lang en \
+    --dir "$OX" --db "$(url t_x)" devices
+has "it gives both versions and what to do" "$T/.out" \
+    "schema version 3 and this program knows version 4: its owner runs"
+sql ds_owner -c "UPDATE ds_schema SET version = 4"
+sql ds_owner -c "CREATE DATABASE empty" >/dev/null
+check_fail "a database never set up: refused" 1 "$DOORSTEP_OFFICE" --lang zh \
+    --dir "$OX" --db "postgresql:///empty?host=$P&user=t_x" devices
+has "it says to run dbsetup (zh)" "$T/.out" "尚未建好"
 
 # No personal data in clear anywhere in the database.
 pg_dump -h "$P" -U ds_owner county >"$T/dump.sql" 2>/dev/null ||
