@@ -40,6 +40,7 @@ struct dbx_stmt {
 	int		 writes;	/* INSERT, UPDATE, DELETE: no rows */
 	int		 deferred;	/* sent in the pipeline: done */
 	int		 nparam;
+	uint64_t	 used;		/* bit i-1: $i is in the SQL */
 	struct dbx_param *par;
 	void		*res;		/* PGresult *, or NULL */
 	int		 row, nrows, ncols;

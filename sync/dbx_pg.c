@@ -41,6 +41,7 @@
 #define PG_OID		26
 #define PG_FLOAT4	700
 #define PG_FLOAT8	701
+#define PG_TEXT		25
 #define PG_NUMERIC	1700
 
 /* Most parameters a statement may have. */
@@ -248,13 +249,14 @@ dbx_pg_commit(struct dbx *db, struct ds_err *err)
  * highest parameter number.  NULL when out of memory or over the cap.
  */
 static char *
-translate(const char *sql, int *np)
+translate(const char *sql, int *np, uint64_t *used)
 {
 	size_t n = strlen(sql), o = 0;
 	char *out, q = 0;
 	int next = 0, v;
 
 	*np = 0;
+	*used = 0;
 	/* "?" -> "$NN": at most two more bytes a parameter. */
 	if ((out = ds_malloc(n * 3 + 1)) == NULL)
 		return NULL;
@@ -285,6 +287,7 @@ translate(const char *sql, int *np)
 			return NULL;
 		}
 		next = v;
+		*used |= (uint64_t)1 << (v - 1);
 		if (v > *np)
 			*np = v;
 		o += (size_t)snprintf(out + o, 4, "$%d", v);
@@ -328,7 +331,7 @@ dbx_pg_prepare(struct dbx *db, const char *sql, struct dbx_stmt **out)
 		return dbx_fail(db, DS_ENOMEM, "out of memory");
 	st->db = db;
 	st->row = -1;
-	if ((st->sql = translate(sql, &st->nparam)) == NULL) {
+	if ((st->sql = translate(sql, &st->nparam, &st->used)) == NULL) {
 		ds_free(st);
 		return dbx_fail(db, DS_ELIMIT, "statement has more than %d "
 		    "parameters, or no memory", DBX_PG_PARAMS);
@@ -452,7 +455,10 @@ run(struct dbx_stmt *st, int pipe, PGresult **out)
 		val[i] = pa->type == DBX_NULL ? NULL : pa->p;
 		len[i] = (int)pa->n;
 		fmt[i] = pa->type == DBX_BLOB;
-		type[i] = pa->type == DBX_BLOB ? PG_BYTEA : 0;
+		/* A number the SQL skips (SQLite allows it) has no type
+		 * to infer: text, whatever is bound. */
+		type[i] = pa->type == DBX_BLOB ? PG_BYTEA :
+		    (st->used & (uint64_t)1 << i) == 0 ? PG_TEXT : 0;
 	}
 	*out = NULL;
 	if (!st->prepared) {

@@ -436,7 +436,7 @@ odb_list_counts(struct odb *o, const char *today,
 static const char *const cand_sql[] = {
 	NULL,
 	/* PLACE */
-	"SELECT " CAND_COLS " FROM hh h LEFT JOIN clue c ON 0 WHERE "
+	"SELECT " CAND_COLS " FROM hh h LEFT JOIN clue c ON 1 = 0 WHERE "
 	CAND_PLACE CAND_ORDER,
 	/* CLUES: the household's oldest open clue */
 	"SELECT " CAND_COLS ", c.clue_id, c.channel, c.source, c.date,"
@@ -447,17 +447,17 @@ static const char *const cand_sql[] = {
 	" LIMIT 1) AND (" CAND_PLACE " OR"
 	"(?1 IS NULL AND ?2 IS NULL AND ?3 IS NULL))" CAND_ORDER,
 	/* FOLLOWUP */
-	"SELECT " CAND_COLS " FROM hh h LEFT JOIN clue c ON 0 WHERE "
+	"SELECT " CAND_COLS " FROM hh h LEFT JOIN clue c ON 1 = 0 WHERE "
 	CAND_PLACE " AND h.state IN ('monitored', 'elim') AND "
 	CAND_NOT_SEEN CAND_ORDER,
 	/* LOOKBACK */
-	"SELECT " CAND_COLS " FROM hh h LEFT JOIN clue c ON 0 WHERE "
+	"SELECT " CAND_COLS " FROM hh h LEFT JOIN clue c ON 1 = 0 WHERE "
 	CAND_PLACE " AND h.state = 'eliminated' AND " CAND_NOT_SEEN CAND_ORDER,
 	/* ROUND: the scope is filtered in C */
-	"SELECT " CAND_COLS " FROM hh h LEFT JOIN clue c ON 0 WHERE "
+	"SELECT " CAND_COLS " FROM hh h LEFT JOIN clue c ON 1 = 0 WHERE "
 	CAND_PLACE " AND h.in_register = 1 AND " CAND_NOT_SEEN CAND_ORDER,
 	/* KEY */
-	"SELECT " CAND_COLS " FROM hh h LEFT JOIN clue c ON 0 WHERE "
+	"SELECT " CAND_COLS " FROM hh h LEFT JOIN clue c ON 1 = 0 WHERE "
 	CAND_PLACE " AND h.hh_key = ?5"
 };
 

@@ -61,8 +61,11 @@ sed -i "s/| | household | $V1 |/| | household | $V2 |/" \
 scenario() {
 	local tr=$1 d="$T/$1" dev url e1 e2 rec1 rec2 n
 	local O="$T/$1/office" W="$T/$1/ws" S="$T/$1/stick"
+	# DS_TEST_OFFICE_DB: the same on a county database (tests/pg/t_pg.sh),
+	# one township a transport (@T@ in the URL).
+	local db=${DS_TEST_OFFICE_DB:+${DS_TEST_OFFICE_DB//@T@/$1}}
 	mkdir -p "$d" "$S"
-	of() { "$DOORSTEP_OFFICE" --dir "$O" "$@"; }
+	of() { "$DOORSTEP_OFFICE" --dir "$O" ${db:+--db "$db"} "$@"; }
 	ds() { "$DOORSTEP" --workspace "$W" --passphrase-file "$T/pass" "$@"; }
 	# Move what waits: the stick both ways, or one `doorstep sync`.
 	move() {
@@ -90,8 +93,8 @@ scenario() {
 	    not_ok "$tr: a first visit" "$(cat "$d/fill1.err")"
 	rec1=$(cat "$d/rec1")
 	if [ "$tr" = http ]; then
-		owned "$DOORSTEP_OFFICE" serve --dir "$O" --listen 127.0.0.1:0 \
-		    >"$d/serve.out" 2>&1 &
+		owned "$DOORSTEP_OFFICE" serve --dir "$O" ${db:+--db "$db"} \
+		    --listen 127.0.0.1:0 >"$d/serve.out" 2>&1 &
 		spid=$!
 		for _ in $(seq 100); do
 			port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' \

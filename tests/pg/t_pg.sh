@@ -380,10 +380,10 @@ has "sends the households" "$T/.out" "^hh: "
 FQ=
 for t in device ledger pending revision head fork ackrange hh person clue \
     visit case_event measure income_check problem '"freeze"' round entry \
-    obundle ob_item form_pub form_file alert attachment meta; do
+    obundle ob_item form_pub form_file alert attachment; do
 	FQ="$FQ${FQ:+ UNION ALL }SELECT '$t', count(*), md5(coalesce(string_agg(j,
 	    '|' ORDER BY j), '')) FROM (SELECT (to_jsonb(x) - 'township_code' -
-	    'id' - 'created_at')::text j FROM $t x) s"
+	    'id')::text j FROM $t x) s"
 done
 sql t_f1 -c "$FQ" >"$T/f1.all"
 sql t_f2 -c "$FQ" >"$T/f2.all"
@@ -558,3 +558,24 @@ bad=$(grep '^not ok' "$T/case.out" | grep -v 'the scan finds clear text')
     ok "t_case.sh on PostgreSQL: $n checks pass" ||
     not_ok "t_case.sh on PostgreSQL" "$n ok; $(echo "$bad" | head -3)"
 
+# The visit lists and serve (tests/cli/t_lists.sh) as two townships of the
+# county database: one over a USB folder, one over HTTP with a real serve
+# on loopback against it; the laptop takes the lists and sends visits.
+sql ds_owner -c "CREATE ROLE t_lists_usb LOGIN IN ROLE ds_office;
+    CREATE ROLE t_lists_http LOGIN IN ROLE ds_office;
+    INSERT INTO ds_role VALUES ('t_lists_usb', '341802', '341802121'),
+    ('t_lists_http', '341802', '341802122')" >/dev/null
+DS_TEST_OFFICE_DB="postgresql:///county?host=$P&user=t_lists_@T@" \
+    bash "$DS_TOP/tests/cli/t_lists.sh" >"$T/lists.out" 2>&1
+n=$(grep -c '^ok' "$T/lists.out")
+bad=$(grep '^not ok' "$T/lists.out")
+[ "$n" -ge 70 ] && [ -z "$bad" ] &&
+    ok "t_lists.sh on PostgreSQL (serve included): $n checks pass" ||
+    not_ok "t_lists.sh on PostgreSQL" "$n ok; $(echo "$bad" | head -3)"
+for r in usb http; do
+	q=$(sql t_lists_$r -c "SELECT count(*) FROM entry WHERE state = 'done'
+	    UNION ALL SELECT count(*) FROM obundle")
+	[ "$(echo $q)" = "2 3" ] &&
+	    ok "$r: the county database holds the lists and their done entries" ||
+	    not_ok "$r: the county database holds the lists and their done entries" "$q"
+done
