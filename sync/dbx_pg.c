@@ -38,10 +38,10 @@
 #define PG_INT8		20
 #define PG_INT2		21
 #define PG_INT4		23
+#define PG_TEXT		25
 #define PG_OID		26
 #define PG_FLOAT4	700
 #define PG_FLOAT8	701
-#define PG_TEXT		25
 #define PG_NUMERIC	1700
 
 /* Most parameters a statement may have. */
