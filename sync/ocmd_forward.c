@@ -4,12 +4,15 @@
  * the county database (odb_forward): exactly once by each row's key, and
  * resumable.  The township joined the county database first with the
  * same keys (init --db URL); forward reads DIR/office.db whatever --db
- * says, and needs no secret key: sealed values travel sealed.
+ * says.  Sealed values travel sealed; the secret key is read to open
+ * office.db as every command that reads answers does (which seals what an
+ * older program stored in clear), never to open a value.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cry.h"
 #include "dbx.h"
 #include "i18n.h"
 #include "ocmd_util.h"
@@ -39,6 +42,7 @@ fwd_cb(void *arg, const char *table, int64_t rows, int64_t sent)
 static int
 office_forward(const struct cli *cli, int argc, char **argv)
 {
+	struct cry_office_sec *sec = NULL;
 	struct odb *from = NULL, *to = NULL;
 	struct fwd_say f;
 	struct ds_err err;
@@ -55,10 +59,25 @@ office_forward(const struct cli *cli, int argc, char **argv)
 	if (office_need_dir(cli, &ocmd_forward_entry) != 0)
 		return CMD_EXIT_USAGE;
 	ds_err_clear(&err);
-	if ((size_t)snprintf(p, sizeof(p), "%s/office.db", cli->office_dir) >=
-	    sizeof(p))
+	/* The key seals what an older program left in clear before it goes. */
+	if ((size_t)snprintf(p, sizeof(p), "%s/%s", cli->office_dir,
+	    CRY_OFFICE_SEC_FILE) >= sizeof(p))
 		return office_fail(cli, "forward", "path too long");
-	if (odb_open(p, NULL, &from, &err) != DS_OK) {
+	if (cry_init(&err) != DS_OK ||
+	    cry_office_sec_read(p, &sec, &err) != DS_OK) {
+		fprintf(stderr, _("%s %s: this command needs the office secret "
+		    "key %s to read or store household data, and it cannot be "
+		    "read. Nothing was changed. Run the command on the office "
+		    "computer that holds the key.\n  (%s)\n"), cli->progname,
+		    "forward", p, err.msg);
+		return CMD_EXIT_FAIL;
+	}
+	if ((size_t)snprintf(p, sizeof(p), "%s/office.db", cli->office_dir) >=
+	    sizeof(p)) {
+		rc = office_fail(cli, "forward", "path too long");
+		goto out;
+	}
+	if (odb_open(p, sec, &from, &err) != DS_OK) {
 		rc = office_fail_err(cli, "forward", &err);
 		goto out;
 	}
@@ -97,6 +116,7 @@ office_forward(const struct cli *cli, int argc, char **argv)
 out:
 	odb_close(to);
 	odb_close(from);
+	cry_office_sec_free(sec);
 	return rc;
 }
 

@@ -156,7 +156,7 @@ static enum ds_status
 fwd_sql(const struct fwd_table *t, const struct fwd_cols *c, char *sel,
     char *ins, struct ds_err *err)
 {
-	char b[64];
+	char b[4 * FWD_NAME + 32];	/* "t"."c" = EXCLUDED."c", ", " */
 	int i, bad = 0, first;
 
 	sel[0] = ins[0] = '\0';
@@ -269,14 +269,19 @@ fwd_bind(struct dbx_stmt *ins, struct dbx_stmt *st, const struct fwd_cols *c)
 	return rc;
 }
 
+/* Rows of table (where: a condition, or NULL). */
 static enum ds_status
-fwd_count(struct odb *o, const char *table, int64_t *n, struct ds_err *err)
+fwd_count_where(struct odb *o, const char *table, const char *where,
+    int64_t *n, struct ds_err *err)
 {
 	struct dbx_stmt *st;
-	char q[96];
+	char q[160];
 	int rc;
 
-	snprintf(q, sizeof(q), "SELECT count(*) FROM \"%s\"", table);
+	if ((size_t)snprintf(q, sizeof(q), "SELECT count(*) FROM \"%s\"%s%s",
+	    table, where != NULL ? " WHERE " : "", where != NULL ? where : "") >=
+	    sizeof(q))
+		return ds_err_set(err, DS_ELIMIT, "forward: count");
 	if ((rc = dbx_prepare(o->db, q, &st)) != DBX_OK)
 		return odb_sqlerr(o->db, rc, err, "forward: count");
 	if ((rc = dbx_step(st)) == DBX_ROW)
@@ -284,6 +289,12 @@ fwd_count(struct odb *o, const char *table, int64_t *n, struct ds_err *err)
 	dbx_finalize(st);
 	return rc == DBX_ROW ? DS_OK : odb_sqlerr(o->db, rc, err,
 	    "forward: count");
+}
+
+static enum ds_status
+fwd_count(struct odb *o, const char *table, int64_t *n, struct ds_err *err)
+{
+	return fwd_count_where(o, table, NULL, n, err);
 }
 
 static enum ds_status
@@ -380,6 +391,13 @@ odb_forward(struct odb *from, struct odb *to, int batch,
 	    0)
 		return ds_err_set(err, DS_ECRYPTO, "forward: the county "
 		    "database holds another office for this township");
+	/* Answers an older program stored in clear never leave. */
+	if ((s = fwd_count_where(from, "meta", "k = 'seal_pending'", &nl,
+	    err)) != DS_OK)
+		return s;
+	if (nl > 0)
+		return ds_err_set(err, DS_ESTATE, "forward: office.db holds "
+		    "answers not yet sealed (open it with its key first)");
 	if ((sel = ds_malloc(FWD_SQL)) == NULL ||
 	    (ins = ds_malloc(FWD_SQL)) == NULL) {
 		s = ds_err_set(err, DS_ENOMEM, NULL);
@@ -405,8 +423,6 @@ odb_forward(struct odb *from, struct odb *to, int batch,
 	}
 	s = DS_OK;
 out:
-	if (s != DS_OK)
-		ds_err_prefix(err, "forward");
 	ds_free(sel);
 	ds_free(ins);
 	return s;
