@@ -47,7 +47,10 @@ static const char *const stmt_sql[Q_COUNT] = {
 	"INSERT INTO revision (rev_id, record_id, rev_no, parent_rev_id, "
 	    "device_id, key_id, form_version, saved_at, answers_len, answers) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-	"INSERT INTO outbox (record_id, rev_id) VALUES (?1, ?2)",
+	/* the next seq: past every row and the floor (store_schema.c 6) */
+	"INSERT INTO outbox (seq, record_id, rev_id) VALUES (max("
+	    "(SELECT coalesce(max(seq), 0) FROM outbox), (SELECT coalesce("
+	    "(SELECT v FROM meta WHERE k = 'seq_floor'), 0))) + 1, ?1, ?2)",
 	"DELETE FROM blind WHERE record_id = ?1",
 	"INSERT OR IGNORE INTO blind (kind, idx, record_id) VALUES (?1, ?2, ?3)",
 	"SELECT kind, idx FROM blind WHERE record_id = ?1",

@@ -13,7 +13,8 @@
  * (docs/storage.md).
  *
  * Saving: one call to store_save() is one transaction: new revision row,
- * record row update, next per-device outbox sequence, audit event.  "Saved"
+ * record row update, next per-device outbox sequence (the revision is its
+ * own "saved" audit event).  "Saved"
  * means store_save() returned DS_OK (COMMIT returned SQLITE_OK).  On any
  * failure the transaction is rolled back and the store is as before.
  *
@@ -328,7 +329,8 @@ struct store_audit {
 enum ds_status	 store_audit_add(struct store *,
 		    const unsigned char id[STORE_ID_BYTES], enum store_event,
 		    struct ds_err *);
-/* Oldest first; *out owned by caller (ds_free). */
+/* Oldest first, each revision its "saved" event; *out owned by caller
+ * (ds_free). */
 enum ds_status	 store_audit_list(struct store *,
 		    const unsigned char id[STORE_ID_BYTES],
 		    struct store_audit **out, size_t *n, struct ds_err *);

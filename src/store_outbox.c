@@ -267,13 +267,9 @@ static const char *const ack_bundle_sqls[] = {
 };
 
 static const char *const rollback_sqls[] = {
-	"UPDATE sqlite_sequence SET seq = ?2 WHERE name = 'outbox' "
-	    "AND seq < ?2",
-	/* A store that never saved has no row yet (restored from an image
-	 * of a fresh install). */
-	"INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox', ?2 "
-	    "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE "
-	    "name = 'outbox')",
+	/* the next save numbers past office_hi */
+	"INSERT INTO meta (k, v) VALUES ('seq_floor', ?2) "
+	    "ON CONFLICT (k) DO UPDATE SET v = max(v, ?2)",
 	"INSERT INTO meta (k, v) VALUES ('rollback_floor', ?2) "
 	    "ON CONFLICT (k) DO UPDATE SET v = max(v, ?2)",
 	NULL

@@ -3,7 +3,8 @@
  * Every write here is one transaction (store_tx_begin .. store_tx_end) or
  * one statement, and leaves the store as it was on failure.  A save seals
  * the answers and the summary, writes the revision, the record row, the
- * next outbox row, the blind indexes and the audit event together.
+ * next outbox row and the blind indexes that changed together; the
+ * revision is its own "saved" audit event.
  */
 #include "store.h"
 
@@ -401,9 +402,9 @@ save_tx(struct store *s, const struct store_save *v, struct store_rev *r,
 		return st;
 	r->seq = sqlite3_last_insert_rowid(s->db);
 
-	if ((st = save_blind(s, v, exists, err)) != DS_OK ||
-	    (st = audit_put(s, v->record_id, STORE_EV_SAVED, r->rev_no,
-	    err)) != DS_OK)
+	/* No audit row: the revision is the "saved" event
+	 * (store_audit_list). */
+	if ((st = save_blind(s, v, exists, err)) != DS_OK)
 		return st;
 	if (v->finalize && (st = audit_put(s, v->record_id,
 	    STORE_EV_FINALIZED, r->rev_no, err)) != DS_OK)
@@ -821,11 +822,22 @@ store_audit_list(struct store *s, const unsigned char id[STORE_ID_BYTES],
 		return st;
 	if ((st = record_exists(s, id, NULL, err)) != DS_OK)
 		return st;
-	rc = sqlite3_prepare_v2(s->db, "SELECT at, event, rev_no FROM audit "
-	    "WHERE record_id = ?1 ORDER BY id", -1, &b, NULL);
+	/*
+	 * Each revision is its "saved" event, at its saved_at (stores of
+	 * schema 5 and before also wrote an audit row for it: skipped).
+	 * Every other event carries the revision current when it happened,
+	 * so (rev_no, the save first, then audit order) is the order they
+	 * happened in.
+	 */
+	rc = sqlite3_prepare_v2(s->db, "SELECT at, event, rev_no FROM ("
+	    "SELECT saved_at AS at, ?2 AS event, rev_no, 0 AS k, 0 AS id "
+	    "FROM revision WHERE record_id = ?1 UNION ALL SELECT at, event, "
+	    "rev_no, 1, id FROM audit WHERE record_id = ?1 AND event != ?2) "
+	    "ORDER BY rev_no, k, id", -1, &b, NULL);
 	if (rc != SQLITE_OK)
 		return store_sql_err(s, rc, "audit", err);
 	sqlite3_bind_blob(b, 1, id, STORE_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int(b, 2, STORE_EV_SAVED);
 	while ((rc = sqlite3_step(b)) == SQLITE_ROW) {
 		if ((st = ds_arr_grow(&v, &cap, n + 1, sizeof(*v),
 		    STORE_HISTORY_CAP)) != DS_OK) {

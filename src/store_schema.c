@@ -84,7 +84,25 @@ static const char *const migrations[] = {
 	" size INTEGER NOT NULL, data BLOB NOT NULL,"
 	" UNIQUE (record_id, name));"
 	"CREATE INDEX attachment_rev ON attachment (record_id, rev_no);",
-	/* 6: append the next migration here */
+	/* 6: a save writes fewer pages (docs/performance.md).  The outbox
+	 * loses AUTOINCREMENT (its sqlite_sequence row, one page a save):
+	 * the next seq is max(seq) + 1, never below meta seq_floor, which
+	 * takes the sequence's value here and is raised by a rollback
+	 * (store_outbox.c); rows are never deleted, so no number comes
+	 * back.  The pending index goes: the packer reads the unacked rows
+	 * by seq from the table itself. */
+	"CREATE TABLE outbox_6 ("
+	" seq INTEGER PRIMARY KEY CHECK (seq >= 1),"
+	" record_id BLOB NOT NULL REFERENCES record (id),"
+	" rev_id BLOB NOT NULL UNIQUE REFERENCES revision (rev_id),"
+	" bundle_id BLOB, acked INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO outbox_6 (seq, record_id, rev_id, bundle_id, acked)"
+	" SELECT seq, record_id, rev_id, bundle_id, acked FROM outbox;"
+	"INSERT INTO meta (k, v) SELECT 'seq_floor', seq FROM sqlite_sequence"
+	" WHERE name = 'outbox';"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_6 RENAME TO outbox;",
+	/* 7: append the next migration here */
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

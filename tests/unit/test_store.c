@@ -93,7 +93,7 @@ test_round_trip_is_byte_identical_and_revisions_chain(void)
 	fresh("st_rt", path, sizeof(path));
 	if ((s = open_ok(path)) == NULL)
 		return;
-	INT_EQ(store_schema_version(s), 5);
+	INT_EQ(store_schema_version(s), 6);
 	store_id_new(id);
 	ST_EQ(save(s, id, a, "王小明", "HH-1", NULL, &r1, &err), DS_OK, &err);
 	ST_EQ(save(s, id, b, "王小明", "HH-1", NULL, &r2, &err), DS_OK, &err);
@@ -661,7 +661,7 @@ test_cursor_is_sealed_and_makes_no_revision(void)
 	    "DROP TABLE attachment; PRAGMA user_version=1");
 	if ((s = open_ok(path)) == NULL)
 		return;
-	INT_EQ(store_schema_version(s), 5);
+	INT_EQ(store_schema_version(s), 6);
 	ST_EQ(store_answers_get(s, id, 0, &text, &len, &err), DS_OK, &err);
 	OK(text != NULL && strcmp(text, "{\"a\":2}") == 0);
 	store_text_free(text, len);
@@ -945,6 +945,100 @@ test_rollback_before_first_save(void)
 	ST_EQ(store_outbox_last_seq(s, &last, &err), DS_OK, &err);
 	INT_EQ(last, 12);
 	store_close(s);
+}
+
+/*
+ * Migration 6 on a schema 5 store: the outbox keeps every row, its
+ * bundle and its ack, loses AUTOINCREMENT and the pending index, and the
+ * next save numbers past the old sequence (a rollback had raised it to
+ * 20).  The audit rows schema 5 wrote for each save are not listed twice:
+ * a save writes no audit row now, its revision is the "saved" event.
+ */
+static void
+test_migration_6_outbox_and_audit(void)
+{
+	static const unsigned char bid[16] = { 0xb1 };
+	char path[512];
+	unsigned char a[16], b[16];
+	struct store_outbox_counts cnt;
+	struct store_audit *au = NULL;
+	struct store_rev r, *h = NULL;
+	struct store *s;
+	struct ds_err err;
+	int64_t last = 0, floor = -1;
+	size_t n = 0;
+
+	fresh("st_mig6", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	store_id_new(a);
+	store_id_new(b);
+	ST_EQ(save(s, a, "{\"v\":1}", "王", NULL, NULL, NULL, &err), DS_OK,
+	    &err);
+	ST_EQ(save(s, a, "{\"v\":2}", "王", NULL, NULL, NULL, &err), DS_OK,
+	    &err);
+	ST_EQ(save(s, b, "{\"v\":1}", "李", NULL, NULL, NULL, &err), DS_OK,
+	    &err);
+	ST_EQ(store_audit_add(s, a, STORE_EV_OPENED, &err), DS_OK, &err);
+	ST_EQ(store_outbox_mark_sent(s, 1, 1, bid, NULL, &err), DS_OK, &err);
+	ST_EQ(store_outbox_ack(s, 1, 1, &err), DS_OK, &err);
+	store_close(s);
+	/* No audit row per save, no sequence row. */
+	INT_EQ(count_rows(path, "audit WHERE event = 1"), 0);
+	INT_EQ(count_rows(path, "sqlite_sequence WHERE name = 'outbox'"), 0);
+	/* Back to schema 5, as that program left it. */
+	raw_sql(path, "CREATE TABLE o5 (seq INTEGER PRIMARY KEY "
+	    "AUTOINCREMENT, record_id BLOB NOT NULL REFERENCES record (id), "
+	    "rev_id BLOB NOT NULL UNIQUE REFERENCES revision (rev_id), "
+	    "bundle_id BLOB, acked INTEGER NOT NULL DEFAULT 0); "
+	    "INSERT INTO o5 SELECT seq, record_id, rev_id, bundle_id, acked "
+	    "FROM outbox; DROP TABLE outbox; ALTER TABLE o5 RENAME TO "
+	    "outbox; CREATE INDEX outbox_pending ON outbox (acked, seq); "
+	    "UPDATE sqlite_sequence SET seq = 20 WHERE name = 'outbox'; "
+	    "INSERT INTO audit (record_id, at, event, rev_no) SELECT "
+	    "record_id, saved_at, 1, rev_no FROM revision; "
+	    "DELETE FROM meta WHERE k = 'seq_floor'; PRAGMA user_version=5");
+	INT_EQ(count_rows(path, "sqlite_sequence WHERE name = 'outbox' AND "
+	    "seq = 20"), 1);
+	if ((s = open_ok(path)) == NULL)
+		return;
+	INT_EQ(store_schema_version(s), 6);
+	ST_EQ(store_outbox_last_seq(s, &last, &err), DS_OK, &err);
+	INT_EQ(last, 3);
+	ST_EQ(store_outbox_count(s, &cnt, &err), DS_OK, &err);
+	INT_EQ(cnt.revisions, 2);
+	INT_EQ(cnt.seq_lo, 2);
+	INT_EQ(cnt.acked_hi, 1);
+	ST_EQ(store_history(s, a, &h, &n, &err), DS_OK, &err);
+	INT_EQ(n, 2);
+	if (n == 2) {
+		INT_EQ(h[0].seq, 1);
+		INT_EQ(h[1].seq, 2);
+	}
+	ds_free(h);
+	/* saved 1, saved 2, opened, exported: each once, in order */
+	ST_EQ(store_audit_list(s, a, &au, &n, &err), DS_OK, &err);
+	INT_EQ(n, 4);
+	if (n == 4) {
+		INT_EQ(au[0].event, STORE_EV_SAVED);
+		INT_EQ(au[0].rev_no, 1);
+		INT_EQ(au[1].event, STORE_EV_SAVED);
+		INT_EQ(au[1].rev_no, 2);
+		INT_EQ(au[2].event, STORE_EV_OPENED);
+		INT_EQ(au[3].event, STORE_EV_EXPORTED);
+	}
+	ds_free(au);
+	/* past the old sequence, and the rollback floor untouched */
+	ST_EQ(save(s, b, "{\"v\":2}", "李", NULL, NULL, &r, &err), DS_OK,
+	    &err);
+	INT_EQ(r.seq, 21);
+	ST_EQ(store_outbox_floor(s, &floor, &err), DS_OK, &err);
+	INT_EQ(floor, 0);
+	ST_EQ(store_check(s, &err), DS_OK, &err);
+	store_close(s);
+	INT_EQ(count_rows(path, "sqlite_master WHERE name = "
+	    "'outbox_pending'"), 0);
+	INT_EQ(count_rows(path, "audit WHERE event = 1"), 3);
 }
 
 static void
@@ -1312,6 +1406,7 @@ main(void)
 	RUN(test_save_refuses_stale_editor_and_bad_input);
 	RUN(test_outbox_snapshots_ranges_and_acks);
 	RUN(test_rollback_before_first_save);
+	RUN(test_migration_6_outbox_and_audit);
 	RUN(test_disk_full_fails_cleanly_and_recovers);
 	RUN(test_disk_full_rlimit_fsize);
 	RUN(test_alloc_faults_are_clean);
