@@ -394,8 +394,10 @@ eval_flags(struct eng *e, struct inst_node *n, const struct eng_bind *b)
 		else if (b->x[EX_RELEVANT] == NULL)
 			n->flags &= ~(unsigned)INST_F_IRRELEVANT;
 	}
-	if ((was ^ n->flags) & (INST_F_IRRELEVANT | INST_F_READONLY))
+	if ((was ^ n->flags) & (INST_F_IRRELEVANT | INST_F_READONLY)) {
 		e->gen++;
+		inst_touch(n);
+	}
 }
 
 static void
@@ -783,8 +785,10 @@ eng_set_node(struct eng *e, struct inst_node *n, const char *s,
 	ds_free(nv);
 	if (st != DS_OK)
 		return ds_err_set(err, st, NULL);
-	if (!(n->flags & INST_F_ANSWERED))
+	if (!(n->flags & INST_F_ANSWERED)) {
 		e->gen++;	/* confirmed: progress counts it */
+		inst_touch(n);
+	}
 	n->flags |= INST_F_ANSWERED;
 	if (!changed)
 		return DS_OK;
@@ -1088,6 +1092,7 @@ eng_meta_set(struct eng *e, const char *key, json_t *v)
 			n->flags &= ~(unsigned)INST_F_IRRELEVANT;
 		else
 			eng_enqueue(e, n);
+		inst_touch(n);
 		return eng_run(e);
 	}
 	return DS_OK;

@@ -132,10 +132,11 @@ struct eng {
 	/* eng_to_text: the keys of each object scope (the root, a repeat)
 	 * in byte order, made at first use; by the scope's node index */
 	struct eng_scope	*scopes;
-	/* progress as of generation pgen (eng_view.c) */
-	unsigned long		 pgen;
-	size_t			 pans, ptot;
-	int			 pvalid;
+	/* the counts each node keeps (inst_node.kstamp, eng_view.c): valid
+	 * while a node's kstamp is kepoch, which moves when the consent
+	 * state they were counted under (kcons) changes */
+	unsigned		 kepoch;
+	int			 kcons;
 	struct eng_choice_cache	 cc[ENG_CHOICE_CACHE];
 	unsigned		 ccnext;
 	/* the last refusal (eng_refusal, eng_msg.c) */
@@ -230,6 +231,18 @@ const struct form_list *eng_list_of(const struct eng *,
 /* eng_json.c */
 #define ENG_TEXT_MAX	(64u << 20)	/* bytes of one answers document */
 void		 eng_scopes_free(struct eng *);
+
+/* eng_view.c */
+/*
+ * Bring the counts every node above the leaves keeps (inst_node.kans,
+ * ktot, kreason, kunconf) up to date: only the nodes a change made stale
+ * are counted again, each from its children's counts, so an answer costs
+ * its own path up the tree (and one look at each item of the rosters on
+ * it), not the whole instance.
+ */
+void		 eng_kept(struct eng *);
+/* 1 if leaf n counts as an answer not yet confirmed (_meta.unconfirmed). */
+int		 eng_unconfirmed(const struct inst_node *n);
 
 /* eng_path.c (eng_path_fmt is in eng.h) */
 struct inst_node *eng_path_find(struct eng *, const char *path);

@@ -556,9 +556,15 @@ walk_meta(struct eng *e, struct walked *w, int want_unconf)
 
 	memset(w, 0, sizeof(*w));
 	ds_buf_init(&w->unconf, ENG_TEXT_MAX);
-	for (n = e->root; n != NULL; n = inst_next(n, 0)) {
-		if (n->kind != INST_LEAF)
+	/* Only into the subtrees that hold a reason or (wanted) an answer
+	 * not yet confirmed, as the counts the tree keeps say. */
+	eng_kept(e);
+	for (n = e->root; n != NULL; ) {
+		if (n->kind != INST_LEAF) {
+			n = inst_next(n, n->kreason == 0 && (!want_unconf ||
+			    n->kunconf == 0));
 			continue;
+		}
 		if (n->reason != NULL) {
 			if (w->nr == w->cap) {
 				w->cap = w->cap ? 2 * w->cap : 8;
@@ -572,16 +578,17 @@ walk_meta(struct eng *e, struct walked *w, int want_unconf)
 				return DS_ENOMEM;
 			w->r[w->nr++].text = n->reason;
 		}
-		if (!want_unconf || n->value == NULL ||
-		    (n->flags & INST_F_ANSWERED) ||
-		    !eng_answerable(n->def->type))
-			continue;
-		if (eng_path_fmt(n, path, sizeof(path)) != DS_OK ||
-		    (w->nunconf > 0 && ds_buf_addc(&w->unconf, ',') != DS_OK))
-			return DS_ENOMEM;
-		if ((st = put_str(&w->unconf, path, strlen(path))) != DS_OK)
-			return st;
-		w->nunconf++;
+		if (want_unconf && eng_unconfirmed(n)) {
+			if (eng_path_fmt(n, path, sizeof(path)) != DS_OK ||
+			    (w->nunconf > 0 && ds_buf_addc(&w->unconf, ',') !=
+			    DS_OK))
+				return DS_ENOMEM;
+			if ((st = put_str(&w->unconf, path, strlen(path))) !=
+			    DS_OK)
+				return st;
+			w->nunconf++;
+		}
+		n = inst_next(n, 0);
 	}
 	if (w->nr > 1)
 		qsort(w->r, w->nr, sizeof(*w->r), reason_cmp);
@@ -962,6 +969,7 @@ load(struct eng *e, struct inst_node *c, const json_t *obj,
 				return ds_err_set(err, DS_ECORRUPT, "bad saved "
 				    "answer for %s", k->def->name);
 			k->flags |= INST_F_ANSWERED;
+			inst_touch(k);
 			continue;
 		}
 		if (k->kind != INST_SET || !json_is_array(v))
@@ -1041,8 +1049,10 @@ eng_restore(const struct eng_form *cf, const struct eng_opts *o,
 	v = meta != NULL ? json_object_get(meta, "unconfirmed") : NULL;
 	json_array_foreach(v, i, u)
 		if ((s = json_string_value(u)) != NULL &&
-		    (n = eng_path_find(e, s)) != NULL)
+		    (n = eng_path_find(e, s)) != NULL) {
 			n->flags &= ~(unsigned)INST_F_ANSWERED;
+			inst_touch(n);
+		}
 	e->gen++;
 	s = meta != NULL ? json_string_value(json_object_get(meta, "path")) :
 	    NULL;

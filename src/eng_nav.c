@@ -250,6 +250,7 @@ eng_confirm_screen(struct eng *e, struct inst_node *cur)
 	if (cur->kind == INST_LEAF) {
 		if (cur->value != NULL && !(cur->flags & INST_F_ANSWERED)) {
 			cur->flags |= INST_F_ANSWERED;
+			inst_touch(cur);
 			e->gen++;
 		}
 		return;
@@ -262,6 +263,7 @@ eng_confirm_screen(struct eng *e, struct inst_node *cur)
 		    !(n->flags & INST_F_ANSWERED) &&
 		    eng_relevant(n) && !eng_blocked(e, n)) {
 			n->flags |= INST_F_ANSWERED;
+			inst_touch(n);
 			e->gen++;
 		}
 }

@@ -149,49 +149,96 @@ set_label(struct eng *e, const struct inst_node *set)
 	return eng_arena_keep(e, ds_buf_take(&b, NULL));
 }
 
+/*
+ * Leaf n counts in the progress, its own flags and rules only: what is
+ * above it (irrelevant or read-only) hides it from there, so a count kept
+ * below never depends on a flag above it.
+ */
 static int
 counts(const struct eng *e, const struct inst_node *n)
 {
-	return n->kind == INST_LEAF && eng_answerable(n->def->type) &&
-	    !eng_readonly(e, n) && !eng_blocked(e, n);
+	return eng_answerable(n->def->type) && !(n->flags &
+	    (INST_F_IRRELEVANT | INST_F_READONLY)) &&
+	    (e->cf->b[n->def->index].x[EX_CALC] == NULL ||
+	    e->cf->b[n->def->index].trigger != NULL) && !eng_blocked(e, n);
+}
+
+int
+eng_unconfirmed(const struct inst_node *n)
+{
+	return n->value != NULL && !(n->flags & INST_F_ANSWERED) &&
+	    eng_answerable(n->def->type);
 }
 
 /*
- * Answered and total questions.  The walk is kept for the generation it
- * was made at (every change of a value, a flag or a roster bumps it), so
- * a redraw while the worker types costs nothing.
+ * The counts of n from its children's.  Progress counts relevant,
+ * answerable questions that are not read-only or behind the consent gate
+ * (an irrelevant or read-only node hides its whole subtree); a default the
+ * worker has not passed is not yet an answer.  _meta's counts take every
+ * leaf.  Depth is the form's (kept small by the loader).
  */
+static void
+kept_node(struct eng *e, struct inst_node *n)
+{
+	struct inst_node *k;
+	unsigned ans = 0, tot = 0, nr = 0, nu = 0;
+	size_t i, nk;
+	int hide = (n->flags & (INST_F_IRRELEVANT | INST_F_READONLY)) != 0;
+
+	nk = n->kind == INST_SET ? n->nitems : n->kids != NULL ?
+	    n->def->nkids : 0;
+	for (i = 0; i < nk; i++) {
+		k = n->kind == INST_SET ? n->items[i] : n->kids[i];
+		if (k->kind == INST_LEAF) {
+			nr += k->reason != NULL;
+			nu += eng_unconfirmed(k);
+			if (hide || !counts(e, k))
+				continue;
+			tot++;
+			ans += k->value != NULL &&
+			    (k->flags & INST_F_ANSWERED);
+			continue;
+		}
+		if (k->kstamp != e->kepoch)
+			kept_node(e, k);
+		nr += k->kreason;
+		nu += k->kunconf;
+		if (!hide) {
+			ans += k->kans;
+			tot += k->ktot;
+		}
+	}
+	n->kans = ans;
+	n->ktot = tot;
+	n->kreason = nr;
+	n->kunconf = nu;
+	n->kstamp = e->kepoch;
+}
+
+void
+eng_kept(struct eng *e)
+{
+	int cons = eng_consent_state(e);
+
+	/* The gate's answer moves every count behind it. */
+	if (e->kepoch == 0 || cons != e->kcons) {
+		e->kepoch = e->kepoch + 1 == 0 ? 1 : e->kepoch + 1;
+		e->kcons = cons;
+	}
+	if (e->root != NULL && e->root->kstamp != e->kepoch)
+		kept_node(e, e->root);
+}
+
+/* Answered and total questions, from the counts the tree keeps. */
 static void
 progress(struct eng *e, size_t *answered, size_t *total)
 {
-	struct inst_node *n = e->root;
-
-	if (e->pvalid && e->pgen == e->gen) {
-		*answered = e->pans;
-		*total = e->ptot;
-		return;
-	}
 	*answered = *total = 0;
-	while (n != NULL) {
-		/* Irrelevant subtrees are skipped whole: every node reached
-		 * has relevant ancestors, so its own flag decides. */
-		if (n->flags & INST_F_IRRELEVANT) {
-			n = inst_next(n, 1);
-			continue;
-		}
-		if (counts(e, n)) {
-			(*total)++;
-			/* a default the worker has not passed is not yet
-			 * an answer */
-			if (n->value != NULL && (n->flags & INST_F_ANSWERED))
-				(*answered)++;
-		}
-		n = inst_next(n, 0);
-	}
-	e->pgen = e->gen;
-	e->pans = *answered;
-	e->ptot = *total;
-	e->pvalid = 1;
+	if (e->root == NULL)
+		return;
+	eng_kept(e);
+	*answered = e->root->kans;
+	*total = e->root->ktot;
 }
 
 void

@@ -98,6 +98,13 @@ text_free(struct inst_node *n)
 }
 
 void
+inst_touch(struct inst_node *n)
+{
+	for (; n != NULL; n = n->parent)
+		n->kstamp = 0;
+}
+
+void
 inst_text_drop(struct inst_node *n)
 {
 	/* All the way up: an outer item's text holds the inner ones. */
@@ -152,6 +159,7 @@ inst_item_insert(struct inst_node *set, size_t at, struct inst_node **out)
 	for (i = at; i < set->nitems; i++)
 		set->items[i]->pos = i;
 	inst_text_drop(set);
+	inst_touch(set);
 	if (out != NULL)
 		*out = it;
 	return DS_OK;
@@ -171,6 +179,7 @@ inst_item_remove(struct inst_node *set, size_t at)
 	for (i = at; i < set->nitems; i++)
 		set->items[i]->pos = i;
 	inst_text_drop(set);
+	inst_touch(set);
 }
 
 enum ds_status
@@ -195,6 +204,7 @@ inst_value_set(struct inst_node *n, const char *s, int *changed)
 	ds_free(n->value);
 	n->value = c;
 	inst_text_drop(n);
+	inst_touch(n);
 	if (changed != NULL)
 		*changed = 1;
 	return DS_OK;
@@ -211,6 +221,9 @@ inst_reason_set(struct inst_node *n, const char *s)
 		if ((c = ds_strdup(s)) == NULL)
 			return DS_ENOMEM;
 	}
+	/* the counts hold whether there is one, not its text */
+	if ((n->reason == NULL) != (c == NULL))
+		inst_touch(n);
 	ds_free(n->reason);
 	n->reason = c;
 	return DS_OK;

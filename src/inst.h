@@ -66,10 +66,23 @@ struct inst_node {
 	 * a roster inside it.  NULL when not made or stale. */
 	char			*text;
 	size_t			 textlen;
+	/* Not a leaf: counts over its subtree, kept by the engine while
+	 * kstamp equals its epoch (eng_view.c); inst_touch makes them
+	 * stale here and on every node above. */
+	unsigned		 kstamp;
+	unsigned		 kans, ktot;	/* progress: answered, total */
+	unsigned		 kreason;	/* leaves with a warning reason */
+	unsigned		 kunconf;	/* answers not yet confirmed */
 };
 
 /* Drop the kept text of every item holding n (n included). */
 void		 inst_text_drop(struct inst_node *n);
+/*
+ * Make the kept counts of n and of every node above it stale: call on a
+ * change of a leaf's value, reason or flags, or of a roster.
+ * inst_value_set, inst_reason_set and the roster calls here do it.
+ */
+void		 inst_touch(struct inst_node *n);
 
 /*
  * Build the tree for a form: every group, every leaf, and empty sets for

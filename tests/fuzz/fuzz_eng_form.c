@@ -61,15 +61,16 @@ canon(struct eng *e, size_t *len)
 	return s;
 }
 
-/* The prompt's progress is kept per generation: it must equal a walk
- * made afresh. */
+/* The prompt's progress comes from the counts the tree keeps, brought
+ * up to date by what changed: it must equal a count made afresh (a new
+ * epoch makes every kept count stale). */
 static void
 prompt_checked(struct eng *e)
 {
 	const struct eng_prompt *p = eng_prompt(e);
 	size_t a = p->answered, t = p->total, a2, t2;
 
-	e->pvalid = 0;
+	e->kepoch++;
 	eng_progress(e, &a2, &t2);
 	if (a != a2 || t != t2)
 		abort();

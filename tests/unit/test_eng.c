@@ -814,6 +814,88 @@ test_consent_on_file_generation(void)
 	done(e);
 }
 
+/* ---- the counts the tree keeps ---------------------------------------- */
+
+static const char *F_KEPT =
+"| survey |\n"
+"| | type | name | label | relevant | read_only | default | warning |\n"
+"| | text | hide | Hide | | | | |\n"
+"| | integer | lock | Lock | | | | |\n"
+"| | begin group | g | G | | ${lock} = 1 | | |\n"
+"| | begin repeat | member | Member | | | | |\n"
+"| | text | mname | Name | | | | |\n"
+"| | integer | age | Age | ${hide} != 'yes' | | | |\n"
+"| | integer | kids | Kids | | | 2 | . < 5 |\n"
+"| | end repeat | | | | | | |\n"
+"| | end group | | | | | | |\n"
+"| | integer | after | After | | | | |\n";
+
+/* The progress and _meta (reasons, answers not yet confirmed) from the
+ * counts kept as answers changed must equal those counted afresh. */
+static void
+kept_same(struct eng *e, size_t want_ans, size_t want_tot)
+{
+	struct ds_err err;
+	char *t1 = NULL, *t2 = NULL;
+	size_t a1, t1n, a2, t2n, l1 = 0, l2 = 0;
+
+	eng_progress(e, &a1, &t1n);
+	ST_EQ(eng_to_text(e, 0, &t1, &l1, &err), DS_OK, &err);
+	e->kepoch++;		/* every kept count stale */
+	eng_progress(e, &a2, &t2n);
+	ST_EQ(eng_to_text(e, 0, &t2, &l2, &err), DS_OK, &err);
+	INT_EQ(a1, a2);
+	INT_EQ(t1n, t2n);
+	INT_EQ(a1, want_ans);
+	INT_EQ(t1n, want_tot);
+	OK(t1 != NULL && t2 != NULL && l1 == l2 && memcmp(t1, t2, l1) == 0);
+	ds_free(t1);
+	ds_free(t2);
+}
+
+/*
+ * Each kind of change reaches the counts: an answer, a default confirmed,
+ * a reason, relevance and read-only set from outside the roster (on every
+ * item, and on the group above it), items added and removed.
+ */
+static void
+test_kept_counts_follow_every_change(void)
+{
+	struct eng *e = open_form(F_KEPT);
+	struct ds_err err;
+	int i;
+
+	if (e == NULL)
+		return;
+	kept_same(e, 0, 3);
+	for (i = 0; i < 3; i++)
+		ST_EQ(eng_repeat_add(e, "member", &err), DS_OK, &err);
+	kept_same(e, 0, 12);
+	SET_OK(e, "member[2]/mname", "Li");
+	SET_OK(e, "member[2]/age", "30");
+	kept_same(e, 2, 12);
+	/* a default passed is confirmed; a warning's reason is kept */
+	ST_EQ(eng_jump(e, "member[2]/kids", &err), DS_OK, &err);
+	ST_EQ(eng_next(e, &err), DS_OK, &err);
+	kept_same(e, 3, 12);
+	SET_OK(e, "member[3]/kids", "7");
+	kept_same(e, 4, 12);
+	ST_EQ(eng_reason(e, "member[3]/kids", "twins twice", &err), DS_OK,
+	    &err);
+	kept_same(e, 4, 12);
+	SET_OK(e, "hide", "yes");		/* every item's age goes */
+	kept_same(e, 4, 9);
+	SET_OK(e, "lock", "1");			/* the roster is read-only */
+	kept_same(e, 2, 3);
+	SET_OK(e, "lock", "0");			/* lock is an answer too */
+	kept_same(e, 5, 9);
+	ST_EQ(eng_repeat_remove(e, "member", 0, &err), DS_OK, &err);
+	kept_same(e, 5, 7);
+	SET_OK(e, "hide", "no");
+	kept_same(e, 6, 9);
+	done(e);
+}
+
 /* ---- serialize / restore ---------------------------------------------- */
 
 static char *
@@ -1737,6 +1819,7 @@ main(void)
 	RUN(test_volatile_refreshed_on_finalize);
 	RUN(test_randomize_choices);
 	RUN(test_roster_labels_fill_item_answers);
+	RUN(test_kept_counts_follow_every_change);
 	RUN(test_alloc_failures_are_clean);
 	return harness_done();
 }
