@@ -38,6 +38,7 @@
 #include "mem.h"
 #include "tui_app.h"
 #include "tui_iv.h"
+#include "util.h"
 
 #define FL_MAX		32	/* fields shown on one field-list screen */
 #define VALUE_MAX	(TUI_EDIT_MAX * 4 + 1)
@@ -666,6 +667,15 @@ followers_pass(void)
  * constraint fixes its length (an 11-digit mobile number) is accepted
  * and moves on, as CSPro does with a full field.
  */
+/*
+ * A full field moved on by itself (when, in ms): the Enter a worker
+ * habitually presses after typing comes next, and must not answer the
+ * next question (a single choice takes its highlighted option on Enter).
+ * Any other key, or a pause, ends this.
+ */
+#define MOVED_ON_MS	2000
+static int64_t moved_on;
+
 static void
 full_field(struct fld *f)
 {
@@ -699,12 +709,12 @@ full_field(struct fld *f)
 		rebuild(0);
 		if ((ef = prompt_field(F.f[F.focus].path)) != NULL)
 			followers_load(ef);
-		if (F.nshown == 0)
-			(void)accept(1);
+		if (F.nshown == 0 && accept(1))
+			moved_on = ds_now_ms();
 		return;
 	}
-	if (tui_fixed_len(ef->node->constraint) == f->ed.len)
-		(void)accept(1);
+	if (tui_fixed_len(ef->node->constraint) == f->ed.len && accept(1))
+		moved_on = ds_now_ms();
 }
 
 /* A household number just given that this laptop has seen this month:
@@ -985,6 +995,13 @@ form_key(enum tui_req req, wint_t ch)
 	enum tui_sel_res sr;
 	size_t i;
 
+	if (moved_on != 0) {
+		int64_t since = ds_now_ms() - moved_on;
+
+		moved_on = 0;
+		if (req == TUI_REQ_ENTER && since >= 0 && since < MOVED_ON_MS)
+			return;
+	}
 	if (F.reasoning) {
 		reason_key(req, ch);
 		return;

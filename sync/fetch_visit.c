@@ -296,19 +296,22 @@ from_record(struct eng *e, struct store *sto, const struct form *f,
  * took them, so the new record gets its own sealed copy under the same
  * name, to travel with its first revision (without it the answer named a
  * file the new record never had, and the office's export left it out).
+ * A file that is gone or does not fit what one save may add is left out
+ * with its answer: the worker attaches it again; the correction starts.
  */
 static enum ds_status
 copy_media(struct store *sto, const struct form *f, const unsigned char *from,
-    const unsigned char *to, const json_t *ans, struct ds_err *err)
+    const unsigned char *to, json_t *ans, struct ds_err *err)
 {
 	const struct form_node *n;
 	const char *k;
 	json_t *v, *item;
+	void *tmp;
 	unsigned char *p;
 	size_t i, len;
 	enum ds_status st;
 
-	json_object_foreach((json_t *)(uintptr_t)ans, k, v) {
+	json_object_foreach_safe(ans, tmp, k, v) {
 		if ((n = form_find(f, k)) == NULL)
 			continue;
 		if (json_is_array(v)) {
@@ -320,19 +323,24 @@ copy_media(struct store *sto, const struct form *f, const unsigned char *from,
 		}
 		if (!form_type_media(n->type) || !json_is_string(v))
 			continue;
-		if ((st = store_attach_get(sto, from, json_string_value(v), &p,
-		    &len, err)) != DS_OK)
-			return st;
-		st = store_attach_put(sto, to, json_string_value(v), p, len,
+		st = store_attach_get(sto, from, json_string_value(v), &p, &len,
 		    err);
-		cry_wipe(p, len);
-		ds_free(p);
-		if (st == DS_EEXIST) {
-			ds_err_clear(err);
-			st = DS_OK;
+		if (st == DS_OK) {
+			st = store_attach_put(sto, to, json_string_value(v), p,
+			    len, err);
+			cry_wipe(p, len);
+			ds_free(p);
 		}
+		if (st == DS_EEXIST)
+			st = DS_OK;
+		else if ((st == DS_ENOENT || st == DS_ELIMIT) &&
+		    json_object_del(ans, k) != 0)
+			return ds_err_set(err, DS_ENOMEM, NULL);
+		else if (st == DS_ENOENT || st == DS_ELIMIT)
+			st = DS_OK;
 		if (st != DS_OK)
 			return st;
+		ds_err_clear(err);
 	}
 	return DS_OK;
 }

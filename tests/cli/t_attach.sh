@@ -169,3 +169,14 @@ n=$(find "$T/out3/hh-media" -type f -name "*$letter" \
 n=$(find "$T/out3/hh-media" -type f -name "*$card" | wc -l)
 [ "$n" = 2 ] && ok "the member's card too" ||
     not_ok "the member's card too" "$(ls -l "$T/out3/hh-media" 2>&1)"
+
+# A file the record no longer has (here taken out of the store) does not
+# stop a correction: its answer is left out, to attach again.
+sqlite3 "$W/records.db" "DELETE FROM attachment WHERE name = '$card'" \
+    2>/dev/null
+if ds fill --correct "$(cat "$T/id3")" --reason "again" >"$T/id4" \
+    2>"$T/.out"; then ok "a correction starts without a missing file"
+else not_ok "a correction starts without a missing file" "$(cat "$T/.out")"; fi
+check "show the second correction" ds show "$(cat "$T/id4")"
+has "it keeps the photo" "$T/.out" "\"letter\":\"$letter\""
+hasnt "it leaves the missing card out" "$T/.out" "\"card\":\"$card\""

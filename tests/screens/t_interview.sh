@@ -83,9 +83,16 @@ tm_type 12345
 tm_keys Enter
 tm_check fieldlist_constraint "A mobile number has 11 digits and starts with 13-19."
 tm_keys C-u
-# Full (the constraint fixes 11 characters): it moves on by itself.
+# Full (the constraint fixes 11 characters): it moves on by itself, and the
+# Enter a worker presses out of habit right after does not answer the next
+# question (a single choice takes its highlighted option on Enter).
 tm_type 13800138000
+tm_keys Enter
 tm_check fieldlist_focus_moves ">   Does this phone have WeChat?"
+sleep 1
+if tm_screen | grep -q "No errors and no open warnings"; then
+	not_ok "the habitual Enter answers nothing" "$(tm_screen)"
+else ok "the habitual Enter answers nothing"; fi
 tm_keys 1
 tm_check review_clean "No errors and no open warnings. Press F to finalize."
 tm_keys f
