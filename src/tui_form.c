@@ -669,12 +669,25 @@ followers_pass(void)
  */
 /*
  * A full field moved on by itself (when, in ms): the Enter a worker
- * habitually presses after typing comes next, and must not answer the
- * next question (a single choice takes its highlighted option on Enter).
- * Any other key, or a pause, ends this.
+ * habitually presses after typing comes next, and must not pick for an
+ * unanswered single choice (Enter takes its highlighted option).  A
+ * default shown is confirmed by Enter as always.  Any other key, or a
+ * pause, ends this.
  */
 #define MOVED_ON_MS	2000
 static int64_t moved_on;
+
+/* 1 if a choice of the list is on. */
+static int
+sel_chosen(const struct tui_select *sel)
+{
+	size_t i;
+
+	for (i = 0; i < sel->n; i++)
+		if (sel->on[i])
+			return 1;
+	return 0;
+}
 
 static void
 full_field(struct fld *f)
@@ -999,7 +1012,9 @@ form_key(enum tui_req req, wint_t ch)
 		int64_t since = ds_now_ms() - moved_on;
 
 		moved_on = 0;
-		if (req == TUI_REQ_ENTER && since >= 0 && since < MOVED_ON_MS)
+		if (req == TUI_REQ_ENTER && since >= 0 &&
+		    since < MOVED_ON_MS && f != NULL && f->kind == FK_SELECT &&
+		    !f->sel.multi && !sel_chosen(&f->sel))
 			return;
 	}
 	if (F.reasoning) {
