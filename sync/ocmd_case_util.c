@@ -60,17 +60,28 @@ ocase_args(int argc, char **argv, int first, const struct ocase_opt *opts,
 	return 0;
 }
 
+static int vfail(const struct cli *, const char *, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
+static int
+vfail(const struct cli *cli, const char *cmd, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s %s: ", cli->progname, cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	return CMD_EXIT_FAIL;
+}
+
 int
 ocase_fail(const struct cli *cli, const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	int rc;
 
-	fprintf(stderr, "%s %s: ", cli->progname, cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	rc = vfail(cli, cmd, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	return CMD_EXIT_FAIL;
+	return rc;
 }
 
 int
@@ -78,15 +89,14 @@ ocase_fail_err(const struct cli *cli, const char *cmd,
     const struct ds_err *err, const char *fmt, ...)
 {
 	va_list ap;
+	int rc;
 
 	if (err->code == DS_ENOSPC)
 		return office_fail_full(cli, cmd, err);
-	fprintf(stderr, "%s %s: ", cli->progname, cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	rc = vfail(cli, cmd, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	return CMD_EXIT_FAIL;
+	return rc;
 }
 
 int

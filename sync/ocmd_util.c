@@ -27,35 +27,36 @@ office_fail(const struct cli *cli, const char *name, const char *msg)
 	return CMD_EXIT_FAIL;
 }
 
+/* The disk-full wording; `sent`: the laptops' data is safe too. */
+static int
+disk_full(const struct cli *cli, const char *name, const struct ds_err *err,
+    int sent)
+{
+	const char *todo = _("Free some space on this computer (or move the "
+	    "office folder to a larger disk), then run the command again.");
+	char say[1024];
+
+	fprintf(stderr, "%s %s: %s\n  (%s)\n", cli->progname, name,
+	    cmd_join(say, sizeof(say), cmd_phrase(CMD_DISK_FULL),
+	    cmd_phrase(CMD_SAFE_OFFICE), sent ? cmd_phrase(CMD_SAFE_SENT) :
+	    todo, sent ? todo : NULL, NULL), err->msg);
+	return CMD_EXIT_FAIL;
+}
+
 int
 office_fail_err(const struct cli *cli, const char *name,
     const struct ds_err *err)
 {
-	char say[1024];
-
 	if (err->code != DS_ENOSPC)
 		return office_fail(cli, name, err->msg);
-	fprintf(stderr, "%s %s: %s\n  (%s)\n", cli->progname, name,
-	    cmd_join(say, sizeof(say), cmd_phrase(CMD_DISK_FULL),
-	    cmd_phrase(CMD_SAFE_OFFICE), cmd_phrase(CMD_SAFE_SENT),
-	    _("Free some space on this computer (or move the office folder "
-	    "to a larger disk), then run the command again."), NULL),
-	    err->msg);
-	return CMD_EXIT_FAIL;
+	return disk_full(cli, name, err, 1);
 }
 
 int
 office_fail_full(const struct cli *cli, const char *name,
     const struct ds_err *err)
 {
-	char say[1024];
-
-	fprintf(stderr, "%s %s: %s\n  (%s)\n", cli->progname, name,
-	    cmd_join(say, sizeof(say), cmd_phrase(CMD_DISK_FULL),
-	    cmd_phrase(CMD_SAFE_OFFICE), _("Free some space on this computer "
-	    "(or move the office folder to a larger disk), then run the "
-	    "command again."), NULL), err->msg);
-	return CMD_EXIT_FAIL;
+	return disk_full(cli, name, err, 0);
 }
 
 int
