@@ -4,6 +4,8 @@
  * writes files, so the durability sequence and the I/O fault hook live here
  * once.  Nothing in this file prints or exits.
  */
+#define _GNU_SOURCE	/* O_TMPFILE */
+
 #include "util.h"
 
 #include <errno.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -134,39 +137,219 @@ ds_dir_sync(const char *path, struct ds_err *err)
 	return DS_OK;
 }
 
+struct ds_file_test ds_file_test;
+
+/* How often a writer retries a PATH.tmp that others keep taking. */
+#define TMP_TRIES	64
+
+static void
+tmp_step(const char *step)
+{
+	if (ds_file_test.step != NULL)
+		ds_file_test.step(step);
+}
+
+static int
+lock_wait(int fd)
+{
+	while (flock(fd, LOCK_EX) == -1)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+/*
+ * Free the name tmp: wait until no writer holds the file there (a live
+ * writer keeps its lock until it has renamed the file away), then, if the
+ * same file is still there, its writer died: remove it.  0 when the name
+ * is free (or was taken again meanwhile: the caller retries), -1 on error.
+ */
+static int
+tmp_collect(const char *tmp)
+{
+	struct stat a, b;
+	int fd, e, r = 0;
+
+	fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (lock_wait(fd) == -1 || fstat(fd, &a) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (lstat(tmp, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino) {
+		if (!S_ISREG(a.st_mode)) {
+			errno = EEXIST;
+			r = -1;
+		} else if (unlink(tmp) == -1 && errno != ENOENT)
+			r = -1;
+	}
+	e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+/* PATH.tmp created here, exclusively, and locked: its fd or -1. */
+static int
+tmp_create(const char *tmp)
+{
+	struct stat sb;
+	int fd, i, e;
+
+	for (i = 0; i < TMP_TRIES; i++) {
+		fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd == -1) {
+			if (errno != EEXIST || tmp_collect(tmp) == -1)
+				return -1;
+			continue;
+		}
+		if (lock_wait(fd) == -1 || fstat(fd, &sb) == -1) {
+			/* Not ours for sure: an empty file the next collects. */
+			e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		/* A collector took it for a dead writer's before our lock. */
+		if (sb.st_nlink > 0)
+			return fd;
+		close(fd);
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+enum ds_status
+ds_tmp_open(struct ds_tmp *t, const char *path, int mode, struct ds_err *err)
+{
+	char dir[DS_PATH_MAX];
+	int e;
+
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	if (snprintf(t->path, sizeof(t->path), "%s", path) >=
+	    (int)sizeof(t->path) || snprintf(t->tmp, sizeof(t->tmp),
+	    "%s.tmp", path) >= (int)sizeof(t->tmp) ||
+	    dir_of(path, dir, sizeof(dir)) == -1)
+		return ds_err_set(err, DS_EINVAL, "path too long: %s", path);
+#ifdef O_TMPFILE
+	/*
+	 * No name while the data goes in: a crash leaves nothing.  The
+	 * file is linked later through /proc (linkat with AT_EMPTY_PATH
+	 * needs a capability), so without /proc take the named way.
+	 */
+	if (!ds_file_test.named &&
+	    (t->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) != -1) {
+		(void)snprintf(t->proc, sizeof(t->proc), "/proc/self/fd/%d",
+		    t->fd);
+		if (access(t->proc, F_OK) == 0 && lock_wait(t->fd) == 0)
+			t->anon = 1;
+		else {
+			close(t->fd);
+			t->fd = -1;
+		}
+	}
+#endif
+	if (t->fd == -1 && (t->fd = tmp_create(t->tmp)) == -1) {
+		e = errno;
+		return ds_err_set(err, errno_status(e), "cannot create %s: %s",
+		    t->tmp, strerror(e));
+	}
+	(void)fchmod(t->fd, (mode_t)mode); /* umask must not widen or narrow */
+	return DS_OK;
+}
+
+const char *
+ds_tmp_name(const struct ds_tmp *t)
+{
+	return t->anon ? t->proc : t->tmp;
+}
+
+void
+ds_tmp_abort(struct ds_tmp *t)
+{
+	int e = errno;
+
+	if (t->fd == -1)
+		return;
+	if (!t->anon)
+		(void)unlink(t->tmp);	/* still ours: we hold the lock */
+	close(t->fd);
+	t->fd = -1;
+	errno = e;
+}
+
+enum ds_status
+ds_tmp_commit(struct ds_tmp *t, struct ds_err *err)
+{
+	const char *step = "fsync";
+	int i, e;
+
+	if (ds_fault_hit(DS_FAULT_IO)) {
+		errno = EIO;
+		goto out;
+	}
+	if (fsync(t->fd) == -1)
+		goto out;
+	tmp_step("written");
+	if (t->anon) {
+		step = "link";
+		for (i = 0; i < TMP_TRIES; i++) {
+			if (linkat(AT_FDCWD, t->proc, AT_FDCWD, t->tmp,
+			    AT_SYMLINK_FOLLOW) == 0)
+				break;
+			if (errno != EEXIST || tmp_collect(t->tmp) == -1)
+				goto out;
+		}
+		if (i == TMP_TRIES) {
+			errno = EEXIST;
+			goto out;
+		}
+		t->anon = 0;
+		tmp_step("linked");
+	}
+	step = "rename";
+	if (ds_fault_hit(DS_FAULT_IO)) {
+		errno = EIO;
+		goto out;
+	}
+	if (rename(t->tmp, t->path) == -1)
+		goto out;
+	/* Only now let go of the lock; the data is synced already. */
+	close(t->fd);
+	t->fd = -1;
+	return ds_dir_sync(t->path, err);
+out:
+	e = errno;
+	ds_tmp_abort(t);
+	return ds_err_set(err, errno_status(e), "cannot write %s: %s failed: "
+	    "%s", t->path, step, strerror(e));
+}
+
 enum ds_status
 ds_file_write_atomic(const char *path, const void *data, size_t len,
     int mode, struct ds_err *err)
 {
-	char tmp[PATH_MAX];
-	const char *step = "open";
+	struct ds_tmp t;
+	enum ds_status st;
 	const unsigned char *p = data;
 	size_t off = 0;
 	ssize_t n;
-	int fd, e = 0;
+	int e;
 
-	/*
-	 * A name of its own per writer: with one fixed PATH.tmp, a second
-	 * writer unlinked the first's temp file and the first renamed the
-	 * second's half-written one over PATH.
-	 */
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return ds_err_set(err, DS_EINVAL, "path too long: %s", path);
-	fd = mkstemp(tmp);	/* O_EXCL, mode 0600: never follows a link */
-	if (fd == -1) {
-		e = errno;
-		return ds_err_set(err, errno_status(e), "cannot create %s: %s",
-		    tmp, strerror(e));
-	}
-	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-	(void)fchmod(fd, (mode_t)mode);	/* umask must not widen or narrow it */
-	step = "write";
+	if ((st = ds_tmp_open(&t, path, mode, err)) != DS_OK)
+		return st;
 	while (off < len) {
 		if (ds_fault_hit(DS_FAULT_IO)) {
 			errno = ENOSPC;
 			goto out;
 		}
-		n = write(fd, p + off, len - off);
+		n = write(t.fd, p + off, len - off);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -176,34 +359,12 @@ ds_file_write_atomic(const char *path, const void *data, size_t len,
 		}
 		off += (size_t)n;
 	}
-	step = "fsync";
-	if (ds_fault_hit(DS_FAULT_IO)) {
-		errno = EIO;
-		goto out;
-	}
-	if (fsync(fd) == -1)
-		goto out;
-	if (close(fd) == -1) {
-		fd = -1;
-		step = "close";
-		goto out;
-	}
-	fd = -1;
-	step = "rename";
-	if (ds_fault_hit(DS_FAULT_IO)) {
-		errno = EIO;
-		goto out;
-	}
-	if (rename(tmp, path) == -1)
-		goto out;
-	return ds_dir_sync(path, err);
+	return ds_tmp_commit(&t, err);
 out:
 	e = errno;
-	if (fd != -1)
-		close(fd);
-	(void)unlink(tmp);
-	return ds_err_set(err, errno_status(e), "cannot write %s: %s failed: %s",
-	    path, step, strerror(e));
+	ds_tmp_abort(&t);
+	return ds_err_set(err, errno_status(e), "cannot write %s: write "
+	    "failed: %s", path, strerror(e));
 }
 
 enum ds_status

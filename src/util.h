@@ -16,15 +16,58 @@ enum ds_status	 ds_file_read(const char *path, size_t cap, char **out,
 		    size_t *lenp, struct ds_err *);
 
 /*
- * Durable replace (crypto-sync.md §8, Redis rdbSave): write `path.XXXXXX`
- * (mkstemp: a name per writer, so two writers of one path never mix), chmod
- * `mode`, fsync it, rename it over `path`,
- * fsync the directory.  On any failure the temp file is unlinked, `path` is
- * untouched, and the message names the failing step.  ENOSPC and EDQUOT give
- * DS_ENOSPC, other failures DS_EIO.  Honours DS_FAULT_IO at each step.
+ * Durable replace (crypto-sync.md §8, Redis rdbSave): write the data into a
+ * file with no name (O_TMPFILE in path's directory), chmod `mode`, fsync
+ * it, link it as `PATH.tmp` and rename that over `path`, fsync the
+ * directory.  A crash while writing leaves nothing; a crash between the
+ * link and the rename leaves PATH.tmp, which the next write of `path`
+ * removes.  Where the file system refuses O_TMPFILE, PATH.tmp is created
+ * first and written in place (a crash then leaves it until that next
+ * write).  A writer holds an flock on its file until the rename, so two
+ * writers of one path never mix and only a dead writer's PATH.tmp is
+ * removed.  On failure `path` is untouched, no temp file stays, and the
+ * message names the failing step.  ENOSPC and EDQUOT give DS_ENOSPC, other
+ * failures DS_EIO.  Honours DS_FAULT_IO at each step.
  */
 enum ds_status	 ds_file_write_atomic(const char *path, const void *data,
 		    size_t len, int mode, struct ds_err *);
+
+#define DS_PATH_MAX	4096	/* PATH_MAX on Linux */
+#define DS_PROC_FD_MAX	32	/* "/proc/self/fd/" and an int */
+
+/*
+ * The same replace in steps, for a file written as a stream or by a
+ * library that opens it by name.  ds_tmp_open prepares the file (mode
+ * `mode`); write through t->fd, or have the library open ds_tmp_name(t)
+ * (and truncate it: same file).  Then exactly one of ds_tmp_commit (on
+ * failure the temp file is gone too) or ds_tmp_abort.
+ */
+struct ds_tmp {
+	int	 fd;
+	int	 anon;			/* no name on disk yet (O_TMPFILE) */
+	char	 path[DS_PATH_MAX];
+	char	 tmp[DS_PATH_MAX];	/* PATH.tmp */
+	char	 proc[DS_PROC_FD_MAX];	/* /proc/self/fd/N, when anon */
+};
+
+enum ds_status	 ds_tmp_open(struct ds_tmp *, const char *path, int mode,
+		    struct ds_err *);
+const char	*ds_tmp_name(const struct ds_tmp *);
+enum ds_status	 ds_tmp_commit(struct ds_tmp *, struct ds_err *);
+void		 ds_tmp_abort(struct ds_tmp *);
+
+/*
+ * For tests only.  `step`, when set, is called between the steps of a
+ * replace -- "written" (data synced, before any link or rename) and
+ * "linked" (named PATH.tmp, before the rename) -- so a test can kill -9
+ * the writer there; `named` set takes the path for file systems without
+ * O_TMPFILE.
+ */
+struct ds_file_test {
+	void	(*step)(const char *);
+	int	  named;
+};
+extern struct ds_file_test ds_file_test;
 
 /*
  * The files the programs ship with.  An installed build has the standard

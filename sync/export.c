@@ -10,15 +10,10 @@
  */
 #include "export.h"
 
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <xlsxwriter.h>
 
 #include "export_int.h"
@@ -437,47 +432,6 @@ xex_value(const struct xex *e, const struct xcol *c, size_t i, long k,
 	out->n = b->len;
 }
 
-/* ---- files --------------------------------------------------------------- */
-
-int
-xex_tmp_open(const char *path, char *tmp, size_t n, struct ds_err *err)
-{
-	int fd;
-
-	if ((size_t)snprintf(tmp, n, "%s.tmp", path) >= n) {
-		ds_err_set(err, DS_ELIMIT, "path too long: %s", path);
-		return -1;
-	}
-	(void)unlink(tmp);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) == -1) {
-		ds_err_set(err, errno == ENOSPC ? DS_ENOSPC : DS_EIO,
-		    "cannot create %s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	/* 0600 whatever the umask: the file holds personal data. */
-	(void)fchmod(fd, 0600);
-	return fd;
-}
-
-enum ds_status
-xex_tmp_commit(int fd, const char *tmp, const char *path, struct ds_err *err)
-{
-	if (fsync(fd) != 0) {
-		close(fd);
-		unlink(tmp);
-		return ds_err_set(err, DS_EIO, "cannot fsync %s: %s", tmp,
-		    strerror(errno));
-	}
-	close(fd);
-	if (rename(tmp, path) != 0) {
-		unlink(tmp);
-		return ds_err_set(err, DS_EIO, "cannot rename %s: %s", tmp,
-		    strerror(errno));
-	}
-	return ds_dir_sync(path, err);
-}
-
 /* ---- CSV ------------------------------------------------------------------ */
 
 static void
@@ -782,9 +736,10 @@ write_xlsx(const struct xex *e, struct export_stats *s, struct ds_err *err)
 	lxw_workbook_options wo;
 	struct xl x;
 	lxw_error le;
-	char tmp[4200], dir[4200], *slash;
+	struct ds_tmp t;
+	enum ds_status st;
+	char dir[4200], *slash;
 	size_t i, j;
-	int fd;
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	if ((slash = strrchr(dir, '/')) != NULL)
@@ -792,15 +747,14 @@ write_xlsx(const struct xex *e, struct export_stats *s, struct ds_err *err)
 	else
 		snprintf(dir, sizeof(dir), ".");
 	/* The temp file exists 0600 before a byte is written into it. */
-	if ((fd = xex_tmp_open(path, tmp, sizeof(tmp), err)) == -1)
-		return err->code;
+	if ((st = ds_tmp_open(&t, path, 0600, err)) != DS_OK)
+		return st;
 	memset(&wo, 0, sizeof(wo));
 	wo.tmpdir = dir;	/* scratch files next to the output, not /tmp */
 	memset(&x, 0, sizeof(x));
-	if ((x.wb = workbook_new_opt(tmp, &wo)) == NULL) {
-		close(fd);
-		unlink(tmp);
-		return ds_err_set(err, DS_EIO, "cannot create %s", tmp);
+	if ((x.wb = workbook_new_opt(ds_tmp_name(&t), &wo)) == NULL) {
+		ds_tmp_abort(&t);
+		return ds_err_set(err, DS_EIO, "cannot create %s", path);
 	}
 	x.bold = workbook_add_format(x.wb);
 	format_set_bold(x.bold);
@@ -812,8 +766,7 @@ write_xlsx(const struct xex *e, struct export_stats *s, struct ds_err *err)
 	for (i = 0; i < 3; i++) {
 		if ((x.ws = workbook_add_worksheet(x.wb, names[i])) == NULL) {
 			workbook_close(x.wb);
-			close(fd);
-			unlink(tmp);
+			ds_tmp_abort(&t);
 			return ds_err_set(err, DS_EIO, "cannot add the "
 			    "worksheet %s", names[i]);
 		}
@@ -832,12 +785,11 @@ write_xlsx(const struct xex *e, struct export_stats *s, struct ds_err *err)
 		}
 	}
 	if ((le = workbook_close(x.wb)) != LXW_NO_ERROR) {
-		close(fd);
-		unlink(tmp);
+		ds_tmp_abort(&t);
 		return ds_err_set(err, DS_EIO, "cannot write %s: %s", path,
 		    lxw_strerror(le));
 	}
-	return xex_tmp_commit(fd, tmp, path, err);
+	return ds_tmp_commit(&t, err);
 }
 
 /* ---- the export ----------------------------------------------------------- */

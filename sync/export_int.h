@@ -105,13 +105,6 @@ void		 xex_sibling(const char *path, const char *suffix, char *out,
 enum ds_status	 xex_media(struct odb *, struct xex *, struct export_stats *,
 		    struct ds_err *);
 
-/* Create path's temp name (PATH.tmp) 0600, exclusively: its fd, or -1. */
-int		 xex_tmp_open(const char *path, char *tmp, size_t n,
-		    struct ds_err *);
-/* fsync fd, close, rename tmp over path, sync the directory. */
-enum ds_status	 xex_tmp_commit(int fd, const char *tmp, const char *path,
-		    struct ds_err *);
-
 /*
  * Stata (sav 0) or SPSS (sav 1) file of one table (members 0: households,
  * 1: members) at path, through ReadStat (export_stat.c).

@@ -23,6 +23,7 @@
 #include "form.h"
 #include "mem.h"
 #include "utf8.h"
+#include "util.h"
 
 #define STAT_NAME_MAX	32	/* Stata's variable names */
 #define STAT_LABEL_MAX	80	/* characters of a Stata variable label */
@@ -290,9 +291,10 @@ xex_stat_write(const struct xex *e, int members, const char *path, int sav,
 	readstat_writer_t *w = NULL;
 	struct svar *v = NULL;
 	struct sink sk;
+	struct ds_tmp tf;
 	struct ds_buf b;
+	enum ds_status st;
 	readstat_error_t re = READSTAT_OK;
-	char tmp[4200];
 	size_t i, j, nm, rows = 0;
 	long k;
 
@@ -303,10 +305,11 @@ xex_stat_write(const struct xex *e, int members, const char *path, int sav,
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	scan(e, t, members, v);
 	memset(&sk, 0, sizeof(sk));
-	if ((sk.fd = xex_tmp_open(path, tmp, sizeof(tmp), err)) == -1) {
+	if ((st = ds_tmp_open(&tf, path, 0600, err)) != DS_OK) {
 		ds_free(v);
-		return err->code;
+		return st;
 	}
+	sk.fd = tf.fd;
 	if ((w = readstat_writer_init()) == NULL) {
 		re = READSTAT_ERROR_MALLOC;
 		goto out;
@@ -340,14 +343,13 @@ out:
 	ds_free(v);
 	ds_buf_wipe(&b);
 	if (re != READSTAT_OK || sk.failed != 0) {
-		close(sk.fd);
-		unlink(tmp);
+		ds_tmp_abort(&tf);
 		if (sk.failed != 0)
 			return ds_err_set(err, sk.failed == ENOSPC ?
-			    DS_ENOSPC : DS_EIO, "cannot write %s: %s", tmp,
+			    DS_ENOSPC : DS_EIO, "cannot write %s: %s", path,
 			    strerror(sk.failed));
 		return ds_err_set(err, DS_EIO, "cannot write %s: %s", path,
 		    readstat_error_message(re));
 	}
-	return xex_tmp_commit(sk.fd, tmp, path, err);
+	return ds_tmp_commit(&tf, err);
 }

@@ -61,9 +61,12 @@ enum ds_status	 report_table_setw(struct report_table *, size_t row,
 /* The table's word for a msgid (the identity without tr). */
 const char	*report_word(const struct report_table *, const char *msgid);
 
-/* XLSX through libxlsxwriter (report_xlsx.c), to the file tmp_path. */
+/*
+ * XLSX through libxlsxwriter (report_xlsx.c), to the file tmp_path; its
+ * scratch files go in the directory of `path`, where the file will be.
+ */
 enum ds_status	 report_xlsx_write(const struct report_table *,
-		    const char *tmp_path, struct ds_err *);
+		    const char *tmp_path, const char *path, struct ds_err *);
 
 /* ---- area names (township.csv, village.csv next to the form) ---------- */
 

@@ -9,13 +9,10 @@
  */
 #include "report.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "arr.h"
 #include "buf.h"
@@ -293,30 +290,14 @@ ends_with(const char *s, const char *suffix)
 	return n > m && strcasecmp(s + n - m, suffix) == 0;
 }
 
-/* fsync a finished file by name. */
-static enum ds_status
-file_sync(const char *path, struct ds_err *err)
-{
-	FILE *f;
-	int bad;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return ds_err_set(err, DS_EIO, "cannot open %s", path);
-	bad = fsync(fileno(f)) != 0;
-	fclose(f);
-	if (bad)
-		return ds_err_set(err, DS_EIO, "cannot fsync %s", path);
-	return DS_OK;
-}
-
 enum ds_status
 report_write(const struct report_table *t, const char *path,
     struct ds_err *err)
 {
+	struct ds_tmp tf;
 	enum ds_status st;
-	char tmp[4096], *csv;
+	char *csv;
 	size_t len;
-	int fd;
 
 	if (ends_with(path, ".csv")) {
 		if ((st = report_csv(t, &csv, &len, err)) != DS_OK)
@@ -329,32 +310,20 @@ report_write(const struct report_table *t, const char *path,
 		return ds_err_set(err, DS_EINVAL,
 		    "report: %s: the file name must end in .csv or .xlsx",
 		    path);
-	/* libxlsxwriter writes a file by name: build it beside, then rename. */
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return ds_err_set(err, DS_EINVAL, "report: path too long");
 	/*
-	 * Create the temp file ourselves (mode 0600, no symlink followed):
-	 * libxlsxwriter then truncates it in place, and a directory we
-	 * cannot write is refused here rather than by the library, which
-	 * would also print to stderr.
+	 * libxlsxwriter writes a file by name: give it the temp file's
+	 * (made 0600 here, no symlink followed, so a directory we cannot
+	 * write is refused here rather than by the library, which would
+	 * also print to stderr); it truncates that file in place.
 	 */
-	(void)unlink(tmp);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) < 0)
-		return ds_err_set(err, errno == ENOSPC ? DS_ENOSPC : DS_EIO,
-		    "cannot create %s: %s", tmp, strerror(errno));
-	(void)close(fd);
-	if ((st = report_xlsx_write(t, tmp, err)) != DS_OK ||
-	    (st = file_sync(tmp, err)) != DS_OK) {
-		(void)unlink(tmp);
+	if ((st = ds_tmp_open(&tf, path, 0600, err)) != DS_OK)
+		return st;
+	if ((st = report_xlsx_write(t, ds_tmp_name(&tf), path, err)) !=
+	    DS_OK) {
+		ds_tmp_abort(&tf);
 		return st;
 	}
-	if (rename(tmp, path) != 0) {
-		(void)unlink(tmp);
-		return ds_err_set(err, DS_EIO, "cannot rename %s to %s", tmp,
-		    path);
-	}
-	return ds_dir_sync(path, err);
+	return ds_tmp_commit(&tf, err);
 }
 
 /* ---- area names --------------------------------------------------------- */

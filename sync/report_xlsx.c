@@ -138,7 +138,7 @@ cell(lxw_worksheet *ws, const struct report_table *t, size_t r, size_t c,
 
 enum ds_status
 report_xlsx_write(const struct report_table *t, const char *tmp_path,
-    struct ds_err *err)
+    const char *path, struct ds_err *err)
 {
 	lxw_workbook_options opt;
 	lxw_workbook *wb;
@@ -153,7 +153,7 @@ report_xlsx_write(const struct report_table *t, const char *tmp_path,
 	if (t->ncols == 0 || t->ncols > XLSX_COLS_MAX ||
 	    t->nrows + 3 > XLSX_ROWS_MAX)
 		return ds_err_set(err, DS_ELIMIT, "report xlsx: table too big");
-	snprintf(dir, sizeof(dir), "%s", tmp_path);
+	snprintf(dir, sizeof(dir), "%s", path);
 	if ((slash = strrchr(dir, '/')) != NULL)
 		slash[slash == dir ? 1 : 0] = '\0';
 	else
@@ -162,7 +162,7 @@ report_xlsx_write(const struct report_table *t, const char *tmp_path,
 	opt.tmpdir = dir;
 	if ((wb = workbook_new_opt(tmp_path, &opt)) == NULL)
 		return ds_err_set(err, DS_EIO, "report xlsx: cannot create %s",
-		    tmp_path);
+		    path);
 	fmts_make(wb, &f);
 	if ((ws = workbook_add_worksheet(wb, report_word(t, N_("Report")))) ==
 	    NULL) {

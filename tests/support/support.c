@@ -2,11 +2,15 @@
 #include "support.h"
 
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "util.h"
 
 #define MAXDIRS 64
 
@@ -95,4 +99,50 @@ ts_grep_tree(const char *dir, const void *needle, size_t n)
 	g_hits = 0;
 	(void)nftw(dir, grep_one, 16, FTW_PHYS);
 	return g_hits;
+}
+
+static int crash_fd = -1;
+static const char *crash_step_name;
+
+/* In the child: at the chosen step, tell the parent, wait for kill -9. */
+static void
+crash_step(const char *step)
+{
+	if (strcmp(step, crash_step_name) != 0)
+		return;
+	if (write(crash_fd, "x", 1) != 1)
+		_exit(4);
+	for (;;)
+		pause();
+}
+
+int
+ts_crash_at(const char *step, int named, void (*fn)(void *), void *arg)
+{
+	int fd[2], st, r = -1;
+	pid_t kid;
+	char c;
+
+	if (pipe(fd) == -1)
+		return -1;
+	fflush(NULL);	/* the child must not print the parent's buffer */
+	if ((kid = fork()) == 0) {
+		close(fd[0]);
+		crash_fd = fd[1];
+		crash_step_name = step;
+		ds_file_test.step = crash_step;
+		ds_file_test.named = named;
+		fn(arg);
+		_exit(3);	/* never reached the step */
+	}
+	close(fd[1]);
+	if (kid > 0 && read(fd[0], &c, 1) == 1) {
+		kill(kid, SIGKILL);
+		r = 0;
+	}
+	close(fd[0]);
+	if (kid > 0 && (waitpid(kid, &st, 0) != kid || !WIFSIGNALED(st) ||
+	    WTERMSIG(st) != SIGKILL))
+		r = -1;
+	return r;
 }

@@ -14,5 +14,13 @@ const char	*ts_tmpdir(const char *tag);
 void		 ts_rmrf(const char *path);
 /* Count occurrences of `needle` in the bytes of every file under `dir`. */
 size_t		 ts_grep_tree(const char *dir, const void *needle, size_t n);
+/*
+ * Run fn(arg) in a child process and kill -9 it when a file replace
+ * reaches `step` (ds_file_test.step in util.h: "written" or "linked"),
+ * the child taking the named way (no O_TMPFILE) if `named`.  0 when the
+ * child died there, -1 when it never got there.
+ */
+int		 ts_crash_at(const char *step, int named, void (*fn)(void *),
+		    void *arg);
 
 #endif

@@ -207,16 +207,16 @@ test_atomic_write_replaces_and_cleans_up(void)
  * receipt): every read sees one writer's whole content, and both succeed.
  */
 static void
-test_atomic_write_two_writers(void)
+race(const char *name, int rounds, int named0, int named1)
 {
-	enum { ROUNDS = 150, SIZE = 64 * 1024 };
+	enum { SIZE = 64 * 1024 };
 	char dir[256], path[300], *data;
 	struct ds_err err;
 	size_t len, i;
 	pid_t kid[2];
 	int k, st, torn = 0, failed = 0;
 
-	snprintf(dir, sizeof(dir), "%s/race", tmpdir);
+	snprintf(dir, sizeof(dir), "%s/%s", tmpdir, name);
 	OK(mkdir(dir, 0700) == 0);
 	snprintf(path, sizeof(path), "%s/f", dir);
 	for (k = 0; k < 2; k++) {
@@ -226,8 +226,9 @@ test_atomic_write_two_writers(void)
 
 			if (buf == NULL)
 				_exit(2);
+			ds_file_test.named = k == 0 ? named0 : named1;
 			memset(buf, 'a' + k, SIZE);
-			for (r = 0; r < ROUNDS; r++)
+			for (r = 0; r < rounds; r++)
 				if (ds_file_write_atomic(path, buf, SIZE, 0600,
 				    &err) != DS_OK)
 					bad = 1;
@@ -262,6 +263,73 @@ test_atomic_write_two_writers(void)
 	INT_EQ(torn, 0);
 	ds_free(data);
 	INT_EQ(strays(dir), 0);
+}
+
+/*
+ * Both writers with no name while they write (O_TMPFILE), then one of
+ * them in PATH.tmp as where the file system refuses O_TMPFILE, then both.
+ */
+static void
+test_atomic_write_two_writers(void)
+{
+	race("race", 150, 0, 0);
+	race("race-mixed", 50, 1, 0);
+	race("race-named", 50, 1, 1);
+}
+
+struct crash_write {
+	const char	*path;
+};
+
+static void
+crash_write(void *arg)
+{
+	static const char secret[] = "王秀英 110101195003071234";
+	const struct crash_write *w = arg;
+
+	(void)ds_file_write_atomic(w->path, secret, sizeof(secret) - 1, 0600,
+	    NULL);
+}
+
+/*
+ * kill -9 between the write and the rename: the old file stays whole, and
+ * no copy of the new data stays on disk -- none at all when the writer
+ * died before the link, and the next write removes a PATH.tmp left by one
+ * that died after it (or, without O_TMPFILE, while writing).
+ */
+static void
+test_atomic_write_crash_leaves_nothing(void)
+{
+	static const struct {
+		const char	*at;
+		int		 named, left;
+	} c[] = {
+		{ "written", 0, 0 },
+		{ "linked", 0, 1 },
+		{ "written", 1, 1 },
+	};
+	char dir[256], path[300], *data;
+	struct crash_write w = { path };
+	struct ds_err err;
+	size_t len, i;
+
+	snprintf(dir, sizeof(dir), "%s/crash", tmpdir);
+	OK(mkdir(dir, 0700) == 0);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	ST_EQ(ds_file_write_atomic(path, "old", 3, 0600, &err), DS_OK, &err);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		INT_EQ(ts_crash_at(c[i].at, c[i].named, crash_write, &w), 0);
+		INT_EQ(strays(dir), c[i].left);
+		INT_EQ(ts_grep_tree(dir, "110101", 6), (size_t)c[i].left);
+		ST_EQ(ds_file_read(path, 100, &data, &len, &err), DS_OK, &err);
+		STR_EQ(data, i == 0 ? "old" : "new");
+		ds_free(data);
+		ds_file_test.named = c[i].named;
+		ST_EQ(ds_file_write_atomic(path, "new", 3, 0600, &err), DS_OK,
+		    &err);
+		ds_file_test.named = 0;
+		INT_EQ(strays(dir), 0);
+	}
 }
 
 static void
@@ -363,6 +431,7 @@ main(void)
 	RUN(test_arr_failed_growth_keeps_the_array);
 	RUN(test_atomic_write_replaces_and_cleans_up);
 	RUN(test_atomic_write_two_writers);
+	RUN(test_atomic_write_crash_leaves_nothing);
 	RUN(test_parse_numbers_strictly);
 	RUN(test_hex_round_trip);
 	RUN(test_json_canonical_sorts_keys);

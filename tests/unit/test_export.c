@@ -112,6 +112,62 @@ test_csv_exact_and_xlsx(void)
 	sf_device_free(&d);
 }
 
+struct crash_export {
+	const char		*path;
+	enum export_format	 fmt;
+};
+
+static void
+crash_export(void *arg)
+{
+	const struct crash_export *c = arg;
+	struct export_opts o;
+	struct export_stats s;
+	struct odb *own;
+
+	/* A connection of its own: SQLite's must not cross a fork. */
+	if (odb_open(office.db, office.sec, &own, NULL) != DS_OK)
+		return;
+	memset(&o, 0, sizeof(o));
+	o.fmt = c->fmt;
+	o.path = c->path;
+	(void)export_heads(own, &o, &s, NULL);
+}
+
+/*
+ * kill -9 an XLSX and a Stata export once the file is written but before
+ * the rename: no file of it stays (none has a name yet); where O_TMPFILE
+ * is refused, the PATH.tmp left goes at the next export to that path.
+ */
+static void
+test_crash_leaves_no_file(void)
+{
+	static const enum export_format fmt[] = { EXPORT_XLSX, EXPORT_DTA };
+	struct crash_export c;
+	struct export_stats s;
+	struct export_opts o;
+	struct ds_err err;
+	char p[700], t[720];
+	size_t i;
+
+	for (i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
+		snprintf(p, sizeof(p), "%s/crash%zu.%s", tmp, i,
+		    fmt[i] == EXPORT_XLSX ? "xlsx" : "dta");
+		snprintf(t, sizeof(t), "%s.tmp", p);
+		c.path = p;
+		c.fmt = fmt[i];
+		INT_EQ(ts_crash_at("written", 0, crash_export, &c), 0);
+		OK(!ds_path_exists(p) && !ds_path_exists(t));
+		INT_EQ(ts_crash_at("written", 1, crash_export, &c), 0);
+		OK(!ds_path_exists(p) && ds_path_exists(t));
+		memset(&o, 0, sizeof(o));
+		o.fmt = fmt[i];
+		o.path = p;
+		ST_EQ(export_heads(db, &o, &s, &err), DS_OK, &err);
+		OK(ds_path_exists(p) && !ds_path_exists(t));
+	}
+}
+
 int
 main(void)
 {
@@ -126,6 +182,7 @@ main(void)
 	if (odb_open(office.db, office.sec, &db, &err) != DS_OK)
 		return 1;
 	RUN(test_csv_exact_and_xlsx);
+	RUN(test_crash_leaves_no_file);
 	odb_close(db);
 	sf_office_free(&office);
 	return harness_done();

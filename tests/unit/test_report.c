@@ -261,14 +261,28 @@ col_ref(size_t c, size_t row, char *out, size_t n)
 	snprintf(out, n, "%s%zu", l, row);
 }
 
+struct crash_report {
+	const struct report_table	*t;
+	const char			*path;
+};
+
+static void
+crash_report(void *arg)
+{
+	const struct crash_report *c = arg;
+
+	(void)report_write(c->t, c->path, NULL);
+}
+
 static void
 test_csv_quoting_and_bad_suffix(void)
 {
 	static const struct report_col c2[2] = {
 		{ "名称", NULL, 0, 10 }, { "数", NULL, 1, 5 } };
 	struct report_table *t = NULL;
+	struct crash_report cr;
 	struct ds_err err;
-	char *csv = NULL, path[600];
+	char *csv = NULL, path[600], tmpf[620];
 	size_t len, row;
 
 	ST_EQ(report_table_new("t", c2, 2, 1, &t, &err), DS_OK, &err);
@@ -292,7 +306,7 @@ test_csv_quoting_and_bad_suffix(void)
 	OK(ds_path_exists(path));
 	/* A directory that does not exist: an error, nothing left behind. */
 	snprintf(path, sizeof(path), "%s/no/such/r.xlsx", tmp);
-	ST_EQ(report_write(t, path, &err), DS_EIO, &err);
+	ST_EQ(report_write(t, path, &err), DS_ENOENT, &err);
 	snprintf(path, sizeof(path), "%s/no/such/r.csv", tmp);
 	OK(report_write(t, path, &err) != DS_OK);
 	OK(!ds_path_exists(path));
@@ -306,6 +320,20 @@ test_csv_quoting_and_bad_suffix(void)
 	ds_free(csv);
 	snprintf(path, sizeof(path), "%s/R.CSV.tmp", tmp);
 	OK(!ds_path_exists(path));
+	/*
+	 * An XLSX writer killed -9 before its rename leaves no file; one
+	 * without O_TMPFILE leaves PATH.tmp, gone at the next write.
+	 */
+	snprintf(path, sizeof(path), "%s/crash.xlsx", tmp);
+	snprintf(tmpf, sizeof(tmpf), "%s.tmp", path);
+	cr.t = t;
+	cr.path = path;
+	INT_EQ(ts_crash_at("written", 0, crash_report, &cr), 0);
+	OK(!ds_path_exists(path) && !ds_path_exists(tmpf));
+	INT_EQ(ts_crash_at("written", 1, crash_report, &cr), 0);
+	OK(!ds_path_exists(path) && ds_path_exists(tmpf));
+	ST_EQ(report_write(t, path, &err), DS_OK, &err);
+	OK(ds_path_exists(path) && !ds_path_exists(tmpf));
 	report_table_free(t);
 }
 
