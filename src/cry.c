@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -20,11 +21,13 @@
 
 #include <sodium.h>
 
+#include "mem.h"
 #include "util.h"
 
 #define KEYFILE_MAX	4096	/* every key file is far smaller */
 
 static int cry_ready;
+static atomic_long secure_live;	/* cry_secure_live */
 
 enum ds_status
 cry_init(struct ds_err *err)
@@ -60,15 +63,27 @@ cry_secure_alloc(size_t n)
 	void *p;
 
 	ensure_init();
-	if ((p = sodium_malloc(n)) != NULL)
+	if (ds_fault_hit(DS_FAULT_SECURE))
+		return NULL;
+	if ((p = sodium_malloc(n)) != NULL) {
 		sodium_memzero(p, n);
+		secure_live++;
+	}
 	return p;
 }
 
 void
 cry_secure_free(void *p)
 {
+	if (p != NULL)
+		secure_live--;
 	sodium_free(p);		/* wipes; NULL is fine */
+}
+
+long
+cry_secure_live(void)
+{
+	return secure_live;
 }
 
 void

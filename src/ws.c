@@ -1036,7 +1036,7 @@ ws_rotate(struct ws *w, const struct cry_kdf_params *kdf,
     const unsigned char *kek, const struct ws_rotate_opts *o, size_t *lost,
     struct ds_err *err)
 {
-	struct keyring k1 = w->kr, k2;
+	struct keyring k0 = w->kr, k1 = w->kr, k2;
 	unsigned char *dek1, *wk;
 	enum ds_status st;
 	struct ad ad;
@@ -1061,10 +1061,15 @@ ws_rotate(struct ws *w, const struct cry_kdf_params *kdf,
 	w->kr = k1;
 	rotate_step(o, 1);
 	if ((st = store_rekey(w->store, dek1, lost, err)) != DS_OK) {
-		/* Nothing moved: the keyring without the new key. */
-		k1.has_next = 0;
-		if (kr_write(w->dir, &k1, NULL) == DS_OK)
-			w->kr = k1;
+		/* Nothing moved: the keyring as it was, old passphrase and
+		 * all, so a failed rotation (a full disk) changes nothing.
+		 * If even that cannot be written, the next unlock drops the
+		 * new key, under the new passphrase. */
+		if (kr_write(w->dir, &k0, NULL) == DS_OK)
+			w->kr = k0;
+		else
+			ds_err_prefix(err, "the new passphrase opens the "
+			    "workspace");
 		goto out;
 	}
 	rotate_step(o, 2);
@@ -1084,8 +1089,9 @@ moved:
 	 * unlock finishes.  This handle is done. */
 	memcpy(w->sec->next, dek1, CRY_KEY_BYTES);
 	w->rotated = 1;
-	ds_err_prefix(err, "the records are under the new key; the next "
-	    "unlock finishes the keyring");
+	ds_err_prefix(err, "the records are under the new key; the new "
+	    "passphrase opens the workspace, and its next unlock finishes "
+	    "the keyring");
 out:
 	cry_secure_free(dek1);
 	return st;
@@ -1306,7 +1312,10 @@ ws_recover_rotate(const char *dir, const char *recovery_key_path,
 	}
 	if ((st = new_kek(&kr, pass, passlen, cost, kek, err)) != DS_OK)
 		goto out;
-	w->kr.kdf = kr.kdf;
+	/* w->kr stays the keyring on disk: ws_rotate puts it back if the
+	 * store cannot move. */
+	if (w->kr.has_next)
+		w->kr.kdf = kr.kdf;
 	if ((st = ws_settle(w, kek, err)) != DS_OK)
 		goto out;
 	st = ws_rotate(w, &kr.kdf, kek, o, lost, err);

@@ -1,7 +1,9 @@
 /* doorstep: tests for the crypto layer (cry.h). */
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -230,6 +232,70 @@ test_pwhash_min_cost_and_bounds(void)
 	OK(!cry_kdf_params_ok(0, 8192));
 }
 
+/*
+ * The bounds a keyring's KDF parameters must keep, at each edge: Argon2id's
+ * own limits (ops 1..2^32-1, mem from 8 KiB) and the 4 GiB cap that stops
+ * an edited keyring from asking for more memory than a laptop has.
+ */
+static void
+test_kdf_param_edges(void)
+{
+	const uint64_t gib = (uint64_t)1 << 30, ops_max = 0xffffffffu;
+
+	OK(cry_kdf_params_ok(1, 8192));
+	OK(!cry_kdf_params_ok(1, 8191));
+	OK(cry_kdf_params_ok(ops_max, 8192));
+	OK(!cry_kdf_params_ok(ops_max + 1, 8192));
+	OK(cry_kdf_params_ok(2, 4 * gib));
+	OK(!cry_kdf_params_ok(2, 4 * gib + 1));
+	OK(cry_kdf_params_ok(2, 3 * gib + 1));
+	OK(cry_kdf_params_ok(2, 2 * gib + 1));
+	OK(!cry_kdf_params_ok(2, 5 * gib));
+	OK(!cry_kdf_params_ok(2, 8 * gib));
+	OK(!cry_kdf_params_ok(2, UINT64_MAX));
+	OK(cry_kdf_below_floor(&(struct cry_kdf_params){ .ops = 2,
+	    .mem = CRY_KDF_MEM_FLOOR - 1 }));
+	OK(!cry_kdf_below_floor(&(struct cry_kdf_params){ .ops = 2,
+	    .mem = CRY_KDF_MEM_FLOOR }));
+}
+
+/*
+ * Parameters in range that the machine cannot give memory for (a keyring
+ * calibrated on a bigger laptop): DS_ENOMEM saying how much, never a key.
+ * In a child under a 512 MiB address space limit (not under ASan, whose
+ * shadow memory needs far more).
+ */
+static void
+test_pwhash_out_of_memory(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	printf("# not under AddressSanitizer\n");
+#else
+	struct cry_kdf_params p;
+	unsigned char key[32];
+	struct ds_err err;
+	struct rlimit rl;
+	int status = -1;
+	pid_t pid;
+
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		rl.rlim_cur = rl.rlim_max = (rlim_t)512 << 20;
+		memset(&p, 0, sizeof(p));
+		p.ops = 1;
+		p.mem = (uint64_t)1 << 30;
+		memset(key, 0, sizeof(key));
+		ds_err_clear(&err);
+		_exit(setrlimit(RLIMIT_AS, &rl) != 0 ? 2 :
+		    cry_pwhash(key, "pw", 2, &p, &err) != DS_ENOMEM ? 3 :
+		    strstr(err.msg, "1024 MiB") == NULL ? 4 : 0);
+	}
+	OK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	OK(WIFEXITED(status));
+	INT_EQ(WEXITSTATUS(status), 0);
+#endif
+}
+
 int
 main(void)
 {
@@ -246,5 +312,7 @@ main(void)
 	RUN(test_aead_binds_ad_and_key);
 	RUN(test_aead_det_repeats_only_identical_input);
 	RUN(test_pwhash_min_cost_and_bounds);
+	RUN(test_kdf_param_edges);
+	RUN(test_pwhash_out_of_memory);
 	return harness_done();
 }

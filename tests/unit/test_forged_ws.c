@@ -1077,6 +1077,126 @@ out:
 	store_close(s2);
 }
 
+/* ---- secure memory running out ----------------------------------------- */
+
+/*
+ * Each secure allocation (DS_FAULT_SECURE) of an unlock, a passphrase
+ * change, a rotation and a recovery fails in turn: the call fails with
+ * DS_ENOMEM and leaves every byte of the workspace as it was, or it
+ * succeeds without what it could not do (a v1 keyring's first unlock then
+ * opens unpinned, and the next unlock pins it).  Either way every secure
+ * allocation is given back (cry_secure_live).  Issue 18: pin_first not
+ * checking its allocation, or not freeing it, survived mutation testing.
+ */
+static long
+secure_sweep(const char *what, const char *dir, int op, const char *pass,
+    const char *np, const char *rk, const char *v1)
+{
+	unsigned char before[32], after[32];
+	struct ws *w = NULL;
+	struct ds_err err;
+	enum ds_status st;
+	long k, live = cry_secure_live(), soft = 0;
+	int fired, pers = harness_torture();
+	size_t lost;
+	char *t;
+
+	for (k = 1; k < 100; k++) {
+		ws_digest(dir, before);
+		w = NULL;
+		st = DS_OK;
+		if (op != 0)
+			st = ws_open(dir, pass, strlen(pass), &w, &err);
+		if (st != DS_OK) {
+			HARNESS_FAIL("%s: open: %s", what, err.msg);
+			return -1;
+		}
+		ds_err_clear(&err);
+		ds_fault_arm(DS_FAULT_SECURE, k, pers);
+		if (op == 0)
+			st = ws_open(dir, pass, strlen(pass), &w, &err);
+		else if (op == 1)
+			st = ws_passwd(w, np, strlen(np), CRY_COST_MIN, &err);
+		else if (op == 2)
+			st = ws_passwd_rotate(w, np, strlen(np), CRY_COST_MIN,
+			    NULL, &lost, &err);
+		else
+			st = ws_recover(dir, rk, np, strlen(np),
+			    CRY_COST_MIN, &err);
+		fired = ds_fault_fired(DS_FAULT_SECURE) > 0;
+		ds_fault_disarm(DS_FAULT_SECURE);
+		ws_close(w);
+		if (cry_secure_live() != live)
+			HARNESS_FAIL("%s, allocation %ld: %ld secure "
+			    "allocations not given back", what, k,
+			    cry_secure_live() - live);
+		if (!fired)
+			break;
+		if (st == DS_OK) {
+			/* Only the pin may be left for the next unlock. */
+			soft++;
+			t = kr_load(dir);
+			if (v1 == NULL || strcmp(t, v1) != 0)
+				HARNESS_FAIL("%s, allocation %ld: succeeded "
+				    "and the keyring changed", what, k);
+			ds_free(t);
+			continue;
+		}
+		if (st != DS_ENOMEM)
+			HARNESS_FAIL("%s, allocation %ld: %s (%s)", what, k,
+			    ds_status_name(st), err.msg);
+		ws_digest(dir, after);
+		if (memcmp(before, after, 32) == 0)
+			continue;
+		t = kr_load(dir);
+		if (v1 != NULL && strncmp(t, "doorstep keyring v2\n", 20) == 0) {
+			/* Pinned, then a later step failed: again from v1. */
+			kr_store(dir, v1);
+		} else if (np != NULL &&
+		    strstr(err.msg, "new passphrase opens") != NULL) {
+			/* The store moved: the new passphrase opens and
+			 * finishes; the old one back for the next round. */
+			w = NULL;
+			ST_EQ(ws_open(dir, np, strlen(np), &w, &err), DS_OK,
+			    &err);
+			if (w != NULL)
+				ST_EQ(ws_passwd(w, pass, strlen(pass),
+				    CRY_COST_MIN, &err), DS_OK, &err);
+			ws_close(w);
+		} else
+			HARNESS_FAIL("%s, allocation %ld: the workspace "
+			    "changed (%s)", what, k, err.msg);
+		ds_free(t);
+	}
+	if (k < 2 || k >= 100 || st != DS_OK)
+		HARNESS_FAIL("%s: %ld allocations, last %s", what, k - 1,
+		    ds_status_name(st));
+	return soft;
+}
+
+static void
+test_secure_memory_faults(void)
+{
+	char dir[512], rk[600], *v1;
+	struct cry_office_pub pub;
+
+	snprintf(rk, sizeof(rk), "%s/%s", office, CRY_OFFICE_REC_FILE);
+	make_ws("fw_sec", office, PASS1, dir, sizeof(dir));
+	pin_read(dir, &pub);
+	kr_make_v1(dir);
+	v1 = kr_load(dir);
+	/* The sweep's last open (no fault left) pins the keyring. */
+	OK(secure_sweep("v1 open", dir, 0, PASS1, NULL, NULL, v1) == 1);
+	ds_free(v1);
+	pinned("after the sweep", dir, &pub, PASS1);
+	OK(secure_sweep("v2 open", dir, 0, PASS1, NULL, NULL, NULL) == 0);
+	OK(secure_sweep("passwd", dir, 1, PASS1, PASS2, NULL, NULL) == 0);
+	OK(secure_sweep("passwd --rotate", dir, 2, PASS2, PASS1, NULL,
+	    NULL) == 0);
+	OK(secure_sweep("recover", dir, 3, PASS1, PASS2, rk, NULL) == 0);
+	pinned("after recover", dir, &pub, PASS2);
+}
+
 int
 main(void)
 {
@@ -1101,5 +1221,6 @@ main(void)
 	RUN(test_longest_worker_name);
 	RUN(test_recovery_wrong_keys);
 	RUN(test_store_rows_of_another_key);
+	RUN(test_secure_memory_faults);
 	return harness_done();
 }
