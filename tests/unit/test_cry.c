@@ -296,6 +296,100 @@ test_pwhash_out_of_memory(void)
 #endif
 }
 
+#if !defined(__SANITIZE_ADDRESS__)
+/* This process's address space now, in bytes (0 if unknown). */
+static uint64_t
+vm_size(void)
+{
+	char line[256];
+	unsigned long long kb = 0;
+	FILE *f;
+
+	if ((f = fopen("/proc/self/status", "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmSize: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kb << 10;
+}
+
+/*
+ * cry_kdf_calibrate(CRY_COST_DEFAULT, target) in a child whose address
+ * space may grow by `room` bytes more (0: no limit): its status and
+ * parameters come back through a pipe.
+ */
+static enum ds_status
+calibrate_in(uint64_t room, unsigned target, struct cry_kdf_params *out)
+{
+	struct {
+		enum ds_status		st;
+		struct cry_kdf_params	p;
+	} r;
+	struct ds_err err;
+	struct rlimit rl;
+	int fd[2], status;
+	pid_t pid;
+
+	memset(&r, 0, sizeof(r));
+	r.st = DS_EIO;
+	if (pipe(fd) != 0)
+		return DS_EIO;
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		close(fd[0]);
+		rl.rlim_cur = rl.rlim_max = (rlim_t)(vm_size() + room);
+		if (room == 0 || setrlimit(RLIMIT_AS, &rl) == 0)
+			r.st = cry_kdf_calibrate(CRY_COST_DEFAULT, target,
+			    &r.p, &err);
+		_exit(write(fd[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ?
+		    0 : 1);
+	}
+	close(fd[1]);
+	if (pid < 0 || read(fd[0], &r, sizeof(r)) != (ssize_t)sizeof(r))
+		r.st = DS_EIO;
+	close(fd[0]);
+	if (pid > 0)
+		(void)waitpid(pid, &status, 0);
+	*out = r.p;
+	return r.st;
+}
+#endif
+
+/*
+ * The default cost: 256 MiB, or 128 or 64 MiB where the machine refuses
+ * more, never less (then DS_ENOMEM); the passes scaled toward the target
+ * time, at least 1 and at most 64.  Memory is refused by an address space
+ * limit in a child (not under ASan).
+ */
+static void
+test_calibrate_default(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	printf("# not under AddressSanitizer\n");
+#else
+	const uint64_t mib = (uint64_t)1 << 20;
+	struct cry_kdf_params p;
+
+	/* A target of 1 ms: far below one pass of 256 MiB. */
+	ST_EQ(calibrate_in(0, 1, &p), DS_OK, NULL);
+	OK(p.mem == 256 * mib);
+	INT_EQ((long)p.ops, 1);
+	OK(!cry_kdf_below_floor(&p));
+	/* A target of days: the cap. */
+	ST_EQ(calibrate_in(0, 4000000000u, &p), DS_OK, NULL);
+	INT_EQ((long)p.ops, 64);
+	OK(p.mem == 256 * mib);
+	/* Room for 128 MiB, not 256; then for 64, not 128; then not 64. */
+	ST_EQ(calibrate_in(200 * mib, 1, &p), DS_OK, NULL);
+	OK(p.mem == 128 * mib);
+	ST_EQ(calibrate_in(100 * mib, 1, &p), DS_OK, NULL);
+	OK(p.mem == 64 * mib);
+	INT_EQ((long)p.ops, 1);
+	ST_EQ(calibrate_in(40 * mib, 1, &p), DS_ENOMEM, NULL);
+#endif
+}
+
 int
 main(void)
 {
@@ -314,5 +408,6 @@ main(void)
 	RUN(test_pwhash_min_cost_and_bounds);
 	RUN(test_kdf_param_edges);
 	RUN(test_pwhash_out_of_memory);
+	RUN(test_calibrate_default);
 	return harness_done();
 }
