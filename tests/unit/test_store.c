@@ -1383,6 +1383,87 @@ test_alloc_faults_are_clean(void)
 	store_close(s);
 }
 
+/* Acknowledged rows and the rollback floor: what a receipt changes. */
+static void
+outbox_state(struct store *s, int64_t *acked, int64_t *acked_hi,
+    int64_t *floor)
+{
+	struct store_outbox_counts cnt;
+	struct ds_err err;
+
+	ST_EQ(store_outbox_count(s, &cnt, &err), DS_OK, &err);
+	ST_EQ(store_outbox_floor(s, floor, &err), DS_OK, &err);
+	*acked = cnt.acked;
+	*acked_hi = cnt.acked_hi;
+}
+
+/*
+ * store_outbox_receipt checks every range before it changes anything: a
+ * range starting below 1 or ending before it starts, or a negative
+ * rollback, is refused with nothing acknowledged, even when another range
+ * of the same receipt is good.  A range of one number (lo == hi) and a
+ * rollback to 1 are good; an empty receipt changes nothing; a range for
+ * one bundle retires only that bundle's rows.  (Issue 18: mutants of
+ * bad_range and store_outbox_receipt.)
+ */
+static void
+test_outbox_receipt_edges(void)
+{
+	static const unsigned char b1[16] = { 0xb1 }, b2[16] = { 0xb2 };
+	struct store_ack ack[2];
+	char path[512];
+	unsigned char id[16];
+	struct store *s;
+	struct ds_err err;
+	int64_t acked, hi, floor;
+	int i;
+
+	fresh("st_rcpt", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	for (i = 0; i < 4; i++) {
+		store_id_new(id);
+		ST_EQ(save(s, id, "{\"v\":1}", NULL, NULL, NULL, NULL, &err),
+		    DS_OK, &err);			/* seq 1..4 */
+	}
+	ST_EQ(store_outbox_mark_sent(s, 1, 2, b1, NULL, &err), DS_OK, &err);
+	ST_EQ(store_outbox_mark_sent(s, 3, 4, b2, NULL, &err), DS_OK, &err);
+	ST_EQ(store_outbox_receipt(s, 0, NULL, 0, b1, &err), DS_OK, &err);
+	memset(ack, 0, sizeof(ack));
+	ack[0].lo = 1, ack[0].hi = 1;
+	ack[1].lo = 0, ack[1].hi = 4;
+	ST_EQ(store_outbox_receipt(s, 0, ack, 2, b1, &err), DS_EINVAL, &err);
+	ack[1].lo = 3, ack[1].hi = 2;
+	ST_EQ(store_outbox_receipt(s, 0, ack, 2, b1, &err), DS_EINVAL, &err);
+	ST_EQ(store_outbox_receipt(s, -1, ack, 1, b1, &err), DS_EINVAL,
+	    &err);
+	outbox_state(s, &acked, &hi, &floor);
+	INT_EQ(acked, 0);
+	INT_EQ(floor, 0);
+	/* One number, then a bundle's range naming the other bundle. */
+	ST_EQ(store_outbox_receipt(s, 0, ack, 1, b1, &err), DS_OK, &err);
+	outbox_state(s, &acked, &hi, &floor);
+	INT_EQ(acked, 1);
+	INT_EQ(hi, 1);
+	ack[0].lo = 2, ack[0].hi = 4, ack[0].bundle_only = 1;
+	ST_EQ(store_outbox_receipt(s, 0, ack, 1, b2, &err), DS_OK, &err);
+	outbox_state(s, &acked, &hi, &floor);
+	INT_EQ(acked, 3);
+	INT_EQ(hi, 4);
+	INT_EQ(floor, 0);
+	/* A rollback to 1, alone, and then with a range. */
+	ST_EQ(store_outbox_receipt(s, 1, NULL, 0, b1, &err), DS_OK, &err);
+	outbox_state(s, &acked, &hi, &floor);
+	INT_EQ(floor, 1);
+	INT_EQ(acked, 3);
+	ack[0].lo = 2, ack[0].hi = 2, ack[0].bundle_only = 0;
+	ST_EQ(store_outbox_receipt(s, 3, ack, 1, b1, &err), DS_OK, &err);
+	outbox_state(s, &acked, &hi, &floor);
+	INT_EQ(floor, 3);
+	INT_EQ(acked, 4);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -1406,6 +1487,7 @@ main(void)
 	RUN(test_save_refuses_stale_editor_and_bad_input);
 	RUN(test_outbox_snapshots_ranges_and_acks);
 	RUN(test_rollback_before_first_save);
+	RUN(test_outbox_receipt_edges);
 	RUN(test_migration_6_outbox_and_audit);
 	RUN(test_disk_full_fails_cleanly_and_recovers);
 	RUN(test_disk_full_rlimit_fsize);
