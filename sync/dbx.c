@@ -35,35 +35,78 @@ dbx_is_url(const char *s)
 	    strncmp(s, "postgres://", 11) == 0);
 }
 
+#define DBX_PAST_END	((sqlite3_int64)1 << 62)	/* no file is this big */
+
 static int
 full_errno(int e)
 {
 	return e == ENOSPC || e == EFBIG || e == EDQUOT;
 }
 
+/* A file's own last errno (0 when it has none). */
+static int
+file_errno(sqlite3_file *f)
+{
+	int le = 0;
+
+	if (f == NULL || f->pMethods == NULL ||
+	    f->pMethods->xFileControl(f, SQLITE_FCNTL_LAST_ERRNO, &le) !=
+	    SQLITE_OK)
+		return 0;
+	return le;
+}
+
+/* The database file, then its WAL or journal (a commit writes the WAL). */
+static void
+lite_files(sqlite3 *h, sqlite3_file *f[2])
+{
+	f[0] = f[1] = NULL;
+	(void)sqlite3_file_control(h, "main", SQLITE_FCNTL_FILE_POINTER, &f[0]);
+	(void)sqlite3_file_control(h, "main", SQLITE_FCNTL_JOURNAL_POINTER,
+	    &f[1]);
+}
+
 /*
  * The errno behind an I/O error.  sqlite3_system_errno is the thread's
  * errno when the error was recorded, which a COMMIT's rollback has often
  * overwritten by then; the files keep the errno of their own last failed
- * call: the database's, then the WAL's (a commit writes the WAL).
+ * call (lite_errno_reset clears it before each statement).
  */
 static int
 lite_errno(sqlite3 *h)
 {
-	sqlite3_file *f = NULL;
-	int e = sqlite3_system_errno(h), le = 0;
+	sqlite3_file *f[2];
+	int e = sqlite3_system_errno(h), i;
 
 	if (full_errno(e))
 		return e;
-	if (sqlite3_file_control(h, "main", SQLITE_FCNTL_LAST_ERRNO, &le) ==
-	    SQLITE_OK && full_errno(le))
-		return le;
-	if (sqlite3_file_control(h, "main", SQLITE_FCNTL_JOURNAL_POINTER,
-	    &f) == SQLITE_OK && f != NULL && f->pMethods != NULL &&
-	    f->pMethods->xFileControl(f, SQLITE_FCNTL_LAST_ERRNO, &le) ==
-	    SQLITE_OK && full_errno(le))
-		return le;
+	lite_files(h, f);
+	for (i = 0; i < 2; i++)
+		if (full_errno(file_errno(f[i])))
+			return file_errno(f[i]);
 	return e;
+}
+
+/*
+ * Before a statement: forget a full disk met earlier.  A file keeps its
+ * last errno until its next failure, so without this a connection that
+ * once met a full disk (serve runs for days) words every later I/O error
+ * as a full disk.  SQLite has no call to clear it; the unix VFS clears it
+ * on a short read, so read one byte far past the end.  Rare: only after a
+ * full disk.
+ */
+static void
+lite_errno_reset(sqlite3 *h)
+{
+	sqlite3_file *f[2];
+	char b;
+	int i;
+
+	errno = 0;
+	lite_files(h, f);
+	for (i = 0; i < 2; i++)
+		if (full_errno(file_errno(f[i])))
+			(void)f[i]->pMethods->xRead(f[i], &b, 1, DBX_PAST_END);
 }
 
 /*
@@ -176,6 +219,7 @@ dbx_exec(struct dbx *db, const char *sql, struct ds_err *err)
 
 	if (db->engine == DBX_PG)
 		return dbx_pg_exec(db, sql, err);
+	lite_errno_reset(db->h);
 	if ((rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL)) != SQLITE_OK) {
 		lite_fail(db, rc);
 		return ds_err_set(err, db->st, "%s", db->msg);
@@ -348,6 +392,8 @@ dbx_step(struct dbx_stmt *st)
 
 	if (db->engine == DBX_PG)
 		return dbx_pg_step(st);
+	if (!sqlite3_stmt_busy(st->s))
+		lite_errno_reset(db->h);
 	rc = sqlite3_step(st->s);
 	if (rc == SQLITE_ROW)
 		return DBX_ROW;
