@@ -45,7 +45,7 @@ held_cb(void *arg, const struct imp_result *r)
 	h->n++;
 	printf(_("  held bundle, sequence %llu-%llu: %s (%u new)\n"),
 	    (unsigned long long)r->seq_lo, (unsigned long long)r->seq_hi,
-	    receipt_status_str(r->status), r->n_new);
+	    office_status_words(r->status, r->replay), r->n_new);
 	if (h->rdir == NULL || r->receipt == NULL)
 		return;
 	ds_hex_encode(r->bundle_id, 16, bid);

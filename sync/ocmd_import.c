@@ -138,22 +138,6 @@ devs_add(struct devs *d, const unsigned char id[CRY_ID_BYTES])
 		memcpy(d->v[d->n++], id, CRY_ID_BYTES);
 }
 
-/* What became of a bundle, in words ("already": seen before). */
-static const char *
-status_words(const struct imp_result *res)
-{
-	switch (res->status) {
-	case RS_IMPORTED:
-		return res->replay ? _("already imported") : _("imported");
-	case RS_DUPLICATE:
-		return res->replay ? _("already imported") : _("duplicate");
-	case RS_HELD:
-		return res->replay ? _("already held") : _("held");
-	default:
-		return receipt_status_str(res->status);
-	}
-}
-
 /* Import one bundle file and print the outcome; 1 if it failed. */
 static int
 import_one(const struct cli *cli, struct office *o, const char *path,
@@ -178,7 +162,7 @@ import_one(const struct cli *cli, struct office *o, const char *path,
 		return 1;
 	}
 	ds_hex_encode(res.device_id, 16, id);
-	printf("%s: %s", path, status_words(&res));
+	printf("%s: %s", path, office_status_words(res.status, res.replay));
 	if (res.status == RS_IMPORTED || res.status == RS_DUPLICATE) {
 		printf(_(" (%u new, %u duplicate, %u fork(s)) device %.8s"
 		    " seq %llu-%llu"), res.n_new, res.n_dup,

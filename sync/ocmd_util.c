@@ -18,6 +18,7 @@
 #include "i18n.h"
 #include "odb_case.h"
 #include "oset.h"
+#include "receipt.h"
 #include "util.h"
 
 int
@@ -25,6 +26,13 @@ office_fail(const struct cli *cli, const char *name, const char *msg)
 {
 	fprintf(stderr, "%s %s: %s\n", cli->progname, name, msg);
 	return CMD_EXIT_FAIL;
+}
+
+void
+office_detail(const char *msg)
+{
+	if (msg != NULL && msg[0] != '\0' && strcmp(i18n_lang(), "en") == 0)
+		fprintf(stderr, "  (%s)\n", msg);
 }
 
 /* The disk-full wording; `sent`: the laptops' data is safe too. */
@@ -36,11 +44,31 @@ disk_full(const struct cli *cli, const char *name, const struct ds_err *err,
 	    "office folder to a larger disk), then run the command again.");
 	char say[1024];
 
-	fprintf(stderr, "%s %s: %s\n  (%s)\n", cli->progname, name,
+	fprintf(stderr, "%s %s: %s\n", cli->progname, name,
 	    cmd_join(say, sizeof(say), cmd_phrase(CMD_DISK_FULL),
 	    cmd_phrase(CMD_SAFE_OFFICE), sent ? cmd_phrase(CMD_SAFE_SENT) :
-	    todo, sent ? todo : NULL, NULL), err->msg);
+	    todo, sent ? todo : NULL, NULL));
+	office_detail(err->msg);
 	return CMD_EXIT_FAIL;
+}
+
+const char *
+office_status_words(int status, int replay)
+{
+	switch (status) {
+	case RS_IMPORTED:
+		return replay ? _("already imported") : _("imported");
+	case RS_DUPLICATE:
+		return replay ? _("already imported") : _("duplicate");
+	case RS_HELD:
+		return replay ? _("already held") : _("held");
+	case RS_REJECTED:
+		return _("refused");
+	case RS_ACKSTATE:
+		return _("acknowledgements only");
+	default:
+		return _("not imported");
+	}
 }
 
 int
@@ -184,8 +212,8 @@ office_open(const struct cli *cli, const struct cmd_entry *e,
 			    "office secret key %s to read or store household "
 			    "data, and it cannot be read. Nothing was changed. "
 			    "Run the command on the office computer that holds "
-			    "the key.\n  (%s)\n"), cli->progname, e->name, p,
-			    err.msg);
+			    "the key.\n"), cli->progname, e->name, p);
+			office_detail(err.msg);
 			return CMD_EXIT_FAIL;
 		}
 	}

@@ -70,11 +70,22 @@ int	office_fail_err(const struct cli *, const char *name,
 	    const struct ds_err *);
 /*
  * A full disk (err->code DS_ENOSPC) for a command that changes the office
- * only: the disk-full wording, nothing changed, free some space; the
- * database's words in parentheses.  CMD_EXIT_FAIL.
+ * only: the disk-full wording, nothing changed, free some space, then
+ * office_detail(err->msg).  CMD_EXIT_FAIL.
  */
 int	office_fail_full(const struct cli *, const char *name,
 	    const struct ds_err *);
+
+/*
+ * The program's own message of a failure (English, for whoever looks
+ * into it) on stderr under the wording, in parentheses -- when the chosen
+ * language is English only: a page in Chinese carries no English.
+ */
+void	office_detail(const char *msg);
+
+/* What became of a bundle (enum receipt_status), in words; `replay`: it
+ * was seen before ("already imported"). */
+const char *office_status_words(int status, int replay);
 
 /* Take "--NAME VALUE" or "--NAME=VALUE" out of argv; -1 if the value is
  * missing.  Same contract as the shared option parser. */

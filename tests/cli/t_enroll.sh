@@ -56,6 +56,8 @@ has "and in Chinese" "$T/zh" "未作任何改动"
 [ "$(digest)" = "$before" ] && ok "a refused enroll changes no row" ||
     not_ok "a refused enroll changes no row"
 check "enroll with the laptop's fingerprint" "$DOORSTEP_OFFICE" --dir "$O" \
-    --lang en enroll --fingerprint "$f_init" "$dev"
-has "enrolled" "$T/.out" "enrolled"
-has "and its held bundle imported" "$T/.out" "imported (1 new)"
+    --lang zh enroll --fingerprint "$f_init" "$dev"
+has "enrolled" "$T/.out" "已登记"
+# What became of the bundle is worded too, not the receipt's status code.
+has "and its held bundle imported" "$T/.out" "：已导入（1 条新记录）"
+hasnt "no status code in English" "$T/.out" "imported\|duplicate"

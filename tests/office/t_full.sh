@@ -32,6 +32,9 @@ full --lang zh import "$T/usb" >"$T/zh" 2>&1
 has "and in Chinese" "$T/zh" "磁盘已满。乡镇数据未作任何改动。"
 has "what to do, in Chinese" "$T/zh" "腾出空间"
 hasnt "in Chinese only" "$T/zh" "disk is full\|Nothing was changed"
+# The database's own words are for English only, not under the Chinese.
+has "the database's words, in English" "$T/en" "(office db: "
+hasnt "no database words in Chinese" "$T/zh" "office db\|I/O error"
 [ "$(digest)" = "$before" ] && ok "office.db is as before" ||
     not_ok "office.db is as before" "$(digest)"
 check "with room again, the same import works" "$DOORSTEP_OFFICE" --dir "$O" \

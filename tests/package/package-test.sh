@@ -136,7 +136,8 @@ run "office import holds the new laptop's bundle" "$B/doorstep-office" \
     import "$T/usb"
 fpr=$("$B/doorstep" --workspace "$T/ws" --lang en sync status |
     sed -n 's/^fingerprint: \([0-9 ]*\) (.*/\1/p')
-run "enroll the laptop" "$B/doorstep-office" enroll --fingerprint "$fpr" \
+run "enroll the laptop" "$B/doorstep-office" --lang en enroll \
+    --fingerprint "$fpr" \
     "$(find "$T/usb" -name '*.dsb' | head -1)"
 grep -q 'imported' "$T/out" && ok "the held bundle was imported" ||
     not_ok "the held bundle was imported" "$(cat "$T/out")"
