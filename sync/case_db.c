@@ -277,7 +277,7 @@ case_register_import(struct odb *o, const struct case_table *t,
     struct ds_err *err)
 {
 	struct odb_hh h;
-	unsigned char idx[32];
+	unsigned char idx[CRY_HASH256_BYTES];
 	const char *id;
 	enum ds_status s;
 	int64_t v;
@@ -397,7 +397,7 @@ clue_check(const struct case_table *t, struct case_row_why *why)
 
 /* A clue row's blind index and the households it names. */
 struct clue_hit {
-	unsigned char	 idx[32];
+	unsigned char	 idx[CRY_HASH256_BYTES];
 	size_t		 row;
 	char		 key[CASE_KEY_MAX];	/* the first household */
 	int		 nk;			/* 0, 1, or 2: more than one */
@@ -412,7 +412,7 @@ static int
 hit_cmp(const void *a, const void *b)
 {
 	return memcmp(((const struct clue_hit *)a)->idx,
-	    ((const struct clue_hit *)b)->idx, 32);
+	    ((const struct clue_hit *)b)->idx, CRY_HASH256_BYTES);
 }
 
 /* One person row: mark every clue row of its index. */
@@ -425,12 +425,13 @@ hit_person(void *arg, const unsigned char *idx, const char *key)
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (memcmp(c->h[mid].idx, idx, 32) < 0)
+		if (memcmp(c->h[mid].idx, idx, CRY_HASH256_BYTES) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < c->n && memcmp(c->h[lo].idx, idx, 32) == 0; lo++) {
+	for (; lo < c->n && memcmp(c->h[lo].idx, idx, CRY_HASH256_BYTES) == 0;
+	    lo++) {
 		h = &c->h[lo];
 		if (h->nk == 0) {
 			snprintf(h->key, sizeof(h->key), "%s", key);

@@ -88,7 +88,7 @@ static const char schema_v1[] =
 	"  form_id TEXT NOT NULL,"
 	"  deleted INTEGER NOT NULL"
 	") WITHOUT ROWID;"
-	/* Forks: two revisions of one record with one parent (rev_a < rev_b). */
+	/* Forks: two revisions of a record with one parent (rev_a < rev_b). */
 	"CREATE TABLE fork("
 	"  rev_a BLOB NOT NULL,"
 	"  rev_b BLOB NOT NULL CHECK(rev_a < rev_b),"
@@ -240,7 +240,8 @@ static const char schema_v4_a[] =
 	") WITHOUT ROWID;"
 	"CREATE INDEX visit_date ON visit(visit_date);"
 	"CREATE INDEX visit_record ON visit(record_uuid);"
-	"CREATE INDEX visit_entry ON visit(entry_id) WHERE entry_id IS NOT NULL;"
+	"CREATE INDEX visit_entry ON visit(entry_id)"
+	"  WHERE entry_id IS NOT NULL;"
 	/* Steps and decisions: append-only. */
 	/* Clustered by case and order: replay reads it so. */
 	"CREATE TABLE case_event("
@@ -534,7 +535,8 @@ static const char schema_v7[] =
 	"DROP TABLE visit;"
 	"ALTER TABLE visit_v7 RENAME TO visit;"
 	"CREATE INDEX visit_date ON visit(visit_date);"
-	"CREATE INDEX visit_entry ON visit(entry_id) WHERE entry_id IS NOT NULL;";
+	"CREATE INDEX visit_entry ON visit(entry_id)"
+	"  WHERE entry_id IS NOT NULL;";
 
 /*
  * migrations[i] takes a database from version i to i + 1: its parts run
@@ -1013,7 +1015,8 @@ seal_legacy(struct odb *o, int64_t *count, struct ds_err *err)
 			id = nid;
 		}
 		if (dbx_column_bytes(ids, 0) != 16) {
-			s = ds_err_set(err, DS_ECORRUPT, "office db: bad rev_id");
+			s = ds_err_set(err, DS_ECORRUPT,
+			    "office db: bad rev_id");
 			goto done;
 		}
 		memcpy(id[n++], dbx_column_blob(ids, 0), 16);

@@ -1179,6 +1179,77 @@ test_timeliness(void)
 	report_table_free(t);
 }
 
+/* Timeliness of months from .. to: its table (NULL on failure). */
+static struct report_table *
+time_table(int from, int to)
+{
+	struct report_time_opts o;
+	struct report_table *t = NULL;
+	struct ds_err err;
+
+	memset(&o, 0, sizeof(o));
+	o.from_ym = from;
+	o.to_ym = to;
+	o.area = "341802101202";
+	ST_EQ(report_timeliness(cdb, &o, &t, &err), DS_OK, &err);
+	return t;
+}
+
+/*
+ * One record, several revisions across months: a draft in October, then
+ * finalized in November (visited the 4th, finalized the 6th), corrected
+ * and finalized again in December.  It counts once, in November, with
+ * November's days; October and December do not show it.
+ */
+static void
+test_timeliness_revisions(void)
+{
+	static const char *const when[3][2] = {
+		{ "2024-10-30", "draft" },
+		{ "2024-11-04", "finalized" },
+		{ "2024-12-02", "finalized" },
+	};
+	struct report_table *t;
+	struct sf_rev r[3];
+	char a[1024], fin[32];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(a, sizeof(a), "{\"hh_id\":\"H7\",\"visit_date\":"
+		    "\"%s\",\"visit_type\":\"routine\",\"consent\":\"yes\","
+		    "\"township\":\"341802101\",\"village\":\"341802101202\","
+		    "\"category\":\"none\",\"_meta\":{\"state\":\"%s\"}}",
+		    when[i][0], when[i][1]);
+		case_days_date(case_date_days(when[i][0]) + 2, fin);
+		sf_rev(&r[i], &cdev, 21, (uint32_t)i + 1, i > 0 ?
+		    r[i - 1].r.rev_id : NULL, a);
+		/* Finalized (saved) two days after the visit, at noon. */
+		r[i].r.saved_at = case_date_days(fin) * 86400 + 43200;
+		import_revs(cdb, &co, &cdev, &r[i], NULL, 1);
+	}
+	setenv("DOORSTEP_FAKE_NOW", "1763880000", 1);
+	if ((t = time_table(202410, 202410)) != NULL)
+		INT_EQ(report_table_nrows(t), 0);
+	report_table_free(t);
+	if ((t = time_table(202411, 202411)) != NULL &&
+	    report_table_nrows(t) == 1) {
+		STR_EQ(report_table_cell(t, 0, 5), "1");
+		STR_EQ(report_table_cell(t, 0, 6), "2.0");
+		STR_EQ(report_table_cell(t, 0, 7), "2.0");
+	} else
+		HARNESS_FAIL("november: no one row");
+	report_table_free(t);
+	if ((t = time_table(202412, 202412)) != NULL)
+		INT_EQ(report_table_nrows(t), 0);
+	report_table_free(t);
+	if ((t = time_table(202411, 202412)) != NULL &&
+	    report_table_nrows(t) == 1)
+		STR_EQ(report_table_cell(t, 0, 5), "1");
+	else
+		HARNESS_FAIL("november to december: no one row");
+	report_table_free(t);
+}
+
 static void
 test_quality_new_rules(void)
 {
@@ -1424,6 +1495,7 @@ main(void)
 	RUN(test_xlsx_numbers_titles_frozen_panes);
 	RUN(test_out_of_memory_is_clean);
 	RUN(test_cli_reports);
+	RUN(test_timeliness_revisions);	/* last: it adds a record */
 	odb_close(cdb);
 	oset_free(cset);
 	sf_device_free(&cdev);
