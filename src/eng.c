@@ -1066,6 +1066,53 @@ eng_value(struct eng *e, const char *path)
 	return n != NULL && n->kind == INST_LEAF ? n->value : NULL;
 }
 
+/* The empty start-geopoint leaves under n (not in rosters) take e's fix. */
+static enum ds_status
+start_geo_fill(struct eng *e, struct inst_node *n)
+{
+	enum ds_status st;
+	size_t i;
+	int changed;
+
+	if (n->kind == INST_LEAF) {
+		if (n->def->type != FT_START_GEOPOINT || n->value != NULL)
+			return DS_OK;
+		if ((st = inst_value_set(n, e->start_geopoint, &changed)) !=
+		    DS_OK)
+			return st;
+		if (changed) {
+			e->gen++;
+			eng_enqueue_deps(e, n, &e->cf->b[n->def->index].out);
+		}
+		return DS_OK;
+	}
+	if (n->kind == INST_SET || n->kids == NULL)
+		return DS_OK;
+	for (i = 0; i < n->def->nkids; i++)
+		if ((st = start_geo_fill(e, n->kids[i])) != DS_OK)
+			return st;
+	return DS_OK;
+}
+
+enum ds_status
+eng_start_geopoint(struct eng *e, const char *fix)
+{
+	char *c;
+
+	if (e->finalized)
+		return DS_ESTATE;
+	if (e->start_geopoint != NULL)
+		return DS_EEXIST;
+	if ((c = ds_strdup(fix)) == NULL)
+		return DS_ENOMEM;
+	e->start_geopoint = c;
+	if (e->root == NULL)
+		return DS_OK;
+	if (start_geo_fill(e, e->root) != DS_OK)
+		return DS_ENOMEM;
+	return eng_run(e);
+}
+
 enum ds_status
 eng_meta_set(struct eng *e, const char *key, json_t *v)
 {

@@ -77,6 +77,14 @@ struct eng_opts {
 enum ds_status	 eng_open(const struct eng_form *cf, const struct eng_opts *,
 		    struct eng **out, struct ds_err *);
 void		 eng_free(struct eng *);
+/*
+ * A fix that came after eng_open (gpsd.h: the receiver answered while the
+ * interview ran): the empty `start-geopoint` answers take it and what
+ * depends on them is computed again, as if it had been in eng_opts.  An
+ * answer restored from a saved record is kept.  DS_EEXIST when the
+ * engine already has one, DS_ESTATE once finalized; the caller saves.
+ */
+enum ds_status	 eng_start_geopoint(struct eng *, const char *fix);
 
 /* Display language (index into form->langs; -1 = the form's default). */
 void		 eng_set_lang(struct eng *, int lang);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "util.h"
 
 /* The fix in d as geopoint text; DS_ENOENT without a 2D fix. */
@@ -62,36 +63,78 @@ gpsd_fix_from_json(const char *json, char *out, size_t n)
 	return fix_text(&d, out, n);
 }
 
+struct gpsd_watch {
+	struct gps_data_t	 d;
+};
+
 enum ds_status
-gpsd_read(const char *host, int timeout_ms, char *out, size_t n)
+gpsd_watch_open(const char *host, struct gpsd_watch **out)
 {
-	struct gps_data_t d;
+	struct gpsd_watch *w;
 	const char *env = getenv("DOORSTEP_GPSD");
 	char h[256], *colon;
 	const char *port = DEFAULT_GPSD_PORT;
-	int64_t end = ds_now_ms() + timeout_ms, left;
-	enum ds_status st = DS_ENOENT;
+	int r;
 
-	snprintf(h, sizeof(h), "%s", host ? host : env && *env ? env :
+	*out = NULL;
+	r = snprintf(h, sizeof(h), "%s", host ? host : env && *env ? env :
 	    "localhost");
+	if (r < 0 || (size_t)r >= sizeof(h))
+		return DS_ENOENT;
 	if ((colon = strrchr(h, ':')) != NULL) {
 		*colon = '\0';
 		port = colon + 1;
 	}
-	memset(&d, 0, sizeof(d));
-	if (gps_open(h, port, &d) != 0)
+	if ((w = ds_calloc(1, sizeof(*w))) == NULL)
+		return DS_ENOMEM;
+	if (gps_open(h, port, &w->d) != 0) {
+		ds_free(w);
 		return DS_ENOENT;
-	(void)gps_stream(&d, WATCH_ENABLE | WATCH_JSON, NULL);
-	while ((left = end - ds_now_ms()) > 0 &&
-	    gps_waiting(&d, (int)(left * 1000))) {
-		if (gps_read(&d, NULL, 0) == -1)
-			break;
-		if ((d.set & MODE_SET) && fix_text(&d, out, n) == DS_OK) {
-			st = DS_OK;
-			break;
-		}
 	}
-	(void)gps_stream(&d, WATCH_DISABLE, NULL);
-	(void)gps_close(&d);
-	return st;
+	if (gps_stream(&w->d, WATCH_ENABLE | WATCH_JSON, NULL) != 0) {
+		(void)gps_close(&w->d);
+		ds_free(w);
+		return DS_ENOENT;
+	}
+	*out = w;
+	return DS_OK;
+}
+
+enum ds_status
+gpsd_watch_poll(struct gpsd_watch *w, int wait_ms, char *out, size_t n)
+{
+	int64_t end = ds_now_ms() + (wait_ms > 0 ? wait_ms : 0), left;
+
+	for (;;) {
+		left = end - ds_now_ms();
+		if (!gps_waiting(&w->d, left > 0 ? (int)(left * 1000) : 0))
+			return DS_ENOENT;
+		if (gps_read(&w->d, NULL, 0) == -1)
+			return DS_EIO;
+		if ((w->d.set & MODE_SET) && fix_text(&w->d, out, n) == DS_OK)
+			return DS_OK;
+	}
+}
+
+void
+gpsd_watch_close(struct gpsd_watch *w)
+{
+	if (w == NULL)
+		return;
+	(void)gps_stream(&w->d, WATCH_DISABLE, NULL);
+	(void)gps_close(&w->d);
+	ds_free(w);
+}
+
+enum ds_status
+gpsd_read(const char *host, int timeout_ms, char *out, size_t n)
+{
+	struct gpsd_watch *w;
+	enum ds_status st;
+
+	if ((st = gpsd_watch_open(host, &w)) != DS_OK)
+		return st == DS_ENOMEM ? st : DS_ENOENT;
+	st = gpsd_watch_poll(w, timeout_ms, out, n);
+	gpsd_watch_close(w);
+	return st == DS_OK ? DS_OK : DS_ENOENT;
 }

@@ -16,7 +16,9 @@
 #include "status.h"
 
 #define GPSD_TEXT_MAX	96	/* "lat lon alt acc" and its NUL */
-#define GPSD_WAIT_MS	1500	/* how long a caller waits for a fix */
+#define GPSD_WAIT_MS	1500	/* how long `fill` waits for a fix */
+#define GPSD_KEY_MS	5000	/* how long the TUI's GPS key waits */
+#define GPSD_START_MS	60000	/* how long the TUI listens at a start */
 
 /*
  * A fix from the gpsd on `host` (NULL: DOORSTEP_GPSD "host:port", else
@@ -25,6 +27,21 @@
  */
 enum ds_status	 gpsd_read(const char *host, int timeout_ms, char *out,
 		    size_t n);
+
+/*
+ * A watch: one connection to gpsd, asking for its reports, for a caller
+ * that must not block (the TUI polls it between keys).  gpsd_watch_open
+ * connects (a refused loopback connection fails at once): DS_OK with *out
+ * to close with gpsd_watch_close, DS_ENOENT when there is no gpsd,
+ * DS_ENOMEM.  gpsd_watch_poll reads what gpsd sent, waiting up to wait_ms
+ * (0: only what has come): DS_OK with out filled at the first 2D fix,
+ * DS_ENOENT when none came in time, DS_EIO when gpsd went away.
+ */
+struct gpsd_watch;
+enum ds_status	 gpsd_watch_open(const char *host, struct gpsd_watch **out);
+enum ds_status	 gpsd_watch_poll(struct gpsd_watch *, int wait_ms,
+		    char *out, size_t n);
+void		 gpsd_watch_close(struct gpsd_watch *);
 
 /*
  * One gpsd JSON report (a TPV object, as gpsd sends it) to geopoint text,

@@ -316,7 +316,8 @@ tui_status_text(enum tui_color *c)
 }
 
 /*
- * The next key, or -1 at the end of the input.  Script steps that are not
+ * The next key (0), none yet (1: time to look at the GPS receiver), or -1
+ * at the end of the input.  Script steps that are not
  * keys (dump, resize) are carried out here, after the screen was drawn.
  */
 static int
@@ -329,8 +330,14 @@ read_key(struct tui_key *k)
 
 	memset(k, 0, sizeof(*k));
 	if (!T.scripted) {
-		r = get_wch(&wc);
-		if (r == ERR)
+		/* Listening to the GPS receiver: wake now and then. */
+		if (tui_gps_pending()) {
+			timeout(TUI_GPS_TICK_MS);
+			r = get_wch(&wc);
+			timeout(-1);
+			if (r == ERR)
+				return 1;
+		} else if ((r = get_wch(&wc)) == ERR)
 			return -1;
 		if (r == KEY_CODE_YES)
 			k->fkey = (int)wc;
@@ -506,7 +513,7 @@ tui_run(const struct tui_opts *o)
 {
 	struct ds_err err;
 	struct tui_key k;
-	int rc;
+	int rc, r;
 
 	memset(&T, 0, sizeof(T));
 	T.opts = o;
@@ -538,9 +545,12 @@ tui_run(const struct tui_opts *o)
 		/* Work owed once the screen shows, before the next key. */
 		if (tui_idle())
 			continue;
-		if (read_key(&k) != 0)
+		while ((r = read_key(&k)) > 0 && !tui_idle())
+			;
+		if (r < 0)
 			break;
-		tui_feed(&k);
+		if (r == 0)
+			tui_feed(&k);
 	}
 	while (T.depth > 0)
 		pop(NULL, 0);

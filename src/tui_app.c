@@ -123,6 +123,8 @@ tui_app_idle(void)
 	struct ds_err err;
 	struct store *st;
 
+	if (tui_gps_idle())
+		return 1;
 	if (A.ws == NULL || !store_check_owed(st = ws_store(A.ws)))
 		return 0;
 	if (store_quick_check(st, &err) == DS_OK)

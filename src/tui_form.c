@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "form_media.h"
+#include "gpsd.h"
 #include "i18n.h"
 #include "i18n_eng.h"
 #include "mem.h"
@@ -1000,6 +1001,87 @@ show_below(void)
 	}
 }
 
+/* 1 if the field takes a location. */
+static int
+geo_field(const struct fld *f)
+{
+	const struct eng_field *ef;
+
+	if (f == NULL || f->kind != FK_EDIT ||
+	    (ef = prompt_field(f->path)) == NULL)
+		return 0;
+	return ef->type == FT_GEOPOINT || ef->type == FT_GEOTRACE ||
+	    ef->type == FT_GEOSHAPE;
+}
+
+/*
+ * The GPS key (tui_gps.c): on a geopoint the fix is the answer, saved at
+ * once; on a geotrace or geoshape it is one more point of what the field
+ * holds, saved by Enter as typing is.  Without a fix the worker types.
+ */
+static void
+gps_key(struct fld *f)
+{
+	static char val[VALUE_MAX];
+	char fix[GPSD_TEXT_MAX], m[FMSG_MAX];
+	const struct eng_field *ef;
+	const char *acc;
+	size_t npts = 1, len, i;
+	enum ds_status st;
+	int r;
+
+	if (!geo_field(f)) {
+		tui_status(TUI_C_WARN, "%s", _("The GPS key works on a "
+		    "location question."));
+		return;
+	}
+	ef = prompt_field(f->path);
+	st = tui_gps_read(fix, sizeof(fix));
+	if (st == DS_ECANCEL) {
+		fld_say(f, TUI_C_HINT, _("Stopped. Type the location, or "
+		    "press F12 to read the GPS receiver again."));
+		return;
+	}
+	if (st != DS_OK) {
+		fld_say(f, TUI_C_WARN, _("No location from a GPS receiver: "
+		    "none is connected, or it has no fix yet (go outside, "
+		    "wait, press F12 again). You can type the location "
+		    "instead."));
+		return;
+	}
+	acc = strrchr(fix, ' ') + 1;	/* "lat lon alt acc" */
+	if (ef->type == FT_GEOPOINT) {
+		tui_edit_init(&f->ed, TUI_EDIT_TEXT, fix);
+		if (!accept(0))
+			return;
+		snprintf(m, sizeof(m), _("Location from the GPS receiver, "
+		    "accurate to %s m."), acc);
+		fld_say(&F.f[F.focus], TUI_C_OK, m);
+		return;
+	}
+	if (fld_value(f, val, sizeof(val)) != 0)
+		return;
+	len = strlen(val);
+	while (len > 0 && (val[len - 1] == ' ' || val[len - 1] == ';'))
+		val[--len] = '\0';
+	for (i = 0; i < len; i++)
+		npts += val[i] == ';';
+	npts += len > 0;
+	r = snprintf(val + len, sizeof(val) - len, "%s%s", len > 0 ? "; " :
+	    "", fix);
+	if (r < 0 || (size_t)r >= sizeof(val) - len ||
+	    len + (size_t)r > TUI_EDIT_MAX) {
+		fld_say(f, TUI_C_WARN, _("The field is full."));
+		return;
+	}
+	tui_edit_init(&f->ed, TUI_EDIT_TEXT, val);
+	f->ed.dirty = 1;
+	snprintf(m, sizeof(m), _("Point %zu from the GPS receiver, accurate "
+	    "to %s m. Go to the next point and press F12 again; Enter when "
+	    "done."), npts, acc);
+	fld_say(f, TUI_C_OK, m);
+}
+
 static void
 form_key(enum tui_req req, wint_t ch)
 {
@@ -1080,6 +1162,9 @@ form_key(enum tui_req req, wint_t ch)
 	case TUI_REQ_QUIT:
 		F.msg[0] = '\0';
 		leave_for(req);
+		return;
+	case TUI_REQ_GPS:
+		gps_key(f);
 		return;
 	default:
 		break;
@@ -1462,7 +1547,9 @@ form_draw(void)
 	tui_bar_keys(F.reasoning ? _("Enter Save the reason  F4 Later  "
 	    "Esc Change the answer") : tui_iv_finalized() ?
 	    _("F1 Help  F3 Back  F4 Next  F5 Outline  F8 Language  "
-	    "F10 Close") :
+	    "F10 Close") : F.n > 0 && geo_field(&F.f[F.focus]) ?
+	    _("F1 Help  F3 Back  F5 Outline  F7 Review  F8 Language  "
+	    "F10 Close  F12 GPS") :
 	    _("F1 Help  F3 Back  F5 Outline  F6 Roster  F7 Review  "
 	    "F8 Language  F10 Close"));
 }

@@ -51,6 +51,7 @@ enum tui_req {
 	TUI_REQ_QUIT,		/* F10, Ctrl-X, Ctrl-C */
 	TUI_REQ_REDRAW,		/* Ctrl-L */
 	TUI_REQ_RESIZE,		/* the terminal changed size */
+	TUI_REQ_GPS,		/* F12, Ctrl-W: read the GPS receiver */
 	TUI_REQ_COUNT
 };
 
@@ -404,6 +405,24 @@ void	 tui_die(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 /* Status line text, for the draw pass. */
 const char	*tui_status_text(enum tui_color *);
+
+/* ---- the GPS receiver (tui_gps.c) ---- */
+
+#define TUI_GPS_TICK_MS	200	/* how often an open watch is looked at */
+
+/* At a new record's start: listen for a fix for `start-geopoint`. */
+void		 tui_gps_start(void);
+void		 tui_gps_stop(void);
+/* 1 while listening: the main loop wakes every TUI_GPS_TICK_MS. */
+int		 tui_gps_pending(void);
+/* Between keys: a fix that came is the start location; 1 if one did. */
+int		 tui_gps_idle(void);
+/*
+ * The GPS key: a fix now as geopoint text, the status line saying that
+ * it waits (up to GPSD_KEY_MS).  DS_OK, DS_ENOENT (no gpsd, no receiver
+ * or no fix in time), DS_ECANCEL (Esc).
+ */
+enum ds_status	 tui_gps_read(char *out, size_t n);
 
 /* ---- bars shared by the screens (tui_bar.c) ---- */
 

@@ -53,6 +53,7 @@ static struct {
 	char		 form_id[128];
 	char		 words[DS_ERR_MSG_MAX * 2];
 	json_t		*carried;	/* a visit's carried answers, or NULL */
+	char		 dev[CRY_ID_HEX];	/* the session keeps a pointer */
 } I;
 
 static enum ds_status	load_form(const char *id, const char *ver,
@@ -60,6 +61,7 @@ static enum ds_status	load_form(const char *id, const char *ver,
 static void		after_save(enum ds_status);
 static void		consent_evidence(const char *path);
 static void		carry_rest(void);
+static void		start_gps(void);
 
 static int
 lang_index(const struct form *f, const char *want)
@@ -118,13 +120,13 @@ load_form(const char *id, const char *ver, struct ds_err *err)
 }
 
 static void
-opts_of(struct eng_opts *o, char dev[CRY_ID_HEX])
+opts_of(struct eng_opts *o)
 {
 	struct tui_app *a = tui_app();
 
 	memset(o, 0, sizeof(*o));
-	ds_hex_encode(ws_device_id(a->ws), 16, dev);
-	o->deviceid = dev;
+	ds_hex_encode(ws_device_id(a->ws), 16, I.dev);
+	o->deviceid = I.dev;
 	o->username = a->worker;
 	o->lang = I.lang;
 }
@@ -133,19 +135,19 @@ enum ds_status
 tui_iv_new(const char *form_id, struct ds_err *err)
 {
 	struct eng_opts o;
-	char dev[CRY_ID_HEX];
 	enum ds_status rc;
 
 	tui_iv_close();
 	if ((rc = load_form(form_id, NULL, err)) != DS_OK)
 		return rc;
-	opts_of(&o, dev);
+	opts_of(&o);
 	rc = sess_new(ws_store(tui_app()->ws), I.cf, &o, &I.s, err);
 	if (rc != DS_OK) {
 		tui_iv_close();
 		return rc;
 	}
 	I.saved = 0;
+	start_gps();
 	return DS_OK;
 }
 
@@ -156,7 +158,7 @@ tui_iv_resume(const unsigned char id[16], struct ds_err *err)
 	struct store_list l = { NULL, 0 };
 	struct store_query q;
 	struct eng_opts o;
-	char dev[CRY_ID_HEX], form_id[STORE_FORM_ID_MAX];
+	char form_id[STORE_FORM_ID_MAX];
 	char form_ver[STORE_FORM_ID_MAX];
 	enum ds_status rc;
 	int64_t saved_at = 0;
@@ -185,7 +187,7 @@ tui_iv_resume(const unsigned char id[16], struct ds_err *err)
 		    "longer on this computer."));
 	if ((rc = load_form(form_id, form_ver, err)) != DS_OK)
 		return rc;
-	opts_of(&o, dev);
+	opts_of(&o);
 	rc = sess_resume(st, I.cf, &o, id, &I.s, err);
 	if (rc != DS_OK) {
 		tui_iv_close();
@@ -649,7 +651,6 @@ tui_iv_visit(const struct fetch_visit *v, struct ds_err *err)
 	struct eng_issue *iv = NULL;
 	struct eng_opts o;
 	size_t niv = 0;
-	char dev[CRY_ID_HEX];
 	enum ds_status rc;
 
 	tui_iv_close();
@@ -663,7 +664,7 @@ tui_iv_visit(const struct fetch_visit *v, struct ds_err *err)
 		    "was saved."), fid);
 	if (rc != DS_OK)
 		goto out;
-	opts_of(&o, dev);
+	opts_of(&o);
 	if ((rc = sess_new(st, I.cf, &o, &I.s, err)) != DS_OK)
 		goto out;
 	rc = fetch_visit_start(I.s, st, I.form, v, &I.carried, &iv, &niv,
@@ -682,6 +683,8 @@ tui_iv_visit(const struct fetch_visit *v, struct ds_err *err)
 out:
 	if (rc != DS_OK)
 		tui_iv_close();
+	else
+		start_gps();
 	return rc;
 }
 
@@ -842,6 +845,34 @@ tui_iv_twins(char *buf, size_t n)
 	return buf;
 }
 
+/* A new record of a form with a start location listens for a fix. */
+static void
+start_gps(void)
+{
+	size_t i;
+
+	for (i = 0; i < I.form->nnodes; i++)
+		if (I.form->nodes[i]->type == FT_START_GEOPOINT) {
+			tui_gps_start();
+			return;
+		}
+}
+
+int
+tui_iv_start_geopoint(const char *fix)
+{
+	struct ds_err err;
+
+	if (I.s == NULL || eng_start_geopoint(sess_eng(I.s), fix) != DS_OK)
+		return -1;
+	/* Not on disk yet: the first save carries it. */
+	if (sess_rev_no(I.s) > 0) {
+		ds_err_clear(&err);
+		after_save(sess_save(I.s, &err));
+	}
+	return 0;
+}
+
 void
 tui_iv_close(void)
 {
@@ -850,6 +881,7 @@ tui_iv_close(void)
 	/* The list's error and warning counts, as of now.  If this fails
 	 * the counts stay as the last save left them; the answers are
 	 * saved either way. */
+	tui_gps_stop();
 	if (I.s != NULL)
 		(void)sess_flush(I.s, &err);
 	if (I.carried != NULL)

@@ -116,6 +116,13 @@ int		 tui_iv_repeat_of(const char *path, char *set, size_t n,
 		    size_t *item);
 /* 1 if `name` is the form's consent gate question. */
 int		 tui_iv_is_consent(const char *name);
+/*
+ * A receiver's fix that came after the record started (tui_gps.c): the
+ * record's start location, saved at once when the record is already on
+ * disk, else with its first save.  0 if taken, -1 if not (the record is
+ * finalized or has one): nothing to say then.
+ */
+int		 tui_iv_start_geopoint(const char *fix);
 void		 tui_iv_close(void);
 
 #endif

@@ -32,6 +32,7 @@ static const struct keymap keymap[] = {
 	{ KEY_F(8), CTRL('t'), TUI_REQ_LANG },
 	{ KEY_F(9), CTRL('y'), TUI_REQ_SYNC },
 	{ KEY_F(10), CTRL('x'), TUI_REQ_QUIT },
+	{ KEY_F(12), CTRL('w'), TUI_REQ_GPS },
 	{ 0, CTRL('c'), TUI_REQ_QUIT },
 	{ 0, CTRL('l'), TUI_REQ_REDRAW },
 	{ 0, CTRL('u'), TUI_REQ_KILL },
@@ -69,6 +70,7 @@ const struct tui_keyhelp tui_keyhelp[] = {
 	{ "Ctrl-L", N_("Redraw the screen") },
 	{ "1-9  Space", N_("Pick an option; Space ticks in a multiple choice") },
 	{ "+  -", N_("Date: one day later or earlier") },
+	{ "F12 Ctrl-W", N_("Location: read the GPS receiver") },
 	{ NULL, NULL }
 };
 

@@ -316,8 +316,13 @@ test_keys_map_fkeys_and_ctrl(void)
 	INT_EQ(tui_req_of(&k, 1), TUI_REQ_NONE);
 	k.fkey = KEY_RESIZE;
 	INT_EQ(tui_req_of(&k, 1), TUI_REQ_RESIZE);
-	k.fkey = KEY_F(12);
+	k.fkey = KEY_F(11);
 	INT_EQ(tui_req_of(&k, 1), TUI_REQ_NONE);
+	k.fkey = KEY_F(12);	/* the GPS key, typing or not */
+	INT_EQ(tui_req_of(&k, 1), TUI_REQ_GPS);
+	k.fkey = 0;
+	k.ch = 'w' & 0x1f;
+	INT_EQ(tui_req_of(&k, 1), TUI_REQ_GPS);
 }
 
 static void
