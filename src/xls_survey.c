@@ -668,7 +668,7 @@ range_num(struct ld *ld, const struct form_node *nd, const char *key,
 static void
 range_params(struct ld *ld, struct form_node *nd, int line)
 {
-	double st, en, sp;
+	double st, en, sp, from;
 	char c[XLS_MAX_EXPR + 512], *nc;
 	size_t i;
 
@@ -691,6 +691,8 @@ range_params(struct ld *ld, struct form_node *nd, int line)
 	}
 	if (st == (long long)st && en == (long long)en && sp == (long long)sp)
 		nd->type = FT_INTEGER;
+	/* The steps count from start, also when it is the upper end. */
+	from = st;
 	if (st > en) {
 		double t = st;
 
@@ -701,15 +703,15 @@ range_params(struct ld *ld, struct form_node *nd, int line)
 		snprintf(c, sizeof(c), "%s%s%s. >= %.17g and . <= %.17g and "
 		    "(. - %.17g) mod %.17g = 0", nd->constraint ? "(" : "",
 		    nd->constraint ? nd->constraint : "",
-		    nd->constraint ? ") and " : "", st, en, st,
+		    nd->constraint ? ") and " : "", st, en, from,
 		    sp < 0 ? -sp : sp);
 	else	/* on the step too, to a millionth of it (binary fractions) */
 		snprintf(c, sizeof(c), "%s%s%s. >= %.17g and . <= %.17g and "
 		    "abs((. - %.17g) div %.17g - round((. - %.17g) div %.17g)) "
 		    "< 0.000001", nd->constraint ? "(" : "",
 		    nd->constraint ? nd->constraint : "",
-		    nd->constraint ? ") and " : "", st, en, st,
-		    sp < 0 ? -sp : sp, st, sp < 0 ? -sp : sp);
+		    nd->constraint ? ") and " : "", st, en, from,
+		    sp < 0 ? -sp : sp, from, sp < 0 ? -sp : sp);
 	if ((nc = xls_strdup(ld, c)) != NULL) {
 		ds_free(nd->constraint);
 		nd->constraint = nc;

@@ -71,9 +71,9 @@ else has "legacy.xls: its constraint holds" "$T/.out" "Too young"; fi
 C=$DS_TOP/tests/forms/compat
 check "range: form check in English" "$DOORSTEP" --lang en form check "$C/range.md"
 has "range: how it is captured" "$T/.out" \
-    "range (2): a number typed on the keyboard, kept between start and end and on the step"
+    "range (4): a number typed on the keyboard, kept between start and end and on the step"
 check "range: form check in Chinese" "$DOORSTEP" --lang zh form check "$C/range.md"
-has "range: how it is captured, in Chinese" "$T/.out" "range（2 题）：用键盘输入数字"
+has "range: how it is captured, in Chinese" "$T/.out" "range（4 题）：用键盘输入数字"
 check "likert: form check in English" "$DOORSTEP" --lang en form check "$C/likert.md"
 has "likert: how it is captured" "$T/.out" \
     "likert (1): the choices shown as a list, one key each"
