@@ -26,7 +26,9 @@ static void
 summary(const struct form *f, const char *path)
 {
 	size_t i, n, nq = 0, ng = 0, nr = 0, nrange = 0, nlikert = 0;
-	int t;
+	size_t used;
+	char langs[1024];	/* truncated past this: a summary line */
+	int t, w;
 
 	for (i = 0; i < f->nnodes; i++)
 		switch (f->nodes[i]->type) {
@@ -42,13 +44,19 @@ summary(const struct form *f, const char *path)
 			nq++;
 			break;
 		}
-	printf("%s: form %s%s%s: %zu questions, %zu groups, %zu repeats, "
-	    "%zu lists, %zu languages (", path, f->id,
-	    f->version ? " version " : "", f->version ? f->version : "",
-	    nq, ng, nr, f->nlists, f->nlangs);
-	for (i = 0; i < f->nlangs; i++)
-		printf("%s%s", i ? ", " : "", f->langs[i]);
-	printf(")\n");
+	langs[0] = '\0';
+	for (i = 0, used = 0; i < f->nlangs && used < sizeof(langs); i++) {
+		w = snprintf(langs + used, sizeof(langs) - used, "%s%s",
+		    i ? ", " : "", f->langs[i]);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	/* A loaded form always has a version (made from its content when
+	 * the settings have none). */
+	printf(_("%s: form %s version %s: %zu questions, %zu groups, "
+	    "%zu repeats, %zu lists, %zu languages (%s)\n"), path, f->id,
+	    f->version, nq, ng, nr, f->nlists, f->nlangs, langs);
 	if (f->version_derived)
 		printf(_("%s: no version setting: the version is %s, made "
 		    "from the form's content; set one in the settings sheet "
@@ -102,7 +110,7 @@ check_file(const char *path, struct form **fp)
 	if (!bad)
 		summary(f, path);
 	else
-		fprintf(stderr, "%s: %zu error(s)\n", path,
+		fprintf(stderr, _("%s: %zu error(s)\n"), path,
 		    d.nerrors ? d.nerrors : 1);
 	eng_form_free(cf);
 	if (fp != NULL && !bad)

@@ -42,6 +42,11 @@ has "XPath 1.0 function rejected at load" "$T/.out" \
 has "error count" "$T/.out" "bad.md: 3 error(s)"
 DOORSTEP_LANG=zh "$DOORSTEP" form check "$T/bad.md" >"$T/.out" 2>&1
 has "severity in Chinese" "$T/.out" 'bad.md:4: 错误: \[relevant\]'
+has "error count in Chinese" "$T/.out" "bad.md：3 个错误"
+DOORSTEP_LANG=zh "$DOORSTEP" form check "$T/good.md" >"$T/.out" 2>&1
+has "summary in Chinese" "$T/.out" \
+    "good.md：表单 kidsform 版本 2026082201：3 个问题，0 个分组，1 个重复组，1 个选项列表，2 种语言（English (en), 中文 (zh)）"
+hasnt "summary in one language" "$T/.out" "questions"
 cat > "$T/typo.md" <<'MD'
 | survey |
 |        | type    | name | label | relevnt |
