@@ -37,6 +37,31 @@ usage_all(const struct cmd_program *p, FILE *f)
 	    "  --version        print the version\n"));
 }
 
+/*
+ * The commands of a group ("form": "form check", "form install"), for
+ * `PROG form --help`, `PROG help form` and `PROG form` alone.  0 when word
+ * names no group.
+ */
+static int
+usage_group(const struct cmd_program *p, const char *word, FILE *f)
+{
+	const char *name;
+	size_t i, n = strlen(word), k = 0;
+
+	for (i = 0; p->commands[i] != NULL; i++) {
+		name = p->commands[i]->name;
+		if (strncmp(name, word, n) != 0 || name[n] != ' ')
+			continue;
+		if (k++ == 0)
+			fprintf(f, _("usage: %s %s COMMAND [ARGS]\n\n%s\n"),
+			    p->name, word, _("Commands:"));
+		fprintf(f, "  %-16s %s\n", name, _(p->commands[i]->summary));
+	}
+	if (k > 0)
+		fprintf(f, _("\nMore: %s %s COMMAND --help\n"), p->name, word);
+	return k > 0;
+}
+
 /* `PROG CMD --help` and `PROG help CMD`: usage, summary, options, example. */
 static int
 help_one(const struct cli *cli, const struct cmd_entry *c)
@@ -174,6 +199,8 @@ cmd_run(const struct cmd_program *p, int argc, char **argv)
 		if ((c = find_command(p->commands, argc - 1, argv + 1,
 		    &words)) != NULL)
 			return help_one(&cli, c);
+		if (usage_group(p, argv[2], stdout))
+			return CMD_EXIT_OK;
 		fprintf(stderr, _("%s: unknown command '%s'\n"), p->name,
 		    argv[2]);
 		usage_all(p, stderr);
@@ -195,6 +222,13 @@ cmd_run(const struct cmd_program *p, int argc, char **argv)
 		return CMD_EXIT_USAGE;
 	}
 	if ((c = find_command(p->commands, argc, argv, &words)) == NULL) {
+		/* A group's name: its commands (asked for, or a usage
+		 * error). */
+		if (wants_help(argc - 1, argv + 1) &&
+		    usage_group(p, argv[1], stdout))
+			return CMD_EXIT_OK;
+		if (usage_group(p, argv[1], stderr))
+			return CMD_EXIT_USAGE;
 		fprintf(stderr, _("%s: unknown command '%s'\n"), p->name,
 		    argv[1]);
 		usage_all(p, stderr);

@@ -81,3 +81,14 @@ has "a usage error names CMD --help" "$T/.out" "doorstep fill --help"
 check_fail "office report without a subcommand is a usage error" 64 \
     "$DOORSTEP_OFFICE" --lang zh report
 has "a Chinese usage error" "$T/.out" "^用法：doorstep-office report"
+# A group's name (form: form check, form install) lists its commands.
+for h in "form --help" "help form"; do
+	# shellcheck disable=SC2086
+	check "doorstep $h exits 0" "$D" --lang en $h
+	has "doorstep $h lists form check" "$T/.out" "^  form check "
+	has "doorstep $h lists form install" "$T/.out" "^  form install "
+done
+DOORSTEP_LANG=zh "$D" form --help >"$T/o" 2>&1
+has "doorstep form --help in Chinese" "$T/o" "^用法：doorstep form 命令"
+check_fail "doorstep form alone is a usage error" 64 "$D" --lang en form
+has "doorstep form alone lists its commands" "$T/.out" "^  form check "
