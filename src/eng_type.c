@@ -4,7 +4,8 @@
  * typed into the stored text, or refuses it with a plain message.  Stored
  * forms: integers without leading zeros or '+', decimals as typed after
  * trimming (a '.' separator; ',' accepted as JR does), dates YYYY-MM-DD,
- * times HH:MM:SS, dateTimes YYYY-MM-DDTHH:MM:SS[offset], select_multiple
+ * times HH:MM:SS, dateTimes YYYY-MM-DDTHH:MM:SS and an offset (the
+ * laptop's local one when none was typed, as Collect), select_multiple
  * names separated by single spaces.  Select membership is checked by the
  * engine (it needs the filtered list), not here.
  */
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "form_media.h"
 #include "utf8.h"
@@ -155,11 +157,41 @@ norm_time(const char *s, struct ds_buf *out, enum eng_msg *why,
 	return ds_buf_printf(out, "%02d:%02d:%02d", h, m, sec);
 }
 
+/*
+ * The offset from UTC of a local date and time, "+08:00", as Collect
+ * writes it with every dateTime (daylight saving as that day had it);
+ * -1 when the C library cannot place the time.
+ */
+static int
+local_offset(const char *date, int h, int m, int sec, char *out, size_t n)
+{
+	struct tm tm;
+	long off;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = atoi(date) - 1900;
+	tm.tm_mon = atoi(date + 5) - 1;
+	tm.tm_mday = atoi(date + 8);
+	tm.tm_hour = h;
+	tm.tm_min = m;
+	tm.tm_sec = sec;
+	tm.tm_isdst = -1;
+	tm.tm_wday = -1;	/* set by a mktime that placed it */
+	(void)mktime(&tm);
+	if (tm.tm_wday < 0)
+		return -1;
+	off = tm.tm_gmtoff;
+	if (snprintf(out, n, "%c%02ld:%02ld", off < 0 ? '-' : '+',
+	    labs(off) / 3600, labs(off) % 3600 / 60) >= (int)n)
+		return -1;
+	return 0;
+}
+
 static enum ds_status
 norm_datetime(const char *s, struct ds_buf *out, enum eng_msg *why,
     struct ds_err *err)
 {
-	char t[48];
+	char t[48], local[16];
 	const char *tz;
 	size_t n, tn;
 	double d;
@@ -182,6 +214,12 @@ norm_datetime(const char *s, struct ds_buf *out, enum eng_msg *why,
 	    !(strlen(tz) == 6 && tz[3] == ':' && all_digits(tz + 1, 2) &&
 	    all_digits(tz + 4, 2)))
 		goto bad;
+	/* Typed without an offset: the laptop's local time, said so. */
+	if (*tz == '\0') {
+		if (local_offset(t, h, m, sec, local, sizeof(local)) == -1)
+			goto bad;
+		tz = local;
+	}
 	return ds_buf_printf(out, "%.10sT%02d:%02d:%02d%s", t, h, m, sec, tz);
 bad:
 	return bad(why, ENG_MSG_DATETIME, err);

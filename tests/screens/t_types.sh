@@ -110,7 +110,7 @@ has saved_geotrace "$T/rec.json" '"gt":"30.57 104.06;30.58 104.07"'
 has saved_geoshape_closed "$T/rec.json" '"gs":"30.57 104.06;30.58 104.07;30.59 104.06;30.57 104.06"'
 has saved_barcode "$T/rec.json" '"bc":"6901234567892"'
 has saved_photo_name "$T/rec.json" '"ph":"[0-9]\{13\}\.jpg"'
-has saved_datetime "$T/rec.json" '"dtt":"2026-12-07T09:30:00"'
+has saved_datetime "$T/rec.json" '"dtt":"2026-12-07T09:30:00[+-][0-9][0-9]:[0-9][0-9]"'
 has saved_file_name "$T/rec.json" '"fi":"[0-9]\{13\}\.txt"'
 if grep -q '"au"\|"vi"' "$T/rec.json"; then not_ok optional_media_left_empty "$(cat "$T/rec.json")"
 else ok optional_media_left_empty; fi
