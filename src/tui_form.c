@@ -1024,7 +1024,7 @@ gps_key(struct fld *f)
 {
 	static char val[VALUE_MAX];
 	char fix[GPSD_TEXT_MAX], m[FMSG_MAX];
-	const struct eng_field *ef;
+	enum form_type type;
 	const char *acc;
 	size_t npts = 1, len, i;
 	enum ds_status st;
@@ -1035,7 +1035,8 @@ gps_key(struct fld *f)
 		    "location question."));
 		return;
 	}
-	ef = prompt_field(f->path);
+	/* The wait draws the screen: the prompt it had is gone then. */
+	type = prompt_field(f->path)->type;
 	st = tui_gps_read(fix, sizeof(fix));
 	if (st == DS_ECANCEL) {
 		fld_say(f, TUI_C_HINT, _("Stopped. Type the location, or "
@@ -1050,7 +1051,7 @@ gps_key(struct fld *f)
 		return;
 	}
 	acc = strrchr(fix, ' ') + 1;	/* "lat lon alt acc" */
-	if (ef->type == FT_GEOPOINT) {
+	if (type == FT_GEOPOINT) {
 		tui_edit_init(&f->ed, TUI_EDIT_TEXT, fix);
 		if (!accept(0))
 			return;
