@@ -94,10 +94,11 @@ resign_bundle(unsigned char *buf, size_t len, const struct cry_signkey *k)
 	cryb_sign(k, BUNDLE_SIGN_DOMAIN, h, buf + len - BUNDLE_TRAILER_BYTES);
 }
 
-/* An ack-state receipt from `office` for devid covering 1..hi. */
+/* A receipt signed by k for devid, for bundle_id (NULL: none), with
+ * the one range lo..hi (none if hi is 0). */
 static unsigned char *
-make_receipt(const struct cry_signkey *k, int status, uint64_t hi,
-    size_t *len)
+make_receipt_range(const struct cry_signkey *k, int status, int reason,
+    const unsigned char *bundle_id, uint64_t lo, uint64_t hi, size_t *len)
 {
 	static struct receipt r;
 	struct ds_err err;
@@ -109,10 +110,13 @@ make_receipt(const struct cry_signkey *k, int status, uint64_t hi,
 	cry_key_id(office.pub.sign_pk, sizeof(office.pub.sign_pk),
 	    r.office_kid);
 	memcpy(r.device_id, devid, 16);
+	if (bundle_id != NULL)
+		memcpy(r.bundle_id, bundle_id, sizeof(r.bundle_id));
 	r.status = (uint8_t)status;
-	r.contiguous = hi;
+	r.reason = (uint16_t)reason;
+	r.contiguous = lo == 1 ? hi : 0;
 	r.nranges = hi > 0;
-	r.ranges[0].lo = 1;
+	r.ranges[0].lo = lo;
 	r.ranges[0].hi = hi;
 	r.office_time = 1763870000;
 	if (receipt_encode(&r, k, &out, len, &err) != DS_OK)
@@ -120,8 +124,16 @@ make_receipt(const struct cry_signkey *k, int status, uint64_t hi,
 	return out;
 }
 
+/* An ack-state receipt from `office` for devid covering 1..hi. */
+static unsigned char *
+make_receipt(const struct cry_signkey *k, int status, uint64_t hi,
+    size_t *len)
+{
+	return make_receipt_range(k, status, BR_OK, NULL, 1, hi, len);
+}
+
 static void
-save(const char *answers)
+save_in(struct store *to, const char *answers)
 {
 	struct store_save s;
 	struct ds_err err;
@@ -135,18 +147,30 @@ save(const char *answers)
 	s.answers = answers;
 	s.answers_len = strlen(answers);
 	s.finalize = 1;
-	ST_EQ(store_save(st, &s, NULL, &err), DS_OK, &err);
+	ST_EQ(store_save(to, &s, NULL, &err), DS_OK, &err);
+}
+
+static void
+save(const char *answers)
+{
+	save_in(st, answers);
+}
+
+static int64_t
+unacked_in(struct store *in)
+{
+	struct store_outbox_counts c;
+	struct ds_err err;
+
+	if (store_outbox_count(in, &c, &err) != DS_OK)
+		return -1;
+	return c.revisions;
 }
 
 static int64_t
 unacked(void)
 {
-	struct store_outbox_counts c;
-	struct ds_err err;
-
-	if (store_outbox_count(st, &c, &err) != DS_OK)
-		return -1;
-	return c.revisions;
+	return unacked_in(st);
 }
 
 static int
@@ -225,6 +249,118 @@ test_genuine_receipt_edges(void)
 	ds_free(b);
 	ST_EQ(store_outbox_floor(s2, &floor, &err), DS_OK, &err);
 	INT_EQ(floor, 3);
+	/* A full receipt: all 512 ranges (10, 12, ..., 1032; none issued
+	 * here, so a rollback to 1032) and a message after them.  The
+	 * message's bytes sit right past the last range: a loop one range
+	 * too far would read them as a huge number. */
+	memset(&r, 0, sizeof(r));
+	cry_random(r.receipt_id, sizeof(r.receipt_id));
+	memcpy(r.office_id, office.pub.office_id, sizeof(r.office_id));
+	cry_key_id(office.pub.sign_pk, sizeof(office.pub.sign_pk),
+	    r.office_kid);
+	memcpy(r.device_id, devid, sizeof(r.device_id));
+	r.status = RS_IMPORTED;
+	r.nranges = RECEIPT_RANGES_MAX;
+	for (n = 0; n < RECEIPT_RANGES_MAX; n++)
+		r.ranges[n].lo = r.ranges[n].hi = 10 + 2 * n;
+	snprintf(r.msg, sizeof(r.msg), "all ranges, and a message");
+	r.office_time = 1763870000;
+	ST_EQ(receipt_encode(&r, &office.sec->sign, &b, &n, &err), DS_OK,
+	    &err);
+	ST_EQ(pack_apply_receipt(s2, devid, &office.pub, b, n, &r, &err),
+	    DS_OK, &err);
+	ds_free(b);
+	INT_EQ(r.nranges, RECEIPT_RANGES_MAX);
+	ST_EQ(store_outbox_floor(s2, &floor, &err), DS_OK, &err);
+	INT_EQ(floor, 10 + 2 * (RECEIPT_RANGES_MAX - 1));
+	store_close(s2);
+}
+
+/*
+ * The rollback rule, on a store that sent bundles A (1-3) and B (4-5).
+ * An ack state saying BR_ROLLBACK raises the floor while none is set
+ * (to its top, even 1); at or under the floor an ack state acknowledges
+ * nothing, above it everything sent.  A bundle's receipt saying
+ * BR_ROLLBACK raises the floor even once one is set, and at or under the
+ * new floor acknowledges only that bundle's own rows, the floor's own
+ * number included.
+ */
+static void
+test_rollback_rules(void)
+{
+	static struct receipt r;
+	struct pack_opts o = { "w1", NULL, 0, NULL, 0, 0 };
+	struct pack_result a, b, c;
+	struct store *s2 = NULL;
+	struct ds_err err;
+	unsigned char dek[32], *x;
+	char p[700], dir[700];
+	int64_t floor = -1;
+	size_t n;
+
+	cry_random(dek, sizeof(dek));
+	snprintf(p, sizeof(p), "%s/rollback.db", tmp);
+	snprintf(dir, sizeof(dir), "%s/usb_rollback", tmp);
+	ST_EQ(store_open(p, dek, devid, &s2, &err), DS_OK, &err);
+	if (s2 == NULL)
+		return;
+	save_in(s2, "{\"hh_id\":\"A1\"}");
+	save_in(s2, "{\"hh_id\":\"A2\"}");
+	save_in(s2, "{\"hh_id\":\"A3\"}");
+	ST_EQ(pack_export(s2, devid, dkey, &office.pub, &o, dir, &a, &err),
+	    DS_OK, &err);
+	save_in(s2, "{\"hh_id\":\"B4\"}");
+	save_in(s2, "{\"hh_id\":\"B5\"}");
+	o.after_seq = a.seq_hi;
+	ST_EQ(pack_export(s2, devid, dkey, &office.pub, &o, dir, &b, &err),
+	    DS_OK, &err);
+	INT_EQ(a.seq_lo, 1);
+	INT_EQ(a.seq_hi, 3);
+	INT_EQ(b.seq_lo, 4);
+	INT_EQ(b.seq_hi, 5);
+	INT_EQ(unacked_in(s2), 5);
+	/* Ack state, rollback 1: the floor is 1, nothing acknowledged. */
+	x = make_receipt_range(&office.sec->sign, RS_ACKSTATE, BR_ROLLBACK,
+	    NULL, 1, 1, &n);
+	ST_EQ(pack_apply_receipt(s2, devid, &office.pub, x, n, &r, &err),
+	    DS_OK, &err);
+	ds_free(x);
+	ST_EQ(store_outbox_floor(s2, &floor, &err), DS_OK, &err);
+	INT_EQ(floor, 1);
+	INT_EQ(unacked_in(s2), 5);
+	/* Ack state over 1-2: only 2, above the floor. */
+	x = make_receipt_range(&office.sec->sign, RS_ACKSTATE, BR_OK, NULL, 1,
+	    2, &n);
+	ST_EQ(pack_apply_receipt(s2, devid, &office.pub, x, n, &r, &err),
+	    DS_OK, &err);
+	ds_free(x);
+	INT_EQ(unacked_in(s2), 4);
+	/* B reused numbers: the floor rises to 5, and under it only B's own
+	 * rows (4, 5) go; A's 1 and 3 stay. */
+	x = make_receipt_range(&office.sec->sign, RS_IMPORTED, BR_ROLLBACK,
+	    b.bundle_id, 1, 5, &n);
+	ST_EQ(pack_apply_receipt(s2, devid, &office.pub, x, n, &r, &err),
+	    DS_OK, &err);
+	ds_free(x);
+	ST_EQ(store_outbox_floor(s2, &floor, &err), DS_OK, &err);
+	INT_EQ(floor, 5);
+	INT_EQ(unacked_in(s2), 2);
+	/* C (6-7) reused 7: the floor rises to 7, and 7 itself, C's, goes. */
+	save_in(s2, "{\"hh_id\":\"C6\"}");
+	save_in(s2, "{\"hh_id\":\"C7\"}");
+	o.after_seq = b.seq_hi;
+	ST_EQ(pack_export(s2, devid, dkey, &office.pub, &o, dir, &c, &err),
+	    DS_OK, &err);
+	INT_EQ(c.seq_lo, 6);
+	INT_EQ(c.seq_hi, 7);
+	x = make_receipt_range(&office.sec->sign, RS_IMPORTED, BR_ROLLBACK,
+	    c.bundle_id, 7, 7, &n);
+	ST_EQ(pack_apply_receipt(s2, devid, &office.pub, x, n, &r, &err),
+	    DS_OK, &err);
+	ds_free(x);
+	ST_EQ(store_outbox_floor(s2, &floor, &err), DS_OK, &err);
+	INT_EQ(floor, 7);
+	INT_EQ(unacked_in(s2), 3);
 	store_close(s2);
 }
 
@@ -770,6 +906,7 @@ main(int argc, char **argv)
 	if (sf_enroll(db, fdev.device_id, fdev.key->pk, &err) != DS_OK)
 		return 1;
 	RUN(test_genuine_receipt_edges);
+	RUN(test_rollback_rules);
 	RUN(test_receipt_open_wrong_key);
 	RUN(test_forged_receipt_retires_nothing);
 	RUN(test_rejected_and_held_retire_nothing);

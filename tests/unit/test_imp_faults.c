@@ -123,6 +123,13 @@ torture(const char *what, const unsigned char *buf, size_t len,
 				imp_result_free(&res);
 				break;
 			}
+			/* The same connection imports it next (no
+			 * transaction left open). */
+			imp_result_free(&res);
+			if (imp_bundle(db, office.sec, buf, len, &res,
+			    &err) != DS_OK || res.status != want_status)
+				HARNESS_FAIL("%s: failure %ld: the import "
+				    "again: %s", what, k, err.msg);
 		}
 		imp_result_free(&res);
 		if (fired == 0)
@@ -381,6 +388,86 @@ test_statement_failures_commit_nothing(void)
 	sf_device_free(&b);
 }
 
+/*
+ * Hold bundles (a device never seen, then another key claiming it) with
+ * one statement failing, for each statement in turn: an error, no
+ * receipt, office.db as it was and the same connection holding the
+ * bundle next; or, past the last statement, the bundle held.
+ */
+static void
+test_held_statement_failures(void)
+{
+	struct sf_device u, v;
+	struct sf_rev ru, rv;
+	struct imp_result res;
+	struct ds_err err;
+	unsigned char *x[2], before[32], after[32], clean[32];
+	size_t n[2];
+	enum ds_status st = DS_OK;
+	long k, total = 0;
+	int i;
+
+	sf_device_make(&u, 12);
+	sf_device_make(&v, 12);		/* the same id, another key */
+	sf_rev(&ru, &u, 50, 1, NULL, "{\"hh_id\":\"H\"}");
+	sf_rev(&rv, &v, 51, 1, NULL, "{\"hh_id\":\"G\"}");
+	x[0] = sf_bundle(&u, &office, &ru, 1, 0, 0, &n[0]);
+	x[1] = sf_bundle(&v, &office, &rv, 1, 0, 0, &n[1]);
+	for (i = 0; i < 2; i++) {
+		db_copy("held.db", 1);
+		sf_db_digest(office.db, NULL, before);
+		ST_EQ(imp_bundle(db, office.sec, x[i], n[i], &res, &err), DS_OK,
+		    &err);
+		INT_EQ(res.status, RS_HELD);
+		imp_result_free(&res);
+		sf_db_digest(office.db, NULL, clean);
+		for (k = 1; k < 10000; k++) {
+			db_copy("held.db", 0);
+			memset(&res, 0, sizeof(res));
+			sqlfail_arm(db->db->h, k);
+			st = imp_bundle(db, office.sec, x[i], n[i], &res, &err);
+			sqlfail_disarm(db->db->h);
+			if (st == DS_OK) {
+				sf_db_digest(office.db, NULL, after);
+				if (res.status != RS_HELD ||
+				    memcmp(after, clean, 32) != 0)
+					HARNESS_FAIL("held %d, statement %ld: a "
+					    "wrong success", i, k);
+				imp_result_free(&res);
+			} else {
+				if (res.receipt != NULL)
+					HARNESS_FAIL("held %d, statement %ld "
+					    "(%s: %s): a receipt with an error",
+					    i, k, ds_status_name(st), err.msg);
+				imp_result_free(&res);
+				sf_db_digest(office.db, NULL, after);
+				if (memcmp(before, after, 32) != 0) {
+					HARNESS_FAIL("held %d, statement %ld "
+					    "(%s): office.db changed", i, k,
+					    ds_status_name(st));
+					break;
+				}
+				if (imp_bundle(db, office.sec, x[i], n[i], &res,
+				    &err) != DS_OK || res.status != RS_HELD)
+					HARNESS_FAIL("held %d, statement %ld: "
+					    "the import again: %s", i, k,
+					    err.msg);
+				imp_result_free(&res);
+			}
+			if (sqlfail_fired() == 0)
+				break;
+		}
+		INT_EQ(st, DS_OK);
+		total += k - 1;
+	}
+	OK(total > 6);
+	printf("# %ld statement failure points while holding\n", total);
+	ds_free(x[0]);
+	ds_free(x[1]);
+	sf_device_free(&u);
+	sf_device_free(&v);
+}
+
 /* Replace the sealed answers of rev_id in office.db by other bytes. */
 static void
 spoil_answers(const unsigned char rev_id[16])
@@ -487,6 +574,7 @@ main(void)
 	RUN(test_alloc_failures_commit_nothing);
 	RUN(test_read_failures_commit_nothing);
 	RUN(test_statement_failures_commit_nothing);
+	RUN(test_held_statement_failures);
 	RUN(test_spoiled_rows_stop_the_import);
 	odb_close(db);
 	sf_office_free(&office);

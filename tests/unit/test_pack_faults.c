@@ -177,6 +177,7 @@ ack_state(uint64_t lo, uint64_t hi, int reason, size_t *len)
 static void
 test_apply_receipt_all_or_nothing(void)
 {
+	static struct receipt rc;
 	struct pack_opts o = { "w1", NULL, 0, NULL, 0, 0 };
 	struct pack_result pr;
 	struct imp_result ir;
@@ -208,6 +209,23 @@ test_apply_receipt_all_or_nothing(void)
 	ds_free(r);
 	r = ack_state(2, 3, BR_ROLLBACK, &n);
 	pts += apply_torture("rollback reason", r, n, F_STMT);
+	ds_free(r);
+	/* Once a floor is set (9), an ack state over 1-11 retires only the
+	 * rows past it (10, 11), not 1-3, sent but under the floor: failing
+	 * to read the floor is an error, never a floor of 0. */
+	r = ack_state(1, 9, BR_OK, &n);
+	ST_EQ(pack_apply_receipt(st, devid, &office.pub, r, n, &rc, &err),
+	    DS_OK, &err);
+	ds_free(r);
+	save("{\"hh_id\":\"P4\",\"v\":4}");
+	save("{\"hh_id\":\"P5\",\"v\":5}");
+	o.after_seq = 9;
+	ST_EQ(pack_export(st, devid, dkey, &office.pub, &o, dir, &pr, &err),
+	    DS_OK, &err);
+	INT_EQ(pr.seq_lo, 10);
+	INT_EQ(pr.seq_hi, 11);
+	r = ack_state(1, 11, BR_OK, &n);
+	pts += apply_torture("under the floor", r, n, F_STMT);
 	ds_free(r);
 	OK(pts > 10);
 	printf("# %ld failure points\n", pts);
