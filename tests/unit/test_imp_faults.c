@@ -65,6 +65,38 @@ db_copy(const char *name, int save)
 	reopen();
 }
 
+struct memsrc {
+	const unsigned char	*p;
+	size_t			 n;
+};
+
+static int
+mem_read(void *arg, uint64_t off, void *dst, size_t n)
+{
+	const struct memsrc *m = arg;
+
+	if (off > m->n || n > m->n - off)
+		return -1;
+	memcpy(dst, m->p + off, n);
+	return 0;
+}
+
+/* Import as the office server does: read in pieces, under the quotas. */
+static enum ds_status
+imp_served(const unsigned char *buf, size_t len, struct imp_result *res,
+    struct ds_err *err)
+{
+	struct imp_quota q;
+	struct memsrc m = { buf, len };
+
+	imp_quota_default(&q);
+	return imp_bundle_read(db, office.sec, &q, mem_read, &m, len, res,
+	    err);
+}
+
+/* torture imports as the server does (imp_served), not from memory. */
+static int served;
+
 /*
  * Import buf under an allocation failure at each point in turn, from the
  * same starting database each time.  Every failure leaves office.db as it
@@ -86,7 +118,8 @@ torture(const char *what, const unsigned char *buf, size_t len,
 	sf_db_digest(office.db, NULL, before);
 	/* The clean import, for what every success must leave. */
 	memset(&res, 0, sizeof(res));
-	if (imp_bundle(db, office.sec, buf, len, &res, &err) != DS_OK) {
+	if ((served ? imp_served(buf, len, &res, &err) : imp_bundle(db,
+	    office.sec, buf, len, &res, &err)) != DS_OK) {
 		HARNESS_FAIL("%s: clean import: %s", what, err.msg);
 		return 0;
 	}
@@ -96,7 +129,8 @@ torture(const char *what, const unsigned char *buf, size_t len,
 	for (k = 1;; k++) {
 		memset(&res, 0, sizeof(res));
 		ds_fault_arm(DS_FAULT_ALLOC, k, 0);
-		st = imp_bundle(db, office.sec, buf, len, &res, &err);
+		st = served ? imp_served(buf, len, &res, &err) :
+		    imp_bundle(db, office.sec, buf, len, &res, &err);
 		fired = ds_fault_fired(DS_FAULT_ALLOC);
 		ds_fault_disarm(DS_FAULT_ALLOC);
 		if (st == DS_OK) {
@@ -126,8 +160,9 @@ torture(const char *what, const unsigned char *buf, size_t len,
 			/* The same connection imports it next (no
 			 * transaction left open). */
 			imp_result_free(&res);
-			if (imp_bundle(db, office.sec, buf, len, &res,
-			    &err) != DS_OK || res.status != want_status)
+			if ((served ? imp_served(buf, len, &res, &err) :
+			    imp_bundle(db, office.sec, buf, len, &res,
+			    &err)) != DS_OK || res.status != want_status)
 				HARNESS_FAIL("%s: failure %ld: the import "
 				    "again: %s", what, k, err.msg);
 		}
@@ -161,6 +196,10 @@ test_alloc_failures_commit_nothing(void)
 	sf_rev(&two[1], &a, 2, 1, NULL, "{\"hh_id\":\"T2\",\"x\":2}");
 	x = sf_bundle(&a, &office, two, 2, 0, 0, &n);
 	pts += torture("new records", x, n, RS_IMPORTED);
+	served = 1;
+	pts += torture("new records, as the server reads them", x, n,
+	    RS_IMPORTED);
+	served = 0;
 	ds_free(x);
 	/* A fork: two laptops change the same answer. */
 	sf_rev(&r0, &a, 3, 1, NULL, "{\"hh_id\":\"T3\",\"x\":1}");
@@ -210,6 +249,10 @@ test_alloc_failures_commit_nothing(void)
 		sf_rev(&ru, &u, 5, 1, NULL, "{\"hh_id\":\"T5\"}");
 		x = sf_bundle(&u, &office, &ru, 1, 0, 0, &n);
 		pts += torture("held", x, n, RS_HELD);
+		served = 1;
+		pts += torture("held, as the server reads it", x, n,
+		    RS_HELD);
+		served = 0;
 		ds_free(x);
 		sf_device_free(&u);
 	}
@@ -389,9 +432,10 @@ test_statement_failures_commit_nothing(void)
 }
 
 /*
- * Hold bundles (a device never seen, then another key claiming it) with
- * one statement failing, for each statement in turn: an error, no
- * receipt, office.db as it was and the same connection holding the
+ * Hold bundles (a device never seen, then another key claiming it), as
+ * the server does (under the quotas), with one statement failing, for
+ * each statement in turn: an error (a failure reached is never ignored),
+ * no receipt, office.db as it was and the same connection holding the
  * bundle next; or, past the last statement, the bundle held.
  */
 static void
@@ -416,8 +460,7 @@ test_held_statement_failures(void)
 	for (i = 0; i < 2; i++) {
 		db_copy("held.db", 1);
 		sf_db_digest(office.db, NULL, before);
-		ST_EQ(imp_bundle(db, office.sec, x[i], n[i], &res, &err), DS_OK,
-		    &err);
+		ST_EQ(imp_served(x[i], n[i], &res, &err), DS_OK, &err);
 		INT_EQ(res.status, RS_HELD);
 		imp_result_free(&res);
 		sf_db_digest(office.db, NULL, clean);
@@ -425,11 +468,11 @@ test_held_statement_failures(void)
 			db_copy("held.db", 0);
 			memset(&res, 0, sizeof(res));
 			sqlfail_arm(db->db->h, k);
-			st = imp_bundle(db, office.sec, x[i], n[i], &res, &err);
+			st = imp_served(x[i], n[i], &res, &err);
 			sqlfail_disarm(db->db->h);
 			if (st == DS_OK) {
 				sf_db_digest(office.db, NULL, after);
-				if (res.status != RS_HELD ||
+				if (res.status != RS_HELD || sqlfail_fired() ||
 				    memcmp(after, clean, 32) != 0)
 					HARNESS_FAIL("held %d, statement %ld: a "
 					    "wrong success", i, k);
@@ -447,8 +490,8 @@ test_held_statement_failures(void)
 					    ds_status_name(st));
 					break;
 				}
-				if (imp_bundle(db, office.sec, x[i], n[i], &res,
-				    &err) != DS_OK || res.status != RS_HELD)
+				if (imp_served(x[i], n[i], &res, &err) !=
+				    DS_OK || res.status != RS_HELD)
 					HARNESS_FAIL("held %d, statement %ld: "
 					    "the import again: %s", i, k,
 					    err.msg);

@@ -117,6 +117,9 @@ test_every_outcome_signed_as_it_happened(void)
 	ST_EQ(imp_bundle(db, office.sec, b, n, &res, &err), DS_OK, &err);
 	INT_EQ(res.status, RS_IMPORTED);
 	INT_EQ(res.n_new, 2);
+	INT_EQ(res.seq_lo, 1);
+	INT_EQ(res.seq_hi, 2);
+	OK(memcmp(res.office_id, office.pub.office_id, CRY_ID_BYTES) == 0);
 	check_receipt("imported", &res, b, n, &r);
 	ranges_are("imported", &r, 2, "1-2");
 	first = r;
@@ -148,6 +151,8 @@ test_every_outcome_signed_as_it_happened(void)
 	b = sf_bundle(&d, &office, &rv[2], 1, 0, 0, &n);
 	ST_EQ(imp_bundle(db, office.sec, b, n, &res, &err), DS_OK, &err);
 	INT_EQ(res.status, RS_IMPORTED);
+	INT_EQ(res.seq_lo, 4);
+	INT_EQ(res.seq_hi, 4);
 	check_receipt("after a gap", &res, b, n, &r);
 	ranges_are("after a gap", &r, 2, "1-2,4-4");
 	imp_result_free(&res);
@@ -415,6 +420,32 @@ test_alerts_say_what_happened(void)
 }
 
 /* imp_result_free forgets the receipt: safe twice, and on NULL. */
+/* A file of BUNDLE_FILE_MAX bytes is read (and refused for what it
+ * holds); one byte more is refused for its size alone. */
+static void
+test_size_cap_edge(void)
+{
+	struct imp_result res;
+	struct ds_err err;
+	unsigned char *b;
+
+	if ((b = ds_calloc(1, (size_t)BUNDLE_FILE_MAX + 1)) == NULL) {
+		HARNESS_FAIL("no memory for %u bytes", BUNDLE_FILE_MAX + 1);
+		return;
+	}
+	ST_EQ(imp_bundle(db, office.sec, b, (size_t)BUNDLE_FILE_MAX + 1, &res,
+	    &err), DS_OK, &err);
+	INT_EQ(res.status, RS_REJECTED);
+	INT_EQ(res.reason, BR_SIZE);
+	imp_result_free(&res);
+	ST_EQ(imp_bundle(db, office.sec, b, BUNDLE_FILE_MAX, &res, &err),
+	    DS_OK, &err);
+	INT_EQ(res.status, RS_REJECTED);
+	OK(res.reason != BR_SIZE);
+	imp_result_free(&res);
+	ds_free(b);
+}
+
 static void
 test_result_free(void)
 {
@@ -449,6 +480,7 @@ main(void)
 	RUN(test_many_siblings);
 	RUN(test_release_more_than_a_batch);
 	RUN(test_alerts_say_what_happened);
+	RUN(test_size_cap_edge);
 	RUN(test_result_free);
 	odb_close(db);
 	sf_office_free(&office);
