@@ -410,6 +410,31 @@ calibrate_in(uint64_t room, unsigned target, struct cry_kdf_params *out)
 #endif
 
 /*
+ * Every calibration draws a fresh salt, at either cost; the default cost
+ * without secure memory for its trial key is DS_ENOMEM.
+ */
+static void
+test_calibrate_salt_and_fault(void)
+{
+	static const unsigned char zero[CRY_SALT_BYTES];
+	struct cry_kdf_params p[3];
+	struct ds_err err;
+	int i;
+
+	ST_EQ(cry_kdf_calibrate(CRY_COST_MIN, 0, &p[0], &err), DS_OK, &err);
+	ST_EQ(cry_kdf_calibrate(CRY_COST_MIN, 0, &p[1], &err), DS_OK, &err);
+	ds_fault_arm(DS_FAULT_SECURE, 1, 0);
+	ST_EQ(cry_kdf_calibrate(CRY_COST_DEFAULT, 1, &p[2], &err), DS_ENOMEM,
+	    &err);
+	ds_fault_disarm(DS_FAULT_SECURE);
+	ST_EQ(cry_kdf_calibrate(CRY_COST_MIN, 0, &p[2], &err), DS_OK, &err);
+	for (i = 0; i < 3; i++)
+		OK(memcmp(p[i].salt, zero, CRY_SALT_BYTES) != 0 &&
+		    memcmp(p[i].salt, p[(i + 1) % 3].salt, CRY_SALT_BYTES) !=
+		    0);
+}
+
+/*
  * The default cost: 256 MiB, or 128 or 64 MiB where the machine refuses
  * more, never less (then DS_ENOMEM); the passes scaled toward the target
  * time, at least 1 and at most 64.  Memory is refused by an address space
@@ -462,6 +487,7 @@ main(void)
 	RUN(test_secure_memory_given_back);
 	RUN(test_kdf_param_edges);
 	RUN(test_pwhash_out_of_memory);
+	RUN(test_calibrate_salt_and_fault);
 	RUN(test_calibrate_default);
 	return harness_done();
 }
