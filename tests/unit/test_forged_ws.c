@@ -290,9 +290,11 @@ test_wraps_are_as_documented(void)
 	unsigned char spk[32], kid[CRY_KEYID_BYTES], got[64 + 16], sum[32];
 	unsigned char pw[32 + CRY_AEAD_OVERHEAD], sw[64 + CRY_AEAD_OVERHEAD];
 	unsigned char ww[sizeof("网格员") - 1 + CRY_AEAD_OVERHEAD];
+	unsigned char bpk[32], bw[32 + CRY_AEAD_OVERHEAD];
 	struct cry_office_pub pub;
 	struct cry_kdf_params kp;
 	struct cry_signkey *k = NULL;
+	struct cry_boxkey *bk = NULL;
 	struct ds_err err;
 	struct ad ad;
 	size_t n;
@@ -342,6 +344,19 @@ test_wraps_are_as_documented(void)
 	ST_EQ(cry_signkey_from_sk(got, &k, &err), DS_OK, &err);
 	OK(k != NULL && memcmp(k->pk, spk, 32) == 0);
 	cry_signkey_free(k);
+	/* The device box key (office bundles are sealed to it). */
+	cry_kdf(wk, 32, 3, "keywrap_", dek);
+	kr_get_bytes(dir, "device-box-public", bpk, 32);
+	memset(&ad, 0, sizeof(ad));
+	ad_put(&ad, "doorstep device box key v1", 26);
+	ad_put(&ad, ws_id, 16);
+	ad_put(&ad, dev_id, 16);
+	ad_put(&ad, bpk, 32);
+	kr_get_bytes(dir, "device-box-secret", bw, sizeof(bw));
+	ST_EQ(cry_aead_open(got, bw, sizeof(bw), ad.b, ad.n, wk), DS_OK, NULL);
+	ST_EQ(cry_boxkey_from_sk(got, &bk, &err), DS_OK, &err);
+	OK(bk != NULL && memcmp(bk->pk, bpk, 32) == 0);
+	cry_boxkey_free(bk);
 	/* The pinned office key: BLAKE2b-256 of the file's bytes. */
 	snprintf(path, sizeof(path), "%s/%s", dir, WS_OFFICE_FILE);
 	ST_EQ(ds_file_read(path, 4096, &t, &n, &err), DS_OK, &err);
