@@ -388,6 +388,71 @@ test_wraps_are_as_documented(void)
 	cry_wipe(got, sizeof(got));
 }
 
+/* At step 1 of a rotation: the next key's wrap, as documented. */
+struct next_check {
+	const char	*dir;
+	unsigned char	 dek[32];	/* the current key */
+	int		 seen;
+};
+
+static void
+next_step(void *arg, int step)
+{
+	struct next_check *c = arg;
+	unsigned char wk[32], ws_id[16], kid[CRY_KEYID_BYTES];
+	unsigned char nkid[CRY_KEYID_BYTES], got[CRY_KEYID_BYTES];
+	unsigned char nw[32 + CRY_AEAD_OVERHEAD], ndek[32];
+	struct ad ad;
+
+	if (step != 1)
+		return;
+	c->seen = 1;
+	kr_get_bytes(c->dir, "workspace-id", ws_id, 16);
+	kr_get_bytes(c->dir, "key-id", kid, sizeof(kid));
+	kr_get_bytes(c->dir, "next-key-id", nkid, sizeof(nkid));
+	kr_get_bytes(c->dir, "next-wrap", nw, sizeof(nw));
+	cry_kdf(wk, 32, 4, "keywrap_", c->dek);
+	memset(&ad, 0, sizeof(ad));
+	ad_put(&ad, "doorstep next key v1", 20);
+	ad_put(&ad, ws_id, 16);
+	ad_put(&ad, kid, sizeof(kid));
+	ad_put(&ad, nkid, sizeof(nkid));
+	ST_EQ(cry_aead_open(ndek, nw, sizeof(nw), ad.b, ad.n, wk), DS_OK,
+	    NULL);
+	cry_dek_key_id(ndek, got);
+	OK(memcmp(got, nkid, sizeof(got)) == 0);
+	OK(memcmp(ndek, c->dek, 32) != 0);
+	cry_wipe(ndek, sizeof(ndek));
+	cry_wipe(wk, sizeof(wk));
+}
+
+/* The next key's wrap a rotation writes first (docs/keys.md): opened
+ * with the documented key and AD while the rotation is at step 1. */
+static void
+test_next_wrap_as_documented(void)
+{
+	struct ws_rotate_opts o;
+	struct next_check c;
+	char dir[512];
+	struct ws *w = NULL;
+	struct ds_err err;
+	size_t lost = 0;
+
+	make_ws("fw_next", office, PASS1, dir, sizeof(dir));
+	memset(&c, 0, sizeof(c));
+	c.dir = dir;
+	dek_of(dir, office, c.dek);
+	o.step = next_step;
+	o.arg = &c;
+	ST_EQ(ws_open(dir, PASS1, strlen(PASS1), &w, &err), DS_OK, &err);
+	if (w != NULL)
+		ST_EQ(ws_passwd_rotate(w, PASS2, strlen(PASS2), CRY_COST_MIN,
+		    &o, &lost, &err), DS_OK, &err);
+	ws_close(w);
+	OK(c.seen);
+	cry_wipe(c.dek, sizeof(c.dek));
+}
+
 /*
  * Edits: a careless one (no checksum) is refused before Argon2 runs; a
  * careful one is caught by what the edited field is bound into.
@@ -1228,6 +1293,7 @@ main(void)
 		return 1;
 	}
 	RUN(test_wraps_are_as_documented);
+	RUN(test_next_wrap_as_documented);
 	RUN(test_keyring_edits);
 	RUN(test_wraps_of_another_workspace);
 	RUN(test_wraps_made_with_the_data_key);
