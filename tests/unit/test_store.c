@@ -1462,6 +1462,16 @@ test_outbox_receipt_edges(void)
 	INT_EQ(floor, 3);
 	INT_EQ(acked, 4);
 	store_close(s);
+	/* store_outbox_rollback to 1 (the office holds one number), and
+	 * below 1 refused. */
+	fresh("st_rcpt1", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	ST_EQ(store_outbox_rollback(s, 0, &err), DS_EINVAL, &err);
+	ST_EQ(store_outbox_rollback(s, 1, &err), DS_OK, &err);
+	outbox_state(s, &acked, &hi, &floor);
+	INT_EQ(floor, 1);
+	store_close(s);
 }
 
 int
