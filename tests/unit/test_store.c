@@ -1437,6 +1437,10 @@ test_outbox_receipt_edges(void)
 	ST_EQ(store_outbox_receipt(s, 0, ack, 2, b1, &err), DS_EINVAL, &err);
 	ST_EQ(store_outbox_receipt(s, -1, ack, 1, b1, &err), DS_EINVAL,
 	    &err);
+	ack[0].lo = 0, ack[0].hi = 4;		/* the first range bad */
+	ack[1].lo = 1, ack[1].hi = 1;
+	ST_EQ(store_outbox_receipt(s, 0, ack, 2, b1, &err), DS_EINVAL, &err);
+	ack[0].lo = 1, ack[0].hi = 1;
 	outbox_state(s, &acked, &hi, &floor);
 	INT_EQ(acked, 0);
 	INT_EQ(floor, 0);
