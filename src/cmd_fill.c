@@ -284,6 +284,10 @@ attach_all(struct store *st, struct sess *s, const struct fill_opts *o)
 			    "saved.\n"));
 			return 1;
 		}
+		/* The interview screen removes it; a script keeps its own. */
+		fprintf(stderr, _("doorstep fill: %s stays on this computer, "
+		    "not encrypted (the record keeps its own encrypted copy): "
+		    "delete it when it is no longer needed.\n"), eq + 1);
 	}
 	return 0;
 }

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cry.h"
 #include "eng.h"
@@ -31,7 +32,8 @@ keep(struct store *st, const unsigned char *rid, const char *ext,
 
 enum ds_status
 sess_attach(struct sess *ss, struct store *st, const char *qpath,
-    const char *file, int save, struct sess_attach_res *r, struct ds_err *err)
+    const char *file, int flags, struct sess_attach_res *r,
+    struct ds_err *err)
 {
 	struct eng *e = sess_eng(ss);
 	char ext[FORM_MEDIA_EXT_MAX + 1], *old = NULL, *buf = NULL;
@@ -88,11 +90,16 @@ sess_attach(struct sess *ss, struct store *st, const char *qpath,
 	}
 	/* keep() may have moved on to the next millisecond's name */
 	if ((s = eng_set(e, qpath, r->name, err)) != DS_OK ||
-	    (save && (s = sess_save(ss, err)) != DS_OK)) {
+	    ((flags & SESS_ATTACH_SAVE) && (s = sess_save(ss, err)) !=
+	    DS_OK)) {
 		r->why = SESS_ATTACH_STORE;
 		goto out;
 	}
 	r->why = SESS_ATTACH_OK;
+	/* Saved: the sealed copy is durable, the one in clear may go. */
+	if ((flags & SESS_ATTACH_SAVE) && (flags & SESS_ATTACH_REMOVE))
+		r->file = unlink(file) == 0 ? SESS_FILE_REMOVED :
+		    SESS_FILE_LEFT;
 out:
 	if (buf != NULL) {
 		cry_wipe(buf, len);

@@ -287,8 +287,8 @@ tui_iv_attach(const char *path, const char *file, char *words, size_t n,
 	struct sess_attach_res r;
 	enum ds_status rc;
 
-	rc = sess_attach(I.s, ws_store(tui_app()->ws), path, file, 1, &r,
-	    err);
+	rc = sess_attach(I.s, ws_store(tui_app()->ws), path, file,
+	    SESS_ATTACH_SAVE | SESS_ATTACH_REMOVE, &r, err);
 	if (r.why == SESS_ATTACH_OK || r.why == SESS_ATTACH_STORE)
 		rc = saved(rc, err);
 	if (rc == DS_OK || r.why != SESS_ATTACH_STORE)

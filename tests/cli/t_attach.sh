@@ -90,6 +90,9 @@ if ds fill "$T/m.md" --answers "$T/a.json" --attach "letter=$T/letter.jpg" \
 	ok "fill --attach saves the record"
 else not_ok "fill --attach saves the record" "$(cat "$T/.out")"; fi
 id=$(cat "$T/id")
+# A script keeps its files: fill says where the copy in clear stays.
+has "fill says the photo stays in clear" "$T/.out" \
+    "letter.jpg 仍留在这台电脑上，没有加密"
 check "show the record" ds show "$id"
 has "the photo's answer is an ODK name" "$T/.out" '"letter":"[0-9]\{13\}\.jpg"'
 has "the card in member 2" "$T/.out" '"card":"[0-9]\{13\}\.png"'
