@@ -1436,6 +1436,50 @@ test_restore_recomputes_roster_relevance(void)
 	done(e);
 }
 
+static const char *F_ROROSTER =
+"| survey |\n"
+"|        | type          | name   | label    | read_only     |\n"
+"|        | select_one yn | lock   | Lock?    |               |\n"
+"|        | begin repeat  | member | Member   | ${lock}='yes' |\n"
+"|        | text          | mname  | Name     |               |\n"
+"|        | end repeat    |        |          |               |\n"
+"| choices |\n"
+"|         | list_name | name | label |\n"
+"|         | yn        | yes  | Yes   |\n"
+"|         | yn        | no   | No    |\n";
+
+/*
+ * A repeat's own read_only is recomputed on restore, like its relevance
+ * (issue 18: eng_enqueue_subtree with EX_READONLY's test turned left a
+ * restored roster the answers had locked open to edits).
+ */
+static void
+test_restore_recomputes_roster_read_only(void)
+{
+	struct eng *e = open_form(F_ROROSTER), *r = NULL;
+	struct ds_err err;
+	json_t *j = NULL;
+
+	if (e == NULL)
+		return;
+	ST_EQ(eng_repeat_add(e, "member", &err), DS_OK, &err);
+	SET_OK(e, "member[1]/mname", "A");
+	SET_OK(e, "lock", "yes");
+	ST_EQ(eng_set(e, "member[1]/mname", "B", &err), DS_ESTATE, &err);
+	ST_EQ(eng_to_json(e, &j, &err), DS_OK, &err);
+	ST_EQ(eng_restore(cur_cf, NULL, j, &r, &err), DS_OK, &err);
+	json_decref(j);
+	if (r != NULL) {
+		ST_EQ(eng_set(r, "member[1]/mname", "B", &err), DS_ESTATE,
+		    &err);
+		STR_EQ(eng_value(r, "member[1]/mname"), "A");
+		SET_OK(r, "lock", "no");
+		SET_OK(r, "member[1]/mname", "B");
+		eng_free(r);
+	}
+	done(e);
+}
+
 static void
 test_restore_rejects_unknown_answer(void)
 {
@@ -1805,6 +1849,7 @@ main(void)
 	RUN(test_text_is_canonical_json);
 	RUN(test_serialize_restore_round_trip);
 	RUN(test_restore_recomputes_roster_relevance);
+	RUN(test_restore_recomputes_roster_read_only);
 	RUN(test_recompute_once_in_rank_order);
 	RUN(test_recompute_reaches_every_item_of_a_wide_roster);
 	RUN(test_restore_recomputes_item_relevance);
