@@ -206,6 +206,7 @@ enum form_diag_code {
 	FD_COL_UNUSED,		/* [0] header: known, has no effect here */
 	FD_TYPE_REFUSED,	/* [0] type, [1] what to use instead */
 	FD_TYPE_EMPTY,		/* [0] type: accepted, always left empty */
+	FD_TYPE_TAGS,		/* [0] osm's tag list, not offered */
 	FD_NAME_AMBIGUOUS,	/* [0] name, [1] "line A, line B" */
 	FD_XLS_CONVERT		/* [0] file: legacy .xls, how to convert */
 };

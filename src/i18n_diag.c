@@ -66,6 +66,11 @@ i18n_form_diag(const struct form_diag *g, char *buf, size_t n)
 		    "supported by doorstep; use %s"), fact(g, 0),
 		    _(fact(g, 1)));
 		break;
+	case FD_TYPE_TAGS:
+		snprintf(msg, sizeof(msg), _("the tags of list '%s' are not "
+		    "offered: the worker attaches the .osm file (from "
+		    "OpenMapKit or JOSM) by its path"), fact(g, 0));
+		break;
 	case FD_NAME_AMBIGUOUS:
 		snprintf(msg, sizeof(msg), _("${%s} is ambiguous: questions "
 		    "named '%s' are at lines %s"), fact(g, 0), fact(g, 0),

@@ -154,8 +154,8 @@ static const struct qtype qtypes[] = {
 	    "geopoint or start-geopoint" },
 	{ "xml-external", TK_REFUSED, FT_TEXT, NULL, "a CSV file with "
 	    "csv-external" },
-	{ "osm", TK_REFUSED, FT_TEXT, NULL, "geopoint, or select_one with "
-	    "the tags as choices" },
+	/* An OpenMapKit .osm file: no map here, so attached by path. */
+	{ "osm", TK_QUESTION, FT_FILE, NULL, NULL },
 	{ "rank", TK_REFUSED, FT_TEXT, NULL, "one select_one per place "
 	    "(first, second, ...)" },
 	{ NULL, TK_QUESTION, FT_TEXT, NULL, NULL }
@@ -188,8 +188,8 @@ static const struct qtype selects[] = {
 	    NULL, NULL },
 	{ "rank", TK_REFUSED, FT_TEXT, NULL, "one select_one per place "
 	    "(first, second, ...)" },
-	{ "osm", TK_REFUSED, FT_TEXT, NULL, "geopoint, or select_one with "
-	    "the tags as choices" },
+	/* "osm TAGS": the tags are for the map widget (sheet `osm`). */
+	{ "osm", TK_QUESTION, FT_FILE, NULL, NULL },
 	{ NULL, TK_QUESTION, FT_TEXT, NULL, NULL }
 };
 
@@ -1113,6 +1113,10 @@ survey_row(struct ld *ld, struct sv *sv, size_t i, size_t to,
 		    "doorstep; use %s", qt->name, qt->hint);
 		return i;
 	}
+	if (qt->type == FT_FILE && arg[0] != '\0')
+		xls_diagc(ld, r->line, "type", 0, FD_TYPE_TAGS, arg, NULL,
+		    "the tags of list '%s' are not offered: the .osm file is "
+		    "attached as it is", arg);
 	if (qt->kind == TK_END) {
 		if (sv->depth == 0 || (lc != NULL && sv->depth <= lc->depth)) {
 			ERR(ld, r->line, "type", "'%s' without a matching "

@@ -79,3 +79,14 @@ has "likert: how it is captured" "$T/.out" \
     "likert (1): the choices shown as a list, one key each"
 check "likert: form check in Chinese" "$DOORSTEP" --lang zh form check "$C/likert.md"
 has "likert: how it is captured, in Chinese" "$T/.out" "likert（1 题）：选项以列表显示"
+
+# osm: the .osm file is attached by its path, and form check says the
+# tags are not offered, in the chosen language.
+printf '<?xml version="1.0"?><osm version="0.6"></osm>\n' > "$T/b.osm"
+printf '{"name": "Li"}\n' > "$T/a.json"
+if ds fill "$C/osm.md" --answers "$T/a.json" \
+    --attach "building=$T/b.osm" >"$T/id" 2>"$T/.out"
+then ok "osm: the .osm file is attached and saved"
+else not_ok "osm: the .osm file is attached and saved" "$(cat "$T/.out")"; fi
+check "osm: form check in Chinese" "$DOORSTEP" --lang zh form check "$C/osm.md"
+has "osm: the tags are not offered, in Chinese" "$T/.out" "不提供"

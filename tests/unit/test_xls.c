@@ -490,10 +490,10 @@ test_error_unknown_and_unsupported_type(void)
 	    "| | txet | a | A |\n",
 	    "t.md:2: error: [type] unknown question type 'txet'");
 	ONE_ERROR("| survey | type | name | label |\n"
-	    "| | osm | a | A |\n",
-	    "t.md:2: error: [type] question type 'osm' is not supported "
-	    "by doorstep; use geopoint, or select_one with the tags as "
-	    "choices");
+	    "| | rank | a | A |\n",
+	    "t.md:2: error: [type] question type 'rank' is not supported "
+	    "by doorstep; use one select_one per place (first, second, "
+	    "...)");
 	ONE_ERROR("| survey | type | name | label |\n"
 	    "| | | a | A |\n",
 	    "t.md:2: error: [type] row has no type (name 'a')");

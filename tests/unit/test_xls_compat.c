@@ -278,7 +278,7 @@ test_lower_words_are_msgids(void)
 {
 	static const char *const refused[] = { "background-audio",
 	    "background-geopoint",
-	    "xml-external", "osm", "rank L", NULL };
+	    "xml-external", "rank L", NULL };
 	struct form_diags d;
 	struct form *f;
 	struct xls_opts o = { "t.md", NULL, NULL };
