@@ -7,6 +7,7 @@
 #include "support/syncfix.h"
 
 #include "bundle.h"
+#include "cry_bundle.h"
 #include "json.h"
 #include "mem.h"
 #include "status.h"
@@ -212,6 +213,69 @@ test_payload_parser_strict(void)
 	OK(pl == NULL);
 }
 
+/*
+ * Each check says BR_OK when it passes (whatever *why held), the reason
+ * when it fails, BR_STORE for memory; bundle_open leaves *out NULL on a
+ * failure.  A box of only a signature (over nothing) verifies.
+ */
+static void
+test_reasons_on_every_outcome(void)
+{
+	struct sf_rev r;
+	struct bundle_header h;
+	struct bundle_payload *pl;
+	struct cryb_hash *hh = NULL;
+	struct ds_err err;
+	unsigned char *b, pre[CRY_HASH_BYTES], sig[BUNDLE_TRAILER_BYTES];
+	size_t n;
+	int why;
+
+	sf_rev(&r, &dev, 7, 1, NULL, "{\"n\":7}");
+	b = sf_bundle(&dev, &office, &r, 1, 0, 0, &n);
+	ST_EQ(bundle_parse_header(b, n, &h, &why, &err), DS_OK, &err);
+	why = -1;
+	ST_EQ(bundle_verify(b, n, &h, &why, &err), DS_OK, &err);
+	INT_EQ(why, BR_OK);
+	ST_EQ(cryb_hash_new(&hh, sizeof(pre), &err), DS_OK, &err);
+	if (hh != NULL) {
+		cryb_hash_update(hh, b, n - BUNDLE_TRAILER_BYTES);
+		cryb_hash_final(hh, pre);
+		cryb_hash_free(hh);
+		why = -1;
+		ST_EQ(bundle_verify_prehash(&h, pre,
+		    b + n - BUNDLE_TRAILER_BYTES, &why, &err), DS_OK, &err);
+		INT_EQ(why, BR_OK);
+	}
+	why = -1;
+	pl = NULL;
+	ST_EQ(bundle_open(b, n, &h, office.sec, &pl, &why, &err), DS_OK,
+	    &err);
+	INT_EQ(why, BR_OK);
+	bundle_payload_free(pl);
+	pl = (struct bundle_payload *)&h;	/* not NULL */
+	ST_EQ(bundle_open(b, n - 1, &h, office.sec, &pl, &why, &err),
+	    DS_EINVAL, &err);
+	OK(pl == NULL);
+	INT_EQ(why, BR_LENGTH);
+	why = -1;
+	ds_fault_arm(DS_FAULT_ALLOC, 1, 0);
+	ST_EQ(bundle_verify(b, n, &h, &why, &err), DS_ENOMEM, &err);
+	ds_fault_disarm(DS_FAULT_ALLOC);
+	INT_EQ(why, BR_STORE);
+	ds_free(b);
+	/* Only a signature, over the hash of nothing. */
+	ST_EQ(cryb_hash_new(&hh, sizeof(pre), &err), DS_OK, &err);
+	if (hh != NULL) {
+		cryb_hash_final(hh, pre);
+		cryb_hash_free(hh);
+		cryb_sign(dev.key, BUNDLE_SIGN_DOMAIN, pre, sig);
+		ST_EQ(bundle_box_verify(sig, sizeof(sig), dev.key->pk,
+		    BUNDLE_SIGN_DOMAIN, &err), DS_OK, &err);
+		ST_EQ(bundle_box_verify(sig, sizeof(sig) - 1, dev.key->pk,
+		    BUNDLE_SIGN_DOMAIN, &err), DS_ECRYPTO, &err);
+	}
+}
+
 /* The allocation-free scanner agrees with jansson on these. */
 static void
 test_json_scanner_matches_jansson(void)
@@ -266,6 +330,7 @@ main(void)
 	RUN(test_other_office_cannot_open);
 	RUN(test_every_header_byte_flip_refused);
 	RUN(test_payload_parser_strict);
+	RUN(test_reasons_on_every_outcome);
 	RUN(test_json_scanner_matches_jansson);
 	sf_device_free(&dev);
 	sf_office_free(&office);

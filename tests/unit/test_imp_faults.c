@@ -480,8 +480,8 @@ test_held_statement_failures(void)
 				sf_db_digest(office.db, NULL, after);
 				if (res.status != RS_HELD || sqlfail_fired() ||
 				    memcmp(after, clean, 32) != 0)
-					HARNESS_FAIL("held %d, statement %ld: a "
-					    "wrong success", i, k);
+					HARNESS_FAIL("held %d, statement %ld: "
+					    "a wrong success", i, k);
 				imp_result_free(&res);
 			} else {
 				if (res.receipt != NULL)
