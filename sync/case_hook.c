@@ -31,6 +31,28 @@ static const char *const grid_type[CASE_ANS_NGRID] = { "industry", "job",
     "finance", "health", "education", "assist", "allowance", "housing",
     "water", "social" };
 
+/*
+ * What one revision does to its household's row, kept until the bundle
+ * ends (case_batch_end writes each household once).  The fields are
+ * those of the revision's visit when it was the household's latest,
+ * else empty.
+ */
+struct hh_fold {
+	char		 key[CASE_KEY_MAX];
+	size_t		 ord;			/* in the bundle */
+	char		 township[CASE_ANS_VAL], village[CASE_ANS_VAL];
+	char		 vgroup[CASE_ANS_VAL];
+	int64_t		 members;
+	char		 name[128];		/* personal: wiped */
+	char		 idno[32];		/* personal: wiped */
+};
+
+struct case_batch {
+	struct hh_fold	*v;
+	size_t		 n, cap;
+	int		 clues_waiting;	/* some clue waits for an ID number */
+};
+
 /* 32 hex digits into 16 bytes: 1, or 0. */
 static int
 hex16(const char *s, unsigned char out[CRY_ID_BYTES])
@@ -115,8 +137,8 @@ visit_facts(const struct case_ans *a, const struct bundle_rev *r,
 
 /* Members' ID numbers: blind indexes, and clues that now match. */
 static enum ds_status
-index_members(struct odb *o, const struct case_ans *a, const char *key,
-    struct ds_err *err)
+index_members(struct odb *o, const struct case_batch *b,
+    const struct case_ans *a, const char *key, struct ds_err *err)
 {
 	unsigned char idx[32];
 	enum ds_status s;
@@ -126,57 +148,51 @@ index_members(struct odb *o, const struct case_ans *a, const char *key,
 		if (odb_blind(o, a->ids[i], idx) != 0)
 			continue;
 		if ((s = odb_person_put(o, idx, key, "visit",
-		    i == 0 ? "head" : "member", err)) != DS_OK ||
+		    i == 0 ? "head" : "member", err)) != DS_OK)
+			return s;
+		if (b->clues_waiting &&
 		    (s = odb_clue_match(o, idx, key, NULL, err)) != DS_OK)
 			return s;
 	}
 	return DS_OK;
 }
 
-/* 1 if no other finalized visit of the household is dated after v. */
-struct latest {
-	const struct odb_visit	*v;
-	int			 later;
-};
-
-static int
-later_cb(void *arg, const struct odb_visit *o)
-{
-	struct latest *l = arg;
-
-	if (o->finalized &&
-	    memcmp(o->rev_id, l->v->rev_id, CRY_ID_BYTES) != 0 &&
-	    strcmp(o->visit_date, l->v->visit_date) > 0)
-		l->later = 1;
-	return l->later;
-}
-
-/* The household row: created, and kept up to date by its latest visit. */
+/*
+ * The household row: created, and kept up to date by its latest visit.
+ * Noted in the batch; written once when the bundle ends.
+ */
 static enum ds_status
-household(struct odb *o, const struct case_ans *a, const struct odb_visit *v,
-    struct ds_err *err)
+household(struct odb *o, struct case_batch *b, const struct case_ans *a,
+    const struct odb_visit *v, struct ds_err *err)
 {
-	struct latest l;
+	struct hh_fold *f;
 	enum ds_status s;
-	int64_t n = 0;
 	double d;
-	int use;
+	int later;
 
-	l.v = v;
-	l.later = 0;
-	if ((s = odb_visit_each_hh(o, v->hh_key, later_cb, &l, err)) != DS_OK)
+	if ((s = odb_visit_later(o, v->hh_key, v->visit_date, v->rev_id,
+	    &later, err)) != DS_OK)
 		return s;
-	use = v->finalized && strcmp(v->outcome, "done") == 0 && !l.later;
-	if (use) {
-		if (ds_parse_double(a->n_members, &d) == 0 && d > 0 && d < 1000)
-			n = (int64_t)d;
-		else
-			n = (int64_t)a->nmembers;
-	}
-	return odb_hh_visit(o, v->hh_key, use ? a->township : "",
-	    use ? a->village : "", use ? a->vgroup : "", n,
-	    use ? a->head_name : NULL, use && a->nids > 0 ? a->ids[0] : NULL,
-	    err);
+	if (b->n >= b->cap)
+		return ds_err_set(err, DS_ELIMIT, "case batch: more revisions "
+		    "than the bundle has");
+	f = &b->v[b->n];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->key, sizeof(f->key), "%s", v->hh_key);
+	f->ord = b->n++;
+	if (!v->finalized || strcmp(v->outcome, "done") != 0 || later)
+		return DS_OK;
+	if (ds_parse_double(a->n_members, &d) == 0 && d > 0 && d < 1000)
+		f->members = (int64_t)d;
+	else
+		f->members = (int64_t)a->nmembers;
+	snprintf(f->township, sizeof(f->township), "%s", a->township);
+	snprintf(f->village, sizeof(f->village), "%s", a->village);
+	snprintf(f->vgroup, sizeof(f->vgroup), "%s", a->vgroup);
+	snprintf(f->name, sizeof(f->name), "%s", a->head_name);
+	if (a->nids > 0)
+		snprintf(f->idno, sizeof(f->idno), "%s", a->ids[0]);
+	return DS_OK;
 }
 
 /* A visit that is itself the clue (cadre screening by default). */
@@ -406,15 +422,49 @@ finalized(struct odb *o, const struct case_ans *a, const struct odb_visit *v,
 }
 
 enum ds_status
-case_on_rev(struct odb *o, const struct bundle_rev *r,
+case_batch_begin(struct odb *o, size_t nrevs, struct case_batch **out,
+    struct ds_err *err)
+{
+	struct case_batch *b;
+	enum ds_status s;
+
+	*out = NULL;
+	if ((b = ds_calloc(1, sizeof(*b))) == NULL ||
+	    (nrevs > 0 && (b->v = ds_calloc(nrevs, sizeof(*b->v))) == NULL)) {
+		ds_free(b);
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	}
+	b->cap = nrevs;
+	/* The hook makes no unmatched clue: asked once, not per number. */
+	if ((s = odb_clue_waiting(o, &b->clues_waiting, err)) != DS_OK) {
+		case_batch_free(b);
+		return s;
+	}
+	*out = b;
+	return DS_OK;
+}
+
+void
+case_batch_free(struct case_batch *b)
+{
+	if (b == NULL)
+		return;
+	if (b->v != NULL) {
+		cry_wipe(b->v, b->cap * sizeof(*b->v));
+		ds_free(b->v);
+	}
+	ds_free(b);
+}
+
+enum ds_status
+case_on_rev(struct odb *o, struct case_batch *b, const struct bundle_rev *r,
     const unsigned char device_id[CRY_ID_BYTES], struct ds_err *err)
 {
 	struct odb_visit v;
 	struct case_ans *a;
 	const char *key;
-	char light[ODB_CODE_MAX], date[CASE_DATE_LEN], mo[8];
 	enum ds_status s = DS_OK;
-	int ins, found;
+	int ins;
 
 	if (r->deleted || r->answers.n == 0)
 		return DS_OK;
@@ -428,22 +478,99 @@ case_on_rev(struct odb *o, const struct bundle_rev *r,
 	visit_facts(a, r, device_id, key, odb_case_settings_get(o), &v);
 	if ((s = odb_visit_put(o, &v, &ins, err)) != DS_OK || !ins)
 		goto out;
-	if ((s = household(o, a, &v, err)) != DS_OK)
+	if ((s = household(o, b, a, &v, err)) != DS_OK)
 		goto out;
 	if (strcmp(v.consent, "no") != 0 &&
-	    (s = index_members(o, a, key, err)) != DS_OK)
+	    (s = index_members(o, b, a, key, err)) != DS_OK)
 		goto out;
-	if (v.finalized && (s = finalized(o, a, &v, err)) != DS_OK)
-		goto out;
-	if ((s = odb_visit_last_light(o, key, &found, light, date, err)) !=
-	    DS_OK)
-		goto out;
-	snprintf(mo, sizeof(mo), "%.7s", date);
-	if (found && (s = odb_hh_light(o, key, light, mo, err)) != DS_OK)
-		goto out;
-	s = case_refresh(o, key, NULL, err);
+	if (v.finalized)
+		s = finalized(o, a, &v, err);
 out:
 	case_ans_wipe(a);
 	ds_free(a);
+	return s;
+}
+
+static int
+fold_cmp(const void *x, const void *y)
+{
+	const struct hh_fold *a = x, *b = y;
+	int c = strcmp(a->key, b->key);
+
+	if (c != 0)
+		return c;
+	return a->ord < b->ord ? -1 : a->ord > b->ord;
+}
+
+/* Later revisions' non-empty facts over earlier ones', as the row's own
+ * update rules take them (odb_hh_import). */
+static void
+fold(struct hh_fold *acc, const struct hh_fold *f)
+{
+	if (f->township[0] != '\0')
+		memcpy(acc->township, f->township, sizeof(acc->township));
+	if (f->village[0] != '\0')
+		memcpy(acc->village, f->village, sizeof(acc->village));
+	if (f->vgroup[0] != '\0')
+		memcpy(acc->vgroup, f->vgroup, sizeof(acc->vgroup));
+	if (f->members > 0)
+		acc->members = f->members;
+	if (f->name[0] != '\0')
+		memcpy(acc->name, f->name, sizeof(acc->name));
+	if (f->idno[0] != '\0')
+		memcpy(acc->idno, f->idno, sizeof(acc->idno));
+}
+
+/* Step 6 for one household, and its row written once. */
+static enum ds_status
+hh_finish(struct odb *o, const struct hh_fold *f, struct ds_err *err)
+{
+	struct odb_hh_imp h;
+	struct case_status cs;
+	char light[ODB_CODE_MAX], date[CASE_DATE_LEN], mo[8];
+	enum ds_status s;
+	int found;
+
+	if ((s = odb_visit_last_light(o, f->key, &found, light, date, err)) !=
+	    DS_OK ||
+	    (s = case_status_get(o, f->key, 0, &cs, err)) != DS_OK)
+		return s;
+	snprintf(mo, sizeof(mo), "%.7s", date);
+	memset(&h, 0, sizeof(h));
+	h.key = f->key;
+	h.township = f->township;
+	h.village = f->village;
+	h.vgroup = f->vgroup;
+	h.members = f->members;
+	h.name = f->name;
+	h.idno = f->idno;
+	h.light = found ? light : NULL;
+	h.light_month = found ? mo : NULL;
+	h.cs = &cs;
+	return odb_hh_import(o, &h, err);
+}
+
+enum ds_status
+case_batch_end(struct odb *o, struct case_batch *b, struct ds_err *err)
+{
+	struct hh_fold *acc;
+	enum ds_status s = DS_OK;
+	size_t i, j;
+
+	if (b->n == 0)
+		return DS_OK;
+	if ((acc = ds_malloc(sizeof(*acc))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	/* In key order: each household's pages visited once, in turn. */
+	qsort(b->v, b->n, sizeof(*b->v), fold_cmp);
+	for (i = 0; i < b->n && s == DS_OK; i = j) {
+		*acc = b->v[i];
+		for (j = i + 1; j < b->n && strcmp(b->v[j].key, acc->key) == 0;
+		    j++)
+			fold(acc, &b->v[j]);
+		s = hh_finish(o, acc, err);
+	}
+	cry_wipe(acc, sizeof(*acc));
+	ds_free(acc);
 	return s;
 }

@@ -3,9 +3,10 @@
 #define DS_CASE_HOOK_H
 
 /*
- * The importer (imp.c, store()) calls case_on_rev for every revision it
- * stores for the first time, with its plaintext answers, inside the
- * import transaction (docs/case.md "Import"):
+ * The importer (imp.c, store()) works a bundle's case at a time, inside
+ * its transaction (docs/case.md "Import"): case_batch_begin, then
+ * case_on_rev for every revision it stores for the first time, with its
+ * plaintext answers, then case_batch_end:
  *   1. a visit row from _meta and the answers (household key `hh_id`,
  *      else _meta.hh_key for a refused or not-reached visit from a list),
  *      its light from the connection's settings (odb_case_settings);
@@ -22,7 +23,12 @@
  *      yes on a monitored household starts elimination;
  *   5. `has_*` = yes with no active measure of the type adds one (source
  *      visit); `has_*` = no stops the visit-made measures of the type;
- *   6. the household's light and state are recomputed.
+ *   6. (case_batch_end, once per household of the bundle, in key order)
+ *      the household's row: the facts of its latest visit (step 2), its
+ *      light and state recomputed, written in one statement.
+ * Steps 1-5 run revision by revision, as before a bundle at a time; the
+ * household's row, which none of them reads, is written once at the end
+ * with what every revision of the bundle made of it, in bundle order.
  * A revision without a usable household key, or of a deleted record,
  * changes nothing.  Ids made here are derived from the record, so a
  * revision imported again (or another revision of the same record)
@@ -35,8 +41,19 @@
 #include "oset.h"
 #include "status.h"
 
-enum ds_status	 case_on_rev(struct odb *, const struct bundle_rev *,
+struct case_batch;
+
+/* A batch for at most nrevs revisions; free with case_batch_free. */
+enum ds_status	 case_batch_begin(struct odb *, size_t nrevs,
+		    struct case_batch **, struct ds_err *);
+enum ds_status	 case_on_rev(struct odb *, struct case_batch *,
+		    const struct bundle_rev *,
 		    const unsigned char device_id[16], struct ds_err *);
+/* Step 6 for each household the batch's revisions touched. */
+enum ds_status	 case_batch_end(struct odb *, struct case_batch *,
+		    struct ds_err *);
+/* Wipes the names and numbers it kept; NULL is a no-op. */
+void		 case_batch_free(struct case_batch *);
 
 /*
  * The light of one answers JSON text (per-capita income `pc_line`, else

@@ -191,18 +191,23 @@ out:
 	return st;
 }
 
-/* A revision joins the record's history: forks, then the head. */
+/*
+ * A revision joins the record's history: forks, then the head.  r: the
+ * revision this import just stored, whose values the head takes without
+ * reading them back; NULL for a released one.
+ */
 static enum ds_status
-settle(struct odb *o, const unsigned char *record_uuid,
-    const unsigned char *parent, const unsigned char *rev_id,
-    struct imp_result *res, struct ds_err *err)
+settle(struct odb *o, const struct bundle_rev *r,
+    const unsigned char *record_uuid, const unsigned char *parent,
+    const unsigned char *rev_id, struct imp_result *res, struct ds_err *err)
 {
 	enum ds_status st;
 
 	if ((st = check_forks(o, record_uuid, parent, rev_id, res, err)) !=
 	    DS_OK)
 		return st;
-	return odb_head_update(o, rev_id, err);
+	return r != NULL ? odb_head_put(o, r, err) :
+	    odb_head_update(o, rev_id, err);
 }
 
 /*
@@ -225,7 +230,7 @@ release_ready(struct odb *o, struct imp_result *res, struct ds_err *err)
 		for (i = 0; i < n && st == DS_OK; i++) {
 			if ((st = odb_rev_release(o, h[i].rev_id, err)) ==
 			    DS_OK)
-				st = settle(o, h[i].record_uuid,
+				st = settle(o, NULL, h[i].record_uuid,
 				    h[i].parent_rev_id, h[i].rev_id, res, err);
 			res->n_released++;
 		}
@@ -331,6 +336,7 @@ store(struct odb *o, const struct cry_office_sec *sec,
 {
 	struct odb_ledger l;
 	struct receipt *rc = NULL;
+	struct case_batch *cb = NULL;
 	const struct bundle_rev *r;
 	enum ds_status st;
 	size_t i;
@@ -346,7 +352,8 @@ store(struct odb *o, const struct cry_office_sec *sec,
 	}
 	if (st != DS_ENOENT)
 		goto out;
-	if ((st = check_db(o, h, err)) != DS_OK)
+	if ((st = check_db(o, h, err)) != DS_OK ||
+	    (st = case_batch_begin(o, pl->nrevs, &cb, err)) != DS_OK)
 		goto out;
 	/*
 	 * Revisions come parent first; one whose parent is not here (and
@@ -371,18 +378,23 @@ store(struct odb *o, const struct cry_office_sec *sec,
 		}
 		res->n_new++;
 		/* The household's case learns of the visit (docs/case.md). */
-		if ((st = case_on_rev(o, r, h->device_id, err)) != DS_OK)
+		if ((st = case_on_rev(o, cb, r, h->device_id, err)) != DS_OK)
 			goto out;
 		if (held) {
 			res->n_held++;
 			continue;
 		}
-		if ((st = settle(o, r->record_uuid, bundle_rev_has_parent(r) ?
+		if ((st = settle(o, r, r->record_uuid,
+		    bundle_rev_has_parent(r) ?
 		    r->parent_rev_id : NULL, r->rev_id, res, err)) != DS_OK)
 			goto out;
 	}
-	if ((st = release_ready(o, res, err)) != DS_OK)
+	/* Each household's row once, for the whole bundle. */
+	if ((st = case_batch_end(o, cb, err)) != DS_OK ||
+	    (st = release_ready(o, res, err)) != DS_OK)
 		goto out;
+	case_batch_free(cb);
+	cb = NULL;
 	if ((st = odb_ack_add(o, h->device_id, h->seq_lo, h->seq_hi, err)) !=
 	    DS_OK)
 		goto out;
@@ -416,6 +428,7 @@ store(struct odb *o, const struct cry_office_sec *sec,
 	if ((st = odb_commit(o, err)) == DS_OK)
 		return DS_OK;
 out:
+	case_batch_free(cb);
 	ds_free(rc);
 	odb_rollback(o);
 	imp_result_free(res);
@@ -467,8 +480,8 @@ imp_release(struct odb *o, const char *hexprefix, struct odb_held *out,
 	}
 	/* Its parent stays unknown: forks compare without a base. */
 	if ((st = odb_rev_release(o, f.h.rev_id, err)) != DS_OK ||
-	    (st = settle(o, f.h.record_uuid, f.h.parent_rev_id, f.h.rev_id,
-	    res, err)) != DS_OK ||
+	    (st = settle(o, NULL, f.h.record_uuid, f.h.parent_rev_id,
+	    f.h.rev_id, res, err)) != DS_OK ||
 	    (st = release_ready(o, res, err)) != DS_OK)
 		goto out;
 	res->n_released++;

@@ -367,6 +367,10 @@ enum ds_status	 odb_rev_siblings(struct odb *,
  */
 enum ds_status	 odb_head_update(struct odb *, const unsigned char rev_id[16],
 		    struct ds_err *);
+/* The same for a revision the caller has just stored (not held): its
+ * values bound, not read back from revision. */
+enum ds_status	 odb_head_put(struct odb *, const struct bundle_rev *,
+		    struct ds_err *);
 
 struct odb_fork {
 	unsigned char	rev_a[16], rev_b[16];	/* rev_a < rev_b */

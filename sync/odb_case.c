@@ -359,55 +359,72 @@ odb_hh_register(struct odb *o, const struct odb_hh *h, const char *name,
 	return step_done(o, st, "hh", err);
 }
 
-static const char Q_HH_NEW[] = "INSERT INTO hh(hh_key, township,"
-    " village, vgroup, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5,"
-    " ?5) ON CONFLICT DO NOTHING";
-/* CAST(? AS BLOB): PostgreSQL cannot type a lone NULL (blob: a domain). */
-static const char Q_HH_VISIT[] = "UPDATE hh SET"
-    " township = CASE WHEN in_register = 1 OR ?2 = '' THEN township"
-    " ELSE ?2 END,"
-    " village = CASE WHEN in_register = 1 OR ?3 = '' THEN village ELSE ?3 END,"
-    " vgroup = CASE WHEN in_register = 1 OR ?4 = '' THEN vgroup ELSE ?4 END,"
-    " members = CASE WHEN ?5 > 0 THEN ?5 ELSE members END,"
-    " head_name = CASE WHEN in_register = 1 OR CAST(?6 AS BLOB) IS NULL"
-    " THEN head_name ELSE ?6 END,"
-    " head_id = CASE WHEN in_register = 1 OR CAST(?7 AS BLOB) IS NULL"
-    " THEN head_id ELSE ?7 END,"
-    " updated_at = ?8 WHERE hh_key = ?1";
+/*
+ * The household's row as an imported bundle leaves it, in one statement:
+ * created when unknown; the visit's area codes and head (non-empty ones)
+ * unless registered; members when > 0; the light when known (?15 NULL:
+ * kept); the derived state.
+ */
+#define Q_HH_IMPORT_SQL(k) "INSERT INTO hh(hh_key, township, village,"\
+    " vgroup, members, head_name, head_id, state, track_step, category,"\
+    " elim_kind, ident_date, elim_date, track_since, light, light_month,"\
+    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"\
+    " ?10, ?11, ?12, ?13, ?14, coalesce(?15, ''), coalesce(?16, ''), ?17,"\
+    " ?17) ON CONFLICT(" k "hh_key) DO UPDATE SET"\
+    " township = CASE WHEN hh.in_register = 1 OR excluded.township = ''"\
+    " THEN hh.township ELSE excluded.township END,"\
+    " village = CASE WHEN hh.in_register = 1 OR excluded.village = ''"\
+    " THEN hh.village ELSE excluded.village END,"\
+    " vgroup = CASE WHEN hh.in_register = 1 OR excluded.vgroup = ''"\
+    " THEN hh.vgroup ELSE excluded.vgroup END,"\
+    " members = CASE WHEN excluded.members > 0 THEN excluded.members"\
+    " ELSE hh.members END,"\
+    " head_name = CASE WHEN hh.in_register = 1 OR excluded.head_name IS NULL"\
+    " THEN hh.head_name ELSE excluded.head_name END,"\
+    " head_id = CASE WHEN hh.in_register = 1 OR excluded.head_id IS NULL"\
+    " THEN hh.head_id ELSE excluded.head_id END,"\
+    " state = excluded.state, track_step = excluded.track_step,"\
+    " category = excluded.category, elim_kind = excluded.elim_kind,"\
+    " ident_date = excluded.ident_date, elim_date = excluded.elim_date,"\
+    " track_since = excluded.track_since,"\
+    " light = coalesce(?15, hh.light),"\
+    " light_month = coalesce(?16, hh.light_month),"\
+    " updated_at = excluded.updated_at"
+static const char Q_HH_IMPORT[] = Q_HH_IMPORT_SQL("");
+static const char Q_HH_IMPORT_PG[] = Q_HH_IMPORT_SQL(ODB_PG_KEY);
 
 enum ds_status
-odb_hh_visit(struct odb *o, const char *key, const char *township,
-    const char *village, const char *vgroup, int64_t members,
-    const char *name, const char *idno, struct ds_err *err)
+odb_hh_import(struct odb *o, const struct odb_hh_imp *h, struct ds_err *err)
 {
+	const struct case_status *cs = h->cs;
 	struct dbx_stmt *st;
 	enum ds_status s;
-	int64_t now = ds_now();
 
-	if ((st = odb_stmt(o, Q_HH_NEW, err)) == NULL)
+	if ((st = odb_stmt(o, odb_sql(o, Q_HH_IMPORT, Q_HH_IMPORT_PG), err)) ==
+	    NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, key);
-	bind_text(st, 2, township);
-	bind_text(st, 3, village);
-	bind_text(st, 4, vgroup);
-	dbx_bind_int64(st, 5, now);
-	if ((s = step_done(o, st, "hh", err)) != DS_OK)
-		return s;
-	if ((st = odb_stmt(o, Q_HH_VISIT, err)) == NULL)
-		return NOSTMT(err);
-	bind_text(st, 1, key);
-	bind_text(st, 2, township);
-	bind_text(st, 3, village);
-	bind_text(st, 4, vgroup);
-	dbx_bind_int64(st, 5, members);
-	if ((s = bind_sealed(o, st, 6, "hh.head_name", key, strlen(key),
-	    name != NULL && *name ? name : NULL, err)) != DS_OK ||
-	    (s = bind_sealed(o, st, 7, "hh.head_id", key, strlen(key),
-	    idno != NULL && *idno ? idno : NULL, err)) != DS_OK) {
+	bind_text(st, 1, h->key);
+	bind_text(st, 2, h->township);
+	bind_text(st, 3, h->village);
+	bind_text(st, 4, h->vgroup);
+	dbx_bind_int64(st, 5, h->members > 0 ? h->members : 0);
+	if ((s = bind_sealed(o, st, 6, "hh.head_name", h->key, strlen(h->key),
+	    h->name != NULL && *h->name ? h->name : NULL, err)) != DS_OK ||
+	    (s = bind_sealed(o, st, 7, "hh.head_id", h->key, strlen(h->key),
+	    h->idno != NULL && *h->idno ? h->idno : NULL, err)) != DS_OK) {
 		dbx_reset(st);
 		return s;
 	}
-	dbx_bind_int64(st, 8, now);
+	bind_text(st, 8, case_state_str(cs->state));
+	bind_text(st, 9, cs->run >= 0 ? oset_step_str(cs->next) : "");
+	bind_text(st, 10, cs->monitored ? case_cat_str(cs->category) : "");
+	bind_text(st, 11, cs->eliminated ? case_kind_str(cs->kind) : "");
+	bind_text(st, 12, cs->ident_date);
+	bind_text(st, 13, cs->elim_date);
+	bind_text(st, 14, cs->run_since);
+	bind_text(st, 15, h->light);
+	bind_text(st, 16, h->light_month);
+	dbx_bind_int64(st, 17, ds_now());
 	return step_done(o, st, "hh", err);
 }
 
@@ -854,6 +871,27 @@ update:
 	return s;
 }
 
+static const char Q_CLUE_WAITING[] = "SELECT 1 FROM clue WHERE"
+    " hh_key IS NULL AND ambiguous = 0 LIMIT 1";
+
+enum ds_status
+odb_clue_waiting(struct odb *o, int *any, struct ds_err *err)
+{
+	struct dbx_stmt *st;
+	int rc;
+
+	*any = 0;
+	if ((st = odb_stmt(o, Q_CLUE_WAITING, err)) == NULL)
+		return NOSTMT(err);
+	rc = dbx_step(st);
+	dbx_reset(st);
+	if (rc == DBX_ROW)
+		*any = 1;
+	else if (rc != DBX_DONE)
+		return odb_sqlerr(o->db, rc, err, "clue");
+	return DS_OK;
+}
+
 static const char Q_CLUE_OPEN_N[] = "SELECT count(*) FROM clue WHERE"
     " hh_key = ?1 AND state = 'open'";
 
@@ -1074,6 +1112,32 @@ odb_visit_each_hh(struct odb *o, const char *key,
 	c.cb = cb;
 	c.arg = arg;
 	return each_row(o, st, "visit", visit_each_row, &c, err);
+}
+
+static const char Q_VISIT_LATER[] = "SELECT 1 FROM visit WHERE"
+    " hh_key = ?1 AND visit_date > ?2 AND finalized = 1 AND rev_id != ?3"
+    " LIMIT 1";
+
+enum ds_status
+odb_visit_later(struct odb *o, const char *key, const char *date,
+    const unsigned char rev[16], int *later, struct ds_err *err)
+{
+	struct dbx_stmt *st;
+	int rc;
+
+	*later = 0;
+	if ((st = odb_stmt(o, Q_VISIT_LATER, err)) == NULL)
+		return NOSTMT(err);
+	bind_text(st, 1, key);
+	bind_text(st, 2, date);
+	bind_blob(st, 3, rev, 16);
+	rc = dbx_step(st);
+	dbx_reset(st);
+	if (rc == DBX_ROW)
+		*later = 1;
+	else if (rc != DBX_DONE)
+		return odb_sqlerr(o->db, rc, err, "visit");
+	return DS_OK;
 }
 
 static const char Q_VISIT_FINAL[] = "SELECT " VISIT_COLS " FROM visit WHERE"

@@ -70,15 +70,22 @@ enum ds_status	 odb_hh_register(struct odb *, const struct odb_hh *,
 		    const char *name, const char *idno, int *what,
 		    struct ds_err *);
 /*
- * A household a visit names: created when unknown (not in the register).
- * A household not in the register takes the visit's area codes and the
- * head's name and ID number (non-empty ones); members (> 0) are set
- * either way.  The hook calls it for the household's latest visit only.
+ * The household's row as an imported bundle leaves it, written once
+ * (case_hook.c): created when unknown (not in the register); a household
+ * not in the register takes the area codes and the head's name and ID
+ * number (non-empty ones); members (> 0) are set either way; light and
+ * light_month when light is not NULL; the state columns from cs.
  */
-enum ds_status	 odb_hh_visit(struct odb *, const char *key,
-		    const char *township, const char *village,
-		    const char *vgroup, int64_t members, const char *name,
-		    const char *idno, struct ds_err *);
+struct odb_hh_imp {
+	const char			*key;
+	const char			*township, *village, *vgroup;
+	int64_t				 members;
+	const char			*name, *idno;	/* "" or NULL: kept */
+	const char			*light, *light_month;
+	const struct case_status	*cs;
+};
+enum ds_status	 odb_hh_import(struct odb *, const struct odb_hh_imp *,
+		    struct ds_err *);
 /* Write the derived state columns. */
 enum ds_status	 odb_hh_state(struct odb *, const char *key,
 		    const struct case_status *, struct ds_err *);
@@ -185,6 +192,9 @@ enum ds_status	 odb_clue_close(struct odb *, const unsigned char id[16],
  * (n may be NULL: not counted). */
 enum ds_status	 odb_clue_match(struct odb *, const unsigned char idx[32],
 		    const char *key, int *n, struct ds_err *);
+/* *any: 1 when some clue waits for a household (unmatched, unambiguous):
+ * without one, an import matches no ID number. */
+enum ds_status	 odb_clue_waiting(struct odb *, int *any, struct ds_err *);
 enum ds_status	 odb_clue_open_n(struct odb *, const char *key, int64_t *n,
 		    struct ds_err *);
 /*
@@ -235,6 +245,11 @@ struct odb_visit {
 enum ds_status	 odb_visit_put(struct odb *, const struct odb_visit *,
 		    int *inserted, struct ds_err *);
 /* A household's visits by date, then finalize time. */
+/* *later: 1 when the household has a finalized visit dated after date
+ * other than revision rev (a revision's visit is then not its latest). */
+enum ds_status	 odb_visit_later(struct odb *, const char *key,
+		    const char *date, const unsigned char rev[16], int *later,
+		    struct ds_err *);
 enum ds_status	 odb_visit_each_hh(struct odb *, const char *key,
 		    int (*cb)(void *, const struct odb_visit *), void *arg,
 		    struct ds_err *);

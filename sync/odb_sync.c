@@ -841,15 +841,40 @@ odb_alert_each(struct odb *o, const unsigned char *device_id,
 	return DS_OK;
 }
 
-#define Q_HEAD_UPD_SQL(k) "INSERT INTO head(record_uuid, rev_id,"\
-    " rev_no, household_key, form_id, deleted)"\
-    " SELECT record_uuid, rev_id, rev_no, household_key, form_id, deleted"\
-    " FROM revision WHERE rev_id = ?1 AND held = 0"\
+#define Q_HEAD_SET(k) \
     " ON CONFLICT(" k "record_uuid) DO UPDATE SET rev_id = excluded.rev_id,"\
     " rev_no = excluded.rev_no, household_key = excluded.household_key,"\
     " form_id = excluded.form_id, deleted = excluded.deleted"\
     " WHERE excluded.rev_no > head.rev_no OR (excluded.rev_no = head.rev_no"\
     " AND excluded.rev_id > head.rev_id)"
+#define Q_HEAD_PUT_SQL(k) "INSERT INTO head(record_uuid, rev_id,"\
+    " rev_no, household_key, form_id, deleted) VALUES (?1, ?2, ?3, ?4, ?5,"\
+    " ?6)" Q_HEAD_SET(k)
+static const char Q_HEAD_PUT[] = Q_HEAD_PUT_SQL("");
+static const char Q_HEAD_PUT_PG[] = Q_HEAD_PUT_SQL(ODB_PG_KEY);
+
+enum ds_status
+odb_head_put(struct odb *o, const struct bundle_rev *r, struct ds_err *err)
+{
+	struct dbx_stmt *st;
+
+	if ((st = odb_stmt(o, odb_sql(o, Q_HEAD_PUT, Q_HEAD_PUT_PG), err)) ==
+	    NULL)
+		return err ? err->code : DS_EIO;
+	bind_id(st, 1, r->record_uuid, 16);
+	bind_id(st, 2, r->rev_id, 16);
+	dbx_bind_int64(st, 3, r->rev_no);
+	bind_bytes(st, 4, &r->household_key);
+	bind_bytes(st, 5, &r->form_id);
+	dbx_bind_int(st, 6, r->deleted ? 1 : 0);
+	STEP_DONE(o, st, "head", err);
+	return DS_OK;
+}
+
+#define Q_HEAD_UPD_SQL(k) "INSERT INTO head(record_uuid, rev_id,"\
+    " rev_no, household_key, form_id, deleted)"\
+    " SELECT record_uuid, rev_id, rev_no, household_key, form_id, deleted"\
+    " FROM revision WHERE rev_id = ?1 AND held = 0" Q_HEAD_SET(k)
 static const char Q_HEAD_UPD[] = Q_HEAD_UPD_SQL("");
 static const char Q_HEAD_UPD_PG[] = Q_HEAD_UPD_SQL(ODB_PG_KEY);
 

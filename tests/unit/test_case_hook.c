@@ -13,6 +13,7 @@
  */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -297,6 +298,135 @@ test_clue_file_matched_in_one_read(void)
 	    " ambiguous = 0"), 1);
 }
 
+/* A visit of household key with the facts the household row takes. */
+static void
+visit_of(struct sf_rev *r, int rec, const char *key, const char *date,
+    const char *state, const char *consent, const char *village,
+    const char *members, const char *head, const char *id,
+    const char *category)
+{
+	char a[2048];
+
+	snprintf(a, sizeof(a), "{\"hh_id\":\"%s\",\"visit_date\":\"%s\","
+	    "\"consent\":\"%s\",\"township\":\"341802101\","
+	    "\"village\":\"%s\",\"head_name\":\"%s\",\"n_members\":\"%s\","
+	    "\"member\":[{\"m_name\":\"%s\",\"m_id_number\":\"%s\"}],"
+	    "\"category\":\"%s\",\"has_health\":\"yes\",\"has_job\":\"no\","
+	    "\"per_capita\":\"%s\",\"el_done\":\"no\",\"_meta\":{\"state\":"
+	    "\"%s\"}}", key, date, consent, village, head, members, head, id,
+	    category, rec % 2 ? "4000" : "12000", state);
+	sf_rev(r, &dev, rec, 1, NULL, a);
+}
+
+static void
+import_into(struct odb *o, const struct sf_office *of, struct sf_rev *r,
+    size_t n)
+{
+	struct imp_result res;
+	struct ds_err err;
+	unsigned char *b;
+	size_t len;
+
+	b = sf_bundle(&dev, of, r, n, 0, 0, &len);
+	ST_EQ(imp_bundle(o, of->sec, b, len, &res, &err), DS_OK, &err);
+	INT_EQ(res.n_new, n);
+	imp_result_free(&res);
+	ds_free(b);
+}
+
+/*
+ * The case register is the same whether a laptop's revisions come one
+ * bundle each or all in one (case_batch_end writes each household's row
+ * once, from every revision of the bundle): two copies of one office,
+ * the same revisions, every case table compared.  In the one bundle: a
+ * household visited again with an earlier date (the later visit's facts
+ * stay), one whose second visit is the latest, a registered household
+ * (its register's area and head stay, its members follow the visit), a
+ * draft, a refused visit, and an ID number a clue waits for.
+ */
+static void
+test_bundle_at_a_time_same_as_one_by_one(void)
+{
+	static const char reg[] = "户编号,村代码,村民小组代码,户主姓名,户主身份证号,"
+	    "家庭人口数\n3418021012040001,341802101204,,登记户主丙,,4\n";
+	static const char clues[] = "身份证号,姓名,预警原因,金额,预警日期\n"
+	    "341802199001010013,,失业,0,2024-08-01\n";
+	struct sf_office one, each;
+	struct case_reg_result rr;
+	struct case_clue_result cr;
+	struct case_row_why why;
+	struct case_table *t;
+	struct sf_rev r[8];
+	struct odb *a, *b;
+	struct ds_err err;
+	unsigned char da[32], db_[32];
+	char cmd[1500];
+	int64_t first;
+	size_t i;
+
+	setenv("DOORSTEP_FAKE_NOW", "1733000000", 1);
+	snprintf(cmd, sizeof(cmd), "%s/batch-one", office.dir);
+	sf_office_make(&one, cmd);
+	ST_EQ(odb_open(one.db, one.sec, &a, &err), DS_OK, &err);
+	ST_EQ(sf_enroll(a, dev.device_id, dev.key->pk, &err), DS_OK, &err);
+	t = table(reg, case_register_fields, CASE_REGISTER_NFIELDS);
+	ST_EQ(odb_begin(a, &err), DS_OK, &err);
+	ST_EQ(case_register_import(a, t, &rr, &why, &err), DS_OK, &err);
+	case_table_free(t);
+	t = table(clues, case_clue_fields, CASE_CLUE_NFIELDS);
+	ST_EQ(case_clue_import(a, t, "人社局", &cr, &first, &why, &err),
+	    DS_OK, &err);
+	ST_EQ(odb_commit(a, &err), DS_OK, &err);
+	case_table_free(t);
+	INT_EQ(cr.unmatched, 1);
+	odb_close(a);
+	/* The same office, keys and all, twice. */
+	each = one;
+	snprintf(each.dir, sizeof(each.dir), "%s/batch-each", office.dir);
+	snprintf(each.db, sizeof(each.db), "%s/office.db", each.dir);
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", one.dir, each.dir);
+	OK(system(cmd) == 0);
+	ST_EQ(odb_open(one.db, one.sec, &a, &err), DS_OK, &err);
+	ST_EQ(odb_open(each.db, one.sec, &b, &err), DS_OK, &err);
+
+	visit_of(&r[0], 40, "3418021012040002", "2024-09-20", "finalized", "yes",
+	    "341802101204", "3", "户主丁", "341802198002020024", "none");
+	visit_of(&r[1], 41, "3418021012040002", "2024-09-10", "finalized", "yes",
+	    "341802101205", "5", "户主戊", "34180219800303003X", "marginal");
+	visit_of(&r[2], 42, "3418021012040003", "2024-09-05", "finalized", "yes",
+	    "341802101204", "2", "户主己", "341802199001010013", "sudden");
+	visit_of(&r[3], 43, "3418021012040003", "2024-09-25", "finalized", "yes",
+	    "341802101206", "6", "户主庚", "341802198505050057", "none");
+	visit_of(&r[4], 44, "3418021012040001", "2024-09-12", "finalized", "yes",
+	    "341802101209", "7", "户主辛", "34180219860606006X", "marginal");
+	visit_of(&r[5], 45, "3418021012040004", "2024-09-12", "draft", "yes",
+	    "341802101204", "2", "户主壬", "341802198707070072", "none");
+	visit_of(&r[6], 46, "3418021012040004", "2024-09-01", "finalized", "no",
+	    "341802101204", "9", "户主癸", "341802198808080085", "none");
+	visit_of(&r[7], 47, "3418021012040001", "2024-09-30", "draft", "yes",
+	    "341802101204", "8", "户主子", "341802198909090098", "none");
+	import_into(a, &one, r, 8);
+	for (i = 0; i < 8; i++)
+		import_into(b, &each, &r[i], 1);
+	odb_close(a);
+	odb_close(b);
+	/* The ledger, receipts, acknowledged ranges and each revision's
+	 * bundle id count bundles; every other table is the same. */
+	sf_db_digest(one.db, "ledger,ackrange,revision", da);
+	sf_db_digest(each.db, "ledger,ackrange,revision", db_);
+	OK(memcmp(da, db_, sizeof(da)) == 0);
+	INT_EQ(sf_db_count(one.db, "hh WHERE hh_key = '3418021012040002' AND"
+	    " members = 3 AND village = '341802101204'"), 1);
+	INT_EQ(sf_db_count(one.db, "hh WHERE hh_key = '3418021012040003' AND"
+	    " members = 6 AND village = '341802101206' AND state = 'ident'"), 1);
+	INT_EQ(sf_db_count(one.db, "hh WHERE hh_key = '3418021012040001' AND"
+	    " members = 7 AND village = '341802101204' AND in_register = 1"), 1);
+	INT_EQ(sf_db_count(one.db, "clue WHERE hh_key = '3418021012040003'"
+	    " AND source = '人社局'"), 1);
+	sf_office_free(&one);
+	unsetenv("DOORSTEP_FAKE_NOW");
+}
+
 static void
 test_no_names_or_ids_on_disk(void)
 {
@@ -332,6 +462,7 @@ main(void)
 	RUN(test_visits_close_clues_and_start_identification);
 	RUN(test_list_visit_refused_keeps_the_clue);
 	RUN(test_clue_file_matched_in_one_read);
+	RUN(test_bundle_at_a_time_same_as_one_by_one);
 	RUN(test_no_names_or_ids_on_disk);
 	odb_close(db);
 	sf_device_free(&dev);
