@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arr.h"
 #include "case.h"
 #include "case_db.h"
 #include "case_json.h"
@@ -25,6 +26,7 @@
  * fixed, because the seed makes ids that must not change. */
 #define SEED_WORD	16
 #define STOP_MAX	16	/* measures a visit's answer stops at once */
+#define IDX_BYTES	32	/* a blind index (odb_blind) */
 
 /* The measure types of the grid's answers (case_ans_grid order). */
 static const char *const grid_type[CASE_ANS_NGRID] = { "industry", "job",
@@ -47,10 +49,30 @@ struct hh_fold {
 	char		 idno[32];		/* personal: wiped */
 };
 
+/* A member's blind index for person, kept until the bundle ends. */
+struct member {
+	unsigned char	 idx[IDX_BYTES];
+	char		 key[CASE_KEY_MAX];
+	size_t		 ord;			/* in the bundle */
+	int		 head;
+};
+
+/* Waiting clues kept in memory for a bundle, at most (else asked per
+ * number, as before). */
+#define WAIT_MAX	65536
+
 struct case_batch {
 	struct hh_fold	*v;
 	size_t		 n, cap;
-	int		 clues_waiting;	/* some clue waits for an ID number */
+	/* The blind indexes clues wait for, sorted: no clue is made
+	 * unmatched during an import, so a number not among them matches
+	 * none.  wait_all: too many to keep, ask of every number. */
+	unsigned char	(*wait)[IDX_BYTES];
+	size_t		 nwait, capwait;
+	int		 wait_all;
+	/* The members' blind indexes, written at the end in key order. */
+	struct member	*m;
+	size_t		 nm, capm;
 };
 
 /* 32 hex digits into 16 bytes: 1, or 0. */
@@ -135,22 +157,35 @@ visit_facts(const struct case_ans *a, const struct bundle_rev *r,
 	v->imported_at = ds_now();
 }
 
+static int
+idx_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, IDX_BYTES);
+}
+
 /* Members' ID numbers: blind indexes, and clues that now match. */
 static enum ds_status
-index_members(struct odb *o, const struct case_batch *b,
-    const struct case_ans *a, const char *key, struct ds_err *err)
+index_members(struct odb *o, struct case_batch *b, const struct case_ans *a,
+    const char *key, struct ds_err *err)
 {
-	unsigned char idx[32];
+	unsigned char idx[IDX_BYTES];
+	struct member *m;
 	enum ds_status s;
 	size_t i;
 
 	for (i = 0; i < a->nids; i++) {
 		if (odb_blind(o, a->ids[i], idx) != 0)
 			continue;
-		if ((s = odb_person_put(o, idx, key, "visit",
-		    i == 0 ? "head" : "member", err)) != DS_OK)
-			return s;
-		if (b->clues_waiting &&
+		if ((s = ds_arr_grow(&b->m, &b->capm, b->nm + 1, sizeof(*b->m),
+		    b->cap * CASE_ANS_MEMBERS)) != DS_OK)
+			return ds_err_set(err, s, "case batch: members");
+		m = &b->m[b->nm];
+		memcpy(m->idx, idx, sizeof(m->idx));
+		snprintf(m->key, sizeof(m->key), "%s", key);
+		m->ord = b->nm++;
+		m->head = i == 0;
+		if ((b->wait_all || (b->nwait > 0 && bsearch(idx, b->wait,
+		    b->nwait, sizeof(*b->wait), idx_cmp) != NULL)) &&
 		    (s = odb_clue_match(o, idx, key, NULL, err)) != DS_OK)
 			return s;
 	}
@@ -421,6 +456,31 @@ finalized(struct odb *o, const struct case_ans *a, const struct odb_visit *v,
 	return measures(o, a, v, st.monitored, err);
 }
 
+static int
+wait_add(void *arg, const unsigned char idx[IDX_BYTES])
+{
+	struct case_batch *b = arg;
+	unsigned char (*nw)[IDX_BYTES];
+	size_t cap;
+
+	if (b->nwait == b->capwait) {
+		if (b->capwait >= WAIT_MAX) {
+			b->wait_all = 1;
+			return 1;
+		}
+		cap = b->capwait ? 2 * b->capwait : 64;
+		if ((nw = ds_realloc(b->wait, cap * sizeof(*nw))) == NULL) {
+			/* Not kept: asked of every number, as before. */
+			b->wait_all = 1;
+			return 1;
+		}
+		b->wait = nw;
+		b->capwait = cap;
+	}
+	memcpy(b->wait[b->nwait++], idx, IDX_BYTES);
+	return 0;
+}
+
 enum ds_status
 case_batch_begin(struct odb *o, size_t nrevs, struct case_batch **out,
     struct ds_err *err)
@@ -435,11 +495,13 @@ case_batch_begin(struct odb *o, size_t nrevs, struct case_batch **out,
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	}
 	b->cap = nrevs;
-	/* The hook makes no unmatched clue: asked once, not per number. */
-	if ((s = odb_clue_waiting(o, &b->clues_waiting, err)) != DS_OK) {
+	/* The waiting clues read once, not asked of every number. */
+	if ((s = odb_clue_waiting(o, wait_add, b, err)) != DS_OK) {
 		case_batch_free(b);
 		return s;
 	}
+	if (b->nwait > 1)
+		qsort(b->wait, b->nwait, sizeof(*b->wait), idx_cmp);
 	*out = b;
 	return DS_OK;
 }
@@ -453,6 +515,8 @@ case_batch_free(struct case_batch *b)
 		cry_wipe(b->v, b->cap * sizeof(*b->v));
 		ds_free(b->v);
 	}
+	ds_free(b->wait);
+	ds_free(b->m);
 	ds_free(b);
 }
 
@@ -550,15 +614,52 @@ hh_finish(struct odb *o, const struct hh_fold *f, struct ds_err *err)
 	return odb_hh_import(o, &h, err);
 }
 
+static int
+member_cmp(const void *x, const void *y)
+{
+	const struct member *a = x, *b = y;
+	int c;
+
+	if ((c = strcmp(a->key, b->key)) != 0 ||
+	    (c = memcmp(a->idx, b->idx, sizeof(a->idx))) != 0)
+		return c;
+	return a->ord < b->ord ? -1 : a->ord > b->ord;
+}
+
+/* The bundle's person rows in key order, several a statement; of two
+ * rows of one number the first in the bundle stays, as it would have. */
+static enum ds_status
+members_put(struct odb *o, struct case_batch *b, struct ds_err *err)
+{
+	struct odb_person *p;
+	enum ds_status s;
+	size_t i;
+
+	if (b->nm == 0)
+		return DS_OK;
+	if ((p = ds_calloc(b->nm, sizeof(*p))) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
+	qsort(b->m, b->nm, sizeof(*b->m), member_cmp);
+	for (i = 0; i < b->nm; i++) {
+		memcpy(p[i].idx, b->m[i].idx, sizeof(p[i].idx));
+		p[i].key = b->m[i].key;
+		p[i].src = "visit";
+		p[i].role = b->m[i].head ? "head" : "member";
+	}
+	s = odb_person_put_n(o, p, b->nm, err);
+	ds_free(p);
+	return s;
+}
+
 enum ds_status
 case_batch_end(struct odb *o, struct case_batch *b, struct ds_err *err)
 {
 	struct hh_fold *acc;
-	enum ds_status s = DS_OK;
+	enum ds_status s;
 	size_t i, j;
 
-	if (b->n == 0)
-		return DS_OK;
+	if ((s = members_put(o, b, err)) != DS_OK || b->n == 0)
+		return s;
 	if ((acc = ds_malloc(sizeof(*acc))) == NULL)
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	/* In key order: each household's pages visited once, in turn. */

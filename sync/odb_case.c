@@ -565,6 +565,40 @@ odb_person_put(struct odb *o, const unsigned char idx[32], const char *key,
 	return step_done(o, st, "person", err);
 }
 
+#define PERSON_ROWS	8	/* rows of one multi-row insert */
+static const char Q_PERSON_PUT8[] = "INSERT INTO person(idx, hh_key,"
+    " src, role) VALUES (?1, ?2, ?3, ?4), (?5, ?6, ?7, ?8),"
+    " (?9, ?10, ?11, ?12), (?13, ?14, ?15, ?16), (?17, ?18, ?19, ?20),"
+    " (?21, ?22, ?23, ?24), (?25, ?26, ?27, ?28), (?29, ?30, ?31, ?32)"
+    " ON CONFLICT DO NOTHING";
+
+enum ds_status
+odb_person_put_n(struct odb *o, const struct odb_person *p, size_t n,
+    struct ds_err *err)
+{
+	struct dbx_stmt *st;
+	enum ds_status s;
+	size_t i, j;
+
+	for (i = 0; i + PERSON_ROWS <= n; i += PERSON_ROWS) {
+		if ((st = odb_stmt(o, Q_PERSON_PUT8, err)) == NULL)
+			return NOSTMT(err);
+		for (j = 0; j < PERSON_ROWS; j++) {
+			bind_blob(st, 4 * (int)j + 1, p[i + j].idx, 32);
+			bind_text(st, 4 * (int)j + 2, p[i + j].key);
+			bind_text(st, 4 * (int)j + 3, p[i + j].src);
+			bind_text(st, 4 * (int)j + 4, p[i + j].role);
+		}
+		if ((s = step_done(o, st, "person", err)) != DS_OK)
+			return s;
+	}
+	for (; i < n; i++)
+		if ((s = odb_person_put(o, p[i].idx, p[i].key, p[i].src,
+		    p[i].role, err)) != DS_OK)
+			return s;
+	return DS_OK;
+}
+
 static const char Q_PERSON_CLEAR[] = "DELETE FROM person WHERE hh_key = ?1"
     " AND src = ?2";
 
@@ -871,25 +905,27 @@ update:
 	return s;
 }
 
-static const char Q_CLUE_WAITING[] = "SELECT 1 FROM clue WHERE"
-    " hh_key IS NULL AND ambiguous = 0 LIMIT 1";
+static const char Q_CLUE_WAITING[] = "SELECT id_idx FROM clue WHERE"
+    " hh_key IS NULL AND ambiguous = 0 AND id_idx IS NOT NULL";
 
 enum ds_status
-odb_clue_waiting(struct odb *o, int *any, struct ds_err *err)
+odb_clue_waiting(struct odb *o, int (*fn)(void *, const unsigned char *),
+    void *arg, struct ds_err *err)
 {
 	struct dbx_stmt *st;
+	enum ds_status s = DS_OK;
 	int rc;
 
-	*any = 0;
 	if ((st = odb_stmt(o, Q_CLUE_WAITING, err)) == NULL)
 		return NOSTMT(err);
-	rc = dbx_step(st);
+	while ((rc = dbx_step(st)) == DBX_ROW)
+		if (dbx_column_bytes(st, 0) == 32 &&
+		    fn(arg, dbx_column_blob(st, 0)) != 0)
+			break;
+	if (rc != DBX_ROW && rc != DBX_DONE)
+		s = odb_sqlerr(o->db, rc, err, "clue");
 	dbx_reset(st);
-	if (rc == DBX_ROW)
-		*any = 1;
-	else if (rc != DBX_DONE)
-		return odb_sqlerr(o->db, rc, err, "clue");
-	return DS_OK;
+	return s;
 }
 
 static const char Q_CLUE_OPEN_N[] = "SELECT count(*) FROM clue WHERE"

@@ -132,6 +132,14 @@ enum ds_status	 odb_hh_each(struct odb *, const struct odb_hh_filter *,
 enum ds_status	 odb_person_put(struct odb *, const unsigned char idx[32],
 		    const char *key, const char *src, const char *role,
 		    struct ds_err *);
+/* Rows of person for odb_person_put_n. */
+struct odb_person {
+	unsigned char	 idx[32];
+	const char	*key, *src, *role;
+};
+/* n rows, several a statement (a row already there is kept). */
+enum ds_status	 odb_person_put_n(struct odb *, const struct odb_person *,
+		    size_t n, struct ds_err *);
 /* Drop a household's indexes of one source (a register row replaced). */
 enum ds_status	 odb_person_clear(struct odb *, const char *key,
 		    const char *src, struct ds_err *);
@@ -192,9 +200,14 @@ enum ds_status	 odb_clue_close(struct odb *, const unsigned char id[16],
  * (n may be NULL: not counted). */
 enum ds_status	 odb_clue_match(struct odb *, const unsigned char idx[32],
 		    const char *key, int *n, struct ds_err *);
-/* *any: 1 when some clue waits for a household (unmatched, unambiguous):
- * without one, an import matches no ID number. */
-enum ds_status	 odb_clue_waiting(struct odb *, int *any, struct ds_err *);
+/*
+ * The blind index of every clue waiting for a household (unmatched,
+ * unambiguous), to fn; fn returns non-zero to stop.  An import asks
+ * odb_clue_match only of the ID numbers among them.
+ */
+enum ds_status	 odb_clue_waiting(struct odb *,
+		    int (*fn)(void *, const unsigned char idx[32]), void *,
+		    struct ds_err *);
 enum ds_status	 odb_clue_open_n(struct odb *, const char *key, int64_t *n,
 		    struct ds_err *);
 /*
