@@ -17,7 +17,10 @@
  * write.  The ratio per bundle is import time / floor time; at each size
  * (10k, 50k, 100k, 200k) the bench prints both rates and the ratio over
  * the WINDOW (default 10) bundles that end there, so a ratio that grows
- * with the database shows.
+ * with the database shows.  Beside the wall-time ratio, the ratio of
+ * the two's thread CPU time (median over the same window): on a shared,
+ * loaded machine the wall times carry other processes' time slices, the
+ * CPU times much less of it.
  * Options (environment): N_MAX, BUNDLE, WINDOW, BENCH_DIR (else TMPDIR).
  */
 #include <stdio.h>
@@ -141,22 +144,25 @@ run_floor(void *arg)
 /* Report the window of bundles [lo, hi) ending at `total` households;
  * wi, wf: bytes each wrote (WAL and checkpoints). */
 static void
-report(int total, const uint64_t *ti, const uint64_t *tf, const size_t *nb,
-    const uint64_t *wi, const uint64_t *wf, size_t lo, size_t hi)
+report(int total, const uint64_t *ti, const uint64_t *tf, const uint64_t *ci,
+    const uint64_t *cf, const size_t *nb, const uint64_t *wi,
+    const uint64_t *wf, size_t lo, size_t hi)
 {
 	double *ri = calloc(hi - lo, sizeof(double));
 	double *rf = calloc(hi - lo, sizeof(double));
 	double *q = calloc(hi - lo, sizeof(double));
-	struct bench_stat si, sf, sq;
+	double *qc = calloc(hi - lo, sizeof(double));
+	struct bench_stat si, sf, sq, sc;
 	double bi = 0, bf = 0, hh = 0;
 	size_t i;
 
-	if (ri == NULL || rf == NULL || q == NULL)
+	if (ri == NULL || rf == NULL || q == NULL || qc == NULL)
 		abort();
 	for (i = lo; i < hi; i++) {
 		ri[i - lo] = (double)nb[i] / ((double)ti[i] / 1e9);
 		rf[i - lo] = (double)nb[i] / ((double)tf[i] / 1e9);
 		q[i - lo] = (double)ti[i] / (double)tf[i];
+		qc[i - lo] = (double)ci[i] / (double)(cf[i] ? cf[i] : 1);
 		bi += (double)wi[i];
 		bf += (double)wf[i];
 		hh += (double)nb[i];
@@ -164,12 +170,14 @@ report(int total, const uint64_t *ti, const uint64_t *tf, const size_t *nb,
 	bench_stat_dbl(ri, hi - lo, &si);
 	bench_stat_dbl(rf, hi - lo, &sf);
 	bench_stat_dbl(q, hi - lo, &sq);
-	printf("%8d | %7.0f/s | %7.0f/s | %5.2fx | %5.2f-%5.2fx | %3zu | "
-	    "%5.1f / %4.1f KiB\n", total, si.med, sf.med, sq.med, sq.min,
-	    sq.max, hi - lo, bi / hh / 1024, bf / hh / 1024);
+	bench_stat_dbl(qc, hi - lo, &sc);
+	printf("%8d | %7.0f/s | %7.0f/s | %5.2fx | %5.2f-%5.2fx | %5.2fx | "
+	    "%3zu | %5.1f / %4.1f KiB\n", total, si.med, sf.med, sq.med,
+	    sq.min, sq.max, sc.med, hi - lo, bi / hh / 1024, bf / hh / 1024);
 	free(ri);
 	free(rf);
 	free(q);
+	free(qc);
 }
 
 int
@@ -180,7 +188,7 @@ main(void)
 	struct ds_err err;
 	const char *dir;
 	char p[700];
-	uint64_t *ti, *tf, *wi, *wf, w0;
+	uint64_t *ti, *tf, *ci, *cf, *wi, *wf, w0;
 	size_t *nb, nbundles, i, m = 0;
 	int nmax = env_int("N_MAX", 200000), bsz = env_int("BUNDLE", 1000);
 	int win = env_int("WINDOW", 10), k, d;
@@ -218,19 +226,21 @@ main(void)
 	b.pad = calloc(1, 8192);
 	ti = calloc(nbundles, sizeof(*ti));
 	tf = calloc(nbundles, sizeof(*tf));
+	ci = calloc(nbundles, sizeof(*ci));
+	cf = calloc(nbundles, sizeof(*cf));
 	wi = calloc(nbundles, sizeof(*wi));
 	wf = calloc(nbundles, sizeof(*wf));
 	nb = calloc(nbundles, sizeof(*nb));
 	if (b.revs == NULL || b.pad == NULL || ti == NULL || tf == NULL ||
-	    wi == NULL || wf == NULL || nb == NULL)
+	    ci == NULL || cf == NULL || wi == NULL || wf == NULL || nb == NULL)
 		return 1;
 	printf("office import: bundles of %d households from %d laptops, "
 	    "office.db growing to %d; floor: the same bytes, one transaction "
 	    "per bundle, plain rowid table\n", bsz, NDEV, nmax);
-	printf("  size   |  import  |  floor   | ratio  | ratio range   | n   | "
-	    "written per household, import / floor\n");
+	printf("  size   |  import  |  floor   | ratio  | ratio range   | "
+	    "CPU    | n   | written per household, import / floor\n");
 	for (i = 0, k = 0; i < nbundles; i++) {
-		uint64_t t0;
+		uint64_t t0, c0;
 		int r;
 
 		nb[i] = (size_t)(nmax - k < bsz ? nmax - k : bsz);
@@ -240,14 +250,17 @@ main(void)
 			int imp = (r == 0) == (i % 2 == 0);
 
 			w0 = written();
+			c0 = bench_cpu_ns();
 			t0 = ds_mono_ns();
 			if ((imp ? run_import(&b) : run_floor(&b)) != 0)
 				return 1;
 			if (imp) {
 				ti[i] = ds_mono_ns() - t0;
+				ci[i] = bench_cpu_ns() - c0;
 				wi[i] = written() - w0;
 			} else {
 				tf[i] = ds_mono_ns() - t0;
+				cf[i] = bench_cpu_ns() - c0;
 				wf[i] = written() - w0;
 			}
 		}
@@ -256,22 +269,26 @@ main(void)
 			m++;
 		if (i == 0 || (m < sizeof(marks) / sizeof(marks[0]) &&
 		    k == marks[m]) || k == nmax)
-			report(k, ti, tf, nb, wi, wf, i + 1 > (size_t)win ?
+			report(k, ti, tf, ci, cf, nb, wi, wf, i + 1 > (size_t)win ?
 			    i + 1 - (size_t)win : 0, i + 1);
 		if (i == 0)
 			printf("%8s   (the first bundle alone, then windows of "
 			    "%d bundles)\n", "", win);
 	}
 	{
-		uint64_t si = 0, sf = 0;
+		uint64_t si = 0, sf = 0, sci = 0, scf = 0;
 
 		for (i = 0; i < nbundles; i++) {
 			si += ti[i];
 			sf += tf[i];
+			sci += ci[i];
+			scf += cf[i];
 		}
 		printf("all %d households: import %.1f s, floor %.1f s, "
-		    "%.2fx; peak RSS %.1f MiB\n", nmax, si / 1e9, sf / 1e9,
-		    (double)si / (double)sf, bench_peak_mib());
+		    "%.2fx; CPU %.1f s and %.1f s, %.2fx; peak RSS %.1f MiB\n",
+		    nmax, si / 1e9, sf / 1e9, (double)si / (double)sf,
+		    sci / 1e9, scf / 1e9, (double)sci / (double)scf,
+		    bench_peak_mib());
 	}
 	bench_machine("end", dir);
 	sqlite3_finalize(b.ins);
@@ -285,6 +302,8 @@ main(void)
 	free(b.pad);
 	free(ti);
 	free(tf);
+	free(ci);
+	free(cf);
 	free(wi);
 	free(wf);
 	free(nb);
