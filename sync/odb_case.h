@@ -80,7 +80,7 @@ struct odb_hh_imp {
 	const char			*key;
 	const char			*township, *village, *vgroup;
 	int64_t				 members;
-	const char			*name, *idno;	/* "" or NULL: kept */
+	const char			*name, *idno;	/* "", NULL: kept */
 	const char			*light, *light_month;
 	const struct case_status	*cs;
 };

@@ -269,8 +269,9 @@ main(void)
 			m++;
 		if (i == 0 || (m < sizeof(marks) / sizeof(marks[0]) &&
 		    k == marks[m]) || k == nmax)
-			report(k, ti, tf, ci, cf, nb, wi, wf, i + 1 > (size_t)win ?
-			    i + 1 - (size_t)win : 0, i + 1);
+			report(k, ti, tf, ci, cf, nb, wi, wf,
+			    i + 1 > (size_t)win ? i + 1 - (size_t)win : 0,
+			    i + 1);
 		if (i == 0)
 			printf("%8s   (the first bundle alone, then windows of "
 			    "%d bundles)\n", "", win);

@@ -298,6 +298,15 @@ test_clue_file_matched_in_one_read(void)
 	    " ambiguous = 0"), 1);
 }
 
+#define H1	"3418021012040001"	/* in the register */
+#define H2	"3418021012040002"
+#define H3	"3418021012040003"
+#define H4	"3418021012040004"
+#define V4	"341802101204"		/* village codes */
+#define V5	"341802101205"
+#define V6	"341802101206"
+#define V9	"341802101209"
+
 /* A visit of household key with the facts the household row takes. */
 static void
 visit_of(struct sf_rev *r, int rec, const char *key, const char *date,
@@ -349,8 +358,8 @@ import_into(struct odb *o, const struct sf_office *of, struct sf_rev *r,
 static void
 test_bundle_at_a_time_same_as_one_by_one(void)
 {
-	static const char reg[] = "户编号,村代码,村民小组代码,户主姓名,户主身份证号,"
-	    "家庭人口数\n3418021012040001,341802101204,,登记户主丙,,4\n";
+	static const char reg[] = "户编号,村代码,村民小组代码,户主姓名,"
+	    "户主身份证号,家庭人口数\n" H1 "," V4 ",,登记户主丙,,4\n";
 	static const char clues[] = "身份证号,姓名,预警原因,金额,预警日期\n"
 	    "341802199506060067,,失业,0,2024-08-01\n"
 	    "341802199001010013,,失业,0,2024-08-01\n"
@@ -396,22 +405,22 @@ test_bundle_at_a_time_same_as_one_by_one(void)
 	ST_EQ(odb_open(one.db, one.sec, &a, &err), DS_OK, &err);
 	ST_EQ(odb_open(each.db, one.sec, &b, &err), DS_OK, &err);
 
-	visit_of(&r[0], 40, "3418021012040002", "2024-09-20", "finalized", "yes",
-	    "341802101204", "3", "户主丁", "341802198002020024", "341802199506060067", "none");
-	visit_of(&r[1], 41, "3418021012040002", "2024-09-10", "finalized", "yes",
-	    "341802101205", "5", "户主戊", "34180219800303003X", "341802198002020024", "marginal");
-	visit_of(&r[2], 42, "3418021012040003", "2024-09-05", "finalized", "yes",
-	    "341802101204", "2", "户主己", "341802199001010013", "341802199304040041", "sudden");
-	visit_of(&r[3], 43, "3418021012040003", "2024-09-25", "finalized", "yes",
-	    "341802101206", "6", "户主庚", "341802198505050057", "", "none");
-	visit_of(&r[4], 44, "3418021012040001", "2024-09-12", "finalized", "yes",
-	    "341802101209", "7", "户主辛", "34180219860606006X", "341802199102020026", "marginal");
-	visit_of(&r[5], 45, "3418021012040004", "2024-09-12", "draft", "yes",
-	    "341802101204", "2", "户主壬", "341802198707070072", "", "none");
-	visit_of(&r[6], 46, "3418021012040004", "2024-09-01", "finalized", "no",
-	    "341802101204", "9", "户主癸", "341802198808080085", "341802199203030039", "none");
-	visit_of(&r[7], 47, "3418021012040001", "2024-09-30", "draft", "yes",
-	    "341802101204", "8", "户主子", "341802198909090098", "", "none");
+	visit_of(&r[0], 40, H2, "2024-09-20", "finalized", "yes", V4, "3",
+	    "户主丁", "341802198002020024", "341802199506060067", "none");
+	visit_of(&r[1], 41, H2, "2024-09-10", "finalized", "yes", V5, "5",
+	    "户主戊", "34180219800303003X", "341802198002020024", "marginal");
+	visit_of(&r[2], 42, H3, "2024-09-05", "finalized", "yes", V4, "2",
+	    "户主己", "341802199001010013", "341802199304040041", "sudden");
+	visit_of(&r[3], 43, H3, "2024-09-25", "finalized", "yes", V6, "6",
+	    "户主庚", "341802198505050057", "", "none");
+	visit_of(&r[4], 44, H1, "2024-09-12", "finalized", "yes", V9, "7",
+	    "户主辛", "34180219860606006X", "341802199102020026", "marginal");
+	visit_of(&r[5], 45, H4, "2024-09-12", "draft", "yes", V4, "2",
+	    "户主壬", "341802198707070072", "", "none");
+	visit_of(&r[6], 46, H4, "2024-09-01", "finalized", "no", V4, "9",
+	    "户主癸", "341802198808080085", "341802199203030039", "none");
+	visit_of(&r[7], 47, H1, "2024-09-30", "draft", "yes", V4, "8",
+	    "户主子", "341802198909090098", "", "none");
 	import_into(a, &one, r, 8);
 	for (i = 0; i < 8; i++)
 		import_into(b, &each, &r[i], 1);
@@ -422,19 +431,19 @@ test_bundle_at_a_time_same_as_one_by_one(void)
 	sf_db_digest(one.db, "ledger,ackrange,revision", da);
 	sf_db_digest(each.db, "ledger,ackrange,revision", db_);
 	OK(memcmp(da, db_, sizeof(da)) == 0);
-	INT_EQ(sf_db_count(one.db, "hh WHERE hh_key = '3418021012040002' AND"
-	    " members = 3 AND village = '341802101204'"), 1);
-	INT_EQ(sf_db_count(one.db, "hh WHERE hh_key = '3418021012040003' AND"
-	    " members = 6 AND village = '341802101206' AND state = 'ident'"), 1);
-	INT_EQ(sf_db_count(one.db, "hh WHERE hh_key = '3418021012040001' AND"
-	    " members = 7 AND village = '341802101204' AND in_register = 1"), 1);
+	INT_EQ(sf_db_count(one.db, "hh WHERE hh_key = '" H2 "' AND"
+	    " members = 3 AND village = '" V4 "'"), 1);
+	INT_EQ(sf_db_count(one.db, "hh WHERE hh_key = '" H3 "' AND"
+	    " members = 6 AND village = '" V6 "' AND state = 'ident'"), 1);
+	INT_EQ(sf_db_count(one.db, "hh WHERE hh_key = '" H1 "' AND"
+	    " members = 7 AND village = '" V4 "' AND in_register = 1"), 1);
 	/* Four of the six waiting clues matched (not the refused visit's
-	 * number), and household 0002's first number stays its head. */
-	INT_EQ(sf_db_count(one.db, "clue WHERE hh_key = '3418021012040003'"
+	 * number), and household H2's first number stays its head. */
+	INT_EQ(sf_db_count(one.db, "clue WHERE hh_key = '" H3 "'"
 	    " AND source = '人社局'"), 2);
 	INT_EQ(sf_db_count(one.db, "clue WHERE hh_key IS NOT NULL AND"
 	    " source = '人社局'"), 4);
-	INT_EQ(sf_db_count(one.db, "person WHERE hh_key = '3418021012040002'"
+	INT_EQ(sf_db_count(one.db, "person WHERE hh_key = '" H2 "'"
 	    " AND role = 'head'"), 2);
 	sf_office_free(&one);
 	unsetenv("DOORSTEP_FAKE_NOW");
