@@ -26,9 +26,9 @@
  *   6. (case_batch_end, once per household of the bundle, in key order)
  *      the household's row: the facts of its latest visit (step 2), its
  *      light and state recomputed, written in one statement.
- * Steps 1-5 run revision by revision, as before a bundle at a time; the
+ * Steps 1-5 run revision by revision, in the bundle's order; the
  * household's row, which none of them reads, is written once at the end
- * with what every revision of the bundle made of it, in bundle order.
+ * with what every revision of the bundle made of it, in that order.
  * A revision without a usable household key, or of a deleted record,
  * changes nothing.  Ids made here are derived from the record, so a
  * revision imported again (or another revision of the same record)
