@@ -483,9 +483,10 @@ dbx_column_bytes(struct dbx_stmt *st, int i)
 int64_t
 dbx_changes(struct dbx *db)
 {
-	/* The pipelined writes first; a failure stays for the next call. */
-	if (db->engine == DBX_PG && dbx_pg_sync(db) != DBX_OK)
-		return 0;
+	/* The pipelined writes first: -1 from a failed one until rollback. */
+	if (db->engine == DBX_PG && (dbx_pg_sync(db) != DBX_OK ||
+	    db->failed))
+		return -1;
 	return db->changes;
 }
 

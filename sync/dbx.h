@@ -111,11 +111,12 @@ const void	*dbx_column_blob(struct dbx_stmt *, int i);
 int		 dbx_column_bytes(struct dbx_stmt *, int i);
 
 /*
- * Rows changed by the last INSERT, UPDATE or DELETE on the handle.  On
- * PostgreSQL a write inside a transaction does not wait for the server
- * (dbx_pg.c): this call waits, and answers 0 if a write failed; the
- * failure stays on the handle, and the next statement and the commit
- * report it.
+ * Rows changed by the last INSERT, UPDATE or DELETE on the handle, or -1.
+ * On PostgreSQL a write inside a transaction does not wait for the server
+ * (dbx_pg.c): this call waits, and answers -1 if a write of the
+ * transaction failed (until its rollback); the failure's status and
+ * message are on the handle (dbx_status, dbx_errmsg), so a caller that
+ * counts reports the cause, not "nothing changed".  Never -1 on SQLite.
  */
 int64_t		 dbx_changes(struct dbx *);
 

@@ -19,7 +19,7 @@
  * waits once per read instead of once per statement.  A pipelined write
  * that fails aborts the transaction, as any failed statement does on
  * PostgreSQL: the failure (its status and message) is reported by that
- * next call, and COMMIT cannot succeed after it.
+ * next call (dbx_changes answers -1), and COMMIT cannot succeed after it.
  */
 #include "dbx_int.h"
 

@@ -680,6 +680,7 @@ create_pg(const char *url, const unsigned char office_id[16],
 	struct dbx *db;
 	struct dbx_stmt *st = NULL;
 	enum ds_status s;
+	int64_t n;
 	int rc;
 
 	if ((s = dbx_open(url, &db, err)) != DS_OK)
@@ -701,7 +702,12 @@ create_pg(const char *url, const unsigned char office_id[16],
 		s = odb_sqlerr(db, rc, err, "meta");
 		goto fail;
 	}
-	if (dbx_changes(db) != 2) {
+	/* A refused write is its own failure, not "already there". */
+	if ((n = dbx_changes(db)) < 0) {
+		s = odb_sqlerr(db, DBX_ERROR, err, "meta");
+		goto fail;
+	}
+	if (n != 2) {
 		s = ds_err_set(err, DS_EEXIST, "this township already has an "
 		    "office in the county database");
 		goto fail;

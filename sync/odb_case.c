@@ -1085,6 +1085,7 @@ odb_visit_put(struct odb *o, const struct odb_visit *v, int *inserted,
 {
 	struct dbx_stmt *st;
 	enum ds_status s;
+	int64_t n;
 
 	*inserted = 0;
 	if ((st = odb_stmt(o, Q_VISIT_PUT, err)) == NULL)
@@ -1110,9 +1111,12 @@ odb_visit_put(struct odb *o, const struct odb_visit *v, int *inserted,
 	bind_text(st, 16, v->light);
 	bind_blob(st, 17, v->has_light_set ? v->light_set : NULL, 32);
 	dbx_bind_int64(st, 18, v->imported_at);
-	if ((s = step_done(o, st, "visit", err)) == DS_OK)
-		*inserted = dbx_changes(o->db) > 0;
-	return s;
+	if ((s = step_done(o, st, "visit", err)) != DS_OK)
+		return s;
+	if ((n = dbx_changes(o->db)) < 0)
+		return odb_sqlerr(o->db, DBX_ERROR, err, "visit");
+	*inserted = n > 0;
+	return DS_OK;
 }
 
 struct visit_each {

@@ -322,6 +322,7 @@ fwd_send(struct odb *from, struct odb *to, const struct fwd_table *t,
 	struct dbx_stmt *rd = NULL, *wr = NULL;
 	enum ds_status s;
 	char q[96];
+	int64_t n;
 	int rc, open = 0, inbatch = 0;
 
 	*rows = *sent = 0;
@@ -349,7 +350,11 @@ fwd_send(struct odb *from, struct odb *to, const struct fwd_table *t,
 			goto out;
 		}
 		(*rows)++;
-		*sent += dbx_changes(to->db);
+		if ((n = dbx_changes(to->db)) < 0) {
+			s = odb_sqlerr(to->db, DBX_ERROR, err, t->name);
+			goto out;
+		}
+		*sent += n;
 		if (batch > 0 && ++inbatch == batch) {
 			open = 0;
 			if ((s = dbx_commit(to->db, err)) != DS_OK ||

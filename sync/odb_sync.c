@@ -499,6 +499,7 @@ odb_rev_insert(struct odb *o, const struct bundle_rev *r,
 	struct dbx_stmt *st;
 	unsigned char *nb;
 	size_t need, off;
+	int64_t n;
 	int c;
 
 	*inserted = 0;
@@ -549,7 +550,10 @@ odb_rev_insert(struct odb *o, const struct bundle_rev *r,
 	if (held)
 		dbx_bind_int64(st, 20, ds_now());
 	STEP_DONE(o, st, "revision", err);
-	*inserted = dbx_changes(o->db) == 1;
+	/* -1: the write failed (PostgreSQL told it now), not a duplicate. */
+	if ((n = dbx_changes(o->db)) < 0)
+		return odb_sqlerr(o->db, DBX_ERROR, err, "revision");
+	*inserted = n == 1;
 	return DS_OK;
 }
 
@@ -972,6 +976,7 @@ odb_fork_resolve(struct odb *o, const char *prefix, const char *resolution,
 {
 	struct dbx_stmt *st;
 	size_t i, n = strlen(prefix);
+	int64_t changed;
 
 	*count = 0;
 	if (n < 4 || n > 32)
@@ -988,7 +993,9 @@ odb_fork_resolve(struct odb *o, const char *prefix, const char *resolution,
 	dbx_bind_int64(st, 2, ds_now());
 	dbx_bind_text(st, 3, resolution, -1);
 	STEP_DONE(o, st, "resolve", err);
-	*count = dbx_changes(o->db);
+	if ((changed = dbx_changes(o->db)) < 0)
+		return odb_sqlerr(o->db, DBX_ERROR, err, "resolve");
+	*count = (int)changed;
 	if (*count == 0)
 		return ds_err_set(err, DS_ENOENT, "no open fork involves "
 		    "revision %s", prefix);

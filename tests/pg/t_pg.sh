@@ -75,6 +75,14 @@ check_fail "init --db with unwritable settings: refused" 1 \
     [ ! -e "$T/half/office-secret.key" ] &&
     ok "and leaves no keys and no rows of the township behind" ||
     not_ok "and leaves no keys and no rows of the township behind"
+# A join whose write the server refuses (its failure waits in the
+# pipeline) says why, not that the township has an office already.
+sql ds_owner -c "REVOKE INSERT ON meta FROM ds_office"
+check_fail "init --db with the write refused: fails" 1 "$DOORSTEP_OFFICE" \
+    --lang en init --dir "$T/refused" --db "$(url t_c)"
+has "it gives the server's reason" "$T/.out" "permission denied for table meta"
+hasnt "and not that an office is there" "$T/.out" "already has an office"
+sql ds_owner -c "GRANT INSERT ON meta TO ds_office"
 off init >/dev/null || not_ok "init office.db"
 check "the township joins the county database with the same keys" pgoff init
 has "init --db says it joined" "$T/.out" "joined the county database"
