@@ -21,7 +21,7 @@ office_dbsetup(const struct cli *cli, int argc, char **argv)
 	if (argc != 2)
 		return cmd_usage(cli, &ocmd_dbsetup_entry);
 	ds_err_clear(&err);
-	if (odb_pg_setup(argv[1], &from, &to, &err) != DS_OK) {
+	if (odb_pg_setup(argv[1], 0, &from, &to, &err) != DS_OK) {
 		fprintf(stderr, _("%s dbsetup: the county database was not "
 		    "changed: %s\n"), cli->progname, err.msg);
 		return CMD_EXIT_FAIL;

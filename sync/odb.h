@@ -107,12 +107,14 @@ enum ds_status	 odb_forward(struct odb *from, struct odb *to, int batch,
 		    int (*cb)(void *, const char *table, int64_t rows,
 		    int64_t sent), void *arg, struct ds_err *);
 /*
- * As the database owner: create or migrate the county schema to this
- * program's version, under an advisory lock (a second setup finds the
- * work done).  *from and *to are the versions before and after.
+ * As the database owner: create or migrate the county schema to version
+ * upto (0: this program's), under an advisory lock (a second setup finds
+ * the work done).  *from and *to are the versions before and after.  An
+ * upto below this program's version builds the schema an older program
+ * made (t_pg migrates a populated one).
  */
-enum ds_status	 odb_pg_setup(const char *url, int *from, int *to,
-		    struct ds_err *);
+enum ds_status	 odb_pg_setup(const char *url, int upto, int *from,
+		    int *to, struct ds_err *);
 
 /*
  * Open an existing office.db read-write.  DS_ENOENT when it does not

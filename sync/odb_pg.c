@@ -14,6 +14,9 @@
  *
  * Migrations are versioned in ds_schema and run by the database owner
  * (`doorstep-office dbsetup`), under an advisory lock, in one transaction.
+ * A migration, once released, is never edited: a database it already ran
+ * on would not see the edit (version 5 redoes what version 4 was changed
+ * to do after its release).  t_pg migrates a populated version 3.
  */
 #include "odb_int.h"
 
@@ -423,7 +426,48 @@ static const char pg_policy4_fmt[] =
 	"CREATE POLICY township_delete ON %s FOR DELETE"
 	"  USING " PG_MINE4 ";";
 
-#define PG_VERSION	4
+/*
+ * Version 5: version 4's tenant functions named their tables and
+ * operators in full but not their types: ds_reads declared `text`
+ * variables, which the caller's search path resolves when PL/pgSQL
+ * compiles the function in its session.  pg_temp comes first in it for
+ * types, so any role could create a domain pg_temp.text over "char" and
+ * make ds_reads return the first digit of its township: the read policy
+ * then saw none of its rows (t_pg).  Every name in the bodies is now
+ * schema-qualified, types included, and so is hex()'s, whose SQL body is
+ * parsed where it is inlined.  Not a pinned search path (SET on the
+ * function): the defaults call ds_county() and ds_township() for every
+ * row inserted, and a SET costs each call a configuration change.
+ */
+#define PG_TENANT_FN5(name, col) \
+	"CREATE OR REPLACE FUNCTION " name "() RETURNS pg_catalog.text" \
+	"  LANGUAGE plpgsql STABLE AS 'BEGIN RETURN (SELECT " col \
+	"  FROM public.ds_role WHERE rolname OPERATOR(pg_catalog.=)" \
+	"  current_user); END';"
+
+static const char pg_fn5[] =
+	PG_TENANT_FN5("ds_county", "county_code")
+	PG_TENANT_FN5("ds_township", "township_code")
+	"CREATE OR REPLACE FUNCTION ds_reads() RETURNS pg_catalog.text[]"
+	"  LANGUAGE plpgsql STABLE AS"
+	"  'DECLARE c pg_catalog.text; t pg_catalog.text; BEGIN"
+	"  SELECT county_code, township_code INTO c, t FROM public.ds_role"
+	"  WHERE rolname OPERATOR(pg_catalog.=) current_user;"
+	"  IF t OPERATOR(pg_catalog.<>) ''*''::pg_catalog.text"
+	"  THEN RETURN ARRAY[t]; END IF;"
+	"  t := pg_catalog.current_setting(''ds.scope''::pg_catalog.text,"
+	"  true);"
+	"  IF t OPERATOR(pg_catalog.<>) ''''::pg_catalog.text"
+	"  THEN RETURN ARRAY[t]; END IF;"
+	"  RETURN ARRAY(SELECT DISTINCT township_code FROM public.ds_role"
+	"  WHERE county_code OPERATOR(pg_catalog.=) c AND"
+	"  township_code OPERATOR(pg_catalog.<>) ''*''::pg_catalog.text);"
+	"  END';"
+	"CREATE OR REPLACE FUNCTION hex(bytea) RETURNS pg_catalog.text"
+	"  LANGUAGE sql IMMUTABLE STRICT AS 'SELECT pg_catalog.upper("
+	"  pg_catalog.encode($1, ''hex''::pg_catalog.text))';";
+
+#define PG_VERSION	5
 /* The advisory lock key of migrations: "DSOF" as in odb.h. */
 #define PG_LOCK_SETUP	"1146310470"
 
@@ -534,12 +578,20 @@ pg_v4(struct dbx *db, struct ds_err *err)
 	return pg_read4(db, "attachment", err);
 }
 
+/* Version 5: every name in the functions' bodies qualified. */
+static enum ds_status
+pg_v5(struct dbx *db, struct ds_err *err)
+{
+	return dbx_exec(db, pg_fn5, err);
+}
+
 static enum ds_status (*const pg_migrations[PG_VERSION])(struct dbx *,
     struct ds_err *) = {
 	pg_v1,
 	pg_v2,
 	pg_v3,
 	pg_v4,
+	pg_v5,
 };
 
 /* The schema version, or 0 when the database has none yet. */
@@ -561,7 +613,8 @@ pg_version(struct dbx *db, int64_t *v, struct ds_err *err)
 }
 
 enum ds_status
-odb_pg_setup(const char *url, int *from, int *to, struct ds_err *err)
+odb_pg_setup(const char *url, int upto, int *from, int *to,
+    struct ds_err *err)
 {
 	struct dbx *db;
 	enum ds_status s;
@@ -569,6 +622,8 @@ odb_pg_setup(const char *url, int *from, int *to, struct ds_err *err)
 	int64_t v;
 
 	*from = *to = 0;
+	if (upto <= 0 || upto > PG_VERSION)
+		upto = PG_VERSION;
 	if ((s = dbx_open(url, &db, err)) != DS_OK)
 		return s;
 	if (dbx_engine(db) != DBX_PG) {
@@ -591,18 +646,18 @@ odb_pg_setup(const char *url, int *from, int *to, struct ds_err *err)
 		    "this program knows %d", (long long)v, PG_VERSION);
 		goto fail;
 	}
-	for (; v < PG_VERSION; v++)
+	for (; v < upto; v++)
 		if ((s = pg_migrations[v](db, err)) != DS_OK) {
 			ds_err_prefix(err, "migration to version %lld",
 			    (long long)v + 1);
 			goto fail;
 		}
-	snprintf(q, sizeof(q), "UPDATE ds_schema SET version = %d",
-	    PG_VERSION);
+	snprintf(q, sizeof(q), "UPDATE ds_schema SET version = %lld",
+	    (long long)v);
 	if ((s = dbx_exec(db, q, err)) != DS_OK ||
 	    (s = dbx_commit(db, err)) != DS_OK)
 		goto out;
-	*to = PG_VERSION;
+	*to = (int)v;
 	goto out;
 fail:
 	dbx_rollback(db);

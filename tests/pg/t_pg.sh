@@ -38,7 +38,7 @@ sql() {	# ROLE SQL...
 url() { echo "postgresql:///county?host=$P&user=$1"; }
 check "dbsetup creates the county schema" "$DOORSTEP_OFFICE" --lang en \
     dbsetup "$(url ds_owner)"
-has "dbsetup says the versions" "$T/.out" "from schema version 0 to 4"
+has "dbsetup says the versions" "$T/.out" "from schema version 0 to 5"
 check "dbsetup again: nothing to do" "$DOORSTEP_OFFICE" --lang en \
     dbsetup "$(url ds_owner)"
 has "dbsetup again says so" "$T/.out" "nothing to do"
@@ -281,6 +281,50 @@ n=$(sql t_b -c "CREATE TEMP TABLE ds_role(rolname name, county_code text,
     SELECT count(*) FROM revision")
 [ "$n" = 0 ] && ok "a temporary ds_role does not widen township b's view" ||
     not_ok "a temporary ds_role does not widen township b's view" "$n rows"
+# A hostile search path changes nothing the policies see (schema 5): types
+# and functions of the role's own, in pg_temp (searched first for types,
+# even before pg_catalog) and in a schema it owns, put before pg_catalog.
+# Version 4's ds_reads declared its variables `text`: a domain text over
+# "char" made it return the first digit of the township, and the role saw
+# none of its rows.
+sql ds_owner -c "CREATE SCHEMA evil AUTHORIZATION t_b;
+    CREATE SCHEMA evil_c AUTHORIZATION c_county;
+    CREATE SCHEMA evil_s AUTHORIZATION c_county" >/dev/null
+hostile() {	# SCHEMA: the SQL that sets the trap
+	echo "CREATE DOMAIN pg_temp.text AS \"char\";
+	CREATE DOMAIN $1.text AS \"char\";
+	CREATE FUNCTION $1.current_setting(pg_catalog.text, boolean)
+	    RETURNS pg_catalog.text LANGUAGE sql
+	    AS 'SELECT ''341802101''::pg_catalog.text';
+	CREATE FUNCTION $1.upper(pg_catalog.text) RETURNS pg_catalog.text
+	    LANGUAGE sql AS 'SELECT ''x''::pg_catalog.text';
+	CREATE FUNCTION $1.ne(pg_catalog.text, pg_catalog.text)
+	    RETURNS boolean LANGUAGE sql AS 'SELECT false';
+	CREATE OPERATOR $1.<> (FUNCTION = $1.ne, LEFTARG = pg_catalog.text,
+	    RIGHTARG = pg_catalog.text);
+	SET search_path = $1, pg_temp, pg_catalog, public;"
+}
+Q3="SELECT count(*) FROM meta; SELECT count(DISTINCT township_code) FROM meta;
+    SELECT hex('\\x0a'::bytea)"
+want=$(sql t_b -c "$Q3")
+got=$(sql t_b -c "$(hostile evil) $Q3")
+[ "$(echo $want | cut -d' ' -f2-)" = "1 0A" ] && [ "$got" = "$want" ] &&
+    ok "a township's hostile search path changes nothing it sees" ||
+    not_ok "a township's hostile search path changes nothing it sees" \
+    "$(echo $want) / $(echo $got)"
+want=$(sql c_county -c "$Q3")
+got=$(sql c_county -c "$(hostile evil_c) $Q3")
+[ "$(echo "$want" | sed -n 2p)" -ge 2 ] && [ "$got" = "$want" ] &&
+    ok "the county's hostile search path changes nothing it sees" ||
+    not_ok "the county's hostile search path changes nothing it sees" \
+    "$(echo $want) / $(echo $got)"
+# As the county narrowed to one township (ds.scope): still that one.
+want=$(sql c_county -c "SET ds.scope = '341802102'; $Q3")
+got=$(sql c_county -c "SET ds.scope = '341802102'; $(hostile evil_s) $Q3")
+[ "$(echo $want | cut -d' ' -f2-)" = "1 0A" ] && [ "$got" = "$want" ] &&
+    ok "the county's scope holds under a hostile search path" ||
+    not_ok "the county's scope holds under a hostile search path" \
+    "$(echo $want) / $(echo $got)"
 if sql t_b -c "UPDATE ds_role SET township_code = '341802101' WHERE rolname = 't_b'" 2>/dev/null; then
 	not_ok "township b cannot remap its role"
 else ok "township b cannot remap its role"; fi
@@ -319,8 +363,8 @@ if sql t_b -c "UPDATE ds_schema SET version = 99" 2>/dev/null ||
     sql t_b -c "DELETE FROM ds_schema" 2>/dev/null; then
 	not_ok "a township role cannot change the schema version"
 else ok "a township role cannot change the schema version"; fi
-[ "$(sql ds_owner -c 'SELECT version FROM ds_schema')" = 4 ] &&
-    ok "the schema version is still 4" || not_ok "the schema version is still 4"
+[ "$(sql ds_owner -c 'SELECT version FROM ds_schema')" = 5 ] &&
+    ok "the schema version is still 5" || not_ok "the schema version is still 5"
 sql ds_owner -c "CREATE ROLE outsider LOGIN" >/dev/null
 if sql outsider -c "SELECT count(*) FROM ds_role" 2>/dev/null; then
 	not_ok "a role outside ds_office cannot read the role map"
@@ -531,8 +575,8 @@ sql ds_owner -c "UPDATE ds_schema SET version = 3"
 check_fail "an older schema: refused" 1 "$DOORSTEP_OFFICE" --lang en \
     --dir "$OX" --db "$(url t_x)" devices
 has "it gives both versions and what to do" "$T/.out" \
-    "schema version 3 and this program knows version 4: its owner runs"
-sql ds_owner -c "UPDATE ds_schema SET version = 4"
+    "schema version 3 and this program knows version 5: its owner runs"
+sql ds_owner -c "UPDATE ds_schema SET version = 5"
 sql ds_owner -c "CREATE DATABASE empty" >/dev/null
 check_fail "a database never set up: refused" 1 "$DOORSTEP_OFFICE" --lang zh \
     --dir "$OX" --db "postgresql:///empty?host=$P&user=t_x" devices
@@ -586,4 +630,94 @@ for r in usb http; do
 	[ "$(echo $q)" = "2 3" ] &&
 	    ok "$r: the county database holds the lists and their done entries" ||
 	    not_ok "$r: the county database holds the lists and their done entries" "$q"
+done
+
+# A populated county database at schema version 3 (the DDL of versions 1
+# to 3 is unchanged since: test_dbx_pg --setup 3 builds what the program
+# of version 3 did) migrated to this version: every row of every
+# township, the policies, grants and functions, and the reports equal
+# the database made fresh at this version with the same rows.  The rows
+# are this test's (townships of two counties, forwarded and imported,
+# the case journey and the lists), copied as data into version 3.
+OLD="postgresql:///old?host=$P&user=ds_owner"
+sql ds_owner -c "CREATE DATABASE old" >/dev/null
+DOORSTEP_TEST_PG_HOST=$P DOORSTEP_TEST_PG_DB=old \
+    DOORSTEP_TEST_PG_OWNER=ds_owner \
+    "$DS_TOP/build/$MODE/tests/test_dbx_pg" --setup 3 >"$T/old.setup" 2>&1
+has "a county database at schema version 3" "$T/old.setup" \
+    "ok setup from version 0 to 3"
+pg_dump -h "$P" -U ds_owner --data-only --exclude-table=ds_schema county \
+    >"$T/rows.sql" 2>"$T/rows.err" || not_ok "pg_dump the rows" "$(cat "$T/rows.err")"
+psql -X -q -v ON_ERROR_STOP=1 -h "$P" -U ds_owner -d old -f "$T/rows.sql" \
+    >"$T/old.load" 2>&1 || not_ok "load the rows at version 3" "$(tail -3 "$T/old.load")"
+osql() { local r=$1; shift; psql -X -q -t -A -v ON_ERROR_STOP=1 -h "$P" -U "$r" -d old "$@"; }
+# Version 3's policies hold the rows apart as they stand.
+v3="$(osql t_b -c 'SELECT count(DISTINCT township_code) FROM meta' 2>&1)"
+v3="$v3 $(osql t_a -c 'SELECT count(DISTINCT township_code) FROM revision' 2>&1)"
+v3="$v3 $(osql c_county -c "SELECT count(DISTINCT township_code) FROM meta
+    WHERE county_code <> '341802'" 2>&1)"
+v3="$v3 $(osql c_county -c 'SELECT count(DISTINCT township_code) FROM meta' 2>&1)"
+[ "$(echo $v3 | cut -d' ' -f1-3)" = "1 1 0" ] &&
+    [ "$(echo $v3 | cut -d' ' -f4)" -ge 5 ] &&
+    ok "version 3: each township reads its rows, the county its county's" ||
+    not_ok "version 3: each township reads its rows, the county its county's" "$v3"
+check "dbsetup migrates the populated version 3" "$DOORSTEP_OFFICE" \
+    --lang en dbsetup "$OLD"
+has "it says from 3 to 5" "$T/.out" "from schema version 3 to 5"
+mig_rows() {	# DATABASE: every row of every table of the schema
+	local db=$1 t q=
+	for t in $(psql -X -q -t -A -h "$P" -U ds_owner -d "$db" -c "SELECT
+	    quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'
+	    ORDER BY 1"); do
+		q="$q${q:+ UNION ALL }SELECT '$t', count(*), md5(coalesce(
+		    string_agg(x::text, '|' ORDER BY x::text), '')) FROM $t x"
+	done
+	psql -X -q -t -A -h "$P" -U ds_owner -d "$db" -c "$q ORDER BY 1"
+}
+mig_schema() {	# DATABASE: policies, grants, functions, version
+	psql -X -q -t -A -h "$P" -U ds_owner -d "$1" -c "
+	SELECT tablename, policyname, cmd, roles::text, qual, with_check
+	    FROM pg_policies WHERE schemaname = 'public'
+	UNION ALL SELECT table_name, grantee, privilege_type, '', '', ''
+	    FROM information_schema.role_table_grants
+	    WHERE table_schema = 'public'
+	UNION ALL SELECT proname, pg_get_function_identity_arguments(p.oid),
+	    prosrc, coalesce(proconfig::text, ''), provolatile::text,
+	    pg_get_function_result(p.oid) FROM pg_proc p
+	    WHERE pronamespace = 'public'::regnamespace
+	UNION ALL SELECT 'version', version::text, '', '', '', '' FROM ds_schema
+	ORDER BY 1, 2, 3"
+}
+mig_rows county >"$T/fresh.rows"
+mig_rows old >"$T/old.rows"
+[ "$(wc -l <"$T/fresh.rows")" -ge 25 ] && grep -q '^revision|' "$T/fresh.rows" &&
+    cmp -s "$T/fresh.rows" "$T/old.rows" &&
+    ok "migrated from 3: every row of every table as in the fresh database" ||
+    not_ok "migrated from 3: every row of every table as in the fresh database" \
+    "$(diff "$T/fresh.rows" "$T/old.rows" | head -5)"
+mig_schema county >"$T/fresh.schema"
+mig_schema old >"$T/old.schema"
+grep -q 'township_insert' "$T/old.schema" && cmp -s "$T/fresh.schema" "$T/old.schema" &&
+    ok "migrated from 3: policies, grants and functions as in the fresh database" ||
+    not_ok "migrated from 3: policies, grants and functions as in the fresh database" \
+    "$(diff "$T/fresh.schema" "$T/old.schema" | head -5)"
+# The reports as each township and as the county, on both databases.
+for db in county old; do
+	u() { echo "postgresql:///$db?host=$P&user=$1"; }
+	"$DOORSTEP_OFFICE" --lang en --dir "$OX" --db "$(u t_x)" report monthly \
+	    --month 2024-09 --out "$T/$db-x.csv" >/dev/null 2>&1
+	"$DOORSTEP_OFFICE" --lang en --dir "$OY" --db "$(u t_y)" report \
+	    timeliness --out "$T/$db-y.csv" >/dev/null 2>&1
+	"$DOORSTEP_OFFICE" --lang en --dir "$OC" --db "$(u c_y)" report monthly \
+	    --month 2024-09 --out "$T/$db-c.csv" >/dev/null 2>&1
+	"$DOORSTEP_OFFICE" --lang en --dir "$OC" --db "$(u c_y)" report \
+	    timeliness --township 341803202 --out "$T/$db-cy.csv" >/dev/null 2>&1
+	"$DOORSTEP_OFFICE" --lang en --dir "$O" --db "$(u t_a)" export \
+	    --format csv --out "$T/$db-a.csv" >/dev/null 2>&1
+done
+for r in x y c cy a; do
+	[ -s "$T/county-$r.csv" ] && cmp -s "$T/county-$r.csv" "$T/old-$r.csv" &&
+	    ok "migrated from 3: report/export $r equals the fresh database's" ||
+	    not_ok "migrated from 3: report/export $r equals the fresh database's" \
+	    "$(diff "$T/county-$r.csv" "$T/old-$r.csv" | head -5)"
 done

@@ -6,6 +6,7 @@
 #include "harness.h"
 
 #include "dbx.h"
+#include "odb.h"
 #include "status.h"
 
 static char url[600];
@@ -142,8 +143,24 @@ test_pipeline(void)
 	dbx_close(db);
 }
 
+/* `test_dbx_pg --setup N`: the county schema of version N, for t_pg. */
+static int
+setup(const char *n)
+{
+	struct ds_err err;
+	int from, to;
+
+	ds_err_clear(&err);
+	if (odb_pg_setup(url, atoi(n), &from, &to, &err) != DS_OK) {
+		printf("not ok setup: %s\n", err.msg);
+		return 1;
+	}
+	printf("ok setup from version %d to %d\n", from, to);
+	return 0;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	const char *h = getenv("DOORSTEP_TEST_PG_HOST");
 	const char *d = getenv("DOORSTEP_TEST_PG_DB");
@@ -156,6 +173,8 @@ main(void)
 	}
 	snprintf(url, sizeof(url), "postgresql:///%s?host=%s&user=%s", d, h,
 	    u);
+	if (argc == 3 && strcmp(argv[1], "--setup") == 0)
+		return setup(argv[2]);
 	RUN(test_commit_after_failure);
 	RUN(test_pipeline);
 	return harness_done();
