@@ -44,6 +44,7 @@ office_forward(const struct cli *cli, int argc, char **argv)
 {
 	struct cry_office_sec *sec = NULL;
 	struct odb *from = NULL, *to = NULL;
+	struct odb_fwd_gap gap;
 	struct fwd_say f;
 	struct ds_err err;
 	const char *url = NULL, *bs = NULL;
@@ -93,7 +94,8 @@ office_forward(const struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	memset(&f, 0, sizeof(f));
-	if (odb_forward(from, to, (int)batch, fwd_cb, &f, &err) != DS_OK) {
+	if (odb_forward(from, to, (int)batch, fwd_cb, &f, &gap, &err) !=
+	    DS_OK) {
 		if (err.code == DS_ECRYPTO)
 			fprintf(stderr, _("%s forward: the county database "
 			    "holds another office for this township (other "
@@ -112,6 +114,21 @@ office_forward(const struct cli *cli, int argc, char **argv)
 		printf(_("Sent %lld of %lld rows: the county database has this "
 		    "township's office data.\n"), (long long)f.sent,
 		    (long long)f.rows);
+	/* Not a failure: what could be sent was, and running again
+	 * changes nothing until office.db has the records again. */
+	if (gap.behind)
+		fprintf(stderr, _("%s forward: the county database holds "
+		    "records of this township that office.db does not have "
+		    "(bundles: %lld, revisions: %lld, case events: %lld): "
+		    "office.db was restored from an older copy, or bundles "
+		    "were imported into the county database directly. They "
+		    "stay in the county database: nothing was lost. Rows new "
+		    "to the county were sent; rows it had were left as they "
+		    "are there. To bring office.db up to date, import the kept "
+		    "sticks again (doorstep-office import DIR: a bundle "
+		    "imported twice counts once), then forward again.\n"),
+		    cli->progname, (long long)gap.bundles,
+		    (long long)gap.revisions, (long long)gap.events);
 	rc = CMD_EXIT_OK;
 out:
 	odb_close(to);

@@ -93,19 +93,30 @@ enum ds_status	 odb_open_county(const char *url, const char *township,
 		    struct odb **out, struct ds_err *);
 /* 1 if opened by odb_open_county. */
 int		 odb_is_county(const struct odb *);
+/* The township's records the county has and office.db lacks. */
+struct odb_fwd_gap {
+	int	 behind;	/* bundles or revisions: office.db is behind */
+	int64_t	 bundles, revisions, events;
+};
 /*
  * Send a township's office.db (from, SQLite) up to its rows of the county
  * database (to, the township's role, joined with the same office id):
  * every table by its own key, a row only when it is new or differs, batch
  * rows a transaction (0: a table a transaction).  Killed and run again, it
- * sends the rest; run after a complete run, it sends nothing.  Rows
- * office.db no longer has are removed there.  cb (may be NULL) hears of
- * each table: its rows and how many were written; non-zero stops.
- * DS_ECRYPTO when the county holds another office for the township.
+ * sends the rest; run after a complete run, it sends nothing.  No row is
+ * deleted there, and records (ledger, revisions, case events, ...) are
+ * never rewritten.  When the county has bundles or revisions office.db
+ * lacks (*gap:
+ * office.db restored from an older copy, or bundles imported into the
+ * county directly), rows the county has are left as they are there and
+ * only new ones are sent.  cb (may be NULL) hears of each table: its rows
+ * and how many were written; non-zero stops.  DS_ECRYPTO when the county
+ * holds another office for the township.
  */
 enum ds_status	 odb_forward(struct odb *from, struct odb *to, int batch,
 		    int (*cb)(void *, const char *table, int64_t rows,
-		    int64_t sent), void *arg, struct ds_err *);
+		    int64_t sent), void *arg, struct odb_fwd_gap *gap,
+		    struct ds_err *);
 /*
  * As the database owner: create or migrate the county schema to version
  * upto (0: this program's), under an advisory lock (a second setup finds

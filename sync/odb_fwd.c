@@ -2,16 +2,25 @@
 /*
  * odb_forward copies every table of the township's office data, row by
  * row, from office.db (SQLite) into its rows of the county database, by
- * each table's own key: INSERT ... ON CONFLICT (tenant, key) DO UPDATE
- * only where a column differs.  A row already there unchanged is not
- * written, so a second run sends nothing; a run killed half way left
- * whole batches (one transaction each, under the township's write lock)
- * and the next run sends the rest.  Rows gone from office.db (a released
- * held bundle, merged ranges) are gone from the county too: when a table
- * has more rows there than in office.db, its rows are replaced in one
- * transaction.  Sealed values travel as they are: the township joined the
- * county database with the same office keys (init --db), checked here by
- * the office id.
+ * each table's own key, and never deletes a row there.  The records
+ * (ledger rows with their signed receipts, revisions, case events, frozen
+ * months, alerts, published forms) are appended by their ids: a row the
+ * county has is never rewritten (a revision only released from held).
+ * The state (heads, households, clues, devices, ...) is upserted: INSERT
+ * ... ON CONFLICT (tenant, key) DO UPDATE only where a column differs, so
+ * a second run sends nothing; a run killed half way left whole batches
+ * (one transaction each, under the township's write lock) and the next
+ * run sends the rest.
+ *
+ * The records go first.  If the county then has more bundles or
+ * revisions than office.db (office.db restored from an older copy, or
+ * bundles imported into the county directly), office.db is behind: the state goes as new
+ * keys only, never over the county's rows, which may be newer, and the
+ * caller hears how many records office.db lacks (struct odb_fwd_gap).
+ * Once office.db has them again (the kept sticks imported again), the
+ * counts match and the state is upserted as before.  Sealed values
+ * travel as they are: the township joined the county database with the
+ * same office keys (init --db), checked here by the office id.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,8 +33,17 @@
 #define FWD_NAME	32
 #define FWD_SQL		8192
 
+/* How a table's rows the county has already are treated. */
+enum fwd_kind {
+	FWD_STATE,	/* upserted where they differ (new keys only: behind) */
+	FWD_RECORD,	/* never rewritten */
+	FWD_REVISION,	/* never rewritten but released from held */
+	FWD_EVENT	/* a record whose seq may be taken: the next one */
+};
+
 /*
- * The tables in an order that meets the one foreign key (form_file to
+ * The records first (they tell whether office.db is behind),
+ * then the rest in an order that meets the one foreign key (form_file to
  * form_pub).  key: the conflict target when it is not the primary key
  * (an identity column is the county's own: not sent).
  */
@@ -33,33 +51,37 @@ static const struct fwd_table {
 	const char	*name;
 	const char	*key;		/* NULL: SQLite's primary key */
 	const char	*skip;		/* a column not sent */
-	int		 append;	/* rows never change (a trigger) */
+	enum fwd_kind	 kind;
 } fwd_tables[] = {
-	{ "device", NULL, NULL, 0 },
-	{ "ledger", NULL, NULL, 0 },
-	{ "pending", NULL, NULL, 0 },
-	{ "revision", "rev_id", "id", 0 },
-	{ "head", NULL, NULL, 0 },
-	{ "fork", NULL, NULL, 0 },
-	{ "ackrange", NULL, NULL, 0 },
-	{ "hh", NULL, NULL, 0 },
-	{ "person", NULL, NULL, 0 },
-	{ "clue", NULL, NULL, 0 },
-	{ "visit", NULL, NULL, 0 },
-	{ "case_event", NULL, NULL, 1 },
-	{ "measure", NULL, NULL, 0 },
-	{ "income_check", NULL, NULL, 0 },
-	{ "problem", NULL, NULL, 0 },
-	{ "freeze", NULL, NULL, 0 },
-	{ "round", NULL, NULL, 0 },
-	{ "entry", NULL, NULL, 0 },
-	{ "obundle", NULL, NULL, 0 },
-	{ "ob_item", NULL, NULL, 0 },
-	{ "form_pub", NULL, NULL, 0 },
-	{ "form_file", NULL, NULL, 0 },
-	{ "alert", "bundle_id, kind", "id", 0 },
-	{ "attachment", NULL, NULL, 0 },
+	{ "ledger", NULL, NULL, FWD_RECORD },
+	{ "revision", "rev_id", "id", FWD_REVISION },
+	{ "case_event", "event_id", NULL, FWD_EVENT },
+	{ "device", NULL, NULL, FWD_STATE },
+	{ "pending", NULL, NULL, FWD_RECORD },
+	{ "head", NULL, NULL, FWD_STATE },
+	{ "fork", NULL, NULL, FWD_STATE },
+	{ "ackrange", NULL, NULL, FWD_STATE },
+	{ "hh", NULL, NULL, FWD_STATE },
+	{ "person", NULL, NULL, FWD_STATE },
+	{ "clue", NULL, NULL, FWD_STATE },
+	{ "visit", NULL, NULL, FWD_STATE },
+	{ "measure", NULL, NULL, FWD_STATE },
+	{ "income_check", NULL, NULL, FWD_STATE },
+	{ "problem", NULL, NULL, FWD_STATE },
+	{ "freeze", NULL, NULL, FWD_RECORD },
+	{ "round", NULL, NULL, FWD_STATE },
+	{ "entry", NULL, NULL, FWD_STATE },
+	{ "obundle", NULL, NULL, FWD_STATE },
+	{ "ob_item", NULL, NULL, FWD_STATE },
+	{ "form_pub", NULL, NULL, FWD_RECORD },
+	{ "form_file", NULL, NULL, FWD_RECORD },
+	{ "alert", "bundle_id, kind", "id", FWD_RECORD },
+	{ "attachment", NULL, NULL, FWD_STATE },
 };
+/* The first FWD_GAP tables: ledger, revision, case_event; the first
+ * FWD_BEHIND of them tell whether office.db is behind. */
+#define FWD_GAP		3
+#define FWD_BEHIND	2
 
 struct fwd_cols {
 	int	 n, nkey;
@@ -151,10 +173,37 @@ fwd_columns(struct odb *from, struct odb *to, const struct fwd_table *t,
 	return s;
 }
 
-/* The SELECT on office.db and the upsert on the county database. */
+/*
+ * A case event's seq orders the household's events.  An event the county
+ * does not have may find its seq taken there by another (office.db
+ * restored from an older copy numbered its new events again): it takes
+ * the household's next.  -1 when it does not fit.
+ */
+static int
+fwd_seq(char *ins, const struct fwd_cols *c, int i)
+{
+	char b[320];
+	int h;
+
+	for (h = 0; h < c->n && strcmp(c->name[h], "hh_key") != 0; h++)
+		;
+	if (h == c->n)
+		return -1;
+	snprintf(b, sizeof(b), "%s(SELECT CASE WHEN EXISTS (SELECT 1 FROM"
+	    " case_event WHERE hh_key = ?%d AND seq = ?%d) THEN (SELECT"
+	    " max(seq) + 1 FROM case_event WHERE hh_key = ?%d) ELSE ?%d"
+	    " END)", i > 0 ? ", " : "", h + 1, i + 1, h + 1, i + 1);
+	return cat(ins, FWD_SQL, b);
+}
+
+/*
+ * The SELECT on office.db and the insert on the county database: an
+ * upsert of state where a column differs, else nothing over a row there
+ * (but a held revision released).
+ */
 static enum ds_status
-fwd_sql(const struct fwd_table *t, const struct fwd_cols *c, char *sel,
-    char *ins, struct ds_err *err)
+fwd_sql(const struct fwd_table *t, const struct fwd_cols *c, int behind,
+    char *sel, char *ins, struct ds_err *err)
 {
 	char b[4 * FWD_NAME + 32];	/* "t"."c" = EXCLUDED."c", ", " */
 	int i, bad = 0, first;
@@ -168,9 +217,12 @@ fwd_sql(const struct fwd_table *t, const struct fwd_cols *c, char *sel,
 	}
 	snprintf(b, sizeof(b), " FROM \"%s\" ORDER BY ", t->name);
 	bad |= cat(sel, FWD_SQL, b);
-	/* Identity rows keep their order: the county numbers them anew. */
+	/* Identity rows keep their order: the county numbers them anew;
+	 * so do a household's events when their seq is renumbered. */
 	if (t->skip != NULL)
 		bad |= cat(sel, FWD_SQL, t->skip);
+	else if (t->kind == FWD_EVENT)
+		bad |= cat(sel, FWD_SQL, "hh_key, seq");
 	else
 		for (i = 0, first = 1; i < c->n; i++)
 			if (c->key[i]) {
@@ -188,8 +240,13 @@ fwd_sql(const struct fwd_table *t, const struct fwd_cols *c, char *sel,
 	}
 	bad |= cat(ins, FWD_SQL, ") VALUES (");
 	for (i = 0; i < c->n; i++) {
-		snprintf(b, sizeof(b), "%s?%d", i > 0 ? ", " : "", i + 1);
-		bad |= cat(ins, FWD_SQL, b);
+		if (t->kind == FWD_EVENT && strcmp(c->name[i], "seq") == 0)
+			bad |= fwd_seq(ins, c, i);
+		else {
+			snprintf(b, sizeof(b), "%s?%d", i > 0 ? ", " : "",
+			    i + 1);
+			bad |= cat(ins, FWD_SQL, b);
+		}
 	}
 	bad |= cat(ins, FWD_SQL, ") ON CONFLICT (" ODB_PG_KEY);
 	for (i = 0, first = 1; i < c->n; i++)
@@ -199,7 +256,14 @@ fwd_sql(const struct fwd_table *t, const struct fwd_cols *c, char *sel,
 			bad |= cat(ins, FWD_SQL, b);
 			first = 0;
 		}
-	if (t->append || c->nkey == c->n) {
+	if (t->kind == FWD_REVISION) {
+		bad |= cat(ins, FWD_SQL, ") DO UPDATE SET held = 0, held_at ="
+		    " EXCLUDED.held_at WHERE revision.held = 1 AND"
+		    " EXCLUDED.held = 0");
+		goto out;
+	}
+	if (t->kind == FWD_RECORD || t->kind == FWD_EVENT || behind ||
+	    c->nkey == c->n) {
 		bad |= cat(ins, FWD_SQL, ") DO NOTHING");
 		goto out;
 	}
@@ -309,25 +373,19 @@ fwd_begin(struct odb *to, struct ds_err *err)
 	return s;
 }
 
-/*
- * Send every row of office.db's table; batch rows a transaction (0: the
- * table in one).  replace: delete the township's rows first, in the same
- * single transaction.
- */
+/* Send every row of office.db's table; batch rows a transaction (0: the
+ * table in one). */
 static enum ds_status
 fwd_send(struct odb *from, struct odb *to, const struct fwd_table *t,
     const struct fwd_cols *c, const char *sel, const char *ins, int batch,
-    int replace, int64_t *rows, int64_t *sent, struct ds_err *err)
+    int64_t *rows, int64_t *sent, struct ds_err *err)
 {
 	struct dbx_stmt *rd = NULL, *wr = NULL;
 	enum ds_status s;
-	char q[96];
 	int64_t n;
 	int rc, open = 0, inbatch = 0;
 
 	*rows = *sent = 0;
-	if (replace)
-		batch = 0;
 	if ((rc = dbx_prepare(from->db, sel, &rd)) != DBX_OK ||
 	    (rc = dbx_prepare(to->db, ins, &wr)) != DBX_OK) {
 		s = odb_sqlerr(rd == NULL ? from->db : to->db, rc, err,
@@ -337,11 +395,6 @@ fwd_send(struct odb *from, struct odb *to, const struct fwd_table *t,
 	if ((s = fwd_begin(to, err)) != DS_OK)
 		goto out;
 	open = 1;
-	if (replace) {
-		snprintf(q, sizeof(q), "DELETE FROM \"%s\"", t->name);
-		if ((s = dbx_exec(to->db, q, err)) != DS_OK)
-			goto out;
-	}
 	while ((rc = dbx_step(rd)) == DBX_ROW) {
 		dbx_reset(wr);
 		if (fwd_bind(wr, rd, c) != DBX_OK ||
@@ -381,13 +434,18 @@ out:
 enum ds_status
 odb_forward(struct odb *from, struct odb *to, int batch,
     int (*cb)(void *, const char *table, int64_t rows, int64_t sent),
-    void *arg, struct ds_err *err)
+    void *arg, struct odb_fwd_gap *gap, struct ds_err *err)
 {
 	struct fwd_cols c;
 	enum ds_status s;
 	char *sel = NULL, *ins = NULL;
-	int64_t rows, sent, nl, np;
+	int64_t rows, sent, nl, np, *lack[FWD_GAP];
 	size_t i;
+
+	memset(gap, 0, sizeof(*gap));
+	lack[0] = &gap->bundles;
+	lack[1] = &gap->revisions;
+	lack[2] = &gap->events;
 
 	if (odb_is_pg(from) || !odb_is_pg(to) || to->county)
 		return ds_err_set(err, DS_EINVAL, "forward: from office.db to "
@@ -412,17 +470,25 @@ odb_forward(struct odb *from, struct odb *to, int batch,
 		const struct fwd_table *t = &fwd_tables[i];
 
 		if ((s = fwd_columns(from, to, t, &c, err)) != DS_OK ||
-		    (s = fwd_sql(t, &c, sel, ins, err)) != DS_OK ||
-		    (s = fwd_send(from, to, t, &c, sel, ins, batch, 0, &rows,
+		    (s = fwd_sql(t, &c, gap->behind, sel, ins, err)) !=
+		    DS_OK ||
+		    (s = fwd_send(from, to, t, &c, sel, ins, batch, &rows,
 		    &sent, err)) != DS_OK)
 			goto out;
-		/* Rows office.db no longer has: the table again, whole. */
-		if ((s = fwd_count(from, t->name, &nl, err)) != DS_OK ||
-		    (s = fwd_count(to, t->name, &np, err)) != DS_OK)
-			goto out;
-		if (np > nl && (s = fwd_send(from, to, t, &c, sel, ins, 0, 1,
-		    &rows, &sent, err)) != DS_OK)
-			goto out;
+		/*
+		 * Every record of office.db is in the county now and none
+		 * was deleted there: more there is more than office.db has.
+		 */
+		if (i < FWD_GAP) {
+			if ((s = fwd_count(from, t->name, &nl, err)) != DS_OK ||
+			    (s = fwd_count(to, t->name, &np, err)) != DS_OK)
+				goto out;
+			*lack[i] = np > nl ? np - nl : 0;
+			/* Bundles and revisions, what a stick brings back.
+			 * Events follow from the order of imports (and the
+			 * office's own steps): they may differ for good. */
+			gap->behind |= i < FWD_BEHIND && np > nl;
+		}
 		if (cb != NULL && cb(arg, t->name, rows, sent) != 0)
 			break;
 	}

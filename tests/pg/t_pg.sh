@@ -472,6 +472,85 @@ has "it says so" "$T/.out" "another office for this township"
 [ "$(sql t_f3 -c 'SELECT count(*) FROM revision')" = 0 ] &&
     ok "and sends nothing" || not_ok "and sends nothing"
 
+# forward never deletes a county row and appends records by their ids.
+# Township f4 forwards, then restores office.db from an older copy and
+# imports more: the next forward adds what is new, keeps what the county
+# had (case events are append-only: a delete would fail forever), and
+# says office.db is behind, once a run, without failing.  A bundle
+# imported straight into the county stays there.  The kept stick
+# imported again brings office.db level, and the state goes up again.
+sql ds_owner -c "CREATE ROLE t_f4 LOGIN IN ROLE ds_office;
+    INSERT INTO ds_role VALUES ('t_f4', '341802', '341802114')" >/dev/null
+O4=$T/office-f4
+U4=$(url t_f4)
+o4() { "$DOORSTEP_OFFICE" --lang en --dir "$O4" "$@"; }
+w4() { "$DOORSTEP" --workspace "$T/ws4" "$@"; }
+o4 init >/dev/null && o4 --db "$U4" init >/dev/null || not_ok "init f4"
+w4 init --office-key "$O4/office-public.key" --worker w4 --kdf-cost min >/dev/null
+for k in 1 2 3 4; do
+	w4 fill "$F/household.md" --answers "$F/demo/household-$(( (k - 1) % 3 + 1 )).json" \
+	    --finalize >/dev/null
+	w4 sync export --out "$T/f4usb$k" >/dev/null 2>&1
+done
+o4 import "$T/f4usb1" >/dev/null 2>&1
+o4 enroll --fingerprint "$(fingerprint "$T/ws4")" \
+    "$(find "$T/f4usb1" -name '*.dsb' | head -1)" >/dev/null 2>&1
+nled() { sql t_f4 -c 'SELECT count(*) FROM ledger'; }
+check "f4: forward the first bundle" o4 forward --to "$U4"
+sqlite3 "$O4/office.db" ".backup '$T/f4-backup.db'"
+o4 import "$T/f4usb2" >/dev/null 2>&1 || not_ok "f4: import the second stick"
+check "f4: forward the second bundle" o4 forward --to "$U4"
+nev=$(sql t_f4 -c 'SELECT count(*) FROM case_event')
+[ "$(nled)" = 2 ] && [ "$nev" -ge 1 ] &&
+    ok "f4: the county has both bundles and case events" ||
+    not_ok "f4: the county has both bundles and case events" "$(nled) $nev"
+rm -f "$O4/office.db-wal" "$O4/office.db-shm"
+cp "$T/f4-backup.db" "$O4/office.db"
+o4 import "$T/f4usb3" >/dev/null 2>&1 || not_ok "f4: import the third stick"
+for run in 1 2; do
+	o4 forward --to "$U4" >"$T/f4fwd$run" 2>"$T/f4fwd$run.err"
+	rc=$?
+	[ $rc = 0 ] && ok "f4: forward after the restore succeeds (run $run)" ||
+	    not_ok "f4: forward after the restore succeeds (run $run)" \
+	    "exit $rc: $(cat "$T/f4fwd$run.err")"
+	has "f4: it says what office.db lacks (run $run)" "$T/f4fwd$run.err" \
+	    "does not have (bundles: 1, "
+	has "f4: that nothing was lost and what to do (run $run)" \
+	    "$T/f4fwd$run.err" "nothing was lost.*import the kept sticks again"
+done
+has "f4: the second run sends nothing" "$T/f4fwd2" "^Nothing new to send"
+[ "$(nled)" = 3 ] &&
+    [ "$(sql t_f4 -c 'SELECT count(*) FROM case_event')" -gt "$nev" ] &&
+    [ "$(sql t_f4 -c 'SELECT count(*) FROM (SELECT DISTINCT hh_key, seq
+    FROM case_event) s')" = "$(sql t_f4 -c 'SELECT count(*) FROM case_event')" ] &&
+    ok "f4: the county has the union: three bundles, more case events" ||
+    not_ok "f4: the county has the union: three bundles, more case events" "$(nled)"
+# A bundle imported into the county directly survives a forward.
+o4 --db "$U4" import "$T/f4usb4" >/dev/null 2>&1 ||
+    not_ok "f4: import the fourth stick into the county"
+b4=$(sql t_f4 -c "SELECT hex(bundle_id) FROM ledger ORDER BY imported_at DESC LIMIT 1")
+o4 forward --to "$U4" >"$T/f4fwd3" 2>"$T/f4fwd3.err" ||
+    not_ok "f4: forward after a direct import" "$(cat "$T/f4fwd3.err")"
+has "f4: office.db lacks two bundles now" "$T/f4fwd3.err" "(bundles: 2, "
+[ "$(nled)" = 4 ] && [ "$(sql t_f4 -c "SELECT count(*) FROM ledger
+    WHERE hex(bundle_id) = '$b4'")" = 1 ] &&
+    ok "f4: the bundle imported into the county directly is kept" ||
+    not_ok "f4: the bundle imported into the county directly is kept" "$(nled) $b4"
+# The kept sticks imported again: office.db level with the county.
+o4 import "$T/f4usb2" "$T/f4usb4" >/dev/null 2>&1 ||
+    not_ok "f4: import the kept sticks again"
+check "f4: forward once office.db has the records again" o4 forward --to "$U4"
+hasnt "f4: and says nothing is missing" "$T/.out" "does not have"
+# Receipts by their ids: the county keeps the one it holds (a bundle
+# imported again into office.db is told a duplicate there).
+f4dig() { grep -v '^ack|' | sed '/^ledger|/s/|[^|]*$//'; }
+digest_lite "$O4/office.db" | f4dig >"$T/f4.lite"
+digest_pg t_f4 | f4dig >"$T/f4.pg"
+[ "$(grep -c '^ledger|' "$T/f4.pg")" = 4 ] && cmp -s "$T/f4.lite" "$T/f4.pg" &&
+    ok "f4: ledger, revisions, heads, forks, visits, households as office.db" ||
+    not_ok "f4: ledger, revisions, heads, forks, visits, households as office.db" \
+    "$(diff "$T/f4.lite" "$T/f4.pg" | head -6)"
+
 # County reports: county 341803, township x forwarded from its office.db,
 # township y imported into the county database; households apart, one
 # village shared.  The county's role reads both, or one.
