@@ -519,6 +519,11 @@ for run in 1 2; do
 	    "$T/f4fwd$run.err" "nothing was lost.*import the kept sticks again"
 done
 has "f4: the second run sends nothing" "$T/f4fwd2" "^Nothing new to send"
+"$DOORSTEP_OFFICE" --lang zh --dir "$O4" forward --to "$U4" \
+    >"$T/f4fwd.zh" 2>&1 || not_ok "f4: forward after the restore (zh)"
+has "f4: it says so in Chinese (zh)" "$T/f4fwd.zh" \
+    "office.db 里没有（数据包 1 个.*没有丢失任何内容.*再导入一次"
+hasnt "f4: and only in Chinese (zh)" "$T/f4fwd.zh" "nothing was lost"
 [ "$(nled)" = 3 ] &&
     [ "$(sql t_f4 -c 'SELECT count(*) FROM case_event')" -gt "$nev" ] &&
     [ "$(sql t_f4 -c 'SELECT count(*) FROM (SELECT DISTINCT hh_key, seq
