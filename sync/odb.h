@@ -95,7 +95,7 @@ enum ds_status	 odb_open_county(const char *url, const char *township,
 int		 odb_is_county(const struct odb *);
 /* The township's records the county has and office.db lacks. */
 struct odb_fwd_gap {
-	int	 behind;	/* bundles or revisions: office.db is behind */
+	int	 behind;	/* office.db lacks bundles or revisions */
 	int64_t	 bundles, revisions, events;
 };
 /*

@@ -14,9 +14,10 @@
  *
  * The records go first.  If the county then has more bundles or
  * revisions than office.db (office.db restored from an older copy, or
- * bundles imported into the county directly), office.db is behind: the state goes as new
- * keys only, never over the county's rows, which may be newer, and the
- * caller hears how many records office.db lacks (struct odb_fwd_gap).
+ * bundles imported into the county directly), office.db is behind: the
+ * state goes as new keys only, never over the county's rows, which may
+ * be newer, and the caller hears how many records office.db lacks
+ * (struct odb_fwd_gap).
  * Once office.db has them again (the kept sticks imported again), the
  * counts match and the state is upserted as before.  Sealed values
  * travel as they are: the township joined the county database with the
@@ -35,7 +36,7 @@
 
 /* How a table's rows the county has already are treated. */
 enum fwd_kind {
-	FWD_STATE,	/* upserted where they differ (new keys only: behind) */
+	FWD_STATE,	/* upserted where they differ; behind: new keys only */
 	FWD_RECORD,	/* never rewritten */
 	FWD_REVISION,	/* never rewritten but released from held */
 	FWD_EVENT	/* a record whose seq may be taken: the next one */
