@@ -56,9 +56,9 @@ struct sess_attach_res {
  * Attach the file at `file` to the question at `qpath` (as eng_set takes
  * it) of session s, whose store is st.  flags: SESS_ATTACH_SAVE saves a
  * revision now (the interview screen; else only answer: fill saves at the
- * end); SESS_ATTACH_REMOVE then removes the file, since the record keeps
- * it sealed and a photo of a signed consent letter copied to the laptop
- * is personal data in clear (r->file says whether it went).
+ * end); SESS_ATTACH_REMOVE then removes the file (r->file says whether
+ * it went).  No caller passes it today: what the worker typed may be the
+ * only copy, so it is removed only where the worker was asked.
  */
 enum ds_status	 sess_attach(struct sess *, struct store *st,
 		    const char *qpath, const char *file, int flags,

@@ -287,8 +287,10 @@ tui_iv_attach(const char *path, const char *file, char *words, size_t n,
 	struct sess_attach_res r;
 	enum ds_status rc;
 
+	/* Never removes the file: it may be the only copy (a camera's
+	 * card), and nobody was asked. */
 	rc = sess_attach(I.s, ws_store(tui_app()->ws), path, file,
-	    SESS_ATTACH_SAVE | SESS_ATTACH_REMOVE, &r, err);
+	    SESS_ATTACH_SAVE, &r, err);
 	if (r.why == SESS_ATTACH_OK || r.why == SESS_ATTACH_STORE)
 		rc = saved(rc, err);
 	if (rc == DS_OK || r.why != SESS_ATTACH_STORE)

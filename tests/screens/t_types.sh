@@ -80,9 +80,10 @@ tm_keys C-u
 tm_type "$T/letter.jpg"
 tm_keys Enter
 tm_check audio_question "Recording"
-# Sealed in the record and saved: the copy in clear is gone.
-[ ! -e "$T/letter.jpg" ] && ok image_copy_removed ||
-    not_ok image_copy_removed "$T/letter.jpg is still there"
+# Sealed in the record; the file the worker typed is never removed (it may
+# be the only copy, and nobody was asked).
+[ -e "$T/letter.jpg" ] && ok image_file_kept ||
+    not_ok image_file_kept "$T/letter.jpg was removed"
 { printf '\377\330\377\340\000\020JFIF\000'; head -c 4000 /dev/urandom; } >"$T/letter.jpg"
 tm_type "$T/letter.jpg"
 tm_keys Enter
