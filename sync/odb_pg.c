@@ -437,10 +437,13 @@ static const char pg_policy4_fmt[] =
  * schema-qualified, types included, and so is hex()'s, whose SQL body is
  * parsed where it is inlined.  Not a pinned search path (SET on the
  * function): the defaults call ds_county() and ds_township() for every
- * row inserted, and a SET costs each call a configuration change.
+ * row inserted, and a SET costs each call a configuration change.  They
+ * are created by their public name, not wherever the owner's search path
+ * would put them: the policies call the public ones.
  */
 #define PG_TENANT_FN5(name, col) \
-	"CREATE OR REPLACE FUNCTION " name "() RETURNS pg_catalog.text" \
+	"CREATE OR REPLACE FUNCTION public." name "()" \
+	"  RETURNS pg_catalog.text" \
 	"  LANGUAGE plpgsql STABLE AS 'BEGIN RETURN (SELECT " col \
 	"  FROM public.ds_role WHERE rolname OPERATOR(pg_catalog.=)" \
 	"  current_user); END';"
@@ -448,7 +451,8 @@ static const char pg_policy4_fmt[] =
 static const char pg_fn5[] =
 	PG_TENANT_FN5("ds_county", "county_code")
 	PG_TENANT_FN5("ds_township", "township_code")
-	"CREATE OR REPLACE FUNCTION ds_reads() RETURNS pg_catalog.text[]"
+	"CREATE OR REPLACE FUNCTION public.ds_reads()"
+	"  RETURNS pg_catalog.text[]"
 	"  LANGUAGE plpgsql STABLE AS"
 	"  'DECLARE c pg_catalog.text; t pg_catalog.text; BEGIN"
 	"  SELECT county_code, township_code INTO c, t FROM public.ds_role"
@@ -463,7 +467,8 @@ static const char pg_fn5[] =
 	"  WHERE county_code OPERATOR(pg_catalog.=) c AND"
 	"  township_code OPERATOR(pg_catalog.<>) ''*''::pg_catalog.text);"
 	"  END';"
-	"CREATE OR REPLACE FUNCTION hex(bytea) RETURNS pg_catalog.text"
+	"CREATE OR REPLACE FUNCTION public.hex(bytea)"
+	"  RETURNS pg_catalog.text"
 	"  LANGUAGE sql IMMUTABLE STRICT AS 'SELECT pg_catalog.upper("
 	"  pg_catalog.encode($1, ''hex''::pg_catalog.text))';";
 
