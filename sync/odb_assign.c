@@ -686,6 +686,7 @@ odb_item_unqueue(struct odb *o, const unsigned char device[16], int kind,
 {
 	struct dbx_stmt *st;
 	enum ds_status s;
+	int n = 0;
 
 	*dropped = 0;
 	if ((st = prep(o, "DELETE FROM ob_item WHERE device_id = ?1 AND"
@@ -694,8 +695,11 @@ odb_item_unqueue(struct odb *o, const unsigned char device[16], int kind,
 	bind_blob(st, 1, device, 16);
 	bind_text(st, 2, item_kinds[kind]);
 	bind_blob(st, 3, ref, ref_len);
-	if ((s = step_done(o, st, "item", err)) == DS_OK)
-		*dropped = dbx_changes(o->db) > 0;
+	if ((s = step_done(o, st, "item", err)) == DS_OK &&
+	    (n = dbx_changes(o->db)) < 0)	/* PostgreSQL: it failed */
+		s = odb_sqlerr(o->db, DBX_ERROR, err, "item");
+	else if (s == DS_OK)
+		*dropped = n > 0;
 	dbx_finalize(st);
 	return s;
 }

@@ -842,8 +842,9 @@ update:
 	bind_text(st, 2, upto);
 	bind_blob(st, 3, rev, 16);
 	dbx_bind_int64(st, 4, at);
-	if ((s = step_done(o, st, "clue", err)) == DS_OK && n != NULL)
-		*n = dbx_changes(o->db);
+	if ((s = step_done(o, st, "clue", err)) == DS_OK && n != NULL &&
+	    (*n = dbx_changes(o->db)) < 0)	/* PostgreSQL: it failed */
+		s = odb_sqlerr(o->db, DBX_ERROR, err, "clue");
 	return s;
 }
 
@@ -900,8 +901,9 @@ update:
 		return NOSTMT(err);
 	bind_blob(st, 1, idx, 32);
 	bind_text(st, 2, key);
-	if ((s = step_done(o, st, "clue", err)) == DS_OK && n != NULL)
-		*n = dbx_changes(o->db);
+	if ((s = step_done(o, st, "clue", err)) == DS_OK && n != NULL &&
+	    (*n = dbx_changes(o->db)) < 0)	/* PostgreSQL: it failed */
+		s = odb_sqlerr(o->db, DBX_ERROR, err, "clue");
 	return s;
 }
 
@@ -1858,6 +1860,7 @@ odb_income_put(struct odb *o, const char *key, const char *month,
 	char rk[CASE_KEY_MAX + 16];
 	struct dbx_stmt *st;
 	enum ds_status s;
+	int n;
 
 	*inserted = 0;
 	snprintf(rk, sizeof(rk), "%s/%s", key, month);
@@ -1872,9 +1875,12 @@ odb_income_put(struct odb *o, const char *key, const char *month,
 		return s;
 	}
 	bind_blob(st, 5, batch, 32);
-	if ((s = step_done(o, st, "income_check", err)) == DS_OK)
-		*inserted = dbx_changes(o->db) > 0;
-	return s;
+	if ((s = step_done(o, st, "income_check", err)) != DS_OK)
+		return s;
+	if ((n = dbx_changes(o->db)) < 0)	/* PostgreSQL: it failed */
+		return odb_sqlerr(o->db, DBX_ERROR, err, "income_check");
+	*inserted = n > 0;
+	return DS_OK;
 }
 
 static const char Q_INC_LAST[] = "SELECT month, light FROM income_check"
