@@ -59,9 +59,10 @@ passwd_exec(const struct cli *cli, int argc, char **argv)
 		else
 			printf(_("Passphrase changed.\n"));
 	} else if (ws_passwd_rotate(w, pass, len, cost, NULL, &lost, &err) !=
-	    DS_OK)
+	    DS_OK) {
 		rc = cmdw_fail(cli, "passwd", &err);
-	else {
+		cmdw_newpass(&err);
+	} else {
 		printf(_("Passphrase changed, and every record re-encrypted "
 		    "under a new key: an old copy of the keyring no longer "
 		    "opens what is saved from now on.\n"));

@@ -49,9 +49,10 @@ recover_exec(const struct cli *cli, int argc, char **argv)
 		return rc;
 	ds_err_clear(&err);
 	if (ws_recover_rotate(dir, key, pass, len, cost, NULL, &lost, &err) !=
-	    DS_OK)
+	    DS_OK) {
 		rc = cmdw_fail(cli, "recover", &err);
-	else {
+		cmdw_newpass(&err);
+	} else {
 		printf(_("New passphrase set with the recovery key, and every "
 		    "record re-encrypted under a new key: whoever knew the old "
 		    "passphrase opens nothing saved from now on.\n"));

@@ -195,6 +195,15 @@ cmdw_cost(const struct cli *cli, const char *arg, enum cry_cost *out)
 	return CMD_EXIT_USAGE;
 }
 
+void
+cmdw_newpass(const struct ds_err *err)
+{
+	if (ws_err_newpass(err))
+		fprintf(stderr, "%s\n", _("The new passphrase is already in "
+		    "force: open the workspace with the new passphrase, not "
+		    "the old one; that finishes the change."));
+}
+
 int
 cmdw_fail(const struct cli *cli, const char *what, const struct ds_err *err)
 {

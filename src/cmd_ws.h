@@ -47,6 +47,8 @@ int	cmdw_open_flags(const struct cli *, int flags, struct ws **out);
 /* Print the worker-facing message for a failed unlock or command and
  * return the exit status (2 for DS_EPASS, else 1). */
 int	cmdw_fail(const struct cli *, const char *what, const struct ds_err *);
+/* After a failed rotation: if the new passphrase is in force, say so. */
+void	cmdw_newpass(const struct ds_err *);
 
 /* A record id from full text or a unique prefix of at least 8 hex digits. */
 int	cmdw_record(const struct cli *, struct ws *, const char *arg,

@@ -1019,6 +1019,17 @@ rotate_step(const struct ws_rotate_opts *o, int n)
 		o->step(o->arg, n);
 }
 
+/* The rotation failed with the new passphrase in force: say it in the
+ * message (logs, tests) and mark it for the edge (ws_err_newpass). */
+static void
+newpass_mark(struct ds_err *err, const char *what)
+{
+	if (err == NULL)
+		return;
+	ds_err_prefix(err, "%s", what);
+	(void)snprintf(err->col, sizeof(err->col), "%s", WS_NEWPASS_MARK);
+}
+
 /*
  * Move the workspace to a fresh data key, its passphrase wrap under kek
  * (kdf: the parameters kek was made with).  Three durable steps, each
@@ -1068,7 +1079,7 @@ ws_rotate(struct ws *w, const struct cry_kdf_params *kdf,
 		if (kr_write(w->dir, &k0, NULL) == DS_OK)
 			w->kr = k0;
 		else
-			ds_err_prefix(err, "the new passphrase opens the "
+			newpass_mark(err, "the new passphrase opens the "
 			    "workspace");
 		goto out;
 	}
@@ -1089,7 +1100,7 @@ moved:
 	 * unlock finishes.  This handle is done. */
 	memcpy(w->sec->next, dek1, CRY_KEY_BYTES);
 	w->rotated = 1;
-	ds_err_prefix(err, "the records are under the new key; the new "
+	newpass_mark(err, "the records are under the new key; the new "
 	    "passphrase opens the workspace, and its next unlock finishes "
 	    "the keyring");
 out:
@@ -1368,6 +1379,13 @@ ws_err_office(const struct ds_err *err)
 {
 	return err != NULL && err->code == DS_ECRYPTO &&
 	    strcmp(err->col, WS_OFFICE_FILE) == 0;
+}
+
+int
+ws_err_newpass(const struct ds_err *err)
+{
+	return err != NULL && err->code != DS_OK &&
+	    strcmp(err->col, WS_NEWPASS_MARK) == 0;
 }
 
 const char *

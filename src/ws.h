@@ -168,6 +168,14 @@ const char			*ws_worker(const struct ws *);
 int				 ws_err_office(const struct ds_err *);
 
 /*
+ * Whether err (from a rotation: passwd --rotate, recover) failed with the
+ * new passphrase already in force: the old one no longer opens the
+ * workspace, and the next unlock with the new one finishes the rotation.
+ */
+#define WS_NEWPASS_MARK		"new-passphrase"
+int				 ws_err_newpass(const struct ds_err *);
+
+/*
  * The fingerprint of the device signing key (cry_fingerprint), which the
  * office's enroll requires: of an open workspace, or read from the
  * keyring in `dir` without unlocking (the public key is in clear there).

@@ -1232,8 +1232,7 @@ secure_sweep(const char *what, const char *dir, int op, const char *pass,
 		if (v1 != NULL && strncmp(t, "doorstep keyring v2\n", 20) == 0) {
 			/* Pinned, then a later step failed: again from v1. */
 			kr_store(dir, v1);
-		} else if (np != NULL &&
-		    strstr(err.msg, "new passphrase opens") != NULL) {
+		} else if (np != NULL && ws_err_newpass(&err)) {
 			/* The store moved: the new passphrase opens and
 			 * finishes; the old one back for the next round. */
 			w = NULL;
