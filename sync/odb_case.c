@@ -1,13 +1,14 @@
 /* doorstep: office.db SQL of the household case (schema 4). */
 /*
  * One or a few cached statements per function, no transaction of its
- * own (odb_case.h).  Sealed columns go through bind_sealed / col_open:
+ * own (odb_case.h).  Sealed columns go through oc_oc_bind_sealed / oc_col_open:
  * the AD binds each value to its table, column and row, so a value moved
  * to another row or column does not open.  Ids are 16-byte blobs; dates
  * are "YYYY-MM-DD" text and compare as text.
  */
 #include "odb_int.h"
 #include "odb_case.h"
+#include "odb_case_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,8 +17,6 @@
 #include "mem.h"
 #include "util.h"
 
-#define ODB_EVENTS_MAX	100000	/* events of one case */
-#define NOSTMT(err)	((err) != NULL ? (err)->code : DS_EIO)
 
 void
 odb_case_settings(struct odb *o, const struct oset *set)
@@ -33,8 +32,8 @@ odb_case_settings_get(const struct odb *o)
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static enum ds_status
-step_done(struct odb *o, struct dbx_stmt *st, const char *what,
+enum ds_status
+oc_step_done(struct odb *o, struct dbx_stmt *st, const char *what,
     struct ds_err *err)
 {
 	enum ds_status s = DS_OK;
@@ -46,8 +45,8 @@ step_done(struct odb *o, struct dbx_stmt *st, const char *what,
 	return s;
 }
 
-static void
-bind_blob(struct dbx_stmt *st, int i, const unsigned char *p, int n)
+void
+oc_bind_blob(struct dbx_stmt *st, int i, const unsigned char *p, int n)
 {
 	if (p == NULL)
 		dbx_bind_null(st, i);
@@ -55,8 +54,8 @@ bind_blob(struct dbx_stmt *st, int i, const unsigned char *p, int n)
 		dbx_bind_blob(st, i, p, n);
 }
 
-static void
-bind_text(struct dbx_stmt *st, int i, const char *s)
+void
+oc_bind_text(struct dbx_stmt *st, int i, const char *s)
 {
 	if (s == NULL)
 		dbx_bind_null(st, i);
@@ -65,8 +64,8 @@ bind_text(struct dbx_stmt *st, int i, const char *s)
 }
 
 /* Seal text into column i (NULL text: NULL). */
-static enum ds_status
-bind_sealed(struct odb *o, struct dbx_stmt *st, int i, const char *tag,
+enum ds_status
+oc_bind_sealed(struct odb *o, struct dbx_stmt *st, int i, const char *tag,
     const void *key, size_t keylen, const char *text, struct ds_err *err)
 {
 	unsigned char *ct;
@@ -89,8 +88,8 @@ bind_sealed(struct odb *o, struct dbx_stmt *st, int i, const char *tag,
 }
 
 /* Open sealed column i into pl; *out "" for NULL. */
-static enum ds_status
-col_open(struct odb *o, struct dbx_stmt *st, int i, const char *tag,
+enum ds_status
+oc_col_open(struct odb *o, struct dbx_stmt *st, int i, const char *tag,
     const void *key, size_t keylen, struct odb_plain *pl, const char **out,
     struct ds_err *err)
 {
@@ -106,8 +105,8 @@ col_open(struct odb *o, struct dbx_stmt *st, int i, const char *tag,
 	return DS_OK;
 }
 
-static void
-col_text(struct dbx_stmt *st, int i, char *out, size_t n)
+void
+oc_col_text(struct dbx_stmt *st, int i, char *out, size_t n)
 {
 	const unsigned char *t = dbx_column_text(st, i);
 
@@ -115,8 +114,8 @@ col_text(struct dbx_stmt *st, int i, char *out, size_t n)
 }
 
 /* A blob column of n bytes into out: 1, or 0 (out zeroed) otherwise. */
-static int
-col_blob(struct dbx_stmt *st, int i, unsigned char *out, int n)
+int
+oc_col_blob(struct dbx_stmt *st, int i, unsigned char *out, int n)
 {
 	const void *p = dbx_column_blob(st, i);
 
@@ -129,8 +128,8 @@ col_blob(struct dbx_stmt *st, int i, unsigned char *out, int n)
 }
 
 /* Step through rows calling fn(st) for each; fn non-zero stops. */
-static enum ds_status
-each_row(struct odb *o, struct dbx_stmt *st, const char *what,
+enum ds_status
+oc_each_row(struct odb *o, struct dbx_stmt *st, const char *what,
     enum ds_status (*fn)(void *, struct dbx_stmt *, int *stop), void *arg,
     struct ds_err *err)
 {
@@ -148,8 +147,8 @@ each_row(struct odb *o, struct dbx_stmt *st, const char *what,
 }
 
 /* A hex prefix of >= 4 digits, lower-cased into out, and its blob range. */
-static enum ds_status
-hex_prefix(const char *in, char out[33], struct ds_err *err)
+enum ds_status
+oc_hex_prefix(const char *in, char out[33], struct ds_err *err)
 {
 	size_t i, n = strlen(in);
 
@@ -181,22 +180,22 @@ static void
 hh_row(struct dbx_stmt *st, int c, struct odb_hh *h)
 {
 	memset(h, 0, sizeof(*h));
-	col_text(st, c + 0, h->hh_key, sizeof(h->hh_key));
-	col_text(st, c + 1, h->township, sizeof(h->township));
-	col_text(st, c + 2, h->village, sizeof(h->village));
-	col_text(st, c + 3, h->vgroup, sizeof(h->vgroup));
+	oc_col_text(st, c + 0, h->hh_key, sizeof(h->hh_key));
+	oc_col_text(st, c + 1, h->township, sizeof(h->township));
+	oc_col_text(st, c + 2, h->village, sizeof(h->village));
+	oc_col_text(st, c + 3, h->vgroup, sizeof(h->vgroup));
 	h->members = dbx_column_int64(st, c + 4);
 	h->in_register = dbx_column_int(st, c + 5);
-	col_text(st, c + 6, h->grid_worker, sizeof(h->grid_worker));
-	col_text(st, c + 7, h->state, sizeof(h->state));
-	col_text(st, c + 8, h->track_step, sizeof(h->track_step));
-	col_text(st, c + 9, h->category, sizeof(h->category));
-	col_text(st, c + 10, h->elim_kind, sizeof(h->elim_kind));
-	col_text(st, c + 11, h->ident_date, sizeof(h->ident_date));
-	col_text(st, c + 12, h->elim_date, sizeof(h->elim_date));
-	col_text(st, c + 13, h->track_since, sizeof(h->track_since));
-	col_text(st, c + 14, h->light, sizeof(h->light));
-	col_text(st, c + 15, h->light_month, sizeof(h->light_month));
+	oc_col_text(st, c + 6, h->grid_worker, sizeof(h->grid_worker));
+	oc_col_text(st, c + 7, h->state, sizeof(h->state));
+	oc_col_text(st, c + 8, h->track_step, sizeof(h->track_step));
+	oc_col_text(st, c + 9, h->category, sizeof(h->category));
+	oc_col_text(st, c + 10, h->elim_kind, sizeof(h->elim_kind));
+	oc_col_text(st, c + 11, h->ident_date, sizeof(h->ident_date));
+	oc_col_text(st, c + 12, h->elim_date, sizeof(h->elim_date));
+	oc_col_text(st, c + 13, h->track_since, sizeof(h->track_since));
+	oc_col_text(st, c + 14, h->light, sizeof(h->light));
+	oc_col_text(st, c + 15, h->light_month, sizeof(h->light_month));
 	h->created_at = dbx_column_int64(st, c + 16);
 	h->updated_at = dbx_column_int64(st, c + 17);
 }
@@ -213,7 +212,7 @@ odb_hh_get(struct odb *o, const char *key, struct odb_hh *out,
 
 	if ((st = odb_stmt(o, Q_HH_GET, err)) == NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, key);
+	oc_bind_text(st, 1, key);
 	rc = dbx_step(st);
 	if (rc == DBX_ROW)
 		hh_row(st, 0, out);
@@ -241,13 +240,13 @@ odb_hh_head(struct odb *o, const char *key, char *name, size_t namelen,
 	*name = *idno = '\0';
 	if ((st = odb_stmt(o, Q_HH_HEAD, err)) == NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, key);
+	oc_bind_text(st, 1, key);
 	rc = dbx_step(st);
 	if (rc == DBX_ROW) {
-		if ((s = col_open(o, st, 0, "hh.head_name", key, strlen(key), &a,
-		    &pa, err)) == DS_OK &&
-		    (s = col_open(o, st, 1, "hh.head_id", key, strlen(key), &b,
-		    &pb, err)) == DS_OK) {
+		if ((s = oc_col_open(o, st, 0, "hh.head_name", key,
+		    strlen(key), &a, &pa, err)) == DS_OK &&
+		    (s = oc_col_open(o, st, 1, "hh.head_id", key,
+		    strlen(key), &b, &pb, err)) == DS_OK) {
 			snprintf(name, namelen, "%s", pa);
 			snprintf(idno, idlen, "%s", pb);
 		}
@@ -315,7 +314,7 @@ odb_hh_register(struct odb *o, const struct odb_hh *h, const char *name,
 		    "the office secret key");
 	if ((st = odb_stmt(o, Q_HH_REG_OLD, err)) == NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, h->hh_key);
+	oc_bind_text(st, 1, h->hh_key);
 	rc = dbx_step(st);
 	if (rc == DBX_ROW) {
 		*what = strcmp((const char *)dbx_column_text(st, 0),
@@ -340,23 +339,23 @@ odb_hh_register(struct odb *o, const struct odb_hh *h, const char *name,
 	if ((st = odb_stmt(o, odb_sql(o, Q_HH_REG_PUT, Q_HH_REG_PUT_PG), err)) ==
 	    NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, h->hh_key);
-	bind_text(st, 2, h->township);
-	bind_text(st, 3, h->village);
-	bind_text(st, 4, h->vgroup);
-	if ((s = bind_sealed(o, st, 5, "hh.head_name", h->hh_key,
+	oc_bind_text(st, 1, h->hh_key);
+	oc_bind_text(st, 2, h->township);
+	oc_bind_text(st, 3, h->village);
+	oc_bind_text(st, 4, h->vgroup);
+	if ((s = oc_bind_sealed(o, st, 5, "hh.head_name", h->hh_key,
 	    strlen(h->hh_key), name != NULL && *name ? name : NULL, err)) !=
 	    DS_OK ||
-	    (s = bind_sealed(o, st, 6, "hh.head_id", h->hh_key,
+	    (s = oc_bind_sealed(o, st, 6, "hh.head_id", h->hh_key,
 	    strlen(h->hh_key), idno != NULL && *idno ? idno : NULL, err)) !=
 	    DS_OK) {
 		dbx_reset(st);
 		return s;
 	}
 	dbx_bind_int64(st, 7, h->members);
-	bind_text(st, 8, h->grid_worker);
+	oc_bind_text(st, 8, h->grid_worker);
 	dbx_bind_int64(st, 9, ds_now());
-	return step_done(o, st, "hh", err);
+	return oc_step_done(o, st, "hh", err);
 }
 
 /*
@@ -403,29 +402,30 @@ odb_hh_import(struct odb *o, const struct odb_hh_imp *h, struct ds_err *err)
 	if ((st = odb_stmt(o, odb_sql(o, Q_HH_IMPORT, Q_HH_IMPORT_PG), err)) ==
 	    NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, h->key);
-	bind_text(st, 2, h->township);
-	bind_text(st, 3, h->village);
-	bind_text(st, 4, h->vgroup);
+	oc_bind_text(st, 1, h->key);
+	oc_bind_text(st, 2, h->township);
+	oc_bind_text(st, 3, h->village);
+	oc_bind_text(st, 4, h->vgroup);
 	dbx_bind_int64(st, 5, h->members > 0 ? h->members : 0);
-	if ((s = bind_sealed(o, st, 6, "hh.head_name", h->key, strlen(h->key),
-	    h->name != NULL && *h->name ? h->name : NULL, err)) != DS_OK ||
-	    (s = bind_sealed(o, st, 7, "hh.head_id", h->key, strlen(h->key),
+	if ((s = oc_bind_sealed(o, st, 6, "hh.head_name", h->key,
+	    strlen(h->key), h->name != NULL && *h->name ? h->name : NULL,
+	    err)) != DS_OK ||
+	    (s = oc_bind_sealed(o, st, 7, "hh.head_id", h->key, strlen(h->key),
 	    h->idno != NULL && *h->idno ? h->idno : NULL, err)) != DS_OK) {
 		dbx_reset(st);
 		return s;
 	}
-	bind_text(st, 8, case_state_str(cs->state));
-	bind_text(st, 9, cs->run >= 0 ? oset_step_str(cs->next) : "");
-	bind_text(st, 10, cs->monitored ? case_cat_str(cs->category) : "");
-	bind_text(st, 11, cs->eliminated ? case_kind_str(cs->kind) : "");
-	bind_text(st, 12, cs->ident_date);
-	bind_text(st, 13, cs->elim_date);
-	bind_text(st, 14, cs->run_since);
-	bind_text(st, 15, h->light);
-	bind_text(st, 16, h->light_month);
+	oc_bind_text(st, 8, case_state_str(cs->state));
+	oc_bind_text(st, 9, cs->run >= 0 ? oset_step_str(cs->next) : "");
+	oc_bind_text(st, 10, cs->monitored ? case_cat_str(cs->category) : "");
+	oc_bind_text(st, 11, cs->eliminated ? case_kind_str(cs->kind) : "");
+	oc_bind_text(st, 12, cs->ident_date);
+	oc_bind_text(st, 13, cs->elim_date);
+	oc_bind_text(st, 14, cs->run_since);
+	oc_bind_text(st, 15, h->light);
+	oc_bind_text(st, 16, h->light_month);
 	dbx_bind_int64(st, 17, ds_now());
-	return step_done(o, st, "hh", err);
+	return oc_step_done(o, st, "hh", err);
 }
 
 static const char Q_HH_STATE[] = "UPDATE hh SET state = ?2, track_step = ?3,"
@@ -442,16 +442,16 @@ odb_hh_state(struct odb *o, const char *key, const struct case_status *cs,
 
 	if ((st = odb_stmt(o, Q_HH_STATE, err)) == NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, key);
-	bind_text(st, 2, case_state_str(cs->state));
-	bind_text(st, 3, cs->run >= 0 ? oset_step_str(cs->next) : "");
-	bind_text(st, 4, cs->monitored ? case_cat_str(cs->category) : "");
-	bind_text(st, 5, cs->eliminated ? case_kind_str(cs->kind) : "");
-	bind_text(st, 6, cs->ident_date);
-	bind_text(st, 7, cs->elim_date);
-	bind_text(st, 8, cs->run_since);
+	oc_bind_text(st, 1, key);
+	oc_bind_text(st, 2, case_state_str(cs->state));
+	oc_bind_text(st, 3, cs->run >= 0 ? oset_step_str(cs->next) : "");
+	oc_bind_text(st, 4, cs->monitored ? case_cat_str(cs->category) : "");
+	oc_bind_text(st, 5, cs->eliminated ? case_kind_str(cs->kind) : "");
+	oc_bind_text(st, 6, cs->ident_date);
+	oc_bind_text(st, 7, cs->elim_date);
+	oc_bind_text(st, 8, cs->run_since);
 	dbx_bind_int64(st, 9, ds_now());
-	return step_done(o, st, "hh state", err);
+	return oc_step_done(o, st, "hh state", err);
 }
 
 static const char Q_HH_LIGHT[] = "UPDATE hh SET light = ?2, light_month = ?3"
@@ -465,10 +465,10 @@ odb_hh_light(struct odb *o, const char *key, const char *light,
 
 	if ((st = odb_stmt(o, Q_HH_LIGHT, err)) == NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, key);
-	bind_text(st, 2, light);
-	bind_text(st, 3, month);
-	return step_done(o, st, "hh light", err);
+	oc_bind_text(st, 1, key);
+	oc_bind_text(st, 2, light);
+	oc_bind_text(st, 3, month);
+	return oc_step_done(o, st, "hh light", err);
 }
 
 static const char Q_HH_EACH[] = "SELECT " HH_COLS ","
@@ -503,8 +503,8 @@ hh_each_row(void *arg, struct dbx_stmt *st, int *stop)
 	hh_row(st, 0, &h);
 	memset(&m, 0, sizeof(m));
 	m.open_clues = dbx_column_int64(st, HH_NCOLS);
-	col_text(st, HH_NCOLS + 1, m.oldest_clue, sizeof(m.oldest_clue));
-	col_text(st, HH_NCOLS + 2, m.last_visit, sizeof(m.last_visit));
+	oc_col_text(st, HH_NCOLS + 1, m.oldest_clue, sizeof(m.oldest_clue));
+	oc_col_text(st, HH_NCOLS + 2, m.last_visit, sizeof(m.last_visit));
 	m.entry_late = dbx_column_int(st, HH_NCOLS + 3);
 	monitored = strcmp(h.state, "monitored") == 0 ||
 	    strcmp(h.state, "elim") == 0;
@@ -536,13 +536,13 @@ odb_hh_each(struct odb *o, const struct odb_hh_filter *f,
 
 	if ((st = odb_stmt(o, Q_HH_EACH, err)) == NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, f->state);
-	bind_text(st, 2, f->village);
-	bind_text(st, 3, f->today != NULL ? f->today : "");
+	oc_bind_text(st, 1, f->state);
+	oc_bind_text(st, 2, f->village);
+	oc_bind_text(st, 3, f->today != NULL ? f->today : "");
 	c.f = f;
 	c.cb = cb;
 	c.arg = arg;
-	return each_row(o, st, "hh", hh_each_row, &c, err);
+	return oc_each_row(o, st, "hh", hh_each_row, &c, err);
 }
 
 /* ---- person --------------------------------------------------------------- */
@@ -558,11 +558,11 @@ odb_person_put(struct odb *o, const unsigned char idx[32], const char *key,
 
 	if ((st = odb_stmt(o, Q_PERSON_PUT, err)) == NULL)
 		return NOSTMT(err);
-	bind_blob(st, 1, idx, 32);
-	bind_text(st, 2, key);
-	bind_text(st, 3, src);
-	bind_text(st, 4, role);
-	return step_done(o, st, "person", err);
+	oc_bind_blob(st, 1, idx, 32);
+	oc_bind_text(st, 2, key);
+	oc_bind_text(st, 3, src);
+	oc_bind_text(st, 4, role);
+	return oc_step_done(o, st, "person", err);
 }
 
 #define PERSON_ROWS	8	/* rows of one multi-row insert */
@@ -584,12 +584,12 @@ odb_person_put_n(struct odb *o, const struct odb_person *p, size_t n,
 		if ((st = odb_stmt(o, Q_PERSON_PUT8, err)) == NULL)
 			return NOSTMT(err);
 		for (j = 0; j < PERSON_ROWS; j++) {
-			bind_blob(st, 4 * (int)j + 1, p[i + j].idx, 32);
-			bind_text(st, 4 * (int)j + 2, p[i + j].key);
-			bind_text(st, 4 * (int)j + 3, p[i + j].src);
-			bind_text(st, 4 * (int)j + 4, p[i + j].role);
+			oc_bind_blob(st, 4 * (int)j + 1, p[i + j].idx, 32);
+			oc_bind_text(st, 4 * (int)j + 2, p[i + j].key);
+			oc_bind_text(st, 4 * (int)j + 3, p[i + j].src);
+			oc_bind_text(st, 4 * (int)j + 4, p[i + j].role);
 		}
-		if ((s = step_done(o, st, "person", err)) != DS_OK)
+		if ((s = oc_step_done(o, st, "person", err)) != DS_OK)
 			return s;
 	}
 	for (; i < n; i++)
@@ -610,9 +610,9 @@ odb_person_clear(struct odb *o, const char *key, const char *src,
 
 	if ((st = odb_stmt(o, Q_PERSON_CLEAR, err)) == NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, key);
-	bind_text(st, 2, src);
-	return step_done(o, st, "person", err);
+	oc_bind_text(st, 1, key);
+	oc_bind_text(st, 2, src);
+	return oc_step_done(o, st, "person", err);
 }
 
 static const char Q_PERSON_EACH[] = "SELECT idx, hh_key FROM person";
@@ -650,18 +650,18 @@ static void
 clue_row(struct dbx_stmt *st, struct odb_clue *c)
 {
 	memset(c, 0, sizeof(*c));
-	col_blob(st, 0, c->id, CASE_ID_BYTES);
-	col_text(st, 1, c->channel, sizeof(c->channel));
-	col_text(st, 2, c->source, sizeof(c->source));
-	col_text(st, 3, c->hh_key, sizeof(c->hh_key));
+	oc_col_blob(st, 0, c->id, CASE_ID_BYTES);
+	oc_col_text(st, 1, c->channel, sizeof(c->channel));
+	oc_col_text(st, 2, c->source, sizeof(c->source));
+	oc_col_text(st, 3, c->hh_key, sizeof(c->hh_key));
 	c->ambiguous = dbx_column_int(st, 4);
-	c->has_idx = col_blob(st, 5, c->idx, 32);
-	col_text(st, 6, c->date, sizeof(c->date));
+	c->has_idx = oc_col_blob(st, 5, c->idx, 32);
+	oc_col_text(st, 6, c->date, sizeof(c->date));
 	c->received_at = dbx_column_int64(st, 7);
 	c->open = strcmp((const char *)dbx_column_text(st, 8), "open") == 0;
-	c->has_closed_rev = col_blob(st, 9, c->closed_rev, 16);
+	c->has_closed_rev = oc_col_blob(st, 9, c->closed_rev, 16);
 	c->closed_at = dbx_column_int64(st, 10);
-	c->has_batch = col_blob(st, 11, c->batch, 32);
+	c->has_batch = oc_col_blob(st, 11, c->batch, 32);
 }
 
 static const char Q_CLUE_PUT[] = "INSERT INTO clue(clue_id, channel, source,"
@@ -686,32 +686,32 @@ odb_clue_put(struct odb *o, const struct odb_clue *c,
 		return s;
 	if ((st = odb_stmt(o, Q_CLUE_PUT, err)) == NULL)
 		return NOSTMT(err);
-	bind_blob(st, 1, c->id, CASE_ID_BYTES);
-	bind_text(st, 2, c->channel);
-	bind_text(st, 3, c->source);
-	bind_text(st, 4, c->hh_key[0] != '\0' ? c->hh_key : NULL);
+	oc_bind_blob(st, 1, c->id, CASE_ID_BYTES);
+	oc_bind_text(st, 2, c->channel);
+	oc_bind_text(st, 3, c->source);
+	oc_bind_text(st, 4, c->hh_key[0] != '\0' ? c->hh_key : NULL);
 	dbx_bind_int(st, 5, c->ambiguous);
-	bind_blob(st, 6, c->has_idx ? c->idx : NULL, 32);
+	oc_bind_blob(st, 6, c->has_idx ? c->idx : NULL, 32);
 	txt[0] = t->id_no;
 	txt[1] = t->name;
 	txt[2] = t->reason;
 	txt[3] = t->amount;
 	for (i = 0; i < 4; i++)
-		if ((s = bind_sealed(o, st, 7 + i, tags[i], c->id,
+		if ((s = oc_bind_sealed(o, st, 7 + i, tags[i], c->id,
 		    CASE_ID_BYTES, txt[i] != NULL && *txt[i] ? txt[i] : NULL,
 		    err)) != DS_OK) {
 			dbx_reset(st);
 			return s;
 		}
-	bind_text(st, 11, c->date);
+	oc_bind_text(st, 11, c->date);
 	dbx_bind_int64(st, 12, c->received_at);
-	bind_text(st, 13, c->open ? "open" : "closed");
-	bind_blob(st, 14, c->has_closed_rev ? c->closed_rev : NULL, 16);
+	oc_bind_text(st, 13, c->open ? "open" : "closed");
+	oc_bind_blob(st, 14, c->has_closed_rev ? c->closed_rev : NULL, 16);
 	if (c->open)
 		dbx_bind_null(st, 15);
 	else
 		dbx_bind_int64(st, 15, c->closed_at);
-	bind_blob(st, 16, c->has_batch ? c->batch : NULL, 32);
+	oc_bind_blob(st, 16, c->has_batch ? c->batch : NULL, 32);
 	rc = dbx_step(st);
 	if (rc != DBX_DONE) {
 		s = odb_sqlerr(o->db, rc, err, "clue");
@@ -735,7 +735,7 @@ odb_clue_get(struct odb *o, const unsigned char id[16], struct odb_clue *out,
 
 	if ((st = odb_stmt(o, Q_CLUE_GET, err)) == NULL)
 		return NOSTMT(err);
-	bind_blob(st, 1, id, 16);
+	oc_bind_blob(st, 1, id, 16);
 	rc = dbx_step(st);
 	if (rc == DBX_ROW) {
 		if (out != NULL)
@@ -760,11 +760,11 @@ odb_clue_find(struct odb *o, const char *prefix, struct odb_clue *out,
 	char hex[33];
 	int rc, n = 0;
 
-	if ((s = hex_prefix(prefix, hex, err)) != DS_OK)
+	if ((s = oc_hex_prefix(prefix, hex, err)) != DS_OK)
 		return s;
 	if ((st = odb_stmt(o, Q_CLUE_FIND, err)) == NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, hex);
+	oc_bind_text(st, 1, hex);
 	while ((rc = dbx_step(st)) == DBX_ROW)
 		if (n++ == 0)
 			clue_row(st, out);
@@ -793,7 +793,7 @@ odb_clue_batch(struct odb *o, const unsigned char hash[32], int *found,
 	*received_at = 0;
 	if ((st = odb_stmt(o, Q_CLUE_BATCH, err)) == NULL)
 		return NOSTMT(err);
-	bind_blob(st, 1, hash, 32);
+	oc_bind_blob(st, 1, hash, 32);
 	rc = dbx_step(st);
 	if (rc == DBX_ROW && dbx_column_type(st, 0) != DBX_NULL) {
 		*found = 1;
@@ -827,8 +827,8 @@ odb_clue_close_hh(struct odb *o, const char *key, const char *upto,
 		goto update;
 	if ((st = odb_stmt(o, Q_CLUE_OPEN_HH, err)) == NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, key);
-	bind_text(st, 2, upto);
+	oc_bind_text(st, 1, key);
+	oc_bind_text(st, 2, upto);
 	rc = dbx_step(st);
 	dbx_reset(st);
 	if (rc == DBX_DONE)
@@ -838,11 +838,11 @@ odb_clue_close_hh(struct odb *o, const char *key, const char *upto,
 update:
 	if ((st = odb_stmt(o, Q_CLUE_CLOSE_HH, err)) == NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, key);
-	bind_text(st, 2, upto);
-	bind_blob(st, 3, rev, 16);
+	oc_bind_text(st, 1, key);
+	oc_bind_text(st, 2, upto);
+	oc_bind_blob(st, 3, rev, 16);
 	dbx_bind_int64(st, 4, at);
-	if ((s = step_done(o, st, "clue", err)) == DS_OK && n != NULL &&
+	if ((s = oc_step_done(o, st, "clue", err)) == DS_OK && n != NULL &&
 	    (*n = dbx_changes(o->db)) < 0)	/* PostgreSQL: it failed */
 		s = odb_sqlerr(o->db, DBX_ERROR, err, "clue");
 	return s;
@@ -859,10 +859,10 @@ odb_clue_close(struct odb *o, const unsigned char id[16],
 
 	if ((st = odb_stmt(o, Q_CLUE_CLOSE, err)) == NULL)
 		return NOSTMT(err);
-	bind_blob(st, 1, id, 16);
-	bind_blob(st, 2, rev, 16);
+	oc_bind_blob(st, 1, id, 16);
+	oc_bind_blob(st, 2, rev, 16);
 	dbx_bind_int64(st, 3, at);
-	return step_done(o, st, "clue", err);
+	return oc_step_done(o, st, "clue", err);
 }
 
 static const char Q_CLUE_MATCH[] = "UPDATE clue SET hh_key = ?2 WHERE"
@@ -889,7 +889,7 @@ odb_clue_match(struct odb *o, const unsigned char idx[32], const char *key,
 		goto update;
 	if ((st = odb_stmt(o, Q_CLUE_MATCHES, err)) == NULL)
 		return NOSTMT(err);
-	bind_blob(st, 1, idx, 32);
+	oc_bind_blob(st, 1, idx, 32);
 	rc = dbx_step(st);
 	dbx_reset(st);
 	if (rc == DBX_DONE)
@@ -899,9 +899,9 @@ odb_clue_match(struct odb *o, const unsigned char idx[32], const char *key,
 update:
 	if ((st = odb_stmt(o, Q_CLUE_MATCH, err)) == NULL)
 		return NOSTMT(err);
-	bind_blob(st, 1, idx, 32);
-	bind_text(st, 2, key);
-	if ((s = step_done(o, st, "clue", err)) == DS_OK && n != NULL &&
+	oc_bind_blob(st, 1, idx, 32);
+	oc_bind_text(st, 2, key);
+	if ((s = oc_step_done(o, st, "clue", err)) == DS_OK && n != NULL &&
 	    (*n = dbx_changes(o->db)) < 0)	/* PostgreSQL: it failed */
 		s = odb_sqlerr(o->db, DBX_ERROR, err, "clue");
 	return s;
@@ -944,7 +944,7 @@ odb_clue_open_n(struct odb *o, const char *key, int64_t *n,
 	*n = 0;
 	if ((st = odb_stmt(o, Q_CLUE_OPEN_N, err)) == NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, key);
+	oc_bind_text(st, 1, key);
 	if ((rc = dbx_step(st)) == DBX_ROW)
 		*n = dbx_column_int64(st, 0);
 	else
@@ -967,11 +967,11 @@ odb_clue_first(struct odb *o, const char *key, const unsigned char rev[16],
 	channel[0] = '\0';
 	if ((st = odb_stmt(o, Q_CLUE_FIRST, err)) == NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, key);
-	bind_blob(st, 2, rev, 16);
+	oc_bind_text(st, 1, key);
+	oc_bind_blob(st, 2, rev, 16);
 	rc = dbx_step(st);
 	if (rc == DBX_ROW)
-		col_text(st, 0, channel, ODB_CODE_MAX);
+		oc_col_text(st, 0, channel, ODB_CODE_MAX);
 	else if (rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "clue");
 	dbx_reset(st);
@@ -1007,7 +1007,7 @@ clue_each_row(void *arg, struct dbx_stmt *st, int *stop)
 	clue_row(st, &cl);
 	if (c->f->text)
 		for (i = 0; i < 4; i++)
-			if ((s = col_open(c->o, st, 12 + i, tags[i], cl.id,
+			if ((s = oc_col_open(c->o, st, 12 + i, tags[i], cl.id,
 			    CASE_ID_BYTES, &c->pl[i], &v[i], c->err)) != DS_OK)
 				return s;
 	t.id_no = v[0];
@@ -1032,7 +1032,7 @@ odb_clue_each(struct odb *o, const struct odb_clue_filter *f,
 
 	if ((st = odb_stmt(o, Q_CLUE_EACH, err)) == NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, f->key);
+	oc_bind_text(st, 1, f->key);
 	dbx_bind_int(st, 2, f->open);
 	dbx_bind_int(st, 3, f->unmatched);
 	memset(&c, 0, sizeof(c));
@@ -1041,7 +1041,7 @@ odb_clue_each(struct odb *o, const struct odb_clue_filter *f,
 	c.cb = cb;
 	c.arg = arg;
 	c.err = err;
-	s = each_row(o, st, "clue", clue_each_row, &c, err);
+	s = oc_each_row(o, st, "clue", clue_each_row, &c, err);
 	for (i = 0; i < 4; i++)
 		odb_plain_free(&c.pl[i]);
 	return s;
@@ -1057,23 +1057,23 @@ static void
 visit_row(struct dbx_stmt *st, struct odb_visit *v)
 {
 	memset(v, 0, sizeof(*v));
-	col_blob(st, 0, v->rev_id, 16);
-	col_blob(st, 1, v->record_uuid, 16);
-	col_text(st, 2, v->hh_key, sizeof(v->hh_key));
-	col_blob(st, 3, v->device_id, 16);
-	col_text(st, 4, v->worker_id, sizeof(v->worker_id));
-	col_text(st, 5, v->visit_date, sizeof(v->visit_date));
-	col_text(st, 6, v->visit_type, sizeof(v->visit_type));
-	col_text(st, 7, v->reason, sizeof(v->reason));
-	v->has_entry = col_blob(st, 8, v->entry_id, 16);
-	v->has_corrects = col_blob(st, 9, v->corrects, 16);
-	col_text(st, 10, v->consent, sizeof(v->consent));
-	col_text(st, 11, v->outcome, sizeof(v->outcome));
+	oc_col_blob(st, 0, v->rev_id, 16);
+	oc_col_blob(st, 1, v->record_uuid, 16);
+	oc_col_text(st, 2, v->hh_key, sizeof(v->hh_key));
+	oc_col_blob(st, 3, v->device_id, 16);
+	oc_col_text(st, 4, v->worker_id, sizeof(v->worker_id));
+	oc_col_text(st, 5, v->visit_date, sizeof(v->visit_date));
+	oc_col_text(st, 6, v->visit_type, sizeof(v->visit_type));
+	oc_col_text(st, 7, v->reason, sizeof(v->reason));
+	v->has_entry = oc_col_blob(st, 8, v->entry_id, 16);
+	v->has_corrects = oc_col_blob(st, 9, v->corrects, 16);
+	oc_col_text(st, 10, v->consent, sizeof(v->consent));
+	oc_col_text(st, 11, v->outcome, sizeof(v->outcome));
 	v->finalized = dbx_column_int(st, 12);
 	v->finalized_at = dbx_column_int64(st, 13);
-	col_text(st, 14, v->proposes, sizeof(v->proposes));
-	col_text(st, 15, v->light, sizeof(v->light));
-	v->has_light_set = col_blob(st, 16, v->light_set, 32);
+	oc_col_text(st, 14, v->proposes, sizeof(v->proposes));
+	oc_col_text(st, 15, v->light, sizeof(v->light));
+	v->has_light_set = oc_col_blob(st, 16, v->light_set, 32);
 	v->imported_at = dbx_column_int64(st, 17);
 }
 
@@ -1092,28 +1092,28 @@ odb_visit_put(struct odb *o, const struct odb_visit *v, int *inserted,
 	*inserted = 0;
 	if ((st = odb_stmt(o, Q_VISIT_PUT, err)) == NULL)
 		return NOSTMT(err);
-	bind_blob(st, 1, v->rev_id, 16);
-	bind_blob(st, 2, v->record_uuid, 16);
-	bind_text(st, 3, v->hh_key);
-	bind_blob(st, 4, v->device_id, 16);
-	bind_text(st, 5, v->worker_id);
-	bind_text(st, 6, v->visit_date);
-	bind_text(st, 7, v->visit_type);
-	bind_text(st, 8, v->reason);
-	bind_blob(st, 9, v->has_entry ? v->entry_id : NULL, 16);
-	bind_blob(st, 10, v->has_corrects ? v->corrects : NULL, 16);
-	bind_text(st, 11, v->consent);
-	bind_text(st, 12, v->outcome);
+	oc_bind_blob(st, 1, v->rev_id, 16);
+	oc_bind_blob(st, 2, v->record_uuid, 16);
+	oc_bind_text(st, 3, v->hh_key);
+	oc_bind_blob(st, 4, v->device_id, 16);
+	oc_bind_text(st, 5, v->worker_id);
+	oc_bind_text(st, 6, v->visit_date);
+	oc_bind_text(st, 7, v->visit_type);
+	oc_bind_text(st, 8, v->reason);
+	oc_bind_blob(st, 9, v->has_entry ? v->entry_id : NULL, 16);
+	oc_bind_blob(st, 10, v->has_corrects ? v->corrects : NULL, 16);
+	oc_bind_text(st, 11, v->consent);
+	oc_bind_text(st, 12, v->outcome);
 	dbx_bind_int(st, 13, v->finalized);
 	if (v->finalized)
 		dbx_bind_int64(st, 14, v->finalized_at);
 	else
 		dbx_bind_null(st, 14);
-	bind_text(st, 15, v->proposes);
-	bind_text(st, 16, v->light);
-	bind_blob(st, 17, v->has_light_set ? v->light_set : NULL, 32);
+	oc_bind_text(st, 15, v->proposes);
+	oc_bind_text(st, 16, v->light);
+	oc_bind_blob(st, 17, v->has_light_set ? v->light_set : NULL, 32);
 	dbx_bind_int64(st, 18, v->imported_at);
-	if ((s = step_done(o, st, "visit", err)) != DS_OK)
+	if ((s = oc_step_done(o, st, "visit", err)) != DS_OK)
 		return s;
 	if ((n = dbx_changes(o->db)) < 0)
 		return odb_sqlerr(o->db, DBX_ERROR, err, "visit");
@@ -1150,10 +1150,10 @@ odb_visit_each_hh(struct odb *o, const char *key,
 
 	if ((st = odb_stmt(o, Q_VISIT_HH, err)) == NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, key);
+	oc_bind_text(st, 1, key);
 	c.cb = cb;
 	c.arg = arg;
-	return each_row(o, st, "visit", visit_each_row, &c, err);
+	return oc_each_row(o, st, "visit", visit_each_row, &c, err);
 }
 
 static const char Q_VISIT_LATER[] = "SELECT 1 FROM visit WHERE"
@@ -1170,9 +1170,9 @@ odb_visit_later(struct odb *o, const char *key, const char *date,
 	*later = 0;
 	if ((st = odb_stmt(o, Q_VISIT_LATER, err)) == NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, key);
-	bind_text(st, 2, date);
-	bind_blob(st, 3, rev, 16);
+	oc_bind_text(st, 1, key);
+	oc_bind_text(st, 2, date);
+	oc_bind_blob(st, 3, rev, 16);
 	rc = dbx_step(st);
 	dbx_reset(st);
 	if (rc == DBX_ROW)
@@ -1199,8 +1199,8 @@ odb_visit_each_final(struct odb *o,
 	c.cb = cb;
 	c.arg = arg;
 	{
-		enum ds_status s = each_row(o, st, "visit", visit_each_row, &c,
-		    err);
+		enum ds_status s = oc_each_row(o, st, "visit", visit_each_row,
+		    &c, err);
 
 		dbx_finalize(st);
 		return s;
@@ -1218,12 +1218,12 @@ odb_visit_light(struct odb *o, const struct odb_visit *v, const char *light,
 
 	if ((st = odb_stmt(o, Q_VISIT_LIGHT, err)) == NULL)
 		return NOSTMT(err);
-	bind_blob(st, 1, v->rev_id, 16);
-	bind_text(st, 2, light);
-	bind_blob(st, 3, set_hash, 32);
-	bind_text(st, 4, v->hh_key);
-	bind_text(st, 5, v->visit_date);
-	return step_done(o, st, "visit", err);
+	oc_bind_blob(st, 1, v->rev_id, 16);
+	oc_bind_text(st, 2, light);
+	oc_bind_blob(st, 3, set_hash, 32);
+	oc_bind_text(st, 4, v->hh_key);
+	oc_bind_text(st, 5, v->visit_date);
+	return oc_step_done(o, st, "visit", err);
 }
 
 static const char Q_VISIT_LAST_LIGHT[] = "SELECT light, visit_date FROM visit"
@@ -1243,12 +1243,12 @@ odb_visit_last_light(struct odb *o, const char *key, int *found,
 	light[0] = date[0] = '\0';
 	if ((st = odb_stmt(o, Q_VISIT_LAST_LIGHT, err)) == NULL)
 		return NOSTMT(err);
-	bind_text(st, 1, key);
+	oc_bind_text(st, 1, key);
 	rc = dbx_step(st);
 	if (rc == DBX_ROW) {
 		*found = 1;
-		col_text(st, 0, light, ODB_CODE_MAX);
-		col_text(st, 1, date, CASE_DATE_LEN);
+		oc_col_text(st, 0, light, ODB_CODE_MAX);
+		oc_col_text(st, 1, date, CASE_DATE_LEN);
 	} else if (rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "visit");
 	dbx_reset(st);
@@ -1272,11 +1272,11 @@ odb_entry_done(struct odb *o, const unsigned char id[16],
 	*found = *has_clue = 0;
 	if ((st = odb_stmt(o, Q_ENTRY_GET, err)) == NULL)
 		return NOSTMT(err);
-	bind_blob(st, 1, id, 16);
+	oc_bind_blob(st, 1, id, 16);
 	rc = dbx_step(st);
 	if (rc == DBX_ROW) {
 		*found = 1;
-		*has_clue = col_blob(st, 0, clue, 16);
+		*has_clue = oc_col_blob(st, 0, clue, 16);
 	} else if (rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "entry");
 	dbx_reset(st);
@@ -1284,879 +1284,8 @@ odb_entry_done(struct odb *o, const unsigned char id[16],
 		return s;
 	if ((st = odb_stmt(o, Q_ENTRY_DONE, err)) == NULL)
 		return NOSTMT(err);
-	bind_blob(st, 1, id, 16);
-	bind_blob(st, 2, rev, 16);
+	oc_bind_blob(st, 1, id, 16);
+	oc_bind_blob(st, 2, rev, 16);
 	dbx_bind_int64(st, 3, at);
-	return step_done(o, st, "entry", err);
-}
-
-/* ---- case_event ------------------------------------------------------------- */
-
-#define EV_COLS "event_id, hh_key, seq, track, step, outcome, date," \
-    " date_end, objections, category, elim_kind, channel, ref, corrects," \
-    " source, recorded_at, detail, by_name, note"
-
-static void
-ev_row(struct dbx_stmt *st, struct odb_event *e)
-{
-	struct case_event *c = &e->ev;
-	char t[ODB_CODE_MAX];
-
-	memset(e, 0, sizeof(*e));
-	col_blob(st, 0, c->id, CASE_ID_BYTES);
-	col_text(st, 1, e->hh_key, sizeof(e->hh_key));
-	c->seq = dbx_column_int64(st, 2);
-	col_text(st, 3, t, sizeof(t));
-	c->track = case_track_from(t);
-	col_text(st, 4, t, sizeof(t));
-	c->step = case_step_from(t);
-	col_text(st, 5, t, sizeof(t));
-	c->outcome = case_outcome_from(t);
-	col_text(st, 6, c->date, sizeof(c->date));
-	col_text(st, 7, c->date_end, sizeof(c->date_end));
-	c->objections = dbx_column_int(st, 8);
-	col_text(st, 9, t, sizeof(t));
-	c->category = case_cat_from(t);
-	col_text(st, 10, t, sizeof(t));
-	c->kind = case_kind_from(t);
-	col_text(st, 11, t, sizeof(t));
-	c->channel = case_channel_from(t);
-	e->has_ref = col_blob(st, 12, e->ref, 16);
-	c->has_corrects = col_blob(st, 13, c->corrects, CASE_ID_BYTES);
-	col_text(st, 14, e->source, sizeof(e->source));
-	c->recorded_at = dbx_column_int64(st, 15);
-	col_text(st, 16, e->detail, sizeof(e->detail));
-	c->has_note = dbx_column_type(st, 18) != DBX_NULL;
-}
-
-static const char Q_EV_SEQ[] = "SELECT coalesce(max(seq), 0) + 1 FROM"
-    " case_event WHERE hh_key = ?1";
-static const char Q_EV_PUT[] = "INSERT INTO case_event(" EV_COLS ") VALUES"
-    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-    " ?16, ?17, ?18, ?19)";
-
-enum ds_status
-odb_event_put(struct odb *o, struct odb_event *e, const char *by,
-    const char *note, struct ds_err *err)
-{
-	struct case_event *c = &e->ev;
-	struct dbx_stmt *st;
-	enum ds_status s;
-	int found, rc;
-
-	if ((s = odb_event_exists(o, c->id, &found, err)) != DS_OK)
-		return s;
-	if (found)
-		return ds_err_set(err, DS_EEXIST, "event already recorded");
-	if ((st = odb_stmt(o, Q_EV_SEQ, err)) == NULL)
-		return NOSTMT(err);
-	bind_text(st, 1, e->hh_key);
-	rc = dbx_step(st);
-	if (rc != DBX_ROW) {
-		s = odb_sqlerr(o->db, rc, err, "case_event");
-		dbx_reset(st);
-		return s;
-	}
-	c->seq = dbx_column_int64(st, 0);
-	dbx_reset(st);
-	if ((st = odb_stmt(o, Q_EV_PUT, err)) == NULL)
-		return NOSTMT(err);
-	bind_blob(st, 1, c->id, CASE_ID_BYTES);
-	bind_text(st, 2, e->hh_key);
-	dbx_bind_int64(st, 3, c->seq);
-	bind_text(st, 4, case_track_str(c->track));
-	bind_text(st, 5, case_step_str(c->step));
-	bind_text(st, 6, case_outcome_str(c->outcome));
-	bind_text(st, 7, c->date);
-	bind_text(st, 8, c->date_end);
-	dbx_bind_int(st, 9, c->objections);
-	bind_text(st, 10, case_cat_str(c->category));
-	bind_text(st, 11, case_kind_str(c->kind));
-	bind_text(st, 12, case_channel_str(c->channel));
-	bind_blob(st, 13, e->has_ref ? e->ref : NULL, 16);
-	bind_blob(st, 14, c->has_corrects ? c->corrects : NULL, CASE_ID_BYTES);
-	bind_text(st, 15, e->source);
-	dbx_bind_int64(st, 16, c->recorded_at);
-	bind_text(st, 17, e->detail);
-	if ((s = bind_sealed(o, st, 18, "case_event.by_name", c->id,
-	    CASE_ID_BYTES, by != NULL && *by ? by : NULL, err)) != DS_OK ||
-	    (s = bind_sealed(o, st, 19, "case_event.note", c->id,
-	    CASE_ID_BYTES, note != NULL && *note ? note : NULL, err)) !=
-	    DS_OK) {
-		dbx_reset(st);
-		return s;
-	}
-	return step_done(o, st, "case_event", err);
-}
-
-static const char Q_EV_EXISTS[] = "SELECT 1 FROM case_event WHERE"
-    " event_id = ?1";
-
-enum ds_status
-odb_event_exists(struct odb *o, const unsigned char id[16], int *found,
-    struct ds_err *err)
-{
-	struct dbx_stmt *st;
-	enum ds_status s = DS_OK;
-	int rc;
-
-	*found = 0;
-	if ((st = odb_stmt(o, Q_EV_EXISTS, err)) == NULL)
-		return NOSTMT(err);
-	bind_blob(st, 1, id, 16);
-	rc = dbx_step(st);
-	if (rc == DBX_ROW)
-		*found = 1;
-	else if (rc != DBX_DONE)
-		s = odb_sqlerr(o->db, rc, err, "case_event");
-	dbx_reset(st);
-	return s;
-}
-
-static const char Q_EV_LOAD[] = "SELECT " EV_COLS " FROM case_event WHERE"
-    " hh_key = ?1 AND (?2 = 0 OR recorded_at <= ?2) ORDER BY seq";
-
-enum ds_status
-odb_event_load(struct odb *o, const char *key, int64_t upto,
-    struct case_event **out, size_t *n, struct ds_err *err)
-{
-	struct case_event *v = NULL;
-	struct odb_event e;
-	struct dbx_stmt *st;
-	enum ds_status s = DS_OK;
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if ((st = odb_stmt(o, Q_EV_LOAD, err)) == NULL)
-		return NOSTMT(err);
-	bind_text(st, 1, key);
-	dbx_bind_int64(st, 2, upto);
-	while ((rc = dbx_step(st)) == DBX_ROW) {
-		if ((s = ds_arr_grow(&v, &cap, *n + 1, sizeof(*v),
-		    ODB_EVENTS_MAX)) != DS_OK) {
-			ds_err_set(err, s, "a case with too many events");
-			break;
-		}
-		ev_row(st, &e);
-		v[(*n)++] = e.ev;
-	}
-	if (s == DS_OK && rc != DBX_DONE)
-		s = odb_sqlerr(o->db, rc, err, "case_event");
-	dbx_reset(st);
-	if (s != DS_OK) {
-		ds_free(v);
-		*n = 0;
-		return s;
-	}
-	*out = v;
-	return DS_OK;
-}
-
-static const char Q_EV_HH[] = "SELECT " EV_COLS " FROM case_event WHERE"
-    " hh_key = ?1 ORDER BY seq";
-
-struct ev_each {
-	struct odb	*o;
-	int		 text;
-	int		(*cb)(void *, const struct odb_event *, const char *,
-			    const char *);
-	void		*arg;
-	struct odb_plain pl[2];
-	struct ds_err	*err;
-};
-
-static enum ds_status
-ev_each_row(void *arg, struct dbx_stmt *st, int *stop)
-{
-	struct ev_each *c = arg;
-	struct odb_event e;
-	const char *by = NULL, *note = NULL;
-	enum ds_status s;
-
-	ev_row(st, &e);
-	if (c->text &&
-	    ((s = col_open(c->o, st, 17, "case_event.by_name", e.ev.id,
-	    CASE_ID_BYTES, &c->pl[0], &by, c->err)) != DS_OK ||
-	    (s = col_open(c->o, st, 18, "case_event.note", e.ev.id,
-	    CASE_ID_BYTES, &c->pl[1], &note, c->err)) != DS_OK))
-		return s;
-	*stop = c->cb(c->arg, &e, by, note);
-	odb_plain_wipe(&c->pl[0]);
-	odb_plain_wipe(&c->pl[1]);
-	return DS_OK;
-}
-
-enum ds_status
-odb_event_each_hh(struct odb *o, const char *key, int text,
-    int (*cb)(void *, const struct odb_event *, const char *, const char *),
-    void *arg, struct ds_err *err)
-{
-	struct ev_each c;
-	struct dbx_stmt *st;
-	enum ds_status s;
-
-	if ((st = odb_stmt(o, Q_EV_HH, err)) == NULL)
-		return NOSTMT(err);
-	bind_text(st, 1, key);
-	memset(&c, 0, sizeof(c));
-	c.o = o;
-	c.text = text;
-	c.cb = cb;
-	c.arg = arg;
-	c.err = err;
-	s = each_row(o, st, "case_event", ev_each_row, &c, err);
-	odb_plain_free(&c.pl[0]);
-	odb_plain_free(&c.pl[1]);
-	return s;
-}
-
-static const char Q_EV_FIND[] = "SELECT " EV_COLS " FROM case_event WHERE"
-    " hh_key = ?1 AND substr(lower(hex(event_id)), 1, length(?2)) = ?2"
-    " LIMIT 2";
-
-enum ds_status
-odb_event_find(struct odb *o, const char *key, const char *prefix,
-    struct odb_event *out, struct ds_err *err)
-{
-	struct dbx_stmt *st;
-	enum ds_status s;
-	char hex[33];
-	int rc, n = 0;
-
-	if ((s = hex_prefix(prefix, hex, err)) != DS_OK)
-		return s;
-	if ((st = odb_stmt(o, Q_EV_FIND, err)) == NULL)
-		return NOSTMT(err);
-	bind_text(st, 1, key);
-	bind_text(st, 2, hex);
-	while ((rc = dbx_step(st)) == DBX_ROW)
-		if (n++ == 0)
-			ev_row(st, out);
-	s = rc == DBX_DONE ? DS_OK : odb_sqlerr(o->db, rc, err,
-	    "case_event");
-	dbx_reset(st);
-	if (s == DS_OK && n == 0)
-		s = ds_err_set(err, DS_ENOENT, "no event of %s starts with %s",
-		    key, hex);
-	else if (s == DS_OK && n > 1)
-		s = ds_err_set(err, DS_EINVAL, "several events of %s start "
-		    "with %s", key, hex);
-	return s;
-}
-
-/* ---- measure ---------------------------------------------------------------- */
-
-#define MS_COLS "measure_id, hh_key, type, dept, start_date, unit, status," \
-    " source, source_rev, created_at, updated_at, amount, note"
-
-static void
-ms_row(struct dbx_stmt *st, struct odb_measure *m)
-{
-	memset(m, 0, sizeof(*m));
-	col_blob(st, 0, m->id, CASE_ID_BYTES);
-	col_text(st, 1, m->hh_key, sizeof(m->hh_key));
-	col_text(st, 2, m->type, sizeof(m->type));
-	col_text(st, 3, m->dept, sizeof(m->dept));
-	col_text(st, 4, m->start_date, sizeof(m->start_date));
-	col_text(st, 5, m->unit, sizeof(m->unit));
-	col_text(st, 6, m->status, sizeof(m->status));
-	col_text(st, 7, m->source, sizeof(m->source));
-	m->has_source_rev = col_blob(st, 8, m->source_rev, 16);
-	m->created_at = dbx_column_int64(st, 9);
-	m->updated_at = dbx_column_int64(st, 10);
-}
-
-static const char Q_MS_EXISTS[] = "SELECT 1 FROM measure WHERE"
-    " measure_id = ?1";
-static const char Q_MS_PUT[] = "INSERT INTO measure(" MS_COLS ") VALUES"
-    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)";
-
-enum ds_status
-odb_measure_put(struct odb *o, const struct odb_measure *m,
-    const char *amount, const char *note, struct ds_err *err)
-{
-	struct dbx_stmt *st;
-	enum ds_status s;
-	int rc;
-
-	if ((st = odb_stmt(o, Q_MS_EXISTS, err)) == NULL)
-		return NOSTMT(err);
-	bind_blob(st, 1, m->id, CASE_ID_BYTES);
-	rc = dbx_step(st);
-	dbx_reset(st);
-	if (rc == DBX_ROW)
-		return ds_err_set(err, DS_EEXIST, "measure already recorded");
-	if (rc != DBX_DONE)
-		return odb_sqlerr(o->db, rc, err, "measure");
-	if ((st = odb_stmt(o, Q_MS_PUT, err)) == NULL)
-		return NOSTMT(err);
-	bind_blob(st, 1, m->id, CASE_ID_BYTES);
-	bind_text(st, 2, m->hh_key);
-	bind_text(st, 3, m->type);
-	bind_text(st, 4, m->dept);
-	bind_text(st, 5, m->start_date);
-	bind_text(st, 6, m->unit);
-	bind_text(st, 7, m->status);
-	bind_text(st, 8, m->source);
-	bind_blob(st, 9, m->has_source_rev ? m->source_rev : NULL, 16);
-	dbx_bind_int64(st, 10, m->created_at);
-	if ((s = bind_sealed(o, st, 11, "measure.amount", m->id,
-	    CASE_ID_BYTES, amount != NULL && *amount ? amount : NULL, err)) !=
-	    DS_OK ||
-	    (s = bind_sealed(o, st, 12, "measure.note", m->id, CASE_ID_BYTES,
-	    note != NULL && *note ? note : NULL, err)) != DS_OK) {
-		dbx_reset(st);
-		return s;
-	}
-	return step_done(o, st, "measure", err);
-}
-
-static const char Q_MS_STATUS[] = "UPDATE measure SET status = ?2,"
-    " note = CASE WHEN CAST(?3 AS BLOB) IS NULL THEN note ELSE ?3 END,"
-    " updated_at = ?4"
-    " WHERE measure_id = ?1";
-
-enum ds_status
-odb_measure_status(struct odb *o, const unsigned char id[16],
-    const char *status, const char *note, struct ds_err *err)
-{
-	struct dbx_stmt *st;
-	enum ds_status s;
-
-	if ((st = odb_stmt(o, Q_MS_STATUS, err)) == NULL)
-		return NOSTMT(err);
-	bind_blob(st, 1, id, CASE_ID_BYTES);
-	bind_text(st, 2, status);
-	if ((s = bind_sealed(o, st, 3, "measure.note", id, CASE_ID_BYTES,
-	    note != NULL && *note ? note : NULL, err)) != DS_OK) {
-		dbx_reset(st);
-		return s;
-	}
-	dbx_bind_int64(st, 4, ds_now());
-	return step_done(o, st, "measure", err);
-}
-
-static const char Q_MS_FIND[] = "SELECT " MS_COLS " FROM measure WHERE"
-    " hh_key = ?1 AND substr(lower(hex(measure_id)), 1, length(?2)) = ?2"
-    " LIMIT 2";
-
-enum ds_status
-odb_measure_find(struct odb *o, const char *key, const char *prefix,
-    struct odb_measure *out, struct ds_err *err)
-{
-	struct dbx_stmt *st;
-	enum ds_status s;
-	char hex[33];
-	int rc, n = 0;
-
-	if ((s = hex_prefix(prefix, hex, err)) != DS_OK)
-		return s;
-	if ((st = odb_stmt(o, Q_MS_FIND, err)) == NULL)
-		return NOSTMT(err);
-	bind_text(st, 1, key);
-	bind_text(st, 2, hex);
-	while ((rc = dbx_step(st)) == DBX_ROW)
-		if (n++ == 0)
-			ms_row(st, out);
-	s = rc == DBX_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "measure");
-	dbx_reset(st);
-	if (s == DS_OK && n == 0)
-		s = ds_err_set(err, DS_ENOENT, "no measure of %s starts with %s",
-		    key, hex);
-	else if (s == DS_OK && n > 1)
-		s = ds_err_set(err, DS_EINVAL, "several measures of %s start "
-		    "with %s", key, hex);
-	return s;
-}
-
-static const char Q_MS_HH[] = "SELECT " MS_COLS " FROM measure WHERE"
-    " hh_key = ?1 ORDER BY type, start_date, measure_id";
-
-struct ms_each {
-	struct odb	*o;
-	int		 text;
-	int		(*cb)(void *, const struct odb_measure *, const char *,
-			    const char *);
-	void		*arg;
-	struct odb_plain pl[2];
-	struct ds_err	*err;
-};
-
-static enum ds_status
-ms_each_row(void *arg, struct dbx_stmt *st, int *stop)
-{
-	struct ms_each *c = arg;
-	struct odb_measure m;
-	const char *amount = NULL, *note = NULL;
-	enum ds_status s;
-
-	ms_row(st, &m);
-	if (c->text &&
-	    ((s = col_open(c->o, st, 11, "measure.amount", m.id,
-	    CASE_ID_BYTES, &c->pl[0], &amount, c->err)) != DS_OK ||
-	    (s = col_open(c->o, st, 12, "measure.note", m.id, CASE_ID_BYTES,
-	    &c->pl[1], &note, c->err)) != DS_OK))
-		return s;
-	*stop = c->cb(c->arg, &m, amount, note);
-	odb_plain_wipe(&c->pl[0]);
-	odb_plain_wipe(&c->pl[1]);
-	return DS_OK;
-}
-
-enum ds_status
-odb_measure_each_hh(struct odb *o, const char *key, int text,
-    int (*cb)(void *, const struct odb_measure *, const char *, const char *),
-    void *arg, struct ds_err *err)
-{
-	struct ms_each c;
-	struct dbx_stmt *st;
-	enum ds_status s;
-
-	if ((st = odb_stmt(o, Q_MS_HH, err)) == NULL)
-		return NOSTMT(err);
-	bind_text(st, 1, key);
-	memset(&c, 0, sizeof(c));
-	c.o = o;
-	c.text = text;
-	c.cb = cb;
-	c.arg = arg;
-	c.err = err;
-	s = each_row(o, st, "measure", ms_each_row, &c, err);
-	odb_plain_free(&c.pl[0]);
-	odb_plain_free(&c.pl[1]);
-	return s;
-}
-
-static const char Q_MS_ACTIVE[] = "SELECT count(*) FROM measure WHERE"
-    " hh_key = ?1 AND type = ?2 AND status IN ('planned', 'in_progress')";
-
-enum ds_status
-odb_measure_active(struct odb *o, const char *key, const char *type,
-    int64_t *n, struct ds_err *err)
-{
-	struct dbx_stmt *st;
-	enum ds_status s = DS_OK;
-	int rc;
-
-	*n = 0;
-	if ((st = odb_stmt(o, Q_MS_ACTIVE, err)) == NULL)
-		return NOSTMT(err);
-	bind_text(st, 1, key);
-	bind_text(st, 2, type);
-	if ((rc = dbx_step(st)) == DBX_ROW)
-		*n = dbx_column_int64(st, 0);
-	else
-		s = odb_sqlerr(o->db, rc, err, "measure");
-	dbx_reset(st);
-	return s;
-}
-
-/* ---- round -------------------------------------------------------------------- */
-
-static const char Q_ROUND_PUT[] = "INSERT INTO round(name, started, due,"
-    " scope, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
-static const char Q_ROUND_GET[] = "SELECT name, started, due, scope,"
-    " created_at FROM round WHERE name = ?1";
-static const char Q_ROUND_EACH[] = "SELECT name, started, due, scope,"
-    " created_at FROM round ORDER BY started, name";
-
-static void
-round_row(struct dbx_stmt *st, struct odb_round *r)
-{
-	memset(r, 0, sizeof(*r));
-	col_text(st, 0, r->name, sizeof(r->name));
-	col_text(st, 1, r->started, sizeof(r->started));
-	col_text(st, 2, r->due, sizeof(r->due));
-	col_text(st, 3, r->scope, sizeof(r->scope));
-	r->created_at = dbx_column_int64(st, 4);
-}
-
-enum ds_status
-odb_round_put(struct odb *o, const struct odb_round *r, struct ds_err *err)
-{
-	struct odb_round old;
-	struct dbx_stmt *st;
-	enum ds_status s;
-
-	if ((s = odb_round_get(o, r->name, &old, err)) == DS_OK)
-		return ds_err_set(err, DS_EEXIST, "round %s exists", r->name);
-	if (s != DS_ENOENT)
-		return s;
-	if ((st = odb_stmt(o, Q_ROUND_PUT, err)) == NULL)
-		return NOSTMT(err);
-	bind_text(st, 1, r->name);
-	bind_text(st, 2, r->started);
-	bind_text(st, 3, r->due);
-	bind_text(st, 4, r->scope);
-	dbx_bind_int64(st, 5, r->created_at);
-	return step_done(o, st, "round", err);
-}
-
-enum ds_status
-odb_round_get(struct odb *o, const char *name, struct odb_round *out,
-    struct ds_err *err)
-{
-	struct dbx_stmt *st;
-	enum ds_status s = DS_OK;
-	int rc;
-
-	if ((st = odb_stmt(o, Q_ROUND_GET, err)) == NULL)
-		return NOSTMT(err);
-	bind_text(st, 1, name);
-	rc = dbx_step(st);
-	if (rc == DBX_ROW)
-		round_row(st, out);
-	else if (rc == DBX_DONE)
-		s = ds_err_set(err, DS_ENOENT, "no round %s", name);
-	else
-		s = odb_sqlerr(o->db, rc, err, "round");
-	dbx_reset(st);
-	return s;
-}
-
-struct round_each {
-	int	(*cb)(void *, const struct odb_round *);
-	void	*arg;
-};
-
-static enum ds_status
-round_each_row(void *arg, struct dbx_stmt *st, int *stop)
-{
-	struct round_each *c = arg;
-	struct odb_round r;
-
-	round_row(st, &r);
-	*stop = c->cb(c->arg, &r);
-	return DS_OK;
-}
-
-enum ds_status
-odb_round_each(struct odb *o, int (*cb)(void *, const struct odb_round *),
-    void *arg, struct ds_err *err)
-{
-	struct round_each c;
-	struct dbx_stmt *st;
-
-	if ((st = odb_stmt(o, Q_ROUND_EACH, err)) == NULL)
-		return NOSTMT(err);
-	c.cb = cb;
-	c.arg = arg;
-	return each_row(o, st, "round", round_each_row, &c, err);
-}
-
-/* ---- income_check ----------------------------------------------------------------- */
-
-static const char Q_INC_PUT[] = "INSERT INTO income_check(hh_key,"
-    " month, light, amount, batch) VALUES (?1, ?2, ?3, ?4, ?5)"
-    " ON CONFLICT DO NOTHING";
-
-enum ds_status
-odb_income_put(struct odb *o, const char *key, const char *month,
-    const char *light, const char *amount, const unsigned char batch[32],
-    int *inserted, struct ds_err *err)
-{
-	char rk[CASE_KEY_MAX + 16];
-	struct dbx_stmt *st;
-	enum ds_status s;
-	int n;
-
-	*inserted = 0;
-	snprintf(rk, sizeof(rk), "%s/%s", key, month);
-	if ((st = odb_stmt(o, Q_INC_PUT, err)) == NULL)
-		return NOSTMT(err);
-	bind_text(st, 1, key);
-	bind_text(st, 2, month);
-	bind_text(st, 3, light);
-	if ((s = bind_sealed(o, st, 4, "income_check.amount", rk, strlen(rk),
-	    amount, err)) != DS_OK) {
-		dbx_reset(st);
-		return s;
-	}
-	bind_blob(st, 5, batch, 32);
-	if ((s = step_done(o, st, "income_check", err)) != DS_OK)
-		return s;
-	if ((n = dbx_changes(o->db)) < 0)	/* PostgreSQL: it failed */
-		return odb_sqlerr(o->db, DBX_ERROR, err, "income_check");
-	*inserted = n > 0;
-	return DS_OK;
-}
-
-static const char Q_INC_LAST[] = "SELECT month, light FROM income_check"
-    " WHERE hh_key = ?1 AND month <= ?2 ORDER BY month DESC LIMIT ?3";
-
-enum ds_status
-odb_income_last(struct odb *o, const char *key, const char *month,
-    char (*months)[8], char (*lights)[ODB_CODE_MAX], size_t max, size_t *n,
-    struct ds_err *err)
-{
-	struct dbx_stmt *st;
-	enum ds_status s = DS_OK;
-	int rc;
-
-	*n = 0;
-	if ((st = odb_stmt(o, Q_INC_LAST, err)) == NULL)
-		return NOSTMT(err);
-	bind_text(st, 1, key);
-	bind_text(st, 2, month);
-	dbx_bind_int64(st, 3, (int64_t)max);
-	while ((rc = dbx_step(st)) == DBX_ROW && *n < max) {
-		col_text(st, 0, months[*n], 8);
-		col_text(st, 1, lights[*n], ODB_CODE_MAX);
-		(*n)++;
-	}
-	if (rc != DBX_DONE && rc != DBX_ROW)
-		s = odb_sqlerr(o->db, rc, err, "income_check");
-	dbx_reset(st);
-	return s;
-}
-
-static const char Q_INC_BATCH[] = "SELECT 1 FROM income_check WHERE"
-    " batch = ?1 LIMIT 1";
-
-enum ds_status
-odb_income_batch(struct odb *o, const unsigned char hash[32], int *found,
-    struct ds_err *err)
-{
-	struct dbx_stmt *st;
-	enum ds_status s = DS_OK;
-	int rc;
-
-	*found = 0;
-	if ((st = odb_stmt(o, Q_INC_BATCH, err)) == NULL)
-		return NOSTMT(err);
-	bind_blob(st, 1, hash, 32);
-	rc = dbx_step(st);
-	if (rc == DBX_ROW)
-		*found = 1;
-	else if (rc != DBX_DONE)
-		s = odb_sqlerr(o->db, rc, err, "income_check");
-	dbx_reset(st);
-	return s;
-}
-
-/* ---- problem -------------------------------------------------------------------- */
-
-#define PB_COLS "problem_id, kind, hh_key, record_uuid, path, first_seen," \
-    " last_seen, closed_at, detail, closed_by, note"
-
-static void
-pb_row(struct dbx_stmt *st, struct odb_problem *p)
-{
-	memset(p, 0, sizeof(*p));
-	col_blob(st, 0, p->id, CASE_ID_BYTES);
-	col_text(st, 1, p->kind, sizeof(p->kind));
-	col_text(st, 2, p->hh_key, sizeof(p->hh_key));
-	p->has_record = col_blob(st, 3, p->record_uuid, 16);
-	col_text(st, 4, p->path, sizeof(p->path));
-	p->first_seen = dbx_column_int64(st, 5);
-	p->last_seen = dbx_column_int64(st, 6);
-	p->closed_at = dbx_column_int64(st, 7);
-}
-
-#define Q_PB_SEEN_SQL(k) "INSERT INTO problem(problem_id, kind,"\
-    " hh_key, record_uuid, path, first_seen, last_seen, detail) VALUES"\
-    " (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) ON CONFLICT(" k "problem_id) DO UPDATE"\
-    " SET last_seen = excluded.last_seen, detail = excluded.detail"
-static const char Q_PB_SEEN[] = Q_PB_SEEN_SQL("");
-static const char Q_PB_SEEN_PG[] = Q_PB_SEEN_SQL(ODB_PG_KEY);
-
-enum ds_status
-odb_problem_seen(struct odb *o, const struct odb_problem *p,
-    const char *detail, int64_t now, struct ds_err *err)
-{
-	struct dbx_stmt *st;
-	enum ds_status s;
-
-	if ((st = odb_stmt(o, odb_sql(o, Q_PB_SEEN, Q_PB_SEEN_PG), err)) ==
-	    NULL)
-		return NOSTMT(err);
-	bind_blob(st, 1, p->id, CASE_ID_BYTES);
-	bind_text(st, 2, p->kind);
-	bind_text(st, 3, p->hh_key);
-	bind_blob(st, 4, p->has_record ? p->record_uuid : NULL, 16);
-	bind_text(st, 5, p->path);
-	dbx_bind_int64(st, 6, now);
-	if ((s = bind_sealed(o, st, 7, "problem.detail", p->id, CASE_ID_BYTES,
-	    detail != NULL && *detail ? detail : NULL, err)) != DS_OK) {
-		dbx_reset(st);
-		return s;
-	}
-	return step_done(o, st, "problem", err);
-}
-
-static const char Q_PB_FIND[] = "SELECT " PB_COLS " FROM problem WHERE"
-    " substr(lower(hex(problem_id)), 1, length(?1)) = ?1 LIMIT 2";
-static const char Q_PB_CLOSE[] = "UPDATE problem SET closed_at = ?2,"
-    " closed_by = ?3, note = ?4 WHERE problem_id = ?1 AND closed_at IS NULL";
-
-enum ds_status
-odb_problem_close(struct odb *o, const char *prefix, const char *by,
-    const char *note, int64_t now, struct odb_problem *out,
-    struct ds_err *err)
-{
-	struct dbx_stmt *st;
-	enum ds_status s;
-	char hex[33];
-	int rc, n = 0;
-
-	if ((s = hex_prefix(prefix, hex, err)) != DS_OK)
-		return s;
-	if ((st = odb_stmt(o, Q_PB_FIND, err)) == NULL)
-		return NOSTMT(err);
-	bind_text(st, 1, hex);
-	while ((rc = dbx_step(st)) == DBX_ROW)
-		if (n++ == 0)
-			pb_row(st, out);
-	s = rc == DBX_DONE ? DS_OK : odb_sqlerr(o->db, rc, err, "problem");
-	dbx_reset(st);
-	if (s != DS_OK)
-		return s;
-	if (n == 0)
-		return ds_err_set(err, DS_ENOENT, "no problem id starts with %s",
-		    hex);
-	if (n > 1)
-		return ds_err_set(err, DS_EINVAL, "several problem ids start "
-		    "with %s", hex);
-	if (out->closed_at != 0)
-		return ds_err_set(err, DS_ESTATE, "problem already closed");
-	if ((st = odb_stmt(o, Q_PB_CLOSE, err)) == NULL)
-		return NOSTMT(err);
-	bind_blob(st, 1, out->id, CASE_ID_BYTES);
-	dbx_bind_int64(st, 2, now);
-	if ((s = bind_sealed(o, st, 3, "problem.closed_by", out->id,
-	    CASE_ID_BYTES, by, err)) != DS_OK ||
-	    (s = bind_sealed(o, st, 4, "problem.note", out->id, CASE_ID_BYTES,
-	    note, err)) != DS_OK) {
-		dbx_reset(st);
-		return s;
-	}
-	out->closed_at = now;
-	return step_done(o, st, "problem", err);
-}
-
-static const char Q_PB_EACH[] = "SELECT " PB_COLS " FROM problem"
-    " ORDER BY hh_key, kind, path, problem_id";
-
-struct pb_each {
-	struct odb	*o;
-	int		(*cb)(void *, const struct odb_problem *, const char *,
-			    const char *, const char *);
-	void		*arg;
-	struct odb_plain pl[3];
-	struct ds_err	*err;
-};
-
-static enum ds_status
-pb_each_row(void *arg, struct dbx_stmt *st, int *stop)
-{
-	static const char *const tags[3] = { "problem.detail",
-	    "problem.closed_by", "problem.note" };
-	struct pb_each *c = arg;
-	struct odb_problem p;
-	const char *v[3];
-	enum ds_status s;
-	int i;
-
-	pb_row(st, &p);
-	for (i = 0; i < 3; i++)
-		if ((s = col_open(c->o, st, 8 + i, tags[i], p.id, CASE_ID_BYTES,
-		    &c->pl[i], &v[i], c->err)) != DS_OK)
-			return s;
-	*stop = c->cb(c->arg, &p, v[0], v[1], v[2]);
-	for (i = 0; i < 3; i++)
-		odb_plain_wipe(&c->pl[i]);
-	return DS_OK;
-}
-
-enum ds_status
-odb_problem_each(struct odb *o,
-    int (*cb)(void *, const struct odb_problem *, const char *, const char *,
-    const char *), void *arg, struct ds_err *err)
-{
-	struct pb_each c;
-	struct dbx_stmt *st;
-	enum ds_status s;
-	int i;
-
-	if ((st = odb_stmt(o, Q_PB_EACH, err)) == NULL)
-		return NOSTMT(err);
-	memset(&c, 0, sizeof(c));
-	c.o = o;
-	c.cb = cb;
-	c.arg = arg;
-	c.err = err;
-	s = each_row(o, st, "problem", pb_each_row, &c, err);
-	for (i = 0; i < 3; i++)
-		odb_plain_free(&c.pl[i]);
-	return s;
-}
-
-/* ---- freeze ---------------------------------------------------------------------- */
-
-static const char Q_FZ_GET[] = "SELECT frozen_at, cutoff FROM \"freeze\""
-    " WHERE month = ?1";
-static const char Q_FZ_PUT[] = "INSERT INTO \"freeze\"(month, frozen_at,"
-    " cutoff,"
-    " csv_hash, csv) VALUES (?1, ?2, ?3, ?4, ?5)";
-
-enum ds_status
-odb_freeze_get(struct odb *o, const char *month, int *found,
-    int64_t *frozen_at, char cutoff[CASE_DATE_LEN], struct ds_err *err)
-{
-	struct dbx_stmt *st;
-	enum ds_status s = DS_OK;
-	int rc;
-
-	*found = 0;
-	*frozen_at = 0;
-	cutoff[0] = '\0';
-	if ((st = odb_stmt(o, Q_FZ_GET, err)) == NULL)
-		return NOSTMT(err);
-	bind_text(st, 1, month);
-	rc = dbx_step(st);
-	if (rc == DBX_ROW) {
-		*found = 1;
-		*frozen_at = dbx_column_int64(st, 0);
-		col_text(st, 1, cutoff, CASE_DATE_LEN);
-	} else if (rc != DBX_DONE)
-		s = odb_sqlerr(o->db, rc, err, "freeze");
-	dbx_reset(st);
-	return s;
-}
-
-enum ds_status
-odb_freeze_put(struct odb *o, const char *month, int64_t frozen_at,
-    const char *cutoff, const void *csv, size_t len, struct ds_err *err)
-{
-	unsigned char h[32], *ct;
-	struct dbx_stmt *st;
-	char c[CASE_DATE_LEN];
-	enum ds_status s;
-	int64_t t;
-	int found;
-
-	if ((s = odb_freeze_get(o, month, &found, &t, c, err)) != DS_OK)
-		return s;
-	if (found)
-		return ds_err_set(err, DS_EEXIST, "month %s is frozen", month);
-	if (o->dkey == NULL)
-		return ds_err_set(err, DS_ESTATE, "office db: opened without "
-		    "the office secret key");
-	if ((ct = ds_malloc(ODB_SEALED_LEN(len))) == NULL)
-		return ds_err_set(err, DS_ENOMEM, NULL);
-	cry_hash(h, sizeof(h), NULL, 0, csv, len);
-	odb_seal_row(o, "freeze.csv", month, strlen(month), csv, len, ct);
-	if ((st = odb_stmt(o, Q_FZ_PUT, err)) == NULL) {
-		ds_free(ct);
-		return NOSTMT(err);
-	}
-	bind_text(st, 1, month);
-	dbx_bind_int64(st, 2, frozen_at);
-	bind_text(st, 3, cutoff);
-	bind_blob(st, 4, h, 32);
-	dbx_bind_blob(st, 5, ct, (int)ODB_SEALED_LEN(len));
-	ds_free(ct);
-	return step_done(o, st, "freeze", err);
+	return oc_step_done(o, st, "entry", err);
 }
