@@ -39,12 +39,15 @@ if ! command -v gpsfake >/dev/null; then
 fi
 port=$((20000 + RANDOM % 20000))
 # Its own process group, so gpsfake and the gpsd it runs end together.
-setsid timeout -k 5 60 gpsfake -q -P "$port" -c 0.5 \
+setsid timeout -k 5 60 gpsfake -q -P "$port" -c 0.1 \
     "$DS_TOP/tests/forms/gps/chengdu.nmea" >"$T/gpsfake.log" 2>&1 &
 gf=$!
 export DOORSTEP_GPSD=127.0.0.1:$port
 got=
-for _ in 1 2 3 4 5 6 7 8 9 10; do
+# A sentence every 0.1 s: a whole GGA/GSA/RMC group in 0.3 s, as a 1 Hz
+# receiver sends it, so fill's 1.5 s wait sees at least one whole fix (at
+# 0.5 s a group took 1.5 s, and a wait could miss every fix).
+for _ in $(seq 20); do
 	sleep 1
 	if ds fill "$T/visit.md" --answers "$T/a.json" >"$T/id" 2>"$T/.out"
 	then
