@@ -99,7 +99,7 @@ OPT = -O1 -g -Wno-unknown-warning-option -fsanitize=fuzzer-no-link,address,undef
 WARN := $(filter-out -Wno-format-truncation,$(WARN))
 endif
 ifeq ($(MODE),cov)
-OPT = -O0 -g --coverage
+OPT = -O0 -g --coverage -DDS_COVERAGE
 endif
 
 ifeq ($(DS_INSTALL),1)

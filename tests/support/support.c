@@ -14,6 +14,10 @@
 
 #define MAXDIRS 64
 
+#ifdef DS_COVERAGE
+void	__gcov_dump(void);	/* libgcov, linked by --coverage */
+#endif
+
 static char dirs[MAXDIRS][512];
 static int ndirs;
 static int registered;
@@ -110,8 +114,9 @@ crash_step(const char *step)
 {
 	if (strcmp(step, crash_step_name) != 0)
 		return;
+	ts_cov_dump();
 	if (write(crash_fd, "x", 1) != 1)
-		_exit(4);
+		ts_exit(4);
 	for (;;)
 		pause();
 }
@@ -133,7 +138,7 @@ ts_crash_at(const char *step, int named, void (*fn)(void *), void *arg)
 		ds_file_test.step = crash_step;
 		ds_file_test.named = named;
 		fn(arg);
-		_exit(3);	/* never reached the step */
+		ts_exit(3);	/* never reached the step */
 	}
 	close(fd[1]);
 	if (kid > 0 && read(fd[0], &c, 1) == 1) {
@@ -145,4 +150,19 @@ ts_crash_at(const char *step, int named, void (*fn)(void *), void *arg)
 	    WTERMSIG(st) != SIGKILL))
 		r = -1;
 	return r;
+}
+
+void
+ts_cov_dump(void)
+{
+#ifdef DS_COVERAGE
+	__gcov_dump();
+#endif
+}
+
+void
+ts_exit(int code)
+{
+	ts_cov_dump();
+	_exit(code);
 }

@@ -22,5 +22,14 @@ size_t		 ts_grep_tree(const char *dir, const void *needle, size_t n);
  */
 int		 ts_crash_at(const char *step, int named, void (*fn)(void *),
 		    void *arg);
+/*
+ * End a test's child process: _exit(code), in a coverage build (MODE=cov)
+ * after writing the child's gcov counts, which only exit() writes.  The
+ * mutation runner reads those counts to pick the tests that run a line.
+ */
+void		 ts_exit(int code) __attribute__((noreturn));
+/* Write the gcov counts now (coverage builds; elsewhere nothing): before
+ * a child is killed. */
+void		 ts_cov_dump(void);
 
 #endif

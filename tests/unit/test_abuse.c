@@ -107,19 +107,19 @@ serve_start(const char *a1, const char *a2)
 	if ((spid = fork()) == 0) {
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
 		    getppid() != parent)
-			_exit(127);
+			ts_exit(127);
 		if ((fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600)) ==
 		    -1)
-			_exit(127);
+			ts_exit(127);
 		dup2(fd, 1);
 		if ((fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0600)) ==
 		    -1)
-			_exit(127);
+			ts_exit(127);
 		dup2(fd, 2);
 		execl(office_bin(), "doorstep-office", "serve", "--dir",
 		    cur->dir, "--listen", "127.0.0.1:0", "--timeout", "3",
 		    a1, a2, (char *)NULL);
-		_exit(127);
+		ts_exit(127);
 	}
 	/* Up to 20 s: an ASan build on a busy machine starts slowly. */
 	for (i = 0; i < 800 && spid > 0; i++) {

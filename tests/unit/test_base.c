@@ -225,7 +225,7 @@ race(const char *name, int rounds, int named0, int named1)
 			int r, bad = 0;
 
 			if (buf == NULL)
-				_exit(2);
+				ts_exit(2);
 			ds_file_test.named = k == 0 ? named0 : named1;
 			memset(buf, 'a' + k, SIZE);
 			for (r = 0; r < rounds; r++)
@@ -233,7 +233,7 @@ race(const char *name, int rounds, int named0, int named1)
 				    &err) != DS_OK)
 					bad = 1;
 			free(buf);
-			_exit(bad);
+			ts_exit(bad);
 		}
 		OK(kid[k] > 0);
 	}

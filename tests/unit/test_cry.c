@@ -286,7 +286,7 @@ test_pwhash_out_of_memory(void)
 		p.mem = (uint64_t)1 << 30;
 		memset(key, 0, sizeof(key));
 		ds_err_clear(&err);
-		_exit(setrlimit(RLIMIT_AS, &rl) != 0 ? 2 :
+		ts_exit(setrlimit(RLIMIT_AS, &rl) != 0 ? 2 :
 		    cry_pwhash(key, "pw", 2, &p, &err) != DS_ENOMEM ? 3 :
 		    strstr(err.msg, "1024 MiB") == NULL ? 4 : 0);
 	}
@@ -395,7 +395,7 @@ calibrate_in(uint64_t room, unsigned target, struct cry_kdf_params *out)
 		if (room == 0 || setrlimit(RLIMIT_AS, &rl) == 0)
 			r.st = cry_kdf_calibrate(CRY_COST_DEFAULT, target,
 			    &r.p, &err);
-		_exit(write(fd[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ?
+		ts_exit(write(fd[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ?
 		    0 : 1);
 	}
 	close(fd[1]);

@@ -169,7 +169,7 @@ test_kill9_rerun_equals_clean_run(void)
 			abort();
 		if (pid == 0) {
 			import_all(work);
-			_exit(0);
+			ts_exit(0);
 		}
 		usleep((useconds_t)((uint64_t)rand() % (span + span / 4)));
 		if (kill(pid, SIGKILL) == 0)

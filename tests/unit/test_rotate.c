@@ -291,8 +291,10 @@ keyring_mid_rotation(const char *dir)
 static void
 die_at(void *arg, int step)
 {
-	if (step == *(int *)arg)
+	if (step == *(int *)arg) {
+		ts_cov_dump();
 		raise(SIGKILL);
+	}
 }
 
 /* Rotate in a child from `from` to `to`; kill it after step `at` (0: let
@@ -311,14 +313,14 @@ child_rotate(const char *dir, const char *from, const char *to, int at,
 		struct ds_err err;
 
 		if (ws_open(dir, from, strlen(from), &w, &err) != DS_OK)
-			_exit(3);
+			ts_exit(3);
 		o.step = die_at;
 		o.arg = &at;
 		if (ws_passwd_rotate(w, to, strlen(to), CRY_COST_MIN, &o, NULL,
 		    &err) != DS_OK)
-			_exit(4);
+			ts_exit(4);
 		ws_close(w);
-		_exit(0);
+		ts_exit(0);
 	}
 	if (at < 0) {
 		ts.tv_sec = ms / 1000;

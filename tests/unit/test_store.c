@@ -1121,11 +1121,11 @@ test_disk_full_rlimit_fsize(void)
 		close(fds[0]);
 		signal(SIGXFSZ, SIG_IGN);
 		if (store_open(path, dek, dev, &s, &err) != DS_OK)
-			_exit(3);
+			ts_exit(3);
 		store_id_new(id);
 		if (save(s, id, "{\"kept\":1}", "kept", NULL, NULL, NULL,
 		    &err) != DS_OK)
-			_exit(4);
+			ts_exit(4);
 		big = ds_malloc(32 * 1024 + 16);
 		len = (size_t)snprintf(big, 16, "{\"x\":\"");
 		for (i = len; i < 32 * 1024; i++)
@@ -1150,9 +1150,9 @@ test_disk_full_rlimit_fsize(void)
 		    == DS_OK && store_check(s, &err) == DS_OK;
 		if (write(fds[1], res, sizeof(res)) != (ssize_t)sizeof(res) ||
 		    write(fds[1], msg, sizeof(msg)) != (ssize_t)sizeof(msg))
-			_exit(5);
+			ts_exit(5);
 		store_close(s);
-		_exit(0);
+		ts_exit(0);
 	}
 	close(fds[1]);
 	n = read(fds[0], res, sizeof(res));
@@ -1192,7 +1192,7 @@ child_saver(const char *path, int fd)
 	int k;
 
 	if (store_open(path, dek, dev, &s, &err) != DS_OK)
-		_exit(3);
+		ts_exit(3);
 	for (k = 0; k < 4; k++)
 		store_id_new(ids[k]);
 	for (k = 0;; k++) {
@@ -1200,9 +1200,9 @@ child_saver(const char *path, int fd)
 		snprintf(json, sizeof(json), "{\"k\":%d,\"pid\":%d}", k,
 		    (int)getpid());
 		if (save(s, rid, json, "crash", NULL, NULL, &r, &err) != DS_OK)
-			_exit(4);
+			ts_exit(4);
 		if (write(fd, r.rev_id, 16) != 16)
-			_exit(5);
+			ts_exit(5);
 	}
 }
 

@@ -224,10 +224,10 @@ test_http_push_on_loopback(void)
 		/* serve dies with the test, whatever ends it. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
 		    getppid() != parent || freopen(pf, "w", stdout) == NULL)
-			_exit(99);
+			ts_exit(99);
 		execl(oprog, oprog, "serve", "--dir", off, "--listen",
 		    "127.0.0.1:0", (char *)NULL);
-		_exit(98);
+		ts_exit(98);
 	}
 	for (i = 0; i < 100 && port == 0; i++) {
 		usleep(50000);
