@@ -58,15 +58,20 @@ struct member {
 };
 
 /* Waiting clues kept in memory for a bundle, at most (else asked per
- * number, as before). */
+ * number). */
 #define WAIT_MAX	65536
+/* ID numbers a record carries, as most do (five members a household):
+ * more waiting clues than the bundle's records times this, and each
+ * number is asked rather than every clue read. */
+#define WAIT_PER_REV	8
 
 struct case_batch {
 	struct hh_fold	*v;
 	size_t		 n, cap;
 	/* The blind indexes clues wait for, sorted: no clue is made
 	 * unmatched during an import, so a number not among them matches
-	 * none.  wait_all: too many to keep, ask of every number. */
+	 * none.  wait_all: more than the bundle's numbers, or too many to
+	 * keep: ask of every number. */
 	unsigned char	(*wait)[IDX_BYTES];
 	size_t		 nwait, capwait;
 	int		 wait_all;
@@ -487,6 +492,7 @@ case_batch_begin(struct odb *o, size_t nrevs, struct case_batch **out,
 {
 	struct case_batch *b;
 	enum ds_status s;
+	int64_t most, nwait;
 
 	*out = NULL;
 	if ((b = ds_calloc(1, sizeof(*b))) == NULL ||
@@ -495,11 +501,22 @@ case_batch_begin(struct odb *o, size_t nrevs, struct case_batch **out,
 		return ds_err_set(err, DS_ENOMEM, NULL);
 	}
 	b->cap = nrevs;
-	/* The waiting clues read once, not asked of every number. */
-	if ((s = odb_clue_waiting(o, wait_add, b, err)) != DS_OK) {
+	/*
+	 * The waiting clues read once, not asked of every number; but when
+	 * they outnumber the bundle's ID numbers (a one-record bundle from
+	 * `serve`), each number is asked instead: the work follows the
+	 * bundle, not the clue table.
+	 */
+	most = nrevs < WAIT_MAX / WAIT_PER_REV ?
+	    (int64_t)(nrevs * WAIT_PER_REV) : WAIT_MAX;
+	if ((s = odb_clue_waiting_n(o, most + 1, &nwait, err)) != DS_OK ||
+	    (nwait <= most && (s = odb_clue_waiting(o, wait_add, b, err)) !=
+	    DS_OK)) {
 		case_batch_free(b);
 		return s;
 	}
+	if (nwait > most)
+		b->wait_all = 1;
 	if (b->nwait > 1)
 		qsort(b->wait, b->nwait, sizeof(*b->wait), idx_cmp);
 	*out = b;

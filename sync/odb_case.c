@@ -930,6 +930,30 @@ odb_clue_waiting(struct odb *o, int (*fn)(void *, const unsigned char *),
 	return s;
 }
 
+static const char Q_CLUE_WAITING_N[] = "SELECT count(*) FROM (SELECT 1"
+    " FROM clue WHERE hh_key IS NULL AND ambiguous = 0 AND id_idx IS NOT NULL"
+    " LIMIT ?1) w";
+
+enum ds_status
+odb_clue_waiting_n(struct odb *o, int64_t max, int64_t *n,
+    struct ds_err *err)
+{
+	struct dbx_stmt *st;
+	enum ds_status s = DS_OK;
+	int rc;
+
+	*n = 0;
+	if ((st = odb_stmt(o, Q_CLUE_WAITING_N, err)) == NULL)
+		return NOSTMT(err);
+	dbx_bind_int64(st, 1, max);
+	if ((rc = dbx_step(st)) == DBX_ROW)
+		*n = dbx_column_int64(st, 0);
+	else
+		s = odb_sqlerr(o->db, rc, err, "clue");
+	dbx_reset(st);
+	return s;
+}
+
 static const char Q_CLUE_OPEN_N[] = "SELECT count(*) FROM clue WHERE"
     " hh_key = ?1 AND state = 'open'";
 

@@ -208,6 +208,10 @@ enum ds_status	 odb_clue_match(struct odb *, const unsigned char idx[32],
 enum ds_status	 odb_clue_waiting(struct odb *,
 		    int (*fn)(void *, const unsigned char idx[32]), void *,
 		    struct ds_err *);
+/* How many clues wait for a household, counted up to max at most (a
+ * read of at most max index entries). */
+enum ds_status	 odb_clue_waiting_n(struct odb *, int64_t max, int64_t *n,
+		    struct ds_err *);
 enum ds_status	 odb_clue_open_n(struct odb *, const char *key, int64_t *n,
 		    struct ds_err *);
 /*

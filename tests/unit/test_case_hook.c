@@ -23,11 +23,13 @@
 #include "case.h"
 #include "case_db.h"
 #include "case_file.h"
+#include "dbx_int.h"	/* the SQLite handle under office.db */
 #include "imp.h"
 #include "json.h"
 #include "mem.h"
 #include "odb.h"
 #include "odb_case.h"
+#include "odb_int.h"	/* the connection */
 #include "receipt.h"
 #include "util.h"
 
@@ -449,6 +451,81 @@ test_bundle_at_a_time_same_as_one_by_one(void)
 	unsetenv("DOORSTEP_FAKE_NOW");
 }
 
+static int
+count_step(void *arg)
+{
+	(*(long *)arg)++;
+	return 0;
+}
+
+/* SQLite's loop steps (progress callbacks) of importing r into o. */
+static long
+steps_of(struct odb *o, const struct sf_office *of, struct sf_rev *r)
+{
+	long n = 0;
+
+	sqlite3_progress_handler(o->db->h, 1, count_step, &n);
+	import_into(o, of, r, 1);
+	sqlite3_progress_handler(o->db->h, 0, NULL, NULL);
+	return n;
+}
+
+/*
+ * A bundle of one record (what `serve` gets) costs the same whether three
+ * or 3,000 clues wait for an ID number: when they outnumber the numbers
+ * the bundle can carry, each number is asked of clue's index instead of
+ * every waiting clue read (review of issue 16).  The number that one of
+ * them waits for is still matched.
+ */
+static void
+test_waiting_clues_follow_the_bundle(void)
+{
+	static const char one[] = "341802199707070075";
+	struct sf_office of;
+	struct sf_rev r[3];
+	struct ds_err err;
+	struct odb *o;
+	unsigned char idx[32];
+	char q[512], hex[65];
+	long base, many;
+	sqlite3 *s;
+
+	snprintf(q, sizeof(q), "%s/many-clues", office.dir);
+	sf_office_make(&of, q);
+	ST_EQ(odb_open(of.db, of.sec, &o, &err), DS_OK, &err);
+	ST_EQ(sf_enroll(o, dev.device_id, dev.key->pk, &err), DS_OK, &err);
+	visit_of(&r[0], 60, H1, "2024-09-01", "finalized", "yes", V4, "2",
+	    "户主甲", "341802198001010011", "341802198101010012", "none");
+	visit_of(&r[1], 61, H2, "2024-09-01", "finalized", "yes", V4, "2",
+	    "户主乙", "341802198201010013", "341802198301010014", "none");
+	visit_of(&r[2], 62, H3, "2024-09-01", "finalized", "yes", V4, "2",
+	    "户主丙", "341802198401010015", one, "none");
+	import_into(o, &of, &r[0], 1);	/* statements prepared */
+	OK(odb_blind(o, one, idx) == 0);
+	ds_hex_encode(idx, 32, hex);
+	OK(sqlite3_open(of.db, &s) == SQLITE_OK);
+	snprintf(q, sizeof(q), "INSERT INTO clue(clue_id, channel, id_idx,"
+	    " date, received_at) VALUES (randomblob(16), 'dept_warning',"
+	    " x'%s', '2024-08-01', 1), (randomblob(16), 'dept_warning',"
+	    " randomblob(32), '2024-08-01', 1)", hex);
+	OK(sqlite3_exec(s, q, NULL, NULL, NULL) == SQLITE_OK);
+	base = steps_of(o, &of, &r[1]);
+	OK(sqlite3_exec(s, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+	    " SELECT i + 1 FROM n WHERE i < 3000) INSERT INTO clue(clue_id,"
+	    " channel, id_idx, date, received_at) SELECT randomblob(16),"
+	    " 'dept_warning', randomblob(32), '2024-08-01', 1 FROM n", NULL,
+	    NULL, NULL) == SQLITE_OK);
+	sqlite3_close(s);
+	many = steps_of(o, &of, &r[2]);
+	printf("# steps: %ld, with 3,000 more clues %ld\n", base, many);
+	/* Reading the 3,002 waiting clues would take a step each. */
+	OK(many < base + 500);
+	odb_close(o);
+	INT_EQ(sf_db_count(of.db, "clue WHERE hh_key = '" H3 "'"), 1);
+	INT_EQ(sf_db_count(of.db, "clue WHERE hh_key IS NULL"), 3001);
+	sf_office_free(&of);
+}
+
 static void
 test_no_names_or_ids_on_disk(void)
 {
@@ -485,6 +562,7 @@ main(void)
 	RUN(test_list_visit_refused_keeps_the_clue);
 	RUN(test_clue_file_matched_in_one_read);
 	RUN(test_bundle_at_a_time_same_as_one_by_one);
+	RUN(test_waiting_clues_follow_the_bundle);
 	RUN(test_no_names_or_ids_on_disk);
 	odb_close(db);
 	sf_device_free(&dev);
