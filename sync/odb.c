@@ -539,6 +539,186 @@ static const char schema_v7[] =
 	"  WHERE entry_id IS NOT NULL;";
 
 /*
+ * Version 8: a CHECK of the form x IN (three or more values) made SQLite
+ * build a temporary table of the values at every insert or update of
+ * the column, about 5% of an import (issue 16); x = 'a' OR x = 'b' ...
+ * is the same rule, checked by comparisons.  The tables the import and
+ * the case commands write are rebuilt with the same columns, keys,
+ * indexes, triggers and rows, their checks so written: hh, visit,
+ * case_event, clue, measure and entry.
+ */
+static const char schema_v8_a[] =
+	"CREATE TABLE hh_v8("
+	"  hh_key TEXT PRIMARY KEY,"
+	"  township TEXT NOT NULL DEFAULT '',"
+	"  village TEXT NOT NULL DEFAULT '',"
+	"  vgroup TEXT NOT NULL DEFAULT '',"
+	"  head_name BLOB,"			/* sealed */
+	"  head_id BLOB,"			/* sealed */
+	"  members INTEGER NOT NULL DEFAULT 0 CHECK(members >= 0),"
+	"  in_register INTEGER NOT NULL DEFAULT 0 CHECK(in_register IN (0, 1)),"
+	"  grid_worker TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL DEFAULT 'registered' CHECK(state = 'registered'"
+	"    OR state = 'clue_open' OR state = 'ident' OR state = 'monitored'"
+	"    OR state = 'elim' OR state = 'eliminated'),"
+	"  track_step TEXT NOT NULL DEFAULT '',"
+	"  category TEXT NOT NULL DEFAULT '',"
+	"  ident_date TEXT NOT NULL DEFAULT '',"
+	"  elim_date TEXT NOT NULL DEFAULT '',"
+	"  elim_kind TEXT NOT NULL DEFAULT '',"
+	"  track_since TEXT NOT NULL DEFAULT '',"	/* the run's start */
+	"  light TEXT NOT NULL DEFAULT '',"
+	"  light_month TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"INSERT INTO hh_v8 SELECT * FROM hh;"
+	"DROP TABLE hh;"
+	"ALTER TABLE hh_v8 RENAME TO hh;"
+	"CREATE INDEX hh_village ON hh(township, village, vgroup);"
+	"CREATE INDEX hh_state ON hh(state);"
+	"CREATE TABLE visit_v8("
+	"  rev_id BLOB NOT NULL CHECK(length(rev_id) = 16),"
+	"  record_uuid BLOB NOT NULL CHECK(length(record_uuid) = 16),"
+	"  hh_key TEXT NOT NULL,"
+	"  device_id BLOB NOT NULL,"
+	"  worker_id TEXT NOT NULL,"
+	"  visit_date TEXT NOT NULL DEFAULT '',"
+	"  visit_type TEXT NOT NULL DEFAULT '',"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  entry_id BLOB,"
+	"  corrects BLOB,"
+	"  consent TEXT NOT NULL DEFAULT '' CHECK(consent = '' OR"
+	"    consent = 'yes' OR consent = 'no' OR consent = 'on_file'),"
+	"  outcome TEXT NOT NULL DEFAULT 'done' CHECK(outcome = 'done' OR"
+	"    outcome = 'refused' OR outcome = 'not_reached'),"
+	"  finalized INTEGER NOT NULL CHECK(finalized IN (0, 1)),"
+	"  finalized_at INTEGER,"
+	"  proposes TEXT NOT NULL DEFAULT '',"
+	"  light TEXT NOT NULL DEFAULT '',"
+	"  light_set BLOB,"
+	"  imported_at INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY(hh_key, visit_date, rev_id)"
+	") WITHOUT ROWID;"
+	"INSERT INTO visit_v8 SELECT * FROM visit;"
+	"DROP TABLE visit;"
+	"ALTER TABLE visit_v8 RENAME TO visit;"
+	"CREATE INDEX visit_date ON visit(visit_date);"
+	"CREATE INDEX visit_entry ON visit(entry_id)"
+	"  WHERE entry_id IS NOT NULL;";
+static const char schema_v8_b[] =
+	"CREATE TABLE case_event_v8("
+	"  event_id BLOB NOT NULL UNIQUE CHECK(length(event_id) = 16),"
+	"  hh_key TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL CHECK(seq >= 1),"	/* order in the case */
+	"  track TEXT NOT NULL CHECK(track = 'ident' OR track = 'elim' OR"
+	"    track = 'case'),"
+	"  step TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL DEFAULT '',"
+	"  date TEXT NOT NULL,"
+	"  date_end TEXT NOT NULL DEFAULT '',"
+	"  objections INTEGER NOT NULL DEFAULT 0,"
+	"  category TEXT NOT NULL DEFAULT '',"
+	"  elim_kind TEXT NOT NULL DEFAULT '',"
+	"  channel TEXT NOT NULL DEFAULT '',"	/* a run's first clue */
+	"  detail TEXT NOT NULL DEFAULT '',"	/* measure: TYPE:STATUS */
+	"  ref BLOB,"				/* visit or measure */
+	"  by_name BLOB,"			/* sealed */
+	"  note BLOB,"				/* sealed */
+	"  corrects BLOB CHECK(corrects IS NULL OR length(corrects) = 16),"
+	"  source TEXT NOT NULL DEFAULT 'cli',"
+	"  recorded_at INTEGER NOT NULL,"
+	"  PRIMARY KEY(hh_key, seq)"
+	") WITHOUT ROWID;"
+	/* Dropping the table drops its triggers: nothing is deleted. */
+	"INSERT INTO case_event_v8 SELECT * FROM case_event;"
+	"DROP TABLE case_event;"
+	"ALTER TABLE case_event_v8 RENAME TO case_event;"
+	"CREATE INDEX case_event_date ON case_event(track, step, date);"
+	"CREATE TRIGGER case_event_no_update BEFORE UPDATE ON case_event"
+	"  BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END;"
+	"CREATE TRIGGER case_event_no_delete BEFORE DELETE ON case_event"
+	"  BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END;"
+	"CREATE TABLE clue_v8("
+	"  clue_id BLOB PRIMARY KEY CHECK(length(clue_id) = 16),"
+	"  channel TEXT NOT NULL CHECK(channel = 'self_report' OR"
+	"    channel = 'cadre_screening' OR channel = 'dept_warning'),"
+	"  source TEXT NOT NULL DEFAULT '',"
+	"  hh_key TEXT,"				/* NULL: unmatched */
+	"  ambiguous INTEGER NOT NULL DEFAULT 0,"	/* matches > 1 */
+	"  id_idx BLOB CHECK(id_idx IS NULL OR length(id_idx) = 32),"
+	"  id_no BLOB,"				/* sealed */
+	"  name BLOB,"				/* sealed */
+	"  reason BLOB,"			/* sealed */
+	"  amount BLOB,"			/* sealed */
+	"  date TEXT NOT NULL,"
+	"  received_at INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'open'"
+	"    CHECK(state IN ('open', 'closed')),"
+	"  closed_rev BLOB,"
+	"  closed_at INTEGER,"
+	"  batch BLOB"
+	") WITHOUT ROWID;"
+	"INSERT INTO clue_v8 SELECT * FROM clue;"
+	"DROP TABLE clue;"
+	"ALTER TABLE clue_v8 RENAME TO clue;"
+	"CREATE INDEX clue_hh ON clue(hh_key, state);"
+	"CREATE INDEX clue_idx ON clue(id_idx) WHERE hh_key IS NULL;";
+static const char schema_v8_c[] =
+	"CREATE TABLE measure_v8("
+	"  measure_id BLOB PRIMARY KEY CHECK(length(measure_id) = 16),"
+	"  hh_key TEXT NOT NULL,"
+	"  type TEXT NOT NULL CHECK(type = 'industry' OR type = 'job' OR"
+	"    type = 'finance' OR type = 'health' OR type = 'education' OR"
+	"    type = 'assist' OR type = 'allowance' OR type = 'housing' OR"
+	"    type = 'water' OR type = 'social'),"
+	"  dept TEXT NOT NULL DEFAULT '',"
+	"  start_date TEXT NOT NULL DEFAULT '',"
+	"  amount BLOB,"			/* sealed */
+	"  unit TEXT NOT NULL DEFAULT '',"
+	"  status TEXT NOT NULL CHECK(status = 'planned' OR"
+	"    status = 'in_progress' OR status = 'done' OR status = 'stopped'),"
+	"  note BLOB,"				/* sealed */
+	"  source TEXT NOT NULL CHECK(source IN ('office', 'visit')),"
+	"  source_rev BLOB,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"INSERT INTO measure_v8 SELECT * FROM measure;"
+	"DROP TABLE measure;"
+	"ALTER TABLE measure_v8 RENAME TO measure;"
+	"CREATE INDEX measure_hh ON measure(hh_key, type);"
+	"CREATE TABLE entry_v8("
+	"  entry_id BLOB PRIMARY KEY CHECK(length(entry_id) = 16),"
+	"  hh_key TEXT NOT NULL,"
+	"  device_id BLOB NOT NULL CHECK(length(device_id) = 16),"
+	"  worker TEXT NOT NULL DEFAULT '',"
+	"  reason TEXT NOT NULL CHECK(reason = 'clue' OR reason = 'routine' OR"
+	"    reason = 'followup' OR reason = 'elim_check' OR"
+	"    reason = 'lookback' OR reason = 'annual' OR"
+	"    reason = 'correction' OR reason = 'screening'),"
+	"  due TEXT NOT NULL,"
+	"  clue_id BLOB,"
+	"  round TEXT,"
+	"  form_id TEXT NOT NULL,"
+	"  form_ver TEXT NOT NULL,"
+	"  body BLOB NOT NULL,"			/* sealed entry JSON */
+	"  state TEXT NOT NULL CHECK(state = 'queued' OR state = 'sent' OR"
+	"    state = 'applied' OR state = 'done' OR state = 'withdrawn'),"
+	"  created_at INTEGER NOT NULL,"
+	"  ob_seq INTEGER,"
+	"  applied_at INTEGER,"
+	"  done_rev BLOB,"
+	"  done_at INTEGER,"
+	"  withdrawn_at INTEGER"
+	") WITHOUT ROWID;"
+	"INSERT INTO entry_v8 SELECT * FROM entry;"
+	"DROP TABLE entry;"
+	"ALTER TABLE entry_v8 RENAME TO entry;"
+	"CREATE INDEX entry_hh ON entry(hh_key, state);"
+	"CREATE INDEX entry_device ON entry(device_id, state);";
+
+/*
  * migrations[i] takes a database from version i to i + 1: its parts run
  * in order in one transaction (a part stays under C's 4,095-byte string
  * limit).
@@ -552,6 +732,7 @@ static const char *const migrations[][ODB_MIGRATION_PARTS] = {
 	{ schema_v5, NULL, NULL },
 	{ schema_v6, NULL, NULL },
 	{ schema_v7, NULL, NULL },
+	{ schema_v8_a, schema_v8_b, schema_v8_c },
 };
 
 /* Run every part of migration v (from version v to v + 1). */
@@ -638,7 +819,22 @@ unlink_db(const char *path)
 	unlink(p);
 }
 
-/* Apply every migration from `from` up to ODB_SCHEMA_VERSION, in one txn. */
+/*
+ * The version odb_create makes and odb_open migrates to: this program's,
+ * or an older one a test asks for (odb_test_schema) to build a database
+ * as that version's program did; the migrations up to it are never
+ * edited.
+ */
+static int schema_target = ODB_SCHEMA_VERSION;
+
+void
+odb_test_schema(int version)
+{
+	schema_target = version >= 1 && version <= ODB_SCHEMA_VERSION ?
+	    version : ODB_SCHEMA_VERSION;
+}
+
+/* Apply every migration from `from` up to schema_target, in one txn. */
 static enum ds_status
 migrate(struct dbx *db, int64_t from, struct ds_err *err)
 {
@@ -655,14 +851,13 @@ migrate(struct dbx *db, int64_t from, struct ds_err *err)
 		dbx_rollback(db);
 		return DS_OK;
 	}
-	for (; v < ODB_SCHEMA_VERSION; v++)
+	for (; v < schema_target; v++)
 		if ((st = migration_run(db, v, err)) != DS_OK) {
 			ds_err_prefix(err, "migration to version %lld",
 			    (long long)v + 1);
 			goto fail;
 		}
-	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d",
-	    ODB_SCHEMA_VERSION);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", schema_target);
 	if ((st = odb_exec(db, sql, err)) != DS_OK)
 		goto fail;
 	return odb_exec(db, "COMMIT", err);
@@ -751,11 +946,11 @@ odb_create(const char *path, const unsigned char office_id[16],
 		goto fail;
 	if ((s = dbx_begin(db, err)) != DS_OK)
 		goto fail;
-	for (v = 0; v < ODB_SCHEMA_VERSION; v++)
+	for (v = 0; v < schema_target; v++)
 		if ((s = migration_run(db, v, err)) != DS_OK)
 			goto fail;
 	snprintf(sql, sizeof(sql), "PRAGMA application_id=%d;"
-	    "PRAGMA user_version=%d", ODB_APPLICATION_ID, ODB_SCHEMA_VERSION);
+	    "PRAGMA user_version=%d", ODB_APPLICATION_ID, schema_target);
 	if ((s = odb_exec(db, sql, err)) != DS_OK)
 		goto fail;
 	rc = dbx_prepare(db, "INSERT INTO meta(k, v) VALUES"
@@ -1213,13 +1408,13 @@ odb_open(const char *path, const struct cry_office_sec *sec,
 		goto fail;
 	if ((s = get_int(o->db, "PRAGMA user_version", &ver, err)) != DS_OK)
 		goto fail;
-	if (ver > ODB_SCHEMA_VERSION || ver < 1) {
+	if (ver > schema_target || ver < 1) {
 		s = ds_err_set(err, ver < 1 ? DS_ECORRUPT : DS_ESTATE,
 		    "office db %s has schema version %lld, this program "
-		    "knows %d", path, (long long)ver, ODB_SCHEMA_VERSION);
+		    "knows %d", path, (long long)ver, schema_target);
 		goto fail;
 	}
-	if (ver < ODB_SCHEMA_VERSION &&
+	if (ver < schema_target &&
 	    (s = migrate(o->db, ver, err)) != DS_OK)
 		goto fail;
 office:

@@ -31,7 +31,7 @@
 
 #include "status.h"
 
-#define ODB_SCHEMA_VERSION	7
+#define ODB_SCHEMA_VERSION	8
 #define ODB_APPLICATION_ID	0x44534f46	/* "DSOF" */
 
 struct odb;
@@ -44,6 +44,14 @@ struct odb;
  */
 enum ds_status	 odb_create(const char *path,
 		    const unsigned char office_id[16], struct ds_err *);
+
+/*
+ * For tests only: odb_create makes, and odb_open migrates to, schema
+ * `version` (1 to ODB_SCHEMA_VERSION; anything else: this program's), as
+ * the program of that version did, so a test can fill a database of an
+ * older version through the real code and migrate it.
+ */
+void		 odb_test_schema(int version);
 
 struct cry_office_sec;
 

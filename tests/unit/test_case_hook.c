@@ -28,6 +28,7 @@
 #include "json.h"
 #include "mem.h"
 #include "odb.h"
+#include "odb_assign.h"
 #include "odb_case.h"
 #include "odb_int.h"	/* the connection */
 #include "receipt.h"
@@ -526,6 +527,166 @@ test_waiting_clues_follow_the_bundle(void)
 	sf_office_free(&of);
 }
 
+/* The first column of q's first row at path, as text, into out. */
+static void
+q_text(const char *path, const char *q, char *out, size_t n)
+{
+	sqlite3 *s;
+	sqlite3_stmt *st;
+
+	out[0] = '\0';
+	OK(sqlite3_open(path, &s) == SQLITE_OK);
+	OK(sqlite3_prepare_v2(s, q, -1, &st, NULL) == SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_text(st, 0) != NULL)
+		snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+}
+
+/* 1 if q fails on the office.db at path (a CHECK or trigger refuses). */
+static int
+refused(const char *path, const char *q)
+{
+	sqlite3 *s;
+	int rc;
+
+	OK(sqlite3_open(path, &s) == SQLITE_OK);
+	rc = sqlite3_exec(s, q, NULL, NULL, NULL);
+	sqlite3_close(s);
+	return rc == SQLITE_CONSTRAINT;
+}
+
+/*
+ * Migration 8 (CHECK (x IN (a, b, c...)) written as comparisons): an
+ * office.db of version 7, made and filled by the real code of that
+ * version (odb_test_schema: migrations 1 to 7, then the register, a
+ * department list, a visit-list entry and a bundle of visits imported),
+ * is migrated on open: every row of every table the same, the same
+ * indexes and triggers, the same values refused, no IN list of three or
+ * more left in the rebuilt tables, and imports go on.
+ */
+static void
+test_migration_8_from_a_filled_version_7(void)
+{
+	static const char reg[] = "户编号,村代码,村民小组代码,户主姓名,"
+	    "户主身份证号,家庭人口数\n" H1 "," V4 ",,登记户主丙,,4\n";
+	static const char clues[] = "身份证号,姓名,预警原因,金额,预警日期\n"
+	    "341802199506060067,,失业,0,2024-08-01\n"
+	    "341802199001010013,,失业,0,2024-08-01\n"
+	    "341802199405050054,,失业,0,2024-08-01\n";
+	static const char names[] = "SELECT group_concat(type || ':' || name,"
+	    " ' ') FROM (SELECT type, name FROM sqlite_schema WHERE type IN"
+	    " ('index', 'trigger', 'table') ORDER BY name)";
+	static const char in3[] = "sqlite_schema WHERE type = 'table' AND"
+	    " name IN ('hh', 'visit', 'case_event', 'clue', 'measure', 'entry')"
+	    " AND sql LIKE '%IN (%'', ''%'', ''%'";
+	struct sf_office of;
+	struct case_reg_result rr;
+	struct case_clue_result cr;
+	struct case_row_why why;
+	struct case_table *t;
+	struct odb_entry e;
+	struct sf_rev r[6];
+	struct ds_err err;
+	struct odb *o;
+	unsigned char before[32], after[32];
+	char q[1024], eh[33], s7[4096], s8[4096], meta[128], a[2048];
+	int64_t first;
+
+	setenv("DOORSTEP_FAKE_NOW", "1733000000", 1);
+	odb_test_schema(7);
+	snprintf(q, sizeof(q), "%s/v7", office.dir);
+	sf_office_make(&of, q);
+	ST_EQ(odb_open(of.db, of.sec, &o, &err), DS_OK, &err);
+	INT_EQ(sf_db_count(of.db, "pragma_user_version WHERE"
+	    " user_version = 7"), 1);
+	ST_EQ(sf_enroll(o, dev.device_id, dev.key->pk, &err), DS_OK, &err);
+	t = table(reg, case_register_fields, CASE_REGISTER_NFIELDS);
+	ST_EQ(odb_begin(o, &err), DS_OK, &err);
+	ST_EQ(case_register_import(o, t, &rr, &why, &err), DS_OK, &err);
+	case_table_free(t);
+	t = table(clues, case_clue_fields, CASE_CLUE_NFIELDS);
+	ST_EQ(case_clue_import(o, t, "人社局", &cr, &first, &why, &err),
+	    DS_OK, &err);
+	case_table_free(t);
+	memset(&e, 0, sizeof(e));
+	memset(e.entry_id, 0x5a, sizeof(e.entry_id));
+	snprintf(e.hh_key, sizeof(e.hh_key), "%s", H4);
+	memcpy(e.device_id, dev.device_id, sizeof(e.device_id));
+	snprintf(e.reason, sizeof(e.reason), "routine");
+	snprintf(e.due, sizeof(e.due), "2024-10-01");
+	snprintf(e.form_id, sizeof(e.form_id), "household");
+	snprintf(e.form_ver, sizeof(e.form_ver), "1");
+	e.state = ODB_ENTRY_SENT;
+	e.created_at = 1;
+	ST_EQ(odb_entry_put(o, &e, "{}", 2, &err), DS_OK, &err);
+	ST_EQ(odb_commit(o, &err), DS_OK, &err);
+	visit_of(&r[0], 70, H2, "2024-09-20", "finalized", "yes", V4, "3",
+	    "户主丁", "341802198002020024", "341802199506060067", "none");
+	visit_of(&r[1], 71, H3, "2024-09-05", "finalized", "yes", V4, "2",
+	    "户主己", "341802199001010013", "341802199304040041", "sudden");
+	visit_of(&r[2], 72, H1, "2024-09-12", "finalized", "yes", V9, "7",
+	    "户主辛", "34180219860606006X", "", "marginal");
+	ds_hex_encode(e.entry_id, 16, eh);
+	snprintf(meta, sizeof(meta), ",\"entry\":\"%s\"", eh);
+	visit(a, sizeof(a), "\"hh_id\":\"" H4 "\",", "2024-09-21", "no",
+	    "finalized", meta, "none");
+	sf_rev(&r[3], &dev, 73, 1, NULL, a);
+	import_into(o, &of, r, 4);
+	odb_close(o);
+	/* Every table migration 8 rebuilds has rows. */
+	OK(sf_db_count(of.db, "hh WHERE in_register = 1") > 0);
+	OK(sf_db_count(of.db, "visit WHERE outcome = 'refused'") > 0);
+	OK(sf_db_count(of.db, "case_event WHERE track = 'ident'") > 0);
+	OK(sf_db_count(of.db, "measure WHERE source = 'visit'") > 0);
+	OK(sf_db_count(of.db, "clue WHERE state = 'closed'") > 0);
+	OK(sf_db_count(of.db, "clue WHERE hh_key IS NULL") > 0);
+	INT_EQ(sf_db_count(of.db, "entry WHERE state = 'done'"), 1);
+	INT_EQ(sf_db_count(of.db, in3), 6);
+	sf_db_digest(of.db, NULL, before);
+	q_text(of.db, names, s7, sizeof(s7));
+	/* This program opens it: migration 8. */
+	odb_test_schema(0);
+	ST_EQ(odb_open(of.db, of.sec, &o, &err), DS_OK, &err);
+	odb_close(o);
+	INT_EQ(sf_db_count(of.db, "pragma_user_version WHERE"
+	    " user_version = 8"), 1);
+	sf_db_digest(of.db, NULL, after);
+	OK(memcmp(before, after, sizeof(before)) == 0);
+	q_text(of.db, names, s8, sizeof(s8));
+	STR_EQ(s8, s7);
+	INT_EQ(sf_db_count(of.db, in3), 0);
+	/* The same rules. */
+	OK(refused(of.db, "UPDATE hh SET state = 'gone'"));
+	OK(refused(of.db, "UPDATE visit SET outcome = 'maybe'"));
+	OK(refused(of.db, "UPDATE visit SET consent = 'perhaps'"));
+	OK(refused(of.db, "UPDATE clue SET channel = 'rumour'"));
+	OK(refused(of.db, "UPDATE measure SET type = 'lottery'"));
+	OK(refused(of.db, "UPDATE measure SET status = 'forgotten'"));
+	OK(refused(of.db, "UPDATE entry SET reason = 'whim'"));
+	OK(refused(of.db, "UPDATE entry SET state = 'lost'"));
+	OK(refused(of.db, "INSERT INTO case_event(event_id, hh_key, seq,"
+	    " track, step, date, recorded_at) VALUES (randomblob(16), 'k',"
+	    " 1, 'other', 'start', '2024-01-01', 1)"));
+	OK(!refused(of.db, "UPDATE hh SET state = 'monitored' WHERE 0"));
+	first = sf_db_count(of.db, "case_event");
+	OK(refused(of.db, "DELETE FROM case_event"));
+	INT_EQ(sf_db_count(of.db, "case_event"), first);
+	/* And the import goes on. */
+	ST_EQ(odb_open(of.db, of.sec, &o, &err), DS_OK, &err);
+	visit_of(&r[4], 74, H3, "2024-09-25", "finalized", "yes", V6, "6",
+	    "户主庚", "341802198505050057", "341802199405050054", "none");
+	import_into(o, &of, &r[4], 1);
+	odb_close(o);
+	INT_EQ(sf_db_count(of.db, "hh WHERE hh_key = '" H3 "' AND"
+	    " members = 6 AND village = '" V6 "'"), 1);
+	INT_EQ(sf_db_count(of.db, "clue WHERE hh_key = '" H3 "' AND"
+	    " source = '人社局'"), 2);
+	sf_office_free(&of);
+	unsetenv("DOORSTEP_FAKE_NOW");
+}
+
 static void
 test_no_names_or_ids_on_disk(void)
 {
@@ -563,6 +724,7 @@ main(void)
 	RUN(test_clue_file_matched_in_one_read);
 	RUN(test_bundle_at_a_time_same_as_one_by_one);
 	RUN(test_waiting_clues_follow_the_bundle);
+	RUN(test_migration_8_from_a_filled_version_7);
 	RUN(test_no_names_or_ids_on_disk);
 	odb_close(db);
 	sf_device_free(&dev);
