@@ -819,6 +819,43 @@ eng_set(struct eng *e, const char *path, const char *s, struct ds_err *err)
 	return eng_set_node(e, n, s, err);
 }
 
+/*
+ * 1 if eng_set would take s at path (type, options, constraint), without
+ * storing it: what the keys typed so far allow next, so that an answer
+ * that nothing could extend is complete (tui_form.c moves on).
+ */
+int
+eng_would_take(struct eng *e, const char *path, const char *s)
+{
+	struct inst_node *n;
+	struct ds_err err;
+	enum eng_msg why;
+	char *old, *nv;
+	int ok;
+
+	if (path == NULL || s == NULL || *s == '\0' || e->finalized ||
+	    (n = eng_path_find(e, path)) == NULL || n->kind != INST_LEAF ||
+	    eng_readonly(e, n) || !eng_relevant(n))
+		return 0;
+	ds_err_clear(&err);
+	if (eng_type_norm(n->def->type, s, &e->tmp, &why, &err) != DS_OK ||
+	    e->tmp.len == 0 || (nv = ds_strdup(e->tmp.p)) == NULL)
+		return 0;
+	ok = (n->def->type != FT_SELECT_ONE &&
+	    n->def->type != FT_SELECT_MULTIPLE) ||
+	    check_select(e, n, nv, &err) == DS_OK;
+	if (ok) {
+		old = n->value;
+		n->value = nv;
+		if (eng_check_expr(e, n, EX_CONSTRAINT, &ok) != DS_OK)
+			ok = 0;
+		n->value = old;
+	}
+	ds_free(nv);
+	eng_refusal_clear(e);
+	return ok;
+}
+
 enum ds_status
 eng_reason(struct eng *e, const char *path, const char *reason,
     struct ds_err *err)

@@ -275,6 +275,12 @@ enum ds_status	 eng_set(struct eng *, const char *path, const char *s,
 		    struct ds_err *);
 
 /*
+ * 1 if eng_set(path, s) would take s (type, options, constraint), with
+ * nothing stored or refused.
+ */
+int		 eng_would_take(struct eng *, const char *path, const char *s);
+
+/*
  * Confirm the failing warning at `path` with a reason (1..ENG_REASON_MAX
  * bytes; NULL clears).  DS_ESTATE when no warning fails there.  A reason
  * is dropped when the answer changes.

@@ -677,6 +677,7 @@ followers_pass(void)
  */
 #define MOVED_ON_MS	2000
 static int64_t moved_on;
+static int moved_multi;		/* the move ended a multiple choice */
 
 /* 1 if a choice of the list is on. */
 static int
@@ -688,6 +689,35 @@ sel_chosen(const struct tui_select *sel)
 		if (sel->on[i])
 			return 1;
 	return 0;
+}
+
+/*
+ * 1 if the choices picked in the select_multiple f are an answer the
+ * engine takes and no other choice could be added to: complete by its
+ * constraint ("healthy" excludes every illness).  It moves on, as a pick
+ * does.  (Numbers do not move on by their range: a worker typing 130 for
+ * an age of at most 120 would have 13 saved and the 0 in the next field.)
+ */
+static int
+sel_complete(struct fld *f)
+{
+	static char val[VALUE_MAX], more[VALUE_MAX + 64];
+	struct eng *e = tui_iv_eng();
+	size_t i;
+	int r;
+
+	if (fld_value(f, val, sizeof(val)) != 0 || val[0] == '\0' ||
+	    !eng_would_take(e, f->path, val))
+		return 0;
+	for (i = 0; i < f->sel.n; i++) {
+		if (f->sel.on[i])
+			continue;
+		r = snprintf(more, sizeof(more), "%s %s", val, f->opts[i].name);
+		if (r < 0 || (size_t)r >= sizeof(more) ||
+		    eng_would_take(e, f->path, more))
+			return 0;
+	}
+	return 1;
 }
 
 static void
@@ -1096,9 +1126,13 @@ form_key(enum tui_req req, wint_t ch)
 
 		moved_on = 0;
 		if (req == TUI_REQ_ENTER && since >= 0 &&
-		    since < MOVED_ON_MS && f != NULL && f->kind == FK_SELECT &&
-		    !f->sel.multi && !sel_chosen(&f->sel))
+		    since < MOVED_ON_MS && f != NULL && (moved_multi ||
+		    (f->kind == FK_SELECT && !f->sel.multi &&
+		    !sel_chosen(&f->sel)))) {
+			moved_multi = 0;
 			return;
+		}
+		moved_multi = 0;
 	}
 	if (F.reasoning) {
 		reason_key(req, ch);
@@ -1199,6 +1233,17 @@ form_key(enum tui_req req, wint_t ch)
 			beep();
 		else if (sr == TUI_SEL_PICKED)
 			(void)accept(f->quick || tui_app()->auto_advance);
+		else if (sr == TUI_SEL_CHANGED && f->sel.multi &&
+		    (f->quick || tui_app()->auto_advance) &&
+		    sel_complete(f)) {
+			/* Nothing else can be added: on.  The Enter that
+			 * ends a multiple choice by habit may follow; it
+			 * is not for the next question, whatever it is. */
+			if (accept(1)) {
+				moved_on = ds_now_ms();
+				moved_multi = 1;
+			}
+		}
 		else if (sr == TUI_SEL_CHANGED || sr == TUI_SEL_MOVED)
 			f->tried = 0;
 		return;
