@@ -1009,15 +1009,32 @@ edit_key(struct fld *f, enum tui_req req, wint_t ch)
 	}
 }
 
+/* The first field of [from, to) that is required and has no answer, or
+ * to. */
+static size_t
+to_answer(size_t from, size_t to)
+{
+	const struct eng_field *ef;
+	size_t i;
+
+	for (i = from; i < to && i < F.n; i++)
+		if (F.f[i].kind != FK_NONE &&
+		    (ef = prompt_field(F.f[i].path)) != NULL &&
+		    ef->required && (ef->value == NULL || *ef->value == '\0'))
+			return i;
+	return to;
+}
+
 /*
- * Bring the questions hidden below into view: the focus goes to the last
- * answerable one of those that fit on the screen together.
+ * Bring the questions hidden below into view: the focus goes to the
+ * first of those that fit on the screen together that needs an answer,
+ * else to the last answerable one.
  */
 static void
 show_below(void)
 {
 	const struct eng_prompt *p = tui_iv_prompt();
-	size_t i;
+	size_t i, end, first = F.below;
 	int need = 0, room = LINES - 6 - 3;
 
 	if (p->kind != EP_FIELDLIST || F.below >= F.n)
@@ -1029,6 +1046,9 @@ show_below(void)
 		if (F.f[i].kind != FK_NONE)
 			F.focus = i;
 	}
+	end = i;
+	if ((i = to_answer(first, end)) < end)
+		F.focus = i;
 }
 
 /* 1 if the field takes a location. */
@@ -1154,11 +1174,21 @@ form_key(enum tui_req req, wint_t ch)
 			F.skip += LINES / 2;
 			return;
 		}
-		if (F.kind == EP_FIELDLIST && F.below < F.n) {
-			/* F4 accepts what the screen shows: questions
-			 * below it come into view first. */
-			if (accept(0))
+		if (F.kind == EP_FIELDLIST && (F.below < F.n ||
+		    to_answer(0, F.n) < F.n)) {
+			/* F4 accepts what the screen shows and goes to the
+			 * first question on it that still needs an answer;
+			 * questions below come into view first. */
+			if (!accept(0))
+				return;
+			if (F.below > F.n)
+				F.below = F.n;
+			if ((i = to_answer(0, F.below)) < F.below)
+				F.focus = i;
+			else if (F.below < F.n)
 				show_below();
+			else
+				(void)accept(2);
 			return;
 		}
 		(void)accept(2);

@@ -73,7 +73,7 @@ q "> * Household type" 2
 q "> * Household phone" && tm_type "13905631234"
 # member NAME RELATION# SEX# BIRTH(YYYYMMDD) LABOUR# MORE: one roster item,
 # no ID card yet (so sex and birth date are typed), healthy, not in school,
-# junior middle, no work away, residents' insurance and pension, no
+# junior middle, no work away, pension, residents' insurance, no
 # allowances; then y or n to "Add another".
 member() {
 	t "* Name" "$1"
@@ -88,9 +88,9 @@ member() {
 	q "Labour capacity" "$5"
 	q "Migrant or local work" Enter
 	q "Holds a public-welfare job" Enter
+	q "Pension insurance" 1
 	q "In the residents' basic" 1
 	q "In the employees' basic" Enter
-	q "Pension insurance" 1
 	q "Receives dibao" Enter
 	q "Receives extreme-poverty" Enter
 	q "Receives medical assistance" Enter

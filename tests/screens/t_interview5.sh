@@ -15,7 +15,7 @@
 . "$(dirname "$0")/i12.sh"
 export TZ=UTC DOORSTEP_FAKE_NOW=1726372800	# 2024-09-15: the Anhui 2024 line
 KEYS=$SCREENS/interview5.keys
-GUARD=1.93	# keys per question, typed characters included (measured 1.93)
+GUARD=1.81	# keys per question, typed characters included (measured 1.81)
 
 # Key names a Chinese screen may show (the keys are labelled as on the
 # keyboard), single letters (a key, the X of an ID number) and the groups

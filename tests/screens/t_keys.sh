@@ -31,7 +31,16 @@ if tm_screen | grep -q "Anything else"; then
 	not_ok "an open multiple choice waits for Enter" "$(tm_screen)"
 else ok "an open multiple choice waits for Enter"; fi
 q "Health of the second member" Enter
-q "Anything else?" F10
+# F4 on a screen of questions takes what it shows and goes to the first
+# question on it that still needs an answer, with no message: the worker
+# did not try to leave it empty.
+q "> * How the visit is done" F4
+tm_check f4_to_first_unanswered "> * How the household came to notice"
+if tm_screen | grep -q "must be answered"; then
+	not_ok "F4 to it says nothing" "$(tm_screen)"
+else ok "F4 to it says nothing"; fi
+tm_keys 2
+q ">   Anything else?" F10
 q "Households: 1" F10
 tm_check_exit quits
 id=$(records "$W" | cut -d' ' -f1)
@@ -39,3 +48,5 @@ show "$W" "$id" >"$T/rec.json" 2>&1
 has saved_complete "$T/rec.json" '"health":\["healthy"\]'
 has saved_next_by_pick "$T/rec.json" '"school":"in_school"'
 has saved_open "$T/rec.json" '"health2":\["chronic","serious"\]'
+has saved_default_seen "$T/rec.json" '"mode":"in_person"'
+has saved_pick_after_f4 "$T/rec.json" '"channel":"cadre"'
