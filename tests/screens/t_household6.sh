@@ -78,6 +78,7 @@ q "> * Household phone" && tm_type "13905631234"
 member() {
 	t "* Name" "$1"
 	q "Relationship to the head" $2
+	q "  ID number" Enter
 	q "* ID document" 3
 	q "* Sex" "$3"
 	q "Birth date" && tm_type "$4" && tm_keys Enter

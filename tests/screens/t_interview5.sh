@@ -15,7 +15,7 @@
 . "$(dirname "$0")/i12.sh"
 export TZ=UTC DOORSTEP_FAKE_NOW=1726372800	# 2024-09-15: the Anhui 2024 line
 KEYS=$SCREENS/interview5.keys
-GUARD=1.81	# keys per question, typed characters included (measured 1.81)
+GUARD=1.78	# keys per question, typed characters included (measured 1.78)
 
 # Key names a Chinese screen may show (the keys are labelled as on the
 # keyboard), single letters (a key, the X of an ID number) and the groups
@@ -77,6 +77,9 @@ interview() {	# zh|en
 	has "$lang: five members" "$T/rec-$lang.json" '"n_members":"5"'
 	has "$lang: sex from the ID number" "$T/rec-$lang.json" '"m_name":"李秀英".*'
 	has "$lang: birth date from the ID number" "$T/rec-$lang.json" '"m_birth":"1952-01-20"'
+	n=$(grep -o '"m_id_type":"resident_id"' "$T/rec-$lang.json" | wc -l)
+	[ "$n" = 5 ] && ok "$lang: ID type from the ID number, five times" ||
+	    not_ok "$lang: ID type from the ID number" "$n of 5"
 
 	# Every screen: no raw ${, one language.
 	if grep -l '\${' "$dir"/* >/dev/null 2>&1; then

@@ -321,7 +321,7 @@ test_publish_and_assign_wait_for_box_key(void)
 	INT_EQ(r.made, 1);
 	INT_EQ(r.waiting, 1);
 	INT_EQ(r.bundles, 0);
-	STR_EQ(r.form_ver, "2026120705");
+	STR_EQ(r.form_ver, "2026120706");
 	/* Twice: the open entry is left alone. */
 	ST_EQ(make(&s, &r), DS_OK, NULL);
 	INT_EQ(r.made, 0);
