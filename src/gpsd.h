@@ -24,6 +24,12 @@
 #define GPSD_WAIT_MS	5000	/* how long `fill` waits for a fix */
 #define GPSD_KEY_MS	5000	/* how long the TUI's GPS key waits */
 #define GPSD_START_MS	60000	/* how long the TUI listens at a start */
+/*
+ * How long a connection to gpsd may take.  A connection on the laptop or
+ * its network takes milliseconds; a host that does not answer would hold
+ * libgps's own connect for minutes, at each new record of the TUI.
+ */
+#define GPSD_CONNECT_MS	500
 
 /*
  * A fix from the gpsd on `host` (NULL: DOORSTEP_GPSD "host:port", else
@@ -36,9 +42,9 @@ enum ds_status	 gpsd_read(const char *host, int timeout_ms, char *out,
 /*
  * A watch: one connection to gpsd, asking for its reports, for a caller
  * that must not block (the TUI polls it between keys).  gpsd_watch_open
- * connects (a refused loopback connection fails at once): DS_OK with *out
- * to close with gpsd_watch_close, DS_ENOENT when there is no gpsd,
- * DS_ENOMEM.  gpsd_watch_poll reads what gpsd sent, waiting up to wait_ms
+ * connects (a refused loopback connection fails at once, a host that does
+ * not answer after GPSD_CONNECT_MS): DS_OK with *out to close with
+ * gpsd_watch_close, DS_ENOENT when there is no gpsd, DS_ENOMEM.  gpsd_watch_poll reads what gpsd sent, waiting up to wait_ms
  * (0: only what has come): DS_OK with out filled at the first 2D fix,
  * DS_ENOENT when none came in time, DS_EIO when gpsd went away.
  */
@@ -56,5 +62,12 @@ void		 gpsd_watch_close(struct gpsd_watch *);
  */
 enum ds_status	 gpsd_fix_from_json(const char *json, char *out,
 		    size_t n);
+
+/*
+ * The accuracy in geopoint text written by these functions (its last
+ * field, metres), or NULL when the receiver gave none: the text holds 0
+ * then, as ODK's does, and a known accuracy is written as at least 0.1.
+ */
+const char	*gpsd_fix_accuracy(const char *fix);
 
 #endif

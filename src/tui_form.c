@@ -1100,13 +1100,17 @@ gps_key(struct fld *f)
 		    "instead."));
 		return;
 	}
-	acc = strrchr(fix, ' ') + 1;	/* "lat lon alt acc" */
+	acc = gpsd_fix_accuracy(fix);	/* NULL: the receiver gave none */
 	if (type == FT_GEOPOINT) {
 		tui_edit_init(&f->ed, TUI_EDIT_TEXT, fix);
 		if (!accept(0))
 			return;
-		snprintf(m, sizeof(m), _("Location from the GPS receiver, "
-		    "accurate to %s m."), acc);
+		if (acc != NULL)
+			snprintf(m, sizeof(m), _("Location from the GPS "
+			    "receiver, accurate to %s m."), acc);
+		else
+			snprintf(m, sizeof(m), "%s", _("Location from the GPS "
+			    "receiver."));
 		fld_say(&F.f[F.focus], TUI_C_OK, m);
 		return;
 	}
@@ -1127,9 +1131,14 @@ gps_key(struct fld *f)
 	}
 	tui_edit_init(&f->ed, TUI_EDIT_TEXT, val);
 	f->ed.dirty = 1;
-	snprintf(m, sizeof(m), _("Point %zu from the GPS receiver, accurate "
-	    "to %s m. Go to the next point and press F12 again; Enter when "
-	    "done."), npts, acc);
+	if (acc != NULL)
+		snprintf(m, sizeof(m), _("Point %zu from the GPS receiver, "
+		    "accurate to %s m. Go to the next point and press F12 "
+		    "again; Enter when done."), npts, acc);
+	else
+		snprintf(m, sizeof(m), _("Point %zu from the GPS receiver. Go "
+		    "to the next point and press F12 again; Enter when done."),
+		    npts);
 	fld_say(f, TUI_C_OK, m);
 }
 

@@ -55,6 +55,7 @@ int
 tui_gps_idle(void)
 {
 	char fix[GPSD_TEXT_MAX];
+	const char *acc;
 	enum ds_status st;
 
 	if (G.w == NULL)
@@ -62,10 +63,14 @@ tui_gps_idle(void)
 	st = gpsd_watch_poll(G.w, 0, fix, sizeof(fix));
 	if (st == DS_OK) {
 		tui_gps_stop();
-		if (tui_iv_start_geopoint(fix) == 0)
+		if (tui_iv_start_geopoint(fix) != 0)
+			return 1;
+		if ((acc = gpsd_fix_accuracy(fix)) != NULL)
 			tui_status(TUI_C_OK, _("Start location from the GPS "
-			    "receiver, accurate to %s m."),
-			    strrchr(fix, ' ') + 1);
+			    "receiver, accurate to %s m."), acc);
+		else
+			tui_status(TUI_C_OK, "%s", _("Start location from "
+			    "the GPS receiver."));
 		return 1;
 	}
 	if (st != DS_ENOENT || ds_now_ms() >= G.until)

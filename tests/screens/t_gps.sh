@@ -3,7 +3,9 @@
 # Debian's gpsd-clients, replays an NMEA log into it through a
 # pseudo-terminal) on a private port.  A new record takes its start
 # location from the receiver; F12 on a geopoint question fills the answer
-# with the fix, and on a geotrace adds a point.  Without gpsd the start
+# with the fix, and on a geotrace adds a point.  A receiver that reports
+# no accuracy: nothing is said of it (not "accurate to 0.0 m"), in either
+# language, and the saved geopoint keeps 0 as ODK's.  Without gpsd the start
 # location stays empty with nothing said, F12 says in the worker's one
 # language that the location can be typed, and typing works.
 . "$(dirname "$0")/../lib.sh"
@@ -71,25 +73,28 @@ if ! command -v gpsfake >/dev/null || ! command -v gpspipe >/dev/null; then
 	not_ok "gpsfake and gpspipe are installed (make deps)" "gpsd-clients missing"
 	exit 0
 fi
-port=$((20000 + RANDOM % 20000))
-# Its own process group, so gpsfake and its gpsd end together.
-setsid timeout -k 5 120 gpsfake -q -n -c 0.1 -P "$port" \
-    "$DS_TOP/tests/forms/gps/chengdu.nmea" >"$T/gpsfake.log" 2>&1 &
-gf=$!
+# gpsd fed from an NMEA log (its own process group, so gpsfake and its
+# gpsd end together) on a private port; 1 once it serves a 3D fix.
+start_gpsd() {	# NMEA -> port, gf
+	port=$((20000 + RANDOM % 20000))
+	setsid timeout -k 5 120 gpsfake -q -n -c 0.1 -P "$port" "$1" \
+	    >"$T/gpsfake.log" 2>&1 &
+	gf=$!
+	# gpsd serves a fix: poll it, as the app will.
+	for _ in $(seq 1 60); do
+		if timeout 3 gpspipe -w -n 12 "127.0.0.1:$port" 2>/dev/null |
+		    grep -q '"class":"TPV".*"mode":3'; then return 0; fi
+		sleep 0.25
+	done
+	return 1
+}
 stop_gpsd() {
 	kill -- -"$gf" 2>/dev/null
 	sleep 0.2
 	kill -9 -- -"$gf" 2>/dev/null
 	wait "$gf" 2>/dev/null
 }
-# gpsd serves a fix: poll it, as the app will.
-up=
-for _ in $(seq 1 60); do
-	if timeout 3 gpspipe -w -n 12 "127.0.0.1:$port" 2>/dev/null |
-	    grep -q '"class":"TPV".*"mode":3'; then up=1; break; fi
-	sleep 0.25
-done
-if [ -z "$up" ]; then
+if ! start_gpsd "$DS_TOP/tests/forms/gps/chengdu.nmea"; then
 	not_ok gpsd_serves_a_fix "$(cat "$T/gpsfake.log")"
 	stop_gpsd
 	exit 0
@@ -127,3 +132,64 @@ show "$W" "$id" >"$T/rec.json" 2>&1
 has start_geopoint_saved "$T/rec.json" "\"here\":\"$FIX"
 has geopoint_saved_is_fix "$T/rec.json" "\"home\":\"$FIX"
 has geotrace_two_points "$T/rec.json" "\"path\":\"$FIX[0-9.]*;$FIX[0-9.]*\""
+
+# ---- a receiver that reports no accuracy ----------------------------------
+if ! start_gpsd "$DS_TOP/tests/forms/gps/noacc.nmea"; then
+	not_ok gpsd_serves_a_fix_without_accuracy "$(cat "$T/gpsfake.log")"
+	stop_gpsd
+	exit 0
+fi
+for lang in en zh; do
+	W=$T/ws-noacc-$lang
+	make_ws "$W" "$SCREENS/forms/gps.md" ||
+	    { not_ok "make_ws noacc $lang" "workspace set-up failed"; break; }
+	gps_app "$W" "127.0.0.1:$port" "$lang"
+	if [ "$lang" = en ]; then
+		tm_check "noacc_${lang}_list" "N New"
+		tm_keys n
+		tm_check "noacc_${lang}_start" "Start location from the GPS receiver."
+	else
+		tm_check "noacc_${lang}_list" "N 新建"
+		tm_keys n
+		tm_check "noacc_${lang}_start" "开始位置已从 GPS 接收器取得。"
+	fi
+	tm_screen >"$T/screen"
+	hasnt "noacc_${lang}_start_no_accuracy" "$T/screen" "accurate to\\|精度"
+	tm_type "Wang"
+	tm_keys Enter
+	tm_keys F12
+	if [ "$lang" = en ]; then
+		tm_check "noacc_${lang}_geopoint" "Location from the GPS receiver."
+	else
+		tm_check "noacc_${lang}_geopoint" "位置来自 GPS 接收器。"
+	fi
+	tm_screen >"$T/screen"
+	hasnt "noacc_${lang}_geopoint_no_accuracy" "$T/screen" "accurate to\\|精度"
+	tm_keys Enter
+	tm_keys F12
+	if [ "$lang" = en ]; then
+		tm_check "noacc_${lang}_point" "Point 1 from the GPS receiver. Go to"
+	else
+		tm_check "noacc_${lang}_point" "第 1 个点来自 GPS 接收器。走到"
+	fi
+	tm_screen >"$T/screen"
+	hasnt "noacc_${lang}_point_no_accuracy" "$T/screen" "accurate to\\|精度"
+	tm_keys C-w
+	if [ "$lang" = en ]; then
+		tm_check "noacc_${lang}_point_2" "Point 2 from the GPS receiver."
+		end="The end of the form."
+	else
+		tm_check "noacc_${lang}_point_2" "第 2 个点来自 GPS 接收器。"
+		end="表单结束。"
+	fi
+	tm_keys Enter
+	tm_check "noacc_${lang}_end" "$end"
+	tm_keys F10
+	tm_wait_gone "$end" >/dev/null
+	tm_keys F10
+	tm_check_exit "noacc_${lang}_quits"
+	id=$(records "$W" | cut -d' ' -f1)
+	show "$W" "$id" >"$T/rec.json" 2>&1
+	has "noacc_${lang}_saved_acc_0" "$T/rec.json" "\"home\":\"${FIX}0.0\""
+done
+stop_gpsd

@@ -1,8 +1,16 @@
 /* doorstep: gpsd reports to geopoint text, and geopoint text checks. */
 #include "harness.h"
 
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include "buf.h"
 #include "gpsd.h"
+#include "support/support.h"
 #include "val_geo.h"
 
 /* TPV reports as gpsd 3.22 sends them; no receiver needed. */
@@ -16,6 +24,7 @@ test_tpv(void)
 	    "\"lon\":104.0668,\"altHAE\":592.3,\"altMSL\":545.4,\"eph\":17.1,"
 	    "\"epx\":9.5,\"epy\":12.0}", out, sizeof(out)), DS_OK, NULL);
 	STR_EQ(out, "30.5728000 104.0668000 545.4 17.1");
+	STR_EQ(gpsd_fix_accuracy(out), "17.1");
 	/* 2D: no altitude; accuracy from epx/epy without eph */
 	ST_EQ(gpsd_fix_from_json("{\"class\":\"TPV\",\"mode\":2,"
 	    "\"lat\":-33.8688197,\"lon\":151.2092955,\"altMSL\":12.0,"
@@ -25,6 +34,13 @@ test_tpv(void)
 	ST_EQ(gpsd_fix_from_json("{\"class\":\"TPV\",\"mode\":3,\"lat\":1.5,"
 	    "\"lon\":2.5,\"altHAE\":100.0}", out, sizeof(out)), DS_OK, NULL);
 	STR_EQ(out, "1.5000000 2.5000000 100.0 0.0");
+	/* ... which is not said as "accurate to 0.0 m" */
+	STR_EQ(gpsd_fix_accuracy(out), NULL);
+	/* a known accuracy never reads as unknown */
+	ST_EQ(gpsd_fix_from_json("{\"class\":\"TPV\",\"mode\":2,\"lat\":1.5,"
+	    "\"lon\":2.5,\"eph\":0.02}", out, sizeof(out)), DS_OK, NULL);
+	STR_EQ(out, "1.5000000 2.5000000 0.0 0.1");
+	STR_EQ(gpsd_fix_accuracy(out), "0.1");
 	/* no fix yet */
 	ST_EQ(gpsd_fix_from_json("{\"class\":\"TPV\",\"mode\":1}", out,
 	    sizeof(out)), DS_ENOENT, NULL);
@@ -53,6 +69,53 @@ test_no_gpsd(void)
 
 	ST_EQ(gpsd_read("127.0.0.1:9", 2000, out, sizeof(out)), DS_ENOENT,
 	    NULL);
+}
+
+/*
+ * A gpsd host that does not answer: a loopback listener whose one-place
+ * queue is full drops further connection requests, as a host that is gone
+ * does.  gpsd_watch_open gives up after GPSD_CONNECT_MS instead of waiting
+ * minutes in libgps's connect; the child has 20 s.
+ */
+static void
+test_gpsd_silent(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	char host[64], out[GPSD_TEXT_MAX];
+	int l, c, status = -1;
+	pid_t pid;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	if (l == -1 || c == -1 || bind(l, (struct sockaddr *)&a, len) != 0 ||
+	    listen(l, 0) != 0 ||
+	    getsockname(l, (struct sockaddr *)&a, &len) != 0 ||
+	    connect(c, (struct sockaddr *)&a, len) != 0) {
+		HARNESS_FAIL("loopback listener");
+		goto out;
+	}
+	snprintf(host, sizeof(host), "127.0.0.1:%d", ntohs(a.sin_port));
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		alarm(20);
+		ts_exit(gpsd_read(host, 0, out, sizeof(out)) == DS_ENOENT ?
+		    0 : 3);
+	}
+	OK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		HARNESS_FAIL("gpsd_read on a silent host: %s %d",
+		    WIFSIGNALED(status) ? "killed by signal" : "exit",
+		    WIFSIGNALED(status) ? WTERMSIG(status) :
+		    WEXITSTATUS(status));
+out:
+	if (c != -1)
+		close(c);
+	if (l != -1)
+		close(l);
 }
 
 static void
@@ -116,6 +179,7 @@ main(void)
 {
 	RUN(test_tpv);
 	RUN(test_no_gpsd);
+	RUN(test_gpsd_silent);
 	RUN(test_geo_text);
 	return harness_done();
 }
