@@ -27,12 +27,14 @@ char	*ds_strndup(const char *, size_t);
  * DS_FAULT_ALLOC in ds_malloc and friends, DS_FAULT_IO in the file helpers
  * of util.h (write, fsync, rename), DS_FAULT_SECURE in cry_secure_alloc
  * (sodium_malloc: a few guarded pages each, mlock'd, so it runs out long
- * before malloc).  Disarmed, a check costs one branch.
+ * before malloc), DS_FAULT_LOCK in their flock (ENOLCK: a file system
+ * without locks).  Disarmed, a check costs one branch.
  */
 enum ds_fault {
 	DS_FAULT_ALLOC,
 	DS_FAULT_IO,
 	DS_FAULT_SECURE,
+	DS_FAULT_LOCK,
 	DS_FAULT_COUNT
 };
 

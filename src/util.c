@@ -152,6 +152,10 @@ tmp_step(const char *step)
 static int
 lock_wait(int fd)
 {
+	if (ds_fault_hit(DS_FAULT_LOCK)) {
+		errno = ENOLCK;
+		return -1;
+	}
 	while (flock(fd, LOCK_EX) == -1)
 		if (errno != EINTR)
 			return -1;
@@ -193,6 +197,30 @@ tmp_collect(const char *tmp)
 	return r;
 }
 
+/* flock's answer where the file system has no locks. */
+static int
+no_locks(int e)
+{
+	return e == ENOLCK || e == EOPNOTSUPP;
+}
+
+/*
+ * Without locks a writer cannot tell a dead writer's PATH.tmp from a live
+ * one's: it takes a name no one else uses, PATH.XXXXXX, created 0600.
+ */
+static int
+tmp_unique(struct ds_tmp *t)
+{
+	int r;
+
+	r = snprintf(t->tmp, sizeof(t->tmp), "%s.XXXXXX", t->path);
+	if (r < 0 || (size_t)r >= sizeof(t->tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return mkostemp(t->tmp, O_CLOEXEC);
+}
+
 /* PATH.tmp created here, exclusively, and locked: its fd or -1. */
 static int
 tmp_create(const char *tmp)
@@ -209,8 +237,13 @@ tmp_create(const char *tmp)
 			continue;
 		}
 		if (lock_wait(fd) == -1 || fstat(fd, &sb) == -1) {
-			/* Not ours for sure: an empty file the next collects. */
+			/*
+			 * Not ours for sure: an empty file the next collects;
+			 * without locks no one collects, nor took it.
+			 */
 			e = errno;
+			if (no_locks(e))
+				(void)unlink(tmp);
 			close(fd);
 			errno = e;
 			return -1;
@@ -255,7 +288,8 @@ ds_tmp_open(struct ds_tmp *t, const char *path, int mode, struct ds_err *err)
 		}
 	}
 #endif
-	if (t->fd == -1 && (t->fd = tmp_create(t->tmp)) == -1) {
+	if (t->fd == -1 && (t->fd = tmp_create(t->tmp)) == -1 &&
+	    (!no_locks(errno) || (t->fd = tmp_unique(t)) == -1)) {
 		e = errno;
 		return ds_err_set(err, errno_status(e), "cannot create %s: %s",
 		    t->tmp, strerror(e));

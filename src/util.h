@@ -25,9 +25,13 @@ enum ds_status	 ds_file_read(const char *path, size_t cap, char **out,
  * first and written in place (a crash then leaves it until that next
  * write).  A writer holds an flock on its file until the rename, so two
  * writers of one path never mix and only a dead writer's PATH.tmp is
- * removed.  On failure `path` is untouched, no temp file stays, and the
+ * removed.  Where the file system gives no locks (ENOLCK: NFS without its
+ * lock daemon, some USB sticks), the writer creates a name of its own,
+ * PATH.XXXXXX (mkstemp), that no other writer touches; a crash leaves
+ * that one behind.  On failure `path` is untouched, no temp file stays, and the
  * message names the failing step.  ENOSPC and EDQUOT give DS_ENOSPC, other
- * failures DS_EIO.  Honours DS_FAULT_IO at each step.
+ * failures DS_EIO.  Honours DS_FAULT_IO at each step, DS_FAULT_LOCK at
+ * each flock.
  */
 enum ds_status	 ds_file_write_atomic(const char *path, const void *data,
 		    size_t len, int mode, struct ds_err *);
@@ -46,7 +50,7 @@ struct ds_tmp {
 	int	 fd;
 	int	 anon;			/* no name on disk yet (O_TMPFILE) */
 	char	 path[DS_PATH_MAX];
-	char	 tmp[DS_PATH_MAX];	/* PATH.tmp */
+	char	 tmp[DS_PATH_MAX];	/* PATH.tmp, or PATH.XXXXXX */
 	char	 proc[DS_PROC_FD_MAX];	/* /proc/self/fd/N, when anon */
 };
 

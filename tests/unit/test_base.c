@@ -277,6 +277,62 @@ test_atomic_write_two_writers(void)
 	race("race-named", 50, 1, 1);
 }
 
+/*
+ * A file system without locks (flock says ENOLCK: NFS without its lock
+ * daemon, some USB sticks): writes still replace the file, whole, in both
+ * ways, past a dead writer's PATH.tmp, as a stream and by name, two
+ * writers at once; a failing step still leaves nothing.
+ */
+static void
+test_atomic_write_without_locks(void)
+{
+	char dir[256], path[300], stale[310], *data;
+	struct ds_tmp t;
+	struct ds_err err;
+	struct stat sb;
+	size_t len;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/nolock", tmpdir);
+	OK(mkdir(dir, 0700) == 0);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	ds_fault_arm(DS_FAULT_LOCK, 1, 1);
+	ST_EQ(ds_file_write_atomic(path, "one", 3, 0600, &err), DS_OK, &err);
+	ds_file_test.named = 1;
+	ST_EQ(ds_file_write_atomic(path, "two", 3, 0600, &err), DS_OK, &err);
+	ds_file_test.named = 0;
+	INT_EQ(strays(dir), 0);
+	OK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+	/* A dead writer's PATH.tmp: it cannot be told from a live one's. */
+	snprintf(stale, sizeof(stale), "%s.tmp", path);
+	OK((f = fopen(stale, "w")) != NULL && fclose(f) == 0);
+	ST_EQ(ds_file_write_atomic(path, "three", 5, 0600, &err), DS_OK, &err);
+	INT_EQ(strays(dir), 1);
+	OK(unlink(stale) == 0);
+	/* By name, as a library writes it. */
+	ST_EQ(ds_tmp_open(&t, path, 0600, &err), DS_OK, &err);
+	if ((f = fopen(ds_tmp_name(&t), "w")) != NULL) {
+		OK(fputs("four", f) >= 0);
+		OK(fclose(f) == 0);
+	}
+	ST_EQ(ds_tmp_commit(&t, &err), DS_OK, &err);
+	ST_EQ(ds_file_read(path, 100, &data, &len, &err), DS_OK, &err);
+	STR_EQ(data, "four");
+	ds_free(data);
+	for (int step = 1; step <= 3; step++) {
+		ds_fault_arm(DS_FAULT_IO, step, 0);
+		OK(ds_file_write_atomic(path, "five", 4, 0600, &err) != DS_OK);
+		ds_fault_disarm(DS_FAULT_IO);
+		INT_EQ(strays(dir), 0);
+	}
+	ST_EQ(ds_file_read(path, 100, &data, &len, &err), DS_OK, &err);
+	STR_EQ(data, "four");
+	ds_free(data);
+	OK(ds_fault_fired(DS_FAULT_LOCK) > 0);
+	race("race-nolock", 50, 1, 0);
+	ds_fault_disarm(DS_FAULT_LOCK);
+}
+
 struct crash_write {
 	const char	*path;
 };
@@ -431,6 +487,7 @@ main(void)
 	RUN(test_arr_failed_growth_keeps_the_array);
 	RUN(test_atomic_write_replaces_and_cleans_up);
 	RUN(test_atomic_write_two_writers);
+	RUN(test_atomic_write_without_locks);
 	RUN(test_atomic_write_crash_leaves_nothing);
 	RUN(test_parse_numbers_strictly);
 	RUN(test_hex_round_trip);
