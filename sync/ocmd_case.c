@@ -504,9 +504,9 @@ step_from_file(const struct cli *cli, const char *path, const char *by)
 		    _("%s, line %d: %s. Nothing was "
 		    "changed."), path, rw.line, err.msg);
 	if (s != DS_OK)
-		return ocase_fail_err(cli, "case", &err,
-		    _("The steps could not be "
-		    "recorded (%s). Nothing was changed."), err.msg);
+		return ocase_fail_db(cli, "case", &err, "%s",
+		    _("The steps could not be recorded. Nothing was "
+		    "changed."));
 	printf(_("Steps from %s: %zu rows, %zu recorded, %zu recorded "
 	    "before.\n"), path, res.rows, res.added, res.duplicate);
 	return CMD_EXIT_OK;
@@ -616,9 +616,8 @@ case_step(const struct cli *cli, int argc, char **argv)
 		return ocase_fail(cli, "case", _("No single event of household "
 		    "%s has an id starting with %s (see case show). Nothing "
 		    "was changed."), in.key, corr);
-	return ocase_fail_err(cli, "case", &err,
-	    _("The step could not be recorded "
-	    "(%s). Nothing was changed."), err.msg);
+	return ocase_fail_db(cli, "case", &err, "%s",
+	    _("The step could not be recorded. Nothing was changed."));
 }
 
 /* ---- measure ------------------------------------------------------------------ */
@@ -679,9 +678,9 @@ case_measure(const struct cli *cli, int argc, char **argv)
 		    "%s has an id starting with %s (see case show). Nothing "
 		    "was changed."), pos[0], mid != NULL ? mid : "");
 	if (s != DS_OK)
-		return ocase_fail_err(cli, "case", &err,
-		    _("The measure could not be "
-		    "recorded (%s). Nothing was changed."), err.msg);
+		return ocase_fail_db(cli, "case", &err, "%s",
+		    _("The measure could not be recorded. Nothing was "
+		    "changed."));
 	if (mid == NULL) {
 		ds_hex_encode(id, CASE_ID_BYTES, hex);
 		printf(_("Measure %.12s added to household %s: %s, %s.\n"), hex,
@@ -799,9 +798,9 @@ case_relight_cmd(const struct cli *cli, int argc, char **argv)
 	}
 	ocase_close(&o);
 	if (s != DS_OK)
-		return ocase_fail_err(cli, "case", &err,
-		    _("The lights could not be "
-		    "recomputed (%s). Nothing was changed."), err.msg);
+		return ocase_fail_db(cli, "case", &err, "%s",
+		    _("The lights could not be recomputed. Nothing was "
+		    "changed."));
 	printf(_("Lights recomputed for %zu visits; %zu changed.\n"), nv, nc);
 	return CMD_EXIT_OK;
 }

@@ -100,6 +100,22 @@ ocase_fail_err(const struct cli *cli, const char *cmd,
 }
 
 int
+ocase_fail_db(const struct cli *cli, const char *cmd,
+    const struct ds_err *err, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	if (err->code == DS_ENOSPC)
+		return office_fail_full(cli, cmd, err);
+	va_start(ap, fmt);
+	rc = vfail(cli, cmd, fmt, ap);
+	va_end(ap);
+	office_detail(err->msg);
+	return rc;
+}
+
+int
 ocase_open(const struct cli *cli, const struct cmd_entry *e,
     struct office *o)
 {
@@ -468,19 +484,17 @@ ocase_say_file(const struct cli *cli, const char *cmd, const char *path,
     const struct case_file_why *w, const struct ds_err *err)
 {
 	char m[1024];
+	int rc, detail = 0;
 
 	switch (w->code) {
 	case CASE_F_KIND:
 		snprintf(m, sizeof(m), _("%s: only .csv and .xlsx files can be "
 		    "read."), path);
 		break;
-	case CASE_F_READ:
-		snprintf(m, sizeof(m), _("cannot read %s (%s)."), path,
-		    err->msg);
-		break;
 	case CASE_F_PARSE:
 		snprintf(m, sizeof(m), _("%s is not a readable CSV or XLSX file "
-		    "(line %d: %s)."), path, w->line, err->msg);
+		    "(line %d)."), path, w->line);
+		detail = 1;
 		break;
 	case CASE_F_EMPTY:
 		snprintf(m, sizeof(m), _("%s has no header row."), path);
@@ -503,10 +517,17 @@ ocase_say_file(const struct cli *cli, const char *cmd, const char *path,
 		    "not UTF-8 text."), path, w->line,
 		    ocase_field_word(w->field));
 		break;
-	default:
-		snprintf(m, sizeof(m), _("cannot read %s (%s)."), path,
-		    err->msg);
+	default:	/* CASE_F_READ */
+		if (err->code == DS_ENOENT)
+			snprintf(m, sizeof(m), _("There is no file at %s: "
+			    "check the path."), path);
+		else
+			snprintf(m, sizeof(m), _("cannot read %s."), path);
+		detail = 1;
 		break;
 	}
-	return refused(cli, cmd, m);
+	rc = refused(cli, cmd, m);
+	if (detail)
+		office_detail(err->msg);
+	return rc;
 }

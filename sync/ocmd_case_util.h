@@ -54,6 +54,14 @@ int	ocase_fail(const struct cli *, const char *cmd, const char *fmt, ...)
 int	ocase_fail_err(const struct cli *, const char *cmd,
 	    const struct ds_err *, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
+/*
+ * The same, fmt saying what could not be done, and the database's own
+ * (English) words on a line of their own under it, in English only
+ * (office_detail): never inside a sentence of the user's language.
+ */
+int	ocase_fail_db(const struct cli *, const char *cmd,
+	    const struct ds_err *, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
 
 /* Words for codes (translated). */
 const char	*ocase_step_word(int step);

@@ -71,9 +71,9 @@ clue_import(const struct cli *cli, int argc, char **argv)
 		    pos[0], when);
 	}
 	if (s != DS_OK)
-		return ocase_fail_err(cli, "clue", &err,
-		    _("The list could not be "
-		    "imported (%s). Nothing was changed."), err.msg);
+		return ocase_fail_db(cli, "clue", &err, "%s",
+		    _("The list could not be imported. Nothing was "
+		    "changed."));
 	printf(_("Clues from %s: %zu rows, %zu new: %zu matched a household, "
 	    "%zu matched none (kept as unmatched clues), %zu matched several "
 	    "households (kept unmatched, ambiguous); %zu rows were imported "
@@ -130,9 +130,9 @@ clue_add(const struct cli *cli, int argc, char **argv)
 	if (s == DS_EREJECT)
 		return ocase_say_row(cli, "clue", NULL, &rw);
 	if (s != DS_OK)
-		return ocase_fail_err(cli, "clue", &err,
-		    _("The clue could not be "
-		    "recorded (%s). Nothing was changed."), err.msg);
+		return ocase_fail_db(cli, "clue", &err, "%s",
+		    _("The clue could not be recorded. Nothing was "
+		    "changed."));
 	ds_hex_encode(id, CASE_ID_BYTES, hex);
 	printf(_("Clue %.12s recorded for household %s (%s); it stays open "
 	    "until a visit verifies the household.\n"), hex, in.key,

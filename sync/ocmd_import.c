@@ -217,8 +217,9 @@ read_notes(const struct cli *cli, struct office *o, const struct names *n,
 		ds_free(buf);
 		if (st != DS_OK) {
 			fprintf(stderr, _("%s import: %s is not a note of a "
-			    "laptop of this office (%s): ignored, nothing "
-			    "changed.\n"), cli->progname, n->v[i], err.msg);
+			    "laptop of this office: ignored, nothing "
+			    "changed.\n"), cli->progname, n->v[i]);
+			office_detail(err.msg);
 			bad = 1;
 			continue;
 		}

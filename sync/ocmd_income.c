@@ -73,9 +73,9 @@ office_income(const struct cli *cli, int argc, char **argv)
 		return ocase_fail(cli, "income", _("%s was imported before. "
 		    "Nothing was changed."), pos[0]);
 	if (s != DS_OK)
-		return ocase_fail_err(cli, "income", &err,
-		    _("The income checks could not "
-		    "be imported (%s). Nothing was changed."), err.msg);
+		return ocase_fail_db(cli, "income", &err, "%s",
+		    _("The income checks could not be imported. Nothing "
+		    "was changed."));
 	printf(_("Income checks of %s: %zu households, %zu new, %zu known "
 	    "before; %zu households below the band for the months the "
 	    "settings give were put on the visit list.\n"), month, res.rows,

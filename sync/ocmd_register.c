@@ -57,9 +57,9 @@ office_register(const struct cli *cli, int argc, char **argv)
 	if (s == DS_EREJECT)
 		return ocase_say_row(cli, "register", pos[0], &rw);
 	if (s != DS_OK)
-		return ocase_fail_err(cli, "register", &err,
-		    _("The register could not be "
-		    "imported (%s). Nothing was changed."), err.msg);
+		return ocase_fail_db(cli, "register", &err, "%s",
+		    _("The register could not be imported. Nothing was "
+		    "changed."));
 	printf(_("Register imported: %zu households, %zu new, %zu changed, "
 	    "%zu unchanged; %zu department warnings matched.\n"), res.rows,
 	    res.added, res.changed, res.same, res.clues_matched);

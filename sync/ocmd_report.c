@@ -228,9 +228,8 @@ case_report(const struct cli *cli, struct office *off, struct ropts *o,
 		}
 	}
 	if ((st = report_case(off->db, &co, t, &info, &err)) != DS_OK)
-		return ocase_fail_err(cli, "report", &err,
-		    _("The report could not be "
-		    "made (%s)."), err.msg);
+		return ocase_fail_db(cli, "report", &err, "%s",
+		    _("The report could not be made."));
 	day_of(info.cutoff, d);
 	if (monthly)
 		snprintf(title, sizeof(title), _("Monitoring report %04d-%02d: "
@@ -271,9 +270,9 @@ case_report(const struct cli *cli, struct office *off, struct ropts *o,
 	}
 	ds_free(csv);
 	if (st != DS_OK)
-		return ocase_fail_err(cli, "report", &err,
-		    _("The month could not be "
-		    "frozen (%s). Nothing was changed."), err.msg);
+		return ocase_fail_db(cli, "report", &err, "%s",
+		    _("The month could not be frozen. Nothing was "
+		    "changed."));
 	printf(_("%s is frozen: this copy is the one submitted.\n"), month);
 	return 0;
 }
@@ -423,9 +422,8 @@ office_report(const struct cli *cli, int argc, char **argv)
 	if (st == DS_OK && o.out != NULL)
 		st = report_write(t, o.out, &err);
 	if (st != DS_OK) {
-		rc = ocase_fail_err(cli, "report", &err,
-		    _("The report could not be made "
-		    "(%s)."), err.msg);
+		rc = ocase_fail_db(cli, "report", &err, "%s",
+		    _("The report could not be made."));
 		goto out;
 	}
 	if (o.out != NULL)
