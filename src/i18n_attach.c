@@ -31,19 +31,8 @@ i18n_attach_why(const struct sess_attach_res *r, const char *q,
 
 	switch (r->why) {
 	case SESS_ATTACH_OK:
-		if (r->file == SESS_FILE_REMOVED)
-			snprintf(buf, n, _("%s: attached %s as %s (%zu bytes); "
-			    "the record keeps it encrypted, and the copy at %s "
-			    "was removed from this laptop."), q, file, r->name,
-			    r->size, file);
-		else if (r->file == SESS_FILE_LEFT)
-			snprintf(buf, n, _("%s: attached %s as %s (%zu bytes); "
-			    "the record keeps it encrypted, but the copy at %s "
-			    "could not be removed: delete it yourself, it is "
-			    "not encrypted."), q, file, r->name, r->size, file);
-		else
-			snprintf(buf, n, _("%s: attached %s as %s (%zu "
-			    "bytes)."), q, file, r->name, r->size);
+		snprintf(buf, n, _("%s: attached %s as %s (%zu bytes)."), q,
+		    file, r->name, r->size);
 		break;
 	case SESS_ATTACH_QUESTION:
 		snprintf(buf, n, _("%s is not a photo, audio, video or file "

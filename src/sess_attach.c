@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cry.h"
 #include "eng.h"
@@ -96,10 +95,6 @@ sess_attach(struct sess *ss, struct store *st, const char *qpath,
 		goto out;
 	}
 	r->why = SESS_ATTACH_OK;
-	/* Saved: the sealed copy is durable, the one in clear may go. */
-	if ((flags & SESS_ATTACH_SAVE) && (flags & SESS_ATTACH_REMOVE))
-		r->file = unlink(file) == 0 ? SESS_FILE_REMOVED :
-		    SESS_FILE_LEFT;
 out:
 	if (buf != NULL) {
 		cry_wipe(buf, len);
