@@ -44,8 +44,9 @@ enum ds_status	 gpsd_read(const char *host, int timeout_ms, char *out,
  * that must not block (the TUI polls it between keys).  gpsd_watch_open
  * connects (a refused loopback connection fails at once, a host that does
  * not answer after GPSD_CONNECT_MS): DS_OK with *out to close with
- * gpsd_watch_close, DS_ENOENT when there is no gpsd, DS_ENOMEM.  gpsd_watch_poll reads what gpsd sent, waiting up to wait_ms
- * (0: only what has come): DS_OK with out filled at the first 2D fix,
+ * gpsd_watch_close, DS_ENOENT when there is no gpsd, DS_ENOMEM.
+ * gpsd_watch_poll reads what gpsd sent, waiting up to wait_ms (0: only
+ * what has come): DS_OK with out filled at the first 2D fix,
  * DS_ENOENT when none came in time, DS_EIO when gpsd went away.
  */
 struct gpsd_watch;

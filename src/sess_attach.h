@@ -7,8 +7,9 @@
  * attaches a file from disk (a photo copied from a phone or a camera) to
  * an image, audio, video or file question by its path.  The file is
  * read into memory (never copied on disk, and left where it is: it may be
- * the only copy), checked against the question's type and FORM_MEDIA_MAX, kept sealed in the store under a new name as
- * ODK makes it, and the answer becomes that name.  On any refusal nothing
+ * the only copy), checked against the question's type and FORM_MEDIA_MAX,
+ * kept sealed in the store under a new name as ODK makes it, and the
+ * answer becomes that name.  On any refusal nothing
  * is kept and the answer stays as it was; `why` says which refusal, for
  * the edge to word.
  */

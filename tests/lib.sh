@@ -7,6 +7,7 @@
 #   check NAME CMD...            ok if CMD succeeds
 #   check_fail NAME STATUS CMD...  ok if CMD exits with STATUS
 #   has NAME FILE PATTERN        ok if grep -q PATTERN FILE
+#   field_ws                     an office and a laptop workspace (below)
 # Scripts exit 0; the runner counts the lines.
 set -u
 DS_TOP=${DS_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -26,6 +27,24 @@ fingerprint() {
 	"$DOORSTEP" --workspace "$w" --lang en "$@" sync status 2>/dev/null |
 	    sed -n 's/^fingerprint: \([0-9 ]*\) (.*/\1/p'
 }
+
+# field_ws: an office in $T/office and a laptop workspace in $W ($T/ws)
+# enrolled with its key, made by the real programs at the minimum KDF cost
+# (the passphrase in $T/pass); `ds ARGS...` runs doorstep on the workspace,
+# `O ARGS...` doorstep-office on the office.  On failure it says not ok and
+# returns 1: `field_ws || exit 0`.
+field_ws() {
+	export DOORSTEP_KDF_COST=min
+	W=$T/ws
+	printf 'correct horse battery\n' >"$T/pass"
+	"$DOORSTEP_OFFICE" init --dir "$T/office" >"$T/.out" 2>&1 ||
+		{ not_ok "office init" "$(cat "$T/.out")"; return 1; }
+	ds init --office-key "$T/office/office-public.key" --worker "Wang Li" \
+	    >"$T/.out" 2>&1 ||
+		{ not_ok "workspace init" "$(cat "$T/.out")"; return 1; }
+}
+ds() { "$DOORSTEP" --workspace "$W" --passphrase-file "$T/pass" "$@"; }
+O() { "$DOORSTEP_OFFICE" --dir "$T/office" "$@"; }
 
 # owned CMD...: become CMD, which then dies with this shell's parent
 # whatever ends it (setpriv --pdeathsig, util-linux).  For servers in the

@@ -2,14 +2,7 @@
 # doorstep fill: headless interviews against a real workspace store.
 . "$(dirname "$0")/../lib.sh"
 
-export DOORSTEP_KDF_COST=min
-printf 'correct horse battery\n' > "$T/pass"
-"$DOORSTEP_OFFICE" init --dir "$T/office" >"$T/.out" 2>&1 ||
-	{ not_ok "office init" "$(cat "$T/.out")"; exit 0; }
-W="$T/ws"
-ds() { "$DOORSTEP" --workspace "$W" --passphrase-file "$T/pass" "$@"; }
-ds init --office-key "$T/office/office-public.key" --worker "Wang Li" \
-    >"$T/.out" 2>&1 || { not_ok "workspace init" "$(cat "$T/.out")"; exit 0; }
+field_ws || exit 0
 
 cat > "$T/hh.md" <<'MD'
 | survey |

@@ -4,15 +4,7 @@
 # chosen language only, once in Chinese and once in English.
 . "$(dirname "$0")/../lib.sh"
 
-export DOORSTEP_KDF_COST=min
-printf 'words words words\n' >"$T/pass"
-"$DOORSTEP_OFFICE" init --dir "$T/office" >"$T/.out" 2>&1 ||
-	{ not_ok "office init" "$(cat "$T/.out")"; exit 0; }
-W=$T/ws
-ds() { "$DOORSTEP" --workspace "$W" --passphrase-file "$T/pass" "$@"; }
-O() { "$DOORSTEP_OFFICE" --dir "$T/office" "$@"; }
-ds init --office-key "$T/office/office-public.key" --worker "Wang Li" \
-    >"$T/.out" 2>&1 || { not_ok "workspace init" "$(cat "$T/.out")"; exit 0; }
+field_ws || exit 0
 cat >"$T/f.md" <<'MD'
 | survey |
 |        | type | name | label |

@@ -6,15 +6,9 @@
 # The model-level asserts are test_xls_compat's.
 . "$(dirname "$0")/../lib.sh"
 
-export DOORSTEP_KDF_COST=min DOORSTEP_LANG=en
+export DOORSTEP_LANG=en
 B=$DS_TOP/build/$MODE/tests/test_xls_compat
-printf 'correct horse battery\n' > "$T/pass"
-"$DOORSTEP_OFFICE" init --dir "$T/office" >"$T/.out" 2>&1 ||
-	{ not_ok "office init" "$(cat "$T/.out")"; exit 0; }
-W="$T/ws"
-ds() { "$DOORSTEP" --workspace "$W" --passphrase-file "$T/pass" "$@"; }
-ds init --office-key "$T/office/office-public.key" --worker "Wang Li" \
-    >"$T/.out" 2>&1 || { not_ok "workspace init" "$(cat "$T/.out")"; exit 0; }
+field_ws || exit 0
 mkdir -p "$T/x"
 "$B" --write "$T/x" "$DS_TOP"/tests/forms/compat/*.md >"$T/.out" 2>&1 ||
 	{ not_ok "xlsx twins" "$(cat "$T/.out")"; exit 0; }

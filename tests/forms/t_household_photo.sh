@@ -10,15 +10,7 @@
 FORM=$DS_TOP/forms/household.md
 FIX=$DS_TOP/tests/forms/household
 export TZ=UTC DOORSTEP_FAKE_NOW=1726372800	# the fixtures' September 2024
-export DOORSTEP_KDF_COST=min
-printf 'photo of the letter\n' >"$T/pass"
-"$DOORSTEP_OFFICE" init --dir "$T/office" >"$T/.out" 2>&1 ||
-	{ not_ok "office init" "$(cat "$T/.out")"; exit 0; }
-W=$T/ws
-ds() { "$DOORSTEP" --workspace "$W" --passphrase-file "$T/pass" "$@"; }
-O() { "$DOORSTEP_OFFICE" --dir "$T/office" "$@"; }
-ds init --office-key "$T/office/office-public.key" --worker "Wang Li" \
-    >"$T/.out" 2>&1 || { not_ok "workspace init" "$(cat "$T/.out")"; exit 0; }
+field_ws || exit 0
 
 check "form check lists the photo question" ds --lang en form check "$FORM"
 has "the form's image question" "$T/.out" "image (1): a file attached from disk"

@@ -5,6 +5,7 @@
 #   t TEXT STRING      wait for TEXT, type STRING, Enter
 #   id NUMBER          type a full ID number, confirm it with what it fills
 #   i12_ws DIR         a workspace with the i12 form
+#   i12_app            i12_ws in $W ($T/ws) and the app on it (or exit)
 #   i12_to_roster      from the list: a new household up to its empty roster
 #                      (visit, consent yes, household number H001, 2 away)
 ID_GIRL=110101201503070026	# born 2015-03-07, female (17th digit even)
@@ -30,6 +31,11 @@ t() { q "$1" && tm_type "$2" && tm_keys Enter; }
 # show under it, and one Enter confirms the three.
 id() { q "* ID number" && tm_type "$1" && q "Filled in from this answer" Enter; }
 i12_ws() { make_ws "$1" "$SCREENS/forms/i12.md"; }
+i12_app() {
+	W=$T/ws
+	i12_ws "$W" || { not_ok make_ws "workspace set-up failed"; exit 0; }
+	app "$W"
+}
 i12_to_roster() {
 	q "Households:" n
 	q "Collector name" Enter

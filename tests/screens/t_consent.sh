@@ -24,8 +24,7 @@ tm_keys y
 tm_check finalized "Finalized and saved."
 tm_keys F10
 tm_check_exit quits
-id=$(records "$W" | cut -d' ' -f1)
-show "$W" "$id" >"$T/rec.json" 2>&1
+saved "$W" "$T/rec.json"
 has saved_refusal "$T/rec.json" '"consent":"no"'
 has evidence_refused "$T/rec.json" '"method":"refused"'
 has evidence_worker "$T/rec.json" '"worker":"李网格"'

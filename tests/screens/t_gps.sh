@@ -62,8 +62,7 @@ for lang in en zh; do
 	tm_wait_gone "30.5 104.1" >/dev/null
 	tm_keys F10
 	tm_check_exit "no_gpsd_${lang}_quits"
-	id=$(records "$W" | cut -d' ' -f1)
-	show "$W" "$id" >"$T/rec.json" 2>&1
+	saved "$W" "$T/rec.json"
 	has "no_gpsd_${lang}_typed_saved" "$T/rec.json" '"home":"30.5 104.1"'
 	hasnt "no_gpsd_${lang}_start_empty" "$T/rec.json" '"here"'
 done
@@ -128,8 +127,7 @@ tm_wait_gone "The end of the form." >/dev/null
 tm_keys F10
 tm_check_exit fix_quits
 stop_gpsd
-id=$(records "$W" | cut -d' ' -f1)
-show "$W" "$id" >"$T/rec.json" 2>&1
+saved "$W" "$T/rec.json"
 has start_geopoint_saved "$T/rec.json" "\"here\":\"$FIX"
 has geopoint_saved_is_fix "$T/rec.json" "\"home\":\"$FIX"
 has geotrace_two_points "$T/rec.json" "\"path\":\"$FIX[0-9.]*;$FIX[0-9.]*\""
@@ -189,8 +187,7 @@ for lang in en zh; do
 	tm_wait_gone "$end" >/dev/null
 	tm_keys F10
 	tm_check_exit "noacc_${lang}_quits"
-	id=$(records "$W" | cut -d' ' -f1)
-	show "$W" "$id" >"$T/rec.json" 2>&1
+	saved "$W" "$T/rec.json"
 	has "noacc_${lang}_saved_acc_0" "$T/rec.json" "\"home\":\"${FIX}0.0\""
 done
 stop_gpsd

@@ -175,8 +175,7 @@ tm_check list_shows_status "finalized"
 tm_keys F10
 tm_check_exit quits
 
-id=$(records "$W" | cut -d' ' -f1)
-show "$W" "$id" >"$T/rec.json" 2>&1
+saved "$W" "$T/rec.json"
 has saved_finalized "$T/rec.json" '"state":"finalized"'
 has saved_six_members "$T/rec.json" '"n_members":"6"'
 names=$(grep -o '"m_name":"[^"]*"' "$T/rec.json" | cut -d'"' -f4 | tr '\n' ' ')

@@ -11,9 +11,7 @@
 . "$(dirname "$0")/ws.sh"
 . "$(dirname "$0")/i12.sh"
 
-W=$T/ws
-i12_ws "$W" || { not_ok make_ws "workspace set-up failed"; exit 0; }
-app "$W"
+i12_app
 q "Households:" n
 # Several questions on one screen.
 tm_check fieldlist_section_title " Visit"
@@ -125,8 +123,7 @@ tm_keys BSpace Enter
 tm_check rent_focused "> * Rent (yuan)"
 tm_keys F10
 q "Households: 1"
-id=$(records "$W" | cut -d' ' -f1)
-show "$W" "$id" >"$T/rec.json" 2>&1
+saved "$W" "$T/rec.json"
 has money_saved_plain "$T/rec.json" '"wage":"35000"'
 has sex_saved "$T/rec.json" '"m_sex":"female"'
 has birth_saved "$T/rec.json" '"m_birth":"2015-03-07"'

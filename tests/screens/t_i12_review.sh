@@ -9,9 +9,7 @@
 . "$(dirname "$0")/ws.sh"
 . "$(dirname "$0")/i12.sh"
 
-W=$T/ws
-i12_ws "$W" || { not_ok make_ws "workspace set-up failed"; exit 0; }
-app "$W"
+i12_app
 i12_to_roster
 q "No one yet" a
 t "* Name" "李小红"

@@ -8,9 +8,7 @@
 . "$(dirname "$0")/ws.sh"
 . "$(dirname "$0")/i12.sh"
 
-W=$T/ws
-i12_ws "$W" || { not_ok make_ws "workspace set-up failed"; exit 0; }
-app "$W"
+i12_app
 i12_to_roster
 # member NAME ID GRADE#: one member with an ID card; sex and birth date
 # come from the number and the Enter on the number confirms them.

@@ -125,8 +125,7 @@ tm_check list_shows_sent " sent "
 tm_keys F10
 tm_check_exit quits
 
-id=$(records "$W" | cut -d' ' -f1)
-show "$W" "$id" >"$T/rec.json" 2>&1
+saved "$W" "$T/rec.json"
 has saved_head "$T/rec.json" '"head":"Zhang San"'
 has saved_cjk "$T/rec.json" '"signer":"王芳"'
 has saved_size_fixed "$T/rec.json" '"hhsize":"9"'

@@ -49,8 +49,7 @@ tm_type 4
 tm_check full_number_moves_on "The end."
 tm_keys F10
 q "Households: 1"
-id=$(records "$W" | cut -d' ' -f1)
-show "$W" "$id" >"$T/rec.json" 2>&1
+saved "$W" "$T/rec.json"
 has amount_saved "$T/rec.json" '"amt1":"5"'
 has grid_saved "$T/rec.json" '"risk1":"yes"'
 has phone_saved "$T/rec.json" '"phone":"13905631234"'

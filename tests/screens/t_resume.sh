@@ -47,8 +47,7 @@ tm_keys F10
 tm_check back_to_list "Households: 1"
 tm_keys F10
 tm_check_exit quits
-id=$(records "$W" | cut -d' ' -f1)
-show "$W" "$id" >"$T/rec.json" 2>&1
+saved "$W" "$T/rec.json"
 has kept_signer "$T/rec.json" '"signer":"王芳"'
 has kept_relation "$T/rec.json" '"signer_rel":"女儿"'
 has kept_proxy "$T/rec.json" '"proxy_written":"yes"'

@@ -106,8 +106,7 @@ tm_check finalized "Finalized and saved."
 tm_keys F10
 tm_check_exit quits
 
-id=$(records "$W" | cut -d' ' -f1)
-show "$W" "$id" >"$T/rec.json" 2>&1
+saved "$W" "$T/rec.json"
 has saved_range "$T/rec.json" '"r":"4"'
 has saved_selects "$T/rec.json" '"s1":"yes","sm":\["yes","no"\]'
 has saved_geopoint "$T/rec.json" '"gp":"30.5728 104.0668"'

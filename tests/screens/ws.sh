@@ -5,6 +5,7 @@
 #   app DIR [ARGS...]          start the TUI on DIR in tmux, 80x24, English
 #   app_zh DIR                 the same in Chinese
 #   records DIR / show DIR ID  the CLI view of what was saved
+#   saved DIR FILE             show of the workspace's (first) record, in FILE
 SCREENS=$DS_TOP/tests/screens
 printf 'field passphrase one\n' >"$T/pass"
 make_ws() {
@@ -35,5 +36,6 @@ app_zh() {
 }
 records() { "$DOORSTEP" --workspace "$1" records --passphrase-file "$T/pass"; }
 show() { "$DOORSTEP" --workspace "$1" show "$2" --passphrase-file "$T/pass"; }
+saved() { show "$1" "$(records "$1" | cut -d' ' -f1)" >"$2" 2>&1; }
 # The cursor column in the pane.
 tm_cursor_x() { tmx display-message -p -t ds '#{cursor_x}'; }

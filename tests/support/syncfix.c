@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "dbx.h"
+#include "imp.h"
 #include "mem.h"
 #include "odb.h"
 #include "util.h"
@@ -346,4 +347,21 @@ sf_enroll(struct odb *db, const unsigned char device_id[16],
 	memcpy(od.sign_pk, sign_pk, 32);
 	od.state = ODB_DEV_ENROLLED;
 	return odb_device_put(db, &od, err);
+}
+
+enum ds_status
+sf_import(struct odb *db, struct sf_device *dev, const struct sf_office *o,
+    struct sf_rev *revs, size_t n, struct ds_err *err)
+{
+	struct imp_result res;
+	unsigned char *x;
+	enum ds_status st;
+	size_t len;
+
+	x = sf_bundle(dev, o, revs, n, 0, 0, &len);
+	memset(&res, 0, sizeof(res));
+	st = imp_bundle(db, o->sec, x, len, &res, err);
+	imp_result_free(&res);
+	ds_free(x);
+	return st;
 }

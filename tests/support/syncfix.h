@@ -48,6 +48,14 @@ unsigned char *sf_bundle(struct sf_device *, const struct sf_office *,
 	    struct sf_rev *revs, size_t n, uint32_t chunk, int no_final,
 	    size_t *lenp);
 struct odb;
+/*
+ * Import one bundle of dev holding revs into db as the office does, for a
+ * test's set-up (what became of it is not looked at): imp_bundle's status,
+ * the result and the bundle freed.
+ */
+enum ds_status	sf_import(struct odb *, struct sf_device *,
+	    const struct sf_office *, struct sf_rev *revs, size_t n,
+	    struct ds_err *);
 /* Record a device as enrolled in an office database (the office's own
  * approval, without a held bundle). */
 enum ds_status	sf_enroll(struct odb *, const unsigned char device_id[16],

@@ -175,17 +175,25 @@ kr_get_bytes(const char *dir, const char *name, unsigned char *out,
 }
 
 /*
- * Set field `name` to `value` and write the checksum a careful editor
- * would: BLAKE2b-256 of every byte above the check line.  checksum 0
+ * The keyring rewritten line by line: its header line replaced by `header`
+ * (NULL: kept), the line of field `name` (NULL: none) set to `value`, or
+ * dropped where value is NULL, and the checksum a careful editor would
+ * write: BLAKE2b-256 of every byte above the check line.  checksum 0
  * leaves the old one (a careless edit).
  */
 static void
-kr_set(const char *dir, const char *name, const char *value, int checksum)
+kr_edit(const char *dir, const char *header, const char *name,
+    const char *value, int checksum)
 {
 	char *t = kr_load(dir), out[KR_TEXT_MAX], *p = t, hex[65];
 	unsigned char sum[32];
-	size_t l = strlen(name), o = 0, ll;
+	size_t l = name != NULL ? strlen(name) : 0, o = 0, ll;
 
+	if (header != NULL) {
+		p += strcspn(p, "\n");
+		p += *p == '\n';
+		o += (size_t)snprintf(out, sizeof(out), "%s\n", header);
+	}
 	while (*p) {
 		ll = strcspn(p, "\n");
 		if (strncmp(p, "check ", 6) == 0 && checksum) {
@@ -193,18 +201,26 @@ kr_set(const char *dir, const char *name, const char *value, int checksum)
 			ds_hex_encode(sum, sizeof(sum), hex);
 			o += (size_t)snprintf(out + o, sizeof(out) - o,
 			    "check %s\n", hex);
-		} else if (strncmp(p, name, l) == 0 && p[l] == ' ')
-			o += (size_t)snprintf(out + o, sizeof(out) - o,
-			    "%s %s\n", name, value);
-		else
+		} else if (name == NULL || strncmp(p, name, l) != 0 ||
+		    p[l] != ' ')
 			o += (size_t)snprintf(out + o, sizeof(out) - o,
 			    "%.*s\n", (int)ll, p);
+		else if (value != NULL)
+			o += (size_t)snprintf(out + o, sizeof(out) - o,
+			    "%s %s\n", name, value);
 		p += ll;
 		if (*p == '\n')
 			p++;
 	}
 	kr_store(dir, out);
 	ds_free(t);
+}
+
+/* Set field `name` to `value` (kr_edit). */
+static void
+kr_set(const char *dir, const char *name, const char *value, int checksum)
+{
+	kr_edit(dir, NULL, name, value, checksum);
 }
 
 static void
@@ -811,38 +827,6 @@ pin_forge(const char *dir, int which, struct cry_office_pub *out)
 		cry_random(which == 1 ? out->box_pk : out->recovery_pk, 32);
 }
 
-/*
- * The keyring rewritten with header `header`, without its line `drop`
- * (NULL: none), the checksum recomputed as a careful editor would.
- */
-static void
-kr_rewrite(const char *dir, const char *header, const char *drop)
-{
-	char *t = kr_load(dir), out[KR_TEXT_MAX], *p = t, hex[65];
-	unsigned char sum[32];
-	size_t o = 0, ll, dl = drop != NULL ? strlen(drop) : 0;
-
-	p += strcspn(p, "\n") + 1;
-	o += (size_t)snprintf(out, sizeof(out), "%s\n", header);
-	while (*p) {
-		ll = strcspn(p, "\n");
-		if (strncmp(p, "check ", 6) == 0) {
-			cry_hash(sum, sizeof(sum), NULL, 0, out, o);
-			ds_hex_encode(sum, sizeof(sum), hex);
-			o += (size_t)snprintf(out + o, sizeof(out) - o,
-			    "check %s\n", hex);
-		} else if (drop == NULL || strncmp(p, drop, dl) != 0 ||
-		    p[dl] != ' ')
-			o += (size_t)snprintf(out + o, sizeof(out) - o,
-			    "%.*s\n", (int)ll, p);
-		p += ll;
-		if (*p == '\n')
-			p++;
-	}
-	kr_store(dir, out);
-	ds_free(t);
-}
-
 /* The keyring of dir as a build before v2 wrote it: header v1, no
  * office-key line, the worker name sealed under the v1 AD. */
 static void
@@ -873,7 +857,7 @@ kr_make_v1(const char *dir)
 	ad_put(&ad, ws_id, 16);
 	cry_aead_seal(ww, name, n - CRY_AEAD_OVERHEAD, ad.b, ad.n, wk);
 	kr_set_bytes(dir, "worker", ww, n);
-	kr_rewrite(dir, "doorstep keyring v1", "office-key");
+	kr_edit(dir, "doorstep keyring v1", "office-key", NULL, 1);
 	cry_wipe(dek, sizeof(dek));
 	cry_wipe(wk, sizeof(wk));
 }
@@ -952,7 +936,7 @@ test_office_key_swapped(void)
 	    DS_ECORRUPT, "worker name does not decrypt");
 	kr_store(dir, orig);
 	/* ... or makes it look like a keyring from before the pin. */
-	kr_rewrite(dir, "doorstep keyring v1", "office-key");
+	kr_edit(dir, "doorstep keyring v1", "office-key", NULL, 1);
 	refused_open("keyring rewritten as v1", dir, PASS1, DS_ECORRUPT,
 	    "worker name does not decrypt");
 	kr_store(dir, orig);

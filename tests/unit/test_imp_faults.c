@@ -209,15 +209,9 @@ test_alloc_failures_commit_nothing(void)
 	ds_free(x);
 	/* A fork: two laptops change the same answer. */
 	sf_rev(&r0, &a, 3, 1, NULL, "{\"hh_id\":\"T3\",\"x\":1}");
-	x = sf_bundle(&a, &office, &r0, 1, 0, 0, &n);
-	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
-	imp_result_free(&res);
-	ds_free(x);
+	ST_EQ(sf_import(db, &a, &office, &r0, 1, &err), DS_OK, &err);
 	sf_rev(&ra, &a, 3, 2, r0.r.rev_id, "{\"hh_id\":\"T3\",\"x\":2}");
-	x = sf_bundle(&a, &office, &ra, 1, 0, 0, &n);
-	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
-	imp_result_free(&res);
-	ds_free(x);
+	ST_EQ(sf_import(db, &a, &office, &ra, 1, &err), DS_OK, &err);
 	sf_rev(&rb, &b, 3, 2, r0.r.rev_id, "{\"hh_id\":\"T3\",\"x\":3}");
 	x = sf_bundle(&b, &office, &rb, 1, 0, 0, &n);
 	pts += torture("a fork", x, n, RS_IMPORTED);
@@ -228,11 +222,7 @@ test_alloc_failures_commit_nothing(void)
 
 		sf_rev(&p, &a, 4, 1, NULL, "{\"hh_id\":\"T4\",\"x\":1}");
 		sf_rev(&c, &a, 4, 2, p.r.rev_id, "{\"hh_id\":\"T4\",\"x\":2}");
-		x = sf_bundle(&a, &office, &c, 1, 0, 0, &n);
-		ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK,
-		    &err);
-		imp_result_free(&res);
-		ds_free(x);
+		ST_EQ(sf_import(db, &a, &office, &c, 1, &err), DS_OK, &err);
 		x = sf_bundle(&a, &office, &p, 1, 0, 0, &n);
 		pts += torture("a parent releasing its child", x, n,
 		    RS_IMPORTED);
@@ -290,15 +280,9 @@ test_read_failures_commit_nothing(void)
 	ST_EQ(sf_enroll(db, a.device_id, a.key->pk, &err), DS_OK, &err);
 	ST_EQ(sf_enroll(db, b.device_id, b.key->pk, &err), DS_OK, &err);
 	sf_rev(&r0, &a, 30, 1, NULL, "{\"hh_id\":\"R\",\"x\":1}");
-	x = sf_bundle(&a, &office, &r0, 1, 0, 0, &n);
-	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
-	imp_result_free(&res);
-	ds_free(x);
+	ST_EQ(sf_import(db, &a, &office, &r0, 1, &err), DS_OK, &err);
 	sf_rev(&ra, &a, 30, 2, r0.r.rev_id, "{\"hh_id\":\"R\",\"x\":2}");
-	x = sf_bundle(&a, &office, &ra, 1, 0, 0, &n);
-	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
-	imp_result_free(&res);
-	ds_free(x);
+	ST_EQ(sf_import(db, &a, &office, &ra, 1, &err), DS_OK, &err);
 	sf_rev(&rb, &b, 30, 2, r0.r.rev_id, "{\"hh_id\":\"R\",\"x\":3}");
 	x = sf_bundle(&b, &office, &rb, 1, 0, 0, &n);
 	db_copy("reads.db", 1);
@@ -562,18 +546,10 @@ test_spoiled_rows_stop_the_import(void)
 		int rec = 20 + which;
 
 		sf_rev(&r0, &a, rec, 1, NULL, "{\"hh_id\":\"S\",\"x\":1}");
-		x = sf_bundle(&a, &office, &r0, 1, 0, 0, &n);
-		ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK,
-		    &err);
-		imp_result_free(&res);
-		ds_free(x);
+		ST_EQ(sf_import(db, &a, &office, &r0, 1, &err), DS_OK, &err);
 		sf_rev(&ra, &a, rec, 2, r0.r.rev_id,
 		    "{\"hh_id\":\"S\",\"x\":2}");
-		x = sf_bundle(&a, &office, &ra, 1, 0, 0, &n);
-		ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK,
-		    &err);
-		imp_result_free(&res);
-		ds_free(x);
+		ST_EQ(sf_import(db, &a, &office, &ra, 1, &err), DS_OK, &err);
 		db_copy("clean.db", 1);
 		spoil_answers(which == 0 ? r0.r.rev_id : ra.r.rev_id);
 		sf_rev(&rb, &b, rec, 2, r0.r.rev_id,

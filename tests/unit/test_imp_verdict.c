@@ -352,15 +352,9 @@ test_alerts_say_what_happened(void)
 	sf_device_make(&d, 5);
 	ST_EQ(sf_enroll(db, d.device_id, d.key->pk, &err), DS_OK, &err);
 	sf_rev(&a, &d, 4000, 1, NULL, "{\"v\":1}");
-	x = sf_bundle(&d, &office, &a, 1, 0, 0, &n);
-	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
-	imp_result_free(&res);
-	ds_free(x);
+	ST_EQ(sf_import(db, &d, &office, &a, 1, &err), DS_OK, &err);
 	sf_rev(&b, &d, 4001, 1, NULL, "{\"v\":2}");
-	x = sf_bundle(&d, &office, &b, 1, 0, 0, &n);
-	ST_EQ(imp_bundle(db, office.sec, x, n, &res, &err), DS_OK, &err);
-	imp_result_free(&res);
-	ds_free(x);
+	ST_EQ(sf_import(db, &d, &office, &b, 1, &err), DS_OK, &err);
 	memset(&al, 0, sizeof(al));
 	ST_EQ(odb_alert_each(db, d.device_id, alert_cb, &al, &err), DS_OK,
 	    &err);
