@@ -490,6 +490,14 @@ dbx_changes(struct dbx *db)
 	return db->changes;
 }
 
+int
+dbx_copy_in(struct dbx *db, const char *sql, const void *data, size_t n)
+{
+	if (db->engine != DBX_PG)
+		return dbx_fail(db, DS_EINVAL, "COPY needs PostgreSQL");
+	return dbx_pg_copy_in(db, sql, data, n);
+}
+
 enum ds_status
 dbx_status(const struct dbx *db)
 {

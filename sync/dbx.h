@@ -120,6 +120,16 @@ int		 dbx_column_bytes(struct dbx_stmt *, int i);
  */
 int64_t		 dbx_changes(struct dbx *);
 
+/*
+ * PostgreSQL only: run sql, a COPY ... FROM STDIN, with the n bytes of
+ * data (COPY's text format) and wait for its end; dbx_changes then counts
+ * the rows.  Many rows in one statement: what a bundle's import stages
+ * (odb_pg_imp.c).  DBX_OK, or DBX_ERROR with the failure on the handle
+ * (on SQLite always, DS_EINVAL).
+ */
+int		 dbx_copy_in(struct dbx *, const char *sql, const void *data,
+		    size_t n);
+
 /* The last failure: its status and message ("" when none). */
 enum ds_status	 dbx_status(const struct dbx *);
 const char	*dbx_errmsg(const struct dbx *);

@@ -69,6 +69,8 @@ int		 dbx_pg_bind(struct dbx_stmt *, int i, int type,
 int		 dbx_pg_step(struct dbx_stmt *);
 /* Wait for the pipelined writes; DBX_OK or DBX_ERROR (the first failure). */
 int		 dbx_pg_sync(struct dbx *);
+int		 dbx_pg_copy_in(struct dbx *, const char *sql, const void *,
+		    size_t n);
 int		 dbx_pg_column_count(struct dbx_stmt *);
 int		 dbx_pg_column_type(struct dbx_stmt *, int i);
 const unsigned char *dbx_pg_column_text(struct dbx_stmt *, int i);

@@ -564,6 +564,48 @@ dbx_pg_step(struct dbx_stmt *st)
 	return DBX_DONE;
 }
 
+/* Bytes a PQputCopyData call sends at most (its length is an int). */
+#define DBX_PG_COPY_CHUNK	(1 << 20)
+
+int
+dbx_pg_copy_in(struct dbx *db, const char *sql, const void *data, size_t n)
+{
+	const char *p = data;
+	PGresult *r;
+	ExecStatusType x;
+	size_t k;
+	int rc = DBX_OK;
+
+	/* The writes before it first, in order; none after a failure. */
+	if (pipe_end(db, NULL) != DBX_OK || db->failed)
+		return DBX_ERROR;
+	r = PQexec(db->h, sql);
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		pg_fail(db, r);
+		PQclear(r);
+		return DBX_ERROR;
+	}
+	PQclear(r);
+	for (; n > 0 && rc == DBX_OK; p += k, n -= k) {
+		k = n < DBX_PG_COPY_CHUNK ? n : DBX_PG_COPY_CHUNK;
+		if (PQputCopyData(db->h, p, (int)k) != 1)
+			rc = pg_fail(db, NULL);
+	}
+	/* Ended with an error message when sending failed: no rows. */
+	if (PQputCopyEnd(db->h, rc == DBX_OK ? NULL : "send failed") != 1 &&
+	    rc == DBX_OK)
+		rc = pg_fail(db, NULL);
+	while ((r = PQgetResult(db->h)) != NULL) {
+		x = PQresultStatus(r);
+		if (x == PGRES_COMMAND_OK)
+			db->changes = strtoll(PQcmdTuples(r), NULL, 10);
+		else if (rc == DBX_OK)
+			rc = pg_fail(db, r);
+		PQclear(r);
+	}
+	return rc;
+}
+
 int
 dbx_pg_column_count(struct dbx_stmt *st)
 {

@@ -327,6 +327,25 @@ keep_files(struct odb *o, const struct bundle_rev *r, struct ds_err *err)
 	return DS_OK;
 }
 
+/* One revision stored row by row: held while its parent is not settled. */
+static enum ds_status
+rev_one(struct odb *o, const struct bundle_header *h,
+    const struct bundle_rev *r, int *ins, int *held, int *rollback,
+    struct ds_err *err)
+{
+	enum ds_status st;
+	int settled = 0;
+
+	if (bundle_rev_has_parent(r) && (st = odb_rev_settled(o,
+	    r->parent_rev_id, &settled, err)) != DS_OK)
+		return st;
+	*held = bundle_rev_has_parent(r) && !settled;
+	if ((st = odb_rev_insert(o, r, h->device_id, h->bundle_id, *held,
+	    ins, err)) != DS_OK)
+		return st;
+	return diagnose(o, h, r, *ins, rollback, err);
+}
+
 /* §7.4 step 10: the one transaction. */
 static enum ds_status
 store(struct odb *o, const struct cry_office_sec *sec,
@@ -338,9 +357,10 @@ store(struct odb *o, const struct cry_office_sec *sec,
 	struct receipt *rc = NULL;
 	struct case_batch *cb = NULL;
 	const struct bundle_rev *r;
+	uint8_t *at = NULL;
 	enum ds_status st;
 	size_t i;
-	int ins, held, settled, rollback = 0;
+	int ins, held, rollback = 0, once = 0;
 
 	if ((st = odb_begin(o, err)) != DS_OK)
 		return st;
@@ -355,20 +375,25 @@ store(struct odb *o, const struct cry_office_sec *sec,
 	if ((st = check_db(o, h, err)) != DS_OK ||
 	    (st = case_batch_begin(o, pl->nrevs, &cb, err)) != DS_OK)
 		goto out;
+	/* PostgreSQL: the revisions and their heads at once if it can. */
+	if (pl->nrevs > 0 && (at = ds_calloc(pl->nrevs, 1)) == NULL) {
+		st = ds_err_set(err, DS_ENOMEM, NULL);
+		goto out;
+	}
+	if (at != NULL && (st = odb_revs_put(o, pl->revs, pl->nrevs,
+	    h->device_id, h->bundle_id, at, &once, err)) != DS_OK)
+		goto out;
 	/*
 	 * Revisions come parent first; one whose parent is not here (and
 	 * settled) is held until it is: never a head, never half a fork.
 	 */
 	for (i = 0; i < pl->nrevs; i++) {
 		r = &pl->revs[i];
-		settled = 0;
-		if (bundle_rev_has_parent(r) && (st = odb_rev_settled(o,
-		    r->parent_rev_id, &settled, err)) != DS_OK)
-			goto out;
-		held = bundle_rev_has_parent(r) && !settled;
-		if ((st = odb_rev_insert(o, r, h->device_id, h->bundle_id,
-		    held, &ins, err)) != DS_OK ||
-		    (st = diagnose(o, h, r, ins, &rollback, err)) != DS_OK)
+		if (once) {
+			ins = (at[i] & ODB_REV_NEW) != 0;
+			held = (at[i] & ODB_REV_HELD) != 0;
+		} else if ((st = rev_one(o, h, r, &ins, &held, &rollback,
+		    err)) != DS_OK)
 			goto out;
 		if ((st = keep_files(o, r, err)) != DS_OK)
 			goto out;
@@ -384,7 +409,8 @@ store(struct odb *o, const struct cry_office_sec *sec,
 			res->n_held++;
 			continue;
 		}
-		if ((st = settle(o, r, r->record_uuid,
+		/* At once: no fork, and the head is set. */
+		if (!once && (st = settle(o, r, r->record_uuid,
 		    bundle_rev_has_parent(r) ?
 		    r->parent_rev_id : NULL, r->rev_id, res, err)) != DS_OK)
 			goto out;
@@ -395,6 +421,8 @@ store(struct odb *o, const struct cry_office_sec *sec,
 		goto out;
 	case_batch_free(cb);
 	cb = NULL;
+	ds_free(at);
+	at = NULL;
 	if ((st = odb_ack_add(o, h->device_id, h->seq_lo, h->seq_hi, err)) !=
 	    DS_OK)
 		goto out;
@@ -429,6 +457,7 @@ store(struct odb *o, const struct cry_office_sec *sec,
 		return DS_OK;
 out:
 	case_batch_free(cb);
+	ds_free(at);
 	ds_free(rc);
 	odb_rollback(o);
 	imp_result_free(res);

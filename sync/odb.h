@@ -286,6 +286,24 @@ enum ds_status	 odb_rev_insert(struct odb *, const struct bundle_rev *,
 		    const unsigned char device_id[16],
 		    const unsigned char bundle_id[16], int held, int *inserted,
 		    struct ds_err *);
+/* What odb_revs_put did with a bundle's revision. */
+#define ODB_REV_NEW	1	/* stored now (else it was here) */
+#define ODB_REV_HELD	2	/* stored held: its parent not settled */
+/*
+ * PostgreSQL (odb_pg_imp.c): a bundle's n revisions at once, inside the
+ * import's transaction: staged by one COPY, the new ones stored by one
+ * statement and the heads of the settled ones set by another, as
+ * odb_rev_insert, odb_rev_settled and odb_head_put one by one would.
+ * Only when no row needs the row-by-row path: no two revisions share a
+ * record or an id, no parent is in the bundle, no device sequence number
+ * is used twice, and no new settled revision forks.  Then *done 1 and
+ * out[i] holds revision i's ODB_REV_* bits; else *done 0 and nothing is
+ * stored (always on SQLite).
+ */
+enum ds_status	 odb_revs_put(struct odb *, const struct bundle_rev *,
+		    size_t n, const unsigned char device_id[16],
+		    const unsigned char bundle_id[16], uint8_t *out, int *done,
+		    struct ds_err *);
 /* *settled = 1 if rev_id is stored and not held. */
 enum ds_status	 odb_rev_settled(struct odb *, const unsigned char rev_id[16],
 		    int *settled, struct ds_err *);

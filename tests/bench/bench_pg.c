@@ -271,6 +271,63 @@ import_report(int total, double *rl, double *rp, double *rc, size_t lo,
 	    hi - lo);
 }
 
+/*
+ * Where the import's time goes on the server: pg_stat_statements (pg.sh
+ * preloads it when the server has it) over the import's role, per
+ * household.  0 when it is not there.
+ */
+static int
+stats_on(PGconn *c)
+{
+	PGresult *r = PQexec(c, "CREATE EXTENSION IF NOT EXISTS "
+	    "pg_stat_statements; SELECT pg_stat_statements_reset()");
+	int on = PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	PQclear(r);
+	return on;
+}
+
+static void
+stats_print(PGconn *c, const char *role, int n, double wall)
+{
+	char sql[1024];
+	PGresult *r;
+	double all;
+	int i;
+
+	snprintf(sql, sizeof(sql), "SELECT sum(total_exec_time) FROM "
+	    "pg_stat_statements s JOIN pg_roles u ON u.oid = s.userid "
+	    "WHERE u.rolname = '%s'", role);
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		PQclear(r);
+		return;
+	}
+	all = atof(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	printf("where the import's time goes, per household: %.3f ms in "
+	    "all; %.3f ms executing statements on the server, %.3f ms in "
+	    "the importer and waiting for the server (parse, decrypt, "
+	    "seal, sign, round trips, planning, commit)\n", wall / n,
+	    all / n, (wall - all) / n);
+	snprintf(sql, sizeof(sql), "SELECT calls, total_exec_time, "
+	    "left(regexp_replace(query, '\\s+', ' ', 'g'), 72) FROM "
+	    "pg_stat_statements s JOIN pg_roles u ON u.oid = s.userid "
+	    "WHERE u.rolname = '%s' ORDER BY total_exec_time DESC "
+	    "LIMIT 14", role);
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		PQclear(r);
+		return;
+	}
+	printf("  ms/household | calls/household | statement\n");
+	for (i = 0; i < PQntuples(r); i++)
+		printf("  %12.4f | %15.3f | %s\n",
+		    atof(PQgetvalue(r, i, 1)) / n,
+		    atof(PQgetvalue(r, i, 0)) / n, PQgetvalue(r, i, 2));
+	PQclear(r);
+}
+
 static int
 bench_import(const char *dir)
 {
@@ -283,12 +340,13 @@ bench_import(const char *dir)
 	uint64_t s[3] = { 0, 0, 0 }, t0, dt;
 	size_t blen, nrows, nb, i, n;
 	int nmax = env_int("N_MAX", 20000), bsz = env_int("BUNDLE", 1000);
-	int win = env_int("WINDOW", 5), k = 0, w, e, why;
+	int win = env_int("WINDOW", 5), k = 0, w, e, why, analyzed = 0, stats;
 	PGconn *c;
 
 	town_make(&t, dir, 0, 1);
 	c = owner();
 	owner_exec(c, "CREATE TABLE bench_copy (LIKE revision INCLUDING ALL)");
+	stats = stats_on(c);
 	nb = (size_t)((nmax + bsz - 1) / bsz);
 	revs = calloc((size_t)bsz, sizeof(*revs));
 	rl = calloc(nb, sizeof(double));
@@ -323,6 +381,13 @@ bench_import(const char *dir)
 		free(rows);
 		ds_free(b);
 		k += (int)n;
+		/* Statistics as autovacuum keeps them (a tenth more rows),
+		 * untimed: without them every plan, the row-by-row
+		 * statements' too, takes the township for a few rows. */
+		if (k >= analyzed + analyzed / 10 + 50) {
+			owner_exec(c, "ANALYZE");
+			analyzed = k;
+		}
 		if ((i + 1) % (size_t)win == 0 || k == nmax)
 			import_report(k, rl, rp, rc, i + 1 > (size_t)win ?
 			    i + 1 - (size_t)win : 0, i + 1);
@@ -332,6 +397,8 @@ bench_import(const char *dir)
 	    "time; peak RSS %.1f MiB\n", nmax, s[0] / 1e9, s[1] / 1e9,
 	    s[2] / 1e9, 100.0 * (double)s[2] / (double)s[1],
 	    (double)s[1] / (double)s[0], bench_peak_mib());
+	if (stats)
+		stats_print(c, t.role, nmax, s[1] / 1e6);
 	PQfinish(c);
 	town_free(&t);
 	free(revs);

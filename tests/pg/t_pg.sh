@@ -187,8 +187,8 @@ if [ -x "$DS_TOP/build/$MODE/tests/test_dbx_pg" ]; then
 	DOORSTEP_TEST_PG_HOST=$P DOORSTEP_TEST_PG_DB=county \
 	    DOORSTEP_TEST_PG_OWNER=ds_owner \
 	    "$DS_TOP/build/$MODE/tests/test_dbx_pg" >"$T/dbxpg" 2>&1
-	has "test_dbx_pg: a commit after a failed statement fails; pipelined writes" \
-	    "$T/dbxpg" "2 passed, 0 failed"
+	has "test_dbx_pg: failed commit, pipeline, COPY, a bundle at once" \
+	    "$T/dbxpg" "4 passed, 0 failed"
 else
 	ok "test_dbx_pg on PostgreSQL # SKIP not built (make tests)"
 fi

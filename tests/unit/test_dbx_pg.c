@@ -4,10 +4,16 @@
 #include <string.h>
 
 #include "harness.h"
+#include "support/support.h"
+#include "support/syncfix.h"
 
 #include "dbx.h"
+#include "imp.h"
+#include "json.h"
+#include "mem.h"
 #include "odb.h"
 #include "status.h"
+#include "util.h"
 
 static char url[600];
 
@@ -143,6 +149,146 @@ test_pipeline(void)
 	dbx_close(db);
 }
 
+/* COPY FROM STDIN through the interface: rows in, counted, in order. */
+static void
+test_copy_in(void)
+{
+	static const char rows[] = "1\ta\\tb\n2\t\\N\n3\tc\n";
+	struct ds_err err;
+	struct dbx *db;
+
+	ds_err_clear(&err);
+	ST_EQ(dbx_open(url, &db, &err), DS_OK, &err);
+	if (db == NULL)
+		return;
+	ST_EQ(dbx_exec(db, "CREATE TEMP TABLE c(x int PRIMARY KEY, t text)",
+	    &err), DS_OK, &err);
+	ST_EQ(dbx_begin(db, &err), DS_OK, &err);
+	OK(dbx_copy_in(db, "COPY c FROM STDIN", rows, sizeof(rows) - 1) ==
+	    DBX_OK);
+	OK(dbx_changes(db) == 3);
+	OK(count(db, "SELECT count(*) FROM c WHERE t = 'a\tb' AND x = 1 OR"
+	    " t IS NULL AND x = 2") == 2);
+	/* A bad row fails the COPY with the server's words; no row stays. */
+	OK(dbx_copy_in(db, "COPY c FROM STDIN", "4\tz\n1\ty\n", 8) ==
+	    DBX_ERROR);
+	OK(dbx_status(db) == DS_ECONSTRAINT);
+	OK(strstr(dbx_errmsg(db), "duplicate key") != NULL);
+	dbx_rollback(db);
+	OK(count(db, "SELECT count(*) FROM c") == 0);
+	dbx_close(db);
+}
+
+/* The import's question about one revision, as the township. */
+static int64_t
+rev_q(struct dbx *db, const char *col, const struct sf_rev *r)
+{
+	char sql[200], hex[33];
+
+	ds_hex_encode(r->r.rev_id, 16, hex);
+	snprintf(sql, sizeof(sql), "SELECT %s FROM revision WHERE rev_id ="
+	    " '\\x%s'", col, hex);
+	return count(db, sql);
+}
+
+static int64_t
+head_no(struct dbx *db, const struct sf_rev *r)
+{
+	char sql[200], hex[33];
+
+	ds_hex_encode(r->r.record_uuid, 16, hex);
+	snprintf(sql, sizeof(sql), "SELECT coalesce(max(rev_no), 0) FROM head"
+	    " WHERE record_uuid = '\\x%s'", hex);
+	return count(db, sql);
+}
+
+static void
+import(struct sf_office *o, struct odb *db, struct sf_device *d,
+    struct sf_rev *revs, size_t n, struct imp_result *res)
+{
+	struct ds_err err;
+	unsigned char *b;
+	size_t blen;
+
+	ds_err_clear(&err);
+	b = sf_bundle(d, o, revs, n, 0, 0, &blen);
+	ST_EQ(imp_bundle(db, o->sec, b, blen, res, &err), DS_OK, &err);
+	imp_result_free(res);
+	ds_free(b);
+}
+
+/*
+ * A bundle's revisions stored at once (odb_pg_imp.c), and the bundles
+ * that go row by row, give what the row-by-row import gives: held
+ * revisions held and released, heads, duplicates, forks.
+ */
+static void
+test_bundle_at_once(void)
+{
+	struct sf_office o;
+	struct sf_device d;
+	struct sf_rev *r;
+	struct imp_result res;
+	struct ds_err err;
+	struct odb *db = NULL;
+	struct dbx *q = NULL;
+
+	ds_err_clear(&err);
+	if ((r = ds_calloc(8, sizeof(*r))) == NULL)
+		return;
+	sf_office_make(&o, ts_tmpdir("dbx-pg-once"));
+	sf_device_make(&d, 3);
+	ST_EQ(odb_open(o.db, o.sec, &db, &err), DS_OK, &err);
+	ST_EQ(sf_enroll(db, d.device_id, d.key->pk, &err), DS_OK, &err);
+	ST_EQ(dbx_open(o.db, &q, &err), DS_OK, &err);
+	if (db == NULL || q == NULL)
+		goto out;
+	/* Two records; then a child whose parent comes later: held. */
+	sf_rev(&r[0], &d, 1, 1, NULL, "{}");
+	sf_rev(&r[1], &d, 2, 1, NULL, "{}");
+	import(&o, db, &d, r, 2, &res);
+	OK(res.n_new == 2 && res.n_held == 0);
+	OK(head_no(q, &r[0]) == 1 && head_no(q, &r[1]) == 1);
+	sf_rev(&r[2], &d, 3, 1, NULL, "{}");
+	sf_rev(&r[3], &d, 3, 2, r[2].r.rev_id, "{}");
+	import(&o, db, &d, &r[3], 1, &res);
+	OK(res.n_new == 1 && res.n_held == 1);
+	OK(rev_q(q, "held", &r[3]) == 1);
+	OK(head_no(q, &r[3]) == 0);
+	/* The parent: settled, and its child released to the head. */
+	import(&o, db, &d, &r[2], 1, &res);
+	OK(res.n_new == 1 && res.n_released == 1);
+	OK(rev_q(q, "held", &r[3]) == 0);
+	OK(head_no(q, &r[3]) == 2);
+	/* A revision stored before, beside a child of a settled one. */
+	sf_rev(&r[4], &d, 1, 2, r[0].r.rev_id, "{}");
+	r[5] = r[1];
+	r[5].r.device_seq = d.next_seq++;
+	import(&o, db, &d, &r[4], 2, &res);
+	OK(res.n_new == 1 && res.n_dup == 1 && res.n_held == 0);
+	OK(head_no(q, &r[4]) == 2);
+	/* A second child of r[0]: a fork, told by the row-by-row path. */
+	sf_rev(&r[6], &d, 1, 2, r[0].r.rev_id, "{\"x\":1}");
+	import(&o, db, &d, &r[6], 1, &res);
+	OK(res.n_new == 1 && res.n_conflict == 1);
+	OK(count(q, "SELECT count(*) FROM fork") == 1);
+	/* A sequence number used before (a restored laptop): an alert. */
+	sf_rev(&r[7], &d, 4, 1, NULL, "{}");
+	r[7].r.device_seq = r[0].r.device_seq;
+	import(&o, db, &d, &r[7], 1, &res);
+	OK(res.n_new == 1 && res.reason == BR_ROLLBACK);
+	OK(count(q, "SELECT count(*) FROM alert WHERE kind = 'rollback'") ==
+	    1);
+	OK(count(q, "SELECT count(*) FROM revision") == 7);
+	OK(count(q, "SELECT count(*) FROM head") == 4);
+out:
+	dbx_close(q);
+	odb_close(db);
+	sf_device_free(&d);
+	sf_office_free(&o);
+	ds_free(r);
+}
+
 /* `test_dbx_pg --setup N`: the county schema of version N, for t_pg. */
 static int
 setup(const char *n)
@@ -177,5 +323,8 @@ main(int argc, char **argv)
 		return setup(argv[2]);
 	RUN(test_commit_after_failure);
 	RUN(test_pipeline);
+	RUN(test_copy_in);
+	ds_json_init();
+	RUN(test_bundle_at_once);
 	return harness_done();
 }
