@@ -1,9 +1,15 @@
 /* doorstep: interview sessions: the engine saved through the store. */
 /*
- * Each action runs in the engine first; if it is accepted, the whole
- * instance is serialized (canonical JSON) and saved as one new revision.
- * If the save fails (disk full, conflict), the engine is rebuilt from the
- * last saved document, so what the worker sees is what is on disk.  The
+ * Each action runs in the engine first; if it is accepted, it is saved.
+ * An answer or a reason on a draft is kept as one sealed delta (the path
+ * and the value: store_delta_add), so its cost does not grow with the
+ * record; anything else, and every SESS_DELTAS_MAX answers, leaving the
+ * record (sess_flush) and finalizing, serializes the whole instance
+ * (canonical JSON) as one new revision, which replaces the deltas.
+ * Resume replays the deltas over the revision through the engine, as
+ * they were first made.  If a save fails (disk full, conflict), the
+ * engine is rebuilt from the last revision and the deltas kept since, so
+ * what the worker sees is what is on disk.  The
  * serialized document carries the cursor and warning reasons, so resume
  * lands on the same question.  A move with unchanged answers stores only
  * the sealed cursor on the record row (no revision: every revision goes
@@ -25,6 +31,7 @@
 
 #define SESS_IDS_MAX	STORE_BLIND_MAX
 #define SESS_CARRIED_MAX	4096	/* carried answers noted per record */
+#define SESS_DELTAS_MAX	32	/* answers kept as deltas, then a revision */
 
 struct sess {
 	struct store		*st;
@@ -51,6 +58,12 @@ struct sess {
 	int			 counted;
 	size_t			 nerr, nwarn;
 	unsigned long		 counted_gen;
+	/* The deltas kept since the last revision, in order (objects:
+	 * op, path, v), and the engine's generation when it last equalled
+	 * that revision with them replayed: an answer made from there is
+	 * kept as one more delta. */
+	json_t			*deltas;
+	unsigned long		 durable_gen;
 };
 
 static void
@@ -108,6 +121,10 @@ sess_alloc(struct store *st, const struct eng_form *cf,
 
 	if ((s = ds_calloc(1, sizeof(*s))) == NULL)
 		return DS_ENOMEM;
+	if ((s->deltas = json_array()) == NULL) {
+		ds_free(s);
+		return DS_ENOMEM;
+	}
 	s->st = st;
 	s->cf = cf;
 	if (o != NULL)
@@ -129,7 +146,7 @@ sess_new(struct store *st, const struct eng_form *cf,
 	if ((rc = sess_alloc(st, cf, o, &s)) != DS_OK)
 		return ds_err_set(err, rc, NULL);
 	if ((rc = eng_open(cf, o, &s->e, err)) != DS_OK) {
-		ds_free(s);
+		sess_free(s);
 		return rc;
 	}
 	store_id_new(s->id);
@@ -137,21 +154,66 @@ sess_new(struct store *st, const struct eng_form *cf,
 	return DS_OK;
 }
 
+/* Replay one delta (op, path, v) on e, as sess_set or sess_reason made
+ * it. */
+static enum ds_status
+delta_apply(struct eng *e, const json_t *d, struct ds_err *err)
+{
+	const char *op = json_string_value(json_object_get(d, "op"));
+	const char *path = json_string_value(json_object_get(d, "path"));
+	const json_t *v = json_object_get(d, "v");
+
+	if (op == NULL || path == NULL || (v != NULL && !json_is_null(v) &&
+	    !json_is_string(v)))
+		return ds_err_set(err, DS_ECORRUPT, "a saved answer is "
+		    "damaged");
+	if (strcmp(op, "set") == 0)
+		return eng_set(e, path, json_string_value(v), err);
+	if (strcmp(op, "reason") == 0)
+		return eng_reason(e, path, json_string_value(v), err);
+	return ds_err_set(err, DS_ECORRUPT, "a saved answer is damaged");
+}
+
+/* Resume: each stored delta replayed and kept in s->deltas. */
+static enum ds_status
+resume_delta(void *arg, int64_t seq, const char *body, size_t len,
+    struct ds_err *err)
+{
+	struct sess *s = arg;
+	json_t *d;
+	enum ds_status rc;
+
+	(void)seq;
+	if ((rc = ds_json_parse(body, len, STORE_DELTA_MAX + 1, "answer", &d,
+	    err)) != DS_OK)
+		return rc;
+	if ((rc = delta_apply(s->e, d, err)) == DS_OK &&
+	    json_array_append(s->deltas, d) != 0)
+		rc = ds_err_set(err, DS_ENOMEM, NULL);
+	json_decref(d);
+	if (rc != DS_OK)
+		ds_err_prefix(err, "resume: answer %lld", (long long)seq);
+	return rc;
+}
+
 /*
  * Put the record's saved cursor, if newer than the revision's, into the
  * document's _meta.path.  A cursor that does not open is only a lost
- * position, not lost answers: fall back to the revision's.
+ * position, not lost answers: fall back to the revision's.  The cursor
+ * text is the path, then a newline and the number of deltas kept when
+ * it was set (none before deltas were): *ndelta, -1 without a cursor.
  */
 static enum ds_status
 resume_cursor(struct store *st, const unsigned char *id, json_t *doc,
-    struct ds_err *err)
+    long long *ndelta, struct ds_err *err)
 {
 	json_t *meta = json_object_get(doc, "_meta");
-	char *text = NULL;
+	char *text = NULL, *nl;
 	size_t len = 0;
 	enum ds_status rc;
 	struct ds_err e2;
 
+	*ndelta = -1;
 	rc = store_cursor_get(st, id, &text, &len, &e2);
 	if (rc == DS_ECRYPTO || rc == DS_ECORRUPT)
 		return DS_OK;
@@ -161,24 +223,30 @@ resume_cursor(struct store *st, const unsigned char *id, json_t *doc,
 	}
 	if (text == NULL)
 		return DS_OK;
+	*ndelta = 0;
+	if ((nl = memchr(text, '\n', len)) != NULL)
+		*ndelta = strtoll(nl + 1, NULL, 10);
 	if (json_is_object(meta) && json_object_set_new(meta, "path",
-	    json_stringn(text, len)) != 0)
+	    json_stringn(text, nl != NULL ? (size_t)(nl - text) : len)) != 0)
 		rc = ds_err_set(err, DS_ENOMEM, "resume: %s",
 		    ds_status_str(DS_ENOMEM));
 	store_text_free(text, len);
 	return rc;
 }
 
-enum ds_status
-sess_resume(struct store *st, const struct eng_form *cf,
-    const struct eng_opts *o, const unsigned char id[STORE_ID_BYTES],
-    struct sess **out, struct ds_err *err)
+static enum ds_status
+resume(struct store *st, const struct eng_form *cf, const struct eng_opts *o,
+    const unsigned char id[STORE_ID_BYTES], int opened, struct sess **out,
+    struct ds_err *err)
 {
 	struct store_rev *revs = NULL;
 	struct sess *s;
 	char *text = NULL;
 	size_t len = 0, n = 0;
 	json_t *doc = NULL;
+	const char *at;
+	long long ncur;
+	struct ds_err e2;
 	enum ds_status rc;
 
 	ds_err_clear(err);
@@ -192,7 +260,7 @@ sess_resume(struct store *st, const struct eng_form *cf,
 	text = NULL;
 	if (rc != DS_OK)
 		goto out;
-	if ((rc = resume_cursor(st, id, doc, err)) != DS_OK)
+	if ((rc = resume_cursor(st, id, doc, &ncur, err)) != DS_OK)
 		goto out;
 	if ((rc = eng_restore(cf, o, doc, &s->e, err)) != DS_OK)
 		goto out;
@@ -204,6 +272,16 @@ sess_resume(struct store *st, const struct eng_form *cf,
 		s->rev_no = revs[n - 1].rev_no;
 	}
 	ds_free(revs);
+	/* The answers kept since that revision, as they were made. */
+	if (s->has_rev && (rc = store_delta_each(st, id, s->rev_no,
+	    resume_delta, s, err)) != DS_OK)
+		goto out;
+	/* An answer kept after the last move: the worker was there. */
+	n = json_array_size(s->deltas);
+	if (n > 0 && ncur != (long long)n && (at = json_string_value(
+	    json_object_get(json_array_get(s->deltas, n - 1), "at"))) != NULL)
+		(void)eng_jump(s->e, at, &e2);
+	s->durable_gen = eng_generation(s->e);
 	/* What is on disk (with the cursor resumed at), as text. */
 	if ((rc = ds_json_canonical(doc, &s->saved, &s->saved_len, err)) !=
 	    DS_OK)
@@ -216,15 +294,43 @@ sess_resume(struct store *st, const struct eng_form *cf,
 	/* Compared by text on the first move: the restored state may
 	 * serialize otherwise (a newer form, a recompute). */
 	s->saved_gen = eng_generation(s->e) - 1;
+	/* With deltas the text tells nothing: moves store the cursor, and
+	 * the revision that holds them comes at sess_flush. */
+	if (json_array_size(s->deltas) > 0)
+		s->saved_gen = s->durable_gen;
 	json_decref(doc);
 	doc = NULL;
-	if ((rc = store_audit_add(st, id, STORE_EV_OPENED, err)) != DS_OK)
+	if (opened && (rc = store_audit_add(st, id, STORE_EV_OPENED, err)) !=
+	    DS_OK)
 		goto out;
 	*out = s;
 	return DS_OK;
 out:
 	if (doc != NULL)
 		json_decref(doc);
+	sess_free(s);
+	return rc;
+}
+
+enum ds_status
+sess_resume(struct store *st, const struct eng_form *cf,
+    const struct eng_opts *o, const unsigned char id[STORE_ID_BYTES],
+    struct sess **out, struct ds_err *err)
+{
+	return resume(st, cf, o, id, 1, out, err);
+}
+
+enum ds_status
+sess_compact(struct store *st, const struct eng_form *cf,
+    const unsigned char id[STORE_ID_BYTES], struct ds_err *err)
+{
+	struct sess *s = NULL;
+	enum ds_status rc;
+
+	ds_err_clear(err);
+	if ((rc = resume(st, cf, NULL, id, 0, &s, err)) != DS_OK)
+		return rc;
+	rc = sess_flush(s, err);
 	sess_free(s);
 	return rc;
 }
@@ -237,6 +343,8 @@ sess_free(struct sess *s)
 	eng_free(s->e);
 	text_free(&s->saved, &s->saved_len);
 	text_free(&s->saved_cmp, &s->saved_cmp_len);
+	if (s->deltas != NULL)
+		json_decref(s->deltas);
 	ds_free(s);
 }
 
@@ -435,6 +543,41 @@ sum_make(struct sess *s, struct sess_sum *ss)
 	ss->sum.answered = answered > 0xffff ? 0xffff : (int)answered;
 }
 
+/*
+ * What the screen shows must be what the disk holds: after a failed save
+ * the engine is the last revision with the deltas kept since replayed
+ * (a fresh one if there is none).
+ */
+static void
+rollback(struct sess *s)
+{
+	struct eng *back = NULL;
+	struct ds_err e2;
+	json_t *doc;
+	size_t i;
+
+	if (s->saved != NULL) {
+		if ((doc = saved_doc(s)) == NULL)
+			return;
+		if (eng_restore(s->cf, &s->opts, doc, &back, &e2) != DS_OK)
+			back = NULL;
+		json_decref(doc);
+		for (i = 0; back != NULL && i < json_array_size(s->deltas);
+		    i++)
+			if (delta_apply(back, json_array_get(s->deltas, i),
+			    &e2) != DS_OK) {
+				eng_free(back);
+				back = NULL;
+			}
+	} else if (eng_open(s->cf, &s->opts, &back, &e2) != DS_OK)
+		back = NULL;
+	if (back == NULL)
+		return;
+	eng_free(s->e);
+	s->e = back;
+	s->durable_gen = eng_generation(s->e);
+}
+
 /* Serialize and save one revision; on failure restore the engine. */
 static enum ds_status
 save(struct sess *s, int finalize, struct ds_err *err)
@@ -445,8 +588,6 @@ save(struct sess *s, int finalize, struct ds_err *err)
 	struct store_rev rev;
 	size_t len = 0, clen = 0;
 	char *text = NULL, *cmp = NULL;
-	json_t *doc = NULL;
-	struct eng *back = NULL;
 	enum ds_status rc;
 
 	memset(&ss, 0, sizeof(ss));
@@ -469,6 +610,7 @@ save(struct sess *s, int finalize, struct ds_err *err)
 	sv.answers_len = len;
 	sv.summary = &ss.sum;
 	sv.expect_rev = s->has_rev ? s->rev : NULL;
+	sv.expect_deltas = (int64_t)json_array_size(s->deltas);
 	sv.finalize = finalize;
 	if ((rc = store_save(s->st, &sv, &rev, err)) != DS_OK)
 		goto out;
@@ -481,26 +623,13 @@ save(struct sess *s, int finalize, struct ds_err *err)
 	s->saved_len = len;
 	s->saved_cmp = cmp;
 	s->saved_cmp_len = clen;
-	s->saved_gen = eng_generation(s->e);
+	s->saved_gen = s->durable_gen = eng_generation(s->e);
 	s->saved_path[0] = '\0';
+	(void)json_array_clear(s->deltas);
 	text = cmp = NULL;
 out:
-	if (rc != DS_OK) {
-		/* what the screen shows must be what the disk holds */
-		struct ds_err e2;
-
-		if (s->saved != NULL && (doc = saved_doc(s)) != NULL &&
-		    eng_restore(s->cf, &s->opts, doc, &back, &e2) == DS_OK) {
-			eng_free(s->e);
-			s->e = back;
-		} else if (s->saved == NULL && eng_open(s->cf, &s->opts,
-		    &back, &e2) == DS_OK) {
-			eng_free(s->e);
-			s->e = back;
-		}
-	}
-	if (doc != NULL)
-		json_decref(doc);
+	if (rc != DS_OK)
+		rollback(s);
 	text_free(&text, &len);
 	text_free(&cmp, &clen);
 	sum_free(&ss);
@@ -515,6 +644,13 @@ sess_flush(struct sess *s, struct ds_err *err)
 	enum ds_status rc;
 
 	ds_err_clear(err);
+	/* Answers kept as deltas: the revision that holds them, with the
+	 * list's counts of now. */
+	if (s->has_rev && json_array_size(s->deltas) > 0) {
+		if (!eng_is_finalized(s->e))
+			count_problems(s);
+		return save(s, eng_is_finalized(s->e), err);
+	}
 	if (!s->has_rev || eng_is_finalized(s->e) || (s->counted &&
 	    s->counted_gen == eng_generation(s->e)))
 		return DS_OK;
@@ -548,13 +684,18 @@ sess_save(struct sess *s, struct ds_err *err)
 enum ds_status
 sess_move(struct sess *s, struct ds_err *err)
 {
-	char path[ENG_PATH_MAX], *cmp = NULL, *text = NULL;
+	char path[ENG_PATH_MAX], cur[ENG_PATH_MAX + 24];
+	char *cmp = NULL, *text = NULL;
 	size_t clen = 0, len = 0;
 	enum ds_status rc;
 	int same;
 
 	ds_err_clear(err);
 	if (!s->has_rev || s->saved == NULL || s->saved_cmp == NULL)
+		return save(s, eng_is_finalized(s->e), err);
+	/* Changed since the deltas: the saved text no longer tells. */
+	if (eng_generation(s->e) != s->saved_gen &&
+	    json_array_size(s->deltas) > 0)
 		return save(s, eng_is_finalized(s->e), err);
 	/* Nothing but the cursor changed since the saved text was made: no
 	 * need to write it out to know.  No eng_refresh: volatile
@@ -573,8 +714,10 @@ sess_move(struct sess *s, struct ds_err *err)
 		}
 	}
 	eng_cursor_path(s->e, path, sizeof(path));
-	rc = store_cursor_set(s->st, s->id, s->rev_no, path, strlen(path),
-	    err);
+	/* with the deltas it follows: resume tells which came last */
+	(void)snprintf(cur, sizeof(cur), "%s\n%zu", path,
+	    json_array_size(s->deltas));
+	rc = store_cursor_set(s->st, s->id, s->rev_no, cur, strlen(cur), err);
 	if (rc != DS_OK) {
 		text_free(&text, &len);
 		return rc;
@@ -585,11 +728,70 @@ sess_move(struct sess *s, struct ds_err *err)
 		text_free(&s->saved, &s->saved_len);
 		s->saved = text;
 		s->saved_len = len;
-		s->saved_gen = eng_generation(s->e);
+		s->saved_gen = s->durable_gen = eng_generation(s->e);
 		s->saved_path[0] = '\0';
 	} else
 		snprintf(s->saved_path, sizeof(s->saved_path), "%s", path);
 	return DS_OK;
+}
+
+/*
+ * 1 when the change about to be made can be kept as a delta: the record
+ * is saved, a draft, the engine holds nothing the disk does not (the
+ * revision and its deltas), and fewer than SESS_DELTAS_MAX are kept.
+ */
+static int
+can_keep(const struct sess *s, const char *path)
+{
+	return path != NULL && s->has_rev && s->saved != NULL &&
+	    !eng_is_finalized(s->e) &&
+	    eng_generation(s->e) == s->durable_gen &&
+	    json_array_size(s->deltas) < SESS_DELTAS_MAX;
+}
+
+/*
+ * The change just made (op on path, to v) kept as the record's next
+ * delta: sealed, one small row.  Too long for one: a revision.  On
+ * failure the engine goes back to what the disk holds.
+ */
+static enum ds_status
+keep(struct sess *s, const char *op, const char *path, const char *v,
+    struct ds_err *err)
+{
+	char at[ENG_PATH_MAX], *body = NULL;
+	size_t len = 0, n = json_array_size(s->deltas);
+	enum ds_status rc;
+	json_t *d;
+
+	eng_cursor_path(s->e, at, sizeof(at));
+	if ((d = json_pack("{s:s,s:s,s:s?,s:s}", "op", op, "path", path, "v",
+	    v, "at", at)) == NULL) {
+		rc = ds_err_set(err, DS_ENOMEM, NULL);
+		goto out;
+	}
+	if ((rc = ds_json_canonical(d, &body, &len, err)) != DS_OK)
+		goto out;
+	if (len > STORE_DELTA_MAX) {
+		json_decref(d);
+		text_free(&body, &len);
+		return save(s, 0, err);
+	}
+	if (json_array_append(s->deltas, d) != 0) {
+		rc = ds_err_set(err, DS_ENOMEM, NULL);
+		goto out;
+	}
+	if ((rc = store_delta_add(s->st, s->id, s->rev_no, (int64_t)n + 1,
+	    body, len, err)) != DS_OK)
+		(void)json_array_remove(s->deltas, n);
+out:
+	if (d != NULL)
+		json_decref(d);
+	text_free(&body, &len);
+	if (rc != DS_OK)
+		rollback(s);
+	else
+		s->saved_gen = s->durable_gen = eng_generation(s->e);
+	return rc;
 }
 
 enum ds_status
@@ -597,10 +799,11 @@ sess_set(struct sess *s, const char *path, const char *v,
     struct ds_err *err)
 {
 	enum ds_status rc;
+	int k = can_keep(s, path);
 
 	if ((rc = eng_set(s->e, path, v, err)) != DS_OK)
 		return rc;
-	return save(s, 0, err);
+	return k ? keep(s, "set", path, v, err) : save(s, 0, err);
 }
 
 enum ds_status
@@ -608,10 +811,11 @@ sess_reason(struct sess *s, const char *path, const char *reason,
     struct ds_err *err)
 {
 	enum ds_status rc;
+	int k = can_keep(s, path);
 
 	if ((rc = eng_reason(s->e, path, reason, err)) != DS_OK)
 		return rc;
-	return save(s, 0, err);
+	return k ? keep(s, "reason", path, reason, err) : save(s, 0, err);
 }
 
 enum ds_status

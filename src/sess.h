@@ -4,10 +4,13 @@
 
 /*
  * A session drives one household record: every accepted action (answer,
- * reason, roster change, consent, finalize) is saved at once as a new
- * revision through store_save(), in one transaction, so a crash loses at
- * most the answer being typed (style.md §30).  A refused action saves
- * nothing and changes nothing.  A move is recorded by sess_move(): only
+ * reason, roster change, consent, finalize) is saved at once, in one
+ * transaction, so a crash loses at most the answer being typed (style.md
+ * §30).  An answer or reason on a saved draft is kept as one sealed delta
+ * (store_delta_add: its cost does not grow with the record); the rest,
+ * and sess_flush, finalizing and every few answers, save a new revision
+ * through store_save(), which then holds the deltas.  A refused action
+ * saves nothing and changes nothing.  A move is recorded by sess_move(): only
  * the sealed cursor (store_cursor_set), no revision and no outbox row,
  * unless answers changed; every revision also carries its cursor.
  *
@@ -38,13 +41,21 @@ enum ds_status	 sess_new(struct store *, const struct eng_form *,
  * Resume a record at its current revision: answers and reasons as saved,
  * the cursor from the last sess_move() on that revision if any (a
  * damaged cursor blob falls back to the revision's own cursor), else the
- * revision's; records an "opened" audit event.  DS_ECONFLICT if the record was
- * saved with another form id.
+ * revision's, and the answers kept as deltas since replayed in order;
+ * records an "opened" audit event.  DS_ECONFLICT if the record was saved
+ * with another form id.
  */
 enum ds_status	 sess_resume(struct store *, const struct eng_form *,
 		    const struct eng_opts *,
 		    const unsigned char id[STORE_ID_BYTES], struct sess **out,
 		    struct ds_err *);
+/*
+ * A record left with deltas (the program ended without sess_flush):
+ * resume it without an "opened" event and save the revision that holds
+ * them, so the list, the search and the office see them.
+ */
+enum ds_status	 sess_compact(struct store *, const struct eng_form *,
+		    const unsigned char id[STORE_ID_BYTES], struct ds_err *);
 
 void		 sess_free(struct sess *);
 
@@ -72,7 +83,8 @@ enum ds_status	 sess_repeat_remove(struct sess *, const char *set,
  * by the session's first save and then not on every answer (a large
  * roster would count them all each time): sess_flush brings the record
  * row's summary up to date, without a new revision, when the interview
- * is left.  DS_OK when there was nothing to do.
+ * is left; if answers were kept as deltas it saves the revision that
+ * holds them, with those counts.  DS_OK when there was nothing to do.
  */
 enum ds_status	 sess_flush(struct sess *, struct ds_err *);
 /* Save a full revision now (a record with no answers yet, or `fill`). */

@@ -61,6 +61,10 @@ static const char *const stmt_sql[Q_COUNT] = {
 	    "ON r.id = v.record_id WHERE v.record_id = ?1 AND v.rev_no = "
 	    "CASE WHEN ?2 = 0 THEN r.rev_no ELSE ?2 END",
 	"SELECT seq FROM outbox WHERE rev_id = ?1",
+	"SELECT coalesce(max(seq), 0) FROM delta WHERE record_id = ?1",
+	"INSERT INTO delta (record_id, seq, rev_no, body) VALUES (?1, ?2, ?3, "
+	    "?4)",
+	"DELETE FROM delta WHERE record_id = ?1",
 };
 
 /* ------------------------------------------------------------------ */
@@ -475,6 +479,7 @@ store_keys_derive(struct store_keys *k, const unsigned char dek[CRY_KEY_BYTES])
 	cry_kdf(k->cur, CRY_KEY_BYTES, 4, "rec_enc_", dek);
 	cry_kdf(k->ent, CRY_KEY_BYTES, 5, "rec_enc_", dek);
 	cry_kdf(k->att, CRY_KEY_BYTES, 6, "rec_enc_", dek);
+	cry_kdf(k->dlt, CRY_KEY_BYTES, 7, "rec_enc_", dek);
 	cry_kdf(k->bhh, CRY_KEY_BYTES, 1, "blindidx", dek);
 	cry_kdf(k->bid, CRY_KEY_BYTES, 2, "blindidx", dek);
 }

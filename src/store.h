@@ -126,7 +126,10 @@ struct store_summary {
  * as blind indexes of their own kind (the search by the last digits); each
  * save replaces the record's indexes.  answers is canonical JSON (json.h).
  * expect_rev, when not NULL, must equal the record's current revision id,
- * else DS_ECONFLICT and nothing is written (a stale editor).
+ * else DS_ECONFLICT and nothing is written (a stale editor); with it,
+ * the record's draft deltas on that revision must number expect_deltas
+ * (the editor has seen them all).  A save replaces the record's deltas:
+ * the new revision holds what they said.
  * finalize: 0 leaves the record a draft (a save after finalizing or
  * sending makes it a draft again: the new revision is unsent), 1 marks it
  * finalized in the same transaction.
@@ -142,6 +145,7 @@ struct store_save {
 	size_t			 answers_len;
 	const struct store_summary *summary;		/* may be NULL */
 	const unsigned char	*expect_rev;		/* may be NULL */
+	int64_t			 expect_deltas;		/* with expect_rev */
 	int			 finalize;
 };
 
@@ -280,6 +284,43 @@ void		 store_list_free(struct store_list *);
 enum ds_status	 store_history(struct store *,
 		    const unsigned char id[STORE_ID_BYTES],
 		    struct store_rev **revs, size_t *n, struct ds_err *);
+
+/* ------------------------------------------------------------------ */
+/* Draft deltas: an answer saved without a revision (store_delta.c).   */
+
+#define STORE_DELTA_MAX	(64u << 10)	/* bytes of one delta */
+
+/*
+ * Keep one change of a draft, body (1..STORE_DELTA_MAX bytes, opaque to
+ * the store: the session's answer), as the record's delta number seq,
+ * sealed and bound to the record, its revision rev_no and seq: one small
+ * row in one transaction, durable when this returns; no revision, no
+ * outbox row, nothing for the office until the record's next store_save
+ * (which replaces its deltas).  DS_ECONFLICT, nothing written, unless
+ * rev_no is the record's current revision and seq follows its last delta
+ * (another editor moved on); DS_ENOENT for no record.
+ */
+enum ds_status	 store_delta_add(struct store *,
+		    const unsigned char id[STORE_ID_BYTES], int64_t rev_no,
+		    int64_t seq, const char *body, size_t len, struct ds_err *);
+
+/* One delta, decrypted: body borrowed for the call (wiped after). */
+typedef enum ds_status (*store_delta_fn)(void *arg, int64_t seq,
+		    const char *body, size_t len, struct ds_err *);
+/*
+ * Each delta of record id, oldest first.  They must be on its current
+ * revision rev_no (DS_ECONFLICT) and numbered 1..n (DS_ECORRUPT: one is
+ * missing); DS_ECRYPTO, naming the record, if one does not open.
+ */
+enum ds_status	 store_delta_each(struct store *,
+		    const unsigned char id[STORE_ID_BYTES], int64_t rev_no,
+		    store_delta_fn fn, void *arg, struct ds_err *);
+
+/* The records that have deltas (sessions not yet ended by a save):
+ * *ids owned by the caller (ds_free). */
+enum ds_status	 store_delta_records(struct store *,
+		    unsigned char (**ids)[STORE_ID_BYTES], size_t *n,
+		    struct ds_err *);
 
 /* ------------------------------------------------------------------ */
 /* Cursor: where the worker was, saved without a revision.             */

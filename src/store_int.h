@@ -58,6 +58,9 @@ enum store_stmt {
 	Q_AUDIT_INS,
 	Q_ANS_GET,
 	Q_REV_SEQ,
+	Q_DELTA_TOP,
+	Q_DELTA_INS,
+	Q_DELTA_CLEAR,
 	Q_COUNT
 };
 
@@ -69,6 +72,7 @@ struct store_keys {
 	unsigned char	cur[CRY_KEY_BYTES];	/* "rec_enc_" 4: cursors */
 	unsigned char	ent[CRY_KEY_BYTES];	/* "rec_enc_" 5: list entries */
 	unsigned char	att[CRY_KEY_BYTES];	/* "rec_enc_" 6: attachments */
+	unsigned char	dlt[CRY_KEY_BYTES];	/* "rec_enc_" 7: draft deltas */
 	unsigned char	bhh[CRY_KEY_BYTES];	/* "blindidx" 1: household */
 	unsigned char	bid[CRY_KEY_BYTES];	/* "blindidx" 2: ID numbers */
 };
@@ -223,6 +227,16 @@ enum ds_status	 store_entry_rekey(struct store *, const struct store_keys *old,
  * under old (key id okid) and sealed under the store's keys.
  */
 enum ds_status	 store_attach_rekey(struct store *, const struct store_keys *old,
+		    const unsigned char okid[CRY_KEYID_BYTES], struct ds_err *);
+
+/* ------------------------------------------------------------------ */
+/* Draft deltas (store_delta.c)                                        */
+
+/* The record's last delta number (0: none).  Inside a transaction. */
+enum ds_status	 store_delta_top(struct store *, const unsigned char *rid,
+		    int64_t *top, struct ds_err *);
+/* store_rekey's part: every delta opened under old, sealed again. */
+enum ds_status	 store_delta_rekey(struct store *, const struct store_keys *old,
 		    const unsigned char okid[CRY_KEYID_BYTES], struct ds_err *);
 
 #endif

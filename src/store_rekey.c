@@ -405,6 +405,8 @@ rekey_all(struct store *s, struct store_keys *old,
 	if (st == DS_OK)
 		st = store_attach_rekey(s, old, okid, err);
 	if (st == DS_OK)
+		st = store_delta_rekey(s, old, okid, err);
+	if (st == DS_OK)
 		st = store_key_check_write(s, err);
 	return st;
 }

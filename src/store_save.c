@@ -3,7 +3,8 @@
  * Every write here is one transaction (store_tx_begin .. store_tx_end) or
  * one statement, and leaves the store as it was on failure.  A save seals
  * the answers and the summary, writes the revision, the record row, the
- * next outbox row and the blind indexes that changed together; the
+ * next outbox row and the blind indexes that changed together, and
+ * deletes the draft's deltas the revision now holds (store_delta.c); the
  * revision is its own "saved" audit event.
  */
 #include "store.h"
@@ -313,7 +314,7 @@ save_tx(struct store *s, const struct store_save *v, struct store_rev *r,
 	sqlite3_stmt *b;
 	enum ds_status st;
 	struct store_ad ad;
-	int64_t created = r->saved_at, status;
+	int64_t created = r->saved_at, status, deltas = 0;
 	int rc, exists = 0;
 
 	store_id_text(v->record_id, idt);
@@ -338,8 +339,13 @@ save_tx(struct store *s, const struct store_save *v, struct store_rev *r,
 		return store_sql_err(s, rc, "save", err);
 	}
 	sqlite3_reset(b);
+	/* The draft's deltas: the editor must have seen them all. */
+	if (exists && (st = store_delta_top(s, v->record_id, &deltas,
+	    err)) != DS_OK)
+		return st;
 	if (v->expect_rev != NULL && (!exists ||
-	    memcmp(v->expect_rev, r->parent_rev_id, STORE_ID_BYTES) != 0))
+	    memcmp(v->expect_rev, r->parent_rev_id, STORE_ID_BYTES) != 0 ||
+	    deltas != v->expect_deltas))
 		return ds_err_set(err, DS_ECONFLICT, "record %s was changed "
 		    "since it was opened", idt);
 	if (!exists)
@@ -402,6 +408,14 @@ save_tx(struct store *s, const struct store_save *v, struct store_rev *r,
 		return st;
 	r->seq = sqlite3_last_insert_rowid(s->db);
 
+	/* The new revision holds what the deltas said. */
+	if (deltas > 0) {
+		b = store_stmt(s, Q_DELTA_CLEAR);
+		sqlite3_bind_blob(b, 1, v->record_id, STORE_ID_BYTES,
+		    SQLITE_STATIC);
+		if ((st = store_step(s, Q_DELTA_CLEAR, "save", err)) != DS_OK)
+			return st;
+	}
 	/* No audit row: the revision is the "saved" event
 	 * (store_audit_list). */
 	if ((st = save_blind(s, v, exists, err)) != DS_OK)

@@ -102,7 +102,15 @@ static const char *const migrations[] = {
 	" WHERE name = 'outbox';"
 	"DROP TABLE outbox;"
 	"ALTER TABLE outbox_6 RENAME TO outbox;",
-	/* 7: append the next migration here */
+	/* 7: a draft's answers since its last revision, one sealed row
+	 * each (store_delta.c): an answer writes one small row, not the
+	 * whole record (docs/storage.md, "Draft deltas") */
+	"CREATE TABLE delta ("
+	" record_id BLOB NOT NULL CHECK (length(record_id) = 16),"
+	" seq INTEGER NOT NULL CHECK (seq >= 1),"
+	" rev_no INTEGER NOT NULL, body BLOB NOT NULL,"
+	" PRIMARY KEY (record_id, seq)) WITHOUT ROWID;",
+	/* 8: append the next migration here */
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -93,7 +93,7 @@ test_round_trip_is_byte_identical_and_revisions_chain(void)
 	fresh("st_rt", path, sizeof(path));
 	if ((s = open_ok(path)) == NULL)
 		return;
-	INT_EQ(store_schema_version(s), 6);
+	INT_EQ(store_schema_version(s), 7);
 	store_id_new(id);
 	ST_EQ(save(s, id, a, "王小明", "HH-1", NULL, &r1, &err), DS_OK, &err);
 	ST_EQ(save(s, id, b, "王小明", "HH-1", NULL, &r2, &err), DS_OK, &err);
@@ -658,10 +658,10 @@ test_cursor_is_sealed_and_makes_no_revision(void)
 	raw_sql(path, "ALTER TABLE record DROP COLUMN cursor; ALTER TABLE "
 	    "record DROP COLUMN cursor_rev; ALTER TABLE record DROP COLUMN "
 	    "discarded; DROP TABLE entry; DROP TABLE obundle; "
-	    "DROP TABLE attachment; PRAGMA user_version=1");
+	    "DROP TABLE attachment; DROP TABLE delta; PRAGMA user_version=1");
 	if ((s = open_ok(path)) == NULL)
 		return;
-	INT_EQ(store_schema_version(s), 6);
+	INT_EQ(store_schema_version(s), 7);
 	ST_EQ(store_answers_get(s, id, 0, &text, &len, &err), DS_OK, &err);
 	OK(text != NULL && strcmp(text, "{\"a\":2}") == 0);
 	store_text_free(text, len);
@@ -997,12 +997,13 @@ test_migration_6_outbox_and_audit(void)
 	    "UPDATE sqlite_sequence SET seq = 20 WHERE name = 'outbox'; "
 	    "INSERT INTO audit (record_id, at, event, rev_no) SELECT "
 	    "record_id, saved_at, 1, rev_no FROM revision; "
-	    "DELETE FROM meta WHERE k = 'seq_floor'; PRAGMA user_version=5");
+	    "DELETE FROM meta WHERE k = 'seq_floor'; DROP TABLE delta; "
+	    "PRAGMA user_version=5");
 	INT_EQ(count_rows(path, "sqlite_sequence WHERE name = 'outbox' AND "
 	    "seq = 20"), 1);
 	if ((s = open_ok(path)) == NULL)
 		return;
-	INT_EQ(store_schema_version(s), 6);
+	INT_EQ(store_schema_version(s), 7);
 	ST_EQ(store_outbox_last_seq(s, &last, &err), DS_OK, &err);
 	INT_EQ(last, 3);
 	ST_EQ(store_outbox_count(s, &cnt, &err), DS_OK, &err);
