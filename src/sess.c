@@ -321,14 +321,23 @@ sess_resume(struct store *st, const struct eng_form *cf,
 }
 
 enum ds_status
+sess_peek(struct store *st, const struct eng_form *cf,
+    const struct eng_opts *o, const unsigned char id[STORE_ID_BYTES],
+    struct sess **out, struct ds_err *err)
+{
+	return resume(st, cf, o, id, 0, out, err);
+}
+
+enum ds_status
 sess_compact(struct store *st, const struct eng_form *cf,
-    const unsigned char id[STORE_ID_BYTES], struct ds_err *err)
+    const struct eng_opts *o, const unsigned char id[STORE_ID_BYTES],
+    struct ds_err *err)
 {
 	struct sess *s = NULL;
 	enum ds_status rc;
 
 	ds_err_clear(err);
-	if ((rc = resume(st, cf, NULL, id, 0, &s, err)) != DS_OK)
+	if ((rc = resume(st, cf, o, id, 0, &s, err)) != DS_OK)
 		return rc;
 	rc = sess_flush(s, err);
 	sess_free(s);

@@ -49,12 +49,18 @@ enum ds_status	 sess_resume(struct store *, const struct eng_form *,
 		    const struct eng_opts *,
 		    const unsigned char id[STORE_ID_BYTES], struct sess **out,
 		    struct ds_err *);
+/* The same without the "opened" event: to read what was saved. */
+enum ds_status	 sess_peek(struct store *, const struct eng_form *,
+		    const struct eng_opts *,
+		    const unsigned char id[STORE_ID_BYTES], struct sess **out,
+		    struct ds_err *);
 /*
  * A record left with deltas (the program ended without sess_flush):
  * resume it without an "opened" event and save the revision that holds
  * them, so the list, the search and the office see them.
  */
 enum ds_status	 sess_compact(struct store *, const struct eng_form *,
+		    const struct eng_opts *,
 		    const unsigned char id[STORE_ID_BYTES], struct ds_err *);
 
 void		 sess_free(struct sess *);

@@ -127,8 +127,13 @@ tui_app_idle(void)
 		return 1;
 	if (A.ws == NULL || !store_check_owed(st = ws_store(A.ws)))
 		return 0;
-	if (store_quick_check(st, &err) == DS_OK)
+	if (store_quick_check(st, &err) == DS_OK) {
+		/* answers a killed session kept as deltas: their revisions,
+		 * and the list again with them */
+		if (tui_iv_compact() > 0)
+			tui_reset(TUI_SCR_LIST, NULL);
 		return 1;
+	}
 	snprintf(msg, sizeof(msg), "%s", err.msg);
 	tui_iv_close();
 	ws_close(A.ws);

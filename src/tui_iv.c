@@ -199,6 +199,52 @@ tui_iv_resume(const unsigned char id[16], struct ds_err *err)
 	return DS_OK;
 }
 
+/*
+ * Records a session left with answers kept as deltas (the program was
+ * killed inside an interview): the revision that holds them, so the
+ * list, the search and the next sync see them.  Only with no interview
+ * open.  A record whose form is missing keeps its deltas (its next
+ * opening replays them).  The number made.
+ */
+size_t
+tui_iv_compact(void)
+{
+	struct store *st = ws_store(tui_app()->ws);
+	unsigned char (*ids)[STORE_ID_BYTES] = NULL;
+	struct store_list l = { NULL, 0 };
+	struct store_query q;
+	struct eng_opts o;
+	struct ds_err err;
+	size_t n = 0, i, j, done = 0;
+
+	if (I.s != NULL || store_delta_records(st, &ids, &n, &err) != DS_OK ||
+	    n == 0)
+		goto out;
+	store_query_init(&q);
+	if (store_list(st, &q, &l, &err) != DS_OK)
+		goto out;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < l.n; j++) {
+			if (memcmp(l.items[j].id, ids[i], STORE_ID_BYTES) != 0)
+				continue;
+			if (load_form(l.items[j].form_id,
+			    l.items[j].form_version, &err) == DS_OK) {
+				opts_of(&o);
+				if (sess_compact(st, I.cf, &o, ids[i], &err) ==
+				    DS_OK)
+					done++;
+			}
+			eng_form_free(I.cf);
+			form_free(I.form);
+			memset(&I, 0, sizeof(I));
+			break;
+		}
+out:
+	store_list_free(&l);
+	ds_free(ids);
+	return done;
+}
+
 int
 tui_iv_open_p(void)
 {

@@ -38,6 +38,8 @@ void		 tui_iv_carried_keep(const char *path);
 const char	*tui_iv_consent_on_file(char *buf, size_t n);
 /* The twin warning (sess_twins) in the worker's words, or "". */
 const char	*tui_iv_twins(char *buf, size_t n);
+/* Save the revisions of records left with deltas; the number made. */
+size_t		 tui_iv_compact(void);
 int		 tui_iv_open_p(void);	/* 1 while an interview is open */
 struct eng	*tui_iv_eng(void);
 const struct eng_prompt *tui_iv_prompt(void);

@@ -1,7 +1,14 @@
 /* doorstep: session tests: the engine saved through a real store. */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cry.h"
 #include "eng.h"
@@ -38,6 +45,7 @@ static const char *F_HH =
 static struct form *form;
 static struct eng_form *cf;
 static struct store *st;
+static unsigned char dek[32], dev[STORE_ID_BYTES];
 
 static int
 setup(void)
@@ -45,7 +53,6 @@ setup(void)
 	struct xls_opts o;
 	struct form_diags d;
 	struct ds_err err;
-	unsigned char dek[32], dev[STORE_ID_BYTES];
 	char path[512];
 
 	memset(&o, 0, sizeof(o));
@@ -77,21 +84,27 @@ teardown(void)
 	form_free(form);
 }
 
-/* Deltas a session kept: their number, counted by the store. */
+/* 1 if the record has deltas kept, 0 if not, -1 on an error. */
 static int
-n_deltas(const unsigned char *id)
+n_deltas_in(struct store *in, const unsigned char *id)
 {
 	unsigned char (*ids)[STORE_ID_BYTES] = NULL;
 	struct ds_err err;
 	size_t n = 0, i;
 	int has = 0;
 
-	if (store_delta_records(st, &ids, &n, &err) != DS_OK)
+	if (store_delta_records(in, &ids, &n, &err) != DS_OK)
 		return -1;
 	for (i = 0; i < n; i++)
 		has |= memcmp(ids[i], id, STORE_ID_BYTES) == 0;
 	ds_free(ids);
 	return has;
+}
+
+static int
+n_deltas(const unsigned char *id)
+{
+	return n_deltas_in(st, id);
 }
 
 /*
@@ -401,6 +414,141 @@ test_problem_counts_at_first_save_and_flush(void)
 	sess_free(s);
 }
 
+/* The answer number k of the kill -9 test: which question, what text. */
+static const char *
+k9_path(int k)
+{
+	return k % 2 ? "head" : "hh_no";
+}
+
+static void
+k9_value(int iter, int k, char *buf, size_t n)
+{
+	snprintf(buf, n, "v%d.%d", iter, k);
+}
+
+/* The child: answers on and on, reporting each k once it returned. */
+static void
+k9_child(const char *path, const unsigned char *id, int iter, int fd)
+{
+	struct store *cs = NULL;
+	struct sess *s = NULL;
+	struct ds_err err;
+	char v[32];
+	int k;
+
+	if (store_open(path, dek, dev, &cs, &err) != DS_OK ||
+	    sess_resume(cs, cf, NULL, id, &s, &err) != DS_OK)
+		_exit(2);
+	for (k = 0; k < 100000; k++) {
+		k9_value(iter, k, v, sizeof(v));
+		if (sess_set(s, k9_path(k), v, &err) != DS_OK)
+			_exit(3);
+		if (write(fd, &k, sizeof(k)) != (ssize_t)sizeof(k))
+			_exit(4);
+	}
+	_exit(0);
+}
+
+/*
+ * kill -9 while answers are kept as deltas (and while every 32nd makes a
+ * revision): after each kill the record resumes with every answer the
+ * child saw saved, exactly, and the one in flight at most; the store is
+ * whole.
+ */
+static void
+test_kill9_mid_deltas(void)
+{
+	char path[512], want[2][32], alt[32], got[2][32];
+	unsigned char id[STORE_ID_BYTES];
+	struct store *ps = NULL;
+	struct sess *s = NULL;
+	struct ds_err err;
+	int iter, fds[2], status, k, last, f, with_deltas = 0, bad = 0;
+	const char *val;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/records.db", ts_tmpdir("sess_k9"));
+	if (store_open(path, dek, dev, &ps, &err) != DS_OK) {
+		HARNESS_FAIL("open: %s", err.msg);
+		return;
+	}
+	ST_EQ(sess_new(ps, cf, NULL, &s, &err), DS_OK, &err);
+	if (s == NULL)
+		return;
+	ST_EQ(sess_set(s, "consent", "yes", &err), DS_OK, &err);
+	memcpy(id, sess_id(s), sizeof(id));
+	sess_free(s);
+	store_close(ps);
+	snprintf(want[0], sizeof(want[0]), "%s", "");
+	snprintf(want[1], sizeof(want[1]), "%s", "");
+	srand((unsigned)time(NULL));
+	for (iter = 0; iter < 40 && !bad; iter++) {
+		if (pipe(fds) != 0)
+			return;
+		if ((pid = fork()) == 0) {
+			close(fds[0]);
+			k9_child(path, id, iter, fds[1]);
+		}
+		close(fds[1]);
+		usleep((useconds_t)(2000 + rand() % 30000));
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		if (!WIFSIGNALED(status)) {
+			HARNESS_FAIL("child exited with %d before the kill",
+			    WEXITSTATUS(status));
+			close(fds[0]);
+			return;
+		}
+		last = -1;
+		for (;;) {
+			ssize_t r = read(fds[0], &k, sizeof(k));
+
+			if (r == (ssize_t)sizeof(k))
+				last = k;
+			else if (r != -1 || errno != EINTR)
+				break;
+		}
+		close(fds[0]);
+		for (k = 0; k <= last; k++)
+			k9_value(iter, k, want[k % 2 ? 1 : 0], sizeof(want[0]));
+		/* the answer in flight may be there or not */
+		k9_value(iter, last + 1, alt, sizeof(alt));
+		ps = NULL;
+		s = NULL;
+		if (store_open(path, dek, dev, &ps, &err) != DS_OK) {
+			HARNESS_FAIL("reopen after kill %d: %s", iter, err.msg);
+			return;
+		}
+		if (store_check(ps, &err) != DS_OK) {
+			HARNESS_FAIL("kill %d: %s", iter, err.msg);
+			bad = 1;
+		}
+		with_deltas += n_deltas_in(ps, id) > 0;
+		if (sess_resume(ps, cf, NULL, id, &s, &err) != DS_OK) {
+			HARNESS_FAIL("resume after kill %d: %s", iter, err.msg);
+			store_close(ps);
+			return;
+		}
+		for (f = 0; f < 2; f++) {
+			val = eng_value(sess_eng(s), f ? "head" : "hh_no");
+			snprintf(got[f], sizeof(got[f]), "%s", val ? val : "");
+			if (strcmp(got[f], want[f]) != 0 &&
+			    !(strcmp(got[f], alt) == 0 && (last + 1) % 2 == f)) {
+				HARNESS_FAIL("kill %d after answer %d: %s is "
+				    "\"%s\", saved \"%s\"", iter, last,
+				    f ? "head" : "hh_no", got[f], want[f]);
+				bad = 1;
+			}
+			snprintf(want[f], sizeof(want[f]), "%s", got[f]);
+		}
+		sess_free(s);
+		store_close(ps);
+	}
+	/* the kills did land among deltas, not only on revisions */
+	OK(with_deltas > 0);
+}
+
 int
 main(void)
 {
@@ -416,6 +564,7 @@ main(void)
 	RUN(test_stale_session_conflicts_and_rolls_back);
 	RUN(test_finalize_and_search_fields);
 	RUN(test_problem_counts_at_first_save_and_flush);
+	RUN(test_kill9_mid_deltas);
 	teardown();
 	return harness_done();
 }

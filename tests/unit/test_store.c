@@ -569,6 +569,138 @@ test_tampered_ciphertext_names_the_record(void)
 	store_close(s);
 }
 
+/* store_delta_each callback: the bodies, '|' between. */
+static enum ds_status
+delta_cat(void *arg, int64_t seq, const char *body, size_t len,
+    struct ds_err *err)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	(void)seq;
+	(void)err;
+	snprintf(out + n, 256 - n, "%s%.*s", n ? "|" : "", (int)len, body);
+	return DS_OK;
+}
+
+/*
+ * Draft deltas: one sealed row each, no revision, no outbox row; bound to
+ * record, revision and number (a stale editor conflicts, a moved or
+ * reordered row does not open, a missing one is refused); the next save
+ * replaces them, a save by an editor that has not seen them conflicts;
+ * a new data key reseals them; never plaintext on disk.
+ */
+static void
+test_deltas_are_sealed_and_bound(void)
+{
+	char path[512], got[256];
+	const char *dir;
+	unsigned char id[16], other[16], (*ids)[16] = NULL;
+	unsigned char nk[32];
+	struct store_rev r1, r2;
+	struct store_save v;
+	struct store *s;
+	struct ds_err err;
+	int64_t seq0 = 0, seq1 = 0;
+	size_t n = 0;
+
+	dir = fresh("st_delta", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	store_id_new(id);
+	store_id_new(other);
+	ST_EQ(save(s, id, "{\"a\":1}", "王", NULL, NULL, &r1, &err), DS_OK,
+	    &err);
+	ST_EQ(save(s, other, "{\"b\":1}", "李", NULL, NULL, NULL, &err),
+	    DS_OK, &err);
+	ST_EQ(store_outbox_last_seq(s, &seq0, &err), DS_OK, &err);
+	ST_EQ(store_delta_add(s, id, 1, 1, "DELTA-MARKER-one", 16, &err),
+	    DS_OK, &err);
+	ST_EQ(store_delta_add(s, id, 1, 2, "DELTA-MARKER-two", 16, &err),
+	    DS_OK, &err);
+	ST_EQ(store_outbox_last_seq(s, &seq1, &err), DS_OK, &err);
+	INT_EQ(seq1, seq0);
+	/* a stale editor, a gap, an old revision, no record: refused */
+	ST_EQ(store_delta_add(s, id, 1, 2, "x", 1, &err), DS_ECONFLICT, &err);
+	ST_EQ(store_delta_add(s, id, 1, 4, "x", 1, &err), DS_ECONFLICT, &err);
+	ST_EQ(store_delta_add(s, id, 2, 3, "x", 1, &err), DS_ECONFLICT, &err);
+	ST_EQ(store_delta_add(s, dev, 1, 1, "x", 1, &err), DS_ENOENT, &err);
+	ST_EQ(store_delta_add(s, id, 1, 3, "x", 0, &err), DS_EINVAL, &err);
+	got[0] = '\0';
+	ST_EQ(store_delta_each(s, id, 1, delta_cat, got, &err), DS_OK, &err);
+	STR_EQ(got, "DELTA-MARKER-one|DELTA-MARKER-two");
+	ST_EQ(store_delta_each(s, id, 2, delta_cat, got, &err), DS_ECONFLICT,
+	    &err);
+	ST_EQ(store_delta_records(s, &ids, &n, &err), DS_OK, &err);
+	INT_EQ(n, 1);
+	OK(n == 1 && memcmp(ids[0], id, 16) == 0);
+	ds_free(ids);
+	/* never plaintext: db, WAL and SHM, open and closed */
+	INT_EQ(ts_grep_tree(dir, "DELTA-MARKER", 12), 0);
+	store_close(s);
+	INT_EQ(ts_grep_tree(dir, "DELTA-MARKER", 12), 0);
+
+	/* moved to another record, or put in another order: no opening */
+	raw_sql(path, "INSERT INTO delta SELECT (SELECT id FROM record WHERE "
+	    "id != (SELECT record_id FROM delta LIMIT 1)), seq, rev_no, body "
+	    "FROM delta WHERE seq = 1");
+	if ((s = open_ok(path)) == NULL)
+		return;
+	got[0] = '\0';
+	ST_EQ(store_delta_each(s, other, 1, delta_cat, got, &err), DS_ECRYPTO,
+	    &err);
+	store_close(s);
+	raw_sql(path, "DELETE FROM delta WHERE record_id NOT IN (SELECT "
+	    "record_id FROM delta WHERE seq = 2); UPDATE delta SET seq = 9 "
+	    "WHERE seq = 2; UPDATE delta SET seq = 2 WHERE seq = 1; UPDATE "
+	    "delta SET seq = 1 WHERE seq = 9");
+	if ((s = open_ok(path)) == NULL)
+		return;
+	got[0] = '\0';
+	ST_EQ(store_delta_each(s, id, 1, delta_cat, got, &err), DS_ECRYPTO,
+	    &err);
+	store_close(s);
+	raw_sql(path, "DELETE FROM delta WHERE seq = 1");
+	if ((s = open_ok(path)) == NULL)
+		return;
+	ST_EQ(store_delta_each(s, id, 1, delta_cat, got, &err), DS_ECORRUPT,
+	    &err);
+	store_close(s);
+	raw_sql(path, "DELETE FROM delta");
+	if ((s = open_ok(path)) == NULL)
+		return;
+
+	/* a new data key reseals them */
+	ST_EQ(store_delta_add(s, id, 1, 1, "DELTA-MARKER-one", 16, &err),
+	    DS_OK, &err);
+	cry_random(nk, sizeof(nk));
+	ST_EQ(store_rekey(s, nk, NULL, &err), DS_OK, &err);
+	got[0] = '\0';
+	ST_EQ(store_delta_each(s, id, 1, delta_cat, got, &err), DS_OK, &err);
+	STR_EQ(got, "DELTA-MARKER-one");
+
+	/* a save by an editor that has not seen them conflicts; one that
+	 * has replaces them */
+	memset(&v, 0, sizeof(v));
+	v.record_id = id;
+	v.form_id = "household";
+	v.form_version = "2026110101";
+	v.answers = "{\"a\":2}";
+	v.answers_len = 7;
+	v.expect_rev = r1.rev_id;
+	ST_EQ(store_save(s, &v, NULL, &err), DS_ECONFLICT, &err);
+	v.expect_deltas = 1;
+	ST_EQ(store_save(s, &v, &r2, &err), DS_OK, &err);
+	INT_EQ(r2.rev_no, 2);
+	ST_EQ(store_delta_records(s, &ids, &n, &err), DS_OK, &err);
+	INT_EQ(n, 0);
+	ds_free(ids);
+	got[0] = '\0';
+	ST_EQ(store_delta_each(s, id, 2, delta_cat, got, &err), DS_OK, &err);
+	STR_EQ(got, "");
+	store_close(s);
+}
+
 /*
  * The cursor: sealed on the record row, no revision or outbox row, bound
  * to the revision it was set on, never plaintext, tamper-evident; a
@@ -1498,6 +1630,7 @@ main(void)
 	RUN(test_no_plaintext_on_disk);
 	RUN(test_tampered_ciphertext_names_the_record);
 	RUN(test_cursor_is_sealed_and_makes_no_revision);
+	RUN(test_deltas_are_sealed_and_bound);
 	RUN(test_wrong_key_and_foreign_file);
 	RUN(test_save_refuses_stale_editor_and_bad_input);
 	RUN(test_outbox_snapshots_ranges_and_acks);
