@@ -16,6 +16,8 @@
  *    them, as the session makes it; against the same bare commit of the
  *    3 KB household, interleaved the same way.  Its mean is given too:
  *    the median hides the one full save in 32.
+ * 1c. The delta alone (store_delta_add) against a bare commit of its own
+ *    bytes (about 100), the floor for "one small row".
  * 2. Bulk: N_BULK households saved one transaction each into a fresh
  *    store; it is reopened (quick check) and the whole list read
  *    (decrypting every summary), then searches.
@@ -163,6 +165,56 @@ one_save(void *arg)
 
 #define ANSWERS_PER_REV	32	/* SESS_DELTAS_MAX in src/sess.c */
 
+/* The delta of answer i to member m + 1 of the household. */
+static size_t
+delta_text(struct bench *b, int m)
+{
+	return (size_t)snprintf(b->delta, sizeof(b->delta), "{\"at\":"
+	    "\"member[%d]/income\",\"op\":\"set\",\"path\":"
+	    "\"member[%d]/income\",\"v\":\"%d.5\"}", m + 1, m + 1,
+	    12000 + b->i);
+}
+
+/* 1c: the bare commit of a delta's bytes. */
+static int
+bare_small(void *arg)
+{
+	struct bench *b = arg;
+	uint64_t w = wal_bytes();
+	size_t len = delta_text(b, b->i % 22);
+
+	if (sqlite3_exec(b->bare, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_blob(b->ins, 1, b->delta, (int)len, SQLITE_STATIC);
+	if (sqlite3_step(b->ins) != SQLITE_DONE)
+		return -1;
+	sqlite3_reset(b->ins);
+	if (sqlite3_exec(b->bare, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	b->wal_bare += wal_bytes() - w;
+	return 0;
+}
+
+/* 1c: one delta alone. */
+static int
+one_delta(void *arg)
+{
+	struct bench *b = arg;
+	struct ds_err err;
+	uint64_t w = wal_bytes();
+	size_t len = delta_text(b, b->i % 22);
+
+	if (store_delta_add(b->s, b->id, b->rev_no, b->nd + 1, b->delta, len,
+	    &err) != DS_OK) {
+		fprintf(stderr, "delta: %s\n", err.msg);
+		return -1;
+	}
+	b->nd++;
+	b->i++;
+	b->wal_store += wal_bytes() - w;
+	return 0;
+}
+
 /* 1b: one answer as the session keeps it; every 32nd the revision. */
 static int
 one_answer(void *arg)
@@ -181,10 +233,7 @@ one_answer(void *arg)
 		b->rev_no++;
 		b->nd = 0;
 	} else {
-		len = (size_t)snprintf(b->delta, sizeof(b->delta), "{\"at\":"
-		    "\"member[%d]/income\",\"op\":\"set\",\"path\":"
-		    "\"member[%d]/income\",\"v\":\"%d.5\"}", m + 1, m + 1,
-		    12000 + b->i);
+		len = delta_text(b, m);
 		if (store_delta_add(b->s, b->id, b->rev_no, b->nd + 1,
 		    b->delta, len, &err) != DS_OK) {
 			fprintf(stderr, "delta: %s\n", err.msg);
@@ -334,6 +383,19 @@ main(void)
 	printf("  WAL pages per commit (4 KiB + 24 B): bare %.1f, answer save "
 	    "%.1f\n", (double)b.wal_bare / nsave / (4096 + 24),
 	    (double)b.wal_store / nsave / (4096 + 24));
+	/* 1c: the delta alone against a bare row of its size */
+	if (bench_pair(10, bare_small, one_delta, &b, tb, ts, ratio) != 0)
+		return 1;
+	b.wal_bare = b.wal_store = 0;
+	if (bench_pair(nsave, bare_small, one_delta, &b, tb, ts, ratio) != 0)
+		return 1;
+	printf("delta: store_delta_add alone against a bare commit of its "
+	    "%zu bytes; %d pairs\n", delta_text(&b, 0), nsave);
+	bench_pair_print("bare commit, small", "store_delta_add", tb, ts,
+	    ratio, nsave);
+	printf("  WAL pages per commit (4 KiB + 24 B): bare %.1f, "
+	    "store_delta_add %.1f\n", (double)b.wal_bare / nsave /
+	    (4096 + 24), (double)b.wal_store / nsave / (4096 + 24));
 	store_close(b.s);
 	sqlite3_finalize(b.ins);
 	sqlite3_close(b.bare);
