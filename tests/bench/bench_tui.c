@@ -20,7 +20,7 @@
  * 2. Enter in a roster: a household on the shipped form with MEMBERS
  *    (default "15 1000") members, the cursor on the last member's name;
  *    ENTERS (default 40) times, in blocks of 10 alternating between the
- *    households: a character typed, then Enter (save a revision,
+ *    households: a character typed, then Enter (save the answer,
  *    recompute, move on, draw), then F3 back.  Also the keystroke to
  *    screen while typing.
  * BENCH_DIR (else TMPDIR) holds the workspace; FORMS the shipped forms.
@@ -548,7 +548,7 @@ roster(const char *dir, const int *members, int nm, int n_enter)
 			    b * blk, n_enter - b * blk < blk ? n_enter -
 			    b * blk : blk);
 		}
-	printf("Enter (save a revision, recompute, move on, draw), %d each, "
+	printf("Enter (save the answer, recompute, move on, draw), %d each, "
 	    "blocks of %d alternating:\n", n_enter, blk);
 	for (i = 0; i < nm; i++) {
 		snprintf(label, sizeof(label), "roster of %d members",
