@@ -88,8 +88,10 @@ ifeq ($(MODE),rel)
 OPT = -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 endif
 ifeq ($(MODE),asan)
+# Stack variables start as 0xfe bytes, not as whatever was there: a byte
+# left unset (and read) differs from the zero it usually happens to be.
 OPT = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer
+	-fno-omit-frame-pointer -ftrivial-auto-var-init=pattern
 endif
 ifeq ($(MODE),fuzz)
 CC = clang

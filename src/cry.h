@@ -294,5 +294,11 @@ enum ds_status	 cry_kdf_calibrate(enum cry_cost, unsigned target_ms,
 int		 cry_kdf_test_cost(void);
 /* 1 if the parameters are below the floor. */
 int		 cry_kdf_below_floor(const struct cry_kdf_params *);
+/*
+ * Test builds only (DS_TEST_KDF): the monotonic clock, in nanoseconds,
+ * that cry_kdf_calibrate times its trial derivation with (NULL:
+ * ds_mono_ns).  The derivation itself is always the real Argon2id.
+ */
+void		 cry_kdf_clock(uint64_t (*clock)(void));
 
 #endif

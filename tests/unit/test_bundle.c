@@ -276,6 +276,131 @@ test_reasons_on_every_outcome(void)
 	}
 }
 
+/*
+ * The bundle b (header h) with its payload replaced by `plain` (plen bytes,
+ * any bytes at all): deflated, sealed to the office under a fresh stream
+ * key, and signed by the device, as bundle_build does; only the header's
+ * lengths, sealed key and stream header change.  NULL on a fixture error.
+ */
+static unsigned char *
+with_payload(const unsigned char *b, const struct bundle_header *h,
+    const unsigned char *plain, size_t plen, size_t *lenp)
+{
+	unsigned char sealed[CRYB_SEALED_KEY_BYTES], sshdr[CRYB_SS_HEADER_BYTES];
+	unsigned char *comp = NULL, *out = NULL;
+	struct cryb_stream *ss = NULL;
+	struct ds_err err;
+	struct ds_buf f;
+	size_t clen = 0, off, i;
+
+	ds_buf_init(&f, BUNDLE_FILE_MAX);
+	/* The sealed key follows plain_len and comp_len (8 bytes each). */
+	for (off = 16; off + sizeof(sealed) <= h->header_len; off++)
+		if (memcmp(b + off, h->sealed_key, sizeof(sealed)) == 0)
+			break;
+	if (off + sizeof(sealed) > h->header_len ||
+	    ds_buf_add(&f, b, h->header_len) != DS_OK ||
+	    bundle_deflate(plain, plen, &comp, &clen, &err) != DS_OK ||
+	    cryb_push_init(office.pub.box_pk, sealed, sshdr, &ss, &err) !=
+	    DS_OK)
+		goto out;
+	for (i = 0; i < 8; i++) {
+		f.p[off - 16 + i] = (char)((uint64_t)plen >> (8 * i));
+		f.p[off - 8 + i] = (char)((uint64_t)clen >> (8 * i));
+	}
+	memcpy(f.p + off, sealed, sizeof(sealed));
+	memcpy(f.p + off + sizeof(sealed), sshdr, sizeof(sshdr));
+	if (bundle_box_seal(&f, ss, comp, clen, h->chunk_size, 0, &err) !=
+	    DS_OK || bundle_box_sign(&f, dev.key, BUNDLE_SIGN_DOMAIN, &err) !=
+	    DS_OK)
+		goto out;
+	out = (unsigned char *)ds_buf_take(&f, lenp);
+out:
+	OK(out != NULL);
+	cryb_stream_free(ss);
+	ds_free(comp);
+	ds_buf_reset(&f);
+	return out;
+}
+
+/*
+ * A bundle the device signed and sealed whose payload does not parse: the
+ * signature and the seal hold, so bundle_open says BR_PAYLOAD (DS_EPARSE,
+ * no payload); out of memory while opening, BR_STORE, never BR_PAYLOAD.
+ * The fixture is checked on the genuine payload first.
+ */
+static void
+test_signed_bad_payload(void)
+{
+	/* Each 12 bytes (the header refuses fewer than 8). */
+	static const char *const bad[] = {
+		"XXXX\1\0\0\0\0\0\0\0",	/* another magic */
+		"DSPL\2\0\0\0\0\0\0\0",	/* two records, the header one */
+		"DSPL\1\0\0\0\377\0\0\0",	/* a record past the end */
+		"DSPL\1\0\0\0\0\0\0\0",	/* an empty record */
+	};
+	struct sf_rev r;
+	struct bundle_header h, h2;
+	struct bundle_payload *pl = NULL, *pl2;
+	struct ds_err err;
+	unsigned char *b, *b2;
+	size_t n, n2, i;
+	long k;
+	int why;
+
+	sf_rev(&r, &dev, 8, 1, NULL, "{\"n\":8}");
+	b = sf_bundle(&dev, &office, &r, 1, 0, 0, &n);
+	ST_EQ(bundle_parse_header(b, n, &h, &why, &err), DS_OK, &err);
+	ST_EQ(bundle_open(b, n, &h, office.sec, &pl, &why, &err), DS_OK,
+	    &err);
+	if (pl == NULL) {
+		ds_free(b);
+		return;
+	}
+	b2 = with_payload(b, &h, pl->plain, pl->plain_len, &n2);
+	INT_EQ(b2 != NULL ? read_all(b2, n2, &office, NULL) : -1, BR_OK);
+	ds_free(b2);
+	bundle_payload_free(pl);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		b2 = with_payload(b, &h, (const unsigned char *)bad[i], 12,
+		    &n2);
+		if (b2 == NULL)
+			continue;
+		ST_EQ(bundle_parse_header(b2, n2, &h2, &why, &err), DS_OK,
+		    &err);
+		ST_EQ(bundle_verify(b2, n2, &h2, &why, &err), DS_OK, &err);
+		why = -1;
+		pl2 = (struct bundle_payload *)&h2;	/* not NULL */
+		ST_EQ(bundle_open(b2, n2, &h2, office.sec, &pl2, &why, &err),
+		    DS_EPARSE, &err);
+		INT_EQ(why, BR_PAYLOAD);
+		OK(pl2 == NULL);
+		OK(strstr(err.msg, "payload") != NULL);
+		ds_free(b2);
+	}
+	/* Memory failing at each allocation of an open. */
+	for (k = 1; k < 100; k++) {
+		why = -1;
+		pl = NULL;
+		ds_fault_arm(DS_FAULT_ALLOC, k, 0);
+		ds_err_clear(&err);
+		if (bundle_open(b, n, &h, office.sec, &pl, &why, &err) ==
+		    DS_OK) {
+			ds_fault_disarm(DS_FAULT_ALLOC);
+			INT_EQ(why, BR_OK);
+			OK(pl != NULL);
+			bundle_payload_free(pl);
+			break;
+		}
+		ds_fault_disarm(DS_FAULT_ALLOC);
+		INT_EQ(err.code, DS_ENOMEM);
+		INT_EQ(why, BR_STORE);
+		OK(pl == NULL);
+	}
+	OK(k > 2 && k < 100);
+	ds_free(b);
+}
+
 /* The allocation-free scanner agrees with jansson on these. */
 static void
 test_json_scanner_matches_jansson(void)
@@ -331,6 +456,7 @@ main(void)
 	RUN(test_every_header_byte_flip_refused);
 	RUN(test_payload_parser_strict);
 	RUN(test_reasons_on_every_outcome);
+	RUN(test_signed_bad_payload);
 	RUN(test_json_scanner_matches_jansson);
 	sf_device_free(&dev);
 	sf_office_free(&office);

@@ -468,6 +468,64 @@ test_calibrate_default(void)
 #endif
 }
 
+#if !defined(__SANITIZE_ADDRESS__)
+static uint64_t fake_ns, fake_step_ns;
+
+/* A clock that moves fake_step_ns between two readings. */
+static uint64_t
+fake_clock(void)
+{
+	fake_ns += fake_step_ns;
+	return fake_ns;
+}
+
+/* Calibrate (64 MiB, in a child) with one trial taking `ms` by the clock. */
+static uint64_t
+ops_at(uint64_t ms, unsigned target)
+{
+	const uint64_t mib = (uint64_t)1 << 20;
+	struct cry_kdf_params p;
+
+	fake_ns = (uint64_t)1 << 40;
+	fake_step_ns = ms * 1000000;
+	cry_kdf_clock(fake_clock);
+	memset(&p, 0, sizeof(p));
+	ST_EQ(calibrate_in(100 * mib, target, &p), DS_OK, NULL);
+	cry_kdf_clock(NULL);
+	OK(p.mem == 64 * mib);
+	return p.ops;
+}
+#endif
+
+/*
+ * The default cost's passes, with the trial timed by a clock the test
+ * sets (the derivation is the real Argon2id): 3 passes taking `ms` give
+ * 3 x target / ms passes, the target 1000 ms unless given, at least 1 and
+ * at most 64.  Two trial times tell the target from 999 and 1001 ms: 60 ms
+ * divides 3000 (50 passes, 49 at 999), 91 ms divides 3003 (33 at 1001).
+ */
+static void
+test_calibrate_clock(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	printf("# not under AddressSanitizer\n");
+#else
+	INT_EQ((long)ops_at(60, 0), 50);
+	INT_EQ((long)ops_at(91, 0), 32);
+	INT_EQ((long)ops_at(60, 500), 25);
+	INT_EQ((long)ops_at(60, 1001), 50);
+	INT_EQ((long)ops_at(91, 1001), 33);
+	INT_EQ((long)ops_at(1000, 0), 3);
+	/* Too fast to measure counts as 1 ms; too slow, one pass. */
+	INT_EQ((long)ops_at(0, 0), 64);
+	INT_EQ((long)ops_at(46, 0), 64);
+	INT_EQ((long)ops_at(47, 0), 63);
+	INT_EQ((long)ops_at(3000, 0), 1);
+	INT_EQ((long)ops_at(3001, 0), 1);
+	INT_EQ((long)ops_at(100000, 0), 1);
+#endif
+}
+
 int
 main(void)
 {
@@ -489,5 +547,6 @@ main(void)
 	RUN(test_pwhash_out_of_memory);
 	RUN(test_calibrate_salt_and_fault);
 	RUN(test_calibrate_default);
+	RUN(test_calibrate_clock);
 	return harness_done();
 }
