@@ -370,7 +370,8 @@ vm_size(void)
 /*
  * cry_kdf_calibrate(CRY_COST_DEFAULT, target) in a child whose address
  * space may grow by `room` bytes more (0: no limit): its status and
- * parameters come back through a pipe.
+ * parameters come back through a pipe, and the secure allocations it
+ * left behind are counted in the child (the trial key's is given back).
  */
 static enum ds_status
 calibrate_in(uint64_t room, unsigned target, struct cry_kdf_params *out)
@@ -378,6 +379,7 @@ calibrate_in(uint64_t room, unsigned target, struct cry_kdf_params *out)
 	struct {
 		enum ds_status		st;
 		struct cry_kdf_params	p;
+		long			live;
 	} r;
 	struct ds_err err;
 	struct rlimit rl;
@@ -392,9 +394,11 @@ calibrate_in(uint64_t room, unsigned target, struct cry_kdf_params *out)
 	if ((pid = fork()) == 0) {
 		close(fd[0]);
 		rl.rlim_cur = rl.rlim_max = (rlim_t)(vm_size() + room);
+		r.live = cry_secure_live();
 		if (room == 0 || setrlimit(RLIMIT_AS, &rl) == 0)
 			r.st = cry_kdf_calibrate(CRY_COST_DEFAULT, target,
 			    &r.p, &err);
+		r.live = cry_secure_live() - r.live;
 		ts_exit(write(fd[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ?
 		    0 : 1);
 	}
@@ -404,6 +408,7 @@ calibrate_in(uint64_t room, unsigned target, struct cry_kdf_params *out)
 	close(fd[0]);
 	if (pid > 0)
 		(void)waitpid(pid, &status, 0);
+	INT_EQ(r.live, 0);
 	*out = r.p;
 	return r.st;
 }
@@ -479,15 +484,15 @@ fake_clock(void)
 	return fake_ns;
 }
 
-/* Calibrate (64 MiB, in a child) with one trial taking `ms` by the clock. */
+/* Calibrate (64 MiB, in a child) with one trial taking `ns` by the clock. */
 static uint64_t
-ops_at(uint64_t ms, unsigned target)
+ops_at_ns(uint64_t ns, unsigned target)
 {
 	const uint64_t mib = (uint64_t)1 << 20;
 	struct cry_kdf_params p;
 
 	fake_ns = (uint64_t)1 << 40;
-	fake_step_ns = ms * 1000000;
+	fake_step_ns = ns;
 	cry_kdf_clock(fake_clock);
 	memset(&p, 0, sizeof(p));
 	ST_EQ(calibrate_in(100 * mib, target, &p), DS_OK, NULL);
@@ -495,14 +500,21 @@ ops_at(uint64_t ms, unsigned target)
 	OK(p.mem == 64 * mib);
 	return p.ops;
 }
+
+static uint64_t
+ops_at(uint64_t ms, unsigned target)
+{
+	return ops_at_ns(ms * 1000000, target);
+}
 #endif
 
 /*
  * The default cost's passes, with the trial timed by a clock the test
- * sets (the derivation is the real Argon2id): 3 passes taking `ms` give
- * 3 x target / ms passes, the target 1000 ms unless given, at least 1 and
- * at most 64.  Two trial times tell the target from 999 and 1001 ms: 60 ms
- * divides 3000 (50 passes, 49 at 999), 91 ms divides 3003 (33 at 1001).
+ * sets (the derivation is the real Argon2id): 3 passes taking `ms` (whole
+ * milliseconds, rounded down) give 3 x target / ms passes, the target 1000
+ * ms unless given, at least 1 and at most 64.  Two trial times tell the
+ * target from 999 and 1001 ms: 60 ms divides 3000 (50 passes, 49 at 999),
+ * 91 ms divides 3003 (33 at 1001).
  */
 static void
 test_calibrate_clock(void)
@@ -518,8 +530,12 @@ test_calibrate_clock(void)
 	INT_EQ((long)ops_at(1000, 0), 3);
 	/* Too fast to measure counts as 1 ms; too slow, one pass. */
 	INT_EQ((long)ops_at(0, 0), 64);
+	INT_EQ((long)ops_at(0, 20), 60);
+	INT_EQ((long)ops_at(1, 20), 60);
 	INT_EQ((long)ops_at(46, 0), 64);
 	INT_EQ((long)ops_at(47, 0), 63);
+	/* Whole milliseconds, rounded down. */
+	INT_EQ((long)ops_at_ns(46999999, 0), 64);
 	INT_EQ((long)ops_at(3000, 0), 1);
 	INT_EQ((long)ops_at(3001, 0), 1);
 	INT_EQ((long)ops_at(100000, 0), 1);
