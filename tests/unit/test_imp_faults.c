@@ -577,6 +577,97 @@ test_spoiled_rows_stop_the_import(void)
 	sf_device_free(&b);
 }
 
+/* The ack state of dev; *r its fields.  DS_OK only if it opens. */
+static enum ds_status
+ack_state(const unsigned char dev[CRY_ID_BYTES], struct receipt *r,
+    struct ds_err *err)
+{
+	unsigned char *ack = NULL;
+	enum ds_status st;
+	size_t an = 0;
+
+	st = imp_ack_state(db, office.sec, dev, &ack, &an, err);
+	if (st == DS_OK)
+		st = receipt_open(ack, an, &office.pub, r, err);
+	else if (ack != NULL)
+		HARNESS_FAIL("an ack state with an error (%s)",
+		    ds_status_name(st));
+	ds_free(ack);
+	return st;
+}
+
+/*
+ * The ack state of a device with two ranges: BR_OK with an alert of
+ * another kind, BR_ROLLBACK with one rollback alert (one is enough).
+ * Then each allocation and each statement failing in turn: an error and no
+ * receipt, never one that leaves the rollback out; past the last failure
+ * point, the ack state as before.
+ */
+static void
+test_ack_state_faults(void)
+{
+	static struct receipt r;
+	struct odb_alert al;
+	unsigned char dev[CRY_ID_BYTES];
+	struct ds_err err;
+	enum ds_status st = DS_OK;
+	long k, fired;
+
+	memset(dev, 0x5a, sizeof(dev));
+	memset(&al, 0, sizeof(al));
+	memcpy(al.device_id, dev, sizeof(dev));
+	al.kind = ODB_ALERT_NEW_DB;
+	memset(al.bundle_id, 1, sizeof(al.bundle_id));
+	snprintf(al.detail, sizeof(al.detail), "another database");
+	al.at = 1764000000;
+	ST_EQ(odb_begin(db, &err), DS_OK, &err);
+	ST_EQ(odb_ack_add(db, dev, 1, 2, &err), DS_OK, &err);
+	ST_EQ(odb_ack_add(db, dev, 4, 4, &err), DS_OK, &err);
+	ST_EQ(odb_alert_put(db, &al, &err), DS_OK, &err);
+	ST_EQ(odb_commit(db, &err), DS_OK, &err);
+	ST_EQ(ack_state(dev, &r, &err), DS_OK, &err);
+	INT_EQ(r.status, RS_ACKSTATE);
+	INT_EQ(r.reason, BR_OK);
+	al.kind = ODB_ALERT_ROLLBACK;
+	memset(al.bundle_id, 2, sizeof(al.bundle_id));
+	ST_EQ(odb_alert_put(db, &al, &err), DS_OK, &err);
+	ST_EQ(ack_state(dev, &r, &err), DS_OK, &err);
+	INT_EQ(r.status, RS_ACKSTATE);
+	INT_EQ(r.reason, BR_ROLLBACK);
+	INT_EQ(r.nranges, 2);
+	INT_EQ(r.contiguous, 2);
+	for (k = 1; k < 1000; k++) {
+		memset(&r, 0, sizeof(r));
+		ds_fault_arm(DS_FAULT_ALLOC, k, 0);
+		st = ack_state(dev, &r, &err);
+		fired = ds_fault_fired(DS_FAULT_ALLOC);
+		ds_fault_disarm(DS_FAULT_ALLOC);
+		if (fired == 0)
+			break;
+		if (st != DS_ENOMEM)
+			HARNESS_FAIL("allocation %ld: %s, not DS_ENOMEM", k,
+			    ds_status_name(st));
+	}
+	ST_EQ(st, DS_OK, &err);
+	INT_EQ(r.reason, BR_ROLLBACK);
+	OK(k > 2);
+	for (k = 1; k < 1000; k++) {
+		memset(&r, 0, sizeof(r));
+		sqlfail_arm(db->db->h, k);
+		st = ack_state(dev, &r, &err);
+		sqlfail_disarm(db->db->h);
+		if (sqlfail_fired() == 0)
+			break;
+		if (st == DS_OK)
+			HARNESS_FAIL("statement %ld failed: an ack state "
+			    "(reason %d)", k, r.reason);
+	}
+	ST_EQ(st, DS_OK, &err);
+	INT_EQ(r.reason, BR_ROLLBACK);
+	INT_EQ(r.nranges, 2);
+	OK(k > 2);
+}
+
 int
 main(void)
 {
@@ -601,6 +692,7 @@ main(void)
 	RUN(test_statement_failures_commit_nothing);
 	RUN(test_held_statement_failures);
 	RUN(test_spoiled_rows_stop_the_import);
+	RUN(test_ack_state_faults);
 	odb_close(db);
 	sf_office_free(&office);
 	return harness_done();
