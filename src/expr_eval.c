@@ -766,6 +766,7 @@ ectx_init(struct ectx *ec, const struct expr *e, const struct expr_env *env,
 	ec->cpos = 0;
 	ec->csize = 0;
 	ec->resolve = 0;
+	ec->from_root = 0;
 	ec->err = err;
 }
 
