@@ -112,7 +112,12 @@ else ok "the bundle is encrypted"; fi
 # A copy with one byte of the sealed payload changed is refused whole.
 cp "$b" "$T/bad.dsb"
 sz=$(stat -c %s "$b")
-printf '\001' | dd of="$T/bad.dsb" bs=1 seek=$((sz - 2000)) conv=notrunc 2>/dev/null
+# Another value than the byte there (writing 1 left a byte that was 1 as
+# it was, one run in 256).
+v=$(od -A n -t u1 -j $((sz - 2000)) -N 1 "$b" | tr -d ' ')
+printf "\\$(printf '%03o' $(((v + 1) % 256)))" |
+    dd of="$T/bad.dsb" bs=1 seek=$((sz - 2000)) conv=notrunc 2>/dev/null
+cmp -s "$b" "$T/bad.dsb" && not_ok "the copy differs" "same bytes"
 fpr=$(fingerprint "$W" --passphrase-file "$T/pass")
 check "enroll the laptop" O enroll --fingerprint "$fpr" "$b"
 O import "$T/bad.dsb" --lang en >"$T/.out" 2>&1
