@@ -377,6 +377,26 @@ dbx_bind_blob(struct dbx_stmt *st, int i, const void *p, int n)
 }
 
 int
+dbx_bind_text_ref(struct dbx_stmt *st, int i, const char *p, int n)
+{
+	size_t len = n < 0 ? strlen(p) : (size_t)n;
+
+	if (st->db->engine == DBX_PG)
+		return dbx_pg_bind(st, i, DBX_TEXT, p, len);
+	return lite_bind(st, sqlite3_bind_text(st->s, i, p, (int)len,
+	    SQLITE_STATIC));
+}
+
+int
+dbx_bind_blob_ref(struct dbx_stmt *st, int i, const void *p, int n)
+{
+	if (st->db->engine == DBX_PG)
+		return dbx_pg_bind(st, i, DBX_BLOB, p, (size_t)n);
+	return lite_bind(st, sqlite3_bind_blob(st->s, i, p != NULL ? p : "",
+	    n, SQLITE_STATIC));
+}
+
+int
 dbx_bind_null(struct dbx_stmt *st, int i)
 {
 	if (st->db->engine == DBX_PG)

@@ -18,9 +18,10 @@
  * status and a developer message on the handle (dbx_status, dbx_errmsg),
  * as sqlite3_errmsg does; they stay until the next failure.
  *
- * Text and blob values given to bind are copied; column values are valid
- * until the next step, reset or finalize of their statement.  A handle and
- * its statements are not thread safe.
+ * Text and blob values given to bind are copied (not those given to the
+ * _ref binds); column values are valid until the next step, reset or
+ * finalize of their statement.  A handle and its statements are not
+ * thread safe.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -92,6 +93,17 @@ int		 dbx_bind_text(struct dbx_stmt *, int i, const char *,
 int		 dbx_bind_blob(struct dbx_stmt *, int i, const void *,
 		    int n);
 int		 dbx_bind_null(struct dbx_stmt *, int i);
+/*
+ * As dbx_bind_text and dbx_bind_blob, without the copy on SQLite: p must
+ * stay as it is until the statement has stepped and is reset and cleared
+ * or bound anew (odb_stmt clears a statement before its next use).  For
+ * the import's statements, whose values live in the bundle and the
+ * caller's structures; PostgreSQL copies as before.
+ */
+int		 dbx_bind_text_ref(struct dbx_stmt *, int i, const char *,
+		    int n);
+int		 dbx_bind_blob_ref(struct dbx_stmt *, int i, const void *,
+		    int n);
 
 /*
  * DBX_ROW, DBX_DONE or DBX_ERROR (the message is on the handle).  On

@@ -391,7 +391,8 @@ enum ds_status	 odb_rev_answers(struct odb *, const unsigned char rev_id[16],
 void		 odb_answers_free(char *);
 /*
  * The other settled revisions of `record_uuid` with the same parent (NULL:
- * none), excluding `rev_id`; at most max ids into out, count in *n.
+ * none), excluding `rev_id`; the max smallest ids into out, in order,
+ * and the count of all in *n.
  */
 enum ds_status	 odb_rev_siblings(struct odb *,
 		    const unsigned char record_uuid[16],

@@ -63,6 +63,29 @@ oc_bind_text(struct dbx_stmt *st, int i, const char *s)
 		dbx_bind_text(st, i, s, -1);
 }
 
+/*
+ * The import's binds of values that stay put until the statement has
+ * stepped (dbx_bind_blob_ref): its structures and the batch's rows, not
+ * copied a value at a time.
+ */
+static void
+ref_blob(struct dbx_stmt *st, int i, const unsigned char *p, int n)
+{
+	if (p == NULL)
+		dbx_bind_null(st, i);
+	else
+		dbx_bind_blob_ref(st, i, p, n);
+}
+
+static void
+ref_text(struct dbx_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		dbx_bind_null(st, i);
+	else
+		dbx_bind_text_ref(st, i, s, -1);
+}
+
 /* Seal text into column i (NULL text: NULL). */
 enum ds_status
 oc_bind_sealed(struct odb *o, struct dbx_stmt *st, int i, const char *tag,
@@ -402,10 +425,10 @@ odb_hh_import(struct odb *o, const struct odb_hh_imp *h, struct ds_err *err)
 	if ((st = odb_stmt(o, odb_sql(o, Q_HH_IMPORT, Q_HH_IMPORT_PG), err)) ==
 	    NULL)
 		return NOSTMT(err);
-	oc_bind_text(st, 1, h->key);
-	oc_bind_text(st, 2, h->township);
-	oc_bind_text(st, 3, h->village);
-	oc_bind_text(st, 4, h->vgroup);
+	ref_text(st, 1, h->key);
+	ref_text(st, 2, h->township);
+	ref_text(st, 3, h->village);
+	ref_text(st, 4, h->vgroup);
 	dbx_bind_int64(st, 5, h->members > 0 ? h->members : 0);
 	if ((s = oc_bind_sealed(o, st, 6, "hh.head_name", h->key,
 	    strlen(h->key), h->name != NULL && *h->name ? h->name : NULL,
@@ -415,15 +438,15 @@ odb_hh_import(struct odb *o, const struct odb_hh_imp *h, struct ds_err *err)
 		dbx_reset(st);
 		return s;
 	}
-	oc_bind_text(st, 8, case_state_str(cs->state));
-	oc_bind_text(st, 9, cs->run >= 0 ? oset_step_str(cs->next) : "");
-	oc_bind_text(st, 10, cs->monitored ? case_cat_str(cs->category) : "");
-	oc_bind_text(st, 11, cs->eliminated ? case_kind_str(cs->kind) : "");
-	oc_bind_text(st, 12, cs->ident_date);
-	oc_bind_text(st, 13, cs->elim_date);
-	oc_bind_text(st, 14, cs->run_since);
-	oc_bind_text(st, 15, h->light);
-	oc_bind_text(st, 16, h->light_month);
+	ref_text(st, 8, case_state_str(cs->state));
+	ref_text(st, 9, cs->run >= 0 ? oset_step_str(cs->next) : "");
+	ref_text(st, 10, cs->monitored ? case_cat_str(cs->category) : "");
+	ref_text(st, 11, cs->eliminated ? case_kind_str(cs->kind) : "");
+	ref_text(st, 12, cs->ident_date);
+	ref_text(st, 13, cs->elim_date);
+	ref_text(st, 14, cs->run_since);
+	ref_text(st, 15, h->light);
+	ref_text(st, 16, h->light_month);
 	dbx_bind_int64(st, 17, ds_now());
 	return oc_step_done(o, st, "hh", err);
 }
@@ -584,10 +607,10 @@ odb_person_put_n(struct odb *o, const struct odb_person *p, size_t n,
 		if ((st = odb_stmt(o, Q_PERSON_PUT8, err)) == NULL)
 			return NOSTMT(err);
 		for (j = 0; j < PERSON_ROWS; j++) {
-			oc_bind_blob(st, 4 * (int)j + 1, p[i + j].idx, 32);
-			oc_bind_text(st, 4 * (int)j + 2, p[i + j].key);
-			oc_bind_text(st, 4 * (int)j + 3, p[i + j].src);
-			oc_bind_text(st, 4 * (int)j + 4, p[i + j].role);
+			ref_blob(st, 4 * (int)j + 1, p[i + j].idx, 32);
+			ref_text(st, 4 * (int)j + 2, p[i + j].key);
+			ref_text(st, 4 * (int)j + 3, p[i + j].src);
+			ref_text(st, 4 * (int)j + 4, p[i + j].role);
 		}
 		if ((s = oc_step_done(o, st, "person", err)) != DS_OK)
 			return s;
@@ -977,26 +1000,38 @@ odb_clue_open_n(struct odb *o, const char *key, int64_t *n,
 	return s;
 }
 
-static const char Q_CLUE_FIRST[] = "SELECT channel FROM clue WHERE"
-    " hh_key = ?1 AND closed_rev = ?2 ORDER BY date, clue_id LIMIT 1";
+/* The earliest by (date, clue_id), chosen here: a household has few
+ * clues, and an ORDER BY would sort them in a temporary table. */
+static const char Q_CLUE_FIRST[] = "SELECT channel, date, clue_id FROM clue"
+    " WHERE hh_key = ?1 AND closed_rev = ?2";
 
 enum ds_status
 odb_clue_first(struct odb *o, const char *key, const unsigned char rev[16],
     char channel[ODB_CODE_MAX], struct ds_err *err)
 {
 	struct dbx_stmt *st;
+	unsigned char id[16], best_id[16];
+	char d[CASE_DATE_LEN], best[CASE_DATE_LEN];
 	enum ds_status s = DS_OK;
-	int rc;
+	int rc, c, found = 0;
 
 	channel[0] = '\0';
 	if ((st = odb_stmt(o, Q_CLUE_FIRST, err)) == NULL)
 		return NOSTMT(err);
 	oc_bind_text(st, 1, key);
 	oc_bind_blob(st, 2, rev, 16);
-	rc = dbx_step(st);
-	if (rc == DBX_ROW)
+	while ((rc = dbx_step(st)) == DBX_ROW) {
+		oc_col_text(st, 1, d, sizeof(d));
+		(void)oc_col_blob(st, 2, id, sizeof(id));
+		if (found && ((c = strcmp(d, best)) > 0 || (c == 0 &&
+		    memcmp(id, best_id, sizeof(id)) >= 0)))
+			continue;
+		found = 1;
+		memcpy(best, d, sizeof(d));
+		memcpy(best_id, id, sizeof(id));
 		oc_col_text(st, 0, channel, ODB_CODE_MAX);
-	else if (rc != DBX_DONE)
+	}
+	if (rc != DBX_ROW && rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "clue");
 	dbx_reset(st);
 	return s;
@@ -1116,26 +1151,26 @@ odb_visit_put(struct odb *o, const struct odb_visit *v, int *inserted,
 	*inserted = 0;
 	if ((st = odb_stmt(o, Q_VISIT_PUT, err)) == NULL)
 		return NOSTMT(err);
-	oc_bind_blob(st, 1, v->rev_id, 16);
-	oc_bind_blob(st, 2, v->record_uuid, 16);
-	oc_bind_text(st, 3, v->hh_key);
-	oc_bind_blob(st, 4, v->device_id, 16);
-	oc_bind_text(st, 5, v->worker_id);
-	oc_bind_text(st, 6, v->visit_date);
-	oc_bind_text(st, 7, v->visit_type);
-	oc_bind_text(st, 8, v->reason);
-	oc_bind_blob(st, 9, v->has_entry ? v->entry_id : NULL, 16);
-	oc_bind_blob(st, 10, v->has_corrects ? v->corrects : NULL, 16);
-	oc_bind_text(st, 11, v->consent);
-	oc_bind_text(st, 12, v->outcome);
+	ref_blob(st, 1, v->rev_id, 16);
+	ref_blob(st, 2, v->record_uuid, 16);
+	ref_text(st, 3, v->hh_key);
+	ref_blob(st, 4, v->device_id, 16);
+	ref_text(st, 5, v->worker_id);
+	ref_text(st, 6, v->visit_date);
+	ref_text(st, 7, v->visit_type);
+	ref_text(st, 8, v->reason);
+	ref_blob(st, 9, v->has_entry ? v->entry_id : NULL, 16);
+	ref_blob(st, 10, v->has_corrects ? v->corrects : NULL, 16);
+	ref_text(st, 11, v->consent);
+	ref_text(st, 12, v->outcome);
 	dbx_bind_int(st, 13, v->finalized);
 	if (v->finalized)
 		dbx_bind_int64(st, 14, v->finalized_at);
 	else
 		dbx_bind_null(st, 14);
-	oc_bind_text(st, 15, v->proposes);
-	oc_bind_text(st, 16, v->light);
-	oc_bind_blob(st, 17, v->has_light_set ? v->light_set : NULL, 32);
+	ref_text(st, 15, v->proposes);
+	ref_text(st, 16, v->light);
+	ref_blob(st, 17, v->has_light_set ? v->light_set : NULL, 32);
 	dbx_bind_int64(st, 18, v->imported_at);
 	if ((s = oc_step_done(o, st, "visit", err)) != DS_OK)
 		return s;
@@ -1250,17 +1285,24 @@ odb_visit_light(struct odb *o, const struct odb_visit *v, const char *light,
 	return oc_step_done(o, st, "visit", err);
 }
 
-static const char Q_VISIT_LAST_LIGHT[] = "SELECT light, visit_date FROM visit"
-    " WHERE hh_key = ?1 AND finalized = 1 AND outcome = 'done' AND"
-    " consent IN ('yes', 'on_file') ORDER BY visit_date DESC,"
-    " finalized_at DESC, rev_id DESC LIMIT 1";
+/*
+ * In the key's order (no sort, no temporary table): the latest date's
+ * rows come first, larger rev_id first; of them the one finalized last,
+ * on a tie the larger rev_id.
+ */
+static const char Q_VISIT_LAST_LIGHT[] = "SELECT light, visit_date,"
+    " finalized_at FROM visit WHERE hh_key = ?1 AND finalized = 1 AND"
+    " outcome = 'done' AND consent IN ('yes', 'on_file')"
+    " ORDER BY visit_date DESC, rev_id DESC";
 
 enum ds_status
 odb_visit_last_light(struct odb *o, const char *key, int *found,
     char light[ODB_CODE_MAX], char date[CASE_DATE_LEN], struct ds_err *err)
 {
 	struct dbx_stmt *st;
+	char d[CASE_DATE_LEN];
 	enum ds_status s = DS_OK;
+	int64_t at, best = 0;
 	int rc;
 
 	*found = 0;
@@ -1268,12 +1310,19 @@ odb_visit_last_light(struct odb *o, const char *key, int *found,
 	if ((st = odb_stmt(o, Q_VISIT_LAST_LIGHT, err)) == NULL)
 		return NOSTMT(err);
 	oc_bind_text(st, 1, key);
-	rc = dbx_step(st);
-	if (rc == DBX_ROW) {
+	while ((rc = dbx_step(st)) == DBX_ROW) {
+		oc_col_text(st, 1, d, sizeof(d));
+		if (*found && strcmp(d, date) != 0)
+			break;
+		at = dbx_column_int64(st, 2);
+		if (*found && at <= best)
+			continue;
 		*found = 1;
+		best = at;
 		oc_col_text(st, 0, light, ODB_CODE_MAX);
-		oc_col_text(st, 1, date, CASE_DATE_LEN);
-	} else if (rc != DBX_DONE)
+		memcpy(date, d, sizeof(d));
+	}
+	if (rc != DBX_ROW && rc != DBX_DONE)
 		s = odb_sqlerr(o->db, rc, err, "visit");
 	dbx_reset(st);
 	return s;

@@ -35,10 +35,22 @@ bind_id(struct dbx_stmt *st, int i, const unsigned char *p, int n)
 		dbx_bind_blob(st, i, p, n);
 }
 
+/* An id the statement reads where it lies (dbx_bind_blob_ref): the
+ * import's own, alive until the statement has stepped. */
+static void
+bind_id_ref(struct dbx_stmt *st, int i, const unsigned char *p, int n)
+{
+	if (p == NULL)
+		dbx_bind_null(st, i);
+	else
+		dbx_bind_blob_ref(st, i, p, n);
+}
+
+/* A bundle's bytes live as long as the import: read where they lie. */
 static void
 bind_bytes(struct dbx_stmt *st, int i, const struct bundle_bytes *b)
 {
-	dbx_bind_text(st, i, b->n ? (const char *)b->p : "", (int)b->n);
+	dbx_bind_text_ref(st, i, b->n ? (const char *)b->p : "", (int)b->n);
 }
 
 static void
@@ -523,14 +535,15 @@ odb_rev_insert(struct odb *o, const struct bundle_rev *r,
 	}
 	if ((st = odb_stmt(o, Q_REV_INS, err)) == NULL)
 		return err ? err->code : DS_EIO;
-	bind_id(st, 1, r->rev_id, 16);
-	bind_id(st, 2, r->record_uuid, 16);
-	bind_id(st, 3, bundle_rev_has_parent(r) ? r->parent_rev_id : NULL, 16);
+	bind_id_ref(st, 1, r->rev_id, 16);
+	bind_id_ref(st, 2, r->record_uuid, 16);
+	bind_id_ref(st, 3, bundle_rev_has_parent(r) ? r->parent_rev_id : NULL,
+	    16);
 	dbx_bind_int64(st, 4, r->rev_no);
 	bind_bytes(st, 5, &r->household_key);
 	bind_bytes(st, 6, &r->form_id);
 	bind_bytes(st, 7, &r->form_ver);
-	bind_id(st, 8, device_id, 16);
+	bind_id_ref(st, 8, device_id, 16);
 	dbx_bind_int64(st, 9, (int64_t)r->device_seq);
 	bind_bytes(st, 10, &r->worker_id);
 	dbx_bind_int64(st, 11, r->t_start);
@@ -541,11 +554,11 @@ odb_rev_insert(struct odb *o, const struct bundle_rev *r,
 		odb_seal(o, r->rev_id, (enum odb_col)c,
 		    col[c]->n ? col[c]->p : (const unsigned char *)"",
 		    col[c]->n, o->sbuf + off);
-		dbx_bind_blob(st, 15 + c, o->sbuf + off,
+		dbx_bind_blob_ref(st, 15 + c, o->sbuf + off,
 		    (int)ODB_SEALED_LEN(col[c]->n));
 		off += ODB_SEALED_LEN(col[c]->n);
 	}
-	bind_id(st, 18, bundle_id, 16);
+	bind_id_ref(st, 18, bundle_id, 16);
 	dbx_bind_int(st, 19, held ? 1 : 0);
 	if (held)
 		dbx_bind_int64(st, 20, ds_now());
@@ -602,10 +615,11 @@ odb_answers_free(char *p)
 	}
 }
 
+/* Unordered: the smallest `max` ids are kept in order here, where an
+ * ORDER BY would open a sorter for every revision settled. */
 static const char Q_REV_SIB[] = "SELECT rev_id FROM revision WHERE"
     " record_uuid = ?1 AND parent_rev_id IS NOT DISTINCT FROM ?2"
-    " AND rev_id != ?3"
-    " AND held = 0 ORDER BY rev_id";
+    " AND rev_id != ?3 AND held = 0";
 
 enum ds_status
 odb_rev_siblings(struct odb *o, const unsigned char record_uuid[16],
@@ -613,18 +627,26 @@ odb_rev_siblings(struct odb *o, const unsigned char record_uuid[16],
     unsigned char (*out)[16], size_t max, size_t *n, struct ds_err *err)
 {
 	struct dbx_stmt *st;
+	unsigned char id[16];
+	size_t k, j;
 	int rc;
 
 	*n = 0;
 	if ((st = odb_stmt(o, Q_REV_SIB, err)) == NULL)
 		return err ? err->code : DS_EIO;
-	bind_id(st, 1, record_uuid, 16);
-	bind_id(st, 2, parent, 16);
-	bind_id(st, 3, rev_id, 16);
+	bind_id_ref(st, 1, record_uuid, 16);
+	bind_id_ref(st, 2, parent, 16);
+	bind_id_ref(st, 3, rev_id, 16);
 	while ((rc = dbx_step(st)) == DBX_ROW) {
-		if (*n < max)
-			col_copy(st, 0, out[*n], 16);
+		col_copy(st, 0, id, 16);
+		k = *n < max ? *n : max;
 		(*n)++;
+		/* Insert in order; past max the largest falls off. */
+		for (j = k; j > 0 && memcmp(out[j - 1], id, 16) > 0; j--)
+			if (j < max)
+				memcpy(out[j], out[j - 1], 16);
+		if (j < max)
+			memcpy(out[j], id, 16);
 	}
 	dbx_reset(st);
 	if (rc != DBX_DONE)
@@ -865,8 +887,8 @@ odb_head_put(struct odb *o, const struct bundle_rev *r, struct ds_err *err)
 	if ((st = odb_stmt(o, odb_sql(o, Q_HEAD_PUT, Q_HEAD_PUT_PG), err)) ==
 	    NULL)
 		return err ? err->code : DS_EIO;
-	bind_id(st, 1, r->record_uuid, 16);
-	bind_id(st, 2, r->rev_id, 16);
+	bind_id_ref(st, 1, r->record_uuid, 16);
+	bind_id_ref(st, 2, r->rev_id, 16);
 	dbx_bind_int64(st, 3, r->rev_no);
 	bind_bytes(st, 4, &r->household_key);
 	bind_bytes(st, 5, &r->form_id);

@@ -687,6 +687,82 @@ test_migration_8_from_a_filled_version_7(void)
 	unsetenv("DOORSTEP_FAKE_NOW");
 }
 
+/* Rows of household LL1, ids 16 bytes of which the first is n. */
+static void
+put_row(const char *q, int n, const char *a, const char *b,
+    const char *c, int64_t at, const char *d, int rev)
+{
+	unsigned char id[16], r[16];
+	sqlite3 *s;
+	sqlite3_stmt *st;
+
+	memset(id, 0, sizeof(id));
+	memset(r, 0, sizeof(r));
+	id[0] = (unsigned char)n;
+	r[0] = (unsigned char)rev;
+	OK(sqlite3_open(office.db, &s) == SQLITE_OK);
+	OK(sqlite3_prepare_v2(s, q, -1, &st, NULL) == SQLITE_OK);
+	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, b, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, at);
+	sqlite3_bind_text(st, 6, d, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 7, r, 16, SQLITE_STATIC);
+	OK(sqlite3_step(st) == SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+}
+
+/*
+ * The household's light is its latest consented, done, finalized visit's:
+ * the latest date, then the one finalized last, then the larger rev_id;
+ * the channel of identification is the earliest clue's the visit closed,
+ * by date, then clue_id.  Both are chosen in C from rows in key order (an
+ * ORDER BY sorted them in a temporary table at every household).
+ */
+static void
+test_last_light_and_first_clue(void)
+{
+	static const char qv[] = "INSERT INTO visit(rev_id, record_uuid,"
+	    " hh_key, device_id, worker_id, visit_date, consent, outcome,"
+	    " finalized, finalized_at, light) VALUES (?1, ?7, 'LL1',"
+	    " zeroblob(16), 'w', ?2, ?3, ?4, 1, ?5, ?6)";
+	static const char qc[] = "INSERT INTO clue(clue_id, channel, hh_key,"
+	    " date, received_at, state, closed_rev) VALUES (?1, ?2, 'LL1', ?3,"
+	    " ?5, 'closed', ?7)";
+	unsigned char rev[16];
+	char light[ODB_CODE_MAX], date[CASE_DATE_LEN], ch[ODB_CODE_MAX];
+	struct ds_err err;
+	int found;
+
+	put_row(qv, 1, "2024-09-10", "yes", "done", 50, "red", 0);
+	put_row(qv, 2, "2024-09-10", "on_file", "done", 40, "yellow", 0);
+	put_row(qv, 3, "2024-09-10", "yes", "done", 50, "green", 0);
+	put_row(qv, 255, "2024-09-01", "yes", "done", 99, "blue", 0);
+	put_row(qv, 254, "2024-09-30", "no", "refused", 99, "none", 0);
+	ST_EQ(odb_visit_last_light(db, "LL1", &found, light, date, &err),
+	    DS_OK, &err);
+	INT_EQ(found, 1);
+	STR_EQ(date, "2024-09-10");
+	STR_EQ(light, "green");
+	ST_EQ(odb_visit_last_light(db, "LL2", &found, light, date, &err),
+	    DS_OK, &err);
+	INT_EQ(found, 0);
+	STR_EQ(light, "");
+	put_row(qc, 9, "self_report", "2024-09-03", "", 1, "", 0xaa);
+	put_row(qc, 7, "dept_warning", "2024-09-03", "", 1, "", 0xaa);
+	put_row(qc, 5, "cadre_screening", "2024-09-05", "", 1, "", 0xaa);
+	put_row(qc, 1, "self_report", "2024-09-01", "", 1, "", 0xbb);
+	memset(rev, 0, sizeof(rev));
+	rev[0] = 0xaa;
+	ST_EQ(odb_clue_first(db, "LL1", rev, ch, &err), DS_OK, &err);
+	STR_EQ(ch, "dept_warning");
+	rev[0] = 0xcc;
+	ST_EQ(odb_clue_first(db, "LL1", rev, ch, &err), DS_OK, &err);
+	STR_EQ(ch, "");
+}
+
 static void
 test_no_names_or_ids_on_disk(void)
 {
@@ -725,6 +801,7 @@ main(void)
 	RUN(test_bundle_at_a_time_same_as_one_by_one);
 	RUN(test_waiting_clues_follow_the_bundle);
 	RUN(test_migration_8_from_a_filled_version_7);
+	RUN(test_last_light_and_first_clue);
 	RUN(test_no_names_or_ids_on_disk);
 	odb_close(db);
 	sf_device_free(&dev);
