@@ -453,6 +453,10 @@ process(struct eng *e, struct inst_node *n)
 	ds_free(s);
 	if (changed) {
 		e->gen++;
+		/* once(), now(), random(): replaying the answer that set
+		 * it would not give this value again */
+		if (expr_flags(b->x[EX_CALC]) & (EXPR_F_ONCE | EXPR_F_VOLATILE))
+			e->sticky_gen++;
 		inst_reason_set(n, NULL);
 		/* a value filled in anew waits for the worker to confirm */
 		n->flags &= ~(unsigned)INST_F_ANSWERED;
@@ -722,24 +726,22 @@ eng_check_expr(struct eng *e, struct inst_node *n, enum eng_xk xk, int *ok)
 	return DS_OK;
 }
 
-enum ds_status
-eng_set_node(struct eng *e, struct inst_node *n, const char *s,
+/*
+ * The checks an answer passes before it is stored: read-only, relevance,
+ * the consent gate, its type (normalised into *nv, NULL when empty), its
+ * options and its constraint.
+ */
+static enum ds_status
+check_set(struct eng *e, struct inst_node *n, const char *s, char **nv,
     struct ds_err *err)
 {
-	const struct eng_bind *b;
+	const struct eng_bind *b = &e->cf->b[n->def->index];
 	enum ds_status st;
 	enum eng_msg why;
-	char *old, *nv = NULL;
-	int ok, changed;
+	char *old;
+	int ok;
 
-	eng_refusal_clear(e);
-	if (e->finalized)
-		return eng_refuse(e, err, DS_ESTATE, n, ENG_MSG_FINALIZED,
-		    NULL);
-	if (n->kind != INST_LEAF)
-		return ds_err_set(err, DS_EINVAL, "not a question");
-	b = &e->cf->b[n->def->index];
-	ds_err_at(err, e->f->source, n->def->line, n->def->name);
+	*nv = NULL;
 	if (eng_readonly(e, n))
 		return ds_err_set(err, DS_ESTATE, "%s is read-only",
 		    n->def->name);
@@ -753,34 +755,63 @@ eng_set_node(struct eng *e, struct inst_node *n, const char *s,
 		    err)) != DS_OK)
 			return st == DS_ETYPE ? eng_refuse(e, err, st, n, why,
 			    NULL) : st;
-		if (e->tmp.len == 0)
-			s = NULL;
-		else if ((nv = ds_strdup(e->tmp.p)) == NULL)
+		if (e->tmp.len > 0 && (*nv = ds_strdup(e->tmp.p)) == NULL)
 			return ds_err_set(err, DS_ENOMEM, NULL);
 	}
-	if (nv != NULL && (n->def->type == FT_SELECT_ONE ||
+	if (*nv != NULL && (n->def->type == FT_SELECT_ONE ||
 	    n->def->type == FT_SELECT_MULTIPLE) &&
-	    (st = check_select(e, n, nv, err)) != DS_OK) {
-		ds_free(nv);
-		return st;
-	}
-	if (nv != NULL && b->x[EX_CONSTRAINT] != NULL) {
+	    (st = check_select(e, n, *nv, err)) != DS_OK)
+		goto out;
+	if (*nv != NULL && b->x[EX_CONSTRAINT] != NULL) {
 		/* JR: the constraint is checked before the value commits;
 		 * one that cannot be computed does not stop the interview
 		 * (the question then shows the rule error, finalize waits) */
 		old = n->value;
-		n->value = nv;
+		n->value = *nv;
 		if (eng_check_expr(e, n, EX_CONSTRAINT, &ok) != DS_OK)
 			ok = 1;
 		n->value = old;
 		if (!ok) {
 			st = eng_refuse(e, err, DS_ECONSTRAINT, n,
 			    ENG_MSG_CONSTRAINT, NULL);
-			eng_refuse_id(e, n, nv);
-			ds_free(nv);
-			return st;
+			eng_refuse_id(e, n, *nv);
+			goto out;
 		}
 	}
+	return DS_OK;
+out:
+	ds_free(*nv);
+	*nv = NULL;
+	return st;
+}
+
+/*
+ * Set n to s.  replay: an answer the session saved as it was taken
+ * (eng_replay), stored as a restore stores a saved one, without the
+ * checks it passed then: a clock set back or a revised form must not
+ * make a saved answer refuse to open.
+ */
+static enum ds_status
+set_node(struct eng *e, struct inst_node *n, const char *s, int replay,
+    struct ds_err *err)
+{
+	const struct eng_bind *b;
+	enum ds_status st;
+	char *nv = NULL;
+	int changed;
+
+	eng_refusal_clear(e);
+	if (e->finalized)
+		return eng_refuse(e, err, DS_ESTATE, n, ENG_MSG_FINALIZED,
+		    NULL);
+	if (n->kind != INST_LEAF)
+		return ds_err_set(err, DS_EINVAL, "not a question");
+	b = &e->cf->b[n->def->index];
+	ds_err_at(err, e->f->source, n->def->line, n->def->name);
+	if (!replay && (st = check_set(e, n, s, &nv, err)) != DS_OK)
+		return st;
+	if (replay && s != NULL && *s != '\0' && (nv = ds_strdup(s)) == NULL)
+		return ds_err_set(err, DS_ENOMEM, NULL);
 	st = inst_value_set(n, nv, &changed);
 	ds_free(nv);
 	if (st != DS_OK)
@@ -798,6 +829,27 @@ eng_set_node(struct eng *e, struct inst_node *n, const char *s,
 	if ((st = eng_run(e)) != DS_OK)
 		return ds_err_set(err, st, NULL);
 	return DS_OK;
+}
+
+enum ds_status
+eng_set_node(struct eng *e, struct inst_node *n, const char *s,
+    struct ds_err *err)
+{
+	return set_node(e, n, s, 0, err);
+}
+
+enum ds_status
+eng_replay(struct eng *e, const char *path, const char *s,
+    struct ds_err *err)
+{
+	struct inst_node *n;
+
+	ds_err_clear(err);
+	if (path == NULL || (n = eng_path_find(e, path)) == NULL ||
+	    n->kind != INST_LEAF)
+		return ds_err_set(err, DS_ENOENT, "no question %s",
+		    path != NULL ? path : "");
+	return set_node(e, n, s, 1, err);
 }
 
 enum ds_status
@@ -1186,6 +1238,12 @@ unsigned long
 eng_generation(const struct eng *e)
 {
 	return e->gen;
+}
+
+unsigned long
+eng_sticky_generation(const struct eng *e)
+{
+	return e->sticky_gen;
 }
 
 json_t *

@@ -275,6 +275,16 @@ enum ds_status	 eng_set(struct eng *, const char *path, const char *s,
 		    struct ds_err *);
 
 /*
+ * An answer saved as it was taken, replayed on the record it was taken
+ * on (sess.c's draft deltas): stored as a restore stores a saved answer,
+ * without the type, option, constraint, relevance or gate checks it
+ * passed then, and its dependants recomputed.  DS_ENOENT for an unknown
+ * path, DS_ESTATE once finalized.
+ */
+enum ds_status	 eng_replay(struct eng *, const char *path, const char *s,
+		    struct ds_err *);
+
+/*
  * 1 if eng_set(path, s) would take s (type, options, constraint), with
  * nothing stored or refused.
  */
@@ -378,6 +388,13 @@ enum ds_status	 eng_to_texts(struct eng *, char **out, size_t *len,
  * equal numbers mean equal documents but for the cursor.
  */
 unsigned long	 eng_generation(const struct eng *);
+/*
+ * A number that changes whenever a calculation that uses once(), now(),
+ * today(), random() or uuid() changes value: an answer that moved it
+ * cannot be replayed (eng_replay) to the same document, so the session
+ * saves the whole record instead of the answer alone.
+ */
+unsigned long	 eng_sticky_generation(const struct eng *);
 /* The cursor's path as _meta.path gives it ("_end" at the end). */
 void		 eng_cursor_path(struct eng *, char *buf, size_t n);
 enum ds_status	 eng_to_text(struct eng *, int flags, char **out,

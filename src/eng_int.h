@@ -127,6 +127,9 @@ struct eng {
 	struct ds_err		 everr;		/* last evaluation error */
 	unsigned long		 gen;		/* bumped on every change of a
 						 * value, flag or roster */
+	unsigned long		 sticky_gen;	/* bumped when a calculation
+						 * with once(), now(), today(),
+						 * random() or uuid() changes */
 	struct inst_node	*consent_node;	/* the gate's answer, or NULL
 						 * (never in a roster) */
 	/* eng_to_text: the keys of each object scope (the root, a repeat)
