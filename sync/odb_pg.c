@@ -472,7 +472,47 @@ static const char pg_fn5[] =
 	"  LANGUAGE sql IMMUTABLE STRICT AS 'SELECT pg_catalog.upper("
 	"  pg_catalog.encode($1, ''hex''::pg_catalog.text))';";
 
-#define PG_VERSION	5
+/*
+ * Version 6: what an importer needs beyond the tables.  A township role
+ * stages a bundle's rows in a temporary table (odb_pg_imp.c): ds_office
+ * may create them, whatever PUBLIC may.  And the planner needs the
+ * tables' statistics from the first bundles on: without them every
+ * look-up took the township for a few rows and probed the wrong index
+ * (reading every row of the township), until autovacuum came by.  Only
+ * the owner may ANALYZE; ds_analyze() does it, as the owner, for each
+ * table that has doubled in pages since its last statistics (or reached
+ * PG_ANALYZE_PAGES with none): a few times in a table's life, each
+ * bounded by ANALYZE's sample.  SKIP_LOCKED: a table another session
+ * analyzes is left to it.  Its search path is pinned (it runs as the
+ * owner) and it takes no argument.
+ */
+#define PG_ANALYZE_PAGES	"16"
+static const char pg_v6_sql[] =
+	"DO $$ BEGIN EXECUTE pg_catalog.format("
+	"  'GRANT TEMPORARY ON DATABASE %I TO ds_office',"
+	"  pg_catalog.current_database());"
+	"  IF NOT pg_catalog.has_database_privilege('ds_office',"
+	"  pg_catalog.current_database(), 'TEMPORARY') THEN"
+	"  RAISE EXCEPTION 'ds_office may not create temporary tables"
+	"  (dbsetup must run as the database''s owner)'; END IF; END $$;"
+	"CREATE FUNCTION public.ds_analyze() RETURNS pg_catalog.int4"
+	"  LANGUAGE plpgsql SECURITY DEFINER"
+	"  SET search_path = pg_catalog, pg_temp AS $$"
+	"  DECLARE t pg_catalog.regclass; n pg_catalog.int4 := 0; BEGIN"
+	"  FOR t IN SELECT c.oid FROM pg_catalog.pg_class c"
+	"  JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace"
+	"  WHERE s.nspname = 'public' AND c.relkind = 'r' AND"
+	"  c.relrowsecurity AND c.relowner = current_user::pg_catalog.regrole"
+	"  AND pg_catalog.pg_relation_size(c.oid) >="
+	"  pg_catalog.current_setting('block_size')::pg_catalog.int8 *"
+	"  GREATEST(2 * c.relpages, " PG_ANALYZE_PAGES ")"
+	"  ORDER BY c.oid LOOP"
+	"  EXECUTE pg_catalog.format('ANALYZE (SKIP_LOCKED) %s', t);"
+	"  n := n + 1; END LOOP; RETURN n; END $$;"
+	"REVOKE ALL ON FUNCTION public.ds_analyze() FROM PUBLIC;"
+	"GRANT EXECUTE ON FUNCTION public.ds_analyze() TO ds_office;";
+
+#define PG_VERSION	6
 /* The advisory lock key of migrations: "DSOF" as in odb.h. */
 #define PG_LOCK_SETUP	"1146310470"
 
@@ -590,6 +630,13 @@ pg_v5(struct dbx *db, struct ds_err *err)
 	return dbx_exec(db, pg_fn5, err);
 }
 
+/* Version 6: temporary tables for ds_office, statistics on the way. */
+static enum ds_status
+pg_v6(struct dbx *db, struct ds_err *err)
+{
+	return dbx_exec(db, pg_v6_sql, err);
+}
+
 static enum ds_status (*const pg_migrations[PG_VERSION])(struct dbx *,
     struct ds_err *) = {
 	pg_v1,
@@ -597,6 +644,7 @@ static enum ds_status (*const pg_migrations[PG_VERSION])(struct dbx *,
 	pg_v3,
 	pg_v4,
 	pg_v5,
+	pg_v6,
 };
 
 /* The schema version, or 0 when the database has none yet. */

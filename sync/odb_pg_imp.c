@@ -91,6 +91,14 @@ static const char Q_STAGE_HEAD[] = "INSERT INTO head(record_uuid, rev_id,"
     " WHERE excluded.rev_no > head.rev_no OR (excluded.rev_no = head.rev_no"
     " AND excluded.rev_id > head.rev_id)";
 
+/*
+ * As the owner, ANALYZE each table that has doubled in pages since its
+ * statistics (odb_pg.c, version 6): a fresh county database has none,
+ * and every plan then takes the township for a few rows and probes the
+ * wrong index, reading every row of the township, until autovacuum comes.
+ */
+static const char Q_ANALYZE[] = "SELECT ds_analyze()";
+
 /* An id and the revision it is of, to sort by id. */
 struct key {
 	unsigned char	 id[CRY_ID_BYTES];
@@ -410,6 +418,10 @@ odb_revs_put(struct odb *o, const struct bundle_rev *revs, size_t n,
 	ds_buf_init(&b, STAGE_MAX);
 	if (!odb_is_pg(o) || n == 0 || n > INT32_MAX || o->dkey == NULL)
 		return DS_OK;	/* row by row, which says what is wrong */
+	/* Statistics for the plans of this bundle and the next ones, on a
+	 * table that doubled since its last (schema version 6). */
+	if ((s = odb_exec(o->db, Q_ANALYZE, err)) != DS_OK)
+		return s;
 	if ((byid = ds_calloc(n, sizeof(*byid))) == NULL ||
 	    (byrec = ds_calloc(n, sizeof(*byrec))) == NULL ||
 	    (seqs = ds_calloc(n, sizeof(*seqs))) == NULL ||

@@ -340,7 +340,7 @@ bench_import(const char *dir)
 	uint64_t s[3] = { 0, 0, 0 }, t0, dt;
 	size_t blen, nrows, nb, i, n;
 	int nmax = env_int("N_MAX", 20000), bsz = env_int("BUNDLE", 1000);
-	int win = env_int("WINDOW", 5), k = 0, w, e, why, analyzed = 0, stats;
+	int win = env_int("WINDOW", 5), k = 0, w, e, why, stats;
 	PGconn *c;
 
 	town_make(&t, dir, 0, 1);
@@ -381,13 +381,6 @@ bench_import(const char *dir)
 		free(rows);
 		ds_free(b);
 		k += (int)n;
-		/* Statistics as autovacuum keeps them (a tenth more rows),
-		 * untimed: without them every plan, the row-by-row
-		 * statements' too, takes the township for a few rows. */
-		if (k >= analyzed + analyzed / 10 + 50) {
-			owner_exec(c, "ANALYZE");
-			analyzed = k;
-		}
 		if ((i + 1) % (size_t)win == 0 || k == nmax)
 			import_report(k, rl, rp, rc, i + 1 > (size_t)win ?
 			    i + 1 - (size_t)win : 0, i + 1);

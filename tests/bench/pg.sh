@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench_pg on a throwaway PostgreSQL cluster (fsync on: durable, as
 # office.db at synchronous=FULL), in BENCH_DIR or TMPDIR.  Build first:
-# make bench.  Options as bench_pg (N_MAX, BUNDLE, WINDOW).
+# make bench.  Options as bench_pg (N_MAX, BUNDLE, WINDOW); PG_SET: more
+# server settings (autovacuum=off, ...).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/pg/cluster.sh"
@@ -14,7 +15,7 @@ trap 'pg_stop; rm -rf "$B"' EXIT
 pre=
 [ -e "$PG_BIN/../lib/pg_stat_statements.so" ] &&
     pre=shared_preload_libraries=pg_stat_statements
-pg_start "$P" $pre || { echo "pg.sh: the cluster did not start"; exit 1; }
+pg_start "$P" $pre ${PG_SET:-} || { echo "pg.sh: the cluster did not start"; exit 1; }
 "$top/build/rel/doorstep-office" dbsetup \
     "postgresql:///county?host=$P&user=ds_owner" >/dev/null || exit 1
 echo "# $("$PG_BIN/postgres" --version), data in $P"

@@ -26,7 +26,9 @@ if [ -z "$PG_BIN" ]; then
 fi
 P=$(mktemp -d "${TMPDIR:-/tmp}/ds-pg.XXXXXX")
 trap 'pg_stop; rm -rf "$T"' EXIT
-if ! pg_start "$P" fsync=off; then
+# No autovacuum: the importer's own statistics are tested (test_dbx_pg
+# --fresh).
+if ! pg_start "$P" fsync=off autovacuum=off; then
 	not_ok "start a throwaway PostgreSQL" "$(tail -5 "$P.initdb.log" "$P/log" 2>/dev/null)"
 	exit 0
 fi
@@ -36,9 +38,13 @@ sql() {	# ROLE SQL...
 	psql -X -q -t -A -v ON_ERROR_STOP=1 -h "$P" -U "$r" -d county "$@"
 }
 url() { echo "postgresql:///county?host=$P&user=$1"; }
+# Township roles have only what dbsetup grants: not PUBLIC's temporary
+# tables (the staging of a bundle needs them).
+sql ds_owner -c "REVOKE TEMPORARY ON DATABASE county FROM PUBLIC" ||
+    not_ok "revoke TEMPORARY from PUBLIC"
 check "dbsetup creates the county schema" "$DOORSTEP_OFFICE" --lang en \
     dbsetup "$(url ds_owner)"
-has "dbsetup says the versions" "$T/.out" "from schema version 0 to 5"
+has "dbsetup says the versions" "$T/.out" "from schema version 0 to 6"
 check "dbsetup again: nothing to do" "$DOORSTEP_OFFICE" --lang en \
     dbsetup "$(url ds_owner)"
 has "dbsetup again says so" "$T/.out" "nothing to do"
@@ -189,6 +195,18 @@ if [ -x "$DS_TOP/build/$MODE/tests/test_dbx_pg" ]; then
 	    "$DS_TOP/build/$MODE/tests/test_dbx_pg" >"$T/dbxpg" 2>&1
 	has "test_dbx_pg: failed commit, pipeline, COPY, a bundle at once" \
 	    "$T/dbxpg" "4 passed, 0 failed"
+	# A database dbsetup just made, TEMPORARY revoked from PUBLIC: a
+	# township imports, and its tables get statistics as they grow.
+	sql ds_owner -c "CREATE DATABASE fresh" >/dev/null
+	psql -X -q -h "$P" -U ds_owner -d fresh \
+	    -c "REVOKE TEMPORARY ON DATABASE fresh FROM PUBLIC" >/dev/null
+	"$DOORSTEP_OFFICE" dbsetup "postgresql:///fresh?host=$P&user=ds_owner" \
+	    >/dev/null || not_ok "dbsetup fresh"
+	DOORSTEP_TEST_PG_HOST=$P DOORSTEP_TEST_PG_DB=fresh \
+	    DOORSTEP_TEST_PG_OWNER=ds_owner \
+	    "$DS_TOP/build/$MODE/tests/test_dbx_pg" --fresh >"$T/fresh" 2>&1
+	has "test_dbx_pg --fresh: a township with dbsetup's grants imports; statistics as it grows" \
+	    "$T/fresh" "1 passed, 0 failed"
 else
 	ok "test_dbx_pg on PostgreSQL # SKIP not built (make tests)"
 fi
@@ -363,12 +381,23 @@ if sql t_b -c "UPDATE ds_schema SET version = 99" 2>/dev/null ||
     sql t_b -c "DELETE FROM ds_schema" 2>/dev/null; then
 	not_ok "a township role cannot change the schema version"
 else ok "a township role cannot change the schema version"; fi
-[ "$(sql ds_owner -c 'SELECT version FROM ds_schema')" = 5 ] &&
-    ok "the schema version is still 5" || not_ok "the schema version is still 5"
+[ "$(sql ds_owner -c 'SELECT version FROM ds_schema')" = 6 ] &&
+    ok "the schema version is still 6" || not_ok "the schema version is still 6"
 sql ds_owner -c "CREATE ROLE outsider LOGIN" >/dev/null
 if sql outsider -c "SELECT count(*) FROM ds_role" 2>/dev/null; then
 	not_ok "a role outside ds_office cannot read the role map"
 else ok "a role outside ds_office cannot read the role map"; fi
+# PUBLIC has no TEMPORARY here (above): the imports' staging tables come
+# from dbsetup's grant to ds_office.
+if sql outsider -c "CREATE TEMP TABLE x(y int)" 2>/dev/null; then
+	not_ok "a role outside ds_office cannot create temporary tables"
+else ok "a role outside ds_office cannot create temporary tables"; fi
+[ "$(sql ds_owner -c "SELECT has_database_privilege('ds_office', 'county',
+    'TEMPORARY')")" = t ] && ok "dbsetup grants ds_office TEMPORARY" ||
+    not_ok "dbsetup grants ds_office TEMPORARY"
+if sql outsider -c "SELECT ds_analyze()" 2>/dev/null; then
+	not_ok "a role outside ds_office cannot run ds_analyze (as the owner)"
+else ok "a role outside ds_office cannot run ds_analyze (as the owner)"; fi
 off devices >"$T/lite.devices2" 2>&1
 sql ds_owner -c "ALTER ROLE t_a SET bytea_output = 'escape'"
 pgoff devices >"$T/pg.devices2" 2>&1
@@ -665,8 +694,8 @@ sql ds_owner -c "UPDATE ds_schema SET version = 3"
 check_fail "an older schema: refused" 1 "$DOORSTEP_OFFICE" --lang en \
     --dir "$OX" --db "$(url t_x)" devices
 has "it gives both versions and what to do" "$T/.out" \
-    "schema version 3 and this program knows version 5: its owner runs"
-sql ds_owner -c "UPDATE ds_schema SET version = 5"
+    "schema version 3 and this program knows version 6: its owner runs"
+sql ds_owner -c "UPDATE ds_schema SET version = 6"
 sql ds_owner -c "CREATE DATABASE empty" >/dev/null
 check_fail "a database never set up: refused" 1 "$DOORSTEP_OFFICE" --lang zh \
     --dir "$OX" --db "postgresql:///empty?host=$P&user=t_x" devices
@@ -753,7 +782,7 @@ v3="$v3 $(osql c_county -c 'SELECT count(DISTINCT township_code) FROM meta' 2>&1
     not_ok "version 3: each township reads its rows, the county its county's" "$v3"
 check "dbsetup migrates the populated version 3" "$DOORSTEP_OFFICE" \
     --lang en dbsetup "$OLD"
-has "it says from 3 to 5" "$T/.out" "from schema version 3 to 5"
+has "it says from 3 to 6" "$T/.out" "from schema version 3 to 6"
 mig_rows() {	# DATABASE: every row of every table of the schema
 	local db=$1 t q=
 	for t in $(psql -X -q -t -A -h "$P" -U ds_owner -d "$db" -c "SELECT

@@ -7,6 +7,7 @@
 #include "support/support.h"
 #include "support/syncfix.h"
 
+#include "cry.h"
 #include "dbx.h"
 #include "imp.h"
 #include "json.h"
@@ -289,6 +290,173 @@ out:
 	ds_free(r);
 }
 
+/*
+ * The plan of sql as role, after pre (setup as the role, or NULL): the
+ * lines of EXPLAIN opts into out.
+ */
+static void
+explain(struct dbx *q, const char *role, const char *pre, const char *opts,
+    const char *sql, char *out, size_t n)
+{
+	struct dbx_stmt *st;
+	char e[4096];
+	size_t len = 0;
+
+	out[0] = '\0';
+	snprintf(e, sizeof(e), "SET ROLE %s", role);
+	if (dbx_exec(q, e, NULL) != DS_OK ||
+	    (pre != NULL && dbx_exec(q, pre, NULL) != DS_OK))
+		goto out;
+	snprintf(e, sizeof(e), "EXPLAIN (%s) %s", opts, sql);
+	if (dbx_prepare(q, e, &st) == DBX_OK) {
+		while (dbx_step(st) == DBX_ROW && len < n)
+			len += (size_t)snprintf(out + len, n - len, "%s\n",
+			    (const char *)dbx_column_text(st, 0));
+		dbx_finalize(st);
+	}
+out:
+	(void)dbx_exec(q, "RESET ROLE", NULL);
+}
+
+/* The rows a plan read and threw away ("Rows Removed by Filter"). */
+static long
+removed(const char *plan)
+{
+	const char *p = plan, *w = "Rows Removed by Filter: ";
+	long n = 0;
+
+	while ((p = strstr(p, w)) != NULL) {
+		p += strlen(w);
+		n += strtol(p, NULL, 10);
+	}
+	return n;
+}
+
+/* 1 if the plan's first index condition names col. */
+static int
+cond_has(const char *plan, const char *col)
+{
+	const char *c = strstr(plan, "Index Cond"), *e;
+
+	if (c == NULL)
+		return 0;
+	e = strchr(c, '\n');
+	c = strstr(c, col);
+	return c != NULL && (e == NULL || c < e);
+}
+
+/* odb_pg_imp.c's plan query, its staged rows made up (as the role). */
+#define FRESH_STAGE "CREATE TEMP TABLE ds_rev_stage(ord int NOT NULL," \
+    " rev_id bytea, record_uuid bytea, parent_rev_id bytea, rev_no bigint," \
+    " household_key text, form_id text, form_ver text, device_id bytea," \
+    " device_seq bigint); INSERT INTO ds_rev_stage SELECT g," \
+    " decode(md5(g::text), 'hex'), decode(md5('r' || g), 'hex')," \
+    " decode(md5('p' || g), 'hex'), 1, 'k', 'f', 'v', '\\x01', g" \
+    " FROM generate_series(0, 99) g"
+#define FRESH_MINE " r.county_code = (SELECT ds_county()) AND" \
+    " r.township_code = (SELECT ds_township()) AND"
+#define FRESH_PLAN "SELECT s.ord," \
+    " (SELECT 1 FROM revision r WHERE" FRESH_MINE " r.rev_id = s.rev_id" \
+    "  LIMIT 1)," \
+    " (SELECT r.held FROM revision r WHERE" FRESH_MINE \
+    "  r.rev_id = s.parent_rev_id LIMIT 1)," \
+    " (SELECT 1 FROM revision r WHERE" FRESH_MINE " r.device_id =" \
+    "  s.device_id AND r.device_seq = s.device_seq AND r.rev_id <> s.rev_id" \
+    "  LIMIT 1)," \
+    " (SELECT 1 FROM revision r WHERE" FRESH_MINE \
+    "  r.record_uuid = s.record_uuid AND" \
+    "  r.parent_rev_id IS NOT DISTINCT FROM s.parent_rev_id AND" \
+    "  r.rev_id <> s.rev_id AND r.held = 0 LIMIT 1)" \
+    " FROM pg_temp.ds_rev_stage s ORDER BY s.ord"
+
+/*
+ * `test_dbx_pg --fresh`, on a database dbsetup made a moment ago (no
+ * statistics, autovacuum off in t_pg, TEMPORARY revoked from PUBLIC):
+ * a township role with only what dbsetup grants imports, and the import
+ * gives the tables statistics as they grow (ds_analyze, schema version
+ * 6).  Without them a look-up by household key, or the bundle's plan
+ * query, reads every row of the township through the wrong index.
+ */
+#define FRESH_HH	400
+static void
+test_fresh_stats(void)
+{
+	struct sf_office o;
+	struct sf_device d;
+	struct sf_rev *r;
+	struct imp_result res;
+	struct ds_err err;
+	struct odb *db = NULL;
+	struct dbx *q = NULL;
+	char key[17], role[2 * 8 + 3], plan[4096];
+	unsigned char *b;
+	size_t blen;
+	int i, k;
+
+	ds_err_clear(&err);
+	if ((r = ds_calloc(FRESH_HH, sizeof(*r))) == NULL)
+		return;
+	sf_office_make(&o, ts_tmpdir("dbx-pg-fresh"));
+	sf_device_make(&d, 4);
+	memcpy(role, "t_", 2);
+	ds_hex_encode(o.pub.office_id, 8, role + 2);
+	ST_EQ(odb_open(o.db, o.sec, &db, &err), DS_OK, &err);
+	ST_EQ(sf_enroll(db, d.device_id, d.key->pk, &err), DS_OK, &err);
+	ST_EQ(dbx_open(url, &q, &err), DS_OK, &err);
+	if (db == NULL || q == NULL)
+		goto out;
+	OK(count(q, "SELECT count(*) FROM pg_class WHERE relnamespace ="
+	    " 'public'::regnamespace AND relkind = 'r' AND reltuples >= 0") ==
+	    0);
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < FRESH_HH; i++) {
+			sf_rev(&r[i], &d, 0, 1, NULL, "{}");
+			r[i].r.answers.n = sf_household(r[i].answers,
+			    sizeof(r[i].answers), k * FRESH_HH + i, key);
+			snprintf(r[i].hh, sizeof(r[i].hh), "%s", key);
+			r[i].r.household_key.n = strlen(r[i].hh);
+			r[i].r.record_uuid[0] = 0x5f;
+			cry_random(r[i].r.record_uuid + 1, 15);
+		}
+		b = sf_bundle(&d, &o, r, FRESH_HH, 0, 0, &blen);
+		ST_EQ(imp_bundle(db, o.sec, b, blen, &res, &err), DS_OK, &err);
+		OK(res.n_new == FRESH_HH);
+		imp_result_free(&res);
+		ds_free(b);
+	}
+	/* The tables the import reads have statistics now. */
+	OK(count(q, "SELECT count(*) FROM pg_class WHERE relnamespace ="
+	    " 'public'::regnamespace AND relname IN ('revision', 'visit',"
+	    " 'hh', 'person') AND reltuples > 0") == 4);
+	/*
+	 * And the look-ups probe the index of what they look up: the
+	 * bundle's plan query reads no row of the township it does not
+	 * want (without statistics: every one, 1,200 a staged row), and
+	 * the latest-visit look-up's generic plan (the one a prepared
+	 * statement keeps) probes by household key.
+	 */
+	explain(q, role, FRESH_STAGE, "ANALYZE, COSTS OFF, TIMING OFF",
+	    FRESH_PLAN, plan, sizeof(plan));
+	OK(strstr(plan, "actual rows=100 loops=1") != NULL);
+	OK(removed(plan) == 0);
+	if (removed(plan) != 0)
+		printf("# %s", plan);
+	explain(q, role, "SET plan_cache_mode = force_generic_plan;"
+	    "PREPARE later(text, text, bytea) AS SELECT 1 FROM visit WHERE"
+	    " hh_key = $1 AND visit_date > $2 AND finalized = 1 AND"
+	    " rev_id != $3 LIMIT 1", "COSTS OFF",
+	    "EXECUTE later('k', '2024', '\\x00')", plan, sizeof(plan));
+	OK(cond_has(plan, "hh_key"));
+	if (!cond_has(plan, "hh_key"))
+		printf("# %s", plan);
+out:
+	dbx_close(q);
+	odb_close(db);
+	sf_device_free(&d);
+	sf_office_free(&o);
+	ds_free(r);
+}
+
 /* `test_dbx_pg --setup N`: the county schema of version N, for t_pg. */
 static int
 setup(const char *n)
@@ -321,6 +489,11 @@ main(int argc, char **argv)
 	    u);
 	if (argc == 3 && strcmp(argv[1], "--setup") == 0)
 		return setup(argv[2]);
+	if (argc == 2 && strcmp(argv[1], "--fresh") == 0) {
+		ds_json_init();
+		RUN(test_fresh_stats);
+		return harness_done();
+	}
 	RUN(test_commit_after_failure);
 	RUN(test_pipeline);
 	RUN(test_copy_in);
