@@ -704,6 +704,21 @@ bundle_box_verify(const unsigned char *buf, size_t len,
 	    err);
 }
 
+/* zlib's allocations go through ds_malloc, which tests can fail. */
+static voidpf
+z_alloc(voidpf opaque, uInt items, uInt size)
+{
+	(void)opaque;
+	return ds_calloc(items, size);
+}
+
+static void
+z_free(voidpf opaque, voidpf p)
+{
+	(void)opaque;
+	ds_free(p);
+}
+
 /* Inflate exactly plain_len bytes from exactly comp_len bytes. */
 static enum ds_status
 inflate_all(const unsigned char *in, size_t n, unsigned char *out,
@@ -713,6 +728,8 @@ inflate_all(const unsigned char *in, size_t n, unsigned char *out,
 	int rc;
 
 	memset(&z, 0, sizeof(z));
+	z.zalloc = z_alloc;
+	z.zfree = z_free;
 	if (inflateInit(&z) != Z_OK) {
 		if (why != NULL)
 			*why = BR_STORE;

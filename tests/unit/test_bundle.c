@@ -7,6 +7,7 @@
 #include "support/syncfix.h"
 
 #include "bundle.h"
+#include "cry.h"
 #include "cry_bundle.h"
 #include "json.h"
 #include "mem.h"
@@ -276,22 +277,30 @@ test_reasons_on_every_outcome(void)
 	}
 }
 
+#define FIN_LAST	(~0u)	/* reseal: TAG_FINAL on the last chunk only */
+
 /*
- * The bundle b (header h) with its payload replaced by `plain` (plen bytes,
- * any bytes at all): deflated, sealed to the office under a fresh stream
- * key, and signed by the device, as bundle_build does; only the header's
- * lengths, sealed key and stream header change.  NULL on a fixture error.
+ * The bundle b (header h) with its box replaced: comp (clen bytes, any
+ * bytes) sealed to the office under a fresh stream key in chunks of the
+ * header's size, TAG_FINAL on the chunks whose bit is set in `finals`
+ * (FIN_LAST: the last only, as bundle_box_seal does), the header saying
+ * plen plaintext bytes, and signed by the device, as bundle_build does;
+ * only the header's lengths, sealed key and stream header change.  NULL
+ * on a fixture error.
  */
 static unsigned char *
-with_payload(const unsigned char *b, const struct bundle_header *h,
-    const unsigned char *plain, size_t plen, size_t *lenp)
+reseal(const unsigned char *b, const struct bundle_header *h,
+    const unsigned char *comp, size_t clen, size_t plen, unsigned finals,
+    size_t *lenp)
 {
 	unsigned char sealed[CRYB_SEALED_KEY_BYTES], sshdr[CRYB_SS_HEADER_BYTES];
-	unsigned char *comp = NULL, *out = NULL;
+	unsigned char hdrhash[CRY_HASH256_BYTES], *chunk = NULL;
+	unsigned char *out = NULL;
 	struct cryb_stream *ss = NULL;
 	struct ds_err err;
 	struct ds_buf f;
-	size_t clen = 0, off, i;
+	size_t off, i, nc, take;
+	int fin;
 
 	ds_buf_init(&f, BUNDLE_FILE_MAX);
 	/* The sealed key follows plain_len and comp_len (8 bytes each). */
@@ -300,9 +309,9 @@ with_payload(const unsigned char *b, const struct bundle_header *h,
 			break;
 	if (off + sizeof(sealed) > h->header_len ||
 	    ds_buf_add(&f, b, h->header_len) != DS_OK ||
-	    bundle_deflate(plain, plen, &comp, &clen, &err) != DS_OK ||
 	    cryb_push_init(office.pub.box_pk, sealed, sshdr, &ss, &err) !=
-	    DS_OK)
+	    DS_OK ||
+	    (chunk = ds_malloc(h->chunk_size + CRYB_SS_ABYTES)) == NULL)
 		goto out;
 	for (i = 0; i < 8; i++) {
 		f.p[off - 16 + i] = (char)((uint64_t)plen >> (8 * i));
@@ -310,16 +319,40 @@ with_payload(const unsigned char *b, const struct bundle_header *h,
 	}
 	memcpy(f.p + off, sealed, sizeof(sealed));
 	memcpy(f.p + off + sizeof(sealed), sshdr, sizeof(sshdr));
-	if (bundle_box_seal(&f, ss, comp, clen, h->chunk_size, 0, &err) !=
-	    DS_OK || bundle_box_sign(&f, dev.key, BUNDLE_SIGN_DOMAIN, &err) !=
-	    DS_OK)
+	cry_hash(hdrhash, sizeof(hdrhash), NULL, 0, f.p, f.len);
+	nc = (clen + h->chunk_size - 1) / h->chunk_size;
+	for (i = 0, off = 0; i < nc; i++, off += take) {
+		take = clen - off < h->chunk_size ? clen - off : h->chunk_size;
+		fin = finals == FIN_LAST ? i + 1 == nc : (finals >> i) & 1;
+		if (cryb_push(ss, chunk, comp + off, take, i == 0 ? hdrhash :
+		    NULL, i == 0 ? sizeof(hdrhash) : 0, fin, &err) != DS_OK ||
+		    ds_buf_add(&f, chunk, take + CRYB_SS_ABYTES) != DS_OK)
+			goto out;
+	}
+	if (bundle_box_sign(&f, dev.key, BUNDLE_SIGN_DOMAIN, &err) != DS_OK)
 		goto out;
 	out = (unsigned char *)ds_buf_take(&f, lenp);
 out:
 	OK(out != NULL);
 	cryb_stream_free(ss);
-	ds_free(comp);
+	ds_free(chunk);
 	ds_buf_reset(&f);
+	return out;
+}
+
+/* The bundle b with its payload replaced by `plain` (plen bytes, any). */
+static unsigned char *
+with_payload(const unsigned char *b, const struct bundle_header *h,
+    const unsigned char *plain, size_t plen, size_t *lenp)
+{
+	unsigned char *comp = NULL, *out = NULL;
+	struct ds_err err;
+	size_t clen = 0;
+
+	if (bundle_deflate(plain, plen, &comp, &clen, &err) == DS_OK)
+		out = reseal(b, h, comp, clen, plen, FIN_LAST, lenp);
+	OK(out != NULL);
+	ds_free(comp);
 	return out;
 }
 
@@ -401,6 +434,222 @@ test_signed_bad_payload(void)
 	ds_free(b);
 }
 
+/*
+ * bundle_open on b (n bytes) after the header and signature pass: the
+ * status, *why (BR_OK on success) and, on a failure, no payload.
+ */
+static enum ds_status
+open_why(const unsigned char *b, size_t n, int *why, struct ds_err *err)
+{
+	struct bundle_header h;
+	struct bundle_payload *pl;
+	enum ds_status st;
+
+	*why = -1;
+	if ((st = bundle_parse_header(b, n, &h, why, err)) != DS_OK ||
+	    (st = bundle_verify(b, n, &h, why, err)) != DS_OK)
+		return st;
+	*why = -1;
+	pl = (struct bundle_payload *)&h;	/* not NULL */
+	st = bundle_open(b, n, &h, office.sec, &pl, why, err);
+	if (st == DS_OK)
+		bundle_payload_free(pl);
+	else
+		OK(pl == NULL);
+	return st;
+}
+
+/*
+ * TAG_FINAL on exactly the last chunk: a stream that ends before its last
+ * chunk (final on the first or a middle one, with or without one on the
+ * last, or on every chunk) or never ends is refused after the signature
+ * and the seal hold: DS_ECRYPTO, no payload.
+ */
+static void
+test_final_tag_only_on_last(void)
+{
+	struct sf_rev r[20];
+	struct bundle_header h;
+	struct bundle_payload *pl = NULL;
+	struct ds_err err;
+	unsigned char *b, *b2, *comp = NULL;
+	unsigned finals;
+	size_t n, n2, clen = 0, nc, i;
+	char ans[200];
+	int why, k;
+
+	for (k = 0; k < 20; k++) {
+		snprintf(ans, sizeof(ans), "{\"k\":%d,\"v\":\"%08x%08x\"}", k,
+		    rand(), rand());
+		sf_rev(&r[k], &dev, 200 + k, 1, NULL, ans);
+	}
+	b = sf_bundle(&dev, &office, r, 20, 256, 0, &n);
+	ST_EQ(bundle_parse_header(b, n, &h, &why, &err), DS_OK, &err);
+	ST_EQ(bundle_open(b, n, &h, office.sec, &pl, &why, &err), DS_OK,
+	    &err);
+	if (pl == NULL || bundle_deflate(pl->plain, pl->plain_len, &comp,
+	    &clen, &err) != DS_OK) {
+		OK(0);
+		goto out;
+	}
+	nc = (clen + h.chunk_size - 1) / h.chunk_size;
+	OK(nc >= 3);
+	for (i = 0; i < 7; i++) {
+		switch (i) {
+		case 0: finals = FIN_LAST; break;
+		case 1: finals = 0; break;
+		case 2: finals = 1; break;			/* first only */
+		case 3: finals = 2; break;			/* second only */
+		case 4: finals = 1 | 1u << (nc - 1); break;	/* and last */
+		case 5: finals = 2 | 1u << (nc - 1); break;
+		default: finals = (1u << nc) - 1; break;	/* every one */
+		}
+		if ((b2 = reseal(b, &h, comp, clen, pl->plain_len, finals,
+		    &n2)) == NULL)
+			continue;
+		ds_err_clear(&err);
+		if (i == 0) {
+			ST_EQ(open_why(b2, n2, &why, &err), DS_OK, &err);
+			INT_EQ(why, BR_OK);
+		} else {
+			ST_EQ(open_why(b2, n2, &why, &err), DS_ECRYPTO, &err);
+			INT_EQ(why, i == 1 ? BR_TRUNCATED : BR_STREAM);
+			OK(strstr(err.msg, i == 1 ? "no final tag" :
+			    "final tag before the last chunk") != NULL);
+		}
+		ds_free(b2);
+	}
+out:
+	bundle_payload_free(pl);
+	ds_free(comp);
+	ds_free(b);
+}
+
+/*
+ * A box the device signed and sealed whose compressed stream does not
+ * inflate to exactly the signed plaintext length: DS_ECORRUPT, BR_INFLATE,
+ * no payload.  The same stream with the right length gets to the parser.
+ */
+static void
+test_inflate_exact(void)
+{
+	static const unsigned char plain[12] = "DSPL\1\0\0\0\0\0\0\0";
+	static const struct {
+		int	 garbage, extra;
+		size_t	 plen;
+		const char *msg;
+	} c[] = {
+		{ 1, 0, 12, "bad zlib stream" },
+		{ 0, 0, 11, "more data than the signed length" },
+		{ 0, 0, 8, "more data than the signed length" },
+		{ 0, 0, 13, "less data than the signed length" },
+		{ 0, 1, 12, "bytes after the zlib stream" },
+		{ 0, 0, 12, NULL },
+	};
+	struct sf_rev r;
+	struct bundle_header h;
+	struct ds_err err;
+	unsigned char *b, *b2, *comp = NULL, *z, junk[40];
+	size_t n, n2, clen = 0, i;
+	int why;
+
+	sf_rev(&r, &dev, 9, 1, NULL, "{\"n\":9}");
+	b = sf_bundle(&dev, &office, &r, 1, 0, 0, &n);
+	ST_EQ(bundle_parse_header(b, n, &h, &why, &err), DS_OK, &err);
+	ST_EQ(bundle_deflate(plain, sizeof(plain), &comp, &clen, &err), DS_OK,
+	    &err);
+	if (comp == NULL || (z = ds_malloc(clen + 1)) == NULL) {
+		OK(0);
+		ds_free(comp);
+		ds_free(b);
+		return;
+	}
+	memcpy(z, comp, clen);
+	z[clen] = 'x';
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (unsigned char)(i * 37 + 11);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		b2 = c[i].garbage ? reseal(b, &h, junk, sizeof(junk), c[i].plen,
+		    FIN_LAST, &n2) : reseal(b, &h, z, clen + c[i].extra,
+		    c[i].plen, FIN_LAST, &n2);
+		if (b2 == NULL)
+			continue;
+		ds_err_clear(&err);
+		if (c[i].msg == NULL) {
+			ST_EQ(open_why(b2, n2, &why, &err), DS_EPARSE, &err);
+			INT_EQ(why, BR_PAYLOAD);
+		} else {
+			ST_EQ(open_why(b2, n2, &why, &err), DS_ECORRUPT, &err);
+			INT_EQ(why, BR_INFLATE);
+			if (strstr(err.msg, c[i].msg) == NULL)
+				HARNESS_FAIL("case %zu: \"%s\"", i, err.msg);
+		}
+		ds_free(b2);
+	}
+	ds_free(z);
+	ds_free(comp);
+	ds_free(b);
+}
+
+/*
+ * bundle_box_open itself (the office bundle reader calls it too): *out
+ * NULL on any failure whatever it held, *why BR_OK on success, a NULL why
+ * allowed on every path, and the stream state (secure memory) given back.
+ */
+static void
+test_box_open_contract(void)
+{
+	struct sf_rev r;
+	struct bundle_header h;
+	struct bundle_box bx;
+	struct ds_err err;
+	unsigned char *b, *plain;
+	size_t n, k;
+	long live = cry_secure_live();
+	int why, pass;
+
+	sf_rev(&r, &dev, 10, 1, NULL, "{\"n\":10}");
+	b = sf_bundle(&dev, &office, &r, 1, 0, 0, &n);
+	ST_EQ(bundle_parse_header(b, n, &h, &why, &err), DS_OK, &err);
+	bx.header_len = h.header_len;
+	bx.chunk_size = h.chunk_size;
+	bx.chunk_count = h.chunk_count;
+	bx.comp_len = h.comp_len;
+	bx.plain_len = h.plain_len;
+	bx.sealed_key = h.sealed_key;
+	bx.ss_header = h.ss_header;
+	for (pass = 0; pass < 2; pass++) {
+		why = -1;
+		plain = NULL;
+		ST_EQ(bundle_box_open(b, &bx, office.sec->box_pk,
+		    office.sec->box_sk, &plain, pass ? NULL : &why, &err),
+		    DS_OK, &err);
+		INT_EQ(why, pass ? -1 : BR_OK);
+		OK(plain != NULL && memcmp(plain, "DSPL", 4) == 0);
+		ds_free(plain);
+		why = -1;
+		plain = b;	/* not NULL */
+		ST_EQ(bundle_box_open(b, &bx, other.sec->box_pk,
+		    other.sec->box_sk, &plain, pass ? NULL : &why, &err),
+		    DS_ECRYPTO, &err);
+		INT_EQ(why, pass ? -1 : BR_SEAL);
+		OK(plain == NULL);
+		/* A chunk that does not authenticate. */
+		k = h.header_len + 3;
+		b[k] ^= 0x10;
+		why = -1;
+		plain = b;
+		ST_EQ(bundle_box_open(b, &bx, office.sec->box_pk,
+		    office.sec->box_sk, &plain, pass ? NULL : &why, &err),
+		    DS_ECRYPTO, &err);
+		b[k] ^= 0x10;
+		INT_EQ(why, pass ? -1 : BR_STREAM);
+		OK(plain == NULL);
+	}
+	INT_EQ(cry_secure_live(), live);
+	ds_free(b);
+}
+
 /* The allocation-free scanner agrees with jansson on these. */
 static void
 test_json_scanner_matches_jansson(void)
@@ -457,6 +706,9 @@ main(void)
 	RUN(test_payload_parser_strict);
 	RUN(test_reasons_on_every_outcome);
 	RUN(test_signed_bad_payload);
+	RUN(test_final_tag_only_on_last);
+	RUN(test_inflate_exact);
+	RUN(test_box_open_contract);
 	RUN(test_json_scanner_matches_jansson);
 	sf_device_free(&dev);
 	sf_office_free(&office);
