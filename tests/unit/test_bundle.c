@@ -650,6 +650,351 @@ test_box_open_contract(void)
 	ds_free(b);
 }
 
+/*
+ * Header bytes for bundle_parse_header_prefix: the fixed part of a genuine
+ * bundle's header (its device key and key id agree), then whatever tail a
+ * test writes.  Offsets are the format's (docs/bundle-format.md).
+ */
+#define H_HLEN		8
+#define H_DEVKID	76
+#define H_SEQLO		124
+#define H_SEQHI		132
+#define H_COUNT		140
+#define H_COMPR		188
+#define H_CHUNK		189
+#define H_PLAIN		193
+#define H_COMP		201
+
+struct hdr {
+	unsigned char	p[BUNDLE_HEADER_MAX + 64];
+	size_t		n;
+};
+
+static unsigned char h_fixed[BUNDLE_FIXED_LEN];
+
+static void
+h_le(struct hdr *x, size_t off, int w, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < w; i++)
+		x->p[off + i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t
+h_get(const struct hdr *x, size_t off, int w)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = w - 1; i >= 0; i--)
+		v = v << 8 | x->p[off + i];
+	return v;
+}
+
+static void
+h_str(struct hdr *x, const char *s, size_t n)
+{
+	x->p[x->n++] = (unsigned char)n;
+	memcpy(x->p + x->n, s, n);
+	x->n += n;
+}
+
+/* The fixed part, app version "0.1.0" and nforms forms fN/1; then done. */
+static void
+h_make(struct hdr *x, int nforms)
+{
+	char id[8];
+	int i;
+
+	memcpy(x->p, h_fixed, sizeof(h_fixed));
+	x->n = sizeof(h_fixed);
+	h_str(x, "0.1.0", 5);
+	x->p[x->n++] = (unsigned char)nforms;
+	for (i = 0; i < nforms; i++) {
+		snprintf(id, sizeof(id), "f%d", i);
+		h_str(x, id, strlen(id));
+		h_str(x, "1", 1);
+	}
+	h_le(x, H_HLEN, 4, x->n);
+}
+
+/* The start of the app version: a test rewrites the tail from here. */
+static void
+h_tail(struct hdr *x)
+{
+	memcpy(x->p, h_fixed, sizeof(h_fixed));
+	x->n = sizeof(h_fixed);
+}
+
+static void
+h_done(struct hdr *x)
+{
+	h_le(x, H_HLEN, 4, x->n);
+}
+
+/*
+ * Parse x as the start of a file of len bytes (0: the length its header
+ * implies), of which avail (0: the header's) are at hand: the reason, and
+ * the message in msg.
+ */
+static uint64_t
+h_total(const struct hdr *x)
+{
+	uint64_t chunk = h_get(x, H_CHUNK, 4), comp = h_get(x, H_COMP, 8);
+
+	return h_get(x, H_HLEN, 4) + comp + (comp + chunk - 1) /
+	    (chunk ? chunk : 1) * CRYB_SS_ABYTES + BUNDLE_TRAILER_BYTES;
+}
+
+static int
+h_parse(const struct hdr *x, size_t avail, uint64_t len, char *msg,
+    size_t msgsz)
+{
+	struct bundle_header h;
+	struct ds_err err;
+	int why = -1;
+
+	if (len == 0)
+		len = h_total(x);
+	ds_err_clear(&err);
+	if (bundle_parse_header_prefix(x->p, avail ? avail : x->n,
+	    (size_t)len, &h, &why, &err) == DS_OK)
+		INT_EQ(why, BR_OK);
+	snprintf(msg, msgsz, "%s", err.msg);
+	return why;
+}
+
+#define HP(x, avail, len, want, msg) do {				\
+	char m_[256];							\
+	int w_ = h_parse((x), (avail), (len), m_, sizeof(m_));		\
+	const char *s_ = (msg);						\
+	if (w_ != (want) || (s_ != NULL && strstr(m_, s_) == NULL))	\
+		HARNESS_FAIL("why %d \"%s\", want %d \"%s\"", w_, m_,	\
+		    (int)(want), s_ != NULL ? s_ : "");			\
+} while (0)
+
+/*
+ * Every check of the header at its edges, both sides: the file's size, the
+ * header's length (and that the parse stays inside it), the app version,
+ * the form list (count, tokens, duplicates), the sequence range, the
+ * record count, compression, chunk size, the two lengths, the device key
+ * id.  Each refusal names its check; each value at the edge parses.
+ */
+static void
+test_header_edges(void)
+{
+	struct sf_rev r;
+	struct bundle_header h;
+	struct ds_err err;
+	struct hdr x;
+	unsigned char *b;
+	char s[300];
+	size_t n, min = BUNDLE_FIXED_LEN + 2 + CRYB_SS_ABYTES +
+	    BUNDLE_TRAILER_BYTES;
+	int why, i;
+
+	sf_rev(&r, &dev, 11, 1, NULL, "{\"n\":11}");
+	b = sf_bundle(&dev, &office, &r, 1, 0, 0, &n);
+	ST_EQ(bundle_parse_header(b, n, &h, &why, &err), DS_OK, &err);
+	memcpy(h_fixed, b, sizeof(h_fixed));
+	/* The fixture reads the fields where the parser does. */
+	h_make(&x, 1);
+	INT_EQ(h_get(&x, H_SEQLO, 8), h.seq_lo);
+	INT_EQ(h_get(&x, H_CHUNK, 4), h.chunk_size);
+	INT_EQ(h_get(&x, H_COMP, 8), h.comp_len);
+	INT_EQ(h_get(&x, H_PLAIN, 8), h.plain_len);
+	INT_EQ(h_get(&x, H_COUNT, 4), h.record_count);
+	INT_EQ(x.p[H_COMPR], 1);
+	HP(&x, 0, 0, BR_OK, NULL);
+	INT_EQ(h_total(&x) - x.n, n - h.header_len);
+
+	/* The file's size. */
+	HP(&x, 0, min, BR_LENGTH, NULL);
+	HP(&x, 0, min - 1, BR_SIZE, "size");
+	HP(&x, 0, BUNDLE_FILE_MAX, BR_LENGTH, "extra bytes");
+	HP(&x, 0, (uint64_t)BUNDLE_FILE_MAX + 1, BR_SIZE, "size");
+	HP(&x, 0, h_total(&x) + 1, BR_LENGTH, "extra bytes");
+	HP(&x, 0, h_total(&x) - 1, BR_LENGTH, "truncated");
+
+	/* The header's length, and the bytes at hand. */
+	h_le(&x, H_HLEN, 4, BUNDLE_FIXED_LEN + 1);
+	HP(&x, 0, n, BR_HEADER, "header length");
+	h_le(&x, H_HLEN, 4, BUNDLE_FIXED_LEN + 2);
+	HP(&x, 0, n, BR_HEADER, "short header");
+	h_le(&x, H_HLEN, 4, BUNDLE_HEADER_MAX + 1);
+	HP(&x, sizeof(x.p), n, BR_HEADER, "header length");
+	h_le(&x, H_HLEN, 4, x.n + 1);
+	HP(&x, x.n + 1, 0, BR_HEADER, "header length mismatch");
+	h_le(&x, H_HLEN, 4, x.n);
+	HP(&x, x.n - 1, 0, BR_HEADER, "header length");
+	HP(&x, x.n, 0, BR_OK, NULL);
+	/* Two forms said, one inside the header, one just after it. */
+	h_make(&x, 2);
+	x.n -= 4;
+	h_done(&x);
+	x.p[BUNDLE_FIXED_LEN + 6] = 2;
+	HP(&x, x.n + 4, 0, BR_HEADER, "form list");
+	/* BUNDLE_HEADER_MAX exactly: 14 ids of 255 bytes, versions to fit. */
+	h_tail(&x);
+	h_str(&x, "0.1.0", 5);
+	x.p[x.n++] = 14;
+	memset(s, 'a', sizeof(s));
+	for (i = 0; i < 14; i++) {
+		s[0] = (char)('a' + i);
+		h_str(&x, s, 255);
+		h_str(&x, s, i < 12 ? 13 : 11);
+	}
+	h_done(&x);
+	INT_EQ(x.n, BUNDLE_HEADER_MAX);
+	HP(&x, 0, 0, BR_OK, NULL);
+	x.p[x.n++] = 0;		/* one byte more */
+	h_done(&x);
+	HP(&x, 0, 0, BR_HEADER, "header length");
+
+	/* The app version: 1 to 64 token bytes. */
+	memset(s, 'v', sizeof(s));
+	for (i = 0; i < 4; i++) {
+		static const size_t len[] = { 64, 65, 0, 1 };
+
+		h_tail(&x);
+		h_str(&x, s, len[i]);
+		x.p[x.n++] = 1;
+		h_str(&x, "f", 1);
+		h_str(&x, "1", 1);
+		h_done(&x);
+		if (i == 0 || i == 3)
+			HP(&x, 0, 0, BR_OK, NULL);
+		else
+			HP(&x, 0, 0, BR_HEADER, i == 1 ? "short header" :
+			    "app version");
+	}
+	h_tail(&x);
+	h_str(&x, "0.1 0", 5);
+	x.p[x.n++] = 1;
+	h_str(&x, "f", 1);
+	h_str(&x, "1", 1);
+	h_done(&x);
+	HP(&x, 0, 0, BR_HEADER, "app version");
+
+	/* The form list: 1 to 32 forms, tokens, no pair twice. */
+	h_make(&x, 0);
+	HP(&x, 0, 0, BR_HEADER, "form count");
+	h_make(&x, 32);
+	HP(&x, 0, 0, BR_OK, NULL);
+	h_make(&x, 33);
+	HP(&x, 0, 0, BR_HEADER, "form count");
+	for (i = 0; i < 9; i++) {
+		static const char *const f[][4] = {
+			{ "a", "1", "a", "1" },		/* twice */
+			{ "a", "1", "a", "2" },		/* another version */
+			{ "a", "1", "b", "1" },		/* another form */
+			{ "", "1", "b", "1" },		/* empty id */
+			{ "a", "", "b", "1" },		/* empty version */
+			{ "a b", "1", "b", "1" },	/* not a token */
+			{ "a", "1.\x7f", "b", "1" },
+			{ "b", "1", "a", "1 " },
+			{ "\x21", "\x7e", "b", "1" },	/* the token's edges */
+		};
+		static const char *const want[] = {
+			"form listed twice", NULL, NULL, "form list",
+			"form list", "form list", "form list", "form list",
+			NULL,
+		};
+
+		h_tail(&x);
+		h_str(&x, "0.1.0", 5);
+		x.p[x.n++] = 2;
+		h_str(&x, f[i][0], strlen(f[i][0]));
+		h_str(&x, f[i][1], strlen(f[i][1]));
+		h_str(&x, f[i][2], strlen(f[i][2]));
+		h_str(&x, f[i][3], strlen(f[i][3]));
+		h_done(&x);
+		HP(&x, 0, 0, want[i] != NULL ? BR_HEADER : BR_OK, want[i]);
+	}
+	/* A pair twice, not next to each other. */
+	h_tail(&x);
+	h_str(&x, "0.1.0", 5);
+	x.p[x.n++] = 3;
+	h_str(&x, "a", 1);
+	h_str(&x, "1", 1);
+	h_str(&x, "b", 1);
+	h_str(&x, "2", 1);
+	h_str(&x, "a", 1);
+	h_str(&x, "1", 1);
+	h_done(&x);
+	HP(&x, 0, 0, BR_HEADER, "form listed twice");
+
+	/* The device key id is the device key's. */
+	h_make(&x, 1);
+	x.p[H_DEVKID + 7] ^= 1;
+	HP(&x, 0, 0, BR_HEADER, "device key id");
+
+	/* Sequence range: 1 <= lo <= hi <= INT64_MAX; 1 <= count <= span. */
+	h_make(&x, 1);
+	h_le(&x, H_SEQLO, 8, 1);
+	h_le(&x, H_SEQHI, 8, 1);
+	HP(&x, 0, 0, BR_OK, NULL);
+	h_le(&x, H_SEQLO, 8, 0);
+	HP(&x, 0, 0, BR_HEADER, "sequence range");
+	h_le(&x, H_SEQLO, 8, 2);
+	HP(&x, 0, 0, BR_HEADER, "sequence range");
+	h_le(&x, H_SEQHI, 8, INT64_MAX);
+	HP(&x, 0, 0, BR_OK, NULL);
+	h_le(&x, H_SEQHI, 8, (uint64_t)INT64_MAX + 1);
+	HP(&x, 0, 0, BR_HEADER, "sequence range");
+	h_le(&x, H_SEQLO, 8, 5);
+	h_le(&x, H_SEQHI, 8, 7);
+	h_le(&x, H_COUNT, 4, 3);
+	HP(&x, 0, 0, BR_OK, NULL);
+	h_le(&x, H_COUNT, 4, 4);
+	HP(&x, 0, 0, BR_HEADER, "record count");
+	h_le(&x, H_COUNT, 4, 0);
+	HP(&x, 0, 0, BR_HEADER, "record count");
+	h_le(&x, H_SEQLO, 8, 1);
+	h_le(&x, H_SEQHI, 8, 2 * BUNDLE_RECORDS_MAX);
+	h_le(&x, H_COUNT, 4, BUNDLE_RECORDS_MAX);
+	HP(&x, 0, 0, BR_OK, NULL);
+	h_le(&x, H_COUNT, 4, BUNDLE_RECORDS_MAX + 1);
+	HP(&x, 0, 0, BR_HEADER, "record count");
+
+	/* Compression, chunk size, lengths. */
+	h_make(&x, 1);
+	for (i = 0; i < 3; i++) {
+		x.p[H_COMPR] = (unsigned char)i;
+		HP(&x, 0, 0, i == 1 ? BR_OK : BR_HEADER, i == 1 ? NULL :
+		    "compression");
+	}
+	x.p[H_COMPR] = 1;
+	h_le(&x, H_CHUNK, 4, BUNDLE_CHUNK_MIN - 1);
+	HP(&x, 0, 0, BR_HEADER, "chunk size");
+	h_le(&x, H_CHUNK, 4, BUNDLE_CHUNK_MIN);
+	HP(&x, 0, 0, BR_OK, NULL);
+	h_le(&x, H_CHUNK, 4, BUNDLE_CHUNK_MAX);
+	HP(&x, 0, 0, BR_OK, NULL);
+	h_le(&x, H_CHUNK, 4, BUNDLE_CHUNK_MAX + 1);
+	HP(&x, 0, 0, BR_HEADER, "chunk size");
+	h_le(&x, H_CHUNK, 4, h.chunk_size);
+	h_le(&x, H_PLAIN, 8, 7);
+	HP(&x, 0, 0, BR_HEADER, "plaintext length");
+	h_le(&x, H_PLAIN, 8, 8);
+	HP(&x, 0, 0, BR_OK, NULL);
+	h_le(&x, H_PLAIN, 8, BUNDLE_PLAIN_MAX);
+	HP(&x, 0, 0, BR_OK, NULL);
+	h_le(&x, H_PLAIN, 8, (uint64_t)BUNDLE_PLAIN_MAX + 1);
+	HP(&x, 0, 0, BR_HEADER, "plaintext length");
+	h_le(&x, H_PLAIN, 8, h.plain_len);
+	h_le(&x, H_COMP, 8, 0);
+	HP(&x, 0, n, BR_HEADER, "compressed length");
+	h_le(&x, H_COMP, 8, 1);
+	HP(&x, 0, 0, BR_OK, NULL);
+	h_le(&x, H_COMP, 8, BUNDLE_FILE_MAX);
+	HP(&x, 0, BUNDLE_FILE_MAX, BR_LENGTH, "truncated");
+	h_le(&x, H_COMP, 8, (uint64_t)BUNDLE_FILE_MAX + 1);
+	HP(&x, 0, BUNDLE_FILE_MAX, BR_HEADER, "compressed length");
+	ds_free(b);
+}
+
 /* The allocation-free scanner agrees with jansson on these. */
 static void
 test_json_scanner_matches_jansson(void)
@@ -709,6 +1054,7 @@ main(void)
 	RUN(test_final_tag_only_on_last);
 	RUN(test_inflate_exact);
 	RUN(test_box_open_contract);
+	RUN(test_header_edges);
 	RUN(test_json_scanner_matches_jansson);
 	sf_device_free(&dev);
 	sf_office_free(&office);
