@@ -535,9 +535,9 @@ bundle_payload_parse(unsigned char *plain, size_t len,
 	r.n = len;
 	r.off = 0;
 	r.bad = 0;
-	ds_rd_mem(&r, magic, 4);
+	ds_rd_mem(&r, magic, sizeof(magic));
 	count = ds_rd_le(&r, 4);
-	if (r.bad || memcmp(magic, PAYLOAD_MAGIC, 4) != 0) {
+	if (r.bad || memcmp(magic, PAYLOAD_MAGIC, sizeof(magic)) != 0) {
 		msg = "bad payload magic";
 		goto out;
 	}
@@ -1036,8 +1036,8 @@ bundle_parse_header_prefix(const unsigned char *buf, size_t avail,
 	r.n = avail < len ? avail : len;
 	r.off = 0;
 	r.bad = 0;
-	ds_rd_mem(&r, magic, 6);
-	if (r.bad || memcmp(magic, BUNDLE_MAGIC, 6) != 0)
+	ds_rd_mem(&r, magic, sizeof(magic));
+	if (r.bad || memcmp(magic, BUNDLE_MAGIC, sizeof(magic)) != 0)
 		return fail(why, BR_MAGIC, err, DS_EPARSE, "bad magic");
 	h->version = (uint16_t)ds_rd_le(&r, 2);
 	if (h->version != BUNDLE_VERSION &&

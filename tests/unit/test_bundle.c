@@ -210,6 +210,7 @@ test_payload_parser_strict(void)
 	OK(strstr(err.msg, "record overruns") != NULL);
 	p = ds_malloc(8);
 	memcpy(p, "DSPX\1\0\0\0", 8);
+	pl = (struct bundle_payload *)&h;	/* not NULL */
 	ST_EQ(bundle_payload_parse(p, 8, &h, &pl, &err), DS_EPARSE, &err);
 	OK(pl == NULL);
 }
@@ -357,6 +358,31 @@ with_payload(const unsigned char *b, const struct bundle_header *h,
 }
 
 /*
+ * bundle_open on b (n bytes) after the header and signature pass: the
+ * status, *why (BR_OK on success) and, on a failure, no payload.
+ */
+static enum ds_status
+open_why(const unsigned char *b, size_t n, int *why, struct ds_err *err)
+{
+	struct bundle_header h;
+	struct bundle_payload *pl;
+	enum ds_status st;
+
+	*why = -1;
+	if ((st = bundle_parse_header(b, n, &h, why, err)) != DS_OK ||
+	    (st = bundle_verify(b, n, &h, why, err)) != DS_OK)
+		return st;
+	*why = -1;
+	pl = (struct bundle_payload *)&h;	/* not NULL */
+	st = bundle_open(b, n, &h, office.sec, &pl, why, err);
+	if (st == DS_OK)
+		bundle_payload_free(pl);
+	else
+		OK(pl == NULL);
+	return st;
+}
+
+/*
  * A bundle the device signed and sealed whose payload does not parse: the
  * signature and the seal hold, so bundle_open says BR_PAYLOAD (DS_EPARSE,
  * no payload); out of memory while opening, BR_STORE, never BR_PAYLOAD.
@@ -371,6 +397,10 @@ test_signed_bad_payload(void)
 		"DSPL\2\0\0\0\0\0\0\0",	/* two records, the header one */
 		"DSPL\1\0\0\0\377\0\0\0",	/* a record past the end */
 		"DSPL\1\0\0\0\0\0\0\0",	/* an empty record */
+	};
+	static const char *const msg[] = {
+		"bad payload magic", "record count differs from header",
+		"record overruns payload", "record length mismatch",
 	};
 	struct sf_rev r;
 	struct bundle_header h, h2;
@@ -393,6 +423,19 @@ test_signed_bad_payload(void)
 	b2 = with_payload(b, &h, pl->plain, pl->plain_len, &n2);
 	INT_EQ(b2 != NULL ? read_all(b2, n2, &office, NULL) : -1, BR_OK);
 	ds_free(b2);
+	/* The genuine payload under another magic, first or last byte. */
+	for (i = 0; i < 4; i += 3) {
+		pl->plain[i] ^= 0x20;
+		b2 = with_payload(b, &h, pl->plain, pl->plain_len, &n2);
+		pl->plain[i] ^= 0x20;
+		if (b2 == NULL)
+			continue;
+		ds_err_clear(&err);
+		ST_EQ(open_why(b2, n2, &why, &err), DS_EPARSE, &err);
+		INT_EQ(why, BR_PAYLOAD);
+		OK(strstr(err.msg, "bad payload magic") != NULL);
+		ds_free(b2);
+	}
 	bundle_payload_free(pl);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		b2 = with_payload(b, &h, (const unsigned char *)bad[i], 12,
@@ -408,7 +451,8 @@ test_signed_bad_payload(void)
 		    DS_EPARSE, &err);
 		INT_EQ(why, BR_PAYLOAD);
 		OK(pl2 == NULL);
-		OK(strstr(err.msg, "payload") != NULL);
+		if (strstr(err.msg, msg[i]) == NULL)
+			HARNESS_FAIL("case %zu: \"%s\"", i, err.msg);
 		ds_free(b2);
 	}
 	/* Memory failing at each allocation of an open. */
@@ -432,31 +476,6 @@ test_signed_bad_payload(void)
 	}
 	OK(k > 2 && k < 100);
 	ds_free(b);
-}
-
-/*
- * bundle_open on b (n bytes) after the header and signature pass: the
- * status, *why (BR_OK on success) and, on a failure, no payload.
- */
-static enum ds_status
-open_why(const unsigned char *b, size_t n, int *why, struct ds_err *err)
-{
-	struct bundle_header h;
-	struct bundle_payload *pl;
-	enum ds_status st;
-
-	*why = -1;
-	if ((st = bundle_parse_header(b, n, &h, why, err)) != DS_OK ||
-	    (st = bundle_verify(b, n, &h, why, err)) != DS_OK)
-		return st;
-	*why = -1;
-	pl = (struct bundle_payload *)&h;	/* not NULL */
-	st = bundle_open(b, n, &h, office.sec, &pl, why, err);
-	if (st == DS_OK)
-		bundle_payload_free(pl);
-	else
-		OK(pl == NULL);
-	return st;
 }
 
 /*
