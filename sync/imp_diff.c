@@ -17,16 +17,22 @@
 #define PATH_MAX_LEN	512
 #define DEPTH_MAX	32
 
+/*
+ * Add v's leaves under path to out: 0; -1 past the nesting or path limits;
+ * -2 out of memory.  An empty group or repeat is a leaf of its own, but
+ * empty answers ({}) have no paths.
+ */
 static int
 flatten(json_t *v, char *path, size_t plen, json_t *out, int depth)
 {
 	const char *k;
 	json_t *x;
 	size_t i, n;
+	int rc;
 
 	if (depth > DEPTH_MAX)
 		return -1;
-	if (json_is_object(v) && json_object_size(v) > 0) {
+	if (json_is_object(v) && (json_object_size(v) > 0 || plen == 0)) {
 		json_object_foreach(v, k, x) {
 			/* Session state (cursor, consent record), not answers. */
 			if (plen == 0 && strcmp(k, "_meta") == 0)
@@ -35,8 +41,9 @@ flatten(json_t *v, char *path, size_t plen, json_t *out, int depth)
 			    "%s%s", plen ? "/" : "", k);
 			if (plen + n >= PATH_MAX_LEN)
 				return -1;
-			if (flatten(x, path, plen + n, out, depth + 1) != 0)
-				return -1;
+			if ((rc = flatten(x, path, plen + n, out, depth + 1)) !=
+			    0)
+				return rc;
 		}
 		path[plen] = '\0';
 		return 0;
@@ -47,13 +54,14 @@ flatten(json_t *v, char *path, size_t plen, json_t *out, int depth)
 			    "[%zu]", i + 1);
 			if (plen + n >= PATH_MAX_LEN)
 				return -1;
-			if (flatten(x, path, plen + n, out, depth + 1) != 0)
-				return -1;
+			if ((rc = flatten(x, path, plen + n, out, depth + 1)) !=
+			    0)
+				return rc;
 		}
 		path[plen] = '\0';
 		return 0;
 	}
-	return json_object_set(out, plen ? path : "(root)", v) == 0 ? 0 : -1;
+	return json_object_set(out, plen ? path : "(root)", v) == 0 ? 0 : -2;
 }
 
 static json_t *
@@ -61,18 +69,24 @@ flat_of(const char *text, struct ds_err *err, enum ds_status *st)
 {
 	char path[PATH_MAX_LEN];
 	json_t *doc = NULL, *out;
+	int rc = -2;
 
 	*st = DS_OK;
-	if (text == NULL)
-		return json_object();
+	if (text == NULL) {
+		if ((out = json_object()) == NULL)
+			*st = ds_err_set(err, DS_ENOMEM, NULL);
+		return out;
+	}
 	if ((*st = ds_json_parse(text, strlen(text), 16u << 20, "answers",
 	    &doc, err)) != DS_OK)
 		return NULL;
 	path[0] = '\0';
-	if ((out = json_object()) == NULL || flatten(doc, path, 0, out, 0)) {
+	if ((out = json_object()) == NULL ||
+	    (rc = flatten(doc, path, 0, out, 0)) != 0) {
 		json_decref(out);
 		json_decref(doc);
-		*st = ds_err_set(err, DS_ELIMIT, "answers nest too deep");
+		*st = rc == -1 ? ds_err_set(err, DS_ELIMIT, "answers nest too "
+		    "deep") : ds_err_set(err, DS_ENOMEM, NULL);
 		return NULL;
 	}
 	json_decref(doc);
@@ -102,7 +116,7 @@ imp_fork_compare(const char *base, const char *a, const char *b,
 {
 	json_t *fp = NULL, *fa = NULL, *fb = NULL, *all = NULL, *v;
 	const char **names = NULL, *k;
-	size_t n = 0, cap, i, used = 0, w;
+	size_t n = 0, cap, i, used = 0, w, total;
 	enum ds_status st;
 	int ca, cb, hard = 0;
 
@@ -139,9 +153,12 @@ imp_fork_compare(const char *base, const char *a, const char *b,
 			names[n++] = k;
 	}
 	qsort(names, n, sizeof(*names), cmpstr);
+	/* The whole list if it fits, else whole names then ", ...". */
+	for (i = 0, total = 0; i < n; i++)
+		total += strlen(names[i]) + (i ? 2 : 0);
 	for (i = 0; i < n && qmax > 0; i++) {
 		w = strlen(names[i]) + (i ? 2 : 0);
-		if (used + w + 4 >= qmax) {
+		if (total >= qmax && used + w + 5 >= qmax) {
 			snprintf(q + used, qmax - used, "%s...", i ? ", " : "");
 			break;
 		}
