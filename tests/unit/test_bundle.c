@@ -479,6 +479,73 @@ test_signed_bad_payload(void)
 }
 
 /*
+ * A payload the device signed and sealed with its records out of order
+ * (a sequence number used twice, or going down) or a byte after the last
+ * record: BR_PAYLOAD, each with its message.  The fixture is checked on
+ * the genuine payload first.
+ */
+static void
+test_signed_payload_order(void)
+{
+	struct sf_rev r[2];
+	struct bundle_header h;
+	struct bundle_payload *pl = NULL;
+	struct ds_err err;
+	unsigned char *b, *b2, *p = NULL;
+	size_t n, n2, len, s1, s2, i;
+	uint32_t rl;
+	int why;
+
+	sf_rev(&r[0], &dev, 12, 1, NULL, "{\"n\":12}");
+	sf_rev(&r[1], &dev, 13, 1, NULL, "{\"n\":13}");
+	b = sf_bundle(&dev, &office, r, 2, 0, 0, &n);
+	ST_EQ(bundle_parse_header(b, n, &h, &why, &err), DS_OK, &err);
+	ST_EQ(bundle_open(b, n, &h, office.sec, &pl, &why, &err), DS_OK,
+	    &err);
+	if (pl == NULL || (p = ds_malloc(pl->plain_len + 1)) == NULL) {
+		OK(0);
+		goto out;
+	}
+	len = pl->plain_len;
+	memcpy(p, pl->plain, len);
+	/* Magic, count, then each record after its length; the device
+	 * sequence follows three ids and rev_no. */
+	rl = (uint32_t)p[8] | (uint32_t)p[9] << 8 | (uint32_t)p[10] << 16 |
+	    (uint32_t)p[11] << 24;
+	s1 = 12 + 3 * 16 + 4;
+	s2 = 12 + rl + 4 + 3 * 16 + 4;
+	INT_EQ(p[s1], h.seq_lo & 0xff);
+	INT_EQ(p[s2], h.seq_hi & 0xff);
+	for (i = 0; i < 4; i++) {
+		memcpy(p, pl->plain, len);
+		if (i == 1)
+			memcpy(p + s2, p + s1, 8);	/* the same number */
+		else if (i == 2) {
+			memcpy(p + s2, pl->plain + s1, 8);	/* swapped */
+			memcpy(p + s1, pl->plain + s2, 8);
+		} else if (i == 3)
+			p[len] = 0;			/* one byte more */
+		b2 = with_payload(b, &h, p, len + (i == 3), &n2);
+		if (b2 == NULL)
+			continue;
+		ds_err_clear(&err);
+		if (i == 0) {
+			ST_EQ(open_why(b2, n2, &why, &err), DS_OK, &err);
+		} else {
+			ST_EQ(open_why(b2, n2, &why, &err), DS_EPARSE, &err);
+			INT_EQ(why, BR_PAYLOAD);
+			OK(strstr(err.msg, i < 3 ? "sequence numbers not "
+			    "increasing" : "trailing bytes") != NULL);
+		}
+		ds_free(b2);
+	}
+out:
+	ds_free(p);
+	bundle_payload_free(pl);
+	ds_free(b);
+}
+
+/*
  * TAG_FINAL on exactly the last chunk: a stream that ends before its last
  * chunk (final on the first or a middle one, with or without one on the
  * last, or on every chunk) or never ends is refused after the signature
@@ -1070,6 +1137,7 @@ main(void)
 	RUN(test_payload_parser_strict);
 	RUN(test_reasons_on_every_outcome);
 	RUN(test_signed_bad_payload);
+	RUN(test_signed_payload_order);
 	RUN(test_final_tag_only_on_last);
 	RUN(test_inflate_exact);
 	RUN(test_box_open_contract);
