@@ -719,6 +719,22 @@ static const char schema_v8_c[] =
 	"CREATE INDEX entry_device ON entry(device_id, state);";
 
 /*
+ * Version 9: a record's settled revisions are listed in its head row
+ * (revs, a JSON array of revision rowids in the order they settled), and
+ * the index revision_record (record_uuid, parent_rev_id) is dropped.
+ * Keyed by an id each laptop draws at random, that index took a page of
+ * its own for nearly every revision an import stored once it outgrew a
+ * bundle (issue 16); the head row, which the import writes anyway, now
+ * answers "the record's other revisions" (fork checks, odb_rev_each).
+ */
+static const char schema_v9[] =
+	"ALTER TABLE head ADD COLUMN revs TEXT NOT NULL DEFAULT '[]';"
+	"UPDATE head SET revs = (SELECT json_group_array(id) FROM"
+	"  (SELECT id FROM revision r WHERE r.record_uuid = head.record_uuid"
+	"  AND r.held = 0 ORDER BY id));"
+	"DROP INDEX revision_record;";
+
+/*
  * migrations[i] takes a database from version i to i + 1: its parts run
  * in order in one transaction (a part stays under C's 4,095-byte string
  * limit).
@@ -733,6 +749,7 @@ static const char *const migrations[][ODB_MIGRATION_PARTS] = {
 	{ schema_v6, NULL, NULL },
 	{ schema_v7, NULL, NULL },
 	{ schema_v8_a, schema_v8_b, schema_v8_c },
+	{ schema_v9, NULL, NULL },
 };
 
 /* Run every part of migration v (from version v to v + 1). */
@@ -826,6 +843,9 @@ unlink_db(const char *path)
  * edited.
  */
 static int schema_target = ODB_SCHEMA_VERSION;
+
+/* The first version whose head rows list their revisions (schema_v9). */
+#define ODB_V_HEAD_REVS	9
 
 void
 odb_test_schema(int version)
@@ -1417,6 +1437,7 @@ odb_open(const char *path, const struct cry_office_sec *sec,
 	if (ver < schema_target &&
 	    (s = migrate(o->db, ver, err)) != DS_OK)
 		goto fail;
+	o->revs = schema_target >= ODB_V_HEAD_REVS;
 office:
 	rc = dbx_prepare(o->db, "SELECT v FROM meta WHERE"
 	    " k = 'office_id'", &st);

@@ -31,7 +31,7 @@
 
 #include "status.h"
 
-#define ODB_SCHEMA_VERSION	8
+#define ODB_SCHEMA_VERSION	9
 #define ODB_APPLICATION_ID	0x44534f46	/* "DSOF" */
 
 struct odb;

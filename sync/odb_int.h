@@ -26,6 +26,8 @@ struct odb {
 	int		 in_txn;
 	int		 county;	/* odb_open_county: reads only */
 	int		 county_all;	/* ... every township of it */
+	int		 revs;		/* head.revs lists a record's settled
+					 * revisions (SQLite, schema 9) */
 	const struct oset *set;		/* case settings (odb_case.c) */
 	int		 nstmt;
 	const char	*stmt_sql[ODB_STMT_MAX];

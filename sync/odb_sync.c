@@ -616,10 +616,16 @@ odb_answers_free(char *p)
 }
 
 /* Unordered: the smallest `max` ids are kept in order here, where an
- * ORDER BY would open a sorter for every revision settled. */
+ * ORDER BY would open a sorter for every revision settled.  From SQLite
+ * schema 9 the record's settled revisions are those its head row lists
+ * (no index by record_uuid); PostgreSQL keeps revision_record. */
 static const char Q_REV_SIB[] = "SELECT rev_id FROM revision WHERE"
     " record_uuid = ?1 AND parent_rev_id IS NOT DISTINCT FROM ?2"
     " AND rev_id != ?3 AND held = 0";
+static const char Q_REV_SIB_REVS[] = "SELECT r.rev_id FROM head h,"
+    " json_each(h.revs) j JOIN revision r ON r.id = j.value"
+    " WHERE h.record_uuid = ?1 AND r.parent_rev_id IS NOT DISTINCT FROM ?2"
+    " AND r.rev_id != ?3 AND r.held = 0";
 
 enum ds_status
 odb_rev_siblings(struct odb *o, const unsigned char record_uuid[16],
@@ -632,7 +638,8 @@ odb_rev_siblings(struct odb *o, const unsigned char record_uuid[16],
 	int rc;
 
 	*n = 0;
-	if ((st = odb_stmt(o, Q_REV_SIB, err)) == NULL)
+	if ((st = odb_stmt(o, o->revs ? Q_REV_SIB_REVS : Q_REV_SIB, err)) ==
+	    NULL)
 		return err ? err->code : DS_EIO;
 	bind_id_ref(st, 1, record_uuid, 16);
 	bind_id_ref(st, 2, parent, 16);
@@ -879,13 +886,34 @@ odb_alert_each(struct odb *o, const unsigned char *device_id,
 static const char Q_HEAD_PUT[] = Q_HEAD_PUT_SQL("");
 static const char Q_HEAD_PUT_PG[] = Q_HEAD_PUT_SQL(ODB_PG_KEY);
 
+/*
+ * SQLite from schema 9: the same head, and the revision's rowid added to
+ * the record's list (once: a rerun adds nothing).  Every SET reads the
+ * row as it was, so each column takes the newer revision's value.
+ */
+#define HEAD_NEWER " WHEN excluded.rev_no > head.rev_no OR"\
+    " (excluded.rev_no = head.rev_no AND excluded.rev_id > head.rev_id)"
+#define HEAD_COL(c) " " c " = CASE" HEAD_NEWER " THEN excluded." c\
+    " ELSE head." c " END,"
+#define Q_HEAD_SET_REVS " ON CONFLICT(record_uuid) DO UPDATE SET"\
+    HEAD_COL("rev_id") HEAD_COL("rev_no") HEAD_COL("household_key")\
+    HEAD_COL("form_id") HEAD_COL("deleted")\
+    " revs = CASE WHEN EXISTS (SELECT 1 FROM json_each(head.revs)"\
+    " WHERE value = json_extract(excluded.revs, '$[0]')) THEN head.revs"\
+    " ELSE json_insert(head.revs, '$[#]', json_extract(excluded.revs,"\
+    " '$[0]')) END"
+static const char Q_HEAD_PUT_REVS[] = "INSERT INTO head(record_uuid,"
+    " rev_id, rev_no, household_key, form_id, deleted, revs)"
+    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, json_array(id) FROM revision"
+    " WHERE rev_id = ?2" Q_HEAD_SET_REVS;
+
 enum ds_status
 odb_head_put(struct odb *o, const struct bundle_rev *r, struct ds_err *err)
 {
 	struct dbx_stmt *st;
 
-	if ((st = odb_stmt(o, odb_sql(o, Q_HEAD_PUT, Q_HEAD_PUT_PG), err)) ==
-	    NULL)
+	if ((st = odb_stmt(o, o->revs ? Q_HEAD_PUT_REVS :
+	    odb_sql(o, Q_HEAD_PUT, Q_HEAD_PUT_PG), err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id_ref(st, 1, r->record_uuid, 16);
 	bind_id_ref(st, 2, r->rev_id, 16);
@@ -903,6 +931,11 @@ odb_head_put(struct odb *o, const struct bundle_rev *r, struct ds_err *err)
     " FROM revision WHERE rev_id = ?1 AND held = 0" Q_HEAD_SET(k)
 static const char Q_HEAD_UPD[] = Q_HEAD_UPD_SQL("");
 static const char Q_HEAD_UPD_PG[] = Q_HEAD_UPD_SQL(ODB_PG_KEY);
+static const char Q_HEAD_UPD_REVS[] = "INSERT INTO head(record_uuid,"
+    " rev_id, rev_no, household_key, form_id, deleted, revs)"
+    " SELECT record_uuid, rev_id, rev_no, household_key, form_id, deleted,"
+    " json_array(id) FROM revision WHERE rev_id = ?1 AND held = 0"
+    Q_HEAD_SET_REVS;
 
 enum ds_status
 odb_head_update(struct odb *o, const unsigned char rev_id[16],
@@ -910,8 +943,8 @@ odb_head_update(struct odb *o, const unsigned char rev_id[16],
 {
 	struct dbx_stmt *st;
 
-	if ((st = odb_stmt(o, odb_sql(o, Q_HEAD_UPD, Q_HEAD_UPD_PG), err)) ==
-	    NULL)
+	if ((st = odb_stmt(o, o->revs ? Q_HEAD_UPD_REVS :
+	    odb_sql(o, Q_HEAD_UPD, Q_HEAD_UPD_PG), err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, rev_id, 16);
 	STEP_DONE(o, st, "head", err);
@@ -1121,6 +1154,11 @@ static const char Q_REVS[] = "SELECT r.record_uuid, r.rev_id, r.rev_no,"
     " r.deleted, r.answers FROM head h JOIN revision r"
     " ON r.record_uuid = h.record_uuid WHERE h.deleted = 0 AND r.held = 0"
     " ORDER BY h.household_key, h.record_uuid, r.rev_no DESC, r.rev_id DESC";
+static const char Q_REVS_REVS[] = "SELECT r.record_uuid, r.rev_id,"
+    " r.rev_no, h.household_key, r.form_id, r.form_ver, r.worker_id,"
+    " r.saved_at, r.deleted, r.answers FROM head h, json_each(h.revs) j"
+    " JOIN revision r ON r.id = j.value WHERE h.deleted = 0 AND r.held = 0"
+    " ORDER BY h.household_key, h.record_uuid, r.rev_no DESC, r.rev_id DESC";
 
 static enum ds_status	heads_or_revs(struct odb *, const char *,
 			    int (*)(void *, const struct odb_head *), void *,
@@ -1137,7 +1175,7 @@ enum ds_status
 odb_rev_each(struct odb *o, int (*cb)(void *, const struct odb_head *),
     void *arg, struct ds_err *err)
 {
-	return heads_or_revs(o, Q_REVS, cb, arg, err);
+	return heads_or_revs(o, o->revs ? Q_REVS_REVS : Q_REVS, cb, arg, err);
 }
 
 static enum ds_status

@@ -510,6 +510,126 @@ test_two_laptops_conflict_names_question(void)
 	sf_device_free(&b);
 }
 
+/* Each revision odb_rev_each gives, in its order, as hex ids. */
+static int
+revs_cb(void *arg, const struct odb_head *h)
+{
+	char *out = arg, hex[33];
+	size_t n = strlen(out);
+
+	ds_hex_encode(h->rev_id, 16, hex);
+	snprintf(out + n, 4096 - n, "%s:%s:%u ", hex, h->household_key,
+	    h->rev_no);
+	return 0;
+}
+
+/* Import revs[0..n) from device d into o as one bundle; n conflicts. */
+static int
+import_into(struct odb *o, struct sf_device *d, struct sf_rev *revs,
+    size_t n)
+{
+	struct imp_result res;
+	struct ds_err err;
+	unsigned char *b;
+	size_t len;
+	int c;
+
+	b = sf_bundle(d, &office, revs, n, 0, 0, &len);
+	ST_EQ(imp_bundle(o, office.sec, b, len, &res, &err), DS_OK, &err);
+	INT_EQ(res.status, RS_IMPORTED);
+	c = (int)res.n_conflict;
+	imp_result_free(&res);
+	ds_free(b);
+	return c;
+}
+
+/*
+ * Migration 9 (a record's settled revisions listed in its head row,
+ * revision_record dropped): an office.db of version 8, filled by that
+ * version's code (odb_test_schema: its head upsert, its sibling query by
+ * revision_record) with chains, a fork, a held child and a deleted
+ * record, is migrated on open: each head lists exactly its record's
+ * settled revisions in rowid order, odb_rev_each gives the same rows in
+ * the same order, and the import goes on finding forks against
+ * revisions stored before the migration and releasing held ones.
+ */
+static void
+test_migration_9_lists_revisions_in_the_head(void)
+{
+	static const char listed[] = "head WHERE (SELECT"
+	    " json_group_array(value) FROM (SELECT value FROM"
+	    " json_each(head.revs) ORDER BY value)) = (SELECT"
+	    " json_group_array(id) FROM (SELECT id FROM revision r WHERE"
+	    " r.record_uuid = head.record_uuid AND r.held = 0 ORDER BY id))";
+	static char before[4096], after[4096];
+	struct sf_device a, b;
+	struct sf_rev r[8];
+	struct ds_err err;
+	struct odb *o;
+	char dir[600];
+
+	snprintf(dir, sizeof(dir), "%s/v8", tmp);
+	odb_test_schema(8);
+	sf_office_free(&office);
+	sf_office_make(&office, dir);
+	ST_EQ(odb_open(office.db, office.sec, &o, &err), DS_OK, &err);
+	INT_EQ(sf_db_count(office.db, "pragma_user_version WHERE"
+	    " user_version = 8"), 1);
+	sf_device_make(&a, 40);
+	sf_device_make(&b, 41);
+	ST_EQ(sf_enroll(o, a.device_id, a.key->pk, &err), DS_OK, &err);
+	ST_EQ(sf_enroll(o, b.device_id, b.key->pk, &err), DS_OK, &err);
+	/* Record 90: 1 <- 2 <- 3 from a, and b's 2' (a fork of 2). */
+	sf_rev(&r[0], &a, 90, 1, NULL, "{\"x\":1}");
+	sf_rev(&r[1], &a, 90, 2, r[0].r.rev_id, "{\"x\":2}");
+	sf_rev(&r[2], &a, 90, 3, r[1].r.rev_id, "{\"x\":3}");
+	sf_rev(&r[3], &a, 91, 1, NULL, "{\"y\":1}");
+	sf_rev(&r[4], &a, 92, 1, NULL, "{\"z\":1}");
+	r[4].r.deleted = 1;
+	INT_EQ(import_into(o, &a, r, 5), 0);
+	sf_rev(&r[5], &b, 90, 2, r[0].r.rev_id, "{\"x\":5}");
+	INT_EQ(import_into(o, &b, &r[5], 1), 1);
+	/* Record 93's revision 2 waits for its parent. */
+	sf_rev(&r[6], &a, 93, 1, NULL, "{\"w\":1}");
+	sf_rev(&r[7], &a, 93, 2, r[6].r.rev_id, "{\"w\":2}");
+	INT_EQ(import_into(o, &a, &r[7], 1), 0);
+	before[0] = '\0';
+	ST_EQ(odb_rev_each(o, revs_cb, before, &err), DS_OK, &err);
+	odb_close(o);
+	INT_EQ(sf_db_count(office.db, "revision WHERE held = 1"), 1);
+	INT_EQ(sf_db_count(office.db, "sqlite_schema WHERE"
+	    " name = 'revision_record'"), 1);
+	/* This program opens it: migration 9. */
+	odb_test_schema(0);
+	ST_EQ(odb_open(office.db, office.sec, &o, &err), DS_OK, &err);
+	INT_EQ(sf_db_count(office.db, "pragma_user_version WHERE"
+	    " user_version = 9"), 1);
+	INT_EQ(sf_db_count(office.db, "sqlite_schema WHERE"
+	    " name = 'revision_record'"), 0);
+	INT_EQ(sf_db_count(office.db, "head"), 3);
+	INT_EQ(sf_db_count(office.db, listed), 3);
+	INT_EQ(sf_db_count(office.db, "head WHERE"
+	    " json_array_length(revs) = 4"), 1);
+	after[0] = '\0';
+	ST_EQ(odb_rev_each(o, revs_cb, after, &err), DS_OK, &err);
+	STR_EQ(after, before);
+	OK(strlen(after) > 4 * 32);
+	/* A third revision 2 of record 90 forks with both stored before. */
+	sf_rev(&r[5], &b, 90, 2, r[0].r.rev_id, "{\"x\":6}");
+	INT_EQ(import_into(o, &b, &r[5], 1), 2);
+	/* Record 93's parent arrives: its child is released and listed. */
+	INT_EQ(import_into(o, &a, &r[6], 1), 0);
+	INT_EQ(sf_db_count(office.db, "revision WHERE held = 1"), 0);
+	INT_EQ(sf_db_count(office.db, listed), 4);
+	INT_EQ(sf_db_count(office.db, "head WHERE"
+	    " json_array_length(revs) = 5"), 1);
+	INT_EQ(sf_db_count(office.db, "head WHERE rev_no = 2 AND"
+	    " json_array_length(revs) = 2"), 1);
+	odb_close(o);
+	sf_device_free(&a);
+	sf_device_free(&b);
+}
+
 static void
 test_fork_compare_cases(void)
 {
@@ -600,6 +720,7 @@ main(void)
 	RUN(test_fork_compare_cases);
 	RUN(test_ack_state_receipt);
 	odb_close(db);
+	RUN(test_migration_9_lists_revisions_in_the_head);
 	sf_office_free(&office);
 	sf_office_free(&other);
 	return harness_done();

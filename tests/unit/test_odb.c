@@ -173,6 +173,9 @@ test_migration_7_clusters_by_household(void)
 	    " VALUES (randomblob(16), randomblob(16), 'k1', zeroblob(16),"
 	    " 'w', '2024-09-01', 1, 5, 6), (randomblob(16), randomblob(16),"
 	    " 'k2', zeroblob(16), 'w', '', 0, NULL, 7);"
+	    "ALTER TABLE head DROP COLUMN revs;"
+	    "CREATE INDEX revision_record ON revision(record_uuid,"
+	    " parent_rev_id);"
 	    "PRAGMA user_version=6";
 	static const char rows[] = "SELECT group_concat(r, ' ') FROM"
 	    " (SELECT hex(idx) || hh_key || src || role AS r FROM person"

@@ -372,6 +372,7 @@ test_legacy_clear_database_sealed_on_first_keyed_open(void)
 	    "ALTER TABLE device DROP COLUMN box_pk_at;"
 	    "ALTER TABLE device DROP COLUMN note_seq;"
 	    "ALTER TABLE device DROP COLUMN note_at;"
+	    "ALTER TABLE head DROP COLUMN revs;"
 	    "PRAGMA user_version = 2", NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(raw);
 	/* The control: the scan sees clear text where there is some. */
