@@ -192,9 +192,11 @@ out:
 }
 
 /*
- * A revision joins the record's history: forks, then the head.  r: the
- * revision this import just stored, whose values the head takes without
- * reading them back; NULL for a released one.
+ * A revision joins the record's history: the head, then forks, looked
+ * for only when the head says the record has other settled revisions
+ * (most imports store a record's first).  r: the revision this import
+ * just stored, whose values the head takes without reading them back;
+ * NULL for a released one.
  */
 static enum ds_status
 settle(struct odb *o, const struct bundle_rev *r,
@@ -202,12 +204,13 @@ settle(struct odb *o, const struct bundle_rev *r,
     const unsigned char *rev_id, struct imp_result *res, struct ds_err *err)
 {
 	enum ds_status st;
+	int alone;
 
-	if ((st = check_forks(o, record_uuid, parent, rev_id, res, err)) !=
-	    DS_OK)
+	st = r != NULL ? odb_head_put(o, r, &alone, err) :
+	    odb_head_update(o, rev_id, &alone, err);
+	if (st != DS_OK || alone)
 		return st;
-	return r != NULL ? odb_head_put(o, r, err) :
-	    odb_head_update(o, rev_id, err);
+	return check_forks(o, record_uuid, parent, rev_id, res, err);
 }
 
 /*

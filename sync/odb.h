@@ -403,14 +403,16 @@ enum ds_status	 odb_rev_siblings(struct odb *,
  * Revision rev_id was just settled (stored not held, or released): make it
  * its record's head if it is above the head among the record's settled
  * revisions (higher rev_no, then larger rev_id).  Every settled revision
- * passes here, so the head stays the highest of them.
+ * passes here, so the head stays the highest of them.  *alone: 1 when the
+ * record has no other settled revision, so it cannot fork (known on
+ * SQLite, where the head lists them); 0 when it has or may have.
  */
 enum ds_status	 odb_head_update(struct odb *, const unsigned char rev_id[16],
-		    struct ds_err *);
+		    int *alone, struct ds_err *);
 /* The same for a revision the caller has just stored (not held): its
  * values bound, not read back from revision. */
 enum ds_status	 odb_head_put(struct odb *, const struct bundle_rev *,
-		    struct ds_err *);
+		    int *alone, struct ds_err *);
 
 struct odb_fork {
 	unsigned char	rev_a[16], rev_b[16];	/* rev_a < rev_b */

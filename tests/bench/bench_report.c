@@ -89,7 +89,7 @@ fill(struct odb *db, int nhh, size_t *bytes)
 	struct ds_err err;
 	static char buf[8192];
 	char hh[32];
-	int k, ins;
+	int k, ins, alone;
 
 	if (odb_begin(db, &err) != DS_OK)
 		return -1;
@@ -118,7 +118,7 @@ fill(struct odb *db, int nhh, size_t *bytes)
 		r.audit.n = 2;
 		*bytes += r.answers.n;
 		if (odb_rev_insert(db, &r, r.record_uuid, r.record_uuid, 0, &ins,
-		    &err) != DS_OK || odb_head_update(db, r.rev_id,
+		    &err) != DS_OK || odb_head_update(db, r.rev_id, &alone,
 		    &err) != DS_OK) {
 			fprintf(stderr, "fill: %s\n", err.msg);
 			odb_rollback(db);

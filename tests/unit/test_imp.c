@@ -551,7 +551,8 @@ import_into(struct odb *o, struct sf_device *d, struct sf_rev *revs,
  * record, is migrated on open: each head lists exactly its record's
  * settled revisions in rowid order, odb_rev_each gives the same rows in
  * the same order, and the import goes on finding forks against
- * revisions stored before the migration and releasing held ones.
+ * revisions stored before the migration (and between two first
+ * revisions of a record) and releasing held ones.
  */
 static void
 test_migration_9_lists_revisions_in_the_head(void)
@@ -617,10 +618,15 @@ test_migration_9_lists_revisions_in_the_head(void)
 	/* A third revision 2 of record 90 forks with both stored before. */
 	sf_rev(&r[5], &b, 90, 2, r[0].r.rev_id, "{\"x\":6}");
 	INT_EQ(import_into(o, &b, &r[5], 1), 2);
+	/* Two first revisions of record 96, from two laptops: a fork. */
+	sf_rev(&r[0], &a, 96, 1, NULL, "{\"v\":1}");
+	INT_EQ(import_into(o, &a, &r[0], 1), 0);
+	sf_rev(&r[1], &b, 96, 1, NULL, "{\"v\":2}");
+	INT_EQ(import_into(o, &b, &r[1], 1), 1);
 	/* Record 93's parent arrives: its child is released and listed. */
 	INT_EQ(import_into(o, &a, &r[6], 1), 0);
 	INT_EQ(sf_db_count(office.db, "revision WHERE held = 1"), 0);
-	INT_EQ(sf_db_count(office.db, listed), 4);
+	INT_EQ(sf_db_count(office.db, listed), 5);
 	INT_EQ(sf_db_count(office.db, "head WHERE"
 	    " json_array_length(revs) = 5"), 1);
 	INT_EQ(sf_db_count(office.db, "head WHERE rev_no = 2 AND"
