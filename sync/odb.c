@@ -729,9 +729,12 @@ static const char schema_v8_c[] =
  */
 static const char schema_v9[] =
 	"ALTER TABLE head ADD COLUMN revs TEXT NOT NULL DEFAULT '[]';"
+	/* From the index alone (revision_held lists the held rows): the
+	 * ~3 KB revision rows are not read. */
 	"UPDATE head SET revs = (SELECT json_group_array(id) FROM"
-	"  (SELECT id FROM revision r WHERE r.record_uuid = head.record_uuid"
-	"  AND r.held = 0 ORDER BY id));"
+	"  (SELECT r.id FROM revision r WHERE"
+	"  r.record_uuid = head.record_uuid AND r.id NOT IN"
+	"  (SELECT h.id FROM revision h WHERE h.held = 1) ORDER BY r.id));"
 	"DROP INDEX revision_record;";
 
 /*

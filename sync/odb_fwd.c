@@ -46,7 +46,8 @@ enum fwd_kind {
  * The records first (they tell whether office.db is behind),
  * then the rest in an order that meets the one foreign key (form_file to
  * form_pub).  key: the conflict target when it is not the primary key
- * (an identity column is the county's own: not sent).
+ * (an identity column is the county's own: not sent; so is the list of
+ * office.db's revision rowids a head keeps, schema 9).
  */
 static const struct fwd_table {
 	const char	*name;
@@ -59,7 +60,7 @@ static const struct fwd_table {
 	{ "case_event", "event_id", NULL, FWD_EVENT },
 	{ "device", NULL, NULL, FWD_STATE },
 	{ "pending", NULL, NULL, FWD_RECORD },
-	{ "head", NULL, NULL, FWD_STATE },
+	{ "head", NULL, "revs", FWD_STATE },	/* office.db's rowids */
 	{ "fork", NULL, NULL, FWD_STATE },
 	{ "ackrange", NULL, NULL, FWD_STATE },
 	{ "hh", NULL, NULL, FWD_STATE },
