@@ -29,6 +29,13 @@
 static int cry_ready;
 static atomic_long secure_live;	/* cry_secure_live */
 
+/* 1.0.18 reports library version 10.3; later releases report more. */
+int
+cry_sodium_version_ok(int major, int minor)
+{
+	return major > 10 || (major == 10 && minor >= 3);
+}
+
 enum ds_status
 cry_init(struct ds_err *err)
 {
@@ -38,9 +45,8 @@ cry_init(struct ds_err *err)
 		return DS_OK;
 	if (sodium_init() < 0)
 		return ds_err_set(err, DS_ECRYPTO, "cannot initialise libsodium");
-	if (sodium_library_version_major() < 10 ||
-	    (sodium_library_version_major() == 10 &&
-	    sodium_library_version_minor() < 3))
+	if (!cry_sodium_version_ok(sodium_library_version_major(),
+	    sodium_library_version_minor()))
 		return ds_err_set(err, DS_ECRYPTO,
 		    "libsodium %s is too old, need 1.0.18 or later",
 		    sodium_version_string());

@@ -47,6 +47,8 @@
  * libsodium calls it too, so forgetting it is harmless.
  */
 enum ds_status	 cry_init(struct ds_err *);
+/* Whether libsodium's library version major.minor is 1.0.18 or later. */
+int		 cry_sodium_version_ok(int, int);
 
 /* Secure memory.  cry_secure_alloc returns NULL on failure, and when a
  * test has armed DS_FAULT_SECURE (mem.h). */

@@ -542,15 +542,106 @@ test_calibrate_clock(void)
 #endif
 }
 
+/*
+ * The fingerprint against values computed apart (Python's hashlib: BLAKE2b
+ * keyed with the domain, the first 10 bytes big-endian, mod 10^24), and
+ * the match: spaces and dashes anywhere, nothing else, every digit.
+ */
+static void
+test_fingerprint_golden_and_match(void)
+{
+	static const struct {
+		int		 fill;	/* -1: bytes 0..31 */
+		const char	*want;
+	} g[] = {
+		{ -1, "5271 1102 7879 2302 7847 3714" },
+		{ 0xff, "1659 3637 6423 0094 7816 7031" },
+		{ 0, "9991 1723 5135 2269 6924 8308" },
+	};
+	unsigned char pk[CRY_SIGN_PK_BYTES];
+	char f[CRY_FPR_TEXT], t[64];
+	size_t i, j;
+
+	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		for (j = 0; j < sizeof(pk); j++)
+			pk[j] = (unsigned char)(g[i].fill < 0 ? (int)j :
+			    g[i].fill);
+		memset(f, 'x', sizeof(f));
+		cry_fingerprint(pk, f);
+		STR_EQ(f, g[i].want);
+		OK(cry_fingerprint_match(pk, g[i].want));
+	}
+	/* pk is the zero key now */
+	OK(cry_fingerprint_match(pk, "999117235135226969248308"));
+	OK(cry_fingerprint_match(pk, "9991-1723-5135-2269-6924-8308"));
+	OK(cry_fingerprint_match(pk, " 9991 1723  5135-2269 6924 8308- "));
+	OK(!cry_fingerprint_match(pk, "0991 1723 5135 2269 6924 8308"));
+	OK(!cry_fingerprint_match(pk, "9991 1723 5135 2269 6924 8309"));
+	OK(!cry_fingerprint_match(pk, "9991 1723 5135 2269 6924 830"));
+	OK(!cry_fingerprint_match(pk, "9991 1723 5135 2269 6924 83080"));
+	OK(!cry_fingerprint_match(pk, "9991 1723 5135 2269 6924 8308 9991"));
+	OK(!cry_fingerprint_match(pk, "99911723513522696924830 8"
+	    "99911723513522696924830"));
+	OK(!cry_fingerprint_match(pk, "9991 1723 5135 2269 6924 830/"));
+	OK(!cry_fingerprint_match(pk, "9991 1723 5135 2269 6924 830:"));
+	OK(!cry_fingerprint_match(pk, "9991_1723 5135 2269 6924 8308"));
+	OK(!cry_fingerprint_match(pk, "5271 1102 7879 2302 7847 3714"));
+	OK(!cry_fingerprint_match(pk, ""));
+	/* digit by digit: each one counts */
+	for (i = 0; i < 24; i++) {
+		snprintf(t, sizeof(t), "%s", "999117235135226969248308");
+		t[i] = t[i] == '0' ? '1' : '0';
+		if (cry_fingerprint_match(pk, t))
+			HARNESS_FAIL("digit %zu ignored", i);
+	}
+}
+
+static int core_raised;	/* main() raised the core limit before cry_init */
+
+/* Secrets must not land in a core file: cry_init set both limits to 0. */
+static void
+test_init_turns_core_dumps_off(void)
+{
+	struct rlimit got;
+
+	OK(getrlimit(RLIMIT_CORE, &got) == 0);
+	INT_EQ((long)got.rlim_cur, 0);
+	if (core_raised)
+		INT_EQ((long)got.rlim_max, 0);
+}
+
+/* The oldest libsodium taken is 1.0.18 (library version 10.3). */
+static void
+test_sodium_version_edges(void)
+{
+	OK(cry_sodium_version_ok(10, 3));
+	OK(cry_sodium_version_ok(10, 4));
+	OK(!cry_sodium_version_ok(10, 2));
+	OK(!cry_sodium_version_ok(9, 9));
+	OK(!cry_sodium_version_ok(9, 3));
+	OK(cry_sodium_version_ok(11, 0));
+	OK(cry_sodium_version_ok(26, 1));
+}
+
 int
 main(void)
 {
+	struct rlimit core = { 4096, RLIM_INFINITY }, got;
 	struct ds_err err;
+	int raised;
 
+	/* cry_init turns core dumps off, hard limit too, whatever it was. */
+	raised = getrlimit(RLIMIT_CORE, &got) == 0 &&
+	    (core.rlim_max = got.rlim_max) >= core.rlim_cur &&
+	    setrlimit(RLIMIT_CORE, &core) == 0;
 	if (cry_init(&err) != DS_OK) {
 		printf("not ok cry_init: %s\n", err.msg);
 		return 1;
 	}
+	core_raised = raised;
+	RUN(test_init_turns_core_dumps_off);
+	RUN(test_sodium_version_edges);
+	RUN(test_fingerprint_golden_and_match);
 	tmpdir = ts_tmpdir("cry");
 	RUN(test_sign_hash_verifies_and_rejects_changes);
 	RUN(test_office_create_and_read_back);
