@@ -596,6 +596,28 @@ test_fingerprint_golden_and_match(void)
 	}
 }
 
+/* cry_wipe zeroes exactly what it is given; fresh secure memory is zero. */
+static void
+test_wipe_and_fresh_secure_memory(void)
+{
+	unsigned char b[40], *p;
+	size_t i;
+
+	memset(b, 0xa5, sizeof(b));
+	cry_wipe(b + 4, 32);
+	for (i = 0; i < sizeof(b); i++)
+		if (b[i] != (i < 4 || i >= 36 ? 0xa5 : 0))
+			HARNESS_FAIL("byte %zu is %#x after the wipe", i, b[i]);
+	if ((p = cry_secure_alloc(100)) == NULL) {
+		OK(0);
+		return;
+	}
+	for (i = 0; i < 100; i++)
+		if (p[i] != 0)
+			HARNESS_FAIL("fresh secure byte %zu is %#x", i, p[i]);
+	cry_secure_free(p);
+}
+
 static int core_raised;	/* main() raised the core limit before cry_init */
 
 /* Secrets must not land in a core file: cry_init set both limits to 0. */
@@ -642,6 +664,7 @@ main(void)
 	RUN(test_init_turns_core_dumps_off);
 	RUN(test_sodium_version_edges);
 	RUN(test_fingerprint_golden_and_match);
+	RUN(test_wipe_and_fresh_secure_memory);
 	tmpdir = ts_tmpdir("cry");
 	RUN(test_sign_hash_verifies_and_rejects_changes);
 	RUN(test_office_create_and_read_back);
