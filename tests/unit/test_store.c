@@ -13,11 +13,13 @@
 #include <sqlite3.h>
 
 #include "harness.h"
+#include "support/sqlfail.h"
 #include "support/support.h"
 
 #include "cry.h"
 #include "mem.h"
 #include "store.h"
+#include "store_int.h"	/* the connection, for statement failures */
 #include "util.h"
 
 static unsigned char dek[32], dev[16];
@@ -699,6 +701,318 @@ test_deltas_are_sealed_and_bound(void)
 	ST_EQ(store_delta_each(s, id, 2, delta_cat, got, &err), DS_OK, &err);
 	STR_EQ(got, "");
 	store_close(s);
+}
+
+/* store_delta_each callback: checks each body is NUL-terminated and its
+ * number follows; fails with DS_EIO at number fail_at. */
+struct dseen {
+	int64_t		 last, fail_at;
+	size_t		 total;
+	unsigned char	 first, lastb;
+};
+
+static enum ds_status
+delta_seen(void *arg, int64_t seq, const char *body, size_t len,
+    struct ds_err *err)
+{
+	struct dseen *d = arg;
+
+	if (seq != d->last + 1 || body[len] != '\0')
+		return ds_err_set(err, DS_EPARSE, "delta %lld", (long long)seq);
+	d->last = seq;
+	d->total += len;
+	d->first = (unsigned char)body[0];
+	d->lastb = (unsigned char)body[len - 1];
+	if (seq == d->fail_at)
+		return ds_err_set(err, DS_EIO, "stop at %lld", (long long)seq);
+	return DS_OK;
+}
+
+/*
+ * Deltas at their edges (issue 18, mutants of store_delta.c): a body of
+ * exactly STORE_DELTA_MAX bytes and none longer, numbers and revisions
+ * from 1, a callback's error stops the walk and is returned, a row whose
+ * body is too short or too long to be sealed is damaged, one sealed for
+ * another revision or whose revision the record no longer has conflicts,
+ * and the records with deltas come back each once, in order.
+ */
+static void
+test_delta_edges(void)
+{
+	char path[512], *big;
+	unsigned char id[16], id2[16], tmpid[16], (*ids)[16] = NULL;
+	struct store_rev r;
+	struct dseen d;
+	struct store *s;
+	struct ds_err err;
+	size_t n = 0;
+
+	fresh("st_dedge", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	if ((big = ds_malloc(STORE_DELTA_MAX + 1)) == NULL) {
+		OK(0);
+		return;
+	}
+	memset(big, 'm', STORE_DELTA_MAX + 1);
+	big[0] = 'A';
+	big[STORE_DELTA_MAX - 1] = 'Z';
+	store_id_new(id);
+	store_id_new(id2);
+	if (memcmp(id, id2, 16) > 0) {	/* id first in key order */
+		memcpy(tmpid, id, 16);
+		memcpy(id, id2, 16);
+		memcpy(id2, tmpid, 16);
+	}
+	ST_EQ(save(s, id, "{\"a\":1}", "王", NULL, NULL, &r, &err), DS_OK,
+	    &err);
+	INT_EQ(r.rev_no, 1);
+	ST_EQ(save(s, id2, "{\"a\":1}", "李", NULL, NULL, NULL, &err), DS_OK,
+	    &err);
+	/* the bounds of the arguments */
+	ST_EQ(store_delta_add(s, id, 1, 1, big, STORE_DELTA_MAX + 1, &err),
+	    DS_EINVAL, &err);
+	ST_EQ(store_delta_add(s, id, 1, 0, "x", 1, &err), DS_EINVAL, &err);
+	ST_EQ(store_delta_add(s, id, 0, 1, "x", 1, &err), DS_EINVAL, &err);
+	ST_EQ(store_delta_add(s, id, 1, 1, NULL, 1, &err), DS_EINVAL, &err);
+	ST_EQ(store_delta_add(s, id, 1, 1, big, STORE_DELTA_MAX, &err),
+	    DS_OK, &err);
+	ST_EQ(store_delta_add(s, id, 1, 2, "y", 1, &err), DS_OK, &err);
+	ST_EQ(store_delta_add(s, id, 1, 3, "zz", 2, &err), DS_OK, &err);
+	ST_EQ(store_delta_add(s, id2, 1, 1, "q", 1, &err), DS_OK, &err);
+	memset(&d, 0, sizeof(d));
+	ST_EQ(store_delta_each(s, id, 1, delta_seen, &d, &err), DS_OK, &err);
+	INT_EQ(d.last, 3);
+	INT_EQ(d.total, STORE_DELTA_MAX + 3);
+	memset(&d, 0, sizeof(d));
+	d.fail_at = 1;
+	ST_EQ(store_delta_each(s, id, 1, delta_seen, &d, &err), DS_EIO, &err);
+	INT_EQ(d.last, 1);
+	INT_EQ(d.total, STORE_DELTA_MAX);
+	INT_EQ(d.first, 'A');
+	INT_EQ(d.lastb, 'Z');
+	memset(&d, 0, sizeof(d));
+	d.fail_at = 2;
+	ST_EQ(store_delta_each(s, id, 1, delta_seen, &d, &err), DS_EIO, &err);
+	INT_EQ(d.last, 2);
+	ST_EQ(store_delta_records(s, &ids, &n, &err), DS_OK, &err);
+	INT_EQ(n, 2);
+	OK(n == 2 && memcmp(ids[0], id, 16) == 0 &&
+	    memcmp(ids[1], id2, 16) == 0);
+	ds_free(ids);
+	store_close(s);
+
+	/* a row sealed on a revision the record no longer has */
+	raw_sql(path, "UPDATE delta SET rev_no = 2 WHERE seq = 3");
+	if ((s = open_ok(path)) == NULL)
+		return;
+	memset(&d, 0, sizeof(d));
+	ST_EQ(store_delta_each(s, id, 1, delta_seen, &d, &err), DS_ECONFLICT,
+	    &err);
+	INT_EQ(d.last, 2);
+	store_close(s);
+	raw_sql(path, "UPDATE delta SET rev_no = 1; UPDATE record SET rev_no "
+	    "= 2");
+	if ((s = open_ok(path)) == NULL)
+		return;
+	memset(&d, 0, sizeof(d));
+	ST_EQ(store_delta_each(s, id, 1, delta_seen, &d, &err), DS_ECONFLICT,
+	    &err);
+	INT_EQ(d.last, 0);
+	store_close(s);
+	raw_sql(path, "UPDATE record SET rev_no = 1");
+	/* bodies too short, or too long, to be a sealed delta */
+	raw_sql(path, "UPDATE delta SET body = zeroblob(40) WHERE seq = 2");
+	if ((s = open_ok(path)) == NULL)
+		return;
+	memset(&d, 0, sizeof(d));
+	ST_EQ(store_delta_each(s, id, 1, delta_seen, &d, &err), DS_ECORRUPT,
+	    &err);
+	INT_EQ(d.last, 1);
+	store_close(s);
+	raw_sql(path, "UPDATE delta SET body = zeroblob(41) WHERE seq = 2");
+	if ((s = open_ok(path)) == NULL)
+		return;
+	memset(&d, 0, sizeof(d));
+	ST_EQ(store_delta_each(s, id, 1, delta_seen, &d, &err), DS_ECRYPTO,
+	    &err);
+	INT_EQ(d.last, 1);
+	store_close(s);
+	raw_sql(path, "UPDATE delta SET body = zeroblob(65536 + 40) WHERE "
+	    "seq = 2");
+	if ((s = open_ok(path)) == NULL)
+		return;
+	memset(&d, 0, sizeof(d));
+	ST_EQ(store_delta_each(s, id, 1, delta_seen, &d, &err), DS_ECRYPTO,
+	    &err);
+	store_close(s);
+	raw_sql(path, "UPDATE delta SET body = zeroblob(65536 + 41) WHERE "
+	    "seq = 2");
+	if ((s = open_ok(path)) == NULL)
+		return;
+	memset(&d, 0, sizeof(d));
+	ST_EQ(store_delta_each(s, id, 1, delta_seen, &d, &err), DS_ECORRUPT,
+	    &err);
+	INT_EQ(d.last, 1);
+	store_close(s);
+	ds_free(big);
+}
+
+enum dfault { DF_ALLOC, DF_STMT };
+
+static void
+df_arm(struct store *s, enum dfault f, long k)
+{
+	if (f == DF_ALLOC)
+		ds_fault_arm(DS_FAULT_ALLOC, k, 0);
+	else
+		sqlfail_arm(s->db, k);
+}
+
+/* Disarm; 1 if the fault was reached. */
+static int
+df_disarm(struct store *s, enum dfault f)
+{
+	long fired;
+
+	if (f == DF_ALLOC) {
+		fired = ds_fault_fired(DS_FAULT_ALLOC);
+		ds_fault_disarm(DS_FAULT_ALLOC);
+	} else {
+		fired = sqlfail_fired();
+		sqlfail_disarm(s->db);
+	}
+	return fired > 0;
+}
+
+/* The deltas of id on revision 1 as "body|body", or "" on an error. */
+static void
+delta_text(struct store *s, const unsigned char *id, char *got)
+{
+	struct ds_err err;
+
+	got[0] = '\0';
+	if (store_delta_each(s, id, 1, delta_cat, got, &err) != DS_OK)
+		snprintf(got, 256, "error: %s", err.msg);
+}
+
+/*
+ * Each store_delta_* call with an allocation or one SQL statement failing,
+ * at each point in turn: a failure reached is an error, never a success;
+ * an error changes nothing (the deltas read back as before) and a success
+ * does what a run without a fault does; a walk stops at the error.  So
+ * does store_rekey, on a copy of the file each time: an error leaves the
+ * deltas opening under the old key, a success under the new one, as they
+ * were.
+ */
+static void
+test_delta_faults(void)
+{
+	static const enum dfault fs[] = { DF_ALLOC, DF_STMT };
+	char path[512], cp[600], cmd[1400], want[256], got[256];
+	unsigned char id[16], nk[32], (*ids)[16];
+	struct store *s, *s2;
+	struct ds_err err;
+	enum ds_status st;
+	size_t fi, n;
+	int64_t seq = 2;
+	long k;
+	int hit;
+
+	fresh("st_dfault", path, sizeof(path));
+	snprintf(cp, sizeof(cp), "%s.copy", path);
+	if ((s = open_ok(path)) == NULL)
+		return;
+	store_id_new(id);
+	ST_EQ(save(s, id, "{\"a\":1}", "王", NULL, NULL, NULL, &err), DS_OK,
+	    &err);
+	ST_EQ(store_delta_add(s, id, 1, 1, "d1", 2, &err), DS_OK, &err);
+	for (fi = 0; fi < 2; fi++) {
+		for (k = 1; k < 100; k++) {
+			delta_text(s, id, want);
+			df_arm(s, fs[fi], k);
+			st = store_delta_add(s, id, 1, seq, "dN", 2, &err);
+			hit = df_disarm(s, fs[fi]);
+			delta_text(s, id, got);
+			if (st == DS_OK) {
+				seq++;
+				snprintf(want + strlen(want),
+				    sizeof(want) - strlen(want), "|dN");
+			}
+			if (strcmp(got, want) != 0 || (hit && st == DS_OK))
+				HARNESS_FAIL("add, fault %zu at %ld: %s: %s / "
+				    "%s", fi, k, ds_status_str(st), got, want);
+			if (!hit)
+				break;
+		}
+		OK(k > 1 && k < 100);
+		delta_text(s, id, want);
+		for (k = 1; k < 100; k++) {
+			got[0] = '\0';
+			df_arm(s, fs[fi], k);
+			st = store_delta_each(s, id, 1, delta_cat, got, &err);
+			hit = df_disarm(s, fs[fi]);
+			if (hit ? st == DS_OK || strcmp(got, want) == 0 :
+			    st != DS_OK || strcmp(got, want) != 0)
+				HARNESS_FAIL("each, fault %zu at %ld: %s: %s",
+				    fi, k, ds_status_str(st), got);
+			if (!hit)
+				break;
+		}
+		OK(k > 1 && k < 100);
+		for (k = 1; k < 100; k++) {
+			ids = NULL;
+			n = 9;
+			df_arm(s, fs[fi], k);
+			st = store_delta_records(s, &ids, &n, &err);
+			hit = df_disarm(s, fs[fi]);
+			if (hit ? st == DS_OK || ids != NULL || n != 0 :
+			    st != DS_OK || n != 1 || ids == NULL ||
+			    memcmp(ids[0], id, 16) != 0)
+				HARNESS_FAIL("records, fault %zu at %ld: %s",
+				    fi, k, ds_status_str(st));
+			ds_free(ids);
+			if (!hit)
+				break;
+		}
+		OK(k > 1 && k < 100);
+	}
+	store_close(s);
+
+	/* store_rekey, on a copy each time */
+	cry_random(nk, sizeof(nk));
+	for (fi = 0; fi < 2; fi++) {
+		for (k = 1; k < 400; k++) {
+			snprintf(cmd, sizeof(cmd), "rm -f '%s-wal' '%s-shm' && "
+			    "cp '%s' '%s'", cp, cp, path, cp);
+			if (system(cmd) != 0)
+				break;
+			s = NULL;
+			ST_EQ(store_open(cp, dek, dev, &s, &err), DS_OK, &err);
+			if (s == NULL)
+				break;
+			delta_text(s, id, want);
+			df_arm(s, fs[fi], k);
+			st = store_rekey(s, nk, NULL, &err);
+			hit = df_disarm(s, fs[fi]);
+			store_close(s);
+			s2 = NULL;
+			ST_EQ(store_open(cp, st == DS_OK ? nk : dek, dev, &s2,
+			    &err), DS_OK, &err);
+			if (s2 == NULL)
+				break;
+			delta_text(s2, id, got);
+			store_close(s2);
+			/* a success may have a fault: the checkpoint after
+			 * the commit only moves pages, its failure ignored */
+			if (strcmp(got, want) != 0)
+				HARNESS_FAIL("rekey, fault %zu at %ld: %s: %s",
+				    fi, k, ds_status_str(st), got);
+			if (!hit)
+				break;
+		}
+		OK(k > 1 && k < 400);
+	}
 }
 
 /*
@@ -1631,6 +1945,8 @@ main(void)
 	RUN(test_tampered_ciphertext_names_the_record);
 	RUN(test_cursor_is_sealed_and_makes_no_revision);
 	RUN(test_deltas_are_sealed_and_bound);
+	RUN(test_delta_edges);
+	RUN(test_delta_faults);
 	RUN(test_wrong_key_and_foreign_file);
 	RUN(test_save_refuses_stale_editor_and_bad_input);
 	RUN(test_outbox_snapshots_ranges_and_acks);
