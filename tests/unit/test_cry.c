@@ -618,6 +618,100 @@ test_wipe_and_fresh_secure_memory(void)
 	cry_secure_free(p);
 }
 
+static void
+put_file(const char *path, const void *p, size_t n)
+{
+	struct ds_err err;
+
+	unlink(path);
+	ST_EQ(ds_file_write_atomic(path, p, n, 0600, &err), DS_OK, &err);
+}
+
+/*
+ * The key file reader: a missing file is DS_ENOENT, a symlink is not
+ * followed, a directory or a file over 4096 bytes is not a key file, a
+ * file that reads short is an I/O error; each key file kind reads its own
+ * fields only, and a secret key whose public half does not match is
+ * refused naming the file.  (Issue 18: mutants of kf_read and the
+ * readers.)
+ */
+static void
+test_key_file_reader(void)
+{
+	char dir[512], pub[600], sec[600], rec[600], p[600], text[5000];
+	struct cry_office_pub op;
+	struct cry_office_sec *os = NULL;
+	struct cry_office_rec *orc = NULL;
+	struct ds_err err;
+	size_t n;
+	FILE *f;
+	char *h;
+
+	snprintf(dir, sizeof(dir), "%s/kfr", tmpdir);
+	mkdir(dir, 0700);
+	ST_EQ(cry_office_create(dir, &op, &err), DS_OK, &err);
+	snprintf(pub, sizeof(pub), "%s/%s", dir, CRY_OFFICE_PUB_FILE);
+	snprintf(sec, sizeof(sec), "%s/%s", dir, CRY_OFFICE_SEC_FILE);
+	snprintf(rec, sizeof(rec), "%s/%s", dir, CRY_OFFICE_REC_FILE);
+	snprintf(p, sizeof(p), "%s/none.key", dir);
+	ST_EQ(cry_office_pub_read(p, &op, &err), DS_ENOENT, &err);
+	ST_EQ(cry_office_sec_read(p, &os, &err), DS_ENOENT, &err);
+	ST_EQ(cry_office_rec_read(p, &orc, &err), DS_ENOENT, &err);
+	OK(os == NULL && orc == NULL);
+	/* a symlink to a good file */
+	snprintf(p, sizeof(p), "%s/link.key", dir);
+	OK(symlink(pub, p) == 0);
+	ST_EQ(cry_office_pub_read(p, &op, &err), DS_EIO, &err);
+	OK(strstr(err.msg, "cannot open key file") != NULL);
+	ST_EQ(cry_office_pub_read(dir, &op, &err), DS_EPARSE, &err);
+	OK(strstr(err.msg, "not a key file") != NULL);
+	/* 4096 bytes are read and parsed, 4097 are not read */
+	snprintf(p, sizeof(p), "%s/big.key", dir);
+	memset(text, '#', sizeof(text));
+	put_file(p, text, 4096);
+	ST_EQ(cry_office_pub_read(p, &op, &err), DS_EPARSE, &err);
+	OK(strstr(err.msg, "not a key file") == NULL);
+	put_file(p, text, 4097);
+	ST_EQ(cry_office_pub_read(p, &op, &err), DS_EPARSE, &err);
+	OK(strstr(err.msg, "not a key file") != NULL);
+	ST_EQ(cry_office_pub_parse(text, 4097, "mem", &op, &err), DS_EPARSE,
+	    &err);
+	OK(strstr(err.msg, "too large") != NULL);
+	ST_EQ(cry_office_pub_parse(text, 4096, "mem", &op, &err), DS_EPARSE,
+	    &err);
+	OK(strstr(err.msg, "too large") == NULL);
+	/* a file that says 4096 bytes and reads fewer (sysfs) */
+	if (access("/sys/kernel/profiling", R_OK) == 0) {
+		ST_EQ(cry_office_pub_read("/sys/kernel/profiling", &op, &err),
+		    DS_EIO, &err);
+		OK(strstr(err.msg, "cannot read") != NULL);
+	}
+	/* each kind its own fields: the others' files are refused */
+	ST_EQ(cry_office_pub_read(sec, &op, &err), DS_EPARSE, &err);
+	ST_EQ(cry_office_sec_read(rec, &os, &err), DS_EPARSE, &err);
+	ST_EQ(cry_office_rec_read(pub, &orc, &err), DS_EPARSE, &err);
+	ST_EQ(cry_office_rec_read(sec, &orc, &err), DS_EPARSE, &err);
+	OK(os == NULL && orc == NULL);
+	/* a signing secret whose stored public half is another key's */
+	if ((f = fopen(sec, "r")) == NULL) {
+		OK(0);
+		return;
+	}
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	if ((h = strstr(text, "\nsign-secret ")) == NULL) {
+		OK(0);
+		return;
+	}
+	h += strlen("\nsign-secret ") + 64 + 10;	/* in the public half */
+	*h = *h == '0' ? '1' : '0';
+	put_file(sec, text, n);
+	ST_EQ(cry_office_sec_read(sec, &os, &err), DS_ECORRUPT, &err);
+	OK(strncmp(err.msg, sec, strlen(sec)) == 0);
+	OK(os == NULL);
+}
+
 static int core_raised;	/* main() raised the core limit before cry_init */
 
 /* Secrets must not land in a core file: cry_init set both limits to 0. */
@@ -666,6 +760,7 @@ main(void)
 	RUN(test_fingerprint_golden_and_match);
 	RUN(test_wipe_and_fresh_secure_memory);
 	tmpdir = ts_tmpdir("cry");
+	RUN(test_key_file_reader);
 	RUN(test_sign_hash_verifies_and_rejects_changes);
 	RUN(test_office_create_and_read_back);
 	RUN(test_office_pub_parser_is_strict);
