@@ -712,6 +712,148 @@ test_key_file_reader(void)
 	OK(os == NULL);
 }
 
+/* Key ids against values computed apart (Python's hashlib BLAKE2b: of
+ * the key; for a data key, its KDF subkey 1 in context "keyid___"). */
+static void
+test_key_ids_golden(void)
+{
+	static const unsigned char kid[CRY_KEYID_BYTES] = { 0xcb, 0x2f, 0x51,
+	    0x60, 0xfc, 0x1f, 0x7e, 0x05 };
+	static const unsigned char did[CRY_KEYID_BYTES] = { 0xe2, 0x97, 0xe8,
+	    0xe3, 0x5f, 0x47, 0x0d, 0x50 };
+	unsigned char k[32], id[CRY_KEYID_BYTES + 1], h[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(k); i++)
+		k[i] = (unsigned char)i;
+	memset(id, 0xee, sizeof(id));
+	cry_key_id(k, sizeof(k), id);
+	OK(memcmp(id, kid, sizeof(kid)) == 0);
+	INT_EQ(id[CRY_KEYID_BYTES], 0xee);
+	cry_hash(h, sizeof(h), NULL, 0, k, sizeof(k));
+	OK(memcmp(h, kid, sizeof(kid)) == 0 && h[31] == 0xd6);
+	memset(id, 0xee, sizeof(id));
+	cry_dek_key_id(k, id);
+	OK(memcmp(id, did, sizeof(did)) == 0);
+	INT_EQ(id[CRY_KEYID_BYTES], 0xee);
+}
+
+/*
+ * Each function that takes secure memory, with its k-th secure allocation
+ * failing in turn: DS_ENOMEM, no key given out (NULL where it sets one),
+ * no file left behind, every allocation given back; past the last one, a
+ * success that gives back all but what it hands out.
+ */
+static void
+test_secure_alloc_failures(void)
+{
+	char dir[512], path[600];
+	unsigned char sk[CRY_SIGN_SK_BYTES], bsk[CRY_BOX_SK_BYTES];
+	struct cry_signkey *sg, *sg2;
+	struct cry_boxkey *bx;
+	struct cry_office_pub op;
+	struct cry_office_sec *os;
+	struct cry_office_rec *orc;
+	struct ds_err err;
+	enum ds_status st;
+	long live = cry_secure_live(), k;
+	int fn, fired, ok = 0;
+
+	snprintf(dir, sizeof(dir), "%s/secfail", tmpdir);
+	mkdir(dir, 0700);
+	sg = NULL;
+	ST_EQ(cry_signkey_new(&sg, &err), DS_OK, &err);
+	if (sg == NULL)
+		return;
+	memcpy(sk, sg->sk, sizeof(sk));
+	cry_signkey_free(sg);
+	cry_random(bsk, sizeof(bsk));
+	for (fn = 0; fn < 7; fn++) {
+		for (k = 1; k < 20; k++) {
+			sg = sg2 = (void *)&err;	/* not NULL */
+			bx = (void *)&err;
+			os = (void *)&err;
+			orc = (void *)&err;
+			ds_fault_arm(DS_FAULT_SECURE, k, 0);
+			switch (fn) {
+			case 0:
+				st = cry_signkey_new(&sg, &err);
+				break;
+			case 1:
+				st = cry_signkey_from_sk(sk, &sg, &err);
+				break;
+			case 2:
+				st = cry_boxkey_new(&bx, &err);
+				break;
+			case 3:
+				st = cry_boxkey_from_sk(bsk, &bx, &err);
+				break;
+			case 4:
+				st = cry_office_create(dir, &op, &err);
+				break;
+			case 5:
+				snprintf(path, sizeof(path), "%s/%s", dir,
+				    CRY_OFFICE_SEC_FILE);
+				st = cry_office_sec_read(path, &os, &err);
+				break;
+			default:
+				snprintf(path, sizeof(path), "%s/%s", dir,
+				    CRY_OFFICE_REC_FILE);
+				st = cry_office_rec_read(path, &orc, &err);
+				break;
+			}
+			fired = ds_fault_fired(DS_FAULT_SECURE) > 0;
+			ds_fault_disarm(DS_FAULT_SECURE);
+			if (fired) {
+				if (st != DS_ENOMEM)
+					HARNESS_FAIL("fn %d at %ld: %s", fn,
+					    k, ds_status_str(st));
+				if ((fn == 2 || fn == 3) && bx != NULL)
+					HARNESS_FAIL("fn %d at %ld: a key", fn,
+					    k);
+				if (fn == 4) {
+					snprintf(path, sizeof(path), "%s/%s",
+					    dir, CRY_OFFICE_SEC_FILE);
+					OK(!ds_path_exists(path));
+					snprintf(path, sizeof(path), "%s/%s",
+					    dir, CRY_OFFICE_PUB_FILE);
+					OK(!ds_path_exists(path));
+				}
+				INT_EQ(cry_secure_live(), live);
+				continue;
+			}
+			ST_EQ(st, DS_OK, &err);
+			switch (fn) {
+			case 0:
+			case 1:
+				INT_EQ(cry_secure_live(), live + 1);
+				cry_signkey_free(sg);
+				break;
+			case 2:
+			case 3:
+				INT_EQ(cry_secure_live(), live + 1);
+				cry_boxkey_free(bx);
+				break;
+			case 4:
+				INT_EQ(cry_secure_live(), live);
+				break;
+			case 5:
+				INT_EQ(cry_secure_live(), live + 1);
+				cry_office_sec_free(os);
+				break;
+			default:
+				INT_EQ(cry_secure_live(), live + 1);
+				cry_office_rec_free(orc);
+				break;
+			}
+			INT_EQ(cry_secure_live(), live);
+			ok++;
+			break;
+		}
+	}
+	INT_EQ(ok, 7);
+}
+
 static int core_raised;	/* main() raised the core limit before cry_init */
 
 /* Secrets must not land in a core file: cry_init set both limits to 0. */
@@ -759,8 +901,10 @@ main(void)
 	RUN(test_sodium_version_edges);
 	RUN(test_fingerprint_golden_and_match);
 	RUN(test_wipe_and_fresh_secure_memory);
+	RUN(test_key_ids_golden);
 	tmpdir = ts_tmpdir("cry");
 	RUN(test_key_file_reader);
+	RUN(test_secure_alloc_failures);
 	RUN(test_sign_hash_verifies_and_rejects_changes);
 	RUN(test_office_create_and_read_back);
 	RUN(test_office_pub_parser_is_strict);
