@@ -643,10 +643,12 @@ test_key_file_reader(void)
 	struct cry_office_sec *os = NULL;
 	struct cry_office_rec *orc = NULL;
 	struct ds_err err;
+	long live;
 	size_t n;
 	FILE *f;
 	char *h;
 
+	live = cry_secure_live();
 	snprintf(dir, sizeof(dir), "%s/kfr", tmpdir);
 	mkdir(dir, 0700);
 	ST_EQ(cry_office_create(dir, &op, &err), DS_OK, &err);
@@ -710,6 +712,7 @@ test_key_file_reader(void)
 	ST_EQ(cry_office_sec_read(sec, &os, &err), DS_ECORRUPT, &err);
 	OK(strncmp(err.msg, sec, strlen(sec)) == 0);
 	OK(os == NULL);
+	INT_EQ(cry_secure_live(), live);	/* every refusal gave back */
 }
 
 /* Key ids against values computed apart (Python's hashlib BLAKE2b: of
