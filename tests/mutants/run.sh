@@ -119,6 +119,8 @@ target_of() {	# test name [mode] -> make targets
 	test_odb_seal|test_report|test_sync_e2e|test_sync_model)
 		echo "programs build/${2:-$MODE}/tests/$1" ;;
 	test_*|replay_*) echo "build/${2:-$MODE}/tests/$1" ;;
+	# seeds its workspace with test_ws
+	tests/cli/t_store.sh) echo "programs build/${2:-$MODE}/tests/test_ws" ;;
 	*) echo programs ;;
 	esac
 }
