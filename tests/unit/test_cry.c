@@ -1,4 +1,5 @@
 /* doorstep: tests for the crypto layer (cry.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -667,6 +668,9 @@ test_key_file_reader(void)
 	OK(strstr(err.msg, "cannot open key file") != NULL);
 	ST_EQ(cry_office_pub_read(dir, &op, &err), DS_EPARSE, &err);
 	OK(strstr(err.msg, "not a key file") != NULL);
+	/* a stale errno is not a failed read */
+	errno = EINTR;
+	ST_EQ(cry_office_pub_read(pub, &op, &err), DS_OK, &err);
 	/* 4096 bytes are read and parsed, 4097 are not read */
 	snprintf(p, sizeof(p), "%s/big.key", dir);
 	memset(text, '#', sizeof(text));
@@ -684,6 +688,7 @@ test_key_file_reader(void)
 	OK(strstr(err.msg, "too large") == NULL);
 	/* a file that says 4096 bytes and reads fewer (sysfs) */
 	if (access("/sys/kernel/profiling", R_OK) == 0) {
+		errno = EINTR;
 		ST_EQ(cry_office_pub_read("/sys/kernel/profiling", &op, &err),
 		    DS_EIO, &err);
 		OK(strstr(err.msg, "cannot read") != NULL);
@@ -741,11 +746,25 @@ test_key_ids_golden(void)
 	INT_EQ(id[CRY_KEYID_BYTES], 0xee);
 }
 
+/* Open descriptors of this process. */
+static int
+nfds(void)
+{
+	char p[64];
+	int fd, n = 0;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		n += access(p, F_OK) == 0;
+	}
+	return n;
+}
+
 /*
  * Each function that takes secure memory, with its k-th secure allocation
  * failing in turn: DS_ENOMEM, no key given out (NULL where it sets one),
- * no file left behind, every allocation given back; past the last one, a
- * success that gives back all but what it hands out.
+ * no file left behind or open, every allocation given back; past the last
+ * one, a success that gives back all but what it hands out.
  */
 static void
 test_secure_alloc_failures(void)
@@ -760,7 +779,7 @@ test_secure_alloc_failures(void)
 	struct ds_err err;
 	enum ds_status st;
 	long live = cry_secure_live(), k;
-	int fn, fired, ok = 0;
+	int fn, fired, ok = 0, fds = nfds();
 
 	snprintf(dir, sizeof(dir), "%s/secfail", tmpdir);
 	mkdir(dir, 0700);
@@ -823,6 +842,7 @@ test_secure_alloc_failures(void)
 					OK(!ds_path_exists(path));
 				}
 				INT_EQ(cry_secure_live(), live);
+				INT_EQ(nfds(), fds);	/* the key file closed */
 				continue;
 			}
 			ST_EQ(st, DS_OK, &err);

@@ -858,6 +858,86 @@ test_delta_edges(void)
 	ds_free(big);
 }
 
+/* Append a field as docs/storage.md says: 4-byte LE length, bytes. */
+static void
+ad_field(unsigned char *ad, size_t *n, const void *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		ad[(*n)++] = (unsigned char)(len >> (8 * i));
+	memcpy(ad + *n, p, len);
+	*n += len;
+}
+
+static void
+ad_int(unsigned char *ad, size_t *n, uint64_t v)
+{
+	unsigned char b[8];
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	ad_field(ad, n, b, 8);
+}
+
+/*
+ * A delta opens with the key and AD docs/storage.md gives, built here
+ * from the document, not from the store's code: subkey 7 of "rec_enc_",
+ * AD "doorstep delta v1", record id, rev_no, seq, key id.  (Issue 18: a
+ * mutant dropping a field of the AD changed both sides alike.)
+ */
+static void
+test_delta_ad_as_documented(void)
+{
+	static const char tag[] = "doorstep delta v1";
+	char path[512];
+	unsigned char id[16], key[32], kid[CRY_KEYID_BYTES], ad[128];
+	unsigned char ct[64], pt[64 - CRY_AEAD_OVERHEAD];
+	struct store *s;
+	struct ds_err err;
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	size_t n = 0, len = 0;
+	int rows = 0;
+
+	fresh("st_dad", path, sizeof(path));
+	if ((s = open_ok(path)) == NULL)
+		return;
+	store_id_new(id);
+	ST_EQ(save(s, id, "{\"a\":1}", "王", NULL, NULL, NULL, &err), DS_OK,
+	    &err);
+	ST_EQ(store_delta_add(s, id, 1, 1, "first", 5, &err), DS_OK, &err);
+	ST_EQ(store_delta_add(s, id, 1, 2, "second", 6, &err), DS_OK, &err);
+	store_close(s);
+	cry_kdf(key, sizeof(key), 7, "rec_enc_", dek);
+	cry_dek_key_id(dek, kid);
+	ad_field(ad, &n, tag, sizeof(tag) - 1);
+	ad_field(ad, &n, id, sizeof(id));
+	ad_int(ad, &n, 1);
+	ad_int(ad, &n, 2);
+	ad_field(ad, &n, kid, sizeof(kid));
+	OK(sqlite3_open(path, &db) == SQLITE_OK);
+	OK(sqlite3_prepare_v2(db, "SELECT body FROM delta WHERE seq = 2", -1,
+	    &q, NULL) == SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		rows++;
+		len = (size_t)sqlite3_column_bytes(q, 0);
+		if (len == 6 + CRY_AEAD_OVERHEAD)
+			memcpy(ct, sqlite3_column_blob(q, 0), len);
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	INT_EQ(rows, 1);
+	INT_EQ(len, 6 + CRY_AEAD_OVERHEAD);
+	if (len != 6 + CRY_AEAD_OVERHEAD)
+		return;
+	INT_EQ(cry_aead_open(pt, ct, len, ad, n, key), DS_OK);
+	OK(memcmp(pt, "second", 6) == 0);
+	ad[n - 1] ^= 1;		/* and only with it */
+	INT_EQ(cry_aead_open(pt, ct, len, ad, n, key), DS_ECRYPTO);
+}
+
 enum dfault { DF_ALLOC, DF_STMT };
 
 static void
@@ -1947,6 +2027,7 @@ main(void)
 	RUN(test_deltas_are_sealed_and_bound);
 	RUN(test_delta_edges);
 	RUN(test_delta_faults);
+	RUN(test_delta_ad_as_documented);
 	RUN(test_wrong_key_and_foreign_file);
 	RUN(test_save_refuses_stale_editor_and_bad_input);
 	RUN(test_outbox_snapshots_ranges_and_acks);
