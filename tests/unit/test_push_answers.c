@@ -41,6 +41,7 @@ enum answer {
 	A_IMPORT,	/* office.db imports it; its receipt */
 	A_REJECT,	/* a rejection of this bundle, signed by the office */
 	A_OTHER,	/* a receipt for another bundle, signed by the office */
+	A_OTHERDEV,	/* one for this bundle but another device, same */
 	A_EMPTY		/* no body */
 };
 
@@ -82,9 +83,10 @@ read_all(int fd, unsigned char *p, size_t n)
 	return 0;
 }
 
-/* A receipt signed by the office key for bundle id, or NULL. */
+/* A receipt signed by the office key for bundle id of device dev. */
 static unsigned char *
-office_receipt(int status, const unsigned char id[16], size_t *len)
+office_receipt(int status, const unsigned char id[16],
+    const unsigned char dev[16], size_t *len)
 {
 	static struct receipt r;
 	unsigned char *out = NULL;
@@ -94,7 +96,7 @@ office_receipt(int status, const unsigned char id[16], size_t *len)
 	memcpy(r.office_id, office.pub.office_id, 16);
 	cry_key_id(office.pub.sign_pk, sizeof(office.pub.sign_pk),
 	    r.office_kid);
-	memcpy(r.device_id, devid, 16);
+	memcpy(r.device_id, dev, 16);
 	memcpy(r.bundle_id, id, 16);
 	r.status = (uint8_t)status;
 	r.reason = status == RS_REJECTED ? BR_QUOTA : BR_OK;
@@ -140,12 +142,17 @@ answer(int c, const struct step *s)
 		}
 		break;
 	case A_REJECT:
-		out = office_receipt(RS_REJECTED, srv.last_id, &olen);
+		out = office_receipt(RS_REJECTED, srv.last_id, devid, &olen);
 		break;
 	case A_OTHER:
 		memcpy(other, srv.last_id, 16);
 		other[15] ^= 1;
-		out = office_receipt(RS_HELD, other, &olen);
+		out = office_receipt(RS_HELD, other, devid, &olen);
+		break;
+	case A_OTHERDEV:
+		memcpy(other, devid, 16);
+		other[15] ^= 1;
+		out = office_receipt(RS_IMPORTED, srv.last_id, other, &olen);
 		break;
 	case A_EMPTY:
 		break;
@@ -338,12 +345,16 @@ test_5xx_is_unknown(void)
 	OK(memcmp(rc.bundle_id, srv.last_id, 16) == 0);
 }
 
-/* No body, or a genuine receipt for another bundle: send again. */
+/*
+ * No body, a genuine receipt for another bundle, or one for this bundle
+ * naming another device: send again.
+ */
 static void
 test_no_body_or_other_bundle_is_unknown(void)
 {
 	static const struct step empty[] = { { 200, A_EMPTY } };
 	static const struct step other[] = { { 200, A_OTHER } };
+	static const struct step otherdev[] = { { 200, A_OTHERDEV } };
 	static const struct step then[] = {
 		{ 200, A_EMPTY }, { 200, A_OTHER }, { 200, A_IMPORT },
 	};
@@ -356,8 +367,13 @@ test_no_body_or_other_bundle_is_unknown(void)
 	u = unacked();
 	ST_EQ(push(1, empty, 1, &served, &rc, &err), DS_ENET, &err);
 	INT_EQ(served, 1);
+	STR_EQ(err.msg, "no valid answer after 1 tries (HTTP 200); nothing "
+	    "is lost: send again later");
 	ST_EQ(push(1, other, 1, &served, &rc, &err), DS_ENET, &err);
 	INT_EQ(served, 1);
+	ST_EQ(push(1, otherdev, 1, &served, &rc, &err), DS_ENET, &err);
+	INT_EQ(served, 1);
+	OK(strstr(err.msg, "receipt is for another device") != NULL);
 	INT_EQ(unacked(), u);
 	ST_EQ(push(3, then, 3, &served, &rc, &err), DS_OK, &err);
 	INT_EQ(served, 3);
