@@ -84,6 +84,8 @@ test_fork_paths(void)
 	/* Empty groups and repeats are values of their own. */
 	SAME("{\"a\":1}", "{\"a\":{}}", "{\"a\":[]}", 1, "a");
 	SAME("{\"a\":{}}", "{\"a\":{}}", "{\"a\":[]}", 0, "a");
+	SAME("{\"a\":{}}", "{\"a\":{}}", "{\"a\":{\"x\":1}}", 0, "a, a/x");
+	SAME("{\"a\":[]}", "{\"a\":[]}", "{\"a\":[1]}", 0, "a, a[1]");
 	/* A document that is not an object. */
 	SAME("5", "6", "7", 1, "(root)");
 	SAME("[1]", "[1]", "[2]", 0, "[1]");
@@ -94,9 +96,13 @@ test_fork_paths(void)
 	    "{\"g\":{\"_meta\":3}}", 1, "g/_meta");
 }
 
-/* n objects one in another around a value: {"a":{"a":...1...}}. */
+/*
+ * n groups one in another around a value, in an object: {"a":{"a":...1}}
+ * (arr 0), or repeats {"a":[[...[1]...]]} (arr 1: the object and n - 1
+ * arrays).
+ */
 static char *
-nested(int n)
+nested(int n, int arr)
 {
 	char *s = malloc((size_t)n * 6 + 8);
 	size_t off = 0;
@@ -105,12 +111,16 @@ nested(int n)
 	if (s == NULL)
 		abort();
 	for (i = 0; i < n; i++) {
-		memcpy(s + off, "{\"a\":", 5);
-		off += 5;
+		if (arr && i > 0)
+			s[off++] = '[';
+		else {
+			memcpy(s + off, "{\"a\":", 5);
+			off += 5;
+		}
 	}
 	s[off++] = '1';
-	for (i = 0; i < n; i++)
-		s[off++] = '}';
+	for (i = n - 1; i >= 0; i--)
+		s[off++] = arr && i > 0 ? ']' : '}';
 	s[off] = '\0';
 	return s;
 }
@@ -138,7 +148,8 @@ long_key(size_t n, char ch)
 static void
 test_fork_limits(void)
 {
-	char q[Q_MAX], *ok = nested(32), *deep = nested(33);
+	char q[Q_MAX], *ok = nested(32, 0), *deep = nested(33, 0);
+	char *aok = nested(32, 1), *adeep = nested(33, 1);
 	char *k511 = long_key(511, 'k'), *k512 = long_key(512, 'k');
 	char *j511 = long_key(511, 'j');
 	int c;
@@ -149,6 +160,8 @@ test_fork_limits(void)
 	ST_EQ(cmp("{}", deep, "{}", &c, q), DS_ELIMIT, NULL);
 	ST_EQ(cmp("{}", "{}", deep, &c, q), DS_ELIMIT, NULL);
 	INT_EQ(c, 0);
+	ST_EQ(cmp(aok, aok, aok, &c, q), DS_OK, NULL);
+	ST_EQ(cmp(adeep, "{}", "{}", &c, q), DS_ELIMIT, NULL);
 	ST_EQ(cmp(k511, k511, j511, &c, q), DS_OK, NULL);
 	ST_EQ(cmp(k512, "{}", "{}", &c, q), DS_ELIMIT, NULL);
 	ST_EQ(cmp("{}", "{}", k512, &c, q), DS_ELIMIT, NULL);
@@ -192,6 +205,8 @@ test_fork_limits(void)
 	ST_EQ(cmp("{}", "{}", "x", &c, q), DS_EPARSE, NULL);
 	free(ok);
 	free(deep);
+	free(aok);
+	free(adeep);
 	free(k511);
 	free(k512);
 	free(j511);
