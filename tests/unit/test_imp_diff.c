@@ -249,6 +249,11 @@ test_fork_list_fits(void)
 	ST_EQ(imp_fork_compare(base, a, base, &c, q, 0, &err), DS_OK, &err);
 	INT_EQ(q[0], 'Z');
 	INT_EQ(c, 0);
+	/* Nothing changed: an empty list, even in one byte. */
+	memset(q, 'Z', sizeof(q));
+	ST_EQ(imp_fork_compare(a, a, a, &c, q, 1, &err), DS_OK, &err);
+	INT_EQ(q[0], '\0');
+	INT_EQ(q[1], 'Z');
 }
 
 /*
@@ -266,21 +271,21 @@ test_fork_out_of_memory(void)
 
 	int base;
 
-	/* With the parent, and without (base NULL). */
-	for (base = 0; base < 2; base++) {
+	/* With the parent, without (base NULL), and empty answers. */
+	for (base = 0; base < 3; base++) {
 		for (k = 1; k < 1000; k++) {
 			ds_fault_arm(DS_FAULT_ALLOC, k, 0);
 			ds_err_clear(&err);
 			c = -1;
-			st = imp_fork_compare(base ? NULL :
-			    "{\"m\":[{\"n\":1}],\"x\":1}",
-			    "{\"m\":[{\"n\":2}],\"x\":2}",
+			st = imp_fork_compare(base == 1 ? NULL : base == 2 ?
+			    "{}" : "{\"m\":[{\"n\":1}],\"x\":1}",
+			    base == 2 ? "{}" : "{\"m\":[{\"n\":2}],\"x\":2}",
 			    "{\"m\":[{\"n\":3}],\"x\":2}", &c, q, sizeof(q),
 			    &err);
 			ds_fault_disarm(DS_FAULT_ALLOC);
 			if (st == DS_OK) {
-				INT_EQ(c, 1);
-				STR_EQ(q, "m[1]/n");
+				INT_EQ(c, base < 2);
+				STR_EQ(q, base < 2 ? "m[1]/n" : "m[1]/n, x");
 				break;
 			}
 			if (st != DS_ENOMEM)
