@@ -6,6 +6,7 @@
  * nesting and path length, the list cut to fit, and memory failing at
  * each allocation.  Real jansson documents, no database needed.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,10 @@ test_fork_paths(void)
 	SAME("{\"a\":1,\"b\":1}", "{\"a\":2,\"b\":1}", "{\"a\":1,\"b\":3}",
 	    0, "a, b");
 	SAME("{\"a\":1}", "{\"a\":1}", "{\"a\":1}", 0, "");
+	SAME("{}", "{}", "{}", 0, "");
+	/* Sorted, whatever order the documents hold them in. */
+	SAME("{\"z\":1,\"b\":1,\"m\":1}", "{\"m\":2,\"z\":2,\"b\":2}",
+	    "{\"z\":1,\"b\":1,\"m\":1}", 0, "b, m, z");
 	/* A conflict names only the paths in conflict. */
 	SAME("{\"x\":1,\"y\":1,\"z\":1}", "{\"x\":2,\"y\":2,\"z\":1}",
 	    "{\"x\":3,\"y\":1,\"z\":2}", 1, "x");
@@ -230,11 +235,28 @@ test_fork_list_fits(void)
 		{ 7, "..." }, { 8, "aa, ..." }, { 10, "aa, ..." },
 		{ 11, "aa, bb, cc" }, { 100, "aa, bb, cc" },
 	};
+	/* Four names: the cut where each name's separator counts. */
+	static const char *a4 = "{\"aa\":1,\"bb\":1,\"cc\":1,\"dd\":1}";
+	static const struct {
+		size_t		 qmax;
+		const char	*want;
+	} v4[] = {
+		{ 10, "aa, ..." }, { 11, "aa, ..." }, { 12, "aa, bb, ..." },
+		{ 14, "aa, bb, ..." }, { 15, "aa, bb, cc, dd" },
+	};
 	struct ds_err err;
 	char q[128];
 	size_t i;
 	int c;
 
+	for (i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		memset(q, 'Z', sizeof(q));
+		ST_EQ(imp_fork_compare(base, a4, base, &c, q, v4[i].qmax, &err),
+		    DS_OK, &err);
+		if (strcmp(q, v4[i].want) != 0)
+			HARNESS_FAIL("4 names, qmax %zu: \"%s\", want \"%s\"",
+			    v4[i].qmax, q, v4[i].want);
+	}
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		memset(q, 'Z', sizeof(q));
 		ST_EQ(imp_fork_compare(base, a, base, &c, q, v[i].qmax, &err),
@@ -271,15 +293,25 @@ test_fork_out_of_memory(void)
 
 	int base;
 
-	/* With the parent, without (base NULL), and empty answers. */
+	/* With the parent, without (base NULL), and empty answers; the
+	 * sweep must fail each allocation a clean compare makes. */
 	for (base = 0; base < 3; base++) {
+		const char *p = base == 1 ? NULL : base == 2 ? "{}" :
+		    "{\"m\":[{\"n\":1}],\"x\":1}";
+		const char *x = base == 2 ? "{}" :
+		    "{\"m\":[{\"n\":2}],\"x\":2}";
+		long allocs;
+
+		ds_fault_arm(DS_FAULT_ALLOC, LONG_MAX, 0);
+		ST_EQ(imp_fork_compare(p, x, "{\"m\":[{\"n\":3}],\"x\":2}",
+		    &c, q, sizeof(q), &err), DS_OK, &err);
+		allocs = ds_fault_checks(DS_FAULT_ALLOC);
+		ds_fault_disarm(DS_FAULT_ALLOC);
 		for (k = 1; k < 1000; k++) {
 			ds_fault_arm(DS_FAULT_ALLOC, k, 0);
 			ds_err_clear(&err);
 			c = -1;
-			st = imp_fork_compare(base == 1 ? NULL : base == 2 ?
-			    "{}" : "{\"m\":[{\"n\":1}],\"x\":1}",
-			    base == 2 ? "{}" : "{\"m\":[{\"n\":2}],\"x\":2}",
+			st = imp_fork_compare(p, x,
 			    "{\"m\":[{\"n\":3}],\"x\":2}", &c, q, sizeof(q),
 			    &err);
 			ds_fault_disarm(DS_FAULT_ALLOC);
@@ -292,7 +324,7 @@ test_fork_out_of_memory(void)
 				HARNESS_FAIL("base %d, allocation %ld: %s (%s)",
 				    base, k, ds_status_name(st), err.msg);
 		}
-		OK(k > 3 && k < 1000);
+		INT_EQ(k, allocs + 1);
 	}
 }
 
