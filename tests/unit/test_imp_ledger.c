@@ -90,6 +90,39 @@ test_replay_is_the_stored_receipt(void)
 	imp_result_free(&res2);
 	imp_result_free(&res);
 	ds_free(b);
+	/* Stored counts of duplicates and forks come back too: a bundle
+	 * with one revision the office has and one new; then two children
+	 * of one revision, the second a fork. */
+	{
+		struct sf_rev v[2], f[2];
+		unsigned char *x;
+		size_t xn, k;
+		uint32_t dup = 0, conf = 0;
+
+		v[0] = r[1];
+		sf_rev(&v[1], &d, 5, 1, NULL, "{\"a\":5}");
+		sf_rev(&f[0], &d, 2, 2, r[1].r.rev_id, "{\"a\":6}");
+		sf_rev(&f[1], &d, 2, 2, r[1].r.rev_id, "{\"a\":7}");
+		for (k = 0; k < 3; k++) {
+			x = k == 0 ? sf_bundle(&d, &office, v, 2, 0, 0, &xn) :
+			    sf_bundle(&d, &office, &f[k - 1], 1, 0, 0, &xn);
+			ST_EQ(imp_bundle(db, office.sec, x, xn, &res, &err),
+			    DS_OK, &err);
+			ST_EQ(imp_bundle(db, office.sec, x, xn, &res2, &err),
+			    DS_OK, &err);
+			INT_EQ(res2.replay, 1);
+			INT_EQ(res2.n_new, res.n_new);
+			INT_EQ(res2.n_dup, res.n_dup);
+			INT_EQ(res2.n_conflict, res.n_conflict);
+			dup += res2.n_dup;
+			conf += res2.n_conflict;
+			imp_result_free(&res);
+			imp_result_free(&res2);
+			ds_free(x);
+		}
+		INT_EQ(dup, 1);
+		INT_EQ(conf, 1);
+	}
 	sf_device_free(&d);
 }
 
