@@ -619,6 +619,20 @@ test_wipe_and_fresh_secure_memory(void)
 	cry_secure_free(p);
 }
 
+/* Open descriptors of this process. */
+static int
+nfds(void)
+{
+	char p[64];
+	int fd, n = 0;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		n += access(p, F_OK) == 0;
+	}
+	return n;
+}
+
 static void
 put_file(const char *path, const void *p, size_t n)
 {
@@ -640,16 +654,19 @@ static void
 test_key_file_reader(void)
 {
 	char dir[512], pub[600], sec[600], rec[600], p[600], text[5000];
+	char good[CRY_OFFICE_PUB_TEXT_MAX];
 	struct cry_office_pub op;
 	struct cry_office_sec *os = NULL;
 	struct cry_office_rec *orc = NULL;
 	struct ds_err err;
 	long live;
+	int fds;
 	size_t n;
 	FILE *f;
 	char *h;
 
 	live = cry_secure_live();
+	fds = nfds();
 	snprintf(dir, sizeof(dir), "%s/kfr", tmpdir);
 	mkdir(dir, 0700);
 	ST_EQ(cry_office_create(dir, &op, &err), DS_OK, &err);
@@ -692,7 +709,32 @@ test_key_file_reader(void)
 		ST_EQ(cry_office_pub_read("/sys/kernel/profiling", &op, &err),
 		    DS_EIO, &err);
 		OK(strstr(err.msg, "cannot read") != NULL);
+		OK(strstr(err.msg, strerror(EIO)) != NULL);
 	}
+	/* one that fails to read (loopback has no speed: EINVAL) */
+	if (access("/sys/class/net/lo/speed", R_OK) == 0) {
+		ST_EQ(cry_office_pub_read("/sys/class/net/lo/speed", &op,
+		    &err), DS_EIO, &err);
+		OK(strstr(err.msg, strerror(EINVAL)) != NULL);
+	}
+	/* a file of one byte is read whole */
+	put_file(p, "\n", 1);
+	ST_EQ(cry_office_pub_read(p, &op, &err), DS_EPARSE, &err);
+	/* the header whole, and every line ending in a newline */
+	cry_office_pub_text(&op, good);
+	ST_EQ(cry_office_pub_parse(good, strlen(good), "mem", &op, &err),
+	    DS_OK, &err);
+	h = strchr(good, '\n');
+	snprintf(text, sizeof(text), "%.*sx%s", (int)(h - good), good, h);
+	ST_EQ(cry_office_pub_parse(text, strlen(text), "mem", &op, &err),
+	    DS_EPARSE, &err);
+	OK(strstr(err.msg, "not a 'doorstep office public key v1' file"));
+	ST_EQ(cry_office_pub_parse(good, (size_t)(h - good), "mem", &op,
+	    &err), DS_EPARSE, &err);
+	OK(strstr(err.msg, "does not end in a newline") != NULL);
+	ST_EQ(cry_office_pub_parse(good, strlen(good) - 1, "mem", &op, &err),
+	    DS_EPARSE, &err);
+	OK(strstr(err.msg, ":5: line does not end in a newline") != NULL);
 	/* each kind its own fields: the others' files are refused */
 	ST_EQ(cry_office_pub_read(sec, &op, &err), DS_EPARSE, &err);
 	ST_EQ(cry_office_sec_read(rec, &os, &err), DS_EPARSE, &err);
@@ -718,6 +760,7 @@ test_key_file_reader(void)
 	OK(strncmp(err.msg, sec, strlen(sec)) == 0);
 	OK(os == NULL);
 	INT_EQ(cry_secure_live(), live);	/* every refusal gave back */
+	INT_EQ(nfds(), fds);			/* and closed its file */
 }
 
 /* Key ids against values computed apart (Python's hashlib BLAKE2b: of
@@ -744,20 +787,6 @@ test_key_ids_golden(void)
 	cry_dek_key_id(k, id);
 	OK(memcmp(id, did, sizeof(did)) == 0);
 	INT_EQ(id[CRY_KEYID_BYTES], 0xee);
-}
-
-/* Open descriptors of this process. */
-static int
-nfds(void)
-{
-	char p[64];
-	int fd, n = 0;
-
-	for (fd = 0; fd < 1024; fd++) {
-		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
-		n += access(p, F_OK) == 0;
-	}
-	return n;
 }
 
 /*
