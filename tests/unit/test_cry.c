@@ -735,8 +735,21 @@ test_key_file_reader(void)
 	ST_EQ(cry_office_pub_parse(good, strlen(good) - 1, "mem", &op, &err),
 	    DS_EPARSE, &err);
 	OK(strstr(err.msg, ":5: line does not end in a newline") != NULL);
-	/* each kind its own fields: the others' files are refused */
+	/* a line without a space; a key as long as a field's, not it */
+	snprintf(text, sizeof(text), "%snospace\n", good);
+	ST_EQ(cry_office_pub_parse(text, strlen(text), "mem", &op, &err),
+	    DS_EPARSE, &err);
+	OK(strstr(err.msg, ":6: expected 'key value'") != NULL);
+	snprintf(text, sizeof(text), "%s", good);
+	if ((h = strstr(text, "\nsign ")) != NULL)
+		h[4] = 'm';
+	ST_EQ(cry_office_pub_parse(text, strlen(text), "mem", &op, &err),
+	    DS_EPARSE, &err);
+	OK(strstr(err.msg, "unknown key 'sigm'") != NULL);
+	/* each kind its own fields: the others' files are refused, by
+	 * their header (of the same length for the secret key) */
 	ST_EQ(cry_office_pub_read(sec, &op, &err), DS_EPARSE, &err);
+	OK(strstr(err.msg, "not a 'doorstep office public key v1' file"));
 	ST_EQ(cry_office_sec_read(rec, &os, &err), DS_EPARSE, &err);
 	ST_EQ(cry_office_rec_read(pub, &orc, &err), DS_EPARSE, &err);
 	ST_EQ(cry_office_rec_read(sec, &orc, &err), DS_EPARSE, &err);

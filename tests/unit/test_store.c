@@ -861,6 +861,7 @@ test_delta_edges(void)
 	ST_EQ(store_delta_each(s, id, 1, delta_seen, &d, &err), DS_ECORRUPT,
 	    &err);
 	INT_EQ(d.last, 1);
+	OK(strstr(err.msg, idt) != NULL);
 	store_close(s);
 	raw_sql(path, "UPDATE delta SET body = zeroblob(41) WHERE seq = 2");
 	if ((s = open_ok(path)) == NULL)
@@ -869,6 +870,8 @@ test_delta_edges(void)
 	ST_EQ(store_delta_each(s, id, 1, delta_seen, &d, &err), DS_ECRYPTO,
 	    &err);
 	INT_EQ(d.last, 1);
+	OK(strstr(err.msg, idt) != NULL);
+	OK(strstr(err.msg, "answer 2 after revision 1") != NULL);
 	store_close(s);
 	raw_sql(path, "UPDATE delta SET body = zeroblob(65536 + 40) WHERE "
 	    "seq = 2");
