@@ -746,6 +746,12 @@ test_key_file_reader(void)
 	ST_EQ(cry_office_pub_parse(text, strlen(text), "mem", &op, &err),
 	    DS_EPARSE, &err);
 	OK(strstr(err.msg, "unknown key 'sigm'") != NULL);
+	/* an unknown key is quoted up to 40 bytes */
+	snprintf(text, sizeof(text), "%s%.41s 00\n", good,
+	    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk");
+	ST_EQ(cry_office_pub_parse(text, strlen(text), "mem", &op, &err),
+	    DS_EPARSE, &err);
+	OK(strstr(err.msg, "'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk'") != NULL);
 	/* each kind its own fields: the others' files are refused, by
 	 * their header (of the same length for the secret key) */
 	ST_EQ(cry_office_pub_read(sec, &op, &err), DS_EPARSE, &err);

@@ -764,7 +764,7 @@ static void
 test_delta_edges(void)
 {
 	char path[512], *big, idt[STORE_UUID_TEXT];
-	unsigned char id[16], id2[16], tmpid[16], (*ids)[16] = NULL;
+	unsigned char id[16], id2[16], tmpid[16], (*ids)[16] = NULL, nk[32];
 	struct store_rev r;
 	struct dseen d;
 	struct store *s;
@@ -872,6 +872,14 @@ test_delta_edges(void)
 	INT_EQ(d.last, 1);
 	OK(strstr(err.msg, idt) != NULL);
 	OK(strstr(err.msg, "answer 2 after revision 1") != NULL);
+	/* nor does a new key go on: nothing changed, the rest opens */
+	cry_random(nk, sizeof(nk));
+	ST_EQ(store_rekey(s, nk, NULL, &err), DS_ECRYPTO, &err);
+	OK(strstr(err.msg, "nothing was changed") != NULL);
+	memset(&d, 0, sizeof(d));
+	d.fail_at = 1;
+	ST_EQ(store_delta_each(s, id, 1, delta_seen, &d, &err), DS_EIO, &err);
+	INT_EQ(d.total, STORE_DELTA_MAX);
 	store_close(s);
 	raw_sql(path, "UPDATE delta SET body = zeroblob(65536 + 40) WHERE "
 	    "seq = 2");
