@@ -667,6 +667,7 @@ test_deltas_are_sealed_and_bound(void)
 		return;
 	ST_EQ(store_delta_each(s, id, 1, delta_cat, got, &err), DS_ECORRUPT,
 	    &err);
+	OK(strstr(err.msg, "a saved answer is missing") != NULL);
 	store_close(s);
 	raw_sql(path, "DELETE FROM delta");
 	if ((s = open_ok(path)) == NULL)
@@ -842,6 +843,7 @@ test_delta_edges(void)
 	ST_EQ(store_delta_each(s, id, 1, delta_seen, &d, &err), DS_ECONFLICT,
 	    &err);
 	INT_EQ(d.last, 2);
+	OK(strstr(err.msg, idt) != NULL);
 	store_close(s);
 	raw_sql(path, "UPDATE delta SET rev_no = 1; UPDATE record SET rev_no "
 	    "= 2");
