@@ -735,6 +735,13 @@ test_key_file_reader(void)
 	ST_EQ(cry_office_pub_parse(good, strlen(good) - 1, "mem", &op, &err),
 	    DS_EPARSE, &err);
 	OK(strstr(err.msg, ":5: line does not end in a newline") != NULL);
+	/* the header alone misses a field; nothing at all is empty */
+	ST_EQ(cry_office_pub_parse(good, (size_t)(h - good) + 1, "mem", &op,
+	    &err), DS_EPARSE, &err);
+	OK(strstr(err.msg, "'office-id' missing") != NULL);
+	ST_EQ(cry_office_pub_parse(good, 0, "mem", &op, &err), DS_EPARSE,
+	    &err);
+	OK(strstr(err.msg, "empty key file") != NULL);
 	/* a line without a space; a key as long as a field's, not it */
 	snprintf(text, sizeof(text), "%snospace\n", good);
 	ST_EQ(cry_office_pub_parse(text, strlen(text), "mem", &op, &err),
