@@ -193,8 +193,8 @@ out:
 
 /*
  * A revision joins the record's history: the head, then forks, looked
- * for only when the head says the record has other settled revisions
- * (most imports store a record's first).  r: the revision this import
+ * for only when the record had a head, so other settled revisions (most
+ * imports store a record's first).  r: the revision this import
  * just stored, whose values the head takes without reading them back;
  * NULL for a released one.
  */

@@ -404,8 +404,8 @@ enum ds_status	 odb_rev_siblings(struct odb *,
  * its record's head if it is above the head among the record's settled
  * revisions (higher rev_no, then larger rev_id).  Every settled revision
  * passes here, so the head stays the highest of them.  *alone: 1 when the
- * record has no other settled revision, so it cannot fork (known on
- * SQLite, where the head lists them); 0 when it has or may have.
+ * record had no head, so the revision cannot fork (odb_head_put, SQLite);
+ * 0 when it may.
  */
 enum ds_status	 odb_head_update(struct odb *, const unsigned char rev_id[16],
 		    int *alone, struct ds_err *);

@@ -902,31 +902,16 @@ static const char Q_HEAD_PUT_PG[] = Q_HEAD_PUT_SQL(ODB_PG_KEY);
     " WHERE value = json_extract(excluded.revs, '$[0]')) THEN head.revs"\
     " ELSE json_insert(head.revs, '$[#]', json_extract(excluded.revs,"\
     " '$[0]')) END"
-#define Q_HEAD_RET " RETURNING json_array_length(revs)"
-static const char Q_HEAD_PUT_REVS[] = "INSERT INTO head(record_uuid,"
-    " rev_id, rev_no, household_key, form_id, deleted, revs)"
-    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, json_array(id) FROM revision"
-    " WHERE rev_id = ?2" Q_HEAD_SET_REVS Q_HEAD_RET;
-
-/* Step a head upsert; *alone: 1 when the head it returned lists no
- * other revision of the record, else 0 (or when it returns nothing). */
-static enum ds_status
-head_step(struct odb *o, struct dbx_stmt *st, int *alone,
-    struct ds_err *err)
-{
-	enum ds_status s = DS_OK;
-	int rc;
-
-	*alone = 0;
-	if ((rc = dbx_step(st)) == DBX_ROW) {
-		*alone = dbx_column_int64(st, 0) == 1;
-		rc = dbx_step(st);
-	}
-	if (rc != DBX_DONE)
-		s = odb_sqlerr(o->db, rc, err, "head");
-	dbx_reset(st);
-	return s;
-}
+#define Q_HEAD_REVS_SQL(conflict) "INSERT INTO head(record_uuid,"\
+    " rev_id, rev_no, household_key, form_id, deleted, revs)"\
+    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, json_array(id) FROM revision"\
+    " WHERE rev_id = ?2" conflict
+/* The record's first settled revision: its head, nothing to upsert
+ * (RETURNING would buffer the row in a temporary table, a statement's
+ * worth of work again). */
+static const char Q_HEAD_NEW_REVS[] = Q_HEAD_REVS_SQL(" ON CONFLICT"
+    " DO NOTHING");
+static const char Q_HEAD_PUT_REVS[] = Q_HEAD_REVS_SQL(Q_HEAD_SET_REVS);
 
 enum ds_status
 odb_head_put(struct odb *o, const struct bundle_rev *r, int *alone,
@@ -934,17 +919,32 @@ odb_head_put(struct odb *o, const struct bundle_rev *r, int *alone,
 {
 	struct dbx_stmt *st;
 
+	const char *q[2];
+	int64_t n;
+	int i;
+
 	*alone = 0;
-	if ((st = odb_stmt(o, o->revs ? Q_HEAD_PUT_REVS :
-	    odb_sql(o, Q_HEAD_PUT, Q_HEAD_PUT_PG), err)) == NULL)
-		return err ? err->code : DS_EIO;
-	bind_id_ref(st, 1, r->record_uuid, 16);
-	bind_id_ref(st, 2, r->rev_id, 16);
-	dbx_bind_int64(st, 3, r->rev_no);
-	bind_bytes(st, 4, &r->household_key);
-	bind_bytes(st, 5, &r->form_id);
-	dbx_bind_int(st, 6, r->deleted ? 1 : 0);
-	return head_step(o, st, alone, err);
+	q[0] = o->revs ? Q_HEAD_NEW_REVS : NULL;
+	q[1] = o->revs ? Q_HEAD_PUT_REVS : odb_sql(o, Q_HEAD_PUT,
+	    Q_HEAD_PUT_PG);
+	for (i = q[0] != NULL ? 0 : 1; i < 2; i++) {
+		if ((st = odb_stmt(o, q[i], err)) == NULL)
+			return err ? err->code : DS_EIO;
+		bind_id_ref(st, 1, r->record_uuid, 16);
+		bind_id_ref(st, 2, r->rev_id, 16);
+		dbx_bind_int64(st, 3, r->rev_no);
+		bind_bytes(st, 4, &r->household_key);
+		bind_bytes(st, 5, &r->form_id);
+		dbx_bind_int(st, 6, r->deleted ? 1 : 0);
+		STEP_DONE(o, st, "head", err);
+		/* A new head: the record's only settled revision. */
+		if (i == 0 && (n = dbx_changes(o->db)) != 0) {
+			*alone = n == 1;
+			return n == 1 ? DS_OK : odb_sqlerr(o->db, DBX_ERROR,
+			    err, "head");
+		}
+	}
+	return DS_OK;
 }
 
 #define Q_HEAD_UPD_SQL(k) "INSERT INTO head(record_uuid, rev_id,"\
@@ -957,7 +957,7 @@ static const char Q_HEAD_UPD_REVS[] = "INSERT INTO head(record_uuid,"
     " rev_id, rev_no, household_key, form_id, deleted, revs)"
     " SELECT record_uuid, rev_id, rev_no, household_key, form_id, deleted,"
     " json_array(id) FROM revision WHERE rev_id = ?1 AND held = 0"
-    Q_HEAD_SET_REVS Q_HEAD_RET;
+    Q_HEAD_SET_REVS;
 
 enum ds_status
 odb_head_update(struct odb *o, const unsigned char rev_id[16], int *alone,
@@ -970,7 +970,8 @@ odb_head_update(struct odb *o, const unsigned char rev_id[16], int *alone,
 	    odb_sql(o, Q_HEAD_UPD, Q_HEAD_UPD_PG), err)) == NULL)
 		return err ? err->code : DS_EIO;
 	bind_id(st, 1, rev_id, 16);
-	return head_step(o, st, alone, err);
+	STEP_DONE(o, st, "head", err);
+	return DS_OK;
 }
 
 static const char Q_FORK_PUT[] = "INSERT INTO fork(rev_a, rev_b,"
