@@ -918,7 +918,6 @@ odb_head_put(struct odb *o, const struct bundle_rev *r, int *alone,
     struct ds_err *err)
 {
 	struct dbx_stmt *st;
-
 	const char *q[2];
 	int64_t n;
 	int i;
